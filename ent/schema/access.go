@@ -1,0 +1,188 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/ent/dialect/sql"
+
+	gen "rapport/ent"
+	"rapport/ent/account"
+	"rapport/ent/predicate"
+	"rapport/ent/privacy"
+	"rapport/ent/user"
+	"rapport/internal/apierr"
+	"rapport/internal/auth"
+	"rapport/internal/pulid"
+	"rapport/internal/viewer"
+)
+
+// Who may see and change accounts (domain §1, issue #2):
+//
+//	ADMIN, EXECUTIVE, SERVICE_SUPERVISOR  see every account of the organisation
+//	SALES_MANAGER                         sees accounts owned by their team (users whose
+//	                                      manager chain reaches them) and their own
+//	ACCOUNT_MANAGER                       sees accounts they own
+//	SERVICE_REP                           sees accounts assigned to them
+//	everyone else                         sees no account
+//
+// Editing: ADMIN any account; SALES_MANAGER their team's; ACCOUNT_MANAGER their
+// own; SERVICE_SUPERVISOR only the service rep of any account. EXECUTIVE and
+// SERVICE_REP read only. Only ADMIN or SALES_MANAGER change an owner.
+
+var (
+	seeAllAccounts  = []auth.Role{auth.RoleAdmin, auth.RoleExecutive, auth.RoleServiceSupervisor}
+	editingRoles    = []auth.Role{auth.RoleAdmin, auth.RoleSalesManager, auth.RoleAccountManager, auth.RoleServiceSupervisor}
+	assigningRoles  = []auth.Role{auth.RoleAdmin, auth.RoleSalesManager}
+	serviceRepRoles = []auth.Role{auth.RoleAdmin, auth.RoleSalesManager, auth.RoleServiceSupervisor}
+)
+
+// none matches no row.
+func none(s *sql.Selector) { s.Where(sql.False()) }
+
+// AccountsVisibleTo returns the predicate of the accounts v may see, or nil
+// when v may see every account of the organisation.
+func AccountsVisibleTo(v *viewer.Viewer) predicate.Account {
+	if v.Has(seeAllAccounts...) {
+		return nil
+	}
+	return accountsManagedBy(v, true)
+}
+
+// accountsEditableBy returns the predicate of the accounts v may edit, or nil
+// for all of them.
+func accountsEditableBy(v *viewer.Viewer) predicate.Account {
+	if v.Has(auth.RoleAdmin) {
+		return nil
+	}
+	return accountsManagedBy(v, false)
+}
+
+func accountsManagedBy(v *viewer.Viewer, withServiced bool) predicate.Account {
+	var ps []predicate.Account
+	if v.Has(auth.RoleAccountManager, auth.RoleSalesManager) {
+		ps = append(ps, account.OwnerID(v.UserID))
+	}
+	if v.Has(auth.RoleSalesManager) {
+		ps = append(ps, ownedByTeamOf(v.UserID))
+	}
+	if withServiced && v.Has(auth.RoleServiceRep) {
+		ps = append(ps, account.ServiceRepID(v.UserID))
+	}
+	if len(ps) == 0 {
+		return none
+	}
+	return account.Or(ps...)
+}
+
+// inTeamOf is the predicate "column col holds a member of manager's team":
+// a user whose manager chain reaches manager (not manager themself). UNION,
+// not UNION ALL, ends the recursion even if the data ever held a cycle.
+func inTeamOf(s *sql.Selector, col string, manager pulid.ID) *sql.Predicate {
+	return sql.P(func(b *sql.Builder) {
+		b.WriteString(s.C(col)).
+			WriteString(" IN (WITH RECURSIVE team(id) AS (SELECT id FROM " + user.Table + " WHERE " + user.FieldManagerID + " = ").
+			Arg(manager).
+			WriteString(" UNION SELECT u.id FROM " + user.Table + " u JOIN team ON u." + user.FieldManagerID + " = team.id) SELECT id FROM team)")
+	})
+}
+
+func ownedByTeamOf(manager pulid.ID) predicate.Account {
+	return func(s *sql.Selector) { s.Where(inTeamOf(s, account.FieldOwnerID, manager)) }
+}
+
+// usersInTeamOf is the predicate of the users in manager's team.
+func usersInTeamOf(manager pulid.ID) predicate.User {
+	return func(s *sql.Selector) { s.Where(inTeamOf(s, user.FieldID, manager)) }
+}
+
+// mayAssignTo checks that v may make target the owner of an account: an
+// ADMIN anyone in the organisation, a SALES_MANAGER themself or their team.
+func mayAssignTo(ctx context.Context, c *gen.Client, v *viewer.Viewer, target pulid.ID) error {
+	if v.Has(auth.RoleAdmin) || target == v.UserID {
+		return nil
+	}
+	if v.Has(auth.RoleSalesManager) {
+		ok, err := c.User.Query().Where(user.ID(target), usersInTeamOf(v.UserID)).Exist(ctx)
+		if err != nil || ok {
+			return err
+		}
+		return apierr.Forbiddenf("a sales manager assigns accounts only within their team")
+	}
+	return apierr.Forbiddenf("only a sales manager or an admin assigns an account to someone else")
+}
+
+// accountPolicy is the Account type's own policy, after the tenant rules.
+func accountPolicy() privacy.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			privacy.AccountQueryRuleFunc(func(ctx context.Context, q *gen.AccountQuery) error {
+				if p := AccountsVisibleTo(viewer.FromContext(ctx)); p != nil {
+					q.Where(p)
+				}
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			privacy.AccountMutationRuleFunc(accountMutationRule),
+		},
+	}
+}
+
+func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
+	v := viewer.FromContext(ctx)
+	if !v.Has(editingRoles...) {
+		return apierr.Forbiddenf("your roles do not allow changing accounts")
+	}
+	if m.Op().Is(gen.OpDelete | gen.OpDeleteOne) {
+		if !v.Has(auth.RoleAdmin) {
+			return apierr.Forbiddenf("only an admin deletes accounts")
+		}
+		return privacy.Allow
+	}
+	if _, changed := m.ServiceRepID(); changed || m.ServiceRepCleared() {
+		if !v.Has(serviceRepRoles...) {
+			return apierr.Forbiddenf("only a service supervisor, sales manager or admin assigns service reps")
+		}
+	}
+	onlyServiceRep := true
+	for _, f := range append(m.Fields(), m.ClearedFields()...) {
+		if f != account.FieldServiceRepID && f != account.FieldUpdatedAt && f != account.FieldOrganizationID {
+			onlyServiceRep = false
+		}
+	}
+	if m.Op().Is(gen.OpCreate) {
+		if !v.Has(auth.RoleAdmin, auth.RoleSalesManager, auth.RoleAccountManager) {
+			return apierr.Forbiddenf("your roles do not allow creating accounts")
+		}
+		owner, ok := m.OwnerID()
+		if !ok {
+			owner = v.UserID
+			m.SetOwnerID(owner)
+		}
+		if err := mayAssignTo(ctx, m.Client(), v, owner); err != nil {
+			return err
+		}
+		return privacy.Allow
+	}
+	// Update: narrow to the rows v may edit, so any other row is NOT_FOUND.
+	if !(onlyServiceRep && v.Has(auth.RoleServiceSupervisor)) {
+		if !v.Has(auth.RoleAdmin, auth.RoleSalesManager, auth.RoleAccountManager) {
+			return apierr.Forbiddenf("a service supervisor changes only the service rep of an account")
+		}
+		if p := accountsEditableBy(v); p != nil {
+			m.Where(p)
+		}
+	}
+	if owner, ok := m.OwnerID(); ok || m.OwnerCleared() {
+		if !v.Has(assigningRoles...) {
+			return apierr.Forbiddenf("only a sales manager or an admin reassigns an account")
+		}
+		if m.OwnerCleared() {
+			return apierr.BadInput("ownerID", "an account always has an owner")
+		}
+		if err := mayAssignTo(ctx, m.Client(), v, owner); err != nil {
+			return err
+		}
+	}
+	return privacy.Allow
+}

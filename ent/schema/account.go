@@ -1,0 +1,102 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"rapport/internal/pulid"
+	"rapport/internal/validate"
+)
+
+// Account is a client company: the client archive (客户档案) of domain §2.
+type Account struct{ ent.Schema }
+
+func (Account) Mixin() []ent.Mixin {
+	return []ent.Mixin{WithID("AC"), TimeMixin{}, TenantMixin{}, AuditMixin{}}
+}
+
+// followUp marks the columns that the follow-up cadence maintains: readable,
+// filterable and sortable, never set through an input.
+func followUp(name, order string) ent.Field {
+	return field.Time(name).Optional().Nillable().
+		Annotations(entgql.OrderField(order), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput))
+}
+
+func (Account) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").Validate(validate.Name(200)).Annotations(entgql.OrderField("NAME")),
+		field.String("industry").Optional().Validate(validate.Text(100)),
+		field.String("region").Optional().Validate(validate.Text(100)).Annotations(entgql.OrderField("REGION")),
+		field.String("address").Optional().Validate(validate.Text(300)),
+		field.String("phone").Optional().Validate(validate.Phone),
+		field.String("fax").Optional().Validate(validate.Phone),
+		field.String("email").Optional().Validate(validate.Email),
+		field.String("website").Optional().Validate(validate.URL),
+		field.Text("business_scope").Optional().Validate(validate.Text(4000)),
+		field.Text("main_products").Optional().Validate(validate.Text(4000)),
+		field.Text("industry_position").Optional().Validate(validate.Text(4000)),
+		field.Text("recent_developments").Optional().Validate(validate.Text(4000)),
+		field.String("company_size").Optional().Validate(validate.Text(200)).
+			Comment("Strength and size of the company, as the account manager describes it."),
+		field.Enum("source").Optional().
+			Values("INBOUND_CALL", "COLD_CALL", "INVITED_VISIT", "MARKETING_EVENT", "WALK_IN",
+				"CHANNEL_PARTNER", "REFERRAL", "WEB_RESEARCH", "ADVERTISING", "OWN_RECORDS").
+			Comment("How the account came to the firm."),
+		field.Enum("lifecycle_stage").
+			Values("PROSPECT", "DEVELOPING", "ACTIVE", "DORMANT", "LOST").
+			Default("PROSPECT").
+			Annotations(entgql.OrderField("LIFECYCLE_STAGE")),
+		field.Enum("cooperation_intent").Values("HIGH", "MEDIUM", "LOW").Default("MEDIUM"),
+		field.Enum("tier").Values("A", "B", "C").Default("C").
+			Annotations(entgql.OrderField("TIER")),
+		field.String("owner_id").GoType(pulid.ID("")).Optional().
+			Comment("The account manager who won the account; defaults to the creator."),
+		field.String("service_rep_id").GoType(pulid.ID("")).Optional(),
+		field.Int64("credit_limit").Optional().Nillable().Min(0).
+			Comment("Credit limit in whole currency units (CNY)."),
+		field.Int("payment_term_days").Optional().Nillable().Range(0, 365),
+		field.Time("contract_signed_at").Optional().Nillable(),
+		field.Time("last_order_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_ORDER_AT")),
+		followUp("last_call_at", "LAST_CALL_AT"),
+		followUp("last_visit_at", "LAST_VISIT_AT"),
+		followUp("next_call_due_at", "NEXT_CALL_DUE_AT"),
+		followUp("next_visit_due_at", "NEXT_VISIT_DUE_AT"),
+	}
+}
+
+func (Account) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("owner", User.Type).Field("owner_id").Unique(),
+		edge.To("service_rep", User.Type).Field("service_rep_id").Unique().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
+		edge.To("contacts", Contact.Type).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+func (Account) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("organization_id", "owner_id"),
+		index.Fields("organization_id", "service_rep_id"),
+		index.Fields("organization_id", "tier"),
+		index.Fields("organization_id", "name"),
+		index.Fields("organization_id", "region"),
+		index.Fields("organization_id", "next_call_due_at"),
+		index.Fields("organization_id", "next_visit_due_at"),
+	}
+}
+
+func (Account) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(),
+		entgql.RelayConnection(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	}
+}
+
+// Policy: see access.go for who may see and change accounts.
+func (Account) Policy() ent.Policy { return accountPolicy() }

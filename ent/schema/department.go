@@ -1,0 +1,70 @@
+package schema
+
+import (
+	"context"
+	gen "rapport/ent"
+	"rapport/ent/privacy"
+	"rapport/internal/apierr"
+	"rapport/internal/auth"
+	"rapport/internal/viewer"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"rapport/internal/pulid"
+	"rapport/internal/validate"
+)
+
+// Department is a unit of the organisation; departments form a tree.
+type Department struct{ ent.Schema }
+
+func (Department) Mixin() []ent.Mixin {
+	return []ent.Mixin{WithID("DE"), TimeMixin{}, TenantMixin{}, AuditMixin{}}
+}
+
+func (Department) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").Validate(validate.Name(100)).Annotations(entgql.OrderField("NAME")),
+		field.String("parent_id").GoType(pulid.ID("")).Optional(),
+	}
+}
+
+func (Department) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("children", Department.Type).
+			From("parent").Field("parent_id").Unique(),
+		edge.From("members", User.Type).Ref("department").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+func (Department) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	}
+}
+
+// Policy: everyone in the organisation sees its departments; only an ADMIN
+// changes them.
+func (Department) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{privacy.AlwaysAllowRule()},
+		Mutation: privacy.MutationPolicy{
+			privacy.DepartmentMutationRuleFunc(func(ctx context.Context, m *gen.DepartmentMutation) error {
+				if !viewer.FromContext(ctx).Has(auth.RoleAdmin) {
+					return apierr.Forbiddenf("only an admin changes departments")
+				}
+				if self, ok := m.ID(); ok {
+					if parent, ok := m.ParentID(); ok && parent == self {
+						return apierr.BadInput("parentID", "a department cannot be its own parent")
+					}
+				}
+				return privacy.Allow
+			}),
+		},
+	}
+}

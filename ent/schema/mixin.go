@@ -1,0 +1,89 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"entgo.io/ent/schema/mixin"
+
+	"rapport/internal/pulid"
+)
+
+// IDMixin gives a type its global ID: a two-letter prefix naming the type
+// followed by a ULID (see internal/pulid).
+type IDMixin struct {
+	mixin.Schema
+	prefix string
+}
+
+// WithID returns the IDMixin for a type whose IDs start with prefix.
+func WithID(prefix string) IDMixin { return IDMixin{prefix: prefix} }
+
+func (m IDMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("id").
+			GoType(pulid.ID("")).
+			DefaultFunc(func() pulid.ID { return pulid.New(m.prefix) }).
+			Immutable().
+			MaxLen(64),
+	}
+}
+
+// PULIDAnnotation records a type's ID prefix for the node resolver template.
+type PULIDAnnotation struct{ Prefix string }
+
+func (PULIDAnnotation) Name() string { return "PULID" }
+
+func (m IDMixin) Annotations() []schema.Annotation {
+	return []schema.Annotation{PULIDAnnotation{Prefix: m.prefix}}
+}
+
+// TimeMixin records when a row was created and last changed (UTC).
+type TimeMixin struct{ mixin.Schema }
+
+func (TimeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").
+			Default(func() time.Time { return time.Now().UTC() }).
+			Immutable().
+			Annotations(entgql.OrderField("CREATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("updated_at").
+			Default(func() time.Time { return time.Now().UTC() }).
+			UpdateDefault(func() time.Time { return time.Now().UTC() }).
+			Annotations(entgql.OrderField("UPDATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// TenantMixin puts a type under one organisation. The organisation is set
+// from the viewer when a row is created, can never change, and every query
+// and mutation is filtered to the viewer's organisation (see tenant.go).
+type TenantMixin struct{ mixin.Schema }
+
+func (TenantMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("organization_id").
+			GoType(pulid.ID("")).
+			Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+func (TenantMixin) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("organization", Organization.Type).
+			Field("organization_id").
+			Unique().
+			Required().
+			Immutable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+	}
+}
+
+func (TenantMixin) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id")}
+}

@@ -1,0 +1,51 @@
+// Package graph holds Rapport's GraphQL resolvers. They are thin: queries go
+// through ent (privacy policies decide what is visible, CollectFields
+// eager-loads nested edges) and mutations run in the request's transaction.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"rapport/ent"
+	"rapport/graph/model"
+	"rapport/internal/viewer"
+)
+
+// Resolver is the resolver root.
+type Resolver struct{ client *ent.Client }
+
+// NewSchema returns the executable schema over client.
+func NewSchema(client *ent.Client) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client}})
+}
+
+// db returns the client of the request's transaction during a mutation, and
+// the shared client otherwise.
+func (r *Resolver) db(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return r.client
+}
+
+// rolesOf returns u's roles: the current token's for the viewer, the most
+// recent token's for anyone else.
+func rolesOf(ctx context.Context, u *ent.User) []model.Role {
+	var roles []model.Role
+	if v := viewer.FromContext(ctx); v != nil && v.UserID == u.ID {
+		for _, r := range v.Roles {
+			roles = append(roles, model.Role(r))
+		}
+		return roles
+	}
+	for _, r := range u.Roles {
+		if model.Role(r).IsValid() {
+			roles = append(roles, model.Role(r))
+		}
+	}
+	return roles
+}

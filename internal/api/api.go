@@ -1,0 +1,96 @@
+// Package api serves Rapport over HTTP: GraphQL at /graphql (behind JWT
+// authentication), GraphiQL at /, and a health check at /healthz.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"rapport/ent"
+	"rapport/graph"
+	"rapport/internal/auth"
+)
+
+// Limits that keep one request from monopolising the server.
+const (
+	MaxPageSize     = 500     // largest first/last a connection accepts
+	MaxComplexity   = 5000    // gqlgen complexity budget of one operation
+	MaxBodyBytes    = 1 << 20 // largest request body
+	maxQueryCache   = 1000
+	shutdownTimeout = 10 * time.Second
+)
+
+// Config is what the handler needs.
+type Config struct {
+	Client   *ent.Client
+	Verifier *auth.Verifier
+	Logger   *slog.Logger
+}
+
+// NewHandler returns the HTTP handler of the whole API.
+func NewHandler(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
+	mux.Handle("/graphql", authenticate(cfg, newGraphQLServer(cfg)))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := ping(ctx, cfg.Client); err != nil {
+			cfg.Logger.ErrorContext(ctx, "health check failed", "err", err)
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return withRequestLog(cfg.Logger, mux)
+}
+
+func ping(ctx context.Context, c *ent.Client) error {
+	rows, err := c.QueryContext(ctx, "SELECT 1")
+	if err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+func newGraphQLServer(cfg Config) *handler.Server {
+	srv := handler.New(graph.NewSchema(cfg.Client))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](maxQueryCache))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	present := presentError(cfg.Logger)
+	srv.Use(transactioner{client: cfg.Client, present: present})
+	srv.AroundFields(limitPageSize)
+	srv.AroundResponses(normalizeRequestErrors)
+	srv.SetErrorPresenter(present)
+	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
+	return srv
+}
+
+// limitPageSize refuses connections asked for more than MaxPageSize rows.
+func limitPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.IsResolver {
+		for _, arg := range []string{"first", "last"} {
+			if n, ok := fc.Args[arg].(*int); ok && n != nil && (*n < 0 || *n > MaxPageSize) {
+				return nil, badPageSize(arg)
+			}
+		}
+	}
+	return next(ctx)
+}

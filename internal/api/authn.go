@@ -1,0 +1,136 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"rapport/ent"
+	"rapport/ent/organization"
+	"rapport/ent/privacy"
+	"rapport/ent/user"
+	"rapport/internal/apierr"
+	"rapport/internal/auth"
+	"rapport/internal/validate"
+	"rapport/internal/viewer"
+)
+
+// authenticate admits a request only with a valid bearer token for an
+// existing organisation, provisions the token's user on first sight, and
+// puts the viewer in the request context. Anything else is answered with
+// HTTP 401 and a GraphQL error coded UNAUTHENTICATED; nothing is executed.
+func authenticate(cfg Config, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, err := auth.BearerToken(r.Header.Get("Authorization"))
+		if err != nil {
+			unauthenticated(w, err.Error())
+			return
+		}
+		claims, err := cfg.Verifier.Verify(token)
+		if err != nil {
+			unauthenticated(w, err.Error())
+			return
+		}
+		v, err := provision(r.Context(), cfg.Client, claims, time.Now())
+		if err != nil {
+			if e, ok := apierr.As(err); ok && e.Code == apierr.Unauthenticated {
+				unauthenticated(w, e.Message)
+				return
+			}
+			cfg.Logger.ErrorContext(r.Context(), "provisioning user", "err", err, "org", claims.Org, "sub", claims.Subject)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+	})
+}
+
+func unauthenticated(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("WWW-Authenticate", `Bearer realm="rapport"`)
+	w.WriteHeader(http.StatusUnauthorized)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []any{map[string]any{
+			"message":    "unauthenticated: " + msg,
+			"extensions": map[string]any{"code": string(apierr.Unauthenticated)},
+		}},
+	})
+}
+
+// seenEvery is how stale a user's last_seen_at may get before a request
+// refreshes it, so that ordinary requests do not write.
+const seenEvery = time.Hour
+
+// provision returns the viewer for verified claims: it looks up the
+// organisation, creates the user on first sight and keeps the copy of the
+// token's name, e-mail and roles current. It runs as system code.
+func provision(ctx context.Context, client *ent.Client, c *auth.Claims, now time.Time) (*viewer.Viewer, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	org, err := client.Organization.Query().Where(organization.Slug(c.Org)).Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, apierr.Newf(apierr.Unauthenticated, "unknown organisation %q", c.Org)
+	}
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	roles := make([]string, len(c.Roles))
+	for i, r := range c.Roles {
+		roles[i] = string(r)
+	}
+	name, email := clip(c.Name, 100), c.Email
+	if validate.Email(email) != nil {
+		email = ""
+	}
+	var u *ent.User
+	for attempt := 0; u == nil; attempt++ {
+		u, err = client.User.Query().Where(user.OrganizationID(org.ID), user.Subject(c.Subject)).Only(sys)
+		if ent.IsNotFound(err) {
+			u, err = client.User.Create().
+				SetOrganizationID(org.ID).SetSubject(c.Subject).
+				SetName(name).SetEmail(email).SetRoles(roles).SetLastSeenAt(now.UTC()).
+				Save(sys)
+			if ent.IsConstraintError(err) && attempt == 0 {
+				u, err = nil, nil // another request created it first; read it
+				continue
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !slices.Equal(u.Roles, roles) || (name != "" && u.Name != name) || (email != "" && u.Email != email) || now.Sub(u.LastSeenAt) > seenEvery {
+		upd := u.Update().SetRoles(roles).SetLastSeenAt(now.UTC())
+		if name != "" {
+			upd.SetName(name)
+		}
+		if email != "" {
+			upd.SetEmail(email)
+		}
+		if u, err = upd.Save(sys); err != nil {
+			return nil, err
+		}
+	}
+	return &viewer.Viewer{UserID: u.ID, OrgID: org.ID, Subject: u.Subject, Roles: c.Roles, Location: loc}, nil
+}
+
+// clip shortens s to at most n characters and one line.
+func clip(s string, n int) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	for utf8.RuneCountInString(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}

@@ -1,0 +1,128 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"rapport/ent"
+	"rapport/ent/privacy"
+	"rapport/internal/apierr"
+	"rapport/internal/audit"
+)
+
+func badPageSize(arg string) error {
+	return apierr.BadInput(arg, "%s must be between 0 and %d", arg, MaxPageSize)
+}
+
+// presentError turns every error a resolver returns into a GraphQL error
+// with an extensions.code. Only apierr errors and ent's well-known errors
+// say what went wrong; anything else is INTERNAL, logged with its cause and
+// the request ID, and shown to the client without detail.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		code, msg, field := classify(ctx, err)
+		log.DebugContext(ctx, "request error", "code", code, "err", err, "request_id", audit.RequestID(ctx))
+		if code == apierr.Internal {
+			log.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String(), "request_id", audit.RequestID(ctx))
+			msg = fmt.Sprintf("internal error (request %s)", audit.RequestID(ctx))
+		}
+		gerr.Message = msg
+		gerr.Extensions = map[string]any{"code": string(code)}
+		if field != "" {
+			gerr.Extensions["field"] = field
+		}
+		return gerr
+	}
+}
+
+func classify(ctx context.Context, err error) (code apierr.Code, msg, field string) {
+	if e, ok := apierr.As(err); ok {
+		return e.Code, e.Message, e.Field
+	}
+	var verr *ent.ValidationError
+	var nf *ent.NotFoundError
+	var gerr *gqlerror.Error
+	switch {
+	case errors.As(err, &verr):
+		f := camel(verr.Name)
+		return apierr.BadUserInput, fmt.Sprintf("invalid %s: %s", f, validationReason(verr)), f
+	case errors.As(err, &nf):
+		return apierr.NotFound, strings.TrimPrefix(nf.Error(), "ent: "), ""
+	case ent.IsConstraintError(err):
+		return apierr.Conflict, "the change conflicts with existing data", ""
+	case errors.Is(err, privacy.Deny):
+		return apierr.Forbidden, "not allowed", ""
+	case errors.As(err, &gerr) && len(gerr.Path) > len(graphql.GetPath(ctx)):
+		// gqlgen raised it while reading the field's arguments (a malformed
+		// ID, time or cursor): its path runs below the field, into the
+		// argument. It is the client's input.
+		if name, ok := gerr.Path[len(gerr.Path)-1].(ast.PathName); ok {
+			field = string(name)
+		}
+		return apierr.BadUserInput, gerr.Message, field
+	}
+	return apierr.Internal, "", ""
+}
+
+// validationReason is the validator's own message, without ent's prefix.
+func validationReason(e *ent.ValidationError) string {
+	if inner := errors.Unwrap(e); inner != nil {
+		return inner.Error()
+	}
+	return "is invalid"
+}
+
+// camel turns a column name (business_scope) into its GraphQL name (businessScope).
+func camel(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] == "id" {
+			parts[i] = "ID"
+		} else if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic", "panic", p, "stack", string(debug.Stack()), "request_id", audit.RequestID(ctx))
+		return errors.New("panic") // classified as INTERNAL, no detail sent
+	}
+}
+
+// normalizeRequestErrors gives every error of a request that failed before
+// execution (parse, validation, variable coercion) a code from the API's
+// list: such errors are the client's input, so BAD_USER_INPUT; gqlgen's own
+// code is kept in extensions.reason.
+func normalizeRequestErrors(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	for _, e := range resp.Errors {
+		c, _ := e.Extensions["code"].(string)
+		switch c {
+		case errcode.ValidationFailed, errcode.ParseFailed:
+			e.Extensions["code"] = string(apierr.BadUserInput)
+			e.Extensions["reason"] = c
+		case "":
+			if e.Extensions == nil {
+				e.Extensions = map[string]any{}
+			}
+			e.Extensions["code"] = string(apierr.BadUserInput)
+		}
+	}
+	return resp
+}

@@ -1,0 +1,294 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"rapport/ent"
+	"rapport/ent/privacy"
+	"rapport/internal/api"
+	"rapport/internal/auth"
+	"rapport/internal/store"
+	"rapport/internal/testdb"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+var testSecret = []byte("test-secret-that-is-long-enough-for-hs256!")
+
+// env is a running Rapport server on one database.
+type env struct {
+	t      *testing.T
+	url    string
+	client *ent.Client // direct access for assertions (use sys(ctx))
+	stmts  *atomic.Int64
+}
+
+// backends runs f once on SQLite and once on PostgreSQL.
+func backends(t *testing.T, f func(t *testing.T, e *env)) {
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			f(t, newEnv(t, b.URL(t), auth.Config{Secret: testSecret}))
+		})
+	}
+}
+
+func newEnv(t *testing.T, dbURL string, ac auth.Config) *env {
+	t.Helper()
+	ctx := context.Background()
+	drv, err := store.Driver(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx, drv); err != nil {
+		t.Fatal(err)
+	}
+	n := new(atomic.Int64)
+	client := ent.NewClient(ent.Driver(&countingDriver{Driver: drv, n: n}))
+	t.Cleanup(func() { client.Close() })
+	verifier, err := auth.NewVerifier(ctx, ac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv := httptest.NewServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log}))
+	t.Cleanup(srv.Close)
+	return &env{t: t, url: srv.URL, client: client, stmts: n}
+}
+
+func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
+
+// org creates an organisation directly in the database.
+func (e *env) org(slug string) *ent.Organization {
+	e.t.Helper()
+	o, err := e.client.Organization.Create().SetSlug(slug).SetName(slug + " Ltd").Save(sys(context.Background()))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+// token signs a token for subject in org with roles.
+func token(t *testing.T, org, sub string, roles ...auth.Role) string {
+	t.Helper()
+	tok, err := auth.Issue(testSecret, auth.Claims{Subject: sub, Org: org, Roles: roles, Name: sub + " name"}, "", "", time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// user is a caller with a token.
+type user struct {
+	e     *env
+	token string
+	id    string // the user's node ID, after first contact
+}
+
+func (e *env) as(org, sub string, roles ...auth.Role) *user {
+	e.t.Helper()
+	u := &user{e: e, token: token(e.t, org, sub, roles...)}
+	r := u.do(`{ viewer { id } }`, nil)
+	r.ok(e.t)
+	u.id = r.str(e.t, "viewer.id")
+	return u
+}
+
+// gqlError is one error of a response.
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// result is a GraphQL response.
+type result struct {
+	Status int
+	Data   map[string]any `json:"data"`
+	Errors []gqlError     `json:"errors"`
+}
+
+func (u *user) do(query string, vars map[string]any) *result {
+	return u.e.post(u.token, query, vars)
+}
+
+func (e *env) post(token, query string, vars map[string]any) *result {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := &result{Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, r); err != nil {
+		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	return r
+}
+
+func (r *result) ok(t *testing.T) *result {
+	t.Helper()
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		t.Fatalf("unexpected errors (HTTP %d): %+v", r.Status, r.Errors)
+	}
+	return r
+}
+
+// code asserts the response failed with the given extensions.code.
+func (r *result) code(t *testing.T, want string) *result {
+	t.Helper()
+	if len(r.Errors) == 0 {
+		t.Fatalf("expected %s, got data %v", want, r.Data)
+	}
+	for _, e := range r.Errors {
+		if e.Extensions["code"] != want {
+			t.Fatalf("expected code %s, got %+v", want, r.Errors)
+		}
+	}
+	return r
+}
+
+// get walks a dotted path (numbers index lists) through the data.
+func (r *result) get(t *testing.T, path string) any {
+	t.Helper()
+	var cur any = r.Data
+	for _, p := range splitPath(path) {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[p.key]
+		case []any:
+			if p.idx < 0 || p.idx >= len(c) {
+				t.Fatalf("%s: index %d out of %d", path, p.idx, len(c))
+			}
+			cur = c[p.idx]
+		default:
+			t.Fatalf("%s: cannot descend into %T at %q (data %v)", path, cur, p.key, r.Data)
+		}
+	}
+	return cur
+}
+
+func (r *result) str(t *testing.T, path string) string {
+	t.Helper()
+	s, ok := r.get(t, path).(string)
+	if !ok {
+		t.Fatalf("%s is %v, not a string", path, r.get(t, path))
+	}
+	return s
+}
+
+func (r *result) num(t *testing.T, path string) int {
+	t.Helper()
+	f, ok := r.get(t, path).(float64)
+	if !ok {
+		t.Fatalf("%s is %v, not a number", path, r.get(t, path))
+	}
+	return int(f)
+}
+
+func (r *result) list(t *testing.T, path string) []any {
+	t.Helper()
+	l, ok := r.get(t, path).([]any)
+	if !ok && r.get(t, path) != nil {
+		t.Fatalf("%s is %v, not a list", path, r.get(t, path))
+	}
+	return l
+}
+
+type pathElem struct {
+	key string
+	idx int
+}
+
+func splitPath(p string) []pathElem {
+	var out []pathElem
+	for _, s := range bytes.Split([]byte(p), []byte(".")) {
+		n, isNum := 0, len(s) > 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				isNum = false
+				break
+			}
+			n = n*10 + int(c-'0')
+		}
+		if isNum {
+			out = append(out, pathElem{idx: n})
+		} else {
+			out = append(out, pathElem{key: string(s), idx: -1})
+		}
+	}
+	return out
+}
+
+// countingDriver counts the SQL statements sent to the database.
+type countingDriver struct {
+	dialect.Driver
+	n *atomic.Int64
+}
+
+func (d *countingDriver) Exec(ctx context.Context, q string, args, v any) error {
+	d.n.Add(1)
+	return d.Driver.Exec(ctx, q, args, v)
+}
+
+func (d *countingDriver) Query(ctx context.Context, q string, args, v any) error {
+	d.n.Add(1)
+	return d.Driver.Query(ctx, q, args, v)
+}
+
+func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
+	tx, err := d.Driver.Tx(ctx)
+	return &countingTx{Tx: tx, n: d.n}, err
+}
+
+func (d *countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	tx, err := d.Driver.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+	}).BeginTx(ctx, opts)
+	return &countingTx{Tx: tx, n: d.n}, err
+}
+
+func (d *countingDriver) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	d.n.Add(1)
+	return d.Driver.(interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}).QueryContext(ctx, q, args...)
+}
+
+type countingTx struct {
+	dialect.Tx
+	n *atomic.Int64
+}
+
+func (t *countingTx) Exec(ctx context.Context, q string, args, v any) error {
+	t.n.Add(1)
+	return t.Tx.Exec(ctx, q, args, v)
+}
+
+func (t *countingTx) Query(ctx context.Context, q string, args, v any) error {
+	t.n.Add(1)
+	return t.Tx.Query(ctx, q, args, v)
+}

@@ -1,0 +1,156 @@
+// Package store opens Rapport's database — embedded SQLite or PostgreSQL —
+// and keeps its schema and server settings.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+
+	"rapport/ent"
+	"rapport/ent/migrate"
+	"rapport/ent/privacy"
+	_ "rapport/ent/runtime" // schema hooks and privacy policies
+	"rapport/ent/setting"
+)
+
+// DefaultURL is the embedded database used when DATABASE_URL is not set.
+const DefaultURL = "file:rapport.db"
+
+// sqlitePragmas are added to every SQLite URL: foreign keys on, a busy
+// timeout instead of immediate "database is locked" errors, WAL so readers
+// never block the writer, and BEGIN IMMEDIATE so a transaction that reads
+// and then writes cannot deadlock on the lock upgrade.
+var sqlitePragmas = []string{"_pragma=foreign_keys(1)", "_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate"}
+
+// Driver opens the database named by rawURL and returns ent's SQL driver
+// for it. Accepted forms: postgres://… or postgresql://… (lib/pq), and
+// file:PATH or sqlite:PATH (embedded SQLite, created if missing).
+func Driver(rawURL string) (*entsql.Driver, error) {
+	name, dsn, dia, err := parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(name, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s database: %w", dia, err)
+	}
+	if dia == dialect.Postgres {
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+	}
+	return entsql.OpenDB(dia, db), nil
+}
+
+// Open returns an ent client on the database named by rawURL.
+func Open(rawURL string) (*ent.Client, error) {
+	drv, err := Driver(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return ent.NewClient(ent.Driver(drv)), nil
+}
+
+// IsEmbedded reports whether rawURL names an embedded SQLite database.
+func IsEmbedded(rawURL string) bool {
+	_, _, dia, err := parse(rawURL)
+	return err == nil && dia == dialect.SQLite
+}
+
+func parse(rawURL string) (driverName, dsn, dia string, err error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if _, err := url.Parse(rawURL); err != nil {
+			return "", "", "", errors.New("DATABASE_URL is not a valid postgres:// URL")
+		}
+		return "postgres", rawURL, dialect.Postgres, nil
+	case strings.HasPrefix(rawURL, "sqlite:"), strings.HasPrefix(rawURL, "file:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
+		if path == "" {
+			return "", "", "", errors.New("DATABASE_URL names no SQLite file")
+		}
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		var add []string
+		for _, p := range sqlitePragmas {
+			if key, _, _ := strings.Cut(p, "("); !strings.Contains(path, key+"(") && !strings.Contains(path, key+"=") {
+				add = append(add, p)
+			}
+		}
+		if len(add) > 0 {
+			path += sep + strings.Join(add, "&")
+		}
+		return "sqlite", "file:" + path, dialect.SQLite, nil
+	default:
+		return "", "", "", errors.New("DATABASE_URL must start with postgres://, file: or sqlite:")
+	}
+}
+
+// migrationLock is the PostgreSQL advisory lock key held while migrating,
+// so that several instances starting together migrate one after another.
+const migrationLock = 0x5261_7070 // "Rapp"
+
+// Migrate brings the schema up to date. On PostgreSQL it holds an advisory
+// lock for the duration, so concurrent instances do not race.
+func Migrate(ctx context.Context, drv *entsql.Driver) error {
+	client := ent.NewClient(ent.Driver(drv))
+	if drv.Dialect() != dialect.Postgres {
+		return client.Schema.Create(ctx, migrate.WithForeignKeys(true))
+	}
+	conn, err := drv.DB().Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("migrate: taking the migration lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock) //nolint:errcheck
+	return client.Schema.Create(ctx, migrate.WithForeignKeys(true))
+}
+
+// system is the context of server code that acts outside any request.
+func system(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
+
+// SettingJWTSecret keys the JWT secret an embedded installation generates.
+const SettingJWTSecret = "jwt_secret"
+
+// EmbeddedSecret returns the HS256 secret kept in the database, generating
+// and storing a random one the first time. Two processes racing to create it
+// end up with the same secret: the unique key decides, the loser re-reads.
+func EmbeddedSecret(ctx context.Context, client *ent.Client) ([]byte, error) {
+	ctx = system(ctx)
+	for range 2 {
+		s, err := client.Setting.Query().Where(setting.Key(SettingJWTSecret)).Only(ctx)
+		if err == nil {
+			return base64.RawStdEncoding.DecodeString(s.Value)
+		}
+		if !ent.IsNotFound(err) {
+			return nil, err
+		}
+		raw := make([]byte, 48)
+		if _, err := rand.Read(raw); err != nil {
+			return nil, err
+		}
+		err = client.Setting.Create().SetKey(SettingJWTSecret).SetValue(base64.RawStdEncoding.EncodeToString(raw)).Exec(ctx)
+		if err == nil {
+			return raw, nil
+		}
+		if !ent.IsConstraintError(err) {
+			return nil, err
+		}
+	}
+	return nil, errors.New("could not read or create the JWT secret")
+}

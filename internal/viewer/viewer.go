@@ -1,0 +1,48 @@
+// Package viewer carries the authenticated user of a request through its
+// context. The ent privacy policies read it to decide what a query may see
+// and what a mutation may change.
+package viewer
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"rapport/internal/auth"
+	"rapport/internal/pulid"
+)
+
+// Viewer is the user a request acts for.
+type Viewer struct {
+	UserID   pulid.ID
+	OrgID    pulid.ID
+	Subject  string
+	Roles    []auth.Role    // from the token, never from the database
+	Location *time.Location // the organisation's time zone
+}
+
+// Has reports whether the viewer holds any of the given roles.
+func (v *Viewer) Has(roles ...auth.Role) bool {
+	if v == nil {
+		return false
+	}
+	for _, r := range roles {
+		if slices.Contains(v.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+type ctxKey struct{}
+
+// NewContext returns a copy of ctx that carries v.
+func NewContext(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, v)
+}
+
+// FromContext returns the viewer of ctx, or nil when there is none.
+func FromContext(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(ctxKey{}).(*Viewer)
+	return v
+}

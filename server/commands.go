@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"rapport/ent"
+	"rapport/ent/organization"
+	"rapport/ent/predicate"
+	"rapport/ent/privacy"
+	"rapport/internal/auth"
+	"rapport/internal/validate"
+)
+
+func organizationSlug(slug string) predicate.Organization { return organization.Slug(slug) }
+
+// token prints a signed HS256 token for the configured secret.
+func token(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	c, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	fs := c.flags("token")
+	org := fs.String("org", "", "organisation slug (required)")
+	sub := fs.String("sub", "", "the user's subject (required)")
+	roles := fs.String("roles", "", "comma-separated roles (required)")
+	ttl := fs.String("ttl", "1h", "validity")
+	name := fs.String("name", "", "display name")
+	email := fs.String("email", "", "e-mail address")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *org == "" || *sub == "" || *roles == "" {
+		return usageError{"token needs --org, --sub and --roles"}
+	}
+	rs, err := auth.ParseRoles(*roles)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	d, err := parseTTL(*ttl)
+	if err != nil {
+		return err
+	}
+	key := []byte(c.JWTSecret)
+	if c.JWTSecret == "" {
+		client, err := openDB(ctx, c)
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		if key, err = secret(ctx, c, client); err != nil {
+			return err
+		}
+	}
+	tok, err := auth.Issue(key, auth.Claims{Subject: *sub, Org: *org, Roles: rs, Name: *name, Email: *email}, c.Issuer, c.Audience, time.Now(), d)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, tok)
+	return err
+}
+
+// orgCreate creates an organisation, or reports the existing one with that slug.
+func orgCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	c, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	fs := c.flags("org create")
+	tz := fs.String("timezone", "Asia/Shanghai", "IANA time zone of the organisation")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageError{"org create needs SLUG and NAME"}
+	}
+	slug, name := pos[0], pos[1]
+	if err := validate.Slug(slug); err != nil {
+		return usageError{"slug " + err.Error()}
+	}
+	if err := validate.TimeZone(*tz); err != nil {
+		return usageError{"timezone " + err.Error()}
+	}
+	client, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	o, created, err := ensureOrg(ctx, client, slug, name, *tz)
+	if err != nil {
+		return err
+	}
+	verb := "exists"
+	if created {
+		verb = "created"
+	}
+	_, err = fmt.Fprintf(stdout, "organisation %s %s: %s (%s, %s)\n", o.Slug, verb, o.Name, o.Timezone, o.ID)
+	return err
+}
+
+// ensureOrg creates the organisation unless one with that slug exists.
+// Concurrent callers agree: the unique slug decides, the loser re-reads.
+func ensureOrg(ctx context.Context, client *ent.Client, slug, name, tz string) (*ent.Organization, bool, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	for range 2 {
+		o, err := client.Organization.Query().Where(organization.Slug(slug)).Only(sys)
+		if err == nil {
+			return o, false, nil
+		}
+		if !ent.IsNotFound(err) {
+			return nil, false, err
+		}
+		o, err = client.Organization.Create().SetSlug(slug).SetName(name).SetTimezone(tz).Save(sys)
+		if err == nil {
+			return o, true, nil
+		}
+		if !ent.IsConstraintError(err) {
+			return nil, false, err
+		}
+	}
+	return nil, false, fmt.Errorf("could not create organisation %q", slug)
+}
+
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	c, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if err := parseFlags(c.flags("migrate"), args); err != nil {
+		return err
+	}
+	client, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	_, err = fmt.Fprintln(stdout, "schema up to date")
+	return err
+}
+
+// parseInterleaved parses flags that may come before, between or after
+// positional arguments, and returns the positional ones.
+func parseInterleaved(fs interface {
+	Parse([]string) error
+	Args() []string
+}, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{err.Error()}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
+			args = rest
+			continue
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"rapport/ent"
+	"rapport/internal/auth"
+	"rapport/internal/store"
+)
+
+// config is the server's configuration: environment first, flags override.
+type config struct {
+	Addr        string
+	DatabaseURL string
+	JWTSecret   string
+	JWKSURL     string
+	Issuer      string
+	Audience    string
+	Demo        bool
+	LogFormat   string
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:        or(getenv("RAPPORT_ADDR"), ":8080"),
+		DatabaseURL: or(getenv("DATABASE_URL"), store.DefaultURL),
+		JWTSecret:   getenv("RAPPORT_JWT_SECRET"),
+		JWKSURL:     getenv("RAPPORT_JWKS_URL"),
+		Issuer:      getenv("RAPPORT_JWT_ISSUER"),
+		Audience:    getenv("RAPPORT_JWT_AUDIENCE"),
+		LogFormat:   getenv("RAPPORT_LOG_FORMAT"),
+	}
+	c.Demo = store.IsEmbedded(c.DatabaseURL)
+	if s := getenv("RAPPORT_DEMO"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return c, fmt.Errorf("RAPPORT_DEMO must be true or false, not %q", s)
+		}
+		c.Demo = b
+	}
+	return c, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// flags binds the database flag that every sub-command shares.
+func (c *config) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "database URL (postgres://…, file:PATH)")
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context, c config) (*ent.Client, error) {
+	drv, err := store.Driver(c.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, drv); err != nil {
+		drv.Close()
+		return nil, fmt.Errorf("migrating the database: %w", err)
+	}
+	return ent.NewClient(ent.Driver(drv)), nil
+}
+
+// secret returns the HS256 secret: the configured one, or in embedded mode
+// the one generated once and kept in the database. PostgreSQL mode never
+// invents one: its instances must share a configured secret.
+func secret(ctx context.Context, c config, client *ent.Client) ([]byte, error) {
+	if c.JWTSecret != "" {
+		if len(c.JWTSecret) < auth.MinSecretLen {
+			return nil, fmt.Errorf("RAPPORT_JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
+		}
+		return []byte(c.JWTSecret), nil
+	}
+	if !store.IsEmbedded(c.DatabaseURL) {
+		if c.JWKSURL != "" {
+			return nil, nil
+		}
+		return nil, errors.New("with PostgreSQL, set RAPPORT_JWT_SECRET (at least 32 bytes) or RAPPORT_JWKS_URL")
+	}
+	return store.EmbeddedSecret(ctx, client)
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if strings.EqualFold(format, "json") {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func parseTTL(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, usageError{fmt.Sprintf("--ttl must be a positive duration such as 1h, not %q", s)}
+	}
+	return d, nil
+}

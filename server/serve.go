@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"rapport/ent"
+	"rapport/ent/privacy"
+	"rapport/internal/api"
+	"rapport/internal/auth"
+	"rapport/internal/demo"
+)
+
+const (
+	demoTokenTTL = 12 * time.Hour
+	demoSlug     = "demo"
+	demoName     = "Demo Consulting 示范咨询"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	c, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	fs := c.flags("serve")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo organisation into an empty database")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(c.LogFormat, os.Stderr)
+
+	client, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	key, err := secret(ctx, c, client)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(ctx, auth.Config{
+		Secret: key, JWKSURL: c.JWKSURL, Issuer: c.Issuer, Audience: c.Audience, Leeway: 30 * time.Second,
+	})
+	if err != nil {
+		return fmt.Errorf("setting up token verification: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	endpoint := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "Rapport is serving GraphQL at %s/graphql (GraphiQL at %s/)\n", endpoint, endpoint)
+	if c.Demo {
+		if err := seedDemo(ctx, client, c, key, stdout); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// seedDemo loads the demo organisation into an empty database and prints
+// ready-made tokens for its sales manager, account manager and admin.
+func seedDemo(ctx context.Context, client *ent.Client, c config, key []byte, stdout io.Writer) error {
+	n, err := client.Organization.Query().Count(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return err
+	}
+	if n > 0 && !demoExists(ctx, client) {
+		return nil // someone else's data: never mix the demo into it
+	}
+	res, err := demo.Seed(ctx, client, demoSlug, demoName)
+	if err != nil {
+		return fmt.Errorf("loading the demo organisation: %w", err)
+	}
+	if key == nil {
+		return nil // tokens come from the identity provider
+	}
+	fmt.Fprintf(stdout, "\nDemo organisation %q: %d accounts. Tokens valid for %s (header Authorization: Bearer <token>):\n", demoSlug, res.Accounts, demoTokenTTL)
+	for _, u := range []demo.User{res.SalesManager, res.AccountManager, res.Admin} {
+		tok, err := auth.Issue(key, auth.Claims{Subject: u.Subject, Org: demoSlug, Roles: u.Roles, Name: u.Name}, c.Issuer, c.Audience, time.Now(), demoTokenTTL)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\n  %s (%s, %v):\n  %s\n", u.Name, u.Subject, u.Roles, tok)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+func demoExists(ctx context.Context, client *ent.Client) bool {
+	ok, _ := client.Organization.Query().Where(organizationSlug(demoSlug)).Exist(privacy.DecisionContext(ctx, privacy.Allow))
+	return ok
+}
+
+// displayAddr turns a listen address such as [::]:8080 into localhost:8080.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
