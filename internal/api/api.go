@@ -77,7 +77,6 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	present := presentError(cfg.Logger)
 	srv.Use(transactioner{client: cfg.Client, present: present})
 	srv.AroundFields(limitPageSize)
-	srv.AroundResponses(normalizeRequestErrors)
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return srv

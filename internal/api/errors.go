@@ -36,8 +36,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			log.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String(), "request_id", audit.RequestID(ctx))
 			msg = fmt.Sprintf("internal error (request %s)", audit.RequestID(ctx))
 		}
+		reason, _ := gerr.Extensions["code"].(string)
 		gerr.Message = msg
 		gerr.Extensions = map[string]any{"code": string(code)}
+		if reason != "" && reason != string(code) {
+			gerr.Extensions["reason"] = reason // gqlgen's own code, e.g. GRAPHQL_VALIDATION_FAILED
+		}
 		if field != "" {
 			gerr.Extensions["field"] = field
 		}
@@ -53,6 +57,8 @@ func classify(ctx context.Context, err error) (code apierr.Code, msg, field stri
 	var nf *ent.NotFoundError
 	var gerr *gqlerror.Error
 	switch {
+	case errors.As(err, &gerr) && isRequestError(gerr):
+		return apierr.BadUserInput, gerr.Message, ""
 	case errors.As(err, &verr):
 		f := camel(verr.Name)
 		return apierr.BadUserInput, fmt.Sprintf("invalid %s: %s", f, validationReason(verr)), f
@@ -72,6 +78,16 @@ func classify(ctx context.Context, err error) (code apierr.Code, msg, field stri
 		return apierr.BadUserInput, gerr.Message, field
 	}
 	return apierr.Internal, "", ""
+}
+
+// isRequestError reports an error gqlgen found in the request itself before
+// executing it: a syntax error, a validation failure, a bad variable.
+func isRequestError(e *gqlerror.Error) bool {
+	switch e.Extensions["code"] {
+	case errcode.ValidationFailed, errcode.ParseFailed:
+		return true
+	}
+	return false
 }
 
 // validationReason is the validator's own message, without ent's prefix.
@@ -100,29 +116,4 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "panic", "panic", p, "stack", string(debug.Stack()), "request_id", audit.RequestID(ctx))
 		return errors.New("panic") // classified as INTERNAL, no detail sent
 	}
-}
-
-// normalizeRequestErrors gives every error of a request that failed before
-// execution (parse, validation, variable coercion) a code from the API's
-// list: such errors are the client's input, so BAD_USER_INPUT; gqlgen's own
-// code is kept in extensions.reason.
-func normalizeRequestErrors(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
-	if resp == nil {
-		return nil
-	}
-	for _, e := range resp.Errors {
-		c, _ := e.Extensions["code"].(string)
-		switch c {
-		case errcode.ValidationFailed, errcode.ParseFailed:
-			e.Extensions["code"] = string(apierr.BadUserInput)
-			e.Extensions["reason"] = c
-		case "":
-			if e.Extensions == nil {
-				e.Extensions = map[string]any{}
-			}
-			e.Extensions["code"] = string(apierr.BadUserInput)
-		}
-	}
-	return resp
 }

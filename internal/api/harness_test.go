@@ -128,9 +128,25 @@ func (u *user) do(query string, vars map[string]any) *result {
 	return u.e.post(u.token, query, vars)
 }
 
+// op sends the named operation of a contract file (schema/contract), as
+// the portal's frontend does.
+func (u *user) op(file, name string, vars map[string]any) *result {
+	u.e.t.Helper()
+	src, err := os.ReadFile("../../schema/contract/" + file)
+	if err != nil {
+		u.e.t.Fatal(err)
+	}
+	return u.e.send(u.token, map[string]any{"query": string(src), "operationName": name, "variables": vars})
+}
+
 func (e *env) post(token, query string, vars map[string]any) *result {
 	e.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return e.send(token, map[string]any{"query": query, "variables": vars})
+}
+
+func (e *env) send(token string, payload map[string]any) *result {
+	e.t.Helper()
+	body, _ := json.Marshal(payload)
 	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -292,3 +308,5 @@ func (t *countingTx) Query(ctx context.Context, q string, args, v any) error {
 	t.n.Add(1)
 	return t.Tx.Query(ctx, q, args, v)
 }
+
+func testdbSQLite(t *testing.T) string { return testdb.SQLiteURL(t) }

@@ -79,16 +79,19 @@ type city struct {
 	districts    []string
 }
 
-// region is a sales region and the sales team (department key) owning its accounts.
+// region is a sales region, the sales team (department key) owning its
+// accounts and how many of the accounts are in it. The counts follow the
+// teams' sizes (4 and 3 account managers), so every account manager owns
+// about as many accounts as any other.
 type region struct {
 	name   string
 	team   string
-	weight int
+	count  int
 	cities []city
 }
 
 var regions = []region{
-	{name: "华东", team: "east", weight: 35, cities: []city{
+	{name: "华东", team: "east", count: 70, cities: []city{
 		{"上海", "Shanghai", "sh", "", "021", []string{"浦东新区", "闵行区", "徐汇区", "嘉定区"}},
 		{"杭州", "Hangzhou", "hz", "浙江省", "0571", []string{"滨江区", "西湖区", "余杭区"}},
 		{"苏州", "Suzhou", "sz", "江苏省", "0512", []string{"工业园区", "吴中区", "相城区"}},
@@ -97,7 +100,7 @@ var regions = []region{
 		{"无锡", "Wuxi", "wx", "江苏省", "0510", []string{"新吴区", "滨湖区"}},
 		{"合肥", "Hefei", "hf", "安徽省", "0551", []string{"蜀山区", "包河区"}},
 	}},
-	{name: "华北", team: "north", weight: 30, cities: []city{
+	{name: "华北", team: "north", count: 56, cities: []city{
 		{"北京", "Beijing", "bj", "", "010", []string{"朝阳区", "海淀区", "丰台区", "大兴区"}},
 		{"天津", "Tianjin", "tj", "", "022", []string{"滨海新区", "西青区", "南开区"}},
 		{"石家庄", "Shijiazhuang", "sjz", "河北省", "0311", []string{"长安区", "裕华区"}},
@@ -105,14 +108,14 @@ var regions = []region{
 		{"唐山", "Tangshan", "ts", "河北省", "0315", []string{"路北区", "丰润区"}},
 		{"呼和浩特", "Hohhot", "hh", "内蒙古自治区", "0471", []string{"赛罕区", "新城区"}},
 	}},
-	{name: "华南", team: "east", weight: 20, cities: []city{
+	{name: "华南", team: "east", count: 44, cities: []city{
 		{"广州", "Guangzhou", "gz", "广东省", "020", []string{"天河区", "黄埔区", "番禺区"}},
 		{"深圳", "Shenzhen", "szn", "广东省", "0755", []string{"南山区", "福田区", "宝安区", "龙岗区"}},
 		{"东莞", "Dongguan", "dg", "广东省", "0769", []string{"松山湖", "长安镇"}},
 		{"佛山", "Foshan", "fs", "广东省", "0757", []string{"顺德区", "南海区"}},
 		{"南宁", "Nanning", "nn", "广西壮族自治区", "0771", []string{"青秀区", "西乡塘区"}},
 	}},
-	{name: "西南", team: "north", weight: 15, cities: []city{
+	{name: "西南", team: "north", count: 30, cities: []city{
 		{"成都", "Chengdu", "cd", "四川省", "028", []string{"高新区", "武侯区", "锦江区"}},
 		{"重庆", "Chongqing", "cq", "", "023", []string{"渝北区", "江北区", "九龙坡区"}},
 		{"昆明", "Kunming", "km", "云南省", "0871", []string{"五华区", "官渡区"}},
@@ -235,7 +238,7 @@ var roads = []string{
 
 var buildings = []string{"国际大厦", "科技园", "商务中心", "金融中心", "创业园", "广场"}
 
-// person is a Chinese surname or given name with its pinyin.
+// person is a Chinese surname with its pinyin.
 type person struct{ zh, py string }
 
 var surnames = []person{
@@ -247,18 +250,34 @@ var surnames = []person{
 	{"韩", "Han"}, {"冯", "Feng"}, {"邓", "Deng"}, {"曹", "Cao"}, {"彭", "Peng"},
 }
 
-var givenNames = []person{
-	{"伟", "Wei"}, {"芳", "Fang"}, {"娜", "Na"}, {"敏", "Min"}, {"静", "Jing"},
-	{"丽", "Li"}, {"强", "Qiang"}, {"磊", "Lei"}, {"军", "Jun"}, {"洋", "Yang"},
-	{"勇", "Yong"}, {"艳", "Yan"}, {"杰", "Jie"}, {"涛", "Tao"}, {"明", "Ming"},
-	{"超", "Chao"}, {"秀英", "Xiuying"}, {"建华", "Jianhua"}, {"晓东", "Xiaodong"}, {"海燕", "Haiyan"},
-	{"志强", "Zhiqiang"}, {"文博", "Wenbo"}, {"思远", "Siyuan"}, {"雨婷", "Yuting"}, {"子涵", "Zihan"},
-	{"浩然", "Haoran"}, {"欣怡", "Xinyi"}, {"俊杰", "Junjie"}, {"佳琪", "Jiaqi"}, {"国华", "Guohua"},
+// givenName is a Chinese given name, its pinyin and whether it is a woman's name.
+type givenName struct {
+	zh, py string
+	female bool
 }
 
-var englishNames = []string{
-	"David", "Kevin", "Lily", "Grace", "Jason", "Eric", "Cindy", "Vivian",
-	"Frank", "Helen", "Tony", "Amy", "Michael", "Jenny", "Steven", "Lucy",
+var givenNames = []givenName{
+	{"伟", "Wei", false}, {"芳", "Fang", true}, {"娜", "Na", true}, {"敏", "Min", true},
+	{"静", "Jing", true}, {"丽", "Li", true}, {"强", "Qiang", false}, {"磊", "Lei", false},
+	{"军", "Jun", false}, {"洋", "Yang", false}, {"勇", "Yong", false}, {"艳", "Yan", true},
+	{"杰", "Jie", false}, {"涛", "Tao", false}, {"明", "Ming", false}, {"超", "Chao", false},
+	{"秀英", "Xiuying", true}, {"建华", "Jianhua", false}, {"晓东", "Xiaodong", false}, {"海燕", "Haiyan", true},
+	{"志强", "Zhiqiang", false}, {"文博", "Wenbo", false}, {"思远", "Siyuan", false}, {"雨婷", "Yuting", true},
+	{"子涵", "Zihan", true}, {"浩然", "Haoran", false}, {"欣怡", "Xinyi", true}, {"俊杰", "Junjie", false},
+	{"佳琪", "Jiaqi", true}, {"国华", "Guohua", false},
+}
+
+// englishName is an English given name some contacts go by.
+type englishName struct {
+	name   string
+	female bool
+}
+
+var englishNames = []englishName{
+	{"David", false}, {"Kevin", false}, {"Lily", true}, {"Grace", true},
+	{"Jason", false}, {"Eric", false}, {"Cindy", true}, {"Vivian", true},
+	{"Frank", false}, {"Helen", true}, {"Tony", false}, {"Amy", true},
+	{"Michael", false}, {"Jenny", true}, {"Steven", false}, {"Lucy", true},
 }
 
 // title is a contact's position; decision makers are chairmen and general managers.

@@ -101,10 +101,17 @@ func plan() []accountPlan {
 	}
 	reps := subjectsWith(auth.RoleServiceRep, "")
 
-	regionItems := make([]weighted[region], len(regions))
-	for i, reg := range regions {
-		regionItems[i] = weighted[region]{reg, reg.weight}
+	var regionOf []region
+	for _, reg := range regions {
+		for range reg.count {
+			regionOf = append(regionOf, reg)
+		}
 	}
+	if len(regionOf) != numAccounts {
+		panic(fmt.Sprintf("demo data: the regions hold %d accounts, want %d", len(regionOf), numAccounts))
+	}
+	r.Shuffle(len(regionOf), func(i, j int) { regionOf[i], regionOf[j] = regionOf[j], regionOf[i] })
+
 	industryItems := make([]weighted[industry], len(industries))
 	for i, ind := range industries {
 		industryItems[i] = weighted[industry]{ind, ind.weight}
@@ -114,7 +121,7 @@ func plan() []accountPlan {
 	domains := map[string]bool{} // web domains
 	accounts := make([]accountPlan, 0, numAccounts)
 	for i, tier := range tiers {
-		reg := pick(r, regionItems...)
+		reg := regionOf[i]
 		ind := pick(r, industryItems...)
 		var (
 			c  city
@@ -274,7 +281,8 @@ func companySize(r *rand.Rand, tier account.Tier) string {
 	case account.TierA:
 		return fmt.Sprintf("员工约 %d 人，年营业额约 %d.%d 亿元", 800+50*r.IntN(105), 5+r.IntN(55), r.IntN(10))
 	case account.TierB:
-		return fmt.Sprintf("员工约 %d 人，年营业额约 %d.%d 亿元", 150+10*r.IntN(66), r.IntN(5), 1+r.IntN(9))
+		tenths := 6 + r.IntN(45) // 0.6–5.0 亿元
+		return fmt.Sprintf("员工约 %d 人，年营业额约 %d.%d 亿元", 150+10*r.IntN(66), tenths/10, tenths%10)
 	default:
 		return fmt.Sprintf("员工约 %d 人，年营业额约 %d 万元", 20+5*r.IntN(27), 800+100*r.IntN(43))
 	}
@@ -367,8 +375,11 @@ func contacts(r *rand.Rand, tier account.Tier, c city, domain string) []contactP
 			wechatBase = strings.ToLower(sn.py + gn.py)
 			if r.IntN(4) == 0 {
 				en := oneOf(r, englishNames)
-				name += " " + en + " " + sn.py
-				local = strings.ToLower(en + "." + sn.py)
+				for en.female != gn.female {
+					en = oneOf(r, englishNames)
+				}
+				name += " " + en.name + " " + sn.py
+				local = strings.ToLower(en.name + "." + sn.py)
 			}
 			if !names[name] {
 				names[name] = true

@@ -1,0 +1,257 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"rapport/ent/auditevent"
+	"rapport/internal/auth"
+)
+
+func TestContractAccountOperations(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+
+		r := am.op("accounts.graphql", "Viewer", nil).ok(t)
+		if r.str(t, "viewer.subject") != "am" || r.str(t, "viewer.organization.slug") != "acme" ||
+			r.str(t, "viewer.organization.timezone") != "Asia/Shanghai" || r.str(t, "viewer.name") != "am name" {
+			t.Fatalf("viewer = %v", r.Data)
+		}
+		if roles := r.list(t, "viewer.roles"); len(roles) != 1 || roles[0] != "ACCOUNT_MANAGER" {
+			t.Fatalf("roles = %v", roles)
+		}
+
+		r = am.op("accounts.graphql", "CreateAccount", map[string]any{"input": map[string]any{
+			"name": "上海华东精密机械有限公司", "tier": "A", "region": "华东", "email": "info@hd-precision.cn",
+			"phone": "+86 21 6288 1234", "creditLimit": 500000, "paymentTermDays": 60,
+		}}).ok(t)
+		id := r.str(t, "createAccount.id")
+		if r.str(t, "createAccount.tier") != "A" || r.str(t, "createAccount.lifecycleStage") != "PROSPECT" ||
+			r.str(t, "createAccount.cooperationIntent") != "MEDIUM" || r.str(t, "createAccount.owner.subject") != "am" {
+			t.Fatalf("createAccount = %v", r.Data)
+		}
+
+		r = am.op("accounts.graphql", "UpdateAccount", map[string]any{"id": id, "input": map[string]any{"tier": "B", "region": "华北"}}).ok(t)
+		if r.str(t, "updateAccount.tier") != "B" || r.str(t, "updateAccount.region") != "华北" {
+			t.Fatalf("updateAccount = %v", r.Data)
+		}
+
+		r = am.op("accounts.graphql", "CreateContact", map[string]any{"input": map[string]any{
+			"accountID": id, "name": "王芳 Wang Fang", "title": "总经理", "isDecisionMaker": true, "mobile": "13912345678",
+		}}).ok(t)
+		if r.str(t, "createContact.account.id") != id || r.get(t, "createContact.isDecisionMaker") != true {
+			t.Fatalf("createContact = %v", r.Data)
+		}
+
+		r = am.op("accounts.graphql", "Accounts", map[string]any{"first": 10}).ok(t)
+		if r.num(t, "accounts.totalCount") != 1 || r.str(t, "accounts.edges.0.node.contacts.0.name") != "王芳 Wang Fang" ||
+			r.str(t, "accounts.edges.0.node.owner.name") != "am name" {
+			t.Fatalf("accounts = %v", r.Data)
+		}
+
+		r = am.op("accounts.graphql", "Node", map[string]any{"id": id}).ok(t)
+		if r.str(t, "node.name") != "上海华东精密机械有限公司" || r.str(t, "node.tier") != "B" {
+			t.Fatalf("node = %v", r.Data)
+		}
+	})
+}
+
+func TestAccountsConnection(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		tiers := []string{"A", "B", "B", "C", "C"}
+		for i := range 10 {
+			am.do(createAccount, map[string]any{"input": map[string]any{"name": fmt.Sprintf("Account %02d", i), "tier": tiers[i%5]}}).ok(t)
+		}
+		names := func(r *result) []string {
+			var out []string
+			for _, ed := range r.list(t, "accounts.edges") {
+				out = append(out, ed.(map[string]any)["node"].(map[string]any)["name"].(string))
+			}
+			return out
+		}
+		asc := map[string]any{"field": "NAME", "direction": "ASC"}
+
+		// Forward pages of 4 walk all ten in order.
+		var seen []string
+		var after any
+		for page := 0; ; page++ {
+			r := am.op("accounts.graphql", "Accounts", map[string]any{"first": 4, "after": after, "orderBy": asc}).ok(t)
+			if r.num(t, "accounts.totalCount") != 10 {
+				t.Fatalf("totalCount = %d", r.num(t, "accounts.totalCount"))
+			}
+			seen = append(seen, names(r)...)
+			if r.get(t, "accounts.pageInfo.hasNextPage") != true {
+				break
+			}
+			after = r.str(t, "accounts.pageInfo.endCursor")
+			if page > 3 {
+				t.Fatal("pagination does not end")
+			}
+		}
+		if len(seen) != 10 || seen[0] != "Account 00" || seen[9] != "Account 09" {
+			t.Fatalf("forward walk = %v", seen)
+		}
+
+		// Backwards: last 3 before the 5th.
+		r := am.do(`query($b: Cursor) { accounts(last: 3, before: $b, orderBy: {field: NAME, direction: ASC}) { edges { cursor node { name } } pageInfo { hasPreviousPage startCursor } } }`, nil).ok(t)
+		if got := names(r); strings.Join(got, ",") != "Account 07,Account 08,Account 09" {
+			t.Fatalf("last 3 = %v", got)
+		}
+		cursor := r.str(t, "accounts.edges.0.cursor")
+		r = am.do(`query($b: Cursor) { accounts(last: 2, before: $b, orderBy: {field: NAME, direction: ASC}) { edges { node { name } } } }`,
+			map[string]any{"b": cursor}).ok(t)
+		if got := names(r); strings.Join(got, ",") != "Account 05,Account 06" {
+			t.Fatalf("last 2 before Account 07 = %v", got)
+		}
+
+		// where + orderBy DESC.
+		r = am.op("accounts.graphql", "Accounts", map[string]any{"first": 10,
+			"where": map[string]any{"tier": "A"}, "orderBy": map[string]any{"field": "NAME", "direction": "DESC"}}).ok(t)
+		if got := names(r); strings.Join(got, ",") != "Account 05,Account 00" || r.num(t, "accounts.totalCount") != 2 {
+			t.Fatalf("tier A desc = %v", got)
+		}
+		r = am.op("accounts.graphql", "Accounts", map[string]any{"first": 10,
+			"where": map[string]any{"nameContainsFold": "account 0", "tierIn": []string{"B", "C"}, "not": map[string]any{"tier": "C"}}}).ok(t)
+		if r.num(t, "accounts.totalCount") != 4 {
+			t.Fatalf("B accounts = %v", names(r))
+		}
+	})
+}
+
+func TestBadInputIsRejectedClearly(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		mk := func(in map[string]any) *result {
+			return am.op("accounts.graphql", "CreateAccount", map[string]any{"input": in})
+		}
+		for _, tc := range []struct {
+			name  string
+			in    map[string]any
+			field string
+		}{
+			{"bad e-mail", map[string]any{"name": "X", "email": "not-an-email"}, "email"},
+			{"bad phone", map[string]any{"name": "X", "phone": "call me maybe"}, "phone"},
+			{"bad website", map[string]any{"name": "X", "website": "javascript:alert(1)"}, "website"},
+			{"blank name", map[string]any{"name": "   "}, "name"},
+			{"name too long", map[string]any{"name": strings.Repeat("长", 201)}, "name"},
+			{"negative credit limit", map[string]any{"name": "X", "creditLimit": -1}, "creditLimit"},
+			{"payment term out of range", map[string]any{"name": "X", "paymentTermDays": 400}, "paymentTermDays"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := mk(tc.in).code(t, "BAD_USER_INPUT")
+				if r.Errors[0].Extensions["field"] != tc.field || !strings.Contains(r.Errors[0].Message, tc.field) {
+					t.Fatalf("error does not name %s: %+v", tc.field, r.Errors)
+				}
+			})
+		}
+		for _, tc := range []struct{ name, query string }{
+			{"unknown enum value", `mutation { createAccount(input: {name: "X", tier: D}) { id } }`},
+			{"malformed ID", `{ node(id: "not-an-id") { id } }`},
+			{"malformed cursor", `{ accounts(first: 1, after: "%%%") { totalCount } }`},
+			{"page too large", `{ accounts(first: 100000) { totalCount } }`},
+			{"negative page", `{ accounts(first: -1) { totalCount } }`},
+			{"syntax error", `{ accounts(first: 1 { totalCount } }`},
+			{"unknown field", `{ accounts(first: 1) { nope } }`},
+			{"missing required input", `mutation { createAccount(input: {tier: A}) { id } }`},
+		} {
+			t.Run(tc.name, func(t *testing.T) { am.do(tc.query, nil).code(t, "BAD_USER_INPUT") })
+		}
+		t.Run("bad enum in variables", func(t *testing.T) {
+			mk(map[string]any{"name": "X", "tier": "Z"}).code(t, "BAD_USER_INPUT")
+		})
+		t.Run("unknown ID is NOT_FOUND", func(t *testing.T) {
+			am.do(`{ node(id: "AC01ARZ3NDEKTSV4RRFFQ69G5FAV") { id } }`, nil).code(t, "NOT_FOUND")
+			am.op("accounts.graphql", "UpdateAccount", map[string]any{"id": "AC01ARZ3NDEKTSV4RRFFQ69G5FAV", "input": map[string]any{"name": "x"}}).code(t, "NOT_FOUND")
+		})
+		// Nothing above wrote a row.
+		if n := am.op("accounts.graphql", "Accounts", map[string]any{"first": 1}).ok(t).num(t, "accounts.totalCount"); n != 0 {
+			t.Fatalf("%d accounts written by rejected requests", n)
+		}
+	})
+}
+
+func TestMutationIsOneTransaction(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		r := am.do(`mutation {
+			a: createAccount(input: {name: "First"}) { id }
+			b: createAccount(input: {name: "Second", email: "broken"}) { id }
+		}`, nil).code(t, "BAD_USER_INPUT")
+		if r.Data["a"] != nil {
+			t.Fatalf("rolled-back mutation returned data: %v", r.Data)
+		}
+		ctx := sys(context.Background())
+		if n, _ := e.client.Account.Query().Count(ctx); n != 0 {
+			t.Fatalf("%d accounts left behind by a failed mutation", n)
+		}
+		if n, _ := e.client.AuditEvent.Query().Where(auditevent.EntityType("Account")).Count(ctx); n != 0 {
+			t.Fatalf("%d audit events left behind by a failed mutation", n)
+		}
+	})
+}
+
+func TestAuditTrail(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		w.sm1.do(`mutation($id: ID!, $o: ID!) { updateAccount(id: $id, input: {ownerID: $o, creditLimit: 900000}) { id } }`,
+			map[string]any{"id": w.a2, "o": w.am1.id}).ok(t)
+		r := w.admin.do(`query($id: String!) { auditEvents(first: 10, where: {entityID: $id}, orderBy: {field: CREATED_AT, direction: ASC}) {
+			edges { node { action entityType entityID requestID actor { id } changes { field old new } } } } }`,
+			map[string]any{"id": w.a2}).ok(t)
+		evs := r.list(t, "auditEvents.edges")
+		if len(evs) != 2 {
+			t.Fatalf("%d events for A2, want create + reassignment: %v", len(evs), evs)
+		}
+		if r.str(t, "auditEvents.edges.0.node.action") != "CREATE" || r.str(t, "auditEvents.edges.0.node.actor.id") != w.am2.id {
+			t.Fatalf("create event = %v", evs[0])
+		}
+		upd := r.get(t, "auditEvents.edges.1.node").(map[string]any)
+		if upd["action"] != "UPDATE" || upd["actor"].(map[string]any)["id"] != w.sm1.id || upd["requestID"] == "" {
+			t.Fatalf("update event = %v", upd)
+		}
+		changes := map[string][2]any{}
+		for _, c := range upd["changes"].([]any) {
+			m := c.(map[string]any)
+			changes[m["field"].(string)] = [2]any{m["old"], m["new"]}
+		}
+		if changes["owner_id"] != [2]any{w.am2.id, w.am1.id} || changes["credit_limit"] != [2]any{nil, "900000"} || len(changes) != 2 {
+			t.Fatalf("changes = %v", changes)
+		}
+	})
+}
+
+func TestFirstRequestsProvisionOneUser(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		tok := token(t, "acme", "newcomer", auth.RoleEmployee)
+		var wg sync.WaitGroup
+		ids := make([]string, 8)
+		for i := range ids {
+			wg.Go(func() {
+				r := e.post(tok, `{ viewer { id } }`, nil)
+				if len(r.Errors) == 0 {
+					ids[i], _ = r.Data["viewer"].(map[string]any)["id"].(string)
+				}
+			})
+		}
+		wg.Wait()
+		for _, id := range ids {
+			if id == "" || id != ids[0] {
+				t.Fatalf("concurrent first requests saw users %v", ids)
+			}
+		}
+		// Roles always come from the token, and the stored copy follows it.
+		r := e.post(token(t, "acme", "newcomer", auth.RoleHR), `{ viewer { roles } }`, nil).ok(t)
+		if roles := r.list(t, "viewer.roles"); len(roles) != 1 || roles[0] != "HR" {
+			t.Fatalf("roles = %v", roles)
+		}
+	})
+}
