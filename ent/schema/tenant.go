@@ -111,4 +111,3 @@ func linkedRowsVisible(ctx context.Context, m ent.Mutation) error {
 	}
 	return privacy.Skip
 }
-

@@ -15,9 +15,9 @@ import (
 //	globex: gadmin, gam         (gam owns G1)
 type world struct {
 	admin, exec, sup, sm1, sm2, lead, am1, am2, am3, rep1, hr *user
-	gadmin, gam                                              *user
-	a1, a2, a3, g1                                           string // account IDs
-	c1                                                       string // a contact of A1
+	gadmin, gam                                               *user
+	a1, a2, a3, g1                                            string // account IDs
+	c1                                                        string // a contact of A1
 }
 
 const createAccount = `mutation($input: CreateAccountInput!) { createAccount(input: $input) { id name tier owner { id } } }`
