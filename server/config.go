@@ -26,6 +26,7 @@ type config struct {
 	Audience    string
 	Demo        bool
 	LogFormat   string
+	LogLevel    slog.Level
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -37,6 +38,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Issuer:      getenv("RAPPORT_JWT_ISSUER"),
 		Audience:    getenv("RAPPORT_JWT_AUDIENCE"),
 		LogFormat:   getenv("RAPPORT_LOG_FORMAT"),
+	}
+	if s := getenv("RAPPORT_LOG_LEVEL"); s != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(s)); err != nil {
+			return c, fmt.Errorf("RAPPORT_LOG_LEVEL must be debug, info, warn or error, not %q", s)
+		}
 	}
 	c.Demo = store.IsEmbedded(c.DatabaseURL)
 	if s := getenv("RAPPORT_DEMO"); s != "" {
@@ -103,11 +109,12 @@ func secret(ctx context.Context, c config, client *ent.Client) ([]byte, error) {
 	return store.EmbeddedSecret(ctx, client)
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
-	if strings.EqualFold(format, "json") {
-		return slog.New(slog.NewJSONHandler(w, nil))
+func newLogger(c config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if strings.EqualFold(c.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func parseTTL(s string) (time.Duration, error) {

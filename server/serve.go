@@ -34,7 +34,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log := newLogger(c.LogFormat, os.Stderr)
+	log := newLogger(c, os.Stderr)
 
 	client, err := openDB(ctx, c)
 	if err != nil {
@@ -64,14 +64,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
-	endpoint := "http://" + displayAddr(ln.Addr())
-	fmt.Fprintf(stdout, "Rapport is serving GraphQL at %s/graphql (GraphiQL at %s/)\n", endpoint, endpoint)
 	if c.Demo {
 		if err := seedDemo(ctx, client, c, key, stdout); err != nil {
 			ln.Close()
 			return err
 		}
 	}
+	endpoint := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "Rapport is serving GraphQL at %s/graphql (GraphiQL at %s/)\n", endpoint, endpoint)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

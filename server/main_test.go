@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rapport/internal/auth"
+	"rapport/internal/testdb"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{"RAPPORT_LOG_LEVEL": "warn"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+// syncBuffer is stdout for a server running in another goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var (
+	endpointRE = regexp.MustCompile(`GraphQL at (http://\S+)/graphql`)
+	tokenRE    = regexp.MustCompile(`\((\S+), \[([A-Z_ ]+)\]\):\n  (\S+)`)
+)
+
+// startServer runs `server` with getenv until the test ends and returns its
+// endpoint and output.
+func startServer(t *testing.T, getenv func(string) string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, getenv, out) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server stopped with %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("server did not shut down")
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("server exited: %v\n%s", err, out)
+		default:
+		}
+		if m := endpointRE.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("server did not start:\n%s", out)
+	return "", nil
+}
+
+func query(t *testing.T, endpoint, token, q string) map[string]any {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q})
+	req, _ := http.NewRequest(http.MethodPost, endpoint+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r struct {
+		Data   map[string]any
+		Errors []any
+	}
+	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 || resp.StatusCode != 200 {
+		t.Fatalf("HTTP %d: %s", resp.StatusCode, raw)
+	}
+	return r.Data
+}
+
+func TestServeEmbeddedWithDemoData(t *testing.T) {
+	db := testdb.SQLiteURL(t)
+	endpoint, out := startServer(t, env("DATABASE_URL", db, "RAPPORT_ADDR", "127.0.0.1:0"))
+
+	tokens := map[string]string{}
+	for _, m := range tokenRE.FindAllStringSubmatch(out.String(), -1) {
+		tokens[m[2]] = m[3]
+	}
+	for _, role := range []string{"SALES_MANAGER", "ACCOUNT_MANAGER", "ADMIN"} {
+		found := false
+		for roles := range tokens {
+			found = found || strings.Contains(roles, role)
+		}
+		if !found {
+			t.Fatalf("no demo token printed for %s:\n%s", role, out)
+		}
+	}
+	var admin, am string
+	for roles, tok := range tokens {
+		switch {
+		case strings.Contains(roles, "ADMIN"):
+			admin = tok
+		case strings.Contains(roles, "ACCOUNT_MANAGER"):
+			am = tok
+		}
+	}
+	all := query(t, endpoint, admin, `{ accounts(first: 1) { totalCount } }`)["accounts"].(map[string]any)["totalCount"].(float64)
+	own := query(t, endpoint, am, `{ accounts(first: 1) { totalCount } }`)["accounts"].(map[string]any)["totalCount"].(float64)
+	if all != 200 || own == 0 || own >= all {
+		t.Fatalf("admin sees %v accounts, account manager %v", all, own)
+	}
+	for _, tier := range []string{"A", "B", "C"} {
+		n := query(t, endpoint, admin, `{ accounts(first: 1, where: {tier: `+tier+`}) { totalCount } }`)["accounts"].(map[string]any)["totalCount"].(float64)
+		want := map[string]float64{"A": 40, "B": 80, "C": 80}[tier]
+		if n != want {
+			t.Fatalf("tier %s: %v accounts, want %v", tier, n, want)
+		}
+	}
+	resp, err := http.Get(endpoint + "/")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GraphiQL: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(endpoint + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	// `server token` signs with the secret the embedded server generated.
+	var tok bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--org", "demo", "--sub", "newcomer", "--roles", "EMPLOYEE,HR", "--ttl", "10m", "--name", "新人 Newcomer"},
+		env("DATABASE_URL", db), &tok); err != nil {
+		t.Fatal(err)
+	}
+	v := query(t, endpoint, strings.TrimSpace(tok.String()), `{ viewer { subject name roles organization { slug } } }`)["viewer"].(map[string]any)
+	if v["subject"] != "newcomer" || v["name"] != "新人 Newcomer" || v["organization"].(map[string]any)["slug"] != "demo" {
+		t.Fatalf("viewer = %v", v)
+	}
+}
+
+func TestRestartKeepsDataAndSecret(t *testing.T) {
+	db := testdb.SQLiteURL(t)
+	getenv := env("DATABASE_URL", db)
+	var first, second bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--org", "demo", "--sub", "a", "--roles", "ADMIN"}, getenv, &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"token", "--org", "demo", "--sub", "a", "--roles", "ADMIN"}, getenv, &second); err != nil {
+		t.Fatal(err)
+	}
+	key := func(tok string) []byte { return []byte(strings.Split(strings.TrimSpace(tok), ".")[2]) }
+	if len(key(first.String())) == 0 || first.String() == "" {
+		t.Fatal("no token printed")
+	}
+	endpoint, out := startServer(t, env("DATABASE_URL", db, "RAPPORT_ADDR", "127.0.0.1:0"))
+	if !strings.Contains(out.String(), "Tokens valid") {
+		t.Fatalf("demo tokens not printed on a database that holds only the demo:\n%s", out)
+	}
+	query(t, endpoint, strings.TrimSpace(first.String()), `{ viewer { id } }`)
+}
+
+func TestOrgCreateIsIdempotent(t *testing.T) {
+	getenv := env("DATABASE_URL", testdb.SQLiteURL(t))
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"org", "create", "acme", "Acme 咨询", "--timezone", "Europe/Berlin"}, getenv, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"org", "create", "--timezone", "Asia/Tokyo", "acme", "Other name"}, getenv, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "acme created: Acme 咨询 (Europe/Berlin") || !strings.Contains(lines[1], "acme exists: Acme 咨询 (Europe/Berlin") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	// A non-empty database that is not the demo never gets demo data.
+	_, srvOut := startServer(t, env("DATABASE_URL", getenv("DATABASE_URL"), "RAPPORT_ADDR", "127.0.0.1:0", "RAPPORT_DEMO", "false"))
+	if strings.Contains(srvOut.String(), "Demo organisation") {
+		t.Fatalf("demo loaded into a database with other data:\n%s", srvOut)
+	}
+}
+
+func TestPostgresNeedsAConfiguredSecret(t *testing.T) {
+	url := testdb.PostgresURL(t)
+	err := run(context.Background(), nil, env("DATABASE_URL", url, "RAPPORT_ADDR", "127.0.0.1:0"), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "RAPPORT_JWT_SECRET") {
+		t.Fatalf("PostgreSQL without a secret: %v", err)
+	}
+	secret := "0123456789abcdef0123456789abcdef-pg"
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"org", "create", "acme", "Acme"}, env("DATABASE_URL", url), &out); err != nil {
+		t.Fatal(err)
+	}
+	endpoint, srvOut := startServer(t, env("DATABASE_URL", url, "RAPPORT_ADDR", "127.0.0.1:0", "RAPPORT_JWT_SECRET", secret, "RAPPORT_DEMO", "false"))
+	if strings.Contains(srvOut.String(), "Demo organisation") {
+		t.Fatal("PostgreSQL mode loaded demo data by default")
+	}
+	tok, err := auth.Issue([]byte(secret), auth.Claims{Subject: "u", Org: "acme", Roles: []auth.Role{auth.RoleAdmin}}, "", "", time.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	query(t, endpoint, tok, `{ viewer { id } }`)
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"bogus"},
+		{"token", "--org", "demo"},
+		{"token", "--org", "demo", "--sub", "x", "--roles", "KING"},
+		{"token", "--org", "demo", "--sub", "x", "--roles", "ADMIN", "--ttl", "-1h"},
+		{"org", "create", "Bad Slug", "x"},
+		{"org", "create", "ok", "x", "--timezone", "Mars/Base"},
+		{"org", "delete"},
+		{"serve", "--nope"},
+	} {
+		err := run(context.Background(), args, env("RAPPORT_JWT_SECRET", "0123456789abcdef0123456789abcdef"), io.Discard)
+		var u usageError
+		if !errors.As(err, &u) {
+			t.Errorf("%v: got %v, want a usage error", args, err)
+		}
+	}
+}
