@@ -410,7 +410,6 @@ func (c *ContactUpdateOne) SetInput(i UpdateContactInput) *ContactUpdateOne {
 type CreateDepartmentInput struct {
 	Name     string
 	ParentID *pulid.ID
-	ChildIDs []pulid.ID
 }
 
 // Mutate applies the CreateDepartmentInput on the DepartmentMutation builder.
@@ -418,9 +417,6 @@ func (i *CreateDepartmentInput) Mutate(m *DepartmentMutation) {
 	m.SetName(i.Name)
 	if v := i.ParentID; v != nil {
 		m.SetParentID(*v)
-	}
-	if v := i.ChildIDs; len(v) > 0 {
-		m.AddChildIDs(v...)
 	}
 }
 
@@ -432,12 +428,9 @@ func (c *DepartmentCreate) SetInput(i CreateDepartmentInput) *DepartmentCreate {
 
 // UpdateDepartmentInput represents a mutation input for updating departments.
 type UpdateDepartmentInput struct {
-	Name           *string
-	ClearParent    bool
-	ParentID       *pulid.ID
-	ClearChildren  bool
-	AddChildIDs    []pulid.ID
-	RemoveChildIDs []pulid.ID
+	Name        *string
+	ClearParent bool
+	ParentID    *pulid.ID
 }
 
 // Mutate applies the UpdateDepartmentInput on the DepartmentMutation builder.
@@ -450,15 +443,6 @@ func (i *UpdateDepartmentInput) Mutate(m *DepartmentMutation) {
 	}
 	if v := i.ParentID; v != nil {
 		m.SetParentID(*v)
-	}
-	if i.ClearChildren {
-		m.ClearChildren()
-	}
-	if v := i.AddChildIDs; len(v) > 0 {
-		m.AddChildIDs(v...)
-	}
-	if v := i.RemoveChildIDs; len(v) > 0 {
-		m.RemoveChildIDs(v...)
 	}
 }
 
@@ -482,9 +466,6 @@ type UpdateUserInput struct {
 	DepartmentID    *pulid.ID
 	ClearManager    bool
 	ManagerID       *pulid.ID
-	ClearReports    bool
-	AddReportIDs    []pulid.ID
-	RemoveReportIDs []pulid.ID
 }
 
 // Mutate applies the UpdateUserInput on the UserMutation builder.
@@ -506,15 +487,6 @@ func (i *UpdateUserInput) Mutate(m *UserMutation) {
 	}
 	if v := i.ManagerID; v != nil {
 		m.SetManagerID(*v)
-	}
-	if i.ClearReports {
-		m.ClearReports()
-	}
-	if v := i.AddReportIDs; len(v) > 0 {
-		m.AddReportIDs(v...)
-	}
-	if v := i.RemoveReportIDs; len(v) > 0 {
-		m.RemoveReportIDs(v...)
 	}
 }
 

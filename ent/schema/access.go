@@ -74,16 +74,22 @@ func accountsManagedBy(v *viewer.Viewer, withServiced bool) predicate.Account {
 	return account.Or(ps...)
 }
 
-// inTeamOf is the predicate "column col holds a member of manager's team":
-// a user whose manager chain reaches manager (not manager themself). UNION,
-// not UNION ALL, ends the recursion even if the data ever held a cycle.
-func inTeamOf(s *sql.Selector, col string, manager pulid.ID) *sql.Predicate {
+// inSubtree is the predicate "column col holds a row below root" in the
+// tree that parentCol of table forms (root itself excluded). UNION, not
+// UNION ALL, ends the recursion even if the data ever held a cycle.
+func inSubtree(s *sql.Selector, col, table, parentCol string, root pulid.ID) *sql.Predicate {
 	return sql.P(func(b *sql.Builder) {
 		b.WriteString(s.C(col)).
-			WriteString(" IN (WITH RECURSIVE team(id) AS (SELECT id FROM " + user.Table + " WHERE " + user.FieldManagerID + " = ").
-			Arg(manager).
-			WriteString(" UNION SELECT u.id FROM " + user.Table + " u JOIN team ON u." + user.FieldManagerID + " = team.id) SELECT id FROM team)")
+			WriteString(" IN (WITH RECURSIVE sub(id) AS (SELECT id FROM " + table + " WHERE " + parentCol + " = ").
+			Arg(root).
+			WriteString(" UNION SELECT t.id FROM " + table + " t JOIN sub ON t." + parentCol + " = sub.id) SELECT id FROM sub)")
 	})
+}
+
+// inTeamOf: column col holds a member of manager's team, a user whose
+// manager chain reaches manager.
+func inTeamOf(s *sql.Selector, col string, manager pulid.ID) *sql.Predicate {
+	return inSubtree(s, col, user.Table, user.FieldManagerID, manager)
 }
 
 func ownedByTeamOf(manager pulid.ID) predicate.Account {

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	gen "rapport/ent"
+	"rapport/ent/department"
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
 	"rapport/internal/auth"
@@ -10,6 +11,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -34,7 +36,9 @@ func (Department) Fields() []ent.Field {
 
 func (Department) Edges() []ent.Edge {
 	return []ent.Edge{
+		// Children are moved from their own side (parentID).
 		edge.To("children", Department.Type).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			From("parent").Field("parent_id").Unique(),
 		edge.From("members", User.Type).Ref("department").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
@@ -58,9 +62,19 @@ func (Department) Policy() ent.Policy {
 				if !viewer.FromContext(ctx).Has(auth.RoleAdmin) {
 					return apierr.Forbiddenf("only an admin changes departments")
 				}
-				if self, ok := m.ID(); ok {
-					if parent, ok := m.ParentID(); ok && parent == self {
+				self, _ := m.ID()
+				if parent, ok := m.ParentID(); ok && self != "" {
+					if parent == self {
 						return apierr.BadInput("parentID", "a department cannot be its own parent")
+					}
+					loop, err := m.Client().Department.Query().Where(department.ID(parent), func(s *sql.Selector) {
+						s.Where(inSubtree(s, department.FieldID, department.Table, department.FieldParentID, self))
+					}).Exist(ctx)
+					if err != nil {
+						return err
+					}
+					if loop {
+						return apierr.BadInput("parentID", "the parent lies inside this department; the tree would loop")
 					}
 				}
 				return privacy.Allow

@@ -50,7 +50,10 @@ func (User) Fields() []ent.Field {
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("department", Department.Type).Field("department_id").Unique(),
+		// Reports are changed from the report's side (managerID), so that
+		// every change of a manager is checked and audited on its own row.
 		edge.To("reports", User.Type).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			From("manager").Field("manager_id").Unique(),
 		edge.From("accounts", Account.Type).Ref("owner").
 			Annotations(entgql.Skip(entgql.SkipAll)),

@@ -175,6 +175,13 @@ func TestMutationsObeyPrivacy(t *testing.T) {
 			w.hr.do(`mutation { createDepartment(input: {name: "Culture"}) { id } }`, nil).code(t, "FORBIDDEN")
 			d := w.admin.do(`mutation { createDepartment(input: {name: "客户部 Clients"}) { id } }`, nil).ok(t).str(t, "createDepartment.id")
 			w.gadmin.do(`mutation($d: ID!) { createDepartment(input: {name: "x", parentID: $d}) { id } }`, map[string]any{"d": d}).code(t, "NOT_FOUND")
+			child := w.admin.do(`mutation($p: ID!) { createDepartment(input: {name: "华东组 East", parentID: $p}) { id } }`, map[string]any{"p": d}).ok(t).str(t, "createDepartment.id")
+			grandchild := w.admin.do(`mutation($p: ID!) { createDepartment(input: {name: "Desk 1", parentID: $p}) { id } }`, map[string]any{"p": child}).ok(t).str(t, "createDepartment.id")
+			move := `mutation($id: ID!, $p: ID!) { updateDepartment(id: $id, input: {parentID: $p}) { id } }`
+			w.admin.do(move, map[string]any{"id": d, "p": grandchild}).code(t, "BAD_USER_INPUT")
+			w.admin.do(move, map[string]any{"id": d, "p": d}).code(t, "BAD_USER_INPUT")
+			w.admin.do(`mutation($id: ID!, $d: ID!) { updateUser(id: $id, input: {departmentID: $d}) { department { name parent { name } } } }`,
+				map[string]any{"id": w.am1.id, "d": child}).ok(t)
 			r := w.gadmin.do(`{ departments { id } }`, nil).ok(t)
 			if n := len(r.list(t, "departments")); n != 0 {
 				t.Fatalf("globex sees %d acme departments", n)
