@@ -27,6 +27,7 @@ type config struct {
 	Demo        bool
 	LogFormat   string
 	LogLevel    slog.Level
+	CORSOrigins []string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -42,6 +43,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if s := getenv("RAPPORT_LOG_LEVEL"); s != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(s)); err != nil {
 			return c, fmt.Errorf("RAPPORT_LOG_LEVEL must be debug, info, warn or error, not %q", s)
+		}
+	}
+	for _, o := range strings.Split(getenv("RAPPORT_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
 	}
 	c.Demo = store.IsEmbedded(c.DatabaseURL)

@@ -57,7 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log}),
+		Handler:           api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AllowedOrigins: c.CORSOrigins}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -35,6 +35,9 @@ type Config struct {
 	Client   *ent.Client
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
+	// AllowedOrigins are the browser origins of the portal's frontends
+	// ("https://portal.example.cn"), or "*" for any; none disables CORS.
+	AllowedOrigins []string
 }
 
 // NewHandler returns the HTTP handler of the whole API.
@@ -44,7 +47,7 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
-	mux.Handle("/graphql", authenticate(cfg, newGraphQLServer(cfg)))
+	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, authenticate(cfg, newGraphQLServer(cfg))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

@@ -1,0 +1,58 @@
+package api_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"rapport/internal/api"
+	"rapport/internal/auth"
+	"rapport/internal/store"
+)
+
+func TestCORS(t *testing.T) {
+	client, err := store.Open(testdbSQLite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	v, _ := auth.NewVerifier(t.Context(), auth.Config{Secret: testSecret})
+	srv := httptest.NewServer(api.NewHandler(api.Config{Client: client, Verifier: v,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowedOrigins: []string{"https://portal.example.cn"}}))
+	defer srv.Close()
+
+	preflight := func(origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	ok := preflight("https://portal.example.cn")
+	if ok.StatusCode != http.StatusNoContent || ok.Header.Get("Access-Control-Allow-Origin") != "https://portal.example.cn" ||
+		ok.Header.Get("Access-Control-Allow-Headers") == "" {
+		t.Fatalf("allowed preflight: %d %v", ok.StatusCode, ok.Header)
+	}
+	if bad := preflight("https://evil.example"); bad.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("foreign origin allowed: %v", bad.Header)
+	}
+	// An unauthenticated cross-origin request still gets the CORS header, so
+	// the frontend can read the 401 and ask the user to sign in.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", nil)
+	req.Header.Set("Origin", "https://portal.example.cn")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Access-Control-Allow-Origin") == "" {
+		t.Fatalf("401 without CORS header: %d %v", resp.StatusCode, resp.Header)
+	}
+}
