@@ -47,7 +47,7 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
-	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, authenticate(cfg, newGraphQLServer(cfg))))
+	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, authenticate(cfg, withSpecStatus(newGraphQLServer(cfg)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 
 	"rapport/internal/api"
@@ -54,5 +56,36 @@ func TestCORS(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Access-Control-Allow-Origin") == "" {
 		t.Fatalf("401 without CORS header: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestRequestErrorStatus: a document that fails to parse or validate is a
+// GraphQL error with status 200 for application/json clients and 400 for
+// application/graphql-response+json ones (GraphQL over HTTP).
+func TestRequestErrorStatus(t *testing.T) {
+	e := newEnv(t, testdbSQLite(t), auth.Config{Secret: testSecret})
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	for _, tc := range []struct {
+		accept string
+		status int
+	}{
+		{"application/json", http.StatusOK},
+		{"application/graphql-response+json", http.StatusBadRequest},
+	} {
+		for _, q := range []string{`{ viewer { nope } }`, `{ viewer `} {
+			req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", strings.NewReader(`{"query":`+strconv.Quote(q)+`}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", tc.accept)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.accept) {
+				t.Errorf("%s, Accept %s: HTTP %d %s", q, tc.accept, resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+		}
 	}
 }
