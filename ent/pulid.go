@@ -32,6 +32,36 @@ func TableOfID(_ context.Context, id pulid.ID) (string, error) {
 	return "", &NotFoundError{label: "node"}
 }
 
+// edgeTable maps "Type.edge" to the table of the rows the edge links to.
+var edgeTable = map[string]string{
+	"Account.organization":    organization.Table,
+	"Account.owner":           user.Table,
+	"Account.service_rep":     user.Table,
+	"Account.contacts":        contact.Table,
+	"AuditEvent.organization": organization.Table,
+	"AuditEvent.actor":        user.Table,
+	"Contact.organization":    organization.Table,
+	"Contact.account":         account.Table,
+	"Department.organization": organization.Table,
+	"Department.parent":       department.Table,
+	"Department.children":     department.Table,
+	"Department.members":      user.Table,
+	"User.organization":       organization.Table,
+	"User.department":         department.Table,
+	"User.manager":            user.Table,
+	"User.reports":            user.Table,
+	"User.accounts":           account.Table,
+}
+
+// LinkExists reports whether id names a row that edge of typ may link to
+// (a row of the edge's target type) and that ctx may see.
+func (c *Client) LinkExists(ctx context.Context, typ, edge string, id pulid.ID) (bool, error) {
+	if t, ok := edgeTable[typ+"."+edge]; !ok || tableByPrefix[id.Prefix()] != t {
+		return false, nil
+	}
+	return c.Exists(ctx, id)
+}
+
 // Exists reports whether the row with the given ID exists and is visible in
 // ctx: the query runs through the privacy policy of the ID's type.
 func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {

@@ -33,9 +33,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	accountMixinHooks1 := accountMixin[1].Hooks()
 	accountMixinHooks3 := accountMixin[3].Hooks()
 
-	account.Hooks[1] = accountMixinHooks3[0]
+	account.Hooks[1] = accountMixinHooks1[0]
+
+	account.Hooks[2] = accountMixinHooks3[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -152,9 +155,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	contactMixinHooks1 := contactMixin[1].Hooks()
 	contactMixinHooks3 := contactMixin[3].Hooks()
 
-	contact.Hooks[1] = contactMixinHooks3[0]
+	contact.Hooks[1] = contactMixinHooks1[0]
+
+	contact.Hooks[2] = contactMixinHooks3[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
@@ -215,9 +221,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	departmentMixinHooks1 := departmentMixin[1].Hooks()
 	departmentMixinHooks3 := departmentMixin[3].Hooks()
 
-	department.Hooks[1] = departmentMixinHooks3[0]
+	department.Hooks[1] = departmentMixinHooks1[0]
+
+	department.Hooks[2] = departmentMixinHooks3[0]
 	departmentMixinFields0 := departmentMixin[0].Fields()
 	_ = departmentMixinFields0
 	departmentMixinFields1 := departmentMixin[1].Fields()
@@ -254,6 +263,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	organizationMixinHooks1 := organizationMixin[1].Hooks()
+
+	organization.Hooks[1] = organizationMixinHooks1[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationMixinFields1 := organizationMixin[1].Fields()
@@ -300,6 +312,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	settingMixinHooks0 := settingMixin[0].Hooks()
+
+	setting.Hooks[1] = settingMixinHooks0[0]
 	settingMixinFields0 := settingMixin[0].Fields()
 	_ = settingMixinFields0
 	settingFields := schema.Setting{}.Fields()
@@ -324,9 +339,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	userMixinHooks1 := userMixin[1].Hooks()
 	userMixinHooks3 := userMixin[3].Hooks()
 
-	user.Hooks[1] = userMixinHooks3[0]
+	user.Hooks[1] = userMixinHooks1[0]
+
+	user.Hooks[2] = userMixinHooks3[0]
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userMixinFields1 := userMixin[1].Fields()

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"context"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -57,6 +58,25 @@ func (TimeMixin) Fields() []ent.Field {
 			UpdateDefault(func() time.Time { return time.Now().UTC() }).
 			Annotations(entgql.OrderField("UPDATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
+}
+
+// Hooks store every time value in UTC, whatever zone the caller used: SQLite
+// compares times as text, and business days are computed from UTC instants
+// in the organisation's zone.
+func (TimeMixin) Hooks() []ent.Hook {
+	return []ent.Hook{func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			for _, f := range m.Fields() {
+				v, _ := m.Field(f)
+				if t, ok := v.(time.Time); ok && t.Location() != time.UTC {
+					if err := m.SetField(f, t.UTC()); err != nil {
+						return nil, err
+					}
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}}
 }
 
 // TenantMixin puts a type under one organisation. The organisation is set

@@ -85,9 +85,10 @@ func stampOrganization(ctx context.Context, m ent.Mutation) error {
 	return privacy.Skip
 }
 
-// linkedRowsVisible checks that every row a mutation links to is one the
-// viewer may see. Each is looked up through the linked type's own policy
-// (tenant and role), so an ID from another organisation is never attached.
+// linkedRowsVisible checks that every row a mutation links to is of the
+// edge's type and one the viewer may see. Each is looked up through the
+// linked type's own policy (tenant and role), so an ID from another
+// organisation, or a visible ID of the wrong type, is never attached.
 func linkedRowsVisible(ctx context.Context, m ent.Mutation) error {
 	c, ok := m.(interface{ Client() *gen.Client })
 	if !ok {
@@ -100,7 +101,7 @@ func linkedRowsVisible(ctx context.Context, m ent.Mutation) error {
 		}
 		for _, v := range m.AddedIDs(e) {
 			id, _ := v.(pulid.ID)
-			ok, err := client.Exists(ctx, id)
+			ok, err := client.LinkExists(ctx, m.Type(), e, id)
 			if err != nil && !errors.Is(err, privacy.Deny) {
 				return fmt.Errorf("checking %s %s: %w", e, id, err)
 			}

@@ -255,3 +255,27 @@ func TestFirstRequestsProvisionOneUser(t *testing.T) {
 		}
 	})
 }
+
+// TestTimesAcrossZones: instants given with different offsets are stored,
+// filtered and ordered as instants (SQLite compares times as text, so every
+// time is normalised to UTC), and come back in UTC.
+func TestTimesAcrossZones(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		// A: 07:00 in Shanghai on 1 March is 23:00 UTC on 28 February; B is half an hour later.
+		am.do(createAccount, map[string]any{"input": map[string]any{"name": "A", "lastOrderAt": "2026-03-01T07:00:00+08:00"}}).ok(t)
+		am.do(createAccount, map[string]any{"input": map[string]any{"name": "B", "lastOrderAt": "2026-02-28T23:30:00Z"}}).ok(t)
+		r := am.do(`{ accounts(first: 10, where: {lastOrderAtLT: "2026-03-01T07:15:00+08:00"}) { edges { node { name lastOrderAt } } } }`, nil).ok(t)
+		if n := len(r.list(t, "accounts.edges")); n != 1 || r.str(t, "accounts.edges.0.node.name") != "A" {
+			t.Fatalf("before 23:15 UTC: %v", r.Data)
+		}
+		if got := r.str(t, "accounts.edges.0.node.lastOrderAt"); got != "2026-02-28T23:00:00Z" {
+			t.Fatalf("lastOrderAt = %s, want UTC", got)
+		}
+		r = am.do(`{ accounts(first: 10, orderBy: {field: LAST_ORDER_AT, direction: DESC}) { edges { node { name } } } }`, nil).ok(t)
+		if r.str(t, "accounts.edges.0.node.name") != "B" {
+			t.Fatalf("latest order first: %v", r.Data)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/lib/pq"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -56,9 +57,19 @@ func classify(ctx context.Context, err error) (code apierr.Code, msg, field stri
 	var verr *ent.ValidationError
 	var nf *ent.NotFoundError
 	var gerr *gqlerror.Error
+	var pqErr *pq.Error
 	switch {
 	case errors.As(err, &gerr) && isRequestError(gerr):
 		return apierr.BadUserInput, gerr.Message, ""
+	case errors.As(err, &gerr) && gerr.Extensions["code"] == string(apierr.NotFound):
+		// entgql's Noders reports IDs it could not load this way.
+		return apierr.NotFound, "not found", ""
+	case strings.Contains(err.Error(), "ent: empty predicate "):
+		// A WhereInput with nothing in it, e.g. where: {not: {}}.
+		return apierr.BadUserInput, "a filter must not be empty", "where"
+	case errors.As(err, &pqErr) && pqErr.Code.Class() == "22":
+		// PostgreSQL's data exceptions: a value it cannot take (e.g. a NUL byte).
+		return apierr.BadUserInput, "a value is not acceptable to the database", ""
 	case errors.As(err, &verr):
 		f := camel(verr.Name)
 		return apierr.BadUserInput, fmt.Sprintf("invalid %s: %s", f, validationReason(verr)), f
@@ -75,7 +86,11 @@ func classify(ctx context.Context, err error) (code apierr.Code, msg, field stri
 		if name, ok := gerr.Path[len(gerr.Path)-1].(ast.PathName); ok {
 			field = string(name)
 		}
-		return apierr.BadUserInput, gerr.Message, field
+		msg = gerr.Message
+		if strings.HasPrefix(msg, "cannot decode cursor") {
+			msg = "malformed cursor" // entgql's message names its encoding library
+		}
+		return apierr.BadUserInput, msg, field
 	}
 	return apierr.Internal, "", ""
 }
