@@ -19,6 +19,7 @@ import (
 	"rapport/ent"
 	"rapport/graph"
 	"rapport/internal/auth"
+	"rapport/internal/pulid"
 )
 
 // Limits that keep one request from monopolising the server.
@@ -80,18 +81,35 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	present := presentError(cfg.Logger)
 	srv.Use(transactioner{client: cfg.Client, present: present})
 	srv.AroundFields(limitPageSize)
+	srv.AroundOperations(noteOperation)
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return srv
 }
 
-// limitPageSize refuses connections asked for more than MaxPageSize rows.
+// limitPageSize refuses connections asked for more than MaxPageSize rows,
+// and nodes(ids:) asked for more than MaxPageSize IDs.
 func limitPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.IsResolver {
 		for _, arg := range []string{"first", "last"} {
 			if n, ok := fc.Args[arg].(*int); ok && n != nil && (*n < 0 || *n > MaxPageSize) {
 				return nil, badPageSize(arg)
 			}
+		}
+		if ids, ok := fc.Args["ids"].([]pulid.ID); ok && len(ids) > MaxPageSize {
+			return nil, badPageSize("ids")
+		}
+	}
+	return next(ctx)
+}
+
+// noteOperation records the operation's name for the request log line.
+func noteOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if info := requestInfoFrom(ctx); info != nil {
+		oc := graphql.GetOperationContext(ctx)
+		info.operation = oc.OperationName
+		if oc.Operation != nil && info.operation == "" {
+			info.operation = "(anonymous " + string(oc.Operation.Operation) + ")"
 		}
 	}
 	return next(ctx)

@@ -49,6 +49,9 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
+		if info := requestInfoFrom(r.Context()); info != nil {
+			info.org, info.subject = claims.Org, claims.Subject
+		}
 		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
 	})
 }

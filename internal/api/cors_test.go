@@ -89,3 +89,16 @@ func TestRequestErrorStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestNodesIDLimit(t *testing.T) {
+	e := newEnv(t, testdbSQLite(t), auth.Config{Secret: testSecret})
+	e.org("acme")
+	ids := make([]string, api.MaxPageSize+1)
+	for i := range ids {
+		ids[i] = "AC01ARZ3NDEKTSV4RRFFQ69G5FAV"
+	}
+	r := e.post(token(t, "acme", "u", auth.RoleAdmin), `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids}).code(t, "BAD_USER_INPUT")
+	if r.Errors[0].Extensions["field"] != "ids" {
+		t.Fatalf("%+v", r.Errors)
+	}
+}

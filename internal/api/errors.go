@@ -21,6 +21,9 @@ import (
 )
 
 func badPageSize(arg string) error {
+	if arg == "ids" {
+		return apierr.BadInput(arg, "at most %d ids at a time", MaxPageSize)
+	}
 	return apierr.BadInput(arg, "%s must be between 0 and %d", arg, MaxPageSize)
 }
 

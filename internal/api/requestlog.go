@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -28,10 +29,30 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(audit.WithRequestID(r.Context(), id)))
-		log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "duration_ms", time.Since(start).Milliseconds(), "request_id", id)
+		info := &requestInfo{}
+		ctx := context.WithValue(audit.WithRequestID(r.Context(), id), requestInfoKey{}, info)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration_ms", time.Since(start).Milliseconds(), "request_id", id}
+		if info.operation != "" {
+			attrs = append(attrs, "operation", info.operation)
+		}
+		if info.org != "" {
+			attrs = append(attrs, "org", info.org, "sub", info.subject)
+		}
+		log.InfoContext(r.Context(), "request", attrs...)
 	})
+}
+
+// requestInfo collects what the log line of a request tells beyond HTTP:
+// who made it and which GraphQL operation it ran.
+type requestInfo struct{ org, subject, operation string }
+
+type requestInfoKey struct{}
+
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
 }
 
 type statusRecorder struct {

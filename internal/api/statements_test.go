@@ -42,6 +42,17 @@ func TestNoNPlusOne(t *testing.T) {
 			}
 			return got
 		}
+		// The directory: users with their manager and department.
+		dir := func(n int) int64 {
+			const uq = `query($n: Int) { users(first: $n) { totalCount edges { node { id name manager { name } department { name } } } } }`
+			admin.do(uq, map[string]any{"n": n}).ok(t)
+			before := e.stmts.Load()
+			admin.do(uq, map[string]any{"n": n}).ok(t)
+			return e.stmts.Load() - before
+		}
+		if small, large := dir(1), dir(4); small != large {
+			t.Fatalf("users: %d statements for 1, %d for 4", small, large)
+		}
 		for name, u := range map[string]*user{"sales manager": sm, "admin": admin} {
 			five, fifty := count(u, 5), count(u, 50)
 			t.Logf("%s: accounts(first: 5) = %d statements, accounts(first: 50) = %d statements", name, five, fifty)
