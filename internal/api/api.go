@@ -107,9 +107,11 @@ func limitPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
 func noteOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if info := requestInfoFrom(ctx); info != nil {
 		oc := graphql.GetOperationContext(ctx)
-		info.operation = oc.OperationName
-		if oc.Operation != nil && info.operation == "" {
-			info.operation = "(anonymous " + string(oc.Operation.Operation) + ")"
+		if op := oc.Operation; op != nil {
+			info.operation = op.Name
+			if op.Name == "" {
+				info.operation = "(anonymous " + string(op.Operation) + ")"
+			}
 		}
 	}
 	return next(ctx)
