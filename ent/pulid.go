@@ -4,6 +4,10 @@ package ent
 
 import (
 	"context"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
@@ -60,6 +64,22 @@ func (c *Client) LinkExists(ctx context.Context, typ, edge string, id pulid.ID) 
 		return false, nil
 	}
 	return c.Exists(ctx, id)
+}
+
+// LockRow locks the row with the given ID until the end of the current
+// transaction, so that what is read next cannot change before the
+// transaction writes. PostgreSQL only: SQLite transactions begin
+// IMMEDIATE, which serialises writers already.
+func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
+	table, ok := tableByPrefix[id.Prefix()]
+	if !ok || c.driver.Dialect() != dialect.Postgres {
+		return nil
+	}
+	var rows entsql.Rows
+	if err := c.driver.Query(ctx, `SELECT 1 FROM "`+table+`" WHERE id = $1 FOR UPDATE`, []any{id}, &rows); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 // Exists reports whether the row with the given ID exists and is visible in

@@ -49,7 +49,13 @@ func recordChange(next ent.Mutator) ent.Mutator {
 		var changes []audit.Change
 		org, orgSet := m.Field("organization_id")
 		if !op.Is(ent.OpCreate) {
-			// Old values come from one read of the row, before the change.
+			// Old values come from one read of the row, locked first so that a
+			// concurrent change cannot slip in between the read and the write.
+			if id, ok := am.ID(); ok {
+				if err := am.Client().LockRow(ctx, id); err != nil {
+					return nil, err
+				}
+			}
 			if !orgSet {
 				o, err := m.OldField(ctx, "organization_id")
 				if err != nil {

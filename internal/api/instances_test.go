@@ -42,3 +42,47 @@ func TestTwoInstancesShareOneDatabase(t *testing.T) {
 		t.Fatalf("instance one does not see instance two's change: %v", r.Data)
 	}
 }
+
+// TestConcurrentUpdatesKeepAnExactTrail: concurrent changes of one account
+// all land, one after another, and the audit trail chains them: every event
+// saw the value the previous one wrote, so no two events share an old value.
+func TestConcurrentUpdatesKeepAnExactTrail(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		id := am.do(createAccount, map[string]any{"input": map[string]any{"name": "Contended"}}).ok(t).str(t, "createAccount.id")
+		const n = 12
+		var wg sync.WaitGroup
+		errs := make([]string, n)
+		for i := range n {
+			wg.Go(func() {
+				r := am.do(`mutation($id: ID!, $c: Int!) { updateAccount(id: $id, input: {creditLimit: $c}) { id } }`,
+					map[string]any{"id": id, "c": (i + 1) * 1000})
+				if len(r.Errors) > 0 {
+					errs[i] = r.Errors[0].Message
+				}
+			})
+		}
+		wg.Wait()
+		for _, e := range errs {
+			if e != "" {
+				t.Fatalf("concurrent update failed: %v", errs)
+			}
+		}
+		r := am.do(`query($id: String!) { auditEvents(first: 50, where: {entityID: $id, action: UPDATE}) { edges { node { changes { field old new } } } } }`,
+			map[string]any{"id": id}).ok(t)
+		olds := map[string]bool{}
+		for _, ed := range r.list(t, "auditEvents.edges") {
+			for _, c := range ed.(map[string]any)["node"].(map[string]any)["changes"].([]any) {
+				old, _ := c.(map[string]any)["old"].(string)
+				if olds[old] {
+					t.Fatalf("two updates both saw creditLimit %q as the old value", old)
+				}
+				olds[old] = true
+			}
+		}
+		if len(olds) != n {
+			t.Fatalf("%d audited updates, want %d", len(olds), n)
+		}
+	})
+}
