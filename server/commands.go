@@ -9,13 +9,10 @@ import (
 
 	"rapport/ent"
 	"rapport/ent/organization"
-	"rapport/ent/predicate"
 	"rapport/ent/privacy"
 	"rapport/internal/auth"
 	"rapport/internal/validate"
 )
-
-func organizationSlug(slug string) predicate.Organization { return organization.Slug(slug) }
 
 // token prints a signed HS256 token for the configured secret.
 func token(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

@@ -24,11 +24,10 @@ import (
 
 // Limits that keep one request from monopolising the server.
 const (
-	MaxPageSize     = 500     // largest first/last a connection accepts
-	MaxComplexity   = 5000    // gqlgen complexity budget of one operation
-	MaxBodyBytes    = 1 << 20 // largest request body
-	maxQueryCache   = 1000
-	shutdownTimeout = 10 * time.Second
+	MaxPageSize   = 500     // largest first/last a connection accepts
+	MaxComplexity = 5000    // gqlgen complexity budget of one operation
+	MaxBodyBytes  = 1 << 20 // largest request body
+	maxQueryCache = 1000
 )
 
 // Config is what the handler needs.

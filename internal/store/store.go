@@ -94,7 +94,7 @@ func parse(rawURL string) (driverName, dsn, dia string, err error) {
 		}
 		return "sqlite", "file:" + path, dialect.SQLite, nil
 	default:
-		return "", "", "", errors.New("DATABASE_URL must start with postgres://, file: or sqlite:")
+		return "", "", "", errors.New("DATABASE_URL must start with postgres://, postgresql://, file or sqlite")
 	}
 }
 
