@@ -26,6 +26,8 @@ type Account struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID pulid.ID `json:"organization_id,omitempty"`
+	// Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy.
+	Version int `json:"version,omitempty"`
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// Industry holds the value of the "industry" field.
@@ -154,7 +156,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case account.FieldID, account.FieldOrganizationID, account.FieldOwnerID, account.FieldServiceRepID:
 			values[i] = new(pulid.ID)
-		case account.FieldCreditLimit, account.FieldPaymentTermDays:
+		case account.FieldVersion, account.FieldCreditLimit, account.FieldPaymentTermDays:
 			values[i] = new(sql.NullInt64)
 		case account.FieldName, account.FieldIndustry, account.FieldRegion, account.FieldAddress, account.FieldPhone, account.FieldFax, account.FieldEmail, account.FieldWebsite, account.FieldBusinessScope, account.FieldMainProducts, account.FieldIndustryPosition, account.FieldRecentDevelopments, account.FieldCompanySize, account.FieldSource, account.FieldLifecycleStage, account.FieldCooperationIntent, account.FieldTier:
 			values[i] = new(sql.NullString)
@@ -198,6 +200,12 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
 			} else if value != nil {
 				_m.OrganizationID = *value
+			}
+		case account.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case account.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -433,6 +441,9 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("organization_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OrganizationID))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

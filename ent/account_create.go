@@ -61,6 +61,20 @@ func (_c *AccountCreate) SetOrganizationID(v pulid.ID) *AccountCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *AccountCreate) SetVersion(v int) *AccountCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableVersion(v *int) *AccountCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *AccountCreate) SetName(v string) *AccountCreate {
 	_c.mutation.SetName(v)
@@ -526,6 +540,10 @@ func (_c *AccountCreate) defaults() error {
 		v := account.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := account.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.LifecycleStage(); !ok {
 		v := account.DefaultLifecycleStage
 		_c.mutation.SetLifecycleStage(v)
@@ -558,6 +576,9 @@ func (_c *AccountCreate) check() error {
 	}
 	if _, ok := _c.mutation.OrganizationID(); !ok {
 		return &ValidationError{Name: "organization_id", err: errors.New(`ent: missing required field "Account.organization_id"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Account.version"`)}
 	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "Account.name"`)}
@@ -717,6 +738,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(account.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(account.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(account.FieldName, field.TypeString, value)
@@ -946,6 +971,24 @@ func (u *AccountUpsert) SetUpdatedAt(v time.Time) *AccountUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *AccountUpsert) UpdateUpdatedAt() *AccountUpsert {
 	u.SetExcluded(account.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *AccountUpsert) SetVersion(v int) *AccountUpsert {
+	u.Set(account.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateVersion() *AccountUpsert {
+	u.SetExcluded(account.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountUpsert) AddVersion(v int) *AccountUpsert {
+	u.Add(account.FieldVersion, v)
 	return u
 }
 
@@ -1488,6 +1531,27 @@ func (u *AccountUpsertOne) SetUpdatedAt(v time.Time) *AccountUpsertOne {
 func (u *AccountUpsertOne) UpdateUpdatedAt() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *AccountUpsertOne) SetVersion(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountUpsertOne) AddVersion(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateVersion() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -2276,6 +2340,27 @@ func (u *AccountUpsertBulk) SetUpdatedAt(v time.Time) *AccountUpsertBulk {
 func (u *AccountUpsertBulk) UpdateUpdatedAt() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *AccountUpsertBulk) SetVersion(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountUpsertBulk) AddVersion(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateVersion() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -26,6 +26,8 @@ type Contact struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID pulid.ID `json:"organization_id,omitempty"`
+	// Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy.
+	Version int `json:"version,omitempty"`
 	// AccountID holds the value of the "account_id" field.
 	AccountID pulid.ID `json:"account_id,omitempty"`
 	// Name holds the value of the "name" field.
@@ -92,6 +94,8 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case contact.FieldIsDecisionMaker:
 			values[i] = new(sql.NullBool)
+		case contact.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case contact.FieldName, contact.FieldTitle, contact.FieldMobile, contact.FieldDirectLine, contact.FieldEmail, contact.FieldWechat:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt:
@@ -134,6 +138,12 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
 			} else if value != nil {
 				_m.OrganizationID = *value
+			}
+		case contact.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case contact.FieldAccountID:
 			if value, ok := values[i].(*pulid.ID); !ok {
@@ -237,6 +247,9 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("organization_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OrganizationID))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AccountID))

@@ -35,6 +35,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			account.FieldCreatedAt:          {Type: field.TypeTime, Column: account.FieldCreatedAt},
 			account.FieldUpdatedAt:          {Type: field.TypeTime, Column: account.FieldUpdatedAt},
 			account.FieldOrganizationID:     {Type: field.TypeString, Column: account.FieldOrganizationID},
+			account.FieldVersion:            {Type: field.TypeInt, Column: account.FieldVersion},
 			account.FieldName:               {Type: field.TypeString, Column: account.FieldName},
 			account.FieldIndustry:           {Type: field.TypeString, Column: account.FieldIndustry},
 			account.FieldRegion:             {Type: field.TypeString, Column: account.FieldRegion},
@@ -99,6 +100,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldCreatedAt:       {Type: field.TypeTime, Column: contact.FieldCreatedAt},
 			contact.FieldUpdatedAt:       {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
 			contact.FieldOrganizationID:  {Type: field.TypeString, Column: contact.FieldOrganizationID},
+			contact.FieldVersion:         {Type: field.TypeInt, Column: contact.FieldVersion},
 			contact.FieldAccountID:       {Type: field.TypeString, Column: contact.FieldAccountID},
 			contact.FieldName:            {Type: field.TypeString, Column: contact.FieldName},
 			contact.FieldTitle:           {Type: field.TypeString, Column: contact.FieldTitle},
@@ -453,6 +455,11 @@ func (f *AccountFilter) WhereOrganizationID(p entql.StringP) {
 	f.Where(p.Field(account.FieldOrganizationID))
 }
 
+// WhereVersion applies the entql int predicate on the version field.
+func (f *AccountFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(account.FieldVersion))
+}
+
 // WhereName applies the entql string predicate on the name field.
 func (f *AccountFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(account.FieldName))
@@ -805,6 +812,11 @@ func (f *ContactFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereOrganizationID applies the entql string predicate on the organization_id field.
 func (f *ContactFilter) WhereOrganizationID(p entql.StringP) {
 	f.Where(p.Field(contact.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ContactFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(contact.FieldVersion))
 }
 
 // WhereAccountID applies the entql string predicate on the account_id field.

@@ -104,6 +104,11 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, account.FieldUpdatedAt)
 				fieldSeen[account.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[account.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, account.FieldVersion)
+				fieldSeen[account.FieldVersion] = struct{}{}
+			}
 		case "name":
 			if _, ok := fieldSeen[account.FieldName]; !ok {
 				selectedFields = append(selectedFields, account.FieldName)
@@ -511,6 +516,11 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[contact.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, contact.FieldUpdatedAt)
 				fieldSeen[contact.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[contact.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, contact.FieldVersion)
+				fieldSeen[contact.FieldVersion] = struct{}{}
 			}
 		case "accountID":
 			if _, ok := fieldSeen[contact.FieldAccountID]; !ok {

@@ -49,6 +49,8 @@ type AccountMutation struct {
 	id                   *pulid.ID
 	created_at           *time.Time
 	updated_at           *time.Time
+	version              *int
+	addversion           *int
 	name                 *string
 	industry             *string
 	region               *string
@@ -301,6 +303,62 @@ func (m *AccountMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, er
 // ResetOrganizationID resets all changes to the "organization_id" field.
 func (m *AccountMutation) ResetOrganizationID() {
 	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *AccountMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *AccountMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *AccountMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *AccountMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *AccountMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetName sets the "name" field.
@@ -1785,7 +1843,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 30)
+	fields := make([]string, 0, 31)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -1794,6 +1852,9 @@ func (m *AccountMutation) Fields() []string {
 	}
 	if m.organization != nil {
 		fields = append(fields, account.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, account.FieldVersion)
 	}
 	if m.name != nil {
 		fields = append(fields, account.FieldName)
@@ -1890,6 +1951,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case account.FieldOrganizationID:
 		return m.OrganizationID()
+	case account.FieldVersion:
+		return m.Version()
 	case account.FieldName:
 		return m.Name()
 	case account.FieldIndustry:
@@ -1959,6 +2022,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case account.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
+	case account.FieldVersion:
+		return m.OldVersion(ctx)
 	case account.FieldName:
 		return m.OldName(ctx)
 	case account.FieldIndustry:
@@ -2042,6 +2107,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOrganizationID(v)
+		return nil
+	case account.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case account.FieldName:
 		v, ok := value.(string)
@@ -2240,6 +2312,9 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *AccountMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, account.FieldVersion)
+	}
 	if m.addcredit_limit != nil {
 		fields = append(fields, account.FieldCreditLimit)
 	}
@@ -2254,6 +2329,8 @@ func (m *AccountMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case account.FieldVersion:
+		return m.AddedVersion()
 	case account.FieldCreditLimit:
 		return m.AddedCreditLimit()
 	case account.FieldPaymentTermDays:
@@ -2267,6 +2344,13 @@ func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *AccountMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case account.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case account.FieldCreditLimit:
 		v, ok := value.(int64)
 		if !ok {
@@ -2457,6 +2541,9 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldOrganizationID:
 		m.ResetOrganizationID()
+		return nil
+	case account.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case account.FieldName:
 		m.ResetName()
@@ -3556,6 +3643,8 @@ type ContactMutation struct {
 	id                  *pulid.ID
 	created_at          *time.Time
 	updated_at          *time.Time
+	version             *int
+	addversion          *int
 	name                *string
 	title               *string
 	mobile              *string
@@ -3783,6 +3872,62 @@ func (m *ContactMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, er
 // ResetOrganizationID resets all changes to the "organization_id" field.
 func (m *ContactMutation) ResetOrganizationID() {
 	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ContactMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ContactMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ContactMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ContactMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ContactMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -4226,7 +4371,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -4235,6 +4380,9 @@ func (m *ContactMutation) Fields() []string {
 	}
 	if m.organization != nil {
 		fields = append(fields, contact.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, contact.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, contact.FieldAccountID)
@@ -4274,6 +4422,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case contact.FieldOrganizationID:
 		return m.OrganizationID()
+	case contact.FieldVersion:
+		return m.Version()
 	case contact.FieldAccountID:
 		return m.AccountID()
 	case contact.FieldName:
@@ -4305,6 +4455,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case contact.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
+	case contact.FieldVersion:
+		return m.OldVersion(ctx)
 	case contact.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case contact.FieldName:
@@ -4350,6 +4502,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOrganizationID(v)
+		return nil
+	case contact.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case contact.FieldAccountID:
 		v, ok := value.(pulid.ID)
@@ -4414,13 +4573,21 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ContactMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, contact.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contact.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -4429,6 +4596,13 @@ func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ContactMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case contact.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact numeric field %s", name)
 }
@@ -4497,6 +4671,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldOrganizationID:
 		m.ResetOrganizationID()
+		return nil
+	case contact.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case contact.FieldAccountID:
 		m.ResetAccountID()

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"rapport/ent"
+	"rapport/ent/predicate"
 	"rapport/internal/pulid"
 )
 
@@ -17,8 +18,9 @@ func (r *mutationResolver) CreateAccount(ctx context.Context, input ent.CreateAc
 }
 
 // UpdateAccount is the resolver for the updateAccount field.
-func (r *mutationResolver) UpdateAccount(ctx context.Context, id pulid.ID, input ent.UpdateAccountInput) (*ent.Account, error) {
-	return r.db(ctx).Account.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateAccount(ctx context.Context, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) (*ent.Account, error) {
+	a, err := r.db(ctx).Account.UpdateOneID(id).SetInput(input).Where(atVersion[predicate.Account](expectedVersion)).Save(ctx)
+	return a, r.versionConflict(ctx, id, expectedVersion, err)
 }
 
 // CreateContact is the resolver for the createContact field.
@@ -27,6 +29,7 @@ func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateCo
 }
 
 // UpdateContact is the resolver for the updateContact field.
-func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error) {
-	return r.db(ctx).Contact.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error) {
+	c, err := r.db(ctx).Contact.UpdateOneID(id).SetInput(input).Where(atVersion[predicate.Contact](expectedVersion)).Save(ctx)
+	return c, r.versionConflict(ctx, id, expectedVersion, err)
 }

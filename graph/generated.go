@@ -79,6 +79,7 @@ type ComplexityRoot struct {
 		Source             func(childComplexity int) int
 		Tier               func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 		Website            func(childComplexity int) int
 	}
 
@@ -136,6 +137,7 @@ type ComplexityRoot struct {
 		Organization    func(childComplexity int) int
 		Title           func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 		Wechat          func(childComplexity int) int
 	}
 
@@ -166,8 +168,8 @@ type ComplexityRoot struct {
 		CreateAccount    func(childComplexity int, input ent.CreateAccountInput) int
 		CreateContact    func(childComplexity int, input ent.CreateContactInput) int
 		CreateDepartment func(childComplexity int, input ent.CreateDepartmentInput) int
-		UpdateAccount    func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput) int
-		UpdateContact    func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
+		UpdateAccount    func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
+		UpdateContact    func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateDepartment func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
 		UpdateUser       func(childComplexity int, id pulid.ID, input ent.UpdateUserInput) int
 	}
@@ -237,9 +239,9 @@ type MutationResolver interface {
 	CreateDepartment(ctx context.Context, input ent.CreateDepartmentInput) (*ent.Department, error)
 	UpdateDepartment(ctx context.Context, id pulid.ID, input ent.UpdateDepartmentInput) (*ent.Department, error)
 	CreateAccount(ctx context.Context, input ent.CreateAccountInput) (*ent.Account, error)
-	UpdateAccount(ctx context.Context, id pulid.ID, input ent.UpdateAccountInput) (*ent.Account, error)
+	UpdateAccount(ctx context.Context, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) (*ent.Account, error)
 	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
-	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error)
+	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -471,6 +473,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.UpdatedAt(childComplexity), true
+	case "Account.version":
+		if e.ComplexityRoot.Account.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Version(childComplexity), true
 	case "Account.website":
 		if e.ComplexityRoot.Account.Website == nil {
 			break
@@ -694,6 +702,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.UpdatedAt(childComplexity), true
+	case "Contact.version":
+		if e.ComplexityRoot.Contact.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Version(childComplexity), true
 	case "Contact.wechat":
 		if e.ComplexityRoot.Contact.Wechat == nil {
 			break
@@ -831,7 +845,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateAccountInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateAccountInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -842,7 +856,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateContactInput)), true
+		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateContactInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateDepartment":
 		if e.ComplexityRoot.Mutation.UpdateDepartment == nil {
 			break
@@ -1237,17 +1251,20 @@ extend type Mutation {
   createAccount(input: CreateAccountInput!): Account!
   """
   Change an account. Setting ownerID reassigns it (sales manager or admin),
-  and the reassignment is kept in the audit trail.
+  and the reassignment is kept in the audit trail. With expectedVersion, the
+  change applies only while the account is still at that version; otherwise
+  it is a CONFLICT (someone else changed it since it was read).
   """
-  updateAccount(id: ID!, input: UpdateAccountInput!): Account!
+  updateAccount(id: ID!, input: UpdateAccountInput!, expectedVersion: Int): Account!
   """
   Add a contact to an account the viewer may edit.
   """
   createContact(input: CreateContactInput!): Contact!
   """
-  Change a contact of an account the viewer may edit.
+  Change a contact of an account the viewer may edit; expectedVersion as
+  for updateAccount.
   """
-  updateContact(id: ID!, input: UpdateContactInput!): Contact!
+  updateContact(id: ID!, input: UpdateContactInput!, expectedVersion: Int): Contact!
 }
 `, BuiltIn: false},
 	{Name: "../schema/directory.graphql", Input: `# The organisation's directory: who the viewer is, users, departments and
@@ -1314,6 +1331,10 @@ type Account implements Node {
   id: ID!
   createdAt: Time!
   updatedAt: Time!
+  """
+  Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy.
+  """
+  version: Int!
   name: String!
   industry: String
   region: String
@@ -2104,6 +2125,10 @@ type Contact implements Node {
   id: ID!
   createdAt: Time!
   updatedAt: Time!
+  """
+  Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy.
+  """
+  version: Int!
   accountID: ID!
   name: String!
   title: String
@@ -3079,6 +3104,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Account_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Account_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Account_name(ctx, field)
 	case "industry":
@@ -3235,6 +3262,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Contact_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Contact_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_Contact_accountID(ctx, field)
 	case "name":
@@ -3570,6 +3599,14 @@ func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -3592,6 +3629,14 @@ func (ec *executionContext) field_Mutation_updateContact_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -4038,6 +4083,29 @@ func (ec *executionContext) _Account_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Account_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Account_version(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Account_name(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
@@ -5468,6 +5536,29 @@ func (ec *executionContext) fieldContext_Contact_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Contact_version(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Contact_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6287,7 +6378,7 @@ func (ec *executionContext) _Mutation_updateAccount(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAccount(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(ent.UpdateAccountInput))
+			return ec.Resolvers.Mutation().UpdateAccount(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(ent.UpdateAccountInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
@@ -6375,7 +6466,7 @@ func (ec *executionContext) _Mutation_updateContact(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(ent.UpdateContactInput))
+			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(ent.UpdateContactInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
@@ -15209,6 +15300,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Account_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Account_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15693,6 +15789,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Contact_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Contact_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

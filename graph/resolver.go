@@ -8,10 +8,13 @@ package graph
 import (
 	"context"
 
+	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 
 	"rapport/ent"
 	"rapport/graph/model"
+	"rapport/internal/apierr"
+	"rapport/internal/pulid"
 	"rapport/internal/viewer"
 )
 
@@ -48,4 +51,27 @@ func rolesOf(ctx context.Context, u *ent.User) []model.Role {
 		}
 	}
 	return roles
+}
+
+// atVersion restricts an update to a row still at the expected version (no
+// restriction without one).
+func atVersion[P ~func(*sql.Selector)](expected *int) P {
+	return func(s *sql.Selector) {
+		if expected != nil {
+			s.Where(sql.EQ(s.C("version"), *expected))
+		}
+	}
+}
+
+// versionConflict reports an update refused because the row moved past the
+// expected version as CONFLICT; a row that is not there (or not visible)
+// stays NOT_FOUND.
+func (r *Resolver) versionConflict(ctx context.Context, id pulid.ID, expected *int, err error) error {
+	if expected == nil || !ent.IsNotFound(err) {
+		return err
+	}
+	if ok, xerr := r.db(ctx).Exists(ctx, id); xerr != nil || !ok {
+		return err
+	}
+	return apierr.Conflictf("changed by someone else since version %d; reload it and try again", *expected)
 }

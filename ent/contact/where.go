@@ -71,6 +71,11 @@ func OrganizationID(v pulid.ID) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldOrganizationID, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldVersion, v))
+}
+
 // AccountID applies equality check predicate on the "account_id" field. It's identical to AccountIDEQ.
 func AccountID(v pulid.ID) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldAccountID, v))
@@ -259,6 +264,46 @@ func OrganizationIDEqualFold(v pulid.ID) predicate.Contact {
 func OrganizationIDContainsFold(v pulid.ID) predicate.Contact {
 	vc := string(v)
 	return predicate.Contact(sql.FieldContainsFold(FieldOrganizationID, vc))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldVersion, v))
 }
 
 // AccountIDEQ applies the EQ predicate on the "account_id" field.

@@ -13,6 +13,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 64},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString},
 		{Name: "industry", Type: field.TypeString, Nullable: true},
 		{Name: "region", Type: field.TypeString, Nullable: true},
@@ -50,19 +51,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_organizations_organization",
-				Columns:    []*schema.Column{AccountsColumns[28]},
+				Columns:    []*schema.Column{AccountsColumns[29]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "accounts_users_owner",
-				Columns:    []*schema.Column{AccountsColumns[29]},
+				Columns:    []*schema.Column{AccountsColumns[30]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_users_service_rep",
-				Columns:    []*schema.Column{AccountsColumns[30]},
+				Columns:    []*schema.Column{AccountsColumns[31]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -71,42 +72,42 @@ var (
 			{
 				Name:    "account_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28]},
+				Columns: []*schema.Column{AccountsColumns[29]},
 			},
 			{
 				Name:    "account_organization_id_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28], AccountsColumns[29]},
+				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[30]},
 			},
 			{
 				Name:    "account_organization_id_service_rep_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28], AccountsColumns[30]},
+				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[31]},
 			},
 			{
 				Name:    "account_organization_id_tier",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28], AccountsColumns[19]},
+				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[20]},
 			},
 			{
 				Name:    "account_organization_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28], AccountsColumns[3]},
+				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_organization_id_region",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28], AccountsColumns[5]},
+				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[6]},
 			},
 			{
 				Name:    "account_organization_id_next_call_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28], AccountsColumns[26]},
+				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[27]},
 			},
 			{
 				Name:    "account_organization_id_next_visit_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[28], AccountsColumns[27]},
+				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[28]},
 			},
 		},
 	}
@@ -164,6 +165,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 64},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString},
 		{Name: "title", Type: field.TypeString, Nullable: true},
 		{Name: "mobile", Type: field.TypeString, Nullable: true},
@@ -182,13 +184,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_accounts_contacts",
-				Columns:    []*schema.Column{ContactsColumns[10]},
+				Columns:    []*schema.Column{ContactsColumns[11]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_organizations_organization",
-				Columns:    []*schema.Column{ContactsColumns[11]},
+				Columns:    []*schema.Column{ContactsColumns[12]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -197,12 +199,12 @@ var (
 			{
 				Name:    "contact_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[11]},
+				Columns: []*schema.Column{ContactsColumns[12]},
 			},
 			{
 				Name:    "contact_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[10]},
+				Columns: []*schema.Column{ContactsColumns[11]},
 			},
 		},
 	}

@@ -35,14 +35,19 @@ func init() {
 	}
 	accountMixinHooks1 := accountMixin[1].Hooks()
 	accountMixinHooks3 := accountMixin[3].Hooks()
+	accountMixinHooks4 := accountMixin[4].Hooks()
 
 	account.Hooks[1] = accountMixinHooks1[0]
 
 	account.Hooks[2] = accountMixinHooks3[0]
+
+	account.Hooks[3] = accountMixinHooks4[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
 	_ = accountMixinFields1
+	accountMixinFields3 := accountMixin[3].Fields()
+	_ = accountMixinFields3
 	accountFields := schema.Account{}.Fields()
 	_ = accountFields
 	// accountDescCreatedAt is the schema descriptor for created_at field.
@@ -55,6 +60,10 @@ func init() {
 	account.DefaultUpdatedAt = accountDescUpdatedAt.Default.(func() time.Time)
 	// account.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	account.UpdateDefaultUpdatedAt = accountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// accountDescVersion is the schema descriptor for version field.
+	accountDescVersion := accountMixinFields3[0].Descriptor()
+	// account.DefaultVersion holds the default value on creation for the version field.
+	account.DefaultVersion = accountDescVersion.Default.(int)
 	// accountDescName is the schema descriptor for name field.
 	accountDescName := accountFields[0].Descriptor()
 	// account.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -157,14 +166,19 @@ func init() {
 	}
 	contactMixinHooks1 := contactMixin[1].Hooks()
 	contactMixinHooks3 := contactMixin[3].Hooks()
+	contactMixinHooks4 := contactMixin[4].Hooks()
 
 	contact.Hooks[1] = contactMixinHooks1[0]
 
 	contact.Hooks[2] = contactMixinHooks3[0]
+
+	contact.Hooks[3] = contactMixinHooks4[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
 	_ = contactMixinFields1
+	contactMixinFields3 := contactMixin[3].Fields()
+	_ = contactMixinFields3
 	contactFields := schema.Contact{}.Fields()
 	_ = contactFields
 	// contactDescCreatedAt is the schema descriptor for created_at field.
@@ -177,6 +191,10 @@ func init() {
 	contact.DefaultUpdatedAt = contactDescUpdatedAt.Default.(func() time.Time)
 	// contact.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	contact.UpdateDefaultUpdatedAt = contactDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// contactDescVersion is the schema descriptor for version field.
+	contactDescVersion := contactMixinFields3[0].Descriptor()
+	// contact.DefaultVersion holds the default value on creation for the version field.
+	contact.DefaultVersion = contactDescVersion.Default.(int)
 	// contactDescName is the schema descriptor for name field.
 	contactDescName := contactFields[1].Descriptor()
 	// contact.NameValidator is a validator for the "name" field. It is called by the builders before save.

@@ -16,7 +16,7 @@ import (
 type Account struct{ ent.Schema }
 
 func (Account) Mixin() []ent.Mixin {
-	return []ent.Mixin{WithID("AC"), TimeMixin{}, TenantMixin{}, AuditMixin{}}
+	return []ent.Mixin{WithID("AC"), TimeMixin{}, TenantMixin{}, VersionMixin{}, AuditMixin{}}
 }
 
 // followUp marks the columns that the follow-up cadence maintains: readable,

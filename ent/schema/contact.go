@@ -27,7 +27,7 @@ import (
 type Contact struct{ ent.Schema }
 
 func (Contact) Mixin() []ent.Mixin {
-	return []ent.Mixin{WithID("CO"), TimeMixin{}, TenantMixin{}, AuditMixin{}}
+	return []ent.Mixin{WithID("CO"), TimeMixin{}, TenantMixin{}, VersionMixin{}, AuditMixin{}}
 }
 
 func (Contact) Fields() []ent.Field {

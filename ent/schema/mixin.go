@@ -79,6 +79,33 @@ func (TimeMixin) Hooks() []ent.Hook {
 	}}
 }
 
+// VersionMixin counts the changes of a row. Every update increments the
+// version in the database (version = version + 1), and a client that read
+// version N may ask for its change to apply only while the row is still at
+// N: an edit from a stale screen is then a CONFLICT, never a lost update.
+type VersionMixin struct{ mixin.Schema }
+
+func (VersionMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("version").Default(1).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)).
+			Comment("Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy."),
+	}
+}
+
+func (VersionMixin) Hooks() []ent.Hook {
+	return []ent.Hook{func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if m.Op().Is(ent.OpUpdateOne | ent.OpUpdate) {
+				if err := m.AddField("version", 1); err != nil {
+					return nil, err
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}}
+}
+
 // TenantMixin puts a type under one organisation. The organisation is set
 // from the viewer when a row is created, can never change, and every query
 // and mutation is filtered to the viewer's organisation (see tenant.go).

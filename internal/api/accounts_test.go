@@ -279,3 +279,33 @@ func TestTimesAcrossZones(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleEditsAreConflicts: an edit made from a copy read at version N
+// applies only while the account is still at N.
+func TestStaleEditsAreConflicts(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		const upd = `mutation($id: ID!, $in: UpdateAccountInput!, $v: Int) { updateAccount(id: $id, input: $in, expectedVersion: $v) { name version } }`
+		v := w.am1.do(`query($id: ID!) { node(id: $id) { ... on Account { version } } }`, map[string]any{"id": w.a1}).ok(t).num(t, "node.version")
+
+		r := w.am1.do(upd, map[string]any{"id": w.a1, "in": map[string]any{"name": "First edit"}, "v": v}).ok(t)
+		if r.num(t, "updateAccount.version") != v+1 {
+			t.Fatalf("version after an edit = %d, want %d", r.num(t, "updateAccount.version"), v+1)
+		}
+		// A second screen still holding version v loses, and changes nothing.
+		w.sm1.do(upd, map[string]any{"id": w.a1, "in": map[string]any{"name": "Stale edit"}, "v": v}).code(t, "CONFLICT")
+		r = w.am1.do(`query($id: ID!) { node(id: $id) { ... on Account { name version } } }`, map[string]any{"id": w.a1}).ok(t)
+		if r.str(t, "node.name") != "First edit" || r.num(t, "node.version") != v+1 {
+			t.Fatalf("after a refused stale edit: %v", r.Data)
+		}
+		// Without expectedVersion the edit applies (and still counts).
+		if got := w.am1.do(upd, map[string]any{"id": w.a1, "in": map[string]any{"name": "Third"}}).ok(t).num(t, "updateAccount.version"); got != v+2 {
+			t.Fatalf("version = %d", got)
+		}
+		// A row the viewer cannot see stays NOT_FOUND, whatever the version.
+		w.am1.do(upd, map[string]any{"id": w.a2, "in": map[string]any{"name": "x"}, "v": 1}).code(t, "NOT_FOUND")
+		w.gadmin.do(upd, map[string]any{"id": w.a1, "in": map[string]any{"name": "x"}, "v": v + 2}).code(t, "NOT_FOUND")
+		// Contacts too.
+		w.am1.do(`mutation($id: ID!) { updateContact(id: $id, input: {title: "x"}, expectedVersion: 99) { id } }`, map[string]any{"id": w.c1}).code(t, "CONFLICT")
+	})
+}
