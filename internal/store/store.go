@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -102,9 +103,16 @@ func parse(rawURL string) (driverName, dsn, dia string, err error) {
 // so that several instances starting together migrate one after another.
 const migrationLock = 0x5261_7070 // "Rapp"
 
+// migrating serialises migrations within one process: ent's migrator
+// rewrites the package-level table descriptions as it goes. (Across
+// processes, PostgreSQL's advisory lock does the same.)
+var migrating sync.Mutex
+
 // Migrate brings the schema up to date. On PostgreSQL it holds an advisory
 // lock for the duration, so concurrent instances do not race.
 func Migrate(ctx context.Context, drv *entsql.Driver) error {
+	migrating.Lock()
+	defer migrating.Unlock()
 	client := ent.NewClient(ent.Driver(drv))
 	if drv.Dialect() != dialect.Postgres {
 		return client.Schema.Create(ctx, migrate.WithForeignKeys(true))
