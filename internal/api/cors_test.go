@@ -63,7 +63,7 @@ func TestCORS(t *testing.T) {
 // GraphQL error with status 200 for application/json clients and 400 for
 // application/graphql-response+json ones (GraphQL over HTTP).
 func TestRequestErrorStatus(t *testing.T) {
-	e := newEnv(t, testdbSQLite(t), auth.Config{Secret: testSecret})
+	e := sqliteEnv(t)
 	e.org("acme")
 	tok := token(t, "acme", "u", auth.RoleEmployee)
 	for _, tc := range []struct {
@@ -91,7 +91,7 @@ func TestRequestErrorStatus(t *testing.T) {
 }
 
 func TestNodesIDLimit(t *testing.T) {
-	e := newEnv(t, testdbSQLite(t), auth.Config{Secret: testSecret})
+	e := sqliteEnv(t)
 	e.org("acme")
 	ids := make([]string, api.MaxPageSize+1)
 	for i := range ids {

@@ -310,3 +310,13 @@ func (t *countingTx) Query(ctx context.Context, q string, args, v any) error {
 }
 
 func testdbSQLite(t *testing.T) string { return testdb.SQLiteURL(t) }
+
+// sqliteEnv is a server on a fresh SQLite database with the test secret.
+func sqliteEnv(t *testing.T) *env {
+	return newEnv(t, testdbSQLite(t), auth.Config{Secret: testSecret})
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -7,7 +7,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -49,10 +48,6 @@ func newReviewWorld(t *testing.T, e *env) *reviewWorld {
 	return w
 }
 
-func sqliteEnv(t *testing.T) *env {
-	return newEnv(t, testdbSQLite(t), auth.Config{Secret: testSecret})
-}
-
 // unknown returns a well-formed ID of the same type as id that exists nowhere.
 func unknown(id string) string { return id[:2] + "01ARZ3NDEKTSV4RRFFQ69G5FAV" }
 
@@ -67,11 +62,6 @@ func noLeak(t *testing.T, r *result) {
 			}
 		}
 	}
-}
-
-func jsonOf(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 func ids(t *testing.T, r *result, path string) map[string]bool {
