@@ -16,7 +16,6 @@ func main() {
 	ex, err := entgql.NewExtension(
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("../schema/ent.graphql"),
-		entgql.WithConfigPath("../gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 	)
 	if err != nil {

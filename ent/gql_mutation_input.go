@@ -458,6 +458,34 @@ func (c *DepartmentUpdateOne) SetInput(i UpdateDepartmentInput) *DepartmentUpdat
 	return c
 }
 
+// UpdateOrganizationInput represents a mutation input for updating organizations.
+type UpdateOrganizationInput struct {
+	Name     *string
+	Timezone *string
+}
+
+// Mutate applies the UpdateOrganizationInput on the OrganizationMutation builder.
+func (i *UpdateOrganizationInput) Mutate(m *OrganizationMutation) {
+	if v := i.Name; v != nil {
+		m.SetName(*v)
+	}
+	if v := i.Timezone; v != nil {
+		m.SetTimezone(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateOrganizationInput on the OrganizationUpdate builder.
+func (c *OrganizationUpdate) SetInput(i UpdateOrganizationInput) *OrganizationUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateOrganizationInput on the OrganizationUpdateOne builder.
+func (c *OrganizationUpdateOne) SetInput(i UpdateOrganizationInput) *OrganizationUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
 // UpdateUserInput represents a mutation input for updating users.
 type UpdateUserInput struct {
 	Name            *string

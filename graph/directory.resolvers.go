@@ -13,6 +13,11 @@ import (
 	"rapport/internal/viewer"
 )
 
+// UpdateOrganization is the resolver for the updateOrganization field.
+func (r *mutationResolver) UpdateOrganization(ctx context.Context, input ent.UpdateOrganizationInput) (*ent.Organization, error) {
+	return r.db(ctx).Organization.UpdateOneID(viewer.FromContext(ctx).OrgID).SetInput(input).Save(ctx)
+}
+
 // UpdateUser is the resolver for the updateUser field.
 func (r *mutationResolver) UpdateUser(ctx context.Context, id pulid.ID, input ent.UpdateUserInput) (*ent.User, error) {
 	return r.db(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)

@@ -38,7 +38,10 @@ func (Organization) Fields() []ent.Field {
 }
 
 func (Organization) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)}
+	return []schema.Annotation{
+		entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField),
+		entgql.Mutations(entgql.MutationUpdate()),
+	}
 }
 
 // Policy: a viewer sees only their own organisation. Organisations are

@@ -207,3 +207,23 @@ func TestMutationsObeyPrivacy(t *testing.T) {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+func TestOrganizationSettings(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		const upd = `mutation($in: UpdateOrganizationInput!) { updateOrganization(input: $in) { slug name timezone } }`
+		r := w.admin.do(upd, map[string]any{"in": map[string]any{"name": "Acme 艾克美", "timezone": "Europe/Berlin"}}).ok(t)
+		if r.str(t, "updateOrganization.timezone") != "Europe/Berlin" || r.str(t, "updateOrganization.slug") != "acme" {
+			t.Fatalf("updateOrganization = %v", r.Data)
+		}
+		w.admin.do(upd, map[string]any{"in": map[string]any{"timezone": "Mars/Olympus"}}).code(t, "BAD_USER_INPUT")
+		w.exec.do(upd, map[string]any{"in": map[string]any{"name": "Taken over"}}).code(t, "FORBIDDEN")
+		w.sm1.do(upd, map[string]any{"in": map[string]any{"name": "Taken over"}}).code(t, "FORBIDDEN")
+		// Each admin changes only their own organisation.
+		w.gadmin.do(upd, map[string]any{"in": map[string]any{"name": "Globex 2"}}).ok(t)
+		r = w.am1.do(`{ viewer { organization { name timezone } } }`, nil).ok(t)
+		if r.str(t, "viewer.organization.name") != "Acme 艾克美" || r.str(t, "viewer.organization.timezone") != "Europe/Berlin" {
+			t.Fatalf("acme after globex's change: %v", r.Data)
+		}
+	})
+}
