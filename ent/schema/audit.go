@@ -17,7 +17,7 @@ import (
 )
 
 // AuditMixin records every change of a type in the audit trail: one
-// AuditEvent per created, updated or deleted row, written by the same
+// AuditEvent per created or updated row, written by the same
 // transaction as the change, with the old and new value of each field.
 type AuditMixin struct{ mixin.Schema }
 
@@ -42,6 +42,11 @@ func recordChange(next ent.Mutator) ent.Mutator {
 		op := m.Op()
 		if op.Is(ent.OpUpdate | ent.OpDelete) {
 			return nil, fmt.Errorf("audit: bulk %s of %s is not audited; change rows one by one", op, m.Type())
+		}
+		if op.Is(ent.OpDeleteOne) {
+			// Rows are archived (e.g. an account's lifecycle stage LOST), not
+			// deleted; a delete needs a snapshot of the row for the trail first.
+			return nil, fmt.Errorf("audit: deleting a %s is not supported; archive it instead", m.Type())
 		}
 		changed := slices.DeleteFunc(append(m.Fields(), m.ClearedFields()...), func(f string) bool {
 			return slices.Contains(unaudited, f)
@@ -91,11 +96,8 @@ func recordChange(next ent.Mutator) ent.Mutator {
 		}
 		id, _ := am.ID()
 		action := auditevent.ActionUPDATE
-		switch {
-		case op.Is(ent.OpCreate):
+		if op.Is(ent.OpCreate) {
 			action = auditevent.ActionCREATE
-		case op.Is(ent.OpDeleteOne):
-			action = auditevent.ActionDELETE
 		}
 		ev := am.Client().AuditEvent.Create().
 			SetOrganizationID(org.(pulid.ID)).
