@@ -11,6 +11,7 @@ import (
 	gen "rapport/ent"
 	"rapport/ent/auditevent"
 	"rapport/ent/privacy"
+	"rapport/internal/apierr"
 	"rapport/internal/audit"
 	"rapport/internal/pulid"
 	"rapport/internal/viewer"
@@ -74,7 +75,7 @@ func recordChange(next ent.Mutator) ent.Mutator {
 					return nil, err
 				}
 				nv, _ := m.Field(f)
-				if c := (audit.Change{Field: f, Old: audit.Render(old), New: audit.Render(nv)}); !c.Same() {
+				if c := (audit.Change{Field: apierr.FieldName(f), Old: audit.Render(old), New: audit.Render(nv)}); !c.Same() {
 					changes = append(changes, c)
 				}
 			}
@@ -86,7 +87,7 @@ func recordChange(next ent.Mutator) ent.Mutator {
 		if op.Is(ent.OpCreate) {
 			for _, f := range changed {
 				nv, _ := m.Field(f)
-				if c := (audit.Change{Field: f, New: audit.Render(nv)}); c.New != nil {
+				if c := (audit.Change{Field: apierr.FieldName(f), New: audit.Render(nv)}); c.New != nil {
 					changes = append(changes, c)
 				}
 			}

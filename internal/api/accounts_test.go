@@ -222,7 +222,7 @@ func TestAuditTrail(t *testing.T) {
 			m := c.(map[string]any)
 			changes[m["field"].(string)] = [2]any{m["old"], m["new"]}
 		}
-		if changes["owner_id"] != [2]any{w.am2.id, w.am1.id} || changes["credit_limit"] != [2]any{nil, "900000"} || len(changes) != 2 {
+		if changes["ownerID"] != [2]any{w.am2.id, w.am1.id} || changes["creditLimit"] != [2]any{nil, "900000"} || len(changes) != 2 {
 			t.Fatalf("changes = %v", changes)
 		}
 	})

@@ -86,14 +86,22 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	return srv
 }
 
-// limitPageSize refuses connections asked for more than MaxPageSize rows,
-// and nodes(ids:) asked for more than MaxPageSize IDs.
+// limitPageSize bounds every page: a connection asked for neither first
+// nor last gets the first MaxPageSize rows (pageInfo tells there is more),
+// one asked for more than MaxPageSize rows is refused, and so is
+// nodes(ids:) with more than MaxPageSize IDs.
 func limitPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.IsResolver {
-		for _, arg := range []string{"first", "last"} {
-			if n, ok := fc.Args[arg].(*int); ok && n != nil && (*n < 0 || *n > MaxPageSize) {
+		first, _ := fc.Args["first"].(*int)
+		last, _ := fc.Args["last"].(*int)
+		for arg, n := range map[string]*int{"first": first, "last": last} {
+			if n != nil && (*n < 0 || *n > MaxPageSize) {
 				return nil, badPageSize(arg)
 			}
+		}
+		if first == nil && last == nil && fc.Field.Definition != nil && fc.Field.Definition.Arguments.ForName("first") != nil {
+			n := MaxPageSize
+			fc.Args["first"] = &n
 		}
 		if ids, ok := fc.Args["ids"].([]pulid.ID); ok && len(ids) > MaxPageSize {
 			return nil, badPageSize("ids")

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"rapport/ent/privacy"
 	"rapport/ent/user"
 	"rapport/internal/apierr"
+	"rapport/internal/audit"
 	"rapport/internal/auth"
 	"rapport/internal/validate"
 	"rapport/internal/viewer"
@@ -45,8 +47,9 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 				unauthenticated(w, e.Message)
 				return
 			}
-			cfg.Logger.ErrorContext(r.Context(), "provisioning user", "err", err, "org", claims.Org, "sub", claims.Subject)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			id := audit.RequestID(r.Context())
+			cfg.Logger.ErrorContext(r.Context(), "provisioning user", "err", err, "org", claims.Org, "sub", claims.Subject, "request_id", id)
+			writeError(w, http.StatusInternalServerError, apierr.Internal, fmt.Sprintf("internal error (request %s)", id))
 			return
 		}
 		if info := requestInfoFrom(r.Context()); info != nil {
@@ -57,14 +60,17 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 }
 
 func unauthenticated(w http.ResponseWriter, msg string) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="rapport"`)
-	w.WriteHeader(http.StatusUnauthorized)
+	writeError(w, http.StatusUnauthorized, apierr.Unauthenticated, "unauthenticated: "+msg)
+}
+
+// writeError answers a request that never reached GraphQL execution with a
+// GraphQL error response.
+func writeError(w http.ResponseWriter, status int, code apierr.Code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []any{map[string]any{
-			"message":    "unauthenticated: " + msg,
-			"extensions": map[string]any{"code": string(apierr.Unauthenticated)},
-		}},
+		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": string(code)}}},
 	})
 }
 

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"rapport/ent"
 	"rapport/internal/api"
 	"rapport/internal/auth"
+	"rapport/internal/pulid"
 	"rapport/internal/store"
 )
 
@@ -100,5 +102,39 @@ func TestNodesIDLimit(t *testing.T) {
 	r := e.post(token(t, "acme", "u", auth.RoleAdmin), `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids}).code(t, "BAD_USER_INPUT")
 	if r.Errors[0].Extensions["field"] != "ids" {
 		t.Fatalf("%+v", r.Errors)
+	}
+}
+
+// TestUnboundedPagesAreBounded: a connection asked for neither first nor
+// last returns at most MaxPageSize rows and says there is more.
+func TestUnboundedPagesAreBounded(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	am := e.as("acme", "am", auth.RoleAccountManager)
+	id := am.do(createAccount, map[string]any{"input": map[string]any{"name": "Big"}}).ok(t).str(t, "createAccount.id")
+	ctx := sys(t.Context())
+	org := e.client.Account.GetX(ctx, pulid.ID(id)).OrganizationID
+	bulk := make([]*ent.ContactCreate, api.MaxPageSize+3)
+	for i := range bulk {
+		bulk[i] = e.client.Contact.Create().SetOrganizationID(org).SetAccountID(pulid.ID(id)).SetName("C")
+	}
+	e.client.Contact.CreateBulk(bulk...).ExecX(ctx)
+	r := am.do(`{ contacts { totalCount pageInfo { hasNextPage } edges { node { id } } } }`, nil).ok(t)
+	if n := len(r.list(t, "contacts.edges")); n != api.MaxPageSize || r.num(t, "contacts.totalCount") != api.MaxPageSize+3 || r.get(t, "contacts.pageInfo.hasNextPage") != true {
+		t.Fatalf("%d edges of %d, hasNextPage %v", n, r.num(t, "contacts.totalCount"), r.get(t, "contacts.pageInfo.hasNextPage"))
+	}
+}
+
+// TestInternalErrorBeforeExecution: when the database fails while a request
+// is being authenticated, the client gets a coded GraphQL error with the
+// request ID, not a bare text body.
+func TestInternalErrorBeforeExecution(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	e.client.Close()
+	r := e.post(token(t, "acme", "u", auth.RoleAdmin), `{ viewer { id } }`, nil)
+	if r.Status != http.StatusInternalServerError || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "INTERNAL" ||
+		!strings.HasPrefix(r.Errors[0].Message, "internal error (request ") {
+		t.Fatalf("HTTP %d %+v", r.Status, r.Errors)
 	}
 }

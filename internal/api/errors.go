@@ -74,7 +74,7 @@ func classify(ctx context.Context, err error) (code apierr.Code, msg, field stri
 		// PostgreSQL's data exceptions: a value it cannot take (e.g. a NUL byte).
 		return apierr.BadUserInput, "a value is not acceptable to the database", ""
 	case errors.As(err, &verr):
-		f := camel(verr.Name)
+		f := apierr.FieldName(verr.Name)
 		return apierr.BadUserInput, fmt.Sprintf("invalid %s: %s", f, validationReason(verr)), f
 	case errors.As(err, &nf):
 		return apierr.NotFound, strings.TrimPrefix(nf.Error(), "ent: "), ""
@@ -114,19 +114,6 @@ func validationReason(e *ent.ValidationError) string {
 		return inner.Error()
 	}
 	return "is invalid"
-}
-
-// camel turns a column name (business_scope) into its GraphQL name (businessScope).
-func camel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] == "id" {
-			parts[i] = "ID"
-		} else if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }
 
 func recoverPanic(log *slog.Logger) graphql.RecoverFunc {

@@ -7,6 +7,7 @@ package apierr
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code is the value of a GraphQL error's extensions.code.
@@ -56,4 +57,18 @@ func BadInput(field, format string, args ...any) *Error {
 	e := Newf(BadUserInput, format, args...)
 	e.Field = field
 	return e
+}
+
+// FieldName returns the GraphQL name of a database column, as errors and
+// the audit trail report it: business_scope → businessScope, owner_id → ownerID.
+func FieldName(column string) string {
+	parts := strings.Split(column, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] == "id" {
+			parts[i] = "ID"
+		} else if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }

@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// Change is the old and new value of one field. Values are rendered as
-// text (RFC 3339 for times); nil means the field was empty.
+// Change is the old and new value of one field, named as in the GraphQL
+// API (ownerID, creditLimit). Values are rendered as text (RFC 3339 for
+// times); nil means the field was empty.
 type Change struct {
 	Field string  `json:"field"`
 	Old   *string `json:"old,omitempty"`
