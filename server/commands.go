@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -41,8 +42,13 @@ func token(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if err := c.checkKeys(); err != nil {
+		return err
+	}
 	key := []byte(c.JWTSecret)
 	if c.JWTSecret == "" {
+		// Embedded mode: the secret is in the database, and so is the
+		// organisation, which must exist for the token to be of any use.
 		client, err := openDB(ctx, c)
 		if err != nil {
 			return err
@@ -51,6 +57,16 @@ func token(ctx context.Context, args []string, getenv func(string) string, stdou
 		if key, err = secret(ctx, c, client); err != nil {
 			return err
 		}
+		ok, err := client.Organization.Query().Where(organization.Slug(*org)).Exist(privacy.DecisionContext(ctx, privacy.Allow))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("organisation %q does not exist; create it with: server org create %s NAME", *org, *org)
+		}
+	}
+	if key == nil {
+		return errors.New("token signs with RAPPORT_JWT_SECRET; with only a JWKS, tokens come from the identity provider")
 	}
 	tok, err := auth.Issue(key, auth.Claims{Subject: *sub, Org: *org, Roles: rs, Name: *name, Email: *email}, c.Issuer, c.Audience, time.Now(), d)
 	if err != nil {

@@ -100,19 +100,29 @@ func openDB(ctx context.Context, c config) (*ent.Client, error) {
 // the one generated once and kept in the database. PostgreSQL mode never
 // invents one: its instances must share a configured secret.
 func secret(ctx context.Context, c config, client *ent.Client) ([]byte, error) {
-	if c.JWTSecret != "" {
-		if len(c.JWTSecret) < auth.MinSecretLen {
-			return nil, fmt.Errorf("RAPPORT_JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
-		}
-		return []byte(c.JWTSecret), nil
+	if err := c.checkKeys(); err != nil {
+		return nil, err
 	}
-	if !store.IsEmbedded(c.DatabaseURL) {
-		if c.JWKSURL != "" {
-			return nil, nil
-		}
-		return nil, errors.New("with PostgreSQL, set RAPPORT_JWT_SECRET (at least 32 bytes) or RAPPORT_JWKS_URL")
+	switch {
+	case c.JWTSecret != "":
+		return []byte(c.JWTSecret), nil
+	case !store.IsEmbedded(c.DatabaseURL):
+		return nil, nil // tokens are checked against the JWKS only
 	}
 	return store.EmbeddedSecret(ctx, client)
+}
+
+// checkKeys refuses a configuration that could not verify tokens, before
+// anything connects: a short secret, or PostgreSQL with neither a secret
+// nor a JWKS (instances must share their keys; none is invented).
+func (c config) checkKeys() error {
+	if c.JWTSecret != "" && len(c.JWTSecret) < auth.MinSecretLen {
+		return fmt.Errorf("RAPPORT_JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
+	}
+	if c.JWTSecret == "" && c.JWKSURL == "" && !store.IsEmbedded(c.DatabaseURL) {
+		return errors.New("with PostgreSQL, set RAPPORT_JWT_SECRET (at least 32 bytes) or RAPPORT_JWKS_URL")
+	}
+	return nil
 }
 
 func newLogger(c config, w io.Writer) *slog.Logger {

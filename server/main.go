@@ -40,9 +40,13 @@ func (u usageError) Error() string { return u.msg + "\n" + usage }
 
 const usage = `usage:
   server [serve] [--addr :8080] [--database-url URL] [--demo=true|false]
-  server token --org SLUG --sub SUBJECT --roles ROLE[,ROLE…] [--ttl 1h] [--name NAME] [--email EMAIL]
-  server org create SLUG NAME [--timezone Asia/Shanghai]
-  server migrate`
+  server token --org SLUG --sub SUBJECT --roles ROLE[,ROLE…] [--ttl 1h] [--name NAME] [--email EMAIL] [--database-url URL]
+  server org create SLUG NAME [--timezone Asia/Shanghai] [--database-url URL]
+  server migrate [--database-url URL]
+
+Configuration comes from the environment (RAPPORT_ADDR, DATABASE_URL, RAPPORT_JWT_SECRET,
+RAPPORT_JWKS_URL, RAPPORT_JWT_ISSUER, RAPPORT_JWT_AUDIENCE, RAPPORT_DEMO, RAPPORT_CORS_ORIGINS,
+RAPPORT_LOG_FORMAT, RAPPORT_LOG_LEVEL); flags override it. See README.md.`
 
 // run is the whole program, testable without globals.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

@@ -37,7 +37,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := newLogger(c, os.Stderr)
-
+	if err := c.checkKeys(); err != nil {
+		return err
+	}
 	client, err := openDB(ctx, c)
 	if err != nil {
 		return err
