@@ -47,8 +47,9 @@ func token(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	key := []byte(c.JWTSecret)
 	if c.JWTSecret == "" {
-		// Embedded mode: the secret is in the database, and so is the
-		// organisation, which must exist for the token to be of any use.
+		// Embedded mode: the secret is kept in the database. The token is
+		// signed whether or not the organisation exists (the server answers
+		// such a token with 401), so that refusals can be tried too.
 		client, err := openDB(ctx, c)
 		if err != nil {
 			return err
@@ -56,13 +57,6 @@ func token(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer client.Close()
 		if key, err = secret(ctx, c, client); err != nil {
 			return err
-		}
-		ok, err := client.Organization.Query().Where(organization.Slug(*org)).Exist(privacy.DecisionContext(ctx, privacy.Allow))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("organisation %q does not exist; create it with: server org create %s NAME", *org, *org)
 		}
 	}
 	if key == nil {
