@@ -8,10 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"rapport/ent"
-	"rapport/ent/organization"
-	"rapport/ent/privacy"
 	"rapport/internal/auth"
+	"rapport/internal/store"
 	"rapport/internal/validate"
 )
 
@@ -97,7 +95,7 @@ func orgCreate(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer client.Close()
-	o, created, err := ensureOrg(ctx, client, slug, name, *tz)
+	o, created, err := store.EnsureOrganization(ctx, client, slug, name, *tz)
 	if err != nil {
 		return err
 	}
@@ -107,29 +105,6 @@ func orgCreate(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	_, err = fmt.Fprintf(stdout, "organisation %s %s: %s (%s, %s)\n", o.Slug, verb, o.Name, o.Timezone, o.ID)
 	return err
-}
-
-// ensureOrg creates the organisation unless one with that slug exists.
-// Concurrent callers agree: the unique slug decides, the loser re-reads.
-func ensureOrg(ctx context.Context, client *ent.Client, slug, name, tz string) (*ent.Organization, bool, error) {
-	sys := privacy.DecisionContext(ctx, privacy.Allow)
-	for range 2 {
-		o, err := client.Organization.Query().Where(organization.Slug(slug)).Only(sys)
-		if err == nil {
-			return o, false, nil
-		}
-		if !ent.IsNotFound(err) {
-			return nil, false, err
-		}
-		o, err = client.Organization.Create().SetSlug(slug).SetName(name).SetTimezone(tz).Save(sys)
-		if err == nil {
-			return o, true, nil
-		}
-		if !ent.IsConstraintError(err) {
-			return nil, false, err
-		}
-	}
-	return nil, false, fmt.Errorf("could not create organisation %q", slug)
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

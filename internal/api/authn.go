@@ -17,6 +17,7 @@ import (
 	"rapport/internal/apierr"
 	"rapport/internal/audit"
 	"rapport/internal/auth"
+	"rapport/internal/store"
 	"rapport/internal/validate"
 	"rapport/internal/viewer"
 )
@@ -102,22 +103,18 @@ func provision(ctx context.Context, client *ent.Client, c *auth.Claims, now time
 	if validate.Email(email) != nil {
 		email = ""
 	}
-	var u *ent.User
-	for attempt := 0; u == nil; attempt++ {
-		u, err = client.User.Query().Where(user.OrganizationID(org.ID), user.Subject(c.Subject)).Only(sys)
-		if ent.IsNotFound(err) {
-			u, err = client.User.Create().
+	u, _, err := store.FirstOrCreate(
+		func() (*ent.User, error) {
+			return client.User.Query().Where(user.OrganizationID(org.ID), user.Subject(c.Subject)).Only(sys)
+		},
+		func() (*ent.User, error) {
+			return client.User.Create().
 				SetOrganizationID(org.ID).SetSubject(c.Subject).
 				SetName(name).SetEmail(email).SetRoles(roles).SetLastSeenAt(now.UTC()).
 				Save(sys)
-			if ent.IsConstraintError(err) && attempt == 0 {
-				u, err = nil, nil // another request created it first; read it
-				continue
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
+		})
+	if err != nil {
+		return nil, err
 	}
 	if !slices.Equal(u.Roles, roles) || (name != "" && u.Name != name) || (email != "" && u.Email != email) || now.Sub(u.LastSeenAt) > seenEvery {
 		upd := u.Update().SetRoles(roles).SetLastSeenAt(now.UTC())
@@ -131,7 +128,7 @@ func provision(ctx context.Context, client *ent.Client, c *auth.Claims, now time
 			return nil, err
 		}
 	}
-	return &viewer.Viewer{UserID: u.ID, OrgID: org.ID, Subject: u.Subject, Roles: c.Roles, Location: loc}, nil
+	return &viewer.Viewer{UserID: u.ID, OrgID: org.ID, Roles: c.Roles, Location: loc}, nil
 }
 
 // clip shortens s to at most n characters and one line.

@@ -20,6 +20,7 @@ import (
 
 	"rapport/ent"
 	"rapport/ent/migrate"
+	"rapport/ent/organization"
 	"rapport/ent/privacy"
 	_ "rapport/ent/runtime" // schema hooks and privacy policies
 	"rapport/ent/setting"
@@ -132,33 +133,57 @@ func Migrate(ctx context.Context, drv *entsql.Driver) error {
 // system is the context of server code that acts outside any request.
 func system(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
 
+// FirstOrCreate returns what get finds, or else what create makes. When a
+// concurrent caller creates the same row first (a unique constraint refuses
+// ours), it reads theirs: the database decides, not a lock in this process.
+// Not for use inside a transaction, which PostgreSQL aborts on the conflict.
+func FirstOrCreate[T any](get, create func() (T, error)) (v T, created bool, err error) {
+	for range 2 {
+		if v, err = get(); !ent.IsNotFound(err) {
+			return v, false, err
+		}
+		if v, err = create(); !ent.IsConstraintError(err) {
+			return v, err == nil, err
+		}
+	}
+	return v, false, err
+}
+
+// EnsureOrganization creates the organisation unless one with that slug
+// exists, and reports whether it did.
+func EnsureOrganization(ctx context.Context, client *ent.Client, slug, name, tz string) (*ent.Organization, bool, error) {
+	ctx = system(ctx)
+	return FirstOrCreate(
+		func() (*ent.Organization, error) {
+			return client.Organization.Query().Where(organization.Slug(slug)).Only(ctx)
+		},
+		func() (*ent.Organization, error) {
+			return client.Organization.Create().SetSlug(slug).SetName(name).SetTimezone(tz).Save(ctx)
+		})
+}
+
 // SettingJWTSecret keys the JWT secret an embedded installation generates.
 const SettingJWTSecret = "jwt_secret"
 
 // EmbeddedSecret returns the HS256 secret kept in the database, generating
 // and storing a random one the first time. Two processes racing to create it
-// end up with the same secret: the unique key decides, the loser re-reads.
+// end up with the same secret.
 func EmbeddedSecret(ctx context.Context, client *ent.Client) ([]byte, error) {
 	ctx = system(ctx)
-	for range 2 {
-		s, err := client.Setting.Query().Where(setting.Key(SettingJWTSecret)).Only(ctx)
-		if err == nil {
+	secret, _, err := FirstOrCreate(
+		func() ([]byte, error) {
+			s, err := client.Setting.Query().Where(setting.Key(SettingJWTSecret)).Only(ctx)
+			if err != nil {
+				return nil, err
+			}
 			return base64.RawStdEncoding.DecodeString(s.Value)
-		}
-		if !ent.IsNotFound(err) {
-			return nil, err
-		}
-		raw := make([]byte, 48)
-		if _, err := rand.Read(raw); err != nil {
-			return nil, err
-		}
-		err = client.Setting.Create().SetKey(SettingJWTSecret).SetValue(base64.RawStdEncoding.EncodeToString(raw)).Exec(ctx)
-		if err == nil {
-			return raw, nil
-		}
-		if !ent.IsConstraintError(err) {
-			return nil, err
-		}
-	}
-	return nil, errors.New("could not read or create the JWT secret")
+		},
+		func() ([]byte, error) {
+			raw := make([]byte, 48)
+			if _, err := rand.Read(raw); err != nil {
+				return nil, err
+			}
+			return raw, client.Setting.Create().SetKey(SettingJWTSecret).SetValue(base64.RawStdEncoding.EncodeToString(raw)).Exec(ctx)
+		})
+	return secret, err
 }

@@ -14,11 +14,12 @@ import (
 
 // Viewer is the user a request acts for.
 type Viewer struct {
-	UserID   pulid.ID
-	OrgID    pulid.ID
-	Subject  string
-	Roles    []auth.Role    // from the token, never from the database
-	Location *time.Location // the organisation's time zone
+	UserID pulid.ID
+	OrgID  pulid.ID
+	Roles  []auth.Role // from the token, never from the database
+	// Location is the organisation's time zone, loaded per request: business
+	// days (due dates, calendars) are computed in it.
+	Location *time.Location
 }
 
 // Has reports whether the viewer holds any of the given roles.
