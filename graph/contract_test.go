@@ -23,7 +23,7 @@ const contractDir = "../schema/contract"
 // pending lists the contract files whose issue has not landed yet: their
 // operations are reported, not required, until then. Every other file must
 // validate in full.
-var pending = []string{"bulletins.graphql", "culture.graphql", "followups.graphql"}
+var pending = []string{"archive.graphql", "bulletins.graphql", "culture.graphql", "followups.graphql", "service.graphql"}
 
 func TestContractOperationsValidate(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()

@@ -19,6 +19,7 @@ const (
 	RoleAccountManager    Role = "ACCOUNT_MANAGER"
 	RoleServiceSupervisor Role = "SERVICE_SUPERVISOR"
 	RoleServiceRep        Role = "SERVICE_REP"
+	RoleFinance           Role = "FINANCE"
 	RoleHr                Role = "HR"
 	RoleEditor            Role = "EDITOR"
 	RoleCorrespondent     Role = "CORRESPONDENT"
@@ -32,6 +33,7 @@ var AllRole = []Role{
 	RoleAccountManager,
 	RoleServiceSupervisor,
 	RoleServiceRep,
+	RoleFinance,
 	RoleHr,
 	RoleEditor,
 	RoleCorrespondent,
@@ -40,7 +42,7 @@ var AllRole = []Role{
 
 func (e Role) IsValid() bool {
 	switch e {
-	case RoleAdmin, RoleExecutive, RoleSalesManager, RoleAccountManager, RoleServiceSupervisor, RoleServiceRep, RoleHr, RoleEditor, RoleCorrespondent, RoleEmployee:
+	case RoleAdmin, RoleExecutive, RoleSalesManager, RoleAccountManager, RoleServiceSupervisor, RoleServiceRep, RoleFinance, RoleHr, RoleEditor, RoleCorrespondent, RoleEmployee:
 		return true
 	}
 	return false

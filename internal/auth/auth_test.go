@@ -555,7 +555,7 @@ func TestIssueErrors(t *testing.T) {
 
 func TestRoles(t *testing.T) {
 	want := []Role{"ADMIN", "EXECUTIVE", "SALES_MANAGER", "ACCOUNT_MANAGER", "SERVICE_SUPERVISOR",
-		"SERVICE_REP", "HR", "EDITOR", "CORRESPONDENT", "EMPLOYEE"}
+		"SERVICE_REP", "FINANCE", "HR", "EDITOR", "CORRESPONDENT", "EMPLOYEE"}
 	all := AllRoles()
 	if !slices.Equal(all, want) {
 		t.Fatalf("AllRoles() = %v", all)

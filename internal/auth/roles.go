@@ -20,6 +20,7 @@ const (
 	RoleAccountManager    Role = "ACCOUNT_MANAGER"
 	RoleServiceSupervisor Role = "SERVICE_SUPERVISOR"
 	RoleServiceRep        Role = "SERVICE_REP"
+	RoleFinance           Role = "FINANCE"
 	RoleHR                Role = "HR"
 	RoleEditor            Role = "EDITOR"
 	RoleCorrespondent     Role = "CORRESPONDENT"
@@ -32,7 +33,7 @@ var ErrUnknownRole = errors.New("unknown role")
 
 var allRoles = []Role{
 	RoleAdmin, RoleExecutive, RoleSalesManager, RoleAccountManager,
-	RoleServiceSupervisor, RoleServiceRep, RoleHR, RoleEditor,
+	RoleServiceSupervisor, RoleServiceRep, RoleFinance, RoleHR, RoleEditor,
 	RoleCorrespondent, RoleEmployee,
 }
 
