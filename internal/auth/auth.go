@@ -5,12 +5,16 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
@@ -167,12 +171,21 @@ func newJWKSKeyfunc(ctx context.Context, cfg Config) (keyfunc.Keyfunc, error) {
 // non-empty, roles non-empty and all known. Every error wraps
 // [ErrInvalidToken] and has a short message that is safe to show to clients.
 func (v *Verifier) Verify(token string) (*Claims, error) {
+	if len(token) > MaxTokenBytes {
+		return nil, invalid("token too large", nil)
+	}
 	var tc tokenClaims
 	tok, err := v.parser.ParseWithClaims(token, &tc, v.key)
 	if err != nil {
 		return nil, invalid(v.reason(tok, &tc, err), err)
 	}
+	if err := numericTimes(tok); err != nil {
+		return nil, invalid(err.Error(), err)
+	}
 	roles, err := checkClaims(tc.Subject, tc.Org, tc.Roles)
+	if err == nil {
+		err = checkProfile(tc.Name, tc.Email)
+	}
 	if err != nil {
 		return nil, invalid(err.Error(), err)
 	}
@@ -268,6 +281,17 @@ func headerAlg(t *jwt.Token) string {
 	return alg
 }
 
+// Bounds on what a token may carry; anything beyond them is refused before
+// any other processing.
+const (
+	MaxTokenBytes = 8 << 10 // the whole token
+	maxSubject    = 255     // characters of sub
+	maxOrg        = 64      // characters of org
+	maxName       = 100     // characters of name (User.name holds 100)
+	maxEmail      = 254     // characters of email
+	maxRoles      = 2 * 11  // entries of roles (duplicates are dropped later)
+)
+
 // checkClaims validates the Rapport-specific claims and returns the roles.
 func checkClaims(sub, org string, roles []string) ([]Role, error) {
 	switch {
@@ -277,8 +301,60 @@ func checkClaims(sub, org string, roles []string) ([]Role, error) {
 		return nil, errors.New("missing org claim")
 	case len(roles) == 0:
 		return nil, errors.New("missing roles claim")
+	case len(roles) > maxRoles:
+		return nil, errors.New("too many roles")
+	}
+	if err := plainText("sub", sub, maxSubject); err != nil {
+		return nil, err
+	}
+	if err := plainText("org", org, maxOrg); err != nil {
+		return nil, err
 	}
 	return parseRoleList(roles)
+}
+
+// checkProfile validates the optional name and email claims.
+func checkProfile(name, email string) error {
+	if err := plainText("name", name, maxName); err != nil {
+		return err
+	}
+	return plainText("email", email, maxEmail)
+}
+
+// plainText refuses a claim longer than max characters, or holding invalid
+// UTF-8 or a control character (NUL, escape, line breaks…). The length is
+// checked on bytes first, so a huge claim costs nothing more.
+func plainText(claim, s string, max int) error {
+	if len(s) > 4*max || utf8.RuneCountInString(s) > max {
+		return fmt.Errorf("%s claim longer than %d characters", claim, max)
+	}
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return fmt.Errorf("%s claim holds a control character or invalid text", claim)
+	}
+	return nil
+}
+
+// numericTimes refuses a token whose exp, nbf or iat is not a JSON number
+// (the JWT library also takes a string holding digits).
+func numericTimes(tok *jwt.Token) error {
+	parts := strings.Split(tok.Raw, ".")
+	if len(parts) != 3 {
+		return errors.New("token malformed")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return errors.New("token malformed")
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return errors.New("token malformed")
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		if v, ok := raw[name]; ok && (len(v) == 0 || !(v[0] == '-' || v[0] >= '0' && v[0] <= '9')) {
+			return fmt.Errorf("%s claim must be a number", name)
+		}
+	}
+	return nil
 }
 
 // tokenError is a token rejection: a client-safe message that wraps
@@ -332,6 +408,9 @@ func Issue(secret []byte, c Claims, issuer, audience string, now time.Time, ttl 
 		roles[i] = string(r)
 	}
 	checked, err := checkClaims(c.Subject, c.Org, roles)
+	if err == nil {
+		err = checkProfile(c.Name, c.Email)
+	}
 	if err != nil {
 		return "", fmt.Errorf("auth: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -269,6 +270,17 @@ func TestVerifyRejects(t *testing.T) {
 		{"lower-case role", hs(with(good, "roles", []string{"admin"})), `unknown role "admin"`, ErrUnknownRole},
 		{"padded role", hs(with(good, "roles", []string{" ADMIN"})), `unknown role " ADMIN"`, ErrUnknownRole},
 		{"null role", hs(with(good, "roles", []any{nil})), "empty role name", nil},
+		{"exp as a string", hs(with(good, "exp", fmt.Sprint(now.Add(time.Hour).Unix()))), "exp claim must be a number", nil},
+		{"nbf as a string", hs(with(good, "nbf", fmt.Sprint(now.Unix()))), "nbf claim must be a number", nil},
+		{"sub of 256 characters", hs(with(good, "sub", strings.Repeat("s", 256))), "sub claim longer than 255 characters", nil},
+		{"sub with NUL", hs(with(good, "sub", "a\x00b")), "sub claim holds a control character or invalid text", nil},
+		{"sub with a line break", hs(with(good, "sub", "a\nb")), "sub claim holds a control character or invalid text", nil},
+		{"org of 65 characters", hs(with(good, "org", strings.Repeat("o", 65))), "org claim longer than 64 characters", nil},
+		{"name of 101 characters", hs(with(good, "name", strings.Repeat("名", 101))), "name claim longer than 100 characters", nil},
+		{"name with escape", hs(with(good, "name", "a\x1bb")), "name claim holds a control character or invalid text", nil},
+		{"email of 255 characters", hs(with(good, "email", strings.Repeat("e", 255))), "email claim longer than 254 characters", nil},
+		{"23 roles", hs(with(good, "roles", slices.Repeat([]string{"EMPLOYEE"}, 23))), "too many roles", nil},
+		{"token over 8 KiB", hs(with(good, "pad", strings.Repeat("p", 9000))), "token too large", nil},
 	}
 	v := newVerifier(t, Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience, Leeway: 30 * time.Second})
 	if _, err := v.Verify(valid); err != nil {
