@@ -1,0 +1,134 @@
+package querycost
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+const testSchema = `
+type Query {
+  accounts(first: Int, last: Int, where: Filter): AccountConnection!
+  nodes(ids: [ID!]!): [Account]!
+  viewer: User
+}
+input Filter { name: String, not: Filter, or: [Filter!] }
+type AccountConnection { totalCount: Int! edges: [AccountEdge] }
+type AccountEdge { node: Account }
+type Account { id: ID! name: String contacts: [Contact!] tags: [String!] }
+type Contact { id: ID! account: Account! }
+type User { id: ID! reports: [User!] manager: User }
+`
+
+var limits = Limits{
+	MaxTokens: 1000, MaxFields: 100, MaxDepth: 6, MaxCost: 10_000, DefaultPage: 500, StatementCost: 10,
+	MaxInputDepth: 4, MaxInputItems: 20, MaxInputString: 10,
+}
+
+func caps(typ, field string) (int, bool) {
+	if typ+"."+field == "Account.contacts" {
+		return 50, true
+	}
+	return 0, false
+}
+
+func TestCost(t *testing.T) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
+	for _, c := range []struct {
+		name  string
+		query string
+		vars  map[string]any
+		want  int    // expected cost, when no refusal
+		fails string // expected refusal reason
+	}{
+		{"scalar", `{ viewer { id } }`, nil, 2, ""},
+		{"meta fields cost 1", `{ __typename viewer { __typename } }`, nil, 3, ""},
+		{"connection pays children per row", `{ accounts(first: 10) { edges { node { id } } } }`, nil, 1 + 10 + 10*3, ""},
+		{"first from a variable", `query($n: Int) { accounts(first: $n) { totalCount } }`, map[string]any{"n": int64(7)}, 1 + 10 + 7, ""},
+		{"default page", `{ accounts { totalCount } }`, nil, 1 + 10 + 500, ""},
+		{"last", `{ accounts(last: 3) { totalCount } }`, nil, 1 + 10 + 3, ""},
+		{"nested list uses its cap", `{ accounts(first: 2) { edges { node { contacts { id } } } } }`, nil, 1 + 10 + 2*(1+1+(1+10+50)), ""},
+		{"list of scalars is one field", `{ accounts(first: 1) { edges { node { tags } } } }`, nil, 1 + 10 + 3, ""},
+		{"nodes pays per id", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []any{"a", "b", "c"}}, 1 + 10 + 3, ""},
+		{"uncapped list gets the default page", `{ viewer { reports { id } } }`, nil, 1 + 1 + 10 + 500, ""},
+		{"aliases add up", `{ a: accounts(first: 500) { totalCount } b: accounts(first: 500) { totalCount } }`, nil, 2 * 511, ""},
+		{"fragments are paid where spread", `{ ...F ...F } fragment F on Query { accounts(first: 5) { totalCount } }`, nil, 2 * 16, ""},
+		{"cycle multiplies", `{ accounts(first: 500) { edges { node { contacts { account { contacts { id } } } } } } }`, nil, 0, "COST"},
+		{"many aliases", strings.Repeat(`{ `, 1) + strings.Repeat(`x: accounts(first: 500) { totalCount } `, 20) + `}`, nil, 0, "COST"},
+		{"input nested too deep", `{ accounts(first: 1, where: {not: {not: {not: {not: {name: "x"}}}}}) { totalCount } }`, nil, 0, "INPUT"},
+		{"input too wide", `query($w: Filter) { accounts(first: 1, where: $w) { totalCount } }`, map[string]any{"w": map[string]any{"or": manyFilters(30)}}, 0, "INPUT"},
+		{"input string too long", `{ accounts(first: 1, where: {name: "12345678901"}) { totalCount } }`, nil, 0, "INPUT"},
+		{"input string of 10 CJK characters", `{ accounts(first: 1, where: {name: "一二三四五六七八九十"}) { totalCount } }`, nil, 1 + 10 + 1, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc, errs := gqlparser.LoadQuery(schema, c.query)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			got, err := Cost(doc.Operations[0], c.vars, limits, caps)
+			var qe *Error
+			switch {
+			case c.fails != "" && (!errors.As(err, &qe) || qe.Reason != c.fails):
+				t.Fatalf("want refusal %s, got cost %d, %v", c.fails, got, err)
+			case c.fails == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.fails == "" && got != c.want:
+				t.Fatalf("cost %d, want %d", got, c.want)
+			}
+		})
+	}
+}
+
+func manyFilters(n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = map[string]any{"name": "x"}
+	}
+	return out
+}
+
+func TestCheckDocument(t *testing.T) {
+	fan := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{ ...F0 } ")
+		for i := range n {
+			b.WriteString("fragment F" + itoa(i) + " on Query { a: viewer { id } ...F" + itoa(i+1) + " ...F" + itoa(i+1) + " } ")
+		}
+		b.WriteString("fragment F" + itoa(n) + " on Query { viewer { id } }")
+		return b.String()
+	}
+	for _, c := range []struct {
+		name, query, fails string
+	}{
+		{"small", `{ viewer { id } }`, ""},
+		{"syntax errors are left to the parser", `{ viewer { id `, ""},
+		{"too many tokens", "{ " + strings.Repeat("__typename ", 1000) + "}", "TOKENS"},
+		{"too many fields", "{ " + strings.Repeat("__typename ", 101) + "}", "FIELDS"},
+		{"fragment fan-out", fan(20), "FIELDS"},
+		{"unused fragments count", `{ viewer { id } } fragment U on Query { ` + strings.Repeat("__typename ", 100) + `}`, "FIELDS"},
+		{"too deep", "{ " + strings.Repeat("a { ", 7) + "b" + strings.Repeat(" }", 7) + " }", "DEPTH"},
+		{"deep enough", "{ " + strings.Repeat("a { ", 5) + "b" + strings.Repeat(" }", 5) + " }", ""},
+		{"fragment cycle is left to validation", `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckDocument(c.query, limits)
+			var qe *Error
+			switch {
+			case c.fails != "" && (!errors.As(err, &qe) || qe.Reason != c.fails):
+				t.Fatalf("want refusal %s, got %v", c.fails, err)
+			case c.fails == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
