@@ -6,7 +6,6 @@ import (
 	"context"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
@@ -68,18 +67,35 @@ func (c *Client) LinkExists(ctx context.Context, typ, edge string, id pulid.ID) 
 
 // LockRow locks the row with the given ID until the end of the current
 // transaction, so that what is read next cannot change before the
-// transaction writes. PostgreSQL only: SQLite transactions begin
-// IMMEDIATE, which serialises writers already.
+// transaction writes. The locking query runs through the privacy policy of
+// the ID's type: a row the viewer may not see (another tenant's, above all)
+// is never locked. PostgreSQL only: SQLite transactions begin IMMEDIATE,
+// which serialises writers already.
 func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
-	table, ok := tableByPrefix[id.Prefix()]
-	if !ok || c.driver.Dialect() != dialect.Postgres {
+	if c.driver.Dialect() != dialect.Postgres {
 		return nil
 	}
-	var rows entsql.Rows
-	if err := c.driver.Query(ctx, `SELECT 1 FROM "`+table+`" WHERE id = $1 FOR UPDATE`, []any{id}, &rows); err != nil {
+	switch tableByPrefix[id.Prefix()] {
+	case account.Table:
+		_, err := c.Account.Query().Where(account.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case auditevent.Table:
+		_, err := c.AuditEvent.Query().Where(auditevent.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case contact.Table:
+		_, err := c.Contact.Query().Where(contact.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case department.Table:
+		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case organization.Table:
+		_, err := c.Organization.Query().Where(organization.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case user.Table:
+		_, err := c.User.Query().Where(user.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	}
-	return rows.Close()
+	return nil
 }
 
 // Exists reports whether the row with the given ID exists and is visible in

@@ -10,6 +10,8 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"rapport/ent"
 	"rapport/graph/model"
@@ -33,6 +35,26 @@ func (r *Resolver) db(ctx context.Context) *ent.Client {
 		return c
 	}
 	return r.client
+}
+
+// noders loads the nodes with the given IDs in order. An ID that names no
+// row the viewer may see is null in the list, with a NOT_FOUND error at its
+// index; the other nodes and the rest of the response stand. (entgql's
+// Noders fails the whole list, and so the whole response, for a single ID.)
+func (r *Resolver) noders(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error) {
+	if len(ids) != 1 {
+		return r.db(ctx).Noders(ctx, ids, ent.WithNodeType(ent.TableOfID))
+	}
+	n, err := r.db(ctx).Noder(ctx, ids[0], ent.WithNodeType(ent.TableOfID))
+	if ent.IsNotFound(err) {
+		path := append(graphql.GetPath(ctx), ast.PathIndex(0))
+		graphql.AddError(ctx, gqlerror.WrapPath(path, apierr.NotFoundf("node %q not found", ids[0])))
+		return []ent.Noder{nil}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []ent.Noder{n}, nil
 }
 
 // rolesOf returns u's roles: the current token's for the viewer, the most

@@ -28,6 +28,7 @@ type config struct {
 	LogFormat   string
 	LogLevel    slog.Level
 	CORSOrigins []string
+	MaxInFlight int
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -49,6 +50,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
+	}
+	if s := getenv("RAPPORT_MAX_IN_FLIGHT"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 10_000 {
+			return c, fmt.Errorf("RAPPORT_MAX_IN_FLIGHT must be a whole number from 1 to 10000, not %q", s)
+		}
+		c.MaxInFlight = n
 	}
 	c.Demo = store.IsEmbedded(c.DatabaseURL)
 	if s := getenv("RAPPORT_DEMO"); s != "" {

@@ -176,6 +176,12 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 			return apierr.Forbiddenf("a service supervisor changes only the service rep of an account")
 		}
 		if p := accountsEditableBy(v); p != nil {
+			if id, ok := m.ID(); ok && m.Op().Is(gen.OpUpdateOne) {
+				accounts := m.Client().Account.Query
+				if err := refuseReadOnly(ctx, "account", accounts().Where(account.ID(id), p), accounts().Where(account.ID(id))); err != nil {
+					return err
+				}
+			}
 			m.Where(p)
 		}
 	}
@@ -191,4 +197,26 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 		}
 	}
 	return privacy.Allow
+}
+
+// existence is a query that can tell whether it matches a row.
+type existence interface {
+	Exist(context.Context) (bool, error)
+}
+
+// refuseReadOnly answers an update of one row that the viewer may see
+// (visible matches it) but not change (editable does not) with FORBIDDEN, so
+// that it is neither mistaken for a missing row (NOT_FOUND) nor, with an
+// expectedVersion, for a stale edit (CONFLICT) that a client would retry.
+// A row the viewer cannot see stays NOT_FOUND: the update's own filter
+// then matches nothing.
+func refuseReadOnly(ctx context.Context, noun string, editable, visible existence) error {
+	ok, err := editable.Exist(ctx)
+	if err != nil || ok {
+		return err
+	}
+	if seen, err := visible.Exist(ctx); err != nil || !seen {
+		return err
+	}
+	return apierr.Forbiddenf("you may read this %s but not change it", noun)
 }

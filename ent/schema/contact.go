@@ -83,6 +83,12 @@ func (Contact) Policy() ent.Policy {
 				editable := accountsEditableBy(v)
 				if !m.Op().Is(gen.OpCreate) {
 					if editable != nil {
+						if id, ok := m.ID(); ok && m.Op().Is(gen.OpUpdateOne) {
+							contacts := m.Client().Contact.Query
+							if err := refuseReadOnly(ctx, "contact", contacts().Where(contact.ID(id), contact.HasAccountWith(editable)), contacts().Where(contact.ID(id))); err != nil {
+								return err
+							}
+						}
 						m.Where(contact.HasAccountWith(editable))
 					}
 					return privacy.Allow

@@ -29,5 +29,11 @@ func UnmarshalTime(v any) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, errors.New("time must be an RFC 3339 string such as 2026-11-23T09:30:00+08:00")
 	}
-	return t.UTC(), nil
+	t = t.UTC()
+	if t.Year() < 1 || t.Year() > 9999 {
+		// Both databases store four-digit years; SQLite would keep a value it
+		// cannot read back, PostgreSQL one the parser above refuses.
+		return time.Time{}, errors.New("time must fall within the years 0001 to 9999 in UTC")
+	}
+	return t, nil
 }

@@ -6,28 +6,21 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"rapport/ent"
 	"rapport/graph"
+	"rapport/internal/apierr"
 	"rapport/internal/auth"
 	"rapport/internal/pulid"
-)
-
-// Limits that keep one request from monopolising the server.
-const (
-	MaxPageSize   = 500     // largest first/last a connection accepts
-	MaxComplexity = 5000    // gqlgen complexity budget of one operation
-	MaxBodyBytes  = 1 << 20 // largest request body
-	maxQueryCache = 1000
 )
 
 // Config is what the handler needs.
@@ -38,6 +31,14 @@ type Config struct {
 	// AllowedOrigins are the browser origins of the portal's frontends
 	// ("https://portal.example.cn"), or "*" for any; none disables CORS.
 	AllowedOrigins []string
+	// RequestTimeout bounds a request, its database work included
+	// (default DefaultRequestTimeout).
+	RequestTimeout time.Duration
+	// MaxInFlight bounds the requests executing at once (default
+	// DefaultMaxInFlight).
+	MaxInFlight int
+
+	throttle *logThrottle
 }
 
 // NewHandler returns the HTTP handler of the whole API.
@@ -45,20 +46,56 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(clipHandler{cfg.Logger.Handler()})
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	cfg.throttle = newLogThrottle(logEvery)
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
-	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, authenticate(cfg, withSpecStatus(newGraphQLServer(cfg)))))
+	gql := authenticate(cfg, newGraphQLServer(cfg))
+	gql = http.TimeoutHandler(gql, cfg.RequestTimeout, timeoutBody)
+	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(limitInFlight(cfg.MaxInFlight, gql))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := ping(ctx, cfg.Client); err != nil {
-			cfg.Logger.ErrorContext(ctx, "health check failed", "err", err)
+		_, err := within(r.Context(), healthTimeout, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, ping(ctx, cfg.Client)
+		})
+		if err != nil {
+			cfg.throttle.Error(r.Context(), cfg.Logger, "health check", "health check failed", "err", err)
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return withRequestLog(cfg.Logger, mux)
+	return withRequestLog(cfg.Logger, withSecurityHeaders(mux))
+}
+
+// timeoutBody answers a request that ran past RequestTimeout (with 503).
+const timeoutBody = `{"errors":[{"message":"the request took too long and was stopped","extensions":{"code":"INTERNAL","reason":"TIMEOUT"}}]}`
+
+// withSecurityHeaders sets what every response needs: no MIME sniffing, no
+// caching of API answers (they depend on the bearer), and no framing.
+func withSecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		if r.URL.Path == "/" {
+			// GraphiQL's page loads its scripts and styles from a CDN.
+			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; connect-src 'self'; frame-ancestors 'none'")
+		} else {
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+			h.Set("Cache-Control", "no-store")
+		}
+		// A JSON body for TimeoutHandler's 503 (success overrides it).
+		h.Set("Content-Type", "application/json")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func ping(ctx context.Context, c *ent.Client) error {
@@ -71,13 +108,13 @@ func ping(ctx context.Context, c *ent.Client) error {
 
 func newGraphQLServer(cfg Config) *handler.Server {
 	srv := handler.New(graph.NewSchema(cfg.Client))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](maxQueryCache))
+	srv.AddTransport(httpTransport{})
+	cache := lru.New[*ast.QueryDocument](maxQueryCache)
+	srv.SetQueryCache(cache)
+	srv.SetParserTokenLimit(queryLimits.MaxTokens)
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
-	present := presentError(cfg.Logger)
+	srv.Use(costLimit{cache: cache})
+	present := presentError(cfg.Logger, cfg.throttle)
 	srv.Use(transactioner{client: cfg.Client, present: present})
 	srv.AroundFields(limitPageSize)
 	srv.AroundOperations(noteOperation)
@@ -94,6 +131,9 @@ func limitPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.IsResolver {
 		first, _ := fc.Args["first"].(*int)
 		last, _ := fc.Args["last"].(*int)
+		if first != nil && last != nil {
+			return nil, apierr.BadInput("last", "first and last cannot be used together")
+		}
 		for arg, n := range map[string]*int{"first": first, "last": last} {
 			if n != nil && (*n < 0 || *n > MaxPageSize) {
 				return nil, badPageSize(arg)

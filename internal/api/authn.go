@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"rapport/ent"
 	"rapport/ent/organization"
@@ -42,13 +41,20 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 			unauthenticated(w, err.Error())
 			return
 		}
-		v, err := provision(r.Context(), cfg.Client, claims, time.Now())
+		v, err := within(r.Context(), authTimeout, func(ctx context.Context) (*viewer.Viewer, error) {
+			return provision(ctx, cfg.Client, claims, time.Now())
+		})
 		if err != nil {
 			if e, ok := apierr.As(err); ok && e.Code == apierr.Unauthenticated {
 				unauthenticated(w, e.Message)
 				return
 			}
 			id := audit.RequestID(r.Context())
+			if store.Unavailable(err) || store.TimedOut(err) {
+				cfg.throttle.Error(r.Context(), cfg.Logger, "database unavailable", "database unavailable while authenticating", "err", err, "request_id", id)
+				writeUnavailable(w, reasonUnavailable, fmt.Sprintf("the database is unavailable; retry in %d seconds (request %s)", retryAfterSeconds, id))
+				return
+			}
 			cfg.Logger.ErrorContext(r.Context(), "provisioning user", "err", err, "org", claims.Org, "sub", claims.Subject, "request_id", id)
 			writeError(w, http.StatusInternalServerError, apierr.Internal, fmt.Sprintf("internal error (request %s)", id))
 			return
@@ -68,10 +74,19 @@ func unauthenticated(w http.ResponseWriter, msg string) {
 // writeError answers a request that never reached GraphQL execution with a
 // GraphQL error response.
 func writeError(w http.ResponseWriter, status int, code apierr.Code, msg string) {
+	writeErrorReason(w, status, code, "", msg)
+}
+
+// writeErrorReason is writeError with an extensions.reason.
+func writeErrorReason(w http.ResponseWriter, status int, code apierr.Code, reason, msg string) {
+	ext := map[string]any{"code": string(code)}
+	if reason != "" {
+		ext["reason"] = reason
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": string(code)}}},
+		"errors": []any{map[string]any{"message": msg, "extensions": ext}},
 	})
 }
 
@@ -99,7 +114,7 @@ func provision(ctx context.Context, client *ent.Client, c *auth.Claims, now time
 	for i, r := range c.Roles {
 		roles[i] = string(r)
 	}
-	name, email := clip(c.Name, 100), c.Email
+	name, email := strings.TrimSpace(c.Name), c.Email
 	if validate.Email(email) != nil {
 		email = ""
 	}
@@ -129,14 +144,4 @@ func provision(ctx context.Context, client *ent.Client, c *auth.Claims, now time
 		}
 	}
 	return &viewer.Viewer{UserID: u.ID, OrgID: org.ID, Roles: c.Roles, Location: loc}, nil
-}
-
-// clip shortens s to at most n characters and one line.
-func clip(s string, n int) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	for utf8.RuneCountInString(s) > n {
-		_, size := utf8.DecodeLastRuneInString(s)
-		s = s[:len(s)-size]
-	}
-	return s
 }

@@ -127,14 +127,14 @@ func TestUnboundedPagesAreBounded(t *testing.T) {
 
 // TestInternalErrorBeforeExecution: when the database fails while a request
 // is being authenticated, the client gets a coded GraphQL error with the
-// request ID, not a bare text body.
+// request ID and a 503 to retry, not a bare text body.
 func TestInternalErrorBeforeExecution(t *testing.T) {
 	e := sqliteEnv(t)
 	e.org("acme")
 	e.client.Close()
 	r := e.post(token(t, "acme", "u", auth.RoleAdmin), `{ viewer { id } }`, nil)
-	if r.Status != http.StatusInternalServerError || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "INTERNAL" ||
-		!strings.HasPrefix(r.Errors[0].Message, "internal error (request ") {
+	if r.Status != http.StatusServiceUnavailable || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "INTERNAL" ||
+		r.Errors[0].Extensions["reason"] != "UNAVAILABLE" || !strings.Contains(r.Errors[0].Message, "(request ") {
 		t.Fatalf("HTTP %d %+v", r.Status, r.Errors)
 	}
 }

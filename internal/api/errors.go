@@ -18,6 +18,7 @@ import (
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
 	"rapport/internal/audit"
+	"rapport/internal/store"
 )
 
 func badPageSize(arg string) error {
@@ -31,20 +32,39 @@ func badPageSize(arg string) error {
 // with an extensions.code. Only apierr errors and ent's well-known errors
 // say what went wrong; anything else is INTERNAL, logged with its cause and
 // the request ID, and shown to the client without detail.
-func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+func presentError(log *slog.Logger, throttle *logThrottle) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		code, msg, field := classify(ctx, err)
-		log.DebugContext(ctx, "request error", "code", code, "err", err, "request_id", audit.RequestID(ctx))
-		if code == apierr.Internal {
-			log.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String(), "request_id", audit.RequestID(ctx))
-			msg = fmt.Sprintf("internal error (request %s)", audit.RequestID(ctx))
+		reason := ""
+		if e, ok := apierr.As(err); ok {
+			reason = e.Reason
 		}
-		reason, _ := gerr.Extensions["code"].(string)
+		id := audit.RequestID(ctx)
+		log.DebugContext(ctx, "request error", "code", code, "err", err, "request_id", id)
+		if code == apierr.Internal {
+			switch {
+			case store.Unavailable(err):
+				reason = reasonUnavailable
+				throttle.Error(ctx, log, "database unavailable", "database unavailable", "err", err, "request_id", id)
+				msg = fmt.Sprintf("the database is unavailable; retry in %d seconds (request %s)", retryAfterSeconds, id)
+			case store.TimedOut(err):
+				reason = reasonTimeout
+				throttle.Error(ctx, log, "request timeout", "request ran past its deadline", "err", err, "path", gerr.Path.String(), "request_id", id)
+				msg = fmt.Sprintf("the request took too long and was stopped (request %s)", id)
+			default:
+				log.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String(), "request_id", id)
+				msg = fmt.Sprintf("internal error (request %s)", id)
+			}
+		}
+		gqlCode, _ := gerr.Extensions["code"].(string)
 		gerr.Message = msg
 		gerr.Extensions = map[string]any{"code": string(code)}
-		if reason != "" && reason != string(code) {
-			gerr.Extensions["reason"] = reason // gqlgen's own code, e.g. GRAPHQL_VALIDATION_FAILED
+		if reason == "" && gqlCode != "" && gqlCode != string(code) {
+			reason = gqlCode // gqlgen's own code, e.g. GRAPHQL_VALIDATION_FAILED
+		}
+		if reason != "" {
+			gerr.Extensions["reason"] = reason
 		}
 		if field != "" {
 			gerr.Extensions["field"] = field
@@ -110,10 +130,14 @@ func isRequestError(e *gqlerror.Error) bool {
 
 // validationReason is the validator's own message, without ent's prefix.
 func validationReason(e *ent.ValidationError) string {
-	if inner := errors.Unwrap(e); inner != nil {
-		return inner.Error()
+	reason := "is invalid"
+	for inner := errors.Unwrap(e); inner != nil; inner = errors.Unwrap(inner) {
+		reason = inner.Error() // the innermost: the validator's own words
 	}
-	return "is invalid"
+	if strings.HasPrefix(reason, "ent: missing required field") {
+		return "is required"
+	}
+	return reason
 }
 
 func recoverPanic(log *slog.Logger) graphql.RecoverFunc {

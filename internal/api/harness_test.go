@@ -47,6 +47,16 @@ func backends(t *testing.T, f func(t *testing.T, e *env)) {
 }
 
 func newEnv(t *testing.T, dbURL string, ac auth.Config) *env {
+	return newEnvWith(t, dbURL, ac, envOptions{})
+}
+
+// envOptions change how a test server runs.
+type envOptions struct {
+	logs        io.Writer     // where the server logs (default: nowhere, or stderr with -v)
+	readTimeout time.Duration // the HTTP server's ReadTimeout (default none)
+}
+
+func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	drv, err := store.Driver(dbURL)
@@ -64,10 +74,15 @@ func newEnv(t *testing.T, dbURL string, ac auth.Config) *env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	switch {
+	case o.logs != nil:
+		log = slog.New(slog.NewTextHandler(o.logs, nil))
+	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv := httptest.NewServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log}))
+	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log}))
+	srv.Config.ReadTimeout = o.readTimeout
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &env{t: t, url: srv.URL, client: client, stmts: n}
 }

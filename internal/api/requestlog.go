@@ -14,26 +14,26 @@ import (
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
-// withRequestLog gives each request an ID (the caller's X-Request-ID when it
-// is sane, a fresh one otherwise), echoes it in the response, limits the
-// body size and logs one line per request.
+// withRequestLog gives each request a fresh ID, unique across instances
+// (the audit trail records it), echoes it in the response, limits the body
+// and logs one line per request. A caller's own X-Request-ID, when it
+// is sane, is only logged beside it: clients may repeat theirs.
 func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-ID")
-		if !requestIDPattern.MatchString(id) {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
-		}
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
 		w.Header().Set("X-Request-ID", id)
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		info := &requestInfo{}
 		ctx := context.WithValue(audit.WithRequestID(r.Context(), id), requestInfoKey{}, info)
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration_ms", time.Since(start).Milliseconds(), "request_id", id}
+		if theirs := r.Header.Get("X-Request-ID"); requestIDPattern.MatchString(theirs) {
+			attrs = append(attrs, "client_request_id", theirs)
+		}
 		if info.operation != "" {
 			attrs = append(attrs, "operation", info.operation)
 		}

@@ -27,6 +27,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Field   string // the input field at fault, for BAD_USER_INPUT
+	Reason  string // a finer machine-readable cause (extensions.reason), e.g. COST_LIMIT
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -57,6 +57,7 @@ var staff = []userSpec{
 	{"rep.1", "马超 Ma Chao", "ma.chao", auth.RoleServiceRep, "service", "service.lead"},
 	{"rep.2", "何娜 He Na", "he.na", auth.RoleServiceRep, "service", "service.lead"},
 	{"rep.3", "Tom Baker", "tom.baker", auth.RoleServiceRep, "service", "service.lead"},
+	{"finance", "钱晓红 Qian Xiaohong", "qian.xiaohong", auth.RoleFinance, "office", "gm"},
 	{"hr", "周敏 Zhou Min", "zhou.min", auth.RoleHR, "hr", "gm"},
 	{"editor", "陈思雨 Grace Chen", "grace.chen", auth.RoleEditor, "editorial", "gm"},
 	{"corr.office", "吴婷 Wu Ting", "wu.ting", auth.RoleCorrespondent, "office", "gm"},

@@ -6,16 +6,20 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	"github.com/lib/pq"    // PostgreSQL driver "postgres"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 
 	"rapport/ent"
@@ -34,6 +38,20 @@ const DefaultURL = "file:rapport.db"
 // never block the writer, and BEGIN IMMEDIATE so a transaction that reads
 // and then writes cannot deadlock on the lock upgrade.
 var sqlitePragmas = []string{"_pragma=foreign_keys(1)", "_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate"}
+
+// postgresDefaults are added to a PostgreSQL URL that does not set them:
+// no statement outlives the longest request (StatementTimeout), a
+// transaction left idle cannot hold its locks for long, and an unreachable
+// server is given up on quickly.
+var postgresDefaults = map[string]string{
+	"statement_timeout":                   fmt.Sprint(StatementTimeout.Milliseconds()),
+	"idle_in_transaction_session_timeout": "60000",
+	"connect_timeout":                     "5",
+}
+
+// StatementTimeout bounds every PostgreSQL statement; it matches the
+// request deadline of the API.
+const StatementTimeout = 15 * time.Second
 
 // Driver opens the database named by rawURL and returns ent's SQL driver
 // for it. Accepted forms: postgres://… or postgresql://… (lib/pq), and
@@ -72,10 +90,18 @@ func IsEmbedded(rawURL string) bool {
 func parse(rawURL string) (driverName, dsn, dia string, err error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		if _, err := url.Parse(rawURL); err != nil {
+		u, err := url.Parse(rawURL)
+		if err != nil {
 			return "", "", "", errors.New("DATABASE_URL is not a valid postgres:// URL")
 		}
-		return "postgres", rawURL, dialect.Postgres, nil
+		q := u.Query()
+		for k, v := range postgresDefaults {
+			if !q.Has(k) {
+				q.Set(k, v)
+			}
+		}
+		u.RawQuery = q.Encode()
+		return "postgres", u.String(), dialect.Postgres, nil
 	case strings.HasPrefix(rawURL, "sqlite:"), strings.HasPrefix(rawURL, "file:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
 		if path == "" {
@@ -186,4 +212,48 @@ func EmbeddedSecret(ctx context.Context, client *ent.Client) ([]byte, error) {
 			return raw, client.Setting.Create().SetKey(SettingJWTSecret).SetValue(base64.RawStdEncoding.EncodeToString(raw)).Exec(ctx)
 		})
 	return secret, err
+}
+
+// Unavailable reports an error that says the database cannot be reached or
+// cannot take the work now (refused or dropped connections, a server
+// shutting down or out of connections, a closed pool, SQLite busy past its
+// timeout), as opposed to one about the request itself. Such a request may
+// be retried later as it is.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code.Class() {
+		case "08", "53": // connection exception, insufficient resources
+			return true
+		case "57": // operator intervention: shutdown, crash, cannot connect now
+			return pqErr.Code != "57014" // query_canceled is a timeout, not an outage
+		}
+		return false
+	}
+	var netErr *net.OpError
+	var coded interface{ Code() int }
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &netErr):
+		return true
+	case errors.As(err, &coded):
+		return coded.Code()&0xff == sqliteBusy || coded.Code()&0xff == sqliteLocked
+	}
+	return strings.Contains(err.Error(), "sql: database is closed")
+}
+
+// SQLite's primary result codes for a database held by another connection.
+const (
+	sqliteBusy   = 5
+	sqliteLocked = 6
+)
+
+// TimedOut reports a statement the database cancelled or a deadline that
+// passed: the work was too slow, the database was not necessarily down.
+func TimedOut(err error) bool {
+	var pqErr *pq.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pqErr) && pqErr.Code == "57014"
 }

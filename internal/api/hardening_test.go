@@ -1,0 +1,431 @@
+package api_test
+
+// Hardening (issue #9): every attack a signed-in user could send is refused
+// quickly with a coded error, and every client mistake is a coded 4xx.
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"rapport/ent"
+	"rapport/ent/account"
+	"rapport/ent/auditevent"
+	"rapport/ent/organization"
+	"rapport/internal/auth"
+	"rapport/internal/pulid"
+	"rapport/internal/testdb"
+	"rapport/internal/viewer"
+)
+
+// raw is an HTTP exchange at the byte level.
+type raw struct {
+	status int
+	header http.Header
+	body   []byte
+	took   time.Duration
+}
+
+// rawPost sends body with the given content type (none when empty) and
+// headers as "Name: value" pairs.
+func (e *env) raw(method, path, contentType string, body io.Reader, headers ...string) *raw {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.url+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
+	}
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &raw{status: resp.StatusCode, header: resp.Header, body: b, took: time.Since(start)}
+}
+
+// coded asserts a GraphQL error response with the given status and code.
+func (r *raw) coded(t *testing.T, status int, code string) map[string]any {
+	t.Helper()
+	var resp struct {
+		Errors []gqlError `json:"errors"`
+	}
+	if err := json.Unmarshal(r.body, &resp); err != nil || len(resp.Errors) == 0 {
+		t.Fatalf("HTTP %d: not a GraphQL error response: %.300s", r.status, r.body)
+	}
+	if r.status != status || resp.Errors[0].Extensions["code"] != code {
+		t.Fatalf("want HTTP %d %s, got HTTP %d: %.300s", status, code, r.status, r.body)
+	}
+	return resp.Errors[0].Extensions
+}
+
+const gqlResponse = "application/graphql-response+json"
+
+func bearer(tok string) string { return "Authorization: Bearer " + tok }
+
+// nest wraps inner in n levels of open{ … } (closing the braces).
+func nest(open, inner string, n int) string {
+	return strings.Repeat(open+" { ", n) + inner + strings.Repeat(" }", n)
+}
+
+func TestExpensiveQueriesAreRefused(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "emp", auth.RoleEmployee)
+	aliases := make([]string, 999)
+	for i := range aliases {
+		aliases[i] = fmt.Sprintf("a%d: accounts(first: 500) { edges { node { id } } }", i)
+	}
+	attacks := []struct{ name, query string }{
+		{"reports cycle", "{ users(first: 500) { edges { node { " + nest("manager { reports", "id", 5) + strings.Repeat(" }", 5) + " } } } }"},
+		{"contacts cycle", "{ accounts(first: 500) { edges { node { " + nest("contacts { account", "id", 8) + strings.Repeat(" }", 8) + " } } } }"},
+		{"999 aliases", "{ " + strings.Join(aliases, " ") + " }"},
+		{"5,000 __typename", "{ " + strings.Repeat("__typename ", 5000) + "}"},
+		{"50,000 __typename", "{ " + strings.Repeat("__typename ", 50000) + "}"},
+		{"deep selection", "{ " + nest("viewer { manager", "id", 30) + strings.Repeat(" }", 30) + " }"},
+		{"fragment fan-out", "query { ...F0 } " + fanOut(24)},
+	}
+	for _, a := range attacks {
+		t.Run(a.name, func(t *testing.T) {
+			body := jsonOf(map[string]any{"query": a.query})
+			r := e.raw("POST", "/graphql", "application/json", strings.NewReader(body), bearer(tok), "Accept: "+gqlResponse)
+			r.coded(t, http.StatusBadRequest, "BAD_USER_INPUT")
+			if r.took > time.Second {
+				t.Fatalf("refused after %v", r.took)
+			}
+		})
+	}
+	// What the portal sends still passes.
+	e.post(tok, `{ accounts(first: 500) { totalCount edges { node { id name owner { id name } contacts { id name isDecisionMaker } } } } }`, nil).ok(t)
+}
+
+// fanOut defines fragments F0…Fn where each spreads the next twice: a small
+// document that names 2^n fields.
+func fanOut(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on Query { a: viewer { id } ...F%d ...F%d } ", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Query { viewer { id } }", n)
+	return b.String()
+}
+
+func TestHugeClaimsAre401Quickly(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	for _, c := range []struct {
+		name   string
+		claims auth.Claims
+	}{
+		{"100k name", auth.Claims{Subject: "u", Org: "acme", Roles: []auth.Role{auth.RoleEmployee}, Name: strings.Repeat("名", 100_000)}},
+		{"100k sub", auth.Claims{Subject: strings.Repeat("s", 100_000), Org: "acme", Roles: []auth.Role{auth.RoleEmployee}}},
+		{"sub over 255", auth.Claims{Subject: strings.Repeat("s", 256), Org: "acme", Roles: []auth.Role{auth.RoleEmployee}}},
+		{"sub with NUL", auth.Claims{Subject: "a\x00b", Org: "acme", Roles: []auth.Role{auth.RoleEmployee}}},
+		{"sub with control", auth.Claims{Subject: "a\x07b", Org: "acme", Roles: []auth.Role{auth.RoleEmployee}}},
+		{"name with control", auth.Claims{Subject: "u2", Org: "acme", Roles: []auth.Role{auth.RoleEmployee}, Name: "a\x1bb"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok := signed(t, c.claims)
+			r := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(tok))
+			r.coded(t, http.StatusUnauthorized, "UNAUTHENTICATED")
+			if r.took > time.Second {
+				t.Fatalf("took %v", r.took)
+			}
+		})
+	}
+}
+
+// signed signs claims as they are, without the checks auth.Issue makes.
+func signed(t *testing.T, c auth.Claims) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": c.Subject, "org": c.Org, "roles": c.Roles, "name": c.Name, "exp": time.Now().Add(time.Hour).Unix(),
+	}).SignedString(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestTimesOutsideYears1To9999(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		for _, ts := range []string{"9999-12-31T23:30:00-10:00", "0001-01-01T00:30:00+01:00", "10000-01-01T00:00:00Z"} {
+			am.do(createAccount, map[string]any{"input": map[string]any{"name": "p", "contractSignedAt": ts}}).code(t, "BAD_USER_INPUT")
+		}
+		am.do(createAccount, map[string]any{"input": map[string]any{"name": "p", "contractSignedAt": "9999-12-31T13:30:00-10:00"}}).ok(t)
+		am.do(`{ accounts { edges { node { contractSignedAt } } } }`, nil).ok(t)
+	})
+}
+
+// A tenant's failed update must not hold a lock on another tenant's row
+// (PostgreSQL; SQLite serialises all writers anyway).
+func TestNoCrossTenantRowLocks(t *testing.T) {
+	e := newEnv(t, testdb.PostgresURL(t), auth.Config{Secret: testSecret})
+	w := newWorld(t, e)
+	ctx := context.Background()
+	glob, err := e.client.Organization.Query().Where(organization.Slug("globex")).Only(sys(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attacker := viewer.NewContext(ctx, &viewer.Viewer{UserID: pulid.ID(w.gadmin.id), OrgID: glob.ID, Roles: []auth.Role{auth.RoleAdmin}, Location: time.UTC})
+	tx, err := e.client.Tx(attacker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck
+	if _, err := tx.Account.UpdateOneID(pulid.ID(w.a1)).SetName("x").Save(attacker); !ent.IsNotFound(err) {
+		t.Fatalf("another tenant's update: %v", err)
+	}
+	done := make(chan *result, 1)
+	go func() {
+		done <- w.am1.do(`mutation($id: ID!) { updateAccount(id: $id, input: {name: "mine"}) { id } }`, map[string]any{"id": w.a1})
+	}()
+	select {
+	case r := <-done:
+		r.ok(t)
+	case <-time.After(3 * time.Second):
+		t.Fatal("the owner's update waits for another tenant's transaction")
+	}
+}
+
+func TestClientMistakesAreCoded4xx(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "am", auth.RoleAccountManager)
+	cursor := base64.StdEncoding.EncodeToString([]byte{0x81, 0xa1, 'i', 0x81, 0xa1, 'x', 0x01}) // msgpack {"i": {"x": 1}}
+	deepWhere := strings.Repeat(`{"not": `, 200) + `{"name": "x"}` + strings.Repeat("}", 200)
+	var ors []string
+	for range 5000 {
+		ors = append(ors, `{"nameContains": "x"}`)
+	}
+	wideWhere := `{"or": [` + strings.Join(ors, ",") + `]}`
+	post := func(ct, body string, extra ...string) *raw {
+		return e.raw("POST", "/graphql", ct, strings.NewReader(body), append([]string{bearer(tok), "Accept: " + gqlResponse}, extra...)...)
+	}
+	for _, c := range []struct {
+		name   string
+		do     func() *raw
+		status int
+	}{
+		{"first with last", func() *raw {
+			return post("application/json", `{"query":"{ accounts(first: 1, last: 1) { totalCount } }"}`)
+		}, 400},
+		{"batched array", func() *raw { return post("application/json", `[{"query":"{ viewer { id } }"}]`) }, 400},
+		{"malformed JSON", func() *raw { return post("application/json", `{"query": "{ viewer { id } }"`) }, 400},
+		{"variables as a string", func() *raw { return post("application/json", `{"query":"{ viewer { id } }","variables":"{}"}`) }, 400},
+		{"query as a number", func() *raw { return post("application/json", `{"query": 12}`) }, 400},
+		{"no query", func() *raw { return post("application/json", `{}`) }, 400},
+		{"duplicate keys", func() *raw {
+			return post("application/json", `{"query":"{ viewer { id } }","query":"mutation { createAccount(input: {name: \"dup\"}) { id } }"}`)
+		}, 400},
+		{"body over 1 MiB", func() *raw {
+			return post("application/json", `{"query":"{ viewer { id } }","variables":{"x":"`+strings.Repeat("x", 1<<20)+`"}}`)
+		}, 413},
+		{"cursor holding a map", func() *raw {
+			return post("application/json", jsonOf(map[string]any{"query": `query($c: Cursor) { accounts(after: $c) { totalCount } }`, "variables": map[string]any{"c": cursor}}))
+		}, 400},
+		{"where too deep", func() *raw {
+			return post("application/json", `{"query":"query($w: AccountWhereInput) { accounts(where: $w) { totalCount } }","variables":{"w":`+deepWhere+`}}`)
+		}, 400},
+		{"where too wide", func() *raw {
+			return post("application/json", `{"query":"query($w: AccountWhereInput) { accounts(where: $w) { totalCount } }","variables":{"w":`+wideWhere+`}}`)
+		}, 400},
+		{"text/plain", func() *raw { return post("text/plain", `{"query":"{ viewer { id } }"}`) }, 415},
+		{"form", func() *raw { return post("application/x-www-form-urlencoded", `query=%7B%7D`) }, 415},
+		{"application/graphql", func() *raw { return post("application/graphql", `{ viewer { id } }`) }, 415},
+		{"no content type", func() *raw { return post("", `{"query":"{ viewer { id } }"}`) }, 415},
+		{"PUT", func() *raw {
+			return e.raw("PUT", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(tok), "Accept: "+gqlResponse)
+		}, 405},
+		{"DELETE", func() *raw { return e.raw("DELETE", "/graphql", "", nil, bearer(tok), "Accept: "+gqlResponse) }, 405},
+		{"mutation over GET", func() *raw {
+			return e.raw("GET", "/graphql?query=mutation%7BcreateAccount(input%3A%7Bname%3A%22g%22%7D)%7Bid%7D%7D", "", nil, bearer(tok), "Accept: "+gqlResponse)
+		}, 405},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.do().coded(t, c.status, "BAD_USER_INPUT")
+		})
+	}
+	n, err := e.client.Account.Query().Where(account.Name("dup")).Count(sys(context.Background()))
+	if err != nil || n != 0 {
+		t.Fatalf("the duplicate-key mutation ran: %d, %v", n, err)
+	}
+}
+
+func TestSlowBodyIs408(t *testing.T) {
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{readTimeout: time.Second})
+	e.org("acme")
+	tok := token(t, "acme", "am", auth.RoleAccountManager)
+	pr, pw := io.Pipe()
+	go func() {
+		_, _ = pw.Write([]byte(`{"query":`))
+		time.Sleep(1500 * time.Millisecond)
+		_ = pw.Close()
+	}()
+	r := e.raw("POST", "/graphql", "application/json", pr, bearer(tok), "Accept: "+gqlResponse)
+	r.coded(t, http.StatusRequestTimeout, "BAD_USER_INPUT")
+}
+
+func TestNodesWithAnUnknownIDKeepSiblings(t *testing.T) {
+	e := sqliteEnv(t)
+	w := newWorld(t, e)
+	r := w.am1.do(`query($ids: [ID!]!) { viewer { id } nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{unknown(w.a1)}})
+	if r.Data == nil || r.get(t, "viewer.id") != w.am1.id {
+		t.Fatalf("viewer wiped: %+v", r)
+	}
+	if n := r.list(t, "nodes"); len(n) != 1 || n[0] != nil {
+		t.Fatalf("nodes = %v", n)
+	}
+	r.code(t, "NOT_FOUND")
+	r = w.am1.do(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{w.a1, unknown(w.a1)}})
+	if n := r.list(t, "nodes"); len(n) != 2 || n[1] != nil || n[0] == nil {
+		t.Fatalf("nodes = %v", n)
+	}
+}
+
+// A user who only services an account may read it but not edit it: that is
+// FORBIDDEN, with or without expectedVersion, never a CONFLICT to retry.
+func TestEditingAServicedAccountIsForbidden(t *testing.T) {
+	e := sqliteEnv(t)
+	w := newWorld(t, e)
+	both := e.as("acme", "rep1", auth.RoleAccountManager, auth.RoleServiceRep)
+	v := both.do(`query($id: ID!) { node(id: $id) { ... on Account { version } } }`, map[string]any{"id": w.a1}).ok(t).num(t, "node.version")
+	upd := `mutation($id: ID!, $v: Int) { updateAccount(id: $id, expectedVersion: $v, input: {name: "mine"}) { id } }`
+	both.do(upd, map[string]any{"id": w.a1, "v": v}).code(t, "FORBIDDEN")
+	both.do(upd, map[string]any{"id": w.a1}).code(t, "FORBIDDEN")
+	both.do(upd, map[string]any{"id": w.a1, "v": v + 5}).code(t, "FORBIDDEN")
+	w.am1.do(upd, map[string]any{"id": w.a1, "v": v + 5}).code(t, "CONFLICT")
+}
+
+func TestRequestIDsAreTheServers(t *testing.T) {
+	e := sqliteEnv(t)
+	w := newWorld(t, e)
+	for range 2 {
+		r := e.raw("POST", "/graphql", "application/json",
+			strings.NewReader(jsonOf(map[string]any{"query": `mutation($id: ID!) { updateAccount(id: $id, input: {region: "华东"}) { id } }`, "variables": map[string]any{"id": w.a1}})),
+			bearer(w.am1.token), "X-Request-ID: chosen-by-the-client")
+		if r.status != 200 || r.header.Get("X-Request-ID") == "chosen-by-the-client" {
+			t.Fatalf("HTTP %d, X-Request-ID %q", r.status, r.header.Get("X-Request-ID"))
+		}
+		w.am1.do(`mutation($id: ID!) { updateAccount(id: $id, input: {region: "华北"}) { id } }`, map[string]any{"id": w.a1}).ok(t)
+	}
+	n, err := e.client.AuditEvent.Query().Where(auditevent.RequestID("chosen-by-the-client")).Count(sys(context.Background()))
+	if err != nil || n != 0 {
+		t.Fatalf("%d audit events carry the client's request ID (%v)", n, err)
+	}
+}
+
+func TestMessagesNameNoInternals(t *testing.T) {
+	e := sqliteEnv(t)
+	w := newWorld(t, e)
+	for _, in := range []map[string]any{{"name": ""}, {"name": strings.Repeat("x", 300)}, {"name": "x", "email": "nope"}} {
+		r := w.am1.do(createAccount, map[string]any{"input": in}).code(t, "BAD_USER_INPUT")
+		if m := r.Errors[0].Message; strings.Contains(m, "ent:") || strings.Contains(m, "Account.") || strings.Contains(m, "validator") {
+			t.Fatalf("message shows internals: %q", m)
+		}
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	for _, r := range []*raw{
+		e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(token(t, "acme", "u", auth.RoleEmployee))),
+		e.raw("GET", "/", "", nil),
+	} {
+		for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"} {
+			if got := r.header.Get(h); got != want {
+				t.Errorf("%s = %q", h, got)
+			}
+		}
+		if !strings.Contains(r.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("Content-Security-Policy = %q", r.header.Get("Content-Security-Policy"))
+		}
+	}
+	r := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(token(t, "acme", "u", auth.RoleEmployee)))
+	if got := r.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control = %q", got)
+	}
+}
+
+// With the database gone every request answers 503 with Retry-After, and the
+// log holds one ERROR per kind of failure, not one per request.
+func TestOutageIs503AndLoggedOnce(t *testing.T) {
+	var logs syncBuffer
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{logs: &logs})
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	e.post(tok, `{ viewer { id } }`, nil).ok(t)
+	tok2 := token(t, "acme", "u2", auth.RoleEmployee)
+	e.client.Close()
+	for i := range 50 {
+		tk := tok
+		if i%2 == 1 {
+			tk = tok2
+		}
+		r := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(tk))
+		r.coded(t, http.StatusServiceUnavailable, "INTERNAL")
+		if r.header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n > 2 {
+		t.Fatalf("%d ERROR lines for one outage:\n%.2000s", n, logs.String())
+	}
+}
+
+func TestLogsHoldNoBodiesAndCutLongValues(t *testing.T) {
+	var logs syncBuffer
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{logs: &logs})
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	phone := "13800138000"
+	e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }", "variables": {"p": "`+phone+strings.Repeat("x", 900_000)+`"`), bearer(tok))
+	long := signed(t, auth.Claims{Subject: strings.Repeat("s", 100_000), Org: "acme", Roles: []auth.Role{auth.RoleEmployee}})
+	e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(long))
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if len(line) > 4096 {
+			t.Fatalf("a log line of %d bytes: %.200s", len(line), line)
+		}
+		if strings.Contains(line, phone) {
+			t.Fatalf("the request body reached the log: %.200s", line)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent logging.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
