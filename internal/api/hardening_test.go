@@ -429,3 +429,36 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// With PostgreSQL frozen (SIGSTOP: connections open, nothing answers)
+// /healthz answers within its timeout and requests get a 503 to retry,
+// instead of hanging; once it thaws, requests succeed again.
+func TestFrozenDatabase(t *testing.T) {
+	pg := testdb.OwnCluster(t)
+	e := newEnv(t, pg.URL(), auth.Config{Secret: testSecret})
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	e.post(tok, `{ viewer { id } }`, nil).ok(t)
+	pg.Freeze(t)
+	h := e.raw("GET", "/healthz", "", nil)
+	if h.status != http.StatusServiceUnavailable || h.took > 3*time.Second {
+		t.Fatalf("/healthz: HTTP %d after %v", h.status, h.took)
+	}
+	r := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(tok))
+	r.coded(t, http.StatusServiceUnavailable, "INTERNAL")
+	if r.took > 5*time.Second || r.header.Get("Retry-After") == "" {
+		t.Fatalf("answered after %v, Retry-After %q", r.took, r.header.Get("Retry-After"))
+	}
+	pg.Thaw(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := e.post(tok, `{ viewer { id } }`, nil)
+		if r.Status == http.StatusOK && len(r.Errors) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still failing after the thaw: HTTP %d %+v", r.Status, r.Errors)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -143,7 +143,16 @@ func unavailableStatus(resp *graphql.Response) int {
 }
 
 func writeResponse(w http.ResponseWriter, status int, resp *graphql.Response) {
-	b, err := json.Marshal(resp)
+	var body any = resp
+	if resp.Data == nil {
+		// A request refused before execution has no data entry at all
+		// (gqlgen would write "data": null).
+		body = struct {
+			Errors     gqlerror.List  `json:"errors"`
+			Extensions map[string]any `json:"extensions,omitempty"`
+		}{resp.Errors, resp.Extensions}
+	}
+	b, err := json.Marshal(body)
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 
@@ -68,7 +69,7 @@ func (t transactioner) InterceptResponse(ctx context.Context, next graphql.Respo
 	if resp == nil || len(resp.Errors) > 0 {
 		_ = tx.Rollback()
 		if resp != nil {
-			resp.Data = nil
+			resp.Data = json.RawMessage("null") // executed, so the data entry stays
 		}
 		return resp
 	}

@@ -24,8 +24,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -215,4 +217,82 @@ func uniqueName() string {
 func isCI() bool {
 	ci, _ := strconv.ParseBool(os.Getenv("CI"))
 	return ci
+}
+
+// Cluster is a PostgreSQL server of a test's own, for tests that do to the
+// server what others must not see (freezing it, for one).
+type Cluster struct{ c *cluster }
+
+// OwnCluster starts a throwaway cluster for t alone and stops it when t
+// ends. Without PostgreSQL it skips t, unless CI=true.
+func OwnCluster(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := startCluster()
+	if err != nil {
+		if isCI() {
+			t.Fatalf("testdb: PostgreSQL is required when CI=true but unavailable: %v", err)
+		}
+		t.Skipf("testdb: skipping PostgreSQL test: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			t.Logf("testdb: %v", err)
+		}
+	})
+	return &Cluster{c: c}
+}
+
+// URL is the lib/pq URL of the cluster's postgres database.
+func (c *Cluster) URL() string { return c.c.url() }
+
+// Freeze stops every process of the server (SIGSTOP), as a hung host
+// would: connections stay open, nothing answers. Thaw undoes it; Freeze
+// registers Thaw as a cleanup so a failing test never leaves it stopped.
+func (c *Cluster) Freeze(t testing.TB) {
+	t.Helper()
+	t.Cleanup(func() { c.signal(t, syscall.SIGCONT) })
+	c.signal(t, syscall.SIGSTOP)
+}
+
+// Thaw resumes the server's processes (SIGCONT).
+func (c *Cluster) Thaw(t testing.TB) { c.signal(t, syscall.SIGCONT) }
+
+func (c *Cluster) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(c.c.dir, "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(raw), "\n")
+	pm, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		t.Fatalf("testdb: postmaster.pid: %v", err)
+	}
+	pids := append([]int{pm}, childrenOf(pm)...)
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, sig)
+	}
+}
+
+// childrenOf lists the processes whose parent is pid, from /proc.
+func childrenOf(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces, so read after the last ')'.
+		s := string(stat)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
