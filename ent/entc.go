@@ -30,7 +30,7 @@ func main() {
 			gen.FeatureExecQuery,
 		},
 		Templates: append(entgql.AllTemplates,
-			gen.MustParse(gen.NewTemplate("pulid").ParseFiles("./template/pulid.tmpl"))),
+			gen.MustParse(gen.NewTemplate("pulid").Funcs(entgql.TemplateFuncs).ParseFiles("./template/pulid.tmpl"))),
 	}, entc.Extensions(ex))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 
 	"entgo.io/ent/dialect"
 
@@ -96,6 +97,23 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 		return err
 	}
 	return nil
+}
+
+// IsEmptyWhereInput reports the error of a WhereInput with nothing in it
+// (for example where: {not: {}}), which the client sent.
+func IsEmptyWhereInput(err error) bool {
+	for _, empty := range []error{
+		ErrEmptyAccountWhereInput,
+		ErrEmptyAuditEventWhereInput,
+		ErrEmptyContactWhereInput,
+		ErrEmptyDepartmentWhereInput,
+		ErrEmptyUserWhereInput,
+	} {
+		if errors.Is(err, empty) {
+			return true
+		}
+	}
+	return false
 }
 
 // Exists reports whether the row with the given ID exists and is visible in

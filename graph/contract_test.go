@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"rapport/graph"
+	"rapport/internal/auth"
 )
 
 // contractDir holds the operations the portal's frontend sends, copied from
@@ -81,5 +82,18 @@ func TestContractCopyIsCurrent(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("schema/contract/%s differs from %s: copy it over", filepath.Base(f), strings.TrimPrefix(f, "../"))
 		}
+	}
+}
+
+// The GraphQL Role enum is the token's role type: the same names, in the
+// same order.
+func TestRoleEnumIsTheTokenRoles(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	var names []string
+	for _, v := range schema.Types["Role"].EnumValues {
+		names = append(names, v.Name)
+	}
+	if want := auth.RoleNames(auth.AllRoles()); !slices.Equal(names, want) {
+		t.Fatalf("enum Role %v, auth roles %v", names, want)
 	}
 }

@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 	"rapport/ent"
-	"rapport/graph/model"
+	"rapport/internal/auth"
 	"rapport/internal/pulid"
 	"rapport/internal/viewer"
 )
@@ -39,7 +39,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*ent.User, error) {
 }
 
 // Roles is the resolver for the roles field.
-func (r *userResolver) Roles(ctx context.Context, obj *ent.User) ([]model.Role, error) {
+func (r *userResolver) Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error) {
 	return rolesOf(ctx, obj), nil
 }
 

@@ -11,9 +11,9 @@ import (
 	"rapport/ent"
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
-	"rapport/graph/model"
 	"rapport/graph/scalar"
 	"rapport/internal/audit"
+	"rapport/internal/auth"
 	"rapport/internal/pulid"
 	"strconv"
 	"sync/atomic"
@@ -256,7 +256,7 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*ent.User, error)
 }
 type UserResolver interface {
-	Roles(ctx context.Context, obj *ent.User) ([]model.Role, error)
+	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -7568,8 +7568,8 @@ func (ec *executionContext) _User_roles(ctx context.Context, field graphql.Colle
 			return ec.Resolvers.User().Roles(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚕrapportᚋgraphᚋmodelᚐRoleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []auth.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕrapportᚋinternalᚋauthᚐRoleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17350,23 +17350,57 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNRole2rapportᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
-	var res model.Role
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNRole2rapportᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRole2rapportᚋinternalᚋauthᚐRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRole2rapportᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNRole2rapportᚋinternalᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRole2rapportᚋinternalᚋauthᚐRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNRole2ᚕrapportᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {
+var (
+	unmarshalNRole2rapportᚋinternalᚋauthᚐRole = map[string]auth.Role{
+		"ADMIN":              auth.RoleAdmin,
+		"EXECUTIVE":          auth.RoleExecutive,
+		"SALES_MANAGER":      auth.RoleSalesManager,
+		"ACCOUNT_MANAGER":    auth.RoleAccountManager,
+		"SERVICE_SUPERVISOR": auth.RoleServiceSupervisor,
+		"SERVICE_REP":        auth.RoleServiceRep,
+		"FINANCE":            auth.RoleFinance,
+		"HR":                 auth.RoleHR,
+		"EDITOR":             auth.RoleEditor,
+		"CORRESPONDENT":      auth.RoleCorrespondent,
+		"EMPLOYEE":           auth.RoleEmployee,
+	}
+	marshalNRole2rapportᚋinternalᚋauthᚐRole = map[auth.Role]string{
+		auth.RoleAdmin:             "ADMIN",
+		auth.RoleExecutive:         "EXECUTIVE",
+		auth.RoleSalesManager:      "SALES_MANAGER",
+		auth.RoleAccountManager:    "ACCOUNT_MANAGER",
+		auth.RoleServiceSupervisor: "SERVICE_SUPERVISOR",
+		auth.RoleServiceRep:        "SERVICE_REP",
+		auth.RoleFinance:           "FINANCE",
+		auth.RoleHR:                "HR",
+		auth.RoleEditor:            "EDITOR",
+		auth.RoleCorrespondent:     "CORRESPONDENT",
+		auth.RoleEmployee:          "EMPLOYEE",
+	}
+)
+
+func (ec *executionContext) unmarshalNRole2ᚕrapportᚋinternalᚋauthᚐRoleᚄ(ctx context.Context, v any) ([]auth.Role, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]model.Role, len(vSlice))
+	res := make([]auth.Role, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNRole2rapportᚋgraphᚋmodelᚐRole(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNRole2rapportᚋinternalᚋauthᚐRole(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17374,11 +17408,11 @@ func (ec *executionContext) unmarshalNRole2ᚕrapportᚋgraphᚋmodelᚐRoleᚄ(
 	return res, nil
 }
 
-func (ec *executionContext) marshalNRole2ᚕrapportᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNRole2ᚕrapportᚋinternalᚋauthᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []auth.Role) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRole2rapportᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
+		return ec.marshalNRole2rapportᚋinternalᚋauthᚐRole(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

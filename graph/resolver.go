@@ -14,7 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"rapport/ent"
-	"rapport/graph/model"
+	"rapport/internal/auth"
 	"rapport/internal/apierr"
 	"rapport/internal/pulid"
 	"rapport/internal/viewer"
@@ -59,20 +59,11 @@ func (r *Resolver) noders(ctx context.Context, ids []pulid.ID) ([]ent.Noder, err
 
 // rolesOf returns u's roles: the current token's for the viewer, the most
 // recent token's for anyone else.
-func rolesOf(ctx context.Context, u *ent.User) []model.Role {
-	var roles []model.Role
+func rolesOf(ctx context.Context, u *ent.User) []auth.Role {
 	if v := viewer.FromContext(ctx); v != nil && v.UserID == u.ID {
-		for _, r := range v.Roles {
-			roles = append(roles, model.Role(r))
-		}
-		return roles
+		return v.Roles
 	}
-	for _, r := range u.Roles {
-		if model.Role(r).IsValid() {
-			roles = append(roles, model.Role(r))
-		}
-	}
-	return roles
+	return auth.KnownRoles(u.Roles)
 }
 
 // atVersion restricts an update to a row still at the expected version (no

@@ -25,62 +25,130 @@ type config struct {
 	Issuer      string
 	Audience    string
 	Demo        bool
+	demoSet     bool // RAPPORT_DEMO or --demo given; otherwise it follows the database
 	LogFormat   string
 	LogLevel    slog.Level
 	CORSOrigins []string
 	MaxInFlight int
 }
 
+// setting is one configuration variable, declared once: the environment
+// variable, the flag that overrides it (if any), its default as applied and
+// as documented, its meaning, and how it sets the config. loadConfig,
+// the flags, --help and the README's configuration table (checked by a
+// test) all come from settings.
+type setting struct {
+	env, flag string
+	def       string // applied when the variable is unset ("" = none)
+	doc       string // the default as the README states it
+	meaning   string
+	set       func(c *config, v string) error
+	serveOnly bool // a flag of serve only; others are flags of every command
+	boolean   bool // a flag that may stand alone (--demo means --demo=true)
+}
+
+var settings = []setting{
+	{env: "RAPPORT_ADDR", flag: "addr", def: ":8080", doc: "`:8080`", serveOnly: true,
+		meaning: "listen address",
+		set:     func(c *config, v string) error { c.Addr = v; return nil }},
+	{env: "DATABASE_URL", flag: "database-url", def: store.DefaultURL, doc: "`file:rapport.db`",
+		meaning: "`postgres://user:pass@host/db?sslmode=…` (lib/pq), or `file:PATH` / `sqlite:PATH` (embedded SQLite, created if missing)",
+		set:     func(c *config, v string) error { c.DatabaseURL = v; return nil }},
+	{env: "RAPPORT_JWT_SECRET",
+		doc:     "embedded mode: a random secret generated once and kept in the SQLite database, so `server token` and the server agree. PostgreSQL mode refuses to start without a secret or a JWKS",
+		meaning: "HS256 secret, at least 32 bytes",
+		set:     func(c *config, v string) error { c.JWTSecret = v; return nil }},
+	{env: "RAPPORT_JWKS_URL", doc: "none",
+		meaning: "an identity provider's JWKS (RS256/384/512, PS256, ES256/384, EdDSA); refreshed every 15 minutes and on an unknown `kid` (at most once a minute)",
+		set:     func(c *config, v string) error { c.JWKSURL = v; return nil }},
+	{env: "RAPPORT_JWT_ISSUER", doc: "none", meaning: "required `iss` of tokens, when set",
+		set: func(c *config, v string) error { c.Issuer = v; return nil }},
+	{env: "RAPPORT_JWT_AUDIENCE", doc: "none", meaning: "required `aud` of tokens, when set",
+		set: func(c *config, v string) error { c.Audience = v; return nil }},
+	{env: "RAPPORT_DEMO", flag: "demo", doc: "`true` for SQLite, `false` for PostgreSQL", serveOnly: true, boolean: true,
+		meaning: "load the demo organisation into an empty database",
+		set: func(c *config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("RAPPORT_DEMO must be true or false, not %q", v)
+			}
+			c.Demo, c.demoSet = b, true
+			return nil
+		}},
+	{env: "RAPPORT_CORS_ORIGINS", doc: "none (no CORS)",
+		meaning: "comma-separated browser origins of the frontends allowed to call the API, or `*`",
+		set: func(c *config, v string) error {
+			c.CORSOrigins = nil
+			for _, o := range strings.Split(v, ",") {
+				if o = strings.TrimSpace(o); o != "" {
+					c.CORSOrigins = append(c.CORSOrigins, o)
+				}
+			}
+			return nil
+		}},
+	{env: "RAPPORT_MAX_IN_FLIGHT", def: "64", doc: "64",
+		meaning: "GraphQL requests executing at once per instance; more wait up to 2 s, then get 503",
+		set: func(c *config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 10_000 {
+				return fmt.Errorf("RAPPORT_MAX_IN_FLIGHT must be a whole number from 1 to 10000, not %q", v)
+			}
+			c.MaxInFlight = n
+			return nil
+		}},
+	{env: "RAPPORT_LOG_FORMAT", doc: "text", meaning: "`json` for JSON logs, anything else for text",
+		set: func(c *config, v string) error { c.LogFormat = v; return nil }},
+	{env: "RAPPORT_LOG_LEVEL", doc: "`info`", meaning: "`debug`, `info`, `warn`, `error`",
+		set: func(c *config, v string) error {
+			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("RAPPORT_LOG_LEVEL must be debug, info, warn or error, not %q", v)
+			}
+			return nil
+		}},
+}
+
 func loadConfig(getenv func(string) string) (config, error) {
-	c := config{
-		Addr:        or(getenv("RAPPORT_ADDR"), ":8080"),
-		DatabaseURL: or(getenv("DATABASE_URL"), store.DefaultURL),
-		JWTSecret:   getenv("RAPPORT_JWT_SECRET"),
-		JWKSURL:     getenv("RAPPORT_JWKS_URL"),
-		Issuer:      getenv("RAPPORT_JWT_ISSUER"),
-		Audience:    getenv("RAPPORT_JWT_AUDIENCE"),
-		LogFormat:   getenv("RAPPORT_LOG_FORMAT"),
-	}
-	if s := getenv("RAPPORT_LOG_LEVEL"); s != "" {
-		if err := c.LogLevel.UnmarshalText([]byte(s)); err != nil {
-			return c, fmt.Errorf("RAPPORT_LOG_LEVEL must be debug, info, warn or error, not %q", s)
+	var c config
+	for _, s := range settings {
+		v := getenv(s.env)
+		if v == "" {
+			v = s.def
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.set(&c, v); err != nil {
+			return c, err
 		}
 	}
-	for _, o := range strings.Split(getenv("RAPPORT_CORS_ORIGINS"), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.CORSOrigins = append(c.CORSOrigins, o)
-		}
-	}
-	if s := getenv("RAPPORT_MAX_IN_FLIGHT"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 10_000 {
-			return c, fmt.Errorf("RAPPORT_MAX_IN_FLIGHT must be a whole number from 1 to 10000, not %q", s)
-		}
-		c.MaxInFlight = n
-	}
-	c.Demo = store.IsEmbedded(c.DatabaseURL)
-	if s := getenv("RAPPORT_DEMO"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return c, fmt.Errorf("RAPPORT_DEMO must be true or false, not %q", s)
-		}
-		c.Demo = b
-	}
+	c.settle()
 	return c, nil
 }
 
-func or(s, def string) string {
-	if s == "" {
-		return def
+// settle derives what depends on other settings: the demo follows the
+// database unless it was set.
+func (c *config) settle() {
+	if !c.demoSet {
+		c.Demo = store.IsEmbedded(c.DatabaseURL)
 	}
-	return s
 }
 
-// flags binds the database flag that every sub-command shares.
+// flags binds the flags of a command: every setting's flag for serve, the
+// shared ones (the database) for the others.
 func (c *config) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "database URL (postgres://…, file:PATH)")
+	for _, s := range settings {
+		if s.flag == "" || (s.serveOnly && name != "serve") {
+			continue
+		}
+		set := s.set
+		if s.boolean {
+			fs.BoolFunc(s.flag, s.meaning, func(v string) error { return set(c, v) })
+		} else {
+			fs.Func(s.flag, s.meaning, func(v string) error { return set(c, v) })
+		}
+	}
 	return fs
 }
 
@@ -89,6 +157,34 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// environmentHelp lists the settings for --help.
+func environmentHelp() string {
+	var b strings.Builder
+	b.WriteString("Environment (flags in parentheses override it):\n")
+	for _, s := range settings {
+		name := s.env
+		if s.flag != "" {
+			name += " (--" + s.flag + ")"
+		}
+		fmt.Fprintf(&b, "  %-40s %s\n", name, strings.ReplaceAll(s.meaning, "`", ""))
+	}
+	return b.String()
+}
+
+// readmeTable is the configuration table README.md must hold.
+func readmeTable() string {
+	var b strings.Builder
+	b.WriteString("| variable | meaning | default |\n|---|---|---|\n")
+	for _, s := range settings {
+		name := "`" + s.env + "`"
+		if s.flag != "" {
+			name += " (`--" + s.flag + "`)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, s.meaning, s.doc)
+	}
+	return b.String()
 }
 
 // openDB opens and migrates the configured database.

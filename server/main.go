@@ -36,22 +36,19 @@ func main() {
 // usageError is a mistake in the command line.
 type usageError struct{ msg string }
 
-func (u usageError) Error() string { return u.msg + "\n" + usage }
+func (u usageError) Error() string { return u.msg + "\n" + usage + "\nSee --help for the environment." }
 
 const usage = `usage:
   server [serve] [--addr :8080] [--database-url URL] [--demo=true|false]
   server token --org SLUG --sub SUBJECT --roles ROLE[,ROLE…] [--ttl 1h] [--name NAME] [--email EMAIL] [--database-url URL]
   server org create SLUG NAME [--timezone Asia/Shanghai] [--database-url URL]
   server migrate [--database-url URL]
-
-Configuration comes from the environment (RAPPORT_ADDR, DATABASE_URL, RAPPORT_JWT_SECRET,
-RAPPORT_JWKS_URL, RAPPORT_JWT_ISSUER, RAPPORT_JWT_AUDIENCE, RAPPORT_DEMO, RAPPORT_CORS_ORIGINS,
-RAPPORT_LOG_FORMAT, RAPPORT_LOG_LEVEL); flags override it. See README.md.`
+`
 
 // run is the whole program, testable without globals.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || len(args[0]) > 0 && args[0][0] != '-') {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -67,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "migrate":
 		return migrateCmd(ctx, args, getenv, stdout)
 	case "help", "-h", "--help":
-		_, err := fmt.Fprintln(stdout, usage)
+		_, err := fmt.Fprintf(stdout, "%s\n%sSee README.md.\n", usage, environmentHelp())
 		return err
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}

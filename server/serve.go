@@ -30,12 +30,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	fs := c.flags("serve")
-	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
-	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo organisation into an empty database")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(c.flags("serve"), args); err != nil {
 		return err
 	}
+	c.settle()
 	log := newLogger(c, os.Stderr)
 	if err := c.checkKeys(); err != nil {
 		return err

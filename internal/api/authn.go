@@ -110,10 +110,7 @@ func provision(ctx context.Context, client *ent.Client, c *auth.Claims, now time
 	if err != nil {
 		return nil, err
 	}
-	roles := make([]string, len(c.Roles))
-	for i, r := range c.Roles {
-		roles[i] = string(r)
-	}
+	roles := auth.RoleNames(c.Roles)
 	name, email := strings.TrimSpace(c.Name), c.Email
 	if validate.Email(email) != nil {
 		email = ""

@@ -87,7 +87,7 @@ func classify(ctx context.Context, err error) (code apierr.Code, msg, field stri
 	case errors.As(err, &gerr) && gerr.Extensions["code"] == string(apierr.NotFound):
 		// entgql's Noders reports IDs it could not load this way.
 		return apierr.NotFound, "not found", ""
-	case strings.Contains(err.Error(), "ent: empty predicate "):
+	case ent.IsEmptyWhereInput(err):
 		// A WhereInput with nothing in it, e.g. where: {not: {}}.
 		return apierr.BadUserInput, "a filter must not be empty", "where"
 	case errors.As(err, &pqErr) && pqErr.Code.Class() == "22":

@@ -20,6 +20,14 @@ import (
 // committed when every field succeeded, rolled back as soon as any error
 // was reported, so a failed mutation never leaves a half-written row. Its
 // fields run one after another, as the GraphQL spec requires.
+//
+// It follows entgql.Transactioner but departs from it where the API's
+// error rules demand: entgql's reports a failure to open or commit the
+// transaction with the driver's own message and no extensions.code (this one
+// goes through the error presenter: INTERNAL, UNAVAILABLE, or CONFLICT for a
+// commit that lost a serialization race), and it drops the data entry of a
+// rolled-back operation (this one keeps "data": null, as for any executed
+// operation). Queries never open a transaction here.
 type transactioner struct {
 	client  *ent.Client
 	present graphql.ErrorPresenterFunc

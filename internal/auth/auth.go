@@ -403,11 +403,7 @@ func Issue(secret []byte, c Claims, issuer, audience string, now time.Time, ttl 
 	if ttl <= 0 {
 		return "", errors.New("auth: ttl must be positive")
 	}
-	roles := make([]string, len(c.Roles))
-	for i, r := range c.Roles {
-		roles[i] = string(r)
-	}
-	checked, err := checkClaims(c.Subject, c.Org, roles)
+	checked, err := checkClaims(c.Subject, c.Org, RoleNames(c.Roles))
 	if err == nil {
 		err = checkProfile(c.Name, c.Email)
 	}
@@ -426,9 +422,7 @@ func Issue(secret []byte, c Claims, issuer, audience string, now time.Time, ttl 
 		Name:  c.Name,
 		Email: c.Email,
 	}
-	for _, r := range checked {
-		tc.Roles = append(tc.Roles, string(r))
-	}
+	tc.Roles = RoleNames(checked)
 	if audience != "" {
 		tc.Audience = jwt.ClaimStrings{audience}
 	}

@@ -41,6 +41,27 @@ var allRoles = []Role{
 // fresh copy the caller may modify.
 func AllRoles() []Role { return slices.Clone(allRoles) }
 
+// RoleNames returns the names of roles, as tokens and the database hold them.
+func RoleNames(roles []Role) []string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return names
+}
+
+// KnownRoles returns the known roles among names, skipping any other (a
+// stored copy may predate a role's removal).
+func KnownRoles(names []string) []Role {
+	var roles []Role
+	for _, n := range names {
+		if r, err := ParseRole(n); err == nil {
+			roles = append(roles, r)
+		}
+	}
+	return roles
+}
+
 // ParseRole returns the role named exactly s (case-sensitive). An unknown name
 // yields an error wrapping [ErrUnknownRole], e.g. `unknown role "FOO"`.
 func ParseRole(s string) (Role, error) {

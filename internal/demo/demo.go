@@ -227,7 +227,7 @@ func createUsers(ctx context.Context, c *ent.Client, org pulid.ID, depts map[str
 					SetSubject(u.subject).
 					SetName(u.name).
 					SetEmail(u.email + "@" + emailDomain).
-					SetRoles(roleStrings(rolesOf(u))).
+					SetRoles(auth.RoleNames(rolesOf(u))).
 					SetDepartmentID(depts[u.dept])
 				if u.manager != "" {
 					builders[i].SetManagerID(ids[u.manager])
@@ -348,14 +348,6 @@ func rolesOf(u userSpec) []auth.Role {
 		return []auth.Role{auth.RoleEmployee}
 	}
 	return []auth.Role{u.role, auth.RoleEmployee}
-}
-
-func roleStrings(roles []auth.Role) []string {
-	out := make([]string, len(roles))
-	for i, r := range roles {
-		out[i] = string(r)
-	}
-	return out
 }
 
 // specUser returns the demo user with the given subject as this package defines it.
