@@ -21,10 +21,23 @@ import (
 // the product's shared contract (../shared/contract beside the repository).
 const contractDir = "../schema/contract"
 
-// pending lists the contract files whose issue has not landed yet: their
-// operations are reported, not required, until then. Every other file must
-// validate in full.
-var pending = []string{"archive.graphql", "bulletins.graphql", "culture.graphql", "followups.graphql", "service.graphql"}
+// pending lists, per contract file, the operations whose issue has not
+// landed yet (the issue number beside each file). Every other operation must
+// validate; a pending one that validates fails too, so that it leaves this
+// list the moment its capability lands and is checked from then on.
+var pending = map[string]struct {
+	issue int
+	ops   []string
+}{
+	"followups.graphql": {11, []string{"LogInteraction", "FollowUpsDue", "ChangeAccountTier", "TierReview", "ApplyTierReview", "Agenda"}},
+	"culture.graphql": {13, []string{"CreateCultureCampaign", "SubmitCultureCampaign", "ApproveCultureCampaign", "PublishCultureCampaign",
+		"CreateCultureActivity", "CancelCultureActivity", "RegisterForActivity", "CancelRegistration", "CultureCalendar", "CalendarFeeds"}},
+	"bulletins.graphql": {14, []string{"CreatePublication", "IssuePlan", "CreateBulletinIssue", "SubmitArticle", "ReviewArticle", "AdvanceBulletinIssue", "BulletinIssues"}},
+	"service.graphql": {15, []string{"ServiceWatchlist", "TakeOverAccount", "CreateCallbackBatch", "MyCallbacks", "RecordCallback", "ResolveServiceIssue",
+		"CallbackReport", "FileComplaint", "AddComplaintStep", "ResolveComplaint", "RecordComplaintFollowUp", "AddCaseStudy", "OverdueComplaints",
+		"RequestCreditChange", "DecideCreditChange"}},
+	"archive.graphql": {16, []string{"UploadClientDocument", "ClientDocuments", "FileIntelligence", "IncompleteArchives", "Search"}},
+}
 
 func TestContractOperationsValidate(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
@@ -43,17 +56,18 @@ func TestContractOperationsValidate(t *testing.T) {
 		if perr != nil {
 			t.Fatalf("%s does not parse: %v", name, perr)
 		}
-		isPending := slices.Contains(pending, name)
+		p := pending[name]
 		for _, op := range doc.Operations {
 			single := &ast.QueryDocument{Operations: ast.OperationList{op}, Fragments: doc.Fragments}
 			errs := validator.ValidateWithRules(schema, single, rules.NewDefaultRules())
+			isPending := slices.Contains(p.ops, op.Name)
 			switch {
 			case len(errs) == 0 && !isPending:
 				required++
 			case len(errs) == 0:
-				t.Logf("%s %s already validates (pending file)", name, op.Name)
+				t.Errorf("%s %s validates: remove it from pending (issue #%d) so that it is checked", name, op.Name, p.issue)
 			case isPending:
-				t.Logf("pending: %s %s: %v", name, op.Name, errs[0].Message)
+				t.Logf("pending (issue #%d): %s %s: %v", p.issue, name, op.Name, errs[0].Message)
 			default:
 				t.Errorf("%s %s does not validate: %v", name, op.Name, errs)
 			}

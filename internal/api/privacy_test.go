@@ -64,12 +64,24 @@ func TestForbiddenRowsNeverLeak(t *testing.T) {
 		}
 
 		t.Run("nested contacts and owner obey privacy", func(t *testing.T) {
+			gc := w.gam.do(`mutation($a: ID!) { createContact(input: {accountID: $a, name: "Globex Boss"}) { id } }`,
+				map[string]any{"a": w.g1}).ok(t).str(t, "createContact.id")
 			r := w.gadmin.do(`{ accounts(first: 10) { edges { node { id contacts { id } owner { id } } } } }`, nil).ok(t)
-			if n := len(r.list(t, "accounts.edges")); n != 1 {
-				t.Fatalf("globex admin sees %d accounts", n)
+			if n := len(r.list(t, "accounts.edges")); n != 1 || r.str(t, "accounts.edges.0.node.id") != w.g1 {
+				t.Fatalf("globex admin sees %v", r.Data)
 			}
-			if cs := r.list(t, "accounts.edges.0.node.contacts"); len(cs) != 0 {
-				t.Fatalf("globex account shows contacts %v", cs)
+			if cs := r.list(t, "accounts.edges.0.node.contacts"); len(cs) != 1 || cs[0].(map[string]any)["id"] != gc {
+				t.Fatalf("G1 shows contacts %v, want only %s", cs, gc)
+			}
+			if o := r.str(t, "accounts.edges.0.node.owner.id"); o != w.gam.id {
+				t.Fatalf("G1's owner is %s, want %s", o, w.gam.id)
+			}
+			// A service rep sees the account assigned to them with its contact
+			// and owner, and nothing of the others.
+			r = w.rep1.do(`{ accounts(first: 10) { edges { node { id contacts { id } owner { id } } } } }`, nil).ok(t)
+			if n := len(r.list(t, "accounts.edges")); n != 1 || r.str(t, "accounts.edges.0.node.id") != w.a1 ||
+				len(r.list(t, "accounts.edges.0.node.contacts")) != 1 || r.str(t, "accounts.edges.0.node.owner.id") != w.am1.id {
+				t.Fatalf("rep1 sees %v", r.Data)
 			}
 			r = w.hr.do(`{ contacts(first: 10) { totalCount } }`, nil).ok(t)
 			if n := r.num(t, "contacts.totalCount"); n != 0 {

@@ -123,10 +123,17 @@ func TestReviewCrossTenantReads(t *testing.T) {
 	t.Run("nodes of acme IDs from globex return no data", func(t *testing.T) {
 		r := w.gadmin.do(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
 			map[string]any{"ids": []string{w.g1, w.a1, w.c1, w.am1.id, w.acmeOrg}})
-		for i, n := range r.list(t, "nodes") {
-			if i > 0 && n != nil {
-				t.Fatalf("nodes[%d] leaked %v", i, n)
+		nodes := r.list(t, "nodes")
+		if len(nodes) != 5 || nodes[0] == nil {
+			t.Fatalf("nodes = %v, want globex's own account and four nulls", nodes)
+		}
+		for i, n := range nodes[1:] {
+			if n != nil {
+				t.Fatalf("nodes[%d] leaked %v", i+1, n)
 			}
+		}
+		if len(r.Errors) != 4 {
+			t.Fatalf("%d errors, want one per hidden ID: %+v", len(r.Errors), r.Errors)
 		}
 		noLeak(t, r)
 	})
