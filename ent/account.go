@@ -60,15 +60,15 @@ type Account struct {
 	LifecycleStage account.LifecycleStage `json:"lifecycle_stage,omitempty"`
 	// CooperationIntent holds the value of the "cooperation_intent" field.
 	CooperationIntent account.CooperationIntent `json:"cooperation_intent,omitempty"`
-	// Tier holds the value of the "tier" field.
+	// Set when the account is created; changed by changeAccountTier and tier reviews.
 	Tier account.Tier `json:"tier,omitempty"`
 	// The account manager who won the account; defaults to the creator.
 	OwnerID pulid.ID `json:"owner_id,omitempty"`
 	// ServiceRepID holds the value of the "service_rep_id" field.
 	ServiceRepID pulid.ID `json:"service_rep_id,omitempty"`
-	// Credit limit in whole currency units (CNY).
+	// Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.
 	CreditLimit *int64 `json:"credit_limit,omitempty"`
-	// PaymentTermDays holds the value of the "payment_term_days" field.
+	// Payment terms in days. Set when the account is created; changed through the credit approval workflow.
 	PaymentTermDays *int `json:"payment_term_days,omitempty"`
 	// ContractSignedAt holds the value of the "contract_signed_at" field.
 	ContractSignedAt *time.Time `json:"contract_signed_at,omitempty"`

@@ -139,11 +139,6 @@ type UpdateAccountInput struct {
 	Source                  *account.Source
 	LifecycleStage          *account.LifecycleStage
 	CooperationIntent       *account.CooperationIntent
-	Tier                    *account.Tier
-	ClearCreditLimit        bool
-	CreditLimit             *int64
-	ClearPaymentTermDays    bool
-	PaymentTermDays         *int
 	ClearContractSignedAt   bool
 	ContractSignedAt        *time.Time
 	ClearLastOrderAt        bool
@@ -242,21 +237,6 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.CooperationIntent; v != nil {
 		m.SetCooperationIntent(*v)
-	}
-	if v := i.Tier; v != nil {
-		m.SetTier(*v)
-	}
-	if i.ClearCreditLimit {
-		m.ClearCreditLimit()
-	}
-	if v := i.CreditLimit; v != nil {
-		m.SetCreditLimit(*v)
-	}
-	if i.ClearPaymentTermDays {
-		m.ClearPaymentTermDays()
-	}
-	if v := i.PaymentTermDays; v != nil {
-		m.SetPaymentTermDays(*v)
 	}
 	if i.ClearContractSignedAt {
 		m.ClearContractSignedAt()

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -110,4 +111,35 @@ func TestRoleEnumIsTheTokenRoles(t *testing.T) {
 	if want := auth.RoleNames(auth.AllRoles()); !slices.Equal(names, want) {
 		t.Fatalf("enum Role %v, auth roles %v", names, want)
 	}
+}
+
+// Every operation in the README's graphql examples validates against the
+// schema, so the examples cannot rot.
+func TestReadmeExamplesValidate(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	blocks := strings.Split(string(readme), "```graphql\n")[1:]
+	checked := 0
+	for i, b := range blocks {
+		src, _, _ := strings.Cut(b, "```")
+		doc, perr := parser.ParseQuery(&ast.Source{Name: fmt.Sprintf("README block %d", i+1), Input: src})
+		if perr != nil {
+			t.Errorf("README graphql block %d does not parse: %v", i+1, perr)
+			continue
+		}
+		for _, op := range doc.Operations {
+			single := &ast.QueryDocument{Operations: ast.OperationList{op}, Fragments: doc.Fragments}
+			if errs := validator.ValidateWithRules(schema, single, rules.NewDefaultRules()); len(errs) > 0 {
+				t.Errorf("README block %d, %s: %v", i+1, op.Name, errs)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no README example found")
+	}
+	t.Logf("%d README operations validate", checked)
 }

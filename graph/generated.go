@@ -1377,6 +1377,9 @@ type Account implements Node {
   source: AccountSource
   lifecycleStage: AccountLifecycleStage!
   cooperationIntent: AccountCooperationIntent!
+  """
+  Set when the account is created; changed by changeAccountTier and tier reviews.
+  """
   tier: AccountTier!
   """
   The account manager who won the account; defaults to the creator.
@@ -1384,9 +1387,12 @@ type Account implements Node {
   ownerID: ID
   serviceRepID: ID
   """
-  Credit limit in whole currency units (CNY).
+  Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.
   """
   creditLimit: Int
+  """
+  Payment terms in days. Set when the account is created; changed through the credit approval workflow.
+  """
   paymentTermDays: Int
   contractSignedAt: Time
   lastOrderAt: Time
@@ -2415,11 +2421,17 @@ input CreateAccountInput {
   source: AccountSource
   lifecycleStage: AccountLifecycleStage
   cooperationIntent: AccountCooperationIntent
+  """
+  Set when the account is created; changed by changeAccountTier and tier reviews.
+  """
   tier: AccountTier
   """
-  Credit limit in whole currency units (CNY).
+  Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.
   """
   creditLimit: Int
+  """
+  Payment terms in days. Set when the account is created; changed through the credit approval workflow.
+  """
   paymentTermDays: Int
   contractSignedAt: Time
   lastOrderAt: Time
@@ -2826,14 +2838,6 @@ input UpdateAccountInput {
   clearSource: Boolean
   lifecycleStage: AccountLifecycleStage
   cooperationIntent: AccountCooperationIntent
-  tier: AccountTier
-  """
-  Credit limit in whole currency units (CNY).
-  """
-  creditLimit: Int
-  clearCreditLimit: Boolean
-  paymentTermDays: Int
-  clearPaymentTermDays: Boolean
   contractSignedAt: Time
   clearContractSignedAt: Boolean
   lastOrderAt: Time
@@ -13882,7 +13886,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "industry", "clearIndustry", "region", "clearRegion", "address", "clearAddress", "phone", "clearPhone", "fax", "clearFax", "email", "clearEmail", "website", "clearWebsite", "businessScope", "clearBusinessScope", "mainProducts", "clearMainProducts", "industryPosition", "clearIndustryPosition", "recentDevelopments", "clearRecentDevelopments", "companySize", "clearCompanySize", "source", "clearSource", "lifecycleStage", "cooperationIntent", "tier", "creditLimit", "clearCreditLimit", "paymentTermDays", "clearPaymentTermDays", "contractSignedAt", "clearContractSignedAt", "lastOrderAt", "clearLastOrderAt", "ownerID", "clearOwner", "serviceRepID", "clearServiceRep"}
+	fieldsInOrder := [...]string{"name", "industry", "clearIndustry", "region", "clearRegion", "address", "clearAddress", "phone", "clearPhone", "fax", "clearFax", "email", "clearEmail", "website", "clearWebsite", "businessScope", "clearBusinessScope", "mainProducts", "clearMainProducts", "industryPosition", "clearIndustryPosition", "recentDevelopments", "clearRecentDevelopments", "companySize", "clearCompanySize", "source", "clearSource", "lifecycleStage", "cooperationIntent", "contractSignedAt", "clearContractSignedAt", "lastOrderAt", "clearLastOrderAt", "ownerID", "clearOwner", "serviceRepID", "clearServiceRep"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14092,41 +14096,6 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.CooperationIntent = data
-		case "tier":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tier"))
-			data, err := ec.unmarshalOAccountTier2ᚖrapportᚋentᚋaccountᚐTier(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Tier = data
-		case "creditLimit":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimit"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimit = data
-		case "clearCreditLimit":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCreditLimit"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearCreditLimit = data
-		case "paymentTermDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTermDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaymentTermDays = data
-		case "clearPaymentTermDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPaymentTermDays"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearPaymentTermDays = data
 		case "contractSignedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractSignedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)

@@ -52,13 +52,17 @@ func (Account) Fields() []ent.Field {
 			Annotations(entgql.OrderField("LIFECYCLE_STAGE")),
 		field.Enum("cooperation_intent").Values("HIGH", "MEDIUM", "LOW").Default("MEDIUM"),
 		field.Enum("tier").Values("A", "B", "C").Default("C").
-			Annotations(entgql.OrderField("TIER")),
+			Comment("Set when the account is created; changed by changeAccountTier and tier reviews.").
+			Annotations(entgql.OrderField("TIER"), entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.String("owner_id").GoType(pulid.ID("")).Optional().
 			Comment("The account manager who won the account; defaults to the creator."),
 		field.String("service_rep_id").GoType(pulid.ID("")).Optional(),
 		field.Int64("credit_limit").Optional().Nillable().Min(0).
-			Comment("Credit limit in whole currency units (CNY)."),
-		field.Int("payment_term_days").Optional().Nillable().Range(0, 365),
+			Comment("Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.").
+			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
+		field.Int("payment_term_days").Optional().Nillable().Range(0, 365).
+			Comment("Payment terms in days. Set when the account is created; changed through the credit approval workflow.").
+			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.Time("contract_signed_at").Optional().Nillable(),
 		field.Time("last_order_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_ORDER_AT")),
 		followUp("last_call_at", "LAST_CALL_AT"),

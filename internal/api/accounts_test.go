@@ -35,8 +35,8 @@ func TestContractAccountOperations(t *testing.T) {
 			t.Fatalf("createAccount = %v", r.Data)
 		}
 
-		r = am.op("accounts.graphql", "UpdateAccount", map[string]any{"id": id, "input": map[string]any{"tier": "B", "region": "华北"}}).ok(t)
-		if r.str(t, "updateAccount.tier") != "B" || r.str(t, "updateAccount.region") != "华北" {
+		r = am.op("accounts.graphql", "UpdateAccount", map[string]any{"id": id, "input": map[string]any{"name": "Renamed 更名", "region": "华北"}}).ok(t)
+		if r.str(t, "updateAccount.name") != "Renamed 更名" || r.str(t, "updateAccount.region") != "华北" {
 			t.Fatalf("updateAccount = %v", r.Data)
 		}
 
@@ -54,7 +54,7 @@ func TestContractAccountOperations(t *testing.T) {
 		}
 
 		r = am.op("accounts.graphql", "Node", map[string]any{"id": id}).ok(t)
-		if r.str(t, "node.name") != "上海华东精密机械有限公司" || r.str(t, "node.tier") != "B" {
+		if r.str(t, "node.name") != "Renamed 更名" || r.str(t, "node.tier") != "A" {
 			t.Fatalf("node = %v", r.Data)
 		}
 	})
@@ -201,7 +201,7 @@ func TestMutationIsOneTransaction(t *testing.T) {
 func TestAuditTrail(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
-		w.sm1.do(`mutation($id: ID!, $o: ID!) { updateAccount(id: $id, input: {ownerID: $o, creditLimit: 900000}) { id } }`,
+		w.sm1.do(`mutation($id: ID!, $o: ID!) { updateAccount(id: $id, input: {ownerID: $o, region: "华南"}) { id } }`,
 			map[string]any{"id": w.a2, "o": w.am1.id}).ok(t)
 		r := w.admin.do(`query($id: String!) { auditEvents(first: 10, where: {entityID: $id}, orderBy: {field: CREATED_AT, direction: ASC}) {
 			edges { node { action entityType entityID requestID actor { id } changes { field old new } } } } }`,
@@ -222,7 +222,7 @@ func TestAuditTrail(t *testing.T) {
 			m := c.(map[string]any)
 			changes[m["field"].(string)] = [2]any{m["old"], m["new"]}
 		}
-		if changes["ownerID"] != [2]any{w.am2.id, w.am1.id} || changes["creditLimit"] != [2]any{nil, "900000"} || len(changes) != 2 {
+		if changes["ownerID"] != [2]any{w.am2.id, w.am1.id} || changes["region"] != [2]any{nil, "华南"} || len(changes) != 2 {
 			t.Fatalf("changes = %v", changes)
 		}
 	})
@@ -308,4 +308,20 @@ func TestStaleEditsAreConflicts(t *testing.T) {
 		// Contacts too.
 		w.am1.do(`mutation($id: ID!) { updateContact(id: $id, input: {title: "x"}, expectedVersion: 99) { id } }`, map[string]any{"id": w.c1}).code(t, "CONFLICT")
 	})
+}
+
+// Tier and credit terms are set when an account is created and change only
+// through their workflows (changeAccountTier, tier reviews, credit approval),
+// never through updateAccount.
+func TestWorkflowFieldsAreNotInUpdateAccount(t *testing.T) {
+	e := sqliteEnv(t)
+	w := newWorld(t, e)
+	for _, in := range []string{`{tier: A}`, `{creditLimit: 1000}`, `{paymentTermDays: 30}`} {
+		r := w.admin.do(`mutation($id: ID!) { updateAccount(id: $id, input: `+in+`) { id } }`, map[string]any{"id": w.a1})
+		r.code(t, "BAD_USER_INPUT")
+	}
+	r := w.am1.do(createAccount, map[string]any{"input": map[string]any{"name": "Terms", "tier": "A", "creditLimit": 1000, "paymentTermDays": 30}}).ok(t)
+	if r.str(t, "createAccount.tier") != "A" {
+		t.Fatalf("created with tier %s", r.str(t, "createAccount.tier"))
+	}
 }

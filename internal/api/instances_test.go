@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -36,9 +37,9 @@ func TestTwoInstancesShareOneDatabase(t *testing.T) {
 	}
 
 	id := one.post(tok, createAccount, map[string]any{"input": map[string]any{"name": "Shared 共享"}}).ok(t).str(t, "createAccount.id")
-	two.post(tok, `mutation($id: ID!) { updateAccount(id: $id, input: {tier: A}) { id } }`, map[string]any{"id": id}).ok(t)
-	r := one.post(tok, `query($id: ID!) { node(id: $id) { ... on Account { tier } } }`, map[string]any{"id": id}).ok(t)
-	if r.str(t, "node.tier") != "A" {
+	two.post(tok, `mutation($id: ID!) { updateAccount(id: $id, input: {region: "华东"}) { id } }`, map[string]any{"id": id}).ok(t)
+	r := one.post(tok, `query($id: ID!) { node(id: $id) { ... on Account { region } } }`, map[string]any{"id": id}).ok(t)
+	if r.str(t, "node.region") != "华东" {
 		t.Fatalf("instance one does not see instance two's change: %v", r.Data)
 	}
 }
@@ -56,8 +57,8 @@ func TestConcurrentUpdatesKeepAnExactTrail(t *testing.T) {
 		errs := make([]string, n)
 		for i := range n {
 			wg.Go(func() {
-				r := am.do(`mutation($id: ID!, $c: Int!) { updateAccount(id: $id, input: {creditLimit: $c}) { id } }`,
-					map[string]any{"id": id, "c": (i + 1) * 1000})
+				r := am.do(`mutation($id: ID!, $c: String!) { updateAccount(id: $id, input: {region: $c}) { id } }`,
+					map[string]any{"id": id, "c": fmt.Sprintf("区域 %d", i+1)})
 				if len(r.Errors) > 0 {
 					errs[i] = r.Errors[0].Message
 				}
@@ -76,7 +77,7 @@ func TestConcurrentUpdatesKeepAnExactTrail(t *testing.T) {
 			for _, c := range ed.(map[string]any)["node"].(map[string]any)["changes"].([]any) {
 				old, _ := c.(map[string]any)["old"].(string)
 				if olds[old] {
-					t.Fatalf("two updates both saw creditLimit %q as the old value", old)
+					t.Fatalf("two updates both saw region %q as the old value", old)
 				}
 				olds[old] = true
 			}
