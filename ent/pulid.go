@@ -99,6 +99,13 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	return nil
 }
 
+// AccountScopedTypes maps each type whose rows belong to an account and
+// follow its visibility (the AccountScoped mixin) to what writing a row
+// needs on the account: "EDIT" (editing it) or "SEE" (seeing it).
+var AccountScopedTypes = map[string]string{
+	"Contact": "EDIT",
+}
+
 // IsEmptyWhereInput reports the error of a WhereInput with nothing in it
 // (for example where: {not: {}}), which the client sent.
 func IsEmptyWhereInput(err error) bool {

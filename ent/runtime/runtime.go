@@ -155,7 +155,7 @@ func init() {
 	// auditevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	auditevent.IDValidator = auditeventDescID.Validators[0].(func(string) error)
 	contactMixin := schema.Contact{}.Mixin()
-	contact.Policy = privacy.NewPolicies(contactMixin[2], schema.Contact{})
+	contact.Policy = privacy.NewPolicies(contactMixin[2], contactMixin[3], schema.Contact{})
 	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := contact.Policy.EvalMutation(ctx, m); err != nil {
@@ -165,20 +165,20 @@ func init() {
 		})
 	}
 	contactMixinHooks1 := contactMixin[1].Hooks()
-	contactMixinHooks3 := contactMixin[3].Hooks()
 	contactMixinHooks4 := contactMixin[4].Hooks()
+	contactMixinHooks5 := contactMixin[5].Hooks()
 
 	contact.Hooks[1] = contactMixinHooks1[0]
 
-	contact.Hooks[2] = contactMixinHooks3[0]
+	contact.Hooks[2] = contactMixinHooks4[0]
 
-	contact.Hooks[3] = contactMixinHooks4[0]
+	contact.Hooks[3] = contactMixinHooks5[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
 	_ = contactMixinFields1
-	contactMixinFields3 := contactMixin[3].Fields()
-	_ = contactMixinFields3
+	contactMixinFields4 := contactMixin[4].Fields()
+	_ = contactMixinFields4
 	contactFields := schema.Contact{}.Fields()
 	_ = contactFields
 	// contactDescCreatedAt is the schema descriptor for created_at field.
@@ -192,7 +192,7 @@ func init() {
 	// contact.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	contact.UpdateDefaultUpdatedAt = contactDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// contactDescVersion is the schema descriptor for version field.
-	contactDescVersion := contactMixinFields3[0].Descriptor()
+	contactDescVersion := contactMixinFields4[0].Descriptor()
 	// contact.DefaultVersion holds the default value on creation for the version field.
 	contact.DefaultVersion = contactDescVersion.Default.(int)
 	// contactDescName is the schema descriptor for name field.

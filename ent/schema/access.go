@@ -11,63 +11,61 @@ import (
 	"rapport/ent/privacy"
 	"rapport/ent/user"
 	"rapport/internal/apierr"
-	"rapport/internal/auth"
+	"rapport/internal/authz"
 	"rapport/internal/pulid"
 	"rapport/internal/viewer"
 )
 
-// Who may see and change accounts (domain §1, issue #2):
-//
-//	ADMIN, EXECUTIVE, SERVICE_SUPERVISOR  see every account of the organisation
-//	SALES_MANAGER                         sees accounts owned by their team (users whose
-//	                                      manager chain reaches them) and their own
-//	ACCOUNT_MANAGER                       sees accounts they own
-//	SERVICE_REP                           sees accounts assigned to them
-//	everyone else                         sees no account
-//
-// Editing: ADMIN any account; SALES_MANAGER their team's; ACCOUNT_MANAGER their
-// own; SERVICE_SUPERVISOR only the service rep of any account. EXECUTIVE and
-// SERVICE_REP read only. Only ADMIN or SALES_MANAGER change an owner.
-
-var (
-	seeAllAccounts  = []auth.Role{auth.RoleAdmin, auth.RoleExecutive, auth.RoleServiceSupervisor}
-	editingRoles    = []auth.Role{auth.RoleAdmin, auth.RoleSalesManager, auth.RoleAccountManager, auth.RoleServiceSupervisor}
-	assigningRoles  = []auth.Role{auth.RoleAdmin, auth.RoleSalesManager}
-	serviceRepRoles = []auth.Role{auth.RoleAdmin, auth.RoleSalesManager, auth.RoleServiceSupervisor}
-)
+// Who may see and change accounts is the capability table of
+// internal/authz; this file turns its capabilities into predicates. The
+// tenant filter (tenant.go) applies before any of them.
 
 // none matches no row.
 func none(s *sql.Selector) { s.Where(sql.False()) }
 
 // AccountsVisibleTo returns the predicate of the accounts v may see, or nil
-// when v may see every account of the organisation.
+// when v may see every account of the organisation. Every account-scoped
+// type (AccountScoped) is visible through it, so a new grant (a service
+// rep's open callback, for one) is added here once.
 func AccountsVisibleTo(v *viewer.Viewer) predicate.Account {
-	if v.Has(seeAllAccounts...) {
+	if v.Can(authz.ReadAllAccounts) {
 		return nil
 	}
-	return accountsManagedBy(v, true)
+	var ps []predicate.Account
+	if v.Can(authz.ReadOwnAccounts) {
+		ps = append(ps, account.OwnerID(v.UserID))
+	}
+	if v.Can(authz.ReadTeamAccounts) {
+		ps = append(ps, ownedByTeamOf(v.UserID))
+	}
+	if v.Can(authz.ReadServicedAccounts) {
+		ps = append(ps, account.ServiceRepID(v.UserID))
+	}
+	return anyOf(ps)
 }
 
 // accountsEditableBy returns the predicate of the accounts v may edit, or nil
 // for all of them.
 func accountsEditableBy(v *viewer.Viewer) predicate.Account {
-	if v.Has(auth.RoleAdmin) {
+	if v.Can(authz.EditAllAccounts) {
 		return nil
 	}
-	return accountsManagedBy(v, false)
-}
-
-func accountsManagedBy(v *viewer.Viewer, withServiced bool) predicate.Account {
 	var ps []predicate.Account
-	if v.Has(auth.RoleAccountManager, auth.RoleSalesManager) {
+	if v.Can(authz.EditOwnAccounts) {
 		ps = append(ps, account.OwnerID(v.UserID))
 	}
-	if v.Has(auth.RoleSalesManager) {
+	if v.Can(authz.EditTeamAccounts) {
 		ps = append(ps, ownedByTeamOf(v.UserID))
 	}
-	if withServiced && v.Has(auth.RoleServiceRep) {
-		ps = append(ps, account.ServiceRepID(v.UserID))
-	}
+	return anyOf(ps)
+}
+
+// canEditSomeAccount reports whether any of v's roles edits accounts.
+func canEditSomeAccount(v *viewer.Viewer) bool {
+	return v.Can(authz.EditAllAccounts) || v.Can(authz.EditTeamAccounts) || v.Can(authz.EditOwnAccounts)
+}
+
+func anyOf(ps []predicate.Account) predicate.Account {
 	if len(ps) == 0 {
 		return none
 	}
@@ -101,13 +99,14 @@ func usersInTeamOf(manager pulid.ID) predicate.User {
 	return func(s *sql.Selector) { s.Where(inTeamOf(s, user.FieldID, manager)) }
 }
 
-// mayAssignTo checks that v may make target the owner of an account: an
-// ADMIN anyone in the organisation, a SALES_MANAGER themself or their team.
+// mayAssignTo checks that v may make target the owner of an account: one
+// who edits every account anyone in the organisation, anyone themself, a
+// sales manager their team.
 func mayAssignTo(ctx context.Context, c *gen.Client, v *viewer.Viewer, target pulid.ID) error {
-	if v.Has(auth.RoleAdmin) || target == v.UserID {
+	if v.Can(authz.EditAllAccounts) || target == v.UserID {
 		return nil
 	}
-	if v.Has(auth.RoleSalesManager) {
+	if v.Can(authz.AssignOwners) {
 		ok, err := c.User.Query().Where(user.ID(target), usersInTeamOf(v.UserID)).Exist(ctx)
 		if err != nil || ok {
 			return err
@@ -136,17 +135,17 @@ func accountPolicy() privacy.Policy {
 
 func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 	v := viewer.FromContext(ctx)
-	if !v.Has(editingRoles...) {
+	if !canEditSomeAccount(v) && !v.Can(authz.AssignServiceReps) {
 		return apierr.Forbiddenf("your roles do not allow changing accounts")
 	}
 	if m.Op().Is(gen.OpDelete | gen.OpDeleteOne) {
-		if !v.Has(auth.RoleAdmin) {
+		if !v.Can(authz.EditAllAccounts) {
 			return apierr.Forbiddenf("only an admin deletes accounts")
 		}
 		return privacy.Allow
 	}
 	if _, changed := m.ServiceRepID(); changed || m.ServiceRepCleared() {
-		if !v.Has(serviceRepRoles...) {
+		if !v.Can(authz.AssignServiceReps) {
 			return apierr.Forbiddenf("only a service supervisor, sales manager or admin assigns service reps")
 		}
 	}
@@ -157,7 +156,7 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 		}
 	}
 	if m.Op().Is(gen.OpCreate) {
-		if !v.Has(auth.RoleAdmin, auth.RoleSalesManager, auth.RoleAccountManager) {
+		if !v.Can(authz.CreateAccounts) {
 			return apierr.Forbiddenf("your roles do not allow creating accounts")
 		}
 		owner, ok := m.OwnerID()
@@ -170,23 +169,27 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 		}
 		return privacy.Allow
 	}
-	// Update: narrow to the rows v may edit, so any other row is NOT_FOUND.
-	if !(onlyServiceRep && v.Has(auth.RoleServiceSupervisor)) {
-		if !v.Has(auth.RoleAdmin, auth.RoleSalesManager, auth.RoleAccountManager) {
-			return apierr.Forbiddenf("a service supervisor changes only the service rep of an account")
-		}
-		if p := accountsEditableBy(v); p != nil {
-			if id, ok := m.ID(); ok && m.Op().Is(gen.OpUpdateOne) {
-				accounts := m.Client().Account.Query
-				if err := refuseReadOnly(ctx, "account", accounts().Where(account.ID(id), p), accounts().Where(account.ID(id))); err != nil {
-					return err
-				}
+	// Update: narrow to the rows v may change, so any other row is
+	// NOT_FOUND, and one v sees but may not change is FORBIDDEN. Assigning
+	// the service rep reaches every account v sees; anything else needs the
+	// right to edit the account.
+	scope, noun := accountsEditableBy(v), "account"
+	if onlyServiceRep && v.Can(authz.AssignServiceReps) {
+		scope, noun = AccountsVisibleTo(v), "account's service rep"
+	} else if !canEditSomeAccount(v) {
+		return apierr.Forbiddenf("your roles allow changing only the service rep of an account")
+	}
+	if scope != nil {
+		if id, ok := m.ID(); ok && m.Op().Is(gen.OpUpdateOne) {
+			accounts := m.Client().Account.Query
+			if err := refuseReadOnly(ctx, noun, accounts().Where(account.ID(id), scope), accounts().Where(account.ID(id))); err != nil {
+				return err
 			}
-			m.Where(p)
 		}
+		m.Where(scope)
 	}
 	if owner, ok := m.OwnerID(); ok || m.OwnerCleared() {
-		if !v.Has(assigningRoles...) {
+		if !v.Can(authz.AssignOwners) {
 			return apierr.Forbiddenf("only a sales manager or an admin reassigns an account")
 		}
 		if m.OwnerCleared() {

@@ -5,7 +5,7 @@ import (
 	gen "rapport/ent"
 	"rapport/ent/auditevent"
 	"rapport/ent/privacy"
-	"rapport/internal/auth"
+	"rapport/internal/authz"
 	"rapport/internal/viewer"
 
 	"time"
@@ -72,7 +72,7 @@ func (AuditEvent) Policy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{
 			privacy.AuditEventQueryRuleFunc(func(ctx context.Context, q *gen.AuditEventQuery) error {
-				if v := viewer.FromContext(ctx); !v.Has(auth.RoleAdmin, auth.RoleExecutive) {
+				if v := viewer.FromContext(ctx); !v.Can(authz.ReadAuditTrail) {
 					q.Where(auditevent.ActorID(v.UserID))
 				}
 				return privacy.Allow

@@ -6,7 +6,7 @@ import (
 	"rapport/ent/department"
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
-	"rapport/internal/auth"
+	"rapport/internal/authz"
 	"rapport/internal/viewer"
 
 	"entgo.io/contrib/entgql"
@@ -59,7 +59,7 @@ func (Department) Policy() ent.Policy {
 		Query: privacy.QueryPolicy{privacy.AlwaysAllowRule()},
 		Mutation: privacy.MutationPolicy{
 			privacy.DepartmentMutationRuleFunc(func(ctx context.Context, m *gen.DepartmentMutation) error {
-				if !viewer.FromContext(ctx).Has(auth.RoleAdmin) {
+				if !viewer.FromContext(ctx).Can(authz.ManageDirectory) {
 					return apierr.Forbiddenf("only an admin changes departments")
 				}
 				self, _ := m.ID()

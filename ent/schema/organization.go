@@ -6,7 +6,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
-	"rapport/internal/auth"
+	"rapport/internal/authz"
 	"rapport/internal/viewer"
 
 	"entgo.io/contrib/entgql"
@@ -60,7 +60,7 @@ func (Organization) Policy() ent.Policy {
 			requireViewer(),
 			privacy.OrganizationMutationRuleFunc(func(ctx context.Context, m *gen.OrganizationMutation) error {
 				v := viewer.FromContext(ctx)
-				if !m.Op().Is(gen.OpUpdateOne) || !v.Has(auth.RoleAdmin) {
+				if !m.Op().Is(gen.OpUpdateOne) || !v.Can(authz.ManageDirectory) {
 					return apierr.Forbiddenf("only an admin changes their organisation")
 				}
 				m.Where(organization.ID(v.OrgID))

@@ -6,7 +6,7 @@ import (
 	"rapport/ent/privacy"
 	"rapport/ent/user"
 	"rapport/internal/apierr"
-	"rapport/internal/auth"
+	"rapport/internal/authz"
 	"rapport/internal/viewer"
 
 	"time"
@@ -86,7 +86,7 @@ func (User) Policy() ent.Policy {
 				if !m.Op().Is(gen.OpUpdateOne) {
 					return apierr.Forbiddenf("users are provisioned from their tokens and never deleted")
 				}
-				if !viewer.FromContext(ctx).Has(auth.RoleAdmin) {
+				if !viewer.FromContext(ctx).Can(authz.ManageDirectory) {
 					return apierr.Forbiddenf("only an admin changes users")
 				}
 				self, _ := m.ID()

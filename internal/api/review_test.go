@@ -371,7 +371,7 @@ func TestReviewRoleEscalation(t *testing.T) {
 		{"executive edits a contact", w.exec, `mutation($id: ID!) { updateContact(id: $id, input: {name: "x"}) { id } }`, map[string]any{"id": w.c1}, "FORBIDDEN"},
 		{"supervisor edits a contact", w.sup, `mutation($id: ID!) { updateContact(id: $id, input: {name: "x"}) { id } }`, map[string]any{"id": w.c1}, "FORBIDDEN"},
 		{"service rep edits a contact of own account", w.rep1, `mutation($id: ID!) { updateContact(id: $id, input: {isDecisionMaker: false}) { id } }`, map[string]any{"id": w.c1}, "FORBIDDEN"},
-		{"AM+rep adds a contact to a serviced account", amrep, `mutation($a: ID!) { createContact(input: {accountID: $a, name: "x"}) { id } }`, map[string]any{"a": w.a3}, "NOT_FOUND"},
+		{"AM+rep adds a contact to a serviced account", amrep, `mutation($a: ID!) { createContact(input: {accountID: $a, name: "x"}) { id } }`, map[string]any{"a": w.a3}, "FORBIDDEN"},
 		{"SM edits a contact of a peer team", w.sm2, `mutation($id: ID!) { updateContact(id: $id, input: {name: "x"}) { id } }`, map[string]any{"id": w.c1}, "NOT_FOUND"},
 		{"supervisor creates an account", w.sup, createAccount, map[string]any{"input": map[string]any{"name": "x"}}, "FORBIDDEN"},
 		{"service rep creates an account", w.rep1, createAccount, map[string]any{"input": map[string]any{"name": "x"}}, "FORBIDDEN"},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"rapport/internal/auth"
+	"rapport/internal/authz"
 	"rapport/internal/pulid"
 )
 
@@ -33,6 +34,11 @@ func (v *Viewer) Has(roles ...auth.Role) bool {
 		}
 	}
 	return false
+}
+
+// Can reports whether one of the viewer's roles allows c (internal/authz).
+func (v *Viewer) Can(c authz.Capability) bool {
+	return v != nil && authz.Can(v.Roles, c)
 }
 
 type ctxKey struct{}

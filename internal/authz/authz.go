@@ -1,0 +1,93 @@
+// Package authz is who may do what: one table from role to capability. The
+// ent privacy policies (ent/schema) ask it, and the README's "Who sees what"
+// is checked against it (Markdown), so the rules read in one place.
+//
+// A capability says what kind of rows a role reaches; the policies turn it
+// into predicates (which accounts are "the team's") and the tenant filter
+// keeps every one of them inside the viewer's organisation.
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"rapport/internal/auth"
+)
+
+// Capability is something a role allows.
+type Capability string
+
+// The capabilities. Account-scoped rows (contacts now; interactions,
+// documents, callbacks… next) are read and written as their account is.
+const (
+	ReadAllAccounts      Capability = "read every account"
+	ReadTeamAccounts     Capability = "read the accounts of their team"
+	ReadOwnAccounts      Capability = "read the accounts they own"
+	ReadServicedAccounts Capability = "read the accounts they service"
+	EditAllAccounts      Capability = "edit every account"
+	EditTeamAccounts     Capability = "edit the accounts of their team"
+	EditOwnAccounts      Capability = "edit the accounts they own"
+	CreateAccounts       Capability = "create accounts"
+	AssignOwners         Capability = "reassign accounts (within their team, for a sales manager)"
+	AssignServiceReps    Capability = "assign service reps to the accounts they reach"
+	ManageDirectory      Capability = "change users, departments and the organisation"
+	ReadAuditTrail       Capability = "read the whole audit trail (everyone reads their own changes)"
+)
+
+// table is the capability table: every role and what it allows.
+var table = []struct {
+	role auth.Role
+	can  []Capability
+}{
+	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ManageDirectory, ReadAuditTrail}},
+	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail}},
+	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps}},
+	{auth.RoleAccountManager, []Capability{ReadOwnAccounts, EditOwnAccounts, CreateAccounts}},
+	{auth.RoleServiceSupervisor, []Capability{ReadAllAccounts, AssignServiceReps}},
+	{auth.RoleServiceRep, []Capability{ReadServicedAccounts}},
+	{auth.RoleFinance, nil},
+	{auth.RoleHR, nil},
+	{auth.RoleEditor, nil},
+	{auth.RoleCorrespondent, nil},
+	{auth.RoleEmployee, nil},
+}
+
+// Can reports whether any of roles allows c.
+func Can(roles []auth.Role, c Capability) bool {
+	for _, row := range table {
+		if slices.Contains(roles, row.role) && slices.Contains(row.can, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// Roles returns the roles that allow c, in the table's order.
+func Roles(c Capability) []auth.Role {
+	var out []auth.Role
+	for _, row := range table {
+		if slices.Contains(row.can, c) {
+			out = append(out, row.role)
+		}
+	}
+	return out
+}
+
+// Markdown renders the table as the README shows it: one row per role.
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString("| role | may |\n|---|---|\n")
+	for _, row := range table {
+		may := "only what everyone may: read the directory, their own changes"
+		if len(row.can) > 0 {
+			names := make([]string, len(row.can))
+			for i, c := range row.can {
+				names[i] = string(c)
+			}
+			may = strings.Join(names, "; ")
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", row.role, may)
+	}
+	return b.String()
+}
