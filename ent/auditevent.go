@@ -28,7 +28,7 @@ type AuditEvent struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// The user who made the change; empty for the system (provisioning, seeding).
 	ActorID pulid.ID `json:"actor_id,omitempty"`
-	// Action holds the value of the "action" field.
+	// RECOMPUTE: the system rewrote a derived column of many rows at once (one event for the whole change).
 	Action auditevent.Action `json:"action,omitempty"`
 	// EntityType holds the value of the "entity_type" field.
 	EntityType string `json:"entity_type,omitempty"`

@@ -357,8 +357,9 @@ func (_q *DepartmentQuery) Clone() *DepartmentQuery {
 		withChildren:     _q.withChildren.Clone(),
 		withMembers:      _q.withMembers.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -804,6 +805,12 @@ func (_q *DepartmentQuery) ForShare(opts ...sql.LockOption) *DepartmentQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *DepartmentQuery) Modify(modifiers ...func(s *sql.Selector)) *DepartmentSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedChildren tells the query-builder to eager-load the nodes that are connected to the "children"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *DepartmentQuery) WithNamedChildren(name string, opts ...func(*DepartmentQuery)) *DepartmentQuery {
@@ -920,4 +927,10 @@ func (_s *DepartmentSelect) sqlScan(ctx context.Context, root *DepartmentQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *DepartmentSelect) Modify(modifiers ...func(s *sql.Selector)) *DepartmentSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

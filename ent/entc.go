@@ -28,6 +28,7 @@ func main() {
 			gen.FeatureUpsert,
 			gen.FeatureLock,
 			gen.FeatureExecQuery,
+			gen.FeatureModifier,
 		},
 		Templates: append(entgql.AllTemplates,
 			gen.MustParse(gen.NewTemplate("pulid").Funcs(entgql.TemplateFuncs).ParseFiles("./template/pulid.tmpl"))),

@@ -1971,6 +1971,9 @@ type AuditEvent implements Node {
   The user who made the change; empty for the system (provisioning, seeding).
   """
   actorID: ID
+  """
+  RECOMPUTE: the system rewrote a derived column of many rows at once (one event for the whole change).
+  """
   action: AuditEventAction!
   entityType: String!
   entityID: String!
@@ -1986,6 +1989,7 @@ enum AuditEventAction @goModel(model: "rapport/ent/auditevent.Action") {
   CREATE
   UPDATE
   DELETE
+  RECOMPUTE
 }
 """
 A connection to a list of items.

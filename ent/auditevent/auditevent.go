@@ -101,9 +101,10 @@ type Action string
 
 // Action values.
 const (
-	ActionCREATE Action = "CREATE"
-	ActionUPDATE Action = "UPDATE"
-	ActionDELETE Action = "DELETE"
+	ActionCREATE    Action = "CREATE"
+	ActionUPDATE    Action = "UPDATE"
+	ActionDELETE    Action = "DELETE"
+	ActionRECOMPUTE Action = "RECOMPUTE"
 )
 
 func (a Action) String() string {
@@ -113,7 +114,7 @@ func (a Action) String() string {
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a Action) error {
 	switch a {
-	case ActionCREATE, ActionUPDATE, ActionDELETE:
+	case ActionCREATE, ActionUPDATE, ActionDELETE, ActionRECOMPUTE:
 		return nil
 	default:
 		return fmt.Errorf("auditevent: invalid enum value for action field: %q", a)

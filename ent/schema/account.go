@@ -19,13 +19,6 @@ func (Account) Mixin() []ent.Mixin {
 	return []ent.Mixin{WithID("AC"), TimeMixin{}, TenantMixin{}, VersionMixin{}, AuditMixin{}}
 }
 
-// followUp marks the columns that the follow-up cadence maintains: readable,
-// filterable and sortable, never set through an input.
-func followUp(name, order string) ent.Field {
-	return field.Time(name).Optional().Nillable().
-		Annotations(entgql.OrderField(order), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput))
-}
-
 func (Account) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").Validate(validate.Name(200)).Annotations(entgql.OrderField("NAME")),
@@ -65,10 +58,10 @@ func (Account) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.Time("contract_signed_at").Optional().Nillable(),
 		field.Time("last_order_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_ORDER_AT")),
-		followUp("last_call_at", "LAST_CALL_AT"),
-		followUp("last_visit_at", "LAST_VISIT_AT"),
-		followUp("next_call_due_at", "NEXT_CALL_DUE_AT"),
-		followUp("next_visit_due_at", "NEXT_VISIT_DUE_AT"),
+		systemTime("last_call_at", "LAST_CALL_AT"),
+		systemTime("last_visit_at", "LAST_VISIT_AT"),
+		systemTime("next_call_due_at", "NEXT_CALL_DUE_AT"),
+		systemTime("next_visit_due_at", "NEXT_VISIT_DUE_AT"),
 	}
 }
 

@@ -41,6 +41,9 @@ func recordChange(next ent.Mutator) ent.Mutator {
 			return nil, fmt.Errorf("audit: %T is not auditable", m)
 		}
 		op := m.Op()
+		if systemWrite(ctx, m) {
+			return next.Mutate(ctx, m) // derived columns: what caused the change is the record
+		}
 		if op.Is(ent.OpUpdate | ent.OpDelete) {
 			return nil, fmt.Errorf("audit: bulk %s of %s is not audited; change rows one by one", op, m.Type())
 		}

@@ -36,7 +36,8 @@ func (AuditEvent) Fields() []ent.Field {
 			Annotations(entgql.OrderField("CREATED_AT")),
 		field.String("actor_id").GoType(pulid.ID("")).Optional().Immutable().
 			Comment("The user who made the change; empty for the system (provisioning, seeding)."),
-		field.Enum("action").Values("CREATE", "UPDATE", "DELETE").Immutable(),
+		field.Enum("action").Values("CREATE", "UPDATE", "DELETE", "RECOMPUTE").Immutable().
+			Comment("RECOMPUTE: the system rewrote a derived column of many rows at once (one event for the whole change)."),
 		field.String("entity_type").Immutable(),
 		field.String("entity_id").Immutable(),
 		field.JSON("changes", []audit.Change{}).Immutable().

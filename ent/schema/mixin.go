@@ -80,7 +80,8 @@ func (TimeMixin) Hooks() []ent.Hook {
 }
 
 // VersionMixin counts the changes of a row. Every update increments the
-// version in the database (version = version + 1), and a client that read
+// version in the database (version = version + 1), except the system's
+// writes of the columns it maintains (see systemColumns), and a client that read
 // version N may ask for its change to apply only while the row is still at
 // N: an edit from a stale screen is then a CONFLICT, never a lost update.
 type VersionMixin struct{ mixin.Schema }
@@ -96,7 +97,7 @@ func (VersionMixin) Fields() []ent.Field {
 func (VersionMixin) Hooks() []ent.Hook {
 	return []ent.Hook{func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if m.Op().Is(ent.OpUpdateOne | ent.OpUpdate) {
+			if m.Op().Is(ent.OpUpdateOne|ent.OpUpdate) && !systemWrite(ctx, m) {
 				if err := m.AddField("version", 1); err != nil {
 					return nil, err
 				}

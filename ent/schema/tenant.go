@@ -32,6 +32,7 @@ func (TenantMixin) Policy() ent.Policy {
 		Mutation: privacy.MutationPolicy{
 			requireViewer(),
 			privacy.MutationRuleFunc(stampOrganization),
+			privacy.MutationRuleFunc(systemColumnsBySystem),
 			privacy.FilterFunc(sameOrganization),
 			privacy.MutationRuleFunc(linkedRowsVisible),
 		},
@@ -53,7 +54,7 @@ func (viewerRequired) EvalMutation(ctx context.Context, _ ent.Mutation) error {
 func requireViewer() queryMutationRule { return viewerRequired{} }
 
 func checkViewer(ctx context.Context) error {
-	if v := viewer.FromContext(ctx); v == nil || v.OrgID == "" || v.UserID == "" {
+	if v := viewer.FromContext(ctx); v == nil || v.OrgID == "" || (v.UserID == "" && !v.System) {
 		return privacy.Denyf("no authenticated viewer")
 	}
 	return privacy.Skip
