@@ -167,12 +167,15 @@ func init() {
 	contactMixinHooks1 := contactMixin[1].Hooks()
 	contactMixinHooks4 := contactMixin[4].Hooks()
 	contactMixinHooks5 := contactMixin[5].Hooks()
+	contactHooks := schema.Contact{}.Hooks()
 
 	contact.Hooks[1] = contactMixinHooks1[0]
 
 	contact.Hooks[2] = contactMixinHooks4[0]
 
 	contact.Hooks[3] = contactMixinHooks5[0]
+
+	contact.Hooks[4] = contactHooks[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()

@@ -1,6 +1,13 @@
 package schema
 
 import (
+	"context"
+
+	gen "rapport/ent"
+	"rapport/ent/contact"
+	"rapport/ent/hook"
+	"rapport/internal/apierr"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -50,4 +57,29 @@ func (Contact) Annotations() []schema.Annotation {
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
+}
+
+// MaxContactsPerAccount bounds Account.contacts, which the portal reads as a
+// plain list (no pages): the cost model counts it at this size, and a 51st
+// contact is refused. The account's row is locked while counting, so
+// concurrent additions on several instances cannot pass the bound together.
+const MaxContactsPerAccount = 50
+
+func (Contact) Hooks() []ent.Hook {
+	return []ent.Hook{hook.On(func(next ent.Mutator) ent.Mutator {
+		return hook.ContactFunc(func(ctx context.Context, m *gen.ContactMutation) (ent.Value, error) {
+			id, _ := m.AccountID()
+			if err := m.Client().LockRow(ctx, id); err != nil {
+				return nil, err
+			}
+			n, err := m.Client().Contact.Query().Where(contact.AccountID(id)).Count(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if n >= MaxContactsPerAccount {
+				return nil, apierr.Conflictf("an account holds at most %d contacts; update or reuse one of its contacts", MaxContactsPerAccount)
+			}
+			return next.Mutate(ctx, m)
+		})
+	}, ent.OpCreate)}
 }

@@ -53,7 +53,7 @@ func (User) Edges() []ent.Edge {
 		// Reports are changed from the report's side (managerID), so that
 		// every change of a manager is checked and audited on its own row.
 		edge.To("reports", User.Type).
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			From("manager").Field("manager_id").Unique(),
 		edge.From("accounts", Account.Type).Ref("owner").
 			Annotations(entgql.Skip(entgql.SkipAll)),

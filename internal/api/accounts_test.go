@@ -7,8 +7,10 @@ import (
 	"sync"
 	"testing"
 
+	"rapport/ent"
 	"rapport/ent/auditevent"
 	"rapport/internal/auth"
+	"rapport/internal/pulid"
 )
 
 func TestContractAccountOperations(t *testing.T) {
@@ -324,4 +326,42 @@ func TestWorkflowFieldsAreNotInUpdateAccount(t *testing.T) {
 	if r.str(t, "createAccount.tier") != "A" {
 		t.Fatalf("created with tier %s", r.str(t, "createAccount.tier"))
 	}
+}
+
+// Account.contacts is a plain list, so an account holds at most 50
+// contacts; concurrent additions cannot pass the bound together.
+func TestContactsPerAccountAreBounded(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		org := e.org("acme")
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		id := am.do(createAccount, map[string]any{"input": map[string]any{"name": "Many contacts"}}).ok(t).str(t, "createAccount.id")
+		ctx := sys(t.Context())
+		bulk := make([]*ent.ContactCreate, 47)
+		for i := range bulk {
+			bulk[i] = e.client.Contact.Create().SetOrganizationID(org.ID).SetAccountID(pulid.ID(id)).SetName(fmt.Sprintf("C%d", i))
+		}
+		e.client.Contact.CreateBulk(bulk...).ExecX(ctx)
+		add := `mutation($a: ID!, $n: String!) { createContact(input: {accountID: $a, name: $n}) { id } }`
+		var wg sync.WaitGroup
+		results := make([]*result, 8)
+		for i := range results {
+			wg.Go(func() { results[i] = am.do(add, map[string]any{"a": id, "n": fmt.Sprintf("Racer %d", i)}) })
+		}
+		wg.Wait()
+		ok := 0
+		for _, r := range results {
+			if len(r.Errors) == 0 {
+				ok++
+			} else if c := r.Errors[0].Extensions["code"]; c != "CONFLICT" {
+				t.Fatalf("a refused addition answered %v", r.Errors)
+			}
+		}
+		if n := e.client.Contact.Query().CountX(ctx); ok != 3 || n != 50 {
+			t.Fatalf("%d racers added, %d contacts; want 3 and 50", ok, n)
+		}
+		am.do(add, map[string]any{"a": id, "n": "51st"}).code(t, "CONFLICT")
+		if n := len(am.do(`query($id: ID!) { node(id: $id) { ... on Account { contacts { id } } } }`, map[string]any{"id": id}).ok(t).list(t, "node.contacts")); n != 50 {
+			t.Fatalf("contacts lists %d", n)
+		}
+	})
 }

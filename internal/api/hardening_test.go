@@ -94,7 +94,7 @@ func TestExpensiveQueriesAreRefused(t *testing.T) {
 		aliases[i] = fmt.Sprintf("a%d: accounts(first: 500) { edges { node { id } } }", i)
 	}
 	attacks := []struct{ name, query string }{
-		{"reports cycle", "{ users(first: 500) { edges { node { " + nest("manager { reports", "id", 5) + strings.Repeat(" }", 5) + " } } } }"},
+		{"reports cycle", "{ users(first: 500) { edges { node { " + nest("manager { reports { edges { node", "id", 5) + strings.Repeat(" } } }", 5) + " } } } }"},
 		{"contacts cycle", "{ accounts(first: 500) { edges { node { " + nest("contacts { account", "id", 8) + strings.Repeat(" }", 8) + " } } } }"},
 		{"999 aliases", "{ " + strings.Join(aliases, " ") + " }"},
 		{"5,000 __typename", "{ " + strings.Repeat("__typename ", 5000) + "}"},

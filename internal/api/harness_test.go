@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -274,10 +275,27 @@ func splitPath(p string) []pathElem {
 	return out
 }
 
-// countingDriver counts the SQL statements sent to the database.
+// countingDriver counts the SQL statements sent to the database and keeps
+// the text of the last few queries.
 type countingDriver struct {
 	dialect.Driver
 	n *atomic.Int64
+}
+
+// lastQueries holds the most recent queries of every test env (tests that
+// read it run their env alone).
+var lastQueries struct {
+	sync.Mutex
+	q []string
+}
+
+func recordQuery(q string) {
+	lastQueries.Lock()
+	defer lastQueries.Unlock()
+	lastQueries.q = append(lastQueries.q, q)
+	if len(lastQueries.q) > 50 {
+		lastQueries.q = lastQueries.q[1:]
+	}
 }
 
 func (d *countingDriver) Exec(ctx context.Context, q string, args, v any) error {
@@ -287,6 +305,7 @@ func (d *countingDriver) Exec(ctx context.Context, q string, args, v any) error 
 
 func (d *countingDriver) Query(ctx context.Context, q string, args, v any) error {
 	d.n.Add(1)
+	recordQuery(q)
 	return d.Driver.Query(ctx, q, args, v)
 }
 

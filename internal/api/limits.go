@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -43,8 +44,6 @@ var queryLimits = querycost.Limits{
 var listCaps = map[string]int{
 	"Query.departments":   200,
 	"Department.children": 50,
-	"Department.members":  100,
-	"User.reports":        100,
 	"Account.contacts":    50,
 	"AuditEvent.changes":  100,
 }
@@ -78,6 +77,7 @@ func (c costLimit) MutateOperationParameters(ctx context.Context, p *graphql.Raw
 }
 
 func (costLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	defaultPages(oc)
 	_, err := querycost.Cost(oc.Operation, oc.Variables, queryLimits, listCap)
 	return limitError(err)
 }
@@ -90,4 +90,106 @@ func limitError(err error) *gqlerror.Error {
 	}
 	e := &apierr.Error{Code: apierr.BadUserInput, Message: qe.Message, Reason: qe.Reason + "_LIMIT"}
 	return &gqlerror.Error{Message: e.Message, Err: e, Extensions: map[string]any{"code": string(e.Code)}}
+}
+
+// defaultPages gives every connection field that is asked for neither first
+// nor last (or only with null variables) the argument first: MaxPageSize. It
+// rewrites a copy of the operation and its fragments, since the parsed
+// document is cached and shared between requests. Resolvers, entgql's
+// eager loading (which reads the operation's arguments, not the
+// resolver's) and the cost model then all work on the same bounded page,
+// and nested connections are loaded with a per-parent limit and a grouped
+// totalCount instead of every row.
+func defaultPages(oc *graphql.OperationContext) {
+	r := pageRewriter{vars: oc.Variables}
+	if !r.needs(oc.Operation.SelectionSet, oc.Doc, map[string]bool{}) {
+		return
+	}
+	frags := make(ast.FragmentDefinitionList, len(oc.Doc.Fragments))
+	r.frags = map[string]*ast.FragmentDefinition{}
+	for i, f := range oc.Doc.Fragments {
+		cp := *f
+		frags[i] = &cp
+		r.frags[f.Name] = &cp
+	}
+	for _, f := range frags {
+		f.SelectionSet = r.copy(f.SelectionSet)
+	}
+	op := *oc.Operation
+	op.SelectionSet = r.copy(op.SelectionSet)
+	oc.Doc = &ast.QueryDocument{Operations: ast.OperationList{&op}, Fragments: frags, Position: oc.Doc.Position, Comment: oc.Doc.Comment}
+	oc.Operation = &op
+}
+
+type pageRewriter struct {
+	vars  map[string]any
+	frags map[string]*ast.FragmentDefinition
+}
+
+// unpaged reports a connection field asked for no page.
+func (r pageRewriter) unpaged(f *ast.Field) bool {
+	d := f.Definition
+	if d == nil || d.Arguments.ForName("first") == nil || d.Arguments.ForName("last") == nil {
+		return false
+	}
+	args := f.ArgumentMap(r.vars)
+	return args["first"] == nil && args["last"] == nil
+}
+
+func (r pageRewriter) needs(set ast.SelectionSet, doc *ast.QueryDocument, seen map[string]bool) bool {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if r.unpaged(sel) || r.needs(sel.SelectionSet, doc, seen) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if r.needs(sel.SelectionSet, doc, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if f := doc.Fragments.ForName(sel.Name); f != nil && !seen[sel.Name] {
+				seen[sel.Name] = true
+				if r.needs(f.SelectionSet, doc, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (r pageRewriter) copy(set ast.SelectionSet) ast.SelectionSet {
+	out := make(ast.SelectionSet, len(set))
+	for i, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			f := *sel
+			f.SelectionSet = r.copy(sel.SelectionSet)
+			if r.unpaged(sel) {
+				f.Arguments = make(ast.ArgumentList, 0, len(sel.Arguments)+1)
+				for _, a := range sel.Arguments {
+					if a.Name != "first" && a.Name != "last" {
+						f.Arguments = append(f.Arguments, a)
+					}
+				}
+				f.Arguments = append(f.Arguments, &ast.Argument{Name: "first", Position: sel.Position,
+					Value: &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(MaxPageSize), Position: sel.Position}})
+			}
+			out[i] = &f
+		case *ast.InlineFragment:
+			f := *sel
+			f.SelectionSet = r.copy(sel.SelectionSet)
+			out[i] = &f
+		case *ast.FragmentSpread:
+			f := *sel
+			if def, ok := r.frags[sel.Name]; ok {
+				f.Definition = def
+			}
+			out[i] = &f
+		default:
+			out[i] = sel
+		}
+	}
+	return out
 }

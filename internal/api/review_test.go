@@ -101,8 +101,8 @@ func TestReviewCrossTenantReads(t *testing.T) {
 	t.Run("lists show only the viewer's organisation", func(t *testing.T) {
 		var r *result
 		for _, q := range []string{ // one list at a time: together they exceed the cost limit
-			`{ users(first: 100) { totalCount edges { node { id manager { id } reports { id } department { id } organization { id } } } } }`,
-			`{ departments { id parent { id } children { id } members { id } organization { id } } }`,
+			`{ users(first: 100) { totalCount edges { node { id manager { id } reports(first: 10) { totalCount edges { node { id } } } department { id } organization { id } } } } }`,
+			`{ departments { id parent { id } children { id } members(first: 10) { totalCount edges { node { id } } } organization { id } } }`,
 			`{ auditEvents(first: 500) { totalCount edges { node { id entityID actor { id } organization { id } } } } }`,
 			`{ accounts(first: 100) { edges { node { id owner { id } serviceRep { id } contacts { id } organization { id } } } } }`,
 			`{ viewer { organization { id } } contacts(first: 100) { totalCount edges { node { id account { id } } } } }`,
@@ -212,7 +212,7 @@ func TestReviewReadOracles(t *testing.T) {
 	t.Run("nested edges of visible rows do not open hidden ones", func(t *testing.T) {
 		// rep1 sees A1; its owner's reports/manager are users (directory) but
 		// must not lead to other accounts or contacts.
-		r := w.rep1.do(`{ accounts(first: 10) { edges { node { id contacts { id account { id } } owner { manager { reports { id } } } } } } }`, nil).ok(t)
+		r := w.rep1.do(`{ accounts(first: 10) { edges { node { id contacts { id account { id } } owner { manager { reports { edges { node { id } } } } } } } } }`, nil).ok(t)
 		if got := ids(t, r, "accounts.edges"); len(got) != 1 || !got[w.a1] {
 			t.Fatalf("rep1 sees %v", got)
 		}

@@ -2,8 +2,12 @@ package api_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
+	"rapport/ent"
+	"rapport/internal/api"
 	"rapport/internal/auth"
 )
 
@@ -62,6 +66,77 @@ func TestNoNPlusOne(t *testing.T) {
 			if fifty > 6 {
 				t.Fatalf("%d statements for one page; expected at most 6", fifty)
 			}
+		}
+	})
+}
+
+// TestNestedListsAreBounded: nested connections (a manager's reports, a
+// department's members) cost a fixed number of statements whatever the
+// page of parents, their totalCount comes from one grouped count and is
+// right when the nested page is cut (ent issues 4240, 4144), and a nested
+// connection asked for no page is loaded 500 rows per parent at most, like
+// any other.
+func TestNestedListsAreBounded(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		org := e.org("acme")
+		admin := e.as("acme", "admin", auth.RoleAdmin)
+		ctx := sys(t.Context())
+		dept := e.client.Department.Create().SetName("大部门").SetOrganizationID(org.ID).SaveX(ctx)
+		small := e.client.Department.Create().SetName("小部门").SetOrganizationID(org.ID).SaveX(ctx)
+		var managers []string
+		for i := range 6 {
+			m := e.client.User.Create().SetOrganizationID(org.ID).SetSubject(fmt.Sprintf("m%d", i)).SetDepartmentID(small.ID).SaveX(ctx)
+			managers = append(managers, string(m.ID))
+			bulk := make([]*ent.UserCreate, 3+i)
+			for j := range bulk {
+				bulk[j] = e.client.User.Create().SetOrganizationID(org.ID).SetSubject(fmt.Sprintf("r%d-%d", i, j)).SetManagerID(m.ID)
+			}
+			e.client.User.CreateBulk(bulk...).ExecX(ctx)
+		}
+		big := make([]*ent.UserCreate, api.MaxPageSize+20)
+		for j := range big {
+			big[j] = e.client.User.Create().SetOrganizationID(org.ID).SetSubject(fmt.Sprintf("member-%03d", j)).SetDepartmentID(dept.ID)
+		}
+		e.client.User.CreateBulk(big...).ExecX(ctx)
+
+		const q = `query($n: Int) { users(first: $n, where: {hasReports: true}, orderBy: {field: NAME, direction: ASC}) {
+			edges { node { id reports(first: 2) { totalCount pageInfo { hasNextPage } edges { node { id manager { id } } } } } } } }`
+		stmts := func(n int) (int64, *result) {
+			admin.do(q, map[string]any{"n": n}).ok(t)
+			before := e.stmts.Load()
+			r := admin.do(q, map[string]any{"n": n}).ok(t)
+			return e.stmts.Load() - before, r
+		}
+		two, _ := stmts(2)
+		six, r := stmts(6)
+		if two != six {
+			t.Fatalf("nested reports: %d statements for 2 managers, %d for 6", two, six)
+		}
+		for i, ed := range r.list(t, "users.edges") {
+			node := ed.(map[string]any)["node"].(map[string]any)
+			reports := node["reports"].(map[string]any)
+			want := 3 + slices.Index(managers, node["id"].(string))
+			if tc := int(reports["totalCount"].(float64)); tc != want || len(reports["edges"].([]any)) != 2 || reports["pageInfo"].(map[string]any)["hasNextPage"] != true {
+				t.Fatalf("manager %d: totalCount %d (want %d), %d edges", i, tc, want, len(reports["edges"].([]any)))
+			}
+		}
+		t.Logf("users with nested reports: %d statements for 2 or 6 managers", six)
+
+		r = admin.do(`query($d: ID!) { node(id: $d) { ... on Department { members { totalCount pageInfo { hasNextPage } edges { node { id } } } } } }`,
+			map[string]any{"d": dept.ID}).ok(t)
+		lastQueries.Lock()
+		limited := false // the members query (users by department) carries the page's LIMIT (one more row tells hasNextPage)
+		for _, q := range lastQueries.q {
+			members := strings.Contains(q, "department_id` IN") || strings.Contains(q, `"department_id" IN`)
+			limited = limited || members && strings.Contains(q, fmt.Sprintf("LIMIT %d", api.MaxPageSize+1))
+		}
+		lastQueries.Unlock()
+		if !limited {
+			t.Fatalf("an unpaged nested connection was loaded without a LIMIT of %d", api.MaxPageSize)
+		}
+		if n, tc := len(r.list(t, "node.members.edges")), r.num(t, "node.members.totalCount"); n != api.MaxPageSize || tc != api.MaxPageSize+20 ||
+			r.get(t, "node.members.pageInfo.hasNextPage") != true {
+			t.Fatalf("unpaged members: %d edges, totalCount %d", n, tc)
 		}
 	})
 }
