@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"ariga.io/atlas/sql/migrate"
 
 	"rapport/internal/auth"
 	"rapport/internal/store"
@@ -108,6 +113,9 @@ func orgCreate(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "new" {
+		return migrateNew(ctx, args[1:], getenv, stdout)
+	}
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -115,13 +123,60 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := parseFlags(c.flags("migrate"), args); err != nil {
 		return err
 	}
-	client, err := openDB(ctx, c)
+	drv, err := store.Driver(c.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	defer drv.Close()
+	if err := store.Migrate(ctx, drv); err != nil {
+		return fmt.Errorf("migrating the database: %w", err)
+	}
 	_, err = fmt.Fprintln(stdout, "schema up to date")
 	return err
+}
+
+// migrateNew writes the migration that takes the committed migrations to
+// the current ent schema, for both dialects: SQLite is planned on a
+// throwaway file, PostgreSQL on the empty database --dev-postgres names.
+func migrateNew(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate new", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	devPG := fs.String("dev-postgres", getenv("RAPPORT_DEV_POSTGRES"), "an empty PostgreSQL database to plan on")
+	root := fs.String("dir", "internal/store/migrations", "the migration directories")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *devPG == "" {
+		return usageError{"migrate new needs a NAME and --dev-postgres URL (an empty database)"}
+	}
+	tmp, err := os.MkdirTemp("", "rapport-migrate-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for _, dev := range []struct{ sub, url string }{{"sqlite", "file:" + filepath.Join(tmp, "dev.db")}, {"postgres", *devPG}} {
+		drv, err := store.Driver(dev.url)
+		if err != nil {
+			return err
+		}
+		dir, err := migrate.NewLocalDir(filepath.Join(*root, dev.sub))
+		if err != nil {
+			drv.Close()
+			return err
+		}
+		err = store.Diff(ctx, drv, dir, pos[0])
+		drv.Close()
+		switch {
+		case errors.Is(err, migrate.ErrNoPlan):
+			fmt.Fprintf(stdout, "%s: no changes\n", dev.sub)
+		case err != nil:
+			return fmt.Errorf("%s: %w", dev.sub, err)
+		default:
+			fmt.Fprintf(stdout, "%s: wrote a migration into %s\n", dev.sub, filepath.Join(*root, dev.sub))
+		}
+	}
+	return nil
 }
 
 // parseInterleaved parses flags that may come before, between or after

@@ -187,15 +187,23 @@ func readmeTable() string {
 	return b.String()
 }
 
-// openDB opens and migrates the configured database.
+// openDB opens the configured database. Embedded SQLite is migrated on the
+// spot, so that `go run ./server` stays one command; PostgreSQL must already
+// be at this binary's schema (`server migrate` applies it, once, for every
+// instance).
 func openDB(ctx context.Context, c config) (*ent.Client, error) {
 	drv, err := store.Driver(c.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	if err := store.Migrate(ctx, drv); err != nil {
+	if store.IsEmbedded(c.DatabaseURL) {
+		err = store.Migrate(ctx, drv)
+	} else {
+		err = store.CheckSchema(ctx, drv)
+	}
+	if err != nil {
 		drv.Close()
-		return nil, fmt.Errorf("migrating the database: %w", err)
+		return nil, fmt.Errorf("database schema: %w", err)
 	}
 	return ent.NewClient(ent.Driver(drv)), nil
 }

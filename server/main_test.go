@@ -239,7 +239,15 @@ func TestPostgresNeedsAConfiguredSecret(t *testing.T) {
 	}
 	url := testdb.PostgresURL(t)
 	secret := "0123456789abcdef0123456789abcdef-pg"
+	// A PostgreSQL database behind the binary's schema is refused, naming the fix.
+	err = run(context.Background(), nil, env("DATABASE_URL", url, "RAPPORT_ADDR", "127.0.0.1:0", "RAPPORT_JWT_SECRET", secret), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "server migrate") {
+		t.Fatalf("serve on an unmigrated database: %v", err)
+	}
 	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, env("DATABASE_URL", url), &out); err != nil || !strings.Contains(out.String(), "schema up to date") {
+		t.Fatalf("migrate: %v %s", err, out.String())
+	}
 	if err := run(context.Background(), []string{"org", "create", "acme", "Acme"}, env("DATABASE_URL", url), &out); err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,6 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 
 	"rapport/ent"
-	"rapport/ent/migrate"
 	"rapport/ent/organization"
 	"rapport/ent/privacy"
 	_ "rapport/ent/runtime" // schema hooks and privacy policies
@@ -130,19 +129,16 @@ func parse(rawURL string) (driverName, dsn, dia string, err error) {
 // so that several instances starting together migrate one after another.
 const migrationLock = 0x5261_7070 // "Rapp"
 
-// migrating serialises migrations within one process: ent's migrator
-// rewrites the package-level table descriptions as it goes. (Across
-// processes, PostgreSQL's advisory lock does the same.)
+// migrating serialises the ent migrator within one process (Diff): it
+// rewrites the package-level table descriptions as it goes.
 var migrating sync.Mutex
 
-// Migrate brings the schema up to date. On PostgreSQL it holds an advisory
-// lock for the duration, so concurrent instances do not race.
+// Migrate applies the committed migrations the database lacks (see
+// migrations.go). On PostgreSQL it holds an advisory lock meanwhile, so
+// concurrent instances do not race.
 func Migrate(ctx context.Context, drv *entsql.Driver) error {
-	migrating.Lock()
-	defer migrating.Unlock()
-	client := ent.NewClient(ent.Driver(drv))
 	if drv.Dialect() != dialect.Postgres {
-		return client.Schema.Create(ctx, migrate.WithForeignKeys(true))
+		return applyMigrations(ctx, drv)
 	}
 	conn, err := drv.DB().Conn(ctx)
 	if err != nil {
@@ -153,7 +149,7 @@ func Migrate(ctx context.Context, drv *entsql.Driver) error {
 		return fmt.Errorf("migrate: taking the migration lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock) //nolint:errcheck
-	return client.Schema.Create(ctx, migrate.WithForeignKeys(true))
+	return applyMigrations(ctx, drv)
 }
 
 // system is the context of server code that acts outside any request.
