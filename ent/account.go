@@ -74,6 +74,8 @@ type Account struct {
 	ContractSignedAt *time.Time `json:"contract_signed_at,omitempty"`
 	// LastOrderAt holds the value of the "last_order_at" field.
 	LastOrderAt *time.Time `json:"last_order_at,omitempty"`
+	// LastContactAt holds the value of the "last_contact_at" field.
+	LastContactAt *time.Time `json:"last_contact_at,omitempty"`
 	// LastCallAt holds the value of the "last_call_at" field.
 	LastCallAt *time.Time `json:"last_call_at,omitempty"`
 	// LastVisitAt holds the value of the "last_visit_at" field.
@@ -98,13 +100,19 @@ type AccountEdges struct {
 	ServiceRep *User `json:"service_rep,omitempty"`
 	// Contacts holds the value of the contacts edge.
 	Contacts []*Contact `json:"contacts,omitempty"`
+	// Interactions holds the value of the interactions edge.
+	Interactions []*Interaction `json:"interactions,omitempty"`
+	// TierChanges holds the value of the tier_changes edge.
+	TierChanges []*TierChange `json:"tier_changes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [6]map[string]int
 
-	namedContacts map[string][]*Contact
+	namedContacts     map[string][]*Contact
+	namedInteractions map[string][]*Interaction
+	namedTierChanges  map[string][]*TierChange
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -149,6 +157,24 @@ func (e AccountEdges) ContactsOrErr() ([]*Contact, error) {
 	return nil, &NotLoadedError{edge: "contacts"}
 }
 
+// InteractionsOrErr returns the Interactions value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) InteractionsOrErr() ([]*Interaction, error) {
+	if e.loadedTypes[4] {
+		return e.Interactions, nil
+	}
+	return nil, &NotLoadedError{edge: "interactions"}
+}
+
+// TierChangesOrErr returns the TierChanges value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) TierChangesOrErr() ([]*TierChange, error) {
+	if e.loadedTypes[5] {
+		return e.TierChanges, nil
+	}
+	return nil, &NotLoadedError{edge: "tier_changes"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -160,7 +186,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case account.FieldName, account.FieldIndustry, account.FieldRegion, account.FieldAddress, account.FieldPhone, account.FieldFax, account.FieldEmail, account.FieldWebsite, account.FieldBusinessScope, account.FieldMainProducts, account.FieldIndustryPosition, account.FieldRecentDevelopments, account.FieldCompanySize, account.FieldSource, account.FieldLifecycleStage, account.FieldCooperationIntent, account.FieldTier:
 			values[i] = new(sql.NullString)
-		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldContractSignedAt, account.FieldLastOrderAt, account.FieldLastCallAt, account.FieldLastVisitAt, account.FieldNextCallDueAt, account.FieldNextVisitDueAt:
+		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldContractSignedAt, account.FieldLastOrderAt, account.FieldLastContactAt, account.FieldLastCallAt, account.FieldLastVisitAt, account.FieldNextCallDueAt, account.FieldNextVisitDueAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -349,6 +375,13 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.LastOrderAt = new(time.Time)
 				*_m.LastOrderAt = value.Time
 			}
+		case account.FieldLastContactAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_contact_at", values[i])
+			} else if value.Valid {
+				_m.LastContactAt = new(time.Time)
+				*_m.LastContactAt = value.Time
+			}
 		case account.FieldLastCallAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field last_call_at", values[i])
@@ -408,6 +441,16 @@ func (_m *Account) QueryServiceRep() *UserQuery {
 // QueryContacts queries the "contacts" edge of the Account entity.
 func (_m *Account) QueryContacts() *ContactQuery {
 	return NewAccountClient(_m.config).QueryContacts(_m)
+}
+
+// QueryInteractions queries the "interactions" edge of the Account entity.
+func (_m *Account) QueryInteractions() *InteractionQuery {
+	return NewAccountClient(_m.config).QueryInteractions(_m)
+}
+
+// QueryTierChanges queries the "tier_changes" edge of the Account entity.
+func (_m *Account) QueryTierChanges() *TierChangeQuery {
+	return NewAccountClient(_m.config).QueryTierChanges(_m)
 }
 
 // Update returns a builder for updating this Account.
@@ -522,6 +565,11 @@ func (_m *Account) String() string {
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
+	if v := _m.LastContactAt; v != nil {
+		builder.WriteString("last_contact_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
 	if v := _m.LastCallAt; v != nil {
 		builder.WriteString("last_call_at=")
 		builder.WriteString(v.Format(time.ANSIC))
@@ -566,6 +614,54 @@ func (_m *Account) appendNamedContacts(name string, edges ...*Contact) {
 		_m.Edges.namedContacts[name] = []*Contact{}
 	} else {
 		_m.Edges.namedContacts[name] = append(_m.Edges.namedContacts[name], edges...)
+	}
+}
+
+// NamedInteractions returns the Interactions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedInteractions(name string) ([]*Interaction, error) {
+	if _m.Edges.namedInteractions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInteractions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedInteractions(name string, edges ...*Interaction) {
+	if _m.Edges.namedInteractions == nil {
+		_m.Edges.namedInteractions = make(map[string][]*Interaction)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInteractions[name] = []*Interaction{}
+	} else {
+		_m.Edges.namedInteractions[name] = append(_m.Edges.namedInteractions[name], edges...)
+	}
+}
+
+// NamedTierChanges returns the TierChanges named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedTierChanges(name string) ([]*TierChange, error) {
+	if _m.Edges.namedTierChanges == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTierChanges[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedTierChanges(name string, edges ...*TierChange) {
+	if _m.Edges.namedTierChanges == nil {
+		_m.Edges.namedTierChanges = make(map[string][]*TierChange)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTierChanges[name] = []*TierChange{}
+	} else {
+		_m.Edges.namedTierChanges[name] = append(_m.Edges.namedTierChanges[name], edges...)
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/contact"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -389,6 +391,20 @@ func (_c *AccountCreate) SetNillableLastOrderAt(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetLastContactAt sets the "last_contact_at" field.
+func (_c *AccountCreate) SetLastContactAt(v time.Time) *AccountCreate {
+	_c.mutation.SetLastContactAt(v)
+	return _c
+}
+
+// SetNillableLastContactAt sets the "last_contact_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableLastContactAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetLastContactAt(*v)
+	}
+	return _c
+}
+
 // SetLastCallAt sets the "last_call_at" field.
 func (_c *AccountCreate) SetLastCallAt(v time.Time) *AccountCreate {
 	_c.mutation.SetLastCallAt(v)
@@ -487,6 +503,36 @@ func (_c *AccountCreate) AddContacts(v ...*Contact) *AccountCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddContactIDs(ids...)
+}
+
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
+func (_c *AccountCreate) AddInteractionIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddInteractionIDs(ids...)
+	return _c
+}
+
+// AddInteractions adds the "interactions" edges to the Interaction entity.
+func (_c *AccountCreate) AddInteractions(v ...*Interaction) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInteractionIDs(ids...)
+}
+
+// AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by IDs.
+func (_c *AccountCreate) AddTierChangeIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddTierChangeIDs(ids...)
+	return _c
+}
+
+// AddTierChanges adds the "tier_changes" edges to the TierChange entity.
+func (_c *AccountCreate) AddTierChanges(v ...*TierChange) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTierChangeIDs(ids...)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -827,6 +873,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 		_spec.SetField(account.FieldLastOrderAt, field.TypeTime, value)
 		_node.LastOrderAt = &value
 	}
+	if value, ok := _c.mutation.LastContactAt(); ok {
+		_spec.SetField(account.FieldLastContactAt, field.TypeTime, value)
+		_node.LastContactAt = &value
+	}
 	if value, ok := _c.mutation.LastCallAt(); ok {
 		_spec.SetField(account.FieldLastCallAt, field.TypeTime, value)
 		_node.LastCallAt = &value
@@ -903,6 +953,38 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InteractionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TierChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1391,6 +1473,24 @@ func (u *AccountUpsert) UpdateLastOrderAt() *AccountUpsert {
 // ClearLastOrderAt clears the value of the "last_order_at" field.
 func (u *AccountUpsert) ClearLastOrderAt() *AccountUpsert {
 	u.SetNull(account.FieldLastOrderAt)
+	return u
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (u *AccountUpsert) SetLastContactAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldLastContactAt, v)
+	return u
+}
+
+// UpdateLastContactAt sets the "last_contact_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateLastContactAt() *AccountUpsert {
+	u.SetExcluded(account.FieldLastContactAt)
+	return u
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (u *AccountUpsert) ClearLastContactAt() *AccountUpsert {
+	u.SetNull(account.FieldLastContactAt)
 	return u
 }
 
@@ -2021,6 +2121,27 @@ func (u *AccountUpsertOne) UpdateLastOrderAt() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearLastOrderAt() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearLastOrderAt()
+	})
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (u *AccountUpsertOne) SetLastContactAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLastContactAt(v)
+	})
+}
+
+// UpdateLastContactAt sets the "last_contact_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateLastContactAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLastContactAt()
+	})
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (u *AccountUpsertOne) ClearLastContactAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearLastContactAt()
 	})
 }
 
@@ -2830,6 +2951,27 @@ func (u *AccountUpsertBulk) UpdateLastOrderAt() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearLastOrderAt() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearLastOrderAt()
+	})
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (u *AccountUpsertBulk) SetLastContactAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLastContactAt(v)
+	})
+}
+
+// UpdateLastContactAt sets the "last_contact_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateLastContactAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLastContactAt()
+	})
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (u *AccountUpsertBulk) ClearLastContactAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearLastContactAt()
 	})
 }
 

@@ -10,8 +10,10 @@ import (
 	"math"
 	"rapport/ent/account"
 	"rapport/ent/contact"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 
@@ -25,17 +27,21 @@ import (
 // AccountQuery is the builder for querying Account entities.
 type AccountQuery struct {
 	config
-	ctx               *QueryContext
-	order             []account.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Account
-	withOrganization  *OrganizationQuery
-	withOwner         *UserQuery
-	withServiceRep    *UserQuery
-	withContacts      *ContactQuery
-	loadTotal         []func(context.Context, []*Account) error
-	modifiers         []func(*sql.Selector)
-	withNamedContacts map[string]*ContactQuery
+	ctx                   *QueryContext
+	order                 []account.OrderOption
+	inters                []Interceptor
+	predicates            []predicate.Account
+	withOrganization      *OrganizationQuery
+	withOwner             *UserQuery
+	withServiceRep        *UserQuery
+	withContacts          *ContactQuery
+	withInteractions      *InteractionQuery
+	withTierChanges       *TierChangeQuery
+	loadTotal             []func(context.Context, []*Account) error
+	modifiers             []func(*sql.Selector)
+	withNamedContacts     map[string]*ContactQuery
+	withNamedInteractions map[string]*InteractionQuery
+	withNamedTierChanges  map[string]*TierChangeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -153,6 +159,50 @@ func (_q *AccountQuery) QueryContacts() *ContactQuery {
 			sqlgraph.From(account.Table, account.FieldID, selector),
 			sqlgraph.To(contact.Table, contact.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.ContactsTable, account.ContactsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInteractions chains the current query on the "interactions" edge.
+func (_q *AccountQuery) QueryInteractions() *InteractionQuery {
+	query := (&InteractionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(interaction.Table, interaction.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.InteractionsTable, account.InteractionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTierChanges chains the current query on the "tier_changes" edge.
+func (_q *AccountQuery) QueryTierChanges() *TierChangeQuery {
+	query := (&TierChangeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(tierchange.Table, tierchange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.TierChangesTable, account.TierChangesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -356,6 +406,8 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		withOwner:        _q.withOwner.Clone(),
 		withServiceRep:   _q.withServiceRep.Clone(),
 		withContacts:     _q.withContacts.Clone(),
+		withInteractions: _q.withInteractions.Clone(),
+		withTierChanges:  _q.withTierChanges.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -404,6 +456,28 @@ func (_q *AccountQuery) WithContacts(opts ...func(*ContactQuery)) *AccountQuery 
 		opt(query)
 	}
 	_q.withContacts = query
+	return _q
+}
+
+// WithInteractions tells the query-builder to eager-load the nodes that are connected to
+// the "interactions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithInteractions(opts ...func(*InteractionQuery)) *AccountQuery {
+	query := (&InteractionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInteractions = query
+	return _q
+}
+
+// WithTierChanges tells the query-builder to eager-load the nodes that are connected to
+// the "tier_changes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithTierChanges(opts ...func(*TierChangeQuery)) *AccountQuery {
+	query := (&TierChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTierChanges = query
 	return _q
 }
 
@@ -491,11 +565,13 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 	var (
 		nodes       = []*Account{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [6]bool{
 			_q.withOrganization != nil,
 			_q.withOwner != nil,
 			_q.withServiceRep != nil,
 			_q.withContacts != nil,
+			_q.withInteractions != nil,
+			_q.withTierChanges != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -544,10 +620,38 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
+	if query := _q.withInteractions; query != nil {
+		if err := _q.loadInteractions(ctx, query, nodes,
+			func(n *Account) { n.Edges.Interactions = []*Interaction{} },
+			func(n *Account, e *Interaction) { n.Edges.Interactions = append(n.Edges.Interactions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withTierChanges; query != nil {
+		if err := _q.loadTierChanges(ctx, query, nodes,
+			func(n *Account) { n.Edges.TierChanges = []*TierChange{} },
+			func(n *Account, e *TierChange) { n.Edges.TierChanges = append(n.Edges.TierChanges, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedContacts {
 		if err := _q.loadContacts(ctx, query, nodes,
 			func(n *Account) { n.appendNamedContacts(name) },
 			func(n *Account, e *Contact) { n.appendNamedContacts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInteractions {
+		if err := _q.loadInteractions(ctx, query, nodes,
+			func(n *Account) { n.appendNamedInteractions(name) },
+			func(n *Account, e *Interaction) { n.appendNamedInteractions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTierChanges {
+		if err := _q.loadTierChanges(ctx, query, nodes,
+			func(n *Account) { n.appendNamedTierChanges(name) },
+			func(n *Account, e *TierChange) { n.appendNamedTierChanges(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -661,6 +765,66 @@ func (_q *AccountQuery) loadContacts(ctx context.Context, query *ContactQuery, n
 	}
 	query.Where(predicate.Contact(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(account.ContactsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadInteractions(ctx context.Context, query *InteractionQuery, nodes []*Account, init func(*Account), assign func(*Account, *Interaction)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(interaction.FieldAccountID)
+	}
+	query.Where(predicate.Interaction(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.InteractionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadTierChanges(ctx context.Context, query *TierChangeQuery, nodes []*Account, init func(*Account), assign func(*Account, *TierChange)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(tierchange.FieldAccountID)
+	}
+	query.Where(predicate.TierChange(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.TierChangesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -816,6 +980,34 @@ func (_q *AccountQuery) WithNamedContacts(name string, opts ...func(*ContactQuer
 		_q.withNamedContacts = make(map[string]*ContactQuery)
 	}
 	_q.withNamedContacts[name] = query
+	return _q
+}
+
+// WithNamedInteractions tells the query-builder to eager-load the nodes that are connected to the "interactions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedInteractions(name string, opts ...func(*InteractionQuery)) *AccountQuery {
+	query := (&InteractionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInteractions == nil {
+		_q.withNamedInteractions = make(map[string]*InteractionQuery)
+	}
+	_q.withNamedInteractions[name] = query
+	return _q
+}
+
+// WithNamedTierChanges tells the query-builder to eager-load the nodes that are connected to the "tier_changes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedTierChanges(name string, opts ...func(*TierChangeQuery)) *AccountQuery {
+	query := (&TierChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTierChanges == nil {
+		_q.withNamedTierChanges = make(map[string]*TierChangeQuery)
+	}
+	_q.withNamedTierChanges[name] = query
 	return _q
 }
 

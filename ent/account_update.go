@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/contact"
+	"rapport/ent/interaction"
 	"rapport/ent/predicate"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -509,6 +511,26 @@ func (_u *AccountUpdate) ClearLastOrderAt() *AccountUpdate {
 	return _u
 }
 
+// SetLastContactAt sets the "last_contact_at" field.
+func (_u *AccountUpdate) SetLastContactAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetLastContactAt(v)
+	return _u
+}
+
+// SetNillableLastContactAt sets the "last_contact_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableLastContactAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetLastContactAt(*v)
+	}
+	return _u
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (_u *AccountUpdate) ClearLastContactAt() *AccountUpdate {
+	_u.mutation.ClearLastContactAt()
+	return _u
+}
+
 // SetLastCallAt sets the "last_call_at" field.
 func (_u *AccountUpdate) SetLastCallAt(v time.Time) *AccountUpdate {
 	_u.mutation.SetLastCallAt(v)
@@ -614,6 +636,36 @@ func (_u *AccountUpdate) AddContacts(v ...*Contact) *AccountUpdate {
 	return _u.AddContactIDs(ids...)
 }
 
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
+func (_u *AccountUpdate) AddInteractionIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddInteractionIDs(ids...)
+	return _u
+}
+
+// AddInteractions adds the "interactions" edges to the Interaction entity.
+func (_u *AccountUpdate) AddInteractions(v ...*Interaction) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInteractionIDs(ids...)
+}
+
+// AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by IDs.
+func (_u *AccountUpdate) AddTierChangeIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddTierChangeIDs(ids...)
+	return _u
+}
+
+// AddTierChanges adds the "tier_changes" edges to the TierChange entity.
+func (_u *AccountUpdate) AddTierChanges(v ...*TierChange) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTierChangeIDs(ids...)
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_u *AccountUpdate) Mutation() *AccountMutation {
 	return _u.mutation
@@ -650,6 +702,48 @@ func (_u *AccountUpdate) RemoveContacts(v ...*Contact) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveContactIDs(ids...)
+}
+
+// ClearInteractions clears all "interactions" edges to the Interaction entity.
+func (_u *AccountUpdate) ClearInteractions() *AccountUpdate {
+	_u.mutation.ClearInteractions()
+	return _u
+}
+
+// RemoveInteractionIDs removes the "interactions" edge to Interaction entities by IDs.
+func (_u *AccountUpdate) RemoveInteractionIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveInteractionIDs(ids...)
+	return _u
+}
+
+// RemoveInteractions removes "interactions" edges to Interaction entities.
+func (_u *AccountUpdate) RemoveInteractions(v ...*Interaction) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInteractionIDs(ids...)
+}
+
+// ClearTierChanges clears all "tier_changes" edges to the TierChange entity.
+func (_u *AccountUpdate) ClearTierChanges() *AccountUpdate {
+	_u.mutation.ClearTierChanges()
+	return _u
+}
+
+// RemoveTierChangeIDs removes the "tier_changes" edge to TierChange entities by IDs.
+func (_u *AccountUpdate) RemoveTierChangeIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveTierChangeIDs(ids...)
+	return _u
+}
+
+// RemoveTierChanges removes "tier_changes" edges to TierChange entities.
+func (_u *AccountUpdate) RemoveTierChanges(v ...*TierChange) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTierChangeIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -944,6 +1038,12 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.LastOrderAtCleared() {
 		_spec.ClearField(account.FieldLastOrderAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.LastContactAt(); ok {
+		_spec.SetField(account.FieldLastContactAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastContactAtCleared() {
+		_spec.ClearField(account.FieldLastContactAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.LastCallAt(); ok {
 		_spec.SetField(account.FieldLastCallAt, field.TypeTime, value)
 	}
@@ -1064,6 +1164,96 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInteractionsIDs(); len(nodes) > 0 && !_u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InteractionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TierChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTierChangesIDs(); len(nodes) > 0 && !_u.mutation.TierChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TierChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1570,6 +1760,26 @@ func (_u *AccountUpdateOne) ClearLastOrderAt() *AccountUpdateOne {
 	return _u
 }
 
+// SetLastContactAt sets the "last_contact_at" field.
+func (_u *AccountUpdateOne) SetLastContactAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetLastContactAt(v)
+	return _u
+}
+
+// SetNillableLastContactAt sets the "last_contact_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableLastContactAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetLastContactAt(*v)
+	}
+	return _u
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (_u *AccountUpdateOne) ClearLastContactAt() *AccountUpdateOne {
+	_u.mutation.ClearLastContactAt()
+	return _u
+}
+
 // SetLastCallAt sets the "last_call_at" field.
 func (_u *AccountUpdateOne) SetLastCallAt(v time.Time) *AccountUpdateOne {
 	_u.mutation.SetLastCallAt(v)
@@ -1675,6 +1885,36 @@ func (_u *AccountUpdateOne) AddContacts(v ...*Contact) *AccountUpdateOne {
 	return _u.AddContactIDs(ids...)
 }
 
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
+func (_u *AccountUpdateOne) AddInteractionIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddInteractionIDs(ids...)
+	return _u
+}
+
+// AddInteractions adds the "interactions" edges to the Interaction entity.
+func (_u *AccountUpdateOne) AddInteractions(v ...*Interaction) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInteractionIDs(ids...)
+}
+
+// AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by IDs.
+func (_u *AccountUpdateOne) AddTierChangeIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddTierChangeIDs(ids...)
+	return _u
+}
+
+// AddTierChanges adds the "tier_changes" edges to the TierChange entity.
+func (_u *AccountUpdateOne) AddTierChanges(v ...*TierChange) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTierChangeIDs(ids...)
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_u *AccountUpdateOne) Mutation() *AccountMutation {
 	return _u.mutation
@@ -1711,6 +1951,48 @@ func (_u *AccountUpdateOne) RemoveContacts(v ...*Contact) *AccountUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveContactIDs(ids...)
+}
+
+// ClearInteractions clears all "interactions" edges to the Interaction entity.
+func (_u *AccountUpdateOne) ClearInteractions() *AccountUpdateOne {
+	_u.mutation.ClearInteractions()
+	return _u
+}
+
+// RemoveInteractionIDs removes the "interactions" edge to Interaction entities by IDs.
+func (_u *AccountUpdateOne) RemoveInteractionIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveInteractionIDs(ids...)
+	return _u
+}
+
+// RemoveInteractions removes "interactions" edges to Interaction entities.
+func (_u *AccountUpdateOne) RemoveInteractions(v ...*Interaction) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInteractionIDs(ids...)
+}
+
+// ClearTierChanges clears all "tier_changes" edges to the TierChange entity.
+func (_u *AccountUpdateOne) ClearTierChanges() *AccountUpdateOne {
+	_u.mutation.ClearTierChanges()
+	return _u
+}
+
+// RemoveTierChangeIDs removes the "tier_changes" edge to TierChange entities by IDs.
+func (_u *AccountUpdateOne) RemoveTierChangeIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveTierChangeIDs(ids...)
+	return _u
+}
+
+// RemoveTierChanges removes "tier_changes" edges to TierChange entities.
+func (_u *AccountUpdateOne) RemoveTierChanges(v ...*TierChange) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTierChangeIDs(ids...)
 }
 
 // Where appends a list predicates to the AccountUpdate builder.
@@ -2035,6 +2317,12 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	if _u.mutation.LastOrderAtCleared() {
 		_spec.ClearField(account.FieldLastOrderAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.LastContactAt(); ok {
+		_spec.SetField(account.FieldLastContactAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastContactAtCleared() {
+		_spec.ClearField(account.FieldLastContactAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.LastCallAt(); ok {
 		_spec.SetField(account.FieldLastCallAt, field.TypeTime, value)
 	}
@@ -2155,6 +2443,96 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInteractionsIDs(); len(nodes) > 0 && !_u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InteractionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TierChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTierChangesIDs(); len(nodes) > 0 && !_u.mutation.TierChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TierChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

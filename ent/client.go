@@ -16,8 +16,10 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/setting"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 
 	"entgo.io/ent"
@@ -41,10 +43,14 @@ type Client struct {
 	Contact *ContactClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// Interaction is the client for interacting with the Interaction builders.
+	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
+	// TierChange is the client for interacting with the TierChange builders.
+	TierChange *TierChangeClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -62,8 +68,10 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
+	c.Interaction = NewInteractionClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.Setting = NewSettingClient(c.config)
+	c.TierChange = NewTierChangeClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -161,8 +169,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEvent:   NewAuditEventClient(cfg),
 		Contact:      NewContactClient(cfg),
 		Department:   NewDepartmentClient(cfg),
+		Interaction:  NewInteractionClient(cfg),
 		Organization: NewOrganizationClient(cfg),
 		Setting:      NewSettingClient(cfg),
+		TierChange:   NewTierChangeClient(cfg),
 		User:         NewUserClient(cfg),
 	}, nil
 }
@@ -187,8 +197,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEvent:   NewAuditEventClient(cfg),
 		Contact:      NewContactClient(cfg),
 		Department:   NewDepartmentClient(cfg),
+		Interaction:  NewInteractionClient(cfg),
 		Organization: NewOrganizationClient(cfg),
 		Setting:      NewSettingClient(cfg),
+		TierChange:   NewTierChangeClient(cfg),
 		User:         NewUserClient(cfg),
 	}, nil
 }
@@ -219,8 +231,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.Organization, c.Setting,
-		c.User,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.Interaction, c.Organization,
+		c.Setting, c.TierChange, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -230,8 +242,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.Organization, c.Setting,
-		c.User,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.Interaction, c.Organization,
+		c.Setting, c.TierChange, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -248,10 +260,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Contact.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
+	case *InteractionMutation:
+		return c.Interaction.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
 	case *SettingMutation:
 		return c.Setting.mutate(ctx, m)
+	case *TierChangeMutation:
+		return c.TierChange.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -424,6 +440,38 @@ func (c *AccountClient) QueryContacts(_m *Account) *ContactQuery {
 			sqlgraph.From(account.Table, account.FieldID, id),
 			sqlgraph.To(contact.Table, contact.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.ContactsTable, account.ContactsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInteractions queries the interactions edge of a Account.
+func (c *AccountClient) QueryInteractions(_m *Account) *InteractionQuery {
+	query := (&InteractionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(interaction.Table, interaction.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.InteractionsTable, account.InteractionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTierChanges queries the tier_changes edge of a Account.
+func (c *AccountClient) QueryTierChanges(_m *Account) *TierChangeQuery {
+	query := (&TierChangeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(tierchange.Table, tierchange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.TierChangesTable, account.TierChangesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -763,6 +811,22 @@ func (c *ContactClient) QueryAccount(_m *Contact) *AccountQuery {
 	return query
 }
 
+// QueryInteractions queries the interactions edge of a Contact.
+func (c *ContactClient) QueryInteractions(_m *Contact) *InteractionQuery {
+	query := (&InteractionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, id),
+			sqlgraph.To(interaction.Table, interaction.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, contact.InteractionsTable, contact.InteractionsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ContactClient) Hooks() []Hook {
 	hooks := c.hooks.Contact
@@ -984,6 +1048,204 @@ func (c *DepartmentClient) mutate(ctx context.Context, m *DepartmentMutation) (V
 		return (&DepartmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Department mutation op: %q", m.Op())
+	}
+}
+
+// InteractionClient is a client for the Interaction schema.
+type InteractionClient struct {
+	config
+}
+
+// NewInteractionClient returns a client for the Interaction from the given config.
+func NewInteractionClient(c config) *InteractionClient {
+	return &InteractionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `interaction.Hooks(f(g(h())))`.
+func (c *InteractionClient) Use(hooks ...Hook) {
+	c.hooks.Interaction = append(c.hooks.Interaction, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `interaction.Intercept(f(g(h())))`.
+func (c *InteractionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Interaction = append(c.inters.Interaction, interceptors...)
+}
+
+// Create returns a builder for creating a Interaction entity.
+func (c *InteractionClient) Create() *InteractionCreate {
+	mutation := newInteractionMutation(c.config, OpCreate)
+	return &InteractionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Interaction entities.
+func (c *InteractionClient) CreateBulk(builders ...*InteractionCreate) *InteractionCreateBulk {
+	return &InteractionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InteractionClient) MapCreateBulk(slice any, setFunc func(*InteractionCreate, int)) *InteractionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InteractionCreateBulk{err: fmt.Errorf("calling to InteractionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InteractionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InteractionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Interaction.
+func (c *InteractionClient) Update() *InteractionUpdate {
+	mutation := newInteractionMutation(c.config, OpUpdate)
+	return &InteractionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InteractionClient) UpdateOne(_m *Interaction) *InteractionUpdateOne {
+	mutation := newInteractionMutation(c.config, OpUpdateOne, withInteraction(_m))
+	return &InteractionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InteractionClient) UpdateOneID(id pulid.ID) *InteractionUpdateOne {
+	mutation := newInteractionMutation(c.config, OpUpdateOne, withInteractionID(id))
+	return &InteractionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Interaction.
+func (c *InteractionClient) Delete() *InteractionDelete {
+	mutation := newInteractionMutation(c.config, OpDelete)
+	return &InteractionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InteractionClient) DeleteOne(_m *Interaction) *InteractionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InteractionClient) DeleteOneID(id pulid.ID) *InteractionDeleteOne {
+	builder := c.Delete().Where(interaction.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InteractionDeleteOne{builder}
+}
+
+// Query returns a query builder for Interaction.
+func (c *InteractionClient) Query() *InteractionQuery {
+	return &InteractionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInteraction},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Interaction entity by its id.
+func (c *InteractionClient) Get(ctx context.Context, id pulid.ID) (*Interaction, error) {
+	return c.Query().Where(interaction.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InteractionClient) GetX(ctx context.Context, id pulid.ID) *Interaction {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Interaction.
+func (c *InteractionClient) QueryOrganization(_m *Interaction) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, interaction.OrganizationTable, interaction.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a Interaction.
+func (c *InteractionClient) QueryAccount(_m *Interaction) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, interaction.AccountTable, interaction.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContacts queries the contacts edge of a Interaction.
+func (c *InteractionClient) QueryContacts(_m *Interaction) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, interaction.ContactsTable, interaction.ContactsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLoggedBy queries the logged_by edge of a Interaction.
+func (c *InteractionClient) QueryLoggedBy(_m *Interaction) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, interaction.LoggedByTable, interaction.LoggedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InteractionClient) Hooks() []Hook {
+	hooks := c.hooks.Interaction
+	return append(hooks[:len(hooks):len(hooks)], interaction.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InteractionClient) Interceptors() []Interceptor {
+	return c.inters.Interaction
+}
+
+func (c *InteractionClient) mutate(ctx context.Context, m *InteractionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InteractionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InteractionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InteractionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InteractionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Interaction mutation op: %q", m.Op())
 	}
 }
 
@@ -1255,6 +1517,188 @@ func (c *SettingClient) mutate(ctx context.Context, m *SettingMutation) (Value, 
 	}
 }
 
+// TierChangeClient is a client for the TierChange schema.
+type TierChangeClient struct {
+	config
+}
+
+// NewTierChangeClient returns a client for the TierChange from the given config.
+func NewTierChangeClient(c config) *TierChangeClient {
+	return &TierChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `tierchange.Hooks(f(g(h())))`.
+func (c *TierChangeClient) Use(hooks ...Hook) {
+	c.hooks.TierChange = append(c.hooks.TierChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `tierchange.Intercept(f(g(h())))`.
+func (c *TierChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TierChange = append(c.inters.TierChange, interceptors...)
+}
+
+// Create returns a builder for creating a TierChange entity.
+func (c *TierChangeClient) Create() *TierChangeCreate {
+	mutation := newTierChangeMutation(c.config, OpCreate)
+	return &TierChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TierChange entities.
+func (c *TierChangeClient) CreateBulk(builders ...*TierChangeCreate) *TierChangeCreateBulk {
+	return &TierChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TierChangeClient) MapCreateBulk(slice any, setFunc func(*TierChangeCreate, int)) *TierChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TierChangeCreateBulk{err: fmt.Errorf("calling to TierChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TierChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TierChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TierChange.
+func (c *TierChangeClient) Update() *TierChangeUpdate {
+	mutation := newTierChangeMutation(c.config, OpUpdate)
+	return &TierChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TierChangeClient) UpdateOne(_m *TierChange) *TierChangeUpdateOne {
+	mutation := newTierChangeMutation(c.config, OpUpdateOne, withTierChange(_m))
+	return &TierChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TierChangeClient) UpdateOneID(id pulid.ID) *TierChangeUpdateOne {
+	mutation := newTierChangeMutation(c.config, OpUpdateOne, withTierChangeID(id))
+	return &TierChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TierChange.
+func (c *TierChangeClient) Delete() *TierChangeDelete {
+	mutation := newTierChangeMutation(c.config, OpDelete)
+	return &TierChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TierChangeClient) DeleteOne(_m *TierChange) *TierChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TierChangeClient) DeleteOneID(id pulid.ID) *TierChangeDeleteOne {
+	builder := c.Delete().Where(tierchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TierChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for TierChange.
+func (c *TierChangeClient) Query() *TierChangeQuery {
+	return &TierChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTierChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TierChange entity by its id.
+func (c *TierChangeClient) Get(ctx context.Context, id pulid.ID) (*TierChange, error) {
+	return c.Query().Where(tierchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TierChangeClient) GetX(ctx context.Context, id pulid.ID) *TierChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a TierChange.
+func (c *TierChangeClient) QueryOrganization(_m *TierChange) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(tierchange.Table, tierchange.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, tierchange.OrganizationTable, tierchange.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a TierChange.
+func (c *TierChangeClient) QueryAccount(_m *TierChange) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(tierchange.Table, tierchange.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, tierchange.AccountTable, tierchange.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDecidedBy queries the decided_by edge of a TierChange.
+func (c *TierChangeClient) QueryDecidedBy(_m *TierChange) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(tierchange.Table, tierchange.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, tierchange.DecidedByTable, tierchange.DecidedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TierChangeClient) Hooks() []Hook {
+	hooks := c.hooks.TierChange
+	return append(hooks[:len(hooks):len(hooks)], tierchange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TierChangeClient) Interceptors() []Interceptor {
+	return c.inters.TierChange
+}
+
+func (c *TierChangeClient) mutate(ctx context.Context, m *TierChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TierChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TierChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TierChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TierChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TierChange mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -1472,11 +1916,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, AuditEvent, Contact, Department, Organization, Setting, User []ent.Hook
+		Account, AuditEvent, Contact, Department, Interaction, Organization, Setting,
+		TierChange, User []ent.Hook
 	}
 	inters struct {
-		Account, AuditEvent, Contact, Department, Organization, Setting,
-		User []ent.Interceptor
+		Account, AuditEvent, Contact, Department, Interaction, Organization, Setting,
+		TierChange, User []ent.Interceptor
 	}
 )
 

@@ -56,11 +56,15 @@ type ContactEdges struct {
 	Organization *Organization `json:"organization,omitempty"`
 	// Account holds the value of the account edge.
 	Account *Account `json:"account,omitempty"`
+	// Interactions holds the value of the interactions edge.
+	Interactions []*Interaction `json:"interactions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
+
+	namedInteractions map[string][]*Interaction
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -83,6 +87,15 @@ func (e ContactEdges) AccountOrErr() (*Account, error) {
 		return nil, &NotFoundError{label: account.Label}
 	}
 	return nil, &NotLoadedError{edge: "account"}
+}
+
+// InteractionsOrErr returns the Interactions value or an error if the edge
+// was not loaded in eager-loading.
+func (e ContactEdges) InteractionsOrErr() ([]*Interaction, error) {
+	if e.loadedTypes[2] {
+		return e.Interactions, nil
+	}
+	return nil, &NotLoadedError{edge: "interactions"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -216,6 +229,11 @@ func (_m *Contact) QueryAccount() *AccountQuery {
 	return NewContactClient(_m.config).QueryAccount(_m)
 }
 
+// QueryInteractions queries the "interactions" edge of the Contact entity.
+func (_m *Contact) QueryInteractions() *InteractionQuery {
+	return NewContactClient(_m.config).QueryInteractions(_m)
+}
+
 // Update returns a builder for updating this Contact.
 // Note that you need to call Contact.Unwrap() before calling this method if this Contact
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -276,6 +294,30 @@ func (_m *Contact) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.IsDecisionMaker))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedInteractions returns the Interactions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Contact) NamedInteractions(name string) ([]*Interaction, error) {
+	if _m.Edges.namedInteractions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInteractions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Contact) appendNamedInteractions(name string, edges ...*Interaction) {
+	if _m.Edges.namedInteractions == nil {
+		_m.Edges.namedInteractions = make(map[string][]*Interaction)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInteractions[name] = []*Interaction{}
+	} else {
+		_m.Edges.namedInteractions[name] = append(_m.Edges.namedInteractions[name], edges...)
+	}
 }
 
 // Contacts is a parsable slice of Contact.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/contact"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/internal/pulid"
 	"time"
@@ -192,6 +193,21 @@ func (_c *ContactCreate) SetOrganization(v *Organization) *ContactCreate {
 // SetAccount sets the "account" edge to the Account entity.
 func (_c *ContactCreate) SetAccount(v *Account) *ContactCreate {
 	return _c.SetAccountID(v.ID)
+}
+
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
+func (_c *ContactCreate) AddInteractionIDs(ids ...pulid.ID) *ContactCreate {
+	_c.mutation.AddInteractionIDs(ids...)
+	return _c
+}
+
+// AddInteractions adds the "interactions" edges to the Interaction entity.
+func (_c *ContactCreate) AddInteractions(v ...*Interaction) *ContactCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInteractionIDs(ids...)
 }
 
 // Mutation returns the ContactMutation object of the builder.
@@ -435,6 +451,22 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.AccountID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InteractionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

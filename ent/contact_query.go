@@ -4,11 +4,13 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
 	"rapport/ent/account"
 	"rapport/ent/contact"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
 	"rapport/internal/pulid"
@@ -23,14 +25,16 @@ import (
 // ContactQuery is the builder for querying Contact entities.
 type ContactQuery struct {
 	config
-	ctx              *QueryContext
-	order            []contact.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.Contact
-	withOrganization *OrganizationQuery
-	withAccount      *AccountQuery
-	loadTotal        []func(context.Context, []*Contact) error
-	modifiers        []func(*sql.Selector)
+	ctx                   *QueryContext
+	order                 []contact.OrderOption
+	inters                []Interceptor
+	predicates            []predicate.Contact
+	withOrganization      *OrganizationQuery
+	withAccount           *AccountQuery
+	withInteractions      *InteractionQuery
+	loadTotal             []func(context.Context, []*Contact) error
+	modifiers             []func(*sql.Selector)
+	withNamedInteractions map[string]*InteractionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -104,6 +108,28 @@ func (_q *ContactQuery) QueryAccount() *AccountQuery {
 			sqlgraph.From(contact.Table, contact.FieldID, selector),
 			sqlgraph.To(account.Table, account.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, contact.AccountTable, contact.AccountColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInteractions chains the current query on the "interactions" edge.
+func (_q *ContactQuery) QueryInteractions() *InteractionQuery {
+	query := (&InteractionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, selector),
+			sqlgraph.To(interaction.Table, interaction.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, contact.InteractionsTable, contact.InteractionsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -305,6 +331,7 @@ func (_q *ContactQuery) Clone() *ContactQuery {
 		predicates:       append([]predicate.Contact{}, _q.predicates...),
 		withOrganization: _q.withOrganization.Clone(),
 		withAccount:      _q.withAccount.Clone(),
+		withInteractions: _q.withInteractions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -331,6 +358,17 @@ func (_q *ContactQuery) WithAccount(opts ...func(*AccountQuery)) *ContactQuery {
 		opt(query)
 	}
 	_q.withAccount = query
+	return _q
+}
+
+// WithInteractions tells the query-builder to eager-load the nodes that are connected to
+// the "interactions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithInteractions(opts ...func(*InteractionQuery)) *ContactQuery {
+	query := (&InteractionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInteractions = query
 	return _q
 }
 
@@ -418,9 +456,10 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 	var (
 		nodes       = []*Contact{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withOrganization != nil,
 			_q.withAccount != nil,
+			_q.withInteractions != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -453,6 +492,20 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 	if query := _q.withAccount; query != nil {
 		if err := _q.loadAccount(ctx, query, nodes, nil,
 			func(n *Contact, e *Account) { n.Edges.Account = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withInteractions; query != nil {
+		if err := _q.loadInteractions(ctx, query, nodes,
+			func(n *Contact) { n.Edges.Interactions = []*Interaction{} },
+			func(n *Contact, e *Interaction) { n.Edges.Interactions = append(n.Edges.Interactions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInteractions {
+		if err := _q.loadInteractions(ctx, query, nodes,
+			func(n *Contact) { n.appendNamedInteractions(name) },
+			func(n *Contact, e *Interaction) { n.appendNamedInteractions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -518,6 +571,67 @@ func (_q *ContactQuery) loadAccount(ctx context.Context, query *AccountQuery, no
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *ContactQuery) loadInteractions(ctx context.Context, query *InteractionQuery, nodes []*Contact, init func(*Contact), assign func(*Contact, *Interaction)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[pulid.ID]*Contact)
+	nids := make(map[pulid.ID]map[*Contact]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(contact.InteractionsTable)
+		s.Join(joinT).On(s.C(interaction.FieldID), joinT.C(contact.InteractionsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(contact.InteractionsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(contact.InteractionsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(pulid.ID)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := *values[0].(*pulid.ID)
+				inValue := *values[1].(*pulid.ID)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Contact]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Interaction](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "interactions" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
 		}
 	}
 	return nil
@@ -646,6 +760,20 @@ func (_q *ContactQuery) ForShare(opts ...sql.LockOption) *ContactQuery {
 func (_q *ContactQuery) Modify(modifiers ...func(s *sql.Selector)) *ContactSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedInteractions tells the query-builder to eager-load the nodes that are connected to the "interactions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithNamedInteractions(name string, opts ...func(*InteractionQuery)) *ContactQuery {
+	query := (&InteractionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInteractions == nil {
+		_q.withNamedInteractions = make(map[string]*InteractionQuery)
+	}
+	_q.withNamedInteractions[name] = query
+	return _q
 }
 
 // ContactGroupBy is the group-by builder for Contact entities.

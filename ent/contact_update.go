@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"rapport/ent/contact"
+	"rapport/ent/interaction"
 	"rapport/ent/predicate"
+	"rapport/internal/pulid"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -184,9 +186,45 @@ func (_u *ContactUpdate) SetNillableIsDecisionMaker(v *bool) *ContactUpdate {
 	return _u
 }
 
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
+func (_u *ContactUpdate) AddInteractionIDs(ids ...pulid.ID) *ContactUpdate {
+	_u.mutation.AddInteractionIDs(ids...)
+	return _u
+}
+
+// AddInteractions adds the "interactions" edges to the Interaction entity.
+func (_u *ContactUpdate) AddInteractions(v ...*Interaction) *ContactUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInteractionIDs(ids...)
+}
+
 // Mutation returns the ContactMutation object of the builder.
 func (_u *ContactUpdate) Mutation() *ContactMutation {
 	return _u.mutation
+}
+
+// ClearInteractions clears all "interactions" edges to the Interaction entity.
+func (_u *ContactUpdate) ClearInteractions() *ContactUpdate {
+	_u.mutation.ClearInteractions()
+	return _u
+}
+
+// RemoveInteractionIDs removes the "interactions" edge to Interaction entities by IDs.
+func (_u *ContactUpdate) RemoveInteractionIDs(ids ...pulid.ID) *ContactUpdate {
+	_u.mutation.RemoveInteractionIDs(ids...)
+	return _u
+}
+
+// RemoveInteractions removes "interactions" edges to Interaction entities.
+func (_u *ContactUpdate) RemoveInteractions(v ...*Interaction) *ContactUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInteractionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -334,6 +372,51 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.IsDecisionMaker(); ok {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
+	}
+	if _u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInteractionsIDs(); len(nodes) > 0 && !_u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InteractionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -512,9 +595,45 @@ func (_u *ContactUpdateOne) SetNillableIsDecisionMaker(v *bool) *ContactUpdateOn
 	return _u
 }
 
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
+func (_u *ContactUpdateOne) AddInteractionIDs(ids ...pulid.ID) *ContactUpdateOne {
+	_u.mutation.AddInteractionIDs(ids...)
+	return _u
+}
+
+// AddInteractions adds the "interactions" edges to the Interaction entity.
+func (_u *ContactUpdateOne) AddInteractions(v ...*Interaction) *ContactUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInteractionIDs(ids...)
+}
+
 // Mutation returns the ContactMutation object of the builder.
 func (_u *ContactUpdateOne) Mutation() *ContactMutation {
 	return _u.mutation
+}
+
+// ClearInteractions clears all "interactions" edges to the Interaction entity.
+func (_u *ContactUpdateOne) ClearInteractions() *ContactUpdateOne {
+	_u.mutation.ClearInteractions()
+	return _u
+}
+
+// RemoveInteractionIDs removes the "interactions" edge to Interaction entities by IDs.
+func (_u *ContactUpdateOne) RemoveInteractionIDs(ids ...pulid.ID) *ContactUpdateOne {
+	_u.mutation.RemoveInteractionIDs(ids...)
+	return _u
+}
+
+// RemoveInteractions removes "interactions" edges to Interaction entities.
+func (_u *ContactUpdateOne) RemoveInteractions(v ...*Interaction) *ContactUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInteractionIDs(ids...)
 }
 
 // Where appends a list predicates to the ContactUpdate builder.
@@ -692,6 +811,51 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if value, ok := _u.mutation.IsDecisionMaker(); ok {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
+	}
+	if _u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInteractionsIDs(); len(nodes) > 0 && !_u.mutation.InteractionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InteractionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Contact{config: _u.config}

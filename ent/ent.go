@@ -10,8 +10,10 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/setting"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"reflect"
 	"sync"
@@ -83,8 +85,10 @@ func checkColumn(t, c string) error {
 			auditevent.Table:   auditevent.ValidColumn,
 			contact.Table:      contact.ValidColumn,
 			department.Table:   department.ValidColumn,
+			interaction.Table:  interaction.ValidColumn,
 			organization.Table: organization.ValidColumn,
 			setting.Table:      setting.ValidColumn,
+			tierchange.Table:   tierchange.ValidColumn,
 			user.Table:         user.ValidColumn,
 		})
 	})

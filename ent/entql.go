@@ -7,9 +7,11 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
 	"rapport/ent/setting"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 
 	"entgo.io/ent/dialect/sql"
@@ -20,7 +22,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 7)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 9)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -59,6 +61,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			account.FieldPaymentTermDays:    {Type: field.TypeInt, Column: account.FieldPaymentTermDays},
 			account.FieldContractSignedAt:   {Type: field.TypeTime, Column: account.FieldContractSignedAt},
 			account.FieldLastOrderAt:        {Type: field.TypeTime, Column: account.FieldLastOrderAt},
+			account.FieldLastContactAt:      {Type: field.TypeTime, Column: account.FieldLastContactAt},
 			account.FieldLastCallAt:         {Type: field.TypeTime, Column: account.FieldLastCallAt},
 			account.FieldLastVisitAt:        {Type: field.TypeTime, Column: account.FieldLastVisitAt},
 			account.FieldNextCallDueAt:      {Type: field.TypeTime, Column: account.FieldNextCallDueAt},
@@ -131,6 +134,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   interaction.Table,
+			Columns: interaction.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: interaction.FieldID,
+			},
+		},
+		Type: "Interaction",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			interaction.FieldCreatedAt:        {Type: field.TypeTime, Column: interaction.FieldCreatedAt},
+			interaction.FieldUpdatedAt:        {Type: field.TypeTime, Column: interaction.FieldUpdatedAt},
+			interaction.FieldOrganizationID:   {Type: field.TypeString, Column: interaction.FieldOrganizationID},
+			interaction.FieldAccountID:        {Type: field.TypeString, Column: interaction.FieldAccountID},
+			interaction.FieldKind:             {Type: field.TypeEnum, Column: interaction.FieldKind},
+			interaction.FieldOccurredAt:       {Type: field.TypeTime, Column: interaction.FieldOccurredAt},
+			interaction.FieldSummary:          {Type: field.TypeString, Column: interaction.FieldSummary},
+			interaction.FieldDecisionMakerMet: {Type: field.TypeBool, Column: interaction.FieldDecisionMakerMet},
+			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -147,7 +172,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldTimezone:  {Type: field.TypeString, Column: organization.FieldTimezone},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -164,7 +189,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   tierchange.Table,
+			Columns: tierchange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: tierchange.FieldID,
+			},
+		},
+		Type: "TierChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			tierchange.FieldOrganizationID: {Type: field.TypeString, Column: tierchange.FieldOrganizationID},
+			tierchange.FieldAccountID:      {Type: field.TypeString, Column: tierchange.FieldAccountID},
+			tierchange.FieldFromTier:       {Type: field.TypeEnum, Column: tierchange.FieldFromTier},
+			tierchange.FieldToTier:         {Type: field.TypeEnum, Column: tierchange.FieldToTier},
+			tierchange.FieldReason:         {Type: field.TypeString, Column: tierchange.FieldReason},
+			tierchange.FieldDecidedByID:    {Type: field.TypeString, Column: tierchange.FieldDecidedByID},
+			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -236,6 +281,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Contact",
 	)
 	graph.MustAddE(
+		"interactions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.InteractionsTable,
+			Columns: []string{account.InteractionsColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"Interaction",
+	)
+	graph.MustAddE(
+		"tier_changes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.TierChangesTable,
+			Columns: []string{account.TierChangesColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"TierChange",
+	)
+	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -284,6 +353,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Account",
 	)
 	graph.MustAddE(
+		"interactions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.InteractionsTable,
+			Columns: contact.InteractionsPrimaryKey,
+			Bidi:    false,
+		},
+		"Contact",
+		"Interaction",
+	)
+	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -329,6 +410,90 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Department",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   interaction.OrganizationTable,
+			Columns: []string{interaction.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Interaction",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   interaction.AccountTable,
+			Columns: []string{interaction.AccountColumn},
+			Bidi:    false,
+		},
+		"Interaction",
+		"Account",
+	)
+	graph.MustAddE(
+		"contacts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   interaction.ContactsTable,
+			Columns: interaction.ContactsPrimaryKey,
+			Bidi:    false,
+		},
+		"Interaction",
+		"Contact",
+	)
+	graph.MustAddE(
+		"logged_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   interaction.LoggedByTable,
+			Columns: []string{interaction.LoggedByColumn},
+			Bidi:    false,
+		},
+		"Interaction",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   tierchange.OrganizationTable,
+			Columns: []string{tierchange.OrganizationColumn},
+			Bidi:    false,
+		},
+		"TierChange",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   tierchange.AccountTable,
+			Columns: []string{tierchange.AccountColumn},
+			Bidi:    false,
+		},
+		"TierChange",
+		"Account",
+	)
+	graph.MustAddE(
+		"decided_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   tierchange.DecidedByTable,
+			Columns: []string{tierchange.DecidedByColumn},
+			Bidi:    false,
+		},
+		"TierChange",
 		"User",
 	)
 	graph.MustAddE(
@@ -575,6 +740,11 @@ func (f *AccountFilter) WhereLastOrderAt(p entql.TimeP) {
 	f.Where(p.Field(account.FieldLastOrderAt))
 }
 
+// WhereLastContactAt applies the entql time.Time predicate on the last_contact_at field.
+func (f *AccountFilter) WhereLastContactAt(p entql.TimeP) {
+	f.Where(p.Field(account.FieldLastContactAt))
+}
+
 // WhereLastCallAt applies the entql time.Time predicate on the last_call_at field.
 func (f *AccountFilter) WhereLastCallAt(p entql.TimeP) {
 	f.Where(p.Field(account.FieldLastCallAt))
@@ -645,6 +815,34 @@ func (f *AccountFilter) WhereHasContacts() {
 // WhereHasContactsWith applies a predicate to check if query has an edge contacts with a given conditions (other predicates).
 func (f *AccountFilter) WhereHasContactsWith(preds ...predicate.Contact) {
 	f.Where(entql.HasEdgeWith("contacts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInteractions applies a predicate to check if query has an edge interactions.
+func (f *AccountFilter) WhereHasInteractions() {
+	f.Where(entql.HasEdge("interactions"))
+}
+
+// WhereHasInteractionsWith applies a predicate to check if query has an edge interactions with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasInteractionsWith(preds ...predicate.Interaction) {
+	f.Where(entql.HasEdgeWith("interactions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTierChanges applies a predicate to check if query has an edge tier_changes.
+func (f *AccountFilter) WhereHasTierChanges() {
+	f.Where(entql.HasEdge("tier_changes"))
+}
+
+// WhereHasTierChangesWith applies a predicate to check if query has an edge tier_changes with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasTierChangesWith(preds ...predicate.TierChange) {
+	f.Where(entql.HasEdgeWith("tier_changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -887,6 +1085,20 @@ func (f *ContactFilter) WhereHasAccountWith(preds ...predicate.Account) {
 	})))
 }
 
+// WhereHasInteractions applies a predicate to check if query has an edge interactions.
+func (f *ContactFilter) WhereHasInteractions() {
+	f.Where(entql.HasEdge("interactions"))
+}
+
+// WhereHasInteractionsWith applies a predicate to check if query has an edge interactions with a given conditions (other predicates).
+func (f *ContactFilter) WhereHasInteractionsWith(preds ...predicate.Interaction) {
+	f.Where(entql.HasEdgeWith("interactions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *DepartmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1009,6 +1221,147 @@ func (f *DepartmentFilter) WhereHasMembersWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *InteractionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InteractionQuery builder.
+func (_q *InteractionQuery) Filter() *InteractionFilter {
+	return &InteractionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InteractionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InteractionMutation builder.
+func (m *InteractionMutation) Filter() *InteractionFilter {
+	return &InteractionFilter{config: m.config, predicateAdder: m}
+}
+
+// InteractionFilter provides a generic filtering capability at runtime for InteractionQuery.
+type InteractionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InteractionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *InteractionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(interaction.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *InteractionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(interaction.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *InteractionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(interaction.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *InteractionFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(interaction.FieldOrganizationID))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *InteractionFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(interaction.FieldAccountID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *InteractionFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(interaction.FieldKind))
+}
+
+// WhereOccurredAt applies the entql time.Time predicate on the occurred_at field.
+func (f *InteractionFilter) WhereOccurredAt(p entql.TimeP) {
+	f.Where(p.Field(interaction.FieldOccurredAt))
+}
+
+// WhereSummary applies the entql string predicate on the summary field.
+func (f *InteractionFilter) WhereSummary(p entql.StringP) {
+	f.Where(p.Field(interaction.FieldSummary))
+}
+
+// WhereDecisionMakerMet applies the entql bool predicate on the decision_maker_met field.
+func (f *InteractionFilter) WhereDecisionMakerMet(p entql.BoolP) {
+	f.Where(p.Field(interaction.FieldDecisionMakerMet))
+}
+
+// WhereLoggedByID applies the entql string predicate on the logged_by_id field.
+func (f *InteractionFilter) WhereLoggedByID(p entql.StringP) {
+	f.Where(p.Field(interaction.FieldLoggedByID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *InteractionFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *InteractionFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *InteractionFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *InteractionFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContacts applies a predicate to check if query has an edge contacts.
+func (f *InteractionFilter) WhereHasContacts() {
+	f.Where(entql.HasEdge("contacts"))
+}
+
+// WhereHasContactsWith applies a predicate to check if query has an edge contacts with a given conditions (other predicates).
+func (f *InteractionFilter) WhereHasContactsWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contacts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasLoggedBy applies a predicate to check if query has an edge logged_by.
+func (f *InteractionFilter) WhereHasLoggedBy() {
+	f.Where(entql.HasEdge("logged_by"))
+}
+
+// WhereHasLoggedByWith applies a predicate to check if query has an edge logged_by with a given conditions (other predicates).
+func (f *InteractionFilter) WhereHasLoggedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("logged_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OrganizationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1037,7 +1390,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1102,7 +1455,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1134,6 +1487,123 @@ func (f *SettingFilter) WhereValue(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TierChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TierChangeQuery builder.
+func (_q *TierChangeQuery) Filter() *TierChangeFilter {
+	return &TierChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TierChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TierChangeMutation builder.
+func (m *TierChangeMutation) Filter() *TierChangeFilter {
+	return &TierChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// TierChangeFilter provides a generic filtering capability at runtime for TierChangeQuery.
+type TierChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TierChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *TierChangeFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(tierchange.FieldID))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *TierChangeFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(tierchange.FieldOrganizationID))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *TierChangeFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(tierchange.FieldAccountID))
+}
+
+// WhereFromTier applies the entql string predicate on the from_tier field.
+func (f *TierChangeFilter) WhereFromTier(p entql.StringP) {
+	f.Where(p.Field(tierchange.FieldFromTier))
+}
+
+// WhereToTier applies the entql string predicate on the to_tier field.
+func (f *TierChangeFilter) WhereToTier(p entql.StringP) {
+	f.Where(p.Field(tierchange.FieldToTier))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *TierChangeFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(tierchange.FieldReason))
+}
+
+// WhereDecidedByID applies the entql string predicate on the decided_by_id field.
+func (f *TierChangeFilter) WhereDecidedByID(p entql.StringP) {
+	f.Where(p.Field(tierchange.FieldDecidedByID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TierChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(tierchange.FieldCreatedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *TierChangeFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *TierChangeFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *TierChangeFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *TierChangeFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDecidedBy applies a predicate to check if query has an edge decided_by.
+func (f *TierChangeFilter) WhereHasDecidedBy() {
+	f.Where(entql.HasEdge("decided_by"))
+}
+
+// WhereHasDecidedByWith applies a predicate to check if query has an edge decided_by with a given conditions (other predicates).
+func (f *TierChangeFilter) WhereHasDecidedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("decided_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1162,7 +1632,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

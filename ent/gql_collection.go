@@ -10,7 +10,9 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 
@@ -96,6 +98,108 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				return err
 			}
 			_q.WithNamedContacts(alias, func(wq *ContactQuery) {
+				*wq = *query
+			})
+
+		case "interactions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InteractionClient{config: _q.config}).Query()
+			)
+			args := newInteractionPaginateArgs(fieldArgs(ctx, new(InteractionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newInteractionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(account.InteractionsColumn), ids...))
+						})
+						if err := query.GroupBy(account.InteractionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Interactions)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, interactionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(account.InteractionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedInteractions(alias, func(wq *InteractionQuery) {
+				*wq = *query
+			})
+
+		case "tierChanges":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TierChangeClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, tierchangeImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedTierChanges(alias, func(wq *TierChangeQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -227,6 +331,11 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[account.FieldLastOrderAt]; !ok {
 				selectedFields = append(selectedFields, account.FieldLastOrderAt)
 				fieldSeen[account.FieldLastOrderAt] = struct{}{}
+			}
+		case "lastContactAt":
+			if _, ok := fieldSeen[account.FieldLastContactAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldLastContactAt)
+				fieldSeen[account.FieldLastContactAt] = struct{}{}
 			}
 		case "lastCallAt":
 			if _, ok := fieldSeen[account.FieldLastCallAt]; !ok {
@@ -866,6 +975,188 @@ func newDepartmentPaginateArgs(rv map[string]any) *departmentPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InteractionQuery) CollectFields(ctx context.Context, satisfies ...string) (*InteractionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InteractionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(interaction.Columns))
+		selectedFields = []string{interaction.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[interaction.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldOrganizationID)
+				fieldSeen[interaction.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[interaction.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldAccountID)
+				fieldSeen[interaction.FieldAccountID] = struct{}{}
+			}
+
+		case "contacts":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedContacts(alias, func(wq *ContactQuery) {
+				*wq = *query
+			})
+
+		case "loggedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withLoggedBy = query
+			if _, ok := fieldSeen[interaction.FieldLoggedByID]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldLoggedByID)
+				fieldSeen[interaction.FieldLoggedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[interaction.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldCreatedAt)
+				fieldSeen[interaction.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[interaction.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldUpdatedAt)
+				fieldSeen[interaction.FieldUpdatedAt] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[interaction.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldAccountID)
+				fieldSeen[interaction.FieldAccountID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[interaction.FieldKind]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldKind)
+				fieldSeen[interaction.FieldKind] = struct{}{}
+			}
+		case "occurredAt":
+			if _, ok := fieldSeen[interaction.FieldOccurredAt]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldOccurredAt)
+				fieldSeen[interaction.FieldOccurredAt] = struct{}{}
+			}
+		case "summary":
+			if _, ok := fieldSeen[interaction.FieldSummary]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldSummary)
+				fieldSeen[interaction.FieldSummary] = struct{}{}
+			}
+		case "decisionMakerMet":
+			if _, ok := fieldSeen[interaction.FieldDecisionMakerMet]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldDecisionMakerMet)
+				fieldSeen[interaction.FieldDecisionMakerMet] = struct{}{}
+			}
+		case "loggedByID":
+			if _, ok := fieldSeen[interaction.FieldLoggedByID]; !ok {
+				selectedFields = append(selectedFields, interaction.FieldLoggedByID)
+				fieldSeen[interaction.FieldLoggedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type interactionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InteractionPaginateOption
+}
+
+func newInteractionPaginateArgs(rv map[string]any) *interactionPaginateArgs {
+	args := &interactionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InteractionOrder{Field: &InteractionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInteractionOrder(order))
+			}
+		case *InteractionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInteractionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*InteractionWhereInput); ok {
+		args.opts = append(args.opts, WithInteractionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *OrganizationQuery) CollectFields(ctx context.Context, satisfies ...string) (*OrganizationQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -967,6 +1258,143 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 				args.opts = append(args.opts, WithOrganizationOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TierChangeQuery) CollectFields(ctx context.Context, satisfies ...string) (*TierChangeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TierChangeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(tierchange.Columns))
+		selectedFields = []string{tierchange.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[tierchange.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldOrganizationID)
+				fieldSeen[tierchange.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[tierchange.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldAccountID)
+				fieldSeen[tierchange.FieldAccountID] = struct{}{}
+			}
+
+		case "decidedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withDecidedBy = query
+			if _, ok := fieldSeen[tierchange.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldDecidedByID)
+				fieldSeen[tierchange.FieldDecidedByID] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[tierchange.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldAccountID)
+				fieldSeen[tierchange.FieldAccountID] = struct{}{}
+			}
+		case "fromTier":
+			if _, ok := fieldSeen[tierchange.FieldFromTier]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldFromTier)
+				fieldSeen[tierchange.FieldFromTier] = struct{}{}
+			}
+		case "toTier":
+			if _, ok := fieldSeen[tierchange.FieldToTier]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldToTier)
+				fieldSeen[tierchange.FieldToTier] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[tierchange.FieldReason]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldReason)
+				fieldSeen[tierchange.FieldReason] = struct{}{}
+			}
+		case "decidedByID":
+			if _, ok := fieldSeen[tierchange.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldDecidedByID)
+				fieldSeen[tierchange.FieldDecidedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[tierchange.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, tierchange.FieldCreatedAt)
+				fieldSeen[tierchange.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type tierchangePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TierChangePaginateOption
+}
+
+func newTierChangePaginateArgs(rv map[string]any) *tierchangePaginateArgs {
+	args := &tierchangePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*TierChangeWhereInput); ok {
+		args.opts = append(args.opts, WithTierChangeFilter(v.Filter))
 	}
 	return args
 }

@@ -44,6 +44,39 @@ func (_m *Account) Contacts(ctx context.Context) (result []*Contact, err error) 
 	return result, err
 }
 
+func (_m *Account) Interactions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InteractionOrder, where *InteractionWhereInput,
+) (*InteractionConnection, error) {
+	opts := []InteractionPaginateOption{
+		WithInteractionOrder(orderBy),
+		WithInteractionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedInteractions(alias); err == nil || hasTotalCount {
+		pager, err := newInteractionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &InteractionConnection{Edges: []*InteractionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryInteractions().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Account) TierChanges(ctx context.Context) (result []*TierChange, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedTierChanges(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.TierChangesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTierChanges().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *AuditEvent) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -123,6 +156,66 @@ func (_m *Department) Members(
 		return conn, nil
 	}
 	return _m.QueryMembers().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Interaction) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Interaction) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Interaction) Contacts(ctx context.Context) (result []*Contact, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedContacts(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ContactsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContacts().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Interaction) LoggedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.LoggedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLoggedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *TierChange) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TierChange) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TierChange) DecidedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.DecidedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDecidedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *User) Organization(ctx context.Context) (*Organization, error) {

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"rapport/ent/account"
+	"rapport/ent/interaction"
 	"rapport/internal/pulid"
 	"time"
 )
@@ -434,6 +435,34 @@ func (c *DepartmentUpdate) SetInput(i UpdateDepartmentInput) *DepartmentUpdate {
 
 // SetInput applies the change-set in the UpdateDepartmentInput on the DepartmentUpdateOne builder.
 func (c *DepartmentUpdateOne) SetInput(i UpdateDepartmentInput) *DepartmentUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateInteractionInput represents a mutation input for creating interactions.
+type CreateInteractionInput struct {
+	Kind       interaction.Kind
+	OccurredAt time.Time
+	Summary    *string
+	AccountID  pulid.ID
+	ContactIDs []pulid.ID
+}
+
+// Mutate applies the CreateInteractionInput on the InteractionMutation builder.
+func (i *CreateInteractionInput) Mutate(m *InteractionMutation) {
+	m.SetKind(i.Kind)
+	m.SetOccurredAt(i.OccurredAt)
+	if v := i.Summary; v != nil {
+		m.SetSummary(*v)
+	}
+	m.SetAccountID(i.AccountID)
+	if v := i.ContactIDs; len(v) > 0 {
+		m.AddContactIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the CreateInteractionInput on the InteractionCreate builder.
+func (c *InteractionCreate) SetInput(i CreateInteractionInput) *InteractionCreate {
 	i.Mutate(c.Mutation())
 	return c
 }

@@ -9,7 +9,9 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 
@@ -43,10 +45,20 @@ var departmentImplementors = []string{"Department", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Department) IsNode() {}
 
+var interactionImplementors = []string{"Interaction", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Interaction) IsNode() {}
+
 var organizationImplementors = []string{"Organization", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Organization) IsNode() {}
+
+var tierchangeImplementors = []string{"TierChange", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*TierChange) IsNode() {}
 
 var userImplementors = []string{"User", "Node"}
 
@@ -163,6 +175,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case interaction.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Interaction.Query().
+			Where(interaction.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, interactionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case organization.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -172,6 +197,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(organization.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, organizationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case tierchange.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.TierChange.Query().
+			Where(tierchange.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, tierchangeImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -326,10 +364,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case interaction.Table:
+		query := c.Interaction.Query().
+			Where(interaction.IDIn(ids...))
+		query, err := query.CollectFields(ctx, interactionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case organization.Table:
 		query := c.Organization.Query().
 			Where(organization.IDIn(ids...))
 		query, err := query.CollectFields(ctx, organizationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case tierchange.Table:
+		query := c.TierChange.Query().
+			Where(tierchange.IDIn(ids...))
+		query, err := query.CollectFields(ctx, tierchangeImplementors...)
 		if err != nil {
 			return nil, err
 		}

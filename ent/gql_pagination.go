@@ -11,7 +11,9 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"strconv"
@@ -411,6 +413,20 @@ var (
 			}
 		},
 	}
+	// AccountOrderFieldLastContactAt orders Account by last_contact_at.
+	AccountOrderFieldLastContactAt = &AccountOrderField{
+		Value: func(_m *Account) (ent.Value, error) {
+			return _m.LastContactAt, nil
+		},
+		column: account.FieldLastContactAt,
+		toTerm: account.ByLastContactAt,
+		toCursor: func(_m *Account) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.LastContactAt,
+			}
+		},
+	}
 	// AccountOrderFieldLastCallAt orders Account by last_call_at.
 	AccountOrderFieldLastCallAt = &AccountOrderField{
 		Value: func(_m *Account) (ent.Value, error) {
@@ -487,6 +503,8 @@ func (f AccountOrderField) String() string {
 		str = "TIER"
 	case AccountOrderFieldLastOrderAt.column:
 		str = "LAST_ORDER_AT"
+	case AccountOrderFieldLastContactAt.column:
+		str = "LAST_CONTACT_AT"
 	case AccountOrderFieldLastCallAt.column:
 		str = "LAST_CALL_AT"
 	case AccountOrderFieldLastVisitAt.column:
@@ -525,6 +543,8 @@ func (f *AccountOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *AccountOrderFieldTier
 	case "LAST_ORDER_AT":
 		*f = *AccountOrderFieldLastOrderAt
+	case "LAST_CONTACT_AT":
+		*f = *AccountOrderFieldLastContactAt
 	case "LAST_CALL_AT":
 		*f = *AccountOrderFieldLastCallAt
 	case "LAST_VISIT_AT":
@@ -1540,6 +1560,338 @@ func (_m *Department) ToEdge(order *DepartmentOrder) *DepartmentEdge {
 	}
 }
 
+// InteractionEdge is the edge representation of Interaction.
+type InteractionEdge struct {
+	Node   *Interaction `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// InteractionConnection is the connection containing edges to Interaction.
+type InteractionConnection struct {
+	Edges      []*InteractionEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *InteractionConnection) build(nodes []*Interaction, pager *interactionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Interaction
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Interaction {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Interaction {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InteractionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InteractionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InteractionPaginateOption enables pagination customization.
+type InteractionPaginateOption func(*interactionPager) error
+
+// WithInteractionOrder configures pagination ordering.
+func WithInteractionOrder(order *InteractionOrder) InteractionPaginateOption {
+	if order == nil {
+		order = DefaultInteractionOrder
+	}
+	o := *order
+	return func(pager *interactionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultInteractionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithInteractionFilter configures pagination filter.
+func WithInteractionFilter(filter func(*InteractionQuery) (*InteractionQuery, error)) InteractionPaginateOption {
+	return func(pager *interactionPager) error {
+		if filter == nil {
+			return errors.New("InteractionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type interactionPager struct {
+	reverse bool
+	order   *InteractionOrder
+	filter  func(*InteractionQuery) (*InteractionQuery, error)
+}
+
+func newInteractionPager(opts []InteractionPaginateOption, reverse bool) (*interactionPager, error) {
+	pager := &interactionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultInteractionOrder
+	}
+	return pager, nil
+}
+
+func (p *interactionPager) applyFilter(query *InteractionQuery) (*InteractionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *interactionPager) toCursor(_m *Interaction) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *interactionPager) applyCursors(query *InteractionQuery, after, before *Cursor) (*InteractionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInteractionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *interactionPager) applyOrder(query *InteractionQuery) *InteractionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultInteractionOrder.Field {
+		query = query.Order(DefaultInteractionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *interactionPager) orderExpr(query *InteractionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultInteractionOrder.Field {
+			b.Comma().Ident(DefaultInteractionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Interaction.
+func (_m *InteractionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InteractionPaginateOption,
+) (*InteractionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInteractionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InteractionConnection{Edges: []*InteractionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InteractionOrderFieldCreatedAt orders Interaction by created_at.
+	InteractionOrderFieldCreatedAt = &InteractionOrderField{
+		Value: func(_m *Interaction) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: interaction.FieldCreatedAt,
+		toTerm: interaction.ByCreatedAt,
+		toCursor: func(_m *Interaction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// InteractionOrderFieldUpdatedAt orders Interaction by updated_at.
+	InteractionOrderFieldUpdatedAt = &InteractionOrderField{
+		Value: func(_m *Interaction) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: interaction.FieldUpdatedAt,
+		toTerm: interaction.ByUpdatedAt,
+		toCursor: func(_m *Interaction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// InteractionOrderFieldOccurredAt orders Interaction by occurred_at.
+	InteractionOrderFieldOccurredAt = &InteractionOrderField{
+		Value: func(_m *Interaction) (ent.Value, error) {
+			return _m.OccurredAt, nil
+		},
+		column: interaction.FieldOccurredAt,
+		toTerm: interaction.ByOccurredAt,
+		toCursor: func(_m *Interaction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.OccurredAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InteractionOrderField) String() string {
+	var str string
+	switch f.column {
+	case InteractionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case InteractionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case InteractionOrderFieldOccurredAt.column:
+		str = "OCCURRED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InteractionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InteractionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InteractionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InteractionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *InteractionOrderFieldUpdatedAt
+	case "OCCURRED_AT":
+		*f = *InteractionOrderFieldOccurredAt
+	default:
+		return fmt.Errorf("%s is not a valid InteractionOrderField", str)
+	}
+	return nil
+}
+
+// InteractionOrderField defines the ordering field of Interaction.
+type InteractionOrderField struct {
+	// Value extracts the ordering value from the given Interaction.
+	Value    func(*Interaction) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) interaction.OrderOption
+	toCursor func(*Interaction) Cursor
+}
+
+// InteractionOrder defines the ordering of Interaction.
+type InteractionOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *InteractionOrderField `json:"field"`
+}
+
+// DefaultInteractionOrder is the default ordering of Interaction.
+var DefaultInteractionOrder = &InteractionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InteractionOrderField{
+		Value: func(_m *Interaction) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: interaction.FieldID,
+		toTerm: interaction.ByID,
+		toCursor: func(_m *Interaction) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Interaction into InteractionEdge.
+func (_m *Interaction) ToEdge(order *InteractionOrder) *InteractionEdge {
+	if order == nil {
+		order = DefaultInteractionOrder
+	}
+	return &InteractionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // OrganizationEdge is the edge representation of Organization.
 type OrganizationEdge struct {
 	Node   *Organization `json:"node"`
@@ -1849,6 +2201,255 @@ func (_m *Organization) ToEdge(order *OrganizationOrder) *OrganizationEdge {
 		order = DefaultOrganizationOrder
 	}
 	return &OrganizationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TierChangeEdge is the edge representation of TierChange.
+type TierChangeEdge struct {
+	Node   *TierChange `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// TierChangeConnection is the connection containing edges to TierChange.
+type TierChangeConnection struct {
+	Edges      []*TierChangeEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *TierChangeConnection) build(nodes []*TierChange, pager *tierchangePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *TierChange
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *TierChange {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *TierChange {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TierChangeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TierChangeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TierChangePaginateOption enables pagination customization.
+type TierChangePaginateOption func(*tierchangePager) error
+
+// WithTierChangeOrder configures pagination ordering.
+func WithTierChangeOrder(order *TierChangeOrder) TierChangePaginateOption {
+	if order == nil {
+		order = DefaultTierChangeOrder
+	}
+	o := *order
+	return func(pager *tierchangePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultTierChangeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithTierChangeFilter configures pagination filter.
+func WithTierChangeFilter(filter func(*TierChangeQuery) (*TierChangeQuery, error)) TierChangePaginateOption {
+	return func(pager *tierchangePager) error {
+		if filter == nil {
+			return errors.New("TierChangeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type tierchangePager struct {
+	reverse bool
+	order   *TierChangeOrder
+	filter  func(*TierChangeQuery) (*TierChangeQuery, error)
+}
+
+func newTierChangePager(opts []TierChangePaginateOption, reverse bool) (*tierchangePager, error) {
+	pager := &tierchangePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultTierChangeOrder
+	}
+	return pager, nil
+}
+
+func (p *tierchangePager) applyFilter(query *TierChangeQuery) (*TierChangeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *tierchangePager) toCursor(_m *TierChange) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *tierchangePager) applyCursors(query *TierChangeQuery, after, before *Cursor) (*TierChangeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTierChangeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *tierchangePager) applyOrder(query *TierChangeQuery) *TierChangeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultTierChangeOrder.Field {
+		query = query.Order(DefaultTierChangeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *tierchangePager) orderExpr(query *TierChangeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultTierChangeOrder.Field {
+			b.Comma().Ident(DefaultTierChangeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to TierChange.
+func (_m *TierChangeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TierChangePaginateOption,
+) (*TierChangeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTierChangePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TierChangeConnection{Edges: []*TierChangeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// TierChangeOrderField defines the ordering field of TierChange.
+type TierChangeOrderField struct {
+	// Value extracts the ordering value from the given TierChange.
+	Value    func(*TierChange) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) tierchange.OrderOption
+	toCursor func(*TierChange) Cursor
+}
+
+// TierChangeOrder defines the ordering of TierChange.
+type TierChangeOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *TierChangeOrderField `json:"field"`
+}
+
+// DefaultTierChangeOrder is the default ordering of TierChange.
+var DefaultTierChangeOrder = &TierChangeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TierChangeOrderField{
+		Value: func(_m *TierChange) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: tierchange.FieldID,
+		toTerm: tierchange.ByID,
+		toCursor: func(_m *TierChange) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts TierChange into TierChangeEdge.
+func (_m *TierChange) ToEdge(order *TierChangeOrder) *TierChangeEdge {
+	if order == nil {
+		order = DefaultTierChangeOrder
+	}
+	return &TierChangeEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -9,7 +9,9 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/predicate"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -379,6 +381,18 @@ type AccountWhereInput struct {
 	LastOrderAtIsNil  bool        `json:"lastOrderAtIsNil,omitempty"`
 	LastOrderAtNotNil bool        `json:"lastOrderAtNotNil,omitempty"`
 
+	// "last_contact_at" field predicates.
+	LastContactAt       *time.Time  `json:"lastContactAt,omitempty"`
+	LastContactAtNEQ    *time.Time  `json:"lastContactAtNEQ,omitempty"`
+	LastContactAtIn     []time.Time `json:"lastContactAtIn,omitempty"`
+	LastContactAtNotIn  []time.Time `json:"lastContactAtNotIn,omitempty"`
+	LastContactAtGT     *time.Time  `json:"lastContactAtGT,omitempty"`
+	LastContactAtGTE    *time.Time  `json:"lastContactAtGTE,omitempty"`
+	LastContactAtLT     *time.Time  `json:"lastContactAtLT,omitempty"`
+	LastContactAtLTE    *time.Time  `json:"lastContactAtLTE,omitempty"`
+	LastContactAtIsNil  bool        `json:"lastContactAtIsNil,omitempty"`
+	LastContactAtNotNil bool        `json:"lastContactAtNotNil,omitempty"`
+
 	// "last_call_at" field predicates.
 	LastCallAt       *time.Time  `json:"lastCallAt,omitempty"`
 	LastCallAtNEQ    *time.Time  `json:"lastCallAtNEQ,omitempty"`
@@ -438,6 +452,10 @@ type AccountWhereInput struct {
 	// "contacts" edge predicates.
 	HasContacts     *bool                `json:"hasContacts,omitempty"`
 	HasContactsWith []*ContactWhereInput `json:"hasContactsWith,omitempty"`
+
+	// "interactions" edge predicates.
+	HasInteractions     *bool                    `json:"hasInteractions,omitempty"`
+	HasInteractionsWith []*InteractionWhereInput `json:"hasInteractionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1426,6 +1444,36 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	if i.LastOrderAtNotNil {
 		predicates = append(predicates, account.LastOrderAtNotNil())
 	}
+	if i.LastContactAt != nil {
+		predicates = append(predicates, account.LastContactAtEQ(*i.LastContactAt))
+	}
+	if i.LastContactAtNEQ != nil {
+		predicates = append(predicates, account.LastContactAtNEQ(*i.LastContactAtNEQ))
+	}
+	if len(i.LastContactAtIn) > 0 {
+		predicates = append(predicates, account.LastContactAtIn(i.LastContactAtIn...))
+	}
+	if len(i.LastContactAtNotIn) > 0 {
+		predicates = append(predicates, account.LastContactAtNotIn(i.LastContactAtNotIn...))
+	}
+	if i.LastContactAtGT != nil {
+		predicates = append(predicates, account.LastContactAtGT(*i.LastContactAtGT))
+	}
+	if i.LastContactAtGTE != nil {
+		predicates = append(predicates, account.LastContactAtGTE(*i.LastContactAtGTE))
+	}
+	if i.LastContactAtLT != nil {
+		predicates = append(predicates, account.LastContactAtLT(*i.LastContactAtLT))
+	}
+	if i.LastContactAtLTE != nil {
+		predicates = append(predicates, account.LastContactAtLTE(*i.LastContactAtLTE))
+	}
+	if i.LastContactAtIsNil {
+		predicates = append(predicates, account.LastContactAtIsNil())
+	}
+	if i.LastContactAtNotNil {
+		predicates = append(predicates, account.LastContactAtNotNil())
+	}
 	if i.LastCallAt != nil {
 		predicates = append(predicates, account.LastCallAtEQ(*i.LastCallAt))
 	}
@@ -1600,6 +1648,24 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, account.HasContactsWith(with...))
+	}
+	if i.HasInteractions != nil {
+		p := account.HasInteractions()
+		if !*i.HasInteractions {
+			p = account.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInteractionsWith) > 0 {
+		with := make([]predicate.Interaction, 0, len(i.HasInteractionsWith))
+		for _, w := range i.HasInteractionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInteractionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, account.HasInteractionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -3054,6 +3120,890 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 		return predicates[0], nil
 	default:
 		return department.And(predicates...), nil
+	}
+}
+
+// InteractionWhereInput represents a where input for filtering Interaction queries.
+type InteractionWhereInput struct {
+	Predicates []predicate.Interaction  `json:"-"`
+	Not        *InteractionWhereInput   `json:"not,omitempty"`
+	Or         []*InteractionWhereInput `json:"or,omitempty"`
+	And        []*InteractionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *interaction.Kind  `json:"kind,omitempty"`
+	KindNEQ   *interaction.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []interaction.Kind `json:"kindIn,omitempty"`
+	KindNotIn []interaction.Kind `json:"kindNotIn,omitempty"`
+
+	// "occurred_at" field predicates.
+	OccurredAt      *time.Time  `json:"occurredAt,omitempty"`
+	OccurredAtNEQ   *time.Time  `json:"occurredAtNEQ,omitempty"`
+	OccurredAtIn    []time.Time `json:"occurredAtIn,omitempty"`
+	OccurredAtNotIn []time.Time `json:"occurredAtNotIn,omitempty"`
+	OccurredAtGT    *time.Time  `json:"occurredAtGT,omitempty"`
+	OccurredAtGTE   *time.Time  `json:"occurredAtGTE,omitempty"`
+	OccurredAtLT    *time.Time  `json:"occurredAtLT,omitempty"`
+	OccurredAtLTE   *time.Time  `json:"occurredAtLTE,omitempty"`
+
+	// "summary" field predicates.
+	Summary             *string  `json:"summary,omitempty"`
+	SummaryNEQ          *string  `json:"summaryNEQ,omitempty"`
+	SummaryIn           []string `json:"summaryIn,omitempty"`
+	SummaryNotIn        []string `json:"summaryNotIn,omitempty"`
+	SummaryGT           *string  `json:"summaryGT,omitempty"`
+	SummaryGTE          *string  `json:"summaryGTE,omitempty"`
+	SummaryLT           *string  `json:"summaryLT,omitempty"`
+	SummaryLTE          *string  `json:"summaryLTE,omitempty"`
+	SummaryContains     *string  `json:"summaryContains,omitempty"`
+	SummaryHasPrefix    *string  `json:"summaryHasPrefix,omitempty"`
+	SummaryHasSuffix    *string  `json:"summaryHasSuffix,omitempty"`
+	SummaryIsNil        bool     `json:"summaryIsNil,omitempty"`
+	SummaryNotNil       bool     `json:"summaryNotNil,omitempty"`
+	SummaryEqualFold    *string  `json:"summaryEqualFold,omitempty"`
+	SummaryContainsFold *string  `json:"summaryContainsFold,omitempty"`
+
+	// "decision_maker_met" field predicates.
+	DecisionMakerMet    *bool `json:"decisionMakerMet,omitempty"`
+	DecisionMakerMetNEQ *bool `json:"decisionMakerMetNEQ,omitempty"`
+
+	// "logged_by_id" field predicates.
+	LoggedByID             *pulid.ID  `json:"loggedByID,omitempty"`
+	LoggedByIDNEQ          *pulid.ID  `json:"loggedByIDNEQ,omitempty"`
+	LoggedByIDIn           []pulid.ID `json:"loggedByIDIn,omitempty"`
+	LoggedByIDNotIn        []pulid.ID `json:"loggedByIDNotIn,omitempty"`
+	LoggedByIDGT           *pulid.ID  `json:"loggedByIDGT,omitempty"`
+	LoggedByIDGTE          *pulid.ID  `json:"loggedByIDGTE,omitempty"`
+	LoggedByIDLT           *pulid.ID  `json:"loggedByIDLT,omitempty"`
+	LoggedByIDLTE          *pulid.ID  `json:"loggedByIDLTE,omitempty"`
+	LoggedByIDContains     *pulid.ID  `json:"loggedByIDContains,omitempty"`
+	LoggedByIDHasPrefix    *pulid.ID  `json:"loggedByIDHasPrefix,omitempty"`
+	LoggedByIDHasSuffix    *pulid.ID  `json:"loggedByIDHasSuffix,omitempty"`
+	LoggedByIDIsNil        bool       `json:"loggedByIDIsNil,omitempty"`
+	LoggedByIDNotNil       bool       `json:"loggedByIDNotNil,omitempty"`
+	LoggedByIDEqualFold    *pulid.ID  `json:"loggedByIDEqualFold,omitempty"`
+	LoggedByIDContainsFold *pulid.ID  `json:"loggedByIDContainsFold,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "logged_by" edge predicates.
+	HasLoggedBy     *bool             `json:"hasLoggedBy,omitempty"`
+	HasLoggedByWith []*UserWhereInput `json:"hasLoggedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *InteractionWhereInput) AddPredicates(predicates ...predicate.Interaction) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the InteractionWhereInput filter on the InteractionQuery builder.
+func (i *InteractionWhereInput) Filter(q *InteractionQuery) (*InteractionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyInteractionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyInteractionWhereInput is returned in case the InteractionWhereInput is empty.
+var ErrEmptyInteractionWhereInput = errors.New("ent: empty predicate InteractionWhereInput")
+
+// P returns a predicate for filtering interactions.
+// An error is returned if the input is empty or invalid.
+func (i *InteractionWhereInput) P() (predicate.Interaction, error) {
+	var predicates []predicate.Interaction
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, interaction.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Interaction, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, interaction.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Interaction, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, interaction.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, interaction.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, interaction.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, interaction.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, interaction.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, interaction.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, interaction.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, interaction.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, interaction.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, interaction.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, interaction.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, interaction.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, interaction.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, interaction.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, interaction.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, interaction.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, interaction.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, interaction.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, interaction.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, interaction.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, interaction.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, interaction.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, interaction.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, interaction.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, interaction.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, interaction.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, interaction.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, interaction.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, interaction.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, interaction.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, interaction.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, interaction.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, interaction.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, interaction.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, interaction.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, interaction.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, interaction.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, interaction.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, interaction.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, interaction.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, interaction.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, interaction.KindNotIn(i.KindNotIn...))
+	}
+	if i.OccurredAt != nil {
+		predicates = append(predicates, interaction.OccurredAtEQ(*i.OccurredAt))
+	}
+	if i.OccurredAtNEQ != nil {
+		predicates = append(predicates, interaction.OccurredAtNEQ(*i.OccurredAtNEQ))
+	}
+	if len(i.OccurredAtIn) > 0 {
+		predicates = append(predicates, interaction.OccurredAtIn(i.OccurredAtIn...))
+	}
+	if len(i.OccurredAtNotIn) > 0 {
+		predicates = append(predicates, interaction.OccurredAtNotIn(i.OccurredAtNotIn...))
+	}
+	if i.OccurredAtGT != nil {
+		predicates = append(predicates, interaction.OccurredAtGT(*i.OccurredAtGT))
+	}
+	if i.OccurredAtGTE != nil {
+		predicates = append(predicates, interaction.OccurredAtGTE(*i.OccurredAtGTE))
+	}
+	if i.OccurredAtLT != nil {
+		predicates = append(predicates, interaction.OccurredAtLT(*i.OccurredAtLT))
+	}
+	if i.OccurredAtLTE != nil {
+		predicates = append(predicates, interaction.OccurredAtLTE(*i.OccurredAtLTE))
+	}
+	if i.Summary != nil {
+		predicates = append(predicates, interaction.SummaryEQ(*i.Summary))
+	}
+	if i.SummaryNEQ != nil {
+		predicates = append(predicates, interaction.SummaryNEQ(*i.SummaryNEQ))
+	}
+	if len(i.SummaryIn) > 0 {
+		predicates = append(predicates, interaction.SummaryIn(i.SummaryIn...))
+	}
+	if len(i.SummaryNotIn) > 0 {
+		predicates = append(predicates, interaction.SummaryNotIn(i.SummaryNotIn...))
+	}
+	if i.SummaryGT != nil {
+		predicates = append(predicates, interaction.SummaryGT(*i.SummaryGT))
+	}
+	if i.SummaryGTE != nil {
+		predicates = append(predicates, interaction.SummaryGTE(*i.SummaryGTE))
+	}
+	if i.SummaryLT != nil {
+		predicates = append(predicates, interaction.SummaryLT(*i.SummaryLT))
+	}
+	if i.SummaryLTE != nil {
+		predicates = append(predicates, interaction.SummaryLTE(*i.SummaryLTE))
+	}
+	if i.SummaryContains != nil {
+		predicates = append(predicates, interaction.SummaryContains(*i.SummaryContains))
+	}
+	if i.SummaryHasPrefix != nil {
+		predicates = append(predicates, interaction.SummaryHasPrefix(*i.SummaryHasPrefix))
+	}
+	if i.SummaryHasSuffix != nil {
+		predicates = append(predicates, interaction.SummaryHasSuffix(*i.SummaryHasSuffix))
+	}
+	if i.SummaryIsNil {
+		predicates = append(predicates, interaction.SummaryIsNil())
+	}
+	if i.SummaryNotNil {
+		predicates = append(predicates, interaction.SummaryNotNil())
+	}
+	if i.SummaryEqualFold != nil {
+		predicates = append(predicates, interaction.SummaryEqualFold(*i.SummaryEqualFold))
+	}
+	if i.SummaryContainsFold != nil {
+		predicates = append(predicates, interaction.SummaryContainsFold(*i.SummaryContainsFold))
+	}
+	if i.DecisionMakerMet != nil {
+		predicates = append(predicates, interaction.DecisionMakerMetEQ(*i.DecisionMakerMet))
+	}
+	if i.DecisionMakerMetNEQ != nil {
+		predicates = append(predicates, interaction.DecisionMakerMetNEQ(*i.DecisionMakerMetNEQ))
+	}
+	if i.LoggedByID != nil {
+		predicates = append(predicates, interaction.LoggedByIDEQ(*i.LoggedByID))
+	}
+	if i.LoggedByIDNEQ != nil {
+		predicates = append(predicates, interaction.LoggedByIDNEQ(*i.LoggedByIDNEQ))
+	}
+	if len(i.LoggedByIDIn) > 0 {
+		predicates = append(predicates, interaction.LoggedByIDIn(i.LoggedByIDIn...))
+	}
+	if len(i.LoggedByIDNotIn) > 0 {
+		predicates = append(predicates, interaction.LoggedByIDNotIn(i.LoggedByIDNotIn...))
+	}
+	if i.LoggedByIDGT != nil {
+		predicates = append(predicates, interaction.LoggedByIDGT(*i.LoggedByIDGT))
+	}
+	if i.LoggedByIDGTE != nil {
+		predicates = append(predicates, interaction.LoggedByIDGTE(*i.LoggedByIDGTE))
+	}
+	if i.LoggedByIDLT != nil {
+		predicates = append(predicates, interaction.LoggedByIDLT(*i.LoggedByIDLT))
+	}
+	if i.LoggedByIDLTE != nil {
+		predicates = append(predicates, interaction.LoggedByIDLTE(*i.LoggedByIDLTE))
+	}
+	if i.LoggedByIDContains != nil {
+		predicates = append(predicates, interaction.LoggedByIDContains(*i.LoggedByIDContains))
+	}
+	if i.LoggedByIDHasPrefix != nil {
+		predicates = append(predicates, interaction.LoggedByIDHasPrefix(*i.LoggedByIDHasPrefix))
+	}
+	if i.LoggedByIDHasSuffix != nil {
+		predicates = append(predicates, interaction.LoggedByIDHasSuffix(*i.LoggedByIDHasSuffix))
+	}
+	if i.LoggedByIDIsNil {
+		predicates = append(predicates, interaction.LoggedByIDIsNil())
+	}
+	if i.LoggedByIDNotNil {
+		predicates = append(predicates, interaction.LoggedByIDNotNil())
+	}
+	if i.LoggedByIDEqualFold != nil {
+		predicates = append(predicates, interaction.LoggedByIDEqualFold(*i.LoggedByIDEqualFold))
+	}
+	if i.LoggedByIDContainsFold != nil {
+		predicates = append(predicates, interaction.LoggedByIDContainsFold(*i.LoggedByIDContainsFold))
+	}
+
+	if i.HasAccount != nil {
+		p := interaction.HasAccount()
+		if !*i.HasAccount {
+			p = interaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, interaction.HasAccountWith(with...))
+	}
+	if i.HasLoggedBy != nil {
+		p := interaction.HasLoggedBy()
+		if !*i.HasLoggedBy {
+			p = interaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasLoggedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasLoggedByWith))
+		for _, w := range i.HasLoggedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasLoggedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, interaction.HasLoggedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyInteractionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return interaction.And(predicates...), nil
+	}
+}
+
+// TierChangeWhereInput represents a where input for filtering TierChange queries.
+type TierChangeWhereInput struct {
+	Predicates []predicate.TierChange  `json:"-"`
+	Not        *TierChangeWhereInput   `json:"not,omitempty"`
+	Or         []*TierChangeWhereInput `json:"or,omitempty"`
+	And        []*TierChangeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "from_tier" field predicates.
+	FromTier      *tierchange.FromTier  `json:"fromTier,omitempty"`
+	FromTierNEQ   *tierchange.FromTier  `json:"fromTierNEQ,omitempty"`
+	FromTierIn    []tierchange.FromTier `json:"fromTierIn,omitempty"`
+	FromTierNotIn []tierchange.FromTier `json:"fromTierNotIn,omitempty"`
+
+	// "to_tier" field predicates.
+	ToTier      *tierchange.ToTier  `json:"toTier,omitempty"`
+	ToTierNEQ   *tierchange.ToTier  `json:"toTierNEQ,omitempty"`
+	ToTierIn    []tierchange.ToTier `json:"toTierIn,omitempty"`
+	ToTierNotIn []tierchange.ToTier `json:"toTierNotIn,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "decided_by_id" field predicates.
+	DecidedByID             *pulid.ID  `json:"decidedByID,omitempty"`
+	DecidedByIDNEQ          *pulid.ID  `json:"decidedByIDNEQ,omitempty"`
+	DecidedByIDIn           []pulid.ID `json:"decidedByIDIn,omitempty"`
+	DecidedByIDNotIn        []pulid.ID `json:"decidedByIDNotIn,omitempty"`
+	DecidedByIDGT           *pulid.ID  `json:"decidedByIDGT,omitempty"`
+	DecidedByIDGTE          *pulid.ID  `json:"decidedByIDGTE,omitempty"`
+	DecidedByIDLT           *pulid.ID  `json:"decidedByIDLT,omitempty"`
+	DecidedByIDLTE          *pulid.ID  `json:"decidedByIDLTE,omitempty"`
+	DecidedByIDContains     *pulid.ID  `json:"decidedByIDContains,omitempty"`
+	DecidedByIDHasPrefix    *pulid.ID  `json:"decidedByIDHasPrefix,omitempty"`
+	DecidedByIDHasSuffix    *pulid.ID  `json:"decidedByIDHasSuffix,omitempty"`
+	DecidedByIDIsNil        bool       `json:"decidedByIDIsNil,omitempty"`
+	DecidedByIDNotNil       bool       `json:"decidedByIDNotNil,omitempty"`
+	DecidedByIDEqualFold    *pulid.ID  `json:"decidedByIDEqualFold,omitempty"`
+	DecidedByIDContainsFold *pulid.ID  `json:"decidedByIDContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "decided_by" edge predicates.
+	HasDecidedBy     *bool             `json:"hasDecidedBy,omitempty"`
+	HasDecidedByWith []*UserWhereInput `json:"hasDecidedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TierChangeWhereInput) AddPredicates(predicates ...predicate.TierChange) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TierChangeWhereInput filter on the TierChangeQuery builder.
+func (i *TierChangeWhereInput) Filter(q *TierChangeQuery) (*TierChangeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTierChangeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTierChangeWhereInput is returned in case the TierChangeWhereInput is empty.
+var ErrEmptyTierChangeWhereInput = errors.New("ent: empty predicate TierChangeWhereInput")
+
+// P returns a predicate for filtering tierchanges.
+// An error is returned if the input is empty or invalid.
+func (i *TierChangeWhereInput) P() (predicate.TierChange, error) {
+	var predicates []predicate.TierChange
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, tierchange.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TierChange, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, tierchange.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TierChange, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, tierchange.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, tierchange.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, tierchange.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, tierchange.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, tierchange.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, tierchange.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, tierchange.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, tierchange.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, tierchange.IDLTE(*i.IDLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, tierchange.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, tierchange.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, tierchange.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, tierchange.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, tierchange.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, tierchange.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, tierchange.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, tierchange.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, tierchange.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, tierchange.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, tierchange.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, tierchange.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, tierchange.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.FromTier != nil {
+		predicates = append(predicates, tierchange.FromTierEQ(*i.FromTier))
+	}
+	if i.FromTierNEQ != nil {
+		predicates = append(predicates, tierchange.FromTierNEQ(*i.FromTierNEQ))
+	}
+	if len(i.FromTierIn) > 0 {
+		predicates = append(predicates, tierchange.FromTierIn(i.FromTierIn...))
+	}
+	if len(i.FromTierNotIn) > 0 {
+		predicates = append(predicates, tierchange.FromTierNotIn(i.FromTierNotIn...))
+	}
+	if i.ToTier != nil {
+		predicates = append(predicates, tierchange.ToTierEQ(*i.ToTier))
+	}
+	if i.ToTierNEQ != nil {
+		predicates = append(predicates, tierchange.ToTierNEQ(*i.ToTierNEQ))
+	}
+	if len(i.ToTierIn) > 0 {
+		predicates = append(predicates, tierchange.ToTierIn(i.ToTierIn...))
+	}
+	if len(i.ToTierNotIn) > 0 {
+		predicates = append(predicates, tierchange.ToTierNotIn(i.ToTierNotIn...))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, tierchange.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, tierchange.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, tierchange.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, tierchange.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, tierchange.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, tierchange.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, tierchange.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, tierchange.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, tierchange.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, tierchange.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, tierchange.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, tierchange.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, tierchange.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.DecidedByID != nil {
+		predicates = append(predicates, tierchange.DecidedByIDEQ(*i.DecidedByID))
+	}
+	if i.DecidedByIDNEQ != nil {
+		predicates = append(predicates, tierchange.DecidedByIDNEQ(*i.DecidedByIDNEQ))
+	}
+	if len(i.DecidedByIDIn) > 0 {
+		predicates = append(predicates, tierchange.DecidedByIDIn(i.DecidedByIDIn...))
+	}
+	if len(i.DecidedByIDNotIn) > 0 {
+		predicates = append(predicates, tierchange.DecidedByIDNotIn(i.DecidedByIDNotIn...))
+	}
+	if i.DecidedByIDGT != nil {
+		predicates = append(predicates, tierchange.DecidedByIDGT(*i.DecidedByIDGT))
+	}
+	if i.DecidedByIDGTE != nil {
+		predicates = append(predicates, tierchange.DecidedByIDGTE(*i.DecidedByIDGTE))
+	}
+	if i.DecidedByIDLT != nil {
+		predicates = append(predicates, tierchange.DecidedByIDLT(*i.DecidedByIDLT))
+	}
+	if i.DecidedByIDLTE != nil {
+		predicates = append(predicates, tierchange.DecidedByIDLTE(*i.DecidedByIDLTE))
+	}
+	if i.DecidedByIDContains != nil {
+		predicates = append(predicates, tierchange.DecidedByIDContains(*i.DecidedByIDContains))
+	}
+	if i.DecidedByIDHasPrefix != nil {
+		predicates = append(predicates, tierchange.DecidedByIDHasPrefix(*i.DecidedByIDHasPrefix))
+	}
+	if i.DecidedByIDHasSuffix != nil {
+		predicates = append(predicates, tierchange.DecidedByIDHasSuffix(*i.DecidedByIDHasSuffix))
+	}
+	if i.DecidedByIDIsNil {
+		predicates = append(predicates, tierchange.DecidedByIDIsNil())
+	}
+	if i.DecidedByIDNotNil {
+		predicates = append(predicates, tierchange.DecidedByIDNotNil())
+	}
+	if i.DecidedByIDEqualFold != nil {
+		predicates = append(predicates, tierchange.DecidedByIDEqualFold(*i.DecidedByIDEqualFold))
+	}
+	if i.DecidedByIDContainsFold != nil {
+		predicates = append(predicates, tierchange.DecidedByIDContainsFold(*i.DecidedByIDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, tierchange.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, tierchange.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, tierchange.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, tierchange.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, tierchange.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, tierchange.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, tierchange.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, tierchange.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasAccount != nil {
+		p := tierchange.HasAccount()
+		if !*i.HasAccount {
+			p = tierchange.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, tierchange.HasAccountWith(with...))
+	}
+	if i.HasDecidedBy != nil {
+		p := tierchange.HasDecidedBy()
+		if !*i.HasDecidedBy {
+			p = tierchange.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDecidedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasDecidedByWith))
+		for _, w := range i.HasDecidedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDecidedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, tierchange.HasDecidedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTierChangeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return tierchange.And(predicates...), nil
 	}
 }
 

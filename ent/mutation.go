@@ -10,9 +10,11 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
 	"rapport/ent/setting"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/audit"
 	"rapport/internal/pulid"
@@ -36,8 +38,10 @@ const (
 	TypeAuditEvent   = "AuditEvent"
 	TypeContact      = "Contact"
 	TypeDepartment   = "Department"
+	TypeInteraction  = "Interaction"
 	TypeOrganization = "Organization"
 	TypeSetting      = "Setting"
+	TypeTierChange   = "TierChange"
 	TypeUser         = "User"
 )
 
@@ -74,6 +78,7 @@ type AccountMutation struct {
 	addpayment_term_days *int
 	contract_signed_at   *time.Time
 	last_order_at        *time.Time
+	last_contact_at      *time.Time
 	last_call_at         *time.Time
 	last_visit_at        *time.Time
 	next_call_due_at     *time.Time
@@ -88,6 +93,12 @@ type AccountMutation struct {
 	contacts             map[pulid.ID]struct{}
 	removedcontacts      map[pulid.ID]struct{}
 	clearedcontacts      bool
+	interactions         map[pulid.ID]struct{}
+	removedinteractions  map[pulid.ID]struct{}
+	clearedinteractions  bool
+	tier_changes         map[pulid.ID]struct{}
+	removedtier_changes  map[pulid.ID]struct{}
+	clearedtier_changes  bool
 	done                 bool
 	oldValue             func(context.Context) (*Account, error)
 	predicates           []predicate.Account
@@ -1478,6 +1489,55 @@ func (m *AccountMutation) ResetLastOrderAt() {
 	delete(m.clearedFields, account.FieldLastOrderAt)
 }
 
+// SetLastContactAt sets the "last_contact_at" field.
+func (m *AccountMutation) SetLastContactAt(t time.Time) {
+	m.last_contact_at = &t
+}
+
+// LastContactAt returns the value of the "last_contact_at" field in the mutation.
+func (m *AccountMutation) LastContactAt() (r time.Time, exists bool) {
+	v := m.last_contact_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastContactAt returns the old "last_contact_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldLastContactAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastContactAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastContactAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastContactAt: %w", err)
+	}
+	return oldValue.LastContactAt, nil
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (m *AccountMutation) ClearLastContactAt() {
+	m.last_contact_at = nil
+	m.clearedFields[account.FieldLastContactAt] = struct{}{}
+}
+
+// LastContactAtCleared returns if the "last_contact_at" field was cleared in this mutation.
+func (m *AccountMutation) LastContactAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldLastContactAt]
+	return ok
+}
+
+// ResetLastContactAt resets all changes to the "last_contact_at" field.
+func (m *AccountMutation) ResetLastContactAt() {
+	m.last_contact_at = nil
+	delete(m.clearedFields, account.FieldLastContactAt)
+}
+
 // SetLastCallAt sets the "last_call_at" field.
 func (m *AccountMutation) SetLastCallAt(t time.Time) {
 	m.last_call_at = &t
@@ -1809,6 +1869,114 @@ func (m *AccountMutation) ResetContacts() {
 	m.removedcontacts = nil
 }
 
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by ids.
+func (m *AccountMutation) AddInteractionIDs(ids ...pulid.ID) {
+	if m.interactions == nil {
+		m.interactions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.interactions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInteractions clears the "interactions" edge to the Interaction entity.
+func (m *AccountMutation) ClearInteractions() {
+	m.clearedinteractions = true
+}
+
+// InteractionsCleared reports if the "interactions" edge to the Interaction entity was cleared.
+func (m *AccountMutation) InteractionsCleared() bool {
+	return m.clearedinteractions
+}
+
+// RemoveInteractionIDs removes the "interactions" edge to the Interaction entity by IDs.
+func (m *AccountMutation) RemoveInteractionIDs(ids ...pulid.ID) {
+	if m.removedinteractions == nil {
+		m.removedinteractions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.interactions, ids[i])
+		m.removedinteractions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInteractions returns the removed IDs of the "interactions" edge to the Interaction entity.
+func (m *AccountMutation) RemovedInteractionsIDs() (ids []pulid.ID) {
+	for id := range m.removedinteractions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InteractionsIDs returns the "interactions" edge IDs in the mutation.
+func (m *AccountMutation) InteractionsIDs() (ids []pulid.ID) {
+	for id := range m.interactions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInteractions resets all changes to the "interactions" edge.
+func (m *AccountMutation) ResetInteractions() {
+	m.interactions = nil
+	m.clearedinteractions = false
+	m.removedinteractions = nil
+}
+
+// AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by ids.
+func (m *AccountMutation) AddTierChangeIDs(ids ...pulid.ID) {
+	if m.tier_changes == nil {
+		m.tier_changes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.tier_changes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTierChanges clears the "tier_changes" edge to the TierChange entity.
+func (m *AccountMutation) ClearTierChanges() {
+	m.clearedtier_changes = true
+}
+
+// TierChangesCleared reports if the "tier_changes" edge to the TierChange entity was cleared.
+func (m *AccountMutation) TierChangesCleared() bool {
+	return m.clearedtier_changes
+}
+
+// RemoveTierChangeIDs removes the "tier_changes" edge to the TierChange entity by IDs.
+func (m *AccountMutation) RemoveTierChangeIDs(ids ...pulid.ID) {
+	if m.removedtier_changes == nil {
+		m.removedtier_changes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.tier_changes, ids[i])
+		m.removedtier_changes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTierChanges returns the removed IDs of the "tier_changes" edge to the TierChange entity.
+func (m *AccountMutation) RemovedTierChangesIDs() (ids []pulid.ID) {
+	for id := range m.removedtier_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TierChangesIDs returns the "tier_changes" edge IDs in the mutation.
+func (m *AccountMutation) TierChangesIDs() (ids []pulid.ID) {
+	for id := range m.tier_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTierChanges resets all changes to the "tier_changes" edge.
+func (m *AccountMutation) ResetTierChanges() {
+	m.tier_changes = nil
+	m.clearedtier_changes = false
+	m.removedtier_changes = nil
+}
+
 // Where appends a list predicates to the AccountMutation builder.
 func (m *AccountMutation) Where(ps ...predicate.Account) {
 	m.predicates = append(m.predicates, ps...)
@@ -1843,7 +2011,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 31)
+	fields := make([]string, 0, 32)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -1925,6 +2093,9 @@ func (m *AccountMutation) Fields() []string {
 	if m.last_order_at != nil {
 		fields = append(fields, account.FieldLastOrderAt)
 	}
+	if m.last_contact_at != nil {
+		fields = append(fields, account.FieldLastContactAt)
+	}
 	if m.last_call_at != nil {
 		fields = append(fields, account.FieldLastCallAt)
 	}
@@ -1999,6 +2170,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.ContractSignedAt()
 	case account.FieldLastOrderAt:
 		return m.LastOrderAt()
+	case account.FieldLastContactAt:
+		return m.LastContactAt()
 	case account.FieldLastCallAt:
 		return m.LastCallAt()
 	case account.FieldLastVisitAt:
@@ -2070,6 +2243,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldContractSignedAt(ctx)
 	case account.FieldLastOrderAt:
 		return m.OldLastOrderAt(ctx)
+	case account.FieldLastContactAt:
+		return m.OldLastContactAt(ctx)
 	case account.FieldLastCallAt:
 		return m.OldLastCallAt(ctx)
 	case account.FieldLastVisitAt:
@@ -2276,6 +2451,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastOrderAt(v)
 		return nil
+	case account.FieldLastContactAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastContactAt(v)
+		return nil
 	case account.FieldLastCallAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -2430,6 +2612,9 @@ func (m *AccountMutation) ClearedFields() []string {
 	if m.FieldCleared(account.FieldLastOrderAt) {
 		fields = append(fields, account.FieldLastOrderAt)
 	}
+	if m.FieldCleared(account.FieldLastContactAt) {
+		fields = append(fields, account.FieldLastContactAt)
+	}
 	if m.FieldCleared(account.FieldLastCallAt) {
 		fields = append(fields, account.FieldLastCallAt)
 	}
@@ -2512,6 +2697,9 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldLastOrderAt:
 		m.ClearLastOrderAt()
+		return nil
+	case account.FieldLastContactAt:
+		m.ClearLastContactAt()
 		return nil
 	case account.FieldLastCallAt:
 		m.ClearLastCallAt()
@@ -2614,6 +2802,9 @@ func (m *AccountMutation) ResetField(name string) error {
 	case account.FieldLastOrderAt:
 		m.ResetLastOrderAt()
 		return nil
+	case account.FieldLastContactAt:
+		m.ResetLastContactAt()
+		return nil
 	case account.FieldLastCallAt:
 		m.ResetLastCallAt()
 		return nil
@@ -2632,7 +2823,7 @@ func (m *AccountMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.organization != nil {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -2644,6 +2835,12 @@ func (m *AccountMutation) AddedEdges() []string {
 	}
 	if m.contacts != nil {
 		edges = append(edges, account.EdgeContacts)
+	}
+	if m.interactions != nil {
+		edges = append(edges, account.EdgeInteractions)
+	}
+	if m.tier_changes != nil {
+		edges = append(edges, account.EdgeTierChanges)
 	}
 	return edges
 }
@@ -2670,15 +2867,33 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeInteractions:
+		ids := make([]ent.Value, 0, len(m.interactions))
+		for id := range m.interactions {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeTierChanges:
+		ids := make([]ent.Value, 0, len(m.tier_changes))
+		for id := range m.tier_changes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.removedcontacts != nil {
 		edges = append(edges, account.EdgeContacts)
+	}
+	if m.removedinteractions != nil {
+		edges = append(edges, account.EdgeInteractions)
+	}
+	if m.removedtier_changes != nil {
+		edges = append(edges, account.EdgeTierChanges)
 	}
 	return edges
 }
@@ -2693,13 +2908,25 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeInteractions:
+		ids := make([]ent.Value, 0, len(m.removedinteractions))
+		for id := range m.removedinteractions {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeTierChanges:
+		ids := make([]ent.Value, 0, len(m.removedtier_changes))
+		for id := range m.removedtier_changes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.clearedorganization {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -2711,6 +2938,12 @@ func (m *AccountMutation) ClearedEdges() []string {
 	}
 	if m.clearedcontacts {
 		edges = append(edges, account.EdgeContacts)
+	}
+	if m.clearedinteractions {
+		edges = append(edges, account.EdgeInteractions)
+	}
+	if m.clearedtier_changes {
+		edges = append(edges, account.EdgeTierChanges)
 	}
 	return edges
 }
@@ -2727,6 +2960,10 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedservice_rep
 	case account.EdgeContacts:
 		return m.clearedcontacts
+	case account.EdgeInteractions:
+		return m.clearedinteractions
+	case account.EdgeTierChanges:
+		return m.clearedtier_changes
 	}
 	return false
 }
@@ -2763,6 +3000,12 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeContacts:
 		m.ResetContacts()
+		return nil
+	case account.EdgeInteractions:
+		m.ResetInteractions()
+		return nil
+	case account.EdgeTierChanges:
+		m.ResetTierChanges()
 		return nil
 	}
 	return fmt.Errorf("unknown Account edge %s", name)
@@ -3657,6 +3900,9 @@ type ContactMutation struct {
 	clearedorganization bool
 	account             *pulid.ID
 	clearedaccount      bool
+	interactions        map[pulid.ID]struct{}
+	removedinteractions map[pulid.ID]struct{}
+	clearedinteractions bool
 	done                bool
 	oldValue            func(context.Context) (*Contact, error)
 	predicates          []predicate.Contact
@@ -4337,6 +4583,60 @@ func (m *ContactMutation) ResetAccount() {
 	m.clearedaccount = false
 }
 
+// AddInteractionIDs adds the "interactions" edge to the Interaction entity by ids.
+func (m *ContactMutation) AddInteractionIDs(ids ...pulid.ID) {
+	if m.interactions == nil {
+		m.interactions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.interactions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInteractions clears the "interactions" edge to the Interaction entity.
+func (m *ContactMutation) ClearInteractions() {
+	m.clearedinteractions = true
+}
+
+// InteractionsCleared reports if the "interactions" edge to the Interaction entity was cleared.
+func (m *ContactMutation) InteractionsCleared() bool {
+	return m.clearedinteractions
+}
+
+// RemoveInteractionIDs removes the "interactions" edge to the Interaction entity by IDs.
+func (m *ContactMutation) RemoveInteractionIDs(ids ...pulid.ID) {
+	if m.removedinteractions == nil {
+		m.removedinteractions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.interactions, ids[i])
+		m.removedinteractions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInteractions returns the removed IDs of the "interactions" edge to the Interaction entity.
+func (m *ContactMutation) RemovedInteractionsIDs() (ids []pulid.ID) {
+	for id := range m.removedinteractions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InteractionsIDs returns the "interactions" edge IDs in the mutation.
+func (m *ContactMutation) InteractionsIDs() (ids []pulid.ID) {
+	for id := range m.interactions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInteractions resets all changes to the "interactions" edge.
+func (m *ContactMutation) ResetInteractions() {
+	m.interactions = nil
+	m.clearedinteractions = false
+	m.removedinteractions = nil
+}
+
 // Where appends a list predicates to the ContactMutation builder.
 func (m *ContactMutation) Where(ps ...predicate.Contact) {
 	m.predicates = append(m.predicates, ps...)
@@ -4705,12 +5005,15 @@ func (m *ContactMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ContactMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.organization != nil {
 		edges = append(edges, contact.EdgeOrganization)
 	}
 	if m.account != nil {
 		edges = append(edges, contact.EdgeAccount)
+	}
+	if m.interactions != nil {
+		edges = append(edges, contact.EdgeInteractions)
 	}
 	return edges
 }
@@ -4727,30 +5030,50 @@ func (m *ContactMutation) AddedIDs(name string) []ent.Value {
 		if id := m.account; id != nil {
 			return []ent.Value{*id}
 		}
+	case contact.EdgeInteractions:
+		ids := make([]ent.Value, 0, len(m.interactions))
+		for id := range m.interactions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ContactMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
+	if m.removedinteractions != nil {
+		edges = append(edges, contact.EdgeInteractions)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *ContactMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case contact.EdgeInteractions:
+		ids := make([]ent.Value, 0, len(m.removedinteractions))
+		for id := range m.removedinteractions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ContactMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedorganization {
 		edges = append(edges, contact.EdgeOrganization)
 	}
 	if m.clearedaccount {
 		edges = append(edges, contact.EdgeAccount)
+	}
+	if m.clearedinteractions {
+		edges = append(edges, contact.EdgeInteractions)
 	}
 	return edges
 }
@@ -4763,6 +5086,8 @@ func (m *ContactMutation) EdgeCleared(name string) bool {
 		return m.clearedorganization
 	case contact.EdgeAccount:
 		return m.clearedaccount
+	case contact.EdgeInteractions:
+		return m.clearedinteractions
 	}
 	return false
 }
@@ -4790,6 +5115,9 @@ func (m *ContactMutation) ResetEdge(name string) error {
 		return nil
 	case contact.EdgeAccount:
 		m.ResetAccount()
+		return nil
+	case contact.EdgeInteractions:
+		m.ResetInteractions()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact edge %s", name)
@@ -5631,6 +5959,1042 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Department edge %s", name)
+}
+
+// InteractionMutation represents an operation that mutates the Interaction nodes in the graph.
+type InteractionMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	kind                *interaction.Kind
+	occurred_at         *time.Time
+	summary             *string
+	decision_maker_met  *bool
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	account             *pulid.ID
+	clearedaccount      bool
+	contacts            map[pulid.ID]struct{}
+	removedcontacts     map[pulid.ID]struct{}
+	clearedcontacts     bool
+	logged_by           *pulid.ID
+	clearedlogged_by    bool
+	done                bool
+	oldValue            func(context.Context) (*Interaction, error)
+	predicates          []predicate.Interaction
+}
+
+var _ ent.Mutation = (*InteractionMutation)(nil)
+
+// interactionOption allows management of the mutation configuration using functional options.
+type interactionOption func(*InteractionMutation)
+
+// newInteractionMutation creates new mutation for the Interaction entity.
+func newInteractionMutation(c config, op Op, opts ...interactionOption) *InteractionMutation {
+	m := &InteractionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInteraction,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInteractionID sets the ID field of the mutation.
+func withInteractionID(id pulid.ID) interactionOption {
+	return func(m *InteractionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Interaction
+		)
+		m.oldValue = func(ctx context.Context) (*Interaction, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Interaction.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInteraction sets the old Interaction of the mutation.
+func withInteraction(node *Interaction) interactionOption {
+	return func(m *InteractionMutation) {
+		m.oldValue = func(context.Context) (*Interaction, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InteractionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InteractionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Interaction entities.
+func (m *InteractionMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InteractionMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InteractionMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Interaction.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InteractionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InteractionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InteractionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InteractionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InteractionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InteractionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *InteractionMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *InteractionMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *InteractionMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *InteractionMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *InteractionMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *InteractionMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *InteractionMutation) SetKind(i interaction.Kind) {
+	m.kind = &i
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *InteractionMutation) Kind() (r interaction.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldKind(ctx context.Context) (v interaction.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *InteractionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetOccurredAt sets the "occurred_at" field.
+func (m *InteractionMutation) SetOccurredAt(t time.Time) {
+	m.occurred_at = &t
+}
+
+// OccurredAt returns the value of the "occurred_at" field in the mutation.
+func (m *InteractionMutation) OccurredAt() (r time.Time, exists bool) {
+	v := m.occurred_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredAt returns the old "occurred_at" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldOccurredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredAt: %w", err)
+	}
+	return oldValue.OccurredAt, nil
+}
+
+// ResetOccurredAt resets all changes to the "occurred_at" field.
+func (m *InteractionMutation) ResetOccurredAt() {
+	m.occurred_at = nil
+}
+
+// SetSummary sets the "summary" field.
+func (m *InteractionMutation) SetSummary(s string) {
+	m.summary = &s
+}
+
+// Summary returns the value of the "summary" field in the mutation.
+func (m *InteractionMutation) Summary() (r string, exists bool) {
+	v := m.summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummary returns the old "summary" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummary: %w", err)
+	}
+	return oldValue.Summary, nil
+}
+
+// ClearSummary clears the value of the "summary" field.
+func (m *InteractionMutation) ClearSummary() {
+	m.summary = nil
+	m.clearedFields[interaction.FieldSummary] = struct{}{}
+}
+
+// SummaryCleared returns if the "summary" field was cleared in this mutation.
+func (m *InteractionMutation) SummaryCleared() bool {
+	_, ok := m.clearedFields[interaction.FieldSummary]
+	return ok
+}
+
+// ResetSummary resets all changes to the "summary" field.
+func (m *InteractionMutation) ResetSummary() {
+	m.summary = nil
+	delete(m.clearedFields, interaction.FieldSummary)
+}
+
+// SetDecisionMakerMet sets the "decision_maker_met" field.
+func (m *InteractionMutation) SetDecisionMakerMet(b bool) {
+	m.decision_maker_met = &b
+}
+
+// DecisionMakerMet returns the value of the "decision_maker_met" field in the mutation.
+func (m *InteractionMutation) DecisionMakerMet() (r bool, exists bool) {
+	v := m.decision_maker_met
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionMakerMet returns the old "decision_maker_met" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldDecisionMakerMet(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionMakerMet is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionMakerMet requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionMakerMet: %w", err)
+	}
+	return oldValue.DecisionMakerMet, nil
+}
+
+// ResetDecisionMakerMet resets all changes to the "decision_maker_met" field.
+func (m *InteractionMutation) ResetDecisionMakerMet() {
+	m.decision_maker_met = nil
+}
+
+// SetLoggedByID sets the "logged_by_id" field.
+func (m *InteractionMutation) SetLoggedByID(pu pulid.ID) {
+	m.logged_by = &pu
+}
+
+// LoggedByID returns the value of the "logged_by_id" field in the mutation.
+func (m *InteractionMutation) LoggedByID() (r pulid.ID, exists bool) {
+	v := m.logged_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLoggedByID returns the old "logged_by_id" field's value of the Interaction entity.
+// If the Interaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InteractionMutation) OldLoggedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLoggedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLoggedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLoggedByID: %w", err)
+	}
+	return oldValue.LoggedByID, nil
+}
+
+// ClearLoggedByID clears the value of the "logged_by_id" field.
+func (m *InteractionMutation) ClearLoggedByID() {
+	m.logged_by = nil
+	m.clearedFields[interaction.FieldLoggedByID] = struct{}{}
+}
+
+// LoggedByIDCleared returns if the "logged_by_id" field was cleared in this mutation.
+func (m *InteractionMutation) LoggedByIDCleared() bool {
+	_, ok := m.clearedFields[interaction.FieldLoggedByID]
+	return ok
+}
+
+// ResetLoggedByID resets all changes to the "logged_by_id" field.
+func (m *InteractionMutation) ResetLoggedByID() {
+	m.logged_by = nil
+	delete(m.clearedFields, interaction.FieldLoggedByID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *InteractionMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[interaction.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *InteractionMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *InteractionMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *InteractionMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *InteractionMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[interaction.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *InteractionMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *InteractionMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *InteractionMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// AddContactIDs adds the "contacts" edge to the Contact entity by ids.
+func (m *InteractionMutation) AddContactIDs(ids ...pulid.ID) {
+	if m.contacts == nil {
+		m.contacts = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.contacts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearContacts clears the "contacts" edge to the Contact entity.
+func (m *InteractionMutation) ClearContacts() {
+	m.clearedcontacts = true
+}
+
+// ContactsCleared reports if the "contacts" edge to the Contact entity was cleared.
+func (m *InteractionMutation) ContactsCleared() bool {
+	return m.clearedcontacts
+}
+
+// RemoveContactIDs removes the "contacts" edge to the Contact entity by IDs.
+func (m *InteractionMutation) RemoveContactIDs(ids ...pulid.ID) {
+	if m.removedcontacts == nil {
+		m.removedcontacts = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.contacts, ids[i])
+		m.removedcontacts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedContacts returns the removed IDs of the "contacts" edge to the Contact entity.
+func (m *InteractionMutation) RemovedContactsIDs() (ids []pulid.ID) {
+	for id := range m.removedcontacts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ContactsIDs returns the "contacts" edge IDs in the mutation.
+func (m *InteractionMutation) ContactsIDs() (ids []pulid.ID) {
+	for id := range m.contacts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetContacts resets all changes to the "contacts" edge.
+func (m *InteractionMutation) ResetContacts() {
+	m.contacts = nil
+	m.clearedcontacts = false
+	m.removedcontacts = nil
+}
+
+// ClearLoggedBy clears the "logged_by" edge to the User entity.
+func (m *InteractionMutation) ClearLoggedBy() {
+	m.clearedlogged_by = true
+	m.clearedFields[interaction.FieldLoggedByID] = struct{}{}
+}
+
+// LoggedByCleared reports if the "logged_by" edge to the User entity was cleared.
+func (m *InteractionMutation) LoggedByCleared() bool {
+	return m.LoggedByIDCleared() || m.clearedlogged_by
+}
+
+// LoggedByIDs returns the "logged_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LoggedByID instead. It exists only for internal usage by the builders.
+func (m *InteractionMutation) LoggedByIDs() (ids []pulid.ID) {
+	if id := m.logged_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLoggedBy resets all changes to the "logged_by" edge.
+func (m *InteractionMutation) ResetLoggedBy() {
+	m.logged_by = nil
+	m.clearedlogged_by = false
+}
+
+// Where appends a list predicates to the InteractionMutation builder.
+func (m *InteractionMutation) Where(ps ...predicate.Interaction) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InteractionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InteractionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Interaction, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InteractionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InteractionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Interaction).
+func (m *InteractionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InteractionMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, interaction.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, interaction.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, interaction.FieldOrganizationID)
+	}
+	if m.account != nil {
+		fields = append(fields, interaction.FieldAccountID)
+	}
+	if m.kind != nil {
+		fields = append(fields, interaction.FieldKind)
+	}
+	if m.occurred_at != nil {
+		fields = append(fields, interaction.FieldOccurredAt)
+	}
+	if m.summary != nil {
+		fields = append(fields, interaction.FieldSummary)
+	}
+	if m.decision_maker_met != nil {
+		fields = append(fields, interaction.FieldDecisionMakerMet)
+	}
+	if m.logged_by != nil {
+		fields = append(fields, interaction.FieldLoggedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InteractionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case interaction.FieldCreatedAt:
+		return m.CreatedAt()
+	case interaction.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case interaction.FieldOrganizationID:
+		return m.OrganizationID()
+	case interaction.FieldAccountID:
+		return m.AccountID()
+	case interaction.FieldKind:
+		return m.Kind()
+	case interaction.FieldOccurredAt:
+		return m.OccurredAt()
+	case interaction.FieldSummary:
+		return m.Summary()
+	case interaction.FieldDecisionMakerMet:
+		return m.DecisionMakerMet()
+	case interaction.FieldLoggedByID:
+		return m.LoggedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InteractionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case interaction.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case interaction.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case interaction.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case interaction.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case interaction.FieldKind:
+		return m.OldKind(ctx)
+	case interaction.FieldOccurredAt:
+		return m.OldOccurredAt(ctx)
+	case interaction.FieldSummary:
+		return m.OldSummary(ctx)
+	case interaction.FieldDecisionMakerMet:
+		return m.OldDecisionMakerMet(ctx)
+	case interaction.FieldLoggedByID:
+		return m.OldLoggedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Interaction field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InteractionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case interaction.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case interaction.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case interaction.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case interaction.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case interaction.FieldKind:
+		v, ok := value.(interaction.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case interaction.FieldOccurredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredAt(v)
+		return nil
+	case interaction.FieldSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummary(v)
+		return nil
+	case interaction.FieldDecisionMakerMet:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionMakerMet(v)
+		return nil
+	case interaction.FieldLoggedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLoggedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Interaction field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InteractionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InteractionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InteractionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Interaction numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InteractionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(interaction.FieldSummary) {
+		fields = append(fields, interaction.FieldSummary)
+	}
+	if m.FieldCleared(interaction.FieldLoggedByID) {
+		fields = append(fields, interaction.FieldLoggedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InteractionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InteractionMutation) ClearField(name string) error {
+	switch name {
+	case interaction.FieldSummary:
+		m.ClearSummary()
+		return nil
+	case interaction.FieldLoggedByID:
+		m.ClearLoggedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Interaction nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InteractionMutation) ResetField(name string) error {
+	switch name {
+	case interaction.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case interaction.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case interaction.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case interaction.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case interaction.FieldKind:
+		m.ResetKind()
+		return nil
+	case interaction.FieldOccurredAt:
+		m.ResetOccurredAt()
+		return nil
+	case interaction.FieldSummary:
+		m.ResetSummary()
+		return nil
+	case interaction.FieldDecisionMakerMet:
+		m.ResetDecisionMakerMet()
+		return nil
+	case interaction.FieldLoggedByID:
+		m.ResetLoggedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Interaction field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InteractionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, interaction.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, interaction.EdgeAccount)
+	}
+	if m.contacts != nil {
+		edges = append(edges, interaction.EdgeContacts)
+	}
+	if m.logged_by != nil {
+		edges = append(edges, interaction.EdgeLoggedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InteractionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case interaction.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case interaction.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case interaction.EdgeContacts:
+		ids := make([]ent.Value, 0, len(m.contacts))
+		for id := range m.contacts {
+			ids = append(ids, id)
+		}
+		return ids
+	case interaction.EdgeLoggedBy:
+		if id := m.logged_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InteractionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedcontacts != nil {
+		edges = append(edges, interaction.EdgeContacts)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InteractionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case interaction.EdgeContacts:
+		ids := make([]ent.Value, 0, len(m.removedcontacts))
+		for id := range m.removedcontacts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InteractionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, interaction.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, interaction.EdgeAccount)
+	}
+	if m.clearedcontacts {
+		edges = append(edges, interaction.EdgeContacts)
+	}
+	if m.clearedlogged_by {
+		edges = append(edges, interaction.EdgeLoggedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InteractionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case interaction.EdgeOrganization:
+		return m.clearedorganization
+	case interaction.EdgeAccount:
+		return m.clearedaccount
+	case interaction.EdgeContacts:
+		return m.clearedcontacts
+	case interaction.EdgeLoggedBy:
+		return m.clearedlogged_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InteractionMutation) ClearEdge(name string) error {
+	switch name {
+	case interaction.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case interaction.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case interaction.EdgeLoggedBy:
+		m.ClearLoggedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Interaction unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InteractionMutation) ResetEdge(name string) error {
+	switch name {
+	case interaction.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case interaction.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case interaction.EdgeContacts:
+		m.ResetContacts()
+		return nil
+	case interaction.EdgeLoggedBy:
+		m.ResetLoggedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Interaction edge %s", name)
 }
 
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
@@ -6667,6 +8031,830 @@ func (m *SettingMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *SettingMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Setting edge %s", name)
+}
+
+// TierChangeMutation represents an operation that mutates the TierChange nodes in the graph.
+type TierChangeMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	from_tier           *tierchange.FromTier
+	to_tier             *tierchange.ToTier
+	reason              *string
+	created_at          *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	account             *pulid.ID
+	clearedaccount      bool
+	decided_by          *pulid.ID
+	cleareddecided_by   bool
+	done                bool
+	oldValue            func(context.Context) (*TierChange, error)
+	predicates          []predicate.TierChange
+}
+
+var _ ent.Mutation = (*TierChangeMutation)(nil)
+
+// tierchangeOption allows management of the mutation configuration using functional options.
+type tierchangeOption func(*TierChangeMutation)
+
+// newTierChangeMutation creates new mutation for the TierChange entity.
+func newTierChangeMutation(c config, op Op, opts ...tierchangeOption) *TierChangeMutation {
+	m := &TierChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTierChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTierChangeID sets the ID field of the mutation.
+func withTierChangeID(id pulid.ID) tierchangeOption {
+	return func(m *TierChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TierChange
+		)
+		m.oldValue = func(ctx context.Context) (*TierChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TierChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTierChange sets the old TierChange of the mutation.
+func withTierChange(node *TierChange) tierchangeOption {
+	return func(m *TierChangeMutation) {
+		m.oldValue = func(context.Context) (*TierChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TierChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TierChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TierChange entities.
+func (m *TierChangeMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TierChangeMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TierChangeMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TierChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *TierChangeMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *TierChangeMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the TierChange entity.
+// If the TierChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TierChangeMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *TierChangeMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *TierChangeMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *TierChangeMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the TierChange entity.
+// If the TierChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TierChangeMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *TierChangeMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetFromTier sets the "from_tier" field.
+func (m *TierChangeMutation) SetFromTier(tt tierchange.FromTier) {
+	m.from_tier = &tt
+}
+
+// FromTier returns the value of the "from_tier" field in the mutation.
+func (m *TierChangeMutation) FromTier() (r tierchange.FromTier, exists bool) {
+	v := m.from_tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromTier returns the old "from_tier" field's value of the TierChange entity.
+// If the TierChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TierChangeMutation) OldFromTier(ctx context.Context) (v tierchange.FromTier, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromTier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromTier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromTier: %w", err)
+	}
+	return oldValue.FromTier, nil
+}
+
+// ResetFromTier resets all changes to the "from_tier" field.
+func (m *TierChangeMutation) ResetFromTier() {
+	m.from_tier = nil
+}
+
+// SetToTier sets the "to_tier" field.
+func (m *TierChangeMutation) SetToTier(tt tierchange.ToTier) {
+	m.to_tier = &tt
+}
+
+// ToTier returns the value of the "to_tier" field in the mutation.
+func (m *TierChangeMutation) ToTier() (r tierchange.ToTier, exists bool) {
+	v := m.to_tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToTier returns the old "to_tier" field's value of the TierChange entity.
+// If the TierChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TierChangeMutation) OldToTier(ctx context.Context) (v tierchange.ToTier, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToTier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToTier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToTier: %w", err)
+	}
+	return oldValue.ToTier, nil
+}
+
+// ResetToTier resets all changes to the "to_tier" field.
+func (m *TierChangeMutation) ResetToTier() {
+	m.to_tier = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *TierChangeMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *TierChangeMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the TierChange entity.
+// If the TierChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TierChangeMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *TierChangeMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (m *TierChangeMutation) SetDecidedByID(pu pulid.ID) {
+	m.decided_by = &pu
+}
+
+// DecidedByID returns the value of the "decided_by_id" field in the mutation.
+func (m *TierChangeMutation) DecidedByID() (r pulid.ID, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedByID returns the old "decided_by_id" field's value of the TierChange entity.
+// If the TierChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TierChangeMutation) OldDecidedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedByID: %w", err)
+	}
+	return oldValue.DecidedByID, nil
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (m *TierChangeMutation) ClearDecidedByID() {
+	m.decided_by = nil
+	m.clearedFields[tierchange.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByIDCleared returns if the "decided_by_id" field was cleared in this mutation.
+func (m *TierChangeMutation) DecidedByIDCleared() bool {
+	_, ok := m.clearedFields[tierchange.FieldDecidedByID]
+	return ok
+}
+
+// ResetDecidedByID resets all changes to the "decided_by_id" field.
+func (m *TierChangeMutation) ResetDecidedByID() {
+	m.decided_by = nil
+	delete(m.clearedFields, tierchange.FieldDecidedByID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TierChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TierChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TierChange entity.
+// If the TierChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TierChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TierChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *TierChangeMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[tierchange.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *TierChangeMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *TierChangeMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *TierChangeMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *TierChangeMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[tierchange.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *TierChangeMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *TierChangeMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *TierChangeMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearDecidedBy clears the "decided_by" edge to the User entity.
+func (m *TierChangeMutation) ClearDecidedBy() {
+	m.cleareddecided_by = true
+	m.clearedFields[tierchange.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByCleared reports if the "decided_by" edge to the User entity was cleared.
+func (m *TierChangeMutation) DecidedByCleared() bool {
+	return m.DecidedByIDCleared() || m.cleareddecided_by
+}
+
+// DecidedByIDs returns the "decided_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DecidedByID instead. It exists only for internal usage by the builders.
+func (m *TierChangeMutation) DecidedByIDs() (ids []pulid.ID) {
+	if id := m.decided_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" edge.
+func (m *TierChangeMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	m.cleareddecided_by = false
+}
+
+// Where appends a list predicates to the TierChangeMutation builder.
+func (m *TierChangeMutation) Where(ps ...predicate.TierChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TierChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TierChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TierChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TierChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TierChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TierChange).
+func (m *TierChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TierChangeMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.organization != nil {
+		fields = append(fields, tierchange.FieldOrganizationID)
+	}
+	if m.account != nil {
+		fields = append(fields, tierchange.FieldAccountID)
+	}
+	if m.from_tier != nil {
+		fields = append(fields, tierchange.FieldFromTier)
+	}
+	if m.to_tier != nil {
+		fields = append(fields, tierchange.FieldToTier)
+	}
+	if m.reason != nil {
+		fields = append(fields, tierchange.FieldReason)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, tierchange.FieldDecidedByID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, tierchange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TierChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case tierchange.FieldOrganizationID:
+		return m.OrganizationID()
+	case tierchange.FieldAccountID:
+		return m.AccountID()
+	case tierchange.FieldFromTier:
+		return m.FromTier()
+	case tierchange.FieldToTier:
+		return m.ToTier()
+	case tierchange.FieldReason:
+		return m.Reason()
+	case tierchange.FieldDecidedByID:
+		return m.DecidedByID()
+	case tierchange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TierChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case tierchange.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case tierchange.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case tierchange.FieldFromTier:
+		return m.OldFromTier(ctx)
+	case tierchange.FieldToTier:
+		return m.OldToTier(ctx)
+	case tierchange.FieldReason:
+		return m.OldReason(ctx)
+	case tierchange.FieldDecidedByID:
+		return m.OldDecidedByID(ctx)
+	case tierchange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TierChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TierChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case tierchange.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case tierchange.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case tierchange.FieldFromTier:
+		v, ok := value.(tierchange.FromTier)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromTier(v)
+		return nil
+	case tierchange.FieldToTier:
+		v, ok := value.(tierchange.ToTier)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToTier(v)
+		return nil
+	case tierchange.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case tierchange.FieldDecidedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedByID(v)
+		return nil
+	case tierchange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TierChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TierChangeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TierChangeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TierChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TierChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TierChangeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(tierchange.FieldDecidedByID) {
+		fields = append(fields, tierchange.FieldDecidedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TierChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TierChangeMutation) ClearField(name string) error {
+	switch name {
+	case tierchange.FieldDecidedByID:
+		m.ClearDecidedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown TierChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TierChangeMutation) ResetField(name string) error {
+	switch name {
+	case tierchange.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case tierchange.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case tierchange.FieldFromTier:
+		m.ResetFromTier()
+		return nil
+	case tierchange.FieldToTier:
+		m.ResetToTier()
+		return nil
+	case tierchange.FieldReason:
+		m.ResetReason()
+		return nil
+	case tierchange.FieldDecidedByID:
+		m.ResetDecidedByID()
+		return nil
+	case tierchange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TierChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TierChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, tierchange.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, tierchange.EdgeAccount)
+	}
+	if m.decided_by != nil {
+		edges = append(edges, tierchange.EdgeDecidedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TierChangeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case tierchange.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case tierchange.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case tierchange.EdgeDecidedBy:
+		if id := m.decided_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TierChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TierChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TierChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, tierchange.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, tierchange.EdgeAccount)
+	}
+	if m.cleareddecided_by {
+		edges = append(edges, tierchange.EdgeDecidedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TierChangeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case tierchange.EdgeOrganization:
+		return m.clearedorganization
+	case tierchange.EdgeAccount:
+		return m.clearedaccount
+	case tierchange.EdgeDecidedBy:
+		return m.cleareddecided_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TierChangeMutation) ClearEdge(name string) error {
+	switch name {
+	case tierchange.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case tierchange.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case tierchange.EdgeDecidedBy:
+		m.ClearDecidedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown TierChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TierChangeMutation) ResetEdge(name string) error {
+	switch name {
+	case tierchange.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case tierchange.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case tierchange.EdgeDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown TierChange edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

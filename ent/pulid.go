@@ -12,7 +12,9 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 )
@@ -23,7 +25,9 @@ var tableByPrefix = map[string]string{
 	"AU": auditevent.Table,
 	"CO": contact.Table,
 	"DE": department.Table,
+	"IN": interaction.Table,
 	"OR": organization.Table,
+	"TC": tierchange.Table,
 	"US": user.Table,
 }
 
@@ -38,23 +42,33 @@ func TableOfID(_ context.Context, id pulid.ID) (string, error) {
 
 // edgeTable maps "Type.edge" to the table of the rows the edge links to.
 var edgeTable = map[string]string{
-	"Account.organization":    organization.Table,
-	"Account.owner":           user.Table,
-	"Account.service_rep":     user.Table,
-	"Account.contacts":        contact.Table,
-	"AuditEvent.organization": organization.Table,
-	"AuditEvent.actor":        user.Table,
-	"Contact.organization":    organization.Table,
-	"Contact.account":         account.Table,
-	"Department.organization": organization.Table,
-	"Department.parent":       department.Table,
-	"Department.children":     department.Table,
-	"Department.members":      user.Table,
-	"User.organization":       organization.Table,
-	"User.department":         department.Table,
-	"User.manager":            user.Table,
-	"User.reports":            user.Table,
-	"User.accounts":           account.Table,
+	"Account.organization":     organization.Table,
+	"Account.owner":            user.Table,
+	"Account.service_rep":      user.Table,
+	"Account.contacts":         contact.Table,
+	"Account.interactions":     interaction.Table,
+	"Account.tier_changes":     tierchange.Table,
+	"AuditEvent.organization":  organization.Table,
+	"AuditEvent.actor":         user.Table,
+	"Contact.organization":     organization.Table,
+	"Contact.account":          account.Table,
+	"Contact.interactions":     interaction.Table,
+	"Department.organization":  organization.Table,
+	"Department.parent":        department.Table,
+	"Department.children":      department.Table,
+	"Department.members":       user.Table,
+	"Interaction.organization": organization.Table,
+	"Interaction.account":      account.Table,
+	"Interaction.contacts":     contact.Table,
+	"Interaction.logged_by":    user.Table,
+	"TierChange.organization":  organization.Table,
+	"TierChange.account":       account.Table,
+	"TierChange.decided_by":    user.Table,
+	"User.organization":        organization.Table,
+	"User.department":          department.Table,
+	"User.manager":             user.Table,
+	"User.reports":             user.Table,
+	"User.accounts":            account.Table,
 }
 
 // LinkExists reports whether id names a row that edge of typ may link to
@@ -89,8 +103,14 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case department.Table:
 		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case interaction.Table:
+		_, err := c.Interaction.Query().Where(interaction.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	case organization.Table:
 		_, err := c.Organization.Query().Where(organization.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case tierchange.Table:
+		_, err := c.TierChange.Query().Where(tierchange.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case user.Table:
 		_, err := c.User.Query().Where(user.ID(id)).ForUpdate().IDs(ctx)
@@ -103,7 +123,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 // follow its visibility (the AccountScoped mixin) to what writing a row
 // needs on the account: "EDIT" (editing it) or "SEE" (seeing it).
 var AccountScopedTypes = map[string]string{
-	"Contact": "EDIT",
+	"Contact":     "EDIT",
+	"Interaction": "SEE",
+	"TierChange":  "EDIT",
 }
 
 // IsEmptyWhereInput reports the error of a WhereInput with nothing in it
@@ -114,6 +136,8 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyAuditEventWhereInput,
 		ErrEmptyContactWhereInput,
 		ErrEmptyDepartmentWhereInput,
+		ErrEmptyInteractionWhereInput,
+		ErrEmptyTierChangeWhereInput,
 		ErrEmptyUserWhereInput,
 	} {
 		if errors.Is(err, empty) {
@@ -135,8 +159,12 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Contact.Query().Where(contact.ID(id)).Exist(ctx)
 	case department.Table:
 		return c.Department.Query().Where(department.ID(id)).Exist(ctx)
+	case interaction.Table:
+		return c.Interaction.Query().Where(interaction.ID(id)).Exist(ctx)
 	case organization.Table:
 		return c.Organization.Query().Where(organization.ID(id)).Exist(ctx)
+	case tierchange.Table:
+		return c.TierChange.Query().Where(tierchange.ID(id)).Exist(ctx)
 	case user.Table:
 		return c.User.Query().Where(user.ID(id)).Exist(ctx)
 	}

@@ -22,10 +22,14 @@ type Tx struct {
 	Contact *ContactClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// Interaction is the client for interacting with the Interaction builders.
+	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
+	// TierChange is the client for interacting with the TierChange builders.
+	TierChange *TierChangeClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -163,8 +167,10 @@ func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
+	tx.Interaction = NewInteractionClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
+	tx.TierChange = NewTierChangeClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

@@ -11,9 +11,12 @@ import (
 	"rapport/ent"
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
+	"rapport/ent/interaction"
+	"rapport/ent/tierchange"
 	"rapport/graph/scalar"
 	"rapport/internal/audit"
 	"rapport/internal/auth"
+	"rapport/internal/followup"
 	"rapport/internal/pulid"
 	"strconv"
 	"sync/atomic"
@@ -59,7 +62,9 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		Industry           func(childComplexity int) int
 		IndustryPosition   func(childComplexity int) int
+		Interactions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InteractionOrder, where *ent.InteractionWhereInput) int
 		LastCallAt         func(childComplexity int) int
+		LastContactAt      func(childComplexity int) int
 		LastOrderAt        func(childComplexity int) int
 		LastVisitAt        func(childComplexity int) int
 		LifecycleStage     func(childComplexity int) int
@@ -78,6 +83,7 @@ type ComplexityRoot struct {
 		ServiceRepID       func(childComplexity int) int
 		Source             func(childComplexity int) int
 		Tier               func(childComplexity int) int
+		TierChanges        func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 		Website            func(childComplexity int) int
@@ -92,6 +98,18 @@ type ComplexityRoot struct {
 	AccountEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AgendaDay struct {
+		Day   func(childComplexity int) int
+		Items func(childComplexity int) int
+	}
+
+	AgendaItem struct {
+		Account func(childComplexity int) int
+		DueAt   func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Overdue func(childComplexity int) int
 	}
 
 	AuditChange struct {
@@ -164,10 +182,39 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	Interaction struct {
+		Account          func(childComplexity int) int
+		AccountID        func(childComplexity int) int
+		Contacts         func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		DecisionMakerMet func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		LoggedBy         func(childComplexity int) int
+		LoggedByID       func(childComplexity int) int
+		OccurredAt       func(childComplexity int) int
+		Organization     func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+	}
+
+	InteractionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InteractionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
+		ChangeAccountTier  func(childComplexity int, id pulid.ID, tier account.Tier, reason string) int
 		CreateAccount      func(childComplexity int, input ent.CreateAccountInput) int
 		CreateContact      func(childComplexity int, input ent.CreateContactInput) int
 		CreateDepartment   func(childComplexity int, input ent.CreateDepartmentInput) int
+		LogInteraction     func(childComplexity int, input ent.CreateInteractionInput) int
 		UpdateAccount      func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
 		UpdateContact      func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateDepartment   func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
@@ -192,14 +239,29 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Accounts    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
-		AuditEvents func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Contacts    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
-		Departments func(childComplexity int) int
-		Node        func(childComplexity int, id pulid.ID) int
-		Nodes       func(childComplexity int, ids []pulid.ID) int
-		Users       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
-		Viewer      func(childComplexity int) int
+		Accounts     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
+		Agenda       func(childComplexity int, from time.Time, to time.Time) int
+		AuditEvents  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Contacts     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		Departments  func(childComplexity int) int
+		FollowUpsDue func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
+		Node         func(childComplexity int, id pulid.ID) int
+		Nodes        func(childComplexity int, ids []pulid.ID) int
+		Users        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Viewer       func(childComplexity int) int
+	}
+
+	TierChange struct {
+		Account      func(childComplexity int) int
+		AccountID    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
+		DecidedByID  func(childComplexity int) int
+		FromTier     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		ToTier       func(childComplexity int) int
 	}
 
 	User struct {
@@ -244,6 +306,8 @@ type MutationResolver interface {
 	UpdateAccount(ctx context.Context, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) (*ent.Account, error)
 	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
 	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error)
+	LogInteraction(ctx context.Context, input ent.CreateInteractionInput) (*ent.Interaction, error)
+	ChangeAccountTier(ctx context.Context, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -254,6 +318,8 @@ type QueryResolver interface {
 	Departments(ctx context.Context) ([]*ent.Department, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Viewer(ctx context.Context) (*ent.User, error)
+	FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error)
+	Agenda(ctx context.Context, from time.Time, to time.Time) ([]*followup.AgendaDay, error)
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
@@ -355,12 +421,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.IndustryPosition(childComplexity), true
+	case "Account.interactions":
+		if e.ComplexityRoot.Account.Interactions == nil {
+			break
+		}
+
+		args, err := ec.field_Account_interactions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.Interactions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.InteractionOrder), args["where"].(*ent.InteractionWhereInput)), true
 	case "Account.lastCallAt":
 		if e.ComplexityRoot.Account.LastCallAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Account.LastCallAt(childComplexity), true
+	case "Account.lastContactAt":
+		if e.ComplexityRoot.Account.LastContactAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.LastContactAt(childComplexity), true
 	case "Account.lastOrderAt":
 		if e.ComplexityRoot.Account.LastOrderAt == nil {
 			break
@@ -469,6 +552,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Tier(childComplexity), true
+	case "Account.tierChanges":
+		if e.ComplexityRoot.Account.TierChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.TierChanges(childComplexity), true
 	case "Account.updatedAt":
 		if e.ComplexityRoot.Account.UpdatedAt == nil {
 			break
@@ -519,6 +608,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
+
+	case "AgendaDay.day":
+		if e.ComplexityRoot.AgendaDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaDay.Day(childComplexity), true
+	case "AgendaDay.items":
+		if e.ComplexityRoot.AgendaDay.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaDay.Items(childComplexity), true
+
+	case "AgendaItem.account":
+		if e.ComplexityRoot.AgendaItem.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Account(childComplexity), true
+	case "AgendaItem.dueAt":
+		if e.ComplexityRoot.AgendaItem.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.DueAt(childComplexity), true
+	case "AgendaItem.kind":
+		if e.ComplexityRoot.AgendaItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Kind(childComplexity), true
+	case "AgendaItem.overdue":
+		if e.ComplexityRoot.AgendaItem.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Overdue(childComplexity), true
 
 	case "AuditChange.field":
 		if e.ComplexityRoot.AuditChange.Field == nil {
@@ -809,6 +936,128 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Department.UpdatedAt(childComplexity), true
 
+	case "Interaction.account":
+		if e.ComplexityRoot.Interaction.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.Account(childComplexity), true
+	case "Interaction.accountID":
+		if e.ComplexityRoot.Interaction.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.AccountID(childComplexity), true
+	case "Interaction.contacts":
+		if e.ComplexityRoot.Interaction.Contacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.Contacts(childComplexity), true
+	case "Interaction.createdAt":
+		if e.ComplexityRoot.Interaction.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.CreatedAt(childComplexity), true
+	case "Interaction.decisionMakerMet":
+		if e.ComplexityRoot.Interaction.DecisionMakerMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.DecisionMakerMet(childComplexity), true
+	case "Interaction.id":
+		if e.ComplexityRoot.Interaction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.ID(childComplexity), true
+	case "Interaction.kind":
+		if e.ComplexityRoot.Interaction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.Kind(childComplexity), true
+	case "Interaction.loggedBy":
+		if e.ComplexityRoot.Interaction.LoggedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.LoggedBy(childComplexity), true
+	case "Interaction.loggedByID":
+		if e.ComplexityRoot.Interaction.LoggedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.LoggedByID(childComplexity), true
+	case "Interaction.occurredAt":
+		if e.ComplexityRoot.Interaction.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.OccurredAt(childComplexity), true
+	case "Interaction.organization":
+		if e.ComplexityRoot.Interaction.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.Organization(childComplexity), true
+	case "Interaction.summary":
+		if e.ComplexityRoot.Interaction.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.Summary(childComplexity), true
+	case "Interaction.updatedAt":
+		if e.ComplexityRoot.Interaction.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.UpdatedAt(childComplexity), true
+
+	case "InteractionConnection.edges":
+		if e.ComplexityRoot.InteractionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteractionConnection.Edges(childComplexity), true
+	case "InteractionConnection.pageInfo":
+		if e.ComplexityRoot.InteractionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteractionConnection.PageInfo(childComplexity), true
+	case "InteractionConnection.totalCount":
+		if e.ComplexityRoot.InteractionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteractionConnection.TotalCount(childComplexity), true
+
+	case "InteractionEdge.cursor":
+		if e.ComplexityRoot.InteractionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteractionEdge.Cursor(childComplexity), true
+	case "InteractionEdge.node":
+		if e.ComplexityRoot.InteractionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteractionEdge.Node(childComplexity), true
+
+	case "Mutation.changeAccountTier":
+		if e.ComplexityRoot.Mutation.ChangeAccountTier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeAccountTier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeAccountTier(childComplexity, args["id"].(pulid.ID), args["tier"].(account.Tier), args["reason"].(string)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -842,6 +1091,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDepartment(childComplexity, args["input"].(ent.CreateDepartmentInput)), true
+	case "Mutation.logInteraction":
+		if e.ComplexityRoot.Mutation.LogInteraction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logInteraction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogInteraction(childComplexity, args["input"].(ent.CreateInteractionInput)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -971,6 +1231,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Accounts(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.AccountOrder), args["where"].(*ent.AccountWhereInput)), true
+	case "Query.agenda":
+		if e.ComplexityRoot.Query.Agenda == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agenda_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Agenda(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.auditEvents":
 		if e.ComplexityRoot.Query.AuditEvents == nil {
 			break
@@ -999,6 +1270,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Departments(childComplexity), true
+	case "Query.followUpsDue":
+		if e.ComplexityRoot.Query.FollowUpsDue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_followUpsDue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FollowUpsDue(childComplexity, args["kind"].(followup.Kind), args["tier"].(*account.Tier), args["before"].(time.Time), args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1039,6 +1321,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "TierChange.account":
+		if e.ComplexityRoot.TierChange.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.Account(childComplexity), true
+	case "TierChange.accountID":
+		if e.ComplexityRoot.TierChange.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.AccountID(childComplexity), true
+	case "TierChange.createdAt":
+		if e.ComplexityRoot.TierChange.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.CreatedAt(childComplexity), true
+	case "TierChange.decidedBy":
+		if e.ComplexityRoot.TierChange.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.DecidedBy(childComplexity), true
+	case "TierChange.decidedByID":
+		if e.ComplexityRoot.TierChange.DecidedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.DecidedByID(childComplexity), true
+	case "TierChange.fromTier":
+		if e.ComplexityRoot.TierChange.FromTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.FromTier(childComplexity), true
+	case "TierChange.id":
+		if e.ComplexityRoot.TierChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.ID(childComplexity), true
+	case "TierChange.organization":
+		if e.ComplexityRoot.TierChange.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.Organization(childComplexity), true
+	case "TierChange.reason":
+		if e.ComplexityRoot.TierChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.Reason(childComplexity), true
+	case "TierChange.toTier":
+		if e.ComplexityRoot.TierChange.ToTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierChange.ToTier(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -1180,8 +1523,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateDepartmentInput", ec.unmarshalInputCreateDepartmentInput),
+			graphql.NewInputUnmarshaler("CreateInteractionInput", ec.unmarshalInputCreateInteractionInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("InteractionOrder", ec.unmarshalInputInteractionOrder),
+			graphql.NewInputUnmarshaler("InteractionWhereInput", ec.unmarshalInputInteractionWhereInput),
+			graphql.NewInputUnmarshaler("LogInteractionInput", ec.unmarshalInputLogInteractionInput),
+			graphql.NewInputUnmarshaler("TierChangeWhereInput", ec.unmarshalInputTierChangeWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
 			graphql.NewInputUnmarshaler("UpdateDepartmentInput", ec.unmarshalInputUpdateDepartmentInput),
@@ -1406,6 +1754,7 @@ type Account implements Node {
   paymentTermDays: Int
   contractSignedAt: Time
   lastOrderAt: Time
+  lastContactAt: Time
   lastCallAt: Time
   lastVisitAt: Time
   nextCallDueAt: Time
@@ -1414,6 +1763,38 @@ type Account implements Node {
   owner: User
   serviceRep: User
   contacts: [Contact!]
+  interactions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Interactions returned from the connection.
+    """
+    orderBy: InteractionOrder
+
+    """
+    Filtering options for Interactions returned from the connection.
+    """
+    where: InteractionWhereInput
+  ): InteractionConnection!
+  tierChanges: [TierChange!]
 }
 """
 A connection to a list of items.
@@ -1487,6 +1868,7 @@ enum AccountOrderField {
   LIFECYCLE_STAGE
   TIER
   LAST_ORDER_AT
+  LAST_CONTACT_AT
   LAST_CALL_AT
   LAST_VISIT_AT
   NEXT_CALL_DUE_AT
@@ -1907,6 +2289,19 @@ input AccountWhereInput {
   lastOrderAtIsNil: Boolean
   lastOrderAtNotNil: Boolean
   """
+  last_contact_at field predicates
+  """
+  lastContactAt: Time
+  lastContactAtNEQ: Time
+  lastContactAtIn: [Time!]
+  lastContactAtNotIn: [Time!]
+  lastContactAtGT: Time
+  lastContactAtGTE: Time
+  lastContactAtLT: Time
+  lastContactAtLTE: Time
+  lastContactAtIsNil: Boolean
+  lastContactAtNotNil: Boolean
+  """
   last_call_at field predicates
   """
   lastCallAt: Time
@@ -1973,6 +2368,11 @@ input AccountWhereInput {
   """
   hasContacts: Boolean
   hasContactsWith: [ContactWhereInput!]
+  """
+  interactions edge predicates
+  """
+  hasInteractions: Boolean
+  hasInteractionsWith: [InteractionWhereInput!]
 }
 type AuditEvent implements Node {
   id: ID!
@@ -2477,6 +2877,20 @@ input CreateDepartmentInput {
   parentID: ID
 }
 """
+CreateInteractionInput is used for create Interaction object.
+Input was generated by ent.
+"""
+input CreateInteractionInput {
+  kind: InteractionKind!
+  """
+  When it happened; may be in the past (logged late), never in the future.
+  """
+  occurredAt: Time!
+  summary: String
+  accountID: ID!
+  contactIDs: [ID!]
+}
+"""
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
@@ -2633,6 +3047,219 @@ input DepartmentWhereInput {
   """
   hasMembers: Boolean
   hasMembersWith: [UserWhereInput!]
+}
+type Interaction implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  accountID: ID!
+  kind: InteractionKind!
+  """
+  When it happened; may be in the past (logged late), never in the future.
+  """
+  occurredAt: Time!
+  summary: String
+  """
+  Whether a contact met is a decision maker: an A-tier visit counts only then.
+  """
+  decisionMakerMet: Boolean!
+  loggedByID: ID
+  organization: Organization!
+  account: Account!
+  contacts: [Contact!]
+  loggedBy: User
+}
+"""
+A connection to a list of items.
+"""
+type InteractionConnection {
+  """
+  A list of edges.
+  """
+  edges: [InteractionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type InteractionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Interaction
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+InteractionKind is enum for the field kind
+"""
+enum InteractionKind @goModel(model: "rapport/ent/interaction.Kind") {
+  PHONE
+  VISIT
+  SMS
+  WECHAT
+  EMAIL
+  MEETING
+  LETTER
+  GREETING
+  GIFT
+}
+"""
+Ordering options for Interaction connections
+"""
+input InteractionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Interactions.
+  """
+  field: InteractionOrderField!
+}
+"""
+Properties by which Interaction connections can be ordered.
+"""
+enum InteractionOrderField {
+  CREATED_AT
+  UPDATED_AT
+  OCCURRED_AT
+}
+"""
+InteractionWhereInput is used for filtering Interaction objects.
+Input was generated by ent.
+"""
+input InteractionWhereInput {
+  not: InteractionWhereInput
+  and: [InteractionWhereInput!]
+  or: [InteractionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  kind field predicates
+  """
+  kind: InteractionKind
+  kindNEQ: InteractionKind
+  kindIn: [InteractionKind!]
+  kindNotIn: [InteractionKind!]
+  """
+  occurred_at field predicates
+  """
+  occurredAt: Time
+  occurredAtNEQ: Time
+  occurredAtIn: [Time!]
+  occurredAtNotIn: [Time!]
+  occurredAtGT: Time
+  occurredAtGTE: Time
+  occurredAtLT: Time
+  occurredAtLTE: Time
+  """
+  summary field predicates
+  """
+  summary: String
+  summaryNEQ: String
+  summaryIn: [String!]
+  summaryNotIn: [String!]
+  summaryGT: String
+  summaryGTE: String
+  summaryLT: String
+  summaryLTE: String
+  summaryContains: String
+  summaryHasPrefix: String
+  summaryHasSuffix: String
+  summaryIsNil: Boolean
+  summaryNotNil: Boolean
+  summaryEqualFold: String
+  summaryContainsFold: String
+  """
+  decision_maker_met field predicates
+  """
+  decisionMakerMet: Boolean
+  decisionMakerMetNEQ: Boolean
+  """
+  logged_by_id field predicates
+  """
+  loggedByID: ID
+  loggedByIDNEQ: ID
+  loggedByIDIn: [ID!]
+  loggedByIDNotIn: [ID!]
+  loggedByIDGT: ID
+  loggedByIDGTE: ID
+  loggedByIDLT: ID
+  loggedByIDLTE: ID
+  loggedByIDContains: ID
+  loggedByIDHasPrefix: ID
+  loggedByIDHasSuffix: ID
+  loggedByIDIsNil: Boolean
+  loggedByIDNotNil: Boolean
+  loggedByIDEqualFold: ID
+  loggedByIDContainsFold: ID
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  logged_by edge predicates
+  """
+  hasLoggedBy: Boolean
+  hasLoggedByWith: [UserWhereInput!]
 }
 """
 An object with an ID.
@@ -2837,6 +3464,139 @@ type Query {
     """
     where: UserWhereInput
   ): UserConnection!
+}
+type TierChange implements Node {
+  id: ID!
+  accountID: ID!
+  fromTier: TierChangeFromTier!
+  toTier: TierChangeToTier!
+  reason: String!
+  decidedByID: ID
+  createdAt: Time!
+  organization: Organization!
+  account: Account!
+  decidedBy: User
+}
+"""
+TierChangeFromTier is enum for the field from_tier
+"""
+enum TierChangeFromTier @goModel(model: "rapport/ent/tierchange.FromTier") {
+  A
+  B
+  C
+}
+"""
+TierChangeToTier is enum for the field to_tier
+"""
+enum TierChangeToTier @goModel(model: "rapport/ent/tierchange.ToTier") {
+  A
+  B
+  C
+}
+"""
+TierChangeWhereInput is used for filtering TierChange objects.
+Input was generated by ent.
+"""
+input TierChangeWhereInput {
+  not: TierChangeWhereInput
+  and: [TierChangeWhereInput!]
+  or: [TierChangeWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  from_tier field predicates
+  """
+  fromTier: TierChangeFromTier
+  fromTierNEQ: TierChangeFromTier
+  fromTierIn: [TierChangeFromTier!]
+  fromTierNotIn: [TierChangeFromTier!]
+  """
+  to_tier field predicates
+  """
+  toTier: TierChangeToTier
+  toTierNEQ: TierChangeToTier
+  toTierIn: [TierChangeToTier!]
+  toTierNotIn: [TierChangeToTier!]
+  """
+  reason field predicates
+  """
+  reason: String
+  reasonNEQ: String
+  reasonIn: [String!]
+  reasonNotIn: [String!]
+  reasonGT: String
+  reasonGTE: String
+  reasonLT: String
+  reasonLTE: String
+  reasonContains: String
+  reasonHasPrefix: String
+  reasonHasSuffix: String
+  reasonEqualFold: String
+  reasonContainsFold: String
+  """
+  decided_by_id field predicates
+  """
+  decidedByID: ID
+  decidedByIDNEQ: ID
+  decidedByIDIn: [ID!]
+  decidedByIDNotIn: [ID!]
+  decidedByIDGT: ID
+  decidedByIDGTE: ID
+  decidedByIDLT: ID
+  decidedByIDLTE: ID
+  decidedByIDContains: ID
+  decidedByIDHasPrefix: ID
+  decidedByIDHasSuffix: ID
+  decidedByIDIsNil: Boolean
+  decidedByIDNotNil: Boolean
+  decidedByIDEqualFold: ID
+  decidedByIDContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  decided_by edge predicates
+  """
+  hasDecidedBy: Boolean
+  hasDecidedByWith: [UserWhereInput!]
 }
 """
 The builtin Time type
@@ -3196,6 +3956,80 @@ input UserWhereInput {
   hasReportsWith: [UserWhereInput!]
 }
 `, BuiltIn: false},
+	{Name: "../schema/followups.graphql", Input: `# The ABC follow-up engine (domain §3): logging contacts, due lists, the
+# agenda and tier changes. Interaction and TierChange are ent types
+# (ent.graphql); Account.interactions lists an account's interactions,
+# newest first.
+
+"""
+What is due: a call (phone contact) or a visit.
+"""
+enum FollowUpKind {
+  CALL
+  VISIT
+}
+
+"""
+A contact that happened: its kind, when (in the past or now, never in the
+future), the account's contacts met (all of that account) and a summary.
+"""
+input LogInteractionInput {
+  accountID: ID!
+  kind: InteractionKind!
+  occurredAt: Time!
+  contactIDs: [ID!]
+  summary: String
+}
+
+"""
+One day of the agenda: the calls and visits due that day in the
+organisation's time zone; the first day also holds everything overdue.
+"""
+type AgendaDay {
+  """
+  The start of the day, in the organisation's time zone.
+  """
+  day: Time!
+  items: [AgendaItem!]!
+}
+
+type AgendaItem {
+  kind: FollowUpKind!
+  dueAt: Time!
+  """
+  Due before the agenda's first day.
+  """
+  overdue: Boolean!
+  account: Account!
+}
+
+extend type Query {
+  """
+  The accounts the viewer may see whose next call or visit is due on or
+  before ` + "`" + `before` + "`" + `, earliest first (optionally of one tier).
+  """
+  followUpsDue(kind: FollowUpKind!, tier: AccountTier, before: Time!, after: Cursor, first: Int): AccountConnection!
+  """
+  The viewer's kanban from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (at most 31 days): each day's due
+  calls and visits of the accounts the viewer may see; overdue items on the
+  first day.
+  """
+  agenda(from: Time!, to: Time!): [AgendaDay!]!
+}
+
+extend type Mutation {
+  """
+  Logs a contact with an account. The account's last contacts and next due
+  call and visit are updated in the same transaction.
+  """
+  logInteraction(input: LogInteractionInput!): Interaction!
+  """
+  Moves an account to another tier (SALES_MANAGER for their team, or
+  ADMIN), keeps the change in tierChanges and recomputes both due dates.
+  """
+  changeAccountTier(id: ID!, tier: AccountTier!, reason: String!): Account!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3259,6 +4093,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_contractSignedAt(ctx, field)
 	case "lastOrderAt":
 		return ec.fieldContext_Account_lastOrderAt(ctx, field)
+	case "lastContactAt":
+		return ec.fieldContext_Account_lastContactAt(ctx, field)
 	case "lastCallAt":
 		return ec.fieldContext_Account_lastCallAt(ctx, field)
 	case "lastVisitAt":
@@ -3275,6 +4111,10 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_serviceRep(ctx, field)
 	case "contacts":
 		return ec.fieldContext_Account_contacts(ctx, field)
+	case "interactions":
+		return ec.fieldContext_Account_interactions(ctx, field)
+	case "tierChanges":
+		return ec.fieldContext_Account_tierChanges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -3299,6 +4139,30 @@ func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field g
 		return ec.fieldContext_AccountEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AgendaDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_AgendaDay_day(ctx, field)
+	case "items":
+		return ec.fieldContext_AgendaDay_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgendaDay", field.Name)
+}
+
+func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AgendaItem_kind(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_AgendaItem_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_AgendaItem_overdue(ctx, field)
+	case "account":
+		return ec.fieldContext_AgendaItem_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgendaItem", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3441,6 +4305,60 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
 }
 
+func (ec *executionContext) childFields_Interaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Interaction_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Interaction_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Interaction_updatedAt(ctx, field)
+	case "accountID":
+		return ec.fieldContext_Interaction_accountID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Interaction_kind(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_Interaction_occurredAt(ctx, field)
+	case "summary":
+		return ec.fieldContext_Interaction_summary(ctx, field)
+	case "decisionMakerMet":
+		return ec.fieldContext_Interaction_decisionMakerMet(ctx, field)
+	case "loggedByID":
+		return ec.fieldContext_Interaction_loggedByID(ctx, field)
+	case "organization":
+		return ec.fieldContext_Interaction_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_Interaction_account(ctx, field)
+	case "contacts":
+		return ec.fieldContext_Interaction_contacts(ctx, field)
+	case "loggedBy":
+		return ec.fieldContext_Interaction_loggedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Interaction", field.Name)
+}
+
+func (ec *executionContext) childFields_InteractionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InteractionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InteractionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InteractionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InteractionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InteractionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_InteractionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_InteractionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InteractionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3471,6 +4389,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_TierChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TierChange_id(ctx, field)
+	case "accountID":
+		return ec.fieldContext_TierChange_accountID(ctx, field)
+	case "fromTier":
+		return ec.fieldContext_TierChange_fromTier(ctx, field)
+	case "toTier":
+		return ec.fieldContext_TierChange_toTier(ctx, field)
+	case "reason":
+		return ec.fieldContext_TierChange_reason(ctx, field)
+	case "decidedByID":
+		return ec.fieldContext_TierChange_decidedByID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TierChange_createdAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_TierChange_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_TierChange_account(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_TierChange_decidedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TierChange", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3645,6 +4589,60 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Account_interactions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.InteractionOrder, error) {
+			return ec.unmarshalOInteractionOrder2ᚖrapportᚋentᚐInteractionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.InteractionWhereInput, error) {
+			return ec.unmarshalOInteractionWhereInput2ᚖrapportᚋentᚐInteractionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Department_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3699,6 +4697,36 @@ func (ec *executionContext) field_Department_members_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_changeAccountTier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tier",
+		func(ctx context.Context, v any) (account.Tier, error) {
+			return ec.unmarshalNAccountTier2rapportᚋentᚋaccountᚐTier(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3733,6 +4761,20 @@ func (ec *executionContext) field_Mutation_createDepartment_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.CreateDepartmentInput, error) {
 			return ec.unmarshalNCreateDepartmentInput2rapportᚋentᚐCreateDepartmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logInteraction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateInteractionInput, error) {
+			return ec.unmarshalNLogInteractionInput2rapportᚋentᚐCreateInteractionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3927,6 +4969,28 @@ func (ec *executionContext) field_Query_accounts_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_agenda_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4032,6 +5096,52 @@ func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_followUpsDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (followup.Kind, error) {
+			return ec.unmarshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tier",
+		func(ctx context.Context, v any) (*account.Tier, error) {
+			return ec.unmarshalOAccountTier2ᚖrapportᚋentᚋaccountᚐTier(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -4866,6 +5976,29 @@ func (ec *executionContext) fieldContext_Account_lastOrderAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Account_lastContactAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_lastContactAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastContactAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_lastContactAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Account_lastCallAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5086,6 +6219,82 @@ func (ec *executionContext) fieldContext_Account_contacts(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Account_interactions(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_interactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Interactions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.InteractionOrder), fc.Args["where"].(*ent.InteractionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.InteractionConnection) graphql.Marshaler {
+			return ec.marshalNInteractionConnection2ᚖrapportᚋentᚐInteractionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_interactions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InteractionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_interactions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_tierChanges(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_tierChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TierChanges(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TierChange) graphql.Marshaler {
+			return ec.marshalOTierChange2ᚕᚖrapportᚋentᚐTierChangeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_tierChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TierChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5226,6 +6435,162 @@ func (ec *executionContext) _AccountEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_AccountEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _AgendaDay_day(ctx context.Context, field graphql.CollectedField, obj *followup.AgendaDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaDay", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AgendaDay_items(ctx context.Context, field graphql.CollectedField, obj *followup.AgendaDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaDay_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*followup.AgendaItem) graphql.Marshaler {
+			return ec.marshalNAgendaItem2ᚕᚖrapportᚋinternalᚋfollowupᚐAgendaItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaDay_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaDay",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItem_kind(ctx context.Context, field graphql.CollectedField, obj *followup.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v followup.Kind) graphql.Marshaler {
+			return ec.marshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, "FollowUpKind")
+}
+
+func (ec *executionContext) _AgendaItem_dueAt(ctx context.Context, field graphql.CollectedField, obj *followup.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AgendaItem_overdue(ctx context.Context, field graphql.CollectedField, obj *followup.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AgendaItem_account(ctx context.Context, field graphql.CollectedField, obj *followup.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AuditChange_field(ctx context.Context, field graphql.CollectedField, obj *audit.Change) (ret graphql.Marshaler) {
@@ -6433,6 +7798,483 @@ func (ec *executionContext) fieldContext_Department_members(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Interaction_id(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Interaction_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Interaction_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Interaction_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Interaction_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v interaction.Kind) graphql.Marshaler {
+			return ec.marshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "InteractionKind")
+}
+
+func (ec *executionContext) _Interaction_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Interaction_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interaction_decisionMakerMet(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_decisionMakerMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionMakerMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_decisionMakerMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Interaction_loggedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_loggedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoggedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_loggedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interaction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Interaction_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interaction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Interaction_account(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interaction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Interaction_contacts(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_contacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contacts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚕᚖrapportᚋentᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interaction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Interaction_loggedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_loggedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoggedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_loggedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interaction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InteractionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InteractionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteractionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.InteractionEdge) graphql.Marshaler {
+			return ec.marshalOInteractionEdge2ᚕᚖrapportᚋentᚐInteractionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InteractionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InteractionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InteractionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InteractionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.InteractionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteractionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InteractionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InteractionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InteractionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.InteractionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteractionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InteractionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InteractionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InteractionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.InteractionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteractionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {
+			return ec.marshalOInteraction2ᚖrapportᚋentᚐInteraction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InteractionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InteractionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InteractionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.InteractionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteractionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InteractionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InteractionEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6779,6 +8621,94 @@ func (ec *executionContext) fieldContext_Mutation_updateContact(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_logInteraction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logInteraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogInteraction(ctx, fc.Args["input"].(ent.CreateInteractionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {
+			return ec.marshalNInteraction2ᚖrapportᚋentᚐInteraction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logInteraction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interaction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logInteraction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeAccountTier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeAccountTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeAccountTier(ctx, fc.Args["id"].(pulid.ID), fc.Args["tier"].(account.Tier), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeAccountTier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeAccountTier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7343,6 +9273,94 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_followUpsDue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_followUpsDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FollowUpsDue(ctx, fc.Args["kind"].(followup.Kind), fc.Args["tier"].(*account.Tier), fc.Args["before"].(time.Time), fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountConnection) graphql.Marshaler {
+			return ec.marshalNAccountConnection2ᚖrapportᚋentᚐAccountConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_followUpsDue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_followUpsDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_agenda(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_agenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Agenda(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*followup.AgendaDay) graphql.Marshaler {
+			return ec.marshalNAgendaDay2ᚕᚖrapportᚋinternalᚋfollowupᚐAgendaDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_agenda(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_agenda_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7414,6 +9432,263 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TierChange_id(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TierChange_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TierChange_fromTier(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_fromTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v tierchange.FromTier) graphql.Marshaler {
+			return ec.marshalNTierChangeFromTier2rapportᚋentᚋtierchangeᚐFromTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_fromTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierChange", field, false, false, "TierChangeFromTier")
+}
+
+func (ec *executionContext) _TierChange_toTier(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_toTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v tierchange.ToTier) graphql.Marshaler {
+			return ec.marshalNTierChangeToTier2rapportᚋentᚋtierchangeᚐToTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_toTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierChange", field, false, false, "TierChangeToTier")
+}
+
+func (ec *executionContext) _TierChange_reason(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _TierChange_decidedByID(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_decidedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_decidedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TierChange_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TierChange_organization(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TierChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TierChange_account(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TierChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TierChange_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierChange_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TierChange_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TierChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9068,7 +11343,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11231,6 +13506,76 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.LastOrderAtNotNil = data
+		case "lastContactAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAt = data
+		case "lastContactAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtNEQ = data
+		case "lastContactAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtIn = data
+		case "lastContactAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtNotIn = data
+		case "lastContactAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtGT = data
+		case "lastContactAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtGTE = data
+		case "lastContactAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtLT = data
+		case "lastContactAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtLTE = data
+		case "lastContactAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtIsNil = data
+		case "lastContactAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastContactAtNotNil = data
 		case "lastCallAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCallAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -11553,6 +13898,20 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasContactsWith = data
+		case "hasInteractions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInteractions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInteractions = data
+		case "hasInteractionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInteractionsWith"))
+			data, err := ec.unmarshalOInteractionWhereInput2ᚕᚖrapportᚋentᚐInteractionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInteractionsWith = data
 		}
 	}
 	return it, nil
@@ -13566,6 +15925,76 @@ func UnmarshalCreateDepartmentInput(ctx context.Context, raw any) (ent.CreateDep
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateInteractionInput(ctx context.Context, obj any) (ent.CreateInteractionInput, error) {
+	var it ent.CreateInteractionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "occurredAt", "summary", "accountID", "contactIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "contactIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDs"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateInteractionInput unmarshals raw into the CreateInteractionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateInteractionInput(ctx context.Context, raw any) (ent.CreateInteractionInput, error) {
+	var out ent.CreateInteractionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInteractionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDepartmentOrder(ctx context.Context, obj any) (ent.DepartmentOrder, error) {
 	var it ent.DepartmentOrder
 	if obj == nil {
@@ -14078,6 +16507,1319 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 func UnmarshalDepartmentWhereInput(ctx context.Context, raw any) (ent.DepartmentWhereInput, error) {
 	var out ent.DepartmentWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DepartmentWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInteractionOrder(ctx context.Context, obj any) (ent.InteractionOrder, error) {
+	var it ent.InteractionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNInteractionOrderField2ᚖrapportᚋentᚐInteractionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInteractionOrder unmarshals raw into the InteractionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInteractionOrder(ctx context.Context, raw any) (ent.InteractionOrder, error) {
+	var out ent.InteractionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteractionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInteractionWhereInput(ctx context.Context, obj any) (ent.InteractionWhereInput, error) {
+	var it ent.InteractionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "decisionMakerMet", "decisionMakerMetNEQ", "loggedByID", "loggedByIDNEQ", "loggedByIDIn", "loggedByIDNotIn", "loggedByIDGT", "loggedByIDGTE", "loggedByIDLT", "loggedByIDLTE", "loggedByIDContains", "loggedByIDHasPrefix", "loggedByIDHasSuffix", "loggedByIDIsNil", "loggedByIDNotNil", "loggedByIDEqualFold", "loggedByIDContainsFold", "hasAccount", "hasAccountWith", "hasLoggedBy", "hasLoggedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOInteractionWhereInput2ᚖrapportᚋentᚐInteractionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOInteractionWhereInput2ᚕᚖrapportᚋentᚐInteractionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOInteractionWhereInput2ᚕᚖrapportᚋentᚐInteractionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOInteractionKind2ᚖrapportᚋentᚋinteractionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOInteractionKind2ᚖrapportᚋentᚋinteractionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOInteractionKind2ᚕrapportᚋentᚋinteractionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOInteractionKind2ᚕrapportᚋentᚋinteractionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "occurredAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAtNEQ = data
+		case "occurredAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAtIn = data
+		case "occurredAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAtNotIn = data
+		case "occurredAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAtGT = data
+		case "occurredAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAtGTE = data
+		case "occurredAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAtLT = data
+		case "occurredAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAtLTE = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "summaryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNEQ = data
+		case "summaryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryIn = data
+		case "summaryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNotIn = data
+		case "summaryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGT = data
+		case "summaryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGTE = data
+		case "summaryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLT = data
+		case "summaryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLTE = data
+		case "summaryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContains = data
+		case "summaryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasPrefix = data
+		case "summaryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasSuffix = data
+		case "summaryIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryIsNil = data
+		case "summaryNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNotNil = data
+		case "summaryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryEqualFold = data
+		case "summaryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContainsFold = data
+		case "decisionMakerMet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionMakerMet"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionMakerMet = data
+		case "decisionMakerMetNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionMakerMetNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionMakerMetNEQ = data
+		case "loggedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByID = data
+		case "loggedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDNEQ = data
+		case "loggedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDIn = data
+		case "loggedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDNotIn = data
+		case "loggedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDGT = data
+		case "loggedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDGTE = data
+		case "loggedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDLT = data
+		case "loggedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDLTE = data
+		case "loggedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDContains = data
+		case "loggedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDHasPrefix = data
+		case "loggedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDHasSuffix = data
+		case "loggedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDIsNil = data
+		case "loggedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDNotNil = data
+		case "loggedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDEqualFold = data
+		case "loggedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedByIDContainsFold = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasLoggedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLoggedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLoggedBy = data
+		case "hasLoggedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLoggedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLoggedByWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInteractionWhereInput unmarshals raw into the InteractionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInteractionWhereInput(ctx context.Context, raw any) (ent.InteractionWhereInput, error) {
+	var out ent.InteractionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteractionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLogInteractionInput(ctx context.Context, obj any) (ent.CreateInteractionInput, error) {
+	var it ent.CreateInteractionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountID", "kind", "occurredAt", "contactIDs", "summary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "contactIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDs"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDs = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogInteractionInput unmarshals raw into the LogInteractionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogInteractionInput(ctx context.Context, raw any) (ent.CreateInteractionInput, error) {
+	var out ent.CreateInteractionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogInteractionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTierChangeWhereInput(ctx context.Context, obj any) (ent.TierChangeWhereInput, error) {
+	var it ent.TierChangeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "fromTier", "fromTierNEQ", "fromTierIn", "fromTierNotIn", "toTier", "toTierNEQ", "toTierIn", "toTierNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasAccount", "hasAccountWith", "hasDecidedBy", "hasDecidedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOTierChangeWhereInput2ᚖrapportᚋentᚐTierChangeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOTierChangeWhereInput2ᚕᚖrapportᚋentᚐTierChangeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOTierChangeWhereInput2ᚕᚖrapportᚋentᚐTierChangeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "fromTier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromTier"))
+			data, err := ec.unmarshalOTierChangeFromTier2ᚖrapportᚋentᚋtierchangeᚐFromTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromTier = data
+		case "fromTierNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromTierNEQ"))
+			data, err := ec.unmarshalOTierChangeFromTier2ᚖrapportᚋentᚋtierchangeᚐFromTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromTierNEQ = data
+		case "fromTierIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromTierIn"))
+			data, err := ec.unmarshalOTierChangeFromTier2ᚕrapportᚋentᚋtierchangeᚐFromTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromTierIn = data
+		case "fromTierNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromTierNotIn"))
+			data, err := ec.unmarshalOTierChangeFromTier2ᚕrapportᚋentᚋtierchangeᚐFromTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromTierNotIn = data
+		case "toTier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toTier"))
+			data, err := ec.unmarshalOTierChangeToTier2ᚖrapportᚋentᚋtierchangeᚐToTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToTier = data
+		case "toTierNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toTierNEQ"))
+			data, err := ec.unmarshalOTierChangeToTier2ᚖrapportᚋentᚋtierchangeᚐToTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToTierNEQ = data
+		case "toTierIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toTierIn"))
+			data, err := ec.unmarshalOTierChangeToTier2ᚕrapportᚋentᚋtierchangeᚐToTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToTierIn = data
+		case "toTierNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toTierNotIn"))
+			data, err := ec.unmarshalOTierChangeToTier2ᚕrapportᚋentᚋtierchangeᚐToTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToTierNotIn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "decidedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByID = data
+		case "decidedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNEQ = data
+		case "decidedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDIn = data
+		case "decidedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNotIn = data
+		case "decidedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGT = data
+		case "decidedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGTE = data
+		case "decidedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLT = data
+		case "decidedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLTE = data
+		case "decidedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContains = data
+		case "decidedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasPrefix = data
+		case "decidedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasSuffix = data
+		case "decidedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDIsNil = data
+		case "decidedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNotNil = data
+		case "decidedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDEqualFold = data
+		case "decidedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasDecidedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedBy = data
+		case "hasDecidedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedByWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTierChangeWhereInput unmarshals raw into the TierChangeWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTierChangeWhereInput(ctx context.Context, raw any) (ent.TierChangeWhereInput, error) {
+	var out ent.TierChangeWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TierChangeWhereInput", raw, &out)
 	return out, err
 }
 
@@ -15547,11 +19289,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case *ent.TierChange:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TierChange(ctx, sel, obj)
 	case *ent.Organization:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Organization(ctx, sel, obj)
+	case *ent.Interaction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Interaction(ctx, sel, obj)
 	case *ent.Department:
 		if obj == nil {
 			return graphql.Null
@@ -15731,6 +19483,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastContactAt":
+			out.Values[i] = ec._Account_lastContactAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "lastCallAt":
 			out.Values[i] = ec._Account_lastCallAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -15774,6 +19531,18 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_contacts(ctx, field, obj)
+				})
+		case "interactions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_interactions(ctx, field, obj)
+				})
+		case "tierChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_tierChanges(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15853,6 +19622,92 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._AccountEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agendaDayImplementors = []string{"AgendaDay"}
+
+func (ec *executionContext) _AgendaDay(ctx context.Context, sel ast.SelectionSet, obj *followup.AgendaDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agendaDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgendaDay")
+		case "day":
+			out.Values[i] = ec._AgendaDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._AgendaDay_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agendaItemImplementors = []string{"AgendaItem"}
+
+func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSet, obj *followup.AgendaItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgendaItem")
+		case "kind":
+			out.Values[i] = ec._AgendaItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueAt":
+			out.Values[i] = ec._AgendaItem_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._AgendaItem_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._AgendaItem_account(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16335,6 +20190,184 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var interactionImplementors = []string{"Interaction", "Node"}
+
+func (ec *executionContext) _Interaction(ctx context.Context, sel ast.SelectionSet, obj *ent.Interaction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interactionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Interaction")
+		case "id":
+			out.Values[i] = ec._Interaction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Interaction_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Interaction_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._Interaction_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Interaction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._Interaction_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._Interaction_summary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionMakerMet":
+			out.Values[i] = ec._Interaction_decisionMakerMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "loggedByID":
+			out.Values[i] = ec._Interaction_loggedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interaction_organization(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interaction_account(ctx, field, obj)
+				})
+		case "contacts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interaction_contacts(ctx, field, obj)
+				})
+		case "loggedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interaction_loggedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var interactionConnectionImplementors = []string{"InteractionConnection"}
+
+func (ec *executionContext) _InteractionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.InteractionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interactionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InteractionConnection")
+		case "edges":
+			out.Values[i] = ec._InteractionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InteractionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InteractionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var interactionEdgeImplementors = []string{"InteractionEdge"}
+
+func (ec *executionContext) _InteractionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.InteractionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interactionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InteractionEdge")
+		case "node":
+			out.Values[i] = ec._InteractionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._InteractionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16406,6 +20439,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateContact":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logInteraction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logInteraction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeAccountTier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeAccountTier(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16600,6 +20647,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "followUpsDue":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_followUpsDue(ctx, field)
+				})
+		case "agenda":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_agenda(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -16614,6 +20673,87 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tierChangeImplementors = []string{"TierChange", "Node"}
+
+func (ec *executionContext) _TierChange(ctx context.Context, sel ast.SelectionSet, obj *ent.TierChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tierChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TierChange")
+		case "id":
+			out.Values[i] = ec._TierChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._TierChange_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromTier":
+			out.Values[i] = ec._TierChange_fromTier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toTier":
+			out.Values[i] = ec._TierChange_toTier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._TierChange_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedByID":
+			out.Values[i] = ec._TierChange_decidedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._TierChange_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TierChange_organization(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TierChange_account(ctx, field, obj)
+				})
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TierChange_decidedBy(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17252,6 +21392,54 @@ func (ec *executionContext) unmarshalNAccountWhereInput2ᚖrapportᚋentᚐAccou
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAgendaDay2ᚕᚖrapportᚋinternalᚋfollowupᚐAgendaDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*followup.AgendaDay) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgendaDay2ᚖrapportᚋinternalᚋfollowupᚐAgendaDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgendaDay2ᚖrapportᚋinternalᚋfollowupᚐAgendaDay(ctx context.Context, sel ast.SelectionSet, v *followup.AgendaDay) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgendaDay!")
+		return graphql.Null
+	}
+	return ec._AgendaDay(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgendaItem2ᚕᚖrapportᚋinternalᚋfollowupᚐAgendaItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*followup.AgendaItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgendaItem2ᚖrapportᚋinternalᚋfollowupᚐAgendaItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgendaItem2ᚖrapportᚋinternalᚋfollowupᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v *followup.AgendaItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgendaItem!")
+		return graphql.Null
+	}
+	return ec._AgendaItem(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditChange2rapportᚋinternalᚋauditᚐChange(ctx context.Context, sel ast.SelectionSet, v audit.Change) graphql.Marshaler {
 	return ec._AuditChange(ctx, sel, &v)
 }
@@ -17426,6 +21614,32 @@ func (ec *executionContext) unmarshalNDepartmentWhereInput2ᚖrapportᚋentᚐDe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind(ctx context.Context, v any) (followup.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind(ctx context.Context, sel ast.SelectionSet, v followup.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FollowUpKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind = map[string]followup.Kind{
+		"CALL":  followup.Call,
+		"VISIT": followup.Visit,
+	}
+	marshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind = map[followup.Kind]string{
+		followup.Call:  "CALL",
+		followup.Visit: "VISIT",
+	}
+)
+
 func (ec *executionContext) unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx context.Context, v any) (pulid.ID, error) {
 	var res pulid.ID
 	err := res.UnmarshalGQL(v)
@@ -17491,6 +21705,56 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInteraction2ᚖrapportᚋentᚐInteraction(ctx context.Context, sel ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Interaction!")
+		return graphql.Null
+	}
+	return ec._Interaction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInteractionConnection2ᚖrapportᚋentᚐInteractionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InteractionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InteractionConnection!")
+		return graphql.Null
+	}
+	return ec._InteractionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx context.Context, v any) (interaction.Kind, error) {
+	var res interaction.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx context.Context, sel ast.SelectionSet, v interaction.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInteractionOrderField2ᚖrapportᚋentᚐInteractionOrderField(ctx context.Context, v any) (*ent.InteractionOrderField, error) {
+	var res = new(ent.InteractionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInteractionOrderField2ᚖrapportᚋentᚐInteractionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.InteractionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InteractionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNInteractionWhereInput2ᚖrapportᚋentᚐInteractionWhereInput(ctx context.Context, v any) (*ent.InteractionWhereInput, error) {
+	res, err := ec.unmarshalInputInteractionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLogInteractionInput2rapportᚋentᚐCreateInteractionInput(ctx context.Context, v any) (ent.CreateInteractionInput, error) {
+	res, err := ec.unmarshalInputLogInteractionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNode2ᚕrapportᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
@@ -17611,6 +21875,39 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTierChange2ᚖrapportᚋentᚐTierChange(ctx context.Context, sel ast.SelectionSet, v *ent.TierChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TierChange!")
+		return graphql.Null
+	}
+	return ec._TierChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTierChangeFromTier2rapportᚋentᚋtierchangeᚐFromTier(ctx context.Context, v any) (tierchange.FromTier, error) {
+	var res tierchange.FromTier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTierChangeFromTier2rapportᚋentᚋtierchangeᚐFromTier(ctx context.Context, sel ast.SelectionSet, v tierchange.FromTier) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTierChangeToTier2rapportᚋentᚋtierchangeᚐToTier(ctx context.Context, v any) (tierchange.ToTier, error) {
+	var res tierchange.ToTier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTierChangeToTier2rapportᚋentᚋtierchangeᚐToTier(ctx context.Context, sel ast.SelectionSet, v tierchange.ToTier) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTierChangeWhereInput2ᚖrapportᚋentᚐTierChangeWhereInput(ctx context.Context, v any) (*ent.TierChangeWhereInput, error) {
+	res, err := ec.unmarshalInputTierChangeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -18562,6 +22859,118 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOInteraction2ᚖrapportᚋentᚐInteraction(ctx context.Context, sel ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Interaction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInteractionEdge2ᚕᚖrapportᚋentᚐInteractionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.InteractionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOInteractionEdge2ᚖrapportᚋentᚐInteractionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOInteractionEdge2ᚖrapportᚋentᚐInteractionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.InteractionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InteractionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInteractionKind2ᚕrapportᚋentᚋinteractionᚐKindᚄ(ctx context.Context, v any) ([]interaction.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]interaction.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInteractionKind2ᚕrapportᚋentᚋinteractionᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []interaction.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOInteractionKind2ᚖrapportᚋentᚋinteractionᚐKind(ctx context.Context, v any) (*interaction.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(interaction.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInteractionKind2ᚖrapportᚋentᚋinteractionᚐKind(ctx context.Context, sel ast.SelectionSet, v *interaction.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOInteractionOrder2ᚖrapportᚋentᚐInteractionOrder(ctx context.Context, v any) (*ent.InteractionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInteractionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInteractionWhereInput2ᚕᚖrapportᚋentᚐInteractionWhereInputᚄ(ctx context.Context, v any) ([]*ent.InteractionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.InteractionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInteractionWhereInput2ᚖrapportᚋentᚐInteractionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInteractionWhereInput2ᚖrapportᚋentᚐInteractionWhereInput(ctx context.Context, v any) (*ent.InteractionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInteractionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalONode2rapportᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18632,6 +23041,154 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTierChange2ᚕᚖrapportᚋentᚐTierChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.TierChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTierChange2ᚖrapportᚋentᚐTierChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTierChangeFromTier2ᚕrapportᚋentᚋtierchangeᚐFromTierᚄ(ctx context.Context, v any) ([]tierchange.FromTier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]tierchange.FromTier, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTierChangeFromTier2rapportᚋentᚋtierchangeᚐFromTier(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTierChangeFromTier2ᚕrapportᚋentᚋtierchangeᚐFromTierᚄ(ctx context.Context, sel ast.SelectionSet, v []tierchange.FromTier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTierChangeFromTier2rapportᚋentᚋtierchangeᚐFromTier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTierChangeFromTier2ᚖrapportᚋentᚋtierchangeᚐFromTier(ctx context.Context, v any) (*tierchange.FromTier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(tierchange.FromTier)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTierChangeFromTier2ᚖrapportᚋentᚋtierchangeᚐFromTier(ctx context.Context, sel ast.SelectionSet, v *tierchange.FromTier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTierChangeToTier2ᚕrapportᚋentᚋtierchangeᚐToTierᚄ(ctx context.Context, v any) ([]tierchange.ToTier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]tierchange.ToTier, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTierChangeToTier2rapportᚋentᚋtierchangeᚐToTier(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTierChangeToTier2ᚕrapportᚋentᚋtierchangeᚐToTierᚄ(ctx context.Context, sel ast.SelectionSet, v []tierchange.ToTier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTierChangeToTier2rapportᚋentᚋtierchangeᚐToTier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTierChangeToTier2ᚖrapportᚋentᚋtierchangeᚐToTier(ctx context.Context, v any) (*tierchange.ToTier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(tierchange.ToTier)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTierChangeToTier2ᚖrapportᚋentᚋtierchangeᚐToTier(ctx context.Context, sel ast.SelectionSet, v *tierchange.ToTier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTierChangeWhereInput2ᚕᚖrapportᚋentᚐTierChangeWhereInputᚄ(ctx context.Context, v any) ([]*ent.TierChangeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TierChangeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTierChangeWhereInput2ᚖrapportᚋentᚐTierChangeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTierChangeWhereInput2ᚖrapportᚋentᚐTierChangeWhereInput(ctx context.Context, v any) (*ent.TierChangeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTierChangeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {

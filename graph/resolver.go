@@ -57,6 +57,33 @@ func (r *Resolver) noders(ctx context.Context, ids []pulid.ID) ([]ent.Noder, err
 	return []ent.Noder{n}, nil
 }
 
+// nestedField returns ctx as if resolving the field at path below the
+// current one (agenda → items → account), so that entgql's CollectFields
+// eager-loads what the client selected there. Without such a field the
+// current one stands.
+func nestedField(ctx context.Context, path ...string) context.Context {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ctx
+	}
+	oc := graphql.GetOperationContext(ctx)
+	field := fc.Field
+	for _, name := range path {
+		var next *graphql.CollectedField
+		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
+			if f.Name == name {
+				next = &f
+				break
+			}
+		}
+		if next == nil {
+			return ctx
+		}
+		field = *next
+	}
+	return graphql.WithFieldContext(ctx, &graphql.FieldContext{Parent: fc, Object: fc.Object, Field: field})
+}
+
 // rolesOf returns u's roles: the current token's for the viewer, the most
 // recent token's for anyone else.
 func rolesOf(ctx context.Context, u *ent.User) []auth.Role {

@@ -73,6 +73,8 @@ const (
 	FieldContractSignedAt = "contract_signed_at"
 	// FieldLastOrderAt holds the string denoting the last_order_at field in the database.
 	FieldLastOrderAt = "last_order_at"
+	// FieldLastContactAt holds the string denoting the last_contact_at field in the database.
+	FieldLastContactAt = "last_contact_at"
 	// FieldLastCallAt holds the string denoting the last_call_at field in the database.
 	FieldLastCallAt = "last_call_at"
 	// FieldLastVisitAt holds the string denoting the last_visit_at field in the database.
@@ -89,6 +91,10 @@ const (
 	EdgeServiceRep = "service_rep"
 	// EdgeContacts holds the string denoting the contacts edge name in mutations.
 	EdgeContacts = "contacts"
+	// EdgeInteractions holds the string denoting the interactions edge name in mutations.
+	EdgeInteractions = "interactions"
+	// EdgeTierChanges holds the string denoting the tier_changes edge name in mutations.
+	EdgeTierChanges = "tier_changes"
 	// Table holds the table name of the account in the database.
 	Table = "accounts"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -119,6 +125,20 @@ const (
 	ContactsInverseTable = "contacts"
 	// ContactsColumn is the table column denoting the contacts relation/edge.
 	ContactsColumn = "account_id"
+	// InteractionsTable is the table that holds the interactions relation/edge.
+	InteractionsTable = "interactions"
+	// InteractionsInverseTable is the table name for the Interaction entity.
+	// It exists in this package in order to avoid circular dependency with the "interaction" package.
+	InteractionsInverseTable = "interactions"
+	// InteractionsColumn is the table column denoting the interactions relation/edge.
+	InteractionsColumn = "account_id"
+	// TierChangesTable is the table that holds the tier_changes relation/edge.
+	TierChangesTable = "tier_changes"
+	// TierChangesInverseTable is the table name for the TierChange entity.
+	// It exists in this package in order to avoid circular dependency with the "tierchange" package.
+	TierChangesInverseTable = "tier_changes"
+	// TierChangesColumn is the table column denoting the tier_changes relation/edge.
+	TierChangesColumn = "account_id"
 )
 
 // Columns holds all SQL columns for account fields.
@@ -151,6 +171,7 @@ var Columns = []string{
 	FieldPaymentTermDays,
 	FieldContractSignedAt,
 	FieldLastOrderAt,
+	FieldLastContactAt,
 	FieldLastCallAt,
 	FieldLastVisitAt,
 	FieldNextCallDueAt,
@@ -173,7 +194,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [4]ent.Hook
+	Hooks  [5]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -476,6 +497,11 @@ func ByLastOrderAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastOrderAt, opts...).ToFunc()
 }
 
+// ByLastContactAt orders the results by the last_contact_at field.
+func ByLastContactAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastContactAt, opts...).ToFunc()
+}
+
 // ByLastCallAt orders the results by the last_call_at field.
 func ByLastCallAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastCallAt, opts...).ToFunc()
@@ -530,6 +556,34 @@ func ByContacts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newContactsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByInteractionsCount orders the results by interactions count.
+func ByInteractionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInteractionsStep(), opts...)
+	}
+}
+
+// ByInteractions orders the results by interactions terms.
+func ByInteractions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInteractionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByTierChangesCount orders the results by tier_changes count.
+func ByTierChangesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTierChangesStep(), opts...)
+	}
+}
+
+// ByTierChanges orders the results by tier_changes terms.
+func ByTierChanges(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTierChangesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -556,6 +610,20 @@ func newContactsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ContactsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ContactsTable, ContactsColumn),
+	)
+}
+func newInteractionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InteractionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, InteractionsTable, InteractionsColumn),
+	)
+}
+func newTierChangesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TierChangesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, TierChangesTable, TierChangesColumn),
 	)
 }
 

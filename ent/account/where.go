@@ -171,6 +171,11 @@ func LastOrderAt(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLastOrderAt, v))
 }
 
+// LastContactAt applies equality check predicate on the "last_contact_at" field. It's identical to LastContactAtEQ.
+func LastContactAt(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldLastContactAt, v))
+}
+
 // LastCallAt applies equality check predicate on the "last_call_at" field. It's identical to LastCallAtEQ.
 func LastCallAt(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLastCallAt, v))
@@ -1796,6 +1801,56 @@ func LastOrderAtNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldLastOrderAt))
 }
 
+// LastContactAtEQ applies the EQ predicate on the "last_contact_at" field.
+func LastContactAtEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldLastContactAt, v))
+}
+
+// LastContactAtNEQ applies the NEQ predicate on the "last_contact_at" field.
+func LastContactAtNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldLastContactAt, v))
+}
+
+// LastContactAtIn applies the In predicate on the "last_contact_at" field.
+func LastContactAtIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldLastContactAt, vs...))
+}
+
+// LastContactAtNotIn applies the NotIn predicate on the "last_contact_at" field.
+func LastContactAtNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldLastContactAt, vs...))
+}
+
+// LastContactAtGT applies the GT predicate on the "last_contact_at" field.
+func LastContactAtGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldLastContactAt, v))
+}
+
+// LastContactAtGTE applies the GTE predicate on the "last_contact_at" field.
+func LastContactAtGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldLastContactAt, v))
+}
+
+// LastContactAtLT applies the LT predicate on the "last_contact_at" field.
+func LastContactAtLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldLastContactAt, v))
+}
+
+// LastContactAtLTE applies the LTE predicate on the "last_contact_at" field.
+func LastContactAtLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldLastContactAt, v))
+}
+
+// LastContactAtIsNil applies the IsNil predicate on the "last_contact_at" field.
+func LastContactAtIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldLastContactAt))
+}
+
+// LastContactAtNotNil applies the NotNil predicate on the "last_contact_at" field.
+func LastContactAtNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldLastContactAt))
+}
+
 // LastCallAtEQ applies the EQ predicate on the "last_call_at" field.
 func LastCallAtEQ(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLastCallAt, v))
@@ -2080,6 +2135,52 @@ func HasContacts() predicate.Account {
 func HasContactsWith(preds ...predicate.Contact) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newContactsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasInteractions applies the HasEdge predicate on the "interactions" edge.
+func HasInteractions() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, InteractionsTable, InteractionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasInteractionsWith applies the HasEdge predicate on the "interactions" edge with a given conditions (other predicates).
+func HasInteractionsWith(preds ...predicate.Interaction) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newInteractionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasTierChanges applies the HasEdge predicate on the "tier_changes" edge.
+func HasTierChanges() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TierChangesTable, TierChangesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTierChangesWith applies the HasEdge predicate on the "tier_changes" edge with a given conditions (other predicates).
+func HasTierChangesWith(preds ...predicate.TierChange) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newTierChangesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -44,6 +44,8 @@ const (
 	EdgeOrganization = "organization"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
+	// EdgeInteractions holds the string denoting the interactions edge name in mutations.
+	EdgeInteractions = "interactions"
 	// Table holds the table name of the contact in the database.
 	Table = "contacts"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -60,6 +62,11 @@ const (
 	AccountInverseTable = "accounts"
 	// AccountColumn is the table column denoting the account relation/edge.
 	AccountColumn = "account_id"
+	// InteractionsTable is the table that holds the interactions relation/edge. The primary key declared below.
+	InteractionsTable = "interaction_contacts"
+	// InteractionsInverseTable is the table name for the Interaction entity.
+	// It exists in this package in order to avoid circular dependency with the "interaction" package.
+	InteractionsInverseTable = "interactions"
 )
 
 // Columns holds all SQL columns for contact fields.
@@ -78,6 +85,12 @@ var Columns = []string{
 	FieldWechat,
 	FieldIsDecisionMaker,
 }
+
+var (
+	// InteractionsPrimaryKey and InteractionsColumn2 are the table columns denoting the
+	// primary key for the interactions relation (M2M).
+	InteractionsPrimaryKey = []string{"interaction_id", "contact_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -206,6 +219,20 @@ func ByAccountField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAccountStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByInteractionsCount orders the results by interactions count.
+func ByInteractionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInteractionsStep(), opts...)
+	}
+}
+
+// ByInteractions orders the results by interactions terms.
+func ByInteractions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInteractionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -218,5 +245,12 @@ func newAccountStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AccountInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, AccountTable, AccountColumn),
+	)
+}
+func newInteractionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InteractionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, InteractionsTable, InteractionsPrimaryKey...),
 	)
 }

@@ -56,6 +56,18 @@ func (f DepartmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DepartmentMutation", m)
 }
 
+// The InteractionFunc type is an adapter to allow the use of ordinary
+// function as Interaction mutator.
+type InteractionFunc func(context.Context, *ent.InteractionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f InteractionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.InteractionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InteractionMutation", m)
+}
+
 // The OrganizationFunc type is an adapter to allow the use of ordinary
 // function as Organization mutator.
 type OrganizationFunc func(context.Context, *ent.OrganizationMutation) (ent.Value, error)
@@ -78,6 +90,18 @@ func (f SettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SettingMutation", m)
+}
+
+// The TierChangeFunc type is an adapter to allow the use of ordinary
+// function as TierChange mutator.
+type TierChangeFunc func(context.Context, *ent.TierChangeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TierChangeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TierChangeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TierChangeMutation", m)
 }
 
 // The UserFunc type is an adapter to allow the use of ordinary

@@ -35,6 +35,7 @@ var (
 		{Name: "payment_term_days", Type: field.TypeInt, Nullable: true},
 		{Name: "contract_signed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_order_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_contact_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_call_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_visit_at", Type: field.TypeTime, Nullable: true},
 		{Name: "next_call_due_at", Type: field.TypeTime, Nullable: true},
@@ -51,19 +52,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_organizations_organization",
-				Columns:    []*schema.Column{AccountsColumns[29]},
+				Columns:    []*schema.Column{AccountsColumns[30]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "accounts_users_owner",
-				Columns:    []*schema.Column{AccountsColumns[30]},
+				Columns:    []*schema.Column{AccountsColumns[31]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_users_service_rep",
-				Columns:    []*schema.Column{AccountsColumns[31]},
+				Columns:    []*schema.Column{AccountsColumns[32]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -72,42 +73,52 @@ var (
 			{
 				Name:    "account_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29]},
+				Columns: []*schema.Column{AccountsColumns[30]},
 			},
 			{
 				Name:    "account_organization_id_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[30]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[31]},
 			},
 			{
 				Name:    "account_organization_id_service_rep_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[31]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[32]},
 			},
 			{
 				Name:    "account_organization_id_tier",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[20]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[20]},
 			},
 			{
 				Name:    "account_organization_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_organization_id_region",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[6]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[6]},
 			},
 			{
 				Name:    "account_organization_id_next_call_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[27]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[28]},
 			},
 			{
 				Name:    "account_organization_id_next_visit_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[29], AccountsColumns[28]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[29]},
+			},
+			{
+				Name:    "account_owner_id_next_call_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[28]},
+			},
+			{
+				Name:    "account_owner_id_next_visit_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[29]},
 			},
 		},
 	}
@@ -244,6 +255,62 @@ var (
 			},
 		},
 	}
+	// InteractionsColumns holds the columns for the "interactions" table.
+	InteractionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"PHONE", "VISIT", "SMS", "WECHAT", "EMAIL", "MEETING", "LETTER", "GREETING", "GIFT"}},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "summary", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "decision_maker_met", Type: field.TypeBool, Default: false},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "logged_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// InteractionsTable holds the schema information for the "interactions" table.
+	InteractionsTable = &schema.Table{
+		Name:       "interactions",
+		Columns:    InteractionsColumns,
+		PrimaryKey: []*schema.Column{InteractionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "interactions_accounts_interactions",
+				Columns:    []*schema.Column{InteractionsColumns[7]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "interactions_organizations_organization",
+				Columns:    []*schema.Column{InteractionsColumns[8]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "interactions_users_logged_by",
+				Columns:    []*schema.Column{InteractionsColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "interaction_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{InteractionsColumns[8]},
+			},
+			{
+				Name:    "interaction_account_id_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{InteractionsColumns[7], InteractionsColumns[4]},
+			},
+			{
+				Name:    "interaction_organization_id_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{InteractionsColumns[8], InteractionsColumns[4]},
+			},
+		},
+	}
 	// OrganizationsColumns holds the columns for the "organizations" table.
 	OrganizationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -272,6 +339,55 @@ var (
 		Name:       "settings",
 		Columns:    SettingsColumns,
 		PrimaryKey: []*schema.Column{SettingsColumns[0]},
+	}
+	// TierChangesColumns holds the columns for the "tier_changes" table.
+	TierChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "from_tier", Type: field.TypeEnum, Enums: []string{"A", "B", "C"}},
+		{Name: "to_tier", Type: field.TypeEnum, Enums: []string{"A", "B", "C"}},
+		{Name: "reason", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "decided_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// TierChangesTable holds the schema information for the "tier_changes" table.
+	TierChangesTable = &schema.Table{
+		Name:       "tier_changes",
+		Columns:    TierChangesColumns,
+		PrimaryKey: []*schema.Column{TierChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "tier_changes_accounts_tier_changes",
+				Columns:    []*schema.Column{TierChangesColumns[5]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "tier_changes_organizations_organization",
+				Columns:    []*schema.Column{TierChangesColumns[6]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "tier_changes_users_decided_by",
+				Columns:    []*schema.Column{TierChangesColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "tierchange_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{TierChangesColumns[6]},
+			},
+			{
+				Name:    "tierchange_account_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TierChangesColumns[5], TierChangesColumns[4]},
+			},
+		},
 	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
@@ -330,15 +446,43 @@ var (
 			},
 		},
 	}
+	// InteractionContactsColumns holds the columns for the "interaction_contacts" table.
+	InteractionContactsColumns = []*schema.Column{
+		{Name: "interaction_id", Type: field.TypeString, Size: 64},
+		{Name: "contact_id", Type: field.TypeString, Size: 64},
+	}
+	// InteractionContactsTable holds the schema information for the "interaction_contacts" table.
+	InteractionContactsTable = &schema.Table{
+		Name:       "interaction_contacts",
+		Columns:    InteractionContactsColumns,
+		PrimaryKey: []*schema.Column{InteractionContactsColumns[0], InteractionContactsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "interaction_contacts_interaction_id",
+				Columns:    []*schema.Column{InteractionContactsColumns[0]},
+				RefColumns: []*schema.Column{InteractionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "interaction_contacts_contact_id",
+				Columns:    []*schema.Column{InteractionContactsColumns[1]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AccountsTable,
 		AuditEventsTable,
 		ContactsTable,
 		DepartmentsTable,
+		InteractionsTable,
 		OrganizationsTable,
 		SettingsTable,
+		TierChangesTable,
 		UsersTable,
+		InteractionContactsTable,
 	}
 )
 
@@ -352,7 +496,15 @@ func init() {
 	ContactsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
+	InteractionsTable.ForeignKeys[0].RefTable = AccountsTable
+	InteractionsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	InteractionsTable.ForeignKeys[2].RefTable = UsersTable
+	TierChangesTable.ForeignKeys[0].RefTable = AccountsTable
+	TierChangesTable.ForeignKeys[1].RefTable = OrganizationsTable
+	TierChangesTable.ForeignKeys[2].RefTable = UsersTable
 	UsersTable.ForeignKeys[0].RefTable = OrganizationsTable
 	UsersTable.ForeignKeys[1].RefTable = DepartmentsTable
 	UsersTable.ForeignKeys[2].RefTable = UsersTable
+	InteractionContactsTable.ForeignKeys[0].RefTable = InteractionsTable
+	InteractionContactsTable.ForeignKeys[1].RefTable = ContactsTable
 }

@@ -18,11 +18,17 @@ type Contact func(*sql.Selector)
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)
 
+// Interaction is the predicate function for interaction builders.
+type Interaction func(*sql.Selector)
+
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
 // Setting is the predicate function for setting builders.
 type Setting func(*sql.Selector)
+
+// TierChange is the predicate function for tierchange builders.
+type TierChange func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

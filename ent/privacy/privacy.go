@@ -207,6 +207,30 @@ func (f DepartmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DepartmentMutation", m)
 }
 
+// The InteractionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InteractionQueryRuleFunc func(context.Context, *ent.InteractionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InteractionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InteractionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InteractionQuery", q)
+}
+
+// The InteractionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InteractionMutationRuleFunc func(context.Context, *ent.InteractionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InteractionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InteractionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InteractionMutation", m)
+}
+
 // The OrganizationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OrganizationQueryRuleFunc func(context.Context, *ent.OrganizationQuery) error
@@ -253,6 +277,30 @@ func (f SettingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SettingMutation", m)
+}
+
+// The TierChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TierChangeQueryRuleFunc func(context.Context, *ent.TierChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TierChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TierChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TierChangeQuery", q)
+}
+
+// The TierChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TierChangeMutationRuleFunc func(context.Context, *ent.TierChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TierChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TierChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TierChangeMutation", m)
 }
 
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -322,9 +370,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
+	case *ent.InteractionQuery:
+		return q.Filter(), nil
 	case *ent.OrganizationQuery:
 		return q.Filter(), nil
 	case *ent.SettingQuery:
+		return q.Filter(), nil
+	case *ent.TierChangeQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
@@ -343,9 +395,13 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
 		return m.Filter(), nil
+	case *ent.InteractionMutation:
+		return m.Filter(), nil
 	case *ent.OrganizationMutation:
 		return m.Filter(), nil
 	case *ent.SettingMutation:
+		return m.Filter(), nil
+	case *ent.TierChangeMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
 		return m.Filter(), nil

@@ -8,9 +8,11 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/schema"
 	"rapport/ent/setting"
+	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -36,12 +38,15 @@ func init() {
 	accountMixinHooks1 := accountMixin[1].Hooks()
 	accountMixinHooks3 := accountMixin[3].Hooks()
 	accountMixinHooks4 := accountMixin[4].Hooks()
+	accountHooks := schema.Account{}.Hooks()
 
 	account.Hooks[1] = accountMixinHooks1[0]
 
 	account.Hooks[2] = accountMixinHooks3[0]
 
 	account.Hooks[3] = accountMixinHooks4[0]
+
+	account.Hooks[4] = accountHooks[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -274,6 +279,52 @@ func init() {
 	department.DefaultID = departmentDescID.Default.(func() pulid.ID)
 	// department.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	department.IDValidator = departmentDescID.Validators[0].(func(string) error)
+	interactionMixin := schema.Interaction{}.Mixin()
+	interaction.Policy = privacy.NewPolicies(interactionMixin[2], interactionMixin[3], schema.Interaction{})
+	interaction.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := interaction.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	interactionMixinHooks1 := interactionMixin[1].Hooks()
+	interactionHooks := schema.Interaction{}.Hooks()
+
+	interaction.Hooks[1] = interactionMixinHooks1[0]
+
+	interaction.Hooks[2] = interactionHooks[0]
+	interactionMixinFields0 := interactionMixin[0].Fields()
+	_ = interactionMixinFields0
+	interactionMixinFields1 := interactionMixin[1].Fields()
+	_ = interactionMixinFields1
+	interactionFields := schema.Interaction{}.Fields()
+	_ = interactionFields
+	// interactionDescCreatedAt is the schema descriptor for created_at field.
+	interactionDescCreatedAt := interactionMixinFields1[0].Descriptor()
+	// interaction.DefaultCreatedAt holds the default value on creation for the created_at field.
+	interaction.DefaultCreatedAt = interactionDescCreatedAt.Default.(func() time.Time)
+	// interactionDescUpdatedAt is the schema descriptor for updated_at field.
+	interactionDescUpdatedAt := interactionMixinFields1[1].Descriptor()
+	// interaction.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	interaction.DefaultUpdatedAt = interactionDescUpdatedAt.Default.(func() time.Time)
+	// interaction.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	interaction.UpdateDefaultUpdatedAt = interactionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// interactionDescSummary is the schema descriptor for summary field.
+	interactionDescSummary := interactionFields[3].Descriptor()
+	// interaction.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	interaction.SummaryValidator = interactionDescSummary.Validators[0].(func(string) error)
+	// interactionDescDecisionMakerMet is the schema descriptor for decision_maker_met field.
+	interactionDescDecisionMakerMet := interactionFields[4].Descriptor()
+	// interaction.DefaultDecisionMakerMet holds the default value on creation for the decision_maker_met field.
+	interaction.DefaultDecisionMakerMet = interactionDescDecisionMakerMet.Default.(bool)
+	// interactionDescID is the schema descriptor for id field.
+	interactionDescID := interactionMixinFields0[0].Descriptor()
+	// interaction.DefaultID holds the default value on creation for the id field.
+	interaction.DefaultID = interactionDescID.Default.(func() pulid.ID)
+	// interaction.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	interaction.IDValidator = interactionDescID.Validators[0].(func(string) error)
 	organizationMixin := schema.Organization{}.Mixin()
 	organization.Policy = privacy.NewPolicies(schema.Organization{})
 	organization.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -350,6 +401,34 @@ func init() {
 	setting.DefaultUpdatedAt = settingDescUpdatedAt.Default.(func() time.Time)
 	// setting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	setting.UpdateDefaultUpdatedAt = settingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	tierchangeMixin := schema.TierChange{}.Mixin()
+	tierchange.Policy = privacy.NewPolicies(tierchangeMixin[1], tierchangeMixin[2], schema.TierChange{})
+	tierchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := tierchange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	tierchangeMixinFields0 := tierchangeMixin[0].Fields()
+	_ = tierchangeMixinFields0
+	tierchangeFields := schema.TierChange{}.Fields()
+	_ = tierchangeFields
+	// tierchangeDescReason is the schema descriptor for reason field.
+	tierchangeDescReason := tierchangeFields[3].Descriptor()
+	// tierchange.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	tierchange.ReasonValidator = tierchangeDescReason.Validators[0].(func(string) error)
+	// tierchangeDescCreatedAt is the schema descriptor for created_at field.
+	tierchangeDescCreatedAt := tierchangeFields[5].Descriptor()
+	// tierchange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	tierchange.DefaultCreatedAt = tierchangeDescCreatedAt.Default.(func() time.Time)
+	// tierchangeDescID is the schema descriptor for id field.
+	tierchangeDescID := tierchangeMixinFields0[0].Descriptor()
+	// tierchange.DefaultID holds the default value on creation for the id field.
+	tierchange.DefaultID = tierchangeDescID.Default.(func() pulid.ID)
+	// tierchange.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	tierchange.IDValidator = tierchangeDescID.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(userMixin[2], schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -1,6 +1,14 @@
 package schema
 
 import (
+	"context"
+	"time"
+
+	gen "rapport/ent"
+	"rapport/ent/hook"
+	"rapport/internal/followup"
+	"rapport/internal/viewer"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -58,6 +66,7 @@ func (Account) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.Time("contract_signed_at").Optional().Nillable(),
 		field.Time("last_order_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_ORDER_AT")),
+		systemTime("last_contact_at", "LAST_CONTACT_AT"),
 		systemTime("last_call_at", "LAST_CALL_AT"),
 		systemTime("last_visit_at", "LAST_VISIT_AT"),
 		systemTime("next_call_due_at", "NEXT_CALL_DUE_AT"),
@@ -72,6 +81,10 @@ func (Account) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
 		edge.To("contacts", Contact.Type).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("interactions", Interaction.Type).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("tier_changes", TierChange.Type).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 	}
 }
 
@@ -82,8 +95,11 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("organization_id", "tier"),
 		index.Fields("organization_id", "name"),
 		index.Fields("organization_id", "region"),
+		// The due lists: an organisation's (admins, executives) and an owner's.
 		index.Fields("organization_id", "next_call_due_at"),
 		index.Fields("organization_id", "next_visit_due_at"),
+		index.Fields("owner_id", "next_call_due_at"),
+		index.Fields("owner_id", "next_visit_due_at"),
 	}
 }
 
@@ -97,3 +113,23 @@ func (Account) Annotations() []schema.Annotation {
 
 // Policy: see access.go for who may see and change accounts.
 func (Account) Policy() ent.Policy { return accountPolicy() }
+
+// Hooks give a new account its first due call and visit, counted from the
+// day it was created (domain §3: a never-contacted account is due from
+// then). They run after the policy, so the derived columns are set by the
+// server, not by the creator.
+func (Account) Hooks() []ent.Hook {
+	return []ent.Hook{hook.On(func(next ent.Mutator) ent.Mutator {
+		return hook.AccountFunc(func(ctx context.Context, m *gen.AccountMutation) (ent.Value, error) {
+			created, ok := m.CreatedAt()
+			if !ok {
+				created = time.Now().UTC()
+			}
+			tier, _ := m.Tier()
+			due := followup.InitialDue(viewer.FromContext(ctx), string(tier), created)
+			m.SetNextCallDueAt(due.Call)
+			m.SetNextVisitDueAt(due.Visit)
+			return next.Mutate(ctx, m)
+		})
+	}, ent.OpCreate)}
+}

@@ -110,7 +110,7 @@ func recordChange(next ent.Mutator) ent.Mutator {
 			SetEntityID(string(id)).
 			SetChanges(changes).
 			SetRequestID(audit.RequestID(ctx))
-		if vw := viewer.FromContext(ctx); vw != nil {
+		if vw := viewer.FromContext(ctx); vw != nil && vw.UserID != "" {
 			ev.SetActorID(vw.UserID)
 		}
 		if err := ev.Exec(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {

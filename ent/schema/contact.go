@@ -44,6 +44,8 @@ func (Contact) Fields() []ent.Field {
 func (Contact) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("account", Account.Type).Ref("contacts").Field("account_id").Unique().Required().Immutable(),
+		edge.From("interactions", Interaction.Type).Ref("contacts").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 //	        admin, exec, sup (service supervisor), rep1, hr
 //	globex: gadmin, gam         (gam owns G1)
 type world struct {
+	t                                                         *testing.T
 	admin, exec, sup, sm1, sm2, lead, am1, am2, am3, rep1, hr *user
 	gadmin, gam                                               *user
 	a1, a2, a3, g1                                            string // account IDs
@@ -27,6 +28,7 @@ func newWorld(t *testing.T, e *env) *world {
 	e.org("acme")
 	e.org("globex")
 	w := &world{
+		t:     t,
 		admin: e.as("acme", "admin", auth.RoleAdmin, auth.RoleEmployee),
 		exec:  e.as("acme", "exec", auth.RoleExecutive),
 		sup:   e.as("acme", "sup", auth.RoleServiceSupervisor),

@@ -159,6 +159,9 @@ func clipAttr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
+		if a.Key == "stack" { // the server's own, and needed whole to debug a panic
+			return slog.String(a.Key, clipString(v.String(), 16<<10))
+		}
 		return slog.String(a.Key, clipString(v.String(), maxLogValue))
 	case slog.KindGroup:
 		g := v.Group()

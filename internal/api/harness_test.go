@@ -10,12 +10,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"entgo.io/ent/dialect"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"rapport/ent"
 	"rapport/ent/privacy"
@@ -152,7 +156,16 @@ func (u *user) op(file, name string, vars map[string]any) *result {
 	if err != nil {
 		u.e.t.Fatal(err)
 	}
-	return u.e.send(u.token, map[string]any{"query": string(src), "operationName": name, "variables": vars})
+	// Only the named operation (and the fragments): a file may also hold
+	// operations whose capability has not landed yet.
+	doc, perr := parser.ParseQuery(&ast.Source{Input: string(src)})
+	if perr != nil || doc.Operations.ForName(name) == nil {
+		u.e.t.Fatalf("%s has no operation %s (%v)", file, name, perr)
+	}
+	doc.Operations = ast.OperationList{doc.Operations.ForName(name)}
+	var b strings.Builder
+	formatter.NewFormatter(&b).FormatQueryDocument(doc)
+	return u.e.send(u.token, map[string]any{"query": b.String(), "operationName": name, "variables": vars})
 }
 
 func (e *env) post(token, query string, vars map[string]any) *result {

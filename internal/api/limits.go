@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -42,10 +43,23 @@ var queryLimits = querycost.Limits{
 // (issue #10 turns growing lists into connections and caps eager loading);
 // the sizes are those of a large organisation.
 var listCaps = map[string]int{
-	"Query.departments":   200,
-	"Department.children": 50,
-	"Account.contacts":    50,
-	"AuditEvent.changes":  100,
+	"Query.departments":    200,
+	"Department.children":  50,
+	"Account.contacts":     50,  // schema.MaxContactsPerAccount
+	"Interaction.contacts": 50,  // the account's contacts met
+	"Account.tierChanges":  100, // at most a few a year (monthly reviews)
+	"AuditEvent.changes":   100,
+	// The agenda's days (at most 31) hold at most 2 × followup.MaxAgendaItems
+	// items together, so it is counted as one day of all of them.
+	"Query.agenda":    1,
+	"AgendaDay.items": 400,
+}
+
+// defaultOrders are the orders of connections asked for none, written into
+// the operation like the default page (an account's interactions: newest
+// first).
+var defaultOrders = map[string]struct{ field, direction string }{
+	"Account.interactions": {"OCCURRED_AT", "DESC"},
 }
 
 func listCap(typ, field string) (int, bool) {
@@ -126,10 +140,22 @@ type pageRewriter struct {
 	frags map[string]*ast.FragmentDefinition
 }
 
+// unordered reports a connection with a default order asked for none.
+func (r pageRewriter) unordered(f *ast.Field) (field, direction string, ok bool) {
+	if f.ObjectDefinition == nil {
+		return "", "", false
+	}
+	o, ok := defaultOrders[f.ObjectDefinition.Name+"."+f.Name]
+	if !ok || f.ArgumentMap(r.vars)["orderBy"] != nil {
+		return "", "", false
+	}
+	return o.field, o.direction, true
+}
+
 // unpaged reports a connection field asked for no page.
 func (r pageRewriter) unpaged(f *ast.Field) bool {
 	d := f.Definition
-	if d == nil || d.Arguments.ForName("first") == nil || d.Arguments.ForName("last") == nil {
+	if d == nil || d.Arguments.ForName("first") == nil || !strings.HasSuffix(d.Type.Name(), "Connection") {
 		return false
 	}
 	args := f.ArgumentMap(r.vars)
@@ -140,7 +166,8 @@ func (r pageRewriter) needs(set ast.SelectionSet, doc *ast.QueryDocument, seen m
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			if r.unpaged(sel) || r.needs(sel.SelectionSet, doc, seen) {
+			_, _, unordered := r.unordered(sel)
+			if unordered || r.unpaged(sel) || r.needs(sel.SelectionSet, doc, seen) {
 				return true
 			}
 		case *ast.InlineFragment:
@@ -175,6 +202,19 @@ func (r pageRewriter) copy(set ast.SelectionSet) ast.SelectionSet {
 				}
 				f.Arguments = append(f.Arguments, &ast.Argument{Name: "first", Position: sel.Position,
 					Value: &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(MaxPageSize), Position: sel.Position}})
+			}
+			if field, dir, ok := r.unordered(sel); ok {
+				args := make(ast.ArgumentList, 0, len(f.Arguments)+1)
+				for _, a := range f.Arguments {
+					if a.Name != "orderBy" {
+						args = append(args, a)
+					}
+				}
+				enum := func(raw string) *ast.Value { return &ast.Value{Kind: ast.EnumValue, Raw: raw, Position: sel.Position} }
+				f.Arguments = append(args, &ast.Argument{Name: "orderBy", Position: sel.Position, Value: &ast.Value{
+					Kind: ast.ObjectValue, Position: sel.Position,
+					Children: ast.ChildValueList{{Name: "field", Value: enum(field)}, {Name: "direction", Value: enum(dir)}},
+				}})
 			}
 			out[i] = &f
 		case *ast.InlineFragment:

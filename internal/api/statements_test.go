@@ -5,10 +5,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"rapport/ent"
 	"rapport/internal/api"
 	"rapport/internal/auth"
+	"rapport/internal/pulid"
 )
 
 // TestNoNPlusOne: a page of accounts with their owner and contacts costs
@@ -138,5 +140,46 @@ func TestNestedListsAreBounded(t *testing.T) {
 			r.get(t, "node.members.pageInfo.hasNextPage") != true {
 			t.Fatalf("unpaged members: %d edges, totalCount %d", n, tc)
 		}
+	})
+}
+
+// TestFollowUpListsAreBounded: the due list and the agenda cost the same
+// number of statements for 5 rows as for 50.
+func TestFollowUpListsAreBounded(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		org := e.org("acme")
+		few, many := e.as("acme", "few", auth.RoleAccountManager), e.as("acme", "many", auth.RoleAccountManager)
+		ctx := sys(t.Context())
+		for u, n := range map[*user]int{few: 5, many: 50} {
+			for i := range n {
+				a := u.do(createAccount, map[string]any{"input": map[string]any{"name": fmt.Sprintf("%s %02d", u.id, i)}}).ok(t).str(t, "createAccount.id")
+				e.client.Contact.Create().SetOrganizationID(org.ID).SetAccountID(pulid.ID(a)).SetName("C").ExecX(ctx)
+			}
+		}
+		const due = `query($b: Time!, $n: Int) { followUpsDue(kind: CALL, before: $b, first: $n) { totalCount edges { node { id name tier nextCallDueAt owner { id name } contacts { id } } } } }`
+		const agenda = `query($f: Time!, $t: Time!) { agenda(from: $f, to: $t) { day items { kind dueAt overdue account { id name owner { name } contacts { id } } } } }`
+		before := time.Now().AddDate(0, 0, 30).Format(time.RFC3339)
+		from, to := time.Now().Format(time.RFC3339), time.Now().AddDate(0, 0, 20).Format(time.RFC3339)
+		count := func(u *user, q string, vars map[string]any) (int64, *result) {
+			u.do(q, vars).ok(t)
+			n := e.stmts.Load()
+			r := u.do(q, vars).ok(t)
+			return e.stmts.Load() - n, r
+		}
+		d5, r5 := count(many, due, map[string]any{"b": before, "n": 5})
+		d50, r50 := count(many, due, map[string]any{"b": before, "n": 50})
+		if len(r5.list(t, "followUpsDue.edges")) != 5 || len(r50.list(t, "followUpsDue.edges")) != 50 || d5 != d50 {
+			t.Fatalf("followUpsDue: %d statements for 5 rows, %d for 50", d5, d50)
+		}
+		a5, _ := count(few, agenda, map[string]any{"f": from, "t": to})
+		a50, r := count(many, agenda, map[string]any{"f": from, "t": to})
+		items := 0
+		for _, d := range r.list(t, "agenda") {
+			items += len(d.(map[string]any)["items"].([]any))
+		}
+		if items != 50 || a5 != a50 {
+			t.Fatalf("agenda: %d statements for 5 accounts, %d for 50 (%d items)", a5, a50, items)
+		}
+		t.Logf("followUpsDue: %d statements; agenda: %d statements", d50, a50)
 	})
 }

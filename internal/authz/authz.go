@@ -18,8 +18,10 @@ import (
 // Capability is something a role allows.
 type Capability string
 
-// The capabilities. Account-scoped rows (contacts now; interactions,
-// documents, callbacks… next) are read and written as their account is.
+// The capabilities. Account-scoped rows (contacts, interactions, tier
+// changes; documents, callbacks… next) are read as their account is;
+// contacts and tier changes are written by those who edit the account,
+// interactions by anyone who sees it.
 const (
 	ReadAllAccounts      Capability = "read every account"
 	ReadTeamAccounts     Capability = "read the accounts of their team"
@@ -31,6 +33,7 @@ const (
 	CreateAccounts       Capability = "create accounts"
 	AssignOwners         Capability = "reassign accounts (within their team, for a sales manager)"
 	AssignServiceReps    Capability = "assign service reps to the accounts they reach"
+	ChangeTiers          Capability = "change the tier of the accounts they edit"
 	ManageDirectory      Capability = "change users, departments and the organisation"
 	ReadAuditTrail       Capability = "read the whole audit trail (everyone reads their own changes)"
 )
@@ -40,9 +43,9 @@ var table = []struct {
 	role auth.Role
 	can  []Capability
 }{
-	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ManageDirectory, ReadAuditTrail}},
+	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ManageDirectory, ReadAuditTrail}},
 	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail}},
-	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps}},
+	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers}},
 	{auth.RoleAccountManager, []Capability{ReadOwnAccounts, EditOwnAccounts, CreateAccounts}},
 	{auth.RoleServiceSupervisor, []Capability{ReadAllAccounts, AssignServiceReps}},
 	{auth.RoleServiceRep, []Capability{ReadServicedAccounts}},

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"time"
 
 	"rapport/ent"
 	"rapport/ent/account"
@@ -22,6 +23,7 @@ import (
 	"rapport/ent/user"
 	"rapport/internal/auth"
 	"rapport/internal/pulid"
+	"rapport/internal/viewer"
 )
 
 // TimeZone is the demo organisation's time zone.
@@ -90,6 +92,14 @@ func seed(ctx context.Context, c *ent.Client, slug, name string) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("organisation: %w", err)
 	}
+
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	// The organisation's system viewer: derived columns (due dates) are
+	// computed in its time zone.
+	ctx = viewer.NewContext(ctx, viewer.NewSystem(org.ID, loc))
 
 	depts, err := createDepartments(ctx, c, org.ID)
 	if err != nil {
@@ -166,6 +176,14 @@ func seed(ctx context.Context, c *ent.Client, slug, name string) (*Result, error
 		if err := c.Contact.CreateBulk(builders...).Exec(ctx); err != nil {
 			return nil, fmt.Errorf("contacts: %w", err)
 		}
+	}
+
+	if err := history(ctx, c, org.ID, loc, time.Now()); err != nil {
+		return nil, err
+	}
+
+	if err := history(ctx, c, org.ID, loc, time.Now()); err != nil {
+		return nil, err
 	}
 
 	n, err := c.Account.Query().Where(account.OrganizationID(org.ID)).Count(ctx)

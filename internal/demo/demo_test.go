@@ -256,8 +256,8 @@ func TestSeed(t *testing.T) {
 			if r := a.Edges.ServiceRep; r == nil || !hasRole(r, auth.RoleServiceRep) {
 				t.Errorf("account %s: service rep %+v", a.Name, r)
 			}
-			if a.LastCallAt != nil || a.LastVisitAt != nil || a.NextCallDueAt != nil || a.NextVisitDueAt != nil {
-				t.Errorf("account %s has follow-up dates set", a.Name)
+			if a.LastCallAt == nil || a.LastVisitAt == nil || a.NextCallDueAt == nil || a.NextVisitDueAt == nil || a.LastContactAt == nil {
+				t.Errorf("account %s has no follow-up history", a.Name)
 			}
 			if a.LifecycleStage == account.LifecycleStageACTIVE {
 				if a.LastOrderAt == nil || a.LastOrderAt.Year() != 2026 || a.ContractSignedAt == nil ||

@@ -88,7 +88,7 @@ func TestRecomputeAccountTimes(t *testing.T) {
 					t.Fatalf("a system write bumped the version to %d", got.Version)
 				}
 			}
-			if f := client.Account.GetX(sys, foreign.ID); f.NextCallDueAt != nil {
+			if f := client.Account.GetX(sys, foreign.ID); f.NextCallDueAt == nil || !f.NextCallDueAt.Equal(*foreign.NextCallDueAt) {
 				t.Fatal("the recomputation wrote another organisation's account")
 			}
 			evs := client.AuditEvent.Query().Where(auditevent.ActionEQ(auditevent.ActionRECOMPUTE)).AllX(sys)

@@ -1,0 +1,232 @@
+package api_test
+
+// The ABC follow-up engine over real HTTP (issue #11): the operations of
+// schema/contract/followups.graphql, their privacy and bad input.
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"rapport/internal/auth"
+	"rapport/internal/testdb"
+)
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+// shDay is the start of a Shanghai day, as the API returns due dates.
+func shDay(y int, m time.Month, d int) string {
+	return time.Date(y, m, d, 0, 0, 0, 0, shanghai).UTC().Format(time.RFC3339)
+}
+
+func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+const logInteraction = `mutation($in: LogInteractionInput!) { logInteraction(input: $in) {
+	id kind occurredAt summary account { id lastCallAt lastVisitAt nextCallDueAt nextVisitDueAt } } }`
+
+func TestLogInteraction(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e) // A1: am1's, tier A, with decision maker c1, serviced by rep1
+		// A Monday visit in Shanghai, meeting the chairman: calls due a week later,
+		// the next visit two months later (a Saturday, so the Friday before).
+		visit := time.Date(2026, 9, 7, 10, 0, 0, 0, shanghai)
+		r := w.am1.op("followups.graphql", "LogInteraction", map[string]any{"input": map[string]any{
+			"accountID": w.a1, "kind": "VISIT", "occurredAt": rfc(visit), "contactIDs": []string{w.c1}, "summary": "拜访董事长",
+		}}).ok(t)
+		acc := "logInteraction.account."
+		if r.str(t, acc+"lastVisitAt") != rfc(visit) || r.str(t, acc+"lastCallAt") != rfc(visit) ||
+			r.str(t, acc+"nextCallDueAt") != shDay(2026, 9, 14) || r.str(t, acc+"nextVisitDueAt") != shDay(2026, 11, 6) {
+			t.Fatalf("after the visit: %v", r.get(t, "logInteraction.account"))
+		}
+		// A call logged late (older than the visit) moves nothing back.
+		r = w.am1.do(logInteraction, map[string]any{"in": map[string]any{"accountID": w.a1, "kind": "PHONE", "occurredAt": rfc(visit.AddDate(0, 0, -3))}}).ok(t)
+		if r.str(t, acc+"nextCallDueAt") != shDay(2026, 9, 14) {
+			t.Fatalf("a late call moved the due date: %v", r.get(t, "logInteraction.account"))
+		}
+		// The service rep who services A1 logs a call too (a Friday 23:30 UTC: Saturday in Shanghai).
+		late := time.Date(2026, 9, 11, 23, 30, 0, 0, time.UTC)
+		r = w.rep1.do(logInteraction, map[string]any{"in": map[string]any{"accountID": w.a1, "kind": "PHONE", "occurredAt": rfc(late)}}).ok(t)
+		if r.str(t, acc+"nextCallDueAt") != shDay(2026, 9, 18) { // Sat + 7 = Sat 19th → Friday 18th
+			t.Fatalf("after the rep's call: %v", r.get(t, "logInteraction.account"))
+		}
+		// An A visit without a decision maker keeps the call cadence only.
+		r = w.am1.do(logInteraction, map[string]any{"in": map[string]any{"accountID": w.a1, "kind": "VISIT", "occurredAt": rfc(visit.AddDate(0, 0, 14))}}).ok(t)
+		if r.str(t, acc+"lastVisitAt") != rfc(visit) || r.str(t, acc+"lastCallAt") != rfc(visit.AddDate(0, 0, 14)) {
+			t.Fatalf("an A visit without the chairman counted: %v", r.get(t, "logInteraction.account"))
+		}
+		// The account's interactions, newest first, with who logged them.
+		r = w.am1.do(`query($id: ID!) { node(id: $id) { ... on Account { version interactions { totalCount edges { node { kind occurredAt loggedBy { id } contacts { id } } } } } } }`,
+			map[string]any{"id": w.a1}).ok(t)
+		if r.num(t, "node.interactions.totalCount") != 4 || r.str(t, "node.interactions.edges.0.node.occurredAt") != rfc(visit.AddDate(0, 0, 14)) ||
+			r.str(t, "node.interactions.edges.1.node.loggedBy.id") != w.rep1.id {
+			t.Fatalf("interactions: %v", r.get(t, "node.interactions"))
+		}
+		// Logging is no edit of the account: its version is where it was.
+		if v := r.num(t, "node.version"); v != 2 { // created, then assigned a service rep
+			t.Fatalf("account version %d after logging contacts", v)
+		}
+
+		// Bad input and privacy.
+		now := time.Now()
+		for _, c := range []struct {
+			name string
+			u    *user
+			in   map[string]any
+			code string
+		}{
+			{"in the future", w.am1, map[string]any{"accountID": w.a1, "kind": "PHONE", "occurredAt": rfc(now.Add(time.Hour))}, "BAD_USER_INPUT"},
+			{"a contact of another account", w.admin, map[string]any{"accountID": w.a2, "kind": "VISIT", "occurredAt": rfc(now), "contactIDs": []string{w.c1}}, "BAD_USER_INPUT"},
+			{"an unknown account", w.am1, map[string]any{"accountID": unknown(w.a1), "kind": "PHONE", "occurredAt": rfc(now)}, "NOT_FOUND"},
+			{"a colleague's account", w.am1, map[string]any{"accountID": w.a2, "kind": "PHONE", "occurredAt": rfc(now)}, "NOT_FOUND"},
+			{"another tenant's account", w.gam, map[string]any{"accountID": w.a1, "kind": "PHONE", "occurredAt": rfc(now)}, "NOT_FOUND"},
+			{"HR, who sees no account", w.hr, map[string]any{"accountID": w.a1, "kind": "PHONE", "occurredAt": rfc(now)}, "NOT_FOUND"},
+			{"an unknown kind", w.am1, map[string]any{"accountID": w.a1, "kind": "FAX", "occurredAt": rfc(now)}, "BAD_USER_INPUT"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				c.u.do(logInteraction, map[string]any{"in": c.in}).code(t, c.code)
+			})
+		}
+	})
+}
+
+func TestFollowUpsDueAndAgenda(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		// Every account is due from the day it was created: calls in one
+		// week (A, B) or two (C).
+		week := time.Now().AddDate(0, 0, 15)
+		due := func(u *user, kind string, tier any) *result {
+			return u.op("followups.graphql", "FollowUpsDue", map[string]any{"kind": kind, "tier": tier, "before": rfc(week), "first": 10}).ok(t)
+		}
+		for _, c := range []struct {
+			u    *user
+			want []string
+		}{
+			{w.am1, []string{w.a1}}, {w.am2, []string{w.a2}}, {w.sm1, []string{w.a1, w.a2}},
+			{w.admin, []string{w.a1, w.a2, w.a3}}, {w.rep1, []string{w.a1}}, {w.hr, nil}, {w.gadmin, []string{w.g1}},
+		} {
+			r := due(c.u, "CALL", nil)
+			got := ids(t, r, "followUpsDue.edges")
+			if len(got) != len(c.want) || r.num(t, "followUpsDue.totalCount") != len(c.want) {
+				t.Fatalf("%s's calls due: %v, want %v", c.u.id, got, c.want)
+			}
+			for _, id := range c.want {
+				if !got[id] {
+					t.Fatalf("%s's calls due: %v, want %v", c.u.id, got, c.want)
+				}
+			}
+		}
+		if got := ids(t, due(w.admin, "VISIT", "A"), "followUpsDue.edges"); len(got) != 0 {
+			t.Fatalf("A visits due within a week of creation: %v", got)
+		}
+		r := w.admin.do(`query($b: Time!) { followUpsDue(kind: CALL, before: $b, first: 10) { edges { node { id nextCallDueAt } } } }`, map[string]any{"b": rfc(week)}).ok(t)
+		prev := ""
+		for _, ed := range r.list(t, "followUpsDue.edges") {
+			n := ed.(map[string]any)["node"].(map[string]any)
+			if at := n["nextCallDueAt"].(string); at < prev {
+				t.Fatalf("not earliest first: %v", r.list(t, "followUpsDue.edges"))
+			} else {
+				prev = at
+			}
+		}
+
+		// Agenda: A2 (am2's) is due on the day after its creation + 7 days; in a
+		// window starting after that day it is overdue on the first day.
+		from := time.Now().AddDate(0, 0, 10)
+		r = w.am2.op("followups.graphql", "Agenda", map[string]any{"from": rfc(from), "to": rfc(from.AddDate(0, 0, 6))}).ok(t)
+		days := r.list(t, "agenda")
+		if len(days) != 7 {
+			t.Fatalf("%d days", len(days))
+		}
+		first := days[0].(map[string]any)["items"].([]any)
+		if len(first) != 1 || first[0].(map[string]any)["overdue"] != true || first[0].(map[string]any)["kind"] != "CALL" ||
+			first[0].(map[string]any)["account"].(map[string]any)["id"] != w.a2 {
+			t.Fatalf("first day of am2's agenda: %v", first)
+		}
+		r = w.am2.op("followups.graphql", "Agenda", map[string]any{"from": rfc(time.Now()), "to": rfc(time.Now().AddDate(0, 0, 9))}).ok(t)
+		found := false
+		for _, d := range r.list(t, "agenda") {
+			for _, it := range d.(map[string]any)["items"].([]any) {
+				if it.(map[string]any)["overdue"] == true {
+					t.Fatalf("an item overdue in a window starting today: %v", it)
+				}
+				found = found || it.(map[string]any)["account"].(map[string]any)["id"] == w.a2
+			}
+		}
+		if !found {
+			t.Fatal("A2's first call is not on am2's agenda")
+		}
+		w.am2.do(`query($f: Time!, $t: Time!) { agenda(from: $f, to: $t) { day } }`, map[string]any{"f": rfc(time.Now()), "t": rfc(time.Now().AddDate(0, 2, 0))}).code(t, "BAD_USER_INPUT")
+		w.am2.do(`query($f: Time!, $t: Time!) { agenda(from: $f, to: $t) { day } }`, map[string]any{"f": rfc(time.Now()), "t": rfc(time.Now().AddDate(0, 0, -2))}).code(t, "BAD_USER_INPUT")
+	})
+}
+
+func TestChangeAccountTier(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e) // A2: am2's, tier B, in sm1's team
+		before := w.admin.do(`query($id: ID!) { node(id: $id) { ... on Account { nextCallDueAt nextVisitDueAt } } }`, map[string]any{"id": w.a2}).ok(t)
+		r := w.sm1.op("followups.graphql", "ChangeAccountTier", map[string]any{"id": w.a2, "tier": "C", "reason": "合作意向下降"}).ok(t)
+		if r.str(t, "changeAccountTier.tier") != "C" || r.str(t, "changeAccountTier.tierChanges.0.fromTier") != "B" ||
+			r.str(t, "changeAccountTier.tierChanges.0.toTier") != "C" || r.str(t, "changeAccountTier.tierChanges.0.reason") != "合作意向下降" ||
+			r.str(t, "changeAccountTier.tierChanges.0.decidedBy.id") != w.sm1.id {
+			t.Fatalf("changeAccountTier: %v", r.Data)
+		}
+		// B → C: calls every 2 weeks instead of every week, visits every 4 months instead of 3.
+		if r.str(t, "changeAccountTier.nextCallDueAt") <= before.str(t, "node.nextCallDueAt") ||
+			r.str(t, "changeAccountTier.nextVisitDueAt") <= before.str(t, "node.nextVisitDueAt") {
+			t.Fatalf("due dates did not move out: before %v, after %v", before.Data, r.Data)
+		}
+		for _, c := range []struct {
+			name string
+			u    *user
+			id   string
+			code string
+		}{
+			{"the owning account manager", w.am2, w.a2, "FORBIDDEN"},
+			{"another team's sales manager", w.sm2, w.a2, "NOT_FOUND"},
+			{"the service supervisor", w.sup, w.a2, "FORBIDDEN"},
+			{"the executive", w.exec, w.a2, "FORBIDDEN"},
+			{"another tenant's admin", w.gadmin, w.a2, "NOT_FOUND"},
+			{"to the same tier", w.admin, w.a2, "BAD_USER_INPUT"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				c.u.do(`mutation($id: ID!) { changeAccountTier(id: $id, tier: C, reason: "x") { id } }`, map[string]any{"id": c.id}).code(t, c.code)
+			})
+		}
+		w.admin.do(`mutation($id: ID!) { changeAccountTier(id: $id, tier: A, reason: "") { id } }`, map[string]any{"id": w.a2}).code(t, "BAD_USER_INPUT")
+	})
+}
+
+// Two instances logging contacts for one account at once: the account ends
+// with the newest contact, whatever the order the transactions commit in.
+func TestConcurrentInteractionsOnTwoInstances(t *testing.T) {
+	url := testdb.PostgresURL(t)
+	one := newEnv(t, url, auth.Config{Secret: testSecret})
+	two := newEnv(t, url, auth.Config{Secret: testSecret})
+	one.org("acme")
+	am := one.as("acme", "am", auth.RoleAccountManager)
+	id := am.do(createAccount, map[string]any{"input": map[string]any{"name": "Busy", "tier": "B"}}).ok(t).str(t, "createAccount.id")
+	base := time.Date(2026, 10, 5, 9, 0, 0, 0, shanghai) // the last call, at base + 15 h, is on Tuesday the 6th in Shanghai
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range 16 {
+		e := []*env{one, two}[i%2]
+		wg.Go(func() {
+			r := e.post(am.token, logInteraction, map[string]any{"in": map[string]any{"accountID": id, "kind": "PHONE", "occurredAt": rfc(base.Add(time.Duration(i) * time.Hour))}})
+			if len(r.Errors) > 0 {
+				errs[i] = fmt.Errorf("%v", r.Errors)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := am.do(`query($id: ID!) { node(id: $id) { ... on Account { lastCallAt nextCallDueAt interactions { totalCount } } } }`, map[string]any{"id": id}).ok(t)
+	if r.str(t, "node.lastCallAt") != rfc(base.Add(15*time.Hour)) || r.str(t, "node.nextCallDueAt") != shDay(2026, 10, 13) || r.num(t, "node.interactions.totalCount") != 16 {
+		t.Fatalf("after 16 concurrent calls: %v", r.Data)
+	}
+}

@@ -1,0 +1,248 @@
+// Package followup keeps the follow-up columns of accounts (last contacts,
+// next due call and visit) right as interactions are logged and tiers
+// change, and reads the due lists and the agenda. The rules themselves are
+// in package cadence; this package reads what they need and writes what
+// they decide, inside the caller's transaction.
+package followup
+
+import (
+	"context"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
+
+	"rapport/ent"
+	"rapport/ent/account"
+	"rapport/ent/tierchange"
+	"rapport/internal/apierr"
+	"rapport/internal/authz"
+	"rapport/internal/cadence"
+	"rapport/internal/pulid"
+	"rapport/internal/viewer"
+)
+
+// PolicyOf returns an organisation's cadence policy and working-day
+// calendar. (The defaults of domain §3 and weekends only, until the
+// organisation's policy and holiday calendar are editable.)
+func PolicyOf(v *viewer.Viewer) (cadence.Policy, cadence.Calendar) {
+	loc := time.UTC
+	if v != nil && v.Location != nil {
+		loc = v.Location
+	}
+	return cadence.DefaultPolicy(), cadence.NewCalendar(loc)
+}
+
+// Record folds a logged contact into its account: it locks the account's
+// row (concurrent logs for one account, on any instance, take turns),
+// reads its follow-up state, and writes the new last-contact and due
+// columns as the organisation's system viewer (no version bump, no audit:
+// the interaction is the record).
+func Record(ctx context.Context, c *ent.Client, accountID pulid.ID, contact cadence.Contact) error {
+	if err := c.LockRow(ctx, accountID); err != nil {
+		return err
+	}
+	a, err := c.Account.Get(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	st := stateOf(a)
+	st.Record(contact)
+	last := a.LastContactAt
+	if last == nil || contact.OccurredAt.After(*last) {
+		last = &contact.OccurredAt
+	}
+	v := viewer.FromContext(ctx)
+	return write(ctx, c, v, a.ID, st, last)
+}
+
+// Recompute rewrites an account's due columns from its stored state, after
+// its tier changed.
+func Recompute(ctx context.Context, c *ent.Client, a *ent.Account) error {
+	return write(ctx, c, viewer.FromContext(ctx), a.ID, stateOf(a), a.LastContactAt)
+}
+
+func stateOf(a *ent.Account) cadence.Account {
+	return cadence.Account{Tier: cadence.Tier(a.Tier), CreatedAt: a.CreatedAt, LastCall: a.LastCallAt, LastVisit: a.LastVisitAt}
+}
+
+func write(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID, st cadence.Account, lastContact *time.Time) error {
+	p, cal := PolicyOf(v)
+	due := cadence.Next(st, p, cal)
+	sys := viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, cal.Loc))
+	return c.Account.UpdateOneID(id).
+		SetNillableLastCallAt(st.LastCall).
+		SetNillableLastVisitAt(st.LastVisit).
+		SetNillableLastContactAt(lastContact).
+		SetNextCallDueAt(due.Call).
+		SetNextVisitDueAt(due.Visit).
+		Exec(sys)
+}
+
+// InitialDue is when a new account's first call and visit are due: from the
+// day it was created.
+func InitialDue(v *viewer.Viewer, tier string, created time.Time) cadence.Due {
+	p, cal := PolicyOf(v)
+	return cadence.Next(cadence.Account{Tier: cadence.Tier(tier), CreatedAt: created}, p, cal)
+}
+
+// ChangeTier moves an account to another tier for a reason: the tier change
+// is the decider's own audited edit (the policy lets only a sales manager,
+// for their team, or an admin make it), it is kept in the account's tier
+// history, and both due dates follow at once.
+func ChangeTier(ctx context.Context, c *ent.Client, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error) {
+	if !viewer.FromContext(ctx).Can(authz.ChangeTiers) {
+		// The account policy refuses it too; saying so first answers FORBIDDEN
+		// rather than a complaint about the tier.
+		return nil, apierr.Forbiddenf("only a sales manager or an admin changes an account's tier")
+	}
+	if err := c.LockRow(ctx, id); err != nil {
+		return nil, err
+	}
+	a, err := c.Account.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Tier == tier {
+		return nil, apierr.BadInput("tier", "the account is tier %s already", tier)
+	}
+	from := a.Tier
+	if a, err = c.Account.UpdateOneID(id).SetTier(tier).Save(ctx); err != nil {
+		return nil, err
+	}
+	tc := c.TierChange.Create().SetAccountID(id).
+		SetFromTier(tierchange.FromTier(from)).SetToTier(tierchange.ToTier(tier)).
+		SetReason(reason)
+	if v := viewer.FromContext(ctx); v != nil && v.UserID != "" {
+		tc.SetDecidedByID(v.UserID)
+	}
+	if err := tc.Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := Recompute(ctx, c, a); err != nil {
+		return nil, err
+	}
+	return c.Account.Get(ctx, id)
+}
+
+// Kind is what is due: a call or a visit.
+type Kind string
+
+const (
+	Call  Kind = "CALL"
+	Visit Kind = "VISIT"
+)
+
+// dueColumn is the stored, indexed column a due list of kind k reads.
+func dueColumn(k Kind) string {
+	if k == Visit {
+		return account.FieldNextVisitDueAt
+	}
+	return account.FieldNextCallDueAt
+}
+
+// DueQuery is the accounts whose next call or visit is due on or before
+// before, earliest first: a range scan of the organisation's (or, through
+// the privacy filter, an owner's) index on the due column.
+func DueQuery(c *ent.Client, k Kind, tier *account.Tier, before time.Time) (*ent.AccountQuery, *ent.AccountOrder) {
+	q := c.Account.Query()
+	field, order := account.FieldNextCallDueAt, ent.AccountOrderFieldNextCallDueAt
+	if k == Visit {
+		field, order = account.FieldNextVisitDueAt, ent.AccountOrderFieldNextVisitDueAt
+	}
+	q.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(field), before.UTC())) })
+	if tier != nil {
+		q.Where(account.TierEQ(*tier))
+	}
+	return q, &ent.AccountOrder{Field: order, Direction: entgql.OrderDirectionAsc}
+}
+
+// AgendaDay is one day of the agenda.
+type AgendaDay struct {
+	Day   time.Time
+	Items []*AgendaItem
+}
+
+// AgendaItem is one due call or visit.
+type AgendaItem struct {
+	Kind    Kind
+	DueAt   time.Time
+	Overdue bool
+	Account *ent.Account
+}
+
+// Agenda limits.
+const (
+	MaxAgendaDays  = 31
+	MaxAgendaItems = 200 // per kind: the most urgent ones
+)
+
+// Agenda is the viewer's kanban from from to to: the visible accounts'
+// calls and visits due before the end of to's day, by day in the
+// organisation's time zone, overdue ones on the first day. Two queries,
+// whatever the number of days or accounts.
+// prepare, when not nil, readies each account query (the resolver eager-loads
+// what the client selected of the accounts with it).
+func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)) ([]*AgendaDay, error) {
+	_, cal := PolicyOf(viewer.FromContext(ctx))
+	first, last := cal.DayOf(from), cal.DayOf(to)
+	if last.Before(first) {
+		return nil, apierr.BadInput("to", "to is before from")
+	}
+	if first.AddDays(MaxAgendaDays - 1).Before(last) {
+		return nil, apierr.BadInput("to", "an agenda spans at most %d days", MaxAgendaDays)
+	}
+	days := []*AgendaDay{}
+	index := map[cadence.Day]*AgendaDay{}
+	for d := first; !last.Before(d); d = d.AddDays(1) {
+		day := &AgendaDay{Day: cal.Start(d).UTC(), Items: []*AgendaItem{}}
+		days = append(days, day)
+		index[d] = day
+	}
+	end := cal.Start(last.AddDays(1))
+	for _, k := range []Kind{Call, Visit} {
+		q, _ := DueQuery(c, k, nil, end.Add(-time.Nanosecond))
+		accounts, err := q.Order(ent.Asc(dueColumn(k)), ent.Asc(account.FieldID)).Limit(MaxAgendaItems).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if prepare != nil && len(accounts) > 0 {
+			// The accounts again, with what the client asked of them.
+			ids := make([]pulid.ID, len(accounts))
+			for i, a := range accounts {
+				ids[i] = a.ID
+			}
+			eq, err := prepare(c.Account.Query().Where(account.IDIn(ids...)))
+			if err != nil {
+				return nil, err
+			}
+			loaded, err := eq.All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			byID := make(map[pulid.ID]*ent.Account, len(loaded))
+			for _, a := range loaded {
+				byID[a.ID] = a
+			}
+			for i, a := range accounts {
+				if l := byID[a.ID]; l != nil {
+					l.NextCallDueAt, l.NextVisitDueAt = a.NextCallDueAt, a.NextVisitDueAt
+					accounts[i] = l
+				}
+			}
+		}
+		for _, a := range accounts {
+			due := *a.NextCallDueAt
+			if k == Visit {
+				due = *a.NextVisitDueAt
+			}
+			d := cal.DayOf(due)
+			item := &AgendaItem{Kind: k, DueAt: due, Account: a}
+			if d.Before(first) {
+				item.Overdue, d = true, first
+			}
+			index[d].Items = append(index[d].Items, item)
+		}
+	}
+	return days, nil
+}

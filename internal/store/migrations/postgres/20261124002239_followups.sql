@@ -1,0 +1,22 @@
+-- Modify "accounts" table
+ALTER TABLE "accounts" ADD COLUMN "last_contact_at" timestamptz NULL;
+-- Create index "account_owner_id_next_call_due_at" to table: "accounts"
+CREATE INDEX "account_owner_id_next_call_due_at" ON "accounts" ("owner_id", "next_call_due_at");
+-- Create index "account_owner_id_next_visit_due_at" to table: "accounts"
+CREATE INDEX "account_owner_id_next_visit_due_at" ON "accounts" ("owner_id", "next_visit_due_at");
+-- Create "interactions" table
+CREATE TABLE "interactions" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "kind" character varying NOT NULL, "occurred_at" timestamptz NOT NULL, "summary" text NULL, "decision_maker_met" boolean NOT NULL DEFAULT false, "account_id" character varying NOT NULL, "organization_id" character varying NOT NULL, "logged_by_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "interactions_accounts_interactions" FOREIGN KEY ("account_id") REFERENCES "accounts" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "interactions_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "interactions_users_logged_by" FOREIGN KEY ("logged_by_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
+-- Create index "interaction_account_id_occurred_at" to table: "interactions"
+CREATE INDEX "interaction_account_id_occurred_at" ON "interactions" ("account_id", "occurred_at");
+-- Create index "interaction_organization_id" to table: "interactions"
+CREATE INDEX "interaction_organization_id" ON "interactions" ("organization_id");
+-- Create index "interaction_organization_id_occurred_at" to table: "interactions"
+CREATE INDEX "interaction_organization_id_occurred_at" ON "interactions" ("organization_id", "occurred_at");
+-- Create "interaction_contacts" table
+CREATE TABLE "interaction_contacts" ("interaction_id" character varying NOT NULL, "contact_id" character varying NOT NULL, PRIMARY KEY ("interaction_id", "contact_id"), CONSTRAINT "interaction_contacts_contact_id" FOREIGN KEY ("contact_id") REFERENCES "contacts" ("id") ON UPDATE NO ACTION ON DELETE CASCADE, CONSTRAINT "interaction_contacts_interaction_id" FOREIGN KEY ("interaction_id") REFERENCES "interactions" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
+-- Create "tier_changes" table
+CREATE TABLE "tier_changes" ("id" character varying NOT NULL, "from_tier" character varying NOT NULL, "to_tier" character varying NOT NULL, "reason" character varying NOT NULL, "created_at" timestamptz NOT NULL, "account_id" character varying NOT NULL, "organization_id" character varying NOT NULL, "decided_by_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "tier_changes_accounts_tier_changes" FOREIGN KEY ("account_id") REFERENCES "accounts" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "tier_changes_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "tier_changes_users_decided_by" FOREIGN KEY ("decided_by_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
+-- Create index "tierchange_account_id_created_at" to table: "tier_changes"
+CREATE INDEX "tierchange_account_id_created_at" ON "tier_changes" ("account_id", "created_at");
+-- Create index "tierchange_organization_id" to table: "tier_changes"
+CREATE INDEX "tierchange_organization_id" ON "tier_changes" ("organization_id");

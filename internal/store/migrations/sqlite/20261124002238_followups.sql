@@ -1,0 +1,22 @@
+-- Add column "last_contact_at" to table: "accounts"
+ALTER TABLE `accounts` ADD COLUMN `last_contact_at` datetime NULL;
+-- Create index "account_owner_id_next_call_due_at" to table: "accounts"
+CREATE INDEX `account_owner_id_next_call_due_at` ON `accounts` (`owner_id`, `next_call_due_at`);
+-- Create index "account_owner_id_next_visit_due_at" to table: "accounts"
+CREATE INDEX `account_owner_id_next_visit_due_at` ON `accounts` (`owner_id`, `next_visit_due_at`);
+-- Create "interactions" table
+CREATE TABLE `interactions` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `kind` text NOT NULL, `occurred_at` datetime NOT NULL, `summary` text NULL, `decision_maker_met` bool NOT NULL DEFAULT (false), `account_id` text NOT NULL, `organization_id` text NOT NULL, `logged_by_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `interactions_accounts_interactions` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_users_logged_by` FOREIGN KEY (`logged_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+-- Create index "interaction_organization_id" to table: "interactions"
+CREATE INDEX `interaction_organization_id` ON `interactions` (`organization_id`);
+-- Create index "interaction_account_id_occurred_at" to table: "interactions"
+CREATE INDEX `interaction_account_id_occurred_at` ON `interactions` (`account_id`, `occurred_at`);
+-- Create index "interaction_organization_id_occurred_at" to table: "interactions"
+CREATE INDEX `interaction_organization_id_occurred_at` ON `interactions` (`organization_id`, `occurred_at`);
+-- Create "tier_changes" table
+CREATE TABLE `tier_changes` (`id` text NOT NULL, `from_tier` text NOT NULL, `to_tier` text NOT NULL, `reason` text NOT NULL, `created_at` datetime NOT NULL, `account_id` text NOT NULL, `organization_id` text NOT NULL, `decided_by_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `tier_changes_accounts_tier_changes` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE NO ACTION, CONSTRAINT `tier_changes_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `tier_changes_users_decided_by` FOREIGN KEY (`decided_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+-- Create index "tierchange_organization_id" to table: "tier_changes"
+CREATE INDEX `tierchange_organization_id` ON `tier_changes` (`organization_id`);
+-- Create index "tierchange_account_id_created_at" to table: "tier_changes"
+CREATE INDEX `tierchange_account_id_created_at` ON `tier_changes` (`account_id`, `created_at`);
+-- Create "interaction_contacts" table
+CREATE TABLE `interaction_contacts` (`interaction_id` text NOT NULL, `contact_id` text NOT NULL, PRIMARY KEY (`interaction_id`, `contact_id`), CONSTRAINT `interaction_contacts_interaction_id` FOREIGN KEY (`interaction_id`) REFERENCES `interactions` (`id`) ON DELETE CASCADE, CONSTRAINT `interaction_contacts_contact_id` FOREIGN KEY (`contact_id`) REFERENCES `contacts` (`id`) ON DELETE CASCADE);
