@@ -30,7 +30,6 @@ var pending = map[string]struct {
 	issue int
 	ops   []string
 }{
-	"followups.graphql": {11, []string{"TierReview", "ApplyTierReview"}},
 	"culture.graphql": {13, []string{"CreateCultureCampaign", "SubmitCultureCampaign", "ApproveCultureCampaign", "PublishCultureCampaign",
 		"CreateCultureActivity", "CancelCultureActivity", "RegisterForActivity", "CancelRegistration", "CultureCalendar", "CalendarFeeds"}},
 	"bulletins.graphql": {14, []string{"CreatePublication", "IssuePlan", "CreateBulletinIssue", "SubmitArticle", "ReviewArticle", "AdvanceBulletinIssue", "BulletinIssues"}},

@@ -26,6 +26,11 @@ func (r *mutationResolver) ChangeAccountTier(ctx context.Context, id pulid.ID, t
 	return followup.ChangeTier(ctx, r.db(ctx), id, tier, reason)
 }
 
+// ApplyTierReview is the resolver for the applyTierReview field.
+func (r *mutationResolver) ApplyTierReview(ctx context.Context, month string, accountIDs []pulid.ID) ([]*ent.Account, error) {
+	return followup.ApplyReview(ctx, r.db(ctx), month, accountIDs)
+}
+
 // FollowUpsDue is the resolver for the followUpsDue field.
 func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error) {
 	q, order := followup.DueQuery(r.db(ctx), kind, tier, before)
@@ -36,5 +41,12 @@ func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, ti
 func (r *queryResolver) Agenda(ctx context.Context, from time.Time, to time.Time) ([]*followup.AgendaDay, error) {
 	return followup.Agenda(ctx, r.db(ctx), from, to, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
 		return q.CollectFields(nestedField(ctx, "items", "account"))
+	})
+}
+
+// TierReview is the resolver for the tierReview field.
+func (r *queryResolver) TierReview(ctx context.Context, month string) (*followup.TierReview, error) {
+	return followup.Review(ctx, r.db(ctx), month, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
+		return q.CollectFields(nestedField(ctx, "proposals", "account"))
 	})
 }

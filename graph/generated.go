@@ -210,6 +210,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ApplyTierReview    func(childComplexity int, month string, accountIDs []pulid.ID) int
 		ChangeAccountTier  func(childComplexity int, id pulid.ID, tier account.Tier, reason string) int
 		CreateAccount      func(childComplexity int, input ent.CreateAccountInput) int
 		CreateContact      func(childComplexity int, input ent.CreateContactInput) int
@@ -247,6 +248,7 @@ type ComplexityRoot struct {
 		FollowUpsDue func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
 		Node         func(childComplexity int, id pulid.ID) int
 		Nodes        func(childComplexity int, ids []pulid.ID) int
+		TierReview   func(childComplexity int, month string) int
 		Users        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Viewer       func(childComplexity int) int
 	}
@@ -262,6 +264,17 @@ type ComplexityRoot struct {
 		Organization func(childComplexity int) int
 		Reason       func(childComplexity int) int
 		ToTier       func(childComplexity int) int
+	}
+
+	TierProposal struct {
+		Account      func(childComplexity int) int
+		ProposedTier func(childComplexity int) int
+		Score        func(childComplexity int) int
+	}
+
+	TierReview struct {
+		Month     func(childComplexity int) int
+		Proposals func(childComplexity int) int
 	}
 
 	User struct {
@@ -308,6 +321,7 @@ type MutationResolver interface {
 	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error)
 	LogInteraction(ctx context.Context, input ent.CreateInteractionInput) (*ent.Interaction, error)
 	ChangeAccountTier(ctx context.Context, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error)
+	ApplyTierReview(ctx context.Context, month string, accountIDs []pulid.ID) ([]*ent.Account, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -320,6 +334,7 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*ent.User, error)
 	FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error)
 	Agenda(ctx context.Context, from time.Time, to time.Time) ([]*followup.AgendaDay, error)
+	TierReview(ctx context.Context, month string) (*followup.TierReview, error)
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
@@ -1047,6 +1062,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InteractionEdge.Node(childComplexity), true
 
+	case "Mutation.applyTierReview":
+		if e.ComplexityRoot.Mutation.ApplyTierReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyTierReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyTierReview(childComplexity, args["month"].(string), args["accountIDs"].([]pulid.ID)), true
 	case "Mutation.changeAccountTier":
 		if e.ComplexityRoot.Mutation.ChangeAccountTier == nil {
 			break
@@ -1304,6 +1330,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]pulid.ID)), true
+	case "Query.tierReview":
+		if e.ComplexityRoot.Query.TierReview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tierReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TierReview(childComplexity, args["month"].(string)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -1382,6 +1419,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TierChange.ToTier(childComplexity), true
+
+	case "TierProposal.account":
+		if e.ComplexityRoot.TierProposal.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierProposal.Account(childComplexity), true
+	case "TierProposal.proposedTier":
+		if e.ComplexityRoot.TierProposal.ProposedTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierProposal.ProposedTier(childComplexity), true
+	case "TierProposal.score":
+		if e.ComplexityRoot.TierProposal.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierProposal.Score(childComplexity), true
+
+	case "TierReview.month":
+		if e.ComplexityRoot.TierReview.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierReview.Month(childComplexity), true
+	case "TierReview.proposals":
+		if e.ComplexityRoot.TierReview.Proposals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierReview.Proposals(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -4003,6 +4072,23 @@ type AgendaItem {
   account: Account!
 }
 
+"""
+A month's tier review: the viewer's visible accounts ranked toward the
+20/40/40 target, best first, each with a proposed tier and its score (0 to
+100: cooperation intent up to 50, contact regularity against the cadence
+up to 30, company strength by lifecycle stage up to 20).
+"""
+type TierReview {
+  month: String!
+  proposals: [TierProposal!]!
+}
+
+type TierProposal {
+  account: Account!
+  proposedTier: AccountTier!
+  score: Float!
+}
+
 extend type Query {
   """
   The accounts the viewer may see whose next call or visit is due on or
@@ -4015,6 +4101,11 @@ extend type Query {
   first day.
   """
   agenda(from: Time!, to: Time!): [AgendaDay!]!
+  """
+  Ranks the viewer's visible accounts for month ("YYYY-MM") and proposes a
+  tier for each; changes nothing.
+  """
+  tierReview(month: String!): TierReview!
 }
 
 extend type Mutation {
@@ -4028,6 +4119,12 @@ extend type Mutation {
   ADMIN), keeps the change in tierChanges and recomputes both due dates.
   """
   changeAccountTier(id: ID!, tier: AccountTier!, reason: String!): Account!
+  """
+  Accepts month's proposals for the listed accounts (SALES_MANAGER for their
+  team, or ADMIN): each becomes a tier change with the reason "monthly
+  review YYYY-MM".
+  """
+  applyTierReview(month: String!, accountIDs: [ID!]!): [Account!]!
 }
 `, BuiltIn: false},
 }
@@ -4417,6 +4514,28 @@ func (ec *executionContext) childFields_TierChange(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TierChange", field.Name)
 }
 
+func (ec *executionContext) childFields_TierProposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_TierProposal_account(ctx, field)
+	case "proposedTier":
+		return ec.fieldContext_TierProposal_proposedTier(ctx, field)
+	case "score":
+		return ec.fieldContext_TierProposal_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TierProposal", field.Name)
+}
+
+func (ec *executionContext) childFields_TierReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_TierReview_month(ctx, field)
+	case "proposals":
+		return ec.fieldContext_TierReview_proposals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TierReview", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4694,6 +4813,28 @@ func (ec *executionContext) field_Department_members_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyTierReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "accountIDs",
+		func(ctx context.Context, v any) ([]pulid.ID, error) {
+			return ec.unmarshalNID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accountIDs"] = arg1
 	return args, nil
 }
 
@@ -5170,6 +5311,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tierReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg0
 	return args, nil
 }
 
@@ -8715,6 +8870,50 @@ func (ec *executionContext) fieldContext_Mutation_changeAccountTier(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_applyTierReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyTierReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyTierReview(ctx, fc.Args["month"].(string), fc.Args["accountIDs"].([]pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖrapportᚋentᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyTierReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyTierReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9361,6 +9560,50 @@ func (ec *executionContext) fieldContext_Query_agenda(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_tierReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tierReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TierReview(ctx, fc.Args["month"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *followup.TierReview) graphql.Marshaler {
+			return ec.marshalNTierReview2ᚖrapportᚋinternalᚋfollowupᚐTierReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tierReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TierReview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tierReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9689,6 +9932,139 @@ func (ec *executionContext) fieldContext_TierChange_decidedBy(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TierProposal_account(ctx context.Context, field graphql.CollectedField, obj *followup.TierProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierProposal_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierProposal_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TierProposal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TierProposal_proposedTier(ctx context.Context, field graphql.CollectedField, obj *followup.TierProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierProposal_proposedTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Tier) graphql.Marshaler {
+			return ec.marshalNAccountTier2rapportᚋentᚋaccountᚐTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierProposal_proposedTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierProposal", field, false, false, "AccountTier")
+}
+
+func (ec *executionContext) _TierProposal_score(ctx context.Context, field graphql.CollectedField, obj *followup.TierProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierProposal_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierProposal_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierProposal", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TierReview_month(ctx context.Context, field graphql.CollectedField, obj *followup.TierReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierReview_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierReview_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierReview", field, false, false, "String")
+}
+
+func (ec *executionContext) _TierReview_proposals(ctx context.Context, field graphql.CollectedField, obj *followup.TierReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierReview_proposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*followup.TierProposal) graphql.Marshaler {
+			return ec.marshalNTierProposal2ᚕᚖrapportᚋinternalᚋfollowupᚐTierProposalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierReview_proposals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TierReview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TierProposal(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20457,6 +20833,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "applyTierReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyTierReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20659,6 +21042,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_agenda(ctx, field)
 				})
+		case "tierReview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tierReview(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -20754,6 +21143,87 @@ func (ec *executionContext) _TierChange(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TierChange_decidedBy(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tierProposalImplementors = []string{"TierProposal"}
+
+func (ec *executionContext) _TierProposal(ctx context.Context, sel ast.SelectionSet, obj *followup.TierProposal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tierProposalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TierProposal")
+		case "account":
+			out.Values[i] = ec._TierProposal_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposedTier":
+			out.Values[i] = ec._TierProposal_proposedTier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._TierProposal_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tierReviewImplementors = []string{"TierReview"}
+
+func (ec *executionContext) _TierReview(ctx context.Context, sel ast.SelectionSet, obj *followup.TierReview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tierReviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TierReview")
+		case "month":
+			out.Values[i] = ec._TierReview_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposals":
+			out.Values[i] = ec._TierReview_proposals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21317,6 +21787,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccount2ᚕᚖrapportᚋentᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAccount2ᚖrapportᚋentᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ent.Account) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Account!")
@@ -21614,6 +22100,20 @@ func (ec *executionContext) unmarshalNDepartmentWhereInput2ᚖrapportᚋentᚐDe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind(ctx context.Context, v any) (followup.Kind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNFollowUpKind2rapportᚋinternalᚋfollowupᚐKind[tmp]
@@ -21908,6 +22408,38 @@ func (ec *executionContext) marshalNTierChangeToTier2rapportᚋentᚋtierchange�
 func (ec *executionContext) unmarshalNTierChangeWhereInput2ᚖrapportᚋentᚐTierChangeWhereInput(ctx context.Context, v any) (*ent.TierChangeWhereInput, error) {
 	res, err := ec.unmarshalInputTierChangeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTierProposal2ᚕᚖrapportᚋinternalᚋfollowupᚐTierProposalᚄ(ctx context.Context, sel ast.SelectionSet, v []*followup.TierProposal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTierProposal2ᚖrapportᚋinternalᚋfollowupᚐTierProposal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTierProposal2ᚖrapportᚋinternalᚋfollowupᚐTierProposal(ctx context.Context, sel ast.SelectionSet, v *followup.TierProposal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TierProposal!")
+		return graphql.Null
+	}
+	return ec._TierProposal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTierReview2ᚖrapportᚋinternalᚋfollowupᚐTierReview(ctx context.Context, sel ast.SelectionSet, v *followup.TierReview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TierReview!")
+		return graphql.Null
+	}
+	return ec._TierReview(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

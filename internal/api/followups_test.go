@@ -230,3 +230,49 @@ func TestConcurrentInteractionsOnTwoInstances(t *testing.T) {
 		t.Fatalf("after 16 concurrent calls: %v", r.Data)
 	}
 }
+
+func TestTierReview(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e) // sm1's team: A1 (tier A, intent MEDIUM) and A2 (tier B)
+		month := time.Now().In(shanghai).Format("2006-01")
+		// A2 gets contact and a high intent: it should outrank A1.
+		w.admin.do(`mutation($id: ID!) { updateAccount(id: $id, input: {cooperationIntent: HIGH, lifecycleStage: ACTIVE}) { id } }`, map[string]any{"id": w.a2}).ok(t)
+		w.am2.do(logInteraction, map[string]any{"in": map[string]any{"accountID": w.a2, "kind": "PHONE", "occurredAt": rfc(time.Now().Add(-time.Minute))}}).ok(t)
+		r := w.sm1.op("followups.graphql", "TierReview", map[string]any{"month": month}).ok(t)
+		ps := r.list(t, "tierReview.proposals")
+		if len(ps) != 2 {
+			t.Fatalf("sm1's review: %v", ps)
+		}
+		first, second := ps[0].(map[string]any), ps[1].(map[string]any)
+		if first["account"].(map[string]any)["id"] != w.a2 || first["score"].(float64) <= second["score"].(float64) ||
+			first["proposedTier"] != "B" || second["proposedTier"] != "C" { // 2 accounts: 0 A, 1 B, 1 C
+			t.Fatalf("ranking: %v", ps)
+		}
+		if n := len(w.am1.do(`query($m: String!) { tierReview(month: $m) { proposals { account { id } } } }`, map[string]any{"m": month}).ok(t).list(t, "tierReview.proposals")); n != 1 {
+			t.Fatalf("am1's review ranks %d accounts", n)
+		}
+		for _, bad := range []string{"2026-13", "2026-1", "next month", time.Now().AddDate(0, 2, 0).Format("2006-01")} {
+			w.sm1.do(`query($m: String!) { tierReview(month: $m) { month } }`, map[string]any{"m": bad}).code(t, "BAD_USER_INPUT")
+		}
+
+		apply := func(u *user, ids ...string) *result {
+			return u.op("followups.graphql", "ApplyTierReview", map[string]any{"month": month, "accountIDs": ids})
+		}
+		apply(w.am1, w.a1).code(t, "FORBIDDEN")
+		apply(w.sm1, w.a3).code(t, "NOT_FOUND") // another team's account
+		r = apply(w.sm1, w.a1, w.a2).ok(t)
+		if r.str(t, "applyTierReview.0.tier") != "C" || r.str(t, "applyTierReview.1.tier") != "B" {
+			t.Fatalf("applied: %v", r.Data)
+		}
+		r = w.sm1.do(`query($id: ID!) { node(id: $id) { ... on Account { tierChanges { fromTier toTier reason decidedBy { id } } } } }`, map[string]any{"id": w.a1}).ok(t)
+		if r.str(t, "node.tierChanges.0.reason") != "monthly review "+month || r.str(t, "node.tierChanges.0.fromTier") != "A" ||
+			r.str(t, "node.tierChanges.0.decidedBy.id") != w.sm1.id {
+			t.Fatalf("A1's tier history: %v", r.Data)
+		}
+		// A2 was proposed B, its tier already: no change recorded.
+		r = w.sm1.do(`query($id: ID!) { node(id: $id) { ... on Account { tierChanges { reason } } } }`, map[string]any{"id": w.a2}).ok(t)
+		if n := len(r.list(t, "node.tierChanges")); n != 0 {
+			t.Fatalf("A2 got %d tier changes", n)
+		}
+	})
+}

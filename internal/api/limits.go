@@ -51,8 +51,10 @@ var listCaps = map[string]int{
 	"AuditEvent.changes":   100,
 	// The agenda's days (at most 31) hold at most 2 × followup.MaxAgendaItems
 	// items together, so it is counted as one day of all of them.
-	"Query.agenda":    1,
-	"AgendaDay.items": 400,
+	"Query.agenda":             1,
+	"AgendaDay.items":          400,
+	"TierReview.proposals":     5000, // followup.MaxReviewAccounts
+	"Mutation.applyTierReview": 5000,
 }
 
 // defaultOrders are the orders of connections asked for none, written into

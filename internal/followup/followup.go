@@ -14,6 +14,7 @@ import (
 
 	"rapport/ent"
 	"rapport/ent/account"
+	"rapport/ent/interaction"
 	"rapport/ent/tierchange"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
@@ -245,4 +246,126 @@ func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare func
 		}
 	}
 	return days, nil
+}
+
+// MaxReviewAccounts is the most accounts one tier review ranks.
+const MaxReviewAccounts = 5000
+
+// TierReview is a month's review of the viewer's visible accounts.
+type TierReview struct {
+	Month     string
+	Proposals []*TierProposal
+}
+
+// TierProposal is one account's proposed tier.
+type TierProposal struct {
+	Account      *ent.Account
+	ProposedTier account.Tier
+	Score        float64
+}
+
+// Review ranks the accounts the viewer may see for month ("YYYY-MM", not
+// in the future) toward the 20/40/40 target and proposes a tier for each
+// (cadence.Review). It changes nothing. prepare, when not nil, readies the
+// query that loads the proposals' accounts for display.
+func Review(ctx context.Context, c *ent.Client, month string, prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)) (*TierReview, error) {
+	v := viewer.FromContext(ctx)
+	p, cal := PolicyOf(v)
+	m, err := cadence.ParseMonth(month)
+	if err != nil {
+		return nil, apierr.BadInput("month", "%s", err.Error())
+	}
+	from, to := m.Span(cal)
+	if from.After(time.Now()) {
+		return nil, apierr.BadInput("month", "month %s has not begun", m)
+	}
+	accounts, err := c.Account.Query().Order(ent.Asc(account.FieldID)).Limit(MaxReviewAccounts + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(accounts) > MaxReviewAccounts {
+		return nil, apierr.BadInput("month", "a review ranks at most %d accounts; you see more", MaxReviewAccounts)
+	}
+	var counts []struct {
+		AccountID pulid.ID `json:"account_id"`
+		Count     int      `json:"count"`
+	}
+	err = c.Interaction.Query().
+		Where(interaction.OccurredAtGTE(from.UTC()), interaction.OccurredAtLT(to.UTC()),
+			interaction.KindIn(interaction.KindPHONE, interaction.KindVISIT, interaction.KindMEETING)).
+		GroupBy(interaction.FieldAccountID).Aggregate(ent.Count()).Scan(ctx, &counts)
+	if err != nil {
+		return nil, err
+	}
+	calls := make(map[pulid.ID]int, len(counts))
+	for _, n := range counts {
+		calls[n.AccountID] = n.Count
+	}
+	in := make([]cadence.ReviewAccount, len(accounts))
+	byID := make(map[string]*ent.Account, len(accounts))
+	for i, a := range accounts {
+		in[i] = cadence.ReviewAccount{ID: string(a.ID), Tier: cadence.Tier(a.Tier), Intent: string(a.CooperationIntent),
+			Stage: string(a.LifecycleStage), Calls: calls[a.ID]}
+		byID[string(a.ID)] = a
+	}
+	if prepare != nil && len(accounts) > 0 {
+		ids := make([]pulid.ID, len(accounts))
+		for i, a := range accounts {
+			ids[i] = a.ID
+		}
+		q, err := prepare(c.Account.Query().Where(account.IDIn(ids...)))
+		if err != nil {
+			return nil, err
+		}
+		shown, err := q.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range shown {
+			byID[string(a.ID)] = a
+		}
+	}
+	review := &TierReview{Month: m.String()}
+	for _, pr := range cadence.Review(in, p, m.Days()) {
+		review.Proposals = append(review.Proposals, &TierProposal{Account: byID[pr.Account.ID], ProposedTier: account.Tier(pr.Proposed), Score: pr.Score})
+	}
+	return review, nil
+}
+
+// ApplyReview gives each listed account the tier month's review proposes
+// for it, each recorded as a tier change with the reason "monthly review
+// YYYY-MM" (ChangeTier's rules apply: a sales manager or an admin), and
+// returns the listed accounts. An account the review does not rank (not
+// visible) is NOT_FOUND; one whose proposal is its tier is left as it is.
+func ApplyReview(ctx context.Context, c *ent.Client, month string, ids []pulid.ID) ([]*ent.Account, error) {
+	if !viewer.FromContext(ctx).Can(authz.ChangeTiers) {
+		return nil, apierr.Forbiddenf("only a sales manager or an admin changes an account's tier")
+	}
+	if len(ids) > MaxReviewAccounts {
+		return nil, apierr.BadInput("accountIDs", "at most %d accounts at a time", MaxReviewAccounts)
+	}
+	review, err := Review(ctx, c, month, nil)
+	if err != nil {
+		return nil, err
+	}
+	proposed := make(map[pulid.ID]account.Tier, len(review.Proposals))
+	for _, p := range review.Proposals {
+		proposed[p.Account.ID] = p.ProposedTier
+	}
+	out := make([]*ent.Account, 0, len(ids))
+	for _, id := range ids {
+		tier, ok := proposed[id]
+		if !ok {
+			return nil, apierr.NotFoundf("account %q not found", id)
+		}
+		a, err := ChangeTier(ctx, c, id, tier, "monthly review "+review.Month)
+		if e, isBad := apierr.As(err); isBad && e.Code == apierr.BadUserInput && e.Field == "tier" {
+			a, err = c.Account.Get(ctx, id) // already at the proposed tier
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
