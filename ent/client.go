@@ -16,6 +16,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/setting"
@@ -43,6 +44,8 @@ type Client struct {
 	Contact *ContactClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// Holiday is the client for interacting with the Holiday builders.
+	Holiday *HolidayClient
 	// Interaction is the client for interacting with the Interaction builders.
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
@@ -68,6 +71,7 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
+	c.Holiday = NewHolidayClient(c.config)
 	c.Interaction = NewInteractionClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.Setting = NewSettingClient(c.config)
@@ -169,6 +173,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEvent:   NewAuditEventClient(cfg),
 		Contact:      NewContactClient(cfg),
 		Department:   NewDepartmentClient(cfg),
+		Holiday:      NewHolidayClient(cfg),
 		Interaction:  NewInteractionClient(cfg),
 		Organization: NewOrganizationClient(cfg),
 		Setting:      NewSettingClient(cfg),
@@ -197,6 +202,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEvent:   NewAuditEventClient(cfg),
 		Contact:      NewContactClient(cfg),
 		Department:   NewDepartmentClient(cfg),
+		Holiday:      NewHolidayClient(cfg),
 		Interaction:  NewInteractionClient(cfg),
 		Organization: NewOrganizationClient(cfg),
 		Setting:      NewSettingClient(cfg),
@@ -231,8 +237,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.Interaction, c.Organization,
-		c.Setting, c.TierChange, c.User,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.Holiday, c.Interaction,
+		c.Organization, c.Setting, c.TierChange, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -242,8 +248,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.Interaction, c.Organization,
-		c.Setting, c.TierChange, c.User,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.Holiday, c.Interaction,
+		c.Organization, c.Setting, c.TierChange, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -260,6 +266,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Contact.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
+	case *HolidayMutation:
+		return c.Holiday.mutate(ctx, m)
 	case *InteractionMutation:
 		return c.Interaction.mutate(ctx, m)
 	case *OrganizationMutation:
@@ -1048,6 +1056,156 @@ func (c *DepartmentClient) mutate(ctx context.Context, m *DepartmentMutation) (V
 		return (&DepartmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Department mutation op: %q", m.Op())
+	}
+}
+
+// HolidayClient is a client for the Holiday schema.
+type HolidayClient struct {
+	config
+}
+
+// NewHolidayClient returns a client for the Holiday from the given config.
+func NewHolidayClient(c config) *HolidayClient {
+	return &HolidayClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `holiday.Hooks(f(g(h())))`.
+func (c *HolidayClient) Use(hooks ...Hook) {
+	c.hooks.Holiday = append(c.hooks.Holiday, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `holiday.Intercept(f(g(h())))`.
+func (c *HolidayClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Holiday = append(c.inters.Holiday, interceptors...)
+}
+
+// Create returns a builder for creating a Holiday entity.
+func (c *HolidayClient) Create() *HolidayCreate {
+	mutation := newHolidayMutation(c.config, OpCreate)
+	return &HolidayCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Holiday entities.
+func (c *HolidayClient) CreateBulk(builders ...*HolidayCreate) *HolidayCreateBulk {
+	return &HolidayCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HolidayClient) MapCreateBulk(slice any, setFunc func(*HolidayCreate, int)) *HolidayCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HolidayCreateBulk{err: fmt.Errorf("calling to HolidayClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HolidayCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HolidayCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Holiday.
+func (c *HolidayClient) Update() *HolidayUpdate {
+	mutation := newHolidayMutation(c.config, OpUpdate)
+	return &HolidayUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HolidayClient) UpdateOne(_m *Holiday) *HolidayUpdateOne {
+	mutation := newHolidayMutation(c.config, OpUpdateOne, withHoliday(_m))
+	return &HolidayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HolidayClient) UpdateOneID(id pulid.ID) *HolidayUpdateOne {
+	mutation := newHolidayMutation(c.config, OpUpdateOne, withHolidayID(id))
+	return &HolidayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Holiday.
+func (c *HolidayClient) Delete() *HolidayDelete {
+	mutation := newHolidayMutation(c.config, OpDelete)
+	return &HolidayDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HolidayClient) DeleteOne(_m *Holiday) *HolidayDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HolidayClient) DeleteOneID(id pulid.ID) *HolidayDeleteOne {
+	builder := c.Delete().Where(holiday.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HolidayDeleteOne{builder}
+}
+
+// Query returns a query builder for Holiday.
+func (c *HolidayClient) Query() *HolidayQuery {
+	return &HolidayQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHoliday},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Holiday entity by its id.
+func (c *HolidayClient) Get(ctx context.Context, id pulid.ID) (*Holiday, error) {
+	return c.Query().Where(holiday.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HolidayClient) GetX(ctx context.Context, id pulid.ID) *Holiday {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Holiday.
+func (c *HolidayClient) QueryOrganization(_m *Holiday) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(holiday.Table, holiday.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, holiday.OrganizationTable, holiday.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HolidayClient) Hooks() []Hook {
+	hooks := c.hooks.Holiday
+	return append(hooks[:len(hooks):len(hooks)], holiday.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HolidayClient) Interceptors() []Interceptor {
+	return c.inters.Holiday
+}
+
+func (c *HolidayClient) mutate(ctx context.Context, m *HolidayMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HolidayCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HolidayUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HolidayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HolidayDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Holiday mutation op: %q", m.Op())
 	}
 }
 
@@ -1916,12 +2074,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, AuditEvent, Contact, Department, Interaction, Organization, Setting,
-		TierChange, User []ent.Hook
+		Account, AuditEvent, Contact, Department, Holiday, Interaction, Organization,
+		Setting, TierChange, User []ent.Hook
 	}
 	inters struct {
-		Account, AuditEvent, Contact, Department, Interaction, Organization, Setting,
-		TierChange, User []ent.Interceptor
+		Account, AuditEvent, Contact, Department, Holiday, Interaction, Organization,
+		Setting, TierChange, User []ent.Interceptor
 	}
 )
 

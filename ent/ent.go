@@ -10,6 +10,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/setting"
@@ -85,6 +86,7 @@ func checkColumn(t, c string) error {
 			auditevent.Table:   auditevent.ValidColumn,
 			contact.Table:      contact.ValidColumn,
 			department.Table:   department.ValidColumn,
+			holiday.Table:      holiday.ValidColumn,
 			interaction.Table:  interaction.ValidColumn,
 			organization.Table: organization.ValidColumn,
 			setting.Table:      setting.ValidColumn,

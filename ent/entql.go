@@ -7,6 +7,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
@@ -22,7 +23,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 9)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 10)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -134,6 +135,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   holiday.Table,
+			Columns: holiday.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: holiday.FieldID,
+			},
+		},
+		Type: "Holiday",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			holiday.FieldCreatedAt:      {Type: field.TypeTime, Column: holiday.FieldCreatedAt},
+			holiday.FieldUpdatedAt:      {Type: field.TypeTime, Column: holiday.FieldUpdatedAt},
+			holiday.FieldOrganizationID: {Type: field.TypeString, Column: holiday.FieldOrganizationID},
+			holiday.FieldDay:            {Type: field.TypeString, Column: holiday.FieldDay},
+			holiday.FieldKind:           {Type: field.TypeEnum, Column: holiday.FieldKind},
+			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -154,7 +174,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -165,14 +185,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Organization",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			organization.FieldCreatedAt: {Type: field.TypeTime, Column: organization.FieldCreatedAt},
-			organization.FieldUpdatedAt: {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
-			organization.FieldSlug:      {Type: field.TypeString, Column: organization.FieldSlug},
-			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
-			organization.FieldTimezone:  {Type: field.TypeString, Column: organization.FieldTimezone},
+			organization.FieldCreatedAt:    {Type: field.TypeTime, Column: organization.FieldCreatedAt},
+			organization.FieldUpdatedAt:    {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
+			organization.FieldSlug:         {Type: field.TypeString, Column: organization.FieldSlug},
+			organization.FieldName:         {Type: field.TypeString, Column: organization.FieldName},
+			organization.FieldTimezone:     {Type: field.TypeString, Column: organization.FieldTimezone},
+			organization.FieldCallDaysA:    {Type: field.TypeInt, Column: organization.FieldCallDaysA},
+			organization.FieldCallDaysB:    {Type: field.TypeInt, Column: organization.FieldCallDaysB},
+			organization.FieldCallDaysC:    {Type: field.TypeInt, Column: organization.FieldCallDaysC},
+			organization.FieldVisitMonthsA: {Type: field.TypeInt, Column: organization.FieldVisitMonthsA},
+			organization.FieldVisitMonthsB: {Type: field.TypeInt, Column: organization.FieldVisitMonthsB},
+			organization.FieldVisitMonthsC: {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -189,7 +215,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -209,7 +235,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -411,6 +437,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Department",
 		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   holiday.OrganizationTable,
+			Columns: []string{holiday.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Holiday",
+		"Organization",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1221,6 +1259,90 @@ func (f *DepartmentFilter) WhereHasMembersWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *HolidayQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HolidayQuery builder.
+func (_q *HolidayQuery) Filter() *HolidayFilter {
+	return &HolidayFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HolidayMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HolidayMutation builder.
+func (m *HolidayMutation) Filter() *HolidayFilter {
+	return &HolidayFilter{config: m.config, predicateAdder: m}
+}
+
+// HolidayFilter provides a generic filtering capability at runtime for HolidayQuery.
+type HolidayFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HolidayFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *HolidayFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HolidayFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(holiday.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HolidayFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(holiday.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *HolidayFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldOrganizationID))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *HolidayFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldDay))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *HolidayFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldKind))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *HolidayFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldName))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *HolidayFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *HolidayFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *InteractionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1249,7 +1371,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1390,7 +1512,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1426,6 +1548,36 @@ func (f *OrganizationFilter) WhereTimezone(p entql.StringP) {
 	f.Where(p.Field(organization.FieldTimezone))
 }
 
+// WhereCallDaysA applies the entql int predicate on the call_days_a field.
+func (f *OrganizationFilter) WhereCallDaysA(p entql.IntP) {
+	f.Where(p.Field(organization.FieldCallDaysA))
+}
+
+// WhereCallDaysB applies the entql int predicate on the call_days_b field.
+func (f *OrganizationFilter) WhereCallDaysB(p entql.IntP) {
+	f.Where(p.Field(organization.FieldCallDaysB))
+}
+
+// WhereCallDaysC applies the entql int predicate on the call_days_c field.
+func (f *OrganizationFilter) WhereCallDaysC(p entql.IntP) {
+	f.Where(p.Field(organization.FieldCallDaysC))
+}
+
+// WhereVisitMonthsA applies the entql int predicate on the visit_months_a field.
+func (f *OrganizationFilter) WhereVisitMonthsA(p entql.IntP) {
+	f.Where(p.Field(organization.FieldVisitMonthsA))
+}
+
+// WhereVisitMonthsB applies the entql int predicate on the visit_months_b field.
+func (f *OrganizationFilter) WhereVisitMonthsB(p entql.IntP) {
+	f.Where(p.Field(organization.FieldVisitMonthsB))
+}
+
+// WhereVisitMonthsC applies the entql int predicate on the visit_months_c field.
+func (f *OrganizationFilter) WhereVisitMonthsC(p entql.IntP) {
+	f.Where(p.Field(organization.FieldVisitMonthsC))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *SettingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1455,7 +1607,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1515,7 +1667,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1632,7 +1784,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

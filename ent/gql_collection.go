@@ -10,6 +10,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/tierchange"
@@ -975,6 +976,127 @@ func newDepartmentPaginateArgs(rv map[string]any) *departmentPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HolidayQuery) CollectFields(ctx context.Context, satisfies ...string) (*HolidayQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HolidayQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(holiday.Columns))
+		selectedFields = []string{holiday.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[holiday.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldOrganizationID)
+				fieldSeen[holiday.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[holiday.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldCreatedAt)
+				fieldSeen[holiday.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[holiday.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldUpdatedAt)
+				fieldSeen[holiday.FieldUpdatedAt] = struct{}{}
+			}
+		case "day":
+			if _, ok := fieldSeen[holiday.FieldDay]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldDay)
+				fieldSeen[holiday.FieldDay] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[holiday.FieldKind]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldKind)
+				fieldSeen[holiday.FieldKind] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[holiday.FieldName]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldName)
+				fieldSeen[holiday.FieldName] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type holidayPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HolidayPaginateOption
+}
+
+func newHolidayPaginateArgs(rv map[string]any) *holidayPaginateArgs {
+	args := &holidayPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &HolidayOrder{Field: &HolidayOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithHolidayOrder(order))
+			}
+		case *HolidayOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithHolidayOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *InteractionQuery) CollectFields(ctx context.Context, satisfies ...string) (*InteractionQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1201,6 +1323,36 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[organization.FieldTimezone]; !ok {
 				selectedFields = append(selectedFields, organization.FieldTimezone)
 				fieldSeen[organization.FieldTimezone] = struct{}{}
+			}
+		case "callDaysA":
+			if _, ok := fieldSeen[organization.FieldCallDaysA]; !ok {
+				selectedFields = append(selectedFields, organization.FieldCallDaysA)
+				fieldSeen[organization.FieldCallDaysA] = struct{}{}
+			}
+		case "callDaysB":
+			if _, ok := fieldSeen[organization.FieldCallDaysB]; !ok {
+				selectedFields = append(selectedFields, organization.FieldCallDaysB)
+				fieldSeen[organization.FieldCallDaysB] = struct{}{}
+			}
+		case "callDaysC":
+			if _, ok := fieldSeen[organization.FieldCallDaysC]; !ok {
+				selectedFields = append(selectedFields, organization.FieldCallDaysC)
+				fieldSeen[organization.FieldCallDaysC] = struct{}{}
+			}
+		case "visitMonthsA":
+			if _, ok := fieldSeen[organization.FieldVisitMonthsA]; !ok {
+				selectedFields = append(selectedFields, organization.FieldVisitMonthsA)
+				fieldSeen[organization.FieldVisitMonthsA] = struct{}{}
+			}
+		case "visitMonthsB":
+			if _, ok := fieldSeen[organization.FieldVisitMonthsB]; !ok {
+				selectedFields = append(selectedFields, organization.FieldVisitMonthsB)
+				fieldSeen[organization.FieldVisitMonthsB] = struct{}{}
+			}
+		case "visitMonthsC":
+			if _, ok := fieldSeen[organization.FieldVisitMonthsC]; !ok {
+				selectedFields = append(selectedFields, organization.FieldVisitMonthsC)
+				fieldSeen[organization.FieldVisitMonthsC] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -469,8 +469,14 @@ func (c *InteractionCreate) SetInput(i CreateInteractionInput) *InteractionCreat
 
 // UpdateOrganizationInput represents a mutation input for updating organizations.
 type UpdateOrganizationInput struct {
-	Name     *string
-	Timezone *string
+	Name         *string
+	Timezone     *string
+	CallDaysA    *int
+	CallDaysB    *int
+	CallDaysC    *int
+	VisitMonthsA *int
+	VisitMonthsB *int
+	VisitMonthsC *int
 }
 
 // Mutate applies the UpdateOrganizationInput on the OrganizationMutation builder.
@@ -480,6 +486,24 @@ func (i *UpdateOrganizationInput) Mutate(m *OrganizationMutation) {
 	}
 	if v := i.Timezone; v != nil {
 		m.SetTimezone(*v)
+	}
+	if v := i.CallDaysA; v != nil {
+		m.SetCallDaysA(*v)
+	}
+	if v := i.CallDaysB; v != nil {
+		m.SetCallDaysB(*v)
+	}
+	if v := i.CallDaysC; v != nil {
+		m.SetCallDaysC(*v)
+	}
+	if v := i.VisitMonthsA; v != nil {
+		m.SetVisitMonthsA(*v)
+	}
+	if v := i.VisitMonthsB; v != nil {
+		m.SetVisitMonthsB(*v)
+	}
+	if v := i.VisitMonthsC; v != nil {
+		m.SetVisitMonthsC(*v)
 	}
 }
 

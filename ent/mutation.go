@@ -10,6 +10,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
@@ -38,6 +39,7 @@ const (
 	TypeAuditEvent   = "AuditEvent"
 	TypeContact      = "Contact"
 	TypeDepartment   = "Department"
+	TypeHoliday      = "Holiday"
 	TypeInteraction  = "Interaction"
 	TypeOrganization = "Organization"
 	TypeSetting      = "Setting"
@@ -5961,6 +5963,684 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Department edge %s", name)
 }
 
+// HolidayMutation represents an operation that mutates the Holiday nodes in the graph.
+type HolidayMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	day                 *string
+	kind                *holiday.Kind
+	name                *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*Holiday, error)
+	predicates          []predicate.Holiday
+}
+
+var _ ent.Mutation = (*HolidayMutation)(nil)
+
+// holidayOption allows management of the mutation configuration using functional options.
+type holidayOption func(*HolidayMutation)
+
+// newHolidayMutation creates new mutation for the Holiday entity.
+func newHolidayMutation(c config, op Op, opts ...holidayOption) *HolidayMutation {
+	m := &HolidayMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHoliday,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHolidayID sets the ID field of the mutation.
+func withHolidayID(id pulid.ID) holidayOption {
+	return func(m *HolidayMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Holiday
+		)
+		m.oldValue = func(ctx context.Context) (*Holiday, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Holiday.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHoliday sets the old Holiday of the mutation.
+func withHoliday(node *Holiday) holidayOption {
+	return func(m *HolidayMutation) {
+		m.oldValue = func(context.Context) (*Holiday, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HolidayMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HolidayMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Holiday entities.
+func (m *HolidayMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HolidayMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HolidayMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Holiday.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HolidayMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HolidayMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HolidayMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *HolidayMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *HolidayMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *HolidayMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *HolidayMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *HolidayMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *HolidayMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetDay sets the "day" field.
+func (m *HolidayMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *HolidayMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *HolidayMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *HolidayMutation) SetKind(h holiday.Kind) {
+	m.kind = &h
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *HolidayMutation) Kind() (r holiday.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldKind(ctx context.Context) (v holiday.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *HolidayMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetName sets the "name" field.
+func (m *HolidayMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *HolidayMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ClearName clears the value of the "name" field.
+func (m *HolidayMutation) ClearName() {
+	m.name = nil
+	m.clearedFields[holiday.FieldName] = struct{}{}
+}
+
+// NameCleared returns if the "name" field was cleared in this mutation.
+func (m *HolidayMutation) NameCleared() bool {
+	_, ok := m.clearedFields[holiday.FieldName]
+	return ok
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *HolidayMutation) ResetName() {
+	m.name = nil
+	delete(m.clearedFields, holiday.FieldName)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *HolidayMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[holiday.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *HolidayMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *HolidayMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *HolidayMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the HolidayMutation builder.
+func (m *HolidayMutation) Where(ps ...predicate.Holiday) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HolidayMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HolidayMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Holiday, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HolidayMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HolidayMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Holiday).
+func (m *HolidayMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HolidayMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, holiday.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, holiday.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, holiday.FieldOrganizationID)
+	}
+	if m.day != nil {
+		fields = append(fields, holiday.FieldDay)
+	}
+	if m.kind != nil {
+		fields = append(fields, holiday.FieldKind)
+	}
+	if m.name != nil {
+		fields = append(fields, holiday.FieldName)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HolidayMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case holiday.FieldCreatedAt:
+		return m.CreatedAt()
+	case holiday.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case holiday.FieldOrganizationID:
+		return m.OrganizationID()
+	case holiday.FieldDay:
+		return m.Day()
+	case holiday.FieldKind:
+		return m.Kind()
+	case holiday.FieldName:
+		return m.Name()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HolidayMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case holiday.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case holiday.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case holiday.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case holiday.FieldDay:
+		return m.OldDay(ctx)
+	case holiday.FieldKind:
+		return m.OldKind(ctx)
+	case holiday.FieldName:
+		return m.OldName(ctx)
+	}
+	return nil, fmt.Errorf("unknown Holiday field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HolidayMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case holiday.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case holiday.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case holiday.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case holiday.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case holiday.FieldKind:
+		v, ok := value.(holiday.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case holiday.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HolidayMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HolidayMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HolidayMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Holiday numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HolidayMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(holiday.FieldName) {
+		fields = append(fields, holiday.FieldName)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HolidayMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HolidayMutation) ClearField(name string) error {
+	switch name {
+	case holiday.FieldName:
+		m.ClearName()
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HolidayMutation) ResetField(name string) error {
+	switch name {
+	case holiday.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case holiday.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case holiday.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case holiday.FieldDay:
+		m.ResetDay()
+		return nil
+	case holiday.FieldKind:
+		m.ResetKind()
+		return nil
+	case holiday.FieldName:
+		m.ResetName()
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HolidayMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, holiday.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HolidayMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case holiday.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HolidayMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HolidayMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HolidayMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, holiday.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HolidayMutation) EdgeCleared(name string) bool {
+	switch name {
+	case holiday.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HolidayMutation) ClearEdge(name string) error {
+	switch name {
+	case holiday.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HolidayMutation) ResetEdge(name string) error {
+	switch name {
+	case holiday.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday edge %s", name)
+}
+
 // InteractionMutation represents an operation that mutates the Interaction nodes in the graph.
 type InteractionMutation struct {
 	config
@@ -7000,18 +7680,30 @@ func (m *InteractionMutation) ResetEdge(name string) error {
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *pulid.ID
-	created_at    *time.Time
-	updated_at    *time.Time
-	slug          *string
-	name          *string
-	timezone      *string
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*Organization, error)
-	predicates    []predicate.Organization
+	op                Op
+	typ               string
+	id                *pulid.ID
+	created_at        *time.Time
+	updated_at        *time.Time
+	slug              *string
+	name              *string
+	timezone          *string
+	call_days_a       *int
+	addcall_days_a    *int
+	call_days_b       *int
+	addcall_days_b    *int
+	call_days_c       *int
+	addcall_days_c    *int
+	visit_months_a    *int
+	addvisit_months_a *int
+	visit_months_b    *int
+	addvisit_months_b *int
+	visit_months_c    *int
+	addvisit_months_c *int
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*Organization, error)
+	predicates        []predicate.Organization
 }
 
 var _ ent.Mutation = (*OrganizationMutation)(nil)
@@ -7298,6 +7990,342 @@ func (m *OrganizationMutation) ResetTimezone() {
 	m.timezone = nil
 }
 
+// SetCallDaysA sets the "call_days_a" field.
+func (m *OrganizationMutation) SetCallDaysA(i int) {
+	m.call_days_a = &i
+	m.addcall_days_a = nil
+}
+
+// CallDaysA returns the value of the "call_days_a" field in the mutation.
+func (m *OrganizationMutation) CallDaysA() (r int, exists bool) {
+	v := m.call_days_a
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCallDaysA returns the old "call_days_a" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldCallDaysA(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCallDaysA is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCallDaysA requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCallDaysA: %w", err)
+	}
+	return oldValue.CallDaysA, nil
+}
+
+// AddCallDaysA adds i to the "call_days_a" field.
+func (m *OrganizationMutation) AddCallDaysA(i int) {
+	if m.addcall_days_a != nil {
+		*m.addcall_days_a += i
+	} else {
+		m.addcall_days_a = &i
+	}
+}
+
+// AddedCallDaysA returns the value that was added to the "call_days_a" field in this mutation.
+func (m *OrganizationMutation) AddedCallDaysA() (r int, exists bool) {
+	v := m.addcall_days_a
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCallDaysA resets all changes to the "call_days_a" field.
+func (m *OrganizationMutation) ResetCallDaysA() {
+	m.call_days_a = nil
+	m.addcall_days_a = nil
+}
+
+// SetCallDaysB sets the "call_days_b" field.
+func (m *OrganizationMutation) SetCallDaysB(i int) {
+	m.call_days_b = &i
+	m.addcall_days_b = nil
+}
+
+// CallDaysB returns the value of the "call_days_b" field in the mutation.
+func (m *OrganizationMutation) CallDaysB() (r int, exists bool) {
+	v := m.call_days_b
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCallDaysB returns the old "call_days_b" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldCallDaysB(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCallDaysB is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCallDaysB requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCallDaysB: %w", err)
+	}
+	return oldValue.CallDaysB, nil
+}
+
+// AddCallDaysB adds i to the "call_days_b" field.
+func (m *OrganizationMutation) AddCallDaysB(i int) {
+	if m.addcall_days_b != nil {
+		*m.addcall_days_b += i
+	} else {
+		m.addcall_days_b = &i
+	}
+}
+
+// AddedCallDaysB returns the value that was added to the "call_days_b" field in this mutation.
+func (m *OrganizationMutation) AddedCallDaysB() (r int, exists bool) {
+	v := m.addcall_days_b
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCallDaysB resets all changes to the "call_days_b" field.
+func (m *OrganizationMutation) ResetCallDaysB() {
+	m.call_days_b = nil
+	m.addcall_days_b = nil
+}
+
+// SetCallDaysC sets the "call_days_c" field.
+func (m *OrganizationMutation) SetCallDaysC(i int) {
+	m.call_days_c = &i
+	m.addcall_days_c = nil
+}
+
+// CallDaysC returns the value of the "call_days_c" field in the mutation.
+func (m *OrganizationMutation) CallDaysC() (r int, exists bool) {
+	v := m.call_days_c
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCallDaysC returns the old "call_days_c" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldCallDaysC(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCallDaysC is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCallDaysC requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCallDaysC: %w", err)
+	}
+	return oldValue.CallDaysC, nil
+}
+
+// AddCallDaysC adds i to the "call_days_c" field.
+func (m *OrganizationMutation) AddCallDaysC(i int) {
+	if m.addcall_days_c != nil {
+		*m.addcall_days_c += i
+	} else {
+		m.addcall_days_c = &i
+	}
+}
+
+// AddedCallDaysC returns the value that was added to the "call_days_c" field in this mutation.
+func (m *OrganizationMutation) AddedCallDaysC() (r int, exists bool) {
+	v := m.addcall_days_c
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCallDaysC resets all changes to the "call_days_c" field.
+func (m *OrganizationMutation) ResetCallDaysC() {
+	m.call_days_c = nil
+	m.addcall_days_c = nil
+}
+
+// SetVisitMonthsA sets the "visit_months_a" field.
+func (m *OrganizationMutation) SetVisitMonthsA(i int) {
+	m.visit_months_a = &i
+	m.addvisit_months_a = nil
+}
+
+// VisitMonthsA returns the value of the "visit_months_a" field in the mutation.
+func (m *OrganizationMutation) VisitMonthsA() (r int, exists bool) {
+	v := m.visit_months_a
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitMonthsA returns the old "visit_months_a" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldVisitMonthsA(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitMonthsA is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitMonthsA requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitMonthsA: %w", err)
+	}
+	return oldValue.VisitMonthsA, nil
+}
+
+// AddVisitMonthsA adds i to the "visit_months_a" field.
+func (m *OrganizationMutation) AddVisitMonthsA(i int) {
+	if m.addvisit_months_a != nil {
+		*m.addvisit_months_a += i
+	} else {
+		m.addvisit_months_a = &i
+	}
+}
+
+// AddedVisitMonthsA returns the value that was added to the "visit_months_a" field in this mutation.
+func (m *OrganizationMutation) AddedVisitMonthsA() (r int, exists bool) {
+	v := m.addvisit_months_a
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVisitMonthsA resets all changes to the "visit_months_a" field.
+func (m *OrganizationMutation) ResetVisitMonthsA() {
+	m.visit_months_a = nil
+	m.addvisit_months_a = nil
+}
+
+// SetVisitMonthsB sets the "visit_months_b" field.
+func (m *OrganizationMutation) SetVisitMonthsB(i int) {
+	m.visit_months_b = &i
+	m.addvisit_months_b = nil
+}
+
+// VisitMonthsB returns the value of the "visit_months_b" field in the mutation.
+func (m *OrganizationMutation) VisitMonthsB() (r int, exists bool) {
+	v := m.visit_months_b
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitMonthsB returns the old "visit_months_b" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldVisitMonthsB(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitMonthsB is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitMonthsB requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitMonthsB: %w", err)
+	}
+	return oldValue.VisitMonthsB, nil
+}
+
+// AddVisitMonthsB adds i to the "visit_months_b" field.
+func (m *OrganizationMutation) AddVisitMonthsB(i int) {
+	if m.addvisit_months_b != nil {
+		*m.addvisit_months_b += i
+	} else {
+		m.addvisit_months_b = &i
+	}
+}
+
+// AddedVisitMonthsB returns the value that was added to the "visit_months_b" field in this mutation.
+func (m *OrganizationMutation) AddedVisitMonthsB() (r int, exists bool) {
+	v := m.addvisit_months_b
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVisitMonthsB resets all changes to the "visit_months_b" field.
+func (m *OrganizationMutation) ResetVisitMonthsB() {
+	m.visit_months_b = nil
+	m.addvisit_months_b = nil
+}
+
+// SetVisitMonthsC sets the "visit_months_c" field.
+func (m *OrganizationMutation) SetVisitMonthsC(i int) {
+	m.visit_months_c = &i
+	m.addvisit_months_c = nil
+}
+
+// VisitMonthsC returns the value of the "visit_months_c" field in the mutation.
+func (m *OrganizationMutation) VisitMonthsC() (r int, exists bool) {
+	v := m.visit_months_c
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitMonthsC returns the old "visit_months_c" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldVisitMonthsC(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitMonthsC is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitMonthsC requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitMonthsC: %w", err)
+	}
+	return oldValue.VisitMonthsC, nil
+}
+
+// AddVisitMonthsC adds i to the "visit_months_c" field.
+func (m *OrganizationMutation) AddVisitMonthsC(i int) {
+	if m.addvisit_months_c != nil {
+		*m.addvisit_months_c += i
+	} else {
+		m.addvisit_months_c = &i
+	}
+}
+
+// AddedVisitMonthsC returns the value that was added to the "visit_months_c" field in this mutation.
+func (m *OrganizationMutation) AddedVisitMonthsC() (r int, exists bool) {
+	v := m.addvisit_months_c
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVisitMonthsC resets all changes to the "visit_months_c" field.
+func (m *OrganizationMutation) ResetVisitMonthsC() {
+	m.visit_months_c = nil
+	m.addvisit_months_c = nil
+}
+
 // Where appends a list predicates to the OrganizationMutation builder.
 func (m *OrganizationMutation) Where(ps ...predicate.Organization) {
 	m.predicates = append(m.predicates, ps...)
@@ -7332,7 +8360,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -7347,6 +8375,24 @@ func (m *OrganizationMutation) Fields() []string {
 	}
 	if m.timezone != nil {
 		fields = append(fields, organization.FieldTimezone)
+	}
+	if m.call_days_a != nil {
+		fields = append(fields, organization.FieldCallDaysA)
+	}
+	if m.call_days_b != nil {
+		fields = append(fields, organization.FieldCallDaysB)
+	}
+	if m.call_days_c != nil {
+		fields = append(fields, organization.FieldCallDaysC)
+	}
+	if m.visit_months_a != nil {
+		fields = append(fields, organization.FieldVisitMonthsA)
+	}
+	if m.visit_months_b != nil {
+		fields = append(fields, organization.FieldVisitMonthsB)
+	}
+	if m.visit_months_c != nil {
+		fields = append(fields, organization.FieldVisitMonthsC)
 	}
 	return fields
 }
@@ -7366,6 +8412,18 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case organization.FieldTimezone:
 		return m.Timezone()
+	case organization.FieldCallDaysA:
+		return m.CallDaysA()
+	case organization.FieldCallDaysB:
+		return m.CallDaysB()
+	case organization.FieldCallDaysC:
+		return m.CallDaysC()
+	case organization.FieldVisitMonthsA:
+		return m.VisitMonthsA()
+	case organization.FieldVisitMonthsB:
+		return m.VisitMonthsB()
+	case organization.FieldVisitMonthsC:
+		return m.VisitMonthsC()
 	}
 	return nil, false
 }
@@ -7385,6 +8443,18 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldName(ctx)
 	case organization.FieldTimezone:
 		return m.OldTimezone(ctx)
+	case organization.FieldCallDaysA:
+		return m.OldCallDaysA(ctx)
+	case organization.FieldCallDaysB:
+		return m.OldCallDaysB(ctx)
+	case organization.FieldCallDaysC:
+		return m.OldCallDaysC(ctx)
+	case organization.FieldVisitMonthsA:
+		return m.OldVisitMonthsA(ctx)
+	case organization.FieldVisitMonthsB:
+		return m.OldVisitMonthsB(ctx)
+	case organization.FieldVisitMonthsC:
+		return m.OldVisitMonthsC(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -7429,6 +8499,48 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTimezone(v)
 		return nil
+	case organization.FieldCallDaysA:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCallDaysA(v)
+		return nil
+	case organization.FieldCallDaysB:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCallDaysB(v)
+		return nil
+	case organization.FieldCallDaysC:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCallDaysC(v)
+		return nil
+	case organization.FieldVisitMonthsA:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitMonthsA(v)
+		return nil
+	case organization.FieldVisitMonthsB:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitMonthsB(v)
+		return nil
+	case organization.FieldVisitMonthsC:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitMonthsC(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -7436,13 +8548,46 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *OrganizationMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addcall_days_a != nil {
+		fields = append(fields, organization.FieldCallDaysA)
+	}
+	if m.addcall_days_b != nil {
+		fields = append(fields, organization.FieldCallDaysB)
+	}
+	if m.addcall_days_c != nil {
+		fields = append(fields, organization.FieldCallDaysC)
+	}
+	if m.addvisit_months_a != nil {
+		fields = append(fields, organization.FieldVisitMonthsA)
+	}
+	if m.addvisit_months_b != nil {
+		fields = append(fields, organization.FieldVisitMonthsB)
+	}
+	if m.addvisit_months_c != nil {
+		fields = append(fields, organization.FieldVisitMonthsC)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *OrganizationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case organization.FieldCallDaysA:
+		return m.AddedCallDaysA()
+	case organization.FieldCallDaysB:
+		return m.AddedCallDaysB()
+	case organization.FieldCallDaysC:
+		return m.AddedCallDaysC()
+	case organization.FieldVisitMonthsA:
+		return m.AddedVisitMonthsA()
+	case organization.FieldVisitMonthsB:
+		return m.AddedVisitMonthsB()
+	case organization.FieldVisitMonthsC:
+		return m.AddedVisitMonthsC()
+	}
 	return nil, false
 }
 
@@ -7451,6 +8596,48 @@ func (m *OrganizationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OrganizationMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case organization.FieldCallDaysA:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCallDaysA(v)
+		return nil
+	case organization.FieldCallDaysB:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCallDaysB(v)
+		return nil
+	case organization.FieldCallDaysC:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCallDaysC(v)
+		return nil
+	case organization.FieldVisitMonthsA:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVisitMonthsA(v)
+		return nil
+	case organization.FieldVisitMonthsB:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVisitMonthsB(v)
+		return nil
+	case organization.FieldVisitMonthsC:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVisitMonthsC(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization numeric field %s", name)
 }
@@ -7492,6 +8679,24 @@ func (m *OrganizationMutation) ResetField(name string) error {
 		return nil
 	case organization.FieldTimezone:
 		m.ResetTimezone()
+		return nil
+	case organization.FieldCallDaysA:
+		m.ResetCallDaysA()
+		return nil
+	case organization.FieldCallDaysB:
+		m.ResetCallDaysB()
+		return nil
+	case organization.FieldCallDaysC:
+		m.ResetCallDaysC()
+		return nil
+	case organization.FieldVisitMonthsA:
+		m.ResetVisitMonthsA()
+		return nil
+	case organization.FieldVisitMonthsB:
+		m.ResetVisitMonthsB()
+		return nil
+	case organization.FieldVisitMonthsC:
+		m.ResetVisitMonthsC()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)

@@ -27,7 +27,19 @@ type Organization struct {
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// IANA time zone in which business days are computed.
-	Timezone     string `json:"timezone,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
+	// Days between calls to an A-tier account.
+	CallDaysA int `json:"call_days_a,omitempty"`
+	// Days between calls to a B-tier account.
+	CallDaysB int `json:"call_days_b,omitempty"`
+	// Days between calls to a C-tier account.
+	CallDaysC int `json:"call_days_c,omitempty"`
+	// Calendar months between visits to an A-tier account.
+	VisitMonthsA int `json:"visit_months_a,omitempty"`
+	// Calendar months between visits to a B-tier account.
+	VisitMonthsB int `json:"visit_months_b,omitempty"`
+	// Calendar months between visits to a C-tier account.
+	VisitMonthsC int `json:"visit_months_c,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -38,6 +50,8 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case organization.FieldID:
 			values[i] = new(pulid.ID)
+		case organization.FieldCallDaysA, organization.FieldCallDaysB, organization.FieldCallDaysC, organization.FieldVisitMonthsA, organization.FieldVisitMonthsB, organization.FieldVisitMonthsC:
+			values[i] = new(sql.NullInt64)
 		case organization.FieldSlug, organization.FieldName, organization.FieldTimezone:
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
@@ -93,6 +107,42 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Timezone = value.String
 			}
+		case organization.FieldCallDaysA:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field call_days_a", values[i])
+			} else if value.Valid {
+				_m.CallDaysA = int(value.Int64)
+			}
+		case organization.FieldCallDaysB:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field call_days_b", values[i])
+			} else if value.Valid {
+				_m.CallDaysB = int(value.Int64)
+			}
+		case organization.FieldCallDaysC:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field call_days_c", values[i])
+			} else if value.Valid {
+				_m.CallDaysC = int(value.Int64)
+			}
+		case organization.FieldVisitMonthsA:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field visit_months_a", values[i])
+			} else if value.Valid {
+				_m.VisitMonthsA = int(value.Int64)
+			}
+		case organization.FieldVisitMonthsB:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field visit_months_b", values[i])
+			} else if value.Valid {
+				_m.VisitMonthsB = int(value.Int64)
+			}
+		case organization.FieldVisitMonthsC:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field visit_months_c", values[i])
+			} else if value.Valid {
+				_m.VisitMonthsC = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -143,6 +193,24 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("timezone=")
 	builder.WriteString(_m.Timezone)
+	builder.WriteString(", ")
+	builder.WriteString("call_days_a=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CallDaysA))
+	builder.WriteString(", ")
+	builder.WriteString("call_days_b=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CallDaysB))
+	builder.WriteString(", ")
+	builder.WriteString("call_days_c=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CallDaysC))
+	builder.WriteString(", ")
+	builder.WriteString("visit_months_a=")
+	builder.WriteString(fmt.Sprintf("%v", _m.VisitMonthsA))
+	builder.WriteString(", ")
+	builder.WriteString("visit_months_b=")
+	builder.WriteString(fmt.Sprintf("%v", _m.VisitMonthsB))
+	builder.WriteString(", ")
+	builder.WriteString("visit_months_c=")
+	builder.WriteString(fmt.Sprintf("%v", _m.VisitMonthsC))
 	builder.WriteByte(')')
 	return builder.String()
 }

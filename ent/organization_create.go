@@ -78,6 +78,90 @@ func (_c *OrganizationCreate) SetNillableTimezone(v *string) *OrganizationCreate
 	return _c
 }
 
+// SetCallDaysA sets the "call_days_a" field.
+func (_c *OrganizationCreate) SetCallDaysA(v int) *OrganizationCreate {
+	_c.mutation.SetCallDaysA(v)
+	return _c
+}
+
+// SetNillableCallDaysA sets the "call_days_a" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableCallDaysA(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetCallDaysA(*v)
+	}
+	return _c
+}
+
+// SetCallDaysB sets the "call_days_b" field.
+func (_c *OrganizationCreate) SetCallDaysB(v int) *OrganizationCreate {
+	_c.mutation.SetCallDaysB(v)
+	return _c
+}
+
+// SetNillableCallDaysB sets the "call_days_b" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableCallDaysB(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetCallDaysB(*v)
+	}
+	return _c
+}
+
+// SetCallDaysC sets the "call_days_c" field.
+func (_c *OrganizationCreate) SetCallDaysC(v int) *OrganizationCreate {
+	_c.mutation.SetCallDaysC(v)
+	return _c
+}
+
+// SetNillableCallDaysC sets the "call_days_c" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableCallDaysC(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetCallDaysC(*v)
+	}
+	return _c
+}
+
+// SetVisitMonthsA sets the "visit_months_a" field.
+func (_c *OrganizationCreate) SetVisitMonthsA(v int) *OrganizationCreate {
+	_c.mutation.SetVisitMonthsA(v)
+	return _c
+}
+
+// SetNillableVisitMonthsA sets the "visit_months_a" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableVisitMonthsA(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetVisitMonthsA(*v)
+	}
+	return _c
+}
+
+// SetVisitMonthsB sets the "visit_months_b" field.
+func (_c *OrganizationCreate) SetVisitMonthsB(v int) *OrganizationCreate {
+	_c.mutation.SetVisitMonthsB(v)
+	return _c
+}
+
+// SetNillableVisitMonthsB sets the "visit_months_b" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableVisitMonthsB(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetVisitMonthsB(*v)
+	}
+	return _c
+}
+
+// SetVisitMonthsC sets the "visit_months_c" field.
+func (_c *OrganizationCreate) SetVisitMonthsC(v int) *OrganizationCreate {
+	_c.mutation.SetVisitMonthsC(v)
+	return _c
+}
+
+// SetNillableVisitMonthsC sets the "visit_months_c" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableVisitMonthsC(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetVisitMonthsC(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OrganizationCreate) SetID(v pulid.ID) *OrganizationCreate {
 	_c.mutation.SetID(v)
@@ -147,6 +231,30 @@ func (_c *OrganizationCreate) defaults() error {
 		v := organization.DefaultTimezone
 		_c.mutation.SetTimezone(v)
 	}
+	if _, ok := _c.mutation.CallDaysA(); !ok {
+		v := organization.DefaultCallDaysA
+		_c.mutation.SetCallDaysA(v)
+	}
+	if _, ok := _c.mutation.CallDaysB(); !ok {
+		v := organization.DefaultCallDaysB
+		_c.mutation.SetCallDaysB(v)
+	}
+	if _, ok := _c.mutation.CallDaysC(); !ok {
+		v := organization.DefaultCallDaysC
+		_c.mutation.SetCallDaysC(v)
+	}
+	if _, ok := _c.mutation.VisitMonthsA(); !ok {
+		v := organization.DefaultVisitMonthsA
+		_c.mutation.SetVisitMonthsA(v)
+	}
+	if _, ok := _c.mutation.VisitMonthsB(); !ok {
+		v := organization.DefaultVisitMonthsB
+		_c.mutation.SetVisitMonthsB(v)
+	}
+	if _, ok := _c.mutation.VisitMonthsC(); !ok {
+		v := organization.DefaultVisitMonthsC
+		_c.mutation.SetVisitMonthsC(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if organization.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized organization.DefaultID (forgotten import ent/runtime?)")
@@ -187,6 +295,54 @@ func (_c *OrganizationCreate) check() error {
 	if v, ok := _c.mutation.Timezone(); ok {
 		if err := organization.TimezoneValidator(v); err != nil {
 			return &ValidationError{Name: "timezone", err: fmt.Errorf(`ent: validator failed for field "Organization.timezone": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CallDaysA(); !ok {
+		return &ValidationError{Name: "call_days_a", err: errors.New(`ent: missing required field "Organization.call_days_a"`)}
+	}
+	if v, ok := _c.mutation.CallDaysA(); ok {
+		if err := organization.CallDaysAValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_a", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_a": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CallDaysB(); !ok {
+		return &ValidationError{Name: "call_days_b", err: errors.New(`ent: missing required field "Organization.call_days_b"`)}
+	}
+	if v, ok := _c.mutation.CallDaysB(); ok {
+		if err := organization.CallDaysBValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_b", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_b": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CallDaysC(); !ok {
+		return &ValidationError{Name: "call_days_c", err: errors.New(`ent: missing required field "Organization.call_days_c"`)}
+	}
+	if v, ok := _c.mutation.CallDaysC(); ok {
+		if err := organization.CallDaysCValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_c", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_c": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.VisitMonthsA(); !ok {
+		return &ValidationError{Name: "visit_months_a", err: errors.New(`ent: missing required field "Organization.visit_months_a"`)}
+	}
+	if v, ok := _c.mutation.VisitMonthsA(); ok {
+		if err := organization.VisitMonthsAValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_a", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_a": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.VisitMonthsB(); !ok {
+		return &ValidationError{Name: "visit_months_b", err: errors.New(`ent: missing required field "Organization.visit_months_b"`)}
+	}
+	if v, ok := _c.mutation.VisitMonthsB(); ok {
+		if err := organization.VisitMonthsBValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_b", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_b": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.VisitMonthsC(); !ok {
+		return &ValidationError{Name: "visit_months_c", err: errors.New(`ent: missing required field "Organization.visit_months_c"`)}
+	}
+	if v, ok := _c.mutation.VisitMonthsC(); ok {
+		if err := organization.VisitMonthsCValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_c", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_c": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -249,6 +405,30 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Timezone(); ok {
 		_spec.SetField(organization.FieldTimezone, field.TypeString, value)
 		_node.Timezone = value
+	}
+	if value, ok := _c.mutation.CallDaysA(); ok {
+		_spec.SetField(organization.FieldCallDaysA, field.TypeInt, value)
+		_node.CallDaysA = value
+	}
+	if value, ok := _c.mutation.CallDaysB(); ok {
+		_spec.SetField(organization.FieldCallDaysB, field.TypeInt, value)
+		_node.CallDaysB = value
+	}
+	if value, ok := _c.mutation.CallDaysC(); ok {
+		_spec.SetField(organization.FieldCallDaysC, field.TypeInt, value)
+		_node.CallDaysC = value
+	}
+	if value, ok := _c.mutation.VisitMonthsA(); ok {
+		_spec.SetField(organization.FieldVisitMonthsA, field.TypeInt, value)
+		_node.VisitMonthsA = value
+	}
+	if value, ok := _c.mutation.VisitMonthsB(); ok {
+		_spec.SetField(organization.FieldVisitMonthsB, field.TypeInt, value)
+		_node.VisitMonthsB = value
+	}
+	if value, ok := _c.mutation.VisitMonthsC(); ok {
+		_spec.SetField(organization.FieldVisitMonthsC, field.TypeInt, value)
+		_node.VisitMonthsC = value
 	}
 	return _node, _spec
 }
@@ -335,6 +515,114 @@ func (u *OrganizationUpsert) SetTimezone(v string) *OrganizationUpsert {
 // UpdateTimezone sets the "timezone" field to the value that was provided on create.
 func (u *OrganizationUpsert) UpdateTimezone() *OrganizationUpsert {
 	u.SetExcluded(organization.FieldTimezone)
+	return u
+}
+
+// SetCallDaysA sets the "call_days_a" field.
+func (u *OrganizationUpsert) SetCallDaysA(v int) *OrganizationUpsert {
+	u.Set(organization.FieldCallDaysA, v)
+	return u
+}
+
+// UpdateCallDaysA sets the "call_days_a" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateCallDaysA() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldCallDaysA)
+	return u
+}
+
+// AddCallDaysA adds v to the "call_days_a" field.
+func (u *OrganizationUpsert) AddCallDaysA(v int) *OrganizationUpsert {
+	u.Add(organization.FieldCallDaysA, v)
+	return u
+}
+
+// SetCallDaysB sets the "call_days_b" field.
+func (u *OrganizationUpsert) SetCallDaysB(v int) *OrganizationUpsert {
+	u.Set(organization.FieldCallDaysB, v)
+	return u
+}
+
+// UpdateCallDaysB sets the "call_days_b" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateCallDaysB() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldCallDaysB)
+	return u
+}
+
+// AddCallDaysB adds v to the "call_days_b" field.
+func (u *OrganizationUpsert) AddCallDaysB(v int) *OrganizationUpsert {
+	u.Add(organization.FieldCallDaysB, v)
+	return u
+}
+
+// SetCallDaysC sets the "call_days_c" field.
+func (u *OrganizationUpsert) SetCallDaysC(v int) *OrganizationUpsert {
+	u.Set(organization.FieldCallDaysC, v)
+	return u
+}
+
+// UpdateCallDaysC sets the "call_days_c" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateCallDaysC() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldCallDaysC)
+	return u
+}
+
+// AddCallDaysC adds v to the "call_days_c" field.
+func (u *OrganizationUpsert) AddCallDaysC(v int) *OrganizationUpsert {
+	u.Add(organization.FieldCallDaysC, v)
+	return u
+}
+
+// SetVisitMonthsA sets the "visit_months_a" field.
+func (u *OrganizationUpsert) SetVisitMonthsA(v int) *OrganizationUpsert {
+	u.Set(organization.FieldVisitMonthsA, v)
+	return u
+}
+
+// UpdateVisitMonthsA sets the "visit_months_a" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateVisitMonthsA() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldVisitMonthsA)
+	return u
+}
+
+// AddVisitMonthsA adds v to the "visit_months_a" field.
+func (u *OrganizationUpsert) AddVisitMonthsA(v int) *OrganizationUpsert {
+	u.Add(organization.FieldVisitMonthsA, v)
+	return u
+}
+
+// SetVisitMonthsB sets the "visit_months_b" field.
+func (u *OrganizationUpsert) SetVisitMonthsB(v int) *OrganizationUpsert {
+	u.Set(organization.FieldVisitMonthsB, v)
+	return u
+}
+
+// UpdateVisitMonthsB sets the "visit_months_b" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateVisitMonthsB() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldVisitMonthsB)
+	return u
+}
+
+// AddVisitMonthsB adds v to the "visit_months_b" field.
+func (u *OrganizationUpsert) AddVisitMonthsB(v int) *OrganizationUpsert {
+	u.Add(organization.FieldVisitMonthsB, v)
+	return u
+}
+
+// SetVisitMonthsC sets the "visit_months_c" field.
+func (u *OrganizationUpsert) SetVisitMonthsC(v int) *OrganizationUpsert {
+	u.Set(organization.FieldVisitMonthsC, v)
+	return u
+}
+
+// UpdateVisitMonthsC sets the "visit_months_c" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateVisitMonthsC() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldVisitMonthsC)
+	return u
+}
+
+// AddVisitMonthsC adds v to the "visit_months_c" field.
+func (u *OrganizationUpsert) AddVisitMonthsC(v int) *OrganizationUpsert {
+	u.Add(organization.FieldVisitMonthsC, v)
 	return u
 }
 
@@ -431,6 +719,132 @@ func (u *OrganizationUpsertOne) SetTimezone(v string) *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) UpdateTimezone() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateTimezone()
+	})
+}
+
+// SetCallDaysA sets the "call_days_a" field.
+func (u *OrganizationUpsertOne) SetCallDaysA(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCallDaysA(v)
+	})
+}
+
+// AddCallDaysA adds v to the "call_days_a" field.
+func (u *OrganizationUpsertOne) AddCallDaysA(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddCallDaysA(v)
+	})
+}
+
+// UpdateCallDaysA sets the "call_days_a" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateCallDaysA() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCallDaysA()
+	})
+}
+
+// SetCallDaysB sets the "call_days_b" field.
+func (u *OrganizationUpsertOne) SetCallDaysB(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCallDaysB(v)
+	})
+}
+
+// AddCallDaysB adds v to the "call_days_b" field.
+func (u *OrganizationUpsertOne) AddCallDaysB(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddCallDaysB(v)
+	})
+}
+
+// UpdateCallDaysB sets the "call_days_b" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateCallDaysB() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCallDaysB()
+	})
+}
+
+// SetCallDaysC sets the "call_days_c" field.
+func (u *OrganizationUpsertOne) SetCallDaysC(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCallDaysC(v)
+	})
+}
+
+// AddCallDaysC adds v to the "call_days_c" field.
+func (u *OrganizationUpsertOne) AddCallDaysC(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddCallDaysC(v)
+	})
+}
+
+// UpdateCallDaysC sets the "call_days_c" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateCallDaysC() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCallDaysC()
+	})
+}
+
+// SetVisitMonthsA sets the "visit_months_a" field.
+func (u *OrganizationUpsertOne) SetVisitMonthsA(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetVisitMonthsA(v)
+	})
+}
+
+// AddVisitMonthsA adds v to the "visit_months_a" field.
+func (u *OrganizationUpsertOne) AddVisitMonthsA(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddVisitMonthsA(v)
+	})
+}
+
+// UpdateVisitMonthsA sets the "visit_months_a" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateVisitMonthsA() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateVisitMonthsA()
+	})
+}
+
+// SetVisitMonthsB sets the "visit_months_b" field.
+func (u *OrganizationUpsertOne) SetVisitMonthsB(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetVisitMonthsB(v)
+	})
+}
+
+// AddVisitMonthsB adds v to the "visit_months_b" field.
+func (u *OrganizationUpsertOne) AddVisitMonthsB(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddVisitMonthsB(v)
+	})
+}
+
+// UpdateVisitMonthsB sets the "visit_months_b" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateVisitMonthsB() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateVisitMonthsB()
+	})
+}
+
+// SetVisitMonthsC sets the "visit_months_c" field.
+func (u *OrganizationUpsertOne) SetVisitMonthsC(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetVisitMonthsC(v)
+	})
+}
+
+// AddVisitMonthsC adds v to the "visit_months_c" field.
+func (u *OrganizationUpsertOne) AddVisitMonthsC(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddVisitMonthsC(v)
+	})
+}
+
+// UpdateVisitMonthsC sets the "visit_months_c" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateVisitMonthsC() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateVisitMonthsC()
 	})
 }
 
@@ -694,6 +1108,132 @@ func (u *OrganizationUpsertBulk) SetTimezone(v string) *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) UpdateTimezone() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateTimezone()
+	})
+}
+
+// SetCallDaysA sets the "call_days_a" field.
+func (u *OrganizationUpsertBulk) SetCallDaysA(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCallDaysA(v)
+	})
+}
+
+// AddCallDaysA adds v to the "call_days_a" field.
+func (u *OrganizationUpsertBulk) AddCallDaysA(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddCallDaysA(v)
+	})
+}
+
+// UpdateCallDaysA sets the "call_days_a" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateCallDaysA() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCallDaysA()
+	})
+}
+
+// SetCallDaysB sets the "call_days_b" field.
+func (u *OrganizationUpsertBulk) SetCallDaysB(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCallDaysB(v)
+	})
+}
+
+// AddCallDaysB adds v to the "call_days_b" field.
+func (u *OrganizationUpsertBulk) AddCallDaysB(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddCallDaysB(v)
+	})
+}
+
+// UpdateCallDaysB sets the "call_days_b" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateCallDaysB() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCallDaysB()
+	})
+}
+
+// SetCallDaysC sets the "call_days_c" field.
+func (u *OrganizationUpsertBulk) SetCallDaysC(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCallDaysC(v)
+	})
+}
+
+// AddCallDaysC adds v to the "call_days_c" field.
+func (u *OrganizationUpsertBulk) AddCallDaysC(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddCallDaysC(v)
+	})
+}
+
+// UpdateCallDaysC sets the "call_days_c" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateCallDaysC() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCallDaysC()
+	})
+}
+
+// SetVisitMonthsA sets the "visit_months_a" field.
+func (u *OrganizationUpsertBulk) SetVisitMonthsA(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetVisitMonthsA(v)
+	})
+}
+
+// AddVisitMonthsA adds v to the "visit_months_a" field.
+func (u *OrganizationUpsertBulk) AddVisitMonthsA(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddVisitMonthsA(v)
+	})
+}
+
+// UpdateVisitMonthsA sets the "visit_months_a" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateVisitMonthsA() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateVisitMonthsA()
+	})
+}
+
+// SetVisitMonthsB sets the "visit_months_b" field.
+func (u *OrganizationUpsertBulk) SetVisitMonthsB(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetVisitMonthsB(v)
+	})
+}
+
+// AddVisitMonthsB adds v to the "visit_months_b" field.
+func (u *OrganizationUpsertBulk) AddVisitMonthsB(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddVisitMonthsB(v)
+	})
+}
+
+// UpdateVisitMonthsB sets the "visit_months_b" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateVisitMonthsB() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateVisitMonthsB()
+	})
+}
+
+// SetVisitMonthsC sets the "visit_months_c" field.
+func (u *OrganizationUpsertBulk) SetVisitMonthsC(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetVisitMonthsC(v)
+	})
+}
+
+// AddVisitMonthsC adds v to the "visit_months_c" field.
+func (u *OrganizationUpsertBulk) AddVisitMonthsC(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddVisitMonthsC(v)
+	})
+}
+
+// UpdateVisitMonthsC sets the "visit_months_c" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateVisitMonthsC() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateVisitMonthsC()
 	})
 }
 

@@ -63,6 +63,132 @@ func (_u *OrganizationUpdate) SetNillableTimezone(v *string) *OrganizationUpdate
 	return _u
 }
 
+// SetCallDaysA sets the "call_days_a" field.
+func (_u *OrganizationUpdate) SetCallDaysA(v int) *OrganizationUpdate {
+	_u.mutation.ResetCallDaysA()
+	_u.mutation.SetCallDaysA(v)
+	return _u
+}
+
+// SetNillableCallDaysA sets the "call_days_a" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableCallDaysA(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetCallDaysA(*v)
+	}
+	return _u
+}
+
+// AddCallDaysA adds value to the "call_days_a" field.
+func (_u *OrganizationUpdate) AddCallDaysA(v int) *OrganizationUpdate {
+	_u.mutation.AddCallDaysA(v)
+	return _u
+}
+
+// SetCallDaysB sets the "call_days_b" field.
+func (_u *OrganizationUpdate) SetCallDaysB(v int) *OrganizationUpdate {
+	_u.mutation.ResetCallDaysB()
+	_u.mutation.SetCallDaysB(v)
+	return _u
+}
+
+// SetNillableCallDaysB sets the "call_days_b" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableCallDaysB(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetCallDaysB(*v)
+	}
+	return _u
+}
+
+// AddCallDaysB adds value to the "call_days_b" field.
+func (_u *OrganizationUpdate) AddCallDaysB(v int) *OrganizationUpdate {
+	_u.mutation.AddCallDaysB(v)
+	return _u
+}
+
+// SetCallDaysC sets the "call_days_c" field.
+func (_u *OrganizationUpdate) SetCallDaysC(v int) *OrganizationUpdate {
+	_u.mutation.ResetCallDaysC()
+	_u.mutation.SetCallDaysC(v)
+	return _u
+}
+
+// SetNillableCallDaysC sets the "call_days_c" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableCallDaysC(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetCallDaysC(*v)
+	}
+	return _u
+}
+
+// AddCallDaysC adds value to the "call_days_c" field.
+func (_u *OrganizationUpdate) AddCallDaysC(v int) *OrganizationUpdate {
+	_u.mutation.AddCallDaysC(v)
+	return _u
+}
+
+// SetVisitMonthsA sets the "visit_months_a" field.
+func (_u *OrganizationUpdate) SetVisitMonthsA(v int) *OrganizationUpdate {
+	_u.mutation.ResetVisitMonthsA()
+	_u.mutation.SetVisitMonthsA(v)
+	return _u
+}
+
+// SetNillableVisitMonthsA sets the "visit_months_a" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableVisitMonthsA(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetVisitMonthsA(*v)
+	}
+	return _u
+}
+
+// AddVisitMonthsA adds value to the "visit_months_a" field.
+func (_u *OrganizationUpdate) AddVisitMonthsA(v int) *OrganizationUpdate {
+	_u.mutation.AddVisitMonthsA(v)
+	return _u
+}
+
+// SetVisitMonthsB sets the "visit_months_b" field.
+func (_u *OrganizationUpdate) SetVisitMonthsB(v int) *OrganizationUpdate {
+	_u.mutation.ResetVisitMonthsB()
+	_u.mutation.SetVisitMonthsB(v)
+	return _u
+}
+
+// SetNillableVisitMonthsB sets the "visit_months_b" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableVisitMonthsB(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetVisitMonthsB(*v)
+	}
+	return _u
+}
+
+// AddVisitMonthsB adds value to the "visit_months_b" field.
+func (_u *OrganizationUpdate) AddVisitMonthsB(v int) *OrganizationUpdate {
+	_u.mutation.AddVisitMonthsB(v)
+	return _u
+}
+
+// SetVisitMonthsC sets the "visit_months_c" field.
+func (_u *OrganizationUpdate) SetVisitMonthsC(v int) *OrganizationUpdate {
+	_u.mutation.ResetVisitMonthsC()
+	_u.mutation.SetVisitMonthsC(v)
+	return _u
+}
+
+// SetNillableVisitMonthsC sets the "visit_months_c" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableVisitMonthsC(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetVisitMonthsC(*v)
+	}
+	return _u
+}
+
+// AddVisitMonthsC adds value to the "visit_months_c" field.
+func (_u *OrganizationUpdate) AddVisitMonthsC(v int) *OrganizationUpdate {
+	_u.mutation.AddVisitMonthsC(v)
+	return _u
+}
+
 // Mutation returns the OrganizationMutation object of the builder.
 func (_u *OrganizationUpdate) Mutation() *OrganizationMutation {
 	return _u.mutation
@@ -122,6 +248,36 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "timezone", err: fmt.Errorf(`ent: validator failed for field "Organization.timezone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CallDaysA(); ok {
+		if err := organization.CallDaysAValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_a", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_a": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CallDaysB(); ok {
+		if err := organization.CallDaysBValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_b", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_b": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CallDaysC(); ok {
+		if err := organization.CallDaysCValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_c", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_c": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.VisitMonthsA(); ok {
+		if err := organization.VisitMonthsAValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_a", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_a": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.VisitMonthsB(); ok {
+		if err := organization.VisitMonthsBValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_b", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_b": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.VisitMonthsC(); ok {
+		if err := organization.VisitMonthsCValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_c", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_c": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -151,6 +307,42 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.Timezone(); ok {
 		_spec.SetField(organization.FieldTimezone, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.CallDaysA(); ok {
+		_spec.SetField(organization.FieldCallDaysA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCallDaysA(); ok {
+		_spec.AddField(organization.FieldCallDaysA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CallDaysB(); ok {
+		_spec.SetField(organization.FieldCallDaysB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCallDaysB(); ok {
+		_spec.AddField(organization.FieldCallDaysB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CallDaysC(); ok {
+		_spec.SetField(organization.FieldCallDaysC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCallDaysC(); ok {
+		_spec.AddField(organization.FieldCallDaysC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.VisitMonthsA(); ok {
+		_spec.SetField(organization.FieldVisitMonthsA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVisitMonthsA(); ok {
+		_spec.AddField(organization.FieldVisitMonthsA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.VisitMonthsB(); ok {
+		_spec.SetField(organization.FieldVisitMonthsB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVisitMonthsB(); ok {
+		_spec.AddField(organization.FieldVisitMonthsB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.VisitMonthsC(); ok {
+		_spec.SetField(organization.FieldVisitMonthsC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVisitMonthsC(); ok {
+		_spec.AddField(organization.FieldVisitMonthsC, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -205,6 +397,132 @@ func (_u *OrganizationUpdateOne) SetNillableTimezone(v *string) *OrganizationUpd
 	if v != nil {
 		_u.SetTimezone(*v)
 	}
+	return _u
+}
+
+// SetCallDaysA sets the "call_days_a" field.
+func (_u *OrganizationUpdateOne) SetCallDaysA(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetCallDaysA()
+	_u.mutation.SetCallDaysA(v)
+	return _u
+}
+
+// SetNillableCallDaysA sets the "call_days_a" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableCallDaysA(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetCallDaysA(*v)
+	}
+	return _u
+}
+
+// AddCallDaysA adds value to the "call_days_a" field.
+func (_u *OrganizationUpdateOne) AddCallDaysA(v int) *OrganizationUpdateOne {
+	_u.mutation.AddCallDaysA(v)
+	return _u
+}
+
+// SetCallDaysB sets the "call_days_b" field.
+func (_u *OrganizationUpdateOne) SetCallDaysB(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetCallDaysB()
+	_u.mutation.SetCallDaysB(v)
+	return _u
+}
+
+// SetNillableCallDaysB sets the "call_days_b" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableCallDaysB(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetCallDaysB(*v)
+	}
+	return _u
+}
+
+// AddCallDaysB adds value to the "call_days_b" field.
+func (_u *OrganizationUpdateOne) AddCallDaysB(v int) *OrganizationUpdateOne {
+	_u.mutation.AddCallDaysB(v)
+	return _u
+}
+
+// SetCallDaysC sets the "call_days_c" field.
+func (_u *OrganizationUpdateOne) SetCallDaysC(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetCallDaysC()
+	_u.mutation.SetCallDaysC(v)
+	return _u
+}
+
+// SetNillableCallDaysC sets the "call_days_c" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableCallDaysC(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetCallDaysC(*v)
+	}
+	return _u
+}
+
+// AddCallDaysC adds value to the "call_days_c" field.
+func (_u *OrganizationUpdateOne) AddCallDaysC(v int) *OrganizationUpdateOne {
+	_u.mutation.AddCallDaysC(v)
+	return _u
+}
+
+// SetVisitMonthsA sets the "visit_months_a" field.
+func (_u *OrganizationUpdateOne) SetVisitMonthsA(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetVisitMonthsA()
+	_u.mutation.SetVisitMonthsA(v)
+	return _u
+}
+
+// SetNillableVisitMonthsA sets the "visit_months_a" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableVisitMonthsA(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetVisitMonthsA(*v)
+	}
+	return _u
+}
+
+// AddVisitMonthsA adds value to the "visit_months_a" field.
+func (_u *OrganizationUpdateOne) AddVisitMonthsA(v int) *OrganizationUpdateOne {
+	_u.mutation.AddVisitMonthsA(v)
+	return _u
+}
+
+// SetVisitMonthsB sets the "visit_months_b" field.
+func (_u *OrganizationUpdateOne) SetVisitMonthsB(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetVisitMonthsB()
+	_u.mutation.SetVisitMonthsB(v)
+	return _u
+}
+
+// SetNillableVisitMonthsB sets the "visit_months_b" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableVisitMonthsB(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetVisitMonthsB(*v)
+	}
+	return _u
+}
+
+// AddVisitMonthsB adds value to the "visit_months_b" field.
+func (_u *OrganizationUpdateOne) AddVisitMonthsB(v int) *OrganizationUpdateOne {
+	_u.mutation.AddVisitMonthsB(v)
+	return _u
+}
+
+// SetVisitMonthsC sets the "visit_months_c" field.
+func (_u *OrganizationUpdateOne) SetVisitMonthsC(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetVisitMonthsC()
+	_u.mutation.SetVisitMonthsC(v)
+	return _u
+}
+
+// SetNillableVisitMonthsC sets the "visit_months_c" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableVisitMonthsC(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetVisitMonthsC(*v)
+	}
+	return _u
+}
+
+// AddVisitMonthsC adds value to the "visit_months_c" field.
+func (_u *OrganizationUpdateOne) AddVisitMonthsC(v int) *OrganizationUpdateOne {
+	_u.mutation.AddVisitMonthsC(v)
 	return _u
 }
 
@@ -280,6 +598,36 @@ func (_u *OrganizationUpdateOne) check() error {
 			return &ValidationError{Name: "timezone", err: fmt.Errorf(`ent: validator failed for field "Organization.timezone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CallDaysA(); ok {
+		if err := organization.CallDaysAValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_a", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_a": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CallDaysB(); ok {
+		if err := organization.CallDaysBValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_b", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_b": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CallDaysC(); ok {
+		if err := organization.CallDaysCValidator(v); err != nil {
+			return &ValidationError{Name: "call_days_c", err: fmt.Errorf(`ent: validator failed for field "Organization.call_days_c": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.VisitMonthsA(); ok {
+		if err := organization.VisitMonthsAValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_a", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_a": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.VisitMonthsB(); ok {
+		if err := organization.VisitMonthsBValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_b", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_b": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.VisitMonthsC(); ok {
+		if err := organization.VisitMonthsCValidator(v); err != nil {
+			return &ValidationError{Name: "visit_months_c", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_c": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -326,6 +674,42 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if value, ok := _u.mutation.Timezone(); ok {
 		_spec.SetField(organization.FieldTimezone, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.CallDaysA(); ok {
+		_spec.SetField(organization.FieldCallDaysA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCallDaysA(); ok {
+		_spec.AddField(organization.FieldCallDaysA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CallDaysB(); ok {
+		_spec.SetField(organization.FieldCallDaysB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCallDaysB(); ok {
+		_spec.AddField(organization.FieldCallDaysB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CallDaysC(); ok {
+		_spec.SetField(organization.FieldCallDaysC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCallDaysC(); ok {
+		_spec.AddField(organization.FieldCallDaysC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.VisitMonthsA(); ok {
+		_spec.SetField(organization.FieldVisitMonthsA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVisitMonthsA(); ok {
+		_spec.AddField(organization.FieldVisitMonthsA, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.VisitMonthsB(); ok {
+		_spec.SetField(organization.FieldVisitMonthsB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVisitMonthsB(); ok {
+		_spec.AddField(organization.FieldVisitMonthsB, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.VisitMonthsC(); ok {
+		_spec.SetField(organization.FieldVisitMonthsC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVisitMonthsC(); ok {
+		_spec.AddField(organization.FieldVisitMonthsC, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Organization{config: _u.config}

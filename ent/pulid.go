@@ -12,6 +12,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/tierchange"
@@ -25,6 +26,7 @@ var tableByPrefix = map[string]string{
 	"AU": auditevent.Table,
 	"CO": contact.Table,
 	"DE": department.Table,
+	"HD": holiday.Table,
 	"IN": interaction.Table,
 	"OR": organization.Table,
 	"TC": tierchange.Table,
@@ -57,6 +59,7 @@ var edgeTable = map[string]string{
 	"Department.parent":        department.Table,
 	"Department.children":      department.Table,
 	"Department.members":       user.Table,
+	"Holiday.organization":     organization.Table,
 	"Interaction.organization": organization.Table,
 	"Interaction.account":      account.Table,
 	"Interaction.contacts":     contact.Table,
@@ -102,6 +105,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 		return err
 	case department.Table:
 		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case holiday.Table:
+		_, err := c.Holiday.Query().Where(holiday.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case interaction.Table:
 		_, err := c.Interaction.Query().Where(interaction.ID(id)).ForUpdate().IDs(ctx)
@@ -159,6 +165,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Contact.Query().Where(contact.ID(id)).Exist(ctx)
 	case department.Table:
 		return c.Department.Query().Where(department.ID(id)).Exist(ctx)
+	case holiday.Table:
+		return c.Holiday.Query().Where(holiday.ID(id)).Exist(ctx)
 	case interaction.Table:
 		return c.Interaction.Query().Where(interaction.ID(id)).Exist(ctx)
 	case organization.Table:

@@ -22,6 +22,8 @@ type Tx struct {
 	Contact *ContactClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// Holiday is the client for interacting with the Holiday builders.
+	Holiday *HolidayClient
 	// Interaction is the client for interacting with the Interaction builders.
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
@@ -167,6 +169,7 @@ func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
+	tx.Holiday = NewHolidayClient(tx.config)
 	tx.Interaction = NewInteractionClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)

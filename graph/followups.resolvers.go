@@ -9,6 +9,7 @@ import (
 	"context"
 	"rapport/ent"
 	"rapport/ent/account"
+	"rapport/ent/holiday"
 	"rapport/internal/followup"
 	"rapport/internal/pulid"
 	"time"
@@ -31,6 +32,11 @@ func (r *mutationResolver) ApplyTierReview(ctx context.Context, month string, ac
 	return followup.ApplyReview(ctx, r.db(ctx), month, accountIDs)
 }
 
+// SetHoliday is the resolver for the setHoliday field.
+func (r *mutationResolver) SetHoliday(ctx context.Context, day string, kind holiday.Kind, name *string) (*ent.Holiday, error) {
+	return followup.SetHoliday(ctx, r.db(ctx), day, kind, name)
+}
+
 // FollowUpsDue is the resolver for the followUpsDue field.
 func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error) {
 	q, order := followup.DueQuery(r.db(ctx), kind, tier, before)
@@ -49,4 +55,9 @@ func (r *queryResolver) TierReview(ctx context.Context, month string) (*followup
 	return followup.Review(ctx, r.db(ctx), month, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
 		return q.CollectFields(nestedField(ctx, "proposals", "account"))
 	})
+}
+
+// Holidays is the resolver for the holidays field.
+func (r *queryResolver) Holidays(ctx context.Context, year int) ([]*ent.Holiday, error) {
+	return followup.Holidays(ctx, r.db(ctx), year)
 }

@@ -11,6 +11,7 @@ import (
 	"rapport/ent"
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/tierchange"
 	"rapport/graph/scalar"
@@ -182,6 +183,16 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	Holiday struct {
+		CreatedAt    func(childComplexity int) int
+		Day          func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
 	Interaction struct {
 		Account          func(childComplexity int) int
 		AccountID        func(childComplexity int) int
@@ -216,6 +227,7 @@ type ComplexityRoot struct {
 		CreateContact      func(childComplexity int, input ent.CreateContactInput) int
 		CreateDepartment   func(childComplexity int, input ent.CreateDepartmentInput) int
 		LogInteraction     func(childComplexity int, input ent.CreateInteractionInput) int
+		SetHoliday         func(childComplexity int, day string, kind holiday.Kind, name *string) int
 		UpdateAccount      func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
 		UpdateContact      func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateDepartment   func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
@@ -224,12 +236,18 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Slug      func(childComplexity int) int
-		Timezone  func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		CallDaysA    func(childComplexity int) int
+		CallDaysB    func(childComplexity int) int
+		CallDaysC    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Slug         func(childComplexity int) int
+		Timezone     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		VisitMonthsA func(childComplexity int) int
+		VisitMonthsB func(childComplexity int) int
+		VisitMonthsC func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -246,6 +264,7 @@ type ComplexityRoot struct {
 		Contacts     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		Departments  func(childComplexity int) int
 		FollowUpsDue func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
+		Holidays     func(childComplexity int, year int) int
 		Node         func(childComplexity int, id pulid.ID) int
 		Nodes        func(childComplexity int, ids []pulid.ID) int
 		TierReview   func(childComplexity int, month string) int
@@ -322,6 +341,7 @@ type MutationResolver interface {
 	LogInteraction(ctx context.Context, input ent.CreateInteractionInput) (*ent.Interaction, error)
 	ChangeAccountTier(ctx context.Context, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error)
 	ApplyTierReview(ctx context.Context, month string, accountIDs []pulid.ID) ([]*ent.Account, error)
+	SetHoliday(ctx context.Context, day string, kind holiday.Kind, name *string) (*ent.Holiday, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -335,6 +355,7 @@ type QueryResolver interface {
 	FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error)
 	Agenda(ctx context.Context, from time.Time, to time.Time) ([]*followup.AgendaDay, error)
 	TierReview(ctx context.Context, month string) (*followup.TierReview, error)
+	Holidays(ctx context.Context, year int) ([]*ent.Holiday, error)
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
@@ -951,6 +972,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Department.UpdatedAt(childComplexity), true
 
+	case "Holiday.createdAt":
+		if e.ComplexityRoot.Holiday.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.CreatedAt(childComplexity), true
+	case "Holiday.day":
+		if e.ComplexityRoot.Holiday.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Day(childComplexity), true
+	case "Holiday.id":
+		if e.ComplexityRoot.Holiday.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.ID(childComplexity), true
+	case "Holiday.kind":
+		if e.ComplexityRoot.Holiday.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Kind(childComplexity), true
+	case "Holiday.name":
+		if e.ComplexityRoot.Holiday.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Name(childComplexity), true
+	case "Holiday.organization":
+		if e.ComplexityRoot.Holiday.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Organization(childComplexity), true
+	case "Holiday.updatedAt":
+		if e.ComplexityRoot.Holiday.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.UpdatedAt(childComplexity), true
+
 	case "Interaction.account":
 		if e.ComplexityRoot.Interaction.Account == nil {
 			break
@@ -1128,6 +1192,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogInteraction(childComplexity, args["input"].(ent.CreateInteractionInput)), true
+	case "Mutation.setHoliday":
+		if e.ComplexityRoot.Mutation.SetHoliday == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setHoliday_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetHoliday(childComplexity, args["day"].(string), args["kind"].(holiday.Kind), args["name"].(*string)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -1184,6 +1259,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateUserInput)), true
 
+	case "Organization.callDaysA":
+		if e.ComplexityRoot.Organization.CallDaysA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.CallDaysA(childComplexity), true
+	case "Organization.callDaysB":
+		if e.ComplexityRoot.Organization.CallDaysB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.CallDaysB(childComplexity), true
+	case "Organization.callDaysC":
+		if e.ComplexityRoot.Organization.CallDaysC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.CallDaysC(childComplexity), true
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
 			break
@@ -1220,6 +1313,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.UpdatedAt(childComplexity), true
+	case "Organization.visitMonthsA":
+		if e.ComplexityRoot.Organization.VisitMonthsA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.VisitMonthsA(childComplexity), true
+	case "Organization.visitMonthsB":
+		if e.ComplexityRoot.Organization.VisitMonthsB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.VisitMonthsB(childComplexity), true
+	case "Organization.visitMonthsC":
+		if e.ComplexityRoot.Organization.VisitMonthsC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.VisitMonthsC(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1307,6 +1418,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FollowUpsDue(childComplexity, args["kind"].(followup.Kind), args["tier"].(*account.Tier), args["before"].(time.Time), args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int)), true
+	case "Query.holidays":
+		if e.ComplexityRoot.Query.Holidays == nil {
+			break
+		}
+
+		args, err := ec.field_Query_holidays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Holidays(childComplexity, args["year"].(int)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1595,6 +1717,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateInteractionInput", ec.unmarshalInputCreateInteractionInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("HolidayOrder", ec.unmarshalInputHolidayOrder),
 			graphql.NewInputUnmarshaler("InteractionOrder", ec.unmarshalInputInteractionOrder),
 			graphql.NewInputUnmarshaler("InteractionWhereInput", ec.unmarshalInputInteractionWhereInput),
 			graphql.NewInputUnmarshaler("LogInteractionInput", ec.unmarshalInputLogInteractionInput),
@@ -3117,6 +3240,47 @@ input DepartmentWhereInput {
   hasMembers: Boolean
   hasMembersWith: [UserWhereInput!]
 }
+type Holiday implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The day, YYYY-MM-DD, in the organisation's calendar.
+  """
+  day: String!
+  kind: HolidayKind!
+  name: String
+  organization: Organization!
+}
+"""
+HolidayKind is enum for the field kind
+"""
+enum HolidayKind @goModel(model: "rapport/ent/holiday.Kind") {
+  OFF
+  WORKDAY
+  NORMAL
+}
+"""
+Ordering options for Holiday connections
+"""
+input HolidayOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Holidays.
+  """
+  field: HolidayOrderField!
+}
+"""
+Properties by which Holiday connections can be ordered.
+"""
+enum HolidayOrderField {
+  CREATED_AT
+  UPDATED_AT
+  DAY
+}
 type Interaction implements Node {
   id: ID!
   createdAt: Time!
@@ -3366,6 +3530,30 @@ type Organization implements Node {
   IANA time zone in which business days are computed.
   """
   timezone: String!
+  """
+  Days between calls to an A-tier account.
+  """
+  callDaysA: Int!
+  """
+  Days between calls to a B-tier account.
+  """
+  callDaysB: Int!
+  """
+  Days between calls to a C-tier account.
+  """
+  callDaysC: Int!
+  """
+  Calendar months between visits to an A-tier account.
+  """
+  visitMonthsA: Int!
+  """
+  Calendar months between visits to a B-tier account.
+  """
+  visitMonthsB: Int!
+  """
+  Calendar months between visits to a C-tier account.
+  """
+  visitMonthsC: Int!
 }
 """
 Information about pagination in a connection.
@@ -3760,6 +3948,30 @@ input UpdateOrganizationInput {
   IANA time zone in which business days are computed.
   """
   timezone: String
+  """
+  Days between calls to an A-tier account.
+  """
+  callDaysA: Int
+  """
+  Days between calls to a B-tier account.
+  """
+  callDaysB: Int
+  """
+  Days between calls to a C-tier account.
+  """
+  callDaysC: Int
+  """
+  Calendar months between visits to an A-tier account.
+  """
+  visitMonthsA: Int
+  """
+  Calendar months between visits to a B-tier account.
+  """
+  visitMonthsB: Int
+  """
+  Calendar months between visits to a C-tier account.
+  """
+  visitMonthsC: Int
 }
 """
 UpdateUserInput is used for update User object.
@@ -4106,6 +4318,11 @@ extend type Query {
   tier for each; changes nothing.
   """
   tierReview(month: String!): TierReview!
+  """
+  The days of a year in the organisation's calendar that are not as their
+  weekday says: days OFF and make-up WORKDAYs. A new organisation has none.
+  """
+  holidays(year: Int!): [Holiday!]!
 }
 
 extend type Mutation {
@@ -4125,6 +4342,12 @@ extend type Mutation {
   review YYYY-MM".
   """
   applyTierReview(month: String!, accountIDs: [ID!]!): [Account!]!
+  """
+  Marks a day ("YYYY-MM-DD") as a day OFF, a make-up WORKDAY, or NORMAL
+  again (ADMIN). Due dates on a day off move back to the working day
+  before; every account's due dates are recomputed at once.
+  """
+  setHoliday(day: String!, kind: HolidayKind!, name: String): Holiday!
 }
 `, BuiltIn: false},
 }
@@ -4402,6 +4625,26 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
 }
 
+func (ec *executionContext) childFields_Holiday(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Holiday_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Holiday_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Holiday_updatedAt(ctx, field)
+	case "day":
+		return ec.fieldContext_Holiday_day(ctx, field)
+	case "kind":
+		return ec.fieldContext_Holiday_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Holiday_name(ctx, field)
+	case "organization":
+		return ec.fieldContext_Holiday_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Holiday", field.Name)
+}
+
 func (ec *executionContext) childFields_Interaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4470,6 +4713,18 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_name(ctx, field)
 	case "timezone":
 		return ec.fieldContext_Organization_timezone(ctx, field)
+	case "callDaysA":
+		return ec.fieldContext_Organization_callDaysA(ctx, field)
+	case "callDaysB":
+		return ec.fieldContext_Organization_callDaysB(ctx, field)
+	case "callDaysC":
+		return ec.fieldContext_Organization_callDaysC(ctx, field)
+	case "visitMonthsA":
+		return ec.fieldContext_Organization_visitMonthsA(ctx, field)
+	case "visitMonthsB":
+		return ec.fieldContext_Organization_visitMonthsB(ctx, field)
+	case "visitMonthsC":
+		return ec.fieldContext_Organization_visitMonthsC(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -4924,6 +5179,36 @@ func (ec *executionContext) field_Mutation_logInteraction_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setHoliday_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "day",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["day"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (holiday.Kind, error) {
+			return ec.unmarshalNHolidayKind2rapportᚋentᚋholidayᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5283,6 +5568,20 @@ func (ec *executionContext) field_Query_followUpsDue_args(ctx context.Context, r
 		return nil, err
 	}
 	args["first"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_holidays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
 	return args, nil
 }
 
@@ -7953,6 +8252,176 @@ func (ec *executionContext) fieldContext_Department_members(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Holiday_id(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Holiday_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Holiday_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Holiday_day(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "String")
+}
+
+func (ec *executionContext) _Holiday_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v holiday.Kind) graphql.Marshaler {
+			return ec.marshalNHolidayKind2rapportᚋentᚋholidayᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "HolidayKind")
+}
+
+func (ec *executionContext) _Holiday_name(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "String")
+}
+
+func (ec *executionContext) _Holiday_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Holiday",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Interaction_id(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8914,6 +9383,50 @@ func (ec *executionContext) fieldContext_Mutation_applyTierReview(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setHoliday(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetHoliday(ctx, fc.Args["day"].(string), fc.Args["kind"].(holiday.Kind), fc.Args["name"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
+			return ec.marshalNHoliday2ᚖrapportᚋentᚐHoliday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setHoliday(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Holiday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setHoliday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9050,6 +9563,144 @@ func (ec *executionContext) _Organization_timezone(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Organization_timezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
+func (ec *executionContext) _Organization_callDaysA(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_callDaysA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallDaysA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_callDaysA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_callDaysB(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_callDaysB(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallDaysB, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_callDaysB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_callDaysC(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_callDaysC(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallDaysC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_callDaysC(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_visitMonthsA(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_visitMonthsA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitMonthsA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_visitMonthsA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_visitMonthsB(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_visitMonthsB(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitMonthsB, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_visitMonthsB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_visitMonthsC(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_visitMonthsC(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitMonthsC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_visitMonthsC(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[pulid.ID]) (ret graphql.Marshaler) {
@@ -9598,6 +10249,50 @@ func (ec *executionContext) fieldContext_Query_tierReview(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_tierReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_holidays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_holidays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Holidays(ctx, fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Holiday) graphql.Marshaler {
+			return ec.marshalNHoliday2ᚕᚖrapportᚋentᚐHolidayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_holidays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Holiday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_holidays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16886,6 +17581,59 @@ func UnmarshalDepartmentWhereInput(ctx context.Context, raw any) (ent.Department
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputHolidayOrder(ctx context.Context, obj any) (ent.HolidayOrder, error) {
+	var it ent.HolidayOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNHolidayOrderField2ᚖrapportᚋentᚐHolidayOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHolidayOrder unmarshals raw into the HolidayOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHolidayOrder(ctx context.Context, raw any) (ent.HolidayOrder, error) {
+	var out ent.HolidayOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HolidayOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInteractionOrder(ctx context.Context, obj any) (ent.InteractionOrder, error) {
 	var it ent.InteractionOrder
 	if obj == nil {
@@ -18679,7 +19427,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "timezone"}
+	fieldsInOrder := [...]string{"name", "timezone", "callDaysA", "callDaysB", "callDaysC", "visitMonthsA", "visitMonthsB", "visitMonthsC"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18700,6 +19448,48 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.Timezone = data
+		case "callDaysA":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callDaysA"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallDaysA = data
+		case "callDaysB":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callDaysB"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallDaysB = data
+		case "callDaysC":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callDaysC"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallDaysC = data
+		case "visitMonthsA":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitMonthsA"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitMonthsA = data
+		case "visitMonthsB":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitMonthsB"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitMonthsB = data
+		case "visitMonthsC":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitMonthsC"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitMonthsC = data
 		}
 	}
 	return it, nil
@@ -19680,6 +20470,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Interaction(ctx, sel, obj)
+	case *ent.Holiday:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Holiday(ctx, sel, obj)
 	case *ent.Department:
 		if obj == nil {
 			return graphql.Null
@@ -20566,6 +21361,70 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var holidayImplementors = []string{"Holiday", "Node"}
+
+func (ec *executionContext) _Holiday(ctx context.Context, sel ast.SelectionSet, obj *ent.Holiday) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, holidayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Holiday")
+		case "id":
+			out.Values[i] = ec._Holiday_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Holiday_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Holiday_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "day":
+			out.Values[i] = ec._Holiday_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Holiday_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Holiday_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Holiday_organization(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var interactionImplementors = []string{"Interaction", "Node"}
 
 func (ec *executionContext) _Interaction(ctx context.Context, sel ast.SelectionSet, obj *ent.Interaction) graphql.Marshaler {
@@ -20840,6 +21699,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setHoliday":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setHoliday(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20895,6 +21761,36 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "timezone":
 			out.Values[i] = ec._Organization_timezone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "callDaysA":
+			out.Values[i] = ec._Organization_callDaysA(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "callDaysB":
+			out.Values[i] = ec._Organization_callDaysB(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "callDaysC":
+			out.Values[i] = ec._Organization_callDaysC(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visitMonthsA":
+			out.Values[i] = ec._Organization_visitMonthsA(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visitMonthsB":
+			out.Values[i] = ec._Organization_visitMonthsB(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visitMonthsC":
+			out.Values[i] = ec._Organization_visitMonthsC(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21047,6 +21943,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tierReview(ctx, field)
+				})
+		case "holidays":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_holidays(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -22139,6 +23041,54 @@ var (
 		followup.Visit: "VISIT",
 	}
 )
+
+func (ec *executionContext) marshalNHoliday2ᚕᚖrapportᚋentᚐHolidayᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Holiday) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHoliday2ᚖrapportᚋentᚐHoliday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHoliday2ᚖrapportᚋentᚐHoliday(ctx context.Context, sel ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Holiday!")
+		return graphql.Null
+	}
+	return ec._Holiday(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHolidayKind2rapportᚋentᚋholidayᚐKind(ctx context.Context, v any) (holiday.Kind, error) {
+	var res holiday.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHolidayKind2rapportᚋentᚋholidayᚐKind(ctx context.Context, sel ast.SelectionSet, v holiday.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNHolidayOrderField2ᚖrapportᚋentᚐHolidayOrderField(ctx context.Context, v any) (*ent.HolidayOrderField, error) {
+	var res = new(ent.HolidayOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHolidayOrderField2ᚖrapportᚋentᚐHolidayOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.HolidayOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HolidayOrderField!")
+		return graphql.Null
+	}
+	return v
+}
 
 func (ec *executionContext) unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx context.Context, v any) (pulid.ID, error) {
 	var res pulid.ID

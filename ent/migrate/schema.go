@@ -255,6 +255,42 @@ var (
 			},
 		},
 	}
+	// HolidaysColumns holds the columns for the "holidays" table.
+	HolidaysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "day", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"OFF", "WORKDAY", "NORMAL"}},
+		{Name: "name", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+	}
+	// HolidaysTable holds the schema information for the "holidays" table.
+	HolidaysTable = &schema.Table{
+		Name:       "holidays",
+		Columns:    HolidaysColumns,
+		PrimaryKey: []*schema.Column{HolidaysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "holidays_organizations_organization",
+				Columns:    []*schema.Column{HolidaysColumns[6]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "holiday_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{HolidaysColumns[6]},
+			},
+			{
+				Name:    "holiday_organization_id_day",
+				Unique:  true,
+				Columns: []*schema.Column{HolidaysColumns[6], HolidaysColumns[3]},
+			},
+		},
+	}
 	// InteractionsColumns holds the columns for the "interactions" table.
 	InteractionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -319,6 +355,12 @@ var (
 		{Name: "slug", Type: field.TypeString, Unique: true},
 		{Name: "name", Type: field.TypeString},
 		{Name: "timezone", Type: field.TypeString, Default: "Asia/Shanghai"},
+		{Name: "call_days_a", Type: field.TypeInt, Default: 7},
+		{Name: "call_days_b", Type: field.TypeInt, Default: 7},
+		{Name: "call_days_c", Type: field.TypeInt, Default: 14},
+		{Name: "visit_months_a", Type: field.TypeInt, Default: 2},
+		{Name: "visit_months_b", Type: field.TypeInt, Default: 3},
+		{Name: "visit_months_c", Type: field.TypeInt, Default: 4},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{
@@ -477,6 +519,7 @@ var (
 		AuditEventsTable,
 		ContactsTable,
 		DepartmentsTable,
+		HolidaysTable,
 		InteractionsTable,
 		OrganizationsTable,
 		SettingsTable,
@@ -496,6 +539,7 @@ func init() {
 	ContactsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
+	HolidaysTable.ForeignKeys[0].RefTable = OrganizationsTable
 	InteractionsTable.ForeignKeys[0].RefTable = AccountsTable
 	InteractionsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	InteractionsTable.ForeignKeys[2].RefTable = UsersTable

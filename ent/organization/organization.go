@@ -25,6 +25,18 @@ const (
 	FieldName = "name"
 	// FieldTimezone holds the string denoting the timezone field in the database.
 	FieldTimezone = "timezone"
+	// FieldCallDaysA holds the string denoting the call_days_a field in the database.
+	FieldCallDaysA = "call_days_a"
+	// FieldCallDaysB holds the string denoting the call_days_b field in the database.
+	FieldCallDaysB = "call_days_b"
+	// FieldCallDaysC holds the string denoting the call_days_c field in the database.
+	FieldCallDaysC = "call_days_c"
+	// FieldVisitMonthsA holds the string denoting the visit_months_a field in the database.
+	FieldVisitMonthsA = "visit_months_a"
+	// FieldVisitMonthsB holds the string denoting the visit_months_b field in the database.
+	FieldVisitMonthsB = "visit_months_b"
+	// FieldVisitMonthsC holds the string denoting the visit_months_c field in the database.
+	FieldVisitMonthsC = "visit_months_c"
 	// Table holds the table name of the organization in the database.
 	Table = "organizations"
 )
@@ -37,6 +49,12 @@ var Columns = []string{
 	FieldSlug,
 	FieldName,
 	FieldTimezone,
+	FieldCallDaysA,
+	FieldCallDaysB,
+	FieldCallDaysC,
+	FieldVisitMonthsA,
+	FieldVisitMonthsB,
+	FieldVisitMonthsC,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -55,7 +73,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -71,6 +89,30 @@ var (
 	DefaultTimezone string
 	// TimezoneValidator is a validator for the "timezone" field. It is called by the builders before save.
 	TimezoneValidator func(string) error
+	// DefaultCallDaysA holds the default value on creation for the "call_days_a" field.
+	DefaultCallDaysA int
+	// CallDaysAValidator is a validator for the "call_days_a" field. It is called by the builders before save.
+	CallDaysAValidator func(int) error
+	// DefaultCallDaysB holds the default value on creation for the "call_days_b" field.
+	DefaultCallDaysB int
+	// CallDaysBValidator is a validator for the "call_days_b" field. It is called by the builders before save.
+	CallDaysBValidator func(int) error
+	// DefaultCallDaysC holds the default value on creation for the "call_days_c" field.
+	DefaultCallDaysC int
+	// CallDaysCValidator is a validator for the "call_days_c" field. It is called by the builders before save.
+	CallDaysCValidator func(int) error
+	// DefaultVisitMonthsA holds the default value on creation for the "visit_months_a" field.
+	DefaultVisitMonthsA int
+	// VisitMonthsAValidator is a validator for the "visit_months_a" field. It is called by the builders before save.
+	VisitMonthsAValidator func(int) error
+	// DefaultVisitMonthsB holds the default value on creation for the "visit_months_b" field.
+	DefaultVisitMonthsB int
+	// VisitMonthsBValidator is a validator for the "visit_months_b" field. It is called by the builders before save.
+	VisitMonthsBValidator func(int) error
+	// DefaultVisitMonthsC holds the default value on creation for the "visit_months_c" field.
+	DefaultVisitMonthsC int
+	// VisitMonthsCValidator is a validator for the "visit_months_c" field. It is called by the builders before save.
+	VisitMonthsCValidator func(int) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -108,4 +150,34 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByTimezone orders the results by the timezone field.
 func ByTimezone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTimezone, opts...).ToFunc()
+}
+
+// ByCallDaysA orders the results by the call_days_a field.
+func ByCallDaysA(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCallDaysA, opts...).ToFunc()
+}
+
+// ByCallDaysB orders the results by the call_days_b field.
+func ByCallDaysB(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCallDaysB, opts...).ToFunc()
+}
+
+// ByCallDaysC orders the results by the call_days_c field.
+func ByCallDaysC(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCallDaysC, opts...).ToFunc()
+}
+
+// ByVisitMonthsA orders the results by the visit_months_a field.
+func ByVisitMonthsA(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVisitMonthsA, opts...).ToFunc()
+}
+
+// ByVisitMonthsB orders the results by the visit_months_b field.
+func ByVisitMonthsB(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVisitMonthsB, opts...).ToFunc()
+}
+
+// ByVisitMonthsC orders the results by the visit_months_c field.
+func ByVisitMonthsC(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVisitMonthsC, opts...).ToFunc()
 }

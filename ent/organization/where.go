@@ -80,6 +80,36 @@ func Timezone(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldTimezone, v))
 }
 
+// CallDaysA applies equality check predicate on the "call_days_a" field. It's identical to CallDaysAEQ.
+func CallDaysA(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCallDaysA, v))
+}
+
+// CallDaysB applies equality check predicate on the "call_days_b" field. It's identical to CallDaysBEQ.
+func CallDaysB(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCallDaysB, v))
+}
+
+// CallDaysC applies equality check predicate on the "call_days_c" field. It's identical to CallDaysCEQ.
+func CallDaysC(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCallDaysC, v))
+}
+
+// VisitMonthsA applies equality check predicate on the "visit_months_a" field. It's identical to VisitMonthsAEQ.
+func VisitMonthsA(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldVisitMonthsA, v))
+}
+
+// VisitMonthsB applies equality check predicate on the "visit_months_b" field. It's identical to VisitMonthsBEQ.
+func VisitMonthsB(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldVisitMonthsB, v))
+}
+
+// VisitMonthsC applies equality check predicate on the "visit_months_c" field. It's identical to VisitMonthsCEQ.
+func VisitMonthsC(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldVisitMonthsC, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -353,6 +383,246 @@ func TimezoneEqualFold(v string) predicate.Organization {
 // TimezoneContainsFold applies the ContainsFold predicate on the "timezone" field.
 func TimezoneContainsFold(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldContainsFold(FieldTimezone, v))
+}
+
+// CallDaysAEQ applies the EQ predicate on the "call_days_a" field.
+func CallDaysAEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCallDaysA, v))
+}
+
+// CallDaysANEQ applies the NEQ predicate on the "call_days_a" field.
+func CallDaysANEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldCallDaysA, v))
+}
+
+// CallDaysAIn applies the In predicate on the "call_days_a" field.
+func CallDaysAIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldCallDaysA, vs...))
+}
+
+// CallDaysANotIn applies the NotIn predicate on the "call_days_a" field.
+func CallDaysANotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldCallDaysA, vs...))
+}
+
+// CallDaysAGT applies the GT predicate on the "call_days_a" field.
+func CallDaysAGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldCallDaysA, v))
+}
+
+// CallDaysAGTE applies the GTE predicate on the "call_days_a" field.
+func CallDaysAGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldCallDaysA, v))
+}
+
+// CallDaysALT applies the LT predicate on the "call_days_a" field.
+func CallDaysALT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldCallDaysA, v))
+}
+
+// CallDaysALTE applies the LTE predicate on the "call_days_a" field.
+func CallDaysALTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldCallDaysA, v))
+}
+
+// CallDaysBEQ applies the EQ predicate on the "call_days_b" field.
+func CallDaysBEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCallDaysB, v))
+}
+
+// CallDaysBNEQ applies the NEQ predicate on the "call_days_b" field.
+func CallDaysBNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldCallDaysB, v))
+}
+
+// CallDaysBIn applies the In predicate on the "call_days_b" field.
+func CallDaysBIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldCallDaysB, vs...))
+}
+
+// CallDaysBNotIn applies the NotIn predicate on the "call_days_b" field.
+func CallDaysBNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldCallDaysB, vs...))
+}
+
+// CallDaysBGT applies the GT predicate on the "call_days_b" field.
+func CallDaysBGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldCallDaysB, v))
+}
+
+// CallDaysBGTE applies the GTE predicate on the "call_days_b" field.
+func CallDaysBGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldCallDaysB, v))
+}
+
+// CallDaysBLT applies the LT predicate on the "call_days_b" field.
+func CallDaysBLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldCallDaysB, v))
+}
+
+// CallDaysBLTE applies the LTE predicate on the "call_days_b" field.
+func CallDaysBLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldCallDaysB, v))
+}
+
+// CallDaysCEQ applies the EQ predicate on the "call_days_c" field.
+func CallDaysCEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCallDaysC, v))
+}
+
+// CallDaysCNEQ applies the NEQ predicate on the "call_days_c" field.
+func CallDaysCNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldCallDaysC, v))
+}
+
+// CallDaysCIn applies the In predicate on the "call_days_c" field.
+func CallDaysCIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldCallDaysC, vs...))
+}
+
+// CallDaysCNotIn applies the NotIn predicate on the "call_days_c" field.
+func CallDaysCNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldCallDaysC, vs...))
+}
+
+// CallDaysCGT applies the GT predicate on the "call_days_c" field.
+func CallDaysCGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldCallDaysC, v))
+}
+
+// CallDaysCGTE applies the GTE predicate on the "call_days_c" field.
+func CallDaysCGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldCallDaysC, v))
+}
+
+// CallDaysCLT applies the LT predicate on the "call_days_c" field.
+func CallDaysCLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldCallDaysC, v))
+}
+
+// CallDaysCLTE applies the LTE predicate on the "call_days_c" field.
+func CallDaysCLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldCallDaysC, v))
+}
+
+// VisitMonthsAEQ applies the EQ predicate on the "visit_months_a" field.
+func VisitMonthsAEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldVisitMonthsA, v))
+}
+
+// VisitMonthsANEQ applies the NEQ predicate on the "visit_months_a" field.
+func VisitMonthsANEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldVisitMonthsA, v))
+}
+
+// VisitMonthsAIn applies the In predicate on the "visit_months_a" field.
+func VisitMonthsAIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldVisitMonthsA, vs...))
+}
+
+// VisitMonthsANotIn applies the NotIn predicate on the "visit_months_a" field.
+func VisitMonthsANotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldVisitMonthsA, vs...))
+}
+
+// VisitMonthsAGT applies the GT predicate on the "visit_months_a" field.
+func VisitMonthsAGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldVisitMonthsA, v))
+}
+
+// VisitMonthsAGTE applies the GTE predicate on the "visit_months_a" field.
+func VisitMonthsAGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldVisitMonthsA, v))
+}
+
+// VisitMonthsALT applies the LT predicate on the "visit_months_a" field.
+func VisitMonthsALT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldVisitMonthsA, v))
+}
+
+// VisitMonthsALTE applies the LTE predicate on the "visit_months_a" field.
+func VisitMonthsALTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldVisitMonthsA, v))
+}
+
+// VisitMonthsBEQ applies the EQ predicate on the "visit_months_b" field.
+func VisitMonthsBEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldVisitMonthsB, v))
+}
+
+// VisitMonthsBNEQ applies the NEQ predicate on the "visit_months_b" field.
+func VisitMonthsBNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldVisitMonthsB, v))
+}
+
+// VisitMonthsBIn applies the In predicate on the "visit_months_b" field.
+func VisitMonthsBIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldVisitMonthsB, vs...))
+}
+
+// VisitMonthsBNotIn applies the NotIn predicate on the "visit_months_b" field.
+func VisitMonthsBNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldVisitMonthsB, vs...))
+}
+
+// VisitMonthsBGT applies the GT predicate on the "visit_months_b" field.
+func VisitMonthsBGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldVisitMonthsB, v))
+}
+
+// VisitMonthsBGTE applies the GTE predicate on the "visit_months_b" field.
+func VisitMonthsBGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldVisitMonthsB, v))
+}
+
+// VisitMonthsBLT applies the LT predicate on the "visit_months_b" field.
+func VisitMonthsBLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldVisitMonthsB, v))
+}
+
+// VisitMonthsBLTE applies the LTE predicate on the "visit_months_b" field.
+func VisitMonthsBLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldVisitMonthsB, v))
+}
+
+// VisitMonthsCEQ applies the EQ predicate on the "visit_months_c" field.
+func VisitMonthsCEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldVisitMonthsC, v))
+}
+
+// VisitMonthsCNEQ applies the NEQ predicate on the "visit_months_c" field.
+func VisitMonthsCNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldVisitMonthsC, v))
+}
+
+// VisitMonthsCIn applies the In predicate on the "visit_months_c" field.
+func VisitMonthsCIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldVisitMonthsC, vs...))
+}
+
+// VisitMonthsCNotIn applies the NotIn predicate on the "visit_months_c" field.
+func VisitMonthsCNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldVisitMonthsC, vs...))
+}
+
+// VisitMonthsCGT applies the GT predicate on the "visit_months_c" field.
+func VisitMonthsCGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldVisitMonthsC, v))
+}
+
+// VisitMonthsCGTE applies the GTE predicate on the "visit_months_c" field.
+func VisitMonthsCGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldVisitMonthsC, v))
+}
+
+// VisitMonthsCLT applies the LT predicate on the "visit_months_c" field.
+func VisitMonthsCLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldVisitMonthsC, v))
+}
+
+// VisitMonthsCLTE applies the LTE predicate on the "visit_months_c" field.
+func VisitMonthsCLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldVisitMonthsC, v))
 }
 
 // And groups predicates with the AND operator between them.

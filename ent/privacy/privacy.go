@@ -207,6 +207,30 @@ func (f DepartmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DepartmentMutation", m)
 }
 
+// The HolidayQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HolidayQueryRuleFunc func(context.Context, *ent.HolidayQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HolidayQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HolidayQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HolidayQuery", q)
+}
+
+// The HolidayMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HolidayMutationRuleFunc func(context.Context, *ent.HolidayMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HolidayMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HolidayMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HolidayMutation", m)
+}
+
 // The InteractionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type InteractionQueryRuleFunc func(context.Context, *ent.InteractionQuery) error
@@ -370,6 +394,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
+	case *ent.HolidayQuery:
+		return q.Filter(), nil
 	case *ent.InteractionQuery:
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
@@ -394,6 +420,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ContactMutation:
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
+		return m.Filter(), nil
+	case *ent.HolidayMutation:
 		return m.Filter(), nil
 	case *ent.InteractionMutation:
 		return m.Filter(), nil

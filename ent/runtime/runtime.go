@@ -8,6 +8,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/schema"
@@ -279,6 +280,55 @@ func init() {
 	department.DefaultID = departmentDescID.Default.(func() pulid.ID)
 	// department.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	department.IDValidator = departmentDescID.Validators[0].(func(string) error)
+	holidayMixin := schema.Holiday{}.Mixin()
+	holiday.Policy = privacy.NewPolicies(holidayMixin[2], schema.Holiday{})
+	holiday.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := holiday.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	holidayMixinHooks1 := holidayMixin[1].Hooks()
+	holidayMixinHooks3 := holidayMixin[3].Hooks()
+	holidayHooks := schema.Holiday{}.Hooks()
+
+	holiday.Hooks[1] = holidayMixinHooks1[0]
+
+	holiday.Hooks[2] = holidayMixinHooks3[0]
+
+	holiday.Hooks[3] = holidayHooks[0]
+	holidayMixinFields0 := holidayMixin[0].Fields()
+	_ = holidayMixinFields0
+	holidayMixinFields1 := holidayMixin[1].Fields()
+	_ = holidayMixinFields1
+	holidayFields := schema.Holiday{}.Fields()
+	_ = holidayFields
+	// holidayDescCreatedAt is the schema descriptor for created_at field.
+	holidayDescCreatedAt := holidayMixinFields1[0].Descriptor()
+	// holiday.DefaultCreatedAt holds the default value on creation for the created_at field.
+	holiday.DefaultCreatedAt = holidayDescCreatedAt.Default.(func() time.Time)
+	// holidayDescUpdatedAt is the schema descriptor for updated_at field.
+	holidayDescUpdatedAt := holidayMixinFields1[1].Descriptor()
+	// holiday.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	holiday.DefaultUpdatedAt = holidayDescUpdatedAt.Default.(func() time.Time)
+	// holiday.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	holiday.UpdateDefaultUpdatedAt = holidayDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// holidayDescDay is the schema descriptor for day field.
+	holidayDescDay := holidayFields[0].Descriptor()
+	// holiday.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	holiday.DayValidator = holidayDescDay.Validators[0].(func(string) error)
+	// holidayDescName is the schema descriptor for name field.
+	holidayDescName := holidayFields[2].Descriptor()
+	// holiday.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	holiday.NameValidator = holidayDescName.Validators[0].(func(string) error)
+	// holidayDescID is the schema descriptor for id field.
+	holidayDescID := holidayMixinFields0[0].Descriptor()
+	// holiday.DefaultID holds the default value on creation for the id field.
+	holiday.DefaultID = holidayDescID.Default.(func() pulid.ID)
+	// holiday.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	holiday.IDValidator = holidayDescID.Validators[0].(func(string) error)
 	interactionMixin := schema.Interaction{}.Mixin()
 	interaction.Policy = privacy.NewPolicies(interactionMixin[2], interactionMixin[3], schema.Interaction{})
 	interaction.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -336,8 +386,11 @@ func init() {
 		})
 	}
 	organizationMixinHooks1 := organizationMixin[1].Hooks()
+	organizationHooks := schema.Organization{}.Hooks()
 
 	organization.Hooks[1] = organizationMixinHooks1[0]
+
+	organization.Hooks[2] = organizationHooks[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationMixinFields1 := organizationMixin[1].Fields()
@@ -368,6 +421,42 @@ func init() {
 	organization.DefaultTimezone = organizationDescTimezone.Default.(string)
 	// organization.TimezoneValidator is a validator for the "timezone" field. It is called by the builders before save.
 	organization.TimezoneValidator = organizationDescTimezone.Validators[0].(func(string) error)
+	// organizationDescCallDaysA is the schema descriptor for call_days_a field.
+	organizationDescCallDaysA := organizationFields[3].Descriptor()
+	// organization.DefaultCallDaysA holds the default value on creation for the call_days_a field.
+	organization.DefaultCallDaysA = organizationDescCallDaysA.Default.(int)
+	// organization.CallDaysAValidator is a validator for the "call_days_a" field. It is called by the builders before save.
+	organization.CallDaysAValidator = organizationDescCallDaysA.Validators[0].(func(int) error)
+	// organizationDescCallDaysB is the schema descriptor for call_days_b field.
+	organizationDescCallDaysB := organizationFields[4].Descriptor()
+	// organization.DefaultCallDaysB holds the default value on creation for the call_days_b field.
+	organization.DefaultCallDaysB = organizationDescCallDaysB.Default.(int)
+	// organization.CallDaysBValidator is a validator for the "call_days_b" field. It is called by the builders before save.
+	organization.CallDaysBValidator = organizationDescCallDaysB.Validators[0].(func(int) error)
+	// organizationDescCallDaysC is the schema descriptor for call_days_c field.
+	organizationDescCallDaysC := organizationFields[5].Descriptor()
+	// organization.DefaultCallDaysC holds the default value on creation for the call_days_c field.
+	organization.DefaultCallDaysC = organizationDescCallDaysC.Default.(int)
+	// organization.CallDaysCValidator is a validator for the "call_days_c" field. It is called by the builders before save.
+	organization.CallDaysCValidator = organizationDescCallDaysC.Validators[0].(func(int) error)
+	// organizationDescVisitMonthsA is the schema descriptor for visit_months_a field.
+	organizationDescVisitMonthsA := organizationFields[6].Descriptor()
+	// organization.DefaultVisitMonthsA holds the default value on creation for the visit_months_a field.
+	organization.DefaultVisitMonthsA = organizationDescVisitMonthsA.Default.(int)
+	// organization.VisitMonthsAValidator is a validator for the "visit_months_a" field. It is called by the builders before save.
+	organization.VisitMonthsAValidator = organizationDescVisitMonthsA.Validators[0].(func(int) error)
+	// organizationDescVisitMonthsB is the schema descriptor for visit_months_b field.
+	organizationDescVisitMonthsB := organizationFields[7].Descriptor()
+	// organization.DefaultVisitMonthsB holds the default value on creation for the visit_months_b field.
+	organization.DefaultVisitMonthsB = organizationDescVisitMonthsB.Default.(int)
+	// organization.VisitMonthsBValidator is a validator for the "visit_months_b" field. It is called by the builders before save.
+	organization.VisitMonthsBValidator = organizationDescVisitMonthsB.Validators[0].(func(int) error)
+	// organizationDescVisitMonthsC is the schema descriptor for visit_months_c field.
+	organizationDescVisitMonthsC := organizationFields[8].Descriptor()
+	// organization.DefaultVisitMonthsC holds the default value on creation for the visit_months_c field.
+	organization.DefaultVisitMonthsC = organizationDescVisitMonthsC.Default.(int)
+	// organization.VisitMonthsCValidator is a validator for the "visit_months_c" field. It is called by the builders before save.
+	organization.VisitMonthsCValidator = organizationDescVisitMonthsC.Validators[0].(func(int) error)
 	// organizationDescID is the schema descriptor for id field.
 	organizationDescID := organizationMixinFields0[0].Descriptor()
 	// organization.DefaultID holds the default value on creation for the id field.

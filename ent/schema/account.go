@@ -7,7 +7,6 @@ import (
 	gen "rapport/ent"
 	"rapport/ent/hook"
 	"rapport/internal/followup"
-	"rapport/internal/viewer"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -126,7 +125,11 @@ func (Account) Hooks() []ent.Hook {
 				created = time.Now().UTC()
 			}
 			tier, _ := m.Tier()
-			due := followup.InitialDue(viewer.FromContext(ctx), string(tier), created)
+			org, _ := m.OrganizationID() // stamped by the tenant policy, or set by system code
+			due, err := followup.InitialDue(ctx, m.Client(), org, string(tier), created)
+			if err != nil {
+				return nil, err
+			}
 			m.SetNextCallDueAt(due.Call)
 			m.SetNextVisitDueAt(due.Visit)
 			return next.Mutate(ctx, m)

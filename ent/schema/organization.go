@@ -2,16 +2,21 @@ package schema
 
 import (
 	"context"
+	"rapport/internal/followup"
+	"slices"
+
 	gen "rapport/ent"
+	"rapport/ent/hook"
 	"rapport/ent/organization"
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
 	"rapport/internal/viewer"
 
+	"entgo.io/ent/schema"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
-	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 
 	"rapport/internal/validate"
@@ -34,7 +39,38 @@ func (Organization) Fields() []ent.Field {
 		field.String("name").Validate(validate.Name(200)),
 		field.String("timezone").Default(DefaultTimeZone).Validate(validate.TimeZone).
 			Comment("IANA time zone in which business days are computed."),
+		// The follow-up cadence (domain §3), an ADMIN's to change: changing
+		// it, or the time zone, recomputes every account's due dates.
+		field.Int("call_days_a").Default(7).Range(1, 366).Comment("Days between calls to an A-tier account."),
+		field.Int("call_days_b").Default(7).Range(1, 366).Comment("Days between calls to a B-tier account."),
+		field.Int("call_days_c").Default(14).Range(1, 366).Comment("Days between calls to a C-tier account."),
+		field.Int("visit_months_a").Default(2).Range(1, 24).Comment("Calendar months between visits to an A-tier account."),
+		field.Int("visit_months_b").Default(3).Range(1, 24).Comment("Calendar months between visits to a B-tier account."),
+		field.Int("visit_months_c").Default(4).Range(1, 24).Comment("Calendar months between visits to a C-tier account."),
 	}
+}
+
+// cadenceFields are the organisation's fields the due dates depend on.
+var cadenceFields = []string{
+	organization.FieldTimezone,
+	organization.FieldCallDaysA, organization.FieldCallDaysB, organization.FieldCallDaysC,
+	organization.FieldVisitMonthsA, organization.FieldVisitMonthsB, organization.FieldVisitMonthsC,
+}
+
+// Hooks recompute every account's due dates after the cadence or the time
+// zone changed, in the same transaction.
+func (Organization) Hooks() []ent.Hook {
+	return []ent.Hook{hook.On(func(next ent.Mutator) ent.Mutator {
+		return hook.OrganizationFunc(func(ctx context.Context, m *gen.OrganizationMutation) (ent.Value, error) {
+			changed := slices.ContainsFunc(m.Fields(), func(f string) bool { return slices.Contains(cadenceFields, f) })
+			v, err := next.Mutate(ctx, m)
+			if err != nil || !changed {
+				return v, err
+			}
+			id, _ := m.ID()
+			return v, followup.RecomputeOrganization(ctx, m.Client(), id, "the cadence or time zone changed")
+		})
+	}, ent.OpUpdateOne)}
 }
 
 func (Organization) Annotations() []schema.Annotation {

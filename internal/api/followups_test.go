@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rapport/internal/auth"
+	"rapport/internal/cadence"
 	"rapport/internal/testdb"
 )
 
@@ -273,6 +274,73 @@ func TestTierReview(t *testing.T) {
 		r = w.sm1.do(`query($id: ID!) { node(id: $id) { ... on Account { tierChanges { reason } } } }`, map[string]any{"id": w.a2}).ok(t)
 		if n := len(r.list(t, "node.tierChanges")); n != 0 {
 			t.Fatalf("A2 got %d tier changes", n)
+		}
+	})
+}
+
+// The cadence is the organisation's policy and the working days its
+// calendar: an ADMIN changes either, and every account's due dates follow
+// in one statement-bounded pass.
+func TestCadencePolicyAndHolidays(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e) // A3: tier C, created now
+		dueOf := func(id string) (call, visit string) {
+			r := w.admin.do(`query($id: ID!) { node(id: $id) { ... on Account { nextCallDueAt nextVisitDueAt } } }`, map[string]any{"id": id}).ok(t)
+			return r.str(t, "node.nextCallDueAt"), r.str(t, "node.nextVisitDueAt")
+		}
+		cal := cadence.NewCalendar(shanghai)
+		created := time.Now()
+		want := func(days int) string {
+			return rfc(cal.Start(cal.OnOrBeforeWorking(cal.DayOf(created).AddDays(days))))
+		}
+		if c, _ := dueOf(w.a3); c != want(14) {
+			t.Fatalf("C call due %s, want %s", c, want(14))
+		}
+		setCadence := func(u *user, days int) *result {
+			return u.do(`mutation($d: Int!) { updateOrganization(input: {callDaysC: $d}) { callDaysC callDaysA visitMonthsA } }`, map[string]any{"d": days})
+		}
+		before := e.stmts.Load()
+		r := setCadence(w.admin, 21).ok(t)
+		small := e.stmts.Load() - before
+		if r.num(t, "updateOrganization.callDaysC") != 21 || r.num(t, "updateOrganization.callDaysA") != 7 || r.num(t, "updateOrganization.visitMonthsA") != 2 {
+			t.Fatalf("policy: %v", r.Data)
+		}
+		if c, _ := dueOf(w.a3); c != want(21) {
+			t.Fatalf("after the policy change, C call due %s, want %s", c, want(21))
+		}
+		setCadence(w.am3, 10).code(t, "FORBIDDEN")
+		setCadence(w.admin, 0).code(t, "BAD_USER_INPUT")
+		// Many more accounts: the recomputation costs the same statements.
+		for i := range 60 {
+			w.am3.do(createAccount, map[string]any{"input": map[string]any{"name": fmt.Sprintf("More %d", i), "tier": "C"}}).ok(t)
+		}
+		before = e.stmts.Load()
+		setCadence(w.admin, 14).ok(t)
+		if large := e.stmts.Load() - before; large != small {
+			t.Fatalf("recomputing 3 accounts took %d statements, 63 took %d", small, large)
+		}
+
+		// A day off on A1's call due day moves it back to the working day before.
+		call, _ := dueOf(w.a1)
+		dueTime, _ := time.Parse(time.RFC3339, call)
+		day := cal.DayOf(dueTime)
+		hol := `mutation($d: String!, $k: HolidayKind!) { setHoliday(day: $d, kind: $k, name: "公司假日") { day kind } }`
+		w.admin.do(hol, map[string]any{"d": day.String(), "k": "OFF"}).ok(t)
+		if c, _ := dueOf(w.a1); c != rfc(cal.Start(cal.OnOrBeforeWorking(day.AddDays(-1)))) {
+			t.Fatalf("with %s off, A1's call is due %s", day, c)
+		}
+		r = w.am1.do(`query($y: Int!) { holidays(year: $y) { day kind name } }`, map[string]any{"y": day.Year}).ok(t)
+		if hs := r.list(t, "holidays"); len(hs) != 1 || hs[0].(map[string]any)["day"] != day.String() {
+			t.Fatalf("holidays: %v", hs)
+		}
+		w.admin.do(hol, map[string]any{"d": day.String(), "k": "NORMAL"}).ok(t)
+		if c, _ := dueOf(w.a1); c != call {
+			t.Fatalf("with %s a normal day again, A1's call is due %s, want %s", day, c, call)
+		}
+		w.am1.do(hol, map[string]any{"d": day.String(), "k": "OFF"}).code(t, "FORBIDDEN")
+		w.admin.do(hol, map[string]any{"d": "2026-02-30", "k": "OFF"}).code(t, "BAD_USER_INPUT")
+		if hs := w.gadmin.do(`query($y: Int!) { holidays(year: $y) { day } }`, map[string]any{"y": day.Year}).ok(t).list(t, "holidays"); len(hs) != 0 {
+			t.Fatalf("another organisation starts with holidays: %v", hs)
 		}
 	})
 }

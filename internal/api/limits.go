@@ -54,6 +54,7 @@ var listCaps = map[string]int{
 	"Query.agenda":             1,
 	"AgendaDay.items":          400,
 	"TierReview.proposals":     5000, // followup.MaxReviewAccounts
+	"Query.holidays":           366,  // one row a day of the year
 	"Mutation.applyTierReview": 5000,
 }
 

@@ -7,6 +7,8 @@ package followup
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -14,6 +16,7 @@ import (
 
 	"rapport/ent"
 	"rapport/ent/account"
+	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/tierchange"
 	"rapport/internal/apierr"
@@ -23,15 +26,90 @@ import (
 	"rapport/internal/viewer"
 )
 
-// PolicyOf returns an organisation's cadence policy and working-day
-// calendar. (The defaults of domain §3 and weekends only, until the
-// organisation's policy and holiday calendar are editable.)
-func PolicyOf(v *viewer.Viewer) (cadence.Policy, cadence.Calendar) {
-	loc := time.UTC
-	if v != nil && v.Location != nil {
-		loc = v.Location
+// PolicyOf returns the viewer's organisation's cadence policy and
+// working-day calendar: two small reads (the organisation, its holidays).
+func PolicyOf(ctx context.Context, c *ent.Client) (cadence.Policy, cadence.Calendar, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return cadence.Policy{}, cadence.Calendar{}, errors.New("followup: no viewer")
 	}
-	return cadence.DefaultPolicy(), cadence.NewCalendar(loc)
+	return PolicyFor(ctx, c, v.OrgID)
+}
+
+// PolicyFor is PolicyOf for organisation orgID, read as its system viewer.
+func PolicyFor(ctx context.Context, c *ent.Client, orgID pulid.ID) (cadence.Policy, cadence.Calendar, error) {
+	sys := viewer.NewContext(ctx, viewer.NewSystem(orgID, nil))
+	org, err := c.Organization.Get(sys, orgID)
+	if err != nil {
+		return cadence.Policy{}, cadence.Calendar{}, err
+	}
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		return cadence.Policy{}, cadence.Calendar{}, err
+	}
+	p := cadence.Policy{
+		CallDays:    map[cadence.Tier]int{cadence.TierA: org.CallDaysA, cadence.TierB: org.CallDaysB, cadence.TierC: org.CallDaysC},
+		VisitMonths: map[cadence.Tier]int{cadence.TierA: org.VisitMonthsA, cadence.TierB: org.VisitMonthsB, cadence.TierC: org.VisitMonthsC},
+	}
+	cal := cadence.NewCalendar(loc)
+	days, err := c.Holiday.Query().Where(holiday.KindNEQ(holiday.KindNORMAL)).All(sys)
+	if err != nil {
+		return cadence.Policy{}, cadence.Calendar{}, err
+	}
+	for _, d := range days {
+		day, err := cadence.ParseDay(d.Day)
+		if err != nil {
+			continue // validated when written
+		}
+		if d.Kind == holiday.KindOFF {
+			cal.Holidays[day] = true
+		} else {
+			cal.Workdays[day] = true
+		}
+	}
+	return p, cal, nil
+}
+
+// zone is the viewer's organisation's time zone, as loaded for the request.
+func zone(v *viewer.Viewer) cadence.Calendar {
+	if v != nil && v.Location != nil {
+		return cadence.NewCalendar(v.Location)
+	}
+	return cadence.NewCalendar(time.UTC)
+}
+
+// RecomputeOrganization rewrites the due dates of every account of org
+// from their stored contacts, after the cadence, the time zone or the
+// holiday calendar changed: one read of the accounts, then set-based
+// updates (RecomputeAccountTimes), not a query per account.
+func RecomputeOrganization(ctx context.Context, c *ent.Client, org pulid.ID, why string) error {
+	v := viewer.FromContext(ctx)
+	sys := viewer.NewContext(ctx, viewer.NewSystem(org, nil))
+	p, cal, err := PolicyOf(sys, c)
+	if err != nil {
+		return err
+	}
+	accounts, err := c.Account.Query().
+		Select(account.FieldID, account.FieldTier, account.FieldCreatedAt, account.FieldLastCallAt, account.FieldLastVisitAt).
+		All(sys)
+	if err != nil {
+		return err
+	}
+	calls := make(map[pulid.ID]*time.Time, len(accounts))
+	visits := make(map[pulid.ID]*time.Time, len(accounts))
+	for _, a := range accounts {
+		due := cadence.Next(stateOf(a), p, cal)
+		calls[a.ID], visits[a.ID] = &due.Call, &due.Visit
+	}
+	var actor pulid.ID
+	if v != nil {
+		actor = v.UserID
+	}
+	if _, err := RecomputeAccountTimes(ctx, c, org, account.FieldNextCallDueAt, calls, actor, why); err != nil {
+		return err
+	}
+	_, err = RecomputeAccountTimes(ctx, c, org, account.FieldNextVisitDueAt, visits, actor, why)
+	return err
 }
 
 // Record folds a logged contact into its account: it locks the account's
@@ -53,24 +131,26 @@ func Record(ctx context.Context, c *ent.Client, accountID pulid.ID, contact cade
 	if last == nil || contact.OccurredAt.After(*last) {
 		last = &contact.OccurredAt
 	}
-	v := viewer.FromContext(ctx)
-	return write(ctx, c, v, a.ID, st, last)
+	return write(ctx, c, a.ID, st, last)
 }
 
 // Recompute rewrites an account's due columns from its stored state, after
 // its tier changed.
 func Recompute(ctx context.Context, c *ent.Client, a *ent.Account) error {
-	return write(ctx, c, viewer.FromContext(ctx), a.ID, stateOf(a), a.LastContactAt)
+	return write(ctx, c, a.ID, stateOf(a), a.LastContactAt)
 }
 
 func stateOf(a *ent.Account) cadence.Account {
 	return cadence.Account{Tier: cadence.Tier(a.Tier), CreatedAt: a.CreatedAt, LastCall: a.LastCallAt, LastVisit: a.LastVisitAt}
 }
 
-func write(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID, st cadence.Account, lastContact *time.Time) error {
-	p, cal := PolicyOf(v)
+func write(ctx context.Context, c *ent.Client, id pulid.ID, st cadence.Account, lastContact *time.Time) error {
+	p, cal, err := PolicyOf(ctx, c)
+	if err != nil {
+		return err
+	}
 	due := cadence.Next(st, p, cal)
-	sys := viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, cal.Loc))
+	sys := viewer.NewContext(ctx, viewer.NewSystem(viewer.FromContext(ctx).OrgID, cal.Loc))
 	return c.Account.UpdateOneID(id).
 		SetNillableLastCallAt(st.LastCall).
 		SetNillableLastVisitAt(st.LastVisit).
@@ -82,9 +162,12 @@ func write(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID, st
 
 // InitialDue is when a new account's first call and visit are due: from the
 // day it was created.
-func InitialDue(v *viewer.Viewer, tier string, created time.Time) cadence.Due {
-	p, cal := PolicyOf(v)
-	return cadence.Next(cadence.Account{Tier: cadence.Tier(tier), CreatedAt: created}, p, cal)
+func InitialDue(ctx context.Context, c *ent.Client, org pulid.ID, tier string, created time.Time) (cadence.Due, error) {
+	p, cal, err := PolicyFor(ctx, c, org)
+	if err != nil {
+		return cadence.Due{}, err
+	}
+	return cadence.Next(cadence.Account{Tier: cadence.Tier(tier), CreatedAt: created}, p, cal), nil
 }
 
 // ChangeTier moves an account to another tier for a reason: the tier change
@@ -185,7 +268,7 @@ const (
 // prepare, when not nil, readies each account query (the resolver eager-loads
 // what the client selected of the accounts with it).
 func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)) ([]*AgendaDay, error) {
-	_, cal := PolicyOf(viewer.FromContext(ctx))
+	cal := zone(viewer.FromContext(ctx))
 	first, last := cal.DayOf(from), cal.DayOf(to)
 	if last.Before(first) {
 		return nil, apierr.BadInput("to", "to is before from")
@@ -269,8 +352,10 @@ type TierProposal struct {
 // (cadence.Review). It changes nothing. prepare, when not nil, readies the
 // query that loads the proposals' accounts for display.
 func Review(ctx context.Context, c *ent.Client, month string, prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)) (*TierReview, error) {
-	v := viewer.FromContext(ctx)
-	p, cal := PolicyOf(v)
+	p, cal, err := PolicyOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	m, err := cadence.ParseMonth(month)
 	if err != nil {
 		return nil, apierr.BadInput("month", "%s", err.Error())
@@ -368,4 +453,34 @@ func ApplyReview(ctx context.Context, c *ent.Client, month string, ids []pulid.I
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// SetHoliday marks day ("YYYY-MM-DD") in the viewer's organisation's
+// calendar as a day OFF, a make-up WORKDAY, or NORMAL again (the policy lets
+// only an ADMIN), and the due dates follow (Holiday's hook).
+func SetHoliday(ctx context.Context, c *ent.Client, day string, kind holiday.Kind, name *string) (*ent.Holiday, error) {
+	existing, err := c.Holiday.Query().Where(holiday.Day(day)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return c.Holiday.Create().SetDay(day).SetKind(kind).SetNillableName(name).Save(ctx)
+	case err != nil:
+		return nil, err
+	}
+	upd := existing.Update().SetKind(kind)
+	if name != nil {
+		upd.SetName(*name)
+	}
+	return upd.Save(ctx)
+}
+
+// Holidays lists the days of year that are not as their weekday says, in
+// order.
+func Holidays(ctx context.Context, c *ent.Client, year int) ([]*ent.Holiday, error) {
+	if year < 1 || year > 9999 {
+		return nil, apierr.BadInput("year", "a year from 1 to 9999")
+	}
+	from, to := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-01-01", year+1)
+	return c.Holiday.Query().
+		Where(holiday.DayGTE(from), holiday.DayLT(to), holiday.KindNEQ(holiday.KindNORMAL)).
+		Order(ent.Asc(holiday.FieldDay)).All(ctx)
 }

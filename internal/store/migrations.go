@@ -182,7 +182,22 @@ func applyFile(ctx context.Context, drv *entsql.Driver, f migrate.File, recordOn
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", f.Name(), err)
 	}
-	tx, err := drv.DB().BeginTx(ctx, nil)
+	// One connection for the whole file: on SQLite, foreign keys can only
+	// be switched off outside a transaction, and a table that Atlas rebuilds
+	// (create new, copy, drop old, rename) breaks them in between.
+	conn, err := drv.DB().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	sqlite := drv.Dialect() == dialect.SQLite
+	if sqlite {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON") //nolint:errcheck
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -200,6 +215,17 @@ func applyFile(ctx context.Context, drv *entsql.Driver, f migrate.File, recordOn
 	}
 	if _, err := tx.ExecContext(ctx, q, f.Version(), f.Name(), time.Now().UTC()); err != nil {
 		return fmt.Errorf("recording migration %s: %w", f.Name(), err)
+	}
+	if sqlite { // what the switched-off checks would have found
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return err
+		}
+		broken := rows.Next()
+		rows.Close()
+		if broken {
+			return fmt.Errorf("migration %s leaves rows whose foreign keys point nowhere", f.Name())
+		}
 	}
 	return tx.Commit()
 }

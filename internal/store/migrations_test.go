@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ import (
 	"rapport/internal/store"
 	"rapport/internal/testdb"
 )
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 // The committed migrations of each dialect, replayed on an empty database,
 // give exactly the ent schema: a schema change without its migration (or

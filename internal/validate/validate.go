@@ -114,3 +114,11 @@ func TimeZone(s string) error {
 	}
 	return nil
 }
+
+// Day checks a calendar day written YYYY-MM-DD.
+func Day(s string) error {
+	if _, err := time.Parse(time.DateOnly, s); err != nil || len(s) != 10 {
+		return fmt.Errorf("%q is not a day like 2026-10-01", s)
+	}
+	return nil
+}

@@ -1,3 +1,11 @@
+-- Modify "organizations" table
+ALTER TABLE "organizations" ADD COLUMN "call_days_a" bigint NOT NULL DEFAULT 7, ADD COLUMN "call_days_b" bigint NOT NULL DEFAULT 7, ADD COLUMN "call_days_c" bigint NOT NULL DEFAULT 14, ADD COLUMN "visit_months_a" bigint NOT NULL DEFAULT 2, ADD COLUMN "visit_months_b" bigint NOT NULL DEFAULT 3, ADD COLUMN "visit_months_c" bigint NOT NULL DEFAULT 4;
+-- Create "holidays" table
+CREATE TABLE "holidays" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "day" character varying NOT NULL, "kind" character varying NOT NULL, "name" character varying NULL, "organization_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "holidays_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- Create index "holiday_organization_id" to table: "holidays"
+CREATE INDEX "holiday_organization_id" ON "holidays" ("organization_id");
+-- Create index "holiday_organization_id_day" to table: "holidays"
+CREATE UNIQUE INDEX "holiday_organization_id_day" ON "holidays" ("organization_id", "day");
 -- Modify "accounts" table
 ALTER TABLE "accounts" ADD COLUMN "last_contact_at" timestamptz NULL;
 -- Create index "account_owner_id_next_call_due_at" to table: "accounts"

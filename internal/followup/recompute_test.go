@@ -1,4 +1,4 @@
-package store_test
+package followup_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/privacy"
 	"rapport/internal/auth"
+	"rapport/internal/followup"
 	"rapport/internal/pulid"
 	"rapport/internal/store"
 	"rapport/internal/testdb"
@@ -68,14 +69,14 @@ func TestRecomputeAccountTimes(t *testing.T) {
 			}
 			values[accounts[0].ID] = nil
 			stmts.Store(0)
-			written, err := store.RecomputeAccountTimes(ctx, client, acme.ID, account.FieldNextCallDueAt, values, am.ID, "cadence changed")
+			written, err := followup.RecomputeAccountTimes(ctx, client, acme.ID, account.FieldNextCallDueAt, values, am.ID, "cadence changed")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if written != n {
 				t.Fatalf("wrote %d accounts, want %d", written, n)
 			}
-			if s, max := stmts.Load(), int64((n+store.RecomputeChunk-1)/store.RecomputeChunk+2); s > max {
+			if s, max := stmts.Load(), int64((n+followup.RecomputeChunk-1)/followup.RecomputeChunk+2); s > max {
 				t.Fatalf("%d statements for %d accounts, want at most %d", s, n, max)
 			}
 			for i, a := range []*ent.Account{accounts[0], accounts[1], accounts[41]} {

@@ -1,9 +1,27 @@
+-- Disable the enforcement of foreign-keys constraints
+PRAGMA foreign_keys = off;
 -- Add column "last_contact_at" to table: "accounts"
 ALTER TABLE `accounts` ADD COLUMN `last_contact_at` datetime NULL;
 -- Create index "account_owner_id_next_call_due_at" to table: "accounts"
 CREATE INDEX `account_owner_id_next_call_due_at` ON `accounts` (`owner_id`, `next_call_due_at`);
 -- Create index "account_owner_id_next_visit_due_at" to table: "accounts"
 CREATE INDEX `account_owner_id_next_visit_due_at` ON `accounts` (`owner_id`, `next_visit_due_at`);
+-- Create "new_organizations" table
+CREATE TABLE `new_organizations` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `slug` text NOT NULL, `name` text NOT NULL, `timezone` text NOT NULL DEFAULT ('Asia/Shanghai'), `call_days_a` integer NOT NULL DEFAULT (7), `call_days_b` integer NOT NULL DEFAULT (7), `call_days_c` integer NOT NULL DEFAULT (14), `visit_months_a` integer NOT NULL DEFAULT (2), `visit_months_b` integer NOT NULL DEFAULT (3), `visit_months_c` integer NOT NULL DEFAULT (4), PRIMARY KEY (`id`));
+-- Copy rows from old table "organizations" to new temporary table "new_organizations"
+INSERT INTO `new_organizations` (`id`, `created_at`, `updated_at`, `slug`, `name`, `timezone`) SELECT `id`, `created_at`, `updated_at`, `slug`, `name`, `timezone` FROM `organizations`;
+-- Drop "organizations" table after copying rows
+DROP TABLE `organizations`;
+-- Rename temporary table "new_organizations" to "organizations"
+ALTER TABLE `new_organizations` RENAME TO `organizations`;
+-- Create index "organizations_slug_key" to table: "organizations"
+CREATE UNIQUE INDEX `organizations_slug_key` ON `organizations` (`slug`);
+-- Create "holidays" table
+CREATE TABLE `holidays` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `day` text NOT NULL, `kind` text NOT NULL, `name` text NULL, `organization_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `holidays_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION);
+-- Create index "holiday_organization_id" to table: "holidays"
+CREATE INDEX `holiday_organization_id` ON `holidays` (`organization_id`);
+-- Create index "holiday_organization_id_day" to table: "holidays"
+CREATE UNIQUE INDEX `holiday_organization_id_day` ON `holidays` (`organization_id`, `day`);
 -- Create "interactions" table
 CREATE TABLE `interactions` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `kind` text NOT NULL, `occurred_at` datetime NOT NULL, `summary` text NULL, `decision_maker_met` bool NOT NULL DEFAULT (false), `account_id` text NOT NULL, `organization_id` text NOT NULL, `logged_by_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `interactions_accounts_interactions` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_users_logged_by` FOREIGN KEY (`logged_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
 -- Create index "interaction_organization_id" to table: "interactions"
@@ -20,3 +38,5 @@ CREATE INDEX `tierchange_organization_id` ON `tier_changes` (`organization_id`);
 CREATE INDEX `tierchange_account_id_created_at` ON `tier_changes` (`account_id`, `created_at`);
 -- Create "interaction_contacts" table
 CREATE TABLE `interaction_contacts` (`interaction_id` text NOT NULL, `contact_id` text NOT NULL, PRIMARY KEY (`interaction_id`, `contact_id`), CONSTRAINT `interaction_contacts_interaction_id` FOREIGN KEY (`interaction_id`) REFERENCES `interactions` (`id`) ON DELETE CASCADE, CONSTRAINT `interaction_contacts_contact_id` FOREIGN KEY (`contact_id`) REFERENCES `contacts` (`id`) ON DELETE CASCADE);
+-- Enable back the enforcement of foreign-keys constraints
+PRAGMA foreign_keys = on;
