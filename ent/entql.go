@@ -246,16 +246,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "User",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			user.FieldCreatedAt:      {Type: field.TypeTime, Column: user.FieldCreatedAt},
-			user.FieldUpdatedAt:      {Type: field.TypeTime, Column: user.FieldUpdatedAt},
-			user.FieldOrganizationID: {Type: field.TypeString, Column: user.FieldOrganizationID},
-			user.FieldSubject:        {Type: field.TypeString, Column: user.FieldSubject},
-			user.FieldName:           {Type: field.TypeString, Column: user.FieldName},
-			user.FieldEmail:          {Type: field.TypeString, Column: user.FieldEmail},
-			user.FieldRoles:          {Type: field.TypeJSON, Column: user.FieldRoles},
-			user.FieldDepartmentID:   {Type: field.TypeString, Column: user.FieldDepartmentID},
-			user.FieldManagerID:      {Type: field.TypeString, Column: user.FieldManagerID},
-			user.FieldLastSeenAt:     {Type: field.TypeTime, Column: user.FieldLastSeenAt},
+			user.FieldCreatedAt:            {Type: field.TypeTime, Column: user.FieldCreatedAt},
+			user.FieldUpdatedAt:            {Type: field.TypeTime, Column: user.FieldUpdatedAt},
+			user.FieldOrganizationID:       {Type: field.TypeString, Column: user.FieldOrganizationID},
+			user.FieldSubject:              {Type: field.TypeString, Column: user.FieldSubject},
+			user.FieldName:                 {Type: field.TypeString, Column: user.FieldName},
+			user.FieldEmail:                {Type: field.TypeString, Column: user.FieldEmail},
+			user.FieldRoles:                {Type: field.TypeJSON, Column: user.FieldRoles},
+			user.FieldDepartmentID:         {Type: field.TypeString, Column: user.FieldDepartmentID},
+			user.FieldManagerID:            {Type: field.TypeString, Column: user.FieldManagerID},
+			user.FieldLastSeenAt:           {Type: field.TypeTime, Column: user.FieldLastSeenAt},
+			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
 	graph.MustAddE(
@@ -1843,6 +1844,11 @@ func (f *UserFilter) WhereManagerID(p entql.StringP) {
 // WhereLastSeenAt applies the entql time.Time predicate on the last_seen_at field.
 func (f *UserFilter) WhereLastSeenAt(p entql.TimeP) {
 	f.Where(p.Field(user.FieldLastSeenAt))
+}
+
+// WhereCalendarTokenVersion applies the entql int predicate on the calendar_token_version field.
+func (f *UserFilter) WhereCalendarTokenVersion(p entql.IntP) {
+	f.Where(p.Field(user.FieldCalendarTokenVersion))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

@@ -10065,33 +10065,35 @@ func (m *TierChangeMutation) ResetEdge(name string) error {
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *pulid.ID
-	created_at          *time.Time
-	updated_at          *time.Time
-	subject             *string
-	name                *string
-	email               *string
-	roles               *[]string
-	appendroles         []string
-	last_seen_at        *time.Time
-	clearedFields       map[string]struct{}
-	organization        *pulid.ID
-	clearedorganization bool
-	department          *pulid.ID
-	cleareddepartment   bool
-	manager             *pulid.ID
-	clearedmanager      bool
-	reports             map[pulid.ID]struct{}
-	removedreports      map[pulid.ID]struct{}
-	clearedreports      bool
-	accounts            map[pulid.ID]struct{}
-	removedaccounts     map[pulid.ID]struct{}
-	clearedaccounts     bool
-	done                bool
-	oldValue            func(context.Context) (*User, error)
-	predicates          []predicate.User
+	op                        Op
+	typ                       string
+	id                        *pulid.ID
+	created_at                *time.Time
+	updated_at                *time.Time
+	subject                   *string
+	name                      *string
+	email                     *string
+	roles                     *[]string
+	appendroles               []string
+	last_seen_at              *time.Time
+	calendar_token_version    *int
+	addcalendar_token_version *int
+	clearedFields             map[string]struct{}
+	organization              *pulid.ID
+	clearedorganization       bool
+	department                *pulid.ID
+	cleareddepartment         bool
+	manager                   *pulid.ID
+	clearedmanager            bool
+	reports                   map[pulid.ID]struct{}
+	removedreports            map[pulid.ID]struct{}
+	clearedreports            bool
+	accounts                  map[pulid.ID]struct{}
+	removedaccounts           map[pulid.ID]struct{}
+	clearedaccounts           bool
+	done                      bool
+	oldValue                  func(context.Context) (*User, error)
+	predicates                []predicate.User
 }
 
 var _ ent.Mutation = (*UserMutation)(nil)
@@ -10599,6 +10601,62 @@ func (m *UserMutation) ResetLastSeenAt() {
 	m.last_seen_at = nil
 }
 
+// SetCalendarTokenVersion sets the "calendar_token_version" field.
+func (m *UserMutation) SetCalendarTokenVersion(i int) {
+	m.calendar_token_version = &i
+	m.addcalendar_token_version = nil
+}
+
+// CalendarTokenVersion returns the value of the "calendar_token_version" field in the mutation.
+func (m *UserMutation) CalendarTokenVersion() (r int, exists bool) {
+	v := m.calendar_token_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCalendarTokenVersion returns the old "calendar_token_version" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldCalendarTokenVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCalendarTokenVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCalendarTokenVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCalendarTokenVersion: %w", err)
+	}
+	return oldValue.CalendarTokenVersion, nil
+}
+
+// AddCalendarTokenVersion adds i to the "calendar_token_version" field.
+func (m *UserMutation) AddCalendarTokenVersion(i int) {
+	if m.addcalendar_token_version != nil {
+		*m.addcalendar_token_version += i
+	} else {
+		m.addcalendar_token_version = &i
+	}
+}
+
+// AddedCalendarTokenVersion returns the value that was added to the "calendar_token_version" field in this mutation.
+func (m *UserMutation) AddedCalendarTokenVersion() (r int, exists bool) {
+	v := m.addcalendar_token_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCalendarTokenVersion resets all changes to the "calendar_token_version" field.
+func (m *UserMutation) ResetCalendarTokenVersion() {
+	m.calendar_token_version = nil
+	m.addcalendar_token_version = nil
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *UserMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -10822,7 +10880,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -10853,6 +10911,9 @@ func (m *UserMutation) Fields() []string {
 	if m.last_seen_at != nil {
 		fields = append(fields, user.FieldLastSeenAt)
 	}
+	if m.calendar_token_version != nil {
+		fields = append(fields, user.FieldCalendarTokenVersion)
+	}
 	return fields
 }
 
@@ -10881,6 +10942,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.ManagerID()
 	case user.FieldLastSeenAt:
 		return m.LastSeenAt()
+	case user.FieldCalendarTokenVersion:
+		return m.CalendarTokenVersion()
 	}
 	return nil, false
 }
@@ -10910,6 +10973,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldManagerID(ctx)
 	case user.FieldLastSeenAt:
 		return m.OldLastSeenAt(ctx)
+	case user.FieldCalendarTokenVersion:
+		return m.OldCalendarTokenVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -10989,6 +11054,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastSeenAt(v)
 		return nil
+	case user.FieldCalendarTokenVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCalendarTokenVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -10996,13 +11068,21 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *UserMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addcalendar_token_version != nil {
+		fields = append(fields, user.FieldCalendarTokenVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case user.FieldCalendarTokenVersion:
+		return m.AddedCalendarTokenVersion()
+	}
 	return nil, false
 }
 
@@ -11011,6 +11091,13 @@ func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *UserMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case user.FieldCalendarTokenVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCalendarTokenVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User numeric field %s", name)
 }
@@ -11082,6 +11169,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldLastSeenAt:
 		m.ResetLastSeenAt()
+		return nil
+	case user.FieldCalendarTokenVersion:
+		m.ResetCalendarTokenVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -41,6 +41,8 @@ type User struct {
 	ManagerID pulid.ID `json:"manager_id,omitempty"`
 	// LastSeenAt holds the value of the "last_seen_at" field.
 	LastSeenAt time.Time `json:"last_seen_at,omitempty"`
+	// Bumped to revoke the user's calendar feed URLs (rotateCalendarToken).
+	CalendarTokenVersion int `json:"calendar_token_version,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -129,6 +131,8 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case user.FieldID, user.FieldOrganizationID, user.FieldDepartmentID, user.FieldManagerID:
 			values[i] = new(pulid.ID)
+		case user.FieldCalendarTokenVersion:
+			values[i] = new(sql.NullInt64)
 		case user.FieldSubject, user.FieldName, user.FieldEmail:
 			values[i] = new(sql.NullString)
 		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldLastSeenAt:
@@ -215,6 +219,12 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field last_seen_at", values[i])
 			} else if value.Valid {
 				_m.LastSeenAt = value.Time
+			}
+		case user.FieldCalendarTokenVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field calendar_token_version", values[i])
+			} else if value.Valid {
+				_m.CalendarTokenVersion = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -306,6 +316,9 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_seen_at=")
 	builder.WriteString(_m.LastSeenAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("calendar_token_version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CalendarTokenVersion))
 	builder.WriteByte(')')
 	return builder.String()
 }

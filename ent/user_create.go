@@ -143,6 +143,20 @@ func (_c *UserCreate) SetNillableLastSeenAt(v *time.Time) *UserCreate {
 	return _c
 }
 
+// SetCalendarTokenVersion sets the "calendar_token_version" field.
+func (_c *UserCreate) SetCalendarTokenVersion(v int) *UserCreate {
+	_c.mutation.SetCalendarTokenVersion(v)
+	return _c
+}
+
+// SetNillableCalendarTokenVersion sets the "calendar_token_version" field if the given value is not nil.
+func (_c *UserCreate) SetNillableCalendarTokenVersion(v *int) *UserCreate {
+	if v != nil {
+		_c.SetCalendarTokenVersion(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v pulid.ID) *UserCreate {
 	_c.mutation.SetID(v)
@@ -272,6 +286,10 @@ func (_c *UserCreate) defaults() error {
 		v := user.DefaultLastSeenAt()
 		_c.mutation.SetLastSeenAt(v)
 	}
+	if _, ok := _c.mutation.CalendarTokenVersion(); !ok {
+		v := user.DefaultCalendarTokenVersion
+		_c.mutation.SetCalendarTokenVersion(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if user.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized user.DefaultID (forgotten import ent/runtime?)")
@@ -322,6 +340,9 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.LastSeenAt(); !ok {
 		return &ValidationError{Name: "last_seen_at", err: errors.New(`ent: missing required field "User.last_seen_at"`)}
+	}
+	if _, ok := _c.mutation.CalendarTokenVersion(); !ok {
+		return &ValidationError{Name: "calendar_token_version", err: errors.New(`ent: missing required field "User.calendar_token_version"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := user.IDValidator(string(v)); err != nil {
@@ -394,6 +415,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastSeenAt(); ok {
 		_spec.SetField(user.FieldLastSeenAt, field.TypeTime, value)
 		_node.LastSeenAt = value
+	}
+	if value, ok := _c.mutation.CalendarTokenVersion(); ok {
+		_spec.SetField(user.FieldCalendarTokenVersion, field.TypeInt, value)
+		_node.CalendarTokenVersion = value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -626,6 +651,24 @@ func (u *UserUpsert) UpdateLastSeenAt() *UserUpsert {
 	return u
 }
 
+// SetCalendarTokenVersion sets the "calendar_token_version" field.
+func (u *UserUpsert) SetCalendarTokenVersion(v int) *UserUpsert {
+	u.Set(user.FieldCalendarTokenVersion, v)
+	return u
+}
+
+// UpdateCalendarTokenVersion sets the "calendar_token_version" field to the value that was provided on create.
+func (u *UserUpsert) UpdateCalendarTokenVersion() *UserUpsert {
+	u.SetExcluded(user.FieldCalendarTokenVersion)
+	return u
+}
+
+// AddCalendarTokenVersion adds v to the "calendar_token_version" field.
+func (u *UserUpsert) AddCalendarTokenVersion(v int) *UserUpsert {
+	u.Add(user.FieldCalendarTokenVersion, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -792,6 +835,27 @@ func (u *UserUpsertOne) SetLastSeenAt(v time.Time) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateLastSeenAt() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateLastSeenAt()
+	})
+}
+
+// SetCalendarTokenVersion sets the "calendar_token_version" field.
+func (u *UserUpsertOne) SetCalendarTokenVersion(v int) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetCalendarTokenVersion(v)
+	})
+}
+
+// AddCalendarTokenVersion adds v to the "calendar_token_version" field.
+func (u *UserUpsertOne) AddCalendarTokenVersion(v int) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.AddCalendarTokenVersion(v)
+	})
+}
+
+// UpdateCalendarTokenVersion sets the "calendar_token_version" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateCalendarTokenVersion() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateCalendarTokenVersion()
 	})
 }
 
@@ -1128,6 +1192,27 @@ func (u *UserUpsertBulk) SetLastSeenAt(v time.Time) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateLastSeenAt() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateLastSeenAt()
+	})
+}
+
+// SetCalendarTokenVersion sets the "calendar_token_version" field.
+func (u *UserUpsertBulk) SetCalendarTokenVersion(v int) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetCalendarTokenVersion(v)
+	})
+}
+
+// AddCalendarTokenVersion adds v to the "calendar_token_version" field.
+func (u *UserUpsertBulk) AddCalendarTokenVersion(v int) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.AddCalendarTokenVersion(v)
+	})
+}
+
+// UpdateCalendarTokenVersion sets the "calendar_token_version" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateCalendarTokenVersion() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateCalendarTokenVersion()
 	})
 }
 

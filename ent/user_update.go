@@ -133,6 +133,27 @@ func (_u *UserUpdate) SetNillableLastSeenAt(v *time.Time) *UserUpdate {
 	return _u
 }
 
+// SetCalendarTokenVersion sets the "calendar_token_version" field.
+func (_u *UserUpdate) SetCalendarTokenVersion(v int) *UserUpdate {
+	_u.mutation.ResetCalendarTokenVersion()
+	_u.mutation.SetCalendarTokenVersion(v)
+	return _u
+}
+
+// SetNillableCalendarTokenVersion sets the "calendar_token_version" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableCalendarTokenVersion(v *int) *UserUpdate {
+	if v != nil {
+		_u.SetCalendarTokenVersion(*v)
+	}
+	return _u
+}
+
+// AddCalendarTokenVersion adds value to the "calendar_token_version" field.
+func (_u *UserUpdate) AddCalendarTokenVersion(v int) *UserUpdate {
+	_u.mutation.AddCalendarTokenVersion(v)
+	return _u
+}
+
 // SetDepartment sets the "department" edge to the Department entity.
 func (_u *UserUpdate) SetDepartment(v *Department) *UserUpdate {
 	return _u.SetDepartmentID(v.ID)
@@ -329,6 +350,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.LastSeenAt(); ok {
 		_spec.SetField(user.FieldLastSeenAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.CalendarTokenVersion(); ok {
+		_spec.SetField(user.FieldCalendarTokenVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCalendarTokenVersion(); ok {
+		_spec.AddField(user.FieldCalendarTokenVersion, field.TypeInt, value)
 	}
 	if _u.mutation.DepartmentCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -600,6 +627,27 @@ func (_u *UserUpdateOne) SetNillableLastSeenAt(v *time.Time) *UserUpdateOne {
 	return _u
 }
 
+// SetCalendarTokenVersion sets the "calendar_token_version" field.
+func (_u *UserUpdateOne) SetCalendarTokenVersion(v int) *UserUpdateOne {
+	_u.mutation.ResetCalendarTokenVersion()
+	_u.mutation.SetCalendarTokenVersion(v)
+	return _u
+}
+
+// SetNillableCalendarTokenVersion sets the "calendar_token_version" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableCalendarTokenVersion(v *int) *UserUpdateOne {
+	if v != nil {
+		_u.SetCalendarTokenVersion(*v)
+	}
+	return _u
+}
+
+// AddCalendarTokenVersion adds value to the "calendar_token_version" field.
+func (_u *UserUpdateOne) AddCalendarTokenVersion(v int) *UserUpdateOne {
+	_u.mutation.AddCalendarTokenVersion(v)
+	return _u
+}
+
 // SetDepartment sets the "department" edge to the Department entity.
 func (_u *UserUpdateOne) SetDepartment(v *Department) *UserUpdateOne {
 	return _u.SetDepartmentID(v.ID)
@@ -826,6 +874,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.LastSeenAt(); ok {
 		_spec.SetField(user.FieldLastSeenAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.CalendarTokenVersion(); ok {
+		_spec.SetField(user.FieldCalendarTokenVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCalendarTokenVersion(); ok {
+		_spec.AddField(user.FieldCalendarTokenVersion, field.TypeInt, value)
 	}
 	if _u.mutation.DepartmentCleared() {
 		edge := &sqlgraph.EdgeSpec{

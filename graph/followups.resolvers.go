@@ -10,8 +10,10 @@ import (
 	"rapport/ent"
 	"rapport/ent/account"
 	"rapport/ent/holiday"
+	"rapport/internal/calfeed"
 	"rapport/internal/followup"
 	"rapport/internal/pulid"
+	"rapport/internal/viewer"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -37,6 +39,12 @@ func (r *mutationResolver) SetHoliday(ctx context.Context, day string, kind holi
 	return followup.SetHoliday(ctx, r.db(ctx), day, kind, name)
 }
 
+// RotateCalendarToken is the resolver for the rotateCalendarToken field.
+func (r *mutationResolver) RotateCalendarToken(ctx context.Context) (string, error) {
+	token, err := calfeed.Rotate(ctx, r.db(ctx))
+	return calfeed.URL(calfeed.Base(ctx), token), err
+}
+
 // FollowUpsDue is the resolver for the followUpsDue field.
 func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error) {
 	q, order := followup.DueQuery(r.db(ctx), kind, tier, before)
@@ -60,4 +68,14 @@ func (r *queryResolver) TierReview(ctx context.Context, month string) (*followup
 // Holidays is the resolver for the holidays field.
 func (r *queryResolver) Holidays(ctx context.Context, year int) ([]*ent.Holiday, error) {
 	return followup.Holidays(ctx, r.db(ctx), year)
+}
+
+// AgendaCalendarURL is the resolver for the agendaCalendarURL field.
+func (r *userResolver) AgendaCalendarURL(ctx context.Context, obj *ent.User) (*string, error) {
+	if v := viewer.FromContext(ctx); v == nil || v.UserID != obj.ID {
+		return nil, nil // a feed URL is a credential: only its owner sees it
+	}
+	token, err := calfeed.Token(ctx, r.db(ctx), obj)
+	url := calfeed.URL(calfeed.Base(ctx), token)
+	return &url, err
 }

@@ -221,18 +221,19 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApplyTierReview    func(childComplexity int, month string, accountIDs []pulid.ID) int
-		ChangeAccountTier  func(childComplexity int, id pulid.ID, tier account.Tier, reason string) int
-		CreateAccount      func(childComplexity int, input ent.CreateAccountInput) int
-		CreateContact      func(childComplexity int, input ent.CreateContactInput) int
-		CreateDepartment   func(childComplexity int, input ent.CreateDepartmentInput) int
-		LogInteraction     func(childComplexity int, input ent.CreateInteractionInput) int
-		SetHoliday         func(childComplexity int, day string, kind holiday.Kind, name *string) int
-		UpdateAccount      func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
-		UpdateContact      func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
-		UpdateDepartment   func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
-		UpdateOrganization func(childComplexity int, input ent.UpdateOrganizationInput) int
-		UpdateUser         func(childComplexity int, id pulid.ID, input ent.UpdateUserInput) int
+		ApplyTierReview     func(childComplexity int, month string, accountIDs []pulid.ID) int
+		ChangeAccountTier   func(childComplexity int, id pulid.ID, tier account.Tier, reason string) int
+		CreateAccount       func(childComplexity int, input ent.CreateAccountInput) int
+		CreateContact       func(childComplexity int, input ent.CreateContactInput) int
+		CreateDepartment    func(childComplexity int, input ent.CreateDepartmentInput) int
+		LogInteraction      func(childComplexity int, input ent.CreateInteractionInput) int
+		RotateCalendarToken func(childComplexity int) int
+		SetHoliday          func(childComplexity int, day string, kind holiday.Kind, name *string) int
+		UpdateAccount       func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
+		UpdateContact       func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
+		UpdateDepartment    func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
+		UpdateOrganization  func(childComplexity int, input ent.UpdateOrganizationInput) int
+		UpdateUser          func(childComplexity int, id pulid.ID, input ent.UpdateUserInput) int
 	}
 
 	Organization struct {
@@ -297,20 +298,21 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt    func(childComplexity int) int
-		Department   func(childComplexity int) int
-		DepartmentID func(childComplexity int) int
-		Email        func(childComplexity int) int
-		ID           func(childComplexity int) int
-		LastSeenAt   func(childComplexity int) int
-		Manager      func(childComplexity int) int
-		ManagerID    func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Organization func(childComplexity int) int
-		Reports      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
-		Roles        func(childComplexity int) int
-		Subject      func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		AgendaCalendarURL func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Department        func(childComplexity int) int
+		DepartmentID      func(childComplexity int) int
+		Email             func(childComplexity int) int
+		ID                func(childComplexity int) int
+		LastSeenAt        func(childComplexity int) int
+		Manager           func(childComplexity int) int
+		ManagerID         func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Organization      func(childComplexity int) int
+		Reports           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Roles             func(childComplexity int) int
+		Subject           func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -342,6 +344,7 @@ type MutationResolver interface {
 	ChangeAccountTier(ctx context.Context, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error)
 	ApplyTierReview(ctx context.Context, month string, accountIDs []pulid.ID) ([]*ent.Account, error)
 	SetHoliday(ctx context.Context, day string, kind holiday.Kind, name *string) (*ent.Holiday, error)
+	RotateCalendarToken(ctx context.Context) (string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -359,6 +362,7 @@ type QueryResolver interface {
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
+	AgendaCalendarURL(ctx context.Context, obj *ent.User) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1192,6 +1196,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogInteraction(childComplexity, args["input"].(ent.CreateInteractionInput)), true
+	case "Mutation.rotateCalendarToken":
+		if e.ComplexityRoot.Mutation.RotateCalendarToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RotateCalendarToken(childComplexity), true
 	case "Mutation.setHoliday":
 		if e.ComplexityRoot.Mutation.SetHoliday == nil {
 			break
@@ -1574,6 +1584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TierReview.Proposals(childComplexity), true
 
+	case "User.agendaCalendarURL":
+		if e.ComplexityRoot.User.AgendaCalendarURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.AgendaCalendarURL(childComplexity), true
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -4301,6 +4317,16 @@ type TierProposal {
   score: Float!
 }
 
+extend type User {
+  """
+  The viewer's agenda as an iCalendar feed (RFC 5545) that a calendar app
+  subscribes to: all-day events on the due days, overdue ones today. The
+  URL carries its own unguessable token (no bearer token needed);
+  rotateCalendarToken revokes it. Null for anyone but the viewer.
+  """
+  agendaCalendarURL: String
+}
+
 extend type Query {
   """
   The accounts the viewer may see whose next call or visit is due on or
@@ -4348,6 +4374,10 @@ extend type Mutation {
   before; every account's due dates are recomputed at once.
   """
   setHoliday(day: String!, kind: HolidayKind!, name: String): Holiday!
+  """
+  Revokes the viewer's calendar feed URLs and returns the new agenda feed URL.
+  """
+  rotateCalendarToken: String!
 }
 `, BuiltIn: false},
 }
@@ -4821,6 +4851,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_reports(ctx, field)
 	case "roles":
 		return ec.fieldContext_User_roles(ctx, field)
+	case "agendaCalendarURL":
+		return ec.fieldContext_User_agendaCalendarURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -9427,6 +9459,29 @@ func (ec *executionContext) fieldContext_Mutation_setHoliday(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_rotateCalendarToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateCalendarToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RotateCalendarToken(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateCalendarToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "String")
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11133,6 +11188,29 @@ func (ec *executionContext) _User_roles(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_User_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Role")
+}
+
+func (ec *executionContext) _User_agendaCalendarURL(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_agendaCalendarURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().AgendaCalendarURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_agendaCalendarURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -21706,6 +21784,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "rotateCalendarToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateCalendarToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22228,6 +22313,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_roles(ctx, field, obj)
+				})
+		case "agendaCalendarURL":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_agendaCalendarURL(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type config struct {
 	LogLevel    slog.Level
 	CORSOrigins []string
 	MaxInFlight int
+	PublicURL   string
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -94,6 +96,16 @@ var settings = []setting{
 				return fmt.Errorf("RAPPORT_MAX_IN_FLIGHT must be a whole number from 1 to 10000, not %q", v)
 			}
 			c.MaxInFlight = n
+			return nil
+		}},
+	{env: "RAPPORT_PUBLIC_URL", doc: "taken from each request's host",
+		meaning: "scheme and host clients reach the server under (`https://crm.example.cn`), for the calendar feed URLs it hands out",
+		set: func(c *config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("RAPPORT_PUBLIC_URL must be like https://crm.example.cn, not %q", v)
+			}
+			c.PublicURL = strings.TrimRight(v, "/")
 			return nil
 		}},
 	{env: "RAPPORT_LOG_FORMAT", doc: "text", meaning: "`json` for JSON logs, anything else for text",

@@ -60,7 +60,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler: api.NewHandler(api.Config{
-			Client: client, Verifier: verifier, Logger: log, AllowedOrigins: c.CORSOrigins, MaxInFlight: c.MaxInFlight,
+			Client: client, Verifier: verifier, Logger: log, AllowedOrigins: c.CORSOrigins, MaxInFlight: c.MaxInFlight, PublicURL: c.PublicURL,
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,

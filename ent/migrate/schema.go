@@ -441,6 +441,7 @@ var (
 		{Name: "email", Type: field.TypeString, Default: ""},
 		{Name: "roles", Type: field.TypeJSON},
 		{Name: "last_seen_at", Type: field.TypeTime},
+		{Name: "calendar_token_version", Type: field.TypeInt, Default: 0},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 		{Name: "department_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "manager_id", Type: field.TypeString, Nullable: true, Size: 64},
@@ -453,19 +454,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_organizations_organization",
-				Columns:    []*schema.Column{UsersColumns[8]},
+				Columns:    []*schema.Column{UsersColumns[9]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "users_departments_department",
-				Columns:    []*schema.Column{UsersColumns[9]},
+				Columns:    []*schema.Column{UsersColumns[10]},
 				RefColumns: []*schema.Column{DepartmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "users_users_reports",
-				Columns:    []*schema.Column{UsersColumns[10]},
+				Columns:    []*schema.Column{UsersColumns[11]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -474,17 +475,17 @@ var (
 			{
 				Name:    "user_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[8]},
+				Columns: []*schema.Column{UsersColumns[9]},
 			},
 			{
 				Name:    "user_organization_id_subject",
 				Unique:  true,
-				Columns: []*schema.Column{UsersColumns[8], UsersColumns[3]},
+				Columns: []*schema.Column{UsersColumns[9], UsersColumns[3]},
 			},
 			{
 				Name:    "user_manager_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[10]},
+				Columns: []*schema.Column{UsersColumns[11]},
 			},
 		},
 	}

@@ -574,6 +574,10 @@ func init() {
 	userDescLastSeenAt := userFields[6].Descriptor()
 	// user.DefaultLastSeenAt holds the default value on creation for the last_seen_at field.
 	user.DefaultLastSeenAt = userDescLastSeenAt.Default.(func() time.Time)
+	// userDescCalendarTokenVersion is the schema descriptor for calendar_token_version field.
+	userDescCalendarTokenVersion := userFields[7].Descriptor()
+	// user.DefaultCalendarTokenVersion holds the default value on creation for the calendar_token_version field.
+	user.DefaultCalendarTokenVersion = userDescCalendarTokenVersion.Default.(int)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

@@ -22,6 +22,7 @@ import (
 // set-based update with one RECOMPUTE audit event (store.RecomputeTimes).
 var systemColumns = map[string][]string{
 	"Account": {"last_contact_at", "last_call_at", "last_visit_at", "next_call_due_at", "next_visit_due_at"},
+	"User":    {"calendar_token_version"},
 }
 
 // systemTime is a time column the system maintains: readable, filterable and

@@ -44,6 +44,9 @@ func (User) Fields() []ent.Field {
 		field.String("manager_id").GoType(pulid.ID("")).Optional(),
 		field.Time("last_seen_at").Default(func() time.Time { return time.Now().UTC() }).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Int("calendar_token_version").Default(0).
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Bumped to revoke the user's calendar feed URLs (rotateCalendarToken)."),
 	}
 }
 

@@ -36,6 +36,8 @@ const (
 	FieldManagerID = "manager_id"
 	// FieldLastSeenAt holds the string denoting the last_seen_at field in the database.
 	FieldLastSeenAt = "last_seen_at"
+	// FieldCalendarTokenVersion holds the string denoting the calendar_token_version field in the database.
+	FieldCalendarTokenVersion = "calendar_token_version"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeDepartment holds the string denoting the department edge name in mutations.
@@ -92,6 +94,7 @@ var Columns = []string{
 	FieldDepartmentID,
 	FieldManagerID,
 	FieldLastSeenAt,
+	FieldCalendarTokenVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -132,6 +135,8 @@ var (
 	DefaultRoles []string
 	// DefaultLastSeenAt holds the default value on creation for the "last_seen_at" field.
 	DefaultLastSeenAt func() time.Time
+	// DefaultCalendarTokenVersion holds the default value on creation for the "calendar_token_version" field.
+	DefaultCalendarTokenVersion int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -189,6 +194,11 @@ func ByManagerID(opts ...sql.OrderTermOption) OrderOption {
 // ByLastSeenAt orders the results by the last_seen_at field.
 func ByLastSeenAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastSeenAt, opts...).ToFunc()
+}
+
+// ByCalendarTokenVersion orders the results by the calendar_token_version field.
+func ByCalendarTokenVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCalendarTokenVersion, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

@@ -101,6 +101,11 @@ func LastSeenAt(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldLastSeenAt, v))
 }
 
+// CalendarTokenVersion applies equality check predicate on the "calendar_token_version" field. It's identical to CalendarTokenVersionEQ.
+func CalendarTokenVersion(v int) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldCalendarTokenVersion, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -644,6 +649,46 @@ func LastSeenAtLT(v time.Time) predicate.User {
 // LastSeenAtLTE applies the LTE predicate on the "last_seen_at" field.
 func LastSeenAtLTE(v time.Time) predicate.User {
 	return predicate.User(sql.FieldLTE(FieldLastSeenAt, v))
+}
+
+// CalendarTokenVersionEQ applies the EQ predicate on the "calendar_token_version" field.
+func CalendarTokenVersionEQ(v int) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldCalendarTokenVersion, v))
+}
+
+// CalendarTokenVersionNEQ applies the NEQ predicate on the "calendar_token_version" field.
+func CalendarTokenVersionNEQ(v int) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldCalendarTokenVersion, v))
+}
+
+// CalendarTokenVersionIn applies the In predicate on the "calendar_token_version" field.
+func CalendarTokenVersionIn(vs ...int) predicate.User {
+	return predicate.User(sql.FieldIn(FieldCalendarTokenVersion, vs...))
+}
+
+// CalendarTokenVersionNotIn applies the NotIn predicate on the "calendar_token_version" field.
+func CalendarTokenVersionNotIn(vs ...int) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldCalendarTokenVersion, vs...))
+}
+
+// CalendarTokenVersionGT applies the GT predicate on the "calendar_token_version" field.
+func CalendarTokenVersionGT(v int) predicate.User {
+	return predicate.User(sql.FieldGT(FieldCalendarTokenVersion, v))
+}
+
+// CalendarTokenVersionGTE applies the GTE predicate on the "calendar_token_version" field.
+func CalendarTokenVersionGTE(v int) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldCalendarTokenVersion, v))
+}
+
+// CalendarTokenVersionLT applies the LT predicate on the "calendar_token_version" field.
+func CalendarTokenVersionLT(v int) predicate.User {
+	return predicate.User(sql.FieldLT(FieldCalendarTokenVersion, v))
+}
+
+// CalendarTokenVersionLTE applies the LTE predicate on the "calendar_token_version" field.
+func CalendarTokenVersionLTE(v int) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldCalendarTokenVersion, v))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

@@ -20,6 +20,7 @@ import (
 	"rapport/graph"
 	"rapport/internal/apierr"
 	"rapport/internal/auth"
+	"rapport/internal/calfeed"
 	"rapport/internal/pulid"
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	// MaxInFlight bounds the requests executing at once (default
 	// DefaultMaxInFlight).
 	MaxInFlight int
+	// PublicURL is the scheme and host clients reach the server under, for
+	// the feed URLs it hands out; empty: taken from each request.
+	PublicURL string
 
 	throttle *logThrottle
 }
@@ -56,9 +60,10 @@ func NewHandler(cfg Config) http.Handler {
 	cfg.throttle = newLogThrottle(logEvery)
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
-	gql := authenticate(cfg, newGraphQLServer(cfg))
+	gql := withBase(cfg.PublicURL, authenticate(cfg, newGraphQLServer(cfg)))
 	gql = http.TimeoutHandler(gql, cfg.RequestTimeout, timeoutBody)
 	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(limitInFlight(cfg.MaxInFlight, gql))))
+	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, err := within(r.Context(), healthTimeout, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, ping(ctx, cfg.Client)
@@ -72,6 +77,13 @@ func NewHandler(cfg Config) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	return withRequestLog(cfg.Logger, withSecurityHeaders(mux))
+}
+
+// withBase records the public base URL of the request for the resolvers.
+func withBase(configured string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(calfeed.WithBase(r.Context(), calfeed.BaseOf(r, configured))))
+	})
 }
 
 // timeoutBody answers a request that ran past RequestTimeout (with 503).

@@ -4,10 +4,15 @@ package api_test
 // schema/contract/followups.graphql, their privacy and bad input.
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	goical "github.com/emersion/go-ical"
 
 	"rapport/internal/auth"
 	"rapport/internal/cadence"
@@ -341,6 +346,63 @@ func TestCadencePolicyAndHolidays(t *testing.T) {
 		w.admin.do(hol, map[string]any{"d": "2026-02-30", "k": "OFF"}).code(t, "BAD_USER_INPUT")
 		if hs := w.gadmin.do(`query($y: Int!) { holidays(year: $y) { day } }`, map[string]any{"y": day.Year}).ok(t).list(t, "holidays"); len(hs) != 0 {
 			t.Fatalf("another organisation starts with holidays: %v", hs)
+		}
+	})
+}
+
+// The agenda as a calendar feed: a URL with its own token that an app
+// subscribes to, read back by an iCalendar parser; 304 when unchanged;
+// revoked by rotation; only its owner sees it.
+func TestAgendaCalendarFeed(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		url := w.am1.do(`{ viewer { agendaCalendarURL } }`, nil).ok(t).str(t, "viewer.agendaCalendarURL")
+		if !strings.HasPrefix(url, e.url+"/calendar/agenda/") || !strings.HasSuffix(url, ".ics") {
+			t.Fatalf("feed URL %q", url)
+		}
+		if got := w.admin.do(`query($id: ID!) { node(id: $id) { ... on User { agendaCalendarURL } } }`, map[string]any{"id": w.am1.id}).ok(t).get(t, "node.agendaCalendarURL"); got != nil {
+			t.Fatalf("an admin reads another user's feed URL: %v", got)
+		}
+		get := func(url string, headers ...string) *raw {
+			return e.raw("GET", strings.TrimPrefix(url, e.url), "", nil, headers...)
+		}
+		r := get(url)
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/calendar") || r.header.Get("ETag") == "" {
+			t.Fatalf("feed: HTTP %d %v %.200s", r.status, r.header, r.body)
+		}
+		cal, err := goical.NewDecoder(bytes.NewReader(r.body)).Decode()
+		if err != nil {
+			t.Fatalf("the feed does not parse: %v\n%s", err, r.body)
+		}
+		evs := cal.Events()
+		if len(evs) != 1 { // A1's first call, due a week after its creation
+			t.Fatalf("%d events:\n%s", len(evs), r.body)
+		}
+		uid, _ := evs[0].Props.Text(goical.PropUID)
+		start := evs[0].Props.Get(goical.PropDateTimeStart)
+		summary, _ := evs[0].Props.Text(goical.PropSummary)
+		wantDay := cadence.NewCalendar(shanghai).OnOrBeforeWorking(cadence.DayOfTime(time.Now().In(shanghai)).AddDays(7))
+		if uid != "call-"+w.a1+"@acme.rapport" || start.ValueType() != goical.ValueDate || start.Value != strings.ReplaceAll(wantDay.String(), "-", "") ||
+			!strings.Contains(summary, "Alpha") {
+			t.Fatalf("event: uid %q, start %q (%v), summary %q", uid, start.Value, start.ValueType(), summary)
+		}
+		if again := get(url, "If-None-Match: "+r.header.Get("ETag")); again.status != http.StatusNotModified {
+			t.Fatalf("unchanged feed: HTTP %d", again.status)
+		}
+		// A tier change moves the event (calls every two weeks): a new ETag, the same UID.
+		w.admin.do(`mutation($id: ID!) { changeAccountTier(id: $id, tier: C, reason: "feed") { id } }`, map[string]any{"id": w.a1}).ok(t)
+		if moved := get(url, "If-None-Match: "+r.header.Get("ETag")); moved.status != http.StatusOK || !bytes.Contains(moved.body, []byte("UID:call-"+w.a1)) {
+			t.Fatalf("after a tier change: HTTP %d", moved.status)
+		}
+		// Rotation revokes the old URL.
+		fresh := w.am1.do(`mutation { rotateCalendarToken }`, nil).ok(t).str(t, "rotateCalendarToken")
+		if fresh == url || get(url).status != http.StatusNotFound || get(fresh).status != http.StatusOK {
+			t.Fatal("rotation did not replace the feed URL")
+		}
+		for _, bad := range []string{"/calendar/agenda/nothing.ics", "/calendar/agenda/" + w.am1.id + ".forged.ics", "/calendar/agenda/" + strings.Repeat("x", 500) + ".ics"} {
+			if st := get(e.url + bad).status; st != http.StatusNotFound {
+				t.Fatalf("%s: HTTP %d", bad, st)
+			}
 		}
 	})
 }

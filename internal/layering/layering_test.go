@@ -17,6 +17,7 @@ var plumbing = []string{
 	"rapport/internal/store",    // opening, migrating and writing the database
 	"rapport/internal/demo",     // loading the demo organisation
 	"rapport/internal/followup", // applying the cadence to stored accounts
+	"rapport/internal/calfeed",  // serving the agenda feeds
 	"rapport/internal/testdb",
 }
 

@@ -184,17 +184,26 @@ func EnsureOrganization(ctx context.Context, client *ent.Client, slug, name, tz 
 		})
 }
 
-// SettingJWTSecret keys the JWT secret an embedded installation generates.
-const SettingJWTSecret = "jwt_secret"
+// Keys of the secrets kept in the settings table.
+const (
+	SettingJWTSecret      = "jwt_secret"      // the HS256 secret of an embedded installation
+	SettingCalendarSecret = "calendar_secret" // signs the calendar feeds' URLs
+)
 
 // EmbeddedSecret returns the HS256 secret kept in the database, generating
-// and storing a random one the first time. Two processes racing to create it
-// end up with the same secret.
+// and storing a random one the first time.
 func EmbeddedSecret(ctx context.Context, client *ent.Client) ([]byte, error) {
+	return Secret(ctx, client, SettingJWTSecret)
+}
+
+// Secret returns the secret kept under key, generating and storing a
+// random one the first time. Processes racing to create it end up with
+// the same secret, so every instance signs and checks alike.
+func Secret(ctx context.Context, client *ent.Client, key string) ([]byte, error) {
 	ctx = system(ctx)
 	secret, _, err := FirstOrCreate(
 		func() ([]byte, error) {
-			s, err := client.Setting.Query().Where(setting.Key(SettingJWTSecret)).Only(ctx)
+			s, err := client.Setting.Query().Where(setting.Key(key)).Only(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -205,7 +214,7 @@ func EmbeddedSecret(ctx context.Context, client *ent.Client) ([]byte, error) {
 			if _, err := rand.Read(raw); err != nil {
 				return nil, err
 			}
-			return raw, client.Setting.Create().SetKey(SettingJWTSecret).SetValue(base64.RawStdEncoding.EncodeToString(raw)).Exec(ctx)
+			return raw, client.Setting.Create().SetKey(key).SetValue(base64.RawStdEncoding.EncodeToString(raw)).Exec(ctx)
 		})
 	return secret, err
 }

@@ -12,6 +12,8 @@ ALTER TABLE "accounts" ADD COLUMN "last_contact_at" timestamptz NULL;
 CREATE INDEX "account_owner_id_next_call_due_at" ON "accounts" ("owner_id", "next_call_due_at");
 -- Create index "account_owner_id_next_visit_due_at" to table: "accounts"
 CREATE INDEX "account_owner_id_next_visit_due_at" ON "accounts" ("owner_id", "next_visit_due_at");
+-- Modify "users" table
+ALTER TABLE "users" ADD COLUMN "calendar_token_version" bigint NOT NULL DEFAULT 0;
 -- Create "interactions" table
 CREATE TABLE "interactions" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "kind" character varying NOT NULL, "occurred_at" timestamptz NOT NULL, "summary" text NULL, "decision_maker_met" boolean NOT NULL DEFAULT false, "account_id" character varying NOT NULL, "organization_id" character varying NOT NULL, "logged_by_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "interactions_accounts_interactions" FOREIGN KEY ("account_id") REFERENCES "accounts" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "interactions_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "interactions_users_logged_by" FOREIGN KEY ("logged_by_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
 -- Create index "interaction_account_id_occurred_at" to table: "interactions"

@@ -16,6 +16,20 @@ DROP TABLE `organizations`;
 ALTER TABLE `new_organizations` RENAME TO `organizations`;
 -- Create index "organizations_slug_key" to table: "organizations"
 CREATE UNIQUE INDEX `organizations_slug_key` ON `organizations` (`slug`);
+-- Create "new_users" table
+CREATE TABLE `new_users` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `subject` text NOT NULL, `name` text NOT NULL DEFAULT (''), `email` text NOT NULL DEFAULT (''), `roles` json NOT NULL, `last_seen_at` datetime NOT NULL, `calendar_token_version` integer NOT NULL DEFAULT (0), `organization_id` text NOT NULL, `department_id` text NULL, `manager_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `users_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `users_departments_department` FOREIGN KEY (`department_id`) REFERENCES `departments` (`id`) ON DELETE SET NULL, CONSTRAINT `users_users_reports` FOREIGN KEY (`manager_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+-- Copy rows from old table "users" to new temporary table "new_users"
+INSERT INTO `new_users` (`id`, `created_at`, `updated_at`, `subject`, `name`, `email`, `roles`, `last_seen_at`, `organization_id`, `department_id`, `manager_id`) SELECT `id`, `created_at`, `updated_at`, `subject`, `name`, `email`, `roles`, `last_seen_at`, `organization_id`, `department_id`, `manager_id` FROM `users`;
+-- Drop "users" table after copying rows
+DROP TABLE `users`;
+-- Rename temporary table "new_users" to "users"
+ALTER TABLE `new_users` RENAME TO `users`;
+-- Create index "user_organization_id" to table: "users"
+CREATE INDEX `user_organization_id` ON `users` (`organization_id`);
+-- Create index "user_organization_id_subject" to table: "users"
+CREATE UNIQUE INDEX `user_organization_id_subject` ON `users` (`organization_id`, `subject`);
+-- Create index "user_manager_id" to table: "users"
+CREATE INDEX `user_manager_id` ON `users` (`manager_id`);
 -- Create "holidays" table
 CREATE TABLE `holidays` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `day` text NOT NULL, `kind` text NOT NULL, `name` text NULL, `organization_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `holidays_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION);
 -- Create index "holiday_organization_id" to table: "holidays"
