@@ -70,6 +70,13 @@ func (r *queryResolver) Holidays(ctx context.Context, year int) ([]*ent.Holiday,
 	return followup.Holidays(ctx, r.db(ctx), year)
 }
 
+// ContactOverview is the resolver for the contactOverview field.
+func (r *queryResolver) ContactOverview(ctx context.Context, from time.Time, to time.Time, region *string) (*followup.Overview, error) {
+	return followup.ContactOverview(ctx, r.db(ctx), from, to, region, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
+		return q.CollectFields(nestedField(ctx, "rows", "account"))
+	})
+}
+
 // AgendaCalendarURL is the resolver for the agendaCalendarURL field.
 func (r *userResolver) AgendaCalendarURL(ctx context.Context, obj *ent.User) (*string, error) {
 	if v := viewer.FromContext(ctx); v == nil || v.UserID != obj.ID {

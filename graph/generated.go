@@ -171,6 +171,25 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ContactOverview struct {
+		Days      func(childComplexity int) int
+		Rows      func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	ContactOverviewDay struct {
+		Day   func(childComplexity int) int
+		Kinds func(childComplexity int) int
+		Note  func(childComplexity int) int
+	}
+
+	ContactOverviewRow struct {
+		Account       func(childComplexity int) int
+		Contacts      func(childComplexity int) int
+		Days          func(childComplexity int) int
+		OverContacted func(childComplexity int) int
+	}
+
 	Department struct {
 		Children     func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -259,18 +278,19 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Accounts     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
-		Agenda       func(childComplexity int, from time.Time, to time.Time) int
-		AuditEvents  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Contacts     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
-		Departments  func(childComplexity int) int
-		FollowUpsDue func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
-		Holidays     func(childComplexity int, year int) int
-		Node         func(childComplexity int, id pulid.ID) int
-		Nodes        func(childComplexity int, ids []pulid.ID) int
-		TierReview   func(childComplexity int, month string) int
-		Users        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
-		Viewer       func(childComplexity int) int
+		Accounts        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
+		Agenda          func(childComplexity int, from time.Time, to time.Time) int
+		AuditEvents     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		ContactOverview func(childComplexity int, from time.Time, to time.Time, region *string) int
+		Contacts        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		Departments     func(childComplexity int) int
+		FollowUpsDue    func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
+		Holidays        func(childComplexity int, year int) int
+		Node            func(childComplexity int, id pulid.ID) int
+		Nodes           func(childComplexity int, ids []pulid.ID) int
+		TierReview      func(childComplexity int, month string) int
+		Users           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Viewer          func(childComplexity int) int
 	}
 
 	TierChange struct {
@@ -359,6 +379,7 @@ type QueryResolver interface {
 	Agenda(ctx context.Context, from time.Time, to time.Time) ([]*followup.AgendaDay, error)
 	TierReview(ctx context.Context, month string) (*followup.TierReview, error)
 	Holidays(ctx context.Context, year int) ([]*ent.Holiday, error)
+	ContactOverview(ctx context.Context, from time.Time, to time.Time, region *string) (*followup.Overview, error)
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
@@ -916,6 +937,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContactEdge.Node(childComplexity), true
 
+	case "ContactOverview.days":
+		if e.ComplexityRoot.ContactOverview.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverview.Days(childComplexity), true
+	case "ContactOverview.rows":
+		if e.ComplexityRoot.ContactOverview.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverview.Rows(childComplexity), true
+	case "ContactOverview.truncated":
+		if e.ComplexityRoot.ContactOverview.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverview.Truncated(childComplexity), true
+
+	case "ContactOverviewDay.day":
+		if e.ComplexityRoot.ContactOverviewDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverviewDay.Day(childComplexity), true
+	case "ContactOverviewDay.kinds":
+		if e.ComplexityRoot.ContactOverviewDay.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverviewDay.Kinds(childComplexity), true
+	case "ContactOverviewDay.note":
+		if e.ComplexityRoot.ContactOverviewDay.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverviewDay.Note(childComplexity), true
+
+	case "ContactOverviewRow.account":
+		if e.ComplexityRoot.ContactOverviewRow.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverviewRow.Account(childComplexity), true
+	case "ContactOverviewRow.contacts":
+		if e.ComplexityRoot.ContactOverviewRow.Contacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverviewRow.Contacts(childComplexity), true
+	case "ContactOverviewRow.days":
+		if e.ComplexityRoot.ContactOverviewRow.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverviewRow.Days(childComplexity), true
+	case "ContactOverviewRow.overContacted":
+		if e.ComplexityRoot.ContactOverviewRow.OverContacted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactOverviewRow.OverContacted(childComplexity), true
+
 	case "Department.children":
 		if e.ComplexityRoot.Department.Children == nil {
 			break
@@ -1400,6 +1484,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.contactOverview":
+		if e.ComplexityRoot.Query.ContactOverview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contactOverview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContactOverview(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["region"].(*string)), true
 	case "Query.contacts":
 		if e.ComplexityRoot.Query.Contacts == nil {
 			break
@@ -4317,6 +4412,44 @@ type TierProposal {
   score: Float!
 }
 
+"""
+The contact overview sheet (客户联络一览表): for a period (at most 31 days)
+and optionally a region, each visible account (at most 500, by name) with
+the days it was contacted, so gaps show at a glance. overContacted flags
+more than twice the contacts the account's call cadence asks for over the
+period (at least one asked for): three calls in one week to a C account.
+"""
+type ContactOverview {
+  """
+  The period's days, each the start of the day in the organisation's time zone.
+  """
+  days: [Time!]!
+  rows: [ContactOverviewRow!]!
+  """
+  More accounts matched than the sheet lists: narrow it by region.
+  """
+  truncated: Boolean!
+}
+
+type ContactOverviewRow {
+  account: Account!
+  contacts: Int!
+  overContacted: Boolean!
+  """
+  Only the days with contact, in order.
+  """
+  days: [ContactOverviewDay!]!
+}
+
+type ContactOverviewDay {
+  day: Time!
+  kinds: [InteractionKind!]!
+  """
+  The first summary of the day, shortened.
+  """
+  note: String
+}
+
 extend type User {
   """
   The viewer's agenda as an iCalendar feed (RFC 5545) that a calendar app
@@ -4349,6 +4482,10 @@ extend type Query {
   weekday says: days OFF and make-up WORKDAYs. A new organisation has none.
   """
   holidays(year: Int!): [Holiday!]!
+  """
+  The contact overview sheet from ` + "`" + `from` + "`" + `'s day to ` + "`" + `to` + "`" + `'s day.
+  """
+  contactOverview(from: Time!, to: Time!, region: String): ContactOverview!
 }
 
 extend type Mutation {
@@ -4629,6 +4766,44 @@ func (ec *executionContext) childFields_ContactEdge(ctx context.Context, field g
 		return ec.fieldContext_ContactEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContactOverview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "days":
+		return ec.fieldContext_ContactOverview_days(ctx, field)
+	case "rows":
+		return ec.fieldContext_ContactOverview_rows(ctx, field)
+	case "truncated":
+		return ec.fieldContext_ContactOverview_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactOverview", field.Name)
+}
+
+func (ec *executionContext) childFields_ContactOverviewDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_ContactOverviewDay_day(ctx, field)
+	case "kinds":
+		return ec.fieldContext_ContactOverviewDay_kinds(ctx, field)
+	case "note":
+		return ec.fieldContext_ContactOverviewDay_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactOverviewDay", field.Name)
+}
+
+func (ec *executionContext) childFields_ContactOverviewRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_ContactOverviewRow_account(ctx, field)
+	case "contacts":
+		return ec.fieldContext_ContactOverviewRow_contacts(ctx, field)
+	case "overContacted":
+		return ec.fieldContext_ContactOverviewRow_overContacted(ctx, field)
+	case "days":
+		return ec.fieldContext_ContactOverviewRow_days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactOverviewRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5500,6 +5675,36 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_contactOverview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg2
 	return args, nil
 }
 
@@ -8029,6 +8234,263 @@ func (ec *executionContext) fieldContext_ContactEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("ContactEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ContactOverview_days(ctx context.Context, field graphql.CollectedField, obj *followup.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverview_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚕtimeᚐTimeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverview_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactOverview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContactOverview_rows(ctx context.Context, field graphql.CollectedField, obj *followup.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverview_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*followup.OverviewRow) graphql.Marshaler {
+			return ec.marshalNContactOverviewRow2ᚕᚖrapportᚋinternalᚋfollowupᚐOverviewRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverview_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactOverviewRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContactOverview_truncated(ctx context.Context, field graphql.CollectedField, obj *followup.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverview_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverview_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactOverview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ContactOverviewDay_day(ctx context.Context, field graphql.CollectedField, obj *followup.OverviewDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverviewDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverviewDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactOverviewDay", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContactOverviewDay_kinds(ctx context.Context, field graphql.CollectedField, obj *followup.OverviewDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverviewDay_kinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []interaction.Kind) graphql.Marshaler {
+			return ec.marshalNInteractionKind2ᚕrapportᚋentᚋinteractionᚐKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverviewDay_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactOverviewDay", field, false, false, "InteractionKind")
+}
+
+func (ec *executionContext) _ContactOverviewDay_note(ctx context.Context, field graphql.CollectedField, obj *followup.OverviewDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverviewDay_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverviewDay_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactOverviewDay", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactOverviewRow_account(ctx context.Context, field graphql.CollectedField, obj *followup.OverviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverviewRow_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverviewRow_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactOverviewRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContactOverviewRow_contacts(ctx context.Context, field graphql.CollectedField, obj *followup.OverviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverviewRow_contacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contacts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverviewRow_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactOverviewRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContactOverviewRow_overContacted(ctx context.Context, field graphql.CollectedField, obj *followup.OverviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverviewRow_overContacted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverContacted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverviewRow_overContacted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactOverviewRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ContactOverviewRow_days(ctx context.Context, field graphql.CollectedField, obj *followup.OverviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactOverviewRow_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*followup.OverviewDay) graphql.Marshaler {
+			return ec.marshalNContactOverviewDay2ᚕᚖrapportᚋinternalᚋfollowupᚐOverviewDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactOverviewRow_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactOverviewRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactOverviewDay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Department_id(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10348,6 +10810,50 @@ func (ec *executionContext) fieldContext_Query_holidays(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_holidays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_contactOverview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contactOverview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ContactOverview(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["region"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *followup.Overview) graphql.Marshaler {
+			return ec.marshalNContactOverview2ᚖrapportᚋinternalᚋfollowupᚐOverview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contactOverview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactOverview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contactOverview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21362,6 +21868,140 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var contactOverviewImplementors = []string{"ContactOverview"}
+
+func (ec *executionContext) _ContactOverview(ctx context.Context, sel ast.SelectionSet, obj *followup.Overview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactOverviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactOverview")
+		case "days":
+			out.Values[i] = ec._ContactOverview_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ContactOverview_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._ContactOverview_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactOverviewDayImplementors = []string{"ContactOverviewDay"}
+
+func (ec *executionContext) _ContactOverviewDay(ctx context.Context, sel ast.SelectionSet, obj *followup.OverviewDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactOverviewDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactOverviewDay")
+		case "day":
+			out.Values[i] = ec._ContactOverviewDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kinds":
+			out.Values[i] = ec._ContactOverviewDay_kinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._ContactOverviewDay_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactOverviewRowImplementors = []string{"ContactOverviewRow"}
+
+func (ec *executionContext) _ContactOverviewRow(ctx context.Context, sel ast.SelectionSet, obj *followup.OverviewRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactOverviewRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactOverviewRow")
+		case "account":
+			out.Values[i] = ec._ContactOverviewRow_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contacts":
+			out.Values[i] = ec._ContactOverviewRow_contacts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overContacted":
+			out.Values[i] = ec._ContactOverviewRow_overContacted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._ContactOverviewRow_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department", "Node"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *ent.Department) graphql.Marshaler {
@@ -22034,6 +22674,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_holidays(ctx, field)
+				})
+		case "contactOverview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contactOverview(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -23020,6 +23666,62 @@ func (ec *executionContext) marshalNContactOrderField2ᚖrapportᚋentᚐContact
 	return v
 }
 
+func (ec *executionContext) marshalNContactOverview2ᚖrapportᚋinternalᚋfollowupᚐOverview(ctx context.Context, sel ast.SelectionSet, v *followup.Overview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContactOverview!")
+		return graphql.Null
+	}
+	return ec._ContactOverview(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContactOverviewDay2ᚕᚖrapportᚋinternalᚋfollowupᚐOverviewDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*followup.OverviewDay) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactOverviewDay2ᚖrapportᚋinternalᚋfollowupᚐOverviewDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContactOverviewDay2ᚖrapportᚋinternalᚋfollowupᚐOverviewDay(ctx context.Context, sel ast.SelectionSet, v *followup.OverviewDay) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContactOverviewDay!")
+		return graphql.Null
+	}
+	return ec._ContactOverviewDay(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContactOverviewRow2ᚕᚖrapportᚋinternalᚋfollowupᚐOverviewRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*followup.OverviewRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactOverviewRow2ᚖrapportᚋinternalᚋfollowupᚐOverviewRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContactOverviewRow2ᚖrapportᚋinternalᚋfollowupᚐOverviewRow(ctx context.Context, sel ast.SelectionSet, v *followup.OverviewRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContactOverviewRow!")
+		return graphql.Null
+	}
+	return ec._ContactOverviewRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNContactWhereInput2ᚖrapportᚋentᚐContactWhereInput(ctx context.Context, v any) (*ent.ContactWhereInput, error) {
 	res, err := ec.unmarshalInputContactWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -23274,6 +23976,36 @@ func (ec *executionContext) marshalNInteractionKind2rapportᚋentᚋinteraction�
 	return v
 }
 
+func (ec *executionContext) unmarshalNInteractionKind2ᚕrapportᚋentᚋinteractionᚐKindᚄ(ctx context.Context, v any) ([]interaction.Kind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]interaction.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInteractionKind2ᚕrapportᚋentᚋinteractionᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []interaction.Kind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInteractionKind2rapportᚋentᚋinteractionᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInteractionOrderField2ᚖrapportᚋentᚐInteractionOrderField(ctx context.Context, v any) (*ent.InteractionOrderField, error) {
 	var res = new(ent.InteractionOrderField)
 	err := res.UnmarshalGQL(v)
@@ -23495,6 +24227,35 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]time.Time, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTime2timeᚐTime(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNTime2ᚕtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []time.Time) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNTime2timeᚐTime(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNUpdateAccountInput2rapportᚋentᚐUpdateAccountInput(ctx context.Context, v any) (ent.UpdateAccountInput, error) {

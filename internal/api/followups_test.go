@@ -406,3 +406,48 @@ func TestAgendaCalendarFeed(t *testing.T) {
 		}
 	})
 }
+
+func TestContactOverview(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e) // A3: am3's, tier C
+		w.admin.do(`mutation($id: ID!) { updateAccount(id: $id, input: {region: "华东"}) { id } }`, map[string]any{"id": w.a3}).ok(t)
+		today := cadence.DayOfTime(time.Now().In(shanghai))
+		at := func(daysAgo, hour int) string {
+			d := today.AddDays(-daysAgo)
+			return rfc(time.Date(d.Year, d.Month, d.Day, hour, 0, 0, 0, shanghai))
+		}
+		for _, c := range []struct {
+			ago, hour int
+			kind      string
+		}{{3, 9, "PHONE"}, {3, 15, "WECHAT"}, {2, 10, "PHONE"}, {1, 10, "PHONE"}} {
+			w.am3.do(logInteraction, map[string]any{"in": map[string]any{"accountID": w.a3, "kind": c.kind, "occurredAt": at(c.ago, c.hour), "summary": "联系 " + c.kind}}).ok(t)
+		}
+		q := `query($f: Time!, $t: Time!, $r: String) { contactOverview(from: $f, to: $t, region: $r) {
+			days truncated rows { account { id name owner { id } } contacts overContacted days { day kinds note } } } }`
+		r := w.am3.do(q, map[string]any{"f": at(6, 12), "t": at(0, 12), "r": "华东"}).ok(t)
+		if n := len(r.list(t, "contactOverview.days")); n != 7 {
+			t.Fatalf("%d days", n)
+		}
+		rows := r.list(t, "contactOverview.rows")
+		if len(rows) != 1 {
+			t.Fatalf("rows %v", rows)
+		}
+		row := rows[0].(map[string]any)
+		days := row["days"].([]any)
+		if row["contacts"].(float64) != 4 || row["overContacted"] != true || len(days) != 3 ||
+			len(days[0].(map[string]any)["kinds"].([]any)) != 2 || days[0].(map[string]any)["note"] != "联系 PHONE" ||
+			row["account"].(map[string]any)["owner"].(map[string]any)["id"] != w.am3.id {
+			t.Fatalf("A3's row: %v", row)
+		}
+		// Another region, and another manager's sheet, show nothing of A3.
+		if rows := w.am3.do(q, map[string]any{"f": at(6, 12), "t": at(0, 12), "r": "华北"}).ok(t).list(t, "contactOverview.rows"); len(rows) != 0 {
+			t.Fatalf("华北 rows %v", rows)
+		}
+		for _, ro := range w.am1.do(q, map[string]any{"f": at(6, 12), "t": at(0, 12)}).ok(t).list(t, "contactOverview.rows") {
+			if ro.(map[string]any)["account"].(map[string]any)["id"] == w.a3 {
+				t.Fatal("am1's sheet shows A3")
+			}
+		}
+		w.am3.do(q, map[string]any{"f": at(40, 12), "t": at(0, 12)}).code(t, "BAD_USER_INPUT")
+	})
+}

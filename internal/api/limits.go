@@ -55,6 +55,8 @@ var listCaps = map[string]int{
 	"AgendaDay.items":          400,
 	"TierReview.proposals":     5000, // followup.MaxReviewAccounts
 	"Query.holidays":           366,  // one row a day of the year
+	"ContactOverview.rows":     500,  // followup.MaxOverviewAccounts
+	"ContactOverviewRow.days":  31,   // followup.MaxOverviewDays
 	"Mutation.applyTierReview": 5000,
 }
 

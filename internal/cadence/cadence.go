@@ -135,3 +135,14 @@ func Next(a Account, p Policy, cal Calendar) Due {
 		Visit: cal.Start(cal.OnOrBeforeWorking(visit)),
 	}
 }
+
+// OverContacted reports contact that exceeds the cadence by a wide margin
+// (domain §3: too much contact annoys clients): more than twice the
+// contacts the tier's call cadence asks for over a period of days, counting
+// at least one asked for. Three calls in one week to a C account (one
+// asked for every two weeks) is over; two is not.
+func OverContacted(contacts int, t Tier, days int, p Policy) bool {
+	every := max(p.CallDays[t], 1)
+	asked := max((days+every-1)/every, 1)
+	return contacts > 2*asked
+}

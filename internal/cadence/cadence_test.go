@@ -157,3 +157,25 @@ func TestPolicyValidate(t *testing.T) {
 		t.Fatal("a zero-day cadence passed")
 	}
 }
+
+func TestOverContacted(t *testing.T) {
+	p := DefaultPolicy()
+	for _, c := range []struct {
+		contacts, days int
+		tier           Tier
+		want           bool
+	}{
+		{3, 7, TierC, true},   // three calls in one week to a C account
+		{2, 7, TierC, false},  // twice the one asked for
+		{3, 7, TierA, true},   // A: one a week asked for
+		{4, 14, TierA, false}, // two asked for in two weeks
+		{5, 14, TierA, true},
+		{4, 30, TierC, false}, // three asked for in a month
+		{7, 30, TierC, true},
+		{1, 1, TierC, false},
+	} {
+		if got := OverContacted(c.contacts, c.tier, c.days, p); got != c.want {
+			t.Errorf("%d contacts in %d days to %s: %v, want %v", c.contacts, c.days, c.tier, got, c.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -267,7 +268,7 @@ const (
 // whatever the number of days or accounts.
 // prepare, when not nil, readies each account query (the resolver eager-loads
 // what the client selected of the accounts with it).
-func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)) ([]*AgendaDay, error) {
+func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare Prepare) ([]*AgendaDay, error) {
 	cal := zone(viewer.FromContext(ctx))
 	first, last := cal.DayOf(from), cal.DayOf(to)
 	if last.Before(first) {
@@ -290,30 +291,8 @@ func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare func
 		if err != nil {
 			return nil, err
 		}
-		if prepare != nil && len(accounts) > 0 {
-			// The accounts again, with what the client asked of them.
-			ids := make([]pulid.ID, len(accounts))
-			for i, a := range accounts {
-				ids[i] = a.ID
-			}
-			eq, err := prepare(c.Account.Query().Where(account.IDIn(ids...)))
-			if err != nil {
-				return nil, err
-			}
-			loaded, err := eq.All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			byID := make(map[pulid.ID]*ent.Account, len(loaded))
-			for _, a := range loaded {
-				byID[a.ID] = a
-			}
-			for i, a := range accounts {
-				if l := byID[a.ID]; l != nil {
-					l.NextCallDueAt, l.NextVisitDueAt = a.NextCallDueAt, a.NextVisitDueAt
-					accounts[i] = l
-				}
-			}
+		if accounts, err = reload(ctx, c, accounts, prepare); err != nil {
+			return nil, err
 		}
 		for _, a := range accounts {
 			due := *a.NextCallDueAt
@@ -351,7 +330,7 @@ type TierProposal struct {
 // in the future) toward the 20/40/40 target and proposes a tier for each
 // (cadence.Review). It changes nothing. prepare, when not nil, readies the
 // query that loads the proposals' accounts for display.
-func Review(ctx context.Context, c *ent.Client, month string, prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)) (*TierReview, error) {
+func Review(ctx context.Context, c *ent.Client, month string, prepare Prepare) (*TierReview, error) {
 	p, cal, err := PolicyOf(ctx, c)
 	if err != nil {
 		return nil, err
@@ -393,22 +372,12 @@ func Review(ctx context.Context, c *ent.Client, month string, prepare func(*ent.
 			Stage: string(a.LifecycleStage), Calls: calls[a.ID]}
 		byID[string(a.ID)] = a
 	}
-	if prepare != nil && len(accounts) > 0 {
-		ids := make([]pulid.ID, len(accounts))
-		for i, a := range accounts {
-			ids[i] = a.ID
-		}
-		q, err := prepare(c.Account.Query().Where(account.IDIn(ids...)))
-		if err != nil {
-			return nil, err
-		}
-		shown, err := q.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range shown {
-			byID[string(a.ID)] = a
-		}
+	shown, err := reload(ctx, c, accounts, prepare)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range shown {
+		byID[string(a.ID)] = a
 	}
 	review := &TierReview{Month: m.String()}
 	for _, pr := range cadence.Review(in, p, m.Days()) {
@@ -483,4 +452,159 @@ func Holidays(ctx context.Context, c *ent.Client, year int) ([]*ent.Holiday, err
 	return c.Holiday.Query().
 		Where(holiday.DayGTE(from), holiday.DayLT(to), holiday.KindNEQ(holiday.KindNORMAL)).
 		Order(ent.Asc(holiday.FieldDay)).All(ctx)
+}
+
+// Prepare readies a query of accounts for display: the resolvers pass one
+// that eager-loads what the client selected of them.
+type Prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)
+
+// reload loads accounts again through prepare, in the same order, keeping
+// the follow-up columns the caller read (prepare may select fewer): a
+// fixed number of statements whatever their number.
+func reload(ctx context.Context, c *ent.Client, accounts []*ent.Account, prepare Prepare) ([]*ent.Account, error) {
+	if prepare == nil || len(accounts) == 0 {
+		return accounts, nil
+	}
+	ids := make([]pulid.ID, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	q, err := prepare(c.Account.Query().Where(account.IDIn(ids...)))
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[pulid.ID]*ent.Account, len(loaded))
+	for _, a := range loaded {
+		byID[a.ID] = a
+	}
+	out := make([]*ent.Account, len(accounts))
+	for i, a := range accounts {
+		l := byID[a.ID]
+		if l == nil {
+			l = a
+		}
+		l.Tier, l.NextCallDueAt, l.NextVisitDueAt = a.Tier, a.NextCallDueAt, a.NextVisitDueAt
+		out[i] = l
+	}
+	return out, nil
+}
+
+// Overview limits: a sheet spans at most a month and lists at most this
+// many accounts (by name; narrow it by region for more).
+const (
+	MaxOverviewDays     = 31
+	MaxOverviewAccounts = 500
+)
+
+// Overview is the contact overview sheet (客户联络一览表): for a period and
+// optionally a region, each visible account's days with contact.
+type Overview struct {
+	Days      []time.Time // the period's days, each the start of the day in the organisation's zone
+	Rows      []*OverviewRow
+	Truncated bool // more accounts than MaxOverviewAccounts matched
+}
+
+// OverviewRow is one account's line of the sheet.
+type OverviewRow struct {
+	Account       *ent.Account
+	Contacts      int // interactions in the period
+	OverContacted bool
+	Days          []*OverviewDay // only the days with contact, in order
+}
+
+// OverviewDay is one ticked day: the kinds of contact and a short note.
+type OverviewDay struct {
+	Day   time.Time
+	Kinds []interaction.Kind
+	Note  string
+}
+
+// ContactOverview builds the sheet from from's day to to's day: two
+// queries (the accounts, their interactions in the period), whatever the
+// number of accounts or days.
+func ContactOverview(ctx context.Context, c *ent.Client, from, to time.Time, region *string, prepare Prepare) (*Overview, error) {
+	p, cal, err := PolicyOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	first, last := cal.DayOf(from), cal.DayOf(to)
+	if last.Before(first) {
+		return nil, apierr.BadInput("to", "to is before from")
+	}
+	if first.AddDays(MaxOverviewDays - 1).Before(last) {
+		return nil, apierr.BadInput("to", "a sheet spans at most %d days", MaxOverviewDays)
+	}
+	q := c.Account.Query().Order(ent.Asc(account.FieldName), ent.Asc(account.FieldID)).Limit(MaxOverviewAccounts + 1)
+	if region != nil {
+		q.Where(account.Region(*region))
+	}
+	accounts, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sheet := &Overview{Truncated: len(accounts) > MaxOverviewAccounts}
+	accounts = accounts[:min(len(accounts), MaxOverviewAccounts)]
+	for d := first; !last.Before(d); d = d.AddDays(1) {
+		sheet.Days = append(sheet.Days, cal.Start(d).UTC())
+	}
+	ids := make([]pulid.ID, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	start, end := cal.Start(first), cal.Start(last.AddDays(1))
+	var its []*ent.Interaction
+	if len(ids) > 0 {
+		its, err = c.Interaction.Query().
+			Where(interaction.AccountIDIn(ids...), interaction.OccurredAtGTE(start.UTC()), interaction.OccurredAtLT(end.UTC())).
+			Order(ent.Asc(interaction.FieldOccurredAt)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+	}
+	shown, err := reload(ctx, c, accounts, prepare)
+	if err != nil {
+		return nil, err
+	}
+	rows := make(map[pulid.ID]*OverviewRow, len(accounts))
+	for i, a := range accounts {
+		row := &OverviewRow{Account: shown[i], Days: []*OverviewDay{}}
+		rows[a.ID] = row
+		sheet.Rows = append(sheet.Rows, row)
+	}
+	for _, it := range its {
+		row := rows[it.AccountID]
+		day := cal.Start(cal.DayOf(it.OccurredAt)).UTC()
+		var od *OverviewDay
+		if n := len(row.Days); n > 0 && row.Days[n-1].Day.Equal(day) {
+			od = row.Days[n-1]
+		} else {
+			od = &OverviewDay{Day: day, Kinds: []interaction.Kind{}}
+			row.Days = append(row.Days, od)
+		}
+		if !slices.Contains(od.Kinds, it.Kind) {
+			od.Kinds = append(od.Kinds, it.Kind)
+		}
+		if od.Note == "" && it.Summary != "" {
+			od.Note = clipRunes(it.Summary, 40)
+		}
+		row.Contacts++
+	}
+	days := len(sheet.Days)
+	for i, a := range accounts {
+		sheet.Rows[i].OverContacted = cadence.OverContacted(sheet.Rows[i].Contacts, cadence.Tier(a.Tier), days, p)
+	}
+	return sheet, nil
+}
+
+// clipRunes shortens s to n characters, marking the cut.
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
