@@ -102,16 +102,19 @@ type AccountEdges struct {
 	Contacts []*Contact `json:"contacts,omitempty"`
 	// Interactions holds the value of the interactions edge.
 	Interactions []*Interaction `json:"interactions,omitempty"`
+	// VisitReports holds the value of the visit_reports edge.
+	VisitReports []*VisitReport `json:"visit_reports,omitempty"`
 	// TierChanges holds the value of the tier_changes edge.
 	TierChanges []*TierChange `json:"tier_changes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
 	namedContacts     map[string][]*Contact
 	namedInteractions map[string][]*Interaction
+	namedVisitReports map[string][]*VisitReport
 	namedTierChanges  map[string][]*TierChange
 }
 
@@ -166,10 +169,19 @@ func (e AccountEdges) InteractionsOrErr() ([]*Interaction, error) {
 	return nil, &NotLoadedError{edge: "interactions"}
 }
 
+// VisitReportsOrErr returns the VisitReports value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) VisitReportsOrErr() ([]*VisitReport, error) {
+	if e.loadedTypes[5] {
+		return e.VisitReports, nil
+	}
+	return nil, &NotLoadedError{edge: "visit_reports"}
+}
+
 // TierChangesOrErr returns the TierChanges value or an error if the edge
 // was not loaded in eager-loading.
 func (e AccountEdges) TierChangesOrErr() ([]*TierChange, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.TierChanges, nil
 	}
 	return nil, &NotLoadedError{edge: "tier_changes"}
@@ -448,6 +460,11 @@ func (_m *Account) QueryInteractions() *InteractionQuery {
 	return NewAccountClient(_m.config).QueryInteractions(_m)
 }
 
+// QueryVisitReports queries the "visit_reports" edge of the Account entity.
+func (_m *Account) QueryVisitReports() *VisitReportQuery {
+	return NewAccountClient(_m.config).QueryVisitReports(_m)
+}
+
 // QueryTierChanges queries the "tier_changes" edge of the Account entity.
 func (_m *Account) QueryTierChanges() *TierChangeQuery {
 	return NewAccountClient(_m.config).QueryTierChanges(_m)
@@ -638,6 +655,30 @@ func (_m *Account) appendNamedInteractions(name string, edges ...*Interaction) {
 		_m.Edges.namedInteractions[name] = []*Interaction{}
 	} else {
 		_m.Edges.namedInteractions[name] = append(_m.Edges.namedInteractions[name], edges...)
+	}
+}
+
+// NamedVisitReports returns the VisitReports named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedVisitReports(name string) ([]*VisitReport, error) {
+	if _m.Edges.namedVisitReports == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedVisitReports[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedVisitReports(name string, edges ...*VisitReport) {
+	if _m.Edges.namedVisitReports == nil {
+		_m.Edges.namedVisitReports = make(map[string][]*VisitReport)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedVisitReports[name] = []*VisitReport{}
+	} else {
+		_m.Edges.namedVisitReports[name] = append(_m.Edges.namedVisitReports[name], edges...)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"time"
 
@@ -520,6 +521,21 @@ func (_c *AccountCreate) AddInteractions(v ...*Interaction) *AccountCreate {
 	return _c.AddInteractionIDs(ids...)
 }
 
+// AddVisitReportIDs adds the "visit_reports" edge to the VisitReport entity by IDs.
+func (_c *AccountCreate) AddVisitReportIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddVisitReportIDs(ids...)
+	return _c
+}
+
+// AddVisitReports adds the "visit_reports" edges to the VisitReport entity.
+func (_c *AccountCreate) AddVisitReports(v ...*VisitReport) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddVisitReportIDs(ids...)
+}
+
 // AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by IDs.
 func (_c *AccountCreate) AddTierChangeIDs(ids ...pulid.ID) *AccountCreate {
 	_c.mutation.AddTierChangeIDs(ids...)
@@ -969,6 +985,22 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.VisitReportsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -15,6 +15,7 @@ import (
 	"rapport/ent/predicate"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 
 	"entgo.io/ent"
@@ -36,11 +37,13 @@ type AccountQuery struct {
 	withServiceRep        *UserQuery
 	withContacts          *ContactQuery
 	withInteractions      *InteractionQuery
+	withVisitReports      *VisitReportQuery
 	withTierChanges       *TierChangeQuery
 	loadTotal             []func(context.Context, []*Account) error
 	modifiers             []func(*sql.Selector)
 	withNamedContacts     map[string]*ContactQuery
 	withNamedInteractions map[string]*InteractionQuery
+	withNamedVisitReports map[string]*VisitReportQuery
 	withNamedTierChanges  map[string]*TierChangeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -181,6 +184,28 @@ func (_q *AccountQuery) QueryInteractions() *InteractionQuery {
 			sqlgraph.From(account.Table, account.FieldID, selector),
 			sqlgraph.To(interaction.Table, interaction.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.InteractionsTable, account.InteractionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryVisitReports chains the current query on the "visit_reports" edge.
+func (_q *AccountQuery) QueryVisitReports() *VisitReportQuery {
+	query := (&VisitReportClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(visitreport.Table, visitreport.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.VisitReportsTable, account.VisitReportsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -407,6 +432,7 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		withServiceRep:   _q.withServiceRep.Clone(),
 		withContacts:     _q.withContacts.Clone(),
 		withInteractions: _q.withInteractions.Clone(),
+		withVisitReports: _q.withVisitReports.Clone(),
 		withTierChanges:  _q.withTierChanges.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -467,6 +493,17 @@ func (_q *AccountQuery) WithInteractions(opts ...func(*InteractionQuery)) *Accou
 		opt(query)
 	}
 	_q.withInteractions = query
+	return _q
+}
+
+// WithVisitReports tells the query-builder to eager-load the nodes that are connected to
+// the "visit_reports" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithVisitReports(opts ...func(*VisitReportQuery)) *AccountQuery {
+	query := (&VisitReportClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withVisitReports = query
 	return _q
 }
 
@@ -565,12 +602,13 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 	var (
 		nodes       = []*Account{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withOrganization != nil,
 			_q.withOwner != nil,
 			_q.withServiceRep != nil,
 			_q.withContacts != nil,
 			_q.withInteractions != nil,
+			_q.withVisitReports != nil,
 			_q.withTierChanges != nil,
 		}
 	)
@@ -627,6 +665,13 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
+	if query := _q.withVisitReports; query != nil {
+		if err := _q.loadVisitReports(ctx, query, nodes,
+			func(n *Account) { n.Edges.VisitReports = []*VisitReport{} },
+			func(n *Account, e *VisitReport) { n.Edges.VisitReports = append(n.Edges.VisitReports, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withTierChanges; query != nil {
 		if err := _q.loadTierChanges(ctx, query, nodes,
 			func(n *Account) { n.Edges.TierChanges = []*TierChange{} },
@@ -645,6 +690,13 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 		if err := _q.loadInteractions(ctx, query, nodes,
 			func(n *Account) { n.appendNamedInteractions(name) },
 			func(n *Account, e *Interaction) { n.appendNamedInteractions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedVisitReports {
+		if err := _q.loadVisitReports(ctx, query, nodes,
+			func(n *Account) { n.appendNamedVisitReports(name) },
+			func(n *Account, e *VisitReport) { n.appendNamedVisitReports(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -795,6 +847,36 @@ func (_q *AccountQuery) loadInteractions(ctx context.Context, query *Interaction
 	}
 	query.Where(predicate.Interaction(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(account.InteractionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadVisitReports(ctx context.Context, query *VisitReportQuery, nodes []*Account, init func(*Account), assign func(*Account, *VisitReport)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(visitreport.FieldAccountID)
+	}
+	query.Where(predicate.VisitReport(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.VisitReportsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -994,6 +1076,20 @@ func (_q *AccountQuery) WithNamedInteractions(name string, opts ...func(*Interac
 		_q.withNamedInteractions = make(map[string]*InteractionQuery)
 	}
 	_q.withNamedInteractions[name] = query
+	return _q
+}
+
+// WithNamedVisitReports tells the query-builder to eager-load the nodes that are connected to the "visit_reports"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedVisitReports(name string, opts ...func(*VisitReportQuery)) *AccountQuery {
+	query := (&VisitReportClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedVisitReports == nil {
+		_q.withNamedVisitReports = make(map[string]*VisitReportQuery)
+	}
+	_q.withNamedVisitReports[name] = query
 	return _q
 }
 

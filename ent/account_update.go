@@ -12,6 +12,7 @@ import (
 	"rapport/ent/predicate"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"time"
 
@@ -651,6 +652,21 @@ func (_u *AccountUpdate) AddInteractions(v ...*Interaction) *AccountUpdate {
 	return _u.AddInteractionIDs(ids...)
 }
 
+// AddVisitReportIDs adds the "visit_reports" edge to the VisitReport entity by IDs.
+func (_u *AccountUpdate) AddVisitReportIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddVisitReportIDs(ids...)
+	return _u
+}
+
+// AddVisitReports adds the "visit_reports" edges to the VisitReport entity.
+func (_u *AccountUpdate) AddVisitReports(v ...*VisitReport) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVisitReportIDs(ids...)
+}
+
 // AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by IDs.
 func (_u *AccountUpdate) AddTierChangeIDs(ids ...pulid.ID) *AccountUpdate {
 	_u.mutation.AddTierChangeIDs(ids...)
@@ -723,6 +739,27 @@ func (_u *AccountUpdate) RemoveInteractions(v ...*Interaction) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInteractionIDs(ids...)
+}
+
+// ClearVisitReports clears all "visit_reports" edges to the VisitReport entity.
+func (_u *AccountUpdate) ClearVisitReports() *AccountUpdate {
+	_u.mutation.ClearVisitReports()
+	return _u
+}
+
+// RemoveVisitReportIDs removes the "visit_reports" edge to VisitReport entities by IDs.
+func (_u *AccountUpdate) RemoveVisitReportIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveVisitReportIDs(ids...)
+	return _u
+}
+
+// RemoveVisitReports removes "visit_reports" edges to VisitReport entities.
+func (_u *AccountUpdate) RemoveVisitReports(v ...*VisitReport) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVisitReportIDs(ids...)
 }
 
 // ClearTierChanges clears all "tier_changes" edges to the TierChange entity.
@@ -1209,6 +1246,51 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.VisitReportsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVisitReportsIDs(); len(nodes) > 0 && !_u.mutation.VisitReportsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VisitReportsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1900,6 +1982,21 @@ func (_u *AccountUpdateOne) AddInteractions(v ...*Interaction) *AccountUpdateOne
 	return _u.AddInteractionIDs(ids...)
 }
 
+// AddVisitReportIDs adds the "visit_reports" edge to the VisitReport entity by IDs.
+func (_u *AccountUpdateOne) AddVisitReportIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddVisitReportIDs(ids...)
+	return _u
+}
+
+// AddVisitReports adds the "visit_reports" edges to the VisitReport entity.
+func (_u *AccountUpdateOne) AddVisitReports(v ...*VisitReport) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVisitReportIDs(ids...)
+}
+
 // AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by IDs.
 func (_u *AccountUpdateOne) AddTierChangeIDs(ids ...pulid.ID) *AccountUpdateOne {
 	_u.mutation.AddTierChangeIDs(ids...)
@@ -1972,6 +2069,27 @@ func (_u *AccountUpdateOne) RemoveInteractions(v ...*Interaction) *AccountUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInteractionIDs(ids...)
+}
+
+// ClearVisitReports clears all "visit_reports" edges to the VisitReport entity.
+func (_u *AccountUpdateOne) ClearVisitReports() *AccountUpdateOne {
+	_u.mutation.ClearVisitReports()
+	return _u
+}
+
+// RemoveVisitReportIDs removes the "visit_reports" edge to VisitReport entities by IDs.
+func (_u *AccountUpdateOne) RemoveVisitReportIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveVisitReportIDs(ids...)
+	return _u
+}
+
+// RemoveVisitReports removes "visit_reports" edges to VisitReport entities.
+func (_u *AccountUpdateOne) RemoveVisitReports(v ...*VisitReport) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVisitReportIDs(ids...)
 }
 
 // ClearTierChanges clears all "tier_changes" edges to the TierChange entity.
@@ -2488,6 +2606,51 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(interaction.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.VisitReportsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVisitReportsIDs(); len(nodes) > 0 && !_u.mutation.VisitReportsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VisitReportsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -22,6 +22,7 @@ import (
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
@@ -56,6 +57,8 @@ type Client struct {
 	TierChange *TierChangeClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// VisitReport is the client for interacting with the VisitReport builders.
+	VisitReport *VisitReportClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -77,6 +80,7 @@ func (c *Client) init() {
 	c.Setting = NewSettingClient(c.config)
 	c.TierChange = NewTierChangeClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.VisitReport = NewVisitReportClient(c.config)
 }
 
 type (
@@ -179,6 +183,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Setting:      NewSettingClient(cfg),
 		TierChange:   NewTierChangeClient(cfg),
 		User:         NewUserClient(cfg),
+		VisitReport:  NewVisitReportClient(cfg),
 	}, nil
 }
 
@@ -208,6 +213,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Setting:      NewSettingClient(cfg),
 		TierChange:   NewTierChangeClient(cfg),
 		User:         NewUserClient(cfg),
+		VisitReport:  NewVisitReportClient(cfg),
 	}, nil
 }
 
@@ -238,7 +244,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Account, c.AuditEvent, c.Contact, c.Department, c.Holiday, c.Interaction,
-		c.Organization, c.Setting, c.TierChange, c.User,
+		c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
 	}
@@ -249,7 +255,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Account, c.AuditEvent, c.Contact, c.Department, c.Holiday, c.Interaction,
-		c.Organization, c.Setting, c.TierChange, c.User,
+		c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -278,6 +284,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.TierChange.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *VisitReportMutation:
+		return c.VisitReport.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -464,6 +472,22 @@ func (c *AccountClient) QueryInteractions(_m *Account) *InteractionQuery {
 			sqlgraph.From(account.Table, account.FieldID, id),
 			sqlgraph.To(interaction.Table, interaction.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.InteractionsTable, account.InteractionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVisitReports queries the visit_reports edge of a Account.
+func (c *AccountClient) QueryVisitReports(_m *Account) *VisitReportQuery {
+	query := (&VisitReportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(visitreport.Table, visitreport.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.VisitReportsTable, account.VisitReportsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1381,6 +1405,22 @@ func (c *InteractionClient) QueryLoggedBy(_m *Interaction) *UserQuery {
 	return query
 }
 
+// QueryVisitReport queries the visit_report edge of a Interaction.
+func (c *InteractionClient) QueryVisitReport(_m *Interaction) *VisitReportQuery {
+	query := (&VisitReportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, id),
+			sqlgraph.To(visitreport.Table, visitreport.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, interaction.VisitReportTable, interaction.VisitReportColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *InteractionClient) Hooks() []Hook {
 	hooks := c.hooks.Interaction
@@ -2071,15 +2111,197 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// VisitReportClient is a client for the VisitReport schema.
+type VisitReportClient struct {
+	config
+}
+
+// NewVisitReportClient returns a client for the VisitReport from the given config.
+func NewVisitReportClient(c config) *VisitReportClient {
+	return &VisitReportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `visitreport.Hooks(f(g(h())))`.
+func (c *VisitReportClient) Use(hooks ...Hook) {
+	c.hooks.VisitReport = append(c.hooks.VisitReport, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `visitreport.Intercept(f(g(h())))`.
+func (c *VisitReportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VisitReport = append(c.inters.VisitReport, interceptors...)
+}
+
+// Create returns a builder for creating a VisitReport entity.
+func (c *VisitReportClient) Create() *VisitReportCreate {
+	mutation := newVisitReportMutation(c.config, OpCreate)
+	return &VisitReportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VisitReport entities.
+func (c *VisitReportClient) CreateBulk(builders ...*VisitReportCreate) *VisitReportCreateBulk {
+	return &VisitReportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VisitReportClient) MapCreateBulk(slice any, setFunc func(*VisitReportCreate, int)) *VisitReportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VisitReportCreateBulk{err: fmt.Errorf("calling to VisitReportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VisitReportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VisitReportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VisitReport.
+func (c *VisitReportClient) Update() *VisitReportUpdate {
+	mutation := newVisitReportMutation(c.config, OpUpdate)
+	return &VisitReportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VisitReportClient) UpdateOne(_m *VisitReport) *VisitReportUpdateOne {
+	mutation := newVisitReportMutation(c.config, OpUpdateOne, withVisitReport(_m))
+	return &VisitReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VisitReportClient) UpdateOneID(id pulid.ID) *VisitReportUpdateOne {
+	mutation := newVisitReportMutation(c.config, OpUpdateOne, withVisitReportID(id))
+	return &VisitReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VisitReport.
+func (c *VisitReportClient) Delete() *VisitReportDelete {
+	mutation := newVisitReportMutation(c.config, OpDelete)
+	return &VisitReportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VisitReportClient) DeleteOne(_m *VisitReport) *VisitReportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VisitReportClient) DeleteOneID(id pulid.ID) *VisitReportDeleteOne {
+	builder := c.Delete().Where(visitreport.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VisitReportDeleteOne{builder}
+}
+
+// Query returns a query builder for VisitReport.
+func (c *VisitReportClient) Query() *VisitReportQuery {
+	return &VisitReportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVisitReport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VisitReport entity by its id.
+func (c *VisitReportClient) Get(ctx context.Context, id pulid.ID) (*VisitReport, error) {
+	return c.Query().Where(visitreport.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VisitReportClient) GetX(ctx context.Context, id pulid.ID) *VisitReport {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a VisitReport.
+func (c *VisitReportClient) QueryOrganization(_m *VisitReport) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(visitreport.Table, visitreport.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, visitreport.OrganizationTable, visitreport.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a VisitReport.
+func (c *VisitReportClient) QueryAccount(_m *VisitReport) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(visitreport.Table, visitreport.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, visitreport.AccountTable, visitreport.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInteraction queries the interaction edge of a VisitReport.
+func (c *VisitReportClient) QueryInteraction(_m *VisitReport) *InteractionQuery {
+	query := (&InteractionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(visitreport.Table, visitreport.FieldID, id),
+			sqlgraph.To(interaction.Table, interaction.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, visitreport.InteractionTable, visitreport.InteractionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VisitReportClient) Hooks() []Hook {
+	hooks := c.hooks.VisitReport
+	return append(hooks[:len(hooks):len(hooks)], visitreport.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VisitReportClient) Interceptors() []Interceptor {
+	return c.inters.VisitReport
+}
+
+func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VisitReportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VisitReportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VisitReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VisitReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VisitReport mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		Account, AuditEvent, Contact, Department, Holiday, Interaction, Organization,
-		Setting, TierChange, User []ent.Hook
+		Setting, TierChange, User, VisitReport []ent.Hook
 	}
 	inters struct {
 		Account, AuditEvent, Contact, Department, Holiday, Interaction, Organization,
-		Setting, TierChange, User []ent.Interceptor
+		Setting, TierChange, User, VisitReport []ent.Interceptor
 	}
 )
 

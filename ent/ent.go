@@ -16,6 +16,7 @@ import (
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"reflect"
 	"sync"
 
@@ -92,6 +93,7 @@ func checkColumn(t, c string) error {
 			setting.Table:      setting.ValidColumn,
 			tierchange.Table:   tierchange.ValidColumn,
 			user.Table:         user.ValidColumn,
+			visitreport.Table:  visitreport.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -14,6 +14,7 @@ import (
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -23,7 +24,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 10)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -259,6 +260,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   visitreport.Table,
+			Columns: visitreport.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: visitreport.FieldID,
+			},
+		},
+		Type: "VisitReport",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			visitreport.FieldCreatedAt:             {Type: field.TypeTime, Column: visitreport.FieldCreatedAt},
+			visitreport.FieldUpdatedAt:             {Type: field.TypeTime, Column: visitreport.FieldUpdatedAt},
+			visitreport.FieldOrganizationID:        {Type: field.TypeString, Column: visitreport.FieldOrganizationID},
+			visitreport.FieldVersion:               {Type: field.TypeInt, Column: visitreport.FieldVersion},
+			visitreport.FieldAccountID:             {Type: field.TypeString, Column: visitreport.FieldAccountID},
+			visitreport.FieldInteractionID:         {Type: field.TypeString, Column: visitreport.FieldInteractionID},
+			visitreport.FieldNeedsAnalysis:         {Type: field.TypeString, Column: visitreport.FieldNeedsAnalysis},
+			visitreport.FieldEnvironmentAssessment: {Type: field.TypeString, Column: visitreport.FieldEnvironmentAssessment},
+			visitreport.FieldServiceEntryPoint:     {Type: field.TypeString, Column: visitreport.FieldServiceEntryPoint},
+			visitreport.FieldProposalDueAt:         {Type: field.TypeTime, Column: visitreport.FieldProposalDueAt},
+			visitreport.FieldProposalSubmittedAt:   {Type: field.TypeTime, Column: visitreport.FieldProposalSubmittedAt},
+			visitreport.FieldProposalSummary:       {Type: field.TypeString, Column: visitreport.FieldProposalSummary},
+		},
+	}
 	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
@@ -318,6 +344,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Account",
 		"Interaction",
+	)
+	graph.MustAddE(
+		"visit_reports",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.VisitReportsTable,
+			Columns: []string{account.VisitReportsColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"VisitReport",
 	)
 	graph.MustAddE(
 		"tier_changes",
@@ -500,6 +538,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"User",
 	)
 	graph.MustAddE(
+		"visit_report",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   interaction.VisitReportTable,
+			Columns: []string{interaction.VisitReportColumn},
+			Bidi:    false,
+		},
+		"Interaction",
+		"VisitReport",
+	)
+	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -594,6 +644,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Account",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   visitreport.OrganizationTable,
+			Columns: []string{visitreport.OrganizationColumn},
+			Bidi:    false,
+		},
+		"VisitReport",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   visitreport.AccountTable,
+			Columns: []string{visitreport.AccountColumn},
+			Bidi:    false,
+		},
+		"VisitReport",
+		"Account",
+	)
+	graph.MustAddE(
+		"interaction",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   visitreport.InteractionTable,
+			Columns: []string{visitreport.InteractionColumn},
+			Bidi:    false,
+		},
+		"VisitReport",
+		"Interaction",
 	)
 	return graph
 }()
@@ -868,6 +954,20 @@ func (f *AccountFilter) WhereHasInteractions() {
 // WhereHasInteractionsWith applies a predicate to check if query has an edge interactions with a given conditions (other predicates).
 func (f *AccountFilter) WhereHasInteractionsWith(preds ...predicate.Interaction) {
 	f.Where(entql.HasEdgeWith("interactions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVisitReports applies a predicate to check if query has an edge visit_reports.
+func (f *AccountFilter) WhereHasVisitReports() {
+	f.Where(entql.HasEdge("visit_reports"))
+}
+
+// WhereHasVisitReportsWith applies a predicate to check if query has an edge visit_reports with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasVisitReportsWith(preds ...predicate.VisitReport) {
+	f.Where(entql.HasEdgeWith("visit_reports", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1484,6 +1584,20 @@ func (f *InteractionFilter) WhereHasLoggedByWith(preds ...predicate.User) {
 	})))
 }
 
+// WhereHasVisitReport applies a predicate to check if query has an edge visit_report.
+func (f *InteractionFilter) WhereHasVisitReport() {
+	f.Where(entql.HasEdge("visit_report"))
+}
+
+// WhereHasVisitReportWith applies a predicate to check if query has an edge visit_report with a given conditions (other predicates).
+func (f *InteractionFilter) WhereHasVisitReportWith(preds ...predicate.VisitReport) {
+	f.Where(entql.HasEdgeWith("visit_report", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *OrganizationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1915,6 +2029,148 @@ func (f *UserFilter) WhereHasAccounts() {
 // WhereHasAccountsWith applies a predicate to check if query has an edge accounts with a given conditions (other predicates).
 func (f *UserFilter) WhereHasAccountsWith(preds ...predicate.Account) {
 	f.Where(entql.HasEdgeWith("accounts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VisitReportQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VisitReportQuery builder.
+func (_q *VisitReportQuery) Filter() *VisitReportFilter {
+	return &VisitReportFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VisitReportMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VisitReportMutation builder.
+func (m *VisitReportMutation) Filter() *VisitReportFilter {
+	return &VisitReportFilter{config: m.config, predicateAdder: m}
+}
+
+// VisitReportFilter provides a generic filtering capability at runtime for VisitReportQuery.
+type VisitReportFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VisitReportFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *VisitReportFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *VisitReportFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(visitreport.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *VisitReportFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(visitreport.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *VisitReportFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *VisitReportFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(visitreport.FieldVersion))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *VisitReportFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldAccountID))
+}
+
+// WhereInteractionID applies the entql string predicate on the interaction_id field.
+func (f *VisitReportFilter) WhereInteractionID(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldInteractionID))
+}
+
+// WhereNeedsAnalysis applies the entql string predicate on the needs_analysis field.
+func (f *VisitReportFilter) WhereNeedsAnalysis(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldNeedsAnalysis))
+}
+
+// WhereEnvironmentAssessment applies the entql string predicate on the environment_assessment field.
+func (f *VisitReportFilter) WhereEnvironmentAssessment(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldEnvironmentAssessment))
+}
+
+// WhereServiceEntryPoint applies the entql string predicate on the service_entry_point field.
+func (f *VisitReportFilter) WhereServiceEntryPoint(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldServiceEntryPoint))
+}
+
+// WhereProposalDueAt applies the entql time.Time predicate on the proposal_due_at field.
+func (f *VisitReportFilter) WhereProposalDueAt(p entql.TimeP) {
+	f.Where(p.Field(visitreport.FieldProposalDueAt))
+}
+
+// WhereProposalSubmittedAt applies the entql time.Time predicate on the proposal_submitted_at field.
+func (f *VisitReportFilter) WhereProposalSubmittedAt(p entql.TimeP) {
+	f.Where(p.Field(visitreport.FieldProposalSubmittedAt))
+}
+
+// WhereProposalSummary applies the entql string predicate on the proposal_summary field.
+func (f *VisitReportFilter) WhereProposalSummary(p entql.StringP) {
+	f.Where(p.Field(visitreport.FieldProposalSummary))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *VisitReportFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *VisitReportFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *VisitReportFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *VisitReportFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInteraction applies a predicate to check if query has an edge interaction.
+func (f *VisitReportFilter) WhereHasInteraction() {
+	f.Where(entql.HasEdge("interaction"))
+}
+
+// WhereHasInteractionWith applies a predicate to check if query has an edge interaction with a given conditions (other predicates).
+func (f *VisitReportFilter) WhereHasInteractionWith(preds ...predicate.Interaction) {
+	f.Where(entql.HasEdgeWith("interaction", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -15,6 +15,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 
 	"entgo.io/contrib/entgql"
@@ -188,6 +189,95 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedInteractions(alias, func(wq *InteractionQuery) {
+				*wq = *query
+			})
+
+		case "visitReports":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VisitReportClient{config: _q.config}).Query()
+			)
+			args := newVisitReportPaginateArgs(fieldArgs(ctx, new(VisitReportWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newVisitReportPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(account.VisitReportsColumn), ids...))
+						})
+						if err := query.GroupBy(account.VisitReportsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.VisitReports)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, visitreportImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(account.VisitReportsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedVisitReports(alias, func(wq *VisitReportQuery) {
 				*wq = *query
 			})
 
@@ -1175,6 +1265,17 @@ func (_q *InteractionQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, interaction.FieldLoggedByID)
 				fieldSeen[interaction.FieldLoggedByID] = struct{}{}
 			}
+
+		case "visitReport":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VisitReportClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, visitreportImplementors)...); err != nil {
+				return err
+			}
+			_q.withVisitReport = query
 		case "createdAt":
 			if _, ok := fieldSeen[interaction.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, interaction.FieldCreatedAt)
@@ -1805,6 +1906,190 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*UserWhereInput); ok {
 		args.opts = append(args.opts, WithUserFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VisitReportQuery) CollectFields(ctx context.Context, satisfies ...string) (*VisitReportQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VisitReportQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(visitreport.Columns))
+		selectedFields = []string{visitreport.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[visitreport.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldOrganizationID)
+				fieldSeen[visitreport.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[visitreport.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldAccountID)
+				fieldSeen[visitreport.FieldAccountID] = struct{}{}
+			}
+
+		case "interaction":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InteractionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, interactionImplementors)...); err != nil {
+				return err
+			}
+			_q.withInteraction = query
+			if _, ok := fieldSeen[visitreport.FieldInteractionID]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldInteractionID)
+				fieldSeen[visitreport.FieldInteractionID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[visitreport.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldCreatedAt)
+				fieldSeen[visitreport.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[visitreport.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldUpdatedAt)
+				fieldSeen[visitreport.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[visitreport.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldVersion)
+				fieldSeen[visitreport.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[visitreport.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldAccountID)
+				fieldSeen[visitreport.FieldAccountID] = struct{}{}
+			}
+		case "interactionID":
+			if _, ok := fieldSeen[visitreport.FieldInteractionID]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldInteractionID)
+				fieldSeen[visitreport.FieldInteractionID] = struct{}{}
+			}
+		case "needsAnalysis":
+			if _, ok := fieldSeen[visitreport.FieldNeedsAnalysis]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldNeedsAnalysis)
+				fieldSeen[visitreport.FieldNeedsAnalysis] = struct{}{}
+			}
+		case "environmentAssessment":
+			if _, ok := fieldSeen[visitreport.FieldEnvironmentAssessment]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldEnvironmentAssessment)
+				fieldSeen[visitreport.FieldEnvironmentAssessment] = struct{}{}
+			}
+		case "serviceEntryPoint":
+			if _, ok := fieldSeen[visitreport.FieldServiceEntryPoint]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldServiceEntryPoint)
+				fieldSeen[visitreport.FieldServiceEntryPoint] = struct{}{}
+			}
+		case "proposalDueAt":
+			if _, ok := fieldSeen[visitreport.FieldProposalDueAt]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldProposalDueAt)
+				fieldSeen[visitreport.FieldProposalDueAt] = struct{}{}
+			}
+		case "proposalSubmittedAt":
+			if _, ok := fieldSeen[visitreport.FieldProposalSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldProposalSubmittedAt)
+				fieldSeen[visitreport.FieldProposalSubmittedAt] = struct{}{}
+			}
+		case "proposalSummary":
+			if _, ok := fieldSeen[visitreport.FieldProposalSummary]; !ok {
+				selectedFields = append(selectedFields, visitreport.FieldProposalSummary)
+				fieldSeen[visitreport.FieldProposalSummary] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type visitreportPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VisitReportPaginateOption
+}
+
+func newVisitReportPaginateArgs(rv map[string]any) *visitreportPaginateArgs {
+	args := &visitreportPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &VisitReportOrder{Field: &VisitReportOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithVisitReportOrder(order))
+			}
+		case *VisitReportOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithVisitReportOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*VisitReportWhereInput); ok {
+		args.opts = append(args.opts, WithVisitReportFilter(v.Filter))
 	}
 	return args
 }

@@ -65,6 +65,27 @@ func (_m *Account) Interactions(
 	return _m.QueryInteractions().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Account) VisitReports(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *VisitReportOrder, where *VisitReportWhereInput,
+) (*VisitReportConnection, error) {
+	opts := []VisitReportPaginateOption{
+		WithVisitReportOrder(orderBy),
+		WithVisitReportFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedVisitReports(alias); err == nil || hasTotalCount {
+		pager, err := newVisitReportPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &VisitReportConnection{Edges: []*VisitReportEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryVisitReports().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Account) TierChanges(ctx context.Context) (result []*TierChange, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedTierChanges(graphql.GetFieldContext(ctx).Field.Alias)
@@ -202,6 +223,14 @@ func (_m *Interaction) LoggedBy(ctx context.Context) (*User, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Interaction) VisitReport(ctx context.Context) (*VisitReport, error) {
+	result, err := _m.Edges.VisitReportOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVisitReport().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *TierChange) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -269,4 +298,28 @@ func (_m *User) Reports(
 		return conn, nil
 	}
 	return _m.QueryReports().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *VisitReport) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VisitReport) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VisitReport) Interaction(ctx context.Context) (*Interaction, error) {
+	result, err := _m.Edges.InteractionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInteraction().Only(ctx)
+	}
+	return result, err
 }

@@ -562,3 +562,69 @@ func (c *UserUpdateOne) SetInput(i UpdateUserInput) *UserUpdateOne {
 	i.Mutate(c.Mutation())
 	return c
 }
+
+// CreateVisitReportInput represents a mutation input for creating visitreports.
+type CreateVisitReportInput struct {
+	NeedsAnalysis         string
+	EnvironmentAssessment *string
+	ServiceEntryPoint     *string
+	InteractionID         pulid.ID
+}
+
+// Mutate applies the CreateVisitReportInput on the VisitReportMutation builder.
+func (i *CreateVisitReportInput) Mutate(m *VisitReportMutation) {
+	m.SetNeedsAnalysis(i.NeedsAnalysis)
+	if v := i.EnvironmentAssessment; v != nil {
+		m.SetEnvironmentAssessment(*v)
+	}
+	if v := i.ServiceEntryPoint; v != nil {
+		m.SetServiceEntryPoint(*v)
+	}
+	m.SetInteractionID(i.InteractionID)
+}
+
+// SetInput applies the change-set in the CreateVisitReportInput on the VisitReportCreate builder.
+func (c *VisitReportCreate) SetInput(i CreateVisitReportInput) *VisitReportCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateVisitReportInput represents a mutation input for updating visitreports.
+type UpdateVisitReportInput struct {
+	NeedsAnalysis              *string
+	ClearEnvironmentAssessment bool
+	EnvironmentAssessment      *string
+	ClearServiceEntryPoint     bool
+	ServiceEntryPoint          *string
+}
+
+// Mutate applies the UpdateVisitReportInput on the VisitReportMutation builder.
+func (i *UpdateVisitReportInput) Mutate(m *VisitReportMutation) {
+	if v := i.NeedsAnalysis; v != nil {
+		m.SetNeedsAnalysis(*v)
+	}
+	if i.ClearEnvironmentAssessment {
+		m.ClearEnvironmentAssessment()
+	}
+	if v := i.EnvironmentAssessment; v != nil {
+		m.SetEnvironmentAssessment(*v)
+	}
+	if i.ClearServiceEntryPoint {
+		m.ClearServiceEntryPoint()
+	}
+	if v := i.ServiceEntryPoint; v != nil {
+		m.SetServiceEntryPoint(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateVisitReportInput on the VisitReportUpdate builder.
+func (c *VisitReportUpdate) SetInput(i UpdateVisitReportInput) *VisitReportUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateVisitReportInput on the VisitReportUpdateOne builder.
+func (c *VisitReportUpdateOne) SetInput(i UpdateVisitReportInput) *VisitReportUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}

@@ -14,6 +14,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 
 	"entgo.io/contrib/entgql"
@@ -70,6 +71,11 @@ var userImplementors = []string{"User", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*User) IsNode() {}
+
+var visitreportImplementors = []string{"VisitReport", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VisitReport) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -242,6 +248,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(user.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, userImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case visitreport.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.VisitReport.Query().
+			Where(visitreport.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, visitreportImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -451,6 +470,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.User.Query().
 			Where(user.IDIn(ids...))
 		query, err := query.CollectFields(ctx, userImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case visitreport.Table:
+		query := c.VisitReport.Query().
+			Where(visitreport.IDIn(ids...))
+		query, err := query.CollectFields(ctx, visitreportImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"strconv"
 
@@ -3115,6 +3116,338 @@ func (_m *User) ToEdge(order *UserOrder) *UserEdge {
 		order = DefaultUserOrder
 	}
 	return &UserEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VisitReportEdge is the edge representation of VisitReport.
+type VisitReportEdge struct {
+	Node   *VisitReport `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// VisitReportConnection is the connection containing edges to VisitReport.
+type VisitReportConnection struct {
+	Edges      []*VisitReportEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *VisitReportConnection) build(nodes []*VisitReport, pager *visitreportPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VisitReport
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VisitReport {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VisitReport {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VisitReportEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VisitReportEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VisitReportPaginateOption enables pagination customization.
+type VisitReportPaginateOption func(*visitreportPager) error
+
+// WithVisitReportOrder configures pagination ordering.
+func WithVisitReportOrder(order *VisitReportOrder) VisitReportPaginateOption {
+	if order == nil {
+		order = DefaultVisitReportOrder
+	}
+	o := *order
+	return func(pager *visitreportPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultVisitReportOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithVisitReportFilter configures pagination filter.
+func WithVisitReportFilter(filter func(*VisitReportQuery) (*VisitReportQuery, error)) VisitReportPaginateOption {
+	return func(pager *visitreportPager) error {
+		if filter == nil {
+			return errors.New("VisitReportQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type visitreportPager struct {
+	reverse bool
+	order   *VisitReportOrder
+	filter  func(*VisitReportQuery) (*VisitReportQuery, error)
+}
+
+func newVisitReportPager(opts []VisitReportPaginateOption, reverse bool) (*visitreportPager, error) {
+	pager := &visitreportPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultVisitReportOrder
+	}
+	return pager, nil
+}
+
+func (p *visitreportPager) applyFilter(query *VisitReportQuery) (*VisitReportQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *visitreportPager) toCursor(_m *VisitReport) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *visitreportPager) applyCursors(query *VisitReportQuery, after, before *Cursor) (*VisitReportQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultVisitReportOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *visitreportPager) applyOrder(query *VisitReportQuery) *VisitReportQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultVisitReportOrder.Field {
+		query = query.Order(DefaultVisitReportOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *visitreportPager) orderExpr(query *VisitReportQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultVisitReportOrder.Field {
+			b.Comma().Ident(DefaultVisitReportOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VisitReport.
+func (_m *VisitReportQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VisitReportPaginateOption,
+) (*VisitReportConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVisitReportPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VisitReportConnection{Edges: []*VisitReportEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// VisitReportOrderFieldCreatedAt orders VisitReport by created_at.
+	VisitReportOrderFieldCreatedAt = &VisitReportOrderField{
+		Value: func(_m *VisitReport) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: visitreport.FieldCreatedAt,
+		toTerm: visitreport.ByCreatedAt,
+		toCursor: func(_m *VisitReport) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// VisitReportOrderFieldUpdatedAt orders VisitReport by updated_at.
+	VisitReportOrderFieldUpdatedAt = &VisitReportOrderField{
+		Value: func(_m *VisitReport) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: visitreport.FieldUpdatedAt,
+		toTerm: visitreport.ByUpdatedAt,
+		toCursor: func(_m *VisitReport) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// VisitReportOrderFieldProposalDueAt orders VisitReport by proposal_due_at.
+	VisitReportOrderFieldProposalDueAt = &VisitReportOrderField{
+		Value: func(_m *VisitReport) (ent.Value, error) {
+			return _m.ProposalDueAt, nil
+		},
+		column: visitreport.FieldProposalDueAt,
+		toTerm: visitreport.ByProposalDueAt,
+		toCursor: func(_m *VisitReport) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ProposalDueAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f VisitReportOrderField) String() string {
+	var str string
+	switch f.column {
+	case VisitReportOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case VisitReportOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case VisitReportOrderFieldProposalDueAt.column:
+		str = "PROPOSAL_DUE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f VisitReportOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *VisitReportOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("VisitReportOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *VisitReportOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *VisitReportOrderFieldUpdatedAt
+	case "PROPOSAL_DUE_AT":
+		*f = *VisitReportOrderFieldProposalDueAt
+	default:
+		return fmt.Errorf("%s is not a valid VisitReportOrderField", str)
+	}
+	return nil
+}
+
+// VisitReportOrderField defines the ordering field of VisitReport.
+type VisitReportOrderField struct {
+	// Value extracts the ordering value from the given VisitReport.
+	Value    func(*VisitReport) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) visitreport.OrderOption
+	toCursor func(*VisitReport) Cursor
+}
+
+// VisitReportOrder defines the ordering of VisitReport.
+type VisitReportOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *VisitReportOrderField `json:"field"`
+}
+
+// DefaultVisitReportOrder is the default ordering of VisitReport.
+var DefaultVisitReportOrder = &VisitReportOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VisitReportOrderField{
+		Value: func(_m *VisitReport) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: visitreport.FieldID,
+		toTerm: visitreport.ByID,
+		toCursor: func(_m *VisitReport) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VisitReport into VisitReportEdge.
+func (_m *VisitReport) ToEdge(order *VisitReportOrder) *VisitReportEdge {
+	if order == nil {
+		order = DefaultVisitReportOrder
+	}
+	return &VisitReportEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -13,6 +13,7 @@ import (
 	"rapport/ent/predicate"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"time"
 )
@@ -456,6 +457,10 @@ type AccountWhereInput struct {
 	// "interactions" edge predicates.
 	HasInteractions     *bool                    `json:"hasInteractions,omitempty"`
 	HasInteractionsWith []*InteractionWhereInput `json:"hasInteractionsWith,omitempty"`
+
+	// "visit_reports" edge predicates.
+	HasVisitReports     *bool                    `json:"hasVisitReports,omitempty"`
+	HasVisitReportsWith []*VisitReportWhereInput `json:"hasVisitReportsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1666,6 +1671,24 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, account.HasInteractionsWith(with...))
+	}
+	if i.HasVisitReports != nil {
+		p := account.HasVisitReports()
+		if !*i.HasVisitReports {
+			p = account.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasVisitReportsWith) > 0 {
+		with := make([]predicate.VisitReport, 0, len(i.HasVisitReportsWith))
+		for _, w := range i.HasVisitReportsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasVisitReportsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, account.HasVisitReportsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -3236,6 +3259,10 @@ type InteractionWhereInput struct {
 	// "logged_by" edge predicates.
 	HasLoggedBy     *bool             `json:"hasLoggedBy,omitempty"`
 	HasLoggedByWith []*UserWhereInput `json:"hasLoggedByWith,omitempty"`
+
+	// "visit_report" edge predicates.
+	HasVisitReport     *bool                    `json:"hasVisitReport,omitempty"`
+	HasVisitReportWith []*VisitReportWhereInput `json:"hasVisitReportWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3588,6 +3615,24 @@ func (i *InteractionWhereInput) P() (predicate.Interaction, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, interaction.HasLoggedByWith(with...))
+	}
+	if i.HasVisitReport != nil {
+		p := interaction.HasVisitReport()
+		if !*i.HasVisitReport {
+			p = interaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasVisitReportWith) > 0 {
+		with := make([]predicate.VisitReport, 0, len(i.HasVisitReportWith))
+		for _, w := range i.HasVisitReportWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasVisitReportWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, interaction.HasVisitReportWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -4582,5 +4627,665 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		return predicates[0], nil
 	default:
 		return user.And(predicates...), nil
+	}
+}
+
+// VisitReportWhereInput represents a where input for filtering VisitReport queries.
+type VisitReportWhereInput struct {
+	Predicates []predicate.VisitReport  `json:"-"`
+	Not        *VisitReportWhereInput   `json:"not,omitempty"`
+	Or         []*VisitReportWhereInput `json:"or,omitempty"`
+	And        []*VisitReportWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "interaction_id" field predicates.
+	InteractionID             *pulid.ID  `json:"interactionID,omitempty"`
+	InteractionIDNEQ          *pulid.ID  `json:"interactionIDNEQ,omitempty"`
+	InteractionIDIn           []pulid.ID `json:"interactionIDIn,omitempty"`
+	InteractionIDNotIn        []pulid.ID `json:"interactionIDNotIn,omitempty"`
+	InteractionIDGT           *pulid.ID  `json:"interactionIDGT,omitempty"`
+	InteractionIDGTE          *pulid.ID  `json:"interactionIDGTE,omitempty"`
+	InteractionIDLT           *pulid.ID  `json:"interactionIDLT,omitempty"`
+	InteractionIDLTE          *pulid.ID  `json:"interactionIDLTE,omitempty"`
+	InteractionIDContains     *pulid.ID  `json:"interactionIDContains,omitempty"`
+	InteractionIDHasPrefix    *pulid.ID  `json:"interactionIDHasPrefix,omitempty"`
+	InteractionIDHasSuffix    *pulid.ID  `json:"interactionIDHasSuffix,omitempty"`
+	InteractionIDEqualFold    *pulid.ID  `json:"interactionIDEqualFold,omitempty"`
+	InteractionIDContainsFold *pulid.ID  `json:"interactionIDContainsFold,omitempty"`
+
+	// "needs_analysis" field predicates.
+	NeedsAnalysis             *string  `json:"needsAnalysis,omitempty"`
+	NeedsAnalysisNEQ          *string  `json:"needsAnalysisNEQ,omitempty"`
+	NeedsAnalysisIn           []string `json:"needsAnalysisIn,omitempty"`
+	NeedsAnalysisNotIn        []string `json:"needsAnalysisNotIn,omitempty"`
+	NeedsAnalysisGT           *string  `json:"needsAnalysisGT,omitempty"`
+	NeedsAnalysisGTE          *string  `json:"needsAnalysisGTE,omitempty"`
+	NeedsAnalysisLT           *string  `json:"needsAnalysisLT,omitempty"`
+	NeedsAnalysisLTE          *string  `json:"needsAnalysisLTE,omitempty"`
+	NeedsAnalysisContains     *string  `json:"needsAnalysisContains,omitempty"`
+	NeedsAnalysisHasPrefix    *string  `json:"needsAnalysisHasPrefix,omitempty"`
+	NeedsAnalysisHasSuffix    *string  `json:"needsAnalysisHasSuffix,omitempty"`
+	NeedsAnalysisEqualFold    *string  `json:"needsAnalysisEqualFold,omitempty"`
+	NeedsAnalysisContainsFold *string  `json:"needsAnalysisContainsFold,omitempty"`
+
+	// "environment_assessment" field predicates.
+	EnvironmentAssessment             *string  `json:"environmentAssessment,omitempty"`
+	EnvironmentAssessmentNEQ          *string  `json:"environmentAssessmentNEQ,omitempty"`
+	EnvironmentAssessmentIn           []string `json:"environmentAssessmentIn,omitempty"`
+	EnvironmentAssessmentNotIn        []string `json:"environmentAssessmentNotIn,omitempty"`
+	EnvironmentAssessmentGT           *string  `json:"environmentAssessmentGT,omitempty"`
+	EnvironmentAssessmentGTE          *string  `json:"environmentAssessmentGTE,omitempty"`
+	EnvironmentAssessmentLT           *string  `json:"environmentAssessmentLT,omitempty"`
+	EnvironmentAssessmentLTE          *string  `json:"environmentAssessmentLTE,omitempty"`
+	EnvironmentAssessmentContains     *string  `json:"environmentAssessmentContains,omitempty"`
+	EnvironmentAssessmentHasPrefix    *string  `json:"environmentAssessmentHasPrefix,omitempty"`
+	EnvironmentAssessmentHasSuffix    *string  `json:"environmentAssessmentHasSuffix,omitempty"`
+	EnvironmentAssessmentIsNil        bool     `json:"environmentAssessmentIsNil,omitempty"`
+	EnvironmentAssessmentNotNil       bool     `json:"environmentAssessmentNotNil,omitempty"`
+	EnvironmentAssessmentEqualFold    *string  `json:"environmentAssessmentEqualFold,omitempty"`
+	EnvironmentAssessmentContainsFold *string  `json:"environmentAssessmentContainsFold,omitempty"`
+
+	// "service_entry_point" field predicates.
+	ServiceEntryPoint             *string  `json:"serviceEntryPoint,omitempty"`
+	ServiceEntryPointNEQ          *string  `json:"serviceEntryPointNEQ,omitempty"`
+	ServiceEntryPointIn           []string `json:"serviceEntryPointIn,omitempty"`
+	ServiceEntryPointNotIn        []string `json:"serviceEntryPointNotIn,omitempty"`
+	ServiceEntryPointGT           *string  `json:"serviceEntryPointGT,omitempty"`
+	ServiceEntryPointGTE          *string  `json:"serviceEntryPointGTE,omitempty"`
+	ServiceEntryPointLT           *string  `json:"serviceEntryPointLT,omitempty"`
+	ServiceEntryPointLTE          *string  `json:"serviceEntryPointLTE,omitempty"`
+	ServiceEntryPointContains     *string  `json:"serviceEntryPointContains,omitempty"`
+	ServiceEntryPointHasPrefix    *string  `json:"serviceEntryPointHasPrefix,omitempty"`
+	ServiceEntryPointHasSuffix    *string  `json:"serviceEntryPointHasSuffix,omitempty"`
+	ServiceEntryPointIsNil        bool     `json:"serviceEntryPointIsNil,omitempty"`
+	ServiceEntryPointNotNil       bool     `json:"serviceEntryPointNotNil,omitempty"`
+	ServiceEntryPointEqualFold    *string  `json:"serviceEntryPointEqualFold,omitempty"`
+	ServiceEntryPointContainsFold *string  `json:"serviceEntryPointContainsFold,omitempty"`
+
+	// "proposal_due_at" field predicates.
+	ProposalDueAt      *time.Time  `json:"proposalDueAt,omitempty"`
+	ProposalDueAtNEQ   *time.Time  `json:"proposalDueAtNEQ,omitempty"`
+	ProposalDueAtIn    []time.Time `json:"proposalDueAtIn,omitempty"`
+	ProposalDueAtNotIn []time.Time `json:"proposalDueAtNotIn,omitempty"`
+	ProposalDueAtGT    *time.Time  `json:"proposalDueAtGT,omitempty"`
+	ProposalDueAtGTE   *time.Time  `json:"proposalDueAtGTE,omitempty"`
+	ProposalDueAtLT    *time.Time  `json:"proposalDueAtLT,omitempty"`
+	ProposalDueAtLTE   *time.Time  `json:"proposalDueAtLTE,omitempty"`
+
+	// "proposal_submitted_at" field predicates.
+	ProposalSubmittedAt       *time.Time  `json:"proposalSubmittedAt,omitempty"`
+	ProposalSubmittedAtNEQ    *time.Time  `json:"proposalSubmittedAtNEQ,omitempty"`
+	ProposalSubmittedAtIn     []time.Time `json:"proposalSubmittedAtIn,omitempty"`
+	ProposalSubmittedAtNotIn  []time.Time `json:"proposalSubmittedAtNotIn,omitempty"`
+	ProposalSubmittedAtGT     *time.Time  `json:"proposalSubmittedAtGT,omitempty"`
+	ProposalSubmittedAtGTE    *time.Time  `json:"proposalSubmittedAtGTE,omitempty"`
+	ProposalSubmittedAtLT     *time.Time  `json:"proposalSubmittedAtLT,omitempty"`
+	ProposalSubmittedAtLTE    *time.Time  `json:"proposalSubmittedAtLTE,omitempty"`
+	ProposalSubmittedAtIsNil  bool        `json:"proposalSubmittedAtIsNil,omitempty"`
+	ProposalSubmittedAtNotNil bool        `json:"proposalSubmittedAtNotNil,omitempty"`
+
+	// "proposal_summary" field predicates.
+	ProposalSummary             *string  `json:"proposalSummary,omitempty"`
+	ProposalSummaryNEQ          *string  `json:"proposalSummaryNEQ,omitempty"`
+	ProposalSummaryIn           []string `json:"proposalSummaryIn,omitempty"`
+	ProposalSummaryNotIn        []string `json:"proposalSummaryNotIn,omitempty"`
+	ProposalSummaryGT           *string  `json:"proposalSummaryGT,omitempty"`
+	ProposalSummaryGTE          *string  `json:"proposalSummaryGTE,omitempty"`
+	ProposalSummaryLT           *string  `json:"proposalSummaryLT,omitempty"`
+	ProposalSummaryLTE          *string  `json:"proposalSummaryLTE,omitempty"`
+	ProposalSummaryContains     *string  `json:"proposalSummaryContains,omitempty"`
+	ProposalSummaryHasPrefix    *string  `json:"proposalSummaryHasPrefix,omitempty"`
+	ProposalSummaryHasSuffix    *string  `json:"proposalSummaryHasSuffix,omitempty"`
+	ProposalSummaryIsNil        bool     `json:"proposalSummaryIsNil,omitempty"`
+	ProposalSummaryNotNil       bool     `json:"proposalSummaryNotNil,omitempty"`
+	ProposalSummaryEqualFold    *string  `json:"proposalSummaryEqualFold,omitempty"`
+	ProposalSummaryContainsFold *string  `json:"proposalSummaryContainsFold,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "interaction" edge predicates.
+	HasInteraction     *bool                    `json:"hasInteraction,omitempty"`
+	HasInteractionWith []*InteractionWhereInput `json:"hasInteractionWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VisitReportWhereInput) AddPredicates(predicates ...predicate.VisitReport) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VisitReportWhereInput filter on the VisitReportQuery builder.
+func (i *VisitReportWhereInput) Filter(q *VisitReportQuery) (*VisitReportQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVisitReportWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVisitReportWhereInput is returned in case the VisitReportWhereInput is empty.
+var ErrEmptyVisitReportWhereInput = errors.New("ent: empty predicate VisitReportWhereInput")
+
+// P returns a predicate for filtering visitreports.
+// An error is returned if the input is empty or invalid.
+func (i *VisitReportWhereInput) P() (predicate.VisitReport, error) {
+	var predicates []predicate.VisitReport
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, visitreport.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VisitReport, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, visitreport.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VisitReport, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, visitreport.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, visitreport.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, visitreport.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, visitreport.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, visitreport.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, visitreport.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, visitreport.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, visitreport.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, visitreport.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, visitreport.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, visitreport.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, visitreport.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, visitreport.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, visitreport.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, visitreport.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, visitreport.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, visitreport.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, visitreport.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, visitreport.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, visitreport.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, visitreport.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, visitreport.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, visitreport.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, visitreport.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, visitreport.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, visitreport.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, visitreport.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, visitreport.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, visitreport.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, visitreport.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, visitreport.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, visitreport.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, visitreport.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, visitreport.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, visitreport.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, visitreport.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, visitreport.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, visitreport.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.InteractionID != nil {
+		predicates = append(predicates, visitreport.InteractionIDEQ(*i.InteractionID))
+	}
+	if i.InteractionIDNEQ != nil {
+		predicates = append(predicates, visitreport.InteractionIDNEQ(*i.InteractionIDNEQ))
+	}
+	if len(i.InteractionIDIn) > 0 {
+		predicates = append(predicates, visitreport.InteractionIDIn(i.InteractionIDIn...))
+	}
+	if len(i.InteractionIDNotIn) > 0 {
+		predicates = append(predicates, visitreport.InteractionIDNotIn(i.InteractionIDNotIn...))
+	}
+	if i.InteractionIDGT != nil {
+		predicates = append(predicates, visitreport.InteractionIDGT(*i.InteractionIDGT))
+	}
+	if i.InteractionIDGTE != nil {
+		predicates = append(predicates, visitreport.InteractionIDGTE(*i.InteractionIDGTE))
+	}
+	if i.InteractionIDLT != nil {
+		predicates = append(predicates, visitreport.InteractionIDLT(*i.InteractionIDLT))
+	}
+	if i.InteractionIDLTE != nil {
+		predicates = append(predicates, visitreport.InteractionIDLTE(*i.InteractionIDLTE))
+	}
+	if i.InteractionIDContains != nil {
+		predicates = append(predicates, visitreport.InteractionIDContains(*i.InteractionIDContains))
+	}
+	if i.InteractionIDHasPrefix != nil {
+		predicates = append(predicates, visitreport.InteractionIDHasPrefix(*i.InteractionIDHasPrefix))
+	}
+	if i.InteractionIDHasSuffix != nil {
+		predicates = append(predicates, visitreport.InteractionIDHasSuffix(*i.InteractionIDHasSuffix))
+	}
+	if i.InteractionIDEqualFold != nil {
+		predicates = append(predicates, visitreport.InteractionIDEqualFold(*i.InteractionIDEqualFold))
+	}
+	if i.InteractionIDContainsFold != nil {
+		predicates = append(predicates, visitreport.InteractionIDContainsFold(*i.InteractionIDContainsFold))
+	}
+	if i.NeedsAnalysis != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisEQ(*i.NeedsAnalysis))
+	}
+	if i.NeedsAnalysisNEQ != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisNEQ(*i.NeedsAnalysisNEQ))
+	}
+	if len(i.NeedsAnalysisIn) > 0 {
+		predicates = append(predicates, visitreport.NeedsAnalysisIn(i.NeedsAnalysisIn...))
+	}
+	if len(i.NeedsAnalysisNotIn) > 0 {
+		predicates = append(predicates, visitreport.NeedsAnalysisNotIn(i.NeedsAnalysisNotIn...))
+	}
+	if i.NeedsAnalysisGT != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisGT(*i.NeedsAnalysisGT))
+	}
+	if i.NeedsAnalysisGTE != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisGTE(*i.NeedsAnalysisGTE))
+	}
+	if i.NeedsAnalysisLT != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisLT(*i.NeedsAnalysisLT))
+	}
+	if i.NeedsAnalysisLTE != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisLTE(*i.NeedsAnalysisLTE))
+	}
+	if i.NeedsAnalysisContains != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisContains(*i.NeedsAnalysisContains))
+	}
+	if i.NeedsAnalysisHasPrefix != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisHasPrefix(*i.NeedsAnalysisHasPrefix))
+	}
+	if i.NeedsAnalysisHasSuffix != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisHasSuffix(*i.NeedsAnalysisHasSuffix))
+	}
+	if i.NeedsAnalysisEqualFold != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisEqualFold(*i.NeedsAnalysisEqualFold))
+	}
+	if i.NeedsAnalysisContainsFold != nil {
+		predicates = append(predicates, visitreport.NeedsAnalysisContainsFold(*i.NeedsAnalysisContainsFold))
+	}
+	if i.EnvironmentAssessment != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentEQ(*i.EnvironmentAssessment))
+	}
+	if i.EnvironmentAssessmentNEQ != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentNEQ(*i.EnvironmentAssessmentNEQ))
+	}
+	if len(i.EnvironmentAssessmentIn) > 0 {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentIn(i.EnvironmentAssessmentIn...))
+	}
+	if len(i.EnvironmentAssessmentNotIn) > 0 {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentNotIn(i.EnvironmentAssessmentNotIn...))
+	}
+	if i.EnvironmentAssessmentGT != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentGT(*i.EnvironmentAssessmentGT))
+	}
+	if i.EnvironmentAssessmentGTE != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentGTE(*i.EnvironmentAssessmentGTE))
+	}
+	if i.EnvironmentAssessmentLT != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentLT(*i.EnvironmentAssessmentLT))
+	}
+	if i.EnvironmentAssessmentLTE != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentLTE(*i.EnvironmentAssessmentLTE))
+	}
+	if i.EnvironmentAssessmentContains != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentContains(*i.EnvironmentAssessmentContains))
+	}
+	if i.EnvironmentAssessmentHasPrefix != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentHasPrefix(*i.EnvironmentAssessmentHasPrefix))
+	}
+	if i.EnvironmentAssessmentHasSuffix != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentHasSuffix(*i.EnvironmentAssessmentHasSuffix))
+	}
+	if i.EnvironmentAssessmentIsNil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentIsNil())
+	}
+	if i.EnvironmentAssessmentNotNil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentNotNil())
+	}
+	if i.EnvironmentAssessmentEqualFold != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentEqualFold(*i.EnvironmentAssessmentEqualFold))
+	}
+	if i.EnvironmentAssessmentContainsFold != nil {
+		predicates = append(predicates, visitreport.EnvironmentAssessmentContainsFold(*i.EnvironmentAssessmentContainsFold))
+	}
+	if i.ServiceEntryPoint != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointEQ(*i.ServiceEntryPoint))
+	}
+	if i.ServiceEntryPointNEQ != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointNEQ(*i.ServiceEntryPointNEQ))
+	}
+	if len(i.ServiceEntryPointIn) > 0 {
+		predicates = append(predicates, visitreport.ServiceEntryPointIn(i.ServiceEntryPointIn...))
+	}
+	if len(i.ServiceEntryPointNotIn) > 0 {
+		predicates = append(predicates, visitreport.ServiceEntryPointNotIn(i.ServiceEntryPointNotIn...))
+	}
+	if i.ServiceEntryPointGT != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointGT(*i.ServiceEntryPointGT))
+	}
+	if i.ServiceEntryPointGTE != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointGTE(*i.ServiceEntryPointGTE))
+	}
+	if i.ServiceEntryPointLT != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointLT(*i.ServiceEntryPointLT))
+	}
+	if i.ServiceEntryPointLTE != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointLTE(*i.ServiceEntryPointLTE))
+	}
+	if i.ServiceEntryPointContains != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointContains(*i.ServiceEntryPointContains))
+	}
+	if i.ServiceEntryPointHasPrefix != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointHasPrefix(*i.ServiceEntryPointHasPrefix))
+	}
+	if i.ServiceEntryPointHasSuffix != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointHasSuffix(*i.ServiceEntryPointHasSuffix))
+	}
+	if i.ServiceEntryPointIsNil {
+		predicates = append(predicates, visitreport.ServiceEntryPointIsNil())
+	}
+	if i.ServiceEntryPointNotNil {
+		predicates = append(predicates, visitreport.ServiceEntryPointNotNil())
+	}
+	if i.ServiceEntryPointEqualFold != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointEqualFold(*i.ServiceEntryPointEqualFold))
+	}
+	if i.ServiceEntryPointContainsFold != nil {
+		predicates = append(predicates, visitreport.ServiceEntryPointContainsFold(*i.ServiceEntryPointContainsFold))
+	}
+	if i.ProposalDueAt != nil {
+		predicates = append(predicates, visitreport.ProposalDueAtEQ(*i.ProposalDueAt))
+	}
+	if i.ProposalDueAtNEQ != nil {
+		predicates = append(predicates, visitreport.ProposalDueAtNEQ(*i.ProposalDueAtNEQ))
+	}
+	if len(i.ProposalDueAtIn) > 0 {
+		predicates = append(predicates, visitreport.ProposalDueAtIn(i.ProposalDueAtIn...))
+	}
+	if len(i.ProposalDueAtNotIn) > 0 {
+		predicates = append(predicates, visitreport.ProposalDueAtNotIn(i.ProposalDueAtNotIn...))
+	}
+	if i.ProposalDueAtGT != nil {
+		predicates = append(predicates, visitreport.ProposalDueAtGT(*i.ProposalDueAtGT))
+	}
+	if i.ProposalDueAtGTE != nil {
+		predicates = append(predicates, visitreport.ProposalDueAtGTE(*i.ProposalDueAtGTE))
+	}
+	if i.ProposalDueAtLT != nil {
+		predicates = append(predicates, visitreport.ProposalDueAtLT(*i.ProposalDueAtLT))
+	}
+	if i.ProposalDueAtLTE != nil {
+		predicates = append(predicates, visitreport.ProposalDueAtLTE(*i.ProposalDueAtLTE))
+	}
+	if i.ProposalSubmittedAt != nil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtEQ(*i.ProposalSubmittedAt))
+	}
+	if i.ProposalSubmittedAtNEQ != nil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtNEQ(*i.ProposalSubmittedAtNEQ))
+	}
+	if len(i.ProposalSubmittedAtIn) > 0 {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtIn(i.ProposalSubmittedAtIn...))
+	}
+	if len(i.ProposalSubmittedAtNotIn) > 0 {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtNotIn(i.ProposalSubmittedAtNotIn...))
+	}
+	if i.ProposalSubmittedAtGT != nil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtGT(*i.ProposalSubmittedAtGT))
+	}
+	if i.ProposalSubmittedAtGTE != nil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtGTE(*i.ProposalSubmittedAtGTE))
+	}
+	if i.ProposalSubmittedAtLT != nil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtLT(*i.ProposalSubmittedAtLT))
+	}
+	if i.ProposalSubmittedAtLTE != nil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtLTE(*i.ProposalSubmittedAtLTE))
+	}
+	if i.ProposalSubmittedAtIsNil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtIsNil())
+	}
+	if i.ProposalSubmittedAtNotNil {
+		predicates = append(predicates, visitreport.ProposalSubmittedAtNotNil())
+	}
+	if i.ProposalSummary != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryEQ(*i.ProposalSummary))
+	}
+	if i.ProposalSummaryNEQ != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryNEQ(*i.ProposalSummaryNEQ))
+	}
+	if len(i.ProposalSummaryIn) > 0 {
+		predicates = append(predicates, visitreport.ProposalSummaryIn(i.ProposalSummaryIn...))
+	}
+	if len(i.ProposalSummaryNotIn) > 0 {
+		predicates = append(predicates, visitreport.ProposalSummaryNotIn(i.ProposalSummaryNotIn...))
+	}
+	if i.ProposalSummaryGT != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryGT(*i.ProposalSummaryGT))
+	}
+	if i.ProposalSummaryGTE != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryGTE(*i.ProposalSummaryGTE))
+	}
+	if i.ProposalSummaryLT != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryLT(*i.ProposalSummaryLT))
+	}
+	if i.ProposalSummaryLTE != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryLTE(*i.ProposalSummaryLTE))
+	}
+	if i.ProposalSummaryContains != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryContains(*i.ProposalSummaryContains))
+	}
+	if i.ProposalSummaryHasPrefix != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryHasPrefix(*i.ProposalSummaryHasPrefix))
+	}
+	if i.ProposalSummaryHasSuffix != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryHasSuffix(*i.ProposalSummaryHasSuffix))
+	}
+	if i.ProposalSummaryIsNil {
+		predicates = append(predicates, visitreport.ProposalSummaryIsNil())
+	}
+	if i.ProposalSummaryNotNil {
+		predicates = append(predicates, visitreport.ProposalSummaryNotNil())
+	}
+	if i.ProposalSummaryEqualFold != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryEqualFold(*i.ProposalSummaryEqualFold))
+	}
+	if i.ProposalSummaryContainsFold != nil {
+		predicates = append(predicates, visitreport.ProposalSummaryContainsFold(*i.ProposalSummaryContainsFold))
+	}
+
+	if i.HasAccount != nil {
+		p := visitreport.HasAccount()
+		if !*i.HasAccount {
+			p = visitreport.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, visitreport.HasAccountWith(with...))
+	}
+	if i.HasInteraction != nil {
+		p := visitreport.HasInteraction()
+		if !*i.HasInteraction {
+			p = visitreport.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInteractionWith) > 0 {
+		with := make([]predicate.Interaction, 0, len(i.HasInteractionWith))
+		for _, w := range i.HasInteractionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInteractionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, visitreport.HasInteractionWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVisitReportWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return visitreport.And(predicates...), nil
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"strings"
 	"time"
@@ -55,11 +56,13 @@ type InteractionEdges struct {
 	Contacts []*Contact `json:"contacts,omitempty"`
 	// LoggedBy holds the value of the logged_by edge.
 	LoggedBy *User `json:"logged_by,omitempty"`
+	// VisitReport holds the value of the visit_report edge.
+	VisitReport *VisitReport `json:"visit_report,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
 
 	namedContacts map[string][]*Contact
 }
@@ -104,6 +107,17 @@ func (e InteractionEdges) LoggedByOrErr() (*User, error) {
 		return nil, &NotFoundError{label: user.Label}
 	}
 	return nil, &NotLoadedError{edge: "logged_by"}
+}
+
+// VisitReportOrErr returns the VisitReport value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e InteractionEdges) VisitReportOrErr() (*VisitReport, error) {
+	if e.VisitReport != nil {
+		return e.VisitReport, nil
+	} else if e.loadedTypes[4] {
+		return nil, &NotFoundError{label: visitreport.Label}
+	}
+	return nil, &NotLoadedError{edge: "visit_report"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -225,6 +239,11 @@ func (_m *Interaction) QueryContacts() *ContactQuery {
 // QueryLoggedBy queries the "logged_by" edge of the Interaction entity.
 func (_m *Interaction) QueryLoggedBy() *UserQuery {
 	return NewInteractionClient(_m.config).QueryLoggedBy(_m)
+}
+
+// QueryVisitReport queries the "visit_report" edge of the Interaction entity.
+func (_m *Interaction) QueryVisitReport() *VisitReportQuery {
+	return NewInteractionClient(_m.config).QueryVisitReport(_m)
 }
 
 // Update returns a builder for updating this Interaction.

@@ -11,6 +11,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"time"
 
@@ -164,6 +165,25 @@ func (_c *InteractionCreate) AddContacts(v ...*Contact) *InteractionCreate {
 // SetLoggedBy sets the "logged_by" edge to the User entity.
 func (_c *InteractionCreate) SetLoggedBy(v *User) *InteractionCreate {
 	return _c.SetLoggedByID(v.ID)
+}
+
+// SetVisitReportID sets the "visit_report" edge to the VisitReport entity by ID.
+func (_c *InteractionCreate) SetVisitReportID(id pulid.ID) *InteractionCreate {
+	_c.mutation.SetVisitReportID(id)
+	return _c
+}
+
+// SetNillableVisitReportID sets the "visit_report" edge to the VisitReport entity by ID if the given value is not nil.
+func (_c *InteractionCreate) SetNillableVisitReportID(id *pulid.ID) *InteractionCreate {
+	if id != nil {
+		_c = _c.SetVisitReportID(*id)
+	}
+	return _c
+}
+
+// SetVisitReport sets the "visit_report" edge to the VisitReport entity.
+func (_c *InteractionCreate) SetVisitReport(v *VisitReport) *InteractionCreate {
+	return _c.SetVisitReportID(v.ID)
 }
 
 // Mutation returns the InteractionMutation object of the builder.
@@ -400,6 +420,22 @@ func (_c *InteractionCreate) createSpec() (*Interaction, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.LoggedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.VisitReportIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   interaction.VisitReportTable,
+			Columns: []string{interaction.VisitReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

@@ -14,6 +14,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 
 	"entgo.io/ent"
@@ -34,6 +35,7 @@ type InteractionQuery struct {
 	withAccount       *AccountQuery
 	withContacts      *ContactQuery
 	withLoggedBy      *UserQuery
+	withVisitReport   *VisitReportQuery
 	loadTotal         []func(context.Context, []*Interaction) error
 	modifiers         []func(*sql.Selector)
 	withNamedContacts map[string]*ContactQuery
@@ -154,6 +156,28 @@ func (_q *InteractionQuery) QueryLoggedBy() *UserQuery {
 			sqlgraph.From(interaction.Table, interaction.FieldID, selector),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, interaction.LoggedByTable, interaction.LoggedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryVisitReport chains the current query on the "visit_report" edge.
+func (_q *InteractionQuery) QueryVisitReport() *VisitReportQuery {
+	query := (&VisitReportClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, selector),
+			sqlgraph.To(visitreport.Table, visitreport.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, interaction.VisitReportTable, interaction.VisitReportColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -357,6 +381,7 @@ func (_q *InteractionQuery) Clone() *InteractionQuery {
 		withAccount:      _q.withAccount.Clone(),
 		withContacts:     _q.withContacts.Clone(),
 		withLoggedBy:     _q.withLoggedBy.Clone(),
+		withVisitReport:  _q.withVisitReport.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -405,6 +430,17 @@ func (_q *InteractionQuery) WithLoggedBy(opts ...func(*UserQuery)) *InteractionQ
 		opt(query)
 	}
 	_q.withLoggedBy = query
+	return _q
+}
+
+// WithVisitReport tells the query-builder to eager-load the nodes that are connected to
+// the "visit_report" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *InteractionQuery) WithVisitReport(opts ...func(*VisitReportQuery)) *InteractionQuery {
+	query := (&VisitReportClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withVisitReport = query
 	return _q
 }
 
@@ -492,11 +528,12 @@ func (_q *InteractionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*Interaction{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withOrganization != nil,
 			_q.withAccount != nil,
 			_q.withContacts != nil,
 			_q.withLoggedBy != nil,
+			_q.withVisitReport != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -542,6 +579,12 @@ func (_q *InteractionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withLoggedBy; query != nil {
 		if err := _q.loadLoggedBy(ctx, query, nodes, nil,
 			func(n *Interaction, e *User) { n.Edges.LoggedBy = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withVisitReport; query != nil {
+		if err := _q.loadVisitReport(ctx, query, nodes, nil,
+			func(n *Interaction, e *VisitReport) { n.Edges.VisitReport = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -705,6 +748,33 @@ func (_q *InteractionQuery) loadLoggedBy(ctx context.Context, query *UserQuery, 
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
+	}
+	return nil
+}
+func (_q *InteractionQuery) loadVisitReport(ctx context.Context, query *VisitReportQuery, nodes []*Interaction, init func(*Interaction), assign func(*Interaction, *VisitReport)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Interaction)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(visitreport.FieldInteractionID)
+	}
+	query.Where(predicate.VisitReport(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(interaction.VisitReportColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.InteractionID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "interaction_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/interaction"
 	"rapport/ent/predicate"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"time"
 
@@ -52,6 +53,25 @@ func (_u *InteractionUpdate) AddContacts(v ...*Contact) *InteractionUpdate {
 	return _u.AddContactIDs(ids...)
 }
 
+// SetVisitReportID sets the "visit_report" edge to the VisitReport entity by ID.
+func (_u *InteractionUpdate) SetVisitReportID(id pulid.ID) *InteractionUpdate {
+	_u.mutation.SetVisitReportID(id)
+	return _u
+}
+
+// SetNillableVisitReportID sets the "visit_report" edge to the VisitReport entity by ID if the given value is not nil.
+func (_u *InteractionUpdate) SetNillableVisitReportID(id *pulid.ID) *InteractionUpdate {
+	if id != nil {
+		_u = _u.SetVisitReportID(*id)
+	}
+	return _u
+}
+
+// SetVisitReport sets the "visit_report" edge to the VisitReport entity.
+func (_u *InteractionUpdate) SetVisitReport(v *VisitReport) *InteractionUpdate {
+	return _u.SetVisitReportID(v.ID)
+}
+
 // Mutation returns the InteractionMutation object of the builder.
 func (_u *InteractionUpdate) Mutation() *InteractionMutation {
 	return _u.mutation
@@ -76,6 +96,12 @@ func (_u *InteractionUpdate) RemoveContacts(v ...*Contact) *InteractionUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveContactIDs(ids...)
+}
+
+// ClearVisitReport clears the "visit_report" edge to the VisitReport entity.
+func (_u *InteractionUpdate) ClearVisitReport() *InteractionUpdate {
+	_u.mutation.ClearVisitReport()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -200,6 +226,35 @@ func (_u *InteractionUpdate) sqlSave(ctx context.Context) (_node int, err error)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.VisitReportCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   interaction.VisitReportTable,
+			Columns: []string{interaction.VisitReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VisitReportIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   interaction.VisitReportTable,
+			Columns: []string{interaction.VisitReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -243,6 +298,25 @@ func (_u *InteractionUpdateOne) AddContacts(v ...*Contact) *InteractionUpdateOne
 	return _u.AddContactIDs(ids...)
 }
 
+// SetVisitReportID sets the "visit_report" edge to the VisitReport entity by ID.
+func (_u *InteractionUpdateOne) SetVisitReportID(id pulid.ID) *InteractionUpdateOne {
+	_u.mutation.SetVisitReportID(id)
+	return _u
+}
+
+// SetNillableVisitReportID sets the "visit_report" edge to the VisitReport entity by ID if the given value is not nil.
+func (_u *InteractionUpdateOne) SetNillableVisitReportID(id *pulid.ID) *InteractionUpdateOne {
+	if id != nil {
+		_u = _u.SetVisitReportID(*id)
+	}
+	return _u
+}
+
+// SetVisitReport sets the "visit_report" edge to the VisitReport entity.
+func (_u *InteractionUpdateOne) SetVisitReport(v *VisitReport) *InteractionUpdateOne {
+	return _u.SetVisitReportID(v.ID)
+}
+
 // Mutation returns the InteractionMutation object of the builder.
 func (_u *InteractionUpdateOne) Mutation() *InteractionMutation {
 	return _u.mutation
@@ -267,6 +341,12 @@ func (_u *InteractionUpdateOne) RemoveContacts(v ...*Contact) *InteractionUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveContactIDs(ids...)
+}
+
+// ClearVisitReport clears the "visit_report" edge to the VisitReport entity.
+func (_u *InteractionUpdateOne) ClearVisitReport() *InteractionUpdateOne {
+	_u.mutation.ClearVisitReport()
+	return _u
 }
 
 // Where appends a list predicates to the InteractionUpdate builder.
@@ -414,6 +494,35 @@ func (_u *InteractionUpdateOne) sqlSave(ctx context.Context) (_node *Interaction
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.VisitReportCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   interaction.VisitReportTable,
+			Columns: []string{interaction.VisitReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VisitReportIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   interaction.VisitReportTable,
+			Columns: []string{interaction.VisitReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(visitreport.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -17,6 +17,7 @@ import (
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/audit"
 	"rapport/internal/pulid"
 	"sync"
@@ -45,6 +46,7 @@ const (
 	TypeSetting      = "Setting"
 	TypeTierChange   = "TierChange"
 	TypeUser         = "User"
+	TypeVisitReport  = "VisitReport"
 )
 
 // AccountMutation represents an operation that mutates the Account nodes in the graph.
@@ -98,6 +100,9 @@ type AccountMutation struct {
 	interactions         map[pulid.ID]struct{}
 	removedinteractions  map[pulid.ID]struct{}
 	clearedinteractions  bool
+	visit_reports        map[pulid.ID]struct{}
+	removedvisit_reports map[pulid.ID]struct{}
+	clearedvisit_reports bool
 	tier_changes         map[pulid.ID]struct{}
 	removedtier_changes  map[pulid.ID]struct{}
 	clearedtier_changes  bool
@@ -1925,6 +1930,60 @@ func (m *AccountMutation) ResetInteractions() {
 	m.removedinteractions = nil
 }
 
+// AddVisitReportIDs adds the "visit_reports" edge to the VisitReport entity by ids.
+func (m *AccountMutation) AddVisitReportIDs(ids ...pulid.ID) {
+	if m.visit_reports == nil {
+		m.visit_reports = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.visit_reports[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVisitReports clears the "visit_reports" edge to the VisitReport entity.
+func (m *AccountMutation) ClearVisitReports() {
+	m.clearedvisit_reports = true
+}
+
+// VisitReportsCleared reports if the "visit_reports" edge to the VisitReport entity was cleared.
+func (m *AccountMutation) VisitReportsCleared() bool {
+	return m.clearedvisit_reports
+}
+
+// RemoveVisitReportIDs removes the "visit_reports" edge to the VisitReport entity by IDs.
+func (m *AccountMutation) RemoveVisitReportIDs(ids ...pulid.ID) {
+	if m.removedvisit_reports == nil {
+		m.removedvisit_reports = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.visit_reports, ids[i])
+		m.removedvisit_reports[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVisitReports returns the removed IDs of the "visit_reports" edge to the VisitReport entity.
+func (m *AccountMutation) RemovedVisitReportsIDs() (ids []pulid.ID) {
+	for id := range m.removedvisit_reports {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VisitReportsIDs returns the "visit_reports" edge IDs in the mutation.
+func (m *AccountMutation) VisitReportsIDs() (ids []pulid.ID) {
+	for id := range m.visit_reports {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVisitReports resets all changes to the "visit_reports" edge.
+func (m *AccountMutation) ResetVisitReports() {
+	m.visit_reports = nil
+	m.clearedvisit_reports = false
+	m.removedvisit_reports = nil
+}
+
 // AddTierChangeIDs adds the "tier_changes" edge to the TierChange entity by ids.
 func (m *AccountMutation) AddTierChangeIDs(ids ...pulid.ID) {
 	if m.tier_changes == nil {
@@ -2825,7 +2884,7 @@ func (m *AccountMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.organization != nil {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -2840,6 +2899,9 @@ func (m *AccountMutation) AddedEdges() []string {
 	}
 	if m.interactions != nil {
 		edges = append(edges, account.EdgeInteractions)
+	}
+	if m.visit_reports != nil {
+		edges = append(edges, account.EdgeVisitReports)
 	}
 	if m.tier_changes != nil {
 		edges = append(edges, account.EdgeTierChanges)
@@ -2875,6 +2937,12 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeVisitReports:
+		ids := make([]ent.Value, 0, len(m.visit_reports))
+		for id := range m.visit_reports {
+			ids = append(ids, id)
+		}
+		return ids
 	case account.EdgeTierChanges:
 		ids := make([]ent.Value, 0, len(m.tier_changes))
 		for id := range m.tier_changes {
@@ -2887,12 +2955,15 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedcontacts != nil {
 		edges = append(edges, account.EdgeContacts)
 	}
 	if m.removedinteractions != nil {
 		edges = append(edges, account.EdgeInteractions)
+	}
+	if m.removedvisit_reports != nil {
+		edges = append(edges, account.EdgeVisitReports)
 	}
 	if m.removedtier_changes != nil {
 		edges = append(edges, account.EdgeTierChanges)
@@ -2916,6 +2987,12 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeVisitReports:
+		ids := make([]ent.Value, 0, len(m.removedvisit_reports))
+		for id := range m.removedvisit_reports {
+			ids = append(ids, id)
+		}
+		return ids
 	case account.EdgeTierChanges:
 		ids := make([]ent.Value, 0, len(m.removedtier_changes))
 		for id := range m.removedtier_changes {
@@ -2928,7 +3005,7 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedorganization {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -2943,6 +3020,9 @@ func (m *AccountMutation) ClearedEdges() []string {
 	}
 	if m.clearedinteractions {
 		edges = append(edges, account.EdgeInteractions)
+	}
+	if m.clearedvisit_reports {
+		edges = append(edges, account.EdgeVisitReports)
 	}
 	if m.clearedtier_changes {
 		edges = append(edges, account.EdgeTierChanges)
@@ -2964,6 +3044,8 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedcontacts
 	case account.EdgeInteractions:
 		return m.clearedinteractions
+	case account.EdgeVisitReports:
+		return m.clearedvisit_reports
 	case account.EdgeTierChanges:
 		return m.clearedtier_changes
 	}
@@ -3005,6 +3087,9 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeInteractions:
 		m.ResetInteractions()
+		return nil
+	case account.EdgeVisitReports:
+		m.ResetVisitReports()
 		return nil
 	case account.EdgeTierChanges:
 		m.ResetTierChanges()
@@ -6663,6 +6748,8 @@ type InteractionMutation struct {
 	clearedcontacts     bool
 	logged_by           *pulid.ID
 	clearedlogged_by    bool
+	visit_report        *pulid.ID
+	clearedvisit_report bool
 	done                bool
 	oldValue            func(context.Context) (*Interaction, error)
 	predicates          []predicate.Interaction
@@ -7257,6 +7344,45 @@ func (m *InteractionMutation) ResetLoggedBy() {
 	m.clearedlogged_by = false
 }
 
+// SetVisitReportID sets the "visit_report" edge to the VisitReport entity by id.
+func (m *InteractionMutation) SetVisitReportID(id pulid.ID) {
+	m.visit_report = &id
+}
+
+// ClearVisitReport clears the "visit_report" edge to the VisitReport entity.
+func (m *InteractionMutation) ClearVisitReport() {
+	m.clearedvisit_report = true
+}
+
+// VisitReportCleared reports if the "visit_report" edge to the VisitReport entity was cleared.
+func (m *InteractionMutation) VisitReportCleared() bool {
+	return m.clearedvisit_report
+}
+
+// VisitReportID returns the "visit_report" edge ID in the mutation.
+func (m *InteractionMutation) VisitReportID() (id pulid.ID, exists bool) {
+	if m.visit_report != nil {
+		return *m.visit_report, true
+	}
+	return
+}
+
+// VisitReportIDs returns the "visit_report" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VisitReportID instead. It exists only for internal usage by the builders.
+func (m *InteractionMutation) VisitReportIDs() (ids []pulid.ID) {
+	if id := m.visit_report; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVisitReport resets all changes to the "visit_report" edge.
+func (m *InteractionMutation) ResetVisitReport() {
+	m.visit_report = nil
+	m.clearedvisit_report = false
+}
+
 // Where appends a list predicates to the InteractionMutation builder.
 func (m *InteractionMutation) Where(ps ...predicate.Interaction) {
 	m.predicates = append(m.predicates, ps...)
@@ -7541,7 +7667,7 @@ func (m *InteractionMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *InteractionMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.organization != nil {
 		edges = append(edges, interaction.EdgeOrganization)
 	}
@@ -7553,6 +7679,9 @@ func (m *InteractionMutation) AddedEdges() []string {
 	}
 	if m.logged_by != nil {
 		edges = append(edges, interaction.EdgeLoggedBy)
+	}
+	if m.visit_report != nil {
+		edges = append(edges, interaction.EdgeVisitReport)
 	}
 	return edges
 }
@@ -7579,13 +7708,17 @@ func (m *InteractionMutation) AddedIDs(name string) []ent.Value {
 		if id := m.logged_by; id != nil {
 			return []ent.Value{*id}
 		}
+	case interaction.EdgeVisitReport:
+		if id := m.visit_report; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *InteractionMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedcontacts != nil {
 		edges = append(edges, interaction.EdgeContacts)
 	}
@@ -7608,7 +7741,7 @@ func (m *InteractionMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *InteractionMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedorganization {
 		edges = append(edges, interaction.EdgeOrganization)
 	}
@@ -7620,6 +7753,9 @@ func (m *InteractionMutation) ClearedEdges() []string {
 	}
 	if m.clearedlogged_by {
 		edges = append(edges, interaction.EdgeLoggedBy)
+	}
+	if m.clearedvisit_report {
+		edges = append(edges, interaction.EdgeVisitReport)
 	}
 	return edges
 }
@@ -7636,6 +7772,8 @@ func (m *InteractionMutation) EdgeCleared(name string) bool {
 		return m.clearedcontacts
 	case interaction.EdgeLoggedBy:
 		return m.clearedlogged_by
+	case interaction.EdgeVisitReport:
+		return m.clearedvisit_report
 	}
 	return false
 }
@@ -7652,6 +7790,9 @@ func (m *InteractionMutation) ClearEdge(name string) error {
 		return nil
 	case interaction.EdgeLoggedBy:
 		m.ClearLoggedBy()
+		return nil
+	case interaction.EdgeVisitReport:
+		m.ClearVisitReport()
 		return nil
 	}
 	return fmt.Errorf("unknown Interaction unique edge %s", name)
@@ -7672,6 +7813,9 @@ func (m *InteractionMutation) ResetEdge(name string) error {
 		return nil
 	case interaction.EdgeLoggedBy:
 		m.ResetLoggedBy()
+		return nil
+	case interaction.EdgeVisitReport:
+		m.ResetVisitReport()
 		return nil
 	}
 	return fmt.Errorf("unknown Interaction edge %s", name)
@@ -11339,4 +11483,1191 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// VisitReportMutation represents an operation that mutates the VisitReport nodes in the graph.
+type VisitReportMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	version                *int
+	addversion             *int
+	needs_analysis         *string
+	environment_assessment *string
+	service_entry_point    *string
+	proposal_due_at        *time.Time
+	proposal_submitted_at  *time.Time
+	proposal_summary       *string
+	clearedFields          map[string]struct{}
+	organization           *pulid.ID
+	clearedorganization    bool
+	account                *pulid.ID
+	clearedaccount         bool
+	interaction            *pulid.ID
+	clearedinteraction     bool
+	done                   bool
+	oldValue               func(context.Context) (*VisitReport, error)
+	predicates             []predicate.VisitReport
+}
+
+var _ ent.Mutation = (*VisitReportMutation)(nil)
+
+// visitreportOption allows management of the mutation configuration using functional options.
+type visitreportOption func(*VisitReportMutation)
+
+// newVisitReportMutation creates new mutation for the VisitReport entity.
+func newVisitReportMutation(c config, op Op, opts ...visitreportOption) *VisitReportMutation {
+	m := &VisitReportMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVisitReport,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVisitReportID sets the ID field of the mutation.
+func withVisitReportID(id pulid.ID) visitreportOption {
+	return func(m *VisitReportMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VisitReport
+		)
+		m.oldValue = func(ctx context.Context) (*VisitReport, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VisitReport.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVisitReport sets the old VisitReport of the mutation.
+func withVisitReport(node *VisitReport) visitreportOption {
+	return func(m *VisitReportMutation) {
+		m.oldValue = func(context.Context) (*VisitReport, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VisitReportMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VisitReportMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of VisitReport entities.
+func (m *VisitReportMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VisitReportMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VisitReportMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VisitReport.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *VisitReportMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *VisitReportMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *VisitReportMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *VisitReportMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *VisitReportMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *VisitReportMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *VisitReportMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *VisitReportMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *VisitReportMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *VisitReportMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *VisitReportMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *VisitReportMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *VisitReportMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *VisitReportMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *VisitReportMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *VisitReportMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *VisitReportMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetInteractionID sets the "interaction_id" field.
+func (m *VisitReportMutation) SetInteractionID(pu pulid.ID) {
+	m.interaction = &pu
+}
+
+// InteractionID returns the value of the "interaction_id" field in the mutation.
+func (m *VisitReportMutation) InteractionID() (r pulid.ID, exists bool) {
+	v := m.interaction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInteractionID returns the old "interaction_id" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldInteractionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInteractionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInteractionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInteractionID: %w", err)
+	}
+	return oldValue.InteractionID, nil
+}
+
+// ResetInteractionID resets all changes to the "interaction_id" field.
+func (m *VisitReportMutation) ResetInteractionID() {
+	m.interaction = nil
+}
+
+// SetNeedsAnalysis sets the "needs_analysis" field.
+func (m *VisitReportMutation) SetNeedsAnalysis(s string) {
+	m.needs_analysis = &s
+}
+
+// NeedsAnalysis returns the value of the "needs_analysis" field in the mutation.
+func (m *VisitReportMutation) NeedsAnalysis() (r string, exists bool) {
+	v := m.needs_analysis
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeedsAnalysis returns the old "needs_analysis" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldNeedsAnalysis(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeedsAnalysis is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeedsAnalysis requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeedsAnalysis: %w", err)
+	}
+	return oldValue.NeedsAnalysis, nil
+}
+
+// ResetNeedsAnalysis resets all changes to the "needs_analysis" field.
+func (m *VisitReportMutation) ResetNeedsAnalysis() {
+	m.needs_analysis = nil
+}
+
+// SetEnvironmentAssessment sets the "environment_assessment" field.
+func (m *VisitReportMutation) SetEnvironmentAssessment(s string) {
+	m.environment_assessment = &s
+}
+
+// EnvironmentAssessment returns the value of the "environment_assessment" field in the mutation.
+func (m *VisitReportMutation) EnvironmentAssessment() (r string, exists bool) {
+	v := m.environment_assessment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnvironmentAssessment returns the old "environment_assessment" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldEnvironmentAssessment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnvironmentAssessment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnvironmentAssessment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnvironmentAssessment: %w", err)
+	}
+	return oldValue.EnvironmentAssessment, nil
+}
+
+// ClearEnvironmentAssessment clears the value of the "environment_assessment" field.
+func (m *VisitReportMutation) ClearEnvironmentAssessment() {
+	m.environment_assessment = nil
+	m.clearedFields[visitreport.FieldEnvironmentAssessment] = struct{}{}
+}
+
+// EnvironmentAssessmentCleared returns if the "environment_assessment" field was cleared in this mutation.
+func (m *VisitReportMutation) EnvironmentAssessmentCleared() bool {
+	_, ok := m.clearedFields[visitreport.FieldEnvironmentAssessment]
+	return ok
+}
+
+// ResetEnvironmentAssessment resets all changes to the "environment_assessment" field.
+func (m *VisitReportMutation) ResetEnvironmentAssessment() {
+	m.environment_assessment = nil
+	delete(m.clearedFields, visitreport.FieldEnvironmentAssessment)
+}
+
+// SetServiceEntryPoint sets the "service_entry_point" field.
+func (m *VisitReportMutation) SetServiceEntryPoint(s string) {
+	m.service_entry_point = &s
+}
+
+// ServiceEntryPoint returns the value of the "service_entry_point" field in the mutation.
+func (m *VisitReportMutation) ServiceEntryPoint() (r string, exists bool) {
+	v := m.service_entry_point
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceEntryPoint returns the old "service_entry_point" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldServiceEntryPoint(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceEntryPoint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceEntryPoint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceEntryPoint: %w", err)
+	}
+	return oldValue.ServiceEntryPoint, nil
+}
+
+// ClearServiceEntryPoint clears the value of the "service_entry_point" field.
+func (m *VisitReportMutation) ClearServiceEntryPoint() {
+	m.service_entry_point = nil
+	m.clearedFields[visitreport.FieldServiceEntryPoint] = struct{}{}
+}
+
+// ServiceEntryPointCleared returns if the "service_entry_point" field was cleared in this mutation.
+func (m *VisitReportMutation) ServiceEntryPointCleared() bool {
+	_, ok := m.clearedFields[visitreport.FieldServiceEntryPoint]
+	return ok
+}
+
+// ResetServiceEntryPoint resets all changes to the "service_entry_point" field.
+func (m *VisitReportMutation) ResetServiceEntryPoint() {
+	m.service_entry_point = nil
+	delete(m.clearedFields, visitreport.FieldServiceEntryPoint)
+}
+
+// SetProposalDueAt sets the "proposal_due_at" field.
+func (m *VisitReportMutation) SetProposalDueAt(t time.Time) {
+	m.proposal_due_at = &t
+}
+
+// ProposalDueAt returns the value of the "proposal_due_at" field in the mutation.
+func (m *VisitReportMutation) ProposalDueAt() (r time.Time, exists bool) {
+	v := m.proposal_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposalDueAt returns the old "proposal_due_at" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldProposalDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposalDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposalDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposalDueAt: %w", err)
+	}
+	return oldValue.ProposalDueAt, nil
+}
+
+// ResetProposalDueAt resets all changes to the "proposal_due_at" field.
+func (m *VisitReportMutation) ResetProposalDueAt() {
+	m.proposal_due_at = nil
+}
+
+// SetProposalSubmittedAt sets the "proposal_submitted_at" field.
+func (m *VisitReportMutation) SetProposalSubmittedAt(t time.Time) {
+	m.proposal_submitted_at = &t
+}
+
+// ProposalSubmittedAt returns the value of the "proposal_submitted_at" field in the mutation.
+func (m *VisitReportMutation) ProposalSubmittedAt() (r time.Time, exists bool) {
+	v := m.proposal_submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposalSubmittedAt returns the old "proposal_submitted_at" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldProposalSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposalSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposalSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposalSubmittedAt: %w", err)
+	}
+	return oldValue.ProposalSubmittedAt, nil
+}
+
+// ClearProposalSubmittedAt clears the value of the "proposal_submitted_at" field.
+func (m *VisitReportMutation) ClearProposalSubmittedAt() {
+	m.proposal_submitted_at = nil
+	m.clearedFields[visitreport.FieldProposalSubmittedAt] = struct{}{}
+}
+
+// ProposalSubmittedAtCleared returns if the "proposal_submitted_at" field was cleared in this mutation.
+func (m *VisitReportMutation) ProposalSubmittedAtCleared() bool {
+	_, ok := m.clearedFields[visitreport.FieldProposalSubmittedAt]
+	return ok
+}
+
+// ResetProposalSubmittedAt resets all changes to the "proposal_submitted_at" field.
+func (m *VisitReportMutation) ResetProposalSubmittedAt() {
+	m.proposal_submitted_at = nil
+	delete(m.clearedFields, visitreport.FieldProposalSubmittedAt)
+}
+
+// SetProposalSummary sets the "proposal_summary" field.
+func (m *VisitReportMutation) SetProposalSummary(s string) {
+	m.proposal_summary = &s
+}
+
+// ProposalSummary returns the value of the "proposal_summary" field in the mutation.
+func (m *VisitReportMutation) ProposalSummary() (r string, exists bool) {
+	v := m.proposal_summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposalSummary returns the old "proposal_summary" field's value of the VisitReport entity.
+// If the VisitReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VisitReportMutation) OldProposalSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposalSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposalSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposalSummary: %w", err)
+	}
+	return oldValue.ProposalSummary, nil
+}
+
+// ClearProposalSummary clears the value of the "proposal_summary" field.
+func (m *VisitReportMutation) ClearProposalSummary() {
+	m.proposal_summary = nil
+	m.clearedFields[visitreport.FieldProposalSummary] = struct{}{}
+}
+
+// ProposalSummaryCleared returns if the "proposal_summary" field was cleared in this mutation.
+func (m *VisitReportMutation) ProposalSummaryCleared() bool {
+	_, ok := m.clearedFields[visitreport.FieldProposalSummary]
+	return ok
+}
+
+// ResetProposalSummary resets all changes to the "proposal_summary" field.
+func (m *VisitReportMutation) ResetProposalSummary() {
+	m.proposal_summary = nil
+	delete(m.clearedFields, visitreport.FieldProposalSummary)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *VisitReportMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[visitreport.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *VisitReportMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *VisitReportMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *VisitReportMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *VisitReportMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[visitreport.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *VisitReportMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *VisitReportMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *VisitReportMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearInteraction clears the "interaction" edge to the Interaction entity.
+func (m *VisitReportMutation) ClearInteraction() {
+	m.clearedinteraction = true
+	m.clearedFields[visitreport.FieldInteractionID] = struct{}{}
+}
+
+// InteractionCleared reports if the "interaction" edge to the Interaction entity was cleared.
+func (m *VisitReportMutation) InteractionCleared() bool {
+	return m.clearedinteraction
+}
+
+// InteractionIDs returns the "interaction" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InteractionID instead. It exists only for internal usage by the builders.
+func (m *VisitReportMutation) InteractionIDs() (ids []pulid.ID) {
+	if id := m.interaction; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInteraction resets all changes to the "interaction" edge.
+func (m *VisitReportMutation) ResetInteraction() {
+	m.interaction = nil
+	m.clearedinteraction = false
+}
+
+// Where appends a list predicates to the VisitReportMutation builder.
+func (m *VisitReportMutation) Where(ps ...predicate.VisitReport) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VisitReportMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VisitReportMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VisitReport, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VisitReportMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VisitReportMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VisitReport).
+func (m *VisitReportMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VisitReportMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, visitreport.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, visitreport.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, visitreport.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, visitreport.FieldVersion)
+	}
+	if m.account != nil {
+		fields = append(fields, visitreport.FieldAccountID)
+	}
+	if m.interaction != nil {
+		fields = append(fields, visitreport.FieldInteractionID)
+	}
+	if m.needs_analysis != nil {
+		fields = append(fields, visitreport.FieldNeedsAnalysis)
+	}
+	if m.environment_assessment != nil {
+		fields = append(fields, visitreport.FieldEnvironmentAssessment)
+	}
+	if m.service_entry_point != nil {
+		fields = append(fields, visitreport.FieldServiceEntryPoint)
+	}
+	if m.proposal_due_at != nil {
+		fields = append(fields, visitreport.FieldProposalDueAt)
+	}
+	if m.proposal_submitted_at != nil {
+		fields = append(fields, visitreport.FieldProposalSubmittedAt)
+	}
+	if m.proposal_summary != nil {
+		fields = append(fields, visitreport.FieldProposalSummary)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VisitReportMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case visitreport.FieldCreatedAt:
+		return m.CreatedAt()
+	case visitreport.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case visitreport.FieldOrganizationID:
+		return m.OrganizationID()
+	case visitreport.FieldVersion:
+		return m.Version()
+	case visitreport.FieldAccountID:
+		return m.AccountID()
+	case visitreport.FieldInteractionID:
+		return m.InteractionID()
+	case visitreport.FieldNeedsAnalysis:
+		return m.NeedsAnalysis()
+	case visitreport.FieldEnvironmentAssessment:
+		return m.EnvironmentAssessment()
+	case visitreport.FieldServiceEntryPoint:
+		return m.ServiceEntryPoint()
+	case visitreport.FieldProposalDueAt:
+		return m.ProposalDueAt()
+	case visitreport.FieldProposalSubmittedAt:
+		return m.ProposalSubmittedAt()
+	case visitreport.FieldProposalSummary:
+		return m.ProposalSummary()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VisitReportMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case visitreport.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case visitreport.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case visitreport.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case visitreport.FieldVersion:
+		return m.OldVersion(ctx)
+	case visitreport.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case visitreport.FieldInteractionID:
+		return m.OldInteractionID(ctx)
+	case visitreport.FieldNeedsAnalysis:
+		return m.OldNeedsAnalysis(ctx)
+	case visitreport.FieldEnvironmentAssessment:
+		return m.OldEnvironmentAssessment(ctx)
+	case visitreport.FieldServiceEntryPoint:
+		return m.OldServiceEntryPoint(ctx)
+	case visitreport.FieldProposalDueAt:
+		return m.OldProposalDueAt(ctx)
+	case visitreport.FieldProposalSubmittedAt:
+		return m.OldProposalSubmittedAt(ctx)
+	case visitreport.FieldProposalSummary:
+		return m.OldProposalSummary(ctx)
+	}
+	return nil, fmt.Errorf("unknown VisitReport field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VisitReportMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case visitreport.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case visitreport.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case visitreport.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case visitreport.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case visitreport.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case visitreport.FieldInteractionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInteractionID(v)
+		return nil
+	case visitreport.FieldNeedsAnalysis:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeedsAnalysis(v)
+		return nil
+	case visitreport.FieldEnvironmentAssessment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnvironmentAssessment(v)
+		return nil
+	case visitreport.FieldServiceEntryPoint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceEntryPoint(v)
+		return nil
+	case visitreport.FieldProposalDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposalDueAt(v)
+		return nil
+	case visitreport.FieldProposalSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposalSubmittedAt(v)
+		return nil
+	case visitreport.FieldProposalSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposalSummary(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VisitReport field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VisitReportMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, visitreport.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VisitReportMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case visitreport.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VisitReportMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case visitreport.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VisitReport numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VisitReportMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(visitreport.FieldEnvironmentAssessment) {
+		fields = append(fields, visitreport.FieldEnvironmentAssessment)
+	}
+	if m.FieldCleared(visitreport.FieldServiceEntryPoint) {
+		fields = append(fields, visitreport.FieldServiceEntryPoint)
+	}
+	if m.FieldCleared(visitreport.FieldProposalSubmittedAt) {
+		fields = append(fields, visitreport.FieldProposalSubmittedAt)
+	}
+	if m.FieldCleared(visitreport.FieldProposalSummary) {
+		fields = append(fields, visitreport.FieldProposalSummary)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VisitReportMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VisitReportMutation) ClearField(name string) error {
+	switch name {
+	case visitreport.FieldEnvironmentAssessment:
+		m.ClearEnvironmentAssessment()
+		return nil
+	case visitreport.FieldServiceEntryPoint:
+		m.ClearServiceEntryPoint()
+		return nil
+	case visitreport.FieldProposalSubmittedAt:
+		m.ClearProposalSubmittedAt()
+		return nil
+	case visitreport.FieldProposalSummary:
+		m.ClearProposalSummary()
+		return nil
+	}
+	return fmt.Errorf("unknown VisitReport nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VisitReportMutation) ResetField(name string) error {
+	switch name {
+	case visitreport.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case visitreport.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case visitreport.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case visitreport.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case visitreport.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case visitreport.FieldInteractionID:
+		m.ResetInteractionID()
+		return nil
+	case visitreport.FieldNeedsAnalysis:
+		m.ResetNeedsAnalysis()
+		return nil
+	case visitreport.FieldEnvironmentAssessment:
+		m.ResetEnvironmentAssessment()
+		return nil
+	case visitreport.FieldServiceEntryPoint:
+		m.ResetServiceEntryPoint()
+		return nil
+	case visitreport.FieldProposalDueAt:
+		m.ResetProposalDueAt()
+		return nil
+	case visitreport.FieldProposalSubmittedAt:
+		m.ResetProposalSubmittedAt()
+		return nil
+	case visitreport.FieldProposalSummary:
+		m.ResetProposalSummary()
+		return nil
+	}
+	return fmt.Errorf("unknown VisitReport field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VisitReportMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, visitreport.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, visitreport.EdgeAccount)
+	}
+	if m.interaction != nil {
+		edges = append(edges, visitreport.EdgeInteraction)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VisitReportMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case visitreport.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case visitreport.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case visitreport.EdgeInteraction:
+		if id := m.interaction; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VisitReportMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VisitReportMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VisitReportMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, visitreport.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, visitreport.EdgeAccount)
+	}
+	if m.clearedinteraction {
+		edges = append(edges, visitreport.EdgeInteraction)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VisitReportMutation) EdgeCleared(name string) bool {
+	switch name {
+	case visitreport.EdgeOrganization:
+		return m.clearedorganization
+	case visitreport.EdgeAccount:
+		return m.clearedaccount
+	case visitreport.EdgeInteraction:
+		return m.clearedinteraction
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VisitReportMutation) ClearEdge(name string) error {
+	switch name {
+	case visitreport.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case visitreport.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case visitreport.EdgeInteraction:
+		m.ClearInteraction()
+		return nil
+	}
+	return fmt.Errorf("unknown VisitReport unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VisitReportMutation) ResetEdge(name string) error {
+	switch name {
+	case visitreport.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case visitreport.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case visitreport.EdgeInteraction:
+		m.ResetInteraction()
+		return nil
+	}
+	return fmt.Errorf("unknown VisitReport edge %s", name)
 }

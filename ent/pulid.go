@@ -17,6 +17,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 )
 
@@ -31,6 +32,7 @@ var tableByPrefix = map[string]string{
 	"OR": organization.Table,
 	"TC": tierchange.Table,
 	"US": user.Table,
+	"VR": visitreport.Table,
 }
 
 // TableOfID returns the table that holds the entity with the given ID.
@@ -49,6 +51,7 @@ var edgeTable = map[string]string{
 	"Account.service_rep":      user.Table,
 	"Account.contacts":         contact.Table,
 	"Account.interactions":     interaction.Table,
+	"Account.visit_reports":    visitreport.Table,
 	"Account.tier_changes":     tierchange.Table,
 	"AuditEvent.organization":  organization.Table,
 	"AuditEvent.actor":         user.Table,
@@ -64,6 +67,7 @@ var edgeTable = map[string]string{
 	"Interaction.account":      account.Table,
 	"Interaction.contacts":     contact.Table,
 	"Interaction.logged_by":    user.Table,
+	"Interaction.visit_report": visitreport.Table,
 	"TierChange.organization":  organization.Table,
 	"TierChange.account":       account.Table,
 	"TierChange.decided_by":    user.Table,
@@ -72,6 +76,9 @@ var edgeTable = map[string]string{
 	"User.manager":             user.Table,
 	"User.reports":             user.Table,
 	"User.accounts":            account.Table,
+	"VisitReport.organization": organization.Table,
+	"VisitReport.account":      account.Table,
+	"VisitReport.interaction":  interaction.Table,
 }
 
 // LinkExists reports whether id names a row that edge of typ may link to
@@ -121,6 +128,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case user.Table:
 		_, err := c.User.Query().Where(user.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case visitreport.Table:
+		_, err := c.VisitReport.Query().Where(visitreport.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	}
 	return nil
 }
@@ -132,6 +142,7 @@ var AccountScopedTypes = map[string]string{
 	"Contact":     "EDIT",
 	"Interaction": "SEE",
 	"TierChange":  "EDIT",
+	"VisitReport": "SEE",
 }
 
 // IsEmptyWhereInput reports the error of a WhereInput with nothing in it
@@ -145,6 +156,7 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyInteractionWhereInput,
 		ErrEmptyTierChangeWhereInput,
 		ErrEmptyUserWhereInput,
+		ErrEmptyVisitReportWhereInput,
 	} {
 		if errors.Is(err, empty) {
 			return true
@@ -175,6 +187,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.TierChange.Query().Where(tierchange.ID(id)).Exist(ctx)
 	case user.Table:
 		return c.User.Query().Where(user.ID(id)).Exist(ctx)
+	case visitreport.Table:
+		return c.VisitReport.Query().Where(visitreport.ID(id)).Exist(ctx)
 	}
 	return false, nil
 }

@@ -34,6 +34,8 @@ type Tx struct {
 	TierChange *TierChangeClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// VisitReport is the client for interacting with the VisitReport builders.
+	VisitReport *VisitReportClient
 
 	// lazily loaded.
 	client     *Client
@@ -175,6 +177,7 @@ func (tx *Tx) init() {
 	tx.Setting = NewSettingClient(tx.config)
 	tx.TierChange = NewTierChangeClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.VisitReport = NewVisitReportClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -45,6 +45,21 @@ func (r *mutationResolver) RotateCalendarToken(ctx context.Context) (string, err
 	return calfeed.URL(calfeed.Base(ctx), token), err
 }
 
+// FileVisitReport is the resolver for the fileVisitReport field.
+func (r *mutationResolver) FileVisitReport(ctx context.Context, input ent.CreateVisitReportInput) (*ent.VisitReport, error) {
+	return followup.FileVisitReport(ctx, r.db(ctx), input)
+}
+
+// UpdateVisitReport is the resolver for the updateVisitReport field.
+func (r *mutationResolver) UpdateVisitReport(ctx context.Context, id pulid.ID, input ent.UpdateVisitReportInput) (*ent.VisitReport, error) {
+	return r.db(ctx).VisitReport.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// SubmitProposal is the resolver for the submitProposal field.
+func (r *mutationResolver) SubmitProposal(ctx context.Context, visitReportID pulid.ID, summary string) (*ent.VisitReport, error) {
+	return followup.SubmitProposal(ctx, r.db(ctx), visitReportID, summary)
+}
+
 // FollowUpsDue is the resolver for the followUpsDue field.
 func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error) {
 	q, order := followup.DueQuery(r.db(ctx), kind, tier, before)
@@ -75,6 +90,12 @@ func (r *queryResolver) ContactOverview(ctx context.Context, from time.Time, to 
 	return followup.ContactOverview(ctx, r.db(ctx), from, to, region, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
 		return q.CollectFields(nestedField(ctx, "rows", "account"))
 	})
+}
+
+// LateProposals is the resolver for the lateProposals field.
+func (r *queryResolver) LateProposals(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int) (*ent.VisitReportConnection, error) {
+	q, order := followup.LateProposals(r.db(ctx))
+	return q.Paginate(ctx, after, first, nil, nil, ent.WithVisitReportOrder(order))
 }
 
 // AgendaCalendarURL is the resolver for the agendaCalendarURL field.

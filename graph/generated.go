@@ -87,6 +87,7 @@ type ComplexityRoot struct {
 		TierChanges        func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
+		VisitReports       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.VisitReportOrder, where *ent.VisitReportWhereInput) int
 		Website            func(childComplexity int) int
 	}
 
@@ -226,6 +227,7 @@ type ComplexityRoot struct {
 		Organization     func(childComplexity int) int
 		Summary          func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
+		VisitReport      func(childComplexity int) int
 	}
 
 	InteractionConnection struct {
@@ -245,14 +247,17 @@ type ComplexityRoot struct {
 		CreateAccount       func(childComplexity int, input ent.CreateAccountInput) int
 		CreateContact       func(childComplexity int, input ent.CreateContactInput) int
 		CreateDepartment    func(childComplexity int, input ent.CreateDepartmentInput) int
+		FileVisitReport     func(childComplexity int, input ent.CreateVisitReportInput) int
 		LogInteraction      func(childComplexity int, input ent.CreateInteractionInput) int
 		RotateCalendarToken func(childComplexity int) int
 		SetHoliday          func(childComplexity int, day string, kind holiday.Kind, name *string) int
+		SubmitProposal      func(childComplexity int, visitReportID pulid.ID, summary string) int
 		UpdateAccount       func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
 		UpdateContact       func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateDepartment    func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
 		UpdateOrganization  func(childComplexity int, input ent.UpdateOrganizationInput) int
 		UpdateUser          func(childComplexity int, id pulid.ID, input ent.UpdateUserInput) int
+		UpdateVisitReport   func(childComplexity int, id pulid.ID, input ent.UpdateVisitReportInput) int
 	}
 
 	Organization struct {
@@ -286,6 +291,7 @@ type ComplexityRoot struct {
 		Departments     func(childComplexity int) int
 		FollowUpsDue    func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
 		Holidays        func(childComplexity int, year int) int
+		LateProposals   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
 		Node            func(childComplexity int, id pulid.ID) int
 		Nodes           func(childComplexity int, ids []pulid.ID) int
 		TierReview      func(childComplexity int, month string) int
@@ -345,6 +351,35 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	VisitReport struct {
+		Account               func(childComplexity int) int
+		AccountID             func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		EnvironmentAssessment func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Interaction           func(childComplexity int) int
+		InteractionID         func(childComplexity int) int
+		NeedsAnalysis         func(childComplexity int) int
+		Organization          func(childComplexity int) int
+		ProposalDueAt         func(childComplexity int) int
+		ProposalSubmittedAt   func(childComplexity int) int
+		ProposalSummary       func(childComplexity int) int
+		ServiceEntryPoint     func(childComplexity int) int
+		UpdatedAt             func(childComplexity int) int
+		Version               func(childComplexity int) int
+	}
+
+	VisitReportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VisitReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -365,6 +400,9 @@ type MutationResolver interface {
 	ApplyTierReview(ctx context.Context, month string, accountIDs []pulid.ID) ([]*ent.Account, error)
 	SetHoliday(ctx context.Context, day string, kind holiday.Kind, name *string) (*ent.Holiday, error)
 	RotateCalendarToken(ctx context.Context) (string, error)
+	FileVisitReport(ctx context.Context, input ent.CreateVisitReportInput) (*ent.VisitReport, error)
+	UpdateVisitReport(ctx context.Context, id pulid.ID, input ent.UpdateVisitReportInput) (*ent.VisitReport, error)
+	SubmitProposal(ctx context.Context, visitReportID pulid.ID, summary string) (*ent.VisitReport, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -380,6 +418,7 @@ type QueryResolver interface {
 	TierReview(ctx context.Context, month string) (*followup.TierReview, error)
 	Holidays(ctx context.Context, year int) ([]*ent.Holiday, error)
 	ContactOverview(ctx context.Context, from time.Time, to time.Time, region *string) (*followup.Overview, error)
+	LateProposals(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int) (*ent.VisitReportConnection, error)
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
@@ -631,6 +670,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Version(childComplexity), true
+	case "Account.visitReports":
+		if e.ComplexityRoot.Account.VisitReports == nil {
+			break
+		}
+
+		args, err := ec.field_Account_visitReports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.VisitReports(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.VisitReportOrder), args["where"].(*ent.VisitReportWhereInput)), true
 	case "Account.website":
 		if e.ComplexityRoot.Account.Website == nil {
 			break
@@ -1181,6 +1231,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Interaction.UpdatedAt(childComplexity), true
+	case "Interaction.visitReport":
+		if e.ComplexityRoot.Interaction.VisitReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.VisitReport(childComplexity), true
 
 	case "InteractionConnection.edges":
 		if e.ComplexityRoot.InteractionConnection.Edges == nil {
@@ -1269,6 +1325,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDepartment(childComplexity, args["input"].(ent.CreateDepartmentInput)), true
+	case "Mutation.fileVisitReport":
+		if e.ComplexityRoot.Mutation.FileVisitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileVisitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileVisitReport(childComplexity, args["input"].(ent.CreateVisitReportInput)), true
 	case "Mutation.logInteraction":
 		if e.ComplexityRoot.Mutation.LogInteraction == nil {
 			break
@@ -1297,6 +1364,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetHoliday(childComplexity, args["day"].(string), args["kind"].(holiday.Kind), args["name"].(*string)), true
+	case "Mutation.submitProposal":
+		if e.ComplexityRoot.Mutation.SubmitProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitProposal(childComplexity, args["visitReportID"].(pulid.ID), args["summary"].(string)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -1352,6 +1430,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateUserInput)), true
+	case "Mutation.updateVisitReport":
+		if e.ComplexityRoot.Mutation.UpdateVisitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateVisitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateVisitReport(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateVisitReportInput)), true
 
 	case "Organization.callDaysA":
 		if e.ComplexityRoot.Organization.CallDaysA == nil {
@@ -1535,6 +1624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Holidays(childComplexity, args["year"].(int)), true
 
+	case "Query.lateProposals":
+		if e.ComplexityRoot.Query.LateProposals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lateProposals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LateProposals(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1807,6 +1907,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "VisitReport.account":
+		if e.ComplexityRoot.VisitReport.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.Account(childComplexity), true
+	case "VisitReport.accountID":
+		if e.ComplexityRoot.VisitReport.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.AccountID(childComplexity), true
+	case "VisitReport.createdAt":
+		if e.ComplexityRoot.VisitReport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.CreatedAt(childComplexity), true
+	case "VisitReport.environmentAssessment":
+		if e.ComplexityRoot.VisitReport.EnvironmentAssessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.EnvironmentAssessment(childComplexity), true
+	case "VisitReport.id":
+		if e.ComplexityRoot.VisitReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.ID(childComplexity), true
+	case "VisitReport.interaction":
+		if e.ComplexityRoot.VisitReport.Interaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.Interaction(childComplexity), true
+	case "VisitReport.interactionID":
+		if e.ComplexityRoot.VisitReport.InteractionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.InteractionID(childComplexity), true
+	case "VisitReport.needsAnalysis":
+		if e.ComplexityRoot.VisitReport.NeedsAnalysis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.NeedsAnalysis(childComplexity), true
+	case "VisitReport.organization":
+		if e.ComplexityRoot.VisitReport.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.Organization(childComplexity), true
+	case "VisitReport.proposalDueAt":
+		if e.ComplexityRoot.VisitReport.ProposalDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.ProposalDueAt(childComplexity), true
+	case "VisitReport.proposalSubmittedAt":
+		if e.ComplexityRoot.VisitReport.ProposalSubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.ProposalSubmittedAt(childComplexity), true
+	case "VisitReport.proposalSummary":
+		if e.ComplexityRoot.VisitReport.ProposalSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.ProposalSummary(childComplexity), true
+	case "VisitReport.serviceEntryPoint":
+		if e.ComplexityRoot.VisitReport.ServiceEntryPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.ServiceEntryPoint(childComplexity), true
+	case "VisitReport.updatedAt":
+		if e.ComplexityRoot.VisitReport.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.UpdatedAt(childComplexity), true
+	case "VisitReport.version":
+		if e.ComplexityRoot.VisitReport.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReport.Version(childComplexity), true
+
+	case "VisitReportConnection.edges":
+		if e.ComplexityRoot.VisitReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReportConnection.Edges(childComplexity), true
+	case "VisitReportConnection.pageInfo":
+		if e.ComplexityRoot.VisitReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReportConnection.PageInfo(childComplexity), true
+	case "VisitReportConnection.totalCount":
+		if e.ComplexityRoot.VisitReportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReportConnection.TotalCount(childComplexity), true
+
+	case "VisitReportEdge.cursor":
+		if e.ComplexityRoot.VisitReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReportEdge.Cursor(childComplexity), true
+	case "VisitReportEdge.node":
+		if e.ComplexityRoot.VisitReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VisitReportEdge.Node(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1826,6 +2049,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateDepartmentInput", ec.unmarshalInputCreateDepartmentInput),
 			graphql.NewInputUnmarshaler("CreateInteractionInput", ec.unmarshalInputCreateInteractionInput),
+			graphql.NewInputUnmarshaler("CreateVisitReportInput", ec.unmarshalInputCreateVisitReportInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("HolidayOrder", ec.unmarshalInputHolidayOrder),
@@ -1838,8 +2062,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateDepartmentInput", ec.unmarshalInputUpdateDepartmentInput),
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
+			graphql.NewInputUnmarshaler("UpdateVisitReportInput", ec.unmarshalInputUpdateVisitReportInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
+			graphql.NewInputUnmarshaler("VisitReportOrder", ec.unmarshalInputVisitReportOrder),
+			graphql.NewInputUnmarshaler("VisitReportWhereInput", ec.unmarshalInputVisitReportWhereInput),
 		)
 	}
 	first := true
@@ -2097,6 +2324,37 @@ type Account implements Node {
     """
     where: InteractionWhereInput
   ): InteractionConnection!
+  visitReports(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for VisitReports returned from the connection.
+    """
+    orderBy: VisitReportOrder
+
+    """
+    Filtering options for VisitReports returned from the connection.
+    """
+    where: VisitReportWhereInput
+  ): VisitReportConnection!
   tierChanges: [TierChange!]
 }
 """
@@ -2676,6 +2934,11 @@ input AccountWhereInput {
   """
   hasInteractions: Boolean
   hasInteractionsWith: [InteractionWhereInput!]
+  """
+  visit_reports edge predicates
+  """
+  hasVisitReports: Boolean
+  hasVisitReportsWith: [VisitReportWhereInput!]
 }
 type AuditEvent implements Node {
   id: ID!
@@ -3194,6 +3457,16 @@ input CreateInteractionInput {
   contactIDs: [ID!]
 }
 """
+CreateVisitReportInput is used for create VisitReport object.
+Input was generated by ent.
+"""
+input CreateVisitReportInput {
+  needsAnalysis: String!
+  environmentAssessment: String
+  serviceEntryPoint: String
+  interactionID: ID!
+}
+"""
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
@@ -3412,6 +3685,7 @@ type Interaction implements Node {
   account: Account!
   contacts: [Contact!]
   loggedBy: User
+  visitReport: VisitReport
 }
 """
 A connection to a list of items.
@@ -3604,6 +3878,11 @@ input InteractionWhereInput {
   """
   hasLoggedBy: Boolean
   hasLoggedByWith: [UserWhereInput!]
+  """
+  visit_report edge predicates
+  """
+  hasVisitReport: Boolean
+  hasVisitReportWith: [VisitReportWhereInput!]
 }
 """
 An object with an ID.
@@ -4096,6 +4375,17 @@ input UpdateUserInput {
   managerID: ID
   clearManager: Boolean
 }
+"""
+UpdateVisitReportInput is used for update VisitReport object.
+Input was generated by ent.
+"""
+input UpdateVisitReportInput {
+  needsAnalysis: String
+  environmentAssessment: String
+  clearEnvironmentAssessment: Boolean
+  serviceEntryPoint: String
+  clearServiceEntryPoint: Boolean
+}
 type User implements Node {
   id: ID!
   createdAt: Time!
@@ -4347,6 +4637,258 @@ input UserWhereInput {
   hasReports: Boolean
   hasReportsWith: [UserWhereInput!]
 }
+type VisitReport implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy.
+  """
+  version: Int!
+  accountID: ID!
+  interactionID: ID!
+  needsAnalysis: String!
+  environmentAssessment: String
+  serviceEntryPoint: String
+  """
+  The end of the third day after the visit, in the organisation's time zone.
+  """
+  proposalDueAt: Time!
+  proposalSubmittedAt: Time
+  proposalSummary: String
+  organization: Organization!
+  account: Account!
+  interaction: Interaction!
+}
+"""
+A connection to a list of items.
+"""
+type VisitReportConnection {
+  """
+  A list of edges.
+  """
+  edges: [VisitReportEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type VisitReportEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: VisitReport
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for VisitReport connections
+"""
+input VisitReportOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order VisitReports.
+  """
+  field: VisitReportOrderField!
+}
+"""
+Properties by which VisitReport connections can be ordered.
+"""
+enum VisitReportOrderField {
+  CREATED_AT
+  UPDATED_AT
+  PROPOSAL_DUE_AT
+}
+"""
+VisitReportWhereInput is used for filtering VisitReport objects.
+Input was generated by ent.
+"""
+input VisitReportWhereInput {
+  not: VisitReportWhereInput
+  and: [VisitReportWhereInput!]
+  or: [VisitReportWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  interaction_id field predicates
+  """
+  interactionID: ID
+  interactionIDNEQ: ID
+  interactionIDIn: [ID!]
+  interactionIDNotIn: [ID!]
+  interactionIDGT: ID
+  interactionIDGTE: ID
+  interactionIDLT: ID
+  interactionIDLTE: ID
+  interactionIDContains: ID
+  interactionIDHasPrefix: ID
+  interactionIDHasSuffix: ID
+  interactionIDEqualFold: ID
+  interactionIDContainsFold: ID
+  """
+  needs_analysis field predicates
+  """
+  needsAnalysis: String
+  needsAnalysisNEQ: String
+  needsAnalysisIn: [String!]
+  needsAnalysisNotIn: [String!]
+  needsAnalysisGT: String
+  needsAnalysisGTE: String
+  needsAnalysisLT: String
+  needsAnalysisLTE: String
+  needsAnalysisContains: String
+  needsAnalysisHasPrefix: String
+  needsAnalysisHasSuffix: String
+  needsAnalysisEqualFold: String
+  needsAnalysisContainsFold: String
+  """
+  environment_assessment field predicates
+  """
+  environmentAssessment: String
+  environmentAssessmentNEQ: String
+  environmentAssessmentIn: [String!]
+  environmentAssessmentNotIn: [String!]
+  environmentAssessmentGT: String
+  environmentAssessmentGTE: String
+  environmentAssessmentLT: String
+  environmentAssessmentLTE: String
+  environmentAssessmentContains: String
+  environmentAssessmentHasPrefix: String
+  environmentAssessmentHasSuffix: String
+  environmentAssessmentIsNil: Boolean
+  environmentAssessmentNotNil: Boolean
+  environmentAssessmentEqualFold: String
+  environmentAssessmentContainsFold: String
+  """
+  service_entry_point field predicates
+  """
+  serviceEntryPoint: String
+  serviceEntryPointNEQ: String
+  serviceEntryPointIn: [String!]
+  serviceEntryPointNotIn: [String!]
+  serviceEntryPointGT: String
+  serviceEntryPointGTE: String
+  serviceEntryPointLT: String
+  serviceEntryPointLTE: String
+  serviceEntryPointContains: String
+  serviceEntryPointHasPrefix: String
+  serviceEntryPointHasSuffix: String
+  serviceEntryPointIsNil: Boolean
+  serviceEntryPointNotNil: Boolean
+  serviceEntryPointEqualFold: String
+  serviceEntryPointContainsFold: String
+  """
+  proposal_due_at field predicates
+  """
+  proposalDueAt: Time
+  proposalDueAtNEQ: Time
+  proposalDueAtIn: [Time!]
+  proposalDueAtNotIn: [Time!]
+  proposalDueAtGT: Time
+  proposalDueAtGTE: Time
+  proposalDueAtLT: Time
+  proposalDueAtLTE: Time
+  """
+  proposal_submitted_at field predicates
+  """
+  proposalSubmittedAt: Time
+  proposalSubmittedAtNEQ: Time
+  proposalSubmittedAtIn: [Time!]
+  proposalSubmittedAtNotIn: [Time!]
+  proposalSubmittedAtGT: Time
+  proposalSubmittedAtGTE: Time
+  proposalSubmittedAtLT: Time
+  proposalSubmittedAtLTE: Time
+  proposalSubmittedAtIsNil: Boolean
+  proposalSubmittedAtNotNil: Boolean
+  """
+  proposal_summary field predicates
+  """
+  proposalSummary: String
+  proposalSummaryNEQ: String
+  proposalSummaryIn: [String!]
+  proposalSummaryNotIn: [String!]
+  proposalSummaryGT: String
+  proposalSummaryGTE: String
+  proposalSummaryLT: String
+  proposalSummaryLTE: String
+  proposalSummaryContains: String
+  proposalSummaryHasPrefix: String
+  proposalSummaryHasSuffix: String
+  proposalSummaryIsNil: Boolean
+  proposalSummaryNotNil: Boolean
+  proposalSummaryEqualFold: String
+  proposalSummaryContainsFold: String
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  interaction edge predicates
+  """
+  hasInteraction: Boolean
+  hasInteractionWith: [InteractionWhereInput!]
+}
 `, BuiltIn: false},
 	{Name: "../schema/followups.graphql", Input: `# The ABC follow-up engine (domain §3): logging contacts, due lists, the
 # agenda and tier changes. Interaction and TierChange are ent types
@@ -4486,6 +5028,11 @@ extend type Query {
   The contact overview sheet from ` + "`" + `from` + "`" + `'s day to ` + "`" + `to` + "`" + `'s day.
   """
   contactOverview(from: Time!, to: Time!, region: String): ContactOverview!
+  """
+  Visit reports the viewer may see whose proposal is past due and not
+  submitted, the longest late first.
+  """
+  lateProposals(after: Cursor, first: Int): VisitReportConnection!
 }
 
 extend type Mutation {
@@ -4515,6 +5062,16 @@ extend type Mutation {
   Revokes the viewer's calendar feed URLs and returns the new agenda feed URL.
   """
   rotateCalendarToken: String!
+  """
+  Records the report of a visit (a VISIT interaction): needs, environment,
+  service entry point. Its proposal is due within 3 days of the visit.
+  """
+  fileVisitReport(input: CreateVisitReportInput!): VisitReport!
+  updateVisitReport(id: ID!, input: UpdateVisitReportInput!): VisitReport!
+  """
+  Records that the proposal following a visit was delivered (once).
+  """
+  submitProposal(visitReportID: ID!, summary: String!): VisitReport!
 }
 `, BuiltIn: false},
 }
@@ -4600,6 +5157,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_contacts(ctx, field)
 	case "interactions":
 		return ec.fieldContext_Account_interactions(ctx, field)
+	case "visitReports":
+		return ec.fieldContext_Account_visitReports(ctx, field)
 	case "tierChanges":
 		return ec.fieldContext_Account_tierChanges(ctx, field)
 	}
@@ -4878,6 +5437,8 @@ func (ec *executionContext) childFields_Interaction(ctx context.Context, field g
 		return ec.fieldContext_Interaction_contacts(ctx, field)
 	case "loggedBy":
 		return ec.fieldContext_Interaction_loggedBy(ctx, field)
+	case "visitReport":
+		return ec.fieldContext_Interaction_visitReport(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Interaction", field.Name)
 }
@@ -5054,6 +5615,64 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_VisitReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VisitReport_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_VisitReport_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_VisitReport_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_VisitReport_version(ctx, field)
+	case "accountID":
+		return ec.fieldContext_VisitReport_accountID(ctx, field)
+	case "interactionID":
+		return ec.fieldContext_VisitReport_interactionID(ctx, field)
+	case "needsAnalysis":
+		return ec.fieldContext_VisitReport_needsAnalysis(ctx, field)
+	case "environmentAssessment":
+		return ec.fieldContext_VisitReport_environmentAssessment(ctx, field)
+	case "serviceEntryPoint":
+		return ec.fieldContext_VisitReport_serviceEntryPoint(ctx, field)
+	case "proposalDueAt":
+		return ec.fieldContext_VisitReport_proposalDueAt(ctx, field)
+	case "proposalSubmittedAt":
+		return ec.fieldContext_VisitReport_proposalSubmittedAt(ctx, field)
+	case "proposalSummary":
+		return ec.fieldContext_VisitReport_proposalSummary(ctx, field)
+	case "organization":
+		return ec.fieldContext_VisitReport_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_VisitReport_account(ctx, field)
+	case "interaction":
+		return ec.fieldContext_VisitReport_interaction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VisitReport", field.Name)
+}
+
+func (ec *executionContext) childFields_VisitReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VisitReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VisitReportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VisitReportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VisitReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VisitReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_VisitReportEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_VisitReportEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VisitReportEdge", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -5224,6 +5843,60 @@ func (ec *executionContext) field_Account_interactions_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Account_visitReports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.VisitReportOrder, error) {
+			return ec.unmarshalOVisitReportOrder2ᚖrapportᚋentᚐVisitReportOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.VisitReportWhereInput, error) {
+			return ec.unmarshalOVisitReportWhereInput2ᚖrapportᚋentᚐVisitReportWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Department_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5372,6 +6045,20 @@ func (ec *executionContext) field_Mutation_createDepartment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fileVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateVisitReportInput, error) {
+			return ec.unmarshalNCreateVisitReportInput2rapportᚋentᚐCreateVisitReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_logInteraction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5413,6 +6100,28 @@ func (ec *executionContext) field_Mutation_setHoliday_args(ctx context.Context, 
 		return nil, err
 	}
 	args["name"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "visitReportID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["visitReportID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "summary",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["summary"] = arg1
 	return args, nil
 }
 
@@ -5526,6 +6235,28 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateUserInput, error) {
 			return ec.unmarshalNUpdateUserInput2rapportᚋentᚐUpdateUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateVisitReportInput, error) {
+			return ec.unmarshalNUpdateVisitReportInput2rapportᚋentᚐUpdateVisitReportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5819,6 +6550,28 @@ func (ec *executionContext) field_Query_holidays_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_lateProposals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -6948,6 +7701,50 @@ func (ec *executionContext) fieldContext_Account_interactions(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Account_interactions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_visitReports(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_visitReports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.VisitReports(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.VisitReportOrder), fc.Args["where"].(*ent.VisitReportWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReportConnection) graphql.Marshaler {
+			return ec.marshalNVisitReportConnection2ᚖrapportᚋentᚐVisitReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_visitReports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_visitReports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9251,6 +10048,38 @@ func (ec *executionContext) fieldContext_Interaction_loggedBy(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Interaction_visitReport(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_visitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitReport(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReport) graphql.Marshaler {
+			return ec.marshalOVisitReport2ᚖrapportᚋentᚐVisitReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_visitReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interaction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InteractionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InteractionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9942,6 +10771,138 @@ func (ec *executionContext) _Mutation_rotateCalendarToken(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_Mutation_rotateCalendarToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Mutation_fileVisitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileVisitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileVisitReport(ctx, fc.Args["input"].(ent.CreateVisitReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReport) graphql.Marshaler {
+			return ec.marshalNVisitReport2ᚖrapportᚋentᚐVisitReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileVisitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileVisitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVisitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVisitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVisitReport(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(ent.UpdateVisitReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReport) graphql.Marshaler {
+			return ec.marshalNVisitReport2ᚖrapportᚋentᚐVisitReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVisitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVisitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitProposal(ctx, fc.Args["visitReportID"].(pulid.ID), fc.Args["summary"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReport) graphql.Marshaler {
+			return ec.marshalNVisitReport2ᚖrapportᚋentᚐVisitReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -10854,6 +11815,50 @@ func (ec *executionContext) fieldContext_Query_contactOverview(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_contactOverview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lateProposals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lateProposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LateProposals(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReportConnection) graphql.Marshaler {
+			return ec.marshalNVisitReportConnection2ᚖrapportᚋentᚐVisitReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lateProposals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lateProposals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11859,6 +12864,520 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _VisitReport_id(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _VisitReport_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VisitReport_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VisitReport_version(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VisitReport_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _VisitReport_interactionID(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_interactionID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InteractionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_interactionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _VisitReport_needsAnalysis(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_needsAnalysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsAnalysis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_needsAnalysis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _VisitReport_environmentAssessment(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_environmentAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnvironmentAssessment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_environmentAssessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _VisitReport_serviceEntryPoint(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_serviceEntryPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceEntryPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_serviceEntryPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _VisitReport_proposalDueAt(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_proposalDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposalDueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_proposalDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VisitReport_proposalSubmittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_proposalSubmittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposalSubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_proposalSubmittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VisitReport_proposalSummary(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_proposalSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposalSummary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_proposalSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _VisitReport_organization(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VisitReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VisitReport_account(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VisitReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VisitReport_interaction(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReport_interaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interaction(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {
+			return ec.marshalNInteraction2ᚖrapportᚋentᚐInteraction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReport_interaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VisitReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VisitReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VisitReportEdge) graphql.Marshaler {
+			return ec.marshalOVisitReportEdge2ᚕᚖrapportᚋentᚐVisitReportEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VisitReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VisitReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VisitReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VisitReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReportConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VisitReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReport) graphql.Marshaler {
+			return ec.marshalOVisitReport2ᚖrapportᚋentᚐVisitReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VisitReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VisitReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.VisitReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VisitReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VisitReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VisitReportEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -12998,7 +14517,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith", "hasVisitReports", "hasVisitReportsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15567,6 +17086,20 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasInteractionsWith = data
+		case "hasVisitReports":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitReports"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisitReports = data
+		case "hasVisitReportsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitReportsWith"))
+			data, err := ec.unmarshalOVisitReportWhereInput2ᚕᚖrapportᚋentᚐVisitReportWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisitReportsWith = data
 		}
 	}
 	return it, nil
@@ -17650,6 +19183,69 @@ func UnmarshalCreateInteractionInput(ctx context.Context, raw any) (ent.CreateIn
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateVisitReportInput(ctx context.Context, obj any) (ent.CreateVisitReportInput, error) {
+	var it ent.CreateVisitReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"needsAnalysis", "environmentAssessment", "serviceEntryPoint", "interactionID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "needsAnalysis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysis"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysis = data
+		case "environmentAssessment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessment = data
+		case "serviceEntryPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPoint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPoint = data
+		case "interactionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateVisitReportInput unmarshals raw into the CreateVisitReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateVisitReportInput(ctx context.Context, raw any) (ent.CreateVisitReportInput, error) {
+	var out ent.CreateVisitReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVisitReportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDepartmentOrder(ctx context.Context, obj any) (ent.DepartmentOrder, error) {
 	var it ent.DepartmentOrder
 	if obj == nil {
@@ -18282,7 +19878,7 @@ func (ec *executionContext) unmarshalInputInteractionWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "decisionMakerMet", "decisionMakerMetNEQ", "loggedByID", "loggedByIDNEQ", "loggedByIDIn", "loggedByIDNotIn", "loggedByIDGT", "loggedByIDGTE", "loggedByIDLT", "loggedByIDLTE", "loggedByIDContains", "loggedByIDHasPrefix", "loggedByIDHasSuffix", "loggedByIDIsNil", "loggedByIDNotNil", "loggedByIDEqualFold", "loggedByIDContainsFold", "hasAccount", "hasAccountWith", "hasLoggedBy", "hasLoggedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "decisionMakerMet", "decisionMakerMetNEQ", "loggedByID", "loggedByIDNEQ", "loggedByIDIn", "loggedByIDNotIn", "loggedByIDGT", "loggedByIDGTE", "loggedByIDLT", "loggedByIDLTE", "loggedByIDContains", "loggedByIDHasPrefix", "loggedByIDHasSuffix", "loggedByIDIsNil", "loggedByIDNotNil", "loggedByIDEqualFold", "loggedByIDContainsFold", "hasAccount", "hasAccountWith", "hasLoggedBy", "hasLoggedByWith", "hasVisitReport", "hasVisitReportWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18905,6 +20501,20 @@ func (ec *executionContext) unmarshalInputInteractionWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasLoggedByWith = data
+		case "hasVisitReport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitReport"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisitReport = data
+		case "hasVisitReportWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitReportWith"))
+			data, err := ec.unmarshalOVisitReportWhereInput2ᚕᚖrapportᚋentᚐVisitReportWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisitReportWith = data
 		}
 	}
 	return it, nil
@@ -20168,6 +21778,76 @@ func UnmarshalUpdateUserInput(ctx context.Context, raw any) (ent.UpdateUserInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateVisitReportInput(ctx context.Context, obj any) (ent.UpdateVisitReportInput, error) {
+	var it ent.UpdateVisitReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"needsAnalysis", "environmentAssessment", "clearEnvironmentAssessment", "serviceEntryPoint", "clearServiceEntryPoint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "needsAnalysis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysis = data
+		case "environmentAssessment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessment = data
+		case "clearEnvironmentAssessment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEnvironmentAssessment"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearEnvironmentAssessment = data
+		case "serviceEntryPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPoint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPoint = data
+		case "clearServiceEntryPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearServiceEntryPoint"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearServiceEntryPoint = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateVisitReportInput unmarshals raw into the UpdateVisitReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateVisitReportInput(ctx context.Context, raw any) (ent.UpdateVisitReportInput, error) {
+	var out ent.UpdateVisitReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVisitReportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUserOrder(ctx context.Context, obj any) (ent.UserOrder, error) {
 	var it ent.UserOrder
 	if obj == nil {
@@ -21026,6 +22706,1025 @@ func UnmarshalUserWhereInput(ctx context.Context, raw any) (ent.UserWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVisitReportOrder(ctx context.Context, obj any) (ent.VisitReportOrder, error) {
+	var it ent.VisitReportOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNVisitReportOrderField2ᚖrapportᚋentᚐVisitReportOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVisitReportOrder unmarshals raw into the VisitReportOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVisitReportOrder(ctx context.Context, raw any) (ent.VisitReportOrder, error) {
+	var out ent.VisitReportOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VisitReportOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVisitReportWhereInput(ctx context.Context, obj any) (ent.VisitReportWhereInput, error) {
+	var it ent.VisitReportWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "interactionID", "interactionIDNEQ", "interactionIDIn", "interactionIDNotIn", "interactionIDGT", "interactionIDGTE", "interactionIDLT", "interactionIDLTE", "interactionIDContains", "interactionIDHasPrefix", "interactionIDHasSuffix", "interactionIDEqualFold", "interactionIDContainsFold", "needsAnalysis", "needsAnalysisNEQ", "needsAnalysisIn", "needsAnalysisNotIn", "needsAnalysisGT", "needsAnalysisGTE", "needsAnalysisLT", "needsAnalysisLTE", "needsAnalysisContains", "needsAnalysisHasPrefix", "needsAnalysisHasSuffix", "needsAnalysisEqualFold", "needsAnalysisContainsFold", "environmentAssessment", "environmentAssessmentNEQ", "environmentAssessmentIn", "environmentAssessmentNotIn", "environmentAssessmentGT", "environmentAssessmentGTE", "environmentAssessmentLT", "environmentAssessmentLTE", "environmentAssessmentContains", "environmentAssessmentHasPrefix", "environmentAssessmentHasSuffix", "environmentAssessmentIsNil", "environmentAssessmentNotNil", "environmentAssessmentEqualFold", "environmentAssessmentContainsFold", "serviceEntryPoint", "serviceEntryPointNEQ", "serviceEntryPointIn", "serviceEntryPointNotIn", "serviceEntryPointGT", "serviceEntryPointGTE", "serviceEntryPointLT", "serviceEntryPointLTE", "serviceEntryPointContains", "serviceEntryPointHasPrefix", "serviceEntryPointHasSuffix", "serviceEntryPointIsNil", "serviceEntryPointNotNil", "serviceEntryPointEqualFold", "serviceEntryPointContainsFold", "proposalDueAt", "proposalDueAtNEQ", "proposalDueAtIn", "proposalDueAtNotIn", "proposalDueAtGT", "proposalDueAtGTE", "proposalDueAtLT", "proposalDueAtLTE", "proposalSubmittedAt", "proposalSubmittedAtNEQ", "proposalSubmittedAtIn", "proposalSubmittedAtNotIn", "proposalSubmittedAtGT", "proposalSubmittedAtGTE", "proposalSubmittedAtLT", "proposalSubmittedAtLTE", "proposalSubmittedAtIsNil", "proposalSubmittedAtNotNil", "proposalSummary", "proposalSummaryNEQ", "proposalSummaryIn", "proposalSummaryNotIn", "proposalSummaryGT", "proposalSummaryGTE", "proposalSummaryLT", "proposalSummaryLTE", "proposalSummaryContains", "proposalSummaryHasPrefix", "proposalSummaryHasSuffix", "proposalSummaryIsNil", "proposalSummaryNotNil", "proposalSummaryEqualFold", "proposalSummaryContainsFold", "hasAccount", "hasAccountWith", "hasInteraction", "hasInteractionWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOVisitReportWhereInput2ᚖrapportᚋentᚐVisitReportWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOVisitReportWhereInput2ᚕᚖrapportᚋentᚐVisitReportWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOVisitReportWhereInput2ᚕᚖrapportᚋentᚐVisitReportWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "interactionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionID = data
+		case "interactionIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDNEQ = data
+		case "interactionIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDIn = data
+		case "interactionIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDNotIn = data
+		case "interactionIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDGT = data
+		case "interactionIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDGTE = data
+		case "interactionIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDLT = data
+		case "interactionIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDLTE = data
+		case "interactionIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDContains = data
+		case "interactionIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDHasPrefix = data
+		case "interactionIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDHasSuffix = data
+		case "interactionIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDEqualFold = data
+		case "interactionIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionIDContainsFold = data
+		case "needsAnalysis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysis = data
+		case "needsAnalysisNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisNEQ = data
+		case "needsAnalysisIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisIn = data
+		case "needsAnalysisNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisNotIn = data
+		case "needsAnalysisGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisGT = data
+		case "needsAnalysisGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisGTE = data
+		case "needsAnalysisLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisLT = data
+		case "needsAnalysisLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisLTE = data
+		case "needsAnalysisContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisContains = data
+		case "needsAnalysisHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisHasPrefix = data
+		case "needsAnalysisHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisHasSuffix = data
+		case "needsAnalysisEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisEqualFold = data
+		case "needsAnalysisContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAnalysisContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAnalysisContainsFold = data
+		case "environmentAssessment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessment = data
+		case "environmentAssessmentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentNEQ = data
+		case "environmentAssessmentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentIn = data
+		case "environmentAssessmentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentNotIn = data
+		case "environmentAssessmentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentGT = data
+		case "environmentAssessmentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentGTE = data
+		case "environmentAssessmentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentLT = data
+		case "environmentAssessmentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentLTE = data
+		case "environmentAssessmentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentContains = data
+		case "environmentAssessmentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentHasPrefix = data
+		case "environmentAssessmentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentHasSuffix = data
+		case "environmentAssessmentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentIsNil = data
+		case "environmentAssessmentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentNotNil = data
+		case "environmentAssessmentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentEqualFold = data
+		case "environmentAssessmentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentAssessmentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvironmentAssessmentContainsFold = data
+		case "serviceEntryPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPoint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPoint = data
+		case "serviceEntryPointNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointNEQ = data
+		case "serviceEntryPointIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointIn = data
+		case "serviceEntryPointNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointNotIn = data
+		case "serviceEntryPointGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointGT = data
+		case "serviceEntryPointGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointGTE = data
+		case "serviceEntryPointLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointLT = data
+		case "serviceEntryPointLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointLTE = data
+		case "serviceEntryPointContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointContains = data
+		case "serviceEntryPointHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointHasPrefix = data
+		case "serviceEntryPointHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointHasSuffix = data
+		case "serviceEntryPointIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointIsNil = data
+		case "serviceEntryPointNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointNotNil = data
+		case "serviceEntryPointEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointEqualFold = data
+		case "serviceEntryPointContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceEntryPointContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceEntryPointContainsFold = data
+		case "proposalDueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAt = data
+		case "proposalDueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAtNEQ = data
+		case "proposalDueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAtIn = data
+		case "proposalDueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAtNotIn = data
+		case "proposalDueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAtGT = data
+		case "proposalDueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAtGTE = data
+		case "proposalDueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAtLT = data
+		case "proposalDueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalDueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalDueAtLTE = data
+		case "proposalSubmittedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAt = data
+		case "proposalSubmittedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtNEQ = data
+		case "proposalSubmittedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtIn = data
+		case "proposalSubmittedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtNotIn = data
+		case "proposalSubmittedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtGT = data
+		case "proposalSubmittedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtGTE = data
+		case "proposalSubmittedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtLT = data
+		case "proposalSubmittedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtLTE = data
+		case "proposalSubmittedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtIsNil = data
+		case "proposalSubmittedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSubmittedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSubmittedAtNotNil = data
+		case "proposalSummary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummary = data
+		case "proposalSummaryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryNEQ = data
+		case "proposalSummaryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryIn = data
+		case "proposalSummaryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryNotIn = data
+		case "proposalSummaryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryGT = data
+		case "proposalSummaryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryGTE = data
+		case "proposalSummaryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryLT = data
+		case "proposalSummaryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryLTE = data
+		case "proposalSummaryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryContains = data
+		case "proposalSummaryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryHasPrefix = data
+		case "proposalSummaryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryHasSuffix = data
+		case "proposalSummaryIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryIsNil = data
+		case "proposalSummaryNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryNotNil = data
+		case "proposalSummaryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryEqualFold = data
+		case "proposalSummaryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalSummaryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalSummaryContainsFold = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasInteraction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInteraction"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInteraction = data
+		case "hasInteractionWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInteractionWith"))
+			data, err := ec.unmarshalOInteractionWhereInput2ᚕᚖrapportᚋentᚐInteractionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInteractionWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVisitReportWhereInput unmarshals raw into the VisitReportWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVisitReportWhereInput(ctx context.Context, raw any) (ent.VisitReportWhereInput, error) {
+	var out ent.VisitReportWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VisitReportWhereInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -21034,6 +23733,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case *ent.VisitReport:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._VisitReport(ctx, sel, obj)
 	case *ent.User:
 		if obj == nil {
 			return graphql.Null
@@ -21292,6 +23996,12 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_interactions(ctx, field, obj)
+				})
+		case "visitReports":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_visitReports(ctx, field, obj)
 				})
 		case "tierChanges":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -22223,6 +24933,12 @@ func (ec *executionContext) _Interaction(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Interaction_loggedBy(ctx, field, obj)
 				})
+		case "visitReport":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interaction_visitReport(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22427,6 +25143,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "rotateCalendarToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rotateCalendarToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileVisitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileVisitReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateVisitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVisitReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitProposal(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22680,6 +25417,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contactOverview(ctx, field)
+				})
+		case "lateProposals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lateProposals(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -23044,6 +25787,193 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._UserEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var visitReportImplementors = []string{"VisitReport", "Node"}
+
+func (ec *executionContext) _VisitReport(ctx context.Context, sel ast.SelectionSet, obj *ent.VisitReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, visitReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VisitReport")
+		case "id":
+			out.Values[i] = ec._VisitReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._VisitReport_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._VisitReport_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._VisitReport_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._VisitReport_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interactionID":
+			out.Values[i] = ec._VisitReport_interactionID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needsAnalysis":
+			out.Values[i] = ec._VisitReport_needsAnalysis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "environmentAssessment":
+			out.Values[i] = ec._VisitReport_environmentAssessment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceEntryPoint":
+			out.Values[i] = ec._VisitReport_serviceEntryPoint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposalDueAt":
+			out.Values[i] = ec._VisitReport_proposalDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposalSubmittedAt":
+			out.Values[i] = ec._VisitReport_proposalSubmittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposalSummary":
+			out.Values[i] = ec._VisitReport_proposalSummary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VisitReport_organization(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VisitReport_account(ctx, field, obj)
+				})
+		case "interaction":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VisitReport_interaction(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var visitReportConnectionImplementors = []string{"VisitReportConnection"}
+
+func (ec *executionContext) _VisitReportConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.VisitReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, visitReportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VisitReportConnection")
+		case "edges":
+			out.Values[i] = ec._VisitReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VisitReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VisitReportConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var visitReportEdgeImplementors = []string{"VisitReportEdge"}
+
+func (ec *executionContext) _VisitReportEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.VisitReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, visitReportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VisitReportEdge")
+		case "node":
+			out.Values[i] = ec._VisitReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._VisitReportEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23742,6 +26672,11 @@ func (ec *executionContext) unmarshalNCreateDepartmentInput2rapportᚋentᚐCrea
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateVisitReportInput2rapportᚋentᚐCreateVisitReportInput(ctx context.Context, v any) (ent.CreateVisitReportInput, error) {
+	res, err := ec.unmarshalInputCreateVisitReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[pulid.ID], error) {
 	var res entgql.Cursor[pulid.ID]
 	err := res.UnmarshalGQL(v)
@@ -24283,6 +27218,11 @@ func (ec *executionContext) unmarshalNUpdateUserInput2rapportᚋentᚐUpdateUser
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateVisitReportInput2rapportᚋentᚐUpdateVisitReportInput(ctx context.Context, v any) (ent.UpdateVisitReportInput, error) {
+	res, err := ec.unmarshalInputUpdateVisitReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNUser2ᚖrapportᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "User!")
@@ -24315,6 +27255,41 @@ func (ec *executionContext) marshalNUserOrderField2ᚖrapportᚋentᚐUserOrderF
 
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖrapportᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVisitReport2ᚖrapportᚋentᚐVisitReport(ctx context.Context, sel ast.SelectionSet, v *ent.VisitReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VisitReport!")
+		return graphql.Null
+	}
+	return ec._VisitReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVisitReportConnection2ᚖrapportᚋentᚐVisitReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.VisitReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VisitReportConnection!")
+		return graphql.Null
+	}
+	return ec._VisitReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVisitReportOrderField2ᚖrapportᚋentᚐVisitReportOrderField(ctx context.Context, v any) (*ent.VisitReportOrderField, error) {
+	var res = new(ent.VisitReportOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVisitReportOrderField2ᚖrapportᚋentᚐVisitReportOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.VisitReportOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VisitReportOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNVisitReportWhereInput2ᚖrapportᚋentᚐVisitReportWhereInput(ctx context.Context, v any) (*ent.VisitReportWhereInput, error) {
+	res, err := ec.unmarshalInputVisitReportWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -25635,6 +28610,66 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖrapportᚋentᚐUserWher
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVisitReport2ᚖrapportᚋentᚐVisitReport(ctx context.Context, sel ast.SelectionSet, v *ent.VisitReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VisitReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVisitReportEdge2ᚕᚖrapportᚋentᚐVisitReportEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.VisitReportEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOVisitReportEdge2ᚖrapportᚋentᚐVisitReportEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOVisitReportEdge2ᚖrapportᚋentᚐVisitReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.VisitReportEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VisitReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVisitReportOrder2ᚖrapportᚋentᚐVisitReportOrder(ctx context.Context, v any) (*ent.VisitReportOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVisitReportOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVisitReportWhereInput2ᚕᚖrapportᚋentᚐVisitReportWhereInputᚄ(ctx context.Context, v any) ([]*ent.VisitReportWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.VisitReportWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVisitReportWhereInput2ᚖrapportᚋentᚐVisitReportWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOVisitReportWhereInput2ᚖrapportᚋentᚐVisitReportWhereInput(ctx context.Context, v any) (*ent.VisitReportWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVisitReportWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

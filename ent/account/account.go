@@ -93,6 +93,8 @@ const (
 	EdgeContacts = "contacts"
 	// EdgeInteractions holds the string denoting the interactions edge name in mutations.
 	EdgeInteractions = "interactions"
+	// EdgeVisitReports holds the string denoting the visit_reports edge name in mutations.
+	EdgeVisitReports = "visit_reports"
 	// EdgeTierChanges holds the string denoting the tier_changes edge name in mutations.
 	EdgeTierChanges = "tier_changes"
 	// Table holds the table name of the account in the database.
@@ -132,6 +134,13 @@ const (
 	InteractionsInverseTable = "interactions"
 	// InteractionsColumn is the table column denoting the interactions relation/edge.
 	InteractionsColumn = "account_id"
+	// VisitReportsTable is the table that holds the visit_reports relation/edge.
+	VisitReportsTable = "visit_reports"
+	// VisitReportsInverseTable is the table name for the VisitReport entity.
+	// It exists in this package in order to avoid circular dependency with the "visitreport" package.
+	VisitReportsInverseTable = "visit_reports"
+	// VisitReportsColumn is the table column denoting the visit_reports relation/edge.
+	VisitReportsColumn = "account_id"
 	// TierChangesTable is the table that holds the tier_changes relation/edge.
 	TierChangesTable = "tier_changes"
 	// TierChangesInverseTable is the table name for the TierChange entity.
@@ -571,6 +580,20 @@ func ByInteractions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByVisitReportsCount orders the results by visit_reports count.
+func ByVisitReportsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newVisitReportsStep(), opts...)
+	}
+}
+
+// ByVisitReports orders the results by visit_reports terms.
+func ByVisitReports(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newVisitReportsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByTierChangesCount orders the results by tier_changes count.
 func ByTierChangesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -617,6 +640,13 @@ func newInteractionsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(InteractionsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, InteractionsTable, InteractionsColumn),
+	)
+}
+func newVisitReportsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(VisitReportsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, VisitReportsTable, VisitReportsColumn),
 	)
 }
 func newTierChangesStep() *sqlgraph.Step {

@@ -2166,6 +2166,29 @@ func HasInteractionsWith(preds ...predicate.Interaction) predicate.Account {
 	})
 }
 
+// HasVisitReports applies the HasEdge predicate on the "visit_reports" edge.
+func HasVisitReports() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, VisitReportsTable, VisitReportsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasVisitReportsWith applies the HasEdge predicate on the "visit_reports" edge with a given conditions (other predicates).
+func HasVisitReportsWith(preds ...predicate.VisitReport) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newVisitReportsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasTierChanges applies the HasEdge predicate on the "tier_changes" edge.
 func HasTierChanges() predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {

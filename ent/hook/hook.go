@@ -128,6 +128,18 @@ func (f UserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserMutation", m)
 }
 
+// The VisitReportFunc type is an adapter to allow the use of ordinary
+// function as VisitReport mutator.
+type VisitReportFunc func(context.Context, *ent.VisitReportMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VisitReportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VisitReportMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VisitReportMutation", m)
+}
+
 // Condition is a hook condition function.
 type Condition func(context.Context, ent.Mutation) bool
 

@@ -45,6 +45,8 @@ const (
 	EdgeContacts = "contacts"
 	// EdgeLoggedBy holds the string denoting the logged_by edge name in mutations.
 	EdgeLoggedBy = "logged_by"
+	// EdgeVisitReport holds the string denoting the visit_report edge name in mutations.
+	EdgeVisitReport = "visit_report"
 	// Table holds the table name of the interaction in the database.
 	Table = "interactions"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -73,6 +75,13 @@ const (
 	LoggedByInverseTable = "users"
 	// LoggedByColumn is the table column denoting the logged_by relation/edge.
 	LoggedByColumn = "logged_by_id"
+	// VisitReportTable is the table that holds the visit_report relation/edge.
+	VisitReportTable = "visit_reports"
+	// VisitReportInverseTable is the table name for the VisitReport entity.
+	// It exists in this package in order to avoid circular dependency with the "visitreport" package.
+	VisitReportInverseTable = "visit_reports"
+	// VisitReportColumn is the table column denoting the visit_report relation/edge.
+	VisitReportColumn = "interaction_id"
 )
 
 // Columns holds all SQL columns for interaction fields.
@@ -246,6 +255,13 @@ func ByLoggedByField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newLoggedByStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByVisitReportField orders the results by visit_report field.
+func ByVisitReportField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newVisitReportStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -272,6 +288,13 @@ func newLoggedByStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(LoggedByInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, LoggedByTable, LoggedByColumn),
+	)
+}
+func newVisitReportStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(VisitReportInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, VisitReportTable, VisitReportColumn),
 	)
 }
 

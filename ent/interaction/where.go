@@ -633,6 +633,29 @@ func HasLoggedByWith(preds ...predicate.User) predicate.Interaction {
 	})
 }
 
+// HasVisitReport applies the HasEdge predicate on the "visit_report" edge.
+func HasVisitReport() predicate.Interaction {
+	return predicate.Interaction(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, VisitReportTable, VisitReportColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasVisitReportWith applies the HasEdge predicate on the "visit_report" edge with a given conditions (other predicates).
+func HasVisitReportWith(preds ...predicate.VisitReport) predicate.Interaction {
+	return predicate.Interaction(func(s *sql.Selector) {
+		step := newVisitReportStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Interaction) predicate.Interaction {
 	return predicate.Interaction(sql.AndPredicates(predicates...))

@@ -489,6 +489,60 @@ var (
 			},
 		},
 	}
+	// VisitReportsColumns holds the columns for the "visit_reports" table.
+	VisitReportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "needs_analysis", Type: field.TypeString, Size: 2147483647},
+		{Name: "environment_assessment", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "service_entry_point", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "proposal_due_at", Type: field.TypeTime},
+		{Name: "proposal_submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "proposal_summary", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "interaction_id", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+	}
+	// VisitReportsTable holds the schema information for the "visit_reports" table.
+	VisitReportsTable = &schema.Table{
+		Name:       "visit_reports",
+		Columns:    VisitReportsColumns,
+		PrimaryKey: []*schema.Column{VisitReportsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "visit_reports_accounts_visit_reports",
+				Columns:    []*schema.Column{VisitReportsColumns[10]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "visit_reports_interactions_visit_report",
+				Columns:    []*schema.Column{VisitReportsColumns[11]},
+				RefColumns: []*schema.Column{InteractionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "visit_reports_organizations_organization",
+				Columns:    []*schema.Column{VisitReportsColumns[12]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "visitreport_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{VisitReportsColumns[12]},
+			},
+			{
+				Name:    "visitreport_organization_id_proposal_submitted_at_proposal_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{VisitReportsColumns[12], VisitReportsColumns[8], VisitReportsColumns[7]},
+			},
+		},
+	}
 	// InteractionContactsColumns holds the columns for the "interaction_contacts" table.
 	InteractionContactsColumns = []*schema.Column{
 		{Name: "interaction_id", Type: field.TypeString, Size: 64},
@@ -526,6 +580,7 @@ var (
 		SettingsTable,
 		TierChangesTable,
 		UsersTable,
+		VisitReportsTable,
 		InteractionContactsTable,
 	}
 )
@@ -550,6 +605,9 @@ func init() {
 	UsersTable.ForeignKeys[0].RefTable = OrganizationsTable
 	UsersTable.ForeignKeys[1].RefTable = DepartmentsTable
 	UsersTable.ForeignKeys[2].RefTable = UsersTable
+	VisitReportsTable.ForeignKeys[0].RefTable = AccountsTable
+	VisitReportsTable.ForeignKeys[1].RefTable = InteractionsTable
+	VisitReportsTable.ForeignKeys[2].RefTable = OrganizationsTable
 	InteractionContactsTable.ForeignKeys[0].RefTable = InteractionsTable
 	InteractionContactsTable.ForeignKeys[1].RefTable = ContactsTable
 }

@@ -35,3 +35,6 @@ type TierChange func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// VisitReport is the predicate function for visitreport builders.
+type VisitReport func(*sql.Selector)

@@ -351,6 +351,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
 }
 
+// The VisitReportQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VisitReportQueryRuleFunc func(context.Context, *ent.VisitReportQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VisitReportQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VisitReportQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VisitReportQuery", q)
+}
+
+// The VisitReportMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VisitReportMutationRuleFunc func(context.Context, *ent.VisitReportMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VisitReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VisitReportMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VisitReportMutation", m)
+}
+
 type (
 	// Filter is the interface that wraps the Where function
 	// for filtering nodes in queries and mutations.
@@ -406,6 +430,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
+	case *ent.VisitReportQuery:
+		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
 	}
@@ -432,6 +458,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.TierChangeMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.VisitReportMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

@@ -15,6 +15,7 @@ import (
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
+	"rapport/ent/visitreport"
 	"rapport/internal/pulid"
 	"time"
 
@@ -584,6 +585,69 @@ func init() {
 	user.DefaultID = userDescID.Default.(func() pulid.ID)
 	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	user.IDValidator = userDescID.Validators[0].(func(string) error)
+	visitreportMixin := schema.VisitReport{}.Mixin()
+	visitreport.Policy = privacy.NewPolicies(visitreportMixin[2], visitreportMixin[3], schema.VisitReport{})
+	visitreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := visitreport.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	visitreportMixinHooks1 := visitreportMixin[1].Hooks()
+	visitreportMixinHooks4 := visitreportMixin[4].Hooks()
+	visitreportMixinHooks5 := visitreportMixin[5].Hooks()
+
+	visitreport.Hooks[1] = visitreportMixinHooks1[0]
+
+	visitreport.Hooks[2] = visitreportMixinHooks4[0]
+
+	visitreport.Hooks[3] = visitreportMixinHooks5[0]
+	visitreportMixinFields0 := visitreportMixin[0].Fields()
+	_ = visitreportMixinFields0
+	visitreportMixinFields1 := visitreportMixin[1].Fields()
+	_ = visitreportMixinFields1
+	visitreportMixinFields4 := visitreportMixin[4].Fields()
+	_ = visitreportMixinFields4
+	visitreportFields := schema.VisitReport{}.Fields()
+	_ = visitreportFields
+	// visitreportDescCreatedAt is the schema descriptor for created_at field.
+	visitreportDescCreatedAt := visitreportMixinFields1[0].Descriptor()
+	// visitreport.DefaultCreatedAt holds the default value on creation for the created_at field.
+	visitreport.DefaultCreatedAt = visitreportDescCreatedAt.Default.(func() time.Time)
+	// visitreportDescUpdatedAt is the schema descriptor for updated_at field.
+	visitreportDescUpdatedAt := visitreportMixinFields1[1].Descriptor()
+	// visitreport.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	visitreport.DefaultUpdatedAt = visitreportDescUpdatedAt.Default.(func() time.Time)
+	// visitreport.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	visitreport.UpdateDefaultUpdatedAt = visitreportDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// visitreportDescVersion is the schema descriptor for version field.
+	visitreportDescVersion := visitreportMixinFields4[0].Descriptor()
+	// visitreport.DefaultVersion holds the default value on creation for the version field.
+	visitreport.DefaultVersion = visitreportDescVersion.Default.(int)
+	// visitreportDescNeedsAnalysis is the schema descriptor for needs_analysis field.
+	visitreportDescNeedsAnalysis := visitreportFields[2].Descriptor()
+	// visitreport.NeedsAnalysisValidator is a validator for the "needs_analysis" field. It is called by the builders before save.
+	visitreport.NeedsAnalysisValidator = visitreportDescNeedsAnalysis.Validators[0].(func(string) error)
+	// visitreportDescEnvironmentAssessment is the schema descriptor for environment_assessment field.
+	visitreportDescEnvironmentAssessment := visitreportFields[3].Descriptor()
+	// visitreport.EnvironmentAssessmentValidator is a validator for the "environment_assessment" field. It is called by the builders before save.
+	visitreport.EnvironmentAssessmentValidator = visitreportDescEnvironmentAssessment.Validators[0].(func(string) error)
+	// visitreportDescServiceEntryPoint is the schema descriptor for service_entry_point field.
+	visitreportDescServiceEntryPoint := visitreportFields[4].Descriptor()
+	// visitreport.ServiceEntryPointValidator is a validator for the "service_entry_point" field. It is called by the builders before save.
+	visitreport.ServiceEntryPointValidator = visitreportDescServiceEntryPoint.Validators[0].(func(string) error)
+	// visitreportDescProposalSummary is the schema descriptor for proposal_summary field.
+	visitreportDescProposalSummary := visitreportFields[7].Descriptor()
+	// visitreport.ProposalSummaryValidator is a validator for the "proposal_summary" field. It is called by the builders before save.
+	visitreport.ProposalSummaryValidator = visitreportDescProposalSummary.Validators[0].(func(string) error)
+	// visitreportDescID is the schema descriptor for id field.
+	visitreportDescID := visitreportMixinFields0[0].Descriptor()
+	// visitreport.DefaultID holds the default value on creation for the id field.
+	visitreport.DefaultID = visitreportDescID.Default.(func() pulid.ID)
+	// visitreport.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	visitreport.IDValidator = visitreportDescID.Validators[0].(func(string) error)
 }
 
 const (

@@ -451,3 +451,43 @@ func TestContactOverview(t *testing.T) {
 		w.am3.do(q, map[string]any{"f": at(40, 12), "t": at(0, 12)}).code(t, "BAD_USER_INPUT")
 	})
 }
+
+// A visit report follows a visit; its proposal is due within 3 days and is
+// listed when late until it is submitted.
+func TestVisitReportsAndProposals(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		visitAt := time.Now().AddDate(0, 0, -5)
+		visit := w.am1.do(logInteraction, map[string]any{"in": map[string]any{"accountID": w.a1, "kind": "VISIT", "occurredAt": rfc(visitAt), "contactIDs": []string{w.c1}}}).ok(t).str(t, "logInteraction.id")
+		call := w.am1.do(logInteraction, map[string]any{"in": map[string]any{"accountID": w.a1, "kind": "PHONE", "occurredAt": rfc(visitAt)}}).ok(t).str(t, "logInteraction.id")
+		file := `mutation($i: ID!) { fileVisitReport(input: {interactionID: $i, needsAnalysis: "降本增效", environmentAssessment: "竞争激烈", serviceEntryPoint: "管理培训"}) {
+			id proposalDueAt proposalSubmittedAt account { id } interaction { id kind } } }`
+		r := w.am1.do(file, map[string]any{"i": visit}).ok(t)
+		report := r.str(t, "fileVisitReport.id")
+		cal := cadence.NewCalendar(shanghai)
+		wantDue := rfc(cal.Start(cal.DayOf(visitAt).AddDays(4)))
+		if r.str(t, "fileVisitReport.proposalDueAt") != wantDue || r.str(t, "fileVisitReport.account.id") != w.a1 {
+			t.Fatalf("report: %v (due %s)", r.Data, wantDue)
+		}
+		w.am1.do(file, map[string]any{"i": call}).code(t, "BAD_USER_INPUT") // not a visit
+		w.am1.do(file, map[string]any{"i": visit}).code(t, "CONFLICT")      // one report a visit
+		w.am2.do(file, map[string]any{"i": visit}).code(t, "NOT_FOUND")     // not am2's account
+		late := `{ lateProposals(first: 10) { totalCount edges { node { id account { id } } } } }`
+		if n := w.am1.do(late, nil).ok(t).num(t, "lateProposals.totalCount"); n != 1 {
+			t.Fatalf("%d late proposals for am1", n)
+		}
+		if n := w.am2.do(late, nil).ok(t).num(t, "lateProposals.totalCount"); n != 0 {
+			t.Fatalf("am2 sees %d of am1's late proposals", n)
+		}
+		submit := `mutation($id: ID!) { submitProposal(visitReportID: $id, summary: "管理培训方案") { proposalSubmittedAt proposalSummary } }`
+		w.am1.do(submit, map[string]any{"id": report}).ok(t)
+		w.am1.do(submit, map[string]any{"id": report}).code(t, "CONFLICT")
+		if n := w.am1.do(late, nil).ok(t).num(t, "lateProposals.totalCount"); n != 0 {
+			t.Fatalf("a submitted proposal is still late")
+		}
+		r = w.am1.do(`query($id: ID!) { node(id: $id) { ... on Interaction { visitReport { needsAnalysis } } } }`, map[string]any{"id": visit}).ok(t)
+		if r.str(t, "node.visitReport.needsAnalysis") != "降本增效" {
+			t.Fatalf("the visit's report: %v", r.Data)
+		}
+	})
+}

@@ -36,6 +36,15 @@ var scopedFixtures = map[string]scopedFixture{
 		},
 		create: logCall,
 	},
+	"VisitReport": {
+		seed: func(w *world, account string) string {
+			return fileReport(w.admin, account).ok(w.t).str(w.t, "fileVisitReport.id")
+		},
+		create: fileReport,
+		update: func(u *user, id string) *result {
+			return u.do(`mutation($id: ID!) { updateVisitReport(id: $id, input: {serviceEntryPoint: "培训"}) { id } }`, map[string]any{"id": id})
+		},
+	},
 	"TierChange": {
 		seed: func(w *world, account string) string {
 			tier := "A"
@@ -46,6 +55,17 @@ var scopedFixtures = map[string]scopedFixture{
 			return r.ok(w.t).str(w.t, "changeAccountTier.tierChanges.0.id")
 		},
 	},
+}
+
+// fileReport logs a visit and files its report, as u.
+func fileReport(u *user, account string) *result {
+	r := u.do(`mutation($a: ID!, $at: Time!) { logInteraction(input: {accountID: $a, kind: VISIT, occurredAt: $at}) { id } }`,
+		map[string]any{"a": account, "at": time.Now().Add(-time.Hour).Format(time.RFC3339)})
+	if len(r.Errors) > 0 {
+		return r
+	}
+	id, _ := r.Data["logInteraction"].(map[string]any)["id"].(string)
+	return u.do(`mutation($i: ID!) { fileVisitReport(input: {interactionID: $i, needsAnalysis: "需求"}) { id } }`, map[string]any{"i": id})
 }
 
 func logCall(u *user, account string) *result {

@@ -20,6 +20,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/tierchange"
+	"rapport/ent/visitreport"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
 	"rapport/internal/cadence"
@@ -607,4 +608,52 @@ func clipRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// ProposalDays is how many days after a visit its proposal is due.
+const ProposalDays = 3
+
+// FileVisitReport records the report of a visit: the interaction must be a
+// VISIT the viewer may see; the report belongs to its account, and the
+// proposal falls due at the end of the third day after the visit.
+func FileVisitReport(ctx context.Context, c *ent.Client, in ent.CreateVisitReportInput) (*ent.VisitReport, error) {
+	it, err := c.Interaction.Get(ctx, in.InteractionID)
+	if err != nil {
+		return nil, err
+	}
+	if it.Kind != interaction.KindVISIT {
+		return nil, apierr.BadInput("interactionID", "a visit report belongs to a VISIT, not a %s", it.Kind)
+	}
+	_, cal, err := PolicyOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	due := cal.Start(cal.DayOf(it.OccurredAt).AddDays(ProposalDays + 1))
+	return c.VisitReport.Create().SetInput(in).SetAccountID(it.AccountID).SetProposalDueAt(due.UTC()).Save(ctx)
+}
+
+// SubmitProposal records that the proposal following a visit was
+// delivered, with a summary; a proposal is submitted once.
+func SubmitProposal(ctx context.Context, c *ent.Client, id pulid.ID, summary string) (*ent.VisitReport, error) {
+	r, err := c.VisitReport.UpdateOneID(id).
+		Where(visitreport.ProposalSubmittedAtIsNil()).
+		SetProposalSubmittedAt(time.Now().UTC()).SetProposalSummary(summary).Save(ctx)
+	if !ent.IsNotFound(err) {
+		return r, err
+	}
+	// Not visible, not writable, or submitted already: say which.
+	if r, err = c.VisitReport.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	if r.ProposalSubmittedAt != nil {
+		return nil, apierr.Conflictf("the proposal was submitted already, on %s", r.ProposalSubmittedAt.Format(time.DateOnly))
+	}
+	return nil, apierr.Forbiddenf("you may not change this visit report")
+}
+
+// LateProposals are the visible visit reports whose proposal is past due
+// and not submitted, the longest late first.
+func LateProposals(c *ent.Client) (*ent.VisitReportQuery, *ent.VisitReportOrder) {
+	q := c.VisitReport.Query().Where(visitreport.ProposalSubmittedAtIsNil(), visitreport.ProposalDueAtLT(time.Now().UTC()))
+	return q, &ent.VisitReportOrder{Field: ent.VisitReportOrderFieldProposalDueAt, Direction: entgql.OrderDirectionAsc}
 }

@@ -50,6 +50,14 @@ CREATE TABLE `tier_changes` (`id` text NOT NULL, `from_tier` text NOT NULL, `to_
 CREATE INDEX `tierchange_organization_id` ON `tier_changes` (`organization_id`);
 -- Create index "tierchange_account_id_created_at" to table: "tier_changes"
 CREATE INDEX `tierchange_account_id_created_at` ON `tier_changes` (`account_id`, `created_at`);
+-- Create "visit_reports" table
+CREATE TABLE `visit_reports` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `version` integer NOT NULL DEFAULT (1), `needs_analysis` text NOT NULL, `environment_assessment` text NULL, `service_entry_point` text NULL, `proposal_due_at` datetime NOT NULL, `proposal_submitted_at` datetime NULL, `proposal_summary` text NULL, `account_id` text NOT NULL, `interaction_id` text NOT NULL, `organization_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `visit_reports_accounts_visit_reports` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE NO ACTION, CONSTRAINT `visit_reports_interactions_visit_report` FOREIGN KEY (`interaction_id`) REFERENCES `interactions` (`id`) ON DELETE NO ACTION, CONSTRAINT `visit_reports_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION);
+-- Create index "visit_reports_interaction_id_key" to table: "visit_reports"
+CREATE UNIQUE INDEX `visit_reports_interaction_id_key` ON `visit_reports` (`interaction_id`);
+-- Create index "visitreport_organization_id" to table: "visit_reports"
+CREATE INDEX `visitreport_organization_id` ON `visit_reports` (`organization_id`);
+-- Create index "visitreport_organization_id_pro_cf0ec5f4d83a1d83267deb25d64a8fc9" to table: "visit_reports"
+CREATE INDEX `visitreport_organization_id_pro_cf0ec5f4d83a1d83267deb25d64a8fc9` ON `visit_reports` (`organization_id`, `proposal_submitted_at`, `proposal_due_at`);
 -- Create "interaction_contacts" table
 CREATE TABLE `interaction_contacts` (`interaction_id` text NOT NULL, `contact_id` text NOT NULL, PRIMARY KEY (`interaction_id`, `contact_id`), CONSTRAINT `interaction_contacts_interaction_id` FOREIGN KEY (`interaction_id`) REFERENCES `interactions` (`id`) ON DELETE CASCADE, CONSTRAINT `interaction_contacts_contact_id` FOREIGN KEY (`contact_id`) REFERENCES `contacts` (`id`) ON DELETE CASCADE);
 -- Enable back the enforcement of foreign-keys constraints

@@ -30,3 +30,11 @@ CREATE TABLE "tier_changes" ("id" character varying NOT NULL, "from_tier" charac
 CREATE INDEX "tierchange_account_id_created_at" ON "tier_changes" ("account_id", "created_at");
 -- Create index "tierchange_organization_id" to table: "tier_changes"
 CREATE INDEX "tierchange_organization_id" ON "tier_changes" ("organization_id");
+-- Create "visit_reports" table
+CREATE TABLE "visit_reports" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "version" bigint NOT NULL DEFAULT 1, "needs_analysis" text NOT NULL, "environment_assessment" text NULL, "service_entry_point" text NULL, "proposal_due_at" timestamptz NOT NULL, "proposal_submitted_at" timestamptz NULL, "proposal_summary" text NULL, "account_id" character varying NOT NULL, "interaction_id" character varying NOT NULL, "organization_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "visit_reports_accounts_visit_reports" FOREIGN KEY ("account_id") REFERENCES "accounts" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "visit_reports_interactions_visit_report" FOREIGN KEY ("interaction_id") REFERENCES "interactions" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "visit_reports_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- Create index "visit_reports_interaction_id_key" to table: "visit_reports"
+CREATE UNIQUE INDEX "visit_reports_interaction_id_key" ON "visit_reports" ("interaction_id");
+-- Create index "visitreport_organization_id" to table: "visit_reports"
+CREATE INDEX "visitreport_organization_id" ON "visit_reports" ("organization_id");
+-- Create index "visitreport_organization_id_pr_6be569d6fa8cc4ef6c1d0a6ae20d8d04" to table: "visit_reports"
+CREATE INDEX "visitreport_organization_id_pr_6be569d6fa8cc4ef6c1d0a6ae20d8d04" ON "visit_reports" ("organization_id", "proposal_submitted_at", "proposal_due_at");
