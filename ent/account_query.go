@@ -842,6 +842,7 @@ func (_q *AccountQuery) loadInteractions(ctx context.Context, query *Interaction
 			init(nodes[i])
 		}
 	}
+	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(interaction.FieldAccountID)
 	}

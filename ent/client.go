@@ -16,6 +16,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -45,6 +46,8 @@ type Client struct {
 	Contact *ContactClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// GreetingOutline is the client for interacting with the GreetingOutline builders.
+	GreetingOutline *GreetingOutlineClient
 	// Holiday is the client for interacting with the Holiday builders.
 	Holiday *HolidayClient
 	// Interaction is the client for interacting with the Interaction builders.
@@ -74,6 +77,7 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
+	c.GreetingOutline = NewGreetingOutlineClient(c.config)
 	c.Holiday = NewHolidayClient(c.config)
 	c.Interaction = NewInteractionClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
@@ -171,19 +175,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		Account:      NewAccountClient(cfg),
-		AuditEvent:   NewAuditEventClient(cfg),
-		Contact:      NewContactClient(cfg),
-		Department:   NewDepartmentClient(cfg),
-		Holiday:      NewHolidayClient(cfg),
-		Interaction:  NewInteractionClient(cfg),
-		Organization: NewOrganizationClient(cfg),
-		Setting:      NewSettingClient(cfg),
-		TierChange:   NewTierChangeClient(cfg),
-		User:         NewUserClient(cfg),
-		VisitReport:  NewVisitReportClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		Account:         NewAccountClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		Contact:         NewContactClient(cfg),
+		Department:      NewDepartmentClient(cfg),
+		GreetingOutline: NewGreetingOutlineClient(cfg),
+		Holiday:         NewHolidayClient(cfg),
+		Interaction:     NewInteractionClient(cfg),
+		Organization:    NewOrganizationClient(cfg),
+		Setting:         NewSettingClient(cfg),
+		TierChange:      NewTierChangeClient(cfg),
+		User:            NewUserClient(cfg),
+		VisitReport:     NewVisitReportClient(cfg),
 	}, nil
 }
 
@@ -201,19 +206,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		Account:      NewAccountClient(cfg),
-		AuditEvent:   NewAuditEventClient(cfg),
-		Contact:      NewContactClient(cfg),
-		Department:   NewDepartmentClient(cfg),
-		Holiday:      NewHolidayClient(cfg),
-		Interaction:  NewInteractionClient(cfg),
-		Organization: NewOrganizationClient(cfg),
-		Setting:      NewSettingClient(cfg),
-		TierChange:   NewTierChangeClient(cfg),
-		User:         NewUserClient(cfg),
-		VisitReport:  NewVisitReportClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		Account:         NewAccountClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		Contact:         NewContactClient(cfg),
+		Department:      NewDepartmentClient(cfg),
+		GreetingOutline: NewGreetingOutlineClient(cfg),
+		Holiday:         NewHolidayClient(cfg),
+		Interaction:     NewInteractionClient(cfg),
+		Organization:    NewOrganizationClient(cfg),
+		Setting:         NewSettingClient(cfg),
+		TierChange:      NewTierChangeClient(cfg),
+		User:            NewUserClient(cfg),
+		VisitReport:     NewVisitReportClient(cfg),
 	}, nil
 }
 
@@ -243,8 +249,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.Holiday, c.Interaction,
-		c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.GreetingOutline, c.Holiday,
+		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
 	}
@@ -254,8 +260,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.Holiday, c.Interaction,
-		c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.GreetingOutline, c.Holiday,
+		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -272,6 +278,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Contact.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
+	case *GreetingOutlineMutation:
+		return c.GreetingOutline.mutate(ctx, m)
 	case *HolidayMutation:
 		return c.Holiday.mutate(ctx, m)
 	case *InteractionMutation:
@@ -1083,6 +1091,204 @@ func (c *DepartmentClient) mutate(ctx context.Context, m *DepartmentMutation) (V
 	}
 }
 
+// GreetingOutlineClient is a client for the GreetingOutline schema.
+type GreetingOutlineClient struct {
+	config
+}
+
+// NewGreetingOutlineClient returns a client for the GreetingOutline from the given config.
+func NewGreetingOutlineClient(c config) *GreetingOutlineClient {
+	return &GreetingOutlineClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `greetingoutline.Hooks(f(g(h())))`.
+func (c *GreetingOutlineClient) Use(hooks ...Hook) {
+	c.hooks.GreetingOutline = append(c.hooks.GreetingOutline, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `greetingoutline.Intercept(f(g(h())))`.
+func (c *GreetingOutlineClient) Intercept(interceptors ...Interceptor) {
+	c.inters.GreetingOutline = append(c.inters.GreetingOutline, interceptors...)
+}
+
+// Create returns a builder for creating a GreetingOutline entity.
+func (c *GreetingOutlineClient) Create() *GreetingOutlineCreate {
+	mutation := newGreetingOutlineMutation(c.config, OpCreate)
+	return &GreetingOutlineCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of GreetingOutline entities.
+func (c *GreetingOutlineClient) CreateBulk(builders ...*GreetingOutlineCreate) *GreetingOutlineCreateBulk {
+	return &GreetingOutlineCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *GreetingOutlineClient) MapCreateBulk(slice any, setFunc func(*GreetingOutlineCreate, int)) *GreetingOutlineCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &GreetingOutlineCreateBulk{err: fmt.Errorf("calling to GreetingOutlineClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*GreetingOutlineCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &GreetingOutlineCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for GreetingOutline.
+func (c *GreetingOutlineClient) Update() *GreetingOutlineUpdate {
+	mutation := newGreetingOutlineMutation(c.config, OpUpdate)
+	return &GreetingOutlineUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *GreetingOutlineClient) UpdateOne(_m *GreetingOutline) *GreetingOutlineUpdateOne {
+	mutation := newGreetingOutlineMutation(c.config, OpUpdateOne, withGreetingOutline(_m))
+	return &GreetingOutlineUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *GreetingOutlineClient) UpdateOneID(id pulid.ID) *GreetingOutlineUpdateOne {
+	mutation := newGreetingOutlineMutation(c.config, OpUpdateOne, withGreetingOutlineID(id))
+	return &GreetingOutlineUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for GreetingOutline.
+func (c *GreetingOutlineClient) Delete() *GreetingOutlineDelete {
+	mutation := newGreetingOutlineMutation(c.config, OpDelete)
+	return &GreetingOutlineDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *GreetingOutlineClient) DeleteOne(_m *GreetingOutline) *GreetingOutlineDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *GreetingOutlineClient) DeleteOneID(id pulid.ID) *GreetingOutlineDeleteOne {
+	builder := c.Delete().Where(greetingoutline.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &GreetingOutlineDeleteOne{builder}
+}
+
+// Query returns a query builder for GreetingOutline.
+func (c *GreetingOutlineClient) Query() *GreetingOutlineQuery {
+	return &GreetingOutlineQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeGreetingOutline},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a GreetingOutline entity by its id.
+func (c *GreetingOutlineClient) Get(ctx context.Context, id pulid.ID) (*GreetingOutline, error) {
+	return c.Query().Where(greetingoutline.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *GreetingOutlineClient) GetX(ctx context.Context, id pulid.ID) *GreetingOutline {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a GreetingOutline.
+func (c *GreetingOutlineClient) QueryOrganization(_m *GreetingOutline) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(greetingoutline.Table, greetingoutline.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, greetingoutline.OrganizationTable, greetingoutline.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a GreetingOutline.
+func (c *GreetingOutlineClient) QueryAuthor(_m *GreetingOutline) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(greetingoutline.Table, greetingoutline.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, greetingoutline.AuthorTable, greetingoutline.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDecidedBy queries the decided_by edge of a GreetingOutline.
+func (c *GreetingOutlineClient) QueryDecidedBy(_m *GreetingOutline) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(greetingoutline.Table, greetingoutline.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, greetingoutline.DecidedByTable, greetingoutline.DecidedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGreetings queries the greetings edge of a GreetingOutline.
+func (c *GreetingOutlineClient) QueryGreetings(_m *GreetingOutline) *InteractionQuery {
+	query := (&InteractionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(greetingoutline.Table, greetingoutline.FieldID, id),
+			sqlgraph.To(interaction.Table, interaction.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, greetingoutline.GreetingsTable, greetingoutline.GreetingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *GreetingOutlineClient) Hooks() []Hook {
+	hooks := c.hooks.GreetingOutline
+	return append(hooks[:len(hooks):len(hooks)], greetingoutline.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *GreetingOutlineClient) Interceptors() []Interceptor {
+	return c.inters.GreetingOutline
+}
+
+func (c *GreetingOutlineClient) mutate(ctx context.Context, m *GreetingOutlineMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&GreetingOutlineCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&GreetingOutlineUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&GreetingOutlineUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&GreetingOutlineDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown GreetingOutline mutation op: %q", m.Op())
+	}
+}
+
 // HolidayClient is a client for the Holiday schema.
 type HolidayClient struct {
 	config
@@ -1414,6 +1620,22 @@ func (c *InteractionClient) QueryVisitReport(_m *Interaction) *VisitReportQuery 
 			sqlgraph.From(interaction.Table, interaction.FieldID, id),
 			sqlgraph.To(visitreport.Table, visitreport.FieldID),
 			sqlgraph.Edge(sqlgraph.O2O, false, interaction.VisitReportTable, interaction.VisitReportColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGreetingOutline queries the greeting_outline edge of a Interaction.
+func (c *InteractionClient) QueryGreetingOutline(_m *Interaction) *GreetingOutlineQuery {
+	query := (&GreetingOutlineClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, id),
+			sqlgraph.To(greetingoutline.Table, greetingoutline.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, interaction.GreetingOutlineTable, interaction.GreetingOutlineColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2296,12 +2518,12 @@ func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, AuditEvent, Contact, Department, Holiday, Interaction, Organization,
-		Setting, TierChange, User, VisitReport []ent.Hook
+		Account, AuditEvent, Contact, Department, GreetingOutline, Holiday, Interaction,
+		Organization, Setting, TierChange, User, VisitReport []ent.Hook
 	}
 	inters struct {
-		Account, AuditEvent, Contact, Department, Holiday, Interaction, Organization,
-		Setting, TierChange, User, VisitReport []ent.Interceptor
+		Account, AuditEvent, Contact, Department, GreetingOutline, Holiday, Interaction,
+		Organization, Setting, TierChange, User, VisitReport []ent.Interceptor
 	}
 )
 

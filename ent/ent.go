@@ -10,6 +10,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -83,17 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			account.Table:      account.ValidColumn,
-			auditevent.Table:   auditevent.ValidColumn,
-			contact.Table:      contact.ValidColumn,
-			department.Table:   department.ValidColumn,
-			holiday.Table:      holiday.ValidColumn,
-			interaction.Table:  interaction.ValidColumn,
-			organization.Table: organization.ValidColumn,
-			setting.Table:      setting.ValidColumn,
-			tierchange.Table:   tierchange.ValidColumn,
-			user.Table:         user.ValidColumn,
-			visitreport.Table:  visitreport.ValidColumn,
+			account.Table:         account.ValidColumn,
+			auditevent.Table:      auditevent.ValidColumn,
+			contact.Table:         contact.ValidColumn,
+			department.Table:      department.ValidColumn,
+			greetingoutline.Table: greetingoutline.ValidColumn,
+			holiday.Table:         holiday.ValidColumn,
+			interaction.Table:     interaction.ValidColumn,
+			organization.Table:    organization.ValidColumn,
+			setting.Table:         setting.ValidColumn,
+			tierchange.Table:      tierchange.ValidColumn,
+			user.Table:            user.ValidColumn,
+			visitreport.Table:     visitreport.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

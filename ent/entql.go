@@ -7,6 +7,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -24,7 +25,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -136,6 +137,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   greetingoutline.Table,
+			Columns: greetingoutline.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: greetingoutline.FieldID,
+			},
+		},
+		Type: "GreetingOutline",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			greetingoutline.FieldCreatedAt:      {Type: field.TypeTime, Column: greetingoutline.FieldCreatedAt},
+			greetingoutline.FieldUpdatedAt:      {Type: field.TypeTime, Column: greetingoutline.FieldUpdatedAt},
+			greetingoutline.FieldOrganizationID: {Type: field.TypeString, Column: greetingoutline.FieldOrganizationID},
+			greetingoutline.FieldVersion:        {Type: field.TypeInt, Column: greetingoutline.FieldVersion},
+			greetingoutline.FieldTitle:          {Type: field.TypeString, Column: greetingoutline.FieldTitle},
+			greetingoutline.FieldBody:           {Type: field.TypeString, Column: greetingoutline.FieldBody},
+			greetingoutline.FieldStatus:         {Type: field.TypeEnum, Column: greetingoutline.FieldStatus},
+			greetingoutline.FieldAuthorID:       {Type: field.TypeString, Column: greetingoutline.FieldAuthorID},
+			greetingoutline.FieldDecidedByID:    {Type: field.TypeString, Column: greetingoutline.FieldDecidedByID},
+			greetingoutline.FieldDecidedAt:      {Type: field.TypeTime, Column: greetingoutline.FieldDecidedAt},
+			greetingoutline.FieldDecisionNote:   {Type: field.TypeString, Column: greetingoutline.FieldDecisionNote},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   holiday.Table,
 			Columns: holiday.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -153,7 +178,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
@@ -175,7 +200,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -199,7 +224,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldVisitMonthsC: {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -216,7 +241,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -236,7 +261,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -260,7 +285,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   visitreport.Table,
 			Columns: visitreport.Columns,
@@ -482,6 +507,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   greetingoutline.OrganizationTable,
+			Columns: []string{greetingoutline.OrganizationColumn},
+			Bidi:    false,
+		},
+		"GreetingOutline",
+		"Organization",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   greetingoutline.AuthorTable,
+			Columns: []string{greetingoutline.AuthorColumn},
+			Bidi:    false,
+		},
+		"GreetingOutline",
+		"User",
+	)
+	graph.MustAddE(
+		"decided_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   greetingoutline.DecidedByTable,
+			Columns: []string{greetingoutline.DecidedByColumn},
+			Bidi:    false,
+		},
+		"GreetingOutline",
+		"User",
+	)
+	graph.MustAddE(
+		"greetings",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   greetingoutline.GreetingsTable,
+			Columns: []string{greetingoutline.GreetingsColumn},
+			Bidi:    false,
+		},
+		"GreetingOutline",
+		"Interaction",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   holiday.OrganizationTable,
 			Columns: []string{holiday.OrganizationColumn},
 			Bidi:    false,
@@ -548,6 +621,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Interaction",
 		"VisitReport",
+	)
+	graph.MustAddE(
+		"greeting_outline",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   interaction.GreetingOutlineTable,
+			Columns: []string{interaction.GreetingOutlineColumn},
+			Bidi:    false,
+		},
+		"Interaction",
+		"GreetingOutline",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1360,6 +1445,157 @@ func (f *DepartmentFilter) WhereHasMembersWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *GreetingOutlineQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the GreetingOutlineQuery builder.
+func (_q *GreetingOutlineQuery) Filter() *GreetingOutlineFilter {
+	return &GreetingOutlineFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *GreetingOutlineMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the GreetingOutlineMutation builder.
+func (m *GreetingOutlineMutation) Filter() *GreetingOutlineFilter {
+	return &GreetingOutlineFilter{config: m.config, predicateAdder: m}
+}
+
+// GreetingOutlineFilter provides a generic filtering capability at runtime for GreetingOutlineQuery.
+type GreetingOutlineFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *GreetingOutlineFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *GreetingOutlineFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *GreetingOutlineFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(greetingoutline.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *GreetingOutlineFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(greetingoutline.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *GreetingOutlineFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *GreetingOutlineFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(greetingoutline.FieldVersion))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *GreetingOutlineFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *GreetingOutlineFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldBody))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *GreetingOutlineFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldStatus))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *GreetingOutlineFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldAuthorID))
+}
+
+// WhereDecidedByID applies the entql string predicate on the decided_by_id field.
+func (f *GreetingOutlineFilter) WhereDecidedByID(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldDecidedByID))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *GreetingOutlineFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(greetingoutline.FieldDecidedAt))
+}
+
+// WhereDecisionNote applies the entql string predicate on the decision_note field.
+func (f *GreetingOutlineFilter) WhereDecisionNote(p entql.StringP) {
+	f.Where(p.Field(greetingoutline.FieldDecisionNote))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *GreetingOutlineFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *GreetingOutlineFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *GreetingOutlineFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *GreetingOutlineFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDecidedBy applies a predicate to check if query has an edge decided_by.
+func (f *GreetingOutlineFilter) WhereHasDecidedBy() {
+	f.Where(entql.HasEdge("decided_by"))
+}
+
+// WhereHasDecidedByWith applies a predicate to check if query has an edge decided_by with a given conditions (other predicates).
+func (f *GreetingOutlineFilter) WhereHasDecidedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("decided_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGreetings applies a predicate to check if query has an edge greetings.
+func (f *GreetingOutlineFilter) WhereHasGreetings() {
+	f.Where(entql.HasEdge("greetings"))
+}
+
+// WhereHasGreetingsWith applies a predicate to check if query has an edge greetings with a given conditions (other predicates).
+func (f *GreetingOutlineFilter) WhereHasGreetingsWith(preds ...predicate.Interaction) {
+	f.Where(entql.HasEdgeWith("greetings", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *HolidayQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1388,7 +1624,7 @@ type HolidayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HolidayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1472,7 +1708,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1598,6 +1834,20 @@ func (f *InteractionFilter) WhereHasVisitReportWith(preds ...predicate.VisitRepo
 	})))
 }
 
+// WhereHasGreetingOutline applies a predicate to check if query has an edge greeting_outline.
+func (f *InteractionFilter) WhereHasGreetingOutline() {
+	f.Where(entql.HasEdge("greeting_outline"))
+}
+
+// WhereHasGreetingOutlineWith applies a predicate to check if query has an edge greeting_outline with a given conditions (other predicates).
+func (f *InteractionFilter) WhereHasGreetingOutlineWith(preds ...predicate.GreetingOutline) {
+	f.Where(entql.HasEdgeWith("greeting_outline", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *OrganizationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1627,7 +1877,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1722,7 +1972,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1782,7 +2032,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1899,7 +2149,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2064,7 +2314,7 @@ type VisitReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VisitReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -1066,6 +1067,185 @@ func newDepartmentPaginateArgs(rv map[string]any) *departmentPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *GreetingOutlineQuery) CollectFields(ctx context.Context, satisfies ...string) (*GreetingOutlineQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *GreetingOutlineQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(greetingoutline.Columns))
+		selectedFields = []string{greetingoutline.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[greetingoutline.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldOrganizationID)
+				fieldSeen[greetingoutline.FieldOrganizationID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[greetingoutline.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldAuthorID)
+				fieldSeen[greetingoutline.FieldAuthorID] = struct{}{}
+			}
+
+		case "decidedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withDecidedBy = query
+			if _, ok := fieldSeen[greetingoutline.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldDecidedByID)
+				fieldSeen[greetingoutline.FieldDecidedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[greetingoutline.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldCreatedAt)
+				fieldSeen[greetingoutline.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[greetingoutline.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldUpdatedAt)
+				fieldSeen[greetingoutline.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[greetingoutline.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldVersion)
+				fieldSeen[greetingoutline.FieldVersion] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[greetingoutline.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldTitle)
+				fieldSeen[greetingoutline.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[greetingoutline.FieldBody]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldBody)
+				fieldSeen[greetingoutline.FieldBody] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[greetingoutline.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldStatus)
+				fieldSeen[greetingoutline.FieldStatus] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[greetingoutline.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldAuthorID)
+				fieldSeen[greetingoutline.FieldAuthorID] = struct{}{}
+			}
+		case "decidedByID":
+			if _, ok := fieldSeen[greetingoutline.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldDecidedByID)
+				fieldSeen[greetingoutline.FieldDecidedByID] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[greetingoutline.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldDecidedAt)
+				fieldSeen[greetingoutline.FieldDecidedAt] = struct{}{}
+			}
+		case "decisionNote":
+			if _, ok := fieldSeen[greetingoutline.FieldDecisionNote]; !ok {
+				selectedFields = append(selectedFields, greetingoutline.FieldDecisionNote)
+				fieldSeen[greetingoutline.FieldDecisionNote] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type greetingoutlinePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []GreetingOutlinePaginateOption
+}
+
+func newGreetingOutlinePaginateArgs(rv map[string]any) *greetingoutlinePaginateArgs {
+	args := &greetingoutlinePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &GreetingOutlineOrder{Field: &GreetingOutlineOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithGreetingOutlineOrder(order))
+			}
+		case *GreetingOutlineOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithGreetingOutlineOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*GreetingOutlineWhereInput); ok {
+		args.opts = append(args.opts, WithGreetingOutlineFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HolidayQuery) CollectFields(ctx context.Context, satisfies ...string) (*HolidayQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1276,6 +1456,17 @@ func (_q *InteractionQuery) collectField(ctx context.Context, oneNode bool, opCt
 				return err
 			}
 			_q.withVisitReport = query
+
+		case "greetingOutline":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GreetingOutlineClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, greetingoutlineImplementors)...); err != nil {
+				return err
+			}
+			_q.withGreetingOutline = query
 		case "createdAt":
 			if _, ok := fieldSeen[interaction.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, interaction.FieldCreatedAt)

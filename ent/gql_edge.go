@@ -179,6 +179,30 @@ func (_m *Department) Members(
 	return _m.QueryMembers().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *GreetingOutline) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *GreetingOutline) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *GreetingOutline) DecidedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.DecidedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDecidedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Holiday) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -227,6 +251,14 @@ func (_m *Interaction) VisitReport(ctx context.Context) (*VisitReport, error) {
 	result, err := _m.Edges.VisitReportOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryVisitReport().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Interaction) GreetingOutline(ctx context.Context) (*GreetingOutline, error) {
+	result, err := _m.Edges.GreetingOutlineOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGreetingOutline().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }

@@ -439,13 +439,32 @@ func (c *DepartmentUpdateOne) SetInput(i UpdateDepartmentInput) *DepartmentUpdat
 	return c
 }
 
+// CreateGreetingOutlineInput represents a mutation input for creating greetingoutlines.
+type CreateGreetingOutlineInput struct {
+	Title string
+	Body  string
+}
+
+// Mutate applies the CreateGreetingOutlineInput on the GreetingOutlineMutation builder.
+func (i *CreateGreetingOutlineInput) Mutate(m *GreetingOutlineMutation) {
+	m.SetTitle(i.Title)
+	m.SetBody(i.Body)
+}
+
+// SetInput applies the change-set in the CreateGreetingOutlineInput on the GreetingOutlineCreate builder.
+func (c *GreetingOutlineCreate) SetInput(i CreateGreetingOutlineInput) *GreetingOutlineCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
 // CreateInteractionInput represents a mutation input for creating interactions.
 type CreateInteractionInput struct {
-	Kind       interaction.Kind
-	OccurredAt time.Time
-	Summary    *string
-	AccountID  pulid.ID
-	ContactIDs []pulid.ID
+	Kind              interaction.Kind
+	OccurredAt        time.Time
+	Summary           *string
+	AccountID         pulid.ID
+	ContactIDs        []pulid.ID
+	GreetingOutlineID *pulid.ID
 }
 
 // Mutate applies the CreateInteractionInput on the InteractionMutation builder.
@@ -458,6 +477,9 @@ func (i *CreateInteractionInput) Mutate(m *InteractionMutation) {
 	m.SetAccountID(i.AccountID)
 	if v := i.ContactIDs; len(v) > 0 {
 		m.AddContactIDs(v...)
+	}
+	if v := i.GreetingOutlineID; v != nil {
+		m.SetGreetingOutlineID(*v)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -46,6 +47,11 @@ var departmentImplementors = []string{"Department", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Department) IsNode() {}
+
+var greetingoutlineImplementors = []string{"GreetingOutline", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*GreetingOutline) IsNode() {}
 
 var holidayImplementors = []string{"Holiday", "Node"}
 
@@ -183,6 +189,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(department.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, departmentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case greetingoutline.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.GreetingOutline.Query().
+			Where(greetingoutline.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, greetingoutlineImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -390,6 +409,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Department.Query().
 			Where(department.IDIn(ids...))
 		query, err := query.CollectFields(ctx, departmentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case greetingoutline.Table:
+		query := c.GreetingOutline.Query().
+			Where(greetingoutline.IDIn(ids...))
+		query, err := query.CollectFields(ctx, greetingoutlineImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -1557,6 +1558,320 @@ func (_m *Department) ToEdge(order *DepartmentOrder) *DepartmentEdge {
 		order = DefaultDepartmentOrder
 	}
 	return &DepartmentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// GreetingOutlineEdge is the edge representation of GreetingOutline.
+type GreetingOutlineEdge struct {
+	Node   *GreetingOutline `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// GreetingOutlineConnection is the connection containing edges to GreetingOutline.
+type GreetingOutlineConnection struct {
+	Edges      []*GreetingOutlineEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *GreetingOutlineConnection) build(nodes []*GreetingOutline, pager *greetingoutlinePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *GreetingOutline
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *GreetingOutline {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *GreetingOutline {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*GreetingOutlineEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &GreetingOutlineEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// GreetingOutlinePaginateOption enables pagination customization.
+type GreetingOutlinePaginateOption func(*greetingoutlinePager) error
+
+// WithGreetingOutlineOrder configures pagination ordering.
+func WithGreetingOutlineOrder(order *GreetingOutlineOrder) GreetingOutlinePaginateOption {
+	if order == nil {
+		order = DefaultGreetingOutlineOrder
+	}
+	o := *order
+	return func(pager *greetingoutlinePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultGreetingOutlineOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithGreetingOutlineFilter configures pagination filter.
+func WithGreetingOutlineFilter(filter func(*GreetingOutlineQuery) (*GreetingOutlineQuery, error)) GreetingOutlinePaginateOption {
+	return func(pager *greetingoutlinePager) error {
+		if filter == nil {
+			return errors.New("GreetingOutlineQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type greetingoutlinePager struct {
+	reverse bool
+	order   *GreetingOutlineOrder
+	filter  func(*GreetingOutlineQuery) (*GreetingOutlineQuery, error)
+}
+
+func newGreetingOutlinePager(opts []GreetingOutlinePaginateOption, reverse bool) (*greetingoutlinePager, error) {
+	pager := &greetingoutlinePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultGreetingOutlineOrder
+	}
+	return pager, nil
+}
+
+func (p *greetingoutlinePager) applyFilter(query *GreetingOutlineQuery) (*GreetingOutlineQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *greetingoutlinePager) toCursor(_m *GreetingOutline) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *greetingoutlinePager) applyCursors(query *GreetingOutlineQuery, after, before *Cursor) (*GreetingOutlineQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultGreetingOutlineOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *greetingoutlinePager) applyOrder(query *GreetingOutlineQuery) *GreetingOutlineQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultGreetingOutlineOrder.Field {
+		query = query.Order(DefaultGreetingOutlineOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *greetingoutlinePager) orderExpr(query *GreetingOutlineQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultGreetingOutlineOrder.Field {
+			b.Comma().Ident(DefaultGreetingOutlineOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to GreetingOutline.
+func (_m *GreetingOutlineQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...GreetingOutlinePaginateOption,
+) (*GreetingOutlineConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newGreetingOutlinePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &GreetingOutlineConnection{Edges: []*GreetingOutlineEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// GreetingOutlineOrderFieldCreatedAt orders GreetingOutline by created_at.
+	GreetingOutlineOrderFieldCreatedAt = &GreetingOutlineOrderField{
+		Value: func(_m *GreetingOutline) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: greetingoutline.FieldCreatedAt,
+		toTerm: greetingoutline.ByCreatedAt,
+		toCursor: func(_m *GreetingOutline) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// GreetingOutlineOrderFieldUpdatedAt orders GreetingOutline by updated_at.
+	GreetingOutlineOrderFieldUpdatedAt = &GreetingOutlineOrderField{
+		Value: func(_m *GreetingOutline) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: greetingoutline.FieldUpdatedAt,
+		toTerm: greetingoutline.ByUpdatedAt,
+		toCursor: func(_m *GreetingOutline) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f GreetingOutlineOrderField) String() string {
+	var str string
+	switch f.column {
+	case GreetingOutlineOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case GreetingOutlineOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f GreetingOutlineOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *GreetingOutlineOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("GreetingOutlineOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *GreetingOutlineOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *GreetingOutlineOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid GreetingOutlineOrderField", str)
+	}
+	return nil
+}
+
+// GreetingOutlineOrderField defines the ordering field of GreetingOutline.
+type GreetingOutlineOrderField struct {
+	// Value extracts the ordering value from the given GreetingOutline.
+	Value    func(*GreetingOutline) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) greetingoutline.OrderOption
+	toCursor func(*GreetingOutline) Cursor
+}
+
+// GreetingOutlineOrder defines the ordering of GreetingOutline.
+type GreetingOutlineOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *GreetingOutlineOrderField `json:"field"`
+}
+
+// DefaultGreetingOutlineOrder is the default ordering of GreetingOutline.
+var DefaultGreetingOutlineOrder = &GreetingOutlineOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &GreetingOutlineOrderField{
+		Value: func(_m *GreetingOutline) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: greetingoutline.FieldID,
+		toTerm: greetingoutline.ByID,
+		toCursor: func(_m *GreetingOutline) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts GreetingOutline into GreetingOutlineEdge.
+func (_m *GreetingOutline) ToEdge(order *GreetingOutlineOrder) *GreetingOutlineEdge {
+	if order == nil {
+		order = DefaultGreetingOutlineOrder
+	}
+	return &GreetingOutlineEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -9,6 +9,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/interaction"
 	"rapport/ent/predicate"
 	"rapport/ent/tierchange"
@@ -3146,6 +3147,596 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 	}
 }
 
+// GreetingOutlineWhereInput represents a where input for filtering GreetingOutline queries.
+type GreetingOutlineWhereInput struct {
+	Predicates []predicate.GreetingOutline  `json:"-"`
+	Not        *GreetingOutlineWhereInput   `json:"not,omitempty"`
+	Or         []*GreetingOutlineWhereInput `json:"or,omitempty"`
+	And        []*GreetingOutlineWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *greetingoutline.Status  `json:"status,omitempty"`
+	StatusNEQ   *greetingoutline.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []greetingoutline.Status `json:"statusIn,omitempty"`
+	StatusNotIn []greetingoutline.Status `json:"statusNotIn,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID             *pulid.ID  `json:"authorID,omitempty"`
+	AuthorIDNEQ          *pulid.ID  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn           []pulid.ID `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn        []pulid.ID `json:"authorIDNotIn,omitempty"`
+	AuthorIDGT           *pulid.ID  `json:"authorIDGT,omitempty"`
+	AuthorIDGTE          *pulid.ID  `json:"authorIDGTE,omitempty"`
+	AuthorIDLT           *pulid.ID  `json:"authorIDLT,omitempty"`
+	AuthorIDLTE          *pulid.ID  `json:"authorIDLTE,omitempty"`
+	AuthorIDContains     *pulid.ID  `json:"authorIDContains,omitempty"`
+	AuthorIDHasPrefix    *pulid.ID  `json:"authorIDHasPrefix,omitempty"`
+	AuthorIDHasSuffix    *pulid.ID  `json:"authorIDHasSuffix,omitempty"`
+	AuthorIDIsNil        bool       `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil       bool       `json:"authorIDNotNil,omitempty"`
+	AuthorIDEqualFold    *pulid.ID  `json:"authorIDEqualFold,omitempty"`
+	AuthorIDContainsFold *pulid.ID  `json:"authorIDContainsFold,omitempty"`
+
+	// "decided_by_id" field predicates.
+	DecidedByID             *pulid.ID  `json:"decidedByID,omitempty"`
+	DecidedByIDNEQ          *pulid.ID  `json:"decidedByIDNEQ,omitempty"`
+	DecidedByIDIn           []pulid.ID `json:"decidedByIDIn,omitempty"`
+	DecidedByIDNotIn        []pulid.ID `json:"decidedByIDNotIn,omitempty"`
+	DecidedByIDGT           *pulid.ID  `json:"decidedByIDGT,omitempty"`
+	DecidedByIDGTE          *pulid.ID  `json:"decidedByIDGTE,omitempty"`
+	DecidedByIDLT           *pulid.ID  `json:"decidedByIDLT,omitempty"`
+	DecidedByIDLTE          *pulid.ID  `json:"decidedByIDLTE,omitempty"`
+	DecidedByIDContains     *pulid.ID  `json:"decidedByIDContains,omitempty"`
+	DecidedByIDHasPrefix    *pulid.ID  `json:"decidedByIDHasPrefix,omitempty"`
+	DecidedByIDHasSuffix    *pulid.ID  `json:"decidedByIDHasSuffix,omitempty"`
+	DecidedByIDIsNil        bool       `json:"decidedByIDIsNil,omitempty"`
+	DecidedByIDNotNil       bool       `json:"decidedByIDNotNil,omitempty"`
+	DecidedByIDEqualFold    *pulid.ID  `json:"decidedByIDEqualFold,omitempty"`
+	DecidedByIDContainsFold *pulid.ID  `json:"decidedByIDContainsFold,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "decision_note" field predicates.
+	DecisionNote             *string  `json:"decisionNote,omitempty"`
+	DecisionNoteNEQ          *string  `json:"decisionNoteNEQ,omitempty"`
+	DecisionNoteIn           []string `json:"decisionNoteIn,omitempty"`
+	DecisionNoteNotIn        []string `json:"decisionNoteNotIn,omitempty"`
+	DecisionNoteGT           *string  `json:"decisionNoteGT,omitempty"`
+	DecisionNoteGTE          *string  `json:"decisionNoteGTE,omitempty"`
+	DecisionNoteLT           *string  `json:"decisionNoteLT,omitempty"`
+	DecisionNoteLTE          *string  `json:"decisionNoteLTE,omitempty"`
+	DecisionNoteContains     *string  `json:"decisionNoteContains,omitempty"`
+	DecisionNoteHasPrefix    *string  `json:"decisionNoteHasPrefix,omitempty"`
+	DecisionNoteHasSuffix    *string  `json:"decisionNoteHasSuffix,omitempty"`
+	DecisionNoteIsNil        bool     `json:"decisionNoteIsNil,omitempty"`
+	DecisionNoteNotNil       bool     `json:"decisionNoteNotNil,omitempty"`
+	DecisionNoteEqualFold    *string  `json:"decisionNoteEqualFold,omitempty"`
+	DecisionNoteContainsFold *string  `json:"decisionNoteContainsFold,omitempty"`
+
+	// "author" edge predicates.
+	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
+	HasAuthorWith []*UserWhereInput `json:"hasAuthorWith,omitempty"`
+
+	// "decided_by" edge predicates.
+	HasDecidedBy     *bool             `json:"hasDecidedBy,omitempty"`
+	HasDecidedByWith []*UserWhereInput `json:"hasDecidedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *GreetingOutlineWhereInput) AddPredicates(predicates ...predicate.GreetingOutline) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the GreetingOutlineWhereInput filter on the GreetingOutlineQuery builder.
+func (i *GreetingOutlineWhereInput) Filter(q *GreetingOutlineQuery) (*GreetingOutlineQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyGreetingOutlineWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyGreetingOutlineWhereInput is returned in case the GreetingOutlineWhereInput is empty.
+var ErrEmptyGreetingOutlineWhereInput = errors.New("ent: empty predicate GreetingOutlineWhereInput")
+
+// P returns a predicate for filtering greetingoutlines.
+// An error is returned if the input is empty or invalid.
+func (i *GreetingOutlineWhereInput) P() (predicate.GreetingOutline, error) {
+	var predicates []predicate.GreetingOutline
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, greetingoutline.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.GreetingOutline, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, greetingoutline.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.GreetingOutline, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, greetingoutline.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, greetingoutline.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, greetingoutline.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, greetingoutline.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, greetingoutline.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, greetingoutline.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, greetingoutline.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, greetingoutline.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, greetingoutline.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, greetingoutline.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, greetingoutline.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, greetingoutline.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, greetingoutline.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, greetingoutline.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, greetingoutline.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, greetingoutline.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, greetingoutline.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, greetingoutline.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, greetingoutline.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, greetingoutline.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, greetingoutline.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, greetingoutline.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, greetingoutline.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, greetingoutline.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, greetingoutline.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, greetingoutline.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, greetingoutline.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, greetingoutline.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, greetingoutline.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, greetingoutline.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, greetingoutline.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, greetingoutline.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, greetingoutline.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, greetingoutline.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, greetingoutline.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, greetingoutline.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, greetingoutline.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, greetingoutline.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, greetingoutline.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, greetingoutline.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, greetingoutline.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, greetingoutline.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, greetingoutline.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, greetingoutline.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, greetingoutline.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, greetingoutline.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, greetingoutline.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, greetingoutline.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, greetingoutline.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, greetingoutline.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDGT != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDGT(*i.AuthorIDGT))
+	}
+	if i.AuthorIDGTE != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDGTE(*i.AuthorIDGTE))
+	}
+	if i.AuthorIDLT != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDLT(*i.AuthorIDLT))
+	}
+	if i.AuthorIDLTE != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDLTE(*i.AuthorIDLTE))
+	}
+	if i.AuthorIDContains != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDContains(*i.AuthorIDContains))
+	}
+	if i.AuthorIDHasPrefix != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDHasPrefix(*i.AuthorIDHasPrefix))
+	}
+	if i.AuthorIDHasSuffix != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDHasSuffix(*i.AuthorIDHasSuffix))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, greetingoutline.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, greetingoutline.AuthorIDNotNil())
+	}
+	if i.AuthorIDEqualFold != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDEqualFold(*i.AuthorIDEqualFold))
+	}
+	if i.AuthorIDContainsFold != nil {
+		predicates = append(predicates, greetingoutline.AuthorIDContainsFold(*i.AuthorIDContainsFold))
+	}
+	if i.DecidedByID != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDEQ(*i.DecidedByID))
+	}
+	if i.DecidedByIDNEQ != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDNEQ(*i.DecidedByIDNEQ))
+	}
+	if len(i.DecidedByIDIn) > 0 {
+		predicates = append(predicates, greetingoutline.DecidedByIDIn(i.DecidedByIDIn...))
+	}
+	if len(i.DecidedByIDNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.DecidedByIDNotIn(i.DecidedByIDNotIn...))
+	}
+	if i.DecidedByIDGT != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDGT(*i.DecidedByIDGT))
+	}
+	if i.DecidedByIDGTE != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDGTE(*i.DecidedByIDGTE))
+	}
+	if i.DecidedByIDLT != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDLT(*i.DecidedByIDLT))
+	}
+	if i.DecidedByIDLTE != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDLTE(*i.DecidedByIDLTE))
+	}
+	if i.DecidedByIDContains != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDContains(*i.DecidedByIDContains))
+	}
+	if i.DecidedByIDHasPrefix != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDHasPrefix(*i.DecidedByIDHasPrefix))
+	}
+	if i.DecidedByIDHasSuffix != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDHasSuffix(*i.DecidedByIDHasSuffix))
+	}
+	if i.DecidedByIDIsNil {
+		predicates = append(predicates, greetingoutline.DecidedByIDIsNil())
+	}
+	if i.DecidedByIDNotNil {
+		predicates = append(predicates, greetingoutline.DecidedByIDNotNil())
+	}
+	if i.DecidedByIDEqualFold != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDEqualFold(*i.DecidedByIDEqualFold))
+	}
+	if i.DecidedByIDContainsFold != nil {
+		predicates = append(predicates, greetingoutline.DecidedByIDContainsFold(*i.DecidedByIDContainsFold))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, greetingoutline.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, greetingoutline.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, greetingoutline.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, greetingoutline.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, greetingoutline.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, greetingoutline.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, greetingoutline.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, greetingoutline.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, greetingoutline.DecidedAtNotNil())
+	}
+	if i.DecisionNote != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteEQ(*i.DecisionNote))
+	}
+	if i.DecisionNoteNEQ != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteNEQ(*i.DecisionNoteNEQ))
+	}
+	if len(i.DecisionNoteIn) > 0 {
+		predicates = append(predicates, greetingoutline.DecisionNoteIn(i.DecisionNoteIn...))
+	}
+	if len(i.DecisionNoteNotIn) > 0 {
+		predicates = append(predicates, greetingoutline.DecisionNoteNotIn(i.DecisionNoteNotIn...))
+	}
+	if i.DecisionNoteGT != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteGT(*i.DecisionNoteGT))
+	}
+	if i.DecisionNoteGTE != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteGTE(*i.DecisionNoteGTE))
+	}
+	if i.DecisionNoteLT != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteLT(*i.DecisionNoteLT))
+	}
+	if i.DecisionNoteLTE != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteLTE(*i.DecisionNoteLTE))
+	}
+	if i.DecisionNoteContains != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteContains(*i.DecisionNoteContains))
+	}
+	if i.DecisionNoteHasPrefix != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteHasPrefix(*i.DecisionNoteHasPrefix))
+	}
+	if i.DecisionNoteHasSuffix != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteHasSuffix(*i.DecisionNoteHasSuffix))
+	}
+	if i.DecisionNoteIsNil {
+		predicates = append(predicates, greetingoutline.DecisionNoteIsNil())
+	}
+	if i.DecisionNoteNotNil {
+		predicates = append(predicates, greetingoutline.DecisionNoteNotNil())
+	}
+	if i.DecisionNoteEqualFold != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteEqualFold(*i.DecisionNoteEqualFold))
+	}
+	if i.DecisionNoteContainsFold != nil {
+		predicates = append(predicates, greetingoutline.DecisionNoteContainsFold(*i.DecisionNoteContainsFold))
+	}
+
+	if i.HasAuthor != nil {
+		p := greetingoutline.HasAuthor()
+		if !*i.HasAuthor {
+			p = greetingoutline.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuthorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAuthorWith))
+		for _, w := range i.HasAuthorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuthorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, greetingoutline.HasAuthorWith(with...))
+	}
+	if i.HasDecidedBy != nil {
+		p := greetingoutline.HasDecidedBy()
+		if !*i.HasDecidedBy {
+			p = greetingoutline.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDecidedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasDecidedByWith))
+		for _, w := range i.HasDecidedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDecidedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, greetingoutline.HasDecidedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyGreetingOutlineWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return greetingoutline.And(predicates...), nil
+	}
+}
+
 // InteractionWhereInput represents a where input for filtering Interaction queries.
 type InteractionWhereInput struct {
 	Predicates []predicate.Interaction  `json:"-"`
@@ -3263,6 +3854,10 @@ type InteractionWhereInput struct {
 	// "visit_report" edge predicates.
 	HasVisitReport     *bool                    `json:"hasVisitReport,omitempty"`
 	HasVisitReportWith []*VisitReportWhereInput `json:"hasVisitReportWith,omitempty"`
+
+	// "greeting_outline" edge predicates.
+	HasGreetingOutline     *bool                        `json:"hasGreetingOutline,omitempty"`
+	HasGreetingOutlineWith []*GreetingOutlineWhereInput `json:"hasGreetingOutlineWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3633,6 +4228,24 @@ func (i *InteractionWhereInput) P() (predicate.Interaction, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, interaction.HasVisitReportWith(with...))
+	}
+	if i.HasGreetingOutline != nil {
+		p := interaction.HasGreetingOutline()
+		if !*i.HasGreetingOutline {
+			p = interaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGreetingOutlineWith) > 0 {
+		with := make([]predicate.GreetingOutline, 0, len(i.HasGreetingOutlineWith))
+		for _, w := range i.HasGreetingOutlineWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGreetingOutlineWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, interaction.HasGreetingOutlineWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -5,6 +5,7 @@ package ent
 import (
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/user"
@@ -42,8 +43,9 @@ type Interaction struct {
 	LoggedByID pulid.ID `json:"logged_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the InteractionQuery when eager-loading is set.
-	Edges        InteractionEdges `json:"edges"`
-	selectValues sql.SelectValues
+	Edges                        InteractionEdges `json:"edges"`
+	interaction_greeting_outline *pulid.ID
+	selectValues                 sql.SelectValues
 }
 
 // InteractionEdges holds the relations/edges for other nodes in the graph.
@@ -58,11 +60,13 @@ type InteractionEdges struct {
 	LoggedBy *User `json:"logged_by,omitempty"`
 	// VisitReport holds the value of the visit_report edge.
 	VisitReport *VisitReport `json:"visit_report,omitempty"`
+	// The approved outline a GREETING follows.
+	GreetingOutline *GreetingOutline `json:"greeting_outline,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
 	namedContacts map[string][]*Contact
 }
@@ -120,6 +124,17 @@ func (e InteractionEdges) VisitReportOrErr() (*VisitReport, error) {
 	return nil, &NotLoadedError{edge: "visit_report"}
 }
 
+// GreetingOutlineOrErr returns the GreetingOutline value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e InteractionEdges) GreetingOutlineOrErr() (*GreetingOutline, error) {
+	if e.GreetingOutline != nil {
+		return e.GreetingOutline, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: greetingoutline.Label}
+	}
+	return nil, &NotLoadedError{edge: "greeting_outline"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Interaction) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -133,6 +148,8 @@ func (*Interaction) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case interaction.FieldCreatedAt, interaction.FieldUpdatedAt, interaction.FieldOccurredAt:
 			values[i] = new(sql.NullTime)
+		case interaction.ForeignKeys[0]: // interaction_greeting_outline
+			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -208,6 +225,13 @@ func (_m *Interaction) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.LoggedByID = *value
 			}
+		case interaction.ForeignKeys[0]:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field interaction_greeting_outline", values[i])
+			} else if value.Valid {
+				_m.interaction_greeting_outline = new(pulid.ID)
+				*_m.interaction_greeting_outline = *value.S.(*pulid.ID)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -244,6 +268,11 @@ func (_m *Interaction) QueryLoggedBy() *UserQuery {
 // QueryVisitReport queries the "visit_report" edge of the Interaction entity.
 func (_m *Interaction) QueryVisitReport() *VisitReportQuery {
 	return NewInteractionClient(_m.config).QueryVisitReport(_m)
+}
+
+// QueryGreetingOutline queries the "greeting_outline" edge of the Interaction entity.
+func (_m *Interaction) QueryGreetingOutline() *GreetingOutlineQuery {
+	return NewInteractionClient(_m.config).QueryGreetingOutline(_m)
 }
 
 // Update returns a builder for updating this Interaction.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/contact"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/user"
@@ -184,6 +185,25 @@ func (_c *InteractionCreate) SetNillableVisitReportID(id *pulid.ID) *Interaction
 // SetVisitReport sets the "visit_report" edge to the VisitReport entity.
 func (_c *InteractionCreate) SetVisitReport(v *VisitReport) *InteractionCreate {
 	return _c.SetVisitReportID(v.ID)
+}
+
+// SetGreetingOutlineID sets the "greeting_outline" edge to the GreetingOutline entity by ID.
+func (_c *InteractionCreate) SetGreetingOutlineID(id pulid.ID) *InteractionCreate {
+	_c.mutation.SetGreetingOutlineID(id)
+	return _c
+}
+
+// SetNillableGreetingOutlineID sets the "greeting_outline" edge to the GreetingOutline entity by ID if the given value is not nil.
+func (_c *InteractionCreate) SetNillableGreetingOutlineID(id *pulid.ID) *InteractionCreate {
+	if id != nil {
+		_c = _c.SetGreetingOutlineID(*id)
+	}
+	return _c
+}
+
+// SetGreetingOutline sets the "greeting_outline" edge to the GreetingOutline entity.
+func (_c *InteractionCreate) SetGreetingOutline(v *GreetingOutline) *InteractionCreate {
+	return _c.SetGreetingOutlineID(v.ID)
 }
 
 // Mutation returns the InteractionMutation object of the builder.
@@ -436,6 +456,23 @@ func (_c *InteractionCreate) createSpec() (*Interaction, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.GreetingOutlineIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   interaction.GreetingOutlineTable,
+			Columns: []string{interaction.GreetingOutlineColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(greetingoutline.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.interaction_greeting_outline = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

@@ -10,6 +10,7 @@ import (
 	"math"
 	"rapport/ent/account"
 	"rapport/ent/contact"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
@@ -27,18 +28,20 @@ import (
 // InteractionQuery is the builder for querying Interaction entities.
 type InteractionQuery struct {
 	config
-	ctx               *QueryContext
-	order             []interaction.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Interaction
-	withOrganization  *OrganizationQuery
-	withAccount       *AccountQuery
-	withContacts      *ContactQuery
-	withLoggedBy      *UserQuery
-	withVisitReport   *VisitReportQuery
-	loadTotal         []func(context.Context, []*Interaction) error
-	modifiers         []func(*sql.Selector)
-	withNamedContacts map[string]*ContactQuery
+	ctx                 *QueryContext
+	order               []interaction.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.Interaction
+	withOrganization    *OrganizationQuery
+	withAccount         *AccountQuery
+	withContacts        *ContactQuery
+	withLoggedBy        *UserQuery
+	withVisitReport     *VisitReportQuery
+	withGreetingOutline *GreetingOutlineQuery
+	withFKs             bool
+	loadTotal           []func(context.Context, []*Interaction) error
+	modifiers           []func(*sql.Selector)
+	withNamedContacts   map[string]*ContactQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -178,6 +181,28 @@ func (_q *InteractionQuery) QueryVisitReport() *VisitReportQuery {
 			sqlgraph.From(interaction.Table, interaction.FieldID, selector),
 			sqlgraph.To(visitreport.Table, visitreport.FieldID),
 			sqlgraph.Edge(sqlgraph.O2O, false, interaction.VisitReportTable, interaction.VisitReportColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryGreetingOutline chains the current query on the "greeting_outline" edge.
+func (_q *InteractionQuery) QueryGreetingOutline() *GreetingOutlineQuery {
+	query := (&GreetingOutlineClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(interaction.Table, interaction.FieldID, selector),
+			sqlgraph.To(greetingoutline.Table, greetingoutline.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, interaction.GreetingOutlineTable, interaction.GreetingOutlineColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -372,16 +397,17 @@ func (_q *InteractionQuery) Clone() *InteractionQuery {
 		return nil
 	}
 	return &InteractionQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]interaction.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Interaction{}, _q.predicates...),
-		withOrganization: _q.withOrganization.Clone(),
-		withAccount:      _q.withAccount.Clone(),
-		withContacts:     _q.withContacts.Clone(),
-		withLoggedBy:     _q.withLoggedBy.Clone(),
-		withVisitReport:  _q.withVisitReport.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]interaction.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.Interaction{}, _q.predicates...),
+		withOrganization:    _q.withOrganization.Clone(),
+		withAccount:         _q.withAccount.Clone(),
+		withContacts:        _q.withContacts.Clone(),
+		withLoggedBy:        _q.withLoggedBy.Clone(),
+		withVisitReport:     _q.withVisitReport.Clone(),
+		withGreetingOutline: _q.withGreetingOutline.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -441,6 +467,17 @@ func (_q *InteractionQuery) WithVisitReport(opts ...func(*VisitReportQuery)) *In
 		opt(query)
 	}
 	_q.withVisitReport = query
+	return _q
+}
+
+// WithGreetingOutline tells the query-builder to eager-load the nodes that are connected to
+// the "greeting_outline" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *InteractionQuery) WithGreetingOutline(opts ...func(*GreetingOutlineQuery)) *InteractionQuery {
+	query := (&GreetingOutlineClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withGreetingOutline = query
 	return _q
 }
 
@@ -527,15 +564,23 @@ func (_q *InteractionQuery) prepareQuery(ctx context.Context) error {
 func (_q *InteractionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Interaction, error) {
 	var (
 		nodes       = []*Interaction{}
+		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withOrganization != nil,
 			_q.withAccount != nil,
 			_q.withContacts != nil,
 			_q.withLoggedBy != nil,
 			_q.withVisitReport != nil,
+			_q.withGreetingOutline != nil,
 		}
 	)
+	if _q.withGreetingOutline != nil {
+		withFKs = true
+	}
+	if withFKs {
+		_spec.Node.Columns = append(_spec.Node.Columns, interaction.ForeignKeys...)
+	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Interaction).scanValues(nil, columns)
 	}
@@ -585,6 +630,12 @@ func (_q *InteractionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withVisitReport; query != nil {
 		if err := _q.loadVisitReport(ctx, query, nodes, nil,
 			func(n *Interaction, e *VisitReport) { n.Edges.VisitReport = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withGreetingOutline; query != nil {
+		if err := _q.loadGreetingOutline(ctx, query, nodes, nil,
+			func(n *Interaction, e *GreetingOutline) { n.Edges.GreetingOutline = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -775,6 +826,38 @@ func (_q *InteractionQuery) loadVisitReport(ctx context.Context, query *VisitRep
 			return fmt.Errorf(`unexpected referenced foreign-key "interaction_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *InteractionQuery) loadGreetingOutline(ctx context.Context, query *GreetingOutlineQuery, nodes []*Interaction, init func(*Interaction), assign func(*Interaction, *GreetingOutline)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Interaction)
+	for i := range nodes {
+		if nodes[i].interaction_greeting_outline == nil {
+			continue
+		}
+		fk := *nodes[i].interaction_greeting_outline
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(greetingoutline.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "interaction_greeting_outline" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -36,17 +37,18 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAccount      = "Account"
-	TypeAuditEvent   = "AuditEvent"
-	TypeContact      = "Contact"
-	TypeDepartment   = "Department"
-	TypeHoliday      = "Holiday"
-	TypeInteraction  = "Interaction"
-	TypeOrganization = "Organization"
-	TypeSetting      = "Setting"
-	TypeTierChange   = "TierChange"
-	TypeUser         = "User"
-	TypeVisitReport  = "VisitReport"
+	TypeAccount         = "Account"
+	TypeAuditEvent      = "AuditEvent"
+	TypeContact         = "Contact"
+	TypeDepartment      = "Department"
+	TypeGreetingOutline = "GreetingOutline"
+	TypeHoliday         = "Holiday"
+	TypeInteraction     = "Interaction"
+	TypeOrganization    = "Organization"
+	TypeSetting         = "Setting"
+	TypeTierChange      = "TierChange"
+	TypeUser            = "User"
+	TypeVisitReport     = "VisitReport"
 )
 
 // AccountMutation represents an operation that mutates the Account nodes in the graph.
@@ -6048,6 +6050,1224 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Department edge %s", name)
 }
 
+// GreetingOutlineMutation represents an operation that mutates the GreetingOutline nodes in the graph.
+type GreetingOutlineMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *int
+	addversion          *int
+	title               *string
+	body                *string
+	status              *greetingoutline.Status
+	decided_at          *time.Time
+	decision_note       *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	author              *pulid.ID
+	clearedauthor       bool
+	decided_by          *pulid.ID
+	cleareddecided_by   bool
+	greetings           map[pulid.ID]struct{}
+	removedgreetings    map[pulid.ID]struct{}
+	clearedgreetings    bool
+	done                bool
+	oldValue            func(context.Context) (*GreetingOutline, error)
+	predicates          []predicate.GreetingOutline
+}
+
+var _ ent.Mutation = (*GreetingOutlineMutation)(nil)
+
+// greetingoutlineOption allows management of the mutation configuration using functional options.
+type greetingoutlineOption func(*GreetingOutlineMutation)
+
+// newGreetingOutlineMutation creates new mutation for the GreetingOutline entity.
+func newGreetingOutlineMutation(c config, op Op, opts ...greetingoutlineOption) *GreetingOutlineMutation {
+	m := &GreetingOutlineMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeGreetingOutline,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withGreetingOutlineID sets the ID field of the mutation.
+func withGreetingOutlineID(id pulid.ID) greetingoutlineOption {
+	return func(m *GreetingOutlineMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *GreetingOutline
+		)
+		m.oldValue = func(ctx context.Context) (*GreetingOutline, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().GreetingOutline.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withGreetingOutline sets the old GreetingOutline of the mutation.
+func withGreetingOutline(node *GreetingOutline) greetingoutlineOption {
+	return func(m *GreetingOutlineMutation) {
+		m.oldValue = func(context.Context) (*GreetingOutline, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m GreetingOutlineMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m GreetingOutlineMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of GreetingOutline entities.
+func (m *GreetingOutlineMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *GreetingOutlineMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *GreetingOutlineMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().GreetingOutline.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *GreetingOutlineMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *GreetingOutlineMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *GreetingOutlineMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *GreetingOutlineMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *GreetingOutlineMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *GreetingOutlineMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *GreetingOutlineMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *GreetingOutlineMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *GreetingOutlineMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *GreetingOutlineMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *GreetingOutlineMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *GreetingOutlineMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *GreetingOutlineMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *GreetingOutlineMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *GreetingOutlineMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *GreetingOutlineMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *GreetingOutlineMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *GreetingOutlineMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *GreetingOutlineMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *GreetingOutlineMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *GreetingOutlineMutation) SetStatus(gr greetingoutline.Status) {
+	m.status = &gr
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *GreetingOutlineMutation) Status() (r greetingoutline.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldStatus(ctx context.Context) (v greetingoutline.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *GreetingOutlineMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *GreetingOutlineMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *GreetingOutlineMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *GreetingOutlineMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[greetingoutline.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *GreetingOutlineMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[greetingoutline.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *GreetingOutlineMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, greetingoutline.FieldAuthorID)
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (m *GreetingOutlineMutation) SetDecidedByID(pu pulid.ID) {
+	m.decided_by = &pu
+}
+
+// DecidedByID returns the value of the "decided_by_id" field in the mutation.
+func (m *GreetingOutlineMutation) DecidedByID() (r pulid.ID, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedByID returns the old "decided_by_id" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldDecidedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedByID: %w", err)
+	}
+	return oldValue.DecidedByID, nil
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (m *GreetingOutlineMutation) ClearDecidedByID() {
+	m.decided_by = nil
+	m.clearedFields[greetingoutline.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByIDCleared returns if the "decided_by_id" field was cleared in this mutation.
+func (m *GreetingOutlineMutation) DecidedByIDCleared() bool {
+	_, ok := m.clearedFields[greetingoutline.FieldDecidedByID]
+	return ok
+}
+
+// ResetDecidedByID resets all changes to the "decided_by_id" field.
+func (m *GreetingOutlineMutation) ResetDecidedByID() {
+	m.decided_by = nil
+	delete(m.clearedFields, greetingoutline.FieldDecidedByID)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *GreetingOutlineMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *GreetingOutlineMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *GreetingOutlineMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[greetingoutline.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *GreetingOutlineMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[greetingoutline.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *GreetingOutlineMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, greetingoutline.FieldDecidedAt)
+}
+
+// SetDecisionNote sets the "decision_note" field.
+func (m *GreetingOutlineMutation) SetDecisionNote(s string) {
+	m.decision_note = &s
+}
+
+// DecisionNote returns the value of the "decision_note" field in the mutation.
+func (m *GreetingOutlineMutation) DecisionNote() (r string, exists bool) {
+	v := m.decision_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionNote returns the old "decision_note" field's value of the GreetingOutline entity.
+// If the GreetingOutline object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GreetingOutlineMutation) OldDecisionNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionNote: %w", err)
+	}
+	return oldValue.DecisionNote, nil
+}
+
+// ClearDecisionNote clears the value of the "decision_note" field.
+func (m *GreetingOutlineMutation) ClearDecisionNote() {
+	m.decision_note = nil
+	m.clearedFields[greetingoutline.FieldDecisionNote] = struct{}{}
+}
+
+// DecisionNoteCleared returns if the "decision_note" field was cleared in this mutation.
+func (m *GreetingOutlineMutation) DecisionNoteCleared() bool {
+	_, ok := m.clearedFields[greetingoutline.FieldDecisionNote]
+	return ok
+}
+
+// ResetDecisionNote resets all changes to the "decision_note" field.
+func (m *GreetingOutlineMutation) ResetDecisionNote() {
+	m.decision_note = nil
+	delete(m.clearedFields, greetingoutline.FieldDecisionNote)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *GreetingOutlineMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[greetingoutline.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *GreetingOutlineMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *GreetingOutlineMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *GreetingOutlineMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *GreetingOutlineMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[greetingoutline.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *GreetingOutlineMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *GreetingOutlineMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *GreetingOutlineMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// ClearDecidedBy clears the "decided_by" edge to the User entity.
+func (m *GreetingOutlineMutation) ClearDecidedBy() {
+	m.cleareddecided_by = true
+	m.clearedFields[greetingoutline.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByCleared reports if the "decided_by" edge to the User entity was cleared.
+func (m *GreetingOutlineMutation) DecidedByCleared() bool {
+	return m.DecidedByIDCleared() || m.cleareddecided_by
+}
+
+// DecidedByIDs returns the "decided_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DecidedByID instead. It exists only for internal usage by the builders.
+func (m *GreetingOutlineMutation) DecidedByIDs() (ids []pulid.ID) {
+	if id := m.decided_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" edge.
+func (m *GreetingOutlineMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	m.cleareddecided_by = false
+}
+
+// AddGreetingIDs adds the "greetings" edge to the Interaction entity by ids.
+func (m *GreetingOutlineMutation) AddGreetingIDs(ids ...pulid.ID) {
+	if m.greetings == nil {
+		m.greetings = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.greetings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearGreetings clears the "greetings" edge to the Interaction entity.
+func (m *GreetingOutlineMutation) ClearGreetings() {
+	m.clearedgreetings = true
+}
+
+// GreetingsCleared reports if the "greetings" edge to the Interaction entity was cleared.
+func (m *GreetingOutlineMutation) GreetingsCleared() bool {
+	return m.clearedgreetings
+}
+
+// RemoveGreetingIDs removes the "greetings" edge to the Interaction entity by IDs.
+func (m *GreetingOutlineMutation) RemoveGreetingIDs(ids ...pulid.ID) {
+	if m.removedgreetings == nil {
+		m.removedgreetings = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.greetings, ids[i])
+		m.removedgreetings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedGreetings returns the removed IDs of the "greetings" edge to the Interaction entity.
+func (m *GreetingOutlineMutation) RemovedGreetingsIDs() (ids []pulid.ID) {
+	for id := range m.removedgreetings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// GreetingsIDs returns the "greetings" edge IDs in the mutation.
+func (m *GreetingOutlineMutation) GreetingsIDs() (ids []pulid.ID) {
+	for id := range m.greetings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetGreetings resets all changes to the "greetings" edge.
+func (m *GreetingOutlineMutation) ResetGreetings() {
+	m.greetings = nil
+	m.clearedgreetings = false
+	m.removedgreetings = nil
+}
+
+// Where appends a list predicates to the GreetingOutlineMutation builder.
+func (m *GreetingOutlineMutation) Where(ps ...predicate.GreetingOutline) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the GreetingOutlineMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *GreetingOutlineMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.GreetingOutline, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *GreetingOutlineMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *GreetingOutlineMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (GreetingOutline).
+func (m *GreetingOutlineMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *GreetingOutlineMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, greetingoutline.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, greetingoutline.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, greetingoutline.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, greetingoutline.FieldVersion)
+	}
+	if m.title != nil {
+		fields = append(fields, greetingoutline.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, greetingoutline.FieldBody)
+	}
+	if m.status != nil {
+		fields = append(fields, greetingoutline.FieldStatus)
+	}
+	if m.author != nil {
+		fields = append(fields, greetingoutline.FieldAuthorID)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, greetingoutline.FieldDecidedByID)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, greetingoutline.FieldDecidedAt)
+	}
+	if m.decision_note != nil {
+		fields = append(fields, greetingoutline.FieldDecisionNote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *GreetingOutlineMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case greetingoutline.FieldCreatedAt:
+		return m.CreatedAt()
+	case greetingoutline.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case greetingoutline.FieldOrganizationID:
+		return m.OrganizationID()
+	case greetingoutline.FieldVersion:
+		return m.Version()
+	case greetingoutline.FieldTitle:
+		return m.Title()
+	case greetingoutline.FieldBody:
+		return m.Body()
+	case greetingoutline.FieldStatus:
+		return m.Status()
+	case greetingoutline.FieldAuthorID:
+		return m.AuthorID()
+	case greetingoutline.FieldDecidedByID:
+		return m.DecidedByID()
+	case greetingoutline.FieldDecidedAt:
+		return m.DecidedAt()
+	case greetingoutline.FieldDecisionNote:
+		return m.DecisionNote()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *GreetingOutlineMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case greetingoutline.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case greetingoutline.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case greetingoutline.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case greetingoutline.FieldVersion:
+		return m.OldVersion(ctx)
+	case greetingoutline.FieldTitle:
+		return m.OldTitle(ctx)
+	case greetingoutline.FieldBody:
+		return m.OldBody(ctx)
+	case greetingoutline.FieldStatus:
+		return m.OldStatus(ctx)
+	case greetingoutline.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case greetingoutline.FieldDecidedByID:
+		return m.OldDecidedByID(ctx)
+	case greetingoutline.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case greetingoutline.FieldDecisionNote:
+		return m.OldDecisionNote(ctx)
+	}
+	return nil, fmt.Errorf("unknown GreetingOutline field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GreetingOutlineMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case greetingoutline.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case greetingoutline.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case greetingoutline.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case greetingoutline.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case greetingoutline.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case greetingoutline.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case greetingoutline.FieldStatus:
+		v, ok := value.(greetingoutline.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case greetingoutline.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case greetingoutline.FieldDecidedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedByID(v)
+		return nil
+	case greetingoutline.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case greetingoutline.FieldDecisionNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionNote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GreetingOutline field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *GreetingOutlineMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, greetingoutline.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *GreetingOutlineMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case greetingoutline.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GreetingOutlineMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case greetingoutline.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GreetingOutline numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *GreetingOutlineMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(greetingoutline.FieldAuthorID) {
+		fields = append(fields, greetingoutline.FieldAuthorID)
+	}
+	if m.FieldCleared(greetingoutline.FieldDecidedByID) {
+		fields = append(fields, greetingoutline.FieldDecidedByID)
+	}
+	if m.FieldCleared(greetingoutline.FieldDecidedAt) {
+		fields = append(fields, greetingoutline.FieldDecidedAt)
+	}
+	if m.FieldCleared(greetingoutline.FieldDecisionNote) {
+		fields = append(fields, greetingoutline.FieldDecisionNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *GreetingOutlineMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *GreetingOutlineMutation) ClearField(name string) error {
+	switch name {
+	case greetingoutline.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	case greetingoutline.FieldDecidedByID:
+		m.ClearDecidedByID()
+		return nil
+	case greetingoutline.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case greetingoutline.FieldDecisionNote:
+		m.ClearDecisionNote()
+		return nil
+	}
+	return fmt.Errorf("unknown GreetingOutline nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *GreetingOutlineMutation) ResetField(name string) error {
+	switch name {
+	case greetingoutline.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case greetingoutline.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case greetingoutline.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case greetingoutline.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case greetingoutline.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case greetingoutline.FieldBody:
+		m.ResetBody()
+		return nil
+	case greetingoutline.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case greetingoutline.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case greetingoutline.FieldDecidedByID:
+		m.ResetDecidedByID()
+		return nil
+	case greetingoutline.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case greetingoutline.FieldDecisionNote:
+		m.ResetDecisionNote()
+		return nil
+	}
+	return fmt.Errorf("unknown GreetingOutline field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *GreetingOutlineMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, greetingoutline.EdgeOrganization)
+	}
+	if m.author != nil {
+		edges = append(edges, greetingoutline.EdgeAuthor)
+	}
+	if m.decided_by != nil {
+		edges = append(edges, greetingoutline.EdgeDecidedBy)
+	}
+	if m.greetings != nil {
+		edges = append(edges, greetingoutline.EdgeGreetings)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *GreetingOutlineMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case greetingoutline.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case greetingoutline.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	case greetingoutline.EdgeDecidedBy:
+		if id := m.decided_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case greetingoutline.EdgeGreetings:
+		ids := make([]ent.Value, 0, len(m.greetings))
+		for id := range m.greetings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *GreetingOutlineMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedgreetings != nil {
+		edges = append(edges, greetingoutline.EdgeGreetings)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *GreetingOutlineMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case greetingoutline.EdgeGreetings:
+		ids := make([]ent.Value, 0, len(m.removedgreetings))
+		for id := range m.removedgreetings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *GreetingOutlineMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, greetingoutline.EdgeOrganization)
+	}
+	if m.clearedauthor {
+		edges = append(edges, greetingoutline.EdgeAuthor)
+	}
+	if m.cleareddecided_by {
+		edges = append(edges, greetingoutline.EdgeDecidedBy)
+	}
+	if m.clearedgreetings {
+		edges = append(edges, greetingoutline.EdgeGreetings)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *GreetingOutlineMutation) EdgeCleared(name string) bool {
+	switch name {
+	case greetingoutline.EdgeOrganization:
+		return m.clearedorganization
+	case greetingoutline.EdgeAuthor:
+		return m.clearedauthor
+	case greetingoutline.EdgeDecidedBy:
+		return m.cleareddecided_by
+	case greetingoutline.EdgeGreetings:
+		return m.clearedgreetings
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *GreetingOutlineMutation) ClearEdge(name string) error {
+	switch name {
+	case greetingoutline.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case greetingoutline.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	case greetingoutline.EdgeDecidedBy:
+		m.ClearDecidedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown GreetingOutline unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *GreetingOutlineMutation) ResetEdge(name string) error {
+	switch name {
+	case greetingoutline.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case greetingoutline.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	case greetingoutline.EdgeDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	case greetingoutline.EdgeGreetings:
+		m.ResetGreetings()
+		return nil
+	}
+	return fmt.Errorf("unknown GreetingOutline edge %s", name)
+}
+
 // HolidayMutation represents an operation that mutates the Holiday nodes in the graph.
 type HolidayMutation struct {
 	config
@@ -6729,30 +7949,32 @@ func (m *HolidayMutation) ResetEdge(name string) error {
 // InteractionMutation represents an operation that mutates the Interaction nodes in the graph.
 type InteractionMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *pulid.ID
-	created_at          *time.Time
-	updated_at          *time.Time
-	kind                *interaction.Kind
-	occurred_at         *time.Time
-	summary             *string
-	decision_maker_met  *bool
-	clearedFields       map[string]struct{}
-	organization        *pulid.ID
-	clearedorganization bool
-	account             *pulid.ID
-	clearedaccount      bool
-	contacts            map[pulid.ID]struct{}
-	removedcontacts     map[pulid.ID]struct{}
-	clearedcontacts     bool
-	logged_by           *pulid.ID
-	clearedlogged_by    bool
-	visit_report        *pulid.ID
-	clearedvisit_report bool
-	done                bool
-	oldValue            func(context.Context) (*Interaction, error)
-	predicates          []predicate.Interaction
+	op                      Op
+	typ                     string
+	id                      *pulid.ID
+	created_at              *time.Time
+	updated_at              *time.Time
+	kind                    *interaction.Kind
+	occurred_at             *time.Time
+	summary                 *string
+	decision_maker_met      *bool
+	clearedFields           map[string]struct{}
+	organization            *pulid.ID
+	clearedorganization     bool
+	account                 *pulid.ID
+	clearedaccount          bool
+	contacts                map[pulid.ID]struct{}
+	removedcontacts         map[pulid.ID]struct{}
+	clearedcontacts         bool
+	logged_by               *pulid.ID
+	clearedlogged_by        bool
+	visit_report            *pulid.ID
+	clearedvisit_report     bool
+	greeting_outline        *pulid.ID
+	clearedgreeting_outline bool
+	done                    bool
+	oldValue                func(context.Context) (*Interaction, error)
+	predicates              []predicate.Interaction
 }
 
 var _ ent.Mutation = (*InteractionMutation)(nil)
@@ -7383,6 +8605,45 @@ func (m *InteractionMutation) ResetVisitReport() {
 	m.clearedvisit_report = false
 }
 
+// SetGreetingOutlineID sets the "greeting_outline" edge to the GreetingOutline entity by id.
+func (m *InteractionMutation) SetGreetingOutlineID(id pulid.ID) {
+	m.greeting_outline = &id
+}
+
+// ClearGreetingOutline clears the "greeting_outline" edge to the GreetingOutline entity.
+func (m *InteractionMutation) ClearGreetingOutline() {
+	m.clearedgreeting_outline = true
+}
+
+// GreetingOutlineCleared reports if the "greeting_outline" edge to the GreetingOutline entity was cleared.
+func (m *InteractionMutation) GreetingOutlineCleared() bool {
+	return m.clearedgreeting_outline
+}
+
+// GreetingOutlineID returns the "greeting_outline" edge ID in the mutation.
+func (m *InteractionMutation) GreetingOutlineID() (id pulid.ID, exists bool) {
+	if m.greeting_outline != nil {
+		return *m.greeting_outline, true
+	}
+	return
+}
+
+// GreetingOutlineIDs returns the "greeting_outline" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GreetingOutlineID instead. It exists only for internal usage by the builders.
+func (m *InteractionMutation) GreetingOutlineIDs() (ids []pulid.ID) {
+	if id := m.greeting_outline; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGreetingOutline resets all changes to the "greeting_outline" edge.
+func (m *InteractionMutation) ResetGreetingOutline() {
+	m.greeting_outline = nil
+	m.clearedgreeting_outline = false
+}
+
 // Where appends a list predicates to the InteractionMutation builder.
 func (m *InteractionMutation) Where(ps ...predicate.Interaction) {
 	m.predicates = append(m.predicates, ps...)
@@ -7667,7 +8928,7 @@ func (m *InteractionMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *InteractionMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.organization != nil {
 		edges = append(edges, interaction.EdgeOrganization)
 	}
@@ -7682,6 +8943,9 @@ func (m *InteractionMutation) AddedEdges() []string {
 	}
 	if m.visit_report != nil {
 		edges = append(edges, interaction.EdgeVisitReport)
+	}
+	if m.greeting_outline != nil {
+		edges = append(edges, interaction.EdgeGreetingOutline)
 	}
 	return edges
 }
@@ -7712,13 +8976,17 @@ func (m *InteractionMutation) AddedIDs(name string) []ent.Value {
 		if id := m.visit_report; id != nil {
 			return []ent.Value{*id}
 		}
+	case interaction.EdgeGreetingOutline:
+		if id := m.greeting_outline; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *InteractionMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedcontacts != nil {
 		edges = append(edges, interaction.EdgeContacts)
 	}
@@ -7741,7 +9009,7 @@ func (m *InteractionMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *InteractionMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedorganization {
 		edges = append(edges, interaction.EdgeOrganization)
 	}
@@ -7756,6 +9024,9 @@ func (m *InteractionMutation) ClearedEdges() []string {
 	}
 	if m.clearedvisit_report {
 		edges = append(edges, interaction.EdgeVisitReport)
+	}
+	if m.clearedgreeting_outline {
+		edges = append(edges, interaction.EdgeGreetingOutline)
 	}
 	return edges
 }
@@ -7774,6 +9045,8 @@ func (m *InteractionMutation) EdgeCleared(name string) bool {
 		return m.clearedlogged_by
 	case interaction.EdgeVisitReport:
 		return m.clearedvisit_report
+	case interaction.EdgeGreetingOutline:
+		return m.clearedgreeting_outline
 	}
 	return false
 }
@@ -7793,6 +9066,9 @@ func (m *InteractionMutation) ClearEdge(name string) error {
 		return nil
 	case interaction.EdgeVisitReport:
 		m.ClearVisitReport()
+		return nil
+	case interaction.EdgeGreetingOutline:
+		m.ClearGreetingOutline()
 		return nil
 	}
 	return fmt.Errorf("unknown Interaction unique edge %s", name)
@@ -7816,6 +9092,9 @@ func (m *InteractionMutation) ResetEdge(name string) error {
 		return nil
 	case interaction.EdgeVisitReport:
 		m.ResetVisitReport()
+		return nil
+	case interaction.EdgeGreetingOutline:
+		m.ResetGreetingOutline()
 		return nil
 	}
 	return fmt.Errorf("unknown Interaction edge %s", name)

@@ -12,6 +12,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -27,6 +28,7 @@ var tableByPrefix = map[string]string{
 	"AU": auditevent.Table,
 	"CO": contact.Table,
 	"DE": department.Table,
+	"GO": greetingoutline.Table,
 	"HD": holiday.Table,
 	"IN": interaction.Table,
 	"OR": organization.Table,
@@ -46,39 +48,44 @@ func TableOfID(_ context.Context, id pulid.ID) (string, error) {
 
 // edgeTable maps "Type.edge" to the table of the rows the edge links to.
 var edgeTable = map[string]string{
-	"Account.organization":     organization.Table,
-	"Account.owner":            user.Table,
-	"Account.service_rep":      user.Table,
-	"Account.contacts":         contact.Table,
-	"Account.interactions":     interaction.Table,
-	"Account.visit_reports":    visitreport.Table,
-	"Account.tier_changes":     tierchange.Table,
-	"AuditEvent.organization":  organization.Table,
-	"AuditEvent.actor":         user.Table,
-	"Contact.organization":     organization.Table,
-	"Contact.account":          account.Table,
-	"Contact.interactions":     interaction.Table,
-	"Department.organization":  organization.Table,
-	"Department.parent":        department.Table,
-	"Department.children":      department.Table,
-	"Department.members":       user.Table,
-	"Holiday.organization":     organization.Table,
-	"Interaction.organization": organization.Table,
-	"Interaction.account":      account.Table,
-	"Interaction.contacts":     contact.Table,
-	"Interaction.logged_by":    user.Table,
-	"Interaction.visit_report": visitreport.Table,
-	"TierChange.organization":  organization.Table,
-	"TierChange.account":       account.Table,
-	"TierChange.decided_by":    user.Table,
-	"User.organization":        organization.Table,
-	"User.department":          department.Table,
-	"User.manager":             user.Table,
-	"User.reports":             user.Table,
-	"User.accounts":            account.Table,
-	"VisitReport.organization": organization.Table,
-	"VisitReport.account":      account.Table,
-	"VisitReport.interaction":  interaction.Table,
+	"Account.organization":         organization.Table,
+	"Account.owner":                user.Table,
+	"Account.service_rep":          user.Table,
+	"Account.contacts":             contact.Table,
+	"Account.interactions":         interaction.Table,
+	"Account.visit_reports":        visitreport.Table,
+	"Account.tier_changes":         tierchange.Table,
+	"AuditEvent.organization":      organization.Table,
+	"AuditEvent.actor":             user.Table,
+	"Contact.organization":         organization.Table,
+	"Contact.account":              account.Table,
+	"Contact.interactions":         interaction.Table,
+	"Department.organization":      organization.Table,
+	"Department.parent":            department.Table,
+	"Department.children":          department.Table,
+	"Department.members":           user.Table,
+	"GreetingOutline.organization": organization.Table,
+	"GreetingOutline.author":       user.Table,
+	"GreetingOutline.decided_by":   user.Table,
+	"GreetingOutline.greetings":    interaction.Table,
+	"Holiday.organization":         organization.Table,
+	"Interaction.organization":     organization.Table,
+	"Interaction.account":          account.Table,
+	"Interaction.contacts":         contact.Table,
+	"Interaction.logged_by":        user.Table,
+	"Interaction.visit_report":     visitreport.Table,
+	"Interaction.greeting_outline": greetingoutline.Table,
+	"TierChange.organization":      organization.Table,
+	"TierChange.account":           account.Table,
+	"TierChange.decided_by":        user.Table,
+	"User.organization":            organization.Table,
+	"User.department":              department.Table,
+	"User.manager":                 user.Table,
+	"User.reports":                 user.Table,
+	"User.accounts":                account.Table,
+	"VisitReport.organization":     organization.Table,
+	"VisitReport.account":          account.Table,
+	"VisitReport.interaction":      interaction.Table,
 }
 
 // LinkExists reports whether id names a row that edge of typ may link to
@@ -112,6 +119,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 		return err
 	case department.Table:
 		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case greetingoutline.Table:
+		_, err := c.GreetingOutline.Query().Where(greetingoutline.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case holiday.Table:
 		_, err := c.Holiday.Query().Where(holiday.ID(id)).ForUpdate().IDs(ctx)
@@ -153,6 +163,7 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyAuditEventWhereInput,
 		ErrEmptyContactWhereInput,
 		ErrEmptyDepartmentWhereInput,
+		ErrEmptyGreetingOutlineWhereInput,
 		ErrEmptyInteractionWhereInput,
 		ErrEmptyTierChangeWhereInput,
 		ErrEmptyUserWhereInput,
@@ -177,6 +188,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Contact.Query().Where(contact.ID(id)).Exist(ctx)
 	case department.Table:
 		return c.Department.Query().Where(department.ID(id)).Exist(ctx)
+	case greetingoutline.Table:
+		return c.GreetingOutline.Query().Where(greetingoutline.ID(id)).Exist(ctx)
 	case holiday.Table:
 		return c.Holiday.Query().Where(holiday.ID(id)).Exist(ctx)
 	case interaction.Table:

@@ -50,6 +50,12 @@ func (r *queryResolver) Departments(ctx context.Context) ([]*ent.Department, err
 	return q.All(ctx)
 }
 
+// GreetingOutlines is the resolver for the greetingOutlines field.
+func (r *queryResolver) GreetingOutlines(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) (*ent.GreetingOutlineConnection, error) {
+	return r.db(ctx).GreetingOutline.Query().
+		Paginate(ctx, after, first, before, last, ent.WithGreetingOutlineOrder(orderBy), ent.WithGreetingOutlineFilter(where.Filter))
+}
+
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
 	return r.db(ctx).User.Query().

@@ -60,6 +60,16 @@ func (r *mutationResolver) SubmitProposal(ctx context.Context, visitReportID pul
 	return followup.SubmitProposal(ctx, r.db(ctx), visitReportID, summary)
 }
 
+// CreateGreetingOutline is the resolver for the createGreetingOutline field.
+func (r *mutationResolver) CreateGreetingOutline(ctx context.Context, input ent.CreateGreetingOutlineInput) (*ent.GreetingOutline, error) {
+	return r.db(ctx).GreetingOutline.Create().SetInput(input).Save(ctx)
+}
+
+// DecideGreetingOutline is the resolver for the decideGreetingOutline field.
+func (r *mutationResolver) DecideGreetingOutline(ctx context.Context, id pulid.ID, approve bool, note *string) (*ent.GreetingOutline, error) {
+	return followup.DecideOutline(ctx, r.db(ctx), id, approve, note)
+}
+
 // FollowUpsDue is the resolver for the followUpsDue field.
 func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error) {
 	q, order := followup.DueQuery(r.db(ctx), kind, tier, before)

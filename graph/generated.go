@@ -11,6 +11,7 @@ import (
 	"rapport/ent"
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/tierchange"
@@ -203,6 +204,34 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	GreetingOutline struct {
+		Author       func(childComplexity int) int
+		AuthorID     func(childComplexity int) int
+		Body         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
+		DecidedByID  func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	GreetingOutlineConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GreetingOutlineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Holiday struct {
 		CreatedAt    func(childComplexity int) int
 		Day          func(childComplexity int) int
@@ -219,6 +248,7 @@ type ComplexityRoot struct {
 		Contacts         func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		DecisionMakerMet func(childComplexity int) int
+		GreetingOutline  func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		LoggedBy         func(childComplexity int) int
@@ -242,22 +272,24 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApplyTierReview     func(childComplexity int, month string, accountIDs []pulid.ID) int
-		ChangeAccountTier   func(childComplexity int, id pulid.ID, tier account.Tier, reason string) int
-		CreateAccount       func(childComplexity int, input ent.CreateAccountInput) int
-		CreateContact       func(childComplexity int, input ent.CreateContactInput) int
-		CreateDepartment    func(childComplexity int, input ent.CreateDepartmentInput) int
-		FileVisitReport     func(childComplexity int, input ent.CreateVisitReportInput) int
-		LogInteraction      func(childComplexity int, input ent.CreateInteractionInput) int
-		RotateCalendarToken func(childComplexity int) int
-		SetHoliday          func(childComplexity int, day string, kind holiday.Kind, name *string) int
-		SubmitProposal      func(childComplexity int, visitReportID pulid.ID, summary string) int
-		UpdateAccount       func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
-		UpdateContact       func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
-		UpdateDepartment    func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
-		UpdateOrganization  func(childComplexity int, input ent.UpdateOrganizationInput) int
-		UpdateUser          func(childComplexity int, id pulid.ID, input ent.UpdateUserInput) int
-		UpdateVisitReport   func(childComplexity int, id pulid.ID, input ent.UpdateVisitReportInput) int
+		ApplyTierReview       func(childComplexity int, month string, accountIDs []pulid.ID) int
+		ChangeAccountTier     func(childComplexity int, id pulid.ID, tier account.Tier, reason string) int
+		CreateAccount         func(childComplexity int, input ent.CreateAccountInput) int
+		CreateContact         func(childComplexity int, input ent.CreateContactInput) int
+		CreateDepartment      func(childComplexity int, input ent.CreateDepartmentInput) int
+		CreateGreetingOutline func(childComplexity int, input ent.CreateGreetingOutlineInput) int
+		DecideGreetingOutline func(childComplexity int, id pulid.ID, approve bool, note *string) int
+		FileVisitReport       func(childComplexity int, input ent.CreateVisitReportInput) int
+		LogInteraction        func(childComplexity int, input ent.CreateInteractionInput) int
+		RotateCalendarToken   func(childComplexity int) int
+		SetHoliday            func(childComplexity int, day string, kind holiday.Kind, name *string) int
+		SubmitProposal        func(childComplexity int, visitReportID pulid.ID, summary string) int
+		UpdateAccount         func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
+		UpdateContact         func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
+		UpdateDepartment      func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
+		UpdateOrganization    func(childComplexity int, input ent.UpdateOrganizationInput) int
+		UpdateUser            func(childComplexity int, id pulid.ID, input ent.UpdateUserInput) int
+		UpdateVisitReport     func(childComplexity int, id pulid.ID, input ent.UpdateVisitReportInput) int
 	}
 
 	Organization struct {
@@ -283,20 +315,21 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Accounts        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
-		Agenda          func(childComplexity int, from time.Time, to time.Time) int
-		AuditEvents     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		ContactOverview func(childComplexity int, from time.Time, to time.Time, region *string) int
-		Contacts        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
-		Departments     func(childComplexity int) int
-		FollowUpsDue    func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
-		Holidays        func(childComplexity int, year int) int
-		LateProposals   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
-		Node            func(childComplexity int, id pulid.ID) int
-		Nodes           func(childComplexity int, ids []pulid.ID) int
-		TierReview      func(childComplexity int, month string) int
-		Users           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
-		Viewer          func(childComplexity int) int
+		Accounts         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
+		Agenda           func(childComplexity int, from time.Time, to time.Time) int
+		AuditEvents      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		ContactOverview  func(childComplexity int, from time.Time, to time.Time, region *string) int
+		Contacts         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		Departments      func(childComplexity int) int
+		FollowUpsDue     func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
+		GreetingOutlines func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) int
+		Holidays         func(childComplexity int, year int) int
+		LateProposals    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
+		Node             func(childComplexity int, id pulid.ID) int
+		Nodes            func(childComplexity int, ids []pulid.ID) int
+		TierReview       func(childComplexity int, month string) int
+		Users            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Viewer           func(childComplexity int) int
 	}
 
 	TierChange struct {
@@ -403,6 +436,8 @@ type MutationResolver interface {
 	FileVisitReport(ctx context.Context, input ent.CreateVisitReportInput) (*ent.VisitReport, error)
 	UpdateVisitReport(ctx context.Context, id pulid.ID, input ent.UpdateVisitReportInput) (*ent.VisitReport, error)
 	SubmitProposal(ctx context.Context, visitReportID pulid.ID, summary string) (*ent.VisitReport, error)
+	CreateGreetingOutline(ctx context.Context, input ent.CreateGreetingOutlineInput) (*ent.GreetingOutline, error)
+	DecideGreetingOutline(ctx context.Context, id pulid.ID, approve bool, note *string) (*ent.GreetingOutline, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -411,6 +446,7 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
 	Departments(ctx context.Context) ([]*ent.Department, error)
+	GreetingOutlines(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) (*ent.GreetingOutlineConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Viewer(ctx context.Context) (*ent.User, error)
 	FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error)
@@ -1110,6 +1146,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Department.UpdatedAt(childComplexity), true
 
+	case "GreetingOutline.author":
+		if e.ComplexityRoot.GreetingOutline.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.Author(childComplexity), true
+	case "GreetingOutline.authorID":
+		if e.ComplexityRoot.GreetingOutline.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.AuthorID(childComplexity), true
+	case "GreetingOutline.body":
+		if e.ComplexityRoot.GreetingOutline.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.Body(childComplexity), true
+	case "GreetingOutline.createdAt":
+		if e.ComplexityRoot.GreetingOutline.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.CreatedAt(childComplexity), true
+	case "GreetingOutline.decidedAt":
+		if e.ComplexityRoot.GreetingOutline.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.DecidedAt(childComplexity), true
+	case "GreetingOutline.decidedBy":
+		if e.ComplexityRoot.GreetingOutline.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.DecidedBy(childComplexity), true
+	case "GreetingOutline.decidedByID":
+		if e.ComplexityRoot.GreetingOutline.DecidedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.DecidedByID(childComplexity), true
+	case "GreetingOutline.decisionNote":
+		if e.ComplexityRoot.GreetingOutline.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.DecisionNote(childComplexity), true
+	case "GreetingOutline.id":
+		if e.ComplexityRoot.GreetingOutline.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.ID(childComplexity), true
+	case "GreetingOutline.organization":
+		if e.ComplexityRoot.GreetingOutline.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.Organization(childComplexity), true
+	case "GreetingOutline.status":
+		if e.ComplexityRoot.GreetingOutline.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.Status(childComplexity), true
+	case "GreetingOutline.title":
+		if e.ComplexityRoot.GreetingOutline.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.Title(childComplexity), true
+	case "GreetingOutline.updatedAt":
+		if e.ComplexityRoot.GreetingOutline.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.UpdatedAt(childComplexity), true
+	case "GreetingOutline.version":
+		if e.ComplexityRoot.GreetingOutline.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutline.Version(childComplexity), true
+
+	case "GreetingOutlineConnection.edges":
+		if e.ComplexityRoot.GreetingOutlineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutlineConnection.Edges(childComplexity), true
+	case "GreetingOutlineConnection.pageInfo":
+		if e.ComplexityRoot.GreetingOutlineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutlineConnection.PageInfo(childComplexity), true
+	case "GreetingOutlineConnection.totalCount":
+		if e.ComplexityRoot.GreetingOutlineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutlineConnection.TotalCount(childComplexity), true
+
+	case "GreetingOutlineEdge.cursor":
+		if e.ComplexityRoot.GreetingOutlineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutlineEdge.Cursor(childComplexity), true
+	case "GreetingOutlineEdge.node":
+		if e.ComplexityRoot.GreetingOutlineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingOutlineEdge.Node(childComplexity), true
+
 	case "Holiday.createdAt":
 		if e.ComplexityRoot.Holiday.CreatedAt == nil {
 			break
@@ -1183,6 +1336,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Interaction.DecisionMakerMet(childComplexity), true
+	case "Interaction.greetingOutline":
+		if e.ComplexityRoot.Interaction.GreetingOutline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interaction.GreetingOutline(childComplexity), true
 	case "Interaction.id":
 		if e.ComplexityRoot.Interaction.ID == nil {
 			break
@@ -1325,6 +1484,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDepartment(childComplexity, args["input"].(ent.CreateDepartmentInput)), true
+	case "Mutation.createGreetingOutline":
+		if e.ComplexityRoot.Mutation.CreateGreetingOutline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGreetingOutline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateGreetingOutline(childComplexity, args["input"].(ent.CreateGreetingOutlineInput)), true
+	case "Mutation.decideGreetingOutline":
+		if e.ComplexityRoot.Mutation.DecideGreetingOutline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideGreetingOutline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideGreetingOutline(childComplexity, args["id"].(pulid.ID), args["approve"].(bool), args["note"].(*string)), true
 	case "Mutation.fileVisitReport":
 		if e.ComplexityRoot.Mutation.FileVisitReport == nil {
 			break
@@ -1612,6 +1793,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FollowUpsDue(childComplexity, args["kind"].(followup.Kind), args["tier"].(*account.Tier), args["before"].(time.Time), args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int)), true
+	case "Query.greetingOutlines":
+		if e.ComplexityRoot.Query.GreetingOutlines == nil {
+			break
+		}
+
+		args, err := ec.field_Query_greetingOutlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GreetingOutlines(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.GreetingOutlineOrder), args["where"].(*ent.GreetingOutlineWhereInput)), true
 	case "Query.holidays":
 		if e.ComplexityRoot.Query.Holidays == nil {
 			break
@@ -2048,10 +2240,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateDepartmentInput", ec.unmarshalInputCreateDepartmentInput),
+			graphql.NewInputUnmarshaler("CreateGreetingOutlineInput", ec.unmarshalInputCreateGreetingOutlineInput),
 			graphql.NewInputUnmarshaler("CreateInteractionInput", ec.unmarshalInputCreateInteractionInput),
 			graphql.NewInputUnmarshaler("CreateVisitReportInput", ec.unmarshalInputCreateVisitReportInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("GreetingOutlineOrder", ec.unmarshalInputGreetingOutlineOrder),
+			graphql.NewInputUnmarshaler("GreetingOutlineWhereInput", ec.unmarshalInputGreetingOutlineWhereInput),
 			graphql.NewInputUnmarshaler("HolidayOrder", ec.unmarshalInputHolidayOrder),
 			graphql.NewInputUnmarshaler("InteractionOrder", ec.unmarshalInputInteractionOrder),
 			graphql.NewInputUnmarshaler("InteractionWhereInput", ec.unmarshalInputInteractionWhereInput),
@@ -3443,6 +3638,17 @@ input CreateDepartmentInput {
   parentID: ID
 }
 """
+CreateGreetingOutlineInput is used for create GreetingOutline object.
+Input was generated by ent.
+"""
+input CreateGreetingOutlineInput {
+  """
+  The occasion, e.g. 春节问候 2027.
+  """
+  title: String!
+  body: String!
+}
+"""
 CreateInteractionInput is used for create Interaction object.
 Input was generated by ent.
 """
@@ -3455,6 +3661,7 @@ input CreateInteractionInput {
   summary: String
   accountID: ID!
   contactIDs: [ID!]
+  greetingOutlineID: ID
 }
 """
 CreateVisitReportInput is used for create VisitReport object.
@@ -3624,6 +3831,244 @@ input DepartmentWhereInput {
   hasMembers: Boolean
   hasMembersWith: [UserWhereInput!]
 }
+type GreetingOutline implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy.
+  """
+  version: Int!
+  """
+  The occasion, e.g. 春节问候 2027.
+  """
+  title: String!
+  body: String!
+  status: GreetingOutlineStatus!
+  authorID: ID
+  decidedByID: ID
+  decidedAt: Time
+  decisionNote: String
+  organization: Organization!
+  author: User
+  decidedBy: User
+}
+"""
+A connection to a list of items.
+"""
+type GreetingOutlineConnection {
+  """
+  A list of edges.
+  """
+  edges: [GreetingOutlineEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type GreetingOutlineEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: GreetingOutline
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for GreetingOutline connections
+"""
+input GreetingOutlineOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order GreetingOutlines.
+  """
+  field: GreetingOutlineOrderField!
+}
+"""
+Properties by which GreetingOutline connections can be ordered.
+"""
+enum GreetingOutlineOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+GreetingOutlineStatus is enum for the field status
+"""
+enum GreetingOutlineStatus @goModel(model: "rapport/ent/greetingoutline.Status") {
+  SUBMITTED
+  APPROVED
+  REJECTED
+}
+"""
+GreetingOutlineWhereInput is used for filtering GreetingOutline objects.
+Input was generated by ent.
+"""
+input GreetingOutlineWhereInput {
+  not: GreetingOutlineWhereInput
+  and: [GreetingOutlineWhereInput!]
+  or: [GreetingOutlineWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  body field predicates
+  """
+  body: String
+  bodyNEQ: String
+  bodyIn: [String!]
+  bodyNotIn: [String!]
+  bodyGT: String
+  bodyGTE: String
+  bodyLT: String
+  bodyLTE: String
+  bodyContains: String
+  bodyHasPrefix: String
+  bodyHasSuffix: String
+  bodyEqualFold: String
+  bodyContainsFold: String
+  """
+  status field predicates
+  """
+  status: GreetingOutlineStatus
+  statusNEQ: GreetingOutlineStatus
+  statusIn: [GreetingOutlineStatus!]
+  statusNotIn: [GreetingOutlineStatus!]
+  """
+  author_id field predicates
+  """
+  authorID: ID
+  authorIDNEQ: ID
+  authorIDIn: [ID!]
+  authorIDNotIn: [ID!]
+  authorIDGT: ID
+  authorIDGTE: ID
+  authorIDLT: ID
+  authorIDLTE: ID
+  authorIDContains: ID
+  authorIDHasPrefix: ID
+  authorIDHasSuffix: ID
+  authorIDIsNil: Boolean
+  authorIDNotNil: Boolean
+  authorIDEqualFold: ID
+  authorIDContainsFold: ID
+  """
+  decided_by_id field predicates
+  """
+  decidedByID: ID
+  decidedByIDNEQ: ID
+  decidedByIDIn: [ID!]
+  decidedByIDNotIn: [ID!]
+  decidedByIDGT: ID
+  decidedByIDGTE: ID
+  decidedByIDLT: ID
+  decidedByIDLTE: ID
+  decidedByIDContains: ID
+  decidedByIDHasPrefix: ID
+  decidedByIDHasSuffix: ID
+  decidedByIDIsNil: Boolean
+  decidedByIDNotNil: Boolean
+  decidedByIDEqualFold: ID
+  decidedByIDContainsFold: ID
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  decidedAtIsNil: Boolean
+  decidedAtNotNil: Boolean
+  """
+  decision_note field predicates
+  """
+  decisionNote: String
+  decisionNoteNEQ: String
+  decisionNoteIn: [String!]
+  decisionNoteNotIn: [String!]
+  decisionNoteGT: String
+  decisionNoteGTE: String
+  decisionNoteLT: String
+  decisionNoteLTE: String
+  decisionNoteContains: String
+  decisionNoteHasPrefix: String
+  decisionNoteHasSuffix: String
+  decisionNoteIsNil: Boolean
+  decisionNoteNotNil: Boolean
+  decisionNoteEqualFold: String
+  decisionNoteContainsFold: String
+  """
+  author edge predicates
+  """
+  hasAuthor: Boolean
+  hasAuthorWith: [UserWhereInput!]
+  """
+  decided_by edge predicates
+  """
+  hasDecidedBy: Boolean
+  hasDecidedByWith: [UserWhereInput!]
+}
 type Holiday implements Node {
   id: ID!
   createdAt: Time!
@@ -3686,6 +4131,10 @@ type Interaction implements Node {
   contacts: [Contact!]
   loggedBy: User
   visitReport: VisitReport
+  """
+  The approved outline a GREETING follows.
+  """
+  greetingOutline: GreetingOutline
 }
 """
 A connection to a list of items.
@@ -3883,6 +4332,11 @@ input InteractionWhereInput {
   """
   hasVisitReport: Boolean
   hasVisitReportWith: [VisitReportWhereInput!]
+  """
+  greeting_outline edge predicates
+  """
+  hasGreetingOutline: Boolean
+  hasGreetingOutlineWith: [GreetingOutlineWhereInput!]
 }
 """
 An object with an ID.
@@ -4080,6 +4534,37 @@ type Query {
     where: ContactWhereInput
   ): ContactConnection!
   departments: [Department!]!
+  greetingOutlines(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for GreetingOutlines returned from the connection.
+    """
+    orderBy: GreetingOutlineOrder
+
+    """
+    Filtering options for GreetingOutlines returned from the connection.
+    """
+    where: GreetingOutlineWhereInput
+  ): GreetingOutlineConnection!
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4913,6 +5398,11 @@ input LogInteractionInput {
   occurredAt: Time!
   contactIDs: [ID!]
   summary: String
+  """
+  The approved greeting outline a GREETING follows (required for, and only
+  for, a GREETING).
+  """
+  greetingOutlineID: ID
 }
 
 """
@@ -5072,6 +5562,14 @@ extend type Mutation {
   Records that the proposal following a visit was delivered (once).
   """
   submitProposal(visitReportID: ID!, summary: String!): VisitReport!
+  """
+  Writes a greeting outline for a sales manager's approval.
+  """
+  createGreetingOutline(input: CreateGreetingOutlineInput!): GreetingOutline!
+  """
+  Approves or rejects a submitted greeting outline (SALES_MANAGER, ADMIN).
+  """
+  decideGreetingOutline(id: ID!, approve: Boolean!, note: String): GreetingOutline!
 }
 `, BuiltIn: false},
 }
@@ -5389,6 +5887,62 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
 }
 
+func (ec *executionContext) childFields_GreetingOutline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GreetingOutline_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_GreetingOutline_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_GreetingOutline_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_GreetingOutline_version(ctx, field)
+	case "title":
+		return ec.fieldContext_GreetingOutline_title(ctx, field)
+	case "body":
+		return ec.fieldContext_GreetingOutline_body(ctx, field)
+	case "status":
+		return ec.fieldContext_GreetingOutline_status(ctx, field)
+	case "authorID":
+		return ec.fieldContext_GreetingOutline_authorID(ctx, field)
+	case "decidedByID":
+		return ec.fieldContext_GreetingOutline_decidedByID(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_GreetingOutline_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_GreetingOutline_decisionNote(ctx, field)
+	case "organization":
+		return ec.fieldContext_GreetingOutline_organization(ctx, field)
+	case "author":
+		return ec.fieldContext_GreetingOutline_author(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_GreetingOutline_decidedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GreetingOutline", field.Name)
+}
+
+func (ec *executionContext) childFields_GreetingOutlineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GreetingOutlineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GreetingOutlineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GreetingOutlineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GreetingOutlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GreetingOutlineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_GreetingOutlineEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_GreetingOutlineEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GreetingOutlineEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Holiday(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5439,6 +5993,8 @@ func (ec *executionContext) childFields_Interaction(ctx context.Context, field g
 		return ec.fieldContext_Interaction_loggedBy(ctx, field)
 	case "visitReport":
 		return ec.fieldContext_Interaction_visitReport(ctx, field)
+	case "greetingOutline":
+		return ec.fieldContext_Interaction_greetingOutline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Interaction", field.Name)
 }
@@ -6045,6 +6601,50 @@ func (ec *executionContext) field_Mutation_createDepartment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createGreetingOutline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateGreetingOutlineInput, error) {
+			return ec.unmarshalNCreateGreetingOutlineInput2rapportᚋentᚐCreateGreetingOutlineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideGreetingOutline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approve",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approve"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_fileVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6536,6 +7136,60 @@ func (ec *executionContext) field_Query_followUpsDue_args(ctx context.Context, r
 		return nil, err
 	}
 	args["first"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_greetingOutlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.GreetingOutlineOrder, error) {
+			return ec.unmarshalOGreetingOutlineOrder2ᚖrapportᚋentᚐGreetingOutlineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.GreetingOutlineWhereInput, error) {
+			return ec.unmarshalOGreetingOutlineWhereInput2ᚖrapportᚋentᚐGreetingOutlineWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -9543,6 +10197,497 @@ func (ec *executionContext) fieldContext_Department_members(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _GreetingOutline_id(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GreetingOutline_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GreetingOutline_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GreetingOutline_version(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GreetingOutline_title(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "String")
+}
+
+func (ec *executionContext) _GreetingOutline_body(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "String")
+}
+
+func (ec *executionContext) _GreetingOutline_status(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v greetingoutline.Status) graphql.Marshaler {
+			return ec.marshalNGreetingOutlineStatus2rapportᚋentᚋgreetingoutlineᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "GreetingOutlineStatus")
+}
+
+func (ec *executionContext) _GreetingOutline_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GreetingOutline_decidedByID(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_decidedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_decidedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GreetingOutline_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GreetingOutline_decisionNote(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutline", field, false, false, "String")
+}
+
+func (ec *executionContext) _GreetingOutline_organization(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GreetingOutline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GreetingOutline_author(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GreetingOutline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GreetingOutline_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutline_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutline_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GreetingOutline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GreetingOutlineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutlineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.GreetingOutlineEdge) graphql.Marshaler {
+			return ec.marshalOGreetingOutlineEdge2ᚕᚖrapportᚋentᚐGreetingOutlineEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutlineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GreetingOutlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GreetingOutlineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GreetingOutlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutlineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutlineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GreetingOutlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GreetingOutlineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutlineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutlineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutlineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GreetingOutlineEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutlineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GreetingOutline) graphql.Marshaler {
+			return ec.marshalOGreetingOutline2ᚖrapportᚋentᚐGreetingOutline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutlineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GreetingOutlineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GreetingOutline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GreetingOutlineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingOutlineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingOutlineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingOutlineEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Holiday_id(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10075,6 +11220,38 @@ func (ec *executionContext) fieldContext_Interaction_visitReport(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_VisitReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Interaction_greetingOutline(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interaction_greetingOutline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GreetingOutline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GreetingOutline) graphql.Marshaler {
+			return ec.marshalOGreetingOutline2ᚖrapportᚋentᚐGreetingOutline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interaction_greetingOutline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interaction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GreetingOutline(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10905,6 +12082,94 @@ func (ec *executionContext) fieldContext_Mutation_submitProposal(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createGreetingOutline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createGreetingOutline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateGreetingOutline(ctx, fc.Args["input"].(ent.CreateGreetingOutlineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GreetingOutline) graphql.Marshaler {
+			return ec.marshalNGreetingOutline2ᚖrapportᚋentᚐGreetingOutline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createGreetingOutline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GreetingOutline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createGreetingOutline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideGreetingOutline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideGreetingOutline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideGreetingOutline(ctx, fc.Args["id"].(pulid.ID), fc.Args["approve"].(bool), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GreetingOutline) graphql.Marshaler {
+			return ec.marshalNGreetingOutline2ᚖrapportᚋentᚐGreetingOutline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideGreetingOutline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GreetingOutline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideGreetingOutline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11521,6 +12786,50 @@ func (ec *executionContext) fieldContext_Query_departments(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Department(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_greetingOutlines(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_greetingOutlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GreetingOutlines(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.GreetingOutlineOrder), fc.Args["where"].(*ent.GreetingOutlineWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GreetingOutlineConnection) graphql.Marshaler {
+			return ec.marshalNGreetingOutlineConnection2ᚖrapportᚋentᚐGreetingOutlineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_greetingOutlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GreetingOutlineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_greetingOutlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19113,6 +20422,55 @@ func UnmarshalCreateDepartmentInput(ctx context.Context, raw any) (ent.CreateDep
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateGreetingOutlineInput(ctx context.Context, obj any) (ent.CreateGreetingOutlineInput, error) {
+	var it ent.CreateGreetingOutlineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateGreetingOutlineInput unmarshals raw into the CreateGreetingOutlineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateGreetingOutlineInput(ctx context.Context, raw any) (ent.CreateGreetingOutlineInput, error) {
+	var out ent.CreateGreetingOutlineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateGreetingOutlineInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateInteractionInput(ctx context.Context, obj any) (ent.CreateInteractionInput, error) {
 	var it ent.CreateInteractionInput
 	if obj == nil {
@@ -19124,7 +20482,7 @@ func (ec *executionContext) unmarshalInputCreateInteractionInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "occurredAt", "summary", "accountID", "contactIDs"}
+	fieldsInOrder := [...]string{"kind", "occurredAt", "summary", "accountID", "contactIDs", "greetingOutlineID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19166,6 +20524,13 @@ func (ec *executionContext) unmarshalInputCreateInteractionInput(ctx context.Con
 				return it, err
 			}
 			it.ContactIDs = data
+		case "greetingOutlineID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("greetingOutlineID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GreetingOutlineID = data
 		}
 	}
 	return it, nil
@@ -19761,6 +21126,906 @@ func UnmarshalDepartmentWhereInput(ctx context.Context, raw any) (ent.Department
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGreetingOutlineOrder(ctx context.Context, obj any) (ent.GreetingOutlineOrder, error) {
+	var it ent.GreetingOutlineOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNGreetingOutlineOrderField2ᚖrapportᚋentᚐGreetingOutlineOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGreetingOutlineOrder unmarshals raw into the GreetingOutlineOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGreetingOutlineOrder(ctx context.Context, raw any) (ent.GreetingOutlineOrder, error) {
+	var out ent.GreetingOutlineOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GreetingOutlineOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGreetingOutlineWhereInput(ctx context.Context, obj any) (ent.GreetingOutlineWhereInput, error) {
+	var it ent.GreetingOutlineWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionNote", "decisionNoteNEQ", "decisionNoteIn", "decisionNoteNotIn", "decisionNoteGT", "decisionNoteGTE", "decisionNoteLT", "decisionNoteLTE", "decisionNoteContains", "decisionNoteHasPrefix", "decisionNoteHasSuffix", "decisionNoteIsNil", "decisionNoteNotNil", "decisionNoteEqualFold", "decisionNoteContainsFold", "hasAuthor", "hasAuthorWith", "hasDecidedBy", "hasDecidedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOGreetingOutlineWhereInput2ᚖrapportᚋentᚐGreetingOutlineWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOGreetingOutlineWhereInput2ᚕᚖrapportᚋentᚐGreetingOutlineWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOGreetingOutlineWhereInput2ᚕᚖrapportᚋentᚐGreetingOutlineWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "bodyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyNEQ = data
+		case "bodyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyIn = data
+		case "bodyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyNotIn = data
+		case "bodyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyGT = data
+		case "bodyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyGTE = data
+		case "bodyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyLT = data
+		case "bodyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyLTE = data
+		case "bodyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyContains = data
+		case "bodyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyHasPrefix = data
+		case "bodyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyHasSuffix = data
+		case "bodyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyEqualFold = data
+		case "bodyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOGreetingOutlineStatus2ᚖrapportᚋentᚋgreetingoutlineᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOGreetingOutlineStatus2ᚖrapportᚋentᚋgreetingoutlineᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOGreetingOutlineStatus2ᚕrapportᚋentᚋgreetingoutlineᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOGreetingOutlineStatus2ᚕrapportᚋentᚋgreetingoutlineᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "authorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorID = data
+		case "authorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNEQ = data
+		case "authorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIn = data
+		case "authorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotIn = data
+		case "authorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGT = data
+		case "authorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGTE = data
+		case "authorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLT = data
+		case "authorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLTE = data
+		case "authorIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContains = data
+		case "authorIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasPrefix = data
+		case "authorIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasSuffix = data
+		case "authorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIsNil = data
+		case "authorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotNil = data
+		case "authorIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDEqualFold = data
+		case "authorIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContainsFold = data
+		case "decidedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByID = data
+		case "decidedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNEQ = data
+		case "decidedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDIn = data
+		case "decidedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNotIn = data
+		case "decidedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGT = data
+		case "decidedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGTE = data
+		case "decidedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLT = data
+		case "decidedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLTE = data
+		case "decidedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContains = data
+		case "decidedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasPrefix = data
+		case "decidedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasSuffix = data
+		case "decidedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDIsNil = data
+		case "decidedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNotNil = data
+		case "decidedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDEqualFold = data
+		case "decidedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContainsFold = data
+		case "decidedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAt = data
+		case "decidedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNEQ = data
+		case "decidedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIn = data
+		case "decidedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotIn = data
+		case "decidedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGT = data
+		case "decidedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGTE = data
+		case "decidedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLT = data
+		case "decidedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLTE = data
+		case "decidedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIsNil = data
+		case "decidedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotNil = data
+		case "decisionNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNote = data
+		case "decisionNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteNEQ = data
+		case "decisionNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteIn = data
+		case "decisionNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteNotIn = data
+		case "decisionNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteGT = data
+		case "decisionNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteGTE = data
+		case "decisionNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteLT = data
+		case "decisionNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteLTE = data
+		case "decisionNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteContains = data
+		case "decisionNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteHasPrefix = data
+		case "decisionNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteHasSuffix = data
+		case "decisionNoteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteIsNil = data
+		case "decisionNoteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteNotNil = data
+		case "decisionNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteEqualFold = data
+		case "decisionNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteContainsFold = data
+		case "hasAuthor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthor = data
+		case "hasAuthorWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthorWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthorWith = data
+		case "hasDecidedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedBy = data
+		case "hasDecidedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedByWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGreetingOutlineWhereInput unmarshals raw into the GreetingOutlineWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGreetingOutlineWhereInput(ctx context.Context, raw any) (ent.GreetingOutlineWhereInput, error) {
+	var out ent.GreetingOutlineWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GreetingOutlineWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputHolidayOrder(ctx context.Context, obj any) (ent.HolidayOrder, error) {
 	var it ent.HolidayOrder
 	if obj == nil {
@@ -19878,7 +22143,7 @@ func (ec *executionContext) unmarshalInputInteractionWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "decisionMakerMet", "decisionMakerMetNEQ", "loggedByID", "loggedByIDNEQ", "loggedByIDIn", "loggedByIDNotIn", "loggedByIDGT", "loggedByIDGTE", "loggedByIDLT", "loggedByIDLTE", "loggedByIDContains", "loggedByIDHasPrefix", "loggedByIDHasSuffix", "loggedByIDIsNil", "loggedByIDNotNil", "loggedByIDEqualFold", "loggedByIDContainsFold", "hasAccount", "hasAccountWith", "hasLoggedBy", "hasLoggedByWith", "hasVisitReport", "hasVisitReportWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "decisionMakerMet", "decisionMakerMetNEQ", "loggedByID", "loggedByIDNEQ", "loggedByIDIn", "loggedByIDNotIn", "loggedByIDGT", "loggedByIDGTE", "loggedByIDLT", "loggedByIDLTE", "loggedByIDContains", "loggedByIDHasPrefix", "loggedByIDHasSuffix", "loggedByIDIsNil", "loggedByIDNotNil", "loggedByIDEqualFold", "loggedByIDContainsFold", "hasAccount", "hasAccountWith", "hasLoggedBy", "hasLoggedByWith", "hasVisitReport", "hasVisitReportWith", "hasGreetingOutline", "hasGreetingOutlineWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20515,6 +22780,20 @@ func (ec *executionContext) unmarshalInputInteractionWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasVisitReportWith = data
+		case "hasGreetingOutline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGreetingOutline"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGreetingOutline = data
+		case "hasGreetingOutlineWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGreetingOutlineWith"))
+			data, err := ec.unmarshalOGreetingOutlineWhereInput2ᚕᚖrapportᚋentᚐGreetingOutlineWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGreetingOutlineWith = data
 		}
 	}
 	return it, nil
@@ -20543,7 +22822,7 @@ func (ec *executionContext) unmarshalInputLogInteractionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountID", "kind", "occurredAt", "contactIDs", "summary"}
+	fieldsInOrder := [...]string{"accountID", "kind", "occurredAt", "contactIDs", "summary", "greetingOutlineID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20585,6 +22864,13 @@ func (ec *executionContext) unmarshalInputLogInteractionInput(ctx context.Contex
 				return it, err
 			}
 			it.Summary = data
+		case "greetingOutlineID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("greetingOutlineID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GreetingOutlineID = data
 		}
 	}
 	return it, nil
@@ -23763,6 +26049,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Holiday(ctx, sel, obj)
+	case *ent.GreetingOutline:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GreetingOutline(ctx, sel, obj)
 	case *ent.Department:
 		if obj == nil {
 			return graphql.Null
@@ -24789,6 +27080,188 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var greetingOutlineImplementors = []string{"GreetingOutline", "Node"}
+
+func (ec *executionContext) _GreetingOutline(ctx context.Context, sel ast.SelectionSet, obj *ent.GreetingOutline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, greetingOutlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GreetingOutline")
+		case "id":
+			out.Values[i] = ec._GreetingOutline_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._GreetingOutline_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._GreetingOutline_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._GreetingOutline_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._GreetingOutline_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._GreetingOutline_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._GreetingOutline_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._GreetingOutline_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedByID":
+			out.Values[i] = ec._GreetingOutline_decidedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._GreetingOutline_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._GreetingOutline_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GreetingOutline_organization(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GreetingOutline_author(ctx, field, obj)
+				})
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GreetingOutline_decidedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var greetingOutlineConnectionImplementors = []string{"GreetingOutlineConnection"}
+
+func (ec *executionContext) _GreetingOutlineConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.GreetingOutlineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, greetingOutlineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GreetingOutlineConnection")
+		case "edges":
+			out.Values[i] = ec._GreetingOutlineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GreetingOutlineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._GreetingOutlineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var greetingOutlineEdgeImplementors = []string{"GreetingOutlineEdge"}
+
+func (ec *executionContext) _GreetingOutlineEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.GreetingOutlineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, greetingOutlineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GreetingOutlineEdge")
+		case "node":
+			out.Values[i] = ec._GreetingOutlineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._GreetingOutlineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var holidayImplementors = []string{"Holiday", "Node"}
 
 func (ec *executionContext) _Holiday(ctx context.Context, sel ast.SelectionSet, obj *ent.Holiday) graphql.Marshaler {
@@ -24938,6 +27411,12 @@ func (ec *executionContext) _Interaction(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Interaction_visitReport(ctx, field, obj)
+				})
+		case "greetingOutline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interaction_greetingOutline(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -25168,6 +27647,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createGreetingOutline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createGreetingOutline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideGreetingOutline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideGreetingOutline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25375,6 +27868,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_departments(ctx, field)
+				})
+		case "greetingOutlines":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_greetingOutlines(ctx, field)
 				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -26672,6 +29171,11 @@ func (ec *executionContext) unmarshalNCreateDepartmentInput2rapportᚋentᚐCrea
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateGreetingOutlineInput2rapportᚋentᚐCreateGreetingOutlineInput(ctx context.Context, v any) (ent.CreateGreetingOutlineInput, error) {
+	res, err := ec.unmarshalInputCreateGreetingOutlineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateVisitReportInput2rapportᚋentᚐCreateVisitReportInput(ctx context.Context, v any) (ent.CreateVisitReportInput, error) {
 	res, err := ec.unmarshalInputCreateVisitReportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26769,6 +29273,51 @@ var (
 		followup.Visit: "VISIT",
 	}
 )
+
+func (ec *executionContext) marshalNGreetingOutline2ᚖrapportᚋentᚐGreetingOutline(ctx context.Context, sel ast.SelectionSet, v *ent.GreetingOutline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GreetingOutline!")
+		return graphql.Null
+	}
+	return ec._GreetingOutline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGreetingOutlineConnection2ᚖrapportᚋentᚐGreetingOutlineConnection(ctx context.Context, sel ast.SelectionSet, v *ent.GreetingOutlineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GreetingOutlineConnection!")
+		return graphql.Null
+	}
+	return ec._GreetingOutlineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGreetingOutlineOrderField2ᚖrapportᚋentᚐGreetingOutlineOrderField(ctx context.Context, v any) (*ent.GreetingOutlineOrderField, error) {
+	var res = new(ent.GreetingOutlineOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGreetingOutlineOrderField2ᚖrapportᚋentᚐGreetingOutlineOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.GreetingOutlineOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GreetingOutlineOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNGreetingOutlineStatus2rapportᚋentᚋgreetingoutlineᚐStatus(ctx context.Context, v any) (greetingoutline.Status, error) {
+	var res greetingoutline.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGreetingOutlineStatus2rapportᚋentᚋgreetingoutlineᚐStatus(ctx context.Context, sel ast.SelectionSet, v greetingoutline.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNGreetingOutlineWhereInput2ᚖrapportᚋentᚐGreetingOutlineWhereInput(ctx context.Context, v any) (*ent.GreetingOutlineWhereInput, error) {
+	res, err := ec.unmarshalInputGreetingOutlineWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNHoliday2ᚕᚖrapportᚋentᚐHolidayᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Holiday) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -27998,6 +30547,118 @@ func (ec *executionContext) unmarshalODepartmentWhereInput2ᚖrapportᚋentᚐDe
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDepartmentWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGreetingOutline2ᚖrapportᚋentᚐGreetingOutline(ctx context.Context, sel ast.SelectionSet, v *ent.GreetingOutline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GreetingOutline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOGreetingOutlineEdge2ᚕᚖrapportᚋentᚐGreetingOutlineEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.GreetingOutlineEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOGreetingOutlineEdge2ᚖrapportᚋentᚐGreetingOutlineEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOGreetingOutlineEdge2ᚖrapportᚋentᚐGreetingOutlineEdge(ctx context.Context, sel ast.SelectionSet, v *ent.GreetingOutlineEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GreetingOutlineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOGreetingOutlineOrder2ᚖrapportᚋentᚐGreetingOutlineOrder(ctx context.Context, v any) (*ent.GreetingOutlineOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGreetingOutlineOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGreetingOutlineStatus2ᚕrapportᚋentᚋgreetingoutlineᚐStatusᚄ(ctx context.Context, v any) ([]greetingoutline.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]greetingoutline.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGreetingOutlineStatus2rapportᚋentᚋgreetingoutlineᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGreetingOutlineStatus2ᚕrapportᚋentᚋgreetingoutlineᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []greetingoutline.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGreetingOutlineStatus2rapportᚋentᚋgreetingoutlineᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOGreetingOutlineStatus2ᚖrapportᚋentᚋgreetingoutlineᚐStatus(ctx context.Context, v any) (*greetingoutline.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(greetingoutline.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGreetingOutlineStatus2ᚖrapportᚋentᚋgreetingoutlineᚐStatus(ctx context.Context, sel ast.SelectionSet, v *greetingoutline.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOGreetingOutlineWhereInput2ᚕᚖrapportᚋentᚐGreetingOutlineWhereInputᚄ(ctx context.Context, v any) ([]*ent.GreetingOutlineWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.GreetingOutlineWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGreetingOutlineWhereInput2ᚖrapportᚋentᚐGreetingOutlineWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOGreetingOutlineWhereInput2ᚖrapportᚋentᚐGreetingOutlineWhereInput(ctx context.Context, v any) (*ent.GreetingOutlineWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGreetingOutlineWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

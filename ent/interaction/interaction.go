@@ -47,6 +47,8 @@ const (
 	EdgeLoggedBy = "logged_by"
 	// EdgeVisitReport holds the string denoting the visit_report edge name in mutations.
 	EdgeVisitReport = "visit_report"
+	// EdgeGreetingOutline holds the string denoting the greeting_outline edge name in mutations.
+	EdgeGreetingOutline = "greeting_outline"
 	// Table holds the table name of the interaction in the database.
 	Table = "interactions"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -82,6 +84,13 @@ const (
 	VisitReportInverseTable = "visit_reports"
 	// VisitReportColumn is the table column denoting the visit_report relation/edge.
 	VisitReportColumn = "interaction_id"
+	// GreetingOutlineTable is the table that holds the greeting_outline relation/edge.
+	GreetingOutlineTable = "interactions"
+	// GreetingOutlineInverseTable is the table name for the GreetingOutline entity.
+	// It exists in this package in order to avoid circular dependency with the "greetingoutline" package.
+	GreetingOutlineInverseTable = "greeting_outlines"
+	// GreetingOutlineColumn is the table column denoting the greeting_outline relation/edge.
+	GreetingOutlineColumn = "interaction_greeting_outline"
 )
 
 // Columns holds all SQL columns for interaction fields.
@@ -98,6 +107,12 @@ var Columns = []string{
 	FieldLoggedByID,
 }
 
+// ForeignKeys holds the SQL foreign-keys that are owned by the "interactions"
+// table and are not defined as standalone fields in the schema.
+var ForeignKeys = []string{
+	"interaction_greeting_outline",
+}
+
 var (
 	// ContactsPrimaryKey and ContactsColumn2 are the table columns denoting the
 	// primary key for the contacts relation (M2M).
@@ -108,6 +123,11 @@ var (
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
+			return true
+		}
+	}
+	for i := range ForeignKeys {
+		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -262,6 +282,13 @@ func ByVisitReportField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newVisitReportStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByGreetingOutlineField orders the results by greeting_outline field.
+func ByGreetingOutlineField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newGreetingOutlineStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -295,6 +322,13 @@ func newVisitReportStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(VisitReportInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2O, false, VisitReportTable, VisitReportColumn),
+	)
+}
+func newGreetingOutlineStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(GreetingOutlineInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, GreetingOutlineTable, GreetingOutlineColumn),
 	)
 }
 

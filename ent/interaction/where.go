@@ -656,6 +656,29 @@ func HasVisitReportWith(preds ...predicate.VisitReport) predicate.Interaction {
 	})
 }
 
+// HasGreetingOutline applies the HasEdge predicate on the "greeting_outline" edge.
+func HasGreetingOutline() predicate.Interaction {
+	return predicate.Interaction(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, GreetingOutlineTable, GreetingOutlineColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasGreetingOutlineWith applies the HasEdge predicate on the "greeting_outline" edge with a given conditions (other predicates).
+func HasGreetingOutlineWith(preds ...predicate.GreetingOutline) predicate.Interaction {
+	return predicate.Interaction(func(s *sql.Selector) {
+		step := newGreetingOutlineStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Interaction) predicate.Interaction {
 	return predicate.Interaction(sql.AndPredicates(predicates...))

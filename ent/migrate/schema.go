@@ -255,6 +255,59 @@ var (
 			},
 		},
 	}
+	// GreetingOutlinesColumns holds the columns for the "greeting_outlines" table.
+	GreetingOutlinesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "title", Type: field.TypeString},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "APPROVED", "REJECTED"}, Default: "SUBMITTED"},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decision_note", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "author_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "decided_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// GreetingOutlinesTable holds the schema information for the "greeting_outlines" table.
+	GreetingOutlinesTable = &schema.Table{
+		Name:       "greeting_outlines",
+		Columns:    GreetingOutlinesColumns,
+		PrimaryKey: []*schema.Column{GreetingOutlinesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "greeting_outlines_organizations_organization",
+				Columns:    []*schema.Column{GreetingOutlinesColumns[9]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "greeting_outlines_users_author",
+				Columns:    []*schema.Column{GreetingOutlinesColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "greeting_outlines_users_decided_by",
+				Columns:    []*schema.Column{GreetingOutlinesColumns[11]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "greetingoutline_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{GreetingOutlinesColumns[9]},
+			},
+			{
+				Name:    "greetingoutline_organization_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{GreetingOutlinesColumns[9], GreetingOutlinesColumns[6]},
+			},
+		},
+	}
 	// HolidaysColumns holds the columns for the "holidays" table.
 	HolidaysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -303,6 +356,7 @@ var (
 		{Name: "account_id", Type: field.TypeString, Size: 64},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 		{Name: "logged_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "interaction_greeting_outline", Type: field.TypeString, Nullable: true, Size: 64},
 	}
 	// InteractionsTable holds the schema information for the "interactions" table.
 	InteractionsTable = &schema.Table{
@@ -326,6 +380,12 @@ var (
 				Symbol:     "interactions_users_logged_by",
 				Columns:    []*schema.Column{InteractionsColumns[9]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "interactions_greeting_outlines_greeting_outline",
+				Columns:    []*schema.Column{InteractionsColumns[10]},
+				RefColumns: []*schema.Column{GreetingOutlinesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -574,6 +634,7 @@ var (
 		AuditEventsTable,
 		ContactsTable,
 		DepartmentsTable,
+		GreetingOutlinesTable,
 		HolidaysTable,
 		InteractionsTable,
 		OrganizationsTable,
@@ -595,10 +656,14 @@ func init() {
 	ContactsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
+	GreetingOutlinesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	GreetingOutlinesTable.ForeignKeys[1].RefTable = UsersTable
+	GreetingOutlinesTable.ForeignKeys[2].RefTable = UsersTable
 	HolidaysTable.ForeignKeys[0].RefTable = OrganizationsTable
 	InteractionsTable.ForeignKeys[0].RefTable = AccountsTable
 	InteractionsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	InteractionsTable.ForeignKeys[2].RefTable = UsersTable
+	InteractionsTable.ForeignKeys[3].RefTable = GreetingOutlinesTable
 	TierChangesTable.ForeignKeys[0].RefTable = AccountsTable
 	TierChangesTable.ForeignKeys[1].RefTable = OrganizationsTable
 	TierChangesTable.ForeignKeys[2].RefTable = UsersTable

@@ -207,6 +207,30 @@ func (f DepartmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DepartmentMutation", m)
 }
 
+// The GreetingOutlineQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type GreetingOutlineQueryRuleFunc func(context.Context, *ent.GreetingOutlineQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f GreetingOutlineQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GreetingOutlineQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.GreetingOutlineQuery", q)
+}
+
+// The GreetingOutlineMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type GreetingOutlineMutationRuleFunc func(context.Context, *ent.GreetingOutlineMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f GreetingOutlineMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.GreetingOutlineMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GreetingOutlineMutation", m)
+}
+
 // The HolidayQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type HolidayQueryRuleFunc func(context.Context, *ent.HolidayQuery) error
@@ -418,6 +442,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
+	case *ent.GreetingOutlineQuery:
+		return q.Filter(), nil
 	case *ent.HolidayQuery:
 		return q.Filter(), nil
 	case *ent.InteractionQuery:
@@ -446,6 +472,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ContactMutation:
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
+		return m.Filter(), nil
+	case *ent.GreetingOutlineMutation:
 		return m.Filter(), nil
 	case *ent.HolidayMutation:
 		return m.Filter(), nil

@@ -8,6 +8,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
@@ -281,6 +282,65 @@ func init() {
 	department.DefaultID = departmentDescID.Default.(func() pulid.ID)
 	// department.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	department.IDValidator = departmentDescID.Validators[0].(func(string) error)
+	greetingoutlineMixin := schema.GreetingOutline{}.Mixin()
+	greetingoutline.Policy = privacy.NewPolicies(greetingoutlineMixin[2], schema.GreetingOutline{})
+	greetingoutline.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := greetingoutline.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	greetingoutlineMixinHooks1 := greetingoutlineMixin[1].Hooks()
+	greetingoutlineMixinHooks3 := greetingoutlineMixin[3].Hooks()
+	greetingoutlineMixinHooks4 := greetingoutlineMixin[4].Hooks()
+
+	greetingoutline.Hooks[1] = greetingoutlineMixinHooks1[0]
+
+	greetingoutline.Hooks[2] = greetingoutlineMixinHooks3[0]
+
+	greetingoutline.Hooks[3] = greetingoutlineMixinHooks4[0]
+	greetingoutlineMixinFields0 := greetingoutlineMixin[0].Fields()
+	_ = greetingoutlineMixinFields0
+	greetingoutlineMixinFields1 := greetingoutlineMixin[1].Fields()
+	_ = greetingoutlineMixinFields1
+	greetingoutlineMixinFields3 := greetingoutlineMixin[3].Fields()
+	_ = greetingoutlineMixinFields3
+	greetingoutlineFields := schema.GreetingOutline{}.Fields()
+	_ = greetingoutlineFields
+	// greetingoutlineDescCreatedAt is the schema descriptor for created_at field.
+	greetingoutlineDescCreatedAt := greetingoutlineMixinFields1[0].Descriptor()
+	// greetingoutline.DefaultCreatedAt holds the default value on creation for the created_at field.
+	greetingoutline.DefaultCreatedAt = greetingoutlineDescCreatedAt.Default.(func() time.Time)
+	// greetingoutlineDescUpdatedAt is the schema descriptor for updated_at field.
+	greetingoutlineDescUpdatedAt := greetingoutlineMixinFields1[1].Descriptor()
+	// greetingoutline.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	greetingoutline.DefaultUpdatedAt = greetingoutlineDescUpdatedAt.Default.(func() time.Time)
+	// greetingoutline.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	greetingoutline.UpdateDefaultUpdatedAt = greetingoutlineDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// greetingoutlineDescVersion is the schema descriptor for version field.
+	greetingoutlineDescVersion := greetingoutlineMixinFields3[0].Descriptor()
+	// greetingoutline.DefaultVersion holds the default value on creation for the version field.
+	greetingoutline.DefaultVersion = greetingoutlineDescVersion.Default.(int)
+	// greetingoutlineDescTitle is the schema descriptor for title field.
+	greetingoutlineDescTitle := greetingoutlineFields[0].Descriptor()
+	// greetingoutline.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	greetingoutline.TitleValidator = greetingoutlineDescTitle.Validators[0].(func(string) error)
+	// greetingoutlineDescBody is the schema descriptor for body field.
+	greetingoutlineDescBody := greetingoutlineFields[1].Descriptor()
+	// greetingoutline.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	greetingoutline.BodyValidator = greetingoutlineDescBody.Validators[0].(func(string) error)
+	// greetingoutlineDescDecisionNote is the schema descriptor for decision_note field.
+	greetingoutlineDescDecisionNote := greetingoutlineFields[6].Descriptor()
+	// greetingoutline.DecisionNoteValidator is a validator for the "decision_note" field. It is called by the builders before save.
+	greetingoutline.DecisionNoteValidator = greetingoutlineDescDecisionNote.Validators[0].(func(string) error)
+	// greetingoutlineDescID is the schema descriptor for id field.
+	greetingoutlineDescID := greetingoutlineMixinFields0[0].Descriptor()
+	// greetingoutline.DefaultID holds the default value on creation for the id field.
+	greetingoutline.DefaultID = greetingoutlineDescID.Default.(func() pulid.ID)
+	// greetingoutline.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	greetingoutline.IDValidator = greetingoutlineDescID.Validators[0].(func(string) error)
 	holidayMixin := schema.Holiday{}.Mixin()
 	holiday.Policy = privacy.NewPolicies(holidayMixin[2], schema.Holiday{})
 	holiday.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -2,6 +2,9 @@ package schema
 
 import (
 	"context"
+	"rapport/ent/greetingoutline"
+	"rapport/ent/interaction"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -67,6 +70,8 @@ func (Interaction) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
 		edge.To("visit_report", VisitReport.Type).Unique().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
+		edge.To("greeting_outline", GreetingOutline.Type).Unique().Immutable().
+			Comment("The approved outline a GREETING follows."),
 	}
 }
 
@@ -149,6 +154,9 @@ func (Interaction) Hooks() []ent.Hook {
 					}
 				}
 			}
+			if err := checkGreeting(ctx, m); err != nil {
+				return nil, err
+			}
 			if v := viewer.FromContext(ctx); v != nil && v.UserID != "" {
 				m.SetLoggedByID(v.UserID)
 			}
@@ -226,4 +234,28 @@ func (VisitReport) Annotations() []schema.Annotation {
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
+}
+
+// checkGreeting holds a GREETING to an approved outline (domain §3: each
+// greeting needs an outline a sales manager approved first); no other kind
+// of contact names one.
+func checkGreeting(ctx context.Context, m *gen.InteractionMutation) error {
+	kind, _ := m.Kind()
+	outline, named := m.GreetingOutlineID()
+	switch {
+	case kind != interaction.KindGREETING && named:
+		return apierr.BadInput("greetingOutlineID", "only a GREETING follows a greeting outline")
+	case kind != interaction.KindGREETING:
+		return nil
+	case !named:
+		return apierr.BadInput("greetingOutlineID", "a greeting needs an approved greeting outline")
+	}
+	o, err := m.Client().GreetingOutline.Get(ctx, outline)
+	if err != nil {
+		return err
+	}
+	if o.Status != greetingoutline.StatusAPPROVED {
+		return apierr.BadInput("greetingOutlineID", "the greeting outline is %s, not approved", strings.ToLower(string(o.Status)))
+	}
+	return nil
 }

@@ -491,3 +491,38 @@ func TestVisitReportsAndProposals(t *testing.T) {
 		}
 	})
 }
+
+// A greeting follows an outline a sales manager approved.
+func TestGreetingOutlines(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		outline := w.hr.do(`mutation { createGreetingOutline(input: {title: "春节问候 2027", body: "感谢一年来的支持……"}) { id status author { id } } }`, nil).ok(t)
+		id := outline.str(t, "createGreetingOutline.id")
+		if outline.str(t, "createGreetingOutline.status") != "SUBMITTED" || outline.str(t, "createGreetingOutline.author.id") != w.hr.id {
+			t.Fatalf("outline: %v", outline.Data)
+		}
+		greet := func(u *user, outline any) *result {
+			return u.do(`mutation($a: ID!, $o: ID, $at: Time!) { logInteraction(input: {accountID: $a, kind: GREETING, occurredAt: $at, greetingOutlineID: $o}) { id } }`,
+				map[string]any{"a": w.a1, "o": outline, "at": rfc(time.Now().Add(-time.Minute))})
+		}
+		greet(w.am1, id).code(t, "BAD_USER_INPUT")  // not approved yet
+		greet(w.am1, nil).code(t, "BAD_USER_INPUT") // no outline
+		decide := `mutation($id: ID!, $ok: Boolean!) { decideGreetingOutline(id: $id, approve: $ok, note: "可以") { status decidedBy { id } } }`
+		w.am1.do(decide, map[string]any{"id": id, "ok": true}).code(t, "FORBIDDEN")
+		w.hr.do(decide, map[string]any{"id": id, "ok": true}).code(t, "FORBIDDEN")
+		r := w.sm1.do(decide, map[string]any{"id": id, "ok": true}).ok(t)
+		if r.str(t, "decideGreetingOutline.status") != "APPROVED" || r.str(t, "decideGreetingOutline.decidedBy.id") != w.sm1.id {
+			t.Fatalf("decision: %v", r.Data)
+		}
+		w.admin.do(decide, map[string]any{"id": id, "ok": false}).code(t, "CONFLICT") // decided already
+		greet(w.am1, id).ok(t)
+		w.am1.do(`mutation($a: ID!, $o: ID, $at: Time!) { logInteraction(input: {accountID: $a, kind: PHONE, occurredAt: $at, greetingOutlineID: $o}) { id } }`,
+			map[string]any{"a": w.a1, "o": id, "at": rfc(time.Now())}).code(t, "BAD_USER_INPUT")
+		if n := w.am2.do(`{ greetingOutlines(first: 5) { totalCount } }`, nil).ok(t).num(t, "greetingOutlines.totalCount"); n != 1 {
+			t.Fatalf("the organisation's outlines: %d", n)
+		}
+		if n := w.gam.do(`{ greetingOutlines(first: 5) { totalCount } }`, nil).ok(t).num(t, "greetingOutlines.totalCount"); n != 0 {
+			t.Fatalf("another organisation sees %d outlines", n)
+		}
+	})
+}

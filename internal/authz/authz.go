@@ -34,6 +34,7 @@ const (
 	AssignOwners         Capability = "reassign accounts (within their team, for a sales manager)"
 	AssignServiceReps    Capability = "assign service reps to the accounts they reach"
 	ChangeTiers          Capability = "change the tier of the accounts they edit"
+	ApproveGreetings     Capability = "approve greeting outlines"
 	ManageDirectory      Capability = "change users, departments and the organisation"
 	ReadAuditTrail       Capability = "read the whole audit trail (everyone reads their own changes)"
 )
@@ -43,9 +44,9 @@ var table = []struct {
 	role auth.Role
 	can  []Capability
 }{
-	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ManageDirectory, ReadAuditTrail}},
+	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings, ManageDirectory, ReadAuditTrail}},
 	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail}},
-	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers}},
+	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings}},
 	{auth.RoleAccountManager, []Capability{ReadOwnAccounts, EditOwnAccounts, CreateAccounts}},
 	{auth.RoleServiceSupervisor, []Capability{ReadAllAccounts, AssignServiceReps}},
 	{auth.RoleServiceRep, []Capability{ReadServicedAccounts}},

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -17,6 +18,7 @@ import (
 
 	"rapport/ent"
 	"rapport/ent/account"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/tierchange"
@@ -656,4 +658,27 @@ func SubmitProposal(ctx context.Context, c *ent.Client, id pulid.ID, summary str
 func LateProposals(c *ent.Client) (*ent.VisitReportQuery, *ent.VisitReportOrder) {
 	q := c.VisitReport.Query().Where(visitreport.ProposalSubmittedAtIsNil(), visitreport.ProposalDueAtLT(time.Now().UTC()))
 	return q, &ent.VisitReportOrder{Field: ent.VisitReportOrderFieldProposalDueAt, Direction: entgql.OrderDirectionAsc}
+}
+
+// DecideOutline approves or rejects a submitted greeting outline (the
+// policy lets a sales manager or an admin), with an optional note.
+func DecideOutline(ctx context.Context, c *ent.Client, id pulid.ID, approve bool, note *string) (*ent.GreetingOutline, error) {
+	status := greetingoutline.StatusREJECTED
+	if approve {
+		status = greetingoutline.StatusAPPROVED
+	}
+	upd := c.GreetingOutline.UpdateOneID(id).
+		Where(greetingoutline.StatusEQ(greetingoutline.StatusSUBMITTED)).
+		SetStatus(status).SetDecidedAt(time.Now().UTC()).SetNillableDecisionNote(note)
+	if v := viewer.FromContext(ctx); v != nil && v.UserID != "" {
+		upd.SetDecidedByID(v.UserID)
+	}
+	o, err := upd.Save(ctx)
+	if !ent.IsNotFound(err) {
+		return o, err
+	}
+	if o, err = c.GreetingOutline.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	return nil, apierr.Conflictf("the outline was %s already", strings.ToLower(string(o.Status)))
 }

@@ -30,6 +30,12 @@ CREATE INDEX `user_organization_id` ON `users` (`organization_id`);
 CREATE UNIQUE INDEX `user_organization_id_subject` ON `users` (`organization_id`, `subject`);
 -- Create index "user_manager_id" to table: "users"
 CREATE INDEX `user_manager_id` ON `users` (`manager_id`);
+-- Create "greeting_outlines" table
+CREATE TABLE `greeting_outlines` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `version` integer NOT NULL DEFAULT (1), `title` text NOT NULL, `body` text NOT NULL, `status` text NOT NULL DEFAULT ('SUBMITTED'), `decided_at` datetime NULL, `decision_note` text NULL, `organization_id` text NOT NULL, `author_id` text NULL, `decided_by_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `greeting_outlines_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `greeting_outlines_users_author` FOREIGN KEY (`author_id`) REFERENCES `users` (`id`) ON DELETE SET NULL, CONSTRAINT `greeting_outlines_users_decided_by` FOREIGN KEY (`decided_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+-- Create index "greetingoutline_organization_id" to table: "greeting_outlines"
+CREATE INDEX `greetingoutline_organization_id` ON `greeting_outlines` (`organization_id`);
+-- Create index "greetingoutline_organization_id_status" to table: "greeting_outlines"
+CREATE INDEX `greetingoutline_organization_id_status` ON `greeting_outlines` (`organization_id`, `status`);
 -- Create "holidays" table
 CREATE TABLE `holidays` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `day` text NOT NULL, `kind` text NOT NULL, `name` text NULL, `organization_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `holidays_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION);
 -- Create index "holiday_organization_id" to table: "holidays"
@@ -37,7 +43,7 @@ CREATE INDEX `holiday_organization_id` ON `holidays` (`organization_id`);
 -- Create index "holiday_organization_id_day" to table: "holidays"
 CREATE UNIQUE INDEX `holiday_organization_id_day` ON `holidays` (`organization_id`, `day`);
 -- Create "interactions" table
-CREATE TABLE `interactions` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `kind` text NOT NULL, `occurred_at` datetime NOT NULL, `summary` text NULL, `decision_maker_met` bool NOT NULL DEFAULT (false), `account_id` text NOT NULL, `organization_id` text NOT NULL, `logged_by_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `interactions_accounts_interactions` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_users_logged_by` FOREIGN KEY (`logged_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+CREATE TABLE `interactions` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `kind` text NOT NULL, `occurred_at` datetime NOT NULL, `summary` text NULL, `decision_maker_met` bool NOT NULL DEFAULT (false), `account_id` text NOT NULL, `organization_id` text NOT NULL, `logged_by_id` text NULL, `interaction_greeting_outline` text NULL, PRIMARY KEY (`id`), CONSTRAINT `interactions_accounts_interactions` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_organizations_organization` FOREIGN KEY (`organization_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `interactions_users_logged_by` FOREIGN KEY (`logged_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL, CONSTRAINT `interactions_greeting_outlines_greeting_outline` FOREIGN KEY (`interaction_greeting_outline`) REFERENCES `greeting_outlines` (`id`) ON DELETE SET NULL);
 -- Create index "interaction_organization_id" to table: "interactions"
 CREATE INDEX `interaction_organization_id` ON `interactions` (`organization_id`);
 -- Create index "interaction_account_id_occurred_at" to table: "interactions"
