@@ -13,11 +13,12 @@ import (
 // plumbing are the packages under internal/ that talk to the database.
 // Every other package there is a rule package and must not reach it.
 var plumbing = []string{
-	"rapport/internal/api",      // HTTP and GraphQL over the ent client
-	"rapport/internal/store",    // opening, migrating and writing the database
-	"rapport/internal/demo",     // loading the demo organisation
-	"rapport/internal/followup", // applying the cadence to stored accounts
-	"rapport/internal/calfeed",  // serving the agenda feeds
+	"rapport/internal/api",                    // HTTP and GraphQL over the ent client
+	"rapport/internal/store",                  // opening, migrating and writing the database
+	"rapport/internal/demo",                   // loading the demo organisation
+	"rapport/internal/followup",               // applying the cadence to stored accounts
+	"rapport/internal/calfeed",                // serving the agenda feeds
+	"rapport/internal/followup/followupbench", // the scale benchmark
 	"rapport/internal/testdb",
 }
 
