@@ -128,7 +128,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer drv.Close()
-	if err := store.Migrate(ctx, drv); err != nil {
+	if err := migrateAll(ctx, drv); err != nil {
 		return fmt.Errorf("migrating the database: %w", err)
 	}
 	_, err = fmt.Fprintln(stdout, "schema up to date")

@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"rapport/ent"
 	"rapport/internal/auth"
+	"rapport/internal/followup"
 	"rapport/internal/store"
 )
 
@@ -209,7 +212,7 @@ func openDB(ctx context.Context, c config) (*ent.Client, error) {
 		return nil, err
 	}
 	if store.IsEmbedded(c.DatabaseURL) {
-		err = store.Migrate(ctx, drv)
+		err = migrateAll(ctx, drv)
 	} else {
 		err = store.CheckSchema(ctx, drv)
 	}
@@ -218,6 +221,17 @@ func openDB(ctx context.Context, c config) (*ent.Client, error) {
 		return nil, fmt.Errorf("database schema: %w", err)
 	}
 	return ent.NewClient(ent.Driver(drv)), nil
+}
+
+// migrateAll applies the pending migrations, then the data they imply
+// that only Go computes: due dates of accounts from before the follow-up
+// engine.
+func migrateAll(ctx context.Context, drv *entsql.Driver) error {
+	if err := store.Migrate(ctx, drv); err != nil {
+		return err
+	}
+	_, err := followup.BackfillDue(ctx, ent.NewClient(ent.Driver(drv)))
+	return err
 }
 
 // secret returns the HS256 secret: the configured one, or in embedded mode

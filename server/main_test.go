@@ -8,6 +8,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"rapport/ent/privacy"
+	"rapport/internal/store"
 	"regexp"
 	"strings"
 	"sync"
@@ -278,5 +281,33 @@ func TestUsageErrors(t *testing.T) {
 		if !errors.As(err, &u) {
 			t.Errorf("%v: got %v, want a usage error", args, err)
 		}
+	}
+}
+
+// A database from before the follow-up engine (accounts without due dates)
+// gets them from `server migrate`, and from starting on embedded SQLite.
+func TestMigrateBackfillsDueDates(t *testing.T) {
+	db := "file:" + filepath.Join(t.TempDir(), "old.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"org", "create", "acme", "Acme"}, env("DATABASE_URL", db), &out); err != nil {
+		t.Fatal(err)
+	}
+	client, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	org := client.Organization.Query().OnlyX(ctx)
+	client.Account.Create().SetName("Old").SetOrganizationID(org.ID).ExecX(ctx)
+	if _, err := client.ExecContext(ctx, "UPDATE accounts SET next_call_due_at = NULL, next_visit_due_at = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"migrate"}, env("DATABASE_URL", db), &out); err != nil {
+		t.Fatal(err)
+	}
+	a := client.Account.Query().OnlyX(ctx)
+	if a.NextCallDueAt == nil || a.NextVisitDueAt == nil {
+		t.Fatalf("after migrate: call %v, visit %v", a.NextCallDueAt, a.NextVisitDueAt)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
+	"rapport/ent/privacy"
 	"rapport/ent/tierchange"
 	"rapport/ent/visitreport"
 	"rapport/internal/apierr"
@@ -681,4 +682,24 @@ func DecideOutline(ctx context.Context, c *ent.Client, id pulid.ID, approve bool
 		return nil, err
 	}
 	return nil, apierr.Conflictf("the outline was %s already", strings.ToLower(string(o.Status)))
+}
+
+// BackfillDue gives due dates to the accounts that have none: those of a
+// database made before the follow-up engine (its accounts were never
+// contacted in Rapport, so they are due from their creation). It recomputes
+// the organisations concerned, once; afterwards it finds nothing to do.
+func BackfillDue(ctx context.Context, c *ent.Client) (int, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	orgs, err := c.Account.Query().
+		Where(account.Or(account.NextCallDueAtIsNil(), account.NextVisitDueAtIsNil())).
+		Unique(true).Select(account.FieldOrganizationID).Strings(sys)
+	if err != nil {
+		return 0, err
+	}
+	for _, org := range orgs {
+		if err := RecomputeOrganization(ctx, c, pulid.ID(org), "due dates of accounts made before the follow-up engine"); err != nil {
+			return 0, err
+		}
+	}
+	return len(orgs), nil
 }
