@@ -74,6 +74,7 @@ func NewHandler(cfg Config) http.Handler {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	return withRequestLog(cfg.Logger, withSecurityHeaders(mux))
@@ -104,8 +105,10 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 			h.Set("Cache-Control", "no-store")
 		}
-		// A JSON body for TimeoutHandler's 503 (success overrides it).
-		h.Set("Content-Type", "application/json")
+		if r.URL.Path == "/graphql" {
+			// A JSON body for TimeoutHandler's 503 (a response overrides it).
+			h.Set("Content-Type", "application/json")
+		}
 		next.ServeHTTP(w, r)
 	})
 }

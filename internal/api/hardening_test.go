@@ -361,6 +361,11 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("Content-Security-Policy = %q", r.header.Get("Content-Security-Policy"))
 		}
 	}
+	for path, want := range map[string]string{"/": "text/html", "/healthz": "text/plain"} {
+		if ct := e.raw("GET", path, "", nil).header.Values("Content-Type"); len(ct) != 1 || !strings.HasPrefix(ct[0], want) {
+			t.Errorf("GET %s: Content-Type %v, want one %s", path, ct, want)
+		}
+	}
 	r := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(token(t, "acme", "u", auth.RoleEmployee)))
 	if got := r.header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("Cache-Control = %q", got)
