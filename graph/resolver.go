@@ -14,8 +14,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"rapport/ent"
-	"rapport/internal/auth"
 	"rapport/internal/apierr"
+	"rapport/internal/auth"
 	"rapport/internal/pulid"
 	"rapport/internal/viewer"
 )

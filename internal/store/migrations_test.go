@@ -120,7 +120,6 @@ func dialectOf(backend string) string {
 	return dialect.SQLite
 }
 
-
 // execFile runs a migration file's statements, unrecorded.
 func execFile(t *testing.T, drv *entsql.Driver, f migrate.File) {
 	t.Helper()
