@@ -173,16 +173,15 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 	// NOT_FOUND, and one v sees but may not change is FORBIDDEN. Assigning
 	// the service rep reaches every account v sees; anything else needs the
 	// right to edit the account.
-	scope, noun := accountsEditableBy(v), "account"
+	scope, what := accountsEditableBy(v), "it"
 	if onlyServiceRep && v.Can(authz.AssignServiceReps) {
-		scope, noun = AccountsVisibleTo(v), "account's service rep"
+		scope, what = AccountsVisibleTo(v), "its service rep"
 	} else if !canEditSomeAccount(v) {
 		return apierr.Forbiddenf("your roles allow changing only the service rep of an account")
 	}
 	if scope != nil {
 		if id, ok := m.ID(); ok && m.Op().Is(gen.OpUpdateOne) {
-			accounts := m.Client().Account.Query
-			if err := refuseReadOnly(ctx, noun, accounts().Where(account.ID(id), scope), accounts().Where(account.ID(id))); err != nil {
+			if err := accountWritable(ctx, m.Client(), id, scope, what); err != nil {
 				return err
 			}
 		}
@@ -205,24 +204,27 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 	return privacy.Allow
 }
 
-// existence is a query that can tell whether it matches a row.
-type existence interface {
-	Exist(context.Context) (bool, error)
-}
-
-// refuseReadOnly answers an update of one row that the viewer may see
-// (visible matches it) but not change (editable does not) with FORBIDDEN, so
-// that it is neither mistaken for a missing row (NOT_FOUND) nor, with an
-// expectedVersion, for a stale edit (CONFLICT) that a client would retry.
-// A row the viewer cannot see stays NOT_FOUND: the update's own filter
-// then matches nothing.
-func refuseReadOnly(ctx context.Context, noun string, editable, visible existence) error {
-	ok, err := editable.Exist(ctx)
-	if err != nil || ok {
-		return err
+// accountWritable answers NOT_FOUND for an account the viewer cannot see,
+// and FORBIDDEN for one they see but that writable (the accounts they may
+// change this way; nil: all they see) leaves out, so that a read-only row
+// is neither mistaken for a missing one nor, with an expectedVersion, for a
+// stale edit (CONFLICT) a client would retry. what names the change: "it",
+// "its contacts"…
+func accountWritable(ctx context.Context, c *gen.Client, id pulid.ID, writable predicate.Account, what string) error {
+	if writable != nil {
+		ok, err := c.Account.Query().Where(account.ID(id), writable).Exist(ctx)
+		if err != nil || ok {
+			return err
+		}
 	}
-	if seen, err := visible.Exist(ctx); err != nil || !seen {
+	seen, err := c.Account.Query().Where(account.ID(id)).Exist(ctx)
+	switch {
+	case err != nil:
 		return err
+	case !seen:
+		return apierr.NotFoundf("account %q not found", id)
+	case writable != nil:
+		return apierr.Forbiddenf("you may read this account but not change %s", what)
 	}
-	return apierr.Forbiddenf("you may read this %s but not change it", noun)
+	return nil
 }

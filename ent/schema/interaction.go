@@ -89,37 +89,6 @@ func (Interaction) Annotations() []schema.Annotation {
 	}
 }
 
-// TierChange is one change of an account's tier: from, to, why and who
-// decided (domain §3: every tier change is kept with reason and decider).
-// Written by changeAccountTier and applyTierReview, never edited.
-type TierChange struct{ ent.Schema }
-
-func (TierChange) Mixin() []ent.Mixin {
-	return []ent.Mixin{WithID("TC"), TenantMixin{}, AccountScoped{Write: EditAccount}}
-}
-
-func (TierChange) Fields() []ent.Field {
-	return []ent.Field{
-		field.String("account_id").GoType(pulid.ID("")).Immutable(),
-		field.Enum("from_tier").Values("A", "B", "C").Immutable(),
-		field.Enum("to_tier").Values("A", "B", "C").Immutable(),
-		field.String("reason").Immutable().Validate(validate.Name(500)),
-		field.String("decided_by_id").GoType(pulid.ID("")).Optional().Immutable(),
-		field.Time("created_at").Default(func() time.Time { return time.Now().UTC() }).Immutable(),
-	}
-}
-
-func (TierChange) Edges() []ent.Edge {
-	return []ent.Edge{
-		edge.From("account", Account.Type).Ref("tier_changes").Field("account_id").Unique().Required().Immutable(),
-		edge.To("decided_by", User.Type).Field("decided_by_id").Unique().Immutable(),
-	}
-}
-
-func (TierChange) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("account_id", "created_at")}
-}
-
 // Hooks check what is logged before it is written, stamp who logged it,
 // and bring the account's follow-up columns up to date.
 func (Interaction) Hooks() []ent.Hook {
@@ -157,14 +126,14 @@ func (Interaction) Hooks() []ent.Hook {
 			if err := checkGreeting(ctx, m); err != nil {
 				return nil, err
 			}
-			if v := viewer.FromContext(ctx); v != nil && v.UserID != "" {
-				m.SetLoggedByID(v.UserID)
+			if u := viewer.FromContext(ctx).User(); u != nil {
+				m.SetLoggedByID(*u)
 			}
 			val, err := next.Mutate(ctx, m)
 			if err != nil {
 				return nil, err
 			}
-			return val, recordFollowUp(ctx, m.Client(), accountID, followUpContact(m))
+			return val, followup.Record(ctx, m.Client(), accountID, followUpContact(m))
 		})
 	}, ent.OpCreate)}
 }
@@ -183,57 +152,6 @@ func followUpContact(m *gen.InteractionMutation) cadence.Contact {
 	occurred, _ := m.OccurredAt()
 	met, _ := m.DecisionMakerMet()
 	return cadence.Contact{Kind: cadence.Kind(kind), OccurredAt: occurred, DecisionMakerMet: met}
-}
-
-func recordFollowUp(ctx context.Context, c *gen.Client, accountID pulid.ID, contact cadence.Contact) error {
-	return followup.Record(ctx, c, accountID, contact)
-}
-
-// VisitReport is what an account manager records after a visit (domain §3):
-// the client's needs, their environment, the service entry point. A
-// proposal is due within 3 days of the visit; submitting it is recorded
-// here, and a late one is listed (lateProposals).
-type VisitReport struct{ ent.Schema }
-
-func (VisitReport) Mixin() []ent.Mixin {
-	return []ent.Mixin{WithID("VR"), TimeMixin{}, TenantMixin{}, AccountScoped{Write: SeeAccount}, VersionMixin{}, AuditMixin{}}
-}
-
-func (VisitReport) Fields() []ent.Field {
-	return []ent.Field{
-		field.String("account_id").GoType(pulid.ID("")).Immutable().
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
-		field.String("interaction_id").GoType(pulid.ID("")).Unique().Immutable(),
-		field.Text("needs_analysis").Validate(validate.Text(8000)),
-		field.Text("environment_assessment").Optional().Validate(validate.Text(8000)),
-		field.Text("service_entry_point").Optional().Validate(validate.Text(4000)),
-		field.Time("proposal_due_at").Immutable().
-			Annotations(entgql.OrderField("PROPOSAL_DUE_AT"), entgql.Skip(entgql.SkipMutationCreateInput)).
-			Comment("The end of the third day after the visit, in the organisation's time zone."),
-		field.Time("proposal_submitted_at").Optional().Nillable().
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
-		field.Text("proposal_summary").Optional().Validate(validate.Text(4000)).
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
-	}
-}
-
-func (VisitReport) Edges() []ent.Edge {
-	return []ent.Edge{
-		edge.From("account", Account.Type).Ref("visit_reports").Field("account_id").Unique().Required().Immutable().
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
-		edge.From("interaction", Interaction.Type).Ref("visit_report").Field("interaction_id").Unique().Required().Immutable(),
-	}
-}
-
-func (VisitReport) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("organization_id", "proposal_submitted_at", "proposal_due_at")}
-}
-
-func (VisitReport) Annotations() []schema.Annotation {
-	return []schema.Annotation{
-		entgql.RelayConnection(),
-		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
-	}
 }
 
 // checkGreeting holds a GREETING to an approved outline (domain §3: each

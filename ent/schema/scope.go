@@ -9,7 +9,6 @@ import (
 	"entgo.io/ent/schema/mixin"
 
 	gen "rapport/ent"
-	"rapport/ent/account"
 	"rapport/ent/predicate"
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
@@ -121,27 +120,10 @@ func (m AccountScoped) checkAccount(ctx context.Context, mu ent.Mutation) error 
 	default:
 		return privacy.Skip // bulk changes: the filter narrows them
 	}
-	accounts := c.Client().Account.Query
-	if seen, err := accounts().Where(account.ID(id)).Exist(ctx); err != nil || !seen {
-		return cmpErr(err, apierr.NotFoundf("account %q not found", id))
-	}
-	if p := m.writable(v); p != nil {
-		ok, err := accounts().Where(account.ID(id), p).Exist(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return apierr.Forbiddenf("you may read this account but not change its %ss", lowerFirst(mu.Type()))
-		}
-	}
-	return privacy.Skip
-}
-
-func cmpErr(err, otherwise error) error {
-	if err != nil {
+	if err := accountWritable(ctx, c.Client(), id, m.writable(v), "its "+lowerFirst(mu.Type())+"s"); err != nil {
 		return err
 	}
-	return otherwise
+	return privacy.Skip
 }
 
 func lowerFirst(s string) string {
