@@ -109,10 +109,8 @@ func recordChange(next ent.Mutator) ent.Mutator {
 			SetEntityType(m.Type()).
 			SetEntityID(string(id)).
 			SetChanges(changes).
-			SetRequestID(audit.RequestID(ctx))
-		if vw := viewer.FromContext(ctx); vw != nil && vw.UserID != "" {
-			ev.SetActorID(vw.UserID)
-		}
+			SetRequestID(audit.RequestID(ctx)).
+			SetNillableActorID(viewer.FromContext(ctx).User())
 		if err := ev.Exec(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
 			return nil, fmt.Errorf("audit: recording %s %s: %w", action, id, err)
 		}

@@ -2,17 +2,18 @@ package schema
 
 import (
 	"context"
+	gen "rapport/ent"
+	"rapport/ent/privacy"
+	"rapport/internal/apierr"
+	"rapport/internal/authz"
+	"rapport/internal/viewer"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-	gen "rapport/ent"
-	"rapport/ent/privacy"
-	"rapport/internal/apierr"
-	"rapport/internal/authz"
-	"rapport/internal/viewer"
 
 	"rapport/internal/pulid"
 	"rapport/internal/validate"
@@ -77,8 +78,8 @@ func (GreetingOutline) Policy() ent.Policy {
 			privacy.GreetingOutlineMutationRuleFunc(func(ctx context.Context, m *gen.GreetingOutlineMutation) error {
 				v := viewer.FromContext(ctx)
 				if m.Op().Is(gen.OpCreate) {
-					if v.UserID != "" {
-						m.SetAuthorID(v.UserID)
+					if u := v.User(); u != nil {
+						m.SetAuthorID(*u)
 					}
 					return privacy.Skip
 				}

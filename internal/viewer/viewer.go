@@ -33,6 +33,16 @@ func NewSystem(org pulid.ID, loc *time.Location) *Viewer {
 	return &Viewer{OrgID: org, Location: loc, System: true}
 }
 
+// User is the viewer's user, or nil for none (the system viewer): what
+// "who did it" columns (actor, logged by, decided by) record.
+func (v *Viewer) User() *pulid.ID {
+	if v == nil || v.UserID == "" {
+		return nil
+	}
+	id := v.UserID
+	return &id
+}
+
 // IsSystem reports whether v is a system viewer.
 func (v *Viewer) IsSystem() bool { return v != nil && v.System }
 
