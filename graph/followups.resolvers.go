@@ -13,7 +13,6 @@ import (
 	"rapport/internal/calfeed"
 	"rapport/internal/followup"
 	"rapport/internal/pulid"
-	"rapport/internal/viewer"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -41,8 +40,7 @@ func (r *mutationResolver) SetHoliday(ctx context.Context, day string, kind holi
 
 // RotateCalendarToken is the resolver for the rotateCalendarToken field.
 func (r *mutationResolver) RotateCalendarToken(ctx context.Context) (string, error) {
-	token, err := calfeed.Rotate(ctx, r.db(ctx))
-	return calfeed.URL(calfeed.Base(ctx), token), err
+	return calfeed.Rotate(ctx, r.db(ctx))
 }
 
 // FileVisitReport is the resolver for the fileVisitReport field.
@@ -78,16 +76,12 @@ func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, ti
 
 // Agenda is the resolver for the agenda field.
 func (r *queryResolver) Agenda(ctx context.Context, from time.Time, to time.Time) ([]*followup.AgendaDay, error) {
-	return followup.Agenda(ctx, r.db(ctx), from, to, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
-		return q.CollectFields(nestedField(ctx, "items", "account"))
-	})
+	return followup.Agenda(ctx, r.db(ctx), from, to, eagerAccounts(ctx, "items"))
 }
 
 // TierReview is the resolver for the tierReview field.
 func (r *queryResolver) TierReview(ctx context.Context, month string) (*followup.TierReview, error) {
-	return followup.Review(ctx, r.db(ctx), month, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
-		return q.CollectFields(nestedField(ctx, "proposals", "account"))
-	})
+	return followup.Review(ctx, r.db(ctx), month, eagerAccounts(ctx, "proposals"))
 }
 
 // Holidays is the resolver for the holidays field.
@@ -97,9 +91,7 @@ func (r *queryResolver) Holidays(ctx context.Context, year int) ([]*ent.Holiday,
 
 // ContactOverview is the resolver for the contactOverview field.
 func (r *queryResolver) ContactOverview(ctx context.Context, from time.Time, to time.Time, region *string) (*followup.Overview, error) {
-	return followup.ContactOverview(ctx, r.db(ctx), from, to, region, func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
-		return q.CollectFields(nestedField(ctx, "rows", "account"))
-	})
+	return followup.ContactOverview(ctx, r.db(ctx), from, to, region, eagerAccounts(ctx, "rows"))
 }
 
 // LateProposals is the resolver for the lateProposals field.
@@ -110,10 +102,5 @@ func (r *queryResolver) LateProposals(ctx context.Context, after *entgql.Cursor[
 
 // AgendaCalendarURL is the resolver for the agendaCalendarURL field.
 func (r *userResolver) AgendaCalendarURL(ctx context.Context, obj *ent.User) (*string, error) {
-	if v := viewer.FromContext(ctx); v == nil || v.UserID != obj.ID {
-		return nil, nil // a feed URL is a credential: only its owner sees it
-	}
-	token, err := calfeed.Token(ctx, r.db(ctx), obj)
-	url := calfeed.URL(calfeed.Base(ctx), token)
-	return &url, err
+	return calfeed.URLOf(ctx, r.db(ctx), obj)
 }

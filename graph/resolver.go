@@ -16,6 +16,7 @@ import (
 	"rapport/ent"
 	"rapport/internal/apierr"
 	"rapport/internal/auth"
+	"rapport/internal/followup"
 	"rapport/internal/pulid"
 	"rapport/internal/viewer"
 )
@@ -55,6 +56,15 @@ func (r *Resolver) noders(ctx context.Context, ids []pulid.ID) ([]ent.Noder, err
 		return nil, err
 	}
 	return []ent.Noder{n}, nil
+}
+
+// eagerAccounts readies the accounts a list holds at list.account (agenda
+// items, review proposals, sheet rows) to eager-load what the client
+// selected of them.
+func eagerAccounts(ctx context.Context, list string) followup.Prepare {
+	return func(q *ent.AccountQuery) (*ent.AccountQuery, error) {
+		return q.CollectFields(nestedField(ctx, list, "account"))
+	}
 }
 
 // nestedField returns ctx as if resolving the field at path below the

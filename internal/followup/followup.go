@@ -75,6 +75,23 @@ func PolicyFor(ctx context.Context, c *ent.Client, orgID pulid.ID) (cadence.Poli
 	return p, cal, nil
 }
 
+// span is the days from from's to to's in cal's zone, at most max of them
+// (what names the list in the error).
+func span(cal cadence.Calendar, from, to time.Time, max int, what string) ([]cadence.Day, error) {
+	first, last := cal.DayOf(from), cal.DayOf(to)
+	if last.Before(first) {
+		return nil, apierr.BadInput("to", "to is before from")
+	}
+	if first.AddDays(max - 1).Before(last) {
+		return nil, apierr.BadInput("to", "%s spans at most %d days", what, max)
+	}
+	var days []cadence.Day
+	for d := first; !last.Before(d); d = d.AddDays(1) {
+		days = append(days, d)
+	}
+	return days, nil
+}
+
 // zone is the viewer's organisation's time zone, as loaded for the request.
 func zone(v *viewer.Viewer) cadence.Calendar {
 	if v != nil && v.Location != nil {
@@ -88,9 +105,8 @@ func zone(v *viewer.Viewer) cadence.Calendar {
 // holiday calendar changed: one read of the accounts, then set-based
 // updates (RecomputeAccountTimes), not a query per account.
 func RecomputeOrganization(ctx context.Context, c *ent.Client, org pulid.ID, why string) error {
-	v := viewer.FromContext(ctx)
 	sys := viewer.NewContext(ctx, viewer.NewSystem(org, nil))
-	p, cal, err := PolicyOf(sys, c)
+	p, cal, err := PolicyFor(ctx, c, org)
 	if err != nil {
 		return err
 	}
@@ -107,8 +123,8 @@ func RecomputeOrganization(ctx context.Context, c *ent.Client, org pulid.ID, why
 		calls[a.ID], visits[a.ID] = &due.Call, &due.Visit
 	}
 	var actor pulid.ID
-	if v != nil {
-		actor = v.UserID
+	if u := viewer.FromContext(ctx).User(); u != nil {
+		actor = *u
 	}
 	if _, err := RecomputeAccountTimes(ctx, c, org, account.FieldNextCallDueAt, calls, actor, why); err != nil {
 		return err
@@ -117,15 +133,13 @@ func RecomputeOrganization(ctx context.Context, c *ent.Client, org pulid.ID, why
 	return err
 }
 
-// Record folds a logged contact into its account: it locks the account's
-// row (concurrent logs for one account, on any instance, take turns),
-// reads its follow-up state, and writes the new last-contact and due
-// columns as the organisation's system viewer (no version bump, no audit:
-// the interaction is the record).
+// Record folds a logged contact into its account: it reads the account's
+// follow-up state and writes the new last-contact and due columns as the
+// organisation's system viewer (no version bump, no audit: the interaction
+// is the record). The caller holds the account's row lock (Interaction's
+// hook takes it before inserting), so concurrent logs for one account, on
+// any instance, take turns.
 func Record(ctx context.Context, c *ent.Client, accountID pulid.ID, contact cadence.Contact) error {
-	if err := c.LockRow(ctx, accountID); err != nil {
-		return err
-	}
 	a, err := c.Account.Get(ctx, accountID)
 	if err != nil {
 		return err
@@ -180,10 +194,8 @@ func InitialDue(ctx context.Context, c *ent.Client, org pulid.ID, tier string, c
 // for their team, or an admin make it), it is kept in the account's tier
 // history, and both due dates follow at once.
 func ChangeTier(ctx context.Context, c *ent.Client, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error) {
-	if !viewer.FromContext(ctx).Can(authz.ChangeTiers) {
-		// The account policy refuses it too; saying so first answers FORBIDDEN
-		// rather than a complaint about the tier.
-		return nil, apierr.Forbiddenf("only a sales manager or an admin changes an account's tier")
+	if err := mayChangeTiers(ctx); err != nil {
+		return nil, err
 	}
 	if err := c.LockRow(ctx, id); err != nil {
 		return nil, err
@@ -199,19 +211,27 @@ func ChangeTier(ctx context.Context, c *ent.Client, id pulid.ID, tier account.Ti
 	if a, err = c.Account.UpdateOneID(id).SetTier(tier).Save(ctx); err != nil {
 		return nil, err
 	}
-	tc := c.TierChange.Create().SetAccountID(id).
+	err = c.TierChange.Create().SetAccountID(id).
 		SetFromTier(tierchange.FromTier(from)).SetToTier(tierchange.ToTier(tier)).
-		SetReason(reason)
-	if v := viewer.FromContext(ctx); v != nil && v.UserID != "" {
-		tc.SetDecidedByID(v.UserID)
-	}
-	if err := tc.Exec(ctx); err != nil {
+		SetReason(reason).SetNillableDecidedByID(viewer.FromContext(ctx).User()).
+		Exec(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if err := Recompute(ctx, c, a); err != nil {
 		return nil, err
 	}
 	return c.Account.Get(ctx, id)
+}
+
+// mayChangeTiers refuses a viewer whose roles do not change tiers. The
+// account policy refuses the change too; saying so first answers FORBIDDEN
+// rather than a complaint about the tier or a review's work.
+func mayChangeTiers(ctx context.Context) error {
+	if !viewer.FromContext(ctx).Can(authz.ChangeTiers) {
+		return apierr.Forbiddenf("only a sales manager or an admin changes an account's tier")
+	}
+	return nil
 }
 
 // Kind is what is due: a call or a visit.
@@ -235,9 +255,9 @@ func dueColumn(k Kind) string {
 // the privacy filter, an owner's) index on the due column.
 func DueQuery(c *ent.Client, k Kind, tier *account.Tier, before time.Time) (*ent.AccountQuery, *ent.AccountOrder) {
 	q := c.Account.Query()
-	field, order := account.FieldNextCallDueAt, ent.AccountOrderFieldNextCallDueAt
+	field, order := dueColumn(k), ent.AccountOrderFieldNextCallDueAt
 	if k == Visit {
-		field, order = account.FieldNextVisitDueAt, ent.AccountOrderFieldNextVisitDueAt
+		order = ent.AccountOrderFieldNextVisitDueAt
 	}
 	q.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(field), before.UTC())) })
 	if tier != nil {
@@ -274,16 +294,14 @@ const (
 // what the client selected of the accounts with it).
 func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare Prepare) ([]*AgendaDay, error) {
 	cal := zone(viewer.FromContext(ctx))
-	first, last := cal.DayOf(from), cal.DayOf(to)
-	if last.Before(first) {
-		return nil, apierr.BadInput("to", "to is before from")
+	period, err := span(cal, from, to, MaxAgendaDays, "an agenda")
+	if err != nil {
+		return nil, err
 	}
-	if first.AddDays(MaxAgendaDays - 1).Before(last) {
-		return nil, apierr.BadInput("to", "an agenda spans at most %d days", MaxAgendaDays)
-	}
+	first, last := period[0], period[len(period)-1]
 	days := []*AgendaDay{}
 	index := map[cadence.Day]*AgendaDay{}
-	for d := first; !last.Before(d); d = d.AddDays(1) {
+	for _, d := range period {
 		day := &AgendaDay{Day: cal.Start(d).UTC(), Items: []*AgendaItem{}}
 		days = append(days, day)
 		index[d] = day
@@ -396,8 +414,8 @@ func Review(ctx context.Context, c *ent.Client, month string, prepare Prepare) (
 // returns the listed accounts. An account the review does not rank (not
 // visible) is NOT_FOUND; one whose proposal is its tier is left as it is.
 func ApplyReview(ctx context.Context, c *ent.Client, month string, ids []pulid.ID) ([]*ent.Account, error) {
-	if !viewer.FromContext(ctx).Can(authz.ChangeTiers) {
-		return nil, apierr.Forbiddenf("only a sales manager or an admin changes an account's tier")
+	if err := mayChangeTiers(ctx); err != nil {
+		return nil, err
 	}
 	if len(ids) > MaxReviewAccounts {
 		return nil, apierr.BadInput("accountIDs", "at most %d accounts at a time", MaxReviewAccounts)
@@ -535,13 +553,11 @@ func ContactOverview(ctx context.Context, c *ent.Client, from, to time.Time, reg
 	if err != nil {
 		return nil, err
 	}
-	first, last := cal.DayOf(from), cal.DayOf(to)
-	if last.Before(first) {
-		return nil, apierr.BadInput("to", "to is before from")
+	period, err := span(cal, from, to, MaxOverviewDays, "a sheet")
+	if err != nil {
+		return nil, err
 	}
-	if first.AddDays(MaxOverviewDays - 1).Before(last) {
-		return nil, apierr.BadInput("to", "a sheet spans at most %d days", MaxOverviewDays)
-	}
+	first, last := period[0], period[len(period)-1]
 	q := c.Account.Query().Order(ent.Asc(account.FieldName), ent.Asc(account.FieldID)).Limit(MaxOverviewAccounts + 1)
 	if region != nil {
 		q.Where(account.Region(*region))
@@ -552,7 +568,7 @@ func ContactOverview(ctx context.Context, c *ent.Client, from, to time.Time, reg
 	}
 	sheet := &Overview{Truncated: len(accounts) > MaxOverviewAccounts}
 	accounts = accounts[:min(len(accounts), MaxOverviewAccounts)]
-	for d := first; !last.Before(d); d = d.AddDays(1) {
+	for _, d := range period {
 		sheet.Days = append(sheet.Days, cal.Start(d).UTC())
 	}
 	ids := make([]pulid.ID, len(accounts))
@@ -668,13 +684,11 @@ func DecideOutline(ctx context.Context, c *ent.Client, id pulid.ID, approve bool
 	if approve {
 		status = greetingoutline.StatusAPPROVED
 	}
-	upd := c.GreetingOutline.UpdateOneID(id).
+	o, err := c.GreetingOutline.UpdateOneID(id).
 		Where(greetingoutline.StatusEQ(greetingoutline.StatusSUBMITTED)).
-		SetStatus(status).SetDecidedAt(time.Now().UTC()).SetNillableDecisionNote(note)
-	if v := viewer.FromContext(ctx); v != nil && v.UserID != "" {
-		upd.SetDecidedByID(v.UserID)
-	}
-	o, err := upd.Save(ctx)
+		SetStatus(status).SetDecidedAt(time.Now().UTC()).SetNillableDecisionNote(note).
+		SetNillableDecidedByID(viewer.FromContext(ctx).User()).
+		Save(ctx)
 	if !ent.IsNotFound(err) {
 		return o, err
 	}

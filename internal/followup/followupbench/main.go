@@ -156,10 +156,8 @@ func load(ctx context.Context, db *sql.DB, n, per, owned int) (firstManager stri
 		return "", err
 	}
 	managers := make([]string, (n+owned-1)/owned)
-	users := []string{}
 	for i := range managers {
 		managers[i] = string(pulid.New("US"))
-		users = append(users, managers[i])
 	}
 	if err := copyRows(ctx, db, "users", []string{"id", "created_at", "updated_at", "organization_id", "subject", "name", "email", "roles", "last_seen_at", "calendar_token_version"},
 		len(managers), func(i int) []any {
@@ -190,7 +188,6 @@ func load(ctx context.Context, db *sql.DB, n, per, owned int) (firstManager stri
 	// As autovacuum leaves a live database: statistics and the visibility map
 	// (index-only scans for the counts).
 	_, err = db.ExecContext(ctx, "VACUUM ANALYZE")
-	_ = users
 	return "am-0", err
 }
 
