@@ -33,8 +33,8 @@ const Path = "/calendar/agenda/"
 // feedDays is how far ahead a feed reaches (overdue items come first).
 const feedDays = followup.MaxAgendaDays
 
-// Token returns the user's current feed token.
-func Token(ctx context.Context, c *ent.Client, u *ent.User) (string, error) {
+// token is the user's current feed token.
+func token(ctx context.Context, c *ent.Client, u *ent.User) (string, error) {
 	secret, err := store.Secret(ctx, c, store.SettingCalendarSecret)
 	if err != nil {
 		return "", err
@@ -48,10 +48,26 @@ func mac(secret []byte, u *ent.User) string {
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
-// URL is the feed's absolute URL under base (scheme://host).
-func URL(base, token string) string { return strings.TrimRight(base, "/") + Path + token + ".ics" }
+// url is the feed's absolute URL, under the base the request came in by.
+func url(ctx context.Context, tok string) string {
+	return strings.TrimRight(Base(ctx), "/") + Path + tok + ".ics"
+}
 
-// Rotate revokes the viewer's feed URLs and returns the new token. The
+// URLOf returns u's agenda feed URL when the viewer is u, and nil for
+// anyone else: the URL is a credential, shown to its owner only.
+func URLOf(ctx context.Context, c *ent.Client, u *ent.User) (*string, error) {
+	if v := viewer.FromContext(ctx); v == nil || v.UserID != u.ID {
+		return nil, nil
+	}
+	tok, err := token(ctx, c, u)
+	if err != nil {
+		return nil, err
+	}
+	feed := url(ctx, tok)
+	return &feed, nil
+}
+
+// Rotate revokes the viewer's feed URLs and returns the new one. The
 // version is a column the system keeps: no edit of the user, no audit.
 func Rotate(ctx context.Context, c *ent.Client) (string, error) {
 	v := viewer.FromContext(ctx)
@@ -63,7 +79,8 @@ func Rotate(ctx context.Context, c *ent.Client) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return Token(ctx, c, u)
+	tok, err := token(ctx, c, u)
+	return url(ctx, tok), err
 }
 
 var errBadToken = errors.New("no such feed")
@@ -97,8 +114,8 @@ func verify(ctx context.Context, c *ent.Client, token string) (*ent.User, error)
 // feed answers 304 to If-None-Match.
 func Handler(c *ent.Client, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, Path), ".ics")
-		u, err := verify(r.Context(), c, token)
+		tok := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, Path), ".ics")
+		u, err := verify(r.Context(), c, tok)
 		if errors.Is(err, errBadToken) {
 			http.Error(w, "no such calendar", http.StatusNotFound)
 			return

@@ -84,6 +84,29 @@ func Diff(ctx context.Context, dev *entsql.Driver, dir migrate.Dir, name string)
 // PendingMigrations lists the committed migrations not yet applied to the
 // database.
 func PendingMigrations(ctx context.Context, drv *entsql.Driver) ([]string, error) {
+	todo, err := pending(ctx, drv)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(todo))
+	for _, p := range todo {
+		if !p.recordOnly {
+			names = append(names, p.file.Name())
+		}
+	}
+	return names, nil
+}
+
+// step is a migration the database lacks: to run, or only to record (the
+// baseline of a database that predates versioned migrations: it has those
+// tables already).
+type step struct {
+	file       migrate.File
+	recordOnly bool
+}
+
+// pending is what the database lacks of the committed migrations, in order.
+func pending(ctx context.Context, drv *entsql.Driver) ([]step, error) {
 	dir, err := MigrationDir(drv.Dialect())
 	if err != nil {
 		return nil, err
@@ -96,13 +119,13 @@ func PendingMigrations(ctx context.Context, drv *entsql.Driver) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	var pending []string
+	var todo []step
 	for i, f := range files {
-		if !slices.Contains(applied, f.Version()) && !(i == 0 && baseline) {
-			pending = append(pending, f.Name())
+		if !slices.Contains(applied, f.Version()) {
+			todo = append(todo, step{file: f, recordOnly: i == 0 && baseline})
 		}
 	}
-	return pending, nil
+	return todo, nil
 }
 
 // appliedMigrations returns the versions recorded as applied, and whether
@@ -149,28 +172,16 @@ func tableExists(ctx context.Context, drv *entsql.Driver, table string) (bool, e
 // versioned migrations gets the first (baseline) migration recorded, not
 // run: it already has those tables.
 func applyMigrations(ctx context.Context, drv *entsql.Driver) error {
-	db := drv.DB()
-	dir, err := MigrationDir(drv.Dialect())
+	todo, err := pending(ctx, drv)
 	if err != nil {
 		return err
 	}
-	files, err := dir.Files()
-	if err != nil {
-		return err
-	}
-	applied, baseline, err := appliedMigrations(ctx, drv)
-	if err != nil {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+MigrationsTable+
+	if _, err := drv.DB().ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+MigrationsTable+
 		" (version VARCHAR(64) PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at TIMESTAMP NOT NULL)"); err != nil {
 		return fmt.Errorf("creating %s: %w", MigrationsTable, err)
 	}
-	for i, f := range files {
-		if slices.Contains(applied, f.Version()) {
-			continue
-		}
-		if err := applyFile(ctx, drv, f, i == 0 && baseline); err != nil {
+	for _, p := range todo {
+		if err := applyFile(ctx, drv, p.file, p.recordOnly); err != nil {
 			return err
 		}
 	}
