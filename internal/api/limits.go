@@ -10,7 +10,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"rapport/ent/schema"
 	"rapport/internal/apierr"
+	"rapport/internal/followup"
 	"rapport/internal/querycost"
 )
 
@@ -39,25 +41,25 @@ var queryLimits = querycost.Limits{
 // listCaps are the plain (non-connection) lists of objects in the schema and
 // the most rows the cost model counts for each. A test fails when the
 // schema has a list of objects missing here, so that every new list joins
-// the cost model. These lists are not yet cut at these sizes when loaded
-// (issue #10 turns growing lists into connections and caps eager loading);
-// the sizes are those of a large organisation.
+// the cost model. Contacts are bounded when written and the follow-up lists
+// when built; departments, their children and tier histories are counted
+// at the sizes of a large organisation, not cut when loaded.
 var listCaps = map[string]int{
 	"Query.departments":    200,
 	"Department.children":  50,
-	"Account.contacts":     50,  // schema.MaxContactsPerAccount
-	"Interaction.contacts": 50,  // the account's contacts met
-	"Account.tierChanges":  100, // at most a few a year (monthly reviews)
+	"Account.contacts":     schema.MaxContactsPerAccount,
+	"Interaction.contacts": schema.MaxContactsPerAccount, // the account's contacts met
+	"Account.tierChanges":  100,                          // at most a few a year (monthly reviews)
 	"AuditEvent.changes":   100,
-	// The agenda's days (at most 31) hold at most 2 × followup.MaxAgendaItems
-	// items together, so it is counted as one day of all of them.
+	// The agenda's days hold all its items together (each kind's most
+	// urgent), so it is counted as one day of all of them.
 	"Query.agenda":             1,
-	"AgendaDay.items":          400,
-	"TierReview.proposals":     5000, // followup.MaxReviewAccounts
-	"Query.holidays":           366,  // one row a day of the year
-	"ContactOverview.rows":     500,  // followup.MaxOverviewAccounts
-	"ContactOverviewRow.days":  31,   // followup.MaxOverviewDays
-	"Mutation.applyTierReview": 5000,
+	"AgendaDay.items":          2 * followup.MaxAgendaItems,
+	"TierReview.proposals":     followup.MaxReviewAccounts,
+	"Mutation.applyTierReview": followup.MaxReviewAccounts,
+	"Query.holidays":           366, // one row a day of the year
+	"ContactOverview.rows":     followup.MaxOverviewAccounts,
+	"ContactOverviewRow.days":  followup.MaxOverviewDays,
 }
 
 // defaultOrders are the orders of connections asked for none, written into
