@@ -16,6 +16,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
@@ -46,6 +47,8 @@ type Client struct {
 	Contact *ContactClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// DueCount is the client for interacting with the DueCount builders.
+	DueCount *DueCountClient
 	// GreetingOutline is the client for interacting with the GreetingOutline builders.
 	GreetingOutline *GreetingOutlineClient
 	// Holiday is the client for interacting with the Holiday builders.
@@ -77,6 +80,7 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
+	c.DueCount = NewDueCountClient(c.config)
 	c.GreetingOutline = NewGreetingOutlineClient(c.config)
 	c.Holiday = NewHolidayClient(c.config)
 	c.Interaction = NewInteractionClient(c.config)
@@ -181,6 +185,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEvent:      NewAuditEventClient(cfg),
 		Contact:         NewContactClient(cfg),
 		Department:      NewDepartmentClient(cfg),
+		DueCount:        NewDueCountClient(cfg),
 		GreetingOutline: NewGreetingOutlineClient(cfg),
 		Holiday:         NewHolidayClient(cfg),
 		Interaction:     NewInteractionClient(cfg),
@@ -212,6 +217,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEvent:      NewAuditEventClient(cfg),
 		Contact:         NewContactClient(cfg),
 		Department:      NewDepartmentClient(cfg),
+		DueCount:        NewDueCountClient(cfg),
 		GreetingOutline: NewGreetingOutlineClient(cfg),
 		Holiday:         NewHolidayClient(cfg),
 		Interaction:     NewInteractionClient(cfg),
@@ -249,8 +255,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.GreetingOutline, c.Holiday,
-		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.DueCount, c.GreetingOutline,
+		c.Holiday, c.Interaction, c.Organization, c.Setting, c.TierChange, c.User,
+		c.VisitReport,
 	} {
 		n.Use(hooks...)
 	}
@@ -260,8 +267,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.GreetingOutline, c.Holiday,
-		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.Account, c.AuditEvent, c.Contact, c.Department, c.DueCount, c.GreetingOutline,
+		c.Holiday, c.Interaction, c.Organization, c.Setting, c.TierChange, c.User,
+		c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -278,6 +286,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Contact.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
+	case *DueCountMutation:
+		return c.DueCount.mutate(ctx, m)
 	case *GreetingOutlineMutation:
 		return c.GreetingOutline.mutate(ctx, m)
 	case *HolidayMutation:
@@ -1088,6 +1098,156 @@ func (c *DepartmentClient) mutate(ctx context.Context, m *DepartmentMutation) (V
 		return (&DepartmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Department mutation op: %q", m.Op())
+	}
+}
+
+// DueCountClient is a client for the DueCount schema.
+type DueCountClient struct {
+	config
+}
+
+// NewDueCountClient returns a client for the DueCount from the given config.
+func NewDueCountClient(c config) *DueCountClient {
+	return &DueCountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `duecount.Hooks(f(g(h())))`.
+func (c *DueCountClient) Use(hooks ...Hook) {
+	c.hooks.DueCount = append(c.hooks.DueCount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `duecount.Intercept(f(g(h())))`.
+func (c *DueCountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DueCount = append(c.inters.DueCount, interceptors...)
+}
+
+// Create returns a builder for creating a DueCount entity.
+func (c *DueCountClient) Create() *DueCountCreate {
+	mutation := newDueCountMutation(c.config, OpCreate)
+	return &DueCountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DueCount entities.
+func (c *DueCountClient) CreateBulk(builders ...*DueCountCreate) *DueCountCreateBulk {
+	return &DueCountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DueCountClient) MapCreateBulk(slice any, setFunc func(*DueCountCreate, int)) *DueCountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DueCountCreateBulk{err: fmt.Errorf("calling to DueCountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DueCountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DueCountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DueCount.
+func (c *DueCountClient) Update() *DueCountUpdate {
+	mutation := newDueCountMutation(c.config, OpUpdate)
+	return &DueCountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DueCountClient) UpdateOne(_m *DueCount) *DueCountUpdateOne {
+	mutation := newDueCountMutation(c.config, OpUpdateOne, withDueCount(_m))
+	return &DueCountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DueCountClient) UpdateOneID(id int) *DueCountUpdateOne {
+	mutation := newDueCountMutation(c.config, OpUpdateOne, withDueCountID(id))
+	return &DueCountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DueCount.
+func (c *DueCountClient) Delete() *DueCountDelete {
+	mutation := newDueCountMutation(c.config, OpDelete)
+	return &DueCountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DueCountClient) DeleteOne(_m *DueCount) *DueCountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DueCountClient) DeleteOneID(id int) *DueCountDeleteOne {
+	builder := c.Delete().Where(duecount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DueCountDeleteOne{builder}
+}
+
+// Query returns a query builder for DueCount.
+func (c *DueCountClient) Query() *DueCountQuery {
+	return &DueCountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDueCount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DueCount entity by its id.
+func (c *DueCountClient) Get(ctx context.Context, id int) (*DueCount, error) {
+	return c.Query().Where(duecount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DueCountClient) GetX(ctx context.Context, id int) *DueCount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a DueCount.
+func (c *DueCountClient) QueryOrganization(_m *DueCount) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(duecount.Table, duecount.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, duecount.OrganizationTable, duecount.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DueCountClient) Hooks() []Hook {
+	hooks := c.hooks.DueCount
+	return append(hooks[:len(hooks):len(hooks)], duecount.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DueCountClient) Interceptors() []Interceptor {
+	return c.inters.DueCount
+}
+
+func (c *DueCountClient) mutate(ctx context.Context, m *DueCountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DueCountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DueCountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DueCountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DueCountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DueCount mutation op: %q", m.Op())
 	}
 }
 
@@ -2518,12 +2678,13 @@ func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, AuditEvent, Contact, Department, GreetingOutline, Holiday, Interaction,
-		Organization, Setting, TierChange, User, VisitReport []ent.Hook
+		Account, AuditEvent, Contact, Department, DueCount, GreetingOutline, Holiday,
+		Interaction, Organization, Setting, TierChange, User, VisitReport []ent.Hook
 	}
 	inters struct {
-		Account, AuditEvent, Contact, Department, GreetingOutline, Holiday, Interaction,
-		Organization, Setting, TierChange, User, VisitReport []ent.Interceptor
+		Account, AuditEvent, Contact, Department, DueCount, GreetingOutline, Holiday,
+		Interaction, Organization, Setting, TierChange, User,
+		VisitReport []ent.Interceptor
 	}
 )
 

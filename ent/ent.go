@@ -10,6 +10,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
@@ -88,6 +89,7 @@ func checkColumn(t, c string) error {
 			auditevent.Table:      auditevent.ValidColumn,
 			contact.Table:         contact.ValidColumn,
 			department.Table:      department.ValidColumn,
+			duecount.Table:        duecount.ValidColumn,
 			greetingoutline.Table: greetingoutline.ValidColumn,
 			holiday.Table:         holiday.ValidColumn,
 			interaction.Table:     interaction.ValidColumn,

@@ -7,6 +7,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
@@ -25,7 +26,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -137,6 +138,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   duecount.Table,
+			Columns: duecount.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: duecount.FieldID,
+			},
+		},
+		Type: "DueCount",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			duecount.FieldOrganizationID: {Type: field.TypeString, Column: duecount.FieldOrganizationID},
+			duecount.FieldKind:           {Type: field.TypeEnum, Column: duecount.FieldKind},
+			duecount.FieldTier:           {Type: field.TypeEnum, Column: duecount.FieldTier},
+			duecount.FieldDueAt:          {Type: field.TypeTime, Column: duecount.FieldDueAt},
+			duecount.FieldN:              {Type: field.TypeInt64, Column: duecount.FieldN},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   greetingoutline.Table,
 			Columns: greetingoutline.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -159,7 +178,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			greetingoutline.FieldDecisionNote:   {Type: field.TypeString, Column: greetingoutline.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   holiday.Table,
 			Columns: holiday.Columns,
@@ -178,7 +197,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
@@ -200,7 +219,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -224,7 +243,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldVisitMonthsC: {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -241,7 +260,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -261,7 +280,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -285,7 +304,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   visitreport.Table,
 			Columns: visitreport.Columns,
@@ -501,6 +520,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Department",
 		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   duecount.OrganizationTable,
+			Columns: []string{duecount.OrganizationColumn},
+			Bidi:    false,
+		},
+		"DueCount",
+		"Organization",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1445,6 +1476,85 @@ func (f *DepartmentFilter) WhereHasMembersWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DueCountQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DueCountQuery builder.
+func (_q *DueCountQuery) Filter() *DueCountFilter {
+	return &DueCountFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DueCountMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DueCountMutation builder.
+func (m *DueCountMutation) Filter() *DueCountFilter {
+	return &DueCountFilter{config: m.config, predicateAdder: m}
+}
+
+// DueCountFilter provides a generic filtering capability at runtime for DueCountQuery.
+type DueCountFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DueCountFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DueCountFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(duecount.FieldID))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *DueCountFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(duecount.FieldOrganizationID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *DueCountFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(duecount.FieldKind))
+}
+
+// WhereTier applies the entql string predicate on the tier field.
+func (f *DueCountFilter) WhereTier(p entql.StringP) {
+	f.Where(p.Field(duecount.FieldTier))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *DueCountFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(duecount.FieldDueAt))
+}
+
+// WhereN applies the entql int64 predicate on the n field.
+func (f *DueCountFilter) WhereN(p entql.Int64P) {
+	f.Where(p.Field(duecount.FieldN))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *DueCountFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *DueCountFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GreetingOutlineQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1473,7 +1583,7 @@ type GreetingOutlineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GreetingOutlineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1624,7 +1734,7 @@ type HolidayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HolidayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1708,7 +1818,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1877,7 +1987,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1972,7 +2082,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2032,7 +2142,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2149,7 +2259,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2314,7 +2424,7 @@ type VisitReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VisitReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -64,6 +64,7 @@ var edgeTable = map[string]string{
 	"Department.parent":            department.Table,
 	"Department.children":          department.Table,
 	"Department.members":           user.Table,
+	"DueCount.organization":        organization.Table,
 	"GreetingOutline.organization": organization.Table,
 	"GreetingOutline.author":       user.Table,
 	"GreetingOutline.decided_by":   user.Table,

@@ -22,6 +22,8 @@ type Tx struct {
 	Contact *ContactClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// DueCount is the client for interacting with the DueCount builders.
+	DueCount *DueCountClient
 	// GreetingOutline is the client for interacting with the GreetingOutline builders.
 	GreetingOutline *GreetingOutlineClient
 	// Holiday is the client for interacting with the Holiday builders.
@@ -173,6 +175,7 @@ func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
+	tx.DueCount = NewDueCountClient(tx.config)
 	tx.GreetingOutline = NewGreetingOutlineClient(tx.config)
 	tx.Holiday = NewHolidayClient(tx.config)
 	tx.Interaction = NewInteractionClient(tx.config)

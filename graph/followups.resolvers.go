@@ -71,7 +71,23 @@ func (r *mutationResolver) DecideGreetingOutline(ctx context.Context, id pulid.I
 // FollowUpsDue is the resolver for the followUpsDue field.
 func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error) {
 	q, order := followup.DueQuery(r.db(ctx), kind, tier, before)
-	return q.Paginate(ctx, after, first, nil, nil, ent.WithAccountOrder(order))
+	page, edges := edgesOnly(ctx)
+	if !edges || !selects(ctx, "totalCount") {
+		return q.Paginate(ctx, after, first, nil, nil, ent.WithAccountOrder(order))
+	}
+	total, ok, err := followup.DueTotal(ctx, r.db(ctx), kind, tier, before)
+	if err != nil {
+		return nil, err
+	}
+	if !ok { // a list the privacy filter narrows counts itself
+		return q.Paginate(ctx, after, first, nil, nil, ent.WithAccountOrder(order))
+	}
+	conn, err := q.Paginate(page, after, first, nil, nil, ent.WithAccountOrder(order))
+	if err != nil {
+		return nil, err
+	}
+	conn.TotalCount = total
+	return conn, nil
 }
 
 // Agenda is the resolver for the agenda field.

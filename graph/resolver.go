@@ -94,6 +94,47 @@ func nestedField(ctx context.Context, path ...string) context.Context {
 	return graphql.WithFieldContext(ctx, &graphql.FieldContext{Parent: fc, Object: fc.Object, Field: field})
 }
 
+// edgesOnly returns ctx with the connection field being resolved narrowed
+// to its edges (merged across fragments), so that entgql's Paginate reads
+// the page, and pageInfo from it, without counting the whole list: for a
+// list whose total comes from elsewhere. ok is false when the client did
+// not select the edges.
+func edgesOnly(ctx context.Context) (_ context.Context, ok bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ctx, false
+	}
+	var sel ast.SelectionSet
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil) {
+		if f.Alias == "edges" { // the name entgql looks for
+			edges := *f.Field
+			edges.SelectionSet = f.Selections
+			sel = append(sel, &edges)
+		}
+	}
+	if sel == nil {
+		return ctx, false
+	}
+	narrowed := *fc
+	narrowed.Field = graphql.CollectedField{Field: fc.Field.Field, Selections: sel}
+	return graphql.WithFieldContext(ctx, &narrowed), true
+}
+
+// selects reports whether the client selected field of the field being
+// resolved.
+func selects(ctx context.Context, field string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return false
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil) {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
+}
+
 // rolesOf returns u's roles: the current token's for the viewer, the most
 // recent token's for anyone else.
 func rolesOf(ctx context.Context, u *ent.User) []auth.Role {

@@ -116,6 +116,9 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) > 0 && args[0] == "new" {
 		return migrateNew(ctx, args[1:], getenv, stdout)
 	}
+	if len(args) > 0 && args[0] == "hash" {
+		return migrateHash(args[1:], stdout)
+	}
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -175,6 +178,33 @@ func migrateNew(ctx context.Context, args []string, getenv func(string) string, 
 		default:
 			fmt.Fprintf(stdout, "%s: wrote a migration into %s\n", dev.sub, filepath.Join(*root, dev.sub))
 		}
+	}
+	return nil
+}
+
+// migrateHash rewrites the atlas.sum of both migration directories after
+// a hand edit of the newest, unreleased migration (triggers and data
+// steps, which the schema diff does not write).
+func migrateHash(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate hash", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	root := fs.String("dir", "internal/store/migrations", "the migration directories")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	for _, sub := range []string{"sqlite", "postgres"} {
+		dir, err := migrate.NewLocalDir(filepath.Join(*root, sub))
+		if err != nil {
+			return err
+		}
+		sum, err := dir.Checksum()
+		if err != nil {
+			return err
+		}
+		if err := migrate.WriteSumFile(dir, sum); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: atlas.sum rewritten\n", sub)
 	}
 	return nil
 }

@@ -43,6 +43,8 @@ const usage = `usage:
   server token --org SLUG --sub SUBJECT --roles ROLE[,ROLE…] [--ttl 1h] [--name NAME] [--email EMAIL] [--database-url URL]
   server org create SLUG NAME [--timezone Asia/Shanghai] [--database-url URL]
   server migrate [--database-url URL]
+  server migrate new NAME --dev-postgres URL   (a developer's: plan the next migration)
+  server migrate hash                          (a developer's: re-sum after hand-editing the newest migration)
 `
 
 // run is the whole program, testable without globals.

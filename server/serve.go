@@ -16,6 +16,7 @@ import (
 	"rapport/internal/api"
 	"rapport/internal/auth"
 	"rapport/internal/demo"
+	"rapport/internal/followup"
 )
 
 const (
@@ -78,6 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	endpoint := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Rapport is serving GraphQL at %s/graphql (GraphiQL at %s/)\n", endpoint, endpoint)
 
+	go followup.KeepDueCounts(ctx, client, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

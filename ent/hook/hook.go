@@ -56,6 +56,18 @@ func (f DepartmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DepartmentMutation", m)
 }
 
+// The DueCountFunc type is an adapter to allow the use of ordinary
+// function as DueCount mutator.
+type DueCountFunc func(context.Context, *ent.DueCountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DueCountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DueCountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DueCountMutation", m)
+}
+
 // The GreetingOutlineFunc type is an adapter to allow the use of ordinary
 // function as GreetingOutline mutator.
 type GreetingOutlineFunc func(context.Context, *ent.GreetingOutlineMutation) (ent.Value, error)

@@ -101,24 +101,24 @@ var (
 				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[6]},
 			},
 			{
-				Name:    "account_organization_id_next_call_due_at",
+				Name:    "account_organization_id_next_call_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[28]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[28], AccountsColumns[0]},
 			},
 			{
-				Name:    "account_organization_id_next_visit_due_at",
+				Name:    "account_organization_id_next_visit_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[29]},
+				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[29], AccountsColumns[0]},
 			},
 			{
-				Name:    "account_owner_id_next_call_due_at",
+				Name:    "account_owner_id_next_call_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[28]},
+				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[28], AccountsColumns[0]},
 			},
 			{
-				Name:    "account_owner_id_next_visit_due_at",
+				Name:    "account_owner_id_next_visit_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[29]},
+				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[29], AccountsColumns[0]},
 			},
 		},
 	}
@@ -252,6 +252,41 @@ var (
 				Name:    "department_organization_id",
 				Unique:  false,
 				Columns: []*schema.Column{DepartmentsColumns[4]},
+			},
+		},
+	}
+	// DueCountsColumns holds the columns for the "due_counts" table.
+	DueCountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"CALL", "VISIT"}},
+		{Name: "tier", Type: field.TypeEnum, Enums: []string{"A", "B", "C"}},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "n", Type: field.TypeInt64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+	}
+	// DueCountsTable holds the schema information for the "due_counts" table.
+	DueCountsTable = &schema.Table{
+		Name:       "due_counts",
+		Columns:    DueCountsColumns,
+		PrimaryKey: []*schema.Column{DueCountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "due_counts_organizations_organization",
+				Columns:    []*schema.Column{DueCountsColumns[5]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "duecount_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{DueCountsColumns[5]},
+			},
+			{
+				Name:    "duecount_organization_id_kind_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{DueCountsColumns[5], DueCountsColumns[1], DueCountsColumns[3]},
 			},
 		},
 	}
@@ -634,6 +669,7 @@ var (
 		AuditEventsTable,
 		ContactsTable,
 		DepartmentsTable,
+		DueCountsTable,
 		GreetingOutlinesTable,
 		HolidaysTable,
 		InteractionsTable,
@@ -656,6 +692,7 @@ func init() {
 	ContactsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
+	DueCountsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	GreetingOutlinesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	GreetingOutlinesTable.ForeignKeys[1].RefTable = UsersTable
 	GreetingOutlinesTable.ForeignKeys[2].RefTable = UsersTable

@@ -18,6 +18,9 @@ type Contact func(*sql.Selector)
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)
 
+// DueCount is the predicate function for duecount builders.
+type DueCount func(*sql.Selector)
+
 // GreetingOutline is the predicate function for greetingoutline builders.
 type GreetingOutline func(*sql.Selector)
 

@@ -207,6 +207,30 @@ func (f DepartmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DepartmentMutation", m)
 }
 
+// The DueCountQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DueCountQueryRuleFunc func(context.Context, *ent.DueCountQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DueCountQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DueCountQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DueCountQuery", q)
+}
+
+// The DueCountMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DueCountMutationRuleFunc func(context.Context, *ent.DueCountMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DueCountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DueCountMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DueCountMutation", m)
+}
+
 // The GreetingOutlineQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type GreetingOutlineQueryRuleFunc func(context.Context, *ent.GreetingOutlineQuery) error
@@ -442,6 +466,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
+	case *ent.DueCountQuery:
+		return q.Filter(), nil
 	case *ent.GreetingOutlineQuery:
 		return q.Filter(), nil
 	case *ent.HolidayQuery:
@@ -472,6 +498,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ContactMutation:
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
+		return m.Filter(), nil
+	case *ent.DueCountMutation:
 		return m.Filter(), nil
 	case *ent.GreetingOutlineMutation:
 		return m.Filter(), nil

@@ -8,6 +8,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
 	"rapport/ent/department"
+	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
@@ -282,6 +283,16 @@ func init() {
 	department.DefaultID = departmentDescID.Default.(func() pulid.ID)
 	// department.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	department.IDValidator = departmentDescID.Validators[0].(func(string) error)
+	duecountMixin := schema.DueCount{}.Mixin()
+	duecount.Policy = privacy.NewPolicies(duecountMixin[0], schema.DueCount{})
+	duecount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := duecount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	greetingoutlineMixin := schema.GreetingOutline{}.Mixin()
 	greetingoutline.Policy = privacy.NewPolicies(greetingoutlineMixin[2], schema.GreetingOutline{})
 	greetingoutline.Hooks[0] = func(next ent.Mutator) ent.Mutator {

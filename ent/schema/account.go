@@ -96,11 +96,14 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("organization_id", "tier"),
 		index.Fields("organization_id", "name"),
 		index.Fields("organization_id", "region"),
-		// The due lists: an organisation's (admins, executives) and an owner's.
-		index.Fields("organization_id", "next_call_due_at"),
-		index.Fields("organization_id", "next_visit_due_at"),
-		index.Fields("owner_id", "next_call_due_at"),
-		index.Fields("owner_id", "next_visit_due_at"),
+		// The due lists: an organisation's (admins, executives) and an
+		// owner's, in their order (due date, then id), so a page is the
+		// first rows of an index range whatever the number of accounts due
+		// on one day.
+		index.Fields("organization_id", "next_call_due_at", "id"),
+		index.Fields("organization_id", "next_visit_due_at", "id"),
+		index.Fields("owner_id", "next_call_due_at", "id"),
+		index.Fields("owner_id", "next_visit_due_at", "id"),
 	}
 }
 

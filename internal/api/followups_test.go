@@ -137,6 +137,22 @@ func TestFollowUpsDueAndAgenda(t *testing.T) {
 			}
 		}
 
+		// An organisation-wide list takes its total from the due counts the
+		// database keeps, and pages as any other (fragments included).
+		page := `query($b: Time!, $after: Cursor) { followUpsDue(kind: CALL, before: $b, first: 2, after: $after) { ...due pageInfo { hasNextPage endCursor } } }
+			fragment due on AccountConnection { totalCount edges { node { id } } }`
+		r = w.admin.do(page, map[string]any{"b": rfc(week)}).ok(t)
+		if len(r.list(t, "followUpsDue.edges")) != 2 || r.num(t, "followUpsDue.totalCount") != 3 || r.get(t, "followUpsDue.pageInfo.hasNextPage") != true {
+			t.Fatalf("first page: %v", r.Data)
+		}
+		r = w.admin.do(page, map[string]any{"b": rfc(week), "after": r.str(t, "followUpsDue.pageInfo.endCursor")}).ok(t)
+		if len(r.list(t, "followUpsDue.edges")) != 1 || r.num(t, "followUpsDue.totalCount") != 3 || r.get(t, "followUpsDue.pageInfo.hasNextPage") != false {
+			t.Fatalf("second page: %v", r.Data)
+		}
+		if n := w.admin.do(`query($b: Time!) { followUpsDue(kind: CALL, before: $b, first: 2) { totalCount } }`, map[string]any{"b": rfc(week)}).ok(t).num(t, "followUpsDue.totalCount"); n != 3 {
+			t.Fatalf("totalCount alone: %d", n)
+		}
+
 		// Agenda: A2 (am2's) is due on the day after its creation + 7 days; in a
 		// window starting after that day it is overdue on the first day.
 		from := time.Now().AddDate(0, 0, 10)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"rapport/ent"
 	"rapport/ent/account"
+	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
@@ -264,6 +266,113 @@ func DueQuery(c *ent.Client, k Kind, tier *account.Tier, before time.Time) (*ent
 		q.Where(account.TierEQ(*tier))
 	}
 	return q, &ent.AccountOrder{Field: order, Direction: entgql.OrderDirectionAsc}
+}
+
+// DueTotal is the length of the due list of DueQuery(k, tier, before) for
+// a viewer who may read every account of the organisation (ok false for
+// anyone else, whose list the privacy filter narrows: count that list
+// itself): the sum of the organisation's due counts up to before, which
+// the database keeps (schema.DueCount), so that the total of a list of a
+// million accounts costs a short index range, not a count of the accounts.
+func DueTotal(ctx context.Context, c *ent.Client, k Kind, tier *account.Tier, before time.Time) (n int, ok bool, err error) {
+	v := viewer.FromContext(ctx)
+	if !v.Can(authz.ReadAllAccounts) { // the same test as schema.AccountsVisibleTo
+		return 0, false, nil
+	}
+	sys := viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, nil))
+	q := c.DueCount.Query().Where(duecount.KindEQ(duecount.Kind(k)), duecount.DueAtLTE(before.UTC()))
+	if tier != nil {
+		q.Where(duecount.TierEQ(duecount.Tier(*tier)))
+	}
+	var sum []struct{ N *int }
+	if err := q.Aggregate(ent.As(ent.Sum(duecount.FieldN), "n")).Scan(sys, &sum); err != nil {
+		return 0, false, err
+	}
+	if len(sum) == 1 && sum[0].N != nil {
+		n = *sum[0].N
+	}
+	return n, true, nil
+}
+
+// CompactDueCounts folds each organisation's due counts into one row per
+// kind, tier and instant (dropping the ones that come to zero), so that
+// DueTotal reads as few rows as there are distinct due instants. Any
+// instance may run it at any time, concurrently with writers and with
+// itself: it sums exactly the rows its DELETE … RETURNING removed, in one
+// transaction, and writers only ever insert.
+func CompactDueCounts(ctx context.Context, c *ent.Client) (folded int, err error) {
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	// Only the keys with more than one row.
+	rows, err := tx.QueryContext(ctx, `DELETE FROM due_counts WHERE id IN (
+		SELECT d.id FROM due_counts d JOIN (
+			SELECT organization_id, kind, tier, due_at FROM due_counts GROUP BY organization_id, kind, tier, due_at HAVING count(*) > 1
+		) k ON d.organization_id = k.organization_id AND d.kind = k.kind AND d.tier = k.tier AND d.due_at = k.due_at
+	) RETURNING organization_id, kind, tier, due_at, n`)
+	if err != nil {
+		return 0, fmt.Errorf("compacting due counts: %w", err)
+	}
+	type key struct {
+		org, kind, tier string
+		due             time.Time
+	}
+	sums := map[key]int64{}
+	var order []key
+	for rows.Next() {
+		var k key
+		var n int64
+		if err := rows.Scan(&k.org, &k.kind, &k.tier, &k.due, &n); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		k.due = k.due.UTC() // one key per instant, however the driver read it
+		if _, seen := sums[k]; !seen {
+			order = append(order, k)
+		}
+		sums[k] += n
+		folded++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	var creates []*ent.DueCountCreate
+	for _, k := range order {
+		if sums[k] != 0 {
+			creates = append(creates, tx.DueCount.Create().SetOrganizationID(pulid.ID(k.org)).
+				SetKind(duecount.Kind(k.kind)).SetTier(duecount.Tier(k.tier)).SetDueAt(k.due).SetN(sums[k]))
+		}
+	}
+	for chunk := range slices.Chunk(creates, RecomputeChunk) {
+		// Only the database and this fold write due counts: past the policy.
+		if err := tx.DueCount.CreateBulk(chunk...).Exec(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+			return 0, fmt.Errorf("compacting due counts: %w", err)
+		}
+	}
+	return folded, tx.Commit()
+}
+
+// CompactDueCountsEvery is how often a server folds the due counts.
+const CompactDueCountsEvery = time.Minute
+
+// KeepDueCounts runs CompactDueCounts every CompactDueCountsEvery until ctx
+// ends, logging a failure (the next round tries again).
+func KeepDueCounts(ctx context.Context, c *ent.Client, log *slog.Logger) {
+	t := time.NewTicker(CompactDueCountsEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := CompactDueCounts(ctx, c); err != nil && ctx.Err() == nil {
+				log.Warn("folding due counts", "error", err)
+			}
+		}
+	}
 }
 
 // AgendaDay is one day of the agenda.

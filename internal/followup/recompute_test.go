@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
 	"rapport/ent"
 	"rapport/ent/account"
@@ -24,6 +25,19 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
+// migrated opens a new database of backend b with the current schema.
+func migrated(t *testing.T, b testdb.Backend) *entsql.Driver {
+	t.Helper()
+	drv, err := store.Driver(b.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(context.Background(), drv); err != nil {
+		t.Fatal(err)
+	}
+	return drv
+}
+
 // System writes of derived columns: no version bump (an open edit screen
 // does not turn into a CONFLICT), no audit event as a user's edit, nothing
 // outside the organisation, and a recomputation of many rows costs a
@@ -33,13 +47,7 @@ func TestRecomputeAccountTimes(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			drv, err := store.Driver(b.URL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := store.Migrate(ctx, drv); err != nil {
-				t.Fatal(err)
-			}
+			drv := migrated(t, b)
 			var stmts atomic.Int64
 			counted := dialect.DebugWithContext(drv, func(context.Context, ...any) { stmts.Add(1) })
 			client := ent.NewClient(ent.Driver(counted))

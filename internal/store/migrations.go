@@ -73,6 +73,8 @@ func Diff(ctx context.Context, dev *entsql.Driver, dir migrate.Dir, name string)
 		schema.WithDialect(dev.Dialect()),
 		schema.WithFormatter(migrate.DefaultFormatter),
 		schema.WithForeignKeys(true),
+		schema.WithDropIndex(true),
+		schema.WithDropColumn(true),
 		schema.WithErrNoPlan(true),
 	)
 	if err != nil {

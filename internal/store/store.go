@@ -60,14 +60,15 @@ func Driver(rawURL string) (*entsql.Driver, error) {
 	if err != nil {
 		return nil, err
 	}
+	if dia == dialect.SQLite {
+		return entsql.OpenDB(dia, sqliteDB(dsn)), nil
+	}
 	db, err := sql.Open(name, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dia, err)
 	}
-	if dia == dialect.Postgres {
-		db.SetMaxOpenConns(20)
-		db.SetMaxIdleConns(10)
-	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
 	return entsql.OpenDB(dia, db), nil
 }
 
@@ -138,7 +139,10 @@ var migrating sync.Mutex
 // concurrent instances do not race.
 func Migrate(ctx context.Context, drv *entsql.Driver) error {
 	if drv.Dialect() != dialect.Postgres {
-		return applyMigrations(ctx, drv)
+		if err := applyMigrations(ctx, drv); err != nil {
+			return err
+		}
+		return normalizeSQLiteTimes(ctx, drv)
 	}
 	conn, err := drv.DB().Conn(ctx)
 	if err != nil {
