@@ -35,6 +35,7 @@ type config struct {
 	CORSOrigins []string
 	MaxInFlight int
 	PublicURL   string
+	StmtCache   int
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -99,6 +100,16 @@ var settings = []setting{
 				return fmt.Errorf("RAPPORT_MAX_IN_FLIGHT must be a whole number from 1 to 10000, not %q", v)
 			}
 			c.MaxInFlight = n
+			return nil
+		}},
+	{env: "RAPPORT_STATEMENT_CACHE", def: strconv.Itoa(store.DefaultStatementCache), doc: strconv.Itoa(store.DefaultStatementCache),
+		meaning: "PostgreSQL statements each instance keeps prepared (per pooled connection, least recently used dropped); `0` sends every statement unprepared, as a transaction-mode pooler (PgBouncer `pool_mode=transaction`) needs",
+		set: func(c *config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100_000 {
+				return fmt.Errorf("RAPPORT_STATEMENT_CACHE must be a whole number from 0 to 100000, not %q", v)
+			}
+			c.StmtCache = n
 			return nil
 		}},
 	{env: "RAPPORT_PUBLIC_URL", doc: "taken from each request's host",
@@ -220,7 +231,7 @@ func openDB(ctx context.Context, c config) (*ent.Client, error) {
 		drv.Close()
 		return nil, fmt.Errorf("database schema: %w", err)
 	}
-	return ent.NewClient(ent.Driver(drv)), nil
+	return ent.NewClient(ent.Driver(store.Cached(drv, c.StmtCache))), nil
 }
 
 // migrateAll applies the pending migrations, then the data they imply

@@ -72,7 +72,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 		t.Fatal(err)
 	}
 	n := new(atomic.Int64)
-	client := ent.NewClient(ent.Driver(&countingDriver{Driver: drv, n: n}))
+	client := ent.NewClient(ent.Driver(&countingDriver{Driver: store.Cached(drv, store.DefaultStatementCache), n: n}))
 	t.Cleanup(func() { client.Close() })
 	verifier, err := auth.NewVerifier(ctx, ac)
 	if err != nil {

@@ -254,6 +254,16 @@ func (c *Cluster) Freeze(t testing.TB) {
 	c.signal(t, syscall.SIGSTOP)
 }
 
+// Restart stops the server (fast shutdown: every connection is closed)
+// and starts it again on the same port, as an operator's restart or a
+// failover would.
+func (c *Cluster) Restart(t testing.TB) {
+	t.Helper()
+	if out, err := c.c.run("pg_ctl", "-D", c.c.dir, "-l", c.c.logFile(), "-m", "fast", "-w", "restart"); err != nil {
+		t.Fatalf("testdb: pg_ctl restart: %v\n%s\n%s", err, out, c.c.logTail())
+	}
+}
+
 // Thaw resumes the server's processes (SIGCONT).
 func (c *Cluster) Thaw(t testing.TB) { c.signal(t, syscall.SIGCONT) }
 
