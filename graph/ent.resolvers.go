@@ -25,8 +25,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder,
 
 // Accounts is the resolver for the accounts field.
 func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error) {
-	return r.db(ctx).Account.Query().
-		Paginate(ctx, after, first, before, last, ent.WithAccountOrder(orderBy), ent.WithAccountFilter(where.Filter))
+	return accountsPage(ctx, r.db(ctx).Account.Query(), after, first, before, last, ent.WithAccountOrder(orderBy), ent.WithAccountFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.

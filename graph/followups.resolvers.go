@@ -80,7 +80,7 @@ func (r *queryResolver) FollowUpsDue(ctx context.Context, kind followup.Kind, ti
 		return nil, err
 	}
 	if !ok { // a list the privacy filter narrows counts itself
-		return q.Paginate(ctx, after, first, nil, nil, ent.WithAccountOrder(order))
+		return accountsPage(ctx, q, after, first, nil, nil, ent.WithAccountOrder(order))
 	}
 	conn, err := q.Paginate(page, after, first, nil, nil, ent.WithAccountOrder(order))
 	if err != nil {

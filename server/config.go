@@ -36,6 +36,7 @@ type config struct {
 	MaxInFlight int
 	PublicURL   string
 	StmtCache   int
+	PprofAddr   string
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -122,6 +123,9 @@ var settings = []setting{
 			c.PublicURL = strings.TrimRight(v, "/")
 			return nil
 		}},
+	{env: "RAPPORT_PPROF_ADDR", doc: "none (off)",
+		meaning: "serves Go's profiler (`net/http/pprof`, `/debug/pprof/`) on this address, such as `127.0.0.1:6060`; keep it off public interfaces",
+		set:     func(c *config, v string) error { c.PprofAddr = v; return nil }},
 	{env: "RAPPORT_LOG_FORMAT", doc: "text", meaning: "`json` for JSON logs, anything else for text",
 		set: func(c *config, v string) error { c.LogFormat = v; return nil }},
 	{env: "RAPPORT_LOG_LEVEL", doc: "`info`", meaning: "`debug`, `info`, `warn`, `error`",

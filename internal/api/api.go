@@ -41,8 +41,12 @@ type Config struct {
 	// PublicURL is the scheme and host clients reach the server under, for
 	// the feed URLs it hands out; empty: taken from each request.
 	PublicURL string
+	// AuthCacheTTL is how long an instance trusts the organisations and
+	// users it read while authenticating (default DefaultAuthCacheTTL).
+	AuthCacheTTL time.Duration
 
 	throttle *logThrottle
+	auth     *authCache
 }
 
 // NewHandler returns the HTTP handler of the whole API.
@@ -58,10 +62,11 @@ func NewHandler(cfg Config) http.Handler {
 		cfg.MaxInFlight = DefaultMaxInFlight
 	}
 	cfg.throttle = newLogThrottle(logEvery)
+	cfg.auth = newAuthCache(cfg.AuthCacheTTL)
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
 	gql := withBase(cfg.PublicURL, authenticate(cfg, newGraphQLServer(cfg)))
-	gql = http.TimeoutHandler(gql, cfg.RequestTimeout, timeoutBody)
+	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
 	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(limitInFlight(cfg.MaxInFlight, gql))))
 	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -87,9 +92,6 @@ func withBase(configured string, next http.Handler) http.Handler {
 	})
 }
 
-// timeoutBody answers a request that ran past RequestTimeout (with 503).
-const timeoutBody = `{"errors":[{"message":"the request took too long and was stopped","extensions":{"code":"INTERNAL","reason":"TIMEOUT"}}]}`
-
 // withSecurityHeaders sets what every response needs: no MIME sniffing, no
 // caching of API answers (they depend on the bearer), and no framing.
 func withSecurityHeaders(next http.Handler) http.Handler {
@@ -106,7 +108,7 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 			h.Set("Cache-Control", "no-store")
 		}
 		if r.URL.Path == "/graphql" {
-			// A JSON body for TimeoutHandler's 503 (a response overrides it).
+			// Every answer of /graphql is JSON (a handler may say which JSON).
 			h.Set("Content-Type", "application/json")
 		}
 		next.ServeHTTP(w, r)

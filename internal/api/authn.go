@@ -42,7 +42,7 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 			return
 		}
 		v, err := within(r.Context(), authTimeout, func(ctx context.Context) (*viewer.Viewer, error) {
-			return provision(ctx, cfg.Client, claims, time.Now())
+			return provision(ctx, cfg.Client, cfg.auth, claims, time.Now())
 		})
 		if err != nil {
 			if e, ok := apierr.As(err); ok && e.Code == apierr.Unauthenticated {
@@ -96,49 +96,69 @@ const seenEvery = time.Hour
 
 // provision returns the viewer for verified claims: it looks up the
 // organisation, creates the user on first sight and keeps the copy of the
-// token's name, e-mail and roles current. It runs as system code.
-func provision(ctx context.Context, client *ent.Client, c *auth.Claims, now time.Time) (*viewer.Viewer, error) {
+// token's name, e-mail and roles current. It runs as system code. What it
+// read stays in cache for its TTL (see authcache.go).
+func provision(ctx context.Context, client *ent.Client, cache *authCache, c *auth.Claims, now time.Time) (*viewer.Viewer, error) {
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
-	org, err := client.Organization.Query().Where(organization.Slug(c.Org)).Only(sys)
-	if ent.IsNotFound(err) {
-		return nil, apierr.Newf(apierr.Unauthenticated, "unknown organisation %q", c.Org)
-	}
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(org.Timezone)
-	if err != nil {
-		return nil, err
+	org, hit := cache.orgs.get(c.Org, now)
+	if !hit {
+		o, err := client.Organization.Query().Where(organization.Slug(c.Org)).Only(sys)
+		if ent.IsNotFound(err) {
+			return nil, apierr.Newf(apierr.Unauthenticated, "unknown organisation %q", c.Org)
+		}
+		if err != nil {
+			return nil, err
+		}
+		loc, err := time.LoadLocation(o.Timezone)
+		if err != nil {
+			return nil, err
+		}
+		org = cachedOrg{id: o.ID, loc: loc}
+		cache.orgs.put(c.Org, org, now.Add(cache.ttl))
 	}
 	roles := auth.RoleNames(c.Roles)
 	name, email := strings.TrimSpace(c.Name), c.Email
 	if validate.Email(email) != nil {
 		email = ""
 	}
-	u, _, err := store.FirstOrCreate(
-		func() (*ent.User, error) {
-			return client.User.Query().Where(user.OrganizationID(org.ID), user.Subject(c.Subject)).Only(sys)
-		},
-		func() (*ent.User, error) {
-			return client.User.Create().
-				SetOrganizationID(org.ID).SetSubject(c.Subject).
-				SetName(name).SetEmail(email).SetRoles(roles).SetLastSeenAt(now.UTC()).
-				Save(sys)
-		})
-	if err != nil {
-		return nil, err
+	key := userKey{org: org.id, subject: c.Subject}
+	u, hit := cache.users.get(key, now)
+	if !hit {
+		eu, _, err := store.FirstOrCreate(
+			func() (*ent.User, error) {
+				return client.User.Query().Where(user.OrganizationID(org.id), user.Subject(c.Subject)).Only(sys)
+			},
+			func() (*ent.User, error) {
+				return client.User.Create().
+					SetOrganizationID(org.id).SetSubject(c.Subject).
+					SetName(name).SetEmail(email).SetRoles(roles).SetLastSeenAt(now.UTC()).
+					Save(sys)
+			})
+		if err != nil {
+			return nil, err
+		}
+		u = userOf(eu)
 	}
-	if !slices.Equal(u.Roles, roles) || (name != "" && u.Name != name) || (email != "" && u.Email != email) || now.Sub(u.LastSeenAt) > seenEvery {
-		upd := u.Update().SetRoles(roles).SetLastSeenAt(now.UTC())
+	if !slices.Equal(u.roles, roles) || (name != "" && u.name != name) || (email != "" && u.email != email) || now.Sub(u.lastSeen) > seenEvery {
+		upd := client.User.UpdateOneID(u.id).SetRoles(roles).SetLastSeenAt(now.UTC())
 		if name != "" {
 			upd.SetName(name)
 		}
 		if email != "" {
 			upd.SetEmail(email)
 		}
-		if u, err = upd.Save(sys); err != nil {
+		eu, err := upd.Save(sys)
+		if err != nil {
 			return nil, err
 		}
+		u, hit = userOf(eu), false
 	}
-	return &viewer.Viewer{UserID: u.ID, OrgID: org.ID, Roles: c.Roles, Location: loc}, nil
+	if !hit {
+		cache.users.put(key, u, now.Add(cache.ttl))
+	}
+	return &viewer.Viewer{UserID: u.id, OrgID: org.id, Roles: c.Roles, Location: org.loc}, nil
+}
+
+func userOf(u *ent.User) cachedUser {
+	return cachedUser{id: u.ID, roles: u.Roles, name: u.Name, email: u.Email, lastSeen: u.LastSeenAt}
 }

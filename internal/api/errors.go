@@ -44,6 +44,11 @@ func presentError(log *slog.Logger, throttle *logThrottle) graphql.ErrorPresente
 		log.DebugContext(ctx, "request error", "code", code, "err", err, "request_id", id)
 		if code == apierr.Internal {
 			switch {
+			case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+				// The client hung up (or the request was abandoned): not a
+				// failure of the server, and nobody reads the answer.
+				log.DebugContext(ctx, "request cancelled", "err", err, "path", gerr.Path.String(), "request_id", id)
+				msg = fmt.Sprintf("the request was cancelled (request %s)", id)
 			case store.Unavailable(err):
 				reason = reasonUnavailable
 				throttle.Error(ctx, log, "database unavailable", "database unavailable", "err", err, "request_id", id)

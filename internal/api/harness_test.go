@@ -59,6 +59,7 @@ func newEnv(t *testing.T, dbURL string, ac auth.Config) *env {
 type envOptions struct {
 	logs        io.Writer     // where the server logs (default: nowhere, or stderr with -v)
 	readTimeout time.Duration // the HTTP server's ReadTimeout (default none)
+	authTTL     time.Duration // the authentication cache's TTL (default api.DefaultAuthCacheTTL)
 }
 
 func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
@@ -85,7 +86,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log}))
+	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL}))
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)

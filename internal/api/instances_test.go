@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"rapport/internal/auth"
 	"rapport/internal/testdb"
@@ -86,4 +88,51 @@ func TestConcurrentUpdatesKeepAnExactTrail(t *testing.T) {
 			t.Fatalf("%d audited updates, want %d", len(olds), n)
 		}
 	})
+}
+
+// TestAuthCacheAcrossInstances: each instance keeps the organisations and
+// users it authenticated for a short TTL, and still behaves as one with
+// the other: a user first seen by one instance is the same user on the
+// other, a time-zone change made through one shows on the other within
+// the TTL, and a change of roles in the token is written at once.
+func TestAuthCacheAcrossInstances(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	url := testdb.PostgresURL(t)
+	one := newEnvWith(t, url, auth.Config{Secret: testSecret}, envOptions{authTTL: ttl})
+	two := newEnvWith(t, url, auth.Config{Secret: testSecret}, envOptions{authTTL: ttl})
+	one.org("acme")
+	admin := token(t, "acme", "boss", auth.RoleAdmin)
+	am := token(t, "acme", "am", auth.RoleAccountManager)
+
+	firstDay := func(e *env) string {
+		t.Helper()
+		from := time.Now().Format(time.RFC3339)
+		r := e.post(am, `query($f: Time!) { agenda(from: $f, to: $f) { day } }`, map[string]any{"f": from}).ok(t)
+		return r.str(t, "agenda.0.day")
+	}
+	id := one.post(am, `{ viewer { id } }`, nil).ok(t).str(t, "viewer.id")
+	if got := two.post(am, `{ viewer { id } }`, nil).ok(t).str(t, "viewer.id"); got != id {
+		t.Fatalf("instance two sees user %s, instance one %s", got, id)
+	}
+	const shanghaiMidnight = "T16:00:00Z" // days are instants, given in UTC
+	if d := firstDay(two); !strings.HasSuffix(d, shanghaiMidnight) {
+		t.Fatalf("a Shanghai day: %s", d)
+	}
+	one.post(admin, `mutation { updateOrganization(input: {timezone: "Europe/London"}) { timezone } }`, nil).ok(t)
+	deadline := time.Now().Add(ttl + 2*time.Second)
+	for d := firstDay(two); strings.HasSuffix(d, shanghaiMidnight); d = firstDay(two) {
+		if time.Now().After(deadline) {
+			t.Fatalf("instance two still counts days in Shanghai %s after the change", ttl)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// New roles in the token are written through whichever instance sees
+	// them, cached or not.
+	promoted := token(t, "acme", "am", auth.RoleSalesManager)
+	two.post(promoted, `{ viewer { id } }`, nil).ok(t)
+	r := one.post(admin, `query($id: ID!) { node(id: $id) { ... on User { roles } } }`, map[string]any{"id": id}).ok(t)
+	if roles := r.list(t, "node.roles"); len(roles) != 1 || roles[0] != "SALES_MANAGER" {
+		t.Fatalf("roles after a promotion: %v", roles)
+	}
 }
