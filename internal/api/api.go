@@ -18,10 +18,8 @@ import (
 
 	"rapport/ent"
 	"rapport/graph"
-	"rapport/internal/apierr"
 	"rapport/internal/auth"
 	"rapport/internal/calfeed"
-	"rapport/internal/pulid"
 )
 
 // Config is what the handler needs.
@@ -133,38 +131,10 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	srv.Use(costLimit{cache: cache})
 	present := presentError(cfg.Logger, cfg.throttle)
 	srv.Use(transactioner{client: cfg.Client, present: present})
-	srv.AroundFields(limitPageSize)
 	srv.AroundOperations(noteOperation)
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return srv
-}
-
-// limitPageSize bounds every page: a connection asked for neither first
-// nor last gets the first MaxPageSize rows (pageInfo tells there is more),
-// one asked for more than MaxPageSize rows is refused, and so is
-// nodes(ids:) with more than MaxPageSize IDs.
-func limitPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.IsResolver {
-		first, _ := fc.Args["first"].(*int)
-		last, _ := fc.Args["last"].(*int)
-		if first != nil && last != nil {
-			return nil, apierr.BadInput("last", "first and last cannot be used together")
-		}
-		for arg, n := range map[string]*int{"first": first, "last": last} {
-			if n != nil && (*n < 0 || *n > MaxPageSize) {
-				return nil, badPageSize(arg)
-			}
-		}
-		if first == nil && last == nil && fc.Field.Definition != nil && fc.Field.Definition.Arguments.ForName("first") != nil {
-			n := MaxPageSize
-			fc.Args["first"] = &n
-		}
-		if ids, ok := fc.Args["ids"].([]pulid.ID); ok && len(ids) > MaxPageSize {
-			return nil, badPageSize("ids")
-		}
-	}
-	return next(ctx)
 }
 
 // noteOperation records the operation's name for the request log line.

@@ -98,6 +98,9 @@ func (c costLimit) MutateOperationParameters(ctx context.Context, p *graphql.Raw
 }
 
 func (costLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if err := checkPages(oc); err != nil {
+		return &gqlerror.Error{Message: err.Message, Err: err, Extensions: map[string]any{"code": string(err.Code), "field": err.Field}}
+	}
 	defaultPages(oc)
 	_, err := querycost.Cost(oc.Operation, oc.Variables, queryLimits, listCap)
 	return limitError(err)
@@ -111,6 +114,67 @@ func limitError(err error) *gqlerror.Error {
 	}
 	e := &apierr.Error{Code: apierr.BadUserInput, Message: qe.Message, Reason: qe.Reason + "_LIMIT"}
 	return &gqlerror.Error{Message: e.Message, Err: e, Extensions: map[string]any{"code": string(e.Code)}}
+}
+
+// checkPages refuses, before anything runs, a page the client asked for out
+// of range: first or last below 0 or above MaxPageSize, both at once, or
+// more than MaxPageSize ids for nodes. It reads every field of the
+// operation once (a fragment however often it is spread), with the
+// request's variables.
+func checkPages(oc *graphql.OperationContext) *apierr.Error {
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet) *apierr.Error
+	walk = func(set ast.SelectionSet) *apierr.Error {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if err := checkPage(sel, oc.Variables); err != nil {
+					return err
+				}
+				if err := walk(sel.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := walk(sel.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if f := oc.Doc.Fragments.ForName(sel.Name); f != nil && !seen[sel.Name] {
+					seen[sel.Name] = true
+					if err := walk(f.SelectionSet); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return walk(oc.Operation.SelectionSet)
+}
+
+func checkPage(f *ast.Field, vars map[string]any) *apierr.Error {
+	d := f.Definition
+	if d == nil || (d.Arguments.ForName("first") == nil && d.Arguments.ForName("ids") == nil) {
+		return nil
+	}
+	args := f.ArgumentMap(vars)
+	if args["first"] != nil && args["last"] != nil {
+		return asAPIError(apierr.BadInput("last", "first and last cannot be used together"))
+	}
+	for _, arg := range []string{"first", "last"} {
+		if n, ok := args[arg].(int64); ok && (n < 0 || n > MaxPageSize) {
+			return asAPIError(badPageSize(arg))
+		}
+	}
+	if ids, ok := args["ids"].([]any); ok && len(ids) > MaxPageSize {
+		return asAPIError(badPageSize("ids"))
+	}
+	return nil
+}
+
+func asAPIError(err error) *apierr.Error {
+	e, _ := apierr.As(err)
+	return e
 }
 
 // defaultPages gives every connection field that is asked for neither first
