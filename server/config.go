@@ -93,7 +93,7 @@ var settings = []setting{
 			}
 			return nil
 		}},
-	{env: "RAPPORT_MAX_IN_FLIGHT", def: "64", doc: "64",
+	{env: "RAPPORT_MAX_IN_FLIGHT", doc: "4 per CPU, at least 8",
 		meaning: "GraphQL requests executing at once per instance; more wait up to 2 s, then get 503",
 		set: func(c *config, v string) error {
 			n, err := strconv.Atoi(v)

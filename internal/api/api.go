@@ -57,7 +57,7 @@ func NewHandler(cfg Config) http.Handler {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = DefaultMaxInFlight
+		cfg.MaxInFlight = DefaultMaxInFlight()
 	}
 	cfg.throttle = newLogThrottle(logEvery)
 	cfg.auth = newAuthCache(cfg.AuthCacheTTL)

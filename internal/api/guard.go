@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -25,12 +26,20 @@ const (
 // Default bounds on time and concurrency; Config may change them.
 const (
 	DefaultRequestTimeout = store.StatementTimeout // a whole request, database work included
-	DefaultMaxInFlight    = 64                     // requests executing at once
 	authTimeout           = 3 * time.Second        // looking up the viewer: a tiny query, so longer means trouble
 	healthTimeout         = 2 * time.Second
 	inFlightWait          = 2 * time.Second // how long a request queues for a slot
 	logEvery              = 10 * time.Second
 )
+
+// DefaultMaxInFlight is how many requests execute at once unless
+// configured: four per CPU, at least eight. A request alternates between
+// the CPU and the database; more at once than that only share the CPUs
+// more thinly, and the waiting ones, served in arrival order, get their
+// answers sooner and more evenly (at 32 concurrent clients on 2 CPUs: p99
+// 56 ms instead of 224 ms, and 30% more requests per second; README,
+// Performance).
+func DefaultMaxInFlight() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
 
 // within runs f and waits for it at most d (or until ctx is done). f gets a
 // context with that deadline; when it does not return in time (a database

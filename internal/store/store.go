@@ -67,10 +67,20 @@ func Driver(rawURL string) (*entsql.Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dia, err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// The pool keeps every connection it opens (a new one is a backend
+	// process to fork and statements to prepare again) until idle for
+	// ConnMaxIdle.
+	db.SetMaxOpenConns(MaxConns)
+	db.SetMaxIdleConns(MaxConns)
+	db.SetConnMaxIdleTime(ConnMaxIdle)
 	return entsql.OpenDB(dia, db), nil
 }
+
+// The PostgreSQL connection pool of an instance.
+const (
+	MaxConns    = 20
+	ConnMaxIdle = 5 * time.Minute
+)
 
 // Open returns an ent client on the database named by rawURL.
 func Open(rawURL string) (*ent.Client, error) {
