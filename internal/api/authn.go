@@ -50,6 +50,10 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 				return
 			}
 			id := audit.RequestID(r.Context())
+			if r.Context().Err() != nil { // the client hung up: nobody to answer
+				cfg.Logger.DebugContext(r.Context(), "request cancelled while authenticating", "err", err, "request_id", id)
+				return
+			}
 			if store.Unavailable(err) || store.TimedOut(err) {
 				cfg.throttle.Error(r.Context(), cfg.Logger, "database unavailable", "database unavailable while authenticating", "err", err, "request_id", id)
 				writeUnavailable(w, reasonUnavailable, fmt.Sprintf("the database is unavailable; retry in %d seconds (request %s)", retryAfterSeconds, id))

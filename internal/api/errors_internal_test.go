@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -30,5 +31,21 @@ func TestClientHangUpIsNotAnError(t *testing.T) {
 	present(context.Background(), fmt.Errorf("driver: %w", context.Canceled))
 	if !strings.Contains(logs.String(), "level=ERROR") {
 		t.Fatalf("a cancellation the request did not ask for was not logged as an error:\n%s", logs.String())
+	}
+}
+
+// within tells a caller that went away (Canceled) from work that ran out
+// of time (DeadlineExceeded), which alone means the database is slow.
+func TestWithinTellsCancelledFromSlow(t *testing.T) {
+	release := make(chan struct{}) // a driver that ignores its context, until the test ends
+	defer close(release)
+	block := func(context.Context) (int, error) { <-release; return 0, nil }
+	gone, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(10*time.Millisecond, cancel)
+	if _, err := within(gone, time.Minute, block); !errors.Is(err, context.Canceled) {
+		t.Fatalf("client gone: %v", err)
+	}
+	if _, err := within(context.Background(), 10*time.Millisecond, block); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("too slow: %v", err)
 	}
 }

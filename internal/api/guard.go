@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -66,6 +67,9 @@ func within[T any](ctx context.Context, d time.Duration, f func(context.Context)
 			return r.v, r.err
 		default:
 			var zero T
+			if err := ctx.Err(); errors.Is(err, context.Canceled) {
+				return zero, err // the caller's context: the client went away
+			}
 			return zero, context.DeadlineExceeded
 		}
 	}
