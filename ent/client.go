@@ -13,8 +13,11 @@ import (
 	"rapport/internal/pulid"
 
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
@@ -41,10 +44,16 @@ type Client struct {
 	Schema *migrate.Schema
 	// Account is the client for interacting with the Account builders.
 	Account *AccountClient
+	// ActivityRegistration is the client for interacting with the ActivityRegistration builders.
+	ActivityRegistration *ActivityRegistrationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// CultureActivity is the client for interacting with the CultureActivity builders.
+	CultureActivity *CultureActivityClient
+	// CultureCampaign is the client for interacting with the CultureCampaign builders.
+	CultureCampaign *CultureCampaignClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
 	// DueCount is the client for interacting with the DueCount builders.
@@ -77,8 +86,11 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Account = NewAccountClient(c.config)
+	c.ActivityRegistration = NewActivityRegistrationClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.CultureActivity = NewCultureActivityClient(c.config)
+	c.CultureCampaign = NewCultureCampaignClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
 	c.DueCount = NewDueCountClient(c.config)
 	c.GreetingOutline = NewGreetingOutlineClient(c.config)
@@ -179,21 +191,24 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		Account:         NewAccountClient(cfg),
-		AuditEvent:      NewAuditEventClient(cfg),
-		Contact:         NewContactClient(cfg),
-		Department:      NewDepartmentClient(cfg),
-		DueCount:        NewDueCountClient(cfg),
-		GreetingOutline: NewGreetingOutlineClient(cfg),
-		Holiday:         NewHolidayClient(cfg),
-		Interaction:     NewInteractionClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		Setting:         NewSettingClient(cfg),
-		TierChange:      NewTierChangeClient(cfg),
-		User:            NewUserClient(cfg),
-		VisitReport:     NewVisitReportClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		Account:              NewAccountClient(cfg),
+		ActivityRegistration: NewActivityRegistrationClient(cfg),
+		AuditEvent:           NewAuditEventClient(cfg),
+		Contact:              NewContactClient(cfg),
+		CultureActivity:      NewCultureActivityClient(cfg),
+		CultureCampaign:      NewCultureCampaignClient(cfg),
+		Department:           NewDepartmentClient(cfg),
+		DueCount:             NewDueCountClient(cfg),
+		GreetingOutline:      NewGreetingOutlineClient(cfg),
+		Holiday:              NewHolidayClient(cfg),
+		Interaction:          NewInteractionClient(cfg),
+		Organization:         NewOrganizationClient(cfg),
+		Setting:              NewSettingClient(cfg),
+		TierChange:           NewTierChangeClient(cfg),
+		User:                 NewUserClient(cfg),
+		VisitReport:          NewVisitReportClient(cfg),
 	}, nil
 }
 
@@ -211,21 +226,24 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		Account:         NewAccountClient(cfg),
-		AuditEvent:      NewAuditEventClient(cfg),
-		Contact:         NewContactClient(cfg),
-		Department:      NewDepartmentClient(cfg),
-		DueCount:        NewDueCountClient(cfg),
-		GreetingOutline: NewGreetingOutlineClient(cfg),
-		Holiday:         NewHolidayClient(cfg),
-		Interaction:     NewInteractionClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		Setting:         NewSettingClient(cfg),
-		TierChange:      NewTierChangeClient(cfg),
-		User:            NewUserClient(cfg),
-		VisitReport:     NewVisitReportClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		Account:              NewAccountClient(cfg),
+		ActivityRegistration: NewActivityRegistrationClient(cfg),
+		AuditEvent:           NewAuditEventClient(cfg),
+		Contact:              NewContactClient(cfg),
+		CultureActivity:      NewCultureActivityClient(cfg),
+		CultureCampaign:      NewCultureCampaignClient(cfg),
+		Department:           NewDepartmentClient(cfg),
+		DueCount:             NewDueCountClient(cfg),
+		GreetingOutline:      NewGreetingOutlineClient(cfg),
+		Holiday:              NewHolidayClient(cfg),
+		Interaction:          NewInteractionClient(cfg),
+		Organization:         NewOrganizationClient(cfg),
+		Setting:              NewSettingClient(cfg),
+		TierChange:           NewTierChangeClient(cfg),
+		User:                 NewUserClient(cfg),
+		VisitReport:          NewVisitReportClient(cfg),
 	}, nil
 }
 
@@ -255,9 +273,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.DueCount, c.GreetingOutline,
-		c.Holiday, c.Interaction, c.Organization, c.Setting, c.TierChange, c.User,
-		c.VisitReport,
+		c.Account, c.ActivityRegistration, c.AuditEvent, c.Contact, c.CultureActivity,
+		c.CultureCampaign, c.Department, c.DueCount, c.GreetingOutline, c.Holiday,
+		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
 	}
@@ -267,9 +285,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Account, c.AuditEvent, c.Contact, c.Department, c.DueCount, c.GreetingOutline,
-		c.Holiday, c.Interaction, c.Organization, c.Setting, c.TierChange, c.User,
-		c.VisitReport,
+		c.Account, c.ActivityRegistration, c.AuditEvent, c.Contact, c.CultureActivity,
+		c.CultureCampaign, c.Department, c.DueCount, c.GreetingOutline, c.Holiday,
+		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -280,10 +298,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AccountMutation:
 		return c.Account.mutate(ctx, m)
+	case *ActivityRegistrationMutation:
+		return c.ActivityRegistration.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *CultureActivityMutation:
+		return c.CultureActivity.mutate(ctx, m)
+	case *CultureCampaignMutation:
+		return c.CultureCampaign.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
 	case *DueCountMutation:
@@ -552,6 +576,188 @@ func (c *AccountClient) mutate(ctx context.Context, m *AccountMutation) (Value, 
 		return (&AccountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Account mutation op: %q", m.Op())
+	}
+}
+
+// ActivityRegistrationClient is a client for the ActivityRegistration schema.
+type ActivityRegistrationClient struct {
+	config
+}
+
+// NewActivityRegistrationClient returns a client for the ActivityRegistration from the given config.
+func NewActivityRegistrationClient(c config) *ActivityRegistrationClient {
+	return &ActivityRegistrationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `activityregistration.Hooks(f(g(h())))`.
+func (c *ActivityRegistrationClient) Use(hooks ...Hook) {
+	c.hooks.ActivityRegistration = append(c.hooks.ActivityRegistration, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `activityregistration.Intercept(f(g(h())))`.
+func (c *ActivityRegistrationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ActivityRegistration = append(c.inters.ActivityRegistration, interceptors...)
+}
+
+// Create returns a builder for creating a ActivityRegistration entity.
+func (c *ActivityRegistrationClient) Create() *ActivityRegistrationCreate {
+	mutation := newActivityRegistrationMutation(c.config, OpCreate)
+	return &ActivityRegistrationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ActivityRegistration entities.
+func (c *ActivityRegistrationClient) CreateBulk(builders ...*ActivityRegistrationCreate) *ActivityRegistrationCreateBulk {
+	return &ActivityRegistrationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ActivityRegistrationClient) MapCreateBulk(slice any, setFunc func(*ActivityRegistrationCreate, int)) *ActivityRegistrationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ActivityRegistrationCreateBulk{err: fmt.Errorf("calling to ActivityRegistrationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ActivityRegistrationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ActivityRegistrationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ActivityRegistration.
+func (c *ActivityRegistrationClient) Update() *ActivityRegistrationUpdate {
+	mutation := newActivityRegistrationMutation(c.config, OpUpdate)
+	return &ActivityRegistrationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ActivityRegistrationClient) UpdateOne(_m *ActivityRegistration) *ActivityRegistrationUpdateOne {
+	mutation := newActivityRegistrationMutation(c.config, OpUpdateOne, withActivityRegistration(_m))
+	return &ActivityRegistrationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ActivityRegistrationClient) UpdateOneID(id pulid.ID) *ActivityRegistrationUpdateOne {
+	mutation := newActivityRegistrationMutation(c.config, OpUpdateOne, withActivityRegistrationID(id))
+	return &ActivityRegistrationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ActivityRegistration.
+func (c *ActivityRegistrationClient) Delete() *ActivityRegistrationDelete {
+	mutation := newActivityRegistrationMutation(c.config, OpDelete)
+	return &ActivityRegistrationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ActivityRegistrationClient) DeleteOne(_m *ActivityRegistration) *ActivityRegistrationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ActivityRegistrationClient) DeleteOneID(id pulid.ID) *ActivityRegistrationDeleteOne {
+	builder := c.Delete().Where(activityregistration.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ActivityRegistrationDeleteOne{builder}
+}
+
+// Query returns a query builder for ActivityRegistration.
+func (c *ActivityRegistrationClient) Query() *ActivityRegistrationQuery {
+	return &ActivityRegistrationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeActivityRegistration},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ActivityRegistration entity by its id.
+func (c *ActivityRegistrationClient) Get(ctx context.Context, id pulid.ID) (*ActivityRegistration, error) {
+	return c.Query().Where(activityregistration.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ActivityRegistrationClient) GetX(ctx context.Context, id pulid.ID) *ActivityRegistration {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a ActivityRegistration.
+func (c *ActivityRegistrationClient) QueryOrganization(_m *ActivityRegistration) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activityregistration.Table, activityregistration.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activityregistration.OrganizationTable, activityregistration.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActivity queries the activity edge of a ActivityRegistration.
+func (c *ActivityRegistrationClient) QueryActivity(_m *ActivityRegistration) *CultureActivityQuery {
+	query := (&CultureActivityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activityregistration.Table, activityregistration.FieldID, id),
+			sqlgraph.To(cultureactivity.Table, cultureactivity.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activityregistration.ActivityTable, activityregistration.ActivityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a ActivityRegistration.
+func (c *ActivityRegistrationClient) QueryUser(_m *ActivityRegistration) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activityregistration.Table, activityregistration.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activityregistration.UserTable, activityregistration.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ActivityRegistrationClient) Hooks() []Hook {
+	hooks := c.hooks.ActivityRegistration
+	return append(hooks[:len(hooks):len(hooks)], activityregistration.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ActivityRegistrationClient) Interceptors() []Interceptor {
+	return c.inters.ActivityRegistration
+}
+
+func (c *ActivityRegistrationClient) mutate(ctx context.Context, m *ActivityRegistrationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ActivityRegistrationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ActivityRegistrationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ActivityRegistrationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ActivityRegistrationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ActivityRegistration mutation op: %q", m.Op())
 	}
 }
 
@@ -903,6 +1109,434 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 	}
 }
 
+// CultureActivityClient is a client for the CultureActivity schema.
+type CultureActivityClient struct {
+	config
+}
+
+// NewCultureActivityClient returns a client for the CultureActivity from the given config.
+func NewCultureActivityClient(c config) *CultureActivityClient {
+	return &CultureActivityClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `cultureactivity.Hooks(f(g(h())))`.
+func (c *CultureActivityClient) Use(hooks ...Hook) {
+	c.hooks.CultureActivity = append(c.hooks.CultureActivity, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `cultureactivity.Intercept(f(g(h())))`.
+func (c *CultureActivityClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CultureActivity = append(c.inters.CultureActivity, interceptors...)
+}
+
+// Create returns a builder for creating a CultureActivity entity.
+func (c *CultureActivityClient) Create() *CultureActivityCreate {
+	mutation := newCultureActivityMutation(c.config, OpCreate)
+	return &CultureActivityCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CultureActivity entities.
+func (c *CultureActivityClient) CreateBulk(builders ...*CultureActivityCreate) *CultureActivityCreateBulk {
+	return &CultureActivityCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CultureActivityClient) MapCreateBulk(slice any, setFunc func(*CultureActivityCreate, int)) *CultureActivityCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CultureActivityCreateBulk{err: fmt.Errorf("calling to CultureActivityClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CultureActivityCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CultureActivityCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CultureActivity.
+func (c *CultureActivityClient) Update() *CultureActivityUpdate {
+	mutation := newCultureActivityMutation(c.config, OpUpdate)
+	return &CultureActivityUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CultureActivityClient) UpdateOne(_m *CultureActivity) *CultureActivityUpdateOne {
+	mutation := newCultureActivityMutation(c.config, OpUpdateOne, withCultureActivity(_m))
+	return &CultureActivityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CultureActivityClient) UpdateOneID(id pulid.ID) *CultureActivityUpdateOne {
+	mutation := newCultureActivityMutation(c.config, OpUpdateOne, withCultureActivityID(id))
+	return &CultureActivityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CultureActivity.
+func (c *CultureActivityClient) Delete() *CultureActivityDelete {
+	mutation := newCultureActivityMutation(c.config, OpDelete)
+	return &CultureActivityDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CultureActivityClient) DeleteOne(_m *CultureActivity) *CultureActivityDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CultureActivityClient) DeleteOneID(id pulid.ID) *CultureActivityDeleteOne {
+	builder := c.Delete().Where(cultureactivity.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CultureActivityDeleteOne{builder}
+}
+
+// Query returns a query builder for CultureActivity.
+func (c *CultureActivityClient) Query() *CultureActivityQuery {
+	return &CultureActivityQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCultureActivity},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CultureActivity entity by its id.
+func (c *CultureActivityClient) Get(ctx context.Context, id pulid.ID) (*CultureActivity, error) {
+	return c.Query().Where(cultureactivity.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CultureActivityClient) GetX(ctx context.Context, id pulid.ID) *CultureActivity {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CultureActivity.
+func (c *CultureActivityClient) QueryOrganization(_m *CultureActivity) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureactivity.Table, cultureactivity.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cultureactivity.OrganizationTable, cultureactivity.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCampaign queries the campaign edge of a CultureActivity.
+func (c *CultureActivityClient) QueryCampaign(_m *CultureActivity) *CultureCampaignQuery {
+	query := (&CultureCampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureactivity.Table, cultureactivity.FieldID, id),
+			sqlgraph.To(culturecampaign.Table, culturecampaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cultureactivity.CampaignTable, cultureactivity.CampaignColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAudience queries the audience edge of a CultureActivity.
+func (c *CultureActivityClient) QueryAudience(_m *CultureActivity) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureactivity.Table, cultureactivity.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, cultureactivity.AudienceTable, cultureactivity.AudiencePrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRegistrations queries the registrations edge of a CultureActivity.
+func (c *CultureActivityClient) QueryRegistrations(_m *CultureActivity) *ActivityRegistrationQuery {
+	query := (&ActivityRegistrationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureactivity.Table, cultureactivity.FieldID, id),
+			sqlgraph.To(activityregistration.Table, activityregistration.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, cultureactivity.RegistrationsTable, cultureactivity.RegistrationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CultureActivityClient) Hooks() []Hook {
+	hooks := c.hooks.CultureActivity
+	return append(hooks[:len(hooks):len(hooks)], cultureactivity.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CultureActivityClient) Interceptors() []Interceptor {
+	return c.inters.CultureActivity
+}
+
+func (c *CultureActivityClient) mutate(ctx context.Context, m *CultureActivityMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CultureActivityCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CultureActivityUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CultureActivityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CultureActivityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CultureActivity mutation op: %q", m.Op())
+	}
+}
+
+// CultureCampaignClient is a client for the CultureCampaign schema.
+type CultureCampaignClient struct {
+	config
+}
+
+// NewCultureCampaignClient returns a client for the CultureCampaign from the given config.
+func NewCultureCampaignClient(c config) *CultureCampaignClient {
+	return &CultureCampaignClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `culturecampaign.Hooks(f(g(h())))`.
+func (c *CultureCampaignClient) Use(hooks ...Hook) {
+	c.hooks.CultureCampaign = append(c.hooks.CultureCampaign, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `culturecampaign.Intercept(f(g(h())))`.
+func (c *CultureCampaignClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CultureCampaign = append(c.inters.CultureCampaign, interceptors...)
+}
+
+// Create returns a builder for creating a CultureCampaign entity.
+func (c *CultureCampaignClient) Create() *CultureCampaignCreate {
+	mutation := newCultureCampaignMutation(c.config, OpCreate)
+	return &CultureCampaignCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CultureCampaign entities.
+func (c *CultureCampaignClient) CreateBulk(builders ...*CultureCampaignCreate) *CultureCampaignCreateBulk {
+	return &CultureCampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CultureCampaignClient) MapCreateBulk(slice any, setFunc func(*CultureCampaignCreate, int)) *CultureCampaignCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CultureCampaignCreateBulk{err: fmt.Errorf("calling to CultureCampaignClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CultureCampaignCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CultureCampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CultureCampaign.
+func (c *CultureCampaignClient) Update() *CultureCampaignUpdate {
+	mutation := newCultureCampaignMutation(c.config, OpUpdate)
+	return &CultureCampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CultureCampaignClient) UpdateOne(_m *CultureCampaign) *CultureCampaignUpdateOne {
+	mutation := newCultureCampaignMutation(c.config, OpUpdateOne, withCultureCampaign(_m))
+	return &CultureCampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CultureCampaignClient) UpdateOneID(id pulid.ID) *CultureCampaignUpdateOne {
+	mutation := newCultureCampaignMutation(c.config, OpUpdateOne, withCultureCampaignID(id))
+	return &CultureCampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CultureCampaign.
+func (c *CultureCampaignClient) Delete() *CultureCampaignDelete {
+	mutation := newCultureCampaignMutation(c.config, OpDelete)
+	return &CultureCampaignDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CultureCampaignClient) DeleteOne(_m *CultureCampaign) *CultureCampaignDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CultureCampaignClient) DeleteOneID(id pulid.ID) *CultureCampaignDeleteOne {
+	builder := c.Delete().Where(culturecampaign.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CultureCampaignDeleteOne{builder}
+}
+
+// Query returns a query builder for CultureCampaign.
+func (c *CultureCampaignClient) Query() *CultureCampaignQuery {
+	return &CultureCampaignQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCultureCampaign},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CultureCampaign entity by its id.
+func (c *CultureCampaignClient) Get(ctx context.Context, id pulid.ID) (*CultureCampaign, error) {
+	return c.Query().Where(culturecampaign.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CultureCampaignClient) GetX(ctx context.Context, id pulid.ID) *CultureCampaign {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CultureCampaign.
+func (c *CultureCampaignClient) QueryOrganization(_m *CultureCampaign) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, culturecampaign.OrganizationTable, culturecampaign.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrganizingDepartment queries the organizing_department edge of a CultureCampaign.
+func (c *CultureCampaignClient) QueryOrganizingDepartment(_m *CultureCampaign) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, culturecampaign.OrganizingDepartmentTable, culturecampaign.OrganizingDepartmentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAudience queries the audience edge of a CultureCampaign.
+func (c *CultureCampaignClient) QueryAudience(_m *CultureCampaign) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, culturecampaign.AudienceTable, culturecampaign.AudiencePrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubmittedBy queries the submitted_by edge of a CultureCampaign.
+func (c *CultureCampaignClient) QuerySubmittedBy(_m *CultureCampaign) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, culturecampaign.SubmittedByTable, culturecampaign.SubmittedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryApprovedBy queries the approved_by edge of a CultureCampaign.
+func (c *CultureCampaignClient) QueryApprovedBy(_m *CultureCampaign) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, culturecampaign.ApprovedByTable, culturecampaign.ApprovedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActivities queries the activities edge of a CultureCampaign.
+func (c *CultureCampaignClient) QueryActivities(_m *CultureCampaign) *CultureActivityQuery {
+	query := (&CultureActivityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(cultureactivity.Table, cultureactivity.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, culturecampaign.ActivitiesTable, culturecampaign.ActivitiesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CultureCampaignClient) Hooks() []Hook {
+	hooks := c.hooks.CultureCampaign
+	return append(hooks[:len(hooks):len(hooks)], culturecampaign.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CultureCampaignClient) Interceptors() []Interceptor {
+	return c.inters.CultureCampaign
+}
+
+func (c *CultureCampaignClient) mutate(ctx context.Context, m *CultureCampaignMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CultureCampaignCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CultureCampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CultureCampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CultureCampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CultureCampaign mutation op: %q", m.Op())
+	}
+}
+
 // DepartmentClient is a client for the Department schema.
 type DepartmentClient struct {
 	config
@@ -1068,6 +1702,38 @@ func (c *DepartmentClient) QueryMembers(_m *Department) *UserQuery {
 			sqlgraph.From(department.Table, department.FieldID, id),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, department.MembersTable, department.MembersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAudienceOfCampaigns queries the audience_of_campaigns edge of a Department.
+func (c *DepartmentClient) QueryAudienceOfCampaigns(_m *Department) *CultureCampaignQuery {
+	query := (&CultureCampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, id),
+			sqlgraph.To(culturecampaign.Table, culturecampaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, department.AudienceOfCampaignsTable, department.AudienceOfCampaignsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAudienceOfActivities queries the audience_of_activities edge of a Department.
+func (c *DepartmentClient) QueryAudienceOfActivities(_m *Department) *CultureActivityQuery {
+	query := (&CultureActivityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, id),
+			sqlgraph.To(cultureactivity.Table, cultureactivity.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, department.AudienceOfActivitiesTable, department.AudienceOfActivitiesPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2678,13 +3344,14 @@ func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, AuditEvent, Contact, Department, DueCount, GreetingOutline, Holiday,
-		Interaction, Organization, Setting, TierChange, User, VisitReport []ent.Hook
+		Account, ActivityRegistration, AuditEvent, Contact, CultureActivity,
+		CultureCampaign, Department, DueCount, GreetingOutline, Holiday, Interaction,
+		Organization, Setting, TierChange, User, VisitReport []ent.Hook
 	}
 	inters struct {
-		Account, AuditEvent, Contact, Department, DueCount, GreetingOutline, Holiday,
-		Interaction, Organization, Setting, TierChange, User,
-		VisitReport []ent.Interceptor
+		Account, ActivityRegistration, AuditEvent, Contact, CultureActivity,
+		CultureCampaign, Department, DueCount, GreetingOutline, Holiday, Interaction,
+		Organization, Setting, TierChange, User, VisitReport []ent.Interceptor
 	}
 )
 

@@ -45,14 +45,20 @@ type DepartmentEdges struct {
 	Children []*Department `json:"children,omitempty"`
 	// Members holds the value of the members edge.
 	Members []*User `json:"members,omitempty"`
+	// AudienceOfCampaigns holds the value of the audience_of_campaigns edge.
+	AudienceOfCampaigns []*CultureCampaign `json:"audience_of_campaigns,omitempty"`
+	// AudienceOfActivities holds the value of the audience_of_activities edge.
+	AudienceOfActivities []*CultureActivity `json:"audience_of_activities,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedChildren map[string][]*Department
-	namedMembers  map[string][]*User
+	namedChildren             map[string][]*Department
+	namedMembers              map[string][]*User
+	namedAudienceOfCampaigns  map[string][]*CultureCampaign
+	namedAudienceOfActivities map[string][]*CultureActivity
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -93,6 +99,24 @@ func (e DepartmentEdges) MembersOrErr() ([]*User, error) {
 		return e.Members, nil
 	}
 	return nil, &NotLoadedError{edge: "members"}
+}
+
+// AudienceOfCampaignsOrErr returns the AudienceOfCampaigns value or an error if the edge
+// was not loaded in eager-loading.
+func (e DepartmentEdges) AudienceOfCampaignsOrErr() ([]*CultureCampaign, error) {
+	if e.loadedTypes[4] {
+		return e.AudienceOfCampaigns, nil
+	}
+	return nil, &NotLoadedError{edge: "audience_of_campaigns"}
+}
+
+// AudienceOfActivitiesOrErr returns the AudienceOfActivities value or an error if the edge
+// was not loaded in eager-loading.
+func (e DepartmentEdges) AudienceOfActivitiesOrErr() ([]*CultureActivity, error) {
+	if e.loadedTypes[5] {
+		return e.AudienceOfActivities, nil
+	}
+	return nil, &NotLoadedError{edge: "audience_of_activities"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -190,6 +214,16 @@ func (_m *Department) QueryMembers() *UserQuery {
 	return NewDepartmentClient(_m.config).QueryMembers(_m)
 }
 
+// QueryAudienceOfCampaigns queries the "audience_of_campaigns" edge of the Department entity.
+func (_m *Department) QueryAudienceOfCampaigns() *CultureCampaignQuery {
+	return NewDepartmentClient(_m.config).QueryAudienceOfCampaigns(_m)
+}
+
+// QueryAudienceOfActivities queries the "audience_of_activities" edge of the Department entity.
+func (_m *Department) QueryAudienceOfActivities() *CultureActivityQuery {
+	return NewDepartmentClient(_m.config).QueryAudienceOfActivities(_m)
+}
+
 // Update returns a builder for updating this Department.
 // Note that you need to call Department.Unwrap() before calling this method if this Department
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -276,6 +310,54 @@ func (_m *Department) appendNamedMembers(name string, edges ...*User) {
 		_m.Edges.namedMembers[name] = []*User{}
 	} else {
 		_m.Edges.namedMembers[name] = append(_m.Edges.namedMembers[name], edges...)
+	}
+}
+
+// NamedAudienceOfCampaigns returns the AudienceOfCampaigns named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Department) NamedAudienceOfCampaigns(name string) ([]*CultureCampaign, error) {
+	if _m.Edges.namedAudienceOfCampaigns == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAudienceOfCampaigns[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Department) appendNamedAudienceOfCampaigns(name string, edges ...*CultureCampaign) {
+	if _m.Edges.namedAudienceOfCampaigns == nil {
+		_m.Edges.namedAudienceOfCampaigns = make(map[string][]*CultureCampaign)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAudienceOfCampaigns[name] = []*CultureCampaign{}
+	} else {
+		_m.Edges.namedAudienceOfCampaigns[name] = append(_m.Edges.namedAudienceOfCampaigns[name], edges...)
+	}
+}
+
+// NamedAudienceOfActivities returns the AudienceOfActivities named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Department) NamedAudienceOfActivities(name string) ([]*CultureActivity, error) {
+	if _m.Edges.namedAudienceOfActivities == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAudienceOfActivities[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Department) appendNamedAudienceOfActivities(name string, edges ...*CultureActivity) {
+	if _m.Edges.namedAudienceOfActivities == nil {
+		_m.Edges.namedAudienceOfActivities = make(map[string][]*CultureActivity)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAudienceOfActivities[name] = []*CultureActivity{}
+	} else {
+		_m.Edges.namedAudienceOfActivities[name] = append(_m.Edges.namedAudienceOfActivities[name], edges...)
 	}
 }
 

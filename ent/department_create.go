@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/organization"
 	"rapport/ent/user"
@@ -132,6 +134,36 @@ func (_c *DepartmentCreate) AddMembers(v ...*User) *DepartmentCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddMemberIDs(ids...)
+}
+
+// AddAudienceOfCampaignIDs adds the "audience_of_campaigns" edge to the CultureCampaign entity by IDs.
+func (_c *DepartmentCreate) AddAudienceOfCampaignIDs(ids ...pulid.ID) *DepartmentCreate {
+	_c.mutation.AddAudienceOfCampaignIDs(ids...)
+	return _c
+}
+
+// AddAudienceOfCampaigns adds the "audience_of_campaigns" edges to the CultureCampaign entity.
+func (_c *DepartmentCreate) AddAudienceOfCampaigns(v ...*CultureCampaign) *DepartmentCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAudienceOfCampaignIDs(ids...)
+}
+
+// AddAudienceOfActivityIDs adds the "audience_of_activities" edge to the CultureActivity entity by IDs.
+func (_c *DepartmentCreate) AddAudienceOfActivityIDs(ids ...pulid.ID) *DepartmentCreate {
+	_c.mutation.AddAudienceOfActivityIDs(ids...)
+	return _c
+}
+
+// AddAudienceOfActivities adds the "audience_of_activities" edges to the CultureActivity entity.
+func (_c *DepartmentCreate) AddAudienceOfActivities(v ...*CultureActivity) *DepartmentCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAudienceOfActivityIDs(ids...)
 }
 
 // Mutation returns the DepartmentMutation object of the builder.
@@ -329,6 +361,38 @@ func (_c *DepartmentCreate) createSpec() (*Department, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AudienceOfCampaignsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(culturecampaign.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AudienceOfActivitiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

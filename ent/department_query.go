@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
@@ -24,18 +26,22 @@ import (
 // DepartmentQuery is the builder for querying Department entities.
 type DepartmentQuery struct {
 	config
-	ctx               *QueryContext
-	order             []department.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Department
-	withOrganization  *OrganizationQuery
-	withParent        *DepartmentQuery
-	withChildren      *DepartmentQuery
-	withMembers       *UserQuery
-	loadTotal         []func(context.Context, []*Department) error
-	modifiers         []func(*sql.Selector)
-	withNamedChildren map[string]*DepartmentQuery
-	withNamedMembers  map[string]*UserQuery
+	ctx                           *QueryContext
+	order                         []department.OrderOption
+	inters                        []Interceptor
+	predicates                    []predicate.Department
+	withOrganization              *OrganizationQuery
+	withParent                    *DepartmentQuery
+	withChildren                  *DepartmentQuery
+	withMembers                   *UserQuery
+	withAudienceOfCampaigns       *CultureCampaignQuery
+	withAudienceOfActivities      *CultureActivityQuery
+	loadTotal                     []func(context.Context, []*Department) error
+	modifiers                     []func(*sql.Selector)
+	withNamedChildren             map[string]*DepartmentQuery
+	withNamedMembers              map[string]*UserQuery
+	withNamedAudienceOfCampaigns  map[string]*CultureCampaignQuery
+	withNamedAudienceOfActivities map[string]*CultureActivityQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -153,6 +159,50 @@ func (_q *DepartmentQuery) QueryMembers() *UserQuery {
 			sqlgraph.From(department.Table, department.FieldID, selector),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, department.MembersTable, department.MembersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAudienceOfCampaigns chains the current query on the "audience_of_campaigns" edge.
+func (_q *DepartmentQuery) QueryAudienceOfCampaigns() *CultureCampaignQuery {
+	query := (&CultureCampaignClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, selector),
+			sqlgraph.To(culturecampaign.Table, culturecampaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, department.AudienceOfCampaignsTable, department.AudienceOfCampaignsPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAudienceOfActivities chains the current query on the "audience_of_activities" edge.
+func (_q *DepartmentQuery) QueryAudienceOfActivities() *CultureActivityQuery {
+	query := (&CultureActivityClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, selector),
+			sqlgraph.To(cultureactivity.Table, cultureactivity.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, department.AudienceOfActivitiesTable, department.AudienceOfActivitiesPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -347,15 +397,17 @@ func (_q *DepartmentQuery) Clone() *DepartmentQuery {
 		return nil
 	}
 	return &DepartmentQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]department.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Department{}, _q.predicates...),
-		withOrganization: _q.withOrganization.Clone(),
-		withParent:       _q.withParent.Clone(),
-		withChildren:     _q.withChildren.Clone(),
-		withMembers:      _q.withMembers.Clone(),
+		config:                   _q.config,
+		ctx:                      _q.ctx.Clone(),
+		order:                    append([]department.OrderOption{}, _q.order...),
+		inters:                   append([]Interceptor{}, _q.inters...),
+		predicates:               append([]predicate.Department{}, _q.predicates...),
+		withOrganization:         _q.withOrganization.Clone(),
+		withParent:               _q.withParent.Clone(),
+		withChildren:             _q.withChildren.Clone(),
+		withMembers:              _q.withMembers.Clone(),
+		withAudienceOfCampaigns:  _q.withAudienceOfCampaigns.Clone(),
+		withAudienceOfActivities: _q.withAudienceOfActivities.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -404,6 +456,28 @@ func (_q *DepartmentQuery) WithMembers(opts ...func(*UserQuery)) *DepartmentQuer
 		opt(query)
 	}
 	_q.withMembers = query
+	return _q
+}
+
+// WithAudienceOfCampaigns tells the query-builder to eager-load the nodes that are connected to
+// the "audience_of_campaigns" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithAudienceOfCampaigns(opts ...func(*CultureCampaignQuery)) *DepartmentQuery {
+	query := (&CultureCampaignClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAudienceOfCampaigns = query
+	return _q
+}
+
+// WithAudienceOfActivities tells the query-builder to eager-load the nodes that are connected to
+// the "audience_of_activities" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithAudienceOfActivities(opts ...func(*CultureActivityQuery)) *DepartmentQuery {
+	query := (&CultureActivityClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAudienceOfActivities = query
 	return _q
 }
 
@@ -491,11 +565,13 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	var (
 		nodes       = []*Department{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [6]bool{
 			_q.withOrganization != nil,
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withMembers != nil,
+			_q.withAudienceOfCampaigns != nil,
+			_q.withAudienceOfActivities != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -545,6 +621,24 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 			return nil, err
 		}
 	}
+	if query := _q.withAudienceOfCampaigns; query != nil {
+		if err := _q.loadAudienceOfCampaigns(ctx, query, nodes,
+			func(n *Department) { n.Edges.AudienceOfCampaigns = []*CultureCampaign{} },
+			func(n *Department, e *CultureCampaign) {
+				n.Edges.AudienceOfCampaigns = append(n.Edges.AudienceOfCampaigns, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAudienceOfActivities; query != nil {
+		if err := _q.loadAudienceOfActivities(ctx, query, nodes,
+			func(n *Department) { n.Edges.AudienceOfActivities = []*CultureActivity{} },
+			func(n *Department, e *CultureActivity) {
+				n.Edges.AudienceOfActivities = append(n.Edges.AudienceOfActivities, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Department) { n.appendNamedChildren(name) },
@@ -556,6 +650,20 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 		if err := _q.loadMembers(ctx, query, nodes,
 			func(n *Department) { n.appendNamedMembers(name) },
 			func(n *Department, e *User) { n.appendNamedMembers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAudienceOfCampaigns {
+		if err := _q.loadAudienceOfCampaigns(ctx, query, nodes,
+			func(n *Department) { n.appendNamedAudienceOfCampaigns(name) },
+			func(n *Department, e *CultureCampaign) { n.appendNamedAudienceOfCampaigns(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAudienceOfActivities {
+		if err := _q.loadAudienceOfActivities(ctx, query, nodes,
+			func(n *Department) { n.appendNamedAudienceOfActivities(name) },
+			func(n *Department, e *CultureActivity) { n.appendNamedAudienceOfActivities(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -682,6 +790,128 @@ func (_q *DepartmentQuery) loadMembers(ctx context.Context, query *UserQuery, no
 			return fmt.Errorf(`unexpected referenced foreign-key "department_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *DepartmentQuery) loadAudienceOfCampaigns(ctx context.Context, query *CultureCampaignQuery, nodes []*Department, init func(*Department), assign func(*Department, *CultureCampaign)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[pulid.ID]*Department)
+	nids := make(map[pulid.ID]map[*Department]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(department.AudienceOfCampaignsTable)
+		s.Join(joinT).On(s.C(culturecampaign.FieldID), joinT.C(department.AudienceOfCampaignsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(department.AudienceOfCampaignsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(department.AudienceOfCampaignsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(pulid.ID)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := *values[0].(*pulid.ID)
+				inValue := *values[1].(*pulid.ID)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Department]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*CultureCampaign](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "audience_of_campaigns" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
+func (_q *DepartmentQuery) loadAudienceOfActivities(ctx context.Context, query *CultureActivityQuery, nodes []*Department, init func(*Department), assign func(*Department, *CultureActivity)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[pulid.ID]*Department)
+	nids := make(map[pulid.ID]map[*Department]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(department.AudienceOfActivitiesTable)
+		s.Join(joinT).On(s.C(cultureactivity.FieldID), joinT.C(department.AudienceOfActivitiesPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(department.AudienceOfActivitiesPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(department.AudienceOfActivitiesPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(pulid.ID)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := *values[0].(*pulid.ID)
+				inValue := *values[1].(*pulid.ID)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Department]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*CultureActivity](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "audience_of_activities" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }
@@ -836,6 +1066,34 @@ func (_q *DepartmentQuery) WithNamedMembers(name string, opts ...func(*UserQuery
 		_q.withNamedMembers = make(map[string]*UserQuery)
 	}
 	_q.withNamedMembers[name] = query
+	return _q
+}
+
+// WithNamedAudienceOfCampaigns tells the query-builder to eager-load the nodes that are connected to the "audience_of_campaigns"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithNamedAudienceOfCampaigns(name string, opts ...func(*CultureCampaignQuery)) *DepartmentQuery {
+	query := (&CultureCampaignClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAudienceOfCampaigns == nil {
+		_q.withNamedAudienceOfCampaigns = make(map[string]*CultureCampaignQuery)
+	}
+	_q.withNamedAudienceOfCampaigns[name] = query
+	return _q
+}
+
+// WithNamedAudienceOfActivities tells the query-builder to eager-load the nodes that are connected to the "audience_of_activities"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithNamedAudienceOfActivities(name string, opts ...func(*CultureActivityQuery)) *DepartmentQuery {
+	query := (&CultureActivityClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAudienceOfActivities == nil {
+		_q.withNamedAudienceOfActivities = make(map[string]*CultureActivityQuery)
+	}
+	_q.withNamedAudienceOfActivities[name] = query
 	return _q
 }
 

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/predicate"
 	"rapport/ent/user"
@@ -106,6 +108,36 @@ func (_u *DepartmentUpdate) AddMembers(v ...*User) *DepartmentUpdate {
 	return _u.AddMemberIDs(ids...)
 }
 
+// AddAudienceOfCampaignIDs adds the "audience_of_campaigns" edge to the CultureCampaign entity by IDs.
+func (_u *DepartmentUpdate) AddAudienceOfCampaignIDs(ids ...pulid.ID) *DepartmentUpdate {
+	_u.mutation.AddAudienceOfCampaignIDs(ids...)
+	return _u
+}
+
+// AddAudienceOfCampaigns adds the "audience_of_campaigns" edges to the CultureCampaign entity.
+func (_u *DepartmentUpdate) AddAudienceOfCampaigns(v ...*CultureCampaign) *DepartmentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAudienceOfCampaignIDs(ids...)
+}
+
+// AddAudienceOfActivityIDs adds the "audience_of_activities" edge to the CultureActivity entity by IDs.
+func (_u *DepartmentUpdate) AddAudienceOfActivityIDs(ids ...pulid.ID) *DepartmentUpdate {
+	_u.mutation.AddAudienceOfActivityIDs(ids...)
+	return _u
+}
+
+// AddAudienceOfActivities adds the "audience_of_activities" edges to the CultureActivity entity.
+func (_u *DepartmentUpdate) AddAudienceOfActivities(v ...*CultureActivity) *DepartmentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAudienceOfActivityIDs(ids...)
+}
+
 // Mutation returns the DepartmentMutation object of the builder.
 func (_u *DepartmentUpdate) Mutation() *DepartmentMutation {
 	return _u.mutation
@@ -157,6 +189,48 @@ func (_u *DepartmentUpdate) RemoveMembers(v ...*User) *DepartmentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMemberIDs(ids...)
+}
+
+// ClearAudienceOfCampaigns clears all "audience_of_campaigns" edges to the CultureCampaign entity.
+func (_u *DepartmentUpdate) ClearAudienceOfCampaigns() *DepartmentUpdate {
+	_u.mutation.ClearAudienceOfCampaigns()
+	return _u
+}
+
+// RemoveAudienceOfCampaignIDs removes the "audience_of_campaigns" edge to CultureCampaign entities by IDs.
+func (_u *DepartmentUpdate) RemoveAudienceOfCampaignIDs(ids ...pulid.ID) *DepartmentUpdate {
+	_u.mutation.RemoveAudienceOfCampaignIDs(ids...)
+	return _u
+}
+
+// RemoveAudienceOfCampaigns removes "audience_of_campaigns" edges to CultureCampaign entities.
+func (_u *DepartmentUpdate) RemoveAudienceOfCampaigns(v ...*CultureCampaign) *DepartmentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAudienceOfCampaignIDs(ids...)
+}
+
+// ClearAudienceOfActivities clears all "audience_of_activities" edges to the CultureActivity entity.
+func (_u *DepartmentUpdate) ClearAudienceOfActivities() *DepartmentUpdate {
+	_u.mutation.ClearAudienceOfActivities()
+	return _u
+}
+
+// RemoveAudienceOfActivityIDs removes the "audience_of_activities" edge to CultureActivity entities by IDs.
+func (_u *DepartmentUpdate) RemoveAudienceOfActivityIDs(ids ...pulid.ID) *DepartmentUpdate {
+	_u.mutation.RemoveAudienceOfActivityIDs(ids...)
+	return _u
+}
+
+// RemoveAudienceOfActivities removes "audience_of_activities" edges to CultureActivity entities.
+func (_u *DepartmentUpdate) RemoveAudienceOfActivities(v ...*CultureActivity) *DepartmentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAudienceOfActivityIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -357,6 +431,96 @@ func (_u *DepartmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.AudienceOfCampaignsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(culturecampaign.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAudienceOfCampaignsIDs(); len(nodes) > 0 && !_u.mutation.AudienceOfCampaignsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(culturecampaign.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AudienceOfCampaignsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(culturecampaign.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AudienceOfActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAudienceOfActivitiesIDs(); len(nodes) > 0 && !_u.mutation.AudienceOfActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AudienceOfActivitiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -454,6 +618,36 @@ func (_u *DepartmentUpdateOne) AddMembers(v ...*User) *DepartmentUpdateOne {
 	return _u.AddMemberIDs(ids...)
 }
 
+// AddAudienceOfCampaignIDs adds the "audience_of_campaigns" edge to the CultureCampaign entity by IDs.
+func (_u *DepartmentUpdateOne) AddAudienceOfCampaignIDs(ids ...pulid.ID) *DepartmentUpdateOne {
+	_u.mutation.AddAudienceOfCampaignIDs(ids...)
+	return _u
+}
+
+// AddAudienceOfCampaigns adds the "audience_of_campaigns" edges to the CultureCampaign entity.
+func (_u *DepartmentUpdateOne) AddAudienceOfCampaigns(v ...*CultureCampaign) *DepartmentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAudienceOfCampaignIDs(ids...)
+}
+
+// AddAudienceOfActivityIDs adds the "audience_of_activities" edge to the CultureActivity entity by IDs.
+func (_u *DepartmentUpdateOne) AddAudienceOfActivityIDs(ids ...pulid.ID) *DepartmentUpdateOne {
+	_u.mutation.AddAudienceOfActivityIDs(ids...)
+	return _u
+}
+
+// AddAudienceOfActivities adds the "audience_of_activities" edges to the CultureActivity entity.
+func (_u *DepartmentUpdateOne) AddAudienceOfActivities(v ...*CultureActivity) *DepartmentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAudienceOfActivityIDs(ids...)
+}
+
 // Mutation returns the DepartmentMutation object of the builder.
 func (_u *DepartmentUpdateOne) Mutation() *DepartmentMutation {
 	return _u.mutation
@@ -505,6 +699,48 @@ func (_u *DepartmentUpdateOne) RemoveMembers(v ...*User) *DepartmentUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMemberIDs(ids...)
+}
+
+// ClearAudienceOfCampaigns clears all "audience_of_campaigns" edges to the CultureCampaign entity.
+func (_u *DepartmentUpdateOne) ClearAudienceOfCampaigns() *DepartmentUpdateOne {
+	_u.mutation.ClearAudienceOfCampaigns()
+	return _u
+}
+
+// RemoveAudienceOfCampaignIDs removes the "audience_of_campaigns" edge to CultureCampaign entities by IDs.
+func (_u *DepartmentUpdateOne) RemoveAudienceOfCampaignIDs(ids ...pulid.ID) *DepartmentUpdateOne {
+	_u.mutation.RemoveAudienceOfCampaignIDs(ids...)
+	return _u
+}
+
+// RemoveAudienceOfCampaigns removes "audience_of_campaigns" edges to CultureCampaign entities.
+func (_u *DepartmentUpdateOne) RemoveAudienceOfCampaigns(v ...*CultureCampaign) *DepartmentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAudienceOfCampaignIDs(ids...)
+}
+
+// ClearAudienceOfActivities clears all "audience_of_activities" edges to the CultureActivity entity.
+func (_u *DepartmentUpdateOne) ClearAudienceOfActivities() *DepartmentUpdateOne {
+	_u.mutation.ClearAudienceOfActivities()
+	return _u
+}
+
+// RemoveAudienceOfActivityIDs removes the "audience_of_activities" edge to CultureActivity entities by IDs.
+func (_u *DepartmentUpdateOne) RemoveAudienceOfActivityIDs(ids ...pulid.ID) *DepartmentUpdateOne {
+	_u.mutation.RemoveAudienceOfActivityIDs(ids...)
+	return _u
+}
+
+// RemoveAudienceOfActivities removes "audience_of_activities" edges to CultureActivity entities.
+func (_u *DepartmentUpdateOne) RemoveAudienceOfActivities(v ...*CultureActivity) *DepartmentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAudienceOfActivityIDs(ids...)
 }
 
 // Where appends a list predicates to the DepartmentUpdate builder.
@@ -728,6 +964,96 @@ func (_u *DepartmentUpdateOne) sqlSave(ctx context.Context) (_node *Department, 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AudienceOfCampaignsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(culturecampaign.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAudienceOfCampaignsIDs(); len(nodes) > 0 && !_u.mutation.AudienceOfCampaignsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(culturecampaign.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AudienceOfCampaignsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(culturecampaign.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AudienceOfActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAudienceOfActivitiesIDs(); len(nodes) > 0 && !_u.mutation.AudienceOfActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AudienceOfActivitiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
@@ -85,19 +88,22 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			account.Table:         account.ValidColumn,
-			auditevent.Table:      auditevent.ValidColumn,
-			contact.Table:         contact.ValidColumn,
-			department.Table:      department.ValidColumn,
-			duecount.Table:        duecount.ValidColumn,
-			greetingoutline.Table: greetingoutline.ValidColumn,
-			holiday.Table:         holiday.ValidColumn,
-			interaction.Table:     interaction.ValidColumn,
-			organization.Table:    organization.ValidColumn,
-			setting.Table:         setting.ValidColumn,
-			tierchange.Table:      tierchange.ValidColumn,
-			user.Table:            user.ValidColumn,
-			visitreport.Table:     visitreport.ValidColumn,
+			account.Table:              account.ValidColumn,
+			activityregistration.Table: activityregistration.ValidColumn,
+			auditevent.Table:           auditevent.ValidColumn,
+			contact.Table:              contact.ValidColumn,
+			cultureactivity.Table:      cultureactivity.ValidColumn,
+			culturecampaign.Table:      culturecampaign.ValidColumn,
+			department.Table:           department.ValidColumn,
+			duecount.Table:             duecount.ValidColumn,
+			greetingoutline.Table:      greetingoutline.ValidColumn,
+			holiday.Table:              holiday.ValidColumn,
+			interaction.Table:          interaction.ValidColumn,
+			organization.Table:         organization.ValidColumn,
+			setting.Table:              setting.ValidColumn,
+			tierchange.Table:           tierchange.ValidColumn,
+			user.Table:                 user.ValidColumn,
+			visitreport.Table:          visitreport.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

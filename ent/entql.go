@@ -4,8 +4,11 @@ package ent
 
 import (
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
@@ -26,7 +29,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -74,6 +77,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   activityregistration.Table,
+			Columns: activityregistration.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: activityregistration.FieldID,
+			},
+		},
+		Type: "ActivityRegistration",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			activityregistration.FieldCreatedAt:      {Type: field.TypeTime, Column: activityregistration.FieldCreatedAt},
+			activityregistration.FieldUpdatedAt:      {Type: field.TypeTime, Column: activityregistration.FieldUpdatedAt},
+			activityregistration.FieldOrganizationID: {Type: field.TypeString, Column: activityregistration.FieldOrganizationID},
+			activityregistration.FieldVersion:        {Type: field.TypeInt, Column: activityregistration.FieldVersion},
+			activityregistration.FieldActivityID:     {Type: field.TypeString, Column: activityregistration.FieldActivityID},
+			activityregistration.FieldUserID:         {Type: field.TypeString, Column: activityregistration.FieldUserID},
+			activityregistration.FieldStatus:         {Type: field.TypeEnum, Column: activityregistration.FieldStatus},
+			activityregistration.FieldQueuedAt:       {Type: field.TypeTime, Column: activityregistration.FieldQueuedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
 			Columns: auditevent.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -93,7 +117,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldRequestID:      {Type: field.TypeString, Column: auditevent.FieldRequestID},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -118,7 +142,68 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldIsDecisionMaker: {Type: field.TypeBool, Column: contact.FieldIsDecisionMaker},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   cultureactivity.Table,
+			Columns: cultureactivity.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: cultureactivity.FieldID,
+			},
+		},
+		Type: "CultureActivity",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			cultureactivity.FieldCreatedAt:            {Type: field.TypeTime, Column: cultureactivity.FieldCreatedAt},
+			cultureactivity.FieldUpdatedAt:            {Type: field.TypeTime, Column: cultureactivity.FieldUpdatedAt},
+			cultureactivity.FieldOrganizationID:       {Type: field.TypeString, Column: cultureactivity.FieldOrganizationID},
+			cultureactivity.FieldVersion:              {Type: field.TypeInt, Column: cultureactivity.FieldVersion},
+			cultureactivity.FieldCampaignID:           {Type: field.TypeString, Column: cultureactivity.FieldCampaignID},
+			cultureactivity.FieldTitle:                {Type: field.TypeString, Column: cultureactivity.FieldTitle},
+			cultureactivity.FieldDescription:          {Type: field.TypeString, Column: cultureactivity.FieldDescription},
+			cultureactivity.FieldStartsAt:             {Type: field.TypeTime, Column: cultureactivity.FieldStartsAt},
+			cultureactivity.FieldEndsAt:               {Type: field.TypeTime, Column: cultureactivity.FieldEndsAt},
+			cultureactivity.FieldAllDay:               {Type: field.TypeBool, Column: cultureactivity.FieldAllDay},
+			cultureactivity.FieldLocation:             {Type: field.TypeString, Column: cultureactivity.FieldLocation},
+			cultureactivity.FieldCapacity:             {Type: field.TypeInt, Column: cultureactivity.FieldCapacity},
+			cultureactivity.FieldRegistrationDeadline: {Type: field.TypeTime, Column: cultureactivity.FieldRegistrationDeadline},
+			cultureactivity.FieldAudienceAll:          {Type: field.TypeBool, Column: cultureactivity.FieldAudienceAll},
+			cultureactivity.FieldStatus:               {Type: field.TypeEnum, Column: cultureactivity.FieldStatus},
+			cultureactivity.FieldCancelReason:         {Type: field.TypeString, Column: cultureactivity.FieldCancelReason},
+			cultureactivity.FieldRegisteredCount:      {Type: field.TypeInt, Column: cultureactivity.FieldRegisteredCount},
+			cultureactivity.FieldSequence:             {Type: field.TypeInt, Column: cultureactivity.FieldSequence},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   culturecampaign.Table,
+			Columns: culturecampaign.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: culturecampaign.FieldID,
+			},
+		},
+		Type: "CultureCampaign",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			culturecampaign.FieldCreatedAt:              {Type: field.TypeTime, Column: culturecampaign.FieldCreatedAt},
+			culturecampaign.FieldUpdatedAt:              {Type: field.TypeTime, Column: culturecampaign.FieldUpdatedAt},
+			culturecampaign.FieldOrganizationID:         {Type: field.TypeString, Column: culturecampaign.FieldOrganizationID},
+			culturecampaign.FieldVersion:                {Type: field.TypeInt, Column: culturecampaign.FieldVersion},
+			culturecampaign.FieldTitle:                  {Type: field.TypeString, Column: culturecampaign.FieldTitle},
+			culturecampaign.FieldKind:                   {Type: field.TypeEnum, Column: culturecampaign.FieldKind},
+			culturecampaign.FieldTheme:                  {Type: field.TypeString, Column: culturecampaign.FieldTheme},
+			culturecampaign.FieldDescription:            {Type: field.TypeString, Column: culturecampaign.FieldDescription},
+			culturecampaign.FieldOrganizingDepartmentID: {Type: field.TypeString, Column: culturecampaign.FieldOrganizingDepartmentID},
+			culturecampaign.FieldStartsOn:               {Type: field.TypeString, Column: culturecampaign.FieldStartsOn},
+			culturecampaign.FieldEndsOn:                 {Type: field.TypeString, Column: culturecampaign.FieldEndsOn},
+			culturecampaign.FieldAudienceAll:            {Type: field.TypeBool, Column: culturecampaign.FieldAudienceAll},
+			culturecampaign.FieldStatus:                 {Type: field.TypeEnum, Column: culturecampaign.FieldStatus},
+			culturecampaign.FieldSubmittedByID:          {Type: field.TypeString, Column: culturecampaign.FieldSubmittedByID},
+			culturecampaign.FieldApprovedByID:           {Type: field.TypeString, Column: culturecampaign.FieldApprovedByID},
+			culturecampaign.FieldDecidedAt:              {Type: field.TypeTime, Column: culturecampaign.FieldDecidedAt},
+			culturecampaign.FieldDecisionReason:         {Type: field.TypeString, Column: culturecampaign.FieldDecisionReason},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -136,7 +221,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldParentID:       {Type: field.TypeString, Column: department.FieldParentID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   duecount.Table,
 			Columns: duecount.Columns,
@@ -154,7 +239,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			duecount.FieldN:              {Type: field.TypeInt64, Column: duecount.FieldN},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   greetingoutline.Table,
 			Columns: greetingoutline.Columns,
@@ -178,7 +263,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			greetingoutline.FieldDecisionNote:   {Type: field.TypeString, Column: greetingoutline.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   holiday.Table,
 			Columns: holiday.Columns,
@@ -197,7 +282,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
@@ -219,7 +304,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -243,7 +328,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldVisitMonthsC: {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -260,7 +345,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -280,7 +365,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -304,7 +389,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   visitreport.Table,
 			Columns: visitreport.Columns,
@@ -418,6 +503,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   activityregistration.OrganizationTable,
+			Columns: []string{activityregistration.OrganizationColumn},
+			Bidi:    false,
+		},
+		"ActivityRegistration",
+		"Organization",
+	)
+	graph.MustAddE(
+		"activity",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   activityregistration.ActivityTable,
+			Columns: []string{activityregistration.ActivityColumn},
+			Bidi:    false,
+		},
+		"ActivityRegistration",
+		"CultureActivity",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   activityregistration.UserTable,
+			Columns: []string{activityregistration.UserColumn},
+			Bidi:    false,
+		},
+		"ActivityRegistration",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   auditevent.OrganizationTable,
 			Columns: []string{auditevent.OrganizationColumn},
 			Bidi:    false,
@@ -478,6 +599,126 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   cultureactivity.OrganizationTable,
+			Columns: []string{cultureactivity.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CultureActivity",
+		"Organization",
+	)
+	graph.MustAddE(
+		"campaign",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cultureactivity.CampaignTable,
+			Columns: []string{cultureactivity.CampaignColumn},
+			Bidi:    false,
+		},
+		"CultureActivity",
+		"CultureCampaign",
+	)
+	graph.MustAddE(
+		"audience",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cultureactivity.AudienceTable,
+			Columns: cultureactivity.AudiencePrimaryKey,
+			Bidi:    false,
+		},
+		"CultureActivity",
+		"Department",
+	)
+	graph.MustAddE(
+		"registrations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   cultureactivity.RegistrationsTable,
+			Columns: []string{cultureactivity.RegistrationsColumn},
+			Bidi:    false,
+		},
+		"CultureActivity",
+		"ActivityRegistration",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.OrganizationTable,
+			Columns: []string{culturecampaign.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"Organization",
+	)
+	graph.MustAddE(
+		"organizing_department",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.OrganizingDepartmentTable,
+			Columns: []string{culturecampaign.OrganizingDepartmentColumn},
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"Department",
+	)
+	graph.MustAddE(
+		"audience",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   culturecampaign.AudienceTable,
+			Columns: culturecampaign.AudiencePrimaryKey,
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"Department",
+	)
+	graph.MustAddE(
+		"submitted_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.SubmittedByTable,
+			Columns: []string{culturecampaign.SubmittedByColumn},
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"User",
+	)
+	graph.MustAddE(
+		"approved_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.ApprovedByTable,
+			Columns: []string{culturecampaign.ApprovedByColumn},
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"User",
+	)
+	graph.MustAddE(
+		"activities",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.ActivitiesTable,
+			Columns: []string{culturecampaign.ActivitiesColumn},
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"CultureActivity",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   department.OrganizationTable,
 			Columns: []string{department.OrganizationColumn},
 			Bidi:    false,
@@ -520,6 +761,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Department",
 		"User",
+	)
+	graph.MustAddE(
+		"audience_of_campaigns",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfCampaignsTable,
+			Columns: department.AudienceOfCampaignsPrimaryKey,
+			Bidi:    false,
+		},
+		"Department",
+		"CultureCampaign",
+	)
+	graph.MustAddE(
+		"audience_of_activities",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.AudienceOfActivitiesTable,
+			Columns: department.AudienceOfActivitiesPrimaryKey,
+			Bidi:    false,
+		},
+		"Department",
+		"CultureActivity",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1105,6 +1370,128 @@ func (f *AccountFilter) WhereHasTierChangesWith(preds ...predicate.TierChange) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ActivityRegistrationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ActivityRegistrationQuery builder.
+func (_q *ActivityRegistrationQuery) Filter() *ActivityRegistrationFilter {
+	return &ActivityRegistrationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ActivityRegistrationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ActivityRegistrationMutation builder.
+func (m *ActivityRegistrationMutation) Filter() *ActivityRegistrationFilter {
+	return &ActivityRegistrationFilter{config: m.config, predicateAdder: m}
+}
+
+// ActivityRegistrationFilter provides a generic filtering capability at runtime for ActivityRegistrationQuery.
+type ActivityRegistrationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ActivityRegistrationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ActivityRegistrationFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(activityregistration.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ActivityRegistrationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(activityregistration.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ActivityRegistrationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(activityregistration.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ActivityRegistrationFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(activityregistration.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ActivityRegistrationFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(activityregistration.FieldVersion))
+}
+
+// WhereActivityID applies the entql string predicate on the activity_id field.
+func (f *ActivityRegistrationFilter) WhereActivityID(p entql.StringP) {
+	f.Where(p.Field(activityregistration.FieldActivityID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ActivityRegistrationFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(activityregistration.FieldUserID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ActivityRegistrationFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(activityregistration.FieldStatus))
+}
+
+// WhereQueuedAt applies the entql time.Time predicate on the queued_at field.
+func (f *ActivityRegistrationFilter) WhereQueuedAt(p entql.TimeP) {
+	f.Where(p.Field(activityregistration.FieldQueuedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ActivityRegistrationFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ActivityRegistrationFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActivity applies a predicate to check if query has an edge activity.
+func (f *ActivityRegistrationFilter) WhereHasActivity() {
+	f.Where(entql.HasEdge("activity"))
+}
+
+// WhereHasActivityWith applies a predicate to check if query has an edge activity with a given conditions (other predicates).
+func (f *ActivityRegistrationFilter) WhereHasActivityWith(preds ...predicate.CultureActivity) {
+	f.Where(entql.HasEdgeWith("activity", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *ActivityRegistrationFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *ActivityRegistrationFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1133,7 +1520,7 @@ type AuditEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1241,7 +1628,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1355,6 +1742,401 @@ func (f *ContactFilter) WhereHasInteractionsWith(preds ...predicate.Interaction)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CultureActivityQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CultureActivityQuery builder.
+func (_q *CultureActivityQuery) Filter() *CultureActivityFilter {
+	return &CultureActivityFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CultureActivityMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CultureActivityMutation builder.
+func (m *CultureActivityMutation) Filter() *CultureActivityFilter {
+	return &CultureActivityFilter{config: m.config, predicateAdder: m}
+}
+
+// CultureActivityFilter provides a generic filtering capability at runtime for CultureActivityQuery.
+type CultureActivityFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CultureActivityFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CultureActivityFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CultureActivityFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(cultureactivity.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CultureActivityFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(cultureactivity.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CultureActivityFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *CultureActivityFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(cultureactivity.FieldVersion))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *CultureActivityFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldCampaignID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *CultureActivityFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldTitle))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *CultureActivityFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldDescription))
+}
+
+// WhereStartsAt applies the entql time.Time predicate on the starts_at field.
+func (f *CultureActivityFilter) WhereStartsAt(p entql.TimeP) {
+	f.Where(p.Field(cultureactivity.FieldStartsAt))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *CultureActivityFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(cultureactivity.FieldEndsAt))
+}
+
+// WhereAllDay applies the entql bool predicate on the all_day field.
+func (f *CultureActivityFilter) WhereAllDay(p entql.BoolP) {
+	f.Where(p.Field(cultureactivity.FieldAllDay))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *CultureActivityFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldLocation))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *CultureActivityFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(cultureactivity.FieldCapacity))
+}
+
+// WhereRegistrationDeadline applies the entql time.Time predicate on the registration_deadline field.
+func (f *CultureActivityFilter) WhereRegistrationDeadline(p entql.TimeP) {
+	f.Where(p.Field(cultureactivity.FieldRegistrationDeadline))
+}
+
+// WhereAudienceAll applies the entql bool predicate on the audience_all field.
+func (f *CultureActivityFilter) WhereAudienceAll(p entql.BoolP) {
+	f.Where(p.Field(cultureactivity.FieldAudienceAll))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CultureActivityFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldStatus))
+}
+
+// WhereCancelReason applies the entql string predicate on the cancel_reason field.
+func (f *CultureActivityFilter) WhereCancelReason(p entql.StringP) {
+	f.Where(p.Field(cultureactivity.FieldCancelReason))
+}
+
+// WhereRegisteredCount applies the entql int predicate on the registered_count field.
+func (f *CultureActivityFilter) WhereRegisteredCount(p entql.IntP) {
+	f.Where(p.Field(cultureactivity.FieldRegisteredCount))
+}
+
+// WhereSequence applies the entql int predicate on the sequence field.
+func (f *CultureActivityFilter) WhereSequence(p entql.IntP) {
+	f.Where(p.Field(cultureactivity.FieldSequence))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CultureActivityFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CultureActivityFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCampaign applies a predicate to check if query has an edge campaign.
+func (f *CultureActivityFilter) WhereHasCampaign() {
+	f.Where(entql.HasEdge("campaign"))
+}
+
+// WhereHasCampaignWith applies a predicate to check if query has an edge campaign with a given conditions (other predicates).
+func (f *CultureActivityFilter) WhereHasCampaignWith(preds ...predicate.CultureCampaign) {
+	f.Where(entql.HasEdgeWith("campaign", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAudience applies a predicate to check if query has an edge audience.
+func (f *CultureActivityFilter) WhereHasAudience() {
+	f.Where(entql.HasEdge("audience"))
+}
+
+// WhereHasAudienceWith applies a predicate to check if query has an edge audience with a given conditions (other predicates).
+func (f *CultureActivityFilter) WhereHasAudienceWith(preds ...predicate.Department) {
+	f.Where(entql.HasEdgeWith("audience", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRegistrations applies a predicate to check if query has an edge registrations.
+func (f *CultureActivityFilter) WhereHasRegistrations() {
+	f.Where(entql.HasEdge("registrations"))
+}
+
+// WhereHasRegistrationsWith applies a predicate to check if query has an edge registrations with a given conditions (other predicates).
+func (f *CultureActivityFilter) WhereHasRegistrationsWith(preds ...predicate.ActivityRegistration) {
+	f.Where(entql.HasEdgeWith("registrations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CultureCampaignQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CultureCampaignQuery builder.
+func (_q *CultureCampaignQuery) Filter() *CultureCampaignFilter {
+	return &CultureCampaignFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CultureCampaignMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CultureCampaignMutation builder.
+func (m *CultureCampaignMutation) Filter() *CultureCampaignFilter {
+	return &CultureCampaignFilter{config: m.config, predicateAdder: m}
+}
+
+// CultureCampaignFilter provides a generic filtering capability at runtime for CultureCampaignQuery.
+type CultureCampaignFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CultureCampaignFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CultureCampaignFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CultureCampaignFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(culturecampaign.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CultureCampaignFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(culturecampaign.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CultureCampaignFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *CultureCampaignFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(culturecampaign.FieldVersion))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *CultureCampaignFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldTitle))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CultureCampaignFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldKind))
+}
+
+// WhereTheme applies the entql string predicate on the theme field.
+func (f *CultureCampaignFilter) WhereTheme(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldTheme))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *CultureCampaignFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldDescription))
+}
+
+// WhereOrganizingDepartmentID applies the entql string predicate on the organizing_department_id field.
+func (f *CultureCampaignFilter) WhereOrganizingDepartmentID(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldOrganizingDepartmentID))
+}
+
+// WhereStartsOn applies the entql string predicate on the starts_on field.
+func (f *CultureCampaignFilter) WhereStartsOn(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldStartsOn))
+}
+
+// WhereEndsOn applies the entql string predicate on the ends_on field.
+func (f *CultureCampaignFilter) WhereEndsOn(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldEndsOn))
+}
+
+// WhereAudienceAll applies the entql bool predicate on the audience_all field.
+func (f *CultureCampaignFilter) WhereAudienceAll(p entql.BoolP) {
+	f.Where(p.Field(culturecampaign.FieldAudienceAll))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CultureCampaignFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldStatus))
+}
+
+// WhereSubmittedByID applies the entql string predicate on the submitted_by_id field.
+func (f *CultureCampaignFilter) WhereSubmittedByID(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldSubmittedByID))
+}
+
+// WhereApprovedByID applies the entql string predicate on the approved_by_id field.
+func (f *CultureCampaignFilter) WhereApprovedByID(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldApprovedByID))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *CultureCampaignFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(culturecampaign.FieldDecidedAt))
+}
+
+// WhereDecisionReason applies the entql string predicate on the decision_reason field.
+func (f *CultureCampaignFilter) WhereDecisionReason(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldDecisionReason))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CultureCampaignFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganizingDepartment applies a predicate to check if query has an edge organizing_department.
+func (f *CultureCampaignFilter) WhereHasOrganizingDepartment() {
+	f.Where(entql.HasEdge("organizing_department"))
+}
+
+// WhereHasOrganizingDepartmentWith applies a predicate to check if query has an edge organizing_department with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasOrganizingDepartmentWith(preds ...predicate.Department) {
+	f.Where(entql.HasEdgeWith("organizing_department", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAudience applies a predicate to check if query has an edge audience.
+func (f *CultureCampaignFilter) WhereHasAudience() {
+	f.Where(entql.HasEdge("audience"))
+}
+
+// WhereHasAudienceWith applies a predicate to check if query has an edge audience with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasAudienceWith(preds ...predicate.Department) {
+	f.Where(entql.HasEdgeWith("audience", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSubmittedBy applies a predicate to check if query has an edge submitted_by.
+func (f *CultureCampaignFilter) WhereHasSubmittedBy() {
+	f.Where(entql.HasEdge("submitted_by"))
+}
+
+// WhereHasSubmittedByWith applies a predicate to check if query has an edge submitted_by with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasSubmittedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("submitted_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasApprovedBy applies a predicate to check if query has an edge approved_by.
+func (f *CultureCampaignFilter) WhereHasApprovedBy() {
+	f.Where(entql.HasEdge("approved_by"))
+}
+
+// WhereHasApprovedByWith applies a predicate to check if query has an edge approved_by with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasApprovedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("approved_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActivities applies a predicate to check if query has an edge activities.
+func (f *CultureCampaignFilter) WhereHasActivities() {
+	f.Where(entql.HasEdge("activities"))
+}
+
+// WhereHasActivitiesWith applies a predicate to check if query has an edge activities with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasActivitiesWith(preds ...predicate.CultureActivity) {
+	f.Where(entql.HasEdgeWith("activities", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DepartmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1383,7 +2165,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1475,6 +2257,34 @@ func (f *DepartmentFilter) WhereHasMembersWith(preds ...predicate.User) {
 	})))
 }
 
+// WhereHasAudienceOfCampaigns applies a predicate to check if query has an edge audience_of_campaigns.
+func (f *DepartmentFilter) WhereHasAudienceOfCampaigns() {
+	f.Where(entql.HasEdge("audience_of_campaigns"))
+}
+
+// WhereHasAudienceOfCampaignsWith applies a predicate to check if query has an edge audience_of_campaigns with a given conditions (other predicates).
+func (f *DepartmentFilter) WhereHasAudienceOfCampaignsWith(preds ...predicate.CultureCampaign) {
+	f.Where(entql.HasEdgeWith("audience_of_campaigns", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAudienceOfActivities applies a predicate to check if query has an edge audience_of_activities.
+func (f *DepartmentFilter) WhereHasAudienceOfActivities() {
+	f.Where(entql.HasEdge("audience_of_activities"))
+}
+
+// WhereHasAudienceOfActivitiesWith applies a predicate to check if query has an edge audience_of_activities with a given conditions (other predicates).
+func (f *DepartmentFilter) WhereHasAudienceOfActivitiesWith(preds ...predicate.CultureActivity) {
+	f.Where(entql.HasEdgeWith("audience_of_activities", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *DueCountQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1504,7 +2314,7 @@ type DueCountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DueCountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1583,7 +2393,7 @@ type GreetingOutlineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GreetingOutlineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1734,7 +2544,7 @@ type HolidayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HolidayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1818,7 +2628,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1987,7 +2797,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2082,7 +2892,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2142,7 +2952,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2259,7 +3069,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2424,7 +3234,7 @@ type VisitReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VisitReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -7,8 +7,11 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
@@ -513,6 +516,167 @@ func newAccountPaginateArgs(rv map[string]any) *accountPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ActivityRegistrationQuery) CollectFields(ctx context.Context, satisfies ...string) (*ActivityRegistrationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ActivityRegistrationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(activityregistration.Columns))
+		selectedFields = []string{activityregistration.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[activityregistration.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldOrganizationID)
+				fieldSeen[activityregistration.FieldOrganizationID] = struct{}{}
+			}
+
+		case "activity":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CultureActivityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, cultureactivityImplementors)...); err != nil {
+				return err
+			}
+			_q.withActivity = query
+			if _, ok := fieldSeen[activityregistration.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldActivityID)
+				fieldSeen[activityregistration.FieldActivityID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[activityregistration.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldUserID)
+				fieldSeen[activityregistration.FieldUserID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[activityregistration.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldCreatedAt)
+				fieldSeen[activityregistration.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[activityregistration.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldUpdatedAt)
+				fieldSeen[activityregistration.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[activityregistration.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldVersion)
+				fieldSeen[activityregistration.FieldVersion] = struct{}{}
+			}
+		case "activityID":
+			if _, ok := fieldSeen[activityregistration.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldActivityID)
+				fieldSeen[activityregistration.FieldActivityID] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[activityregistration.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldUserID)
+				fieldSeen[activityregistration.FieldUserID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[activityregistration.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldStatus)
+				fieldSeen[activityregistration.FieldStatus] = struct{}{}
+			}
+		case "queuedAt":
+			if _, ok := fieldSeen[activityregistration.FieldQueuedAt]; !ok {
+				selectedFields = append(selectedFields, activityregistration.FieldQueuedAt)
+				fieldSeen[activityregistration.FieldQueuedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type activityregistrationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ActivityRegistrationPaginateOption
+}
+
+func newActivityRegistrationPaginateArgs(rv map[string]any) *activityregistrationPaginateArgs {
+	args := &activityregistrationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ActivityRegistrationOrder{Field: &ActivityRegistrationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithActivityRegistrationOrder(order))
+			}
+		case *ActivityRegistrationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithActivityRegistrationOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -826,6 +990,539 @@ func newContactPaginateArgs(rv map[string]any) *contactPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ContactWhereInput); ok {
 		args.opts = append(args.opts, WithContactFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CultureActivityQuery) CollectFields(ctx context.Context, satisfies ...string) (*CultureActivityQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CultureActivityQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(cultureactivity.Columns))
+		selectedFields = []string{cultureactivity.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[cultureactivity.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldOrganizationID)
+				fieldSeen[cultureactivity.FieldOrganizationID] = struct{}{}
+			}
+
+		case "campaign":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CultureCampaignClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, culturecampaignImplementors)...); err != nil {
+				return err
+			}
+			_q.withCampaign = query
+			if _, ok := fieldSeen[cultureactivity.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldCampaignID)
+				fieldSeen[cultureactivity.FieldCampaignID] = struct{}{}
+			}
+
+		case "audience":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAudience(alias, func(wq *DepartmentQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[cultureactivity.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldCreatedAt)
+				fieldSeen[cultureactivity.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[cultureactivity.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldUpdatedAt)
+				fieldSeen[cultureactivity.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[cultureactivity.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldVersion)
+				fieldSeen[cultureactivity.FieldVersion] = struct{}{}
+			}
+		case "campaignID":
+			if _, ok := fieldSeen[cultureactivity.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldCampaignID)
+				fieldSeen[cultureactivity.FieldCampaignID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[cultureactivity.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldTitle)
+				fieldSeen[cultureactivity.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[cultureactivity.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldDescription)
+				fieldSeen[cultureactivity.FieldDescription] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[cultureactivity.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldStartsAt)
+				fieldSeen[cultureactivity.FieldStartsAt] = struct{}{}
+			}
+		case "endsAt":
+			if _, ok := fieldSeen[cultureactivity.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldEndsAt)
+				fieldSeen[cultureactivity.FieldEndsAt] = struct{}{}
+			}
+		case "allDay":
+			if _, ok := fieldSeen[cultureactivity.FieldAllDay]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldAllDay)
+				fieldSeen[cultureactivity.FieldAllDay] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[cultureactivity.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldLocation)
+				fieldSeen[cultureactivity.FieldLocation] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[cultureactivity.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldCapacity)
+				fieldSeen[cultureactivity.FieldCapacity] = struct{}{}
+			}
+		case "registrationDeadline":
+			if _, ok := fieldSeen[cultureactivity.FieldRegistrationDeadline]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldRegistrationDeadline)
+				fieldSeen[cultureactivity.FieldRegistrationDeadline] = struct{}{}
+			}
+		case "audienceAll":
+			if _, ok := fieldSeen[cultureactivity.FieldAudienceAll]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldAudienceAll)
+				fieldSeen[cultureactivity.FieldAudienceAll] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[cultureactivity.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldStatus)
+				fieldSeen[cultureactivity.FieldStatus] = struct{}{}
+			}
+		case "cancelReason":
+			if _, ok := fieldSeen[cultureactivity.FieldCancelReason]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldCancelReason)
+				fieldSeen[cultureactivity.FieldCancelReason] = struct{}{}
+			}
+		case "registeredCount":
+			if _, ok := fieldSeen[cultureactivity.FieldRegisteredCount]; !ok {
+				selectedFields = append(selectedFields, cultureactivity.FieldRegisteredCount)
+				fieldSeen[cultureactivity.FieldRegisteredCount] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type cultureactivityPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CultureActivityPaginateOption
+}
+
+func newCultureActivityPaginateArgs(rv map[string]any) *cultureactivityPaginateArgs {
+	args := &cultureactivityPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CultureActivityOrder{Field: &CultureActivityOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCultureActivityOrder(order))
+			}
+		case *CultureActivityOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCultureActivityOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CultureActivityWhereInput); ok {
+		args.opts = append(args.opts, WithCultureActivityFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CultureCampaignQuery) CollectFields(ctx context.Context, satisfies ...string) (*CultureCampaignQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CultureCampaignQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(culturecampaign.Columns))
+		selectedFields = []string{culturecampaign.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[culturecampaign.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldOrganizationID)
+				fieldSeen[culturecampaign.FieldOrganizationID] = struct{}{}
+			}
+
+		case "organizingDepartment":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganizingDepartment = query
+			if _, ok := fieldSeen[culturecampaign.FieldOrganizingDepartmentID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldOrganizingDepartmentID)
+				fieldSeen[culturecampaign.FieldOrganizingDepartmentID] = struct{}{}
+			}
+
+		case "audience":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAudience(alias, func(wq *DepartmentQuery) {
+				*wq = *query
+			})
+
+		case "submittedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSubmittedBy = query
+			if _, ok := fieldSeen[culturecampaign.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldSubmittedByID)
+				fieldSeen[culturecampaign.FieldSubmittedByID] = struct{}{}
+			}
+
+		case "approvedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withApprovedBy = query
+			if _, ok := fieldSeen[culturecampaign.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldApprovedByID)
+				fieldSeen[culturecampaign.FieldApprovedByID] = struct{}{}
+			}
+
+		case "activities":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CultureActivityClient{config: _q.config}).Query()
+			)
+			args := newCultureActivityPaginateArgs(fieldArgs(ctx, new(CultureActivityWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCultureActivityPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*CultureCampaign) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"campaign_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(culturecampaign.ActivitiesColumn), ids...))
+						})
+						if err := query.GroupBy(culturecampaign.ActivitiesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CultureCampaign) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Activities)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, cultureactivityImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(culturecampaign.ActivitiesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedActivities(alias, func(wq *CultureActivityQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[culturecampaign.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldCreatedAt)
+				fieldSeen[culturecampaign.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[culturecampaign.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldUpdatedAt)
+				fieldSeen[culturecampaign.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[culturecampaign.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldVersion)
+				fieldSeen[culturecampaign.FieldVersion] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[culturecampaign.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldTitle)
+				fieldSeen[culturecampaign.FieldTitle] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[culturecampaign.FieldKind]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldKind)
+				fieldSeen[culturecampaign.FieldKind] = struct{}{}
+			}
+		case "theme":
+			if _, ok := fieldSeen[culturecampaign.FieldTheme]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldTheme)
+				fieldSeen[culturecampaign.FieldTheme] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[culturecampaign.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldDescription)
+				fieldSeen[culturecampaign.FieldDescription] = struct{}{}
+			}
+		case "organizingDepartmentID":
+			if _, ok := fieldSeen[culturecampaign.FieldOrganizingDepartmentID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldOrganizingDepartmentID)
+				fieldSeen[culturecampaign.FieldOrganizingDepartmentID] = struct{}{}
+			}
+		case "startsOn":
+			if _, ok := fieldSeen[culturecampaign.FieldStartsOn]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldStartsOn)
+				fieldSeen[culturecampaign.FieldStartsOn] = struct{}{}
+			}
+		case "endsOn":
+			if _, ok := fieldSeen[culturecampaign.FieldEndsOn]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldEndsOn)
+				fieldSeen[culturecampaign.FieldEndsOn] = struct{}{}
+			}
+		case "audienceAll":
+			if _, ok := fieldSeen[culturecampaign.FieldAudienceAll]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldAudienceAll)
+				fieldSeen[culturecampaign.FieldAudienceAll] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[culturecampaign.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldStatus)
+				fieldSeen[culturecampaign.FieldStatus] = struct{}{}
+			}
+		case "submittedByID":
+			if _, ok := fieldSeen[culturecampaign.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldSubmittedByID)
+				fieldSeen[culturecampaign.FieldSubmittedByID] = struct{}{}
+			}
+		case "approvedByID":
+			if _, ok := fieldSeen[culturecampaign.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldApprovedByID)
+				fieldSeen[culturecampaign.FieldApprovedByID] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[culturecampaign.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldDecidedAt)
+				fieldSeen[culturecampaign.FieldDecidedAt] = struct{}{}
+			}
+		case "decisionReason":
+			if _, ok := fieldSeen[culturecampaign.FieldDecisionReason]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldDecisionReason)
+				fieldSeen[culturecampaign.FieldDecisionReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type culturecampaignPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CultureCampaignPaginateOption
+}
+
+func newCultureCampaignPaginateArgs(rv map[string]any) *culturecampaignPaginateArgs {
+	args := &culturecampaignPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CultureCampaignOrder{Field: &CultureCampaignOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCultureCampaignOrder(order))
+			}
+		case *CultureCampaignOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCultureCampaignOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CultureCampaignWhereInput); ok {
+		args.opts = append(args.opts, WithCultureCampaignFilter(v.Filter))
 	}
 	return args
 }

@@ -98,6 +98,30 @@ func (_m *Account) TierChanges(ctx context.Context) (result []*TierChange, err e
 	return result, err
 }
 
+func (_m *ActivityRegistration) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ActivityRegistration) Activity(ctx context.Context) (*CultureActivity, error) {
+	result, err := _m.Edges.ActivityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActivity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ActivityRegistration) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *AuditEvent) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -128,6 +152,99 @@ func (_m *Contact) Account(ctx context.Context) (*Account, error) {
 		result, err = _m.QueryAccount().Only(ctx)
 	}
 	return result, err
+}
+
+func (_m *CultureActivity) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CultureActivity) Campaign(ctx context.Context) (*CultureCampaign, error) {
+	result, err := _m.Edges.CampaignOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCampaign().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CultureActivity) Audience(ctx context.Context) (result []*Department, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAudience(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AudienceOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAudience().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CultureCampaign) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CultureCampaign) OrganizingDepartment(ctx context.Context) (*Department, error) {
+	result, err := _m.Edges.OrganizingDepartmentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganizingDepartment().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CultureCampaign) Audience(ctx context.Context) (result []*Department, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAudience(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AudienceOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAudience().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CultureCampaign) SubmittedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.SubmittedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySubmittedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CultureCampaign) ApprovedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ApprovedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryApprovedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CultureCampaign) Activities(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CultureActivityOrder, where *CultureActivityWhereInput,
+) (*CultureActivityConnection, error) {
+	opts := []CultureActivityPaginateOption{
+		WithCultureActivityOrder(orderBy),
+		WithCultureActivityFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedActivities(alias); err == nil || hasTotalCount {
+		pager, err := newCultureActivityPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CultureActivityConnection{Edges: []*CultureActivityEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryActivities().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Department) Organization(ctx context.Context) (*Organization, error) {

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"rapport/ent/account"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/interaction"
 	"rapport/internal/pulid"
 	"time"
@@ -383,6 +384,98 @@ func (c *ContactUpdate) SetInput(i UpdateContactInput) *ContactUpdate {
 
 // SetInput applies the change-set in the UpdateContactInput on the ContactUpdateOne builder.
 func (c *ContactUpdateOne) SetInput(i UpdateContactInput) *ContactUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateCultureActivityInput represents a mutation input for creating cultureactivities.
+type CreateCultureActivityInput struct {
+	Title                string
+	Description          *string
+	StartsAt             time.Time
+	EndsAt               time.Time
+	AllDay               *bool
+	Location             *string
+	Capacity             *int
+	RegistrationDeadline *time.Time
+	AudienceAll          *bool
+	CampaignID           pulid.ID
+	AudienceIDs          []pulid.ID
+}
+
+// Mutate applies the CreateCultureActivityInput on the CultureActivityMutation builder.
+func (i *CreateCultureActivityInput) Mutate(m *CultureActivityMutation) {
+	m.SetTitle(i.Title)
+	if v := i.Description; v != nil {
+		m.SetDescription(*v)
+	}
+	m.SetStartsAt(i.StartsAt)
+	m.SetEndsAt(i.EndsAt)
+	if v := i.AllDay; v != nil {
+		m.SetAllDay(*v)
+	}
+	if v := i.Location; v != nil {
+		m.SetLocation(*v)
+	}
+	if v := i.Capacity; v != nil {
+		m.SetCapacity(*v)
+	}
+	if v := i.RegistrationDeadline; v != nil {
+		m.SetRegistrationDeadline(*v)
+	}
+	if v := i.AudienceAll; v != nil {
+		m.SetAudienceAll(*v)
+	}
+	m.SetCampaignID(i.CampaignID)
+	if v := i.AudienceIDs; len(v) > 0 {
+		m.AddAudienceIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the CreateCultureActivityInput on the CultureActivityCreate builder.
+func (c *CultureActivityCreate) SetInput(i CreateCultureActivityInput) *CultureActivityCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateCultureCampaignInput represents a mutation input for creating culturecampaigns.
+type CreateCultureCampaignInput struct {
+	Title                  string
+	Kind                   culturecampaign.Kind
+	Theme                  *string
+	Description            *string
+	StartsOn               string
+	EndsOn                 string
+	AudienceAll            *bool
+	OrganizingDepartmentID *pulid.ID
+	AudienceIDs            []pulid.ID
+}
+
+// Mutate applies the CreateCultureCampaignInput on the CultureCampaignMutation builder.
+func (i *CreateCultureCampaignInput) Mutate(m *CultureCampaignMutation) {
+	m.SetTitle(i.Title)
+	m.SetKind(i.Kind)
+	if v := i.Theme; v != nil {
+		m.SetTheme(*v)
+	}
+	if v := i.Description; v != nil {
+		m.SetDescription(*v)
+	}
+	m.SetStartsOn(i.StartsOn)
+	m.SetEndsOn(i.EndsOn)
+	if v := i.AudienceAll; v != nil {
+		m.SetAudienceAll(*v)
+	}
+	if v := i.OrganizingDepartmentID; v != nil {
+		m.SetOrganizingDepartmentID(*v)
+	}
+	if v := i.AudienceIDs; len(v) > 0 {
+		m.AddAudienceIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the CreateCultureCampaignInput on the CultureCampaignCreate builder.
+func (c *CultureCampaignCreate) SetInput(i CreateCultureCampaignInput) *CultureCampaignCreate {
 	i.Mutate(c.Mutation())
 	return c
 }

@@ -6,8 +6,11 @@ import (
 	"context"
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
@@ -33,6 +36,11 @@ var accountImplementors = []string{"Account", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Account) IsNode() {}
 
+var activityregistrationImplementors = []string{"ActivityRegistration", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ActivityRegistration) IsNode() {}
+
 var auditeventImplementors = []string{"AuditEvent", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -42,6 +50,16 @@ var contactImplementors = []string{"Contact", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Contact) IsNode() {}
+
+var cultureactivityImplementors = []string{"CultureActivity", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CultureActivity) IsNode() {}
+
+var culturecampaignImplementors = []string{"CultureCampaign", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CultureCampaign) IsNode() {}
 
 var departmentImplementors = []string{"Department", "Node"}
 
@@ -154,6 +172,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case activityregistration.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ActivityRegistration.Query().
+			Where(activityregistration.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, activityregistrationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case auditevent.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -176,6 +207,32 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(contact.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, contactImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case cultureactivity.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CultureActivity.Query().
+			Where(cultureactivity.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, cultureactivityImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case culturecampaign.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CultureCampaign.Query().
+			Where(culturecampaign.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, culturecampaignImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -373,6 +430,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case activityregistration.Table:
+		query := c.ActivityRegistration.Query().
+			Where(activityregistration.IDIn(ids...))
+		query, err := query.CollectFields(ctx, activityregistrationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case auditevent.Table:
 		query := c.AuditEvent.Query().
 			Where(auditevent.IDIn(ids...))
@@ -393,6 +466,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Contact.Query().
 			Where(contact.IDIn(ids...))
 		query, err := query.CollectFields(ctx, contactImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case cultureactivity.Table:
+		query := c.CultureActivity.Query().
+			Where(cultureactivity.IDIn(ids...))
+		query, err := query.CollectFields(ctx, cultureactivityImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case culturecampaign.Table:
+		query := c.CultureCampaign.Query().
+			Where(culturecampaign.IDIn(ids...))
+		query, err := query.CollectFields(ctx, culturecampaignImplementors...)
 		if err != nil {
 			return nil, err
 		}

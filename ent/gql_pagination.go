@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
@@ -598,6 +601,320 @@ func (_m *Account) ToEdge(order *AccountOrder) *AccountEdge {
 		order = DefaultAccountOrder
 	}
 	return &AccountEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ActivityRegistrationEdge is the edge representation of ActivityRegistration.
+type ActivityRegistrationEdge struct {
+	Node   *ActivityRegistration `json:"node"`
+	Cursor Cursor                `json:"cursor"`
+}
+
+// ActivityRegistrationConnection is the connection containing edges to ActivityRegistration.
+type ActivityRegistrationConnection struct {
+	Edges      []*ActivityRegistrationEdge `json:"edges"`
+	PageInfo   PageInfo                    `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+func (c *ActivityRegistrationConnection) build(nodes []*ActivityRegistration, pager *activityregistrationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ActivityRegistration
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ActivityRegistration {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ActivityRegistration {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ActivityRegistrationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ActivityRegistrationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ActivityRegistrationPaginateOption enables pagination customization.
+type ActivityRegistrationPaginateOption func(*activityregistrationPager) error
+
+// WithActivityRegistrationOrder configures pagination ordering.
+func WithActivityRegistrationOrder(order *ActivityRegistrationOrder) ActivityRegistrationPaginateOption {
+	if order == nil {
+		order = DefaultActivityRegistrationOrder
+	}
+	o := *order
+	return func(pager *activityregistrationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultActivityRegistrationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithActivityRegistrationFilter configures pagination filter.
+func WithActivityRegistrationFilter(filter func(*ActivityRegistrationQuery) (*ActivityRegistrationQuery, error)) ActivityRegistrationPaginateOption {
+	return func(pager *activityregistrationPager) error {
+		if filter == nil {
+			return errors.New("ActivityRegistrationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type activityregistrationPager struct {
+	reverse bool
+	order   *ActivityRegistrationOrder
+	filter  func(*ActivityRegistrationQuery) (*ActivityRegistrationQuery, error)
+}
+
+func newActivityRegistrationPager(opts []ActivityRegistrationPaginateOption, reverse bool) (*activityregistrationPager, error) {
+	pager := &activityregistrationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultActivityRegistrationOrder
+	}
+	return pager, nil
+}
+
+func (p *activityregistrationPager) applyFilter(query *ActivityRegistrationQuery) (*ActivityRegistrationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *activityregistrationPager) toCursor(_m *ActivityRegistration) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *activityregistrationPager) applyCursors(query *ActivityRegistrationQuery, after, before *Cursor) (*ActivityRegistrationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultActivityRegistrationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *activityregistrationPager) applyOrder(query *ActivityRegistrationQuery) *ActivityRegistrationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultActivityRegistrationOrder.Field {
+		query = query.Order(DefaultActivityRegistrationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *activityregistrationPager) orderExpr(query *ActivityRegistrationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultActivityRegistrationOrder.Field {
+			b.Comma().Ident(DefaultActivityRegistrationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ActivityRegistration.
+func (_m *ActivityRegistrationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ActivityRegistrationPaginateOption,
+) (*ActivityRegistrationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newActivityRegistrationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ActivityRegistrationConnection{Edges: []*ActivityRegistrationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ActivityRegistrationOrderFieldCreatedAt orders ActivityRegistration by created_at.
+	ActivityRegistrationOrderFieldCreatedAt = &ActivityRegistrationOrderField{
+		Value: func(_m *ActivityRegistration) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: activityregistration.FieldCreatedAt,
+		toTerm: activityregistration.ByCreatedAt,
+		toCursor: func(_m *ActivityRegistration) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ActivityRegistrationOrderFieldUpdatedAt orders ActivityRegistration by updated_at.
+	ActivityRegistrationOrderFieldUpdatedAt = &ActivityRegistrationOrderField{
+		Value: func(_m *ActivityRegistration) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: activityregistration.FieldUpdatedAt,
+		toTerm: activityregistration.ByUpdatedAt,
+		toCursor: func(_m *ActivityRegistration) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ActivityRegistrationOrderField) String() string {
+	var str string
+	switch f.column {
+	case ActivityRegistrationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ActivityRegistrationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ActivityRegistrationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ActivityRegistrationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ActivityRegistrationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ActivityRegistrationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ActivityRegistrationOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ActivityRegistrationOrderField", str)
+	}
+	return nil
+}
+
+// ActivityRegistrationOrderField defines the ordering field of ActivityRegistration.
+type ActivityRegistrationOrderField struct {
+	// Value extracts the ordering value from the given ActivityRegistration.
+	Value    func(*ActivityRegistration) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) activityregistration.OrderOption
+	toCursor func(*ActivityRegistration) Cursor
+}
+
+// ActivityRegistrationOrder defines the ordering of ActivityRegistration.
+type ActivityRegistrationOrder struct {
+	Direction OrderDirection                  `json:"direction"`
+	Field     *ActivityRegistrationOrderField `json:"field"`
+}
+
+// DefaultActivityRegistrationOrder is the default ordering of ActivityRegistration.
+var DefaultActivityRegistrationOrder = &ActivityRegistrationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ActivityRegistrationOrderField{
+		Value: func(_m *ActivityRegistration) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: activityregistration.FieldID,
+		toTerm: activityregistration.ByID,
+		toCursor: func(_m *ActivityRegistration) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ActivityRegistration into ActivityRegistrationEdge.
+func (_m *ActivityRegistration) ToEdge(order *ActivityRegistrationOrder) *ActivityRegistrationEdge {
+	if order == nil {
+		order = DefaultActivityRegistrationOrder
+	}
+	return &ActivityRegistrationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -1226,6 +1543,688 @@ func (_m *Contact) ToEdge(order *ContactOrder) *ContactEdge {
 		order = DefaultContactOrder
 	}
 	return &ContactEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CultureActivityEdge is the edge representation of CultureActivity.
+type CultureActivityEdge struct {
+	Node   *CultureActivity `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// CultureActivityConnection is the connection containing edges to CultureActivity.
+type CultureActivityConnection struct {
+	Edges      []*CultureActivityEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *CultureActivityConnection) build(nodes []*CultureActivity, pager *cultureactivityPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CultureActivity
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CultureActivity {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CultureActivity {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CultureActivityEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CultureActivityEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CultureActivityPaginateOption enables pagination customization.
+type CultureActivityPaginateOption func(*cultureactivityPager) error
+
+// WithCultureActivityOrder configures pagination ordering.
+func WithCultureActivityOrder(order *CultureActivityOrder) CultureActivityPaginateOption {
+	if order == nil {
+		order = DefaultCultureActivityOrder
+	}
+	o := *order
+	return func(pager *cultureactivityPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCultureActivityOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCultureActivityFilter configures pagination filter.
+func WithCultureActivityFilter(filter func(*CultureActivityQuery) (*CultureActivityQuery, error)) CultureActivityPaginateOption {
+	return func(pager *cultureactivityPager) error {
+		if filter == nil {
+			return errors.New("CultureActivityQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type cultureactivityPager struct {
+	reverse bool
+	order   *CultureActivityOrder
+	filter  func(*CultureActivityQuery) (*CultureActivityQuery, error)
+}
+
+func newCultureActivityPager(opts []CultureActivityPaginateOption, reverse bool) (*cultureactivityPager, error) {
+	pager := &cultureactivityPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCultureActivityOrder
+	}
+	return pager, nil
+}
+
+func (p *cultureactivityPager) applyFilter(query *CultureActivityQuery) (*CultureActivityQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *cultureactivityPager) toCursor(_m *CultureActivity) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *cultureactivityPager) applyCursors(query *CultureActivityQuery, after, before *Cursor) (*CultureActivityQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCultureActivityOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *cultureactivityPager) applyOrder(query *CultureActivityQuery) *CultureActivityQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCultureActivityOrder.Field {
+		query = query.Order(DefaultCultureActivityOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *cultureactivityPager) orderExpr(query *CultureActivityQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCultureActivityOrder.Field {
+			b.Comma().Ident(DefaultCultureActivityOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CultureActivity.
+func (_m *CultureActivityQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CultureActivityPaginateOption,
+) (*CultureActivityConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCultureActivityPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CultureActivityConnection{Edges: []*CultureActivityEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CultureActivityOrderFieldCreatedAt orders CultureActivity by created_at.
+	CultureActivityOrderFieldCreatedAt = &CultureActivityOrderField{
+		Value: func(_m *CultureActivity) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: cultureactivity.FieldCreatedAt,
+		toTerm: cultureactivity.ByCreatedAt,
+		toCursor: func(_m *CultureActivity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CultureActivityOrderFieldUpdatedAt orders CultureActivity by updated_at.
+	CultureActivityOrderFieldUpdatedAt = &CultureActivityOrderField{
+		Value: func(_m *CultureActivity) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: cultureactivity.FieldUpdatedAt,
+		toTerm: cultureactivity.ByUpdatedAt,
+		toCursor: func(_m *CultureActivity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CultureActivityOrderFieldStartsAt orders CultureActivity by starts_at.
+	CultureActivityOrderFieldStartsAt = &CultureActivityOrderField{
+		Value: func(_m *CultureActivity) (ent.Value, error) {
+			return _m.StartsAt, nil
+		},
+		column: cultureactivity.FieldStartsAt,
+		toTerm: cultureactivity.ByStartsAt,
+		toCursor: func(_m *CultureActivity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartsAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CultureActivityOrderField) String() string {
+	var str string
+	switch f.column {
+	case CultureActivityOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CultureActivityOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CultureActivityOrderFieldStartsAt.column:
+		str = "STARTS_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CultureActivityOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CultureActivityOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CultureActivityOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CultureActivityOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CultureActivityOrderFieldUpdatedAt
+	case "STARTS_AT":
+		*f = *CultureActivityOrderFieldStartsAt
+	default:
+		return fmt.Errorf("%s is not a valid CultureActivityOrderField", str)
+	}
+	return nil
+}
+
+// CultureActivityOrderField defines the ordering field of CultureActivity.
+type CultureActivityOrderField struct {
+	// Value extracts the ordering value from the given CultureActivity.
+	Value    func(*CultureActivity) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) cultureactivity.OrderOption
+	toCursor func(*CultureActivity) Cursor
+}
+
+// CultureActivityOrder defines the ordering of CultureActivity.
+type CultureActivityOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *CultureActivityOrderField `json:"field"`
+}
+
+// DefaultCultureActivityOrder is the default ordering of CultureActivity.
+var DefaultCultureActivityOrder = &CultureActivityOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CultureActivityOrderField{
+		Value: func(_m *CultureActivity) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: cultureactivity.FieldID,
+		toTerm: cultureactivity.ByID,
+		toCursor: func(_m *CultureActivity) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CultureActivity into CultureActivityEdge.
+func (_m *CultureActivity) ToEdge(order *CultureActivityOrder) *CultureActivityEdge {
+	if order == nil {
+		order = DefaultCultureActivityOrder
+	}
+	return &CultureActivityEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CultureCampaignEdge is the edge representation of CultureCampaign.
+type CultureCampaignEdge struct {
+	Node   *CultureCampaign `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// CultureCampaignConnection is the connection containing edges to CultureCampaign.
+type CultureCampaignConnection struct {
+	Edges      []*CultureCampaignEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *CultureCampaignConnection) build(nodes []*CultureCampaign, pager *culturecampaignPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CultureCampaign
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CultureCampaign {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CultureCampaign {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CultureCampaignEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CultureCampaignEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CultureCampaignPaginateOption enables pagination customization.
+type CultureCampaignPaginateOption func(*culturecampaignPager) error
+
+// WithCultureCampaignOrder configures pagination ordering.
+func WithCultureCampaignOrder(order *CultureCampaignOrder) CultureCampaignPaginateOption {
+	if order == nil {
+		order = DefaultCultureCampaignOrder
+	}
+	o := *order
+	return func(pager *culturecampaignPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCultureCampaignOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCultureCampaignFilter configures pagination filter.
+func WithCultureCampaignFilter(filter func(*CultureCampaignQuery) (*CultureCampaignQuery, error)) CultureCampaignPaginateOption {
+	return func(pager *culturecampaignPager) error {
+		if filter == nil {
+			return errors.New("CultureCampaignQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type culturecampaignPager struct {
+	reverse bool
+	order   *CultureCampaignOrder
+	filter  func(*CultureCampaignQuery) (*CultureCampaignQuery, error)
+}
+
+func newCultureCampaignPager(opts []CultureCampaignPaginateOption, reverse bool) (*culturecampaignPager, error) {
+	pager := &culturecampaignPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCultureCampaignOrder
+	}
+	return pager, nil
+}
+
+func (p *culturecampaignPager) applyFilter(query *CultureCampaignQuery) (*CultureCampaignQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *culturecampaignPager) toCursor(_m *CultureCampaign) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *culturecampaignPager) applyCursors(query *CultureCampaignQuery, after, before *Cursor) (*CultureCampaignQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCultureCampaignOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *culturecampaignPager) applyOrder(query *CultureCampaignQuery) *CultureCampaignQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCultureCampaignOrder.Field {
+		query = query.Order(DefaultCultureCampaignOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *culturecampaignPager) orderExpr(query *CultureCampaignQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCultureCampaignOrder.Field {
+			b.Comma().Ident(DefaultCultureCampaignOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CultureCampaign.
+func (_m *CultureCampaignQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CultureCampaignPaginateOption,
+) (*CultureCampaignConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCultureCampaignPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CultureCampaignConnection{Edges: []*CultureCampaignEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CultureCampaignOrderFieldCreatedAt orders CultureCampaign by created_at.
+	CultureCampaignOrderFieldCreatedAt = &CultureCampaignOrderField{
+		Value: func(_m *CultureCampaign) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: culturecampaign.FieldCreatedAt,
+		toTerm: culturecampaign.ByCreatedAt,
+		toCursor: func(_m *CultureCampaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CultureCampaignOrderFieldUpdatedAt orders CultureCampaign by updated_at.
+	CultureCampaignOrderFieldUpdatedAt = &CultureCampaignOrderField{
+		Value: func(_m *CultureCampaign) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: culturecampaign.FieldUpdatedAt,
+		toTerm: culturecampaign.ByUpdatedAt,
+		toCursor: func(_m *CultureCampaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CultureCampaignOrderFieldTitle orders CultureCampaign by title.
+	CultureCampaignOrderFieldTitle = &CultureCampaignOrderField{
+		Value: func(_m *CultureCampaign) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: culturecampaign.FieldTitle,
+		toTerm: culturecampaign.ByTitle,
+		toCursor: func(_m *CultureCampaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// CultureCampaignOrderFieldStartsOn orders CultureCampaign by starts_on.
+	CultureCampaignOrderFieldStartsOn = &CultureCampaignOrderField{
+		Value: func(_m *CultureCampaign) (ent.Value, error) {
+			return _m.StartsOn, nil
+		},
+		column: culturecampaign.FieldStartsOn,
+		toTerm: culturecampaign.ByStartsOn,
+		toCursor: func(_m *CultureCampaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartsOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CultureCampaignOrderField) String() string {
+	var str string
+	switch f.column {
+	case CultureCampaignOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CultureCampaignOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CultureCampaignOrderFieldTitle.column:
+		str = "TITLE"
+	case CultureCampaignOrderFieldStartsOn.column:
+		str = "STARTS_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CultureCampaignOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CultureCampaignOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CultureCampaignOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CultureCampaignOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CultureCampaignOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *CultureCampaignOrderFieldTitle
+	case "STARTS_ON":
+		*f = *CultureCampaignOrderFieldStartsOn
+	default:
+		return fmt.Errorf("%s is not a valid CultureCampaignOrderField", str)
+	}
+	return nil
+}
+
+// CultureCampaignOrderField defines the ordering field of CultureCampaign.
+type CultureCampaignOrderField struct {
+	// Value extracts the ordering value from the given CultureCampaign.
+	Value    func(*CultureCampaign) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) culturecampaign.OrderOption
+	toCursor func(*CultureCampaign) Cursor
+}
+
+// CultureCampaignOrder defines the ordering of CultureCampaign.
+type CultureCampaignOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *CultureCampaignOrderField `json:"field"`
+}
+
+// DefaultCultureCampaignOrder is the default ordering of CultureCampaign.
+var DefaultCultureCampaignOrder = &CultureCampaignOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CultureCampaignOrderField{
+		Value: func(_m *CultureCampaign) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: culturecampaign.FieldID,
+		toTerm: culturecampaign.ByID,
+		toCursor: func(_m *CultureCampaign) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CultureCampaign into CultureCampaignEdge.
+func (_m *CultureCampaign) ToEdge(order *CultureCampaignOrder) *CultureCampaignEdge {
+	if order == nil {
+		order = DefaultCultureCampaignOrder
+	}
+	return &CultureCampaignEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

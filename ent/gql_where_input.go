@@ -8,6 +8,8 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/interaction"
@@ -2770,6 +2772,1648 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 		return predicates[0], nil
 	default:
 		return contact.And(predicates...), nil
+	}
+}
+
+// CultureActivityWhereInput represents a where input for filtering CultureActivity queries.
+type CultureActivityWhereInput struct {
+	Predicates []predicate.CultureActivity  `json:"-"`
+	Not        *CultureActivityWhereInput   `json:"not,omitempty"`
+	Or         []*CultureActivityWhereInput `json:"or,omitempty"`
+	And        []*CultureActivityWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "campaign_id" field predicates.
+	CampaignID             *pulid.ID  `json:"campaignID,omitempty"`
+	CampaignIDNEQ          *pulid.ID  `json:"campaignIDNEQ,omitempty"`
+	CampaignIDIn           []pulid.ID `json:"campaignIDIn,omitempty"`
+	CampaignIDNotIn        []pulid.ID `json:"campaignIDNotIn,omitempty"`
+	CampaignIDGT           *pulid.ID  `json:"campaignIDGT,omitempty"`
+	CampaignIDGTE          *pulid.ID  `json:"campaignIDGTE,omitempty"`
+	CampaignIDLT           *pulid.ID  `json:"campaignIDLT,omitempty"`
+	CampaignIDLTE          *pulid.ID  `json:"campaignIDLTE,omitempty"`
+	CampaignIDContains     *pulid.ID  `json:"campaignIDContains,omitempty"`
+	CampaignIDHasPrefix    *pulid.ID  `json:"campaignIDHasPrefix,omitempty"`
+	CampaignIDHasSuffix    *pulid.ID  `json:"campaignIDHasSuffix,omitempty"`
+	CampaignIDEqualFold    *pulid.ID  `json:"campaignIDEqualFold,omitempty"`
+	CampaignIDContainsFold *pulid.ID  `json:"campaignIDContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "starts_at" field predicates.
+	StartsAt      *time.Time  `json:"startsAt,omitempty"`
+	StartsAtNEQ   *time.Time  `json:"startsAtNEQ,omitempty"`
+	StartsAtIn    []time.Time `json:"startsAtIn,omitempty"`
+	StartsAtNotIn []time.Time `json:"startsAtNotIn,omitempty"`
+	StartsAtGT    *time.Time  `json:"startsAtGT,omitempty"`
+	StartsAtGTE   *time.Time  `json:"startsAtGTE,omitempty"`
+	StartsAtLT    *time.Time  `json:"startsAtLT,omitempty"`
+	StartsAtLTE   *time.Time  `json:"startsAtLTE,omitempty"`
+
+	// "ends_at" field predicates.
+	EndsAt      *time.Time  `json:"endsAt,omitempty"`
+	EndsAtNEQ   *time.Time  `json:"endsAtNEQ,omitempty"`
+	EndsAtIn    []time.Time `json:"endsAtIn,omitempty"`
+	EndsAtNotIn []time.Time `json:"endsAtNotIn,omitempty"`
+	EndsAtGT    *time.Time  `json:"endsAtGT,omitempty"`
+	EndsAtGTE   *time.Time  `json:"endsAtGTE,omitempty"`
+	EndsAtLT    *time.Time  `json:"endsAtLT,omitempty"`
+	EndsAtLTE   *time.Time  `json:"endsAtLTE,omitempty"`
+
+	// "all_day" field predicates.
+	AllDay    *bool `json:"allDay,omitempty"`
+	AllDayNEQ *bool `json:"allDayNEQ,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationIsNil        bool     `json:"locationIsNil,omitempty"`
+	LocationNotNil       bool     `json:"locationNotNil,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity       *int  `json:"capacity,omitempty"`
+	CapacityNEQ    *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn     []int `json:"capacityIn,omitempty"`
+	CapacityNotIn  []int `json:"capacityNotIn,omitempty"`
+	CapacityGT     *int  `json:"capacityGT,omitempty"`
+	CapacityGTE    *int  `json:"capacityGTE,omitempty"`
+	CapacityLT     *int  `json:"capacityLT,omitempty"`
+	CapacityLTE    *int  `json:"capacityLTE,omitempty"`
+	CapacityIsNil  bool  `json:"capacityIsNil,omitempty"`
+	CapacityNotNil bool  `json:"capacityNotNil,omitempty"`
+
+	// "registration_deadline" field predicates.
+	RegistrationDeadline       *time.Time  `json:"registrationDeadline,omitempty"`
+	RegistrationDeadlineNEQ    *time.Time  `json:"registrationDeadlineNEQ,omitempty"`
+	RegistrationDeadlineIn     []time.Time `json:"registrationDeadlineIn,omitempty"`
+	RegistrationDeadlineNotIn  []time.Time `json:"registrationDeadlineNotIn,omitempty"`
+	RegistrationDeadlineGT     *time.Time  `json:"registrationDeadlineGT,omitempty"`
+	RegistrationDeadlineGTE    *time.Time  `json:"registrationDeadlineGTE,omitempty"`
+	RegistrationDeadlineLT     *time.Time  `json:"registrationDeadlineLT,omitempty"`
+	RegistrationDeadlineLTE    *time.Time  `json:"registrationDeadlineLTE,omitempty"`
+	RegistrationDeadlineIsNil  bool        `json:"registrationDeadlineIsNil,omitempty"`
+	RegistrationDeadlineNotNil bool        `json:"registrationDeadlineNotNil,omitempty"`
+
+	// "audience_all" field predicates.
+	AudienceAll       *bool `json:"audienceAll,omitempty"`
+	AudienceAllNEQ    *bool `json:"audienceAllNEQ,omitempty"`
+	AudienceAllIsNil  bool  `json:"audienceAllIsNil,omitempty"`
+	AudienceAllNotNil bool  `json:"audienceAllNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *cultureactivity.Status  `json:"status,omitempty"`
+	StatusNEQ   *cultureactivity.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []cultureactivity.Status `json:"statusIn,omitempty"`
+	StatusNotIn []cultureactivity.Status `json:"statusNotIn,omitempty"`
+
+	// "cancel_reason" field predicates.
+	CancelReason             *string  `json:"cancelReason,omitempty"`
+	CancelReasonNEQ          *string  `json:"cancelReasonNEQ,omitempty"`
+	CancelReasonIn           []string `json:"cancelReasonIn,omitempty"`
+	CancelReasonNotIn        []string `json:"cancelReasonNotIn,omitempty"`
+	CancelReasonGT           *string  `json:"cancelReasonGT,omitempty"`
+	CancelReasonGTE          *string  `json:"cancelReasonGTE,omitempty"`
+	CancelReasonLT           *string  `json:"cancelReasonLT,omitempty"`
+	CancelReasonLTE          *string  `json:"cancelReasonLTE,omitempty"`
+	CancelReasonContains     *string  `json:"cancelReasonContains,omitempty"`
+	CancelReasonHasPrefix    *string  `json:"cancelReasonHasPrefix,omitempty"`
+	CancelReasonHasSuffix    *string  `json:"cancelReasonHasSuffix,omitempty"`
+	CancelReasonIsNil        bool     `json:"cancelReasonIsNil,omitempty"`
+	CancelReasonNotNil       bool     `json:"cancelReasonNotNil,omitempty"`
+	CancelReasonEqualFold    *string  `json:"cancelReasonEqualFold,omitempty"`
+	CancelReasonContainsFold *string  `json:"cancelReasonContainsFold,omitempty"`
+
+	// "registered_count" field predicates.
+	RegisteredCount      *int  `json:"registeredCount,omitempty"`
+	RegisteredCountNEQ   *int  `json:"registeredCountNEQ,omitempty"`
+	RegisteredCountIn    []int `json:"registeredCountIn,omitempty"`
+	RegisteredCountNotIn []int `json:"registeredCountNotIn,omitempty"`
+	RegisteredCountGT    *int  `json:"registeredCountGT,omitempty"`
+	RegisteredCountGTE   *int  `json:"registeredCountGTE,omitempty"`
+	RegisteredCountLT    *int  `json:"registeredCountLT,omitempty"`
+	RegisteredCountLTE   *int  `json:"registeredCountLTE,omitempty"`
+
+	// "campaign" edge predicates.
+	HasCampaign     *bool                        `json:"hasCampaign,omitempty"`
+	HasCampaignWith []*CultureCampaignWhereInput `json:"hasCampaignWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CultureActivityWhereInput) AddPredicates(predicates ...predicate.CultureActivity) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CultureActivityWhereInput filter on the CultureActivityQuery builder.
+func (i *CultureActivityWhereInput) Filter(q *CultureActivityQuery) (*CultureActivityQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCultureActivityWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCultureActivityWhereInput is returned in case the CultureActivityWhereInput is empty.
+var ErrEmptyCultureActivityWhereInput = errors.New("ent: empty predicate CultureActivityWhereInput")
+
+// P returns a predicate for filtering cultureactivities.
+// An error is returned if the input is empty or invalid.
+func (i *CultureActivityWhereInput) P() (predicate.CultureActivity, error) {
+	var predicates []predicate.CultureActivity
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, cultureactivity.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CultureActivity, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, cultureactivity.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CultureActivity, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, cultureactivity.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, cultureactivity.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, cultureactivity.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, cultureactivity.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, cultureactivity.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, cultureactivity.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, cultureactivity.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, cultureactivity.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, cultureactivity.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, cultureactivity.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, cultureactivity.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, cultureactivity.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, cultureactivity.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, cultureactivity.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, cultureactivity.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, cultureactivity.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, cultureactivity.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, cultureactivity.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, cultureactivity.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, cultureactivity.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, cultureactivity.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, cultureactivity.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CampaignID != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDEQ(*i.CampaignID))
+	}
+	if i.CampaignIDNEQ != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDNEQ(*i.CampaignIDNEQ))
+	}
+	if len(i.CampaignIDIn) > 0 {
+		predicates = append(predicates, cultureactivity.CampaignIDIn(i.CampaignIDIn...))
+	}
+	if len(i.CampaignIDNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.CampaignIDNotIn(i.CampaignIDNotIn...))
+	}
+	if i.CampaignIDGT != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDGT(*i.CampaignIDGT))
+	}
+	if i.CampaignIDGTE != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDGTE(*i.CampaignIDGTE))
+	}
+	if i.CampaignIDLT != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDLT(*i.CampaignIDLT))
+	}
+	if i.CampaignIDLTE != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDLTE(*i.CampaignIDLTE))
+	}
+	if i.CampaignIDContains != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDContains(*i.CampaignIDContains))
+	}
+	if i.CampaignIDHasPrefix != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDHasPrefix(*i.CampaignIDHasPrefix))
+	}
+	if i.CampaignIDHasSuffix != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDHasSuffix(*i.CampaignIDHasSuffix))
+	}
+	if i.CampaignIDEqualFold != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDEqualFold(*i.CampaignIDEqualFold))
+	}
+	if i.CampaignIDContainsFold != nil {
+		predicates = append(predicates, cultureactivity.CampaignIDContainsFold(*i.CampaignIDContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, cultureactivity.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, cultureactivity.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, cultureactivity.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, cultureactivity.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, cultureactivity.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, cultureactivity.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, cultureactivity.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, cultureactivity.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, cultureactivity.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, cultureactivity.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, cultureactivity.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, cultureactivity.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, cultureactivity.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, cultureactivity.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, cultureactivity.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, cultureactivity.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, cultureactivity.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, cultureactivity.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, cultureactivity.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, cultureactivity.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, cultureactivity.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, cultureactivity.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, cultureactivity.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, cultureactivity.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, cultureactivity.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, cultureactivity.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.StartsAt != nil {
+		predicates = append(predicates, cultureactivity.StartsAtEQ(*i.StartsAt))
+	}
+	if i.StartsAtNEQ != nil {
+		predicates = append(predicates, cultureactivity.StartsAtNEQ(*i.StartsAtNEQ))
+	}
+	if len(i.StartsAtIn) > 0 {
+		predicates = append(predicates, cultureactivity.StartsAtIn(i.StartsAtIn...))
+	}
+	if len(i.StartsAtNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.StartsAtNotIn(i.StartsAtNotIn...))
+	}
+	if i.StartsAtGT != nil {
+		predicates = append(predicates, cultureactivity.StartsAtGT(*i.StartsAtGT))
+	}
+	if i.StartsAtGTE != nil {
+		predicates = append(predicates, cultureactivity.StartsAtGTE(*i.StartsAtGTE))
+	}
+	if i.StartsAtLT != nil {
+		predicates = append(predicates, cultureactivity.StartsAtLT(*i.StartsAtLT))
+	}
+	if i.StartsAtLTE != nil {
+		predicates = append(predicates, cultureactivity.StartsAtLTE(*i.StartsAtLTE))
+	}
+	if i.EndsAt != nil {
+		predicates = append(predicates, cultureactivity.EndsAtEQ(*i.EndsAt))
+	}
+	if i.EndsAtNEQ != nil {
+		predicates = append(predicates, cultureactivity.EndsAtNEQ(*i.EndsAtNEQ))
+	}
+	if len(i.EndsAtIn) > 0 {
+		predicates = append(predicates, cultureactivity.EndsAtIn(i.EndsAtIn...))
+	}
+	if len(i.EndsAtNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.EndsAtNotIn(i.EndsAtNotIn...))
+	}
+	if i.EndsAtGT != nil {
+		predicates = append(predicates, cultureactivity.EndsAtGT(*i.EndsAtGT))
+	}
+	if i.EndsAtGTE != nil {
+		predicates = append(predicates, cultureactivity.EndsAtGTE(*i.EndsAtGTE))
+	}
+	if i.EndsAtLT != nil {
+		predicates = append(predicates, cultureactivity.EndsAtLT(*i.EndsAtLT))
+	}
+	if i.EndsAtLTE != nil {
+		predicates = append(predicates, cultureactivity.EndsAtLTE(*i.EndsAtLTE))
+	}
+	if i.AllDay != nil {
+		predicates = append(predicates, cultureactivity.AllDayEQ(*i.AllDay))
+	}
+	if i.AllDayNEQ != nil {
+		predicates = append(predicates, cultureactivity.AllDayNEQ(*i.AllDayNEQ))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, cultureactivity.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, cultureactivity.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, cultureactivity.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, cultureactivity.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, cultureactivity.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, cultureactivity.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, cultureactivity.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, cultureactivity.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, cultureactivity.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, cultureactivity.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationIsNil {
+		predicates = append(predicates, cultureactivity.LocationIsNil())
+	}
+	if i.LocationNotNil {
+		predicates = append(predicates, cultureactivity.LocationNotNil())
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, cultureactivity.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, cultureactivity.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, cultureactivity.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, cultureactivity.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, cultureactivity.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, cultureactivity.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, cultureactivity.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, cultureactivity.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, cultureactivity.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.CapacityIsNil {
+		predicates = append(predicates, cultureactivity.CapacityIsNil())
+	}
+	if i.CapacityNotNil {
+		predicates = append(predicates, cultureactivity.CapacityNotNil())
+	}
+	if i.RegistrationDeadline != nil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineEQ(*i.RegistrationDeadline))
+	}
+	if i.RegistrationDeadlineNEQ != nil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineNEQ(*i.RegistrationDeadlineNEQ))
+	}
+	if len(i.RegistrationDeadlineIn) > 0 {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineIn(i.RegistrationDeadlineIn...))
+	}
+	if len(i.RegistrationDeadlineNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineNotIn(i.RegistrationDeadlineNotIn...))
+	}
+	if i.RegistrationDeadlineGT != nil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineGT(*i.RegistrationDeadlineGT))
+	}
+	if i.RegistrationDeadlineGTE != nil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineGTE(*i.RegistrationDeadlineGTE))
+	}
+	if i.RegistrationDeadlineLT != nil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineLT(*i.RegistrationDeadlineLT))
+	}
+	if i.RegistrationDeadlineLTE != nil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineLTE(*i.RegistrationDeadlineLTE))
+	}
+	if i.RegistrationDeadlineIsNil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineIsNil())
+	}
+	if i.RegistrationDeadlineNotNil {
+		predicates = append(predicates, cultureactivity.RegistrationDeadlineNotNil())
+	}
+	if i.AudienceAll != nil {
+		predicates = append(predicates, cultureactivity.AudienceAllEQ(*i.AudienceAll))
+	}
+	if i.AudienceAllNEQ != nil {
+		predicates = append(predicates, cultureactivity.AudienceAllNEQ(*i.AudienceAllNEQ))
+	}
+	if i.AudienceAllIsNil {
+		predicates = append(predicates, cultureactivity.AudienceAllIsNil())
+	}
+	if i.AudienceAllNotNil {
+		predicates = append(predicates, cultureactivity.AudienceAllNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, cultureactivity.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, cultureactivity.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, cultureactivity.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CancelReason != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonEQ(*i.CancelReason))
+	}
+	if i.CancelReasonNEQ != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonNEQ(*i.CancelReasonNEQ))
+	}
+	if len(i.CancelReasonIn) > 0 {
+		predicates = append(predicates, cultureactivity.CancelReasonIn(i.CancelReasonIn...))
+	}
+	if len(i.CancelReasonNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.CancelReasonNotIn(i.CancelReasonNotIn...))
+	}
+	if i.CancelReasonGT != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonGT(*i.CancelReasonGT))
+	}
+	if i.CancelReasonGTE != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonGTE(*i.CancelReasonGTE))
+	}
+	if i.CancelReasonLT != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonLT(*i.CancelReasonLT))
+	}
+	if i.CancelReasonLTE != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonLTE(*i.CancelReasonLTE))
+	}
+	if i.CancelReasonContains != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonContains(*i.CancelReasonContains))
+	}
+	if i.CancelReasonHasPrefix != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonHasPrefix(*i.CancelReasonHasPrefix))
+	}
+	if i.CancelReasonHasSuffix != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonHasSuffix(*i.CancelReasonHasSuffix))
+	}
+	if i.CancelReasonIsNil {
+		predicates = append(predicates, cultureactivity.CancelReasonIsNil())
+	}
+	if i.CancelReasonNotNil {
+		predicates = append(predicates, cultureactivity.CancelReasonNotNil())
+	}
+	if i.CancelReasonEqualFold != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonEqualFold(*i.CancelReasonEqualFold))
+	}
+	if i.CancelReasonContainsFold != nil {
+		predicates = append(predicates, cultureactivity.CancelReasonContainsFold(*i.CancelReasonContainsFold))
+	}
+	if i.RegisteredCount != nil {
+		predicates = append(predicates, cultureactivity.RegisteredCountEQ(*i.RegisteredCount))
+	}
+	if i.RegisteredCountNEQ != nil {
+		predicates = append(predicates, cultureactivity.RegisteredCountNEQ(*i.RegisteredCountNEQ))
+	}
+	if len(i.RegisteredCountIn) > 0 {
+		predicates = append(predicates, cultureactivity.RegisteredCountIn(i.RegisteredCountIn...))
+	}
+	if len(i.RegisteredCountNotIn) > 0 {
+		predicates = append(predicates, cultureactivity.RegisteredCountNotIn(i.RegisteredCountNotIn...))
+	}
+	if i.RegisteredCountGT != nil {
+		predicates = append(predicates, cultureactivity.RegisteredCountGT(*i.RegisteredCountGT))
+	}
+	if i.RegisteredCountGTE != nil {
+		predicates = append(predicates, cultureactivity.RegisteredCountGTE(*i.RegisteredCountGTE))
+	}
+	if i.RegisteredCountLT != nil {
+		predicates = append(predicates, cultureactivity.RegisteredCountLT(*i.RegisteredCountLT))
+	}
+	if i.RegisteredCountLTE != nil {
+		predicates = append(predicates, cultureactivity.RegisteredCountLTE(*i.RegisteredCountLTE))
+	}
+
+	if i.HasCampaign != nil {
+		p := cultureactivity.HasCampaign()
+		if !*i.HasCampaign {
+			p = cultureactivity.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCampaignWith) > 0 {
+		with := make([]predicate.CultureCampaign, 0, len(i.HasCampaignWith))
+		for _, w := range i.HasCampaignWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCampaignWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, cultureactivity.HasCampaignWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCultureActivityWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return cultureactivity.And(predicates...), nil
+	}
+}
+
+// CultureCampaignWhereInput represents a where input for filtering CultureCampaign queries.
+type CultureCampaignWhereInput struct {
+	Predicates []predicate.CultureCampaign  `json:"-"`
+	Not        *CultureCampaignWhereInput   `json:"not,omitempty"`
+	Or         []*CultureCampaignWhereInput `json:"or,omitempty"`
+	And        []*CultureCampaignWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *culturecampaign.Kind  `json:"kind,omitempty"`
+	KindNEQ   *culturecampaign.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []culturecampaign.Kind `json:"kindIn,omitempty"`
+	KindNotIn []culturecampaign.Kind `json:"kindNotIn,omitempty"`
+
+	// "theme" field predicates.
+	Theme             *string  `json:"theme,omitempty"`
+	ThemeNEQ          *string  `json:"themeNEQ,omitempty"`
+	ThemeIn           []string `json:"themeIn,omitempty"`
+	ThemeNotIn        []string `json:"themeNotIn,omitempty"`
+	ThemeGT           *string  `json:"themeGT,omitempty"`
+	ThemeGTE          *string  `json:"themeGTE,omitempty"`
+	ThemeLT           *string  `json:"themeLT,omitempty"`
+	ThemeLTE          *string  `json:"themeLTE,omitempty"`
+	ThemeContains     *string  `json:"themeContains,omitempty"`
+	ThemeHasPrefix    *string  `json:"themeHasPrefix,omitempty"`
+	ThemeHasSuffix    *string  `json:"themeHasSuffix,omitempty"`
+	ThemeIsNil        bool     `json:"themeIsNil,omitempty"`
+	ThemeNotNil       bool     `json:"themeNotNil,omitempty"`
+	ThemeEqualFold    *string  `json:"themeEqualFold,omitempty"`
+	ThemeContainsFold *string  `json:"themeContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "organizing_department_id" field predicates.
+	OrganizingDepartmentID             *pulid.ID  `json:"organizingDepartmentID,omitempty"`
+	OrganizingDepartmentIDNEQ          *pulid.ID  `json:"organizingDepartmentIDNEQ,omitempty"`
+	OrganizingDepartmentIDIn           []pulid.ID `json:"organizingDepartmentIDIn,omitempty"`
+	OrganizingDepartmentIDNotIn        []pulid.ID `json:"organizingDepartmentIDNotIn,omitempty"`
+	OrganizingDepartmentIDGT           *pulid.ID  `json:"organizingDepartmentIDGT,omitempty"`
+	OrganizingDepartmentIDGTE          *pulid.ID  `json:"organizingDepartmentIDGTE,omitempty"`
+	OrganizingDepartmentIDLT           *pulid.ID  `json:"organizingDepartmentIDLT,omitempty"`
+	OrganizingDepartmentIDLTE          *pulid.ID  `json:"organizingDepartmentIDLTE,omitempty"`
+	OrganizingDepartmentIDContains     *pulid.ID  `json:"organizingDepartmentIDContains,omitempty"`
+	OrganizingDepartmentIDHasPrefix    *pulid.ID  `json:"organizingDepartmentIDHasPrefix,omitempty"`
+	OrganizingDepartmentIDHasSuffix    *pulid.ID  `json:"organizingDepartmentIDHasSuffix,omitempty"`
+	OrganizingDepartmentIDIsNil        bool       `json:"organizingDepartmentIDIsNil,omitempty"`
+	OrganizingDepartmentIDNotNil       bool       `json:"organizingDepartmentIDNotNil,omitempty"`
+	OrganizingDepartmentIDEqualFold    *pulid.ID  `json:"organizingDepartmentIDEqualFold,omitempty"`
+	OrganizingDepartmentIDContainsFold *pulid.ID  `json:"organizingDepartmentIDContainsFold,omitempty"`
+
+	// "starts_on" field predicates.
+	StartsOn             *string  `json:"startsOn,omitempty"`
+	StartsOnNEQ          *string  `json:"startsOnNEQ,omitempty"`
+	StartsOnIn           []string `json:"startsOnIn,omitempty"`
+	StartsOnNotIn        []string `json:"startsOnNotIn,omitempty"`
+	StartsOnGT           *string  `json:"startsOnGT,omitempty"`
+	StartsOnGTE          *string  `json:"startsOnGTE,omitempty"`
+	StartsOnLT           *string  `json:"startsOnLT,omitempty"`
+	StartsOnLTE          *string  `json:"startsOnLTE,omitempty"`
+	StartsOnContains     *string  `json:"startsOnContains,omitempty"`
+	StartsOnHasPrefix    *string  `json:"startsOnHasPrefix,omitempty"`
+	StartsOnHasSuffix    *string  `json:"startsOnHasSuffix,omitempty"`
+	StartsOnEqualFold    *string  `json:"startsOnEqualFold,omitempty"`
+	StartsOnContainsFold *string  `json:"startsOnContainsFold,omitempty"`
+
+	// "ends_on" field predicates.
+	EndsOn             *string  `json:"endsOn,omitempty"`
+	EndsOnNEQ          *string  `json:"endsOnNEQ,omitempty"`
+	EndsOnIn           []string `json:"endsOnIn,omitempty"`
+	EndsOnNotIn        []string `json:"endsOnNotIn,omitempty"`
+	EndsOnGT           *string  `json:"endsOnGT,omitempty"`
+	EndsOnGTE          *string  `json:"endsOnGTE,omitempty"`
+	EndsOnLT           *string  `json:"endsOnLT,omitempty"`
+	EndsOnLTE          *string  `json:"endsOnLTE,omitempty"`
+	EndsOnContains     *string  `json:"endsOnContains,omitempty"`
+	EndsOnHasPrefix    *string  `json:"endsOnHasPrefix,omitempty"`
+	EndsOnHasSuffix    *string  `json:"endsOnHasSuffix,omitempty"`
+	EndsOnEqualFold    *string  `json:"endsOnEqualFold,omitempty"`
+	EndsOnContainsFold *string  `json:"endsOnContainsFold,omitempty"`
+
+	// "audience_all" field predicates.
+	AudienceAll    *bool `json:"audienceAll,omitempty"`
+	AudienceAllNEQ *bool `json:"audienceAllNEQ,omitempty"`
+
+	// "status" field predicates.
+	Status      *culturecampaign.Status  `json:"status,omitempty"`
+	StatusNEQ   *culturecampaign.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []culturecampaign.Status `json:"statusIn,omitempty"`
+	StatusNotIn []culturecampaign.Status `json:"statusNotIn,omitempty"`
+
+	// "submitted_by_id" field predicates.
+	SubmittedByID             *pulid.ID  `json:"submittedByID,omitempty"`
+	SubmittedByIDNEQ          *pulid.ID  `json:"submittedByIDNEQ,omitempty"`
+	SubmittedByIDIn           []pulid.ID `json:"submittedByIDIn,omitempty"`
+	SubmittedByIDNotIn        []pulid.ID `json:"submittedByIDNotIn,omitempty"`
+	SubmittedByIDGT           *pulid.ID  `json:"submittedByIDGT,omitempty"`
+	SubmittedByIDGTE          *pulid.ID  `json:"submittedByIDGTE,omitempty"`
+	SubmittedByIDLT           *pulid.ID  `json:"submittedByIDLT,omitempty"`
+	SubmittedByIDLTE          *pulid.ID  `json:"submittedByIDLTE,omitempty"`
+	SubmittedByIDContains     *pulid.ID  `json:"submittedByIDContains,omitempty"`
+	SubmittedByIDHasPrefix    *pulid.ID  `json:"submittedByIDHasPrefix,omitempty"`
+	SubmittedByIDHasSuffix    *pulid.ID  `json:"submittedByIDHasSuffix,omitempty"`
+	SubmittedByIDIsNil        bool       `json:"submittedByIDIsNil,omitempty"`
+	SubmittedByIDNotNil       bool       `json:"submittedByIDNotNil,omitempty"`
+	SubmittedByIDEqualFold    *pulid.ID  `json:"submittedByIDEqualFold,omitempty"`
+	SubmittedByIDContainsFold *pulid.ID  `json:"submittedByIDContainsFold,omitempty"`
+
+	// "approved_by_id" field predicates.
+	ApprovedByID             *pulid.ID  `json:"approvedByID,omitempty"`
+	ApprovedByIDNEQ          *pulid.ID  `json:"approvedByIDNEQ,omitempty"`
+	ApprovedByIDIn           []pulid.ID `json:"approvedByIDIn,omitempty"`
+	ApprovedByIDNotIn        []pulid.ID `json:"approvedByIDNotIn,omitempty"`
+	ApprovedByIDGT           *pulid.ID  `json:"approvedByIDGT,omitempty"`
+	ApprovedByIDGTE          *pulid.ID  `json:"approvedByIDGTE,omitempty"`
+	ApprovedByIDLT           *pulid.ID  `json:"approvedByIDLT,omitempty"`
+	ApprovedByIDLTE          *pulid.ID  `json:"approvedByIDLTE,omitempty"`
+	ApprovedByIDContains     *pulid.ID  `json:"approvedByIDContains,omitempty"`
+	ApprovedByIDHasPrefix    *pulid.ID  `json:"approvedByIDHasPrefix,omitempty"`
+	ApprovedByIDHasSuffix    *pulid.ID  `json:"approvedByIDHasSuffix,omitempty"`
+	ApprovedByIDIsNil        bool       `json:"approvedByIDIsNil,omitempty"`
+	ApprovedByIDNotNil       bool       `json:"approvedByIDNotNil,omitempty"`
+	ApprovedByIDEqualFold    *pulid.ID  `json:"approvedByIDEqualFold,omitempty"`
+	ApprovedByIDContainsFold *pulid.ID  `json:"approvedByIDContainsFold,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "decision_reason" field predicates.
+	DecisionReason             *string  `json:"decisionReason,omitempty"`
+	DecisionReasonNEQ          *string  `json:"decisionReasonNEQ,omitempty"`
+	DecisionReasonIn           []string `json:"decisionReasonIn,omitempty"`
+	DecisionReasonNotIn        []string `json:"decisionReasonNotIn,omitempty"`
+	DecisionReasonGT           *string  `json:"decisionReasonGT,omitempty"`
+	DecisionReasonGTE          *string  `json:"decisionReasonGTE,omitempty"`
+	DecisionReasonLT           *string  `json:"decisionReasonLT,omitempty"`
+	DecisionReasonLTE          *string  `json:"decisionReasonLTE,omitempty"`
+	DecisionReasonContains     *string  `json:"decisionReasonContains,omitempty"`
+	DecisionReasonHasPrefix    *string  `json:"decisionReasonHasPrefix,omitempty"`
+	DecisionReasonHasSuffix    *string  `json:"decisionReasonHasSuffix,omitempty"`
+	DecisionReasonIsNil        bool     `json:"decisionReasonIsNil,omitempty"`
+	DecisionReasonNotNil       bool     `json:"decisionReasonNotNil,omitempty"`
+	DecisionReasonEqualFold    *string  `json:"decisionReasonEqualFold,omitempty"`
+	DecisionReasonContainsFold *string  `json:"decisionReasonContainsFold,omitempty"`
+
+	// "organizing_department" edge predicates.
+	HasOrganizingDepartment     *bool                   `json:"hasOrganizingDepartment,omitempty"`
+	HasOrganizingDepartmentWith []*DepartmentWhereInput `json:"hasOrganizingDepartmentWith,omitempty"`
+
+	// "submitted_by" edge predicates.
+	HasSubmittedBy     *bool             `json:"hasSubmittedBy,omitempty"`
+	HasSubmittedByWith []*UserWhereInput `json:"hasSubmittedByWith,omitempty"`
+
+	// "approved_by" edge predicates.
+	HasApprovedBy     *bool             `json:"hasApprovedBy,omitempty"`
+	HasApprovedByWith []*UserWhereInput `json:"hasApprovedByWith,omitempty"`
+
+	// "activities" edge predicates.
+	HasActivities     *bool                        `json:"hasActivities,omitempty"`
+	HasActivitiesWith []*CultureActivityWhereInput `json:"hasActivitiesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CultureCampaignWhereInput) AddPredicates(predicates ...predicate.CultureCampaign) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CultureCampaignWhereInput filter on the CultureCampaignQuery builder.
+func (i *CultureCampaignWhereInput) Filter(q *CultureCampaignQuery) (*CultureCampaignQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCultureCampaignWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCultureCampaignWhereInput is returned in case the CultureCampaignWhereInput is empty.
+var ErrEmptyCultureCampaignWhereInput = errors.New("ent: empty predicate CultureCampaignWhereInput")
+
+// P returns a predicate for filtering culturecampaigns.
+// An error is returned if the input is empty or invalid.
+func (i *CultureCampaignWhereInput) P() (predicate.CultureCampaign, error) {
+	var predicates []predicate.CultureCampaign
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, culturecampaign.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CultureCampaign, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, culturecampaign.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CultureCampaign, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, culturecampaign.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, culturecampaign.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, culturecampaign.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, culturecampaign.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, culturecampaign.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, culturecampaign.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, culturecampaign.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, culturecampaign.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, culturecampaign.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, culturecampaign.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, culturecampaign.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, culturecampaign.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, culturecampaign.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, culturecampaign.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, culturecampaign.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, culturecampaign.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, culturecampaign.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, culturecampaign.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, culturecampaign.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, culturecampaign.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, culturecampaign.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, culturecampaign.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, culturecampaign.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, culturecampaign.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, culturecampaign.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, culturecampaign.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, culturecampaign.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, culturecampaign.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, culturecampaign.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, culturecampaign.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, culturecampaign.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, culturecampaign.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, culturecampaign.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, culturecampaign.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, culturecampaign.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.KindNotIn(i.KindNotIn...))
+	}
+	if i.Theme != nil {
+		predicates = append(predicates, culturecampaign.ThemeEQ(*i.Theme))
+	}
+	if i.ThemeNEQ != nil {
+		predicates = append(predicates, culturecampaign.ThemeNEQ(*i.ThemeNEQ))
+	}
+	if len(i.ThemeIn) > 0 {
+		predicates = append(predicates, culturecampaign.ThemeIn(i.ThemeIn...))
+	}
+	if len(i.ThemeNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.ThemeNotIn(i.ThemeNotIn...))
+	}
+	if i.ThemeGT != nil {
+		predicates = append(predicates, culturecampaign.ThemeGT(*i.ThemeGT))
+	}
+	if i.ThemeGTE != nil {
+		predicates = append(predicates, culturecampaign.ThemeGTE(*i.ThemeGTE))
+	}
+	if i.ThemeLT != nil {
+		predicates = append(predicates, culturecampaign.ThemeLT(*i.ThemeLT))
+	}
+	if i.ThemeLTE != nil {
+		predicates = append(predicates, culturecampaign.ThemeLTE(*i.ThemeLTE))
+	}
+	if i.ThemeContains != nil {
+		predicates = append(predicates, culturecampaign.ThemeContains(*i.ThemeContains))
+	}
+	if i.ThemeHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.ThemeHasPrefix(*i.ThemeHasPrefix))
+	}
+	if i.ThemeHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.ThemeHasSuffix(*i.ThemeHasSuffix))
+	}
+	if i.ThemeIsNil {
+		predicates = append(predicates, culturecampaign.ThemeIsNil())
+	}
+	if i.ThemeNotNil {
+		predicates = append(predicates, culturecampaign.ThemeNotNil())
+	}
+	if i.ThemeEqualFold != nil {
+		predicates = append(predicates, culturecampaign.ThemeEqualFold(*i.ThemeEqualFold))
+	}
+	if i.ThemeContainsFold != nil {
+		predicates = append(predicates, culturecampaign.ThemeContainsFold(*i.ThemeContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, culturecampaign.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, culturecampaign.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, culturecampaign.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, culturecampaign.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, culturecampaign.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, culturecampaign.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, culturecampaign.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, culturecampaign.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, culturecampaign.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, culturecampaign.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, culturecampaign.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, culturecampaign.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.OrganizingDepartmentID != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDEQ(*i.OrganizingDepartmentID))
+	}
+	if i.OrganizingDepartmentIDNEQ != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDNEQ(*i.OrganizingDepartmentIDNEQ))
+	}
+	if len(i.OrganizingDepartmentIDIn) > 0 {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDIn(i.OrganizingDepartmentIDIn...))
+	}
+	if len(i.OrganizingDepartmentIDNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDNotIn(i.OrganizingDepartmentIDNotIn...))
+	}
+	if i.OrganizingDepartmentIDGT != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDGT(*i.OrganizingDepartmentIDGT))
+	}
+	if i.OrganizingDepartmentIDGTE != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDGTE(*i.OrganizingDepartmentIDGTE))
+	}
+	if i.OrganizingDepartmentIDLT != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDLT(*i.OrganizingDepartmentIDLT))
+	}
+	if i.OrganizingDepartmentIDLTE != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDLTE(*i.OrganizingDepartmentIDLTE))
+	}
+	if i.OrganizingDepartmentIDContains != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDContains(*i.OrganizingDepartmentIDContains))
+	}
+	if i.OrganizingDepartmentIDHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDHasPrefix(*i.OrganizingDepartmentIDHasPrefix))
+	}
+	if i.OrganizingDepartmentIDHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDHasSuffix(*i.OrganizingDepartmentIDHasSuffix))
+	}
+	if i.OrganizingDepartmentIDIsNil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDIsNil())
+	}
+	if i.OrganizingDepartmentIDNotNil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDNotNil())
+	}
+	if i.OrganizingDepartmentIDEqualFold != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDEqualFold(*i.OrganizingDepartmentIDEqualFold))
+	}
+	if i.OrganizingDepartmentIDContainsFold != nil {
+		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDContainsFold(*i.OrganizingDepartmentIDContainsFold))
+	}
+	if i.StartsOn != nil {
+		predicates = append(predicates, culturecampaign.StartsOnEQ(*i.StartsOn))
+	}
+	if i.StartsOnNEQ != nil {
+		predicates = append(predicates, culturecampaign.StartsOnNEQ(*i.StartsOnNEQ))
+	}
+	if len(i.StartsOnIn) > 0 {
+		predicates = append(predicates, culturecampaign.StartsOnIn(i.StartsOnIn...))
+	}
+	if len(i.StartsOnNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.StartsOnNotIn(i.StartsOnNotIn...))
+	}
+	if i.StartsOnGT != nil {
+		predicates = append(predicates, culturecampaign.StartsOnGT(*i.StartsOnGT))
+	}
+	if i.StartsOnGTE != nil {
+		predicates = append(predicates, culturecampaign.StartsOnGTE(*i.StartsOnGTE))
+	}
+	if i.StartsOnLT != nil {
+		predicates = append(predicates, culturecampaign.StartsOnLT(*i.StartsOnLT))
+	}
+	if i.StartsOnLTE != nil {
+		predicates = append(predicates, culturecampaign.StartsOnLTE(*i.StartsOnLTE))
+	}
+	if i.StartsOnContains != nil {
+		predicates = append(predicates, culturecampaign.StartsOnContains(*i.StartsOnContains))
+	}
+	if i.StartsOnHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.StartsOnHasPrefix(*i.StartsOnHasPrefix))
+	}
+	if i.StartsOnHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.StartsOnHasSuffix(*i.StartsOnHasSuffix))
+	}
+	if i.StartsOnEqualFold != nil {
+		predicates = append(predicates, culturecampaign.StartsOnEqualFold(*i.StartsOnEqualFold))
+	}
+	if i.StartsOnContainsFold != nil {
+		predicates = append(predicates, culturecampaign.StartsOnContainsFold(*i.StartsOnContainsFold))
+	}
+	if i.EndsOn != nil {
+		predicates = append(predicates, culturecampaign.EndsOnEQ(*i.EndsOn))
+	}
+	if i.EndsOnNEQ != nil {
+		predicates = append(predicates, culturecampaign.EndsOnNEQ(*i.EndsOnNEQ))
+	}
+	if len(i.EndsOnIn) > 0 {
+		predicates = append(predicates, culturecampaign.EndsOnIn(i.EndsOnIn...))
+	}
+	if len(i.EndsOnNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.EndsOnNotIn(i.EndsOnNotIn...))
+	}
+	if i.EndsOnGT != nil {
+		predicates = append(predicates, culturecampaign.EndsOnGT(*i.EndsOnGT))
+	}
+	if i.EndsOnGTE != nil {
+		predicates = append(predicates, culturecampaign.EndsOnGTE(*i.EndsOnGTE))
+	}
+	if i.EndsOnLT != nil {
+		predicates = append(predicates, culturecampaign.EndsOnLT(*i.EndsOnLT))
+	}
+	if i.EndsOnLTE != nil {
+		predicates = append(predicates, culturecampaign.EndsOnLTE(*i.EndsOnLTE))
+	}
+	if i.EndsOnContains != nil {
+		predicates = append(predicates, culturecampaign.EndsOnContains(*i.EndsOnContains))
+	}
+	if i.EndsOnHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.EndsOnHasPrefix(*i.EndsOnHasPrefix))
+	}
+	if i.EndsOnHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.EndsOnHasSuffix(*i.EndsOnHasSuffix))
+	}
+	if i.EndsOnEqualFold != nil {
+		predicates = append(predicates, culturecampaign.EndsOnEqualFold(*i.EndsOnEqualFold))
+	}
+	if i.EndsOnContainsFold != nil {
+		predicates = append(predicates, culturecampaign.EndsOnContainsFold(*i.EndsOnContainsFold))
+	}
+	if i.AudienceAll != nil {
+		predicates = append(predicates, culturecampaign.AudienceAllEQ(*i.AudienceAll))
+	}
+	if i.AudienceAllNEQ != nil {
+		predicates = append(predicates, culturecampaign.AudienceAllNEQ(*i.AudienceAllNEQ))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, culturecampaign.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, culturecampaign.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, culturecampaign.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.SubmittedByID != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDEQ(*i.SubmittedByID))
+	}
+	if i.SubmittedByIDNEQ != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDNEQ(*i.SubmittedByIDNEQ))
+	}
+	if len(i.SubmittedByIDIn) > 0 {
+		predicates = append(predicates, culturecampaign.SubmittedByIDIn(i.SubmittedByIDIn...))
+	}
+	if len(i.SubmittedByIDNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.SubmittedByIDNotIn(i.SubmittedByIDNotIn...))
+	}
+	if i.SubmittedByIDGT != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDGT(*i.SubmittedByIDGT))
+	}
+	if i.SubmittedByIDGTE != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDGTE(*i.SubmittedByIDGTE))
+	}
+	if i.SubmittedByIDLT != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDLT(*i.SubmittedByIDLT))
+	}
+	if i.SubmittedByIDLTE != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDLTE(*i.SubmittedByIDLTE))
+	}
+	if i.SubmittedByIDContains != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDContains(*i.SubmittedByIDContains))
+	}
+	if i.SubmittedByIDHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDHasPrefix(*i.SubmittedByIDHasPrefix))
+	}
+	if i.SubmittedByIDHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDHasSuffix(*i.SubmittedByIDHasSuffix))
+	}
+	if i.SubmittedByIDIsNil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDIsNil())
+	}
+	if i.SubmittedByIDNotNil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDNotNil())
+	}
+	if i.SubmittedByIDEqualFold != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDEqualFold(*i.SubmittedByIDEqualFold))
+	}
+	if i.SubmittedByIDContainsFold != nil {
+		predicates = append(predicates, culturecampaign.SubmittedByIDContainsFold(*i.SubmittedByIDContainsFold))
+	}
+	if i.ApprovedByID != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDEQ(*i.ApprovedByID))
+	}
+	if i.ApprovedByIDNEQ != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDNEQ(*i.ApprovedByIDNEQ))
+	}
+	if len(i.ApprovedByIDIn) > 0 {
+		predicates = append(predicates, culturecampaign.ApprovedByIDIn(i.ApprovedByIDIn...))
+	}
+	if len(i.ApprovedByIDNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.ApprovedByIDNotIn(i.ApprovedByIDNotIn...))
+	}
+	if i.ApprovedByIDGT != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDGT(*i.ApprovedByIDGT))
+	}
+	if i.ApprovedByIDGTE != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDGTE(*i.ApprovedByIDGTE))
+	}
+	if i.ApprovedByIDLT != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDLT(*i.ApprovedByIDLT))
+	}
+	if i.ApprovedByIDLTE != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDLTE(*i.ApprovedByIDLTE))
+	}
+	if i.ApprovedByIDContains != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDContains(*i.ApprovedByIDContains))
+	}
+	if i.ApprovedByIDHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDHasPrefix(*i.ApprovedByIDHasPrefix))
+	}
+	if i.ApprovedByIDHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDHasSuffix(*i.ApprovedByIDHasSuffix))
+	}
+	if i.ApprovedByIDIsNil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDIsNil())
+	}
+	if i.ApprovedByIDNotNil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDNotNil())
+	}
+	if i.ApprovedByIDEqualFold != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDEqualFold(*i.ApprovedByIDEqualFold))
+	}
+	if i.ApprovedByIDContainsFold != nil {
+		predicates = append(predicates, culturecampaign.ApprovedByIDContainsFold(*i.ApprovedByIDContainsFold))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, culturecampaign.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, culturecampaign.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, culturecampaign.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, culturecampaign.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, culturecampaign.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, culturecampaign.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, culturecampaign.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, culturecampaign.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, culturecampaign.DecidedAtNotNil())
+	}
+	if i.DecisionReason != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonEQ(*i.DecisionReason))
+	}
+	if i.DecisionReasonNEQ != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonNEQ(*i.DecisionReasonNEQ))
+	}
+	if len(i.DecisionReasonIn) > 0 {
+		predicates = append(predicates, culturecampaign.DecisionReasonIn(i.DecisionReasonIn...))
+	}
+	if len(i.DecisionReasonNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.DecisionReasonNotIn(i.DecisionReasonNotIn...))
+	}
+	if i.DecisionReasonGT != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonGT(*i.DecisionReasonGT))
+	}
+	if i.DecisionReasonGTE != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonGTE(*i.DecisionReasonGTE))
+	}
+	if i.DecisionReasonLT != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonLT(*i.DecisionReasonLT))
+	}
+	if i.DecisionReasonLTE != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonLTE(*i.DecisionReasonLTE))
+	}
+	if i.DecisionReasonContains != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonContains(*i.DecisionReasonContains))
+	}
+	if i.DecisionReasonHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonHasPrefix(*i.DecisionReasonHasPrefix))
+	}
+	if i.DecisionReasonHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonHasSuffix(*i.DecisionReasonHasSuffix))
+	}
+	if i.DecisionReasonIsNil {
+		predicates = append(predicates, culturecampaign.DecisionReasonIsNil())
+	}
+	if i.DecisionReasonNotNil {
+		predicates = append(predicates, culturecampaign.DecisionReasonNotNil())
+	}
+	if i.DecisionReasonEqualFold != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonEqualFold(*i.DecisionReasonEqualFold))
+	}
+	if i.DecisionReasonContainsFold != nil {
+		predicates = append(predicates, culturecampaign.DecisionReasonContainsFold(*i.DecisionReasonContainsFold))
+	}
+
+	if i.HasOrganizingDepartment != nil {
+		p := culturecampaign.HasOrganizingDepartment()
+		if !*i.HasOrganizingDepartment {
+			p = culturecampaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizingDepartmentWith) > 0 {
+		with := make([]predicate.Department, 0, len(i.HasOrganizingDepartmentWith))
+		for _, w := range i.HasOrganizingDepartmentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizingDepartmentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, culturecampaign.HasOrganizingDepartmentWith(with...))
+	}
+	if i.HasSubmittedBy != nil {
+		p := culturecampaign.HasSubmittedBy()
+		if !*i.HasSubmittedBy {
+			p = culturecampaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSubmittedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasSubmittedByWith))
+		for _, w := range i.HasSubmittedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSubmittedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, culturecampaign.HasSubmittedByWith(with...))
+	}
+	if i.HasApprovedBy != nil {
+		p := culturecampaign.HasApprovedBy()
+		if !*i.HasApprovedBy {
+			p = culturecampaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasApprovedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasApprovedByWith))
+		for _, w := range i.HasApprovedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasApprovedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, culturecampaign.HasApprovedByWith(with...))
+	}
+	if i.HasActivities != nil {
+		p := culturecampaign.HasActivities()
+		if !*i.HasActivities {
+			p = culturecampaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActivitiesWith) > 0 {
+		with := make([]predicate.CultureActivity, 0, len(i.HasActivitiesWith))
+		for _, w := range i.HasActivitiesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActivitiesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, culturecampaign.HasActivitiesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCultureCampaignWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return culturecampaign.And(predicates...), nil
 	}
 }
 

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
@@ -38,19 +41,22 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAccount         = "Account"
-	TypeAuditEvent      = "AuditEvent"
-	TypeContact         = "Contact"
-	TypeDepartment      = "Department"
-	TypeDueCount        = "DueCount"
-	TypeGreetingOutline = "GreetingOutline"
-	TypeHoliday         = "Holiday"
-	TypeInteraction     = "Interaction"
-	TypeOrganization    = "Organization"
-	TypeSetting         = "Setting"
-	TypeTierChange      = "TierChange"
-	TypeUser            = "User"
-	TypeVisitReport     = "VisitReport"
+	TypeAccount              = "Account"
+	TypeActivityRegistration = "ActivityRegistration"
+	TypeAuditEvent           = "AuditEvent"
+	TypeContact              = "Contact"
+	TypeCultureActivity      = "CultureActivity"
+	TypeCultureCampaign      = "CultureCampaign"
+	TypeDepartment           = "Department"
+	TypeDueCount             = "DueCount"
+	TypeGreetingOutline      = "GreetingOutline"
+	TypeHoliday              = "Holiday"
+	TypeInteraction          = "Interaction"
+	TypeOrganization         = "Organization"
+	TypeSetting              = "Setting"
+	TypeTierChange           = "TierChange"
+	TypeUser                 = "User"
+	TypeVisitReport          = "VisitReport"
 )
 
 // AccountMutation represents an operation that mutates the Account nodes in the graph.
@@ -3102,6 +3108,898 @@ func (m *AccountMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Account edge %s", name)
 }
 
+// ActivityRegistrationMutation represents an operation that mutates the ActivityRegistration nodes in the graph.
+type ActivityRegistrationMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *int
+	addversion          *int
+	status              *activityregistration.Status
+	queued_at           *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	activity            *pulid.ID
+	clearedactivity     bool
+	user                *pulid.ID
+	cleareduser         bool
+	done                bool
+	oldValue            func(context.Context) (*ActivityRegistration, error)
+	predicates          []predicate.ActivityRegistration
+}
+
+var _ ent.Mutation = (*ActivityRegistrationMutation)(nil)
+
+// activityregistrationOption allows management of the mutation configuration using functional options.
+type activityregistrationOption func(*ActivityRegistrationMutation)
+
+// newActivityRegistrationMutation creates new mutation for the ActivityRegistration entity.
+func newActivityRegistrationMutation(c config, op Op, opts ...activityregistrationOption) *ActivityRegistrationMutation {
+	m := &ActivityRegistrationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeActivityRegistration,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withActivityRegistrationID sets the ID field of the mutation.
+func withActivityRegistrationID(id pulid.ID) activityregistrationOption {
+	return func(m *ActivityRegistrationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ActivityRegistration
+		)
+		m.oldValue = func(ctx context.Context) (*ActivityRegistration, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ActivityRegistration.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withActivityRegistration sets the old ActivityRegistration of the mutation.
+func withActivityRegistration(node *ActivityRegistration) activityregistrationOption {
+	return func(m *ActivityRegistrationMutation) {
+		m.oldValue = func(context.Context) (*ActivityRegistration, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ActivityRegistrationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ActivityRegistrationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ActivityRegistration entities.
+func (m *ActivityRegistrationMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ActivityRegistrationMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ActivityRegistrationMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ActivityRegistration.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ActivityRegistrationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ActivityRegistrationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ActivityRegistrationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ActivityRegistrationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ActivityRegistrationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ActivityRegistrationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ActivityRegistrationMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ActivityRegistrationMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ActivityRegistrationMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ActivityRegistrationMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ActivityRegistrationMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ActivityRegistrationMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ActivityRegistrationMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ActivityRegistrationMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetActivityID sets the "activity_id" field.
+func (m *ActivityRegistrationMutation) SetActivityID(pu pulid.ID) {
+	m.activity = &pu
+}
+
+// ActivityID returns the value of the "activity_id" field in the mutation.
+func (m *ActivityRegistrationMutation) ActivityID() (r pulid.ID, exists bool) {
+	v := m.activity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActivityID returns the old "activity_id" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldActivityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActivityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActivityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActivityID: %w", err)
+	}
+	return oldValue.ActivityID, nil
+}
+
+// ResetActivityID resets all changes to the "activity_id" field.
+func (m *ActivityRegistrationMutation) ResetActivityID() {
+	m.activity = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ActivityRegistrationMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ActivityRegistrationMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ActivityRegistrationMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ActivityRegistrationMutation) SetStatus(a activityregistration.Status) {
+	m.status = &a
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ActivityRegistrationMutation) Status() (r activityregistration.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldStatus(ctx context.Context) (v activityregistration.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ActivityRegistrationMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetQueuedAt sets the "queued_at" field.
+func (m *ActivityRegistrationMutation) SetQueuedAt(t time.Time) {
+	m.queued_at = &t
+}
+
+// QueuedAt returns the value of the "queued_at" field in the mutation.
+func (m *ActivityRegistrationMutation) QueuedAt() (r time.Time, exists bool) {
+	v := m.queued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQueuedAt returns the old "queued_at" field's value of the ActivityRegistration entity.
+// If the ActivityRegistration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRegistrationMutation) OldQueuedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQueuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQueuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQueuedAt: %w", err)
+	}
+	return oldValue.QueuedAt, nil
+}
+
+// ResetQueuedAt resets all changes to the "queued_at" field.
+func (m *ActivityRegistrationMutation) ResetQueuedAt() {
+	m.queued_at = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ActivityRegistrationMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[activityregistration.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ActivityRegistrationMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ActivityRegistrationMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ActivityRegistrationMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearActivity clears the "activity" edge to the CultureActivity entity.
+func (m *ActivityRegistrationMutation) ClearActivity() {
+	m.clearedactivity = true
+	m.clearedFields[activityregistration.FieldActivityID] = struct{}{}
+}
+
+// ActivityCleared reports if the "activity" edge to the CultureActivity entity was cleared.
+func (m *ActivityRegistrationMutation) ActivityCleared() bool {
+	return m.clearedactivity
+}
+
+// ActivityIDs returns the "activity" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActivityID instead. It exists only for internal usage by the builders.
+func (m *ActivityRegistrationMutation) ActivityIDs() (ids []pulid.ID) {
+	if id := m.activity; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActivity resets all changes to the "activity" edge.
+func (m *ActivityRegistrationMutation) ResetActivity() {
+	m.activity = nil
+	m.clearedactivity = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *ActivityRegistrationMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[activityregistration.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *ActivityRegistrationMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *ActivityRegistrationMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *ActivityRegistrationMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// Where appends a list predicates to the ActivityRegistrationMutation builder.
+func (m *ActivityRegistrationMutation) Where(ps ...predicate.ActivityRegistration) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ActivityRegistrationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ActivityRegistrationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ActivityRegistration, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ActivityRegistrationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ActivityRegistrationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ActivityRegistration).
+func (m *ActivityRegistrationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ActivityRegistrationMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, activityregistration.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, activityregistration.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, activityregistration.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, activityregistration.FieldVersion)
+	}
+	if m.activity != nil {
+		fields = append(fields, activityregistration.FieldActivityID)
+	}
+	if m.user != nil {
+		fields = append(fields, activityregistration.FieldUserID)
+	}
+	if m.status != nil {
+		fields = append(fields, activityregistration.FieldStatus)
+	}
+	if m.queued_at != nil {
+		fields = append(fields, activityregistration.FieldQueuedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ActivityRegistrationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case activityregistration.FieldCreatedAt:
+		return m.CreatedAt()
+	case activityregistration.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case activityregistration.FieldOrganizationID:
+		return m.OrganizationID()
+	case activityregistration.FieldVersion:
+		return m.Version()
+	case activityregistration.FieldActivityID:
+		return m.ActivityID()
+	case activityregistration.FieldUserID:
+		return m.UserID()
+	case activityregistration.FieldStatus:
+		return m.Status()
+	case activityregistration.FieldQueuedAt:
+		return m.QueuedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ActivityRegistrationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case activityregistration.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case activityregistration.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case activityregistration.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case activityregistration.FieldVersion:
+		return m.OldVersion(ctx)
+	case activityregistration.FieldActivityID:
+		return m.OldActivityID(ctx)
+	case activityregistration.FieldUserID:
+		return m.OldUserID(ctx)
+	case activityregistration.FieldStatus:
+		return m.OldStatus(ctx)
+	case activityregistration.FieldQueuedAt:
+		return m.OldQueuedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ActivityRegistration field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivityRegistrationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case activityregistration.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case activityregistration.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case activityregistration.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case activityregistration.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case activityregistration.FieldActivityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActivityID(v)
+		return nil
+	case activityregistration.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case activityregistration.FieldStatus:
+		v, ok := value.(activityregistration.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case activityregistration.FieldQueuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQueuedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRegistration field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ActivityRegistrationMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, activityregistration.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ActivityRegistrationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case activityregistration.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivityRegistrationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case activityregistration.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRegistration numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ActivityRegistrationMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ActivityRegistrationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ActivityRegistrationMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ActivityRegistration nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ActivityRegistrationMutation) ResetField(name string) error {
+	switch name {
+	case activityregistration.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case activityregistration.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case activityregistration.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case activityregistration.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case activityregistration.FieldActivityID:
+		m.ResetActivityID()
+		return nil
+	case activityregistration.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case activityregistration.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case activityregistration.FieldQueuedAt:
+		m.ResetQueuedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRegistration field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ActivityRegistrationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, activityregistration.EdgeOrganization)
+	}
+	if m.activity != nil {
+		edges = append(edges, activityregistration.EdgeActivity)
+	}
+	if m.user != nil {
+		edges = append(edges, activityregistration.EdgeUser)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ActivityRegistrationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case activityregistration.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case activityregistration.EdgeActivity:
+		if id := m.activity; id != nil {
+			return []ent.Value{*id}
+		}
+	case activityregistration.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ActivityRegistrationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ActivityRegistrationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ActivityRegistrationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, activityregistration.EdgeOrganization)
+	}
+	if m.clearedactivity {
+		edges = append(edges, activityregistration.EdgeActivity)
+	}
+	if m.cleareduser {
+		edges = append(edges, activityregistration.EdgeUser)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ActivityRegistrationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case activityregistration.EdgeOrganization:
+		return m.clearedorganization
+	case activityregistration.EdgeActivity:
+		return m.clearedactivity
+	case activityregistration.EdgeUser:
+		return m.cleareduser
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ActivityRegistrationMutation) ClearEdge(name string) error {
+	switch name {
+	case activityregistration.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case activityregistration.EdgeActivity:
+		m.ClearActivity()
+		return nil
+	case activityregistration.EdgeUser:
+		m.ClearUser()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRegistration unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ActivityRegistrationMutation) ResetEdge(name string) error {
+	switch name {
+	case activityregistration.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case activityregistration.EdgeActivity:
+		m.ResetActivity()
+		return nil
+	case activityregistration.EdgeUser:
+		m.ResetUser()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRegistration edge %s", name)
+}
+
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
 type AuditEventMutation struct {
 	config
@@ -5214,29 +6112,3534 @@ func (m *ContactMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Contact edge %s", name)
 }
 
+// CultureActivityMutation represents an operation that mutates the CultureActivity nodes in the graph.
+type CultureActivityMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *pulid.ID
+	created_at            *time.Time
+	updated_at            *time.Time
+	version               *int
+	addversion            *int
+	title                 *string
+	description           *string
+	starts_at             *time.Time
+	ends_at               *time.Time
+	all_day               *bool
+	location              *string
+	capacity              *int
+	addcapacity           *int
+	registration_deadline *time.Time
+	audience_all          *bool
+	status                *cultureactivity.Status
+	cancel_reason         *string
+	registered_count      *int
+	addregistered_count   *int
+	sequence              *int
+	addsequence           *int
+	clearedFields         map[string]struct{}
+	organization          *pulid.ID
+	clearedorganization   bool
+	campaign              *pulid.ID
+	clearedcampaign       bool
+	audience              map[pulid.ID]struct{}
+	removedaudience       map[pulid.ID]struct{}
+	clearedaudience       bool
+	registrations         map[pulid.ID]struct{}
+	removedregistrations  map[pulid.ID]struct{}
+	clearedregistrations  bool
+	done                  bool
+	oldValue              func(context.Context) (*CultureActivity, error)
+	predicates            []predicate.CultureActivity
+}
+
+var _ ent.Mutation = (*CultureActivityMutation)(nil)
+
+// cultureactivityOption allows management of the mutation configuration using functional options.
+type cultureactivityOption func(*CultureActivityMutation)
+
+// newCultureActivityMutation creates new mutation for the CultureActivity entity.
+func newCultureActivityMutation(c config, op Op, opts ...cultureactivityOption) *CultureActivityMutation {
+	m := &CultureActivityMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCultureActivity,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCultureActivityID sets the ID field of the mutation.
+func withCultureActivityID(id pulid.ID) cultureactivityOption {
+	return func(m *CultureActivityMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CultureActivity
+		)
+		m.oldValue = func(ctx context.Context) (*CultureActivity, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CultureActivity.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCultureActivity sets the old CultureActivity of the mutation.
+func withCultureActivity(node *CultureActivity) cultureactivityOption {
+	return func(m *CultureActivityMutation) {
+		m.oldValue = func(context.Context) (*CultureActivity, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CultureActivityMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CultureActivityMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CultureActivity entities.
+func (m *CultureActivityMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CultureActivityMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CultureActivityMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CultureActivity.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CultureActivityMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CultureActivityMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CultureActivityMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CultureActivityMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CultureActivityMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CultureActivityMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CultureActivityMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CultureActivityMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CultureActivityMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CultureActivityMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CultureActivityMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CultureActivityMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CultureActivityMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CultureActivityMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *CultureActivityMutation) SetCampaignID(pu pulid.ID) {
+	m.campaign = &pu
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *CultureActivityMutation) CampaignID() (r pulid.ID, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldCampaignID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *CultureActivityMutation) ResetCampaignID() {
+	m.campaign = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CultureActivityMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CultureActivityMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CultureActivityMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *CultureActivityMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *CultureActivityMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *CultureActivityMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[cultureactivity.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *CultureActivityMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[cultureactivity.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *CultureActivityMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, cultureactivity.FieldDescription)
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *CultureActivityMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *CultureActivityMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldStartsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *CultureActivityMutation) ResetStartsAt() {
+	m.starts_at = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *CultureActivityMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *CultureActivityMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldEndsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *CultureActivityMutation) ResetEndsAt() {
+	m.ends_at = nil
+}
+
+// SetAllDay sets the "all_day" field.
+func (m *CultureActivityMutation) SetAllDay(b bool) {
+	m.all_day = &b
+}
+
+// AllDay returns the value of the "all_day" field in the mutation.
+func (m *CultureActivityMutation) AllDay() (r bool, exists bool) {
+	v := m.all_day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAllDay returns the old "all_day" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldAllDay(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAllDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAllDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAllDay: %w", err)
+	}
+	return oldValue.AllDay, nil
+}
+
+// ResetAllDay resets all changes to the "all_day" field.
+func (m *CultureActivityMutation) ResetAllDay() {
+	m.all_day = nil
+}
+
+// SetLocation sets the "location" field.
+func (m *CultureActivityMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *CultureActivityMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ClearLocation clears the value of the "location" field.
+func (m *CultureActivityMutation) ClearLocation() {
+	m.location = nil
+	m.clearedFields[cultureactivity.FieldLocation] = struct{}{}
+}
+
+// LocationCleared returns if the "location" field was cleared in this mutation.
+func (m *CultureActivityMutation) LocationCleared() bool {
+	_, ok := m.clearedFields[cultureactivity.FieldLocation]
+	return ok
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *CultureActivityMutation) ResetLocation() {
+	m.location = nil
+	delete(m.clearedFields, cultureactivity.FieldLocation)
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *CultureActivityMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *CultureActivityMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldCapacity(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *CultureActivityMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *CultureActivityMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (m *CultureActivityMutation) ClearCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	m.clearedFields[cultureactivity.FieldCapacity] = struct{}{}
+}
+
+// CapacityCleared returns if the "capacity" field was cleared in this mutation.
+func (m *CultureActivityMutation) CapacityCleared() bool {
+	_, ok := m.clearedFields[cultureactivity.FieldCapacity]
+	return ok
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *CultureActivityMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	delete(m.clearedFields, cultureactivity.FieldCapacity)
+}
+
+// SetRegistrationDeadline sets the "registration_deadline" field.
+func (m *CultureActivityMutation) SetRegistrationDeadline(t time.Time) {
+	m.registration_deadline = &t
+}
+
+// RegistrationDeadline returns the value of the "registration_deadline" field in the mutation.
+func (m *CultureActivityMutation) RegistrationDeadline() (r time.Time, exists bool) {
+	v := m.registration_deadline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegistrationDeadline returns the old "registration_deadline" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldRegistrationDeadline(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegistrationDeadline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegistrationDeadline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegistrationDeadline: %w", err)
+	}
+	return oldValue.RegistrationDeadline, nil
+}
+
+// ClearRegistrationDeadline clears the value of the "registration_deadline" field.
+func (m *CultureActivityMutation) ClearRegistrationDeadline() {
+	m.registration_deadline = nil
+	m.clearedFields[cultureactivity.FieldRegistrationDeadline] = struct{}{}
+}
+
+// RegistrationDeadlineCleared returns if the "registration_deadline" field was cleared in this mutation.
+func (m *CultureActivityMutation) RegistrationDeadlineCleared() bool {
+	_, ok := m.clearedFields[cultureactivity.FieldRegistrationDeadline]
+	return ok
+}
+
+// ResetRegistrationDeadline resets all changes to the "registration_deadline" field.
+func (m *CultureActivityMutation) ResetRegistrationDeadline() {
+	m.registration_deadline = nil
+	delete(m.clearedFields, cultureactivity.FieldRegistrationDeadline)
+}
+
+// SetAudienceAll sets the "audience_all" field.
+func (m *CultureActivityMutation) SetAudienceAll(b bool) {
+	m.audience_all = &b
+}
+
+// AudienceAll returns the value of the "audience_all" field in the mutation.
+func (m *CultureActivityMutation) AudienceAll() (r bool, exists bool) {
+	v := m.audience_all
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAudienceAll returns the old "audience_all" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldAudienceAll(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAudienceAll is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAudienceAll requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAudienceAll: %w", err)
+	}
+	return oldValue.AudienceAll, nil
+}
+
+// ClearAudienceAll clears the value of the "audience_all" field.
+func (m *CultureActivityMutation) ClearAudienceAll() {
+	m.audience_all = nil
+	m.clearedFields[cultureactivity.FieldAudienceAll] = struct{}{}
+}
+
+// AudienceAllCleared returns if the "audience_all" field was cleared in this mutation.
+func (m *CultureActivityMutation) AudienceAllCleared() bool {
+	_, ok := m.clearedFields[cultureactivity.FieldAudienceAll]
+	return ok
+}
+
+// ResetAudienceAll resets all changes to the "audience_all" field.
+func (m *CultureActivityMutation) ResetAudienceAll() {
+	m.audience_all = nil
+	delete(m.clearedFields, cultureactivity.FieldAudienceAll)
+}
+
+// SetStatus sets the "status" field.
+func (m *CultureActivityMutation) SetStatus(c cultureactivity.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CultureActivityMutation) Status() (r cultureactivity.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldStatus(ctx context.Context) (v cultureactivity.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CultureActivityMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCancelReason sets the "cancel_reason" field.
+func (m *CultureActivityMutation) SetCancelReason(s string) {
+	m.cancel_reason = &s
+}
+
+// CancelReason returns the value of the "cancel_reason" field in the mutation.
+func (m *CultureActivityMutation) CancelReason() (r string, exists bool) {
+	v := m.cancel_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelReason returns the old "cancel_reason" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldCancelReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelReason: %w", err)
+	}
+	return oldValue.CancelReason, nil
+}
+
+// ClearCancelReason clears the value of the "cancel_reason" field.
+func (m *CultureActivityMutation) ClearCancelReason() {
+	m.cancel_reason = nil
+	m.clearedFields[cultureactivity.FieldCancelReason] = struct{}{}
+}
+
+// CancelReasonCleared returns if the "cancel_reason" field was cleared in this mutation.
+func (m *CultureActivityMutation) CancelReasonCleared() bool {
+	_, ok := m.clearedFields[cultureactivity.FieldCancelReason]
+	return ok
+}
+
+// ResetCancelReason resets all changes to the "cancel_reason" field.
+func (m *CultureActivityMutation) ResetCancelReason() {
+	m.cancel_reason = nil
+	delete(m.clearedFields, cultureactivity.FieldCancelReason)
+}
+
+// SetRegisteredCount sets the "registered_count" field.
+func (m *CultureActivityMutation) SetRegisteredCount(i int) {
+	m.registered_count = &i
+	m.addregistered_count = nil
+}
+
+// RegisteredCount returns the value of the "registered_count" field in the mutation.
+func (m *CultureActivityMutation) RegisteredCount() (r int, exists bool) {
+	v := m.registered_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegisteredCount returns the old "registered_count" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldRegisteredCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegisteredCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegisteredCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegisteredCount: %w", err)
+	}
+	return oldValue.RegisteredCount, nil
+}
+
+// AddRegisteredCount adds i to the "registered_count" field.
+func (m *CultureActivityMutation) AddRegisteredCount(i int) {
+	if m.addregistered_count != nil {
+		*m.addregistered_count += i
+	} else {
+		m.addregistered_count = &i
+	}
+}
+
+// AddedRegisteredCount returns the value that was added to the "registered_count" field in this mutation.
+func (m *CultureActivityMutation) AddedRegisteredCount() (r int, exists bool) {
+	v := m.addregistered_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRegisteredCount resets all changes to the "registered_count" field.
+func (m *CultureActivityMutation) ResetRegisteredCount() {
+	m.registered_count = nil
+	m.addregistered_count = nil
+}
+
+// SetSequence sets the "sequence" field.
+func (m *CultureActivityMutation) SetSequence(i int) {
+	m.sequence = &i
+	m.addsequence = nil
+}
+
+// Sequence returns the value of the "sequence" field in the mutation.
+func (m *CultureActivityMutation) Sequence() (r int, exists bool) {
+	v := m.sequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSequence returns the old "sequence" field's value of the CultureActivity entity.
+// If the CultureActivity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureActivityMutation) OldSequence(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSequence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSequence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSequence: %w", err)
+	}
+	return oldValue.Sequence, nil
+}
+
+// AddSequence adds i to the "sequence" field.
+func (m *CultureActivityMutation) AddSequence(i int) {
+	if m.addsequence != nil {
+		*m.addsequence += i
+	} else {
+		m.addsequence = &i
+	}
+}
+
+// AddedSequence returns the value that was added to the "sequence" field in this mutation.
+func (m *CultureActivityMutation) AddedSequence() (r int, exists bool) {
+	v := m.addsequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSequence resets all changes to the "sequence" field.
+func (m *CultureActivityMutation) ResetSequence() {
+	m.sequence = nil
+	m.addsequence = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CultureActivityMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[cultureactivity.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CultureActivityMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CultureActivityMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CultureActivityMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearCampaign clears the "campaign" edge to the CultureCampaign entity.
+func (m *CultureActivityMutation) ClearCampaign() {
+	m.clearedcampaign = true
+	m.clearedFields[cultureactivity.FieldCampaignID] = struct{}{}
+}
+
+// CampaignCleared reports if the "campaign" edge to the CultureCampaign entity was cleared.
+func (m *CultureActivityMutation) CampaignCleared() bool {
+	return m.clearedcampaign
+}
+
+// CampaignIDs returns the "campaign" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CampaignID instead. It exists only for internal usage by the builders.
+func (m *CultureActivityMutation) CampaignIDs() (ids []pulid.ID) {
+	if id := m.campaign; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCampaign resets all changes to the "campaign" edge.
+func (m *CultureActivityMutation) ResetCampaign() {
+	m.campaign = nil
+	m.clearedcampaign = false
+}
+
+// AddAudienceIDs adds the "audience" edge to the Department entity by ids.
+func (m *CultureActivityMutation) AddAudienceIDs(ids ...pulid.ID) {
+	if m.audience == nil {
+		m.audience = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.audience[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAudience clears the "audience" edge to the Department entity.
+func (m *CultureActivityMutation) ClearAudience() {
+	m.clearedaudience = true
+}
+
+// AudienceCleared reports if the "audience" edge to the Department entity was cleared.
+func (m *CultureActivityMutation) AudienceCleared() bool {
+	return m.clearedaudience
+}
+
+// RemoveAudienceIDs removes the "audience" edge to the Department entity by IDs.
+func (m *CultureActivityMutation) RemoveAudienceIDs(ids ...pulid.ID) {
+	if m.removedaudience == nil {
+		m.removedaudience = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.audience, ids[i])
+		m.removedaudience[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAudience returns the removed IDs of the "audience" edge to the Department entity.
+func (m *CultureActivityMutation) RemovedAudienceIDs() (ids []pulid.ID) {
+	for id := range m.removedaudience {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AudienceIDs returns the "audience" edge IDs in the mutation.
+func (m *CultureActivityMutation) AudienceIDs() (ids []pulid.ID) {
+	for id := range m.audience {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAudience resets all changes to the "audience" edge.
+func (m *CultureActivityMutation) ResetAudience() {
+	m.audience = nil
+	m.clearedaudience = false
+	m.removedaudience = nil
+}
+
+// AddRegistrationIDs adds the "registrations" edge to the ActivityRegistration entity by ids.
+func (m *CultureActivityMutation) AddRegistrationIDs(ids ...pulid.ID) {
+	if m.registrations == nil {
+		m.registrations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.registrations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRegistrations clears the "registrations" edge to the ActivityRegistration entity.
+func (m *CultureActivityMutation) ClearRegistrations() {
+	m.clearedregistrations = true
+}
+
+// RegistrationsCleared reports if the "registrations" edge to the ActivityRegistration entity was cleared.
+func (m *CultureActivityMutation) RegistrationsCleared() bool {
+	return m.clearedregistrations
+}
+
+// RemoveRegistrationIDs removes the "registrations" edge to the ActivityRegistration entity by IDs.
+func (m *CultureActivityMutation) RemoveRegistrationIDs(ids ...pulid.ID) {
+	if m.removedregistrations == nil {
+		m.removedregistrations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.registrations, ids[i])
+		m.removedregistrations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRegistrations returns the removed IDs of the "registrations" edge to the ActivityRegistration entity.
+func (m *CultureActivityMutation) RemovedRegistrationsIDs() (ids []pulid.ID) {
+	for id := range m.removedregistrations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RegistrationsIDs returns the "registrations" edge IDs in the mutation.
+func (m *CultureActivityMutation) RegistrationsIDs() (ids []pulid.ID) {
+	for id := range m.registrations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRegistrations resets all changes to the "registrations" edge.
+func (m *CultureActivityMutation) ResetRegistrations() {
+	m.registrations = nil
+	m.clearedregistrations = false
+	m.removedregistrations = nil
+}
+
+// Where appends a list predicates to the CultureActivityMutation builder.
+func (m *CultureActivityMutation) Where(ps ...predicate.CultureActivity) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CultureActivityMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CultureActivityMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CultureActivity, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CultureActivityMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CultureActivityMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CultureActivity).
+func (m *CultureActivityMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CultureActivityMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, cultureactivity.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, cultureactivity.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, cultureactivity.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, cultureactivity.FieldVersion)
+	}
+	if m.campaign != nil {
+		fields = append(fields, cultureactivity.FieldCampaignID)
+	}
+	if m.title != nil {
+		fields = append(fields, cultureactivity.FieldTitle)
+	}
+	if m.description != nil {
+		fields = append(fields, cultureactivity.FieldDescription)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, cultureactivity.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, cultureactivity.FieldEndsAt)
+	}
+	if m.all_day != nil {
+		fields = append(fields, cultureactivity.FieldAllDay)
+	}
+	if m.location != nil {
+		fields = append(fields, cultureactivity.FieldLocation)
+	}
+	if m.capacity != nil {
+		fields = append(fields, cultureactivity.FieldCapacity)
+	}
+	if m.registration_deadline != nil {
+		fields = append(fields, cultureactivity.FieldRegistrationDeadline)
+	}
+	if m.audience_all != nil {
+		fields = append(fields, cultureactivity.FieldAudienceAll)
+	}
+	if m.status != nil {
+		fields = append(fields, cultureactivity.FieldStatus)
+	}
+	if m.cancel_reason != nil {
+		fields = append(fields, cultureactivity.FieldCancelReason)
+	}
+	if m.registered_count != nil {
+		fields = append(fields, cultureactivity.FieldRegisteredCount)
+	}
+	if m.sequence != nil {
+		fields = append(fields, cultureactivity.FieldSequence)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CultureActivityMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case cultureactivity.FieldCreatedAt:
+		return m.CreatedAt()
+	case cultureactivity.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case cultureactivity.FieldOrganizationID:
+		return m.OrganizationID()
+	case cultureactivity.FieldVersion:
+		return m.Version()
+	case cultureactivity.FieldCampaignID:
+		return m.CampaignID()
+	case cultureactivity.FieldTitle:
+		return m.Title()
+	case cultureactivity.FieldDescription:
+		return m.Description()
+	case cultureactivity.FieldStartsAt:
+		return m.StartsAt()
+	case cultureactivity.FieldEndsAt:
+		return m.EndsAt()
+	case cultureactivity.FieldAllDay:
+		return m.AllDay()
+	case cultureactivity.FieldLocation:
+		return m.Location()
+	case cultureactivity.FieldCapacity:
+		return m.Capacity()
+	case cultureactivity.FieldRegistrationDeadline:
+		return m.RegistrationDeadline()
+	case cultureactivity.FieldAudienceAll:
+		return m.AudienceAll()
+	case cultureactivity.FieldStatus:
+		return m.Status()
+	case cultureactivity.FieldCancelReason:
+		return m.CancelReason()
+	case cultureactivity.FieldRegisteredCount:
+		return m.RegisteredCount()
+	case cultureactivity.FieldSequence:
+		return m.Sequence()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CultureActivityMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case cultureactivity.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case cultureactivity.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case cultureactivity.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case cultureactivity.FieldVersion:
+		return m.OldVersion(ctx)
+	case cultureactivity.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case cultureactivity.FieldTitle:
+		return m.OldTitle(ctx)
+	case cultureactivity.FieldDescription:
+		return m.OldDescription(ctx)
+	case cultureactivity.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case cultureactivity.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	case cultureactivity.FieldAllDay:
+		return m.OldAllDay(ctx)
+	case cultureactivity.FieldLocation:
+		return m.OldLocation(ctx)
+	case cultureactivity.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case cultureactivity.FieldRegistrationDeadline:
+		return m.OldRegistrationDeadline(ctx)
+	case cultureactivity.FieldAudienceAll:
+		return m.OldAudienceAll(ctx)
+	case cultureactivity.FieldStatus:
+		return m.OldStatus(ctx)
+	case cultureactivity.FieldCancelReason:
+		return m.OldCancelReason(ctx)
+	case cultureactivity.FieldRegisteredCount:
+		return m.OldRegisteredCount(ctx)
+	case cultureactivity.FieldSequence:
+		return m.OldSequence(ctx)
+	}
+	return nil, fmt.Errorf("unknown CultureActivity field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CultureActivityMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case cultureactivity.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case cultureactivity.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case cultureactivity.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case cultureactivity.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case cultureactivity.FieldCampaignID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case cultureactivity.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case cultureactivity.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case cultureactivity.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case cultureactivity.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	case cultureactivity.FieldAllDay:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAllDay(v)
+		return nil
+	case cultureactivity.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case cultureactivity.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case cultureactivity.FieldRegistrationDeadline:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegistrationDeadline(v)
+		return nil
+	case cultureactivity.FieldAudienceAll:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAudienceAll(v)
+		return nil
+	case cultureactivity.FieldStatus:
+		v, ok := value.(cultureactivity.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case cultureactivity.FieldCancelReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelReason(v)
+		return nil
+	case cultureactivity.FieldRegisteredCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegisteredCount(v)
+		return nil
+	case cultureactivity.FieldSequence:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSequence(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CultureActivity field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CultureActivityMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, cultureactivity.FieldVersion)
+	}
+	if m.addcapacity != nil {
+		fields = append(fields, cultureactivity.FieldCapacity)
+	}
+	if m.addregistered_count != nil {
+		fields = append(fields, cultureactivity.FieldRegisteredCount)
+	}
+	if m.addsequence != nil {
+		fields = append(fields, cultureactivity.FieldSequence)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CultureActivityMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case cultureactivity.FieldVersion:
+		return m.AddedVersion()
+	case cultureactivity.FieldCapacity:
+		return m.AddedCapacity()
+	case cultureactivity.FieldRegisteredCount:
+		return m.AddedRegisteredCount()
+	case cultureactivity.FieldSequence:
+		return m.AddedSequence()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CultureActivityMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case cultureactivity.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case cultureactivity.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	case cultureactivity.FieldRegisteredCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRegisteredCount(v)
+		return nil
+	case cultureactivity.FieldSequence:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSequence(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CultureActivity numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CultureActivityMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(cultureactivity.FieldDescription) {
+		fields = append(fields, cultureactivity.FieldDescription)
+	}
+	if m.FieldCleared(cultureactivity.FieldLocation) {
+		fields = append(fields, cultureactivity.FieldLocation)
+	}
+	if m.FieldCleared(cultureactivity.FieldCapacity) {
+		fields = append(fields, cultureactivity.FieldCapacity)
+	}
+	if m.FieldCleared(cultureactivity.FieldRegistrationDeadline) {
+		fields = append(fields, cultureactivity.FieldRegistrationDeadline)
+	}
+	if m.FieldCleared(cultureactivity.FieldAudienceAll) {
+		fields = append(fields, cultureactivity.FieldAudienceAll)
+	}
+	if m.FieldCleared(cultureactivity.FieldCancelReason) {
+		fields = append(fields, cultureactivity.FieldCancelReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CultureActivityMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CultureActivityMutation) ClearField(name string) error {
+	switch name {
+	case cultureactivity.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case cultureactivity.FieldLocation:
+		m.ClearLocation()
+		return nil
+	case cultureactivity.FieldCapacity:
+		m.ClearCapacity()
+		return nil
+	case cultureactivity.FieldRegistrationDeadline:
+		m.ClearRegistrationDeadline()
+		return nil
+	case cultureactivity.FieldAudienceAll:
+		m.ClearAudienceAll()
+		return nil
+	case cultureactivity.FieldCancelReason:
+		m.ClearCancelReason()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureActivity nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CultureActivityMutation) ResetField(name string) error {
+	switch name {
+	case cultureactivity.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case cultureactivity.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case cultureactivity.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case cultureactivity.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case cultureactivity.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case cultureactivity.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case cultureactivity.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case cultureactivity.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case cultureactivity.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	case cultureactivity.FieldAllDay:
+		m.ResetAllDay()
+		return nil
+	case cultureactivity.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case cultureactivity.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case cultureactivity.FieldRegistrationDeadline:
+		m.ResetRegistrationDeadline()
+		return nil
+	case cultureactivity.FieldAudienceAll:
+		m.ResetAudienceAll()
+		return nil
+	case cultureactivity.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case cultureactivity.FieldCancelReason:
+		m.ResetCancelReason()
+		return nil
+	case cultureactivity.FieldRegisteredCount:
+		m.ResetRegisteredCount()
+		return nil
+	case cultureactivity.FieldSequence:
+		m.ResetSequence()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureActivity field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CultureActivityMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, cultureactivity.EdgeOrganization)
+	}
+	if m.campaign != nil {
+		edges = append(edges, cultureactivity.EdgeCampaign)
+	}
+	if m.audience != nil {
+		edges = append(edges, cultureactivity.EdgeAudience)
+	}
+	if m.registrations != nil {
+		edges = append(edges, cultureactivity.EdgeRegistrations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CultureActivityMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case cultureactivity.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case cultureactivity.EdgeCampaign:
+		if id := m.campaign; id != nil {
+			return []ent.Value{*id}
+		}
+	case cultureactivity.EdgeAudience:
+		ids := make([]ent.Value, 0, len(m.audience))
+		for id := range m.audience {
+			ids = append(ids, id)
+		}
+		return ids
+	case cultureactivity.EdgeRegistrations:
+		ids := make([]ent.Value, 0, len(m.registrations))
+		for id := range m.registrations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CultureActivityMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedaudience != nil {
+		edges = append(edges, cultureactivity.EdgeAudience)
+	}
+	if m.removedregistrations != nil {
+		edges = append(edges, cultureactivity.EdgeRegistrations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CultureActivityMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case cultureactivity.EdgeAudience:
+		ids := make([]ent.Value, 0, len(m.removedaudience))
+		for id := range m.removedaudience {
+			ids = append(ids, id)
+		}
+		return ids
+	case cultureactivity.EdgeRegistrations:
+		ids := make([]ent.Value, 0, len(m.removedregistrations))
+		for id := range m.removedregistrations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CultureActivityMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, cultureactivity.EdgeOrganization)
+	}
+	if m.clearedcampaign {
+		edges = append(edges, cultureactivity.EdgeCampaign)
+	}
+	if m.clearedaudience {
+		edges = append(edges, cultureactivity.EdgeAudience)
+	}
+	if m.clearedregistrations {
+		edges = append(edges, cultureactivity.EdgeRegistrations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CultureActivityMutation) EdgeCleared(name string) bool {
+	switch name {
+	case cultureactivity.EdgeOrganization:
+		return m.clearedorganization
+	case cultureactivity.EdgeCampaign:
+		return m.clearedcampaign
+	case cultureactivity.EdgeAudience:
+		return m.clearedaudience
+	case cultureactivity.EdgeRegistrations:
+		return m.clearedregistrations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CultureActivityMutation) ClearEdge(name string) error {
+	switch name {
+	case cultureactivity.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case cultureactivity.EdgeCampaign:
+		m.ClearCampaign()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureActivity unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CultureActivityMutation) ResetEdge(name string) error {
+	switch name {
+	case cultureactivity.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case cultureactivity.EdgeCampaign:
+		m.ResetCampaign()
+		return nil
+	case cultureactivity.EdgeAudience:
+		m.ResetAudience()
+		return nil
+	case cultureactivity.EdgeRegistrations:
+		m.ResetRegistrations()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureActivity edge %s", name)
+}
+
+// CultureCampaignMutation represents an operation that mutates the CultureCampaign nodes in the graph.
+type CultureCampaignMutation struct {
+	config
+	op                           Op
+	typ                          string
+	id                           *pulid.ID
+	created_at                   *time.Time
+	updated_at                   *time.Time
+	version                      *int
+	addversion                   *int
+	title                        *string
+	kind                         *culturecampaign.Kind
+	theme                        *string
+	description                  *string
+	starts_on                    *string
+	ends_on                      *string
+	audience_all                 *bool
+	status                       *culturecampaign.Status
+	decided_at                   *time.Time
+	decision_reason              *string
+	clearedFields                map[string]struct{}
+	organization                 *pulid.ID
+	clearedorganization          bool
+	organizing_department        *pulid.ID
+	clearedorganizing_department bool
+	audience                     map[pulid.ID]struct{}
+	removedaudience              map[pulid.ID]struct{}
+	clearedaudience              bool
+	submitted_by                 *pulid.ID
+	clearedsubmitted_by          bool
+	approved_by                  *pulid.ID
+	clearedapproved_by           bool
+	activities                   map[pulid.ID]struct{}
+	removedactivities            map[pulid.ID]struct{}
+	clearedactivities            bool
+	done                         bool
+	oldValue                     func(context.Context) (*CultureCampaign, error)
+	predicates                   []predicate.CultureCampaign
+}
+
+var _ ent.Mutation = (*CultureCampaignMutation)(nil)
+
+// culturecampaignOption allows management of the mutation configuration using functional options.
+type culturecampaignOption func(*CultureCampaignMutation)
+
+// newCultureCampaignMutation creates new mutation for the CultureCampaign entity.
+func newCultureCampaignMutation(c config, op Op, opts ...culturecampaignOption) *CultureCampaignMutation {
+	m := &CultureCampaignMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCultureCampaign,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCultureCampaignID sets the ID field of the mutation.
+func withCultureCampaignID(id pulid.ID) culturecampaignOption {
+	return func(m *CultureCampaignMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CultureCampaign
+		)
+		m.oldValue = func(ctx context.Context) (*CultureCampaign, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CultureCampaign.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCultureCampaign sets the old CultureCampaign of the mutation.
+func withCultureCampaign(node *CultureCampaign) culturecampaignOption {
+	return func(m *CultureCampaignMutation) {
+		m.oldValue = func(context.Context) (*CultureCampaign, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CultureCampaignMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CultureCampaignMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CultureCampaign entities.
+func (m *CultureCampaignMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CultureCampaignMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CultureCampaignMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CultureCampaign.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CultureCampaignMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CultureCampaignMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CultureCampaignMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CultureCampaignMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CultureCampaignMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CultureCampaignMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CultureCampaignMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CultureCampaignMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CultureCampaignMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CultureCampaignMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CultureCampaignMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CultureCampaignMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CultureCampaignMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CultureCampaignMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CultureCampaignMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CultureCampaignMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CultureCampaignMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CultureCampaignMutation) SetKind(c culturecampaign.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CultureCampaignMutation) Kind() (r culturecampaign.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldKind(ctx context.Context) (v culturecampaign.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CultureCampaignMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTheme sets the "theme" field.
+func (m *CultureCampaignMutation) SetTheme(s string) {
+	m.theme = &s
+}
+
+// Theme returns the value of the "theme" field in the mutation.
+func (m *CultureCampaignMutation) Theme() (r string, exists bool) {
+	v := m.theme
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTheme returns the old "theme" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldTheme(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTheme is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTheme requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTheme: %w", err)
+	}
+	return oldValue.Theme, nil
+}
+
+// ClearTheme clears the value of the "theme" field.
+func (m *CultureCampaignMutation) ClearTheme() {
+	m.theme = nil
+	m.clearedFields[culturecampaign.FieldTheme] = struct{}{}
+}
+
+// ThemeCleared returns if the "theme" field was cleared in this mutation.
+func (m *CultureCampaignMutation) ThemeCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldTheme]
+	return ok
+}
+
+// ResetTheme resets all changes to the "theme" field.
+func (m *CultureCampaignMutation) ResetTheme() {
+	m.theme = nil
+	delete(m.clearedFields, culturecampaign.FieldTheme)
+}
+
+// SetDescription sets the "description" field.
+func (m *CultureCampaignMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *CultureCampaignMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *CultureCampaignMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[culturecampaign.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *CultureCampaignMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *CultureCampaignMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, culturecampaign.FieldDescription)
+}
+
+// SetOrganizingDepartmentID sets the "organizing_department_id" field.
+func (m *CultureCampaignMutation) SetOrganizingDepartmentID(pu pulid.ID) {
+	m.organizing_department = &pu
+}
+
+// OrganizingDepartmentID returns the value of the "organizing_department_id" field in the mutation.
+func (m *CultureCampaignMutation) OrganizingDepartmentID() (r pulid.ID, exists bool) {
+	v := m.organizing_department
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizingDepartmentID returns the old "organizing_department_id" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldOrganizingDepartmentID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizingDepartmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizingDepartmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizingDepartmentID: %w", err)
+	}
+	return oldValue.OrganizingDepartmentID, nil
+}
+
+// ClearOrganizingDepartmentID clears the value of the "organizing_department_id" field.
+func (m *CultureCampaignMutation) ClearOrganizingDepartmentID() {
+	m.organizing_department = nil
+	m.clearedFields[culturecampaign.FieldOrganizingDepartmentID] = struct{}{}
+}
+
+// OrganizingDepartmentIDCleared returns if the "organizing_department_id" field was cleared in this mutation.
+func (m *CultureCampaignMutation) OrganizingDepartmentIDCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldOrganizingDepartmentID]
+	return ok
+}
+
+// ResetOrganizingDepartmentID resets all changes to the "organizing_department_id" field.
+func (m *CultureCampaignMutation) ResetOrganizingDepartmentID() {
+	m.organizing_department = nil
+	delete(m.clearedFields, culturecampaign.FieldOrganizingDepartmentID)
+}
+
+// SetStartsOn sets the "starts_on" field.
+func (m *CultureCampaignMutation) SetStartsOn(s string) {
+	m.starts_on = &s
+}
+
+// StartsOn returns the value of the "starts_on" field in the mutation.
+func (m *CultureCampaignMutation) StartsOn() (r string, exists bool) {
+	v := m.starts_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsOn returns the old "starts_on" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldStartsOn(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsOn: %w", err)
+	}
+	return oldValue.StartsOn, nil
+}
+
+// ResetStartsOn resets all changes to the "starts_on" field.
+func (m *CultureCampaignMutation) ResetStartsOn() {
+	m.starts_on = nil
+}
+
+// SetEndsOn sets the "ends_on" field.
+func (m *CultureCampaignMutation) SetEndsOn(s string) {
+	m.ends_on = &s
+}
+
+// EndsOn returns the value of the "ends_on" field in the mutation.
+func (m *CultureCampaignMutation) EndsOn() (r string, exists bool) {
+	v := m.ends_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsOn returns the old "ends_on" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldEndsOn(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsOn: %w", err)
+	}
+	return oldValue.EndsOn, nil
+}
+
+// ResetEndsOn resets all changes to the "ends_on" field.
+func (m *CultureCampaignMutation) ResetEndsOn() {
+	m.ends_on = nil
+}
+
+// SetAudienceAll sets the "audience_all" field.
+func (m *CultureCampaignMutation) SetAudienceAll(b bool) {
+	m.audience_all = &b
+}
+
+// AudienceAll returns the value of the "audience_all" field in the mutation.
+func (m *CultureCampaignMutation) AudienceAll() (r bool, exists bool) {
+	v := m.audience_all
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAudienceAll returns the old "audience_all" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldAudienceAll(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAudienceAll is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAudienceAll requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAudienceAll: %w", err)
+	}
+	return oldValue.AudienceAll, nil
+}
+
+// ResetAudienceAll resets all changes to the "audience_all" field.
+func (m *CultureCampaignMutation) ResetAudienceAll() {
+	m.audience_all = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CultureCampaignMutation) SetStatus(c culturecampaign.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CultureCampaignMutation) Status() (r culturecampaign.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldStatus(ctx context.Context) (v culturecampaign.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CultureCampaignMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (m *CultureCampaignMutation) SetSubmittedByID(pu pulid.ID) {
+	m.submitted_by = &pu
+}
+
+// SubmittedByID returns the value of the "submitted_by_id" field in the mutation.
+func (m *CultureCampaignMutation) SubmittedByID() (r pulid.ID, exists bool) {
+	v := m.submitted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedByID returns the old "submitted_by_id" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldSubmittedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedByID: %w", err)
+	}
+	return oldValue.SubmittedByID, nil
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (m *CultureCampaignMutation) ClearSubmittedByID() {
+	m.submitted_by = nil
+	m.clearedFields[culturecampaign.FieldSubmittedByID] = struct{}{}
+}
+
+// SubmittedByIDCleared returns if the "submitted_by_id" field was cleared in this mutation.
+func (m *CultureCampaignMutation) SubmittedByIDCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldSubmittedByID]
+	return ok
+}
+
+// ResetSubmittedByID resets all changes to the "submitted_by_id" field.
+func (m *CultureCampaignMutation) ResetSubmittedByID() {
+	m.submitted_by = nil
+	delete(m.clearedFields, culturecampaign.FieldSubmittedByID)
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (m *CultureCampaignMutation) SetApprovedByID(pu pulid.ID) {
+	m.approved_by = &pu
+}
+
+// ApprovedByID returns the value of the "approved_by_id" field in the mutation.
+func (m *CultureCampaignMutation) ApprovedByID() (r pulid.ID, exists bool) {
+	v := m.approved_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovedByID returns the old "approved_by_id" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldApprovedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovedByID: %w", err)
+	}
+	return oldValue.ApprovedByID, nil
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (m *CultureCampaignMutation) ClearApprovedByID() {
+	m.approved_by = nil
+	m.clearedFields[culturecampaign.FieldApprovedByID] = struct{}{}
+}
+
+// ApprovedByIDCleared returns if the "approved_by_id" field was cleared in this mutation.
+func (m *CultureCampaignMutation) ApprovedByIDCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldApprovedByID]
+	return ok
+}
+
+// ResetApprovedByID resets all changes to the "approved_by_id" field.
+func (m *CultureCampaignMutation) ResetApprovedByID() {
+	m.approved_by = nil
+	delete(m.clearedFields, culturecampaign.FieldApprovedByID)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *CultureCampaignMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *CultureCampaignMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *CultureCampaignMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[culturecampaign.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *CultureCampaignMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *CultureCampaignMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, culturecampaign.FieldDecidedAt)
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (m *CultureCampaignMutation) SetDecisionReason(s string) {
+	m.decision_reason = &s
+}
+
+// DecisionReason returns the value of the "decision_reason" field in the mutation.
+func (m *CultureCampaignMutation) DecisionReason() (r string, exists bool) {
+	v := m.decision_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionReason returns the old "decision_reason" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldDecisionReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionReason: %w", err)
+	}
+	return oldValue.DecisionReason, nil
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (m *CultureCampaignMutation) ClearDecisionReason() {
+	m.decision_reason = nil
+	m.clearedFields[culturecampaign.FieldDecisionReason] = struct{}{}
+}
+
+// DecisionReasonCleared returns if the "decision_reason" field was cleared in this mutation.
+func (m *CultureCampaignMutation) DecisionReasonCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldDecisionReason]
+	return ok
+}
+
+// ResetDecisionReason resets all changes to the "decision_reason" field.
+func (m *CultureCampaignMutation) ResetDecisionReason() {
+	m.decision_reason = nil
+	delete(m.clearedFields, culturecampaign.FieldDecisionReason)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CultureCampaignMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[culturecampaign.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CultureCampaignMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CultureCampaignMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CultureCampaignMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearOrganizingDepartment clears the "organizing_department" edge to the Department entity.
+func (m *CultureCampaignMutation) ClearOrganizingDepartment() {
+	m.clearedorganizing_department = true
+	m.clearedFields[culturecampaign.FieldOrganizingDepartmentID] = struct{}{}
+}
+
+// OrganizingDepartmentCleared reports if the "organizing_department" edge to the Department entity was cleared.
+func (m *CultureCampaignMutation) OrganizingDepartmentCleared() bool {
+	return m.OrganizingDepartmentIDCleared() || m.clearedorganizing_department
+}
+
+// OrganizingDepartmentIDs returns the "organizing_department" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizingDepartmentID instead. It exists only for internal usage by the builders.
+func (m *CultureCampaignMutation) OrganizingDepartmentIDs() (ids []pulid.ID) {
+	if id := m.organizing_department; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganizingDepartment resets all changes to the "organizing_department" edge.
+func (m *CultureCampaignMutation) ResetOrganizingDepartment() {
+	m.organizing_department = nil
+	m.clearedorganizing_department = false
+}
+
+// AddAudienceIDs adds the "audience" edge to the Department entity by ids.
+func (m *CultureCampaignMutation) AddAudienceIDs(ids ...pulid.ID) {
+	if m.audience == nil {
+		m.audience = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.audience[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAudience clears the "audience" edge to the Department entity.
+func (m *CultureCampaignMutation) ClearAudience() {
+	m.clearedaudience = true
+}
+
+// AudienceCleared reports if the "audience" edge to the Department entity was cleared.
+func (m *CultureCampaignMutation) AudienceCleared() bool {
+	return m.clearedaudience
+}
+
+// RemoveAudienceIDs removes the "audience" edge to the Department entity by IDs.
+func (m *CultureCampaignMutation) RemoveAudienceIDs(ids ...pulid.ID) {
+	if m.removedaudience == nil {
+		m.removedaudience = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.audience, ids[i])
+		m.removedaudience[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAudience returns the removed IDs of the "audience" edge to the Department entity.
+func (m *CultureCampaignMutation) RemovedAudienceIDs() (ids []pulid.ID) {
+	for id := range m.removedaudience {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AudienceIDs returns the "audience" edge IDs in the mutation.
+func (m *CultureCampaignMutation) AudienceIDs() (ids []pulid.ID) {
+	for id := range m.audience {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAudience resets all changes to the "audience" edge.
+func (m *CultureCampaignMutation) ResetAudience() {
+	m.audience = nil
+	m.clearedaudience = false
+	m.removedaudience = nil
+}
+
+// ClearSubmittedBy clears the "submitted_by" edge to the User entity.
+func (m *CultureCampaignMutation) ClearSubmittedBy() {
+	m.clearedsubmitted_by = true
+	m.clearedFields[culturecampaign.FieldSubmittedByID] = struct{}{}
+}
+
+// SubmittedByCleared reports if the "submitted_by" edge to the User entity was cleared.
+func (m *CultureCampaignMutation) SubmittedByCleared() bool {
+	return m.SubmittedByIDCleared() || m.clearedsubmitted_by
+}
+
+// SubmittedByIDs returns the "submitted_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubmittedByID instead. It exists only for internal usage by the builders.
+func (m *CultureCampaignMutation) SubmittedByIDs() (ids []pulid.ID) {
+	if id := m.submitted_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubmittedBy resets all changes to the "submitted_by" edge.
+func (m *CultureCampaignMutation) ResetSubmittedBy() {
+	m.submitted_by = nil
+	m.clearedsubmitted_by = false
+}
+
+// ClearApprovedBy clears the "approved_by" edge to the User entity.
+func (m *CultureCampaignMutation) ClearApprovedBy() {
+	m.clearedapproved_by = true
+	m.clearedFields[culturecampaign.FieldApprovedByID] = struct{}{}
+}
+
+// ApprovedByCleared reports if the "approved_by" edge to the User entity was cleared.
+func (m *CultureCampaignMutation) ApprovedByCleared() bool {
+	return m.ApprovedByIDCleared() || m.clearedapproved_by
+}
+
+// ApprovedByIDs returns the "approved_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ApprovedByID instead. It exists only for internal usage by the builders.
+func (m *CultureCampaignMutation) ApprovedByIDs() (ids []pulid.ID) {
+	if id := m.approved_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetApprovedBy resets all changes to the "approved_by" edge.
+func (m *CultureCampaignMutation) ResetApprovedBy() {
+	m.approved_by = nil
+	m.clearedapproved_by = false
+}
+
+// AddActivityIDs adds the "activities" edge to the CultureActivity entity by ids.
+func (m *CultureCampaignMutation) AddActivityIDs(ids ...pulid.ID) {
+	if m.activities == nil {
+		m.activities = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.activities[ids[i]] = struct{}{}
+	}
+}
+
+// ClearActivities clears the "activities" edge to the CultureActivity entity.
+func (m *CultureCampaignMutation) ClearActivities() {
+	m.clearedactivities = true
+}
+
+// ActivitiesCleared reports if the "activities" edge to the CultureActivity entity was cleared.
+func (m *CultureCampaignMutation) ActivitiesCleared() bool {
+	return m.clearedactivities
+}
+
+// RemoveActivityIDs removes the "activities" edge to the CultureActivity entity by IDs.
+func (m *CultureCampaignMutation) RemoveActivityIDs(ids ...pulid.ID) {
+	if m.removedactivities == nil {
+		m.removedactivities = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.activities, ids[i])
+		m.removedactivities[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedActivities returns the removed IDs of the "activities" edge to the CultureActivity entity.
+func (m *CultureCampaignMutation) RemovedActivitiesIDs() (ids []pulid.ID) {
+	for id := range m.removedactivities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ActivitiesIDs returns the "activities" edge IDs in the mutation.
+func (m *CultureCampaignMutation) ActivitiesIDs() (ids []pulid.ID) {
+	for id := range m.activities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetActivities resets all changes to the "activities" edge.
+func (m *CultureCampaignMutation) ResetActivities() {
+	m.activities = nil
+	m.clearedactivities = false
+	m.removedactivities = nil
+}
+
+// Where appends a list predicates to the CultureCampaignMutation builder.
+func (m *CultureCampaignMutation) Where(ps ...predicate.CultureCampaign) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CultureCampaignMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CultureCampaignMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CultureCampaign, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CultureCampaignMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CultureCampaignMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CultureCampaign).
+func (m *CultureCampaignMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CultureCampaignMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, culturecampaign.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, culturecampaign.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, culturecampaign.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, culturecampaign.FieldVersion)
+	}
+	if m.title != nil {
+		fields = append(fields, culturecampaign.FieldTitle)
+	}
+	if m.kind != nil {
+		fields = append(fields, culturecampaign.FieldKind)
+	}
+	if m.theme != nil {
+		fields = append(fields, culturecampaign.FieldTheme)
+	}
+	if m.description != nil {
+		fields = append(fields, culturecampaign.FieldDescription)
+	}
+	if m.organizing_department != nil {
+		fields = append(fields, culturecampaign.FieldOrganizingDepartmentID)
+	}
+	if m.starts_on != nil {
+		fields = append(fields, culturecampaign.FieldStartsOn)
+	}
+	if m.ends_on != nil {
+		fields = append(fields, culturecampaign.FieldEndsOn)
+	}
+	if m.audience_all != nil {
+		fields = append(fields, culturecampaign.FieldAudienceAll)
+	}
+	if m.status != nil {
+		fields = append(fields, culturecampaign.FieldStatus)
+	}
+	if m.submitted_by != nil {
+		fields = append(fields, culturecampaign.FieldSubmittedByID)
+	}
+	if m.approved_by != nil {
+		fields = append(fields, culturecampaign.FieldApprovedByID)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, culturecampaign.FieldDecidedAt)
+	}
+	if m.decision_reason != nil {
+		fields = append(fields, culturecampaign.FieldDecisionReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CultureCampaignMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case culturecampaign.FieldCreatedAt:
+		return m.CreatedAt()
+	case culturecampaign.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case culturecampaign.FieldOrganizationID:
+		return m.OrganizationID()
+	case culturecampaign.FieldVersion:
+		return m.Version()
+	case culturecampaign.FieldTitle:
+		return m.Title()
+	case culturecampaign.FieldKind:
+		return m.Kind()
+	case culturecampaign.FieldTheme:
+		return m.Theme()
+	case culturecampaign.FieldDescription:
+		return m.Description()
+	case culturecampaign.FieldOrganizingDepartmentID:
+		return m.OrganizingDepartmentID()
+	case culturecampaign.FieldStartsOn:
+		return m.StartsOn()
+	case culturecampaign.FieldEndsOn:
+		return m.EndsOn()
+	case culturecampaign.FieldAudienceAll:
+		return m.AudienceAll()
+	case culturecampaign.FieldStatus:
+		return m.Status()
+	case culturecampaign.FieldSubmittedByID:
+		return m.SubmittedByID()
+	case culturecampaign.FieldApprovedByID:
+		return m.ApprovedByID()
+	case culturecampaign.FieldDecidedAt:
+		return m.DecidedAt()
+	case culturecampaign.FieldDecisionReason:
+		return m.DecisionReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CultureCampaignMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case culturecampaign.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case culturecampaign.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case culturecampaign.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case culturecampaign.FieldVersion:
+		return m.OldVersion(ctx)
+	case culturecampaign.FieldTitle:
+		return m.OldTitle(ctx)
+	case culturecampaign.FieldKind:
+		return m.OldKind(ctx)
+	case culturecampaign.FieldTheme:
+		return m.OldTheme(ctx)
+	case culturecampaign.FieldDescription:
+		return m.OldDescription(ctx)
+	case culturecampaign.FieldOrganizingDepartmentID:
+		return m.OldOrganizingDepartmentID(ctx)
+	case culturecampaign.FieldStartsOn:
+		return m.OldStartsOn(ctx)
+	case culturecampaign.FieldEndsOn:
+		return m.OldEndsOn(ctx)
+	case culturecampaign.FieldAudienceAll:
+		return m.OldAudienceAll(ctx)
+	case culturecampaign.FieldStatus:
+		return m.OldStatus(ctx)
+	case culturecampaign.FieldSubmittedByID:
+		return m.OldSubmittedByID(ctx)
+	case culturecampaign.FieldApprovedByID:
+		return m.OldApprovedByID(ctx)
+	case culturecampaign.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case culturecampaign.FieldDecisionReason:
+		return m.OldDecisionReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown CultureCampaign field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CultureCampaignMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case culturecampaign.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case culturecampaign.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case culturecampaign.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case culturecampaign.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case culturecampaign.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case culturecampaign.FieldKind:
+		v, ok := value.(culturecampaign.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case culturecampaign.FieldTheme:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTheme(v)
+		return nil
+	case culturecampaign.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case culturecampaign.FieldOrganizingDepartmentID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizingDepartmentID(v)
+		return nil
+	case culturecampaign.FieldStartsOn:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsOn(v)
+		return nil
+	case culturecampaign.FieldEndsOn:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsOn(v)
+		return nil
+	case culturecampaign.FieldAudienceAll:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAudienceAll(v)
+		return nil
+	case culturecampaign.FieldStatus:
+		v, ok := value.(culturecampaign.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case culturecampaign.FieldSubmittedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedByID(v)
+		return nil
+	case culturecampaign.FieldApprovedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovedByID(v)
+		return nil
+	case culturecampaign.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case culturecampaign.FieldDecisionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CultureCampaign field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CultureCampaignMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, culturecampaign.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CultureCampaignMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case culturecampaign.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CultureCampaignMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case culturecampaign.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CultureCampaign numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CultureCampaignMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(culturecampaign.FieldTheme) {
+		fields = append(fields, culturecampaign.FieldTheme)
+	}
+	if m.FieldCleared(culturecampaign.FieldDescription) {
+		fields = append(fields, culturecampaign.FieldDescription)
+	}
+	if m.FieldCleared(culturecampaign.FieldOrganizingDepartmentID) {
+		fields = append(fields, culturecampaign.FieldOrganizingDepartmentID)
+	}
+	if m.FieldCleared(culturecampaign.FieldSubmittedByID) {
+		fields = append(fields, culturecampaign.FieldSubmittedByID)
+	}
+	if m.FieldCleared(culturecampaign.FieldApprovedByID) {
+		fields = append(fields, culturecampaign.FieldApprovedByID)
+	}
+	if m.FieldCleared(culturecampaign.FieldDecidedAt) {
+		fields = append(fields, culturecampaign.FieldDecidedAt)
+	}
+	if m.FieldCleared(culturecampaign.FieldDecisionReason) {
+		fields = append(fields, culturecampaign.FieldDecisionReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CultureCampaignMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CultureCampaignMutation) ClearField(name string) error {
+	switch name {
+	case culturecampaign.FieldTheme:
+		m.ClearTheme()
+		return nil
+	case culturecampaign.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case culturecampaign.FieldOrganizingDepartmentID:
+		m.ClearOrganizingDepartmentID()
+		return nil
+	case culturecampaign.FieldSubmittedByID:
+		m.ClearSubmittedByID()
+		return nil
+	case culturecampaign.FieldApprovedByID:
+		m.ClearApprovedByID()
+		return nil
+	case culturecampaign.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case culturecampaign.FieldDecisionReason:
+		m.ClearDecisionReason()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureCampaign nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CultureCampaignMutation) ResetField(name string) error {
+	switch name {
+	case culturecampaign.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case culturecampaign.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case culturecampaign.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case culturecampaign.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case culturecampaign.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case culturecampaign.FieldKind:
+		m.ResetKind()
+		return nil
+	case culturecampaign.FieldTheme:
+		m.ResetTheme()
+		return nil
+	case culturecampaign.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case culturecampaign.FieldOrganizingDepartmentID:
+		m.ResetOrganizingDepartmentID()
+		return nil
+	case culturecampaign.FieldStartsOn:
+		m.ResetStartsOn()
+		return nil
+	case culturecampaign.FieldEndsOn:
+		m.ResetEndsOn()
+		return nil
+	case culturecampaign.FieldAudienceAll:
+		m.ResetAudienceAll()
+		return nil
+	case culturecampaign.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case culturecampaign.FieldSubmittedByID:
+		m.ResetSubmittedByID()
+		return nil
+	case culturecampaign.FieldApprovedByID:
+		m.ResetApprovedByID()
+		return nil
+	case culturecampaign.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case culturecampaign.FieldDecisionReason:
+		m.ResetDecisionReason()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureCampaign field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CultureCampaignMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.organization != nil {
+		edges = append(edges, culturecampaign.EdgeOrganization)
+	}
+	if m.organizing_department != nil {
+		edges = append(edges, culturecampaign.EdgeOrganizingDepartment)
+	}
+	if m.audience != nil {
+		edges = append(edges, culturecampaign.EdgeAudience)
+	}
+	if m.submitted_by != nil {
+		edges = append(edges, culturecampaign.EdgeSubmittedBy)
+	}
+	if m.approved_by != nil {
+		edges = append(edges, culturecampaign.EdgeApprovedBy)
+	}
+	if m.activities != nil {
+		edges = append(edges, culturecampaign.EdgeActivities)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CultureCampaignMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case culturecampaign.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case culturecampaign.EdgeOrganizingDepartment:
+		if id := m.organizing_department; id != nil {
+			return []ent.Value{*id}
+		}
+	case culturecampaign.EdgeAudience:
+		ids := make([]ent.Value, 0, len(m.audience))
+		for id := range m.audience {
+			ids = append(ids, id)
+		}
+		return ids
+	case culturecampaign.EdgeSubmittedBy:
+		if id := m.submitted_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case culturecampaign.EdgeApprovedBy:
+		if id := m.approved_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case culturecampaign.EdgeActivities:
+		ids := make([]ent.Value, 0, len(m.activities))
+		for id := range m.activities {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CultureCampaignMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removedaudience != nil {
+		edges = append(edges, culturecampaign.EdgeAudience)
+	}
+	if m.removedactivities != nil {
+		edges = append(edges, culturecampaign.EdgeActivities)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CultureCampaignMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case culturecampaign.EdgeAudience:
+		ids := make([]ent.Value, 0, len(m.removedaudience))
+		for id := range m.removedaudience {
+			ids = append(ids, id)
+		}
+		return ids
+	case culturecampaign.EdgeActivities:
+		ids := make([]ent.Value, 0, len(m.removedactivities))
+		for id := range m.removedactivities {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CultureCampaignMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedorganization {
+		edges = append(edges, culturecampaign.EdgeOrganization)
+	}
+	if m.clearedorganizing_department {
+		edges = append(edges, culturecampaign.EdgeOrganizingDepartment)
+	}
+	if m.clearedaudience {
+		edges = append(edges, culturecampaign.EdgeAudience)
+	}
+	if m.clearedsubmitted_by {
+		edges = append(edges, culturecampaign.EdgeSubmittedBy)
+	}
+	if m.clearedapproved_by {
+		edges = append(edges, culturecampaign.EdgeApprovedBy)
+	}
+	if m.clearedactivities {
+		edges = append(edges, culturecampaign.EdgeActivities)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CultureCampaignMutation) EdgeCleared(name string) bool {
+	switch name {
+	case culturecampaign.EdgeOrganization:
+		return m.clearedorganization
+	case culturecampaign.EdgeOrganizingDepartment:
+		return m.clearedorganizing_department
+	case culturecampaign.EdgeAudience:
+		return m.clearedaudience
+	case culturecampaign.EdgeSubmittedBy:
+		return m.clearedsubmitted_by
+	case culturecampaign.EdgeApprovedBy:
+		return m.clearedapproved_by
+	case culturecampaign.EdgeActivities:
+		return m.clearedactivities
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CultureCampaignMutation) ClearEdge(name string) error {
+	switch name {
+	case culturecampaign.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case culturecampaign.EdgeOrganizingDepartment:
+		m.ClearOrganizingDepartment()
+		return nil
+	case culturecampaign.EdgeSubmittedBy:
+		m.ClearSubmittedBy()
+		return nil
+	case culturecampaign.EdgeApprovedBy:
+		m.ClearApprovedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureCampaign unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CultureCampaignMutation) ResetEdge(name string) error {
+	switch name {
+	case culturecampaign.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case culturecampaign.EdgeOrganizingDepartment:
+		m.ResetOrganizingDepartment()
+		return nil
+	case culturecampaign.EdgeAudience:
+		m.ResetAudience()
+		return nil
+	case culturecampaign.EdgeSubmittedBy:
+		m.ResetSubmittedBy()
+		return nil
+	case culturecampaign.EdgeApprovedBy:
+		m.ResetApprovedBy()
+		return nil
+	case culturecampaign.EdgeActivities:
+		m.ResetActivities()
+		return nil
+	}
+	return fmt.Errorf("unknown CultureCampaign edge %s", name)
+}
+
 // DepartmentMutation represents an operation that mutates the Department nodes in the graph.
 type DepartmentMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *pulid.ID
-	created_at          *time.Time
-	updated_at          *time.Time
-	name                *string
-	clearedFields       map[string]struct{}
-	organization        *pulid.ID
-	clearedorganization bool
-	parent              *pulid.ID
-	clearedparent       bool
-	children            map[pulid.ID]struct{}
-	removedchildren     map[pulid.ID]struct{}
-	clearedchildren     bool
-	members             map[pulid.ID]struct{}
-	removedmembers      map[pulid.ID]struct{}
-	clearedmembers      bool
-	done                bool
-	oldValue            func(context.Context) (*Department, error)
-	predicates          []predicate.Department
+	op                            Op
+	typ                           string
+	id                            *pulid.ID
+	created_at                    *time.Time
+	updated_at                    *time.Time
+	name                          *string
+	clearedFields                 map[string]struct{}
+	organization                  *pulid.ID
+	clearedorganization           bool
+	parent                        *pulid.ID
+	clearedparent                 bool
+	children                      map[pulid.ID]struct{}
+	removedchildren               map[pulid.ID]struct{}
+	clearedchildren               bool
+	members                       map[pulid.ID]struct{}
+	removedmembers                map[pulid.ID]struct{}
+	clearedmembers                bool
+	audience_of_campaigns         map[pulid.ID]struct{}
+	removedaudience_of_campaigns  map[pulid.ID]struct{}
+	clearedaudience_of_campaigns  bool
+	audience_of_activities        map[pulid.ID]struct{}
+	removedaudience_of_activities map[pulid.ID]struct{}
+	clearedaudience_of_activities bool
+	done                          bool
+	oldValue                      func(context.Context) (*Department, error)
+	predicates                    []predicate.Department
 }
 
 var _ ent.Mutation = (*DepartmentMutation)(nil)
@@ -5698,6 +10101,114 @@ func (m *DepartmentMutation) ResetMembers() {
 	m.removedmembers = nil
 }
 
+// AddAudienceOfCampaignIDs adds the "audience_of_campaigns" edge to the CultureCampaign entity by ids.
+func (m *DepartmentMutation) AddAudienceOfCampaignIDs(ids ...pulid.ID) {
+	if m.audience_of_campaigns == nil {
+		m.audience_of_campaigns = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.audience_of_campaigns[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAudienceOfCampaigns clears the "audience_of_campaigns" edge to the CultureCampaign entity.
+func (m *DepartmentMutation) ClearAudienceOfCampaigns() {
+	m.clearedaudience_of_campaigns = true
+}
+
+// AudienceOfCampaignsCleared reports if the "audience_of_campaigns" edge to the CultureCampaign entity was cleared.
+func (m *DepartmentMutation) AudienceOfCampaignsCleared() bool {
+	return m.clearedaudience_of_campaigns
+}
+
+// RemoveAudienceOfCampaignIDs removes the "audience_of_campaigns" edge to the CultureCampaign entity by IDs.
+func (m *DepartmentMutation) RemoveAudienceOfCampaignIDs(ids ...pulid.ID) {
+	if m.removedaudience_of_campaigns == nil {
+		m.removedaudience_of_campaigns = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.audience_of_campaigns, ids[i])
+		m.removedaudience_of_campaigns[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAudienceOfCampaigns returns the removed IDs of the "audience_of_campaigns" edge to the CultureCampaign entity.
+func (m *DepartmentMutation) RemovedAudienceOfCampaignsIDs() (ids []pulid.ID) {
+	for id := range m.removedaudience_of_campaigns {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AudienceOfCampaignsIDs returns the "audience_of_campaigns" edge IDs in the mutation.
+func (m *DepartmentMutation) AudienceOfCampaignsIDs() (ids []pulid.ID) {
+	for id := range m.audience_of_campaigns {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAudienceOfCampaigns resets all changes to the "audience_of_campaigns" edge.
+func (m *DepartmentMutation) ResetAudienceOfCampaigns() {
+	m.audience_of_campaigns = nil
+	m.clearedaudience_of_campaigns = false
+	m.removedaudience_of_campaigns = nil
+}
+
+// AddAudienceOfActivityIDs adds the "audience_of_activities" edge to the CultureActivity entity by ids.
+func (m *DepartmentMutation) AddAudienceOfActivityIDs(ids ...pulid.ID) {
+	if m.audience_of_activities == nil {
+		m.audience_of_activities = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.audience_of_activities[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAudienceOfActivities clears the "audience_of_activities" edge to the CultureActivity entity.
+func (m *DepartmentMutation) ClearAudienceOfActivities() {
+	m.clearedaudience_of_activities = true
+}
+
+// AudienceOfActivitiesCleared reports if the "audience_of_activities" edge to the CultureActivity entity was cleared.
+func (m *DepartmentMutation) AudienceOfActivitiesCleared() bool {
+	return m.clearedaudience_of_activities
+}
+
+// RemoveAudienceOfActivityIDs removes the "audience_of_activities" edge to the CultureActivity entity by IDs.
+func (m *DepartmentMutation) RemoveAudienceOfActivityIDs(ids ...pulid.ID) {
+	if m.removedaudience_of_activities == nil {
+		m.removedaudience_of_activities = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.audience_of_activities, ids[i])
+		m.removedaudience_of_activities[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAudienceOfActivities returns the removed IDs of the "audience_of_activities" edge to the CultureActivity entity.
+func (m *DepartmentMutation) RemovedAudienceOfActivitiesIDs() (ids []pulid.ID) {
+	for id := range m.removedaudience_of_activities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AudienceOfActivitiesIDs returns the "audience_of_activities" edge IDs in the mutation.
+func (m *DepartmentMutation) AudienceOfActivitiesIDs() (ids []pulid.ID) {
+	for id := range m.audience_of_activities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAudienceOfActivities resets all changes to the "audience_of_activities" edge.
+func (m *DepartmentMutation) ResetAudienceOfActivities() {
+	m.audience_of_activities = nil
+	m.clearedaudience_of_activities = false
+	m.removedaudience_of_activities = nil
+}
+
 // Where appends a list predicates to the DepartmentMutation builder.
 func (m *DepartmentMutation) Where(ps ...predicate.Department) {
 	m.predicates = append(m.predicates, ps...)
@@ -5908,7 +10419,7 @@ func (m *DepartmentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *DepartmentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.organization != nil {
 		edges = append(edges, department.EdgeOrganization)
 	}
@@ -5920,6 +10431,12 @@ func (m *DepartmentMutation) AddedEdges() []string {
 	}
 	if m.members != nil {
 		edges = append(edges, department.EdgeMembers)
+	}
+	if m.audience_of_campaigns != nil {
+		edges = append(edges, department.EdgeAudienceOfCampaigns)
+	}
+	if m.audience_of_activities != nil {
+		edges = append(edges, department.EdgeAudienceOfActivities)
 	}
 	return edges
 }
@@ -5948,18 +10465,36 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case department.EdgeAudienceOfCampaigns:
+		ids := make([]ent.Value, 0, len(m.audience_of_campaigns))
+		for id := range m.audience_of_campaigns {
+			ids = append(ids, id)
+		}
+		return ids
+	case department.EdgeAudienceOfActivities:
+		ids := make([]ent.Value, 0, len(m.audience_of_activities))
+		for id := range m.audience_of_activities {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *DepartmentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.removedchildren != nil {
 		edges = append(edges, department.EdgeChildren)
 	}
 	if m.removedmembers != nil {
 		edges = append(edges, department.EdgeMembers)
+	}
+	if m.removedaudience_of_campaigns != nil {
+		edges = append(edges, department.EdgeAudienceOfCampaigns)
+	}
+	if m.removedaudience_of_activities != nil {
+		edges = append(edges, department.EdgeAudienceOfActivities)
 	}
 	return edges
 }
@@ -5980,13 +10515,25 @@ func (m *DepartmentMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case department.EdgeAudienceOfCampaigns:
+		ids := make([]ent.Value, 0, len(m.removedaudience_of_campaigns))
+		for id := range m.removedaudience_of_campaigns {
+			ids = append(ids, id)
+		}
+		return ids
+	case department.EdgeAudienceOfActivities:
+		ids := make([]ent.Value, 0, len(m.removedaudience_of_activities))
+		for id := range m.removedaudience_of_activities {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *DepartmentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.clearedorganization {
 		edges = append(edges, department.EdgeOrganization)
 	}
@@ -5998,6 +10545,12 @@ func (m *DepartmentMutation) ClearedEdges() []string {
 	}
 	if m.clearedmembers {
 		edges = append(edges, department.EdgeMembers)
+	}
+	if m.clearedaudience_of_campaigns {
+		edges = append(edges, department.EdgeAudienceOfCampaigns)
+	}
+	if m.clearedaudience_of_activities {
+		edges = append(edges, department.EdgeAudienceOfActivities)
 	}
 	return edges
 }
@@ -6014,6 +10567,10 @@ func (m *DepartmentMutation) EdgeCleared(name string) bool {
 		return m.clearedchildren
 	case department.EdgeMembers:
 		return m.clearedmembers
+	case department.EdgeAudienceOfCampaigns:
+		return m.clearedaudience_of_campaigns
+	case department.EdgeAudienceOfActivities:
+		return m.clearedaudience_of_activities
 	}
 	return false
 }
@@ -6047,6 +10604,12 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 		return nil
 	case department.EdgeMembers:
 		m.ResetMembers()
+		return nil
+	case department.EdgeAudienceOfCampaigns:
+		m.ResetAudienceOfCampaigns()
+		return nil
+	case department.EdgeAudienceOfActivities:
+		m.ResetAudienceOfActivities()
 		return nil
 	}
 	return fmt.Errorf("unknown Department edge %s", name)

@@ -9,8 +9,11 @@ import (
 	"entgo.io/ent/dialect"
 
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
@@ -25,8 +28,11 @@ import (
 // tableByPrefix maps each ID prefix to the table of its type.
 var tableByPrefix = map[string]string{
 	"AC": account.Table,
+	"AR": activityregistration.Table,
 	"AU": auditevent.Table,
 	"CO": contact.Table,
+	"CA": cultureactivity.Table,
+	"CC": culturecampaign.Table,
 	"DE": department.Table,
 	"GO": greetingoutline.Table,
 	"HD": holiday.Table,
@@ -48,45 +54,60 @@ func TableOfID(_ context.Context, id pulid.ID) (string, error) {
 
 // edgeTable maps "Type.edge" to the table of the rows the edge links to.
 var edgeTable = map[string]string{
-	"Account.organization":         organization.Table,
-	"Account.owner":                user.Table,
-	"Account.service_rep":          user.Table,
-	"Account.contacts":             contact.Table,
-	"Account.interactions":         interaction.Table,
-	"Account.visit_reports":        visitreport.Table,
-	"Account.tier_changes":         tierchange.Table,
-	"AuditEvent.organization":      organization.Table,
-	"AuditEvent.actor":             user.Table,
-	"Contact.organization":         organization.Table,
-	"Contact.account":              account.Table,
-	"Contact.interactions":         interaction.Table,
-	"Department.organization":      organization.Table,
-	"Department.parent":            department.Table,
-	"Department.children":          department.Table,
-	"Department.members":           user.Table,
-	"DueCount.organization":        organization.Table,
-	"GreetingOutline.organization": organization.Table,
-	"GreetingOutline.author":       user.Table,
-	"GreetingOutline.decided_by":   user.Table,
-	"GreetingOutline.greetings":    interaction.Table,
-	"Holiday.organization":         organization.Table,
-	"Interaction.organization":     organization.Table,
-	"Interaction.account":          account.Table,
-	"Interaction.contacts":         contact.Table,
-	"Interaction.logged_by":        user.Table,
-	"Interaction.visit_report":     visitreport.Table,
-	"Interaction.greeting_outline": greetingoutline.Table,
-	"TierChange.organization":      organization.Table,
-	"TierChange.account":           account.Table,
-	"TierChange.decided_by":        user.Table,
-	"User.organization":            organization.Table,
-	"User.department":              department.Table,
-	"User.manager":                 user.Table,
-	"User.reports":                 user.Table,
-	"User.accounts":                account.Table,
-	"VisitReport.organization":     organization.Table,
-	"VisitReport.account":          account.Table,
-	"VisitReport.interaction":      interaction.Table,
+	"Account.organization":                  organization.Table,
+	"Account.owner":                         user.Table,
+	"Account.service_rep":                   user.Table,
+	"Account.contacts":                      contact.Table,
+	"Account.interactions":                  interaction.Table,
+	"Account.visit_reports":                 visitreport.Table,
+	"Account.tier_changes":                  tierchange.Table,
+	"ActivityRegistration.organization":     organization.Table,
+	"ActivityRegistration.activity":         cultureactivity.Table,
+	"ActivityRegistration.user":             user.Table,
+	"AuditEvent.organization":               organization.Table,
+	"AuditEvent.actor":                      user.Table,
+	"Contact.organization":                  organization.Table,
+	"Contact.account":                       account.Table,
+	"Contact.interactions":                  interaction.Table,
+	"CultureActivity.organization":          organization.Table,
+	"CultureActivity.campaign":              culturecampaign.Table,
+	"CultureActivity.audience":              department.Table,
+	"CultureActivity.registrations":         activityregistration.Table,
+	"CultureCampaign.organization":          organization.Table,
+	"CultureCampaign.organizing_department": department.Table,
+	"CultureCampaign.audience":              department.Table,
+	"CultureCampaign.submitted_by":          user.Table,
+	"CultureCampaign.approved_by":           user.Table,
+	"CultureCampaign.activities":            cultureactivity.Table,
+	"Department.organization":               organization.Table,
+	"Department.parent":                     department.Table,
+	"Department.children":                   department.Table,
+	"Department.members":                    user.Table,
+	"Department.audience_of_campaigns":      culturecampaign.Table,
+	"Department.audience_of_activities":     cultureactivity.Table,
+	"DueCount.organization":                 organization.Table,
+	"GreetingOutline.organization":          organization.Table,
+	"GreetingOutline.author":                user.Table,
+	"GreetingOutline.decided_by":            user.Table,
+	"GreetingOutline.greetings":             interaction.Table,
+	"Holiday.organization":                  organization.Table,
+	"Interaction.organization":              organization.Table,
+	"Interaction.account":                   account.Table,
+	"Interaction.contacts":                  contact.Table,
+	"Interaction.logged_by":                 user.Table,
+	"Interaction.visit_report":              visitreport.Table,
+	"Interaction.greeting_outline":          greetingoutline.Table,
+	"TierChange.organization":               organization.Table,
+	"TierChange.account":                    account.Table,
+	"TierChange.decided_by":                 user.Table,
+	"User.organization":                     organization.Table,
+	"User.department":                       department.Table,
+	"User.manager":                          user.Table,
+	"User.reports":                          user.Table,
+	"User.accounts":                         account.Table,
+	"VisitReport.organization":              organization.Table,
+	"VisitReport.account":                   account.Table,
+	"VisitReport.interaction":               interaction.Table,
 }
 
 // LinkExists reports whether id names a row that edge of typ may link to
@@ -112,11 +133,20 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case account.Table:
 		_, err := c.Account.Query().Where(account.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case activityregistration.Table:
+		_, err := c.ActivityRegistration.Query().Where(activityregistration.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	case auditevent.Table:
 		_, err := c.AuditEvent.Query().Where(auditevent.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case contact.Table:
 		_, err := c.Contact.Query().Where(contact.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case cultureactivity.Table:
+		_, err := c.CultureActivity.Query().Where(cultureactivity.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case culturecampaign.Table:
+		_, err := c.CultureCampaign.Query().Where(culturecampaign.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case department.Table:
 		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
@@ -163,6 +193,8 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyAccountWhereInput,
 		ErrEmptyAuditEventWhereInput,
 		ErrEmptyContactWhereInput,
+		ErrEmptyCultureActivityWhereInput,
+		ErrEmptyCultureCampaignWhereInput,
 		ErrEmptyDepartmentWhereInput,
 		ErrEmptyGreetingOutlineWhereInput,
 		ErrEmptyInteractionWhereInput,
@@ -183,10 +215,16 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 	switch tableByPrefix[id.Prefix()] {
 	case account.Table:
 		return c.Account.Query().Where(account.ID(id)).Exist(ctx)
+	case activityregistration.Table:
+		return c.ActivityRegistration.Query().Where(activityregistration.ID(id)).Exist(ctx)
 	case auditevent.Table:
 		return c.AuditEvent.Query().Where(auditevent.ID(id)).Exist(ctx)
 	case contact.Table:
 		return c.Contact.Query().Where(contact.ID(id)).Exist(ctx)
+	case cultureactivity.Table:
+		return c.CultureActivity.Query().Where(cultureactivity.ID(id)).Exist(ctx)
+	case culturecampaign.Table:
+		return c.CultureCampaign.Query().Where(culturecampaign.ID(id)).Exist(ctx)
 	case department.Table:
 		return c.Department.Query().Where(department.ID(id)).Exist(ctx)
 	case greetingoutline.Table:

@@ -16,10 +16,16 @@ type Tx struct {
 	config
 	// Account is the client for interacting with the Account builders.
 	Account *AccountClient
+	// ActivityRegistration is the client for interacting with the ActivityRegistration builders.
+	ActivityRegistration *ActivityRegistrationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// CultureActivity is the client for interacting with the CultureActivity builders.
+	CultureActivity *CultureActivityClient
+	// CultureCampaign is the client for interacting with the CultureCampaign builders.
+	CultureCampaign *CultureCampaignClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
 	// DueCount is the client for interacting with the DueCount builders.
@@ -172,8 +178,11 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Account = NewAccountClient(tx.config)
+	tx.ActivityRegistration = NewActivityRegistrationClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.CultureActivity = NewCultureActivityClient(tx.config)
+	tx.CultureCampaign = NewCultureCampaignClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
 	tx.DueCount = NewDueCountClient(tx.config)
 	tx.GreetingOutline = NewGreetingOutlineClient(tx.config)

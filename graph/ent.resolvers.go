@@ -40,6 +40,12 @@ func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid
 		Paginate(ctx, after, first, before, last, ent.WithContactOrder(orderBy), ent.WithContactFilter(where.Filter))
 }
 
+// CultureCampaigns is the resolver for the cultureCampaigns field.
+func (r *queryResolver) CultureCampaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) (*ent.CultureCampaignConnection, error) {
+	return r.db(ctx).CultureCampaign.Query().
+		Paginate(ctx, after, first, before, last, ent.WithCultureCampaignOrder(orderBy), ent.WithCultureCampaignFilter(where.Filter))
+}
+
 // Departments is the resolver for the departments field.
 func (r *queryResolver) Departments(ctx context.Context) ([]*ent.Department, error) {
 	q, err := r.db(ctx).Department.Query().CollectFields(ctx)
@@ -61,6 +67,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 		Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
+// CultureActivity returns CultureActivityResolver implementation.
+func (r *Resolver) CultureActivity() CultureActivityResolver { return &cultureActivityResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -68,6 +77,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	queryResolver struct{ *Resolver }
-	userResolver  struct{ *Resolver }
+	cultureActivityResolver struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	userResolver            struct{ *Resolver }
 )

@@ -34,6 +34,10 @@ const (
 	EdgeChildren = "children"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
 	EdgeMembers = "members"
+	// EdgeAudienceOfCampaigns holds the string denoting the audience_of_campaigns edge name in mutations.
+	EdgeAudienceOfCampaigns = "audience_of_campaigns"
+	// EdgeAudienceOfActivities holds the string denoting the audience_of_activities edge name in mutations.
+	EdgeAudienceOfActivities = "audience_of_activities"
 	// Table holds the table name of the department in the database.
 	Table = "departments"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -58,6 +62,16 @@ const (
 	MembersInverseTable = "users"
 	// MembersColumn is the table column denoting the members relation/edge.
 	MembersColumn = "department_id"
+	// AudienceOfCampaignsTable is the table that holds the audience_of_campaigns relation/edge. The primary key declared below.
+	AudienceOfCampaignsTable = "culture_campaign_audience"
+	// AudienceOfCampaignsInverseTable is the table name for the CultureCampaign entity.
+	// It exists in this package in order to avoid circular dependency with the "culturecampaign" package.
+	AudienceOfCampaignsInverseTable = "culture_campaigns"
+	// AudienceOfActivitiesTable is the table that holds the audience_of_activities relation/edge. The primary key declared below.
+	AudienceOfActivitiesTable = "culture_activity_audience"
+	// AudienceOfActivitiesInverseTable is the table name for the CultureActivity entity.
+	// It exists in this package in order to avoid circular dependency with the "cultureactivity" package.
+	AudienceOfActivitiesInverseTable = "culture_activities"
 )
 
 // Columns holds all SQL columns for department fields.
@@ -69,6 +83,15 @@ var Columns = []string{
 	FieldName,
 	FieldParentID,
 }
+
+var (
+	// AudienceOfCampaignsPrimaryKey and AudienceOfCampaignsColumn2 are the table columns denoting the
+	// primary key for the audience_of_campaigns relation (M2M).
+	AudienceOfCampaignsPrimaryKey = []string{"culture_campaign_id", "department_id"}
+	// AudienceOfActivitiesPrimaryKey and AudienceOfActivitiesColumn2 are the table columns denoting the
+	// primary key for the audience_of_activities relation (M2M).
+	AudienceOfActivitiesPrimaryKey = []string{"culture_activity_id", "department_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -176,6 +199,34 @@ func ByMembers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newMembersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByAudienceOfCampaignsCount orders the results by audience_of_campaigns count.
+func ByAudienceOfCampaignsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAudienceOfCampaignsStep(), opts...)
+	}
+}
+
+// ByAudienceOfCampaigns orders the results by audience_of_campaigns terms.
+func ByAudienceOfCampaigns(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAudienceOfCampaignsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByAudienceOfActivitiesCount orders the results by audience_of_activities count.
+func ByAudienceOfActivitiesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAudienceOfActivitiesStep(), opts...)
+	}
+}
+
+// ByAudienceOfActivities orders the results by audience_of_activities terms.
+func ByAudienceOfActivities(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAudienceOfActivitiesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -202,5 +253,19 @@ func newMembersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(MembersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, MembersTable, MembersColumn),
+	)
+}
+func newAudienceOfCampaignsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AudienceOfCampaignsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, AudienceOfCampaignsTable, AudienceOfCampaignsPrimaryKey...),
+	)
+}
+func newAudienceOfActivitiesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AudienceOfActivitiesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, AudienceOfActivitiesTable, AudienceOfActivitiesPrimaryKey...),
 	)
 }

@@ -468,6 +468,52 @@ func HasMembersWith(preds ...predicate.User) predicate.Department {
 	})
 }
 
+// HasAudienceOfCampaigns applies the HasEdge predicate on the "audience_of_campaigns" edge.
+func HasAudienceOfCampaigns() predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, AudienceOfCampaignsTable, AudienceOfCampaignsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAudienceOfCampaignsWith applies the HasEdge predicate on the "audience_of_campaigns" edge with a given conditions (other predicates).
+func HasAudienceOfCampaignsWith(preds ...predicate.CultureCampaign) predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := newAudienceOfCampaignsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAudienceOfActivities applies the HasEdge predicate on the "audience_of_activities" edge.
+func HasAudienceOfActivities() predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, AudienceOfActivitiesTable, AudienceOfActivitiesPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAudienceOfActivitiesWith applies the HasEdge predicate on the "audience_of_activities" edge with a given conditions (other predicates).
+func HasAudienceOfActivitiesWith(preds ...predicate.CultureActivity) predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := newAudienceOfActivitiesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Department) predicate.Department {
 	return predicate.Department(sql.AndPredicates(predicates...))

@@ -20,6 +20,18 @@ func (f AccountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AccountMutation", m)
 }
 
+// The ActivityRegistrationFunc type is an adapter to allow the use of ordinary
+// function as ActivityRegistration mutator.
+type ActivityRegistrationFunc func(context.Context, *ent.ActivityRegistrationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ActivityRegistrationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ActivityRegistrationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ActivityRegistrationMutation", m)
+}
+
 // The AuditEventFunc type is an adapter to allow the use of ordinary
 // function as AuditEvent mutator.
 type AuditEventFunc func(context.Context, *ent.AuditEventMutation) (ent.Value, error)
@@ -42,6 +54,30 @@ func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
+}
+
+// The CultureActivityFunc type is an adapter to allow the use of ordinary
+// function as CultureActivity mutator.
+type CultureActivityFunc func(context.Context, *ent.CultureActivityMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CultureActivityFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CultureActivityMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CultureActivityMutation", m)
+}
+
+// The CultureCampaignFunc type is an adapter to allow the use of ordinary
+// function as CultureCampaign mutator.
+type CultureCampaignFunc func(context.Context, *ent.CultureCampaignMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CultureCampaignFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CultureCampaignMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CultureCampaignMutation", m)
 }
 
 // The DepartmentFunc type is an adapter to allow the use of ordinary

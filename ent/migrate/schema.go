@@ -122,6 +122,61 @@ var (
 			},
 		},
 	}
+	// ActivityRegistrationsColumns holds the columns for the "activity_registrations" table.
+	ActivityRegistrationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"REGISTERED", "WAITLISTED", "CANCELLED", "ATTENDED"}},
+		{Name: "queued_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "activity_id", Type: field.TypeString, Size: 64},
+		{Name: "user_id", Type: field.TypeString, Size: 64},
+	}
+	// ActivityRegistrationsTable holds the schema information for the "activity_registrations" table.
+	ActivityRegistrationsTable = &schema.Table{
+		Name:       "activity_registrations",
+		Columns:    ActivityRegistrationsColumns,
+		PrimaryKey: []*schema.Column{ActivityRegistrationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "activity_registrations_organizations_organization",
+				Columns:    []*schema.Column{ActivityRegistrationsColumns[6]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "activity_registrations_culture_activities_activity",
+				Columns:    []*schema.Column{ActivityRegistrationsColumns[7]},
+				RefColumns: []*schema.Column{CultureActivitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "activity_registrations_users_user",
+				Columns:    []*schema.Column{ActivityRegistrationsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "activityregistration_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ActivityRegistrationsColumns[6]},
+			},
+			{
+				Name:    "activityregistration_activity_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{ActivityRegistrationsColumns[7], ActivityRegistrationsColumns[8]},
+			},
+			{
+				Name:    "activityregistration_activity_id_status_queued_at",
+				Unique:  false,
+				Columns: []*schema.Column{ActivityRegistrationsColumns[7], ActivityRegistrationsColumns[4], ActivityRegistrationsColumns[5]},
+			},
+		},
+	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -216,6 +271,130 @@ var (
 				Name:    "contact_account_id",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[11]},
+			},
+		},
+	}
+	// CultureActivitiesColumns holds the columns for the "culture_activities" table.
+	CultureActivitiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "title", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "starts_at", Type: field.TypeTime},
+		{Name: "ends_at", Type: field.TypeTime},
+		{Name: "all_day", Type: field.TypeBool, Default: false},
+		{Name: "location", Type: field.TypeString, Nullable: true},
+		{Name: "capacity", Type: field.TypeInt, Nullable: true},
+		{Name: "registration_deadline", Type: field.TypeTime, Nullable: true},
+		{Name: "audience_all", Type: field.TypeBool, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"SCHEDULED", "CANCELLED"}, Default: "SCHEDULED"},
+		{Name: "cancel_reason", Type: field.TypeString, Nullable: true},
+		{Name: "registered_count", Type: field.TypeInt, Default: 0},
+		{Name: "sequence", Type: field.TypeInt, Default: 0},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "campaign_id", Type: field.TypeString, Size: 64},
+	}
+	// CultureActivitiesTable holds the schema information for the "culture_activities" table.
+	CultureActivitiesTable = &schema.Table{
+		Name:       "culture_activities",
+		Columns:    CultureActivitiesColumns,
+		PrimaryKey: []*schema.Column{CultureActivitiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "culture_activities_organizations_organization",
+				Columns:    []*schema.Column{CultureActivitiesColumns[17]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "culture_activities_culture_campaigns_campaign",
+				Columns:    []*schema.Column{CultureActivitiesColumns[18]},
+				RefColumns: []*schema.Column{CultureCampaignsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "cultureactivity_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CultureActivitiesColumns[17]},
+			},
+			{
+				Name:    "cultureactivity_organization_id_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{CultureActivitiesColumns[17], CultureActivitiesColumns[6]},
+			},
+			{
+				Name:    "cultureactivity_campaign_id_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{CultureActivitiesColumns[18], CultureActivitiesColumns[6]},
+			},
+		},
+	}
+	// CultureCampaignsColumns holds the columns for the "culture_campaigns" table.
+	CultureCampaignsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "title", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"STORY_COLLECTION", "SPORTS_RECREATION", "STUDY_SESSION", "ROLE_MODELS", "TRAINING", "SAFETY_MONTH", "VOLUNTEERING", "OTHER"}},
+		{Name: "theme", Type: field.TypeString, Nullable: true},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "starts_on", Type: field.TypeString},
+		{Name: "ends_on", Type: field.TypeString},
+		{Name: "audience_all", Type: field.TypeBool, Default: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "APPROVED", "REJECTED", "PUBLISHED", "COMPLETED", "CANCELLED"}, Default: "DRAFT"},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decision_reason", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "organizing_department_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "submitted_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "approved_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// CultureCampaignsTable holds the schema information for the "culture_campaigns" table.
+	CultureCampaignsTable = &schema.Table{
+		Name:       "culture_campaigns",
+		Columns:    CultureCampaignsColumns,
+		PrimaryKey: []*schema.Column{CultureCampaignsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "culture_campaigns_organizations_organization",
+				Columns:    []*schema.Column{CultureCampaignsColumns[14]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "culture_campaigns_departments_organizing_department",
+				Columns:    []*schema.Column{CultureCampaignsColumns[15]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "culture_campaigns_users_submitted_by",
+				Columns:    []*schema.Column{CultureCampaignsColumns[16]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "culture_campaigns_users_approved_by",
+				Columns:    []*schema.Column{CultureCampaignsColumns[17]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "culturecampaign_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CultureCampaignsColumns[14]},
+			},
+			{
+				Name:    "culturecampaign_organization_id_status_starts_on",
+				Unique:  false,
+				Columns: []*schema.Column{CultureCampaignsColumns[14], CultureCampaignsColumns[11], CultureCampaignsColumns[8]},
 			},
 		},
 	}
@@ -638,6 +817,56 @@ var (
 			},
 		},
 	}
+	// CultureActivityAudienceColumns holds the columns for the "culture_activity_audience" table.
+	CultureActivityAudienceColumns = []*schema.Column{
+		{Name: "culture_activity_id", Type: field.TypeString, Size: 64},
+		{Name: "department_id", Type: field.TypeString, Size: 64},
+	}
+	// CultureActivityAudienceTable holds the schema information for the "culture_activity_audience" table.
+	CultureActivityAudienceTable = &schema.Table{
+		Name:       "culture_activity_audience",
+		Columns:    CultureActivityAudienceColumns,
+		PrimaryKey: []*schema.Column{CultureActivityAudienceColumns[0], CultureActivityAudienceColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "culture_activity_audience_culture_activity_id",
+				Columns:    []*schema.Column{CultureActivityAudienceColumns[0]},
+				RefColumns: []*schema.Column{CultureActivitiesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "culture_activity_audience_department_id",
+				Columns:    []*schema.Column{CultureActivityAudienceColumns[1]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// CultureCampaignAudienceColumns holds the columns for the "culture_campaign_audience" table.
+	CultureCampaignAudienceColumns = []*schema.Column{
+		{Name: "culture_campaign_id", Type: field.TypeString, Size: 64},
+		{Name: "department_id", Type: field.TypeString, Size: 64},
+	}
+	// CultureCampaignAudienceTable holds the schema information for the "culture_campaign_audience" table.
+	CultureCampaignAudienceTable = &schema.Table{
+		Name:       "culture_campaign_audience",
+		Columns:    CultureCampaignAudienceColumns,
+		PrimaryKey: []*schema.Column{CultureCampaignAudienceColumns[0], CultureCampaignAudienceColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "culture_campaign_audience_culture_campaign_id",
+				Columns:    []*schema.Column{CultureCampaignAudienceColumns[0]},
+				RefColumns: []*schema.Column{CultureCampaignsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "culture_campaign_audience_department_id",
+				Columns:    []*schema.Column{CultureCampaignAudienceColumns[1]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// InteractionContactsColumns holds the columns for the "interaction_contacts" table.
 	InteractionContactsColumns = []*schema.Column{
 		{Name: "interaction_id", Type: field.TypeString, Size: 64},
@@ -666,8 +895,11 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AccountsTable,
+		ActivityRegistrationsTable,
 		AuditEventsTable,
 		ContactsTable,
+		CultureActivitiesTable,
+		CultureCampaignsTable,
 		DepartmentsTable,
 		DueCountsTable,
 		GreetingOutlinesTable,
@@ -678,6 +910,8 @@ var (
 		TierChangesTable,
 		UsersTable,
 		VisitReportsTable,
+		CultureActivityAudienceTable,
+		CultureCampaignAudienceTable,
 		InteractionContactsTable,
 	}
 )
@@ -686,10 +920,19 @@ func init() {
 	AccountsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	AccountsTable.ForeignKeys[1].RefTable = UsersTable
 	AccountsTable.ForeignKeys[2].RefTable = UsersTable
+	ActivityRegistrationsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ActivityRegistrationsTable.ForeignKeys[1].RefTable = CultureActivitiesTable
+	ActivityRegistrationsTable.ForeignKeys[2].RefTable = UsersTable
 	AuditEventsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	AuditEventsTable.ForeignKeys[1].RefTable = UsersTable
 	ContactsTable.ForeignKeys[0].RefTable = AccountsTable
 	ContactsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	CultureActivitiesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	CultureActivitiesTable.ForeignKeys[1].RefTable = CultureCampaignsTable
+	CultureCampaignsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	CultureCampaignsTable.ForeignKeys[1].RefTable = DepartmentsTable
+	CultureCampaignsTable.ForeignKeys[2].RefTable = UsersTable
+	CultureCampaignsTable.ForeignKeys[3].RefTable = UsersTable
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
 	DueCountsTable.ForeignKeys[0].RefTable = OrganizationsTable
@@ -710,6 +953,10 @@ func init() {
 	VisitReportsTable.ForeignKeys[0].RefTable = AccountsTable
 	VisitReportsTable.ForeignKeys[1].RefTable = InteractionsTable
 	VisitReportsTable.ForeignKeys[2].RefTable = OrganizationsTable
+	CultureActivityAudienceTable.ForeignKeys[0].RefTable = CultureActivitiesTable
+	CultureActivityAudienceTable.ForeignKeys[1].RefTable = DepartmentsTable
+	CultureCampaignAudienceTable.ForeignKeys[0].RefTable = CultureCampaignsTable
+	CultureCampaignAudienceTable.ForeignKeys[1].RefTable = DepartmentsTable
 	InteractionContactsTable.ForeignKeys[0].RefTable = InteractionsTable
 	InteractionContactsTable.ForeignKeys[1].RefTable = ContactsTable
 }

@@ -9,11 +9,20 @@ import (
 // Account is the predicate function for account builders.
 type Account func(*sql.Selector)
 
+// ActivityRegistration is the predicate function for activityregistration builders.
+type ActivityRegistration func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
+
+// CultureActivity is the predicate function for cultureactivity builders.
+type CultureActivity func(*sql.Selector)
+
+// CultureCampaign is the predicate function for culturecampaign builders.
+type CultureCampaign func(*sql.Selector)
 
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)

@@ -135,6 +135,30 @@ func (f AccountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AccountMutation", m)
 }
 
+// The ActivityRegistrationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ActivityRegistrationQueryRuleFunc func(context.Context, *ent.ActivityRegistrationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ActivityRegistrationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ActivityRegistrationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ActivityRegistrationQuery", q)
+}
+
+// The ActivityRegistrationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ActivityRegistrationMutationRuleFunc func(context.Context, *ent.ActivityRegistrationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ActivityRegistrationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ActivityRegistrationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ActivityRegistrationMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -181,6 +205,54 @@ func (f ContactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactMutation", m)
+}
+
+// The CultureActivityQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CultureActivityQueryRuleFunc func(context.Context, *ent.CultureActivityQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CultureActivityQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CultureActivityQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CultureActivityQuery", q)
+}
+
+// The CultureActivityMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CultureActivityMutationRuleFunc func(context.Context, *ent.CultureActivityMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CultureActivityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CultureActivityMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CultureActivityMutation", m)
+}
+
+// The CultureCampaignQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CultureCampaignQueryRuleFunc func(context.Context, *ent.CultureCampaignQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CultureCampaignQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CultureCampaignQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CultureCampaignQuery", q)
+}
+
+// The CultureCampaignMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CultureCampaignMutationRuleFunc func(context.Context, *ent.CultureCampaignMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CultureCampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CultureCampaignMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CultureCampaignMutation", m)
 }
 
 // The DepartmentQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -460,9 +532,15 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.AccountQuery:
 		return q.Filter(), nil
+	case *ent.ActivityRegistrationQuery:
+		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
 	case *ent.ContactQuery:
+		return q.Filter(), nil
+	case *ent.CultureActivityQuery:
+		return q.Filter(), nil
+	case *ent.CultureCampaignQuery:
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
@@ -493,9 +571,15 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.AccountMutation:
 		return m.Filter(), nil
+	case *ent.ActivityRegistrationMutation:
+		return m.Filter(), nil
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.ContactMutation:
+		return m.Filter(), nil
+	case *ent.CultureActivityMutation:
+		return m.Filter(), nil
+	case *ent.CultureCampaignMutation:
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
 		return m.Filter(), nil

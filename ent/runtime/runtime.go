@@ -5,8 +5,11 @@ package runtime
 import (
 	"context"
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
 	"rapport/ent/auditevent"
 	"rapport/ent/contact"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
@@ -139,6 +142,57 @@ func init() {
 	account.DefaultID = accountDescID.Default.(func() pulid.ID)
 	// account.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	account.IDValidator = accountDescID.Validators[0].(func(string) error)
+	activityregistrationMixin := schema.ActivityRegistration{}.Mixin()
+	activityregistration.Policy = privacy.NewPolicies(activityregistrationMixin[2], schema.ActivityRegistration{})
+	activityregistration.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := activityregistration.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	activityregistrationMixinHooks1 := activityregistrationMixin[1].Hooks()
+	activityregistrationMixinHooks3 := activityregistrationMixin[3].Hooks()
+	activityregistrationMixinHooks4 := activityregistrationMixin[4].Hooks()
+
+	activityregistration.Hooks[1] = activityregistrationMixinHooks1[0]
+
+	activityregistration.Hooks[2] = activityregistrationMixinHooks3[0]
+
+	activityregistration.Hooks[3] = activityregistrationMixinHooks4[0]
+	activityregistrationMixinFields0 := activityregistrationMixin[0].Fields()
+	_ = activityregistrationMixinFields0
+	activityregistrationMixinFields1 := activityregistrationMixin[1].Fields()
+	_ = activityregistrationMixinFields1
+	activityregistrationMixinFields3 := activityregistrationMixin[3].Fields()
+	_ = activityregistrationMixinFields3
+	activityregistrationFields := schema.ActivityRegistration{}.Fields()
+	_ = activityregistrationFields
+	// activityregistrationDescCreatedAt is the schema descriptor for created_at field.
+	activityregistrationDescCreatedAt := activityregistrationMixinFields1[0].Descriptor()
+	// activityregistration.DefaultCreatedAt holds the default value on creation for the created_at field.
+	activityregistration.DefaultCreatedAt = activityregistrationDescCreatedAt.Default.(func() time.Time)
+	// activityregistrationDescUpdatedAt is the schema descriptor for updated_at field.
+	activityregistrationDescUpdatedAt := activityregistrationMixinFields1[1].Descriptor()
+	// activityregistration.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	activityregistration.DefaultUpdatedAt = activityregistrationDescUpdatedAt.Default.(func() time.Time)
+	// activityregistration.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	activityregistration.UpdateDefaultUpdatedAt = activityregistrationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// activityregistrationDescVersion is the schema descriptor for version field.
+	activityregistrationDescVersion := activityregistrationMixinFields3[0].Descriptor()
+	// activityregistration.DefaultVersion holds the default value on creation for the version field.
+	activityregistration.DefaultVersion = activityregistrationDescVersion.Default.(int)
+	// activityregistrationDescQueuedAt is the schema descriptor for queued_at field.
+	activityregistrationDescQueuedAt := activityregistrationFields[3].Descriptor()
+	// activityregistration.DefaultQueuedAt holds the default value on creation for the queued_at field.
+	activityregistration.DefaultQueuedAt = activityregistrationDescQueuedAt.Default.(func() time.Time)
+	// activityregistrationDescID is the schema descriptor for id field.
+	activityregistrationDescID := activityregistrationMixinFields0[0].Descriptor()
+	// activityregistration.DefaultID holds the default value on creation for the id field.
+	activityregistration.DefaultID = activityregistrationDescID.Default.(func() pulid.ID)
+	// activityregistration.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	activityregistration.IDValidator = activityregistrationDescID.Validators[0].(func(string) error)
 	auditeventMixin := schema.AuditEvent{}.Mixin()
 	auditevent.Policy = privacy.NewPolicies(auditeventMixin[1], schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -241,6 +295,180 @@ func init() {
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
 	// contact.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	contact.IDValidator = contactDescID.Validators[0].(func(string) error)
+	cultureactivityMixin := schema.CultureActivity{}.Mixin()
+	cultureactivity.Policy = privacy.NewPolicies(cultureactivityMixin[2], schema.CultureActivity{})
+	cultureactivity.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := cultureactivity.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	cultureactivityMixinHooks1 := cultureactivityMixin[1].Hooks()
+	cultureactivityMixinHooks3 := cultureactivityMixin[3].Hooks()
+	cultureactivityMixinHooks4 := cultureactivityMixin[4].Hooks()
+	cultureactivityHooks := schema.CultureActivity{}.Hooks()
+
+	cultureactivity.Hooks[1] = cultureactivityMixinHooks1[0]
+
+	cultureactivity.Hooks[2] = cultureactivityMixinHooks3[0]
+
+	cultureactivity.Hooks[3] = cultureactivityMixinHooks4[0]
+
+	cultureactivity.Hooks[4] = cultureactivityHooks[0]
+	cultureactivityMixinFields0 := cultureactivityMixin[0].Fields()
+	_ = cultureactivityMixinFields0
+	cultureactivityMixinFields1 := cultureactivityMixin[1].Fields()
+	_ = cultureactivityMixinFields1
+	cultureactivityMixinFields3 := cultureactivityMixin[3].Fields()
+	_ = cultureactivityMixinFields3
+	cultureactivityFields := schema.CultureActivity{}.Fields()
+	_ = cultureactivityFields
+	// cultureactivityDescCreatedAt is the schema descriptor for created_at field.
+	cultureactivityDescCreatedAt := cultureactivityMixinFields1[0].Descriptor()
+	// cultureactivity.DefaultCreatedAt holds the default value on creation for the created_at field.
+	cultureactivity.DefaultCreatedAt = cultureactivityDescCreatedAt.Default.(func() time.Time)
+	// cultureactivityDescUpdatedAt is the schema descriptor for updated_at field.
+	cultureactivityDescUpdatedAt := cultureactivityMixinFields1[1].Descriptor()
+	// cultureactivity.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	cultureactivity.DefaultUpdatedAt = cultureactivityDescUpdatedAt.Default.(func() time.Time)
+	// cultureactivity.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	cultureactivity.UpdateDefaultUpdatedAt = cultureactivityDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// cultureactivityDescVersion is the schema descriptor for version field.
+	cultureactivityDescVersion := cultureactivityMixinFields3[0].Descriptor()
+	// cultureactivity.DefaultVersion holds the default value on creation for the version field.
+	cultureactivity.DefaultVersion = cultureactivityDescVersion.Default.(int)
+	// cultureactivityDescTitle is the schema descriptor for title field.
+	cultureactivityDescTitle := cultureactivityFields[1].Descriptor()
+	// cultureactivity.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	cultureactivity.TitleValidator = cultureactivityDescTitle.Validators[0].(func(string) error)
+	// cultureactivityDescDescription is the schema descriptor for description field.
+	cultureactivityDescDescription := cultureactivityFields[2].Descriptor()
+	// cultureactivity.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	cultureactivity.DescriptionValidator = cultureactivityDescDescription.Validators[0].(func(string) error)
+	// cultureactivityDescAllDay is the schema descriptor for all_day field.
+	cultureactivityDescAllDay := cultureactivityFields[5].Descriptor()
+	// cultureactivity.DefaultAllDay holds the default value on creation for the all_day field.
+	cultureactivity.DefaultAllDay = cultureactivityDescAllDay.Default.(bool)
+	// cultureactivityDescLocation is the schema descriptor for location field.
+	cultureactivityDescLocation := cultureactivityFields[6].Descriptor()
+	// cultureactivity.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	cultureactivity.LocationValidator = cultureactivityDescLocation.Validators[0].(func(string) error)
+	// cultureactivityDescCapacity is the schema descriptor for capacity field.
+	cultureactivityDescCapacity := cultureactivityFields[7].Descriptor()
+	// cultureactivity.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	cultureactivity.CapacityValidator = func() func(int) error {
+		validators := cultureactivityDescCapacity.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(capacity int) error {
+			for _, fn := range fns {
+				if err := fn(capacity); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// cultureactivityDescCancelReason is the schema descriptor for cancel_reason field.
+	cultureactivityDescCancelReason := cultureactivityFields[11].Descriptor()
+	// cultureactivity.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
+	cultureactivity.CancelReasonValidator = cultureactivityDescCancelReason.Validators[0].(func(string) error)
+	// cultureactivityDescRegisteredCount is the schema descriptor for registered_count field.
+	cultureactivityDescRegisteredCount := cultureactivityFields[12].Descriptor()
+	// cultureactivity.DefaultRegisteredCount holds the default value on creation for the registered_count field.
+	cultureactivity.DefaultRegisteredCount = cultureactivityDescRegisteredCount.Default.(int)
+	// cultureactivityDescSequence is the schema descriptor for sequence field.
+	cultureactivityDescSequence := cultureactivityFields[13].Descriptor()
+	// cultureactivity.DefaultSequence holds the default value on creation for the sequence field.
+	cultureactivity.DefaultSequence = cultureactivityDescSequence.Default.(int)
+	// cultureactivityDescID is the schema descriptor for id field.
+	cultureactivityDescID := cultureactivityMixinFields0[0].Descriptor()
+	// cultureactivity.DefaultID holds the default value on creation for the id field.
+	cultureactivity.DefaultID = cultureactivityDescID.Default.(func() pulid.ID)
+	// cultureactivity.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	cultureactivity.IDValidator = cultureactivityDescID.Validators[0].(func(string) error)
+	culturecampaignMixin := schema.CultureCampaign{}.Mixin()
+	culturecampaign.Policy = privacy.NewPolicies(culturecampaignMixin[2], schema.CultureCampaign{})
+	culturecampaign.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := culturecampaign.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	culturecampaignMixinHooks1 := culturecampaignMixin[1].Hooks()
+	culturecampaignMixinHooks3 := culturecampaignMixin[3].Hooks()
+	culturecampaignMixinHooks4 := culturecampaignMixin[4].Hooks()
+	culturecampaignHooks := schema.CultureCampaign{}.Hooks()
+
+	culturecampaign.Hooks[1] = culturecampaignMixinHooks1[0]
+
+	culturecampaign.Hooks[2] = culturecampaignMixinHooks3[0]
+
+	culturecampaign.Hooks[3] = culturecampaignMixinHooks4[0]
+
+	culturecampaign.Hooks[4] = culturecampaignHooks[0]
+	culturecampaignMixinFields0 := culturecampaignMixin[0].Fields()
+	_ = culturecampaignMixinFields0
+	culturecampaignMixinFields1 := culturecampaignMixin[1].Fields()
+	_ = culturecampaignMixinFields1
+	culturecampaignMixinFields3 := culturecampaignMixin[3].Fields()
+	_ = culturecampaignMixinFields3
+	culturecampaignFields := schema.CultureCampaign{}.Fields()
+	_ = culturecampaignFields
+	// culturecampaignDescCreatedAt is the schema descriptor for created_at field.
+	culturecampaignDescCreatedAt := culturecampaignMixinFields1[0].Descriptor()
+	// culturecampaign.DefaultCreatedAt holds the default value on creation for the created_at field.
+	culturecampaign.DefaultCreatedAt = culturecampaignDescCreatedAt.Default.(func() time.Time)
+	// culturecampaignDescUpdatedAt is the schema descriptor for updated_at field.
+	culturecampaignDescUpdatedAt := culturecampaignMixinFields1[1].Descriptor()
+	// culturecampaign.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	culturecampaign.DefaultUpdatedAt = culturecampaignDescUpdatedAt.Default.(func() time.Time)
+	// culturecampaign.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	culturecampaign.UpdateDefaultUpdatedAt = culturecampaignDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// culturecampaignDescVersion is the schema descriptor for version field.
+	culturecampaignDescVersion := culturecampaignMixinFields3[0].Descriptor()
+	// culturecampaign.DefaultVersion holds the default value on creation for the version field.
+	culturecampaign.DefaultVersion = culturecampaignDescVersion.Default.(int)
+	// culturecampaignDescTitle is the schema descriptor for title field.
+	culturecampaignDescTitle := culturecampaignFields[0].Descriptor()
+	// culturecampaign.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	culturecampaign.TitleValidator = culturecampaignDescTitle.Validators[0].(func(string) error)
+	// culturecampaignDescTheme is the schema descriptor for theme field.
+	culturecampaignDescTheme := culturecampaignFields[2].Descriptor()
+	// culturecampaign.ThemeValidator is a validator for the "theme" field. It is called by the builders before save.
+	culturecampaign.ThemeValidator = culturecampaignDescTheme.Validators[0].(func(string) error)
+	// culturecampaignDescDescription is the schema descriptor for description field.
+	culturecampaignDescDescription := culturecampaignFields[3].Descriptor()
+	// culturecampaign.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	culturecampaign.DescriptionValidator = culturecampaignDescDescription.Validators[0].(func(string) error)
+	// culturecampaignDescStartsOn is the schema descriptor for starts_on field.
+	culturecampaignDescStartsOn := culturecampaignFields[5].Descriptor()
+	// culturecampaign.StartsOnValidator is a validator for the "starts_on" field. It is called by the builders before save.
+	culturecampaign.StartsOnValidator = culturecampaignDescStartsOn.Validators[0].(func(string) error)
+	// culturecampaignDescEndsOn is the schema descriptor for ends_on field.
+	culturecampaignDescEndsOn := culturecampaignFields[6].Descriptor()
+	// culturecampaign.EndsOnValidator is a validator for the "ends_on" field. It is called by the builders before save.
+	culturecampaign.EndsOnValidator = culturecampaignDescEndsOn.Validators[0].(func(string) error)
+	// culturecampaignDescAudienceAll is the schema descriptor for audience_all field.
+	culturecampaignDescAudienceAll := culturecampaignFields[7].Descriptor()
+	// culturecampaign.DefaultAudienceAll holds the default value on creation for the audience_all field.
+	culturecampaign.DefaultAudienceAll = culturecampaignDescAudienceAll.Default.(bool)
+	// culturecampaignDescDecisionReason is the schema descriptor for decision_reason field.
+	culturecampaignDescDecisionReason := culturecampaignFields[12].Descriptor()
+	// culturecampaign.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
+	culturecampaign.DecisionReasonValidator = culturecampaignDescDecisionReason.Validators[0].(func(string) error)
+	// culturecampaignDescID is the schema descriptor for id field.
+	culturecampaignDescID := culturecampaignMixinFields0[0].Descriptor()
+	// culturecampaign.DefaultID holds the default value on creation for the id field.
+	culturecampaign.DefaultID = culturecampaignDescID.Default.(func() pulid.ID)
+	// culturecampaign.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	culturecampaign.IDValidator = culturecampaignDescID.Validators[0].(func(string) error)
 	departmentMixin := schema.Department{}.Mixin()
 	department.Policy = privacy.NewPolicies(departmentMixin[2], schema.Department{})
 	department.Hooks[0] = func(next ent.Mutator) ent.Mutator {

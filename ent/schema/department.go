@@ -42,6 +42,11 @@ func (Department) Edges() []ent.Edge {
 			From("parent").Field("parent_id").Unique(),
 		edge.From("members", User.Type).Ref("department").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// The culture campaigns and activities the department is the audience of.
+		edge.From("audience_of_campaigns", CultureCampaign.Type).Ref("audience").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.From("audience_of_activities", CultureActivity.Type).Ref("audience").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

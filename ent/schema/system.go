@@ -23,6 +23,8 @@ import (
 var systemColumns = map[string][]string{
 	"Account": {"last_contact_at", "last_call_at", "last_visit_at", "next_call_due_at", "next_visit_due_at"},
 	"User":    {"calendar_token_version"},
+	// Places taken, kept with each registration under the activity's row lock.
+	"CultureActivity": {"registered_count"},
 }
 
 // systemTime is a time column the system maintains: readable, filterable and

@@ -12,6 +12,7 @@ import (
 
 	"rapport/ent/schema"
 	"rapport/internal/apierr"
+	"rapport/internal/cultureops"
 	"rapport/internal/followup"
 	"rapport/internal/querycost"
 )
@@ -60,6 +61,9 @@ var listCaps = map[string]int{
 	"Query.holidays":           366, // one row a day of the year
 	"ContactOverview.rows":     followup.MaxOverviewAccounts,
 	"ContactOverviewRow.days":  followup.MaxOverviewDays,
+	"Query.cultureCalendar":    cultureops.MaxCalendarItems,
+	"CultureCampaign.audience": schema.MaxAudienceDepartments,
+	"CultureActivity.audience": schema.MaxAudienceDepartments,
 }
 
 // defaultOrders are the orders of connections asked for none, written into

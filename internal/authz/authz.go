@@ -37,6 +37,8 @@ const (
 	ApproveGreetings     Capability = "approve greeting outlines"
 	ManageDirectory      Capability = "change users, departments and the organisation"
 	ReadAuditTrail       Capability = "read the whole audit trail (everyone reads their own changes)"
+	ManageCulture        Capability = "draft and publish culture campaigns and their activities, and see them all"
+	ApproveCulture       Capability = "approve or reject culture campaigns (never one they submitted)"
 )
 
 // table is the capability table: every role and what it allows.
@@ -45,13 +47,13 @@ var table = []struct {
 	can  []Capability
 }{
 	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings, ManageDirectory, ReadAuditTrail}},
-	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail}},
+	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail, ApproveCulture}},
 	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings}},
 	{auth.RoleAccountManager, []Capability{ReadOwnAccounts, EditOwnAccounts, CreateAccounts}},
 	{auth.RoleServiceSupervisor, []Capability{ReadAllAccounts, AssignServiceReps}},
 	{auth.RoleServiceRep, []Capability{ReadServicedAccounts}},
 	{auth.RoleFinance, nil},
-	{auth.RoleHR, nil},
+	{auth.RoleHR, []Capability{ManageCulture}},
 	{auth.RoleEditor, nil},
 	{auth.RoleCorrespondent, nil},
 	{auth.RoleEmployee, nil},

@@ -17,6 +17,7 @@ var plumbing = []string{
 	"rapport/internal/store",                  // opening, migrating and writing the database
 	"rapport/internal/demo",                   // loading the demo organisation
 	"rapport/internal/followup",               // applying the cadence to stored accounts
+	"rapport/internal/cultureops",             // applying the culture rules to stored campaigns
 	"rapport/internal/calfeed",                // serving the agenda feeds
 	"rapport/internal/followup/followupbench", // the scale benchmark
 	"rapport/internal/testdb",

@@ -1,0 +1,290 @@
+// Package cultureops applies the culture office's rules (package culture)
+// to stored campaigns, activities and registrations, inside the caller's
+// transaction: life-cycle steps, activities, the calendar, and places at
+// an activity, whose capacity the database guards (the activity's row is
+// locked while a place is given or freed).
+package cultureops
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"rapport/ent"
+	"rapport/ent/activityregistration"
+	"rapport/ent/cultureactivity"
+	"rapport/ent/culturecampaign"
+	"rapport/internal/apierr"
+	"rapport/internal/culture"
+	"rapport/internal/pulid"
+	"rapport/internal/viewer"
+)
+
+// Calendar limits.
+const (
+	MaxCalendarDays  = 366
+	MaxCalendarItems = 500
+)
+
+// Step applies action to campaign id: the life cycle decides (an action
+// the current status does not allow is BAD_USER_INPUT naming the status),
+// and the campaign's policy decides who (only an executive approves or
+// rejects, never the one who submitted).
+func Step(ctx context.Context, c *ent.Client, id pulid.ID, action culture.Action, reason *string) (*ent.CultureCampaign, error) {
+	if err := c.LockRow(ctx, id); err != nil {
+		return nil, err
+	}
+	cc, err := c.CultureCampaign.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	to, err := culture.Next(culture.Status(cc.Status), action)
+	if err != nil {
+		return nil, apierr.BadInput("id", "%s", err)
+	}
+	v := viewer.FromContext(ctx)
+	upd := cc.Update().SetStatus(culturecampaign.Status(to))
+	note := ""
+	if reason != nil {
+		note = strings.TrimSpace(*reason)
+	}
+	switch action {
+	case culture.Submit:
+		if u := v.User(); u != nil {
+			upd.SetSubmittedByID(*u)
+		}
+		upd.ClearApprovedByID().ClearDecidedAt().ClearDecisionReason()
+	case culture.Reject:
+		if note == "" {
+			return nil, apierr.BadInput("reason", "a rejection gives its reason")
+		}
+		fallthrough
+	case culture.Approve:
+		if u := v.User(); u != nil {
+			upd.SetApprovedByID(*u)
+		}
+		upd.SetDecidedAt(time.Now().UTC())
+		if note != "" {
+			upd.SetDecisionReason(note)
+		}
+	case culture.Cancel:
+		if note != "" {
+			upd.SetDecisionReason(note)
+		}
+	}
+	return upd.Save(ctx)
+}
+
+// CreateActivity adds an activity to a campaign that is still running
+// (not completed or cancelled). Without an audience of its own it takes
+// the campaign's.
+func CreateActivity(ctx context.Context, c *ent.Client, input ent.CreateCultureActivityInput) (*ent.CultureActivity, error) {
+	cc, err := c.CultureCampaign.Query().Where(culturecampaign.ID(input.CampaignID)).WithAudience().Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s := culture.Status(cc.Status); s == culture.Completed || s == culture.Cancelled {
+		return nil, apierr.BadInput("campaignID", "the campaign is %s", s)
+	}
+	if input.EndsAt.Before(input.StartsAt) {
+		return nil, apierr.BadInput("endsAt", "endsAt is before startsAt")
+	}
+	if d := input.RegistrationDeadline; d != nil && d.After(input.EndsAt) {
+		return nil, apierr.BadInput("registrationDeadline", "registration closes after the activity ends")
+	}
+	if input.AudienceAll == nil && len(input.AudienceIDs) == 0 {
+		all := cc.AudienceAll
+		input.AudienceAll = &all
+		for _, d := range cc.Edges.Audience {
+			input.AudienceIDs = append(input.AudienceIDs, d.ID)
+		}
+	}
+	if input.AudienceAll == nil {
+		no := false
+		input.AudienceAll = &no
+	}
+	return c.CultureActivity.Create().SetInput(input).Save(ctx)
+}
+
+// CancelActivity cancels an activity; it stays in the calendar.
+func CancelActivity(ctx context.Context, c *ent.Client, id pulid.ID, reason *string) (*ent.CultureActivity, error) {
+	if err := c.LockRow(ctx, id); err != nil {
+		return nil, err
+	}
+	a, err := c.CultureActivity.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status == cultureactivity.StatusCANCELLED {
+		return nil, apierr.BadInput("id", "the activity is CANCELLED already")
+	}
+	upd := a.Update().SetStatus(cultureactivity.StatusCANCELLED).AddSequence(1)
+	if reason != nil {
+		upd.SetCancelReason(strings.TrimSpace(*reason))
+	}
+	return upd.Save(ctx)
+}
+
+// Register gives the viewer a place at an activity, or one on its
+// waitlist when it is full. Registering again returns what they have.
+// The activity's row is locked meanwhile, so two registrations never take
+// the same last place, whichever instance serves them.
+func Register(ctx context.Context, c *ent.Client, activityID pulid.ID, now time.Time) (*ent.ActivityRegistration, error) {
+	v := viewer.FromContext(ctx)
+	a, err := lockActivity(ctx, c, activityID)
+	if err != nil {
+		return nil, err
+	}
+	mine, err := c.ActivityRegistration.Query().
+		Where(activityregistration.ActivityID(a.ID), activityregistration.UserID(v.UserID)).Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, err
+	}
+	if mine != nil && mine.Status != activityregistration.StatusCANCELLED {
+		return mine, nil
+	}
+	if a.Status == cultureactivity.StatusCANCELLED {
+		return nil, apierr.BadInput("activityID", "the activity is CANCELLED")
+	}
+	if !culture.Open(a.RegistrationDeadline, a.StartsAt, now) {
+		return nil, apierr.BadInput("activityID", "registration closed at %s", culture.Deadline(a.RegistrationDeadline, a.StartsAt).UTC().Format(time.RFC3339))
+	}
+	place := culture.Admit(a.Capacity, a.RegisteredCount)
+	if mine != nil {
+		mine, err = mine.Update().SetStatus(activityregistration.Status(place)).SetQueuedAt(now.UTC()).Save(ctx)
+	} else {
+		mine, err = c.ActivityRegistration.Create().SetActivityID(a.ID).SetUserID(v.UserID).
+			SetStatus(activityregistration.Status(place)).SetQueuedAt(now.UTC()).Save(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if culture.Holds(place) {
+		err = c.CultureActivity.UpdateOneID(a.ID).AddRegisteredCount(1).Exec(system(ctx))
+	}
+	return mine, err
+}
+
+// CancelRegistration withdraws the viewer's registration; a place it
+// held goes at once to the first on the waitlist.
+func CancelRegistration(ctx context.Context, c *ent.Client, activityID pulid.ID) (*ent.ActivityRegistration, error) {
+	v := viewer.FromContext(ctx)
+	a, err := lockActivity(ctx, c, activityID)
+	if err != nil {
+		return nil, err
+	}
+	mine, err := c.ActivityRegistration.Query().
+		Where(activityregistration.ActivityID(a.ID), activityregistration.UserID(v.UserID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierr.NotFoundf("no registration of yours for activity %q", activityID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch mine.Status {
+	case activityregistration.StatusCANCELLED:
+		return mine, nil
+	case activityregistration.StatusATTENDED:
+		return nil, apierr.BadInput("activityID", "you attended it already")
+	}
+	held := culture.Holds(culture.Place(mine.Status))
+	if mine, err = mine.Update().SetStatus(activityregistration.StatusCANCELLED).Save(ctx); err != nil {
+		return nil, err
+	}
+	if !held {
+		return mine, nil
+	}
+	taken := a.RegisteredCount - 1
+	sys := system(ctx)
+	var promote []pulid.ID
+	if free := culture.Promotions(a.Capacity, taken, MaxPromotions); free > 0 {
+		promote, err = c.ActivityRegistration.Query().
+			Where(activityregistration.ActivityID(a.ID), activityregistration.StatusEQ(activityregistration.StatusWAITLISTED)).
+			Order(ent.Asc(activityregistration.FieldQueuedAt), ent.Asc(activityregistration.FieldID)).
+			Limit(free).IDs(sys)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range promote { // one freed place: one row, the first in the queue
+		if err := c.ActivityRegistration.UpdateOneID(id).SetStatus(activityregistration.StatusREGISTERED).Exec(sys); err != nil {
+			return nil, err
+		}
+	}
+	return mine, c.CultureActivity.UpdateOneID(a.ID).AddRegisteredCount(len(promote) - 1).Exec(sys)
+}
+
+// MaxPromotions bounds the waitlist moved up at once.
+const MaxPromotions = 100
+
+// lockActivity locks an activity the viewer may see and reads it.
+func lockActivity(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.CultureActivity, error) {
+	if err := c.LockRow(ctx, id); err != nil {
+		return nil, err
+	}
+	a, err := c.CultureActivity.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierr.NotFoundf("activity %q not found", id)
+	}
+	return a, err
+}
+
+// Calendar is the activities the viewer may see overlapping [from, to),
+// earliest first, with the viewer's own registration loaded (as the
+// "viewer" registrations) and whatever prepare adds: three statements at
+// most, whatever the number of activities.
+func Calendar(ctx context.Context, c *ent.Client, from, to time.Time, prepare func(*ent.CultureActivityQuery) (*ent.CultureActivityQuery, error)) ([]*ent.CultureActivity, error) {
+	if !to.After(from) {
+		return nil, apierr.BadInput("to", "to is not after from")
+	}
+	if to.Sub(from) > MaxCalendarDays*24*time.Hour {
+		return nil, apierr.BadInput("to", "a calendar spans at most %d days", MaxCalendarDays)
+	}
+	v := viewer.FromContext(ctx)
+	q := c.CultureActivity.Query().
+		Where(cultureactivity.StartsAtLT(to.UTC()), cultureactivity.EndsAtGT(from.UTC())).
+		Order(ent.Asc(cultureactivity.FieldStartsAt), ent.Asc(cultureactivity.FieldID)).
+		Limit(MaxCalendarItems).
+		WithNamedRegistrations(ViewerRegistrations, func(rq *ent.ActivityRegistrationQuery) {
+			rq.Where(activityregistration.UserID(v.UserID))
+		})
+	if prepare != nil {
+		var err error
+		if q, err = prepare(q); err != nil {
+			return nil, err
+		}
+	}
+	return q.All(ctx)
+}
+
+// ViewerRegistrations names the eager-loaded registrations of the viewer.
+const ViewerRegistrations = "viewer"
+
+// ViewerRegistration is the viewer's registration for a, from what
+// Calendar loaded, else read.
+func ViewerRegistration(ctx context.Context, a *ent.CultureActivity) (*ent.ActivityRegistration, error) {
+	regs, err := a.NamedRegistrations(ViewerRegistrations)
+	if err != nil {
+		var nl *ent.NotLoadedError
+		if !errors.As(err, &nl) {
+			return nil, err
+		}
+		r, err := a.QueryRegistrations().Where(activityregistration.UserID(viewer.FromContext(ctx).UserID)).Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, nil
+		}
+		return r, err
+	}
+	if len(regs) == 0 {
+		return nil, nil
+	}
+	return regs[0], nil
+}
+
+// system is ctx with its organisation's system viewer, for the writes a
+// registration causes to rows the viewer may not write themselves.
+func system(ctx context.Context) context.Context {
+	v := viewer.FromContext(ctx)
+	return viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, v.Location))
+}
