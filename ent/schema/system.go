@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"reflect"
 	"slices"
 
 	"entgo.io/contrib/entgql"
@@ -34,10 +35,21 @@ func systemTime(name, order string) ent.Field {
 		Annotations(entgql.OrderField(order), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput))
 }
 
-// changesSystemColumns reports whether m sets or clears a system column.
+// changesSystemColumns reports whether m sets or clears a system column. A
+// new row's system column at its zero value (a count's 0, its default) is
+// no change.
 func changesSystemColumns(m ent.Mutation) bool {
 	cols := systemColumns[m.Type()]
-	for _, f := range append(m.Fields(), m.ClearedFields()...) {
+	for _, f := range m.Fields() {
+		if !slices.Contains(cols, f) {
+			continue
+		}
+		if v, _ := m.Field(f); m.Op().Is(ent.OpCreate) && (v == nil || reflect.ValueOf(v).IsZero()) {
+			continue
+		}
+		return true
+	}
+	for _, f := range m.ClearedFields() {
 		if slices.Contains(cols, f) {
 			return true
 		}

@@ -1,0 +1,316 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rapport/internal/auth"
+	"rapport/internal/testdb"
+)
+
+// cultureWorld is an organisation with its culture office (HR), an
+// executive, a sales department with one employee, another employee in no
+// department, and another organisation's HR.
+type cultureWorld struct {
+	hr, exec, hrExec, admin, sales, staff, other *user
+	salesDept                                    string
+}
+
+func newCultureWorld(t *testing.T, e *env) *cultureWorld {
+	t.Helper()
+	e.org("acme")
+	e.org("globex")
+	w := &cultureWorld{
+		hr:     e.as("acme", "hr", auth.RoleHR),
+		exec:   e.as("acme", "gm", auth.RoleExecutive),
+		hrExec: e.as("acme", "hrgm", auth.RoleHR, auth.RoleExecutive),
+		admin:  e.as("acme", "admin", auth.RoleAdmin),
+		sales:  e.as("acme", "seller", auth.RoleEmployee),
+		staff:  e.as("acme", "clerk", auth.RoleEmployee),
+		other:  e.as("globex", "hr", auth.RoleHR),
+	}
+	w.salesDept = w.admin.do(`mutation { createDepartment(input: {name: "销售部 Sales"}) { id } }`, nil).ok(t).str(t, "createDepartment.id")
+	w.admin.do(`mutation($id: ID!, $d: ID!) { updateUser(id: $id, input: {departmentID: $d}) { id } }`, map[string]any{"id": w.sales.id, "d": w.salesDept}).ok(t)
+	return w
+}
+
+// campaign drafts, submits, approves and (unless stop says where) publishes a campaign.
+func (w *cultureWorld) campaign(t *testing.T, title string, input map[string]any, stop string) string {
+	t.Helper()
+	in := map[string]any{"title": title, "kind": "SPORTS_RECREATION", "startsOn": "2027-01-20", "endsOn": "2027-02-10"}
+	for k, v := range input {
+		in[k] = v
+	}
+	r := w.hr.op("culture.graphql", "CreateCultureCampaign", map[string]any{"input": in}).ok(t)
+	id := r.str(t, "createCultureCampaign.id")
+	if r.str(t, "createCultureCampaign.status") != "DRAFT" {
+		t.Fatalf("a new campaign: %v", r.Data)
+	}
+	for _, step := range []struct {
+		who        *user
+		op, status string
+	}{
+		{w.hr, "SubmitCultureCampaign", "SUBMITTED"}, {w.exec, "ApproveCultureCampaign", "APPROVED"}, {w.hr, "PublishCultureCampaign", "PUBLISHED"},
+	} {
+		if step.status == stop {
+			break
+		}
+		r := step.who.op("culture.graphql", step.op, map[string]any{"id": id}).ok(t)
+		for _, f := range []string{"submitCultureCampaign", "approveCultureCampaign", "publishCultureCampaign"} {
+			if v, ok := r.Data[f]; ok && v.(map[string]any)["status"] != step.status {
+				t.Fatalf("%s: %v", step.op, r.Data)
+			}
+		}
+	}
+	return id
+}
+
+func (w *cultureWorld) activity(t *testing.T, campaign, title string, starts time.Time, extra map[string]any) string {
+	t.Helper()
+	in := map[string]any{"campaignID": campaign, "title": title, "startsAt": rfc(starts), "endsAt": rfc(starts.Add(2 * time.Hour))}
+	for k, v := range extra {
+		in[k] = v
+	}
+	return w.hr.op("culture.graphql", "CreateCultureActivity", map[string]any{"input": in}).ok(t).str(t, "createCultureActivity.id")
+}
+
+func calendar(t *testing.T, u *user, from, to time.Time) map[string]map[string]any {
+	t.Helper()
+	r := u.op("culture.graphql", "CultureCalendar", map[string]any{"from": rfc(from), "to": rfc(to)}).ok(t)
+	out := map[string]map[string]any{}
+	prev := ""
+	for _, a := range r.list(t, "cultureCalendar") {
+		m := a.(map[string]any)
+		if s := m["startsAt"].(string); s < prev {
+			t.Fatalf("calendar not earliest first: %v", r.Data)
+		} else {
+			prev = s
+		}
+		out[m["id"].(string)] = m
+	}
+	return out
+}
+
+func TestCultureCampaignLifeCycle(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newCultureWorld(t, e)
+		id := w.campaign(t, "春节联欢会 Spring Festival gala", nil, "SUBMITTED")
+		op := func(u *user, name string) *result {
+			return u.op("culture.graphql", name, map[string]any{"id": id})
+		}
+		// Only HR drafts; only an executive approves, never the submitter.
+		w.staff.op("culture.graphql", "CreateCultureCampaign", map[string]any{"input": map[string]any{
+			"title": "x", "kind": "TRAINING", "startsOn": "2027-03-01", "endsOn": "2027-03-02"}}).code(t, "FORBIDDEN")
+		w.exec.op("culture.graphql", "CreateCultureCampaign", map[string]any{"input": map[string]any{
+			"title": "x", "kind": "TRAINING", "startsOn": "2027-03-01", "endsOn": "2027-03-02"}}).code(t, "FORBIDDEN")
+		op(w.hr, "PublishCultureCampaign").code(t, "BAD_USER_INPUT") // DRAFT: not approved
+		r := op(w.hr, "SubmitCultureCampaign").ok(t)
+		if r.str(t, "submitCultureCampaign.status") != "SUBMITTED" {
+			t.Fatalf("%v", r.Data)
+		}
+		op(w.hr, "ApproveCultureCampaign").code(t, "FORBIDDEN")
+		op(w.admin, "ApproveCultureCampaign").code(t, "NOT_FOUND") // an admin does not see campaigns in the making
+		r = op(w.hr, "PublishCultureCampaign").code(t, "BAD_USER_INPUT")
+		if msg := r.Errors[0].Message; !strings.Contains(msg, "SUBMITTED") {
+			t.Fatalf("the refusal does not name the status: %q", msg)
+		}
+		op(w.other, "SubmitCultureCampaign").code(t, "NOT_FOUND")
+		r = op(w.exec, "ApproveCultureCampaign").ok(t)
+		if r.str(t, "approveCultureCampaign.status") != "APPROVED" || r.str(t, "approveCultureCampaign.approvedBy.id") != w.exec.id {
+			t.Fatalf("%v", r.Data)
+		}
+		op(w.exec, "ApproveCultureCampaign").code(t, "BAD_USER_INPUT")
+		if op(w.hr, "PublishCultureCampaign").ok(t).str(t, "publishCultureCampaign.status") != "PUBLISHED" {
+			t.Fatal("not published")
+		}
+
+		// One who both drafts and approves never approves their own.
+		own := w.hrExec.op("culture.graphql", "CreateCultureCampaign", map[string]any{"input": map[string]any{
+			"title": "安全生产月 Safety month", "kind": "SAFETY_MONTH", "startsOn": "2027-06-01", "endsOn": "2027-06-30"}}).ok(t).str(t, "createCultureCampaign.id")
+		w.hrExec.op("culture.graphql", "SubmitCultureCampaign", map[string]any{"id": own}).ok(t)
+		w.hrExec.op("culture.graphql", "ApproveCultureCampaign", map[string]any{"id": own}).code(t, "FORBIDDEN")
+		// A rejection gives its reason, and the campaign goes back to HR.
+		w.exec.do(`mutation($id: ID!) { rejectCultureCampaign(id: $id, reason: " ") { status } }`, map[string]any{"id": own}).code(t, "BAD_USER_INPUT")
+		r = w.exec.do(`mutation($id: ID!) { rejectCultureCampaign(id: $id, reason: "预算不足") { status decisionReason } }`, map[string]any{"id": own}).ok(t)
+		if r.str(t, "rejectCultureCampaign.status") != "REJECTED" {
+			t.Fatalf("%v", r.Data)
+		}
+		w.hrExec.op("culture.graphql", "PublishCultureCampaign", map[string]any{"id": own}).code(t, "BAD_USER_INPUT")
+		w.hrExec.op("culture.graphql", "SubmitCultureCampaign", map[string]any{"id": own}).ok(t)
+
+		// Employees see published campaigns only.
+		list := func(u *user) int {
+			return u.do(`{ cultureCampaigns(first: 10) { totalCount } }`, nil).ok(t).num(t, "cultureCampaigns.totalCount")
+		}
+		if n := list(w.staff); n != 1 {
+			t.Fatalf("an employee sees %d campaigns, want the published one", n)
+		}
+		if n := list(w.hr); n != 2 {
+			t.Fatalf("HR sees %d campaigns, want 2", n)
+		}
+		if n := list(w.other); n != 0 {
+			t.Fatalf("another organisation sees %d campaigns", n)
+		}
+	})
+}
+
+func TestCultureCalendarAndRegistrations(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newCultureWorld(t, e)
+		start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+		open := w.campaign(t, "五一健步走 May Day walk", nil, "")
+		sales := w.campaign(t, "销售培训 Sales training", map[string]any{"kind": "TRAINING", "audienceAll": false, "audienceIDs": []string{w.salesDept}}, "")
+		draft := w.campaign(t, "故事征集 Stories", map[string]any{"kind": "STORY_COLLECTION"}, "SUBMITTED")
+
+		walk := w.activity(t, open, "健步走", start, map[string]any{"capacity": 1, "location": "滨江公园"})
+		course := w.activity(t, sales, "谈判课", start.Add(time.Hour), nil)
+		closed := w.activity(t, open, "报名已截止", start.Add(2*time.Hour), map[string]any{"registrationDeadline": rfc(time.Now().Add(-time.Hour))})
+		drafted := w.activity(t, draft, "草稿活动", start, nil)
+		w.hr.op("culture.graphql", "CreateCultureActivity", map[string]any{"input": map[string]any{
+			"campaignID": open, "title": "bad", "startsAt": rfc(start), "endsAt": rfc(start.Add(-time.Hour))}}).code(t, "BAD_USER_INPUT")
+		w.staff.op("culture.graphql", "CreateCultureActivity", map[string]any{"input": map[string]any{
+			"campaignID": open, "title": "x", "startsAt": rfc(start), "endsAt": rfc(start.Add(time.Hour))}}).code(t, "FORBIDDEN")
+
+		from, to := start.Add(-24*time.Hour), start.Add(24*time.Hour)
+		for _, c := range []struct {
+			u    *user
+			want []string
+		}{
+			{w.staff, []string{walk, closed}},
+			{w.sales, []string{walk, course, closed}},
+			{w.hr, []string{walk, course, closed, drafted}},
+			{w.other, nil},
+		} {
+			got := calendar(t, c.u, from, to)
+			if len(got) != len(c.want) {
+				t.Fatalf("calendar has %d activities, want %d: %v", len(got), len(c.want), got)
+			}
+			for _, id := range c.want {
+				if got[id] == nil {
+					t.Fatalf("calendar lacks %s: %v", id, got)
+				}
+			}
+		}
+		if len(calendar(t, w.staff, start.Add(48*time.Hour), start.Add(72*time.Hour))) != 0 {
+			t.Fatal("activities outside the period")
+		}
+		w.staff.op("culture.graphql", "CultureCalendar", map[string]any{"from": rfc(from), "to": rfc(from.AddDate(2, 0, 0))}).code(t, "BAD_USER_INPUT")
+		w.staff.op("culture.graphql", "CultureCalendar", map[string]any{"from": rfc(to), "to": rfc(from)}).code(t, "BAD_USER_INPUT")
+
+		reg := func(u *user, id string) *result {
+			return u.op("culture.graphql", "RegisterForActivity", map[string]any{"activityID": id})
+		}
+		if s := reg(w.staff, walk).ok(t).str(t, "registerForActivity.status"); s != "REGISTERED" {
+			t.Fatalf("first registration: %s", s)
+		}
+		if s := reg(w.staff, walk).ok(t).str(t, "registerForActivity.status"); s != "REGISTERED" {
+			t.Fatalf("registering twice: %s", s)
+		}
+		if s := reg(w.sales, walk).ok(t).str(t, "registerForActivity.status"); s != "WAITLISTED" {
+			t.Fatalf("past capacity: %s", s)
+		}
+		reg(w.staff, course).code(t, "NOT_FOUND") // not in the sales department
+		reg(w.staff, drafted).code(t, "NOT_FOUND")
+		reg(w.other, walk).code(t, "NOT_FOUND")
+		reg(w.staff, closed).code(t, "BAD_USER_INPUT")
+
+		got := calendar(t, w.sales, from, to)[walk]
+		if got["registeredCount"] != float64(1) || got["viewerRegistration"].(map[string]any)["status"] != "WAITLISTED" ||
+			got["campaign"].(map[string]any)["kind"] != "SPORTS_RECREATION" || got["location"] != "滨江公园" {
+			t.Fatalf("the waitlisted one's calendar entry: %v", got)
+		}
+		if calendar(t, w.sales, from, to)[course]["viewerRegistration"] != nil {
+			t.Fatal("a registration that does not exist")
+		}
+
+		// Cancelling promotes the waitlist at once.
+		if s := w.staff.op("culture.graphql", "CancelRegistration", map[string]any{"activityID": walk}).ok(t).str(t, "cancelRegistration.status"); s != "CANCELLED" {
+			t.Fatalf("cancelled: %s", s)
+		}
+		got = calendar(t, w.sales, from, to)[walk]
+		if got["registeredCount"] != float64(1) || got["viewerRegistration"].(map[string]any)["status"] != "REGISTERED" {
+			t.Fatalf("after a cancellation: %v", got)
+		}
+		if s := reg(w.staff, walk).ok(t).str(t, "registerForActivity.status"); s != "WAITLISTED" {
+			t.Fatalf("registering again when full: %s", s)
+		}
+		w.sales.op("culture.graphql", "CancelRegistration", map[string]any{"activityID": course}).code(t, "NOT_FOUND")
+
+		// A cancelled activity stays in the calendar, and takes no one.
+		w.staff.op("culture.graphql", "CancelCultureActivity", map[string]any{"id": walk, "reason": "雨"}).code(t, "FORBIDDEN")
+		if s := w.hr.op("culture.graphql", "CancelCultureActivity", map[string]any{"id": walk, "reason": "暴雨 storm"}).ok(t).str(t, "cancelCultureActivity.status"); s != "CANCELLED" {
+			t.Fatalf("cancelled activity: %s", s)
+		}
+		w.hr.op("culture.graphql", "CancelCultureActivity", map[string]any{"id": walk}).code(t, "BAD_USER_INPUT")
+		if calendar(t, w.staff, from, to)[walk]["status"] != "CANCELLED" {
+			t.Fatal("a cancelled activity left the calendar")
+		}
+		w.staff.op("culture.graphql", "CancelRegistration", map[string]any{"activityID": walk}).ok(t)
+		reg(w.staff, walk).code(t, "BAD_USER_INPUT")
+	})
+}
+
+// The calendar costs the same statements for 2 activities and for 20.
+func TestCultureCalendarStatements(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newCultureWorld(t, e)
+		start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+		c := w.campaign(t, "学习月 Study month", map[string]any{"kind": "STUDY_SESSION"}, "")
+		count := func(n int) int64 {
+			for i := range n {
+				id := w.activity(t, c, fmt.Sprintf("第%d讲", i), start.Add(time.Duration(i)*time.Minute), nil)
+				w.staff.op("culture.graphql", "RegisterForActivity", map[string]any{"activityID": id}).ok(t)
+			}
+			calendar(t, w.staff, start.Add(-time.Hour), start.Add(24*time.Hour))
+			before := e.stmts.Load()
+			calendar(t, w.staff, start.Add(-time.Hour), start.Add(24*time.Hour))
+			return e.stmts.Load() - before
+		}
+		if few, many := count(2), count(18); few != many || many > 3 {
+			t.Fatalf("calendar: %d statements for 2 activities, %d for 20 (want the same, at most 3)", few, many)
+		}
+	})
+}
+
+// Fifty people register at once through two instances for an activity of
+// ten places: exactly ten get one, forty wait; the database decides.
+func TestRegistrationsRaceForCapacity(t *testing.T) {
+	url := testdb.PostgresURL(t)
+	one := newEnv(t, url, auth.Config{Secret: testSecret})
+	two := newEnv(t, url, auth.Config{Secret: testSecret})
+	w := newCultureWorld(t, one)
+	start := time.Now().Add(72 * time.Hour)
+	c := w.campaign(t, "志愿者日 Volunteers", map[string]any{"kind": "VOLUNTEERING"}, "")
+	act := w.activity(t, c, "植树", start, map[string]any{"capacity": 10})
+	people := make([]*user, 50)
+	for i := range people {
+		people[i] = []*env{one, two}[i%2].as("acme", fmt.Sprintf("p%02d", i), auth.RoleEmployee)
+	}
+	statuses := make([]string, len(people))
+	var wg sync.WaitGroup
+	for i, p := range people {
+		wg.Go(func() {
+			r := p.op("culture.graphql", "RegisterForActivity", map[string]any{"activityID": act})
+			if len(r.Errors) > 0 {
+				statuses[i] = "error: " + r.Errors[0].Message
+				return
+			}
+			statuses[i], _ = r.Data["registerForActivity"].(map[string]any)["status"].(string)
+		})
+	}
+	wg.Wait()
+	n := map[string]int{}
+	for _, s := range statuses {
+		n[s]++
+	}
+	if n["REGISTERED"] != 10 || n["WAITLISTED"] != 40 {
+		t.Fatalf("outcomes: %v", n)
+	}
+	got := calendar(t, w.hr, start.Add(-time.Hour), start.Add(time.Hour))[act]
+	if got["registeredCount"] != float64(10) {
+		t.Fatalf("registeredCount %v", got["registeredCount"])
+	}
+}
