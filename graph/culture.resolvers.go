@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"rapport/ent"
+	"rapport/internal/calfeed"
 	"rapport/internal/culture"
 	"rapport/internal/cultureops"
 	"rapport/internal/pulid"
@@ -77,4 +78,9 @@ func (r *mutationResolver) CancelRegistration(ctx context.Context, activityID pu
 // CultureCalendar is the resolver for the cultureCalendar field.
 func (r *queryResolver) CultureCalendar(ctx context.Context, from time.Time, to time.Time) ([]*ent.CultureActivity, error) {
 	return cultureops.Calendar(ctx, r.db(ctx), from, to, func(q *ent.CultureActivityQuery) (*ent.CultureActivityQuery, error) { return q.CollectFields(ctx) })
+}
+
+// CultureCalendarURL is the resolver for the cultureCalendarURL field.
+func (r *userResolver) CultureCalendarURL(ctx context.Context, obj *ent.User) (*string, error) {
+	return calfeed.CultureURLOf(ctx, r.db(ctx), obj)
 }

@@ -460,21 +460,22 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		AgendaCalendarURL func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		Department        func(childComplexity int) int
-		DepartmentID      func(childComplexity int) int
-		Email             func(childComplexity int) int
-		ID                func(childComplexity int) int
-		LastSeenAt        func(childComplexity int) int
-		Manager           func(childComplexity int) int
-		ManagerID         func(childComplexity int) int
-		Name              func(childComplexity int) int
-		Organization      func(childComplexity int) int
-		Reports           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
-		Roles             func(childComplexity int) int
-		Subject           func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
+		AgendaCalendarURL  func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CultureCalendarURL func(childComplexity int) int
+		Department         func(childComplexity int) int
+		DepartmentID       func(childComplexity int) int
+		Email              func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LastSeenAt         func(childComplexity int) int
+		Manager            func(childComplexity int) int
+		ManagerID          func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Organization       func(childComplexity int) int
+		Reports            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Roles              func(childComplexity int) int
+		Subject            func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -576,6 +577,7 @@ type QueryResolver interface {
 	LateProposals(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int) (*ent.VisitReportConnection, error)
 }
 type UserResolver interface {
+	CultureCalendarURL(ctx context.Context, obj *ent.User) (*string, error)
 	Roles(ctx context.Context, obj *ent.User) ([]auth.Role, error)
 	AgendaCalendarURL(ctx context.Context, obj *ent.User) (*string, error)
 }
@@ -2647,6 +2649,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.CreatedAt(childComplexity), true
+	case "User.cultureCalendarURL":
+		if e.ComplexityRoot.User.CultureCalendarURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.CultureCalendarURL(childComplexity), true
 	case "User.department":
 		if e.ComplexityRoot.User.Department == nil {
 			break
@@ -3103,6 +3111,17 @@ extend type CultureActivity {
   The viewer's registration, if any.
   """
   viewerRegistration: ActivityRegistration
+}
+
+extend type User {
+  """
+  The viewer's culture calendar as an RFC 5545 feed a calendar app
+  subscribes to (no bearer token: the URL carries the user's own token,
+  which rotateCalendarToken replaces). Add ?campaign=ID or ?department=ID
+  for one campaign's or one department's activities. Null for anyone but
+  the viewer.
+  """
+  cultureCalendarURL: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/directory.graphql", Input: `# The organisation's directory: who the viewer is, users, departments and
@@ -7898,6 +7917,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_manager(ctx, field)
 	case "reports":
 		return ec.fieldContext_User_reports(ctx, field)
+	case "cultureCalendarURL":
+		return ec.fieldContext_User_cultureCalendarURL(ctx, field)
 	case "roles":
 		return ec.fieldContext_User_roles(ctx, field)
 	case "agendaCalendarURL":
@@ -18300,6 +18321,29 @@ func (ec *executionContext) fieldContext_User_reports(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _User_cultureCalendarURL(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_cultureCalendarURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().CultureCalendarURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_cultureCalendarURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_roles(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -35953,6 +35997,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_reports(ctx, field, obj)
+				})
+		case "cultureCalendarURL":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_cultureCalendarURL(ctx, field, obj)
 				})
 		case "roles":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

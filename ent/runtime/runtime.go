@@ -317,6 +317,8 @@ func init() {
 	cultureactivity.Hooks[3] = cultureactivityMixinHooks4[0]
 
 	cultureactivity.Hooks[4] = cultureactivityHooks[0]
+
+	cultureactivity.Hooks[5] = cultureactivityHooks[1]
 	cultureactivityMixinFields0 := cultureactivityMixin[0].Fields()
 	_ = cultureactivityMixinFields0
 	cultureactivityMixinFields1 := cultureactivityMixin[1].Fields()

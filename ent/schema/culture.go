@@ -16,6 +16,7 @@ import (
 	"rapport/ent/activityregistration"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/hook"
 	"rapport/ent/predicate"
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
@@ -107,8 +108,25 @@ const MaxAudienceDepartments = 50
 // Hooks bound the audience.
 func (CultureCampaign) Hooks() []ent.Hook { return []ent.Hook{boundedAudience} }
 
-// Hooks bound the audience.
-func (CultureActivity) Hooks() []ent.Hook { return []ent.Hook{boundedAudience} }
+// Hooks bound the audience and raise the sequence (a calendar's SEQUENCE)
+// on every change an attendee would see.
+func (CultureActivity) Hooks() []ent.Hook { return []ent.Hook{boundedAudience, raiseSequence} }
+
+// raiseSequence adds one to an activity's sequence when an update changes
+// more than its places taken.
+func raiseSequence(next ent.Mutator) ent.Mutator {
+	return hook.CultureActivityFunc(func(ctx context.Context, m *gen.CultureActivityMutation) (ent.Value, error) {
+		if m.Op().Is(ent.OpUpdate | ent.OpUpdateOne) {
+			for _, f := range append(m.Fields(), m.ClearedFields()...) {
+				if f != cultureactivity.FieldRegisteredCount && f != cultureactivity.FieldSequence && f != cultureactivity.FieldUpdatedAt {
+					m.AddSequence(1)
+					break
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}
 
 // boundedAudience refuses a campaign or an activity created for more than
 // MaxAudienceDepartments departments.

@@ -67,6 +67,7 @@ func NewHandler(cfg Config) http.Handler {
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
 	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(limitInFlight(cfg.MaxInFlight, gql))))
 	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
+	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(cfg.MaxInFlight, calfeed.CultureHandler(cfg.Client, cfg.Logger)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, err := within(r.Context(), healthTimeout, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, ping(ctx, cfg.Client)

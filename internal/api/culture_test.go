@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	goical "github.com/emersion/go-ical"
 
 	"rapport/internal/auth"
 	"rapport/internal/testdb"
@@ -313,4 +317,132 @@ func TestRegistrationsRaceForCapacity(t *testing.T) {
 	if got["registeredCount"] != float64(10) {
 		t.Fatalf("registeredCount %v", got["registeredCount"])
 	}
+}
+
+// The culture calendar as feeds a calendar app subscribes to, read back
+// by an iCalendar parser: the viewer's audience only, timed events in UTC
+// and all-day ones as dates, a cancellation reaching subscribers (STATUS,
+// SEQUENCE), one campaign's or one department's feed, 304 when unchanged,
+// revoked by rotation, a bounded number of statements.
+func TestCultureCalendarFeed(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newCultureWorld(t, e)
+		open := w.campaign(t, "国庆登山 National Day hike", nil, "")
+		sales := w.campaign(t, "销售培训 Sales training", map[string]any{"kind": "TRAINING", "audienceAll": false, "audienceIDs": []string{w.salesDept}}, "")
+		draft := w.campaign(t, "草稿 Draft", map[string]any{"kind": "OTHER"}, "SUBMITTED")
+		start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+		hike := w.activity(t, open, "登山, 集合", start, map[string]any{"location": "香山; 东门", "capacity": 30})
+		d := start.In(shanghai)
+		day1 := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, shanghai).AddDate(0, 0, 2)
+		fair := w.activity(t, open, "读书节 Book fair", day1, map[string]any{"allDay": true, "endsAt": rfc(day1.AddDate(0, 0, 1).Add(23 * time.Hour))})
+		course := w.activity(t, sales, "谈判课", start, nil)
+		w.activity(t, draft, "草稿活动", start, nil)
+
+		r := w.staff.op("culture.graphql", "CalendarFeeds", nil).ok(t)
+		url, agenda := r.str(t, "viewer.cultureCalendarURL"), r.str(t, "viewer.agendaCalendarURL")
+		if !strings.HasPrefix(url, e.url+"/calendar/culture/") || !strings.HasSuffix(url, ".ics") || !strings.HasPrefix(agenda, e.url+"/calendar/agenda/") {
+			t.Fatalf("feed URLs %q %q", url, agenda)
+		}
+		get := func(url string, headers ...string) *raw {
+			return e.raw("GET", strings.TrimPrefix(url, e.url), "", nil, headers...)
+		}
+		events := func(r *raw) map[string]*goical.Event {
+			t.Helper()
+			if r.status != http.StatusOK || r.header.Get("Content-Type") != "text/calendar; charset=utf-8" {
+				t.Fatalf("feed: HTTP %d %v %.300s", r.status, r.header, r.body)
+			}
+			cal, err := goical.NewDecoder(bytes.NewReader(r.body)).Decode()
+			if err != nil {
+				t.Fatalf("the feed does not parse: %v\n%s", err, r.body)
+			}
+			out := map[string]*goical.Event{}
+			for _, ev := range cal.Events() {
+				uid, _ := ev.Props.Text(goical.PropUID)
+				out[uid] = &ev
+			}
+			return out
+		}
+		uid := func(id string) string { return "activity-" + id + "@acme.rapport" }
+		before := e.stmts.Load()
+		first := get(url)
+		stmts := e.stmts.Load() - before
+		evs := events(first)
+		if len(evs) != 2 || evs[uid(hike)] == nil || evs[uid(fair)] == nil {
+			t.Fatalf("staff's feed: %v\n%s", evs, first.body)
+		}
+		h := evs[uid(hike)]
+		dtstart := h.Props.Get(goical.PropDateTimeStart)
+		loc, _ := h.Props.Text(goical.PropLocation)
+		summary, _ := h.Props.Text(goical.PropSummary)
+		if dtstart.Value != start.UTC().Format("20060102T150405Z") || loc != "香山; 东门" || summary != "登山, 集合" ||
+			h.Props.Get(goical.PropSequence).Value != "0" || h.Props.Get(goical.PropStatus).Value != "CONFIRMED" || h.Props.Get(goical.PropDateTimeStamp) == nil {
+			t.Fatalf("timed event: start %q, location %q, summary %q\n%s", dtstart.Value, loc, summary, first.body)
+		}
+		f := evs[uid(fair)]
+		fs, fe := f.Props.Get(goical.PropDateTimeStart), f.Props.Get(goical.PropDateTimeEnd)
+		if fs.ValueType() != goical.ValueDate || fs.Value != day1.Format("20060102") || fe.Value != day1.AddDate(0, 0, 2).Format("20060102") {
+			t.Fatalf("all-day event: %q (%v) to %q\n%s", fs.Value, fs.ValueType(), fe.Value, first.body)
+		}
+		if !bytes.Contains(first.body, []byte("\r\n")) || bytes.Contains(bytes.ReplaceAll(first.body, []byte("\r\n"), nil), []byte("\n")) {
+			t.Fatal("lines do not end with CRLF")
+		}
+		if again := get(url, "If-None-Match: "+first.header.Get("ETag")); again.status != http.StatusNotModified {
+			t.Fatalf("unchanged feed: HTTP %d", again.status)
+		}
+
+		// A cancellation reaches subscribers: same UID, STATUS:CANCELLED, a higher SEQUENCE.
+		w.hr.op("culture.graphql", "CancelCultureActivity", map[string]any{"id": hike, "reason": "大风 wind"}).ok(t)
+		changed := get(url, "If-None-Match: "+first.header.Get("ETag"))
+		h = events(changed)[uid(hike)]
+		if h == nil || h.Props.Get(goical.PropStatus).Value != "CANCELLED" || h.Props.Get(goical.PropSequence).Value != "1" {
+			t.Fatalf("after the cancellation:\n%s", changed.body)
+		}
+
+		// The sales department's member sees its training; one campaign's
+		// and one department's feeds narrow it.
+		surl := w.sales.do(`{ viewer { cultureCalendarURL } }`, nil).ok(t).str(t, "viewer.cultureCalendarURL")
+		if n := len(events(get(surl))); n != 3 {
+			t.Fatalf("the seller's feed has %d events, want 3", n)
+		}
+		if evs := events(get(surl + "?campaign=" + sales)); len(evs) != 1 || evs[uid(course)] == nil {
+			t.Fatalf("one campaign's feed: %v", evs)
+		}
+		if evs := events(get(surl + "?department=" + w.salesDept)); len(evs) != 1 || evs[uid(course)] == nil {
+			t.Fatalf("one department's feed: %v", evs)
+		}
+		if n := len(events(get(url + "?campaign=" + sales))); n != 0 {
+			t.Fatalf("a campaign outside the viewer's audience shows %d events", n)
+		}
+		if st := get(url + "?campaign=nonsense").status; st != http.StatusNotFound {
+			t.Fatalf("a malformed campaign: HTTP %d", st)
+		}
+
+		// A bounded number of statements, whatever the number of activities.
+		for i := range 5 {
+			w.activity(t, open, fmt.Sprintf("讲座 %d", i), start.Add(time.Duration(i+3)*time.Hour), nil)
+		}
+		before = e.stmts.Load()
+		if n := len(events(get(url))); n != 7 {
+			t.Fatalf("%d events after adding five", n)
+		}
+		if more := e.stmts.Load() - before; more != stmts {
+			t.Fatalf("feed: %d statements for 2 activities, %d for 7", stmts, more)
+		}
+
+		// Rotation revokes the user's feed URLs; another's token shows nothing.
+		w.staff.do(`mutation { rotateCalendarToken }`, nil).ok(t)
+		if st := get(url).status; st != http.StatusNotFound {
+			t.Fatalf("a rotated culture feed: HTTP %d", st)
+		}
+		fresh := w.staff.do(`{ viewer { cultureCalendarURL } }`, nil).ok(t).str(t, "viewer.cultureCalendarURL")
+		if fresh == url || get(fresh).status != http.StatusOK {
+			t.Fatal("no new culture feed after rotation")
+		}
+		if got := w.hr.do(`query($id: ID!) { node(id: $id) { ... on User { cultureCalendarURL } } }`, map[string]any{"id": w.staff.id}).ok(t).get(t, "node.cultureCalendarURL"); got != nil {
+			t.Fatalf("HR reads an employee's feed URL: %v", got)
+		}
+		if st := get(strings.Replace(fresh, "/calendar/culture/", "/calendar/agenda/", 1)).status; st != http.StatusNotFound {
+			t.Fatalf("a culture token opens the agenda: HTTP %d", st)
+		}
+	})
 }

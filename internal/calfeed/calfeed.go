@@ -1,8 +1,9 @@
-// Package calfeed serves a user's agenda as an iCalendar feed that a
-// calendar app subscribes to without a bearer token: the URL carries an
-// unguessable token, an HMAC over the user and their token version with a
-// secret kept in the database (so every instance signs and checks alike).
-// Rotating bumps the version, which revokes every earlier URL.
+// Package calfeed serves a user's agenda and culture calendar as iCalendar
+// feeds that a calendar app subscribes to without a bearer token: the URL
+// carries an unguessable token, an HMAC over the feed, the user and their
+// token version with a secret kept in the database (so every instance
+// signs and checks alike). Rotating bumps the version, which revokes every
+// earlier URL of the user's feeds.
 package calfeed
 
 import (
@@ -27,43 +28,73 @@ import (
 	"rapport/internal/viewer"
 )
 
-// Path is where the agenda feeds are served: Path + token + ".ics".
-const Path = "/calendar/agenda/"
+// Path is where the agenda feeds are served: Path + token + ".ics";
+// CulturePath the culture calendars: CulturePath + token + ".ics",
+// optionally ?campaign=ID or ?department=ID for one campaign's or one
+// department's activities.
+const (
+	Path        = "/calendar/agenda/"
+	CulturePath = "/calendar/culture/"
+)
+
+// A feed is one of a user's calendars.
+type feedKind string
+
+const (
+	agendaFeed  feedKind = "agenda"
+	cultureFeed feedKind = "culture"
+)
+
+func (k feedKind) path() string {
+	if k == cultureFeed {
+		return CulturePath
+	}
+	return Path
+}
 
 // feedDays is how far ahead a feed reaches (overdue items come first).
 const feedDays = followup.MaxAgendaDays
 
-// token is the user's current feed token.
-func token(ctx context.Context, c *ent.Client, u *ent.User) (string, error) {
+// token is the user's current token for a feed of kind k.
+func token(ctx context.Context, c *ent.Client, u *ent.User, k feedKind) (string, error) {
 	secret, err := store.Secret(ctx, c, store.SettingCalendarSecret)
 	if err != nil {
 		return "", err
 	}
-	return string(u.ID) + "." + mac(secret, u), nil
+	return string(u.ID) + "." + mac(secret, u, k), nil
 }
 
-func mac(secret []byte, u *ent.User) string {
+func mac(secret []byte, u *ent.User, k feedKind) string {
 	h := hmac.New(sha256.New, secret)
-	fmt.Fprintf(h, "agenda|%s|%s|%d", u.OrganizationID, u.ID, u.CalendarTokenVersion)
+	fmt.Fprintf(h, "%s|%s|%s|%d", k, u.OrganizationID, u.ID, u.CalendarTokenVersion)
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
 // url is the feed's absolute URL, under the base the request came in by.
-func url(ctx context.Context, tok string) string {
-	return strings.TrimRight(Base(ctx), "/") + Path + tok + ".ics"
+func url(ctx context.Context, tok string, k feedKind) string {
+	return strings.TrimRight(Base(ctx), "/") + k.path() + tok + ".ics"
 }
 
 // URLOf returns u's agenda feed URL when the viewer is u, and nil for
 // anyone else: the URL is a credential, shown to its owner only.
 func URLOf(ctx context.Context, c *ent.Client, u *ent.User) (*string, error) {
+	return urlOf(ctx, c, u, agendaFeed)
+}
+
+// CultureURLOf returns u's culture calendar URL, to u only.
+func CultureURLOf(ctx context.Context, c *ent.Client, u *ent.User) (*string, error) {
+	return urlOf(ctx, c, u, cultureFeed)
+}
+
+func urlOf(ctx context.Context, c *ent.Client, u *ent.User, k feedKind) (*string, error) {
 	if v := viewer.FromContext(ctx); v == nil || v.UserID != u.ID {
 		return nil, nil
 	}
-	tok, err := token(ctx, c, u)
+	tok, err := token(ctx, c, u, k)
 	if err != nil {
 		return nil, err
 	}
-	feed := url(ctx, tok)
+	feed := url(ctx, tok, k)
 	return &feed, nil
 }
 
@@ -79,14 +110,14 @@ func Rotate(ctx context.Context, c *ent.Client) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tok, err := token(ctx, c, u)
-	return url(ctx, tok), err
+	tok, err := token(ctx, c, u, agendaFeed)
+	return url(ctx, tok, agendaFeed), err
 }
 
 var errBadToken = errors.New("no such feed")
 
-// verify returns the user a token belongs to, if it is current.
-func verify(ctx context.Context, c *ent.Client, token string) (*ent.User, error) {
+// verify returns the user a token of a feed of kind k belongs to, if it is current.
+func verify(ctx context.Context, c *ent.Client, token string, k feedKind) (*ent.User, error) {
 	id, sig, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 200 || !pulid.ID(id).Valid() {
 		return nil, errBadToken
@@ -102,20 +133,33 @@ func verify(ctx context.Context, c *ent.Client, token string) (*ent.User, error)
 	if err != nil {
 		return nil, err
 	}
-	if !hmac.Equal([]byte(sig), []byte(mac(secret, u))) {
+	if !hmac.Equal([]byte(sig), []byte(mac(secret, u, k))) {
 		return nil, errBadToken
 	}
 	return u, nil
 }
 
-// Handler serves the feeds: the user's agenda from today, overdue items on
-// today, as all-day events on their due day in the organisation's time
-// zone, each kind and account one event with a stable UID. An unchanged
-// feed answers 304 to If-None-Match.
+// Handler serves the agenda feeds: the user's agenda from today, overdue
+// items on today, as all-day events on their due day in the organisation's
+// time zone, each kind and account one event with a stable UID. An
+// unchanged feed answers 304 to If-None-Match.
 func Handler(c *ent.Client, log *slog.Logger) http.Handler {
+	return serve(c, log, agendaFeed, func(ctx context.Context, u *ent.User, _ *http.Request) ([]byte, error) {
+		return feed(ctx, c, u)
+	})
+}
+
+// CultureHandler serves the culture calendars (see cultureFeedOf).
+func CultureHandler(c *ent.Client, log *slog.Logger) http.Handler {
+	return serve(c, log, cultureFeed, func(ctx context.Context, u *ent.User, r *http.Request) ([]byte, error) {
+		return cultureFeedOf(ctx, c, u, r.URL.Query().Get("campaign"), r.URL.Query().Get("department"))
+	})
+}
+
+func serve(c *ent.Client, log *slog.Logger, k feedKind, render func(context.Context, *ent.User, *http.Request) ([]byte, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, Path), ".ics")
-		u, err := verify(r.Context(), c, tok)
+		tok := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, k.path()), ".ics")
+		u, err := verify(r.Context(), c, tok, k)
 		if errors.Is(err, errBadToken) {
 			http.Error(w, "no such calendar", http.StatusNotFound)
 			return
@@ -125,7 +169,11 @@ func Handler(c *ent.Client, log *slog.Logger) http.Handler {
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		body, err := feed(r.Context(), c, u)
+		body, err := render(r.Context(), u, r)
+		if errors.Is(err, errBadToken) {
+			http.Error(w, "no such calendar", http.StatusNotFound)
+			return
+		}
 		if err != nil {
 			log.ErrorContext(r.Context(), "calendar feed", "err", err, "user", u.ID)
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
@@ -141,25 +189,34 @@ func Handler(c *ent.Client, log *slog.Logger) http.Handler {
 			return
 		}
 		h.Set("Content-Type", "text/calendar; charset=utf-8")
-		h.Set("Content-Disposition", `inline; filename="agenda.ics"`)
+		h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.ics"`, k))
 		_, _ = w.Write(body)
 	})
 }
 
-// feed renders u's agenda as their current roles see it.
-func feed(ctx context.Context, c *ent.Client, u *ent.User) ([]byte, error) {
-	sys := privacy.DecisionContext(ctx, privacy.Allow)
-	org, err := c.Organization.Get(sys, u.OrganizationID)
+// as is the context of u's requests: their organisation, its time zone,
+// and the roles of their latest signed request (never more).
+func as(ctx context.Context, c *ent.Client, u *ent.User) (context.Context, *ent.Organization, *time.Location, error) {
+	org, err := c.Organization.Get(privacy.DecisionContext(ctx, privacy.Allow), u.OrganizationID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	loc, err := time.LoadLocation(org.Timezone)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	v := &viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID, Roles: auth.KnownRoles(u.Roles), Location: loc}
+	return viewer.NewContext(ctx, v), org, loc, nil
+}
+
+// feed renders u's agenda as their current roles see it.
+func feed(ctx context.Context, c *ent.Client, u *ent.User) ([]byte, error) {
+	asUser, org, loc, err := as(ctx, c, u)
+	if err != nil {
 		return nil, err
 	}
-	as := viewer.NewContext(ctx, &viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID, Roles: auth.KnownRoles(u.Roles), Location: loc})
 	now := time.Now()
-	days, err := followup.Agenda(as, c, now, now.AddDate(0, 0, feedDays-1), nil)
+	days, err := followup.Agenda(asUser, c, now, now.AddDate(0, 0, feedDays-1), nil)
 	if err != nil {
 		return nil, err
 	}

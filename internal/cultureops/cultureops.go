@@ -119,7 +119,7 @@ func CancelActivity(ctx context.Context, c *ent.Client, id pulid.ID, reason *str
 	if a.Status == cultureactivity.StatusCANCELLED {
 		return nil, apierr.BadInput("id", "the activity is CANCELLED already")
 	}
-	upd := a.Update().SetStatus(cultureactivity.StatusCANCELLED).AddSequence(1)
+	upd := a.Update().SetStatus(cultureactivity.StatusCANCELLED)
 	if reason != nil {
 		upd.SetCancelReason(strings.TrimSpace(*reason))
 	}

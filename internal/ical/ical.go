@@ -5,18 +5,27 @@
 package ical
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// Event is an all-day event.
+// Event is an event: all-day from Day to LastDay (DATE values), or timed
+// from Start to End (in UTC) when Timed.
 type Event struct {
 	UID         string // stable across feeds, so that apps update it in place
 	Day         time.Time
+	LastDay     time.Time // of a multi-day all-day event; zero: Day
+	Timed       bool
+	Start, End  time.Time
 	Summary     string
 	Description string
+	Location    string
 	Categories  []string
+	Sequence    int       // raised on every change of the event
+	Cancelled   bool      // STATUS:CANCELLED (CONFIRMED otherwise, when Sequence or Timed is used)
+	Stamp       time.Time // DTSTAMP; zero: the calendar's
 }
 
 // Calendar is a feed: a name and its events.
@@ -39,16 +48,39 @@ func (c Calendar) Encode() []byte {
 	if c.Name != "" {
 		line("X-WR-CALNAME", Escape(c.Name))
 	}
-	stamp := c.Stamp.UTC().Format("20060102T150405Z")
 	for _, e := range c.Events {
+		stamp := c.Stamp
+		if !e.Stamp.IsZero() {
+			stamp = e.Stamp
+		}
 		line("BEGIN", "VEVENT")
 		line("UID", Escape(e.UID))
-		line("DTSTAMP", stamp)
-		line("DTSTART;VALUE=DATE", e.Day.Format("20060102"))
-		line("DTEND;VALUE=DATE", e.Day.AddDate(0, 0, 1).Format("20060102"))
+		line("DTSTAMP", utc(stamp))
+		if e.Timed {
+			line("DTSTART", utc(e.Start))
+			line("DTEND", utc(e.End))
+		} else {
+			last := e.LastDay
+			if last.IsZero() || last.Before(e.Day) {
+				last = e.Day
+			}
+			line("DTSTART;VALUE=DATE", e.Day.Format("20060102"))
+			line("DTEND;VALUE=DATE", last.AddDate(0, 0, 1).Format("20060102"))
+		}
+		if e.Sequence > 0 || e.Timed || e.Cancelled {
+			line("SEQUENCE", strconv.Itoa(e.Sequence))
+			status := "CONFIRMED"
+			if e.Cancelled {
+				status = "CANCELLED"
+			}
+			line("STATUS", status)
+		}
 		line("SUMMARY", Escape(e.Summary))
 		if e.Description != "" {
 			line("DESCRIPTION", Escape(e.Description))
+		}
+		if e.Location != "" {
+			line("LOCATION", Escape(e.Location))
 		}
 		if len(e.Categories) > 0 {
 			cats := make([]string, len(e.Categories))
@@ -57,12 +89,18 @@ func (c Calendar) Encode() []byte {
 			}
 			line("CATEGORIES", strings.Join(cats, ","))
 		}
-		line("TRANSP", "TRANSPARENT")
+		if e.Timed {
+			line("TRANSP", "OPAQUE")
+		} else {
+			line("TRANSP", "TRANSPARENT")
+		}
 		line("END", "VEVENT")
 	}
 	line("END", "VCALENDAR")
 	return []byte(b.String())
 }
+
+func utc(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 
 // Escape escapes a TEXT value: backslash, semicolon, comma and line breaks.
 func Escape(s string) string {
