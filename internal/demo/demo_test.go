@@ -20,6 +20,8 @@ import (
 
 	"rapport/ent"
 	"rapport/ent/account"
+	"rapport/ent/activityregistration"
+	"rapport/ent/cultureactivity"
 	"rapport/ent/organization"
 	"rapport/ent/privacy"
 	_ "rapport/ent/runtime"
@@ -90,6 +92,9 @@ func rowCounts(t *testing.T, c *ent.Client) map[string]int {
 		"contacts":      c.Contact.Query().Count,
 		"audit_events":  c.AuditEvent.Query().Count,
 		"settings":      c.Setting.Query().Count,
+		"campaigns":     c.CultureCampaign.Query().Count,
+		"activities":    c.CultureActivity.Query().Count,
+		"registrations": c.ActivityRegistration.Query().Count,
 	} {
 		n, err := count(ctx)
 		if err != nil {
@@ -118,9 +123,21 @@ func TestSeed(t *testing.T) {
 	t.Logf("rows: %v", after)
 
 	t.Run("audit", func(t *testing.T) {
-		want := after["departments"] + after["users"] + after["accounts"] + after["contacts"]
+		want := after["departments"] + after["users"] + after["accounts"] + after["contacts"] +
+			after["campaigns"] + after["activities"] + after["registrations"]
 		if after["audit_events"] != want {
 			t.Errorf("%d audit events, want one per created row (%d)", after["audit_events"], want)
+		}
+	})
+
+	t.Run("culture", func(t *testing.T) {
+		if after["campaigns"] != 3 || after["activities"] != 3 || after["registrations"] != 17 {
+			t.Errorf("culture calendar: %d campaigns, %d activities, %d registrations", after["campaigns"], after["activities"], after["registrations"])
+		}
+		drill := client.CultureActivity.Query().Where(cultureactivity.TitleContains("Fire drill")).OnlyX(ctx)
+		waiting := client.ActivityRegistration.Query().Where(activityregistration.ActivityID(drill.ID), activityregistration.StatusEQ(activityregistration.StatusWAITLISTED)).CountX(ctx)
+		if drill.Capacity == nil || drill.RegisteredCount != *drill.Capacity || waiting != 1 {
+			t.Errorf("the fire drill: %d of %v places taken, %d waiting", drill.RegisteredCount, drill.Capacity, waiting)
 		}
 	})
 
