@@ -75,9 +75,19 @@ func (r *mutationResolver) CancelRegistration(ctx context.Context, activityID pu
 	return cultureops.CancelRegistration(ctx, r.db(ctx), activityID)
 }
 
+// RecordAttendance is the resolver for the recordAttendance field.
+func (r *mutationResolver) RecordAttendance(ctx context.Context, activityID pulid.ID, userIDs []pulid.ID, attended bool) ([]*ent.ActivityRegistration, error) {
+	return cultureops.RecordAttendance(ctx, r.db(ctx), activityID, userIDs, attended, time.Now())
+}
+
 // CultureCalendar is the resolver for the cultureCalendar field.
 func (r *queryResolver) CultureCalendar(ctx context.Context, from time.Time, to time.Time) ([]*ent.CultureActivity, error) {
 	return cultureops.Calendar(ctx, r.db(ctx), from, to, func(q *ent.CultureActivityQuery) (*ent.CultureActivityQuery, error) { return q.CollectFields(ctx) })
+}
+
+// ActivityAttendance is the resolver for the activityAttendance field.
+func (r *queryResolver) ActivityAttendance(ctx context.Context, activityID pulid.ID) ([]*cultureops.DepartmentAttendance, error) {
+	return cultureops.Attendance(ctx, r.db(ctx), activityID)
 }
 
 // CultureCalendarURL is the resolver for the cultureCalendarURL field.

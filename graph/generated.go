@@ -21,6 +21,7 @@ import (
 	"rapport/graph/scalar"
 	"rapport/internal/audit"
 	"rapport/internal/auth"
+	"rapport/internal/cultureops"
 	"rapport/internal/followup"
 	"rapport/internal/pulid"
 	"strconv"
@@ -294,6 +295,11 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	DepartmentAttendance struct {
+		Attendees  func(childComplexity int) int
+		Department func(childComplexity int) int
+	}
+
 	GreetingOutline struct {
 		Author       func(childComplexity int) int
 		AuthorID     func(childComplexity int) int
@@ -379,6 +385,7 @@ type ComplexityRoot struct {
 		FileVisitReport         func(childComplexity int, input ent.CreateVisitReportInput) int
 		LogInteraction          func(childComplexity int, input ent.CreateInteractionInput) int
 		PublishCultureCampaign  func(childComplexity int, id pulid.ID) int
+		RecordAttendance        func(childComplexity int, activityID pulid.ID, userIDs []pulid.ID, attended bool) int
 		RegisterForActivity     func(childComplexity int, activityID pulid.ID) int
 		RejectCultureCampaign   func(childComplexity int, id pulid.ID, reason string) int
 		RotateCalendarToken     func(childComplexity int) int
@@ -416,23 +423,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Accounts         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
-		Agenda           func(childComplexity int, from time.Time, to time.Time) int
-		AuditEvents      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		ContactOverview  func(childComplexity int, from time.Time, to time.Time, region *string) int
-		Contacts         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
-		CultureCalendar  func(childComplexity int, from time.Time, to time.Time) int
-		CultureCampaigns func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) int
-		Departments      func(childComplexity int) int
-		FollowUpsDue     func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
-		GreetingOutlines func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) int
-		Holidays         func(childComplexity int, year int) int
-		LateProposals    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
-		Node             func(childComplexity int, id pulid.ID) int
-		Nodes            func(childComplexity int, ids []pulid.ID) int
-		TierReview       func(childComplexity int, month string) int
-		Users            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
-		Viewer           func(childComplexity int) int
+		Accounts           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
+		ActivityAttendance func(childComplexity int, activityID pulid.ID) int
+		Agenda             func(childComplexity int, from time.Time, to time.Time) int
+		AuditEvents        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		ContactOverview    func(childComplexity int, from time.Time, to time.Time, region *string) int
+		Contacts           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		CultureCalendar    func(childComplexity int, from time.Time, to time.Time) int
+		CultureCampaigns   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) int
+		Departments        func(childComplexity int) int
+		FollowUpsDue       func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
+		GreetingOutlines   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) int
+		Holidays           func(childComplexity int, year int) int
+		LateProposals      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
+		Node               func(childComplexity int, id pulid.ID) int
+		Nodes              func(childComplexity int, ids []pulid.ID) int
+		TierReview         func(childComplexity int, month string) int
+		Users              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Viewer             func(childComplexity int) int
 	}
 
 	TierChange struct {
@@ -546,6 +554,7 @@ type MutationResolver interface {
 	CancelCultureActivity(ctx context.Context, id pulid.ID, reason *string) (*ent.CultureActivity, error)
 	RegisterForActivity(ctx context.Context, activityID pulid.ID) (*ent.ActivityRegistration, error)
 	CancelRegistration(ctx context.Context, activityID pulid.ID) (*ent.ActivityRegistration, error)
+	RecordAttendance(ctx context.Context, activityID pulid.ID, userIDs []pulid.ID, attended bool) ([]*ent.ActivityRegistration, error)
 	LogInteraction(ctx context.Context, input ent.CreateInteractionInput) (*ent.Interaction, error)
 	ChangeAccountTier(ctx context.Context, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error)
 	ApplyTierReview(ctx context.Context, month string, accountIDs []pulid.ID) ([]*ent.Account, error)
@@ -568,6 +577,7 @@ type QueryResolver interface {
 	GreetingOutlines(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) (*ent.GreetingOutlineConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	CultureCalendar(ctx context.Context, from time.Time, to time.Time) ([]*ent.CultureActivity, error)
+	ActivityAttendance(ctx context.Context, activityID pulid.ID) ([]*cultureops.DepartmentAttendance, error)
 	Viewer(ctx context.Context) (*ent.User, error)
 	FollowUpsDue(ctx context.Context, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) (*ent.AccountConnection, error)
 	Agenda(ctx context.Context, from time.Time, to time.Time) ([]*followup.AgendaDay, error)
@@ -1669,6 +1679,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Department.UpdatedAt(childComplexity), true
 
+	case "DepartmentAttendance.attendees":
+		if e.ComplexityRoot.DepartmentAttendance.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentAttendance.Attendees(childComplexity), true
+	case "DepartmentAttendance.department":
+		if e.ComplexityRoot.DepartmentAttendance.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentAttendance.Department(childComplexity), true
+
 	case "GreetingOutline.author":
 		if e.ComplexityRoot.GreetingOutline.Author == nil {
 			break
@@ -2139,6 +2162,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishCultureCampaign(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.recordAttendance":
+		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["activityID"].(pulid.ID), args["userIDs"].([]pulid.ID), args["attended"].(bool)), true
 	case "Mutation.registerForActivity":
 		if e.ComplexityRoot.Mutation.RegisterForActivity == nil {
 			break
@@ -2376,6 +2410,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Accounts(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.AccountOrder), args["where"].(*ent.AccountWhereInput)), true
+	case "Query.activityAttendance":
+		if e.ComplexityRoot.Query.ActivityAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activityAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ActivityAttendance(childComplexity, args["activityID"].(pulid.ID)), true
 	case "Query.agenda":
 		if e.ComplexityRoot.Query.Agenda == nil {
 			break
@@ -3051,6 +3096,20 @@ extend type Mutation {
   (HR) sees drafts too. At most 500.
   """
   cultureCalendar(from: Time!, to: Time!): [CultureActivity!]!
+  """
+  Who attended an activity, by department (the culture office's export; at
+  most 2,000 people). Anyone else sees only themselves.
+  """
+  activityAttendance(activityID: ID!): [DepartmentAttendance!]!
+}
+
+"""
+One department's attendees of an activity; department is null for people
+in no department.
+"""
+type DepartmentAttendance {
+  department: Department
+  attendees: [User!]!
 }
 
 extend type Mutation {
@@ -3104,6 +3163,12 @@ extend type Mutation {
   waitlist takes the freed place at once.
   """
   cancelRegistration(activityID: ID!): ActivityRegistration!
+  """
+  Record who attended an activity that has begun (HR, at most 500 people at
+  a time): their registrations become ATTENDED (a walk-in gets one); with
+  attended: false, back to REGISTERED.
+  """
+  recordAttendance(activityID: ID!, userIDs: [ID!]!, attended: Boolean! = true): [ActivityRegistration!]!
 }
 
 extend type CultureActivity {
@@ -7663,6 +7728,16 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
 }
 
+func (ec *executionContext) childFields_DepartmentAttendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_DepartmentAttendance_department(ctx, field)
+	case "attendees":
+		return ec.fieldContext_DepartmentAttendance_attendees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepartmentAttendance", field.Name)
+}
+
 func (ec *executionContext) childFields_GreetingOutline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8633,6 +8708,36 @@ func (ec *executionContext) field_Mutation_publishCultureCampaign_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userIDs",
+		func(ctx context.Context, v any) ([]pulid.ID, error) {
+			return ec.unmarshalNID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userIDs"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "attended",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["attended"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerForActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8940,6 +9045,20 @@ func (ec *executionContext) field_Query_accounts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_activityAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activityID"] = arg0
 	return args, nil
 }
 
@@ -13961,6 +14080,70 @@ func (ec *executionContext) fieldContext_Department_members(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _DepartmentAttendance_department(ctx context.Context, field graphql.CollectedField, obj *cultureops.DepartmentAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentAttendance_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖrapportᚋentᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentAttendance_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentAttendance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentAttendance_attendees(ctx context.Context, field graphql.CollectedField, obj *cultureops.DepartmentAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentAttendance_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖrapportᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentAttendance_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentAttendance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GreetingOutline_id(ctx context.Context, field graphql.CollectedField, obj *ent.GreetingOutline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15999,6 +16182,50 @@ func (ec *executionContext) fieldContext_Mutation_cancelRegistration(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["activityID"].(pulid.ID), fc.Args["userIDs"].([]pulid.ID), fc.Args["attended"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ActivityRegistration) graphql.Marshaler {
+			return ec.marshalNActivityRegistration2ᚕᚖrapportᚋentᚐActivityRegistrationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityRegistration(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_logInteraction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17208,6 +17435,50 @@ func (ec *executionContext) fieldContext_Query_cultureCalendar(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_cultureCalendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activityAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activityAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ActivityAttendance(ctx, fc.Args["activityID"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cultureops.DepartmentAttendance) graphql.Marshaler {
+			return ec.marshalNDepartmentAttendance2ᚕᚖrapportᚋinternalᚋcultureopsᚐDepartmentAttendanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activityAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepartmentAttendance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activityAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34793,6 +35064,44 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var departmentAttendanceImplementors = []string{"DepartmentAttendance"}
+
+func (ec *executionContext) _DepartmentAttendance(ctx context.Context, sel ast.SelectionSet, obj *cultureops.DepartmentAttendance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, departmentAttendanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepartmentAttendance")
+		case "department":
+			out.Values[i] = ec._DepartmentAttendance_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attendees":
+			out.Values[i] = ec._DepartmentAttendance_attendees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var greetingOutlineImplementors = []string{"GreetingOutline", "Node"}
 
 func (ec *executionContext) _GreetingOutline(ctx context.Context, sel ast.SelectionSet, obj *ent.GreetingOutline) graphql.Marshaler {
@@ -35381,6 +35690,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordAttendance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAttendance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "logInteraction":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_logInteraction(ctx, field)
@@ -35682,6 +35998,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cultureCalendar(ctx, field)
+				})
+		case "activityAttendance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activityAttendance(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -36754,6 +37076,22 @@ func (ec *executionContext) unmarshalNAccountWhereInput2ᚖrapportᚋentᚐAccou
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNActivityRegistration2ᚕᚖrapportᚋentᚐActivityRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ActivityRegistration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityRegistration2ᚖrapportᚋentᚐActivityRegistration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNActivityRegistration2ᚖrapportᚋentᚐActivityRegistration(ctx context.Context, sel ast.SelectionSet, v *ent.ActivityRegistration) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ActivityRegistration!")
@@ -37179,6 +37517,30 @@ func (ec *executionContext) marshalNDepartment2ᚖrapportᚋentᚐDepartment(ctx
 		return graphql.Null
 	}
 	return ec._Department(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDepartmentAttendance2ᚕᚖrapportᚋinternalᚋcultureopsᚐDepartmentAttendanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*cultureops.DepartmentAttendance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDepartmentAttendance2ᚖrapportᚋinternalᚋcultureopsᚐDepartmentAttendance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDepartmentAttendance2ᚖrapportᚋinternalᚋcultureopsᚐDepartmentAttendance(ctx context.Context, sel ast.SelectionSet, v *cultureops.DepartmentAttendance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepartmentAttendance!")
+		return graphql.Null
+	}
+	return ec._DepartmentAttendance(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDepartmentOrderField2ᚖrapportᚋentᚐDepartmentOrderField(ctx context.Context, v any) (*ent.DepartmentOrderField, error) {
@@ -37736,6 +38098,22 @@ func (ec *executionContext) unmarshalNUpdateUserInput2rapportᚋentᚐUpdateUser
 func (ec *executionContext) unmarshalNUpdateVisitReportInput2rapportᚋentᚐUpdateVisitReportInput(ctx context.Context, v any) (ent.UpdateVisitReportInput, error) {
 	res, err := ec.unmarshalInputUpdateVisitReportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUser2ᚕᚖrapportᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖrapportᚋentᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖrapportᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

@@ -334,6 +334,9 @@ func (ActivityRegistration) Policy() ent.Policy {
 				if v.IsSystem() || v.Can(authz.ManageCulture) {
 					return privacy.Skip
 				}
+				if st, ok := m.Status(); ok && st == activityregistration.StatusATTENDED {
+					return apierr.Forbiddenf("only the culture office records attendance")
+				}
 				if m.Op().Is(gen.OpCreate) {
 					if u, ok := m.UserID(); !ok || u != v.UserID {
 						return apierr.Forbiddenf("one registers oneself")

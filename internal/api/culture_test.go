@@ -446,3 +446,44 @@ func TestCultureCalendarFeed(t *testing.T) {
 		}
 	})
 }
+
+// After an activity begins the culture office records who came (walk-ins
+// too) and exports them by department; nobody else records attendance.
+func TestCultureAttendance(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newCultureWorld(t, e)
+		c := w.campaign(t, "读书会 Reading club", map[string]any{"kind": "STUDY_SESSION"}, "")
+		begun := w.activity(t, c, "共读《活着》", time.Now().Add(-time.Hour), nil)
+		later := w.activity(t, c, "下次共读", time.Now().Add(48*time.Hour), nil)
+		const rec = `mutation($a: ID!, $u: [ID!]!, $at: Boolean!) { recordAttendance(activityID: $a, userIDs: $u, attended: $at) { status user { id } } }`
+		w.staff.do(rec, map[string]any{"a": begun, "u": []string{w.staff.id}, "at": true}).code(t, "FORBIDDEN")
+		w.hr.do(rec, map[string]any{"a": later, "u": []string{w.staff.id}, "at": true}).code(t, "BAD_USER_INPUT")
+		w.hr.do(rec, map[string]any{"a": begun, "u": []string{w.other.id}, "at": true}).code(t, "NOT_FOUND")
+		r := w.hr.do(rec, map[string]any{"a": begun, "u": []string{w.staff.id, w.sales.id, w.staff.id}, "at": true}).ok(t)
+		if regs := r.list(t, "recordAttendance"); len(regs) != 2 || regs[0].(map[string]any)["status"] != "ATTENDED" {
+			t.Fatalf("attendance: %v", regs)
+		}
+		w.hr.do(rec, map[string]any{"a": begun, "u": []string{w.staff.id}, "at": false}).ok(t)
+		w.hr.do(rec, map[string]any{"a": begun, "u": []string{w.staff.id}, "at": true}).ok(t)
+		if n := calendar(t, w.hr, time.Now().Add(-2*time.Hour), time.Now())[begun]["registeredCount"]; n != float64(2) {
+			t.Fatalf("registeredCount after attendance: %v", n)
+		}
+		const export = `query($a: ID!) { activityAttendance(activityID: $a) { department { name } attendees { id name } } }`
+		groups := w.hr.do(export, map[string]any{"a": begun}).ok(t).list(t, "activityAttendance")
+		depts := map[string]int{}
+		for _, g := range groups {
+			g := g.(map[string]any)
+			name := "(none)"
+			if d, ok := g["department"].(map[string]any); ok {
+				name = d["name"].(string)
+			}
+			depts[name] += len(g["attendees"].([]any))
+		}
+		if len(depts) != 2 || depts["销售部 Sales"] != 1 || depts["(none)"] != 1 {
+			t.Fatalf("attendance by department: %v", depts)
+		}
+		if mine := w.staff.do(export, map[string]any{"a": begun}).ok(t).list(t, "activityAttendance"); len(mine) != 1 {
+			t.Fatalf("an employee's export shows others: %v", mine)
+		}
+	})
+}

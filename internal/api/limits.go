@@ -62,8 +62,12 @@ var listCaps = map[string]int{
 	"ContactOverview.rows":     followup.MaxOverviewAccounts,
 	"ContactOverviewRow.days":  followup.MaxOverviewDays,
 	"Query.cultureCalendar":    cultureops.MaxCalendarItems,
-	"CultureCampaign.audience": schema.MaxAudienceDepartments,
-	"CultureActivity.audience": schema.MaxAudienceDepartments,
+	// The attendance's departments hold all its attendees together.
+	"Query.activityAttendance":       1,
+	"DepartmentAttendance.attendees": cultureops.MaxAttendees,
+	"Mutation.recordAttendance":      cultureops.MaxAttendance,
+	"CultureCampaign.audience":       schema.MaxAudienceDepartments,
+	"CultureActivity.audience":       schema.MaxAudienceDepartments,
 }
 
 // defaultOrders are the orders of connections asked for none, written into

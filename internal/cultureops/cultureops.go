@@ -16,6 +16,7 @@ import (
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/internal/apierr"
+	"rapport/internal/authz"
 	"rapport/internal/culture"
 	"rapport/internal/pulid"
 	"rapport/internal/viewer"
@@ -287,4 +288,119 @@ func ViewerRegistration(ctx context.Context, a *ent.CultureActivity) (*ent.Activ
 func system(ctx context.Context) context.Context {
 	v := viewer.FromContext(ctx)
 	return viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, v.Location))
+}
+
+// MaxAttendance bounds the people one attendance record names.
+const MaxAttendance = 500
+
+// RecordAttendance marks who attended an activity that has begun (the
+// culture office): their registration becomes ATTENDED, or a walk-in's is
+// created so; with attended false, ATTENDED goes back to REGISTERED. Each
+// user must be of the organisation.
+func RecordAttendance(ctx context.Context, c *ent.Client, activityID pulid.ID, userIDs []pulid.ID, attended bool, now time.Time) ([]*ent.ActivityRegistration, error) {
+	if !viewer.FromContext(ctx).Can(authz.ManageCulture) {
+		return nil, apierr.Forbiddenf("only the culture office records attendance")
+	}
+	if len(userIDs) > MaxAttendance {
+		return nil, apierr.BadInput("userIDs", "at most %d people at a time", MaxAttendance)
+	}
+	a, err := lockActivity(ctx, c, activityID)
+	if err != nil {
+		return nil, err
+	}
+	if now.Before(a.StartsAt) {
+		return nil, apierr.BadInput("activityID", "the activity has not begun")
+	}
+	if a.Status == cultureactivity.StatusCANCELLED {
+		return nil, apierr.BadInput("activityID", "the activity is CANCELLED")
+	}
+	regs, err := c.ActivityRegistration.Query().
+		Where(activityregistration.ActivityID(a.ID), activityregistration.UserIDIn(userIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byUser := map[pulid.ID]*ent.ActivityRegistration{}
+	for _, r := range regs {
+		byUser[r.UserID] = r
+	}
+	delta := 0
+	out := make([]*ent.ActivityRegistration, 0, len(userIDs))
+	seen := map[pulid.ID]bool{}
+	for _, u := range userIDs {
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		r := byUser[u]
+		switch {
+		case r == nil && attended: // a walk-in
+			r, err = c.ActivityRegistration.Create().SetActivityID(a.ID).SetUserID(u).
+				SetStatus(activityregistration.StatusATTENDED).SetQueuedAt(now.UTC()).Save(ctx)
+			delta++
+		case r == nil:
+			continue
+		case attended && r.Status != activityregistration.StatusATTENDED:
+			if !culture.Holds(culture.Place(r.Status)) {
+				delta++
+			}
+			r, err = r.Update().SetStatus(activityregistration.StatusATTENDED).Save(ctx)
+		case !attended && r.Status == activityregistration.StatusATTENDED:
+			r, err = r.Update().SetStatus(activityregistration.StatusREGISTERED).Save(ctx)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if delta != 0 {
+		err = c.CultureActivity.UpdateOneID(a.ID).AddRegisteredCount(delta).Exec(system(ctx))
+	}
+	return out, err
+}
+
+// DepartmentAttendance is one department's attendees of an activity.
+type DepartmentAttendance struct {
+	Department *ent.Department // nil: people in no department
+	Attendees  []*ent.User
+}
+
+// MaxAttendees is the most attendees Attendance lists, all departments together.
+const MaxAttendees = 2000
+
+// Attendance is who attended an activity, by department in the order of
+// their first attendee (the culture office's export): three statements,
+// at most MaxAttendees people.
+func Attendance(ctx context.Context, c *ent.Client, activityID pulid.ID) ([]*DepartmentAttendance, error) {
+	a, err := c.CultureActivity.Get(ctx, activityID)
+	if err != nil {
+		return nil, err
+	}
+	regs, err := c.ActivityRegistration.Query().
+		Where(activityregistration.ActivityID(a.ID), activityregistration.StatusEQ(activityregistration.StatusATTENDED)).
+		WithUser(func(q *ent.UserQuery) { q.WithDepartment() }).
+		Order(ent.Asc(activityregistration.FieldQueuedAt), ent.Asc(activityregistration.FieldID)).
+		Limit(MaxAttendees).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*DepartmentAttendance
+	index := map[pulid.ID]*DepartmentAttendance{}
+	for _, r := range regs {
+		u := r.Edges.User
+		if u == nil {
+			continue
+		}
+		var key pulid.ID
+		if u.Edges.Department != nil {
+			key = u.Edges.Department.ID
+		}
+		g := index[key]
+		if g == nil {
+			g = &DepartmentAttendance{Department: u.Edges.Department}
+			index[key] = g
+			out = append(out, g)
+		}
+		g.Attendees = append(g.Attendees, u)
+	}
+	return out, nil
 }

@@ -19,7 +19,9 @@ import (
 func culture(ctx context.Context, c *ent.Client, org pulid.ID, users, depts map[string]pulid.ID, loc *time.Location, now time.Time) error {
 	today := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day(), 0, 0, 0, 0, loc)
 	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
-	at := func(d, hour, minute int) time.Time { return today.AddDate(0, 0, d).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute) }
+	at := func(d, hour, minute int) time.Time {
+		return today.AddDate(0, 0, d).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
+	}
 	decided := now.Add(-48 * time.Hour).UTC()
 
 	type activitySpec struct {
