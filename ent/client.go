@@ -18,12 +18,14 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -54,6 +56,8 @@ type Client struct {
 	CultureActivity *CultureActivityClient
 	// CultureCampaign is the client for interacting with the CultureCampaign builders.
 	CultureCampaign *CultureCampaignClient
+	// CulturePlan is the client for interacting with the CulturePlan builders.
+	CulturePlan *CulturePlanClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
 	// DueCount is the client for interacting with the DueCount builders.
@@ -66,6 +70,8 @@ type Client struct {
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// Recognition is the client for interacting with the Recognition builders.
+	Recognition *RecognitionClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
 	// TierChange is the client for interacting with the TierChange builders.
@@ -91,12 +97,14 @@ func (c *Client) init() {
 	c.Contact = NewContactClient(c.config)
 	c.CultureActivity = NewCultureActivityClient(c.config)
 	c.CultureCampaign = NewCultureCampaignClient(c.config)
+	c.CulturePlan = NewCulturePlanClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
 	c.DueCount = NewDueCountClient(c.config)
 	c.GreetingOutline = NewGreetingOutlineClient(c.config)
 	c.Holiday = NewHolidayClient(c.config)
 	c.Interaction = NewInteractionClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.Recognition = NewRecognitionClient(c.config)
 	c.Setting = NewSettingClient(c.config)
 	c.TierChange = NewTierChangeClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -199,12 +207,14 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Contact:              NewContactClient(cfg),
 		CultureActivity:      NewCultureActivityClient(cfg),
 		CultureCampaign:      NewCultureCampaignClient(cfg),
+		CulturePlan:          NewCulturePlanClient(cfg),
 		Department:           NewDepartmentClient(cfg),
 		DueCount:             NewDueCountClient(cfg),
 		GreetingOutline:      NewGreetingOutlineClient(cfg),
 		Holiday:              NewHolidayClient(cfg),
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
+		Recognition:          NewRecognitionClient(cfg),
 		Setting:              NewSettingClient(cfg),
 		TierChange:           NewTierChangeClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -234,12 +244,14 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Contact:              NewContactClient(cfg),
 		CultureActivity:      NewCultureActivityClient(cfg),
 		CultureCampaign:      NewCultureCampaignClient(cfg),
+		CulturePlan:          NewCulturePlanClient(cfg),
 		Department:           NewDepartmentClient(cfg),
 		DueCount:             NewDueCountClient(cfg),
 		GreetingOutline:      NewGreetingOutlineClient(cfg),
 		Holiday:              NewHolidayClient(cfg),
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
+		Recognition:          NewRecognitionClient(cfg),
 		Setting:              NewSettingClient(cfg),
 		TierChange:           NewTierChangeClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -274,8 +286,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Account, c.ActivityRegistration, c.AuditEvent, c.Contact, c.CultureActivity,
-		c.CultureCampaign, c.Department, c.DueCount, c.GreetingOutline, c.Holiday,
-		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount, c.GreetingOutline,
+		c.Holiday, c.Interaction, c.Organization, c.Recognition, c.Setting,
+		c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
 	}
@@ -286,8 +299,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Account, c.ActivityRegistration, c.AuditEvent, c.Contact, c.CultureActivity,
-		c.CultureCampaign, c.Department, c.DueCount, c.GreetingOutline, c.Holiday,
-		c.Interaction, c.Organization, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount, c.GreetingOutline,
+		c.Holiday, c.Interaction, c.Organization, c.Recognition, c.Setting,
+		c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -308,6 +322,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CultureActivity.mutate(ctx, m)
 	case *CultureCampaignMutation:
 		return c.CultureCampaign.mutate(ctx, m)
+	case *CulturePlanMutation:
+		return c.CulturePlan.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
 	case *DueCountMutation:
@@ -320,6 +336,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Interaction.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *RecognitionMutation:
+		return c.Recognition.mutate(ctx, m)
 	case *SettingMutation:
 		return c.Setting.mutate(ctx, m)
 	case *TierChangeMutation:
@@ -1511,6 +1529,38 @@ func (c *CultureCampaignClient) QueryActivities(_m *CultureCampaign) *CultureAct
 	return query
 }
 
+// QueryPlan queries the plan edge of a CultureCampaign.
+func (c *CultureCampaignClient) QueryPlan(_m *CultureCampaign) *CulturePlanQuery {
+	query := (&CulturePlanClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(cultureplan.Table, cultureplan.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, culturecampaign.PlanTable, culturecampaign.PlanColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecognitions queries the recognitions edge of a CultureCampaign.
+func (c *CultureCampaignClient) QueryRecognitions(_m *CultureCampaign) *RecognitionQuery {
+	query := (&RecognitionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, id),
+			sqlgraph.To(recognition.Table, recognition.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, culturecampaign.RecognitionsTable, culturecampaign.RecognitionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CultureCampaignClient) Hooks() []Hook {
 	hooks := c.hooks.CultureCampaign
@@ -1534,6 +1584,204 @@ func (c *CultureCampaignClient) mutate(ctx context.Context, m *CultureCampaignMu
 		return (&CultureCampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CultureCampaign mutation op: %q", m.Op())
+	}
+}
+
+// CulturePlanClient is a client for the CulturePlan schema.
+type CulturePlanClient struct {
+	config
+}
+
+// NewCulturePlanClient returns a client for the CulturePlan from the given config.
+func NewCulturePlanClient(c config) *CulturePlanClient {
+	return &CulturePlanClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `cultureplan.Hooks(f(g(h())))`.
+func (c *CulturePlanClient) Use(hooks ...Hook) {
+	c.hooks.CulturePlan = append(c.hooks.CulturePlan, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `cultureplan.Intercept(f(g(h())))`.
+func (c *CulturePlanClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CulturePlan = append(c.inters.CulturePlan, interceptors...)
+}
+
+// Create returns a builder for creating a CulturePlan entity.
+func (c *CulturePlanClient) Create() *CulturePlanCreate {
+	mutation := newCulturePlanMutation(c.config, OpCreate)
+	return &CulturePlanCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CulturePlan entities.
+func (c *CulturePlanClient) CreateBulk(builders ...*CulturePlanCreate) *CulturePlanCreateBulk {
+	return &CulturePlanCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CulturePlanClient) MapCreateBulk(slice any, setFunc func(*CulturePlanCreate, int)) *CulturePlanCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CulturePlanCreateBulk{err: fmt.Errorf("calling to CulturePlanClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CulturePlanCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CulturePlanCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CulturePlan.
+func (c *CulturePlanClient) Update() *CulturePlanUpdate {
+	mutation := newCulturePlanMutation(c.config, OpUpdate)
+	return &CulturePlanUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CulturePlanClient) UpdateOne(_m *CulturePlan) *CulturePlanUpdateOne {
+	mutation := newCulturePlanMutation(c.config, OpUpdateOne, withCulturePlan(_m))
+	return &CulturePlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CulturePlanClient) UpdateOneID(id pulid.ID) *CulturePlanUpdateOne {
+	mutation := newCulturePlanMutation(c.config, OpUpdateOne, withCulturePlanID(id))
+	return &CulturePlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CulturePlan.
+func (c *CulturePlanClient) Delete() *CulturePlanDelete {
+	mutation := newCulturePlanMutation(c.config, OpDelete)
+	return &CulturePlanDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CulturePlanClient) DeleteOne(_m *CulturePlan) *CulturePlanDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CulturePlanClient) DeleteOneID(id pulid.ID) *CulturePlanDeleteOne {
+	builder := c.Delete().Where(cultureplan.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CulturePlanDeleteOne{builder}
+}
+
+// Query returns a query builder for CulturePlan.
+func (c *CulturePlanClient) Query() *CulturePlanQuery {
+	return &CulturePlanQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCulturePlan},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CulturePlan entity by its id.
+func (c *CulturePlanClient) Get(ctx context.Context, id pulid.ID) (*CulturePlan, error) {
+	return c.Query().Where(cultureplan.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CulturePlanClient) GetX(ctx context.Context, id pulid.ID) *CulturePlan {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CulturePlan.
+func (c *CulturePlanClient) QueryOrganization(_m *CulturePlan) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureplan.Table, cultureplan.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cultureplan.OrganizationTable, cultureplan.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubmittedBy queries the submitted_by edge of a CulturePlan.
+func (c *CulturePlanClient) QuerySubmittedBy(_m *CulturePlan) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureplan.Table, cultureplan.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cultureplan.SubmittedByTable, cultureplan.SubmittedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryApprovedBy queries the approved_by edge of a CulturePlan.
+func (c *CulturePlanClient) QueryApprovedBy(_m *CulturePlan) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureplan.Table, cultureplan.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cultureplan.ApprovedByTable, cultureplan.ApprovedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCampaigns queries the campaigns edge of a CulturePlan.
+func (c *CulturePlanClient) QueryCampaigns(_m *CulturePlan) *CultureCampaignQuery {
+	query := (&CultureCampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cultureplan.Table, cultureplan.FieldID, id),
+			sqlgraph.To(culturecampaign.Table, culturecampaign.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, cultureplan.CampaignsTable, cultureplan.CampaignsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CulturePlanClient) Hooks() []Hook {
+	hooks := c.hooks.CulturePlan
+	return append(hooks[:len(hooks):len(hooks)], cultureplan.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CulturePlanClient) Interceptors() []Interceptor {
+	return c.inters.CulturePlan
+}
+
+func (c *CulturePlanClient) mutate(ctx context.Context, m *CulturePlanMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CulturePlanCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CulturePlanUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CulturePlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CulturePlanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CulturePlan mutation op: %q", m.Op())
 	}
 }
 
@@ -1734,6 +1982,22 @@ func (c *DepartmentClient) QueryAudienceOfActivities(_m *Department) *CultureAct
 			sqlgraph.From(department.Table, department.FieldID, id),
 			sqlgraph.To(cultureactivity.Table, cultureactivity.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, true, department.AudienceOfActivitiesTable, department.AudienceOfActivitiesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecognitions queries the recognitions edge of a Department.
+func (c *DepartmentClient) QueryRecognitions(_m *Department) *RecognitionQuery {
+	query := (&RecognitionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, id),
+			sqlgraph.To(recognition.Table, recognition.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, department.RecognitionsTable, department.RecognitionsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2629,6 +2893,204 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 	}
 }
 
+// RecognitionClient is a client for the Recognition schema.
+type RecognitionClient struct {
+	config
+}
+
+// NewRecognitionClient returns a client for the Recognition from the given config.
+func NewRecognitionClient(c config) *RecognitionClient {
+	return &RecognitionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `recognition.Hooks(f(g(h())))`.
+func (c *RecognitionClient) Use(hooks ...Hook) {
+	c.hooks.Recognition = append(c.hooks.Recognition, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `recognition.Intercept(f(g(h())))`.
+func (c *RecognitionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Recognition = append(c.inters.Recognition, interceptors...)
+}
+
+// Create returns a builder for creating a Recognition entity.
+func (c *RecognitionClient) Create() *RecognitionCreate {
+	mutation := newRecognitionMutation(c.config, OpCreate)
+	return &RecognitionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Recognition entities.
+func (c *RecognitionClient) CreateBulk(builders ...*RecognitionCreate) *RecognitionCreateBulk {
+	return &RecognitionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RecognitionClient) MapCreateBulk(slice any, setFunc func(*RecognitionCreate, int)) *RecognitionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RecognitionCreateBulk{err: fmt.Errorf("calling to RecognitionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RecognitionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RecognitionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Recognition.
+func (c *RecognitionClient) Update() *RecognitionUpdate {
+	mutation := newRecognitionMutation(c.config, OpUpdate)
+	return &RecognitionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RecognitionClient) UpdateOne(_m *Recognition) *RecognitionUpdateOne {
+	mutation := newRecognitionMutation(c.config, OpUpdateOne, withRecognition(_m))
+	return &RecognitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RecognitionClient) UpdateOneID(id pulid.ID) *RecognitionUpdateOne {
+	mutation := newRecognitionMutation(c.config, OpUpdateOne, withRecognitionID(id))
+	return &RecognitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Recognition.
+func (c *RecognitionClient) Delete() *RecognitionDelete {
+	mutation := newRecognitionMutation(c.config, OpDelete)
+	return &RecognitionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RecognitionClient) DeleteOne(_m *Recognition) *RecognitionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RecognitionClient) DeleteOneID(id pulid.ID) *RecognitionDeleteOne {
+	builder := c.Delete().Where(recognition.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RecognitionDeleteOne{builder}
+}
+
+// Query returns a query builder for Recognition.
+func (c *RecognitionClient) Query() *RecognitionQuery {
+	return &RecognitionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRecognition},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Recognition entity by its id.
+func (c *RecognitionClient) Get(ctx context.Context, id pulid.ID) (*Recognition, error) {
+	return c.Query().Where(recognition.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RecognitionClient) GetX(ctx context.Context, id pulid.ID) *Recognition {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Recognition.
+func (c *RecognitionClient) QueryOrganization(_m *Recognition) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(recognition.Table, recognition.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, recognition.OrganizationTable, recognition.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCampaign queries the campaign edge of a Recognition.
+func (c *RecognitionClient) QueryCampaign(_m *Recognition) *CultureCampaignQuery {
+	query := (&CultureCampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(recognition.Table, recognition.FieldID, id),
+			sqlgraph.To(culturecampaign.Table, culturecampaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, recognition.CampaignTable, recognition.CampaignColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPeople queries the people edge of a Recognition.
+func (c *RecognitionClient) QueryPeople(_m *Recognition) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(recognition.Table, recognition.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, recognition.PeopleTable, recognition.PeoplePrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDepartments queries the departments edge of a Recognition.
+func (c *RecognitionClient) QueryDepartments(_m *Recognition) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(recognition.Table, recognition.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, recognition.DepartmentsTable, recognition.DepartmentsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RecognitionClient) Hooks() []Hook {
+	hooks := c.hooks.Recognition
+	return append(hooks[:len(hooks):len(hooks)], recognition.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RecognitionClient) Interceptors() []Interceptor {
+	return c.inters.Recognition
+}
+
+func (c *RecognitionClient) mutate(ctx context.Context, m *RecognitionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RecognitionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RecognitionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RecognitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RecognitionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Recognition mutation op: %q", m.Op())
+	}
+}
+
 // SettingClient is a client for the Setting schema.
 type SettingClient struct {
 	config
@@ -3133,6 +3595,22 @@ func (c *UserClient) QueryAccounts(_m *User) *AccountQuery {
 	return query
 }
 
+// QueryRecognitions queries the recognitions edge of a User.
+func (c *UserClient) QueryRecognitions(_m *User) *RecognitionQuery {
+	query := (&RecognitionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(recognition.Table, recognition.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, user.RecognitionsTable, user.RecognitionsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
 	hooks := c.hooks.User
@@ -3345,13 +3823,15 @@ func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) 
 type (
 	hooks struct {
 		Account, ActivityRegistration, AuditEvent, Contact, CultureActivity,
-		CultureCampaign, Department, DueCount, GreetingOutline, Holiday, Interaction,
-		Organization, Setting, TierChange, User, VisitReport []ent.Hook
+		CultureCampaign, CulturePlan, Department, DueCount, GreetingOutline, Holiday,
+		Interaction, Organization, Recognition, Setting, TierChange, User,
+		VisitReport []ent.Hook
 	}
 	inters struct {
 		Account, ActivityRegistration, AuditEvent, Contact, CultureActivity,
-		CultureCampaign, Department, DueCount, GreetingOutline, Holiday, Interaction,
-		Organization, Setting, TierChange, User, VisitReport []ent.Interceptor
+		CultureCampaign, CulturePlan, Department, DueCount, GreetingOutline, Holiday,
+		Interaction, Organization, Recognition, Setting, TierChange, User,
+		VisitReport []ent.Interceptor
 	}
 )
 

@@ -5,6 +5,7 @@ package ent
 import (
 	"fmt"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/organization"
 	"rapport/ent/user"
@@ -39,6 +40,8 @@ type CultureCampaign struct {
 	Description string `json:"description,omitempty"`
 	// OrganizingDepartmentID holds the value of the "organizing_department_id" field.
 	OrganizingDepartmentID pulid.ID `json:"organizing_department_id,omitempty"`
+	// The year's culture plan the campaign sits under.
+	PlanID pulid.ID `json:"plan_id,omitempty"`
 	// The first day, YYYY-MM-DD, in the organisation's calendar.
 	StartsOn string `json:"starts_on,omitempty"`
 	// The last day, YYYY-MM-DD.
@@ -75,14 +78,19 @@ type CultureCampaignEdges struct {
 	ApprovedBy *User `json:"approved_by,omitempty"`
 	// Activities holds the value of the activities edge.
 	Activities []*CultureActivity `json:"activities,omitempty"`
+	// Plan holds the value of the plan edge.
+	Plan *CulturePlan `json:"plan,omitempty"`
+	// Recognitions holds the value of the recognitions edge.
+	Recognitions []*Recognition `json:"recognitions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [8]map[string]int
 
-	namedAudience   map[string][]*Department
-	namedActivities map[string][]*CultureActivity
+	namedAudience     map[string][]*Department
+	namedActivities   map[string][]*CultureActivity
+	namedRecognitions map[string][]*Recognition
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -147,12 +155,32 @@ func (e CultureCampaignEdges) ActivitiesOrErr() ([]*CultureActivity, error) {
 	return nil, &NotLoadedError{edge: "activities"}
 }
 
+// PlanOrErr returns the Plan value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e CultureCampaignEdges) PlanOrErr() (*CulturePlan, error) {
+	if e.Plan != nil {
+		return e.Plan, nil
+	} else if e.loadedTypes[6] {
+		return nil, &NotFoundError{label: cultureplan.Label}
+	}
+	return nil, &NotLoadedError{edge: "plan"}
+}
+
+// RecognitionsOrErr returns the Recognitions value or an error if the edge
+// was not loaded in eager-loading.
+func (e CultureCampaignEdges) RecognitionsOrErr() ([]*Recognition, error) {
+	if e.loadedTypes[7] {
+		return e.Recognitions, nil
+	}
+	return nil, &NotLoadedError{edge: "recognitions"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*CultureCampaign) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case culturecampaign.FieldID, culturecampaign.FieldOrganizationID, culturecampaign.FieldOrganizingDepartmentID, culturecampaign.FieldSubmittedByID, culturecampaign.FieldApprovedByID:
+		case culturecampaign.FieldID, culturecampaign.FieldOrganizationID, culturecampaign.FieldOrganizingDepartmentID, culturecampaign.FieldPlanID, culturecampaign.FieldSubmittedByID, culturecampaign.FieldApprovedByID:
 			values[i] = new(pulid.ID)
 		case culturecampaign.FieldAudienceAll:
 			values[i] = new(sql.NullBool)
@@ -236,6 +264,12 @@ func (_m *CultureCampaign) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field organizing_department_id", values[i])
 			} else if value != nil {
 				_m.OrganizingDepartmentID = *value
+			}
+		case culturecampaign.FieldPlanID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field plan_id", values[i])
+			} else if value != nil {
+				_m.PlanID = *value
 			}
 		case culturecampaign.FieldStartsOn:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -329,6 +363,16 @@ func (_m *CultureCampaign) QueryActivities() *CultureActivityQuery {
 	return NewCultureCampaignClient(_m.config).QueryActivities(_m)
 }
 
+// QueryPlan queries the "plan" edge of the CultureCampaign entity.
+func (_m *CultureCampaign) QueryPlan() *CulturePlanQuery {
+	return NewCultureCampaignClient(_m.config).QueryPlan(_m)
+}
+
+// QueryRecognitions queries the "recognitions" edge of the CultureCampaign entity.
+func (_m *CultureCampaign) QueryRecognitions() *RecognitionQuery {
+	return NewCultureCampaignClient(_m.config).QueryRecognitions(_m)
+}
+
 // Update returns a builder for updating this CultureCampaign.
 // Note that you need to call CultureCampaign.Unwrap() before calling this method if this CultureCampaign
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -378,6 +422,9 @@ func (_m *CultureCampaign) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("organizing_department_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OrganizingDepartmentID))
+	builder.WriteString(", ")
+	builder.WriteString("plan_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PlanID))
 	builder.WriteString(", ")
 	builder.WriteString("starts_on=")
 	builder.WriteString(_m.StartsOn)
@@ -453,6 +500,30 @@ func (_m *CultureCampaign) appendNamedActivities(name string, edges ...*CultureA
 		_m.Edges.namedActivities[name] = []*CultureActivity{}
 	} else {
 		_m.Edges.namedActivities[name] = append(_m.Edges.namedActivities[name], edges...)
+	}
+}
+
+// NamedRecognitions returns the Recognitions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *CultureCampaign) NamedRecognitions(name string) ([]*Recognition, error) {
+	if _m.Edges.namedRecognitions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRecognitions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *CultureCampaign) appendNamedRecognitions(name string, edges ...*Recognition) {
+	if _m.Edges.namedRecognitions == nil {
+		_m.Edges.namedRecognitions = make(map[string][]*Recognition)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRecognitions[name] = []*Recognition{}
+	} else {
+		_m.Edges.namedRecognitions[name] = append(_m.Edges.namedRecognitions[name], edges...)
 	}
 }
 

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -126,6 +128,20 @@ func (_c *CultureCampaignCreate) SetOrganizingDepartmentID(v pulid.ID) *CultureC
 func (_c *CultureCampaignCreate) SetNillableOrganizingDepartmentID(v *pulid.ID) *CultureCampaignCreate {
 	if v != nil {
 		_c.SetOrganizingDepartmentID(*v)
+	}
+	return _c
+}
+
+// SetPlanID sets the "plan_id" field.
+func (_c *CultureCampaignCreate) SetPlanID(v pulid.ID) *CultureCampaignCreate {
+	_c.mutation.SetPlanID(v)
+	return _c
+}
+
+// SetNillablePlanID sets the "plan_id" field if the given value is not nil.
+func (_c *CultureCampaignCreate) SetNillablePlanID(v *pulid.ID) *CultureCampaignCreate {
+	if v != nil {
+		_c.SetPlanID(*v)
 	}
 	return _c
 }
@@ -288,6 +304,26 @@ func (_c *CultureCampaignCreate) AddActivities(v ...*CultureActivity) *CultureCa
 		ids[i] = v[i].ID
 	}
 	return _c.AddActivityIDs(ids...)
+}
+
+// SetPlan sets the "plan" edge to the CulturePlan entity.
+func (_c *CultureCampaignCreate) SetPlan(v *CulturePlan) *CultureCampaignCreate {
+	return _c.SetPlanID(v.ID)
+}
+
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_c *CultureCampaignCreate) AddRecognitionIDs(ids ...pulid.ID) *CultureCampaignCreate {
+	_c.mutation.AddRecognitionIDs(ids...)
+	return _c
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_c *CultureCampaignCreate) AddRecognitions(v ...*Recognition) *CultureCampaignCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRecognitionIDs(ids...)
 }
 
 // Mutation returns the CultureCampaignMutation object of the builder.
@@ -631,6 +667,39 @@ func (_c *CultureCampaignCreate) createSpec() (*CultureCampaign, *sqlgraph.Creat
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.PlanIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.PlanTable,
+			Columns: []string{culturecampaign.PlanColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureplan.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.PlanID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -788,6 +857,24 @@ func (u *CultureCampaignUpsert) UpdateOrganizingDepartmentID() *CultureCampaignU
 // ClearOrganizingDepartmentID clears the value of the "organizing_department_id" field.
 func (u *CultureCampaignUpsert) ClearOrganizingDepartmentID() *CultureCampaignUpsert {
 	u.SetNull(culturecampaign.FieldOrganizingDepartmentID)
+	return u
+}
+
+// SetPlanID sets the "plan_id" field.
+func (u *CultureCampaignUpsert) SetPlanID(v pulid.ID) *CultureCampaignUpsert {
+	u.Set(culturecampaign.FieldPlanID, v)
+	return u
+}
+
+// UpdatePlanID sets the "plan_id" field to the value that was provided on create.
+func (u *CultureCampaignUpsert) UpdatePlanID() *CultureCampaignUpsert {
+	u.SetExcluded(culturecampaign.FieldPlanID)
+	return u
+}
+
+// ClearPlanID clears the value of the "plan_id" field.
+func (u *CultureCampaignUpsert) ClearPlanID() *CultureCampaignUpsert {
+	u.SetNull(culturecampaign.FieldPlanID)
 	return u
 }
 
@@ -1088,6 +1175,27 @@ func (u *CultureCampaignUpsertOne) UpdateOrganizingDepartmentID() *CultureCampai
 func (u *CultureCampaignUpsertOne) ClearOrganizingDepartmentID() *CultureCampaignUpsertOne {
 	return u.Update(func(s *CultureCampaignUpsert) {
 		s.ClearOrganizingDepartmentID()
+	})
+}
+
+// SetPlanID sets the "plan_id" field.
+func (u *CultureCampaignUpsertOne) SetPlanID(v pulid.ID) *CultureCampaignUpsertOne {
+	return u.Update(func(s *CultureCampaignUpsert) {
+		s.SetPlanID(v)
+	})
+}
+
+// UpdatePlanID sets the "plan_id" field to the value that was provided on create.
+func (u *CultureCampaignUpsertOne) UpdatePlanID() *CultureCampaignUpsertOne {
+	return u.Update(func(s *CultureCampaignUpsert) {
+		s.UpdatePlanID()
+	})
+}
+
+// ClearPlanID clears the value of the "plan_id" field.
+func (u *CultureCampaignUpsertOne) ClearPlanID() *CultureCampaignUpsertOne {
+	return u.Update(func(s *CultureCampaignUpsert) {
+		s.ClearPlanID()
 	})
 }
 
@@ -1575,6 +1683,27 @@ func (u *CultureCampaignUpsertBulk) UpdateOrganizingDepartmentID() *CultureCampa
 func (u *CultureCampaignUpsertBulk) ClearOrganizingDepartmentID() *CultureCampaignUpsertBulk {
 	return u.Update(func(s *CultureCampaignUpsert) {
 		s.ClearOrganizingDepartmentID()
+	})
+}
+
+// SetPlanID sets the "plan_id" field.
+func (u *CultureCampaignUpsertBulk) SetPlanID(v pulid.ID) *CultureCampaignUpsertBulk {
+	return u.Update(func(s *CultureCampaignUpsert) {
+		s.SetPlanID(v)
+	})
+}
+
+// UpdatePlanID sets the "plan_id" field to the value that was provided on create.
+func (u *CultureCampaignUpsertBulk) UpdatePlanID() *CultureCampaignUpsertBulk {
+	return u.Update(func(s *CultureCampaignUpsert) {
+		s.UpdatePlanID()
+	})
+}
+
+// ClearPlanID clears the value of the "plan_id" field.
+func (u *CultureCampaignUpsertBulk) ClearPlanID() *CultureCampaignUpsertBulk {
+	return u.Update(func(s *CultureCampaignUpsert) {
+		s.ClearPlanID()
 	})
 }
 

@@ -10,9 +10,11 @@ import (
 	"math"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 
@@ -36,10 +38,13 @@ type CultureCampaignQuery struct {
 	withSubmittedBy          *UserQuery
 	withApprovedBy           *UserQuery
 	withActivities           *CultureActivityQuery
+	withPlan                 *CulturePlanQuery
+	withRecognitions         *RecognitionQuery
 	loadTotal                []func(context.Context, []*CultureCampaign) error
 	modifiers                []func(*sql.Selector)
 	withNamedAudience        map[string]*DepartmentQuery
 	withNamedActivities      map[string]*CultureActivityQuery
+	withNamedRecognitions    map[string]*RecognitionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -201,6 +206,50 @@ func (_q *CultureCampaignQuery) QueryActivities() *CultureActivityQuery {
 			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, selector),
 			sqlgraph.To(cultureactivity.Table, cultureactivity.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, culturecampaign.ActivitiesTable, culturecampaign.ActivitiesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPlan chains the current query on the "plan" edge.
+func (_q *CultureCampaignQuery) QueryPlan() *CulturePlanQuery {
+	query := (&CulturePlanClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, selector),
+			sqlgraph.To(cultureplan.Table, cultureplan.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, culturecampaign.PlanTable, culturecampaign.PlanColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRecognitions chains the current query on the "recognitions" edge.
+func (_q *CultureCampaignQuery) QueryRecognitions() *RecognitionQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(culturecampaign.Table, culturecampaign.FieldID, selector),
+			sqlgraph.To(recognition.Table, recognition.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, culturecampaign.RecognitionsTable, culturecampaign.RecognitionsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -406,6 +455,8 @@ func (_q *CultureCampaignQuery) Clone() *CultureCampaignQuery {
 		withSubmittedBy:          _q.withSubmittedBy.Clone(),
 		withApprovedBy:           _q.withApprovedBy.Clone(),
 		withActivities:           _q.withActivities.Clone(),
+		withPlan:                 _q.withPlan.Clone(),
+		withRecognitions:         _q.withRecognitions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -476,6 +527,28 @@ func (_q *CultureCampaignQuery) WithActivities(opts ...func(*CultureActivityQuer
 		opt(query)
 	}
 	_q.withActivities = query
+	return _q
+}
+
+// WithPlan tells the query-builder to eager-load the nodes that are connected to
+// the "plan" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CultureCampaignQuery) WithPlan(opts ...func(*CulturePlanQuery)) *CultureCampaignQuery {
+	query := (&CulturePlanClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPlan = query
+	return _q
+}
+
+// WithRecognitions tells the query-builder to eager-load the nodes that are connected to
+// the "recognitions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CultureCampaignQuery) WithRecognitions(opts ...func(*RecognitionQuery)) *CultureCampaignQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRecognitions = query
 	return _q
 }
 
@@ -563,13 +636,15 @@ func (_q *CultureCampaignQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	var (
 		nodes       = []*CultureCampaign{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [8]bool{
 			_q.withOrganization != nil,
 			_q.withOrganizingDepartment != nil,
 			_q.withAudience != nil,
 			_q.withSubmittedBy != nil,
 			_q.withApprovedBy != nil,
 			_q.withActivities != nil,
+			_q.withPlan != nil,
+			_q.withRecognitions != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -631,6 +706,19 @@ func (_q *CultureCampaignQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 			return nil, err
 		}
 	}
+	if query := _q.withPlan; query != nil {
+		if err := _q.loadPlan(ctx, query, nodes, nil,
+			func(n *CultureCampaign, e *CulturePlan) { n.Edges.Plan = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRecognitions; query != nil {
+		if err := _q.loadRecognitions(ctx, query, nodes,
+			func(n *CultureCampaign) { n.Edges.Recognitions = []*Recognition{} },
+			func(n *CultureCampaign, e *Recognition) { n.Edges.Recognitions = append(n.Edges.Recognitions, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedAudience {
 		if err := _q.loadAudience(ctx, query, nodes,
 			func(n *CultureCampaign) { n.appendNamedAudience(name) },
@@ -642,6 +730,13 @@ func (_q *CultureCampaignQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 		if err := _q.loadActivities(ctx, query, nodes,
 			func(n *CultureCampaign) { n.appendNamedActivities(name) },
 			func(n *CultureCampaign, e *CultureActivity) { n.appendNamedActivities(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRecognitions {
+		if err := _q.loadRecognitions(ctx, query, nodes,
+			func(n *CultureCampaign) { n.appendNamedRecognitions(name) },
+			func(n *CultureCampaign, e *Recognition) { n.appendNamedRecognitions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -860,6 +955,65 @@ func (_q *CultureCampaignQuery) loadActivities(ctx context.Context, query *Cultu
 	}
 	return nil
 }
+func (_q *CultureCampaignQuery) loadPlan(ctx context.Context, query *CulturePlanQuery, nodes []*CultureCampaign, init func(*CultureCampaign), assign func(*CultureCampaign, *CulturePlan)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*CultureCampaign)
+	for i := range nodes {
+		fk := nodes[i].PlanID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(cultureplan.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "plan_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *CultureCampaignQuery) loadRecognitions(ctx context.Context, query *RecognitionQuery, nodes []*CultureCampaign, init func(*CultureCampaign), assign func(*CultureCampaign, *Recognition)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*CultureCampaign)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(recognition.FieldCampaignID)
+	}
+	query.Where(predicate.Recognition(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(culturecampaign.RecognitionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CampaignID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "campaign_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CultureCampaignQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -900,6 +1054,9 @@ func (_q *CultureCampaignQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withApprovedBy != nil {
 			_spec.Node.AddColumnOnce(culturecampaign.FieldApprovedByID)
+		}
+		if _q.withPlan != nil {
+			_spec.Node.AddColumnOnce(culturecampaign.FieldPlanID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -1017,6 +1174,20 @@ func (_q *CultureCampaignQuery) WithNamedActivities(name string, opts ...func(*C
 		_q.withNamedActivities = make(map[string]*CultureActivityQuery)
 	}
 	_q.withNamedActivities[name] = query
+	return _q
+}
+
+// WithNamedRecognitions tells the query-builder to eager-load the nodes that are connected to the "recognitions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CultureCampaignQuery) WithNamedRecognitions(name string, opts ...func(*RecognitionQuery)) *CultureCampaignQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRecognitions == nil {
+		_q.withNamedRecognitions = make(map[string]*RecognitionQuery)
+	}
+	_q.withNamedRecognitions[name] = query
 	return _q
 }
 

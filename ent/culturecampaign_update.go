@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -145,6 +147,26 @@ func (_u *CultureCampaignUpdate) SetNillableOrganizingDepartmentID(v *pulid.ID) 
 // ClearOrganizingDepartmentID clears the value of the "organizing_department_id" field.
 func (_u *CultureCampaignUpdate) ClearOrganizingDepartmentID() *CultureCampaignUpdate {
 	_u.mutation.ClearOrganizingDepartmentID()
+	return _u
+}
+
+// SetPlanID sets the "plan_id" field.
+func (_u *CultureCampaignUpdate) SetPlanID(v pulid.ID) *CultureCampaignUpdate {
+	_u.mutation.SetPlanID(v)
+	return _u
+}
+
+// SetNillablePlanID sets the "plan_id" field if the given value is not nil.
+func (_u *CultureCampaignUpdate) SetNillablePlanID(v *pulid.ID) *CultureCampaignUpdate {
+	if v != nil {
+		_u.SetPlanID(*v)
+	}
+	return _u
+}
+
+// ClearPlanID clears the value of the "plan_id" field.
+func (_u *CultureCampaignUpdate) ClearPlanID() *CultureCampaignUpdate {
+	_u.mutation.ClearPlanID()
 	return _u
 }
 
@@ -329,6 +351,26 @@ func (_u *CultureCampaignUpdate) AddActivities(v ...*CultureActivity) *CultureCa
 	return _u.AddActivityIDs(ids...)
 }
 
+// SetPlan sets the "plan" edge to the CulturePlan entity.
+func (_u *CultureCampaignUpdate) SetPlan(v *CulturePlan) *CultureCampaignUpdate {
+	return _u.SetPlanID(v.ID)
+}
+
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_u *CultureCampaignUpdate) AddRecognitionIDs(ids ...pulid.ID) *CultureCampaignUpdate {
+	_u.mutation.AddRecognitionIDs(ids...)
+	return _u
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_u *CultureCampaignUpdate) AddRecognitions(v ...*Recognition) *CultureCampaignUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecognitionIDs(ids...)
+}
+
 // Mutation returns the CultureCampaignMutation object of the builder.
 func (_u *CultureCampaignUpdate) Mutation() *CultureCampaignMutation {
 	return _u.mutation
@@ -392,6 +434,33 @@ func (_u *CultureCampaignUpdate) RemoveActivities(v ...*CultureActivity) *Cultur
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveActivityIDs(ids...)
+}
+
+// ClearPlan clears the "plan" edge to the CulturePlan entity.
+func (_u *CultureCampaignUpdate) ClearPlan() *CultureCampaignUpdate {
+	_u.mutation.ClearPlan()
+	return _u
+}
+
+// ClearRecognitions clears all "recognitions" edges to the Recognition entity.
+func (_u *CultureCampaignUpdate) ClearRecognitions() *CultureCampaignUpdate {
+	_u.mutation.ClearRecognitions()
+	return _u
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to Recognition entities by IDs.
+func (_u *CultureCampaignUpdate) RemoveRecognitionIDs(ids ...pulid.ID) *CultureCampaignUpdate {
+	_u.mutation.RemoveRecognitionIDs(ids...)
+	return _u
+}
+
+// RemoveRecognitions removes "recognitions" edges to Recognition entities.
+func (_u *CultureCampaignUpdate) RemoveRecognitions(v ...*Recognition) *CultureCampaignUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecognitionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -730,6 +799,80 @@ func (_u *CultureCampaignUpdate) sqlSave(ctx context.Context) (_node int, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.PlanCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.PlanTable,
+			Columns: []string{culturecampaign.PlanColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureplan.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PlanIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.PlanTable,
+			Columns: []string{culturecampaign.PlanColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureplan.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecognitionsIDs(); len(nodes) > 0 && !_u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -864,6 +1007,26 @@ func (_u *CultureCampaignUpdateOne) SetNillableOrganizingDepartmentID(v *pulid.I
 // ClearOrganizingDepartmentID clears the value of the "organizing_department_id" field.
 func (_u *CultureCampaignUpdateOne) ClearOrganizingDepartmentID() *CultureCampaignUpdateOne {
 	_u.mutation.ClearOrganizingDepartmentID()
+	return _u
+}
+
+// SetPlanID sets the "plan_id" field.
+func (_u *CultureCampaignUpdateOne) SetPlanID(v pulid.ID) *CultureCampaignUpdateOne {
+	_u.mutation.SetPlanID(v)
+	return _u
+}
+
+// SetNillablePlanID sets the "plan_id" field if the given value is not nil.
+func (_u *CultureCampaignUpdateOne) SetNillablePlanID(v *pulid.ID) *CultureCampaignUpdateOne {
+	if v != nil {
+		_u.SetPlanID(*v)
+	}
+	return _u
+}
+
+// ClearPlanID clears the value of the "plan_id" field.
+func (_u *CultureCampaignUpdateOne) ClearPlanID() *CultureCampaignUpdateOne {
+	_u.mutation.ClearPlanID()
 	return _u
 }
 
@@ -1048,6 +1211,26 @@ func (_u *CultureCampaignUpdateOne) AddActivities(v ...*CultureActivity) *Cultur
 	return _u.AddActivityIDs(ids...)
 }
 
+// SetPlan sets the "plan" edge to the CulturePlan entity.
+func (_u *CultureCampaignUpdateOne) SetPlan(v *CulturePlan) *CultureCampaignUpdateOne {
+	return _u.SetPlanID(v.ID)
+}
+
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_u *CultureCampaignUpdateOne) AddRecognitionIDs(ids ...pulid.ID) *CultureCampaignUpdateOne {
+	_u.mutation.AddRecognitionIDs(ids...)
+	return _u
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_u *CultureCampaignUpdateOne) AddRecognitions(v ...*Recognition) *CultureCampaignUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecognitionIDs(ids...)
+}
+
 // Mutation returns the CultureCampaignMutation object of the builder.
 func (_u *CultureCampaignUpdateOne) Mutation() *CultureCampaignMutation {
 	return _u.mutation
@@ -1111,6 +1294,33 @@ func (_u *CultureCampaignUpdateOne) RemoveActivities(v ...*CultureActivity) *Cul
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveActivityIDs(ids...)
+}
+
+// ClearPlan clears the "plan" edge to the CulturePlan entity.
+func (_u *CultureCampaignUpdateOne) ClearPlan() *CultureCampaignUpdateOne {
+	_u.mutation.ClearPlan()
+	return _u
+}
+
+// ClearRecognitions clears all "recognitions" edges to the Recognition entity.
+func (_u *CultureCampaignUpdateOne) ClearRecognitions() *CultureCampaignUpdateOne {
+	_u.mutation.ClearRecognitions()
+	return _u
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to Recognition entities by IDs.
+func (_u *CultureCampaignUpdateOne) RemoveRecognitionIDs(ids ...pulid.ID) *CultureCampaignUpdateOne {
+	_u.mutation.RemoveRecognitionIDs(ids...)
+	return _u
+}
+
+// RemoveRecognitions removes "recognitions" edges to Recognition entities.
+func (_u *CultureCampaignUpdateOne) RemoveRecognitions(v ...*Recognition) *CultureCampaignUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecognitionIDs(ids...)
 }
 
 // Where appends a list predicates to the CultureCampaignUpdate builder.
@@ -1472,6 +1682,80 @@ func (_u *CultureCampaignUpdateOne) sqlSave(ctx context.Context) (_node *Culture
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PlanCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.PlanTable,
+			Columns: []string{culturecampaign.PlanColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureplan.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PlanIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.PlanTable,
+			Columns: []string{culturecampaign.PlanColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(cultureplan.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecognitionsIDs(); len(nodes) > 0 && !_u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

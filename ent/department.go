@@ -49,16 +49,19 @@ type DepartmentEdges struct {
 	AudienceOfCampaigns []*CultureCampaign `json:"audience_of_campaigns,omitempty"`
 	// AudienceOfActivities holds the value of the audience_of_activities edge.
 	AudienceOfActivities []*CultureActivity `json:"audience_of_activities,omitempty"`
+	// Recognitions holds the value of the recognitions edge.
+	Recognitions []*Recognition `json:"recognitions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
 
 	namedChildren             map[string][]*Department
 	namedMembers              map[string][]*User
 	namedAudienceOfCampaigns  map[string][]*CultureCampaign
 	namedAudienceOfActivities map[string][]*CultureActivity
+	namedRecognitions         map[string][]*Recognition
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -117,6 +120,15 @@ func (e DepartmentEdges) AudienceOfActivitiesOrErr() ([]*CultureActivity, error)
 		return e.AudienceOfActivities, nil
 	}
 	return nil, &NotLoadedError{edge: "audience_of_activities"}
+}
+
+// RecognitionsOrErr returns the Recognitions value or an error if the edge
+// was not loaded in eager-loading.
+func (e DepartmentEdges) RecognitionsOrErr() ([]*Recognition, error) {
+	if e.loadedTypes[6] {
+		return e.Recognitions, nil
+	}
+	return nil, &NotLoadedError{edge: "recognitions"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -222,6 +234,11 @@ func (_m *Department) QueryAudienceOfCampaigns() *CultureCampaignQuery {
 // QueryAudienceOfActivities queries the "audience_of_activities" edge of the Department entity.
 func (_m *Department) QueryAudienceOfActivities() *CultureActivityQuery {
 	return NewDepartmentClient(_m.config).QueryAudienceOfActivities(_m)
+}
+
+// QueryRecognitions queries the "recognitions" edge of the Department entity.
+func (_m *Department) QueryRecognitions() *RecognitionQuery {
+	return NewDepartmentClient(_m.config).QueryRecognitions(_m)
 }
 
 // Update returns a builder for updating this Department.
@@ -358,6 +375,30 @@ func (_m *Department) appendNamedAudienceOfActivities(name string, edges ...*Cul
 		_m.Edges.namedAudienceOfActivities[name] = []*CultureActivity{}
 	} else {
 		_m.Edges.namedAudienceOfActivities[name] = append(_m.Edges.namedAudienceOfActivities[name], edges...)
+	}
+}
+
+// NamedRecognitions returns the Recognitions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Department) NamedRecognitions(name string) ([]*Recognition, error) {
+	if _m.Edges.namedRecognitions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRecognitions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Department) appendNamedRecognitions(name string, edges ...*Recognition) {
+	if _m.Edges.namedRecognitions == nil {
+		_m.Edges.namedRecognitions = make(map[string][]*Recognition)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRecognitions[name] = []*Recognition{}
+	} else {
+		_m.Edges.namedRecognitions[name] = append(_m.Edges.namedRecognitions[name], edges...)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -164,6 +165,21 @@ func (_c *DepartmentCreate) AddAudienceOfActivities(v ...*CultureActivity) *Depa
 		ids[i] = v[i].ID
 	}
 	return _c.AddAudienceOfActivityIDs(ids...)
+}
+
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_c *DepartmentCreate) AddRecognitionIDs(ids ...pulid.ID) *DepartmentCreate {
+	_c.mutation.AddRecognitionIDs(ids...)
+	return _c
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_c *DepartmentCreate) AddRecognitions(v ...*Recognition) *DepartmentCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRecognitionIDs(ids...)
 }
 
 // Mutation returns the DepartmentMutation object of the builder.
@@ -393,6 +409,22 @@ func (_c *DepartmentCreate) createSpec() (*Department, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

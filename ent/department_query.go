@@ -13,6 +13,7 @@ import (
 	"rapport/ent/department"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 
@@ -36,12 +37,14 @@ type DepartmentQuery struct {
 	withMembers                   *UserQuery
 	withAudienceOfCampaigns       *CultureCampaignQuery
 	withAudienceOfActivities      *CultureActivityQuery
+	withRecognitions              *RecognitionQuery
 	loadTotal                     []func(context.Context, []*Department) error
 	modifiers                     []func(*sql.Selector)
 	withNamedChildren             map[string]*DepartmentQuery
 	withNamedMembers              map[string]*UserQuery
 	withNamedAudienceOfCampaigns  map[string]*CultureCampaignQuery
 	withNamedAudienceOfActivities map[string]*CultureActivityQuery
+	withNamedRecognitions         map[string]*RecognitionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -203,6 +206,28 @@ func (_q *DepartmentQuery) QueryAudienceOfActivities() *CultureActivityQuery {
 			sqlgraph.From(department.Table, department.FieldID, selector),
 			sqlgraph.To(cultureactivity.Table, cultureactivity.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, true, department.AudienceOfActivitiesTable, department.AudienceOfActivitiesPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRecognitions chains the current query on the "recognitions" edge.
+func (_q *DepartmentQuery) QueryRecognitions() *RecognitionQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, selector),
+			sqlgraph.To(recognition.Table, recognition.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, department.RecognitionsTable, department.RecognitionsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -408,6 +433,7 @@ func (_q *DepartmentQuery) Clone() *DepartmentQuery {
 		withMembers:              _q.withMembers.Clone(),
 		withAudienceOfCampaigns:  _q.withAudienceOfCampaigns.Clone(),
 		withAudienceOfActivities: _q.withAudienceOfActivities.Clone(),
+		withRecognitions:         _q.withRecognitions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -478,6 +504,17 @@ func (_q *DepartmentQuery) WithAudienceOfActivities(opts ...func(*CultureActivit
 		opt(query)
 	}
 	_q.withAudienceOfActivities = query
+	return _q
+}
+
+// WithRecognitions tells the query-builder to eager-load the nodes that are connected to
+// the "recognitions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithRecognitions(opts ...func(*RecognitionQuery)) *DepartmentQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRecognitions = query
 	return _q
 }
 
@@ -565,13 +602,14 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	var (
 		nodes       = []*Department{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withOrganization != nil,
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withMembers != nil,
 			_q.withAudienceOfCampaigns != nil,
 			_q.withAudienceOfActivities != nil,
+			_q.withRecognitions != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -639,6 +677,13 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 			return nil, err
 		}
 	}
+	if query := _q.withRecognitions; query != nil {
+		if err := _q.loadRecognitions(ctx, query, nodes,
+			func(n *Department) { n.Edges.Recognitions = []*Recognition{} },
+			func(n *Department, e *Recognition) { n.Edges.Recognitions = append(n.Edges.Recognitions, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Department) { n.appendNamedChildren(name) },
@@ -664,6 +709,13 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 		if err := _q.loadAudienceOfActivities(ctx, query, nodes,
 			func(n *Department) { n.appendNamedAudienceOfActivities(name) },
 			func(n *Department, e *CultureActivity) { n.appendNamedAudienceOfActivities(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRecognitions {
+		if err := _q.loadRecognitions(ctx, query, nodes,
+			func(n *Department) { n.appendNamedRecognitions(name) },
+			func(n *Department, e *Recognition) { n.appendNamedRecognitions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -915,6 +967,67 @@ func (_q *DepartmentQuery) loadAudienceOfActivities(ctx context.Context, query *
 	}
 	return nil
 }
+func (_q *DepartmentQuery) loadRecognitions(ctx context.Context, query *RecognitionQuery, nodes []*Department, init func(*Department), assign func(*Department, *Recognition)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[pulid.ID]*Department)
+	nids := make(map[pulid.ID]map[*Department]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(department.RecognitionsTable)
+		s.Join(joinT).On(s.C(recognition.FieldID), joinT.C(department.RecognitionsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(department.RecognitionsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(department.RecognitionsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(pulid.ID)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := *values[0].(*pulid.ID)
+				inValue := *values[1].(*pulid.ID)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Department]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Recognition](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "recognitions" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 
 func (_q *DepartmentQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1094,6 +1207,20 @@ func (_q *DepartmentQuery) WithNamedAudienceOfActivities(name string, opts ...fu
 		_q.withNamedAudienceOfActivities = make(map[string]*CultureActivityQuery)
 	}
 	_q.withNamedAudienceOfActivities[name] = query
+	return _q
+}
+
+// WithNamedRecognitions tells the query-builder to eager-load the nodes that are connected to the "recognitions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithNamedRecognitions(name string, opts ...func(*RecognitionQuery)) *DepartmentQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRecognitions == nil {
+		_q.withNamedRecognitions = make(map[string]*RecognitionQuery)
+	}
+	_q.withNamedRecognitions[name] = query
 	return _q
 }
 

@@ -10,6 +10,7 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/department"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -138,6 +139,21 @@ func (_u *DepartmentUpdate) AddAudienceOfActivities(v ...*CultureActivity) *Depa
 	return _u.AddAudienceOfActivityIDs(ids...)
 }
 
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_u *DepartmentUpdate) AddRecognitionIDs(ids ...pulid.ID) *DepartmentUpdate {
+	_u.mutation.AddRecognitionIDs(ids...)
+	return _u
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_u *DepartmentUpdate) AddRecognitions(v ...*Recognition) *DepartmentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecognitionIDs(ids...)
+}
+
 // Mutation returns the DepartmentMutation object of the builder.
 func (_u *DepartmentUpdate) Mutation() *DepartmentMutation {
 	return _u.mutation
@@ -231,6 +247,27 @@ func (_u *DepartmentUpdate) RemoveAudienceOfActivities(v ...*CultureActivity) *D
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAudienceOfActivityIDs(ids...)
+}
+
+// ClearRecognitions clears all "recognitions" edges to the Recognition entity.
+func (_u *DepartmentUpdate) ClearRecognitions() *DepartmentUpdate {
+	_u.mutation.ClearRecognitions()
+	return _u
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to Recognition entities by IDs.
+func (_u *DepartmentUpdate) RemoveRecognitionIDs(ids ...pulid.ID) *DepartmentUpdate {
+	_u.mutation.RemoveRecognitionIDs(ids...)
+	return _u
+}
+
+// RemoveRecognitions removes "recognitions" edges to Recognition entities.
+func (_u *DepartmentUpdate) RemoveRecognitions(v ...*Recognition) *DepartmentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecognitionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -521,6 +558,51 @@ func (_u *DepartmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecognitionsIDs(); len(nodes) > 0 && !_u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -648,6 +730,21 @@ func (_u *DepartmentUpdateOne) AddAudienceOfActivities(v ...*CultureActivity) *D
 	return _u.AddAudienceOfActivityIDs(ids...)
 }
 
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_u *DepartmentUpdateOne) AddRecognitionIDs(ids ...pulid.ID) *DepartmentUpdateOne {
+	_u.mutation.AddRecognitionIDs(ids...)
+	return _u
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_u *DepartmentUpdateOne) AddRecognitions(v ...*Recognition) *DepartmentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecognitionIDs(ids...)
+}
+
 // Mutation returns the DepartmentMutation object of the builder.
 func (_u *DepartmentUpdateOne) Mutation() *DepartmentMutation {
 	return _u.mutation
@@ -741,6 +838,27 @@ func (_u *DepartmentUpdateOne) RemoveAudienceOfActivities(v ...*CultureActivity)
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAudienceOfActivityIDs(ids...)
+}
+
+// ClearRecognitions clears all "recognitions" edges to the Recognition entity.
+func (_u *DepartmentUpdateOne) ClearRecognitions() *DepartmentUpdateOne {
+	_u.mutation.ClearRecognitions()
+	return _u
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to Recognition entities by IDs.
+func (_u *DepartmentUpdateOne) RemoveRecognitionIDs(ids ...pulid.ID) *DepartmentUpdateOne {
+	_u.mutation.RemoveRecognitionIDs(ids...)
+	return _u
+}
+
+// RemoveRecognitions removes "recognitions" edges to Recognition entities.
+func (_u *DepartmentUpdateOne) RemoveRecognitions(v ...*Recognition) *DepartmentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecognitionIDs(ids...)
 }
 
 // Where appends a list predicates to the DepartmentUpdate builder.
@@ -1054,6 +1172,51 @@ func (_u *DepartmentUpdateOne) sqlSave(ctx context.Context) (_node *Department, 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(cultureactivity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecognitionsIDs(); len(nodes) > 0 && !_u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -12,12 +12,14 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -94,12 +96,14 @@ func checkColumn(t, c string) error {
 			contact.Table:              contact.ValidColumn,
 			cultureactivity.Table:      cultureactivity.ValidColumn,
 			culturecampaign.Table:      culturecampaign.ValidColumn,
+			cultureplan.Table:          cultureplan.ValidColumn,
 			department.Table:           department.ValidColumn,
 			duecount.Table:             duecount.ValidColumn,
 			greetingoutline.Table:      greetingoutline.ValidColumn,
 			holiday.Table:              holiday.ValidColumn,
 			interaction.Table:          interaction.ValidColumn,
 			organization.Table:         organization.ValidColumn,
+			recognition.Table:          recognition.ValidColumn,
 			setting.Table:              setting.ValidColumn,
 			tierchange.Table:           tierchange.ValidColumn,
 			user.Table:                 user.ValidColumn,

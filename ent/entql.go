@@ -9,6 +9,7 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
@@ -16,6 +17,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -29,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -193,6 +195,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			culturecampaign.FieldTheme:                  {Type: field.TypeString, Column: culturecampaign.FieldTheme},
 			culturecampaign.FieldDescription:            {Type: field.TypeString, Column: culturecampaign.FieldDescription},
 			culturecampaign.FieldOrganizingDepartmentID: {Type: field.TypeString, Column: culturecampaign.FieldOrganizingDepartmentID},
+			culturecampaign.FieldPlanID:                 {Type: field.TypeString, Column: culturecampaign.FieldPlanID},
 			culturecampaign.FieldStartsOn:               {Type: field.TypeString, Column: culturecampaign.FieldStartsOn},
 			culturecampaign.FieldEndsOn:                 {Type: field.TypeString, Column: culturecampaign.FieldEndsOn},
 			culturecampaign.FieldAudienceAll:            {Type: field.TypeBool, Column: culturecampaign.FieldAudienceAll},
@@ -204,6 +207,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   cultureplan.Table,
+			Columns: cultureplan.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: cultureplan.FieldID,
+			},
+		},
+		Type: "CulturePlan",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			cultureplan.FieldCreatedAt:      {Type: field.TypeTime, Column: cultureplan.FieldCreatedAt},
+			cultureplan.FieldUpdatedAt:      {Type: field.TypeTime, Column: cultureplan.FieldUpdatedAt},
+			cultureplan.FieldOrganizationID: {Type: field.TypeString, Column: cultureplan.FieldOrganizationID},
+			cultureplan.FieldVersion:        {Type: field.TypeInt, Column: cultureplan.FieldVersion},
+			cultureplan.FieldYear:           {Type: field.TypeInt, Column: cultureplan.FieldYear},
+			cultureplan.FieldTitle:          {Type: field.TypeString, Column: cultureplan.FieldTitle},
+			cultureplan.FieldGoals:          {Type: field.TypeString, Column: cultureplan.FieldGoals},
+			cultureplan.FieldBudgetNotes:    {Type: field.TypeString, Column: cultureplan.FieldBudgetNotes},
+			cultureplan.FieldStatus:         {Type: field.TypeEnum, Column: cultureplan.FieldStatus},
+			cultureplan.FieldSubmittedByID:  {Type: field.TypeString, Column: cultureplan.FieldSubmittedByID},
+			cultureplan.FieldApprovedByID:   {Type: field.TypeString, Column: cultureplan.FieldApprovedByID},
+			cultureplan.FieldDecidedAt:      {Type: field.TypeTime, Column: cultureplan.FieldDecidedAt},
+			cultureplan.FieldDecisionReason: {Type: field.TypeString, Column: cultureplan.FieldDecisionReason},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -221,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldParentID:       {Type: field.TypeString, Column: department.FieldParentID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   duecount.Table,
 			Columns: duecount.Columns,
@@ -239,7 +268,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			duecount.FieldN:              {Type: field.TypeInt64, Column: duecount.FieldN},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   greetingoutline.Table,
 			Columns: greetingoutline.Columns,
@@ -263,7 +292,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			greetingoutline.FieldDecisionNote:   {Type: field.TypeString, Column: greetingoutline.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   holiday.Table,
 			Columns: holiday.Columns,
@@ -282,7 +311,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
@@ -304,7 +333,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -328,7 +357,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldVisitMonthsC: {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   recognition.Table,
+			Columns: recognition.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: recognition.FieldID,
+			},
+		},
+		Type: "Recognition",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			recognition.FieldCreatedAt:      {Type: field.TypeTime, Column: recognition.FieldCreatedAt},
+			recognition.FieldUpdatedAt:      {Type: field.TypeTime, Column: recognition.FieldUpdatedAt},
+			recognition.FieldOrganizationID: {Type: field.TypeString, Column: recognition.FieldOrganizationID},
+			recognition.FieldCampaignID:     {Type: field.TypeString, Column: recognition.FieldCampaignID},
+			recognition.FieldKind:           {Type: field.TypeEnum, Column: recognition.FieldKind},
+			recognition.FieldTitle:          {Type: field.TypeString, Column: recognition.FieldTitle},
+			recognition.FieldCitation:       {Type: field.TypeString, Column: recognition.FieldCitation},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -345,7 +394,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -365,7 +414,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -389,7 +438,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   visitreport.Table,
 			Columns: visitreport.Columns,
@@ -715,6 +764,78 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"CultureActivity",
 	)
 	graph.MustAddE(
+		"plan",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   culturecampaign.PlanTable,
+			Columns: []string{culturecampaign.PlanColumn},
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"CulturePlan",
+	)
+	graph.MustAddE(
+		"recognitions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   culturecampaign.RecognitionsTable,
+			Columns: []string{culturecampaign.RecognitionsColumn},
+			Bidi:    false,
+		},
+		"CultureCampaign",
+		"Recognition",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cultureplan.OrganizationTable,
+			Columns: []string{cultureplan.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CulturePlan",
+		"Organization",
+	)
+	graph.MustAddE(
+		"submitted_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cultureplan.SubmittedByTable,
+			Columns: []string{cultureplan.SubmittedByColumn},
+			Bidi:    false,
+		},
+		"CulturePlan",
+		"User",
+	)
+	graph.MustAddE(
+		"approved_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cultureplan.ApprovedByTable,
+			Columns: []string{cultureplan.ApprovedByColumn},
+			Bidi:    false,
+		},
+		"CulturePlan",
+		"User",
+	)
+	graph.MustAddE(
+		"campaigns",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   cultureplan.CampaignsTable,
+			Columns: []string{cultureplan.CampaignsColumn},
+			Bidi:    false,
+		},
+		"CulturePlan",
+		"CultureCampaign",
+	)
+	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -785,6 +906,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Department",
 		"CultureActivity",
+	)
+	graph.MustAddE(
+		"recognitions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   department.RecognitionsTable,
+			Columns: department.RecognitionsPrimaryKey,
+			Bidi:    false,
+		},
+		"Department",
+		"Recognition",
 	)
 	graph.MustAddE(
 		"organization",
@@ -935,6 +1068,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   recognition.OrganizationTable,
+			Columns: []string{recognition.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Recognition",
+		"Organization",
+	)
+	graph.MustAddE(
+		"campaign",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   recognition.CampaignTable,
+			Columns: []string{recognition.CampaignColumn},
+			Bidi:    false,
+		},
+		"Recognition",
+		"CultureCampaign",
+	)
+	graph.MustAddE(
+		"people",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   recognition.PeopleTable,
+			Columns: recognition.PeoplePrimaryKey,
+			Bidi:    false,
+		},
+		"Recognition",
+		"User",
+	)
+	graph.MustAddE(
+		"departments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   recognition.DepartmentsTable,
+			Columns: recognition.DepartmentsPrimaryKey,
+			Bidi:    false,
+		},
+		"Recognition",
+		"Department",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   tierchange.OrganizationTable,
 			Columns: []string{tierchange.OrganizationColumn},
 			Bidi:    false,
@@ -1025,6 +1206,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Account",
+	)
+	graph.MustAddE(
+		"recognitions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+		},
+		"User",
+		"Recognition",
 	)
 	graph.MustAddE(
 		"organization",
@@ -2012,6 +2205,11 @@ func (f *CultureCampaignFilter) WhereOrganizingDepartmentID(p entql.StringP) {
 	f.Where(p.Field(culturecampaign.FieldOrganizingDepartmentID))
 }
 
+// WherePlanID applies the entql string predicate on the plan_id field.
+func (f *CultureCampaignFilter) WherePlanID(p entql.StringP) {
+	f.Where(p.Field(culturecampaign.FieldPlanID))
+}
+
 // WhereStartsOn applies the entql string predicate on the starts_on field.
 func (f *CultureCampaignFilter) WhereStartsOn(p entql.StringP) {
 	f.Where(p.Field(culturecampaign.FieldStartsOn))
@@ -2136,6 +2334,195 @@ func (f *CultureCampaignFilter) WhereHasActivitiesWith(preds ...predicate.Cultur
 	})))
 }
 
+// WhereHasPlan applies a predicate to check if query has an edge plan.
+func (f *CultureCampaignFilter) WhereHasPlan() {
+	f.Where(entql.HasEdge("plan"))
+}
+
+// WhereHasPlanWith applies a predicate to check if query has an edge plan with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasPlanWith(preds ...predicate.CulturePlan) {
+	f.Where(entql.HasEdgeWith("plan", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecognitions applies a predicate to check if query has an edge recognitions.
+func (f *CultureCampaignFilter) WhereHasRecognitions() {
+	f.Where(entql.HasEdge("recognitions"))
+}
+
+// WhereHasRecognitionsWith applies a predicate to check if query has an edge recognitions with a given conditions (other predicates).
+func (f *CultureCampaignFilter) WhereHasRecognitionsWith(preds ...predicate.Recognition) {
+	f.Where(entql.HasEdgeWith("recognitions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CulturePlanQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CulturePlanQuery builder.
+func (_q *CulturePlanQuery) Filter() *CulturePlanFilter {
+	return &CulturePlanFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CulturePlanMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CulturePlanMutation builder.
+func (m *CulturePlanMutation) Filter() *CulturePlanFilter {
+	return &CulturePlanFilter{config: m.config, predicateAdder: m}
+}
+
+// CulturePlanFilter provides a generic filtering capability at runtime for CulturePlanQuery.
+type CulturePlanFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CulturePlanFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CulturePlanFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CulturePlanFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(cultureplan.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CulturePlanFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(cultureplan.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CulturePlanFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *CulturePlanFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(cultureplan.FieldVersion))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *CulturePlanFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(cultureplan.FieldYear))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *CulturePlanFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldTitle))
+}
+
+// WhereGoals applies the entql string predicate on the goals field.
+func (f *CulturePlanFilter) WhereGoals(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldGoals))
+}
+
+// WhereBudgetNotes applies the entql string predicate on the budget_notes field.
+func (f *CulturePlanFilter) WhereBudgetNotes(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldBudgetNotes))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CulturePlanFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldStatus))
+}
+
+// WhereSubmittedByID applies the entql string predicate on the submitted_by_id field.
+func (f *CulturePlanFilter) WhereSubmittedByID(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldSubmittedByID))
+}
+
+// WhereApprovedByID applies the entql string predicate on the approved_by_id field.
+func (f *CulturePlanFilter) WhereApprovedByID(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldApprovedByID))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *CulturePlanFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(cultureplan.FieldDecidedAt))
+}
+
+// WhereDecisionReason applies the entql string predicate on the decision_reason field.
+func (f *CulturePlanFilter) WhereDecisionReason(p entql.StringP) {
+	f.Where(p.Field(cultureplan.FieldDecisionReason))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CulturePlanFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CulturePlanFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSubmittedBy applies a predicate to check if query has an edge submitted_by.
+func (f *CulturePlanFilter) WhereHasSubmittedBy() {
+	f.Where(entql.HasEdge("submitted_by"))
+}
+
+// WhereHasSubmittedByWith applies a predicate to check if query has an edge submitted_by with a given conditions (other predicates).
+func (f *CulturePlanFilter) WhereHasSubmittedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("submitted_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasApprovedBy applies a predicate to check if query has an edge approved_by.
+func (f *CulturePlanFilter) WhereHasApprovedBy() {
+	f.Where(entql.HasEdge("approved_by"))
+}
+
+// WhereHasApprovedByWith applies a predicate to check if query has an edge approved_by with a given conditions (other predicates).
+func (f *CulturePlanFilter) WhereHasApprovedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("approved_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCampaigns applies a predicate to check if query has an edge campaigns.
+func (f *CulturePlanFilter) WhereHasCampaigns() {
+	f.Where(entql.HasEdge("campaigns"))
+}
+
+// WhereHasCampaignsWith applies a predicate to check if query has an edge campaigns with a given conditions (other predicates).
+func (f *CulturePlanFilter) WhereHasCampaignsWith(preds ...predicate.CultureCampaign) {
+	f.Where(entql.HasEdgeWith("campaigns", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *DepartmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2165,7 +2552,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2285,6 +2672,20 @@ func (f *DepartmentFilter) WhereHasAudienceOfActivitiesWith(preds ...predicate.C
 	})))
 }
 
+// WhereHasRecognitions applies a predicate to check if query has an edge recognitions.
+func (f *DepartmentFilter) WhereHasRecognitions() {
+	f.Where(entql.HasEdge("recognitions"))
+}
+
+// WhereHasRecognitionsWith applies a predicate to check if query has an edge recognitions with a given conditions (other predicates).
+func (f *DepartmentFilter) WhereHasRecognitionsWith(preds ...predicate.Recognition) {
+	f.Where(entql.HasEdgeWith("recognitions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *DueCountQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2314,7 +2715,7 @@ type DueCountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DueCountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2393,7 +2794,7 @@ type GreetingOutlineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GreetingOutlineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2544,7 +2945,7 @@ type HolidayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HolidayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2628,7 +3029,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2797,7 +3198,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2864,6 +3265,137 @@ func (f *OrganizationFilter) WhereVisitMonthsC(p entql.IntP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RecognitionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RecognitionQuery builder.
+func (_q *RecognitionQuery) Filter() *RecognitionFilter {
+	return &RecognitionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RecognitionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RecognitionMutation builder.
+func (m *RecognitionMutation) Filter() *RecognitionFilter {
+	return &RecognitionFilter{config: m.config, predicateAdder: m}
+}
+
+// RecognitionFilter provides a generic filtering capability at runtime for RecognitionQuery.
+type RecognitionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RecognitionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *RecognitionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(recognition.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RecognitionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(recognition.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RecognitionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(recognition.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *RecognitionFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(recognition.FieldOrganizationID))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *RecognitionFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(recognition.FieldCampaignID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RecognitionFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(recognition.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *RecognitionFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(recognition.FieldTitle))
+}
+
+// WhereCitation applies the entql string predicate on the citation field.
+func (f *RecognitionFilter) WhereCitation(p entql.StringP) {
+	f.Where(p.Field(recognition.FieldCitation))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *RecognitionFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *RecognitionFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCampaign applies a predicate to check if query has an edge campaign.
+func (f *RecognitionFilter) WhereHasCampaign() {
+	f.Where(entql.HasEdge("campaign"))
+}
+
+// WhereHasCampaignWith applies a predicate to check if query has an edge campaign with a given conditions (other predicates).
+func (f *RecognitionFilter) WhereHasCampaignWith(preds ...predicate.CultureCampaign) {
+	f.Where(entql.HasEdgeWith("campaign", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPeople applies a predicate to check if query has an edge people.
+func (f *RecognitionFilter) WhereHasPeople() {
+	f.Where(entql.HasEdge("people"))
+}
+
+// WhereHasPeopleWith applies a predicate to check if query has an edge people with a given conditions (other predicates).
+func (f *RecognitionFilter) WhereHasPeopleWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("people", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDepartments applies a predicate to check if query has an edge departments.
+func (f *RecognitionFilter) WhereHasDepartments() {
+	f.Where(entql.HasEdge("departments"))
+}
+
+// WhereHasDepartmentsWith applies a predicate to check if query has an edge departments with a given conditions (other predicates).
+func (f *RecognitionFilter) WhereHasDepartmentsWith(preds ...predicate.Department) {
+	f.Where(entql.HasEdgeWith("departments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SettingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2892,7 +3424,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2952,7 +3484,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3069,7 +3601,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3205,6 +3737,20 @@ func (f *UserFilter) WhereHasAccountsWith(preds ...predicate.Account) {
 	})))
 }
 
+// WhereHasRecognitions applies a predicate to check if query has an edge recognitions.
+func (f *UserFilter) WhereHasRecognitions() {
+	f.Where(entql.HasEdge("recognitions"))
+}
+
+// WhereHasRecognitionsWith applies a predicate to check if query has an edge recognitions with a given conditions (other predicates).
+func (f *UserFilter) WhereHasRecognitionsWith(preds ...predicate.Recognition) {
+	f.Where(entql.HasEdgeWith("recognitions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *VisitReportQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3234,7 +3780,7 @@ type VisitReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VisitReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

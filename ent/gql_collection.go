@@ -12,11 +12,13 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -1384,6 +1386,110 @@ func (_q *CultureCampaignQuery) collectField(ctx context.Context, oneNode bool, 
 			_q.WithNamedActivities(alias, func(wq *CultureActivityQuery) {
 				*wq = *query
 			})
+
+		case "plan":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CulturePlanClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, cultureplanImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlan = query
+			if _, ok := fieldSeen[culturecampaign.FieldPlanID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldPlanID)
+				fieldSeen[culturecampaign.FieldPlanID] = struct{}{}
+			}
+
+		case "recognitions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RecognitionClient{config: _q.config}).Query()
+			)
+			args := newRecognitionPaginateArgs(fieldArgs(ctx, new(RecognitionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newRecognitionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*CultureCampaign) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"campaign_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(culturecampaign.RecognitionsColumn), ids...))
+						})
+						if err := query.GroupBy(culturecampaign.RecognitionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CultureCampaign) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Recognitions)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, recognitionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(culturecampaign.RecognitionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedRecognitions(alias, func(wq *RecognitionQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[culturecampaign.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, culturecampaign.FieldCreatedAt)
@@ -1423,6 +1529,11 @@ func (_q *CultureCampaignQuery) collectField(ctx context.Context, oneNode bool, 
 			if _, ok := fieldSeen[culturecampaign.FieldOrganizingDepartmentID]; !ok {
 				selectedFields = append(selectedFields, culturecampaign.FieldOrganizingDepartmentID)
 				fieldSeen[culturecampaign.FieldOrganizingDepartmentID] = struct{}{}
+			}
+		case "planID":
+			if _, ok := fieldSeen[culturecampaign.FieldPlanID]; !ok {
+				selectedFields = append(selectedFields, culturecampaign.FieldPlanID)
+				fieldSeen[culturecampaign.FieldPlanID] = struct{}{}
 			}
 		case "startsOn":
 			if _, ok := fieldSeen[culturecampaign.FieldStartsOn]; !ok {
@@ -1523,6 +1634,284 @@ func newCultureCampaignPaginateArgs(rv map[string]any) *culturecampaignPaginateA
 	}
 	if v, ok := rv[whereField].(*CultureCampaignWhereInput); ok {
 		args.opts = append(args.opts, WithCultureCampaignFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CulturePlanQuery) CollectFields(ctx context.Context, satisfies ...string) (*CulturePlanQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CulturePlanQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(cultureplan.Columns))
+		selectedFields = []string{cultureplan.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[cultureplan.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldOrganizationID)
+				fieldSeen[cultureplan.FieldOrganizationID] = struct{}{}
+			}
+
+		case "submittedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSubmittedBy = query
+			if _, ok := fieldSeen[cultureplan.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldSubmittedByID)
+				fieldSeen[cultureplan.FieldSubmittedByID] = struct{}{}
+			}
+
+		case "approvedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withApprovedBy = query
+			if _, ok := fieldSeen[cultureplan.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldApprovedByID)
+				fieldSeen[cultureplan.FieldApprovedByID] = struct{}{}
+			}
+
+		case "campaigns":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CultureCampaignClient{config: _q.config}).Query()
+			)
+			args := newCultureCampaignPaginateArgs(fieldArgs(ctx, new(CultureCampaignWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCultureCampaignPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*CulturePlan) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"plan_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(cultureplan.CampaignsColumn), ids...))
+						})
+						if err := query.GroupBy(cultureplan.CampaignsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CulturePlan) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Campaigns)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, culturecampaignImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(cultureplan.CampaignsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedCampaigns(alias, func(wq *CultureCampaignQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[cultureplan.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldCreatedAt)
+				fieldSeen[cultureplan.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[cultureplan.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldUpdatedAt)
+				fieldSeen[cultureplan.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[cultureplan.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldVersion)
+				fieldSeen[cultureplan.FieldVersion] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[cultureplan.FieldYear]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldYear)
+				fieldSeen[cultureplan.FieldYear] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[cultureplan.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldTitle)
+				fieldSeen[cultureplan.FieldTitle] = struct{}{}
+			}
+		case "goals":
+			if _, ok := fieldSeen[cultureplan.FieldGoals]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldGoals)
+				fieldSeen[cultureplan.FieldGoals] = struct{}{}
+			}
+		case "budgetNotes":
+			if _, ok := fieldSeen[cultureplan.FieldBudgetNotes]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldBudgetNotes)
+				fieldSeen[cultureplan.FieldBudgetNotes] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[cultureplan.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldStatus)
+				fieldSeen[cultureplan.FieldStatus] = struct{}{}
+			}
+		case "submittedByID":
+			if _, ok := fieldSeen[cultureplan.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldSubmittedByID)
+				fieldSeen[cultureplan.FieldSubmittedByID] = struct{}{}
+			}
+		case "approvedByID":
+			if _, ok := fieldSeen[cultureplan.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldApprovedByID)
+				fieldSeen[cultureplan.FieldApprovedByID] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[cultureplan.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldDecidedAt)
+				fieldSeen[cultureplan.FieldDecidedAt] = struct{}{}
+			}
+		case "decisionReason":
+			if _, ok := fieldSeen[cultureplan.FieldDecisionReason]; !ok {
+				selectedFields = append(selectedFields, cultureplan.FieldDecisionReason)
+				fieldSeen[cultureplan.FieldDecisionReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type cultureplanPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CulturePlanPaginateOption
+}
+
+func newCulturePlanPaginateArgs(rv map[string]any) *cultureplanPaginateArgs {
+	args := &cultureplanPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CulturePlanOrder{Field: &CulturePlanOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCulturePlanOrder(order))
+			}
+		case *CulturePlanOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCulturePlanOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CulturePlanWhereInput); ok {
+		args.opts = append(args.opts, WithCulturePlanFilter(v.Filter))
 	}
 	return args
 }
@@ -1678,6 +2067,99 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedMembers(alias, func(wq *UserQuery) {
+				*wq = *query
+			})
+
+		case "recognitions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RecognitionClient{config: _q.config}).Query()
+			)
+			args := newRecognitionPaginateArgs(fieldArgs(ctx, new(RecognitionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newRecognitionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Department) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"department_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(department.RecognitionsTable)
+							s.Join(joinT).On(s.C(recognition.FieldID), joinT.C(department.RecognitionsPrimaryKey[0]))
+							s.Where(sql.InValues(joinT.C(department.RecognitionsPrimaryKey[1]), ids...))
+							s.Select(joinT.C(department.RecognitionsPrimaryKey[1]), sql.Count("*"))
+							s.GroupBy(joinT.C(department.RecognitionsPrimaryKey[1]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Department) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Recognitions)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, recognitionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(department.RecognitionsPrimaryKey[1], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedRecognitions(alias, func(wq *RecognitionQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -2404,6 +2886,176 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RecognitionQuery) CollectFields(ctx context.Context, satisfies ...string) (*RecognitionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RecognitionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(recognition.Columns))
+		selectedFields = []string{recognition.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[recognition.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldOrganizationID)
+				fieldSeen[recognition.FieldOrganizationID] = struct{}{}
+			}
+
+		case "campaign":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CultureCampaignClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, culturecampaignImplementors)...); err != nil {
+				return err
+			}
+			_q.withCampaign = query
+			if _, ok := fieldSeen[recognition.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldCampaignID)
+				fieldSeen[recognition.FieldCampaignID] = struct{}{}
+			}
+
+		case "people":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPeople(alias, func(wq *UserQuery) {
+				*wq = *query
+			})
+
+		case "departments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedDepartments(alias, func(wq *DepartmentQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[recognition.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldCreatedAt)
+				fieldSeen[recognition.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[recognition.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldUpdatedAt)
+				fieldSeen[recognition.FieldUpdatedAt] = struct{}{}
+			}
+		case "campaignID":
+			if _, ok := fieldSeen[recognition.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldCampaignID)
+				fieldSeen[recognition.FieldCampaignID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[recognition.FieldKind]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldKind)
+				fieldSeen[recognition.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[recognition.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldTitle)
+				fieldSeen[recognition.FieldTitle] = struct{}{}
+			}
+		case "citation":
+			if _, ok := fieldSeen[recognition.FieldCitation]; !ok {
+				selectedFields = append(selectedFields, recognition.FieldCitation)
+				fieldSeen[recognition.FieldCitation] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type recognitionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RecognitionPaginateOption
+}
+
+func newRecognitionPaginateArgs(rv map[string]any) *recognitionPaginateArgs {
+	args := &recognitionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RecognitionOrder{Field: &RecognitionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRecognitionOrder(order))
+			}
+		case *RecognitionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRecognitionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RecognitionWhereInput); ok {
+		args.opts = append(args.opts, WithRecognitionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *TierChangeQuery) CollectFields(ctx context.Context, satisfies ...string) (*TierChangeQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2693,6 +3345,99 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedReports(alias, func(wq *UserQuery) {
+				*wq = *query
+			})
+
+		case "recognitions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RecognitionClient{config: _q.config}).Query()
+			)
+			args := newRecognitionPaginateArgs(fieldArgs(ctx, new(RecognitionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newRecognitionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*User) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"user_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(user.RecognitionsTable)
+							s.Join(joinT).On(s.C(recognition.FieldID), joinT.C(user.RecognitionsPrimaryKey[0]))
+							s.Where(sql.InValues(joinT.C(user.RecognitionsPrimaryKey[1]), ids...))
+							s.Select(joinT.C(user.RecognitionsPrimaryKey[1]), sql.Count("*"))
+							s.GroupBy(joinT.C(user.RecognitionsPrimaryKey[1]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*User) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Recognitions)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, recognitionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(user.RecognitionsPrimaryKey[1], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedRecognitions(alias, func(wq *RecognitionQuery) {
 				*wq = *query
 			})
 		case "createdAt":

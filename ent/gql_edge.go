@@ -247,6 +247,80 @@ func (_m *CultureCampaign) Activities(
 	return _m.QueryActivities().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *CultureCampaign) Plan(ctx context.Context) (*CulturePlan, error) {
+	result, err := _m.Edges.PlanOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlan().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CultureCampaign) Recognitions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder, where *RecognitionWhereInput,
+) (*RecognitionConnection, error) {
+	opts := []RecognitionPaginateOption{
+		WithRecognitionOrder(orderBy),
+		WithRecognitionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedRecognitions(alias); err == nil || hasTotalCount {
+		pager, err := newRecognitionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RecognitionConnection{Edges: []*RecognitionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRecognitions().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *CulturePlan) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CulturePlan) SubmittedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.SubmittedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySubmittedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CulturePlan) ApprovedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ApprovedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryApprovedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CulturePlan) Campaigns(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CultureCampaignOrder, where *CultureCampaignWhereInput,
+) (*CultureCampaignConnection, error) {
+	opts := []CultureCampaignPaginateOption{
+		WithCultureCampaignOrder(orderBy),
+		WithCultureCampaignFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedCampaigns(alias); err == nil || hasTotalCount {
+		pager, err := newCultureCampaignPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CultureCampaignConnection{Edges: []*CultureCampaignEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryCampaigns().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Department) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -294,6 +368,27 @@ func (_m *Department) Members(
 		return conn, nil
 	}
 	return _m.QueryMembers().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Department) Recognitions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder, where *RecognitionWhereInput,
+) (*RecognitionConnection, error) {
+	opts := []RecognitionPaginateOption{
+		WithRecognitionOrder(orderBy),
+		WithRecognitionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedRecognitions(alias); err == nil || hasTotalCount {
+		pager, err := newRecognitionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RecognitionConnection{Edges: []*RecognitionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRecognitions().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *GreetingOutline) Organization(ctx context.Context) (*Organization, error) {
@@ -380,6 +475,46 @@ func (_m *Interaction) GreetingOutline(ctx context.Context) (*GreetingOutline, e
 	return result, MaskNotFound(err)
 }
 
+func (_m *Recognition) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Recognition) Campaign(ctx context.Context) (*CultureCampaign, error) {
+	result, err := _m.Edges.CampaignOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCampaign().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Recognition) People(ctx context.Context) (result []*User, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedPeople(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.PeopleOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPeople().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Recognition) Departments(ctx context.Context) (result []*Department, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedDepartments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.DepartmentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDepartments().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *TierChange) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -447,6 +582,27 @@ func (_m *User) Reports(
 		return conn, nil
 	}
 	return _m.QueryReports().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *User) Recognitions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder, where *RecognitionWhereInput,
+) (*RecognitionConnection, error) {
+	opts := []RecognitionPaginateOption{
+		WithRecognitionOrder(orderBy),
+		WithRecognitionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedRecognitions(alias); err == nil || hasTotalCount {
+		pager, err := newRecognitionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RecognitionConnection{Edges: []*RecognitionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRecognitions().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *VisitReport) Organization(ctx context.Context) (*Organization, error) {

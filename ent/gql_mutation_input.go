@@ -6,6 +6,7 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/interaction"
+	"rapport/ent/recognition"
 	"rapport/internal/pulid"
 	"time"
 )
@@ -449,6 +450,7 @@ type CreateCultureCampaignInput struct {
 	AudienceAll            *bool
 	OrganizingDepartmentID *pulid.ID
 	AudienceIDs            []pulid.ID
+	PlanID                 *pulid.ID
 }
 
 // Mutate applies the CreateCultureCampaignInput on the CultureCampaignMutation builder.
@@ -472,10 +474,39 @@ func (i *CreateCultureCampaignInput) Mutate(m *CultureCampaignMutation) {
 	if v := i.AudienceIDs; len(v) > 0 {
 		m.AddAudienceIDs(v...)
 	}
+	if v := i.PlanID; v != nil {
+		m.SetPlanID(*v)
+	}
 }
 
 // SetInput applies the change-set in the CreateCultureCampaignInput on the CultureCampaignCreate builder.
 func (c *CultureCampaignCreate) SetInput(i CreateCultureCampaignInput) *CultureCampaignCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateCulturePlanInput represents a mutation input for creating cultureplans.
+type CreateCulturePlanInput struct {
+	Year        int
+	Title       string
+	Goals       *string
+	BudgetNotes *string
+}
+
+// Mutate applies the CreateCulturePlanInput on the CulturePlanMutation builder.
+func (i *CreateCulturePlanInput) Mutate(m *CulturePlanMutation) {
+	m.SetYear(i.Year)
+	m.SetTitle(i.Title)
+	if v := i.Goals; v != nil {
+		m.SetGoals(*v)
+	}
+	if v := i.BudgetNotes; v != nil {
+		m.SetBudgetNotes(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreateCulturePlanInput on the CulturePlanCreate builder.
+func (c *CulturePlanCreate) SetInput(i CreateCulturePlanInput) *CulturePlanCreate {
 	i.Mutate(c.Mutation())
 	return c
 }
@@ -630,6 +661,36 @@ func (c *OrganizationUpdate) SetInput(i UpdateOrganizationInput) *OrganizationUp
 
 // SetInput applies the change-set in the UpdateOrganizationInput on the OrganizationUpdateOne builder.
 func (c *OrganizationUpdateOne) SetInput(i UpdateOrganizationInput) *OrganizationUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateRecognitionInput represents a mutation input for creating recognitions.
+type CreateRecognitionInput struct {
+	Kind          recognition.Kind
+	Title         string
+	Citation      string
+	CampaignID    pulid.ID
+	PersonIDs     []pulid.ID
+	DepartmentIDs []pulid.ID
+}
+
+// Mutate applies the CreateRecognitionInput on the RecognitionMutation builder.
+func (i *CreateRecognitionInput) Mutate(m *RecognitionMutation) {
+	m.SetKind(i.Kind)
+	m.SetTitle(i.Title)
+	m.SetCitation(i.Citation)
+	m.SetCampaignID(i.CampaignID)
+	if v := i.PersonIDs; len(v) > 0 {
+		m.AddPersonIDs(v...)
+	}
+	if v := i.DepartmentIDs; len(v) > 0 {
+		m.AddDepartmentIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the CreateRecognitionInput on the RecognitionCreate builder.
+func (c *RecognitionCreate) SetInput(i CreateRecognitionInput) *RecognitionCreate {
 	i.Mutate(c.Mutation())
 	return c
 }

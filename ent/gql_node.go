@@ -11,11 +11,13 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -61,6 +63,11 @@ var culturecampaignImplementors = []string{"CultureCampaign", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*CultureCampaign) IsNode() {}
 
+var cultureplanImplementors = []string{"CulturePlan", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CulturePlan) IsNode() {}
+
 var departmentImplementors = []string{"Department", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -85,6 +92,11 @@ var organizationImplementors = []string{"Organization", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Organization) IsNode() {}
+
+var recognitionImplementors = []string{"Recognition", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Recognition) IsNode() {}
 
 var tierchangeImplementors = []string{"TierChange", "Node"}
 
@@ -237,6 +249,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case cultureplan.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CulturePlan.Query().
+			Where(cultureplan.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, cultureplanImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case department.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -298,6 +323,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(organization.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, organizationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case recognition.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Recognition.Query().
+			Where(recognition.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, recognitionImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -510,6 +548,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case cultureplan.Table:
+		query := c.CulturePlan.Query().
+			Where(cultureplan.IDIn(ids...))
+		query, err := query.CollectFields(ctx, cultureplanImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case department.Table:
 		query := c.Department.Query().
 			Where(department.IDIn(ids...))
@@ -578,6 +632,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Organization.Query().
 			Where(organization.IDIn(ids...))
 		query, err := query.CollectFields(ctx, organizationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case recognition.Table:
+		query := c.Recognition.Query().
+			Where(recognition.IDIn(ids...))
+		query, err := query.CollectFields(ctx, recognitionImplementors...)
 		if err != nil {
 			return nil, err
 		}

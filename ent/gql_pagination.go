@@ -13,11 +13,13 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -2230,6 +2232,338 @@ func (_m *CultureCampaign) ToEdge(order *CultureCampaignOrder) *CultureCampaignE
 	}
 }
 
+// CulturePlanEdge is the edge representation of CulturePlan.
+type CulturePlanEdge struct {
+	Node   *CulturePlan `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// CulturePlanConnection is the connection containing edges to CulturePlan.
+type CulturePlanConnection struct {
+	Edges      []*CulturePlanEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *CulturePlanConnection) build(nodes []*CulturePlan, pager *cultureplanPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CulturePlan
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CulturePlan {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CulturePlan {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CulturePlanEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CulturePlanEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CulturePlanPaginateOption enables pagination customization.
+type CulturePlanPaginateOption func(*cultureplanPager) error
+
+// WithCulturePlanOrder configures pagination ordering.
+func WithCulturePlanOrder(order *CulturePlanOrder) CulturePlanPaginateOption {
+	if order == nil {
+		order = DefaultCulturePlanOrder
+	}
+	o := *order
+	return func(pager *cultureplanPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCulturePlanOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCulturePlanFilter configures pagination filter.
+func WithCulturePlanFilter(filter func(*CulturePlanQuery) (*CulturePlanQuery, error)) CulturePlanPaginateOption {
+	return func(pager *cultureplanPager) error {
+		if filter == nil {
+			return errors.New("CulturePlanQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type cultureplanPager struct {
+	reverse bool
+	order   *CulturePlanOrder
+	filter  func(*CulturePlanQuery) (*CulturePlanQuery, error)
+}
+
+func newCulturePlanPager(opts []CulturePlanPaginateOption, reverse bool) (*cultureplanPager, error) {
+	pager := &cultureplanPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCulturePlanOrder
+	}
+	return pager, nil
+}
+
+func (p *cultureplanPager) applyFilter(query *CulturePlanQuery) (*CulturePlanQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *cultureplanPager) toCursor(_m *CulturePlan) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *cultureplanPager) applyCursors(query *CulturePlanQuery, after, before *Cursor) (*CulturePlanQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCulturePlanOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *cultureplanPager) applyOrder(query *CulturePlanQuery) *CulturePlanQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCulturePlanOrder.Field {
+		query = query.Order(DefaultCulturePlanOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *cultureplanPager) orderExpr(query *CulturePlanQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCulturePlanOrder.Field {
+			b.Comma().Ident(DefaultCulturePlanOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CulturePlan.
+func (_m *CulturePlanQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CulturePlanPaginateOption,
+) (*CulturePlanConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCulturePlanPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CulturePlanConnection{Edges: []*CulturePlanEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CulturePlanOrderFieldCreatedAt orders CulturePlan by created_at.
+	CulturePlanOrderFieldCreatedAt = &CulturePlanOrderField{
+		Value: func(_m *CulturePlan) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: cultureplan.FieldCreatedAt,
+		toTerm: cultureplan.ByCreatedAt,
+		toCursor: func(_m *CulturePlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CulturePlanOrderFieldUpdatedAt orders CulturePlan by updated_at.
+	CulturePlanOrderFieldUpdatedAt = &CulturePlanOrderField{
+		Value: func(_m *CulturePlan) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: cultureplan.FieldUpdatedAt,
+		toTerm: cultureplan.ByUpdatedAt,
+		toCursor: func(_m *CulturePlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CulturePlanOrderFieldYear orders CulturePlan by year.
+	CulturePlanOrderFieldYear = &CulturePlanOrderField{
+		Value: func(_m *CulturePlan) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: cultureplan.FieldYear,
+		toTerm: cultureplan.ByYear,
+		toCursor: func(_m *CulturePlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CulturePlanOrderField) String() string {
+	var str string
+	switch f.column {
+	case CulturePlanOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CulturePlanOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CulturePlanOrderFieldYear.column:
+		str = "YEAR"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CulturePlanOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CulturePlanOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CulturePlanOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CulturePlanOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CulturePlanOrderFieldUpdatedAt
+	case "YEAR":
+		*f = *CulturePlanOrderFieldYear
+	default:
+		return fmt.Errorf("%s is not a valid CulturePlanOrderField", str)
+	}
+	return nil
+}
+
+// CulturePlanOrderField defines the ordering field of CulturePlan.
+type CulturePlanOrderField struct {
+	// Value extracts the ordering value from the given CulturePlan.
+	Value    func(*CulturePlan) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) cultureplan.OrderOption
+	toCursor func(*CulturePlan) Cursor
+}
+
+// CulturePlanOrder defines the ordering of CulturePlan.
+type CulturePlanOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *CulturePlanOrderField `json:"field"`
+}
+
+// DefaultCulturePlanOrder is the default ordering of CulturePlan.
+var DefaultCulturePlanOrder = &CulturePlanOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CulturePlanOrderField{
+		Value: func(_m *CulturePlan) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: cultureplan.FieldID,
+		toTerm: cultureplan.ByID,
+		toCursor: func(_m *CulturePlan) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CulturePlan into CulturePlanEdge.
+func (_m *CulturePlan) ToEdge(order *CulturePlanOrder) *CulturePlanEdge {
+	if order == nil {
+		order = DefaultCulturePlanOrder
+	}
+	return &CulturePlanEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // DepartmentEdge is the edge representation of Department.
 type DepartmentEdge struct {
 	Node   *Department `json:"node"`
@@ -3849,6 +4183,320 @@ func (_m *Organization) ToEdge(order *OrganizationOrder) *OrganizationEdge {
 		order = DefaultOrganizationOrder
 	}
 	return &OrganizationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RecognitionEdge is the edge representation of Recognition.
+type RecognitionEdge struct {
+	Node   *Recognition `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// RecognitionConnection is the connection containing edges to Recognition.
+type RecognitionConnection struct {
+	Edges      []*RecognitionEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *RecognitionConnection) build(nodes []*Recognition, pager *recognitionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Recognition
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Recognition {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Recognition {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RecognitionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RecognitionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RecognitionPaginateOption enables pagination customization.
+type RecognitionPaginateOption func(*recognitionPager) error
+
+// WithRecognitionOrder configures pagination ordering.
+func WithRecognitionOrder(order *RecognitionOrder) RecognitionPaginateOption {
+	if order == nil {
+		order = DefaultRecognitionOrder
+	}
+	o := *order
+	return func(pager *recognitionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRecognitionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRecognitionFilter configures pagination filter.
+func WithRecognitionFilter(filter func(*RecognitionQuery) (*RecognitionQuery, error)) RecognitionPaginateOption {
+	return func(pager *recognitionPager) error {
+		if filter == nil {
+			return errors.New("RecognitionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type recognitionPager struct {
+	reverse bool
+	order   *RecognitionOrder
+	filter  func(*RecognitionQuery) (*RecognitionQuery, error)
+}
+
+func newRecognitionPager(opts []RecognitionPaginateOption, reverse bool) (*recognitionPager, error) {
+	pager := &recognitionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRecognitionOrder
+	}
+	return pager, nil
+}
+
+func (p *recognitionPager) applyFilter(query *RecognitionQuery) (*RecognitionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *recognitionPager) toCursor(_m *Recognition) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *recognitionPager) applyCursors(query *RecognitionQuery, after, before *Cursor) (*RecognitionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRecognitionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *recognitionPager) applyOrder(query *RecognitionQuery) *RecognitionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRecognitionOrder.Field {
+		query = query.Order(DefaultRecognitionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *recognitionPager) orderExpr(query *RecognitionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRecognitionOrder.Field {
+			b.Comma().Ident(DefaultRecognitionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Recognition.
+func (_m *RecognitionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RecognitionPaginateOption,
+) (*RecognitionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRecognitionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RecognitionConnection{Edges: []*RecognitionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RecognitionOrderFieldCreatedAt orders Recognition by created_at.
+	RecognitionOrderFieldCreatedAt = &RecognitionOrderField{
+		Value: func(_m *Recognition) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: recognition.FieldCreatedAt,
+		toTerm: recognition.ByCreatedAt,
+		toCursor: func(_m *Recognition) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RecognitionOrderFieldUpdatedAt orders Recognition by updated_at.
+	RecognitionOrderFieldUpdatedAt = &RecognitionOrderField{
+		Value: func(_m *Recognition) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: recognition.FieldUpdatedAt,
+		toTerm: recognition.ByUpdatedAt,
+		toCursor: func(_m *Recognition) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RecognitionOrderField) String() string {
+	var str string
+	switch f.column {
+	case RecognitionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RecognitionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RecognitionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RecognitionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RecognitionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RecognitionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RecognitionOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid RecognitionOrderField", str)
+	}
+	return nil
+}
+
+// RecognitionOrderField defines the ordering field of Recognition.
+type RecognitionOrderField struct {
+	// Value extracts the ordering value from the given Recognition.
+	Value    func(*Recognition) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) recognition.OrderOption
+	toCursor func(*Recognition) Cursor
+}
+
+// RecognitionOrder defines the ordering of Recognition.
+type RecognitionOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *RecognitionOrderField `json:"field"`
+}
+
+// DefaultRecognitionOrder is the default ordering of Recognition.
+var DefaultRecognitionOrder = &RecognitionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RecognitionOrderField{
+		Value: func(_m *Recognition) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: recognition.FieldID,
+		toTerm: recognition.ByID,
+		toCursor: func(_m *Recognition) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Recognition into RecognitionEdge.
+func (_m *Recognition) ToEdge(order *RecognitionOrder) *RecognitionEdge {
+	if order == nil {
+		order = DefaultRecognitionOrder
+	}
+	return &RecognitionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

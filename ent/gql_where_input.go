@@ -10,10 +10,12 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/interaction"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -3624,6 +3626,23 @@ type CultureCampaignWhereInput struct {
 	OrganizingDepartmentIDEqualFold    *pulid.ID  `json:"organizingDepartmentIDEqualFold,omitempty"`
 	OrganizingDepartmentIDContainsFold *pulid.ID  `json:"organizingDepartmentIDContainsFold,omitempty"`
 
+	// "plan_id" field predicates.
+	PlanID             *pulid.ID  `json:"planID,omitempty"`
+	PlanIDNEQ          *pulid.ID  `json:"planIDNEQ,omitempty"`
+	PlanIDIn           []pulid.ID `json:"planIDIn,omitempty"`
+	PlanIDNotIn        []pulid.ID `json:"planIDNotIn,omitempty"`
+	PlanIDGT           *pulid.ID  `json:"planIDGT,omitempty"`
+	PlanIDGTE          *pulid.ID  `json:"planIDGTE,omitempty"`
+	PlanIDLT           *pulid.ID  `json:"planIDLT,omitempty"`
+	PlanIDLTE          *pulid.ID  `json:"planIDLTE,omitempty"`
+	PlanIDContains     *pulid.ID  `json:"planIDContains,omitempty"`
+	PlanIDHasPrefix    *pulid.ID  `json:"planIDHasPrefix,omitempty"`
+	PlanIDHasSuffix    *pulid.ID  `json:"planIDHasSuffix,omitempty"`
+	PlanIDIsNil        bool       `json:"planIDIsNil,omitempty"`
+	PlanIDNotNil       bool       `json:"planIDNotNil,omitempty"`
+	PlanIDEqualFold    *pulid.ID  `json:"planIDEqualFold,omitempty"`
+	PlanIDContainsFold *pulid.ID  `json:"planIDContainsFold,omitempty"`
+
 	// "starts_on" field predicates.
 	StartsOn             *string  `json:"startsOn,omitempty"`
 	StartsOnNEQ          *string  `json:"startsOnNEQ,omitempty"`
@@ -3742,6 +3761,14 @@ type CultureCampaignWhereInput struct {
 	// "activities" edge predicates.
 	HasActivities     *bool                        `json:"hasActivities,omitempty"`
 	HasActivitiesWith []*CultureActivityWhereInput `json:"hasActivitiesWith,omitempty"`
+
+	// "plan" edge predicates.
+	HasPlan     *bool                    `json:"hasPlan,omitempty"`
+	HasPlanWith []*CulturePlanWhereInput `json:"hasPlanWith,omitempty"`
+
+	// "recognitions" edge predicates.
+	HasRecognitions     *bool                    `json:"hasRecognitions,omitempty"`
+	HasRecognitionsWith []*RecognitionWhereInput `json:"hasRecognitionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4072,6 +4099,51 @@ func (i *CultureCampaignWhereInput) P() (predicate.CultureCampaign, error) {
 	}
 	if i.OrganizingDepartmentIDContainsFold != nil {
 		predicates = append(predicates, culturecampaign.OrganizingDepartmentIDContainsFold(*i.OrganizingDepartmentIDContainsFold))
+	}
+	if i.PlanID != nil {
+		predicates = append(predicates, culturecampaign.PlanIDEQ(*i.PlanID))
+	}
+	if i.PlanIDNEQ != nil {
+		predicates = append(predicates, culturecampaign.PlanIDNEQ(*i.PlanIDNEQ))
+	}
+	if len(i.PlanIDIn) > 0 {
+		predicates = append(predicates, culturecampaign.PlanIDIn(i.PlanIDIn...))
+	}
+	if len(i.PlanIDNotIn) > 0 {
+		predicates = append(predicates, culturecampaign.PlanIDNotIn(i.PlanIDNotIn...))
+	}
+	if i.PlanIDGT != nil {
+		predicates = append(predicates, culturecampaign.PlanIDGT(*i.PlanIDGT))
+	}
+	if i.PlanIDGTE != nil {
+		predicates = append(predicates, culturecampaign.PlanIDGTE(*i.PlanIDGTE))
+	}
+	if i.PlanIDLT != nil {
+		predicates = append(predicates, culturecampaign.PlanIDLT(*i.PlanIDLT))
+	}
+	if i.PlanIDLTE != nil {
+		predicates = append(predicates, culturecampaign.PlanIDLTE(*i.PlanIDLTE))
+	}
+	if i.PlanIDContains != nil {
+		predicates = append(predicates, culturecampaign.PlanIDContains(*i.PlanIDContains))
+	}
+	if i.PlanIDHasPrefix != nil {
+		predicates = append(predicates, culturecampaign.PlanIDHasPrefix(*i.PlanIDHasPrefix))
+	}
+	if i.PlanIDHasSuffix != nil {
+		predicates = append(predicates, culturecampaign.PlanIDHasSuffix(*i.PlanIDHasSuffix))
+	}
+	if i.PlanIDIsNil {
+		predicates = append(predicates, culturecampaign.PlanIDIsNil())
+	}
+	if i.PlanIDNotNil {
+		predicates = append(predicates, culturecampaign.PlanIDNotNil())
+	}
+	if i.PlanIDEqualFold != nil {
+		predicates = append(predicates, culturecampaign.PlanIDEqualFold(*i.PlanIDEqualFold))
+	}
+	if i.PlanIDContainsFold != nil {
+		predicates = append(predicates, culturecampaign.PlanIDContainsFold(*i.PlanIDContainsFold))
 	}
 	if i.StartsOn != nil {
 		predicates = append(predicates, culturecampaign.StartsOnEQ(*i.StartsOn))
@@ -4407,6 +4479,42 @@ func (i *CultureCampaignWhereInput) P() (predicate.CultureCampaign, error) {
 		}
 		predicates = append(predicates, culturecampaign.HasActivitiesWith(with...))
 	}
+	if i.HasPlan != nil {
+		p := culturecampaign.HasPlan()
+		if !*i.HasPlan {
+			p = culturecampaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPlanWith) > 0 {
+		with := make([]predicate.CulturePlan, 0, len(i.HasPlanWith))
+		for _, w := range i.HasPlanWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPlanWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, culturecampaign.HasPlanWith(with...))
+	}
+	if i.HasRecognitions != nil {
+		p := culturecampaign.HasRecognitions()
+		if !*i.HasRecognitions {
+			p = culturecampaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRecognitionsWith) > 0 {
+		with := make([]predicate.Recognition, 0, len(i.HasRecognitionsWith))
+		for _, w := range i.HasRecognitionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRecognitionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, culturecampaign.HasRecognitionsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCultureCampaignWhereInput
@@ -4414,6 +4522,722 @@ func (i *CultureCampaignWhereInput) P() (predicate.CultureCampaign, error) {
 		return predicates[0], nil
 	default:
 		return culturecampaign.And(predicates...), nil
+	}
+}
+
+// CulturePlanWhereInput represents a where input for filtering CulturePlan queries.
+type CulturePlanWhereInput struct {
+	Predicates []predicate.CulturePlan  `json:"-"`
+	Not        *CulturePlanWhereInput   `json:"not,omitempty"`
+	Or         []*CulturePlanWhereInput `json:"or,omitempty"`
+	And        []*CulturePlanWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "goals" field predicates.
+	Goals             *string  `json:"goals,omitempty"`
+	GoalsNEQ          *string  `json:"goalsNEQ,omitempty"`
+	GoalsIn           []string `json:"goalsIn,omitempty"`
+	GoalsNotIn        []string `json:"goalsNotIn,omitempty"`
+	GoalsGT           *string  `json:"goalsGT,omitempty"`
+	GoalsGTE          *string  `json:"goalsGTE,omitempty"`
+	GoalsLT           *string  `json:"goalsLT,omitempty"`
+	GoalsLTE          *string  `json:"goalsLTE,omitempty"`
+	GoalsContains     *string  `json:"goalsContains,omitempty"`
+	GoalsHasPrefix    *string  `json:"goalsHasPrefix,omitempty"`
+	GoalsHasSuffix    *string  `json:"goalsHasSuffix,omitempty"`
+	GoalsIsNil        bool     `json:"goalsIsNil,omitempty"`
+	GoalsNotNil       bool     `json:"goalsNotNil,omitempty"`
+	GoalsEqualFold    *string  `json:"goalsEqualFold,omitempty"`
+	GoalsContainsFold *string  `json:"goalsContainsFold,omitempty"`
+
+	// "budget_notes" field predicates.
+	BudgetNotes             *string  `json:"budgetNotes,omitempty"`
+	BudgetNotesNEQ          *string  `json:"budgetNotesNEQ,omitempty"`
+	BudgetNotesIn           []string `json:"budgetNotesIn,omitempty"`
+	BudgetNotesNotIn        []string `json:"budgetNotesNotIn,omitempty"`
+	BudgetNotesGT           *string  `json:"budgetNotesGT,omitempty"`
+	BudgetNotesGTE          *string  `json:"budgetNotesGTE,omitempty"`
+	BudgetNotesLT           *string  `json:"budgetNotesLT,omitempty"`
+	BudgetNotesLTE          *string  `json:"budgetNotesLTE,omitempty"`
+	BudgetNotesContains     *string  `json:"budgetNotesContains,omitempty"`
+	BudgetNotesHasPrefix    *string  `json:"budgetNotesHasPrefix,omitempty"`
+	BudgetNotesHasSuffix    *string  `json:"budgetNotesHasSuffix,omitempty"`
+	BudgetNotesIsNil        bool     `json:"budgetNotesIsNil,omitempty"`
+	BudgetNotesNotNil       bool     `json:"budgetNotesNotNil,omitempty"`
+	BudgetNotesEqualFold    *string  `json:"budgetNotesEqualFold,omitempty"`
+	BudgetNotesContainsFold *string  `json:"budgetNotesContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *cultureplan.Status  `json:"status,omitempty"`
+	StatusNEQ   *cultureplan.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []cultureplan.Status `json:"statusIn,omitempty"`
+	StatusNotIn []cultureplan.Status `json:"statusNotIn,omitempty"`
+
+	// "submitted_by_id" field predicates.
+	SubmittedByID             *pulid.ID  `json:"submittedByID,omitempty"`
+	SubmittedByIDNEQ          *pulid.ID  `json:"submittedByIDNEQ,omitempty"`
+	SubmittedByIDIn           []pulid.ID `json:"submittedByIDIn,omitempty"`
+	SubmittedByIDNotIn        []pulid.ID `json:"submittedByIDNotIn,omitempty"`
+	SubmittedByIDGT           *pulid.ID  `json:"submittedByIDGT,omitempty"`
+	SubmittedByIDGTE          *pulid.ID  `json:"submittedByIDGTE,omitempty"`
+	SubmittedByIDLT           *pulid.ID  `json:"submittedByIDLT,omitempty"`
+	SubmittedByIDLTE          *pulid.ID  `json:"submittedByIDLTE,omitempty"`
+	SubmittedByIDContains     *pulid.ID  `json:"submittedByIDContains,omitempty"`
+	SubmittedByIDHasPrefix    *pulid.ID  `json:"submittedByIDHasPrefix,omitempty"`
+	SubmittedByIDHasSuffix    *pulid.ID  `json:"submittedByIDHasSuffix,omitempty"`
+	SubmittedByIDIsNil        bool       `json:"submittedByIDIsNil,omitempty"`
+	SubmittedByIDNotNil       bool       `json:"submittedByIDNotNil,omitempty"`
+	SubmittedByIDEqualFold    *pulid.ID  `json:"submittedByIDEqualFold,omitempty"`
+	SubmittedByIDContainsFold *pulid.ID  `json:"submittedByIDContainsFold,omitempty"`
+
+	// "approved_by_id" field predicates.
+	ApprovedByID             *pulid.ID  `json:"approvedByID,omitempty"`
+	ApprovedByIDNEQ          *pulid.ID  `json:"approvedByIDNEQ,omitempty"`
+	ApprovedByIDIn           []pulid.ID `json:"approvedByIDIn,omitempty"`
+	ApprovedByIDNotIn        []pulid.ID `json:"approvedByIDNotIn,omitempty"`
+	ApprovedByIDGT           *pulid.ID  `json:"approvedByIDGT,omitempty"`
+	ApprovedByIDGTE          *pulid.ID  `json:"approvedByIDGTE,omitempty"`
+	ApprovedByIDLT           *pulid.ID  `json:"approvedByIDLT,omitempty"`
+	ApprovedByIDLTE          *pulid.ID  `json:"approvedByIDLTE,omitempty"`
+	ApprovedByIDContains     *pulid.ID  `json:"approvedByIDContains,omitempty"`
+	ApprovedByIDHasPrefix    *pulid.ID  `json:"approvedByIDHasPrefix,omitempty"`
+	ApprovedByIDHasSuffix    *pulid.ID  `json:"approvedByIDHasSuffix,omitempty"`
+	ApprovedByIDIsNil        bool       `json:"approvedByIDIsNil,omitempty"`
+	ApprovedByIDNotNil       bool       `json:"approvedByIDNotNil,omitempty"`
+	ApprovedByIDEqualFold    *pulid.ID  `json:"approvedByIDEqualFold,omitempty"`
+	ApprovedByIDContainsFold *pulid.ID  `json:"approvedByIDContainsFold,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "decision_reason" field predicates.
+	DecisionReason             *string  `json:"decisionReason,omitempty"`
+	DecisionReasonNEQ          *string  `json:"decisionReasonNEQ,omitempty"`
+	DecisionReasonIn           []string `json:"decisionReasonIn,omitempty"`
+	DecisionReasonNotIn        []string `json:"decisionReasonNotIn,omitempty"`
+	DecisionReasonGT           *string  `json:"decisionReasonGT,omitempty"`
+	DecisionReasonGTE          *string  `json:"decisionReasonGTE,omitempty"`
+	DecisionReasonLT           *string  `json:"decisionReasonLT,omitempty"`
+	DecisionReasonLTE          *string  `json:"decisionReasonLTE,omitempty"`
+	DecisionReasonContains     *string  `json:"decisionReasonContains,omitempty"`
+	DecisionReasonHasPrefix    *string  `json:"decisionReasonHasPrefix,omitempty"`
+	DecisionReasonHasSuffix    *string  `json:"decisionReasonHasSuffix,omitempty"`
+	DecisionReasonIsNil        bool     `json:"decisionReasonIsNil,omitempty"`
+	DecisionReasonNotNil       bool     `json:"decisionReasonNotNil,omitempty"`
+	DecisionReasonEqualFold    *string  `json:"decisionReasonEqualFold,omitempty"`
+	DecisionReasonContainsFold *string  `json:"decisionReasonContainsFold,omitempty"`
+
+	// "submitted_by" edge predicates.
+	HasSubmittedBy     *bool             `json:"hasSubmittedBy,omitempty"`
+	HasSubmittedByWith []*UserWhereInput `json:"hasSubmittedByWith,omitempty"`
+
+	// "approved_by" edge predicates.
+	HasApprovedBy     *bool             `json:"hasApprovedBy,omitempty"`
+	HasApprovedByWith []*UserWhereInput `json:"hasApprovedByWith,omitempty"`
+
+	// "campaigns" edge predicates.
+	HasCampaigns     *bool                        `json:"hasCampaigns,omitempty"`
+	HasCampaignsWith []*CultureCampaignWhereInput `json:"hasCampaignsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CulturePlanWhereInput) AddPredicates(predicates ...predicate.CulturePlan) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CulturePlanWhereInput filter on the CulturePlanQuery builder.
+func (i *CulturePlanWhereInput) Filter(q *CulturePlanQuery) (*CulturePlanQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCulturePlanWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCulturePlanWhereInput is returned in case the CulturePlanWhereInput is empty.
+var ErrEmptyCulturePlanWhereInput = errors.New("ent: empty predicate CulturePlanWhereInput")
+
+// P returns a predicate for filtering cultureplans.
+// An error is returned if the input is empty or invalid.
+func (i *CulturePlanWhereInput) P() (predicate.CulturePlan, error) {
+	var predicates []predicate.CulturePlan
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, cultureplan.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CulturePlan, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, cultureplan.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CulturePlan, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, cultureplan.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, cultureplan.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, cultureplan.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, cultureplan.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, cultureplan.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, cultureplan.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, cultureplan.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, cultureplan.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, cultureplan.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, cultureplan.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, cultureplan.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, cultureplan.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, cultureplan.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, cultureplan.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, cultureplan.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, cultureplan.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, cultureplan.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, cultureplan.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, cultureplan.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, cultureplan.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, cultureplan.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, cultureplan.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, cultureplan.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, cultureplan.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, cultureplan.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, cultureplan.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, cultureplan.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, cultureplan.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, cultureplan.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, cultureplan.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, cultureplan.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, cultureplan.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, cultureplan.YearLTE(*i.YearLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, cultureplan.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, cultureplan.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, cultureplan.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, cultureplan.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, cultureplan.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, cultureplan.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, cultureplan.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, cultureplan.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, cultureplan.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, cultureplan.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, cultureplan.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, cultureplan.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, cultureplan.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Goals != nil {
+		predicates = append(predicates, cultureplan.GoalsEQ(*i.Goals))
+	}
+	if i.GoalsNEQ != nil {
+		predicates = append(predicates, cultureplan.GoalsNEQ(*i.GoalsNEQ))
+	}
+	if len(i.GoalsIn) > 0 {
+		predicates = append(predicates, cultureplan.GoalsIn(i.GoalsIn...))
+	}
+	if len(i.GoalsNotIn) > 0 {
+		predicates = append(predicates, cultureplan.GoalsNotIn(i.GoalsNotIn...))
+	}
+	if i.GoalsGT != nil {
+		predicates = append(predicates, cultureplan.GoalsGT(*i.GoalsGT))
+	}
+	if i.GoalsGTE != nil {
+		predicates = append(predicates, cultureplan.GoalsGTE(*i.GoalsGTE))
+	}
+	if i.GoalsLT != nil {
+		predicates = append(predicates, cultureplan.GoalsLT(*i.GoalsLT))
+	}
+	if i.GoalsLTE != nil {
+		predicates = append(predicates, cultureplan.GoalsLTE(*i.GoalsLTE))
+	}
+	if i.GoalsContains != nil {
+		predicates = append(predicates, cultureplan.GoalsContains(*i.GoalsContains))
+	}
+	if i.GoalsHasPrefix != nil {
+		predicates = append(predicates, cultureplan.GoalsHasPrefix(*i.GoalsHasPrefix))
+	}
+	if i.GoalsHasSuffix != nil {
+		predicates = append(predicates, cultureplan.GoalsHasSuffix(*i.GoalsHasSuffix))
+	}
+	if i.GoalsIsNil {
+		predicates = append(predicates, cultureplan.GoalsIsNil())
+	}
+	if i.GoalsNotNil {
+		predicates = append(predicates, cultureplan.GoalsNotNil())
+	}
+	if i.GoalsEqualFold != nil {
+		predicates = append(predicates, cultureplan.GoalsEqualFold(*i.GoalsEqualFold))
+	}
+	if i.GoalsContainsFold != nil {
+		predicates = append(predicates, cultureplan.GoalsContainsFold(*i.GoalsContainsFold))
+	}
+	if i.BudgetNotes != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesEQ(*i.BudgetNotes))
+	}
+	if i.BudgetNotesNEQ != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesNEQ(*i.BudgetNotesNEQ))
+	}
+	if len(i.BudgetNotesIn) > 0 {
+		predicates = append(predicates, cultureplan.BudgetNotesIn(i.BudgetNotesIn...))
+	}
+	if len(i.BudgetNotesNotIn) > 0 {
+		predicates = append(predicates, cultureplan.BudgetNotesNotIn(i.BudgetNotesNotIn...))
+	}
+	if i.BudgetNotesGT != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesGT(*i.BudgetNotesGT))
+	}
+	if i.BudgetNotesGTE != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesGTE(*i.BudgetNotesGTE))
+	}
+	if i.BudgetNotesLT != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesLT(*i.BudgetNotesLT))
+	}
+	if i.BudgetNotesLTE != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesLTE(*i.BudgetNotesLTE))
+	}
+	if i.BudgetNotesContains != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesContains(*i.BudgetNotesContains))
+	}
+	if i.BudgetNotesHasPrefix != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesHasPrefix(*i.BudgetNotesHasPrefix))
+	}
+	if i.BudgetNotesHasSuffix != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesHasSuffix(*i.BudgetNotesHasSuffix))
+	}
+	if i.BudgetNotesIsNil {
+		predicates = append(predicates, cultureplan.BudgetNotesIsNil())
+	}
+	if i.BudgetNotesNotNil {
+		predicates = append(predicates, cultureplan.BudgetNotesNotNil())
+	}
+	if i.BudgetNotesEqualFold != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesEqualFold(*i.BudgetNotesEqualFold))
+	}
+	if i.BudgetNotesContainsFold != nil {
+		predicates = append(predicates, cultureplan.BudgetNotesContainsFold(*i.BudgetNotesContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, cultureplan.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, cultureplan.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, cultureplan.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, cultureplan.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.SubmittedByID != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDEQ(*i.SubmittedByID))
+	}
+	if i.SubmittedByIDNEQ != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDNEQ(*i.SubmittedByIDNEQ))
+	}
+	if len(i.SubmittedByIDIn) > 0 {
+		predicates = append(predicates, cultureplan.SubmittedByIDIn(i.SubmittedByIDIn...))
+	}
+	if len(i.SubmittedByIDNotIn) > 0 {
+		predicates = append(predicates, cultureplan.SubmittedByIDNotIn(i.SubmittedByIDNotIn...))
+	}
+	if i.SubmittedByIDGT != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDGT(*i.SubmittedByIDGT))
+	}
+	if i.SubmittedByIDGTE != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDGTE(*i.SubmittedByIDGTE))
+	}
+	if i.SubmittedByIDLT != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDLT(*i.SubmittedByIDLT))
+	}
+	if i.SubmittedByIDLTE != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDLTE(*i.SubmittedByIDLTE))
+	}
+	if i.SubmittedByIDContains != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDContains(*i.SubmittedByIDContains))
+	}
+	if i.SubmittedByIDHasPrefix != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDHasPrefix(*i.SubmittedByIDHasPrefix))
+	}
+	if i.SubmittedByIDHasSuffix != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDHasSuffix(*i.SubmittedByIDHasSuffix))
+	}
+	if i.SubmittedByIDIsNil {
+		predicates = append(predicates, cultureplan.SubmittedByIDIsNil())
+	}
+	if i.SubmittedByIDNotNil {
+		predicates = append(predicates, cultureplan.SubmittedByIDNotNil())
+	}
+	if i.SubmittedByIDEqualFold != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDEqualFold(*i.SubmittedByIDEqualFold))
+	}
+	if i.SubmittedByIDContainsFold != nil {
+		predicates = append(predicates, cultureplan.SubmittedByIDContainsFold(*i.SubmittedByIDContainsFold))
+	}
+	if i.ApprovedByID != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDEQ(*i.ApprovedByID))
+	}
+	if i.ApprovedByIDNEQ != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDNEQ(*i.ApprovedByIDNEQ))
+	}
+	if len(i.ApprovedByIDIn) > 0 {
+		predicates = append(predicates, cultureplan.ApprovedByIDIn(i.ApprovedByIDIn...))
+	}
+	if len(i.ApprovedByIDNotIn) > 0 {
+		predicates = append(predicates, cultureplan.ApprovedByIDNotIn(i.ApprovedByIDNotIn...))
+	}
+	if i.ApprovedByIDGT != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDGT(*i.ApprovedByIDGT))
+	}
+	if i.ApprovedByIDGTE != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDGTE(*i.ApprovedByIDGTE))
+	}
+	if i.ApprovedByIDLT != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDLT(*i.ApprovedByIDLT))
+	}
+	if i.ApprovedByIDLTE != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDLTE(*i.ApprovedByIDLTE))
+	}
+	if i.ApprovedByIDContains != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDContains(*i.ApprovedByIDContains))
+	}
+	if i.ApprovedByIDHasPrefix != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDHasPrefix(*i.ApprovedByIDHasPrefix))
+	}
+	if i.ApprovedByIDHasSuffix != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDHasSuffix(*i.ApprovedByIDHasSuffix))
+	}
+	if i.ApprovedByIDIsNil {
+		predicates = append(predicates, cultureplan.ApprovedByIDIsNil())
+	}
+	if i.ApprovedByIDNotNil {
+		predicates = append(predicates, cultureplan.ApprovedByIDNotNil())
+	}
+	if i.ApprovedByIDEqualFold != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDEqualFold(*i.ApprovedByIDEqualFold))
+	}
+	if i.ApprovedByIDContainsFold != nil {
+		predicates = append(predicates, cultureplan.ApprovedByIDContainsFold(*i.ApprovedByIDContainsFold))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, cultureplan.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, cultureplan.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, cultureplan.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, cultureplan.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, cultureplan.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, cultureplan.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, cultureplan.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, cultureplan.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, cultureplan.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, cultureplan.DecidedAtNotNil())
+	}
+	if i.DecisionReason != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonEQ(*i.DecisionReason))
+	}
+	if i.DecisionReasonNEQ != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonNEQ(*i.DecisionReasonNEQ))
+	}
+	if len(i.DecisionReasonIn) > 0 {
+		predicates = append(predicates, cultureplan.DecisionReasonIn(i.DecisionReasonIn...))
+	}
+	if len(i.DecisionReasonNotIn) > 0 {
+		predicates = append(predicates, cultureplan.DecisionReasonNotIn(i.DecisionReasonNotIn...))
+	}
+	if i.DecisionReasonGT != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonGT(*i.DecisionReasonGT))
+	}
+	if i.DecisionReasonGTE != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonGTE(*i.DecisionReasonGTE))
+	}
+	if i.DecisionReasonLT != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonLT(*i.DecisionReasonLT))
+	}
+	if i.DecisionReasonLTE != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonLTE(*i.DecisionReasonLTE))
+	}
+	if i.DecisionReasonContains != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonContains(*i.DecisionReasonContains))
+	}
+	if i.DecisionReasonHasPrefix != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonHasPrefix(*i.DecisionReasonHasPrefix))
+	}
+	if i.DecisionReasonHasSuffix != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonHasSuffix(*i.DecisionReasonHasSuffix))
+	}
+	if i.DecisionReasonIsNil {
+		predicates = append(predicates, cultureplan.DecisionReasonIsNil())
+	}
+	if i.DecisionReasonNotNil {
+		predicates = append(predicates, cultureplan.DecisionReasonNotNil())
+	}
+	if i.DecisionReasonEqualFold != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonEqualFold(*i.DecisionReasonEqualFold))
+	}
+	if i.DecisionReasonContainsFold != nil {
+		predicates = append(predicates, cultureplan.DecisionReasonContainsFold(*i.DecisionReasonContainsFold))
+	}
+
+	if i.HasSubmittedBy != nil {
+		p := cultureplan.HasSubmittedBy()
+		if !*i.HasSubmittedBy {
+			p = cultureplan.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSubmittedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasSubmittedByWith))
+		for _, w := range i.HasSubmittedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSubmittedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, cultureplan.HasSubmittedByWith(with...))
+	}
+	if i.HasApprovedBy != nil {
+		p := cultureplan.HasApprovedBy()
+		if !*i.HasApprovedBy {
+			p = cultureplan.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasApprovedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasApprovedByWith))
+		for _, w := range i.HasApprovedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasApprovedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, cultureplan.HasApprovedByWith(with...))
+	}
+	if i.HasCampaigns != nil {
+		p := cultureplan.HasCampaigns()
+		if !*i.HasCampaigns {
+			p = cultureplan.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCampaignsWith) > 0 {
+		with := make([]predicate.CultureCampaign, 0, len(i.HasCampaignsWith))
+		for _, w := range i.HasCampaignsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCampaignsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, cultureplan.HasCampaignsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCulturePlanWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return cultureplan.And(predicates...), nil
 	}
 }
 
@@ -4497,6 +5321,10 @@ type DepartmentWhereInput struct {
 	// "members" edge predicates.
 	HasMembers     *bool             `json:"hasMembers,omitempty"`
 	HasMembersWith []*UserWhereInput `json:"hasMembersWith,omitempty"`
+
+	// "recognitions" edge predicates.
+	HasRecognitions     *bool                    `json:"hasRecognitions,omitempty"`
+	HasRecognitionsWith []*RecognitionWhereInput `json:"hasRecognitionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4780,6 +5608,24 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, department.HasMembersWith(with...))
+	}
+	if i.HasRecognitions != nil {
+		p := department.HasRecognitions()
+		if !*i.HasRecognitions {
+			p = department.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRecognitionsWith) > 0 {
+		with := make([]predicate.Recognition, 0, len(i.HasRecognitionsWith))
+		for _, w := range i.HasRecognitionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRecognitionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, department.HasRecognitionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -5901,6 +6747,444 @@ func (i *InteractionWhereInput) P() (predicate.Interaction, error) {
 	}
 }
 
+// RecognitionWhereInput represents a where input for filtering Recognition queries.
+type RecognitionWhereInput struct {
+	Predicates []predicate.Recognition  `json:"-"`
+	Not        *RecognitionWhereInput   `json:"not,omitempty"`
+	Or         []*RecognitionWhereInput `json:"or,omitempty"`
+	And        []*RecognitionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "campaign_id" field predicates.
+	CampaignID             *pulid.ID  `json:"campaignID,omitempty"`
+	CampaignIDNEQ          *pulid.ID  `json:"campaignIDNEQ,omitempty"`
+	CampaignIDIn           []pulid.ID `json:"campaignIDIn,omitempty"`
+	CampaignIDNotIn        []pulid.ID `json:"campaignIDNotIn,omitempty"`
+	CampaignIDGT           *pulid.ID  `json:"campaignIDGT,omitempty"`
+	CampaignIDGTE          *pulid.ID  `json:"campaignIDGTE,omitempty"`
+	CampaignIDLT           *pulid.ID  `json:"campaignIDLT,omitempty"`
+	CampaignIDLTE          *pulid.ID  `json:"campaignIDLTE,omitempty"`
+	CampaignIDContains     *pulid.ID  `json:"campaignIDContains,omitempty"`
+	CampaignIDHasPrefix    *pulid.ID  `json:"campaignIDHasPrefix,omitempty"`
+	CampaignIDHasSuffix    *pulid.ID  `json:"campaignIDHasSuffix,omitempty"`
+	CampaignIDEqualFold    *pulid.ID  `json:"campaignIDEqualFold,omitempty"`
+	CampaignIDContainsFold *pulid.ID  `json:"campaignIDContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *recognition.Kind  `json:"kind,omitempty"`
+	KindNEQ   *recognition.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []recognition.Kind `json:"kindIn,omitempty"`
+	KindNotIn []recognition.Kind `json:"kindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "citation" field predicates.
+	Citation             *string  `json:"citation,omitempty"`
+	CitationNEQ          *string  `json:"citationNEQ,omitempty"`
+	CitationIn           []string `json:"citationIn,omitempty"`
+	CitationNotIn        []string `json:"citationNotIn,omitempty"`
+	CitationGT           *string  `json:"citationGT,omitempty"`
+	CitationGTE          *string  `json:"citationGTE,omitempty"`
+	CitationLT           *string  `json:"citationLT,omitempty"`
+	CitationLTE          *string  `json:"citationLTE,omitempty"`
+	CitationContains     *string  `json:"citationContains,omitempty"`
+	CitationHasPrefix    *string  `json:"citationHasPrefix,omitempty"`
+	CitationHasSuffix    *string  `json:"citationHasSuffix,omitempty"`
+	CitationEqualFold    *string  `json:"citationEqualFold,omitempty"`
+	CitationContainsFold *string  `json:"citationContainsFold,omitempty"`
+
+	// "campaign" edge predicates.
+	HasCampaign     *bool                        `json:"hasCampaign,omitempty"`
+	HasCampaignWith []*CultureCampaignWhereInput `json:"hasCampaignWith,omitempty"`
+
+	// "people" edge predicates.
+	HasPeople     *bool             `json:"hasPeople,omitempty"`
+	HasPeopleWith []*UserWhereInput `json:"hasPeopleWith,omitempty"`
+
+	// "departments" edge predicates.
+	HasDepartments     *bool                   `json:"hasDepartments,omitempty"`
+	HasDepartmentsWith []*DepartmentWhereInput `json:"hasDepartmentsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RecognitionWhereInput) AddPredicates(predicates ...predicate.Recognition) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RecognitionWhereInput filter on the RecognitionQuery builder.
+func (i *RecognitionWhereInput) Filter(q *RecognitionQuery) (*RecognitionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRecognitionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRecognitionWhereInput is returned in case the RecognitionWhereInput is empty.
+var ErrEmptyRecognitionWhereInput = errors.New("ent: empty predicate RecognitionWhereInput")
+
+// P returns a predicate for filtering recognitions.
+// An error is returned if the input is empty or invalid.
+func (i *RecognitionWhereInput) P() (predicate.Recognition, error) {
+	var predicates []predicate.Recognition
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, recognition.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Recognition, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, recognition.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Recognition, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, recognition.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, recognition.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, recognition.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, recognition.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, recognition.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, recognition.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, recognition.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, recognition.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, recognition.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, recognition.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, recognition.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, recognition.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, recognition.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, recognition.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, recognition.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, recognition.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, recognition.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, recognition.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, recognition.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, recognition.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, recognition.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, recognition.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, recognition.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, recognition.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, recognition.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CampaignID != nil {
+		predicates = append(predicates, recognition.CampaignIDEQ(*i.CampaignID))
+	}
+	if i.CampaignIDNEQ != nil {
+		predicates = append(predicates, recognition.CampaignIDNEQ(*i.CampaignIDNEQ))
+	}
+	if len(i.CampaignIDIn) > 0 {
+		predicates = append(predicates, recognition.CampaignIDIn(i.CampaignIDIn...))
+	}
+	if len(i.CampaignIDNotIn) > 0 {
+		predicates = append(predicates, recognition.CampaignIDNotIn(i.CampaignIDNotIn...))
+	}
+	if i.CampaignIDGT != nil {
+		predicates = append(predicates, recognition.CampaignIDGT(*i.CampaignIDGT))
+	}
+	if i.CampaignIDGTE != nil {
+		predicates = append(predicates, recognition.CampaignIDGTE(*i.CampaignIDGTE))
+	}
+	if i.CampaignIDLT != nil {
+		predicates = append(predicates, recognition.CampaignIDLT(*i.CampaignIDLT))
+	}
+	if i.CampaignIDLTE != nil {
+		predicates = append(predicates, recognition.CampaignIDLTE(*i.CampaignIDLTE))
+	}
+	if i.CampaignIDContains != nil {
+		predicates = append(predicates, recognition.CampaignIDContains(*i.CampaignIDContains))
+	}
+	if i.CampaignIDHasPrefix != nil {
+		predicates = append(predicates, recognition.CampaignIDHasPrefix(*i.CampaignIDHasPrefix))
+	}
+	if i.CampaignIDHasSuffix != nil {
+		predicates = append(predicates, recognition.CampaignIDHasSuffix(*i.CampaignIDHasSuffix))
+	}
+	if i.CampaignIDEqualFold != nil {
+		predicates = append(predicates, recognition.CampaignIDEqualFold(*i.CampaignIDEqualFold))
+	}
+	if i.CampaignIDContainsFold != nil {
+		predicates = append(predicates, recognition.CampaignIDContainsFold(*i.CampaignIDContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, recognition.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, recognition.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, recognition.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, recognition.KindNotIn(i.KindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, recognition.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, recognition.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, recognition.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, recognition.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, recognition.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, recognition.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, recognition.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, recognition.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, recognition.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, recognition.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, recognition.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, recognition.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, recognition.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Citation != nil {
+		predicates = append(predicates, recognition.CitationEQ(*i.Citation))
+	}
+	if i.CitationNEQ != nil {
+		predicates = append(predicates, recognition.CitationNEQ(*i.CitationNEQ))
+	}
+	if len(i.CitationIn) > 0 {
+		predicates = append(predicates, recognition.CitationIn(i.CitationIn...))
+	}
+	if len(i.CitationNotIn) > 0 {
+		predicates = append(predicates, recognition.CitationNotIn(i.CitationNotIn...))
+	}
+	if i.CitationGT != nil {
+		predicates = append(predicates, recognition.CitationGT(*i.CitationGT))
+	}
+	if i.CitationGTE != nil {
+		predicates = append(predicates, recognition.CitationGTE(*i.CitationGTE))
+	}
+	if i.CitationLT != nil {
+		predicates = append(predicates, recognition.CitationLT(*i.CitationLT))
+	}
+	if i.CitationLTE != nil {
+		predicates = append(predicates, recognition.CitationLTE(*i.CitationLTE))
+	}
+	if i.CitationContains != nil {
+		predicates = append(predicates, recognition.CitationContains(*i.CitationContains))
+	}
+	if i.CitationHasPrefix != nil {
+		predicates = append(predicates, recognition.CitationHasPrefix(*i.CitationHasPrefix))
+	}
+	if i.CitationHasSuffix != nil {
+		predicates = append(predicates, recognition.CitationHasSuffix(*i.CitationHasSuffix))
+	}
+	if i.CitationEqualFold != nil {
+		predicates = append(predicates, recognition.CitationEqualFold(*i.CitationEqualFold))
+	}
+	if i.CitationContainsFold != nil {
+		predicates = append(predicates, recognition.CitationContainsFold(*i.CitationContainsFold))
+	}
+
+	if i.HasCampaign != nil {
+		p := recognition.HasCampaign()
+		if !*i.HasCampaign {
+			p = recognition.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCampaignWith) > 0 {
+		with := make([]predicate.CultureCampaign, 0, len(i.HasCampaignWith))
+		for _, w := range i.HasCampaignWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCampaignWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, recognition.HasCampaignWith(with...))
+	}
+	if i.HasPeople != nil {
+		p := recognition.HasPeople()
+		if !*i.HasPeople {
+			p = recognition.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPeopleWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasPeopleWith))
+		for _, w := range i.HasPeopleWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPeopleWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, recognition.HasPeopleWith(with...))
+	}
+	if i.HasDepartments != nil {
+		p := recognition.HasDepartments()
+		if !*i.HasDepartments {
+			p = recognition.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDepartmentsWith) > 0 {
+		with := make([]predicate.Department, 0, len(i.HasDepartmentsWith))
+		for _, w := range i.HasDepartmentsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDepartmentsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, recognition.HasDepartmentsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRecognitionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return recognition.And(predicates...), nil
+	}
+}
+
 // TierChangeWhereInput represents a where input for filtering TierChange queries.
 type TierChangeWhereInput struct {
 	Predicates []predicate.TierChange  `json:"-"`
@@ -6446,6 +7730,10 @@ type UserWhereInput struct {
 	// "reports" edge predicates.
 	HasReports     *bool             `json:"hasReports,omitempty"`
 	HasReportsWith []*UserWhereInput `json:"hasReportsWith,omitempty"`
+
+	// "recognitions" edge predicates.
+	HasRecognitions     *bool                    `json:"hasRecognitions,omitempty"`
+	HasRecognitionsWith []*RecognitionWhereInput `json:"hasRecognitionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6876,6 +8164,24 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, user.HasReportsWith(with...))
+	}
+	if i.HasRecognitions != nil {
+		p := user.HasRecognitions()
+		if !*i.HasRecognitions {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRecognitionsWith) > 0 {
+		with := make([]predicate.Recognition, 0, len(i.HasRecognitionsWith))
+		for _, w := range i.HasRecognitionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRecognitionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasRecognitionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

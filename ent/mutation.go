@@ -12,6 +12,7 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
@@ -19,6 +20,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -47,12 +49,14 @@ const (
 	TypeContact              = "Contact"
 	TypeCultureActivity      = "CultureActivity"
 	TypeCultureCampaign      = "CultureCampaign"
+	TypeCulturePlan          = "CulturePlan"
 	TypeDepartment           = "Department"
 	TypeDueCount             = "DueCount"
 	TypeGreetingOutline      = "GreetingOutline"
 	TypeHoliday              = "Holiday"
 	TypeInteraction          = "Interaction"
 	TypeOrganization         = "Organization"
+	TypeRecognition          = "Recognition"
 	TypeSetting              = "Setting"
 	TypeTierChange           = "TierChange"
 	TypeUser                 = "User"
@@ -7918,6 +7922,11 @@ type CultureCampaignMutation struct {
 	activities                   map[pulid.ID]struct{}
 	removedactivities            map[pulid.ID]struct{}
 	clearedactivities            bool
+	plan                         *pulid.ID
+	clearedplan                  bool
+	recognitions                 map[pulid.ID]struct{}
+	removedrecognitions          map[pulid.ID]struct{}
+	clearedrecognitions          bool
 	done                         bool
 	oldValue                     func(context.Context) (*CultureCampaign, error)
 	predicates                   []predicate.CultureCampaign
@@ -8408,6 +8417,55 @@ func (m *CultureCampaignMutation) OrganizingDepartmentIDCleared() bool {
 func (m *CultureCampaignMutation) ResetOrganizingDepartmentID() {
 	m.organizing_department = nil
 	delete(m.clearedFields, culturecampaign.FieldOrganizingDepartmentID)
+}
+
+// SetPlanID sets the "plan_id" field.
+func (m *CultureCampaignMutation) SetPlanID(pu pulid.ID) {
+	m.plan = &pu
+}
+
+// PlanID returns the value of the "plan_id" field in the mutation.
+func (m *CultureCampaignMutation) PlanID() (r pulid.ID, exists bool) {
+	v := m.plan
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlanID returns the old "plan_id" field's value of the CultureCampaign entity.
+// If the CultureCampaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CultureCampaignMutation) OldPlanID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlanID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlanID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlanID: %w", err)
+	}
+	return oldValue.PlanID, nil
+}
+
+// ClearPlanID clears the value of the "plan_id" field.
+func (m *CultureCampaignMutation) ClearPlanID() {
+	m.plan = nil
+	m.clearedFields[culturecampaign.FieldPlanID] = struct{}{}
+}
+
+// PlanIDCleared returns if the "plan_id" field was cleared in this mutation.
+func (m *CultureCampaignMutation) PlanIDCleared() bool {
+	_, ok := m.clearedFields[culturecampaign.FieldPlanID]
+	return ok
+}
+
+// ResetPlanID resets all changes to the "plan_id" field.
+func (m *CultureCampaignMutation) ResetPlanID() {
+	m.plan = nil
+	delete(m.clearedFields, culturecampaign.FieldPlanID)
 }
 
 // SetStartsOn sets the "starts_on" field.
@@ -8966,6 +9024,87 @@ func (m *CultureCampaignMutation) ResetActivities() {
 	m.removedactivities = nil
 }
 
+// ClearPlan clears the "plan" edge to the CulturePlan entity.
+func (m *CultureCampaignMutation) ClearPlan() {
+	m.clearedplan = true
+	m.clearedFields[culturecampaign.FieldPlanID] = struct{}{}
+}
+
+// PlanCleared reports if the "plan" edge to the CulturePlan entity was cleared.
+func (m *CultureCampaignMutation) PlanCleared() bool {
+	return m.PlanIDCleared() || m.clearedplan
+}
+
+// PlanIDs returns the "plan" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlanID instead. It exists only for internal usage by the builders.
+func (m *CultureCampaignMutation) PlanIDs() (ids []pulid.ID) {
+	if id := m.plan; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlan resets all changes to the "plan" edge.
+func (m *CultureCampaignMutation) ResetPlan() {
+	m.plan = nil
+	m.clearedplan = false
+}
+
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by ids.
+func (m *CultureCampaignMutation) AddRecognitionIDs(ids ...pulid.ID) {
+	if m.recognitions == nil {
+		m.recognitions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.recognitions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecognitions clears the "recognitions" edge to the Recognition entity.
+func (m *CultureCampaignMutation) ClearRecognitions() {
+	m.clearedrecognitions = true
+}
+
+// RecognitionsCleared reports if the "recognitions" edge to the Recognition entity was cleared.
+func (m *CultureCampaignMutation) RecognitionsCleared() bool {
+	return m.clearedrecognitions
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to the Recognition entity by IDs.
+func (m *CultureCampaignMutation) RemoveRecognitionIDs(ids ...pulid.ID) {
+	if m.removedrecognitions == nil {
+		m.removedrecognitions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.recognitions, ids[i])
+		m.removedrecognitions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecognitions returns the removed IDs of the "recognitions" edge to the Recognition entity.
+func (m *CultureCampaignMutation) RemovedRecognitionsIDs() (ids []pulid.ID) {
+	for id := range m.removedrecognitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecognitionsIDs returns the "recognitions" edge IDs in the mutation.
+func (m *CultureCampaignMutation) RecognitionsIDs() (ids []pulid.ID) {
+	for id := range m.recognitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecognitions resets all changes to the "recognitions" edge.
+func (m *CultureCampaignMutation) ResetRecognitions() {
+	m.recognitions = nil
+	m.clearedrecognitions = false
+	m.removedrecognitions = nil
+}
+
 // Where appends a list predicates to the CultureCampaignMutation builder.
 func (m *CultureCampaignMutation) Where(ps ...predicate.CultureCampaign) {
 	m.predicates = append(m.predicates, ps...)
@@ -9000,7 +9139,7 @@ func (m *CultureCampaignMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CultureCampaignMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, culturecampaign.FieldCreatedAt)
 	}
@@ -9027,6 +9166,9 @@ func (m *CultureCampaignMutation) Fields() []string {
 	}
 	if m.organizing_department != nil {
 		fields = append(fields, culturecampaign.FieldOrganizingDepartmentID)
+	}
+	if m.plan != nil {
+		fields = append(fields, culturecampaign.FieldPlanID)
 	}
 	if m.starts_on != nil {
 		fields = append(fields, culturecampaign.FieldStartsOn)
@@ -9078,6 +9220,8 @@ func (m *CultureCampaignMutation) Field(name string) (ent.Value, bool) {
 		return m.Description()
 	case culturecampaign.FieldOrganizingDepartmentID:
 		return m.OrganizingDepartmentID()
+	case culturecampaign.FieldPlanID:
+		return m.PlanID()
 	case culturecampaign.FieldStartsOn:
 		return m.StartsOn()
 	case culturecampaign.FieldEndsOn:
@@ -9121,6 +9265,8 @@ func (m *CultureCampaignMutation) OldField(ctx context.Context, name string) (en
 		return m.OldDescription(ctx)
 	case culturecampaign.FieldOrganizingDepartmentID:
 		return m.OldOrganizingDepartmentID(ctx)
+	case culturecampaign.FieldPlanID:
+		return m.OldPlanID(ctx)
 	case culturecampaign.FieldStartsOn:
 		return m.OldStartsOn(ctx)
 	case culturecampaign.FieldEndsOn:
@@ -9208,6 +9354,13 @@ func (m *CultureCampaignMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOrganizingDepartmentID(v)
+		return nil
+	case culturecampaign.FieldPlanID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlanID(v)
 		return nil
 	case culturecampaign.FieldStartsOn:
 		v, ok := value.(string)
@@ -9319,6 +9472,9 @@ func (m *CultureCampaignMutation) ClearedFields() []string {
 	if m.FieldCleared(culturecampaign.FieldOrganizingDepartmentID) {
 		fields = append(fields, culturecampaign.FieldOrganizingDepartmentID)
 	}
+	if m.FieldCleared(culturecampaign.FieldPlanID) {
+		fields = append(fields, culturecampaign.FieldPlanID)
+	}
 	if m.FieldCleared(culturecampaign.FieldSubmittedByID) {
 		fields = append(fields, culturecampaign.FieldSubmittedByID)
 	}
@@ -9353,6 +9509,9 @@ func (m *CultureCampaignMutation) ClearField(name string) error {
 		return nil
 	case culturecampaign.FieldOrganizingDepartmentID:
 		m.ClearOrganizingDepartmentID()
+		return nil
+	case culturecampaign.FieldPlanID:
+		m.ClearPlanID()
 		return nil
 	case culturecampaign.FieldSubmittedByID:
 		m.ClearSubmittedByID()
@@ -9401,6 +9560,9 @@ func (m *CultureCampaignMutation) ResetField(name string) error {
 	case culturecampaign.FieldOrganizingDepartmentID:
 		m.ResetOrganizingDepartmentID()
 		return nil
+	case culturecampaign.FieldPlanID:
+		m.ResetPlanID()
+		return nil
 	case culturecampaign.FieldStartsOn:
 		m.ResetStartsOn()
 		return nil
@@ -9431,7 +9593,7 @@ func (m *CultureCampaignMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CultureCampaignMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.organization != nil {
 		edges = append(edges, culturecampaign.EdgeOrganization)
 	}
@@ -9449,6 +9611,12 @@ func (m *CultureCampaignMutation) AddedEdges() []string {
 	}
 	if m.activities != nil {
 		edges = append(edges, culturecampaign.EdgeActivities)
+	}
+	if m.plan != nil {
+		edges = append(edges, culturecampaign.EdgePlan)
+	}
+	if m.recognitions != nil {
+		edges = append(edges, culturecampaign.EdgeRecognitions)
 	}
 	return edges
 }
@@ -9485,18 +9653,31 @@ func (m *CultureCampaignMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case culturecampaign.EdgePlan:
+		if id := m.plan; id != nil {
+			return []ent.Value{*id}
+		}
+	case culturecampaign.EdgeRecognitions:
+		ids := make([]ent.Value, 0, len(m.recognitions))
+		for id := range m.recognitions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CultureCampaignMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.removedaudience != nil {
 		edges = append(edges, culturecampaign.EdgeAudience)
 	}
 	if m.removedactivities != nil {
 		edges = append(edges, culturecampaign.EdgeActivities)
+	}
+	if m.removedrecognitions != nil {
+		edges = append(edges, culturecampaign.EdgeRecognitions)
 	}
 	return edges
 }
@@ -9517,13 +9698,19 @@ func (m *CultureCampaignMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case culturecampaign.EdgeRecognitions:
+		ids := make([]ent.Value, 0, len(m.removedrecognitions))
+		for id := range m.removedrecognitions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CultureCampaignMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.clearedorganization {
 		edges = append(edges, culturecampaign.EdgeOrganization)
 	}
@@ -9541,6 +9728,12 @@ func (m *CultureCampaignMutation) ClearedEdges() []string {
 	}
 	if m.clearedactivities {
 		edges = append(edges, culturecampaign.EdgeActivities)
+	}
+	if m.clearedplan {
+		edges = append(edges, culturecampaign.EdgePlan)
+	}
+	if m.clearedrecognitions {
+		edges = append(edges, culturecampaign.EdgeRecognitions)
 	}
 	return edges
 }
@@ -9561,6 +9754,10 @@ func (m *CultureCampaignMutation) EdgeCleared(name string) bool {
 		return m.clearedapproved_by
 	case culturecampaign.EdgeActivities:
 		return m.clearedactivities
+	case culturecampaign.EdgePlan:
+		return m.clearedplan
+	case culturecampaign.EdgeRecognitions:
+		return m.clearedrecognitions
 	}
 	return false
 }
@@ -9580,6 +9777,9 @@ func (m *CultureCampaignMutation) ClearEdge(name string) error {
 		return nil
 	case culturecampaign.EdgeApprovedBy:
 		m.ClearApprovedBy()
+		return nil
+	case culturecampaign.EdgePlan:
+		m.ClearPlan()
 		return nil
 	}
 	return fmt.Errorf("unknown CultureCampaign unique edge %s", name)
@@ -9607,8 +9807,1411 @@ func (m *CultureCampaignMutation) ResetEdge(name string) error {
 	case culturecampaign.EdgeActivities:
 		m.ResetActivities()
 		return nil
+	case culturecampaign.EdgePlan:
+		m.ResetPlan()
+		return nil
+	case culturecampaign.EdgeRecognitions:
+		m.ResetRecognitions()
+		return nil
 	}
 	return fmt.Errorf("unknown CultureCampaign edge %s", name)
+}
+
+// CulturePlanMutation represents an operation that mutates the CulturePlan nodes in the graph.
+type CulturePlanMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *int
+	addversion          *int
+	year                *int
+	addyear             *int
+	title               *string
+	goals               *string
+	budget_notes        *string
+	status              *cultureplan.Status
+	decided_at          *time.Time
+	decision_reason     *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	submitted_by        *pulid.ID
+	clearedsubmitted_by bool
+	approved_by         *pulid.ID
+	clearedapproved_by  bool
+	campaigns           map[pulid.ID]struct{}
+	removedcampaigns    map[pulid.ID]struct{}
+	clearedcampaigns    bool
+	done                bool
+	oldValue            func(context.Context) (*CulturePlan, error)
+	predicates          []predicate.CulturePlan
+}
+
+var _ ent.Mutation = (*CulturePlanMutation)(nil)
+
+// cultureplanOption allows management of the mutation configuration using functional options.
+type cultureplanOption func(*CulturePlanMutation)
+
+// newCulturePlanMutation creates new mutation for the CulturePlan entity.
+func newCulturePlanMutation(c config, op Op, opts ...cultureplanOption) *CulturePlanMutation {
+	m := &CulturePlanMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCulturePlan,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCulturePlanID sets the ID field of the mutation.
+func withCulturePlanID(id pulid.ID) cultureplanOption {
+	return func(m *CulturePlanMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CulturePlan
+		)
+		m.oldValue = func(ctx context.Context) (*CulturePlan, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CulturePlan.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCulturePlan sets the old CulturePlan of the mutation.
+func withCulturePlan(node *CulturePlan) cultureplanOption {
+	return func(m *CulturePlanMutation) {
+		m.oldValue = func(context.Context) (*CulturePlan, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CulturePlanMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CulturePlanMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CulturePlan entities.
+func (m *CulturePlanMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CulturePlanMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CulturePlanMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CulturePlan.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CulturePlanMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CulturePlanMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CulturePlanMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CulturePlanMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CulturePlanMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CulturePlanMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CulturePlanMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CulturePlanMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CulturePlanMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CulturePlanMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CulturePlanMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CulturePlanMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CulturePlanMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CulturePlanMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetYear sets the "year" field.
+func (m *CulturePlanMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *CulturePlanMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *CulturePlanMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *CulturePlanMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *CulturePlanMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CulturePlanMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CulturePlanMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CulturePlanMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetGoals sets the "goals" field.
+func (m *CulturePlanMutation) SetGoals(s string) {
+	m.goals = &s
+}
+
+// Goals returns the value of the "goals" field in the mutation.
+func (m *CulturePlanMutation) Goals() (r string, exists bool) {
+	v := m.goals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGoals returns the old "goals" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldGoals(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGoals is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGoals requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGoals: %w", err)
+	}
+	return oldValue.Goals, nil
+}
+
+// ClearGoals clears the value of the "goals" field.
+func (m *CulturePlanMutation) ClearGoals() {
+	m.goals = nil
+	m.clearedFields[cultureplan.FieldGoals] = struct{}{}
+}
+
+// GoalsCleared returns if the "goals" field was cleared in this mutation.
+func (m *CulturePlanMutation) GoalsCleared() bool {
+	_, ok := m.clearedFields[cultureplan.FieldGoals]
+	return ok
+}
+
+// ResetGoals resets all changes to the "goals" field.
+func (m *CulturePlanMutation) ResetGoals() {
+	m.goals = nil
+	delete(m.clearedFields, cultureplan.FieldGoals)
+}
+
+// SetBudgetNotes sets the "budget_notes" field.
+func (m *CulturePlanMutation) SetBudgetNotes(s string) {
+	m.budget_notes = &s
+}
+
+// BudgetNotes returns the value of the "budget_notes" field in the mutation.
+func (m *CulturePlanMutation) BudgetNotes() (r string, exists bool) {
+	v := m.budget_notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBudgetNotes returns the old "budget_notes" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldBudgetNotes(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBudgetNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBudgetNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBudgetNotes: %w", err)
+	}
+	return oldValue.BudgetNotes, nil
+}
+
+// ClearBudgetNotes clears the value of the "budget_notes" field.
+func (m *CulturePlanMutation) ClearBudgetNotes() {
+	m.budget_notes = nil
+	m.clearedFields[cultureplan.FieldBudgetNotes] = struct{}{}
+}
+
+// BudgetNotesCleared returns if the "budget_notes" field was cleared in this mutation.
+func (m *CulturePlanMutation) BudgetNotesCleared() bool {
+	_, ok := m.clearedFields[cultureplan.FieldBudgetNotes]
+	return ok
+}
+
+// ResetBudgetNotes resets all changes to the "budget_notes" field.
+func (m *CulturePlanMutation) ResetBudgetNotes() {
+	m.budget_notes = nil
+	delete(m.clearedFields, cultureplan.FieldBudgetNotes)
+}
+
+// SetStatus sets the "status" field.
+func (m *CulturePlanMutation) SetStatus(c cultureplan.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CulturePlanMutation) Status() (r cultureplan.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldStatus(ctx context.Context) (v cultureplan.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CulturePlanMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (m *CulturePlanMutation) SetSubmittedByID(pu pulid.ID) {
+	m.submitted_by = &pu
+}
+
+// SubmittedByID returns the value of the "submitted_by_id" field in the mutation.
+func (m *CulturePlanMutation) SubmittedByID() (r pulid.ID, exists bool) {
+	v := m.submitted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedByID returns the old "submitted_by_id" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldSubmittedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedByID: %w", err)
+	}
+	return oldValue.SubmittedByID, nil
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (m *CulturePlanMutation) ClearSubmittedByID() {
+	m.submitted_by = nil
+	m.clearedFields[cultureplan.FieldSubmittedByID] = struct{}{}
+}
+
+// SubmittedByIDCleared returns if the "submitted_by_id" field was cleared in this mutation.
+func (m *CulturePlanMutation) SubmittedByIDCleared() bool {
+	_, ok := m.clearedFields[cultureplan.FieldSubmittedByID]
+	return ok
+}
+
+// ResetSubmittedByID resets all changes to the "submitted_by_id" field.
+func (m *CulturePlanMutation) ResetSubmittedByID() {
+	m.submitted_by = nil
+	delete(m.clearedFields, cultureplan.FieldSubmittedByID)
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (m *CulturePlanMutation) SetApprovedByID(pu pulid.ID) {
+	m.approved_by = &pu
+}
+
+// ApprovedByID returns the value of the "approved_by_id" field in the mutation.
+func (m *CulturePlanMutation) ApprovedByID() (r pulid.ID, exists bool) {
+	v := m.approved_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovedByID returns the old "approved_by_id" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldApprovedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovedByID: %w", err)
+	}
+	return oldValue.ApprovedByID, nil
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (m *CulturePlanMutation) ClearApprovedByID() {
+	m.approved_by = nil
+	m.clearedFields[cultureplan.FieldApprovedByID] = struct{}{}
+}
+
+// ApprovedByIDCleared returns if the "approved_by_id" field was cleared in this mutation.
+func (m *CulturePlanMutation) ApprovedByIDCleared() bool {
+	_, ok := m.clearedFields[cultureplan.FieldApprovedByID]
+	return ok
+}
+
+// ResetApprovedByID resets all changes to the "approved_by_id" field.
+func (m *CulturePlanMutation) ResetApprovedByID() {
+	m.approved_by = nil
+	delete(m.clearedFields, cultureplan.FieldApprovedByID)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *CulturePlanMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *CulturePlanMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *CulturePlanMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[cultureplan.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *CulturePlanMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[cultureplan.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *CulturePlanMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, cultureplan.FieldDecidedAt)
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (m *CulturePlanMutation) SetDecisionReason(s string) {
+	m.decision_reason = &s
+}
+
+// DecisionReason returns the value of the "decision_reason" field in the mutation.
+func (m *CulturePlanMutation) DecisionReason() (r string, exists bool) {
+	v := m.decision_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionReason returns the old "decision_reason" field's value of the CulturePlan entity.
+// If the CulturePlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CulturePlanMutation) OldDecisionReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionReason: %w", err)
+	}
+	return oldValue.DecisionReason, nil
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (m *CulturePlanMutation) ClearDecisionReason() {
+	m.decision_reason = nil
+	m.clearedFields[cultureplan.FieldDecisionReason] = struct{}{}
+}
+
+// DecisionReasonCleared returns if the "decision_reason" field was cleared in this mutation.
+func (m *CulturePlanMutation) DecisionReasonCleared() bool {
+	_, ok := m.clearedFields[cultureplan.FieldDecisionReason]
+	return ok
+}
+
+// ResetDecisionReason resets all changes to the "decision_reason" field.
+func (m *CulturePlanMutation) ResetDecisionReason() {
+	m.decision_reason = nil
+	delete(m.clearedFields, cultureplan.FieldDecisionReason)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CulturePlanMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[cultureplan.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CulturePlanMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CulturePlanMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CulturePlanMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearSubmittedBy clears the "submitted_by" edge to the User entity.
+func (m *CulturePlanMutation) ClearSubmittedBy() {
+	m.clearedsubmitted_by = true
+	m.clearedFields[cultureplan.FieldSubmittedByID] = struct{}{}
+}
+
+// SubmittedByCleared reports if the "submitted_by" edge to the User entity was cleared.
+func (m *CulturePlanMutation) SubmittedByCleared() bool {
+	return m.SubmittedByIDCleared() || m.clearedsubmitted_by
+}
+
+// SubmittedByIDs returns the "submitted_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubmittedByID instead. It exists only for internal usage by the builders.
+func (m *CulturePlanMutation) SubmittedByIDs() (ids []pulid.ID) {
+	if id := m.submitted_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubmittedBy resets all changes to the "submitted_by" edge.
+func (m *CulturePlanMutation) ResetSubmittedBy() {
+	m.submitted_by = nil
+	m.clearedsubmitted_by = false
+}
+
+// ClearApprovedBy clears the "approved_by" edge to the User entity.
+func (m *CulturePlanMutation) ClearApprovedBy() {
+	m.clearedapproved_by = true
+	m.clearedFields[cultureplan.FieldApprovedByID] = struct{}{}
+}
+
+// ApprovedByCleared reports if the "approved_by" edge to the User entity was cleared.
+func (m *CulturePlanMutation) ApprovedByCleared() bool {
+	return m.ApprovedByIDCleared() || m.clearedapproved_by
+}
+
+// ApprovedByIDs returns the "approved_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ApprovedByID instead. It exists only for internal usage by the builders.
+func (m *CulturePlanMutation) ApprovedByIDs() (ids []pulid.ID) {
+	if id := m.approved_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetApprovedBy resets all changes to the "approved_by" edge.
+func (m *CulturePlanMutation) ResetApprovedBy() {
+	m.approved_by = nil
+	m.clearedapproved_by = false
+}
+
+// AddCampaignIDs adds the "campaigns" edge to the CultureCampaign entity by ids.
+func (m *CulturePlanMutation) AddCampaignIDs(ids ...pulid.ID) {
+	if m.campaigns == nil {
+		m.campaigns = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.campaigns[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCampaigns clears the "campaigns" edge to the CultureCampaign entity.
+func (m *CulturePlanMutation) ClearCampaigns() {
+	m.clearedcampaigns = true
+}
+
+// CampaignsCleared reports if the "campaigns" edge to the CultureCampaign entity was cleared.
+func (m *CulturePlanMutation) CampaignsCleared() bool {
+	return m.clearedcampaigns
+}
+
+// RemoveCampaignIDs removes the "campaigns" edge to the CultureCampaign entity by IDs.
+func (m *CulturePlanMutation) RemoveCampaignIDs(ids ...pulid.ID) {
+	if m.removedcampaigns == nil {
+		m.removedcampaigns = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.campaigns, ids[i])
+		m.removedcampaigns[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCampaigns returns the removed IDs of the "campaigns" edge to the CultureCampaign entity.
+func (m *CulturePlanMutation) RemovedCampaignsIDs() (ids []pulid.ID) {
+	for id := range m.removedcampaigns {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CampaignsIDs returns the "campaigns" edge IDs in the mutation.
+func (m *CulturePlanMutation) CampaignsIDs() (ids []pulid.ID) {
+	for id := range m.campaigns {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCampaigns resets all changes to the "campaigns" edge.
+func (m *CulturePlanMutation) ResetCampaigns() {
+	m.campaigns = nil
+	m.clearedcampaigns = false
+	m.removedcampaigns = nil
+}
+
+// Where appends a list predicates to the CulturePlanMutation builder.
+func (m *CulturePlanMutation) Where(ps ...predicate.CulturePlan) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CulturePlanMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CulturePlanMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CulturePlan, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CulturePlanMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CulturePlanMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CulturePlan).
+func (m *CulturePlanMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CulturePlanMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, cultureplan.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, cultureplan.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, cultureplan.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, cultureplan.FieldVersion)
+	}
+	if m.year != nil {
+		fields = append(fields, cultureplan.FieldYear)
+	}
+	if m.title != nil {
+		fields = append(fields, cultureplan.FieldTitle)
+	}
+	if m.goals != nil {
+		fields = append(fields, cultureplan.FieldGoals)
+	}
+	if m.budget_notes != nil {
+		fields = append(fields, cultureplan.FieldBudgetNotes)
+	}
+	if m.status != nil {
+		fields = append(fields, cultureplan.FieldStatus)
+	}
+	if m.submitted_by != nil {
+		fields = append(fields, cultureplan.FieldSubmittedByID)
+	}
+	if m.approved_by != nil {
+		fields = append(fields, cultureplan.FieldApprovedByID)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, cultureplan.FieldDecidedAt)
+	}
+	if m.decision_reason != nil {
+		fields = append(fields, cultureplan.FieldDecisionReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CulturePlanMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case cultureplan.FieldCreatedAt:
+		return m.CreatedAt()
+	case cultureplan.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case cultureplan.FieldOrganizationID:
+		return m.OrganizationID()
+	case cultureplan.FieldVersion:
+		return m.Version()
+	case cultureplan.FieldYear:
+		return m.Year()
+	case cultureplan.FieldTitle:
+		return m.Title()
+	case cultureplan.FieldGoals:
+		return m.Goals()
+	case cultureplan.FieldBudgetNotes:
+		return m.BudgetNotes()
+	case cultureplan.FieldStatus:
+		return m.Status()
+	case cultureplan.FieldSubmittedByID:
+		return m.SubmittedByID()
+	case cultureplan.FieldApprovedByID:
+		return m.ApprovedByID()
+	case cultureplan.FieldDecidedAt:
+		return m.DecidedAt()
+	case cultureplan.FieldDecisionReason:
+		return m.DecisionReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CulturePlanMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case cultureplan.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case cultureplan.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case cultureplan.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case cultureplan.FieldVersion:
+		return m.OldVersion(ctx)
+	case cultureplan.FieldYear:
+		return m.OldYear(ctx)
+	case cultureplan.FieldTitle:
+		return m.OldTitle(ctx)
+	case cultureplan.FieldGoals:
+		return m.OldGoals(ctx)
+	case cultureplan.FieldBudgetNotes:
+		return m.OldBudgetNotes(ctx)
+	case cultureplan.FieldStatus:
+		return m.OldStatus(ctx)
+	case cultureplan.FieldSubmittedByID:
+		return m.OldSubmittedByID(ctx)
+	case cultureplan.FieldApprovedByID:
+		return m.OldApprovedByID(ctx)
+	case cultureplan.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case cultureplan.FieldDecisionReason:
+		return m.OldDecisionReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown CulturePlan field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CulturePlanMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case cultureplan.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case cultureplan.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case cultureplan.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case cultureplan.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case cultureplan.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case cultureplan.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case cultureplan.FieldGoals:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGoals(v)
+		return nil
+	case cultureplan.FieldBudgetNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBudgetNotes(v)
+		return nil
+	case cultureplan.FieldStatus:
+		v, ok := value.(cultureplan.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case cultureplan.FieldSubmittedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedByID(v)
+		return nil
+	case cultureplan.FieldApprovedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovedByID(v)
+		return nil
+	case cultureplan.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case cultureplan.FieldDecisionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CulturePlan field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CulturePlanMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, cultureplan.FieldVersion)
+	}
+	if m.addyear != nil {
+		fields = append(fields, cultureplan.FieldYear)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CulturePlanMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case cultureplan.FieldVersion:
+		return m.AddedVersion()
+	case cultureplan.FieldYear:
+		return m.AddedYear()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CulturePlanMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case cultureplan.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case cultureplan.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CulturePlan numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CulturePlanMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(cultureplan.FieldGoals) {
+		fields = append(fields, cultureplan.FieldGoals)
+	}
+	if m.FieldCleared(cultureplan.FieldBudgetNotes) {
+		fields = append(fields, cultureplan.FieldBudgetNotes)
+	}
+	if m.FieldCleared(cultureplan.FieldSubmittedByID) {
+		fields = append(fields, cultureplan.FieldSubmittedByID)
+	}
+	if m.FieldCleared(cultureplan.FieldApprovedByID) {
+		fields = append(fields, cultureplan.FieldApprovedByID)
+	}
+	if m.FieldCleared(cultureplan.FieldDecidedAt) {
+		fields = append(fields, cultureplan.FieldDecidedAt)
+	}
+	if m.FieldCleared(cultureplan.FieldDecisionReason) {
+		fields = append(fields, cultureplan.FieldDecisionReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CulturePlanMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CulturePlanMutation) ClearField(name string) error {
+	switch name {
+	case cultureplan.FieldGoals:
+		m.ClearGoals()
+		return nil
+	case cultureplan.FieldBudgetNotes:
+		m.ClearBudgetNotes()
+		return nil
+	case cultureplan.FieldSubmittedByID:
+		m.ClearSubmittedByID()
+		return nil
+	case cultureplan.FieldApprovedByID:
+		m.ClearApprovedByID()
+		return nil
+	case cultureplan.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case cultureplan.FieldDecisionReason:
+		m.ClearDecisionReason()
+		return nil
+	}
+	return fmt.Errorf("unknown CulturePlan nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CulturePlanMutation) ResetField(name string) error {
+	switch name {
+	case cultureplan.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case cultureplan.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case cultureplan.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case cultureplan.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case cultureplan.FieldYear:
+		m.ResetYear()
+		return nil
+	case cultureplan.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case cultureplan.FieldGoals:
+		m.ResetGoals()
+		return nil
+	case cultureplan.FieldBudgetNotes:
+		m.ResetBudgetNotes()
+		return nil
+	case cultureplan.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case cultureplan.FieldSubmittedByID:
+		m.ResetSubmittedByID()
+		return nil
+	case cultureplan.FieldApprovedByID:
+		m.ResetApprovedByID()
+		return nil
+	case cultureplan.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case cultureplan.FieldDecisionReason:
+		m.ResetDecisionReason()
+		return nil
+	}
+	return fmt.Errorf("unknown CulturePlan field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CulturePlanMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, cultureplan.EdgeOrganization)
+	}
+	if m.submitted_by != nil {
+		edges = append(edges, cultureplan.EdgeSubmittedBy)
+	}
+	if m.approved_by != nil {
+		edges = append(edges, cultureplan.EdgeApprovedBy)
+	}
+	if m.campaigns != nil {
+		edges = append(edges, cultureplan.EdgeCampaigns)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CulturePlanMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case cultureplan.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case cultureplan.EdgeSubmittedBy:
+		if id := m.submitted_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case cultureplan.EdgeApprovedBy:
+		if id := m.approved_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case cultureplan.EdgeCampaigns:
+		ids := make([]ent.Value, 0, len(m.campaigns))
+		for id := range m.campaigns {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CulturePlanMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedcampaigns != nil {
+		edges = append(edges, cultureplan.EdgeCampaigns)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CulturePlanMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case cultureplan.EdgeCampaigns:
+		ids := make([]ent.Value, 0, len(m.removedcampaigns))
+		for id := range m.removedcampaigns {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CulturePlanMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, cultureplan.EdgeOrganization)
+	}
+	if m.clearedsubmitted_by {
+		edges = append(edges, cultureplan.EdgeSubmittedBy)
+	}
+	if m.clearedapproved_by {
+		edges = append(edges, cultureplan.EdgeApprovedBy)
+	}
+	if m.clearedcampaigns {
+		edges = append(edges, cultureplan.EdgeCampaigns)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CulturePlanMutation) EdgeCleared(name string) bool {
+	switch name {
+	case cultureplan.EdgeOrganization:
+		return m.clearedorganization
+	case cultureplan.EdgeSubmittedBy:
+		return m.clearedsubmitted_by
+	case cultureplan.EdgeApprovedBy:
+		return m.clearedapproved_by
+	case cultureplan.EdgeCampaigns:
+		return m.clearedcampaigns
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CulturePlanMutation) ClearEdge(name string) error {
+	switch name {
+	case cultureplan.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case cultureplan.EdgeSubmittedBy:
+		m.ClearSubmittedBy()
+		return nil
+	case cultureplan.EdgeApprovedBy:
+		m.ClearApprovedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown CulturePlan unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CulturePlanMutation) ResetEdge(name string) error {
+	switch name {
+	case cultureplan.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case cultureplan.EdgeSubmittedBy:
+		m.ResetSubmittedBy()
+		return nil
+	case cultureplan.EdgeApprovedBy:
+		m.ResetApprovedBy()
+		return nil
+	case cultureplan.EdgeCampaigns:
+		m.ResetCampaigns()
+		return nil
+	}
+	return fmt.Errorf("unknown CulturePlan edge %s", name)
 }
 
 // DepartmentMutation represents an operation that mutates the Department nodes in the graph.
@@ -9637,6 +11240,9 @@ type DepartmentMutation struct {
 	audience_of_activities        map[pulid.ID]struct{}
 	removedaudience_of_activities map[pulid.ID]struct{}
 	clearedaudience_of_activities bool
+	recognitions                  map[pulid.ID]struct{}
+	removedrecognitions           map[pulid.ID]struct{}
+	clearedrecognitions           bool
 	done                          bool
 	oldValue                      func(context.Context) (*Department, error)
 	predicates                    []predicate.Department
@@ -10209,6 +11815,60 @@ func (m *DepartmentMutation) ResetAudienceOfActivities() {
 	m.removedaudience_of_activities = nil
 }
 
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by ids.
+func (m *DepartmentMutation) AddRecognitionIDs(ids ...pulid.ID) {
+	if m.recognitions == nil {
+		m.recognitions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.recognitions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecognitions clears the "recognitions" edge to the Recognition entity.
+func (m *DepartmentMutation) ClearRecognitions() {
+	m.clearedrecognitions = true
+}
+
+// RecognitionsCleared reports if the "recognitions" edge to the Recognition entity was cleared.
+func (m *DepartmentMutation) RecognitionsCleared() bool {
+	return m.clearedrecognitions
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to the Recognition entity by IDs.
+func (m *DepartmentMutation) RemoveRecognitionIDs(ids ...pulid.ID) {
+	if m.removedrecognitions == nil {
+		m.removedrecognitions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.recognitions, ids[i])
+		m.removedrecognitions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecognitions returns the removed IDs of the "recognitions" edge to the Recognition entity.
+func (m *DepartmentMutation) RemovedRecognitionsIDs() (ids []pulid.ID) {
+	for id := range m.removedrecognitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecognitionsIDs returns the "recognitions" edge IDs in the mutation.
+func (m *DepartmentMutation) RecognitionsIDs() (ids []pulid.ID) {
+	for id := range m.recognitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecognitions resets all changes to the "recognitions" edge.
+func (m *DepartmentMutation) ResetRecognitions() {
+	m.recognitions = nil
+	m.clearedrecognitions = false
+	m.removedrecognitions = nil
+}
+
 // Where appends a list predicates to the DepartmentMutation builder.
 func (m *DepartmentMutation) Where(ps ...predicate.Department) {
 	m.predicates = append(m.predicates, ps...)
@@ -10419,7 +12079,7 @@ func (m *DepartmentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *DepartmentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.organization != nil {
 		edges = append(edges, department.EdgeOrganization)
 	}
@@ -10437,6 +12097,9 @@ func (m *DepartmentMutation) AddedEdges() []string {
 	}
 	if m.audience_of_activities != nil {
 		edges = append(edges, department.EdgeAudienceOfActivities)
+	}
+	if m.recognitions != nil {
+		edges = append(edges, department.EdgeRecognitions)
 	}
 	return edges
 }
@@ -10477,13 +12140,19 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case department.EdgeRecognitions:
+		ids := make([]ent.Value, 0, len(m.recognitions))
+		for id := range m.recognitions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *DepartmentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedchildren != nil {
 		edges = append(edges, department.EdgeChildren)
 	}
@@ -10495,6 +12164,9 @@ func (m *DepartmentMutation) RemovedEdges() []string {
 	}
 	if m.removedaudience_of_activities != nil {
 		edges = append(edges, department.EdgeAudienceOfActivities)
+	}
+	if m.removedrecognitions != nil {
+		edges = append(edges, department.EdgeRecognitions)
 	}
 	return edges
 }
@@ -10527,13 +12199,19 @@ func (m *DepartmentMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case department.EdgeRecognitions:
+		ids := make([]ent.Value, 0, len(m.removedrecognitions))
+		for id := range m.removedrecognitions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *DepartmentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedorganization {
 		edges = append(edges, department.EdgeOrganization)
 	}
@@ -10551,6 +12229,9 @@ func (m *DepartmentMutation) ClearedEdges() []string {
 	}
 	if m.clearedaudience_of_activities {
 		edges = append(edges, department.EdgeAudienceOfActivities)
+	}
+	if m.clearedrecognitions {
+		edges = append(edges, department.EdgeRecognitions)
 	}
 	return edges
 }
@@ -10571,6 +12252,8 @@ func (m *DepartmentMutation) EdgeCleared(name string) bool {
 		return m.clearedaudience_of_campaigns
 	case department.EdgeAudienceOfActivities:
 		return m.clearedaudience_of_activities
+	case department.EdgeRecognitions:
+		return m.clearedrecognitions
 	}
 	return false
 }
@@ -10610,6 +12293,9 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 		return nil
 	case department.EdgeAudienceOfActivities:
 		m.ResetAudienceOfActivities()
+		return nil
+	case department.EdgeRecognitions:
+		m.ResetRecognitions()
 		return nil
 	}
 	return fmt.Errorf("unknown Department edge %s", name)
@@ -15370,6 +17056,930 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Organization edge %s", name)
 }
 
+// RecognitionMutation represents an operation that mutates the Recognition nodes in the graph.
+type RecognitionMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	kind                *recognition.Kind
+	title               *string
+	citation            *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	campaign            *pulid.ID
+	clearedcampaign     bool
+	people              map[pulid.ID]struct{}
+	removedpeople       map[pulid.ID]struct{}
+	clearedpeople       bool
+	departments         map[pulid.ID]struct{}
+	removeddepartments  map[pulid.ID]struct{}
+	cleareddepartments  bool
+	done                bool
+	oldValue            func(context.Context) (*Recognition, error)
+	predicates          []predicate.Recognition
+}
+
+var _ ent.Mutation = (*RecognitionMutation)(nil)
+
+// recognitionOption allows management of the mutation configuration using functional options.
+type recognitionOption func(*RecognitionMutation)
+
+// newRecognitionMutation creates new mutation for the Recognition entity.
+func newRecognitionMutation(c config, op Op, opts ...recognitionOption) *RecognitionMutation {
+	m := &RecognitionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRecognition,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRecognitionID sets the ID field of the mutation.
+func withRecognitionID(id pulid.ID) recognitionOption {
+	return func(m *RecognitionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Recognition
+		)
+		m.oldValue = func(ctx context.Context) (*Recognition, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Recognition.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRecognition sets the old Recognition of the mutation.
+func withRecognition(node *Recognition) recognitionOption {
+	return func(m *RecognitionMutation) {
+		m.oldValue = func(context.Context) (*Recognition, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RecognitionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RecognitionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Recognition entities.
+func (m *RecognitionMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RecognitionMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RecognitionMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Recognition.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RecognitionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RecognitionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Recognition entity.
+// If the Recognition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecognitionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RecognitionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RecognitionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RecognitionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Recognition entity.
+// If the Recognition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecognitionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RecognitionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *RecognitionMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *RecognitionMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Recognition entity.
+// If the Recognition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecognitionMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *RecognitionMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *RecognitionMutation) SetCampaignID(pu pulid.ID) {
+	m.campaign = &pu
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *RecognitionMutation) CampaignID() (r pulid.ID, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Recognition entity.
+// If the Recognition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecognitionMutation) OldCampaignID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *RecognitionMutation) ResetCampaignID() {
+	m.campaign = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RecognitionMutation) SetKind(r recognition.Kind) {
+	m.kind = &r
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RecognitionMutation) Kind() (r recognition.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Recognition entity.
+// If the Recognition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecognitionMutation) OldKind(ctx context.Context) (v recognition.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RecognitionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *RecognitionMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *RecognitionMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Recognition entity.
+// If the Recognition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecognitionMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *RecognitionMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetCitation sets the "citation" field.
+func (m *RecognitionMutation) SetCitation(s string) {
+	m.citation = &s
+}
+
+// Citation returns the value of the "citation" field in the mutation.
+func (m *RecognitionMutation) Citation() (r string, exists bool) {
+	v := m.citation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitation returns the old "citation" field's value of the Recognition entity.
+// If the Recognition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecognitionMutation) OldCitation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitation: %w", err)
+	}
+	return oldValue.Citation, nil
+}
+
+// ResetCitation resets all changes to the "citation" field.
+func (m *RecognitionMutation) ResetCitation() {
+	m.citation = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *RecognitionMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[recognition.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *RecognitionMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *RecognitionMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *RecognitionMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearCampaign clears the "campaign" edge to the CultureCampaign entity.
+func (m *RecognitionMutation) ClearCampaign() {
+	m.clearedcampaign = true
+	m.clearedFields[recognition.FieldCampaignID] = struct{}{}
+}
+
+// CampaignCleared reports if the "campaign" edge to the CultureCampaign entity was cleared.
+func (m *RecognitionMutation) CampaignCleared() bool {
+	return m.clearedcampaign
+}
+
+// CampaignIDs returns the "campaign" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CampaignID instead. It exists only for internal usage by the builders.
+func (m *RecognitionMutation) CampaignIDs() (ids []pulid.ID) {
+	if id := m.campaign; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCampaign resets all changes to the "campaign" edge.
+func (m *RecognitionMutation) ResetCampaign() {
+	m.campaign = nil
+	m.clearedcampaign = false
+}
+
+// AddPersonIDs adds the "people" edge to the User entity by ids.
+func (m *RecognitionMutation) AddPersonIDs(ids ...pulid.ID) {
+	if m.people == nil {
+		m.people = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.people[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPeople clears the "people" edge to the User entity.
+func (m *RecognitionMutation) ClearPeople() {
+	m.clearedpeople = true
+}
+
+// PeopleCleared reports if the "people" edge to the User entity was cleared.
+func (m *RecognitionMutation) PeopleCleared() bool {
+	return m.clearedpeople
+}
+
+// RemovePersonIDs removes the "people" edge to the User entity by IDs.
+func (m *RecognitionMutation) RemovePersonIDs(ids ...pulid.ID) {
+	if m.removedpeople == nil {
+		m.removedpeople = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.people, ids[i])
+		m.removedpeople[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPeople returns the removed IDs of the "people" edge to the User entity.
+func (m *RecognitionMutation) RemovedPeopleIDs() (ids []pulid.ID) {
+	for id := range m.removedpeople {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PeopleIDs returns the "people" edge IDs in the mutation.
+func (m *RecognitionMutation) PeopleIDs() (ids []pulid.ID) {
+	for id := range m.people {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPeople resets all changes to the "people" edge.
+func (m *RecognitionMutation) ResetPeople() {
+	m.people = nil
+	m.clearedpeople = false
+	m.removedpeople = nil
+}
+
+// AddDepartmentIDs adds the "departments" edge to the Department entity by ids.
+func (m *RecognitionMutation) AddDepartmentIDs(ids ...pulid.ID) {
+	if m.departments == nil {
+		m.departments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.departments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDepartments clears the "departments" edge to the Department entity.
+func (m *RecognitionMutation) ClearDepartments() {
+	m.cleareddepartments = true
+}
+
+// DepartmentsCleared reports if the "departments" edge to the Department entity was cleared.
+func (m *RecognitionMutation) DepartmentsCleared() bool {
+	return m.cleareddepartments
+}
+
+// RemoveDepartmentIDs removes the "departments" edge to the Department entity by IDs.
+func (m *RecognitionMutation) RemoveDepartmentIDs(ids ...pulid.ID) {
+	if m.removeddepartments == nil {
+		m.removeddepartments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.departments, ids[i])
+		m.removeddepartments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDepartments returns the removed IDs of the "departments" edge to the Department entity.
+func (m *RecognitionMutation) RemovedDepartmentsIDs() (ids []pulid.ID) {
+	for id := range m.removeddepartments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DepartmentsIDs returns the "departments" edge IDs in the mutation.
+func (m *RecognitionMutation) DepartmentsIDs() (ids []pulid.ID) {
+	for id := range m.departments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDepartments resets all changes to the "departments" edge.
+func (m *RecognitionMutation) ResetDepartments() {
+	m.departments = nil
+	m.cleareddepartments = false
+	m.removeddepartments = nil
+}
+
+// Where appends a list predicates to the RecognitionMutation builder.
+func (m *RecognitionMutation) Where(ps ...predicate.Recognition) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RecognitionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RecognitionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Recognition, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RecognitionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RecognitionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Recognition).
+func (m *RecognitionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RecognitionMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, recognition.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, recognition.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, recognition.FieldOrganizationID)
+	}
+	if m.campaign != nil {
+		fields = append(fields, recognition.FieldCampaignID)
+	}
+	if m.kind != nil {
+		fields = append(fields, recognition.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, recognition.FieldTitle)
+	}
+	if m.citation != nil {
+		fields = append(fields, recognition.FieldCitation)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RecognitionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case recognition.FieldCreatedAt:
+		return m.CreatedAt()
+	case recognition.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case recognition.FieldOrganizationID:
+		return m.OrganizationID()
+	case recognition.FieldCampaignID:
+		return m.CampaignID()
+	case recognition.FieldKind:
+		return m.Kind()
+	case recognition.FieldTitle:
+		return m.Title()
+	case recognition.FieldCitation:
+		return m.Citation()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RecognitionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case recognition.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case recognition.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case recognition.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case recognition.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case recognition.FieldKind:
+		return m.OldKind(ctx)
+	case recognition.FieldTitle:
+		return m.OldTitle(ctx)
+	case recognition.FieldCitation:
+		return m.OldCitation(ctx)
+	}
+	return nil, fmt.Errorf("unknown Recognition field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RecognitionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case recognition.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case recognition.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case recognition.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case recognition.FieldCampaignID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case recognition.FieldKind:
+		v, ok := value.(recognition.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case recognition.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case recognition.FieldCitation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitation(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Recognition field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RecognitionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RecognitionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RecognitionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Recognition numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RecognitionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RecognitionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RecognitionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Recognition nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RecognitionMutation) ResetField(name string) error {
+	switch name {
+	case recognition.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case recognition.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case recognition.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case recognition.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case recognition.FieldKind:
+		m.ResetKind()
+		return nil
+	case recognition.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case recognition.FieldCitation:
+		m.ResetCitation()
+		return nil
+	}
+	return fmt.Errorf("unknown Recognition field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RecognitionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, recognition.EdgeOrganization)
+	}
+	if m.campaign != nil {
+		edges = append(edges, recognition.EdgeCampaign)
+	}
+	if m.people != nil {
+		edges = append(edges, recognition.EdgePeople)
+	}
+	if m.departments != nil {
+		edges = append(edges, recognition.EdgeDepartments)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RecognitionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case recognition.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case recognition.EdgeCampaign:
+		if id := m.campaign; id != nil {
+			return []ent.Value{*id}
+		}
+	case recognition.EdgePeople:
+		ids := make([]ent.Value, 0, len(m.people))
+		for id := range m.people {
+			ids = append(ids, id)
+		}
+		return ids
+	case recognition.EdgeDepartments:
+		ids := make([]ent.Value, 0, len(m.departments))
+		for id := range m.departments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RecognitionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedpeople != nil {
+		edges = append(edges, recognition.EdgePeople)
+	}
+	if m.removeddepartments != nil {
+		edges = append(edges, recognition.EdgeDepartments)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RecognitionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case recognition.EdgePeople:
+		ids := make([]ent.Value, 0, len(m.removedpeople))
+		for id := range m.removedpeople {
+			ids = append(ids, id)
+		}
+		return ids
+	case recognition.EdgeDepartments:
+		ids := make([]ent.Value, 0, len(m.removeddepartments))
+		for id := range m.removeddepartments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RecognitionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, recognition.EdgeOrganization)
+	}
+	if m.clearedcampaign {
+		edges = append(edges, recognition.EdgeCampaign)
+	}
+	if m.clearedpeople {
+		edges = append(edges, recognition.EdgePeople)
+	}
+	if m.cleareddepartments {
+		edges = append(edges, recognition.EdgeDepartments)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RecognitionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case recognition.EdgeOrganization:
+		return m.clearedorganization
+	case recognition.EdgeCampaign:
+		return m.clearedcampaign
+	case recognition.EdgePeople:
+		return m.clearedpeople
+	case recognition.EdgeDepartments:
+		return m.cleareddepartments
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RecognitionMutation) ClearEdge(name string) error {
+	switch name {
+	case recognition.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case recognition.EdgeCampaign:
+		m.ClearCampaign()
+		return nil
+	}
+	return fmt.Errorf("unknown Recognition unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RecognitionMutation) ResetEdge(name string) error {
+	switch name {
+	case recognition.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case recognition.EdgeCampaign:
+		m.ResetCampaign()
+		return nil
+	case recognition.EdgePeople:
+		m.ResetPeople()
+		return nil
+	case recognition.EdgeDepartments:
+		m.ResetDepartments()
+		return nil
+	}
+	return fmt.Errorf("unknown Recognition edge %s", name)
+}
+
 // SettingMutation represents an operation that mutates the Setting nodes in the graph.
 type SettingMutation struct {
 	config
@@ -16711,6 +19321,9 @@ type UserMutation struct {
 	accounts                  map[pulid.ID]struct{}
 	removedaccounts           map[pulid.ID]struct{}
 	clearedaccounts           bool
+	recognitions              map[pulid.ID]struct{}
+	removedrecognitions       map[pulid.ID]struct{}
+	clearedrecognitions       bool
 	done                      bool
 	oldValue                  func(context.Context) (*User, error)
 	predicates                []predicate.User
@@ -17466,6 +20079,60 @@ func (m *UserMutation) ResetAccounts() {
 	m.removedaccounts = nil
 }
 
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by ids.
+func (m *UserMutation) AddRecognitionIDs(ids ...pulid.ID) {
+	if m.recognitions == nil {
+		m.recognitions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.recognitions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecognitions clears the "recognitions" edge to the Recognition entity.
+func (m *UserMutation) ClearRecognitions() {
+	m.clearedrecognitions = true
+}
+
+// RecognitionsCleared reports if the "recognitions" edge to the Recognition entity was cleared.
+func (m *UserMutation) RecognitionsCleared() bool {
+	return m.clearedrecognitions
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to the Recognition entity by IDs.
+func (m *UserMutation) RemoveRecognitionIDs(ids ...pulid.ID) {
+	if m.removedrecognitions == nil {
+		m.removedrecognitions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.recognitions, ids[i])
+		m.removedrecognitions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecognitions returns the removed IDs of the "recognitions" edge to the Recognition entity.
+func (m *UserMutation) RemovedRecognitionsIDs() (ids []pulid.ID) {
+	for id := range m.removedrecognitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecognitionsIDs returns the "recognitions" edge IDs in the mutation.
+func (m *UserMutation) RecognitionsIDs() (ids []pulid.ID) {
+	for id := range m.recognitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecognitions resets all changes to the "recognitions" edge.
+func (m *UserMutation) ResetRecognitions() {
+	m.recognitions = nil
+	m.clearedrecognitions = false
+	m.removedrecognitions = nil
+}
+
 // Where appends a list predicates to the UserMutation builder.
 func (m *UserMutation) Where(ps ...predicate.User) {
 	m.predicates = append(m.predicates, ps...)
@@ -17799,7 +20466,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.organization != nil {
 		edges = append(edges, user.EdgeOrganization)
 	}
@@ -17814,6 +20481,9 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.accounts != nil {
 		edges = append(edges, user.EdgeAccounts)
+	}
+	if m.recognitions != nil {
+		edges = append(edges, user.EdgeRecognitions)
 	}
 	return edges
 }
@@ -17846,18 +20516,27 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeRecognitions:
+		ids := make([]ent.Value, 0, len(m.recognitions))
+		for id := range m.recognitions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedreports != nil {
 		edges = append(edges, user.EdgeReports)
 	}
 	if m.removedaccounts != nil {
 		edges = append(edges, user.EdgeAccounts)
+	}
+	if m.removedrecognitions != nil {
+		edges = append(edges, user.EdgeRecognitions)
 	}
 	return edges
 }
@@ -17878,13 +20557,19 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeRecognitions:
+		ids := make([]ent.Value, 0, len(m.removedrecognitions))
+		for id := range m.removedrecognitions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedorganization {
 		edges = append(edges, user.EdgeOrganization)
 	}
@@ -17899,6 +20584,9 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedaccounts {
 		edges = append(edges, user.EdgeAccounts)
+	}
+	if m.clearedrecognitions {
+		edges = append(edges, user.EdgeRecognitions)
 	}
 	return edges
 }
@@ -17917,6 +20605,8 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedreports
 	case user.EdgeAccounts:
 		return m.clearedaccounts
+	case user.EdgeRecognitions:
+		return m.clearedrecognitions
 	}
 	return false
 }
@@ -17956,6 +20646,9 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeAccounts:
 		m.ResetAccounts()
+		return nil
+	case user.EdgeRecognitions:
+		m.ResetRecognitions()
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)

@@ -14,11 +14,13 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -33,11 +35,13 @@ var tableByPrefix = map[string]string{
 	"CO": contact.Table,
 	"CA": cultureactivity.Table,
 	"CC": culturecampaign.Table,
+	"CP": cultureplan.Table,
 	"DE": department.Table,
 	"GO": greetingoutline.Table,
 	"HD": holiday.Table,
 	"IN": interaction.Table,
 	"OR": organization.Table,
+	"RG": recognition.Table,
 	"TC": tierchange.Table,
 	"US": user.Table,
 	"VR": visitreport.Table,
@@ -79,12 +83,19 @@ var edgeTable = map[string]string{
 	"CultureCampaign.submitted_by":          user.Table,
 	"CultureCampaign.approved_by":           user.Table,
 	"CultureCampaign.activities":            cultureactivity.Table,
+	"CultureCampaign.plan":                  cultureplan.Table,
+	"CultureCampaign.recognitions":          recognition.Table,
+	"CulturePlan.organization":              organization.Table,
+	"CulturePlan.submitted_by":              user.Table,
+	"CulturePlan.approved_by":               user.Table,
+	"CulturePlan.campaigns":                 culturecampaign.Table,
 	"Department.organization":               organization.Table,
 	"Department.parent":                     department.Table,
 	"Department.children":                   department.Table,
 	"Department.members":                    user.Table,
 	"Department.audience_of_campaigns":      culturecampaign.Table,
 	"Department.audience_of_activities":     cultureactivity.Table,
+	"Department.recognitions":               recognition.Table,
 	"DueCount.organization":                 organization.Table,
 	"GreetingOutline.organization":          organization.Table,
 	"GreetingOutline.author":                user.Table,
@@ -97,6 +108,10 @@ var edgeTable = map[string]string{
 	"Interaction.logged_by":                 user.Table,
 	"Interaction.visit_report":              visitreport.Table,
 	"Interaction.greeting_outline":          greetingoutline.Table,
+	"Recognition.organization":              organization.Table,
+	"Recognition.campaign":                  culturecampaign.Table,
+	"Recognition.people":                    user.Table,
+	"Recognition.departments":               department.Table,
 	"TierChange.organization":               organization.Table,
 	"TierChange.account":                    account.Table,
 	"TierChange.decided_by":                 user.Table,
@@ -105,6 +120,7 @@ var edgeTable = map[string]string{
 	"User.manager":                          user.Table,
 	"User.reports":                          user.Table,
 	"User.accounts":                         account.Table,
+	"User.recognitions":                     recognition.Table,
 	"VisitReport.organization":              organization.Table,
 	"VisitReport.account":                   account.Table,
 	"VisitReport.interaction":               interaction.Table,
@@ -148,6 +164,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case culturecampaign.Table:
 		_, err := c.CultureCampaign.Query().Where(culturecampaign.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case cultureplan.Table:
+		_, err := c.CulturePlan.Query().Where(cultureplan.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	case department.Table:
 		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
 		return err
@@ -162,6 +181,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 		return err
 	case organization.Table:
 		_, err := c.Organization.Query().Where(organization.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case recognition.Table:
+		_, err := c.Recognition.Query().Where(recognition.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case tierchange.Table:
 		_, err := c.TierChange.Query().Where(tierchange.ID(id)).ForUpdate().IDs(ctx)
@@ -195,9 +217,11 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyContactWhereInput,
 		ErrEmptyCultureActivityWhereInput,
 		ErrEmptyCultureCampaignWhereInput,
+		ErrEmptyCulturePlanWhereInput,
 		ErrEmptyDepartmentWhereInput,
 		ErrEmptyGreetingOutlineWhereInput,
 		ErrEmptyInteractionWhereInput,
+		ErrEmptyRecognitionWhereInput,
 		ErrEmptyTierChangeWhereInput,
 		ErrEmptyUserWhereInput,
 		ErrEmptyVisitReportWhereInput,
@@ -225,6 +249,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.CultureActivity.Query().Where(cultureactivity.ID(id)).Exist(ctx)
 	case culturecampaign.Table:
 		return c.CultureCampaign.Query().Where(culturecampaign.ID(id)).Exist(ctx)
+	case cultureplan.Table:
+		return c.CulturePlan.Query().Where(cultureplan.ID(id)).Exist(ctx)
 	case department.Table:
 		return c.Department.Query().Where(department.ID(id)).Exist(ctx)
 	case greetingoutline.Table:
@@ -235,6 +261,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Interaction.Query().Where(interaction.ID(id)).Exist(ctx)
 	case organization.Table:
 		return c.Organization.Query().Where(organization.ID(id)).Exist(ctx)
+	case recognition.Table:
+		return c.Recognition.Query().Where(recognition.ID(id)).Exist(ctx)
 	case tierchange.Table:
 		return c.TierChange.Query().Where(tierchange.ID(id)).Exist(ctx)
 	case user.Table:

@@ -26,6 +26,8 @@ type Tx struct {
 	CultureActivity *CultureActivityClient
 	// CultureCampaign is the client for interacting with the CultureCampaign builders.
 	CultureCampaign *CultureCampaignClient
+	// CulturePlan is the client for interacting with the CulturePlan builders.
+	CulturePlan *CulturePlanClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
 	// DueCount is the client for interacting with the DueCount builders.
@@ -38,6 +40,8 @@ type Tx struct {
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// Recognition is the client for interacting with the Recognition builders.
+	Recognition *RecognitionClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
 	// TierChange is the client for interacting with the TierChange builders.
@@ -183,12 +187,14 @@ func (tx *Tx) init() {
 	tx.Contact = NewContactClient(tx.config)
 	tx.CultureActivity = NewCultureActivityClient(tx.config)
 	tx.CultureCampaign = NewCultureCampaignClient(tx.config)
+	tx.CulturePlan = NewCulturePlanClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
 	tx.DueCount = NewDueCountClient(tx.config)
 	tx.GreetingOutline = NewGreetingOutlineClient(tx.config)
 	tx.Holiday = NewHolidayClient(tx.config)
 	tx.Interaction = NewInteractionClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.Recognition = NewRecognitionClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.TierChange = NewTierChangeClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -61,14 +61,17 @@ type UserEdges struct {
 	Reports []*User `json:"reports,omitempty"`
 	// Accounts holds the value of the accounts edge.
 	Accounts []*Account `json:"accounts,omitempty"`
+	// The awards and role-model recognitions naming the user (on their profile).
+	Recognitions []*Recognition `json:"recognitions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
 
-	namedReports  map[string][]*User
-	namedAccounts map[string][]*Account
+	namedReports      map[string][]*User
+	namedAccounts     map[string][]*Account
+	namedRecognitions map[string][]*Recognition
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -120,6 +123,15 @@ func (e UserEdges) AccountsOrErr() ([]*Account, error) {
 		return e.Accounts, nil
 	}
 	return nil, &NotLoadedError{edge: "accounts"}
+}
+
+// RecognitionsOrErr returns the Recognitions value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) RecognitionsOrErr() ([]*Recognition, error) {
+	if e.loadedTypes[5] {
+		return e.Recognitions, nil
+	}
+	return nil, &NotLoadedError{edge: "recognitions"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -264,6 +276,11 @@ func (_m *User) QueryAccounts() *AccountQuery {
 	return NewUserClient(_m.config).QueryAccounts(_m)
 }
 
+// QueryRecognitions queries the "recognitions" edge of the User entity.
+func (_m *User) QueryRecognitions() *RecognitionQuery {
+	return NewUserClient(_m.config).QueryRecognitions(_m)
+}
+
 // Update returns a builder for updating this User.
 // Note that you need to call User.Unwrap() before calling this method if this User
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -368,6 +385,30 @@ func (_m *User) appendNamedAccounts(name string, edges ...*Account) {
 		_m.Edges.namedAccounts[name] = []*Account{}
 	} else {
 		_m.Edges.namedAccounts[name] = append(_m.Edges.namedAccounts[name], edges...)
+	}
+}
+
+// NamedRecognitions returns the Recognitions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedRecognitions(name string) ([]*Recognition, error) {
+	if _m.Edges.namedRecognitions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRecognitions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedRecognitions(name string, edges ...*Recognition) {
+	if _m.Edges.namedRecognitions == nil {
+		_m.Edges.namedRecognitions = make(map[string][]*Recognition)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRecognitions[name] = []*Recognition{}
+	} else {
+		_m.Edges.namedRecognitions[name] = append(_m.Edges.namedRecognitions[name], edges...)
 	}
 }
 

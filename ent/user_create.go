@@ -9,6 +9,7 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/department"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -214,6 +215,21 @@ func (_c *UserCreate) AddAccounts(v ...*Account) *UserCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAccountIDs(ids...)
+}
+
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_c *UserCreate) AddRecognitionIDs(ids ...pulid.ID) *UserCreate {
+	_c.mutation.AddRecognitionIDs(ids...)
+	return _c
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_c *UserCreate) AddRecognitions(v ...*Recognition) *UserCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRecognitionIDs(ids...)
 }
 
 // Mutation returns the UserMutation object of the builder.
@@ -496,6 +512,22 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -12,6 +12,7 @@ import (
 	"rapport/ent/department"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 
@@ -25,19 +26,21 @@ import (
 // UserQuery is the builder for querying User entities.
 type UserQuery struct {
 	config
-	ctx               *QueryContext
-	order             []user.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.User
-	withOrganization  *OrganizationQuery
-	withDepartment    *DepartmentQuery
-	withManager       *UserQuery
-	withReports       *UserQuery
-	withAccounts      *AccountQuery
-	loadTotal         []func(context.Context, []*User) error
-	modifiers         []func(*sql.Selector)
-	withNamedReports  map[string]*UserQuery
-	withNamedAccounts map[string]*AccountQuery
+	ctx                   *QueryContext
+	order                 []user.OrderOption
+	inters                []Interceptor
+	predicates            []predicate.User
+	withOrganization      *OrganizationQuery
+	withDepartment        *DepartmentQuery
+	withManager           *UserQuery
+	withReports           *UserQuery
+	withAccounts          *AccountQuery
+	withRecognitions      *RecognitionQuery
+	loadTotal             []func(context.Context, []*User) error
+	modifiers             []func(*sql.Selector)
+	withNamedReports      map[string]*UserQuery
+	withNamedAccounts     map[string]*AccountQuery
+	withNamedRecognitions map[string]*RecognitionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -177,6 +180,28 @@ func (_q *UserQuery) QueryAccounts() *AccountQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(account.Table, account.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, user.AccountsTable, user.AccountsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRecognitions chains the current query on the "recognitions" edge.
+func (_q *UserQuery) QueryRecognitions() *RecognitionQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(recognition.Table, recognition.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, user.RecognitionsTable, user.RecognitionsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -381,6 +406,7 @@ func (_q *UserQuery) Clone() *UserQuery {
 		withManager:      _q.withManager.Clone(),
 		withReports:      _q.withReports.Clone(),
 		withAccounts:     _q.withAccounts.Clone(),
+		withRecognitions: _q.withRecognitions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -440,6 +466,17 @@ func (_q *UserQuery) WithAccounts(opts ...func(*AccountQuery)) *UserQuery {
 		opt(query)
 	}
 	_q.withAccounts = query
+	return _q
+}
+
+// WithRecognitions tells the query-builder to eager-load the nodes that are connected to
+// the "recognitions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithRecognitions(opts ...func(*RecognitionQuery)) *UserQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRecognitions = query
 	return _q
 }
 
@@ -527,12 +564,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withOrganization != nil,
 			_q.withDepartment != nil,
 			_q.withManager != nil,
 			_q.withReports != nil,
 			_q.withAccounts != nil,
+			_q.withRecognitions != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -588,6 +626,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withRecognitions; query != nil {
+		if err := _q.loadRecognitions(ctx, query, nodes,
+			func(n *User) { n.Edges.Recognitions = []*Recognition{} },
+			func(n *User, e *Recognition) { n.Edges.Recognitions = append(n.Edges.Recognitions, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedReports {
 		if err := _q.loadReports(ctx, query, nodes,
 			func(n *User) { n.appendNamedReports(name) },
@@ -599,6 +644,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadAccounts(ctx, query, nodes,
 			func(n *User) { n.appendNamedAccounts(name) },
 			func(n *User, e *Account) { n.appendNamedAccounts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRecognitions {
+		if err := _q.loadRecognitions(ctx, query, nodes,
+			func(n *User) { n.appendNamedRecognitions(name) },
+			func(n *User, e *Recognition) { n.appendNamedRecognitions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -757,6 +809,67 @@ func (_q *UserQuery) loadAccounts(ctx context.Context, query *AccountQuery, node
 	}
 	return nil
 }
+func (_q *UserQuery) loadRecognitions(ctx context.Context, query *RecognitionQuery, nodes []*User, init func(*User), assign func(*User, *Recognition)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[pulid.ID]*User)
+	nids := make(map[pulid.ID]map[*User]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(user.RecognitionsTable)
+		s.Join(joinT).On(s.C(recognition.FieldID), joinT.C(user.RecognitionsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(user.RecognitionsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(user.RecognitionsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(pulid.ID)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := *values[0].(*pulid.ID)
+				inValue := *values[1].(*pulid.ID)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*User]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Recognition](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "recognitions" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 
 func (_q *UserQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -911,6 +1024,20 @@ func (_q *UserQuery) WithNamedAccounts(name string, opts ...func(*AccountQuery))
 		_q.withNamedAccounts = make(map[string]*AccountQuery)
 	}
 	_q.withNamedAccounts[name] = query
+	return _q
+}
+
+// WithNamedRecognitions tells the query-builder to eager-load the nodes that are connected to the "recognitions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedRecognitions(name string, opts ...func(*RecognitionQuery)) *UserQuery {
+	query := (&RecognitionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRecognitions == nil {
+		_q.withNamedRecognitions = make(map[string]*RecognitionQuery)
+	}
+	_q.withNamedRecognitions[name] = query
 	return _q
 }
 

@@ -9,6 +9,7 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/department"
 	"rapport/ent/predicate"
+	"rapport/ent/recognition"
 	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"time"
@@ -194,6 +195,21 @@ func (_u *UserUpdate) AddAccounts(v ...*Account) *UserUpdate {
 	return _u.AddAccountIDs(ids...)
 }
 
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_u *UserUpdate) AddRecognitionIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.AddRecognitionIDs(ids...)
+	return _u
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_u *UserUpdate) AddRecognitions(v ...*Recognition) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecognitionIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -251,6 +267,27 @@ func (_u *UserUpdate) RemoveAccounts(v ...*Account) *UserUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAccountIDs(ids...)
+}
+
+// ClearRecognitions clears all "recognitions" edges to the Recognition entity.
+func (_u *UserUpdate) ClearRecognitions() *UserUpdate {
+	_u.mutation.ClearRecognitions()
+	return _u
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to Recognition entities by IDs.
+func (_u *UserUpdate) RemoveRecognitionIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.RemoveRecognitionIDs(ids...)
+	return _u
+}
+
+// RemoveRecognitions removes "recognitions" edges to Recognition entities.
+func (_u *UserUpdate) RemoveRecognitions(v ...*Recognition) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecognitionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -505,6 +542,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecognitionsIDs(); len(nodes) > 0 && !_u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -688,6 +770,21 @@ func (_u *UserUpdateOne) AddAccounts(v ...*Account) *UserUpdateOne {
 	return _u.AddAccountIDs(ids...)
 }
 
+// AddRecognitionIDs adds the "recognitions" edge to the Recognition entity by IDs.
+func (_u *UserUpdateOne) AddRecognitionIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.AddRecognitionIDs(ids...)
+	return _u
+}
+
+// AddRecognitions adds the "recognitions" edges to the Recognition entity.
+func (_u *UserUpdateOne) AddRecognitions(v ...*Recognition) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecognitionIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -745,6 +842,27 @@ func (_u *UserUpdateOne) RemoveAccounts(v ...*Account) *UserUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAccountIDs(ids...)
+}
+
+// ClearRecognitions clears all "recognitions" edges to the Recognition entity.
+func (_u *UserUpdateOne) ClearRecognitions() *UserUpdateOne {
+	_u.mutation.ClearRecognitions()
+	return _u
+}
+
+// RemoveRecognitionIDs removes the "recognitions" edge to Recognition entities by IDs.
+func (_u *UserUpdateOne) RemoveRecognitionIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.RemoveRecognitionIDs(ids...)
+	return _u
+}
+
+// RemoveRecognitions removes "recognitions" edges to Recognition entities.
+func (_u *UserUpdateOne) RemoveRecognitions(v ...*Recognition) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecognitionIDs(ids...)
 }
 
 // Where appends a list predicates to the UserUpdate builder.
@@ -1022,6 +1140,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecognitionsIDs(); len(nodes) > 0 && !_u.mutation.RecognitionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecognitionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.RecognitionsTable,
+			Columns: user.RecognitionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recognition.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -80,6 +80,46 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, activityID puli
 	return cultureops.RecordAttendance(ctx, r.db(ctx), activityID, userIDs, attended, time.Now())
 }
 
+// CreateCulturePlan is the resolver for the createCulturePlan field.
+func (r *mutationResolver) CreateCulturePlan(ctx context.Context, input ent.CreateCulturePlanInput) (*ent.CulturePlan, error) {
+	return r.db(ctx).CulturePlan.Create().SetInput(input).Save(ctx)
+}
+
+// SubmitCulturePlan is the resolver for the submitCulturePlan field.
+func (r *mutationResolver) SubmitCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error) {
+	return cultureops.StepPlan(ctx, r.db(ctx), id, culture.Submit, nil)
+}
+
+// ApproveCulturePlan is the resolver for the approveCulturePlan field.
+func (r *mutationResolver) ApproveCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error) {
+	return cultureops.StepPlan(ctx, r.db(ctx), id, culture.Approve, nil)
+}
+
+// RejectCulturePlan is the resolver for the rejectCulturePlan field.
+func (r *mutationResolver) RejectCulturePlan(ctx context.Context, id pulid.ID, reason string) (*ent.CulturePlan, error) {
+	return cultureops.StepPlan(ctx, r.db(ctx), id, culture.Reject, &reason)
+}
+
+// PublishCulturePlan is the resolver for the publishCulturePlan field.
+func (r *mutationResolver) PublishCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error) {
+	return cultureops.StepPlan(ctx, r.db(ctx), id, culture.Publish, nil)
+}
+
+// CompleteCulturePlan is the resolver for the completeCulturePlan field.
+func (r *mutationResolver) CompleteCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error) {
+	return cultureops.StepPlan(ctx, r.db(ctx), id, culture.Complete, nil)
+}
+
+// CancelCulturePlan is the resolver for the cancelCulturePlan field.
+func (r *mutationResolver) CancelCulturePlan(ctx context.Context, id pulid.ID, reason *string) (*ent.CulturePlan, error) {
+	return cultureops.StepPlan(ctx, r.db(ctx), id, culture.Cancel, reason)
+}
+
+// CreateRecognition is the resolver for the createRecognition field.
+func (r *mutationResolver) CreateRecognition(ctx context.Context, input ent.CreateRecognitionInput) (*ent.Recognition, error) {
+	return r.db(ctx).Recognition.Create().SetInput(input).Save(ctx)
+}
+
 // CultureCalendar is the resolver for the cultureCalendar field.
 func (r *queryResolver) CultureCalendar(ctx context.Context, from time.Time, to time.Time) ([]*ent.CultureActivity, error) {
 	return cultureops.Calendar(ctx, r.db(ctx), from, to, func(q *ent.CultureActivityQuery) (*ent.CultureActivityQuery, error) { return q.CollectFields(ctx) })

@@ -46,6 +46,12 @@ func (r *queryResolver) CultureCampaigns(ctx context.Context, after *entgql.Curs
 		Paginate(ctx, after, first, before, last, ent.WithCultureCampaignOrder(orderBy), ent.WithCultureCampaignFilter(where.Filter))
 }
 
+// CulturePlans is the resolver for the culturePlans field.
+func (r *queryResolver) CulturePlans(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CulturePlanOrder, where *ent.CulturePlanWhereInput) (*ent.CulturePlanConnection, error) {
+	return r.db(ctx).CulturePlan.Query().
+		Paginate(ctx, after, first, before, last, ent.WithCulturePlanOrder(orderBy), ent.WithCulturePlanFilter(where.Filter))
+}
+
 // Departments is the resolver for the departments field.
 func (r *queryResolver) Departments(ctx context.Context) ([]*ent.Department, error) {
 	q, err := r.db(ctx).Department.Query().CollectFields(ctx)

@@ -14,9 +14,11 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
+	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/graph/scalar"
 	"rapport/internal/audit"
@@ -262,6 +264,9 @@ type ComplexityRoot struct {
 		Organization           func(childComplexity int) int
 		OrganizingDepartment   func(childComplexity int) int
 		OrganizingDepartmentID func(childComplexity int) int
+		Plan                   func(childComplexity int) int
+		PlanID                 func(childComplexity int) int
+		Recognitions           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder, where *ent.RecognitionWhereInput) int
 		StartsOn               func(childComplexity int) int
 		Status                 func(childComplexity int) int
 		SubmittedBy            func(childComplexity int) int
@@ -283,6 +288,37 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CulturePlan struct {
+		ApprovedBy     func(childComplexity int) int
+		ApprovedByID   func(childComplexity int) int
+		BudgetNotes    func(childComplexity int) int
+		Campaigns      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) int
+		CreatedAt      func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DecisionReason func(childComplexity int) int
+		Goals          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SubmittedBy    func(childComplexity int) int
+		SubmittedByID  func(childComplexity int) int
+		Title          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	CulturePlanConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CulturePlanEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Department struct {
 		Children     func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -292,6 +328,7 @@ type ComplexityRoot struct {
 		Organization func(childComplexity int) int
 		Parent       func(childComplexity int) int
 		ParentID     func(childComplexity int) int
+		Recognitions func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder, where *ent.RecognitionWhereInput) int
 		UpdatedAt    func(childComplexity int) int
 	}
 
@@ -370,27 +407,35 @@ type ComplexityRoot struct {
 	Mutation struct {
 		ApplyTierReview         func(childComplexity int, month string, accountIDs []pulid.ID) int
 		ApproveCultureCampaign  func(childComplexity int, id pulid.ID) int
+		ApproveCulturePlan      func(childComplexity int, id pulid.ID) int
 		CancelCultureActivity   func(childComplexity int, id pulid.ID, reason *string) int
 		CancelCultureCampaign   func(childComplexity int, id pulid.ID, reason *string) int
+		CancelCulturePlan       func(childComplexity int, id pulid.ID, reason *string) int
 		CancelRegistration      func(childComplexity int, activityID pulid.ID) int
 		ChangeAccountTier       func(childComplexity int, id pulid.ID, tier account.Tier, reason string) int
 		CompleteCultureCampaign func(childComplexity int, id pulid.ID) int
+		CompleteCulturePlan     func(childComplexity int, id pulid.ID) int
 		CreateAccount           func(childComplexity int, input ent.CreateAccountInput) int
 		CreateContact           func(childComplexity int, input ent.CreateContactInput) int
 		CreateCultureActivity   func(childComplexity int, input ent.CreateCultureActivityInput) int
 		CreateCultureCampaign   func(childComplexity int, input ent.CreateCultureCampaignInput) int
+		CreateCulturePlan       func(childComplexity int, input ent.CreateCulturePlanInput) int
 		CreateDepartment        func(childComplexity int, input ent.CreateDepartmentInput) int
 		CreateGreetingOutline   func(childComplexity int, input ent.CreateGreetingOutlineInput) int
+		CreateRecognition       func(childComplexity int, input ent.CreateRecognitionInput) int
 		DecideGreetingOutline   func(childComplexity int, id pulid.ID, approve bool, note *string) int
 		FileVisitReport         func(childComplexity int, input ent.CreateVisitReportInput) int
 		LogInteraction          func(childComplexity int, input ent.CreateInteractionInput) int
 		PublishCultureCampaign  func(childComplexity int, id pulid.ID) int
+		PublishCulturePlan      func(childComplexity int, id pulid.ID) int
 		RecordAttendance        func(childComplexity int, activityID pulid.ID, userIDs []pulid.ID, attended bool) int
 		RegisterForActivity     func(childComplexity int, activityID pulid.ID) int
 		RejectCultureCampaign   func(childComplexity int, id pulid.ID, reason string) int
+		RejectCulturePlan       func(childComplexity int, id pulid.ID, reason string) int
 		RotateCalendarToken     func(childComplexity int) int
 		SetHoliday              func(childComplexity int, day string, kind holiday.Kind, name *string) int
 		SubmitCultureCampaign   func(childComplexity int, id pulid.ID) int
+		SubmitCulturePlan       func(childComplexity int, id pulid.ID) int
 		SubmitProposal          func(childComplexity int, visitReportID pulid.ID, summary string) int
 		UpdateAccount           func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
 		UpdateContact           func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
@@ -431,6 +476,7 @@ type ComplexityRoot struct {
 		Contacts           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		CultureCalendar    func(childComplexity int, from time.Time, to time.Time) int
 		CultureCampaigns   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) int
+		CulturePlans       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CulturePlanOrder, where *ent.CulturePlanWhereInput) int
 		Departments        func(childComplexity int) int
 		FollowUpsDue       func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
 		GreetingOutlines   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) int
@@ -441,6 +487,31 @@ type ComplexityRoot struct {
 		TierReview         func(childComplexity int, month string) int
 		Users              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Viewer             func(childComplexity int) int
+	}
+
+	Recognition struct {
+		Campaign     func(childComplexity int) int
+		CampaignID   func(childComplexity int) int
+		Citation     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Departments  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		People       func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	RecognitionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RecognitionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	TierChange struct {
@@ -480,6 +551,7 @@ type ComplexityRoot struct {
 		ManagerID          func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Organization       func(childComplexity int) int
+		Recognitions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder, where *ent.RecognitionWhereInput) int
 		Reports            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Roles              func(childComplexity int) int
 		Subject            func(childComplexity int) int
@@ -555,6 +627,14 @@ type MutationResolver interface {
 	RegisterForActivity(ctx context.Context, activityID pulid.ID) (*ent.ActivityRegistration, error)
 	CancelRegistration(ctx context.Context, activityID pulid.ID) (*ent.ActivityRegistration, error)
 	RecordAttendance(ctx context.Context, activityID pulid.ID, userIDs []pulid.ID, attended bool) ([]*ent.ActivityRegistration, error)
+	CreateCulturePlan(ctx context.Context, input ent.CreateCulturePlanInput) (*ent.CulturePlan, error)
+	SubmitCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error)
+	ApproveCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error)
+	RejectCulturePlan(ctx context.Context, id pulid.ID, reason string) (*ent.CulturePlan, error)
+	PublishCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error)
+	CompleteCulturePlan(ctx context.Context, id pulid.ID) (*ent.CulturePlan, error)
+	CancelCulturePlan(ctx context.Context, id pulid.ID, reason *string) (*ent.CulturePlan, error)
+	CreateRecognition(ctx context.Context, input ent.CreateRecognitionInput) (*ent.Recognition, error)
 	LogInteraction(ctx context.Context, input ent.CreateInteractionInput) (*ent.Interaction, error)
 	ChangeAccountTier(ctx context.Context, id pulid.ID, tier account.Tier, reason string) (*ent.Account, error)
 	ApplyTierReview(ctx context.Context, month string, accountIDs []pulid.ID) ([]*ent.Account, error)
@@ -573,6 +653,7 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
 	CultureCampaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) (*ent.CultureCampaignConnection, error)
+	CulturePlans(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CulturePlanOrder, where *ent.CulturePlanWhereInput) (*ent.CulturePlanConnection, error)
 	Departments(ctx context.Context) ([]*ent.Department, error)
 	GreetingOutlines(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) (*ent.GreetingOutlineConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
@@ -1538,6 +1619,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CultureCampaign.OrganizingDepartmentID(childComplexity), true
+	case "CultureCampaign.plan":
+		if e.ComplexityRoot.CultureCampaign.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CultureCampaign.Plan(childComplexity), true
+	case "CultureCampaign.planID":
+		if e.ComplexityRoot.CultureCampaign.PlanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CultureCampaign.PlanID(childComplexity), true
+	case "CultureCampaign.recognitions":
+		if e.ComplexityRoot.CultureCampaign.Recognitions == nil {
+			break
+		}
+
+		args, err := ec.field_CultureCampaign_recognitions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CultureCampaign.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder), args["where"].(*ent.RecognitionWhereInput)), true
 	case "CultureCampaign.startsOn":
 		if e.ComplexityRoot.CultureCampaign.StartsOn == nil {
 			break
@@ -1619,6 +1723,146 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CultureCampaignEdge.Node(childComplexity), true
 
+	case "CulturePlan.approvedBy":
+		if e.ComplexityRoot.CulturePlan.ApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.ApprovedBy(childComplexity), true
+	case "CulturePlan.approvedByID":
+		if e.ComplexityRoot.CulturePlan.ApprovedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.ApprovedByID(childComplexity), true
+	case "CulturePlan.budgetNotes":
+		if e.ComplexityRoot.CulturePlan.BudgetNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.BudgetNotes(childComplexity), true
+	case "CulturePlan.campaigns":
+		if e.ComplexityRoot.CulturePlan.Campaigns == nil {
+			break
+		}
+
+		args, err := ec.field_CulturePlan_campaigns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CulturePlan.Campaigns(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CultureCampaignOrder), args["where"].(*ent.CultureCampaignWhereInput)), true
+	case "CulturePlan.createdAt":
+		if e.ComplexityRoot.CulturePlan.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.CreatedAt(childComplexity), true
+	case "CulturePlan.decidedAt":
+		if e.ComplexityRoot.CulturePlan.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.DecidedAt(childComplexity), true
+	case "CulturePlan.decisionReason":
+		if e.ComplexityRoot.CulturePlan.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.DecisionReason(childComplexity), true
+	case "CulturePlan.goals":
+		if e.ComplexityRoot.CulturePlan.Goals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.Goals(childComplexity), true
+	case "CulturePlan.id":
+		if e.ComplexityRoot.CulturePlan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.ID(childComplexity), true
+	case "CulturePlan.organization":
+		if e.ComplexityRoot.CulturePlan.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.Organization(childComplexity), true
+	case "CulturePlan.status":
+		if e.ComplexityRoot.CulturePlan.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.Status(childComplexity), true
+	case "CulturePlan.submittedBy":
+		if e.ComplexityRoot.CulturePlan.SubmittedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.SubmittedBy(childComplexity), true
+	case "CulturePlan.submittedByID":
+		if e.ComplexityRoot.CulturePlan.SubmittedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.SubmittedByID(childComplexity), true
+	case "CulturePlan.title":
+		if e.ComplexityRoot.CulturePlan.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.Title(childComplexity), true
+	case "CulturePlan.updatedAt":
+		if e.ComplexityRoot.CulturePlan.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.UpdatedAt(childComplexity), true
+	case "CulturePlan.version":
+		if e.ComplexityRoot.CulturePlan.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.Version(childComplexity), true
+	case "CulturePlan.year":
+		if e.ComplexityRoot.CulturePlan.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlan.Year(childComplexity), true
+
+	case "CulturePlanConnection.edges":
+		if e.ComplexityRoot.CulturePlanConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlanConnection.Edges(childComplexity), true
+	case "CulturePlanConnection.pageInfo":
+		if e.ComplexityRoot.CulturePlanConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlanConnection.PageInfo(childComplexity), true
+	case "CulturePlanConnection.totalCount":
+		if e.ComplexityRoot.CulturePlanConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlanConnection.TotalCount(childComplexity), true
+
+	case "CulturePlanEdge.cursor":
+		if e.ComplexityRoot.CulturePlanEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlanEdge.Cursor(childComplexity), true
+	case "CulturePlanEdge.node":
+		if e.ComplexityRoot.CulturePlanEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CulturePlanEdge.Node(childComplexity), true
+
 	case "Department.children":
 		if e.ComplexityRoot.Department.Children == nil {
 			break
@@ -1672,6 +1916,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.ParentID(childComplexity), true
+	case "Department.recognitions":
+		if e.ComplexityRoot.Department.Recognitions == nil {
+			break
+		}
+
+		args, err := ec.field_Department_recognitions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Department.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder), args["where"].(*ent.RecognitionWhereInput)), true
 	case "Department.updatedAt":
 		if e.ComplexityRoot.Department.UpdatedAt == nil {
 			break
@@ -1997,6 +2252,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveCultureCampaign(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.approveCulturePlan":
+		if e.ComplexityRoot.Mutation.ApproveCulturePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveCulturePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveCulturePlan(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.cancelCultureActivity":
 		if e.ComplexityRoot.Mutation.CancelCultureActivity == nil {
 			break
@@ -2019,6 +2285,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelCultureCampaign(childComplexity, args["id"].(pulid.ID), args["reason"].(*string)), true
+	case "Mutation.cancelCulturePlan":
+		if e.ComplexityRoot.Mutation.CancelCulturePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelCulturePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelCulturePlan(childComplexity, args["id"].(pulid.ID), args["reason"].(*string)), true
 	case "Mutation.cancelRegistration":
 		if e.ComplexityRoot.Mutation.CancelRegistration == nil {
 			break
@@ -2052,6 +2329,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteCultureCampaign(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.completeCulturePlan":
+		if e.ComplexityRoot.Mutation.CompleteCulturePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeCulturePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteCulturePlan(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -2096,6 +2384,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCultureCampaign(childComplexity, args["input"].(ent.CreateCultureCampaignInput)), true
+	case "Mutation.createCulturePlan":
+		if e.ComplexityRoot.Mutation.CreateCulturePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCulturePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCulturePlan(childComplexity, args["input"].(ent.CreateCulturePlanInput)), true
 	case "Mutation.createDepartment":
 		if e.ComplexityRoot.Mutation.CreateDepartment == nil {
 			break
@@ -2118,6 +2417,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateGreetingOutline(childComplexity, args["input"].(ent.CreateGreetingOutlineInput)), true
+	case "Mutation.createRecognition":
+		if e.ComplexityRoot.Mutation.CreateRecognition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRecognition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRecognition(childComplexity, args["input"].(ent.CreateRecognitionInput)), true
 	case "Mutation.decideGreetingOutline":
 		if e.ComplexityRoot.Mutation.DecideGreetingOutline == nil {
 			break
@@ -2162,6 +2472,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishCultureCampaign(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.publishCulturePlan":
+		if e.ComplexityRoot.Mutation.PublishCulturePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishCulturePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishCulturePlan(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.recordAttendance":
 		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
 			break
@@ -2195,6 +2516,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectCultureCampaign(childComplexity, args["id"].(pulid.ID), args["reason"].(string)), true
+	case "Mutation.rejectCulturePlan":
+		if e.ComplexityRoot.Mutation.RejectCulturePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectCulturePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectCulturePlan(childComplexity, args["id"].(pulid.ID), args["reason"].(string)), true
 	case "Mutation.rotateCalendarToken":
 		if e.ComplexityRoot.Mutation.RotateCalendarToken == nil {
 			break
@@ -2223,6 +2555,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitCultureCampaign(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.submitCulturePlan":
+		if e.ComplexityRoot.Mutation.SubmitCulturePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitCulturePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitCulturePlan(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.submitProposal":
 		if e.ComplexityRoot.Mutation.SubmitProposal == nil {
 			break
@@ -2487,6 +2830,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CultureCampaigns(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CultureCampaignOrder), args["where"].(*ent.CultureCampaignWhereInput)), true
+	case "Query.culturePlans":
+		if e.ComplexityRoot.Query.CulturePlans == nil {
+			break
+		}
+
+		args, err := ec.field_Query_culturePlans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CulturePlans(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CulturePlanOrder), args["where"].(*ent.CulturePlanWhereInput)), true
 	case "Query.departments":
 		if e.ComplexityRoot.Query.Departments == nil {
 			break
@@ -2588,6 +2942,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Recognition.campaign":
+		if e.ComplexityRoot.Recognition.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.Campaign(childComplexity), true
+	case "Recognition.campaignID":
+		if e.ComplexityRoot.Recognition.CampaignID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.CampaignID(childComplexity), true
+	case "Recognition.citation":
+		if e.ComplexityRoot.Recognition.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.Citation(childComplexity), true
+	case "Recognition.createdAt":
+		if e.ComplexityRoot.Recognition.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.CreatedAt(childComplexity), true
+	case "Recognition.departments":
+		if e.ComplexityRoot.Recognition.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.Departments(childComplexity), true
+	case "Recognition.id":
+		if e.ComplexityRoot.Recognition.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.ID(childComplexity), true
+	case "Recognition.kind":
+		if e.ComplexityRoot.Recognition.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.Kind(childComplexity), true
+	case "Recognition.organization":
+		if e.ComplexityRoot.Recognition.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.Organization(childComplexity), true
+	case "Recognition.people":
+		if e.ComplexityRoot.Recognition.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.People(childComplexity), true
+	case "Recognition.title":
+		if e.ComplexityRoot.Recognition.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.Title(childComplexity), true
+	case "Recognition.updatedAt":
+		if e.ComplexityRoot.Recognition.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recognition.UpdatedAt(childComplexity), true
+
+	case "RecognitionConnection.edges":
+		if e.ComplexityRoot.RecognitionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionConnection.Edges(childComplexity), true
+	case "RecognitionConnection.pageInfo":
+		if e.ComplexityRoot.RecognitionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionConnection.PageInfo(childComplexity), true
+	case "RecognitionConnection.totalCount":
+		if e.ComplexityRoot.RecognitionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionConnection.TotalCount(childComplexity), true
+
+	case "RecognitionEdge.cursor":
+		if e.ComplexityRoot.RecognitionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionEdge.Cursor(childComplexity), true
+	case "RecognitionEdge.node":
+		if e.ComplexityRoot.RecognitionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionEdge.Node(childComplexity), true
 
 	case "TierChange.account":
 		if e.ComplexityRoot.TierChange.Account == nil {
@@ -2754,6 +3207,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Organization(childComplexity), true
+	case "User.recognitions":
+		if e.ComplexityRoot.User.Recognitions == nil {
+			break
+		}
+
+		args, err := ec.field_User_recognitions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder), args["where"].(*ent.RecognitionWhereInput)), true
 	case "User.reports":
 		if e.ComplexityRoot.User.Reports == nil {
 			break
@@ -2959,14 +3423,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateCultureActivityInput", ec.unmarshalInputCreateCultureActivityInput),
 			graphql.NewInputUnmarshaler("CreateCultureCampaignInput", ec.unmarshalInputCreateCultureCampaignInput),
+			graphql.NewInputUnmarshaler("CreateCulturePlanInput", ec.unmarshalInputCreateCulturePlanInput),
 			graphql.NewInputUnmarshaler("CreateDepartmentInput", ec.unmarshalInputCreateDepartmentInput),
 			graphql.NewInputUnmarshaler("CreateGreetingOutlineInput", ec.unmarshalInputCreateGreetingOutlineInput),
 			graphql.NewInputUnmarshaler("CreateInteractionInput", ec.unmarshalInputCreateInteractionInput),
+			graphql.NewInputUnmarshaler("CreateRecognitionInput", ec.unmarshalInputCreateRecognitionInput),
 			graphql.NewInputUnmarshaler("CreateVisitReportInput", ec.unmarshalInputCreateVisitReportInput),
 			graphql.NewInputUnmarshaler("CultureActivityOrder", ec.unmarshalInputCultureActivityOrder),
 			graphql.NewInputUnmarshaler("CultureActivityWhereInput", ec.unmarshalInputCultureActivityWhereInput),
 			graphql.NewInputUnmarshaler("CultureCampaignOrder", ec.unmarshalInputCultureCampaignOrder),
 			graphql.NewInputUnmarshaler("CultureCampaignWhereInput", ec.unmarshalInputCultureCampaignWhereInput),
+			graphql.NewInputUnmarshaler("CulturePlanOrder", ec.unmarshalInputCulturePlanOrder),
+			graphql.NewInputUnmarshaler("CulturePlanWhereInput", ec.unmarshalInputCulturePlanWhereInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("GreetingOutlineOrder", ec.unmarshalInputGreetingOutlineOrder),
@@ -2975,6 +3443,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InteractionOrder", ec.unmarshalInputInteractionOrder),
 			graphql.NewInputUnmarshaler("InteractionWhereInput", ec.unmarshalInputInteractionWhereInput),
 			graphql.NewInputUnmarshaler("LogInteractionInput", ec.unmarshalInputLogInteractionInput),
+			graphql.NewInputUnmarshaler("RecognitionOrder", ec.unmarshalInputRecognitionOrder),
+			graphql.NewInputUnmarshaler("RecognitionWhereInput", ec.unmarshalInputRecognitionWhereInput),
 			graphql.NewInputUnmarshaler("TierChangeWhereInput", ec.unmarshalInputTierChangeWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
@@ -3169,6 +3639,23 @@ extend type Mutation {
   attended: false, back to REGISTERED.
   """
   recordAttendance(activityID: ID!, userIDs: [ID!]!, attended: Boolean! = true): [ActivityRegistration!]!
+  """
+  Draft the year's culture plan (HR): goals and budget notes; one per year.
+  It goes through the campaigns' life cycle, approved by an EXECUTIVE.
+  """
+  createCulturePlan(input: CreateCulturePlanInput!): CulturePlan!
+  submitCulturePlan(id: ID!): CulturePlan!
+  approveCulturePlan(id: ID!): CulturePlan!
+  rejectCulturePlan(id: ID!, reason: String!): CulturePlan!
+  publishCulturePlan(id: ID!): CulturePlan!
+  completeCulturePlan(id: ID!): CulturePlan!
+  cancelCulturePlan(id: ID!, reason: String): CulturePlan!
+  """
+  Record an award or a role-model recognition under a campaign (HR), naming
+  people or departments (at most 50 of each) with a citation. It shows on
+  their profiles and in the campaign once the campaign is published.
+  """
+  createRecognition(input: CreateRecognitionInput!): Recognition!
 }
 
 extend type CultureActivity {
@@ -4557,6 +5044,17 @@ input CreateCultureCampaignInput {
   audienceAll: Boolean
   organizingDepartmentID: ID
   audienceIDs: [ID!]
+  planID: ID
+}
+"""
+CreateCulturePlanInput is used for create CulturePlan object.
+Input was generated by ent.
+"""
+input CreateCulturePlanInput {
+  year: Int!
+  title: String!
+  goals: String
+  budgetNotes: String
 }
 """
 CreateDepartmentInput is used for create Department object.
@@ -4591,6 +5089,21 @@ input CreateInteractionInput {
   accountID: ID!
   contactIDs: [ID!]
   greetingOutlineID: ID
+}
+"""
+CreateRecognitionInput is used for create Recognition object.
+Input was generated by ent.
+"""
+input CreateRecognitionInput {
+  kind: RecognitionKind!
+  """
+  e.g. 年度服务之星 Service star of the year.
+  """
+  title: String!
+  citation: String!
+  campaignID: ID!
+  personIDs: [ID!]
+  departmentIDs: [ID!]
 }
 """
 CreateVisitReportInput is used for create VisitReport object.
@@ -4928,6 +5441,10 @@ type CultureCampaign implements Node {
   description: String
   organizingDepartmentID: ID
   """
+  The year's culture plan the campaign sits under.
+  """
+  planID: ID
+  """
   The first day, YYYY-MM-DD, in the organisation's calendar.
   """
   startsOn: String!
@@ -4983,6 +5500,38 @@ type CultureCampaign implements Node {
     """
     where: CultureActivityWhereInput
   ): CultureActivityConnection!
+  plan: CulturePlan
+  recognitions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Recognitions returned from the connection.
+    """
+    orderBy: RecognitionOrder
+
+    """
+    Filtering options for Recognitions returned from the connection.
+    """
+    where: RecognitionWhereInput
+  ): RecognitionConnection!
 }
 """
 A connection to a list of items.
@@ -5180,6 +5729,24 @@ input CultureCampaignWhereInput {
   organizingDepartmentIDEqualFold: ID
   organizingDepartmentIDContainsFold: ID
   """
+  plan_id field predicates
+  """
+  planID: ID
+  planIDNEQ: ID
+  planIDIn: [ID!]
+  planIDNotIn: [ID!]
+  planIDGT: ID
+  planIDGTE: ID
+  planIDLT: ID
+  planIDLTE: ID
+  planIDContains: ID
+  planIDHasPrefix: ID
+  planIDHasSuffix: ID
+  planIDIsNil: Boolean
+  planIDNotNil: Boolean
+  planIDEqualFold: ID
+  planIDContainsFold: ID
+  """
   starts_on field predicates
   """
   startsOn: String
@@ -5310,6 +5877,325 @@ input CultureCampaignWhereInput {
   """
   hasActivities: Boolean
   hasActivitiesWith: [CultureActivityWhereInput!]
+  """
+  plan edge predicates
+  """
+  hasPlan: Boolean
+  hasPlanWith: [CulturePlanWhereInput!]
+  """
+  recognitions edge predicates
+  """
+  hasRecognitions: Boolean
+  hasRecognitionsWith: [RecognitionWhereInput!]
+}
+type CulturePlan implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  Incremented by every change; pass it back as expectedVersion to refuse edits from a stale copy.
+  """
+  version: Int!
+  year: Int!
+  title: String!
+  goals: String
+  budgetNotes: String
+  status: CulturePlanStatus!
+  submittedByID: ID
+  approvedByID: ID
+  decidedAt: Time
+  decisionReason: String
+  organization: Organization!
+  submittedBy: User
+  approvedBy: User
+  campaigns(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CultureCampaigns returned from the connection.
+    """
+    orderBy: CultureCampaignOrder
+
+    """
+    Filtering options for CultureCampaigns returned from the connection.
+    """
+    where: CultureCampaignWhereInput
+  ): CultureCampaignConnection!
+}
+"""
+A connection to a list of items.
+"""
+type CulturePlanConnection {
+  """
+  A list of edges.
+  """
+  edges: [CulturePlanEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CulturePlanEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CulturePlan
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CulturePlan connections
+"""
+input CulturePlanOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CulturePlans.
+  """
+  field: CulturePlanOrderField!
+}
+"""
+Properties by which CulturePlan connections can be ordered.
+"""
+enum CulturePlanOrderField {
+  CREATED_AT
+  UPDATED_AT
+  YEAR
+}
+"""
+CulturePlanStatus is enum for the field status
+"""
+enum CulturePlanStatus @goModel(model: "rapport/ent/cultureplan.Status") {
+  DRAFT
+  SUBMITTED
+  APPROVED
+  REJECTED
+  PUBLISHED
+  COMPLETED
+  CANCELLED
+}
+"""
+CulturePlanWhereInput is used for filtering CulturePlan objects.
+Input was generated by ent.
+"""
+input CulturePlanWhereInput {
+  not: CulturePlanWhereInput
+  and: [CulturePlanWhereInput!]
+  or: [CulturePlanWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  year field predicates
+  """
+  year: Int
+  yearNEQ: Int
+  yearIn: [Int!]
+  yearNotIn: [Int!]
+  yearGT: Int
+  yearGTE: Int
+  yearLT: Int
+  yearLTE: Int
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  goals field predicates
+  """
+  goals: String
+  goalsNEQ: String
+  goalsIn: [String!]
+  goalsNotIn: [String!]
+  goalsGT: String
+  goalsGTE: String
+  goalsLT: String
+  goalsLTE: String
+  goalsContains: String
+  goalsHasPrefix: String
+  goalsHasSuffix: String
+  goalsIsNil: Boolean
+  goalsNotNil: Boolean
+  goalsEqualFold: String
+  goalsContainsFold: String
+  """
+  budget_notes field predicates
+  """
+  budgetNotes: String
+  budgetNotesNEQ: String
+  budgetNotesIn: [String!]
+  budgetNotesNotIn: [String!]
+  budgetNotesGT: String
+  budgetNotesGTE: String
+  budgetNotesLT: String
+  budgetNotesLTE: String
+  budgetNotesContains: String
+  budgetNotesHasPrefix: String
+  budgetNotesHasSuffix: String
+  budgetNotesIsNil: Boolean
+  budgetNotesNotNil: Boolean
+  budgetNotesEqualFold: String
+  budgetNotesContainsFold: String
+  """
+  status field predicates
+  """
+  status: CulturePlanStatus
+  statusNEQ: CulturePlanStatus
+  statusIn: [CulturePlanStatus!]
+  statusNotIn: [CulturePlanStatus!]
+  """
+  submitted_by_id field predicates
+  """
+  submittedByID: ID
+  submittedByIDNEQ: ID
+  submittedByIDIn: [ID!]
+  submittedByIDNotIn: [ID!]
+  submittedByIDGT: ID
+  submittedByIDGTE: ID
+  submittedByIDLT: ID
+  submittedByIDLTE: ID
+  submittedByIDContains: ID
+  submittedByIDHasPrefix: ID
+  submittedByIDHasSuffix: ID
+  submittedByIDIsNil: Boolean
+  submittedByIDNotNil: Boolean
+  submittedByIDEqualFold: ID
+  submittedByIDContainsFold: ID
+  """
+  approved_by_id field predicates
+  """
+  approvedByID: ID
+  approvedByIDNEQ: ID
+  approvedByIDIn: [ID!]
+  approvedByIDNotIn: [ID!]
+  approvedByIDGT: ID
+  approvedByIDGTE: ID
+  approvedByIDLT: ID
+  approvedByIDLTE: ID
+  approvedByIDContains: ID
+  approvedByIDHasPrefix: ID
+  approvedByIDHasSuffix: ID
+  approvedByIDIsNil: Boolean
+  approvedByIDNotNil: Boolean
+  approvedByIDEqualFold: ID
+  approvedByIDContainsFold: ID
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  decidedAtIsNil: Boolean
+  decidedAtNotNil: Boolean
+  """
+  decision_reason field predicates
+  """
+  decisionReason: String
+  decisionReasonNEQ: String
+  decisionReasonIn: [String!]
+  decisionReasonNotIn: [String!]
+  decisionReasonGT: String
+  decisionReasonGTE: String
+  decisionReasonLT: String
+  decisionReasonLTE: String
+  decisionReasonContains: String
+  decisionReasonHasPrefix: String
+  decisionReasonHasSuffix: String
+  decisionReasonIsNil: Boolean
+  decisionReasonNotNil: Boolean
+  decisionReasonEqualFold: String
+  decisionReasonContainsFold: String
+  """
+  submitted_by edge predicates
+  """
+  hasSubmittedBy: Boolean
+  hasSubmittedByWith: [UserWhereInput!]
+  """
+  approved_by edge predicates
+  """
+  hasApprovedBy: Boolean
+  hasApprovedByWith: [UserWhereInput!]
+  """
+  campaigns edge predicates
+  """
+  hasCampaigns: Boolean
+  hasCampaignsWith: [CultureCampaignWhereInput!]
 }
 """
 Define a Relay Cursor type:
@@ -5356,6 +6242,37 @@ type Department implements Node {
     """
     where: UserWhereInput
   ): UserConnection!
+  recognitions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Recognitions returned from the connection.
+    """
+    orderBy: RecognitionOrder
+
+    """
+    Filtering options for Recognitions returned from the connection.
+    """
+    where: RecognitionWhereInput
+  ): RecognitionConnection!
 }
 """
 Ordering options for Department connections
@@ -5468,6 +6385,11 @@ input DepartmentWhereInput {
   """
   hasMembers: Boolean
   hasMembersWith: [UserWhereInput!]
+  """
+  recognitions edge predicates
+  """
+  hasRecognitions: Boolean
+  hasRecognitionsWith: [RecognitionWhereInput!]
 }
 type GreetingOutline implements Node {
   id: ID!
@@ -6202,6 +7124,37 @@ type Query {
     """
     where: CultureCampaignWhereInput
   ): CultureCampaignConnection!
+  culturePlans(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CulturePlans returned from the connection.
+    """
+    orderBy: CulturePlanOrder
+
+    """
+    Filtering options for CulturePlans returned from the connection.
+    """
+    where: CulturePlanWhereInput
+  ): CulturePlanConnection!
   departments: [Department!]!
   greetingOutlines(
     """
@@ -6265,6 +7218,191 @@ type Query {
     """
     where: UserWhereInput
   ): UserConnection!
+}
+type Recognition implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  campaignID: ID!
+  kind: RecognitionKind!
+  """
+  e.g. 年度服务之星 Service star of the year.
+  """
+  title: String!
+  citation: String!
+  organization: Organization!
+  campaign: CultureCampaign!
+  people: [User!]
+  departments: [Department!]
+}
+"""
+A connection to a list of items.
+"""
+type RecognitionConnection {
+  """
+  A list of edges.
+  """
+  edges: [RecognitionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RecognitionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Recognition
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+RecognitionKind is enum for the field kind
+"""
+enum RecognitionKind @goModel(model: "rapport/ent/recognition.Kind") {
+  AWARD
+  ROLE_MODEL
+}
+"""
+Ordering options for Recognition connections
+"""
+input RecognitionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Recognitions.
+  """
+  field: RecognitionOrderField!
+}
+"""
+Properties by which Recognition connections can be ordered.
+"""
+enum RecognitionOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+RecognitionWhereInput is used for filtering Recognition objects.
+Input was generated by ent.
+"""
+input RecognitionWhereInput {
+  not: RecognitionWhereInput
+  and: [RecognitionWhereInput!]
+  or: [RecognitionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  campaign_id field predicates
+  """
+  campaignID: ID
+  campaignIDNEQ: ID
+  campaignIDIn: [ID!]
+  campaignIDNotIn: [ID!]
+  campaignIDGT: ID
+  campaignIDGTE: ID
+  campaignIDLT: ID
+  campaignIDLTE: ID
+  campaignIDContains: ID
+  campaignIDHasPrefix: ID
+  campaignIDHasSuffix: ID
+  campaignIDEqualFold: ID
+  campaignIDContainsFold: ID
+  """
+  kind field predicates
+  """
+  kind: RecognitionKind
+  kindNEQ: RecognitionKind
+  kindIn: [RecognitionKind!]
+  kindNotIn: [RecognitionKind!]
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  citation field predicates
+  """
+  citation: String
+  citationNEQ: String
+  citationIn: [String!]
+  citationNotIn: [String!]
+  citationGT: String
+  citationGTE: String
+  citationLT: String
+  citationLTE: String
+  citationContains: String
+  citationHasPrefix: String
+  citationHasSuffix: String
+  citationEqualFold: String
+  citationContainsFold: String
+  """
+  campaign edge predicates
+  """
+  hasCampaign: Boolean
+  hasCampaignWith: [CultureCampaignWhereInput!]
+  """
+  people edge predicates
+  """
+  hasPeople: Boolean
+  hasPeopleWith: [UserWhereInput!]
+  """
+  departments edge predicates
+  """
+  hasDepartments: Boolean
+  hasDepartmentsWith: [DepartmentWhereInput!]
 }
 type TierChange implements Node {
   id: ID!
@@ -6587,6 +7725,37 @@ type User implements Node {
     """
     where: UserWhereInput
   ): UserConnection!
+  recognitions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Recognitions returned from the connection.
+    """
+    orderBy: RecognitionOrder
+
+    """
+    Filtering options for Recognitions returned from the connection.
+    """
+    where: RecognitionWhereInput
+  ): RecognitionConnection!
 }
 """
 A connection to a list of items.
@@ -6790,6 +7959,11 @@ input UserWhereInput {
   """
   hasReports: Boolean
   hasReportsWith: [UserWhereInput!]
+  """
+  recognitions edge predicates
+  """
+  hasRecognitions: Boolean
+  hasRecognitionsWith: [RecognitionWhereInput!]
 }
 type VisitReport implements Node {
   id: ID!
@@ -7650,6 +8824,8 @@ func (ec *executionContext) childFields_CultureCampaign(ctx context.Context, fie
 		return ec.fieldContext_CultureCampaign_description(ctx, field)
 	case "organizingDepartmentID":
 		return ec.fieldContext_CultureCampaign_organizingDepartmentID(ctx, field)
+	case "planID":
+		return ec.fieldContext_CultureCampaign_planID(ctx, field)
 	case "startsOn":
 		return ec.fieldContext_CultureCampaign_startsOn(ctx, field)
 	case "endsOn":
@@ -7678,6 +8854,10 @@ func (ec *executionContext) childFields_CultureCampaign(ctx context.Context, fie
 		return ec.fieldContext_CultureCampaign_approvedBy(ctx, field)
 	case "activities":
 		return ec.fieldContext_CultureCampaign_activities(ctx, field)
+	case "plan":
+		return ec.fieldContext_CultureCampaign_plan(ctx, field)
+	case "recognitions":
+		return ec.fieldContext_CultureCampaign_recognitions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CultureCampaign", field.Name)
 }
@@ -7704,6 +8884,68 @@ func (ec *executionContext) childFields_CultureCampaignEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CultureCampaignEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CulturePlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CulturePlan_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CulturePlan_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CulturePlan_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_CulturePlan_version(ctx, field)
+	case "year":
+		return ec.fieldContext_CulturePlan_year(ctx, field)
+	case "title":
+		return ec.fieldContext_CulturePlan_title(ctx, field)
+	case "goals":
+		return ec.fieldContext_CulturePlan_goals(ctx, field)
+	case "budgetNotes":
+		return ec.fieldContext_CulturePlan_budgetNotes(ctx, field)
+	case "status":
+		return ec.fieldContext_CulturePlan_status(ctx, field)
+	case "submittedByID":
+		return ec.fieldContext_CulturePlan_submittedByID(ctx, field)
+	case "approvedByID":
+		return ec.fieldContext_CulturePlan_approvedByID(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CulturePlan_decidedAt(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_CulturePlan_decisionReason(ctx, field)
+	case "organization":
+		return ec.fieldContext_CulturePlan_organization(ctx, field)
+	case "submittedBy":
+		return ec.fieldContext_CulturePlan_submittedBy(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_CulturePlan_approvedBy(ctx, field)
+	case "campaigns":
+		return ec.fieldContext_CulturePlan_campaigns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CulturePlan", field.Name)
+}
+
+func (ec *executionContext) childFields_CulturePlanConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CulturePlanConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CulturePlanConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CulturePlanConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CulturePlanConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CulturePlanEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CulturePlanEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CulturePlanEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CulturePlanEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7724,6 +8966,8 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_children(ctx, field)
 	case "members":
 		return ec.fieldContext_Department_members(ctx, field)
+	case "recognitions":
+		return ec.fieldContext_Department_recognitions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
 }
@@ -7916,6 +9160,56 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Recognition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Recognition_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Recognition_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Recognition_updatedAt(ctx, field)
+	case "campaignID":
+		return ec.fieldContext_Recognition_campaignID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Recognition_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Recognition_title(ctx, field)
+	case "citation":
+		return ec.fieldContext_Recognition_citation(ctx, field)
+	case "organization":
+		return ec.fieldContext_Recognition_organization(ctx, field)
+	case "campaign":
+		return ec.fieldContext_Recognition_campaign(ctx, field)
+	case "people":
+		return ec.fieldContext_Recognition_people(ctx, field)
+	case "departments":
+		return ec.fieldContext_Recognition_departments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Recognition", field.Name)
+}
+
+func (ec *executionContext) childFields_RecognitionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RecognitionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RecognitionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RecognitionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecognitionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RecognitionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RecognitionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RecognitionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecognitionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_TierChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7992,6 +9286,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_manager(ctx, field)
 	case "reports":
 		return ec.fieldContext_User_reports(ctx, field)
+	case "recognitions":
+		return ec.fieldContext_User_recognitions(ctx, field)
 	case "cultureCalendarURL":
 		return ec.fieldContext_User_cultureCalendarURL(ctx, field)
 	case "roles":
@@ -8360,6 +9656,114 @@ func (ec *executionContext) field_CultureCampaign_activities_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_CultureCampaign_recognitions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RecognitionOrder, error) {
+			return ec.unmarshalORecognitionOrder2ᚖrapportᚋentᚐRecognitionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
+			return ec.unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_CulturePlan_campaigns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CultureCampaignOrder, error) {
+			return ec.unmarshalOCultureCampaignOrder2ᚖrapportᚋentᚐCultureCampaignOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CultureCampaignWhereInput, error) {
+			return ec.unmarshalOCultureCampaignWhereInput2ᚖrapportᚋentᚐCultureCampaignWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Department_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8414,6 +9818,60 @@ func (ec *executionContext) field_Department_members_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Department_recognitions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RecognitionOrder, error) {
+			return ec.unmarshalORecognitionOrder2ᚖrapportᚋentᚐRecognitionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
+			return ec.unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_applyTierReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8450,6 +9908,20 @@ func (ec *executionContext) field_Mutation_approveCultureCampaign_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveCulturePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelCultureActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8473,6 +9945,28 @@ func (ec *executionContext) field_Mutation_cancelCultureActivity_args(ctx contex
 }
 
 func (ec *executionContext) field_Mutation_cancelCultureCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelCulturePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -8552,6 +10046,20 @@ func (ec *executionContext) field_Mutation_completeCultureCampaign_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_completeCulturePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8608,6 +10116,20 @@ func (ec *executionContext) field_Mutation_createCultureCampaign_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCulturePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateCulturePlanInput, error) {
+			return ec.unmarshalNCreateCulturePlanInput2rapportᚋentᚐCreateCulturePlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createDepartment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8628,6 +10150,20 @@ func (ec *executionContext) field_Mutation_createGreetingOutline_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.CreateGreetingOutlineInput, error) {
 			return ec.unmarshalNCreateGreetingOutlineInput2rapportᚋentᚐCreateGreetingOutlineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createRecognition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateRecognitionInput, error) {
+			return ec.unmarshalNCreateRecognitionInput2rapportᚋentᚐCreateRecognitionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8708,6 +10244,20 @@ func (ec *executionContext) field_Mutation_publishCultureCampaign_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_publishCulturePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8774,6 +10324,28 @@ func (ec *executionContext) field_Mutation_rejectCultureCampaign_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rejectCulturePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setHoliday_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8805,6 +10377,20 @@ func (ec *executionContext) field_Mutation_setHoliday_args(ctx context.Context, 
 }
 
 func (ec *executionContext) field_Mutation_submitCultureCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitCulturePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -9298,6 +10884,60 @@ func (ec *executionContext) field_Query_cultureCampaigns_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_culturePlans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CulturePlanOrder, error) {
+			return ec.unmarshalOCulturePlanOrder2ᚖrapportᚋentᚐCulturePlanOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CulturePlanWhereInput, error) {
+			return ec.unmarshalOCulturePlanWhereInput2ᚖrapportᚋentᚐCulturePlanWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_followUpsDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9522,6 +11162,60 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 			return ec.unmarshalOUserWhereInput2ᚖrapportᚋentᚐUserWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_User_recognitions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RecognitionOrder, error) {
+			return ec.unmarshalORecognitionOrder2ᚖrapportᚋentᚐRecognitionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
+			return ec.unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13295,6 +14989,29 @@ func (ec *executionContext) fieldContext_CultureCampaign_organizingDepartmentID(
 	return graphql.NewScalarFieldContext("CultureCampaign", field, false, false, "ID")
 }
 
+func (ec *executionContext) _CultureCampaign_planID(ctx context.Context, field graphql.CollectedField, obj *ent.CultureCampaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CultureCampaign_planID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CultureCampaign_planID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CultureCampaign", field, false, false, "ID")
+}
+
 func (ec *executionContext) _CultureCampaign_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.CultureCampaign) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13683,6 +15400,82 @@ func (ec *executionContext) fieldContext_CultureCampaign_activities(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _CultureCampaign_plan(ctx context.Context, field graphql.CollectedField, obj *ent.CultureCampaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CultureCampaign_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalOCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CultureCampaign_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CultureCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CultureCampaign_recognitions(ctx context.Context, field graphql.CollectedField, obj *ent.CultureCampaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CultureCampaign_recognitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder), fc.Args["where"].(*ent.RecognitionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecognitionConnection) graphql.Marshaler {
+			return ec.marshalNRecognitionConnection2ᚖrapportᚋentᚐRecognitionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CultureCampaign_recognitions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CultureCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecognitionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CultureCampaign_recognitions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CultureCampaignConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CultureCampaignConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13823,6 +15616,587 @@ func (ec *executionContext) _CultureCampaignEdge_cursor(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_CultureCampaignEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CultureCampaignEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CulturePlan_id(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CulturePlan_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CulturePlan_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CulturePlan_version(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CulturePlan_year(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CulturePlan_title(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _CulturePlan_goals(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_goals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Goals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_goals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _CulturePlan_budgetNotes(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_budgetNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetNotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_budgetNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _CulturePlan_status(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cultureplan.Status) graphql.Marshaler {
+			return ec.marshalNCulturePlanStatus2rapportᚋentᚋcultureplanᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "CulturePlanStatus")
+}
+
+func (ec *executionContext) _CulturePlan_submittedByID(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_submittedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_submittedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CulturePlan_approvedByID(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_approvedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_approvedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CulturePlan_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CulturePlan_decisionReason(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_decisionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_decisionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _CulturePlan_organization(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CulturePlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CulturePlan_submittedBy(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_submittedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_submittedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CulturePlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CulturePlan_approvedBy(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_approvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CulturePlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CulturePlan_campaigns(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlan_campaigns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Campaigns(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CultureCampaignOrder), fc.Args["where"].(*ent.CultureCampaignWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CultureCampaignConnection) graphql.Marshaler {
+			return ec.marshalNCultureCampaignConnection2ᚖrapportᚋentᚐCultureCampaignConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlan_campaigns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CulturePlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CultureCampaignConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CulturePlan_campaigns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CulturePlanConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlanConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CulturePlanEdge) graphql.Marshaler {
+			return ec.marshalOCulturePlanEdge2ᚕᚖrapportᚋentᚐCulturePlanEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlanConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CulturePlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlanEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CulturePlanConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlanConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlanConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CulturePlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CulturePlanConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlanConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlanConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlanConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CulturePlanEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlanEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalOCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlanEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CulturePlanEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CulturePlanEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CulturePlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CulturePlanEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CulturePlanEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CulturePlanEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Department_id(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
@@ -14074,6 +16448,50 @@ func (ec *executionContext) fieldContext_Department_members(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Department_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Department_recognitions(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_recognitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder), fc.Args["where"].(*ent.RecognitionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecognitionConnection) graphql.Marshaler {
+			return ec.marshalNRecognitionConnection2ᚖrapportᚋentᚐRecognitionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_recognitions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Department",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecognitionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Department_recognitions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16226,6 +18644,358 @@ func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createCulturePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCulturePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCulturePlan(ctx, fc.Args["input"].(ent.CreateCulturePlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCulturePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCulturePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitCulturePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitCulturePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitCulturePlan(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitCulturePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitCulturePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveCulturePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveCulturePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveCulturePlan(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveCulturePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveCulturePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectCulturePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectCulturePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectCulturePlan(ctx, fc.Args["id"].(pulid.ID), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectCulturePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectCulturePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishCulturePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishCulturePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishCulturePlan(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishCulturePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishCulturePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeCulturePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeCulturePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteCulturePlan(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeCulturePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeCulturePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelCulturePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelCulturePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelCulturePlan(ctx, fc.Args["id"].(pulid.ID), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+			return ec.marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelCulturePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelCulturePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createRecognition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRecognition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRecognition(ctx, fc.Args["input"].(ent.CreateRecognitionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Recognition) graphql.Marshaler {
+			return ec.marshalNRecognition2ᚖrapportᚋentᚐRecognition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRecognition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recognition(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRecognition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_logInteraction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17277,6 +20047,50 @@ func (ec *executionContext) fieldContext_Query_cultureCampaigns(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_culturePlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_culturePlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CulturePlans(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CulturePlanOrder), fc.Args["where"].(*ent.CulturePlanWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CulturePlanConnection) graphql.Marshaler {
+			return ec.marshalNCulturePlanConnection2ᚖrapportᚋentᚐCulturePlanConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_culturePlans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CulturePlanConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_culturePlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_departments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17855,6 +20669,437 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Recognition_id(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recognition", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Recognition_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recognition", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Recognition_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recognition", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Recognition_campaignID(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_campaignID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CampaignID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_campaignID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recognition", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Recognition_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v recognition.Kind) graphql.Marshaler {
+			return ec.marshalNRecognitionKind2rapportᚋentᚋrecognitionᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recognition", field, false, false, "RecognitionKind")
+}
+
+func (ec *executionContext) _Recognition_title(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recognition", field, false, false, "String")
+}
+
+func (ec *executionContext) _Recognition_citation(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recognition", field, false, false, "String")
+}
+
+func (ec *executionContext) _Recognition_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recognition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recognition_campaign(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_campaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaign(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CultureCampaign) graphql.Marshaler {
+			return ec.marshalNCultureCampaign2ᚖrapportᚋentᚐCultureCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recognition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CultureCampaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recognition_people(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚕᚖrapportᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recognition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recognition_departments(ctx context.Context, field graphql.CollectedField, obj *ent.Recognition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recognition_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚕᚖrapportᚋentᚐDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Recognition_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recognition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecognitionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RecognitionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RecognitionEdge) graphql.Marshaler {
+			return ec.marshalORecognitionEdge2ᚕᚖrapportᚋentᚐRecognitionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecognitionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecognitionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecognitionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RecognitionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecognitionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecognitionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RecognitionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecognitionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RecognitionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Recognition) graphql.Marshaler {
+			return ec.marshalORecognition2ᚖrapportᚋentᚐRecognition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecognitionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recognition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecognitionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RecognitionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _TierChange_id(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
@@ -18588,6 +21833,50 @@ func (ec *executionContext) fieldContext_User_reports(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_User_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_recognitions(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_recognitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder), fc.Args["where"].(*ent.RecognitionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecognitionConnection) graphql.Marshaler {
+			return ec.marshalNRecognitionConnection2ᚖrapportᚋentᚐRecognitionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_recognitions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecognitionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_recognitions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25179,7 +28468,7 @@ func (ec *executionContext) unmarshalInputCreateCultureCampaignInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "kind", "theme", "description", "startsOn", "endsOn", "audienceAll", "organizingDepartmentID", "audienceIDs"}
+	fieldsInOrder := [...]string{"title", "kind", "theme", "description", "startsOn", "endsOn", "audienceAll", "organizingDepartmentID", "audienceIDs", "planID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25249,6 +28538,13 @@ func (ec *executionContext) unmarshalInputCreateCultureCampaignInput(ctx context
 				return it, err
 			}
 			it.AudienceIDs = data
+		case "planID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
 		}
 	}
 	return it, nil
@@ -25263,6 +28559,69 @@ func (ec *executionContext) unmarshalInputCreateCultureCampaignInput(ctx context
 func UnmarshalCreateCultureCampaignInput(ctx context.Context, raw any) (ent.CreateCultureCampaignInput, error) {
 	var out ent.CreateCultureCampaignInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCultureCampaignInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCulturePlanInput(ctx context.Context, obj any) (ent.CreateCulturePlanInput, error) {
+	var it ent.CreateCulturePlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"year", "title", "goals", "budgetNotes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "goals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goals"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goals = data
+		case "budgetNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCulturePlanInput unmarshals raw into the CreateCulturePlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCulturePlanInput(ctx context.Context, raw any) (ent.CreateCulturePlanInput, error) {
+	var out ent.CreateCulturePlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCulturePlanInput", raw, &out)
 	return out, err
 }
 
@@ -25438,6 +28797,83 @@ func (ec *executionContext) unmarshalInputCreateInteractionInput(ctx context.Con
 func UnmarshalCreateInteractionInput(ctx context.Context, raw any) (ent.CreateInteractionInput, error) {
 	var out ent.CreateInteractionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInteractionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateRecognitionInput(ctx context.Context, obj any) (ent.CreateRecognitionInput, error) {
+	var it ent.CreateRecognitionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "title", "citation", "campaignID", "personIDs", "departmentIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRecognitionKind2rapportᚋentᚋrecognitionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citation = data
+		case "campaignID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignID = data
+		case "personIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDs"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDs = data
+		case "departmentIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentIDs"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateRecognitionInput unmarshals raw into the CreateRecognitionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateRecognitionInput(ctx context.Context, raw any) (ent.CreateRecognitionInput, error) {
+	var out ent.CreateRecognitionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRecognitionInput", raw, &out)
 	return out, err
 }
 
@@ -26734,7 +30170,7 @@ func (ec *executionContext) unmarshalInputCultureCampaignWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "theme", "themeNEQ", "themeIn", "themeNotIn", "themeGT", "themeGTE", "themeLT", "themeLTE", "themeContains", "themeHasPrefix", "themeHasSuffix", "themeIsNil", "themeNotNil", "themeEqualFold", "themeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "organizingDepartmentID", "organizingDepartmentIDNEQ", "organizingDepartmentIDIn", "organizingDepartmentIDNotIn", "organizingDepartmentIDGT", "organizingDepartmentIDGTE", "organizingDepartmentIDLT", "organizingDepartmentIDLTE", "organizingDepartmentIDContains", "organizingDepartmentIDHasPrefix", "organizingDepartmentIDHasSuffix", "organizingDepartmentIDIsNil", "organizingDepartmentIDNotNil", "organizingDepartmentIDEqualFold", "organizingDepartmentIDContainsFold", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "startsOnContains", "startsOnHasPrefix", "startsOnHasSuffix", "startsOnEqualFold", "startsOnContainsFold", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "endsOnContains", "endsOnHasPrefix", "endsOnHasSuffix", "endsOnEqualFold", "endsOnContainsFold", "audienceAll", "audienceAllNEQ", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "hasOrganizingDepartment", "hasOrganizingDepartmentWith", "hasSubmittedBy", "hasSubmittedByWith", "hasApprovedBy", "hasApprovedByWith", "hasActivities", "hasActivitiesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "theme", "themeNEQ", "themeIn", "themeNotIn", "themeGT", "themeGTE", "themeLT", "themeLTE", "themeContains", "themeHasPrefix", "themeHasSuffix", "themeIsNil", "themeNotNil", "themeEqualFold", "themeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "organizingDepartmentID", "organizingDepartmentIDNEQ", "organizingDepartmentIDIn", "organizingDepartmentIDNotIn", "organizingDepartmentIDGT", "organizingDepartmentIDGTE", "organizingDepartmentIDLT", "organizingDepartmentIDLTE", "organizingDepartmentIDContains", "organizingDepartmentIDHasPrefix", "organizingDepartmentIDHasSuffix", "organizingDepartmentIDIsNil", "organizingDepartmentIDNotNil", "organizingDepartmentIDEqualFold", "organizingDepartmentIDContainsFold", "planID", "planIDNEQ", "planIDIn", "planIDNotIn", "planIDGT", "planIDGTE", "planIDLT", "planIDLTE", "planIDContains", "planIDHasPrefix", "planIDHasSuffix", "planIDIsNil", "planIDNotNil", "planIDEqualFold", "planIDContainsFold", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "startsOnContains", "startsOnHasPrefix", "startsOnHasSuffix", "startsOnEqualFold", "startsOnContainsFold", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "endsOnContains", "endsOnHasPrefix", "endsOnHasSuffix", "endsOnEqualFold", "endsOnContainsFold", "audienceAll", "audienceAllNEQ", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "hasOrganizingDepartment", "hasOrganizingDepartmentWith", "hasSubmittedBy", "hasSubmittedByWith", "hasApprovedBy", "hasApprovedByWith", "hasActivities", "hasActivitiesWith", "hasPlan", "hasPlanWith", "hasRecognitions", "hasRecognitionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27364,6 +30800,111 @@ func (ec *executionContext) unmarshalInputCultureCampaignWhereInput(ctx context.
 				return it, err
 			}
 			it.OrganizingDepartmentIDContainsFold = data
+		case "planID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "planIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDNEQ = data
+		case "planIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDIn = data
+		case "planIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDNotIn = data
+		case "planIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDGT = data
+		case "planIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDGTE = data
+		case "planIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDLT = data
+		case "planIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDLTE = data
+		case "planIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDContains = data
+		case "planIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDHasPrefix = data
+		case "planIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDHasSuffix = data
+		case "planIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDIsNil = data
+		case "planIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDNotNil = data
+		case "planIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDEqualFold = data
+		case "planIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDContainsFold = data
 		case "startsOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -28029,6 +31570,34 @@ func (ec *executionContext) unmarshalInputCultureCampaignWhereInput(ctx context.
 				return it, err
 			}
 			it.HasActivitiesWith = data
+		case "hasPlan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlan"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPlan = data
+		case "hasPlanWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlanWith"))
+			data, err := ec.unmarshalOCulturePlanWhereInput2ᚕᚖrapportᚋentᚐCulturePlanWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPlanWith = data
+		case "hasRecognitions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRecognitions = data
+		case "hasRecognitionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitionsWith"))
+			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRecognitionsWith = data
 		}
 	}
 	return it, nil
@@ -28043,6 +31612,1095 @@ func (ec *executionContext) unmarshalInputCultureCampaignWhereInput(ctx context.
 func UnmarshalCultureCampaignWhereInput(ctx context.Context, raw any) (ent.CultureCampaignWhereInput, error) {
 	var out ent.CultureCampaignWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CultureCampaignWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCulturePlanOrder(ctx context.Context, obj any) (ent.CulturePlanOrder, error) {
+	var it ent.CulturePlanOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCulturePlanOrderField2ᚖrapportᚋentᚐCulturePlanOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCulturePlanOrder unmarshals raw into the CulturePlanOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCulturePlanOrder(ctx context.Context, raw any) (ent.CulturePlanOrder, error) {
+	var out ent.CulturePlanOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CulturePlanOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCulturePlanWhereInput(ctx context.Context, obj any) (ent.CulturePlanWhereInput, error) {
+	var it ent.CulturePlanWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "goals", "goalsNEQ", "goalsIn", "goalsNotIn", "goalsGT", "goalsGTE", "goalsLT", "goalsLTE", "goalsContains", "goalsHasPrefix", "goalsHasSuffix", "goalsIsNil", "goalsNotNil", "goalsEqualFold", "goalsContainsFold", "budgetNotes", "budgetNotesNEQ", "budgetNotesIn", "budgetNotesNotIn", "budgetNotesGT", "budgetNotesGTE", "budgetNotesLT", "budgetNotesLTE", "budgetNotesContains", "budgetNotesHasPrefix", "budgetNotesHasSuffix", "budgetNotesIsNil", "budgetNotesNotNil", "budgetNotesEqualFold", "budgetNotesContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "hasSubmittedBy", "hasSubmittedByWith", "hasApprovedBy", "hasApprovedByWith", "hasCampaigns", "hasCampaignsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCulturePlanWhereInput2ᚖrapportᚋentᚐCulturePlanWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCulturePlanWhereInput2ᚕᚖrapportᚋentᚐCulturePlanWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCulturePlanWhereInput2ᚕᚖrapportᚋentᚐCulturePlanWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "goals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goals"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goals = data
+		case "goalsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsNEQ = data
+		case "goalsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsIn = data
+		case "goalsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsNotIn = data
+		case "goalsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsGT = data
+		case "goalsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsGTE = data
+		case "goalsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsLT = data
+		case "goalsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsLTE = data
+		case "goalsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsContains = data
+		case "goalsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsHasPrefix = data
+		case "goalsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsHasSuffix = data
+		case "goalsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsIsNil = data
+		case "goalsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsNotNil = data
+		case "goalsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsEqualFold = data
+		case "goalsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalsContainsFold = data
+		case "budgetNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotes = data
+		case "budgetNotesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesNEQ = data
+		case "budgetNotesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesIn = data
+		case "budgetNotesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesNotIn = data
+		case "budgetNotesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesGT = data
+		case "budgetNotesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesGTE = data
+		case "budgetNotesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesLT = data
+		case "budgetNotesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesLTE = data
+		case "budgetNotesContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesContains = data
+		case "budgetNotesHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesHasPrefix = data
+		case "budgetNotesHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesHasSuffix = data
+		case "budgetNotesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesIsNil = data
+		case "budgetNotesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesNotNil = data
+		case "budgetNotesEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesEqualFold = data
+		case "budgetNotesContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetNotesContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetNotesContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCulturePlanStatus2ᚖrapportᚋentᚋcultureplanᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOCulturePlanStatus2ᚖrapportᚋentᚋcultureplanᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOCulturePlanStatus2ᚕrapportᚋentᚋcultureplanᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOCulturePlanStatus2ᚕrapportᚋentᚋcultureplanᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "submittedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByID = data
+		case "submittedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDNEQ = data
+		case "submittedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDIn = data
+		case "submittedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDNotIn = data
+		case "submittedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDGT = data
+		case "submittedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDGTE = data
+		case "submittedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDLT = data
+		case "submittedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDLTE = data
+		case "submittedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDContains = data
+		case "submittedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDHasPrefix = data
+		case "submittedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDHasSuffix = data
+		case "submittedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDIsNil = data
+		case "submittedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDNotNil = data
+		case "submittedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDEqualFold = data
+		case "submittedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedByIDContainsFold = data
+		case "approvedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByID = data
+		case "approvedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDNEQ = data
+		case "approvedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDIn = data
+		case "approvedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDNotIn = data
+		case "approvedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDGT = data
+		case "approvedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDGTE = data
+		case "approvedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDLT = data
+		case "approvedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDLTE = data
+		case "approvedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDContains = data
+		case "approvedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDHasPrefix = data
+		case "approvedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDHasSuffix = data
+		case "approvedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDIsNil = data
+		case "approvedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDNotNil = data
+		case "approvedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDEqualFold = data
+		case "approvedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedByIDContainsFold = data
+		case "decidedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAt = data
+		case "decidedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNEQ = data
+		case "decidedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIn = data
+		case "decidedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotIn = data
+		case "decidedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGT = data
+		case "decidedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGTE = data
+		case "decidedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLT = data
+		case "decidedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLTE = data
+		case "decidedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIsNil = data
+		case "decidedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotNil = data
+		case "decisionReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReason = data
+		case "decisionReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonNEQ = data
+		case "decisionReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonIn = data
+		case "decisionReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonNotIn = data
+		case "decisionReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonGT = data
+		case "decisionReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonGTE = data
+		case "decisionReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonLT = data
+		case "decisionReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonLTE = data
+		case "decisionReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonContains = data
+		case "decisionReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonHasPrefix = data
+		case "decisionReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonHasSuffix = data
+		case "decisionReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonIsNil = data
+		case "decisionReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonNotNil = data
+		case "decisionReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonEqualFold = data
+		case "decisionReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionReasonContainsFold = data
+		case "hasSubmittedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSubmittedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSubmittedBy = data
+		case "hasSubmittedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSubmittedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSubmittedByWith = data
+		case "hasApprovedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApprovedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasApprovedBy = data
+		case "hasApprovedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApprovedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasApprovedByWith = data
+		case "hasCampaigns":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaigns"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCampaigns = data
+		case "hasCampaignsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaignsWith"))
+			data, err := ec.unmarshalOCultureCampaignWhereInput2ᚕᚖrapportᚋentᚐCultureCampaignWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCampaignsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCulturePlanWhereInput unmarshals raw into the CulturePlanWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCulturePlanWhereInput(ctx context.Context, raw any) (ent.CulturePlanWhereInput, error) {
+	var out ent.CulturePlanWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CulturePlanWhereInput", raw, &out)
 	return out, err
 }
 
@@ -28110,7 +32768,7 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDGT", "parentIDGTE", "parentIDLT", "parentIDLTE", "parentIDContains", "parentIDHasPrefix", "parentIDHasSuffix", "parentIDIsNil", "parentIDNotNil", "parentIDEqualFold", "parentIDContainsFold", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasMembers", "hasMembersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDGT", "parentIDGTE", "parentIDLT", "parentIDLTE", "parentIDContains", "parentIDHasPrefix", "parentIDHasSuffix", "parentIDIsNil", "parentIDNotNil", "parentIDEqualFold", "parentIDContainsFold", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasMembers", "hasMembersWith", "hasRecognitions", "hasRecognitionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28544,6 +33202,20 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasMembersWith = data
+		case "hasRecognitions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRecognitions = data
+		case "hasRecognitionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitionsWith"))
+			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRecognitionsWith = data
 		}
 	}
 	return it, nil
@@ -30323,6 +34995,626 @@ func UnmarshalLogInteractionInput(ctx context.Context, raw any) (ent.CreateInter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecognitionOrder(ctx context.Context, obj any) (ent.RecognitionOrder, error) {
+	var it ent.RecognitionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNRecognitionOrderField2ᚖrapportᚋentᚐRecognitionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecognitionOrder unmarshals raw into the RecognitionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecognitionOrder(ctx context.Context, raw any) (ent.RecognitionOrder, error) {
+	var out ent.RecognitionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecognitionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecognitionWhereInput(ctx context.Context, obj any) (ent.RecognitionWhereInput, error) {
+	var it ent.RecognitionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "campaignID", "campaignIDNEQ", "campaignIDIn", "campaignIDNotIn", "campaignIDGT", "campaignIDGTE", "campaignIDLT", "campaignIDLTE", "campaignIDContains", "campaignIDHasPrefix", "campaignIDHasSuffix", "campaignIDEqualFold", "campaignIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "citation", "citationNEQ", "citationIn", "citationNotIn", "citationGT", "citationGTE", "citationLT", "citationLTE", "citationContains", "citationHasPrefix", "citationHasSuffix", "citationEqualFold", "citationContainsFold", "hasCampaign", "hasCampaignWith", "hasPeople", "hasPeopleWith", "hasDepartments", "hasDepartmentsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "campaignID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignID = data
+		case "campaignIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDNEQ = data
+		case "campaignIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDIn = data
+		case "campaignIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDNotIn = data
+		case "campaignIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDGT = data
+		case "campaignIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDGTE = data
+		case "campaignIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDLT = data
+		case "campaignIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDLTE = data
+		case "campaignIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDContains = data
+		case "campaignIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDHasPrefix = data
+		case "campaignIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDHasSuffix = data
+		case "campaignIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDEqualFold = data
+		case "campaignIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIDContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalORecognitionKind2ᚖrapportᚋentᚋrecognitionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalORecognitionKind2ᚖrapportᚋentᚋrecognitionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalORecognitionKind2ᚕrapportᚋentᚋrecognitionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalORecognitionKind2ᚕrapportᚋentᚋrecognitionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citation = data
+		case "citationNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationNEQ = data
+		case "citationIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationIn = data
+		case "citationNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationNotIn = data
+		case "citationGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationGT = data
+		case "citationGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationGTE = data
+		case "citationLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationLT = data
+		case "citationLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationLTE = data
+		case "citationContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationContains = data
+		case "citationHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationHasPrefix = data
+		case "citationHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationHasSuffix = data
+		case "citationEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationEqualFold = data
+		case "citationContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citationContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitationContainsFold = data
+		case "hasCampaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaign"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCampaign = data
+		case "hasCampaignWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaignWith"))
+			data, err := ec.unmarshalOCultureCampaignWhereInput2ᚕᚖrapportᚋentᚐCultureCampaignWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCampaignWith = data
+		case "hasPeople":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeople"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPeople = data
+		case "hasPeopleWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeopleWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPeopleWith = data
+		case "hasDepartments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDepartments"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDepartments = data
+		case "hasDepartmentsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDepartmentsWith"))
+			data, err := ec.unmarshalODepartmentWhereInput2ᚕᚖrapportᚋentᚐDepartmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDepartmentsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecognitionWhereInput unmarshals raw into the RecognitionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecognitionWhereInput(ctx context.Context, raw any) (ent.RecognitionWhereInput, error) {
+	var out ent.RecognitionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecognitionWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTierChangeWhereInput(ctx context.Context, obj any) (ent.TierChangeWhereInput, error) {
 	var it ent.TierChangeWhereInput
 	if obj == nil {
@@ -31633,7 +36925,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDGT", "departmentIDGTE", "departmentIDLT", "departmentIDLTE", "departmentIDContains", "departmentIDHasPrefix", "departmentIDHasSuffix", "departmentIDIsNil", "departmentIDNotNil", "departmentIDEqualFold", "departmentIDContainsFold", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "hasDepartment", "hasDepartmentWith", "hasManager", "hasManagerWith", "hasReports", "hasReportsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDGT", "departmentIDGTE", "departmentIDLT", "departmentIDLTE", "departmentIDContains", "departmentIDHasPrefix", "departmentIDHasSuffix", "departmentIDIsNil", "departmentIDNotNil", "departmentIDEqualFold", "departmentIDContainsFold", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "hasDepartment", "hasDepartmentWith", "hasManager", "hasManagerWith", "hasReports", "hasReportsWith", "hasRecognitions", "hasRecognitionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32410,6 +37702,20 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasReportsWith = data
+		case "hasRecognitions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRecognitions = data
+		case "hasRecognitionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitionsWith"))
+			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRecognitionsWith = data
 		}
 	}
 	return it, nil
@@ -33469,6 +38775,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._TierChange(ctx, sel, obj)
+	case *ent.Recognition:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Recognition(ctx, sel, obj)
 	case *ent.Organization:
 		if obj == nil {
 			return graphql.Null
@@ -33494,6 +38805,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Department(ctx, sel, obj)
+	case *ent.CulturePlan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CulturePlan(ctx, sel, obj)
 	case *ent.CultureCampaign:
 		if obj == nil {
 			return graphql.Null
@@ -34813,6 +40129,11 @@ func (ec *executionContext) _CultureCampaign(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "planID":
+			out.Values[i] = ec._CultureCampaign_planID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startsOn":
 			out.Values[i] = ec._CultureCampaign_startsOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34888,6 +40209,18 @@ func (ec *executionContext) _CultureCampaign(ctx context.Context, sel ast.Select
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CultureCampaign_activities(ctx, field, obj)
+				})
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CultureCampaign_plan(ctx, field, obj)
+				})
+		case "recognitions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CultureCampaign_recognitions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34987,6 +40320,204 @@ func (ec *executionContext) _CultureCampaignEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var culturePlanImplementors = []string{"CulturePlan", "Node"}
+
+func (ec *executionContext) _CulturePlan(ctx context.Context, sel ast.SelectionSet, obj *ent.CulturePlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, culturePlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CulturePlan")
+		case "id":
+			out.Values[i] = ec._CulturePlan_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CulturePlan_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CulturePlan_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._CulturePlan_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._CulturePlan_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CulturePlan_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goals":
+			out.Values[i] = ec._CulturePlan_goals(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "budgetNotes":
+			out.Values[i] = ec._CulturePlan_budgetNotes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._CulturePlan_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedByID":
+			out.Values[i] = ec._CulturePlan_submittedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedByID":
+			out.Values[i] = ec._CulturePlan_approvedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._CulturePlan_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionReason":
+			out.Values[i] = ec._CulturePlan_decisionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CulturePlan_organization(ctx, field, obj)
+				})
+		case "submittedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CulturePlan_submittedBy(ctx, field, obj)
+				})
+		case "approvedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CulturePlan_approvedBy(ctx, field, obj)
+				})
+		case "campaigns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CulturePlan_campaigns(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var culturePlanConnectionImplementors = []string{"CulturePlanConnection"}
+
+func (ec *executionContext) _CulturePlanConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CulturePlanConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, culturePlanConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CulturePlanConnection")
+		case "edges":
+			out.Values[i] = ec._CulturePlanConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CulturePlanConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CulturePlanConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var culturePlanEdgeImplementors = []string{"CulturePlanEdge"}
+
+func (ec *executionContext) _CulturePlanEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CulturePlanEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, culturePlanEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CulturePlanEdge")
+		case "node":
+			out.Values[i] = ec._CulturePlanEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CulturePlanEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department", "Node"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *ent.Department) graphql.Marshaler {
@@ -35046,6 +40577,12 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Department_members(ctx, field, obj)
+				})
+		case "recognitions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Department_recognitions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35697,6 +41234,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCulturePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCulturePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitCulturePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitCulturePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveCulturePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveCulturePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectCulturePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectCulturePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishCulturePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishCulturePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeCulturePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeCulturePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelCulturePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelCulturePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createRecognition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRecognition(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "logInteraction":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_logInteraction(ctx, field)
@@ -35975,6 +41568,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cultureCampaigns(ctx, field)
 				})
+		case "culturePlans":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_culturePlans(ctx, field)
+				})
 		case "departments":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -36060,6 +41659,174 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recognitionImplementors = []string{"Recognition", "Node"}
+
+func (ec *executionContext) _Recognition(ctx context.Context, sel ast.SelectionSet, obj *ent.Recognition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recognitionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Recognition")
+		case "id":
+			out.Values[i] = ec._Recognition_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Recognition_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Recognition_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "campaignID":
+			out.Values[i] = ec._Recognition_campaignID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Recognition_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Recognition_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citation":
+			out.Values[i] = ec._Recognition_citation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recognition_organization(ctx, field, obj)
+				})
+		case "campaign":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recognition_campaign(ctx, field, obj)
+				})
+		case "people":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recognition_people(ctx, field, obj)
+				})
+		case "departments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recognition_departments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recognitionConnectionImplementors = []string{"RecognitionConnection"}
+
+func (ec *executionContext) _RecognitionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RecognitionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recognitionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecognitionConnection")
+		case "edges":
+			out.Values[i] = ec._RecognitionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RecognitionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RecognitionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recognitionEdgeImplementors = []string{"RecognitionEdge"}
+
+func (ec *executionContext) _RecognitionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RecognitionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recognitionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecognitionEdge")
+		case "node":
+			out.Values[i] = ec._RecognitionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RecognitionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -36319,6 +42086,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_reports(ctx, field, obj)
+				})
+		case "recognitions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_recognitions(ctx, field, obj)
 				})
 		case "cultureCalendarURL":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -37354,6 +43127,11 @@ func (ec *executionContext) unmarshalNCreateCultureCampaignInput2rapportᚋent�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateCulturePlanInput2rapportᚋentᚐCreateCulturePlanInput(ctx context.Context, v any) (ent.CreateCulturePlanInput, error) {
+	res, err := ec.unmarshalInputCreateCulturePlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateDepartmentInput2rapportᚋentᚐCreateDepartmentInput(ctx context.Context, v any) (ent.CreateDepartmentInput, error) {
 	res, err := ec.unmarshalInputCreateDepartmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37361,6 +43139,11 @@ func (ec *executionContext) unmarshalNCreateDepartmentInput2rapportᚋentᚐCrea
 
 func (ec *executionContext) unmarshalNCreateGreetingOutlineInput2rapportᚋentᚐCreateGreetingOutlineInput(ctx context.Context, v any) (ent.CreateGreetingOutlineInput, error) {
 	res, err := ec.unmarshalInputCreateGreetingOutlineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateRecognitionInput2rapportᚋentᚐCreateRecognitionInput(ctx context.Context, v any) (ent.CreateRecognitionInput, error) {
+	res, err := ec.unmarshalInputCreateRecognitionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -37482,6 +43265,51 @@ func (ec *executionContext) marshalNCultureCampaignStatus2rapportᚋentᚋcultur
 
 func (ec *executionContext) unmarshalNCultureCampaignWhereInput2ᚖrapportᚋentᚐCultureCampaignWhereInput(ctx context.Context, v any) (*ent.CultureCampaignWhereInput, error) {
 	res, err := ec.unmarshalInputCultureCampaignWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx context.Context, sel ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CulturePlan!")
+		return graphql.Null
+	}
+	return ec._CulturePlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCulturePlanConnection2ᚖrapportᚋentᚐCulturePlanConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CulturePlanConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CulturePlanConnection!")
+		return graphql.Null
+	}
+	return ec._CulturePlanConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCulturePlanOrderField2ᚖrapportᚋentᚐCulturePlanOrderField(ctx context.Context, v any) (*ent.CulturePlanOrderField, error) {
+	var res = new(ent.CulturePlanOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCulturePlanOrderField2ᚖrapportᚋentᚐCulturePlanOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CulturePlanOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CulturePlanOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCulturePlanStatus2rapportᚋentᚋcultureplanᚐStatus(ctx context.Context, v any) (cultureplan.Status, error) {
+	var res cultureplan.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCulturePlanStatus2rapportᚋentᚋcultureplanᚐStatus(ctx context.Context, sel ast.SelectionSet, v cultureplan.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCulturePlanWhereInput2ᚖrapportᚋentᚐCulturePlanWhereInput(ctx context.Context, v any) (*ent.CulturePlanWhereInput, error) {
+	res, err := ec.unmarshalInputCulturePlanWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -37872,6 +43700,51 @@ func (ec *executionContext) marshalNOrganization2ᚖrapportᚋentᚐOrganization
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRecognition2ᚖrapportᚋentᚐRecognition(ctx context.Context, sel ast.SelectionSet, v *ent.Recognition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Recognition!")
+		return graphql.Null
+	}
+	return ec._Recognition(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecognitionConnection2ᚖrapportᚋentᚐRecognitionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RecognitionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecognitionConnection!")
+		return graphql.Null
+	}
+	return ec._RecognitionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecognitionKind2rapportᚋentᚋrecognitionᚐKind(ctx context.Context, v any) (recognition.Kind, error) {
+	var res recognition.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecognitionKind2rapportᚋentᚋrecognitionᚐKind(ctx context.Context, sel ast.SelectionSet, v recognition.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRecognitionOrderField2ᚖrapportᚋentᚐRecognitionOrderField(ctx context.Context, v any) (*ent.RecognitionOrderField, error) {
+	var res = new(ent.RecognitionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecognitionOrderField2ᚖrapportᚋentᚐRecognitionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.RecognitionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecognitionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNRecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
+	res, err := ec.unmarshalInputRecognitionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2rapportᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
@@ -39110,6 +44983,118 @@ func (ec *executionContext) unmarshalOCultureCampaignWhereInput2ᚖrapportᚋent
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCulturePlan2ᚖrapportᚋentᚐCulturePlan(ctx context.Context, sel ast.SelectionSet, v *ent.CulturePlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CulturePlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCulturePlanEdge2ᚕᚖrapportᚋentᚐCulturePlanEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CulturePlanEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCulturePlanEdge2ᚖrapportᚋentᚐCulturePlanEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCulturePlanEdge2ᚖrapportᚋentᚐCulturePlanEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CulturePlanEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CulturePlanEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCulturePlanOrder2ᚖrapportᚋentᚐCulturePlanOrder(ctx context.Context, v any) (*ent.CulturePlanOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCulturePlanOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCulturePlanStatus2ᚕrapportᚋentᚋcultureplanᚐStatusᚄ(ctx context.Context, v any) ([]cultureplan.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cultureplan.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCulturePlanStatus2rapportᚋentᚋcultureplanᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCulturePlanStatus2ᚕrapportᚋentᚋcultureplanᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []cultureplan.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCulturePlanStatus2rapportᚋentᚋcultureplanᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCulturePlanStatus2ᚖrapportᚋentᚋcultureplanᚐStatus(ctx context.Context, v any) (*cultureplan.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(cultureplan.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCulturePlanStatus2ᚖrapportᚋentᚋcultureplanᚐStatus(ctx context.Context, sel ast.SelectionSet, v *cultureplan.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCulturePlanWhereInput2ᚕᚖrapportᚋentᚐCulturePlanWhereInputᚄ(ctx context.Context, v any) ([]*ent.CulturePlanWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CulturePlanWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCulturePlanWhereInput2ᚖrapportᚋentᚐCulturePlanWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCulturePlanWhereInput2ᚖrapportᚋentᚐCulturePlanWhereInput(ctx context.Context, v any) (*ent.CulturePlanWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCulturePlanWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
 	if v == nil {
 		return nil, nil
@@ -39575,6 +45560,118 @@ func (ec *executionContext) marshalONode2rapportᚋentᚐNoder(ctx context.Conte
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORecognition2ᚖrapportᚋentᚐRecognition(ctx context.Context, sel ast.SelectionSet, v *ent.Recognition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Recognition(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORecognitionEdge2ᚕᚖrapportᚋentᚐRecognitionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RecognitionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORecognitionEdge2ᚖrapportᚋentᚐRecognitionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORecognitionEdge2ᚖrapportᚋentᚐRecognitionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RecognitionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecognitionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORecognitionKind2ᚕrapportᚋentᚋrecognitionᚐKindᚄ(ctx context.Context, v any) ([]recognition.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]recognition.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecognitionKind2rapportᚋentᚋrecognitionᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORecognitionKind2ᚕrapportᚋentᚋrecognitionᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []recognition.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecognitionKind2rapportᚋentᚋrecognitionᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORecognitionKind2ᚖrapportᚋentᚋrecognitionᚐKind(ctx context.Context, v any) (*recognition.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(recognition.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecognitionKind2ᚖrapportᚋentᚋrecognitionᚐKind(ctx context.Context, sel ast.SelectionSet, v *recognition.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORecognitionOrder2ᚖrapportᚋentᚐRecognitionOrder(ctx context.Context, v any) (*ent.RecognitionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecognitionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx context.Context, v any) ([]*ent.RecognitionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.RecognitionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecognitionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39839,6 +45936,25 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := scalar.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUser2ᚕᚖrapportᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖrapportᚋentᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOUser2ᚖrapportᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

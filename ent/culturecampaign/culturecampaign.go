@@ -37,6 +37,8 @@ const (
 	FieldDescription = "description"
 	// FieldOrganizingDepartmentID holds the string denoting the organizing_department_id field in the database.
 	FieldOrganizingDepartmentID = "organizing_department_id"
+	// FieldPlanID holds the string denoting the plan_id field in the database.
+	FieldPlanID = "plan_id"
 	// FieldStartsOn holds the string denoting the starts_on field in the database.
 	FieldStartsOn = "starts_on"
 	// FieldEndsOn holds the string denoting the ends_on field in the database.
@@ -65,6 +67,10 @@ const (
 	EdgeApprovedBy = "approved_by"
 	// EdgeActivities holds the string denoting the activities edge name in mutations.
 	EdgeActivities = "activities"
+	// EdgePlan holds the string denoting the plan edge name in mutations.
+	EdgePlan = "plan"
+	// EdgeRecognitions holds the string denoting the recognitions edge name in mutations.
+	EdgeRecognitions = "recognitions"
 	// Table holds the table name of the culturecampaign in the database.
 	Table = "culture_campaigns"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -107,6 +113,20 @@ const (
 	ActivitiesInverseTable = "culture_activities"
 	// ActivitiesColumn is the table column denoting the activities relation/edge.
 	ActivitiesColumn = "campaign_id"
+	// PlanTable is the table that holds the plan relation/edge.
+	PlanTable = "culture_campaigns"
+	// PlanInverseTable is the table name for the CulturePlan entity.
+	// It exists in this package in order to avoid circular dependency with the "cultureplan" package.
+	PlanInverseTable = "culture_plans"
+	// PlanColumn is the table column denoting the plan relation/edge.
+	PlanColumn = "plan_id"
+	// RecognitionsTable is the table that holds the recognitions relation/edge.
+	RecognitionsTable = "recognitions"
+	// RecognitionsInverseTable is the table name for the Recognition entity.
+	// It exists in this package in order to avoid circular dependency with the "recognition" package.
+	RecognitionsInverseTable = "recognitions"
+	// RecognitionsColumn is the table column denoting the recognitions relation/edge.
+	RecognitionsColumn = "campaign_id"
 )
 
 // Columns holds all SQL columns for culturecampaign fields.
@@ -121,6 +141,7 @@ var Columns = []string{
 	FieldTheme,
 	FieldDescription,
 	FieldOrganizingDepartmentID,
+	FieldPlanID,
 	FieldStartsOn,
 	FieldEndsOn,
 	FieldAudienceAll,
@@ -296,6 +317,11 @@ func ByOrganizingDepartmentID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOrganizingDepartmentID, opts...).ToFunc()
 }
 
+// ByPlanID orders the results by the plan_id field.
+func ByPlanID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPlanID, opts...).ToFunc()
+}
+
 // ByStartsOn orders the results by the starts_on field.
 func ByStartsOn(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStartsOn, opts...).ToFunc()
@@ -391,6 +417,27 @@ func ByActivities(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newActivitiesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByPlanField orders the results by plan field.
+func ByPlanField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPlanStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByRecognitionsCount orders the results by recognitions count.
+func ByRecognitionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRecognitionsStep(), opts...)
+	}
+}
+
+// ByRecognitions orders the results by recognitions terms.
+func ByRecognitions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRecognitionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -431,6 +478,20 @@ func newActivitiesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ActivitiesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, ActivitiesTable, ActivitiesColumn),
+	)
+}
+func newPlanStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PlanInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, PlanTable, PlanColumn),
+	)
+}
+func newRecognitionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RecognitionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, RecognitionsTable, RecognitionsColumn),
 	)
 }
 

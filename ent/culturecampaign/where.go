@@ -96,6 +96,11 @@ func OrganizingDepartmentID(v pulid.ID) predicate.CultureCampaign {
 	return predicate.CultureCampaign(sql.FieldEQ(FieldOrganizingDepartmentID, v))
 }
 
+// PlanID applies equality check predicate on the "plan_id" field. It's identical to PlanIDEQ.
+func PlanID(v pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldEQ(FieldPlanID, v))
+}
+
 // StartsOn applies equality check predicate on the "starts_on" field. It's identical to StartsOnEQ.
 func StartsOn(v string) predicate.CultureCampaign {
 	return predicate.CultureCampaign(sql.FieldEQ(FieldStartsOn, v))
@@ -634,6 +639,86 @@ func OrganizingDepartmentIDEqualFold(v pulid.ID) predicate.CultureCampaign {
 func OrganizingDepartmentIDContainsFold(v pulid.ID) predicate.CultureCampaign {
 	vc := string(v)
 	return predicate.CultureCampaign(sql.FieldContainsFold(FieldOrganizingDepartmentID, vc))
+}
+
+// PlanIDEQ applies the EQ predicate on the "plan_id" field.
+func PlanIDEQ(v pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldEQ(FieldPlanID, v))
+}
+
+// PlanIDNEQ applies the NEQ predicate on the "plan_id" field.
+func PlanIDNEQ(v pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldNEQ(FieldPlanID, v))
+}
+
+// PlanIDIn applies the In predicate on the "plan_id" field.
+func PlanIDIn(vs ...pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldIn(FieldPlanID, vs...))
+}
+
+// PlanIDNotIn applies the NotIn predicate on the "plan_id" field.
+func PlanIDNotIn(vs ...pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldNotIn(FieldPlanID, vs...))
+}
+
+// PlanIDGT applies the GT predicate on the "plan_id" field.
+func PlanIDGT(v pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldGT(FieldPlanID, v))
+}
+
+// PlanIDGTE applies the GTE predicate on the "plan_id" field.
+func PlanIDGTE(v pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldGTE(FieldPlanID, v))
+}
+
+// PlanIDLT applies the LT predicate on the "plan_id" field.
+func PlanIDLT(v pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldLT(FieldPlanID, v))
+}
+
+// PlanIDLTE applies the LTE predicate on the "plan_id" field.
+func PlanIDLTE(v pulid.ID) predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldLTE(FieldPlanID, v))
+}
+
+// PlanIDContains applies the Contains predicate on the "plan_id" field.
+func PlanIDContains(v pulid.ID) predicate.CultureCampaign {
+	vc := string(v)
+	return predicate.CultureCampaign(sql.FieldContains(FieldPlanID, vc))
+}
+
+// PlanIDHasPrefix applies the HasPrefix predicate on the "plan_id" field.
+func PlanIDHasPrefix(v pulid.ID) predicate.CultureCampaign {
+	vc := string(v)
+	return predicate.CultureCampaign(sql.FieldHasPrefix(FieldPlanID, vc))
+}
+
+// PlanIDHasSuffix applies the HasSuffix predicate on the "plan_id" field.
+func PlanIDHasSuffix(v pulid.ID) predicate.CultureCampaign {
+	vc := string(v)
+	return predicate.CultureCampaign(sql.FieldHasSuffix(FieldPlanID, vc))
+}
+
+// PlanIDIsNil applies the IsNil predicate on the "plan_id" field.
+func PlanIDIsNil() predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldIsNull(FieldPlanID))
+}
+
+// PlanIDNotNil applies the NotNil predicate on the "plan_id" field.
+func PlanIDNotNil() predicate.CultureCampaign {
+	return predicate.CultureCampaign(sql.FieldNotNull(FieldPlanID))
+}
+
+// PlanIDEqualFold applies the EqualFold predicate on the "plan_id" field.
+func PlanIDEqualFold(v pulid.ID) predicate.CultureCampaign {
+	vc := string(v)
+	return predicate.CultureCampaign(sql.FieldEqualFold(FieldPlanID, vc))
+}
+
+// PlanIDContainsFold applies the ContainsFold predicate on the "plan_id" field.
+func PlanIDContainsFold(v pulid.ID) predicate.CultureCampaign {
+	vc := string(v)
+	return predicate.CultureCampaign(sql.FieldContainsFold(FieldPlanID, vc))
 }
 
 // StartsOnEQ applies the EQ predicate on the "starts_on" field.
@@ -1211,6 +1296,52 @@ func HasActivities() predicate.CultureCampaign {
 func HasActivitiesWith(preds ...predicate.CultureActivity) predicate.CultureCampaign {
 	return predicate.CultureCampaign(func(s *sql.Selector) {
 		step := newActivitiesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPlan applies the HasEdge predicate on the "plan" edge.
+func HasPlan() predicate.CultureCampaign {
+	return predicate.CultureCampaign(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, PlanTable, PlanColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPlanWith applies the HasEdge predicate on the "plan" edge with a given conditions (other predicates).
+func HasPlanWith(preds ...predicate.CulturePlan) predicate.CultureCampaign {
+	return predicate.CultureCampaign(func(s *sql.Selector) {
+		step := newPlanStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRecognitions applies the HasEdge predicate on the "recognitions" edge.
+func HasRecognitions() predicate.CultureCampaign {
+	return predicate.CultureCampaign(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, RecognitionsTable, RecognitionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRecognitionsWith applies the HasEdge predicate on the "recognitions" edge with a given conditions (other predicates).
+func HasRecognitionsWith(preds ...predicate.Recognition) predicate.CultureCampaign {
+	return predicate.CultureCampaign(func(s *sql.Selector) {
+		step := newRecognitionsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

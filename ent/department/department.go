@@ -38,6 +38,8 @@ const (
 	EdgeAudienceOfCampaigns = "audience_of_campaigns"
 	// EdgeAudienceOfActivities holds the string denoting the audience_of_activities edge name in mutations.
 	EdgeAudienceOfActivities = "audience_of_activities"
+	// EdgeRecognitions holds the string denoting the recognitions edge name in mutations.
+	EdgeRecognitions = "recognitions"
 	// Table holds the table name of the department in the database.
 	Table = "departments"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -72,6 +74,11 @@ const (
 	// AudienceOfActivitiesInverseTable is the table name for the CultureActivity entity.
 	// It exists in this package in order to avoid circular dependency with the "cultureactivity" package.
 	AudienceOfActivitiesInverseTable = "culture_activities"
+	// RecognitionsTable is the table that holds the recognitions relation/edge. The primary key declared below.
+	RecognitionsTable = "recognition_departments"
+	// RecognitionsInverseTable is the table name for the Recognition entity.
+	// It exists in this package in order to avoid circular dependency with the "recognition" package.
+	RecognitionsInverseTable = "recognitions"
 )
 
 // Columns holds all SQL columns for department fields.
@@ -91,6 +98,9 @@ var (
 	// AudienceOfActivitiesPrimaryKey and AudienceOfActivitiesColumn2 are the table columns denoting the
 	// primary key for the audience_of_activities relation (M2M).
 	AudienceOfActivitiesPrimaryKey = []string{"culture_activity_id", "department_id"}
+	// RecognitionsPrimaryKey and RecognitionsColumn2 are the table columns denoting the
+	// primary key for the recognitions relation (M2M).
+	RecognitionsPrimaryKey = []string{"recognition_id", "department_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -227,6 +237,20 @@ func ByAudienceOfActivities(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOpt
 		sqlgraph.OrderByNeighborTerms(s, newAudienceOfActivitiesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByRecognitionsCount orders the results by recognitions count.
+func ByRecognitionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRecognitionsStep(), opts...)
+	}
+}
+
+// ByRecognitions orders the results by recognitions terms.
+func ByRecognitions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRecognitionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -267,5 +291,12 @@ func newAudienceOfActivitiesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AudienceOfActivitiesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, true, AudienceOfActivitiesTable, AudienceOfActivitiesPrimaryKey...),
+	)
+}
+func newRecognitionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RecognitionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, RecognitionsTable, RecognitionsPrimaryKey...),
 	)
 }

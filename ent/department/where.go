@@ -514,6 +514,29 @@ func HasAudienceOfActivitiesWith(preds ...predicate.CultureActivity) predicate.D
 	})
 }
 
+// HasRecognitions applies the HasEdge predicate on the "recognitions" edge.
+func HasRecognitions() predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, RecognitionsTable, RecognitionsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRecognitionsWith applies the HasEdge predicate on the "recognitions" edge with a given conditions (other predicates).
+func HasRecognitionsWith(preds ...predicate.Recognition) predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := newRecognitionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Department) predicate.Department {
 	return predicate.Department(sql.AndPredicates(predicates...))

@@ -80,6 +80,18 @@ func (f CultureCampaignFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Va
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CultureCampaignMutation", m)
 }
 
+// The CulturePlanFunc type is an adapter to allow the use of ordinary
+// function as CulturePlan mutator.
+type CulturePlanFunc func(context.Context, *ent.CulturePlanMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CulturePlanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CulturePlanMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CulturePlanMutation", m)
+}
+
 // The DepartmentFunc type is an adapter to allow the use of ordinary
 // function as Department mutator.
 type DepartmentFunc func(context.Context, *ent.DepartmentMutation) (ent.Value, error)
@@ -150,6 +162,18 @@ func (f OrganizationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrganizationMutation", m)
+}
+
+// The RecognitionFunc type is an adapter to allow the use of ordinary
+// function as Recognition mutator.
+type RecognitionFunc func(context.Context, *ent.RecognitionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RecognitionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RecognitionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RecognitionMutation", m)
 }
 
 // The SettingFunc type is an adapter to allow the use of ordinary

@@ -353,6 +353,7 @@ var (
 		{Name: "organizing_department_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "submitted_by_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "approved_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "plan_id", Type: field.TypeString, Nullable: true, Size: 64},
 	}
 	// CultureCampaignsTable holds the schema information for the "culture_campaigns" table.
 	CultureCampaignsTable = &schema.Table{
@@ -384,6 +385,12 @@ var (
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
+			{
+				Symbol:     "culture_campaigns_culture_plans_plan",
+				Columns:    []*schema.Column{CultureCampaignsColumns[18]},
+				RefColumns: []*schema.Column{CulturePlansColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
 		},
 		Indexes: []*schema.Index{
 			{
@@ -395,6 +402,61 @@ var (
 				Name:    "culturecampaign_organization_id_status_starts_on",
 				Unique:  false,
 				Columns: []*schema.Column{CultureCampaignsColumns[14], CultureCampaignsColumns[11], CultureCampaignsColumns[8]},
+			},
+		},
+	}
+	// CulturePlansColumns holds the columns for the "culture_plans" table.
+	CulturePlansColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "title", Type: field.TypeString},
+		{Name: "goals", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "budget_notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "APPROVED", "REJECTED", "PUBLISHED", "COMPLETED", "CANCELLED"}, Default: "DRAFT"},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decision_reason", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "submitted_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "approved_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// CulturePlansTable holds the schema information for the "culture_plans" table.
+	CulturePlansTable = &schema.Table{
+		Name:       "culture_plans",
+		Columns:    CulturePlansColumns,
+		PrimaryKey: []*schema.Column{CulturePlansColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "culture_plans_organizations_organization",
+				Columns:    []*schema.Column{CulturePlansColumns[11]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "culture_plans_users_submitted_by",
+				Columns:    []*schema.Column{CulturePlansColumns[12]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "culture_plans_users_approved_by",
+				Columns:    []*schema.Column{CulturePlansColumns[13]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "cultureplan_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CulturePlansColumns[11]},
+			},
+			{
+				Name:    "cultureplan_organization_id_year",
+				Unique:  true,
+				Columns: []*schema.Column{CulturePlansColumns[11], CulturePlansColumns[4]},
 			},
 		},
 	}
@@ -641,6 +703,49 @@ var (
 		Name:       "organizations",
 		Columns:    OrganizationsColumns,
 		PrimaryKey: []*schema.Column{OrganizationsColumns[0]},
+	}
+	// RecognitionsColumns holds the columns for the "recognitions" table.
+	RecognitionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"AWARD", "ROLE_MODEL"}},
+		{Name: "title", Type: field.TypeString},
+		{Name: "citation", Type: field.TypeString, Size: 2147483647},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "campaign_id", Type: field.TypeString, Size: 64},
+	}
+	// RecognitionsTable holds the schema information for the "recognitions" table.
+	RecognitionsTable = &schema.Table{
+		Name:       "recognitions",
+		Columns:    RecognitionsColumns,
+		PrimaryKey: []*schema.Column{RecognitionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "recognitions_organizations_organization",
+				Columns:    []*schema.Column{RecognitionsColumns[6]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "recognitions_culture_campaigns_campaign",
+				Columns:    []*schema.Column{RecognitionsColumns[7]},
+				RefColumns: []*schema.Column{CultureCampaignsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "recognition_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{RecognitionsColumns[6]},
+			},
+			{
+				Name:    "recognition_campaign_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{RecognitionsColumns[7], RecognitionsColumns[1]},
+			},
+		},
 	}
 	// SettingsColumns holds the columns for the "settings" table.
 	SettingsColumns = []*schema.Column{
@@ -892,6 +997,56 @@ var (
 			},
 		},
 	}
+	// RecognitionPeopleColumns holds the columns for the "recognition_people" table.
+	RecognitionPeopleColumns = []*schema.Column{
+		{Name: "recognition_id", Type: field.TypeString, Size: 64},
+		{Name: "user_id", Type: field.TypeString, Size: 64},
+	}
+	// RecognitionPeopleTable holds the schema information for the "recognition_people" table.
+	RecognitionPeopleTable = &schema.Table{
+		Name:       "recognition_people",
+		Columns:    RecognitionPeopleColumns,
+		PrimaryKey: []*schema.Column{RecognitionPeopleColumns[0], RecognitionPeopleColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "recognition_people_recognition_id",
+				Columns:    []*schema.Column{RecognitionPeopleColumns[0]},
+				RefColumns: []*schema.Column{RecognitionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "recognition_people_user_id",
+				Columns:    []*schema.Column{RecognitionPeopleColumns[1]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// RecognitionDepartmentsColumns holds the columns for the "recognition_departments" table.
+	RecognitionDepartmentsColumns = []*schema.Column{
+		{Name: "recognition_id", Type: field.TypeString, Size: 64},
+		{Name: "department_id", Type: field.TypeString, Size: 64},
+	}
+	// RecognitionDepartmentsTable holds the schema information for the "recognition_departments" table.
+	RecognitionDepartmentsTable = &schema.Table{
+		Name:       "recognition_departments",
+		Columns:    RecognitionDepartmentsColumns,
+		PrimaryKey: []*schema.Column{RecognitionDepartmentsColumns[0], RecognitionDepartmentsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "recognition_departments_recognition_id",
+				Columns:    []*schema.Column{RecognitionDepartmentsColumns[0]},
+				RefColumns: []*schema.Column{RecognitionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "recognition_departments_department_id",
+				Columns:    []*schema.Column{RecognitionDepartmentsColumns[1]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AccountsTable,
@@ -900,12 +1055,14 @@ var (
 		ContactsTable,
 		CultureActivitiesTable,
 		CultureCampaignsTable,
+		CulturePlansTable,
 		DepartmentsTable,
 		DueCountsTable,
 		GreetingOutlinesTable,
 		HolidaysTable,
 		InteractionsTable,
 		OrganizationsTable,
+		RecognitionsTable,
 		SettingsTable,
 		TierChangesTable,
 		UsersTable,
@@ -913,6 +1070,8 @@ var (
 		CultureActivityAudienceTable,
 		CultureCampaignAudienceTable,
 		InteractionContactsTable,
+		RecognitionPeopleTable,
+		RecognitionDepartmentsTable,
 	}
 )
 
@@ -933,6 +1092,10 @@ func init() {
 	CultureCampaignsTable.ForeignKeys[1].RefTable = DepartmentsTable
 	CultureCampaignsTable.ForeignKeys[2].RefTable = UsersTable
 	CultureCampaignsTable.ForeignKeys[3].RefTable = UsersTable
+	CultureCampaignsTable.ForeignKeys[4].RefTable = CulturePlansTable
+	CulturePlansTable.ForeignKeys[0].RefTable = OrganizationsTable
+	CulturePlansTable.ForeignKeys[1].RefTable = UsersTable
+	CulturePlansTable.ForeignKeys[2].RefTable = UsersTable
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
 	DueCountsTable.ForeignKeys[0].RefTable = OrganizationsTable
@@ -944,6 +1107,8 @@ func init() {
 	InteractionsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	InteractionsTable.ForeignKeys[2].RefTable = UsersTable
 	InteractionsTable.ForeignKeys[3].RefTable = GreetingOutlinesTable
+	RecognitionsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	RecognitionsTable.ForeignKeys[1].RefTable = CultureCampaignsTable
 	TierChangesTable.ForeignKeys[0].RefTable = AccountsTable
 	TierChangesTable.ForeignKeys[1].RefTable = OrganizationsTable
 	TierChangesTable.ForeignKeys[2].RefTable = UsersTable
@@ -959,4 +1124,8 @@ func init() {
 	CultureCampaignAudienceTable.ForeignKeys[1].RefTable = DepartmentsTable
 	InteractionContactsTable.ForeignKeys[0].RefTable = InteractionsTable
 	InteractionContactsTable.ForeignKeys[1].RefTable = ContactsTable
+	RecognitionPeopleTable.ForeignKeys[0].RefTable = RecognitionsTable
+	RecognitionPeopleTable.ForeignKeys[1].RefTable = UsersTable
+	RecognitionDepartmentsTable.ForeignKeys[0].RefTable = RecognitionsTable
+	RecognitionDepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
 }

@@ -24,6 +24,9 @@ type CultureActivity func(*sql.Selector)
 // CultureCampaign is the predicate function for culturecampaign builders.
 type CultureCampaign func(*sql.Selector)
 
+// CulturePlan is the predicate function for cultureplan builders.
+type CulturePlan func(*sql.Selector)
+
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)
 
@@ -41,6 +44,9 @@ type Interaction func(*sql.Selector)
 
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
+
+// Recognition is the predicate function for recognition builders.
+type Recognition func(*sql.Selector)
 
 // Setting is the predicate function for setting builders.
 type Setting func(*sql.Selector)

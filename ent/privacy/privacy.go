@@ -255,6 +255,30 @@ func (f CultureCampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CultureCampaignMutation", m)
 }
 
+// The CulturePlanQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CulturePlanQueryRuleFunc func(context.Context, *ent.CulturePlanQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CulturePlanQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CulturePlanQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CulturePlanQuery", q)
+}
+
+// The CulturePlanMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CulturePlanMutationRuleFunc func(context.Context, *ent.CulturePlanMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CulturePlanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CulturePlanMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CulturePlanMutation", m)
+}
+
 // The DepartmentQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DepartmentQueryRuleFunc func(context.Context, *ent.DepartmentQuery) error
@@ -397,6 +421,30 @@ func (f OrganizationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationMutation", m)
+}
+
+// The RecognitionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RecognitionQueryRuleFunc func(context.Context, *ent.RecognitionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RecognitionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RecognitionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RecognitionQuery", q)
+}
+
+// The RecognitionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RecognitionMutationRuleFunc func(context.Context, *ent.RecognitionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RecognitionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RecognitionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RecognitionMutation", m)
 }
 
 // The SettingQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -542,6 +590,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CultureCampaignQuery:
 		return q.Filter(), nil
+	case *ent.CulturePlanQuery:
+		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
 	case *ent.DueCountQuery:
@@ -553,6 +603,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.InteractionQuery:
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
+		return q.Filter(), nil
+	case *ent.RecognitionQuery:
 		return q.Filter(), nil
 	case *ent.SettingQuery:
 		return q.Filter(), nil
@@ -581,6 +633,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CultureCampaignMutation:
 		return m.Filter(), nil
+	case *ent.CulturePlanMutation:
+		return m.Filter(), nil
 	case *ent.DepartmentMutation:
 		return m.Filter(), nil
 	case *ent.DueCountMutation:
@@ -592,6 +646,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.InteractionMutation:
 		return m.Filter(), nil
 	case *ent.OrganizationMutation:
+		return m.Filter(), nil
+	case *ent.RecognitionMutation:
 		return m.Filter(), nil
 	case *ent.SettingMutation:
 		return m.Filter(), nil

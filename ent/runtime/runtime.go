@@ -10,12 +10,14 @@ import (
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/recognition"
 	"rapport/ent/schema"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
@@ -450,19 +452,19 @@ func init() {
 	// culturecampaign.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	culturecampaign.DescriptionValidator = culturecampaignDescDescription.Validators[0].(func(string) error)
 	// culturecampaignDescStartsOn is the schema descriptor for starts_on field.
-	culturecampaignDescStartsOn := culturecampaignFields[5].Descriptor()
+	culturecampaignDescStartsOn := culturecampaignFields[6].Descriptor()
 	// culturecampaign.StartsOnValidator is a validator for the "starts_on" field. It is called by the builders before save.
 	culturecampaign.StartsOnValidator = culturecampaignDescStartsOn.Validators[0].(func(string) error)
 	// culturecampaignDescEndsOn is the schema descriptor for ends_on field.
-	culturecampaignDescEndsOn := culturecampaignFields[6].Descriptor()
+	culturecampaignDescEndsOn := culturecampaignFields[7].Descriptor()
 	// culturecampaign.EndsOnValidator is a validator for the "ends_on" field. It is called by the builders before save.
 	culturecampaign.EndsOnValidator = culturecampaignDescEndsOn.Validators[0].(func(string) error)
 	// culturecampaignDescAudienceAll is the schema descriptor for audience_all field.
-	culturecampaignDescAudienceAll := culturecampaignFields[7].Descriptor()
+	culturecampaignDescAudienceAll := culturecampaignFields[8].Descriptor()
 	// culturecampaign.DefaultAudienceAll holds the default value on creation for the audience_all field.
 	culturecampaign.DefaultAudienceAll = culturecampaignDescAudienceAll.Default.(bool)
 	// culturecampaignDescDecisionReason is the schema descriptor for decision_reason field.
-	culturecampaignDescDecisionReason := culturecampaignFields[12].Descriptor()
+	culturecampaignDescDecisionReason := culturecampaignFields[13].Descriptor()
 	// culturecampaign.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
 	culturecampaign.DecisionReasonValidator = culturecampaignDescDecisionReason.Validators[0].(func(string) error)
 	// culturecampaignDescID is the schema descriptor for id field.
@@ -471,6 +473,87 @@ func init() {
 	culturecampaign.DefaultID = culturecampaignDescID.Default.(func() pulid.ID)
 	// culturecampaign.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	culturecampaign.IDValidator = culturecampaignDescID.Validators[0].(func(string) error)
+	cultureplanMixin := schema.CulturePlan{}.Mixin()
+	cultureplan.Policy = privacy.NewPolicies(cultureplanMixin[2], schema.CulturePlan{})
+	cultureplan.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := cultureplan.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	cultureplanMixinHooks1 := cultureplanMixin[1].Hooks()
+	cultureplanMixinHooks3 := cultureplanMixin[3].Hooks()
+	cultureplanMixinHooks4 := cultureplanMixin[4].Hooks()
+
+	cultureplan.Hooks[1] = cultureplanMixinHooks1[0]
+
+	cultureplan.Hooks[2] = cultureplanMixinHooks3[0]
+
+	cultureplan.Hooks[3] = cultureplanMixinHooks4[0]
+	cultureplanMixinFields0 := cultureplanMixin[0].Fields()
+	_ = cultureplanMixinFields0
+	cultureplanMixinFields1 := cultureplanMixin[1].Fields()
+	_ = cultureplanMixinFields1
+	cultureplanMixinFields3 := cultureplanMixin[3].Fields()
+	_ = cultureplanMixinFields3
+	cultureplanFields := schema.CulturePlan{}.Fields()
+	_ = cultureplanFields
+	// cultureplanDescCreatedAt is the schema descriptor for created_at field.
+	cultureplanDescCreatedAt := cultureplanMixinFields1[0].Descriptor()
+	// cultureplan.DefaultCreatedAt holds the default value on creation for the created_at field.
+	cultureplan.DefaultCreatedAt = cultureplanDescCreatedAt.Default.(func() time.Time)
+	// cultureplanDescUpdatedAt is the schema descriptor for updated_at field.
+	cultureplanDescUpdatedAt := cultureplanMixinFields1[1].Descriptor()
+	// cultureplan.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	cultureplan.DefaultUpdatedAt = cultureplanDescUpdatedAt.Default.(func() time.Time)
+	// cultureplan.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	cultureplan.UpdateDefaultUpdatedAt = cultureplanDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// cultureplanDescVersion is the schema descriptor for version field.
+	cultureplanDescVersion := cultureplanMixinFields3[0].Descriptor()
+	// cultureplan.DefaultVersion holds the default value on creation for the version field.
+	cultureplan.DefaultVersion = cultureplanDescVersion.Default.(int)
+	// cultureplanDescYear is the schema descriptor for year field.
+	cultureplanDescYear := cultureplanFields[0].Descriptor()
+	// cultureplan.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	cultureplan.YearValidator = func() func(int) error {
+		validators := cultureplanDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// cultureplanDescTitle is the schema descriptor for title field.
+	cultureplanDescTitle := cultureplanFields[1].Descriptor()
+	// cultureplan.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	cultureplan.TitleValidator = cultureplanDescTitle.Validators[0].(func(string) error)
+	// cultureplanDescGoals is the schema descriptor for goals field.
+	cultureplanDescGoals := cultureplanFields[2].Descriptor()
+	// cultureplan.GoalsValidator is a validator for the "goals" field. It is called by the builders before save.
+	cultureplan.GoalsValidator = cultureplanDescGoals.Validators[0].(func(string) error)
+	// cultureplanDescBudgetNotes is the schema descriptor for budget_notes field.
+	cultureplanDescBudgetNotes := cultureplanFields[3].Descriptor()
+	// cultureplan.BudgetNotesValidator is a validator for the "budget_notes" field. It is called by the builders before save.
+	cultureplan.BudgetNotesValidator = cultureplanDescBudgetNotes.Validators[0].(func(string) error)
+	// cultureplanDescDecisionReason is the schema descriptor for decision_reason field.
+	cultureplanDescDecisionReason := cultureplanFields[8].Descriptor()
+	// cultureplan.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
+	cultureplan.DecisionReasonValidator = cultureplanDescDecisionReason.Validators[0].(func(string) error)
+	// cultureplanDescID is the schema descriptor for id field.
+	cultureplanDescID := cultureplanMixinFields0[0].Descriptor()
+	// cultureplan.DefaultID holds the default value on creation for the id field.
+	cultureplan.DefaultID = cultureplanDescID.Default.(func() pulid.ID)
+	// cultureplan.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	cultureplan.IDValidator = cultureplanDescID.Validators[0].(func(string) error)
 	departmentMixin := schema.Department{}.Mixin()
 	department.Policy = privacy.NewPolicies(departmentMixin[2], schema.Department{})
 	department.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -765,6 +848,52 @@ func init() {
 	organization.DefaultID = organizationDescID.Default.(func() pulid.ID)
 	// organization.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organization.IDValidator = organizationDescID.Validators[0].(func(string) error)
+	recognitionMixin := schema.Recognition{}.Mixin()
+	recognition.Policy = privacy.NewPolicies(recognitionMixin[2], schema.Recognition{})
+	recognition.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := recognition.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	recognitionMixinHooks1 := recognitionMixin[1].Hooks()
+	recognitionMixinHooks3 := recognitionMixin[3].Hooks()
+
+	recognition.Hooks[1] = recognitionMixinHooks1[0]
+
+	recognition.Hooks[2] = recognitionMixinHooks3[0]
+	recognitionMixinFields0 := recognitionMixin[0].Fields()
+	_ = recognitionMixinFields0
+	recognitionMixinFields1 := recognitionMixin[1].Fields()
+	_ = recognitionMixinFields1
+	recognitionFields := schema.Recognition{}.Fields()
+	_ = recognitionFields
+	// recognitionDescCreatedAt is the schema descriptor for created_at field.
+	recognitionDescCreatedAt := recognitionMixinFields1[0].Descriptor()
+	// recognition.DefaultCreatedAt holds the default value on creation for the created_at field.
+	recognition.DefaultCreatedAt = recognitionDescCreatedAt.Default.(func() time.Time)
+	// recognitionDescUpdatedAt is the schema descriptor for updated_at field.
+	recognitionDescUpdatedAt := recognitionMixinFields1[1].Descriptor()
+	// recognition.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	recognition.DefaultUpdatedAt = recognitionDescUpdatedAt.Default.(func() time.Time)
+	// recognition.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	recognition.UpdateDefaultUpdatedAt = recognitionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// recognitionDescTitle is the schema descriptor for title field.
+	recognitionDescTitle := recognitionFields[2].Descriptor()
+	// recognition.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	recognition.TitleValidator = recognitionDescTitle.Validators[0].(func(string) error)
+	// recognitionDescCitation is the schema descriptor for citation field.
+	recognitionDescCitation := recognitionFields[3].Descriptor()
+	// recognition.CitationValidator is a validator for the "citation" field. It is called by the builders before save.
+	recognition.CitationValidator = recognitionDescCitation.Validators[0].(func(string) error)
+	// recognitionDescID is the schema descriptor for id field.
+	recognitionDescID := recognitionMixinFields0[0].Descriptor()
+	// recognition.DefaultID holds the default value on creation for the id field.
+	recognition.DefaultID = recognitionDescID.Default.(func() pulid.ID)
+	// recognition.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	recognition.IDValidator = recognitionDescID.Validators[0].(func(string) error)
 	settingMixin := schema.Setting{}.Mixin()
 	setting.Policy = privacy.NewPolicies(schema.Setting{})
 	setting.Hooks[0] = func(next ent.Mutator) ent.Mutator {

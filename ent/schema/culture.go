@@ -2,11 +2,13 @@ package schema
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/entql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -19,6 +21,7 @@ import (
 	"rapport/ent/hook"
 	"rapport/ent/predicate"
 	"rapport/ent/privacy"
+	"rapport/ent/recognition"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
 	"rapport/internal/culture"
@@ -48,6 +51,8 @@ func (CultureCampaign) Fields() []ent.Field {
 		field.String("theme").Optional().Validate(validate.Text(500)),
 		field.Text("description").Optional().Validate(validate.Text(8000)),
 		field.String("organizing_department_id").GoType(pulid.ID("")).Optional(),
+		field.String("plan_id").GoType(pulid.ID("")).Optional().
+			Comment("The year's culture plan the campaign sits under."),
 		field.String("starts_on").Validate(validate.Day).Annotations(entgql.OrderField("STARTS_ON")).
 			Comment("The first day, YYYY-MM-DD, in the organisation's calendar."),
 		field.String("ends_on").Validate(validate.Day).Comment("The last day, YYYY-MM-DD."),
@@ -85,6 +90,9 @@ func (CultureCampaign) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			Comment("The executive who approved or rejected it."),
 		edge.From("activities", CultureActivity.Type).Ref("campaign").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("plan", CulturePlan.Type).Field("plan_id").Unique(),
+		edge.From("recognitions", Recognition.Type).Ref("campaign").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
@@ -139,37 +147,47 @@ func boundedAudience(next ent.Mutator) ent.Mutator {
 	})
 }
 
-// Policy: the culture office (HR) drafts and sees every campaign; an
-// executive sees them all too and decides on them (never on one they
-// submitted); everyone else sees the published and completed ones.
-func (CultureCampaign) Policy() ent.Policy {
+// Policy: see lifeCyclePolicy.
+func (CultureCampaign) Policy() ent.Policy { return lifeCyclePolicy("campaign") }
+
+// lifeCyclePolicy is the policy of what goes through the culture life
+// cycle (plans, campaigns): the culture office (HR) drafts and sees them
+// all; an executive sees them all too and decides on them, never on one
+// they submitted; everyone else sees the published and completed ones.
+func lifeCyclePolicy(what string) ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{
-			privacy.CultureCampaignQueryRuleFunc(func(ctx context.Context, q *gen.CultureCampaignQuery) error {
+			privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
 				v := viewer.FromContext(ctx)
 				if v.IsSystem() || v.Can(authz.ManageCulture) || v.Can(authz.ApproveCulture) {
 					return privacy.Skip
 				}
-				q.Where(culturecampaign.StatusIn(culturecampaign.StatusPUBLISHED, culturecampaign.StatusCOMPLETED))
+				sf, ok := f.(interface{ WhereStatus(entql.StringP) })
+				if !ok {
+					return privacy.Denyf("%T has no status", f)
+				}
+				sf.WhereStatus(entql.StringOr(entql.StringEQ(string(culture.Published)), entql.StringEQ(string(culture.Completed))))
 				return privacy.Skip
 			}),
 		},
 		Mutation: privacy.MutationPolicy{
-			privacy.CultureCampaignMutationRuleFunc(func(ctx context.Context, m *gen.CultureCampaignMutation) error {
+			privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
 				v := viewer.FromContext(ctx)
-				status, deciding := m.Status()
-				deciding = deciding && (status == culturecampaign.StatusAPPROVED || status == culturecampaign.StatusREJECTED)
-				if deciding {
+				if v.IsSystem() {
+					return privacy.Skip
+				}
+				status, _ := m.Field("status")
+				if s := fmt.Sprint(status); s == string(culture.Approved) || s == string(culture.Rejected) {
 					if !v.Can(authz.ApproveCulture) {
-						return apierr.Forbiddenf("only an executive approves or rejects a campaign")
+						return apierr.Forbiddenf("only an executive approves or rejects a %s", what)
 					}
-					if by, err := m.OldSubmittedByID(ctx); err == nil && v.User() != nil && by == *v.User() {
-						return apierr.Forbiddenf("a campaign is approved by someone other than who submitted it")
+					if by, err := m.OldField(ctx, "submitted_by_id"); err == nil && v.User() != nil && fmt.Sprint(by) == string(*v.User()) {
+						return apierr.Forbiddenf("a %s is approved by someone other than who submitted it", what)
 					}
 					return privacy.Skip
 				}
 				if !v.Can(authz.ManageCulture) {
-					return apierr.Forbiddenf("only the culture office (HR) drafts and publishes campaigns")
+					return apierr.Forbiddenf("only the culture office (HR) drafts and publishes a %s", what)
 				}
 				return privacy.Skip
 			}),
@@ -351,3 +369,120 @@ func (ActivityRegistration) Policy() ent.Policy {
 }
 
 func nowUTC() time.Time { return time.Now().UTC() }
+
+// CulturePlan is the culture office's plan for a year: goals and budget
+// notes, approved by the general manager; the year's campaigns sit under it.
+type CulturePlan struct{ ent.Schema }
+
+func (CulturePlan) Mixin() []ent.Mixin {
+	return []ent.Mixin{WithID("CP"), TimeMixin{}, TenantMixin{}, VersionMixin{}, AuditMixin{}}
+}
+
+func (CulturePlan) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("year").Min(2000).Max(2100).Immutable().Annotations(entgql.OrderField("YEAR")),
+		field.String("title").Validate(validate.Name(200)),
+		field.Text("goals").Optional().Validate(validate.Text(8000)),
+		field.Text("budget_notes").Optional().Validate(validate.Text(8000)),
+		field.Enum("status").Values(statusValues()...).Default(string(culture.Draft)).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("submitted_by_id").GoType(pulid.ID("")).Optional().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("approved_by_id").GoType(pulid.ID("")).Optional().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("decided_at").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("decision_reason").Optional().Validate(validate.Text(1000)).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+func (CulturePlan) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("submitted_by", User.Type).Field("submitted_by_id").Unique().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("approved_by", User.Type).Field("approved_by_id").Unique().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("campaigns", CultureCampaign.Type).Ref("plan").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+func (CulturePlan) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id", "year").Unique()}
+}
+
+func (CulturePlan) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection(), entgql.Mutations(entgql.MutationCreate())}
+}
+
+// Recognition is an award or a role-model recognition under a campaign,
+// naming people or departments with a citation.
+type Recognition struct{ ent.Schema }
+
+func (Recognition) Mixin() []ent.Mixin {
+	return []ent.Mixin{WithID("RG"), TimeMixin{}, TenantMixin{}, AuditMixin{}}
+}
+
+func (Recognition) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("campaign_id").GoType(pulid.ID("")).Immutable(),
+		field.Enum("kind").Values("AWARD", "ROLE_MODEL"),
+		field.String("title").Validate(validate.Name(200)).Comment("e.g. 年度服务之星 Service star of the year."),
+		field.Text("citation").Validate(validate.Text(4000)),
+	}
+}
+
+// MaxRecognized is the most people, and the most departments, one
+// recognition names.
+const MaxRecognized = 50
+
+func (Recognition) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("campaign", CultureCampaign.Type).Field("campaign_id").Unique().Required().Immutable(),
+		edge.To("people", User.Type),
+		edge.To("departments", Department.Type),
+	}
+}
+
+func (Recognition) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("campaign_id", "created_at")}
+}
+
+func (Recognition) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.Mutations(entgql.MutationCreate())}
+}
+
+// Policy: see lifeCyclePolicy.
+func (CulturePlan) Policy() ent.Policy { return lifeCyclePolicy("plan") }
+
+// Policy: the culture office records recognitions and sees them all;
+// everyone sees those of published (or completed) campaigns.
+func (Recognition) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			privacy.RecognitionQueryRuleFunc(func(ctx context.Context, q *gen.RecognitionQuery) error {
+				v := viewer.FromContext(ctx)
+				if v.IsSystem() || v.Can(authz.ManageCulture) {
+					return privacy.Skip
+				}
+				q.Where(recognition.HasCampaignWith(culturecampaign.StatusIn(culturecampaign.StatusPUBLISHED, culturecampaign.StatusCOMPLETED)))
+				return privacy.Skip
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			privacy.RecognitionMutationRuleFunc(func(ctx context.Context, m *gen.RecognitionMutation) error {
+				if v := viewer.FromContext(ctx); !v.IsSystem() && !v.Can(authz.ManageCulture) {
+					return apierr.Forbiddenf("only the culture office records recognitions")
+				}
+				if len(m.PeopleIDs()) > MaxRecognized || len(m.DepartmentsIDs()) > MaxRecognized {
+					return apierr.BadInput("personIDs", "at most %d people and %d departments", MaxRecognized, MaxRecognized)
+				}
+				if len(m.PeopleIDs()) == 0 && len(m.DepartmentsIDs()) == 0 && m.Op().Is(gen.OpCreate) {
+					return apierr.BadInput("personIDs", "a recognition names people or departments")
+				}
+				return privacy.Skip
+			}),
+		},
+	}
+}

@@ -60,6 +60,9 @@ func (User) Edges() []ent.Edge {
 			From("manager").Field("manager_id").Unique(),
 		edge.From("accounts", Account.Type).Ref("owner").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.From("recognitions", Recognition.Type).Ref("people").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+			Comment("The awards and role-model recognitions naming the user (on their profile)."),
 	}
 }
 

@@ -48,6 +48,8 @@ const (
 	EdgeReports = "reports"
 	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
 	EdgeAccounts = "accounts"
+	// EdgeRecognitions holds the string denoting the recognitions edge name in mutations.
+	EdgeRecognitions = "recognitions"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -79,6 +81,11 @@ const (
 	AccountsInverseTable = "accounts"
 	// AccountsColumn is the table column denoting the accounts relation/edge.
 	AccountsColumn = "owner_id"
+	// RecognitionsTable is the table that holds the recognitions relation/edge. The primary key declared below.
+	RecognitionsTable = "recognition_people"
+	// RecognitionsInverseTable is the table name for the Recognition entity.
+	// It exists in this package in order to avoid circular dependency with the "recognition" package.
+	RecognitionsInverseTable = "recognitions"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -96,6 +103,12 @@ var Columns = []string{
 	FieldLastSeenAt,
 	FieldCalendarTokenVersion,
 }
+
+var (
+	// RecognitionsPrimaryKey and RecognitionsColumn2 are the table columns denoting the
+	// primary key for the recognitions relation (M2M).
+	RecognitionsPrimaryKey = []string{"recognition_id", "user_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -249,6 +262,20 @@ func ByAccounts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAccountsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByRecognitionsCount orders the results by recognitions count.
+func ByRecognitionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRecognitionsStep(), opts...)
+	}
+}
+
+// ByRecognitions orders the results by recognitions terms.
+func ByRecognitions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRecognitionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -282,5 +309,12 @@ func newAccountsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AccountsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, AccountsTable, AccountsColumn),
+	)
+}
+func newRecognitionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RecognitionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, RecognitionsTable, RecognitionsPrimaryKey...),
 	)
 }

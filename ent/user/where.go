@@ -806,6 +806,29 @@ func HasAccountsWith(preds ...predicate.Account) predicate.User {
 	})
 }
 
+// HasRecognitions applies the HasEdge predicate on the "recognitions" edge.
+func HasRecognitions() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, RecognitionsTable, RecognitionsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRecognitionsWith applies the HasEdge predicate on the "recognitions" edge with a given conditions (other predicates).
+func HasRecognitionsWith(preds ...predicate.Recognition) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newRecognitionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.User) predicate.User {
 	return predicate.User(sql.AndPredicates(predicates...))

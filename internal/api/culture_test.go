@@ -487,3 +487,64 @@ func TestCultureAttendance(t *testing.T) {
 		}
 	})
 }
+
+// The year's plan goes through the same life cycle, approved by an
+// executive; campaigns sit under it; recognitions under a campaign show on
+// the people's profiles once it is published.
+func TestCulturePlanAndRecognitions(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newCultureWorld(t, e)
+		const create = `mutation($in: CreateCulturePlanInput!) { createCulturePlan(input: $in) { id status year } }`
+		in := map[string]any{"year": 2027, "title": "2027 企业文化建设计划", "goals": "凝聚人心", "budgetNotes": "全年预算 30 万元"}
+		w.staff.do(create, map[string]any{"in": in}).code(t, "FORBIDDEN")
+		plan := w.hr.do(create, map[string]any{"in": in}).ok(t).str(t, "createCulturePlan.id")
+		w.hr.do(create, map[string]any{"in": in}).code(t, "CONFLICT") // one plan a year
+		w.hr.do(create, map[string]any{"in": map[string]any{"year": 1999, "title": "x"}}).code(t, "BAD_USER_INPUT")
+		step := func(u *user, op string, vars map[string]any) *result {
+			vars["id"] = plan
+			args := "$id: ID!"
+			call := "(id: $id)"
+			if _, ok := vars["reason"]; ok {
+				args, call = "$id: ID!, $reason: String!", "(id: $id, reason: $reason)"
+			}
+			return u.do(fmt.Sprintf(`mutation(%s) { %s%s { status approvedBy { id } } }`, args, op, call), vars)
+		}
+		w.hr.do(`mutation($id: ID!) { publishCulturePlan(id: $id) { status } }`, map[string]any{"id": plan}).code(t, "BAD_USER_INPUT")
+		step(w.hr, "submitCulturePlan", map[string]any{}).ok(t)
+		step(w.hr, "approveCulturePlan", map[string]any{}).code(t, "FORBIDDEN")
+		step(w.exec, "rejectCulturePlan", map[string]any{"reason": "补充预算明细"}).ok(t)
+		step(w.hr, "submitCulturePlan", map[string]any{}).ok(t)
+		if r := step(w.exec, "approveCulturePlan", map[string]any{}).ok(t); r.str(t, "approveCulturePlan.approvedBy.id") != w.exec.id {
+			t.Fatalf("%v", r.Data)
+		}
+		if s := step(w.hr, "publishCulturePlan", map[string]any{}).ok(t).str(t, "publishCulturePlan.status"); s != "PUBLISHED" {
+			t.Fatalf("plan: %s", s)
+		}
+		c := w.campaign(t, "年度评优 Recognitions", map[string]any{"kind": "ROLE_MODELS", "planID": plan}, "PUBLISHED") // approved, not published
+		r := w.staff.do(`{ culturePlans(first: 5) { edges { node { year status campaigns(first: 5) { totalCount } } } } }`, nil).ok(t)
+		if edges := r.list(t, "culturePlans.edges"); len(edges) != 1 {
+			t.Fatalf("the staff's plans: %v", edges)
+		}
+
+		const recognise = `mutation($in: CreateRecognitionInput!) { createRecognition(input: $in) { id kind people { id } departments { id } } }`
+		award := map[string]any{"campaignID": c, "kind": "ROLE_MODEL", "title": "年度服务之星 Service star", "citation": "十年如一日", "personIDs": []string{w.sales.id}, "departmentIDs": []string{w.salesDept}}
+		w.staff.do(recognise, map[string]any{"in": award}).code(t, "NOT_FOUND") // the campaign is not published: unseen
+		w.hr.do(recognise, map[string]any{"in": map[string]any{"campaignID": c, "kind": "AWARD", "title": "x", "citation": "y"}}).code(t, "BAD_USER_INPUT")
+		w.hr.do(recognise, map[string]any{"in": award}).ok(t)
+		profile := func(u *user) int {
+			return u.do(`query($id: ID!) { node(id: $id) { ... on User { recognitions(first: 5) { totalCount edges { node { title campaign { title } } } } } } }`,
+				map[string]any{"id": w.sales.id}).ok(t).num(t, "node.recognitions.totalCount")
+		}
+		if n := profile(w.staff); n != 0 {
+			t.Fatalf("a recognition of an unpublished campaign shows: %d", n)
+		}
+		w.hr.op("culture.graphql", "PublishCultureCampaign", map[string]any{"id": c}).ok(t)
+		if n := profile(w.staff); n != 1 {
+			t.Fatalf("the profile shows %d recognitions, want 1", n)
+		}
+		r = w.staff.do(`query($id: ID!) { node(id: $id) { ... on CultureCampaign { recognitions(first: 5) { edges { node { title people { id } } } } } } }`, map[string]any{"id": c}).ok(t)
+		if n := len(r.list(t, "node.recognitions.edges")); n != 1 {
+			t.Fatalf("the campaign shows %d recognitions", n)
+		}
+	})
+}

@@ -66,6 +66,8 @@ var listCaps = map[string]int{
 	"Query.activityAttendance":       1,
 	"DepartmentAttendance.attendees": cultureops.MaxAttendees,
 	"Mutation.recordAttendance":      cultureops.MaxAttendance,
+	"Recognition.people":             schema.MaxRecognized,
+	"Recognition.departments":        schema.MaxRecognized,
 	"CultureCampaign.audience":       schema.MaxAudienceDepartments,
 	"CultureActivity.audience":       schema.MaxAudienceDepartments,
 }

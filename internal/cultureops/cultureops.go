@@ -15,6 +15,7 @@ import (
 	"rapport/ent/activityregistration"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
 	"rapport/internal/culture"
@@ -40,41 +41,84 @@ func Step(ctx context.Context, c *ent.Client, id pulid.ID, action culture.Action
 	if err != nil {
 		return nil, err
 	}
-	to, err := culture.Next(culture.Status(cc.Status), action)
+	d, err := decide(ctx, culture.Status(cc.Status), action, reason)
 	if err != nil {
-		return nil, apierr.BadInput("id", "%s", err)
+		return nil, err
 	}
-	v := viewer.FromContext(ctx)
-	upd := cc.Update().SetStatus(culturecampaign.Status(to))
-	note := ""
+	return apply(cc.Update().SetStatus(culturecampaign.Status(d.to)), d).Save(ctx)
+}
+
+// StepPlan is Step for the year's culture plan.
+func StepPlan(ctx context.Context, c *ent.Client, id pulid.ID, action culture.Action, reason *string) (*ent.CulturePlan, error) {
+	if err := c.LockRow(ctx, id); err != nil {
+		return nil, err
+	}
+	p, err := c.CulturePlan.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := decide(ctx, culture.Status(p.Status), action, reason)
+	if err != nil {
+		return nil, err
+	}
+	return apply(p.Update().SetStatus(cultureplan.Status(d.to)), d).Save(ctx)
+}
+
+// decision is what a step of the life cycle writes besides the status.
+type decision struct {
+	action culture.Action
+	to     culture.Status
+	by     *pulid.ID
+	at     time.Time
+	reason string
+}
+
+func decide(ctx context.Context, from culture.Status, action culture.Action, reason *string) (decision, error) {
+	to, err := culture.Next(from, action)
+	if err != nil {
+		return decision{}, apierr.BadInput("id", "%s", err)
+	}
+	d := decision{action: action, to: to, by: viewer.FromContext(ctx).User(), at: time.Now().UTC()}
 	if reason != nil {
-		note = strings.TrimSpace(*reason)
+		d.reason = strings.TrimSpace(*reason)
 	}
-	switch action {
+	if action == culture.Reject && d.reason == "" {
+		return decision{}, apierr.BadInput("reason", "a rejection gives its reason")
+	}
+	return d, nil
+}
+
+// lifeCycleUpdate is the update builder of a plan or a campaign.
+type lifeCycleUpdate[U any] interface {
+	SetSubmittedByID(pulid.ID) U
+	SetApprovedByID(pulid.ID) U
+	ClearApprovedByID() U
+	SetDecidedAt(time.Time) U
+	ClearDecidedAt() U
+	SetDecisionReason(string) U
+	ClearDecisionReason() U
+}
+
+// apply writes d: a (re)submission records who and clears the earlier
+// decision; an approval or rejection records who, when and why; a
+// cancellation why.
+func apply[U lifeCycleUpdate[U]](u U, d decision) U {
+	switch d.action {
 	case culture.Submit:
-		if u := v.User(); u != nil {
-			upd.SetSubmittedByID(*u)
+		if d.by != nil {
+			u = u.SetSubmittedByID(*d.by)
 		}
-		upd.ClearApprovedByID().ClearDecidedAt().ClearDecisionReason()
-	case culture.Reject:
-		if note == "" {
-			return nil, apierr.BadInput("reason", "a rejection gives its reason")
+		return u.ClearApprovedByID().ClearDecidedAt().ClearDecisionReason()
+	case culture.Approve, culture.Reject:
+		if d.by != nil {
+			u = u.SetApprovedByID(*d.by)
 		}
-		fallthrough
-	case culture.Approve:
-		if u := v.User(); u != nil {
-			upd.SetApprovedByID(*u)
-		}
-		upd.SetDecidedAt(time.Now().UTC())
-		if note != "" {
-			upd.SetDecisionReason(note)
-		}
-	case culture.Cancel:
-		if note != "" {
-			upd.SetDecisionReason(note)
-		}
+		u = u.SetDecidedAt(d.at)
 	}
-	return upd.Save(ctx)
+	if d.reason != "" && (d.action == culture.Approve || d.action == culture.Reject || d.action == culture.Cancel) {
+		u = u.SetDecisionReason(d.reason)
+	}
+	return u
 }
 
 // CreateActivity adds an activity to a campaign that is still running

@@ -1,0 +1,18 @@
+-- Create "culture_plans" table
+CREATE TABLE "culture_plans" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "version" bigint NOT NULL DEFAULT 1, "year" bigint NOT NULL, "title" character varying NOT NULL, "goals" text NULL, "budget_notes" text NULL, "status" character varying NOT NULL DEFAULT 'DRAFT', "decided_at" timestamptz NULL, "decision_reason" character varying NULL, "organization_id" character varying NOT NULL, "submitted_by_id" character varying NULL, "approved_by_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "culture_plans_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "culture_plans_users_approved_by" FOREIGN KEY ("approved_by_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL, CONSTRAINT "culture_plans_users_submitted_by" FOREIGN KEY ("submitted_by_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
+-- Create index "cultureplan_organization_id" to table: "culture_plans"
+CREATE INDEX "cultureplan_organization_id" ON "culture_plans" ("organization_id");
+-- Create index "cultureplan_organization_id_year" to table: "culture_plans"
+CREATE UNIQUE INDEX "cultureplan_organization_id_year" ON "culture_plans" ("organization_id", "year");
+-- Modify "culture_campaigns" table
+ALTER TABLE "culture_campaigns" ADD COLUMN "plan_id" character varying NULL, ADD CONSTRAINT "culture_campaigns_culture_plans_plan" FOREIGN KEY ("plan_id") REFERENCES "culture_plans" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+-- Create "recognitions" table
+CREATE TABLE "recognitions" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "kind" character varying NOT NULL, "title" character varying NOT NULL, "citation" text NOT NULL, "organization_id" character varying NOT NULL, "campaign_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "recognitions_culture_campaigns_campaign" FOREIGN KEY ("campaign_id") REFERENCES "culture_campaigns" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "recognitions_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- Create index "recognition_campaign_id_created_at" to table: "recognitions"
+CREATE INDEX "recognition_campaign_id_created_at" ON "recognitions" ("campaign_id", "created_at");
+-- Create index "recognition_organization_id" to table: "recognitions"
+CREATE INDEX "recognition_organization_id" ON "recognitions" ("organization_id");
+-- Create "recognition_departments" table
+CREATE TABLE "recognition_departments" ("recognition_id" character varying NOT NULL, "department_id" character varying NOT NULL, PRIMARY KEY ("recognition_id", "department_id"), CONSTRAINT "recognition_departments_department_id" FOREIGN KEY ("department_id") REFERENCES "departments" ("id") ON UPDATE NO ACTION ON DELETE CASCADE, CONSTRAINT "recognition_departments_recognition_id" FOREIGN KEY ("recognition_id") REFERENCES "recognitions" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
+-- Create "recognition_people" table
+CREATE TABLE "recognition_people" ("recognition_id" character varying NOT NULL, "user_id" character varying NOT NULL, PRIMARY KEY ("recognition_id", "user_id"), CONSTRAINT "recognition_people_recognition_id" FOREIGN KEY ("recognition_id") REFERENCES "recognitions" ("id") ON UPDATE NO ACTION ON DELETE CASCADE, CONSTRAINT "recognition_people_user_id" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
