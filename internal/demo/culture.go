@@ -8,6 +8,8 @@ import (
 	"rapport/ent"
 	"rapport/ent/activityregistration"
 	"rapport/ent/culturecampaign"
+	"rapport/ent/cultureplan"
+	"rapport/ent/recognition"
 	"rapport/internal/pulid"
 )
 
@@ -23,6 +25,15 @@ func culture(ctx context.Context, c *ent.Client, org pulid.ID, users, depts map[
 		return today.AddDate(0, 0, d).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
 	}
 	decided := now.Add(-48 * time.Hour).UTC()
+	plan, err := c.CulturePlan.Create().SetOrganizationID(org).SetYear(today.Year()).
+		SetTitle(fmt.Sprintf("%d 年企业文化建设计划 Culture plan", today.Year())).
+		SetGoals("凝聚人心、弘扬正气：每季度一项主题活动，全年评选服务之星与岗位标兵。").
+		SetBudgetNotes("全年预算 30 万元，其中春节联欢会 12 万元、安全生产月 3 万元。").
+		SetStatus(cultureplan.StatusPUBLISHED).SetSubmittedByID(users["hr"]).SetApprovedByID(users["gm"]).SetDecidedAt(decided).
+		Save(ctx)
+	if err != nil {
+		return fmt.Errorf("culture plan: %w", err)
+	}
 
 	type activitySpec struct {
 		title, location string
@@ -53,7 +64,7 @@ func culture(ctx context.Context, c *ent.Client, org pulid.ID, users, depts map[
 	} {
 		cc := c.CultureCampaign.Create().SetOrganizationID(org).SetTitle(cs.title).SetTheme(cs.theme).SetKind(cs.kind).
 			SetStatus(cs.status).SetStartsOn(day(cs.from)).SetEndsOn(day(cs.to)).
-			SetOrganizingDepartmentID(depts["hr"]).SetSubmittedByID(users["hr"]).SetAudienceAll(len(cs.audience) == 0)
+			SetOrganizingDepartmentID(depts["hr"]).SetSubmittedByID(users["hr"]).SetAudienceAll(len(cs.audience) == 0).SetPlanID(plan.ID)
 		for _, d := range cs.audience {
 			cc.AddAudienceIDs(depts[d])
 		}
@@ -63,6 +74,13 @@ func culture(ctx context.Context, c *ent.Client, org pulid.ID, users, depts map[
 		campaign, err := cc.Save(ctx)
 		if err != nil {
 			return fmt.Errorf("culture campaign %s: %w", cs.title, err)
+		}
+		if cs.kind == culturecampaign.KindSAFETY_MONTH {
+			if err := c.Recognition.Create().SetOrganizationID(org).SetCampaignID(campaign.ID).SetKind(recognition.KindROLE_MODEL).
+				SetTitle("安全标兵 Safety role model").SetCitation("连续三年零事故，带领客服团队完成应急预案演练。").
+				AddPersonIDs(users["rep.1"]).AddDepartmentIDs(depts["service"]).Exec(ctx); err != nil {
+				return fmt.Errorf("recognition: %w", err)
+			}
 		}
 		for _, as := range cs.activities {
 			ac := c.CultureActivity.Create().SetOrganizationID(org).SetCampaignID(campaign.ID).SetTitle(as.title).

@@ -95,6 +95,8 @@ func rowCounts(t *testing.T, c *ent.Client) map[string]int {
 		"campaigns":     c.CultureCampaign.Query().Count,
 		"activities":    c.CultureActivity.Query().Count,
 		"registrations": c.ActivityRegistration.Query().Count,
+		"plans":         c.CulturePlan.Query().Count,
+		"recognitions":  c.Recognition.Query().Count,
 	} {
 		n, err := count(ctx)
 		if err != nil {
@@ -124,7 +126,7 @@ func TestSeed(t *testing.T) {
 
 	t.Run("audit", func(t *testing.T) {
 		want := after["departments"] + after["users"] + after["accounts"] + after["contacts"] +
-			after["campaigns"] + after["activities"] + after["registrations"]
+			after["campaigns"] + after["activities"] + after["registrations"] + after["plans"] + after["recognitions"]
 		if after["audit_events"] != want {
 			t.Errorf("%d audit events, want one per created row (%d)", after["audit_events"], want)
 		}
