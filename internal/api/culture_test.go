@@ -548,3 +548,21 @@ func TestCulturePlanAndRecognitions(t *testing.T) {
 		}
 	})
 }
+
+// Behind a reverse proxy the feed URLs name the host and scheme the client
+// used (X-Forwarded-Host, X-Forwarded-Proto), and nothing else.
+func TestFeedURLsBehindAProxy(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	body := strings.NewReader(`{"query":"{ viewer { cultureCalendarURL agendaCalendarURL } }"}`)
+	r := e.raw("POST", "/graphql", "application/json", body, bearer(tok), "X-Forwarded-Proto: https", "X-Forwarded-Host: portal.example.cn, internal:8080")
+	if r.status != http.StatusOK || !bytes.Contains(r.body, []byte(`"cultureCalendarURL":"https://portal.example.cn/calendar/culture/`)) {
+		t.Fatalf("HTTP %d %s", r.status, r.body)
+	}
+	body = strings.NewReader(`{"query":"{ viewer { cultureCalendarURL } }"}`)
+	r = e.raw("POST", "/graphql", "application/json", body, bearer(tok), "X-Forwarded-Host: evil.example/x?")
+	if bytes.Contains(r.body, []byte("evil")) {
+		t.Fatalf("a malformed forwarded host reached the URL: %s", r.body)
+	}
+}

@@ -270,14 +270,40 @@ func Base(ctx context.Context) string {
 }
 
 // BaseOf is the base URL a request was made to: the configured public URL,
-// or else the scheme and host the request names.
+// or else the scheme and host the request names, as a reverse proxy
+// forwards them (X-Forwarded-Proto, X-Forwarded-Host; only the URL shown
+// back to the same client is built from them).
 func BaseOf(r *http.Request, configured string) string {
 	if configured != "" {
 		return configured
 	}
 	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+	if r.TLS != nil || strings.EqualFold(firstOf(r.Header.Get("X-Forwarded-Proto")), "https") {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	host := r.Host
+	if fh := firstOf(r.Header.Get("X-Forwarded-Host")); validHost(fh) {
+		host = fh
+	}
+	return scheme + "://" + host
+}
+
+// firstOf is the first of a proxy header's comma-separated values.
+func firstOf(v string) string {
+	first, _, _ := strings.Cut(v, ",")
+	return strings.TrimSpace(first)
+}
+
+// validHost accepts a host[:port] of letters, digits, dots, dashes and
+// brackets (IPv6), nothing that could break out of a URL.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:[]", c)) {
+			return false
+		}
+	}
+	return true
 }
