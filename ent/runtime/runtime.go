@@ -417,6 +417,8 @@ func init() {
 	culturecampaign.Hooks[3] = culturecampaignMixinHooks4[0]
 
 	culturecampaign.Hooks[4] = culturecampaignHooks[0]
+
+	culturecampaign.Hooks[5] = culturecampaignHooks[1]
 	culturecampaignMixinFields0 := culturecampaignMixin[0].Fields()
 	_ = culturecampaignMixinFields0
 	culturecampaignMixinFields1 := culturecampaignMixin[1].Fields()

@@ -113,8 +113,22 @@ func (CultureCampaign) Annotations() []schema.Annotation {
 // activity is for (more: all staff).
 const MaxAudienceDepartments = 50
 
-// Hooks bound the audience.
-func (CultureCampaign) Hooks() []ent.Hook { return []ent.Hook{boundedAudience} }
+// Hooks bound the audience and keep the days in order.
+func (CultureCampaign) Hooks() []ent.Hook { return []ent.Hook{boundedAudience, daysInOrder} }
+
+// daysInOrder refuses a campaign that ends before it starts (days are
+// YYYY-MM-DD, so their text order is their order). Campaigns are written
+// whole (there is no partial update of their days).
+func daysInOrder(next ent.Mutator) ent.Mutator {
+	return hook.CultureCampaignFunc(func(ctx context.Context, m *gen.CultureCampaignMutation) (ent.Value, error) {
+		from, _ := m.StartsOn()
+		to, _ := m.EndsOn()
+		if from != "" && to != "" && to < from {
+			return nil, apierr.BadInput("endsOn", "endsOn %s is before startsOn %s", to, from)
+		}
+		return next.Mutate(ctx, m)
+	})
+}
 
 // Hooks bound the audience and raise the sequence (a calendar's SEQUENCE)
 // on every change an attendee would see.

@@ -111,6 +111,10 @@ func TestCultureCampaignLifeCycle(t *testing.T) {
 		w.exec.op("culture.graphql", "CreateCultureCampaign", map[string]any{"input": map[string]any{
 			"title": "x", "kind": "TRAINING", "startsOn": "2027-03-01", "endsOn": "2027-03-02"}}).code(t, "FORBIDDEN")
 		op(w.hr, "PublishCultureCampaign").code(t, "BAD_USER_INPUT") // DRAFT: not approved
+		w.hr.op("culture.graphql", "CreateCultureCampaign", map[string]any{"input": map[string]any{
+			"title": "x", "kind": "TRAINING", "startsOn": "2027-03-02", "endsOn": "2027-03-01"}}).code(t, "BAD_USER_INPUT")
+		w.hr.op("culture.graphql", "CreateCultureCampaign", map[string]any{"input": map[string]any{
+			"title": "x", "kind": "TRAINING", "startsOn": "2027-02-30", "endsOn": "2027-03-01"}}).code(t, "BAD_USER_INPUT")
 		r := op(w.hr, "SubmitCultureCampaign").ok(t)
 		if r.str(t, "submitCultureCampaign.status") != "SUBMITTED" {
 			t.Fatalf("%v", r.Data)
