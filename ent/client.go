@@ -14,7 +14,9 @@ import (
 
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -25,6 +27,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
@@ -48,8 +51,12 @@ type Client struct {
 	Account *AccountClient
 	// ActivityRegistration is the client for interacting with the ActivityRegistration builders.
 	ActivityRegistration *ActivityRegistrationClient
+	// Article is the client for interacting with the Article builders.
+	Article *ArticleClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// BulletinIssue is the client for interacting with the BulletinIssue builders.
+	BulletinIssue *BulletinIssueClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
 	// CultureActivity is the client for interacting with the CultureActivity builders.
@@ -70,6 +77,8 @@ type Client struct {
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// Publication is the client for interacting with the Publication builders.
+	Publication *PublicationClient
 	// Recognition is the client for interacting with the Recognition builders.
 	Recognition *RecognitionClient
 	// Setting is the client for interacting with the Setting builders.
@@ -93,7 +102,9 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Account = NewAccountClient(c.config)
 	c.ActivityRegistration = NewActivityRegistrationClient(c.config)
+	c.Article = NewArticleClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.BulletinIssue = NewBulletinIssueClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.CultureActivity = NewCultureActivityClient(c.config)
 	c.CultureCampaign = NewCultureCampaignClient(c.config)
@@ -104,6 +115,7 @@ func (c *Client) init() {
 	c.Holiday = NewHolidayClient(c.config)
 	c.Interaction = NewInteractionClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.Publication = NewPublicationClient(c.config)
 	c.Recognition = NewRecognitionClient(c.config)
 	c.Setting = NewSettingClient(c.config)
 	c.TierChange = NewTierChangeClient(c.config)
@@ -203,7 +215,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:               cfg,
 		Account:              NewAccountClient(cfg),
 		ActivityRegistration: NewActivityRegistrationClient(cfg),
+		Article:              NewArticleClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
+		BulletinIssue:        NewBulletinIssueClient(cfg),
 		Contact:              NewContactClient(cfg),
 		CultureActivity:      NewCultureActivityClient(cfg),
 		CultureCampaign:      NewCultureCampaignClient(cfg),
@@ -214,6 +228,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Holiday:              NewHolidayClient(cfg),
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
+		Publication:          NewPublicationClient(cfg),
 		Recognition:          NewRecognitionClient(cfg),
 		Setting:              NewSettingClient(cfg),
 		TierChange:           NewTierChangeClient(cfg),
@@ -240,7 +255,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:               cfg,
 		Account:              NewAccountClient(cfg),
 		ActivityRegistration: NewActivityRegistrationClient(cfg),
+		Article:              NewArticleClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
+		BulletinIssue:        NewBulletinIssueClient(cfg),
 		Contact:              NewContactClient(cfg),
 		CultureActivity:      NewCultureActivityClient(cfg),
 		CultureCampaign:      NewCultureCampaignClient(cfg),
@@ -251,6 +268,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Holiday:              NewHolidayClient(cfg),
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
+		Publication:          NewPublicationClient(cfg),
 		Recognition:          NewRecognitionClient(cfg),
 		Setting:              NewSettingClient(cfg),
 		TierChange:           NewTierChangeClient(cfg),
@@ -285,10 +303,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Account, c.ActivityRegistration, c.AuditEvent, c.Contact, c.CultureActivity,
-		c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount, c.GreetingOutline,
-		c.Holiday, c.Interaction, c.Organization, c.Recognition, c.Setting,
-		c.TierChange, c.User, c.VisitReport,
+		c.Account, c.ActivityRegistration, c.Article, c.AuditEvent, c.BulletinIssue,
+		c.Contact, c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department,
+		c.DueCount, c.GreetingOutline, c.Holiday, c.Interaction, c.Organization,
+		c.Publication, c.Recognition, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
 	}
@@ -298,10 +316,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Account, c.ActivityRegistration, c.AuditEvent, c.Contact, c.CultureActivity,
-		c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount, c.GreetingOutline,
-		c.Holiday, c.Interaction, c.Organization, c.Recognition, c.Setting,
-		c.TierChange, c.User, c.VisitReport,
+		c.Account, c.ActivityRegistration, c.Article, c.AuditEvent, c.BulletinIssue,
+		c.Contact, c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department,
+		c.DueCount, c.GreetingOutline, c.Holiday, c.Interaction, c.Organization,
+		c.Publication, c.Recognition, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -314,8 +332,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Account.mutate(ctx, m)
 	case *ActivityRegistrationMutation:
 		return c.ActivityRegistration.mutate(ctx, m)
+	case *ArticleMutation:
+		return c.Article.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *BulletinIssueMutation:
+		return c.BulletinIssue.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
 	case *CultureActivityMutation:
@@ -336,6 +358,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Interaction.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *PublicationMutation:
+		return c.Publication.mutate(ctx, m)
 	case *RecognitionMutation:
 		return c.Recognition.mutate(ctx, m)
 	case *SettingMutation:
@@ -779,6 +803,204 @@ func (c *ActivityRegistrationClient) mutate(ctx context.Context, m *ActivityRegi
 	}
 }
 
+// ArticleClient is a client for the Article schema.
+type ArticleClient struct {
+	config
+}
+
+// NewArticleClient returns a client for the Article from the given config.
+func NewArticleClient(c config) *ArticleClient {
+	return &ArticleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `article.Hooks(f(g(h())))`.
+func (c *ArticleClient) Use(hooks ...Hook) {
+	c.hooks.Article = append(c.hooks.Article, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `article.Intercept(f(g(h())))`.
+func (c *ArticleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Article = append(c.inters.Article, interceptors...)
+}
+
+// Create returns a builder for creating a Article entity.
+func (c *ArticleClient) Create() *ArticleCreate {
+	mutation := newArticleMutation(c.config, OpCreate)
+	return &ArticleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Article entities.
+func (c *ArticleClient) CreateBulk(builders ...*ArticleCreate) *ArticleCreateBulk {
+	return &ArticleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ArticleClient) MapCreateBulk(slice any, setFunc func(*ArticleCreate, int)) *ArticleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ArticleCreateBulk{err: fmt.Errorf("calling to ArticleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ArticleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ArticleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Article.
+func (c *ArticleClient) Update() *ArticleUpdate {
+	mutation := newArticleMutation(c.config, OpUpdate)
+	return &ArticleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ArticleClient) UpdateOne(_m *Article) *ArticleUpdateOne {
+	mutation := newArticleMutation(c.config, OpUpdateOne, withArticle(_m))
+	return &ArticleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ArticleClient) UpdateOneID(id pulid.ID) *ArticleUpdateOne {
+	mutation := newArticleMutation(c.config, OpUpdateOne, withArticleID(id))
+	return &ArticleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Article.
+func (c *ArticleClient) Delete() *ArticleDelete {
+	mutation := newArticleMutation(c.config, OpDelete)
+	return &ArticleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ArticleClient) DeleteOne(_m *Article) *ArticleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ArticleClient) DeleteOneID(id pulid.ID) *ArticleDeleteOne {
+	builder := c.Delete().Where(article.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ArticleDeleteOne{builder}
+}
+
+// Query returns a query builder for Article.
+func (c *ArticleClient) Query() *ArticleQuery {
+	return &ArticleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeArticle},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Article entity by its id.
+func (c *ArticleClient) Get(ctx context.Context, id pulid.ID) (*Article, error) {
+	return c.Query().Where(article.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ArticleClient) GetX(ctx context.Context, id pulid.ID) *Article {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Article.
+func (c *ArticleClient) QueryOrganization(_m *Article) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(article.Table, article.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, article.OrganizationTable, article.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIssue queries the issue edge of a Article.
+func (c *ArticleClient) QueryIssue(_m *Article) *BulletinIssueQuery {
+	query := (&BulletinIssueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(article.Table, article.FieldID, id),
+			sqlgraph.To(bulletinissue.Table, bulletinissue.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, article.IssueTable, article.IssueColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDepartment queries the department edge of a Article.
+func (c *ArticleClient) QueryDepartment(_m *Article) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(article.Table, article.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, article.DepartmentTable, article.DepartmentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a Article.
+func (c *ArticleClient) QueryAuthor(_m *Article) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(article.Table, article.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, article.AuthorTable, article.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ArticleClient) Hooks() []Hook {
+	hooks := c.hooks.Article
+	return append(hooks[:len(hooks):len(hooks)], article.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ArticleClient) Interceptors() []Interceptor {
+	return c.inters.Article
+}
+
+func (c *ArticleClient) mutate(ctx context.Context, m *ArticleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ArticleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ArticleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ArticleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ArticleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Article mutation op: %q", m.Op())
+	}
+}
+
 // AuditEventClient is a client for the AuditEvent schema.
 type AuditEventClient struct {
 	config
@@ -942,6 +1164,188 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// BulletinIssueClient is a client for the BulletinIssue schema.
+type BulletinIssueClient struct {
+	config
+}
+
+// NewBulletinIssueClient returns a client for the BulletinIssue from the given config.
+func NewBulletinIssueClient(c config) *BulletinIssueClient {
+	return &BulletinIssueClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `bulletinissue.Hooks(f(g(h())))`.
+func (c *BulletinIssueClient) Use(hooks ...Hook) {
+	c.hooks.BulletinIssue = append(c.hooks.BulletinIssue, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `bulletinissue.Intercept(f(g(h())))`.
+func (c *BulletinIssueClient) Intercept(interceptors ...Interceptor) {
+	c.inters.BulletinIssue = append(c.inters.BulletinIssue, interceptors...)
+}
+
+// Create returns a builder for creating a BulletinIssue entity.
+func (c *BulletinIssueClient) Create() *BulletinIssueCreate {
+	mutation := newBulletinIssueMutation(c.config, OpCreate)
+	return &BulletinIssueCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of BulletinIssue entities.
+func (c *BulletinIssueClient) CreateBulk(builders ...*BulletinIssueCreate) *BulletinIssueCreateBulk {
+	return &BulletinIssueCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BulletinIssueClient) MapCreateBulk(slice any, setFunc func(*BulletinIssueCreate, int)) *BulletinIssueCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BulletinIssueCreateBulk{err: fmt.Errorf("calling to BulletinIssueClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BulletinIssueCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BulletinIssueCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for BulletinIssue.
+func (c *BulletinIssueClient) Update() *BulletinIssueUpdate {
+	mutation := newBulletinIssueMutation(c.config, OpUpdate)
+	return &BulletinIssueUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BulletinIssueClient) UpdateOne(_m *BulletinIssue) *BulletinIssueUpdateOne {
+	mutation := newBulletinIssueMutation(c.config, OpUpdateOne, withBulletinIssue(_m))
+	return &BulletinIssueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BulletinIssueClient) UpdateOneID(id pulid.ID) *BulletinIssueUpdateOne {
+	mutation := newBulletinIssueMutation(c.config, OpUpdateOne, withBulletinIssueID(id))
+	return &BulletinIssueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for BulletinIssue.
+func (c *BulletinIssueClient) Delete() *BulletinIssueDelete {
+	mutation := newBulletinIssueMutation(c.config, OpDelete)
+	return &BulletinIssueDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BulletinIssueClient) DeleteOne(_m *BulletinIssue) *BulletinIssueDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BulletinIssueClient) DeleteOneID(id pulid.ID) *BulletinIssueDeleteOne {
+	builder := c.Delete().Where(bulletinissue.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BulletinIssueDeleteOne{builder}
+}
+
+// Query returns a query builder for BulletinIssue.
+func (c *BulletinIssueClient) Query() *BulletinIssueQuery {
+	return &BulletinIssueQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBulletinIssue},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a BulletinIssue entity by its id.
+func (c *BulletinIssueClient) Get(ctx context.Context, id pulid.ID) (*BulletinIssue, error) {
+	return c.Query().Where(bulletinissue.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BulletinIssueClient) GetX(ctx context.Context, id pulid.ID) *BulletinIssue {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a BulletinIssue.
+func (c *BulletinIssueClient) QueryOrganization(_m *BulletinIssue) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bulletinissue.Table, bulletinissue.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bulletinissue.OrganizationTable, bulletinissue.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPublication queries the publication edge of a BulletinIssue.
+func (c *BulletinIssueClient) QueryPublication(_m *BulletinIssue) *PublicationQuery {
+	query := (&PublicationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bulletinissue.Table, bulletinissue.FieldID, id),
+			sqlgraph.To(publication.Table, publication.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bulletinissue.PublicationTable, bulletinissue.PublicationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryArticles queries the articles edge of a BulletinIssue.
+func (c *BulletinIssueClient) QueryArticles(_m *BulletinIssue) *ArticleQuery {
+	query := (&ArticleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bulletinissue.Table, bulletinissue.FieldID, id),
+			sqlgraph.To(article.Table, article.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, bulletinissue.ArticlesTable, bulletinissue.ArticlesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BulletinIssueClient) Hooks() []Hook {
+	hooks := c.hooks.BulletinIssue
+	return append(hooks[:len(hooks):len(hooks)], bulletinissue.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *BulletinIssueClient) Interceptors() []Interceptor {
+	return c.inters.BulletinIssue
+}
+
+func (c *BulletinIssueClient) mutate(ctx context.Context, m *BulletinIssueMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BulletinIssueCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BulletinIssueUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BulletinIssueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BulletinIssueDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown BulletinIssue mutation op: %q", m.Op())
 	}
 }
 
@@ -2893,6 +3297,172 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 	}
 }
 
+// PublicationClient is a client for the Publication schema.
+type PublicationClient struct {
+	config
+}
+
+// NewPublicationClient returns a client for the Publication from the given config.
+func NewPublicationClient(c config) *PublicationClient {
+	return &PublicationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `publication.Hooks(f(g(h())))`.
+func (c *PublicationClient) Use(hooks ...Hook) {
+	c.hooks.Publication = append(c.hooks.Publication, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `publication.Intercept(f(g(h())))`.
+func (c *PublicationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Publication = append(c.inters.Publication, interceptors...)
+}
+
+// Create returns a builder for creating a Publication entity.
+func (c *PublicationClient) Create() *PublicationCreate {
+	mutation := newPublicationMutation(c.config, OpCreate)
+	return &PublicationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Publication entities.
+func (c *PublicationClient) CreateBulk(builders ...*PublicationCreate) *PublicationCreateBulk {
+	return &PublicationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PublicationClient) MapCreateBulk(slice any, setFunc func(*PublicationCreate, int)) *PublicationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PublicationCreateBulk{err: fmt.Errorf("calling to PublicationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PublicationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PublicationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Publication.
+func (c *PublicationClient) Update() *PublicationUpdate {
+	mutation := newPublicationMutation(c.config, OpUpdate)
+	return &PublicationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PublicationClient) UpdateOne(_m *Publication) *PublicationUpdateOne {
+	mutation := newPublicationMutation(c.config, OpUpdateOne, withPublication(_m))
+	return &PublicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PublicationClient) UpdateOneID(id pulid.ID) *PublicationUpdateOne {
+	mutation := newPublicationMutation(c.config, OpUpdateOne, withPublicationID(id))
+	return &PublicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Publication.
+func (c *PublicationClient) Delete() *PublicationDelete {
+	mutation := newPublicationMutation(c.config, OpDelete)
+	return &PublicationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PublicationClient) DeleteOne(_m *Publication) *PublicationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PublicationClient) DeleteOneID(id pulid.ID) *PublicationDeleteOne {
+	builder := c.Delete().Where(publication.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PublicationDeleteOne{builder}
+}
+
+// Query returns a query builder for Publication.
+func (c *PublicationClient) Query() *PublicationQuery {
+	return &PublicationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePublication},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Publication entity by its id.
+func (c *PublicationClient) Get(ctx context.Context, id pulid.ID) (*Publication, error) {
+	return c.Query().Where(publication.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PublicationClient) GetX(ctx context.Context, id pulid.ID) *Publication {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Publication.
+func (c *PublicationClient) QueryOrganization(_m *Publication) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(publication.Table, publication.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, publication.OrganizationTable, publication.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIssues queries the issues edge of a Publication.
+func (c *PublicationClient) QueryIssues(_m *Publication) *BulletinIssueQuery {
+	query := (&BulletinIssueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(publication.Table, publication.FieldID, id),
+			sqlgraph.To(bulletinissue.Table, bulletinissue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, publication.IssuesTable, publication.IssuesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PublicationClient) Hooks() []Hook {
+	hooks := c.hooks.Publication
+	return append(hooks[:len(hooks):len(hooks)], publication.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PublicationClient) Interceptors() []Interceptor {
+	return c.inters.Publication
+}
+
+func (c *PublicationClient) mutate(ctx context.Context, m *PublicationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PublicationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PublicationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PublicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PublicationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Publication mutation op: %q", m.Op())
+	}
+}
+
 // RecognitionClient is a client for the Recognition schema.
 type RecognitionClient struct {
 	config
@@ -3822,16 +4392,16 @@ func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, ActivityRegistration, AuditEvent, Contact, CultureActivity,
-		CultureCampaign, CulturePlan, Department, DueCount, GreetingOutline, Holiday,
-		Interaction, Organization, Recognition, Setting, TierChange, User,
-		VisitReport []ent.Hook
+		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Contact,
+		CultureActivity, CultureCampaign, CulturePlan, Department, DueCount,
+		GreetingOutline, Holiday, Interaction, Organization, Publication, Recognition,
+		Setting, TierChange, User, VisitReport []ent.Hook
 	}
 	inters struct {
-		Account, ActivityRegistration, AuditEvent, Contact, CultureActivity,
-		CultureCampaign, CulturePlan, Department, DueCount, GreetingOutline, Holiday,
-		Interaction, Organization, Recognition, Setting, TierChange, User,
-		VisitReport []ent.Interceptor
+		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Contact,
+		CultureActivity, CultureCampaign, CulturePlan, Department, DueCount,
+		GreetingOutline, Holiday, Interaction, Organization, Publication, Recognition,
+		Setting, TierChange, User, VisitReport []ent.Interceptor
 	}
 )
 

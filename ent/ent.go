@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -19,6 +21,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
@@ -92,7 +95,9 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			account.Table:              account.ValidColumn,
 			activityregistration.Table: activityregistration.ValidColumn,
+			article.Table:              article.ValidColumn,
 			auditevent.Table:           auditevent.ValidColumn,
+			bulletinissue.Table:        bulletinissue.ValidColumn,
 			contact.Table:              contact.ValidColumn,
 			cultureactivity.Table:      cultureactivity.ValidColumn,
 			culturecampaign.Table:      culturecampaign.ValidColumn,
@@ -103,6 +108,7 @@ func checkColumn(t, c string) error {
 			holiday.Table:              holiday.ValidColumn,
 			interaction.Table:          interaction.ValidColumn,
 			organization.Table:         organization.ValidColumn,
+			publication.Table:          publication.ValidColumn,
 			recognition.Table:          recognition.ValidColumn,
 			setting.Table:              setting.ValidColumn,
 			tierchange.Table:           tierchange.ValidColumn,

@@ -5,7 +5,9 @@ package ent
 import (
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -17,6 +19,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
@@ -31,7 +34,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -100,6 +103,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   article.Table,
+			Columns: article.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: article.FieldID,
+			},
+		},
+		Type: "Article",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			article.FieldCreatedAt:      {Type: field.TypeTime, Column: article.FieldCreatedAt},
+			article.FieldUpdatedAt:      {Type: field.TypeTime, Column: article.FieldUpdatedAt},
+			article.FieldOrganizationID: {Type: field.TypeString, Column: article.FieldOrganizationID},
+			article.FieldVersion:        {Type: field.TypeInt, Column: article.FieldVersion},
+			article.FieldIssueID:        {Type: field.TypeString, Column: article.FieldIssueID},
+			article.FieldTitle:          {Type: field.TypeString, Column: article.FieldTitle},
+			article.FieldBody:           {Type: field.TypeString, Column: article.FieldBody},
+			article.FieldDepartmentID:   {Type: field.TypeString, Column: article.FieldDepartmentID},
+			article.FieldAuthorID:       {Type: field.TypeString, Column: article.FieldAuthorID},
+			article.FieldStatus:         {Type: field.TypeEnum, Column: article.FieldStatus},
+			article.FieldPosition:       {Type: field.TypeInt, Column: article.FieldPosition},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
 			Columns: auditevent.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -119,7 +146,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldRequestID:      {Type: field.TypeString, Column: auditevent.FieldRequestID},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   bulletinissue.Table,
+			Columns: bulletinissue.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: bulletinissue.FieldID,
+			},
+		},
+		Type: "BulletinIssue",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			bulletinissue.FieldCreatedAt:      {Type: field.TypeTime, Column: bulletinissue.FieldCreatedAt},
+			bulletinissue.FieldUpdatedAt:      {Type: field.TypeTime, Column: bulletinissue.FieldUpdatedAt},
+			bulletinissue.FieldOrganizationID: {Type: field.TypeString, Column: bulletinissue.FieldOrganizationID},
+			bulletinissue.FieldVersion:        {Type: field.TypeInt, Column: bulletinissue.FieldVersion},
+			bulletinissue.FieldPublicationID:  {Type: field.TypeString, Column: bulletinissue.FieldPublicationID},
+			bulletinissue.FieldYear:           {Type: field.TypeInt, Column: bulletinissue.FieldYear},
+			bulletinissue.FieldSpecial:        {Type: field.TypeBool, Column: bulletinissue.FieldSpecial},
+			bulletinissue.FieldNumber:         {Type: field.TypeInt, Column: bulletinissue.FieldNumber},
+			bulletinissue.FieldTotalNumber:    {Type: field.TypeInt, Column: bulletinissue.FieldTotalNumber},
+			bulletinissue.FieldTitle:          {Type: field.TypeString, Column: bulletinissue.FieldTitle},
+			bulletinissue.FieldStatus:         {Type: field.TypeEnum, Column: bulletinissue.FieldStatus},
+			bulletinissue.FieldPublishedAt:    {Type: field.TypeTime, Column: bulletinissue.FieldPublishedAt},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -144,7 +196,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldIsDecisionMaker: {Type: field.TypeBool, Column: contact.FieldIsDecisionMaker},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cultureactivity.Table,
 			Columns: cultureactivity.Columns,
@@ -175,7 +227,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cultureactivity.FieldSequence:             {Type: field.TypeInt, Column: cultureactivity.FieldSequence},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   culturecampaign.Table,
 			Columns: culturecampaign.Columns,
@@ -206,7 +258,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			culturecampaign.FieldDecisionReason:         {Type: field.TypeString, Column: culturecampaign.FieldDecisionReason},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cultureplan.Table,
 			Columns: cultureplan.Columns,
@@ -232,7 +284,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cultureplan.FieldDecisionReason: {Type: field.TypeString, Column: cultureplan.FieldDecisionReason},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -250,7 +302,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldParentID:       {Type: field.TypeString, Column: department.FieldParentID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   duecount.Table,
 			Columns: duecount.Columns,
@@ -268,7 +320,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			duecount.FieldN:              {Type: field.TypeInt64, Column: duecount.FieldN},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   greetingoutline.Table,
 			Columns: greetingoutline.Columns,
@@ -292,7 +344,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			greetingoutline.FieldDecisionNote:   {Type: field.TypeString, Column: greetingoutline.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   holiday.Table,
 			Columns: holiday.Columns,
@@ -311,7 +363,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
@@ -333,7 +385,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -357,7 +409,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldVisitMonthsC: {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   publication.Table,
+			Columns: publication.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: publication.FieldID,
+			},
+		},
+		Type: "Publication",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			publication.FieldCreatedAt:      {Type: field.TypeTime, Column: publication.FieldCreatedAt},
+			publication.FieldUpdatedAt:      {Type: field.TypeTime, Column: publication.FieldUpdatedAt},
+			publication.FieldOrganizationID: {Type: field.TypeString, Column: publication.FieldOrganizationID},
+			publication.FieldName:           {Type: field.TypeString, Column: publication.FieldName},
+			publication.FieldAudience:       {Type: field.TypeEnum, Column: publication.FieldAudience},
+			publication.FieldTiers:          {Type: field.TypeJSON, Column: publication.FieldTiers},
+			publication.FieldCadence:        {Type: field.TypeEnum, Column: publication.FieldCadence},
+			publication.FieldMonths:         {Type: field.TypeJSON, Column: publication.FieldMonths},
+			publication.FieldWindowStartDay: {Type: field.TypeInt, Column: publication.FieldWindowStartDay},
+			publication.FieldWindowEndDay:   {Type: field.TypeInt, Column: publication.FieldWindowEndDay},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   recognition.Table,
 			Columns: recognition.Columns,
@@ -377,7 +452,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			recognition.FieldCitation:       {Type: field.TypeString, Column: recognition.FieldCitation},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -394,7 +469,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -414,7 +489,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -438,7 +513,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   visitreport.Table,
 			Columns: visitreport.Columns,
@@ -588,6 +663,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   article.OrganizationTable,
+			Columns: []string{article.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Article",
+		"Organization",
+	)
+	graph.MustAddE(
+		"issue",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   article.IssueTable,
+			Columns: []string{article.IssueColumn},
+			Bidi:    false,
+		},
+		"Article",
+		"BulletinIssue",
+	)
+	graph.MustAddE(
+		"department",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   article.DepartmentTable,
+			Columns: []string{article.DepartmentColumn},
+			Bidi:    false,
+		},
+		"Article",
+		"Department",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   article.AuthorTable,
+			Columns: []string{article.AuthorColumn},
+			Bidi:    false,
+		},
+		"Article",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   auditevent.OrganizationTable,
 			Columns: []string{auditevent.OrganizationColumn},
 			Bidi:    false,
@@ -606,6 +729,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"AuditEvent",
 		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   bulletinissue.OrganizationTable,
+			Columns: []string{bulletinissue.OrganizationColumn},
+			Bidi:    false,
+		},
+		"BulletinIssue",
+		"Organization",
+	)
+	graph.MustAddE(
+		"publication",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   bulletinissue.PublicationTable,
+			Columns: []string{bulletinissue.PublicationColumn},
+			Bidi:    false,
+		},
+		"BulletinIssue",
+		"Publication",
+	)
+	graph.MustAddE(
+		"articles",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   bulletinissue.ArticlesTable,
+			Columns: []string{bulletinissue.ArticlesColumn},
+			Bidi:    false,
+		},
+		"BulletinIssue",
+		"Article",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1062,6 +1221,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Interaction",
 		"GreetingOutline",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   publication.OrganizationTable,
+			Columns: []string{publication.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Publication",
+		"Organization",
+	)
+	graph.MustAddE(
+		"issues",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   publication.IssuesTable,
+			Columns: []string{publication.IssuesColumn},
+			Bidi:    false,
+		},
+		"Publication",
+		"BulletinIssue",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1685,6 +1868,157 @@ func (f *ActivityRegistrationFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ArticleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ArticleQuery builder.
+func (_q *ArticleQuery) Filter() *ArticleFilter {
+	return &ArticleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ArticleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ArticleMutation builder.
+func (m *ArticleMutation) Filter() *ArticleFilter {
+	return &ArticleFilter{config: m.config, predicateAdder: m}
+}
+
+// ArticleFilter provides a generic filtering capability at runtime for ArticleQuery.
+type ArticleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ArticleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ArticleFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(article.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ArticleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(article.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ArticleFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(article.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ArticleFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(article.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ArticleFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(article.FieldVersion))
+}
+
+// WhereIssueID applies the entql string predicate on the issue_id field.
+func (f *ArticleFilter) WhereIssueID(p entql.StringP) {
+	f.Where(p.Field(article.FieldIssueID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ArticleFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(article.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *ArticleFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(article.FieldBody))
+}
+
+// WhereDepartmentID applies the entql string predicate on the department_id field.
+func (f *ArticleFilter) WhereDepartmentID(p entql.StringP) {
+	f.Where(p.Field(article.FieldDepartmentID))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *ArticleFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(article.FieldAuthorID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ArticleFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(article.FieldStatus))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *ArticleFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(article.FieldPosition))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ArticleFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ArticleFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasIssue applies a predicate to check if query has an edge issue.
+func (f *ArticleFilter) WhereHasIssue() {
+	f.Where(entql.HasEdge("issue"))
+}
+
+// WhereHasIssueWith applies a predicate to check if query has an edge issue with a given conditions (other predicates).
+func (f *ArticleFilter) WhereHasIssueWith(preds ...predicate.BulletinIssue) {
+	f.Where(entql.HasEdgeWith("issue", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDepartment applies a predicate to check if query has an edge department.
+func (f *ArticleFilter) WhereHasDepartment() {
+	f.Where(entql.HasEdge("department"))
+}
+
+// WhereHasDepartmentWith applies a predicate to check if query has an edge department with a given conditions (other predicates).
+func (f *ArticleFilter) WhereHasDepartmentWith(preds ...predicate.Department) {
+	f.Where(entql.HasEdgeWith("department", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *ArticleFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *ArticleFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1713,7 +2047,7 @@ type AuditEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1793,6 +2127,148 @@ func (f *AuditEventFilter) WhereHasActorWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *BulletinIssueQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the BulletinIssueQuery builder.
+func (_q *BulletinIssueQuery) Filter() *BulletinIssueFilter {
+	return &BulletinIssueFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *BulletinIssueMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the BulletinIssueMutation builder.
+func (m *BulletinIssueMutation) Filter() *BulletinIssueFilter {
+	return &BulletinIssueFilter{config: m.config, predicateAdder: m}
+}
+
+// BulletinIssueFilter provides a generic filtering capability at runtime for BulletinIssueQuery.
+type BulletinIssueFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *BulletinIssueFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *BulletinIssueFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(bulletinissue.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *BulletinIssueFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(bulletinissue.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *BulletinIssueFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(bulletinissue.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *BulletinIssueFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(bulletinissue.FieldOrganizationID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *BulletinIssueFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(bulletinissue.FieldVersion))
+}
+
+// WherePublicationID applies the entql string predicate on the publication_id field.
+func (f *BulletinIssueFilter) WherePublicationID(p entql.StringP) {
+	f.Where(p.Field(bulletinissue.FieldPublicationID))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *BulletinIssueFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(bulletinissue.FieldYear))
+}
+
+// WhereSpecial applies the entql bool predicate on the special field.
+func (f *BulletinIssueFilter) WhereSpecial(p entql.BoolP) {
+	f.Where(p.Field(bulletinissue.FieldSpecial))
+}
+
+// WhereNumber applies the entql int predicate on the number field.
+func (f *BulletinIssueFilter) WhereNumber(p entql.IntP) {
+	f.Where(p.Field(bulletinissue.FieldNumber))
+}
+
+// WhereTotalNumber applies the entql int predicate on the total_number field.
+func (f *BulletinIssueFilter) WhereTotalNumber(p entql.IntP) {
+	f.Where(p.Field(bulletinissue.FieldTotalNumber))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *BulletinIssueFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(bulletinissue.FieldTitle))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *BulletinIssueFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(bulletinissue.FieldStatus))
+}
+
+// WherePublishedAt applies the entql time.Time predicate on the published_at field.
+func (f *BulletinIssueFilter) WherePublishedAt(p entql.TimeP) {
+	f.Where(p.Field(bulletinissue.FieldPublishedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *BulletinIssueFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *BulletinIssueFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPublication applies a predicate to check if query has an edge publication.
+func (f *BulletinIssueFilter) WhereHasPublication() {
+	f.Where(entql.HasEdge("publication"))
+}
+
+// WhereHasPublicationWith applies a predicate to check if query has an edge publication with a given conditions (other predicates).
+func (f *BulletinIssueFilter) WhereHasPublicationWith(preds ...predicate.Publication) {
+	f.Where(entql.HasEdgeWith("publication", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasArticles applies a predicate to check if query has an edge articles.
+func (f *BulletinIssueFilter) WhereHasArticles() {
+	f.Where(entql.HasEdge("articles"))
+}
+
+// WhereHasArticlesWith applies a predicate to check if query has an edge articles with a given conditions (other predicates).
+func (f *BulletinIssueFilter) WhereHasArticlesWith(preds ...predicate.Article) {
+	f.Where(entql.HasEdgeWith("articles", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ContactQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1821,7 +2297,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1963,7 +2439,7 @@ type CultureActivityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CultureActivityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2149,7 +2625,7 @@ type CultureCampaignFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CultureCampaignFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2391,7 +2867,7 @@ type CulturePlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CulturePlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2552,7 +3028,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2715,7 +3191,7 @@ type DueCountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DueCountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2794,7 +3270,7 @@ type GreetingOutlineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GreetingOutlineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2945,7 +3421,7 @@ type HolidayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HolidayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3029,7 +3505,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3198,7 +3674,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3265,6 +3741,124 @@ func (f *OrganizationFilter) WhereVisitMonthsC(p entql.IntP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PublicationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PublicationQuery builder.
+func (_q *PublicationQuery) Filter() *PublicationFilter {
+	return &PublicationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PublicationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PublicationMutation builder.
+func (m *PublicationMutation) Filter() *PublicationFilter {
+	return &PublicationFilter{config: m.config, predicateAdder: m}
+}
+
+// PublicationFilter provides a generic filtering capability at runtime for PublicationQuery.
+type PublicationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PublicationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *PublicationFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(publication.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PublicationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(publication.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PublicationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(publication.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *PublicationFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(publication.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *PublicationFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(publication.FieldName))
+}
+
+// WhereAudience applies the entql string predicate on the audience field.
+func (f *PublicationFilter) WhereAudience(p entql.StringP) {
+	f.Where(p.Field(publication.FieldAudience))
+}
+
+// WhereTiers applies the entql json.RawMessage predicate on the tiers field.
+func (f *PublicationFilter) WhereTiers(p entql.BytesP) {
+	f.Where(p.Field(publication.FieldTiers))
+}
+
+// WhereCadence applies the entql string predicate on the cadence field.
+func (f *PublicationFilter) WhereCadence(p entql.StringP) {
+	f.Where(p.Field(publication.FieldCadence))
+}
+
+// WhereMonths applies the entql json.RawMessage predicate on the months field.
+func (f *PublicationFilter) WhereMonths(p entql.BytesP) {
+	f.Where(p.Field(publication.FieldMonths))
+}
+
+// WhereWindowStartDay applies the entql int predicate on the window_start_day field.
+func (f *PublicationFilter) WhereWindowStartDay(p entql.IntP) {
+	f.Where(p.Field(publication.FieldWindowStartDay))
+}
+
+// WhereWindowEndDay applies the entql int predicate on the window_end_day field.
+func (f *PublicationFilter) WhereWindowEndDay(p entql.IntP) {
+	f.Where(p.Field(publication.FieldWindowEndDay))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *PublicationFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *PublicationFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasIssues applies a predicate to check if query has an edge issues.
+func (f *PublicationFilter) WhereHasIssues() {
+	f.Where(entql.HasEdge("issues"))
+}
+
+// WhereHasIssuesWith applies a predicate to check if query has an edge issues with a given conditions (other predicates).
+func (f *PublicationFilter) WhereHasIssuesWith(preds ...predicate.BulletinIssue) {
+	f.Where(entql.HasEdgeWith("issues", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RecognitionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3293,7 +3887,7 @@ type RecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3424,7 +4018,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3484,7 +4078,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3601,7 +4195,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3780,7 +4374,7 @@ type VisitReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VisitReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

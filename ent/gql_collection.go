@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -18,6 +20,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -679,6 +682,200 @@ func newActivityRegistrationPaginateArgs(rv map[string]any) *activityregistratio
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ArticleQuery) CollectFields(ctx context.Context, satisfies ...string) (*ArticleQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ArticleQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(article.Columns))
+		selectedFields = []string{article.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[article.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, article.FieldOrganizationID)
+				fieldSeen[article.FieldOrganizationID] = struct{}{}
+			}
+
+		case "issue":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&BulletinIssueClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, bulletinissueImplementors)...); err != nil {
+				return err
+			}
+			_q.withIssue = query
+			if _, ok := fieldSeen[article.FieldIssueID]; !ok {
+				selectedFields = append(selectedFields, article.FieldIssueID)
+				fieldSeen[article.FieldIssueID] = struct{}{}
+			}
+
+		case "department":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.withDepartment = query
+			if _, ok := fieldSeen[article.FieldDepartmentID]; !ok {
+				selectedFields = append(selectedFields, article.FieldDepartmentID)
+				fieldSeen[article.FieldDepartmentID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[article.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, article.FieldAuthorID)
+				fieldSeen[article.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[article.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, article.FieldCreatedAt)
+				fieldSeen[article.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[article.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, article.FieldUpdatedAt)
+				fieldSeen[article.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[article.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, article.FieldVersion)
+				fieldSeen[article.FieldVersion] = struct{}{}
+			}
+		case "issueID":
+			if _, ok := fieldSeen[article.FieldIssueID]; !ok {
+				selectedFields = append(selectedFields, article.FieldIssueID)
+				fieldSeen[article.FieldIssueID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[article.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, article.FieldTitle)
+				fieldSeen[article.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[article.FieldBody]; !ok {
+				selectedFields = append(selectedFields, article.FieldBody)
+				fieldSeen[article.FieldBody] = struct{}{}
+			}
+		case "departmentID":
+			if _, ok := fieldSeen[article.FieldDepartmentID]; !ok {
+				selectedFields = append(selectedFields, article.FieldDepartmentID)
+				fieldSeen[article.FieldDepartmentID] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[article.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, article.FieldAuthorID)
+				fieldSeen[article.FieldAuthorID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[article.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, article.FieldStatus)
+				fieldSeen[article.FieldStatus] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[article.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, article.FieldPosition)
+				fieldSeen[article.FieldPosition] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type articlePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ArticlePaginateOption
+}
+
+func newArticlePaginateArgs(rv map[string]any) *articlePaginateArgs {
+	args := &articlePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ArticleOrder{Field: &ArticleOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithArticleOrder(order))
+			}
+		case *ArticleOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithArticleOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ArticleWhereInput); ok {
+		args.opts = append(args.opts, WithArticleFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -823,6 +1020,188 @@ func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AuditEventWhereInput); ok {
 		args.opts = append(args.opts, WithAuditEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *BulletinIssueQuery) CollectFields(ctx context.Context, satisfies ...string) (*BulletinIssueQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *BulletinIssueQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(bulletinissue.Columns))
+		selectedFields = []string{bulletinissue.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[bulletinissue.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldOrganizationID)
+				fieldSeen[bulletinissue.FieldOrganizationID] = struct{}{}
+			}
+
+		case "publication":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PublicationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, publicationImplementors)...); err != nil {
+				return err
+			}
+			_q.withPublication = query
+			if _, ok := fieldSeen[bulletinissue.FieldPublicationID]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldPublicationID)
+				fieldSeen[bulletinissue.FieldPublicationID] = struct{}{}
+			}
+
+		case "articles":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ArticleClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, articleImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedArticles(alias, func(wq *ArticleQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[bulletinissue.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldCreatedAt)
+				fieldSeen[bulletinissue.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[bulletinissue.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldUpdatedAt)
+				fieldSeen[bulletinissue.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[bulletinissue.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldVersion)
+				fieldSeen[bulletinissue.FieldVersion] = struct{}{}
+			}
+		case "publicationID":
+			if _, ok := fieldSeen[bulletinissue.FieldPublicationID]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldPublicationID)
+				fieldSeen[bulletinissue.FieldPublicationID] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[bulletinissue.FieldYear]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldYear)
+				fieldSeen[bulletinissue.FieldYear] = struct{}{}
+			}
+		case "special":
+			if _, ok := fieldSeen[bulletinissue.FieldSpecial]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldSpecial)
+				fieldSeen[bulletinissue.FieldSpecial] = struct{}{}
+			}
+		case "number":
+			if _, ok := fieldSeen[bulletinissue.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldNumber)
+				fieldSeen[bulletinissue.FieldNumber] = struct{}{}
+			}
+		case "totalNumber":
+			if _, ok := fieldSeen[bulletinissue.FieldTotalNumber]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldTotalNumber)
+				fieldSeen[bulletinissue.FieldTotalNumber] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[bulletinissue.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldTitle)
+				fieldSeen[bulletinissue.FieldTitle] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[bulletinissue.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldStatus)
+				fieldSeen[bulletinissue.FieldStatus] = struct{}{}
+			}
+		case "publishedAt":
+			if _, ok := fieldSeen[bulletinissue.FieldPublishedAt]; !ok {
+				selectedFields = append(selectedFields, bulletinissue.FieldPublishedAt)
+				fieldSeen[bulletinissue.FieldPublishedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type bulletinissuePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []BulletinIssuePaginateOption
+}
+
+func newBulletinIssuePaginateArgs(rv map[string]any) *bulletinissuePaginateArgs {
+	args := &bulletinissuePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &BulletinIssueOrder{Field: &BulletinIssueOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithBulletinIssueOrder(order))
+			}
+		case *BulletinIssueOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithBulletinIssueOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*BulletinIssueWhereInput); ok {
+		args.opts = append(args.opts, WithBulletinIssueFilter(v.Filter))
 	}
 	return args
 }
@@ -2881,6 +3260,239 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 				args.opts = append(args.opts, WithOrganizationOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PublicationQuery) CollectFields(ctx context.Context, satisfies ...string) (*PublicationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PublicationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(publication.Columns))
+		selectedFields = []string{publication.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[publication.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, publication.FieldOrganizationID)
+				fieldSeen[publication.FieldOrganizationID] = struct{}{}
+			}
+
+		case "issues":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&BulletinIssueClient{config: _q.config}).Query()
+			)
+			args := newBulletinIssuePaginateArgs(fieldArgs(ctx, new(BulletinIssueWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newBulletinIssuePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Publication) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"publication_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(publication.IssuesColumn), ids...))
+						})
+						if err := query.GroupBy(publication.IssuesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Publication) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Issues)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, bulletinissueImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(publication.IssuesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedIssues(alias, func(wq *BulletinIssueQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[publication.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, publication.FieldCreatedAt)
+				fieldSeen[publication.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[publication.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, publication.FieldUpdatedAt)
+				fieldSeen[publication.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[publication.FieldName]; !ok {
+				selectedFields = append(selectedFields, publication.FieldName)
+				fieldSeen[publication.FieldName] = struct{}{}
+			}
+		case "audience":
+			if _, ok := fieldSeen[publication.FieldAudience]; !ok {
+				selectedFields = append(selectedFields, publication.FieldAudience)
+				fieldSeen[publication.FieldAudience] = struct{}{}
+			}
+		case "tiers":
+			if _, ok := fieldSeen[publication.FieldTiers]; !ok {
+				selectedFields = append(selectedFields, publication.FieldTiers)
+				fieldSeen[publication.FieldTiers] = struct{}{}
+			}
+		case "cadence":
+			if _, ok := fieldSeen[publication.FieldCadence]; !ok {
+				selectedFields = append(selectedFields, publication.FieldCadence)
+				fieldSeen[publication.FieldCadence] = struct{}{}
+			}
+		case "months":
+			if _, ok := fieldSeen[publication.FieldMonths]; !ok {
+				selectedFields = append(selectedFields, publication.FieldMonths)
+				fieldSeen[publication.FieldMonths] = struct{}{}
+			}
+		case "windowStartDay":
+			if _, ok := fieldSeen[publication.FieldWindowStartDay]; !ok {
+				selectedFields = append(selectedFields, publication.FieldWindowStartDay)
+				fieldSeen[publication.FieldWindowStartDay] = struct{}{}
+			}
+		case "windowEndDay":
+			if _, ok := fieldSeen[publication.FieldWindowEndDay]; !ok {
+				selectedFields = append(selectedFields, publication.FieldWindowEndDay)
+				fieldSeen[publication.FieldWindowEndDay] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type publicationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PublicationPaginateOption
+}
+
+func newPublicationPaginateArgs(rv map[string]any) *publicationPaginateArgs {
+	args := &publicationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PublicationOrder{Field: &PublicationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPublicationOrder(order))
+			}
+		case *PublicationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPublicationOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PublicationWhereInput); ok {
+		args.opts = append(args.opts, WithPublicationFilter(v.Filter))
 	}
 	return args
 }

@@ -122,6 +122,38 @@ func (_m *ActivityRegistration) User(ctx context.Context) (*User, error) {
 	return result, err
 }
 
+func (_m *Article) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Article) Issue(ctx context.Context) (*BulletinIssue, error) {
+	result, err := _m.Edges.IssueOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIssue().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Article) Department(ctx context.Context) (*Department, error) {
+	result, err := _m.Edges.DepartmentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDepartment().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Article) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *AuditEvent) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -136,6 +168,34 @@ func (_m *AuditEvent) Actor(ctx context.Context) (*User, error) {
 		result, err = _m.QueryActor().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *BulletinIssue) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *BulletinIssue) Publication(ctx context.Context) (*Publication, error) {
+	result, err := _m.Edges.PublicationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPublication().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *BulletinIssue) Articles(ctx context.Context) (result []*Article, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedArticles(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ArticlesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryArticles().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *Contact) Organization(ctx context.Context) (*Organization, error) {
@@ -473,6 +533,35 @@ func (_m *Interaction) GreetingOutline(ctx context.Context) (*GreetingOutline, e
 		result, err = _m.QueryGreetingOutline().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *Publication) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Publication) Issues(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *BulletinIssueOrder, where *BulletinIssueWhereInput,
+) (*BulletinIssueConnection, error) {
+	opts := []BulletinIssuePaginateOption{
+		WithBulletinIssueOrder(orderBy),
+		WithBulletinIssueFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedIssues(alias); err == nil || hasTotalCount {
+		pager, err := newBulletinIssuePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &BulletinIssueConnection{Edges: []*BulletinIssueEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryIssues().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Recognition) Organization(ctx context.Context) (*Organization, error) {

@@ -6,6 +6,7 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/interaction"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/internal/pulid"
 	"time"
@@ -275,6 +276,54 @@ func (c *AccountUpdate) SetInput(i UpdateAccountInput) *AccountUpdate {
 
 // SetInput applies the change-set in the UpdateAccountInput on the AccountUpdateOne builder.
 func (c *AccountUpdateOne) SetInput(i UpdateAccountInput) *AccountUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateArticleInput represents a mutation input for creating articles.
+type CreateArticleInput struct {
+	Title        string
+	Body         string
+	IssueID      pulid.ID
+	DepartmentID *pulid.ID
+}
+
+// Mutate applies the CreateArticleInput on the ArticleMutation builder.
+func (i *CreateArticleInput) Mutate(m *ArticleMutation) {
+	m.SetTitle(i.Title)
+	m.SetBody(i.Body)
+	m.SetIssueID(i.IssueID)
+	if v := i.DepartmentID; v != nil {
+		m.SetDepartmentID(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreateArticleInput on the ArticleCreate builder.
+func (c *ArticleCreate) SetInput(i CreateArticleInput) *ArticleCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateBulletinIssueInput represents a mutation input for creating bulletinissues.
+type CreateBulletinIssueInput struct {
+	Year          int
+	Special       *bool
+	Title         string
+	PublicationID pulid.ID
+}
+
+// Mutate applies the CreateBulletinIssueInput on the BulletinIssueMutation builder.
+func (i *CreateBulletinIssueInput) Mutate(m *BulletinIssueMutation) {
+	m.SetYear(i.Year)
+	if v := i.Special; v != nil {
+		m.SetSpecial(*v)
+	}
+	m.SetTitle(i.Title)
+	m.SetPublicationID(i.PublicationID)
+}
+
+// SetInput applies the change-set in the CreateBulletinIssueInput on the BulletinIssueCreate builder.
+func (c *BulletinIssueCreate) SetInput(i CreateBulletinIssueInput) *BulletinIssueCreate {
 	i.Mutate(c.Mutation())
 	return c
 }
@@ -661,6 +710,44 @@ func (c *OrganizationUpdate) SetInput(i UpdateOrganizationInput) *OrganizationUp
 
 // SetInput applies the change-set in the UpdateOrganizationInput on the OrganizationUpdateOne builder.
 func (c *OrganizationUpdateOne) SetInput(i UpdateOrganizationInput) *OrganizationUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreatePublicationInput represents a mutation input for creating publications.
+type CreatePublicationInput struct {
+	Name           string
+	Audience       *publication.Audience
+	Tiers          []string
+	Cadence        publication.Cadence
+	Months         []int
+	WindowStartDay *int
+	WindowEndDay   *int
+}
+
+// Mutate applies the CreatePublicationInput on the PublicationMutation builder.
+func (i *CreatePublicationInput) Mutate(m *PublicationMutation) {
+	m.SetName(i.Name)
+	if v := i.Audience; v != nil {
+		m.SetAudience(*v)
+	}
+	if v := i.Tiers; v != nil {
+		m.SetTiers(v)
+	}
+	m.SetCadence(i.Cadence)
+	if v := i.Months; v != nil {
+		m.SetMonths(v)
+	}
+	if v := i.WindowStartDay; v != nil {
+		m.SetWindowStartDay(*v)
+	}
+	if v := i.WindowEndDay; v != nil {
+		m.SetWindowEndDay(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreatePublicationInput on the PublicationCreate builder.
+func (c *PublicationCreate) SetInput(i CreatePublicationInput) *PublicationCreate {
 	i.Mutate(c.Mutation())
 	return c
 }

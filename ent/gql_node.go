@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -17,6 +19,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -43,10 +46,20 @@ var activityregistrationImplementors = []string{"ActivityRegistration", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*ActivityRegistration) IsNode() {}
 
+var articleImplementors = []string{"Article", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Article) IsNode() {}
+
 var auditeventImplementors = []string{"AuditEvent", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*AuditEvent) IsNode() {}
+
+var bulletinissueImplementors = []string{"BulletinIssue", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*BulletinIssue) IsNode() {}
 
 var contactImplementors = []string{"Contact", "Node"}
 
@@ -92,6 +105,11 @@ var organizationImplementors = []string{"Organization", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Organization) IsNode() {}
+
+var publicationImplementors = []string{"Publication", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Publication) IsNode() {}
 
 var recognitionImplementors = []string{"Recognition", "Node"}
 
@@ -197,6 +215,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case article.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Article.Query().
+			Where(article.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, articleImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case auditevent.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -206,6 +237,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(auditevent.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, auditeventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case bulletinissue.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.BulletinIssue.Query().
+			Where(bulletinissue.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, bulletinissueImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -323,6 +367,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(organization.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, organizationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case publication.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Publication.Query().
+			Where(publication.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, publicationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -484,10 +541,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case article.Table:
+		query := c.Article.Query().
+			Where(article.IDIn(ids...))
+		query, err := query.CollectFields(ctx, articleImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case auditevent.Table:
 		query := c.AuditEvent.Query().
 			Where(auditevent.IDIn(ids...))
 		query, err := query.CollectFields(ctx, auditeventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case bulletinissue.Table:
+		query := c.BulletinIssue.Query().
+			Where(bulletinissue.IDIn(ids...))
+		query, err := query.CollectFields(ctx, bulletinissueImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -632,6 +721,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Organization.Query().
 			Where(organization.IDIn(ids...))
 		query, err := query.CollectFields(ctx, organizationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case publication.Table:
+		query := c.Publication.Query().
+			Where(publication.IDIn(ids...))
+		query, err := query.CollectFields(ctx, publicationImplementors...)
 		if err != nil {
 			return nil, err
 		}

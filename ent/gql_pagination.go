@@ -9,7 +9,9 @@ import (
 	"io"
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -19,6 +21,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -922,6 +925,320 @@ func (_m *ActivityRegistration) ToEdge(order *ActivityRegistrationOrder) *Activi
 	}
 }
 
+// ArticleEdge is the edge representation of Article.
+type ArticleEdge struct {
+	Node   *Article `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// ArticleConnection is the connection containing edges to Article.
+type ArticleConnection struct {
+	Edges      []*ArticleEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *ArticleConnection) build(nodes []*Article, pager *articlePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Article
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Article {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Article {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ArticleEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ArticleEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ArticlePaginateOption enables pagination customization.
+type ArticlePaginateOption func(*articlePager) error
+
+// WithArticleOrder configures pagination ordering.
+func WithArticleOrder(order *ArticleOrder) ArticlePaginateOption {
+	if order == nil {
+		order = DefaultArticleOrder
+	}
+	o := *order
+	return func(pager *articlePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultArticleOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithArticleFilter configures pagination filter.
+func WithArticleFilter(filter func(*ArticleQuery) (*ArticleQuery, error)) ArticlePaginateOption {
+	return func(pager *articlePager) error {
+		if filter == nil {
+			return errors.New("ArticleQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type articlePager struct {
+	reverse bool
+	order   *ArticleOrder
+	filter  func(*ArticleQuery) (*ArticleQuery, error)
+}
+
+func newArticlePager(opts []ArticlePaginateOption, reverse bool) (*articlePager, error) {
+	pager := &articlePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultArticleOrder
+	}
+	return pager, nil
+}
+
+func (p *articlePager) applyFilter(query *ArticleQuery) (*ArticleQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *articlePager) toCursor(_m *Article) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *articlePager) applyCursors(query *ArticleQuery, after, before *Cursor) (*ArticleQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultArticleOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *articlePager) applyOrder(query *ArticleQuery) *ArticleQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultArticleOrder.Field {
+		query = query.Order(DefaultArticleOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *articlePager) orderExpr(query *ArticleQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultArticleOrder.Field {
+			b.Comma().Ident(DefaultArticleOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Article.
+func (_m *ArticleQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ArticlePaginateOption,
+) (*ArticleConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newArticlePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ArticleConnection{Edges: []*ArticleEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ArticleOrderFieldCreatedAt orders Article by created_at.
+	ArticleOrderFieldCreatedAt = &ArticleOrderField{
+		Value: func(_m *Article) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: article.FieldCreatedAt,
+		toTerm: article.ByCreatedAt,
+		toCursor: func(_m *Article) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ArticleOrderFieldUpdatedAt orders Article by updated_at.
+	ArticleOrderFieldUpdatedAt = &ArticleOrderField{
+		Value: func(_m *Article) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: article.FieldUpdatedAt,
+		toTerm: article.ByUpdatedAt,
+		toCursor: func(_m *Article) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ArticleOrderField) String() string {
+	var str string
+	switch f.column {
+	case ArticleOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ArticleOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ArticleOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ArticleOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ArticleOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ArticleOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ArticleOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ArticleOrderField", str)
+	}
+	return nil
+}
+
+// ArticleOrderField defines the ordering field of Article.
+type ArticleOrderField struct {
+	// Value extracts the ordering value from the given Article.
+	Value    func(*Article) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) article.OrderOption
+	toCursor func(*Article) Cursor
+}
+
+// ArticleOrder defines the ordering of Article.
+type ArticleOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *ArticleOrderField `json:"field"`
+}
+
+// DefaultArticleOrder is the default ordering of Article.
+var DefaultArticleOrder = &ArticleOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ArticleOrderField{
+		Value: func(_m *Article) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: article.FieldID,
+		toTerm: article.ByID,
+		toCursor: func(_m *Article) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Article into ArticleEdge.
+func (_m *Article) ToEdge(order *ArticleOrder) *ArticleEdge {
+	if order == nil {
+		order = DefaultArticleOrder
+	}
+	return &ArticleEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // AuditEventEdge is the edge representation of AuditEvent.
 type AuditEventEdge struct {
 	Node   *AuditEvent `json:"node"`
@@ -1213,6 +1530,356 @@ func (_m *AuditEvent) ToEdge(order *AuditEventOrder) *AuditEventEdge {
 		order = DefaultAuditEventOrder
 	}
 	return &AuditEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// BulletinIssueEdge is the edge representation of BulletinIssue.
+type BulletinIssueEdge struct {
+	Node   *BulletinIssue `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// BulletinIssueConnection is the connection containing edges to BulletinIssue.
+type BulletinIssueConnection struct {
+	Edges      []*BulletinIssueEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *BulletinIssueConnection) build(nodes []*BulletinIssue, pager *bulletinissuePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *BulletinIssue
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *BulletinIssue {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *BulletinIssue {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*BulletinIssueEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &BulletinIssueEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// BulletinIssuePaginateOption enables pagination customization.
+type BulletinIssuePaginateOption func(*bulletinissuePager) error
+
+// WithBulletinIssueOrder configures pagination ordering.
+func WithBulletinIssueOrder(order *BulletinIssueOrder) BulletinIssuePaginateOption {
+	if order == nil {
+		order = DefaultBulletinIssueOrder
+	}
+	o := *order
+	return func(pager *bulletinissuePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultBulletinIssueOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithBulletinIssueFilter configures pagination filter.
+func WithBulletinIssueFilter(filter func(*BulletinIssueQuery) (*BulletinIssueQuery, error)) BulletinIssuePaginateOption {
+	return func(pager *bulletinissuePager) error {
+		if filter == nil {
+			return errors.New("BulletinIssueQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type bulletinissuePager struct {
+	reverse bool
+	order   *BulletinIssueOrder
+	filter  func(*BulletinIssueQuery) (*BulletinIssueQuery, error)
+}
+
+func newBulletinIssuePager(opts []BulletinIssuePaginateOption, reverse bool) (*bulletinissuePager, error) {
+	pager := &bulletinissuePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultBulletinIssueOrder
+	}
+	return pager, nil
+}
+
+func (p *bulletinissuePager) applyFilter(query *BulletinIssueQuery) (*BulletinIssueQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *bulletinissuePager) toCursor(_m *BulletinIssue) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *bulletinissuePager) applyCursors(query *BulletinIssueQuery, after, before *Cursor) (*BulletinIssueQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultBulletinIssueOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *bulletinissuePager) applyOrder(query *BulletinIssueQuery) *BulletinIssueQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultBulletinIssueOrder.Field {
+		query = query.Order(DefaultBulletinIssueOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *bulletinissuePager) orderExpr(query *BulletinIssueQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultBulletinIssueOrder.Field {
+			b.Comma().Ident(DefaultBulletinIssueOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to BulletinIssue.
+func (_m *BulletinIssueQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...BulletinIssuePaginateOption,
+) (*BulletinIssueConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newBulletinIssuePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &BulletinIssueConnection{Edges: []*BulletinIssueEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// BulletinIssueOrderFieldCreatedAt orders BulletinIssue by created_at.
+	BulletinIssueOrderFieldCreatedAt = &BulletinIssueOrderField{
+		Value: func(_m *BulletinIssue) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: bulletinissue.FieldCreatedAt,
+		toTerm: bulletinissue.ByCreatedAt,
+		toCursor: func(_m *BulletinIssue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// BulletinIssueOrderFieldUpdatedAt orders BulletinIssue by updated_at.
+	BulletinIssueOrderFieldUpdatedAt = &BulletinIssueOrderField{
+		Value: func(_m *BulletinIssue) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: bulletinissue.FieldUpdatedAt,
+		toTerm: bulletinissue.ByUpdatedAt,
+		toCursor: func(_m *BulletinIssue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// BulletinIssueOrderFieldYear orders BulletinIssue by year.
+	BulletinIssueOrderFieldYear = &BulletinIssueOrderField{
+		Value: func(_m *BulletinIssue) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: bulletinissue.FieldYear,
+		toTerm: bulletinissue.ByYear,
+		toCursor: func(_m *BulletinIssue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// BulletinIssueOrderFieldNumber orders BulletinIssue by number.
+	BulletinIssueOrderFieldNumber = &BulletinIssueOrderField{
+		Value: func(_m *BulletinIssue) (ent.Value, error) {
+			return _m.Number, nil
+		},
+		column: bulletinissue.FieldNumber,
+		toTerm: bulletinissue.ByNumber,
+		toCursor: func(_m *BulletinIssue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Number,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f BulletinIssueOrderField) String() string {
+	var str string
+	switch f.column {
+	case BulletinIssueOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case BulletinIssueOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case BulletinIssueOrderFieldYear.column:
+		str = "YEAR"
+	case BulletinIssueOrderFieldNumber.column:
+		str = "NUMBER"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f BulletinIssueOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *BulletinIssueOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("BulletinIssueOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *BulletinIssueOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *BulletinIssueOrderFieldUpdatedAt
+	case "YEAR":
+		*f = *BulletinIssueOrderFieldYear
+	case "NUMBER":
+		*f = *BulletinIssueOrderFieldNumber
+	default:
+		return fmt.Errorf("%s is not a valid BulletinIssueOrderField", str)
+	}
+	return nil
+}
+
+// BulletinIssueOrderField defines the ordering field of BulletinIssue.
+type BulletinIssueOrderField struct {
+	// Value extracts the ordering value from the given BulletinIssue.
+	Value    func(*BulletinIssue) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) bulletinissue.OrderOption
+	toCursor func(*BulletinIssue) Cursor
+}
+
+// BulletinIssueOrder defines the ordering of BulletinIssue.
+type BulletinIssueOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *BulletinIssueOrderField `json:"field"`
+}
+
+// DefaultBulletinIssueOrder is the default ordering of BulletinIssue.
+var DefaultBulletinIssueOrder = &BulletinIssueOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &BulletinIssueOrderField{
+		Value: func(_m *BulletinIssue) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: bulletinissue.FieldID,
+		toTerm: bulletinissue.ByID,
+		toCursor: func(_m *BulletinIssue) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts BulletinIssue into BulletinIssueEdge.
+func (_m *BulletinIssue) ToEdge(order *BulletinIssueOrder) *BulletinIssueEdge {
+	if order == nil {
+		order = DefaultBulletinIssueOrder
+	}
+	return &BulletinIssueEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -4183,6 +4850,338 @@ func (_m *Organization) ToEdge(order *OrganizationOrder) *OrganizationEdge {
 		order = DefaultOrganizationOrder
 	}
 	return &OrganizationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// PublicationEdge is the edge representation of Publication.
+type PublicationEdge struct {
+	Node   *Publication `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// PublicationConnection is the connection containing edges to Publication.
+type PublicationConnection struct {
+	Edges      []*PublicationEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *PublicationConnection) build(nodes []*Publication, pager *publicationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Publication
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Publication {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Publication {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*PublicationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &PublicationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// PublicationPaginateOption enables pagination customization.
+type PublicationPaginateOption func(*publicationPager) error
+
+// WithPublicationOrder configures pagination ordering.
+func WithPublicationOrder(order *PublicationOrder) PublicationPaginateOption {
+	if order == nil {
+		order = DefaultPublicationOrder
+	}
+	o := *order
+	return func(pager *publicationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultPublicationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithPublicationFilter configures pagination filter.
+func WithPublicationFilter(filter func(*PublicationQuery) (*PublicationQuery, error)) PublicationPaginateOption {
+	return func(pager *publicationPager) error {
+		if filter == nil {
+			return errors.New("PublicationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type publicationPager struct {
+	reverse bool
+	order   *PublicationOrder
+	filter  func(*PublicationQuery) (*PublicationQuery, error)
+}
+
+func newPublicationPager(opts []PublicationPaginateOption, reverse bool) (*publicationPager, error) {
+	pager := &publicationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultPublicationOrder
+	}
+	return pager, nil
+}
+
+func (p *publicationPager) applyFilter(query *PublicationQuery) (*PublicationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *publicationPager) toCursor(_m *Publication) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *publicationPager) applyCursors(query *PublicationQuery, after, before *Cursor) (*PublicationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPublicationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *publicationPager) applyOrder(query *PublicationQuery) *PublicationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultPublicationOrder.Field {
+		query = query.Order(DefaultPublicationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *publicationPager) orderExpr(query *PublicationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultPublicationOrder.Field {
+			b.Comma().Ident(DefaultPublicationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Publication.
+func (_m *PublicationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...PublicationPaginateOption,
+) (*PublicationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newPublicationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &PublicationConnection{Edges: []*PublicationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// PublicationOrderFieldCreatedAt orders Publication by created_at.
+	PublicationOrderFieldCreatedAt = &PublicationOrderField{
+		Value: func(_m *Publication) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: publication.FieldCreatedAt,
+		toTerm: publication.ByCreatedAt,
+		toCursor: func(_m *Publication) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PublicationOrderFieldUpdatedAt orders Publication by updated_at.
+	PublicationOrderFieldUpdatedAt = &PublicationOrderField{
+		Value: func(_m *Publication) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: publication.FieldUpdatedAt,
+		toTerm: publication.ByUpdatedAt,
+		toCursor: func(_m *Publication) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// PublicationOrderFieldName orders Publication by name.
+	PublicationOrderFieldName = &PublicationOrderField{
+		Value: func(_m *Publication) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: publication.FieldName,
+		toTerm: publication.ByName,
+		toCursor: func(_m *Publication) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PublicationOrderField) String() string {
+	var str string
+	switch f.column {
+	case PublicationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PublicationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case PublicationOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PublicationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PublicationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PublicationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PublicationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PublicationOrderFieldUpdatedAt
+	case "NAME":
+		*f = *PublicationOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid PublicationOrderField", str)
+	}
+	return nil
+}
+
+// PublicationOrderField defines the ordering field of Publication.
+type PublicationOrderField struct {
+	// Value extracts the ordering value from the given Publication.
+	Value    func(*Publication) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) publication.OrderOption
+	toCursor func(*Publication) Cursor
+}
+
+// PublicationOrder defines the ordering of Publication.
+type PublicationOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *PublicationOrderField `json:"field"`
+}
+
+// DefaultPublicationOrder is the default ordering of Publication.
+var DefaultPublicationOrder = &PublicationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &PublicationOrderField{
+		Value: func(_m *Publication) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: publication.FieldID,
+		toTerm: publication.ByID,
+		toCursor: func(_m *Publication) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Publication into PublicationEdge.
+func (_m *Publication) ToEdge(order *PublicationOrder) *PublicationEdge {
+	if order == nil {
+		order = DefaultPublicationOrder
+	}
+	return &PublicationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -15,6 +17,7 @@ import (
 	"rapport/ent/greetingoutline"
 	"rapport/ent/interaction"
 	"rapport/ent/predicate"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -1705,6 +1708,602 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	}
 }
 
+// ArticleWhereInput represents a where input for filtering Article queries.
+type ArticleWhereInput struct {
+	Predicates []predicate.Article  `json:"-"`
+	Not        *ArticleWhereInput   `json:"not,omitempty"`
+	Or         []*ArticleWhereInput `json:"or,omitempty"`
+	And        []*ArticleWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "issue_id" field predicates.
+	IssueID             *pulid.ID  `json:"issueID,omitempty"`
+	IssueIDNEQ          *pulid.ID  `json:"issueIDNEQ,omitempty"`
+	IssueIDIn           []pulid.ID `json:"issueIDIn,omitempty"`
+	IssueIDNotIn        []pulid.ID `json:"issueIDNotIn,omitempty"`
+	IssueIDGT           *pulid.ID  `json:"issueIDGT,omitempty"`
+	IssueIDGTE          *pulid.ID  `json:"issueIDGTE,omitempty"`
+	IssueIDLT           *pulid.ID  `json:"issueIDLT,omitempty"`
+	IssueIDLTE          *pulid.ID  `json:"issueIDLTE,omitempty"`
+	IssueIDContains     *pulid.ID  `json:"issueIDContains,omitempty"`
+	IssueIDHasPrefix    *pulid.ID  `json:"issueIDHasPrefix,omitempty"`
+	IssueIDHasSuffix    *pulid.ID  `json:"issueIDHasSuffix,omitempty"`
+	IssueIDEqualFold    *pulid.ID  `json:"issueIDEqualFold,omitempty"`
+	IssueIDContainsFold *pulid.ID  `json:"issueIDContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "department_id" field predicates.
+	DepartmentID             *pulid.ID  `json:"departmentID,omitempty"`
+	DepartmentIDNEQ          *pulid.ID  `json:"departmentIDNEQ,omitempty"`
+	DepartmentIDIn           []pulid.ID `json:"departmentIDIn,omitempty"`
+	DepartmentIDNotIn        []pulid.ID `json:"departmentIDNotIn,omitempty"`
+	DepartmentIDGT           *pulid.ID  `json:"departmentIDGT,omitempty"`
+	DepartmentIDGTE          *pulid.ID  `json:"departmentIDGTE,omitempty"`
+	DepartmentIDLT           *pulid.ID  `json:"departmentIDLT,omitempty"`
+	DepartmentIDLTE          *pulid.ID  `json:"departmentIDLTE,omitempty"`
+	DepartmentIDContains     *pulid.ID  `json:"departmentIDContains,omitempty"`
+	DepartmentIDHasPrefix    *pulid.ID  `json:"departmentIDHasPrefix,omitempty"`
+	DepartmentIDHasSuffix    *pulid.ID  `json:"departmentIDHasSuffix,omitempty"`
+	DepartmentIDIsNil        bool       `json:"departmentIDIsNil,omitempty"`
+	DepartmentIDNotNil       bool       `json:"departmentIDNotNil,omitempty"`
+	DepartmentIDEqualFold    *pulid.ID  `json:"departmentIDEqualFold,omitempty"`
+	DepartmentIDContainsFold *pulid.ID  `json:"departmentIDContainsFold,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID             *pulid.ID  `json:"authorID,omitempty"`
+	AuthorIDNEQ          *pulid.ID  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn           []pulid.ID `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn        []pulid.ID `json:"authorIDNotIn,omitempty"`
+	AuthorIDGT           *pulid.ID  `json:"authorIDGT,omitempty"`
+	AuthorIDGTE          *pulid.ID  `json:"authorIDGTE,omitempty"`
+	AuthorIDLT           *pulid.ID  `json:"authorIDLT,omitempty"`
+	AuthorIDLTE          *pulid.ID  `json:"authorIDLTE,omitempty"`
+	AuthorIDContains     *pulid.ID  `json:"authorIDContains,omitempty"`
+	AuthorIDHasPrefix    *pulid.ID  `json:"authorIDHasPrefix,omitempty"`
+	AuthorIDHasSuffix    *pulid.ID  `json:"authorIDHasSuffix,omitempty"`
+	AuthorIDIsNil        bool       `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil       bool       `json:"authorIDNotNil,omitempty"`
+	AuthorIDEqualFold    *pulid.ID  `json:"authorIDEqualFold,omitempty"`
+	AuthorIDContainsFold *pulid.ID  `json:"authorIDContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *article.Status  `json:"status,omitempty"`
+	StatusNEQ   *article.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []article.Status `json:"statusIn,omitempty"`
+	StatusNotIn []article.Status `json:"statusNotIn,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "issue" edge predicates.
+	HasIssue     *bool                      `json:"hasIssue,omitempty"`
+	HasIssueWith []*BulletinIssueWhereInput `json:"hasIssueWith,omitempty"`
+
+	// "department" edge predicates.
+	HasDepartment     *bool                   `json:"hasDepartment,omitempty"`
+	HasDepartmentWith []*DepartmentWhereInput `json:"hasDepartmentWith,omitempty"`
+
+	// "author" edge predicates.
+	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
+	HasAuthorWith []*UserWhereInput `json:"hasAuthorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ArticleWhereInput) AddPredicates(predicates ...predicate.Article) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ArticleWhereInput filter on the ArticleQuery builder.
+func (i *ArticleWhereInput) Filter(q *ArticleQuery) (*ArticleQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyArticleWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyArticleWhereInput is returned in case the ArticleWhereInput is empty.
+var ErrEmptyArticleWhereInput = errors.New("ent: empty predicate ArticleWhereInput")
+
+// P returns a predicate for filtering articles.
+// An error is returned if the input is empty or invalid.
+func (i *ArticleWhereInput) P() (predicate.Article, error) {
+	var predicates []predicate.Article
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, article.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Article, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, article.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Article, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, article.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, article.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, article.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, article.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, article.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, article.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, article.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, article.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, article.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, article.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, article.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, article.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, article.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, article.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, article.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, article.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, article.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, article.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, article.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, article.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, article.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, article.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, article.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, article.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, article.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.IssueID != nil {
+		predicates = append(predicates, article.IssueIDEQ(*i.IssueID))
+	}
+	if i.IssueIDNEQ != nil {
+		predicates = append(predicates, article.IssueIDNEQ(*i.IssueIDNEQ))
+	}
+	if len(i.IssueIDIn) > 0 {
+		predicates = append(predicates, article.IssueIDIn(i.IssueIDIn...))
+	}
+	if len(i.IssueIDNotIn) > 0 {
+		predicates = append(predicates, article.IssueIDNotIn(i.IssueIDNotIn...))
+	}
+	if i.IssueIDGT != nil {
+		predicates = append(predicates, article.IssueIDGT(*i.IssueIDGT))
+	}
+	if i.IssueIDGTE != nil {
+		predicates = append(predicates, article.IssueIDGTE(*i.IssueIDGTE))
+	}
+	if i.IssueIDLT != nil {
+		predicates = append(predicates, article.IssueIDLT(*i.IssueIDLT))
+	}
+	if i.IssueIDLTE != nil {
+		predicates = append(predicates, article.IssueIDLTE(*i.IssueIDLTE))
+	}
+	if i.IssueIDContains != nil {
+		predicates = append(predicates, article.IssueIDContains(*i.IssueIDContains))
+	}
+	if i.IssueIDHasPrefix != nil {
+		predicates = append(predicates, article.IssueIDHasPrefix(*i.IssueIDHasPrefix))
+	}
+	if i.IssueIDHasSuffix != nil {
+		predicates = append(predicates, article.IssueIDHasSuffix(*i.IssueIDHasSuffix))
+	}
+	if i.IssueIDEqualFold != nil {
+		predicates = append(predicates, article.IssueIDEqualFold(*i.IssueIDEqualFold))
+	}
+	if i.IssueIDContainsFold != nil {
+		predicates = append(predicates, article.IssueIDContainsFold(*i.IssueIDContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, article.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, article.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, article.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, article.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, article.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, article.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, article.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, article.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, article.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, article.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, article.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, article.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, article.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, article.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, article.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, article.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, article.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, article.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, article.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, article.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, article.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, article.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, article.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, article.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, article.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, article.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.DepartmentID != nil {
+		predicates = append(predicates, article.DepartmentIDEQ(*i.DepartmentID))
+	}
+	if i.DepartmentIDNEQ != nil {
+		predicates = append(predicates, article.DepartmentIDNEQ(*i.DepartmentIDNEQ))
+	}
+	if len(i.DepartmentIDIn) > 0 {
+		predicates = append(predicates, article.DepartmentIDIn(i.DepartmentIDIn...))
+	}
+	if len(i.DepartmentIDNotIn) > 0 {
+		predicates = append(predicates, article.DepartmentIDNotIn(i.DepartmentIDNotIn...))
+	}
+	if i.DepartmentIDGT != nil {
+		predicates = append(predicates, article.DepartmentIDGT(*i.DepartmentIDGT))
+	}
+	if i.DepartmentIDGTE != nil {
+		predicates = append(predicates, article.DepartmentIDGTE(*i.DepartmentIDGTE))
+	}
+	if i.DepartmentIDLT != nil {
+		predicates = append(predicates, article.DepartmentIDLT(*i.DepartmentIDLT))
+	}
+	if i.DepartmentIDLTE != nil {
+		predicates = append(predicates, article.DepartmentIDLTE(*i.DepartmentIDLTE))
+	}
+	if i.DepartmentIDContains != nil {
+		predicates = append(predicates, article.DepartmentIDContains(*i.DepartmentIDContains))
+	}
+	if i.DepartmentIDHasPrefix != nil {
+		predicates = append(predicates, article.DepartmentIDHasPrefix(*i.DepartmentIDHasPrefix))
+	}
+	if i.DepartmentIDHasSuffix != nil {
+		predicates = append(predicates, article.DepartmentIDHasSuffix(*i.DepartmentIDHasSuffix))
+	}
+	if i.DepartmentIDIsNil {
+		predicates = append(predicates, article.DepartmentIDIsNil())
+	}
+	if i.DepartmentIDNotNil {
+		predicates = append(predicates, article.DepartmentIDNotNil())
+	}
+	if i.DepartmentIDEqualFold != nil {
+		predicates = append(predicates, article.DepartmentIDEqualFold(*i.DepartmentIDEqualFold))
+	}
+	if i.DepartmentIDContainsFold != nil {
+		predicates = append(predicates, article.DepartmentIDContainsFold(*i.DepartmentIDContainsFold))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, article.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, article.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, article.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, article.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDGT != nil {
+		predicates = append(predicates, article.AuthorIDGT(*i.AuthorIDGT))
+	}
+	if i.AuthorIDGTE != nil {
+		predicates = append(predicates, article.AuthorIDGTE(*i.AuthorIDGTE))
+	}
+	if i.AuthorIDLT != nil {
+		predicates = append(predicates, article.AuthorIDLT(*i.AuthorIDLT))
+	}
+	if i.AuthorIDLTE != nil {
+		predicates = append(predicates, article.AuthorIDLTE(*i.AuthorIDLTE))
+	}
+	if i.AuthorIDContains != nil {
+		predicates = append(predicates, article.AuthorIDContains(*i.AuthorIDContains))
+	}
+	if i.AuthorIDHasPrefix != nil {
+		predicates = append(predicates, article.AuthorIDHasPrefix(*i.AuthorIDHasPrefix))
+	}
+	if i.AuthorIDHasSuffix != nil {
+		predicates = append(predicates, article.AuthorIDHasSuffix(*i.AuthorIDHasSuffix))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, article.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, article.AuthorIDNotNil())
+	}
+	if i.AuthorIDEqualFold != nil {
+		predicates = append(predicates, article.AuthorIDEqualFold(*i.AuthorIDEqualFold))
+	}
+	if i.AuthorIDContainsFold != nil {
+		predicates = append(predicates, article.AuthorIDContainsFold(*i.AuthorIDContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, article.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, article.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, article.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, article.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, article.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, article.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, article.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, article.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, article.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, article.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, article.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, article.PositionLTE(*i.PositionLTE))
+	}
+
+	if i.HasIssue != nil {
+		p := article.HasIssue()
+		if !*i.HasIssue {
+			p = article.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasIssueWith) > 0 {
+		with := make([]predicate.BulletinIssue, 0, len(i.HasIssueWith))
+		for _, w := range i.HasIssueWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasIssueWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, article.HasIssueWith(with...))
+	}
+	if i.HasDepartment != nil {
+		p := article.HasDepartment()
+		if !*i.HasDepartment {
+			p = article.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDepartmentWith) > 0 {
+		with := make([]predicate.Department, 0, len(i.HasDepartmentWith))
+		for _, w := range i.HasDepartmentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDepartmentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, article.HasDepartmentWith(with...))
+	}
+	if i.HasAuthor != nil {
+		p := article.HasAuthor()
+		if !*i.HasAuthor {
+			p = article.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuthorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAuthorWith))
+		for _, w := range i.HasAuthorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuthorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, article.HasAuthorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyArticleWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return article.And(predicates...), nil
+	}
+}
+
 // AuditEventWhereInput represents a where input for filtering AuditEvent queries.
 type AuditEventWhereInput struct {
 	Predicates []predicate.AuditEvent  `json:"-"`
@@ -2132,6 +2731,530 @@ func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
 		return predicates[0], nil
 	default:
 		return auditevent.And(predicates...), nil
+	}
+}
+
+// BulletinIssueWhereInput represents a where input for filtering BulletinIssue queries.
+type BulletinIssueWhereInput struct {
+	Predicates []predicate.BulletinIssue  `json:"-"`
+	Not        *BulletinIssueWhereInput   `json:"not,omitempty"`
+	Or         []*BulletinIssueWhereInput `json:"or,omitempty"`
+	And        []*BulletinIssueWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "publication_id" field predicates.
+	PublicationID             *pulid.ID  `json:"publicationID,omitempty"`
+	PublicationIDNEQ          *pulid.ID  `json:"publicationIDNEQ,omitempty"`
+	PublicationIDIn           []pulid.ID `json:"publicationIDIn,omitempty"`
+	PublicationIDNotIn        []pulid.ID `json:"publicationIDNotIn,omitempty"`
+	PublicationIDGT           *pulid.ID  `json:"publicationIDGT,omitempty"`
+	PublicationIDGTE          *pulid.ID  `json:"publicationIDGTE,omitempty"`
+	PublicationIDLT           *pulid.ID  `json:"publicationIDLT,omitempty"`
+	PublicationIDLTE          *pulid.ID  `json:"publicationIDLTE,omitempty"`
+	PublicationIDContains     *pulid.ID  `json:"publicationIDContains,omitempty"`
+	PublicationIDHasPrefix    *pulid.ID  `json:"publicationIDHasPrefix,omitempty"`
+	PublicationIDHasSuffix    *pulid.ID  `json:"publicationIDHasSuffix,omitempty"`
+	PublicationIDEqualFold    *pulid.ID  `json:"publicationIDEqualFold,omitempty"`
+	PublicationIDContainsFold *pulid.ID  `json:"publicationIDContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "special" field predicates.
+	Special    *bool `json:"special,omitempty"`
+	SpecialNEQ *bool `json:"specialNEQ,omitempty"`
+
+	// "number" field predicates.
+	Number      *int  `json:"number,omitempty"`
+	NumberNEQ   *int  `json:"numberNEQ,omitempty"`
+	NumberIn    []int `json:"numberIn,omitempty"`
+	NumberNotIn []int `json:"numberNotIn,omitempty"`
+	NumberGT    *int  `json:"numberGT,omitempty"`
+	NumberGTE   *int  `json:"numberGTE,omitempty"`
+	NumberLT    *int  `json:"numberLT,omitempty"`
+	NumberLTE   *int  `json:"numberLTE,omitempty"`
+
+	// "total_number" field predicates.
+	TotalNumber       *int  `json:"totalNumber,omitempty"`
+	TotalNumberNEQ    *int  `json:"totalNumberNEQ,omitempty"`
+	TotalNumberIn     []int `json:"totalNumberIn,omitempty"`
+	TotalNumberNotIn  []int `json:"totalNumberNotIn,omitempty"`
+	TotalNumberGT     *int  `json:"totalNumberGT,omitempty"`
+	TotalNumberGTE    *int  `json:"totalNumberGTE,omitempty"`
+	TotalNumberLT     *int  `json:"totalNumberLT,omitempty"`
+	TotalNumberLTE    *int  `json:"totalNumberLTE,omitempty"`
+	TotalNumberIsNil  bool  `json:"totalNumberIsNil,omitempty"`
+	TotalNumberNotNil bool  `json:"totalNumberNotNil,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *bulletinissue.Status  `json:"status,omitempty"`
+	StatusNEQ   *bulletinissue.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []bulletinissue.Status `json:"statusIn,omitempty"`
+	StatusNotIn []bulletinissue.Status `json:"statusNotIn,omitempty"`
+
+	// "published_at" field predicates.
+	PublishedAt       *time.Time  `json:"publishedAt,omitempty"`
+	PublishedAtNEQ    *time.Time  `json:"publishedAtNEQ,omitempty"`
+	PublishedAtIn     []time.Time `json:"publishedAtIn,omitempty"`
+	PublishedAtNotIn  []time.Time `json:"publishedAtNotIn,omitempty"`
+	PublishedAtGT     *time.Time  `json:"publishedAtGT,omitempty"`
+	PublishedAtGTE    *time.Time  `json:"publishedAtGTE,omitempty"`
+	PublishedAtLT     *time.Time  `json:"publishedAtLT,omitempty"`
+	PublishedAtLTE    *time.Time  `json:"publishedAtLTE,omitempty"`
+	PublishedAtIsNil  bool        `json:"publishedAtIsNil,omitempty"`
+	PublishedAtNotNil bool        `json:"publishedAtNotNil,omitempty"`
+
+	// "publication" edge predicates.
+	HasPublication     *bool                    `json:"hasPublication,omitempty"`
+	HasPublicationWith []*PublicationWhereInput `json:"hasPublicationWith,omitempty"`
+
+	// "articles" edge predicates.
+	HasArticles     *bool                `json:"hasArticles,omitempty"`
+	HasArticlesWith []*ArticleWhereInput `json:"hasArticlesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *BulletinIssueWhereInput) AddPredicates(predicates ...predicate.BulletinIssue) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the BulletinIssueWhereInput filter on the BulletinIssueQuery builder.
+func (i *BulletinIssueWhereInput) Filter(q *BulletinIssueQuery) (*BulletinIssueQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyBulletinIssueWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyBulletinIssueWhereInput is returned in case the BulletinIssueWhereInput is empty.
+var ErrEmptyBulletinIssueWhereInput = errors.New("ent: empty predicate BulletinIssueWhereInput")
+
+// P returns a predicate for filtering bulletinissues.
+// An error is returned if the input is empty or invalid.
+func (i *BulletinIssueWhereInput) P() (predicate.BulletinIssue, error) {
+	var predicates []predicate.BulletinIssue
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, bulletinissue.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.BulletinIssue, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, bulletinissue.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.BulletinIssue, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, bulletinissue.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, bulletinissue.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, bulletinissue.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, bulletinissue.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, bulletinissue.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, bulletinissue.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, bulletinissue.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, bulletinissue.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, bulletinissue.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, bulletinissue.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, bulletinissue.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, bulletinissue.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, bulletinissue.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, bulletinissue.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, bulletinissue.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, bulletinissue.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, bulletinissue.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, bulletinissue.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, bulletinissue.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, bulletinissue.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, bulletinissue.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, bulletinissue.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.PublicationID != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDEQ(*i.PublicationID))
+	}
+	if i.PublicationIDNEQ != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDNEQ(*i.PublicationIDNEQ))
+	}
+	if len(i.PublicationIDIn) > 0 {
+		predicates = append(predicates, bulletinissue.PublicationIDIn(i.PublicationIDIn...))
+	}
+	if len(i.PublicationIDNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.PublicationIDNotIn(i.PublicationIDNotIn...))
+	}
+	if i.PublicationIDGT != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDGT(*i.PublicationIDGT))
+	}
+	if i.PublicationIDGTE != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDGTE(*i.PublicationIDGTE))
+	}
+	if i.PublicationIDLT != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDLT(*i.PublicationIDLT))
+	}
+	if i.PublicationIDLTE != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDLTE(*i.PublicationIDLTE))
+	}
+	if i.PublicationIDContains != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDContains(*i.PublicationIDContains))
+	}
+	if i.PublicationIDHasPrefix != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDHasPrefix(*i.PublicationIDHasPrefix))
+	}
+	if i.PublicationIDHasSuffix != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDHasSuffix(*i.PublicationIDHasSuffix))
+	}
+	if i.PublicationIDEqualFold != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDEqualFold(*i.PublicationIDEqualFold))
+	}
+	if i.PublicationIDContainsFold != nil {
+		predicates = append(predicates, bulletinissue.PublicationIDContainsFold(*i.PublicationIDContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, bulletinissue.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, bulletinissue.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, bulletinissue.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, bulletinissue.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, bulletinissue.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, bulletinissue.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, bulletinissue.YearLTE(*i.YearLTE))
+	}
+	if i.Special != nil {
+		predicates = append(predicates, bulletinissue.SpecialEQ(*i.Special))
+	}
+	if i.SpecialNEQ != nil {
+		predicates = append(predicates, bulletinissue.SpecialNEQ(*i.SpecialNEQ))
+	}
+	if i.Number != nil {
+		predicates = append(predicates, bulletinissue.NumberEQ(*i.Number))
+	}
+	if i.NumberNEQ != nil {
+		predicates = append(predicates, bulletinissue.NumberNEQ(*i.NumberNEQ))
+	}
+	if len(i.NumberIn) > 0 {
+		predicates = append(predicates, bulletinissue.NumberIn(i.NumberIn...))
+	}
+	if len(i.NumberNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.NumberNotIn(i.NumberNotIn...))
+	}
+	if i.NumberGT != nil {
+		predicates = append(predicates, bulletinissue.NumberGT(*i.NumberGT))
+	}
+	if i.NumberGTE != nil {
+		predicates = append(predicates, bulletinissue.NumberGTE(*i.NumberGTE))
+	}
+	if i.NumberLT != nil {
+		predicates = append(predicates, bulletinissue.NumberLT(*i.NumberLT))
+	}
+	if i.NumberLTE != nil {
+		predicates = append(predicates, bulletinissue.NumberLTE(*i.NumberLTE))
+	}
+	if i.TotalNumber != nil {
+		predicates = append(predicates, bulletinissue.TotalNumberEQ(*i.TotalNumber))
+	}
+	if i.TotalNumberNEQ != nil {
+		predicates = append(predicates, bulletinissue.TotalNumberNEQ(*i.TotalNumberNEQ))
+	}
+	if len(i.TotalNumberIn) > 0 {
+		predicates = append(predicates, bulletinissue.TotalNumberIn(i.TotalNumberIn...))
+	}
+	if len(i.TotalNumberNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.TotalNumberNotIn(i.TotalNumberNotIn...))
+	}
+	if i.TotalNumberGT != nil {
+		predicates = append(predicates, bulletinissue.TotalNumberGT(*i.TotalNumberGT))
+	}
+	if i.TotalNumberGTE != nil {
+		predicates = append(predicates, bulletinissue.TotalNumberGTE(*i.TotalNumberGTE))
+	}
+	if i.TotalNumberLT != nil {
+		predicates = append(predicates, bulletinissue.TotalNumberLT(*i.TotalNumberLT))
+	}
+	if i.TotalNumberLTE != nil {
+		predicates = append(predicates, bulletinissue.TotalNumberLTE(*i.TotalNumberLTE))
+	}
+	if i.TotalNumberIsNil {
+		predicates = append(predicates, bulletinissue.TotalNumberIsNil())
+	}
+	if i.TotalNumberNotNil {
+		predicates = append(predicates, bulletinissue.TotalNumberNotNil())
+	}
+	if i.Title != nil {
+		predicates = append(predicates, bulletinissue.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, bulletinissue.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, bulletinissue.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, bulletinissue.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, bulletinissue.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, bulletinissue.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, bulletinissue.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, bulletinissue.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, bulletinissue.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, bulletinissue.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, bulletinissue.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, bulletinissue.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, bulletinissue.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, bulletinissue.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, bulletinissue.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.PublishedAt != nil {
+		predicates = append(predicates, bulletinissue.PublishedAtEQ(*i.PublishedAt))
+	}
+	if i.PublishedAtNEQ != nil {
+		predicates = append(predicates, bulletinissue.PublishedAtNEQ(*i.PublishedAtNEQ))
+	}
+	if len(i.PublishedAtIn) > 0 {
+		predicates = append(predicates, bulletinissue.PublishedAtIn(i.PublishedAtIn...))
+	}
+	if len(i.PublishedAtNotIn) > 0 {
+		predicates = append(predicates, bulletinissue.PublishedAtNotIn(i.PublishedAtNotIn...))
+	}
+	if i.PublishedAtGT != nil {
+		predicates = append(predicates, bulletinissue.PublishedAtGT(*i.PublishedAtGT))
+	}
+	if i.PublishedAtGTE != nil {
+		predicates = append(predicates, bulletinissue.PublishedAtGTE(*i.PublishedAtGTE))
+	}
+	if i.PublishedAtLT != nil {
+		predicates = append(predicates, bulletinissue.PublishedAtLT(*i.PublishedAtLT))
+	}
+	if i.PublishedAtLTE != nil {
+		predicates = append(predicates, bulletinissue.PublishedAtLTE(*i.PublishedAtLTE))
+	}
+	if i.PublishedAtIsNil {
+		predicates = append(predicates, bulletinissue.PublishedAtIsNil())
+	}
+	if i.PublishedAtNotNil {
+		predicates = append(predicates, bulletinissue.PublishedAtNotNil())
+	}
+
+	if i.HasPublication != nil {
+		p := bulletinissue.HasPublication()
+		if !*i.HasPublication {
+			p = bulletinissue.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPublicationWith) > 0 {
+		with := make([]predicate.Publication, 0, len(i.HasPublicationWith))
+		for _, w := range i.HasPublicationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPublicationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, bulletinissue.HasPublicationWith(with...))
+	}
+	if i.HasArticles != nil {
+		p := bulletinissue.HasArticles()
+		if !*i.HasArticles {
+			p = bulletinissue.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasArticlesWith) > 0 {
+		with := make([]predicate.Article, 0, len(i.HasArticlesWith))
+		for _, w := range i.HasArticlesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasArticlesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, bulletinissue.HasArticlesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyBulletinIssueWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return bulletinissue.And(predicates...), nil
 	}
 }
 
@@ -6744,6 +7867,378 @@ func (i *InteractionWhereInput) P() (predicate.Interaction, error) {
 		return predicates[0], nil
 	default:
 		return interaction.And(predicates...), nil
+	}
+}
+
+// PublicationWhereInput represents a where input for filtering Publication queries.
+type PublicationWhereInput struct {
+	Predicates []predicate.Publication  `json:"-"`
+	Not        *PublicationWhereInput   `json:"not,omitempty"`
+	Or         []*PublicationWhereInput `json:"or,omitempty"`
+	And        []*PublicationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "audience" field predicates.
+	Audience      *publication.Audience  `json:"audience,omitempty"`
+	AudienceNEQ   *publication.Audience  `json:"audienceNEQ,omitempty"`
+	AudienceIn    []publication.Audience `json:"audienceIn,omitempty"`
+	AudienceNotIn []publication.Audience `json:"audienceNotIn,omitempty"`
+
+	// "cadence" field predicates.
+	Cadence      *publication.Cadence  `json:"cadence,omitempty"`
+	CadenceNEQ   *publication.Cadence  `json:"cadenceNEQ,omitempty"`
+	CadenceIn    []publication.Cadence `json:"cadenceIn,omitempty"`
+	CadenceNotIn []publication.Cadence `json:"cadenceNotIn,omitempty"`
+
+	// "window_start_day" field predicates.
+	WindowStartDay      *int  `json:"windowStartDay,omitempty"`
+	WindowStartDayNEQ   *int  `json:"windowStartDayNEQ,omitempty"`
+	WindowStartDayIn    []int `json:"windowStartDayIn,omitempty"`
+	WindowStartDayNotIn []int `json:"windowStartDayNotIn,omitempty"`
+	WindowStartDayGT    *int  `json:"windowStartDayGT,omitempty"`
+	WindowStartDayGTE   *int  `json:"windowStartDayGTE,omitempty"`
+	WindowStartDayLT    *int  `json:"windowStartDayLT,omitempty"`
+	WindowStartDayLTE   *int  `json:"windowStartDayLTE,omitempty"`
+
+	// "window_end_day" field predicates.
+	WindowEndDay      *int  `json:"windowEndDay,omitempty"`
+	WindowEndDayNEQ   *int  `json:"windowEndDayNEQ,omitempty"`
+	WindowEndDayIn    []int `json:"windowEndDayIn,omitempty"`
+	WindowEndDayNotIn []int `json:"windowEndDayNotIn,omitempty"`
+	WindowEndDayGT    *int  `json:"windowEndDayGT,omitempty"`
+	WindowEndDayGTE   *int  `json:"windowEndDayGTE,omitempty"`
+	WindowEndDayLT    *int  `json:"windowEndDayLT,omitempty"`
+	WindowEndDayLTE   *int  `json:"windowEndDayLTE,omitempty"`
+
+	// "issues" edge predicates.
+	HasIssues     *bool                      `json:"hasIssues,omitempty"`
+	HasIssuesWith []*BulletinIssueWhereInput `json:"hasIssuesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PublicationWhereInput) AddPredicates(predicates ...predicate.Publication) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PublicationWhereInput filter on the PublicationQuery builder.
+func (i *PublicationWhereInput) Filter(q *PublicationQuery) (*PublicationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPublicationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPublicationWhereInput is returned in case the PublicationWhereInput is empty.
+var ErrEmptyPublicationWhereInput = errors.New("ent: empty predicate PublicationWhereInput")
+
+// P returns a predicate for filtering publications.
+// An error is returned if the input is empty or invalid.
+func (i *PublicationWhereInput) P() (predicate.Publication, error) {
+	var predicates []predicate.Publication
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, publication.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Publication, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, publication.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Publication, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, publication.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, publication.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, publication.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, publication.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, publication.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, publication.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, publication.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, publication.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, publication.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, publication.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, publication.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, publication.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, publication.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, publication.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, publication.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, publication.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, publication.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, publication.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, publication.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, publication.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, publication.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, publication.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, publication.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, publication.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, publication.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, publication.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, publication.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, publication.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, publication.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, publication.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, publication.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, publication.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, publication.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, publication.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, publication.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, publication.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, publication.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, publication.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Audience != nil {
+		predicates = append(predicates, publication.AudienceEQ(*i.Audience))
+	}
+	if i.AudienceNEQ != nil {
+		predicates = append(predicates, publication.AudienceNEQ(*i.AudienceNEQ))
+	}
+	if len(i.AudienceIn) > 0 {
+		predicates = append(predicates, publication.AudienceIn(i.AudienceIn...))
+	}
+	if len(i.AudienceNotIn) > 0 {
+		predicates = append(predicates, publication.AudienceNotIn(i.AudienceNotIn...))
+	}
+	if i.Cadence != nil {
+		predicates = append(predicates, publication.CadenceEQ(*i.Cadence))
+	}
+	if i.CadenceNEQ != nil {
+		predicates = append(predicates, publication.CadenceNEQ(*i.CadenceNEQ))
+	}
+	if len(i.CadenceIn) > 0 {
+		predicates = append(predicates, publication.CadenceIn(i.CadenceIn...))
+	}
+	if len(i.CadenceNotIn) > 0 {
+		predicates = append(predicates, publication.CadenceNotIn(i.CadenceNotIn...))
+	}
+	if i.WindowStartDay != nil {
+		predicates = append(predicates, publication.WindowStartDayEQ(*i.WindowStartDay))
+	}
+	if i.WindowStartDayNEQ != nil {
+		predicates = append(predicates, publication.WindowStartDayNEQ(*i.WindowStartDayNEQ))
+	}
+	if len(i.WindowStartDayIn) > 0 {
+		predicates = append(predicates, publication.WindowStartDayIn(i.WindowStartDayIn...))
+	}
+	if len(i.WindowStartDayNotIn) > 0 {
+		predicates = append(predicates, publication.WindowStartDayNotIn(i.WindowStartDayNotIn...))
+	}
+	if i.WindowStartDayGT != nil {
+		predicates = append(predicates, publication.WindowStartDayGT(*i.WindowStartDayGT))
+	}
+	if i.WindowStartDayGTE != nil {
+		predicates = append(predicates, publication.WindowStartDayGTE(*i.WindowStartDayGTE))
+	}
+	if i.WindowStartDayLT != nil {
+		predicates = append(predicates, publication.WindowStartDayLT(*i.WindowStartDayLT))
+	}
+	if i.WindowStartDayLTE != nil {
+		predicates = append(predicates, publication.WindowStartDayLTE(*i.WindowStartDayLTE))
+	}
+	if i.WindowEndDay != nil {
+		predicates = append(predicates, publication.WindowEndDayEQ(*i.WindowEndDay))
+	}
+	if i.WindowEndDayNEQ != nil {
+		predicates = append(predicates, publication.WindowEndDayNEQ(*i.WindowEndDayNEQ))
+	}
+	if len(i.WindowEndDayIn) > 0 {
+		predicates = append(predicates, publication.WindowEndDayIn(i.WindowEndDayIn...))
+	}
+	if len(i.WindowEndDayNotIn) > 0 {
+		predicates = append(predicates, publication.WindowEndDayNotIn(i.WindowEndDayNotIn...))
+	}
+	if i.WindowEndDayGT != nil {
+		predicates = append(predicates, publication.WindowEndDayGT(*i.WindowEndDayGT))
+	}
+	if i.WindowEndDayGTE != nil {
+		predicates = append(predicates, publication.WindowEndDayGTE(*i.WindowEndDayGTE))
+	}
+	if i.WindowEndDayLT != nil {
+		predicates = append(predicates, publication.WindowEndDayLT(*i.WindowEndDayLT))
+	}
+	if i.WindowEndDayLTE != nil {
+		predicates = append(predicates, publication.WindowEndDayLTE(*i.WindowEndDayLTE))
+	}
+
+	if i.HasIssues != nil {
+		p := publication.HasIssues()
+		if !*i.HasIssues {
+			p = publication.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasIssuesWith) > 0 {
+		with := make([]predicate.BulletinIssue, 0, len(i.HasIssuesWith))
+		for _, w := range i.HasIssuesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasIssuesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, publication.HasIssuesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPublicationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return publication.And(predicates...), nil
 	}
 }
 

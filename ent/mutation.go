@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -20,6 +22,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
@@ -45,7 +48,9 @@ const (
 	// Node types.
 	TypeAccount              = "Account"
 	TypeActivityRegistration = "ActivityRegistration"
+	TypeArticle              = "Article"
 	TypeAuditEvent           = "AuditEvent"
+	TypeBulletinIssue        = "BulletinIssue"
 	TypeContact              = "Contact"
 	TypeCultureActivity      = "CultureActivity"
 	TypeCultureCampaign      = "CultureCampaign"
@@ -56,6 +61,7 @@ const (
 	TypeHoliday              = "Holiday"
 	TypeInteraction          = "Interaction"
 	TypeOrganization         = "Organization"
+	TypePublication          = "Publication"
 	TypeRecognition          = "Recognition"
 	TypeSetting              = "Setting"
 	TypeTierChange           = "TierChange"
@@ -4004,6 +4010,1180 @@ func (m *ActivityRegistrationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ActivityRegistration edge %s", name)
 }
 
+// ArticleMutation represents an operation that mutates the Article nodes in the graph.
+type ArticleMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *int
+	addversion          *int
+	title               *string
+	body                *string
+	status              *article.Status
+	position            *int
+	addposition         *int
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	issue               *pulid.ID
+	clearedissue        bool
+	department          *pulid.ID
+	cleareddepartment   bool
+	author              *pulid.ID
+	clearedauthor       bool
+	done                bool
+	oldValue            func(context.Context) (*Article, error)
+	predicates          []predicate.Article
+}
+
+var _ ent.Mutation = (*ArticleMutation)(nil)
+
+// articleOption allows management of the mutation configuration using functional options.
+type articleOption func(*ArticleMutation)
+
+// newArticleMutation creates new mutation for the Article entity.
+func newArticleMutation(c config, op Op, opts ...articleOption) *ArticleMutation {
+	m := &ArticleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeArticle,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withArticleID sets the ID field of the mutation.
+func withArticleID(id pulid.ID) articleOption {
+	return func(m *ArticleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Article
+		)
+		m.oldValue = func(ctx context.Context) (*Article, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Article.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withArticle sets the old Article of the mutation.
+func withArticle(node *Article) articleOption {
+	return func(m *ArticleMutation) {
+		m.oldValue = func(context.Context) (*Article, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ArticleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ArticleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Article entities.
+func (m *ArticleMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ArticleMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ArticleMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Article.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ArticleMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ArticleMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ArticleMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ArticleMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ArticleMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ArticleMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ArticleMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ArticleMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ArticleMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ArticleMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ArticleMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ArticleMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ArticleMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ArticleMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetIssueID sets the "issue_id" field.
+func (m *ArticleMutation) SetIssueID(pu pulid.ID) {
+	m.issue = &pu
+}
+
+// IssueID returns the value of the "issue_id" field in the mutation.
+func (m *ArticleMutation) IssueID() (r pulid.ID, exists bool) {
+	v := m.issue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssueID returns the old "issue_id" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldIssueID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssueID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssueID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssueID: %w", err)
+	}
+	return oldValue.IssueID, nil
+}
+
+// ResetIssueID resets all changes to the "issue_id" field.
+func (m *ArticleMutation) ResetIssueID() {
+	m.issue = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *ArticleMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *ArticleMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *ArticleMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *ArticleMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *ArticleMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *ArticleMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetDepartmentID sets the "department_id" field.
+func (m *ArticleMutation) SetDepartmentID(pu pulid.ID) {
+	m.department = &pu
+}
+
+// DepartmentID returns the value of the "department_id" field in the mutation.
+func (m *ArticleMutation) DepartmentID() (r pulid.ID, exists bool) {
+	v := m.department
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartmentID returns the old "department_id" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldDepartmentID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartmentID: %w", err)
+	}
+	return oldValue.DepartmentID, nil
+}
+
+// ClearDepartmentID clears the value of the "department_id" field.
+func (m *ArticleMutation) ClearDepartmentID() {
+	m.department = nil
+	m.clearedFields[article.FieldDepartmentID] = struct{}{}
+}
+
+// DepartmentIDCleared returns if the "department_id" field was cleared in this mutation.
+func (m *ArticleMutation) DepartmentIDCleared() bool {
+	_, ok := m.clearedFields[article.FieldDepartmentID]
+	return ok
+}
+
+// ResetDepartmentID resets all changes to the "department_id" field.
+func (m *ArticleMutation) ResetDepartmentID() {
+	m.department = nil
+	delete(m.clearedFields, article.FieldDepartmentID)
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *ArticleMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *ArticleMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *ArticleMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[article.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *ArticleMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[article.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *ArticleMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, article.FieldAuthorID)
+}
+
+// SetStatus sets the "status" field.
+func (m *ArticleMutation) SetStatus(a article.Status) {
+	m.status = &a
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ArticleMutation) Status() (r article.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldStatus(ctx context.Context) (v article.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ArticleMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *ArticleMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *ArticleMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *ArticleMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *ArticleMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *ArticleMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ArticleMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[article.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ArticleMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ArticleMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ArticleMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearIssue clears the "issue" edge to the BulletinIssue entity.
+func (m *ArticleMutation) ClearIssue() {
+	m.clearedissue = true
+	m.clearedFields[article.FieldIssueID] = struct{}{}
+}
+
+// IssueCleared reports if the "issue" edge to the BulletinIssue entity was cleared.
+func (m *ArticleMutation) IssueCleared() bool {
+	return m.clearedissue
+}
+
+// IssueIDs returns the "issue" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IssueID instead. It exists only for internal usage by the builders.
+func (m *ArticleMutation) IssueIDs() (ids []pulid.ID) {
+	if id := m.issue; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIssue resets all changes to the "issue" edge.
+func (m *ArticleMutation) ResetIssue() {
+	m.issue = nil
+	m.clearedissue = false
+}
+
+// ClearDepartment clears the "department" edge to the Department entity.
+func (m *ArticleMutation) ClearDepartment() {
+	m.cleareddepartment = true
+	m.clearedFields[article.FieldDepartmentID] = struct{}{}
+}
+
+// DepartmentCleared reports if the "department" edge to the Department entity was cleared.
+func (m *ArticleMutation) DepartmentCleared() bool {
+	return m.DepartmentIDCleared() || m.cleareddepartment
+}
+
+// DepartmentIDs returns the "department" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DepartmentID instead. It exists only for internal usage by the builders.
+func (m *ArticleMutation) DepartmentIDs() (ids []pulid.ID) {
+	if id := m.department; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDepartment resets all changes to the "department" edge.
+func (m *ArticleMutation) ResetDepartment() {
+	m.department = nil
+	m.cleareddepartment = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *ArticleMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[article.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *ArticleMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *ArticleMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *ArticleMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the ArticleMutation builder.
+func (m *ArticleMutation) Where(ps ...predicate.Article) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ArticleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ArticleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Article, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ArticleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ArticleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Article).
+func (m *ArticleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ArticleMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, article.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, article.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, article.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, article.FieldVersion)
+	}
+	if m.issue != nil {
+		fields = append(fields, article.FieldIssueID)
+	}
+	if m.title != nil {
+		fields = append(fields, article.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, article.FieldBody)
+	}
+	if m.department != nil {
+		fields = append(fields, article.FieldDepartmentID)
+	}
+	if m.author != nil {
+		fields = append(fields, article.FieldAuthorID)
+	}
+	if m.status != nil {
+		fields = append(fields, article.FieldStatus)
+	}
+	if m.position != nil {
+		fields = append(fields, article.FieldPosition)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ArticleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case article.FieldCreatedAt:
+		return m.CreatedAt()
+	case article.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case article.FieldOrganizationID:
+		return m.OrganizationID()
+	case article.FieldVersion:
+		return m.Version()
+	case article.FieldIssueID:
+		return m.IssueID()
+	case article.FieldTitle:
+		return m.Title()
+	case article.FieldBody:
+		return m.Body()
+	case article.FieldDepartmentID:
+		return m.DepartmentID()
+	case article.FieldAuthorID:
+		return m.AuthorID()
+	case article.FieldStatus:
+		return m.Status()
+	case article.FieldPosition:
+		return m.Position()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ArticleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case article.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case article.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case article.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case article.FieldVersion:
+		return m.OldVersion(ctx)
+	case article.FieldIssueID:
+		return m.OldIssueID(ctx)
+	case article.FieldTitle:
+		return m.OldTitle(ctx)
+	case article.FieldBody:
+		return m.OldBody(ctx)
+	case article.FieldDepartmentID:
+		return m.OldDepartmentID(ctx)
+	case article.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case article.FieldStatus:
+		return m.OldStatus(ctx)
+	case article.FieldPosition:
+		return m.OldPosition(ctx)
+	}
+	return nil, fmt.Errorf("unknown Article field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ArticleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case article.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case article.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case article.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case article.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case article.FieldIssueID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssueID(v)
+		return nil
+	case article.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case article.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case article.FieldDepartmentID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartmentID(v)
+		return nil
+	case article.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case article.FieldStatus:
+		v, ok := value.(article.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case article.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Article field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ArticleMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, article.FieldVersion)
+	}
+	if m.addposition != nil {
+		fields = append(fields, article.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ArticleMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case article.FieldVersion:
+		return m.AddedVersion()
+	case article.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ArticleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case article.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case article.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Article numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ArticleMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(article.FieldDepartmentID) {
+		fields = append(fields, article.FieldDepartmentID)
+	}
+	if m.FieldCleared(article.FieldAuthorID) {
+		fields = append(fields, article.FieldAuthorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ArticleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ArticleMutation) ClearField(name string) error {
+	switch name {
+	case article.FieldDepartmentID:
+		m.ClearDepartmentID()
+		return nil
+	case article.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown Article nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ArticleMutation) ResetField(name string) error {
+	switch name {
+	case article.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case article.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case article.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case article.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case article.FieldIssueID:
+		m.ResetIssueID()
+		return nil
+	case article.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case article.FieldBody:
+		m.ResetBody()
+		return nil
+	case article.FieldDepartmentID:
+		m.ResetDepartmentID()
+		return nil
+	case article.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case article.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case article.FieldPosition:
+		m.ResetPosition()
+		return nil
+	}
+	return fmt.Errorf("unknown Article field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ArticleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, article.EdgeOrganization)
+	}
+	if m.issue != nil {
+		edges = append(edges, article.EdgeIssue)
+	}
+	if m.department != nil {
+		edges = append(edges, article.EdgeDepartment)
+	}
+	if m.author != nil {
+		edges = append(edges, article.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ArticleMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case article.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case article.EdgeIssue:
+		if id := m.issue; id != nil {
+			return []ent.Value{*id}
+		}
+	case article.EdgeDepartment:
+		if id := m.department; id != nil {
+			return []ent.Value{*id}
+		}
+	case article.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ArticleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ArticleMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ArticleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, article.EdgeOrganization)
+	}
+	if m.clearedissue {
+		edges = append(edges, article.EdgeIssue)
+	}
+	if m.cleareddepartment {
+		edges = append(edges, article.EdgeDepartment)
+	}
+	if m.clearedauthor {
+		edges = append(edges, article.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ArticleMutation) EdgeCleared(name string) bool {
+	switch name {
+	case article.EdgeOrganization:
+		return m.clearedorganization
+	case article.EdgeIssue:
+		return m.clearedissue
+	case article.EdgeDepartment:
+		return m.cleareddepartment
+	case article.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ArticleMutation) ClearEdge(name string) error {
+	switch name {
+	case article.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case article.EdgeIssue:
+		m.ClearIssue()
+		return nil
+	case article.EdgeDepartment:
+		m.ClearDepartment()
+		return nil
+	case article.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown Article unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ArticleMutation) ResetEdge(name string) error {
+	switch name {
+	case article.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case article.EdgeIssue:
+		m.ResetIssue()
+		return nil
+	case article.EdgeDepartment:
+		m.ResetDepartment()
+		return nil
+	case article.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown Article edge %s", name)
+}
+
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
 type AuditEventMutation struct {
 	config
@@ -4869,6 +6049,1294 @@ func (m *AuditEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
+// BulletinIssueMutation represents an operation that mutates the BulletinIssue nodes in the graph.
+type BulletinIssueMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *int
+	addversion          *int
+	year                *int
+	addyear             *int
+	special             *bool
+	number              *int
+	addnumber           *int
+	total_number        *int
+	addtotal_number     *int
+	title               *string
+	status              *bulletinissue.Status
+	published_at        *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	publication         *pulid.ID
+	clearedpublication  bool
+	articles            map[pulid.ID]struct{}
+	removedarticles     map[pulid.ID]struct{}
+	clearedarticles     bool
+	done                bool
+	oldValue            func(context.Context) (*BulletinIssue, error)
+	predicates          []predicate.BulletinIssue
+}
+
+var _ ent.Mutation = (*BulletinIssueMutation)(nil)
+
+// bulletinissueOption allows management of the mutation configuration using functional options.
+type bulletinissueOption func(*BulletinIssueMutation)
+
+// newBulletinIssueMutation creates new mutation for the BulletinIssue entity.
+func newBulletinIssueMutation(c config, op Op, opts ...bulletinissueOption) *BulletinIssueMutation {
+	m := &BulletinIssueMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeBulletinIssue,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withBulletinIssueID sets the ID field of the mutation.
+func withBulletinIssueID(id pulid.ID) bulletinissueOption {
+	return func(m *BulletinIssueMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *BulletinIssue
+		)
+		m.oldValue = func(ctx context.Context) (*BulletinIssue, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().BulletinIssue.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withBulletinIssue sets the old BulletinIssue of the mutation.
+func withBulletinIssue(node *BulletinIssue) bulletinissueOption {
+	return func(m *BulletinIssueMutation) {
+		m.oldValue = func(context.Context) (*BulletinIssue, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m BulletinIssueMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m BulletinIssueMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of BulletinIssue entities.
+func (m *BulletinIssueMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *BulletinIssueMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *BulletinIssueMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().BulletinIssue.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *BulletinIssueMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *BulletinIssueMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *BulletinIssueMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *BulletinIssueMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *BulletinIssueMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *BulletinIssueMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *BulletinIssueMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *BulletinIssueMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *BulletinIssueMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *BulletinIssueMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *BulletinIssueMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *BulletinIssueMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *BulletinIssueMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *BulletinIssueMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetPublicationID sets the "publication_id" field.
+func (m *BulletinIssueMutation) SetPublicationID(pu pulid.ID) {
+	m.publication = &pu
+}
+
+// PublicationID returns the value of the "publication_id" field in the mutation.
+func (m *BulletinIssueMutation) PublicationID() (r pulid.ID, exists bool) {
+	v := m.publication
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicationID returns the old "publication_id" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldPublicationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicationID: %w", err)
+	}
+	return oldValue.PublicationID, nil
+}
+
+// ResetPublicationID resets all changes to the "publication_id" field.
+func (m *BulletinIssueMutation) ResetPublicationID() {
+	m.publication = nil
+}
+
+// SetYear sets the "year" field.
+func (m *BulletinIssueMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *BulletinIssueMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *BulletinIssueMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *BulletinIssueMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *BulletinIssueMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetSpecial sets the "special" field.
+func (m *BulletinIssueMutation) SetSpecial(b bool) {
+	m.special = &b
+}
+
+// Special returns the value of the "special" field in the mutation.
+func (m *BulletinIssueMutation) Special() (r bool, exists bool) {
+	v := m.special
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSpecial returns the old "special" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldSpecial(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSpecial is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSpecial requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSpecial: %w", err)
+	}
+	return oldValue.Special, nil
+}
+
+// ResetSpecial resets all changes to the "special" field.
+func (m *BulletinIssueMutation) ResetSpecial() {
+	m.special = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *BulletinIssueMutation) SetNumber(i int) {
+	m.number = &i
+	m.addnumber = nil
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *BulletinIssueMutation) Number() (r int, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldNumber(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// AddNumber adds i to the "number" field.
+func (m *BulletinIssueMutation) AddNumber(i int) {
+	if m.addnumber != nil {
+		*m.addnumber += i
+	} else {
+		m.addnumber = &i
+	}
+}
+
+// AddedNumber returns the value that was added to the "number" field in this mutation.
+func (m *BulletinIssueMutation) AddedNumber() (r int, exists bool) {
+	v := m.addnumber
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *BulletinIssueMutation) ResetNumber() {
+	m.number = nil
+	m.addnumber = nil
+}
+
+// SetTotalNumber sets the "total_number" field.
+func (m *BulletinIssueMutation) SetTotalNumber(i int) {
+	m.total_number = &i
+	m.addtotal_number = nil
+}
+
+// TotalNumber returns the value of the "total_number" field in the mutation.
+func (m *BulletinIssueMutation) TotalNumber() (r int, exists bool) {
+	v := m.total_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalNumber returns the old "total_number" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldTotalNumber(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalNumber: %w", err)
+	}
+	return oldValue.TotalNumber, nil
+}
+
+// AddTotalNumber adds i to the "total_number" field.
+func (m *BulletinIssueMutation) AddTotalNumber(i int) {
+	if m.addtotal_number != nil {
+		*m.addtotal_number += i
+	} else {
+		m.addtotal_number = &i
+	}
+}
+
+// AddedTotalNumber returns the value that was added to the "total_number" field in this mutation.
+func (m *BulletinIssueMutation) AddedTotalNumber() (r int, exists bool) {
+	v := m.addtotal_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTotalNumber clears the value of the "total_number" field.
+func (m *BulletinIssueMutation) ClearTotalNumber() {
+	m.total_number = nil
+	m.addtotal_number = nil
+	m.clearedFields[bulletinissue.FieldTotalNumber] = struct{}{}
+}
+
+// TotalNumberCleared returns if the "total_number" field was cleared in this mutation.
+func (m *BulletinIssueMutation) TotalNumberCleared() bool {
+	_, ok := m.clearedFields[bulletinissue.FieldTotalNumber]
+	return ok
+}
+
+// ResetTotalNumber resets all changes to the "total_number" field.
+func (m *BulletinIssueMutation) ResetTotalNumber() {
+	m.total_number = nil
+	m.addtotal_number = nil
+	delete(m.clearedFields, bulletinissue.FieldTotalNumber)
+}
+
+// SetTitle sets the "title" field.
+func (m *BulletinIssueMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *BulletinIssueMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *BulletinIssueMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *BulletinIssueMutation) SetStatus(b bulletinissue.Status) {
+	m.status = &b
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *BulletinIssueMutation) Status() (r bulletinissue.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldStatus(ctx context.Context) (v bulletinissue.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *BulletinIssueMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetPublishedAt sets the "published_at" field.
+func (m *BulletinIssueMutation) SetPublishedAt(t time.Time) {
+	m.published_at = &t
+}
+
+// PublishedAt returns the value of the "published_at" field in the mutation.
+func (m *BulletinIssueMutation) PublishedAt() (r time.Time, exists bool) {
+	v := m.published_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublishedAt returns the old "published_at" field's value of the BulletinIssue entity.
+// If the BulletinIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulletinIssueMutation) OldPublishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublishedAt: %w", err)
+	}
+	return oldValue.PublishedAt, nil
+}
+
+// ClearPublishedAt clears the value of the "published_at" field.
+func (m *BulletinIssueMutation) ClearPublishedAt() {
+	m.published_at = nil
+	m.clearedFields[bulletinissue.FieldPublishedAt] = struct{}{}
+}
+
+// PublishedAtCleared returns if the "published_at" field was cleared in this mutation.
+func (m *BulletinIssueMutation) PublishedAtCleared() bool {
+	_, ok := m.clearedFields[bulletinissue.FieldPublishedAt]
+	return ok
+}
+
+// ResetPublishedAt resets all changes to the "published_at" field.
+func (m *BulletinIssueMutation) ResetPublishedAt() {
+	m.published_at = nil
+	delete(m.clearedFields, bulletinissue.FieldPublishedAt)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *BulletinIssueMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[bulletinissue.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *BulletinIssueMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *BulletinIssueMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *BulletinIssueMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearPublication clears the "publication" edge to the Publication entity.
+func (m *BulletinIssueMutation) ClearPublication() {
+	m.clearedpublication = true
+	m.clearedFields[bulletinissue.FieldPublicationID] = struct{}{}
+}
+
+// PublicationCleared reports if the "publication" edge to the Publication entity was cleared.
+func (m *BulletinIssueMutation) PublicationCleared() bool {
+	return m.clearedpublication
+}
+
+// PublicationIDs returns the "publication" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PublicationID instead. It exists only for internal usage by the builders.
+func (m *BulletinIssueMutation) PublicationIDs() (ids []pulid.ID) {
+	if id := m.publication; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPublication resets all changes to the "publication" edge.
+func (m *BulletinIssueMutation) ResetPublication() {
+	m.publication = nil
+	m.clearedpublication = false
+}
+
+// AddArticleIDs adds the "articles" edge to the Article entity by ids.
+func (m *BulletinIssueMutation) AddArticleIDs(ids ...pulid.ID) {
+	if m.articles == nil {
+		m.articles = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.articles[ids[i]] = struct{}{}
+	}
+}
+
+// ClearArticles clears the "articles" edge to the Article entity.
+func (m *BulletinIssueMutation) ClearArticles() {
+	m.clearedarticles = true
+}
+
+// ArticlesCleared reports if the "articles" edge to the Article entity was cleared.
+func (m *BulletinIssueMutation) ArticlesCleared() bool {
+	return m.clearedarticles
+}
+
+// RemoveArticleIDs removes the "articles" edge to the Article entity by IDs.
+func (m *BulletinIssueMutation) RemoveArticleIDs(ids ...pulid.ID) {
+	if m.removedarticles == nil {
+		m.removedarticles = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.articles, ids[i])
+		m.removedarticles[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedArticles returns the removed IDs of the "articles" edge to the Article entity.
+func (m *BulletinIssueMutation) RemovedArticlesIDs() (ids []pulid.ID) {
+	for id := range m.removedarticles {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ArticlesIDs returns the "articles" edge IDs in the mutation.
+func (m *BulletinIssueMutation) ArticlesIDs() (ids []pulid.ID) {
+	for id := range m.articles {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetArticles resets all changes to the "articles" edge.
+func (m *BulletinIssueMutation) ResetArticles() {
+	m.articles = nil
+	m.clearedarticles = false
+	m.removedarticles = nil
+}
+
+// Where appends a list predicates to the BulletinIssueMutation builder.
+func (m *BulletinIssueMutation) Where(ps ...predicate.BulletinIssue) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the BulletinIssueMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *BulletinIssueMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.BulletinIssue, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *BulletinIssueMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *BulletinIssueMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (BulletinIssue).
+func (m *BulletinIssueMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *BulletinIssueMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, bulletinissue.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, bulletinissue.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, bulletinissue.FieldOrganizationID)
+	}
+	if m.version != nil {
+		fields = append(fields, bulletinissue.FieldVersion)
+	}
+	if m.publication != nil {
+		fields = append(fields, bulletinissue.FieldPublicationID)
+	}
+	if m.year != nil {
+		fields = append(fields, bulletinissue.FieldYear)
+	}
+	if m.special != nil {
+		fields = append(fields, bulletinissue.FieldSpecial)
+	}
+	if m.number != nil {
+		fields = append(fields, bulletinissue.FieldNumber)
+	}
+	if m.total_number != nil {
+		fields = append(fields, bulletinissue.FieldTotalNumber)
+	}
+	if m.title != nil {
+		fields = append(fields, bulletinissue.FieldTitle)
+	}
+	if m.status != nil {
+		fields = append(fields, bulletinissue.FieldStatus)
+	}
+	if m.published_at != nil {
+		fields = append(fields, bulletinissue.FieldPublishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *BulletinIssueMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case bulletinissue.FieldCreatedAt:
+		return m.CreatedAt()
+	case bulletinissue.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case bulletinissue.FieldOrganizationID:
+		return m.OrganizationID()
+	case bulletinissue.FieldVersion:
+		return m.Version()
+	case bulletinissue.FieldPublicationID:
+		return m.PublicationID()
+	case bulletinissue.FieldYear:
+		return m.Year()
+	case bulletinissue.FieldSpecial:
+		return m.Special()
+	case bulletinissue.FieldNumber:
+		return m.Number()
+	case bulletinissue.FieldTotalNumber:
+		return m.TotalNumber()
+	case bulletinissue.FieldTitle:
+		return m.Title()
+	case bulletinissue.FieldStatus:
+		return m.Status()
+	case bulletinissue.FieldPublishedAt:
+		return m.PublishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *BulletinIssueMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case bulletinissue.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case bulletinissue.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case bulletinissue.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case bulletinissue.FieldVersion:
+		return m.OldVersion(ctx)
+	case bulletinissue.FieldPublicationID:
+		return m.OldPublicationID(ctx)
+	case bulletinissue.FieldYear:
+		return m.OldYear(ctx)
+	case bulletinissue.FieldSpecial:
+		return m.OldSpecial(ctx)
+	case bulletinissue.FieldNumber:
+		return m.OldNumber(ctx)
+	case bulletinissue.FieldTotalNumber:
+		return m.OldTotalNumber(ctx)
+	case bulletinissue.FieldTitle:
+		return m.OldTitle(ctx)
+	case bulletinissue.FieldStatus:
+		return m.OldStatus(ctx)
+	case bulletinissue.FieldPublishedAt:
+		return m.OldPublishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown BulletinIssue field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BulletinIssueMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case bulletinissue.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case bulletinissue.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case bulletinissue.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case bulletinissue.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case bulletinissue.FieldPublicationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicationID(v)
+		return nil
+	case bulletinissue.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case bulletinissue.FieldSpecial:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSpecial(v)
+		return nil
+	case bulletinissue.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case bulletinissue.FieldTotalNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalNumber(v)
+		return nil
+	case bulletinissue.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case bulletinissue.FieldStatus:
+		v, ok := value.(bulletinissue.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case bulletinissue.FieldPublishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown BulletinIssue field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *BulletinIssueMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, bulletinissue.FieldVersion)
+	}
+	if m.addyear != nil {
+		fields = append(fields, bulletinissue.FieldYear)
+	}
+	if m.addnumber != nil {
+		fields = append(fields, bulletinissue.FieldNumber)
+	}
+	if m.addtotal_number != nil {
+		fields = append(fields, bulletinissue.FieldTotalNumber)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *BulletinIssueMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case bulletinissue.FieldVersion:
+		return m.AddedVersion()
+	case bulletinissue.FieldYear:
+		return m.AddedYear()
+	case bulletinissue.FieldNumber:
+		return m.AddedNumber()
+	case bulletinissue.FieldTotalNumber:
+		return m.AddedTotalNumber()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BulletinIssueMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case bulletinissue.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case bulletinissue.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case bulletinissue.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNumber(v)
+		return nil
+	case bulletinissue.FieldTotalNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotalNumber(v)
+		return nil
+	}
+	return fmt.Errorf("unknown BulletinIssue numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *BulletinIssueMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(bulletinissue.FieldTotalNumber) {
+		fields = append(fields, bulletinissue.FieldTotalNumber)
+	}
+	if m.FieldCleared(bulletinissue.FieldPublishedAt) {
+		fields = append(fields, bulletinissue.FieldPublishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *BulletinIssueMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *BulletinIssueMutation) ClearField(name string) error {
+	switch name {
+	case bulletinissue.FieldTotalNumber:
+		m.ClearTotalNumber()
+		return nil
+	case bulletinissue.FieldPublishedAt:
+		m.ClearPublishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown BulletinIssue nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *BulletinIssueMutation) ResetField(name string) error {
+	switch name {
+	case bulletinissue.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case bulletinissue.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case bulletinissue.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case bulletinissue.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case bulletinissue.FieldPublicationID:
+		m.ResetPublicationID()
+		return nil
+	case bulletinissue.FieldYear:
+		m.ResetYear()
+		return nil
+	case bulletinissue.FieldSpecial:
+		m.ResetSpecial()
+		return nil
+	case bulletinissue.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case bulletinissue.FieldTotalNumber:
+		m.ResetTotalNumber()
+		return nil
+	case bulletinissue.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case bulletinissue.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case bulletinissue.FieldPublishedAt:
+		m.ResetPublishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown BulletinIssue field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *BulletinIssueMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, bulletinissue.EdgeOrganization)
+	}
+	if m.publication != nil {
+		edges = append(edges, bulletinissue.EdgePublication)
+	}
+	if m.articles != nil {
+		edges = append(edges, bulletinissue.EdgeArticles)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *BulletinIssueMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case bulletinissue.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case bulletinissue.EdgePublication:
+		if id := m.publication; id != nil {
+			return []ent.Value{*id}
+		}
+	case bulletinissue.EdgeArticles:
+		ids := make([]ent.Value, 0, len(m.articles))
+		for id := range m.articles {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *BulletinIssueMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedarticles != nil {
+		edges = append(edges, bulletinissue.EdgeArticles)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *BulletinIssueMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case bulletinissue.EdgeArticles:
+		ids := make([]ent.Value, 0, len(m.removedarticles))
+		for id := range m.removedarticles {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *BulletinIssueMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, bulletinissue.EdgeOrganization)
+	}
+	if m.clearedpublication {
+		edges = append(edges, bulletinissue.EdgePublication)
+	}
+	if m.clearedarticles {
+		edges = append(edges, bulletinissue.EdgeArticles)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *BulletinIssueMutation) EdgeCleared(name string) bool {
+	switch name {
+	case bulletinissue.EdgeOrganization:
+		return m.clearedorganization
+	case bulletinissue.EdgePublication:
+		return m.clearedpublication
+	case bulletinissue.EdgeArticles:
+		return m.clearedarticles
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *BulletinIssueMutation) ClearEdge(name string) error {
+	switch name {
+	case bulletinissue.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case bulletinissue.EdgePublication:
+		m.ClearPublication()
+		return nil
+	}
+	return fmt.Errorf("unknown BulletinIssue unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *BulletinIssueMutation) ResetEdge(name string) error {
+	switch name {
+	case bulletinissue.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case bulletinissue.EdgePublication:
+		m.ResetPublication()
+		return nil
+	case bulletinissue.EdgeArticles:
+		m.ResetArticles()
+		return nil
+	}
+	return fmt.Errorf("unknown BulletinIssue edge %s", name)
 }
 
 // ContactMutation represents an operation that mutates the Contact nodes in the graph.
@@ -17054,6 +19522,1107 @@ func (m *OrganizationMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *OrganizationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Organization edge %s", name)
+}
+
+// PublicationMutation represents an operation that mutates the Publication nodes in the graph.
+type PublicationMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	audience            *publication.Audience
+	tiers               *[]string
+	appendtiers         []string
+	cadence             *publication.Cadence
+	months              *[]int
+	appendmonths        []int
+	window_start_day    *int
+	addwindow_start_day *int
+	window_end_day      *int
+	addwindow_end_day   *int
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	issues              map[pulid.ID]struct{}
+	removedissues       map[pulid.ID]struct{}
+	clearedissues       bool
+	done                bool
+	oldValue            func(context.Context) (*Publication, error)
+	predicates          []predicate.Publication
+}
+
+var _ ent.Mutation = (*PublicationMutation)(nil)
+
+// publicationOption allows management of the mutation configuration using functional options.
+type publicationOption func(*PublicationMutation)
+
+// newPublicationMutation creates new mutation for the Publication entity.
+func newPublicationMutation(c config, op Op, opts ...publicationOption) *PublicationMutation {
+	m := &PublicationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePublication,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPublicationID sets the ID field of the mutation.
+func withPublicationID(id pulid.ID) publicationOption {
+	return func(m *PublicationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Publication
+		)
+		m.oldValue = func(ctx context.Context) (*Publication, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Publication.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPublication sets the old Publication of the mutation.
+func withPublication(node *Publication) publicationOption {
+	return func(m *PublicationMutation) {
+		m.oldValue = func(context.Context) (*Publication, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PublicationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PublicationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Publication entities.
+func (m *PublicationMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PublicationMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PublicationMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Publication.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PublicationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PublicationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PublicationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PublicationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PublicationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PublicationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *PublicationMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *PublicationMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *PublicationMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *PublicationMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *PublicationMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *PublicationMutation) ResetName() {
+	m.name = nil
+}
+
+// SetAudience sets the "audience" field.
+func (m *PublicationMutation) SetAudience(pu publication.Audience) {
+	m.audience = &pu
+}
+
+// Audience returns the value of the "audience" field in the mutation.
+func (m *PublicationMutation) Audience() (r publication.Audience, exists bool) {
+	v := m.audience
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAudience returns the old "audience" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldAudience(ctx context.Context) (v publication.Audience, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAudience is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAudience requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAudience: %w", err)
+	}
+	return oldValue.Audience, nil
+}
+
+// ResetAudience resets all changes to the "audience" field.
+func (m *PublicationMutation) ResetAudience() {
+	m.audience = nil
+}
+
+// SetTiers sets the "tiers" field.
+func (m *PublicationMutation) SetTiers(s []string) {
+	m.tiers = &s
+	m.appendtiers = nil
+}
+
+// Tiers returns the value of the "tiers" field in the mutation.
+func (m *PublicationMutation) Tiers() (r []string, exists bool) {
+	v := m.tiers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTiers returns the old "tiers" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldTiers(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTiers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTiers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTiers: %w", err)
+	}
+	return oldValue.Tiers, nil
+}
+
+// AppendTiers adds s to the "tiers" field.
+func (m *PublicationMutation) AppendTiers(s []string) {
+	m.appendtiers = append(m.appendtiers, s...)
+}
+
+// AppendedTiers returns the list of values that were appended to the "tiers" field in this mutation.
+func (m *PublicationMutation) AppendedTiers() ([]string, bool) {
+	if len(m.appendtiers) == 0 {
+		return nil, false
+	}
+	return m.appendtiers, true
+}
+
+// ClearTiers clears the value of the "tiers" field.
+func (m *PublicationMutation) ClearTiers() {
+	m.tiers = nil
+	m.appendtiers = nil
+	m.clearedFields[publication.FieldTiers] = struct{}{}
+}
+
+// TiersCleared returns if the "tiers" field was cleared in this mutation.
+func (m *PublicationMutation) TiersCleared() bool {
+	_, ok := m.clearedFields[publication.FieldTiers]
+	return ok
+}
+
+// ResetTiers resets all changes to the "tiers" field.
+func (m *PublicationMutation) ResetTiers() {
+	m.tiers = nil
+	m.appendtiers = nil
+	delete(m.clearedFields, publication.FieldTiers)
+}
+
+// SetCadence sets the "cadence" field.
+func (m *PublicationMutation) SetCadence(pu publication.Cadence) {
+	m.cadence = &pu
+}
+
+// Cadence returns the value of the "cadence" field in the mutation.
+func (m *PublicationMutation) Cadence() (r publication.Cadence, exists bool) {
+	v := m.cadence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCadence returns the old "cadence" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldCadence(ctx context.Context) (v publication.Cadence, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCadence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCadence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCadence: %w", err)
+	}
+	return oldValue.Cadence, nil
+}
+
+// ResetCadence resets all changes to the "cadence" field.
+func (m *PublicationMutation) ResetCadence() {
+	m.cadence = nil
+}
+
+// SetMonths sets the "months" field.
+func (m *PublicationMutation) SetMonths(i []int) {
+	m.months = &i
+	m.appendmonths = nil
+}
+
+// Months returns the value of the "months" field in the mutation.
+func (m *PublicationMutation) Months() (r []int, exists bool) {
+	v := m.months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonths returns the old "months" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldMonths(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonths is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonths requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonths: %w", err)
+	}
+	return oldValue.Months, nil
+}
+
+// AppendMonths adds i to the "months" field.
+func (m *PublicationMutation) AppendMonths(i []int) {
+	m.appendmonths = append(m.appendmonths, i...)
+}
+
+// AppendedMonths returns the list of values that were appended to the "months" field in this mutation.
+func (m *PublicationMutation) AppendedMonths() ([]int, bool) {
+	if len(m.appendmonths) == 0 {
+		return nil, false
+	}
+	return m.appendmonths, true
+}
+
+// ClearMonths clears the value of the "months" field.
+func (m *PublicationMutation) ClearMonths() {
+	m.months = nil
+	m.appendmonths = nil
+	m.clearedFields[publication.FieldMonths] = struct{}{}
+}
+
+// MonthsCleared returns if the "months" field was cleared in this mutation.
+func (m *PublicationMutation) MonthsCleared() bool {
+	_, ok := m.clearedFields[publication.FieldMonths]
+	return ok
+}
+
+// ResetMonths resets all changes to the "months" field.
+func (m *PublicationMutation) ResetMonths() {
+	m.months = nil
+	m.appendmonths = nil
+	delete(m.clearedFields, publication.FieldMonths)
+}
+
+// SetWindowStartDay sets the "window_start_day" field.
+func (m *PublicationMutation) SetWindowStartDay(i int) {
+	m.window_start_day = &i
+	m.addwindow_start_day = nil
+}
+
+// WindowStartDay returns the value of the "window_start_day" field in the mutation.
+func (m *PublicationMutation) WindowStartDay() (r int, exists bool) {
+	v := m.window_start_day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowStartDay returns the old "window_start_day" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldWindowStartDay(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowStartDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowStartDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowStartDay: %w", err)
+	}
+	return oldValue.WindowStartDay, nil
+}
+
+// AddWindowStartDay adds i to the "window_start_day" field.
+func (m *PublicationMutation) AddWindowStartDay(i int) {
+	if m.addwindow_start_day != nil {
+		*m.addwindow_start_day += i
+	} else {
+		m.addwindow_start_day = &i
+	}
+}
+
+// AddedWindowStartDay returns the value that was added to the "window_start_day" field in this mutation.
+func (m *PublicationMutation) AddedWindowStartDay() (r int, exists bool) {
+	v := m.addwindow_start_day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWindowStartDay resets all changes to the "window_start_day" field.
+func (m *PublicationMutation) ResetWindowStartDay() {
+	m.window_start_day = nil
+	m.addwindow_start_day = nil
+}
+
+// SetWindowEndDay sets the "window_end_day" field.
+func (m *PublicationMutation) SetWindowEndDay(i int) {
+	m.window_end_day = &i
+	m.addwindow_end_day = nil
+}
+
+// WindowEndDay returns the value of the "window_end_day" field in the mutation.
+func (m *PublicationMutation) WindowEndDay() (r int, exists bool) {
+	v := m.window_end_day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowEndDay returns the old "window_end_day" field's value of the Publication entity.
+// If the Publication object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicationMutation) OldWindowEndDay(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowEndDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowEndDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowEndDay: %w", err)
+	}
+	return oldValue.WindowEndDay, nil
+}
+
+// AddWindowEndDay adds i to the "window_end_day" field.
+func (m *PublicationMutation) AddWindowEndDay(i int) {
+	if m.addwindow_end_day != nil {
+		*m.addwindow_end_day += i
+	} else {
+		m.addwindow_end_day = &i
+	}
+}
+
+// AddedWindowEndDay returns the value that was added to the "window_end_day" field in this mutation.
+func (m *PublicationMutation) AddedWindowEndDay() (r int, exists bool) {
+	v := m.addwindow_end_day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWindowEndDay resets all changes to the "window_end_day" field.
+func (m *PublicationMutation) ResetWindowEndDay() {
+	m.window_end_day = nil
+	m.addwindow_end_day = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *PublicationMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[publication.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *PublicationMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *PublicationMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *PublicationMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddIssueIDs adds the "issues" edge to the BulletinIssue entity by ids.
+func (m *PublicationMutation) AddIssueIDs(ids ...pulid.ID) {
+	if m.issues == nil {
+		m.issues = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.issues[ids[i]] = struct{}{}
+	}
+}
+
+// ClearIssues clears the "issues" edge to the BulletinIssue entity.
+func (m *PublicationMutation) ClearIssues() {
+	m.clearedissues = true
+}
+
+// IssuesCleared reports if the "issues" edge to the BulletinIssue entity was cleared.
+func (m *PublicationMutation) IssuesCleared() bool {
+	return m.clearedissues
+}
+
+// RemoveIssueIDs removes the "issues" edge to the BulletinIssue entity by IDs.
+func (m *PublicationMutation) RemoveIssueIDs(ids ...pulid.ID) {
+	if m.removedissues == nil {
+		m.removedissues = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.issues, ids[i])
+		m.removedissues[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedIssues returns the removed IDs of the "issues" edge to the BulletinIssue entity.
+func (m *PublicationMutation) RemovedIssuesIDs() (ids []pulid.ID) {
+	for id := range m.removedissues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// IssuesIDs returns the "issues" edge IDs in the mutation.
+func (m *PublicationMutation) IssuesIDs() (ids []pulid.ID) {
+	for id := range m.issues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetIssues resets all changes to the "issues" edge.
+func (m *PublicationMutation) ResetIssues() {
+	m.issues = nil
+	m.clearedissues = false
+	m.removedissues = nil
+}
+
+// Where appends a list predicates to the PublicationMutation builder.
+func (m *PublicationMutation) Where(ps ...predicate.Publication) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PublicationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PublicationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Publication, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PublicationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PublicationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Publication).
+func (m *PublicationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PublicationMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, publication.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, publication.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, publication.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, publication.FieldName)
+	}
+	if m.audience != nil {
+		fields = append(fields, publication.FieldAudience)
+	}
+	if m.tiers != nil {
+		fields = append(fields, publication.FieldTiers)
+	}
+	if m.cadence != nil {
+		fields = append(fields, publication.FieldCadence)
+	}
+	if m.months != nil {
+		fields = append(fields, publication.FieldMonths)
+	}
+	if m.window_start_day != nil {
+		fields = append(fields, publication.FieldWindowStartDay)
+	}
+	if m.window_end_day != nil {
+		fields = append(fields, publication.FieldWindowEndDay)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PublicationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case publication.FieldCreatedAt:
+		return m.CreatedAt()
+	case publication.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case publication.FieldOrganizationID:
+		return m.OrganizationID()
+	case publication.FieldName:
+		return m.Name()
+	case publication.FieldAudience:
+		return m.Audience()
+	case publication.FieldTiers:
+		return m.Tiers()
+	case publication.FieldCadence:
+		return m.Cadence()
+	case publication.FieldMonths:
+		return m.Months()
+	case publication.FieldWindowStartDay:
+		return m.WindowStartDay()
+	case publication.FieldWindowEndDay:
+		return m.WindowEndDay()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PublicationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case publication.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case publication.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case publication.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case publication.FieldName:
+		return m.OldName(ctx)
+	case publication.FieldAudience:
+		return m.OldAudience(ctx)
+	case publication.FieldTiers:
+		return m.OldTiers(ctx)
+	case publication.FieldCadence:
+		return m.OldCadence(ctx)
+	case publication.FieldMonths:
+		return m.OldMonths(ctx)
+	case publication.FieldWindowStartDay:
+		return m.OldWindowStartDay(ctx)
+	case publication.FieldWindowEndDay:
+		return m.OldWindowEndDay(ctx)
+	}
+	return nil, fmt.Errorf("unknown Publication field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case publication.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case publication.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case publication.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case publication.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case publication.FieldAudience:
+		v, ok := value.(publication.Audience)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAudience(v)
+		return nil
+	case publication.FieldTiers:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTiers(v)
+		return nil
+	case publication.FieldCadence:
+		v, ok := value.(publication.Cadence)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCadence(v)
+		return nil
+	case publication.FieldMonths:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonths(v)
+		return nil
+	case publication.FieldWindowStartDay:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowStartDay(v)
+		return nil
+	case publication.FieldWindowEndDay:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowEndDay(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Publication field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PublicationMutation) AddedFields() []string {
+	var fields []string
+	if m.addwindow_start_day != nil {
+		fields = append(fields, publication.FieldWindowStartDay)
+	}
+	if m.addwindow_end_day != nil {
+		fields = append(fields, publication.FieldWindowEndDay)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PublicationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case publication.FieldWindowStartDay:
+		return m.AddedWindowStartDay()
+	case publication.FieldWindowEndDay:
+		return m.AddedWindowEndDay()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case publication.FieldWindowStartDay:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWindowStartDay(v)
+		return nil
+	case publication.FieldWindowEndDay:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWindowEndDay(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Publication numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PublicationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(publication.FieldTiers) {
+		fields = append(fields, publication.FieldTiers)
+	}
+	if m.FieldCleared(publication.FieldMonths) {
+		fields = append(fields, publication.FieldMonths)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PublicationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PublicationMutation) ClearField(name string) error {
+	switch name {
+	case publication.FieldTiers:
+		m.ClearTiers()
+		return nil
+	case publication.FieldMonths:
+		m.ClearMonths()
+		return nil
+	}
+	return fmt.Errorf("unknown Publication nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PublicationMutation) ResetField(name string) error {
+	switch name {
+	case publication.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case publication.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case publication.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case publication.FieldName:
+		m.ResetName()
+		return nil
+	case publication.FieldAudience:
+		m.ResetAudience()
+		return nil
+	case publication.FieldTiers:
+		m.ResetTiers()
+		return nil
+	case publication.FieldCadence:
+		m.ResetCadence()
+		return nil
+	case publication.FieldMonths:
+		m.ResetMonths()
+		return nil
+	case publication.FieldWindowStartDay:
+		m.ResetWindowStartDay()
+		return nil
+	case publication.FieldWindowEndDay:
+		m.ResetWindowEndDay()
+		return nil
+	}
+	return fmt.Errorf("unknown Publication field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PublicationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organization != nil {
+		edges = append(edges, publication.EdgeOrganization)
+	}
+	if m.issues != nil {
+		edges = append(edges, publication.EdgeIssues)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PublicationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case publication.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case publication.EdgeIssues:
+		ids := make([]ent.Value, 0, len(m.issues))
+		for id := range m.issues {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PublicationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedissues != nil {
+		edges = append(edges, publication.EdgeIssues)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PublicationMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case publication.EdgeIssues:
+		ids := make([]ent.Value, 0, len(m.removedissues))
+		for id := range m.removedissues {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PublicationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganization {
+		edges = append(edges, publication.EdgeOrganization)
+	}
+	if m.clearedissues {
+		edges = append(edges, publication.EdgeIssues)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PublicationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case publication.EdgeOrganization:
+		return m.clearedorganization
+	case publication.EdgeIssues:
+		return m.clearedissues
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PublicationMutation) ClearEdge(name string) error {
+	switch name {
+	case publication.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Publication unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PublicationMutation) ResetEdge(name string) error {
+	switch name {
+	case publication.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case publication.EdgeIssues:
+		m.ResetIssues()
+		return nil
+	}
+	return fmt.Errorf("unknown Publication edge %s", name)
 }
 
 // RecognitionMutation represents an operation that mutates the Recognition nodes in the graph.

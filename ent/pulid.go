@@ -10,7 +10,9 @@ import (
 
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -20,6 +22,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -31,7 +34,9 @@ import (
 var tableByPrefix = map[string]string{
 	"AC": account.Table,
 	"AR": activityregistration.Table,
+	"AT": article.Table,
 	"AU": auditevent.Table,
+	"BI": bulletinissue.Table,
 	"CO": contact.Table,
 	"CA": cultureactivity.Table,
 	"CC": culturecampaign.Table,
@@ -41,6 +46,7 @@ var tableByPrefix = map[string]string{
 	"HD": holiday.Table,
 	"IN": interaction.Table,
 	"OR": organization.Table,
+	"PB": publication.Table,
 	"RG": recognition.Table,
 	"TC": tierchange.Table,
 	"US": user.Table,
@@ -68,8 +74,15 @@ var edgeTable = map[string]string{
 	"ActivityRegistration.organization":     organization.Table,
 	"ActivityRegistration.activity":         cultureactivity.Table,
 	"ActivityRegistration.user":             user.Table,
+	"Article.organization":                  organization.Table,
+	"Article.issue":                         bulletinissue.Table,
+	"Article.department":                    department.Table,
+	"Article.author":                        user.Table,
 	"AuditEvent.organization":               organization.Table,
 	"AuditEvent.actor":                      user.Table,
+	"BulletinIssue.organization":            organization.Table,
+	"BulletinIssue.publication":             publication.Table,
+	"BulletinIssue.articles":                article.Table,
 	"Contact.organization":                  organization.Table,
 	"Contact.account":                       account.Table,
 	"Contact.interactions":                  interaction.Table,
@@ -108,6 +121,8 @@ var edgeTable = map[string]string{
 	"Interaction.logged_by":                 user.Table,
 	"Interaction.visit_report":              visitreport.Table,
 	"Interaction.greeting_outline":          greetingoutline.Table,
+	"Publication.organization":              organization.Table,
+	"Publication.issues":                    bulletinissue.Table,
 	"Recognition.organization":              organization.Table,
 	"Recognition.campaign":                  culturecampaign.Table,
 	"Recognition.people":                    user.Table,
@@ -152,8 +167,14 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case activityregistration.Table:
 		_, err := c.ActivityRegistration.Query().Where(activityregistration.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case article.Table:
+		_, err := c.Article.Query().Where(article.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	case auditevent.Table:
 		_, err := c.AuditEvent.Query().Where(auditevent.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case bulletinissue.Table:
+		_, err := c.BulletinIssue.Query().Where(bulletinissue.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case contact.Table:
 		_, err := c.Contact.Query().Where(contact.ID(id)).ForUpdate().IDs(ctx)
@@ -181,6 +202,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 		return err
 	case organization.Table:
 		_, err := c.Organization.Query().Where(organization.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case publication.Table:
+		_, err := c.Publication.Query().Where(publication.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case recognition.Table:
 		_, err := c.Recognition.Query().Where(recognition.ID(id)).ForUpdate().IDs(ctx)
@@ -213,7 +237,9 @@ var AccountScopedTypes = map[string]string{
 func IsEmptyWhereInput(err error) bool {
 	for _, empty := range []error{
 		ErrEmptyAccountWhereInput,
+		ErrEmptyArticleWhereInput,
 		ErrEmptyAuditEventWhereInput,
+		ErrEmptyBulletinIssueWhereInput,
 		ErrEmptyContactWhereInput,
 		ErrEmptyCultureActivityWhereInput,
 		ErrEmptyCultureCampaignWhereInput,
@@ -221,6 +247,7 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyDepartmentWhereInput,
 		ErrEmptyGreetingOutlineWhereInput,
 		ErrEmptyInteractionWhereInput,
+		ErrEmptyPublicationWhereInput,
 		ErrEmptyRecognitionWhereInput,
 		ErrEmptyTierChangeWhereInput,
 		ErrEmptyUserWhereInput,
@@ -241,8 +268,12 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Account.Query().Where(account.ID(id)).Exist(ctx)
 	case activityregistration.Table:
 		return c.ActivityRegistration.Query().Where(activityregistration.ID(id)).Exist(ctx)
+	case article.Table:
+		return c.Article.Query().Where(article.ID(id)).Exist(ctx)
 	case auditevent.Table:
 		return c.AuditEvent.Query().Where(auditevent.ID(id)).Exist(ctx)
+	case bulletinissue.Table:
+		return c.BulletinIssue.Query().Where(bulletinissue.ID(id)).Exist(ctx)
 	case contact.Table:
 		return c.Contact.Query().Where(contact.ID(id)).Exist(ctx)
 	case cultureactivity.Table:
@@ -261,6 +292,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Interaction.Query().Where(interaction.ID(id)).Exist(ctx)
 	case organization.Table:
 		return c.Organization.Query().Where(organization.ID(id)).Exist(ctx)
+	case publication.Table:
+		return c.Publication.Query().Where(publication.ID(id)).Exist(ctx)
 	case recognition.Table:
 		return c.Recognition.Query().Where(recognition.ID(id)).Exist(ctx)
 	case tierchange.Table:

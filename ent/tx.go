@@ -18,8 +18,12 @@ type Tx struct {
 	Account *AccountClient
 	// ActivityRegistration is the client for interacting with the ActivityRegistration builders.
 	ActivityRegistration *ActivityRegistrationClient
+	// Article is the client for interacting with the Article builders.
+	Article *ArticleClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// BulletinIssue is the client for interacting with the BulletinIssue builders.
+	BulletinIssue *BulletinIssueClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
 	// CultureActivity is the client for interacting with the CultureActivity builders.
@@ -40,6 +44,8 @@ type Tx struct {
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// Publication is the client for interacting with the Publication builders.
+	Publication *PublicationClient
 	// Recognition is the client for interacting with the Recognition builders.
 	Recognition *RecognitionClient
 	// Setting is the client for interacting with the Setting builders.
@@ -183,7 +189,9 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Account = NewAccountClient(tx.config)
 	tx.ActivityRegistration = NewActivityRegistrationClient(tx.config)
+	tx.Article = NewArticleClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.BulletinIssue = NewBulletinIssueClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.CultureActivity = NewCultureActivityClient(tx.config)
 	tx.CultureCampaign = NewCultureCampaignClient(tx.config)
@@ -194,6 +202,7 @@ func (tx *Tx) init() {
 	tx.Holiday = NewHolidayClient(tx.config)
 	tx.Interaction = NewInteractionClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.Publication = NewPublicationClient(tx.config)
 	tx.Recognition = NewRecognitionClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.TierChange = NewTierChangeClient(tx.config)

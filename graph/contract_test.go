@@ -30,7 +30,6 @@ var pending = map[string]struct {
 	issue int
 	ops   []string
 }{
-	"bulletins.graphql": {14, []string{"CreatePublication", "IssuePlan", "CreateBulletinIssue", "SubmitArticle", "ReviewArticle", "AdvanceBulletinIssue", "BulletinIssues"}},
 	"service.graphql": {15, []string{"ServiceWatchlist", "TakeOverAccount", "CreateCallbackBatch", "MyCallbacks", "RecordCallback", "ResolveServiceIssue",
 		"CallbackReport", "FileComplaint", "AddComplaintStep", "ResolveComplaint", "RecordComplaintFollowUp", "AddCaseStudy", "OverdueComplaints",
 		"RequestCreditChange", "DecideCreditChange"}},

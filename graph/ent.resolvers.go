@@ -34,6 +34,12 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[pu
 		Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
+// BulletinIssues is the resolver for the bulletinIssues field.
+func (r *queryResolver) BulletinIssues(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BulletinIssueOrder, where *ent.BulletinIssueWhereInput) (*ent.BulletinIssueConnection, error) {
+	return r.db(ctx).BulletinIssue.Query().
+		Paginate(ctx, after, first, before, last, ent.WithBulletinIssueOrder(orderBy), ent.WithBulletinIssueFilter(where.Filter))
+}
+
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
 	return r.db(ctx).Contact.Query().
@@ -65,6 +71,12 @@ func (r *queryResolver) Departments(ctx context.Context) ([]*ent.Department, err
 func (r *queryResolver) GreetingOutlines(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) (*ent.GreetingOutlineConnection, error) {
 	return r.db(ctx).GreetingOutline.Query().
 		Paginate(ctx, after, first, before, last, ent.WithGreetingOutlineOrder(orderBy), ent.WithGreetingOutlineFilter(where.Filter))
+}
+
+// Publications is the resolver for the publications field.
+func (r *queryResolver) Publications(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PublicationOrder, where *ent.PublicationWhereInput) (*ent.PublicationConnection, error) {
+	return r.db(ctx).Publication.Query().
+		Paginate(ctx, after, first, before, last, ent.WithPublicationOrder(orderBy), ent.WithPublicationFilter(where.Filter))
 }
 
 // Users is the resolver for the users field.

@@ -177,6 +177,65 @@ var (
 			},
 		},
 	}
+	// ArticlesColumns holds the columns for the "articles" table.
+	ArticlesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "title", Type: field.TypeString},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "ACCEPTED", "REJECTED"}, Default: "SUBMITTED"},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "issue_id", Type: field.TypeString, Size: 64},
+		{Name: "department_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "author_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// ArticlesTable holds the schema information for the "articles" table.
+	ArticlesTable = &schema.Table{
+		Name:       "articles",
+		Columns:    ArticlesColumns,
+		PrimaryKey: []*schema.Column{ArticlesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "articles_organizations_organization",
+				Columns:    []*schema.Column{ArticlesColumns[8]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "articles_bulletin_issues_issue",
+				Columns:    []*schema.Column{ArticlesColumns[9]},
+				RefColumns: []*schema.Column{BulletinIssuesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "articles_departments_department",
+				Columns:    []*schema.Column{ArticlesColumns[10]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "articles_users_author",
+				Columns:    []*schema.Column{ArticlesColumns[11]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "article_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ArticlesColumns[8]},
+			},
+			{
+				Name:    "article_issue_id_status_position",
+				Unique:  false,
+				Columns: []*schema.Column{ArticlesColumns[9], ArticlesColumns[6], ArticlesColumns[7]},
+			},
+		},
+	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -223,6 +282,59 @@ var (
 				Name:    "auditevent_organization_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[7], AuditEventsColumns[1]},
+			},
+		},
+	}
+	// BulletinIssuesColumns holds the columns for the "bulletin_issues" table.
+	BulletinIssuesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "special", Type: field.TypeBool, Default: false},
+		{Name: "number", Type: field.TypeInt},
+		{Name: "total_number", Type: field.TypeInt, Nullable: true},
+		{Name: "title", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PLANNED", "EDITING", "IN_REVIEW", "APPROVED", "PUBLISHED"}, Default: "PLANNED"},
+		{Name: "published_at", Type: field.TypeTime, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "publication_id", Type: field.TypeString, Size: 64},
+	}
+	// BulletinIssuesTable holds the schema information for the "bulletin_issues" table.
+	BulletinIssuesTable = &schema.Table{
+		Name:       "bulletin_issues",
+		Columns:    BulletinIssuesColumns,
+		PrimaryKey: []*schema.Column{BulletinIssuesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "bulletin_issues_organizations_organization",
+				Columns:    []*schema.Column{BulletinIssuesColumns[11]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "bulletin_issues_publications_publication",
+				Columns:    []*schema.Column{BulletinIssuesColumns[12]},
+				RefColumns: []*schema.Column{PublicationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "bulletinissue_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{BulletinIssuesColumns[11]},
+			},
+			{
+				Name:    "bulletinissue_publication_id_year_special_number",
+				Unique:  true,
+				Columns: []*schema.Column{BulletinIssuesColumns[12], BulletinIssuesColumns[4], BulletinIssuesColumns[5], BulletinIssuesColumns[6]},
+			},
+			{
+				Name:    "bulletinissue_publication_id_total_number",
+				Unique:  true,
+				Columns: []*schema.Column{BulletinIssuesColumns[12], BulletinIssuesColumns[7]},
 			},
 		},
 	}
@@ -704,6 +816,41 @@ var (
 		Columns:    OrganizationsColumns,
 		PrimaryKey: []*schema.Column{OrganizationsColumns[0]},
 	}
+	// PublicationsColumns holds the columns for the "publications" table.
+	PublicationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "audience", Type: field.TypeEnum, Enums: []string{"STAFF", "CLIENTS"}, Default: "STAFF"},
+		{Name: "tiers", Type: field.TypeJSON, Nullable: true},
+		{Name: "cadence", Type: field.TypeEnum, Enums: []string{"MONTHLY", "QUARTERLY", "IRREGULAR"}},
+		{Name: "months", Type: field.TypeJSON, Nullable: true},
+		{Name: "window_start_day", Type: field.TypeInt, Default: 1},
+		{Name: "window_end_day", Type: field.TypeInt, Default: 28},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+	}
+	// PublicationsTable holds the schema information for the "publications" table.
+	PublicationsTable = &schema.Table{
+		Name:       "publications",
+		Columns:    PublicationsColumns,
+		PrimaryKey: []*schema.Column{PublicationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "publications_organizations_organization",
+				Columns:    []*schema.Column{PublicationsColumns[10]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "publication_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{PublicationsColumns[10]},
+			},
+		},
+	}
 	// RecognitionsColumns holds the columns for the "recognitions" table.
 	RecognitionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -1051,7 +1198,9 @@ var (
 	Tables = []*schema.Table{
 		AccountsTable,
 		ActivityRegistrationsTable,
+		ArticlesTable,
 		AuditEventsTable,
+		BulletinIssuesTable,
 		ContactsTable,
 		CultureActivitiesTable,
 		CultureCampaignsTable,
@@ -1062,6 +1211,7 @@ var (
 		HolidaysTable,
 		InteractionsTable,
 		OrganizationsTable,
+		PublicationsTable,
 		RecognitionsTable,
 		SettingsTable,
 		TierChangesTable,
@@ -1082,8 +1232,14 @@ func init() {
 	ActivityRegistrationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ActivityRegistrationsTable.ForeignKeys[1].RefTable = CultureActivitiesTable
 	ActivityRegistrationsTable.ForeignKeys[2].RefTable = UsersTable
+	ArticlesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ArticlesTable.ForeignKeys[1].RefTable = BulletinIssuesTable
+	ArticlesTable.ForeignKeys[2].RefTable = DepartmentsTable
+	ArticlesTable.ForeignKeys[3].RefTable = UsersTable
 	AuditEventsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	AuditEventsTable.ForeignKeys[1].RefTable = UsersTable
+	BulletinIssuesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	BulletinIssuesTable.ForeignKeys[1].RefTable = PublicationsTable
 	ContactsTable.ForeignKeys[0].RefTable = AccountsTable
 	ContactsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	CultureActivitiesTable.ForeignKeys[0].RefTable = OrganizationsTable
@@ -1107,6 +1263,7 @@ func init() {
 	InteractionsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	InteractionsTable.ForeignKeys[2].RefTable = UsersTable
 	InteractionsTable.ForeignKeys[3].RefTable = GreetingOutlinesTable
+	PublicationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	RecognitionsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	RecognitionsTable.ForeignKeys[1].RefTable = CultureCampaignsTable
 	TierChangesTable.ForeignKeys[0].RefTable = AccountsTable

@@ -12,8 +12,14 @@ type Account func(*sql.Selector)
 // ActivityRegistration is the predicate function for activityregistration builders.
 type ActivityRegistration func(*sql.Selector)
 
+// Article is the predicate function for article builders.
+type Article func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
+
+// BulletinIssue is the predicate function for bulletinissue builders.
+type BulletinIssue func(*sql.Selector)
 
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
@@ -44,6 +50,9 @@ type Interaction func(*sql.Selector)
 
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
+
+// Publication is the predicate function for publication builders.
+type Publication func(*sql.Selector)
 
 // Recognition is the predicate function for recognition builders.
 type Recognition func(*sql.Selector)

@@ -159,6 +159,30 @@ func (f ActivityRegistrationMutationRuleFunc) EvalMutation(ctx context.Context, 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ActivityRegistrationMutation", m)
 }
 
+// The ArticleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ArticleQueryRuleFunc func(context.Context, *ent.ArticleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ArticleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ArticleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ArticleQuery", q)
+}
+
+// The ArticleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ArticleMutationRuleFunc func(context.Context, *ent.ArticleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ArticleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ArticleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ArticleMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -181,6 +205,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
+}
+
+// The BulletinIssueQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type BulletinIssueQueryRuleFunc func(context.Context, *ent.BulletinIssueQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f BulletinIssueQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BulletinIssueQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.BulletinIssueQuery", q)
+}
+
+// The BulletinIssueMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type BulletinIssueMutationRuleFunc func(context.Context, *ent.BulletinIssueMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f BulletinIssueMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.BulletinIssueMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BulletinIssueMutation", m)
 }
 
 // The ContactQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -423,6 +471,30 @@ func (f OrganizationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationMutation", m)
 }
 
+// The PublicationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PublicationQueryRuleFunc func(context.Context, *ent.PublicationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PublicationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PublicationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PublicationQuery", q)
+}
+
+// The PublicationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PublicationMutationRuleFunc func(context.Context, *ent.PublicationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PublicationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PublicationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PublicationMutation", m)
+}
+
 // The RecognitionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RecognitionQueryRuleFunc func(context.Context, *ent.RecognitionQuery) error
@@ -582,7 +654,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ActivityRegistrationQuery:
 		return q.Filter(), nil
+	case *ent.ArticleQuery:
+		return q.Filter(), nil
 	case *ent.AuditEventQuery:
+		return q.Filter(), nil
+	case *ent.BulletinIssueQuery:
 		return q.Filter(), nil
 	case *ent.ContactQuery:
 		return q.Filter(), nil
@@ -603,6 +679,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.InteractionQuery:
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
+		return q.Filter(), nil
+	case *ent.PublicationQuery:
 		return q.Filter(), nil
 	case *ent.RecognitionQuery:
 		return q.Filter(), nil
@@ -625,7 +703,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ActivityRegistrationMutation:
 		return m.Filter(), nil
+	case *ent.ArticleMutation:
+		return m.Filter(), nil
 	case *ent.AuditEventMutation:
+		return m.Filter(), nil
+	case *ent.BulletinIssueMutation:
 		return m.Filter(), nil
 	case *ent.ContactMutation:
 		return m.Filter(), nil
@@ -646,6 +728,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.InteractionMutation:
 		return m.Filter(), nil
 	case *ent.OrganizationMutation:
+		return m.Filter(), nil
+	case *ent.PublicationMutation:
 		return m.Filter(), nil
 	case *ent.RecognitionMutation:
 		return m.Filter(), nil

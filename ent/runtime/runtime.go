@@ -6,7 +6,9 @@ import (
 	"context"
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/article"
 	"rapport/ent/auditevent"
+	"rapport/ent/bulletinissue"
 	"rapport/ent/contact"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
@@ -17,6 +19,7 @@ import (
 	"rapport/ent/holiday"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/schema"
 	"rapport/ent/setting"
@@ -195,6 +198,65 @@ func init() {
 	activityregistration.DefaultID = activityregistrationDescID.Default.(func() pulid.ID)
 	// activityregistration.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	activityregistration.IDValidator = activityregistrationDescID.Validators[0].(func(string) error)
+	articleMixin := schema.Article{}.Mixin()
+	article.Policy = privacy.NewPolicies(articleMixin[2], schema.Article{})
+	article.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := article.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	articleMixinHooks1 := articleMixin[1].Hooks()
+	articleMixinHooks3 := articleMixin[3].Hooks()
+	articleMixinHooks4 := articleMixin[4].Hooks()
+
+	article.Hooks[1] = articleMixinHooks1[0]
+
+	article.Hooks[2] = articleMixinHooks3[0]
+
+	article.Hooks[3] = articleMixinHooks4[0]
+	articleMixinFields0 := articleMixin[0].Fields()
+	_ = articleMixinFields0
+	articleMixinFields1 := articleMixin[1].Fields()
+	_ = articleMixinFields1
+	articleMixinFields3 := articleMixin[3].Fields()
+	_ = articleMixinFields3
+	articleFields := schema.Article{}.Fields()
+	_ = articleFields
+	// articleDescCreatedAt is the schema descriptor for created_at field.
+	articleDescCreatedAt := articleMixinFields1[0].Descriptor()
+	// article.DefaultCreatedAt holds the default value on creation for the created_at field.
+	article.DefaultCreatedAt = articleDescCreatedAt.Default.(func() time.Time)
+	// articleDescUpdatedAt is the schema descriptor for updated_at field.
+	articleDescUpdatedAt := articleMixinFields1[1].Descriptor()
+	// article.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	article.DefaultUpdatedAt = articleDescUpdatedAt.Default.(func() time.Time)
+	// article.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	article.UpdateDefaultUpdatedAt = articleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// articleDescVersion is the schema descriptor for version field.
+	articleDescVersion := articleMixinFields3[0].Descriptor()
+	// article.DefaultVersion holds the default value on creation for the version field.
+	article.DefaultVersion = articleDescVersion.Default.(int)
+	// articleDescTitle is the schema descriptor for title field.
+	articleDescTitle := articleFields[1].Descriptor()
+	// article.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	article.TitleValidator = articleDescTitle.Validators[0].(func(string) error)
+	// articleDescBody is the schema descriptor for body field.
+	articleDescBody := articleFields[2].Descriptor()
+	// article.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	article.BodyValidator = articleDescBody.Validators[0].(func(string) error)
+	// articleDescPosition is the schema descriptor for position field.
+	articleDescPosition := articleFields[6].Descriptor()
+	// article.DefaultPosition holds the default value on creation for the position field.
+	article.DefaultPosition = articleDescPosition.Default.(int)
+	// articleDescID is the schema descriptor for id field.
+	articleDescID := articleMixinFields0[0].Descriptor()
+	// article.DefaultID holds the default value on creation for the id field.
+	article.DefaultID = articleDescID.Default.(func() pulid.ID)
+	// article.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	article.IDValidator = articleDescID.Validators[0].(func(string) error)
 	auditeventMixin := schema.AuditEvent{}.Mixin()
 	auditevent.Policy = privacy.NewPolicies(auditeventMixin[1], schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -219,6 +281,79 @@ func init() {
 	auditevent.DefaultID = auditeventDescID.Default.(func() pulid.ID)
 	// auditevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	auditevent.IDValidator = auditeventDescID.Validators[0].(func(string) error)
+	bulletinissueMixin := schema.BulletinIssue{}.Mixin()
+	bulletinissue.Policy = privacy.NewPolicies(bulletinissueMixin[2], schema.BulletinIssue{})
+	bulletinissue.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := bulletinissue.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	bulletinissueMixinHooks1 := bulletinissueMixin[1].Hooks()
+	bulletinissueMixinHooks3 := bulletinissueMixin[3].Hooks()
+	bulletinissueMixinHooks4 := bulletinissueMixin[4].Hooks()
+
+	bulletinissue.Hooks[1] = bulletinissueMixinHooks1[0]
+
+	bulletinissue.Hooks[2] = bulletinissueMixinHooks3[0]
+
+	bulletinissue.Hooks[3] = bulletinissueMixinHooks4[0]
+	bulletinissueMixinFields0 := bulletinissueMixin[0].Fields()
+	_ = bulletinissueMixinFields0
+	bulletinissueMixinFields1 := bulletinissueMixin[1].Fields()
+	_ = bulletinissueMixinFields1
+	bulletinissueMixinFields3 := bulletinissueMixin[3].Fields()
+	_ = bulletinissueMixinFields3
+	bulletinissueFields := schema.BulletinIssue{}.Fields()
+	_ = bulletinissueFields
+	// bulletinissueDescCreatedAt is the schema descriptor for created_at field.
+	bulletinissueDescCreatedAt := bulletinissueMixinFields1[0].Descriptor()
+	// bulletinissue.DefaultCreatedAt holds the default value on creation for the created_at field.
+	bulletinissue.DefaultCreatedAt = bulletinissueDescCreatedAt.Default.(func() time.Time)
+	// bulletinissueDescUpdatedAt is the schema descriptor for updated_at field.
+	bulletinissueDescUpdatedAt := bulletinissueMixinFields1[1].Descriptor()
+	// bulletinissue.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	bulletinissue.DefaultUpdatedAt = bulletinissueDescUpdatedAt.Default.(func() time.Time)
+	// bulletinissue.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	bulletinissue.UpdateDefaultUpdatedAt = bulletinissueDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// bulletinissueDescVersion is the schema descriptor for version field.
+	bulletinissueDescVersion := bulletinissueMixinFields3[0].Descriptor()
+	// bulletinissue.DefaultVersion holds the default value on creation for the version field.
+	bulletinissue.DefaultVersion = bulletinissueDescVersion.Default.(int)
+	// bulletinissueDescYear is the schema descriptor for year field.
+	bulletinissueDescYear := bulletinissueFields[1].Descriptor()
+	// bulletinissue.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	bulletinissue.YearValidator = func() func(int) error {
+		validators := bulletinissueDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// bulletinissueDescSpecial is the schema descriptor for special field.
+	bulletinissueDescSpecial := bulletinissueFields[2].Descriptor()
+	// bulletinissue.DefaultSpecial holds the default value on creation for the special field.
+	bulletinissue.DefaultSpecial = bulletinissueDescSpecial.Default.(bool)
+	// bulletinissueDescTitle is the schema descriptor for title field.
+	bulletinissueDescTitle := bulletinissueFields[5].Descriptor()
+	// bulletinissue.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	bulletinissue.TitleValidator = bulletinissueDescTitle.Validators[0].(func(string) error)
+	// bulletinissueDescID is the schema descriptor for id field.
+	bulletinissueDescID := bulletinissueMixinFields0[0].Descriptor()
+	// bulletinissue.DefaultID holds the default value on creation for the id field.
+	bulletinissue.DefaultID = bulletinissueDescID.Default.(func() pulid.ID)
+	// bulletinissue.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	bulletinissue.IDValidator = bulletinissueDescID.Validators[0].(func(string) error)
 	contactMixin := schema.Contact{}.Mixin()
 	contact.Policy = privacy.NewPolicies(contactMixin[2], contactMixin[3], schema.Contact{})
 	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -850,6 +985,88 @@ func init() {
 	organization.DefaultID = organizationDescID.Default.(func() pulid.ID)
 	// organization.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organization.IDValidator = organizationDescID.Validators[0].(func(string) error)
+	publicationMixin := schema.Publication{}.Mixin()
+	publication.Policy = privacy.NewPolicies(publicationMixin[2], schema.Publication{})
+	publication.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := publication.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	publicationMixinHooks1 := publicationMixin[1].Hooks()
+	publicationMixinHooks3 := publicationMixin[3].Hooks()
+
+	publication.Hooks[1] = publicationMixinHooks1[0]
+
+	publication.Hooks[2] = publicationMixinHooks3[0]
+	publicationMixinFields0 := publicationMixin[0].Fields()
+	_ = publicationMixinFields0
+	publicationMixinFields1 := publicationMixin[1].Fields()
+	_ = publicationMixinFields1
+	publicationFields := schema.Publication{}.Fields()
+	_ = publicationFields
+	// publicationDescCreatedAt is the schema descriptor for created_at field.
+	publicationDescCreatedAt := publicationMixinFields1[0].Descriptor()
+	// publication.DefaultCreatedAt holds the default value on creation for the created_at field.
+	publication.DefaultCreatedAt = publicationDescCreatedAt.Default.(func() time.Time)
+	// publicationDescUpdatedAt is the schema descriptor for updated_at field.
+	publicationDescUpdatedAt := publicationMixinFields1[1].Descriptor()
+	// publication.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	publication.DefaultUpdatedAt = publicationDescUpdatedAt.Default.(func() time.Time)
+	// publication.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	publication.UpdateDefaultUpdatedAt = publicationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// publicationDescName is the schema descriptor for name field.
+	publicationDescName := publicationFields[0].Descriptor()
+	// publication.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	publication.NameValidator = publicationDescName.Validators[0].(func(string) error)
+	// publicationDescWindowStartDay is the schema descriptor for window_start_day field.
+	publicationDescWindowStartDay := publicationFields[5].Descriptor()
+	// publication.DefaultWindowStartDay holds the default value on creation for the window_start_day field.
+	publication.DefaultWindowStartDay = publicationDescWindowStartDay.Default.(int)
+	// publication.WindowStartDayValidator is a validator for the "window_start_day" field. It is called by the builders before save.
+	publication.WindowStartDayValidator = func() func(int) error {
+		validators := publicationDescWindowStartDay.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(window_start_day int) error {
+			for _, fn := range fns {
+				if err := fn(window_start_day); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// publicationDescWindowEndDay is the schema descriptor for window_end_day field.
+	publicationDescWindowEndDay := publicationFields[6].Descriptor()
+	// publication.DefaultWindowEndDay holds the default value on creation for the window_end_day field.
+	publication.DefaultWindowEndDay = publicationDescWindowEndDay.Default.(int)
+	// publication.WindowEndDayValidator is a validator for the "window_end_day" field. It is called by the builders before save.
+	publication.WindowEndDayValidator = func() func(int) error {
+		validators := publicationDescWindowEndDay.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(window_end_day int) error {
+			for _, fn := range fns {
+				if err := fn(window_end_day); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// publicationDescID is the schema descriptor for id field.
+	publicationDescID := publicationMixinFields0[0].Descriptor()
+	// publication.DefaultID holds the default value on creation for the id field.
+	publication.DefaultID = publicationDescID.Default.(func() pulid.ID)
+	// publication.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	publication.IDValidator = publicationDescID.Validators[0].(func(string) error)
 	recognitionMixin := schema.Recognition{}.Mixin()
 	recognition.Policy = privacy.NewPolicies(recognitionMixin[2], schema.Recognition{})
 	recognition.Hooks[0] = func(next ent.Mutator) ent.Mutator {

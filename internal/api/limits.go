@@ -12,6 +12,7 @@ import (
 
 	"rapport/ent/schema"
 	"rapport/internal/apierr"
+	"rapport/internal/bulletinops"
 	"rapport/internal/cultureops"
 	"rapport/internal/followup"
 	"rapport/internal/querycost"
@@ -61,6 +62,8 @@ var listCaps = map[string]int{
 	"Query.holidays":           366, // one row a day of the year
 	"ContactOverview.rows":     followup.MaxOverviewAccounts,
 	"ContactOverviewRow.days":  followup.MaxOverviewDays,
+	"BulletinIssue.articles":   bulletinops.MaxArticlesPerIssue,
+	"Query.issuePlan":          12, // a month at most
 	"Query.cultureCalendar":    cultureops.MaxCalendarItems,
 	// The attendance's departments hold all its attendees together.
 	"Query.activityAttendance":       1,

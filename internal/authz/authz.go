@@ -39,6 +39,9 @@ const (
 	ReadAuditTrail       Capability = "read the whole audit trail (everyone reads their own changes)"
 	ManageCulture        Capability = "draft and publish culture campaigns and their activities, and see them all"
 	ApproveCulture       Capability = "approve or reject culture campaigns (never one they submitted)"
+	ManagePublications   Capability = "run publications: create issues, review articles, move issues through their workflow"
+	ApproveIssues        Capability = "approve a bulletin issue in review"
+	SubmitArticles       Capability = "submit articles to an issue being edited"
 )
 
 // table is the capability table: every role and what it allows.
@@ -47,15 +50,15 @@ var table = []struct {
 	can  []Capability
 }{
 	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings, ManageDirectory, ReadAuditTrail}},
-	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail, ApproveCulture}},
+	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail, ApproveCulture, ApproveIssues}},
 	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings}},
 	{auth.RoleAccountManager, []Capability{ReadOwnAccounts, EditOwnAccounts, CreateAccounts}},
 	{auth.RoleServiceSupervisor, []Capability{ReadAllAccounts, AssignServiceReps}},
 	{auth.RoleServiceRep, []Capability{ReadServicedAccounts}},
 	{auth.RoleFinance, nil},
 	{auth.RoleHR, []Capability{ManageCulture}},
-	{auth.RoleEditor, nil},
-	{auth.RoleCorrespondent, nil},
+	{auth.RoleEditor, []Capability{ManagePublications, SubmitArticles}},
+	{auth.RoleCorrespondent, []Capability{SubmitArticles}},
 	{auth.RoleEmployee, nil},
 }
 

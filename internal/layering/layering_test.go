@@ -18,6 +18,7 @@ var plumbing = []string{
 	"rapport/internal/demo",                   // loading the demo organisation
 	"rapport/internal/followup",               // applying the cadence to stored accounts
 	"rapport/internal/cultureops",             // applying the culture rules to stored campaigns
+	"rapport/internal/bulletinops",            // applying the publication rules to stored issues
 	"rapport/internal/calfeed",                // serving the agenda feeds
 	"rapport/internal/followup/followupbench", // the scale benchmark
 	"rapport/internal/testdb",

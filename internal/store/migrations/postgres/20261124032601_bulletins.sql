@@ -1,0 +1,18 @@
+-- Create "publications" table
+CREATE TABLE "publications" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "name" character varying NOT NULL, "audience" character varying NOT NULL DEFAULT 'STAFF', "tiers" jsonb NULL, "cadence" character varying NOT NULL, "months" jsonb NULL, "window_start_day" bigint NOT NULL DEFAULT 1, "window_end_day" bigint NOT NULL DEFAULT 28, "organization_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "publications_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- Create index "publication_organization_id" to table: "publications"
+CREATE INDEX "publication_organization_id" ON "publications" ("organization_id");
+-- Create "bulletin_issues" table
+CREATE TABLE "bulletin_issues" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "version" bigint NOT NULL DEFAULT 1, "year" bigint NOT NULL, "special" boolean NOT NULL DEFAULT false, "number" bigint NOT NULL, "total_number" bigint NULL, "title" character varying NOT NULL, "status" character varying NOT NULL DEFAULT 'PLANNED', "published_at" timestamptz NULL, "organization_id" character varying NOT NULL, "publication_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "bulletin_issues_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "bulletin_issues_publications_publication" FOREIGN KEY ("publication_id") REFERENCES "publications" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- Create index "bulletinissue_organization_id" to table: "bulletin_issues"
+CREATE INDEX "bulletinissue_organization_id" ON "bulletin_issues" ("organization_id");
+-- Create index "bulletinissue_publication_id_total_number" to table: "bulletin_issues"
+CREATE UNIQUE INDEX "bulletinissue_publication_id_total_number" ON "bulletin_issues" ("publication_id", "total_number");
+-- Create index "bulletinissue_publication_id_year_special_number" to table: "bulletin_issues"
+CREATE UNIQUE INDEX "bulletinissue_publication_id_year_special_number" ON "bulletin_issues" ("publication_id", "year", "special", "number");
+-- Create "articles" table
+CREATE TABLE "articles" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "version" bigint NOT NULL DEFAULT 1, "title" character varying NOT NULL, "body" text NOT NULL, "status" character varying NOT NULL DEFAULT 'SUBMITTED', "position" bigint NOT NULL DEFAULT 0, "organization_id" character varying NOT NULL, "issue_id" character varying NOT NULL, "department_id" character varying NULL, "author_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "articles_bulletin_issues_issue" FOREIGN KEY ("issue_id") REFERENCES "bulletin_issues" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "articles_departments_department" FOREIGN KEY ("department_id") REFERENCES "departments" ("id") ON UPDATE NO ACTION ON DELETE SET NULL, CONSTRAINT "articles_organizations_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "articles_users_author" FOREIGN KEY ("author_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
+-- Create index "article_issue_id_status_position" to table: "articles"
+CREATE INDEX "article_issue_id_status_position" ON "articles" ("issue_id", "status", "position");
+-- Create index "article_organization_id" to table: "articles"
+CREATE INDEX "article_organization_id" ON "articles" ("organization_id");
