@@ -39,7 +39,22 @@ func (r *mutationResolver) AdvanceBulletinIssue(ctx context.Context, id pulid.ID
 	return bulletinops.Advance(ctx, r.db(ctx), id, to, time.Now())
 }
 
+// OrderArticles is the resolver for the orderArticles field.
+func (r *mutationResolver) OrderArticles(ctx context.Context, issueID pulid.ID, articleIDs []pulid.ID) ([]*ent.Article, error) {
+	return bulletinops.OrderArticles(ctx, r.db(ctx), issueID, articleIDs)
+}
+
 // IssuePlan is the resolver for the issuePlan field.
 func (r *queryResolver) IssuePlan(ctx context.Context, publicationID pulid.ID, year int) ([]*bulletinops.PlannedIssue, error) {
 	return bulletinops.Plan(ctx, r.db(ctx), publicationID, year, time.Now())
+}
+
+// IssueAlerts is the resolver for the issueAlerts field.
+func (r *queryResolver) IssueAlerts(ctx context.Context, withinDays int) ([]*bulletinops.PlannedIssue, error) {
+	return bulletinops.Alerts(ctx, r.db(ctx), withinDays, time.Now())
+}
+
+// DistributionList is the resolver for the distributionList field.
+func (r *queryResolver) DistributionList(ctx context.Context, issueID pulid.ID) ([]*ent.Contact, error) {
+	return bulletinops.Distribution(ctx, r.db(ctx), issueID)
 }

@@ -480,6 +480,7 @@ type ComplexityRoot struct {
 		DecideGreetingOutline   func(childComplexity int, id pulid.ID, approve bool, note *string) int
 		FileVisitReport         func(childComplexity int, input ent.CreateVisitReportInput) int
 		LogInteraction          func(childComplexity int, input ent.CreateInteractionInput) int
+		OrderArticles           func(childComplexity int, issueID pulid.ID, articleIDs []pulid.ID) int
 		PublishCultureCampaign  func(childComplexity int, id pulid.ID) int
 		PublishCulturePlan      func(childComplexity int, id pulid.ID) int
 		RecordAttendance        func(childComplexity int, activityID pulid.ID, userIDs []pulid.ID, attended bool) int
@@ -527,8 +528,10 @@ type ComplexityRoot struct {
 		Issue       func(childComplexity int) int
 		Late        func(childComplexity int) int
 		Number      func(childComplexity int) int
+		Publication func(childComplexity int) int
 		WindowEnd   func(childComplexity int) int
 		WindowStart func(childComplexity int) int
+		Year        func(childComplexity int) int
 	}
 
 	Publication struct {
@@ -569,9 +572,11 @@ type ComplexityRoot struct {
 		CultureCampaigns   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) int
 		CulturePlans       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CulturePlanOrder, where *ent.CulturePlanWhereInput) int
 		Departments        func(childComplexity int) int
+		DistributionList   func(childComplexity int, issueID pulid.ID) int
 		FollowUpsDue       func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
 		GreetingOutlines   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) int
 		Holidays           func(childComplexity int, year int) int
+		IssueAlerts        func(childComplexity int, withinDays int) int
 		IssuePlan          func(childComplexity int, publicationID pulid.ID, year int) int
 		LateProposals      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
 		Node               func(childComplexity int, id pulid.ID) int
@@ -713,6 +718,7 @@ type MutationResolver interface {
 	SubmitArticle(ctx context.Context, input ent.CreateArticleInput) (*ent.Article, error)
 	ReviewArticle(ctx context.Context, id pulid.ID, decision bulletinops.Decision) (*ent.Article, error)
 	AdvanceBulletinIssue(ctx context.Context, id pulid.ID, to bulletinissue.Status) (*ent.BulletinIssue, error)
+	OrderArticles(ctx context.Context, issueID pulid.ID, articleIDs []pulid.ID) ([]*ent.Article, error)
 	CreateCultureCampaign(ctx context.Context, input ent.CreateCultureCampaignInput) (*ent.CultureCampaign, error)
 	SubmitCultureCampaign(ctx context.Context, id pulid.ID) (*ent.CultureCampaign, error)
 	ApproveCultureCampaign(ctx context.Context, id pulid.ID) (*ent.CultureCampaign, error)
@@ -758,6 +764,8 @@ type QueryResolver interface {
 	Publications(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PublicationOrder, where *ent.PublicationWhereInput) (*ent.PublicationConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	IssuePlan(ctx context.Context, publicationID pulid.ID, year int) ([]*bulletinops.PlannedIssue, error)
+	IssueAlerts(ctx context.Context, withinDays int) ([]*bulletinops.PlannedIssue, error)
+	DistributionList(ctx context.Context, issueID pulid.ID) ([]*ent.Contact, error)
 	CultureCalendar(ctx context.Context, from time.Time, to time.Time) ([]*ent.CultureActivity, error)
 	ActivityAttendance(ctx context.Context, activityID pulid.ID) ([]*cultureops.DepartmentAttendance, error)
 	Viewer(ctx context.Context) (*ent.User, error)
@@ -2809,6 +2817,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogInteraction(childComplexity, args["input"].(ent.CreateInteractionInput)), true
+	case "Mutation.orderArticles":
+		if e.ComplexityRoot.Mutation.OrderArticles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderArticles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderArticles(childComplexity, args["issueID"].(pulid.ID), args["articleIDs"].([]pulid.ID)), true
 	case "Mutation.publishCultureCampaign":
 		if e.ComplexityRoot.Mutation.PublishCultureCampaign == nil {
 			break
@@ -3130,6 +3149,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlannedIssue.Number(childComplexity), true
+	case "PlannedIssue.publication":
+		if e.ComplexityRoot.PlannedIssue.Publication == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedIssue.Publication(childComplexity), true
 	case "PlannedIssue.windowEnd":
 		if e.ComplexityRoot.PlannedIssue.WindowEnd == nil {
 			break
@@ -3142,6 +3167,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlannedIssue.WindowStart(childComplexity), true
+	case "PlannedIssue.year":
+		if e.ComplexityRoot.PlannedIssue.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedIssue.Year(childComplexity), true
 
 	case "Publication.audience":
 		if e.ComplexityRoot.Publication.Audience == nil {
@@ -3369,6 +3400,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Departments(childComplexity), true
+	case "Query.distributionList":
+		if e.ComplexityRoot.Query.DistributionList == nil {
+			break
+		}
+
+		args, err := ec.field_Query_distributionList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DistributionList(childComplexity, args["issueID"].(pulid.ID)), true
 	case "Query.followUpsDue":
 		if e.ComplexityRoot.Query.FollowUpsDue == nil {
 			break
@@ -3403,6 +3445,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Holidays(childComplexity, args["year"].(int)), true
 
+	case "Query.issueAlerts":
+		if e.ComplexityRoot.Query.IssueAlerts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_issueAlerts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IssueAlerts(childComplexity, args["withinDays"].(int)), true
 	case "Query.issuePlan":
 		if e.ComplexityRoot.Query.IssuePlan == nil {
 			break
@@ -4120,9 +4173,23 @@ extend type Mutation {
   published after it), and the issue created for it.
   """
   issuePlan(publicationID: ID!, year: Int!): [PlannedIssue!]!
+  """
+  Across publications, the regular issues not yet published whose window
+  has passed (late: true) or opens within withinDays days, earliest first
+  (last year's, this year's and next year's plans; at most 500).
+  """
+  issueAlerts(withinDays: Int! = 45): [PlannedIssue!]!
+  """
+  Who a CLIENTS publication's issue goes to: the contacts with an e-mail
+  address of the accounts of its tiers that the viewer may see (at most
+  2,000), by account.
+  """
+  distributionList(issueID: ID!): [Contact!]!
 }
 
 type PlannedIssue {
+  publication: Publication!
+  year: Int!
   number: Int!
   windowStart: Time!
   windowEnd: Time!
@@ -4174,6 +4241,10 @@ extend type Mutation {
   EXECUTIVE's. A published issue is read-only.
   """
   advanceBulletinIssue(id: ID!, to: BulletinIssueStatus!): BulletinIssue!
+  """
+  Order an issue's accepted articles (EDITOR): name each once, in order.
+  """
+  orderArticles(issueID: ID!, articleIDs: [ID!]!): [Article!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/culture.graphql", Input: `extend type Query {
@@ -10638,6 +10709,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_PlannedIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "publication":
+		return ec.fieldContext_PlannedIssue_publication(ctx, field)
+	case "year":
+		return ec.fieldContext_PlannedIssue_year(ctx, field)
 	case "number":
 		return ec.fieldContext_PlannedIssue_number(ctx, field)
 	case "windowStart":
@@ -11824,6 +11899,28 @@ func (ec *executionContext) field_Mutation_logInteraction_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_orderArticles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "issueID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["issueID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "articleIDs",
+		func(ctx context.Context, v any) ([]pulid.ID, error) {
+			return ec.unmarshalNID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleIDs"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishCultureCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12676,6 +12773,20 @@ func (ec *executionContext) field_Query_culturePlans_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_distributionList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "issueID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["issueID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_followUpsDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12787,6 +12898,20 @@ func (ec *executionContext) field_Query_holidays_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_issueAlerts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg0
 	return args, nil
 }
 
@@ -21045,6 +21170,50 @@ func (ec *executionContext) fieldContext_Mutation_advanceBulletinIssue(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_orderArticles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderArticles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderArticles(ctx, fc.Args["issueID"].(pulid.ID), fc.Args["articleIDs"].([]pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖrapportᚋentᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderArticles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderArticles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createCultureCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22712,6 +22881,61 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _PlannedIssue_publication(ctx context.Context, field graphql.CollectedField, obj *bulletinops.PlannedIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedIssue_publication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publication, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚖrapportᚋentᚐPublication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedIssue_publication(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlannedIssue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publication(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlannedIssue_year(ctx context.Context, field graphql.CollectedField, obj *bulletinops.PlannedIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedIssue_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedIssue_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedIssue", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PlannedIssue_number(ctx context.Context, field graphql.CollectedField, obj *bulletinops.PlannedIssue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23838,6 +24062,94 @@ func (ec *executionContext) fieldContext_Query_issuePlan(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_issuePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_issueAlerts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_issueAlerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IssueAlerts(ctx, fc.Args["withinDays"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*bulletinops.PlannedIssue) graphql.Marshaler {
+			return ec.marshalNPlannedIssue2ᚕᚖrapportᚋinternalᚋbulletinopsᚐPlannedIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_issueAlerts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlannedIssue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_issueAlerts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_distributionList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_distributionList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DistributionList(ctx, fc.Args["issueID"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕᚖrapportᚋentᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_distributionList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_distributionList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -47617,6 +47929,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "orderArticles":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderArticles(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createCultureCampaign":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCultureCampaign(ctx, field)
@@ -47991,6 +48310,16 @@ func (ec *executionContext) _PlannedIssue(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlannedIssue")
+		case "publication":
+			out.Values[i] = ec._PlannedIssue_publication(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._PlannedIssue_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "number":
 			out.Values[i] = ec._PlannedIssue_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -48300,6 +48629,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_issuePlan(ctx, field)
+				})
+		case "issueAlerts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_issueAlerts(ctx, field)
+				})
+		case "distributionList":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_distributionList(ctx, field)
 				})
 		case "cultureCalendar":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -49654,6 +49995,22 @@ func (ec *executionContext) marshalNAgendaItem2ᚖrapportᚋinternalᚋfollowup�
 	return ec._AgendaItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNArticle2ᚕᚖrapportᚋentᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Article) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticle2ᚖrapportᚋentᚐArticle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNArticle2ᚖrapportᚋentᚐArticle(ctx context.Context, sel ast.SelectionSet, v *ent.Article) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Article!")
@@ -49820,6 +50177,22 @@ func (ec *executionContext) marshalNBulletinIssueStatus2rapportᚋentᚋbulletin
 func (ec *executionContext) unmarshalNBulletinIssueWhereInput2ᚖrapportᚋentᚐBulletinIssueWhereInput(ctx context.Context, v any) (*ent.BulletinIssueWhereInput, error) {
 	res, err := ec.unmarshalInputBulletinIssueWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContact2ᚕᚖrapportᚋentᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContact2ᚖrapportᚋentᚐContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNContact2ᚖrapportᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {

@@ -14,7 +14,6 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/bulletinissue"
 	"rapport/ent/privacy"
-	"rapport/ent/publication"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
 	"rapport/internal/pulid"
@@ -163,7 +162,7 @@ func (Publication) Policy() ent.Policy {
 
 // Policy: editors and executives see every issue; correspondents also the
 // issues being edited (to submit to); everyone else the published issues
-// of staff publications. An editor moves an issue along, an executive
+// (a clients' newsletter too: staff send it, from its distribution list). An editor moves an issue along, an executive
 // approves it; a published issue is read-only.
 func (BulletinIssue) Policy() ent.Policy {
 	return privacy.Policy{
@@ -173,8 +172,7 @@ func (BulletinIssue) Policy() ent.Policy {
 				if v.IsSystem() || v.Can(authz.ManagePublications) || v.Can(authz.ApproveIssues) {
 					return privacy.Skip
 				}
-				readable := bulletinissue.And(bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED),
-					bulletinissue.HasPublicationWith(publication.AudienceEQ(publication.AudienceSTAFF)))
+				readable := bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED)
 				if v.Can(authz.SubmitArticles) {
 					readable = bulletinissue.Or(readable, bulletinissue.StatusEQ(bulletinissue.StatusEDITING))
 				}
@@ -221,8 +219,7 @@ func (Article) Policy() ent.Policy {
 					return privacy.Skip
 				}
 				q.Where(article.Or(article.AuthorID(v.UserID), article.And(article.StatusEQ(article.StatusACCEPTED),
-					article.HasIssueWith(bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED),
-						bulletinissue.HasPublicationWith(publication.AudienceEQ(publication.AudienceSTAFF))))))
+					article.HasIssueWith(bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED)))))
 				return privacy.Skip
 			}),
 		},

@@ -187,3 +187,84 @@ func TestIssueNumbersRace(t *testing.T) {
 		}
 	}
 }
+
+// A CLIENTS newsletter goes to the contacts (with e-mail) of the accounts
+// of its tiers that the asker may see; the alerts list late and upcoming
+// issues across publications; the editor orders the accepted articles.
+func TestBulletinDistributionAlertsAndOrder(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newBulletinWorld(t, e)
+		admin := e.as("acme", "admin", auth.RoleAdmin)
+		am := e.as("acme", "am", auth.RoleAccountManager)
+		mk := func(u *user, name, tier, email string) {
+			id := u.do(`mutation($n: String!, $t: AccountTier!) { createAccount(input: {name: $n, tier: $t}) { id } }`, map[string]any{"n": name, "t": tier}).ok(t).str(t, "createAccount.id")
+			u.do(`mutation($a: ID!, $e: String) { createContact(input: {accountID: $a, name: "联系人", email: $e}) { id } }`, map[string]any{"a": id, "e": email}).ok(t)
+		}
+		mk(am, "甲方 A", "A", "a@example.cn")
+		mk(am, "乙方 B", "B", "b@example.cn")
+		mk(admin, "丙方 A", "A", "c@example.cn")
+		mk(am, "丁方 A", "A", "")
+		r := w.editor.op("bulletins.graphql", "CreatePublication", map[string]any{"input": map[string]any{
+			"name": "行业政策简报 Policy brief", "audience": "CLIENTS", "tiers": []string{"A"}, "cadence": "MONTHLY", "windowStartDay": 1, "windowEndDay": 5}}).ok(t)
+		brief := r.str(t, "createPublication.id")
+		issue := w.editor.op("bulletins.graphql", "CreateBulletinIssue", map[string]any{"input": map[string]any{"publicationID": brief, "year": 2027, "title": "2027-1"}}).ok(t).str(t, "createBulletinIssue.id")
+		for _, step := range []struct {
+			who *user
+			to  string
+		}{{w.editor, "EDITING"}, {w.editor, "IN_REVIEW"}, {w.exec, "APPROVED"}, {w.editor, "PUBLISHED"}} {
+			step.who.op("bulletins.graphql", "AdvanceBulletinIssue", map[string]any{"id": issue, "to": step.to}).ok(t)
+		}
+		const dist = `query($i: ID!) { distributionList(issueID: $i) { email account { name tier } } }`
+		emails := func(u *user) []string {
+			var out []string
+			for _, c := range u.do(dist, map[string]any{"i": issue}).ok(t).list(t, "distributionList") {
+				out = append(out, c.(map[string]any)["email"].(string))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got := emails(admin); !slices.Equal(got, []string{"a@example.cn", "c@example.cn"}) {
+			t.Fatalf("the admin's list: %v", got)
+		}
+		if got := emails(am); !slices.Equal(got, []string{"a@example.cn"}) {
+			t.Fatalf("an account manager's list (their accounts only): %v", got)
+		}
+		w.editor.do(dist, map[string]any{"i": w.issue(t, w.editor, 2027, false, "staff")["id"]}).code(t, "BAD_USER_INPUT")
+		if got := emails(w.editor); len(got) != 0 {
+			t.Fatalf("an editor, who reads no account, gets contacts: %v", got)
+		}
+
+		w.editor.do(`{ issueAlerts(withinDays: 400) { number } }`, nil).code(t, "BAD_USER_INPUT")
+		r = w.editor.do(`{ issueAlerts(withinDays: 60) { publication { id } year number late windowStart issue { id } } }`, nil).ok(t)
+		lateSeen, prev := false, ""
+		for _, a := range r.list(t, "issueAlerts") {
+			a := a.(map[string]any)
+			if s := a["windowStart"].(string); s < prev {
+				t.Fatalf("alerts not earliest first: %v", r.Data)
+			} else {
+				prev = s
+			}
+			lateSeen = lateSeen || a["late"] == true
+		}
+		if !lateSeen {
+			t.Fatalf("no late issue among the alerts (every window of last year passed unpublished): %v", r.Data)
+		}
+
+		// Ordering the accepted articles.
+		id := w.issue(t, w.editor, 2027, false, "ordered")["id"].(string)
+		w.editor.op("bulletins.graphql", "AdvanceBulletinIssue", map[string]any{"id": id, "to": "EDITING"}).ok(t)
+		var arts []string
+		for _, title := range []string{"一", "二", "三"} {
+			a := w.corr.op("bulletins.graphql", "SubmitArticle", map[string]any{"input": map[string]any{"issueID": id, "title": title, "body": title}}).ok(t).str(t, "submitArticle.id")
+			w.editor.op("bulletins.graphql", "ReviewArticle", map[string]any{"id": a, "decision": "ACCEPT"}).ok(t)
+			arts = append(arts, a)
+		}
+		const order = `mutation($i: ID!, $a: [ID!]!) { orderArticles(issueID: $i, articleIDs: $a) { id position } }`
+		w.editor.do(order, map[string]any{"i": id, "a": arts[:2]}).code(t, "BAD_USER_INPUT")
+		w.corr.do(order, map[string]any{"i": id, "a": []string{arts[2], arts[0], arts[1]}}).code(t, "FORBIDDEN")
+		got := w.editor.do(order, map[string]any{"i": id, "a": []string{arts[2], arts[0], arts[1]}}).ok(t).list(t, "orderArticles")
+		if got[0].(map[string]any)["id"] != arts[2] || got[0].(map[string]any)["position"] != float64(1) {
+			t.Fatalf("order: %v", got)
+		}
+	})
+}

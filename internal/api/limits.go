@@ -64,6 +64,9 @@ var listCaps = map[string]int{
 	"ContactOverviewRow.days":  followup.MaxOverviewDays,
 	"BulletinIssue.articles":   bulletinops.MaxArticlesPerIssue,
 	"Query.issuePlan":          12, // a month at most
+	"Query.issueAlerts":        bulletinops.MaxAlerts,
+	"Query.distributionList":   bulletinops.MaxDistribution,
+	"Mutation.orderArticles":   bulletinops.MaxArticlesPerIssue,
 	"Query.cultureCalendar":    cultureops.MaxCalendarItems,
 	// The attendance's departments hold all its attendees together.
 	"Query.activityAttendance":       1,

@@ -7,13 +7,18 @@ package bulletinops
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"database/sql"
 
 	"rapport/ent"
+	"rapport/ent/account"
 	"rapport/ent/article"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/contact"
+	"rapport/ent/predicate"
+	"rapport/ent/publication"
 	"rapport/internal/apierr"
 	"rapport/internal/bulletin"
 	"rapport/internal/pulid"
@@ -164,6 +169,8 @@ func Review(ctx context.Context, c *ent.Client, id pulid.ID, d Decision) (*ent.A
 // PlannedIssue is a regular number of a publication's year: its window
 // and the issue created for it, if any.
 type PlannedIssue struct {
+	Publication            *ent.Publication
+	Year                   int
 	Number                 int
 	WindowStart, WindowEnd time.Time
 	Late                   bool
@@ -179,11 +186,8 @@ func Plan(ctx context.Context, c *ent.Client, publicationID pulid.ID, year int, 
 	if err != nil {
 		return nil, err
 	}
-	loc := time.UTC
-	if v := viewer.FromContext(ctx); v != nil && v.Location != nil {
-		loc = v.Location
-	}
-	s := bulletin.Schedule{Cadence: bulletin.Cadence(pub.Cadence), Months: pub.Months, WindowStartDay: pub.WindowStartDay, WindowEndDay: pub.WindowEndDay}
+	loc := locationOf(ctx)
+	s := scheduleOf(pub)
 	issues, err := c.BulletinIssue.Query().
 		Where(bulletinissue.PublicationID(pub.ID), bulletinissue.Year(year), bulletinissue.Special(false)).All(ctx)
 	if err != nil {
@@ -195,7 +199,7 @@ func Plan(ctx context.Context, c *ent.Client, publicationID pulid.ID, year int, 
 	}
 	var out []*PlannedIssue
 	for _, slot := range s.Plan(year, loc) {
-		p := &PlannedIssue{Number: slot.Number, WindowStart: slot.Start, WindowEnd: slot.End, Issue: byNumber[slot.Number]}
+		p := &PlannedIssue{Publication: pub, Year: year, Number: slot.Number, WindowStart: slot.Start, WindowEnd: slot.End, Issue: byNumber[slot.Number]}
 		var published *time.Time
 		if p.Issue != nil {
 			published = p.Issue.PublishedAt
@@ -204,4 +208,140 @@ func Plan(ctx context.Context, c *ent.Client, publicationID pulid.ID, year int, 
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// MaxDistribution bounds a distribution list.
+const MaxDistribution = 2000
+
+// Distribution is who a CLIENTS publication's issue goes to: the contacts
+// with an e-mail address of the accounts of its tiers that the viewer may
+// see (all tiers when it names none), by account and name.
+func Distribution(ctx context.Context, c *ent.Client, issueID pulid.ID) ([]*ent.Contact, error) {
+	is, err := c.BulletinIssue.Query().Where(bulletinissue.ID(issueID)).WithPublication().Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pub := is.Edges.Publication
+	if pub == nil || pub.Audience != publication.AudienceCLIENTS {
+		return nil, apierr.BadInput("issueID", "a staff publication has no distribution list")
+	}
+	accounts := []predicate.Account{}
+	if len(pub.Tiers) > 0 {
+		tiers := make([]account.Tier, len(pub.Tiers))
+		for i, t := range pub.Tiers {
+			tiers[i] = account.Tier(t)
+		}
+		accounts = append(accounts, account.TierIn(tiers...))
+	}
+	return c.Contact.Query().
+		Where(contact.EmailNEQ(""), contact.EmailNotNil(), contact.HasAccountWith(accounts...)).
+		Order(ent.Asc(contact.FieldAccountID), ent.Asc(contact.FieldName), ent.Asc(contact.FieldID)).
+		Limit(MaxDistribution).All(ctx)
+}
+
+// Alerts lists, across publications, the regular issues not published
+// yet whose window has passed (late) or opens within days, earliest
+// window first: this year's, last year's and next year's plans.
+func Alerts(ctx context.Context, c *ent.Client, days int, now time.Time) ([]*PlannedIssue, error) {
+	if days < 0 || days > 366 {
+		return nil, apierr.BadInput("withinDays", "from 0 to 366 days")
+	}
+	pubs, err := c.Publication.Query().Order(ent.Asc(publication.FieldName)).Limit(MaxPublications).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := locationOf(ctx)
+	year := now.In(loc).Year()
+	issues, err := c.BulletinIssue.Query().
+		Where(bulletinissue.Special(false), bulletinissue.YearIn(year-1, year, year+1)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		pub        pulid.ID
+		year, numb int
+	}
+	byKey := map[key]*ent.BulletinIssue{}
+	for _, is := range issues {
+		byKey[key{is.PublicationID, is.Year, is.Number}] = is
+	}
+	horizon := now.AddDate(0, 0, days)
+	var out []*PlannedIssue
+	for _, p := range pubs {
+		for y := year - 1; y <= year+1; y++ {
+			for _, slot := range scheduleOf(p).Plan(y, loc) {
+				is := byKey[key{p.ID, y, slot.Number}]
+				if is != nil && is.PublishedAt != nil {
+					continue
+				}
+				late := bulletin.Late(slot, nil, now)
+				if !late && slot.Start.After(horizon) {
+					continue
+				}
+				out = append(out, &PlannedIssue{Publication: p, Year: y, Number: slot.Number, WindowStart: slot.Start, WindowEnd: slot.End, Late: late, Issue: is})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *PlannedIssue) int { return a.WindowStart.Compare(b.WindowStart) })
+	return out[:min(len(out), MaxAlerts)], nil
+}
+
+// Bounds of Alerts.
+const (
+	MaxPublications = 100
+	MaxAlerts       = 500
+)
+
+// OrderArticles places an issue's accepted articles in the given order
+// (all of them, each once), before the issue is approved.
+func OrderArticles(ctx context.Context, c *ent.Client, issueID pulid.ID, ids []pulid.ID) ([]*ent.Article, error) {
+	if err := c.LockRow(ctx, issueID); err != nil {
+		return nil, err
+	}
+	is, err := c.BulletinIssue.Get(ctx, issueID)
+	if err != nil {
+		return nil, err
+	}
+	if is.Status == bulletinissue.StatusAPPROVED || is.Status == bulletinissue.StatusPUBLISHED {
+		return nil, apierr.BadInput("issueID", "the issue is %s: its articles are settled", is.Status)
+	}
+	accepted, err := c.Article.Query().Where(article.IssueID(is.ID), article.StatusEQ(article.StatusACCEPTED)).IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) != len(accepted) || !sameSet(ids, accepted) {
+		return nil, apierr.BadInput("articleIDs", "name every accepted article of the issue once (%d)", len(accepted))
+	}
+	out := make([]*ent.Article, len(ids))
+	for i, id := range ids {
+		if out[i], err = c.Article.UpdateOneID(id).SetPosition(i + 1).Save(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func sameSet(a, b []pulid.ID) bool {
+	seen := map[pulid.ID]int{}
+	for _, x := range a {
+		seen[x]++
+	}
+	for _, x := range b {
+		if seen[x] != 1 {
+			return false
+		}
+		delete(seen, x)
+	}
+	return len(seen) == 0
+}
+
+func scheduleOf(p *ent.Publication) bulletin.Schedule {
+	return bulletin.Schedule{Cadence: bulletin.Cadence(p.Cadence), Months: p.Months, WindowStartDay: p.WindowStartDay, WindowEndDay: p.WindowEndDay}
+}
+
+func locationOf(ctx context.Context) *time.Location {
+	if v := viewer.FromContext(ctx); v != nil && v.Location != nil {
+		return v.Location
+	}
+	return time.UTC
 }
