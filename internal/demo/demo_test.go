@@ -97,6 +97,9 @@ func rowCounts(t *testing.T, c *ent.Client) map[string]int {
 		"registrations": c.ActivityRegistration.Query().Count,
 		"plans":         c.CulturePlan.Query().Count,
 		"recognitions":  c.Recognition.Query().Count,
+		"publications":  c.Publication.Query().Count,
+		"issues":        c.BulletinIssue.Query().Count,
+		"articles":      c.Article.Query().Count,
 	} {
 		n, err := count(ctx)
 		if err != nil {
@@ -126,9 +129,16 @@ func TestSeed(t *testing.T) {
 
 	t.Run("audit", func(t *testing.T) {
 		want := after["departments"] + after["users"] + after["accounts"] + after["contacts"] +
-			after["campaigns"] + after["activities"] + after["registrations"] + after["plans"] + after["recognitions"]
+			after["campaigns"] + after["activities"] + after["registrations"] + after["plans"] + after["recognitions"] +
+			after["publications"] + after["issues"] + after["articles"]
 		if after["audit_events"] != want {
 			t.Errorf("%d audit events, want one per created row (%d)", after["audit_events"], want)
+		}
+	})
+
+	t.Run("bulletins", func(t *testing.T) {
+		if after["publications"] != 2 || after["issues"] < 3 || after["articles"] < 8 {
+			t.Errorf("bulletins: %d publications, %d issues, %d articles", after["publications"], after["issues"], after["articles"])
 		}
 	})
 
