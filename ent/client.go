@@ -983,7 +983,8 @@ func (c *ArticleClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ArticleClient) Interceptors() []Interceptor {
-	return c.inters.Article
+	inters := c.inters.Article
+	return append(inters[:len(inters):len(inters)], article.Interceptors[:]...)
 }
 
 func (c *ArticleClient) mutate(ctx context.Context, m *ArticleMutation) (Value, error) {

@@ -217,6 +217,8 @@ func init() {
 	article.Hooks[2] = articleMixinHooks3[0]
 
 	article.Hooks[3] = articleMixinHooks4[0]
+	articleInters := schema.Article{}.Interceptors()
+	article.Interceptors[0] = articleInters[0]
 	articleMixinFields0 := articleMixin[0].Fields()
 	_ = articleMixinFields0
 	articleMixinFields1 := articleMixin[1].Fields()

@@ -141,6 +141,21 @@ func (Article) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("issue_id", "status", "position")}
 }
 
+// Interceptors read articles in the editor's order wherever they are read
+// (an issue's articles eager-loaded for a page of issues too): by
+// position, which the editor gives the accepted ones (1, 2, 3…; the others
+// have 0), then as submitted. An order the reader asked for comes first.
+func (Article) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			if aq, ok := q.(*gen.ArticleQuery); ok {
+				aq.Order(gen.Asc(article.FieldPosition), gen.Asc(article.FieldCreatedAt), gen.Asc(article.FieldID))
+			}
+			return next.Query(ctx, q)
+		})
+	})}
+}
+
 func (Article) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Mutations(entgql.MutationCreate())}
 }

@@ -266,5 +266,29 @@ func TestBulletinDistributionAlertsAndOrder(t *testing.T) {
 		if got[0].(map[string]any)["id"] != arts[2] || got[0].(map[string]any)["position"] != float64(1) {
 			t.Fatalf("order: %v", got)
 		}
+		// Readers get the articles in the editor's order, in a page of issues too.
+		for _, step := range []struct {
+			who *user
+			to  string
+		}{{w.editor, "IN_REVIEW"}, {w.exec, "APPROVED"}, {w.editor, "PUBLISHED"}} {
+			step.who.op("bulletins.graphql", "AdvanceBulletinIssue", map[string]any{"id": id, "to": step.to}).ok(t)
+		}
+		for _, q := range []string{
+			`query($id: ID!) { node(id: $id) { ... on BulletinIssue { articles { id } } } }`,
+			`query($id: ID!) { bulletinIssues(first: 10, where: {id: $id}) { edges { node { articles { id } } } } }`,
+		} {
+			r = w.staff.do(q, map[string]any{"id": id}).ok(t)
+			path := "node.articles"
+			if _, ok := r.Data["bulletinIssues"]; ok {
+				path = "bulletinIssues.edges.0.node.articles"
+			}
+			var read []string
+			for _, a := range r.list(t, path) {
+				read = append(read, a.(map[string]any)["id"].(string))
+			}
+			if want := []string{arts[2], arts[0], arts[1]}; !slices.Equal(read, want) {
+				t.Fatalf("the staff read %v, want %v", read, want)
+			}
+		}
 	})
 }
