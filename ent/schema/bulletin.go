@@ -13,7 +13,9 @@ import (
 	gen "rapport/ent"
 	"rapport/ent/article"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/predicate"
 	"rapport/ent/privacy"
+	"rapport/ent/publication"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
 	"rapport/internal/pulid"
@@ -177,7 +179,8 @@ func (Publication) Policy() ent.Policy {
 
 // Policy: editors and executives see every issue; correspondents also the
 // issues being edited (to submit to); everyone else the published issues
-// (a clients' newsletter too: staff send it, from its distribution list). An editor moves an issue along, an executive
+// of staff publications, and those of clients' newsletters when they read
+// accounts (they send them, from the distribution list). An editor moves an issue along, an executive
 // approves it; a published issue is read-only.
 func (BulletinIssue) Policy() ent.Policy {
 	return privacy.Policy{
@@ -187,7 +190,7 @@ func (BulletinIssue) Policy() ent.Policy {
 				if v.IsSystem() || v.Can(authz.ManagePublications) || v.Can(authz.ApproveIssues) {
 					return privacy.Skip
 				}
-				readable := bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED)
+				readable := publishedFor(v)
 				if v.Can(authz.SubmitArticles) {
 					readable = bulletinissue.Or(readable, bulletinissue.StatusEQ(bulletinissue.StatusEDITING))
 				}
@@ -221,6 +224,16 @@ func (BulletinIssue) Policy() ent.Policy {
 	}
 }
 
+// publishedFor is the published issues v reads: a staff publication's,
+// and a clients' newsletter's for those who read accounts.
+func publishedFor(v *viewer.Viewer) predicate.BulletinIssue {
+	published := bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED)
+	if v.Can(authz.ReadAllAccounts) || v.Can(authz.ReadTeamAccounts) || v.Can(authz.ReadOwnAccounts) || v.Can(authz.ReadServicedAccounts) {
+		return published
+	}
+	return bulletinissue.And(published, bulletinissue.HasPublicationWith(publication.AudienceEQ(publication.AudienceSTAFF)))
+}
+
 // Policy: editors and executives read every article; an author their own;
 // everyone else the accepted articles of the issues they may read once
 // published. Correspondents (and editors) submit, as themselves; only an
@@ -234,7 +247,7 @@ func (Article) Policy() ent.Policy {
 					return privacy.Skip
 				}
 				q.Where(article.Or(article.AuthorID(v.UserID), article.And(article.StatusEQ(article.StatusACCEPTED),
-					article.HasIssueWith(bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED)))))
+					article.HasIssueWith(publishedFor(v)))))
 				return privacy.Skip
 			}),
 		},

@@ -229,6 +229,7 @@ func TestBulletinDistributionAlertsAndOrder(t *testing.T) {
 		if got := emails(am); !slices.Equal(got, []string{"a@example.cn"}) {
 			t.Fatalf("an account manager's list (their accounts only): %v", got)
 		}
+		w.staff.do(dist, map[string]any{"i": issue}).code(t, "NOT_FOUND") // a clients' newsletter is for those who read accounts
 		w.editor.do(dist, map[string]any{"i": w.issue(t, w.editor, 2027, false, "staff")["id"]}).code(t, "BAD_USER_INPUT")
 		if got := emails(w.editor); len(got) != 0 {
 			t.Fatalf("an editor, who reads no account, gets contacts: %v", got)
