@@ -122,7 +122,9 @@ func (r *mutationResolver) CreateRecognition(ctx context.Context, input ent.Crea
 
 // CultureCalendar is the resolver for the cultureCalendar field.
 func (r *queryResolver) CultureCalendar(ctx context.Context, from time.Time, to time.Time) ([]*ent.CultureActivity, error) {
-	return cultureops.Calendar(ctx, r.db(ctx), from, to, func(q *ent.CultureActivityQuery) (*ent.CultureActivityQuery, error) { return q.CollectFields(ctx) })
+	return cultureops.Calendar(ctx, r.db(ctx), from, to, func(q *ent.CultureActivityQuery) (*ent.CultureActivityQuery, error) {
+		return cultureops.WithViewerRegistrations(ctx, q).CollectFields(ctx)
+	})
 }
 
 // ActivityAttendance is the resolver for the activityAttendance field.

@@ -60,6 +60,11 @@ func accountsEditableBy(v *viewer.Viewer) predicate.Account {
 	return anyOf(ps)
 }
 
+// canReadSomeAccount reports whether any of v's roles reads accounts.
+func canReadSomeAccount(v *viewer.Viewer) bool {
+	return v.Can(authz.ReadAllAccounts) || v.Can(authz.ReadTeamAccounts) || v.Can(authz.ReadOwnAccounts) || v.Can(authz.ReadServicedAccounts)
+}
+
 // canEditSomeAccount reports whether any of v's roles edits accounts.
 func canEditSomeAccount(v *viewer.Viewer) bool {
 	return v.Can(authz.EditAllAccounts) || v.Can(authz.EditTeamAccounts) || v.Can(authz.EditOwnAccounts)

@@ -228,7 +228,7 @@ func (BulletinIssue) Policy() ent.Policy {
 // and a clients' newsletter's for those who read accounts.
 func publishedFor(v *viewer.Viewer) predicate.BulletinIssue {
 	published := bulletinissue.StatusEQ(bulletinissue.StatusPUBLISHED)
-	if v.Can(authz.ReadAllAccounts) || v.Can(authz.ReadTeamAccounts) || v.Can(authz.ReadOwnAccounts) || v.Can(authz.ReadServicedAccounts) {
+	if canReadSomeAccount(v) {
 		return published
 	}
 	return bulletinissue.And(published, bulletinissue.HasPublicationWith(publication.AudienceEQ(publication.AudienceSTAFF)))

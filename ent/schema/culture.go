@@ -22,6 +22,7 @@ import (
 	"rapport/ent/predicate"
 	"rapport/ent/privacy"
 	"rapport/ent/recognition"
+	"rapport/ent/user"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
 	"rapport/internal/culture"
@@ -58,7 +59,7 @@ func (CultureCampaign) Fields() []ent.Field {
 		field.String("ends_on").Validate(validate.Day).Comment("The last day, YYYY-MM-DD."),
 		field.Bool("audience_all").Default(true).
 			Comment("For all staff; otherwise for the audience departments."),
-		field.Enum("status").Values(statusValues()...).Default(string(culture.Draft)).
+		field.Enum("status").Values(culture.Strings(culture.Statuses)...).Default(string(culture.Draft)).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("submitted_by_id").GoType(pulid.ID("")).Optional().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
@@ -69,14 +70,6 @@ func (CultureCampaign) Fields() []ent.Field {
 		field.String("decision_reason").Optional().Validate(validate.Text(1000)).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
-}
-
-func statusValues() []string {
-	out := make([]string, len(culture.Statuses))
-	for i, s := range culture.Statuses {
-		out[i] = string(s)
-	}
-	return out
 }
 
 func (CultureCampaign) Edges() []ent.Edge {
@@ -180,7 +173,11 @@ func lifeCyclePolicy(what string) ent.Policy {
 				if !ok {
 					return privacy.Denyf("%T has no status", f)
 				}
-				sf.WhereStatus(entql.StringOr(entql.StringEQ(string(culture.Published)), entql.StringEQ(string(culture.Completed))))
+				visible := make([]entql.StringP, len(culture.VisibleStatuses))
+				for i, st := range culture.VisibleStatuses {
+					visible[i] = entql.StringEQ(string(st))
+				}
+				sf.WhereStatus(entql.StringOr(visible[0], visible[1], visible[2:]...))
 				return privacy.Skip
 			}),
 		},
@@ -297,12 +294,12 @@ func ActivitiesVisibleTo(v *viewer.Viewer) predicate.CultureActivity {
 	return func(s *sql.Selector) {
 		campaigns := sql.Table(culturecampaign.Table)
 		published := sql.Select(campaigns.C(culturecampaign.FieldID)).From(campaigns).
-			Where(sql.In(campaigns.C(culturecampaign.FieldStatus), string(culture.Published), string(culture.Completed)))
+			Where(visibleStatus(campaigns.C(culturecampaign.FieldStatus)))
 		audience := sql.Table(cultureactivity.AudienceTable)
-		users := sql.Table("users")
+		users := sql.Table(user.Table)
 		mine := sql.Select(audience.C(cultureactivity.AudiencePrimaryKey[0])).From(audience).
 			Where(sql.In(audience.C(cultureactivity.AudiencePrimaryKey[1]),
-				sql.Select(users.C("department_id")).From(users).Where(sql.EQ(users.C("id"), v.UserID))))
+				sql.Select(users.C(user.FieldDepartmentID)).From(users).Where(sql.EQ(users.C(user.FieldID), v.UserID))))
 		s.Where(sql.And(
 			sql.In(s.C(cultureactivity.FieldCampaignID), published),
 			sql.Or(sql.EQ(s.C(cultureactivity.FieldAudienceAll), true), sql.In(s.C(cultureactivity.FieldID), mine)),
@@ -384,6 +381,15 @@ func (ActivityRegistration) Policy() ent.Policy {
 
 func nowUTC() time.Time { return time.Now().UTC() }
 
+// visibleStatus is "column col holds one of culture.VisibleStatuses".
+func visibleStatus(col string) *sql.Predicate {
+	var vs []any
+	for _, st := range culture.VisibleStatuses {
+		vs = append(vs, string(st))
+	}
+	return sql.In(col, vs...)
+}
+
 // CulturePlan is the culture office's plan for a year: goals and budget
 // notes, approved by the general manager; the year's campaigns sit under it.
 type CulturePlan struct{ ent.Schema }
@@ -398,7 +404,7 @@ func (CulturePlan) Fields() []ent.Field {
 		field.String("title").Validate(validate.Name(200)),
 		field.Text("goals").Optional().Validate(validate.Text(8000)),
 		field.Text("budget_notes").Optional().Validate(validate.Text(8000)),
-		field.Enum("status").Values(statusValues()...).Default(string(culture.Draft)).
+		field.Enum("status").Values(culture.Strings(culture.Statuses)...).Default(string(culture.Draft)).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("submitted_by_id").GoType(pulid.ID("")).Optional().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
@@ -480,7 +486,7 @@ func (Recognition) Policy() ent.Policy {
 				if v.IsSystem() || v.Can(authz.ManageCulture) {
 					return privacy.Skip
 				}
-				q.Where(recognition.HasCampaignWith(culturecampaign.StatusIn(culturecampaign.StatusPUBLISHED, culturecampaign.StatusCOMPLETED)))
+				q.Where(recognition.HasCampaignWith(func(s *sql.Selector) { s.Where(visibleStatus(s.C(culturecampaign.FieldStatus))) }))
 				return privacy.Skip
 			}),
 		},

@@ -138,34 +138,42 @@ func limitError(err error) *gqlerror.Error {
 // operation once (a fragment however often it is spread), with the
 // request's variables.
 func checkPages(oc *graphql.OperationContext) *apierr.Error {
+	var bad *apierr.Error
+	eachField(oc.Operation.SelectionSet, oc.Doc, func(f *ast.Field) bool {
+		bad = checkPage(f, oc.Variables)
+		return bad == nil
+	})
+	return bad
+}
+
+// eachField calls visit with every field of set and below it, a fragment
+// however often it is spread visited once, until visit returns false.
+func eachField(set ast.SelectionSet, doc *ast.QueryDocument, visit func(*ast.Field) bool) bool {
 	seen := map[string]bool{}
-	var walk func(ast.SelectionSet) *apierr.Error
-	walk = func(set ast.SelectionSet) *apierr.Error {
+	var walk func(ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
 		for _, sel := range set {
 			switch sel := sel.(type) {
 			case *ast.Field:
-				if err := checkPage(sel, oc.Variables); err != nil {
-					return err
-				}
-				if err := walk(sel.SelectionSet); err != nil {
-					return err
+				if !visit(sel) || !walk(sel.SelectionSet) {
+					return false
 				}
 			case *ast.InlineFragment:
-				if err := walk(sel.SelectionSet); err != nil {
-					return err
+				if !walk(sel.SelectionSet) {
+					return false
 				}
 			case *ast.FragmentSpread:
-				if f := oc.Doc.Fragments.ForName(sel.Name); f != nil && !seen[sel.Name] {
+				if f := doc.Fragments.ForName(sel.Name); f != nil && !seen[sel.Name] {
 					seen[sel.Name] = true
-					if err := walk(f.SelectionSet); err != nil {
-						return err
+					if !walk(f.SelectionSet) {
+						return false
 					}
 				}
 			}
 		}
-		return nil
+		return true
 	}
-	return walk(oc.Operation.SelectionSet)
+	return walk(set)
 }
 
 func checkPage(f *ast.Field, vars map[string]any) *apierr.Error {
@@ -203,7 +211,7 @@ func asAPIError(err error) *apierr.Error {
 // totalCount instead of every row.
 func defaultPages(oc *graphql.OperationContext) {
 	r := pageRewriter{vars: oc.Variables}
-	if !r.needs(oc.Operation.SelectionSet, oc.Doc, map[string]bool{}) {
+	if !r.needs(oc.Operation.SelectionSet, oc.Doc) {
 		return
 	}
 	frags := make(ast.FragmentDefinitionList, len(oc.Doc.Fragments))
@@ -249,28 +257,11 @@ func (r pageRewriter) unpaged(f *ast.Field) bool {
 	return args["first"] == nil && args["last"] == nil
 }
 
-func (r pageRewriter) needs(set ast.SelectionSet, doc *ast.QueryDocument, seen map[string]bool) bool {
-	for _, sel := range set {
-		switch sel := sel.(type) {
-		case *ast.Field:
-			_, _, unordered := r.unordered(sel)
-			if unordered || r.unpaged(sel) || r.needs(sel.SelectionSet, doc, seen) {
-				return true
-			}
-		case *ast.InlineFragment:
-			if r.needs(sel.SelectionSet, doc, seen) {
-				return true
-			}
-		case *ast.FragmentSpread:
-			if f := doc.Fragments.ForName(sel.Name); f != nil && !seen[sel.Name] {
-				seen[sel.Name] = true
-				if r.needs(f.SelectionSet, doc, seen) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+func (r pageRewriter) needs(set ast.SelectionSet, doc *ast.QueryDocument) bool {
+	return !eachField(set, doc, func(f *ast.Field) bool {
+		_, _, unordered := r.unordered(f)
+		return !unordered && !r.unpaged(f)
+	})
 }
 
 func (r pageRewriter) copy(set ast.SelectionSet) ast.SelectionSet {

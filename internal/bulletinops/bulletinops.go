@@ -27,22 +27,19 @@ import (
 
 // CreatePublication checks the schedule and creates the publication.
 func CreatePublication(ctx context.Context, c *ent.Client, input ent.CreatePublicationInput) (*ent.Publication, error) {
-	s := bulletin.Schedule{Cadence: bulletin.Cadence(input.Cadence), Months: input.Months}
+	s := bulletin.Schedule{Cadence: bulletin.Cadence(input.Cadence), Months: input.Months,
+		WindowStartDay: publication.DefaultWindowStartDay, WindowEndDay: publication.DefaultWindowEndDay}
 	if input.WindowStartDay != nil {
 		s.WindowStartDay = *input.WindowStartDay
-	} else {
-		s.WindowStartDay = 1
 	}
 	if input.WindowEndDay != nil {
 		s.WindowEndDay = *input.WindowEndDay
-	} else {
-		s.WindowEndDay = 28
 	}
 	if field, err := s.Check(); err != nil {
 		return nil, apierr.BadInput(field, "%s", err)
 	}
 	for _, t := range input.Tiers {
-		if t != "A" && t != "B" && t != "C" {
+		if account.TierValidator(account.Tier(t)) != nil {
 			return nil, apierr.BadInput("tiers", "tiers are A, B or C")
 		}
 	}
@@ -128,7 +125,7 @@ func SubmitArticle(ctx context.Context, c *ent.Client, input ent.CreateArticleIn
 	if is.Status != bulletinissue.StatusEDITING {
 		return nil, apierr.BadInput("issueID", "articles are submitted to an issue in EDITING; it is %s", is.Status)
 	}
-	sys := viewer.NewContext(ctx, viewer.NewSystem(viewer.FromContext(ctx).OrgID, nil))
+	sys := viewer.SystemOf(ctx)
 	if n, err := c.Article.Query().Where(article.IssueID(is.ID)).Count(sys); err != nil {
 		return nil, err
 	} else if n >= MaxArticlesPerIssue {

@@ -105,7 +105,7 @@ func Rotate(ctx context.Context, c *ent.Client) (string, error) {
 	if v == nil || v.UserID == "" {
 		return "", errors.New("calfeed: no user")
 	}
-	sys := viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, v.Location))
+	sys := viewer.SystemOf(ctx)
 	u, err := c.User.UpdateOneID(v.UserID).AddCalendarTokenVersion(1).Save(sys)
 	if err != nil {
 		return "", err

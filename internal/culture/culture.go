@@ -6,6 +6,7 @@ package culture
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -70,9 +71,21 @@ func Next(from Status, action Action) (Status, error) {
 	return to, nil
 }
 
-// Visible reports whether a campaign in status s is shown to its audience
-// (rather than only to the culture office).
-func Visible(s Status) bool { return s == Published || s == Completed }
+// VisibleStatuses are the statuses in which a plan or campaign is shown
+// to everyone (rather than only to the culture office and executives).
+var VisibleStatuses = []Status{Published, Completed}
+
+// Visible reports whether status s is one of VisibleStatuses.
+func Visible(s Status) bool { return slices.Contains(VisibleStatuses, s) }
+
+// Strings returns statuses as strings, for queries.
+func Strings(statuses []Status) []string {
+	out := make([]string, len(statuses))
+	for i, s := range statuses {
+		out[i] = string(s)
+	}
+	return out
+}
 
 // Place is what a registration holds.
 type Place string

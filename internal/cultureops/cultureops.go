@@ -206,7 +206,7 @@ func Register(ctx context.Context, c *ent.Client, activityID pulid.ID, now time.
 		return nil, err
 	}
 	if culture.Holds(place) {
-		err = c.CultureActivity.UpdateOneID(a.ID).AddRegisteredCount(1).Exec(system(ctx))
+		err = c.CultureActivity.UpdateOneID(a.ID).AddRegisteredCount(1).Exec(viewer.SystemOf(ctx))
 	}
 	return mine, err
 }
@@ -241,7 +241,7 @@ func CancelRegistration(ctx context.Context, c *ent.Client, activityID pulid.ID)
 		return mine, nil
 	}
 	taken := a.RegisteredCount - 1
-	sys := system(ctx)
+	sys := viewer.SystemOf(ctx)
 	var promote []pulid.ID
 	if free := culture.Promotions(a.Capacity, taken, MaxPromotions); free > 0 {
 		promote, err = c.ActivityRegistration.Query().
@@ -276,9 +276,10 @@ func lockActivity(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Culture
 }
 
 // Calendar is the activities the viewer may see overlapping [from, to),
-// earliest first, with the viewer's own registration loaded (as the
-// "viewer" registrations) and whatever prepare adds: three statements at
-// most, whatever the number of activities.
+// earliest first, with whatever prepare loads with them (the API: the
+// viewer's registrations, WithViewerRegistrations, and what the client
+// selected): a fixed number of statements, whatever the number of
+// activities.
 func Calendar(ctx context.Context, c *ent.Client, from, to time.Time, prepare func(*ent.CultureActivityQuery) (*ent.CultureActivityQuery, error)) ([]*ent.CultureActivity, error) {
 	if !to.After(from) {
 		return nil, apierr.BadInput("to", "to is not after from")
@@ -286,14 +287,10 @@ func Calendar(ctx context.Context, c *ent.Client, from, to time.Time, prepare fu
 	if to.Sub(from) > MaxCalendarDays*24*time.Hour {
 		return nil, apierr.BadInput("to", "a calendar spans at most %d days", MaxCalendarDays)
 	}
-	v := viewer.FromContext(ctx)
 	q := c.CultureActivity.Query().
 		Where(cultureactivity.StartsAtLT(to.UTC()), cultureactivity.EndsAtGT(from.UTC())).
 		Order(ent.Asc(cultureactivity.FieldStartsAt), ent.Asc(cultureactivity.FieldID)).
-		Limit(MaxCalendarItems).
-		WithNamedRegistrations(ViewerRegistrations, func(rq *ent.ActivityRegistrationQuery) {
-			rq.Where(activityregistration.UserID(v.UserID))
-		})
+		Limit(MaxCalendarItems)
 	if prepare != nil {
 		var err error
 		if q, err = prepare(q); err != nil {
@@ -305,6 +302,15 @@ func Calendar(ctx context.Context, c *ent.Client, from, to time.Time, prepare fu
 
 // ViewerRegistrations names the eager-loaded registrations of the viewer.
 const ViewerRegistrations = "viewer"
+
+// WithViewerRegistrations loads, with the activities of q, the viewer's
+// registrations for them, which ViewerRegistration then reads.
+func WithViewerRegistrations(ctx context.Context, q *ent.CultureActivityQuery) *ent.CultureActivityQuery {
+	v := viewer.FromContext(ctx)
+	return q.WithNamedRegistrations(ViewerRegistrations, func(rq *ent.ActivityRegistrationQuery) {
+		rq.Where(activityregistration.UserID(v.UserID))
+	})
+}
 
 // ViewerRegistration is the viewer's registration for a, from what
 // Calendar loaded, else read.
@@ -325,13 +331,6 @@ func ViewerRegistration(ctx context.Context, a *ent.CultureActivity) (*ent.Activ
 		return nil, nil
 	}
 	return regs[0], nil
-}
-
-// system is ctx with its organisation's system viewer, for the writes a
-// registration causes to rows the viewer may not write themselves.
-func system(ctx context.Context) context.Context {
-	v := viewer.FromContext(ctx)
-	return viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, v.Location))
 }
 
 // MaxAttendance bounds the people one attendance record names.
@@ -397,7 +396,7 @@ func RecordAttendance(ctx context.Context, c *ent.Client, activityID pulid.ID, u
 		out = append(out, r)
 	}
 	if delta != 0 {
-		err = c.CultureActivity.UpdateOneID(a.ID).AddRegisteredCount(delta).Exec(system(ctx))
+		err = c.CultureActivity.UpdateOneID(a.ID).AddRegisteredCount(delta).Exec(viewer.SystemOf(ctx))
 	}
 	return out, err
 }

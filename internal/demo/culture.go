@@ -10,15 +10,16 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
 	"rapport/ent/recognition"
+	"rapport/internal/culture"
 	"rapport/internal/pulid"
 )
 
-// culture gives the demo organisation this year's culture calendar: a
+// seedCulture gives the demo organisation this year's culture calendar: a
 // published Spring Festival gala for all staff, a safety month for the
 // client and service teams whose fire drill is full (one colleague waits),
 // and a story collection waiting for the general manager's approval.
 // Dates follow today, so the calendar is live whenever the demo starts.
-func culture(ctx context.Context, c *ent.Client, org pulid.ID, users, depts map[string]pulid.ID, loc *time.Location, now time.Time) error {
+func seedCulture(ctx context.Context, c *ent.Client, org pulid.ID, users, depts map[string]pulid.ID, loc *time.Location, now time.Time) error {
 	today := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day(), 0, 0, 0, 0, loc)
 	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
 	at := func(d, hour, minute int) time.Time {
@@ -96,14 +97,12 @@ func culture(ctx context.Context, c *ent.Client, org pulid.ID, users, depts map[
 			}
 			taken := 0
 			for i, who := range as.registrants {
-				status := activityregistration.StatusREGISTERED
-				if as.capacity != nil && taken >= *as.capacity {
-					status = activityregistration.StatusWAITLISTED
-				} else {
+				place := culture.Admit(as.capacity, taken)
+				if culture.Holds(place) {
 					taken++
 				}
 				if err := c.ActivityRegistration.Create().SetOrganizationID(org).SetActivityID(a.ID).SetUserID(users[who]).
-					SetStatus(status).SetQueuedAt(now.Add(time.Duration(i-len(as.registrants)) * time.Hour).UTC()).Exec(ctx); err != nil {
+					SetStatus(activityregistration.Status(place)).SetQueuedAt(now.Add(time.Duration(i-len(as.registrants)) * time.Hour).UTC()).Exec(ctx); err != nil {
 					return fmt.Errorf("registration for %s: %w", as.title, err)
 				}
 			}

@@ -181,7 +181,7 @@ func seed(ctx context.Context, c *ent.Client, slug, name string) (*Result, error
 	if err := history(ctx, c, org.ID, loc, time.Now()); err != nil {
 		return nil, err
 	}
-	if err := culture(ctx, c, org.ID, users, depts, loc, time.Now()); err != nil {
+	if err := seedCulture(ctx, c, org.ID, users, depts, loc, time.Now()); err != nil {
 		return nil, err
 	}
 	if err := bulletins(ctx, c, org.ID, users, depts, loc, time.Now()); err != nil {

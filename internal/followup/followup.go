@@ -279,7 +279,7 @@ func DueTotal(ctx context.Context, c *ent.Client, k Kind, tier *account.Tier, be
 	if !v.Can(authz.ReadAllAccounts) { // the same test as schema.AccountsVisibleTo
 		return 0, false, nil
 	}
-	sys := viewer.NewContext(ctx, viewer.NewSystem(v.OrgID, nil))
+	sys := viewer.SystemOf(ctx)
 	q := c.DueCount.Query().Where(duecount.KindEQ(duecount.Kind(k)), duecount.DueAtLTE(before.UTC()))
 	if tier != nil {
 		q.Where(duecount.TierEQ(duecount.Tier(*tier)))

@@ -76,3 +76,14 @@ func FromContext(ctx context.Context) *Viewer {
 	v, _ := ctx.Value(ctxKey{}).(*Viewer)
 	return v
 }
+
+// SystemOf returns ctx with its viewer's organisation's system viewer (in
+// the same time zone) in place of the viewer: for the writes and reads a
+// user's action causes on rows the user may not touch themselves.
+func SystemOf(ctx context.Context) context.Context {
+	v := FromContext(ctx)
+	if v == nil {
+		return ctx
+	}
+	return NewContext(ctx, NewSystem(v.OrgID, v.Location))
+}
