@@ -66,14 +66,24 @@ type Account struct {
 	OwnerID pulid.ID `json:"owner_id,omitempty"`
 	// ServiceRepID holds the value of the "service_rep_id" field.
 	ServiceRepID pulid.ID `json:"service_rep_id,omitempty"`
-	// Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.
+	// Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
 	CreditLimit *int64 `json:"credit_limit,omitempty"`
-	// Payment terms in days. Set when the account is created; changed through the credit approval workflow.
+	// Payment terms in days. Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
 	PaymentTermDays *int `json:"payment_term_days,omitempty"`
 	// ContractSignedAt holds the value of the "contract_signed_at" field.
 	ContractSignedAt *time.Time `json:"contract_signed_at,omitempty"`
-	// LastOrderAt holds the value of the "last_order_at" field.
+	// Set through createAccount/updateAccount until an order import exists.
 	LastOrderAt *time.Time `json:"last_order_at,omitempty"`
+	// A member account (会员客户): every callback batch must reach it.
+	Member bool `json:"member,omitempty"`
+	// Unpaid balance in whole currency units (CNY). An account with one is never handed to the service department for lack of follow-up.
+	OutstandingBalance int64 `json:"outstanding_balance,omitempty"`
+	// ServiceAssignedAt holds the value of the "service_assigned_at" field.
+	ServiceAssignedAt *time.Time `json:"service_assigned_at,omitempty"`
+	// ServiceHandoverAt holds the value of the "service_handover_at" field.
+	ServiceHandoverAt *time.Time `json:"service_handover_at,omitempty"`
+	// ServiceTakenOverAt holds the value of the "service_taken_over_at" field.
+	ServiceTakenOverAt *time.Time `json:"service_taken_over_at,omitempty"`
 	// LastContactAt holds the value of the "last_contact_at" field.
 	LastContactAt *time.Time `json:"last_contact_at,omitempty"`
 	// LastCallAt holds the value of the "last_call_at" field.
@@ -84,6 +94,8 @@ type Account struct {
 	NextCallDueAt *time.Time `json:"next_call_due_at,omitempty"`
 	// NextVisitDueAt holds the value of the "next_visit_due_at" field.
 	NextVisitDueAt *time.Time `json:"next_visit_due_at,omitempty"`
+	// The last contact, or the creation of an account never contacted: the NO_FOLLOW_UP clock.
+	QuietSince *time.Time `json:"quiet_since,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccountQuery when eager-loading is set.
 	Edges        AccountEdges `json:"edges"`
@@ -106,16 +118,28 @@ type AccountEdges struct {
 	VisitReports []*VisitReport `json:"visit_reports,omitempty"`
 	// TierChanges holds the value of the tier_changes edge.
 	TierChanges []*TierChange `json:"tier_changes,omitempty"`
+	// Callbacks holds the value of the callbacks edge.
+	Callbacks []*Callback `json:"callbacks,omitempty"`
+	// ServiceIssues holds the value of the service_issues edge.
+	ServiceIssues []*ServiceIssue `json:"service_issues,omitempty"`
+	// Complaints holds the value of the complaints edge.
+	Complaints []*Complaint `json:"complaints,omitempty"`
+	// CreditRequests holds the value of the credit_requests edge.
+	CreditRequests []*CreditRequest `json:"credit_requests,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [10]map[string]int
 
-	namedContacts     map[string][]*Contact
-	namedInteractions map[string][]*Interaction
-	namedVisitReports map[string][]*VisitReport
-	namedTierChanges  map[string][]*TierChange
+	namedContacts       map[string][]*Contact
+	namedInteractions   map[string][]*Interaction
+	namedVisitReports   map[string][]*VisitReport
+	namedTierChanges    map[string][]*TierChange
+	namedCallbacks      map[string][]*Callback
+	namedServiceIssues  map[string][]*ServiceIssue
+	namedComplaints     map[string][]*Complaint
+	namedCreditRequests map[string][]*CreditRequest
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -187,6 +211,42 @@ func (e AccountEdges) TierChangesOrErr() ([]*TierChange, error) {
 	return nil, &NotLoadedError{edge: "tier_changes"}
 }
 
+// CallbacksOrErr returns the Callbacks value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) CallbacksOrErr() ([]*Callback, error) {
+	if e.loadedTypes[7] {
+		return e.Callbacks, nil
+	}
+	return nil, &NotLoadedError{edge: "callbacks"}
+}
+
+// ServiceIssuesOrErr returns the ServiceIssues value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) ServiceIssuesOrErr() ([]*ServiceIssue, error) {
+	if e.loadedTypes[8] {
+		return e.ServiceIssues, nil
+	}
+	return nil, &NotLoadedError{edge: "service_issues"}
+}
+
+// ComplaintsOrErr returns the Complaints value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) ComplaintsOrErr() ([]*Complaint, error) {
+	if e.loadedTypes[9] {
+		return e.Complaints, nil
+	}
+	return nil, &NotLoadedError{edge: "complaints"}
+}
+
+// CreditRequestsOrErr returns the CreditRequests value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) CreditRequestsOrErr() ([]*CreditRequest, error) {
+	if e.loadedTypes[10] {
+		return e.CreditRequests, nil
+	}
+	return nil, &NotLoadedError{edge: "credit_requests"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -194,11 +254,13 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case account.FieldID, account.FieldOrganizationID, account.FieldOwnerID, account.FieldServiceRepID:
 			values[i] = new(pulid.ID)
-		case account.FieldVersion, account.FieldCreditLimit, account.FieldPaymentTermDays:
+		case account.FieldMember:
+			values[i] = new(sql.NullBool)
+		case account.FieldVersion, account.FieldCreditLimit, account.FieldPaymentTermDays, account.FieldOutstandingBalance:
 			values[i] = new(sql.NullInt64)
 		case account.FieldName, account.FieldIndustry, account.FieldRegion, account.FieldAddress, account.FieldPhone, account.FieldFax, account.FieldEmail, account.FieldWebsite, account.FieldBusinessScope, account.FieldMainProducts, account.FieldIndustryPosition, account.FieldRecentDevelopments, account.FieldCompanySize, account.FieldSource, account.FieldLifecycleStage, account.FieldCooperationIntent, account.FieldTier:
 			values[i] = new(sql.NullString)
-		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldContractSignedAt, account.FieldLastOrderAt, account.FieldLastContactAt, account.FieldLastCallAt, account.FieldLastVisitAt, account.FieldNextCallDueAt, account.FieldNextVisitDueAt:
+		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldContractSignedAt, account.FieldLastOrderAt, account.FieldServiceAssignedAt, account.FieldServiceHandoverAt, account.FieldServiceTakenOverAt, account.FieldLastContactAt, account.FieldLastCallAt, account.FieldLastVisitAt, account.FieldNextCallDueAt, account.FieldNextVisitDueAt, account.FieldQuietSince:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -387,6 +449,39 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.LastOrderAt = new(time.Time)
 				*_m.LastOrderAt = value.Time
 			}
+		case account.FieldMember:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field member", values[i])
+			} else if value.Valid {
+				_m.Member = value.Bool
+			}
+		case account.FieldOutstandingBalance:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field outstanding_balance", values[i])
+			} else if value.Valid {
+				_m.OutstandingBalance = value.Int64
+			}
+		case account.FieldServiceAssignedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field service_assigned_at", values[i])
+			} else if value.Valid {
+				_m.ServiceAssignedAt = new(time.Time)
+				*_m.ServiceAssignedAt = value.Time
+			}
+		case account.FieldServiceHandoverAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field service_handover_at", values[i])
+			} else if value.Valid {
+				_m.ServiceHandoverAt = new(time.Time)
+				*_m.ServiceHandoverAt = value.Time
+			}
+		case account.FieldServiceTakenOverAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field service_taken_over_at", values[i])
+			} else if value.Valid {
+				_m.ServiceTakenOverAt = new(time.Time)
+				*_m.ServiceTakenOverAt = value.Time
+			}
 		case account.FieldLastContactAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field last_contact_at", values[i])
@@ -421,6 +516,13 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.NextVisitDueAt = new(time.Time)
 				*_m.NextVisitDueAt = value.Time
+			}
+		case account.FieldQuietSince:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field quiet_since", values[i])
+			} else if value.Valid {
+				_m.QuietSince = new(time.Time)
+				*_m.QuietSince = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -468,6 +570,26 @@ func (_m *Account) QueryVisitReports() *VisitReportQuery {
 // QueryTierChanges queries the "tier_changes" edge of the Account entity.
 func (_m *Account) QueryTierChanges() *TierChangeQuery {
 	return NewAccountClient(_m.config).QueryTierChanges(_m)
+}
+
+// QueryCallbacks queries the "callbacks" edge of the Account entity.
+func (_m *Account) QueryCallbacks() *CallbackQuery {
+	return NewAccountClient(_m.config).QueryCallbacks(_m)
+}
+
+// QueryServiceIssues queries the "service_issues" edge of the Account entity.
+func (_m *Account) QueryServiceIssues() *ServiceIssueQuery {
+	return NewAccountClient(_m.config).QueryServiceIssues(_m)
+}
+
+// QueryComplaints queries the "complaints" edge of the Account entity.
+func (_m *Account) QueryComplaints() *ComplaintQuery {
+	return NewAccountClient(_m.config).QueryComplaints(_m)
+}
+
+// QueryCreditRequests queries the "credit_requests" edge of the Account entity.
+func (_m *Account) QueryCreditRequests() *CreditRequestQuery {
+	return NewAccountClient(_m.config).QueryCreditRequests(_m)
 }
 
 // Update returns a builder for updating this Account.
@@ -582,6 +704,27 @@ func (_m *Account) String() string {
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
+	builder.WriteString("member=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Member))
+	builder.WriteString(", ")
+	builder.WriteString("outstanding_balance=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OutstandingBalance))
+	builder.WriteString(", ")
+	if v := _m.ServiceAssignedAt; v != nil {
+		builder.WriteString("service_assigned_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ServiceHandoverAt; v != nil {
+		builder.WriteString("service_handover_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ServiceTakenOverAt; v != nil {
+		builder.WriteString("service_taken_over_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
 	if v := _m.LastContactAt; v != nil {
 		builder.WriteString("last_contact_at=")
 		builder.WriteString(v.Format(time.ANSIC))
@@ -604,6 +747,11 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	if v := _m.NextVisitDueAt; v != nil {
 		builder.WriteString("next_visit_due_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.QuietSince; v != nil {
+		builder.WriteString("quiet_since=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
@@ -703,6 +851,102 @@ func (_m *Account) appendNamedTierChanges(name string, edges ...*TierChange) {
 		_m.Edges.namedTierChanges[name] = []*TierChange{}
 	} else {
 		_m.Edges.namedTierChanges[name] = append(_m.Edges.namedTierChanges[name], edges...)
+	}
+}
+
+// NamedCallbacks returns the Callbacks named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedCallbacks(name string) ([]*Callback, error) {
+	if _m.Edges.namedCallbacks == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCallbacks[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedCallbacks(name string, edges ...*Callback) {
+	if _m.Edges.namedCallbacks == nil {
+		_m.Edges.namedCallbacks = make(map[string][]*Callback)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCallbacks[name] = []*Callback{}
+	} else {
+		_m.Edges.namedCallbacks[name] = append(_m.Edges.namedCallbacks[name], edges...)
+	}
+}
+
+// NamedServiceIssues returns the ServiceIssues named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedServiceIssues(name string) ([]*ServiceIssue, error) {
+	if _m.Edges.namedServiceIssues == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedServiceIssues[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedServiceIssues(name string, edges ...*ServiceIssue) {
+	if _m.Edges.namedServiceIssues == nil {
+		_m.Edges.namedServiceIssues = make(map[string][]*ServiceIssue)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedServiceIssues[name] = []*ServiceIssue{}
+	} else {
+		_m.Edges.namedServiceIssues[name] = append(_m.Edges.namedServiceIssues[name], edges...)
+	}
+}
+
+// NamedComplaints returns the Complaints named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedComplaints(name string) ([]*Complaint, error) {
+	if _m.Edges.namedComplaints == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedComplaints[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedComplaints(name string, edges ...*Complaint) {
+	if _m.Edges.namedComplaints == nil {
+		_m.Edges.namedComplaints = make(map[string][]*Complaint)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedComplaints[name] = []*Complaint{}
+	} else {
+		_m.Edges.namedComplaints[name] = append(_m.Edges.namedComplaints[name], edges...)
+	}
+}
+
+// NamedCreditRequests returns the CreditRequests named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedCreditRequests(name string) ([]*CreditRequest, error) {
+	if _m.Edges.namedCreditRequests == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCreditRequests[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedCreditRequests(name string, edges ...*CreditRequest) {
+	if _m.Edges.namedCreditRequests == nil {
+		_m.Edges.namedCreditRequests = make(map[string][]*CreditRequest)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCreditRequests[name] = []*CreditRequest{}
+	} else {
+		_m.Edges.namedCreditRequests[name] = append(_m.Edges.namedCreditRequests[name], edges...)
 	}
 }
 

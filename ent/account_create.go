@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/callback"
+	"rapport/ent/complaint"
 	"rapport/ent/contact"
+	"rapport/ent/creditrequest"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -392,6 +396,76 @@ func (_c *AccountCreate) SetNillableLastOrderAt(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetMember sets the "member" field.
+func (_c *AccountCreate) SetMember(v bool) *AccountCreate {
+	_c.mutation.SetMember(v)
+	return _c
+}
+
+// SetNillableMember sets the "member" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableMember(v *bool) *AccountCreate {
+	if v != nil {
+		_c.SetMember(*v)
+	}
+	return _c
+}
+
+// SetOutstandingBalance sets the "outstanding_balance" field.
+func (_c *AccountCreate) SetOutstandingBalance(v int64) *AccountCreate {
+	_c.mutation.SetOutstandingBalance(v)
+	return _c
+}
+
+// SetNillableOutstandingBalance sets the "outstanding_balance" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableOutstandingBalance(v *int64) *AccountCreate {
+	if v != nil {
+		_c.SetOutstandingBalance(*v)
+	}
+	return _c
+}
+
+// SetServiceAssignedAt sets the "service_assigned_at" field.
+func (_c *AccountCreate) SetServiceAssignedAt(v time.Time) *AccountCreate {
+	_c.mutation.SetServiceAssignedAt(v)
+	return _c
+}
+
+// SetNillableServiceAssignedAt sets the "service_assigned_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableServiceAssignedAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetServiceAssignedAt(*v)
+	}
+	return _c
+}
+
+// SetServiceHandoverAt sets the "service_handover_at" field.
+func (_c *AccountCreate) SetServiceHandoverAt(v time.Time) *AccountCreate {
+	_c.mutation.SetServiceHandoverAt(v)
+	return _c
+}
+
+// SetNillableServiceHandoverAt sets the "service_handover_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableServiceHandoverAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetServiceHandoverAt(*v)
+	}
+	return _c
+}
+
+// SetServiceTakenOverAt sets the "service_taken_over_at" field.
+func (_c *AccountCreate) SetServiceTakenOverAt(v time.Time) *AccountCreate {
+	_c.mutation.SetServiceTakenOverAt(v)
+	return _c
+}
+
+// SetNillableServiceTakenOverAt sets the "service_taken_over_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableServiceTakenOverAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetServiceTakenOverAt(*v)
+	}
+	return _c
+}
+
 // SetLastContactAt sets the "last_contact_at" field.
 func (_c *AccountCreate) SetLastContactAt(v time.Time) *AccountCreate {
 	_c.mutation.SetLastContactAt(v)
@@ -458,6 +532,20 @@ func (_c *AccountCreate) SetNextVisitDueAt(v time.Time) *AccountCreate {
 func (_c *AccountCreate) SetNillableNextVisitDueAt(v *time.Time) *AccountCreate {
 	if v != nil {
 		_c.SetNextVisitDueAt(*v)
+	}
+	return _c
+}
+
+// SetQuietSince sets the "quiet_since" field.
+func (_c *AccountCreate) SetQuietSince(v time.Time) *AccountCreate {
+	_c.mutation.SetQuietSince(v)
+	return _c
+}
+
+// SetNillableQuietSince sets the "quiet_since" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableQuietSince(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetQuietSince(*v)
 	}
 	return _c
 }
@@ -551,6 +639,66 @@ func (_c *AccountCreate) AddTierChanges(v ...*TierChange) *AccountCreate {
 	return _c.AddTierChangeIDs(ids...)
 }
 
+// AddCallbackIDs adds the "callbacks" edge to the Callback entity by IDs.
+func (_c *AccountCreate) AddCallbackIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddCallbackIDs(ids...)
+	return _c
+}
+
+// AddCallbacks adds the "callbacks" edges to the Callback entity.
+func (_c *AccountCreate) AddCallbacks(v ...*Callback) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCallbackIDs(ids...)
+}
+
+// AddServiceIssueIDs adds the "service_issues" edge to the ServiceIssue entity by IDs.
+func (_c *AccountCreate) AddServiceIssueIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddServiceIssueIDs(ids...)
+	return _c
+}
+
+// AddServiceIssues adds the "service_issues" edges to the ServiceIssue entity.
+func (_c *AccountCreate) AddServiceIssues(v ...*ServiceIssue) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddServiceIssueIDs(ids...)
+}
+
+// AddComplaintIDs adds the "complaints" edge to the Complaint entity by IDs.
+func (_c *AccountCreate) AddComplaintIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddComplaintIDs(ids...)
+	return _c
+}
+
+// AddComplaints adds the "complaints" edges to the Complaint entity.
+func (_c *AccountCreate) AddComplaints(v ...*Complaint) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddComplaintIDs(ids...)
+}
+
+// AddCreditRequestIDs adds the "credit_requests" edge to the CreditRequest entity by IDs.
+func (_c *AccountCreate) AddCreditRequestIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddCreditRequestIDs(ids...)
+	return _c
+}
+
+// AddCreditRequests adds the "credit_requests" edges to the CreditRequest entity.
+func (_c *AccountCreate) AddCreditRequests(v ...*CreditRequest) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCreditRequestIDs(ids...)
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_c *AccountCreate) Mutation() *AccountMutation {
 	return _c.mutation
@@ -617,6 +765,14 @@ func (_c *AccountCreate) defaults() error {
 	if _, ok := _c.mutation.Tier(); !ok {
 		v := account.DefaultTier
 		_c.mutation.SetTier(v)
+	}
+	if _, ok := _c.mutation.Member(); !ok {
+		v := account.DefaultMember
+		_c.mutation.SetMember(v)
+	}
+	if _, ok := _c.mutation.OutstandingBalance(); !ok {
+		v := account.DefaultOutstandingBalance
+		_c.mutation.SetOutstandingBalance(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if account.DefaultID == nil {
@@ -747,6 +903,17 @@ func (_c *AccountCreate) check() error {
 	if v, ok := _c.mutation.PaymentTermDays(); ok {
 		if err := account.PaymentTermDaysValidator(v); err != nil {
 			return &ValidationError{Name: "payment_term_days", err: fmt.Errorf(`ent: validator failed for field "Account.payment_term_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Member(); !ok {
+		return &ValidationError{Name: "member", err: errors.New(`ent: missing required field "Account.member"`)}
+	}
+	if _, ok := _c.mutation.OutstandingBalance(); !ok {
+		return &ValidationError{Name: "outstanding_balance", err: errors.New(`ent: missing required field "Account.outstanding_balance"`)}
+	}
+	if v, ok := _c.mutation.OutstandingBalance(); ok {
+		if err := account.OutstandingBalanceValidator(v); err != nil {
+			return &ValidationError{Name: "outstanding_balance", err: fmt.Errorf(`ent: validator failed for field "Account.outstanding_balance": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -889,6 +1056,26 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 		_spec.SetField(account.FieldLastOrderAt, field.TypeTime, value)
 		_node.LastOrderAt = &value
 	}
+	if value, ok := _c.mutation.Member(); ok {
+		_spec.SetField(account.FieldMember, field.TypeBool, value)
+		_node.Member = value
+	}
+	if value, ok := _c.mutation.OutstandingBalance(); ok {
+		_spec.SetField(account.FieldOutstandingBalance, field.TypeInt64, value)
+		_node.OutstandingBalance = value
+	}
+	if value, ok := _c.mutation.ServiceAssignedAt(); ok {
+		_spec.SetField(account.FieldServiceAssignedAt, field.TypeTime, value)
+		_node.ServiceAssignedAt = &value
+	}
+	if value, ok := _c.mutation.ServiceHandoverAt(); ok {
+		_spec.SetField(account.FieldServiceHandoverAt, field.TypeTime, value)
+		_node.ServiceHandoverAt = &value
+	}
+	if value, ok := _c.mutation.ServiceTakenOverAt(); ok {
+		_spec.SetField(account.FieldServiceTakenOverAt, field.TypeTime, value)
+		_node.ServiceTakenOverAt = &value
+	}
 	if value, ok := _c.mutation.LastContactAt(); ok {
 		_spec.SetField(account.FieldLastContactAt, field.TypeTime, value)
 		_node.LastContactAt = &value
@@ -908,6 +1095,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.NextVisitDueAt(); ok {
 		_spec.SetField(account.FieldNextVisitDueAt, field.TypeTime, value)
 		_node.NextVisitDueAt = &value
+	}
+	if value, ok := _c.mutation.QuietSince(); ok {
+		_spec.SetField(account.FieldQuietSince, field.TypeTime, value)
+		_node.QuietSince = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1017,6 +1208,70 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CallbacksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(callback.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ServiceIssuesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceissue.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ComplaintsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(complaint.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CreditRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditrequest.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1508,6 +1763,90 @@ func (u *AccountUpsert) ClearLastOrderAt() *AccountUpsert {
 	return u
 }
 
+// SetMember sets the "member" field.
+func (u *AccountUpsert) SetMember(v bool) *AccountUpsert {
+	u.Set(account.FieldMember, v)
+	return u
+}
+
+// UpdateMember sets the "member" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateMember() *AccountUpsert {
+	u.SetExcluded(account.FieldMember)
+	return u
+}
+
+// SetOutstandingBalance sets the "outstanding_balance" field.
+func (u *AccountUpsert) SetOutstandingBalance(v int64) *AccountUpsert {
+	u.Set(account.FieldOutstandingBalance, v)
+	return u
+}
+
+// UpdateOutstandingBalance sets the "outstanding_balance" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateOutstandingBalance() *AccountUpsert {
+	u.SetExcluded(account.FieldOutstandingBalance)
+	return u
+}
+
+// AddOutstandingBalance adds v to the "outstanding_balance" field.
+func (u *AccountUpsert) AddOutstandingBalance(v int64) *AccountUpsert {
+	u.Add(account.FieldOutstandingBalance, v)
+	return u
+}
+
+// SetServiceAssignedAt sets the "service_assigned_at" field.
+func (u *AccountUpsert) SetServiceAssignedAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldServiceAssignedAt, v)
+	return u
+}
+
+// UpdateServiceAssignedAt sets the "service_assigned_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateServiceAssignedAt() *AccountUpsert {
+	u.SetExcluded(account.FieldServiceAssignedAt)
+	return u
+}
+
+// ClearServiceAssignedAt clears the value of the "service_assigned_at" field.
+func (u *AccountUpsert) ClearServiceAssignedAt() *AccountUpsert {
+	u.SetNull(account.FieldServiceAssignedAt)
+	return u
+}
+
+// SetServiceHandoverAt sets the "service_handover_at" field.
+func (u *AccountUpsert) SetServiceHandoverAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldServiceHandoverAt, v)
+	return u
+}
+
+// UpdateServiceHandoverAt sets the "service_handover_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateServiceHandoverAt() *AccountUpsert {
+	u.SetExcluded(account.FieldServiceHandoverAt)
+	return u
+}
+
+// ClearServiceHandoverAt clears the value of the "service_handover_at" field.
+func (u *AccountUpsert) ClearServiceHandoverAt() *AccountUpsert {
+	u.SetNull(account.FieldServiceHandoverAt)
+	return u
+}
+
+// SetServiceTakenOverAt sets the "service_taken_over_at" field.
+func (u *AccountUpsert) SetServiceTakenOverAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldServiceTakenOverAt, v)
+	return u
+}
+
+// UpdateServiceTakenOverAt sets the "service_taken_over_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateServiceTakenOverAt() *AccountUpsert {
+	u.SetExcluded(account.FieldServiceTakenOverAt)
+	return u
+}
+
+// ClearServiceTakenOverAt clears the value of the "service_taken_over_at" field.
+func (u *AccountUpsert) ClearServiceTakenOverAt() *AccountUpsert {
+	u.SetNull(account.FieldServiceTakenOverAt)
+	return u
+}
+
 // SetLastContactAt sets the "last_contact_at" field.
 func (u *AccountUpsert) SetLastContactAt(v time.Time) *AccountUpsert {
 	u.Set(account.FieldLastContactAt, v)
@@ -1595,6 +1934,24 @@ func (u *AccountUpsert) UpdateNextVisitDueAt() *AccountUpsert {
 // ClearNextVisitDueAt clears the value of the "next_visit_due_at" field.
 func (u *AccountUpsert) ClearNextVisitDueAt() *AccountUpsert {
 	u.SetNull(account.FieldNextVisitDueAt)
+	return u
+}
+
+// SetQuietSince sets the "quiet_since" field.
+func (u *AccountUpsert) SetQuietSince(v time.Time) *AccountUpsert {
+	u.Set(account.FieldQuietSince, v)
+	return u
+}
+
+// UpdateQuietSince sets the "quiet_since" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateQuietSince() *AccountUpsert {
+	u.SetExcluded(account.FieldQuietSince)
+	return u
+}
+
+// ClearQuietSince clears the value of the "quiet_since" field.
+func (u *AccountUpsert) ClearQuietSince() *AccountUpsert {
+	u.SetNull(account.FieldQuietSince)
 	return u
 }
 
@@ -2156,6 +2513,104 @@ func (u *AccountUpsertOne) ClearLastOrderAt() *AccountUpsertOne {
 	})
 }
 
+// SetMember sets the "member" field.
+func (u *AccountUpsertOne) SetMember(v bool) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetMember(v)
+	})
+}
+
+// UpdateMember sets the "member" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateMember() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateMember()
+	})
+}
+
+// SetOutstandingBalance sets the "outstanding_balance" field.
+func (u *AccountUpsertOne) SetOutstandingBalance(v int64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetOutstandingBalance(v)
+	})
+}
+
+// AddOutstandingBalance adds v to the "outstanding_balance" field.
+func (u *AccountUpsertOne) AddOutstandingBalance(v int64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddOutstandingBalance(v)
+	})
+}
+
+// UpdateOutstandingBalance sets the "outstanding_balance" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateOutstandingBalance() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateOutstandingBalance()
+	})
+}
+
+// SetServiceAssignedAt sets the "service_assigned_at" field.
+func (u *AccountUpsertOne) SetServiceAssignedAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetServiceAssignedAt(v)
+	})
+}
+
+// UpdateServiceAssignedAt sets the "service_assigned_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateServiceAssignedAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateServiceAssignedAt()
+	})
+}
+
+// ClearServiceAssignedAt clears the value of the "service_assigned_at" field.
+func (u *AccountUpsertOne) ClearServiceAssignedAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearServiceAssignedAt()
+	})
+}
+
+// SetServiceHandoverAt sets the "service_handover_at" field.
+func (u *AccountUpsertOne) SetServiceHandoverAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetServiceHandoverAt(v)
+	})
+}
+
+// UpdateServiceHandoverAt sets the "service_handover_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateServiceHandoverAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateServiceHandoverAt()
+	})
+}
+
+// ClearServiceHandoverAt clears the value of the "service_handover_at" field.
+func (u *AccountUpsertOne) ClearServiceHandoverAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearServiceHandoverAt()
+	})
+}
+
+// SetServiceTakenOverAt sets the "service_taken_over_at" field.
+func (u *AccountUpsertOne) SetServiceTakenOverAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetServiceTakenOverAt(v)
+	})
+}
+
+// UpdateServiceTakenOverAt sets the "service_taken_over_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateServiceTakenOverAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateServiceTakenOverAt()
+	})
+}
+
+// ClearServiceTakenOverAt clears the value of the "service_taken_over_at" field.
+func (u *AccountUpsertOne) ClearServiceTakenOverAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearServiceTakenOverAt()
+	})
+}
+
 // SetLastContactAt sets the "last_contact_at" field.
 func (u *AccountUpsertOne) SetLastContactAt(v time.Time) *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
@@ -2258,6 +2713,27 @@ func (u *AccountUpsertOne) UpdateNextVisitDueAt() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearNextVisitDueAt() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearNextVisitDueAt()
+	})
+}
+
+// SetQuietSince sets the "quiet_since" field.
+func (u *AccountUpsertOne) SetQuietSince(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetQuietSince(v)
+	})
+}
+
+// UpdateQuietSince sets the "quiet_since" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateQuietSince() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateQuietSince()
+	})
+}
+
+// ClearQuietSince clears the value of the "quiet_since" field.
+func (u *AccountUpsertOne) ClearQuietSince() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearQuietSince()
 	})
 }
 
@@ -2986,6 +3462,104 @@ func (u *AccountUpsertBulk) ClearLastOrderAt() *AccountUpsertBulk {
 	})
 }
 
+// SetMember sets the "member" field.
+func (u *AccountUpsertBulk) SetMember(v bool) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetMember(v)
+	})
+}
+
+// UpdateMember sets the "member" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateMember() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateMember()
+	})
+}
+
+// SetOutstandingBalance sets the "outstanding_balance" field.
+func (u *AccountUpsertBulk) SetOutstandingBalance(v int64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetOutstandingBalance(v)
+	})
+}
+
+// AddOutstandingBalance adds v to the "outstanding_balance" field.
+func (u *AccountUpsertBulk) AddOutstandingBalance(v int64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddOutstandingBalance(v)
+	})
+}
+
+// UpdateOutstandingBalance sets the "outstanding_balance" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateOutstandingBalance() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateOutstandingBalance()
+	})
+}
+
+// SetServiceAssignedAt sets the "service_assigned_at" field.
+func (u *AccountUpsertBulk) SetServiceAssignedAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetServiceAssignedAt(v)
+	})
+}
+
+// UpdateServiceAssignedAt sets the "service_assigned_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateServiceAssignedAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateServiceAssignedAt()
+	})
+}
+
+// ClearServiceAssignedAt clears the value of the "service_assigned_at" field.
+func (u *AccountUpsertBulk) ClearServiceAssignedAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearServiceAssignedAt()
+	})
+}
+
+// SetServiceHandoverAt sets the "service_handover_at" field.
+func (u *AccountUpsertBulk) SetServiceHandoverAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetServiceHandoverAt(v)
+	})
+}
+
+// UpdateServiceHandoverAt sets the "service_handover_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateServiceHandoverAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateServiceHandoverAt()
+	})
+}
+
+// ClearServiceHandoverAt clears the value of the "service_handover_at" field.
+func (u *AccountUpsertBulk) ClearServiceHandoverAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearServiceHandoverAt()
+	})
+}
+
+// SetServiceTakenOverAt sets the "service_taken_over_at" field.
+func (u *AccountUpsertBulk) SetServiceTakenOverAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetServiceTakenOverAt(v)
+	})
+}
+
+// UpdateServiceTakenOverAt sets the "service_taken_over_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateServiceTakenOverAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateServiceTakenOverAt()
+	})
+}
+
+// ClearServiceTakenOverAt clears the value of the "service_taken_over_at" field.
+func (u *AccountUpsertBulk) ClearServiceTakenOverAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearServiceTakenOverAt()
+	})
+}
+
 // SetLastContactAt sets the "last_contact_at" field.
 func (u *AccountUpsertBulk) SetLastContactAt(v time.Time) *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
@@ -3088,6 +3662,27 @@ func (u *AccountUpsertBulk) UpdateNextVisitDueAt() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearNextVisitDueAt() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearNextVisitDueAt()
+	})
+}
+
+// SetQuietSince sets the "quiet_since" field.
+func (u *AccountUpsertBulk) SetQuietSince(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetQuietSince(v)
+	})
+}
+
+// UpdateQuietSince sets the "quiet_since" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateQuietSince() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateQuietSince()
+	})
+}
+
+// ClearQuietSince clears the value of the "quiet_since" field.
+func (u *AccountUpsertBulk) ClearQuietSince() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearQuietSince()
 	})
 }
 

@@ -9,10 +9,14 @@ import (
 	"fmt"
 	"math"
 	"rapport/ent/account"
+	"rapport/ent/callback"
+	"rapport/ent/complaint"
 	"rapport/ent/contact"
+	"rapport/ent/creditrequest"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -28,23 +32,31 @@ import (
 // AccountQuery is the builder for querying Account entities.
 type AccountQuery struct {
 	config
-	ctx                   *QueryContext
-	order                 []account.OrderOption
-	inters                []Interceptor
-	predicates            []predicate.Account
-	withOrganization      *OrganizationQuery
-	withOwner             *UserQuery
-	withServiceRep        *UserQuery
-	withContacts          *ContactQuery
-	withInteractions      *InteractionQuery
-	withVisitReports      *VisitReportQuery
-	withTierChanges       *TierChangeQuery
-	loadTotal             []func(context.Context, []*Account) error
-	modifiers             []func(*sql.Selector)
-	withNamedContacts     map[string]*ContactQuery
-	withNamedInteractions map[string]*InteractionQuery
-	withNamedVisitReports map[string]*VisitReportQuery
-	withNamedTierChanges  map[string]*TierChangeQuery
+	ctx                     *QueryContext
+	order                   []account.OrderOption
+	inters                  []Interceptor
+	predicates              []predicate.Account
+	withOrganization        *OrganizationQuery
+	withOwner               *UserQuery
+	withServiceRep          *UserQuery
+	withContacts            *ContactQuery
+	withInteractions        *InteractionQuery
+	withVisitReports        *VisitReportQuery
+	withTierChanges         *TierChangeQuery
+	withCallbacks           *CallbackQuery
+	withServiceIssues       *ServiceIssueQuery
+	withComplaints          *ComplaintQuery
+	withCreditRequests      *CreditRequestQuery
+	loadTotal               []func(context.Context, []*Account) error
+	modifiers               []func(*sql.Selector)
+	withNamedContacts       map[string]*ContactQuery
+	withNamedInteractions   map[string]*InteractionQuery
+	withNamedVisitReports   map[string]*VisitReportQuery
+	withNamedTierChanges    map[string]*TierChangeQuery
+	withNamedCallbacks      map[string]*CallbackQuery
+	withNamedServiceIssues  map[string]*ServiceIssueQuery
+	withNamedComplaints     map[string]*ComplaintQuery
+	withNamedCreditRequests map[string]*CreditRequestQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -228,6 +240,94 @@ func (_q *AccountQuery) QueryTierChanges() *TierChangeQuery {
 			sqlgraph.From(account.Table, account.FieldID, selector),
 			sqlgraph.To(tierchange.Table, tierchange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.TierChangesTable, account.TierChangesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCallbacks chains the current query on the "callbacks" edge.
+func (_q *AccountQuery) QueryCallbacks() *CallbackQuery {
+	query := (&CallbackClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(callback.Table, callback.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.CallbacksTable, account.CallbacksColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryServiceIssues chains the current query on the "service_issues" edge.
+func (_q *AccountQuery) QueryServiceIssues() *ServiceIssueQuery {
+	query := (&ServiceIssueClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(serviceissue.Table, serviceissue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.ServiceIssuesTable, account.ServiceIssuesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryComplaints chains the current query on the "complaints" edge.
+func (_q *AccountQuery) QueryComplaints() *ComplaintQuery {
+	query := (&ComplaintClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(complaint.Table, complaint.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.ComplaintsTable, account.ComplaintsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCreditRequests chains the current query on the "credit_requests" edge.
+func (_q *AccountQuery) QueryCreditRequests() *CreditRequestQuery {
+	query := (&CreditRequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(creditrequest.Table, creditrequest.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.CreditRequestsTable, account.CreditRequestsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -422,18 +522,22 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		return nil
 	}
 	return &AccountQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]account.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Account{}, _q.predicates...),
-		withOrganization: _q.withOrganization.Clone(),
-		withOwner:        _q.withOwner.Clone(),
-		withServiceRep:   _q.withServiceRep.Clone(),
-		withContacts:     _q.withContacts.Clone(),
-		withInteractions: _q.withInteractions.Clone(),
-		withVisitReports: _q.withVisitReports.Clone(),
-		withTierChanges:  _q.withTierChanges.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]account.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.Account{}, _q.predicates...),
+		withOrganization:   _q.withOrganization.Clone(),
+		withOwner:          _q.withOwner.Clone(),
+		withServiceRep:     _q.withServiceRep.Clone(),
+		withContacts:       _q.withContacts.Clone(),
+		withInteractions:   _q.withInteractions.Clone(),
+		withVisitReports:   _q.withVisitReports.Clone(),
+		withTierChanges:    _q.withTierChanges.Clone(),
+		withCallbacks:      _q.withCallbacks.Clone(),
+		withServiceIssues:  _q.withServiceIssues.Clone(),
+		withComplaints:     _q.withComplaints.Clone(),
+		withCreditRequests: _q.withCreditRequests.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -515,6 +619,50 @@ func (_q *AccountQuery) WithTierChanges(opts ...func(*TierChangeQuery)) *Account
 		opt(query)
 	}
 	_q.withTierChanges = query
+	return _q
+}
+
+// WithCallbacks tells the query-builder to eager-load the nodes that are connected to
+// the "callbacks" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithCallbacks(opts ...func(*CallbackQuery)) *AccountQuery {
+	query := (&CallbackClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCallbacks = query
+	return _q
+}
+
+// WithServiceIssues tells the query-builder to eager-load the nodes that are connected to
+// the "service_issues" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithServiceIssues(opts ...func(*ServiceIssueQuery)) *AccountQuery {
+	query := (&ServiceIssueClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withServiceIssues = query
+	return _q
+}
+
+// WithComplaints tells the query-builder to eager-load the nodes that are connected to
+// the "complaints" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithComplaints(opts ...func(*ComplaintQuery)) *AccountQuery {
+	query := (&ComplaintClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withComplaints = query
+	return _q
+}
+
+// WithCreditRequests tells the query-builder to eager-load the nodes that are connected to
+// the "credit_requests" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithCreditRequests(opts ...func(*CreditRequestQuery)) *AccountQuery {
+	query := (&CreditRequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCreditRequests = query
 	return _q
 }
 
@@ -602,7 +750,7 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 	var (
 		nodes       = []*Account{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [11]bool{
 			_q.withOrganization != nil,
 			_q.withOwner != nil,
 			_q.withServiceRep != nil,
@@ -610,6 +758,10 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			_q.withInteractions != nil,
 			_q.withVisitReports != nil,
 			_q.withTierChanges != nil,
+			_q.withCallbacks != nil,
+			_q.withServiceIssues != nil,
+			_q.withComplaints != nil,
+			_q.withCreditRequests != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -679,6 +831,34 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
+	if query := _q.withCallbacks; query != nil {
+		if err := _q.loadCallbacks(ctx, query, nodes,
+			func(n *Account) { n.Edges.Callbacks = []*Callback{} },
+			func(n *Account, e *Callback) { n.Edges.Callbacks = append(n.Edges.Callbacks, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withServiceIssues; query != nil {
+		if err := _q.loadServiceIssues(ctx, query, nodes,
+			func(n *Account) { n.Edges.ServiceIssues = []*ServiceIssue{} },
+			func(n *Account, e *ServiceIssue) { n.Edges.ServiceIssues = append(n.Edges.ServiceIssues, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withComplaints; query != nil {
+		if err := _q.loadComplaints(ctx, query, nodes,
+			func(n *Account) { n.Edges.Complaints = []*Complaint{} },
+			func(n *Account, e *Complaint) { n.Edges.Complaints = append(n.Edges.Complaints, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCreditRequests; query != nil {
+		if err := _q.loadCreditRequests(ctx, query, nodes,
+			func(n *Account) { n.Edges.CreditRequests = []*CreditRequest{} },
+			func(n *Account, e *CreditRequest) { n.Edges.CreditRequests = append(n.Edges.CreditRequests, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedContacts {
 		if err := _q.loadContacts(ctx, query, nodes,
 			func(n *Account) { n.appendNamedContacts(name) },
@@ -704,6 +884,34 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 		if err := _q.loadTierChanges(ctx, query, nodes,
 			func(n *Account) { n.appendNamedTierChanges(name) },
 			func(n *Account, e *TierChange) { n.appendNamedTierChanges(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCallbacks {
+		if err := _q.loadCallbacks(ctx, query, nodes,
+			func(n *Account) { n.appendNamedCallbacks(name) },
+			func(n *Account, e *Callback) { n.appendNamedCallbacks(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedServiceIssues {
+		if err := _q.loadServiceIssues(ctx, query, nodes,
+			func(n *Account) { n.appendNamedServiceIssues(name) },
+			func(n *Account, e *ServiceIssue) { n.appendNamedServiceIssues(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedComplaints {
+		if err := _q.loadComplaints(ctx, query, nodes,
+			func(n *Account) { n.appendNamedComplaints(name) },
+			func(n *Account, e *Complaint) { n.appendNamedComplaints(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCreditRequests {
+		if err := _q.loadCreditRequests(ctx, query, nodes,
+			func(n *Account) { n.appendNamedCreditRequests(name) },
+			func(n *Account, e *CreditRequest) { n.appendNamedCreditRequests(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -923,6 +1131,126 @@ func (_q *AccountQuery) loadTierChanges(ctx context.Context, query *TierChangeQu
 	}
 	return nil
 }
+func (_q *AccountQuery) loadCallbacks(ctx context.Context, query *CallbackQuery, nodes []*Account, init func(*Account), assign func(*Account, *Callback)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(callback.FieldAccountID)
+	}
+	query.Where(predicate.Callback(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.CallbacksColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadServiceIssues(ctx context.Context, query *ServiceIssueQuery, nodes []*Account, init func(*Account), assign func(*Account, *ServiceIssue)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(serviceissue.FieldAccountID)
+	}
+	query.Where(predicate.ServiceIssue(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.ServiceIssuesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadComplaints(ctx context.Context, query *ComplaintQuery, nodes []*Account, init func(*Account), assign func(*Account, *Complaint)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(complaint.FieldAccountID)
+	}
+	query.Where(predicate.Complaint(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.ComplaintsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadCreditRequests(ctx context.Context, query *CreditRequestQuery, nodes []*Account, init func(*Account), assign func(*Account, *CreditRequest)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(creditrequest.FieldAccountID)
+	}
+	query.Where(predicate.CreditRequest(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.CreditRequestsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *AccountQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1105,6 +1433,62 @@ func (_q *AccountQuery) WithNamedTierChanges(name string, opts ...func(*TierChan
 		_q.withNamedTierChanges = make(map[string]*TierChangeQuery)
 	}
 	_q.withNamedTierChanges[name] = query
+	return _q
+}
+
+// WithNamedCallbacks tells the query-builder to eager-load the nodes that are connected to the "callbacks"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedCallbacks(name string, opts ...func(*CallbackQuery)) *AccountQuery {
+	query := (&CallbackClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCallbacks == nil {
+		_q.withNamedCallbacks = make(map[string]*CallbackQuery)
+	}
+	_q.withNamedCallbacks[name] = query
+	return _q
+}
+
+// WithNamedServiceIssues tells the query-builder to eager-load the nodes that are connected to the "service_issues"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedServiceIssues(name string, opts ...func(*ServiceIssueQuery)) *AccountQuery {
+	query := (&ServiceIssueClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedServiceIssues == nil {
+		_q.withNamedServiceIssues = make(map[string]*ServiceIssueQuery)
+	}
+	_q.withNamedServiceIssues[name] = query
+	return _q
+}
+
+// WithNamedComplaints tells the query-builder to eager-load the nodes that are connected to the "complaints"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedComplaints(name string, opts ...func(*ComplaintQuery)) *AccountQuery {
+	query := (&ComplaintClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedComplaints == nil {
+		_q.withNamedComplaints = make(map[string]*ComplaintQuery)
+	}
+	_q.withNamedComplaints[name] = query
+	return _q
+}
+
+// WithNamedCreditRequests tells the query-builder to eager-load the nodes that are connected to the "credit_requests"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedCreditRequests(name string, opts ...func(*CreditRequestQuery)) *AccountQuery {
+	query := (&CreditRequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCreditRequests == nil {
+		_q.withNamedCreditRequests = make(map[string]*CreditRequestQuery)
+	}
+	_q.withNamedCreditRequests[name] = query
 	return _q
 }
 

@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"rapport/ent/account"
+	"rapport/ent/callback"
+	"rapport/ent/complaint"
 	"rapport/ent/contact"
+	"rapport/ent/creditrequest"
 	"rapport/ent/interaction"
 	"rapport/ent/predicate"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -512,6 +516,101 @@ func (_u *AccountUpdate) ClearLastOrderAt() *AccountUpdate {
 	return _u
 }
 
+// SetMember sets the "member" field.
+func (_u *AccountUpdate) SetMember(v bool) *AccountUpdate {
+	_u.mutation.SetMember(v)
+	return _u
+}
+
+// SetNillableMember sets the "member" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableMember(v *bool) *AccountUpdate {
+	if v != nil {
+		_u.SetMember(*v)
+	}
+	return _u
+}
+
+// SetOutstandingBalance sets the "outstanding_balance" field.
+func (_u *AccountUpdate) SetOutstandingBalance(v int64) *AccountUpdate {
+	_u.mutation.ResetOutstandingBalance()
+	_u.mutation.SetOutstandingBalance(v)
+	return _u
+}
+
+// SetNillableOutstandingBalance sets the "outstanding_balance" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableOutstandingBalance(v *int64) *AccountUpdate {
+	if v != nil {
+		_u.SetOutstandingBalance(*v)
+	}
+	return _u
+}
+
+// AddOutstandingBalance adds value to the "outstanding_balance" field.
+func (_u *AccountUpdate) AddOutstandingBalance(v int64) *AccountUpdate {
+	_u.mutation.AddOutstandingBalance(v)
+	return _u
+}
+
+// SetServiceAssignedAt sets the "service_assigned_at" field.
+func (_u *AccountUpdate) SetServiceAssignedAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetServiceAssignedAt(v)
+	return _u
+}
+
+// SetNillableServiceAssignedAt sets the "service_assigned_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableServiceAssignedAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetServiceAssignedAt(*v)
+	}
+	return _u
+}
+
+// ClearServiceAssignedAt clears the value of the "service_assigned_at" field.
+func (_u *AccountUpdate) ClearServiceAssignedAt() *AccountUpdate {
+	_u.mutation.ClearServiceAssignedAt()
+	return _u
+}
+
+// SetServiceHandoverAt sets the "service_handover_at" field.
+func (_u *AccountUpdate) SetServiceHandoverAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetServiceHandoverAt(v)
+	return _u
+}
+
+// SetNillableServiceHandoverAt sets the "service_handover_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableServiceHandoverAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetServiceHandoverAt(*v)
+	}
+	return _u
+}
+
+// ClearServiceHandoverAt clears the value of the "service_handover_at" field.
+func (_u *AccountUpdate) ClearServiceHandoverAt() *AccountUpdate {
+	_u.mutation.ClearServiceHandoverAt()
+	return _u
+}
+
+// SetServiceTakenOverAt sets the "service_taken_over_at" field.
+func (_u *AccountUpdate) SetServiceTakenOverAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetServiceTakenOverAt(v)
+	return _u
+}
+
+// SetNillableServiceTakenOverAt sets the "service_taken_over_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableServiceTakenOverAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetServiceTakenOverAt(*v)
+	}
+	return _u
+}
+
+// ClearServiceTakenOverAt clears the value of the "service_taken_over_at" field.
+func (_u *AccountUpdate) ClearServiceTakenOverAt() *AccountUpdate {
+	_u.mutation.ClearServiceTakenOverAt()
+	return _u
+}
+
 // SetLastContactAt sets the "last_contact_at" field.
 func (_u *AccountUpdate) SetLastContactAt(v time.Time) *AccountUpdate {
 	_u.mutation.SetLastContactAt(v)
@@ -612,6 +711,26 @@ func (_u *AccountUpdate) ClearNextVisitDueAt() *AccountUpdate {
 	return _u
 }
 
+// SetQuietSince sets the "quiet_since" field.
+func (_u *AccountUpdate) SetQuietSince(v time.Time) *AccountUpdate {
+	_u.mutation.SetQuietSince(v)
+	return _u
+}
+
+// SetNillableQuietSince sets the "quiet_since" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableQuietSince(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetQuietSince(*v)
+	}
+	return _u
+}
+
+// ClearQuietSince clears the value of the "quiet_since" field.
+func (_u *AccountUpdate) ClearQuietSince() *AccountUpdate {
+	_u.mutation.ClearQuietSince()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *AccountUpdate) SetOwner(v *User) *AccountUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -680,6 +799,66 @@ func (_u *AccountUpdate) AddTierChanges(v ...*TierChange) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTierChangeIDs(ids...)
+}
+
+// AddCallbackIDs adds the "callbacks" edge to the Callback entity by IDs.
+func (_u *AccountUpdate) AddCallbackIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddCallbackIDs(ids...)
+	return _u
+}
+
+// AddCallbacks adds the "callbacks" edges to the Callback entity.
+func (_u *AccountUpdate) AddCallbacks(v ...*Callback) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCallbackIDs(ids...)
+}
+
+// AddServiceIssueIDs adds the "service_issues" edge to the ServiceIssue entity by IDs.
+func (_u *AccountUpdate) AddServiceIssueIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddServiceIssueIDs(ids...)
+	return _u
+}
+
+// AddServiceIssues adds the "service_issues" edges to the ServiceIssue entity.
+func (_u *AccountUpdate) AddServiceIssues(v ...*ServiceIssue) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddServiceIssueIDs(ids...)
+}
+
+// AddComplaintIDs adds the "complaints" edge to the Complaint entity by IDs.
+func (_u *AccountUpdate) AddComplaintIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddComplaintIDs(ids...)
+	return _u
+}
+
+// AddComplaints adds the "complaints" edges to the Complaint entity.
+func (_u *AccountUpdate) AddComplaints(v ...*Complaint) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplaintIDs(ids...)
+}
+
+// AddCreditRequestIDs adds the "credit_requests" edge to the CreditRequest entity by IDs.
+func (_u *AccountUpdate) AddCreditRequestIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddCreditRequestIDs(ids...)
+	return _u
+}
+
+// AddCreditRequests adds the "credit_requests" edges to the CreditRequest entity.
+func (_u *AccountUpdate) AddCreditRequests(v ...*CreditRequest) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreditRequestIDs(ids...)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -781,6 +960,90 @@ func (_u *AccountUpdate) RemoveTierChanges(v ...*TierChange) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTierChangeIDs(ids...)
+}
+
+// ClearCallbacks clears all "callbacks" edges to the Callback entity.
+func (_u *AccountUpdate) ClearCallbacks() *AccountUpdate {
+	_u.mutation.ClearCallbacks()
+	return _u
+}
+
+// RemoveCallbackIDs removes the "callbacks" edge to Callback entities by IDs.
+func (_u *AccountUpdate) RemoveCallbackIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveCallbackIDs(ids...)
+	return _u
+}
+
+// RemoveCallbacks removes "callbacks" edges to Callback entities.
+func (_u *AccountUpdate) RemoveCallbacks(v ...*Callback) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCallbackIDs(ids...)
+}
+
+// ClearServiceIssues clears all "service_issues" edges to the ServiceIssue entity.
+func (_u *AccountUpdate) ClearServiceIssues() *AccountUpdate {
+	_u.mutation.ClearServiceIssues()
+	return _u
+}
+
+// RemoveServiceIssueIDs removes the "service_issues" edge to ServiceIssue entities by IDs.
+func (_u *AccountUpdate) RemoveServiceIssueIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveServiceIssueIDs(ids...)
+	return _u
+}
+
+// RemoveServiceIssues removes "service_issues" edges to ServiceIssue entities.
+func (_u *AccountUpdate) RemoveServiceIssues(v ...*ServiceIssue) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveServiceIssueIDs(ids...)
+}
+
+// ClearComplaints clears all "complaints" edges to the Complaint entity.
+func (_u *AccountUpdate) ClearComplaints() *AccountUpdate {
+	_u.mutation.ClearComplaints()
+	return _u
+}
+
+// RemoveComplaintIDs removes the "complaints" edge to Complaint entities by IDs.
+func (_u *AccountUpdate) RemoveComplaintIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveComplaintIDs(ids...)
+	return _u
+}
+
+// RemoveComplaints removes "complaints" edges to Complaint entities.
+func (_u *AccountUpdate) RemoveComplaints(v ...*Complaint) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplaintIDs(ids...)
+}
+
+// ClearCreditRequests clears all "credit_requests" edges to the CreditRequest entity.
+func (_u *AccountUpdate) ClearCreditRequests() *AccountUpdate {
+	_u.mutation.ClearCreditRequests()
+	return _u
+}
+
+// RemoveCreditRequestIDs removes the "credit_requests" edge to CreditRequest entities by IDs.
+func (_u *AccountUpdate) RemoveCreditRequestIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveCreditRequestIDs(ids...)
+	return _u
+}
+
+// RemoveCreditRequests removes "credit_requests" edges to CreditRequest entities.
+func (_u *AccountUpdate) RemoveCreditRequests(v ...*CreditRequest) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreditRequestIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -920,6 +1183,11 @@ func (_u *AccountUpdate) check() error {
 	if v, ok := _u.mutation.PaymentTermDays(); ok {
 		if err := account.PaymentTermDaysValidator(v); err != nil {
 			return &ValidationError{Name: "payment_term_days", err: fmt.Errorf(`ent: validator failed for field "Account.payment_term_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OutstandingBalance(); ok {
+		if err := account.OutstandingBalanceValidator(v); err != nil {
+			return &ValidationError{Name: "outstanding_balance", err: fmt.Errorf(`ent: validator failed for field "Account.outstanding_balance": %w`, err)}
 		}
 	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
@@ -1075,6 +1343,33 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.LastOrderAtCleared() {
 		_spec.ClearField(account.FieldLastOrderAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.Member(); ok {
+		_spec.SetField(account.FieldMember, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.OutstandingBalance(); ok {
+		_spec.SetField(account.FieldOutstandingBalance, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedOutstandingBalance(); ok {
+		_spec.AddField(account.FieldOutstandingBalance, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.ServiceAssignedAt(); ok {
+		_spec.SetField(account.FieldServiceAssignedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ServiceAssignedAtCleared() {
+		_spec.ClearField(account.FieldServiceAssignedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ServiceHandoverAt(); ok {
+		_spec.SetField(account.FieldServiceHandoverAt, field.TypeTime, value)
+	}
+	if _u.mutation.ServiceHandoverAtCleared() {
+		_spec.ClearField(account.FieldServiceHandoverAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ServiceTakenOverAt(); ok {
+		_spec.SetField(account.FieldServiceTakenOverAt, field.TypeTime, value)
+	}
+	if _u.mutation.ServiceTakenOverAtCleared() {
+		_spec.ClearField(account.FieldServiceTakenOverAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.LastContactAt(); ok {
 		_spec.SetField(account.FieldLastContactAt, field.TypeTime, value)
 	}
@@ -1104,6 +1399,12 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.NextVisitDueAtCleared() {
 		_spec.ClearField(account.FieldNextVisitDueAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.QuietSince(); ok {
+		_spec.SetField(account.FieldQuietSince, field.TypeTime, value)
+	}
+	if _u.mutation.QuietSinceCleared() {
+		_spec.ClearField(account.FieldQuietSince, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1336,6 +1637,186 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CallbacksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(callback.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCallbacksIDs(); len(nodes) > 0 && !_u.mutation.CallbacksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(callback.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CallbacksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(callback.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ServiceIssuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceissue.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedServiceIssuesIDs(); len(nodes) > 0 && !_u.mutation.ServiceIssuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceissue.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ServiceIssuesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceissue.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ComplaintsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(complaint.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplaintsIDs(); len(nodes) > 0 && !_u.mutation.ComplaintsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(complaint.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplaintsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(complaint.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CreditRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditrequest.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreditRequestsIDs(); len(nodes) > 0 && !_u.mutation.CreditRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditrequest.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreditRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditrequest.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1842,6 +2323,101 @@ func (_u *AccountUpdateOne) ClearLastOrderAt() *AccountUpdateOne {
 	return _u
 }
 
+// SetMember sets the "member" field.
+func (_u *AccountUpdateOne) SetMember(v bool) *AccountUpdateOne {
+	_u.mutation.SetMember(v)
+	return _u
+}
+
+// SetNillableMember sets the "member" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableMember(v *bool) *AccountUpdateOne {
+	if v != nil {
+		_u.SetMember(*v)
+	}
+	return _u
+}
+
+// SetOutstandingBalance sets the "outstanding_balance" field.
+func (_u *AccountUpdateOne) SetOutstandingBalance(v int64) *AccountUpdateOne {
+	_u.mutation.ResetOutstandingBalance()
+	_u.mutation.SetOutstandingBalance(v)
+	return _u
+}
+
+// SetNillableOutstandingBalance sets the "outstanding_balance" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableOutstandingBalance(v *int64) *AccountUpdateOne {
+	if v != nil {
+		_u.SetOutstandingBalance(*v)
+	}
+	return _u
+}
+
+// AddOutstandingBalance adds value to the "outstanding_balance" field.
+func (_u *AccountUpdateOne) AddOutstandingBalance(v int64) *AccountUpdateOne {
+	_u.mutation.AddOutstandingBalance(v)
+	return _u
+}
+
+// SetServiceAssignedAt sets the "service_assigned_at" field.
+func (_u *AccountUpdateOne) SetServiceAssignedAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetServiceAssignedAt(v)
+	return _u
+}
+
+// SetNillableServiceAssignedAt sets the "service_assigned_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableServiceAssignedAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetServiceAssignedAt(*v)
+	}
+	return _u
+}
+
+// ClearServiceAssignedAt clears the value of the "service_assigned_at" field.
+func (_u *AccountUpdateOne) ClearServiceAssignedAt() *AccountUpdateOne {
+	_u.mutation.ClearServiceAssignedAt()
+	return _u
+}
+
+// SetServiceHandoverAt sets the "service_handover_at" field.
+func (_u *AccountUpdateOne) SetServiceHandoverAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetServiceHandoverAt(v)
+	return _u
+}
+
+// SetNillableServiceHandoverAt sets the "service_handover_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableServiceHandoverAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetServiceHandoverAt(*v)
+	}
+	return _u
+}
+
+// ClearServiceHandoverAt clears the value of the "service_handover_at" field.
+func (_u *AccountUpdateOne) ClearServiceHandoverAt() *AccountUpdateOne {
+	_u.mutation.ClearServiceHandoverAt()
+	return _u
+}
+
+// SetServiceTakenOverAt sets the "service_taken_over_at" field.
+func (_u *AccountUpdateOne) SetServiceTakenOverAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetServiceTakenOverAt(v)
+	return _u
+}
+
+// SetNillableServiceTakenOverAt sets the "service_taken_over_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableServiceTakenOverAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetServiceTakenOverAt(*v)
+	}
+	return _u
+}
+
+// ClearServiceTakenOverAt clears the value of the "service_taken_over_at" field.
+func (_u *AccountUpdateOne) ClearServiceTakenOverAt() *AccountUpdateOne {
+	_u.mutation.ClearServiceTakenOverAt()
+	return _u
+}
+
 // SetLastContactAt sets the "last_contact_at" field.
 func (_u *AccountUpdateOne) SetLastContactAt(v time.Time) *AccountUpdateOne {
 	_u.mutation.SetLastContactAt(v)
@@ -1942,6 +2518,26 @@ func (_u *AccountUpdateOne) ClearNextVisitDueAt() *AccountUpdateOne {
 	return _u
 }
 
+// SetQuietSince sets the "quiet_since" field.
+func (_u *AccountUpdateOne) SetQuietSince(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetQuietSince(v)
+	return _u
+}
+
+// SetNillableQuietSince sets the "quiet_since" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableQuietSince(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetQuietSince(*v)
+	}
+	return _u
+}
+
+// ClearQuietSince clears the value of the "quiet_since" field.
+func (_u *AccountUpdateOne) ClearQuietSince() *AccountUpdateOne {
+	_u.mutation.ClearQuietSince()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *AccountUpdateOne) SetOwner(v *User) *AccountUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -2010,6 +2606,66 @@ func (_u *AccountUpdateOne) AddTierChanges(v ...*TierChange) *AccountUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTierChangeIDs(ids...)
+}
+
+// AddCallbackIDs adds the "callbacks" edge to the Callback entity by IDs.
+func (_u *AccountUpdateOne) AddCallbackIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddCallbackIDs(ids...)
+	return _u
+}
+
+// AddCallbacks adds the "callbacks" edges to the Callback entity.
+func (_u *AccountUpdateOne) AddCallbacks(v ...*Callback) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCallbackIDs(ids...)
+}
+
+// AddServiceIssueIDs adds the "service_issues" edge to the ServiceIssue entity by IDs.
+func (_u *AccountUpdateOne) AddServiceIssueIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddServiceIssueIDs(ids...)
+	return _u
+}
+
+// AddServiceIssues adds the "service_issues" edges to the ServiceIssue entity.
+func (_u *AccountUpdateOne) AddServiceIssues(v ...*ServiceIssue) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddServiceIssueIDs(ids...)
+}
+
+// AddComplaintIDs adds the "complaints" edge to the Complaint entity by IDs.
+func (_u *AccountUpdateOne) AddComplaintIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddComplaintIDs(ids...)
+	return _u
+}
+
+// AddComplaints adds the "complaints" edges to the Complaint entity.
+func (_u *AccountUpdateOne) AddComplaints(v ...*Complaint) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplaintIDs(ids...)
+}
+
+// AddCreditRequestIDs adds the "credit_requests" edge to the CreditRequest entity by IDs.
+func (_u *AccountUpdateOne) AddCreditRequestIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddCreditRequestIDs(ids...)
+	return _u
+}
+
+// AddCreditRequests adds the "credit_requests" edges to the CreditRequest entity.
+func (_u *AccountUpdateOne) AddCreditRequests(v ...*CreditRequest) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreditRequestIDs(ids...)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -2111,6 +2767,90 @@ func (_u *AccountUpdateOne) RemoveTierChanges(v ...*TierChange) *AccountUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTierChangeIDs(ids...)
+}
+
+// ClearCallbacks clears all "callbacks" edges to the Callback entity.
+func (_u *AccountUpdateOne) ClearCallbacks() *AccountUpdateOne {
+	_u.mutation.ClearCallbacks()
+	return _u
+}
+
+// RemoveCallbackIDs removes the "callbacks" edge to Callback entities by IDs.
+func (_u *AccountUpdateOne) RemoveCallbackIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveCallbackIDs(ids...)
+	return _u
+}
+
+// RemoveCallbacks removes "callbacks" edges to Callback entities.
+func (_u *AccountUpdateOne) RemoveCallbacks(v ...*Callback) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCallbackIDs(ids...)
+}
+
+// ClearServiceIssues clears all "service_issues" edges to the ServiceIssue entity.
+func (_u *AccountUpdateOne) ClearServiceIssues() *AccountUpdateOne {
+	_u.mutation.ClearServiceIssues()
+	return _u
+}
+
+// RemoveServiceIssueIDs removes the "service_issues" edge to ServiceIssue entities by IDs.
+func (_u *AccountUpdateOne) RemoveServiceIssueIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveServiceIssueIDs(ids...)
+	return _u
+}
+
+// RemoveServiceIssues removes "service_issues" edges to ServiceIssue entities.
+func (_u *AccountUpdateOne) RemoveServiceIssues(v ...*ServiceIssue) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveServiceIssueIDs(ids...)
+}
+
+// ClearComplaints clears all "complaints" edges to the Complaint entity.
+func (_u *AccountUpdateOne) ClearComplaints() *AccountUpdateOne {
+	_u.mutation.ClearComplaints()
+	return _u
+}
+
+// RemoveComplaintIDs removes the "complaints" edge to Complaint entities by IDs.
+func (_u *AccountUpdateOne) RemoveComplaintIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveComplaintIDs(ids...)
+	return _u
+}
+
+// RemoveComplaints removes "complaints" edges to Complaint entities.
+func (_u *AccountUpdateOne) RemoveComplaints(v ...*Complaint) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplaintIDs(ids...)
+}
+
+// ClearCreditRequests clears all "credit_requests" edges to the CreditRequest entity.
+func (_u *AccountUpdateOne) ClearCreditRequests() *AccountUpdateOne {
+	_u.mutation.ClearCreditRequests()
+	return _u
+}
+
+// RemoveCreditRequestIDs removes the "credit_requests" edge to CreditRequest entities by IDs.
+func (_u *AccountUpdateOne) RemoveCreditRequestIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveCreditRequestIDs(ids...)
+	return _u
+}
+
+// RemoveCreditRequests removes "credit_requests" edges to CreditRequest entities.
+func (_u *AccountUpdateOne) RemoveCreditRequests(v ...*CreditRequest) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreditRequestIDs(ids...)
 }
 
 // Where appends a list predicates to the AccountUpdate builder.
@@ -2263,6 +3003,11 @@ func (_u *AccountUpdateOne) check() error {
 	if v, ok := _u.mutation.PaymentTermDays(); ok {
 		if err := account.PaymentTermDaysValidator(v); err != nil {
 			return &ValidationError{Name: "payment_term_days", err: fmt.Errorf(`ent: validator failed for field "Account.payment_term_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OutstandingBalance(); ok {
+		if err := account.OutstandingBalanceValidator(v); err != nil {
+			return &ValidationError{Name: "outstanding_balance", err: fmt.Errorf(`ent: validator failed for field "Account.outstanding_balance": %w`, err)}
 		}
 	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
@@ -2435,6 +3180,33 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	if _u.mutation.LastOrderAtCleared() {
 		_spec.ClearField(account.FieldLastOrderAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.Member(); ok {
+		_spec.SetField(account.FieldMember, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.OutstandingBalance(); ok {
+		_spec.SetField(account.FieldOutstandingBalance, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedOutstandingBalance(); ok {
+		_spec.AddField(account.FieldOutstandingBalance, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.ServiceAssignedAt(); ok {
+		_spec.SetField(account.FieldServiceAssignedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ServiceAssignedAtCleared() {
+		_spec.ClearField(account.FieldServiceAssignedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ServiceHandoverAt(); ok {
+		_spec.SetField(account.FieldServiceHandoverAt, field.TypeTime, value)
+	}
+	if _u.mutation.ServiceHandoverAtCleared() {
+		_spec.ClearField(account.FieldServiceHandoverAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ServiceTakenOverAt(); ok {
+		_spec.SetField(account.FieldServiceTakenOverAt, field.TypeTime, value)
+	}
+	if _u.mutation.ServiceTakenOverAtCleared() {
+		_spec.ClearField(account.FieldServiceTakenOverAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.LastContactAt(); ok {
 		_spec.SetField(account.FieldLastContactAt, field.TypeTime, value)
 	}
@@ -2464,6 +3236,12 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if _u.mutation.NextVisitDueAtCleared() {
 		_spec.ClearField(account.FieldNextVisitDueAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.QuietSince(); ok {
+		_spec.SetField(account.FieldQuietSince, field.TypeTime, value)
+	}
+	if _u.mutation.QuietSinceCleared() {
+		_spec.ClearField(account.FieldQuietSince, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2696,6 +3474,186 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CallbacksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(callback.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCallbacksIDs(); len(nodes) > 0 && !_u.mutation.CallbacksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(callback.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CallbacksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(callback.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ServiceIssuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceissue.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedServiceIssuesIDs(); len(nodes) > 0 && !_u.mutation.ServiceIssuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceissue.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ServiceIssuesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceissue.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ComplaintsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(complaint.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplaintsIDs(); len(nodes) > 0 && !_u.mutation.ComplaintsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(complaint.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplaintsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(complaint.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CreditRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditrequest.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreditRequestsIDs(); len(nodes) > 0 && !_u.mutation.CreditRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditrequest.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreditRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditrequest.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -17,7 +17,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -29,6 +37,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -57,8 +66,24 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// BulletinIssue is the client for interacting with the BulletinIssue builders.
 	BulletinIssue *BulletinIssueClient
+	// Callback is the client for interacting with the Callback builders.
+	Callback *CallbackClient
+	// CallbackBatch is the client for interacting with the CallbackBatch builders.
+	CallbackBatch *CallbackBatchClient
+	// CaseStudy is the client for interacting with the CaseStudy builders.
+	CaseStudy *CaseStudyClient
+	// Complaint is the client for interacting with the Complaint builders.
+	Complaint *ComplaintClient
+	// ComplaintFollowUp is the client for interacting with the ComplaintFollowUp builders.
+	ComplaintFollowUp *ComplaintFollowUpClient
+	// ComplaintStep is the client for interacting with the ComplaintStep builders.
+	ComplaintStep *ComplaintStepClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// CreditDecision is the client for interacting with the CreditDecision builders.
+	CreditDecision *CreditDecisionClient
+	// CreditRequest is the client for interacting with the CreditRequest builders.
+	CreditRequest *CreditRequestClient
 	// CultureActivity is the client for interacting with the CultureActivity builders.
 	CultureActivity *CultureActivityClient
 	// CultureCampaign is the client for interacting with the CultureCampaign builders.
@@ -81,6 +106,8 @@ type Client struct {
 	Publication *PublicationClient
 	// Recognition is the client for interacting with the Recognition builders.
 	Recognition *RecognitionClient
+	// ServiceIssue is the client for interacting with the ServiceIssue builders.
+	ServiceIssue *ServiceIssueClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
 	// TierChange is the client for interacting with the TierChange builders.
@@ -105,7 +132,15 @@ func (c *Client) init() {
 	c.Article = NewArticleClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.BulletinIssue = NewBulletinIssueClient(c.config)
+	c.Callback = NewCallbackClient(c.config)
+	c.CallbackBatch = NewCallbackBatchClient(c.config)
+	c.CaseStudy = NewCaseStudyClient(c.config)
+	c.Complaint = NewComplaintClient(c.config)
+	c.ComplaintFollowUp = NewComplaintFollowUpClient(c.config)
+	c.ComplaintStep = NewComplaintStepClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.CreditDecision = NewCreditDecisionClient(c.config)
+	c.CreditRequest = NewCreditRequestClient(c.config)
 	c.CultureActivity = NewCultureActivityClient(c.config)
 	c.CultureCampaign = NewCultureCampaignClient(c.config)
 	c.CulturePlan = NewCulturePlanClient(c.config)
@@ -117,6 +152,7 @@ func (c *Client) init() {
 	c.Organization = NewOrganizationClient(c.config)
 	c.Publication = NewPublicationClient(c.config)
 	c.Recognition = NewRecognitionClient(c.config)
+	c.ServiceIssue = NewServiceIssueClient(c.config)
 	c.Setting = NewSettingClient(c.config)
 	c.TierChange = NewTierChangeClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -218,7 +254,15 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Article:              NewArticleClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		BulletinIssue:        NewBulletinIssueClient(cfg),
+		Callback:             NewCallbackClient(cfg),
+		CallbackBatch:        NewCallbackBatchClient(cfg),
+		CaseStudy:            NewCaseStudyClient(cfg),
+		Complaint:            NewComplaintClient(cfg),
+		ComplaintFollowUp:    NewComplaintFollowUpClient(cfg),
+		ComplaintStep:        NewComplaintStepClient(cfg),
 		Contact:              NewContactClient(cfg),
+		CreditDecision:       NewCreditDecisionClient(cfg),
+		CreditRequest:        NewCreditRequestClient(cfg),
 		CultureActivity:      NewCultureActivityClient(cfg),
 		CultureCampaign:      NewCultureCampaignClient(cfg),
 		CulturePlan:          NewCulturePlanClient(cfg),
@@ -230,6 +274,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Organization:         NewOrganizationClient(cfg),
 		Publication:          NewPublicationClient(cfg),
 		Recognition:          NewRecognitionClient(cfg),
+		ServiceIssue:         NewServiceIssueClient(cfg),
 		Setting:              NewSettingClient(cfg),
 		TierChange:           NewTierChangeClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -258,7 +303,15 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Article:              NewArticleClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		BulletinIssue:        NewBulletinIssueClient(cfg),
+		Callback:             NewCallbackClient(cfg),
+		CallbackBatch:        NewCallbackBatchClient(cfg),
+		CaseStudy:            NewCaseStudyClient(cfg),
+		Complaint:            NewComplaintClient(cfg),
+		ComplaintFollowUp:    NewComplaintFollowUpClient(cfg),
+		ComplaintStep:        NewComplaintStepClient(cfg),
 		Contact:              NewContactClient(cfg),
+		CreditDecision:       NewCreditDecisionClient(cfg),
+		CreditRequest:        NewCreditRequestClient(cfg),
 		CultureActivity:      NewCultureActivityClient(cfg),
 		CultureCampaign:      NewCultureCampaignClient(cfg),
 		CulturePlan:          NewCulturePlanClient(cfg),
@@ -270,6 +323,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Organization:         NewOrganizationClient(cfg),
 		Publication:          NewPublicationClient(cfg),
 		Recognition:          NewRecognitionClient(cfg),
+		ServiceIssue:         NewServiceIssueClient(cfg),
 		Setting:              NewSettingClient(cfg),
 		TierChange:           NewTierChangeClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -304,9 +358,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Account, c.ActivityRegistration, c.Article, c.AuditEvent, c.BulletinIssue,
-		c.Contact, c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department,
-		c.DueCount, c.GreetingOutline, c.Holiday, c.Interaction, c.Organization,
-		c.Publication, c.Recognition, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.Callback, c.CallbackBatch, c.CaseStudy, c.Complaint, c.ComplaintFollowUp,
+		c.ComplaintStep, c.Contact, c.CreditDecision, c.CreditRequest,
+		c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount,
+		c.GreetingOutline, c.Holiday, c.Interaction, c.Organization, c.Publication,
+		c.Recognition, c.ServiceIssue, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
 	}
@@ -317,9 +373,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Account, c.ActivityRegistration, c.Article, c.AuditEvent, c.BulletinIssue,
-		c.Contact, c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department,
-		c.DueCount, c.GreetingOutline, c.Holiday, c.Interaction, c.Organization,
-		c.Publication, c.Recognition, c.Setting, c.TierChange, c.User, c.VisitReport,
+		c.Callback, c.CallbackBatch, c.CaseStudy, c.Complaint, c.ComplaintFollowUp,
+		c.ComplaintStep, c.Contact, c.CreditDecision, c.CreditRequest,
+		c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount,
+		c.GreetingOutline, c.Holiday, c.Interaction, c.Organization, c.Publication,
+		c.Recognition, c.ServiceIssue, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -338,8 +396,24 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *BulletinIssueMutation:
 		return c.BulletinIssue.mutate(ctx, m)
+	case *CallbackMutation:
+		return c.Callback.mutate(ctx, m)
+	case *CallbackBatchMutation:
+		return c.CallbackBatch.mutate(ctx, m)
+	case *CaseStudyMutation:
+		return c.CaseStudy.mutate(ctx, m)
+	case *ComplaintMutation:
+		return c.Complaint.mutate(ctx, m)
+	case *ComplaintFollowUpMutation:
+		return c.ComplaintFollowUp.mutate(ctx, m)
+	case *ComplaintStepMutation:
+		return c.ComplaintStep.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *CreditDecisionMutation:
+		return c.CreditDecision.mutate(ctx, m)
+	case *CreditRequestMutation:
+		return c.CreditRequest.mutate(ctx, m)
 	case *CultureActivityMutation:
 		return c.CultureActivity.mutate(ctx, m)
 	case *CultureCampaignMutation:
@@ -362,6 +436,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Publication.mutate(ctx, m)
 	case *RecognitionMutation:
 		return c.Recognition.mutate(ctx, m)
+	case *ServiceIssueMutation:
+		return c.ServiceIssue.mutate(ctx, m)
 	case *SettingMutation:
 		return c.Setting.mutate(ctx, m)
 	case *TierChangeMutation:
@@ -588,6 +664,70 @@ func (c *AccountClient) QueryTierChanges(_m *Account) *TierChangeQuery {
 			sqlgraph.From(account.Table, account.FieldID, id),
 			sqlgraph.To(tierchange.Table, tierchange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.TierChangesTable, account.TierChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCallbacks queries the callbacks edge of a Account.
+func (c *AccountClient) QueryCallbacks(_m *Account) *CallbackQuery {
+	query := (&CallbackClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(callback.Table, callback.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.CallbacksTable, account.CallbacksColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryServiceIssues queries the service_issues edge of a Account.
+func (c *AccountClient) QueryServiceIssues(_m *Account) *ServiceIssueQuery {
+	query := (&ServiceIssueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(serviceissue.Table, serviceissue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.ServiceIssuesTable, account.ServiceIssuesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryComplaints queries the complaints edge of a Account.
+func (c *AccountClient) QueryComplaints(_m *Account) *ComplaintQuery {
+	query := (&ComplaintClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(complaint.Table, complaint.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.ComplaintsTable, account.ComplaintsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCreditRequests queries the credit_requests edge of a Account.
+func (c *AccountClient) QueryCreditRequests(_m *Account) *CreditRequestQuery {
+	query := (&CreditRequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(creditrequest.Table, creditrequest.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.CreditRequestsTable, account.CreditRequestsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1350,6 +1490,1194 @@ func (c *BulletinIssueClient) mutate(ctx context.Context, m *BulletinIssueMutati
 	}
 }
 
+// CallbackClient is a client for the Callback schema.
+type CallbackClient struct {
+	config
+}
+
+// NewCallbackClient returns a client for the Callback from the given config.
+func NewCallbackClient(c config) *CallbackClient {
+	return &CallbackClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `callback.Hooks(f(g(h())))`.
+func (c *CallbackClient) Use(hooks ...Hook) {
+	c.hooks.Callback = append(c.hooks.Callback, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `callback.Intercept(f(g(h())))`.
+func (c *CallbackClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Callback = append(c.inters.Callback, interceptors...)
+}
+
+// Create returns a builder for creating a Callback entity.
+func (c *CallbackClient) Create() *CallbackCreate {
+	mutation := newCallbackMutation(c.config, OpCreate)
+	return &CallbackCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Callback entities.
+func (c *CallbackClient) CreateBulk(builders ...*CallbackCreate) *CallbackCreateBulk {
+	return &CallbackCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CallbackClient) MapCreateBulk(slice any, setFunc func(*CallbackCreate, int)) *CallbackCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CallbackCreateBulk{err: fmt.Errorf("calling to CallbackClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CallbackCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CallbackCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Callback.
+func (c *CallbackClient) Update() *CallbackUpdate {
+	mutation := newCallbackMutation(c.config, OpUpdate)
+	return &CallbackUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CallbackClient) UpdateOne(_m *Callback) *CallbackUpdateOne {
+	mutation := newCallbackMutation(c.config, OpUpdateOne, withCallback(_m))
+	return &CallbackUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CallbackClient) UpdateOneID(id pulid.ID) *CallbackUpdateOne {
+	mutation := newCallbackMutation(c.config, OpUpdateOne, withCallbackID(id))
+	return &CallbackUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Callback.
+func (c *CallbackClient) Delete() *CallbackDelete {
+	mutation := newCallbackMutation(c.config, OpDelete)
+	return &CallbackDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CallbackClient) DeleteOne(_m *Callback) *CallbackDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CallbackClient) DeleteOneID(id pulid.ID) *CallbackDeleteOne {
+	builder := c.Delete().Where(callback.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CallbackDeleteOne{builder}
+}
+
+// Query returns a query builder for Callback.
+func (c *CallbackClient) Query() *CallbackQuery {
+	return &CallbackQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCallback},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Callback entity by its id.
+func (c *CallbackClient) Get(ctx context.Context, id pulid.ID) (*Callback, error) {
+	return c.Query().Where(callback.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CallbackClient) GetX(ctx context.Context, id pulid.ID) *Callback {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Callback.
+func (c *CallbackClient) QueryOrganization(_m *Callback) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callback.Table, callback.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, callback.OrganizationTable, callback.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBatch queries the batch edge of a Callback.
+func (c *CallbackClient) QueryBatch(_m *Callback) *CallbackBatchQuery {
+	query := (&CallbackBatchClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callback.Table, callback.FieldID, id),
+			sqlgraph.To(callbackbatch.Table, callbackbatch.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, callback.BatchTable, callback.BatchColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a Callback.
+func (c *CallbackClient) QueryAccount(_m *Callback) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callback.Table, callback.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, callback.AccountTable, callback.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAssignee queries the assignee edge of a Callback.
+func (c *CallbackClient) QueryAssignee(_m *Callback) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callback.Table, callback.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, callback.AssigneeTable, callback.AssigneeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIssues queries the issues edge of a Callback.
+func (c *CallbackClient) QueryIssues(_m *Callback) *ServiceIssueQuery {
+	query := (&ServiceIssueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callback.Table, callback.FieldID, id),
+			sqlgraph.To(serviceissue.Table, serviceissue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, callback.IssuesTable, callback.IssuesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CallbackClient) Hooks() []Hook {
+	hooks := c.hooks.Callback
+	return append(hooks[:len(hooks):len(hooks)], callback.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CallbackClient) Interceptors() []Interceptor {
+	return c.inters.Callback
+}
+
+func (c *CallbackClient) mutate(ctx context.Context, m *CallbackMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CallbackCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CallbackUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CallbackUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CallbackDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Callback mutation op: %q", m.Op())
+	}
+}
+
+// CallbackBatchClient is a client for the CallbackBatch schema.
+type CallbackBatchClient struct {
+	config
+}
+
+// NewCallbackBatchClient returns a client for the CallbackBatch from the given config.
+func NewCallbackBatchClient(c config) *CallbackBatchClient {
+	return &CallbackBatchClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `callbackbatch.Hooks(f(g(h())))`.
+func (c *CallbackBatchClient) Use(hooks ...Hook) {
+	c.hooks.CallbackBatch = append(c.hooks.CallbackBatch, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `callbackbatch.Intercept(f(g(h())))`.
+func (c *CallbackBatchClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CallbackBatch = append(c.inters.CallbackBatch, interceptors...)
+}
+
+// Create returns a builder for creating a CallbackBatch entity.
+func (c *CallbackBatchClient) Create() *CallbackBatchCreate {
+	mutation := newCallbackBatchMutation(c.config, OpCreate)
+	return &CallbackBatchCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CallbackBatch entities.
+func (c *CallbackBatchClient) CreateBulk(builders ...*CallbackBatchCreate) *CallbackBatchCreateBulk {
+	return &CallbackBatchCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CallbackBatchClient) MapCreateBulk(slice any, setFunc func(*CallbackBatchCreate, int)) *CallbackBatchCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CallbackBatchCreateBulk{err: fmt.Errorf("calling to CallbackBatchClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CallbackBatchCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CallbackBatchCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CallbackBatch.
+func (c *CallbackBatchClient) Update() *CallbackBatchUpdate {
+	mutation := newCallbackBatchMutation(c.config, OpUpdate)
+	return &CallbackBatchUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CallbackBatchClient) UpdateOne(_m *CallbackBatch) *CallbackBatchUpdateOne {
+	mutation := newCallbackBatchMutation(c.config, OpUpdateOne, withCallbackBatch(_m))
+	return &CallbackBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CallbackBatchClient) UpdateOneID(id pulid.ID) *CallbackBatchUpdateOne {
+	mutation := newCallbackBatchMutation(c.config, OpUpdateOne, withCallbackBatchID(id))
+	return &CallbackBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CallbackBatch.
+func (c *CallbackBatchClient) Delete() *CallbackBatchDelete {
+	mutation := newCallbackBatchMutation(c.config, OpDelete)
+	return &CallbackBatchDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CallbackBatchClient) DeleteOne(_m *CallbackBatch) *CallbackBatchDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CallbackBatchClient) DeleteOneID(id pulid.ID) *CallbackBatchDeleteOne {
+	builder := c.Delete().Where(callbackbatch.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CallbackBatchDeleteOne{builder}
+}
+
+// Query returns a query builder for CallbackBatch.
+func (c *CallbackBatchClient) Query() *CallbackBatchQuery {
+	return &CallbackBatchQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCallbackBatch},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CallbackBatch entity by its id.
+func (c *CallbackBatchClient) Get(ctx context.Context, id pulid.ID) (*CallbackBatch, error) {
+	return c.Query().Where(callbackbatch.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CallbackBatchClient) GetX(ctx context.Context, id pulid.ID) *CallbackBatch {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CallbackBatch.
+func (c *CallbackBatchClient) QueryOrganization(_m *CallbackBatch) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callbackbatch.Table, callbackbatch.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, callbackbatch.OrganizationTable, callbackbatch.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCreatedBy queries the created_by edge of a CallbackBatch.
+func (c *CallbackBatchClient) QueryCreatedBy(_m *CallbackBatch) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callbackbatch.Table, callbackbatch.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, callbackbatch.CreatedByTable, callbackbatch.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCallbacks queries the callbacks edge of a CallbackBatch.
+func (c *CallbackBatchClient) QueryCallbacks(_m *CallbackBatch) *CallbackQuery {
+	query := (&CallbackClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(callbackbatch.Table, callbackbatch.FieldID, id),
+			sqlgraph.To(callback.Table, callback.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, callbackbatch.CallbacksTable, callbackbatch.CallbacksColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CallbackBatchClient) Hooks() []Hook {
+	hooks := c.hooks.CallbackBatch
+	return append(hooks[:len(hooks):len(hooks)], callbackbatch.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CallbackBatchClient) Interceptors() []Interceptor {
+	return c.inters.CallbackBatch
+}
+
+func (c *CallbackBatchClient) mutate(ctx context.Context, m *CallbackBatchMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CallbackBatchCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CallbackBatchUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CallbackBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CallbackBatchDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CallbackBatch mutation op: %q", m.Op())
+	}
+}
+
+// CaseStudyClient is a client for the CaseStudy schema.
+type CaseStudyClient struct {
+	config
+}
+
+// NewCaseStudyClient returns a client for the CaseStudy from the given config.
+func NewCaseStudyClient(c config) *CaseStudyClient {
+	return &CaseStudyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `casestudy.Hooks(f(g(h())))`.
+func (c *CaseStudyClient) Use(hooks ...Hook) {
+	c.hooks.CaseStudy = append(c.hooks.CaseStudy, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `casestudy.Intercept(f(g(h())))`.
+func (c *CaseStudyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CaseStudy = append(c.inters.CaseStudy, interceptors...)
+}
+
+// Create returns a builder for creating a CaseStudy entity.
+func (c *CaseStudyClient) Create() *CaseStudyCreate {
+	mutation := newCaseStudyMutation(c.config, OpCreate)
+	return &CaseStudyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CaseStudy entities.
+func (c *CaseStudyClient) CreateBulk(builders ...*CaseStudyCreate) *CaseStudyCreateBulk {
+	return &CaseStudyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CaseStudyClient) MapCreateBulk(slice any, setFunc func(*CaseStudyCreate, int)) *CaseStudyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CaseStudyCreateBulk{err: fmt.Errorf("calling to CaseStudyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CaseStudyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CaseStudyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CaseStudy.
+func (c *CaseStudyClient) Update() *CaseStudyUpdate {
+	mutation := newCaseStudyMutation(c.config, OpUpdate)
+	return &CaseStudyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CaseStudyClient) UpdateOne(_m *CaseStudy) *CaseStudyUpdateOne {
+	mutation := newCaseStudyMutation(c.config, OpUpdateOne, withCaseStudy(_m))
+	return &CaseStudyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CaseStudyClient) UpdateOneID(id pulid.ID) *CaseStudyUpdateOne {
+	mutation := newCaseStudyMutation(c.config, OpUpdateOne, withCaseStudyID(id))
+	return &CaseStudyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CaseStudy.
+func (c *CaseStudyClient) Delete() *CaseStudyDelete {
+	mutation := newCaseStudyMutation(c.config, OpDelete)
+	return &CaseStudyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CaseStudyClient) DeleteOne(_m *CaseStudy) *CaseStudyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CaseStudyClient) DeleteOneID(id pulid.ID) *CaseStudyDeleteOne {
+	builder := c.Delete().Where(casestudy.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CaseStudyDeleteOne{builder}
+}
+
+// Query returns a query builder for CaseStudy.
+func (c *CaseStudyClient) Query() *CaseStudyQuery {
+	return &CaseStudyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCaseStudy},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CaseStudy entity by its id.
+func (c *CaseStudyClient) Get(ctx context.Context, id pulid.ID) (*CaseStudy, error) {
+	return c.Query().Where(casestudy.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CaseStudyClient) GetX(ctx context.Context, id pulid.ID) *CaseStudy {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CaseStudy.
+func (c *CaseStudyClient) QueryOrganization(_m *CaseStudy) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(casestudy.Table, casestudy.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, casestudy.OrganizationTable, casestudy.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryComplaint queries the complaint edge of a CaseStudy.
+func (c *CaseStudyClient) QueryComplaint(_m *CaseStudy) *ComplaintQuery {
+	query := (&ComplaintClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(casestudy.Table, casestudy.FieldID, id),
+			sqlgraph.To(complaint.Table, complaint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, casestudy.ComplaintTable, casestudy.ComplaintColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a CaseStudy.
+func (c *CaseStudyClient) QueryAuthor(_m *CaseStudy) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(casestudy.Table, casestudy.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, casestudy.AuthorTable, casestudy.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CaseStudyClient) Hooks() []Hook {
+	hooks := c.hooks.CaseStudy
+	return append(hooks[:len(hooks):len(hooks)], casestudy.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CaseStudyClient) Interceptors() []Interceptor {
+	return c.inters.CaseStudy
+}
+
+func (c *CaseStudyClient) mutate(ctx context.Context, m *CaseStudyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CaseStudyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CaseStudyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CaseStudyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CaseStudyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CaseStudy mutation op: %q", m.Op())
+	}
+}
+
+// ComplaintClient is a client for the Complaint schema.
+type ComplaintClient struct {
+	config
+}
+
+// NewComplaintClient returns a client for the Complaint from the given config.
+func NewComplaintClient(c config) *ComplaintClient {
+	return &ComplaintClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `complaint.Hooks(f(g(h())))`.
+func (c *ComplaintClient) Use(hooks ...Hook) {
+	c.hooks.Complaint = append(c.hooks.Complaint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `complaint.Intercept(f(g(h())))`.
+func (c *ComplaintClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Complaint = append(c.inters.Complaint, interceptors...)
+}
+
+// Create returns a builder for creating a Complaint entity.
+func (c *ComplaintClient) Create() *ComplaintCreate {
+	mutation := newComplaintMutation(c.config, OpCreate)
+	return &ComplaintCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Complaint entities.
+func (c *ComplaintClient) CreateBulk(builders ...*ComplaintCreate) *ComplaintCreateBulk {
+	return &ComplaintCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplaintClient) MapCreateBulk(slice any, setFunc func(*ComplaintCreate, int)) *ComplaintCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplaintCreateBulk{err: fmt.Errorf("calling to ComplaintClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplaintCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplaintCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Complaint.
+func (c *ComplaintClient) Update() *ComplaintUpdate {
+	mutation := newComplaintMutation(c.config, OpUpdate)
+	return &ComplaintUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplaintClient) UpdateOne(_m *Complaint) *ComplaintUpdateOne {
+	mutation := newComplaintMutation(c.config, OpUpdateOne, withComplaint(_m))
+	return &ComplaintUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplaintClient) UpdateOneID(id pulid.ID) *ComplaintUpdateOne {
+	mutation := newComplaintMutation(c.config, OpUpdateOne, withComplaintID(id))
+	return &ComplaintUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Complaint.
+func (c *ComplaintClient) Delete() *ComplaintDelete {
+	mutation := newComplaintMutation(c.config, OpDelete)
+	return &ComplaintDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplaintClient) DeleteOne(_m *Complaint) *ComplaintDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplaintClient) DeleteOneID(id pulid.ID) *ComplaintDeleteOne {
+	builder := c.Delete().Where(complaint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplaintDeleteOne{builder}
+}
+
+// Query returns a query builder for Complaint.
+func (c *ComplaintClient) Query() *ComplaintQuery {
+	return &ComplaintQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplaint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Complaint entity by its id.
+func (c *ComplaintClient) Get(ctx context.Context, id pulid.ID) (*Complaint, error) {
+	return c.Query().Where(complaint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplaintClient) GetX(ctx context.Context, id pulid.ID) *Complaint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Complaint.
+func (c *ComplaintClient) QueryOrganization(_m *Complaint) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaint.OrganizationTable, complaint.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a Complaint.
+func (c *ComplaintClient) QueryAccount(_m *Complaint) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, complaint.AccountTable, complaint.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFiledBy queries the filed_by edge of a Complaint.
+func (c *ComplaintClient) QueryFiledBy(_m *Complaint) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaint.FiledByTable, complaint.FiledByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEscalatedTo queries the escalated_to edge of a Complaint.
+func (c *ComplaintClient) QueryEscalatedTo(_m *Complaint) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaint.EscalatedToTable, complaint.EscalatedToColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySteps queries the steps edge of a Complaint.
+func (c *ComplaintClient) QuerySteps(_m *Complaint) *ComplaintStepQuery {
+	query := (&ComplaintStepClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(complaintstep.Table, complaintstep.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, complaint.StepsTable, complaint.StepsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFollowUps queries the follow_ups edge of a Complaint.
+func (c *ComplaintClient) QueryFollowUps(_m *Complaint) *ComplaintFollowUpQuery {
+	query := (&ComplaintFollowUpClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(complaintfollowup.Table, complaintfollowup.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, complaint.FollowUpsTable, complaint.FollowUpsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCaseStudies queries the case_studies edge of a Complaint.
+func (c *ComplaintClient) QueryCaseStudies(_m *Complaint) *CaseStudyQuery {
+	query := (&CaseStudyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(casestudy.Table, casestudy.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, complaint.CaseStudiesTable, complaint.CaseStudiesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplaintClient) Hooks() []Hook {
+	hooks := c.hooks.Complaint
+	return append(hooks[:len(hooks):len(hooks)], complaint.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplaintClient) Interceptors() []Interceptor {
+	return c.inters.Complaint
+}
+
+func (c *ComplaintClient) mutate(ctx context.Context, m *ComplaintMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplaintCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplaintUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplaintUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplaintDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Complaint mutation op: %q", m.Op())
+	}
+}
+
+// ComplaintFollowUpClient is a client for the ComplaintFollowUp schema.
+type ComplaintFollowUpClient struct {
+	config
+}
+
+// NewComplaintFollowUpClient returns a client for the ComplaintFollowUp from the given config.
+func NewComplaintFollowUpClient(c config) *ComplaintFollowUpClient {
+	return &ComplaintFollowUpClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `complaintfollowup.Hooks(f(g(h())))`.
+func (c *ComplaintFollowUpClient) Use(hooks ...Hook) {
+	c.hooks.ComplaintFollowUp = append(c.hooks.ComplaintFollowUp, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `complaintfollowup.Intercept(f(g(h())))`.
+func (c *ComplaintFollowUpClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ComplaintFollowUp = append(c.inters.ComplaintFollowUp, interceptors...)
+}
+
+// Create returns a builder for creating a ComplaintFollowUp entity.
+func (c *ComplaintFollowUpClient) Create() *ComplaintFollowUpCreate {
+	mutation := newComplaintFollowUpMutation(c.config, OpCreate)
+	return &ComplaintFollowUpCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ComplaintFollowUp entities.
+func (c *ComplaintFollowUpClient) CreateBulk(builders ...*ComplaintFollowUpCreate) *ComplaintFollowUpCreateBulk {
+	return &ComplaintFollowUpCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplaintFollowUpClient) MapCreateBulk(slice any, setFunc func(*ComplaintFollowUpCreate, int)) *ComplaintFollowUpCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplaintFollowUpCreateBulk{err: fmt.Errorf("calling to ComplaintFollowUpClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplaintFollowUpCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplaintFollowUpCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ComplaintFollowUp.
+func (c *ComplaintFollowUpClient) Update() *ComplaintFollowUpUpdate {
+	mutation := newComplaintFollowUpMutation(c.config, OpUpdate)
+	return &ComplaintFollowUpUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplaintFollowUpClient) UpdateOne(_m *ComplaintFollowUp) *ComplaintFollowUpUpdateOne {
+	mutation := newComplaintFollowUpMutation(c.config, OpUpdateOne, withComplaintFollowUp(_m))
+	return &ComplaintFollowUpUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplaintFollowUpClient) UpdateOneID(id pulid.ID) *ComplaintFollowUpUpdateOne {
+	mutation := newComplaintFollowUpMutation(c.config, OpUpdateOne, withComplaintFollowUpID(id))
+	return &ComplaintFollowUpUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ComplaintFollowUp.
+func (c *ComplaintFollowUpClient) Delete() *ComplaintFollowUpDelete {
+	mutation := newComplaintFollowUpMutation(c.config, OpDelete)
+	return &ComplaintFollowUpDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplaintFollowUpClient) DeleteOne(_m *ComplaintFollowUp) *ComplaintFollowUpDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplaintFollowUpClient) DeleteOneID(id pulid.ID) *ComplaintFollowUpDeleteOne {
+	builder := c.Delete().Where(complaintfollowup.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplaintFollowUpDeleteOne{builder}
+}
+
+// Query returns a query builder for ComplaintFollowUp.
+func (c *ComplaintFollowUpClient) Query() *ComplaintFollowUpQuery {
+	return &ComplaintFollowUpQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplaintFollowUp},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ComplaintFollowUp entity by its id.
+func (c *ComplaintFollowUpClient) Get(ctx context.Context, id pulid.ID) (*ComplaintFollowUp, error) {
+	return c.Query().Where(complaintfollowup.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplaintFollowUpClient) GetX(ctx context.Context, id pulid.ID) *ComplaintFollowUp {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a ComplaintFollowUp.
+func (c *ComplaintFollowUpClient) QueryOrganization(_m *ComplaintFollowUp) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaintfollowup.Table, complaintfollowup.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaintfollowup.OrganizationTable, complaintfollowup.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryComplaint queries the complaint edge of a ComplaintFollowUp.
+func (c *ComplaintFollowUpClient) QueryComplaint(_m *ComplaintFollowUp) *ComplaintQuery {
+	query := (&ComplaintClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaintfollowup.Table, complaintfollowup.FieldID, id),
+			sqlgraph.To(complaint.Table, complaint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaintfollowup.ComplaintTable, complaintfollowup.ComplaintColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a ComplaintFollowUp.
+func (c *ComplaintFollowUpClient) QueryAuthor(_m *ComplaintFollowUp) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaintfollowup.Table, complaintfollowup.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaintfollowup.AuthorTable, complaintfollowup.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplaintFollowUpClient) Hooks() []Hook {
+	hooks := c.hooks.ComplaintFollowUp
+	return append(hooks[:len(hooks):len(hooks)], complaintfollowup.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplaintFollowUpClient) Interceptors() []Interceptor {
+	return c.inters.ComplaintFollowUp
+}
+
+func (c *ComplaintFollowUpClient) mutate(ctx context.Context, m *ComplaintFollowUpMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplaintFollowUpCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplaintFollowUpUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplaintFollowUpUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplaintFollowUpDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ComplaintFollowUp mutation op: %q", m.Op())
+	}
+}
+
+// ComplaintStepClient is a client for the ComplaintStep schema.
+type ComplaintStepClient struct {
+	config
+}
+
+// NewComplaintStepClient returns a client for the ComplaintStep from the given config.
+func NewComplaintStepClient(c config) *ComplaintStepClient {
+	return &ComplaintStepClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `complaintstep.Hooks(f(g(h())))`.
+func (c *ComplaintStepClient) Use(hooks ...Hook) {
+	c.hooks.ComplaintStep = append(c.hooks.ComplaintStep, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `complaintstep.Intercept(f(g(h())))`.
+func (c *ComplaintStepClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ComplaintStep = append(c.inters.ComplaintStep, interceptors...)
+}
+
+// Create returns a builder for creating a ComplaintStep entity.
+func (c *ComplaintStepClient) Create() *ComplaintStepCreate {
+	mutation := newComplaintStepMutation(c.config, OpCreate)
+	return &ComplaintStepCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ComplaintStep entities.
+func (c *ComplaintStepClient) CreateBulk(builders ...*ComplaintStepCreate) *ComplaintStepCreateBulk {
+	return &ComplaintStepCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplaintStepClient) MapCreateBulk(slice any, setFunc func(*ComplaintStepCreate, int)) *ComplaintStepCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplaintStepCreateBulk{err: fmt.Errorf("calling to ComplaintStepClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplaintStepCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplaintStepCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ComplaintStep.
+func (c *ComplaintStepClient) Update() *ComplaintStepUpdate {
+	mutation := newComplaintStepMutation(c.config, OpUpdate)
+	return &ComplaintStepUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplaintStepClient) UpdateOne(_m *ComplaintStep) *ComplaintStepUpdateOne {
+	mutation := newComplaintStepMutation(c.config, OpUpdateOne, withComplaintStep(_m))
+	return &ComplaintStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplaintStepClient) UpdateOneID(id pulid.ID) *ComplaintStepUpdateOne {
+	mutation := newComplaintStepMutation(c.config, OpUpdateOne, withComplaintStepID(id))
+	return &ComplaintStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ComplaintStep.
+func (c *ComplaintStepClient) Delete() *ComplaintStepDelete {
+	mutation := newComplaintStepMutation(c.config, OpDelete)
+	return &ComplaintStepDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplaintStepClient) DeleteOne(_m *ComplaintStep) *ComplaintStepDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplaintStepClient) DeleteOneID(id pulid.ID) *ComplaintStepDeleteOne {
+	builder := c.Delete().Where(complaintstep.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplaintStepDeleteOne{builder}
+}
+
+// Query returns a query builder for ComplaintStep.
+func (c *ComplaintStepClient) Query() *ComplaintStepQuery {
+	return &ComplaintStepQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplaintStep},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ComplaintStep entity by its id.
+func (c *ComplaintStepClient) Get(ctx context.Context, id pulid.ID) (*ComplaintStep, error) {
+	return c.Query().Where(complaintstep.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplaintStepClient) GetX(ctx context.Context, id pulid.ID) *ComplaintStep {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a ComplaintStep.
+func (c *ComplaintStepClient) QueryOrganization(_m *ComplaintStep) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaintstep.Table, complaintstep.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaintstep.OrganizationTable, complaintstep.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryComplaint queries the complaint edge of a ComplaintStep.
+func (c *ComplaintStepClient) QueryComplaint(_m *ComplaintStep) *ComplaintQuery {
+	query := (&ComplaintClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaintstep.Table, complaintstep.FieldID, id),
+			sqlgraph.To(complaint.Table, complaint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaintstep.ComplaintTable, complaintstep.ComplaintColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a ComplaintStep.
+func (c *ComplaintStepClient) QueryAuthor(_m *ComplaintStep) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaintstep.Table, complaintstep.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaintstep.AuthorTable, complaintstep.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplaintStepClient) Hooks() []Hook {
+	hooks := c.hooks.ComplaintStep
+	return append(hooks[:len(hooks):len(hooks)], complaintstep.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplaintStepClient) Interceptors() []Interceptor {
+	return c.inters.ComplaintStep
+}
+
+func (c *ComplaintStepClient) mutate(ctx context.Context, m *ComplaintStepMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplaintStepCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplaintStepUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplaintStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplaintStepDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ComplaintStep mutation op: %q", m.Op())
+	}
+}
+
 // ContactClient is a client for the Contact schema.
 type ContactClient struct {
 	config
@@ -1529,6 +2857,386 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 		return (&ContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contact mutation op: %q", m.Op())
+	}
+}
+
+// CreditDecisionClient is a client for the CreditDecision schema.
+type CreditDecisionClient struct {
+	config
+}
+
+// NewCreditDecisionClient returns a client for the CreditDecision from the given config.
+func NewCreditDecisionClient(c config) *CreditDecisionClient {
+	return &CreditDecisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `creditdecision.Hooks(f(g(h())))`.
+func (c *CreditDecisionClient) Use(hooks ...Hook) {
+	c.hooks.CreditDecision = append(c.hooks.CreditDecision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `creditdecision.Intercept(f(g(h())))`.
+func (c *CreditDecisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CreditDecision = append(c.inters.CreditDecision, interceptors...)
+}
+
+// Create returns a builder for creating a CreditDecision entity.
+func (c *CreditDecisionClient) Create() *CreditDecisionCreate {
+	mutation := newCreditDecisionMutation(c.config, OpCreate)
+	return &CreditDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CreditDecision entities.
+func (c *CreditDecisionClient) CreateBulk(builders ...*CreditDecisionCreate) *CreditDecisionCreateBulk {
+	return &CreditDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CreditDecisionClient) MapCreateBulk(slice any, setFunc func(*CreditDecisionCreate, int)) *CreditDecisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CreditDecisionCreateBulk{err: fmt.Errorf("calling to CreditDecisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CreditDecisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CreditDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CreditDecision.
+func (c *CreditDecisionClient) Update() *CreditDecisionUpdate {
+	mutation := newCreditDecisionMutation(c.config, OpUpdate)
+	return &CreditDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CreditDecisionClient) UpdateOne(_m *CreditDecision) *CreditDecisionUpdateOne {
+	mutation := newCreditDecisionMutation(c.config, OpUpdateOne, withCreditDecision(_m))
+	return &CreditDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CreditDecisionClient) UpdateOneID(id pulid.ID) *CreditDecisionUpdateOne {
+	mutation := newCreditDecisionMutation(c.config, OpUpdateOne, withCreditDecisionID(id))
+	return &CreditDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CreditDecision.
+func (c *CreditDecisionClient) Delete() *CreditDecisionDelete {
+	mutation := newCreditDecisionMutation(c.config, OpDelete)
+	return &CreditDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CreditDecisionClient) DeleteOne(_m *CreditDecision) *CreditDecisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CreditDecisionClient) DeleteOneID(id pulid.ID) *CreditDecisionDeleteOne {
+	builder := c.Delete().Where(creditdecision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CreditDecisionDeleteOne{builder}
+}
+
+// Query returns a query builder for CreditDecision.
+func (c *CreditDecisionClient) Query() *CreditDecisionQuery {
+	return &CreditDecisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCreditDecision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CreditDecision entity by its id.
+func (c *CreditDecisionClient) Get(ctx context.Context, id pulid.ID) (*CreditDecision, error) {
+	return c.Query().Where(creditdecision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CreditDecisionClient) GetX(ctx context.Context, id pulid.ID) *CreditDecision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CreditDecision.
+func (c *CreditDecisionClient) QueryOrganization(_m *CreditDecision) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditdecision.Table, creditdecision.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, creditdecision.OrganizationTable, creditdecision.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequest queries the request edge of a CreditDecision.
+func (c *CreditDecisionClient) QueryRequest(_m *CreditDecision) *CreditRequestQuery {
+	query := (&CreditRequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditdecision.Table, creditdecision.FieldID, id),
+			sqlgraph.To(creditrequest.Table, creditrequest.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, creditdecision.RequestTable, creditdecision.RequestColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDecidedBy queries the decided_by edge of a CreditDecision.
+func (c *CreditDecisionClient) QueryDecidedBy(_m *CreditDecision) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditdecision.Table, creditdecision.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, creditdecision.DecidedByTable, creditdecision.DecidedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CreditDecisionClient) Hooks() []Hook {
+	hooks := c.hooks.CreditDecision
+	return append(hooks[:len(hooks):len(hooks)], creditdecision.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CreditDecisionClient) Interceptors() []Interceptor {
+	return c.inters.CreditDecision
+}
+
+func (c *CreditDecisionClient) mutate(ctx context.Context, m *CreditDecisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CreditDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CreditDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CreditDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CreditDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CreditDecision mutation op: %q", m.Op())
+	}
+}
+
+// CreditRequestClient is a client for the CreditRequest schema.
+type CreditRequestClient struct {
+	config
+}
+
+// NewCreditRequestClient returns a client for the CreditRequest from the given config.
+func NewCreditRequestClient(c config) *CreditRequestClient {
+	return &CreditRequestClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `creditrequest.Hooks(f(g(h())))`.
+func (c *CreditRequestClient) Use(hooks ...Hook) {
+	c.hooks.CreditRequest = append(c.hooks.CreditRequest, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `creditrequest.Intercept(f(g(h())))`.
+func (c *CreditRequestClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CreditRequest = append(c.inters.CreditRequest, interceptors...)
+}
+
+// Create returns a builder for creating a CreditRequest entity.
+func (c *CreditRequestClient) Create() *CreditRequestCreate {
+	mutation := newCreditRequestMutation(c.config, OpCreate)
+	return &CreditRequestCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CreditRequest entities.
+func (c *CreditRequestClient) CreateBulk(builders ...*CreditRequestCreate) *CreditRequestCreateBulk {
+	return &CreditRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CreditRequestClient) MapCreateBulk(slice any, setFunc func(*CreditRequestCreate, int)) *CreditRequestCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CreditRequestCreateBulk{err: fmt.Errorf("calling to CreditRequestClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CreditRequestCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CreditRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CreditRequest.
+func (c *CreditRequestClient) Update() *CreditRequestUpdate {
+	mutation := newCreditRequestMutation(c.config, OpUpdate)
+	return &CreditRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CreditRequestClient) UpdateOne(_m *CreditRequest) *CreditRequestUpdateOne {
+	mutation := newCreditRequestMutation(c.config, OpUpdateOne, withCreditRequest(_m))
+	return &CreditRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CreditRequestClient) UpdateOneID(id pulid.ID) *CreditRequestUpdateOne {
+	mutation := newCreditRequestMutation(c.config, OpUpdateOne, withCreditRequestID(id))
+	return &CreditRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CreditRequest.
+func (c *CreditRequestClient) Delete() *CreditRequestDelete {
+	mutation := newCreditRequestMutation(c.config, OpDelete)
+	return &CreditRequestDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CreditRequestClient) DeleteOne(_m *CreditRequest) *CreditRequestDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CreditRequestClient) DeleteOneID(id pulid.ID) *CreditRequestDeleteOne {
+	builder := c.Delete().Where(creditrequest.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CreditRequestDeleteOne{builder}
+}
+
+// Query returns a query builder for CreditRequest.
+func (c *CreditRequestClient) Query() *CreditRequestQuery {
+	return &CreditRequestQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCreditRequest},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CreditRequest entity by its id.
+func (c *CreditRequestClient) Get(ctx context.Context, id pulid.ID) (*CreditRequest, error) {
+	return c.Query().Where(creditrequest.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CreditRequestClient) GetX(ctx context.Context, id pulid.ID) *CreditRequest {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CreditRequest.
+func (c *CreditRequestClient) QueryOrganization(_m *CreditRequest) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditrequest.Table, creditrequest.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, creditrequest.OrganizationTable, creditrequest.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a CreditRequest.
+func (c *CreditRequestClient) QueryAccount(_m *CreditRequest) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditrequest.Table, creditrequest.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, creditrequest.AccountTable, creditrequest.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequestedBy queries the requested_by edge of a CreditRequest.
+func (c *CreditRequestClient) QueryRequestedBy(_m *CreditRequest) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditrequest.Table, creditrequest.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, creditrequest.RequestedByTable, creditrequest.RequestedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySteps queries the steps edge of a CreditRequest.
+func (c *CreditRequestClient) QuerySteps(_m *CreditRequest) *CreditDecisionQuery {
+	query := (&CreditDecisionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditrequest.Table, creditrequest.FieldID, id),
+			sqlgraph.To(creditdecision.Table, creditdecision.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, creditrequest.StepsTable, creditrequest.StepsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CreditRequestClient) Hooks() []Hook {
+	hooks := c.hooks.CreditRequest
+	return append(hooks[:len(hooks):len(hooks)], creditrequest.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CreditRequestClient) Interceptors() []Interceptor {
+	return c.inters.CreditRequest
+}
+
+func (c *CreditRequestClient) mutate(ctx context.Context, m *CreditRequestMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CreditRequestCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CreditRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CreditRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CreditRequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CreditRequest mutation op: %q", m.Op())
 	}
 }
 
@@ -2307,6 +4015,22 @@ func (c *DepartmentClient) QueryOrganization(_m *Department) *OrganizationQuery 
 			sqlgraph.From(department.Table, department.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, department.OrganizationTable, department.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHead queries the head edge of a Department.
+func (c *DepartmentClient) QueryHead(_m *Department) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, department.HeadTable, department.HeadColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3662,6 +5386,204 @@ func (c *RecognitionClient) mutate(ctx context.Context, m *RecognitionMutation) 
 	}
 }
 
+// ServiceIssueClient is a client for the ServiceIssue schema.
+type ServiceIssueClient struct {
+	config
+}
+
+// NewServiceIssueClient returns a client for the ServiceIssue from the given config.
+func NewServiceIssueClient(c config) *ServiceIssueClient {
+	return &ServiceIssueClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `serviceissue.Hooks(f(g(h())))`.
+func (c *ServiceIssueClient) Use(hooks ...Hook) {
+	c.hooks.ServiceIssue = append(c.hooks.ServiceIssue, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `serviceissue.Intercept(f(g(h())))`.
+func (c *ServiceIssueClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ServiceIssue = append(c.inters.ServiceIssue, interceptors...)
+}
+
+// Create returns a builder for creating a ServiceIssue entity.
+func (c *ServiceIssueClient) Create() *ServiceIssueCreate {
+	mutation := newServiceIssueMutation(c.config, OpCreate)
+	return &ServiceIssueCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ServiceIssue entities.
+func (c *ServiceIssueClient) CreateBulk(builders ...*ServiceIssueCreate) *ServiceIssueCreateBulk {
+	return &ServiceIssueCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ServiceIssueClient) MapCreateBulk(slice any, setFunc func(*ServiceIssueCreate, int)) *ServiceIssueCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ServiceIssueCreateBulk{err: fmt.Errorf("calling to ServiceIssueClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ServiceIssueCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ServiceIssueCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ServiceIssue.
+func (c *ServiceIssueClient) Update() *ServiceIssueUpdate {
+	mutation := newServiceIssueMutation(c.config, OpUpdate)
+	return &ServiceIssueUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ServiceIssueClient) UpdateOne(_m *ServiceIssue) *ServiceIssueUpdateOne {
+	mutation := newServiceIssueMutation(c.config, OpUpdateOne, withServiceIssue(_m))
+	return &ServiceIssueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ServiceIssueClient) UpdateOneID(id pulid.ID) *ServiceIssueUpdateOne {
+	mutation := newServiceIssueMutation(c.config, OpUpdateOne, withServiceIssueID(id))
+	return &ServiceIssueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ServiceIssue.
+func (c *ServiceIssueClient) Delete() *ServiceIssueDelete {
+	mutation := newServiceIssueMutation(c.config, OpDelete)
+	return &ServiceIssueDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ServiceIssueClient) DeleteOne(_m *ServiceIssue) *ServiceIssueDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ServiceIssueClient) DeleteOneID(id pulid.ID) *ServiceIssueDeleteOne {
+	builder := c.Delete().Where(serviceissue.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ServiceIssueDeleteOne{builder}
+}
+
+// Query returns a query builder for ServiceIssue.
+func (c *ServiceIssueClient) Query() *ServiceIssueQuery {
+	return &ServiceIssueQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeServiceIssue},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ServiceIssue entity by its id.
+func (c *ServiceIssueClient) Get(ctx context.Context, id pulid.ID) (*ServiceIssue, error) {
+	return c.Query().Where(serviceissue.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ServiceIssueClient) GetX(ctx context.Context, id pulid.ID) *ServiceIssue {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a ServiceIssue.
+func (c *ServiceIssueClient) QueryOrganization(_m *ServiceIssue) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceissue.Table, serviceissue.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, serviceissue.OrganizationTable, serviceissue.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCallback queries the callback edge of a ServiceIssue.
+func (c *ServiceIssueClient) QueryCallback(_m *ServiceIssue) *CallbackQuery {
+	query := (&CallbackClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceissue.Table, serviceissue.FieldID, id),
+			sqlgraph.To(callback.Table, callback.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, serviceissue.CallbackTable, serviceissue.CallbackColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a ServiceIssue.
+func (c *ServiceIssueClient) QueryAccount(_m *ServiceIssue) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceissue.Table, serviceissue.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, serviceissue.AccountTable, serviceissue.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResolvedBy queries the resolved_by edge of a ServiceIssue.
+func (c *ServiceIssueClient) QueryResolvedBy(_m *ServiceIssue) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceissue.Table, serviceissue.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, serviceissue.ResolvedByTable, serviceissue.ResolvedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ServiceIssueClient) Hooks() []Hook {
+	hooks := c.hooks.ServiceIssue
+	return append(hooks[:len(hooks):len(hooks)], serviceissue.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ServiceIssueClient) Interceptors() []Interceptor {
+	return c.inters.ServiceIssue
+}
+
+func (c *ServiceIssueClient) mutate(ctx context.Context, m *ServiceIssueMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ServiceIssueCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ServiceIssueUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ServiceIssueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ServiceIssueDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ServiceIssue mutation op: %q", m.Op())
+	}
+}
+
 // SettingClient is a client for the Setting schema.
 type SettingClient struct {
 	config
@@ -4393,16 +6315,20 @@ func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Contact,
-		CultureActivity, CultureCampaign, CulturePlan, Department, DueCount,
-		GreetingOutline, Holiday, Interaction, Organization, Publication, Recognition,
-		Setting, TierChange, User, VisitReport []ent.Hook
+		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Callback,
+		CallbackBatch, CaseStudy, Complaint, ComplaintFollowUp, ComplaintStep, Contact,
+		CreditDecision, CreditRequest, CultureActivity, CultureCampaign, CulturePlan,
+		Department, DueCount, GreetingOutline, Holiday, Interaction, Organization,
+		Publication, Recognition, ServiceIssue, Setting, TierChange, User,
+		VisitReport []ent.Hook
 	}
 	inters struct {
-		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Contact,
-		CultureActivity, CultureCampaign, CulturePlan, Department, DueCount,
-		GreetingOutline, Holiday, Interaction, Organization, Publication, Recognition,
-		Setting, TierChange, User, VisitReport []ent.Interceptor
+		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Callback,
+		CallbackBatch, CaseStudy, Complaint, ComplaintFollowUp, ComplaintStep, Contact,
+		CreditDecision, CreditRequest, CultureActivity, CultureCampaign, CulturePlan,
+		Department, DueCount, GreetingOutline, Holiday, Interaction, Organization,
+		Publication, Recognition, ServiceIssue, Setting, TierChange, User,
+		VisitReport []ent.Interceptor
 	}
 )
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"rapport/ent/department"
 	"rapport/ent/organization"
+	"rapport/ent/user"
 	"rapport/internal/pulid"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ type Department struct {
 	Name string `json:"name,omitempty"`
 	// ParentID holds the value of the "parent_id" field.
 	ParentID pulid.ID `json:"parent_id,omitempty"`
+	// The department head: major complaints on its members' accounts escalate to them.
+	HeadID pulid.ID `json:"head_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DepartmentQuery when eager-loading is set.
 	Edges        DepartmentEdges `json:"edges"`
@@ -39,6 +42,8 @@ type Department struct {
 type DepartmentEdges struct {
 	// Organization holds the value of the organization edge.
 	Organization *Organization `json:"organization,omitempty"`
+	// Head holds the value of the head edge.
+	Head *User `json:"head,omitempty"`
 	// Parent holds the value of the parent edge.
 	Parent *Department `json:"parent,omitempty"`
 	// Children holds the value of the children edge.
@@ -53,9 +58,9 @@ type DepartmentEdges struct {
 	Recognitions []*Recognition `json:"recognitions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
 	namedChildren             map[string][]*Department
 	namedMembers              map[string][]*User
@@ -75,12 +80,23 @@ func (e DepartmentEdges) OrganizationOrErr() (*Organization, error) {
 	return nil, &NotLoadedError{edge: "organization"}
 }
 
+// HeadOrErr returns the Head value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e DepartmentEdges) HeadOrErr() (*User, error) {
+	if e.Head != nil {
+		return e.Head, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "head"}
+}
+
 // ParentOrErr returns the Parent value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e DepartmentEdges) ParentOrErr() (*Department, error) {
 	if e.Parent != nil {
 		return e.Parent, nil
-	} else if e.loadedTypes[1] {
+	} else if e.loadedTypes[2] {
 		return nil, &NotFoundError{label: department.Label}
 	}
 	return nil, &NotLoadedError{edge: "parent"}
@@ -89,7 +105,7 @@ func (e DepartmentEdges) ParentOrErr() (*Department, error) {
 // ChildrenOrErr returns the Children value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) ChildrenOrErr() ([]*Department, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.Children, nil
 	}
 	return nil, &NotLoadedError{edge: "children"}
@@ -98,7 +114,7 @@ func (e DepartmentEdges) ChildrenOrErr() ([]*Department, error) {
 // MembersOrErr returns the Members value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) MembersOrErr() ([]*User, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Members, nil
 	}
 	return nil, &NotLoadedError{edge: "members"}
@@ -107,7 +123,7 @@ func (e DepartmentEdges) MembersOrErr() ([]*User, error) {
 // AudienceOfCampaignsOrErr returns the AudienceOfCampaigns value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) AudienceOfCampaignsOrErr() ([]*CultureCampaign, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.AudienceOfCampaigns, nil
 	}
 	return nil, &NotLoadedError{edge: "audience_of_campaigns"}
@@ -116,7 +132,7 @@ func (e DepartmentEdges) AudienceOfCampaignsOrErr() ([]*CultureCampaign, error) 
 // AudienceOfActivitiesOrErr returns the AudienceOfActivities value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) AudienceOfActivitiesOrErr() ([]*CultureActivity, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.AudienceOfActivities, nil
 	}
 	return nil, &NotLoadedError{edge: "audience_of_activities"}
@@ -125,7 +141,7 @@ func (e DepartmentEdges) AudienceOfActivitiesOrErr() ([]*CultureActivity, error)
 // RecognitionsOrErr returns the Recognitions value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) RecognitionsOrErr() ([]*Recognition, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[7] {
 		return e.Recognitions, nil
 	}
 	return nil, &NotLoadedError{edge: "recognitions"}
@@ -136,7 +152,7 @@ func (*Department) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case department.FieldID, department.FieldOrganizationID, department.FieldParentID:
+		case department.FieldID, department.FieldOrganizationID, department.FieldParentID, department.FieldHeadID:
 			values[i] = new(pulid.ID)
 		case department.FieldName:
 			values[i] = new(sql.NullString)
@@ -193,6 +209,12 @@ func (_m *Department) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.ParentID = *value
 			}
+		case department.FieldHeadID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field head_id", values[i])
+			} else if value != nil {
+				_m.HeadID = *value
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -209,6 +231,11 @@ func (_m *Department) Value(name string) (ent.Value, error) {
 // QueryOrganization queries the "organization" edge of the Department entity.
 func (_m *Department) QueryOrganization() *OrganizationQuery {
 	return NewDepartmentClient(_m.config).QueryOrganization(_m)
+}
+
+// QueryHead queries the "head" edge of the Department entity.
+func (_m *Department) QueryHead() *UserQuery {
+	return NewDepartmentClient(_m.config).QueryHead(_m)
 }
 
 // QueryParent queries the "parent" edge of the Department entity.
@@ -278,6 +305,9 @@ func (_m *Department) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("parent_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ParentID))
+	builder.WriteString(", ")
+	builder.WriteString("head_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HeadID))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -83,6 +83,20 @@ func (_c *DepartmentCreate) SetNillableParentID(v *pulid.ID) *DepartmentCreate {
 	return _c
 }
 
+// SetHeadID sets the "head_id" field.
+func (_c *DepartmentCreate) SetHeadID(v pulid.ID) *DepartmentCreate {
+	_c.mutation.SetHeadID(v)
+	return _c
+}
+
+// SetNillableHeadID sets the "head_id" field if the given value is not nil.
+func (_c *DepartmentCreate) SetNillableHeadID(v *pulid.ID) *DepartmentCreate {
+	if v != nil {
+		_c.SetHeadID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *DepartmentCreate) SetID(v pulid.ID) *DepartmentCreate {
 	_c.mutation.SetID(v)
@@ -100,6 +114,11 @@ func (_c *DepartmentCreate) SetNillableID(v *pulid.ID) *DepartmentCreate {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *DepartmentCreate) SetOrganization(v *Organization) *DepartmentCreate {
 	return _c.SetOrganizationID(v.ID)
+}
+
+// SetHead sets the "head" edge to the User entity.
+func (_c *DepartmentCreate) SetHead(v *User) *DepartmentCreate {
+	return _c.SetHeadID(v.ID)
 }
 
 // SetParent sets the "parent" edge to the Department entity.
@@ -335,6 +354,23 @@ func (_c *DepartmentCreate) createSpec() (*Department, *sqlgraph.CreateSpec) {
 		_node.OrganizationID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.HeadIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   department.HeadTable,
+			Columns: []string{department.HeadColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.HeadID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.ParentIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -526,6 +562,24 @@ func (u *DepartmentUpsert) ClearParentID() *DepartmentUpsert {
 	return u
 }
 
+// SetHeadID sets the "head_id" field.
+func (u *DepartmentUpsert) SetHeadID(v pulid.ID) *DepartmentUpsert {
+	u.Set(department.FieldHeadID, v)
+	return u
+}
+
+// UpdateHeadID sets the "head_id" field to the value that was provided on create.
+func (u *DepartmentUpsert) UpdateHeadID() *DepartmentUpsert {
+	u.SetExcluded(department.FieldHeadID)
+	return u
+}
+
+// ClearHeadID clears the value of the "head_id" field.
+func (u *DepartmentUpsert) ClearHeadID() *DepartmentUpsert {
+	u.SetNull(department.FieldHeadID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -626,6 +680,27 @@ func (u *DepartmentUpsertOne) UpdateParentID() *DepartmentUpsertOne {
 func (u *DepartmentUpsertOne) ClearParentID() *DepartmentUpsertOne {
 	return u.Update(func(s *DepartmentUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetHeadID sets the "head_id" field.
+func (u *DepartmentUpsertOne) SetHeadID(v pulid.ID) *DepartmentUpsertOne {
+	return u.Update(func(s *DepartmentUpsert) {
+		s.SetHeadID(v)
+	})
+}
+
+// UpdateHeadID sets the "head_id" field to the value that was provided on create.
+func (u *DepartmentUpsertOne) UpdateHeadID() *DepartmentUpsertOne {
+	return u.Update(func(s *DepartmentUpsert) {
+		s.UpdateHeadID()
+	})
+}
+
+// ClearHeadID clears the value of the "head_id" field.
+func (u *DepartmentUpsertOne) ClearHeadID() *DepartmentUpsertOne {
+	return u.Update(func(s *DepartmentUpsert) {
+		s.ClearHeadID()
 	})
 }
 
@@ -896,6 +971,27 @@ func (u *DepartmentUpsertBulk) UpdateParentID() *DepartmentUpsertBulk {
 func (u *DepartmentUpsertBulk) ClearParentID() *DepartmentUpsertBulk {
 	return u.Update(func(s *DepartmentUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetHeadID sets the "head_id" field.
+func (u *DepartmentUpsertBulk) SetHeadID(v pulid.ID) *DepartmentUpsertBulk {
+	return u.Update(func(s *DepartmentUpsert) {
+		s.SetHeadID(v)
+	})
+}
+
+// UpdateHeadID sets the "head_id" field to the value that was provided on create.
+func (u *DepartmentUpsertBulk) UpdateHeadID() *DepartmentUpsertBulk {
+	return u.Update(func(s *DepartmentUpsert) {
+		s.UpdateHeadID()
+	})
+}
+
+// ClearHeadID clears the value of the "head_id" field.
+func (u *DepartmentUpsertBulk) ClearHeadID() *DepartmentUpsertBulk {
+	return u.Update(func(s *DepartmentUpsert) {
+		s.ClearHeadID()
 	})
 }
 

@@ -32,6 +32,7 @@ type DepartmentQuery struct {
 	inters                        []Interceptor
 	predicates                    []predicate.Department
 	withOrganization              *OrganizationQuery
+	withHead                      *UserQuery
 	withParent                    *DepartmentQuery
 	withChildren                  *DepartmentQuery
 	withMembers                   *UserQuery
@@ -96,6 +97,28 @@ func (_q *DepartmentQuery) QueryOrganization() *OrganizationQuery {
 			sqlgraph.From(department.Table, department.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, department.OrganizationTable, department.OrganizationColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryHead chains the current query on the "head" edge.
+func (_q *DepartmentQuery) QueryHead() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, department.HeadTable, department.HeadColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -428,6 +451,7 @@ func (_q *DepartmentQuery) Clone() *DepartmentQuery {
 		inters:                   append([]Interceptor{}, _q.inters...),
 		predicates:               append([]predicate.Department{}, _q.predicates...),
 		withOrganization:         _q.withOrganization.Clone(),
+		withHead:                 _q.withHead.Clone(),
 		withParent:               _q.withParent.Clone(),
 		withChildren:             _q.withChildren.Clone(),
 		withMembers:              _q.withMembers.Clone(),
@@ -449,6 +473,17 @@ func (_q *DepartmentQuery) WithOrganization(opts ...func(*OrganizationQuery)) *D
 		opt(query)
 	}
 	_q.withOrganization = query
+	return _q
+}
+
+// WithHead tells the query-builder to eager-load the nodes that are connected to
+// the "head" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithHead(opts ...func(*UserQuery)) *DepartmentQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withHead = query
 	return _q
 }
 
@@ -602,8 +637,9 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	var (
 		nodes       = []*Department{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withOrganization != nil,
+			_q.withHead != nil,
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withMembers != nil,
@@ -636,6 +672,12 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	if query := _q.withOrganization; query != nil {
 		if err := _q.loadOrganization(ctx, query, nodes, nil,
 			func(n *Department, e *Organization) { n.Edges.Organization = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withHead; query != nil {
+		if err := _q.loadHead(ctx, query, nodes, nil,
+			func(n *Department, e *User) { n.Edges.Head = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -749,6 +791,35 @@ func (_q *DepartmentQuery) loadOrganization(ctx context.Context, query *Organiza
 		nodes, ok := nodeids[n.ID]
 		if !ok {
 			return fmt.Errorf(`unexpected foreign-key "organization_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *DepartmentQuery) loadHead(ctx context.Context, query *UserQuery, nodes []*Department, init func(*Department), assign func(*Department, *User)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Department)
+	for i := range nodes {
+		fk := nodes[i].HeadID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "head_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -1059,6 +1130,9 @@ func (_q *DepartmentQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withOrganization != nil {
 			_spec.Node.AddColumnOnce(department.FieldOrganizationID)
+		}
+		if _q.withHead != nil {
+			_spec.Node.AddColumnOnce(department.FieldHeadID)
 		}
 		if _q.withParent != nil {
 			_spec.Node.AddColumnOnce(department.FieldParentID)

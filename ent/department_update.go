@@ -74,6 +74,31 @@ func (_u *DepartmentUpdate) ClearParentID() *DepartmentUpdate {
 	return _u
 }
 
+// SetHeadID sets the "head_id" field.
+func (_u *DepartmentUpdate) SetHeadID(v pulid.ID) *DepartmentUpdate {
+	_u.mutation.SetHeadID(v)
+	return _u
+}
+
+// SetNillableHeadID sets the "head_id" field if the given value is not nil.
+func (_u *DepartmentUpdate) SetNillableHeadID(v *pulid.ID) *DepartmentUpdate {
+	if v != nil {
+		_u.SetHeadID(*v)
+	}
+	return _u
+}
+
+// ClearHeadID clears the value of the "head_id" field.
+func (_u *DepartmentUpdate) ClearHeadID() *DepartmentUpdate {
+	_u.mutation.ClearHeadID()
+	return _u
+}
+
+// SetHead sets the "head" edge to the User entity.
+func (_u *DepartmentUpdate) SetHead(v *User) *DepartmentUpdate {
+	return _u.SetHeadID(v.ID)
+}
+
 // SetParent sets the "parent" edge to the Department entity.
 func (_u *DepartmentUpdate) SetParent(v *Department) *DepartmentUpdate {
 	return _u.SetParentID(v.ID)
@@ -157,6 +182,12 @@ func (_u *DepartmentUpdate) AddRecognitions(v ...*Recognition) *DepartmentUpdate
 // Mutation returns the DepartmentMutation object of the builder.
 func (_u *DepartmentUpdate) Mutation() *DepartmentMutation {
 	return _u.mutation
+}
+
+// ClearHead clears the "head" edge to the User entity.
+func (_u *DepartmentUpdate) ClearHead() *DepartmentUpdate {
+	_u.mutation.ClearHead()
+	return _u
 }
 
 // ClearParent clears the "parent" edge to the Department entity.
@@ -348,6 +379,35 @@ func (_u *DepartmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(department.FieldName, field.TypeString, value)
+	}
+	if _u.mutation.HeadCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   department.HeadTable,
+			Columns: []string{department.HeadColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.HeadIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   department.HeadTable,
+			Columns: []string{department.HeadColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.ParentCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -665,6 +725,31 @@ func (_u *DepartmentUpdateOne) ClearParentID() *DepartmentUpdateOne {
 	return _u
 }
 
+// SetHeadID sets the "head_id" field.
+func (_u *DepartmentUpdateOne) SetHeadID(v pulid.ID) *DepartmentUpdateOne {
+	_u.mutation.SetHeadID(v)
+	return _u
+}
+
+// SetNillableHeadID sets the "head_id" field if the given value is not nil.
+func (_u *DepartmentUpdateOne) SetNillableHeadID(v *pulid.ID) *DepartmentUpdateOne {
+	if v != nil {
+		_u.SetHeadID(*v)
+	}
+	return _u
+}
+
+// ClearHeadID clears the value of the "head_id" field.
+func (_u *DepartmentUpdateOne) ClearHeadID() *DepartmentUpdateOne {
+	_u.mutation.ClearHeadID()
+	return _u
+}
+
+// SetHead sets the "head" edge to the User entity.
+func (_u *DepartmentUpdateOne) SetHead(v *User) *DepartmentUpdateOne {
+	return _u.SetHeadID(v.ID)
+}
+
 // SetParent sets the "parent" edge to the Department entity.
 func (_u *DepartmentUpdateOne) SetParent(v *Department) *DepartmentUpdateOne {
 	return _u.SetParentID(v.ID)
@@ -748,6 +833,12 @@ func (_u *DepartmentUpdateOne) AddRecognitions(v ...*Recognition) *DepartmentUpd
 // Mutation returns the DepartmentMutation object of the builder.
 func (_u *DepartmentUpdateOne) Mutation() *DepartmentMutation {
 	return _u.mutation
+}
+
+// ClearHead clears the "head" edge to the User entity.
+func (_u *DepartmentUpdateOne) ClearHead() *DepartmentUpdateOne {
+	_u.mutation.ClearHead()
+	return _u
 }
 
 // ClearParent clears the "parent" edge to the Department entity.
@@ -969,6 +1060,35 @@ func (_u *DepartmentUpdateOne) sqlSave(ctx context.Context) (_node *Department, 
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(department.FieldName, field.TypeString, value)
+	}
+	if _u.mutation.HeadCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   department.HeadTable,
+			Columns: []string{department.HeadColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.HeadIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   department.HeadTable,
+			Columns: []string{department.HeadColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.ParentCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -11,7 +11,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -23,6 +31,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -98,7 +107,15 @@ func checkColumn(t, c string) error {
 			article.Table:              article.ValidColumn,
 			auditevent.Table:           auditevent.ValidColumn,
 			bulletinissue.Table:        bulletinissue.ValidColumn,
+			callback.Table:             callback.ValidColumn,
+			callbackbatch.Table:        callbackbatch.ValidColumn,
+			casestudy.Table:            casestudy.ValidColumn,
+			complaint.Table:            complaint.ValidColumn,
+			complaintfollowup.Table:    complaintfollowup.ValidColumn,
+			complaintstep.Table:        complaintstep.ValidColumn,
 			contact.Table:              contact.ValidColumn,
+			creditdecision.Table:       creditdecision.ValidColumn,
+			creditrequest.Table:        creditrequest.ValidColumn,
 			cultureactivity.Table:      cultureactivity.ValidColumn,
 			culturecampaign.Table:      culturecampaign.ValidColumn,
 			cultureplan.Table:          cultureplan.ValidColumn,
@@ -110,6 +127,7 @@ func checkColumn(t, c string) error {
 			organization.Table:         organization.ValidColumn,
 			publication.Table:          publication.ValidColumn,
 			recognition.Table:          recognition.ValidColumn,
+			serviceissue.Table:         serviceissue.ValidColumn,
 			setting.Table:              setting.ValidColumn,
 			tierchange.Table:           tierchange.ValidColumn,
 			user.Table:                 user.ValidColumn,

@@ -8,7 +8,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -21,6 +29,7 @@ import (
 	"rapport/ent/predicate"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -34,7 +43,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 30)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -73,11 +82,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 			account.FieldPaymentTermDays:    {Type: field.TypeInt, Column: account.FieldPaymentTermDays},
 			account.FieldContractSignedAt:   {Type: field.TypeTime, Column: account.FieldContractSignedAt},
 			account.FieldLastOrderAt:        {Type: field.TypeTime, Column: account.FieldLastOrderAt},
+			account.FieldMember:             {Type: field.TypeBool, Column: account.FieldMember},
+			account.FieldOutstandingBalance: {Type: field.TypeInt64, Column: account.FieldOutstandingBalance},
+			account.FieldServiceAssignedAt:  {Type: field.TypeTime, Column: account.FieldServiceAssignedAt},
+			account.FieldServiceHandoverAt:  {Type: field.TypeTime, Column: account.FieldServiceHandoverAt},
+			account.FieldServiceTakenOverAt: {Type: field.TypeTime, Column: account.FieldServiceTakenOverAt},
 			account.FieldLastContactAt:      {Type: field.TypeTime, Column: account.FieldLastContactAt},
 			account.FieldLastCallAt:         {Type: field.TypeTime, Column: account.FieldLastCallAt},
 			account.FieldLastVisitAt:        {Type: field.TypeTime, Column: account.FieldLastVisitAt},
 			account.FieldNextCallDueAt:      {Type: field.TypeTime, Column: account.FieldNextCallDueAt},
 			account.FieldNextVisitDueAt:     {Type: field.TypeTime, Column: account.FieldNextVisitDueAt},
+			account.FieldQuietSince:         {Type: field.TypeTime, Column: account.FieldQuietSince},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -173,6 +188,139 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   callback.Table,
+			Columns: callback.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: callback.FieldID,
+			},
+		},
+		Type: "Callback",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			callback.FieldCreatedAt:      {Type: field.TypeTime, Column: callback.FieldCreatedAt},
+			callback.FieldUpdatedAt:      {Type: field.TypeTime, Column: callback.FieldUpdatedAt},
+			callback.FieldOrganizationID: {Type: field.TypeString, Column: callback.FieldOrganizationID},
+			callback.FieldBatchID:        {Type: field.TypeString, Column: callback.FieldBatchID},
+			callback.FieldAccountID:      {Type: field.TypeString, Column: callback.FieldAccountID},
+			callback.FieldAssigneeID:     {Type: field.TypeString, Column: callback.FieldAssigneeID},
+			callback.FieldMember:         {Type: field.TypeBool, Column: callback.FieldMember},
+			callback.FieldDueAt:          {Type: field.TypeTime, Column: callback.FieldDueAt},
+			callback.FieldStatus:         {Type: field.TypeEnum, Column: callback.FieldStatus},
+			callback.FieldReachedAt:      {Type: field.TypeTime, Column: callback.FieldReachedAt},
+			callback.FieldCompletedAt:    {Type: field.TypeTime, Column: callback.FieldCompletedAt},
+			callback.FieldLate:           {Type: field.TypeBool, Column: callback.FieldLate},
+			callback.FieldSatisfaction:   {Type: field.TypeInt, Column: callback.FieldSatisfaction},
+			callback.FieldSuggestions:    {Type: field.TypeString, Column: callback.FieldSuggestions},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   callbackbatch.Table,
+			Columns: callbackbatch.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: callbackbatch.FieldID,
+			},
+		},
+		Type: "CallbackBatch",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			callbackbatch.FieldCreatedAt:      {Type: field.TypeTime, Column: callbackbatch.FieldCreatedAt},
+			callbackbatch.FieldUpdatedAt:      {Type: field.TypeTime, Column: callbackbatch.FieldUpdatedAt},
+			callbackbatch.FieldOrganizationID: {Type: field.TypeString, Column: callbackbatch.FieldOrganizationID},
+			callbackbatch.FieldTitle:          {Type: field.TypeString, Column: callbackbatch.FieldTitle},
+			callbackbatch.FieldDueAt:          {Type: field.TypeTime, Column: callbackbatch.FieldDueAt},
+			callbackbatch.FieldCreatedByID:    {Type: field.TypeString, Column: callbackbatch.FieldCreatedByID},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   casestudy.Table,
+			Columns: casestudy.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: casestudy.FieldID,
+			},
+		},
+		Type: "CaseStudy",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			casestudy.FieldCreatedAt:      {Type: field.TypeTime, Column: casestudy.FieldCreatedAt},
+			casestudy.FieldUpdatedAt:      {Type: field.TypeTime, Column: casestudy.FieldUpdatedAt},
+			casestudy.FieldOrganizationID: {Type: field.TypeString, Column: casestudy.FieldOrganizationID},
+			casestudy.FieldComplaintID:    {Type: field.TypeString, Column: casestudy.FieldComplaintID},
+			casestudy.FieldTitle:          {Type: field.TypeString, Column: casestudy.FieldTitle},
+			casestudy.FieldLesson:         {Type: field.TypeString, Column: casestudy.FieldLesson},
+			casestudy.FieldCategory:       {Type: field.TypeString, Column: casestudy.FieldCategory},
+			casestudy.FieldAuthorID:       {Type: field.TypeString, Column: casestudy.FieldAuthorID},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   complaint.Table,
+			Columns: complaint.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: complaint.FieldID,
+			},
+		},
+		Type: "Complaint",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			complaint.FieldCreatedAt:       {Type: field.TypeTime, Column: complaint.FieldCreatedAt},
+			complaint.FieldUpdatedAt:       {Type: field.TypeTime, Column: complaint.FieldUpdatedAt},
+			complaint.FieldOrganizationID:  {Type: field.TypeString, Column: complaint.FieldOrganizationID},
+			complaint.FieldNumber:          {Type: field.TypeInt, Column: complaint.FieldNumber},
+			complaint.FieldAccountID:       {Type: field.TypeString, Column: complaint.FieldAccountID},
+			complaint.FieldFiledByID:       {Type: field.TypeString, Column: complaint.FieldFiledByID},
+			complaint.FieldSummary:         {Type: field.TypeString, Column: complaint.FieldSummary},
+			complaint.FieldCategory:        {Type: field.TypeString, Column: complaint.FieldCategory},
+			complaint.FieldSeverity:        {Type: field.TypeEnum, Column: complaint.FieldSeverity},
+			complaint.FieldStatus:          {Type: field.TypeEnum, Column: complaint.FieldStatus},
+			complaint.FieldResolvedOnSpot:  {Type: field.TypeBool, Column: complaint.FieldResolvedOnSpot},
+			complaint.FieldPromisedReplyAt: {Type: field.TypeTime, Column: complaint.FieldPromisedReplyAt},
+			complaint.FieldResolvedAt:      {Type: field.TypeTime, Column: complaint.FieldResolvedAt},
+			complaint.FieldResolution:      {Type: field.TypeString, Column: complaint.FieldResolution},
+			complaint.FieldRepliedLate:     {Type: field.TypeBool, Column: complaint.FieldRepliedLate},
+			complaint.FieldEscalatedToID:   {Type: field.TypeString, Column: complaint.FieldEscalatedToID},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   complaintfollowup.Table,
+			Columns: complaintfollowup.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: complaintfollowup.FieldID,
+			},
+		},
+		Type: "ComplaintFollowUp",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			complaintfollowup.FieldOrganizationID: {Type: field.TypeString, Column: complaintfollowup.FieldOrganizationID},
+			complaintfollowup.FieldComplaintID:    {Type: field.TypeString, Column: complaintfollowup.FieldComplaintID},
+			complaintfollowup.FieldSatisfied:      {Type: field.TypeBool, Column: complaintfollowup.FieldSatisfied},
+			complaintfollowup.FieldNote:           {Type: field.TypeString, Column: complaintfollowup.FieldNote},
+			complaintfollowup.FieldAuthorID:       {Type: field.TypeString, Column: complaintfollowup.FieldAuthorID},
+			complaintfollowup.FieldCreatedAt:      {Type: field.TypeTime, Column: complaintfollowup.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   complaintstep.Table,
+			Columns: complaintstep.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: complaintstep.FieldID,
+			},
+		},
+		Type: "ComplaintStep",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			complaintstep.FieldOrganizationID: {Type: field.TypeString, Column: complaintstep.FieldOrganizationID},
+			complaintstep.FieldComplaintID:    {Type: field.TypeString, Column: complaintstep.FieldComplaintID},
+			complaintstep.FieldNote:           {Type: field.TypeString, Column: complaintstep.FieldNote},
+			complaintstep.FieldAuthorID:       {Type: field.TypeString, Column: complaintstep.FieldAuthorID},
+			complaintstep.FieldCreatedAt:      {Type: field.TypeTime, Column: complaintstep.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -196,7 +344,52 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldIsDecisionMaker: {Type: field.TypeBool, Column: contact.FieldIsDecisionMaker},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   creditdecision.Table,
+			Columns: creditdecision.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: creditdecision.FieldID,
+			},
+		},
+		Type: "CreditDecision",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			creditdecision.FieldOrganizationID: {Type: field.TypeString, Column: creditdecision.FieldOrganizationID},
+			creditdecision.FieldRequestID:      {Type: field.TypeString, Column: creditdecision.FieldRequestID},
+			creditdecision.FieldStep:           {Type: field.TypeEnum, Column: creditdecision.FieldStep},
+			creditdecision.FieldApproved:       {Type: field.TypeBool, Column: creditdecision.FieldApproved},
+			creditdecision.FieldNote:           {Type: field.TypeString, Column: creditdecision.FieldNote},
+			creditdecision.FieldDecidedByID:    {Type: field.TypeString, Column: creditdecision.FieldDecidedByID},
+			creditdecision.FieldDecidedAt:      {Type: field.TypeTime, Column: creditdecision.FieldDecidedAt},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   creditrequest.Table,
+			Columns: creditrequest.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: creditrequest.FieldID,
+			},
+		},
+		Type: "CreditRequest",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			creditrequest.FieldCreatedAt:          {Type: field.TypeTime, Column: creditrequest.FieldCreatedAt},
+			creditrequest.FieldUpdatedAt:          {Type: field.TypeTime, Column: creditrequest.FieldUpdatedAt},
+			creditrequest.FieldOrganizationID:     {Type: field.TypeString, Column: creditrequest.FieldOrganizationID},
+			creditrequest.FieldAccountID:          {Type: field.TypeString, Column: creditrequest.FieldAccountID},
+			creditrequest.FieldRequestedByID:      {Type: field.TypeString, Column: creditrequest.FieldRequestedByID},
+			creditrequest.FieldOldCreditLimit:     {Type: field.TypeInt64, Column: creditrequest.FieldOldCreditLimit},
+			creditrequest.FieldNewCreditLimit:     {Type: field.TypeInt64, Column: creditrequest.FieldNewCreditLimit},
+			creditrequest.FieldOldPaymentTermDays: {Type: field.TypeInt, Column: creditrequest.FieldOldPaymentTermDays},
+			creditrequest.FieldNewPaymentTermDays: {Type: field.TypeInt, Column: creditrequest.FieldNewPaymentTermDays},
+			creditrequest.FieldReason:             {Type: field.TypeString, Column: creditrequest.FieldReason},
+			creditrequest.FieldStatus:             {Type: field.TypeEnum, Column: creditrequest.FieldStatus},
+			creditrequest.FieldDecidedAt:          {Type: field.TypeTime, Column: creditrequest.FieldDecidedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cultureactivity.Table,
 			Columns: cultureactivity.Columns,
@@ -227,7 +420,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cultureactivity.FieldSequence:             {Type: field.TypeInt, Column: cultureactivity.FieldSequence},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   culturecampaign.Table,
 			Columns: culturecampaign.Columns,
@@ -258,7 +451,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			culturecampaign.FieldDecisionReason:         {Type: field.TypeString, Column: culturecampaign.FieldDecisionReason},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cultureplan.Table,
 			Columns: cultureplan.Columns,
@@ -284,7 +477,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cultureplan.FieldDecisionReason: {Type: field.TypeString, Column: cultureplan.FieldDecisionReason},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -300,9 +493,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldOrganizationID: {Type: field.TypeString, Column: department.FieldOrganizationID},
 			department.FieldName:           {Type: field.TypeString, Column: department.FieldName},
 			department.FieldParentID:       {Type: field.TypeString, Column: department.FieldParentID},
+			department.FieldHeadID:         {Type: field.TypeString, Column: department.FieldHeadID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   duecount.Table,
 			Columns: duecount.Columns,
@@ -320,7 +514,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			duecount.FieldN:              {Type: field.TypeInt64, Column: duecount.FieldN},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   greetingoutline.Table,
 			Columns: greetingoutline.Columns,
@@ -344,7 +538,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			greetingoutline.FieldDecisionNote:   {Type: field.TypeString, Column: greetingoutline.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   holiday.Table,
 			Columns: holiday.Columns,
@@ -363,7 +557,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
@@ -385,7 +579,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -396,20 +590,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Organization",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			organization.FieldCreatedAt:    {Type: field.TypeTime, Column: organization.FieldCreatedAt},
-			organization.FieldUpdatedAt:    {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
-			organization.FieldSlug:         {Type: field.TypeString, Column: organization.FieldSlug},
-			organization.FieldName:         {Type: field.TypeString, Column: organization.FieldName},
-			organization.FieldTimezone:     {Type: field.TypeString, Column: organization.FieldTimezone},
-			organization.FieldCallDaysA:    {Type: field.TypeInt, Column: organization.FieldCallDaysA},
-			organization.FieldCallDaysB:    {Type: field.TypeInt, Column: organization.FieldCallDaysB},
-			organization.FieldCallDaysC:    {Type: field.TypeInt, Column: organization.FieldCallDaysC},
-			organization.FieldVisitMonthsA: {Type: field.TypeInt, Column: organization.FieldVisitMonthsA},
-			organization.FieldVisitMonthsB: {Type: field.TypeInt, Column: organization.FieldVisitMonthsB},
-			organization.FieldVisitMonthsC: {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
+			organization.FieldCreatedAt:                   {Type: field.TypeTime, Column: organization.FieldCreatedAt},
+			organization.FieldUpdatedAt:                   {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
+			organization.FieldSlug:                        {Type: field.TypeString, Column: organization.FieldSlug},
+			organization.FieldName:                        {Type: field.TypeString, Column: organization.FieldName},
+			organization.FieldTimezone:                    {Type: field.TypeString, Column: organization.FieldTimezone},
+			organization.FieldCallDaysA:                   {Type: field.TypeInt, Column: organization.FieldCallDaysA},
+			organization.FieldCallDaysB:                   {Type: field.TypeInt, Column: organization.FieldCallDaysB},
+			organization.FieldCallDaysC:                   {Type: field.TypeInt, Column: organization.FieldCallDaysC},
+			organization.FieldVisitMonthsA:                {Type: field.TypeInt, Column: organization.FieldVisitMonthsA},
+			organization.FieldVisitMonthsB:                {Type: field.TypeInt, Column: organization.FieldVisitMonthsB},
+			organization.FieldVisitMonthsC:                {Type: field.TypeInt, Column: organization.FieldVisitMonthsC},
+			organization.FieldServiceNewAccountDays:       {Type: field.TypeInt, Column: organization.FieldServiceNewAccountDays},
+			organization.FieldServiceNoOrderDays:          {Type: field.TypeInt, Column: organization.FieldServiceNoOrderDays},
+			organization.FieldServiceCallWithinDays:       {Type: field.TypeInt, Column: organization.FieldServiceCallWithinDays},
+			organization.FieldServiceNotCooperatingMonths: {Type: field.TypeInt, Column: organization.FieldServiceNotCooperatingMonths},
+			organization.FieldServiceContactsPerMonth:     {Type: field.TypeInt, Column: organization.FieldServiceContactsPerMonth},
+			organization.FieldServiceNoFollowUpMonths:     {Type: field.TypeInt, Column: organization.FieldServiceNoFollowUpMonths},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publication.Table,
 			Columns: publication.Columns,
@@ -432,7 +632,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publication.FieldWindowEndDay:   {Type: field.TypeInt, Column: publication.FieldWindowEndDay},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   recognition.Table,
 			Columns: recognition.Columns,
@@ -452,7 +652,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			recognition.FieldCitation:       {Type: field.TypeString, Column: recognition.FieldCitation},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   serviceissue.Table,
+			Columns: serviceissue.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: serviceissue.FieldID,
+			},
+		},
+		Type: "ServiceIssue",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			serviceissue.FieldCreatedAt:      {Type: field.TypeTime, Column: serviceissue.FieldCreatedAt},
+			serviceissue.FieldUpdatedAt:      {Type: field.TypeTime, Column: serviceissue.FieldUpdatedAt},
+			serviceissue.FieldOrganizationID: {Type: field.TypeString, Column: serviceissue.FieldOrganizationID},
+			serviceissue.FieldCallbackID:     {Type: field.TypeString, Column: serviceissue.FieldCallbackID},
+			serviceissue.FieldAccountID:      {Type: field.TypeString, Column: serviceissue.FieldAccountID},
+			serviceissue.FieldSummary:        {Type: field.TypeString, Column: serviceissue.FieldSummary},
+			serviceissue.FieldDueAt:          {Type: field.TypeTime, Column: serviceissue.FieldDueAt},
+			serviceissue.FieldResolvedAt:     {Type: field.TypeTime, Column: serviceissue.FieldResolvedAt},
+			serviceissue.FieldResolution:     {Type: field.TypeString, Column: serviceissue.FieldResolution},
+			serviceissue.FieldResolvedByID:   {Type: field.TypeString, Column: serviceissue.FieldResolvedByID},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -469,7 +692,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -489,7 +712,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -513,7 +736,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   visitreport.Table,
 			Columns: visitreport.Columns,
@@ -621,6 +844,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Account",
 		"TierChange",
+	)
+	graph.MustAddE(
+		"callbacks",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CallbacksTable,
+			Columns: []string{account.CallbacksColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"Callback",
+	)
+	graph.MustAddE(
+		"service_issues",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ServiceIssuesTable,
+			Columns: []string{account.ServiceIssuesColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"ServiceIssue",
+	)
+	graph.MustAddE(
+		"complaints",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.ComplaintsTable,
+			Columns: []string{account.ComplaintsColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"Complaint",
+	)
+	graph.MustAddE(
+		"credit_requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.CreditRequestsTable,
+			Columns: []string{account.CreditRequestsColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"CreditRequest",
 	)
 	graph.MustAddE(
 		"organization",
@@ -771,6 +1042,294 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   callback.OrganizationTable,
+			Columns: []string{callback.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Callback",
+		"Organization",
+	)
+	graph.MustAddE(
+		"batch",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   callback.BatchTable,
+			Columns: []string{callback.BatchColumn},
+			Bidi:    false,
+		},
+		"Callback",
+		"CallbackBatch",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   callback.AccountTable,
+			Columns: []string{callback.AccountColumn},
+			Bidi:    false,
+		},
+		"Callback",
+		"Account",
+	)
+	graph.MustAddE(
+		"assignee",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   callback.AssigneeTable,
+			Columns: []string{callback.AssigneeColumn},
+			Bidi:    false,
+		},
+		"Callback",
+		"User",
+	)
+	graph.MustAddE(
+		"issues",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   callback.IssuesTable,
+			Columns: []string{callback.IssuesColumn},
+			Bidi:    false,
+		},
+		"Callback",
+		"ServiceIssue",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   callbackbatch.OrganizationTable,
+			Columns: []string{callbackbatch.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CallbackBatch",
+		"Organization",
+	)
+	graph.MustAddE(
+		"created_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   callbackbatch.CreatedByTable,
+			Columns: []string{callbackbatch.CreatedByColumn},
+			Bidi:    false,
+		},
+		"CallbackBatch",
+		"User",
+	)
+	graph.MustAddE(
+		"callbacks",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   callbackbatch.CallbacksTable,
+			Columns: []string{callbackbatch.CallbacksColumn},
+			Bidi:    false,
+		},
+		"CallbackBatch",
+		"Callback",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   casestudy.OrganizationTable,
+			Columns: []string{casestudy.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CaseStudy",
+		"Organization",
+	)
+	graph.MustAddE(
+		"complaint",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   casestudy.ComplaintTable,
+			Columns: []string{casestudy.ComplaintColumn},
+			Bidi:    false,
+		},
+		"CaseStudy",
+		"Complaint",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   casestudy.AuthorTable,
+			Columns: []string{casestudy.AuthorColumn},
+			Bidi:    false,
+		},
+		"CaseStudy",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaint.OrganizationTable,
+			Columns: []string{complaint.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   complaint.AccountTable,
+			Columns: []string{complaint.AccountColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"Account",
+	)
+	graph.MustAddE(
+		"filed_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaint.FiledByTable,
+			Columns: []string{complaint.FiledByColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"User",
+	)
+	graph.MustAddE(
+		"escalated_to",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaint.EscalatedToTable,
+			Columns: []string{complaint.EscalatedToColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"User",
+	)
+	graph.MustAddE(
+		"steps",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   complaint.StepsTable,
+			Columns: []string{complaint.StepsColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"ComplaintStep",
+	)
+	graph.MustAddE(
+		"follow_ups",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   complaint.FollowUpsTable,
+			Columns: []string{complaint.FollowUpsColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"ComplaintFollowUp",
+	)
+	graph.MustAddE(
+		"case_studies",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   complaint.CaseStudiesTable,
+			Columns: []string{complaint.CaseStudiesColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"CaseStudy",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaintfollowup.OrganizationTable,
+			Columns: []string{complaintfollowup.OrganizationColumn},
+			Bidi:    false,
+		},
+		"ComplaintFollowUp",
+		"Organization",
+	)
+	graph.MustAddE(
+		"complaint",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaintfollowup.ComplaintTable,
+			Columns: []string{complaintfollowup.ComplaintColumn},
+			Bidi:    false,
+		},
+		"ComplaintFollowUp",
+		"Complaint",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaintfollowup.AuthorTable,
+			Columns: []string{complaintfollowup.AuthorColumn},
+			Bidi:    false,
+		},
+		"ComplaintFollowUp",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaintstep.OrganizationTable,
+			Columns: []string{complaintstep.OrganizationColumn},
+			Bidi:    false,
+		},
+		"ComplaintStep",
+		"Organization",
+	)
+	graph.MustAddE(
+		"complaint",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaintstep.ComplaintTable,
+			Columns: []string{complaintstep.ComplaintColumn},
+			Bidi:    false,
+		},
+		"ComplaintStep",
+		"Complaint",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaintstep.AuthorTable,
+			Columns: []string{complaintstep.AuthorColumn},
+			Bidi:    false,
+		},
+		"ComplaintStep",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   contact.OrganizationTable,
 			Columns: []string{contact.OrganizationColumn},
 			Bidi:    false,
@@ -801,6 +1360,90 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Contact",
 		"Interaction",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   creditdecision.OrganizationTable,
+			Columns: []string{creditdecision.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CreditDecision",
+		"Organization",
+	)
+	graph.MustAddE(
+		"request",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   creditdecision.RequestTable,
+			Columns: []string{creditdecision.RequestColumn},
+			Bidi:    false,
+		},
+		"CreditDecision",
+		"CreditRequest",
+	)
+	graph.MustAddE(
+		"decided_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   creditdecision.DecidedByTable,
+			Columns: []string{creditdecision.DecidedByColumn},
+			Bidi:    false,
+		},
+		"CreditDecision",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   creditrequest.OrganizationTable,
+			Columns: []string{creditrequest.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CreditRequest",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   creditrequest.AccountTable,
+			Columns: []string{creditrequest.AccountColumn},
+			Bidi:    false,
+		},
+		"CreditRequest",
+		"Account",
+	)
+	graph.MustAddE(
+		"requested_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   creditrequest.RequestedByTable,
+			Columns: []string{creditrequest.RequestedByColumn},
+			Bidi:    false,
+		},
+		"CreditRequest",
+		"User",
+	)
+	graph.MustAddE(
+		"steps",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   creditrequest.StepsTable,
+			Columns: []string{creditrequest.StepsColumn},
+			Bidi:    false,
+		},
+		"CreditRequest",
+		"CreditDecision",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1005,6 +1648,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Department",
 		"Organization",
+	)
+	graph.MustAddE(
+		"head",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   department.HeadTable,
+			Columns: []string{department.HeadColumn},
+			Bidi:    false,
+		},
+		"Department",
+		"User",
 	)
 	graph.MustAddE(
 		"parent",
@@ -1293,6 +1948,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Recognition",
 		"Department",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   serviceissue.OrganizationTable,
+			Columns: []string{serviceissue.OrganizationColumn},
+			Bidi:    false,
+		},
+		"ServiceIssue",
+		"Organization",
+	)
+	graph.MustAddE(
+		"callback",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   serviceissue.CallbackTable,
+			Columns: []string{serviceissue.CallbackColumn},
+			Bidi:    false,
+		},
+		"ServiceIssue",
+		"Callback",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   serviceissue.AccountTable,
+			Columns: []string{serviceissue.AccountColumn},
+			Bidi:    false,
+		},
+		"ServiceIssue",
+		"Account",
+	)
+	graph.MustAddE(
+		"resolved_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   serviceissue.ResolvedByTable,
+			Columns: []string{serviceissue.ResolvedByColumn},
+			Bidi:    false,
+		},
+		"ServiceIssue",
+		"User",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1622,6 +2325,31 @@ func (f *AccountFilter) WhereLastOrderAt(p entql.TimeP) {
 	f.Where(p.Field(account.FieldLastOrderAt))
 }
 
+// WhereMember applies the entql bool predicate on the member field.
+func (f *AccountFilter) WhereMember(p entql.BoolP) {
+	f.Where(p.Field(account.FieldMember))
+}
+
+// WhereOutstandingBalance applies the entql int64 predicate on the outstanding_balance field.
+func (f *AccountFilter) WhereOutstandingBalance(p entql.Int64P) {
+	f.Where(p.Field(account.FieldOutstandingBalance))
+}
+
+// WhereServiceAssignedAt applies the entql time.Time predicate on the service_assigned_at field.
+func (f *AccountFilter) WhereServiceAssignedAt(p entql.TimeP) {
+	f.Where(p.Field(account.FieldServiceAssignedAt))
+}
+
+// WhereServiceHandoverAt applies the entql time.Time predicate on the service_handover_at field.
+func (f *AccountFilter) WhereServiceHandoverAt(p entql.TimeP) {
+	f.Where(p.Field(account.FieldServiceHandoverAt))
+}
+
+// WhereServiceTakenOverAt applies the entql time.Time predicate on the service_taken_over_at field.
+func (f *AccountFilter) WhereServiceTakenOverAt(p entql.TimeP) {
+	f.Where(p.Field(account.FieldServiceTakenOverAt))
+}
+
 // WhereLastContactAt applies the entql time.Time predicate on the last_contact_at field.
 func (f *AccountFilter) WhereLastContactAt(p entql.TimeP) {
 	f.Where(p.Field(account.FieldLastContactAt))
@@ -1645,6 +2373,11 @@ func (f *AccountFilter) WhereNextCallDueAt(p entql.TimeP) {
 // WhereNextVisitDueAt applies the entql time.Time predicate on the next_visit_due_at field.
 func (f *AccountFilter) WhereNextVisitDueAt(p entql.TimeP) {
 	f.Where(p.Field(account.FieldNextVisitDueAt))
+}
+
+// WhereQuietSince applies the entql time.Time predicate on the quiet_since field.
+func (f *AccountFilter) WhereQuietSince(p entql.TimeP) {
+	f.Where(p.Field(account.FieldQuietSince))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.
@@ -1739,6 +2472,62 @@ func (f *AccountFilter) WhereHasTierChanges() {
 // WhereHasTierChangesWith applies a predicate to check if query has an edge tier_changes with a given conditions (other predicates).
 func (f *AccountFilter) WhereHasTierChangesWith(preds ...predicate.TierChange) {
 	f.Where(entql.HasEdgeWith("tier_changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCallbacks applies a predicate to check if query has an edge callbacks.
+func (f *AccountFilter) WhereHasCallbacks() {
+	f.Where(entql.HasEdge("callbacks"))
+}
+
+// WhereHasCallbacksWith applies a predicate to check if query has an edge callbacks with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasCallbacksWith(preds ...predicate.Callback) {
+	f.Where(entql.HasEdgeWith("callbacks", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasServiceIssues applies a predicate to check if query has an edge service_issues.
+func (f *AccountFilter) WhereHasServiceIssues() {
+	f.Where(entql.HasEdge("service_issues"))
+}
+
+// WhereHasServiceIssuesWith applies a predicate to check if query has an edge service_issues with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasServiceIssuesWith(preds ...predicate.ServiceIssue) {
+	f.Where(entql.HasEdgeWith("service_issues", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasComplaints applies a predicate to check if query has an edge complaints.
+func (f *AccountFilter) WhereHasComplaints() {
+	f.Where(entql.HasEdge("complaints"))
+}
+
+// WhereHasComplaintsWith applies a predicate to check if query has an edge complaints with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasComplaintsWith(preds ...predicate.Complaint) {
+	f.Where(entql.HasEdgeWith("complaints", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreditRequests applies a predicate to check if query has an edge credit_requests.
+func (f *AccountFilter) WhereHasCreditRequests() {
+	f.Where(entql.HasEdge("credit_requests"))
+}
+
+// WhereHasCreditRequestsWith applies a predicate to check if query has an edge credit_requests with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasCreditRequestsWith(preds ...predicate.CreditRequest) {
+	f.Where(entql.HasEdgeWith("credit_requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2269,6 +3058,857 @@ func (f *BulletinIssueFilter) WhereHasArticlesWith(preds ...predicate.Article) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CallbackQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CallbackQuery builder.
+func (_q *CallbackQuery) Filter() *CallbackFilter {
+	return &CallbackFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CallbackMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CallbackMutation builder.
+func (m *CallbackMutation) Filter() *CallbackFilter {
+	return &CallbackFilter{config: m.config, predicateAdder: m}
+}
+
+// CallbackFilter provides a generic filtering capability at runtime for CallbackQuery.
+type CallbackFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CallbackFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CallbackFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(callback.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CallbackFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(callback.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CallbackFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(callback.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CallbackFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(callback.FieldOrganizationID))
+}
+
+// WhereBatchID applies the entql string predicate on the batch_id field.
+func (f *CallbackFilter) WhereBatchID(p entql.StringP) {
+	f.Where(p.Field(callback.FieldBatchID))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *CallbackFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(callback.FieldAccountID))
+}
+
+// WhereAssigneeID applies the entql string predicate on the assignee_id field.
+func (f *CallbackFilter) WhereAssigneeID(p entql.StringP) {
+	f.Where(p.Field(callback.FieldAssigneeID))
+}
+
+// WhereMember applies the entql bool predicate on the member field.
+func (f *CallbackFilter) WhereMember(p entql.BoolP) {
+	f.Where(p.Field(callback.FieldMember))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *CallbackFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(callback.FieldDueAt))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CallbackFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(callback.FieldStatus))
+}
+
+// WhereReachedAt applies the entql time.Time predicate on the reached_at field.
+func (f *CallbackFilter) WhereReachedAt(p entql.TimeP) {
+	f.Where(p.Field(callback.FieldReachedAt))
+}
+
+// WhereCompletedAt applies the entql time.Time predicate on the completed_at field.
+func (f *CallbackFilter) WhereCompletedAt(p entql.TimeP) {
+	f.Where(p.Field(callback.FieldCompletedAt))
+}
+
+// WhereLate applies the entql bool predicate on the late field.
+func (f *CallbackFilter) WhereLate(p entql.BoolP) {
+	f.Where(p.Field(callback.FieldLate))
+}
+
+// WhereSatisfaction applies the entql int predicate on the satisfaction field.
+func (f *CallbackFilter) WhereSatisfaction(p entql.IntP) {
+	f.Where(p.Field(callback.FieldSatisfaction))
+}
+
+// WhereSuggestions applies the entql string predicate on the suggestions field.
+func (f *CallbackFilter) WhereSuggestions(p entql.StringP) {
+	f.Where(p.Field(callback.FieldSuggestions))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CallbackFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CallbackFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBatch applies a predicate to check if query has an edge batch.
+func (f *CallbackFilter) WhereHasBatch() {
+	f.Where(entql.HasEdge("batch"))
+}
+
+// WhereHasBatchWith applies a predicate to check if query has an edge batch with a given conditions (other predicates).
+func (f *CallbackFilter) WhereHasBatchWith(preds ...predicate.CallbackBatch) {
+	f.Where(entql.HasEdgeWith("batch", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *CallbackFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *CallbackFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAssignee applies a predicate to check if query has an edge assignee.
+func (f *CallbackFilter) WhereHasAssignee() {
+	f.Where(entql.HasEdge("assignee"))
+}
+
+// WhereHasAssigneeWith applies a predicate to check if query has an edge assignee with a given conditions (other predicates).
+func (f *CallbackFilter) WhereHasAssigneeWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("assignee", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasIssues applies a predicate to check if query has an edge issues.
+func (f *CallbackFilter) WhereHasIssues() {
+	f.Where(entql.HasEdge("issues"))
+}
+
+// WhereHasIssuesWith applies a predicate to check if query has an edge issues with a given conditions (other predicates).
+func (f *CallbackFilter) WhereHasIssuesWith(preds ...predicate.ServiceIssue) {
+	f.Where(entql.HasEdgeWith("issues", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CallbackBatchQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CallbackBatchQuery builder.
+func (_q *CallbackBatchQuery) Filter() *CallbackBatchFilter {
+	return &CallbackBatchFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CallbackBatchMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CallbackBatchMutation builder.
+func (m *CallbackBatchMutation) Filter() *CallbackBatchFilter {
+	return &CallbackBatchFilter{config: m.config, predicateAdder: m}
+}
+
+// CallbackBatchFilter provides a generic filtering capability at runtime for CallbackBatchQuery.
+type CallbackBatchFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CallbackBatchFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CallbackBatchFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(callbackbatch.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CallbackBatchFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(callbackbatch.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CallbackBatchFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(callbackbatch.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CallbackBatchFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(callbackbatch.FieldOrganizationID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *CallbackBatchFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(callbackbatch.FieldTitle))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *CallbackBatchFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(callbackbatch.FieldDueAt))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *CallbackBatchFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(callbackbatch.FieldCreatedByID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CallbackBatchFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CallbackBatchFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreatedBy applies a predicate to check if query has an edge created_by.
+func (f *CallbackBatchFilter) WhereHasCreatedBy() {
+	f.Where(entql.HasEdge("created_by"))
+}
+
+// WhereHasCreatedByWith applies a predicate to check if query has an edge created_by with a given conditions (other predicates).
+func (f *CallbackBatchFilter) WhereHasCreatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("created_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCallbacks applies a predicate to check if query has an edge callbacks.
+func (f *CallbackBatchFilter) WhereHasCallbacks() {
+	f.Where(entql.HasEdge("callbacks"))
+}
+
+// WhereHasCallbacksWith applies a predicate to check if query has an edge callbacks with a given conditions (other predicates).
+func (f *CallbackBatchFilter) WhereHasCallbacksWith(preds ...predicate.Callback) {
+	f.Where(entql.HasEdgeWith("callbacks", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CaseStudyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CaseStudyQuery builder.
+func (_q *CaseStudyQuery) Filter() *CaseStudyFilter {
+	return &CaseStudyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CaseStudyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CaseStudyMutation builder.
+func (m *CaseStudyMutation) Filter() *CaseStudyFilter {
+	return &CaseStudyFilter{config: m.config, predicateAdder: m}
+}
+
+// CaseStudyFilter provides a generic filtering capability at runtime for CaseStudyQuery.
+type CaseStudyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CaseStudyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CaseStudyFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(casestudy.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CaseStudyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(casestudy.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CaseStudyFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(casestudy.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CaseStudyFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(casestudy.FieldOrganizationID))
+}
+
+// WhereComplaintID applies the entql string predicate on the complaint_id field.
+func (f *CaseStudyFilter) WhereComplaintID(p entql.StringP) {
+	f.Where(p.Field(casestudy.FieldComplaintID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *CaseStudyFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(casestudy.FieldTitle))
+}
+
+// WhereLesson applies the entql string predicate on the lesson field.
+func (f *CaseStudyFilter) WhereLesson(p entql.StringP) {
+	f.Where(p.Field(casestudy.FieldLesson))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *CaseStudyFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(casestudy.FieldCategory))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *CaseStudyFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(casestudy.FieldAuthorID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CaseStudyFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CaseStudyFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasComplaint applies a predicate to check if query has an edge complaint.
+func (f *CaseStudyFilter) WhereHasComplaint() {
+	f.Where(entql.HasEdge("complaint"))
+}
+
+// WhereHasComplaintWith applies a predicate to check if query has an edge complaint with a given conditions (other predicates).
+func (f *CaseStudyFilter) WhereHasComplaintWith(preds ...predicate.Complaint) {
+	f.Where(entql.HasEdgeWith("complaint", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *CaseStudyFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *CaseStudyFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ComplaintQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ComplaintQuery builder.
+func (_q *ComplaintQuery) Filter() *ComplaintFilter {
+	return &ComplaintFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ComplaintMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ComplaintMutation builder.
+func (m *ComplaintMutation) Filter() *ComplaintFilter {
+	return &ComplaintFilter{config: m.config, predicateAdder: m}
+}
+
+// ComplaintFilter provides a generic filtering capability at runtime for ComplaintQuery.
+type ComplaintFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ComplaintFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ComplaintFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ComplaintFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ComplaintFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ComplaintFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldOrganizationID))
+}
+
+// WhereNumber applies the entql int predicate on the number field.
+func (f *ComplaintFilter) WhereNumber(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldNumber))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *ComplaintFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldAccountID))
+}
+
+// WhereFiledByID applies the entql string predicate on the filed_by_id field.
+func (f *ComplaintFilter) WhereFiledByID(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldFiledByID))
+}
+
+// WhereSummary applies the entql string predicate on the summary field.
+func (f *ComplaintFilter) WhereSummary(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldSummary))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *ComplaintFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldCategory))
+}
+
+// WhereSeverity applies the entql string predicate on the severity field.
+func (f *ComplaintFilter) WhereSeverity(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldSeverity))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ComplaintFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldStatus))
+}
+
+// WhereResolvedOnSpot applies the entql bool predicate on the resolved_on_spot field.
+func (f *ComplaintFilter) WhereResolvedOnSpot(p entql.BoolP) {
+	f.Where(p.Field(complaint.FieldResolvedOnSpot))
+}
+
+// WherePromisedReplyAt applies the entql time.Time predicate on the promised_reply_at field.
+func (f *ComplaintFilter) WherePromisedReplyAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldPromisedReplyAt))
+}
+
+// WhereResolvedAt applies the entql time.Time predicate on the resolved_at field.
+func (f *ComplaintFilter) WhereResolvedAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldResolvedAt))
+}
+
+// WhereResolution applies the entql string predicate on the resolution field.
+func (f *ComplaintFilter) WhereResolution(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldResolution))
+}
+
+// WhereRepliedLate applies the entql bool predicate on the replied_late field.
+func (f *ComplaintFilter) WhereRepliedLate(p entql.BoolP) {
+	f.Where(p.Field(complaint.FieldRepliedLate))
+}
+
+// WhereEscalatedToID applies the entql string predicate on the escalated_to_id field.
+func (f *ComplaintFilter) WhereEscalatedToID(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldEscalatedToID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ComplaintFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *ComplaintFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFiledBy applies a predicate to check if query has an edge filed_by.
+func (f *ComplaintFilter) WhereHasFiledBy() {
+	f.Where(entql.HasEdge("filed_by"))
+}
+
+// WhereHasFiledByWith applies a predicate to check if query has an edge filed_by with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasFiledByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("filed_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEscalatedTo applies a predicate to check if query has an edge escalated_to.
+func (f *ComplaintFilter) WhereHasEscalatedTo() {
+	f.Where(entql.HasEdge("escalated_to"))
+}
+
+// WhereHasEscalatedToWith applies a predicate to check if query has an edge escalated_to with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasEscalatedToWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("escalated_to", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSteps applies a predicate to check if query has an edge steps.
+func (f *ComplaintFilter) WhereHasSteps() {
+	f.Where(entql.HasEdge("steps"))
+}
+
+// WhereHasStepsWith applies a predicate to check if query has an edge steps with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasStepsWith(preds ...predicate.ComplaintStep) {
+	f.Where(entql.HasEdgeWith("steps", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFollowUps applies a predicate to check if query has an edge follow_ups.
+func (f *ComplaintFilter) WhereHasFollowUps() {
+	f.Where(entql.HasEdge("follow_ups"))
+}
+
+// WhereHasFollowUpsWith applies a predicate to check if query has an edge follow_ups with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasFollowUpsWith(preds ...predicate.ComplaintFollowUp) {
+	f.Where(entql.HasEdgeWith("follow_ups", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCaseStudies applies a predicate to check if query has an edge case_studies.
+func (f *ComplaintFilter) WhereHasCaseStudies() {
+	f.Where(entql.HasEdge("case_studies"))
+}
+
+// WhereHasCaseStudiesWith applies a predicate to check if query has an edge case_studies with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasCaseStudiesWith(preds ...predicate.CaseStudy) {
+	f.Where(entql.HasEdgeWith("case_studies", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ComplaintFollowUpQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ComplaintFollowUpQuery builder.
+func (_q *ComplaintFollowUpQuery) Filter() *ComplaintFollowUpFilter {
+	return &ComplaintFollowUpFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ComplaintFollowUpMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ComplaintFollowUpMutation builder.
+func (m *ComplaintFollowUpMutation) Filter() *ComplaintFollowUpFilter {
+	return &ComplaintFollowUpFilter{config: m.config, predicateAdder: m}
+}
+
+// ComplaintFollowUpFilter provides a generic filtering capability at runtime for ComplaintFollowUpQuery.
+type ComplaintFollowUpFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ComplaintFollowUpFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ComplaintFollowUpFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(complaintfollowup.FieldID))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ComplaintFollowUpFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(complaintfollowup.FieldOrganizationID))
+}
+
+// WhereComplaintID applies the entql string predicate on the complaint_id field.
+func (f *ComplaintFollowUpFilter) WhereComplaintID(p entql.StringP) {
+	f.Where(p.Field(complaintfollowup.FieldComplaintID))
+}
+
+// WhereSatisfied applies the entql bool predicate on the satisfied field.
+func (f *ComplaintFollowUpFilter) WhereSatisfied(p entql.BoolP) {
+	f.Where(p.Field(complaintfollowup.FieldSatisfied))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *ComplaintFollowUpFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(complaintfollowup.FieldNote))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *ComplaintFollowUpFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(complaintfollowup.FieldAuthorID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ComplaintFollowUpFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(complaintfollowup.FieldCreatedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ComplaintFollowUpFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ComplaintFollowUpFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasComplaint applies a predicate to check if query has an edge complaint.
+func (f *ComplaintFollowUpFilter) WhereHasComplaint() {
+	f.Where(entql.HasEdge("complaint"))
+}
+
+// WhereHasComplaintWith applies a predicate to check if query has an edge complaint with a given conditions (other predicates).
+func (f *ComplaintFollowUpFilter) WhereHasComplaintWith(preds ...predicate.Complaint) {
+	f.Where(entql.HasEdgeWith("complaint", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *ComplaintFollowUpFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *ComplaintFollowUpFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ComplaintStepQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ComplaintStepQuery builder.
+func (_q *ComplaintStepQuery) Filter() *ComplaintStepFilter {
+	return &ComplaintStepFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ComplaintStepMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ComplaintStepMutation builder.
+func (m *ComplaintStepMutation) Filter() *ComplaintStepFilter {
+	return &ComplaintStepFilter{config: m.config, predicateAdder: m}
+}
+
+// ComplaintStepFilter provides a generic filtering capability at runtime for ComplaintStepQuery.
+type ComplaintStepFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ComplaintStepFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ComplaintStepFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldID))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ComplaintStepFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldOrganizationID))
+}
+
+// WhereComplaintID applies the entql string predicate on the complaint_id field.
+func (f *ComplaintStepFilter) WhereComplaintID(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldComplaintID))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *ComplaintStepFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldNote))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *ComplaintStepFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldAuthorID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ComplaintStepFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(complaintstep.FieldCreatedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ComplaintStepFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ComplaintStepFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasComplaint applies a predicate to check if query has an edge complaint.
+func (f *ComplaintStepFilter) WhereHasComplaint() {
+	f.Where(entql.HasEdge("complaint"))
+}
+
+// WhereHasComplaintWith applies a predicate to check if query has an edge complaint with a given conditions (other predicates).
+func (f *ComplaintStepFilter) WhereHasComplaintWith(preds ...predicate.Complaint) {
+	f.Where(entql.HasEdgeWith("complaint", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *ComplaintStepFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *ComplaintStepFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ContactQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2297,7 +3937,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2411,6 +4051,279 @@ func (f *ContactFilter) WhereHasInteractionsWith(preds ...predicate.Interaction)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CreditDecisionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CreditDecisionQuery builder.
+func (_q *CreditDecisionQuery) Filter() *CreditDecisionFilter {
+	return &CreditDecisionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CreditDecisionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CreditDecisionMutation builder.
+func (m *CreditDecisionMutation) Filter() *CreditDecisionFilter {
+	return &CreditDecisionFilter{config: m.config, predicateAdder: m}
+}
+
+// CreditDecisionFilter provides a generic filtering capability at runtime for CreditDecisionQuery.
+type CreditDecisionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CreditDecisionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CreditDecisionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(creditdecision.FieldID))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CreditDecisionFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(creditdecision.FieldOrganizationID))
+}
+
+// WhereRequestID applies the entql string predicate on the request_id field.
+func (f *CreditDecisionFilter) WhereRequestID(p entql.StringP) {
+	f.Where(p.Field(creditdecision.FieldRequestID))
+}
+
+// WhereStep applies the entql string predicate on the step field.
+func (f *CreditDecisionFilter) WhereStep(p entql.StringP) {
+	f.Where(p.Field(creditdecision.FieldStep))
+}
+
+// WhereApproved applies the entql bool predicate on the approved field.
+func (f *CreditDecisionFilter) WhereApproved(p entql.BoolP) {
+	f.Where(p.Field(creditdecision.FieldApproved))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *CreditDecisionFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(creditdecision.FieldNote))
+}
+
+// WhereDecidedByID applies the entql string predicate on the decided_by_id field.
+func (f *CreditDecisionFilter) WhereDecidedByID(p entql.StringP) {
+	f.Where(p.Field(creditdecision.FieldDecidedByID))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *CreditDecisionFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(creditdecision.FieldDecidedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CreditDecisionFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CreditDecisionFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequest applies a predicate to check if query has an edge request.
+func (f *CreditDecisionFilter) WhereHasRequest() {
+	f.Where(entql.HasEdge("request"))
+}
+
+// WhereHasRequestWith applies a predicate to check if query has an edge request with a given conditions (other predicates).
+func (f *CreditDecisionFilter) WhereHasRequestWith(preds ...predicate.CreditRequest) {
+	f.Where(entql.HasEdgeWith("request", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDecidedBy applies a predicate to check if query has an edge decided_by.
+func (f *CreditDecisionFilter) WhereHasDecidedBy() {
+	f.Where(entql.HasEdge("decided_by"))
+}
+
+// WhereHasDecidedByWith applies a predicate to check if query has an edge decided_by with a given conditions (other predicates).
+func (f *CreditDecisionFilter) WhereHasDecidedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("decided_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CreditRequestQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CreditRequestQuery builder.
+func (_q *CreditRequestQuery) Filter() *CreditRequestFilter {
+	return &CreditRequestFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CreditRequestMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CreditRequestMutation builder.
+func (m *CreditRequestMutation) Filter() *CreditRequestFilter {
+	return &CreditRequestFilter{config: m.config, predicateAdder: m}
+}
+
+// CreditRequestFilter provides a generic filtering capability at runtime for CreditRequestQuery.
+type CreditRequestFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CreditRequestFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CreditRequestFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(creditrequest.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CreditRequestFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(creditrequest.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CreditRequestFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(creditrequest.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CreditRequestFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(creditrequest.FieldOrganizationID))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *CreditRequestFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(creditrequest.FieldAccountID))
+}
+
+// WhereRequestedByID applies the entql string predicate on the requested_by_id field.
+func (f *CreditRequestFilter) WhereRequestedByID(p entql.StringP) {
+	f.Where(p.Field(creditrequest.FieldRequestedByID))
+}
+
+// WhereOldCreditLimit applies the entql int64 predicate on the old_credit_limit field.
+func (f *CreditRequestFilter) WhereOldCreditLimit(p entql.Int64P) {
+	f.Where(p.Field(creditrequest.FieldOldCreditLimit))
+}
+
+// WhereNewCreditLimit applies the entql int64 predicate on the new_credit_limit field.
+func (f *CreditRequestFilter) WhereNewCreditLimit(p entql.Int64P) {
+	f.Where(p.Field(creditrequest.FieldNewCreditLimit))
+}
+
+// WhereOldPaymentTermDays applies the entql int predicate on the old_payment_term_days field.
+func (f *CreditRequestFilter) WhereOldPaymentTermDays(p entql.IntP) {
+	f.Where(p.Field(creditrequest.FieldOldPaymentTermDays))
+}
+
+// WhereNewPaymentTermDays applies the entql int predicate on the new_payment_term_days field.
+func (f *CreditRequestFilter) WhereNewPaymentTermDays(p entql.IntP) {
+	f.Where(p.Field(creditrequest.FieldNewPaymentTermDays))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *CreditRequestFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(creditrequest.FieldReason))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CreditRequestFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(creditrequest.FieldStatus))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *CreditRequestFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(creditrequest.FieldDecidedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CreditRequestFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CreditRequestFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *CreditRequestFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *CreditRequestFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequestedBy applies a predicate to check if query has an edge requested_by.
+func (f *CreditRequestFilter) WhereHasRequestedBy() {
+	f.Where(entql.HasEdge("requested_by"))
+}
+
+// WhereHasRequestedByWith applies a predicate to check if query has an edge requested_by with a given conditions (other predicates).
+func (f *CreditRequestFilter) WhereHasRequestedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("requested_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSteps applies a predicate to check if query has an edge steps.
+func (f *CreditRequestFilter) WhereHasSteps() {
+	f.Where(entql.HasEdge("steps"))
+}
+
+// WhereHasStepsWith applies a predicate to check if query has an edge steps with a given conditions (other predicates).
+func (f *CreditRequestFilter) WhereHasStepsWith(preds ...predicate.CreditDecision) {
+	f.Where(entql.HasEdgeWith("steps", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CultureActivityQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2439,7 +4352,7 @@ type CultureActivityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CultureActivityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2625,7 +4538,7 @@ type CultureCampaignFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CultureCampaignFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2867,7 +4780,7 @@ type CulturePlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CulturePlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3028,7 +4941,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3064,6 +4977,11 @@ func (f *DepartmentFilter) WhereParentID(p entql.StringP) {
 	f.Where(p.Field(department.FieldParentID))
 }
 
+// WhereHeadID applies the entql string predicate on the head_id field.
+func (f *DepartmentFilter) WhereHeadID(p entql.StringP) {
+	f.Where(p.Field(department.FieldHeadID))
+}
+
 // WhereHasOrganization applies a predicate to check if query has an edge organization.
 func (f *DepartmentFilter) WhereHasOrganization() {
 	f.Where(entql.HasEdge("organization"))
@@ -3072,6 +4990,20 @@ func (f *DepartmentFilter) WhereHasOrganization() {
 // WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
 func (f *DepartmentFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
 	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasHead applies a predicate to check if query has an edge head.
+func (f *DepartmentFilter) WhereHasHead() {
+	f.Where(entql.HasEdge("head"))
+}
+
+// WhereHasHeadWith applies a predicate to check if query has an edge head with a given conditions (other predicates).
+func (f *DepartmentFilter) WhereHasHeadWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("head", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3191,7 +5123,7 @@ type DueCountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DueCountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3270,7 +5202,7 @@ type GreetingOutlineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GreetingOutlineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3421,7 +5353,7 @@ type HolidayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HolidayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3505,7 +5437,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3674,7 +5606,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3740,6 +5672,36 @@ func (f *OrganizationFilter) WhereVisitMonthsC(p entql.IntP) {
 	f.Where(p.Field(organization.FieldVisitMonthsC))
 }
 
+// WhereServiceNewAccountDays applies the entql int predicate on the service_new_account_days field.
+func (f *OrganizationFilter) WhereServiceNewAccountDays(p entql.IntP) {
+	f.Where(p.Field(organization.FieldServiceNewAccountDays))
+}
+
+// WhereServiceNoOrderDays applies the entql int predicate on the service_no_order_days field.
+func (f *OrganizationFilter) WhereServiceNoOrderDays(p entql.IntP) {
+	f.Where(p.Field(organization.FieldServiceNoOrderDays))
+}
+
+// WhereServiceCallWithinDays applies the entql int predicate on the service_call_within_days field.
+func (f *OrganizationFilter) WhereServiceCallWithinDays(p entql.IntP) {
+	f.Where(p.Field(organization.FieldServiceCallWithinDays))
+}
+
+// WhereServiceNotCooperatingMonths applies the entql int predicate on the service_not_cooperating_months field.
+func (f *OrganizationFilter) WhereServiceNotCooperatingMonths(p entql.IntP) {
+	f.Where(p.Field(organization.FieldServiceNotCooperatingMonths))
+}
+
+// WhereServiceContactsPerMonth applies the entql int predicate on the service_contacts_per_month field.
+func (f *OrganizationFilter) WhereServiceContactsPerMonth(p entql.IntP) {
+	f.Where(p.Field(organization.FieldServiceContactsPerMonth))
+}
+
+// WhereServiceNoFollowUpMonths applies the entql int predicate on the service_no_follow_up_months field.
+func (f *OrganizationFilter) WhereServiceNoFollowUpMonths(p entql.IntP) {
+	f.Where(p.Field(organization.FieldServiceNoFollowUpMonths))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *PublicationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3769,7 +5731,7 @@ type PublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3887,7 +5849,7 @@ type RecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3990,6 +5952,152 @@ func (f *RecognitionFilter) WhereHasDepartmentsWith(preds ...predicate.Departmen
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ServiceIssueQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ServiceIssueQuery builder.
+func (_q *ServiceIssueQuery) Filter() *ServiceIssueFilter {
+	return &ServiceIssueFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ServiceIssueMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ServiceIssueMutation builder.
+func (m *ServiceIssueMutation) Filter() *ServiceIssueFilter {
+	return &ServiceIssueFilter{config: m.config, predicateAdder: m}
+}
+
+// ServiceIssueFilter provides a generic filtering capability at runtime for ServiceIssueQuery.
+type ServiceIssueFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ServiceIssueFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ServiceIssueFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(serviceissue.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ServiceIssueFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(serviceissue.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ServiceIssueFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(serviceissue.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ServiceIssueFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(serviceissue.FieldOrganizationID))
+}
+
+// WhereCallbackID applies the entql string predicate on the callback_id field.
+func (f *ServiceIssueFilter) WhereCallbackID(p entql.StringP) {
+	f.Where(p.Field(serviceissue.FieldCallbackID))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *ServiceIssueFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(serviceissue.FieldAccountID))
+}
+
+// WhereSummary applies the entql string predicate on the summary field.
+func (f *ServiceIssueFilter) WhereSummary(p entql.StringP) {
+	f.Where(p.Field(serviceissue.FieldSummary))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *ServiceIssueFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(serviceissue.FieldDueAt))
+}
+
+// WhereResolvedAt applies the entql time.Time predicate on the resolved_at field.
+func (f *ServiceIssueFilter) WhereResolvedAt(p entql.TimeP) {
+	f.Where(p.Field(serviceissue.FieldResolvedAt))
+}
+
+// WhereResolution applies the entql string predicate on the resolution field.
+func (f *ServiceIssueFilter) WhereResolution(p entql.StringP) {
+	f.Where(p.Field(serviceissue.FieldResolution))
+}
+
+// WhereResolvedByID applies the entql string predicate on the resolved_by_id field.
+func (f *ServiceIssueFilter) WhereResolvedByID(p entql.StringP) {
+	f.Where(p.Field(serviceissue.FieldResolvedByID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ServiceIssueFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ServiceIssueFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCallback applies a predicate to check if query has an edge callback.
+func (f *ServiceIssueFilter) WhereHasCallback() {
+	f.Where(entql.HasEdge("callback"))
+}
+
+// WhereHasCallbackWith applies a predicate to check if query has an edge callback with a given conditions (other predicates).
+func (f *ServiceIssueFilter) WhereHasCallbackWith(preds ...predicate.Callback) {
+	f.Where(entql.HasEdgeWith("callback", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *ServiceIssueFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *ServiceIssueFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasResolvedBy applies a predicate to check if query has an edge resolved_by.
+func (f *ServiceIssueFilter) WhereHasResolvedBy() {
+	f.Where(entql.HasEdge("resolved_by"))
+}
+
+// WhereHasResolvedByWith applies a predicate to check if query has an edge resolved_by with a given conditions (other predicates).
+func (f *ServiceIssueFilter) WhereHasResolvedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("resolved_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SettingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4018,7 +6126,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4078,7 +6186,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4195,7 +6303,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4374,7 +6482,7 @@ type VisitReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VisitReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

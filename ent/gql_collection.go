@@ -11,7 +11,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -22,6 +30,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -302,6 +311,273 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedTierChanges(alias, func(wq *TierChangeQuery) {
 				*wq = *query
 			})
+
+		case "callbacks":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CallbackClient{config: _q.config}).Query()
+			)
+			args := newCallbackPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCallbackPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(account.CallbacksColumn), ids...))
+						})
+						if err := query.GroupBy(account.CallbacksColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Callbacks)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, callbackImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(account.CallbacksColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedCallbacks(alias, func(wq *CallbackQuery) {
+				*wq = *query
+			})
+
+		case "complaints":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplaintClient{config: _q.config}).Query()
+			)
+			args := newComplaintPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newComplaintPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(account.ComplaintsColumn), ids...))
+						})
+						if err := query.GroupBy(account.ComplaintsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[8][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Complaints)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[8][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, complaintImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(account.ComplaintsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedComplaints(alias, func(wq *ComplaintQuery) {
+				*wq = *query
+			})
+
+		case "creditRequests":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CreditRequestClient{config: _q.config}).Query()
+			)
+			args := newCreditRequestPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCreditRequestPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(account.CreditRequestsColumn), ids...))
+						})
+						if err := query.GroupBy(account.CreditRequestsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[9][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.CreditRequests)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[9][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, creditrequestImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(account.CreditRequestsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedCreditRequests(alias, func(wq *CreditRequestQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[account.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, account.FieldCreatedAt)
@@ -431,6 +707,31 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[account.FieldLastOrderAt]; !ok {
 				selectedFields = append(selectedFields, account.FieldLastOrderAt)
 				fieldSeen[account.FieldLastOrderAt] = struct{}{}
+			}
+		case "member":
+			if _, ok := fieldSeen[account.FieldMember]; !ok {
+				selectedFields = append(selectedFields, account.FieldMember)
+				fieldSeen[account.FieldMember] = struct{}{}
+			}
+		case "outstandingBalance":
+			if _, ok := fieldSeen[account.FieldOutstandingBalance]; !ok {
+				selectedFields = append(selectedFields, account.FieldOutstandingBalance)
+				fieldSeen[account.FieldOutstandingBalance] = struct{}{}
+			}
+		case "serviceAssignedAt":
+			if _, ok := fieldSeen[account.FieldServiceAssignedAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldServiceAssignedAt)
+				fieldSeen[account.FieldServiceAssignedAt] = struct{}{}
+			}
+		case "serviceHandoverAt":
+			if _, ok := fieldSeen[account.FieldServiceHandoverAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldServiceHandoverAt)
+				fieldSeen[account.FieldServiceHandoverAt] = struct{}{}
+			}
+		case "serviceTakenOverAt":
+			if _, ok := fieldSeen[account.FieldServiceTakenOverAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldServiceTakenOverAt)
+				fieldSeen[account.FieldServiceTakenOverAt] = struct{}{}
 			}
 		case "lastContactAt":
 			if _, ok := fieldSeen[account.FieldLastContactAt]; !ok {
@@ -1207,6 +1508,1109 @@ func newBulletinIssuePaginateArgs(rv map[string]any) *bulletinissuePaginateArgs 
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CallbackQuery) CollectFields(ctx context.Context, satisfies ...string) (*CallbackQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CallbackQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(callback.Columns))
+		selectedFields = []string{callback.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[callback.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, callback.FieldOrganizationID)
+				fieldSeen[callback.FieldOrganizationID] = struct{}{}
+			}
+
+		case "batch":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CallbackBatchClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, callbackbatchImplementors)...); err != nil {
+				return err
+			}
+			_q.withBatch = query
+			if _, ok := fieldSeen[callback.FieldBatchID]; !ok {
+				selectedFields = append(selectedFields, callback.FieldBatchID)
+				fieldSeen[callback.FieldBatchID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[callback.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, callback.FieldAccountID)
+				fieldSeen[callback.FieldAccountID] = struct{}{}
+			}
+
+		case "assignee":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAssignee = query
+			if _, ok := fieldSeen[callback.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, callback.FieldAssigneeID)
+				fieldSeen[callback.FieldAssigneeID] = struct{}{}
+			}
+
+		case "issues":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ServiceIssueClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, serviceissueImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedIssues(alias, func(wq *ServiceIssueQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[callback.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, callback.FieldCreatedAt)
+				fieldSeen[callback.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[callback.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, callback.FieldUpdatedAt)
+				fieldSeen[callback.FieldUpdatedAt] = struct{}{}
+			}
+		case "batchID":
+			if _, ok := fieldSeen[callback.FieldBatchID]; !ok {
+				selectedFields = append(selectedFields, callback.FieldBatchID)
+				fieldSeen[callback.FieldBatchID] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[callback.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, callback.FieldAccountID)
+				fieldSeen[callback.FieldAccountID] = struct{}{}
+			}
+		case "assigneeID":
+			if _, ok := fieldSeen[callback.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, callback.FieldAssigneeID)
+				fieldSeen[callback.FieldAssigneeID] = struct{}{}
+			}
+		case "member":
+			if _, ok := fieldSeen[callback.FieldMember]; !ok {
+				selectedFields = append(selectedFields, callback.FieldMember)
+				fieldSeen[callback.FieldMember] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[callback.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, callback.FieldDueAt)
+				fieldSeen[callback.FieldDueAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[callback.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, callback.FieldStatus)
+				fieldSeen[callback.FieldStatus] = struct{}{}
+			}
+		case "reachedAt":
+			if _, ok := fieldSeen[callback.FieldReachedAt]; !ok {
+				selectedFields = append(selectedFields, callback.FieldReachedAt)
+				fieldSeen[callback.FieldReachedAt] = struct{}{}
+			}
+		case "completedAt":
+			if _, ok := fieldSeen[callback.FieldCompletedAt]; !ok {
+				selectedFields = append(selectedFields, callback.FieldCompletedAt)
+				fieldSeen[callback.FieldCompletedAt] = struct{}{}
+			}
+		case "late":
+			if _, ok := fieldSeen[callback.FieldLate]; !ok {
+				selectedFields = append(selectedFields, callback.FieldLate)
+				fieldSeen[callback.FieldLate] = struct{}{}
+			}
+		case "satisfaction":
+			if _, ok := fieldSeen[callback.FieldSatisfaction]; !ok {
+				selectedFields = append(selectedFields, callback.FieldSatisfaction)
+				fieldSeen[callback.FieldSatisfaction] = struct{}{}
+			}
+		case "suggestions":
+			if _, ok := fieldSeen[callback.FieldSuggestions]; !ok {
+				selectedFields = append(selectedFields, callback.FieldSuggestions)
+				fieldSeen[callback.FieldSuggestions] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type callbackPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CallbackPaginateOption
+}
+
+func newCallbackPaginateArgs(rv map[string]any) *callbackPaginateArgs {
+	args := &callbackPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CallbackOrder{Field: &CallbackOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCallbackOrder(order))
+			}
+		case *CallbackOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCallbackOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CallbackWhereInput); ok {
+		args.opts = append(args.opts, WithCallbackFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CallbackBatchQuery) CollectFields(ctx context.Context, satisfies ...string) (*CallbackBatchQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CallbackBatchQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(callbackbatch.Columns))
+		selectedFields = []string{callbackbatch.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[callbackbatch.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, callbackbatch.FieldOrganizationID)
+				fieldSeen[callbackbatch.FieldOrganizationID] = struct{}{}
+			}
+
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[callbackbatch.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, callbackbatch.FieldCreatedByID)
+				fieldSeen[callbackbatch.FieldCreatedByID] = struct{}{}
+			}
+
+		case "callbacks":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CallbackClient{config: _q.config}).Query()
+			)
+			args := newCallbackPaginateArgs(fieldArgs(ctx, new(CallbackWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCallbackPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*CallbackBatch) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"batch_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(callbackbatch.CallbacksColumn), ids...))
+						})
+						if err := query.GroupBy(callbackbatch.CallbacksColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CallbackBatch) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Callbacks)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, callbackImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(callbackbatch.CallbacksColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedCallbacks(alias, func(wq *CallbackQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[callbackbatch.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, callbackbatch.FieldCreatedAt)
+				fieldSeen[callbackbatch.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[callbackbatch.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, callbackbatch.FieldUpdatedAt)
+				fieldSeen[callbackbatch.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[callbackbatch.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, callbackbatch.FieldTitle)
+				fieldSeen[callbackbatch.FieldTitle] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[callbackbatch.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, callbackbatch.FieldDueAt)
+				fieldSeen[callbackbatch.FieldDueAt] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[callbackbatch.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, callbackbatch.FieldCreatedByID)
+				fieldSeen[callbackbatch.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type callbackbatchPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CallbackBatchPaginateOption
+}
+
+func newCallbackBatchPaginateArgs(rv map[string]any) *callbackbatchPaginateArgs {
+	args := &callbackbatchPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CallbackBatchOrder{Field: &CallbackBatchOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCallbackBatchOrder(order))
+			}
+		case *CallbackBatchOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCallbackBatchOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CallbackBatchWhereInput); ok {
+		args.opts = append(args.opts, WithCallbackBatchFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CaseStudyQuery) CollectFields(ctx context.Context, satisfies ...string) (*CaseStudyQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CaseStudyQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(casestudy.Columns))
+		selectedFields = []string{casestudy.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[casestudy.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldOrganizationID)
+				fieldSeen[casestudy.FieldOrganizationID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[casestudy.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldAuthorID)
+				fieldSeen[casestudy.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[casestudy.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldCreatedAt)
+				fieldSeen[casestudy.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[casestudy.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldUpdatedAt)
+				fieldSeen[casestudy.FieldUpdatedAt] = struct{}{}
+			}
+		case "complaintID":
+			if _, ok := fieldSeen[casestudy.FieldComplaintID]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldComplaintID)
+				fieldSeen[casestudy.FieldComplaintID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[casestudy.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldTitle)
+				fieldSeen[casestudy.FieldTitle] = struct{}{}
+			}
+		case "lesson":
+			if _, ok := fieldSeen[casestudy.FieldLesson]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldLesson)
+				fieldSeen[casestudy.FieldLesson] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[casestudy.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldCategory)
+				fieldSeen[casestudy.FieldCategory] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[casestudy.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, casestudy.FieldAuthorID)
+				fieldSeen[casestudy.FieldAuthorID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type casestudyPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CaseStudyPaginateOption
+}
+
+func newCaseStudyPaginateArgs(rv map[string]any) *casestudyPaginateArgs {
+	args := &casestudyPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CaseStudyOrder{Field: &CaseStudyOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCaseStudyOrder(order))
+			}
+		case *CaseStudyOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCaseStudyOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CaseStudyWhereInput); ok {
+		args.opts = append(args.opts, WithCaseStudyFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplaintQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplaintQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplaintQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(complaint.Columns))
+		selectedFields = []string{complaint.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[complaint.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldOrganizationID)
+				fieldSeen[complaint.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[complaint.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldAccountID)
+				fieldSeen[complaint.FieldAccountID] = struct{}{}
+			}
+
+		case "filedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withFiledBy = query
+			if _, ok := fieldSeen[complaint.FieldFiledByID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldFiledByID)
+				fieldSeen[complaint.FieldFiledByID] = struct{}{}
+			}
+
+		case "escalatedTo":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withEscalatedTo = query
+			if _, ok := fieldSeen[complaint.FieldEscalatedToID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldEscalatedToID)
+				fieldSeen[complaint.FieldEscalatedToID] = struct{}{}
+			}
+
+		case "steps":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplaintStepClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, complaintstepImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSteps(alias, func(wq *ComplaintStepQuery) {
+				*wq = *query
+			})
+
+		case "followUps":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplaintFollowUpClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, complaintfollowupImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedFollowUps(alias, func(wq *ComplaintFollowUpQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[complaint.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldCreatedAt)
+				fieldSeen[complaint.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[complaint.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldUpdatedAt)
+				fieldSeen[complaint.FieldUpdatedAt] = struct{}{}
+			}
+		case "number":
+			if _, ok := fieldSeen[complaint.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldNumber)
+				fieldSeen[complaint.FieldNumber] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[complaint.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldAccountID)
+				fieldSeen[complaint.FieldAccountID] = struct{}{}
+			}
+		case "filedByID":
+			if _, ok := fieldSeen[complaint.FieldFiledByID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldFiledByID)
+				fieldSeen[complaint.FieldFiledByID] = struct{}{}
+			}
+		case "summary":
+			if _, ok := fieldSeen[complaint.FieldSummary]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldSummary)
+				fieldSeen[complaint.FieldSummary] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[complaint.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldCategory)
+				fieldSeen[complaint.FieldCategory] = struct{}{}
+			}
+		case "severity":
+			if _, ok := fieldSeen[complaint.FieldSeverity]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldSeverity)
+				fieldSeen[complaint.FieldSeverity] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[complaint.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldStatus)
+				fieldSeen[complaint.FieldStatus] = struct{}{}
+			}
+		case "resolvedOnSpot":
+			if _, ok := fieldSeen[complaint.FieldResolvedOnSpot]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldResolvedOnSpot)
+				fieldSeen[complaint.FieldResolvedOnSpot] = struct{}{}
+			}
+		case "promisedReplyAt":
+			if _, ok := fieldSeen[complaint.FieldPromisedReplyAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldPromisedReplyAt)
+				fieldSeen[complaint.FieldPromisedReplyAt] = struct{}{}
+			}
+		case "resolvedAt":
+			if _, ok := fieldSeen[complaint.FieldResolvedAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldResolvedAt)
+				fieldSeen[complaint.FieldResolvedAt] = struct{}{}
+			}
+		case "resolution":
+			if _, ok := fieldSeen[complaint.FieldResolution]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldResolution)
+				fieldSeen[complaint.FieldResolution] = struct{}{}
+			}
+		case "repliedLate":
+			if _, ok := fieldSeen[complaint.FieldRepliedLate]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldRepliedLate)
+				fieldSeen[complaint.FieldRepliedLate] = struct{}{}
+			}
+		case "escalatedToID":
+			if _, ok := fieldSeen[complaint.FieldEscalatedToID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldEscalatedToID)
+				fieldSeen[complaint.FieldEscalatedToID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type complaintPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplaintPaginateOption
+}
+
+func newComplaintPaginateArgs(rv map[string]any) *complaintPaginateArgs {
+	args := &complaintPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ComplaintOrder{Field: &ComplaintOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithComplaintOrder(order))
+			}
+		case *ComplaintOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithComplaintOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ComplaintWhereInput); ok {
+		args.opts = append(args.opts, WithComplaintFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplaintFollowUpQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplaintFollowUpQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplaintFollowUpQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(complaintfollowup.Columns))
+		selectedFields = []string{complaintfollowup.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[complaintfollowup.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldOrganizationID)
+				fieldSeen[complaintfollowup.FieldOrganizationID] = struct{}{}
+			}
+
+		case "complaint":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplaintClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, complaintImplementors)...); err != nil {
+				return err
+			}
+			_q.withComplaint = query
+			if _, ok := fieldSeen[complaintfollowup.FieldComplaintID]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldComplaintID)
+				fieldSeen[complaintfollowup.FieldComplaintID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[complaintfollowup.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldAuthorID)
+				fieldSeen[complaintfollowup.FieldAuthorID] = struct{}{}
+			}
+		case "complaintID":
+			if _, ok := fieldSeen[complaintfollowup.FieldComplaintID]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldComplaintID)
+				fieldSeen[complaintfollowup.FieldComplaintID] = struct{}{}
+			}
+		case "satisfied":
+			if _, ok := fieldSeen[complaintfollowup.FieldSatisfied]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldSatisfied)
+				fieldSeen[complaintfollowup.FieldSatisfied] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[complaintfollowup.FieldNote]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldNote)
+				fieldSeen[complaintfollowup.FieldNote] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[complaintfollowup.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldAuthorID)
+				fieldSeen[complaintfollowup.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[complaintfollowup.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, complaintfollowup.FieldCreatedAt)
+				fieldSeen[complaintfollowup.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type complaintfollowupPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplaintFollowUpPaginateOption
+}
+
+func newComplaintFollowUpPaginateArgs(rv map[string]any) *complaintfollowupPaginateArgs {
+	args := &complaintfollowupPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ComplaintFollowUpWhereInput); ok {
+		args.opts = append(args.opts, WithComplaintFollowUpFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplaintStepQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplaintStepQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplaintStepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(complaintstep.Columns))
+		selectedFields = []string{complaintstep.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[complaintstep.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldOrganizationID)
+				fieldSeen[complaintstep.FieldOrganizationID] = struct{}{}
+			}
+
+		case "complaint":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplaintClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, complaintImplementors)...); err != nil {
+				return err
+			}
+			_q.withComplaint = query
+			if _, ok := fieldSeen[complaintstep.FieldComplaintID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldComplaintID)
+				fieldSeen[complaintstep.FieldComplaintID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[complaintstep.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldAuthorID)
+				fieldSeen[complaintstep.FieldAuthorID] = struct{}{}
+			}
+		case "complaintID":
+			if _, ok := fieldSeen[complaintstep.FieldComplaintID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldComplaintID)
+				fieldSeen[complaintstep.FieldComplaintID] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[complaintstep.FieldNote]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldNote)
+				fieldSeen[complaintstep.FieldNote] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[complaintstep.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldAuthorID)
+				fieldSeen[complaintstep.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[complaintstep.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldCreatedAt)
+				fieldSeen[complaintstep.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type complaintstepPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplaintStepPaginateOption
+}
+
+func newComplaintStepPaginateArgs(rv map[string]any) *complaintstepPaginateArgs {
+	args := &complaintstepPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ComplaintStepWhereInput); ok {
+		args.opts = append(args.opts, WithComplaintStepFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ContactQuery) CollectFields(ctx context.Context, satisfies ...string) (*ContactQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1371,6 +2775,340 @@ func newContactPaginateArgs(rv map[string]any) *contactPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ContactWhereInput); ok {
 		args.opts = append(args.opts, WithContactFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CreditDecisionQuery) CollectFields(ctx context.Context, satisfies ...string) (*CreditDecisionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CreditDecisionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(creditdecision.Columns))
+		selectedFields = []string{creditdecision.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[creditdecision.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldOrganizationID)
+				fieldSeen[creditdecision.FieldOrganizationID] = struct{}{}
+			}
+
+		case "request":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CreditRequestClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, creditrequestImplementors)...); err != nil {
+				return err
+			}
+			_q.withRequest = query
+			if _, ok := fieldSeen[creditdecision.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldRequestID)
+				fieldSeen[creditdecision.FieldRequestID] = struct{}{}
+			}
+
+		case "decidedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withDecidedBy = query
+			if _, ok := fieldSeen[creditdecision.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldDecidedByID)
+				fieldSeen[creditdecision.FieldDecidedByID] = struct{}{}
+			}
+		case "requestID":
+			if _, ok := fieldSeen[creditdecision.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldRequestID)
+				fieldSeen[creditdecision.FieldRequestID] = struct{}{}
+			}
+		case "step":
+			if _, ok := fieldSeen[creditdecision.FieldStep]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldStep)
+				fieldSeen[creditdecision.FieldStep] = struct{}{}
+			}
+		case "approved":
+			if _, ok := fieldSeen[creditdecision.FieldApproved]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldApproved)
+				fieldSeen[creditdecision.FieldApproved] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[creditdecision.FieldNote]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldNote)
+				fieldSeen[creditdecision.FieldNote] = struct{}{}
+			}
+		case "decidedByID":
+			if _, ok := fieldSeen[creditdecision.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldDecidedByID)
+				fieldSeen[creditdecision.FieldDecidedByID] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[creditdecision.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, creditdecision.FieldDecidedAt)
+				fieldSeen[creditdecision.FieldDecidedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type creditdecisionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CreditDecisionPaginateOption
+}
+
+func newCreditDecisionPaginateArgs(rv map[string]any) *creditdecisionPaginateArgs {
+	args := &creditdecisionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*CreditDecisionWhereInput); ok {
+		args.opts = append(args.opts, WithCreditDecisionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CreditRequestQuery) CollectFields(ctx context.Context, satisfies ...string) (*CreditRequestQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CreditRequestQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(creditrequest.Columns))
+		selectedFields = []string{creditrequest.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[creditrequest.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldOrganizationID)
+				fieldSeen[creditrequest.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[creditrequest.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldAccountID)
+				fieldSeen[creditrequest.FieldAccountID] = struct{}{}
+			}
+
+		case "requestedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withRequestedBy = query
+			if _, ok := fieldSeen[creditrequest.FieldRequestedByID]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldRequestedByID)
+				fieldSeen[creditrequest.FieldRequestedByID] = struct{}{}
+			}
+
+		case "steps":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CreditDecisionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, creditdecisionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSteps(alias, func(wq *CreditDecisionQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[creditrequest.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldCreatedAt)
+				fieldSeen[creditrequest.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[creditrequest.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldUpdatedAt)
+				fieldSeen[creditrequest.FieldUpdatedAt] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[creditrequest.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldAccountID)
+				fieldSeen[creditrequest.FieldAccountID] = struct{}{}
+			}
+		case "requestedByID":
+			if _, ok := fieldSeen[creditrequest.FieldRequestedByID]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldRequestedByID)
+				fieldSeen[creditrequest.FieldRequestedByID] = struct{}{}
+			}
+		case "oldCreditLimit":
+			if _, ok := fieldSeen[creditrequest.FieldOldCreditLimit]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldOldCreditLimit)
+				fieldSeen[creditrequest.FieldOldCreditLimit] = struct{}{}
+			}
+		case "newCreditLimit":
+			if _, ok := fieldSeen[creditrequest.FieldNewCreditLimit]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldNewCreditLimit)
+				fieldSeen[creditrequest.FieldNewCreditLimit] = struct{}{}
+			}
+		case "oldPaymentTermDays":
+			if _, ok := fieldSeen[creditrequest.FieldOldPaymentTermDays]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldOldPaymentTermDays)
+				fieldSeen[creditrequest.FieldOldPaymentTermDays] = struct{}{}
+			}
+		case "newPaymentTermDays":
+			if _, ok := fieldSeen[creditrequest.FieldNewPaymentTermDays]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldNewPaymentTermDays)
+				fieldSeen[creditrequest.FieldNewPaymentTermDays] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[creditrequest.FieldReason]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldReason)
+				fieldSeen[creditrequest.FieldReason] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[creditrequest.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldStatus)
+				fieldSeen[creditrequest.FieldStatus] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[creditrequest.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, creditrequest.FieldDecidedAt)
+				fieldSeen[creditrequest.FieldDecidedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type creditrequestPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CreditRequestPaginateOption
+}
+
+func newCreditRequestPaginateArgs(rv map[string]any) *creditrequestPaginateArgs {
+	args := &creditrequestPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CreditRequestOrder{Field: &CreditRequestOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCreditRequestOrder(order))
+			}
+		case *CreditRequestOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCreditRequestOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CreditRequestWhereInput); ok {
+		args.opts = append(args.opts, WithCreditRequestFilter(v.Filter))
 	}
 	return args
 }
@@ -2332,6 +4070,21 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				fieldSeen[department.FieldOrganizationID] = struct{}{}
 			}
 
+		case "head":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withHead = query
+			if _, ok := fieldSeen[department.FieldHeadID]; !ok {
+				selectedFields = append(selectedFields, department.FieldHeadID)
+				fieldSeen[department.FieldHeadID] = struct{}{}
+			}
+
 		case "parent":
 			var (
 				alias = field.Alias
@@ -2403,10 +4156,10 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[3][alias] = n
+							nodes[i].Edges.totalCount[4][alias] = n
 						}
 						return nil
 					})
@@ -2414,10 +4167,10 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Department) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Members)
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[3][alias] = n
+							nodes[i].Edges.totalCount[4][alias] = n
 						}
 						return nil
 					})
@@ -2496,10 +4249,10 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[5][alias] = n
 						}
 						return nil
 					})
@@ -2507,10 +4260,10 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Department) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Recognitions)
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[5][alias] = n
 						}
 						return nil
 					})
@@ -2560,6 +4313,11 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[department.FieldParentID]; !ok {
 				selectedFields = append(selectedFields, department.FieldParentID)
 				fieldSeen[department.FieldParentID] = struct{}{}
+			}
+		case "headID":
+			if _, ok := fieldSeen[department.FieldHeadID]; !ok {
+				selectedFields = append(selectedFields, department.FieldHeadID)
+				fieldSeen[department.FieldHeadID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -3204,6 +4962,36 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, organization.FieldVisitMonthsC)
 				fieldSeen[organization.FieldVisitMonthsC] = struct{}{}
 			}
+		case "serviceNewAccountDays":
+			if _, ok := fieldSeen[organization.FieldServiceNewAccountDays]; !ok {
+				selectedFields = append(selectedFields, organization.FieldServiceNewAccountDays)
+				fieldSeen[organization.FieldServiceNewAccountDays] = struct{}{}
+			}
+		case "serviceNoOrderDays":
+			if _, ok := fieldSeen[organization.FieldServiceNoOrderDays]; !ok {
+				selectedFields = append(selectedFields, organization.FieldServiceNoOrderDays)
+				fieldSeen[organization.FieldServiceNoOrderDays] = struct{}{}
+			}
+		case "serviceCallWithinDays":
+			if _, ok := fieldSeen[organization.FieldServiceCallWithinDays]; !ok {
+				selectedFields = append(selectedFields, organization.FieldServiceCallWithinDays)
+				fieldSeen[organization.FieldServiceCallWithinDays] = struct{}{}
+			}
+		case "serviceNotCooperatingMonths":
+			if _, ok := fieldSeen[organization.FieldServiceNotCooperatingMonths]; !ok {
+				selectedFields = append(selectedFields, organization.FieldServiceNotCooperatingMonths)
+				fieldSeen[organization.FieldServiceNotCooperatingMonths] = struct{}{}
+			}
+		case "serviceContactsPerMonth":
+			if _, ok := fieldSeen[organization.FieldServiceContactsPerMonth]; !ok {
+				selectedFields = append(selectedFields, organization.FieldServiceContactsPerMonth)
+				fieldSeen[organization.FieldServiceContactsPerMonth] = struct{}{}
+			}
+		case "serviceNoFollowUpMonths":
+			if _, ok := fieldSeen[organization.FieldServiceNoFollowUpMonths]; !ok {
+				selectedFields = append(selectedFields, organization.FieldServiceNoFollowUpMonths)
+				fieldSeen[organization.FieldServiceNoFollowUpMonths] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -3663,6 +5451,195 @@ func newRecognitionPaginateArgs(rv map[string]any) *recognitionPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*RecognitionWhereInput); ok {
 		args.opts = append(args.opts, WithRecognitionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ServiceIssueQuery) CollectFields(ctx context.Context, satisfies ...string) (*ServiceIssueQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ServiceIssueQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(serviceissue.Columns))
+		selectedFields = []string{serviceissue.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[serviceissue.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldOrganizationID)
+				fieldSeen[serviceissue.FieldOrganizationID] = struct{}{}
+			}
+
+		case "callback":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CallbackClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, callbackImplementors)...); err != nil {
+				return err
+			}
+			_q.withCallback = query
+			if _, ok := fieldSeen[serviceissue.FieldCallbackID]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldCallbackID)
+				fieldSeen[serviceissue.FieldCallbackID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[serviceissue.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldAccountID)
+				fieldSeen[serviceissue.FieldAccountID] = struct{}{}
+			}
+
+		case "resolvedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withResolvedBy = query
+			if _, ok := fieldSeen[serviceissue.FieldResolvedByID]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldResolvedByID)
+				fieldSeen[serviceissue.FieldResolvedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[serviceissue.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldCreatedAt)
+				fieldSeen[serviceissue.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[serviceissue.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldUpdatedAt)
+				fieldSeen[serviceissue.FieldUpdatedAt] = struct{}{}
+			}
+		case "callbackID":
+			if _, ok := fieldSeen[serviceissue.FieldCallbackID]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldCallbackID)
+				fieldSeen[serviceissue.FieldCallbackID] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[serviceissue.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldAccountID)
+				fieldSeen[serviceissue.FieldAccountID] = struct{}{}
+			}
+		case "summary":
+			if _, ok := fieldSeen[serviceissue.FieldSummary]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldSummary)
+				fieldSeen[serviceissue.FieldSummary] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[serviceissue.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldDueAt)
+				fieldSeen[serviceissue.FieldDueAt] = struct{}{}
+			}
+		case "resolvedAt":
+			if _, ok := fieldSeen[serviceissue.FieldResolvedAt]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldResolvedAt)
+				fieldSeen[serviceissue.FieldResolvedAt] = struct{}{}
+			}
+		case "resolution":
+			if _, ok := fieldSeen[serviceissue.FieldResolution]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldResolution)
+				fieldSeen[serviceissue.FieldResolution] = struct{}{}
+			}
+		case "resolvedByID":
+			if _, ok := fieldSeen[serviceissue.FieldResolvedByID]; !ok {
+				selectedFields = append(selectedFields, serviceissue.FieldResolvedByID)
+				fieldSeen[serviceissue.FieldResolvedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type serviceissuePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ServiceIssuePaginateOption
+}
+
+func newServiceIssuePaginateArgs(rv map[string]any) *serviceissuePaginateArgs {
+	args := &serviceissuePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ServiceIssueOrder{Field: &ServiceIssueOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithServiceIssueOrder(order))
+			}
+		case *ServiceIssueOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithServiceIssueOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ServiceIssueWhereInput); ok {
+		args.opts = append(args.opts, WithServiceIssueFilter(v.Filter))
 	}
 	return args
 }

@@ -98,6 +98,66 @@ func (_m *Account) TierChanges(ctx context.Context) (result []*TierChange, err e
 	return result, err
 }
 
+func (_m *Account) Callbacks(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CallbackOrder,
+) (*CallbackConnection, error) {
+	opts := []CallbackPaginateOption{
+		WithCallbackOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedCallbacks(alias); err == nil || hasTotalCount {
+		pager, err := newCallbackPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CallbackConnection{Edges: []*CallbackEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryCallbacks().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Account) Complaints(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ComplaintOrder,
+) (*ComplaintConnection, error) {
+	opts := []ComplaintPaginateOption{
+		WithComplaintOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	if nodes, err := _m.NamedComplaints(alias); err == nil || hasTotalCount {
+		pager, err := newComplaintPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ComplaintConnection{Edges: []*ComplaintEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryComplaints().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Account) CreditRequests(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CreditRequestOrder,
+) (*CreditRequestConnection, error) {
+	opts := []CreditRequestPaginateOption{
+		WithCreditRequestOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
+	if nodes, err := _m.NamedCreditRequests(alias); err == nil || hasTotalCount {
+		pager, err := newCreditRequestPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CreditRequestConnection{Edges: []*CreditRequestEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryCreditRequests().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *ActivityRegistration) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -198,6 +258,207 @@ func (_m *BulletinIssue) Articles(ctx context.Context) (result []*Article, err e
 	return result, err
 }
 
+func (_m *Callback) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Callback) Batch(ctx context.Context) (*CallbackBatch, error) {
+	result, err := _m.Edges.BatchOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBatch().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Callback) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Callback) Assignee(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AssigneeOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssignee().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Callback) Issues(ctx context.Context) (result []*ServiceIssue, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedIssues(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.IssuesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIssues().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CallbackBatch) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CallbackBatch) CreatedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreatedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CallbackBatch) Callbacks(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CallbackOrder, where *CallbackWhereInput,
+) (*CallbackConnection, error) {
+	opts := []CallbackPaginateOption{
+		WithCallbackOrder(orderBy),
+		WithCallbackFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedCallbacks(alias); err == nil || hasTotalCount {
+		pager, err := newCallbackPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CallbackConnection{Edges: []*CallbackEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryCallbacks().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *CaseStudy) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CaseStudy) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Complaint) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Complaint) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Complaint) FiledBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.FiledByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFiledBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Complaint) EscalatedTo(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.EscalatedToOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEscalatedTo().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Complaint) Steps(ctx context.Context) (result []*ComplaintStep, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSteps(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.StepsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySteps().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Complaint) FollowUps(ctx context.Context) (result []*ComplaintFollowUp, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedFollowUps(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.FollowUpsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFollowUps().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplaintFollowUp) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplaintFollowUp) Complaint(ctx context.Context) (*Complaint, error) {
+	result, err := _m.Edges.ComplaintOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryComplaint().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplaintFollowUp) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ComplaintStep) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplaintStep) Complaint(ctx context.Context) (*Complaint, error) {
+	result, err := _m.Edges.ComplaintOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryComplaint().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplaintStep) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Contact) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -210,6 +471,66 @@ func (_m *Contact) Account(ctx context.Context) (*Account, error) {
 	result, err := _m.Edges.AccountOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CreditDecision) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CreditDecision) Request(ctx context.Context) (*CreditRequest, error) {
+	result, err := _m.Edges.RequestOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRequest().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CreditDecision) DecidedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.DecidedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDecidedBy().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CreditRequest) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CreditRequest) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CreditRequest) RequestedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.RequestedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRequestedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CreditRequest) Steps(ctx context.Context) (result []*CreditDecision, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSteps(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.StepsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySteps().All(ctx)
 	}
 	return result, err
 }
@@ -389,6 +710,14 @@ func (_m *Department) Organization(ctx context.Context) (*Organization, error) {
 	return result, err
 }
 
+func (_m *Department) Head(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.HeadOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHead().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Department) Parent(ctx context.Context) (*Department, error) {
 	result, err := _m.Edges.ParentOrErr()
 	if IsNotLoaded(err) {
@@ -417,7 +746,7 @@ func (_m *Department) Members(
 		WithUserFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
 	if nodes, err := _m.NamedMembers(alias); err == nil || hasTotalCount {
 		pager, err := newUserPager(opts, last != nil)
 		if err != nil {
@@ -438,7 +767,7 @@ func (_m *Department) Recognitions(
 		WithRecognitionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
 	if nodes, err := _m.NamedRecognitions(alias); err == nil || hasTotalCount {
 		pager, err := newRecognitionPager(opts, last != nil)
 		if err != nil {
@@ -602,6 +931,38 @@ func (_m *Recognition) Departments(ctx context.Context) (result []*Department, e
 		result, err = _m.QueryDepartments().All(ctx)
 	}
 	return result, err
+}
+
+func (_m *ServiceIssue) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ServiceIssue) Callback(ctx context.Context) (*Callback, error) {
+	result, err := _m.Edges.CallbackOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCallback().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ServiceIssue) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ServiceIssue) ResolvedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ResolvedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryResolvedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *TierChange) Organization(ctx context.Context) (*Organization, error) {

@@ -35,6 +35,8 @@ type CreateAccountInput struct {
 	PaymentTermDays    *int
 	ContractSignedAt   *time.Time
 	LastOrderAt        *time.Time
+	Member             *bool
+	OutstandingBalance *int64
 	OwnerID            *pulid.ID
 }
 
@@ -101,6 +103,12 @@ func (i *CreateAccountInput) Mutate(m *AccountMutation) {
 	if v := i.LastOrderAt; v != nil {
 		m.SetLastOrderAt(*v)
 	}
+	if v := i.Member; v != nil {
+		m.SetMember(*v)
+	}
+	if v := i.OutstandingBalance; v != nil {
+		m.SetOutstandingBalance(*v)
+	}
 	if v := i.OwnerID; v != nil {
 		m.SetOwnerID(*v)
 	}
@@ -143,10 +151,16 @@ type UpdateAccountInput struct {
 	Source                  *account.Source
 	LifecycleStage          *account.LifecycleStage
 	CooperationIntent       *account.CooperationIntent
+	ClearCreditLimit        bool
+	CreditLimit             *int64
+	ClearPaymentTermDays    bool
+	PaymentTermDays         *int
 	ClearContractSignedAt   bool
 	ContractSignedAt        *time.Time
 	ClearLastOrderAt        bool
 	LastOrderAt             *time.Time
+	Member                  *bool
+	OutstandingBalance      *int64
 	ClearOwner              bool
 	OwnerID                 *pulid.ID
 	ClearServiceRep         bool
@@ -242,6 +256,18 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	if v := i.CooperationIntent; v != nil {
 		m.SetCooperationIntent(*v)
 	}
+	if i.ClearCreditLimit {
+		m.ClearCreditLimit()
+	}
+	if v := i.CreditLimit; v != nil {
+		m.SetCreditLimit(*v)
+	}
+	if i.ClearPaymentTermDays {
+		m.ClearPaymentTermDays()
+	}
+	if v := i.PaymentTermDays; v != nil {
+		m.SetPaymentTermDays(*v)
+	}
 	if i.ClearContractSignedAt {
 		m.ClearContractSignedAt()
 	}
@@ -253,6 +279,12 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.LastOrderAt; v != nil {
 		m.SetLastOrderAt(*v)
+	}
+	if v := i.Member; v != nil {
+		m.SetMember(*v)
+	}
+	if v := i.OutstandingBalance; v != nil {
+		m.SetOutstandingBalance(*v)
 	}
 	if i.ClearOwner {
 		m.ClearOwner()
@@ -563,12 +595,16 @@ func (c *CulturePlanCreate) SetInput(i CreateCulturePlanInput) *CulturePlanCreat
 // CreateDepartmentInput represents a mutation input for creating departments.
 type CreateDepartmentInput struct {
 	Name     string
+	HeadID   *pulid.ID
 	ParentID *pulid.ID
 }
 
 // Mutate applies the CreateDepartmentInput on the DepartmentMutation builder.
 func (i *CreateDepartmentInput) Mutate(m *DepartmentMutation) {
 	m.SetName(i.Name)
+	if v := i.HeadID; v != nil {
+		m.SetHeadID(*v)
+	}
 	if v := i.ParentID; v != nil {
 		m.SetParentID(*v)
 	}
@@ -583,6 +619,8 @@ func (c *DepartmentCreate) SetInput(i CreateDepartmentInput) *DepartmentCreate {
 // UpdateDepartmentInput represents a mutation input for updating departments.
 type UpdateDepartmentInput struct {
 	Name        *string
+	ClearHead   bool
+	HeadID      *pulid.ID
 	ClearParent bool
 	ParentID    *pulid.ID
 }
@@ -591,6 +629,12 @@ type UpdateDepartmentInput struct {
 func (i *UpdateDepartmentInput) Mutate(m *DepartmentMutation) {
 	if v := i.Name; v != nil {
 		m.SetName(*v)
+	}
+	if i.ClearHead {
+		m.ClearHead()
+	}
+	if v := i.HeadID; v != nil {
+		m.SetHeadID(*v)
 	}
 	if i.ClearParent {
 		m.ClearParent()
@@ -664,14 +708,20 @@ func (c *InteractionCreate) SetInput(i CreateInteractionInput) *InteractionCreat
 
 // UpdateOrganizationInput represents a mutation input for updating organizations.
 type UpdateOrganizationInput struct {
-	Name         *string
-	Timezone     *string
-	CallDaysA    *int
-	CallDaysB    *int
-	CallDaysC    *int
-	VisitMonthsA *int
-	VisitMonthsB *int
-	VisitMonthsC *int
+	Name                        *string
+	Timezone                    *string
+	CallDaysA                   *int
+	CallDaysB                   *int
+	CallDaysC                   *int
+	VisitMonthsA                *int
+	VisitMonthsB                *int
+	VisitMonthsC                *int
+	ServiceNewAccountDays       *int
+	ServiceNoOrderDays          *int
+	ServiceCallWithinDays       *int
+	ServiceNotCooperatingMonths *int
+	ServiceContactsPerMonth     *int
+	ServiceNoFollowUpMonths     *int
 }
 
 // Mutate applies the UpdateOrganizationInput on the OrganizationMutation builder.
@@ -699,6 +749,24 @@ func (i *UpdateOrganizationInput) Mutate(m *OrganizationMutation) {
 	}
 	if v := i.VisitMonthsC; v != nil {
 		m.SetVisitMonthsC(*v)
+	}
+	if v := i.ServiceNewAccountDays; v != nil {
+		m.SetServiceNewAccountDays(*v)
+	}
+	if v := i.ServiceNoOrderDays; v != nil {
+		m.SetServiceNoOrderDays(*v)
+	}
+	if v := i.ServiceCallWithinDays; v != nil {
+		m.SetServiceCallWithinDays(*v)
+	}
+	if v := i.ServiceNotCooperatingMonths; v != nil {
+		m.SetServiceNotCooperatingMonths(*v)
+	}
+	if v := i.ServiceContactsPerMonth; v != nil {
+		m.SetServiceContactsPerMonth(*v)
+	}
+	if v := i.ServiceNoFollowUpMonths; v != nil {
+		m.SetServiceNoFollowUpMonths(*v)
 	}
 }
 

@@ -10,7 +10,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -21,6 +29,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -61,10 +70,50 @@ var bulletinissueImplementors = []string{"BulletinIssue", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*BulletinIssue) IsNode() {}
 
+var callbackImplementors = []string{"Callback", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Callback) IsNode() {}
+
+var callbackbatchImplementors = []string{"CallbackBatch", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CallbackBatch) IsNode() {}
+
+var casestudyImplementors = []string{"CaseStudy", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CaseStudy) IsNode() {}
+
+var complaintImplementors = []string{"Complaint", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Complaint) IsNode() {}
+
+var complaintfollowupImplementors = []string{"ComplaintFollowUp", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ComplaintFollowUp) IsNode() {}
+
+var complaintstepImplementors = []string{"ComplaintStep", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ComplaintStep) IsNode() {}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Contact) IsNode() {}
+
+var creditdecisionImplementors = []string{"CreditDecision", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CreditDecision) IsNode() {}
+
+var creditrequestImplementors = []string{"CreditRequest", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CreditRequest) IsNode() {}
 
 var cultureactivityImplementors = []string{"CultureActivity", "Node"}
 
@@ -115,6 +164,11 @@ var recognitionImplementors = []string{"Recognition", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Recognition) IsNode() {}
+
+var serviceissueImplementors = []string{"ServiceIssue", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ServiceIssue) IsNode() {}
 
 var tierchangeImplementors = []string{"TierChange", "Node"}
 
@@ -254,6 +308,84 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case callback.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Callback.Query().
+			Where(callback.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, callbackImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case callbackbatch.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CallbackBatch.Query().
+			Where(callbackbatch.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, callbackbatchImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case casestudy.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CaseStudy.Query().
+			Where(casestudy.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, casestudyImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case complaint.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Complaint.Query().
+			Where(complaint.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, complaintImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case complaintfollowup.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ComplaintFollowUp.Query().
+			Where(complaintfollowup.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, complaintfollowupImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case complaintstep.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ComplaintStep.Query().
+			Where(complaintstep.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, complaintstepImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case contact.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -263,6 +395,32 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(contact.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, contactImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case creditdecision.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CreditDecision.Query().
+			Where(creditdecision.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, creditdecisionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case creditrequest.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CreditRequest.Query().
+			Where(creditrequest.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, creditrequestImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -393,6 +551,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(recognition.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, recognitionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case serviceissue.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ServiceIssue.Query().
+			Where(serviceissue.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, serviceissueImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -589,10 +760,138 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case callback.Table:
+		query := c.Callback.Query().
+			Where(callback.IDIn(ids...))
+		query, err := query.CollectFields(ctx, callbackImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case callbackbatch.Table:
+		query := c.CallbackBatch.Query().
+			Where(callbackbatch.IDIn(ids...))
+		query, err := query.CollectFields(ctx, callbackbatchImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case casestudy.Table:
+		query := c.CaseStudy.Query().
+			Where(casestudy.IDIn(ids...))
+		query, err := query.CollectFields(ctx, casestudyImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case complaint.Table:
+		query := c.Complaint.Query().
+			Where(complaint.IDIn(ids...))
+		query, err := query.CollectFields(ctx, complaintImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case complaintfollowup.Table:
+		query := c.ComplaintFollowUp.Query().
+			Where(complaintfollowup.IDIn(ids...))
+		query, err := query.CollectFields(ctx, complaintfollowupImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case complaintstep.Table:
+		query := c.ComplaintStep.Query().
+			Where(complaintstep.IDIn(ids...))
+		query, err := query.CollectFields(ctx, complaintstepImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case contact.Table:
 		query := c.Contact.Query().
 			Where(contact.IDIn(ids...))
 		query, err := query.CollectFields(ctx, contactImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case creditdecision.Table:
+		query := c.CreditDecision.Query().
+			Where(creditdecision.IDIn(ids...))
+		query, err := query.CollectFields(ctx, creditdecisionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case creditrequest.Table:
+		query := c.CreditRequest.Query().
+			Where(creditrequest.IDIn(ids...))
+		query, err := query.CollectFields(ctx, creditrequestImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -753,6 +1052,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Recognition.Query().
 			Where(recognition.IDIn(ids...))
 		query, err := query.CollectFields(ctx, recognitionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case serviceissue.Table:
+		query := c.ServiceIssue.Query().
+			Where(serviceissue.IDIn(ids...))
+		query, err := query.CollectFields(ctx, serviceissueImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -12,7 +12,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -23,6 +31,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -1885,6 +1894,1886 @@ func (_m *BulletinIssue) ToEdge(order *BulletinIssueOrder) *BulletinIssueEdge {
 	}
 }
 
+// CallbackEdge is the edge representation of Callback.
+type CallbackEdge struct {
+	Node   *Callback `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// CallbackConnection is the connection containing edges to Callback.
+type CallbackConnection struct {
+	Edges      []*CallbackEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *CallbackConnection) build(nodes []*Callback, pager *callbackPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Callback
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Callback {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Callback {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CallbackEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CallbackEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CallbackPaginateOption enables pagination customization.
+type CallbackPaginateOption func(*callbackPager) error
+
+// WithCallbackOrder configures pagination ordering.
+func WithCallbackOrder(order *CallbackOrder) CallbackPaginateOption {
+	if order == nil {
+		order = DefaultCallbackOrder
+	}
+	o := *order
+	return func(pager *callbackPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCallbackOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCallbackFilter configures pagination filter.
+func WithCallbackFilter(filter func(*CallbackQuery) (*CallbackQuery, error)) CallbackPaginateOption {
+	return func(pager *callbackPager) error {
+		if filter == nil {
+			return errors.New("CallbackQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type callbackPager struct {
+	reverse bool
+	order   *CallbackOrder
+	filter  func(*CallbackQuery) (*CallbackQuery, error)
+}
+
+func newCallbackPager(opts []CallbackPaginateOption, reverse bool) (*callbackPager, error) {
+	pager := &callbackPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCallbackOrder
+	}
+	return pager, nil
+}
+
+func (p *callbackPager) applyFilter(query *CallbackQuery) (*CallbackQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *callbackPager) toCursor(_m *Callback) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *callbackPager) applyCursors(query *CallbackQuery, after, before *Cursor) (*CallbackQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCallbackOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *callbackPager) applyOrder(query *CallbackQuery) *CallbackQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCallbackOrder.Field {
+		query = query.Order(DefaultCallbackOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *callbackPager) orderExpr(query *CallbackQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCallbackOrder.Field {
+			b.Comma().Ident(DefaultCallbackOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Callback.
+func (_m *CallbackQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CallbackPaginateOption,
+) (*CallbackConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCallbackPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CallbackConnection{Edges: []*CallbackEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CallbackOrderFieldCreatedAt orders Callback by created_at.
+	CallbackOrderFieldCreatedAt = &CallbackOrderField{
+		Value: func(_m *Callback) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: callback.FieldCreatedAt,
+		toTerm: callback.ByCreatedAt,
+		toCursor: func(_m *Callback) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CallbackOrderFieldUpdatedAt orders Callback by updated_at.
+	CallbackOrderFieldUpdatedAt = &CallbackOrderField{
+		Value: func(_m *Callback) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: callback.FieldUpdatedAt,
+		toTerm: callback.ByUpdatedAt,
+		toCursor: func(_m *Callback) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CallbackOrderFieldDueAt orders Callback by due_at.
+	CallbackOrderFieldDueAt = &CallbackOrderField{
+		Value: func(_m *Callback) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: callback.FieldDueAt,
+		toTerm: callback.ByDueAt,
+		toCursor: func(_m *Callback) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CallbackOrderField) String() string {
+	var str string
+	switch f.column {
+	case CallbackOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CallbackOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CallbackOrderFieldDueAt.column:
+		str = "DUE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CallbackOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CallbackOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CallbackOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CallbackOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CallbackOrderFieldUpdatedAt
+	case "DUE_AT":
+		*f = *CallbackOrderFieldDueAt
+	default:
+		return fmt.Errorf("%s is not a valid CallbackOrderField", str)
+	}
+	return nil
+}
+
+// CallbackOrderField defines the ordering field of Callback.
+type CallbackOrderField struct {
+	// Value extracts the ordering value from the given Callback.
+	Value    func(*Callback) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) callback.OrderOption
+	toCursor func(*Callback) Cursor
+}
+
+// CallbackOrder defines the ordering of Callback.
+type CallbackOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *CallbackOrderField `json:"field"`
+}
+
+// DefaultCallbackOrder is the default ordering of Callback.
+var DefaultCallbackOrder = &CallbackOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CallbackOrderField{
+		Value: func(_m *Callback) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: callback.FieldID,
+		toTerm: callback.ByID,
+		toCursor: func(_m *Callback) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Callback into CallbackEdge.
+func (_m *Callback) ToEdge(order *CallbackOrder) *CallbackEdge {
+	if order == nil {
+		order = DefaultCallbackOrder
+	}
+	return &CallbackEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CallbackBatchEdge is the edge representation of CallbackBatch.
+type CallbackBatchEdge struct {
+	Node   *CallbackBatch `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// CallbackBatchConnection is the connection containing edges to CallbackBatch.
+type CallbackBatchConnection struct {
+	Edges      []*CallbackBatchEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *CallbackBatchConnection) build(nodes []*CallbackBatch, pager *callbackbatchPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CallbackBatch
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CallbackBatch {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CallbackBatch {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CallbackBatchEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CallbackBatchEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CallbackBatchPaginateOption enables pagination customization.
+type CallbackBatchPaginateOption func(*callbackbatchPager) error
+
+// WithCallbackBatchOrder configures pagination ordering.
+func WithCallbackBatchOrder(order *CallbackBatchOrder) CallbackBatchPaginateOption {
+	if order == nil {
+		order = DefaultCallbackBatchOrder
+	}
+	o := *order
+	return func(pager *callbackbatchPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCallbackBatchOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCallbackBatchFilter configures pagination filter.
+func WithCallbackBatchFilter(filter func(*CallbackBatchQuery) (*CallbackBatchQuery, error)) CallbackBatchPaginateOption {
+	return func(pager *callbackbatchPager) error {
+		if filter == nil {
+			return errors.New("CallbackBatchQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type callbackbatchPager struct {
+	reverse bool
+	order   *CallbackBatchOrder
+	filter  func(*CallbackBatchQuery) (*CallbackBatchQuery, error)
+}
+
+func newCallbackBatchPager(opts []CallbackBatchPaginateOption, reverse bool) (*callbackbatchPager, error) {
+	pager := &callbackbatchPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCallbackBatchOrder
+	}
+	return pager, nil
+}
+
+func (p *callbackbatchPager) applyFilter(query *CallbackBatchQuery) (*CallbackBatchQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *callbackbatchPager) toCursor(_m *CallbackBatch) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *callbackbatchPager) applyCursors(query *CallbackBatchQuery, after, before *Cursor) (*CallbackBatchQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCallbackBatchOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *callbackbatchPager) applyOrder(query *CallbackBatchQuery) *CallbackBatchQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCallbackBatchOrder.Field {
+		query = query.Order(DefaultCallbackBatchOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *callbackbatchPager) orderExpr(query *CallbackBatchQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCallbackBatchOrder.Field {
+			b.Comma().Ident(DefaultCallbackBatchOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CallbackBatch.
+func (_m *CallbackBatchQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CallbackBatchPaginateOption,
+) (*CallbackBatchConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCallbackBatchPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CallbackBatchConnection{Edges: []*CallbackBatchEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CallbackBatchOrderFieldCreatedAt orders CallbackBatch by created_at.
+	CallbackBatchOrderFieldCreatedAt = &CallbackBatchOrderField{
+		Value: func(_m *CallbackBatch) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: callbackbatch.FieldCreatedAt,
+		toTerm: callbackbatch.ByCreatedAt,
+		toCursor: func(_m *CallbackBatch) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CallbackBatchOrderFieldUpdatedAt orders CallbackBatch by updated_at.
+	CallbackBatchOrderFieldUpdatedAt = &CallbackBatchOrderField{
+		Value: func(_m *CallbackBatch) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: callbackbatch.FieldUpdatedAt,
+		toTerm: callbackbatch.ByUpdatedAt,
+		toCursor: func(_m *CallbackBatch) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CallbackBatchOrderFieldDueAt orders CallbackBatch by due_at.
+	CallbackBatchOrderFieldDueAt = &CallbackBatchOrderField{
+		Value: func(_m *CallbackBatch) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: callbackbatch.FieldDueAt,
+		toTerm: callbackbatch.ByDueAt,
+		toCursor: func(_m *CallbackBatch) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CallbackBatchOrderField) String() string {
+	var str string
+	switch f.column {
+	case CallbackBatchOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CallbackBatchOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CallbackBatchOrderFieldDueAt.column:
+		str = "DUE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CallbackBatchOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CallbackBatchOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CallbackBatchOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CallbackBatchOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CallbackBatchOrderFieldUpdatedAt
+	case "DUE_AT":
+		*f = *CallbackBatchOrderFieldDueAt
+	default:
+		return fmt.Errorf("%s is not a valid CallbackBatchOrderField", str)
+	}
+	return nil
+}
+
+// CallbackBatchOrderField defines the ordering field of CallbackBatch.
+type CallbackBatchOrderField struct {
+	// Value extracts the ordering value from the given CallbackBatch.
+	Value    func(*CallbackBatch) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) callbackbatch.OrderOption
+	toCursor func(*CallbackBatch) Cursor
+}
+
+// CallbackBatchOrder defines the ordering of CallbackBatch.
+type CallbackBatchOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *CallbackBatchOrderField `json:"field"`
+}
+
+// DefaultCallbackBatchOrder is the default ordering of CallbackBatch.
+var DefaultCallbackBatchOrder = &CallbackBatchOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CallbackBatchOrderField{
+		Value: func(_m *CallbackBatch) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: callbackbatch.FieldID,
+		toTerm: callbackbatch.ByID,
+		toCursor: func(_m *CallbackBatch) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CallbackBatch into CallbackBatchEdge.
+func (_m *CallbackBatch) ToEdge(order *CallbackBatchOrder) *CallbackBatchEdge {
+	if order == nil {
+		order = DefaultCallbackBatchOrder
+	}
+	return &CallbackBatchEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CaseStudyEdge is the edge representation of CaseStudy.
+type CaseStudyEdge struct {
+	Node   *CaseStudy `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// CaseStudyConnection is the connection containing edges to CaseStudy.
+type CaseStudyConnection struct {
+	Edges      []*CaseStudyEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *CaseStudyConnection) build(nodes []*CaseStudy, pager *casestudyPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CaseStudy
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CaseStudy {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CaseStudy {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CaseStudyEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CaseStudyEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CaseStudyPaginateOption enables pagination customization.
+type CaseStudyPaginateOption func(*casestudyPager) error
+
+// WithCaseStudyOrder configures pagination ordering.
+func WithCaseStudyOrder(order *CaseStudyOrder) CaseStudyPaginateOption {
+	if order == nil {
+		order = DefaultCaseStudyOrder
+	}
+	o := *order
+	return func(pager *casestudyPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCaseStudyOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCaseStudyFilter configures pagination filter.
+func WithCaseStudyFilter(filter func(*CaseStudyQuery) (*CaseStudyQuery, error)) CaseStudyPaginateOption {
+	return func(pager *casestudyPager) error {
+		if filter == nil {
+			return errors.New("CaseStudyQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type casestudyPager struct {
+	reverse bool
+	order   *CaseStudyOrder
+	filter  func(*CaseStudyQuery) (*CaseStudyQuery, error)
+}
+
+func newCaseStudyPager(opts []CaseStudyPaginateOption, reverse bool) (*casestudyPager, error) {
+	pager := &casestudyPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCaseStudyOrder
+	}
+	return pager, nil
+}
+
+func (p *casestudyPager) applyFilter(query *CaseStudyQuery) (*CaseStudyQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *casestudyPager) toCursor(_m *CaseStudy) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *casestudyPager) applyCursors(query *CaseStudyQuery, after, before *Cursor) (*CaseStudyQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCaseStudyOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *casestudyPager) applyOrder(query *CaseStudyQuery) *CaseStudyQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCaseStudyOrder.Field {
+		query = query.Order(DefaultCaseStudyOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *casestudyPager) orderExpr(query *CaseStudyQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCaseStudyOrder.Field {
+			b.Comma().Ident(DefaultCaseStudyOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CaseStudy.
+func (_m *CaseStudyQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CaseStudyPaginateOption,
+) (*CaseStudyConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCaseStudyPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CaseStudyConnection{Edges: []*CaseStudyEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CaseStudyOrderFieldCreatedAt orders CaseStudy by created_at.
+	CaseStudyOrderFieldCreatedAt = &CaseStudyOrderField{
+		Value: func(_m *CaseStudy) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: casestudy.FieldCreatedAt,
+		toTerm: casestudy.ByCreatedAt,
+		toCursor: func(_m *CaseStudy) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CaseStudyOrderFieldUpdatedAt orders CaseStudy by updated_at.
+	CaseStudyOrderFieldUpdatedAt = &CaseStudyOrderField{
+		Value: func(_m *CaseStudy) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: casestudy.FieldUpdatedAt,
+		toTerm: casestudy.ByUpdatedAt,
+		toCursor: func(_m *CaseStudy) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CaseStudyOrderFieldCategory orders CaseStudy by category.
+	CaseStudyOrderFieldCategory = &CaseStudyOrderField{
+		Value: func(_m *CaseStudy) (ent.Value, error) {
+			return _m.Category, nil
+		},
+		column: casestudy.FieldCategory,
+		toTerm: casestudy.ByCategory,
+		toCursor: func(_m *CaseStudy) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Category,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CaseStudyOrderField) String() string {
+	var str string
+	switch f.column {
+	case CaseStudyOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CaseStudyOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CaseStudyOrderFieldCategory.column:
+		str = "CATEGORY"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CaseStudyOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CaseStudyOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CaseStudyOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CaseStudyOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CaseStudyOrderFieldUpdatedAt
+	case "CATEGORY":
+		*f = *CaseStudyOrderFieldCategory
+	default:
+		return fmt.Errorf("%s is not a valid CaseStudyOrderField", str)
+	}
+	return nil
+}
+
+// CaseStudyOrderField defines the ordering field of CaseStudy.
+type CaseStudyOrderField struct {
+	// Value extracts the ordering value from the given CaseStudy.
+	Value    func(*CaseStudy) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) casestudy.OrderOption
+	toCursor func(*CaseStudy) Cursor
+}
+
+// CaseStudyOrder defines the ordering of CaseStudy.
+type CaseStudyOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *CaseStudyOrderField `json:"field"`
+}
+
+// DefaultCaseStudyOrder is the default ordering of CaseStudy.
+var DefaultCaseStudyOrder = &CaseStudyOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CaseStudyOrderField{
+		Value: func(_m *CaseStudy) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: casestudy.FieldID,
+		toTerm: casestudy.ByID,
+		toCursor: func(_m *CaseStudy) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CaseStudy into CaseStudyEdge.
+func (_m *CaseStudy) ToEdge(order *CaseStudyOrder) *CaseStudyEdge {
+	if order == nil {
+		order = DefaultCaseStudyOrder
+	}
+	return &CaseStudyEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplaintEdge is the edge representation of Complaint.
+type ComplaintEdge struct {
+	Node   *Complaint `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// ComplaintConnection is the connection containing edges to Complaint.
+type ComplaintConnection struct {
+	Edges      []*ComplaintEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *ComplaintConnection) build(nodes []*Complaint, pager *complaintPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Complaint
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Complaint {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Complaint {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplaintEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplaintEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplaintPaginateOption enables pagination customization.
+type ComplaintPaginateOption func(*complaintPager) error
+
+// WithComplaintOrder configures pagination ordering.
+func WithComplaintOrder(order *ComplaintOrder) ComplaintPaginateOption {
+	if order == nil {
+		order = DefaultComplaintOrder
+	}
+	o := *order
+	return func(pager *complaintPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultComplaintOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithComplaintFilter configures pagination filter.
+func WithComplaintFilter(filter func(*ComplaintQuery) (*ComplaintQuery, error)) ComplaintPaginateOption {
+	return func(pager *complaintPager) error {
+		if filter == nil {
+			return errors.New("ComplaintQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type complaintPager struct {
+	reverse bool
+	order   *ComplaintOrder
+	filter  func(*ComplaintQuery) (*ComplaintQuery, error)
+}
+
+func newComplaintPager(opts []ComplaintPaginateOption, reverse bool) (*complaintPager, error) {
+	pager := &complaintPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultComplaintOrder
+	}
+	return pager, nil
+}
+
+func (p *complaintPager) applyFilter(query *ComplaintQuery) (*ComplaintQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *complaintPager) toCursor(_m *Complaint) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *complaintPager) applyCursors(query *ComplaintQuery, after, before *Cursor) (*ComplaintQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultComplaintOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *complaintPager) applyOrder(query *ComplaintQuery) *ComplaintQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultComplaintOrder.Field {
+		query = query.Order(DefaultComplaintOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *complaintPager) orderExpr(query *ComplaintQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultComplaintOrder.Field {
+			b.Comma().Ident(DefaultComplaintOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Complaint.
+func (_m *ComplaintQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplaintPaginateOption,
+) (*ComplaintConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplaintPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplaintConnection{Edges: []*ComplaintEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ComplaintOrderFieldCreatedAt orders Complaint by created_at.
+	ComplaintOrderFieldCreatedAt = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: complaint.FieldCreatedAt,
+		toTerm: complaint.ByCreatedAt,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ComplaintOrderFieldUpdatedAt orders Complaint by updated_at.
+	ComplaintOrderFieldUpdatedAt = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: complaint.FieldUpdatedAt,
+		toTerm: complaint.ByUpdatedAt,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ComplaintOrderFieldNumber orders Complaint by number.
+	ComplaintOrderFieldNumber = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.Number, nil
+		},
+		column: complaint.FieldNumber,
+		toTerm: complaint.ByNumber,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Number,
+			}
+		},
+	}
+	// ComplaintOrderFieldCategory orders Complaint by category.
+	ComplaintOrderFieldCategory = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.Category, nil
+		},
+		column: complaint.FieldCategory,
+		toTerm: complaint.ByCategory,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Category,
+			}
+		},
+	}
+	// ComplaintOrderFieldStatus orders Complaint by status.
+	ComplaintOrderFieldStatus = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: complaint.FieldStatus,
+		toTerm: complaint.ByStatus,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// ComplaintOrderFieldPromisedReplyAt orders Complaint by promised_reply_at.
+	ComplaintOrderFieldPromisedReplyAt = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.PromisedReplyAt, nil
+		},
+		column: complaint.FieldPromisedReplyAt,
+		toTerm: complaint.ByPromisedReplyAt,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PromisedReplyAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ComplaintOrderField) String() string {
+	var str string
+	switch f.column {
+	case ComplaintOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ComplaintOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ComplaintOrderFieldNumber.column:
+		str = "NUMBER"
+	case ComplaintOrderFieldCategory.column:
+		str = "CATEGORY"
+	case ComplaintOrderFieldStatus.column:
+		str = "STATUS"
+	case ComplaintOrderFieldPromisedReplyAt.column:
+		str = "PROMISED_REPLY_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ComplaintOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ComplaintOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ComplaintOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ComplaintOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ComplaintOrderFieldUpdatedAt
+	case "NUMBER":
+		*f = *ComplaintOrderFieldNumber
+	case "CATEGORY":
+		*f = *ComplaintOrderFieldCategory
+	case "STATUS":
+		*f = *ComplaintOrderFieldStatus
+	case "PROMISED_REPLY_AT":
+		*f = *ComplaintOrderFieldPromisedReplyAt
+	default:
+		return fmt.Errorf("%s is not a valid ComplaintOrderField", str)
+	}
+	return nil
+}
+
+// ComplaintOrderField defines the ordering field of Complaint.
+type ComplaintOrderField struct {
+	// Value extracts the ordering value from the given Complaint.
+	Value    func(*Complaint) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) complaint.OrderOption
+	toCursor func(*Complaint) Cursor
+}
+
+// ComplaintOrder defines the ordering of Complaint.
+type ComplaintOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *ComplaintOrderField `json:"field"`
+}
+
+// DefaultComplaintOrder is the default ordering of Complaint.
+var DefaultComplaintOrder = &ComplaintOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: complaint.FieldID,
+		toTerm: complaint.ByID,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Complaint into ComplaintEdge.
+func (_m *Complaint) ToEdge(order *ComplaintOrder) *ComplaintEdge {
+	if order == nil {
+		order = DefaultComplaintOrder
+	}
+	return &ComplaintEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplaintFollowUpEdge is the edge representation of ComplaintFollowUp.
+type ComplaintFollowUpEdge struct {
+	Node   *ComplaintFollowUp `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// ComplaintFollowUpConnection is the connection containing edges to ComplaintFollowUp.
+type ComplaintFollowUpConnection struct {
+	Edges      []*ComplaintFollowUpEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *ComplaintFollowUpConnection) build(nodes []*ComplaintFollowUp, pager *complaintfollowupPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ComplaintFollowUp
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ComplaintFollowUp {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ComplaintFollowUp {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplaintFollowUpEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplaintFollowUpEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplaintFollowUpPaginateOption enables pagination customization.
+type ComplaintFollowUpPaginateOption func(*complaintfollowupPager) error
+
+// WithComplaintFollowUpOrder configures pagination ordering.
+func WithComplaintFollowUpOrder(order *ComplaintFollowUpOrder) ComplaintFollowUpPaginateOption {
+	if order == nil {
+		order = DefaultComplaintFollowUpOrder
+	}
+	o := *order
+	return func(pager *complaintfollowupPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultComplaintFollowUpOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithComplaintFollowUpFilter configures pagination filter.
+func WithComplaintFollowUpFilter(filter func(*ComplaintFollowUpQuery) (*ComplaintFollowUpQuery, error)) ComplaintFollowUpPaginateOption {
+	return func(pager *complaintfollowupPager) error {
+		if filter == nil {
+			return errors.New("ComplaintFollowUpQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type complaintfollowupPager struct {
+	reverse bool
+	order   *ComplaintFollowUpOrder
+	filter  func(*ComplaintFollowUpQuery) (*ComplaintFollowUpQuery, error)
+}
+
+func newComplaintFollowUpPager(opts []ComplaintFollowUpPaginateOption, reverse bool) (*complaintfollowupPager, error) {
+	pager := &complaintfollowupPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultComplaintFollowUpOrder
+	}
+	return pager, nil
+}
+
+func (p *complaintfollowupPager) applyFilter(query *ComplaintFollowUpQuery) (*ComplaintFollowUpQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *complaintfollowupPager) toCursor(_m *ComplaintFollowUp) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *complaintfollowupPager) applyCursors(query *ComplaintFollowUpQuery, after, before *Cursor) (*ComplaintFollowUpQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultComplaintFollowUpOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *complaintfollowupPager) applyOrder(query *ComplaintFollowUpQuery) *ComplaintFollowUpQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultComplaintFollowUpOrder.Field {
+		query = query.Order(DefaultComplaintFollowUpOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *complaintfollowupPager) orderExpr(query *ComplaintFollowUpQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultComplaintFollowUpOrder.Field {
+			b.Comma().Ident(DefaultComplaintFollowUpOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ComplaintFollowUp.
+func (_m *ComplaintFollowUpQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplaintFollowUpPaginateOption,
+) (*ComplaintFollowUpConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplaintFollowUpPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplaintFollowUpConnection{Edges: []*ComplaintFollowUpEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ComplaintFollowUpOrderField defines the ordering field of ComplaintFollowUp.
+type ComplaintFollowUpOrderField struct {
+	// Value extracts the ordering value from the given ComplaintFollowUp.
+	Value    func(*ComplaintFollowUp) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) complaintfollowup.OrderOption
+	toCursor func(*ComplaintFollowUp) Cursor
+}
+
+// ComplaintFollowUpOrder defines the ordering of ComplaintFollowUp.
+type ComplaintFollowUpOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *ComplaintFollowUpOrderField `json:"field"`
+}
+
+// DefaultComplaintFollowUpOrder is the default ordering of ComplaintFollowUp.
+var DefaultComplaintFollowUpOrder = &ComplaintFollowUpOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplaintFollowUpOrderField{
+		Value: func(_m *ComplaintFollowUp) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: complaintfollowup.FieldID,
+		toTerm: complaintfollowup.ByID,
+		toCursor: func(_m *ComplaintFollowUp) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ComplaintFollowUp into ComplaintFollowUpEdge.
+func (_m *ComplaintFollowUp) ToEdge(order *ComplaintFollowUpOrder) *ComplaintFollowUpEdge {
+	if order == nil {
+		order = DefaultComplaintFollowUpOrder
+	}
+	return &ComplaintFollowUpEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplaintStepEdge is the edge representation of ComplaintStep.
+type ComplaintStepEdge struct {
+	Node   *ComplaintStep `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// ComplaintStepConnection is the connection containing edges to ComplaintStep.
+type ComplaintStepConnection struct {
+	Edges      []*ComplaintStepEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *ComplaintStepConnection) build(nodes []*ComplaintStep, pager *complaintstepPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ComplaintStep
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ComplaintStep {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ComplaintStep {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplaintStepEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplaintStepEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplaintStepPaginateOption enables pagination customization.
+type ComplaintStepPaginateOption func(*complaintstepPager) error
+
+// WithComplaintStepOrder configures pagination ordering.
+func WithComplaintStepOrder(order *ComplaintStepOrder) ComplaintStepPaginateOption {
+	if order == nil {
+		order = DefaultComplaintStepOrder
+	}
+	o := *order
+	return func(pager *complaintstepPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultComplaintStepOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithComplaintStepFilter configures pagination filter.
+func WithComplaintStepFilter(filter func(*ComplaintStepQuery) (*ComplaintStepQuery, error)) ComplaintStepPaginateOption {
+	return func(pager *complaintstepPager) error {
+		if filter == nil {
+			return errors.New("ComplaintStepQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type complaintstepPager struct {
+	reverse bool
+	order   *ComplaintStepOrder
+	filter  func(*ComplaintStepQuery) (*ComplaintStepQuery, error)
+}
+
+func newComplaintStepPager(opts []ComplaintStepPaginateOption, reverse bool) (*complaintstepPager, error) {
+	pager := &complaintstepPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultComplaintStepOrder
+	}
+	return pager, nil
+}
+
+func (p *complaintstepPager) applyFilter(query *ComplaintStepQuery) (*ComplaintStepQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *complaintstepPager) toCursor(_m *ComplaintStep) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *complaintstepPager) applyCursors(query *ComplaintStepQuery, after, before *Cursor) (*ComplaintStepQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultComplaintStepOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *complaintstepPager) applyOrder(query *ComplaintStepQuery) *ComplaintStepQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultComplaintStepOrder.Field {
+		query = query.Order(DefaultComplaintStepOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *complaintstepPager) orderExpr(query *ComplaintStepQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultComplaintStepOrder.Field {
+			b.Comma().Ident(DefaultComplaintStepOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ComplaintStep.
+func (_m *ComplaintStepQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplaintStepPaginateOption,
+) (*ComplaintStepConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplaintStepPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplaintStepConnection{Edges: []*ComplaintStepEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ComplaintStepOrderField defines the ordering field of ComplaintStep.
+type ComplaintStepOrderField struct {
+	// Value extracts the ordering value from the given ComplaintStep.
+	Value    func(*ComplaintStep) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) complaintstep.OrderOption
+	toCursor func(*ComplaintStep) Cursor
+}
+
+// ComplaintStepOrder defines the ordering of ComplaintStep.
+type ComplaintStepOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *ComplaintStepOrderField `json:"field"`
+}
+
+// DefaultComplaintStepOrder is the default ordering of ComplaintStep.
+var DefaultComplaintStepOrder = &ComplaintStepOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplaintStepOrderField{
+		Value: func(_m *ComplaintStep) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: complaintstep.FieldID,
+		toTerm: complaintstep.ByID,
+		toCursor: func(_m *ComplaintStep) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ComplaintStep into ComplaintStepEdge.
+func (_m *ComplaintStep) ToEdge(order *ComplaintStepOrder) *ComplaintStepEdge {
+	if order == nil {
+		order = DefaultComplaintStepOrder
+	}
+	return &ComplaintStepEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // ContactEdge is the edge representation of Contact.
 type ContactEdge struct {
 	Node   *Contact `json:"node"`
@@ -2212,6 +4101,569 @@ func (_m *Contact) ToEdge(order *ContactOrder) *ContactEdge {
 		order = DefaultContactOrder
 	}
 	return &ContactEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CreditDecisionEdge is the edge representation of CreditDecision.
+type CreditDecisionEdge struct {
+	Node   *CreditDecision `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// CreditDecisionConnection is the connection containing edges to CreditDecision.
+type CreditDecisionConnection struct {
+	Edges      []*CreditDecisionEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *CreditDecisionConnection) build(nodes []*CreditDecision, pager *creditdecisionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CreditDecision
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CreditDecision {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CreditDecision {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CreditDecisionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CreditDecisionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CreditDecisionPaginateOption enables pagination customization.
+type CreditDecisionPaginateOption func(*creditdecisionPager) error
+
+// WithCreditDecisionOrder configures pagination ordering.
+func WithCreditDecisionOrder(order *CreditDecisionOrder) CreditDecisionPaginateOption {
+	if order == nil {
+		order = DefaultCreditDecisionOrder
+	}
+	o := *order
+	return func(pager *creditdecisionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCreditDecisionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCreditDecisionFilter configures pagination filter.
+func WithCreditDecisionFilter(filter func(*CreditDecisionQuery) (*CreditDecisionQuery, error)) CreditDecisionPaginateOption {
+	return func(pager *creditdecisionPager) error {
+		if filter == nil {
+			return errors.New("CreditDecisionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type creditdecisionPager struct {
+	reverse bool
+	order   *CreditDecisionOrder
+	filter  func(*CreditDecisionQuery) (*CreditDecisionQuery, error)
+}
+
+func newCreditDecisionPager(opts []CreditDecisionPaginateOption, reverse bool) (*creditdecisionPager, error) {
+	pager := &creditdecisionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCreditDecisionOrder
+	}
+	return pager, nil
+}
+
+func (p *creditdecisionPager) applyFilter(query *CreditDecisionQuery) (*CreditDecisionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *creditdecisionPager) toCursor(_m *CreditDecision) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *creditdecisionPager) applyCursors(query *CreditDecisionQuery, after, before *Cursor) (*CreditDecisionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCreditDecisionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *creditdecisionPager) applyOrder(query *CreditDecisionQuery) *CreditDecisionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCreditDecisionOrder.Field {
+		query = query.Order(DefaultCreditDecisionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *creditdecisionPager) orderExpr(query *CreditDecisionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCreditDecisionOrder.Field {
+			b.Comma().Ident(DefaultCreditDecisionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CreditDecision.
+func (_m *CreditDecisionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CreditDecisionPaginateOption,
+) (*CreditDecisionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCreditDecisionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CreditDecisionConnection{Edges: []*CreditDecisionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CreditDecisionOrderField defines the ordering field of CreditDecision.
+type CreditDecisionOrderField struct {
+	// Value extracts the ordering value from the given CreditDecision.
+	Value    func(*CreditDecision) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) creditdecision.OrderOption
+	toCursor func(*CreditDecision) Cursor
+}
+
+// CreditDecisionOrder defines the ordering of CreditDecision.
+type CreditDecisionOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *CreditDecisionOrderField `json:"field"`
+}
+
+// DefaultCreditDecisionOrder is the default ordering of CreditDecision.
+var DefaultCreditDecisionOrder = &CreditDecisionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CreditDecisionOrderField{
+		Value: func(_m *CreditDecision) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: creditdecision.FieldID,
+		toTerm: creditdecision.ByID,
+		toCursor: func(_m *CreditDecision) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CreditDecision into CreditDecisionEdge.
+func (_m *CreditDecision) ToEdge(order *CreditDecisionOrder) *CreditDecisionEdge {
+	if order == nil {
+		order = DefaultCreditDecisionOrder
+	}
+	return &CreditDecisionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CreditRequestEdge is the edge representation of CreditRequest.
+type CreditRequestEdge struct {
+	Node   *CreditRequest `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// CreditRequestConnection is the connection containing edges to CreditRequest.
+type CreditRequestConnection struct {
+	Edges      []*CreditRequestEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *CreditRequestConnection) build(nodes []*CreditRequest, pager *creditrequestPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CreditRequest
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CreditRequest {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CreditRequest {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CreditRequestEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CreditRequestEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CreditRequestPaginateOption enables pagination customization.
+type CreditRequestPaginateOption func(*creditrequestPager) error
+
+// WithCreditRequestOrder configures pagination ordering.
+func WithCreditRequestOrder(order *CreditRequestOrder) CreditRequestPaginateOption {
+	if order == nil {
+		order = DefaultCreditRequestOrder
+	}
+	o := *order
+	return func(pager *creditrequestPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCreditRequestOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCreditRequestFilter configures pagination filter.
+func WithCreditRequestFilter(filter func(*CreditRequestQuery) (*CreditRequestQuery, error)) CreditRequestPaginateOption {
+	return func(pager *creditrequestPager) error {
+		if filter == nil {
+			return errors.New("CreditRequestQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type creditrequestPager struct {
+	reverse bool
+	order   *CreditRequestOrder
+	filter  func(*CreditRequestQuery) (*CreditRequestQuery, error)
+}
+
+func newCreditRequestPager(opts []CreditRequestPaginateOption, reverse bool) (*creditrequestPager, error) {
+	pager := &creditrequestPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCreditRequestOrder
+	}
+	return pager, nil
+}
+
+func (p *creditrequestPager) applyFilter(query *CreditRequestQuery) (*CreditRequestQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *creditrequestPager) toCursor(_m *CreditRequest) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *creditrequestPager) applyCursors(query *CreditRequestQuery, after, before *Cursor) (*CreditRequestQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCreditRequestOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *creditrequestPager) applyOrder(query *CreditRequestQuery) *CreditRequestQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCreditRequestOrder.Field {
+		query = query.Order(DefaultCreditRequestOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *creditrequestPager) orderExpr(query *CreditRequestQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCreditRequestOrder.Field {
+			b.Comma().Ident(DefaultCreditRequestOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CreditRequest.
+func (_m *CreditRequestQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CreditRequestPaginateOption,
+) (*CreditRequestConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCreditRequestPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CreditRequestConnection{Edges: []*CreditRequestEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CreditRequestOrderFieldCreatedAt orders CreditRequest by created_at.
+	CreditRequestOrderFieldCreatedAt = &CreditRequestOrderField{
+		Value: func(_m *CreditRequest) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: creditrequest.FieldCreatedAt,
+		toTerm: creditrequest.ByCreatedAt,
+		toCursor: func(_m *CreditRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CreditRequestOrderFieldUpdatedAt orders CreditRequest by updated_at.
+	CreditRequestOrderFieldUpdatedAt = &CreditRequestOrderField{
+		Value: func(_m *CreditRequest) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: creditrequest.FieldUpdatedAt,
+		toTerm: creditrequest.ByUpdatedAt,
+		toCursor: func(_m *CreditRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CreditRequestOrderField) String() string {
+	var str string
+	switch f.column {
+	case CreditRequestOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CreditRequestOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CreditRequestOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CreditRequestOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CreditRequestOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CreditRequestOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CreditRequestOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CreditRequestOrderField", str)
+	}
+	return nil
+}
+
+// CreditRequestOrderField defines the ordering field of CreditRequest.
+type CreditRequestOrderField struct {
+	// Value extracts the ordering value from the given CreditRequest.
+	Value    func(*CreditRequest) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) creditrequest.OrderOption
+	toCursor func(*CreditRequest) Cursor
+}
+
+// CreditRequestOrder defines the ordering of CreditRequest.
+type CreditRequestOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *CreditRequestOrderField `json:"field"`
+}
+
+// DefaultCreditRequestOrder is the default ordering of CreditRequest.
+var DefaultCreditRequestOrder = &CreditRequestOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CreditRequestOrderField{
+		Value: func(_m *CreditRequest) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: creditrequest.FieldID,
+		toTerm: creditrequest.ByID,
+		toCursor: func(_m *CreditRequest) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CreditRequest into CreditRequestEdge.
+func (_m *CreditRequest) ToEdge(order *CreditRequestOrder) *CreditRequestEdge {
+	if order == nil {
+		order = DefaultCreditRequestOrder
+	}
+	return &CreditRequestEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -5496,6 +7948,338 @@ func (_m *Recognition) ToEdge(order *RecognitionOrder) *RecognitionEdge {
 		order = DefaultRecognitionOrder
 	}
 	return &RecognitionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ServiceIssueEdge is the edge representation of ServiceIssue.
+type ServiceIssueEdge struct {
+	Node   *ServiceIssue `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// ServiceIssueConnection is the connection containing edges to ServiceIssue.
+type ServiceIssueConnection struct {
+	Edges      []*ServiceIssueEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *ServiceIssueConnection) build(nodes []*ServiceIssue, pager *serviceissuePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ServiceIssue
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ServiceIssue {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ServiceIssue {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ServiceIssueEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ServiceIssueEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ServiceIssuePaginateOption enables pagination customization.
+type ServiceIssuePaginateOption func(*serviceissuePager) error
+
+// WithServiceIssueOrder configures pagination ordering.
+func WithServiceIssueOrder(order *ServiceIssueOrder) ServiceIssuePaginateOption {
+	if order == nil {
+		order = DefaultServiceIssueOrder
+	}
+	o := *order
+	return func(pager *serviceissuePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultServiceIssueOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithServiceIssueFilter configures pagination filter.
+func WithServiceIssueFilter(filter func(*ServiceIssueQuery) (*ServiceIssueQuery, error)) ServiceIssuePaginateOption {
+	return func(pager *serviceissuePager) error {
+		if filter == nil {
+			return errors.New("ServiceIssueQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type serviceissuePager struct {
+	reverse bool
+	order   *ServiceIssueOrder
+	filter  func(*ServiceIssueQuery) (*ServiceIssueQuery, error)
+}
+
+func newServiceIssuePager(opts []ServiceIssuePaginateOption, reverse bool) (*serviceissuePager, error) {
+	pager := &serviceissuePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultServiceIssueOrder
+	}
+	return pager, nil
+}
+
+func (p *serviceissuePager) applyFilter(query *ServiceIssueQuery) (*ServiceIssueQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *serviceissuePager) toCursor(_m *ServiceIssue) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *serviceissuePager) applyCursors(query *ServiceIssueQuery, after, before *Cursor) (*ServiceIssueQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultServiceIssueOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *serviceissuePager) applyOrder(query *ServiceIssueQuery) *ServiceIssueQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultServiceIssueOrder.Field {
+		query = query.Order(DefaultServiceIssueOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *serviceissuePager) orderExpr(query *ServiceIssueQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultServiceIssueOrder.Field {
+			b.Comma().Ident(DefaultServiceIssueOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ServiceIssue.
+func (_m *ServiceIssueQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ServiceIssuePaginateOption,
+) (*ServiceIssueConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newServiceIssuePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ServiceIssueConnection{Edges: []*ServiceIssueEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ServiceIssueOrderFieldCreatedAt orders ServiceIssue by created_at.
+	ServiceIssueOrderFieldCreatedAt = &ServiceIssueOrderField{
+		Value: func(_m *ServiceIssue) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: serviceissue.FieldCreatedAt,
+		toTerm: serviceissue.ByCreatedAt,
+		toCursor: func(_m *ServiceIssue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ServiceIssueOrderFieldUpdatedAt orders ServiceIssue by updated_at.
+	ServiceIssueOrderFieldUpdatedAt = &ServiceIssueOrderField{
+		Value: func(_m *ServiceIssue) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: serviceissue.FieldUpdatedAt,
+		toTerm: serviceissue.ByUpdatedAt,
+		toCursor: func(_m *ServiceIssue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ServiceIssueOrderFieldDueAt orders ServiceIssue by due_at.
+	ServiceIssueOrderFieldDueAt = &ServiceIssueOrderField{
+		Value: func(_m *ServiceIssue) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: serviceissue.FieldDueAt,
+		toTerm: serviceissue.ByDueAt,
+		toCursor: func(_m *ServiceIssue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ServiceIssueOrderField) String() string {
+	var str string
+	switch f.column {
+	case ServiceIssueOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ServiceIssueOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ServiceIssueOrderFieldDueAt.column:
+		str = "DUE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ServiceIssueOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ServiceIssueOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ServiceIssueOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ServiceIssueOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ServiceIssueOrderFieldUpdatedAt
+	case "DUE_AT":
+		*f = *ServiceIssueOrderFieldDueAt
+	default:
+		return fmt.Errorf("%s is not a valid ServiceIssueOrderField", str)
+	}
+	return nil
+}
+
+// ServiceIssueOrderField defines the ordering field of ServiceIssue.
+type ServiceIssueOrderField struct {
+	// Value extracts the ordering value from the given ServiceIssue.
+	Value    func(*ServiceIssue) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) serviceissue.OrderOption
+	toCursor func(*ServiceIssue) Cursor
+}
+
+// ServiceIssueOrder defines the ordering of ServiceIssue.
+type ServiceIssueOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *ServiceIssueOrderField `json:"field"`
+}
+
+// DefaultServiceIssueOrder is the default ordering of ServiceIssue.
+var DefaultServiceIssueOrder = &ServiceIssueOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ServiceIssueOrderField{
+		Value: func(_m *ServiceIssue) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: serviceissue.FieldID,
+		toTerm: serviceissue.ByID,
+		toCursor: func(_m *ServiceIssue) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ServiceIssue into ServiceIssueEdge.
+func (_m *ServiceIssue) ToEdge(order *ServiceIssueOrder) *ServiceIssueEdge {
+	if order == nil {
+		order = DefaultServiceIssueOrder
+	}
+	return &ServiceIssueEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -9,7 +9,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -19,6 +27,7 @@ import (
 	"rapport/ent/predicate"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -389,6 +398,56 @@ type AccountWhereInput struct {
 	LastOrderAtLTE    *time.Time  `json:"lastOrderAtLTE,omitempty"`
 	LastOrderAtIsNil  bool        `json:"lastOrderAtIsNil,omitempty"`
 	LastOrderAtNotNil bool        `json:"lastOrderAtNotNil,omitempty"`
+
+	// "member" field predicates.
+	Member    *bool `json:"member,omitempty"`
+	MemberNEQ *bool `json:"memberNEQ,omitempty"`
+
+	// "outstanding_balance" field predicates.
+	OutstandingBalance      *int64  `json:"outstandingBalance,omitempty"`
+	OutstandingBalanceNEQ   *int64  `json:"outstandingBalanceNEQ,omitempty"`
+	OutstandingBalanceIn    []int64 `json:"outstandingBalanceIn,omitempty"`
+	OutstandingBalanceNotIn []int64 `json:"outstandingBalanceNotIn,omitempty"`
+	OutstandingBalanceGT    *int64  `json:"outstandingBalanceGT,omitempty"`
+	OutstandingBalanceGTE   *int64  `json:"outstandingBalanceGTE,omitempty"`
+	OutstandingBalanceLT    *int64  `json:"outstandingBalanceLT,omitempty"`
+	OutstandingBalanceLTE   *int64  `json:"outstandingBalanceLTE,omitempty"`
+
+	// "service_assigned_at" field predicates.
+	ServiceAssignedAt       *time.Time  `json:"serviceAssignedAt,omitempty"`
+	ServiceAssignedAtNEQ    *time.Time  `json:"serviceAssignedAtNEQ,omitempty"`
+	ServiceAssignedAtIn     []time.Time `json:"serviceAssignedAtIn,omitempty"`
+	ServiceAssignedAtNotIn  []time.Time `json:"serviceAssignedAtNotIn,omitempty"`
+	ServiceAssignedAtGT     *time.Time  `json:"serviceAssignedAtGT,omitempty"`
+	ServiceAssignedAtGTE    *time.Time  `json:"serviceAssignedAtGTE,omitempty"`
+	ServiceAssignedAtLT     *time.Time  `json:"serviceAssignedAtLT,omitempty"`
+	ServiceAssignedAtLTE    *time.Time  `json:"serviceAssignedAtLTE,omitempty"`
+	ServiceAssignedAtIsNil  bool        `json:"serviceAssignedAtIsNil,omitempty"`
+	ServiceAssignedAtNotNil bool        `json:"serviceAssignedAtNotNil,omitempty"`
+
+	// "service_handover_at" field predicates.
+	ServiceHandoverAt       *time.Time  `json:"serviceHandoverAt,omitempty"`
+	ServiceHandoverAtNEQ    *time.Time  `json:"serviceHandoverAtNEQ,omitempty"`
+	ServiceHandoverAtIn     []time.Time `json:"serviceHandoverAtIn,omitempty"`
+	ServiceHandoverAtNotIn  []time.Time `json:"serviceHandoverAtNotIn,omitempty"`
+	ServiceHandoverAtGT     *time.Time  `json:"serviceHandoverAtGT,omitempty"`
+	ServiceHandoverAtGTE    *time.Time  `json:"serviceHandoverAtGTE,omitempty"`
+	ServiceHandoverAtLT     *time.Time  `json:"serviceHandoverAtLT,omitempty"`
+	ServiceHandoverAtLTE    *time.Time  `json:"serviceHandoverAtLTE,omitempty"`
+	ServiceHandoverAtIsNil  bool        `json:"serviceHandoverAtIsNil,omitempty"`
+	ServiceHandoverAtNotNil bool        `json:"serviceHandoverAtNotNil,omitempty"`
+
+	// "service_taken_over_at" field predicates.
+	ServiceTakenOverAt       *time.Time  `json:"serviceTakenOverAt,omitempty"`
+	ServiceTakenOverAtNEQ    *time.Time  `json:"serviceTakenOverAtNEQ,omitempty"`
+	ServiceTakenOverAtIn     []time.Time `json:"serviceTakenOverAtIn,omitempty"`
+	ServiceTakenOverAtNotIn  []time.Time `json:"serviceTakenOverAtNotIn,omitempty"`
+	ServiceTakenOverAtGT     *time.Time  `json:"serviceTakenOverAtGT,omitempty"`
+	ServiceTakenOverAtGTE    *time.Time  `json:"serviceTakenOverAtGTE,omitempty"`
+	ServiceTakenOverAtLT     *time.Time  `json:"serviceTakenOverAtLT,omitempty"`
+	ServiceTakenOverAtLTE    *time.Time  `json:"serviceTakenOverAtLTE,omitempty"`
+	ServiceTakenOverAtIsNil  bool        `json:"serviceTakenOverAtIsNil,omitempty"`
+	ServiceTakenOverAtNotNil bool        `json:"serviceTakenOverAtNotNil,omitempty"`
 
 	// "last_contact_at" field predicates.
 	LastContactAt       *time.Time  `json:"lastContactAt,omitempty"`
@@ -1456,6 +1515,126 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	}
 	if i.LastOrderAtNotNil {
 		predicates = append(predicates, account.LastOrderAtNotNil())
+	}
+	if i.Member != nil {
+		predicates = append(predicates, account.MemberEQ(*i.Member))
+	}
+	if i.MemberNEQ != nil {
+		predicates = append(predicates, account.MemberNEQ(*i.MemberNEQ))
+	}
+	if i.OutstandingBalance != nil {
+		predicates = append(predicates, account.OutstandingBalanceEQ(*i.OutstandingBalance))
+	}
+	if i.OutstandingBalanceNEQ != nil {
+		predicates = append(predicates, account.OutstandingBalanceNEQ(*i.OutstandingBalanceNEQ))
+	}
+	if len(i.OutstandingBalanceIn) > 0 {
+		predicates = append(predicates, account.OutstandingBalanceIn(i.OutstandingBalanceIn...))
+	}
+	if len(i.OutstandingBalanceNotIn) > 0 {
+		predicates = append(predicates, account.OutstandingBalanceNotIn(i.OutstandingBalanceNotIn...))
+	}
+	if i.OutstandingBalanceGT != nil {
+		predicates = append(predicates, account.OutstandingBalanceGT(*i.OutstandingBalanceGT))
+	}
+	if i.OutstandingBalanceGTE != nil {
+		predicates = append(predicates, account.OutstandingBalanceGTE(*i.OutstandingBalanceGTE))
+	}
+	if i.OutstandingBalanceLT != nil {
+		predicates = append(predicates, account.OutstandingBalanceLT(*i.OutstandingBalanceLT))
+	}
+	if i.OutstandingBalanceLTE != nil {
+		predicates = append(predicates, account.OutstandingBalanceLTE(*i.OutstandingBalanceLTE))
+	}
+	if i.ServiceAssignedAt != nil {
+		predicates = append(predicates, account.ServiceAssignedAtEQ(*i.ServiceAssignedAt))
+	}
+	if i.ServiceAssignedAtNEQ != nil {
+		predicates = append(predicates, account.ServiceAssignedAtNEQ(*i.ServiceAssignedAtNEQ))
+	}
+	if len(i.ServiceAssignedAtIn) > 0 {
+		predicates = append(predicates, account.ServiceAssignedAtIn(i.ServiceAssignedAtIn...))
+	}
+	if len(i.ServiceAssignedAtNotIn) > 0 {
+		predicates = append(predicates, account.ServiceAssignedAtNotIn(i.ServiceAssignedAtNotIn...))
+	}
+	if i.ServiceAssignedAtGT != nil {
+		predicates = append(predicates, account.ServiceAssignedAtGT(*i.ServiceAssignedAtGT))
+	}
+	if i.ServiceAssignedAtGTE != nil {
+		predicates = append(predicates, account.ServiceAssignedAtGTE(*i.ServiceAssignedAtGTE))
+	}
+	if i.ServiceAssignedAtLT != nil {
+		predicates = append(predicates, account.ServiceAssignedAtLT(*i.ServiceAssignedAtLT))
+	}
+	if i.ServiceAssignedAtLTE != nil {
+		predicates = append(predicates, account.ServiceAssignedAtLTE(*i.ServiceAssignedAtLTE))
+	}
+	if i.ServiceAssignedAtIsNil {
+		predicates = append(predicates, account.ServiceAssignedAtIsNil())
+	}
+	if i.ServiceAssignedAtNotNil {
+		predicates = append(predicates, account.ServiceAssignedAtNotNil())
+	}
+	if i.ServiceHandoverAt != nil {
+		predicates = append(predicates, account.ServiceHandoverAtEQ(*i.ServiceHandoverAt))
+	}
+	if i.ServiceHandoverAtNEQ != nil {
+		predicates = append(predicates, account.ServiceHandoverAtNEQ(*i.ServiceHandoverAtNEQ))
+	}
+	if len(i.ServiceHandoverAtIn) > 0 {
+		predicates = append(predicates, account.ServiceHandoverAtIn(i.ServiceHandoverAtIn...))
+	}
+	if len(i.ServiceHandoverAtNotIn) > 0 {
+		predicates = append(predicates, account.ServiceHandoverAtNotIn(i.ServiceHandoverAtNotIn...))
+	}
+	if i.ServiceHandoverAtGT != nil {
+		predicates = append(predicates, account.ServiceHandoverAtGT(*i.ServiceHandoverAtGT))
+	}
+	if i.ServiceHandoverAtGTE != nil {
+		predicates = append(predicates, account.ServiceHandoverAtGTE(*i.ServiceHandoverAtGTE))
+	}
+	if i.ServiceHandoverAtLT != nil {
+		predicates = append(predicates, account.ServiceHandoverAtLT(*i.ServiceHandoverAtLT))
+	}
+	if i.ServiceHandoverAtLTE != nil {
+		predicates = append(predicates, account.ServiceHandoverAtLTE(*i.ServiceHandoverAtLTE))
+	}
+	if i.ServiceHandoverAtIsNil {
+		predicates = append(predicates, account.ServiceHandoverAtIsNil())
+	}
+	if i.ServiceHandoverAtNotNil {
+		predicates = append(predicates, account.ServiceHandoverAtNotNil())
+	}
+	if i.ServiceTakenOverAt != nil {
+		predicates = append(predicates, account.ServiceTakenOverAtEQ(*i.ServiceTakenOverAt))
+	}
+	if i.ServiceTakenOverAtNEQ != nil {
+		predicates = append(predicates, account.ServiceTakenOverAtNEQ(*i.ServiceTakenOverAtNEQ))
+	}
+	if len(i.ServiceTakenOverAtIn) > 0 {
+		predicates = append(predicates, account.ServiceTakenOverAtIn(i.ServiceTakenOverAtIn...))
+	}
+	if len(i.ServiceTakenOverAtNotIn) > 0 {
+		predicates = append(predicates, account.ServiceTakenOverAtNotIn(i.ServiceTakenOverAtNotIn...))
+	}
+	if i.ServiceTakenOverAtGT != nil {
+		predicates = append(predicates, account.ServiceTakenOverAtGT(*i.ServiceTakenOverAtGT))
+	}
+	if i.ServiceTakenOverAtGTE != nil {
+		predicates = append(predicates, account.ServiceTakenOverAtGTE(*i.ServiceTakenOverAtGTE))
+	}
+	if i.ServiceTakenOverAtLT != nil {
+		predicates = append(predicates, account.ServiceTakenOverAtLT(*i.ServiceTakenOverAtLT))
+	}
+	if i.ServiceTakenOverAtLTE != nil {
+		predicates = append(predicates, account.ServiceTakenOverAtLTE(*i.ServiceTakenOverAtLTE))
+	}
+	if i.ServiceTakenOverAtIsNil {
+		predicates = append(predicates, account.ServiceTakenOverAtIsNil())
+	}
+	if i.ServiceTakenOverAtNotNil {
+		predicates = append(predicates, account.ServiceTakenOverAtNotNil())
 	}
 	if i.LastContactAt != nil {
 		predicates = append(predicates, account.LastContactAtEQ(*i.LastContactAt))
@@ -3258,6 +3437,3172 @@ func (i *BulletinIssueWhereInput) P() (predicate.BulletinIssue, error) {
 	}
 }
 
+// CallbackWhereInput represents a where input for filtering Callback queries.
+type CallbackWhereInput struct {
+	Predicates []predicate.Callback  `json:"-"`
+	Not        *CallbackWhereInput   `json:"not,omitempty"`
+	Or         []*CallbackWhereInput `json:"or,omitempty"`
+	And        []*CallbackWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "batch_id" field predicates.
+	BatchID             *pulid.ID  `json:"batchID,omitempty"`
+	BatchIDNEQ          *pulid.ID  `json:"batchIDNEQ,omitempty"`
+	BatchIDIn           []pulid.ID `json:"batchIDIn,omitempty"`
+	BatchIDNotIn        []pulid.ID `json:"batchIDNotIn,omitempty"`
+	BatchIDGT           *pulid.ID  `json:"batchIDGT,omitempty"`
+	BatchIDGTE          *pulid.ID  `json:"batchIDGTE,omitempty"`
+	BatchIDLT           *pulid.ID  `json:"batchIDLT,omitempty"`
+	BatchIDLTE          *pulid.ID  `json:"batchIDLTE,omitempty"`
+	BatchIDContains     *pulid.ID  `json:"batchIDContains,omitempty"`
+	BatchIDHasPrefix    *pulid.ID  `json:"batchIDHasPrefix,omitempty"`
+	BatchIDHasSuffix    *pulid.ID  `json:"batchIDHasSuffix,omitempty"`
+	BatchIDEqualFold    *pulid.ID  `json:"batchIDEqualFold,omitempty"`
+	BatchIDContainsFold *pulid.ID  `json:"batchIDContainsFold,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "assignee_id" field predicates.
+	AssigneeID             *pulid.ID  `json:"assigneeID,omitempty"`
+	AssigneeIDNEQ          *pulid.ID  `json:"assigneeIDNEQ,omitempty"`
+	AssigneeIDIn           []pulid.ID `json:"assigneeIDIn,omitempty"`
+	AssigneeIDNotIn        []pulid.ID `json:"assigneeIDNotIn,omitempty"`
+	AssigneeIDGT           *pulid.ID  `json:"assigneeIDGT,omitempty"`
+	AssigneeIDGTE          *pulid.ID  `json:"assigneeIDGTE,omitempty"`
+	AssigneeIDLT           *pulid.ID  `json:"assigneeIDLT,omitempty"`
+	AssigneeIDLTE          *pulid.ID  `json:"assigneeIDLTE,omitempty"`
+	AssigneeIDContains     *pulid.ID  `json:"assigneeIDContains,omitempty"`
+	AssigneeIDHasPrefix    *pulid.ID  `json:"assigneeIDHasPrefix,omitempty"`
+	AssigneeIDHasSuffix    *pulid.ID  `json:"assigneeIDHasSuffix,omitempty"`
+	AssigneeIDEqualFold    *pulid.ID  `json:"assigneeIDEqualFold,omitempty"`
+	AssigneeIDContainsFold *pulid.ID  `json:"assigneeIDContainsFold,omitempty"`
+
+	// "member" field predicates.
+	Member    *bool `json:"member,omitempty"`
+	MemberNEQ *bool `json:"memberNEQ,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt      *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ   *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn    []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT    *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE   *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT    *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE   *time.Time  `json:"dueAtLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *callback.Status  `json:"status,omitempty"`
+	StatusNEQ   *callback.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []callback.Status `json:"statusIn,omitempty"`
+	StatusNotIn []callback.Status `json:"statusNotIn,omitempty"`
+
+	// "reached_at" field predicates.
+	ReachedAt       *time.Time  `json:"reachedAt,omitempty"`
+	ReachedAtNEQ    *time.Time  `json:"reachedAtNEQ,omitempty"`
+	ReachedAtIn     []time.Time `json:"reachedAtIn,omitempty"`
+	ReachedAtNotIn  []time.Time `json:"reachedAtNotIn,omitempty"`
+	ReachedAtGT     *time.Time  `json:"reachedAtGT,omitempty"`
+	ReachedAtGTE    *time.Time  `json:"reachedAtGTE,omitempty"`
+	ReachedAtLT     *time.Time  `json:"reachedAtLT,omitempty"`
+	ReachedAtLTE    *time.Time  `json:"reachedAtLTE,omitempty"`
+	ReachedAtIsNil  bool        `json:"reachedAtIsNil,omitempty"`
+	ReachedAtNotNil bool        `json:"reachedAtNotNil,omitempty"`
+
+	// "completed_at" field predicates.
+	CompletedAt       *time.Time  `json:"completedAt,omitempty"`
+	CompletedAtNEQ    *time.Time  `json:"completedAtNEQ,omitempty"`
+	CompletedAtIn     []time.Time `json:"completedAtIn,omitempty"`
+	CompletedAtNotIn  []time.Time `json:"completedAtNotIn,omitempty"`
+	CompletedAtGT     *time.Time  `json:"completedAtGT,omitempty"`
+	CompletedAtGTE    *time.Time  `json:"completedAtGTE,omitempty"`
+	CompletedAtLT     *time.Time  `json:"completedAtLT,omitempty"`
+	CompletedAtLTE    *time.Time  `json:"completedAtLTE,omitempty"`
+	CompletedAtIsNil  bool        `json:"completedAtIsNil,omitempty"`
+	CompletedAtNotNil bool        `json:"completedAtNotNil,omitempty"`
+
+	// "late" field predicates.
+	Late    *bool `json:"late,omitempty"`
+	LateNEQ *bool `json:"lateNEQ,omitempty"`
+
+	// "satisfaction" field predicates.
+	Satisfaction       *int  `json:"satisfaction,omitempty"`
+	SatisfactionNEQ    *int  `json:"satisfactionNEQ,omitempty"`
+	SatisfactionIn     []int `json:"satisfactionIn,omitempty"`
+	SatisfactionNotIn  []int `json:"satisfactionNotIn,omitempty"`
+	SatisfactionGT     *int  `json:"satisfactionGT,omitempty"`
+	SatisfactionGTE    *int  `json:"satisfactionGTE,omitempty"`
+	SatisfactionLT     *int  `json:"satisfactionLT,omitempty"`
+	SatisfactionLTE    *int  `json:"satisfactionLTE,omitempty"`
+	SatisfactionIsNil  bool  `json:"satisfactionIsNil,omitempty"`
+	SatisfactionNotNil bool  `json:"satisfactionNotNil,omitempty"`
+
+	// "suggestions" field predicates.
+	Suggestions             *string  `json:"suggestions,omitempty"`
+	SuggestionsNEQ          *string  `json:"suggestionsNEQ,omitempty"`
+	SuggestionsIn           []string `json:"suggestionsIn,omitempty"`
+	SuggestionsNotIn        []string `json:"suggestionsNotIn,omitempty"`
+	SuggestionsGT           *string  `json:"suggestionsGT,omitempty"`
+	SuggestionsGTE          *string  `json:"suggestionsGTE,omitempty"`
+	SuggestionsLT           *string  `json:"suggestionsLT,omitempty"`
+	SuggestionsLTE          *string  `json:"suggestionsLTE,omitempty"`
+	SuggestionsContains     *string  `json:"suggestionsContains,omitempty"`
+	SuggestionsHasPrefix    *string  `json:"suggestionsHasPrefix,omitempty"`
+	SuggestionsHasSuffix    *string  `json:"suggestionsHasSuffix,omitempty"`
+	SuggestionsIsNil        bool     `json:"suggestionsIsNil,omitempty"`
+	SuggestionsNotNil       bool     `json:"suggestionsNotNil,omitempty"`
+	SuggestionsEqualFold    *string  `json:"suggestionsEqualFold,omitempty"`
+	SuggestionsContainsFold *string  `json:"suggestionsContainsFold,omitempty"`
+
+	// "batch" edge predicates.
+	HasBatch     *bool                      `json:"hasBatch,omitempty"`
+	HasBatchWith []*CallbackBatchWhereInput `json:"hasBatchWith,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "assignee" edge predicates.
+	HasAssignee     *bool             `json:"hasAssignee,omitempty"`
+	HasAssigneeWith []*UserWhereInput `json:"hasAssigneeWith,omitempty"`
+
+	// "issues" edge predicates.
+	HasIssues     *bool                     `json:"hasIssues,omitempty"`
+	HasIssuesWith []*ServiceIssueWhereInput `json:"hasIssuesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CallbackWhereInput) AddPredicates(predicates ...predicate.Callback) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CallbackWhereInput filter on the CallbackQuery builder.
+func (i *CallbackWhereInput) Filter(q *CallbackQuery) (*CallbackQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCallbackWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCallbackWhereInput is returned in case the CallbackWhereInput is empty.
+var ErrEmptyCallbackWhereInput = errors.New("ent: empty predicate CallbackWhereInput")
+
+// P returns a predicate for filtering callbacks.
+// An error is returned if the input is empty or invalid.
+func (i *CallbackWhereInput) P() (predicate.Callback, error) {
+	var predicates []predicate.Callback
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, callback.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Callback, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, callback.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Callback, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, callback.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, callback.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, callback.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, callback.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, callback.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, callback.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, callback.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, callback.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, callback.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, callback.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, callback.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, callback.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, callback.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, callback.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, callback.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, callback.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, callback.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, callback.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, callback.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, callback.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, callback.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, callback.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, callback.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, callback.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, callback.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.BatchID != nil {
+		predicates = append(predicates, callback.BatchIDEQ(*i.BatchID))
+	}
+	if i.BatchIDNEQ != nil {
+		predicates = append(predicates, callback.BatchIDNEQ(*i.BatchIDNEQ))
+	}
+	if len(i.BatchIDIn) > 0 {
+		predicates = append(predicates, callback.BatchIDIn(i.BatchIDIn...))
+	}
+	if len(i.BatchIDNotIn) > 0 {
+		predicates = append(predicates, callback.BatchIDNotIn(i.BatchIDNotIn...))
+	}
+	if i.BatchIDGT != nil {
+		predicates = append(predicates, callback.BatchIDGT(*i.BatchIDGT))
+	}
+	if i.BatchIDGTE != nil {
+		predicates = append(predicates, callback.BatchIDGTE(*i.BatchIDGTE))
+	}
+	if i.BatchIDLT != nil {
+		predicates = append(predicates, callback.BatchIDLT(*i.BatchIDLT))
+	}
+	if i.BatchIDLTE != nil {
+		predicates = append(predicates, callback.BatchIDLTE(*i.BatchIDLTE))
+	}
+	if i.BatchIDContains != nil {
+		predicates = append(predicates, callback.BatchIDContains(*i.BatchIDContains))
+	}
+	if i.BatchIDHasPrefix != nil {
+		predicates = append(predicates, callback.BatchIDHasPrefix(*i.BatchIDHasPrefix))
+	}
+	if i.BatchIDHasSuffix != nil {
+		predicates = append(predicates, callback.BatchIDHasSuffix(*i.BatchIDHasSuffix))
+	}
+	if i.BatchIDEqualFold != nil {
+		predicates = append(predicates, callback.BatchIDEqualFold(*i.BatchIDEqualFold))
+	}
+	if i.BatchIDContainsFold != nil {
+		predicates = append(predicates, callback.BatchIDContainsFold(*i.BatchIDContainsFold))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, callback.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, callback.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, callback.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, callback.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, callback.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, callback.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, callback.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, callback.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, callback.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, callback.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, callback.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, callback.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, callback.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.AssigneeID != nil {
+		predicates = append(predicates, callback.AssigneeIDEQ(*i.AssigneeID))
+	}
+	if i.AssigneeIDNEQ != nil {
+		predicates = append(predicates, callback.AssigneeIDNEQ(*i.AssigneeIDNEQ))
+	}
+	if len(i.AssigneeIDIn) > 0 {
+		predicates = append(predicates, callback.AssigneeIDIn(i.AssigneeIDIn...))
+	}
+	if len(i.AssigneeIDNotIn) > 0 {
+		predicates = append(predicates, callback.AssigneeIDNotIn(i.AssigneeIDNotIn...))
+	}
+	if i.AssigneeIDGT != nil {
+		predicates = append(predicates, callback.AssigneeIDGT(*i.AssigneeIDGT))
+	}
+	if i.AssigneeIDGTE != nil {
+		predicates = append(predicates, callback.AssigneeIDGTE(*i.AssigneeIDGTE))
+	}
+	if i.AssigneeIDLT != nil {
+		predicates = append(predicates, callback.AssigneeIDLT(*i.AssigneeIDLT))
+	}
+	if i.AssigneeIDLTE != nil {
+		predicates = append(predicates, callback.AssigneeIDLTE(*i.AssigneeIDLTE))
+	}
+	if i.AssigneeIDContains != nil {
+		predicates = append(predicates, callback.AssigneeIDContains(*i.AssigneeIDContains))
+	}
+	if i.AssigneeIDHasPrefix != nil {
+		predicates = append(predicates, callback.AssigneeIDHasPrefix(*i.AssigneeIDHasPrefix))
+	}
+	if i.AssigneeIDHasSuffix != nil {
+		predicates = append(predicates, callback.AssigneeIDHasSuffix(*i.AssigneeIDHasSuffix))
+	}
+	if i.AssigneeIDEqualFold != nil {
+		predicates = append(predicates, callback.AssigneeIDEqualFold(*i.AssigneeIDEqualFold))
+	}
+	if i.AssigneeIDContainsFold != nil {
+		predicates = append(predicates, callback.AssigneeIDContainsFold(*i.AssigneeIDContainsFold))
+	}
+	if i.Member != nil {
+		predicates = append(predicates, callback.MemberEQ(*i.Member))
+	}
+	if i.MemberNEQ != nil {
+		predicates = append(predicates, callback.MemberNEQ(*i.MemberNEQ))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, callback.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, callback.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, callback.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, callback.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, callback.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, callback.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, callback.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, callback.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, callback.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, callback.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, callback.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, callback.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.ReachedAt != nil {
+		predicates = append(predicates, callback.ReachedAtEQ(*i.ReachedAt))
+	}
+	if i.ReachedAtNEQ != nil {
+		predicates = append(predicates, callback.ReachedAtNEQ(*i.ReachedAtNEQ))
+	}
+	if len(i.ReachedAtIn) > 0 {
+		predicates = append(predicates, callback.ReachedAtIn(i.ReachedAtIn...))
+	}
+	if len(i.ReachedAtNotIn) > 0 {
+		predicates = append(predicates, callback.ReachedAtNotIn(i.ReachedAtNotIn...))
+	}
+	if i.ReachedAtGT != nil {
+		predicates = append(predicates, callback.ReachedAtGT(*i.ReachedAtGT))
+	}
+	if i.ReachedAtGTE != nil {
+		predicates = append(predicates, callback.ReachedAtGTE(*i.ReachedAtGTE))
+	}
+	if i.ReachedAtLT != nil {
+		predicates = append(predicates, callback.ReachedAtLT(*i.ReachedAtLT))
+	}
+	if i.ReachedAtLTE != nil {
+		predicates = append(predicates, callback.ReachedAtLTE(*i.ReachedAtLTE))
+	}
+	if i.ReachedAtIsNil {
+		predicates = append(predicates, callback.ReachedAtIsNil())
+	}
+	if i.ReachedAtNotNil {
+		predicates = append(predicates, callback.ReachedAtNotNil())
+	}
+	if i.CompletedAt != nil {
+		predicates = append(predicates, callback.CompletedAtEQ(*i.CompletedAt))
+	}
+	if i.CompletedAtNEQ != nil {
+		predicates = append(predicates, callback.CompletedAtNEQ(*i.CompletedAtNEQ))
+	}
+	if len(i.CompletedAtIn) > 0 {
+		predicates = append(predicates, callback.CompletedAtIn(i.CompletedAtIn...))
+	}
+	if len(i.CompletedAtNotIn) > 0 {
+		predicates = append(predicates, callback.CompletedAtNotIn(i.CompletedAtNotIn...))
+	}
+	if i.CompletedAtGT != nil {
+		predicates = append(predicates, callback.CompletedAtGT(*i.CompletedAtGT))
+	}
+	if i.CompletedAtGTE != nil {
+		predicates = append(predicates, callback.CompletedAtGTE(*i.CompletedAtGTE))
+	}
+	if i.CompletedAtLT != nil {
+		predicates = append(predicates, callback.CompletedAtLT(*i.CompletedAtLT))
+	}
+	if i.CompletedAtLTE != nil {
+		predicates = append(predicates, callback.CompletedAtLTE(*i.CompletedAtLTE))
+	}
+	if i.CompletedAtIsNil {
+		predicates = append(predicates, callback.CompletedAtIsNil())
+	}
+	if i.CompletedAtNotNil {
+		predicates = append(predicates, callback.CompletedAtNotNil())
+	}
+	if i.Late != nil {
+		predicates = append(predicates, callback.LateEQ(*i.Late))
+	}
+	if i.LateNEQ != nil {
+		predicates = append(predicates, callback.LateNEQ(*i.LateNEQ))
+	}
+	if i.Satisfaction != nil {
+		predicates = append(predicates, callback.SatisfactionEQ(*i.Satisfaction))
+	}
+	if i.SatisfactionNEQ != nil {
+		predicates = append(predicates, callback.SatisfactionNEQ(*i.SatisfactionNEQ))
+	}
+	if len(i.SatisfactionIn) > 0 {
+		predicates = append(predicates, callback.SatisfactionIn(i.SatisfactionIn...))
+	}
+	if len(i.SatisfactionNotIn) > 0 {
+		predicates = append(predicates, callback.SatisfactionNotIn(i.SatisfactionNotIn...))
+	}
+	if i.SatisfactionGT != nil {
+		predicates = append(predicates, callback.SatisfactionGT(*i.SatisfactionGT))
+	}
+	if i.SatisfactionGTE != nil {
+		predicates = append(predicates, callback.SatisfactionGTE(*i.SatisfactionGTE))
+	}
+	if i.SatisfactionLT != nil {
+		predicates = append(predicates, callback.SatisfactionLT(*i.SatisfactionLT))
+	}
+	if i.SatisfactionLTE != nil {
+		predicates = append(predicates, callback.SatisfactionLTE(*i.SatisfactionLTE))
+	}
+	if i.SatisfactionIsNil {
+		predicates = append(predicates, callback.SatisfactionIsNil())
+	}
+	if i.SatisfactionNotNil {
+		predicates = append(predicates, callback.SatisfactionNotNil())
+	}
+	if i.Suggestions != nil {
+		predicates = append(predicates, callback.SuggestionsEQ(*i.Suggestions))
+	}
+	if i.SuggestionsNEQ != nil {
+		predicates = append(predicates, callback.SuggestionsNEQ(*i.SuggestionsNEQ))
+	}
+	if len(i.SuggestionsIn) > 0 {
+		predicates = append(predicates, callback.SuggestionsIn(i.SuggestionsIn...))
+	}
+	if len(i.SuggestionsNotIn) > 0 {
+		predicates = append(predicates, callback.SuggestionsNotIn(i.SuggestionsNotIn...))
+	}
+	if i.SuggestionsGT != nil {
+		predicates = append(predicates, callback.SuggestionsGT(*i.SuggestionsGT))
+	}
+	if i.SuggestionsGTE != nil {
+		predicates = append(predicates, callback.SuggestionsGTE(*i.SuggestionsGTE))
+	}
+	if i.SuggestionsLT != nil {
+		predicates = append(predicates, callback.SuggestionsLT(*i.SuggestionsLT))
+	}
+	if i.SuggestionsLTE != nil {
+		predicates = append(predicates, callback.SuggestionsLTE(*i.SuggestionsLTE))
+	}
+	if i.SuggestionsContains != nil {
+		predicates = append(predicates, callback.SuggestionsContains(*i.SuggestionsContains))
+	}
+	if i.SuggestionsHasPrefix != nil {
+		predicates = append(predicates, callback.SuggestionsHasPrefix(*i.SuggestionsHasPrefix))
+	}
+	if i.SuggestionsHasSuffix != nil {
+		predicates = append(predicates, callback.SuggestionsHasSuffix(*i.SuggestionsHasSuffix))
+	}
+	if i.SuggestionsIsNil {
+		predicates = append(predicates, callback.SuggestionsIsNil())
+	}
+	if i.SuggestionsNotNil {
+		predicates = append(predicates, callback.SuggestionsNotNil())
+	}
+	if i.SuggestionsEqualFold != nil {
+		predicates = append(predicates, callback.SuggestionsEqualFold(*i.SuggestionsEqualFold))
+	}
+	if i.SuggestionsContainsFold != nil {
+		predicates = append(predicates, callback.SuggestionsContainsFold(*i.SuggestionsContainsFold))
+	}
+
+	if i.HasBatch != nil {
+		p := callback.HasBatch()
+		if !*i.HasBatch {
+			p = callback.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBatchWith) > 0 {
+		with := make([]predicate.CallbackBatch, 0, len(i.HasBatchWith))
+		for _, w := range i.HasBatchWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBatchWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, callback.HasBatchWith(with...))
+	}
+	if i.HasAccount != nil {
+		p := callback.HasAccount()
+		if !*i.HasAccount {
+			p = callback.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, callback.HasAccountWith(with...))
+	}
+	if i.HasAssignee != nil {
+		p := callback.HasAssignee()
+		if !*i.HasAssignee {
+			p = callback.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAssigneeWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAssigneeWith))
+		for _, w := range i.HasAssigneeWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAssigneeWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, callback.HasAssigneeWith(with...))
+	}
+	if i.HasIssues != nil {
+		p := callback.HasIssues()
+		if !*i.HasIssues {
+			p = callback.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasIssuesWith) > 0 {
+		with := make([]predicate.ServiceIssue, 0, len(i.HasIssuesWith))
+		for _, w := range i.HasIssuesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasIssuesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, callback.HasIssuesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCallbackWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return callback.And(predicates...), nil
+	}
+}
+
+// CallbackBatchWhereInput represents a where input for filtering CallbackBatch queries.
+type CallbackBatchWhereInput struct {
+	Predicates []predicate.CallbackBatch  `json:"-"`
+	Not        *CallbackBatchWhereInput   `json:"not,omitempty"`
+	Or         []*CallbackBatchWhereInput `json:"or,omitempty"`
+	And        []*CallbackBatchWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt      *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ   *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn    []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT    *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE   *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT    *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE   *time.Time  `json:"dueAtLTE,omitempty"`
+
+	// "created_by_id" field predicates.
+	CreatedByID             *pulid.ID  `json:"createdByID,omitempty"`
+	CreatedByIDNEQ          *pulid.ID  `json:"createdByIDNEQ,omitempty"`
+	CreatedByIDIn           []pulid.ID `json:"createdByIDIn,omitempty"`
+	CreatedByIDNotIn        []pulid.ID `json:"createdByIDNotIn,omitempty"`
+	CreatedByIDGT           *pulid.ID  `json:"createdByIDGT,omitempty"`
+	CreatedByIDGTE          *pulid.ID  `json:"createdByIDGTE,omitempty"`
+	CreatedByIDLT           *pulid.ID  `json:"createdByIDLT,omitempty"`
+	CreatedByIDLTE          *pulid.ID  `json:"createdByIDLTE,omitempty"`
+	CreatedByIDContains     *pulid.ID  `json:"createdByIDContains,omitempty"`
+	CreatedByIDHasPrefix    *pulid.ID  `json:"createdByIDHasPrefix,omitempty"`
+	CreatedByIDHasSuffix    *pulid.ID  `json:"createdByIDHasSuffix,omitempty"`
+	CreatedByIDIsNil        bool       `json:"createdByIDIsNil,omitempty"`
+	CreatedByIDNotNil       bool       `json:"createdByIDNotNil,omitempty"`
+	CreatedByIDEqualFold    *pulid.ID  `json:"createdByIDEqualFold,omitempty"`
+	CreatedByIDContainsFold *pulid.ID  `json:"createdByIDContainsFold,omitempty"`
+
+	// "created_by" edge predicates.
+	HasCreatedBy     *bool             `json:"hasCreatedBy,omitempty"`
+	HasCreatedByWith []*UserWhereInput `json:"hasCreatedByWith,omitempty"`
+
+	// "callbacks" edge predicates.
+	HasCallbacks     *bool                 `json:"hasCallbacks,omitempty"`
+	HasCallbacksWith []*CallbackWhereInput `json:"hasCallbacksWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CallbackBatchWhereInput) AddPredicates(predicates ...predicate.CallbackBatch) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CallbackBatchWhereInput filter on the CallbackBatchQuery builder.
+func (i *CallbackBatchWhereInput) Filter(q *CallbackBatchQuery) (*CallbackBatchQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCallbackBatchWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCallbackBatchWhereInput is returned in case the CallbackBatchWhereInput is empty.
+var ErrEmptyCallbackBatchWhereInput = errors.New("ent: empty predicate CallbackBatchWhereInput")
+
+// P returns a predicate for filtering callbackbatches.
+// An error is returned if the input is empty or invalid.
+func (i *CallbackBatchWhereInput) P() (predicate.CallbackBatch, error) {
+	var predicates []predicate.CallbackBatch
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, callbackbatch.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CallbackBatch, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, callbackbatch.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CallbackBatch, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, callbackbatch.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, callbackbatch.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, callbackbatch.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, callbackbatch.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, callbackbatch.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, callbackbatch.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, callbackbatch.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, callbackbatch.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, callbackbatch.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, callbackbatch.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, callbackbatch.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, callbackbatch.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, callbackbatch.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, callbackbatch.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, callbackbatch.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, callbackbatch.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, callbackbatch.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, callbackbatch.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, callbackbatch.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, callbackbatch.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, callbackbatch.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, callbackbatch.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, callbackbatch.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, callbackbatch.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, callbackbatch.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, callbackbatch.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, callbackbatch.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, callbackbatch.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, callbackbatch.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, callbackbatch.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, callbackbatch.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, callbackbatch.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, callbackbatch.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, callbackbatch.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, callbackbatch.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, callbackbatch.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, callbackbatch.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, callbackbatch.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, callbackbatch.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, callbackbatch.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, callbackbatch.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, callbackbatch.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, callbackbatch.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, callbackbatch.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, callbackbatch.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, callbackbatch.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.CreatedByID != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDEQ(*i.CreatedByID))
+	}
+	if i.CreatedByIDNEQ != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDNEQ(*i.CreatedByIDNEQ))
+	}
+	if len(i.CreatedByIDIn) > 0 {
+		predicates = append(predicates, callbackbatch.CreatedByIDIn(i.CreatedByIDIn...))
+	}
+	if len(i.CreatedByIDNotIn) > 0 {
+		predicates = append(predicates, callbackbatch.CreatedByIDNotIn(i.CreatedByIDNotIn...))
+	}
+	if i.CreatedByIDGT != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDGT(*i.CreatedByIDGT))
+	}
+	if i.CreatedByIDGTE != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDGTE(*i.CreatedByIDGTE))
+	}
+	if i.CreatedByIDLT != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDLT(*i.CreatedByIDLT))
+	}
+	if i.CreatedByIDLTE != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDLTE(*i.CreatedByIDLTE))
+	}
+	if i.CreatedByIDContains != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDContains(*i.CreatedByIDContains))
+	}
+	if i.CreatedByIDHasPrefix != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDHasPrefix(*i.CreatedByIDHasPrefix))
+	}
+	if i.CreatedByIDHasSuffix != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDHasSuffix(*i.CreatedByIDHasSuffix))
+	}
+	if i.CreatedByIDIsNil {
+		predicates = append(predicates, callbackbatch.CreatedByIDIsNil())
+	}
+	if i.CreatedByIDNotNil {
+		predicates = append(predicates, callbackbatch.CreatedByIDNotNil())
+	}
+	if i.CreatedByIDEqualFold != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDEqualFold(*i.CreatedByIDEqualFold))
+	}
+	if i.CreatedByIDContainsFold != nil {
+		predicates = append(predicates, callbackbatch.CreatedByIDContainsFold(*i.CreatedByIDContainsFold))
+	}
+
+	if i.HasCreatedBy != nil {
+		p := callbackbatch.HasCreatedBy()
+		if !*i.HasCreatedBy {
+			p = callbackbatch.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCreatedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasCreatedByWith))
+		for _, w := range i.HasCreatedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCreatedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, callbackbatch.HasCreatedByWith(with...))
+	}
+	if i.HasCallbacks != nil {
+		p := callbackbatch.HasCallbacks()
+		if !*i.HasCallbacks {
+			p = callbackbatch.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCallbacksWith) > 0 {
+		with := make([]predicate.Callback, 0, len(i.HasCallbacksWith))
+		for _, w := range i.HasCallbacksWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCallbacksWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, callbackbatch.HasCallbacksWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCallbackBatchWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return callbackbatch.And(predicates...), nil
+	}
+}
+
+// CaseStudyWhereInput represents a where input for filtering CaseStudy queries.
+type CaseStudyWhereInput struct {
+	Predicates []predicate.CaseStudy  `json:"-"`
+	Not        *CaseStudyWhereInput   `json:"not,omitempty"`
+	Or         []*CaseStudyWhereInput `json:"or,omitempty"`
+	And        []*CaseStudyWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "complaint_id" field predicates.
+	ComplaintID             *pulid.ID  `json:"complaintID,omitempty"`
+	ComplaintIDNEQ          *pulid.ID  `json:"complaintIDNEQ,omitempty"`
+	ComplaintIDIn           []pulid.ID `json:"complaintIDIn,omitempty"`
+	ComplaintIDNotIn        []pulid.ID `json:"complaintIDNotIn,omitempty"`
+	ComplaintIDGT           *pulid.ID  `json:"complaintIDGT,omitempty"`
+	ComplaintIDGTE          *pulid.ID  `json:"complaintIDGTE,omitempty"`
+	ComplaintIDLT           *pulid.ID  `json:"complaintIDLT,omitempty"`
+	ComplaintIDLTE          *pulid.ID  `json:"complaintIDLTE,omitempty"`
+	ComplaintIDContains     *pulid.ID  `json:"complaintIDContains,omitempty"`
+	ComplaintIDHasPrefix    *pulid.ID  `json:"complaintIDHasPrefix,omitempty"`
+	ComplaintIDHasSuffix    *pulid.ID  `json:"complaintIDHasSuffix,omitempty"`
+	ComplaintIDEqualFold    *pulid.ID  `json:"complaintIDEqualFold,omitempty"`
+	ComplaintIDContainsFold *pulid.ID  `json:"complaintIDContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "lesson" field predicates.
+	Lesson             *string  `json:"lesson,omitempty"`
+	LessonNEQ          *string  `json:"lessonNEQ,omitempty"`
+	LessonIn           []string `json:"lessonIn,omitempty"`
+	LessonNotIn        []string `json:"lessonNotIn,omitempty"`
+	LessonGT           *string  `json:"lessonGT,omitempty"`
+	LessonGTE          *string  `json:"lessonGTE,omitempty"`
+	LessonLT           *string  `json:"lessonLT,omitempty"`
+	LessonLTE          *string  `json:"lessonLTE,omitempty"`
+	LessonContains     *string  `json:"lessonContains,omitempty"`
+	LessonHasPrefix    *string  `json:"lessonHasPrefix,omitempty"`
+	LessonHasSuffix    *string  `json:"lessonHasSuffix,omitempty"`
+	LessonEqualFold    *string  `json:"lessonEqualFold,omitempty"`
+	LessonContainsFold *string  `json:"lessonContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category             *string  `json:"category,omitempty"`
+	CategoryNEQ          *string  `json:"categoryNEQ,omitempty"`
+	CategoryIn           []string `json:"categoryIn,omitempty"`
+	CategoryNotIn        []string `json:"categoryNotIn,omitempty"`
+	CategoryGT           *string  `json:"categoryGT,omitempty"`
+	CategoryGTE          *string  `json:"categoryGTE,omitempty"`
+	CategoryLT           *string  `json:"categoryLT,omitempty"`
+	CategoryLTE          *string  `json:"categoryLTE,omitempty"`
+	CategoryContains     *string  `json:"categoryContains,omitempty"`
+	CategoryHasPrefix    *string  `json:"categoryHasPrefix,omitempty"`
+	CategoryHasSuffix    *string  `json:"categoryHasSuffix,omitempty"`
+	CategoryEqualFold    *string  `json:"categoryEqualFold,omitempty"`
+	CategoryContainsFold *string  `json:"categoryContainsFold,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID             *pulid.ID  `json:"authorID,omitempty"`
+	AuthorIDNEQ          *pulid.ID  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn           []pulid.ID `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn        []pulid.ID `json:"authorIDNotIn,omitempty"`
+	AuthorIDGT           *pulid.ID  `json:"authorIDGT,omitempty"`
+	AuthorIDGTE          *pulid.ID  `json:"authorIDGTE,omitempty"`
+	AuthorIDLT           *pulid.ID  `json:"authorIDLT,omitempty"`
+	AuthorIDLTE          *pulid.ID  `json:"authorIDLTE,omitempty"`
+	AuthorIDContains     *pulid.ID  `json:"authorIDContains,omitempty"`
+	AuthorIDHasPrefix    *pulid.ID  `json:"authorIDHasPrefix,omitempty"`
+	AuthorIDHasSuffix    *pulid.ID  `json:"authorIDHasSuffix,omitempty"`
+	AuthorIDIsNil        bool       `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil       bool       `json:"authorIDNotNil,omitempty"`
+	AuthorIDEqualFold    *pulid.ID  `json:"authorIDEqualFold,omitempty"`
+	AuthorIDContainsFold *pulid.ID  `json:"authorIDContainsFold,omitempty"`
+
+	// "author" edge predicates.
+	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
+	HasAuthorWith []*UserWhereInput `json:"hasAuthorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CaseStudyWhereInput) AddPredicates(predicates ...predicate.CaseStudy) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CaseStudyWhereInput filter on the CaseStudyQuery builder.
+func (i *CaseStudyWhereInput) Filter(q *CaseStudyQuery) (*CaseStudyQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCaseStudyWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCaseStudyWhereInput is returned in case the CaseStudyWhereInput is empty.
+var ErrEmptyCaseStudyWhereInput = errors.New("ent: empty predicate CaseStudyWhereInput")
+
+// P returns a predicate for filtering casestudies.
+// An error is returned if the input is empty or invalid.
+func (i *CaseStudyWhereInput) P() (predicate.CaseStudy, error) {
+	var predicates []predicate.CaseStudy
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, casestudy.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CaseStudy, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, casestudy.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CaseStudy, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, casestudy.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, casestudy.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, casestudy.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, casestudy.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, casestudy.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, casestudy.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, casestudy.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, casestudy.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, casestudy.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, casestudy.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, casestudy.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, casestudy.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, casestudy.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, casestudy.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, casestudy.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, casestudy.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, casestudy.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, casestudy.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, casestudy.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, casestudy.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, casestudy.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, casestudy.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, casestudy.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, casestudy.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, casestudy.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ComplaintID != nil {
+		predicates = append(predicates, casestudy.ComplaintIDEQ(*i.ComplaintID))
+	}
+	if i.ComplaintIDNEQ != nil {
+		predicates = append(predicates, casestudy.ComplaintIDNEQ(*i.ComplaintIDNEQ))
+	}
+	if len(i.ComplaintIDIn) > 0 {
+		predicates = append(predicates, casestudy.ComplaintIDIn(i.ComplaintIDIn...))
+	}
+	if len(i.ComplaintIDNotIn) > 0 {
+		predicates = append(predicates, casestudy.ComplaintIDNotIn(i.ComplaintIDNotIn...))
+	}
+	if i.ComplaintIDGT != nil {
+		predicates = append(predicates, casestudy.ComplaintIDGT(*i.ComplaintIDGT))
+	}
+	if i.ComplaintIDGTE != nil {
+		predicates = append(predicates, casestudy.ComplaintIDGTE(*i.ComplaintIDGTE))
+	}
+	if i.ComplaintIDLT != nil {
+		predicates = append(predicates, casestudy.ComplaintIDLT(*i.ComplaintIDLT))
+	}
+	if i.ComplaintIDLTE != nil {
+		predicates = append(predicates, casestudy.ComplaintIDLTE(*i.ComplaintIDLTE))
+	}
+	if i.ComplaintIDContains != nil {
+		predicates = append(predicates, casestudy.ComplaintIDContains(*i.ComplaintIDContains))
+	}
+	if i.ComplaintIDHasPrefix != nil {
+		predicates = append(predicates, casestudy.ComplaintIDHasPrefix(*i.ComplaintIDHasPrefix))
+	}
+	if i.ComplaintIDHasSuffix != nil {
+		predicates = append(predicates, casestudy.ComplaintIDHasSuffix(*i.ComplaintIDHasSuffix))
+	}
+	if i.ComplaintIDEqualFold != nil {
+		predicates = append(predicates, casestudy.ComplaintIDEqualFold(*i.ComplaintIDEqualFold))
+	}
+	if i.ComplaintIDContainsFold != nil {
+		predicates = append(predicates, casestudy.ComplaintIDContainsFold(*i.ComplaintIDContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, casestudy.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, casestudy.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, casestudy.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, casestudy.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, casestudy.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, casestudy.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, casestudy.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, casestudy.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, casestudy.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, casestudy.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, casestudy.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, casestudy.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, casestudy.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Lesson != nil {
+		predicates = append(predicates, casestudy.LessonEQ(*i.Lesson))
+	}
+	if i.LessonNEQ != nil {
+		predicates = append(predicates, casestudy.LessonNEQ(*i.LessonNEQ))
+	}
+	if len(i.LessonIn) > 0 {
+		predicates = append(predicates, casestudy.LessonIn(i.LessonIn...))
+	}
+	if len(i.LessonNotIn) > 0 {
+		predicates = append(predicates, casestudy.LessonNotIn(i.LessonNotIn...))
+	}
+	if i.LessonGT != nil {
+		predicates = append(predicates, casestudy.LessonGT(*i.LessonGT))
+	}
+	if i.LessonGTE != nil {
+		predicates = append(predicates, casestudy.LessonGTE(*i.LessonGTE))
+	}
+	if i.LessonLT != nil {
+		predicates = append(predicates, casestudy.LessonLT(*i.LessonLT))
+	}
+	if i.LessonLTE != nil {
+		predicates = append(predicates, casestudy.LessonLTE(*i.LessonLTE))
+	}
+	if i.LessonContains != nil {
+		predicates = append(predicates, casestudy.LessonContains(*i.LessonContains))
+	}
+	if i.LessonHasPrefix != nil {
+		predicates = append(predicates, casestudy.LessonHasPrefix(*i.LessonHasPrefix))
+	}
+	if i.LessonHasSuffix != nil {
+		predicates = append(predicates, casestudy.LessonHasSuffix(*i.LessonHasSuffix))
+	}
+	if i.LessonEqualFold != nil {
+		predicates = append(predicates, casestudy.LessonEqualFold(*i.LessonEqualFold))
+	}
+	if i.LessonContainsFold != nil {
+		predicates = append(predicates, casestudy.LessonContainsFold(*i.LessonContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, casestudy.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, casestudy.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, casestudy.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, casestudy.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.CategoryGT != nil {
+		predicates = append(predicates, casestudy.CategoryGT(*i.CategoryGT))
+	}
+	if i.CategoryGTE != nil {
+		predicates = append(predicates, casestudy.CategoryGTE(*i.CategoryGTE))
+	}
+	if i.CategoryLT != nil {
+		predicates = append(predicates, casestudy.CategoryLT(*i.CategoryLT))
+	}
+	if i.CategoryLTE != nil {
+		predicates = append(predicates, casestudy.CategoryLTE(*i.CategoryLTE))
+	}
+	if i.CategoryContains != nil {
+		predicates = append(predicates, casestudy.CategoryContains(*i.CategoryContains))
+	}
+	if i.CategoryHasPrefix != nil {
+		predicates = append(predicates, casestudy.CategoryHasPrefix(*i.CategoryHasPrefix))
+	}
+	if i.CategoryHasSuffix != nil {
+		predicates = append(predicates, casestudy.CategoryHasSuffix(*i.CategoryHasSuffix))
+	}
+	if i.CategoryEqualFold != nil {
+		predicates = append(predicates, casestudy.CategoryEqualFold(*i.CategoryEqualFold))
+	}
+	if i.CategoryContainsFold != nil {
+		predicates = append(predicates, casestudy.CategoryContainsFold(*i.CategoryContainsFold))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, casestudy.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, casestudy.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, casestudy.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, casestudy.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDGT != nil {
+		predicates = append(predicates, casestudy.AuthorIDGT(*i.AuthorIDGT))
+	}
+	if i.AuthorIDGTE != nil {
+		predicates = append(predicates, casestudy.AuthorIDGTE(*i.AuthorIDGTE))
+	}
+	if i.AuthorIDLT != nil {
+		predicates = append(predicates, casestudy.AuthorIDLT(*i.AuthorIDLT))
+	}
+	if i.AuthorIDLTE != nil {
+		predicates = append(predicates, casestudy.AuthorIDLTE(*i.AuthorIDLTE))
+	}
+	if i.AuthorIDContains != nil {
+		predicates = append(predicates, casestudy.AuthorIDContains(*i.AuthorIDContains))
+	}
+	if i.AuthorIDHasPrefix != nil {
+		predicates = append(predicates, casestudy.AuthorIDHasPrefix(*i.AuthorIDHasPrefix))
+	}
+	if i.AuthorIDHasSuffix != nil {
+		predicates = append(predicates, casestudy.AuthorIDHasSuffix(*i.AuthorIDHasSuffix))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, casestudy.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, casestudy.AuthorIDNotNil())
+	}
+	if i.AuthorIDEqualFold != nil {
+		predicates = append(predicates, casestudy.AuthorIDEqualFold(*i.AuthorIDEqualFold))
+	}
+	if i.AuthorIDContainsFold != nil {
+		predicates = append(predicates, casestudy.AuthorIDContainsFold(*i.AuthorIDContainsFold))
+	}
+
+	if i.HasAuthor != nil {
+		p := casestudy.HasAuthor()
+		if !*i.HasAuthor {
+			p = casestudy.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuthorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAuthorWith))
+		for _, w := range i.HasAuthorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuthorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, casestudy.HasAuthorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCaseStudyWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return casestudy.And(predicates...), nil
+	}
+}
+
+// ComplaintWhereInput represents a where input for filtering Complaint queries.
+type ComplaintWhereInput struct {
+	Predicates []predicate.Complaint  `json:"-"`
+	Not        *ComplaintWhereInput   `json:"not,omitempty"`
+	Or         []*ComplaintWhereInput `json:"or,omitempty"`
+	And        []*ComplaintWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "number" field predicates.
+	Number      *int  `json:"number,omitempty"`
+	NumberNEQ   *int  `json:"numberNEQ,omitempty"`
+	NumberIn    []int `json:"numberIn,omitempty"`
+	NumberNotIn []int `json:"numberNotIn,omitempty"`
+	NumberGT    *int  `json:"numberGT,omitempty"`
+	NumberGTE   *int  `json:"numberGTE,omitempty"`
+	NumberLT    *int  `json:"numberLT,omitempty"`
+	NumberLTE   *int  `json:"numberLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "filed_by_id" field predicates.
+	FiledByID             *pulid.ID  `json:"filedByID,omitempty"`
+	FiledByIDNEQ          *pulid.ID  `json:"filedByIDNEQ,omitempty"`
+	FiledByIDIn           []pulid.ID `json:"filedByIDIn,omitempty"`
+	FiledByIDNotIn        []pulid.ID `json:"filedByIDNotIn,omitempty"`
+	FiledByIDGT           *pulid.ID  `json:"filedByIDGT,omitempty"`
+	FiledByIDGTE          *pulid.ID  `json:"filedByIDGTE,omitempty"`
+	FiledByIDLT           *pulid.ID  `json:"filedByIDLT,omitempty"`
+	FiledByIDLTE          *pulid.ID  `json:"filedByIDLTE,omitempty"`
+	FiledByIDContains     *pulid.ID  `json:"filedByIDContains,omitempty"`
+	FiledByIDHasPrefix    *pulid.ID  `json:"filedByIDHasPrefix,omitempty"`
+	FiledByIDHasSuffix    *pulid.ID  `json:"filedByIDHasSuffix,omitempty"`
+	FiledByIDIsNil        bool       `json:"filedByIDIsNil,omitempty"`
+	FiledByIDNotNil       bool       `json:"filedByIDNotNil,omitempty"`
+	FiledByIDEqualFold    *pulid.ID  `json:"filedByIDEqualFold,omitempty"`
+	FiledByIDContainsFold *pulid.ID  `json:"filedByIDContainsFold,omitempty"`
+
+	// "summary" field predicates.
+	Summary             *string  `json:"summary,omitempty"`
+	SummaryNEQ          *string  `json:"summaryNEQ,omitempty"`
+	SummaryIn           []string `json:"summaryIn,omitempty"`
+	SummaryNotIn        []string `json:"summaryNotIn,omitempty"`
+	SummaryGT           *string  `json:"summaryGT,omitempty"`
+	SummaryGTE          *string  `json:"summaryGTE,omitempty"`
+	SummaryLT           *string  `json:"summaryLT,omitempty"`
+	SummaryLTE          *string  `json:"summaryLTE,omitempty"`
+	SummaryContains     *string  `json:"summaryContains,omitempty"`
+	SummaryHasPrefix    *string  `json:"summaryHasPrefix,omitempty"`
+	SummaryHasSuffix    *string  `json:"summaryHasSuffix,omitempty"`
+	SummaryEqualFold    *string  `json:"summaryEqualFold,omitempty"`
+	SummaryContainsFold *string  `json:"summaryContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category             *string  `json:"category,omitempty"`
+	CategoryNEQ          *string  `json:"categoryNEQ,omitempty"`
+	CategoryIn           []string `json:"categoryIn,omitempty"`
+	CategoryNotIn        []string `json:"categoryNotIn,omitempty"`
+	CategoryGT           *string  `json:"categoryGT,omitempty"`
+	CategoryGTE          *string  `json:"categoryGTE,omitempty"`
+	CategoryLT           *string  `json:"categoryLT,omitempty"`
+	CategoryLTE          *string  `json:"categoryLTE,omitempty"`
+	CategoryContains     *string  `json:"categoryContains,omitempty"`
+	CategoryHasPrefix    *string  `json:"categoryHasPrefix,omitempty"`
+	CategoryHasSuffix    *string  `json:"categoryHasSuffix,omitempty"`
+	CategoryEqualFold    *string  `json:"categoryEqualFold,omitempty"`
+	CategoryContainsFold *string  `json:"categoryContainsFold,omitempty"`
+
+	// "severity" field predicates.
+	Severity      *complaint.Severity  `json:"severity,omitempty"`
+	SeverityNEQ   *complaint.Severity  `json:"severityNEQ,omitempty"`
+	SeverityIn    []complaint.Severity `json:"severityIn,omitempty"`
+	SeverityNotIn []complaint.Severity `json:"severityNotIn,omitempty"`
+
+	// "status" field predicates.
+	Status      *complaint.Status  `json:"status,omitempty"`
+	StatusNEQ   *complaint.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []complaint.Status `json:"statusIn,omitempty"`
+	StatusNotIn []complaint.Status `json:"statusNotIn,omitempty"`
+
+	// "resolved_on_spot" field predicates.
+	ResolvedOnSpot    *bool `json:"resolvedOnSpot,omitempty"`
+	ResolvedOnSpotNEQ *bool `json:"resolvedOnSpotNEQ,omitempty"`
+
+	// "promised_reply_at" field predicates.
+	PromisedReplyAt       *time.Time  `json:"promisedReplyAt,omitempty"`
+	PromisedReplyAtNEQ    *time.Time  `json:"promisedReplyAtNEQ,omitempty"`
+	PromisedReplyAtIn     []time.Time `json:"promisedReplyAtIn,omitempty"`
+	PromisedReplyAtNotIn  []time.Time `json:"promisedReplyAtNotIn,omitempty"`
+	PromisedReplyAtGT     *time.Time  `json:"promisedReplyAtGT,omitempty"`
+	PromisedReplyAtGTE    *time.Time  `json:"promisedReplyAtGTE,omitempty"`
+	PromisedReplyAtLT     *time.Time  `json:"promisedReplyAtLT,omitempty"`
+	PromisedReplyAtLTE    *time.Time  `json:"promisedReplyAtLTE,omitempty"`
+	PromisedReplyAtIsNil  bool        `json:"promisedReplyAtIsNil,omitempty"`
+	PromisedReplyAtNotNil bool        `json:"promisedReplyAtNotNil,omitempty"`
+
+	// "resolved_at" field predicates.
+	ResolvedAt       *time.Time  `json:"resolvedAt,omitempty"`
+	ResolvedAtNEQ    *time.Time  `json:"resolvedAtNEQ,omitempty"`
+	ResolvedAtIn     []time.Time `json:"resolvedAtIn,omitempty"`
+	ResolvedAtNotIn  []time.Time `json:"resolvedAtNotIn,omitempty"`
+	ResolvedAtGT     *time.Time  `json:"resolvedAtGT,omitempty"`
+	ResolvedAtGTE    *time.Time  `json:"resolvedAtGTE,omitempty"`
+	ResolvedAtLT     *time.Time  `json:"resolvedAtLT,omitempty"`
+	ResolvedAtLTE    *time.Time  `json:"resolvedAtLTE,omitempty"`
+	ResolvedAtIsNil  bool        `json:"resolvedAtIsNil,omitempty"`
+	ResolvedAtNotNil bool        `json:"resolvedAtNotNil,omitempty"`
+
+	// "resolution" field predicates.
+	Resolution             *string  `json:"resolution,omitempty"`
+	ResolutionNEQ          *string  `json:"resolutionNEQ,omitempty"`
+	ResolutionIn           []string `json:"resolutionIn,omitempty"`
+	ResolutionNotIn        []string `json:"resolutionNotIn,omitempty"`
+	ResolutionGT           *string  `json:"resolutionGT,omitempty"`
+	ResolutionGTE          *string  `json:"resolutionGTE,omitempty"`
+	ResolutionLT           *string  `json:"resolutionLT,omitempty"`
+	ResolutionLTE          *string  `json:"resolutionLTE,omitempty"`
+	ResolutionContains     *string  `json:"resolutionContains,omitempty"`
+	ResolutionHasPrefix    *string  `json:"resolutionHasPrefix,omitempty"`
+	ResolutionHasSuffix    *string  `json:"resolutionHasSuffix,omitempty"`
+	ResolutionIsNil        bool     `json:"resolutionIsNil,omitempty"`
+	ResolutionNotNil       bool     `json:"resolutionNotNil,omitempty"`
+	ResolutionEqualFold    *string  `json:"resolutionEqualFold,omitempty"`
+	ResolutionContainsFold *string  `json:"resolutionContainsFold,omitempty"`
+
+	// "replied_late" field predicates.
+	RepliedLate    *bool `json:"repliedLate,omitempty"`
+	RepliedLateNEQ *bool `json:"repliedLateNEQ,omitempty"`
+
+	// "escalated_to_id" field predicates.
+	EscalatedToID             *pulid.ID  `json:"escalatedToID,omitempty"`
+	EscalatedToIDNEQ          *pulid.ID  `json:"escalatedToIDNEQ,omitempty"`
+	EscalatedToIDIn           []pulid.ID `json:"escalatedToIDIn,omitempty"`
+	EscalatedToIDNotIn        []pulid.ID `json:"escalatedToIDNotIn,omitempty"`
+	EscalatedToIDGT           *pulid.ID  `json:"escalatedToIDGT,omitempty"`
+	EscalatedToIDGTE          *pulid.ID  `json:"escalatedToIDGTE,omitempty"`
+	EscalatedToIDLT           *pulid.ID  `json:"escalatedToIDLT,omitempty"`
+	EscalatedToIDLTE          *pulid.ID  `json:"escalatedToIDLTE,omitempty"`
+	EscalatedToIDContains     *pulid.ID  `json:"escalatedToIDContains,omitempty"`
+	EscalatedToIDHasPrefix    *pulid.ID  `json:"escalatedToIDHasPrefix,omitempty"`
+	EscalatedToIDHasSuffix    *pulid.ID  `json:"escalatedToIDHasSuffix,omitempty"`
+	EscalatedToIDIsNil        bool       `json:"escalatedToIDIsNil,omitempty"`
+	EscalatedToIDNotNil       bool       `json:"escalatedToIDNotNil,omitempty"`
+	EscalatedToIDEqualFold    *pulid.ID  `json:"escalatedToIDEqualFold,omitempty"`
+	EscalatedToIDContainsFold *pulid.ID  `json:"escalatedToIDContainsFold,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "filed_by" edge predicates.
+	HasFiledBy     *bool             `json:"hasFiledBy,omitempty"`
+	HasFiledByWith []*UserWhereInput `json:"hasFiledByWith,omitempty"`
+
+	// "escalated_to" edge predicates.
+	HasEscalatedTo     *bool             `json:"hasEscalatedTo,omitempty"`
+	HasEscalatedToWith []*UserWhereInput `json:"hasEscalatedToWith,omitempty"`
+
+	// "steps" edge predicates.
+	HasSteps     *bool                      `json:"hasSteps,omitempty"`
+	HasStepsWith []*ComplaintStepWhereInput `json:"hasStepsWith,omitempty"`
+
+	// "follow_ups" edge predicates.
+	HasFollowUps     *bool                          `json:"hasFollowUps,omitempty"`
+	HasFollowUpsWith []*ComplaintFollowUpWhereInput `json:"hasFollowUpsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplaintWhereInput) AddPredicates(predicates ...predicate.Complaint) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplaintWhereInput filter on the ComplaintQuery builder.
+func (i *ComplaintWhereInput) Filter(q *ComplaintQuery) (*ComplaintQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplaintWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplaintWhereInput is returned in case the ComplaintWhereInput is empty.
+var ErrEmptyComplaintWhereInput = errors.New("ent: empty predicate ComplaintWhereInput")
+
+// P returns a predicate for filtering complaints.
+// An error is returned if the input is empty or invalid.
+func (i *ComplaintWhereInput) P() (predicate.Complaint, error) {
+	var predicates []predicate.Complaint
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, complaint.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Complaint, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, complaint.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Complaint, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, complaint.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, complaint.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, complaint.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, complaint.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, complaint.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, complaint.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, complaint.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, complaint.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, complaint.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, complaint.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, complaint.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, complaint.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, complaint.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, complaint.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, complaint.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, complaint.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, complaint.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, complaint.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, complaint.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, complaint.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, complaint.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, complaint.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, complaint.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, complaint.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, complaint.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Number != nil {
+		predicates = append(predicates, complaint.NumberEQ(*i.Number))
+	}
+	if i.NumberNEQ != nil {
+		predicates = append(predicates, complaint.NumberNEQ(*i.NumberNEQ))
+	}
+	if len(i.NumberIn) > 0 {
+		predicates = append(predicates, complaint.NumberIn(i.NumberIn...))
+	}
+	if len(i.NumberNotIn) > 0 {
+		predicates = append(predicates, complaint.NumberNotIn(i.NumberNotIn...))
+	}
+	if i.NumberGT != nil {
+		predicates = append(predicates, complaint.NumberGT(*i.NumberGT))
+	}
+	if i.NumberGTE != nil {
+		predicates = append(predicates, complaint.NumberGTE(*i.NumberGTE))
+	}
+	if i.NumberLT != nil {
+		predicates = append(predicates, complaint.NumberLT(*i.NumberLT))
+	}
+	if i.NumberLTE != nil {
+		predicates = append(predicates, complaint.NumberLTE(*i.NumberLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, complaint.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, complaint.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, complaint.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, complaint.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, complaint.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, complaint.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, complaint.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, complaint.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, complaint.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, complaint.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, complaint.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, complaint.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, complaint.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.FiledByID != nil {
+		predicates = append(predicates, complaint.FiledByIDEQ(*i.FiledByID))
+	}
+	if i.FiledByIDNEQ != nil {
+		predicates = append(predicates, complaint.FiledByIDNEQ(*i.FiledByIDNEQ))
+	}
+	if len(i.FiledByIDIn) > 0 {
+		predicates = append(predicates, complaint.FiledByIDIn(i.FiledByIDIn...))
+	}
+	if len(i.FiledByIDNotIn) > 0 {
+		predicates = append(predicates, complaint.FiledByIDNotIn(i.FiledByIDNotIn...))
+	}
+	if i.FiledByIDGT != nil {
+		predicates = append(predicates, complaint.FiledByIDGT(*i.FiledByIDGT))
+	}
+	if i.FiledByIDGTE != nil {
+		predicates = append(predicates, complaint.FiledByIDGTE(*i.FiledByIDGTE))
+	}
+	if i.FiledByIDLT != nil {
+		predicates = append(predicates, complaint.FiledByIDLT(*i.FiledByIDLT))
+	}
+	if i.FiledByIDLTE != nil {
+		predicates = append(predicates, complaint.FiledByIDLTE(*i.FiledByIDLTE))
+	}
+	if i.FiledByIDContains != nil {
+		predicates = append(predicates, complaint.FiledByIDContains(*i.FiledByIDContains))
+	}
+	if i.FiledByIDHasPrefix != nil {
+		predicates = append(predicates, complaint.FiledByIDHasPrefix(*i.FiledByIDHasPrefix))
+	}
+	if i.FiledByIDHasSuffix != nil {
+		predicates = append(predicates, complaint.FiledByIDHasSuffix(*i.FiledByIDHasSuffix))
+	}
+	if i.FiledByIDIsNil {
+		predicates = append(predicates, complaint.FiledByIDIsNil())
+	}
+	if i.FiledByIDNotNil {
+		predicates = append(predicates, complaint.FiledByIDNotNil())
+	}
+	if i.FiledByIDEqualFold != nil {
+		predicates = append(predicates, complaint.FiledByIDEqualFold(*i.FiledByIDEqualFold))
+	}
+	if i.FiledByIDContainsFold != nil {
+		predicates = append(predicates, complaint.FiledByIDContainsFold(*i.FiledByIDContainsFold))
+	}
+	if i.Summary != nil {
+		predicates = append(predicates, complaint.SummaryEQ(*i.Summary))
+	}
+	if i.SummaryNEQ != nil {
+		predicates = append(predicates, complaint.SummaryNEQ(*i.SummaryNEQ))
+	}
+	if len(i.SummaryIn) > 0 {
+		predicates = append(predicates, complaint.SummaryIn(i.SummaryIn...))
+	}
+	if len(i.SummaryNotIn) > 0 {
+		predicates = append(predicates, complaint.SummaryNotIn(i.SummaryNotIn...))
+	}
+	if i.SummaryGT != nil {
+		predicates = append(predicates, complaint.SummaryGT(*i.SummaryGT))
+	}
+	if i.SummaryGTE != nil {
+		predicates = append(predicates, complaint.SummaryGTE(*i.SummaryGTE))
+	}
+	if i.SummaryLT != nil {
+		predicates = append(predicates, complaint.SummaryLT(*i.SummaryLT))
+	}
+	if i.SummaryLTE != nil {
+		predicates = append(predicates, complaint.SummaryLTE(*i.SummaryLTE))
+	}
+	if i.SummaryContains != nil {
+		predicates = append(predicates, complaint.SummaryContains(*i.SummaryContains))
+	}
+	if i.SummaryHasPrefix != nil {
+		predicates = append(predicates, complaint.SummaryHasPrefix(*i.SummaryHasPrefix))
+	}
+	if i.SummaryHasSuffix != nil {
+		predicates = append(predicates, complaint.SummaryHasSuffix(*i.SummaryHasSuffix))
+	}
+	if i.SummaryEqualFold != nil {
+		predicates = append(predicates, complaint.SummaryEqualFold(*i.SummaryEqualFold))
+	}
+	if i.SummaryContainsFold != nil {
+		predicates = append(predicates, complaint.SummaryContainsFold(*i.SummaryContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, complaint.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, complaint.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, complaint.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, complaint.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.CategoryGT != nil {
+		predicates = append(predicates, complaint.CategoryGT(*i.CategoryGT))
+	}
+	if i.CategoryGTE != nil {
+		predicates = append(predicates, complaint.CategoryGTE(*i.CategoryGTE))
+	}
+	if i.CategoryLT != nil {
+		predicates = append(predicates, complaint.CategoryLT(*i.CategoryLT))
+	}
+	if i.CategoryLTE != nil {
+		predicates = append(predicates, complaint.CategoryLTE(*i.CategoryLTE))
+	}
+	if i.CategoryContains != nil {
+		predicates = append(predicates, complaint.CategoryContains(*i.CategoryContains))
+	}
+	if i.CategoryHasPrefix != nil {
+		predicates = append(predicates, complaint.CategoryHasPrefix(*i.CategoryHasPrefix))
+	}
+	if i.CategoryHasSuffix != nil {
+		predicates = append(predicates, complaint.CategoryHasSuffix(*i.CategoryHasSuffix))
+	}
+	if i.CategoryEqualFold != nil {
+		predicates = append(predicates, complaint.CategoryEqualFold(*i.CategoryEqualFold))
+	}
+	if i.CategoryContainsFold != nil {
+		predicates = append(predicates, complaint.CategoryContainsFold(*i.CategoryContainsFold))
+	}
+	if i.Severity != nil {
+		predicates = append(predicates, complaint.SeverityEQ(*i.Severity))
+	}
+	if i.SeverityNEQ != nil {
+		predicates = append(predicates, complaint.SeverityNEQ(*i.SeverityNEQ))
+	}
+	if len(i.SeverityIn) > 0 {
+		predicates = append(predicates, complaint.SeverityIn(i.SeverityIn...))
+	}
+	if len(i.SeverityNotIn) > 0 {
+		predicates = append(predicates, complaint.SeverityNotIn(i.SeverityNotIn...))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, complaint.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, complaint.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, complaint.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, complaint.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.ResolvedOnSpot != nil {
+		predicates = append(predicates, complaint.ResolvedOnSpotEQ(*i.ResolvedOnSpot))
+	}
+	if i.ResolvedOnSpotNEQ != nil {
+		predicates = append(predicates, complaint.ResolvedOnSpotNEQ(*i.ResolvedOnSpotNEQ))
+	}
+	if i.PromisedReplyAt != nil {
+		predicates = append(predicates, complaint.PromisedReplyAtEQ(*i.PromisedReplyAt))
+	}
+	if i.PromisedReplyAtNEQ != nil {
+		predicates = append(predicates, complaint.PromisedReplyAtNEQ(*i.PromisedReplyAtNEQ))
+	}
+	if len(i.PromisedReplyAtIn) > 0 {
+		predicates = append(predicates, complaint.PromisedReplyAtIn(i.PromisedReplyAtIn...))
+	}
+	if len(i.PromisedReplyAtNotIn) > 0 {
+		predicates = append(predicates, complaint.PromisedReplyAtNotIn(i.PromisedReplyAtNotIn...))
+	}
+	if i.PromisedReplyAtGT != nil {
+		predicates = append(predicates, complaint.PromisedReplyAtGT(*i.PromisedReplyAtGT))
+	}
+	if i.PromisedReplyAtGTE != nil {
+		predicates = append(predicates, complaint.PromisedReplyAtGTE(*i.PromisedReplyAtGTE))
+	}
+	if i.PromisedReplyAtLT != nil {
+		predicates = append(predicates, complaint.PromisedReplyAtLT(*i.PromisedReplyAtLT))
+	}
+	if i.PromisedReplyAtLTE != nil {
+		predicates = append(predicates, complaint.PromisedReplyAtLTE(*i.PromisedReplyAtLTE))
+	}
+	if i.PromisedReplyAtIsNil {
+		predicates = append(predicates, complaint.PromisedReplyAtIsNil())
+	}
+	if i.PromisedReplyAtNotNil {
+		predicates = append(predicates, complaint.PromisedReplyAtNotNil())
+	}
+	if i.ResolvedAt != nil {
+		predicates = append(predicates, complaint.ResolvedAtEQ(*i.ResolvedAt))
+	}
+	if i.ResolvedAtNEQ != nil {
+		predicates = append(predicates, complaint.ResolvedAtNEQ(*i.ResolvedAtNEQ))
+	}
+	if len(i.ResolvedAtIn) > 0 {
+		predicates = append(predicates, complaint.ResolvedAtIn(i.ResolvedAtIn...))
+	}
+	if len(i.ResolvedAtNotIn) > 0 {
+		predicates = append(predicates, complaint.ResolvedAtNotIn(i.ResolvedAtNotIn...))
+	}
+	if i.ResolvedAtGT != nil {
+		predicates = append(predicates, complaint.ResolvedAtGT(*i.ResolvedAtGT))
+	}
+	if i.ResolvedAtGTE != nil {
+		predicates = append(predicates, complaint.ResolvedAtGTE(*i.ResolvedAtGTE))
+	}
+	if i.ResolvedAtLT != nil {
+		predicates = append(predicates, complaint.ResolvedAtLT(*i.ResolvedAtLT))
+	}
+	if i.ResolvedAtLTE != nil {
+		predicates = append(predicates, complaint.ResolvedAtLTE(*i.ResolvedAtLTE))
+	}
+	if i.ResolvedAtIsNil {
+		predicates = append(predicates, complaint.ResolvedAtIsNil())
+	}
+	if i.ResolvedAtNotNil {
+		predicates = append(predicates, complaint.ResolvedAtNotNil())
+	}
+	if i.Resolution != nil {
+		predicates = append(predicates, complaint.ResolutionEQ(*i.Resolution))
+	}
+	if i.ResolutionNEQ != nil {
+		predicates = append(predicates, complaint.ResolutionNEQ(*i.ResolutionNEQ))
+	}
+	if len(i.ResolutionIn) > 0 {
+		predicates = append(predicates, complaint.ResolutionIn(i.ResolutionIn...))
+	}
+	if len(i.ResolutionNotIn) > 0 {
+		predicates = append(predicates, complaint.ResolutionNotIn(i.ResolutionNotIn...))
+	}
+	if i.ResolutionGT != nil {
+		predicates = append(predicates, complaint.ResolutionGT(*i.ResolutionGT))
+	}
+	if i.ResolutionGTE != nil {
+		predicates = append(predicates, complaint.ResolutionGTE(*i.ResolutionGTE))
+	}
+	if i.ResolutionLT != nil {
+		predicates = append(predicates, complaint.ResolutionLT(*i.ResolutionLT))
+	}
+	if i.ResolutionLTE != nil {
+		predicates = append(predicates, complaint.ResolutionLTE(*i.ResolutionLTE))
+	}
+	if i.ResolutionContains != nil {
+		predicates = append(predicates, complaint.ResolutionContains(*i.ResolutionContains))
+	}
+	if i.ResolutionHasPrefix != nil {
+		predicates = append(predicates, complaint.ResolutionHasPrefix(*i.ResolutionHasPrefix))
+	}
+	if i.ResolutionHasSuffix != nil {
+		predicates = append(predicates, complaint.ResolutionHasSuffix(*i.ResolutionHasSuffix))
+	}
+	if i.ResolutionIsNil {
+		predicates = append(predicates, complaint.ResolutionIsNil())
+	}
+	if i.ResolutionNotNil {
+		predicates = append(predicates, complaint.ResolutionNotNil())
+	}
+	if i.ResolutionEqualFold != nil {
+		predicates = append(predicates, complaint.ResolutionEqualFold(*i.ResolutionEqualFold))
+	}
+	if i.ResolutionContainsFold != nil {
+		predicates = append(predicates, complaint.ResolutionContainsFold(*i.ResolutionContainsFold))
+	}
+	if i.RepliedLate != nil {
+		predicates = append(predicates, complaint.RepliedLateEQ(*i.RepliedLate))
+	}
+	if i.RepliedLateNEQ != nil {
+		predicates = append(predicates, complaint.RepliedLateNEQ(*i.RepliedLateNEQ))
+	}
+	if i.EscalatedToID != nil {
+		predicates = append(predicates, complaint.EscalatedToIDEQ(*i.EscalatedToID))
+	}
+	if i.EscalatedToIDNEQ != nil {
+		predicates = append(predicates, complaint.EscalatedToIDNEQ(*i.EscalatedToIDNEQ))
+	}
+	if len(i.EscalatedToIDIn) > 0 {
+		predicates = append(predicates, complaint.EscalatedToIDIn(i.EscalatedToIDIn...))
+	}
+	if len(i.EscalatedToIDNotIn) > 0 {
+		predicates = append(predicates, complaint.EscalatedToIDNotIn(i.EscalatedToIDNotIn...))
+	}
+	if i.EscalatedToIDGT != nil {
+		predicates = append(predicates, complaint.EscalatedToIDGT(*i.EscalatedToIDGT))
+	}
+	if i.EscalatedToIDGTE != nil {
+		predicates = append(predicates, complaint.EscalatedToIDGTE(*i.EscalatedToIDGTE))
+	}
+	if i.EscalatedToIDLT != nil {
+		predicates = append(predicates, complaint.EscalatedToIDLT(*i.EscalatedToIDLT))
+	}
+	if i.EscalatedToIDLTE != nil {
+		predicates = append(predicates, complaint.EscalatedToIDLTE(*i.EscalatedToIDLTE))
+	}
+	if i.EscalatedToIDContains != nil {
+		predicates = append(predicates, complaint.EscalatedToIDContains(*i.EscalatedToIDContains))
+	}
+	if i.EscalatedToIDHasPrefix != nil {
+		predicates = append(predicates, complaint.EscalatedToIDHasPrefix(*i.EscalatedToIDHasPrefix))
+	}
+	if i.EscalatedToIDHasSuffix != nil {
+		predicates = append(predicates, complaint.EscalatedToIDHasSuffix(*i.EscalatedToIDHasSuffix))
+	}
+	if i.EscalatedToIDIsNil {
+		predicates = append(predicates, complaint.EscalatedToIDIsNil())
+	}
+	if i.EscalatedToIDNotNil {
+		predicates = append(predicates, complaint.EscalatedToIDNotNil())
+	}
+	if i.EscalatedToIDEqualFold != nil {
+		predicates = append(predicates, complaint.EscalatedToIDEqualFold(*i.EscalatedToIDEqualFold))
+	}
+	if i.EscalatedToIDContainsFold != nil {
+		predicates = append(predicates, complaint.EscalatedToIDContainsFold(*i.EscalatedToIDContainsFold))
+	}
+
+	if i.HasAccount != nil {
+		p := complaint.HasAccount()
+		if !*i.HasAccount {
+			p = complaint.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaint.HasAccountWith(with...))
+	}
+	if i.HasFiledBy != nil {
+		p := complaint.HasFiledBy()
+		if !*i.HasFiledBy {
+			p = complaint.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasFiledByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasFiledByWith))
+		for _, w := range i.HasFiledByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasFiledByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaint.HasFiledByWith(with...))
+	}
+	if i.HasEscalatedTo != nil {
+		p := complaint.HasEscalatedTo()
+		if !*i.HasEscalatedTo {
+			p = complaint.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEscalatedToWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasEscalatedToWith))
+		for _, w := range i.HasEscalatedToWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEscalatedToWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaint.HasEscalatedToWith(with...))
+	}
+	if i.HasSteps != nil {
+		p := complaint.HasSteps()
+		if !*i.HasSteps {
+			p = complaint.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasStepsWith) > 0 {
+		with := make([]predicate.ComplaintStep, 0, len(i.HasStepsWith))
+		for _, w := range i.HasStepsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasStepsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaint.HasStepsWith(with...))
+	}
+	if i.HasFollowUps != nil {
+		p := complaint.HasFollowUps()
+		if !*i.HasFollowUps {
+			p = complaint.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasFollowUpsWith) > 0 {
+		with := make([]predicate.ComplaintFollowUp, 0, len(i.HasFollowUpsWith))
+		for _, w := range i.HasFollowUpsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasFollowUpsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaint.HasFollowUpsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplaintWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return complaint.And(predicates...), nil
+	}
+}
+
+// ComplaintFollowUpWhereInput represents a where input for filtering ComplaintFollowUp queries.
+type ComplaintFollowUpWhereInput struct {
+	Predicates []predicate.ComplaintFollowUp  `json:"-"`
+	Not        *ComplaintFollowUpWhereInput   `json:"not,omitempty"`
+	Or         []*ComplaintFollowUpWhereInput `json:"or,omitempty"`
+	And        []*ComplaintFollowUpWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "complaint_id" field predicates.
+	ComplaintID             *pulid.ID  `json:"complaintID,omitempty"`
+	ComplaintIDNEQ          *pulid.ID  `json:"complaintIDNEQ,omitempty"`
+	ComplaintIDIn           []pulid.ID `json:"complaintIDIn,omitempty"`
+	ComplaintIDNotIn        []pulid.ID `json:"complaintIDNotIn,omitempty"`
+	ComplaintIDGT           *pulid.ID  `json:"complaintIDGT,omitempty"`
+	ComplaintIDGTE          *pulid.ID  `json:"complaintIDGTE,omitempty"`
+	ComplaintIDLT           *pulid.ID  `json:"complaintIDLT,omitempty"`
+	ComplaintIDLTE          *pulid.ID  `json:"complaintIDLTE,omitempty"`
+	ComplaintIDContains     *pulid.ID  `json:"complaintIDContains,omitempty"`
+	ComplaintIDHasPrefix    *pulid.ID  `json:"complaintIDHasPrefix,omitempty"`
+	ComplaintIDHasSuffix    *pulid.ID  `json:"complaintIDHasSuffix,omitempty"`
+	ComplaintIDEqualFold    *pulid.ID  `json:"complaintIDEqualFold,omitempty"`
+	ComplaintIDContainsFold *pulid.ID  `json:"complaintIDContainsFold,omitempty"`
+
+	// "satisfied" field predicates.
+	Satisfied    *bool `json:"satisfied,omitempty"`
+	SatisfiedNEQ *bool `json:"satisfiedNEQ,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID             *pulid.ID  `json:"authorID,omitempty"`
+	AuthorIDNEQ          *pulid.ID  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn           []pulid.ID `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn        []pulid.ID `json:"authorIDNotIn,omitempty"`
+	AuthorIDGT           *pulid.ID  `json:"authorIDGT,omitempty"`
+	AuthorIDGTE          *pulid.ID  `json:"authorIDGTE,omitempty"`
+	AuthorIDLT           *pulid.ID  `json:"authorIDLT,omitempty"`
+	AuthorIDLTE          *pulid.ID  `json:"authorIDLTE,omitempty"`
+	AuthorIDContains     *pulid.ID  `json:"authorIDContains,omitempty"`
+	AuthorIDHasPrefix    *pulid.ID  `json:"authorIDHasPrefix,omitempty"`
+	AuthorIDHasSuffix    *pulid.ID  `json:"authorIDHasSuffix,omitempty"`
+	AuthorIDIsNil        bool       `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil       bool       `json:"authorIDNotNil,omitempty"`
+	AuthorIDEqualFold    *pulid.ID  `json:"authorIDEqualFold,omitempty"`
+	AuthorIDContainsFold *pulid.ID  `json:"authorIDContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "complaint" edge predicates.
+	HasComplaint     *bool                  `json:"hasComplaint,omitempty"`
+	HasComplaintWith []*ComplaintWhereInput `json:"hasComplaintWith,omitempty"`
+
+	// "author" edge predicates.
+	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
+	HasAuthorWith []*UserWhereInput `json:"hasAuthorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplaintFollowUpWhereInput) AddPredicates(predicates ...predicate.ComplaintFollowUp) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplaintFollowUpWhereInput filter on the ComplaintFollowUpQuery builder.
+func (i *ComplaintFollowUpWhereInput) Filter(q *ComplaintFollowUpQuery) (*ComplaintFollowUpQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplaintFollowUpWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplaintFollowUpWhereInput is returned in case the ComplaintFollowUpWhereInput is empty.
+var ErrEmptyComplaintFollowUpWhereInput = errors.New("ent: empty predicate ComplaintFollowUpWhereInput")
+
+// P returns a predicate for filtering complaintfollowups.
+// An error is returned if the input is empty or invalid.
+func (i *ComplaintFollowUpWhereInput) P() (predicate.ComplaintFollowUp, error) {
+	var predicates []predicate.ComplaintFollowUp
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, complaintfollowup.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ComplaintFollowUp, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, complaintfollowup.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ComplaintFollowUp, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, complaintfollowup.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, complaintfollowup.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, complaintfollowup.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, complaintfollowup.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, complaintfollowup.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, complaintfollowup.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, complaintfollowup.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, complaintfollowup.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, complaintfollowup.IDLTE(*i.IDLTE))
+	}
+	if i.ComplaintID != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDEQ(*i.ComplaintID))
+	}
+	if i.ComplaintIDNEQ != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDNEQ(*i.ComplaintIDNEQ))
+	}
+	if len(i.ComplaintIDIn) > 0 {
+		predicates = append(predicates, complaintfollowup.ComplaintIDIn(i.ComplaintIDIn...))
+	}
+	if len(i.ComplaintIDNotIn) > 0 {
+		predicates = append(predicates, complaintfollowup.ComplaintIDNotIn(i.ComplaintIDNotIn...))
+	}
+	if i.ComplaintIDGT != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDGT(*i.ComplaintIDGT))
+	}
+	if i.ComplaintIDGTE != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDGTE(*i.ComplaintIDGTE))
+	}
+	if i.ComplaintIDLT != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDLT(*i.ComplaintIDLT))
+	}
+	if i.ComplaintIDLTE != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDLTE(*i.ComplaintIDLTE))
+	}
+	if i.ComplaintIDContains != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDContains(*i.ComplaintIDContains))
+	}
+	if i.ComplaintIDHasPrefix != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDHasPrefix(*i.ComplaintIDHasPrefix))
+	}
+	if i.ComplaintIDHasSuffix != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDHasSuffix(*i.ComplaintIDHasSuffix))
+	}
+	if i.ComplaintIDEqualFold != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDEqualFold(*i.ComplaintIDEqualFold))
+	}
+	if i.ComplaintIDContainsFold != nil {
+		predicates = append(predicates, complaintfollowup.ComplaintIDContainsFold(*i.ComplaintIDContainsFold))
+	}
+	if i.Satisfied != nil {
+		predicates = append(predicates, complaintfollowup.SatisfiedEQ(*i.Satisfied))
+	}
+	if i.SatisfiedNEQ != nil {
+		predicates = append(predicates, complaintfollowup.SatisfiedNEQ(*i.SatisfiedNEQ))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, complaintfollowup.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, complaintfollowup.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, complaintfollowup.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, complaintfollowup.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, complaintfollowup.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, complaintfollowup.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, complaintfollowup.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, complaintfollowup.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, complaintfollowup.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, complaintfollowup.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, complaintfollowup.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, complaintfollowup.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, complaintfollowup.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, complaintfollowup.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, complaintfollowup.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, complaintfollowup.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, complaintfollowup.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDGT != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDGT(*i.AuthorIDGT))
+	}
+	if i.AuthorIDGTE != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDGTE(*i.AuthorIDGTE))
+	}
+	if i.AuthorIDLT != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDLT(*i.AuthorIDLT))
+	}
+	if i.AuthorIDLTE != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDLTE(*i.AuthorIDLTE))
+	}
+	if i.AuthorIDContains != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDContains(*i.AuthorIDContains))
+	}
+	if i.AuthorIDHasPrefix != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDHasPrefix(*i.AuthorIDHasPrefix))
+	}
+	if i.AuthorIDHasSuffix != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDHasSuffix(*i.AuthorIDHasSuffix))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, complaintfollowup.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, complaintfollowup.AuthorIDNotNil())
+	}
+	if i.AuthorIDEqualFold != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDEqualFold(*i.AuthorIDEqualFold))
+	}
+	if i.AuthorIDContainsFold != nil {
+		predicates = append(predicates, complaintfollowup.AuthorIDContainsFold(*i.AuthorIDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, complaintfollowup.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, complaintfollowup.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, complaintfollowup.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, complaintfollowup.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, complaintfollowup.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, complaintfollowup.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, complaintfollowup.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, complaintfollowup.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasComplaint != nil {
+		p := complaintfollowup.HasComplaint()
+		if !*i.HasComplaint {
+			p = complaintfollowup.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasComplaintWith) > 0 {
+		with := make([]predicate.Complaint, 0, len(i.HasComplaintWith))
+		for _, w := range i.HasComplaintWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasComplaintWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaintfollowup.HasComplaintWith(with...))
+	}
+	if i.HasAuthor != nil {
+		p := complaintfollowup.HasAuthor()
+		if !*i.HasAuthor {
+			p = complaintfollowup.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuthorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAuthorWith))
+		for _, w := range i.HasAuthorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuthorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaintfollowup.HasAuthorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplaintFollowUpWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return complaintfollowup.And(predicates...), nil
+	}
+}
+
+// ComplaintStepWhereInput represents a where input for filtering ComplaintStep queries.
+type ComplaintStepWhereInput struct {
+	Predicates []predicate.ComplaintStep  `json:"-"`
+	Not        *ComplaintStepWhereInput   `json:"not,omitempty"`
+	Or         []*ComplaintStepWhereInput `json:"or,omitempty"`
+	And        []*ComplaintStepWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "complaint_id" field predicates.
+	ComplaintID             *pulid.ID  `json:"complaintID,omitempty"`
+	ComplaintIDNEQ          *pulid.ID  `json:"complaintIDNEQ,omitempty"`
+	ComplaintIDIn           []pulid.ID `json:"complaintIDIn,omitempty"`
+	ComplaintIDNotIn        []pulid.ID `json:"complaintIDNotIn,omitempty"`
+	ComplaintIDGT           *pulid.ID  `json:"complaintIDGT,omitempty"`
+	ComplaintIDGTE          *pulid.ID  `json:"complaintIDGTE,omitempty"`
+	ComplaintIDLT           *pulid.ID  `json:"complaintIDLT,omitempty"`
+	ComplaintIDLTE          *pulid.ID  `json:"complaintIDLTE,omitempty"`
+	ComplaintIDContains     *pulid.ID  `json:"complaintIDContains,omitempty"`
+	ComplaintIDHasPrefix    *pulid.ID  `json:"complaintIDHasPrefix,omitempty"`
+	ComplaintIDHasSuffix    *pulid.ID  `json:"complaintIDHasSuffix,omitempty"`
+	ComplaintIDEqualFold    *pulid.ID  `json:"complaintIDEqualFold,omitempty"`
+	ComplaintIDContainsFold *pulid.ID  `json:"complaintIDContainsFold,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID             *pulid.ID  `json:"authorID,omitempty"`
+	AuthorIDNEQ          *pulid.ID  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn           []pulid.ID `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn        []pulid.ID `json:"authorIDNotIn,omitempty"`
+	AuthorIDGT           *pulid.ID  `json:"authorIDGT,omitempty"`
+	AuthorIDGTE          *pulid.ID  `json:"authorIDGTE,omitempty"`
+	AuthorIDLT           *pulid.ID  `json:"authorIDLT,omitempty"`
+	AuthorIDLTE          *pulid.ID  `json:"authorIDLTE,omitempty"`
+	AuthorIDContains     *pulid.ID  `json:"authorIDContains,omitempty"`
+	AuthorIDHasPrefix    *pulid.ID  `json:"authorIDHasPrefix,omitempty"`
+	AuthorIDHasSuffix    *pulid.ID  `json:"authorIDHasSuffix,omitempty"`
+	AuthorIDIsNil        bool       `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil       bool       `json:"authorIDNotNil,omitempty"`
+	AuthorIDEqualFold    *pulid.ID  `json:"authorIDEqualFold,omitempty"`
+	AuthorIDContainsFold *pulid.ID  `json:"authorIDContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "complaint" edge predicates.
+	HasComplaint     *bool                  `json:"hasComplaint,omitempty"`
+	HasComplaintWith []*ComplaintWhereInput `json:"hasComplaintWith,omitempty"`
+
+	// "author" edge predicates.
+	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
+	HasAuthorWith []*UserWhereInput `json:"hasAuthorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplaintStepWhereInput) AddPredicates(predicates ...predicate.ComplaintStep) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplaintStepWhereInput filter on the ComplaintStepQuery builder.
+func (i *ComplaintStepWhereInput) Filter(q *ComplaintStepQuery) (*ComplaintStepQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplaintStepWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplaintStepWhereInput is returned in case the ComplaintStepWhereInput is empty.
+var ErrEmptyComplaintStepWhereInput = errors.New("ent: empty predicate ComplaintStepWhereInput")
+
+// P returns a predicate for filtering complaintsteps.
+// An error is returned if the input is empty or invalid.
+func (i *ComplaintStepWhereInput) P() (predicate.ComplaintStep, error) {
+	var predicates []predicate.ComplaintStep
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, complaintstep.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ComplaintStep, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, complaintstep.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ComplaintStep, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, complaintstep.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, complaintstep.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, complaintstep.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, complaintstep.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, complaintstep.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, complaintstep.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, complaintstep.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, complaintstep.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, complaintstep.IDLTE(*i.IDLTE))
+	}
+	if i.ComplaintID != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDEQ(*i.ComplaintID))
+	}
+	if i.ComplaintIDNEQ != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDNEQ(*i.ComplaintIDNEQ))
+	}
+	if len(i.ComplaintIDIn) > 0 {
+		predicates = append(predicates, complaintstep.ComplaintIDIn(i.ComplaintIDIn...))
+	}
+	if len(i.ComplaintIDNotIn) > 0 {
+		predicates = append(predicates, complaintstep.ComplaintIDNotIn(i.ComplaintIDNotIn...))
+	}
+	if i.ComplaintIDGT != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDGT(*i.ComplaintIDGT))
+	}
+	if i.ComplaintIDGTE != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDGTE(*i.ComplaintIDGTE))
+	}
+	if i.ComplaintIDLT != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDLT(*i.ComplaintIDLT))
+	}
+	if i.ComplaintIDLTE != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDLTE(*i.ComplaintIDLTE))
+	}
+	if i.ComplaintIDContains != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDContains(*i.ComplaintIDContains))
+	}
+	if i.ComplaintIDHasPrefix != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDHasPrefix(*i.ComplaintIDHasPrefix))
+	}
+	if i.ComplaintIDHasSuffix != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDHasSuffix(*i.ComplaintIDHasSuffix))
+	}
+	if i.ComplaintIDEqualFold != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDEqualFold(*i.ComplaintIDEqualFold))
+	}
+	if i.ComplaintIDContainsFold != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDContainsFold(*i.ComplaintIDContainsFold))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, complaintstep.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, complaintstep.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, complaintstep.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, complaintstep.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, complaintstep.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, complaintstep.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, complaintstep.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, complaintstep.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, complaintstep.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, complaintstep.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, complaintstep.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, complaintstep.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, complaintstep.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, complaintstep.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, complaintstep.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, complaintstep.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, complaintstep.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDGT != nil {
+		predicates = append(predicates, complaintstep.AuthorIDGT(*i.AuthorIDGT))
+	}
+	if i.AuthorIDGTE != nil {
+		predicates = append(predicates, complaintstep.AuthorIDGTE(*i.AuthorIDGTE))
+	}
+	if i.AuthorIDLT != nil {
+		predicates = append(predicates, complaintstep.AuthorIDLT(*i.AuthorIDLT))
+	}
+	if i.AuthorIDLTE != nil {
+		predicates = append(predicates, complaintstep.AuthorIDLTE(*i.AuthorIDLTE))
+	}
+	if i.AuthorIDContains != nil {
+		predicates = append(predicates, complaintstep.AuthorIDContains(*i.AuthorIDContains))
+	}
+	if i.AuthorIDHasPrefix != nil {
+		predicates = append(predicates, complaintstep.AuthorIDHasPrefix(*i.AuthorIDHasPrefix))
+	}
+	if i.AuthorIDHasSuffix != nil {
+		predicates = append(predicates, complaintstep.AuthorIDHasSuffix(*i.AuthorIDHasSuffix))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, complaintstep.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, complaintstep.AuthorIDNotNil())
+	}
+	if i.AuthorIDEqualFold != nil {
+		predicates = append(predicates, complaintstep.AuthorIDEqualFold(*i.AuthorIDEqualFold))
+	}
+	if i.AuthorIDContainsFold != nil {
+		predicates = append(predicates, complaintstep.AuthorIDContainsFold(*i.AuthorIDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, complaintstep.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, complaintstep.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, complaintstep.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, complaintstep.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, complaintstep.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, complaintstep.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, complaintstep.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, complaintstep.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasComplaint != nil {
+		p := complaintstep.HasComplaint()
+		if !*i.HasComplaint {
+			p = complaintstep.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasComplaintWith) > 0 {
+		with := make([]predicate.Complaint, 0, len(i.HasComplaintWith))
+		for _, w := range i.HasComplaintWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasComplaintWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaintstep.HasComplaintWith(with...))
+	}
+	if i.HasAuthor != nil {
+		p := complaintstep.HasAuthor()
+		if !*i.HasAuthor {
+			p = complaintstep.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuthorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAuthorWith))
+		for _, w := range i.HasAuthorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuthorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaintstep.HasAuthorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplaintStepWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return complaintstep.And(predicates...), nil
+	}
+}
+
 // ContactWhereInput represents a where input for filtering Contact queries.
 type ContactWhereInput struct {
 	Predicates []predicate.Contact  `json:"-"`
@@ -3897,6 +7242,1046 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 		return predicates[0], nil
 	default:
 		return contact.And(predicates...), nil
+	}
+}
+
+// CreditDecisionWhereInput represents a where input for filtering CreditDecision queries.
+type CreditDecisionWhereInput struct {
+	Predicates []predicate.CreditDecision  `json:"-"`
+	Not        *CreditDecisionWhereInput   `json:"not,omitempty"`
+	Or         []*CreditDecisionWhereInput `json:"or,omitempty"`
+	And        []*CreditDecisionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "request_id" field predicates.
+	RequestID             *pulid.ID  `json:"requestID,omitempty"`
+	RequestIDNEQ          *pulid.ID  `json:"requestIDNEQ,omitempty"`
+	RequestIDIn           []pulid.ID `json:"requestIDIn,omitempty"`
+	RequestIDNotIn        []pulid.ID `json:"requestIDNotIn,omitempty"`
+	RequestIDGT           *pulid.ID  `json:"requestIDGT,omitempty"`
+	RequestIDGTE          *pulid.ID  `json:"requestIDGTE,omitempty"`
+	RequestIDLT           *pulid.ID  `json:"requestIDLT,omitempty"`
+	RequestIDLTE          *pulid.ID  `json:"requestIDLTE,omitempty"`
+	RequestIDContains     *pulid.ID  `json:"requestIDContains,omitempty"`
+	RequestIDHasPrefix    *pulid.ID  `json:"requestIDHasPrefix,omitempty"`
+	RequestIDHasSuffix    *pulid.ID  `json:"requestIDHasSuffix,omitempty"`
+	RequestIDEqualFold    *pulid.ID  `json:"requestIDEqualFold,omitempty"`
+	RequestIDContainsFold *pulid.ID  `json:"requestIDContainsFold,omitempty"`
+
+	// "step" field predicates.
+	Step      *creditdecision.Step  `json:"step,omitempty"`
+	StepNEQ   *creditdecision.Step  `json:"stepNEQ,omitempty"`
+	StepIn    []creditdecision.Step `json:"stepIn,omitempty"`
+	StepNotIn []creditdecision.Step `json:"stepNotIn,omitempty"`
+
+	// "approved" field predicates.
+	Approved    *bool `json:"approved,omitempty"`
+	ApprovedNEQ *bool `json:"approvedNEQ,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "decided_by_id" field predicates.
+	DecidedByID             *pulid.ID  `json:"decidedByID,omitempty"`
+	DecidedByIDNEQ          *pulid.ID  `json:"decidedByIDNEQ,omitempty"`
+	DecidedByIDIn           []pulid.ID `json:"decidedByIDIn,omitempty"`
+	DecidedByIDNotIn        []pulid.ID `json:"decidedByIDNotIn,omitempty"`
+	DecidedByIDGT           *pulid.ID  `json:"decidedByIDGT,omitempty"`
+	DecidedByIDGTE          *pulid.ID  `json:"decidedByIDGTE,omitempty"`
+	DecidedByIDLT           *pulid.ID  `json:"decidedByIDLT,omitempty"`
+	DecidedByIDLTE          *pulid.ID  `json:"decidedByIDLTE,omitempty"`
+	DecidedByIDContains     *pulid.ID  `json:"decidedByIDContains,omitempty"`
+	DecidedByIDHasPrefix    *pulid.ID  `json:"decidedByIDHasPrefix,omitempty"`
+	DecidedByIDHasSuffix    *pulid.ID  `json:"decidedByIDHasSuffix,omitempty"`
+	DecidedByIDEqualFold    *pulid.ID  `json:"decidedByIDEqualFold,omitempty"`
+	DecidedByIDContainsFold *pulid.ID  `json:"decidedByIDContainsFold,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt      *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ   *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn    []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT    *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE   *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT    *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE   *time.Time  `json:"decidedAtLTE,omitempty"`
+
+	// "request" edge predicates.
+	HasRequest     *bool                      `json:"hasRequest,omitempty"`
+	HasRequestWith []*CreditRequestWhereInput `json:"hasRequestWith,omitempty"`
+
+	// "decided_by" edge predicates.
+	HasDecidedBy     *bool             `json:"hasDecidedBy,omitempty"`
+	HasDecidedByWith []*UserWhereInput `json:"hasDecidedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CreditDecisionWhereInput) AddPredicates(predicates ...predicate.CreditDecision) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CreditDecisionWhereInput filter on the CreditDecisionQuery builder.
+func (i *CreditDecisionWhereInput) Filter(q *CreditDecisionQuery) (*CreditDecisionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCreditDecisionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCreditDecisionWhereInput is returned in case the CreditDecisionWhereInput is empty.
+var ErrEmptyCreditDecisionWhereInput = errors.New("ent: empty predicate CreditDecisionWhereInput")
+
+// P returns a predicate for filtering creditdecisions.
+// An error is returned if the input is empty or invalid.
+func (i *CreditDecisionWhereInput) P() (predicate.CreditDecision, error) {
+	var predicates []predicate.CreditDecision
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, creditdecision.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CreditDecision, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, creditdecision.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CreditDecision, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, creditdecision.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, creditdecision.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, creditdecision.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, creditdecision.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, creditdecision.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, creditdecision.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, creditdecision.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, creditdecision.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, creditdecision.IDLTE(*i.IDLTE))
+	}
+	if i.RequestID != nil {
+		predicates = append(predicates, creditdecision.RequestIDEQ(*i.RequestID))
+	}
+	if i.RequestIDNEQ != nil {
+		predicates = append(predicates, creditdecision.RequestIDNEQ(*i.RequestIDNEQ))
+	}
+	if len(i.RequestIDIn) > 0 {
+		predicates = append(predicates, creditdecision.RequestIDIn(i.RequestIDIn...))
+	}
+	if len(i.RequestIDNotIn) > 0 {
+		predicates = append(predicates, creditdecision.RequestIDNotIn(i.RequestIDNotIn...))
+	}
+	if i.RequestIDGT != nil {
+		predicates = append(predicates, creditdecision.RequestIDGT(*i.RequestIDGT))
+	}
+	if i.RequestIDGTE != nil {
+		predicates = append(predicates, creditdecision.RequestIDGTE(*i.RequestIDGTE))
+	}
+	if i.RequestIDLT != nil {
+		predicates = append(predicates, creditdecision.RequestIDLT(*i.RequestIDLT))
+	}
+	if i.RequestIDLTE != nil {
+		predicates = append(predicates, creditdecision.RequestIDLTE(*i.RequestIDLTE))
+	}
+	if i.RequestIDContains != nil {
+		predicates = append(predicates, creditdecision.RequestIDContains(*i.RequestIDContains))
+	}
+	if i.RequestIDHasPrefix != nil {
+		predicates = append(predicates, creditdecision.RequestIDHasPrefix(*i.RequestIDHasPrefix))
+	}
+	if i.RequestIDHasSuffix != nil {
+		predicates = append(predicates, creditdecision.RequestIDHasSuffix(*i.RequestIDHasSuffix))
+	}
+	if i.RequestIDEqualFold != nil {
+		predicates = append(predicates, creditdecision.RequestIDEqualFold(*i.RequestIDEqualFold))
+	}
+	if i.RequestIDContainsFold != nil {
+		predicates = append(predicates, creditdecision.RequestIDContainsFold(*i.RequestIDContainsFold))
+	}
+	if i.Step != nil {
+		predicates = append(predicates, creditdecision.StepEQ(*i.Step))
+	}
+	if i.StepNEQ != nil {
+		predicates = append(predicates, creditdecision.StepNEQ(*i.StepNEQ))
+	}
+	if len(i.StepIn) > 0 {
+		predicates = append(predicates, creditdecision.StepIn(i.StepIn...))
+	}
+	if len(i.StepNotIn) > 0 {
+		predicates = append(predicates, creditdecision.StepNotIn(i.StepNotIn...))
+	}
+	if i.Approved != nil {
+		predicates = append(predicates, creditdecision.ApprovedEQ(*i.Approved))
+	}
+	if i.ApprovedNEQ != nil {
+		predicates = append(predicates, creditdecision.ApprovedNEQ(*i.ApprovedNEQ))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, creditdecision.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, creditdecision.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, creditdecision.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, creditdecision.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, creditdecision.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, creditdecision.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, creditdecision.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, creditdecision.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, creditdecision.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, creditdecision.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, creditdecision.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, creditdecision.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, creditdecision.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, creditdecision.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, creditdecision.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.DecidedByID != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDEQ(*i.DecidedByID))
+	}
+	if i.DecidedByIDNEQ != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDNEQ(*i.DecidedByIDNEQ))
+	}
+	if len(i.DecidedByIDIn) > 0 {
+		predicates = append(predicates, creditdecision.DecidedByIDIn(i.DecidedByIDIn...))
+	}
+	if len(i.DecidedByIDNotIn) > 0 {
+		predicates = append(predicates, creditdecision.DecidedByIDNotIn(i.DecidedByIDNotIn...))
+	}
+	if i.DecidedByIDGT != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDGT(*i.DecidedByIDGT))
+	}
+	if i.DecidedByIDGTE != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDGTE(*i.DecidedByIDGTE))
+	}
+	if i.DecidedByIDLT != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDLT(*i.DecidedByIDLT))
+	}
+	if i.DecidedByIDLTE != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDLTE(*i.DecidedByIDLTE))
+	}
+	if i.DecidedByIDContains != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDContains(*i.DecidedByIDContains))
+	}
+	if i.DecidedByIDHasPrefix != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDHasPrefix(*i.DecidedByIDHasPrefix))
+	}
+	if i.DecidedByIDHasSuffix != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDHasSuffix(*i.DecidedByIDHasSuffix))
+	}
+	if i.DecidedByIDEqualFold != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDEqualFold(*i.DecidedByIDEqualFold))
+	}
+	if i.DecidedByIDContainsFold != nil {
+		predicates = append(predicates, creditdecision.DecidedByIDContainsFold(*i.DecidedByIDContainsFold))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, creditdecision.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, creditdecision.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, creditdecision.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, creditdecision.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, creditdecision.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, creditdecision.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, creditdecision.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, creditdecision.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+
+	if i.HasRequest != nil {
+		p := creditdecision.HasRequest()
+		if !*i.HasRequest {
+			p = creditdecision.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRequestWith) > 0 {
+		with := make([]predicate.CreditRequest, 0, len(i.HasRequestWith))
+		for _, w := range i.HasRequestWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRequestWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, creditdecision.HasRequestWith(with...))
+	}
+	if i.HasDecidedBy != nil {
+		p := creditdecision.HasDecidedBy()
+		if !*i.HasDecidedBy {
+			p = creditdecision.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDecidedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasDecidedByWith))
+		for _, w := range i.HasDecidedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDecidedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, creditdecision.HasDecidedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCreditDecisionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return creditdecision.And(predicates...), nil
+	}
+}
+
+// CreditRequestWhereInput represents a where input for filtering CreditRequest queries.
+type CreditRequestWhereInput struct {
+	Predicates []predicate.CreditRequest  `json:"-"`
+	Not        *CreditRequestWhereInput   `json:"not,omitempty"`
+	Or         []*CreditRequestWhereInput `json:"or,omitempty"`
+	And        []*CreditRequestWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "requested_by_id" field predicates.
+	RequestedByID             *pulid.ID  `json:"requestedByID,omitempty"`
+	RequestedByIDNEQ          *pulid.ID  `json:"requestedByIDNEQ,omitempty"`
+	RequestedByIDIn           []pulid.ID `json:"requestedByIDIn,omitempty"`
+	RequestedByIDNotIn        []pulid.ID `json:"requestedByIDNotIn,omitempty"`
+	RequestedByIDGT           *pulid.ID  `json:"requestedByIDGT,omitempty"`
+	RequestedByIDGTE          *pulid.ID  `json:"requestedByIDGTE,omitempty"`
+	RequestedByIDLT           *pulid.ID  `json:"requestedByIDLT,omitempty"`
+	RequestedByIDLTE          *pulid.ID  `json:"requestedByIDLTE,omitempty"`
+	RequestedByIDContains     *pulid.ID  `json:"requestedByIDContains,omitempty"`
+	RequestedByIDHasPrefix    *pulid.ID  `json:"requestedByIDHasPrefix,omitempty"`
+	RequestedByIDHasSuffix    *pulid.ID  `json:"requestedByIDHasSuffix,omitempty"`
+	RequestedByIDIsNil        bool       `json:"requestedByIDIsNil,omitempty"`
+	RequestedByIDNotNil       bool       `json:"requestedByIDNotNil,omitempty"`
+	RequestedByIDEqualFold    *pulid.ID  `json:"requestedByIDEqualFold,omitempty"`
+	RequestedByIDContainsFold *pulid.ID  `json:"requestedByIDContainsFold,omitempty"`
+
+	// "old_credit_limit" field predicates.
+	OldCreditLimit       *int64  `json:"oldCreditLimit,omitempty"`
+	OldCreditLimitNEQ    *int64  `json:"oldCreditLimitNEQ,omitempty"`
+	OldCreditLimitIn     []int64 `json:"oldCreditLimitIn,omitempty"`
+	OldCreditLimitNotIn  []int64 `json:"oldCreditLimitNotIn,omitempty"`
+	OldCreditLimitGT     *int64  `json:"oldCreditLimitGT,omitempty"`
+	OldCreditLimitGTE    *int64  `json:"oldCreditLimitGTE,omitempty"`
+	OldCreditLimitLT     *int64  `json:"oldCreditLimitLT,omitempty"`
+	OldCreditLimitLTE    *int64  `json:"oldCreditLimitLTE,omitempty"`
+	OldCreditLimitIsNil  bool    `json:"oldCreditLimitIsNil,omitempty"`
+	OldCreditLimitNotNil bool    `json:"oldCreditLimitNotNil,omitempty"`
+
+	// "new_credit_limit" field predicates.
+	NewCreditLimit      *int64  `json:"newCreditLimit,omitempty"`
+	NewCreditLimitNEQ   *int64  `json:"newCreditLimitNEQ,omitempty"`
+	NewCreditLimitIn    []int64 `json:"newCreditLimitIn,omitempty"`
+	NewCreditLimitNotIn []int64 `json:"newCreditLimitNotIn,omitempty"`
+	NewCreditLimitGT    *int64  `json:"newCreditLimitGT,omitempty"`
+	NewCreditLimitGTE   *int64  `json:"newCreditLimitGTE,omitempty"`
+	NewCreditLimitLT    *int64  `json:"newCreditLimitLT,omitempty"`
+	NewCreditLimitLTE   *int64  `json:"newCreditLimitLTE,omitempty"`
+
+	// "old_payment_term_days" field predicates.
+	OldPaymentTermDays       *int  `json:"oldPaymentTermDays,omitempty"`
+	OldPaymentTermDaysNEQ    *int  `json:"oldPaymentTermDaysNEQ,omitempty"`
+	OldPaymentTermDaysIn     []int `json:"oldPaymentTermDaysIn,omitempty"`
+	OldPaymentTermDaysNotIn  []int `json:"oldPaymentTermDaysNotIn,omitempty"`
+	OldPaymentTermDaysGT     *int  `json:"oldPaymentTermDaysGT,omitempty"`
+	OldPaymentTermDaysGTE    *int  `json:"oldPaymentTermDaysGTE,omitempty"`
+	OldPaymentTermDaysLT     *int  `json:"oldPaymentTermDaysLT,omitempty"`
+	OldPaymentTermDaysLTE    *int  `json:"oldPaymentTermDaysLTE,omitempty"`
+	OldPaymentTermDaysIsNil  bool  `json:"oldPaymentTermDaysIsNil,omitempty"`
+	OldPaymentTermDaysNotNil bool  `json:"oldPaymentTermDaysNotNil,omitempty"`
+
+	// "new_payment_term_days" field predicates.
+	NewPaymentTermDays      *int  `json:"newPaymentTermDays,omitempty"`
+	NewPaymentTermDaysNEQ   *int  `json:"newPaymentTermDaysNEQ,omitempty"`
+	NewPaymentTermDaysIn    []int `json:"newPaymentTermDaysIn,omitempty"`
+	NewPaymentTermDaysNotIn []int `json:"newPaymentTermDaysNotIn,omitempty"`
+	NewPaymentTermDaysGT    *int  `json:"newPaymentTermDaysGT,omitempty"`
+	NewPaymentTermDaysGTE   *int  `json:"newPaymentTermDaysGTE,omitempty"`
+	NewPaymentTermDaysLT    *int  `json:"newPaymentTermDaysLT,omitempty"`
+	NewPaymentTermDaysLTE   *int  `json:"newPaymentTermDaysLTE,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *creditrequest.Status  `json:"status,omitempty"`
+	StatusNEQ   *creditrequest.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []creditrequest.Status `json:"statusIn,omitempty"`
+	StatusNotIn []creditrequest.Status `json:"statusNotIn,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "requested_by" edge predicates.
+	HasRequestedBy     *bool             `json:"hasRequestedBy,omitempty"`
+	HasRequestedByWith []*UserWhereInput `json:"hasRequestedByWith,omitempty"`
+
+	// "steps" edge predicates.
+	HasSteps     *bool                       `json:"hasSteps,omitempty"`
+	HasStepsWith []*CreditDecisionWhereInput `json:"hasStepsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CreditRequestWhereInput) AddPredicates(predicates ...predicate.CreditRequest) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CreditRequestWhereInput filter on the CreditRequestQuery builder.
+func (i *CreditRequestWhereInput) Filter(q *CreditRequestQuery) (*CreditRequestQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCreditRequestWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCreditRequestWhereInput is returned in case the CreditRequestWhereInput is empty.
+var ErrEmptyCreditRequestWhereInput = errors.New("ent: empty predicate CreditRequestWhereInput")
+
+// P returns a predicate for filtering creditrequests.
+// An error is returned if the input is empty or invalid.
+func (i *CreditRequestWhereInput) P() (predicate.CreditRequest, error) {
+	var predicates []predicate.CreditRequest
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, creditrequest.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CreditRequest, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, creditrequest.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CreditRequest, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, creditrequest.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, creditrequest.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, creditrequest.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, creditrequest.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, creditrequest.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, creditrequest.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, creditrequest.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, creditrequest.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, creditrequest.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, creditrequest.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, creditrequest.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, creditrequest.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, creditrequest.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, creditrequest.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, creditrequest.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, creditrequest.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, creditrequest.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, creditrequest.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, creditrequest.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, creditrequest.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, creditrequest.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, creditrequest.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, creditrequest.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, creditrequest.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, creditrequest.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, creditrequest.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, creditrequest.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, creditrequest.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, creditrequest.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, creditrequest.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, creditrequest.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, creditrequest.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, creditrequest.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, creditrequest.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, creditrequest.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, creditrequest.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, creditrequest.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, creditrequest.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.RequestedByID != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDEQ(*i.RequestedByID))
+	}
+	if i.RequestedByIDNEQ != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDNEQ(*i.RequestedByIDNEQ))
+	}
+	if len(i.RequestedByIDIn) > 0 {
+		predicates = append(predicates, creditrequest.RequestedByIDIn(i.RequestedByIDIn...))
+	}
+	if len(i.RequestedByIDNotIn) > 0 {
+		predicates = append(predicates, creditrequest.RequestedByIDNotIn(i.RequestedByIDNotIn...))
+	}
+	if i.RequestedByIDGT != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDGT(*i.RequestedByIDGT))
+	}
+	if i.RequestedByIDGTE != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDGTE(*i.RequestedByIDGTE))
+	}
+	if i.RequestedByIDLT != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDLT(*i.RequestedByIDLT))
+	}
+	if i.RequestedByIDLTE != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDLTE(*i.RequestedByIDLTE))
+	}
+	if i.RequestedByIDContains != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDContains(*i.RequestedByIDContains))
+	}
+	if i.RequestedByIDHasPrefix != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDHasPrefix(*i.RequestedByIDHasPrefix))
+	}
+	if i.RequestedByIDHasSuffix != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDHasSuffix(*i.RequestedByIDHasSuffix))
+	}
+	if i.RequestedByIDIsNil {
+		predicates = append(predicates, creditrequest.RequestedByIDIsNil())
+	}
+	if i.RequestedByIDNotNil {
+		predicates = append(predicates, creditrequest.RequestedByIDNotNil())
+	}
+	if i.RequestedByIDEqualFold != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDEqualFold(*i.RequestedByIDEqualFold))
+	}
+	if i.RequestedByIDContainsFold != nil {
+		predicates = append(predicates, creditrequest.RequestedByIDContainsFold(*i.RequestedByIDContainsFold))
+	}
+	if i.OldCreditLimit != nil {
+		predicates = append(predicates, creditrequest.OldCreditLimitEQ(*i.OldCreditLimit))
+	}
+	if i.OldCreditLimitNEQ != nil {
+		predicates = append(predicates, creditrequest.OldCreditLimitNEQ(*i.OldCreditLimitNEQ))
+	}
+	if len(i.OldCreditLimitIn) > 0 {
+		predicates = append(predicates, creditrequest.OldCreditLimitIn(i.OldCreditLimitIn...))
+	}
+	if len(i.OldCreditLimitNotIn) > 0 {
+		predicates = append(predicates, creditrequest.OldCreditLimitNotIn(i.OldCreditLimitNotIn...))
+	}
+	if i.OldCreditLimitGT != nil {
+		predicates = append(predicates, creditrequest.OldCreditLimitGT(*i.OldCreditLimitGT))
+	}
+	if i.OldCreditLimitGTE != nil {
+		predicates = append(predicates, creditrequest.OldCreditLimitGTE(*i.OldCreditLimitGTE))
+	}
+	if i.OldCreditLimitLT != nil {
+		predicates = append(predicates, creditrequest.OldCreditLimitLT(*i.OldCreditLimitLT))
+	}
+	if i.OldCreditLimitLTE != nil {
+		predicates = append(predicates, creditrequest.OldCreditLimitLTE(*i.OldCreditLimitLTE))
+	}
+	if i.OldCreditLimitIsNil {
+		predicates = append(predicates, creditrequest.OldCreditLimitIsNil())
+	}
+	if i.OldCreditLimitNotNil {
+		predicates = append(predicates, creditrequest.OldCreditLimitNotNil())
+	}
+	if i.NewCreditLimit != nil {
+		predicates = append(predicates, creditrequest.NewCreditLimitEQ(*i.NewCreditLimit))
+	}
+	if i.NewCreditLimitNEQ != nil {
+		predicates = append(predicates, creditrequest.NewCreditLimitNEQ(*i.NewCreditLimitNEQ))
+	}
+	if len(i.NewCreditLimitIn) > 0 {
+		predicates = append(predicates, creditrequest.NewCreditLimitIn(i.NewCreditLimitIn...))
+	}
+	if len(i.NewCreditLimitNotIn) > 0 {
+		predicates = append(predicates, creditrequest.NewCreditLimitNotIn(i.NewCreditLimitNotIn...))
+	}
+	if i.NewCreditLimitGT != nil {
+		predicates = append(predicates, creditrequest.NewCreditLimitGT(*i.NewCreditLimitGT))
+	}
+	if i.NewCreditLimitGTE != nil {
+		predicates = append(predicates, creditrequest.NewCreditLimitGTE(*i.NewCreditLimitGTE))
+	}
+	if i.NewCreditLimitLT != nil {
+		predicates = append(predicates, creditrequest.NewCreditLimitLT(*i.NewCreditLimitLT))
+	}
+	if i.NewCreditLimitLTE != nil {
+		predicates = append(predicates, creditrequest.NewCreditLimitLTE(*i.NewCreditLimitLTE))
+	}
+	if i.OldPaymentTermDays != nil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysEQ(*i.OldPaymentTermDays))
+	}
+	if i.OldPaymentTermDaysNEQ != nil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysNEQ(*i.OldPaymentTermDaysNEQ))
+	}
+	if len(i.OldPaymentTermDaysIn) > 0 {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysIn(i.OldPaymentTermDaysIn...))
+	}
+	if len(i.OldPaymentTermDaysNotIn) > 0 {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysNotIn(i.OldPaymentTermDaysNotIn...))
+	}
+	if i.OldPaymentTermDaysGT != nil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysGT(*i.OldPaymentTermDaysGT))
+	}
+	if i.OldPaymentTermDaysGTE != nil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysGTE(*i.OldPaymentTermDaysGTE))
+	}
+	if i.OldPaymentTermDaysLT != nil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysLT(*i.OldPaymentTermDaysLT))
+	}
+	if i.OldPaymentTermDaysLTE != nil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysLTE(*i.OldPaymentTermDaysLTE))
+	}
+	if i.OldPaymentTermDaysIsNil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysIsNil())
+	}
+	if i.OldPaymentTermDaysNotNil {
+		predicates = append(predicates, creditrequest.OldPaymentTermDaysNotNil())
+	}
+	if i.NewPaymentTermDays != nil {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysEQ(*i.NewPaymentTermDays))
+	}
+	if i.NewPaymentTermDaysNEQ != nil {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysNEQ(*i.NewPaymentTermDaysNEQ))
+	}
+	if len(i.NewPaymentTermDaysIn) > 0 {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysIn(i.NewPaymentTermDaysIn...))
+	}
+	if len(i.NewPaymentTermDaysNotIn) > 0 {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysNotIn(i.NewPaymentTermDaysNotIn...))
+	}
+	if i.NewPaymentTermDaysGT != nil {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysGT(*i.NewPaymentTermDaysGT))
+	}
+	if i.NewPaymentTermDaysGTE != nil {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysGTE(*i.NewPaymentTermDaysGTE))
+	}
+	if i.NewPaymentTermDaysLT != nil {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysLT(*i.NewPaymentTermDaysLT))
+	}
+	if i.NewPaymentTermDaysLTE != nil {
+		predicates = append(predicates, creditrequest.NewPaymentTermDaysLTE(*i.NewPaymentTermDaysLTE))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, creditrequest.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, creditrequest.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, creditrequest.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, creditrequest.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, creditrequest.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, creditrequest.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, creditrequest.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, creditrequest.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, creditrequest.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, creditrequest.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, creditrequest.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, creditrequest.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, creditrequest.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, creditrequest.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, creditrequest.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, creditrequest.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, creditrequest.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, creditrequest.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, creditrequest.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, creditrequest.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, creditrequest.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, creditrequest.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, creditrequest.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, creditrequest.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, creditrequest.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, creditrequest.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, creditrequest.DecidedAtNotNil())
+	}
+
+	if i.HasAccount != nil {
+		p := creditrequest.HasAccount()
+		if !*i.HasAccount {
+			p = creditrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, creditrequest.HasAccountWith(with...))
+	}
+	if i.HasRequestedBy != nil {
+		p := creditrequest.HasRequestedBy()
+		if !*i.HasRequestedBy {
+			p = creditrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRequestedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasRequestedByWith))
+		for _, w := range i.HasRequestedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRequestedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, creditrequest.HasRequestedByWith(with...))
+	}
+	if i.HasSteps != nil {
+		p := creditrequest.HasSteps()
+		if !*i.HasSteps {
+			p = creditrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasStepsWith) > 0 {
+		with := make([]predicate.CreditDecision, 0, len(i.HasStepsWith))
+		for _, w := range i.HasStepsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasStepsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, creditrequest.HasStepsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCreditRequestWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return creditrequest.And(predicates...), nil
 	}
 }
 
@@ -6433,6 +10818,27 @@ type DepartmentWhereInput struct {
 	ParentIDEqualFold    *pulid.ID  `json:"parentIDEqualFold,omitempty"`
 	ParentIDContainsFold *pulid.ID  `json:"parentIDContainsFold,omitempty"`
 
+	// "head_id" field predicates.
+	HeadID             *pulid.ID  `json:"headID,omitempty"`
+	HeadIDNEQ          *pulid.ID  `json:"headIDNEQ,omitempty"`
+	HeadIDIn           []pulid.ID `json:"headIDIn,omitempty"`
+	HeadIDNotIn        []pulid.ID `json:"headIDNotIn,omitempty"`
+	HeadIDGT           *pulid.ID  `json:"headIDGT,omitempty"`
+	HeadIDGTE          *pulid.ID  `json:"headIDGTE,omitempty"`
+	HeadIDLT           *pulid.ID  `json:"headIDLT,omitempty"`
+	HeadIDLTE          *pulid.ID  `json:"headIDLTE,omitempty"`
+	HeadIDContains     *pulid.ID  `json:"headIDContains,omitempty"`
+	HeadIDHasPrefix    *pulid.ID  `json:"headIDHasPrefix,omitempty"`
+	HeadIDHasSuffix    *pulid.ID  `json:"headIDHasSuffix,omitempty"`
+	HeadIDIsNil        bool       `json:"headIDIsNil,omitempty"`
+	HeadIDNotNil       bool       `json:"headIDNotNil,omitempty"`
+	HeadIDEqualFold    *pulid.ID  `json:"headIDEqualFold,omitempty"`
+	HeadIDContainsFold *pulid.ID  `json:"headIDContainsFold,omitempty"`
+
+	// "head" edge predicates.
+	HasHead     *bool             `json:"hasHead,omitempty"`
+	HasHeadWith []*UserWhereInput `json:"hasHeadWith,omitempty"`
+
 	// "parent" edge predicates.
 	HasParent     *bool                   `json:"hasParent,omitempty"`
 	HasParentWith []*DepartmentWhereInput `json:"hasParentWith,omitempty"`
@@ -6677,7 +11083,70 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 	if i.ParentIDContainsFold != nil {
 		predicates = append(predicates, department.ParentIDContainsFold(*i.ParentIDContainsFold))
 	}
+	if i.HeadID != nil {
+		predicates = append(predicates, department.HeadIDEQ(*i.HeadID))
+	}
+	if i.HeadIDNEQ != nil {
+		predicates = append(predicates, department.HeadIDNEQ(*i.HeadIDNEQ))
+	}
+	if len(i.HeadIDIn) > 0 {
+		predicates = append(predicates, department.HeadIDIn(i.HeadIDIn...))
+	}
+	if len(i.HeadIDNotIn) > 0 {
+		predicates = append(predicates, department.HeadIDNotIn(i.HeadIDNotIn...))
+	}
+	if i.HeadIDGT != nil {
+		predicates = append(predicates, department.HeadIDGT(*i.HeadIDGT))
+	}
+	if i.HeadIDGTE != nil {
+		predicates = append(predicates, department.HeadIDGTE(*i.HeadIDGTE))
+	}
+	if i.HeadIDLT != nil {
+		predicates = append(predicates, department.HeadIDLT(*i.HeadIDLT))
+	}
+	if i.HeadIDLTE != nil {
+		predicates = append(predicates, department.HeadIDLTE(*i.HeadIDLTE))
+	}
+	if i.HeadIDContains != nil {
+		predicates = append(predicates, department.HeadIDContains(*i.HeadIDContains))
+	}
+	if i.HeadIDHasPrefix != nil {
+		predicates = append(predicates, department.HeadIDHasPrefix(*i.HeadIDHasPrefix))
+	}
+	if i.HeadIDHasSuffix != nil {
+		predicates = append(predicates, department.HeadIDHasSuffix(*i.HeadIDHasSuffix))
+	}
+	if i.HeadIDIsNil {
+		predicates = append(predicates, department.HeadIDIsNil())
+	}
+	if i.HeadIDNotNil {
+		predicates = append(predicates, department.HeadIDNotNil())
+	}
+	if i.HeadIDEqualFold != nil {
+		predicates = append(predicates, department.HeadIDEqualFold(*i.HeadIDEqualFold))
+	}
+	if i.HeadIDContainsFold != nil {
+		predicates = append(predicates, department.HeadIDContainsFold(*i.HeadIDContainsFold))
+	}
 
+	if i.HasHead != nil {
+		p := department.HasHead()
+		if !*i.HasHead {
+			p = department.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHeadWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasHeadWith))
+		for _, w := range i.HasHeadWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHeadWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, department.HasHeadWith(with...))
+	}
 	if i.HasParent != nil {
 		p := department.HasParent()
 		if !*i.HasParent {
@@ -8677,6 +13146,626 @@ func (i *RecognitionWhereInput) P() (predicate.Recognition, error) {
 		return predicates[0], nil
 	default:
 		return recognition.And(predicates...), nil
+	}
+}
+
+// ServiceIssueWhereInput represents a where input for filtering ServiceIssue queries.
+type ServiceIssueWhereInput struct {
+	Predicates []predicate.ServiceIssue  `json:"-"`
+	Not        *ServiceIssueWhereInput   `json:"not,omitempty"`
+	Or         []*ServiceIssueWhereInput `json:"or,omitempty"`
+	And        []*ServiceIssueWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "callback_id" field predicates.
+	CallbackID             *pulid.ID  `json:"callbackID,omitempty"`
+	CallbackIDNEQ          *pulid.ID  `json:"callbackIDNEQ,omitempty"`
+	CallbackIDIn           []pulid.ID `json:"callbackIDIn,omitempty"`
+	CallbackIDNotIn        []pulid.ID `json:"callbackIDNotIn,omitempty"`
+	CallbackIDGT           *pulid.ID  `json:"callbackIDGT,omitempty"`
+	CallbackIDGTE          *pulid.ID  `json:"callbackIDGTE,omitempty"`
+	CallbackIDLT           *pulid.ID  `json:"callbackIDLT,omitempty"`
+	CallbackIDLTE          *pulid.ID  `json:"callbackIDLTE,omitempty"`
+	CallbackIDContains     *pulid.ID  `json:"callbackIDContains,omitempty"`
+	CallbackIDHasPrefix    *pulid.ID  `json:"callbackIDHasPrefix,omitempty"`
+	CallbackIDHasSuffix    *pulid.ID  `json:"callbackIDHasSuffix,omitempty"`
+	CallbackIDEqualFold    *pulid.ID  `json:"callbackIDEqualFold,omitempty"`
+	CallbackIDContainsFold *pulid.ID  `json:"callbackIDContainsFold,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "summary" field predicates.
+	Summary             *string  `json:"summary,omitempty"`
+	SummaryNEQ          *string  `json:"summaryNEQ,omitempty"`
+	SummaryIn           []string `json:"summaryIn,omitempty"`
+	SummaryNotIn        []string `json:"summaryNotIn,omitempty"`
+	SummaryGT           *string  `json:"summaryGT,omitempty"`
+	SummaryGTE          *string  `json:"summaryGTE,omitempty"`
+	SummaryLT           *string  `json:"summaryLT,omitempty"`
+	SummaryLTE          *string  `json:"summaryLTE,omitempty"`
+	SummaryContains     *string  `json:"summaryContains,omitempty"`
+	SummaryHasPrefix    *string  `json:"summaryHasPrefix,omitempty"`
+	SummaryHasSuffix    *string  `json:"summaryHasSuffix,omitempty"`
+	SummaryEqualFold    *string  `json:"summaryEqualFold,omitempty"`
+	SummaryContainsFold *string  `json:"summaryContainsFold,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt      *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ   *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn    []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT    *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE   *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT    *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE   *time.Time  `json:"dueAtLTE,omitempty"`
+
+	// "resolved_at" field predicates.
+	ResolvedAt       *time.Time  `json:"resolvedAt,omitempty"`
+	ResolvedAtNEQ    *time.Time  `json:"resolvedAtNEQ,omitempty"`
+	ResolvedAtIn     []time.Time `json:"resolvedAtIn,omitempty"`
+	ResolvedAtNotIn  []time.Time `json:"resolvedAtNotIn,omitempty"`
+	ResolvedAtGT     *time.Time  `json:"resolvedAtGT,omitempty"`
+	ResolvedAtGTE    *time.Time  `json:"resolvedAtGTE,omitempty"`
+	ResolvedAtLT     *time.Time  `json:"resolvedAtLT,omitempty"`
+	ResolvedAtLTE    *time.Time  `json:"resolvedAtLTE,omitempty"`
+	ResolvedAtIsNil  bool        `json:"resolvedAtIsNil,omitempty"`
+	ResolvedAtNotNil bool        `json:"resolvedAtNotNil,omitempty"`
+
+	// "resolution" field predicates.
+	Resolution             *string  `json:"resolution,omitempty"`
+	ResolutionNEQ          *string  `json:"resolutionNEQ,omitempty"`
+	ResolutionIn           []string `json:"resolutionIn,omitempty"`
+	ResolutionNotIn        []string `json:"resolutionNotIn,omitempty"`
+	ResolutionGT           *string  `json:"resolutionGT,omitempty"`
+	ResolutionGTE          *string  `json:"resolutionGTE,omitempty"`
+	ResolutionLT           *string  `json:"resolutionLT,omitempty"`
+	ResolutionLTE          *string  `json:"resolutionLTE,omitempty"`
+	ResolutionContains     *string  `json:"resolutionContains,omitempty"`
+	ResolutionHasPrefix    *string  `json:"resolutionHasPrefix,omitempty"`
+	ResolutionHasSuffix    *string  `json:"resolutionHasSuffix,omitempty"`
+	ResolutionIsNil        bool     `json:"resolutionIsNil,omitempty"`
+	ResolutionNotNil       bool     `json:"resolutionNotNil,omitempty"`
+	ResolutionEqualFold    *string  `json:"resolutionEqualFold,omitempty"`
+	ResolutionContainsFold *string  `json:"resolutionContainsFold,omitempty"`
+
+	// "resolved_by_id" field predicates.
+	ResolvedByID             *pulid.ID  `json:"resolvedByID,omitempty"`
+	ResolvedByIDNEQ          *pulid.ID  `json:"resolvedByIDNEQ,omitempty"`
+	ResolvedByIDIn           []pulid.ID `json:"resolvedByIDIn,omitempty"`
+	ResolvedByIDNotIn        []pulid.ID `json:"resolvedByIDNotIn,omitempty"`
+	ResolvedByIDGT           *pulid.ID  `json:"resolvedByIDGT,omitempty"`
+	ResolvedByIDGTE          *pulid.ID  `json:"resolvedByIDGTE,omitempty"`
+	ResolvedByIDLT           *pulid.ID  `json:"resolvedByIDLT,omitempty"`
+	ResolvedByIDLTE          *pulid.ID  `json:"resolvedByIDLTE,omitempty"`
+	ResolvedByIDContains     *pulid.ID  `json:"resolvedByIDContains,omitempty"`
+	ResolvedByIDHasPrefix    *pulid.ID  `json:"resolvedByIDHasPrefix,omitempty"`
+	ResolvedByIDHasSuffix    *pulid.ID  `json:"resolvedByIDHasSuffix,omitempty"`
+	ResolvedByIDIsNil        bool       `json:"resolvedByIDIsNil,omitempty"`
+	ResolvedByIDNotNil       bool       `json:"resolvedByIDNotNil,omitempty"`
+	ResolvedByIDEqualFold    *pulid.ID  `json:"resolvedByIDEqualFold,omitempty"`
+	ResolvedByIDContainsFold *pulid.ID  `json:"resolvedByIDContainsFold,omitempty"`
+
+	// "callback" edge predicates.
+	HasCallback     *bool                 `json:"hasCallback,omitempty"`
+	HasCallbackWith []*CallbackWhereInput `json:"hasCallbackWith,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "resolved_by" edge predicates.
+	HasResolvedBy     *bool             `json:"hasResolvedBy,omitempty"`
+	HasResolvedByWith []*UserWhereInput `json:"hasResolvedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ServiceIssueWhereInput) AddPredicates(predicates ...predicate.ServiceIssue) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ServiceIssueWhereInput filter on the ServiceIssueQuery builder.
+func (i *ServiceIssueWhereInput) Filter(q *ServiceIssueQuery) (*ServiceIssueQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyServiceIssueWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyServiceIssueWhereInput is returned in case the ServiceIssueWhereInput is empty.
+var ErrEmptyServiceIssueWhereInput = errors.New("ent: empty predicate ServiceIssueWhereInput")
+
+// P returns a predicate for filtering serviceissues.
+// An error is returned if the input is empty or invalid.
+func (i *ServiceIssueWhereInput) P() (predicate.ServiceIssue, error) {
+	var predicates []predicate.ServiceIssue
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, serviceissue.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ServiceIssue, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, serviceissue.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ServiceIssue, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, serviceissue.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, serviceissue.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, serviceissue.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, serviceissue.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, serviceissue.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, serviceissue.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, serviceissue.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, serviceissue.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, serviceissue.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, serviceissue.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, serviceissue.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, serviceissue.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, serviceissue.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, serviceissue.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, serviceissue.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, serviceissue.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, serviceissue.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, serviceissue.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, serviceissue.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, serviceissue.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, serviceissue.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, serviceissue.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, serviceissue.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, serviceissue.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, serviceissue.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CallbackID != nil {
+		predicates = append(predicates, serviceissue.CallbackIDEQ(*i.CallbackID))
+	}
+	if i.CallbackIDNEQ != nil {
+		predicates = append(predicates, serviceissue.CallbackIDNEQ(*i.CallbackIDNEQ))
+	}
+	if len(i.CallbackIDIn) > 0 {
+		predicates = append(predicates, serviceissue.CallbackIDIn(i.CallbackIDIn...))
+	}
+	if len(i.CallbackIDNotIn) > 0 {
+		predicates = append(predicates, serviceissue.CallbackIDNotIn(i.CallbackIDNotIn...))
+	}
+	if i.CallbackIDGT != nil {
+		predicates = append(predicates, serviceissue.CallbackIDGT(*i.CallbackIDGT))
+	}
+	if i.CallbackIDGTE != nil {
+		predicates = append(predicates, serviceissue.CallbackIDGTE(*i.CallbackIDGTE))
+	}
+	if i.CallbackIDLT != nil {
+		predicates = append(predicates, serviceissue.CallbackIDLT(*i.CallbackIDLT))
+	}
+	if i.CallbackIDLTE != nil {
+		predicates = append(predicates, serviceissue.CallbackIDLTE(*i.CallbackIDLTE))
+	}
+	if i.CallbackIDContains != nil {
+		predicates = append(predicates, serviceissue.CallbackIDContains(*i.CallbackIDContains))
+	}
+	if i.CallbackIDHasPrefix != nil {
+		predicates = append(predicates, serviceissue.CallbackIDHasPrefix(*i.CallbackIDHasPrefix))
+	}
+	if i.CallbackIDHasSuffix != nil {
+		predicates = append(predicates, serviceissue.CallbackIDHasSuffix(*i.CallbackIDHasSuffix))
+	}
+	if i.CallbackIDEqualFold != nil {
+		predicates = append(predicates, serviceissue.CallbackIDEqualFold(*i.CallbackIDEqualFold))
+	}
+	if i.CallbackIDContainsFold != nil {
+		predicates = append(predicates, serviceissue.CallbackIDContainsFold(*i.CallbackIDContainsFold))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, serviceissue.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, serviceissue.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, serviceissue.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, serviceissue.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, serviceissue.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, serviceissue.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, serviceissue.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, serviceissue.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, serviceissue.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, serviceissue.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, serviceissue.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, serviceissue.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, serviceissue.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.Summary != nil {
+		predicates = append(predicates, serviceissue.SummaryEQ(*i.Summary))
+	}
+	if i.SummaryNEQ != nil {
+		predicates = append(predicates, serviceissue.SummaryNEQ(*i.SummaryNEQ))
+	}
+	if len(i.SummaryIn) > 0 {
+		predicates = append(predicates, serviceissue.SummaryIn(i.SummaryIn...))
+	}
+	if len(i.SummaryNotIn) > 0 {
+		predicates = append(predicates, serviceissue.SummaryNotIn(i.SummaryNotIn...))
+	}
+	if i.SummaryGT != nil {
+		predicates = append(predicates, serviceissue.SummaryGT(*i.SummaryGT))
+	}
+	if i.SummaryGTE != nil {
+		predicates = append(predicates, serviceissue.SummaryGTE(*i.SummaryGTE))
+	}
+	if i.SummaryLT != nil {
+		predicates = append(predicates, serviceissue.SummaryLT(*i.SummaryLT))
+	}
+	if i.SummaryLTE != nil {
+		predicates = append(predicates, serviceissue.SummaryLTE(*i.SummaryLTE))
+	}
+	if i.SummaryContains != nil {
+		predicates = append(predicates, serviceissue.SummaryContains(*i.SummaryContains))
+	}
+	if i.SummaryHasPrefix != nil {
+		predicates = append(predicates, serviceissue.SummaryHasPrefix(*i.SummaryHasPrefix))
+	}
+	if i.SummaryHasSuffix != nil {
+		predicates = append(predicates, serviceissue.SummaryHasSuffix(*i.SummaryHasSuffix))
+	}
+	if i.SummaryEqualFold != nil {
+		predicates = append(predicates, serviceissue.SummaryEqualFold(*i.SummaryEqualFold))
+	}
+	if i.SummaryContainsFold != nil {
+		predicates = append(predicates, serviceissue.SummaryContainsFold(*i.SummaryContainsFold))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, serviceissue.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, serviceissue.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, serviceissue.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, serviceissue.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, serviceissue.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, serviceissue.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, serviceissue.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, serviceissue.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.ResolvedAt != nil {
+		predicates = append(predicates, serviceissue.ResolvedAtEQ(*i.ResolvedAt))
+	}
+	if i.ResolvedAtNEQ != nil {
+		predicates = append(predicates, serviceissue.ResolvedAtNEQ(*i.ResolvedAtNEQ))
+	}
+	if len(i.ResolvedAtIn) > 0 {
+		predicates = append(predicates, serviceissue.ResolvedAtIn(i.ResolvedAtIn...))
+	}
+	if len(i.ResolvedAtNotIn) > 0 {
+		predicates = append(predicates, serviceissue.ResolvedAtNotIn(i.ResolvedAtNotIn...))
+	}
+	if i.ResolvedAtGT != nil {
+		predicates = append(predicates, serviceissue.ResolvedAtGT(*i.ResolvedAtGT))
+	}
+	if i.ResolvedAtGTE != nil {
+		predicates = append(predicates, serviceissue.ResolvedAtGTE(*i.ResolvedAtGTE))
+	}
+	if i.ResolvedAtLT != nil {
+		predicates = append(predicates, serviceissue.ResolvedAtLT(*i.ResolvedAtLT))
+	}
+	if i.ResolvedAtLTE != nil {
+		predicates = append(predicates, serviceissue.ResolvedAtLTE(*i.ResolvedAtLTE))
+	}
+	if i.ResolvedAtIsNil {
+		predicates = append(predicates, serviceissue.ResolvedAtIsNil())
+	}
+	if i.ResolvedAtNotNil {
+		predicates = append(predicates, serviceissue.ResolvedAtNotNil())
+	}
+	if i.Resolution != nil {
+		predicates = append(predicates, serviceissue.ResolutionEQ(*i.Resolution))
+	}
+	if i.ResolutionNEQ != nil {
+		predicates = append(predicates, serviceissue.ResolutionNEQ(*i.ResolutionNEQ))
+	}
+	if len(i.ResolutionIn) > 0 {
+		predicates = append(predicates, serviceissue.ResolutionIn(i.ResolutionIn...))
+	}
+	if len(i.ResolutionNotIn) > 0 {
+		predicates = append(predicates, serviceissue.ResolutionNotIn(i.ResolutionNotIn...))
+	}
+	if i.ResolutionGT != nil {
+		predicates = append(predicates, serviceissue.ResolutionGT(*i.ResolutionGT))
+	}
+	if i.ResolutionGTE != nil {
+		predicates = append(predicates, serviceissue.ResolutionGTE(*i.ResolutionGTE))
+	}
+	if i.ResolutionLT != nil {
+		predicates = append(predicates, serviceissue.ResolutionLT(*i.ResolutionLT))
+	}
+	if i.ResolutionLTE != nil {
+		predicates = append(predicates, serviceissue.ResolutionLTE(*i.ResolutionLTE))
+	}
+	if i.ResolutionContains != nil {
+		predicates = append(predicates, serviceissue.ResolutionContains(*i.ResolutionContains))
+	}
+	if i.ResolutionHasPrefix != nil {
+		predicates = append(predicates, serviceissue.ResolutionHasPrefix(*i.ResolutionHasPrefix))
+	}
+	if i.ResolutionHasSuffix != nil {
+		predicates = append(predicates, serviceissue.ResolutionHasSuffix(*i.ResolutionHasSuffix))
+	}
+	if i.ResolutionIsNil {
+		predicates = append(predicates, serviceissue.ResolutionIsNil())
+	}
+	if i.ResolutionNotNil {
+		predicates = append(predicates, serviceissue.ResolutionNotNil())
+	}
+	if i.ResolutionEqualFold != nil {
+		predicates = append(predicates, serviceissue.ResolutionEqualFold(*i.ResolutionEqualFold))
+	}
+	if i.ResolutionContainsFold != nil {
+		predicates = append(predicates, serviceissue.ResolutionContainsFold(*i.ResolutionContainsFold))
+	}
+	if i.ResolvedByID != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDEQ(*i.ResolvedByID))
+	}
+	if i.ResolvedByIDNEQ != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDNEQ(*i.ResolvedByIDNEQ))
+	}
+	if len(i.ResolvedByIDIn) > 0 {
+		predicates = append(predicates, serviceissue.ResolvedByIDIn(i.ResolvedByIDIn...))
+	}
+	if len(i.ResolvedByIDNotIn) > 0 {
+		predicates = append(predicates, serviceissue.ResolvedByIDNotIn(i.ResolvedByIDNotIn...))
+	}
+	if i.ResolvedByIDGT != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDGT(*i.ResolvedByIDGT))
+	}
+	if i.ResolvedByIDGTE != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDGTE(*i.ResolvedByIDGTE))
+	}
+	if i.ResolvedByIDLT != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDLT(*i.ResolvedByIDLT))
+	}
+	if i.ResolvedByIDLTE != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDLTE(*i.ResolvedByIDLTE))
+	}
+	if i.ResolvedByIDContains != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDContains(*i.ResolvedByIDContains))
+	}
+	if i.ResolvedByIDHasPrefix != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDHasPrefix(*i.ResolvedByIDHasPrefix))
+	}
+	if i.ResolvedByIDHasSuffix != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDHasSuffix(*i.ResolvedByIDHasSuffix))
+	}
+	if i.ResolvedByIDIsNil {
+		predicates = append(predicates, serviceissue.ResolvedByIDIsNil())
+	}
+	if i.ResolvedByIDNotNil {
+		predicates = append(predicates, serviceissue.ResolvedByIDNotNil())
+	}
+	if i.ResolvedByIDEqualFold != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDEqualFold(*i.ResolvedByIDEqualFold))
+	}
+	if i.ResolvedByIDContainsFold != nil {
+		predicates = append(predicates, serviceissue.ResolvedByIDContainsFold(*i.ResolvedByIDContainsFold))
+	}
+
+	if i.HasCallback != nil {
+		p := serviceissue.HasCallback()
+		if !*i.HasCallback {
+			p = serviceissue.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCallbackWith) > 0 {
+		with := make([]predicate.Callback, 0, len(i.HasCallbackWith))
+		for _, w := range i.HasCallbackWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCallbackWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, serviceissue.HasCallbackWith(with...))
+	}
+	if i.HasAccount != nil {
+		p := serviceissue.HasAccount()
+		if !*i.HasAccount {
+			p = serviceissue.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, serviceissue.HasAccountWith(with...))
+	}
+	if i.HasResolvedBy != nil {
+		p := serviceissue.HasResolvedBy()
+		if !*i.HasResolvedBy {
+			p = serviceissue.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasResolvedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasResolvedByWith))
+		for _, w := range i.HasResolvedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasResolvedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, serviceissue.HasResolvedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyServiceIssueWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return serviceissue.And(predicates...), nil
 	}
 }
 

@@ -11,7 +11,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -24,6 +32,7 @@ import (
 	"rapport/ent/predicate"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -51,7 +60,15 @@ const (
 	TypeArticle              = "Article"
 	TypeAuditEvent           = "AuditEvent"
 	TypeBulletinIssue        = "BulletinIssue"
+	TypeCallback             = "Callback"
+	TypeCallbackBatch        = "CallbackBatch"
+	TypeCaseStudy            = "CaseStudy"
+	TypeComplaint            = "Complaint"
+	TypeComplaintFollowUp    = "ComplaintFollowUp"
+	TypeComplaintStep        = "ComplaintStep"
 	TypeContact              = "Contact"
+	TypeCreditDecision       = "CreditDecision"
+	TypeCreditRequest        = "CreditRequest"
 	TypeCultureActivity      = "CultureActivity"
 	TypeCultureCampaign      = "CultureCampaign"
 	TypeCulturePlan          = "CulturePlan"
@@ -63,6 +80,7 @@ const (
 	TypeOrganization         = "Organization"
 	TypePublication          = "Publication"
 	TypeRecognition          = "Recognition"
+	TypeServiceIssue         = "ServiceIssue"
 	TypeSetting              = "Setting"
 	TypeTierChange           = "TierChange"
 	TypeUser                 = "User"
@@ -72,63 +90,82 @@ const (
 // AccountMutation represents an operation that mutates the Account nodes in the graph.
 type AccountMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *pulid.ID
-	created_at           *time.Time
-	updated_at           *time.Time
-	version              *int
-	addversion           *int
-	name                 *string
-	industry             *string
-	region               *string
-	address              *string
-	phone                *string
-	fax                  *string
-	email                *string
-	website              *string
-	business_scope       *string
-	main_products        *string
-	industry_position    *string
-	recent_developments  *string
-	company_size         *string
-	source               *account.Source
-	lifecycle_stage      *account.LifecycleStage
-	cooperation_intent   *account.CooperationIntent
-	tier                 *account.Tier
-	credit_limit         *int64
-	addcredit_limit      *int64
-	payment_term_days    *int
-	addpayment_term_days *int
-	contract_signed_at   *time.Time
-	last_order_at        *time.Time
-	last_contact_at      *time.Time
-	last_call_at         *time.Time
-	last_visit_at        *time.Time
-	next_call_due_at     *time.Time
-	next_visit_due_at    *time.Time
-	clearedFields        map[string]struct{}
-	organization         *pulid.ID
-	clearedorganization  bool
-	owner                *pulid.ID
-	clearedowner         bool
-	service_rep          *pulid.ID
-	clearedservice_rep   bool
-	contacts             map[pulid.ID]struct{}
-	removedcontacts      map[pulid.ID]struct{}
-	clearedcontacts      bool
-	interactions         map[pulid.ID]struct{}
-	removedinteractions  map[pulid.ID]struct{}
-	clearedinteractions  bool
-	visit_reports        map[pulid.ID]struct{}
-	removedvisit_reports map[pulid.ID]struct{}
-	clearedvisit_reports bool
-	tier_changes         map[pulid.ID]struct{}
-	removedtier_changes  map[pulid.ID]struct{}
-	clearedtier_changes  bool
-	done                 bool
-	oldValue             func(context.Context) (*Account, error)
-	predicates           []predicate.Account
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	version                *int
+	addversion             *int
+	name                   *string
+	industry               *string
+	region                 *string
+	address                *string
+	phone                  *string
+	fax                    *string
+	email                  *string
+	website                *string
+	business_scope         *string
+	main_products          *string
+	industry_position      *string
+	recent_developments    *string
+	company_size           *string
+	source                 *account.Source
+	lifecycle_stage        *account.LifecycleStage
+	cooperation_intent     *account.CooperationIntent
+	tier                   *account.Tier
+	credit_limit           *int64
+	addcredit_limit        *int64
+	payment_term_days      *int
+	addpayment_term_days   *int
+	contract_signed_at     *time.Time
+	last_order_at          *time.Time
+	member                 *bool
+	outstanding_balance    *int64
+	addoutstanding_balance *int64
+	service_assigned_at    *time.Time
+	service_handover_at    *time.Time
+	service_taken_over_at  *time.Time
+	last_contact_at        *time.Time
+	last_call_at           *time.Time
+	last_visit_at          *time.Time
+	next_call_due_at       *time.Time
+	next_visit_due_at      *time.Time
+	quiet_since            *time.Time
+	clearedFields          map[string]struct{}
+	organization           *pulid.ID
+	clearedorganization    bool
+	owner                  *pulid.ID
+	clearedowner           bool
+	service_rep            *pulid.ID
+	clearedservice_rep     bool
+	contacts               map[pulid.ID]struct{}
+	removedcontacts        map[pulid.ID]struct{}
+	clearedcontacts        bool
+	interactions           map[pulid.ID]struct{}
+	removedinteractions    map[pulid.ID]struct{}
+	clearedinteractions    bool
+	visit_reports          map[pulid.ID]struct{}
+	removedvisit_reports   map[pulid.ID]struct{}
+	clearedvisit_reports   bool
+	tier_changes           map[pulid.ID]struct{}
+	removedtier_changes    map[pulid.ID]struct{}
+	clearedtier_changes    bool
+	callbacks              map[pulid.ID]struct{}
+	removedcallbacks       map[pulid.ID]struct{}
+	clearedcallbacks       bool
+	service_issues         map[pulid.ID]struct{}
+	removedservice_issues  map[pulid.ID]struct{}
+	clearedservice_issues  bool
+	complaints             map[pulid.ID]struct{}
+	removedcomplaints      map[pulid.ID]struct{}
+	clearedcomplaints      bool
+	credit_requests        map[pulid.ID]struct{}
+	removedcredit_requests map[pulid.ID]struct{}
+	clearedcredit_requests bool
+	done                   bool
+	oldValue               func(context.Context) (*Account, error)
+	predicates             []predicate.Account
 }
 
 var _ ent.Mutation = (*AccountMutation)(nil)
@@ -1516,6 +1553,245 @@ func (m *AccountMutation) ResetLastOrderAt() {
 	delete(m.clearedFields, account.FieldLastOrderAt)
 }
 
+// SetMember sets the "member" field.
+func (m *AccountMutation) SetMember(b bool) {
+	m.member = &b
+}
+
+// Member returns the value of the "member" field in the mutation.
+func (m *AccountMutation) Member() (r bool, exists bool) {
+	v := m.member
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMember returns the old "member" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldMember(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMember is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMember requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMember: %w", err)
+	}
+	return oldValue.Member, nil
+}
+
+// ResetMember resets all changes to the "member" field.
+func (m *AccountMutation) ResetMember() {
+	m.member = nil
+}
+
+// SetOutstandingBalance sets the "outstanding_balance" field.
+func (m *AccountMutation) SetOutstandingBalance(i int64) {
+	m.outstanding_balance = &i
+	m.addoutstanding_balance = nil
+}
+
+// OutstandingBalance returns the value of the "outstanding_balance" field in the mutation.
+func (m *AccountMutation) OutstandingBalance() (r int64, exists bool) {
+	v := m.outstanding_balance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutstandingBalance returns the old "outstanding_balance" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldOutstandingBalance(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutstandingBalance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutstandingBalance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutstandingBalance: %w", err)
+	}
+	return oldValue.OutstandingBalance, nil
+}
+
+// AddOutstandingBalance adds i to the "outstanding_balance" field.
+func (m *AccountMutation) AddOutstandingBalance(i int64) {
+	if m.addoutstanding_balance != nil {
+		*m.addoutstanding_balance += i
+	} else {
+		m.addoutstanding_balance = &i
+	}
+}
+
+// AddedOutstandingBalance returns the value that was added to the "outstanding_balance" field in this mutation.
+func (m *AccountMutation) AddedOutstandingBalance() (r int64, exists bool) {
+	v := m.addoutstanding_balance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOutstandingBalance resets all changes to the "outstanding_balance" field.
+func (m *AccountMutation) ResetOutstandingBalance() {
+	m.outstanding_balance = nil
+	m.addoutstanding_balance = nil
+}
+
+// SetServiceAssignedAt sets the "service_assigned_at" field.
+func (m *AccountMutation) SetServiceAssignedAt(t time.Time) {
+	m.service_assigned_at = &t
+}
+
+// ServiceAssignedAt returns the value of the "service_assigned_at" field in the mutation.
+func (m *AccountMutation) ServiceAssignedAt() (r time.Time, exists bool) {
+	v := m.service_assigned_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceAssignedAt returns the old "service_assigned_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldServiceAssignedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceAssignedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceAssignedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceAssignedAt: %w", err)
+	}
+	return oldValue.ServiceAssignedAt, nil
+}
+
+// ClearServiceAssignedAt clears the value of the "service_assigned_at" field.
+func (m *AccountMutation) ClearServiceAssignedAt() {
+	m.service_assigned_at = nil
+	m.clearedFields[account.FieldServiceAssignedAt] = struct{}{}
+}
+
+// ServiceAssignedAtCleared returns if the "service_assigned_at" field was cleared in this mutation.
+func (m *AccountMutation) ServiceAssignedAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldServiceAssignedAt]
+	return ok
+}
+
+// ResetServiceAssignedAt resets all changes to the "service_assigned_at" field.
+func (m *AccountMutation) ResetServiceAssignedAt() {
+	m.service_assigned_at = nil
+	delete(m.clearedFields, account.FieldServiceAssignedAt)
+}
+
+// SetServiceHandoverAt sets the "service_handover_at" field.
+func (m *AccountMutation) SetServiceHandoverAt(t time.Time) {
+	m.service_handover_at = &t
+}
+
+// ServiceHandoverAt returns the value of the "service_handover_at" field in the mutation.
+func (m *AccountMutation) ServiceHandoverAt() (r time.Time, exists bool) {
+	v := m.service_handover_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceHandoverAt returns the old "service_handover_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldServiceHandoverAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceHandoverAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceHandoverAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceHandoverAt: %w", err)
+	}
+	return oldValue.ServiceHandoverAt, nil
+}
+
+// ClearServiceHandoverAt clears the value of the "service_handover_at" field.
+func (m *AccountMutation) ClearServiceHandoverAt() {
+	m.service_handover_at = nil
+	m.clearedFields[account.FieldServiceHandoverAt] = struct{}{}
+}
+
+// ServiceHandoverAtCleared returns if the "service_handover_at" field was cleared in this mutation.
+func (m *AccountMutation) ServiceHandoverAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldServiceHandoverAt]
+	return ok
+}
+
+// ResetServiceHandoverAt resets all changes to the "service_handover_at" field.
+func (m *AccountMutation) ResetServiceHandoverAt() {
+	m.service_handover_at = nil
+	delete(m.clearedFields, account.FieldServiceHandoverAt)
+}
+
+// SetServiceTakenOverAt sets the "service_taken_over_at" field.
+func (m *AccountMutation) SetServiceTakenOverAt(t time.Time) {
+	m.service_taken_over_at = &t
+}
+
+// ServiceTakenOverAt returns the value of the "service_taken_over_at" field in the mutation.
+func (m *AccountMutation) ServiceTakenOverAt() (r time.Time, exists bool) {
+	v := m.service_taken_over_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceTakenOverAt returns the old "service_taken_over_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldServiceTakenOverAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceTakenOverAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceTakenOverAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceTakenOverAt: %w", err)
+	}
+	return oldValue.ServiceTakenOverAt, nil
+}
+
+// ClearServiceTakenOverAt clears the value of the "service_taken_over_at" field.
+func (m *AccountMutation) ClearServiceTakenOverAt() {
+	m.service_taken_over_at = nil
+	m.clearedFields[account.FieldServiceTakenOverAt] = struct{}{}
+}
+
+// ServiceTakenOverAtCleared returns if the "service_taken_over_at" field was cleared in this mutation.
+func (m *AccountMutation) ServiceTakenOverAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldServiceTakenOverAt]
+	return ok
+}
+
+// ResetServiceTakenOverAt resets all changes to the "service_taken_over_at" field.
+func (m *AccountMutation) ResetServiceTakenOverAt() {
+	m.service_taken_over_at = nil
+	delete(m.clearedFields, account.FieldServiceTakenOverAt)
+}
+
 // SetLastContactAt sets the "last_contact_at" field.
 func (m *AccountMutation) SetLastContactAt(t time.Time) {
 	m.last_contact_at = &t
@@ -1759,6 +2035,55 @@ func (m *AccountMutation) NextVisitDueAtCleared() bool {
 func (m *AccountMutation) ResetNextVisitDueAt() {
 	m.next_visit_due_at = nil
 	delete(m.clearedFields, account.FieldNextVisitDueAt)
+}
+
+// SetQuietSince sets the "quiet_since" field.
+func (m *AccountMutation) SetQuietSince(t time.Time) {
+	m.quiet_since = &t
+}
+
+// QuietSince returns the value of the "quiet_since" field in the mutation.
+func (m *AccountMutation) QuietSince() (r time.Time, exists bool) {
+	v := m.quiet_since
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuietSince returns the old "quiet_since" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldQuietSince(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuietSince is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuietSince requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuietSince: %w", err)
+	}
+	return oldValue.QuietSince, nil
+}
+
+// ClearQuietSince clears the value of the "quiet_since" field.
+func (m *AccountMutation) ClearQuietSince() {
+	m.quiet_since = nil
+	m.clearedFields[account.FieldQuietSince] = struct{}{}
+}
+
+// QuietSinceCleared returns if the "quiet_since" field was cleared in this mutation.
+func (m *AccountMutation) QuietSinceCleared() bool {
+	_, ok := m.clearedFields[account.FieldQuietSince]
+	return ok
+}
+
+// ResetQuietSince resets all changes to the "quiet_since" field.
+func (m *AccountMutation) ResetQuietSince() {
+	m.quiet_since = nil
+	delete(m.clearedFields, account.FieldQuietSince)
 }
 
 // ClearOrganization clears the "organization" edge to the Organization entity.
@@ -2058,6 +2383,222 @@ func (m *AccountMutation) ResetTierChanges() {
 	m.removedtier_changes = nil
 }
 
+// AddCallbackIDs adds the "callbacks" edge to the Callback entity by ids.
+func (m *AccountMutation) AddCallbackIDs(ids ...pulid.ID) {
+	if m.callbacks == nil {
+		m.callbacks = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.callbacks[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCallbacks clears the "callbacks" edge to the Callback entity.
+func (m *AccountMutation) ClearCallbacks() {
+	m.clearedcallbacks = true
+}
+
+// CallbacksCleared reports if the "callbacks" edge to the Callback entity was cleared.
+func (m *AccountMutation) CallbacksCleared() bool {
+	return m.clearedcallbacks
+}
+
+// RemoveCallbackIDs removes the "callbacks" edge to the Callback entity by IDs.
+func (m *AccountMutation) RemoveCallbackIDs(ids ...pulid.ID) {
+	if m.removedcallbacks == nil {
+		m.removedcallbacks = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.callbacks, ids[i])
+		m.removedcallbacks[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCallbacks returns the removed IDs of the "callbacks" edge to the Callback entity.
+func (m *AccountMutation) RemovedCallbacksIDs() (ids []pulid.ID) {
+	for id := range m.removedcallbacks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CallbacksIDs returns the "callbacks" edge IDs in the mutation.
+func (m *AccountMutation) CallbacksIDs() (ids []pulid.ID) {
+	for id := range m.callbacks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCallbacks resets all changes to the "callbacks" edge.
+func (m *AccountMutation) ResetCallbacks() {
+	m.callbacks = nil
+	m.clearedcallbacks = false
+	m.removedcallbacks = nil
+}
+
+// AddServiceIssueIDs adds the "service_issues" edge to the ServiceIssue entity by ids.
+func (m *AccountMutation) AddServiceIssueIDs(ids ...pulid.ID) {
+	if m.service_issues == nil {
+		m.service_issues = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.service_issues[ids[i]] = struct{}{}
+	}
+}
+
+// ClearServiceIssues clears the "service_issues" edge to the ServiceIssue entity.
+func (m *AccountMutation) ClearServiceIssues() {
+	m.clearedservice_issues = true
+}
+
+// ServiceIssuesCleared reports if the "service_issues" edge to the ServiceIssue entity was cleared.
+func (m *AccountMutation) ServiceIssuesCleared() bool {
+	return m.clearedservice_issues
+}
+
+// RemoveServiceIssueIDs removes the "service_issues" edge to the ServiceIssue entity by IDs.
+func (m *AccountMutation) RemoveServiceIssueIDs(ids ...pulid.ID) {
+	if m.removedservice_issues == nil {
+		m.removedservice_issues = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.service_issues, ids[i])
+		m.removedservice_issues[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedServiceIssues returns the removed IDs of the "service_issues" edge to the ServiceIssue entity.
+func (m *AccountMutation) RemovedServiceIssuesIDs() (ids []pulid.ID) {
+	for id := range m.removedservice_issues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ServiceIssuesIDs returns the "service_issues" edge IDs in the mutation.
+func (m *AccountMutation) ServiceIssuesIDs() (ids []pulid.ID) {
+	for id := range m.service_issues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetServiceIssues resets all changes to the "service_issues" edge.
+func (m *AccountMutation) ResetServiceIssues() {
+	m.service_issues = nil
+	m.clearedservice_issues = false
+	m.removedservice_issues = nil
+}
+
+// AddComplaintIDs adds the "complaints" edge to the Complaint entity by ids.
+func (m *AccountMutation) AddComplaintIDs(ids ...pulid.ID) {
+	if m.complaints == nil {
+		m.complaints = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.complaints[ids[i]] = struct{}{}
+	}
+}
+
+// ClearComplaints clears the "complaints" edge to the Complaint entity.
+func (m *AccountMutation) ClearComplaints() {
+	m.clearedcomplaints = true
+}
+
+// ComplaintsCleared reports if the "complaints" edge to the Complaint entity was cleared.
+func (m *AccountMutation) ComplaintsCleared() bool {
+	return m.clearedcomplaints
+}
+
+// RemoveComplaintIDs removes the "complaints" edge to the Complaint entity by IDs.
+func (m *AccountMutation) RemoveComplaintIDs(ids ...pulid.ID) {
+	if m.removedcomplaints == nil {
+		m.removedcomplaints = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.complaints, ids[i])
+		m.removedcomplaints[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedComplaints returns the removed IDs of the "complaints" edge to the Complaint entity.
+func (m *AccountMutation) RemovedComplaintsIDs() (ids []pulid.ID) {
+	for id := range m.removedcomplaints {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ComplaintsIDs returns the "complaints" edge IDs in the mutation.
+func (m *AccountMutation) ComplaintsIDs() (ids []pulid.ID) {
+	for id := range m.complaints {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetComplaints resets all changes to the "complaints" edge.
+func (m *AccountMutation) ResetComplaints() {
+	m.complaints = nil
+	m.clearedcomplaints = false
+	m.removedcomplaints = nil
+}
+
+// AddCreditRequestIDs adds the "credit_requests" edge to the CreditRequest entity by ids.
+func (m *AccountMutation) AddCreditRequestIDs(ids ...pulid.ID) {
+	if m.credit_requests == nil {
+		m.credit_requests = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.credit_requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCreditRequests clears the "credit_requests" edge to the CreditRequest entity.
+func (m *AccountMutation) ClearCreditRequests() {
+	m.clearedcredit_requests = true
+}
+
+// CreditRequestsCleared reports if the "credit_requests" edge to the CreditRequest entity was cleared.
+func (m *AccountMutation) CreditRequestsCleared() bool {
+	return m.clearedcredit_requests
+}
+
+// RemoveCreditRequestIDs removes the "credit_requests" edge to the CreditRequest entity by IDs.
+func (m *AccountMutation) RemoveCreditRequestIDs(ids ...pulid.ID) {
+	if m.removedcredit_requests == nil {
+		m.removedcredit_requests = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.credit_requests, ids[i])
+		m.removedcredit_requests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCreditRequests returns the removed IDs of the "credit_requests" edge to the CreditRequest entity.
+func (m *AccountMutation) RemovedCreditRequestsIDs() (ids []pulid.ID) {
+	for id := range m.removedcredit_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CreditRequestsIDs returns the "credit_requests" edge IDs in the mutation.
+func (m *AccountMutation) CreditRequestsIDs() (ids []pulid.ID) {
+	for id := range m.credit_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCreditRequests resets all changes to the "credit_requests" edge.
+func (m *AccountMutation) ResetCreditRequests() {
+	m.credit_requests = nil
+	m.clearedcredit_requests = false
+	m.removedcredit_requests = nil
+}
+
 // Where appends a list predicates to the AccountMutation builder.
 func (m *AccountMutation) Where(ps ...predicate.Account) {
 	m.predicates = append(m.predicates, ps...)
@@ -2092,7 +2633,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 32)
+	fields := make([]string, 0, 38)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2174,6 +2715,21 @@ func (m *AccountMutation) Fields() []string {
 	if m.last_order_at != nil {
 		fields = append(fields, account.FieldLastOrderAt)
 	}
+	if m.member != nil {
+		fields = append(fields, account.FieldMember)
+	}
+	if m.outstanding_balance != nil {
+		fields = append(fields, account.FieldOutstandingBalance)
+	}
+	if m.service_assigned_at != nil {
+		fields = append(fields, account.FieldServiceAssignedAt)
+	}
+	if m.service_handover_at != nil {
+		fields = append(fields, account.FieldServiceHandoverAt)
+	}
+	if m.service_taken_over_at != nil {
+		fields = append(fields, account.FieldServiceTakenOverAt)
+	}
 	if m.last_contact_at != nil {
 		fields = append(fields, account.FieldLastContactAt)
 	}
@@ -2188,6 +2744,9 @@ func (m *AccountMutation) Fields() []string {
 	}
 	if m.next_visit_due_at != nil {
 		fields = append(fields, account.FieldNextVisitDueAt)
+	}
+	if m.quiet_since != nil {
+		fields = append(fields, account.FieldQuietSince)
 	}
 	return fields
 }
@@ -2251,6 +2810,16 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.ContractSignedAt()
 	case account.FieldLastOrderAt:
 		return m.LastOrderAt()
+	case account.FieldMember:
+		return m.Member()
+	case account.FieldOutstandingBalance:
+		return m.OutstandingBalance()
+	case account.FieldServiceAssignedAt:
+		return m.ServiceAssignedAt()
+	case account.FieldServiceHandoverAt:
+		return m.ServiceHandoverAt()
+	case account.FieldServiceTakenOverAt:
+		return m.ServiceTakenOverAt()
 	case account.FieldLastContactAt:
 		return m.LastContactAt()
 	case account.FieldLastCallAt:
@@ -2261,6 +2830,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.NextCallDueAt()
 	case account.FieldNextVisitDueAt:
 		return m.NextVisitDueAt()
+	case account.FieldQuietSince:
+		return m.QuietSince()
 	}
 	return nil, false
 }
@@ -2324,6 +2895,16 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldContractSignedAt(ctx)
 	case account.FieldLastOrderAt:
 		return m.OldLastOrderAt(ctx)
+	case account.FieldMember:
+		return m.OldMember(ctx)
+	case account.FieldOutstandingBalance:
+		return m.OldOutstandingBalance(ctx)
+	case account.FieldServiceAssignedAt:
+		return m.OldServiceAssignedAt(ctx)
+	case account.FieldServiceHandoverAt:
+		return m.OldServiceHandoverAt(ctx)
+	case account.FieldServiceTakenOverAt:
+		return m.OldServiceTakenOverAt(ctx)
 	case account.FieldLastContactAt:
 		return m.OldLastContactAt(ctx)
 	case account.FieldLastCallAt:
@@ -2334,6 +2915,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldNextCallDueAt(ctx)
 	case account.FieldNextVisitDueAt:
 		return m.OldNextVisitDueAt(ctx)
+	case account.FieldQuietSince:
+		return m.OldQuietSince(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -2532,6 +3115,41 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastOrderAt(v)
 		return nil
+	case account.FieldMember:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMember(v)
+		return nil
+	case account.FieldOutstandingBalance:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutstandingBalance(v)
+		return nil
+	case account.FieldServiceAssignedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceAssignedAt(v)
+		return nil
+	case account.FieldServiceHandoverAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceHandoverAt(v)
+		return nil
+	case account.FieldServiceTakenOverAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceTakenOverAt(v)
+		return nil
 	case account.FieldLastContactAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -2567,6 +3185,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetNextVisitDueAt(v)
 		return nil
+	case account.FieldQuietSince:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuietSince(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -2584,6 +3209,9 @@ func (m *AccountMutation) AddedFields() []string {
 	if m.addpayment_term_days != nil {
 		fields = append(fields, account.FieldPaymentTermDays)
 	}
+	if m.addoutstanding_balance != nil {
+		fields = append(fields, account.FieldOutstandingBalance)
+	}
 	return fields
 }
 
@@ -2598,6 +3226,8 @@ func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedCreditLimit()
 	case account.FieldPaymentTermDays:
 		return m.AddedPaymentTermDays()
+	case account.FieldOutstandingBalance:
+		return m.AddedOutstandingBalance()
 	}
 	return nil, false
 }
@@ -2627,6 +3257,13 @@ func (m *AccountMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddPaymentTermDays(v)
+		return nil
+	case account.FieldOutstandingBalance:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOutstandingBalance(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Account numeric field %s", name)
@@ -2693,6 +3330,15 @@ func (m *AccountMutation) ClearedFields() []string {
 	if m.FieldCleared(account.FieldLastOrderAt) {
 		fields = append(fields, account.FieldLastOrderAt)
 	}
+	if m.FieldCleared(account.FieldServiceAssignedAt) {
+		fields = append(fields, account.FieldServiceAssignedAt)
+	}
+	if m.FieldCleared(account.FieldServiceHandoverAt) {
+		fields = append(fields, account.FieldServiceHandoverAt)
+	}
+	if m.FieldCleared(account.FieldServiceTakenOverAt) {
+		fields = append(fields, account.FieldServiceTakenOverAt)
+	}
 	if m.FieldCleared(account.FieldLastContactAt) {
 		fields = append(fields, account.FieldLastContactAt)
 	}
@@ -2707,6 +3353,9 @@ func (m *AccountMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(account.FieldNextVisitDueAt) {
 		fields = append(fields, account.FieldNextVisitDueAt)
+	}
+	if m.FieldCleared(account.FieldQuietSince) {
+		fields = append(fields, account.FieldQuietSince)
 	}
 	return fields
 }
@@ -2779,6 +3428,15 @@ func (m *AccountMutation) ClearField(name string) error {
 	case account.FieldLastOrderAt:
 		m.ClearLastOrderAt()
 		return nil
+	case account.FieldServiceAssignedAt:
+		m.ClearServiceAssignedAt()
+		return nil
+	case account.FieldServiceHandoverAt:
+		m.ClearServiceHandoverAt()
+		return nil
+	case account.FieldServiceTakenOverAt:
+		m.ClearServiceTakenOverAt()
+		return nil
 	case account.FieldLastContactAt:
 		m.ClearLastContactAt()
 		return nil
@@ -2793,6 +3451,9 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldNextVisitDueAt:
 		m.ClearNextVisitDueAt()
+		return nil
+	case account.FieldQuietSince:
+		m.ClearQuietSince()
 		return nil
 	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
@@ -2883,6 +3544,21 @@ func (m *AccountMutation) ResetField(name string) error {
 	case account.FieldLastOrderAt:
 		m.ResetLastOrderAt()
 		return nil
+	case account.FieldMember:
+		m.ResetMember()
+		return nil
+	case account.FieldOutstandingBalance:
+		m.ResetOutstandingBalance()
+		return nil
+	case account.FieldServiceAssignedAt:
+		m.ResetServiceAssignedAt()
+		return nil
+	case account.FieldServiceHandoverAt:
+		m.ResetServiceHandoverAt()
+		return nil
+	case account.FieldServiceTakenOverAt:
+		m.ResetServiceTakenOverAt()
+		return nil
 	case account.FieldLastContactAt:
 		m.ResetLastContactAt()
 		return nil
@@ -2898,13 +3574,16 @@ func (m *AccountMutation) ResetField(name string) error {
 	case account.FieldNextVisitDueAt:
 		m.ResetNextVisitDueAt()
 		return nil
+	case account.FieldQuietSince:
+		m.ResetQuietSince()
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 11)
 	if m.organization != nil {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -2925,6 +3604,18 @@ func (m *AccountMutation) AddedEdges() []string {
 	}
 	if m.tier_changes != nil {
 		edges = append(edges, account.EdgeTierChanges)
+	}
+	if m.callbacks != nil {
+		edges = append(edges, account.EdgeCallbacks)
+	}
+	if m.service_issues != nil {
+		edges = append(edges, account.EdgeServiceIssues)
+	}
+	if m.complaints != nil {
+		edges = append(edges, account.EdgeComplaints)
+	}
+	if m.credit_requests != nil {
+		edges = append(edges, account.EdgeCreditRequests)
 	}
 	return edges
 }
@@ -2969,13 +3660,37 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeCallbacks:
+		ids := make([]ent.Value, 0, len(m.callbacks))
+		for id := range m.callbacks {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeServiceIssues:
+		ids := make([]ent.Value, 0, len(m.service_issues))
+		for id := range m.service_issues {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeComplaints:
+		ids := make([]ent.Value, 0, len(m.complaints))
+		for id := range m.complaints {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeCreditRequests:
+		ids := make([]ent.Value, 0, len(m.credit_requests))
+		for id := range m.credit_requests {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 11)
 	if m.removedcontacts != nil {
 		edges = append(edges, account.EdgeContacts)
 	}
@@ -2987,6 +3702,18 @@ func (m *AccountMutation) RemovedEdges() []string {
 	}
 	if m.removedtier_changes != nil {
 		edges = append(edges, account.EdgeTierChanges)
+	}
+	if m.removedcallbacks != nil {
+		edges = append(edges, account.EdgeCallbacks)
+	}
+	if m.removedservice_issues != nil {
+		edges = append(edges, account.EdgeServiceIssues)
+	}
+	if m.removedcomplaints != nil {
+		edges = append(edges, account.EdgeComplaints)
+	}
+	if m.removedcredit_requests != nil {
+		edges = append(edges, account.EdgeCreditRequests)
 	}
 	return edges
 }
@@ -3019,13 +3746,37 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeCallbacks:
+		ids := make([]ent.Value, 0, len(m.removedcallbacks))
+		for id := range m.removedcallbacks {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeServiceIssues:
+		ids := make([]ent.Value, 0, len(m.removedservice_issues))
+		for id := range m.removedservice_issues {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeComplaints:
+		ids := make([]ent.Value, 0, len(m.removedcomplaints))
+		for id := range m.removedcomplaints {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeCreditRequests:
+		ids := make([]ent.Value, 0, len(m.removedcredit_requests))
+		for id := range m.removedcredit_requests {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 11)
 	if m.clearedorganization {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -3046,6 +3797,18 @@ func (m *AccountMutation) ClearedEdges() []string {
 	}
 	if m.clearedtier_changes {
 		edges = append(edges, account.EdgeTierChanges)
+	}
+	if m.clearedcallbacks {
+		edges = append(edges, account.EdgeCallbacks)
+	}
+	if m.clearedservice_issues {
+		edges = append(edges, account.EdgeServiceIssues)
+	}
+	if m.clearedcomplaints {
+		edges = append(edges, account.EdgeComplaints)
+	}
+	if m.clearedcredit_requests {
+		edges = append(edges, account.EdgeCreditRequests)
 	}
 	return edges
 }
@@ -3068,6 +3831,14 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedvisit_reports
 	case account.EdgeTierChanges:
 		return m.clearedtier_changes
+	case account.EdgeCallbacks:
+		return m.clearedcallbacks
+	case account.EdgeServiceIssues:
+		return m.clearedservice_issues
+	case account.EdgeComplaints:
+		return m.clearedcomplaints
+	case account.EdgeCreditRequests:
+		return m.clearedcredit_requests
 	}
 	return false
 }
@@ -3113,6 +3884,18 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeTierChanges:
 		m.ResetTierChanges()
+		return nil
+	case account.EdgeCallbacks:
+		m.ResetCallbacks()
+		return nil
+	case account.EdgeServiceIssues:
+		m.ResetServiceIssues()
+		return nil
+	case account.EdgeComplaints:
+		m.ResetComplaints()
+		return nil
+	case account.EdgeCreditRequests:
+		m.ResetCreditRequests()
 		return nil
 	}
 	return fmt.Errorf("unknown Account edge %s", name)
@@ -7339,6 +8122,6344 @@ func (m *BulletinIssueMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown BulletinIssue edge %s", name)
 }
 
+// CallbackMutation represents an operation that mutates the Callback nodes in the graph.
+type CallbackMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	member              *bool
+	due_at              *time.Time
+	status              *callback.Status
+	reached_at          *time.Time
+	completed_at        *time.Time
+	late                *bool
+	satisfaction        *int
+	addsatisfaction     *int
+	suggestions         *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	batch               *pulid.ID
+	clearedbatch        bool
+	account             *pulid.ID
+	clearedaccount      bool
+	assignee            *pulid.ID
+	clearedassignee     bool
+	issues              map[pulid.ID]struct{}
+	removedissues       map[pulid.ID]struct{}
+	clearedissues       bool
+	done                bool
+	oldValue            func(context.Context) (*Callback, error)
+	predicates          []predicate.Callback
+}
+
+var _ ent.Mutation = (*CallbackMutation)(nil)
+
+// callbackOption allows management of the mutation configuration using functional options.
+type callbackOption func(*CallbackMutation)
+
+// newCallbackMutation creates new mutation for the Callback entity.
+func newCallbackMutation(c config, op Op, opts ...callbackOption) *CallbackMutation {
+	m := &CallbackMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCallback,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCallbackID sets the ID field of the mutation.
+func withCallbackID(id pulid.ID) callbackOption {
+	return func(m *CallbackMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Callback
+		)
+		m.oldValue = func(ctx context.Context) (*Callback, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Callback.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCallback sets the old Callback of the mutation.
+func withCallback(node *Callback) callbackOption {
+	return func(m *CallbackMutation) {
+		m.oldValue = func(context.Context) (*Callback, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CallbackMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CallbackMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Callback entities.
+func (m *CallbackMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CallbackMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CallbackMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Callback.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CallbackMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CallbackMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CallbackMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CallbackMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CallbackMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CallbackMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CallbackMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CallbackMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CallbackMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetBatchID sets the "batch_id" field.
+func (m *CallbackMutation) SetBatchID(pu pulid.ID) {
+	m.batch = &pu
+}
+
+// BatchID returns the value of the "batch_id" field in the mutation.
+func (m *CallbackMutation) BatchID() (r pulid.ID, exists bool) {
+	v := m.batch
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBatchID returns the old "batch_id" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldBatchID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBatchID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBatchID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBatchID: %w", err)
+	}
+	return oldValue.BatchID, nil
+}
+
+// ResetBatchID resets all changes to the "batch_id" field.
+func (m *CallbackMutation) ResetBatchID() {
+	m.batch = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *CallbackMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *CallbackMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *CallbackMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetAssigneeID sets the "assignee_id" field.
+func (m *CallbackMutation) SetAssigneeID(pu pulid.ID) {
+	m.assignee = &pu
+}
+
+// AssigneeID returns the value of the "assignee_id" field in the mutation.
+func (m *CallbackMutation) AssigneeID() (r pulid.ID, exists bool) {
+	v := m.assignee
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssigneeID returns the old "assignee_id" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldAssigneeID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssigneeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssigneeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssigneeID: %w", err)
+	}
+	return oldValue.AssigneeID, nil
+}
+
+// ResetAssigneeID resets all changes to the "assignee_id" field.
+func (m *CallbackMutation) ResetAssigneeID() {
+	m.assignee = nil
+}
+
+// SetMember sets the "member" field.
+func (m *CallbackMutation) SetMember(b bool) {
+	m.member = &b
+}
+
+// Member returns the value of the "member" field in the mutation.
+func (m *CallbackMutation) Member() (r bool, exists bool) {
+	v := m.member
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMember returns the old "member" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldMember(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMember is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMember requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMember: %w", err)
+	}
+	return oldValue.Member, nil
+}
+
+// ResetMember resets all changes to the "member" field.
+func (m *CallbackMutation) ResetMember() {
+	m.member = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *CallbackMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *CallbackMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *CallbackMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CallbackMutation) SetStatus(c callback.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CallbackMutation) Status() (r callback.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldStatus(ctx context.Context) (v callback.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CallbackMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetReachedAt sets the "reached_at" field.
+func (m *CallbackMutation) SetReachedAt(t time.Time) {
+	m.reached_at = &t
+}
+
+// ReachedAt returns the value of the "reached_at" field in the mutation.
+func (m *CallbackMutation) ReachedAt() (r time.Time, exists bool) {
+	v := m.reached_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReachedAt returns the old "reached_at" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldReachedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReachedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReachedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReachedAt: %w", err)
+	}
+	return oldValue.ReachedAt, nil
+}
+
+// ClearReachedAt clears the value of the "reached_at" field.
+func (m *CallbackMutation) ClearReachedAt() {
+	m.reached_at = nil
+	m.clearedFields[callback.FieldReachedAt] = struct{}{}
+}
+
+// ReachedAtCleared returns if the "reached_at" field was cleared in this mutation.
+func (m *CallbackMutation) ReachedAtCleared() bool {
+	_, ok := m.clearedFields[callback.FieldReachedAt]
+	return ok
+}
+
+// ResetReachedAt resets all changes to the "reached_at" field.
+func (m *CallbackMutation) ResetReachedAt() {
+	m.reached_at = nil
+	delete(m.clearedFields, callback.FieldReachedAt)
+}
+
+// SetCompletedAt sets the "completed_at" field.
+func (m *CallbackMutation) SetCompletedAt(t time.Time) {
+	m.completed_at = &t
+}
+
+// CompletedAt returns the value of the "completed_at" field in the mutation.
+func (m *CallbackMutation) CompletedAt() (r time.Time, exists bool) {
+	v := m.completed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedAt returns the old "completed_at" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldCompletedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedAt: %w", err)
+	}
+	return oldValue.CompletedAt, nil
+}
+
+// ClearCompletedAt clears the value of the "completed_at" field.
+func (m *CallbackMutation) ClearCompletedAt() {
+	m.completed_at = nil
+	m.clearedFields[callback.FieldCompletedAt] = struct{}{}
+}
+
+// CompletedAtCleared returns if the "completed_at" field was cleared in this mutation.
+func (m *CallbackMutation) CompletedAtCleared() bool {
+	_, ok := m.clearedFields[callback.FieldCompletedAt]
+	return ok
+}
+
+// ResetCompletedAt resets all changes to the "completed_at" field.
+func (m *CallbackMutation) ResetCompletedAt() {
+	m.completed_at = nil
+	delete(m.clearedFields, callback.FieldCompletedAt)
+}
+
+// SetLate sets the "late" field.
+func (m *CallbackMutation) SetLate(b bool) {
+	m.late = &b
+}
+
+// Late returns the value of the "late" field in the mutation.
+func (m *CallbackMutation) Late() (r bool, exists bool) {
+	v := m.late
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLate returns the old "late" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldLate(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLate: %w", err)
+	}
+	return oldValue.Late, nil
+}
+
+// ResetLate resets all changes to the "late" field.
+func (m *CallbackMutation) ResetLate() {
+	m.late = nil
+}
+
+// SetSatisfaction sets the "satisfaction" field.
+func (m *CallbackMutation) SetSatisfaction(i int) {
+	m.satisfaction = &i
+	m.addsatisfaction = nil
+}
+
+// Satisfaction returns the value of the "satisfaction" field in the mutation.
+func (m *CallbackMutation) Satisfaction() (r int, exists bool) {
+	v := m.satisfaction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSatisfaction returns the old "satisfaction" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldSatisfaction(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSatisfaction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSatisfaction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSatisfaction: %w", err)
+	}
+	return oldValue.Satisfaction, nil
+}
+
+// AddSatisfaction adds i to the "satisfaction" field.
+func (m *CallbackMutation) AddSatisfaction(i int) {
+	if m.addsatisfaction != nil {
+		*m.addsatisfaction += i
+	} else {
+		m.addsatisfaction = &i
+	}
+}
+
+// AddedSatisfaction returns the value that was added to the "satisfaction" field in this mutation.
+func (m *CallbackMutation) AddedSatisfaction() (r int, exists bool) {
+	v := m.addsatisfaction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSatisfaction clears the value of the "satisfaction" field.
+func (m *CallbackMutation) ClearSatisfaction() {
+	m.satisfaction = nil
+	m.addsatisfaction = nil
+	m.clearedFields[callback.FieldSatisfaction] = struct{}{}
+}
+
+// SatisfactionCleared returns if the "satisfaction" field was cleared in this mutation.
+func (m *CallbackMutation) SatisfactionCleared() bool {
+	_, ok := m.clearedFields[callback.FieldSatisfaction]
+	return ok
+}
+
+// ResetSatisfaction resets all changes to the "satisfaction" field.
+func (m *CallbackMutation) ResetSatisfaction() {
+	m.satisfaction = nil
+	m.addsatisfaction = nil
+	delete(m.clearedFields, callback.FieldSatisfaction)
+}
+
+// SetSuggestions sets the "suggestions" field.
+func (m *CallbackMutation) SetSuggestions(s string) {
+	m.suggestions = &s
+}
+
+// Suggestions returns the value of the "suggestions" field in the mutation.
+func (m *CallbackMutation) Suggestions() (r string, exists bool) {
+	v := m.suggestions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSuggestions returns the old "suggestions" field's value of the Callback entity.
+// If the Callback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackMutation) OldSuggestions(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSuggestions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSuggestions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSuggestions: %w", err)
+	}
+	return oldValue.Suggestions, nil
+}
+
+// ClearSuggestions clears the value of the "suggestions" field.
+func (m *CallbackMutation) ClearSuggestions() {
+	m.suggestions = nil
+	m.clearedFields[callback.FieldSuggestions] = struct{}{}
+}
+
+// SuggestionsCleared returns if the "suggestions" field was cleared in this mutation.
+func (m *CallbackMutation) SuggestionsCleared() bool {
+	_, ok := m.clearedFields[callback.FieldSuggestions]
+	return ok
+}
+
+// ResetSuggestions resets all changes to the "suggestions" field.
+func (m *CallbackMutation) ResetSuggestions() {
+	m.suggestions = nil
+	delete(m.clearedFields, callback.FieldSuggestions)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CallbackMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[callback.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CallbackMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CallbackMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CallbackMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearBatch clears the "batch" edge to the CallbackBatch entity.
+func (m *CallbackMutation) ClearBatch() {
+	m.clearedbatch = true
+	m.clearedFields[callback.FieldBatchID] = struct{}{}
+}
+
+// BatchCleared reports if the "batch" edge to the CallbackBatch entity was cleared.
+func (m *CallbackMutation) BatchCleared() bool {
+	return m.clearedbatch
+}
+
+// BatchIDs returns the "batch" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BatchID instead. It exists only for internal usage by the builders.
+func (m *CallbackMutation) BatchIDs() (ids []pulid.ID) {
+	if id := m.batch; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBatch resets all changes to the "batch" edge.
+func (m *CallbackMutation) ResetBatch() {
+	m.batch = nil
+	m.clearedbatch = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *CallbackMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[callback.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *CallbackMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *CallbackMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *CallbackMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearAssignee clears the "assignee" edge to the User entity.
+func (m *CallbackMutation) ClearAssignee() {
+	m.clearedassignee = true
+	m.clearedFields[callback.FieldAssigneeID] = struct{}{}
+}
+
+// AssigneeCleared reports if the "assignee" edge to the User entity was cleared.
+func (m *CallbackMutation) AssigneeCleared() bool {
+	return m.clearedassignee
+}
+
+// AssigneeIDs returns the "assignee" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AssigneeID instead. It exists only for internal usage by the builders.
+func (m *CallbackMutation) AssigneeIDs() (ids []pulid.ID) {
+	if id := m.assignee; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAssignee resets all changes to the "assignee" edge.
+func (m *CallbackMutation) ResetAssignee() {
+	m.assignee = nil
+	m.clearedassignee = false
+}
+
+// AddIssueIDs adds the "issues" edge to the ServiceIssue entity by ids.
+func (m *CallbackMutation) AddIssueIDs(ids ...pulid.ID) {
+	if m.issues == nil {
+		m.issues = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.issues[ids[i]] = struct{}{}
+	}
+}
+
+// ClearIssues clears the "issues" edge to the ServiceIssue entity.
+func (m *CallbackMutation) ClearIssues() {
+	m.clearedissues = true
+}
+
+// IssuesCleared reports if the "issues" edge to the ServiceIssue entity was cleared.
+func (m *CallbackMutation) IssuesCleared() bool {
+	return m.clearedissues
+}
+
+// RemoveIssueIDs removes the "issues" edge to the ServiceIssue entity by IDs.
+func (m *CallbackMutation) RemoveIssueIDs(ids ...pulid.ID) {
+	if m.removedissues == nil {
+		m.removedissues = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.issues, ids[i])
+		m.removedissues[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedIssues returns the removed IDs of the "issues" edge to the ServiceIssue entity.
+func (m *CallbackMutation) RemovedIssuesIDs() (ids []pulid.ID) {
+	for id := range m.removedissues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// IssuesIDs returns the "issues" edge IDs in the mutation.
+func (m *CallbackMutation) IssuesIDs() (ids []pulid.ID) {
+	for id := range m.issues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetIssues resets all changes to the "issues" edge.
+func (m *CallbackMutation) ResetIssues() {
+	m.issues = nil
+	m.clearedissues = false
+	m.removedissues = nil
+}
+
+// Where appends a list predicates to the CallbackMutation builder.
+func (m *CallbackMutation) Where(ps ...predicate.Callback) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CallbackMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CallbackMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Callback, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CallbackMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CallbackMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Callback).
+func (m *CallbackMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CallbackMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, callback.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, callback.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, callback.FieldOrganizationID)
+	}
+	if m.batch != nil {
+		fields = append(fields, callback.FieldBatchID)
+	}
+	if m.account != nil {
+		fields = append(fields, callback.FieldAccountID)
+	}
+	if m.assignee != nil {
+		fields = append(fields, callback.FieldAssigneeID)
+	}
+	if m.member != nil {
+		fields = append(fields, callback.FieldMember)
+	}
+	if m.due_at != nil {
+		fields = append(fields, callback.FieldDueAt)
+	}
+	if m.status != nil {
+		fields = append(fields, callback.FieldStatus)
+	}
+	if m.reached_at != nil {
+		fields = append(fields, callback.FieldReachedAt)
+	}
+	if m.completed_at != nil {
+		fields = append(fields, callback.FieldCompletedAt)
+	}
+	if m.late != nil {
+		fields = append(fields, callback.FieldLate)
+	}
+	if m.satisfaction != nil {
+		fields = append(fields, callback.FieldSatisfaction)
+	}
+	if m.suggestions != nil {
+		fields = append(fields, callback.FieldSuggestions)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CallbackMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case callback.FieldCreatedAt:
+		return m.CreatedAt()
+	case callback.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case callback.FieldOrganizationID:
+		return m.OrganizationID()
+	case callback.FieldBatchID:
+		return m.BatchID()
+	case callback.FieldAccountID:
+		return m.AccountID()
+	case callback.FieldAssigneeID:
+		return m.AssigneeID()
+	case callback.FieldMember:
+		return m.Member()
+	case callback.FieldDueAt:
+		return m.DueAt()
+	case callback.FieldStatus:
+		return m.Status()
+	case callback.FieldReachedAt:
+		return m.ReachedAt()
+	case callback.FieldCompletedAt:
+		return m.CompletedAt()
+	case callback.FieldLate:
+		return m.Late()
+	case callback.FieldSatisfaction:
+		return m.Satisfaction()
+	case callback.FieldSuggestions:
+		return m.Suggestions()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CallbackMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case callback.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case callback.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case callback.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case callback.FieldBatchID:
+		return m.OldBatchID(ctx)
+	case callback.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case callback.FieldAssigneeID:
+		return m.OldAssigneeID(ctx)
+	case callback.FieldMember:
+		return m.OldMember(ctx)
+	case callback.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case callback.FieldStatus:
+		return m.OldStatus(ctx)
+	case callback.FieldReachedAt:
+		return m.OldReachedAt(ctx)
+	case callback.FieldCompletedAt:
+		return m.OldCompletedAt(ctx)
+	case callback.FieldLate:
+		return m.OldLate(ctx)
+	case callback.FieldSatisfaction:
+		return m.OldSatisfaction(ctx)
+	case callback.FieldSuggestions:
+		return m.OldSuggestions(ctx)
+	}
+	return nil, fmt.Errorf("unknown Callback field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CallbackMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case callback.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case callback.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case callback.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case callback.FieldBatchID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBatchID(v)
+		return nil
+	case callback.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case callback.FieldAssigneeID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssigneeID(v)
+		return nil
+	case callback.FieldMember:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMember(v)
+		return nil
+	case callback.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case callback.FieldStatus:
+		v, ok := value.(callback.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case callback.FieldReachedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReachedAt(v)
+		return nil
+	case callback.FieldCompletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedAt(v)
+		return nil
+	case callback.FieldLate:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLate(v)
+		return nil
+	case callback.FieldSatisfaction:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSatisfaction(v)
+		return nil
+	case callback.FieldSuggestions:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSuggestions(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Callback field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CallbackMutation) AddedFields() []string {
+	var fields []string
+	if m.addsatisfaction != nil {
+		fields = append(fields, callback.FieldSatisfaction)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CallbackMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case callback.FieldSatisfaction:
+		return m.AddedSatisfaction()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CallbackMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case callback.FieldSatisfaction:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSatisfaction(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Callback numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CallbackMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(callback.FieldReachedAt) {
+		fields = append(fields, callback.FieldReachedAt)
+	}
+	if m.FieldCleared(callback.FieldCompletedAt) {
+		fields = append(fields, callback.FieldCompletedAt)
+	}
+	if m.FieldCleared(callback.FieldSatisfaction) {
+		fields = append(fields, callback.FieldSatisfaction)
+	}
+	if m.FieldCleared(callback.FieldSuggestions) {
+		fields = append(fields, callback.FieldSuggestions)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CallbackMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CallbackMutation) ClearField(name string) error {
+	switch name {
+	case callback.FieldReachedAt:
+		m.ClearReachedAt()
+		return nil
+	case callback.FieldCompletedAt:
+		m.ClearCompletedAt()
+		return nil
+	case callback.FieldSatisfaction:
+		m.ClearSatisfaction()
+		return nil
+	case callback.FieldSuggestions:
+		m.ClearSuggestions()
+		return nil
+	}
+	return fmt.Errorf("unknown Callback nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CallbackMutation) ResetField(name string) error {
+	switch name {
+	case callback.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case callback.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case callback.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case callback.FieldBatchID:
+		m.ResetBatchID()
+		return nil
+	case callback.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case callback.FieldAssigneeID:
+		m.ResetAssigneeID()
+		return nil
+	case callback.FieldMember:
+		m.ResetMember()
+		return nil
+	case callback.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case callback.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case callback.FieldReachedAt:
+		m.ResetReachedAt()
+		return nil
+	case callback.FieldCompletedAt:
+		m.ResetCompletedAt()
+		return nil
+	case callback.FieldLate:
+		m.ResetLate()
+		return nil
+	case callback.FieldSatisfaction:
+		m.ResetSatisfaction()
+		return nil
+	case callback.FieldSuggestions:
+		m.ResetSuggestions()
+		return nil
+	}
+	return fmt.Errorf("unknown Callback field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CallbackMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.organization != nil {
+		edges = append(edges, callback.EdgeOrganization)
+	}
+	if m.batch != nil {
+		edges = append(edges, callback.EdgeBatch)
+	}
+	if m.account != nil {
+		edges = append(edges, callback.EdgeAccount)
+	}
+	if m.assignee != nil {
+		edges = append(edges, callback.EdgeAssignee)
+	}
+	if m.issues != nil {
+		edges = append(edges, callback.EdgeIssues)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CallbackMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case callback.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case callback.EdgeBatch:
+		if id := m.batch; id != nil {
+			return []ent.Value{*id}
+		}
+	case callback.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case callback.EdgeAssignee:
+		if id := m.assignee; id != nil {
+			return []ent.Value{*id}
+		}
+	case callback.EdgeIssues:
+		ids := make([]ent.Value, 0, len(m.issues))
+		for id := range m.issues {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CallbackMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedissues != nil {
+		edges = append(edges, callback.EdgeIssues)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CallbackMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case callback.EdgeIssues:
+		ids := make([]ent.Value, 0, len(m.removedissues))
+		for id := range m.removedissues {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CallbackMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedorganization {
+		edges = append(edges, callback.EdgeOrganization)
+	}
+	if m.clearedbatch {
+		edges = append(edges, callback.EdgeBatch)
+	}
+	if m.clearedaccount {
+		edges = append(edges, callback.EdgeAccount)
+	}
+	if m.clearedassignee {
+		edges = append(edges, callback.EdgeAssignee)
+	}
+	if m.clearedissues {
+		edges = append(edges, callback.EdgeIssues)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CallbackMutation) EdgeCleared(name string) bool {
+	switch name {
+	case callback.EdgeOrganization:
+		return m.clearedorganization
+	case callback.EdgeBatch:
+		return m.clearedbatch
+	case callback.EdgeAccount:
+		return m.clearedaccount
+	case callback.EdgeAssignee:
+		return m.clearedassignee
+	case callback.EdgeIssues:
+		return m.clearedissues
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CallbackMutation) ClearEdge(name string) error {
+	switch name {
+	case callback.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case callback.EdgeBatch:
+		m.ClearBatch()
+		return nil
+	case callback.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case callback.EdgeAssignee:
+		m.ClearAssignee()
+		return nil
+	}
+	return fmt.Errorf("unknown Callback unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CallbackMutation) ResetEdge(name string) error {
+	switch name {
+	case callback.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case callback.EdgeBatch:
+		m.ResetBatch()
+		return nil
+	case callback.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case callback.EdgeAssignee:
+		m.ResetAssignee()
+		return nil
+	case callback.EdgeIssues:
+		m.ResetIssues()
+		return nil
+	}
+	return fmt.Errorf("unknown Callback edge %s", name)
+}
+
+// CallbackBatchMutation represents an operation that mutates the CallbackBatch nodes in the graph.
+type CallbackBatchMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	title               *string
+	due_at              *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	created_by          *pulid.ID
+	clearedcreated_by   bool
+	callbacks           map[pulid.ID]struct{}
+	removedcallbacks    map[pulid.ID]struct{}
+	clearedcallbacks    bool
+	done                bool
+	oldValue            func(context.Context) (*CallbackBatch, error)
+	predicates          []predicate.CallbackBatch
+}
+
+var _ ent.Mutation = (*CallbackBatchMutation)(nil)
+
+// callbackbatchOption allows management of the mutation configuration using functional options.
+type callbackbatchOption func(*CallbackBatchMutation)
+
+// newCallbackBatchMutation creates new mutation for the CallbackBatch entity.
+func newCallbackBatchMutation(c config, op Op, opts ...callbackbatchOption) *CallbackBatchMutation {
+	m := &CallbackBatchMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCallbackBatch,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCallbackBatchID sets the ID field of the mutation.
+func withCallbackBatchID(id pulid.ID) callbackbatchOption {
+	return func(m *CallbackBatchMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CallbackBatch
+		)
+		m.oldValue = func(ctx context.Context) (*CallbackBatch, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CallbackBatch.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCallbackBatch sets the old CallbackBatch of the mutation.
+func withCallbackBatch(node *CallbackBatch) callbackbatchOption {
+	return func(m *CallbackBatchMutation) {
+		m.oldValue = func(context.Context) (*CallbackBatch, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CallbackBatchMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CallbackBatchMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CallbackBatch entities.
+func (m *CallbackBatchMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CallbackBatchMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CallbackBatchMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CallbackBatch.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CallbackBatchMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CallbackBatchMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CallbackBatch entity.
+// If the CallbackBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackBatchMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CallbackBatchMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CallbackBatchMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CallbackBatchMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CallbackBatch entity.
+// If the CallbackBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackBatchMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CallbackBatchMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CallbackBatchMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CallbackBatchMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CallbackBatch entity.
+// If the CallbackBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackBatchMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CallbackBatchMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CallbackBatchMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CallbackBatchMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the CallbackBatch entity.
+// If the CallbackBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackBatchMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CallbackBatchMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *CallbackBatchMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *CallbackBatchMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the CallbackBatch entity.
+// If the CallbackBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackBatchMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *CallbackBatchMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *CallbackBatchMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *CallbackBatchMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the CallbackBatch entity.
+// If the CallbackBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallbackBatchMutation) OldCreatedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *CallbackBatchMutation) ClearCreatedByID() {
+	m.created_by = nil
+	m.clearedFields[callbackbatch.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *CallbackBatchMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[callbackbatch.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *CallbackBatchMutation) ResetCreatedByID() {
+	m.created_by = nil
+	delete(m.clearedFields, callbackbatch.FieldCreatedByID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CallbackBatchMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[callbackbatch.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CallbackBatchMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CallbackBatchMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CallbackBatchMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearCreatedBy clears the "created_by" edge to the User entity.
+func (m *CallbackBatchMutation) ClearCreatedBy() {
+	m.clearedcreated_by = true
+	m.clearedFields[callbackbatch.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByCleared reports if the "created_by" edge to the User entity was cleared.
+func (m *CallbackBatchMutation) CreatedByCleared() bool {
+	return m.CreatedByIDCleared() || m.clearedcreated_by
+}
+
+// CreatedByIDs returns the "created_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatedByID instead. It exists only for internal usage by the builders.
+func (m *CallbackBatchMutation) CreatedByIDs() (ids []pulid.ID) {
+	if id := m.created_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreatedBy resets all changes to the "created_by" edge.
+func (m *CallbackBatchMutation) ResetCreatedBy() {
+	m.created_by = nil
+	m.clearedcreated_by = false
+}
+
+// AddCallbackIDs adds the "callbacks" edge to the Callback entity by ids.
+func (m *CallbackBatchMutation) AddCallbackIDs(ids ...pulid.ID) {
+	if m.callbacks == nil {
+		m.callbacks = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.callbacks[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCallbacks clears the "callbacks" edge to the Callback entity.
+func (m *CallbackBatchMutation) ClearCallbacks() {
+	m.clearedcallbacks = true
+}
+
+// CallbacksCleared reports if the "callbacks" edge to the Callback entity was cleared.
+func (m *CallbackBatchMutation) CallbacksCleared() bool {
+	return m.clearedcallbacks
+}
+
+// RemoveCallbackIDs removes the "callbacks" edge to the Callback entity by IDs.
+func (m *CallbackBatchMutation) RemoveCallbackIDs(ids ...pulid.ID) {
+	if m.removedcallbacks == nil {
+		m.removedcallbacks = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.callbacks, ids[i])
+		m.removedcallbacks[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCallbacks returns the removed IDs of the "callbacks" edge to the Callback entity.
+func (m *CallbackBatchMutation) RemovedCallbacksIDs() (ids []pulid.ID) {
+	for id := range m.removedcallbacks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CallbacksIDs returns the "callbacks" edge IDs in the mutation.
+func (m *CallbackBatchMutation) CallbacksIDs() (ids []pulid.ID) {
+	for id := range m.callbacks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCallbacks resets all changes to the "callbacks" edge.
+func (m *CallbackBatchMutation) ResetCallbacks() {
+	m.callbacks = nil
+	m.clearedcallbacks = false
+	m.removedcallbacks = nil
+}
+
+// Where appends a list predicates to the CallbackBatchMutation builder.
+func (m *CallbackBatchMutation) Where(ps ...predicate.CallbackBatch) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CallbackBatchMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CallbackBatchMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CallbackBatch, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CallbackBatchMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CallbackBatchMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CallbackBatch).
+func (m *CallbackBatchMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CallbackBatchMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, callbackbatch.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, callbackbatch.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, callbackbatch.FieldOrganizationID)
+	}
+	if m.title != nil {
+		fields = append(fields, callbackbatch.FieldTitle)
+	}
+	if m.due_at != nil {
+		fields = append(fields, callbackbatch.FieldDueAt)
+	}
+	if m.created_by != nil {
+		fields = append(fields, callbackbatch.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CallbackBatchMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case callbackbatch.FieldCreatedAt:
+		return m.CreatedAt()
+	case callbackbatch.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case callbackbatch.FieldOrganizationID:
+		return m.OrganizationID()
+	case callbackbatch.FieldTitle:
+		return m.Title()
+	case callbackbatch.FieldDueAt:
+		return m.DueAt()
+	case callbackbatch.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CallbackBatchMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case callbackbatch.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case callbackbatch.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case callbackbatch.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case callbackbatch.FieldTitle:
+		return m.OldTitle(ctx)
+	case callbackbatch.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case callbackbatch.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown CallbackBatch field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CallbackBatchMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case callbackbatch.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case callbackbatch.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case callbackbatch.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case callbackbatch.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case callbackbatch.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case callbackbatch.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CallbackBatch field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CallbackBatchMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CallbackBatchMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CallbackBatchMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CallbackBatch numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CallbackBatchMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(callbackbatch.FieldCreatedByID) {
+		fields = append(fields, callbackbatch.FieldCreatedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CallbackBatchMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CallbackBatchMutation) ClearField(name string) error {
+	switch name {
+	case callbackbatch.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown CallbackBatch nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CallbackBatchMutation) ResetField(name string) error {
+	switch name {
+	case callbackbatch.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case callbackbatch.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case callbackbatch.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case callbackbatch.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case callbackbatch.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case callbackbatch.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown CallbackBatch field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CallbackBatchMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, callbackbatch.EdgeOrganization)
+	}
+	if m.created_by != nil {
+		edges = append(edges, callbackbatch.EdgeCreatedBy)
+	}
+	if m.callbacks != nil {
+		edges = append(edges, callbackbatch.EdgeCallbacks)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CallbackBatchMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case callbackbatch.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case callbackbatch.EdgeCreatedBy:
+		if id := m.created_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case callbackbatch.EdgeCallbacks:
+		ids := make([]ent.Value, 0, len(m.callbacks))
+		for id := range m.callbacks {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CallbackBatchMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedcallbacks != nil {
+		edges = append(edges, callbackbatch.EdgeCallbacks)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CallbackBatchMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case callbackbatch.EdgeCallbacks:
+		ids := make([]ent.Value, 0, len(m.removedcallbacks))
+		for id := range m.removedcallbacks {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CallbackBatchMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, callbackbatch.EdgeOrganization)
+	}
+	if m.clearedcreated_by {
+		edges = append(edges, callbackbatch.EdgeCreatedBy)
+	}
+	if m.clearedcallbacks {
+		edges = append(edges, callbackbatch.EdgeCallbacks)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CallbackBatchMutation) EdgeCleared(name string) bool {
+	switch name {
+	case callbackbatch.EdgeOrganization:
+		return m.clearedorganization
+	case callbackbatch.EdgeCreatedBy:
+		return m.clearedcreated_by
+	case callbackbatch.EdgeCallbacks:
+		return m.clearedcallbacks
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CallbackBatchMutation) ClearEdge(name string) error {
+	switch name {
+	case callbackbatch.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case callbackbatch.EdgeCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown CallbackBatch unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CallbackBatchMutation) ResetEdge(name string) error {
+	switch name {
+	case callbackbatch.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case callbackbatch.EdgeCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	case callbackbatch.EdgeCallbacks:
+		m.ResetCallbacks()
+		return nil
+	}
+	return fmt.Errorf("unknown CallbackBatch edge %s", name)
+}
+
+// CaseStudyMutation represents an operation that mutates the CaseStudy nodes in the graph.
+type CaseStudyMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	title               *string
+	lesson              *string
+	category            *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	complaint           *pulid.ID
+	clearedcomplaint    bool
+	author              *pulid.ID
+	clearedauthor       bool
+	done                bool
+	oldValue            func(context.Context) (*CaseStudy, error)
+	predicates          []predicate.CaseStudy
+}
+
+var _ ent.Mutation = (*CaseStudyMutation)(nil)
+
+// casestudyOption allows management of the mutation configuration using functional options.
+type casestudyOption func(*CaseStudyMutation)
+
+// newCaseStudyMutation creates new mutation for the CaseStudy entity.
+func newCaseStudyMutation(c config, op Op, opts ...casestudyOption) *CaseStudyMutation {
+	m := &CaseStudyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCaseStudy,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCaseStudyID sets the ID field of the mutation.
+func withCaseStudyID(id pulid.ID) casestudyOption {
+	return func(m *CaseStudyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CaseStudy
+		)
+		m.oldValue = func(ctx context.Context) (*CaseStudy, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CaseStudy.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCaseStudy sets the old CaseStudy of the mutation.
+func withCaseStudy(node *CaseStudy) casestudyOption {
+	return func(m *CaseStudyMutation) {
+		m.oldValue = func(context.Context) (*CaseStudy, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CaseStudyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CaseStudyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CaseStudy entities.
+func (m *CaseStudyMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CaseStudyMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CaseStudyMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CaseStudy.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CaseStudyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CaseStudyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CaseStudyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CaseStudyMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CaseStudyMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CaseStudyMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CaseStudyMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CaseStudyMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CaseStudyMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetComplaintID sets the "complaint_id" field.
+func (m *CaseStudyMutation) SetComplaintID(pu pulid.ID) {
+	m.complaint = &pu
+}
+
+// ComplaintID returns the value of the "complaint_id" field in the mutation.
+func (m *CaseStudyMutation) ComplaintID() (r pulid.ID, exists bool) {
+	v := m.complaint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComplaintID returns the old "complaint_id" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldComplaintID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComplaintID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComplaintID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComplaintID: %w", err)
+	}
+	return oldValue.ComplaintID, nil
+}
+
+// ResetComplaintID resets all changes to the "complaint_id" field.
+func (m *CaseStudyMutation) ResetComplaintID() {
+	m.complaint = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CaseStudyMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CaseStudyMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CaseStudyMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetLesson sets the "lesson" field.
+func (m *CaseStudyMutation) SetLesson(s string) {
+	m.lesson = &s
+}
+
+// Lesson returns the value of the "lesson" field in the mutation.
+func (m *CaseStudyMutation) Lesson() (r string, exists bool) {
+	v := m.lesson
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLesson returns the old "lesson" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldLesson(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLesson is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLesson requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLesson: %w", err)
+	}
+	return oldValue.Lesson, nil
+}
+
+// ResetLesson resets all changes to the "lesson" field.
+func (m *CaseStudyMutation) ResetLesson() {
+	m.lesson = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *CaseStudyMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *CaseStudyMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *CaseStudyMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *CaseStudyMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *CaseStudyMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the CaseStudy entity.
+// If the CaseStudy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseStudyMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *CaseStudyMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[casestudy.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *CaseStudyMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[casestudy.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *CaseStudyMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, casestudy.FieldAuthorID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CaseStudyMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[casestudy.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CaseStudyMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CaseStudyMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CaseStudyMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearComplaint clears the "complaint" edge to the Complaint entity.
+func (m *CaseStudyMutation) ClearComplaint() {
+	m.clearedcomplaint = true
+	m.clearedFields[casestudy.FieldComplaintID] = struct{}{}
+}
+
+// ComplaintCleared reports if the "complaint" edge to the Complaint entity was cleared.
+func (m *CaseStudyMutation) ComplaintCleared() bool {
+	return m.clearedcomplaint
+}
+
+// ComplaintIDs returns the "complaint" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ComplaintID instead. It exists only for internal usage by the builders.
+func (m *CaseStudyMutation) ComplaintIDs() (ids []pulid.ID) {
+	if id := m.complaint; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetComplaint resets all changes to the "complaint" edge.
+func (m *CaseStudyMutation) ResetComplaint() {
+	m.complaint = nil
+	m.clearedcomplaint = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *CaseStudyMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[casestudy.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *CaseStudyMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *CaseStudyMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *CaseStudyMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the CaseStudyMutation builder.
+func (m *CaseStudyMutation) Where(ps ...predicate.CaseStudy) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CaseStudyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CaseStudyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CaseStudy, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CaseStudyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CaseStudyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CaseStudy).
+func (m *CaseStudyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CaseStudyMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, casestudy.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, casestudy.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, casestudy.FieldOrganizationID)
+	}
+	if m.complaint != nil {
+		fields = append(fields, casestudy.FieldComplaintID)
+	}
+	if m.title != nil {
+		fields = append(fields, casestudy.FieldTitle)
+	}
+	if m.lesson != nil {
+		fields = append(fields, casestudy.FieldLesson)
+	}
+	if m.category != nil {
+		fields = append(fields, casestudy.FieldCategory)
+	}
+	if m.author != nil {
+		fields = append(fields, casestudy.FieldAuthorID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CaseStudyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case casestudy.FieldCreatedAt:
+		return m.CreatedAt()
+	case casestudy.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case casestudy.FieldOrganizationID:
+		return m.OrganizationID()
+	case casestudy.FieldComplaintID:
+		return m.ComplaintID()
+	case casestudy.FieldTitle:
+		return m.Title()
+	case casestudy.FieldLesson:
+		return m.Lesson()
+	case casestudy.FieldCategory:
+		return m.Category()
+	case casestudy.FieldAuthorID:
+		return m.AuthorID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CaseStudyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case casestudy.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case casestudy.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case casestudy.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case casestudy.FieldComplaintID:
+		return m.OldComplaintID(ctx)
+	case casestudy.FieldTitle:
+		return m.OldTitle(ctx)
+	case casestudy.FieldLesson:
+		return m.OldLesson(ctx)
+	case casestudy.FieldCategory:
+		return m.OldCategory(ctx)
+	case casestudy.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	}
+	return nil, fmt.Errorf("unknown CaseStudy field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CaseStudyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case casestudy.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case casestudy.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case casestudy.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case casestudy.FieldComplaintID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComplaintID(v)
+		return nil
+	case casestudy.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case casestudy.FieldLesson:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLesson(v)
+		return nil
+	case casestudy.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case casestudy.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CaseStudy field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CaseStudyMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CaseStudyMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CaseStudyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CaseStudy numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CaseStudyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(casestudy.FieldAuthorID) {
+		fields = append(fields, casestudy.FieldAuthorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CaseStudyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CaseStudyMutation) ClearField(name string) error {
+	switch name {
+	case casestudy.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown CaseStudy nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CaseStudyMutation) ResetField(name string) error {
+	switch name {
+	case casestudy.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case casestudy.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case casestudy.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case casestudy.FieldComplaintID:
+		m.ResetComplaintID()
+		return nil
+	case casestudy.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case casestudy.FieldLesson:
+		m.ResetLesson()
+		return nil
+	case casestudy.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case casestudy.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown CaseStudy field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CaseStudyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, casestudy.EdgeOrganization)
+	}
+	if m.complaint != nil {
+		edges = append(edges, casestudy.EdgeComplaint)
+	}
+	if m.author != nil {
+		edges = append(edges, casestudy.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CaseStudyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case casestudy.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case casestudy.EdgeComplaint:
+		if id := m.complaint; id != nil {
+			return []ent.Value{*id}
+		}
+	case casestudy.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CaseStudyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CaseStudyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CaseStudyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, casestudy.EdgeOrganization)
+	}
+	if m.clearedcomplaint {
+		edges = append(edges, casestudy.EdgeComplaint)
+	}
+	if m.clearedauthor {
+		edges = append(edges, casestudy.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CaseStudyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case casestudy.EdgeOrganization:
+		return m.clearedorganization
+	case casestudy.EdgeComplaint:
+		return m.clearedcomplaint
+	case casestudy.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CaseStudyMutation) ClearEdge(name string) error {
+	switch name {
+	case casestudy.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case casestudy.EdgeComplaint:
+		m.ClearComplaint()
+		return nil
+	case casestudy.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown CaseStudy unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CaseStudyMutation) ResetEdge(name string) error {
+	switch name {
+	case casestudy.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case casestudy.EdgeComplaint:
+		m.ResetComplaint()
+		return nil
+	case casestudy.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown CaseStudy edge %s", name)
+}
+
+// ComplaintMutation represents an operation that mutates the Complaint nodes in the graph.
+type ComplaintMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	number              *int
+	addnumber           *int
+	summary             *string
+	category            *string
+	severity            *complaint.Severity
+	status              *complaint.Status
+	resolved_on_spot    *bool
+	promised_reply_at   *time.Time
+	resolved_at         *time.Time
+	resolution          *string
+	replied_late        *bool
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	account             *pulid.ID
+	clearedaccount      bool
+	filed_by            *pulid.ID
+	clearedfiled_by     bool
+	escalated_to        *pulid.ID
+	clearedescalated_to bool
+	steps               map[pulid.ID]struct{}
+	removedsteps        map[pulid.ID]struct{}
+	clearedsteps        bool
+	follow_ups          map[pulid.ID]struct{}
+	removedfollow_ups   map[pulid.ID]struct{}
+	clearedfollow_ups   bool
+	case_studies        map[pulid.ID]struct{}
+	removedcase_studies map[pulid.ID]struct{}
+	clearedcase_studies bool
+	done                bool
+	oldValue            func(context.Context) (*Complaint, error)
+	predicates          []predicate.Complaint
+}
+
+var _ ent.Mutation = (*ComplaintMutation)(nil)
+
+// complaintOption allows management of the mutation configuration using functional options.
+type complaintOption func(*ComplaintMutation)
+
+// newComplaintMutation creates new mutation for the Complaint entity.
+func newComplaintMutation(c config, op Op, opts ...complaintOption) *ComplaintMutation {
+	m := &ComplaintMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplaint,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplaintID sets the ID field of the mutation.
+func withComplaintID(id pulid.ID) complaintOption {
+	return func(m *ComplaintMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Complaint
+		)
+		m.oldValue = func(ctx context.Context) (*Complaint, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Complaint.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplaint sets the old Complaint of the mutation.
+func withComplaint(node *Complaint) complaintOption {
+	return func(m *ComplaintMutation) {
+		m.oldValue = func(context.Context) (*Complaint, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplaintMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplaintMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Complaint entities.
+func (m *ComplaintMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplaintMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplaintMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Complaint.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ComplaintMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ComplaintMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ComplaintMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ComplaintMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ComplaintMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ComplaintMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ComplaintMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ComplaintMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ComplaintMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *ComplaintMutation) SetNumber(i int) {
+	m.number = &i
+	m.addnumber = nil
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *ComplaintMutation) Number() (r int, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldNumber(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// AddNumber adds i to the "number" field.
+func (m *ComplaintMutation) AddNumber(i int) {
+	if m.addnumber != nil {
+		*m.addnumber += i
+	} else {
+		m.addnumber = &i
+	}
+}
+
+// AddedNumber returns the value that was added to the "number" field in this mutation.
+func (m *ComplaintMutation) AddedNumber() (r int, exists bool) {
+	v := m.addnumber
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *ComplaintMutation) ResetNumber() {
+	m.number = nil
+	m.addnumber = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *ComplaintMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *ComplaintMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *ComplaintMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetFiledByID sets the "filed_by_id" field.
+func (m *ComplaintMutation) SetFiledByID(pu pulid.ID) {
+	m.filed_by = &pu
+}
+
+// FiledByID returns the value of the "filed_by_id" field in the mutation.
+func (m *ComplaintMutation) FiledByID() (r pulid.ID, exists bool) {
+	v := m.filed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFiledByID returns the old "filed_by_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldFiledByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFiledByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFiledByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFiledByID: %w", err)
+	}
+	return oldValue.FiledByID, nil
+}
+
+// ClearFiledByID clears the value of the "filed_by_id" field.
+func (m *ComplaintMutation) ClearFiledByID() {
+	m.filed_by = nil
+	m.clearedFields[complaint.FieldFiledByID] = struct{}{}
+}
+
+// FiledByIDCleared returns if the "filed_by_id" field was cleared in this mutation.
+func (m *ComplaintMutation) FiledByIDCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldFiledByID]
+	return ok
+}
+
+// ResetFiledByID resets all changes to the "filed_by_id" field.
+func (m *ComplaintMutation) ResetFiledByID() {
+	m.filed_by = nil
+	delete(m.clearedFields, complaint.FieldFiledByID)
+}
+
+// SetSummary sets the "summary" field.
+func (m *ComplaintMutation) SetSummary(s string) {
+	m.summary = &s
+}
+
+// Summary returns the value of the "summary" field in the mutation.
+func (m *ComplaintMutation) Summary() (r string, exists bool) {
+	v := m.summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummary returns the old "summary" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummary: %w", err)
+	}
+	return oldValue.Summary, nil
+}
+
+// ResetSummary resets all changes to the "summary" field.
+func (m *ComplaintMutation) ResetSummary() {
+	m.summary = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *ComplaintMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *ComplaintMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *ComplaintMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetSeverity sets the "severity" field.
+func (m *ComplaintMutation) SetSeverity(c complaint.Severity) {
+	m.severity = &c
+}
+
+// Severity returns the value of the "severity" field in the mutation.
+func (m *ComplaintMutation) Severity() (r complaint.Severity, exists bool) {
+	v := m.severity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeverity returns the old "severity" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldSeverity(ctx context.Context) (v complaint.Severity, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeverity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeverity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeverity: %w", err)
+	}
+	return oldValue.Severity, nil
+}
+
+// ResetSeverity resets all changes to the "severity" field.
+func (m *ComplaintMutation) ResetSeverity() {
+	m.severity = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ComplaintMutation) SetStatus(c complaint.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ComplaintMutation) Status() (r complaint.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldStatus(ctx context.Context) (v complaint.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ComplaintMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetResolvedOnSpot sets the "resolved_on_spot" field.
+func (m *ComplaintMutation) SetResolvedOnSpot(b bool) {
+	m.resolved_on_spot = &b
+}
+
+// ResolvedOnSpot returns the value of the "resolved_on_spot" field in the mutation.
+func (m *ComplaintMutation) ResolvedOnSpot() (r bool, exists bool) {
+	v := m.resolved_on_spot
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedOnSpot returns the old "resolved_on_spot" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldResolvedOnSpot(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedOnSpot is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedOnSpot requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedOnSpot: %w", err)
+	}
+	return oldValue.ResolvedOnSpot, nil
+}
+
+// ResetResolvedOnSpot resets all changes to the "resolved_on_spot" field.
+func (m *ComplaintMutation) ResetResolvedOnSpot() {
+	m.resolved_on_spot = nil
+}
+
+// SetPromisedReplyAt sets the "promised_reply_at" field.
+func (m *ComplaintMutation) SetPromisedReplyAt(t time.Time) {
+	m.promised_reply_at = &t
+}
+
+// PromisedReplyAt returns the value of the "promised_reply_at" field in the mutation.
+func (m *ComplaintMutation) PromisedReplyAt() (r time.Time, exists bool) {
+	v := m.promised_reply_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPromisedReplyAt returns the old "promised_reply_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldPromisedReplyAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPromisedReplyAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPromisedReplyAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPromisedReplyAt: %w", err)
+	}
+	return oldValue.PromisedReplyAt, nil
+}
+
+// ClearPromisedReplyAt clears the value of the "promised_reply_at" field.
+func (m *ComplaintMutation) ClearPromisedReplyAt() {
+	m.promised_reply_at = nil
+	m.clearedFields[complaint.FieldPromisedReplyAt] = struct{}{}
+}
+
+// PromisedReplyAtCleared returns if the "promised_reply_at" field was cleared in this mutation.
+func (m *ComplaintMutation) PromisedReplyAtCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldPromisedReplyAt]
+	return ok
+}
+
+// ResetPromisedReplyAt resets all changes to the "promised_reply_at" field.
+func (m *ComplaintMutation) ResetPromisedReplyAt() {
+	m.promised_reply_at = nil
+	delete(m.clearedFields, complaint.FieldPromisedReplyAt)
+}
+
+// SetResolvedAt sets the "resolved_at" field.
+func (m *ComplaintMutation) SetResolvedAt(t time.Time) {
+	m.resolved_at = &t
+}
+
+// ResolvedAt returns the value of the "resolved_at" field in the mutation.
+func (m *ComplaintMutation) ResolvedAt() (r time.Time, exists bool) {
+	v := m.resolved_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedAt returns the old "resolved_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldResolvedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedAt: %w", err)
+	}
+	return oldValue.ResolvedAt, nil
+}
+
+// ClearResolvedAt clears the value of the "resolved_at" field.
+func (m *ComplaintMutation) ClearResolvedAt() {
+	m.resolved_at = nil
+	m.clearedFields[complaint.FieldResolvedAt] = struct{}{}
+}
+
+// ResolvedAtCleared returns if the "resolved_at" field was cleared in this mutation.
+func (m *ComplaintMutation) ResolvedAtCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldResolvedAt]
+	return ok
+}
+
+// ResetResolvedAt resets all changes to the "resolved_at" field.
+func (m *ComplaintMutation) ResetResolvedAt() {
+	m.resolved_at = nil
+	delete(m.clearedFields, complaint.FieldResolvedAt)
+}
+
+// SetResolution sets the "resolution" field.
+func (m *ComplaintMutation) SetResolution(s string) {
+	m.resolution = &s
+}
+
+// Resolution returns the value of the "resolution" field in the mutation.
+func (m *ComplaintMutation) Resolution() (r string, exists bool) {
+	v := m.resolution
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolution returns the old "resolution" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldResolution(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolution is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolution requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolution: %w", err)
+	}
+	return oldValue.Resolution, nil
+}
+
+// ClearResolution clears the value of the "resolution" field.
+func (m *ComplaintMutation) ClearResolution() {
+	m.resolution = nil
+	m.clearedFields[complaint.FieldResolution] = struct{}{}
+}
+
+// ResolutionCleared returns if the "resolution" field was cleared in this mutation.
+func (m *ComplaintMutation) ResolutionCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldResolution]
+	return ok
+}
+
+// ResetResolution resets all changes to the "resolution" field.
+func (m *ComplaintMutation) ResetResolution() {
+	m.resolution = nil
+	delete(m.clearedFields, complaint.FieldResolution)
+}
+
+// SetRepliedLate sets the "replied_late" field.
+func (m *ComplaintMutation) SetRepliedLate(b bool) {
+	m.replied_late = &b
+}
+
+// RepliedLate returns the value of the "replied_late" field in the mutation.
+func (m *ComplaintMutation) RepliedLate() (r bool, exists bool) {
+	v := m.replied_late
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepliedLate returns the old "replied_late" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldRepliedLate(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepliedLate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepliedLate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepliedLate: %w", err)
+	}
+	return oldValue.RepliedLate, nil
+}
+
+// ResetRepliedLate resets all changes to the "replied_late" field.
+func (m *ComplaintMutation) ResetRepliedLate() {
+	m.replied_late = nil
+}
+
+// SetEscalatedToID sets the "escalated_to_id" field.
+func (m *ComplaintMutation) SetEscalatedToID(pu pulid.ID) {
+	m.escalated_to = &pu
+}
+
+// EscalatedToID returns the value of the "escalated_to_id" field in the mutation.
+func (m *ComplaintMutation) EscalatedToID() (r pulid.ID, exists bool) {
+	v := m.escalated_to
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEscalatedToID returns the old "escalated_to_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldEscalatedToID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEscalatedToID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEscalatedToID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEscalatedToID: %w", err)
+	}
+	return oldValue.EscalatedToID, nil
+}
+
+// ClearEscalatedToID clears the value of the "escalated_to_id" field.
+func (m *ComplaintMutation) ClearEscalatedToID() {
+	m.escalated_to = nil
+	m.clearedFields[complaint.FieldEscalatedToID] = struct{}{}
+}
+
+// EscalatedToIDCleared returns if the "escalated_to_id" field was cleared in this mutation.
+func (m *ComplaintMutation) EscalatedToIDCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldEscalatedToID]
+	return ok
+}
+
+// ResetEscalatedToID resets all changes to the "escalated_to_id" field.
+func (m *ComplaintMutation) ResetEscalatedToID() {
+	m.escalated_to = nil
+	delete(m.clearedFields, complaint.FieldEscalatedToID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ComplaintMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[complaint.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ComplaintMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ComplaintMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ComplaintMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *ComplaintMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[complaint.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *ComplaintMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *ComplaintMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *ComplaintMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearFiledBy clears the "filed_by" edge to the User entity.
+func (m *ComplaintMutation) ClearFiledBy() {
+	m.clearedfiled_by = true
+	m.clearedFields[complaint.FieldFiledByID] = struct{}{}
+}
+
+// FiledByCleared reports if the "filed_by" edge to the User entity was cleared.
+func (m *ComplaintMutation) FiledByCleared() bool {
+	return m.FiledByIDCleared() || m.clearedfiled_by
+}
+
+// FiledByIDs returns the "filed_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FiledByID instead. It exists only for internal usage by the builders.
+func (m *ComplaintMutation) FiledByIDs() (ids []pulid.ID) {
+	if id := m.filed_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFiledBy resets all changes to the "filed_by" edge.
+func (m *ComplaintMutation) ResetFiledBy() {
+	m.filed_by = nil
+	m.clearedfiled_by = false
+}
+
+// ClearEscalatedTo clears the "escalated_to" edge to the User entity.
+func (m *ComplaintMutation) ClearEscalatedTo() {
+	m.clearedescalated_to = true
+	m.clearedFields[complaint.FieldEscalatedToID] = struct{}{}
+}
+
+// EscalatedToCleared reports if the "escalated_to" edge to the User entity was cleared.
+func (m *ComplaintMutation) EscalatedToCleared() bool {
+	return m.EscalatedToIDCleared() || m.clearedescalated_to
+}
+
+// EscalatedToIDs returns the "escalated_to" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EscalatedToID instead. It exists only for internal usage by the builders.
+func (m *ComplaintMutation) EscalatedToIDs() (ids []pulid.ID) {
+	if id := m.escalated_to; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEscalatedTo resets all changes to the "escalated_to" edge.
+func (m *ComplaintMutation) ResetEscalatedTo() {
+	m.escalated_to = nil
+	m.clearedescalated_to = false
+}
+
+// AddStepIDs adds the "steps" edge to the ComplaintStep entity by ids.
+func (m *ComplaintMutation) AddStepIDs(ids ...pulid.ID) {
+	if m.steps == nil {
+		m.steps = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.steps[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSteps clears the "steps" edge to the ComplaintStep entity.
+func (m *ComplaintMutation) ClearSteps() {
+	m.clearedsteps = true
+}
+
+// StepsCleared reports if the "steps" edge to the ComplaintStep entity was cleared.
+func (m *ComplaintMutation) StepsCleared() bool {
+	return m.clearedsteps
+}
+
+// RemoveStepIDs removes the "steps" edge to the ComplaintStep entity by IDs.
+func (m *ComplaintMutation) RemoveStepIDs(ids ...pulid.ID) {
+	if m.removedsteps == nil {
+		m.removedsteps = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.steps, ids[i])
+		m.removedsteps[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSteps returns the removed IDs of the "steps" edge to the ComplaintStep entity.
+func (m *ComplaintMutation) RemovedStepsIDs() (ids []pulid.ID) {
+	for id := range m.removedsteps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// StepsIDs returns the "steps" edge IDs in the mutation.
+func (m *ComplaintMutation) StepsIDs() (ids []pulid.ID) {
+	for id := range m.steps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSteps resets all changes to the "steps" edge.
+func (m *ComplaintMutation) ResetSteps() {
+	m.steps = nil
+	m.clearedsteps = false
+	m.removedsteps = nil
+}
+
+// AddFollowUpIDs adds the "follow_ups" edge to the ComplaintFollowUp entity by ids.
+func (m *ComplaintMutation) AddFollowUpIDs(ids ...pulid.ID) {
+	if m.follow_ups == nil {
+		m.follow_ups = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.follow_ups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFollowUps clears the "follow_ups" edge to the ComplaintFollowUp entity.
+func (m *ComplaintMutation) ClearFollowUps() {
+	m.clearedfollow_ups = true
+}
+
+// FollowUpsCleared reports if the "follow_ups" edge to the ComplaintFollowUp entity was cleared.
+func (m *ComplaintMutation) FollowUpsCleared() bool {
+	return m.clearedfollow_ups
+}
+
+// RemoveFollowUpIDs removes the "follow_ups" edge to the ComplaintFollowUp entity by IDs.
+func (m *ComplaintMutation) RemoveFollowUpIDs(ids ...pulid.ID) {
+	if m.removedfollow_ups == nil {
+		m.removedfollow_ups = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.follow_ups, ids[i])
+		m.removedfollow_ups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFollowUps returns the removed IDs of the "follow_ups" edge to the ComplaintFollowUp entity.
+func (m *ComplaintMutation) RemovedFollowUpsIDs() (ids []pulid.ID) {
+	for id := range m.removedfollow_ups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FollowUpsIDs returns the "follow_ups" edge IDs in the mutation.
+func (m *ComplaintMutation) FollowUpsIDs() (ids []pulid.ID) {
+	for id := range m.follow_ups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFollowUps resets all changes to the "follow_ups" edge.
+func (m *ComplaintMutation) ResetFollowUps() {
+	m.follow_ups = nil
+	m.clearedfollow_ups = false
+	m.removedfollow_ups = nil
+}
+
+// AddCaseStudyIDs adds the "case_studies" edge to the CaseStudy entity by ids.
+func (m *ComplaintMutation) AddCaseStudyIDs(ids ...pulid.ID) {
+	if m.case_studies == nil {
+		m.case_studies = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.case_studies[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCaseStudies clears the "case_studies" edge to the CaseStudy entity.
+func (m *ComplaintMutation) ClearCaseStudies() {
+	m.clearedcase_studies = true
+}
+
+// CaseStudiesCleared reports if the "case_studies" edge to the CaseStudy entity was cleared.
+func (m *ComplaintMutation) CaseStudiesCleared() bool {
+	return m.clearedcase_studies
+}
+
+// RemoveCaseStudyIDs removes the "case_studies" edge to the CaseStudy entity by IDs.
+func (m *ComplaintMutation) RemoveCaseStudyIDs(ids ...pulid.ID) {
+	if m.removedcase_studies == nil {
+		m.removedcase_studies = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.case_studies, ids[i])
+		m.removedcase_studies[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCaseStudies returns the removed IDs of the "case_studies" edge to the CaseStudy entity.
+func (m *ComplaintMutation) RemovedCaseStudiesIDs() (ids []pulid.ID) {
+	for id := range m.removedcase_studies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CaseStudiesIDs returns the "case_studies" edge IDs in the mutation.
+func (m *ComplaintMutation) CaseStudiesIDs() (ids []pulid.ID) {
+	for id := range m.case_studies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCaseStudies resets all changes to the "case_studies" edge.
+func (m *ComplaintMutation) ResetCaseStudies() {
+	m.case_studies = nil
+	m.clearedcase_studies = false
+	m.removedcase_studies = nil
+}
+
+// Where appends a list predicates to the ComplaintMutation builder.
+func (m *ComplaintMutation) Where(ps ...predicate.Complaint) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplaintMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplaintMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Complaint, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplaintMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplaintMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Complaint).
+func (m *ComplaintMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplaintMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, complaint.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, complaint.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, complaint.FieldOrganizationID)
+	}
+	if m.number != nil {
+		fields = append(fields, complaint.FieldNumber)
+	}
+	if m.account != nil {
+		fields = append(fields, complaint.FieldAccountID)
+	}
+	if m.filed_by != nil {
+		fields = append(fields, complaint.FieldFiledByID)
+	}
+	if m.summary != nil {
+		fields = append(fields, complaint.FieldSummary)
+	}
+	if m.category != nil {
+		fields = append(fields, complaint.FieldCategory)
+	}
+	if m.severity != nil {
+		fields = append(fields, complaint.FieldSeverity)
+	}
+	if m.status != nil {
+		fields = append(fields, complaint.FieldStatus)
+	}
+	if m.resolved_on_spot != nil {
+		fields = append(fields, complaint.FieldResolvedOnSpot)
+	}
+	if m.promised_reply_at != nil {
+		fields = append(fields, complaint.FieldPromisedReplyAt)
+	}
+	if m.resolved_at != nil {
+		fields = append(fields, complaint.FieldResolvedAt)
+	}
+	if m.resolution != nil {
+		fields = append(fields, complaint.FieldResolution)
+	}
+	if m.replied_late != nil {
+		fields = append(fields, complaint.FieldRepliedLate)
+	}
+	if m.escalated_to != nil {
+		fields = append(fields, complaint.FieldEscalatedToID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplaintMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case complaint.FieldCreatedAt:
+		return m.CreatedAt()
+	case complaint.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case complaint.FieldOrganizationID:
+		return m.OrganizationID()
+	case complaint.FieldNumber:
+		return m.Number()
+	case complaint.FieldAccountID:
+		return m.AccountID()
+	case complaint.FieldFiledByID:
+		return m.FiledByID()
+	case complaint.FieldSummary:
+		return m.Summary()
+	case complaint.FieldCategory:
+		return m.Category()
+	case complaint.FieldSeverity:
+		return m.Severity()
+	case complaint.FieldStatus:
+		return m.Status()
+	case complaint.FieldResolvedOnSpot:
+		return m.ResolvedOnSpot()
+	case complaint.FieldPromisedReplyAt:
+		return m.PromisedReplyAt()
+	case complaint.FieldResolvedAt:
+		return m.ResolvedAt()
+	case complaint.FieldResolution:
+		return m.Resolution()
+	case complaint.FieldRepliedLate:
+		return m.RepliedLate()
+	case complaint.FieldEscalatedToID:
+		return m.EscalatedToID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplaintMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case complaint.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case complaint.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case complaint.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case complaint.FieldNumber:
+		return m.OldNumber(ctx)
+	case complaint.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case complaint.FieldFiledByID:
+		return m.OldFiledByID(ctx)
+	case complaint.FieldSummary:
+		return m.OldSummary(ctx)
+	case complaint.FieldCategory:
+		return m.OldCategory(ctx)
+	case complaint.FieldSeverity:
+		return m.OldSeverity(ctx)
+	case complaint.FieldStatus:
+		return m.OldStatus(ctx)
+	case complaint.FieldResolvedOnSpot:
+		return m.OldResolvedOnSpot(ctx)
+	case complaint.FieldPromisedReplyAt:
+		return m.OldPromisedReplyAt(ctx)
+	case complaint.FieldResolvedAt:
+		return m.OldResolvedAt(ctx)
+	case complaint.FieldResolution:
+		return m.OldResolution(ctx)
+	case complaint.FieldRepliedLate:
+		return m.OldRepliedLate(ctx)
+	case complaint.FieldEscalatedToID:
+		return m.OldEscalatedToID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Complaint field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case complaint.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case complaint.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case complaint.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case complaint.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case complaint.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case complaint.FieldFiledByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFiledByID(v)
+		return nil
+	case complaint.FieldSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummary(v)
+		return nil
+	case complaint.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case complaint.FieldSeverity:
+		v, ok := value.(complaint.Severity)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeverity(v)
+		return nil
+	case complaint.FieldStatus:
+		v, ok := value.(complaint.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case complaint.FieldResolvedOnSpot:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedOnSpot(v)
+		return nil
+	case complaint.FieldPromisedReplyAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPromisedReplyAt(v)
+		return nil
+	case complaint.FieldResolvedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedAt(v)
+		return nil
+	case complaint.FieldResolution:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolution(v)
+		return nil
+	case complaint.FieldRepliedLate:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepliedLate(v)
+		return nil
+	case complaint.FieldEscalatedToID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEscalatedToID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplaintMutation) AddedFields() []string {
+	var fields []string
+	if m.addnumber != nil {
+		fields = append(fields, complaint.FieldNumber)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplaintMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case complaint.FieldNumber:
+		return m.AddedNumber()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case complaint.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNumber(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplaintMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(complaint.FieldFiledByID) {
+		fields = append(fields, complaint.FieldFiledByID)
+	}
+	if m.FieldCleared(complaint.FieldPromisedReplyAt) {
+		fields = append(fields, complaint.FieldPromisedReplyAt)
+	}
+	if m.FieldCleared(complaint.FieldResolvedAt) {
+		fields = append(fields, complaint.FieldResolvedAt)
+	}
+	if m.FieldCleared(complaint.FieldResolution) {
+		fields = append(fields, complaint.FieldResolution)
+	}
+	if m.FieldCleared(complaint.FieldEscalatedToID) {
+		fields = append(fields, complaint.FieldEscalatedToID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplaintMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplaintMutation) ClearField(name string) error {
+	switch name {
+	case complaint.FieldFiledByID:
+		m.ClearFiledByID()
+		return nil
+	case complaint.FieldPromisedReplyAt:
+		m.ClearPromisedReplyAt()
+		return nil
+	case complaint.FieldResolvedAt:
+		m.ClearResolvedAt()
+		return nil
+	case complaint.FieldResolution:
+		m.ClearResolution()
+		return nil
+	case complaint.FieldEscalatedToID:
+		m.ClearEscalatedToID()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplaintMutation) ResetField(name string) error {
+	switch name {
+	case complaint.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case complaint.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case complaint.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case complaint.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case complaint.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case complaint.FieldFiledByID:
+		m.ResetFiledByID()
+		return nil
+	case complaint.FieldSummary:
+		m.ResetSummary()
+		return nil
+	case complaint.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case complaint.FieldSeverity:
+		m.ResetSeverity()
+		return nil
+	case complaint.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case complaint.FieldResolvedOnSpot:
+		m.ResetResolvedOnSpot()
+		return nil
+	case complaint.FieldPromisedReplyAt:
+		m.ResetPromisedReplyAt()
+		return nil
+	case complaint.FieldResolvedAt:
+		m.ResetResolvedAt()
+		return nil
+	case complaint.FieldResolution:
+		m.ResetResolution()
+		return nil
+	case complaint.FieldRepliedLate:
+		m.ResetRepliedLate()
+		return nil
+	case complaint.FieldEscalatedToID:
+		m.ResetEscalatedToID()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplaintMutation) AddedEdges() []string {
+	edges := make([]string, 0, 7)
+	if m.organization != nil {
+		edges = append(edges, complaint.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, complaint.EdgeAccount)
+	}
+	if m.filed_by != nil {
+		edges = append(edges, complaint.EdgeFiledBy)
+	}
+	if m.escalated_to != nil {
+		edges = append(edges, complaint.EdgeEscalatedTo)
+	}
+	if m.steps != nil {
+		edges = append(edges, complaint.EdgeSteps)
+	}
+	if m.follow_ups != nil {
+		edges = append(edges, complaint.EdgeFollowUps)
+	}
+	if m.case_studies != nil {
+		edges = append(edges, complaint.EdgeCaseStudies)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplaintMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case complaint.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaint.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaint.EdgeFiledBy:
+		if id := m.filed_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaint.EdgeEscalatedTo:
+		if id := m.escalated_to; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaint.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.steps))
+		for id := range m.steps {
+			ids = append(ids, id)
+		}
+		return ids
+	case complaint.EdgeFollowUps:
+		ids := make([]ent.Value, 0, len(m.follow_ups))
+		for id := range m.follow_ups {
+			ids = append(ids, id)
+		}
+		return ids
+	case complaint.EdgeCaseStudies:
+		ids := make([]ent.Value, 0, len(m.case_studies))
+		for id := range m.case_studies {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplaintMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 7)
+	if m.removedsteps != nil {
+		edges = append(edges, complaint.EdgeSteps)
+	}
+	if m.removedfollow_ups != nil {
+		edges = append(edges, complaint.EdgeFollowUps)
+	}
+	if m.removedcase_studies != nil {
+		edges = append(edges, complaint.EdgeCaseStudies)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplaintMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case complaint.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.removedsteps))
+		for id := range m.removedsteps {
+			ids = append(ids, id)
+		}
+		return ids
+	case complaint.EdgeFollowUps:
+		ids := make([]ent.Value, 0, len(m.removedfollow_ups))
+		for id := range m.removedfollow_ups {
+			ids = append(ids, id)
+		}
+		return ids
+	case complaint.EdgeCaseStudies:
+		ids := make([]ent.Value, 0, len(m.removedcase_studies))
+		for id := range m.removedcase_studies {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplaintMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 7)
+	if m.clearedorganization {
+		edges = append(edges, complaint.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, complaint.EdgeAccount)
+	}
+	if m.clearedfiled_by {
+		edges = append(edges, complaint.EdgeFiledBy)
+	}
+	if m.clearedescalated_to {
+		edges = append(edges, complaint.EdgeEscalatedTo)
+	}
+	if m.clearedsteps {
+		edges = append(edges, complaint.EdgeSteps)
+	}
+	if m.clearedfollow_ups {
+		edges = append(edges, complaint.EdgeFollowUps)
+	}
+	if m.clearedcase_studies {
+		edges = append(edges, complaint.EdgeCaseStudies)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplaintMutation) EdgeCleared(name string) bool {
+	switch name {
+	case complaint.EdgeOrganization:
+		return m.clearedorganization
+	case complaint.EdgeAccount:
+		return m.clearedaccount
+	case complaint.EdgeFiledBy:
+		return m.clearedfiled_by
+	case complaint.EdgeEscalatedTo:
+		return m.clearedescalated_to
+	case complaint.EdgeSteps:
+		return m.clearedsteps
+	case complaint.EdgeFollowUps:
+		return m.clearedfollow_ups
+	case complaint.EdgeCaseStudies:
+		return m.clearedcase_studies
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplaintMutation) ClearEdge(name string) error {
+	switch name {
+	case complaint.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case complaint.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case complaint.EdgeFiledBy:
+		m.ClearFiledBy()
+		return nil
+	case complaint.EdgeEscalatedTo:
+		m.ClearEscalatedTo()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplaintMutation) ResetEdge(name string) error {
+	switch name {
+	case complaint.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case complaint.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case complaint.EdgeFiledBy:
+		m.ResetFiledBy()
+		return nil
+	case complaint.EdgeEscalatedTo:
+		m.ResetEscalatedTo()
+		return nil
+	case complaint.EdgeSteps:
+		m.ResetSteps()
+		return nil
+	case complaint.EdgeFollowUps:
+		m.ResetFollowUps()
+		return nil
+	case complaint.EdgeCaseStudies:
+		m.ResetCaseStudies()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint edge %s", name)
+}
+
+// ComplaintFollowUpMutation represents an operation that mutates the ComplaintFollowUp nodes in the graph.
+type ComplaintFollowUpMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	satisfied           *bool
+	note                *string
+	created_at          *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	complaint           *pulid.ID
+	clearedcomplaint    bool
+	author              *pulid.ID
+	clearedauthor       bool
+	done                bool
+	oldValue            func(context.Context) (*ComplaintFollowUp, error)
+	predicates          []predicate.ComplaintFollowUp
+}
+
+var _ ent.Mutation = (*ComplaintFollowUpMutation)(nil)
+
+// complaintfollowupOption allows management of the mutation configuration using functional options.
+type complaintfollowupOption func(*ComplaintFollowUpMutation)
+
+// newComplaintFollowUpMutation creates new mutation for the ComplaintFollowUp entity.
+func newComplaintFollowUpMutation(c config, op Op, opts ...complaintfollowupOption) *ComplaintFollowUpMutation {
+	m := &ComplaintFollowUpMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplaintFollowUp,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplaintFollowUpID sets the ID field of the mutation.
+func withComplaintFollowUpID(id pulid.ID) complaintfollowupOption {
+	return func(m *ComplaintFollowUpMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ComplaintFollowUp
+		)
+		m.oldValue = func(ctx context.Context) (*ComplaintFollowUp, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ComplaintFollowUp.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplaintFollowUp sets the old ComplaintFollowUp of the mutation.
+func withComplaintFollowUp(node *ComplaintFollowUp) complaintfollowupOption {
+	return func(m *ComplaintFollowUpMutation) {
+		m.oldValue = func(context.Context) (*ComplaintFollowUp, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplaintFollowUpMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplaintFollowUpMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ComplaintFollowUp entities.
+func (m *ComplaintFollowUpMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplaintFollowUpMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplaintFollowUpMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ComplaintFollowUp.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ComplaintFollowUpMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ComplaintFollowUpMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the ComplaintFollowUp entity.
+// If the ComplaintFollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintFollowUpMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ComplaintFollowUpMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetComplaintID sets the "complaint_id" field.
+func (m *ComplaintFollowUpMutation) SetComplaintID(pu pulid.ID) {
+	m.complaint = &pu
+}
+
+// ComplaintID returns the value of the "complaint_id" field in the mutation.
+func (m *ComplaintFollowUpMutation) ComplaintID() (r pulid.ID, exists bool) {
+	v := m.complaint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComplaintID returns the old "complaint_id" field's value of the ComplaintFollowUp entity.
+// If the ComplaintFollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintFollowUpMutation) OldComplaintID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComplaintID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComplaintID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComplaintID: %w", err)
+	}
+	return oldValue.ComplaintID, nil
+}
+
+// ResetComplaintID resets all changes to the "complaint_id" field.
+func (m *ComplaintFollowUpMutation) ResetComplaintID() {
+	m.complaint = nil
+}
+
+// SetSatisfied sets the "satisfied" field.
+func (m *ComplaintFollowUpMutation) SetSatisfied(b bool) {
+	m.satisfied = &b
+}
+
+// Satisfied returns the value of the "satisfied" field in the mutation.
+func (m *ComplaintFollowUpMutation) Satisfied() (r bool, exists bool) {
+	v := m.satisfied
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSatisfied returns the old "satisfied" field's value of the ComplaintFollowUp entity.
+// If the ComplaintFollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintFollowUpMutation) OldSatisfied(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSatisfied is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSatisfied requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSatisfied: %w", err)
+	}
+	return oldValue.Satisfied, nil
+}
+
+// ResetSatisfied resets all changes to the "satisfied" field.
+func (m *ComplaintFollowUpMutation) ResetSatisfied() {
+	m.satisfied = nil
+}
+
+// SetNote sets the "note" field.
+func (m *ComplaintFollowUpMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *ComplaintFollowUpMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the ComplaintFollowUp entity.
+// If the ComplaintFollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintFollowUpMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *ComplaintFollowUpMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[complaintfollowup.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *ComplaintFollowUpMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[complaintfollowup.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *ComplaintFollowUpMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, complaintfollowup.FieldNote)
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *ComplaintFollowUpMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *ComplaintFollowUpMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the ComplaintFollowUp entity.
+// If the ComplaintFollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintFollowUpMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *ComplaintFollowUpMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[complaintfollowup.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *ComplaintFollowUpMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[complaintfollowup.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *ComplaintFollowUpMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, complaintfollowup.FieldAuthorID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ComplaintFollowUpMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ComplaintFollowUpMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ComplaintFollowUp entity.
+// If the ComplaintFollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintFollowUpMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ComplaintFollowUpMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ComplaintFollowUpMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[complaintfollowup.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ComplaintFollowUpMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ComplaintFollowUpMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ComplaintFollowUpMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearComplaint clears the "complaint" edge to the Complaint entity.
+func (m *ComplaintFollowUpMutation) ClearComplaint() {
+	m.clearedcomplaint = true
+	m.clearedFields[complaintfollowup.FieldComplaintID] = struct{}{}
+}
+
+// ComplaintCleared reports if the "complaint" edge to the Complaint entity was cleared.
+func (m *ComplaintFollowUpMutation) ComplaintCleared() bool {
+	return m.clearedcomplaint
+}
+
+// ComplaintIDs returns the "complaint" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ComplaintID instead. It exists only for internal usage by the builders.
+func (m *ComplaintFollowUpMutation) ComplaintIDs() (ids []pulid.ID) {
+	if id := m.complaint; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetComplaint resets all changes to the "complaint" edge.
+func (m *ComplaintFollowUpMutation) ResetComplaint() {
+	m.complaint = nil
+	m.clearedcomplaint = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *ComplaintFollowUpMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[complaintfollowup.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *ComplaintFollowUpMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *ComplaintFollowUpMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *ComplaintFollowUpMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the ComplaintFollowUpMutation builder.
+func (m *ComplaintFollowUpMutation) Where(ps ...predicate.ComplaintFollowUp) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplaintFollowUpMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplaintFollowUpMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ComplaintFollowUp, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplaintFollowUpMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplaintFollowUpMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ComplaintFollowUp).
+func (m *ComplaintFollowUpMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplaintFollowUpMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.organization != nil {
+		fields = append(fields, complaintfollowup.FieldOrganizationID)
+	}
+	if m.complaint != nil {
+		fields = append(fields, complaintfollowup.FieldComplaintID)
+	}
+	if m.satisfied != nil {
+		fields = append(fields, complaintfollowup.FieldSatisfied)
+	}
+	if m.note != nil {
+		fields = append(fields, complaintfollowup.FieldNote)
+	}
+	if m.author != nil {
+		fields = append(fields, complaintfollowup.FieldAuthorID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, complaintfollowup.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplaintFollowUpMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case complaintfollowup.FieldOrganizationID:
+		return m.OrganizationID()
+	case complaintfollowup.FieldComplaintID:
+		return m.ComplaintID()
+	case complaintfollowup.FieldSatisfied:
+		return m.Satisfied()
+	case complaintfollowup.FieldNote:
+		return m.Note()
+	case complaintfollowup.FieldAuthorID:
+		return m.AuthorID()
+	case complaintfollowup.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplaintFollowUpMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case complaintfollowup.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case complaintfollowup.FieldComplaintID:
+		return m.OldComplaintID(ctx)
+	case complaintfollowup.FieldSatisfied:
+		return m.OldSatisfied(ctx)
+	case complaintfollowup.FieldNote:
+		return m.OldNote(ctx)
+	case complaintfollowup.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case complaintfollowup.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ComplaintFollowUp field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintFollowUpMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case complaintfollowup.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case complaintfollowup.FieldComplaintID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComplaintID(v)
+		return nil
+	case complaintfollowup.FieldSatisfied:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSatisfied(v)
+		return nil
+	case complaintfollowup.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case complaintfollowup.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case complaintfollowup.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintFollowUp field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplaintFollowUpMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplaintFollowUpMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintFollowUpMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ComplaintFollowUp numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplaintFollowUpMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(complaintfollowup.FieldNote) {
+		fields = append(fields, complaintfollowup.FieldNote)
+	}
+	if m.FieldCleared(complaintfollowup.FieldAuthorID) {
+		fields = append(fields, complaintfollowup.FieldAuthorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplaintFollowUpMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplaintFollowUpMutation) ClearField(name string) error {
+	switch name {
+	case complaintfollowup.FieldNote:
+		m.ClearNote()
+		return nil
+	case complaintfollowup.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintFollowUp nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplaintFollowUpMutation) ResetField(name string) error {
+	switch name {
+	case complaintfollowup.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case complaintfollowup.FieldComplaintID:
+		m.ResetComplaintID()
+		return nil
+	case complaintfollowup.FieldSatisfied:
+		m.ResetSatisfied()
+		return nil
+	case complaintfollowup.FieldNote:
+		m.ResetNote()
+		return nil
+	case complaintfollowup.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case complaintfollowup.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintFollowUp field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplaintFollowUpMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, complaintfollowup.EdgeOrganization)
+	}
+	if m.complaint != nil {
+		edges = append(edges, complaintfollowup.EdgeComplaint)
+	}
+	if m.author != nil {
+		edges = append(edges, complaintfollowup.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplaintFollowUpMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case complaintfollowup.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaintfollowup.EdgeComplaint:
+		if id := m.complaint; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaintfollowup.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplaintFollowUpMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplaintFollowUpMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplaintFollowUpMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, complaintfollowup.EdgeOrganization)
+	}
+	if m.clearedcomplaint {
+		edges = append(edges, complaintfollowup.EdgeComplaint)
+	}
+	if m.clearedauthor {
+		edges = append(edges, complaintfollowup.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplaintFollowUpMutation) EdgeCleared(name string) bool {
+	switch name {
+	case complaintfollowup.EdgeOrganization:
+		return m.clearedorganization
+	case complaintfollowup.EdgeComplaint:
+		return m.clearedcomplaint
+	case complaintfollowup.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplaintFollowUpMutation) ClearEdge(name string) error {
+	switch name {
+	case complaintfollowup.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case complaintfollowup.EdgeComplaint:
+		m.ClearComplaint()
+		return nil
+	case complaintfollowup.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintFollowUp unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplaintFollowUpMutation) ResetEdge(name string) error {
+	switch name {
+	case complaintfollowup.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case complaintfollowup.EdgeComplaint:
+		m.ResetComplaint()
+		return nil
+	case complaintfollowup.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintFollowUp edge %s", name)
+}
+
+// ComplaintStepMutation represents an operation that mutates the ComplaintStep nodes in the graph.
+type ComplaintStepMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	note                *string
+	created_at          *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	complaint           *pulid.ID
+	clearedcomplaint    bool
+	author              *pulid.ID
+	clearedauthor       bool
+	done                bool
+	oldValue            func(context.Context) (*ComplaintStep, error)
+	predicates          []predicate.ComplaintStep
+}
+
+var _ ent.Mutation = (*ComplaintStepMutation)(nil)
+
+// complaintstepOption allows management of the mutation configuration using functional options.
+type complaintstepOption func(*ComplaintStepMutation)
+
+// newComplaintStepMutation creates new mutation for the ComplaintStep entity.
+func newComplaintStepMutation(c config, op Op, opts ...complaintstepOption) *ComplaintStepMutation {
+	m := &ComplaintStepMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplaintStep,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplaintStepID sets the ID field of the mutation.
+func withComplaintStepID(id pulid.ID) complaintstepOption {
+	return func(m *ComplaintStepMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ComplaintStep
+		)
+		m.oldValue = func(ctx context.Context) (*ComplaintStep, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ComplaintStep.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplaintStep sets the old ComplaintStep of the mutation.
+func withComplaintStep(node *ComplaintStep) complaintstepOption {
+	return func(m *ComplaintStepMutation) {
+		m.oldValue = func(context.Context) (*ComplaintStep, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplaintStepMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplaintStepMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ComplaintStep entities.
+func (m *ComplaintStepMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplaintStepMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplaintStepMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ComplaintStep.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ComplaintStepMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ComplaintStepMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ComplaintStepMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetComplaintID sets the "complaint_id" field.
+func (m *ComplaintStepMutation) SetComplaintID(pu pulid.ID) {
+	m.complaint = &pu
+}
+
+// ComplaintID returns the value of the "complaint_id" field in the mutation.
+func (m *ComplaintStepMutation) ComplaintID() (r pulid.ID, exists bool) {
+	v := m.complaint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComplaintID returns the old "complaint_id" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldComplaintID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComplaintID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComplaintID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComplaintID: %w", err)
+	}
+	return oldValue.ComplaintID, nil
+}
+
+// ResetComplaintID resets all changes to the "complaint_id" field.
+func (m *ComplaintStepMutation) ResetComplaintID() {
+	m.complaint = nil
+}
+
+// SetNote sets the "note" field.
+func (m *ComplaintStepMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *ComplaintStepMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *ComplaintStepMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *ComplaintStepMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *ComplaintStepMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *ComplaintStepMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[complaintstep.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *ComplaintStepMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[complaintstep.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *ComplaintStepMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, complaintstep.FieldAuthorID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ComplaintStepMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ComplaintStepMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ComplaintStepMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ComplaintStepMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[complaintstep.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ComplaintStepMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ComplaintStepMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ComplaintStepMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearComplaint clears the "complaint" edge to the Complaint entity.
+func (m *ComplaintStepMutation) ClearComplaint() {
+	m.clearedcomplaint = true
+	m.clearedFields[complaintstep.FieldComplaintID] = struct{}{}
+}
+
+// ComplaintCleared reports if the "complaint" edge to the Complaint entity was cleared.
+func (m *ComplaintStepMutation) ComplaintCleared() bool {
+	return m.clearedcomplaint
+}
+
+// ComplaintIDs returns the "complaint" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ComplaintID instead. It exists only for internal usage by the builders.
+func (m *ComplaintStepMutation) ComplaintIDs() (ids []pulid.ID) {
+	if id := m.complaint; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetComplaint resets all changes to the "complaint" edge.
+func (m *ComplaintStepMutation) ResetComplaint() {
+	m.complaint = nil
+	m.clearedcomplaint = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *ComplaintStepMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[complaintstep.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *ComplaintStepMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *ComplaintStepMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *ComplaintStepMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the ComplaintStepMutation builder.
+func (m *ComplaintStepMutation) Where(ps ...predicate.ComplaintStep) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplaintStepMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplaintStepMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ComplaintStep, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplaintStepMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplaintStepMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ComplaintStep).
+func (m *ComplaintStepMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplaintStepMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.organization != nil {
+		fields = append(fields, complaintstep.FieldOrganizationID)
+	}
+	if m.complaint != nil {
+		fields = append(fields, complaintstep.FieldComplaintID)
+	}
+	if m.note != nil {
+		fields = append(fields, complaintstep.FieldNote)
+	}
+	if m.author != nil {
+		fields = append(fields, complaintstep.FieldAuthorID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, complaintstep.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplaintStepMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case complaintstep.FieldOrganizationID:
+		return m.OrganizationID()
+	case complaintstep.FieldComplaintID:
+		return m.ComplaintID()
+	case complaintstep.FieldNote:
+		return m.Note()
+	case complaintstep.FieldAuthorID:
+		return m.AuthorID()
+	case complaintstep.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplaintStepMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case complaintstep.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case complaintstep.FieldComplaintID:
+		return m.OldComplaintID(ctx)
+	case complaintstep.FieldNote:
+		return m.OldNote(ctx)
+	case complaintstep.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case complaintstep.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ComplaintStep field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintStepMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case complaintstep.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case complaintstep.FieldComplaintID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComplaintID(v)
+		return nil
+	case complaintstep.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case complaintstep.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case complaintstep.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplaintStepMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplaintStepMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintStepMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ComplaintStep numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplaintStepMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(complaintstep.FieldAuthorID) {
+		fields = append(fields, complaintstep.FieldAuthorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplaintStepMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplaintStepMutation) ClearField(name string) error {
+	switch name {
+	case complaintstep.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplaintStepMutation) ResetField(name string) error {
+	switch name {
+	case complaintstep.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case complaintstep.FieldComplaintID:
+		m.ResetComplaintID()
+		return nil
+	case complaintstep.FieldNote:
+		m.ResetNote()
+		return nil
+	case complaintstep.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case complaintstep.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplaintStepMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, complaintstep.EdgeOrganization)
+	}
+	if m.complaint != nil {
+		edges = append(edges, complaintstep.EdgeComplaint)
+	}
+	if m.author != nil {
+		edges = append(edges, complaintstep.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplaintStepMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case complaintstep.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaintstep.EdgeComplaint:
+		if id := m.complaint; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaintstep.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplaintStepMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplaintStepMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplaintStepMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, complaintstep.EdgeOrganization)
+	}
+	if m.clearedcomplaint {
+		edges = append(edges, complaintstep.EdgeComplaint)
+	}
+	if m.clearedauthor {
+		edges = append(edges, complaintstep.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplaintStepMutation) EdgeCleared(name string) bool {
+	switch name {
+	case complaintstep.EdgeOrganization:
+		return m.clearedorganization
+	case complaintstep.EdgeComplaint:
+		return m.clearedcomplaint
+	case complaintstep.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplaintStepMutation) ClearEdge(name string) error {
+	switch name {
+	case complaintstep.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case complaintstep.EdgeComplaint:
+		m.ClearComplaint()
+		return nil
+	case complaintstep.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplaintStepMutation) ResetEdge(name string) error {
+	switch name {
+	case complaintstep.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case complaintstep.EdgeComplaint:
+		m.ResetComplaint()
+		return nil
+	case complaintstep.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep edge %s", name)
+}
+
 // ContactMutation represents an operation that mutates the Contact nodes in the graph.
 type ContactMutation struct {
 	config
@@ -8582,6 +15703,2203 @@ func (m *ContactMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Contact edge %s", name)
+}
+
+// CreditDecisionMutation represents an operation that mutates the CreditDecision nodes in the graph.
+type CreditDecisionMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	step                *creditdecision.Step
+	approved            *bool
+	note                *string
+	decided_at          *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	request             *pulid.ID
+	clearedrequest      bool
+	decided_by          *pulid.ID
+	cleareddecided_by   bool
+	done                bool
+	oldValue            func(context.Context) (*CreditDecision, error)
+	predicates          []predicate.CreditDecision
+}
+
+var _ ent.Mutation = (*CreditDecisionMutation)(nil)
+
+// creditdecisionOption allows management of the mutation configuration using functional options.
+type creditdecisionOption func(*CreditDecisionMutation)
+
+// newCreditDecisionMutation creates new mutation for the CreditDecision entity.
+func newCreditDecisionMutation(c config, op Op, opts ...creditdecisionOption) *CreditDecisionMutation {
+	m := &CreditDecisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCreditDecision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCreditDecisionID sets the ID field of the mutation.
+func withCreditDecisionID(id pulid.ID) creditdecisionOption {
+	return func(m *CreditDecisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CreditDecision
+		)
+		m.oldValue = func(ctx context.Context) (*CreditDecision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CreditDecision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCreditDecision sets the old CreditDecision of the mutation.
+func withCreditDecision(node *CreditDecision) creditdecisionOption {
+	return func(m *CreditDecisionMutation) {
+		m.oldValue = func(context.Context) (*CreditDecision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CreditDecisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CreditDecisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CreditDecision entities.
+func (m *CreditDecisionMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CreditDecisionMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CreditDecisionMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CreditDecision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CreditDecisionMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CreditDecisionMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CreditDecision entity.
+// If the CreditDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditDecisionMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CreditDecisionMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetRequestID sets the "request_id" field.
+func (m *CreditDecisionMutation) SetRequestID(pu pulid.ID) {
+	m.request = &pu
+}
+
+// RequestID returns the value of the "request_id" field in the mutation.
+func (m *CreditDecisionMutation) RequestID() (r pulid.ID, exists bool) {
+	v := m.request
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestID returns the old "request_id" field's value of the CreditDecision entity.
+// If the CreditDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditDecisionMutation) OldRequestID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestID: %w", err)
+	}
+	return oldValue.RequestID, nil
+}
+
+// ResetRequestID resets all changes to the "request_id" field.
+func (m *CreditDecisionMutation) ResetRequestID() {
+	m.request = nil
+}
+
+// SetStep sets the "step" field.
+func (m *CreditDecisionMutation) SetStep(c creditdecision.Step) {
+	m.step = &c
+}
+
+// Step returns the value of the "step" field in the mutation.
+func (m *CreditDecisionMutation) Step() (r creditdecision.Step, exists bool) {
+	v := m.step
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStep returns the old "step" field's value of the CreditDecision entity.
+// If the CreditDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditDecisionMutation) OldStep(ctx context.Context) (v creditdecision.Step, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStep is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStep requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStep: %w", err)
+	}
+	return oldValue.Step, nil
+}
+
+// ResetStep resets all changes to the "step" field.
+func (m *CreditDecisionMutation) ResetStep() {
+	m.step = nil
+}
+
+// SetApproved sets the "approved" field.
+func (m *CreditDecisionMutation) SetApproved(b bool) {
+	m.approved = &b
+}
+
+// Approved returns the value of the "approved" field in the mutation.
+func (m *CreditDecisionMutation) Approved() (r bool, exists bool) {
+	v := m.approved
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApproved returns the old "approved" field's value of the CreditDecision entity.
+// If the CreditDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditDecisionMutation) OldApproved(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApproved is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApproved requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApproved: %w", err)
+	}
+	return oldValue.Approved, nil
+}
+
+// ResetApproved resets all changes to the "approved" field.
+func (m *CreditDecisionMutation) ResetApproved() {
+	m.approved = nil
+}
+
+// SetNote sets the "note" field.
+func (m *CreditDecisionMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *CreditDecisionMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the CreditDecision entity.
+// If the CreditDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditDecisionMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *CreditDecisionMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[creditdecision.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *CreditDecisionMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[creditdecision.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *CreditDecisionMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, creditdecision.FieldNote)
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (m *CreditDecisionMutation) SetDecidedByID(pu pulid.ID) {
+	m.decided_by = &pu
+}
+
+// DecidedByID returns the value of the "decided_by_id" field in the mutation.
+func (m *CreditDecisionMutation) DecidedByID() (r pulid.ID, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedByID returns the old "decided_by_id" field's value of the CreditDecision entity.
+// If the CreditDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditDecisionMutation) OldDecidedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedByID: %w", err)
+	}
+	return oldValue.DecidedByID, nil
+}
+
+// ResetDecidedByID resets all changes to the "decided_by_id" field.
+func (m *CreditDecisionMutation) ResetDecidedByID() {
+	m.decided_by = nil
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *CreditDecisionMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *CreditDecisionMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the CreditDecision entity.
+// If the CreditDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditDecisionMutation) OldDecidedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *CreditDecisionMutation) ResetDecidedAt() {
+	m.decided_at = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CreditDecisionMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[creditdecision.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CreditDecisionMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CreditDecisionMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CreditDecisionMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearRequest clears the "request" edge to the CreditRequest entity.
+func (m *CreditDecisionMutation) ClearRequest() {
+	m.clearedrequest = true
+	m.clearedFields[creditdecision.FieldRequestID] = struct{}{}
+}
+
+// RequestCleared reports if the "request" edge to the CreditRequest entity was cleared.
+func (m *CreditDecisionMutation) RequestCleared() bool {
+	return m.clearedrequest
+}
+
+// RequestIDs returns the "request" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RequestID instead. It exists only for internal usage by the builders.
+func (m *CreditDecisionMutation) RequestIDs() (ids []pulid.ID) {
+	if id := m.request; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRequest resets all changes to the "request" edge.
+func (m *CreditDecisionMutation) ResetRequest() {
+	m.request = nil
+	m.clearedrequest = false
+}
+
+// ClearDecidedBy clears the "decided_by" edge to the User entity.
+func (m *CreditDecisionMutation) ClearDecidedBy() {
+	m.cleareddecided_by = true
+	m.clearedFields[creditdecision.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByCleared reports if the "decided_by" edge to the User entity was cleared.
+func (m *CreditDecisionMutation) DecidedByCleared() bool {
+	return m.cleareddecided_by
+}
+
+// DecidedByIDs returns the "decided_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DecidedByID instead. It exists only for internal usage by the builders.
+func (m *CreditDecisionMutation) DecidedByIDs() (ids []pulid.ID) {
+	if id := m.decided_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" edge.
+func (m *CreditDecisionMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	m.cleareddecided_by = false
+}
+
+// Where appends a list predicates to the CreditDecisionMutation builder.
+func (m *CreditDecisionMutation) Where(ps ...predicate.CreditDecision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CreditDecisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CreditDecisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CreditDecision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CreditDecisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CreditDecisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CreditDecision).
+func (m *CreditDecisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CreditDecisionMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.organization != nil {
+		fields = append(fields, creditdecision.FieldOrganizationID)
+	}
+	if m.request != nil {
+		fields = append(fields, creditdecision.FieldRequestID)
+	}
+	if m.step != nil {
+		fields = append(fields, creditdecision.FieldStep)
+	}
+	if m.approved != nil {
+		fields = append(fields, creditdecision.FieldApproved)
+	}
+	if m.note != nil {
+		fields = append(fields, creditdecision.FieldNote)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, creditdecision.FieldDecidedByID)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, creditdecision.FieldDecidedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CreditDecisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case creditdecision.FieldOrganizationID:
+		return m.OrganizationID()
+	case creditdecision.FieldRequestID:
+		return m.RequestID()
+	case creditdecision.FieldStep:
+		return m.Step()
+	case creditdecision.FieldApproved:
+		return m.Approved()
+	case creditdecision.FieldNote:
+		return m.Note()
+	case creditdecision.FieldDecidedByID:
+		return m.DecidedByID()
+	case creditdecision.FieldDecidedAt:
+		return m.DecidedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CreditDecisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case creditdecision.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case creditdecision.FieldRequestID:
+		return m.OldRequestID(ctx)
+	case creditdecision.FieldStep:
+		return m.OldStep(ctx)
+	case creditdecision.FieldApproved:
+		return m.OldApproved(ctx)
+	case creditdecision.FieldNote:
+		return m.OldNote(ctx)
+	case creditdecision.FieldDecidedByID:
+		return m.OldDecidedByID(ctx)
+	case creditdecision.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CreditDecision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditDecisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case creditdecision.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case creditdecision.FieldRequestID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestID(v)
+		return nil
+	case creditdecision.FieldStep:
+		v, ok := value.(creditdecision.Step)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStep(v)
+		return nil
+	case creditdecision.FieldApproved:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApproved(v)
+		return nil
+	case creditdecision.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case creditdecision.FieldDecidedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedByID(v)
+		return nil
+	case creditdecision.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CreditDecision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CreditDecisionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CreditDecisionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditDecisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CreditDecision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CreditDecisionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(creditdecision.FieldNote) {
+		fields = append(fields, creditdecision.FieldNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CreditDecisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CreditDecisionMutation) ClearField(name string) error {
+	switch name {
+	case creditdecision.FieldNote:
+		m.ClearNote()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditDecision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CreditDecisionMutation) ResetField(name string) error {
+	switch name {
+	case creditdecision.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case creditdecision.FieldRequestID:
+		m.ResetRequestID()
+		return nil
+	case creditdecision.FieldStep:
+		m.ResetStep()
+		return nil
+	case creditdecision.FieldApproved:
+		m.ResetApproved()
+		return nil
+	case creditdecision.FieldNote:
+		m.ResetNote()
+		return nil
+	case creditdecision.FieldDecidedByID:
+		m.ResetDecidedByID()
+		return nil
+	case creditdecision.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditDecision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CreditDecisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, creditdecision.EdgeOrganization)
+	}
+	if m.request != nil {
+		edges = append(edges, creditdecision.EdgeRequest)
+	}
+	if m.decided_by != nil {
+		edges = append(edges, creditdecision.EdgeDecidedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CreditDecisionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case creditdecision.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case creditdecision.EdgeRequest:
+		if id := m.request; id != nil {
+			return []ent.Value{*id}
+		}
+	case creditdecision.EdgeDecidedBy:
+		if id := m.decided_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CreditDecisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CreditDecisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CreditDecisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, creditdecision.EdgeOrganization)
+	}
+	if m.clearedrequest {
+		edges = append(edges, creditdecision.EdgeRequest)
+	}
+	if m.cleareddecided_by {
+		edges = append(edges, creditdecision.EdgeDecidedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CreditDecisionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case creditdecision.EdgeOrganization:
+		return m.clearedorganization
+	case creditdecision.EdgeRequest:
+		return m.clearedrequest
+	case creditdecision.EdgeDecidedBy:
+		return m.cleareddecided_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CreditDecisionMutation) ClearEdge(name string) error {
+	switch name {
+	case creditdecision.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case creditdecision.EdgeRequest:
+		m.ClearRequest()
+		return nil
+	case creditdecision.EdgeDecidedBy:
+		m.ClearDecidedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditDecision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CreditDecisionMutation) ResetEdge(name string) error {
+	switch name {
+	case creditdecision.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case creditdecision.EdgeRequest:
+		m.ResetRequest()
+		return nil
+	case creditdecision.EdgeDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditDecision edge %s", name)
+}
+
+// CreditRequestMutation represents an operation that mutates the CreditRequest nodes in the graph.
+type CreditRequestMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *pulid.ID
+	created_at               *time.Time
+	updated_at               *time.Time
+	old_credit_limit         *int64
+	addold_credit_limit      *int64
+	new_credit_limit         *int64
+	addnew_credit_limit      *int64
+	old_payment_term_days    *int
+	addold_payment_term_days *int
+	new_payment_term_days    *int
+	addnew_payment_term_days *int
+	reason                   *string
+	status                   *creditrequest.Status
+	decided_at               *time.Time
+	clearedFields            map[string]struct{}
+	organization             *pulid.ID
+	clearedorganization      bool
+	account                  *pulid.ID
+	clearedaccount           bool
+	requested_by             *pulid.ID
+	clearedrequested_by      bool
+	steps                    map[pulid.ID]struct{}
+	removedsteps             map[pulid.ID]struct{}
+	clearedsteps             bool
+	done                     bool
+	oldValue                 func(context.Context) (*CreditRequest, error)
+	predicates               []predicate.CreditRequest
+}
+
+var _ ent.Mutation = (*CreditRequestMutation)(nil)
+
+// creditrequestOption allows management of the mutation configuration using functional options.
+type creditrequestOption func(*CreditRequestMutation)
+
+// newCreditRequestMutation creates new mutation for the CreditRequest entity.
+func newCreditRequestMutation(c config, op Op, opts ...creditrequestOption) *CreditRequestMutation {
+	m := &CreditRequestMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCreditRequest,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCreditRequestID sets the ID field of the mutation.
+func withCreditRequestID(id pulid.ID) creditrequestOption {
+	return func(m *CreditRequestMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CreditRequest
+		)
+		m.oldValue = func(ctx context.Context) (*CreditRequest, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CreditRequest.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCreditRequest sets the old CreditRequest of the mutation.
+func withCreditRequest(node *CreditRequest) creditrequestOption {
+	return func(m *CreditRequestMutation) {
+		m.oldValue = func(context.Context) (*CreditRequest, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CreditRequestMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CreditRequestMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CreditRequest entities.
+func (m *CreditRequestMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CreditRequestMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CreditRequestMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CreditRequest.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CreditRequestMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CreditRequestMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CreditRequestMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CreditRequestMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CreditRequestMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CreditRequestMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CreditRequestMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CreditRequestMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CreditRequestMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *CreditRequestMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *CreditRequestMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *CreditRequestMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetRequestedByID sets the "requested_by_id" field.
+func (m *CreditRequestMutation) SetRequestedByID(pu pulid.ID) {
+	m.requested_by = &pu
+}
+
+// RequestedByID returns the value of the "requested_by_id" field in the mutation.
+func (m *CreditRequestMutation) RequestedByID() (r pulid.ID, exists bool) {
+	v := m.requested_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedByID returns the old "requested_by_id" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldRequestedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedByID: %w", err)
+	}
+	return oldValue.RequestedByID, nil
+}
+
+// ClearRequestedByID clears the value of the "requested_by_id" field.
+func (m *CreditRequestMutation) ClearRequestedByID() {
+	m.requested_by = nil
+	m.clearedFields[creditrequest.FieldRequestedByID] = struct{}{}
+}
+
+// RequestedByIDCleared returns if the "requested_by_id" field was cleared in this mutation.
+func (m *CreditRequestMutation) RequestedByIDCleared() bool {
+	_, ok := m.clearedFields[creditrequest.FieldRequestedByID]
+	return ok
+}
+
+// ResetRequestedByID resets all changes to the "requested_by_id" field.
+func (m *CreditRequestMutation) ResetRequestedByID() {
+	m.requested_by = nil
+	delete(m.clearedFields, creditrequest.FieldRequestedByID)
+}
+
+// SetOldCreditLimit sets the "old_credit_limit" field.
+func (m *CreditRequestMutation) SetOldCreditLimit(i int64) {
+	m.old_credit_limit = &i
+	m.addold_credit_limit = nil
+}
+
+// OldCreditLimit returns the value of the "old_credit_limit" field in the mutation.
+func (m *CreditRequestMutation) OldCreditLimit() (r int64, exists bool) {
+	v := m.old_credit_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOldCreditLimit returns the old "old_credit_limit" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldOldCreditLimit(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOldCreditLimit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOldCreditLimit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOldCreditLimit: %w", err)
+	}
+	return oldValue.OldCreditLimit, nil
+}
+
+// AddOldCreditLimit adds i to the "old_credit_limit" field.
+func (m *CreditRequestMutation) AddOldCreditLimit(i int64) {
+	if m.addold_credit_limit != nil {
+		*m.addold_credit_limit += i
+	} else {
+		m.addold_credit_limit = &i
+	}
+}
+
+// AddedOldCreditLimit returns the value that was added to the "old_credit_limit" field in this mutation.
+func (m *CreditRequestMutation) AddedOldCreditLimit() (r int64, exists bool) {
+	v := m.addold_credit_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOldCreditLimit clears the value of the "old_credit_limit" field.
+func (m *CreditRequestMutation) ClearOldCreditLimit() {
+	m.old_credit_limit = nil
+	m.addold_credit_limit = nil
+	m.clearedFields[creditrequest.FieldOldCreditLimit] = struct{}{}
+}
+
+// OldCreditLimitCleared returns if the "old_credit_limit" field was cleared in this mutation.
+func (m *CreditRequestMutation) OldCreditLimitCleared() bool {
+	_, ok := m.clearedFields[creditrequest.FieldOldCreditLimit]
+	return ok
+}
+
+// ResetOldCreditLimit resets all changes to the "old_credit_limit" field.
+func (m *CreditRequestMutation) ResetOldCreditLimit() {
+	m.old_credit_limit = nil
+	m.addold_credit_limit = nil
+	delete(m.clearedFields, creditrequest.FieldOldCreditLimit)
+}
+
+// SetNewCreditLimit sets the "new_credit_limit" field.
+func (m *CreditRequestMutation) SetNewCreditLimit(i int64) {
+	m.new_credit_limit = &i
+	m.addnew_credit_limit = nil
+}
+
+// NewCreditLimit returns the value of the "new_credit_limit" field in the mutation.
+func (m *CreditRequestMutation) NewCreditLimit() (r int64, exists bool) {
+	v := m.new_credit_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewCreditLimit returns the old "new_credit_limit" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldNewCreditLimit(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewCreditLimit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewCreditLimit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewCreditLimit: %w", err)
+	}
+	return oldValue.NewCreditLimit, nil
+}
+
+// AddNewCreditLimit adds i to the "new_credit_limit" field.
+func (m *CreditRequestMutation) AddNewCreditLimit(i int64) {
+	if m.addnew_credit_limit != nil {
+		*m.addnew_credit_limit += i
+	} else {
+		m.addnew_credit_limit = &i
+	}
+}
+
+// AddedNewCreditLimit returns the value that was added to the "new_credit_limit" field in this mutation.
+func (m *CreditRequestMutation) AddedNewCreditLimit() (r int64, exists bool) {
+	v := m.addnew_credit_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNewCreditLimit resets all changes to the "new_credit_limit" field.
+func (m *CreditRequestMutation) ResetNewCreditLimit() {
+	m.new_credit_limit = nil
+	m.addnew_credit_limit = nil
+}
+
+// SetOldPaymentTermDays sets the "old_payment_term_days" field.
+func (m *CreditRequestMutation) SetOldPaymentTermDays(i int) {
+	m.old_payment_term_days = &i
+	m.addold_payment_term_days = nil
+}
+
+// OldPaymentTermDays returns the value of the "old_payment_term_days" field in the mutation.
+func (m *CreditRequestMutation) OldPaymentTermDays() (r int, exists bool) {
+	v := m.old_payment_term_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOldPaymentTermDays returns the old "old_payment_term_days" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldOldPaymentTermDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOldPaymentTermDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOldPaymentTermDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOldPaymentTermDays: %w", err)
+	}
+	return oldValue.OldPaymentTermDays, nil
+}
+
+// AddOldPaymentTermDays adds i to the "old_payment_term_days" field.
+func (m *CreditRequestMutation) AddOldPaymentTermDays(i int) {
+	if m.addold_payment_term_days != nil {
+		*m.addold_payment_term_days += i
+	} else {
+		m.addold_payment_term_days = &i
+	}
+}
+
+// AddedOldPaymentTermDays returns the value that was added to the "old_payment_term_days" field in this mutation.
+func (m *CreditRequestMutation) AddedOldPaymentTermDays() (r int, exists bool) {
+	v := m.addold_payment_term_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOldPaymentTermDays clears the value of the "old_payment_term_days" field.
+func (m *CreditRequestMutation) ClearOldPaymentTermDays() {
+	m.old_payment_term_days = nil
+	m.addold_payment_term_days = nil
+	m.clearedFields[creditrequest.FieldOldPaymentTermDays] = struct{}{}
+}
+
+// OldPaymentTermDaysCleared returns if the "old_payment_term_days" field was cleared in this mutation.
+func (m *CreditRequestMutation) OldPaymentTermDaysCleared() bool {
+	_, ok := m.clearedFields[creditrequest.FieldOldPaymentTermDays]
+	return ok
+}
+
+// ResetOldPaymentTermDays resets all changes to the "old_payment_term_days" field.
+func (m *CreditRequestMutation) ResetOldPaymentTermDays() {
+	m.old_payment_term_days = nil
+	m.addold_payment_term_days = nil
+	delete(m.clearedFields, creditrequest.FieldOldPaymentTermDays)
+}
+
+// SetNewPaymentTermDays sets the "new_payment_term_days" field.
+func (m *CreditRequestMutation) SetNewPaymentTermDays(i int) {
+	m.new_payment_term_days = &i
+	m.addnew_payment_term_days = nil
+}
+
+// NewPaymentTermDays returns the value of the "new_payment_term_days" field in the mutation.
+func (m *CreditRequestMutation) NewPaymentTermDays() (r int, exists bool) {
+	v := m.new_payment_term_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewPaymentTermDays returns the old "new_payment_term_days" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldNewPaymentTermDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewPaymentTermDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewPaymentTermDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewPaymentTermDays: %w", err)
+	}
+	return oldValue.NewPaymentTermDays, nil
+}
+
+// AddNewPaymentTermDays adds i to the "new_payment_term_days" field.
+func (m *CreditRequestMutation) AddNewPaymentTermDays(i int) {
+	if m.addnew_payment_term_days != nil {
+		*m.addnew_payment_term_days += i
+	} else {
+		m.addnew_payment_term_days = &i
+	}
+}
+
+// AddedNewPaymentTermDays returns the value that was added to the "new_payment_term_days" field in this mutation.
+func (m *CreditRequestMutation) AddedNewPaymentTermDays() (r int, exists bool) {
+	v := m.addnew_payment_term_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNewPaymentTermDays resets all changes to the "new_payment_term_days" field.
+func (m *CreditRequestMutation) ResetNewPaymentTermDays() {
+	m.new_payment_term_days = nil
+	m.addnew_payment_term_days = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *CreditRequestMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *CreditRequestMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *CreditRequestMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CreditRequestMutation) SetStatus(c creditrequest.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CreditRequestMutation) Status() (r creditrequest.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldStatus(ctx context.Context) (v creditrequest.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CreditRequestMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *CreditRequestMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *CreditRequestMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the CreditRequest entity.
+// If the CreditRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditRequestMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *CreditRequestMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[creditrequest.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *CreditRequestMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[creditrequest.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *CreditRequestMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, creditrequest.FieldDecidedAt)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CreditRequestMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[creditrequest.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CreditRequestMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CreditRequestMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CreditRequestMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *CreditRequestMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[creditrequest.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *CreditRequestMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *CreditRequestMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *CreditRequestMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearRequestedBy clears the "requested_by" edge to the User entity.
+func (m *CreditRequestMutation) ClearRequestedBy() {
+	m.clearedrequested_by = true
+	m.clearedFields[creditrequest.FieldRequestedByID] = struct{}{}
+}
+
+// RequestedByCleared reports if the "requested_by" edge to the User entity was cleared.
+func (m *CreditRequestMutation) RequestedByCleared() bool {
+	return m.RequestedByIDCleared() || m.clearedrequested_by
+}
+
+// RequestedByIDs returns the "requested_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RequestedByID instead. It exists only for internal usage by the builders.
+func (m *CreditRequestMutation) RequestedByIDs() (ids []pulid.ID) {
+	if id := m.requested_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRequestedBy resets all changes to the "requested_by" edge.
+func (m *CreditRequestMutation) ResetRequestedBy() {
+	m.requested_by = nil
+	m.clearedrequested_by = false
+}
+
+// AddStepIDs adds the "steps" edge to the CreditDecision entity by ids.
+func (m *CreditRequestMutation) AddStepIDs(ids ...pulid.ID) {
+	if m.steps == nil {
+		m.steps = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.steps[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSteps clears the "steps" edge to the CreditDecision entity.
+func (m *CreditRequestMutation) ClearSteps() {
+	m.clearedsteps = true
+}
+
+// StepsCleared reports if the "steps" edge to the CreditDecision entity was cleared.
+func (m *CreditRequestMutation) StepsCleared() bool {
+	return m.clearedsteps
+}
+
+// RemoveStepIDs removes the "steps" edge to the CreditDecision entity by IDs.
+func (m *CreditRequestMutation) RemoveStepIDs(ids ...pulid.ID) {
+	if m.removedsteps == nil {
+		m.removedsteps = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.steps, ids[i])
+		m.removedsteps[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSteps returns the removed IDs of the "steps" edge to the CreditDecision entity.
+func (m *CreditRequestMutation) RemovedStepsIDs() (ids []pulid.ID) {
+	for id := range m.removedsteps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// StepsIDs returns the "steps" edge IDs in the mutation.
+func (m *CreditRequestMutation) StepsIDs() (ids []pulid.ID) {
+	for id := range m.steps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSteps resets all changes to the "steps" edge.
+func (m *CreditRequestMutation) ResetSteps() {
+	m.steps = nil
+	m.clearedsteps = false
+	m.removedsteps = nil
+}
+
+// Where appends a list predicates to the CreditRequestMutation builder.
+func (m *CreditRequestMutation) Where(ps ...predicate.CreditRequest) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CreditRequestMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CreditRequestMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CreditRequest, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CreditRequestMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CreditRequestMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CreditRequest).
+func (m *CreditRequestMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CreditRequestMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, creditrequest.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, creditrequest.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, creditrequest.FieldOrganizationID)
+	}
+	if m.account != nil {
+		fields = append(fields, creditrequest.FieldAccountID)
+	}
+	if m.requested_by != nil {
+		fields = append(fields, creditrequest.FieldRequestedByID)
+	}
+	if m.old_credit_limit != nil {
+		fields = append(fields, creditrequest.FieldOldCreditLimit)
+	}
+	if m.new_credit_limit != nil {
+		fields = append(fields, creditrequest.FieldNewCreditLimit)
+	}
+	if m.old_payment_term_days != nil {
+		fields = append(fields, creditrequest.FieldOldPaymentTermDays)
+	}
+	if m.new_payment_term_days != nil {
+		fields = append(fields, creditrequest.FieldNewPaymentTermDays)
+	}
+	if m.reason != nil {
+		fields = append(fields, creditrequest.FieldReason)
+	}
+	if m.status != nil {
+		fields = append(fields, creditrequest.FieldStatus)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, creditrequest.FieldDecidedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CreditRequestMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case creditrequest.FieldCreatedAt:
+		return m.CreatedAt()
+	case creditrequest.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case creditrequest.FieldOrganizationID:
+		return m.OrganizationID()
+	case creditrequest.FieldAccountID:
+		return m.AccountID()
+	case creditrequest.FieldRequestedByID:
+		return m.RequestedByID()
+	case creditrequest.FieldOldCreditLimit:
+		return m.OldCreditLimit()
+	case creditrequest.FieldNewCreditLimit:
+		return m.NewCreditLimit()
+	case creditrequest.FieldOldPaymentTermDays:
+		return m.OldPaymentTermDays()
+	case creditrequest.FieldNewPaymentTermDays:
+		return m.NewPaymentTermDays()
+	case creditrequest.FieldReason:
+		return m.Reason()
+	case creditrequest.FieldStatus:
+		return m.Status()
+	case creditrequest.FieldDecidedAt:
+		return m.DecidedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CreditRequestMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case creditrequest.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case creditrequest.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case creditrequest.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case creditrequest.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case creditrequest.FieldRequestedByID:
+		return m.OldRequestedByID(ctx)
+	case creditrequest.FieldOldCreditLimit:
+		return m.OldOldCreditLimit(ctx)
+	case creditrequest.FieldNewCreditLimit:
+		return m.OldNewCreditLimit(ctx)
+	case creditrequest.FieldOldPaymentTermDays:
+		return m.OldOldPaymentTermDays(ctx)
+	case creditrequest.FieldNewPaymentTermDays:
+		return m.OldNewPaymentTermDays(ctx)
+	case creditrequest.FieldReason:
+		return m.OldReason(ctx)
+	case creditrequest.FieldStatus:
+		return m.OldStatus(ctx)
+	case creditrequest.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CreditRequest field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditRequestMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case creditrequest.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case creditrequest.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case creditrequest.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case creditrequest.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case creditrequest.FieldRequestedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedByID(v)
+		return nil
+	case creditrequest.FieldOldCreditLimit:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOldCreditLimit(v)
+		return nil
+	case creditrequest.FieldNewCreditLimit:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewCreditLimit(v)
+		return nil
+	case creditrequest.FieldOldPaymentTermDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOldPaymentTermDays(v)
+		return nil
+	case creditrequest.FieldNewPaymentTermDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewPaymentTermDays(v)
+		return nil
+	case creditrequest.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case creditrequest.FieldStatus:
+		v, ok := value.(creditrequest.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case creditrequest.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CreditRequest field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CreditRequestMutation) AddedFields() []string {
+	var fields []string
+	if m.addold_credit_limit != nil {
+		fields = append(fields, creditrequest.FieldOldCreditLimit)
+	}
+	if m.addnew_credit_limit != nil {
+		fields = append(fields, creditrequest.FieldNewCreditLimit)
+	}
+	if m.addold_payment_term_days != nil {
+		fields = append(fields, creditrequest.FieldOldPaymentTermDays)
+	}
+	if m.addnew_payment_term_days != nil {
+		fields = append(fields, creditrequest.FieldNewPaymentTermDays)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CreditRequestMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case creditrequest.FieldOldCreditLimit:
+		return m.AddedOldCreditLimit()
+	case creditrequest.FieldNewCreditLimit:
+		return m.AddedNewCreditLimit()
+	case creditrequest.FieldOldPaymentTermDays:
+		return m.AddedOldPaymentTermDays()
+	case creditrequest.FieldNewPaymentTermDays:
+		return m.AddedNewPaymentTermDays()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditRequestMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case creditrequest.FieldOldCreditLimit:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOldCreditLimit(v)
+		return nil
+	case creditrequest.FieldNewCreditLimit:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNewCreditLimit(v)
+		return nil
+	case creditrequest.FieldOldPaymentTermDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOldPaymentTermDays(v)
+		return nil
+	case creditrequest.FieldNewPaymentTermDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNewPaymentTermDays(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CreditRequest numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CreditRequestMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(creditrequest.FieldRequestedByID) {
+		fields = append(fields, creditrequest.FieldRequestedByID)
+	}
+	if m.FieldCleared(creditrequest.FieldOldCreditLimit) {
+		fields = append(fields, creditrequest.FieldOldCreditLimit)
+	}
+	if m.FieldCleared(creditrequest.FieldOldPaymentTermDays) {
+		fields = append(fields, creditrequest.FieldOldPaymentTermDays)
+	}
+	if m.FieldCleared(creditrequest.FieldDecidedAt) {
+		fields = append(fields, creditrequest.FieldDecidedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CreditRequestMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CreditRequestMutation) ClearField(name string) error {
+	switch name {
+	case creditrequest.FieldRequestedByID:
+		m.ClearRequestedByID()
+		return nil
+	case creditrequest.FieldOldCreditLimit:
+		m.ClearOldCreditLimit()
+		return nil
+	case creditrequest.FieldOldPaymentTermDays:
+		m.ClearOldPaymentTermDays()
+		return nil
+	case creditrequest.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditRequest nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CreditRequestMutation) ResetField(name string) error {
+	switch name {
+	case creditrequest.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case creditrequest.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case creditrequest.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case creditrequest.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case creditrequest.FieldRequestedByID:
+		m.ResetRequestedByID()
+		return nil
+	case creditrequest.FieldOldCreditLimit:
+		m.ResetOldCreditLimit()
+		return nil
+	case creditrequest.FieldNewCreditLimit:
+		m.ResetNewCreditLimit()
+		return nil
+	case creditrequest.FieldOldPaymentTermDays:
+		m.ResetOldPaymentTermDays()
+		return nil
+	case creditrequest.FieldNewPaymentTermDays:
+		m.ResetNewPaymentTermDays()
+		return nil
+	case creditrequest.FieldReason:
+		m.ResetReason()
+		return nil
+	case creditrequest.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case creditrequest.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditRequest field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CreditRequestMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, creditrequest.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, creditrequest.EdgeAccount)
+	}
+	if m.requested_by != nil {
+		edges = append(edges, creditrequest.EdgeRequestedBy)
+	}
+	if m.steps != nil {
+		edges = append(edges, creditrequest.EdgeSteps)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CreditRequestMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case creditrequest.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case creditrequest.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case creditrequest.EdgeRequestedBy:
+		if id := m.requested_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case creditrequest.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.steps))
+		for id := range m.steps {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CreditRequestMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedsteps != nil {
+		edges = append(edges, creditrequest.EdgeSteps)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CreditRequestMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case creditrequest.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.removedsteps))
+		for id := range m.removedsteps {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CreditRequestMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, creditrequest.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, creditrequest.EdgeAccount)
+	}
+	if m.clearedrequested_by {
+		edges = append(edges, creditrequest.EdgeRequestedBy)
+	}
+	if m.clearedsteps {
+		edges = append(edges, creditrequest.EdgeSteps)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CreditRequestMutation) EdgeCleared(name string) bool {
+	switch name {
+	case creditrequest.EdgeOrganization:
+		return m.clearedorganization
+	case creditrequest.EdgeAccount:
+		return m.clearedaccount
+	case creditrequest.EdgeRequestedBy:
+		return m.clearedrequested_by
+	case creditrequest.EdgeSteps:
+		return m.clearedsteps
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CreditRequestMutation) ClearEdge(name string) error {
+	switch name {
+	case creditrequest.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case creditrequest.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case creditrequest.EdgeRequestedBy:
+		m.ClearRequestedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditRequest unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CreditRequestMutation) ResetEdge(name string) error {
+	switch name {
+	case creditrequest.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case creditrequest.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case creditrequest.EdgeRequestedBy:
+		m.ResetRequestedBy()
+		return nil
+	case creditrequest.EdgeSteps:
+		m.ResetSteps()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditRequest edge %s", name)
 }
 
 // CultureActivityMutation represents an operation that mutates the CultureActivity nodes in the graph.
@@ -13694,6 +23012,8 @@ type DepartmentMutation struct {
 	clearedFields                 map[string]struct{}
 	organization                  *pulid.ID
 	clearedorganization           bool
+	head                          *pulid.ID
+	clearedhead                   bool
 	parent                        *pulid.ID
 	clearedparent                 bool
 	children                      map[pulid.ID]struct{}
@@ -14013,6 +23333,55 @@ func (m *DepartmentMutation) ResetParentID() {
 	delete(m.clearedFields, department.FieldParentID)
 }
 
+// SetHeadID sets the "head_id" field.
+func (m *DepartmentMutation) SetHeadID(pu pulid.ID) {
+	m.head = &pu
+}
+
+// HeadID returns the value of the "head_id" field in the mutation.
+func (m *DepartmentMutation) HeadID() (r pulid.ID, exists bool) {
+	v := m.head
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeadID returns the old "head_id" field's value of the Department entity.
+// If the Department object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DepartmentMutation) OldHeadID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeadID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeadID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeadID: %w", err)
+	}
+	return oldValue.HeadID, nil
+}
+
+// ClearHeadID clears the value of the "head_id" field.
+func (m *DepartmentMutation) ClearHeadID() {
+	m.head = nil
+	m.clearedFields[department.FieldHeadID] = struct{}{}
+}
+
+// HeadIDCleared returns if the "head_id" field was cleared in this mutation.
+func (m *DepartmentMutation) HeadIDCleared() bool {
+	_, ok := m.clearedFields[department.FieldHeadID]
+	return ok
+}
+
+// ResetHeadID resets all changes to the "head_id" field.
+func (m *DepartmentMutation) ResetHeadID() {
+	m.head = nil
+	delete(m.clearedFields, department.FieldHeadID)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *DepartmentMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -14038,6 +23407,33 @@ func (m *DepartmentMutation) OrganizationIDs() (ids []pulid.ID) {
 func (m *DepartmentMutation) ResetOrganization() {
 	m.organization = nil
 	m.clearedorganization = false
+}
+
+// ClearHead clears the "head" edge to the User entity.
+func (m *DepartmentMutation) ClearHead() {
+	m.clearedhead = true
+	m.clearedFields[department.FieldHeadID] = struct{}{}
+}
+
+// HeadCleared reports if the "head" edge to the User entity was cleared.
+func (m *DepartmentMutation) HeadCleared() bool {
+	return m.HeadIDCleared() || m.clearedhead
+}
+
+// HeadIDs returns the "head" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HeadID instead. It exists only for internal usage by the builders.
+func (m *DepartmentMutation) HeadIDs() (ids []pulid.ID) {
+	if id := m.head; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHead resets all changes to the "head" edge.
+func (m *DepartmentMutation) ResetHead() {
+	m.head = nil
+	m.clearedhead = false
 }
 
 // ClearParent clears the "parent" edge to the Department entity.
@@ -14371,7 +23767,7 @@ func (m *DepartmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DepartmentMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, department.FieldCreatedAt)
 	}
@@ -14386,6 +23782,9 @@ func (m *DepartmentMutation) Fields() []string {
 	}
 	if m.parent != nil {
 		fields = append(fields, department.FieldParentID)
+	}
+	if m.head != nil {
+		fields = append(fields, department.FieldHeadID)
 	}
 	return fields
 }
@@ -14405,6 +23804,8 @@ func (m *DepartmentMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case department.FieldParentID:
 		return m.ParentID()
+	case department.FieldHeadID:
+		return m.HeadID()
 	}
 	return nil, false
 }
@@ -14424,6 +23825,8 @@ func (m *DepartmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldName(ctx)
 	case department.FieldParentID:
 		return m.OldParentID(ctx)
+	case department.FieldHeadID:
+		return m.OldHeadID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Department field %s", name)
 }
@@ -14468,6 +23871,13 @@ func (m *DepartmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetParentID(v)
 		return nil
+	case department.FieldHeadID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeadID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Department field %s", name)
 }
@@ -14501,6 +23911,9 @@ func (m *DepartmentMutation) ClearedFields() []string {
 	if m.FieldCleared(department.FieldParentID) {
 		fields = append(fields, department.FieldParentID)
 	}
+	if m.FieldCleared(department.FieldHeadID) {
+		fields = append(fields, department.FieldHeadID)
+	}
 	return fields
 }
 
@@ -14517,6 +23930,9 @@ func (m *DepartmentMutation) ClearField(name string) error {
 	switch name {
 	case department.FieldParentID:
 		m.ClearParentID()
+		return nil
+	case department.FieldHeadID:
+		m.ClearHeadID()
 		return nil
 	}
 	return fmt.Errorf("unknown Department nullable field %s", name)
@@ -14541,15 +23957,21 @@ func (m *DepartmentMutation) ResetField(name string) error {
 	case department.FieldParentID:
 		m.ResetParentID()
 		return nil
+	case department.FieldHeadID:
+		m.ResetHeadID()
+		return nil
 	}
 	return fmt.Errorf("unknown Department field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *DepartmentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.organization != nil {
 		edges = append(edges, department.EdgeOrganization)
+	}
+	if m.head != nil {
+		edges = append(edges, department.EdgeHead)
 	}
 	if m.parent != nil {
 		edges = append(edges, department.EdgeParent)
@@ -14578,6 +24000,10 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 	switch name {
 	case department.EdgeOrganization:
 		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case department.EdgeHead:
+		if id := m.head; id != nil {
 			return []ent.Value{*id}
 		}
 	case department.EdgeParent:
@@ -14620,7 +24046,7 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *DepartmentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.removedchildren != nil {
 		edges = append(edges, department.EdgeChildren)
 	}
@@ -14679,9 +24105,12 @@ func (m *DepartmentMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *DepartmentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.clearedorganization {
 		edges = append(edges, department.EdgeOrganization)
+	}
+	if m.clearedhead {
+		edges = append(edges, department.EdgeHead)
 	}
 	if m.clearedparent {
 		edges = append(edges, department.EdgeParent)
@@ -14710,6 +24139,8 @@ func (m *DepartmentMutation) EdgeCleared(name string) bool {
 	switch name {
 	case department.EdgeOrganization:
 		return m.clearedorganization
+	case department.EdgeHead:
+		return m.clearedhead
 	case department.EdgeParent:
 		return m.clearedparent
 	case department.EdgeChildren:
@@ -14733,6 +24164,9 @@ func (m *DepartmentMutation) ClearEdge(name string) error {
 	case department.EdgeOrganization:
 		m.ClearOrganization()
 		return nil
+	case department.EdgeHead:
+		m.ClearHead()
+		return nil
 	case department.EdgeParent:
 		m.ClearParent()
 		return nil
@@ -14746,6 +24180,9 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 	switch name {
 	case department.EdgeOrganization:
 		m.ResetOrganization()
+		return nil
+	case department.EdgeHead:
+		m.ResetHead()
 		return nil
 	case department.EdgeParent:
 		m.ResetParent()
@@ -18454,30 +27891,42 @@ func (m *InteractionMutation) ResetEdge(name string) error {
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *pulid.ID
-	created_at        *time.Time
-	updated_at        *time.Time
-	slug              *string
-	name              *string
-	timezone          *string
-	call_days_a       *int
-	addcall_days_a    *int
-	call_days_b       *int
-	addcall_days_b    *int
-	call_days_c       *int
-	addcall_days_c    *int
-	visit_months_a    *int
-	addvisit_months_a *int
-	visit_months_b    *int
-	addvisit_months_b *int
-	visit_months_c    *int
-	addvisit_months_c *int
-	clearedFields     map[string]struct{}
-	done              bool
-	oldValue          func(context.Context) (*Organization, error)
-	predicates        []predicate.Organization
+	op                                Op
+	typ                               string
+	id                                *pulid.ID
+	created_at                        *time.Time
+	updated_at                        *time.Time
+	slug                              *string
+	name                              *string
+	timezone                          *string
+	call_days_a                       *int
+	addcall_days_a                    *int
+	call_days_b                       *int
+	addcall_days_b                    *int
+	call_days_c                       *int
+	addcall_days_c                    *int
+	visit_months_a                    *int
+	addvisit_months_a                 *int
+	visit_months_b                    *int
+	addvisit_months_b                 *int
+	visit_months_c                    *int
+	addvisit_months_c                 *int
+	service_new_account_days          *int
+	addservice_new_account_days       *int
+	service_no_order_days             *int
+	addservice_no_order_days          *int
+	service_call_within_days          *int
+	addservice_call_within_days       *int
+	service_not_cooperating_months    *int
+	addservice_not_cooperating_months *int
+	service_contacts_per_month        *int
+	addservice_contacts_per_month     *int
+	service_no_follow_up_months       *int
+	addservice_no_follow_up_months    *int
+	clearedFields                     map[string]struct{}
+	done                              bool
+	oldValue                          func(context.Context) (*Organization, error)
+	predicates                        []predicate.Organization
 }
 
 var _ ent.Mutation = (*OrganizationMutation)(nil)
@@ -19100,6 +28549,342 @@ func (m *OrganizationMutation) ResetVisitMonthsC() {
 	m.addvisit_months_c = nil
 }
 
+// SetServiceNewAccountDays sets the "service_new_account_days" field.
+func (m *OrganizationMutation) SetServiceNewAccountDays(i int) {
+	m.service_new_account_days = &i
+	m.addservice_new_account_days = nil
+}
+
+// ServiceNewAccountDays returns the value of the "service_new_account_days" field in the mutation.
+func (m *OrganizationMutation) ServiceNewAccountDays() (r int, exists bool) {
+	v := m.service_new_account_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceNewAccountDays returns the old "service_new_account_days" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldServiceNewAccountDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceNewAccountDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceNewAccountDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceNewAccountDays: %w", err)
+	}
+	return oldValue.ServiceNewAccountDays, nil
+}
+
+// AddServiceNewAccountDays adds i to the "service_new_account_days" field.
+func (m *OrganizationMutation) AddServiceNewAccountDays(i int) {
+	if m.addservice_new_account_days != nil {
+		*m.addservice_new_account_days += i
+	} else {
+		m.addservice_new_account_days = &i
+	}
+}
+
+// AddedServiceNewAccountDays returns the value that was added to the "service_new_account_days" field in this mutation.
+func (m *OrganizationMutation) AddedServiceNewAccountDays() (r int, exists bool) {
+	v := m.addservice_new_account_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceNewAccountDays resets all changes to the "service_new_account_days" field.
+func (m *OrganizationMutation) ResetServiceNewAccountDays() {
+	m.service_new_account_days = nil
+	m.addservice_new_account_days = nil
+}
+
+// SetServiceNoOrderDays sets the "service_no_order_days" field.
+func (m *OrganizationMutation) SetServiceNoOrderDays(i int) {
+	m.service_no_order_days = &i
+	m.addservice_no_order_days = nil
+}
+
+// ServiceNoOrderDays returns the value of the "service_no_order_days" field in the mutation.
+func (m *OrganizationMutation) ServiceNoOrderDays() (r int, exists bool) {
+	v := m.service_no_order_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceNoOrderDays returns the old "service_no_order_days" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldServiceNoOrderDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceNoOrderDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceNoOrderDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceNoOrderDays: %w", err)
+	}
+	return oldValue.ServiceNoOrderDays, nil
+}
+
+// AddServiceNoOrderDays adds i to the "service_no_order_days" field.
+func (m *OrganizationMutation) AddServiceNoOrderDays(i int) {
+	if m.addservice_no_order_days != nil {
+		*m.addservice_no_order_days += i
+	} else {
+		m.addservice_no_order_days = &i
+	}
+}
+
+// AddedServiceNoOrderDays returns the value that was added to the "service_no_order_days" field in this mutation.
+func (m *OrganizationMutation) AddedServiceNoOrderDays() (r int, exists bool) {
+	v := m.addservice_no_order_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceNoOrderDays resets all changes to the "service_no_order_days" field.
+func (m *OrganizationMutation) ResetServiceNoOrderDays() {
+	m.service_no_order_days = nil
+	m.addservice_no_order_days = nil
+}
+
+// SetServiceCallWithinDays sets the "service_call_within_days" field.
+func (m *OrganizationMutation) SetServiceCallWithinDays(i int) {
+	m.service_call_within_days = &i
+	m.addservice_call_within_days = nil
+}
+
+// ServiceCallWithinDays returns the value of the "service_call_within_days" field in the mutation.
+func (m *OrganizationMutation) ServiceCallWithinDays() (r int, exists bool) {
+	v := m.service_call_within_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceCallWithinDays returns the old "service_call_within_days" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldServiceCallWithinDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceCallWithinDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceCallWithinDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceCallWithinDays: %w", err)
+	}
+	return oldValue.ServiceCallWithinDays, nil
+}
+
+// AddServiceCallWithinDays adds i to the "service_call_within_days" field.
+func (m *OrganizationMutation) AddServiceCallWithinDays(i int) {
+	if m.addservice_call_within_days != nil {
+		*m.addservice_call_within_days += i
+	} else {
+		m.addservice_call_within_days = &i
+	}
+}
+
+// AddedServiceCallWithinDays returns the value that was added to the "service_call_within_days" field in this mutation.
+func (m *OrganizationMutation) AddedServiceCallWithinDays() (r int, exists bool) {
+	v := m.addservice_call_within_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceCallWithinDays resets all changes to the "service_call_within_days" field.
+func (m *OrganizationMutation) ResetServiceCallWithinDays() {
+	m.service_call_within_days = nil
+	m.addservice_call_within_days = nil
+}
+
+// SetServiceNotCooperatingMonths sets the "service_not_cooperating_months" field.
+func (m *OrganizationMutation) SetServiceNotCooperatingMonths(i int) {
+	m.service_not_cooperating_months = &i
+	m.addservice_not_cooperating_months = nil
+}
+
+// ServiceNotCooperatingMonths returns the value of the "service_not_cooperating_months" field in the mutation.
+func (m *OrganizationMutation) ServiceNotCooperatingMonths() (r int, exists bool) {
+	v := m.service_not_cooperating_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceNotCooperatingMonths returns the old "service_not_cooperating_months" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldServiceNotCooperatingMonths(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceNotCooperatingMonths is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceNotCooperatingMonths requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceNotCooperatingMonths: %w", err)
+	}
+	return oldValue.ServiceNotCooperatingMonths, nil
+}
+
+// AddServiceNotCooperatingMonths adds i to the "service_not_cooperating_months" field.
+func (m *OrganizationMutation) AddServiceNotCooperatingMonths(i int) {
+	if m.addservice_not_cooperating_months != nil {
+		*m.addservice_not_cooperating_months += i
+	} else {
+		m.addservice_not_cooperating_months = &i
+	}
+}
+
+// AddedServiceNotCooperatingMonths returns the value that was added to the "service_not_cooperating_months" field in this mutation.
+func (m *OrganizationMutation) AddedServiceNotCooperatingMonths() (r int, exists bool) {
+	v := m.addservice_not_cooperating_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceNotCooperatingMonths resets all changes to the "service_not_cooperating_months" field.
+func (m *OrganizationMutation) ResetServiceNotCooperatingMonths() {
+	m.service_not_cooperating_months = nil
+	m.addservice_not_cooperating_months = nil
+}
+
+// SetServiceContactsPerMonth sets the "service_contacts_per_month" field.
+func (m *OrganizationMutation) SetServiceContactsPerMonth(i int) {
+	m.service_contacts_per_month = &i
+	m.addservice_contacts_per_month = nil
+}
+
+// ServiceContactsPerMonth returns the value of the "service_contacts_per_month" field in the mutation.
+func (m *OrganizationMutation) ServiceContactsPerMonth() (r int, exists bool) {
+	v := m.service_contacts_per_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceContactsPerMonth returns the old "service_contacts_per_month" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldServiceContactsPerMonth(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceContactsPerMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceContactsPerMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceContactsPerMonth: %w", err)
+	}
+	return oldValue.ServiceContactsPerMonth, nil
+}
+
+// AddServiceContactsPerMonth adds i to the "service_contacts_per_month" field.
+func (m *OrganizationMutation) AddServiceContactsPerMonth(i int) {
+	if m.addservice_contacts_per_month != nil {
+		*m.addservice_contacts_per_month += i
+	} else {
+		m.addservice_contacts_per_month = &i
+	}
+}
+
+// AddedServiceContactsPerMonth returns the value that was added to the "service_contacts_per_month" field in this mutation.
+func (m *OrganizationMutation) AddedServiceContactsPerMonth() (r int, exists bool) {
+	v := m.addservice_contacts_per_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceContactsPerMonth resets all changes to the "service_contacts_per_month" field.
+func (m *OrganizationMutation) ResetServiceContactsPerMonth() {
+	m.service_contacts_per_month = nil
+	m.addservice_contacts_per_month = nil
+}
+
+// SetServiceNoFollowUpMonths sets the "service_no_follow_up_months" field.
+func (m *OrganizationMutation) SetServiceNoFollowUpMonths(i int) {
+	m.service_no_follow_up_months = &i
+	m.addservice_no_follow_up_months = nil
+}
+
+// ServiceNoFollowUpMonths returns the value of the "service_no_follow_up_months" field in the mutation.
+func (m *OrganizationMutation) ServiceNoFollowUpMonths() (r int, exists bool) {
+	v := m.service_no_follow_up_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceNoFollowUpMonths returns the old "service_no_follow_up_months" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldServiceNoFollowUpMonths(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceNoFollowUpMonths is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceNoFollowUpMonths requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceNoFollowUpMonths: %w", err)
+	}
+	return oldValue.ServiceNoFollowUpMonths, nil
+}
+
+// AddServiceNoFollowUpMonths adds i to the "service_no_follow_up_months" field.
+func (m *OrganizationMutation) AddServiceNoFollowUpMonths(i int) {
+	if m.addservice_no_follow_up_months != nil {
+		*m.addservice_no_follow_up_months += i
+	} else {
+		m.addservice_no_follow_up_months = &i
+	}
+}
+
+// AddedServiceNoFollowUpMonths returns the value that was added to the "service_no_follow_up_months" field in this mutation.
+func (m *OrganizationMutation) AddedServiceNoFollowUpMonths() (r int, exists bool) {
+	v := m.addservice_no_follow_up_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceNoFollowUpMonths resets all changes to the "service_no_follow_up_months" field.
+func (m *OrganizationMutation) ResetServiceNoFollowUpMonths() {
+	m.service_no_follow_up_months = nil
+	m.addservice_no_follow_up_months = nil
+}
+
 // Where appends a list predicates to the OrganizationMutation builder.
 func (m *OrganizationMutation) Where(ps ...predicate.Organization) {
 	m.predicates = append(m.predicates, ps...)
@@ -19134,7 +28919,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -19168,6 +28953,24 @@ func (m *OrganizationMutation) Fields() []string {
 	if m.visit_months_c != nil {
 		fields = append(fields, organization.FieldVisitMonthsC)
 	}
+	if m.service_new_account_days != nil {
+		fields = append(fields, organization.FieldServiceNewAccountDays)
+	}
+	if m.service_no_order_days != nil {
+		fields = append(fields, organization.FieldServiceNoOrderDays)
+	}
+	if m.service_call_within_days != nil {
+		fields = append(fields, organization.FieldServiceCallWithinDays)
+	}
+	if m.service_not_cooperating_months != nil {
+		fields = append(fields, organization.FieldServiceNotCooperatingMonths)
+	}
+	if m.service_contacts_per_month != nil {
+		fields = append(fields, organization.FieldServiceContactsPerMonth)
+	}
+	if m.service_no_follow_up_months != nil {
+		fields = append(fields, organization.FieldServiceNoFollowUpMonths)
+	}
 	return fields
 }
 
@@ -19198,6 +29001,18 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.VisitMonthsB()
 	case organization.FieldVisitMonthsC:
 		return m.VisitMonthsC()
+	case organization.FieldServiceNewAccountDays:
+		return m.ServiceNewAccountDays()
+	case organization.FieldServiceNoOrderDays:
+		return m.ServiceNoOrderDays()
+	case organization.FieldServiceCallWithinDays:
+		return m.ServiceCallWithinDays()
+	case organization.FieldServiceNotCooperatingMonths:
+		return m.ServiceNotCooperatingMonths()
+	case organization.FieldServiceContactsPerMonth:
+		return m.ServiceContactsPerMonth()
+	case organization.FieldServiceNoFollowUpMonths:
+		return m.ServiceNoFollowUpMonths()
 	}
 	return nil, false
 }
@@ -19229,6 +29044,18 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldVisitMonthsB(ctx)
 	case organization.FieldVisitMonthsC:
 		return m.OldVisitMonthsC(ctx)
+	case organization.FieldServiceNewAccountDays:
+		return m.OldServiceNewAccountDays(ctx)
+	case organization.FieldServiceNoOrderDays:
+		return m.OldServiceNoOrderDays(ctx)
+	case organization.FieldServiceCallWithinDays:
+		return m.OldServiceCallWithinDays(ctx)
+	case organization.FieldServiceNotCooperatingMonths:
+		return m.OldServiceNotCooperatingMonths(ctx)
+	case organization.FieldServiceContactsPerMonth:
+		return m.OldServiceContactsPerMonth(ctx)
+	case organization.FieldServiceNoFollowUpMonths:
+		return m.OldServiceNoFollowUpMonths(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -19315,6 +29142,48 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetVisitMonthsC(v)
 		return nil
+	case organization.FieldServiceNewAccountDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceNewAccountDays(v)
+		return nil
+	case organization.FieldServiceNoOrderDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceNoOrderDays(v)
+		return nil
+	case organization.FieldServiceCallWithinDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceCallWithinDays(v)
+		return nil
+	case organization.FieldServiceNotCooperatingMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceNotCooperatingMonths(v)
+		return nil
+	case organization.FieldServiceContactsPerMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceContactsPerMonth(v)
+		return nil
+	case organization.FieldServiceNoFollowUpMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceNoFollowUpMonths(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -19341,6 +29210,24 @@ func (m *OrganizationMutation) AddedFields() []string {
 	if m.addvisit_months_c != nil {
 		fields = append(fields, organization.FieldVisitMonthsC)
 	}
+	if m.addservice_new_account_days != nil {
+		fields = append(fields, organization.FieldServiceNewAccountDays)
+	}
+	if m.addservice_no_order_days != nil {
+		fields = append(fields, organization.FieldServiceNoOrderDays)
+	}
+	if m.addservice_call_within_days != nil {
+		fields = append(fields, organization.FieldServiceCallWithinDays)
+	}
+	if m.addservice_not_cooperating_months != nil {
+		fields = append(fields, organization.FieldServiceNotCooperatingMonths)
+	}
+	if m.addservice_contacts_per_month != nil {
+		fields = append(fields, organization.FieldServiceContactsPerMonth)
+	}
+	if m.addservice_no_follow_up_months != nil {
+		fields = append(fields, organization.FieldServiceNoFollowUpMonths)
+	}
 	return fields
 }
 
@@ -19361,6 +29248,18 @@ func (m *OrganizationMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedVisitMonthsB()
 	case organization.FieldVisitMonthsC:
 		return m.AddedVisitMonthsC()
+	case organization.FieldServiceNewAccountDays:
+		return m.AddedServiceNewAccountDays()
+	case organization.FieldServiceNoOrderDays:
+		return m.AddedServiceNoOrderDays()
+	case organization.FieldServiceCallWithinDays:
+		return m.AddedServiceCallWithinDays()
+	case organization.FieldServiceNotCooperatingMonths:
+		return m.AddedServiceNotCooperatingMonths()
+	case organization.FieldServiceContactsPerMonth:
+		return m.AddedServiceContactsPerMonth()
+	case organization.FieldServiceNoFollowUpMonths:
+		return m.AddedServiceNoFollowUpMonths()
 	}
 	return nil, false
 }
@@ -19411,6 +29310,48 @@ func (m *OrganizationMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVisitMonthsC(v)
+		return nil
+	case organization.FieldServiceNewAccountDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceNewAccountDays(v)
+		return nil
+	case organization.FieldServiceNoOrderDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceNoOrderDays(v)
+		return nil
+	case organization.FieldServiceCallWithinDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceCallWithinDays(v)
+		return nil
+	case organization.FieldServiceNotCooperatingMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceNotCooperatingMonths(v)
+		return nil
+	case organization.FieldServiceContactsPerMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceContactsPerMonth(v)
+		return nil
+	case organization.FieldServiceNoFollowUpMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceNoFollowUpMonths(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Organization numeric field %s", name)
@@ -19471,6 +29412,24 @@ func (m *OrganizationMutation) ResetField(name string) error {
 		return nil
 	case organization.FieldVisitMonthsC:
 		m.ResetVisitMonthsC()
+		return nil
+	case organization.FieldServiceNewAccountDays:
+		m.ResetServiceNewAccountDays()
+		return nil
+	case organization.FieldServiceNoOrderDays:
+		m.ResetServiceNoOrderDays()
+		return nil
+	case organization.FieldServiceCallWithinDays:
+		m.ResetServiceCallWithinDays()
+		return nil
+	case organization.FieldServiceNotCooperatingMonths:
+		m.ResetServiceNotCooperatingMonths()
+		return nil
+	case organization.FieldServiceContactsPerMonth:
+		m.ResetServiceContactsPerMonth()
+		return nil
+	case organization.FieldServiceNoFollowUpMonths:
+		m.ResetServiceNoFollowUpMonths()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
@@ -21547,6 +31506,1076 @@ func (m *RecognitionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Recognition edge %s", name)
+}
+
+// ServiceIssueMutation represents an operation that mutates the ServiceIssue nodes in the graph.
+type ServiceIssueMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	summary             *string
+	due_at              *time.Time
+	resolved_at         *time.Time
+	resolution          *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	callback            *pulid.ID
+	clearedcallback     bool
+	account             *pulid.ID
+	clearedaccount      bool
+	resolved_by         *pulid.ID
+	clearedresolved_by  bool
+	done                bool
+	oldValue            func(context.Context) (*ServiceIssue, error)
+	predicates          []predicate.ServiceIssue
+}
+
+var _ ent.Mutation = (*ServiceIssueMutation)(nil)
+
+// serviceissueOption allows management of the mutation configuration using functional options.
+type serviceissueOption func(*ServiceIssueMutation)
+
+// newServiceIssueMutation creates new mutation for the ServiceIssue entity.
+func newServiceIssueMutation(c config, op Op, opts ...serviceissueOption) *ServiceIssueMutation {
+	m := &ServiceIssueMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeServiceIssue,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withServiceIssueID sets the ID field of the mutation.
+func withServiceIssueID(id pulid.ID) serviceissueOption {
+	return func(m *ServiceIssueMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ServiceIssue
+		)
+		m.oldValue = func(ctx context.Context) (*ServiceIssue, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ServiceIssue.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withServiceIssue sets the old ServiceIssue of the mutation.
+func withServiceIssue(node *ServiceIssue) serviceissueOption {
+	return func(m *ServiceIssueMutation) {
+		m.oldValue = func(context.Context) (*ServiceIssue, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ServiceIssueMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ServiceIssueMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ServiceIssue entities.
+func (m *ServiceIssueMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ServiceIssueMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ServiceIssueMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ServiceIssue.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ServiceIssueMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ServiceIssueMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ServiceIssueMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ServiceIssueMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ServiceIssueMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ServiceIssueMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ServiceIssueMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ServiceIssueMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ServiceIssueMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetCallbackID sets the "callback_id" field.
+func (m *ServiceIssueMutation) SetCallbackID(pu pulid.ID) {
+	m.callback = &pu
+}
+
+// CallbackID returns the value of the "callback_id" field in the mutation.
+func (m *ServiceIssueMutation) CallbackID() (r pulid.ID, exists bool) {
+	v := m.callback
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCallbackID returns the old "callback_id" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldCallbackID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCallbackID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCallbackID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCallbackID: %w", err)
+	}
+	return oldValue.CallbackID, nil
+}
+
+// ResetCallbackID resets all changes to the "callback_id" field.
+func (m *ServiceIssueMutation) ResetCallbackID() {
+	m.callback = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *ServiceIssueMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *ServiceIssueMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *ServiceIssueMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetSummary sets the "summary" field.
+func (m *ServiceIssueMutation) SetSummary(s string) {
+	m.summary = &s
+}
+
+// Summary returns the value of the "summary" field in the mutation.
+func (m *ServiceIssueMutation) Summary() (r string, exists bool) {
+	v := m.summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummary returns the old "summary" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummary: %w", err)
+	}
+	return oldValue.Summary, nil
+}
+
+// ResetSummary resets all changes to the "summary" field.
+func (m *ServiceIssueMutation) ResetSummary() {
+	m.summary = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *ServiceIssueMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *ServiceIssueMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *ServiceIssueMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// SetResolvedAt sets the "resolved_at" field.
+func (m *ServiceIssueMutation) SetResolvedAt(t time.Time) {
+	m.resolved_at = &t
+}
+
+// ResolvedAt returns the value of the "resolved_at" field in the mutation.
+func (m *ServiceIssueMutation) ResolvedAt() (r time.Time, exists bool) {
+	v := m.resolved_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedAt returns the old "resolved_at" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldResolvedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedAt: %w", err)
+	}
+	return oldValue.ResolvedAt, nil
+}
+
+// ClearResolvedAt clears the value of the "resolved_at" field.
+func (m *ServiceIssueMutation) ClearResolvedAt() {
+	m.resolved_at = nil
+	m.clearedFields[serviceissue.FieldResolvedAt] = struct{}{}
+}
+
+// ResolvedAtCleared returns if the "resolved_at" field was cleared in this mutation.
+func (m *ServiceIssueMutation) ResolvedAtCleared() bool {
+	_, ok := m.clearedFields[serviceissue.FieldResolvedAt]
+	return ok
+}
+
+// ResetResolvedAt resets all changes to the "resolved_at" field.
+func (m *ServiceIssueMutation) ResetResolvedAt() {
+	m.resolved_at = nil
+	delete(m.clearedFields, serviceissue.FieldResolvedAt)
+}
+
+// SetResolution sets the "resolution" field.
+func (m *ServiceIssueMutation) SetResolution(s string) {
+	m.resolution = &s
+}
+
+// Resolution returns the value of the "resolution" field in the mutation.
+func (m *ServiceIssueMutation) Resolution() (r string, exists bool) {
+	v := m.resolution
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolution returns the old "resolution" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldResolution(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolution is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolution requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolution: %w", err)
+	}
+	return oldValue.Resolution, nil
+}
+
+// ClearResolution clears the value of the "resolution" field.
+func (m *ServiceIssueMutation) ClearResolution() {
+	m.resolution = nil
+	m.clearedFields[serviceissue.FieldResolution] = struct{}{}
+}
+
+// ResolutionCleared returns if the "resolution" field was cleared in this mutation.
+func (m *ServiceIssueMutation) ResolutionCleared() bool {
+	_, ok := m.clearedFields[serviceissue.FieldResolution]
+	return ok
+}
+
+// ResetResolution resets all changes to the "resolution" field.
+func (m *ServiceIssueMutation) ResetResolution() {
+	m.resolution = nil
+	delete(m.clearedFields, serviceissue.FieldResolution)
+}
+
+// SetResolvedByID sets the "resolved_by_id" field.
+func (m *ServiceIssueMutation) SetResolvedByID(pu pulid.ID) {
+	m.resolved_by = &pu
+}
+
+// ResolvedByID returns the value of the "resolved_by_id" field in the mutation.
+func (m *ServiceIssueMutation) ResolvedByID() (r pulid.ID, exists bool) {
+	v := m.resolved_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedByID returns the old "resolved_by_id" field's value of the ServiceIssue entity.
+// If the ServiceIssue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceIssueMutation) OldResolvedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedByID: %w", err)
+	}
+	return oldValue.ResolvedByID, nil
+}
+
+// ClearResolvedByID clears the value of the "resolved_by_id" field.
+func (m *ServiceIssueMutation) ClearResolvedByID() {
+	m.resolved_by = nil
+	m.clearedFields[serviceissue.FieldResolvedByID] = struct{}{}
+}
+
+// ResolvedByIDCleared returns if the "resolved_by_id" field was cleared in this mutation.
+func (m *ServiceIssueMutation) ResolvedByIDCleared() bool {
+	_, ok := m.clearedFields[serviceissue.FieldResolvedByID]
+	return ok
+}
+
+// ResetResolvedByID resets all changes to the "resolved_by_id" field.
+func (m *ServiceIssueMutation) ResetResolvedByID() {
+	m.resolved_by = nil
+	delete(m.clearedFields, serviceissue.FieldResolvedByID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ServiceIssueMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[serviceissue.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ServiceIssueMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ServiceIssueMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ServiceIssueMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearCallback clears the "callback" edge to the Callback entity.
+func (m *ServiceIssueMutation) ClearCallback() {
+	m.clearedcallback = true
+	m.clearedFields[serviceissue.FieldCallbackID] = struct{}{}
+}
+
+// CallbackCleared reports if the "callback" edge to the Callback entity was cleared.
+func (m *ServiceIssueMutation) CallbackCleared() bool {
+	return m.clearedcallback
+}
+
+// CallbackIDs returns the "callback" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CallbackID instead. It exists only for internal usage by the builders.
+func (m *ServiceIssueMutation) CallbackIDs() (ids []pulid.ID) {
+	if id := m.callback; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCallback resets all changes to the "callback" edge.
+func (m *ServiceIssueMutation) ResetCallback() {
+	m.callback = nil
+	m.clearedcallback = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *ServiceIssueMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[serviceissue.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *ServiceIssueMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *ServiceIssueMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *ServiceIssueMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearResolvedBy clears the "resolved_by" edge to the User entity.
+func (m *ServiceIssueMutation) ClearResolvedBy() {
+	m.clearedresolved_by = true
+	m.clearedFields[serviceissue.FieldResolvedByID] = struct{}{}
+}
+
+// ResolvedByCleared reports if the "resolved_by" edge to the User entity was cleared.
+func (m *ServiceIssueMutation) ResolvedByCleared() bool {
+	return m.ResolvedByIDCleared() || m.clearedresolved_by
+}
+
+// ResolvedByIDs returns the "resolved_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResolvedByID instead. It exists only for internal usage by the builders.
+func (m *ServiceIssueMutation) ResolvedByIDs() (ids []pulid.ID) {
+	if id := m.resolved_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResolvedBy resets all changes to the "resolved_by" edge.
+func (m *ServiceIssueMutation) ResetResolvedBy() {
+	m.resolved_by = nil
+	m.clearedresolved_by = false
+}
+
+// Where appends a list predicates to the ServiceIssueMutation builder.
+func (m *ServiceIssueMutation) Where(ps ...predicate.ServiceIssue) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ServiceIssueMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ServiceIssueMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ServiceIssue, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ServiceIssueMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ServiceIssueMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ServiceIssue).
+func (m *ServiceIssueMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ServiceIssueMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, serviceissue.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, serviceissue.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, serviceissue.FieldOrganizationID)
+	}
+	if m.callback != nil {
+		fields = append(fields, serviceissue.FieldCallbackID)
+	}
+	if m.account != nil {
+		fields = append(fields, serviceissue.FieldAccountID)
+	}
+	if m.summary != nil {
+		fields = append(fields, serviceissue.FieldSummary)
+	}
+	if m.due_at != nil {
+		fields = append(fields, serviceissue.FieldDueAt)
+	}
+	if m.resolved_at != nil {
+		fields = append(fields, serviceissue.FieldResolvedAt)
+	}
+	if m.resolution != nil {
+		fields = append(fields, serviceissue.FieldResolution)
+	}
+	if m.resolved_by != nil {
+		fields = append(fields, serviceissue.FieldResolvedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ServiceIssueMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case serviceissue.FieldCreatedAt:
+		return m.CreatedAt()
+	case serviceissue.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case serviceissue.FieldOrganizationID:
+		return m.OrganizationID()
+	case serviceissue.FieldCallbackID:
+		return m.CallbackID()
+	case serviceissue.FieldAccountID:
+		return m.AccountID()
+	case serviceissue.FieldSummary:
+		return m.Summary()
+	case serviceissue.FieldDueAt:
+		return m.DueAt()
+	case serviceissue.FieldResolvedAt:
+		return m.ResolvedAt()
+	case serviceissue.FieldResolution:
+		return m.Resolution()
+	case serviceissue.FieldResolvedByID:
+		return m.ResolvedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ServiceIssueMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case serviceissue.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case serviceissue.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case serviceissue.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case serviceissue.FieldCallbackID:
+		return m.OldCallbackID(ctx)
+	case serviceissue.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case serviceissue.FieldSummary:
+		return m.OldSummary(ctx)
+	case serviceissue.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case serviceissue.FieldResolvedAt:
+		return m.OldResolvedAt(ctx)
+	case serviceissue.FieldResolution:
+		return m.OldResolution(ctx)
+	case serviceissue.FieldResolvedByID:
+		return m.OldResolvedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown ServiceIssue field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ServiceIssueMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case serviceissue.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case serviceissue.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case serviceissue.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case serviceissue.FieldCallbackID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCallbackID(v)
+		return nil
+	case serviceissue.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case serviceissue.FieldSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummary(v)
+		return nil
+	case serviceissue.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case serviceissue.FieldResolvedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedAt(v)
+		return nil
+	case serviceissue.FieldResolution:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolution(v)
+		return nil
+	case serviceissue.FieldResolvedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceIssue field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ServiceIssueMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ServiceIssueMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ServiceIssueMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ServiceIssue numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ServiceIssueMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(serviceissue.FieldResolvedAt) {
+		fields = append(fields, serviceissue.FieldResolvedAt)
+	}
+	if m.FieldCleared(serviceissue.FieldResolution) {
+		fields = append(fields, serviceissue.FieldResolution)
+	}
+	if m.FieldCleared(serviceissue.FieldResolvedByID) {
+		fields = append(fields, serviceissue.FieldResolvedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ServiceIssueMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ServiceIssueMutation) ClearField(name string) error {
+	switch name {
+	case serviceissue.FieldResolvedAt:
+		m.ClearResolvedAt()
+		return nil
+	case serviceissue.FieldResolution:
+		m.ClearResolution()
+		return nil
+	case serviceissue.FieldResolvedByID:
+		m.ClearResolvedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceIssue nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ServiceIssueMutation) ResetField(name string) error {
+	switch name {
+	case serviceissue.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case serviceissue.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case serviceissue.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case serviceissue.FieldCallbackID:
+		m.ResetCallbackID()
+		return nil
+	case serviceissue.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case serviceissue.FieldSummary:
+		m.ResetSummary()
+		return nil
+	case serviceissue.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case serviceissue.FieldResolvedAt:
+		m.ResetResolvedAt()
+		return nil
+	case serviceissue.FieldResolution:
+		m.ResetResolution()
+		return nil
+	case serviceissue.FieldResolvedByID:
+		m.ResetResolvedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceIssue field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ServiceIssueMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, serviceissue.EdgeOrganization)
+	}
+	if m.callback != nil {
+		edges = append(edges, serviceissue.EdgeCallback)
+	}
+	if m.account != nil {
+		edges = append(edges, serviceissue.EdgeAccount)
+	}
+	if m.resolved_by != nil {
+		edges = append(edges, serviceissue.EdgeResolvedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ServiceIssueMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case serviceissue.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case serviceissue.EdgeCallback:
+		if id := m.callback; id != nil {
+			return []ent.Value{*id}
+		}
+	case serviceissue.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case serviceissue.EdgeResolvedBy:
+		if id := m.resolved_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ServiceIssueMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ServiceIssueMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ServiceIssueMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, serviceissue.EdgeOrganization)
+	}
+	if m.clearedcallback {
+		edges = append(edges, serviceissue.EdgeCallback)
+	}
+	if m.clearedaccount {
+		edges = append(edges, serviceissue.EdgeAccount)
+	}
+	if m.clearedresolved_by {
+		edges = append(edges, serviceissue.EdgeResolvedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ServiceIssueMutation) EdgeCleared(name string) bool {
+	switch name {
+	case serviceissue.EdgeOrganization:
+		return m.clearedorganization
+	case serviceissue.EdgeCallback:
+		return m.clearedcallback
+	case serviceissue.EdgeAccount:
+		return m.clearedaccount
+	case serviceissue.EdgeResolvedBy:
+		return m.clearedresolved_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ServiceIssueMutation) ClearEdge(name string) error {
+	switch name {
+	case serviceissue.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case serviceissue.EdgeCallback:
+		m.ClearCallback()
+		return nil
+	case serviceissue.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case serviceissue.EdgeResolvedBy:
+		m.ClearResolvedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceIssue unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ServiceIssueMutation) ResetEdge(name string) error {
+	switch name {
+	case serviceissue.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case serviceissue.EdgeCallback:
+		m.ResetCallback()
+		return nil
+	case serviceissue.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case serviceissue.EdgeResolvedBy:
+		m.ResetResolvedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceIssue edge %s", name)
 }
 
 // SettingMutation represents an operation that mutates the Setting nodes in the graph.

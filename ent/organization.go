@@ -40,7 +40,19 @@ type Organization struct {
 	VisitMonthsB int `json:"visit_months_b,omitempty"`
 	// Calendar months between visits to a C-tier account.
 	VisitMonthsC int `json:"visit_months_c,omitempty"`
-	selectValues sql.SelectValues
+	// Days a new account's service rep has to contact the account manager.
+	ServiceNewAccountDays int `json:"service_new_account_days,omitempty"`
+	// Days without an order after which an account needs a call (NO_RECENT_ORDER).
+	ServiceNoOrderDays int `json:"service_no_order_days,omitempty"`
+	// Days within which that call is due.
+	ServiceCallWithinDays int `json:"service_call_within_days,omitempty"`
+	// Months without an order after which an account is NOT_COOPERATING.
+	ServiceNotCooperatingMonths int `json:"service_not_cooperating_months,omitempty"`
+	// Contacts a month a NOT_COOPERATING or DORMANT account needs.
+	ServiceContactsPerMonth int `json:"service_contacts_per_month,omitempty"`
+	// Months without contact after which the service department takes over (NO_FOLLOW_UP).
+	ServiceNoFollowUpMonths int `json:"service_no_follow_up_months,omitempty"`
+	selectValues            sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -50,7 +62,7 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case organization.FieldID:
 			values[i] = new(pulid.ID)
-		case organization.FieldCallDaysA, organization.FieldCallDaysB, organization.FieldCallDaysC, organization.FieldVisitMonthsA, organization.FieldVisitMonthsB, organization.FieldVisitMonthsC:
+		case organization.FieldCallDaysA, organization.FieldCallDaysB, organization.FieldCallDaysC, organization.FieldVisitMonthsA, organization.FieldVisitMonthsB, organization.FieldVisitMonthsC, organization.FieldServiceNewAccountDays, organization.FieldServiceNoOrderDays, organization.FieldServiceCallWithinDays, organization.FieldServiceNotCooperatingMonths, organization.FieldServiceContactsPerMonth, organization.FieldServiceNoFollowUpMonths:
 			values[i] = new(sql.NullInt64)
 		case organization.FieldSlug, organization.FieldName, organization.FieldTimezone:
 			values[i] = new(sql.NullString)
@@ -143,6 +155,42 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.VisitMonthsC = int(value.Int64)
 			}
+		case organization.FieldServiceNewAccountDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field service_new_account_days", values[i])
+			} else if value.Valid {
+				_m.ServiceNewAccountDays = int(value.Int64)
+			}
+		case organization.FieldServiceNoOrderDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field service_no_order_days", values[i])
+			} else if value.Valid {
+				_m.ServiceNoOrderDays = int(value.Int64)
+			}
+		case organization.FieldServiceCallWithinDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field service_call_within_days", values[i])
+			} else if value.Valid {
+				_m.ServiceCallWithinDays = int(value.Int64)
+			}
+		case organization.FieldServiceNotCooperatingMonths:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field service_not_cooperating_months", values[i])
+			} else if value.Valid {
+				_m.ServiceNotCooperatingMonths = int(value.Int64)
+			}
+		case organization.FieldServiceContactsPerMonth:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field service_contacts_per_month", values[i])
+			} else if value.Valid {
+				_m.ServiceContactsPerMonth = int(value.Int64)
+			}
+		case organization.FieldServiceNoFollowUpMonths:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field service_no_follow_up_months", values[i])
+			} else if value.Valid {
+				_m.ServiceNoFollowUpMonths = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -211,6 +259,24 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("visit_months_c=")
 	builder.WriteString(fmt.Sprintf("%v", _m.VisitMonthsC))
+	builder.WriteString(", ")
+	builder.WriteString("service_new_account_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ServiceNewAccountDays))
+	builder.WriteString(", ")
+	builder.WriteString("service_no_order_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ServiceNoOrderDays))
+	builder.WriteString(", ")
+	builder.WriteString("service_call_within_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ServiceCallWithinDays))
+	builder.WriteString(", ")
+	builder.WriteString("service_not_cooperating_months=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ServiceNotCooperatingMonths))
+	builder.WriteString(", ")
+	builder.WriteString("service_contacts_per_month=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ServiceContactsPerMonth))
+	builder.WriteString(", ")
+	builder.WriteString("service_no_follow_up_months=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ServiceNoFollowUpMonths))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -162,6 +162,90 @@ func (_c *OrganizationCreate) SetNillableVisitMonthsC(v *int) *OrganizationCreat
 	return _c
 }
 
+// SetServiceNewAccountDays sets the "service_new_account_days" field.
+func (_c *OrganizationCreate) SetServiceNewAccountDays(v int) *OrganizationCreate {
+	_c.mutation.SetServiceNewAccountDays(v)
+	return _c
+}
+
+// SetNillableServiceNewAccountDays sets the "service_new_account_days" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableServiceNewAccountDays(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetServiceNewAccountDays(*v)
+	}
+	return _c
+}
+
+// SetServiceNoOrderDays sets the "service_no_order_days" field.
+func (_c *OrganizationCreate) SetServiceNoOrderDays(v int) *OrganizationCreate {
+	_c.mutation.SetServiceNoOrderDays(v)
+	return _c
+}
+
+// SetNillableServiceNoOrderDays sets the "service_no_order_days" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableServiceNoOrderDays(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetServiceNoOrderDays(*v)
+	}
+	return _c
+}
+
+// SetServiceCallWithinDays sets the "service_call_within_days" field.
+func (_c *OrganizationCreate) SetServiceCallWithinDays(v int) *OrganizationCreate {
+	_c.mutation.SetServiceCallWithinDays(v)
+	return _c
+}
+
+// SetNillableServiceCallWithinDays sets the "service_call_within_days" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableServiceCallWithinDays(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetServiceCallWithinDays(*v)
+	}
+	return _c
+}
+
+// SetServiceNotCooperatingMonths sets the "service_not_cooperating_months" field.
+func (_c *OrganizationCreate) SetServiceNotCooperatingMonths(v int) *OrganizationCreate {
+	_c.mutation.SetServiceNotCooperatingMonths(v)
+	return _c
+}
+
+// SetNillableServiceNotCooperatingMonths sets the "service_not_cooperating_months" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableServiceNotCooperatingMonths(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetServiceNotCooperatingMonths(*v)
+	}
+	return _c
+}
+
+// SetServiceContactsPerMonth sets the "service_contacts_per_month" field.
+func (_c *OrganizationCreate) SetServiceContactsPerMonth(v int) *OrganizationCreate {
+	_c.mutation.SetServiceContactsPerMonth(v)
+	return _c
+}
+
+// SetNillableServiceContactsPerMonth sets the "service_contacts_per_month" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableServiceContactsPerMonth(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetServiceContactsPerMonth(*v)
+	}
+	return _c
+}
+
+// SetServiceNoFollowUpMonths sets the "service_no_follow_up_months" field.
+func (_c *OrganizationCreate) SetServiceNoFollowUpMonths(v int) *OrganizationCreate {
+	_c.mutation.SetServiceNoFollowUpMonths(v)
+	return _c
+}
+
+// SetNillableServiceNoFollowUpMonths sets the "service_no_follow_up_months" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableServiceNoFollowUpMonths(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetServiceNoFollowUpMonths(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OrganizationCreate) SetID(v pulid.ID) *OrganizationCreate {
 	_c.mutation.SetID(v)
@@ -255,6 +339,30 @@ func (_c *OrganizationCreate) defaults() error {
 		v := organization.DefaultVisitMonthsC
 		_c.mutation.SetVisitMonthsC(v)
 	}
+	if _, ok := _c.mutation.ServiceNewAccountDays(); !ok {
+		v := organization.DefaultServiceNewAccountDays
+		_c.mutation.SetServiceNewAccountDays(v)
+	}
+	if _, ok := _c.mutation.ServiceNoOrderDays(); !ok {
+		v := organization.DefaultServiceNoOrderDays
+		_c.mutation.SetServiceNoOrderDays(v)
+	}
+	if _, ok := _c.mutation.ServiceCallWithinDays(); !ok {
+		v := organization.DefaultServiceCallWithinDays
+		_c.mutation.SetServiceCallWithinDays(v)
+	}
+	if _, ok := _c.mutation.ServiceNotCooperatingMonths(); !ok {
+		v := organization.DefaultServiceNotCooperatingMonths
+		_c.mutation.SetServiceNotCooperatingMonths(v)
+	}
+	if _, ok := _c.mutation.ServiceContactsPerMonth(); !ok {
+		v := organization.DefaultServiceContactsPerMonth
+		_c.mutation.SetServiceContactsPerMonth(v)
+	}
+	if _, ok := _c.mutation.ServiceNoFollowUpMonths(); !ok {
+		v := organization.DefaultServiceNoFollowUpMonths
+		_c.mutation.SetServiceNoFollowUpMonths(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if organization.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized organization.DefaultID (forgotten import ent/runtime?)")
@@ -345,6 +453,54 @@ func (_c *OrganizationCreate) check() error {
 			return &ValidationError{Name: "visit_months_c", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_c": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.ServiceNewAccountDays(); !ok {
+		return &ValidationError{Name: "service_new_account_days", err: errors.New(`ent: missing required field "Organization.service_new_account_days"`)}
+	}
+	if v, ok := _c.mutation.ServiceNewAccountDays(); ok {
+		if err := organization.ServiceNewAccountDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_new_account_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_new_account_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ServiceNoOrderDays(); !ok {
+		return &ValidationError{Name: "service_no_order_days", err: errors.New(`ent: missing required field "Organization.service_no_order_days"`)}
+	}
+	if v, ok := _c.mutation.ServiceNoOrderDays(); ok {
+		if err := organization.ServiceNoOrderDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_no_order_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_no_order_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ServiceCallWithinDays(); !ok {
+		return &ValidationError{Name: "service_call_within_days", err: errors.New(`ent: missing required field "Organization.service_call_within_days"`)}
+	}
+	if v, ok := _c.mutation.ServiceCallWithinDays(); ok {
+		if err := organization.ServiceCallWithinDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_call_within_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_call_within_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ServiceNotCooperatingMonths(); !ok {
+		return &ValidationError{Name: "service_not_cooperating_months", err: errors.New(`ent: missing required field "Organization.service_not_cooperating_months"`)}
+	}
+	if v, ok := _c.mutation.ServiceNotCooperatingMonths(); ok {
+		if err := organization.ServiceNotCooperatingMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "service_not_cooperating_months", err: fmt.Errorf(`ent: validator failed for field "Organization.service_not_cooperating_months": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ServiceContactsPerMonth(); !ok {
+		return &ValidationError{Name: "service_contacts_per_month", err: errors.New(`ent: missing required field "Organization.service_contacts_per_month"`)}
+	}
+	if v, ok := _c.mutation.ServiceContactsPerMonth(); ok {
+		if err := organization.ServiceContactsPerMonthValidator(v); err != nil {
+			return &ValidationError{Name: "service_contacts_per_month", err: fmt.Errorf(`ent: validator failed for field "Organization.service_contacts_per_month": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ServiceNoFollowUpMonths(); !ok {
+		return &ValidationError{Name: "service_no_follow_up_months", err: errors.New(`ent: missing required field "Organization.service_no_follow_up_months"`)}
+	}
+	if v, ok := _c.mutation.ServiceNoFollowUpMonths(); ok {
+		if err := organization.ServiceNoFollowUpMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "service_no_follow_up_months", err: fmt.Errorf(`ent: validator failed for field "Organization.service_no_follow_up_months": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := organization.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Organization.id": %w`, err)}
@@ -429,6 +585,30 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.VisitMonthsC(); ok {
 		_spec.SetField(organization.FieldVisitMonthsC, field.TypeInt, value)
 		_node.VisitMonthsC = value
+	}
+	if value, ok := _c.mutation.ServiceNewAccountDays(); ok {
+		_spec.SetField(organization.FieldServiceNewAccountDays, field.TypeInt, value)
+		_node.ServiceNewAccountDays = value
+	}
+	if value, ok := _c.mutation.ServiceNoOrderDays(); ok {
+		_spec.SetField(organization.FieldServiceNoOrderDays, field.TypeInt, value)
+		_node.ServiceNoOrderDays = value
+	}
+	if value, ok := _c.mutation.ServiceCallWithinDays(); ok {
+		_spec.SetField(organization.FieldServiceCallWithinDays, field.TypeInt, value)
+		_node.ServiceCallWithinDays = value
+	}
+	if value, ok := _c.mutation.ServiceNotCooperatingMonths(); ok {
+		_spec.SetField(organization.FieldServiceNotCooperatingMonths, field.TypeInt, value)
+		_node.ServiceNotCooperatingMonths = value
+	}
+	if value, ok := _c.mutation.ServiceContactsPerMonth(); ok {
+		_spec.SetField(organization.FieldServiceContactsPerMonth, field.TypeInt, value)
+		_node.ServiceContactsPerMonth = value
+	}
+	if value, ok := _c.mutation.ServiceNoFollowUpMonths(); ok {
+		_spec.SetField(organization.FieldServiceNoFollowUpMonths, field.TypeInt, value)
+		_node.ServiceNoFollowUpMonths = value
 	}
 	return _node, _spec
 }
@@ -623,6 +803,114 @@ func (u *OrganizationUpsert) UpdateVisitMonthsC() *OrganizationUpsert {
 // AddVisitMonthsC adds v to the "visit_months_c" field.
 func (u *OrganizationUpsert) AddVisitMonthsC(v int) *OrganizationUpsert {
 	u.Add(organization.FieldVisitMonthsC, v)
+	return u
+}
+
+// SetServiceNewAccountDays sets the "service_new_account_days" field.
+func (u *OrganizationUpsert) SetServiceNewAccountDays(v int) *OrganizationUpsert {
+	u.Set(organization.FieldServiceNewAccountDays, v)
+	return u
+}
+
+// UpdateServiceNewAccountDays sets the "service_new_account_days" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateServiceNewAccountDays() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldServiceNewAccountDays)
+	return u
+}
+
+// AddServiceNewAccountDays adds v to the "service_new_account_days" field.
+func (u *OrganizationUpsert) AddServiceNewAccountDays(v int) *OrganizationUpsert {
+	u.Add(organization.FieldServiceNewAccountDays, v)
+	return u
+}
+
+// SetServiceNoOrderDays sets the "service_no_order_days" field.
+func (u *OrganizationUpsert) SetServiceNoOrderDays(v int) *OrganizationUpsert {
+	u.Set(organization.FieldServiceNoOrderDays, v)
+	return u
+}
+
+// UpdateServiceNoOrderDays sets the "service_no_order_days" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateServiceNoOrderDays() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldServiceNoOrderDays)
+	return u
+}
+
+// AddServiceNoOrderDays adds v to the "service_no_order_days" field.
+func (u *OrganizationUpsert) AddServiceNoOrderDays(v int) *OrganizationUpsert {
+	u.Add(organization.FieldServiceNoOrderDays, v)
+	return u
+}
+
+// SetServiceCallWithinDays sets the "service_call_within_days" field.
+func (u *OrganizationUpsert) SetServiceCallWithinDays(v int) *OrganizationUpsert {
+	u.Set(organization.FieldServiceCallWithinDays, v)
+	return u
+}
+
+// UpdateServiceCallWithinDays sets the "service_call_within_days" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateServiceCallWithinDays() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldServiceCallWithinDays)
+	return u
+}
+
+// AddServiceCallWithinDays adds v to the "service_call_within_days" field.
+func (u *OrganizationUpsert) AddServiceCallWithinDays(v int) *OrganizationUpsert {
+	u.Add(organization.FieldServiceCallWithinDays, v)
+	return u
+}
+
+// SetServiceNotCooperatingMonths sets the "service_not_cooperating_months" field.
+func (u *OrganizationUpsert) SetServiceNotCooperatingMonths(v int) *OrganizationUpsert {
+	u.Set(organization.FieldServiceNotCooperatingMonths, v)
+	return u
+}
+
+// UpdateServiceNotCooperatingMonths sets the "service_not_cooperating_months" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateServiceNotCooperatingMonths() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldServiceNotCooperatingMonths)
+	return u
+}
+
+// AddServiceNotCooperatingMonths adds v to the "service_not_cooperating_months" field.
+func (u *OrganizationUpsert) AddServiceNotCooperatingMonths(v int) *OrganizationUpsert {
+	u.Add(organization.FieldServiceNotCooperatingMonths, v)
+	return u
+}
+
+// SetServiceContactsPerMonth sets the "service_contacts_per_month" field.
+func (u *OrganizationUpsert) SetServiceContactsPerMonth(v int) *OrganizationUpsert {
+	u.Set(organization.FieldServiceContactsPerMonth, v)
+	return u
+}
+
+// UpdateServiceContactsPerMonth sets the "service_contacts_per_month" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateServiceContactsPerMonth() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldServiceContactsPerMonth)
+	return u
+}
+
+// AddServiceContactsPerMonth adds v to the "service_contacts_per_month" field.
+func (u *OrganizationUpsert) AddServiceContactsPerMonth(v int) *OrganizationUpsert {
+	u.Add(organization.FieldServiceContactsPerMonth, v)
+	return u
+}
+
+// SetServiceNoFollowUpMonths sets the "service_no_follow_up_months" field.
+func (u *OrganizationUpsert) SetServiceNoFollowUpMonths(v int) *OrganizationUpsert {
+	u.Set(organization.FieldServiceNoFollowUpMonths, v)
+	return u
+}
+
+// UpdateServiceNoFollowUpMonths sets the "service_no_follow_up_months" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateServiceNoFollowUpMonths() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldServiceNoFollowUpMonths)
+	return u
+}
+
+// AddServiceNoFollowUpMonths adds v to the "service_no_follow_up_months" field.
+func (u *OrganizationUpsert) AddServiceNoFollowUpMonths(v int) *OrganizationUpsert {
+	u.Add(organization.FieldServiceNoFollowUpMonths, v)
 	return u
 }
 
@@ -845,6 +1133,132 @@ func (u *OrganizationUpsertOne) AddVisitMonthsC(v int) *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) UpdateVisitMonthsC() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateVisitMonthsC()
+	})
+}
+
+// SetServiceNewAccountDays sets the "service_new_account_days" field.
+func (u *OrganizationUpsertOne) SetServiceNewAccountDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNewAccountDays(v)
+	})
+}
+
+// AddServiceNewAccountDays adds v to the "service_new_account_days" field.
+func (u *OrganizationUpsertOne) AddServiceNewAccountDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNewAccountDays(v)
+	})
+}
+
+// UpdateServiceNewAccountDays sets the "service_new_account_days" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateServiceNewAccountDays() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNewAccountDays()
+	})
+}
+
+// SetServiceNoOrderDays sets the "service_no_order_days" field.
+func (u *OrganizationUpsertOne) SetServiceNoOrderDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNoOrderDays(v)
+	})
+}
+
+// AddServiceNoOrderDays adds v to the "service_no_order_days" field.
+func (u *OrganizationUpsertOne) AddServiceNoOrderDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNoOrderDays(v)
+	})
+}
+
+// UpdateServiceNoOrderDays sets the "service_no_order_days" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateServiceNoOrderDays() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNoOrderDays()
+	})
+}
+
+// SetServiceCallWithinDays sets the "service_call_within_days" field.
+func (u *OrganizationUpsertOne) SetServiceCallWithinDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceCallWithinDays(v)
+	})
+}
+
+// AddServiceCallWithinDays adds v to the "service_call_within_days" field.
+func (u *OrganizationUpsertOne) AddServiceCallWithinDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceCallWithinDays(v)
+	})
+}
+
+// UpdateServiceCallWithinDays sets the "service_call_within_days" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateServiceCallWithinDays() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceCallWithinDays()
+	})
+}
+
+// SetServiceNotCooperatingMonths sets the "service_not_cooperating_months" field.
+func (u *OrganizationUpsertOne) SetServiceNotCooperatingMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNotCooperatingMonths(v)
+	})
+}
+
+// AddServiceNotCooperatingMonths adds v to the "service_not_cooperating_months" field.
+func (u *OrganizationUpsertOne) AddServiceNotCooperatingMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNotCooperatingMonths(v)
+	})
+}
+
+// UpdateServiceNotCooperatingMonths sets the "service_not_cooperating_months" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateServiceNotCooperatingMonths() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNotCooperatingMonths()
+	})
+}
+
+// SetServiceContactsPerMonth sets the "service_contacts_per_month" field.
+func (u *OrganizationUpsertOne) SetServiceContactsPerMonth(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceContactsPerMonth(v)
+	})
+}
+
+// AddServiceContactsPerMonth adds v to the "service_contacts_per_month" field.
+func (u *OrganizationUpsertOne) AddServiceContactsPerMonth(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceContactsPerMonth(v)
+	})
+}
+
+// UpdateServiceContactsPerMonth sets the "service_contacts_per_month" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateServiceContactsPerMonth() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceContactsPerMonth()
+	})
+}
+
+// SetServiceNoFollowUpMonths sets the "service_no_follow_up_months" field.
+func (u *OrganizationUpsertOne) SetServiceNoFollowUpMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNoFollowUpMonths(v)
+	})
+}
+
+// AddServiceNoFollowUpMonths adds v to the "service_no_follow_up_months" field.
+func (u *OrganizationUpsertOne) AddServiceNoFollowUpMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNoFollowUpMonths(v)
+	})
+}
+
+// UpdateServiceNoFollowUpMonths sets the "service_no_follow_up_months" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateServiceNoFollowUpMonths() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNoFollowUpMonths()
 	})
 }
 
@@ -1234,6 +1648,132 @@ func (u *OrganizationUpsertBulk) AddVisitMonthsC(v int) *OrganizationUpsertBulk 
 func (u *OrganizationUpsertBulk) UpdateVisitMonthsC() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateVisitMonthsC()
+	})
+}
+
+// SetServiceNewAccountDays sets the "service_new_account_days" field.
+func (u *OrganizationUpsertBulk) SetServiceNewAccountDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNewAccountDays(v)
+	})
+}
+
+// AddServiceNewAccountDays adds v to the "service_new_account_days" field.
+func (u *OrganizationUpsertBulk) AddServiceNewAccountDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNewAccountDays(v)
+	})
+}
+
+// UpdateServiceNewAccountDays sets the "service_new_account_days" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateServiceNewAccountDays() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNewAccountDays()
+	})
+}
+
+// SetServiceNoOrderDays sets the "service_no_order_days" field.
+func (u *OrganizationUpsertBulk) SetServiceNoOrderDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNoOrderDays(v)
+	})
+}
+
+// AddServiceNoOrderDays adds v to the "service_no_order_days" field.
+func (u *OrganizationUpsertBulk) AddServiceNoOrderDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNoOrderDays(v)
+	})
+}
+
+// UpdateServiceNoOrderDays sets the "service_no_order_days" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateServiceNoOrderDays() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNoOrderDays()
+	})
+}
+
+// SetServiceCallWithinDays sets the "service_call_within_days" field.
+func (u *OrganizationUpsertBulk) SetServiceCallWithinDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceCallWithinDays(v)
+	})
+}
+
+// AddServiceCallWithinDays adds v to the "service_call_within_days" field.
+func (u *OrganizationUpsertBulk) AddServiceCallWithinDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceCallWithinDays(v)
+	})
+}
+
+// UpdateServiceCallWithinDays sets the "service_call_within_days" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateServiceCallWithinDays() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceCallWithinDays()
+	})
+}
+
+// SetServiceNotCooperatingMonths sets the "service_not_cooperating_months" field.
+func (u *OrganizationUpsertBulk) SetServiceNotCooperatingMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNotCooperatingMonths(v)
+	})
+}
+
+// AddServiceNotCooperatingMonths adds v to the "service_not_cooperating_months" field.
+func (u *OrganizationUpsertBulk) AddServiceNotCooperatingMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNotCooperatingMonths(v)
+	})
+}
+
+// UpdateServiceNotCooperatingMonths sets the "service_not_cooperating_months" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateServiceNotCooperatingMonths() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNotCooperatingMonths()
+	})
+}
+
+// SetServiceContactsPerMonth sets the "service_contacts_per_month" field.
+func (u *OrganizationUpsertBulk) SetServiceContactsPerMonth(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceContactsPerMonth(v)
+	})
+}
+
+// AddServiceContactsPerMonth adds v to the "service_contacts_per_month" field.
+func (u *OrganizationUpsertBulk) AddServiceContactsPerMonth(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceContactsPerMonth(v)
+	})
+}
+
+// UpdateServiceContactsPerMonth sets the "service_contacts_per_month" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateServiceContactsPerMonth() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceContactsPerMonth()
+	})
+}
+
+// SetServiceNoFollowUpMonths sets the "service_no_follow_up_months" field.
+func (u *OrganizationUpsertBulk) SetServiceNoFollowUpMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetServiceNoFollowUpMonths(v)
+	})
+}
+
+// AddServiceNoFollowUpMonths adds v to the "service_no_follow_up_months" field.
+func (u *OrganizationUpsertBulk) AddServiceNoFollowUpMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddServiceNoFollowUpMonths(v)
+	})
+}
+
+// UpdateServiceNoFollowUpMonths sets the "service_no_follow_up_months" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateServiceNoFollowUpMonths() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateServiceNoFollowUpMonths()
 	})
 }
 

@@ -189,6 +189,132 @@ func (_u *OrganizationUpdate) AddVisitMonthsC(v int) *OrganizationUpdate {
 	return _u
 }
 
+// SetServiceNewAccountDays sets the "service_new_account_days" field.
+func (_u *OrganizationUpdate) SetServiceNewAccountDays(v int) *OrganizationUpdate {
+	_u.mutation.ResetServiceNewAccountDays()
+	_u.mutation.SetServiceNewAccountDays(v)
+	return _u
+}
+
+// SetNillableServiceNewAccountDays sets the "service_new_account_days" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableServiceNewAccountDays(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetServiceNewAccountDays(*v)
+	}
+	return _u
+}
+
+// AddServiceNewAccountDays adds value to the "service_new_account_days" field.
+func (_u *OrganizationUpdate) AddServiceNewAccountDays(v int) *OrganizationUpdate {
+	_u.mutation.AddServiceNewAccountDays(v)
+	return _u
+}
+
+// SetServiceNoOrderDays sets the "service_no_order_days" field.
+func (_u *OrganizationUpdate) SetServiceNoOrderDays(v int) *OrganizationUpdate {
+	_u.mutation.ResetServiceNoOrderDays()
+	_u.mutation.SetServiceNoOrderDays(v)
+	return _u
+}
+
+// SetNillableServiceNoOrderDays sets the "service_no_order_days" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableServiceNoOrderDays(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetServiceNoOrderDays(*v)
+	}
+	return _u
+}
+
+// AddServiceNoOrderDays adds value to the "service_no_order_days" field.
+func (_u *OrganizationUpdate) AddServiceNoOrderDays(v int) *OrganizationUpdate {
+	_u.mutation.AddServiceNoOrderDays(v)
+	return _u
+}
+
+// SetServiceCallWithinDays sets the "service_call_within_days" field.
+func (_u *OrganizationUpdate) SetServiceCallWithinDays(v int) *OrganizationUpdate {
+	_u.mutation.ResetServiceCallWithinDays()
+	_u.mutation.SetServiceCallWithinDays(v)
+	return _u
+}
+
+// SetNillableServiceCallWithinDays sets the "service_call_within_days" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableServiceCallWithinDays(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetServiceCallWithinDays(*v)
+	}
+	return _u
+}
+
+// AddServiceCallWithinDays adds value to the "service_call_within_days" field.
+func (_u *OrganizationUpdate) AddServiceCallWithinDays(v int) *OrganizationUpdate {
+	_u.mutation.AddServiceCallWithinDays(v)
+	return _u
+}
+
+// SetServiceNotCooperatingMonths sets the "service_not_cooperating_months" field.
+func (_u *OrganizationUpdate) SetServiceNotCooperatingMonths(v int) *OrganizationUpdate {
+	_u.mutation.ResetServiceNotCooperatingMonths()
+	_u.mutation.SetServiceNotCooperatingMonths(v)
+	return _u
+}
+
+// SetNillableServiceNotCooperatingMonths sets the "service_not_cooperating_months" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableServiceNotCooperatingMonths(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetServiceNotCooperatingMonths(*v)
+	}
+	return _u
+}
+
+// AddServiceNotCooperatingMonths adds value to the "service_not_cooperating_months" field.
+func (_u *OrganizationUpdate) AddServiceNotCooperatingMonths(v int) *OrganizationUpdate {
+	_u.mutation.AddServiceNotCooperatingMonths(v)
+	return _u
+}
+
+// SetServiceContactsPerMonth sets the "service_contacts_per_month" field.
+func (_u *OrganizationUpdate) SetServiceContactsPerMonth(v int) *OrganizationUpdate {
+	_u.mutation.ResetServiceContactsPerMonth()
+	_u.mutation.SetServiceContactsPerMonth(v)
+	return _u
+}
+
+// SetNillableServiceContactsPerMonth sets the "service_contacts_per_month" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableServiceContactsPerMonth(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetServiceContactsPerMonth(*v)
+	}
+	return _u
+}
+
+// AddServiceContactsPerMonth adds value to the "service_contacts_per_month" field.
+func (_u *OrganizationUpdate) AddServiceContactsPerMonth(v int) *OrganizationUpdate {
+	_u.mutation.AddServiceContactsPerMonth(v)
+	return _u
+}
+
+// SetServiceNoFollowUpMonths sets the "service_no_follow_up_months" field.
+func (_u *OrganizationUpdate) SetServiceNoFollowUpMonths(v int) *OrganizationUpdate {
+	_u.mutation.ResetServiceNoFollowUpMonths()
+	_u.mutation.SetServiceNoFollowUpMonths(v)
+	return _u
+}
+
+// SetNillableServiceNoFollowUpMonths sets the "service_no_follow_up_months" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableServiceNoFollowUpMonths(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetServiceNoFollowUpMonths(*v)
+	}
+	return _u
+}
+
+// AddServiceNoFollowUpMonths adds value to the "service_no_follow_up_months" field.
+func (_u *OrganizationUpdate) AddServiceNoFollowUpMonths(v int) *OrganizationUpdate {
+	_u.mutation.AddServiceNoFollowUpMonths(v)
+	return _u
+}
+
 // Mutation returns the OrganizationMutation object of the builder.
 func (_u *OrganizationUpdate) Mutation() *OrganizationMutation {
 	return _u.mutation
@@ -278,6 +404,36 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "visit_months_c", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_c": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ServiceNewAccountDays(); ok {
+		if err := organization.ServiceNewAccountDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_new_account_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_new_account_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceNoOrderDays(); ok {
+		if err := organization.ServiceNoOrderDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_no_order_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_no_order_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceCallWithinDays(); ok {
+		if err := organization.ServiceCallWithinDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_call_within_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_call_within_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceNotCooperatingMonths(); ok {
+		if err := organization.ServiceNotCooperatingMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "service_not_cooperating_months", err: fmt.Errorf(`ent: validator failed for field "Organization.service_not_cooperating_months": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceContactsPerMonth(); ok {
+		if err := organization.ServiceContactsPerMonthValidator(v); err != nil {
+			return &ValidationError{Name: "service_contacts_per_month", err: fmt.Errorf(`ent: validator failed for field "Organization.service_contacts_per_month": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceNoFollowUpMonths(); ok {
+		if err := organization.ServiceNoFollowUpMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "service_no_follow_up_months", err: fmt.Errorf(`ent: validator failed for field "Organization.service_no_follow_up_months": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -343,6 +499,42 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.AddedVisitMonthsC(); ok {
 		_spec.AddField(organization.FieldVisitMonthsC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNewAccountDays(); ok {
+		_spec.SetField(organization.FieldServiceNewAccountDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNewAccountDays(); ok {
+		_spec.AddField(organization.FieldServiceNewAccountDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNoOrderDays(); ok {
+		_spec.SetField(organization.FieldServiceNoOrderDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNoOrderDays(); ok {
+		_spec.AddField(organization.FieldServiceNoOrderDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceCallWithinDays(); ok {
+		_spec.SetField(organization.FieldServiceCallWithinDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceCallWithinDays(); ok {
+		_spec.AddField(organization.FieldServiceCallWithinDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNotCooperatingMonths(); ok {
+		_spec.SetField(organization.FieldServiceNotCooperatingMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNotCooperatingMonths(); ok {
+		_spec.AddField(organization.FieldServiceNotCooperatingMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceContactsPerMonth(); ok {
+		_spec.SetField(organization.FieldServiceContactsPerMonth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceContactsPerMonth(); ok {
+		_spec.AddField(organization.FieldServiceContactsPerMonth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNoFollowUpMonths(); ok {
+		_spec.SetField(organization.FieldServiceNoFollowUpMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNoFollowUpMonths(); ok {
+		_spec.AddField(organization.FieldServiceNoFollowUpMonths, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -526,6 +718,132 @@ func (_u *OrganizationUpdateOne) AddVisitMonthsC(v int) *OrganizationUpdateOne {
 	return _u
 }
 
+// SetServiceNewAccountDays sets the "service_new_account_days" field.
+func (_u *OrganizationUpdateOne) SetServiceNewAccountDays(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetServiceNewAccountDays()
+	_u.mutation.SetServiceNewAccountDays(v)
+	return _u
+}
+
+// SetNillableServiceNewAccountDays sets the "service_new_account_days" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableServiceNewAccountDays(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetServiceNewAccountDays(*v)
+	}
+	return _u
+}
+
+// AddServiceNewAccountDays adds value to the "service_new_account_days" field.
+func (_u *OrganizationUpdateOne) AddServiceNewAccountDays(v int) *OrganizationUpdateOne {
+	_u.mutation.AddServiceNewAccountDays(v)
+	return _u
+}
+
+// SetServiceNoOrderDays sets the "service_no_order_days" field.
+func (_u *OrganizationUpdateOne) SetServiceNoOrderDays(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetServiceNoOrderDays()
+	_u.mutation.SetServiceNoOrderDays(v)
+	return _u
+}
+
+// SetNillableServiceNoOrderDays sets the "service_no_order_days" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableServiceNoOrderDays(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetServiceNoOrderDays(*v)
+	}
+	return _u
+}
+
+// AddServiceNoOrderDays adds value to the "service_no_order_days" field.
+func (_u *OrganizationUpdateOne) AddServiceNoOrderDays(v int) *OrganizationUpdateOne {
+	_u.mutation.AddServiceNoOrderDays(v)
+	return _u
+}
+
+// SetServiceCallWithinDays sets the "service_call_within_days" field.
+func (_u *OrganizationUpdateOne) SetServiceCallWithinDays(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetServiceCallWithinDays()
+	_u.mutation.SetServiceCallWithinDays(v)
+	return _u
+}
+
+// SetNillableServiceCallWithinDays sets the "service_call_within_days" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableServiceCallWithinDays(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetServiceCallWithinDays(*v)
+	}
+	return _u
+}
+
+// AddServiceCallWithinDays adds value to the "service_call_within_days" field.
+func (_u *OrganizationUpdateOne) AddServiceCallWithinDays(v int) *OrganizationUpdateOne {
+	_u.mutation.AddServiceCallWithinDays(v)
+	return _u
+}
+
+// SetServiceNotCooperatingMonths sets the "service_not_cooperating_months" field.
+func (_u *OrganizationUpdateOne) SetServiceNotCooperatingMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetServiceNotCooperatingMonths()
+	_u.mutation.SetServiceNotCooperatingMonths(v)
+	return _u
+}
+
+// SetNillableServiceNotCooperatingMonths sets the "service_not_cooperating_months" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableServiceNotCooperatingMonths(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetServiceNotCooperatingMonths(*v)
+	}
+	return _u
+}
+
+// AddServiceNotCooperatingMonths adds value to the "service_not_cooperating_months" field.
+func (_u *OrganizationUpdateOne) AddServiceNotCooperatingMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.AddServiceNotCooperatingMonths(v)
+	return _u
+}
+
+// SetServiceContactsPerMonth sets the "service_contacts_per_month" field.
+func (_u *OrganizationUpdateOne) SetServiceContactsPerMonth(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetServiceContactsPerMonth()
+	_u.mutation.SetServiceContactsPerMonth(v)
+	return _u
+}
+
+// SetNillableServiceContactsPerMonth sets the "service_contacts_per_month" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableServiceContactsPerMonth(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetServiceContactsPerMonth(*v)
+	}
+	return _u
+}
+
+// AddServiceContactsPerMonth adds value to the "service_contacts_per_month" field.
+func (_u *OrganizationUpdateOne) AddServiceContactsPerMonth(v int) *OrganizationUpdateOne {
+	_u.mutation.AddServiceContactsPerMonth(v)
+	return _u
+}
+
+// SetServiceNoFollowUpMonths sets the "service_no_follow_up_months" field.
+func (_u *OrganizationUpdateOne) SetServiceNoFollowUpMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetServiceNoFollowUpMonths()
+	_u.mutation.SetServiceNoFollowUpMonths(v)
+	return _u
+}
+
+// SetNillableServiceNoFollowUpMonths sets the "service_no_follow_up_months" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableServiceNoFollowUpMonths(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetServiceNoFollowUpMonths(*v)
+	}
+	return _u
+}
+
+// AddServiceNoFollowUpMonths adds value to the "service_no_follow_up_months" field.
+func (_u *OrganizationUpdateOne) AddServiceNoFollowUpMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.AddServiceNoFollowUpMonths(v)
+	return _u
+}
+
 // Mutation returns the OrganizationMutation object of the builder.
 func (_u *OrganizationUpdateOne) Mutation() *OrganizationMutation {
 	return _u.mutation
@@ -628,6 +946,36 @@ func (_u *OrganizationUpdateOne) check() error {
 			return &ValidationError{Name: "visit_months_c", err: fmt.Errorf(`ent: validator failed for field "Organization.visit_months_c": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ServiceNewAccountDays(); ok {
+		if err := organization.ServiceNewAccountDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_new_account_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_new_account_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceNoOrderDays(); ok {
+		if err := organization.ServiceNoOrderDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_no_order_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_no_order_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceCallWithinDays(); ok {
+		if err := organization.ServiceCallWithinDaysValidator(v); err != nil {
+			return &ValidationError{Name: "service_call_within_days", err: fmt.Errorf(`ent: validator failed for field "Organization.service_call_within_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceNotCooperatingMonths(); ok {
+		if err := organization.ServiceNotCooperatingMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "service_not_cooperating_months", err: fmt.Errorf(`ent: validator failed for field "Organization.service_not_cooperating_months": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceContactsPerMonth(); ok {
+		if err := organization.ServiceContactsPerMonthValidator(v); err != nil {
+			return &ValidationError{Name: "service_contacts_per_month", err: fmt.Errorf(`ent: validator failed for field "Organization.service_contacts_per_month": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ServiceNoFollowUpMonths(); ok {
+		if err := organization.ServiceNoFollowUpMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "service_no_follow_up_months", err: fmt.Errorf(`ent: validator failed for field "Organization.service_no_follow_up_months": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -710,6 +1058,42 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if value, ok := _u.mutation.AddedVisitMonthsC(); ok {
 		_spec.AddField(organization.FieldVisitMonthsC, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNewAccountDays(); ok {
+		_spec.SetField(organization.FieldServiceNewAccountDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNewAccountDays(); ok {
+		_spec.AddField(organization.FieldServiceNewAccountDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNoOrderDays(); ok {
+		_spec.SetField(organization.FieldServiceNoOrderDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNoOrderDays(); ok {
+		_spec.AddField(organization.FieldServiceNoOrderDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceCallWithinDays(); ok {
+		_spec.SetField(organization.FieldServiceCallWithinDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceCallWithinDays(); ok {
+		_spec.AddField(organization.FieldServiceCallWithinDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNotCooperatingMonths(); ok {
+		_spec.SetField(organization.FieldServiceNotCooperatingMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNotCooperatingMonths(); ok {
+		_spec.AddField(organization.FieldServiceNotCooperatingMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceContactsPerMonth(); ok {
+		_spec.SetField(organization.FieldServiceContactsPerMonth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceContactsPerMonth(); ok {
+		_spec.AddField(organization.FieldServiceContactsPerMonth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ServiceNoFollowUpMonths(); ok {
+		_spec.SetField(organization.FieldServiceNoFollowUpMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedServiceNoFollowUpMonths(); ok {
+		_spec.AddField(organization.FieldServiceNoFollowUpMonths, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Organization{config: _u.config}

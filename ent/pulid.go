@@ -13,7 +13,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -24,6 +32,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
+	"rapport/ent/serviceissue"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
 	"rapport/ent/visitreport"
@@ -37,7 +46,15 @@ var tableByPrefix = map[string]string{
 	"AT": article.Table,
 	"AU": auditevent.Table,
 	"BI": bulletinissue.Table,
+	"CK": callback.Table,
+	"CB": callbackbatch.Table,
+	"CY": casestudy.Table,
+	"CM": complaint.Table,
+	"CF": complaintfollowup.Table,
+	"CT": complaintstep.Table,
 	"CO": contact.Table,
+	"CD": creditdecision.Table,
+	"CR": creditrequest.Table,
 	"CA": cultureactivity.Table,
 	"CC": culturecampaign.Table,
 	"CP": cultureplan.Table,
@@ -48,6 +65,7 @@ var tableByPrefix = map[string]string{
 	"OR": organization.Table,
 	"PB": publication.Table,
 	"RG": recognition.Table,
+	"SI": serviceissue.Table,
 	"TC": tierchange.Table,
 	"US": user.Table,
 	"VR": visitreport.Table,
@@ -71,6 +89,10 @@ var edgeTable = map[string]string{
 	"Account.interactions":                  interaction.Table,
 	"Account.visit_reports":                 visitreport.Table,
 	"Account.tier_changes":                  tierchange.Table,
+	"Account.callbacks":                     callback.Table,
+	"Account.service_issues":                serviceissue.Table,
+	"Account.complaints":                    complaint.Table,
+	"Account.credit_requests":               creditrequest.Table,
 	"ActivityRegistration.organization":     organization.Table,
 	"ActivityRegistration.activity":         cultureactivity.Table,
 	"ActivityRegistration.user":             user.Table,
@@ -83,9 +105,40 @@ var edgeTable = map[string]string{
 	"BulletinIssue.organization":            organization.Table,
 	"BulletinIssue.publication":             publication.Table,
 	"BulletinIssue.articles":                article.Table,
+	"Callback.organization":                 organization.Table,
+	"Callback.batch":                        callbackbatch.Table,
+	"Callback.account":                      account.Table,
+	"Callback.assignee":                     user.Table,
+	"Callback.issues":                       serviceissue.Table,
+	"CallbackBatch.organization":            organization.Table,
+	"CallbackBatch.created_by":              user.Table,
+	"CallbackBatch.callbacks":               callback.Table,
+	"CaseStudy.organization":                organization.Table,
+	"CaseStudy.complaint":                   complaint.Table,
+	"CaseStudy.author":                      user.Table,
+	"Complaint.organization":                organization.Table,
+	"Complaint.account":                     account.Table,
+	"Complaint.filed_by":                    user.Table,
+	"Complaint.escalated_to":                user.Table,
+	"Complaint.steps":                       complaintstep.Table,
+	"Complaint.follow_ups":                  complaintfollowup.Table,
+	"Complaint.case_studies":                casestudy.Table,
+	"ComplaintFollowUp.organization":        organization.Table,
+	"ComplaintFollowUp.complaint":           complaint.Table,
+	"ComplaintFollowUp.author":              user.Table,
+	"ComplaintStep.organization":            organization.Table,
+	"ComplaintStep.complaint":               complaint.Table,
+	"ComplaintStep.author":                  user.Table,
 	"Contact.organization":                  organization.Table,
 	"Contact.account":                       account.Table,
 	"Contact.interactions":                  interaction.Table,
+	"CreditDecision.organization":           organization.Table,
+	"CreditDecision.request":                creditrequest.Table,
+	"CreditDecision.decided_by":             user.Table,
+	"CreditRequest.organization":            organization.Table,
+	"CreditRequest.account":                 account.Table,
+	"CreditRequest.requested_by":            user.Table,
+	"CreditRequest.steps":                   creditdecision.Table,
 	"CultureActivity.organization":          organization.Table,
 	"CultureActivity.campaign":              culturecampaign.Table,
 	"CultureActivity.audience":              department.Table,
@@ -103,6 +156,7 @@ var edgeTable = map[string]string{
 	"CulturePlan.approved_by":               user.Table,
 	"CulturePlan.campaigns":                 culturecampaign.Table,
 	"Department.organization":               organization.Table,
+	"Department.head":                       user.Table,
 	"Department.parent":                     department.Table,
 	"Department.children":                   department.Table,
 	"Department.members":                    user.Table,
@@ -127,6 +181,10 @@ var edgeTable = map[string]string{
 	"Recognition.campaign":                  culturecampaign.Table,
 	"Recognition.people":                    user.Table,
 	"Recognition.departments":               department.Table,
+	"ServiceIssue.organization":             organization.Table,
+	"ServiceIssue.callback":                 callback.Table,
+	"ServiceIssue.account":                  account.Table,
+	"ServiceIssue.resolved_by":              user.Table,
 	"TierChange.organization":               organization.Table,
 	"TierChange.account":                    account.Table,
 	"TierChange.decided_by":                 user.Table,
@@ -176,8 +234,32 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case bulletinissue.Table:
 		_, err := c.BulletinIssue.Query().Where(bulletinissue.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case callback.Table:
+		_, err := c.Callback.Query().Where(callback.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case callbackbatch.Table:
+		_, err := c.CallbackBatch.Query().Where(callbackbatch.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case casestudy.Table:
+		_, err := c.CaseStudy.Query().Where(casestudy.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case complaint.Table:
+		_, err := c.Complaint.Query().Where(complaint.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case complaintfollowup.Table:
+		_, err := c.ComplaintFollowUp.Query().Where(complaintfollowup.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case complaintstep.Table:
+		_, err := c.ComplaintStep.Query().Where(complaintstep.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	case contact.Table:
 		_, err := c.Contact.Query().Where(contact.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case creditdecision.Table:
+		_, err := c.CreditDecision.Query().Where(creditdecision.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case creditrequest.Table:
+		_, err := c.CreditRequest.Query().Where(creditrequest.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case cultureactivity.Table:
 		_, err := c.CultureActivity.Query().Where(cultureactivity.ID(id)).ForUpdate().IDs(ctx)
@@ -208,6 +290,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 		return err
 	case recognition.Table:
 		_, err := c.Recognition.Query().Where(recognition.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case serviceissue.Table:
+		_, err := c.ServiceIssue.Query().Where(serviceissue.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case tierchange.Table:
 		_, err := c.TierChange.Query().Where(tierchange.ID(id)).ForUpdate().IDs(ctx)
@@ -240,7 +325,15 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyArticleWhereInput,
 		ErrEmptyAuditEventWhereInput,
 		ErrEmptyBulletinIssueWhereInput,
+		ErrEmptyCallbackWhereInput,
+		ErrEmptyCallbackBatchWhereInput,
+		ErrEmptyCaseStudyWhereInput,
+		ErrEmptyComplaintWhereInput,
+		ErrEmptyComplaintFollowUpWhereInput,
+		ErrEmptyComplaintStepWhereInput,
 		ErrEmptyContactWhereInput,
+		ErrEmptyCreditDecisionWhereInput,
+		ErrEmptyCreditRequestWhereInput,
 		ErrEmptyCultureActivityWhereInput,
 		ErrEmptyCultureCampaignWhereInput,
 		ErrEmptyCulturePlanWhereInput,
@@ -249,6 +342,7 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyInteractionWhereInput,
 		ErrEmptyPublicationWhereInput,
 		ErrEmptyRecognitionWhereInput,
+		ErrEmptyServiceIssueWhereInput,
 		ErrEmptyTierChangeWhereInput,
 		ErrEmptyUserWhereInput,
 		ErrEmptyVisitReportWhereInput,
@@ -274,8 +368,24 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.AuditEvent.Query().Where(auditevent.ID(id)).Exist(ctx)
 	case bulletinissue.Table:
 		return c.BulletinIssue.Query().Where(bulletinissue.ID(id)).Exist(ctx)
+	case callback.Table:
+		return c.Callback.Query().Where(callback.ID(id)).Exist(ctx)
+	case callbackbatch.Table:
+		return c.CallbackBatch.Query().Where(callbackbatch.ID(id)).Exist(ctx)
+	case casestudy.Table:
+		return c.CaseStudy.Query().Where(casestudy.ID(id)).Exist(ctx)
+	case complaint.Table:
+		return c.Complaint.Query().Where(complaint.ID(id)).Exist(ctx)
+	case complaintfollowup.Table:
+		return c.ComplaintFollowUp.Query().Where(complaintfollowup.ID(id)).Exist(ctx)
+	case complaintstep.Table:
+		return c.ComplaintStep.Query().Where(complaintstep.ID(id)).Exist(ctx)
 	case contact.Table:
 		return c.Contact.Query().Where(contact.ID(id)).Exist(ctx)
+	case creditdecision.Table:
+		return c.CreditDecision.Query().Where(creditdecision.ID(id)).Exist(ctx)
+	case creditrequest.Table:
+		return c.CreditRequest.Query().Where(creditrequest.ID(id)).Exist(ctx)
 	case cultureactivity.Table:
 		return c.CultureActivity.Query().Where(cultureactivity.ID(id)).Exist(ctx)
 	case culturecampaign.Table:
@@ -296,6 +406,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Publication.Query().Where(publication.ID(id)).Exist(ctx)
 	case recognition.Table:
 		return c.Recognition.Query().Where(recognition.ID(id)).Exist(ctx)
+	case serviceissue.Table:
+		return c.ServiceIssue.Query().Where(serviceissue.ID(id)).Exist(ctx)
 	case tierchange.Table:
 		return c.TierChange.Query().Where(tierchange.ID(id)).Exist(ctx)
 	case user.Table:

@@ -24,8 +24,24 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// BulletinIssue is the client for interacting with the BulletinIssue builders.
 	BulletinIssue *BulletinIssueClient
+	// Callback is the client for interacting with the Callback builders.
+	Callback *CallbackClient
+	// CallbackBatch is the client for interacting with the CallbackBatch builders.
+	CallbackBatch *CallbackBatchClient
+	// CaseStudy is the client for interacting with the CaseStudy builders.
+	CaseStudy *CaseStudyClient
+	// Complaint is the client for interacting with the Complaint builders.
+	Complaint *ComplaintClient
+	// ComplaintFollowUp is the client for interacting with the ComplaintFollowUp builders.
+	ComplaintFollowUp *ComplaintFollowUpClient
+	// ComplaintStep is the client for interacting with the ComplaintStep builders.
+	ComplaintStep *ComplaintStepClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// CreditDecision is the client for interacting with the CreditDecision builders.
+	CreditDecision *CreditDecisionClient
+	// CreditRequest is the client for interacting with the CreditRequest builders.
+	CreditRequest *CreditRequestClient
 	// CultureActivity is the client for interacting with the CultureActivity builders.
 	CultureActivity *CultureActivityClient
 	// CultureCampaign is the client for interacting with the CultureCampaign builders.
@@ -48,6 +64,8 @@ type Tx struct {
 	Publication *PublicationClient
 	// Recognition is the client for interacting with the Recognition builders.
 	Recognition *RecognitionClient
+	// ServiceIssue is the client for interacting with the ServiceIssue builders.
+	ServiceIssue *ServiceIssueClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
 	// TierChange is the client for interacting with the TierChange builders.
@@ -192,7 +210,15 @@ func (tx *Tx) init() {
 	tx.Article = NewArticleClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.BulletinIssue = NewBulletinIssueClient(tx.config)
+	tx.Callback = NewCallbackClient(tx.config)
+	tx.CallbackBatch = NewCallbackBatchClient(tx.config)
+	tx.CaseStudy = NewCaseStudyClient(tx.config)
+	tx.Complaint = NewComplaintClient(tx.config)
+	tx.ComplaintFollowUp = NewComplaintFollowUpClient(tx.config)
+	tx.ComplaintStep = NewComplaintStepClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.CreditDecision = NewCreditDecisionClient(tx.config)
+	tx.CreditRequest = NewCreditRequestClient(tx.config)
 	tx.CultureActivity = NewCultureActivityClient(tx.config)
 	tx.CultureCampaign = NewCultureCampaignClient(tx.config)
 	tx.CulturePlan = NewCulturePlanClient(tx.config)
@@ -204,6 +230,7 @@ func (tx *Tx) init() {
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Publication = NewPublicationClient(tx.config)
 	tx.Recognition = NewRecognitionClient(tx.config)
+	tx.ServiceIssue = NewServiceIssueClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.TierChange = NewTierChangeClient(tx.config)
 	tx.User = NewUserClient(tx.config)

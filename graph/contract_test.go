@@ -30,9 +30,6 @@ var pending = map[string]struct {
 	issue int
 	ops   []string
 }{
-	"service.graphql": {15, []string{"ServiceWatchlist", "TakeOverAccount", "CreateCallbackBatch", "MyCallbacks", "RecordCallback", "ResolveServiceIssue",
-		"CallbackReport", "FileComplaint", "AddComplaintStep", "ResolveComplaint", "RecordComplaintFollowUp", "AddCaseStudy", "OverdueComplaints",
-		"RequestCreditChange", "DecideCreditChange"}},
 	"archive.graphql": {16, []string{"UploadClientDocument", "ClientDocuments", "FileIntelligence", "IncompleteArchives", "Search"}},
 }
 

@@ -40,10 +40,34 @@ func (r *queryResolver) BulletinIssues(ctx context.Context, after *entgql.Cursor
 		Paginate(ctx, after, first, before, last, ent.WithBulletinIssueOrder(orderBy), ent.WithBulletinIssueFilter(where.Filter))
 }
 
+// CallbackBatches is the resolver for the callbackBatches field.
+func (r *queryResolver) CallbackBatches(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackBatchOrder, where *ent.CallbackBatchWhereInput) (*ent.CallbackBatchConnection, error) {
+	return r.db(ctx).CallbackBatch.Query().
+		Paginate(ctx, after, first, before, last, ent.WithCallbackBatchOrder(orderBy), ent.WithCallbackBatchFilter(where.Filter))
+}
+
+// CaseStudies is the resolver for the caseStudies field.
+func (r *queryResolver) CaseStudies(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CaseStudyOrder, where *ent.CaseStudyWhereInput) (*ent.CaseStudyConnection, error) {
+	return r.db(ctx).CaseStudy.Query().
+		Paginate(ctx, after, first, before, last, ent.WithCaseStudyOrder(orderBy), ent.WithCaseStudyFilter(where.Filter))
+}
+
+// Complaints is the resolver for the complaints field.
+func (r *queryResolver) Complaints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) (*ent.ComplaintConnection, error) {
+	return r.db(ctx).Complaint.Query().
+		Paginate(ctx, after, first, before, last, ent.WithComplaintOrder(orderBy), ent.WithComplaintFilter(where.Filter))
+}
+
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
 	return r.db(ctx).Contact.Query().
 		Paginate(ctx, after, first, before, last, ent.WithContactOrder(orderBy), ent.WithContactFilter(where.Filter))
+}
+
+// CreditRequests is the resolver for the creditRequests field.
+func (r *queryResolver) CreditRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CreditRequestOrder, where *ent.CreditRequestWhereInput) (*ent.CreditRequestConnection, error) {
+	return r.db(ctx).CreditRequest.Query().
+		Paginate(ctx, after, first, before, last, ent.WithCreditRequestOrder(orderBy), ent.WithCreditRequestFilter(where.Filter))
 }
 
 // CultureCampaigns is the resolver for the cultureCampaigns field.
@@ -79,6 +103,12 @@ func (r *queryResolver) Publications(ctx context.Context, after *entgql.Cursor[p
 		Paginate(ctx, after, first, before, last, ent.WithPublicationOrder(orderBy), ent.WithPublicationFilter(where.Filter))
 }
 
+// ServiceIssues is the resolver for the serviceIssues field.
+func (r *queryResolver) ServiceIssues(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceIssueOrder, where *ent.ServiceIssueWhereInput) (*ent.ServiceIssueConnection, error) {
+	return r.db(ctx).ServiceIssue.Query().
+		Paginate(ctx, after, first, before, last, ent.WithServiceIssueOrder(orderBy), ent.WithServiceIssueFilter(where.Filter))
+}
+
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
 	return r.db(ctx).User.Query().
@@ -91,11 +121,15 @@ func (r *Resolver) CultureActivity() CultureActivityResolver { return &cultureAc
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// ServiceIssue returns ServiceIssueResolver implementation.
+func (r *Resolver) ServiceIssue() ServiceIssueResolver { return &serviceIssueResolver{r} }
+
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
 	cultureActivityResolver struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
+	serviceIssueResolver    struct{ *Resolver }
 	userResolver            struct{ *Resolver }
 )

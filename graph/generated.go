@@ -14,6 +14,10 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/complaint"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -23,6 +27,7 @@ import (
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/tierchange"
+	"rapport/graph/model"
 	"rapport/graph/scalar"
 	"rapport/internal/audit"
 	"rapport/internal/auth"
@@ -30,6 +35,8 @@ import (
 	"rapport/internal/cultureops"
 	"rapport/internal/followup"
 	"rapport/internal/pulid"
+	"rapport/internal/service"
+	"rapport/internal/serviceops"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -54,6 +61,7 @@ type ResolverRoot interface {
 	CultureActivity() CultureActivityResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	ServiceIssue() ServiceIssueResolver
 	User() UserResolver
 }
 
@@ -64,12 +72,15 @@ type ComplexityRoot struct {
 	Account struct {
 		Address            func(childComplexity int) int
 		BusinessScope      func(childComplexity int) int
+		Callbacks          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackOrder) int
 		CompanySize        func(childComplexity int) int
+		Complaints         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder) int
 		Contacts           func(childComplexity int) int
 		ContractSignedAt   func(childComplexity int) int
 		CooperationIntent  func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		CreditLimit        func(childComplexity int) int
+		CreditRequests     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CreditRequestOrder) int
 		Email              func(childComplexity int) int
 		Fax                func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -82,18 +93,23 @@ type ComplexityRoot struct {
 		LastVisitAt        func(childComplexity int) int
 		LifecycleStage     func(childComplexity int) int
 		MainProducts       func(childComplexity int) int
+		Member             func(childComplexity int) int
 		Name               func(childComplexity int) int
 		NextCallDueAt      func(childComplexity int) int
 		NextVisitDueAt     func(childComplexity int) int
 		Organization       func(childComplexity int) int
+		OutstandingBalance func(childComplexity int) int
 		Owner              func(childComplexity int) int
 		OwnerID            func(childComplexity int) int
 		PaymentTermDays    func(childComplexity int) int
 		Phone              func(childComplexity int) int
 		RecentDevelopments func(childComplexity int) int
 		Region             func(childComplexity int) int
+		ServiceAssignedAt  func(childComplexity int) int
+		ServiceHandoverAt  func(childComplexity int) int
 		ServiceRep         func(childComplexity int) int
 		ServiceRepID       func(childComplexity int) int
+		ServiceTakenOverAt func(childComplexity int) int
 		Source             func(childComplexity int) int
 		Tier               func(childComplexity int) int
 		TierChanges        func(childComplexity int) int
@@ -217,6 +233,160 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Callback struct {
+		Account      func(childComplexity int) int
+		AccountID    func(childComplexity int) int
+		Assignee     func(childComplexity int) int
+		AssigneeID   func(childComplexity int) int
+		Batch        func(childComplexity int) int
+		BatchID      func(childComplexity int) int
+		CompletedAt  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Issues       func(childComplexity int) int
+		Late         func(childComplexity int) int
+		Member       func(childComplexity int) int
+		Organization func(childComplexity int) int
+		ReachedAt    func(childComplexity int) int
+		Satisfaction func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Suggestions  func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	CallbackBatch struct {
+		Callbacks    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackOrder, where *ent.CallbackWhereInput) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		CreatedByID  func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	CallbackBatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CallbackBatchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CallbackConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CallbackEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CallbackReport struct {
+		Batch           func(childComplexity int) int
+		Completed       func(childComplexity int) int
+		CompletedOnTime func(childComplexity int) int
+		IssuesEscalated func(childComplexity int) int
+		IssuesOpen      func(childComplexity int) int
+		IssuesRaised    func(childComplexity int) int
+		Late            func(childComplexity int) int
+		Members         func(childComplexity int) int
+		MembersReached  func(childComplexity int) int
+		MissedMembers   func(childComplexity int) int
+		Satisfaction    func(childComplexity int) int
+		Total           func(childComplexity int) int
+	}
+
+	CaseStudy struct {
+		Author       func(childComplexity int) int
+		AuthorID     func(childComplexity int) int
+		Category     func(childComplexity int) int
+		ComplaintID  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Lesson       func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	CaseStudyConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseStudyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Complaint struct {
+		Account         func(childComplexity int) int
+		AccountID       func(childComplexity int) int
+		Category        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		EscalatedTo     func(childComplexity int) int
+		EscalatedToID   func(childComplexity int) int
+		FiledBy         func(childComplexity int) int
+		FiledByID       func(childComplexity int) int
+		FollowUps       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Number          func(childComplexity int) int
+		Organization    func(childComplexity int) int
+		PromisedReplyAt func(childComplexity int) int
+		RepliedLate     func(childComplexity int) int
+		Resolution      func(childComplexity int) int
+		ResolvedAt      func(childComplexity int) int
+		ResolvedOnSpot  func(childComplexity int) int
+		Severity        func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Steps           func(childComplexity int) int
+		Summary         func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	ComplaintConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ComplaintEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ComplaintFollowUp struct {
+		Author       func(childComplexity int) int
+		AuthorID     func(childComplexity int) int
+		Complaint    func(childComplexity int) int
+		ComplaintID  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Satisfied    func(childComplexity int) int
+	}
+
+	ComplaintStep struct {
+		Author       func(childComplexity int) int
+		AuthorID     func(childComplexity int) int
+		Complaint    func(childComplexity int) int
+		ComplaintID  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Organization func(childComplexity int) int
+	}
+
 	Contact struct {
 		Account         func(childComplexity int) int
 		AccountID       func(childComplexity int) int
@@ -262,6 +432,49 @@ type ComplexityRoot struct {
 		Contacts      func(childComplexity int) int
 		Days          func(childComplexity int) int
 		OverContacted func(childComplexity int) int
+	}
+
+	CreditDecision struct {
+		Approved     func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
+		DecidedByID  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Request      func(childComplexity int) int
+		RequestID    func(childComplexity int) int
+		Step         func(childComplexity int) int
+	}
+
+	CreditRequest struct {
+		Account            func(childComplexity int) int
+		AccountID          func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DecidedAt          func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		NewCreditLimit     func(childComplexity int) int
+		NewPaymentTermDays func(childComplexity int) int
+		OldCreditLimit     func(childComplexity int) int
+		OldPaymentTermDays func(childComplexity int) int
+		Organization       func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		RequestedBy        func(childComplexity int) int
+		RequestedByID      func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Steps              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+	}
+
+	CreditRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CreditRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CultureActivity struct {
@@ -373,6 +586,8 @@ type ComplexityRoot struct {
 	Department struct {
 		Children     func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
+		Head         func(childComplexity int) int
+		HeadID       func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Members      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Name         func(childComplexity int) int
@@ -456,10 +671,13 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddCaseStudy            func(childComplexity int, complaintID pulid.ID, lesson string) int
+		AddComplaintStep        func(childComplexity int, id pulid.ID, note string) int
 		AdvanceBulletinIssue    func(childComplexity int, id pulid.ID, to bulletinissue.Status) int
 		ApplyTierReview         func(childComplexity int, month string, accountIDs []pulid.ID) int
 		ApproveCultureCampaign  func(childComplexity int, id pulid.ID) int
 		ApproveCulturePlan      func(childComplexity int, id pulid.ID) int
+		AssignServiceRep        func(childComplexity int, accountIDs []pulid.ID, repID *pulid.ID) int
 		CancelCultureActivity   func(childComplexity int, id pulid.ID, reason *string) int
 		CancelCultureCampaign   func(childComplexity int, id pulid.ID, reason *string) int
 		CancelCulturePlan       func(childComplexity int, id pulid.ID, reason *string) int
@@ -469,6 +687,7 @@ type ComplexityRoot struct {
 		CompleteCulturePlan     func(childComplexity int, id pulid.ID) int
 		CreateAccount           func(childComplexity int, input ent.CreateAccountInput) int
 		CreateBulletinIssue     func(childComplexity int, input ent.CreateBulletinIssueInput) int
+		CreateCallbackBatch     func(childComplexity int, input model.CreateCallbackBatchInput) int
 		CreateContact           func(childComplexity int, input ent.CreateContactInput) int
 		CreateCultureActivity   func(childComplexity int, input ent.CreateCultureActivityInput) int
 		CreateCultureCampaign   func(childComplexity int, input ent.CreateCultureCampaignInput) int
@@ -477,16 +696,24 @@ type ComplexityRoot struct {
 		CreateGreetingOutline   func(childComplexity int, input ent.CreateGreetingOutlineInput) int
 		CreatePublication       func(childComplexity int, input ent.CreatePublicationInput) int
 		CreateRecognition       func(childComplexity int, input ent.CreateRecognitionInput) int
+		DecideCreditChange      func(childComplexity int, id pulid.ID, approve bool, note *string) int
 		DecideGreetingOutline   func(childComplexity int, id pulid.ID, approve bool, note *string) int
+		FileComplaint           func(childComplexity int, input model.FileComplaintInput) int
 		FileVisitReport         func(childComplexity int, input ent.CreateVisitReportInput) int
 		LogInteraction          func(childComplexity int, input ent.CreateInteractionInput) int
 		OrderArticles           func(childComplexity int, issueID pulid.ID, articleIDs []pulid.ID) int
 		PublishCultureCampaign  func(childComplexity int, id pulid.ID) int
 		PublishCulturePlan      func(childComplexity int, id pulid.ID) int
 		RecordAttendance        func(childComplexity int, activityID pulid.ID, userIDs []pulid.ID, attended bool) int
+		RecordCallback          func(childComplexity int, id pulid.ID, input model.RecordCallbackInput) int
+		RecordComplaintFollowUp func(childComplexity int, id pulid.ID, satisfied bool, note *string) int
+		RecordServiceHandover   func(childComplexity int, accountID pulid.ID) int
 		RegisterForActivity     func(childComplexity int, activityID pulid.ID) int
 		RejectCultureCampaign   func(childComplexity int, id pulid.ID, reason string) int
 		RejectCulturePlan       func(childComplexity int, id pulid.ID, reason string) int
+		RequestCreditChange     func(childComplexity int, input model.RequestCreditChangeInput) int
+		ResolveComplaint        func(childComplexity int, id pulid.ID, resolution string) int
+		ResolveServiceIssue     func(childComplexity int, id pulid.ID, resolution string) int
 		ReviewArticle           func(childComplexity int, id pulid.ID, decision bulletinops.Decision) int
 		RotateCalendarToken     func(childComplexity int) int
 		SetHoliday              func(childComplexity int, day string, kind holiday.Kind, name *string) int
@@ -494,6 +721,7 @@ type ComplexityRoot struct {
 		SubmitCultureCampaign   func(childComplexity int, id pulid.ID) int
 		SubmitCulturePlan       func(childComplexity int, id pulid.ID) int
 		SubmitProposal          func(childComplexity int, visitReportID pulid.ID, summary string) int
+		TakeOverAccount         func(childComplexity int, accountID pulid.ID) int
 		UpdateAccount           func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) int
 		UpdateContact           func(childComplexity int, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateDepartment        func(childComplexity int, id pulid.ID, input ent.UpdateDepartmentInput) int
@@ -503,18 +731,24 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
-		CallDaysA    func(childComplexity int) int
-		CallDaysB    func(childComplexity int) int
-		CallDaysC    func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Slug         func(childComplexity int) int
-		Timezone     func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		VisitMonthsA func(childComplexity int) int
-		VisitMonthsB func(childComplexity int) int
-		VisitMonthsC func(childComplexity int) int
+		CallDaysA                   func(childComplexity int) int
+		CallDaysB                   func(childComplexity int) int
+		CallDaysC                   func(childComplexity int) int
+		CreatedAt                   func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		Name                        func(childComplexity int) int
+		ServiceCallWithinDays       func(childComplexity int) int
+		ServiceContactsPerMonth     func(childComplexity int) int
+		ServiceNewAccountDays       func(childComplexity int) int
+		ServiceNoFollowUpMonths     func(childComplexity int) int
+		ServiceNoOrderDays          func(childComplexity int) int
+		ServiceNotCooperatingMonths func(childComplexity int) int
+		Slug                        func(childComplexity int) int
+		Timezone                    func(childComplexity int) int
+		UpdatedAt                   func(childComplexity int) int
+		VisitMonthsA                func(childComplexity int) int
+		VisitMonthsB                func(childComplexity int) int
+		VisitMonthsC                func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -566,8 +800,13 @@ type ComplexityRoot struct {
 		Agenda             func(childComplexity int, from time.Time, to time.Time) int
 		AuditEvents        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		BulletinIssues     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BulletinIssueOrder, where *ent.BulletinIssueWhereInput) int
+		CallbackBatches    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackBatchOrder, where *ent.CallbackBatchWhereInput) int
+		CallbackReport     func(childComplexity int, batchID pulid.ID) int
+		CaseStudies        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CaseStudyOrder, where *ent.CaseStudyWhereInput) int
+		Complaints         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) int
 		ContactOverview    func(childComplexity int, from time.Time, to time.Time, region *string) int
 		Contacts           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		CreditRequests     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CreditRequestOrder, where *ent.CreditRequestWhereInput) int
 		CultureCalendar    func(childComplexity int, from time.Time, to time.Time) int
 		CultureCampaigns   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) int
 		CulturePlans       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CulturePlanOrder, where *ent.CulturePlanWhereInput) int
@@ -579,9 +818,13 @@ type ComplexityRoot struct {
 		IssueAlerts        func(childComplexity int, withinDays int) int
 		IssuePlan          func(childComplexity int, publicationID pulid.ID, year int) int
 		LateProposals      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
+		MyCallbacks        func(childComplexity int, first *int, after *entgql.Cursor[pulid.ID]) int
 		Node               func(childComplexity int, id pulid.ID) int
 		Nodes              func(childComplexity int, ids []pulid.ID) int
 		Publications       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PublicationOrder, where *ent.PublicationWhereInput) int
+		ServiceIssues      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceIssueOrder, where *ent.ServiceIssueWhereInput) int
+		ServiceReps        func(childComplexity int) int
+		ServiceWatchlist   func(childComplexity int, rule *service.Rule, first *int, after *entgql.Cursor[pulid.ID]) int
 		TierReview         func(childComplexity int, month string) int
 		Users              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Viewer             func(childComplexity int) int
@@ -610,6 +853,66 @@ type ComplexityRoot struct {
 	RecognitionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SatisfactionCount struct {
+		Count func(childComplexity int) int
+		Score func(childComplexity int) int
+	}
+
+	ServiceFlag struct {
+		Account     func(childComplexity int) int
+		ActionDueAt func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Since       func(childComplexity int) int
+	}
+
+	ServiceFlagConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ServiceFlagEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ServiceIssue struct {
+		Account      func(childComplexity int) int
+		AccountID    func(childComplexity int) int
+		Callback     func(childComplexity int) int
+		CallbackID   func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		Escalated    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Resolution   func(childComplexity int) int
+		ResolvedAt   func(childComplexity int) int
+		ResolvedBy   func(childComplexity int) int
+		ResolvedByID func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	ServiceIssueConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ServiceIssueEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ServiceRepLoad struct {
+		Accounts         func(childComplexity int) int
+		OpenCallbacks    func(childComplexity int) int
+		OverdueCallbacks func(childComplexity int) int
+		Rep              func(childComplexity int) int
 	}
 
 	TierChange struct {
@@ -749,6 +1052,19 @@ type MutationResolver interface {
 	SubmitProposal(ctx context.Context, visitReportID pulid.ID, summary string) (*ent.VisitReport, error)
 	CreateGreetingOutline(ctx context.Context, input ent.CreateGreetingOutlineInput) (*ent.GreetingOutline, error)
 	DecideGreetingOutline(ctx context.Context, id pulid.ID, approve bool, note *string) (*ent.GreetingOutline, error)
+	AssignServiceRep(ctx context.Context, accountIDs []pulid.ID, repID *pulid.ID) ([]*ent.Account, error)
+	RecordServiceHandover(ctx context.Context, accountID pulid.ID) (*ent.Account, error)
+	TakeOverAccount(ctx context.Context, accountID pulid.ID) (*ent.Account, error)
+	CreateCallbackBatch(ctx context.Context, input model.CreateCallbackBatchInput) (*ent.CallbackBatch, error)
+	RecordCallback(ctx context.Context, id pulid.ID, input model.RecordCallbackInput) (*ent.Callback, error)
+	ResolveServiceIssue(ctx context.Context, id pulid.ID, resolution string) (*ent.ServiceIssue, error)
+	FileComplaint(ctx context.Context, input model.FileComplaintInput) (*ent.Complaint, error)
+	AddComplaintStep(ctx context.Context, id pulid.ID, note string) (*ent.Complaint, error)
+	ResolveComplaint(ctx context.Context, id pulid.ID, resolution string) (*ent.Complaint, error)
+	RecordComplaintFollowUp(ctx context.Context, id pulid.ID, satisfied bool, note *string) (*ent.Complaint, error)
+	AddCaseStudy(ctx context.Context, complaintID pulid.ID, lesson string) (*ent.CaseStudy, error)
+	RequestCreditChange(ctx context.Context, input model.RequestCreditChangeInput) (*ent.CreditRequest, error)
+	DecideCreditChange(ctx context.Context, id pulid.ID, approve bool, note *string) (*ent.CreditRequest, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -756,12 +1072,17 @@ type QueryResolver interface {
 	Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	BulletinIssues(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BulletinIssueOrder, where *ent.BulletinIssueWhereInput) (*ent.BulletinIssueConnection, error)
+	CallbackBatches(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackBatchOrder, where *ent.CallbackBatchWhereInput) (*ent.CallbackBatchConnection, error)
+	CaseStudies(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CaseStudyOrder, where *ent.CaseStudyWhereInput) (*ent.CaseStudyConnection, error)
+	Complaints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) (*ent.ComplaintConnection, error)
 	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+	CreditRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CreditRequestOrder, where *ent.CreditRequestWhereInput) (*ent.CreditRequestConnection, error)
 	CultureCampaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) (*ent.CultureCampaignConnection, error)
 	CulturePlans(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CulturePlanOrder, where *ent.CulturePlanWhereInput) (*ent.CulturePlanConnection, error)
 	Departments(ctx context.Context) ([]*ent.Department, error)
 	GreetingOutlines(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) (*ent.GreetingOutlineConnection, error)
 	Publications(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PublicationOrder, where *ent.PublicationWhereInput) (*ent.PublicationConnection, error)
+	ServiceIssues(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceIssueOrder, where *ent.ServiceIssueWhereInput) (*ent.ServiceIssueConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	IssuePlan(ctx context.Context, publicationID pulid.ID, year int) ([]*bulletinops.PlannedIssue, error)
 	IssueAlerts(ctx context.Context, withinDays int) ([]*bulletinops.PlannedIssue, error)
@@ -775,6 +1096,14 @@ type QueryResolver interface {
 	Holidays(ctx context.Context, year int) ([]*ent.Holiday, error)
 	ContactOverview(ctx context.Context, from time.Time, to time.Time, region *string) (*followup.Overview, error)
 	LateProposals(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int) (*ent.VisitReportConnection, error)
+	ServiceWatchlist(ctx context.Context, rule *service.Rule, first *int, after *entgql.Cursor[pulid.ID]) (*serviceops.FlagConnection, error)
+	MyCallbacks(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID]) (*ent.CallbackConnection, error)
+	CallbackReport(ctx context.Context, batchID pulid.ID) (*serviceops.Report, error)
+	ServiceReps(ctx context.Context) ([]*serviceops.RepLoad, error)
+}
+type ServiceIssueResolver interface {
+	Status(ctx context.Context, obj *ent.ServiceIssue) (model.ServiceIssueStatus, error)
+	Escalated(ctx context.Context, obj *ent.ServiceIssue) (bool, error)
 }
 type UserResolver interface {
 	CultureCalendarURL(ctx context.Context, obj *ent.User) (*string, error)
@@ -812,12 +1141,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.BusinessScope(childComplexity), true
+	case "Account.callbacks":
+		if e.ComplexityRoot.Account.Callbacks == nil {
+			break
+		}
+
+		args, err := ec.field_Account_callbacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.Callbacks(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CallbackOrder)), true
 	case "Account.companySize":
 		if e.ComplexityRoot.Account.CompanySize == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Account.CompanySize(childComplexity), true
+	case "Account.complaints":
+		if e.ComplexityRoot.Account.Complaints == nil {
+			break
+		}
+
+		args, err := ec.field_Account_complaints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.Complaints(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ComplaintOrder)), true
 	case "Account.contacts":
 		if e.ComplexityRoot.Account.Contacts == nil {
 			break
@@ -848,6 +1199,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.CreditLimit(childComplexity), true
+	case "Account.creditRequests":
+		if e.ComplexityRoot.Account.CreditRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Account_creditRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.CreditRequests(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CreditRequestOrder)), true
 	case "Account.email":
 		if e.ComplexityRoot.Account.Email == nil {
 			break
@@ -925,6 +1287,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.MainProducts(childComplexity), true
+	case "Account.member":
+		if e.ComplexityRoot.Account.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Member(childComplexity), true
 	case "Account.name":
 		if e.ComplexityRoot.Account.Name == nil {
 			break
@@ -949,6 +1317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Organization(childComplexity), true
+	case "Account.outstandingBalance":
+		if e.ComplexityRoot.Account.OutstandingBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.OutstandingBalance(childComplexity), true
 	case "Account.owner":
 		if e.ComplexityRoot.Account.Owner == nil {
 			break
@@ -985,6 +1359,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Region(childComplexity), true
+	case "Account.serviceAssignedAt":
+		if e.ComplexityRoot.Account.ServiceAssignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ServiceAssignedAt(childComplexity), true
+	case "Account.serviceHandoverAt":
+		if e.ComplexityRoot.Account.ServiceHandoverAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ServiceHandoverAt(childComplexity), true
 	case "Account.serviceRep":
 		if e.ComplexityRoot.Account.ServiceRep == nil {
 			break
@@ -997,6 +1383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.ServiceRepID(childComplexity), true
+	case "Account.serviceTakenOverAt":
+		if e.ComplexityRoot.Account.ServiceTakenOverAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ServiceTakenOverAt(childComplexity), true
 	case "Account.source":
 		if e.ComplexityRoot.Account.Source == nil {
 			break
@@ -1508,6 +1900,680 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulletinIssueEdge.Node(childComplexity), true
 
+	case "Callback.account":
+		if e.ComplexityRoot.Callback.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Account(childComplexity), true
+	case "Callback.accountID":
+		if e.ComplexityRoot.Callback.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.AccountID(childComplexity), true
+	case "Callback.assignee":
+		if e.ComplexityRoot.Callback.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Assignee(childComplexity), true
+	case "Callback.assigneeID":
+		if e.ComplexityRoot.Callback.AssigneeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.AssigneeID(childComplexity), true
+	case "Callback.batch":
+		if e.ComplexityRoot.Callback.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Batch(childComplexity), true
+	case "Callback.batchID":
+		if e.ComplexityRoot.Callback.BatchID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.BatchID(childComplexity), true
+	case "Callback.completedAt":
+		if e.ComplexityRoot.Callback.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.CompletedAt(childComplexity), true
+	case "Callback.createdAt":
+		if e.ComplexityRoot.Callback.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.CreatedAt(childComplexity), true
+	case "Callback.dueAt":
+		if e.ComplexityRoot.Callback.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.DueAt(childComplexity), true
+	case "Callback.id":
+		if e.ComplexityRoot.Callback.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.ID(childComplexity), true
+	case "Callback.issues":
+		if e.ComplexityRoot.Callback.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Issues(childComplexity), true
+	case "Callback.late":
+		if e.ComplexityRoot.Callback.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Late(childComplexity), true
+	case "Callback.member":
+		if e.ComplexityRoot.Callback.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Member(childComplexity), true
+	case "Callback.organization":
+		if e.ComplexityRoot.Callback.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Organization(childComplexity), true
+	case "Callback.reachedAt":
+		if e.ComplexityRoot.Callback.ReachedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.ReachedAt(childComplexity), true
+	case "Callback.satisfaction":
+		if e.ComplexityRoot.Callback.Satisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Satisfaction(childComplexity), true
+	case "Callback.status":
+		if e.ComplexityRoot.Callback.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Status(childComplexity), true
+	case "Callback.suggestions":
+		if e.ComplexityRoot.Callback.Suggestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Suggestions(childComplexity), true
+	case "Callback.updatedAt":
+		if e.ComplexityRoot.Callback.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.UpdatedAt(childComplexity), true
+
+	case "CallbackBatch.callbacks":
+		if e.ComplexityRoot.CallbackBatch.Callbacks == nil {
+			break
+		}
+
+		args, err := ec.field_CallbackBatch_callbacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CallbackBatch.Callbacks(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CallbackOrder), args["where"].(*ent.CallbackWhereInput)), true
+	case "CallbackBatch.createdAt":
+		if e.ComplexityRoot.CallbackBatch.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.CreatedAt(childComplexity), true
+	case "CallbackBatch.createdBy":
+		if e.ComplexityRoot.CallbackBatch.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.CreatedBy(childComplexity), true
+	case "CallbackBatch.createdByID":
+		if e.ComplexityRoot.CallbackBatch.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.CreatedByID(childComplexity), true
+	case "CallbackBatch.dueAt":
+		if e.ComplexityRoot.CallbackBatch.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.DueAt(childComplexity), true
+	case "CallbackBatch.id":
+		if e.ComplexityRoot.CallbackBatch.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.ID(childComplexity), true
+	case "CallbackBatch.organization":
+		if e.ComplexityRoot.CallbackBatch.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.Organization(childComplexity), true
+	case "CallbackBatch.title":
+		if e.ComplexityRoot.CallbackBatch.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.Title(childComplexity), true
+	case "CallbackBatch.updatedAt":
+		if e.ComplexityRoot.CallbackBatch.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatch.UpdatedAt(childComplexity), true
+
+	case "CallbackBatchConnection.edges":
+		if e.ComplexityRoot.CallbackBatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatchConnection.Edges(childComplexity), true
+	case "CallbackBatchConnection.pageInfo":
+		if e.ComplexityRoot.CallbackBatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatchConnection.PageInfo(childComplexity), true
+	case "CallbackBatchConnection.totalCount":
+		if e.ComplexityRoot.CallbackBatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatchConnection.TotalCount(childComplexity), true
+
+	case "CallbackBatchEdge.cursor":
+		if e.ComplexityRoot.CallbackBatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatchEdge.Cursor(childComplexity), true
+	case "CallbackBatchEdge.node":
+		if e.ComplexityRoot.CallbackBatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackBatchEdge.Node(childComplexity), true
+
+	case "CallbackConnection.edges":
+		if e.ComplexityRoot.CallbackConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackConnection.Edges(childComplexity), true
+	case "CallbackConnection.pageInfo":
+		if e.ComplexityRoot.CallbackConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackConnection.PageInfo(childComplexity), true
+	case "CallbackConnection.totalCount":
+		if e.ComplexityRoot.CallbackConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackConnection.TotalCount(childComplexity), true
+
+	case "CallbackEdge.cursor":
+		if e.ComplexityRoot.CallbackEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackEdge.Cursor(childComplexity), true
+	case "CallbackEdge.node":
+		if e.ComplexityRoot.CallbackEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackEdge.Node(childComplexity), true
+
+	case "CallbackReport.batch":
+		if e.ComplexityRoot.CallbackReport.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.Batch(childComplexity), true
+	case "CallbackReport.completed":
+		if e.ComplexityRoot.CallbackReport.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.Completed(childComplexity), true
+	case "CallbackReport.completedOnTime":
+		if e.ComplexityRoot.CallbackReport.CompletedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.CompletedOnTime(childComplexity), true
+	case "CallbackReport.issuesEscalated":
+		if e.ComplexityRoot.CallbackReport.IssuesEscalated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.IssuesEscalated(childComplexity), true
+	case "CallbackReport.issuesOpen":
+		if e.ComplexityRoot.CallbackReport.IssuesOpen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.IssuesOpen(childComplexity), true
+	case "CallbackReport.issuesRaised":
+		if e.ComplexityRoot.CallbackReport.IssuesRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.IssuesRaised(childComplexity), true
+	case "CallbackReport.late":
+		if e.ComplexityRoot.CallbackReport.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.Late(childComplexity), true
+	case "CallbackReport.members":
+		if e.ComplexityRoot.CallbackReport.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.Members(childComplexity), true
+	case "CallbackReport.membersReached":
+		if e.ComplexityRoot.CallbackReport.MembersReached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.MembersReached(childComplexity), true
+	case "CallbackReport.missedMembers":
+		if e.ComplexityRoot.CallbackReport.MissedMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.MissedMembers(childComplexity), true
+	case "CallbackReport.satisfaction":
+		if e.ComplexityRoot.CallbackReport.Satisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.Satisfaction(childComplexity), true
+	case "CallbackReport.total":
+		if e.ComplexityRoot.CallbackReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallbackReport.Total(childComplexity), true
+
+	case "CaseStudy.author":
+		if e.ComplexityRoot.CaseStudy.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.Author(childComplexity), true
+	case "CaseStudy.authorID":
+		if e.ComplexityRoot.CaseStudy.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.AuthorID(childComplexity), true
+	case "CaseStudy.category":
+		if e.ComplexityRoot.CaseStudy.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.Category(childComplexity), true
+	case "CaseStudy.complaintID":
+		if e.ComplexityRoot.CaseStudy.ComplaintID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.ComplaintID(childComplexity), true
+	case "CaseStudy.createdAt":
+		if e.ComplexityRoot.CaseStudy.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.CreatedAt(childComplexity), true
+	case "CaseStudy.id":
+		if e.ComplexityRoot.CaseStudy.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.ID(childComplexity), true
+	case "CaseStudy.lesson":
+		if e.ComplexityRoot.CaseStudy.Lesson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.Lesson(childComplexity), true
+	case "CaseStudy.organization":
+		if e.ComplexityRoot.CaseStudy.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.Organization(childComplexity), true
+	case "CaseStudy.title":
+		if e.ComplexityRoot.CaseStudy.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.Title(childComplexity), true
+	case "CaseStudy.updatedAt":
+		if e.ComplexityRoot.CaseStudy.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudy.UpdatedAt(childComplexity), true
+
+	case "CaseStudyConnection.edges":
+		if e.ComplexityRoot.CaseStudyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudyConnection.Edges(childComplexity), true
+	case "CaseStudyConnection.pageInfo":
+		if e.ComplexityRoot.CaseStudyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudyConnection.PageInfo(childComplexity), true
+	case "CaseStudyConnection.totalCount":
+		if e.ComplexityRoot.CaseStudyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudyConnection.TotalCount(childComplexity), true
+
+	case "CaseStudyEdge.cursor":
+		if e.ComplexityRoot.CaseStudyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudyEdge.Cursor(childComplexity), true
+	case "CaseStudyEdge.node":
+		if e.ComplexityRoot.CaseStudyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStudyEdge.Node(childComplexity), true
+
+	case "Complaint.account":
+		if e.ComplexityRoot.Complaint.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Account(childComplexity), true
+	case "Complaint.accountID":
+		if e.ComplexityRoot.Complaint.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.AccountID(childComplexity), true
+	case "Complaint.category":
+		if e.ComplexityRoot.Complaint.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Category(childComplexity), true
+	case "Complaint.createdAt":
+		if e.ComplexityRoot.Complaint.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.CreatedAt(childComplexity), true
+	case "Complaint.escalatedTo":
+		if e.ComplexityRoot.Complaint.EscalatedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.EscalatedTo(childComplexity), true
+	case "Complaint.escalatedToID":
+		if e.ComplexityRoot.Complaint.EscalatedToID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.EscalatedToID(childComplexity), true
+	case "Complaint.filedBy":
+		if e.ComplexityRoot.Complaint.FiledBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.FiledBy(childComplexity), true
+	case "Complaint.filedByID":
+		if e.ComplexityRoot.Complaint.FiledByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.FiledByID(childComplexity), true
+	case "Complaint.followUps":
+		if e.ComplexityRoot.Complaint.FollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.FollowUps(childComplexity), true
+	case "Complaint.id":
+		if e.ComplexityRoot.Complaint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ID(childComplexity), true
+	case "Complaint.number":
+		if e.ComplexityRoot.Complaint.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Number(childComplexity), true
+	case "Complaint.organization":
+		if e.ComplexityRoot.Complaint.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Organization(childComplexity), true
+	case "Complaint.promisedReplyAt":
+		if e.ComplexityRoot.Complaint.PromisedReplyAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.PromisedReplyAt(childComplexity), true
+	case "Complaint.repliedLate":
+		if e.ComplexityRoot.Complaint.RepliedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.RepliedLate(childComplexity), true
+	case "Complaint.resolution":
+		if e.ComplexityRoot.Complaint.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Resolution(childComplexity), true
+	case "Complaint.resolvedAt":
+		if e.ComplexityRoot.Complaint.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ResolvedAt(childComplexity), true
+	case "Complaint.resolvedOnSpot":
+		if e.ComplexityRoot.Complaint.ResolvedOnSpot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ResolvedOnSpot(childComplexity), true
+	case "Complaint.severity":
+		if e.ComplexityRoot.Complaint.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Severity(childComplexity), true
+	case "Complaint.status":
+		if e.ComplexityRoot.Complaint.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Status(childComplexity), true
+	case "Complaint.steps":
+		if e.ComplexityRoot.Complaint.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Steps(childComplexity), true
+	case "Complaint.summary":
+		if e.ComplexityRoot.Complaint.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Summary(childComplexity), true
+	case "Complaint.updatedAt":
+		if e.ComplexityRoot.Complaint.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.UpdatedAt(childComplexity), true
+
+	case "ComplaintConnection.edges":
+		if e.ComplexityRoot.ComplaintConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintConnection.Edges(childComplexity), true
+	case "ComplaintConnection.pageInfo":
+		if e.ComplexityRoot.ComplaintConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintConnection.PageInfo(childComplexity), true
+	case "ComplaintConnection.totalCount":
+		if e.ComplexityRoot.ComplaintConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintConnection.TotalCount(childComplexity), true
+
+	case "ComplaintEdge.cursor":
+		if e.ComplexityRoot.ComplaintEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintEdge.Cursor(childComplexity), true
+	case "ComplaintEdge.node":
+		if e.ComplexityRoot.ComplaintEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintEdge.Node(childComplexity), true
+
+	case "ComplaintFollowUp.author":
+		if e.ComplexityRoot.ComplaintFollowUp.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.Author(childComplexity), true
+	case "ComplaintFollowUp.authorID":
+		if e.ComplexityRoot.ComplaintFollowUp.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.AuthorID(childComplexity), true
+	case "ComplaintFollowUp.complaint":
+		if e.ComplexityRoot.ComplaintFollowUp.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.Complaint(childComplexity), true
+	case "ComplaintFollowUp.complaintID":
+		if e.ComplexityRoot.ComplaintFollowUp.ComplaintID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.ComplaintID(childComplexity), true
+	case "ComplaintFollowUp.createdAt":
+		if e.ComplexityRoot.ComplaintFollowUp.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.CreatedAt(childComplexity), true
+	case "ComplaintFollowUp.id":
+		if e.ComplexityRoot.ComplaintFollowUp.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.ID(childComplexity), true
+	case "ComplaintFollowUp.note":
+		if e.ComplexityRoot.ComplaintFollowUp.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.Note(childComplexity), true
+	case "ComplaintFollowUp.organization":
+		if e.ComplexityRoot.ComplaintFollowUp.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.Organization(childComplexity), true
+	case "ComplaintFollowUp.satisfied":
+		if e.ComplexityRoot.ComplaintFollowUp.Satisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintFollowUp.Satisfied(childComplexity), true
+
+	case "ComplaintStep.author":
+		if e.ComplexityRoot.ComplaintStep.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.Author(childComplexity), true
+	case "ComplaintStep.authorID":
+		if e.ComplexityRoot.ComplaintStep.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.AuthorID(childComplexity), true
+	case "ComplaintStep.complaint":
+		if e.ComplexityRoot.ComplaintStep.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.Complaint(childComplexity), true
+	case "ComplaintStep.complaintID":
+		if e.ComplexityRoot.ComplaintStep.ComplaintID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.ComplaintID(childComplexity), true
+	case "ComplaintStep.createdAt":
+		if e.ComplexityRoot.ComplaintStep.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.CreatedAt(childComplexity), true
+	case "ComplaintStep.id":
+		if e.ComplexityRoot.ComplaintStep.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.ID(childComplexity), true
+	case "ComplaintStep.note":
+		if e.ComplexityRoot.ComplaintStep.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.Note(childComplexity), true
+	case "ComplaintStep.organization":
+		if e.ComplexityRoot.ComplaintStep.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.Organization(childComplexity), true
+
 	case "Contact.account":
 		if e.ComplexityRoot.Contact.Account == nil {
 			break
@@ -1687,6 +2753,196 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactOverviewRow.OverContacted(childComplexity), true
+
+	case "CreditDecision.approved":
+		if e.ComplexityRoot.CreditDecision.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.Approved(childComplexity), true
+	case "CreditDecision.decidedAt":
+		if e.ComplexityRoot.CreditDecision.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.DecidedAt(childComplexity), true
+	case "CreditDecision.decidedBy":
+		if e.ComplexityRoot.CreditDecision.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.DecidedBy(childComplexity), true
+	case "CreditDecision.decidedByID":
+		if e.ComplexityRoot.CreditDecision.DecidedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.DecidedByID(childComplexity), true
+	case "CreditDecision.id":
+		if e.ComplexityRoot.CreditDecision.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.ID(childComplexity), true
+	case "CreditDecision.note":
+		if e.ComplexityRoot.CreditDecision.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.Note(childComplexity), true
+	case "CreditDecision.organization":
+		if e.ComplexityRoot.CreditDecision.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.Organization(childComplexity), true
+	case "CreditDecision.request":
+		if e.ComplexityRoot.CreditDecision.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.Request(childComplexity), true
+	case "CreditDecision.requestID":
+		if e.ComplexityRoot.CreditDecision.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.RequestID(childComplexity), true
+	case "CreditDecision.step":
+		if e.ComplexityRoot.CreditDecision.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDecision.Step(childComplexity), true
+
+	case "CreditRequest.account":
+		if e.ComplexityRoot.CreditRequest.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.Account(childComplexity), true
+	case "CreditRequest.accountID":
+		if e.ComplexityRoot.CreditRequest.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.AccountID(childComplexity), true
+	case "CreditRequest.createdAt":
+		if e.ComplexityRoot.CreditRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.CreatedAt(childComplexity), true
+	case "CreditRequest.decidedAt":
+		if e.ComplexityRoot.CreditRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.DecidedAt(childComplexity), true
+	case "CreditRequest.id":
+		if e.ComplexityRoot.CreditRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.ID(childComplexity), true
+	case "CreditRequest.newCreditLimit":
+		if e.ComplexityRoot.CreditRequest.NewCreditLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.NewCreditLimit(childComplexity), true
+	case "CreditRequest.newPaymentTermDays":
+		if e.ComplexityRoot.CreditRequest.NewPaymentTermDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.NewPaymentTermDays(childComplexity), true
+	case "CreditRequest.oldCreditLimit":
+		if e.ComplexityRoot.CreditRequest.OldCreditLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.OldCreditLimit(childComplexity), true
+	case "CreditRequest.oldPaymentTermDays":
+		if e.ComplexityRoot.CreditRequest.OldPaymentTermDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.OldPaymentTermDays(childComplexity), true
+	case "CreditRequest.organization":
+		if e.ComplexityRoot.CreditRequest.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.Organization(childComplexity), true
+	case "CreditRequest.reason":
+		if e.ComplexityRoot.CreditRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.Reason(childComplexity), true
+	case "CreditRequest.requestedBy":
+		if e.ComplexityRoot.CreditRequest.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.RequestedBy(childComplexity), true
+	case "CreditRequest.requestedByID":
+		if e.ComplexityRoot.CreditRequest.RequestedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.RequestedByID(childComplexity), true
+	case "CreditRequest.status":
+		if e.ComplexityRoot.CreditRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.Status(childComplexity), true
+	case "CreditRequest.steps":
+		if e.ComplexityRoot.CreditRequest.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.Steps(childComplexity), true
+	case "CreditRequest.updatedAt":
+		if e.ComplexityRoot.CreditRequest.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequest.UpdatedAt(childComplexity), true
+
+	case "CreditRequestConnection.edges":
+		if e.ComplexityRoot.CreditRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequestConnection.Edges(childComplexity), true
+	case "CreditRequestConnection.pageInfo":
+		if e.ComplexityRoot.CreditRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequestConnection.PageInfo(childComplexity), true
+	case "CreditRequestConnection.totalCount":
+		if e.ComplexityRoot.CreditRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequestConnection.TotalCount(childComplexity), true
+
+	case "CreditRequestEdge.cursor":
+		if e.ComplexityRoot.CreditRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequestEdge.Cursor(childComplexity), true
+	case "CreditRequestEdge.node":
+		if e.ComplexityRoot.CreditRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRequestEdge.Node(childComplexity), true
 
 	case "CultureActivity.allDay":
 		if e.ComplexityRoot.CultureActivity.AllDay == nil {
@@ -2198,6 +3454,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.CreatedAt(childComplexity), true
+	case "Department.head":
+		if e.ComplexityRoot.Department.Head == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.Head(childComplexity), true
+	case "Department.headID":
+		if e.ComplexityRoot.Department.HeadID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.HeadID(childComplexity), true
 	case "Department.id":
 		if e.ComplexityRoot.Department.ID == nil {
 			break
@@ -2553,6 +3821,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InteractionEdge.Node(childComplexity), true
 
+	case "Mutation.addCaseStudy":
+		if e.ComplexityRoot.Mutation.AddCaseStudy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCaseStudy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCaseStudy(childComplexity, args["complaintID"].(pulid.ID), args["lesson"].(string)), true
+	case "Mutation.addComplaintStep":
+		if e.ComplexityRoot.Mutation.AddComplaintStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addComplaintStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddComplaintStep(childComplexity, args["id"].(pulid.ID), args["note"].(string)), true
 	case "Mutation.advanceBulletinIssue":
 		if e.ComplexityRoot.Mutation.AdvanceBulletinIssue == nil {
 			break
@@ -2597,6 +3887,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveCulturePlan(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.assignServiceRep":
+		if e.ComplexityRoot.Mutation.AssignServiceRep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignServiceRep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignServiceRep(childComplexity, args["accountIDs"].([]pulid.ID), args["repID"].(*pulid.ID)), true
 	case "Mutation.cancelCultureActivity":
 		if e.ComplexityRoot.Mutation.CancelCultureActivity == nil {
 			break
@@ -2696,6 +3997,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateBulletinIssue(childComplexity, args["input"].(ent.CreateBulletinIssueInput)), true
+	case "Mutation.createCallbackBatch":
+		if e.ComplexityRoot.Mutation.CreateCallbackBatch == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCallbackBatch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCallbackBatch(childComplexity, args["input"].(model.CreateCallbackBatchInput)), true
 	case "Mutation.createContact":
 		if e.ComplexityRoot.Mutation.CreateContact == nil {
 			break
@@ -2784,6 +4096,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRecognition(childComplexity, args["input"].(ent.CreateRecognitionInput)), true
+	case "Mutation.decideCreditChange":
+		if e.ComplexityRoot.Mutation.DecideCreditChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideCreditChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideCreditChange(childComplexity, args["id"].(pulid.ID), args["approve"].(bool), args["note"].(*string)), true
 	case "Mutation.decideGreetingOutline":
 		if e.ComplexityRoot.Mutation.DecideGreetingOutline == nil {
 			break
@@ -2795,6 +4118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideGreetingOutline(childComplexity, args["id"].(pulid.ID), args["approve"].(bool), args["note"].(*string)), true
+	case "Mutation.fileComplaint":
+		if e.ComplexityRoot.Mutation.FileComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileComplaint(childComplexity, args["input"].(model.FileComplaintInput)), true
 	case "Mutation.fileVisitReport":
 		if e.ComplexityRoot.Mutation.FileVisitReport == nil {
 			break
@@ -2861,6 +4195,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["activityID"].(pulid.ID), args["userIDs"].([]pulid.ID), args["attended"].(bool)), true
+	case "Mutation.recordCallback":
+		if e.ComplexityRoot.Mutation.RecordCallback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCallback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCallback(childComplexity, args["id"].(pulid.ID), args["input"].(model.RecordCallbackInput)), true
+	case "Mutation.recordComplaintFollowUp":
+		if e.ComplexityRoot.Mutation.RecordComplaintFollowUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordComplaintFollowUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordComplaintFollowUp(childComplexity, args["id"].(pulid.ID), args["satisfied"].(bool), args["note"].(*string)), true
+	case "Mutation.recordServiceHandover":
+		if e.ComplexityRoot.Mutation.RecordServiceHandover == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordServiceHandover_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordServiceHandover(childComplexity, args["accountID"].(pulid.ID)), true
 	case "Mutation.registerForActivity":
 		if e.ComplexityRoot.Mutation.RegisterForActivity == nil {
 			break
@@ -2894,6 +4261,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectCulturePlan(childComplexity, args["id"].(pulid.ID), args["reason"].(string)), true
+	case "Mutation.requestCreditChange":
+		if e.ComplexityRoot.Mutation.RequestCreditChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestCreditChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestCreditChange(childComplexity, args["input"].(model.RequestCreditChangeInput)), true
+	case "Mutation.resolveComplaint":
+		if e.ComplexityRoot.Mutation.ResolveComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveComplaint(childComplexity, args["id"].(pulid.ID), args["resolution"].(string)), true
+	case "Mutation.resolveServiceIssue":
+		if e.ComplexityRoot.Mutation.ResolveServiceIssue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveServiceIssue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveServiceIssue(childComplexity, args["id"].(pulid.ID), args["resolution"].(string)), true
 	case "Mutation.reviewArticle":
 		if e.ComplexityRoot.Mutation.ReviewArticle == nil {
 			break
@@ -2966,6 +4366,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitProposal(childComplexity, args["visitReportID"].(pulid.ID), args["summary"].(string)), true
+	case "Mutation.takeOverAccount":
+		if e.ComplexityRoot.Mutation.TakeOverAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_takeOverAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TakeOverAccount(childComplexity, args["accountID"].(pulid.ID)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -3069,6 +4480,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Name(childComplexity), true
+	case "Organization.serviceCallWithinDays":
+		if e.ComplexityRoot.Organization.ServiceCallWithinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ServiceCallWithinDays(childComplexity), true
+	case "Organization.serviceContactsPerMonth":
+		if e.ComplexityRoot.Organization.ServiceContactsPerMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ServiceContactsPerMonth(childComplexity), true
+	case "Organization.serviceNewAccountDays":
+		if e.ComplexityRoot.Organization.ServiceNewAccountDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ServiceNewAccountDays(childComplexity), true
+	case "Organization.serviceNoFollowUpMonths":
+		if e.ComplexityRoot.Organization.ServiceNoFollowUpMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ServiceNoFollowUpMonths(childComplexity), true
+	case "Organization.serviceNoOrderDays":
+		if e.ComplexityRoot.Organization.ServiceNoOrderDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ServiceNoOrderDays(childComplexity), true
+	case "Organization.serviceNotCooperatingMonths":
+		if e.ComplexityRoot.Organization.ServiceNotCooperatingMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ServiceNotCooperatingMonths(childComplexity), true
 	case "Organization.slug":
 		if e.ComplexityRoot.Organization.Slug == nil {
 			break
@@ -3339,6 +4786,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.BulletinIssues(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.BulletinIssueOrder), args["where"].(*ent.BulletinIssueWhereInput)), true
+	case "Query.callbackBatches":
+		if e.ComplexityRoot.Query.CallbackBatches == nil {
+			break
+		}
+
+		args, err := ec.field_Query_callbackBatches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CallbackBatches(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CallbackBatchOrder), args["where"].(*ent.CallbackBatchWhereInput)), true
+	case "Query.callbackReport":
+		if e.ComplexityRoot.Query.CallbackReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_callbackReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CallbackReport(childComplexity, args["batchID"].(pulid.ID)), true
+	case "Query.caseStudies":
+		if e.ComplexityRoot.Query.CaseStudies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseStudies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CaseStudies(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CaseStudyOrder), args["where"].(*ent.CaseStudyWhereInput)), true
+	case "Query.complaints":
+		if e.ComplexityRoot.Query.Complaints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_complaints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Complaints(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ComplaintOrder), args["where"].(*ent.ComplaintWhereInput)), true
 	case "Query.contactOverview":
 		if e.ComplexityRoot.Query.ContactOverview == nil {
 			break
@@ -3361,6 +4852,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contacts(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ContactOrder), args["where"].(*ent.ContactWhereInput)), true
+	case "Query.creditRequests":
+		if e.ComplexityRoot.Query.CreditRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditRequests(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CreditRequestOrder), args["where"].(*ent.CreditRequestWhereInput)), true
 	case "Query.cultureCalendar":
 		if e.ComplexityRoot.Query.CultureCalendar == nil {
 			break
@@ -3478,6 +4980,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LateProposals(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int)), true
+	case "Query.myCallbacks":
+		if e.ComplexityRoot.Query.MyCallbacks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myCallbacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyCallbacks(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3511,6 +5024,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Publications(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.PublicationOrder), args["where"].(*ent.PublicationWhereInput)), true
+	case "Query.serviceIssues":
+		if e.ComplexityRoot.Query.ServiceIssues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceIssues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceIssues(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ServiceIssueOrder), args["where"].(*ent.ServiceIssueWhereInput)), true
+	case "Query.serviceReps":
+		if e.ComplexityRoot.Query.ServiceReps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ServiceReps(childComplexity), true
+	case "Query.serviceWatchlist":
+		if e.ComplexityRoot.Query.ServiceWatchlist == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceWatchlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceWatchlist(childComplexity, args["rule"].(*service.Rule), args["first"].(*int), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Query.tierReview":
 		if e.ComplexityRoot.Query.TierReview == nil {
 			break
@@ -3638,6 +5179,230 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecognitionEdge.Node(childComplexity), true
+
+	case "SatisfactionCount.count":
+		if e.ComplexityRoot.SatisfactionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SatisfactionCount.Count(childComplexity), true
+	case "SatisfactionCount.score":
+		if e.ComplexityRoot.SatisfactionCount.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SatisfactionCount.Score(childComplexity), true
+
+	case "ServiceFlag.account":
+		if e.ComplexityRoot.ServiceFlag.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlag.Account(childComplexity), true
+	case "ServiceFlag.actionDueAt":
+		if e.ComplexityRoot.ServiceFlag.ActionDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlag.ActionDueAt(childComplexity), true
+	case "ServiceFlag.rule":
+		if e.ComplexityRoot.ServiceFlag.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlag.Rule(childComplexity), true
+	case "ServiceFlag.since":
+		if e.ComplexityRoot.ServiceFlag.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlag.Since(childComplexity), true
+
+	case "ServiceFlagConnection.edges":
+		if e.ComplexityRoot.ServiceFlagConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlagConnection.Edges(childComplexity), true
+	case "ServiceFlagConnection.pageInfo":
+		if e.ComplexityRoot.ServiceFlagConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlagConnection.PageInfo(childComplexity), true
+	case "ServiceFlagConnection.totalCount":
+		if e.ComplexityRoot.ServiceFlagConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlagConnection.TotalCount(childComplexity), true
+
+	case "ServiceFlagEdge.cursor":
+		if e.ComplexityRoot.ServiceFlagEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlagEdge.Cursor(childComplexity), true
+	case "ServiceFlagEdge.node":
+		if e.ComplexityRoot.ServiceFlagEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceFlagEdge.Node(childComplexity), true
+
+	case "ServiceIssue.account":
+		if e.ComplexityRoot.ServiceIssue.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.Account(childComplexity), true
+	case "ServiceIssue.accountID":
+		if e.ComplexityRoot.ServiceIssue.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.AccountID(childComplexity), true
+	case "ServiceIssue.callback":
+		if e.ComplexityRoot.ServiceIssue.Callback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.Callback(childComplexity), true
+	case "ServiceIssue.callbackID":
+		if e.ComplexityRoot.ServiceIssue.CallbackID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.CallbackID(childComplexity), true
+	case "ServiceIssue.createdAt":
+		if e.ComplexityRoot.ServiceIssue.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.CreatedAt(childComplexity), true
+	case "ServiceIssue.dueAt":
+		if e.ComplexityRoot.ServiceIssue.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.DueAt(childComplexity), true
+	case "ServiceIssue.escalated":
+		if e.ComplexityRoot.ServiceIssue.Escalated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.Escalated(childComplexity), true
+	case "ServiceIssue.id":
+		if e.ComplexityRoot.ServiceIssue.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.ID(childComplexity), true
+	case "ServiceIssue.organization":
+		if e.ComplexityRoot.ServiceIssue.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.Organization(childComplexity), true
+	case "ServiceIssue.resolution":
+		if e.ComplexityRoot.ServiceIssue.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.Resolution(childComplexity), true
+	case "ServiceIssue.resolvedAt":
+		if e.ComplexityRoot.ServiceIssue.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.ResolvedAt(childComplexity), true
+	case "ServiceIssue.resolvedBy":
+		if e.ComplexityRoot.ServiceIssue.ResolvedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.ResolvedBy(childComplexity), true
+	case "ServiceIssue.resolvedByID":
+		if e.ComplexityRoot.ServiceIssue.ResolvedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.ResolvedByID(childComplexity), true
+	case "ServiceIssue.status":
+		if e.ComplexityRoot.ServiceIssue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.Status(childComplexity), true
+	case "ServiceIssue.summary":
+		if e.ComplexityRoot.ServiceIssue.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.Summary(childComplexity), true
+	case "ServiceIssue.updatedAt":
+		if e.ComplexityRoot.ServiceIssue.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssue.UpdatedAt(childComplexity), true
+
+	case "ServiceIssueConnection.edges":
+		if e.ComplexityRoot.ServiceIssueConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssueConnection.Edges(childComplexity), true
+	case "ServiceIssueConnection.pageInfo":
+		if e.ComplexityRoot.ServiceIssueConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssueConnection.PageInfo(childComplexity), true
+	case "ServiceIssueConnection.totalCount":
+		if e.ComplexityRoot.ServiceIssueConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssueConnection.TotalCount(childComplexity), true
+
+	case "ServiceIssueEdge.cursor":
+		if e.ComplexityRoot.ServiceIssueEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssueEdge.Cursor(childComplexity), true
+	case "ServiceIssueEdge.node":
+		if e.ComplexityRoot.ServiceIssueEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceIssueEdge.Node(childComplexity), true
+
+	case "ServiceRepLoad.accounts":
+		if e.ComplexityRoot.ServiceRepLoad.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRepLoad.Accounts(childComplexity), true
+	case "ServiceRepLoad.openCallbacks":
+		if e.ComplexityRoot.ServiceRepLoad.OpenCallbacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRepLoad.OpenCallbacks(childComplexity), true
+	case "ServiceRepLoad.overdueCallbacks":
+		if e.ComplexityRoot.ServiceRepLoad.OverdueCallbacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRepLoad.OverdueCallbacks(childComplexity), true
+	case "ServiceRepLoad.rep":
+		if e.ComplexityRoot.ServiceRepLoad.Rep == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRepLoad.Rep(childComplexity), true
 
 	case "TierChange.account":
 		if e.ComplexityRoot.TierChange.Account == nil {
@@ -4018,11 +5783,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("BulletinIssueOrder", ec.unmarshalInputBulletinIssueOrder),
 			graphql.NewInputUnmarshaler("BulletinIssueWhereInput", ec.unmarshalInputBulletinIssueWhereInput),
+			graphql.NewInputUnmarshaler("CallbackBatchOrder", ec.unmarshalInputCallbackBatchOrder),
+			graphql.NewInputUnmarshaler("CallbackBatchWhereInput", ec.unmarshalInputCallbackBatchWhereInput),
+			graphql.NewInputUnmarshaler("CallbackOrder", ec.unmarshalInputCallbackOrder),
+			graphql.NewInputUnmarshaler("CallbackWhereInput", ec.unmarshalInputCallbackWhereInput),
+			graphql.NewInputUnmarshaler("CaseStudyOrder", ec.unmarshalInputCaseStudyOrder),
+			graphql.NewInputUnmarshaler("CaseStudyWhereInput", ec.unmarshalInputCaseStudyWhereInput),
+			graphql.NewInputUnmarshaler("ComplaintFollowUpWhereInput", ec.unmarshalInputComplaintFollowUpWhereInput),
+			graphql.NewInputUnmarshaler("ComplaintOrder", ec.unmarshalInputComplaintOrder),
+			graphql.NewInputUnmarshaler("ComplaintStepWhereInput", ec.unmarshalInputComplaintStepWhereInput),
+			graphql.NewInputUnmarshaler("ComplaintWhereInput", ec.unmarshalInputComplaintWhereInput),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("CreateBulletinIssueInput", ec.unmarshalInputCreateBulletinIssueInput),
+			graphql.NewInputUnmarshaler("CreateCallbackBatchInput", ec.unmarshalInputCreateCallbackBatchInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateCultureActivityInput", ec.unmarshalInputCreateCultureActivityInput),
 			graphql.NewInputUnmarshaler("CreateCultureCampaignInput", ec.unmarshalInputCreateCultureCampaignInput),
@@ -4033,6 +5809,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePublicationInput", ec.unmarshalInputCreatePublicationInput),
 			graphql.NewInputUnmarshaler("CreateRecognitionInput", ec.unmarshalInputCreateRecognitionInput),
 			graphql.NewInputUnmarshaler("CreateVisitReportInput", ec.unmarshalInputCreateVisitReportInput),
+			graphql.NewInputUnmarshaler("CreditDecisionWhereInput", ec.unmarshalInputCreditDecisionWhereInput),
+			graphql.NewInputUnmarshaler("CreditRequestOrder", ec.unmarshalInputCreditRequestOrder),
+			graphql.NewInputUnmarshaler("CreditRequestWhereInput", ec.unmarshalInputCreditRequestWhereInput),
 			graphql.NewInputUnmarshaler("CultureActivityOrder", ec.unmarshalInputCultureActivityOrder),
 			graphql.NewInputUnmarshaler("CultureActivityWhereInput", ec.unmarshalInputCultureActivityWhereInput),
 			graphql.NewInputUnmarshaler("CultureCampaignOrder", ec.unmarshalInputCultureCampaignOrder),
@@ -4041,6 +5820,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CulturePlanWhereInput", ec.unmarshalInputCulturePlanWhereInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("FileComplaintInput", ec.unmarshalInputFileComplaintInput),
 			graphql.NewInputUnmarshaler("GreetingOutlineOrder", ec.unmarshalInputGreetingOutlineOrder),
 			graphql.NewInputUnmarshaler("GreetingOutlineWhereInput", ec.unmarshalInputGreetingOutlineWhereInput),
 			graphql.NewInputUnmarshaler("HolidayOrder", ec.unmarshalInputHolidayOrder),
@@ -4051,6 +5831,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PublicationWhereInput", ec.unmarshalInputPublicationWhereInput),
 			graphql.NewInputUnmarshaler("RecognitionOrder", ec.unmarshalInputRecognitionOrder),
 			graphql.NewInputUnmarshaler("RecognitionWhereInput", ec.unmarshalInputRecognitionWhereInput),
+			graphql.NewInputUnmarshaler("RecordCallbackInput", ec.unmarshalInputRecordCallbackInput),
+			graphql.NewInputUnmarshaler("RequestCreditChangeInput", ec.unmarshalInputRequestCreditChangeInput),
+			graphql.NewInputUnmarshaler("ServiceIssueOrder", ec.unmarshalInputServiceIssueOrder),
+			graphql.NewInputUnmarshaler("ServiceIssueWhereInput", ec.unmarshalInputServiceIssueWhereInput),
 			graphql.NewInputUnmarshaler("SubmitArticleInput", ec.unmarshalInputSubmitArticleInput),
 			graphql.NewInputUnmarshaler("TierChangeWhereInput", ec.unmarshalInputTierChangeWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
@@ -4471,15 +6255,29 @@ type Account implements Node {
   ownerID: ID
   serviceRepID: ID
   """
-  Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.
+  Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
   """
   creditLimit: Int
   """
-  Payment terms in days. Set when the account is created; changed through the credit approval workflow.
+  Payment terms in days. Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
   """
   paymentTermDays: Int
   contractSignedAt: Time
+  """
+  Set through createAccount/updateAccount until an order import exists.
+  """
   lastOrderAt: Time
+  """
+  A member account (会员客户): every callback batch must reach it.
+  """
+  member: Boolean!
+  """
+  Unpaid balance in whole currency units (CNY). An account with one is never handed to the service department for lack of follow-up.
+  """
+  outstandingBalance: Int!
+  serviceAssignedAt: Time
+  serviceHandoverAt: Time
+  serviceTakenOverAt: Time
   lastContactAt: Time
   lastCallAt: Time
   lastVisitAt: Time
@@ -4552,6 +6350,84 @@ type Account implements Node {
     where: VisitReportWhereInput
   ): VisitReportConnection!
   tierChanges: [TierChange!]
+  callbacks(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Callbacks returned from the connection.
+    """
+    orderBy: CallbackOrder
+  ): CallbackConnection!
+  complaints(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Complaints returned from the connection.
+    """
+    orderBy: ComplaintOrder
+  ): ComplaintConnection!
+  creditRequests(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CreditRequests returned from the connection.
+    """
+    orderBy: CreditRequestOrder
+  ): CreditRequestConnection!
 }
 """
 A connection to a list of items.
@@ -5045,6 +6921,61 @@ input AccountWhereInput {
   lastOrderAtLTE: Time
   lastOrderAtIsNil: Boolean
   lastOrderAtNotNil: Boolean
+  """
+  member field predicates
+  """
+  member: Boolean
+  memberNEQ: Boolean
+  """
+  outstanding_balance field predicates
+  """
+  outstandingBalance: Int
+  outstandingBalanceNEQ: Int
+  outstandingBalanceIn: [Int!]
+  outstandingBalanceNotIn: [Int!]
+  outstandingBalanceGT: Int
+  outstandingBalanceGTE: Int
+  outstandingBalanceLT: Int
+  outstandingBalanceLTE: Int
+  """
+  service_assigned_at field predicates
+  """
+  serviceAssignedAt: Time
+  serviceAssignedAtNEQ: Time
+  serviceAssignedAtIn: [Time!]
+  serviceAssignedAtNotIn: [Time!]
+  serviceAssignedAtGT: Time
+  serviceAssignedAtGTE: Time
+  serviceAssignedAtLT: Time
+  serviceAssignedAtLTE: Time
+  serviceAssignedAtIsNil: Boolean
+  serviceAssignedAtNotNil: Boolean
+  """
+  service_handover_at field predicates
+  """
+  serviceHandoverAt: Time
+  serviceHandoverAtNEQ: Time
+  serviceHandoverAtIn: [Time!]
+  serviceHandoverAtNotIn: [Time!]
+  serviceHandoverAtGT: Time
+  serviceHandoverAtGTE: Time
+  serviceHandoverAtLT: Time
+  serviceHandoverAtLTE: Time
+  serviceHandoverAtIsNil: Boolean
+  serviceHandoverAtNotNil: Boolean
+  """
+  service_taken_over_at field predicates
+  """
+  serviceTakenOverAt: Time
+  serviceTakenOverAtNEQ: Time
+  serviceTakenOverAtIn: [Time!]
+  serviceTakenOverAtNotIn: [Time!]
+  serviceTakenOverAtGT: Time
+  serviceTakenOverAtGTE: Time
+  serviceTakenOverAtLT: Time
+  serviceTakenOverAtLTE: Time
+  serviceTakenOverAtIsNil: Boolean
+  serviceTakenOverAtNotNil: Boolean
   """
   last_contact_at field predicates
   """
@@ -5816,6 +7747,1213 @@ input BulletinIssueWhereInput {
   hasArticles: Boolean
   hasArticlesWith: [ArticleWhereInput!]
 }
+type Callback implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  batchID: ID!
+  accountID: ID!
+  assigneeID: ID!
+  """
+  Whether the account was a member account when the batch started: every member must be reached.
+  """
+  member: Boolean!
+  dueAt: Time!
+  status: CallbackStatus!
+  reachedAt: Time
+  completedAt: Time
+  """
+  Completed after its due time.
+  """
+  late: Boolean!
+  satisfaction: Int
+  suggestions: String
+  organization: Organization!
+  batch: CallbackBatch!
+  account: Account!
+  assignee: User!
+  issues: [ServiceIssue!]
+}
+type CallbackBatch implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  title: String!
+  """
+  When the batch's last callback is due.
+  """
+  dueAt: Time!
+  createdByID: ID
+  organization: Organization!
+  createdBy: User
+  callbacks(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Callbacks returned from the connection.
+    """
+    orderBy: CallbackOrder
+
+    """
+    Filtering options for Callbacks returned from the connection.
+    """
+    where: CallbackWhereInput
+  ): CallbackConnection!
+}
+"""
+A connection to a list of items.
+"""
+type CallbackBatchConnection {
+  """
+  A list of edges.
+  """
+  edges: [CallbackBatchEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CallbackBatchEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CallbackBatch
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CallbackBatch connections
+"""
+input CallbackBatchOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CallbackBatches.
+  """
+  field: CallbackBatchOrderField!
+}
+"""
+Properties by which CallbackBatch connections can be ordered.
+"""
+enum CallbackBatchOrderField {
+  CREATED_AT
+  UPDATED_AT
+  DUE_AT
+}
+"""
+CallbackBatchWhereInput is used for filtering CallbackBatch objects.
+Input was generated by ent.
+"""
+input CallbackBatchWhereInput {
+  not: CallbackBatchWhereInput
+  and: [CallbackBatchWhereInput!]
+  or: [CallbackBatchWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  due_at field predicates
+  """
+  dueAt: Time
+  dueAtNEQ: Time
+  dueAtIn: [Time!]
+  dueAtNotIn: [Time!]
+  dueAtGT: Time
+  dueAtGTE: Time
+  dueAtLT: Time
+  dueAtLTE: Time
+  """
+  created_by_id field predicates
+  """
+  createdByID: ID
+  createdByIDNEQ: ID
+  createdByIDIn: [ID!]
+  createdByIDNotIn: [ID!]
+  createdByIDGT: ID
+  createdByIDGTE: ID
+  createdByIDLT: ID
+  createdByIDLTE: ID
+  createdByIDContains: ID
+  createdByIDHasPrefix: ID
+  createdByIDHasSuffix: ID
+  createdByIDIsNil: Boolean
+  createdByIDNotNil: Boolean
+  createdByIDEqualFold: ID
+  createdByIDContainsFold: ID
+  """
+  created_by edge predicates
+  """
+  hasCreatedBy: Boolean
+  hasCreatedByWith: [UserWhereInput!]
+  """
+  callbacks edge predicates
+  """
+  hasCallbacks: Boolean
+  hasCallbacksWith: [CallbackWhereInput!]
+}
+"""
+A connection to a list of items.
+"""
+type CallbackConnection {
+  """
+  A list of edges.
+  """
+  edges: [CallbackEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CallbackEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Callback
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Callback connections
+"""
+input CallbackOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Callbacks.
+  """
+  field: CallbackOrderField!
+}
+"""
+Properties by which Callback connections can be ordered.
+"""
+enum CallbackOrderField {
+  CREATED_AT
+  UPDATED_AT
+  DUE_AT
+}
+"""
+CallbackStatus is enum for the field status
+"""
+enum CallbackStatus @goModel(model: "rapport/ent/callback.Status") {
+  OPEN
+  COMPLETED
+}
+"""
+CallbackWhereInput is used for filtering Callback objects.
+Input was generated by ent.
+"""
+input CallbackWhereInput {
+  not: CallbackWhereInput
+  and: [CallbackWhereInput!]
+  or: [CallbackWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  batch_id field predicates
+  """
+  batchID: ID
+  batchIDNEQ: ID
+  batchIDIn: [ID!]
+  batchIDNotIn: [ID!]
+  batchIDGT: ID
+  batchIDGTE: ID
+  batchIDLT: ID
+  batchIDLTE: ID
+  batchIDContains: ID
+  batchIDHasPrefix: ID
+  batchIDHasSuffix: ID
+  batchIDEqualFold: ID
+  batchIDContainsFold: ID
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  assignee_id field predicates
+  """
+  assigneeID: ID
+  assigneeIDNEQ: ID
+  assigneeIDIn: [ID!]
+  assigneeIDNotIn: [ID!]
+  assigneeIDGT: ID
+  assigneeIDGTE: ID
+  assigneeIDLT: ID
+  assigneeIDLTE: ID
+  assigneeIDContains: ID
+  assigneeIDHasPrefix: ID
+  assigneeIDHasSuffix: ID
+  assigneeIDEqualFold: ID
+  assigneeIDContainsFold: ID
+  """
+  member field predicates
+  """
+  member: Boolean
+  memberNEQ: Boolean
+  """
+  due_at field predicates
+  """
+  dueAt: Time
+  dueAtNEQ: Time
+  dueAtIn: [Time!]
+  dueAtNotIn: [Time!]
+  dueAtGT: Time
+  dueAtGTE: Time
+  dueAtLT: Time
+  dueAtLTE: Time
+  """
+  status field predicates
+  """
+  status: CallbackStatus
+  statusNEQ: CallbackStatus
+  statusIn: [CallbackStatus!]
+  statusNotIn: [CallbackStatus!]
+  """
+  reached_at field predicates
+  """
+  reachedAt: Time
+  reachedAtNEQ: Time
+  reachedAtIn: [Time!]
+  reachedAtNotIn: [Time!]
+  reachedAtGT: Time
+  reachedAtGTE: Time
+  reachedAtLT: Time
+  reachedAtLTE: Time
+  reachedAtIsNil: Boolean
+  reachedAtNotNil: Boolean
+  """
+  completed_at field predicates
+  """
+  completedAt: Time
+  completedAtNEQ: Time
+  completedAtIn: [Time!]
+  completedAtNotIn: [Time!]
+  completedAtGT: Time
+  completedAtGTE: Time
+  completedAtLT: Time
+  completedAtLTE: Time
+  completedAtIsNil: Boolean
+  completedAtNotNil: Boolean
+  """
+  late field predicates
+  """
+  late: Boolean
+  lateNEQ: Boolean
+  """
+  satisfaction field predicates
+  """
+  satisfaction: Int
+  satisfactionNEQ: Int
+  satisfactionIn: [Int!]
+  satisfactionNotIn: [Int!]
+  satisfactionGT: Int
+  satisfactionGTE: Int
+  satisfactionLT: Int
+  satisfactionLTE: Int
+  satisfactionIsNil: Boolean
+  satisfactionNotNil: Boolean
+  """
+  suggestions field predicates
+  """
+  suggestions: String
+  suggestionsNEQ: String
+  suggestionsIn: [String!]
+  suggestionsNotIn: [String!]
+  suggestionsGT: String
+  suggestionsGTE: String
+  suggestionsLT: String
+  suggestionsLTE: String
+  suggestionsContains: String
+  suggestionsHasPrefix: String
+  suggestionsHasSuffix: String
+  suggestionsIsNil: Boolean
+  suggestionsNotNil: Boolean
+  suggestionsEqualFold: String
+  suggestionsContainsFold: String
+  """
+  batch edge predicates
+  """
+  hasBatch: Boolean
+  hasBatchWith: [CallbackBatchWhereInput!]
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  assignee edge predicates
+  """
+  hasAssignee: Boolean
+  hasAssigneeWith: [UserWhereInput!]
+  """
+  issues edge predicates
+  """
+  hasIssues: Boolean
+  hasIssuesWith: [ServiceIssueWhereInput!]
+}
+type CaseStudy implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  complaintID: ID!
+  title: String!
+  lesson: String!
+  category: String!
+  authorID: ID
+  organization: Organization!
+  author: User
+}
+"""
+A connection to a list of items.
+"""
+type CaseStudyConnection {
+  """
+  A list of edges.
+  """
+  edges: [CaseStudyEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CaseStudyEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CaseStudy
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CaseStudy connections
+"""
+input CaseStudyOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CaseStudies.
+  """
+  field: CaseStudyOrderField!
+}
+"""
+Properties by which CaseStudy connections can be ordered.
+"""
+enum CaseStudyOrderField {
+  CREATED_AT
+  UPDATED_AT
+  CATEGORY
+}
+"""
+CaseStudyWhereInput is used for filtering CaseStudy objects.
+Input was generated by ent.
+"""
+input CaseStudyWhereInput {
+  not: CaseStudyWhereInput
+  and: [CaseStudyWhereInput!]
+  or: [CaseStudyWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  complaint_id field predicates
+  """
+  complaintID: ID
+  complaintIDNEQ: ID
+  complaintIDIn: [ID!]
+  complaintIDNotIn: [ID!]
+  complaintIDGT: ID
+  complaintIDGTE: ID
+  complaintIDLT: ID
+  complaintIDLTE: ID
+  complaintIDContains: ID
+  complaintIDHasPrefix: ID
+  complaintIDHasSuffix: ID
+  complaintIDEqualFold: ID
+  complaintIDContainsFold: ID
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  lesson field predicates
+  """
+  lesson: String
+  lessonNEQ: String
+  lessonIn: [String!]
+  lessonNotIn: [String!]
+  lessonGT: String
+  lessonGTE: String
+  lessonLT: String
+  lessonLTE: String
+  lessonContains: String
+  lessonHasPrefix: String
+  lessonHasSuffix: String
+  lessonEqualFold: String
+  lessonContainsFold: String
+  """
+  category field predicates
+  """
+  category: String
+  categoryNEQ: String
+  categoryIn: [String!]
+  categoryNotIn: [String!]
+  categoryGT: String
+  categoryGTE: String
+  categoryLT: String
+  categoryLTE: String
+  categoryContains: String
+  categoryHasPrefix: String
+  categoryHasSuffix: String
+  categoryEqualFold: String
+  categoryContainsFold: String
+  """
+  author_id field predicates
+  """
+  authorID: ID
+  authorIDNEQ: ID
+  authorIDIn: [ID!]
+  authorIDNotIn: [ID!]
+  authorIDGT: ID
+  authorIDGTE: ID
+  authorIDLT: ID
+  authorIDLTE: ID
+  authorIDContains: ID
+  authorIDHasPrefix: ID
+  authorIDHasSuffix: ID
+  authorIDIsNil: Boolean
+  authorIDNotNil: Boolean
+  authorIDEqualFold: ID
+  authorIDContainsFold: ID
+  """
+  author edge predicates
+  """
+  hasAuthor: Boolean
+  hasAuthorWith: [UserWhereInput!]
+}
+type Complaint implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The organisation's running complaint number: 1, 2, 3… without gaps.
+  """
+  number: Int!
+  accountID: ID!
+  filedByID: ID
+  """
+  The client's words, restated.
+  """
+  summary: String!
+  category: String!
+  severity: ComplaintSeverity!
+  status: ComplaintStatus!
+  resolvedOnSpot: Boolean!
+  promisedReplyAt: Time
+  resolvedAt: Time
+  resolution: String
+  """
+  Resolved after the promised reply time.
+  """
+  repliedLate: Boolean!
+  escalatedToID: ID
+  organization: Organization!
+  account: Account!
+  filedBy: User
+  escalatedTo: User
+  steps: [ComplaintStep!]
+  followUps: [ComplaintFollowUp!]
+}
+"""
+A connection to a list of items.
+"""
+type ComplaintConnection {
+  """
+  A list of edges.
+  """
+  edges: [ComplaintEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ComplaintEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Complaint
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+type ComplaintFollowUp implements Node {
+  id: ID!
+  complaintID: ID!
+  satisfied: Boolean!
+  note: String
+  authorID: ID
+  createdAt: Time!
+  organization: Organization!
+  complaint: Complaint!
+  author: User
+}
+"""
+ComplaintFollowUpWhereInput is used for filtering ComplaintFollowUp objects.
+Input was generated by ent.
+"""
+input ComplaintFollowUpWhereInput {
+  not: ComplaintFollowUpWhereInput
+  and: [ComplaintFollowUpWhereInput!]
+  or: [ComplaintFollowUpWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  complaint_id field predicates
+  """
+  complaintID: ID
+  complaintIDNEQ: ID
+  complaintIDIn: [ID!]
+  complaintIDNotIn: [ID!]
+  complaintIDGT: ID
+  complaintIDGTE: ID
+  complaintIDLT: ID
+  complaintIDLTE: ID
+  complaintIDContains: ID
+  complaintIDHasPrefix: ID
+  complaintIDHasSuffix: ID
+  complaintIDEqualFold: ID
+  complaintIDContainsFold: ID
+  """
+  satisfied field predicates
+  """
+  satisfied: Boolean
+  satisfiedNEQ: Boolean
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteIsNil: Boolean
+  noteNotNil: Boolean
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  author_id field predicates
+  """
+  authorID: ID
+  authorIDNEQ: ID
+  authorIDIn: [ID!]
+  authorIDNotIn: [ID!]
+  authorIDGT: ID
+  authorIDGTE: ID
+  authorIDLT: ID
+  authorIDLTE: ID
+  authorIDContains: ID
+  authorIDHasPrefix: ID
+  authorIDHasSuffix: ID
+  authorIDIsNil: Boolean
+  authorIDNotNil: Boolean
+  authorIDEqualFold: ID
+  authorIDContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  complaint edge predicates
+  """
+  hasComplaint: Boolean
+  hasComplaintWith: [ComplaintWhereInput!]
+  """
+  author edge predicates
+  """
+  hasAuthor: Boolean
+  hasAuthorWith: [UserWhereInput!]
+}
+"""
+Ordering options for Complaint connections
+"""
+input ComplaintOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Complaints.
+  """
+  field: ComplaintOrderField!
+}
+"""
+Properties by which Complaint connections can be ordered.
+"""
+enum ComplaintOrderField {
+  CREATED_AT
+  UPDATED_AT
+  NUMBER
+  CATEGORY
+  STATUS
+  PROMISED_REPLY_AT
+}
+"""
+ComplaintSeverity is enum for the field severity
+"""
+enum ComplaintSeverity @goModel(model: "rapport/ent/complaint.Severity") {
+  MINOR
+  MAJOR
+  CRITICAL
+}
+"""
+ComplaintStatus is enum for the field status
+"""
+enum ComplaintStatus @goModel(model: "rapport/ent/complaint.Status") {
+  OPEN
+  RESOLVED
+  CLOSED
+}
+type ComplaintStep implements Node {
+  id: ID!
+  complaintID: ID!
+  note: String!
+  authorID: ID
+  createdAt: Time!
+  organization: Organization!
+  complaint: Complaint!
+  author: User
+}
+"""
+ComplaintStepWhereInput is used for filtering ComplaintStep objects.
+Input was generated by ent.
+"""
+input ComplaintStepWhereInput {
+  not: ComplaintStepWhereInput
+  and: [ComplaintStepWhereInput!]
+  or: [ComplaintStepWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  complaint_id field predicates
+  """
+  complaintID: ID
+  complaintIDNEQ: ID
+  complaintIDIn: [ID!]
+  complaintIDNotIn: [ID!]
+  complaintIDGT: ID
+  complaintIDGTE: ID
+  complaintIDLT: ID
+  complaintIDLTE: ID
+  complaintIDContains: ID
+  complaintIDHasPrefix: ID
+  complaintIDHasSuffix: ID
+  complaintIDEqualFold: ID
+  complaintIDContainsFold: ID
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  author_id field predicates
+  """
+  authorID: ID
+  authorIDNEQ: ID
+  authorIDIn: [ID!]
+  authorIDNotIn: [ID!]
+  authorIDGT: ID
+  authorIDGTE: ID
+  authorIDLT: ID
+  authorIDLTE: ID
+  authorIDContains: ID
+  authorIDHasPrefix: ID
+  authorIDHasSuffix: ID
+  authorIDIsNil: Boolean
+  authorIDNotNil: Boolean
+  authorIDEqualFold: ID
+  authorIDContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  complaint edge predicates
+  """
+  hasComplaint: Boolean
+  hasComplaintWith: [ComplaintWhereInput!]
+  """
+  author edge predicates
+  """
+  hasAuthor: Boolean
+  hasAuthorWith: [UserWhereInput!]
+}
+"""
+ComplaintWhereInput is used for filtering Complaint objects.
+Input was generated by ent.
+"""
+input ComplaintWhereInput {
+  not: ComplaintWhereInput
+  and: [ComplaintWhereInput!]
+  or: [ComplaintWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  number field predicates
+  """
+  number: Int
+  numberNEQ: Int
+  numberIn: [Int!]
+  numberNotIn: [Int!]
+  numberGT: Int
+  numberGTE: Int
+  numberLT: Int
+  numberLTE: Int
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  filed_by_id field predicates
+  """
+  filedByID: ID
+  filedByIDNEQ: ID
+  filedByIDIn: [ID!]
+  filedByIDNotIn: [ID!]
+  filedByIDGT: ID
+  filedByIDGTE: ID
+  filedByIDLT: ID
+  filedByIDLTE: ID
+  filedByIDContains: ID
+  filedByIDHasPrefix: ID
+  filedByIDHasSuffix: ID
+  filedByIDIsNil: Boolean
+  filedByIDNotNil: Boolean
+  filedByIDEqualFold: ID
+  filedByIDContainsFold: ID
+  """
+  summary field predicates
+  """
+  summary: String
+  summaryNEQ: String
+  summaryIn: [String!]
+  summaryNotIn: [String!]
+  summaryGT: String
+  summaryGTE: String
+  summaryLT: String
+  summaryLTE: String
+  summaryContains: String
+  summaryHasPrefix: String
+  summaryHasSuffix: String
+  summaryEqualFold: String
+  summaryContainsFold: String
+  """
+  category field predicates
+  """
+  category: String
+  categoryNEQ: String
+  categoryIn: [String!]
+  categoryNotIn: [String!]
+  categoryGT: String
+  categoryGTE: String
+  categoryLT: String
+  categoryLTE: String
+  categoryContains: String
+  categoryHasPrefix: String
+  categoryHasSuffix: String
+  categoryEqualFold: String
+  categoryContainsFold: String
+  """
+  severity field predicates
+  """
+  severity: ComplaintSeverity
+  severityNEQ: ComplaintSeverity
+  severityIn: [ComplaintSeverity!]
+  severityNotIn: [ComplaintSeverity!]
+  """
+  status field predicates
+  """
+  status: ComplaintStatus
+  statusNEQ: ComplaintStatus
+  statusIn: [ComplaintStatus!]
+  statusNotIn: [ComplaintStatus!]
+  """
+  resolved_on_spot field predicates
+  """
+  resolvedOnSpot: Boolean
+  resolvedOnSpotNEQ: Boolean
+  """
+  promised_reply_at field predicates
+  """
+  promisedReplyAt: Time
+  promisedReplyAtNEQ: Time
+  promisedReplyAtIn: [Time!]
+  promisedReplyAtNotIn: [Time!]
+  promisedReplyAtGT: Time
+  promisedReplyAtGTE: Time
+  promisedReplyAtLT: Time
+  promisedReplyAtLTE: Time
+  promisedReplyAtIsNil: Boolean
+  promisedReplyAtNotNil: Boolean
+  """
+  resolved_at field predicates
+  """
+  resolvedAt: Time
+  resolvedAtNEQ: Time
+  resolvedAtIn: [Time!]
+  resolvedAtNotIn: [Time!]
+  resolvedAtGT: Time
+  resolvedAtGTE: Time
+  resolvedAtLT: Time
+  resolvedAtLTE: Time
+  resolvedAtIsNil: Boolean
+  resolvedAtNotNil: Boolean
+  """
+  resolution field predicates
+  """
+  resolution: String
+  resolutionNEQ: String
+  resolutionIn: [String!]
+  resolutionNotIn: [String!]
+  resolutionGT: String
+  resolutionGTE: String
+  resolutionLT: String
+  resolutionLTE: String
+  resolutionContains: String
+  resolutionHasPrefix: String
+  resolutionHasSuffix: String
+  resolutionIsNil: Boolean
+  resolutionNotNil: Boolean
+  resolutionEqualFold: String
+  resolutionContainsFold: String
+  """
+  replied_late field predicates
+  """
+  repliedLate: Boolean
+  repliedLateNEQ: Boolean
+  """
+  escalated_to_id field predicates
+  """
+  escalatedToID: ID
+  escalatedToIDNEQ: ID
+  escalatedToIDIn: [ID!]
+  escalatedToIDNotIn: [ID!]
+  escalatedToIDGT: ID
+  escalatedToIDGTE: ID
+  escalatedToIDLT: ID
+  escalatedToIDLTE: ID
+  escalatedToIDContains: ID
+  escalatedToIDHasPrefix: ID
+  escalatedToIDHasSuffix: ID
+  escalatedToIDIsNil: Boolean
+  escalatedToIDNotNil: Boolean
+  escalatedToIDEqualFold: ID
+  escalatedToIDContainsFold: ID
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  filed_by edge predicates
+  """
+  hasFiledBy: Boolean
+  hasFiledByWith: [UserWhereInput!]
+  """
+  escalated_to edge predicates
+  """
+  hasEscalatedTo: Boolean
+  hasEscalatedToWith: [UserWhereInput!]
+  """
+  steps edge predicates
+  """
+  hasSteps: Boolean
+  hasStepsWith: [ComplaintStepWhereInput!]
+  """
+  follow_ups edge predicates
+  """
+  hasFollowUps: Boolean
+  hasFollowUpsWith: [ComplaintFollowUpWhereInput!]
+}
 type Contact implements Node {
   id: ID!
   createdAt: Time!
@@ -6095,15 +9233,26 @@ input CreateAccountInput {
   """
   tier: AccountTier
   """
-  Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.
+  Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
   """
   creditLimit: Int
   """
-  Payment terms in days. Set when the account is created; changed through the credit approval workflow.
+  Payment terms in days. Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
   """
   paymentTermDays: Int
   contractSignedAt: Time
+  """
+  Set through createAccount/updateAccount until an order import exists.
+  """
   lastOrderAt: Time
+  """
+  A member account (会员客户): every callback batch must reach it.
+  """
+  member: Boolean
+  """
+  Unpaid balance in whole currency units (CNY). An account with one is never handed to the service department for lack of follow-up.
+  """
+  outstandingBalance: Int
   ownerID: ID
 }
 """
@@ -6219,6 +9368,7 @@ Input was generated by ent.
 """
 input CreateDepartmentInput {
   name: String!
+  headID: ID
   parentID: ID
 }
 """
@@ -6290,6 +9440,380 @@ input CreateVisitReportInput {
   environmentAssessment: String
   serviceEntryPoint: String
   interactionID: ID!
+}
+type CreditDecision implements Node {
+  id: ID!
+  requestID: ID!
+  step: CreditDecisionStep!
+  approved: Boolean!
+  note: String
+  decidedByID: ID!
+  decidedAt: Time!
+  organization: Organization!
+  request: CreditRequest!
+  decidedBy: User!
+}
+"""
+CreditDecisionStep is enum for the field step
+"""
+enum CreditDecisionStep @goModel(model: "rapport/ent/creditdecision.Step") {
+  SALES_MANAGER
+  FINANCE
+  EXECUTIVE
+}
+"""
+CreditDecisionWhereInput is used for filtering CreditDecision objects.
+Input was generated by ent.
+"""
+input CreditDecisionWhereInput {
+  not: CreditDecisionWhereInput
+  and: [CreditDecisionWhereInput!]
+  or: [CreditDecisionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  request_id field predicates
+  """
+  requestID: ID
+  requestIDNEQ: ID
+  requestIDIn: [ID!]
+  requestIDNotIn: [ID!]
+  requestIDGT: ID
+  requestIDGTE: ID
+  requestIDLT: ID
+  requestIDLTE: ID
+  requestIDContains: ID
+  requestIDHasPrefix: ID
+  requestIDHasSuffix: ID
+  requestIDEqualFold: ID
+  requestIDContainsFold: ID
+  """
+  step field predicates
+  """
+  step: CreditDecisionStep
+  stepNEQ: CreditDecisionStep
+  stepIn: [CreditDecisionStep!]
+  stepNotIn: [CreditDecisionStep!]
+  """
+  approved field predicates
+  """
+  approved: Boolean
+  approvedNEQ: Boolean
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteIsNil: Boolean
+  noteNotNil: Boolean
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  decided_by_id field predicates
+  """
+  decidedByID: ID
+  decidedByIDNEQ: ID
+  decidedByIDIn: [ID!]
+  decidedByIDNotIn: [ID!]
+  decidedByIDGT: ID
+  decidedByIDGTE: ID
+  decidedByIDLT: ID
+  decidedByIDLTE: ID
+  decidedByIDContains: ID
+  decidedByIDHasPrefix: ID
+  decidedByIDHasSuffix: ID
+  decidedByIDEqualFold: ID
+  decidedByIDContainsFold: ID
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  """
+  request edge predicates
+  """
+  hasRequest: Boolean
+  hasRequestWith: [CreditRequestWhereInput!]
+  """
+  decided_by edge predicates
+  """
+  hasDecidedBy: Boolean
+  hasDecidedByWith: [UserWhereInput!]
+}
+type CreditRequest implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  accountID: ID!
+  requestedByID: ID
+  oldCreditLimit: Int
+  newCreditLimit: Int!
+  oldPaymentTermDays: Int
+  newPaymentTermDays: Int!
+  reason: String!
+  status: CreditRequestStatus!
+  decidedAt: Time
+  organization: Organization!
+  account: Account!
+  requestedBy: User
+  steps: [CreditDecision!]
+}
+"""
+A connection to a list of items.
+"""
+type CreditRequestConnection {
+  """
+  A list of edges.
+  """
+  edges: [CreditRequestEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CreditRequestEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CreditRequest
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CreditRequest connections
+"""
+input CreditRequestOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CreditRequests.
+  """
+  field: CreditRequestOrderField!
+}
+"""
+Properties by which CreditRequest connections can be ordered.
+"""
+enum CreditRequestOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+CreditRequestStatus is enum for the field status
+"""
+enum CreditRequestStatus @goModel(model: "rapport/ent/creditrequest.Status") {
+  PENDING
+  APPROVED
+  REJECTED
+}
+"""
+CreditRequestWhereInput is used for filtering CreditRequest objects.
+Input was generated by ent.
+"""
+input CreditRequestWhereInput {
+  not: CreditRequestWhereInput
+  and: [CreditRequestWhereInput!]
+  or: [CreditRequestWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  requested_by_id field predicates
+  """
+  requestedByID: ID
+  requestedByIDNEQ: ID
+  requestedByIDIn: [ID!]
+  requestedByIDNotIn: [ID!]
+  requestedByIDGT: ID
+  requestedByIDGTE: ID
+  requestedByIDLT: ID
+  requestedByIDLTE: ID
+  requestedByIDContains: ID
+  requestedByIDHasPrefix: ID
+  requestedByIDHasSuffix: ID
+  requestedByIDIsNil: Boolean
+  requestedByIDNotNil: Boolean
+  requestedByIDEqualFold: ID
+  requestedByIDContainsFold: ID
+  """
+  old_credit_limit field predicates
+  """
+  oldCreditLimit: Int
+  oldCreditLimitNEQ: Int
+  oldCreditLimitIn: [Int!]
+  oldCreditLimitNotIn: [Int!]
+  oldCreditLimitGT: Int
+  oldCreditLimitGTE: Int
+  oldCreditLimitLT: Int
+  oldCreditLimitLTE: Int
+  oldCreditLimitIsNil: Boolean
+  oldCreditLimitNotNil: Boolean
+  """
+  new_credit_limit field predicates
+  """
+  newCreditLimit: Int
+  newCreditLimitNEQ: Int
+  newCreditLimitIn: [Int!]
+  newCreditLimitNotIn: [Int!]
+  newCreditLimitGT: Int
+  newCreditLimitGTE: Int
+  newCreditLimitLT: Int
+  newCreditLimitLTE: Int
+  """
+  old_payment_term_days field predicates
+  """
+  oldPaymentTermDays: Int
+  oldPaymentTermDaysNEQ: Int
+  oldPaymentTermDaysIn: [Int!]
+  oldPaymentTermDaysNotIn: [Int!]
+  oldPaymentTermDaysGT: Int
+  oldPaymentTermDaysGTE: Int
+  oldPaymentTermDaysLT: Int
+  oldPaymentTermDaysLTE: Int
+  oldPaymentTermDaysIsNil: Boolean
+  oldPaymentTermDaysNotNil: Boolean
+  """
+  new_payment_term_days field predicates
+  """
+  newPaymentTermDays: Int
+  newPaymentTermDaysNEQ: Int
+  newPaymentTermDaysIn: [Int!]
+  newPaymentTermDaysNotIn: [Int!]
+  newPaymentTermDaysGT: Int
+  newPaymentTermDaysGTE: Int
+  newPaymentTermDaysLT: Int
+  newPaymentTermDaysLTE: Int
+  """
+  reason field predicates
+  """
+  reason: String
+  reasonNEQ: String
+  reasonIn: [String!]
+  reasonNotIn: [String!]
+  reasonGT: String
+  reasonGTE: String
+  reasonLT: String
+  reasonLTE: String
+  reasonContains: String
+  reasonHasPrefix: String
+  reasonHasSuffix: String
+  reasonEqualFold: String
+  reasonContainsFold: String
+  """
+  status field predicates
+  """
+  status: CreditRequestStatus
+  statusNEQ: CreditRequestStatus
+  statusIn: [CreditRequestStatus!]
+  statusNotIn: [CreditRequestStatus!]
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  decidedAtIsNil: Boolean
+  decidedAtNotNil: Boolean
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  requested_by edge predicates
+  """
+  hasRequestedBy: Boolean
+  hasRequestedByWith: [UserWhereInput!]
+  """
+  steps edge predicates
+  """
+  hasSteps: Boolean
+  hasStepsWith: [CreditDecisionWhereInput!]
 }
 type CultureActivity implements Node {
   id: ID!
@@ -7384,7 +10908,12 @@ type Department implements Node {
   updatedAt: Time!
   name: String!
   parentID: ID
+  """
+  The department head: major complaints on its members' accounts escalate to them.
+  """
+  headID: ID
   organization: Organization!
+  head: User
   parent: Department
   children: [Department!]
   members(
@@ -7546,6 +11075,29 @@ input DepartmentWhereInput {
   parentIDNotNil: Boolean
   parentIDEqualFold: ID
   parentIDContainsFold: ID
+  """
+  head_id field predicates
+  """
+  headID: ID
+  headIDNEQ: ID
+  headIDIn: [ID!]
+  headIDNotIn: [ID!]
+  headIDGT: ID
+  headIDGTE: ID
+  headIDLT: ID
+  headIDLTE: ID
+  headIDContains: ID
+  headIDHasPrefix: ID
+  headIDHasSuffix: ID
+  headIDIsNil: Boolean
+  headIDNotNil: Boolean
+  headIDEqualFold: ID
+  headIDContainsFold: ID
+  """
+  head edge predicates
+  """
+  hasHead: Boolean
+  hasHeadWith: [UserWhereInput!]
   """
   parent edge predicates
   """
@@ -8134,6 +11686,30 @@ type Organization implements Node {
   Calendar months between visits to a C-tier account.
   """
   visitMonthsC: Int!
+  """
+  Days a new account's service rep has to contact the account manager.
+  """
+  serviceNewAccountDays: Int!
+  """
+  Days without an order after which an account needs a call (NO_RECENT_ORDER).
+  """
+  serviceNoOrderDays: Int!
+  """
+  Days within which that call is due.
+  """
+  serviceCallWithinDays: Int!
+  """
+  Months without an order after which an account is NOT_COOPERATING.
+  """
+  serviceNotCooperatingMonths: Int!
+  """
+  Contacts a month a NOT_COOPERATING or DORMANT account needs.
+  """
+  serviceContactsPerMonth: Int!
+  """
+  Months without contact after which the service department takes over (NO_FOLLOW_UP).
+  """
+  serviceNoFollowUpMonths: Int!
 }
 """
 Information about pagination in a connection.
@@ -8484,6 +12060,99 @@ type Query {
     """
     where: BulletinIssueWhereInput
   ): BulletinIssueConnection!
+  callbackBatches(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CallbackBatches returned from the connection.
+    """
+    orderBy: CallbackBatchOrder
+
+    """
+    Filtering options for CallbackBatches returned from the connection.
+    """
+    where: CallbackBatchWhereInput
+  ): CallbackBatchConnection!
+  caseStudies(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CaseStudies returned from the connection.
+    """
+    orderBy: CaseStudyOrder
+
+    """
+    Filtering options for CaseStudies returned from the connection.
+    """
+    where: CaseStudyWhereInput
+  ): CaseStudyConnection!
+  complaints(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Complaints returned from the connection.
+    """
+    orderBy: ComplaintOrder
+
+    """
+    Filtering options for Complaints returned from the connection.
+    """
+    where: ComplaintWhereInput
+  ): ComplaintConnection!
   contacts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8515,6 +12184,37 @@ type Query {
     """
     where: ContactWhereInput
   ): ContactConnection!
+  creditRequests(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CreditRequests returned from the connection.
+    """
+    orderBy: CreditRequestOrder
+
+    """
+    Filtering options for CreditRequests returned from the connection.
+    """
+    where: CreditRequestWhereInput
+  ): CreditRequestConnection!
   cultureCampaigns(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8640,6 +12340,37 @@ type Query {
     """
     where: PublicationWhereInput
   ): PublicationConnection!
+  serviceIssues(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ServiceIssues returned from the connection.
+    """
+    orderBy: ServiceIssueOrder
+
+    """
+    Filtering options for ServiceIssues returned from the connection.
+    """
+    where: ServiceIssueWhereInput
+  ): ServiceIssueConnection!
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8857,6 +12588,241 @@ input RecognitionWhereInput {
   hasDepartments: Boolean
   hasDepartmentsWith: [DepartmentWhereInput!]
 }
+type ServiceIssue implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  callbackID: ID!
+  accountID: ID!
+  summary: String!
+  """
+  Raised + 1 hour: resolved later, or still open after, it is escalated.
+  """
+  dueAt: Time!
+  resolvedAt: Time
+  resolution: String
+  resolvedByID: ID
+  organization: Organization!
+  callback: Callback!
+  account: Account!
+  resolvedBy: User
+}
+"""
+A connection to a list of items.
+"""
+type ServiceIssueConnection {
+  """
+  A list of edges.
+  """
+  edges: [ServiceIssueEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ServiceIssueEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ServiceIssue
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ServiceIssue connections
+"""
+input ServiceIssueOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ServiceIssues.
+  """
+  field: ServiceIssueOrderField!
+}
+"""
+Properties by which ServiceIssue connections can be ordered.
+"""
+enum ServiceIssueOrderField {
+  CREATED_AT
+  UPDATED_AT
+  DUE_AT
+}
+"""
+ServiceIssueWhereInput is used for filtering ServiceIssue objects.
+Input was generated by ent.
+"""
+input ServiceIssueWhereInput {
+  not: ServiceIssueWhereInput
+  and: [ServiceIssueWhereInput!]
+  or: [ServiceIssueWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  callback_id field predicates
+  """
+  callbackID: ID
+  callbackIDNEQ: ID
+  callbackIDIn: [ID!]
+  callbackIDNotIn: [ID!]
+  callbackIDGT: ID
+  callbackIDGTE: ID
+  callbackIDLT: ID
+  callbackIDLTE: ID
+  callbackIDContains: ID
+  callbackIDHasPrefix: ID
+  callbackIDHasSuffix: ID
+  callbackIDEqualFold: ID
+  callbackIDContainsFold: ID
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  summary field predicates
+  """
+  summary: String
+  summaryNEQ: String
+  summaryIn: [String!]
+  summaryNotIn: [String!]
+  summaryGT: String
+  summaryGTE: String
+  summaryLT: String
+  summaryLTE: String
+  summaryContains: String
+  summaryHasPrefix: String
+  summaryHasSuffix: String
+  summaryEqualFold: String
+  summaryContainsFold: String
+  """
+  due_at field predicates
+  """
+  dueAt: Time
+  dueAtNEQ: Time
+  dueAtIn: [Time!]
+  dueAtNotIn: [Time!]
+  dueAtGT: Time
+  dueAtGTE: Time
+  dueAtLT: Time
+  dueAtLTE: Time
+  """
+  resolved_at field predicates
+  """
+  resolvedAt: Time
+  resolvedAtNEQ: Time
+  resolvedAtIn: [Time!]
+  resolvedAtNotIn: [Time!]
+  resolvedAtGT: Time
+  resolvedAtGTE: Time
+  resolvedAtLT: Time
+  resolvedAtLTE: Time
+  resolvedAtIsNil: Boolean
+  resolvedAtNotNil: Boolean
+  """
+  resolution field predicates
+  """
+  resolution: String
+  resolutionNEQ: String
+  resolutionIn: [String!]
+  resolutionNotIn: [String!]
+  resolutionGT: String
+  resolutionGTE: String
+  resolutionLT: String
+  resolutionLTE: String
+  resolutionContains: String
+  resolutionHasPrefix: String
+  resolutionHasSuffix: String
+  resolutionIsNil: Boolean
+  resolutionNotNil: Boolean
+  resolutionEqualFold: String
+  resolutionContainsFold: String
+  """
+  resolved_by_id field predicates
+  """
+  resolvedByID: ID
+  resolvedByIDNEQ: ID
+  resolvedByIDIn: [ID!]
+  resolvedByIDNotIn: [ID!]
+  resolvedByIDGT: ID
+  resolvedByIDGTE: ID
+  resolvedByIDLT: ID
+  resolvedByIDLTE: ID
+  resolvedByIDContains: ID
+  resolvedByIDHasPrefix: ID
+  resolvedByIDHasSuffix: ID
+  resolvedByIDIsNil: Boolean
+  resolvedByIDNotNil: Boolean
+  resolvedByIDEqualFold: ID
+  resolvedByIDContainsFold: ID
+  """
+  callback edge predicates
+  """
+  hasCallback: Boolean
+  hasCallbackWith: [CallbackWhereInput!]
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  resolved_by edge predicates
+  """
+  hasResolvedBy: Boolean
+  hasResolvedByWith: [UserWhereInput!]
+}
 type TierChange implements Node {
   id: ID!
   accountID: ID!
@@ -9034,10 +13000,31 @@ input UpdateAccountInput {
   clearSource: Boolean
   lifecycleStage: AccountLifecycleStage
   cooperationIntent: AccountCooperationIntent
+  """
+  Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
+  """
+  creditLimit: Int
+  clearCreditLimit: Boolean
+  """
+  Payment terms in days. Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
+  """
+  paymentTermDays: Int
+  clearPaymentTermDays: Boolean
   contractSignedAt: Time
   clearContractSignedAt: Boolean
+  """
+  Set through createAccount/updateAccount until an order import exists.
+  """
   lastOrderAt: Time
   clearLastOrderAt: Boolean
+  """
+  A member account (会员客户): every callback batch must reach it.
+  """
+  member: Boolean
+  """
+  Unpaid balance in whole currency units (CNY). An account with one is never handed to the service department for lack of follow-up.
+  """
+  outstandingBalance: Int
   ownerID: ID
   clearOwner: Boolean
   serviceRepID: ID
@@ -9070,6 +13057,8 @@ Input was generated by ent.
 """
 input UpdateDepartmentInput {
   name: String
+  headID: ID
+  clearHead: Boolean
   parentID: ID
   clearParent: Boolean
 }
@@ -9107,6 +13096,30 @@ input UpdateOrganizationInput {
   Calendar months between visits to a C-tier account.
   """
   visitMonthsC: Int
+  """
+  Days a new account's service rep has to contact the account manager.
+  """
+  serviceNewAccountDays: Int
+  """
+  Days without an order after which an account needs a call (NO_RECENT_ORDER).
+  """
+  serviceNoOrderDays: Int
+  """
+  Days within which that call is due.
+  """
+  serviceCallWithinDays: Int
+  """
+  Months without an order after which an account is NOT_COOPERATING.
+  """
+  serviceNotCooperatingMonths: Int
+  """
+  Contacts a month a NOT_COOPERATING or DORMANT account needs.
+  """
+  serviceContactsPerMonth: Int
+  """
+  Months without contact after which the service department takes over (NO_FOLLOW_UP).
+  """
+  serviceNoFollowUpMonths: Int
 }
 """
 UpdateUserInput is used for update User object.
@@ -9868,6 +13881,259 @@ extend type Mutation {
   decideGreetingOutline(id: ID!, approve: Boolean!, note: String): GreetingOutline!
 }
 `, BuiltIn: false},
+	{Name: "../schema/service.graphql", Input: `# Customer service (domain §2 credit changes, §3 dormant accounts, §4
+# callbacks and complaints). Callback, CallbackBatch, ServiceIssue,
+# Complaint, CaseStudy, CreditRequest and their parts are ent types
+# (ent.graphql); the rules are internal/service, the workflows
+# internal/serviceops, who sees what ent/schema/serviceaccess.go.
+
+"""
+A watchlist rule (domain §3, dormant accounts; thresholds are the
+organisation's policy, defaults shown).
+"""
+enum ServiceRule {
+  """
+  A service rep was assigned and has not yet recorded contacting the
+  account manager (due within 7 days: recordServiceHandover).
+  """
+  NEW_ACCOUNT
+  """
+  No order for over a week: a phone call is due within the next week.
+  Accounts that never ordered are prospects, not flagged.
+  """
+  NO_RECENT_ORDER
+  """
+  No order for over a month, or lifecycle DORMANT, and fewer than 2
+  contacts this month: 2 contacts are due by the month's end.
+  """
+  NOT_COOPERATING
+  """
+  No contact for over 2 months (from creation for an account never
+  contacted), no outstanding balance, not yet taken over: the service
+  department takes it over (takeOverAccount).
+  """
+  NO_FOLLOW_UP
+}
+
+"""
+An account a rule flags: since when, and when what the rule asks for is due.
+"""
+type ServiceFlag {
+  rule: ServiceRule!
+  since: Time!
+  actionDueAt: Time!
+  account: Account!
+}
+
+type ServiceFlagEdge {
+  node: ServiceFlag!
+  cursor: Cursor!
+}
+
+type ServiceFlagConnection {
+  edges: [ServiceFlagEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"""
+A service rep's load, as the viewer sees it.
+"""
+type ServiceRepLoad {
+  rep: User!
+  """
+  Accounts the rep services.
+  """
+  accounts: Int!
+  openCallbacks: Int!
+  """
+  Open callbacks past their due time.
+  """
+  overdueCallbacks: Int!
+}
+
+input CreateCallbackBatchInput {
+  title: String!
+  """
+  The accounts to call back (those the supervisor sees that match; all
+  when null), for example {member: true}. At most 2000.
+  """
+  accounts: AccountWhereInput
+  """
+  The service reps the callbacks are spread over, evenly (counts differ
+  by at most one), the least loaded first. 1 to 50, each holding SERVICE_REP.
+  """
+  repIDs: [ID!]!
+}
+
+input RecordCallbackInput {
+  """
+  When the client was reached (not in the future).
+  """
+  reachedAt: Time!
+  """
+  1 (very dissatisfied) to 5 (very satisfied).
+  """
+  satisfaction: Int!
+  suggestions: String
+  """
+  Each becomes a ServiceIssue for the supervisors (at most 20, each up to
+  1000 characters).
+  """
+  issues: [String!]
+}
+
+"""
+An issue's status: ESCALATED when unresolved an hour after it was raised.
+"""
+enum ServiceIssueStatus {
+  OPEN
+  ESCALATED
+  RESOLVED
+}
+
+extend type ServiceIssue {
+  status: ServiceIssueStatus!
+  """
+  Resolved more than an hour after it was raised, or still open after that.
+  """
+  escalated: Boolean!
+}
+
+type SatisfactionCount {
+  score: Int!
+  count: Int!
+}
+
+"""
+A callback batch's summary (the callbacks the viewer sees of it).
+"""
+type CallbackReport {
+  batch: CallbackBatch!
+  total: Int!
+  completed: Int!
+  completedOnTime: Int!
+  """
+  Completed after their due time.
+  """
+  late: Int!
+  """
+  The number of callbacks for each score 1–5 (all five, in order).
+  """
+  satisfaction: [SatisfactionCount!]!
+  issuesRaised: Int!
+  issuesEscalated: Int!
+  issuesOpen: Int!
+  """
+  Member accounts in the batch, and those reached: every one must be.
+  """
+  members: Int!
+  membersReached: Int!
+  """
+  Member accounts whose callback is not completed (at most 200).
+  """
+  missedMembers: [Account!]!
+}
+
+input FileComplaintInput {
+  accountID: ID!
+  """
+  The client's words, restated.
+  """
+  summary: String!
+  """
+  The organisation's classification, e.g. 产品质量 (product quality), 交货 (delivery); up to 50 characters.
+  """
+  category: String!
+  severity: ComplaintSeverity!
+  """
+  Required, in the future (within 90 days), unless resolvedOnSpot.
+  """
+  promisedReplyAt: Time
+  """
+  A small complaint answered on the spot: filed resolved.
+  """
+  resolvedOnSpot: Boolean
+  resolution: String
+}
+
+input RequestCreditChangeInput {
+  accountID: ID!
+  """
+  The new credit limit, whole CNY, 0 to 1000000000000.
+  """
+  creditLimit: Int!
+  """
+  The new payment term, 0 to 365 days.
+  """
+  paymentTermDays: Int!
+  reason: String!
+}
+
+extend type Query {
+  """
+  Accounts the viewer may see that a rule (every rule when null) flags now,
+  the earliest action due first.
+  """
+  serviceWatchlist(rule: ServiceRule, first: Int, after: Cursor): ServiceFlagConnection!
+  """
+  The viewer's open callbacks, earliest due first.
+  """
+  myCallbacks(first: Int, after: Cursor): CallbackConnection!
+  callbackReport(batchID: ID!): CallbackReport!
+  """
+  The organisation's service reps and their load, to rebalance (assignServiceRep).
+  """
+  serviceReps: [ServiceRepLoad!]!
+}
+
+extend type Mutation {
+  """
+  Make a service rep (who must hold SERVICE_REP; null: nobody) service the
+  accounts (1 to 200): a supervisor's rebalancing, or a new account's
+  assignment. The rep then has a week to contact each account manager.
+  """
+  assignServiceRep(accountIDs: [ID!]!, repID: ID): [Account!]!
+  """
+  The account's service rep records contacting its account manager (ends
+  its NEW_ACCOUNT watch).
+  """
+  recordServiceHandover(accountID: ID!): Account!
+  """
+  The service department takes over follow-up of an account flagged NO_FOLLOW_UP.
+  """
+  takeOverAccount(accountID: ID!): Account!
+  createCallbackBatch(input: CreateCallbackBatchInput!): CallbackBatch!
+  recordCallback(id: ID!, input: RecordCallbackInput!): Callback!
+  """
+  A supervisor resolves an issue raised in a callback.
+  """
+  resolveServiceIssue(id: ID!, resolution: String!): ServiceIssue!
+  fileComplaint(input: FileComplaintInput!): Complaint!
+  addComplaintStep(id: ID!, note: String!): Complaint!
+  resolveComplaint(id: ID!, resolution: String!): Complaint!
+  """
+  Asking the client, after resolution, whether they are satisfied: at most
+  twice; a satisfied answer closes the complaint.
+  """
+  recordComplaintFollowUp(id: ID!, satisfied: Boolean!, note: String): Complaint!
+  """
+  File a resolved complaint's lesson in the case library (read by the whole organisation).
+  """
+  addCaseStudy(complaintID: ID!, lesson: String!): CaseStudy!
+  """
+  The account's manager, a sales manager or an admin requests new credit
+  terms; one pending request per account.
+  """
+  requestCreditChange(input: RequestCreditChangeInput!): CreditRequest!
+  """
+  Decide the request's next step: SALES_MANAGER approves, FINANCE checks,
+  EXECUTIVE signs; a rejection ends it; the account changes at the last
+  approval.
+  """
+  decideCreditChange(id: ID!, approve: Boolean!, note: String): CreditRequest!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -9931,6 +14197,16 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_contractSignedAt(ctx, field)
 	case "lastOrderAt":
 		return ec.fieldContext_Account_lastOrderAt(ctx, field)
+	case "member":
+		return ec.fieldContext_Account_member(ctx, field)
+	case "outstandingBalance":
+		return ec.fieldContext_Account_outstandingBalance(ctx, field)
+	case "serviceAssignedAt":
+		return ec.fieldContext_Account_serviceAssignedAt(ctx, field)
+	case "serviceHandoverAt":
+		return ec.fieldContext_Account_serviceHandoverAt(ctx, field)
+	case "serviceTakenOverAt":
+		return ec.fieldContext_Account_serviceTakenOverAt(ctx, field)
 	case "lastContactAt":
 		return ec.fieldContext_Account_lastContactAt(ctx, field)
 	case "lastCallAt":
@@ -9955,6 +14231,12 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_visitReports(ctx, field)
 	case "tierChanges":
 		return ec.fieldContext_Account_tierChanges(ctx, field)
+	case "callbacks":
+		return ec.fieldContext_Account_callbacks(ctx, field)
+	case "complaints":
+		return ec.fieldContext_Account_complaints(ctx, field)
+	case "creditRequests":
+		return ec.fieldContext_Account_creditRequests(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -10187,6 +14469,314 @@ func (ec *executionContext) childFields_BulletinIssueEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type BulletinIssueEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Callback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Callback_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Callback_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Callback_updatedAt(ctx, field)
+	case "batchID":
+		return ec.fieldContext_Callback_batchID(ctx, field)
+	case "accountID":
+		return ec.fieldContext_Callback_accountID(ctx, field)
+	case "assigneeID":
+		return ec.fieldContext_Callback_assigneeID(ctx, field)
+	case "member":
+		return ec.fieldContext_Callback_member(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Callback_dueAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Callback_status(ctx, field)
+	case "reachedAt":
+		return ec.fieldContext_Callback_reachedAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_Callback_completedAt(ctx, field)
+	case "late":
+		return ec.fieldContext_Callback_late(ctx, field)
+	case "satisfaction":
+		return ec.fieldContext_Callback_satisfaction(ctx, field)
+	case "suggestions":
+		return ec.fieldContext_Callback_suggestions(ctx, field)
+	case "organization":
+		return ec.fieldContext_Callback_organization(ctx, field)
+	case "batch":
+		return ec.fieldContext_Callback_batch(ctx, field)
+	case "account":
+		return ec.fieldContext_Callback_account(ctx, field)
+	case "assignee":
+		return ec.fieldContext_Callback_assignee(ctx, field)
+	case "issues":
+		return ec.fieldContext_Callback_issues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Callback", field.Name)
+}
+
+func (ec *executionContext) childFields_CallbackBatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CallbackBatch_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CallbackBatch_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CallbackBatch_updatedAt(ctx, field)
+	case "title":
+		return ec.fieldContext_CallbackBatch_title(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_CallbackBatch_dueAt(ctx, field)
+	case "createdByID":
+		return ec.fieldContext_CallbackBatch_createdByID(ctx, field)
+	case "organization":
+		return ec.fieldContext_CallbackBatch_organization(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_CallbackBatch_createdBy(ctx, field)
+	case "callbacks":
+		return ec.fieldContext_CallbackBatch_callbacks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallbackBatch", field.Name)
+}
+
+func (ec *executionContext) childFields_CallbackBatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CallbackBatchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CallbackBatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CallbackBatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallbackBatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CallbackBatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CallbackBatchEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CallbackBatchEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallbackBatchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CallbackConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CallbackConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CallbackConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CallbackConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallbackConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CallbackEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CallbackEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CallbackEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallbackEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CallbackReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "batch":
+		return ec.fieldContext_CallbackReport_batch(ctx, field)
+	case "total":
+		return ec.fieldContext_CallbackReport_total(ctx, field)
+	case "completed":
+		return ec.fieldContext_CallbackReport_completed(ctx, field)
+	case "completedOnTime":
+		return ec.fieldContext_CallbackReport_completedOnTime(ctx, field)
+	case "late":
+		return ec.fieldContext_CallbackReport_late(ctx, field)
+	case "satisfaction":
+		return ec.fieldContext_CallbackReport_satisfaction(ctx, field)
+	case "issuesRaised":
+		return ec.fieldContext_CallbackReport_issuesRaised(ctx, field)
+	case "issuesEscalated":
+		return ec.fieldContext_CallbackReport_issuesEscalated(ctx, field)
+	case "issuesOpen":
+		return ec.fieldContext_CallbackReport_issuesOpen(ctx, field)
+	case "members":
+		return ec.fieldContext_CallbackReport_members(ctx, field)
+	case "membersReached":
+		return ec.fieldContext_CallbackReport_membersReached(ctx, field)
+	case "missedMembers":
+		return ec.fieldContext_CallbackReport_missedMembers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallbackReport", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseStudy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseStudy_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CaseStudy_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CaseStudy_updatedAt(ctx, field)
+	case "complaintID":
+		return ec.fieldContext_CaseStudy_complaintID(ctx, field)
+	case "title":
+		return ec.fieldContext_CaseStudy_title(ctx, field)
+	case "lesson":
+		return ec.fieldContext_CaseStudy_lesson(ctx, field)
+	case "category":
+		return ec.fieldContext_CaseStudy_category(ctx, field)
+	case "authorID":
+		return ec.fieldContext_CaseStudy_authorID(ctx, field)
+	case "organization":
+		return ec.fieldContext_CaseStudy_organization(ctx, field)
+	case "author":
+		return ec.fieldContext_CaseStudy_author(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseStudy", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseStudyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseStudyConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseStudyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseStudyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseStudyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseStudyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CaseStudyEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CaseStudyEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseStudyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Complaint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Complaint_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Complaint_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Complaint_updatedAt(ctx, field)
+	case "number":
+		return ec.fieldContext_Complaint_number(ctx, field)
+	case "accountID":
+		return ec.fieldContext_Complaint_accountID(ctx, field)
+	case "filedByID":
+		return ec.fieldContext_Complaint_filedByID(ctx, field)
+	case "summary":
+		return ec.fieldContext_Complaint_summary(ctx, field)
+	case "category":
+		return ec.fieldContext_Complaint_category(ctx, field)
+	case "severity":
+		return ec.fieldContext_Complaint_severity(ctx, field)
+	case "status":
+		return ec.fieldContext_Complaint_status(ctx, field)
+	case "resolvedOnSpot":
+		return ec.fieldContext_Complaint_resolvedOnSpot(ctx, field)
+	case "promisedReplyAt":
+		return ec.fieldContext_Complaint_promisedReplyAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_Complaint_resolvedAt(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Complaint_resolution(ctx, field)
+	case "repliedLate":
+		return ec.fieldContext_Complaint_repliedLate(ctx, field)
+	case "escalatedToID":
+		return ec.fieldContext_Complaint_escalatedToID(ctx, field)
+	case "organization":
+		return ec.fieldContext_Complaint_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_Complaint_account(ctx, field)
+	case "filedBy":
+		return ec.fieldContext_Complaint_filedBy(ctx, field)
+	case "escalatedTo":
+		return ec.fieldContext_Complaint_escalatedTo(ctx, field)
+	case "steps":
+		return ec.fieldContext_Complaint_steps(ctx, field)
+	case "followUps":
+		return ec.fieldContext_Complaint_followUps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Complaint", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ComplaintConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ComplaintConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ComplaintConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ComplaintEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ComplaintEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintFollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ComplaintFollowUp_id(ctx, field)
+	case "complaintID":
+		return ec.fieldContext_ComplaintFollowUp_complaintID(ctx, field)
+	case "satisfied":
+		return ec.fieldContext_ComplaintFollowUp_satisfied(ctx, field)
+	case "note":
+		return ec.fieldContext_ComplaintFollowUp_note(ctx, field)
+	case "authorID":
+		return ec.fieldContext_ComplaintFollowUp_authorID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ComplaintFollowUp_createdAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_ComplaintFollowUp_organization(ctx, field)
+	case "complaint":
+		return ec.fieldContext_ComplaintFollowUp_complaint(ctx, field)
+	case "author":
+		return ec.fieldContext_ComplaintFollowUp_author(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintFollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ComplaintStep_id(ctx, field)
+	case "complaintID":
+		return ec.fieldContext_ComplaintStep_complaintID(ctx, field)
+	case "note":
+		return ec.fieldContext_ComplaintStep_note(ctx, field)
+	case "authorID":
+		return ec.fieldContext_ComplaintStep_authorID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ComplaintStep_createdAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_ComplaintStep_organization(ctx, field)
+	case "complaint":
+		return ec.fieldContext_ComplaintStep_complaint(ctx, field)
+	case "author":
+		return ec.fieldContext_ComplaintStep_author(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintStep", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10279,6 +14869,92 @@ func (ec *executionContext) childFields_ContactOverviewRow(ctx context.Context, 
 		return ec.fieldContext_ContactOverviewRow_days(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactOverviewRow", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CreditDecision_id(ctx, field)
+	case "requestID":
+		return ec.fieldContext_CreditDecision_requestID(ctx, field)
+	case "step":
+		return ec.fieldContext_CreditDecision_step(ctx, field)
+	case "approved":
+		return ec.fieldContext_CreditDecision_approved(ctx, field)
+	case "note":
+		return ec.fieldContext_CreditDecision_note(ctx, field)
+	case "decidedByID":
+		return ec.fieldContext_CreditDecision_decidedByID(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CreditDecision_decidedAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_CreditDecision_organization(ctx, field)
+	case "request":
+		return ec.fieldContext_CreditDecision_request(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_CreditDecision_decidedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CreditRequest_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CreditRequest_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CreditRequest_updatedAt(ctx, field)
+	case "accountID":
+		return ec.fieldContext_CreditRequest_accountID(ctx, field)
+	case "requestedByID":
+		return ec.fieldContext_CreditRequest_requestedByID(ctx, field)
+	case "oldCreditLimit":
+		return ec.fieldContext_CreditRequest_oldCreditLimit(ctx, field)
+	case "newCreditLimit":
+		return ec.fieldContext_CreditRequest_newCreditLimit(ctx, field)
+	case "oldPaymentTermDays":
+		return ec.fieldContext_CreditRequest_oldPaymentTermDays(ctx, field)
+	case "newPaymentTermDays":
+		return ec.fieldContext_CreditRequest_newPaymentTermDays(ctx, field)
+	case "reason":
+		return ec.fieldContext_CreditRequest_reason(ctx, field)
+	case "status":
+		return ec.fieldContext_CreditRequest_status(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CreditRequest_decidedAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_CreditRequest_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_CreditRequest_account(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_CreditRequest_requestedBy(ctx, field)
+	case "steps":
+		return ec.fieldContext_CreditRequest_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CreditRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CreditRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CreditRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CreditRequestEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CreditRequestEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditRequestEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CultureActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10505,8 +15181,12 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_name(ctx, field)
 	case "parentID":
 		return ec.fieldContext_Department_parentID(ctx, field)
+	case "headID":
+		return ec.fieldContext_Department_headID(ctx, field)
 	case "organization":
 		return ec.fieldContext_Department_organization(ctx, field)
+	case "head":
+		return ec.fieldContext_Department_head(ctx, field)
 	case "parent":
 		return ec.fieldContext_Department_parent(ctx, field)
 	case "children":
@@ -10689,6 +15369,18 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_visitMonthsB(ctx, field)
 	case "visitMonthsC":
 		return ec.fieldContext_Organization_visitMonthsC(ctx, field)
+	case "serviceNewAccountDays":
+		return ec.fieldContext_Organization_serviceNewAccountDays(ctx, field)
+	case "serviceNoOrderDays":
+		return ec.fieldContext_Organization_serviceNoOrderDays(ctx, field)
+	case "serviceCallWithinDays":
+		return ec.fieldContext_Organization_serviceCallWithinDays(ctx, field)
+	case "serviceNotCooperatingMonths":
+		return ec.fieldContext_Organization_serviceNotCooperatingMonths(ctx, field)
+	case "serviceContactsPerMonth":
+		return ec.fieldContext_Organization_serviceContactsPerMonth(ctx, field)
+	case "serviceNoFollowUpMonths":
+		return ec.fieldContext_Organization_serviceNoFollowUpMonths(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -10827,6 +15519,126 @@ func (ec *executionContext) childFields_RecognitionEdge(ctx context.Context, fie
 		return ec.fieldContext_RecognitionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecognitionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SatisfactionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_SatisfactionCount_score(ctx, field)
+	case "count":
+		return ec.fieldContext_SatisfactionCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SatisfactionCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_ServiceFlag_rule(ctx, field)
+	case "since":
+		return ec.fieldContext_ServiceFlag_since(ctx, field)
+	case "actionDueAt":
+		return ec.fieldContext_ServiceFlag_actionDueAt(ctx, field)
+	case "account":
+		return ec.fieldContext_ServiceFlag_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceFlag", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceFlagConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ServiceFlagConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ServiceFlagConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ServiceFlagConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceFlagConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceFlagEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ServiceFlagEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ServiceFlagEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceFlagEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ServiceIssue_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ServiceIssue_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ServiceIssue_updatedAt(ctx, field)
+	case "callbackID":
+		return ec.fieldContext_ServiceIssue_callbackID(ctx, field)
+	case "accountID":
+		return ec.fieldContext_ServiceIssue_accountID(ctx, field)
+	case "summary":
+		return ec.fieldContext_ServiceIssue_summary(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_ServiceIssue_dueAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_ServiceIssue_resolvedAt(ctx, field)
+	case "resolution":
+		return ec.fieldContext_ServiceIssue_resolution(ctx, field)
+	case "resolvedByID":
+		return ec.fieldContext_ServiceIssue_resolvedByID(ctx, field)
+	case "organization":
+		return ec.fieldContext_ServiceIssue_organization(ctx, field)
+	case "callback":
+		return ec.fieldContext_ServiceIssue_callback(ctx, field)
+	case "account":
+		return ec.fieldContext_ServiceIssue_account(ctx, field)
+	case "resolvedBy":
+		return ec.fieldContext_ServiceIssue_resolvedBy(ctx, field)
+	case "status":
+		return ec.fieldContext_ServiceIssue_status(ctx, field)
+	case "escalated":
+		return ec.fieldContext_ServiceIssue_escalated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceIssue", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceIssueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ServiceIssueConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ServiceIssueConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ServiceIssueConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceIssueConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceIssueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ServiceIssueEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ServiceIssueEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceIssueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceRepLoad(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rep":
+		return ec.fieldContext_ServiceRepLoad_rep(ctx, field)
+	case "accounts":
+		return ec.fieldContext_ServiceRepLoad_accounts(ctx, field)
+	case "openCallbacks":
+		return ec.fieldContext_ServiceRepLoad_openCallbacks(ctx, field)
+	case "overdueCallbacks":
+		return ec.fieldContext_ServiceRepLoad_overdueCallbacks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceRepLoad", field.Name)
 }
 
 func (ec *executionContext) childFields_TierChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11113,6 +15925,144 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Account_callbacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CallbackOrder, error) {
+			return ec.unmarshalOCallbackOrder2ᚖrapportᚋentᚐCallbackOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Account_complaints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ComplaintOrder, error) {
+			return ec.unmarshalOComplaintOrder2ᚖrapportᚋentᚐComplaintOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Account_creditRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CreditRequestOrder, error) {
+			return ec.unmarshalOCreditRequestOrder2ᚖrapportᚋentᚐCreditRequestOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Account_interactions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11213,6 +16163,60 @@ func (ec *executionContext) field_Account_visitReports_args(ctx context.Context,
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.VisitReportWhereInput, error) {
 			return ec.unmarshalOVisitReportWhereInput2ᚖrapportᚋentᚐVisitReportWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_CallbackBatch_callbacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CallbackOrder, error) {
+			return ec.unmarshalOCallbackOrder2ᚖrapportᚋentᚐCallbackOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CallbackWhereInput, error) {
+			return ec.unmarshalOCallbackWhereInput2ᚖrapportᚋentᚐCallbackWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11491,6 +16495,50 @@ func (ec *executionContext) field_Department_recognitions_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addCaseStudy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "complaintID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["complaintID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lesson",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lesson"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addComplaintStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_advanceBulletinIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11560,6 +16608,28 @@ func (ec *executionContext) field_Mutation_approveCulturePlan_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignServiceRep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountIDs",
+		func(ctx context.Context, v any) ([]pulid.ID, error) {
+			return ec.unmarshalNID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accountIDs"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "repID",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["repID"] = arg1
 	return args, nil
 }
 
@@ -11729,6 +16799,20 @@ func (ec *executionContext) field_Mutation_createBulletinIssue_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCallbackBatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCallbackBatchInput, error) {
+			return ec.unmarshalNCreateCallbackBatchInput2rapportᚋgraphᚋmodelᚐCreateCallbackBatchInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11841,6 +16925,36 @@ func (ec *executionContext) field_Mutation_createRecognition_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideCreditChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approve",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approve"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_decideGreetingOutline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11868,6 +16982,20 @@ func (ec *executionContext) field_Mutation_decideGreetingOutline_args(ctx contex
 		return nil, err
 	}
 	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_fileComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FileComplaintInput, error) {
+			return ec.unmarshalNFileComplaintInput2rapportᚋgraphᚋmodelᚐFileComplaintInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11979,6 +17107,72 @@ func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCallback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordCallbackInput, error) {
+			return ec.unmarshalNRecordCallbackInput2rapportᚋgraphᚋmodelᚐRecordCallbackInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordComplaintFollowUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "satisfied",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["satisfied"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordServiceHandover_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accountID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerForActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12034,6 +17228,64 @@ func (ec *executionContext) field_Mutation_rejectCulturePlan_args(ctx context.Co
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestCreditChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestCreditChangeInput, error) {
+			return ec.unmarshalNRequestCreditChangeInput2rapportᚋgraphᚋmodelᚐRequestCreditChangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveServiceIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg1
 	return args, nil
 }
 
@@ -12150,6 +17402,20 @@ func (ec *executionContext) field_Mutation_submitProposal_args(ctx context.Conte
 		return nil, err
 	}
 	args["summary"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_takeOverAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accountID"] = arg0
 	return args, nil
 }
 
@@ -12559,6 +17825,182 @@ func (ec *executionContext) field_Query_bulletinIssues_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_callbackBatches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CallbackBatchOrder, error) {
+			return ec.unmarshalOCallbackBatchOrder2ᚖrapportᚋentᚐCallbackBatchOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CallbackBatchWhereInput, error) {
+			return ec.unmarshalOCallbackBatchWhereInput2ᚖrapportᚋentᚐCallbackBatchWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_callbackReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "batchID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["batchID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_caseStudies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CaseStudyOrder, error) {
+			return ec.unmarshalOCaseStudyOrder2ᚖrapportᚋentᚐCaseStudyOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CaseStudyWhereInput, error) {
+			return ec.unmarshalOCaseStudyWhereInput2ᚖrapportᚋentᚐCaseStudyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_complaints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ComplaintOrder, error) {
+			return ec.unmarshalOComplaintOrder2ᚖrapportᚋentᚐComplaintOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ComplaintWhereInput, error) {
+			return ec.unmarshalOComplaintWhereInput2ᚖrapportᚋentᚐComplaintWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_contactOverview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12635,6 +18077,60 @@ func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawAr
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.ContactWhereInput, error) {
 			return ec.unmarshalOContactWhereInput2ᚖrapportᚋentᚐContactWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_creditRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CreditRequestOrder, error) {
+			return ec.unmarshalOCreditRequestOrder2ᚖrapportᚋentᚐCreditRequestOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CreditRequestWhereInput, error) {
+			return ec.unmarshalOCreditRequestWhereInput2ᚖrapportᚋentᚐCreditRequestWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12959,6 +18455,28 @@ func (ec *executionContext) field_Query_lateProposals_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myCallbacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13038,6 +18556,90 @@ func (ec *executionContext) field_Query_publications_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_serviceIssues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ServiceIssueOrder, error) {
+			return ec.unmarshalOServiceIssueOrder2ᚖrapportᚋentᚐServiceIssueOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ServiceIssueWhereInput, error) {
+			return ec.unmarshalOServiceIssueWhereInput2ᚖrapportᚋentᚐServiceIssueWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_serviceWatchlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (*service.Rule, error) {
+			return ec.unmarshalOServiceRule2ᚖrapportᚋinternalᚋserviceᚐRule(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -13912,6 +19514,121 @@ func (ec *executionContext) fieldContext_Account_lastOrderAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Account_member(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Account_outstandingBalance(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_outstandingBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutstandingBalance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_outstandingBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Account_serviceAssignedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_serviceAssignedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceAssignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_serviceAssignedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Account_serviceHandoverAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_serviceHandoverAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceHandoverAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_serviceHandoverAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Account_serviceTakenOverAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_serviceTakenOverAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceTakenOverAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_serviceTakenOverAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Account_lastContactAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14271,6 +19988,138 @@ func (ec *executionContext) fieldContext_Account_tierChanges(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TierChange(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_callbacks(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_callbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Callbacks(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CallbackOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackConnection) graphql.Marshaler {
+			return ec.marshalNCallbackConnection2ᚖrapportᚋentᚐCallbackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_callbacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_callbacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_complaints(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_complaints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Complaints(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ComplaintOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplaintConnection) graphql.Marshaler {
+			return ec.marshalNComplaintConnection2ᚖrapportᚋentᚐComplaintConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_complaints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_complaints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_creditRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_creditRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CreditRequests(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CreditRequestOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CreditRequestConnection) graphql.Marshaler {
+			return ec.marshalNCreditRequestConnection2ᚖrapportᚋentᚐCreditRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_creditRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_creditRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16216,6 +22065,2858 @@ func (ec *executionContext) fieldContext_BulletinIssueEdge_cursor(_ context.Cont
 	return graphql.NewScalarFieldContext("BulletinIssueEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _Callback_id(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Callback_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Callback_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Callback_batchID(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_batchID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BatchID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_batchID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Callback_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Callback_assigneeID(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_assigneeID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssigneeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_assigneeID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Callback_member(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Callback_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Callback_status(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v callback.Status) graphql.Marshaler {
+			return ec.marshalNCallbackStatus2rapportᚋentᚋcallbackᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "CallbackStatus")
+}
+
+func (ec *executionContext) _Callback_reachedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_reachedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReachedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_reachedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Callback_completedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Callback_late(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Callback_satisfaction(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_satisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_satisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Callback_suggestions(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_suggestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "String")
+}
+
+func (ec *executionContext) _Callback_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_batch(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_batch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Batch(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackBatch) graphql.Marshaler {
+			return ec.marshalNCallbackBatch2ᚖrapportᚋentᚐCallbackBatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_batch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackBatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_account(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_assignee(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assignee(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_issues(ctx context.Context, field graphql.CollectedField, obj *ent.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ServiceIssue) graphql.Marshaler {
+			return ec.marshalOServiceIssue2ᚕᚖrapportᚋentᚐServiceIssueᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceIssue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackBatch_id(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatch", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CallbackBatch_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatch", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CallbackBatch_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatch", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CallbackBatch_title(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CallbackBatch_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatch", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CallbackBatch_createdByID(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_createdByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatch", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CallbackBatch_organization(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackBatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackBatch_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackBatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackBatch_callbacks(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatch_callbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Callbacks(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CallbackOrder), fc.Args["where"].(*ent.CallbackWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackConnection) graphql.Marshaler {
+			return ec.marshalNCallbackConnection2ᚖrapportᚋentᚐCallbackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatch_callbacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackBatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CallbackBatch_callbacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackBatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CallbackBatchEdge) graphql.Marshaler {
+			return ec.marshalOCallbackBatchEdge2ᚕᚖrapportᚋentᚐCallbackBatchEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackBatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackBatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackBatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackBatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackBatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatchConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackBatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackBatch) graphql.Marshaler {
+			return ec.marshalOCallbackBatch2ᚖrapportᚋentᚐCallbackBatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackBatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackBatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackBatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackBatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackBatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackBatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackBatchEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CallbackConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CallbackEdge) graphql.Marshaler {
+			return ec.marshalOCallbackEdge2ᚕᚖrapportᚋentᚐCallbackEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Callback) graphql.Marshaler {
+			return ec.marshalOCallback2ᚖrapportᚋentᚐCallback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CallbackEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CallbackReport_batch(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_batch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Batch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackBatch) graphql.Marshaler {
+			return ec.marshalNCallbackBatch2ᚖrapportᚋentᚐCallbackBatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_batch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackBatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackReport_total(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_completed(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_completedOnTime(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_completedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_completedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_late(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_satisfaction(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_satisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*serviceops.ScoreCount) graphql.Marshaler {
+			return ec.marshalNSatisfactionCount2ᚕᚖrapportᚋinternalᚋserviceopsᚐScoreCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_satisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SatisfactionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallbackReport_issuesRaised(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_issuesRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesRaised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_issuesRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_issuesEscalated(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_issuesEscalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesEscalated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_issuesEscalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_issuesOpen(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_issuesOpen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesOpen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_issuesOpen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_members(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_membersReached(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_membersReached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MembersReached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_membersReached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallbackReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallbackReport_missedMembers(ctx context.Context, field graphql.CollectedField, obj *serviceops.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallbackReport_missedMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissedMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖrapportᚋentᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallbackReport_missedMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallbackReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStudy_id(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseStudy_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseStudy_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseStudy_complaintID(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_complaintID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_complaintID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseStudy_title(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseStudy_lesson(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_lesson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lesson, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_lesson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseStudy_category(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseStudy_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudy", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseStudy_organization(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStudy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStudy_author(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudy_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudy_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStudy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStudyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudyConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CaseStudyEdge) graphql.Marshaler {
+			return ec.marshalOCaseStudyEdge2ᚕᚖrapportᚋentᚐCaseStudyEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudyConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStudyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseStudyEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStudyConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudyConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudyConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStudyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStudyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudyConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudyConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseStudyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudyEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudyEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CaseStudy) graphql.Marshaler {
+			return ec.marshalOCaseStudy2ᚖrapportᚋentᚐCaseStudy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudyEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStudyEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseStudy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStudyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CaseStudyEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStudyEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStudyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStudyEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Complaint_id(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_number(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Complaint_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_filedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_filedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_filedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Complaint_category(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Complaint_severity(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaint.Severity) graphql.Marshaler {
+			return ec.marshalNComplaintSeverity2rapportᚋentᚋcomplaintᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ComplaintSeverity")
+}
+
+func (ec *executionContext) _Complaint_status(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaint.Status) graphql.Marshaler {
+			return ec.marshalNComplaintStatus2rapportᚋentᚋcomplaintᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ComplaintStatus")
+}
+
+func (ec *executionContext) _Complaint_resolvedOnSpot(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_resolvedOnSpot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedOnSpot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_resolvedOnSpot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Complaint_promisedReplyAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_promisedReplyAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PromisedReplyAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_promisedReplyAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_resolution(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Complaint_repliedLate(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_repliedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepliedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_repliedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Complaint_escalatedToID(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_escalatedToID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalatedToID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_escalatedToID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_account(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_filedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_filedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_filedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_escalatedTo(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_escalatedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalatedTo(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_escalatedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_steps(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplaintStep) graphql.Marshaler {
+			return ec.marshalOComplaintStep2ᚕᚖrapportᚋentᚐComplaintStepᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_followUps(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_followUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUps(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplaintFollowUp) graphql.Marshaler {
+			return ec.marshalOComplaintFollowUp2ᚕᚖrapportᚋentᚐComplaintFollowUpᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_followUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintFollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplaintEdge) graphql.Marshaler {
+			return ec.marshalOComplaintEdge2ᚕᚖrapportᚋentᚐComplaintEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplaintEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalOComplaint2ᚖrapportᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ComplaintFollowUp_id(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintFollowUp", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintFollowUp_complaintID(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_complaintID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_complaintID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintFollowUp", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintFollowUp_satisfied(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_satisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_satisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintFollowUp", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ComplaintFollowUp_note(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintFollowUp", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplaintFollowUp_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintFollowUp", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintFollowUp_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintFollowUp", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ComplaintFollowUp_organization(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintFollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintFollowUp_complaint(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖrapportᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintFollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintFollowUp_author(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintFollowUp_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintFollowUp_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintFollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintStep_id(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintStep_complaintID(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_complaintID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_complaintID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintStep_note(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplaintStep_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintStep_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ComplaintStep_organization(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintStep_complaint(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖrapportᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintStep_author(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16953,6 +25654,809 @@ func (ec *executionContext) fieldContext_ContactOverviewRow_days(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CreditDecision_id(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDecision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditDecision_requestID(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_requestID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_requestID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDecision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditDecision_step(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v creditdecision.Step) graphql.Marshaler {
+			return ec.marshalNCreditDecisionStep2rapportᚋentᚋcreditdecisionᚐStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDecision", field, false, false, "CreditDecisionStep")
+}
+
+func (ec *executionContext) _CreditDecision_approved(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDecision", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CreditDecision_note(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditDecision_decidedByID(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_decidedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_decidedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDecision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditDecision_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDecision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditDecision_organization(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditDecision_request(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CreditRequest) graphql.Marshaler {
+			return ec.marshalNCreditRequest2ᚖrapportᚋentᚐCreditRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditDecision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ent.CreditDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDecision_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDecision_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequest_id(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditRequest_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditRequest_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditRequest_requestedByID(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_requestedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_requestedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditRequest_oldCreditLimit(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_oldCreditLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldCreditLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_oldCreditLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditRequest_newCreditLimit(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_newCreditLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewCreditLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_newCreditLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditRequest_oldPaymentTermDays(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_oldPaymentTermDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldPaymentTermDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_oldPaymentTermDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditRequest_newPaymentTermDays(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_newPaymentTermDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewPaymentTermDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_newPaymentTermDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditRequest_reason(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditRequest_status(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v creditrequest.Status) graphql.Marshaler {
+			return ec.marshalNCreditRequestStatus2rapportᚋentᚋcreditrequestᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "CreditRequestStatus")
+}
+
+func (ec *executionContext) _CreditRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditRequest_organization(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequest_account(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequest_requestedBy(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequest_steps(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequest_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CreditDecision) graphql.Marshaler {
+			return ec.marshalOCreditDecision2ᚕᚖrapportᚋentᚐCreditDecisionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequest_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CreditRequestEdge) graphql.Marshaler {
+			return ec.marshalOCreditRequestEdge2ᚕᚖrapportᚋentᚐCreditRequestEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequestConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequestConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CreditRequest) graphql.Marshaler {
+			return ec.marshalOCreditRequest2ᚖrapportᚋentᚐCreditRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CreditRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRequestEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _CultureActivity_id(ctx context.Context, field graphql.CollectedField, obj *ent.CultureActivity) (ret graphql.Marshaler) {
@@ -19148,6 +28652,29 @@ func (ec *executionContext) fieldContext_Department_parentID(_ context.Context, 
 	return graphql.NewScalarFieldContext("Department", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Department_headID(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_headID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeadID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Department_headID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Department_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19175,6 +28702,38 @@ func (ec *executionContext) fieldContext_Department_organization(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Department_head(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_head(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Head(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Department_head(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Department",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22513,6 +32072,578 @@ func (ec *executionContext) fieldContext_Mutation_decideGreetingOutline(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_assignServiceRep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignServiceRep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignServiceRep(ctx, fc.Args["accountIDs"].([]pulid.ID), fc.Args["repID"].(*pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖrapportᚋentᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignServiceRep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignServiceRep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordServiceHandover(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordServiceHandover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordServiceHandover(ctx, fc.Args["accountID"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordServiceHandover(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordServiceHandover_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_takeOverAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_takeOverAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TakeOverAccount(ctx, fc.Args["accountID"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_takeOverAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_takeOverAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCallbackBatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCallbackBatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCallbackBatch(ctx, fc.Args["input"].(model.CreateCallbackBatchInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackBatch) graphql.Marshaler {
+			return ec.marshalNCallbackBatch2ᚖrapportᚋentᚐCallbackBatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCallbackBatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackBatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCallbackBatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCallback(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(model.RecordCallbackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Callback) graphql.Marshaler {
+			return ec.marshalNCallback2ᚖrapportᚋentᚐCallback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCallback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveServiceIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveServiceIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveServiceIssue(ctx, fc.Args["id"].(pulid.ID), fc.Args["resolution"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ServiceIssue) graphql.Marshaler {
+			return ec.marshalNServiceIssue2ᚖrapportᚋentᚐServiceIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveServiceIssue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceIssue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveServiceIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileComplaint(ctx, fc.Args["input"].(model.FileComplaintInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖrapportᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addComplaintStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addComplaintStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddComplaintStep(ctx, fc.Args["id"].(pulid.ID), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖrapportᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addComplaintStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addComplaintStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveComplaint(ctx, fc.Args["id"].(pulid.ID), fc.Args["resolution"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖrapportᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordComplaintFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordComplaintFollowUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordComplaintFollowUp(ctx, fc.Args["id"].(pulid.ID), fc.Args["satisfied"].(bool), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖrapportᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordComplaintFollowUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordComplaintFollowUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCaseStudy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCaseStudy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCaseStudy(ctx, fc.Args["complaintID"].(pulid.ID), fc.Args["lesson"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CaseStudy) graphql.Marshaler {
+			return ec.marshalNCaseStudy2ᚖrapportᚋentᚐCaseStudy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCaseStudy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseStudy(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCaseStudy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestCreditChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestCreditChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestCreditChange(ctx, fc.Args["input"].(model.RequestCreditChangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CreditRequest) graphql.Marshaler {
+			return ec.marshalNCreditRequest2ᚖrapportᚋentᚐCreditRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestCreditChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestCreditChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideCreditChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideCreditChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideCreditChange(ctx, fc.Args["id"].(pulid.ID), fc.Args["approve"].(bool), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CreditRequest) graphql.Marshaler {
+			return ec.marshalNCreditRequest2ᚖrapportᚋentᚐCreditRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideCreditChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideCreditChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22786,6 +32917,144 @@ func (ec *executionContext) _Organization_visitMonthsC(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Organization_visitMonthsC(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_serviceNewAccountDays(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_serviceNewAccountDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceNewAccountDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_serviceNewAccountDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_serviceNoOrderDays(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_serviceNoOrderDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceNoOrderDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_serviceNoOrderDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_serviceCallWithinDays(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_serviceCallWithinDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceCallWithinDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_serviceCallWithinDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_serviceNotCooperatingMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_serviceNotCooperatingMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceNotCooperatingMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_serviceNotCooperatingMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_serviceContactsPerMonth(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_serviceContactsPerMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceContactsPerMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_serviceContactsPerMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_serviceNoFollowUpMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_serviceNoFollowUpMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceNoFollowUpMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_serviceNoFollowUpMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
 }
 
@@ -23728,6 +33997,138 @@ func (ec *executionContext) fieldContext_Query_bulletinIssues(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_callbackBatches(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_callbackBatches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CallbackBatches(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CallbackBatchOrder), fc.Args["where"].(*ent.CallbackBatchWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackBatchConnection) graphql.Marshaler {
+			return ec.marshalNCallbackBatchConnection2ᚖrapportᚋentᚐCallbackBatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_callbackBatches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackBatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_callbackBatches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_caseStudies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_caseStudies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CaseStudies(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CaseStudyOrder), fc.Args["where"].(*ent.CaseStudyWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CaseStudyConnection) graphql.Marshaler {
+			return ec.marshalNCaseStudyConnection2ᚖrapportᚋentᚐCaseStudyConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_caseStudies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseStudyConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_caseStudies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_complaints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_complaints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Complaints(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ComplaintOrder), fc.Args["where"].(*ent.ComplaintWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplaintConnection) graphql.Marshaler {
+			return ec.marshalNComplaintConnection2ᚖrapportᚋentᚐComplaintConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_complaints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_complaints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_contacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23766,6 +34167,50 @@ func (ec *executionContext) fieldContext_Query_contacts(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_contacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_creditRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_creditRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CreditRequests(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CreditRequestOrder), fc.Args["where"].(*ent.CreditRequestWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CreditRequestConnection) graphql.Marshaler {
+			return ec.marshalNCreditRequestConnection2ᚖrapportᚋentᚐCreditRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_creditRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_creditRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23974,6 +34419,50 @@ func (ec *executionContext) fieldContext_Query_publications(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_publications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_serviceIssues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serviceIssues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServiceIssues(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ServiceIssueOrder), fc.Args["where"].(*ent.ServiceIssueWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ServiceIssueConnection) graphql.Marshaler {
+			return ec.marshalNServiceIssueConnection2ᚖrapportᚋentᚐServiceIssueConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serviceIssues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceIssueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_serviceIssues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24540,6 +35029,170 @@ func (ec *executionContext) fieldContext_Query_lateProposals(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_serviceWatchlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serviceWatchlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServiceWatchlist(ctx, fc.Args["rule"].(*service.Rule), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *serviceops.FlagConnection) graphql.Marshaler {
+			return ec.marshalNServiceFlagConnection2ᚖrapportᚋinternalᚋserviceopsᚐFlagConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serviceWatchlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceFlagConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_serviceWatchlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myCallbacks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myCallbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyCallbacks(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackConnection) graphql.Marshaler {
+			return ec.marshalNCallbackConnection2ᚖrapportᚋentᚐCallbackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myCallbacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myCallbacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_callbackReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_callbackReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CallbackReport(ctx, fc.Args["batchID"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *serviceops.Report) graphql.Marshaler {
+			return ec.marshalNCallbackReport2ᚖrapportᚋinternalᚋserviceopsᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_callbackReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallbackReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_callbackReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_serviceReps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serviceReps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ServiceReps(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*serviceops.RepLoad) graphql.Marshaler {
+			return ec.marshalNServiceRepLoad2ᚕᚖrapportᚋinternalᚋserviceopsᚐRepLoadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serviceReps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRepLoad(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25045,6 +35698,942 @@ func (ec *executionContext) _RecognitionEdge_cursor(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_RecognitionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecognitionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SatisfactionCount_score(ctx context.Context, field graphql.CollectedField, obj *serviceops.ScoreCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SatisfactionCount_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SatisfactionCount_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SatisfactionCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SatisfactionCount_count(ctx context.Context, field graphql.CollectedField, obj *serviceops.ScoreCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SatisfactionCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SatisfactionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SatisfactionCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceFlag_rule(ctx context.Context, field graphql.CollectedField, obj *serviceops.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlag_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.Rule) graphql.Marshaler {
+			return ec.marshalNServiceRule2rapportᚋinternalᚋserviceᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlag_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceFlag", field, false, false, "ServiceRule")
+}
+
+func (ec *executionContext) _ServiceFlag_since(ctx context.Context, field graphql.CollectedField, obj *serviceops.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlag_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlag_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceFlag", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceFlag_actionDueAt(ctx context.Context, field graphql.CollectedField, obj *serviceops.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlag_actionDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionDueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlag_actionDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceFlag", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceFlag_account(ctx context.Context, field graphql.CollectedField, obj *serviceops.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlag_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlag_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceFlag",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceFlagConnection_edges(ctx context.Context, field graphql.CollectedField, obj *serviceops.FlagConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlagConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*serviceops.FlagEdge) graphql.Marshaler {
+			return ec.marshalNServiceFlagEdge2ᚕᚖrapportᚋinternalᚋserviceopsᚐFlagEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlagConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceFlagConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceFlagEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceFlagConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *serviceops.FlagConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlagConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlagConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceFlagConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceFlagConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *serviceops.FlagConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlagConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlagConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceFlagConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceFlagEdge_node(ctx context.Context, field graphql.CollectedField, obj *serviceops.FlagEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlagEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *serviceops.Flag) graphql.Marshaler {
+			return ec.marshalNServiceFlag2ᚖrapportᚋinternalᚋserviceopsᚐFlag(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlagEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceFlagEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceFlag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceFlagEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *serviceops.FlagEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceFlagEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceFlagEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceFlagEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ServiceIssue_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServiceIssue_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceIssue_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceIssue_callbackID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_callbackID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbackID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_callbackID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServiceIssue_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServiceIssue_summary(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceIssue_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceIssue_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceIssue_resolution(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceIssue_resolvedByID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_resolvedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_resolvedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServiceIssue_organization(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceIssue_callback(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_callback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Callback(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Callback) graphql.Marshaler {
+			return ec.marshalNCallback2ᚖrapportᚋentᚐCallback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_callback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceIssue_account(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceIssue_resolvedBy(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_resolvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_resolvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceIssue_status(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceIssue().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ServiceIssueStatus) graphql.Marshaler {
+			return ec.marshalNServiceIssueStatus2rapportᚋgraphᚋmodelᚐServiceIssueStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, true, true, "ServiceIssueStatus")
+}
+
+func (ec *executionContext) _ServiceIssue_escalated(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssue_escalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceIssue().Escalated(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssue_escalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssue", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ServiceIssueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssueConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ServiceIssueEdge) graphql.Marshaler {
+			return ec.marshalOServiceIssueEdge2ᚕᚖrapportᚋentᚐServiceIssueEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssueConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceIssueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceIssueEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceIssueConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssueConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssueConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceIssueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceIssueConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssueConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssueConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssueConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceIssueEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssueEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ServiceIssue) graphql.Marshaler {
+			return ec.marshalOServiceIssue2ᚖrapportᚋentᚐServiceIssue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssueEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceIssueEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceIssue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceIssueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceIssueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceIssueEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceIssueEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceIssueEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ServiceRepLoad_rep(ctx context.Context, field graphql.CollectedField, obj *serviceops.RepLoad) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRepLoad_rep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rep, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRepLoad_rep(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRepLoad",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceRepLoad_accounts(ctx context.Context, field graphql.CollectedField, obj *serviceops.RepLoad) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRepLoad_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRepLoad_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRepLoad", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceRepLoad_openCallbacks(ctx context.Context, field graphql.CollectedField, obj *serviceops.RepLoad) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRepLoad_openCallbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenCallbacks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRepLoad_openCallbacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRepLoad", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceRepLoad_overdueCallbacks(ctx context.Context, field graphql.CollectedField, obj *serviceops.RepLoad) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRepLoad_overdueCallbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueCallbacks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRepLoad_overdueCallbacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRepLoad", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TierChange_id(ctx context.Context, field graphql.CollectedField, obj *ent.TierChange) (ret graphql.Marshaler) {
@@ -27690,7 +39279,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith", "hasVisitReports", "hasVisitReportsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "member", "memberNEQ", "outstandingBalance", "outstandingBalanceNEQ", "outstandingBalanceIn", "outstandingBalanceNotIn", "outstandingBalanceGT", "outstandingBalanceGTE", "outstandingBalanceLT", "outstandingBalanceLTE", "serviceAssignedAt", "serviceAssignedAtNEQ", "serviceAssignedAtIn", "serviceAssignedAtNotIn", "serviceAssignedAtGT", "serviceAssignedAtGTE", "serviceAssignedAtLT", "serviceAssignedAtLTE", "serviceAssignedAtIsNil", "serviceAssignedAtNotNil", "serviceHandoverAt", "serviceHandoverAtNEQ", "serviceHandoverAtIn", "serviceHandoverAtNotIn", "serviceHandoverAtGT", "serviceHandoverAtGTE", "serviceHandoverAtLT", "serviceHandoverAtLTE", "serviceHandoverAtIsNil", "serviceHandoverAtNotNil", "serviceTakenOverAt", "serviceTakenOverAtNEQ", "serviceTakenOverAtIn", "serviceTakenOverAtNotIn", "serviceTakenOverAtGT", "serviceTakenOverAtGTE", "serviceTakenOverAtLT", "serviceTakenOverAtLTE", "serviceTakenOverAtIsNil", "serviceTakenOverAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith", "hasVisitReports", "hasVisitReportsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29853,6 +41442,286 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.LastOrderAtNotNil = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "memberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberNEQ = data
+		case "outstandingBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalance"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalance = data
+		case "outstandingBalanceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalanceNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalanceNEQ = data
+		case "outstandingBalanceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalanceIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalanceIn = data
+		case "outstandingBalanceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalanceNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalanceNotIn = data
+		case "outstandingBalanceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalanceGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalanceGT = data
+		case "outstandingBalanceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalanceGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalanceGTE = data
+		case "outstandingBalanceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalanceLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalanceLT = data
+		case "outstandingBalanceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalanceLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalanceLTE = data
+		case "serviceAssignedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAt = data
+		case "serviceAssignedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtNEQ = data
+		case "serviceAssignedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtIn = data
+		case "serviceAssignedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtNotIn = data
+		case "serviceAssignedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtGT = data
+		case "serviceAssignedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtGTE = data
+		case "serviceAssignedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtLT = data
+		case "serviceAssignedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtLTE = data
+		case "serviceAssignedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtIsNil = data
+		case "serviceAssignedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAssignedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAssignedAtNotNil = data
+		case "serviceHandoverAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAt = data
+		case "serviceHandoverAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtNEQ = data
+		case "serviceHandoverAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtIn = data
+		case "serviceHandoverAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtNotIn = data
+		case "serviceHandoverAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtGT = data
+		case "serviceHandoverAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtGTE = data
+		case "serviceHandoverAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtLT = data
+		case "serviceHandoverAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtLTE = data
+		case "serviceHandoverAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtIsNil = data
+		case "serviceHandoverAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceHandoverAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceHandoverAtNotNil = data
+		case "serviceTakenOverAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAt = data
+		case "serviceTakenOverAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtNEQ = data
+		case "serviceTakenOverAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtIn = data
+		case "serviceTakenOverAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtNotIn = data
+		case "serviceTakenOverAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtGT = data
+		case "serviceTakenOverAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtGTE = data
+		case "serviceTakenOverAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtLT = data
+		case "serviceTakenOverAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtLTE = data
+		case "serviceTakenOverAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtIsNil = data
+		case "serviceTakenOverAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceTakenOverAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceTakenOverAtNotNil = data
 		case "lastContactAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastContactAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -32665,6 +44534,4565 @@ func UnmarshalBulletinIssueWhereInput(ctx context.Context, raw any) (ent.Bulleti
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCallbackBatchOrder(ctx context.Context, obj any) (ent.CallbackBatchOrder, error) {
+	var it ent.CallbackBatchOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCallbackBatchOrderField2ᚖrapportᚋentᚐCallbackBatchOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCallbackBatchOrder unmarshals raw into the CallbackBatchOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCallbackBatchOrder(ctx context.Context, raw any) (ent.CallbackBatchOrder, error) {
+	var out ent.CallbackBatchOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CallbackBatchOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCallbackBatchWhereInput(ctx context.Context, obj any) (ent.CallbackBatchWhereInput, error) {
+	var it ent.CallbackBatchWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "hasCreatedBy", "hasCreatedByWith", "hasCallbacks", "hasCallbacksWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCallbackBatchWhereInput2ᚖrapportᚋentᚐCallbackBatchWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCallbackBatchWhereInput2ᚕᚖrapportᚋentᚐCallbackBatchWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCallbackBatchWhereInput2ᚕᚖrapportᚋentᚐCallbackBatchWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "createdByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByID = data
+		case "createdByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDNEQ = data
+		case "createdByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDIn = data
+		case "createdByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDNotIn = data
+		case "createdByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDGT = data
+		case "createdByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDGTE = data
+		case "createdByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDLT = data
+		case "createdByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDLTE = data
+		case "createdByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDContains = data
+		case "createdByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDHasPrefix = data
+		case "createdByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDHasSuffix = data
+		case "createdByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDIsNil = data
+		case "createdByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDNotNil = data
+		case "createdByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDEqualFold = data
+		case "createdByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDContainsFold = data
+		case "hasCreatedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCreatedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCreatedBy = data
+		case "hasCreatedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCreatedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCreatedByWith = data
+		case "hasCallbacks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallbacks"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCallbacks = data
+		case "hasCallbacksWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallbacksWith"))
+			data, err := ec.unmarshalOCallbackWhereInput2ᚕᚖrapportᚋentᚐCallbackWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCallbacksWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCallbackBatchWhereInput unmarshals raw into the CallbackBatchWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCallbackBatchWhereInput(ctx context.Context, raw any) (ent.CallbackBatchWhereInput, error) {
+	var out ent.CallbackBatchWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CallbackBatchWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCallbackOrder(ctx context.Context, obj any) (ent.CallbackOrder, error) {
+	var it ent.CallbackOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCallbackOrderField2ᚖrapportᚋentᚐCallbackOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCallbackOrder unmarshals raw into the CallbackOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCallbackOrder(ctx context.Context, raw any) (ent.CallbackOrder, error) {
+	var out ent.CallbackOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CallbackOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCallbackWhereInput(ctx context.Context, obj any) (ent.CallbackWhereInput, error) {
+	var it ent.CallbackWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "batchID", "batchIDNEQ", "batchIDIn", "batchIDNotIn", "batchIDGT", "batchIDGTE", "batchIDLT", "batchIDLTE", "batchIDContains", "batchIDHasPrefix", "batchIDHasSuffix", "batchIDEqualFold", "batchIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDEqualFold", "assigneeIDContainsFold", "member", "memberNEQ", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "reachedAt", "reachedAtNEQ", "reachedAtIn", "reachedAtNotIn", "reachedAtGT", "reachedAtGTE", "reachedAtLT", "reachedAtLTE", "reachedAtIsNil", "reachedAtNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "late", "lateNEQ", "satisfaction", "satisfactionNEQ", "satisfactionIn", "satisfactionNotIn", "satisfactionGT", "satisfactionGTE", "satisfactionLT", "satisfactionLTE", "satisfactionIsNil", "satisfactionNotNil", "suggestions", "suggestionsNEQ", "suggestionsIn", "suggestionsNotIn", "suggestionsGT", "suggestionsGTE", "suggestionsLT", "suggestionsLTE", "suggestionsContains", "suggestionsHasPrefix", "suggestionsHasSuffix", "suggestionsIsNil", "suggestionsNotNil", "suggestionsEqualFold", "suggestionsContainsFold", "hasBatch", "hasBatchWith", "hasAccount", "hasAccountWith", "hasAssignee", "hasAssigneeWith", "hasIssues", "hasIssuesWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCallbackWhereInput2ᚖrapportᚋentᚐCallbackWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCallbackWhereInput2ᚕᚖrapportᚋentᚐCallbackWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCallbackWhereInput2ᚕᚖrapportᚋentᚐCallbackWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "batchID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchID = data
+		case "batchIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDNEQ = data
+		case "batchIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDIn = data
+		case "batchIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDNotIn = data
+		case "batchIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDGT = data
+		case "batchIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDGTE = data
+		case "batchIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDLT = data
+		case "batchIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDLTE = data
+		case "batchIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDContains = data
+		case "batchIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDHasPrefix = data
+		case "batchIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDHasSuffix = data
+		case "batchIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDEqualFold = data
+		case "batchIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batchIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BatchIDContainsFold = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "assigneeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "assigneeIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDNEQ = data
+		case "assigneeIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDIn = data
+		case "assigneeIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDNotIn = data
+		case "assigneeIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDGT = data
+		case "assigneeIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDGTE = data
+		case "assigneeIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDLT = data
+		case "assigneeIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDLTE = data
+		case "assigneeIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDContains = data
+		case "assigneeIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDHasPrefix = data
+		case "assigneeIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDHasSuffix = data
+		case "assigneeIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDEqualFold = data
+		case "assigneeIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDContainsFold = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "memberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberNEQ = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCallbackStatus2ᚖrapportᚋentᚋcallbackᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOCallbackStatus2ᚖrapportᚋentᚋcallbackᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOCallbackStatus2ᚕrapportᚋentᚋcallbackᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOCallbackStatus2ᚕrapportᚋentᚋcallbackᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "reachedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAt = data
+		case "reachedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtNEQ = data
+		case "reachedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtIn = data
+		case "reachedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtNotIn = data
+		case "reachedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtGT = data
+		case "reachedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtGTE = data
+		case "reachedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtLT = data
+		case "reachedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtLTE = data
+		case "reachedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtIsNil = data
+		case "reachedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAtNotNil = data
+		case "completedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAt = data
+		case "completedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtNEQ = data
+		case "completedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtIn = data
+		case "completedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtNotIn = data
+		case "completedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtGT = data
+		case "completedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtGTE = data
+		case "completedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtLT = data
+		case "completedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtLTE = data
+		case "completedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtIsNil = data
+		case "completedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtNotNil = data
+		case "late":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("late"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Late = data
+		case "lateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LateNEQ = data
+		case "satisfaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfaction"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfaction = data
+		case "satisfactionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionNEQ = data
+		case "satisfactionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionIn = data
+		case "satisfactionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionNotIn = data
+		case "satisfactionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionGT = data
+		case "satisfactionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionGTE = data
+		case "satisfactionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionLT = data
+		case "satisfactionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionLTE = data
+		case "satisfactionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionIsNil = data
+		case "satisfactionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfactionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfactionNotNil = data
+		case "suggestions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestions"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Suggestions = data
+		case "suggestionsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsNEQ = data
+		case "suggestionsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsIn = data
+		case "suggestionsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsNotIn = data
+		case "suggestionsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsGT = data
+		case "suggestionsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsGTE = data
+		case "suggestionsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsLT = data
+		case "suggestionsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsLTE = data
+		case "suggestionsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsContains = data
+		case "suggestionsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsHasPrefix = data
+		case "suggestionsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsHasSuffix = data
+		case "suggestionsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsIsNil = data
+		case "suggestionsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsNotNil = data
+		case "suggestionsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsEqualFold = data
+		case "suggestionsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestionsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuggestionsContainsFold = data
+		case "hasBatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBatch"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasBatch = data
+		case "hasBatchWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBatchWith"))
+			data, err := ec.unmarshalOCallbackBatchWhereInput2ᚕᚖrapportᚋentᚐCallbackBatchWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasBatchWith = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasAssignee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignee"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAssignee = data
+		case "hasAssigneeWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssigneeWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAssigneeWith = data
+		case "hasIssues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssues"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasIssues = data
+		case "hasIssuesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssuesWith"))
+			data, err := ec.unmarshalOServiceIssueWhereInput2ᚕᚖrapportᚋentᚐServiceIssueWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasIssuesWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCallbackWhereInput unmarshals raw into the CallbackWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCallbackWhereInput(ctx context.Context, raw any) (ent.CallbackWhereInput, error) {
+	var out ent.CallbackWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CallbackWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseStudyOrder(ctx context.Context, obj any) (ent.CaseStudyOrder, error) {
+	var it ent.CaseStudyOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCaseStudyOrderField2ᚖrapportᚋentᚐCaseStudyOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseStudyOrder unmarshals raw into the CaseStudyOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseStudyOrder(ctx context.Context, raw any) (ent.CaseStudyOrder, error) {
+	var out ent.CaseStudyOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseStudyOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseStudyWhereInput(ctx context.Context, obj any) (ent.CaseStudyWhereInput, error) {
+	var it ent.CaseStudyWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "complaintIDGT", "complaintIDGTE", "complaintIDLT", "complaintIDLTE", "complaintIDContains", "complaintIDHasPrefix", "complaintIDHasSuffix", "complaintIDEqualFold", "complaintIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "lesson", "lessonNEQ", "lessonIn", "lessonNotIn", "lessonGT", "lessonGTE", "lessonLT", "lessonLTE", "lessonContains", "lessonHasPrefix", "lessonHasSuffix", "lessonEqualFold", "lessonContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "hasAuthor", "hasAuthorWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCaseStudyWhereInput2ᚖrapportᚋentᚐCaseStudyWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCaseStudyWhereInput2ᚕᚖrapportᚋentᚐCaseStudyWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCaseStudyWhereInput2ᚕᚖrapportᚋentᚐCaseStudyWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "complaintID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintID = data
+		case "complaintIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNEQ = data
+		case "complaintIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDIn = data
+		case "complaintIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNotIn = data
+		case "complaintIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDGT = data
+		case "complaintIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDGTE = data
+		case "complaintIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDLT = data
+		case "complaintIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDLTE = data
+		case "complaintIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDContains = data
+		case "complaintIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDHasPrefix = data
+		case "complaintIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDHasSuffix = data
+		case "complaintIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDEqualFold = data
+		case "complaintIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDContainsFold = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "lesson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lesson"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lesson = data
+		case "lessonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonNEQ = data
+		case "lessonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonIn = data
+		case "lessonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonNotIn = data
+		case "lessonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonGT = data
+		case "lessonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonGTE = data
+		case "lessonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonLT = data
+		case "lessonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonLTE = data
+		case "lessonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonContains = data
+		case "lessonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonHasPrefix = data
+		case "lessonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonHasSuffix = data
+		case "lessonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonEqualFold = data
+		case "lessonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lessonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LessonContainsFold = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "categoryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGT = data
+		case "categoryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGTE = data
+		case "categoryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLT = data
+		case "categoryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLTE = data
+		case "categoryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContains = data
+		case "categoryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasPrefix = data
+		case "categoryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasSuffix = data
+		case "categoryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryEqualFold = data
+		case "categoryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContainsFold = data
+		case "authorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorID = data
+		case "authorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNEQ = data
+		case "authorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIn = data
+		case "authorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotIn = data
+		case "authorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGT = data
+		case "authorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGTE = data
+		case "authorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLT = data
+		case "authorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLTE = data
+		case "authorIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContains = data
+		case "authorIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasPrefix = data
+		case "authorIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasSuffix = data
+		case "authorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIsNil = data
+		case "authorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotNil = data
+		case "authorIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDEqualFold = data
+		case "authorIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContainsFold = data
+		case "hasAuthor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthor = data
+		case "hasAuthorWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthorWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthorWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseStudyWhereInput unmarshals raw into the CaseStudyWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseStudyWhereInput(ctx context.Context, raw any) (ent.CaseStudyWhereInput, error) {
+	var out ent.CaseStudyWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseStudyWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplaintFollowUpWhereInput(ctx context.Context, obj any) (ent.ComplaintFollowUpWhereInput, error) {
+	var it ent.ComplaintFollowUpWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "complaintIDGT", "complaintIDGTE", "complaintIDLT", "complaintIDLTE", "complaintIDContains", "complaintIDHasPrefix", "complaintIDHasSuffix", "complaintIDEqualFold", "complaintIDContainsFold", "satisfied", "satisfiedNEQ", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasComplaint", "hasComplaintWith", "hasAuthor", "hasAuthorWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplaintFollowUpWhereInput2ᚖrapportᚋentᚐComplaintFollowUpWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplaintFollowUpWhereInput2ᚕᚖrapportᚋentᚐComplaintFollowUpWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplaintFollowUpWhereInput2ᚕᚖrapportᚋentᚐComplaintFollowUpWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "complaintID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintID = data
+		case "complaintIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNEQ = data
+		case "complaintIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDIn = data
+		case "complaintIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNotIn = data
+		case "complaintIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDGT = data
+		case "complaintIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDGTE = data
+		case "complaintIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDLT = data
+		case "complaintIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDLTE = data
+		case "complaintIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDContains = data
+		case "complaintIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDHasPrefix = data
+		case "complaintIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDHasSuffix = data
+		case "complaintIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDEqualFold = data
+		case "complaintIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDContainsFold = data
+		case "satisfied":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfied"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfied = data
+		case "satisfiedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfiedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SatisfiedNEQ = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIsNil = data
+		case "noteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotNil = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "authorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorID = data
+		case "authorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNEQ = data
+		case "authorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIn = data
+		case "authorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotIn = data
+		case "authorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGT = data
+		case "authorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGTE = data
+		case "authorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLT = data
+		case "authorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLTE = data
+		case "authorIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContains = data
+		case "authorIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasPrefix = data
+		case "authorIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasSuffix = data
+		case "authorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIsNil = data
+		case "authorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotNil = data
+		case "authorIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDEqualFold = data
+		case "authorIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "hasComplaint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaint"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplaint = data
+		case "hasComplaintWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaintWith"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖrapportᚋentᚐComplaintWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplaintWith = data
+		case "hasAuthor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthor = data
+		case "hasAuthorWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthorWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthorWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintFollowUpWhereInput unmarshals raw into the ComplaintFollowUpWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintFollowUpWhereInput(ctx context.Context, raw any) (ent.ComplaintFollowUpWhereInput, error) {
+	var out ent.ComplaintFollowUpWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintFollowUpWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplaintOrder(ctx context.Context, obj any) (ent.ComplaintOrder, error) {
+	var it ent.ComplaintOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNComplaintOrderField2ᚖrapportᚋentᚐComplaintOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintOrder unmarshals raw into the ComplaintOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintOrder(ctx context.Context, raw any) (ent.ComplaintOrder, error) {
+	var out ent.ComplaintOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplaintStepWhereInput(ctx context.Context, obj any) (ent.ComplaintStepWhereInput, error) {
+	var it ent.ComplaintStepWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "complaintIDGT", "complaintIDGTE", "complaintIDLT", "complaintIDLTE", "complaintIDContains", "complaintIDHasPrefix", "complaintIDHasSuffix", "complaintIDEqualFold", "complaintIDContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasComplaint", "hasComplaintWith", "hasAuthor", "hasAuthorWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚖrapportᚋentᚐComplaintStepWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚕᚖrapportᚋentᚐComplaintStepWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚕᚖrapportᚋentᚐComplaintStepWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "complaintID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintID = data
+		case "complaintIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNEQ = data
+		case "complaintIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDIn = data
+		case "complaintIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNotIn = data
+		case "complaintIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDGT = data
+		case "complaintIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDGTE = data
+		case "complaintIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDLT = data
+		case "complaintIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDLTE = data
+		case "complaintIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDContains = data
+		case "complaintIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDHasPrefix = data
+		case "complaintIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDHasSuffix = data
+		case "complaintIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDEqualFold = data
+		case "complaintIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDContainsFold = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "authorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorID = data
+		case "authorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNEQ = data
+		case "authorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIn = data
+		case "authorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotIn = data
+		case "authorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGT = data
+		case "authorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGTE = data
+		case "authorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLT = data
+		case "authorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLTE = data
+		case "authorIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContains = data
+		case "authorIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasPrefix = data
+		case "authorIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasSuffix = data
+		case "authorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIsNil = data
+		case "authorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotNil = data
+		case "authorIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDEqualFold = data
+		case "authorIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "hasComplaint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaint"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplaint = data
+		case "hasComplaintWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaintWith"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖrapportᚋentᚐComplaintWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplaintWith = data
+		case "hasAuthor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthor = data
+		case "hasAuthorWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthorWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthorWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintStepWhereInput unmarshals raw into the ComplaintStepWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintStepWhereInput(ctx context.Context, raw any) (ent.ComplaintStepWhereInput, error) {
+	var out ent.ComplaintStepWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintStepWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplaintWhereInput(ctx context.Context, obj any) (ent.ComplaintWhereInput, error) {
+	var it ent.ComplaintWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "filedByID", "filedByIDNEQ", "filedByIDIn", "filedByIDNotIn", "filedByIDGT", "filedByIDGTE", "filedByIDLT", "filedByIDLTE", "filedByIDContains", "filedByIDHasPrefix", "filedByIDHasSuffix", "filedByIDIsNil", "filedByIDNotNil", "filedByIDEqualFold", "filedByIDContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "resolvedOnSpot", "resolvedOnSpotNEQ", "promisedReplyAt", "promisedReplyAtNEQ", "promisedReplyAtIn", "promisedReplyAtNotIn", "promisedReplyAtGT", "promisedReplyAtGTE", "promisedReplyAtLT", "promisedReplyAtLTE", "promisedReplyAtIsNil", "promisedReplyAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "repliedLate", "repliedLateNEQ", "escalatedToID", "escalatedToIDNEQ", "escalatedToIDIn", "escalatedToIDNotIn", "escalatedToIDGT", "escalatedToIDGTE", "escalatedToIDLT", "escalatedToIDLTE", "escalatedToIDContains", "escalatedToIDHasPrefix", "escalatedToIDHasSuffix", "escalatedToIDIsNil", "escalatedToIDNotNil", "escalatedToIDEqualFold", "escalatedToIDContainsFold", "hasAccount", "hasAccountWith", "hasFiledBy", "hasFiledByWith", "hasEscalatedTo", "hasEscalatedToWith", "hasSteps", "hasStepsWith", "hasFollowUps", "hasFollowUpsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚖrapportᚋentᚐComplaintWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖrapportᚋentᚐComplaintWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖrapportᚋentᚐComplaintWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "numberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNEQ = data
+		case "numberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberIn = data
+		case "numberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNotIn = data
+		case "numberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGT = data
+		case "numberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGTE = data
+		case "numberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLT = data
+		case "numberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "filedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByID = data
+		case "filedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDNEQ = data
+		case "filedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDIn = data
+		case "filedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDNotIn = data
+		case "filedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDGT = data
+		case "filedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDGTE = data
+		case "filedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDLT = data
+		case "filedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDLTE = data
+		case "filedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDContains = data
+		case "filedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDHasPrefix = data
+		case "filedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDHasSuffix = data
+		case "filedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDIsNil = data
+		case "filedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDNotNil = data
+		case "filedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDEqualFold = data
+		case "filedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledByIDContainsFold = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "summaryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNEQ = data
+		case "summaryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryIn = data
+		case "summaryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNotIn = data
+		case "summaryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGT = data
+		case "summaryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGTE = data
+		case "summaryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLT = data
+		case "summaryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLTE = data
+		case "summaryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContains = data
+		case "summaryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasPrefix = data
+		case "summaryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasSuffix = data
+		case "summaryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryEqualFold = data
+		case "summaryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContainsFold = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "categoryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGT = data
+		case "categoryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGTE = data
+		case "categoryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLT = data
+		case "categoryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLTE = data
+		case "categoryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContains = data
+		case "categoryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasPrefix = data
+		case "categoryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasSuffix = data
+		case "categoryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryEqualFold = data
+		case "categoryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContainsFold = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚖrapportᚋentᚋcomplaintᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "severityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNEQ"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚖrapportᚋentᚋcomplaintᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNEQ = data
+		case "severityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityIn"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚕrapportᚋentᚋcomplaintᚐSeverityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityIn = data
+		case "severityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNotIn"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚕrapportᚋentᚋcomplaintᚐSeverityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNotIn = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOComplaintStatus2ᚖrapportᚋentᚋcomplaintᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOComplaintStatus2ᚖrapportᚋentᚋcomplaintᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOComplaintStatus2ᚕrapportᚋentᚋcomplaintᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOComplaintStatus2ᚕrapportᚋentᚋcomplaintᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "resolvedOnSpot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedOnSpot"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedOnSpot = data
+		case "resolvedOnSpotNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedOnSpotNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedOnSpotNEQ = data
+		case "promisedReplyAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAt = data
+		case "promisedReplyAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtNEQ = data
+		case "promisedReplyAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtIn = data
+		case "promisedReplyAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtNotIn = data
+		case "promisedReplyAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtGT = data
+		case "promisedReplyAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtGTE = data
+		case "promisedReplyAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtLT = data
+		case "promisedReplyAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtLTE = data
+		case "promisedReplyAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtIsNil = data
+		case "promisedReplyAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAtNotNil = data
+		case "resolvedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAt = data
+		case "resolvedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtNEQ = data
+		case "resolvedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtIn = data
+		case "resolvedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtNotIn = data
+		case "resolvedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtGT = data
+		case "resolvedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtGTE = data
+		case "resolvedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtLT = data
+		case "resolvedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtLTE = data
+		case "resolvedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtIsNil = data
+		case "resolvedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtNotNil = data
+		case "resolution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolution = data
+		case "resolutionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionNEQ = data
+		case "resolutionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionIn = data
+		case "resolutionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionNotIn = data
+		case "resolutionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionGT = data
+		case "resolutionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionGTE = data
+		case "resolutionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionLT = data
+		case "resolutionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionLTE = data
+		case "resolutionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionContains = data
+		case "resolutionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionHasPrefix = data
+		case "resolutionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionHasSuffix = data
+		case "resolutionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionIsNil = data
+		case "resolutionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionNotNil = data
+		case "resolutionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionEqualFold = data
+		case "resolutionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionContainsFold = data
+		case "repliedLate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedLate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedLate = data
+		case "repliedLateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedLateNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedLateNEQ = data
+		case "escalatedToID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToID = data
+		case "escalatedToIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDNEQ = data
+		case "escalatedToIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDIn = data
+		case "escalatedToIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDNotIn = data
+		case "escalatedToIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDGT = data
+		case "escalatedToIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDGTE = data
+		case "escalatedToIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDLT = data
+		case "escalatedToIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDLTE = data
+		case "escalatedToIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDContains = data
+		case "escalatedToIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDHasPrefix = data
+		case "escalatedToIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDHasSuffix = data
+		case "escalatedToIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDIsNil = data
+		case "escalatedToIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDNotNil = data
+		case "escalatedToIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDEqualFold = data
+		case "escalatedToIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalatedToIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalatedToIDContainsFold = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasFiledBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFiledBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasFiledBy = data
+		case "hasFiledByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFiledByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasFiledByWith = data
+		case "hasEscalatedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEscalatedTo"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasEscalatedTo = data
+		case "hasEscalatedToWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEscalatedToWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasEscalatedToWith = data
+		case "hasSteps":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSteps"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSteps = data
+		case "hasStepsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStepsWith"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚕᚖrapportᚋentᚐComplaintStepWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasStepsWith = data
+		case "hasFollowUps":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFollowUps"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasFollowUps = data
+		case "hasFollowUpsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFollowUpsWith"))
+			data, err := ec.unmarshalOComplaintFollowUpWhereInput2ᚕᚖrapportᚋentᚐComplaintFollowUpWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasFollowUpsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintWhereInput unmarshals raw into the ComplaintWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintWhereInput(ctx context.Context, raw any) (ent.ComplaintWhereInput, error) {
+	var out ent.ComplaintWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputContactOrder(ctx context.Context, obj any) (ent.ContactOrder, error) {
 	var it ent.ContactOrder
 	if obj == nil {
@@ -33688,7 +50116,7 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "industry", "region", "address", "phone", "fax", "email", "website", "businessScope", "mainProducts", "industryPosition", "recentDevelopments", "companySize", "source", "lifecycleStage", "cooperationIntent", "tier", "creditLimit", "paymentTermDays", "contractSignedAt", "lastOrderAt", "ownerID"}
+	fieldsInOrder := [...]string{"name", "industry", "region", "address", "phone", "fax", "email", "website", "businessScope", "mainProducts", "industryPosition", "recentDevelopments", "companySize", "source", "lifecycleStage", "cooperationIntent", "tier", "creditLimit", "paymentTermDays", "contractSignedAt", "lastOrderAt", "member", "outstandingBalance", "ownerID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33842,6 +50270,20 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.LastOrderAt = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "outstandingBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalance"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalance = data
 		case "ownerID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
 			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
@@ -33989,6 +50431,62 @@ func (ec *executionContext) unmarshalInputCreateBulletinIssueInput(ctx context.C
 func UnmarshalCreateBulletinIssueInput(ctx context.Context, raw any) (ent.CreateBulletinIssueInput, error) {
 	var out ent.CreateBulletinIssueInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateBulletinIssueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCallbackBatchInput(ctx context.Context, obj any) (model.CreateCallbackBatchInput, error) {
+	var it model.CreateCallbackBatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "accounts", "repIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "accounts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accounts"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚖrapportᚋentᚐAccountWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accounts = data
+		case "repIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDs"))
+			data, err := ec.unmarshalNID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCallbackBatchInput unmarshals raw into the CreateCallbackBatchInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCallbackBatchInput(ctx context.Context, raw any) (model.CreateCallbackBatchInput, error) {
+	var out model.CreateCallbackBatchInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCallbackBatchInput", raw, &out)
 	return out, err
 }
 
@@ -34374,7 +50872,7 @@ func (ec *executionContext) unmarshalInputCreateDepartmentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "parentID"}
+	fieldsInOrder := [...]string{"name", "headID", "parentID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34388,6 +50886,13 @@ func (ec *executionContext) unmarshalInputCreateDepartmentInput(ctx context.Cont
 				return it, err
 			}
 			it.Name = data
+		case "headID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadID = data
 		case "parentID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
 			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
@@ -34759,6 +51264,1487 @@ func (ec *executionContext) unmarshalInputCreateVisitReportInput(ctx context.Con
 func UnmarshalCreateVisitReportInput(ctx context.Context, raw any) (ent.CreateVisitReportInput, error) {
 	var out ent.CreateVisitReportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVisitReportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreditDecisionWhereInput(ctx context.Context, obj any) (ent.CreditDecisionWhereInput, error) {
+	var it ent.CreditDecisionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "requestID", "requestIDNEQ", "requestIDIn", "requestIDNotIn", "requestIDGT", "requestIDGTE", "requestIDLT", "requestIDLTE", "requestIDContains", "requestIDHasPrefix", "requestIDHasSuffix", "requestIDEqualFold", "requestIDContainsFold", "step", "stepNEQ", "stepIn", "stepNotIn", "approved", "approvedNEQ", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDEqualFold", "decidedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "hasRequest", "hasRequestWith", "hasDecidedBy", "hasDecidedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCreditDecisionWhereInput2ᚖrapportᚋentᚐCreditDecisionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCreditDecisionWhereInput2ᚕᚖrapportᚋentᚐCreditDecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCreditDecisionWhereInput2ᚕᚖrapportᚋentᚐCreditDecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "requestID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "requestIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDNEQ = data
+		case "requestIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDIn = data
+		case "requestIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDNotIn = data
+		case "requestIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDGT = data
+		case "requestIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDGTE = data
+		case "requestIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDLT = data
+		case "requestIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDLTE = data
+		case "requestIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDContains = data
+		case "requestIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDHasPrefix = data
+		case "requestIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDHasSuffix = data
+		case "requestIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDEqualFold = data
+		case "requestIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestIDContainsFold = data
+		case "step":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("step"))
+			data, err := ec.unmarshalOCreditDecisionStep2ᚖrapportᚋentᚋcreditdecisionᚐStep(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Step = data
+		case "stepNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stepNEQ"))
+			data, err := ec.unmarshalOCreditDecisionStep2ᚖrapportᚋentᚋcreditdecisionᚐStep(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StepNEQ = data
+		case "stepIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stepIn"))
+			data, err := ec.unmarshalOCreditDecisionStep2ᚕrapportᚋentᚋcreditdecisionᚐStepᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StepIn = data
+		case "stepNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stepNotIn"))
+			data, err := ec.unmarshalOCreditDecisionStep2ᚕrapportᚋentᚋcreditdecisionᚐStepᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StepNotIn = data
+		case "approved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approved"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approved = data
+		case "approvedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedNEQ = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIsNil = data
+		case "noteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotNil = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "decidedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByID = data
+		case "decidedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNEQ = data
+		case "decidedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDIn = data
+		case "decidedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNotIn = data
+		case "decidedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGT = data
+		case "decidedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGTE = data
+		case "decidedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLT = data
+		case "decidedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLTE = data
+		case "decidedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContains = data
+		case "decidedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasPrefix = data
+		case "decidedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasSuffix = data
+		case "decidedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDEqualFold = data
+		case "decidedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContainsFold = data
+		case "decidedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAt = data
+		case "decidedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNEQ = data
+		case "decidedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIn = data
+		case "decidedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotIn = data
+		case "decidedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGT = data
+		case "decidedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGTE = data
+		case "decidedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLT = data
+		case "decidedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLTE = data
+		case "hasRequest":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequest"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRequest = data
+		case "hasRequestWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestWith"))
+			data, err := ec.unmarshalOCreditRequestWhereInput2ᚕᚖrapportᚋentᚐCreditRequestWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRequestWith = data
+		case "hasDecidedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedBy = data
+		case "hasDecidedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedByWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreditDecisionWhereInput unmarshals raw into the CreditDecisionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreditDecisionWhereInput(ctx context.Context, raw any) (ent.CreditDecisionWhereInput, error) {
+	var out ent.CreditDecisionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreditDecisionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreditRequestOrder(ctx context.Context, obj any) (ent.CreditRequestOrder, error) {
+	var it ent.CreditRequestOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCreditRequestOrderField2ᚖrapportᚋentᚐCreditRequestOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreditRequestOrder unmarshals raw into the CreditRequestOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreditRequestOrder(ctx context.Context, raw any) (ent.CreditRequestOrder, error) {
+	var out ent.CreditRequestOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreditRequestOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreditRequestWhereInput(ctx context.Context, obj any) (ent.CreditRequestWhereInput, error) {
+	var it ent.CreditRequestWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "requestedByID", "requestedByIDNEQ", "requestedByIDIn", "requestedByIDNotIn", "requestedByIDGT", "requestedByIDGTE", "requestedByIDLT", "requestedByIDLTE", "requestedByIDContains", "requestedByIDHasPrefix", "requestedByIDHasSuffix", "requestedByIDIsNil", "requestedByIDNotNil", "requestedByIDEqualFold", "requestedByIDContainsFold", "oldCreditLimit", "oldCreditLimitNEQ", "oldCreditLimitIn", "oldCreditLimitNotIn", "oldCreditLimitGT", "oldCreditLimitGTE", "oldCreditLimitLT", "oldCreditLimitLTE", "oldCreditLimitIsNil", "oldCreditLimitNotNil", "newCreditLimit", "newCreditLimitNEQ", "newCreditLimitIn", "newCreditLimitNotIn", "newCreditLimitGT", "newCreditLimitGTE", "newCreditLimitLT", "newCreditLimitLTE", "oldPaymentTermDays", "oldPaymentTermDaysNEQ", "oldPaymentTermDaysIn", "oldPaymentTermDaysNotIn", "oldPaymentTermDaysGT", "oldPaymentTermDaysGTE", "oldPaymentTermDaysLT", "oldPaymentTermDaysLTE", "oldPaymentTermDaysIsNil", "oldPaymentTermDaysNotNil", "newPaymentTermDays", "newPaymentTermDaysNEQ", "newPaymentTermDaysIn", "newPaymentTermDaysNotIn", "newPaymentTermDaysGT", "newPaymentTermDaysGTE", "newPaymentTermDaysLT", "newPaymentTermDaysLTE", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasAccount", "hasAccountWith", "hasRequestedBy", "hasRequestedByWith", "hasSteps", "hasStepsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCreditRequestWhereInput2ᚖrapportᚋentᚐCreditRequestWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCreditRequestWhereInput2ᚕᚖrapportᚋentᚐCreditRequestWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCreditRequestWhereInput2ᚕᚖrapportᚋentᚐCreditRequestWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "requestedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByID = data
+		case "requestedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDNEQ = data
+		case "requestedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDIn = data
+		case "requestedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDNotIn = data
+		case "requestedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDGT = data
+		case "requestedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDGTE = data
+		case "requestedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDLT = data
+		case "requestedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDLTE = data
+		case "requestedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDContains = data
+		case "requestedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDHasPrefix = data
+		case "requestedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDHasSuffix = data
+		case "requestedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDIsNil = data
+		case "requestedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDNotNil = data
+		case "requestedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDEqualFold = data
+		case "requestedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByIDContainsFold = data
+		case "oldCreditLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimit"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimit = data
+		case "oldCreditLimitNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitNEQ = data
+		case "oldCreditLimitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitIn = data
+		case "oldCreditLimitNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitNotIn = data
+		case "oldCreditLimitGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitGT = data
+		case "oldCreditLimitGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitGTE = data
+		case "oldCreditLimitLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitLT = data
+		case "oldCreditLimitLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitLTE = data
+		case "oldCreditLimitIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitIsNil = data
+		case "oldCreditLimitNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldCreditLimitNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldCreditLimitNotNil = data
+		case "newCreditLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimit"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimit = data
+		case "newCreditLimitNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimitNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimitNEQ = data
+		case "newCreditLimitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimitIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimitIn = data
+		case "newCreditLimitNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimitNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimitNotIn = data
+		case "newCreditLimitGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimitGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimitGT = data
+		case "newCreditLimitGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimitGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimitGTE = data
+		case "newCreditLimitLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimitLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimitLT = data
+		case "newCreditLimitLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCreditLimitLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCreditLimitLTE = data
+		case "oldPaymentTermDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDays = data
+		case "oldPaymentTermDaysNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysNEQ = data
+		case "oldPaymentTermDaysIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysIn = data
+		case "oldPaymentTermDaysNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysNotIn = data
+		case "oldPaymentTermDaysGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysGT = data
+		case "oldPaymentTermDaysGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysGTE = data
+		case "oldPaymentTermDaysLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysLT = data
+		case "oldPaymentTermDaysLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysLTE = data
+		case "oldPaymentTermDaysIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysIsNil = data
+		case "oldPaymentTermDaysNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oldPaymentTermDaysNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OldPaymentTermDaysNotNil = data
+		case "newPaymentTermDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDays = data
+		case "newPaymentTermDaysNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDaysNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDaysNEQ = data
+		case "newPaymentTermDaysIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDaysIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDaysIn = data
+		case "newPaymentTermDaysNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDaysNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDaysNotIn = data
+		case "newPaymentTermDaysGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDaysGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDaysGT = data
+		case "newPaymentTermDaysGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDaysGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDaysGTE = data
+		case "newPaymentTermDaysLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDaysLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDaysLT = data
+		case "newPaymentTermDaysLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPaymentTermDaysLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPaymentTermDaysLTE = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCreditRequestStatus2ᚖrapportᚋentᚋcreditrequestᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOCreditRequestStatus2ᚖrapportᚋentᚋcreditrequestᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOCreditRequestStatus2ᚕrapportᚋentᚋcreditrequestᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOCreditRequestStatus2ᚕrapportᚋentᚋcreditrequestᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "decidedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAt = data
+		case "decidedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNEQ = data
+		case "decidedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIn = data
+		case "decidedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotIn = data
+		case "decidedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGT = data
+		case "decidedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGTE = data
+		case "decidedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLT = data
+		case "decidedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLTE = data
+		case "decidedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIsNil = data
+		case "decidedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotNil = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasRequestedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRequestedBy = data
+		case "hasRequestedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRequestedByWith = data
+		case "hasSteps":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSteps"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSteps = data
+		case "hasStepsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStepsWith"))
+			data, err := ec.unmarshalOCreditDecisionWhereInput2ᚕᚖrapportᚋentᚐCreditDecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasStepsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreditRequestWhereInput unmarshals raw into the CreditRequestWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreditRequestWhereInput(ctx context.Context, raw any) (ent.CreditRequestWhereInput, error) {
+	var out ent.CreditRequestWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreditRequestWhereInput", raw, &out)
 	return out, err
 }
 
@@ -38590,7 +56576,7 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDGT", "parentIDGTE", "parentIDLT", "parentIDLTE", "parentIDContains", "parentIDHasPrefix", "parentIDHasSuffix", "parentIDIsNil", "parentIDNotNil", "parentIDEqualFold", "parentIDContainsFold", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasMembers", "hasMembersWith", "hasRecognitions", "hasRecognitionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDGT", "parentIDGTE", "parentIDLT", "parentIDLTE", "parentIDContains", "parentIDHasPrefix", "parentIDHasSuffix", "parentIDIsNil", "parentIDNotNil", "parentIDEqualFold", "parentIDContainsFold", "headID", "headIDNEQ", "headIDIn", "headIDNotIn", "headIDGT", "headIDGTE", "headIDLT", "headIDLTE", "headIDContains", "headIDHasPrefix", "headIDHasSuffix", "headIDIsNil", "headIDNotNil", "headIDEqualFold", "headIDContainsFold", "hasHead", "hasHeadWith", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasMembers", "hasMembersWith", "hasRecognitions", "hasRecognitionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38982,6 +56968,125 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.ParentIDContainsFold = data
+		case "headID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadID = data
+		case "headIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDNEQ = data
+		case "headIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDIn = data
+		case "headIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDNotIn = data
+		case "headIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDGT = data
+		case "headIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDGTE = data
+		case "headIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDLT = data
+		case "headIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDLTE = data
+		case "headIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDContains = data
+		case "headIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDHasPrefix = data
+		case "headIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDHasSuffix = data
+		case "headIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDIsNil = data
+		case "headIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDNotNil = data
+		case "headIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDEqualFold = data
+		case "headIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadIDContainsFold = data
+		case "hasHead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHead"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHead = data
+		case "hasHeadWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHeadWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHeadWith = data
 		case "hasParent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParent"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -39052,6 +57157,90 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 func UnmarshalDepartmentWhereInput(ctx context.Context, raw any) (ent.DepartmentWhereInput, error) {
 	var out ent.DepartmentWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DepartmentWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFileComplaintInput(ctx context.Context, obj any) (model.FileComplaintInput, error) {
+	var it model.FileComplaintInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountID", "summary", "category", "severity", "promisedReplyAt", "resolvedOnSpot", "resolution"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalNComplaintSeverity2rapportᚋentᚋcomplaintᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "promisedReplyAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedReplyAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedReplyAt = data
+		case "resolvedOnSpot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedOnSpot"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedOnSpot = data
+		case "resolution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolution = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFileComplaintInput unmarshals raw into the FileComplaintInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFileComplaintInput(ctx context.Context, raw any) (model.FileComplaintInput, error) {
+	var out model.FileComplaintInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FileComplaintInput", raw, &out)
 	return out, err
 }
 
@@ -41987,6 +60176,1060 @@ func UnmarshalRecognitionWhereInput(ctx context.Context, raw any) (ent.Recogniti
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordCallbackInput(ctx context.Context, obj any) (model.RecordCallbackInput, error) {
+	var it model.RecordCallbackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reachedAt", "satisfaction", "suggestions", "issues"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reachedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reachedAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReachedAt = data
+		case "satisfaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfaction"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfaction = data
+		case "suggestions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestions"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Suggestions = data
+		case "issues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issues"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issues = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCallbackInput unmarshals raw into the RecordCallbackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCallbackInput(ctx context.Context, raw any) (model.RecordCallbackInput, error) {
+	var out model.RecordCallbackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCallbackInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestCreditChangeInput(ctx context.Context, obj any) (model.RequestCreditChangeInput, error) {
+	var it model.RequestCreditChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountID", "creditLimit", "paymentTermDays", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "creditLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimit"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditLimit = data
+		case "paymentTermDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTermDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentTermDays = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestCreditChangeInput unmarshals raw into the RequestCreditChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestCreditChangeInput(ctx context.Context, raw any) (model.RequestCreditChangeInput, error) {
+	var out model.RequestCreditChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestCreditChangeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceIssueOrder(ctx context.Context, obj any) (ent.ServiceIssueOrder, error) {
+	var it ent.ServiceIssueOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNServiceIssueOrderField2ᚖrapportᚋentᚐServiceIssueOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceIssueOrder unmarshals raw into the ServiceIssueOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceIssueOrder(ctx context.Context, raw any) (ent.ServiceIssueOrder, error) {
+	var out ent.ServiceIssueOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceIssueOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceIssueWhereInput(ctx context.Context, obj any) (ent.ServiceIssueWhereInput, error) {
+	var it ent.ServiceIssueWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "callbackID", "callbackIDNEQ", "callbackIDIn", "callbackIDNotIn", "callbackIDGT", "callbackIDGTE", "callbackIDLT", "callbackIDLTE", "callbackIDContains", "callbackIDHasPrefix", "callbackIDHasSuffix", "callbackIDEqualFold", "callbackIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "resolvedByID", "resolvedByIDNEQ", "resolvedByIDIn", "resolvedByIDNotIn", "resolvedByIDGT", "resolvedByIDGTE", "resolvedByIDLT", "resolvedByIDLTE", "resolvedByIDContains", "resolvedByIDHasPrefix", "resolvedByIDHasSuffix", "resolvedByIDIsNil", "resolvedByIDNotNil", "resolvedByIDEqualFold", "resolvedByIDContainsFold", "hasCallback", "hasCallbackWith", "hasAccount", "hasAccountWith", "hasResolvedBy", "hasResolvedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOServiceIssueWhereInput2ᚖrapportᚋentᚐServiceIssueWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOServiceIssueWhereInput2ᚕᚖrapportᚋentᚐServiceIssueWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOServiceIssueWhereInput2ᚕᚖrapportᚋentᚐServiceIssueWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "callbackID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackID = data
+		case "callbackIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDNEQ = data
+		case "callbackIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDIn = data
+		case "callbackIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDNotIn = data
+		case "callbackIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDGT = data
+		case "callbackIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDGTE = data
+		case "callbackIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDLT = data
+		case "callbackIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDLTE = data
+		case "callbackIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDContains = data
+		case "callbackIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDHasPrefix = data
+		case "callbackIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDHasSuffix = data
+		case "callbackIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDEqualFold = data
+		case "callbackIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackIDContainsFold = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "summaryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNEQ = data
+		case "summaryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryIn = data
+		case "summaryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNotIn = data
+		case "summaryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGT = data
+		case "summaryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGTE = data
+		case "summaryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLT = data
+		case "summaryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLTE = data
+		case "summaryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContains = data
+		case "summaryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasPrefix = data
+		case "summaryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasSuffix = data
+		case "summaryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryEqualFold = data
+		case "summaryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContainsFold = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "resolvedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAt = data
+		case "resolvedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtNEQ = data
+		case "resolvedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtIn = data
+		case "resolvedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtNotIn = data
+		case "resolvedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtGT = data
+		case "resolvedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtGTE = data
+		case "resolvedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtLT = data
+		case "resolvedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtLTE = data
+		case "resolvedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtIsNil = data
+		case "resolvedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedAtNotNil = data
+		case "resolution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolution = data
+		case "resolutionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionNEQ = data
+		case "resolutionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionIn = data
+		case "resolutionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionNotIn = data
+		case "resolutionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionGT = data
+		case "resolutionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionGTE = data
+		case "resolutionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionLT = data
+		case "resolutionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionLTE = data
+		case "resolutionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionContains = data
+		case "resolutionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionHasPrefix = data
+		case "resolutionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionHasSuffix = data
+		case "resolutionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionIsNil = data
+		case "resolutionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionNotNil = data
+		case "resolutionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionEqualFold = data
+		case "resolutionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionContainsFold = data
+		case "resolvedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByID = data
+		case "resolvedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDNEQ = data
+		case "resolvedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDIn = data
+		case "resolvedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDNotIn = data
+		case "resolvedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDGT = data
+		case "resolvedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDGTE = data
+		case "resolvedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDLT = data
+		case "resolvedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDLTE = data
+		case "resolvedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDContains = data
+		case "resolvedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDHasPrefix = data
+		case "resolvedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDHasSuffix = data
+		case "resolvedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDIsNil = data
+		case "resolvedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDNotNil = data
+		case "resolvedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDEqualFold = data
+		case "resolvedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedByIDContainsFold = data
+		case "hasCallback":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallback"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCallback = data
+		case "hasCallbackWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallbackWith"))
+			data, err := ec.unmarshalOCallbackWhereInput2ᚕᚖrapportᚋentᚐCallbackWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCallbackWith = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasResolvedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResolvedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResolvedBy = data
+		case "hasResolvedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResolvedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResolvedByWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceIssueWhereInput unmarshals raw into the ServiceIssueWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceIssueWhereInput(ctx context.Context, raw any) (ent.ServiceIssueWhereInput, error) {
+	var out ent.ServiceIssueWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceIssueWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSubmitArticleInput(ctx context.Context, obj any) (ent.CreateArticleInput, error) {
 	var it ent.CreateArticleInput
 	if obj == nil {
@@ -42600,7 +61843,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "industry", "clearIndustry", "region", "clearRegion", "address", "clearAddress", "phone", "clearPhone", "fax", "clearFax", "email", "clearEmail", "website", "clearWebsite", "businessScope", "clearBusinessScope", "mainProducts", "clearMainProducts", "industryPosition", "clearIndustryPosition", "recentDevelopments", "clearRecentDevelopments", "companySize", "clearCompanySize", "source", "clearSource", "lifecycleStage", "cooperationIntent", "contractSignedAt", "clearContractSignedAt", "lastOrderAt", "clearLastOrderAt", "ownerID", "clearOwner", "serviceRepID", "clearServiceRep"}
+	fieldsInOrder := [...]string{"name", "industry", "clearIndustry", "region", "clearRegion", "address", "clearAddress", "phone", "clearPhone", "fax", "clearFax", "email", "clearEmail", "website", "clearWebsite", "businessScope", "clearBusinessScope", "mainProducts", "clearMainProducts", "industryPosition", "clearIndustryPosition", "recentDevelopments", "clearRecentDevelopments", "companySize", "clearCompanySize", "source", "clearSource", "lifecycleStage", "cooperationIntent", "creditLimit", "clearCreditLimit", "paymentTermDays", "clearPaymentTermDays", "contractSignedAt", "clearContractSignedAt", "lastOrderAt", "clearLastOrderAt", "member", "outstandingBalance", "ownerID", "clearOwner", "serviceRepID", "clearServiceRep"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42810,6 +62053,34 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.CooperationIntent = data
+		case "creditLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimit"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditLimit = data
+		case "clearCreditLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCreditLimit"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearCreditLimit = data
+		case "paymentTermDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTermDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentTermDays = data
+		case "clearPaymentTermDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPaymentTermDays"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearPaymentTermDays = data
 		case "contractSignedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractSignedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -42838,6 +62109,20 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.ClearLastOrderAt = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "outstandingBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstandingBalance"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutstandingBalance = data
 		case "ownerID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
 			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
@@ -43013,7 +62298,7 @@ func (ec *executionContext) unmarshalInputUpdateDepartmentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "parentID", "clearParent"}
+	fieldsInOrder := [...]string{"name", "headID", "clearHead", "parentID", "clearParent"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43027,6 +62312,20 @@ func (ec *executionContext) unmarshalInputUpdateDepartmentInput(ctx context.Cont
 				return it, err
 			}
 			it.Name = data
+		case "headID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadID = data
+		case "clearHead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearHead"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearHead = data
 		case "parentID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
 			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
@@ -43069,7 +62368,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "timezone", "callDaysA", "callDaysB", "callDaysC", "visitMonthsA", "visitMonthsB", "visitMonthsC"}
+	fieldsInOrder := [...]string{"name", "timezone", "callDaysA", "callDaysB", "callDaysC", "visitMonthsA", "visitMonthsB", "visitMonthsC", "serviceNewAccountDays", "serviceNoOrderDays", "serviceCallWithinDays", "serviceNotCooperatingMonths", "serviceContactsPerMonth", "serviceNoFollowUpMonths"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43132,6 +62431,48 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.VisitMonthsC = data
+		case "serviceNewAccountDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceNewAccountDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceNewAccountDays = data
+		case "serviceNoOrderDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceNoOrderDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceNoOrderDays = data
+		case "serviceCallWithinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceCallWithinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceCallWithinDays = data
+		case "serviceNotCooperatingMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceNotCooperatingMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceNotCooperatingMonths = data
+		case "serviceContactsPerMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceContactsPerMonth"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceContactsPerMonth = data
+		case "serviceNoFollowUpMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceNoFollowUpMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceNoFollowUpMonths = data
 		}
 	}
 	return it, nil
@@ -45210,6 +64551,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._TierChange(ctx, sel, obj)
+	case *ent.ServiceIssue:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ServiceIssue(ctx, sel, obj)
 	case *ent.Recognition:
 		if obj == nil {
 			return graphql.Null
@@ -45260,11 +64606,51 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._CultureActivity(ctx, sel, obj)
+	case *ent.CreditRequest:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CreditRequest(ctx, sel, obj)
+	case *ent.CreditDecision:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CreditDecision(ctx, sel, obj)
 	case *ent.Contact:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Contact(ctx, sel, obj)
+	case *ent.ComplaintStep:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ComplaintStep(ctx, sel, obj)
+	case *ent.ComplaintFollowUp:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ComplaintFollowUp(ctx, sel, obj)
+	case *ent.Complaint:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Complaint(ctx, sel, obj)
+	case *ent.CaseStudy:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CaseStudy(ctx, sel, obj)
+	case *ent.CallbackBatch:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CallbackBatch(ctx, sel, obj)
+	case *ent.Callback:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Callback(ctx, sel, obj)
 	case *ent.BulletinIssue:
 		if obj == nil {
 			return graphql.Null
@@ -45449,6 +64835,31 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "member":
+			out.Values[i] = ec._Account_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outstandingBalance":
+			out.Values[i] = ec._Account_outstandingBalance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceAssignedAt":
+			out.Values[i] = ec._Account_serviceAssignedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceHandoverAt":
+			out.Values[i] = ec._Account_serviceHandoverAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceTakenOverAt":
+			out.Values[i] = ec._Account_serviceTakenOverAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "lastContactAt":
 			out.Values[i] = ec._Account_lastContactAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -45515,6 +64926,24 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_tierChanges(ctx, field, obj)
+				})
+		case "callbacks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_callbacks(ctx, field, obj)
+				})
+		case "complaints":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_complaints(ctx, field, obj)
+				})
+		case "creditRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_creditRequests(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -46284,6 +65713,993 @@ func (ec *executionContext) _BulletinIssueEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var callbackImplementors = []string{"Callback", "Node"}
+
+func (ec *executionContext) _Callback(ctx context.Context, sel ast.SelectionSet, obj *ent.Callback) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Callback")
+		case "id":
+			out.Values[i] = ec._Callback_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Callback_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Callback_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "batchID":
+			out.Values[i] = ec._Callback_batchID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._Callback_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assigneeID":
+			out.Values[i] = ec._Callback_assigneeID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.Values[i] = ec._Callback_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._Callback_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Callback_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reachedAt":
+			out.Values[i] = ec._Callback_reachedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedAt":
+			out.Values[i] = ec._Callback_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.Values[i] = ec._Callback_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfaction":
+			out.Values[i] = ec._Callback_satisfaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suggestions":
+			out.Values[i] = ec._Callback_suggestions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_organization(ctx, field, obj)
+				})
+		case "batch":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_batch(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_account(ctx, field, obj)
+				})
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_assignee(ctx, field, obj)
+				})
+		case "issues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_issues(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callbackBatchImplementors = []string{"CallbackBatch", "Node"}
+
+func (ec *executionContext) _CallbackBatch(ctx context.Context, sel ast.SelectionSet, obj *ent.CallbackBatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackBatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallbackBatch")
+		case "id":
+			out.Values[i] = ec._CallbackBatch_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CallbackBatch_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CallbackBatch_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CallbackBatch_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._CallbackBatch_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdByID":
+			out.Values[i] = ec._CallbackBatch_createdByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallbackBatch_organization(ctx, field, obj)
+				})
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallbackBatch_createdBy(ctx, field, obj)
+				})
+		case "callbacks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallbackBatch_callbacks(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callbackBatchConnectionImplementors = []string{"CallbackBatchConnection"}
+
+func (ec *executionContext) _CallbackBatchConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CallbackBatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackBatchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallbackBatchConnection")
+		case "edges":
+			out.Values[i] = ec._CallbackBatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CallbackBatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CallbackBatchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callbackBatchEdgeImplementors = []string{"CallbackBatchEdge"}
+
+func (ec *executionContext) _CallbackBatchEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CallbackBatchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackBatchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallbackBatchEdge")
+		case "node":
+			out.Values[i] = ec._CallbackBatchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CallbackBatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callbackConnectionImplementors = []string{"CallbackConnection"}
+
+func (ec *executionContext) _CallbackConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CallbackConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallbackConnection")
+		case "edges":
+			out.Values[i] = ec._CallbackConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CallbackConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CallbackConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callbackEdgeImplementors = []string{"CallbackEdge"}
+
+func (ec *executionContext) _CallbackEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CallbackEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallbackEdge")
+		case "node":
+			out.Values[i] = ec._CallbackEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CallbackEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callbackReportImplementors = []string{"CallbackReport"}
+
+func (ec *executionContext) _CallbackReport(ctx context.Context, sel ast.SelectionSet, obj *serviceops.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallbackReport")
+		case "batch":
+			out.Values[i] = ec._CallbackReport_batch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CallbackReport_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._CallbackReport_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completedOnTime":
+			out.Values[i] = ec._CallbackReport_completedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._CallbackReport_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "satisfaction":
+			out.Values[i] = ec._CallbackReport_satisfaction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesRaised":
+			out.Values[i] = ec._CallbackReport_issuesRaised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesEscalated":
+			out.Values[i] = ec._CallbackReport_issuesEscalated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesOpen":
+			out.Values[i] = ec._CallbackReport_issuesOpen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "members":
+			out.Values[i] = ec._CallbackReport_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membersReached":
+			out.Values[i] = ec._CallbackReport_membersReached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missedMembers":
+			out.Values[i] = ec._CallbackReport_missedMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseStudyImplementors = []string{"CaseStudy", "Node"}
+
+func (ec *executionContext) _CaseStudy(ctx context.Context, sel ast.SelectionSet, obj *ent.CaseStudy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseStudyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseStudy")
+		case "id":
+			out.Values[i] = ec._CaseStudy_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CaseStudy_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CaseStudy_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintID":
+			out.Values[i] = ec._CaseStudy_complaintID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CaseStudy_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lesson":
+			out.Values[i] = ec._CaseStudy_lesson(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._CaseStudy_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._CaseStudy_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseStudy_organization(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseStudy_author(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseStudyConnectionImplementors = []string{"CaseStudyConnection"}
+
+func (ec *executionContext) _CaseStudyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CaseStudyConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseStudyConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseStudyConnection")
+		case "edges":
+			out.Values[i] = ec._CaseStudyConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseStudyConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CaseStudyConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseStudyEdgeImplementors = []string{"CaseStudyEdge"}
+
+func (ec *executionContext) _CaseStudyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CaseStudyEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseStudyEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseStudyEdge")
+		case "node":
+			out.Values[i] = ec._CaseStudyEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CaseStudyEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintImplementors = []string{"Complaint", "Node"}
+
+func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet, obj *ent.Complaint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Complaint")
+		case "id":
+			out.Values[i] = ec._Complaint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Complaint_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Complaint_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._Complaint_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._Complaint_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filedByID":
+			out.Values[i] = ec._Complaint_filedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._Complaint_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Complaint_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Complaint_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Complaint_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedOnSpot":
+			out.Values[i] = ec._Complaint_resolvedOnSpot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "promisedReplyAt":
+			out.Values[i] = ec._Complaint_promisedReplyAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._Complaint_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolution":
+			out.Values[i] = ec._Complaint_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repliedLate":
+			out.Values[i] = ec._Complaint_repliedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalatedToID":
+			out.Values[i] = ec._Complaint_escalatedToID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_organization(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_account(ctx, field, obj)
+				})
+		case "filedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_filedBy(ctx, field, obj)
+				})
+		case "escalatedTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_escalatedTo(ctx, field, obj)
+				})
+		case "steps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_steps(ctx, field, obj)
+				})
+		case "followUps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_followUps(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintConnectionImplementors = []string{"ComplaintConnection"}
+
+func (ec *executionContext) _ComplaintConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplaintConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintConnection")
+		case "edges":
+			out.Values[i] = ec._ComplaintConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ComplaintConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ComplaintConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintEdgeImplementors = []string{"ComplaintEdge"}
+
+func (ec *executionContext) _ComplaintEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplaintEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintEdge")
+		case "node":
+			out.Values[i] = ec._ComplaintEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ComplaintEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintFollowUpImplementors = []string{"ComplaintFollowUp", "Node"}
+
+func (ec *executionContext) _ComplaintFollowUp(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplaintFollowUp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintFollowUpImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintFollowUp")
+		case "id":
+			out.Values[i] = ec._ComplaintFollowUp_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintID":
+			out.Values[i] = ec._ComplaintFollowUp_complaintID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfied":
+			out.Values[i] = ec._ComplaintFollowUp_satisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._ComplaintFollowUp_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._ComplaintFollowUp_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ComplaintFollowUp_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplaintFollowUp_organization(ctx, field, obj)
+				})
+		case "complaint":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplaintFollowUp_complaint(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplaintFollowUp_author(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintStepImplementors = []string{"ComplaintStep", "Node"}
+
+func (ec *executionContext) _ComplaintStep(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplaintStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintStep")
+		case "id":
+			out.Values[i] = ec._ComplaintStep_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintID":
+			out.Values[i] = ec._ComplaintStep_complaintID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._ComplaintStep_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._ComplaintStep_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ComplaintStep_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplaintStep_organization(ctx, field, obj)
+				})
+		case "complaint":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplaintStep_complaint(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplaintStep_author(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -46579,6 +66995,280 @@ func (ec *executionContext) _ContactOverviewRow(ctx context.Context, sel ast.Sel
 			}
 		case "days":
 			out.Values[i] = ec._ContactOverviewRow_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditDecisionImplementors = []string{"CreditDecision", "Node"}
+
+func (ec *executionContext) _CreditDecision(ctx context.Context, sel ast.SelectionSet, obj *ent.CreditDecision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditDecisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditDecision")
+		case "id":
+			out.Values[i] = ec._CreditDecision_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestID":
+			out.Values[i] = ec._CreditDecision_requestID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "step":
+			out.Values[i] = ec._CreditDecision_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approved":
+			out.Values[i] = ec._CreditDecision_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._CreditDecision_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedByID":
+			out.Values[i] = ec._CreditDecision_decidedByID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._CreditDecision_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditDecision_organization(ctx, field, obj)
+				})
+		case "request":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditDecision_request(ctx, field, obj)
+				})
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditDecision_decidedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditRequestImplementors = []string{"CreditRequest", "Node"}
+
+func (ec *executionContext) _CreditRequest(ctx context.Context, sel ast.SelectionSet, obj *ent.CreditRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditRequest")
+		case "id":
+			out.Values[i] = ec._CreditRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CreditRequest_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CreditRequest_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._CreditRequest_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedByID":
+			out.Values[i] = ec._CreditRequest_requestedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "oldCreditLimit":
+			out.Values[i] = ec._CreditRequest_oldCreditLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "newCreditLimit":
+			out.Values[i] = ec._CreditRequest_newCreditLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "oldPaymentTermDays":
+			out.Values[i] = ec._CreditRequest_oldPaymentTermDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "newPaymentTermDays":
+			out.Values[i] = ec._CreditRequest_newPaymentTermDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._CreditRequest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._CreditRequest_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._CreditRequest_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditRequest_organization(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditRequest_account(ctx, field, obj)
+				})
+		case "requestedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditRequest_requestedBy(ctx, field, obj)
+				})
+		case "steps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditRequest_steps(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditRequestConnectionImplementors = []string{"CreditRequestConnection"}
+
+func (ec *executionContext) _CreditRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CreditRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditRequestConnection")
+		case "edges":
+			out.Values[i] = ec._CreditRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CreditRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CreditRequestConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditRequestEdgeImplementors = []string{"CreditRequestEdge"}
+
+func (ec *executionContext) _CreditRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CreditRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditRequestEdge")
+		case "node":
+			out.Values[i] = ec._CreditRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CreditRequestEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47298,11 +67988,22 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "headID":
+			out.Values[i] = ec._Department_headID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organization":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Department_organization(ctx, field, obj)
+				})
+		case "head":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Department_head(ctx, field, obj)
 				})
 		case "parent":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -48146,6 +68847,97 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "assignServiceRep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignServiceRep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordServiceHandover":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordServiceHandover(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "takeOverAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_takeOverAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCallbackBatch":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCallbackBatch(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCallback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCallback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveServiceIssue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveServiceIssue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addComplaintStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addComplaintStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordComplaintFollowUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordComplaintFollowUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCaseStudy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCaseStudy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestCreditChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestCreditChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideCreditChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideCreditChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48231,6 +69023,36 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "visitMonthsC":
 			out.Values[i] = ec._Organization_visitMonthsC(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceNewAccountDays":
+			out.Values[i] = ec._Organization_serviceNewAccountDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceNoOrderDays":
+			out.Values[i] = ec._Organization_serviceNoOrderDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceCallWithinDays":
+			out.Values[i] = ec._Organization_serviceCallWithinDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceNotCooperatingMonths":
+			out.Values[i] = ec._Organization_serviceNotCooperatingMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceContactsPerMonth":
+			out.Values[i] = ec._Organization_serviceContactsPerMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceNoFollowUpMonths":
+			out.Values[i] = ec._Organization_serviceNoFollowUpMonths(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48582,11 +69404,35 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_bulletinIssues(ctx, field)
 				})
+		case "callbackBatches":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_callbackBatches(ctx, field)
+				})
+		case "caseStudies":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_caseStudies(ctx, field)
+				})
+		case "complaints":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_complaints(ctx, field)
+				})
 		case "contacts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contacts(ctx, field)
+				})
+		case "creditRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_creditRequests(ctx, field)
 				})
 		case "cultureCampaigns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -48617,6 +69463,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_publications(ctx, field)
+				})
+		case "serviceIssues":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serviceIssues(ctx, field)
 				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -48695,6 +69547,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_lateProposals(ctx, field)
+				})
+		case "serviceWatchlist":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serviceWatchlist(ctx, field)
+				})
+		case "myCallbacks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myCallbacks(ctx, field)
+				})
+		case "callbackReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_callbackReport(ctx, field)
+				})
+		case "serviceReps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serviceReps(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -48875,6 +69751,416 @@ func (ec *executionContext) _RecognitionEdge(ctx context.Context, sel ast.Select
 			}
 		case "cursor":
 			out.Values[i] = ec._RecognitionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var satisfactionCountImplementors = []string{"SatisfactionCount"}
+
+func (ec *executionContext) _SatisfactionCount(ctx context.Context, sel ast.SelectionSet, obj *serviceops.ScoreCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, satisfactionCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SatisfactionCount")
+		case "score":
+			out.Values[i] = ec._SatisfactionCount_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SatisfactionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceFlagImplementors = []string{"ServiceFlag"}
+
+func (ec *executionContext) _ServiceFlag(ctx context.Context, sel ast.SelectionSet, obj *serviceops.Flag) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceFlagImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceFlag")
+		case "rule":
+			out.Values[i] = ec._ServiceFlag_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._ServiceFlag_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actionDueAt":
+			out.Values[i] = ec._ServiceFlag_actionDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._ServiceFlag_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceFlagConnectionImplementors = []string{"ServiceFlagConnection"}
+
+func (ec *executionContext) _ServiceFlagConnection(ctx context.Context, sel ast.SelectionSet, obj *serviceops.FlagConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceFlagConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceFlagConnection")
+		case "edges":
+			out.Values[i] = ec._ServiceFlagConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ServiceFlagConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ServiceFlagConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceFlagEdgeImplementors = []string{"ServiceFlagEdge"}
+
+func (ec *executionContext) _ServiceFlagEdge(ctx context.Context, sel ast.SelectionSet, obj *serviceops.FlagEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceFlagEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceFlagEdge")
+		case "node":
+			out.Values[i] = ec._ServiceFlagEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ServiceFlagEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceIssueImplementors = []string{"ServiceIssue", "Node"}
+
+func (ec *executionContext) _ServiceIssue(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceIssue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceIssueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceIssue")
+		case "id":
+			out.Values[i] = ec._ServiceIssue_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ServiceIssue_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ServiceIssue_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callbackID":
+			out.Values[i] = ec._ServiceIssue_callbackID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._ServiceIssue_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._ServiceIssue_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._ServiceIssue_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._ServiceIssue_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolution":
+			out.Values[i] = ec._ServiceIssue_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedByID":
+			out.Values[i] = ec._ServiceIssue_resolvedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceIssue_organization(ctx, field, obj)
+				})
+		case "callback":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceIssue_callback(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceIssue_account(ctx, field, obj)
+				})
+		case "resolvedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceIssue_resolvedBy(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceIssue_status(ctx, field, obj)
+				})
+		case "escalated":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceIssue_escalated(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceIssueConnectionImplementors = []string{"ServiceIssueConnection"}
+
+func (ec *executionContext) _ServiceIssueConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceIssueConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceIssueConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceIssueConnection")
+		case "edges":
+			out.Values[i] = ec._ServiceIssueConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ServiceIssueConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ServiceIssueConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceIssueEdgeImplementors = []string{"ServiceIssueEdge"}
+
+func (ec *executionContext) _ServiceIssueEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceIssueEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceIssueEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceIssueEdge")
+		case "node":
+			out.Values[i] = ec._ServiceIssueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ServiceIssueEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceRepLoadImplementors = []string{"ServiceRepLoad"}
+
+func (ec *executionContext) _ServiceRepLoad(ctx context.Context, sel ast.SelectionSet, obj *serviceops.RepLoad) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceRepLoadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceRepLoad")
+		case "rep":
+			out.Values[i] = ec._ServiceRepLoad_rep(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._ServiceRepLoad_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openCallbacks":
+			out.Values[i] = ec._ServiceRepLoad_openCallbacks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdueCallbacks":
+			out.Values[i] = ec._ServiceRepLoad_overdueCallbacks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50179,6 +71465,210 @@ func (ec *executionContext) unmarshalNBulletinIssueWhereInput2ᚖrapportᚋent�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCallback2ᚖrapportᚋentᚐCallback(ctx context.Context, sel ast.SelectionSet, v *ent.Callback) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Callback!")
+		return graphql.Null
+	}
+	return ec._Callback(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCallbackBatch2ᚖrapportᚋentᚐCallbackBatch(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackBatch) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallbackBatch!")
+		return graphql.Null
+	}
+	return ec._CallbackBatch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCallbackBatchConnection2ᚖrapportᚋentᚐCallbackBatchConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackBatchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallbackBatchConnection!")
+		return graphql.Null
+	}
+	return ec._CallbackBatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCallbackBatchOrderField2ᚖrapportᚋentᚐCallbackBatchOrderField(ctx context.Context, v any) (*ent.CallbackBatchOrderField, error) {
+	var res = new(ent.CallbackBatchOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallbackBatchOrderField2ᚖrapportᚋentᚐCallbackBatchOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackBatchOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallbackBatchOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCallbackBatchWhereInput2ᚖrapportᚋentᚐCallbackBatchWhereInput(ctx context.Context, v any) (*ent.CallbackBatchWhereInput, error) {
+	res, err := ec.unmarshalInputCallbackBatchWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallbackConnection2ᚖrapportᚋentᚐCallbackConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallbackConnection!")
+		return graphql.Null
+	}
+	return ec._CallbackConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCallbackOrderField2ᚖrapportᚋentᚐCallbackOrderField(ctx context.Context, v any) (*ent.CallbackOrderField, error) {
+	var res = new(ent.CallbackOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallbackOrderField2ᚖrapportᚋentᚐCallbackOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallbackOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNCallbackReport2ᚖrapportᚋinternalᚋserviceopsᚐReport(ctx context.Context, sel ast.SelectionSet, v *serviceops.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallbackReport!")
+		return graphql.Null
+	}
+	return ec._CallbackReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCallbackStatus2rapportᚋentᚋcallbackᚐStatus(ctx context.Context, v any) (callback.Status, error) {
+	var res callback.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallbackStatus2rapportᚋentᚋcallbackᚐStatus(ctx context.Context, sel ast.SelectionSet, v callback.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCallbackWhereInput2ᚖrapportᚋentᚐCallbackWhereInput(ctx context.Context, v any) (*ent.CallbackWhereInput, error) {
+	res, err := ec.unmarshalInputCallbackWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseStudy2ᚖrapportᚋentᚐCaseStudy(ctx context.Context, sel ast.SelectionSet, v *ent.CaseStudy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseStudy!")
+		return graphql.Null
+	}
+	return ec._CaseStudy(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseStudyConnection2ᚖrapportᚋentᚐCaseStudyConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CaseStudyConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseStudyConnection!")
+		return graphql.Null
+	}
+	return ec._CaseStudyConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCaseStudyOrderField2ᚖrapportᚋentᚐCaseStudyOrderField(ctx context.Context, v any) (*ent.CaseStudyOrderField, error) {
+	var res = new(ent.CaseStudyOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseStudyOrderField2ᚖrapportᚋentᚐCaseStudyOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CaseStudyOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseStudyOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCaseStudyWhereInput2ᚖrapportᚋentᚐCaseStudyWhereInput(ctx context.Context, v any) (*ent.CaseStudyWhereInput, error) {
+	res, err := ec.unmarshalInputCaseStudyWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaint2ᚖrapportᚋentᚐComplaint(ctx context.Context, sel ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Complaint!")
+		return graphql.Null
+	}
+	return ec._Complaint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplaintConnection2ᚖrapportᚋentᚐComplaintConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintConnection!")
+		return graphql.Null
+	}
+	return ec._ComplaintConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplaintFollowUp2ᚖrapportᚋentᚐComplaintFollowUp(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintFollowUp) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintFollowUp!")
+		return graphql.Null
+	}
+	return ec._ComplaintFollowUp(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplaintFollowUpWhereInput2ᚖrapportᚋentᚐComplaintFollowUpWhereInput(ctx context.Context, v any) (*ent.ComplaintFollowUpWhereInput, error) {
+	res, err := ec.unmarshalInputComplaintFollowUpWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNComplaintOrderField2ᚖrapportᚋentᚐComplaintOrderField(ctx context.Context, v any) (*ent.ComplaintOrderField, error) {
+	var res = new(ent.ComplaintOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintOrderField2ᚖrapportᚋentᚐComplaintOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintSeverity2rapportᚋentᚋcomplaintᚐSeverity(ctx context.Context, v any) (complaint.Severity, error) {
+	var res complaint.Severity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintSeverity2rapportᚋentᚋcomplaintᚐSeverity(ctx context.Context, sel ast.SelectionSet, v complaint.Severity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintStatus2rapportᚋentᚋcomplaintᚐStatus(ctx context.Context, v any) (complaint.Status, error) {
+	var res complaint.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintStatus2rapportᚋentᚋcomplaintᚐStatus(ctx context.Context, sel ast.SelectionSet, v complaint.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNComplaintStep2ᚖrapportᚋentᚐComplaintStep(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintStep!")
+		return graphql.Null
+	}
+	return ec._ComplaintStep(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplaintStepWhereInput2ᚖrapportᚋentᚐComplaintStepWhereInput(ctx context.Context, v any) (*ent.ComplaintStepWhereInput, error) {
+	res, err := ec.unmarshalInputComplaintStepWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNComplaintWhereInput2ᚖrapportᚋentᚐComplaintWhereInput(ctx context.Context, v any) (*ent.ComplaintWhereInput, error) {
+	res, err := ec.unmarshalInputComplaintWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNContact2ᚕᚖrapportᚋentᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -50296,6 +71786,11 @@ func (ec *executionContext) unmarshalNCreateBulletinIssueInput2rapportᚋentᚐC
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateCallbackBatchInput2rapportᚋgraphᚋmodelᚐCreateCallbackBatchInput(ctx context.Context, v any) (model.CreateCallbackBatchInput, error) {
+	res, err := ec.unmarshalInputCreateCallbackBatchInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateContactInput2rapportᚋentᚐCreateContactInput(ctx context.Context, v any) (ent.CreateContactInput, error) {
 	res, err := ec.unmarshalInputCreateContactInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50339,6 +71834,74 @@ func (ec *executionContext) unmarshalNCreateRecognitionInput2rapportᚋentᚐCre
 func (ec *executionContext) unmarshalNCreateVisitReportInput2rapportᚋentᚐCreateVisitReportInput(ctx context.Context, v any) (ent.CreateVisitReportInput, error) {
 	res, err := ec.unmarshalInputCreateVisitReportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreditDecision2ᚖrapportᚋentᚐCreditDecision(ctx context.Context, sel ast.SelectionSet, v *ent.CreditDecision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditDecision!")
+		return graphql.Null
+	}
+	return ec._CreditDecision(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreditDecisionStep2rapportᚋentᚋcreditdecisionᚐStep(ctx context.Context, v any) (creditdecision.Step, error) {
+	var res creditdecision.Step
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreditDecisionStep2rapportᚋentᚋcreditdecisionᚐStep(ctx context.Context, sel ast.SelectionSet, v creditdecision.Step) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCreditDecisionWhereInput2ᚖrapportᚋentᚐCreditDecisionWhereInput(ctx context.Context, v any) (*ent.CreditDecisionWhereInput, error) {
+	res, err := ec.unmarshalInputCreditDecisionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreditRequest2ᚖrapportᚋentᚐCreditRequest(ctx context.Context, sel ast.SelectionSet, v *ent.CreditRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditRequest!")
+		return graphql.Null
+	}
+	return ec._CreditRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreditRequestConnection2ᚖrapportᚋentᚐCreditRequestConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CreditRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditRequestConnection!")
+		return graphql.Null
+	}
+	return ec._CreditRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreditRequestOrderField2ᚖrapportᚋentᚐCreditRequestOrderField(ctx context.Context, v any) (*ent.CreditRequestOrderField, error) {
+	var res = new(ent.CreditRequestOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreditRequestOrderField2ᚖrapportᚋentᚐCreditRequestOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CreditRequestOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditRequestOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCreditRequestStatus2rapportᚋentᚋcreditrequestᚐStatus(ctx context.Context, v any) (creditrequest.Status, error) {
+	var res creditrequest.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreditRequestStatus2rapportᚋentᚋcreditrequestᚐStatus(ctx context.Context, sel ast.SelectionSet, v creditrequest.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCreditRequestWhereInput2ᚖrapportᚋentᚐCreditRequestWhereInput(ctx context.Context, v any) (*ent.CreditRequestWhereInput, error) {
+	res, err := ec.unmarshalInputCreditRequestWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCultureActivity2ᚕᚖrapportᚋentᚐCultureActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CultureActivity) graphql.Marshaler {
@@ -50577,6 +72140,11 @@ func (ec *executionContext) marshalNDepartmentOrderField2ᚖrapportᚋentᚐDepa
 func (ec *executionContext) unmarshalNDepartmentWhereInput2ᚖrapportᚋentᚐDepartmentWhereInput(ctx context.Context, v any) (*ent.DepartmentWhereInput, error) {
 	res, err := ec.unmarshalInputDepartmentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFileComplaintInput2rapportᚋgraphᚋmodelᚐFileComplaintInput(ctx context.Context, v any) (model.FileComplaintInput, error) {
+	res, err := ec.unmarshalInputFileComplaintInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -51015,6 +72583,16 @@ func (ec *executionContext) unmarshalNRecognitionWhereInput2ᚖrapportᚋentᚐR
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordCallbackInput2rapportᚋgraphᚋmodelᚐRecordCallbackInput(ctx context.Context, v any) (model.RecordCallbackInput, error) {
+	res, err := ec.unmarshalInputRecordCallbackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRequestCreditChangeInput2rapportᚋgraphᚋmodelᚐRequestCreditChangeInput(ctx context.Context, v any) (model.RequestCreditChangeInput, error) {
+	res, err := ec.unmarshalInputRequestCreditChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2rapportᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNRole2rapportᚋinternalᚋauthᚐRole[tmp]
@@ -51087,6 +72665,154 @@ func (ec *executionContext) marshalNRole2ᚕrapportᚋinternalᚋauthᚐRoleᚄ(
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSatisfactionCount2ᚕᚖrapportᚋinternalᚋserviceopsᚐScoreCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*serviceops.ScoreCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSatisfactionCount2ᚖrapportᚋinternalᚋserviceopsᚐScoreCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSatisfactionCount2ᚖrapportᚋinternalᚋserviceopsᚐScoreCount(ctx context.Context, sel ast.SelectionSet, v *serviceops.ScoreCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SatisfactionCount!")
+		return graphql.Null
+	}
+	return ec._SatisfactionCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceFlag2ᚖrapportᚋinternalᚋserviceopsᚐFlag(ctx context.Context, sel ast.SelectionSet, v *serviceops.Flag) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceFlag!")
+		return graphql.Null
+	}
+	return ec._ServiceFlag(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceFlagConnection2ᚖrapportᚋinternalᚋserviceopsᚐFlagConnection(ctx context.Context, sel ast.SelectionSet, v *serviceops.FlagConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceFlagConnection!")
+		return graphql.Null
+	}
+	return ec._ServiceFlagConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceFlagEdge2ᚕᚖrapportᚋinternalᚋserviceopsᚐFlagEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*serviceops.FlagEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceFlagEdge2ᚖrapportᚋinternalᚋserviceopsᚐFlagEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNServiceFlagEdge2ᚖrapportᚋinternalᚋserviceopsᚐFlagEdge(ctx context.Context, sel ast.SelectionSet, v *serviceops.FlagEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceFlagEdge!")
+		return graphql.Null
+	}
+	return ec._ServiceFlagEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceIssue2ᚖrapportᚋentᚐServiceIssue(ctx context.Context, sel ast.SelectionSet, v *ent.ServiceIssue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceIssue!")
+		return graphql.Null
+	}
+	return ec._ServiceIssue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceIssueConnection2ᚖrapportᚋentᚐServiceIssueConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ServiceIssueConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceIssueConnection!")
+		return graphql.Null
+	}
+	return ec._ServiceIssueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNServiceIssueOrderField2ᚖrapportᚋentᚐServiceIssueOrderField(ctx context.Context, v any) (*ent.ServiceIssueOrderField, error) {
+	var res = new(ent.ServiceIssueOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceIssueOrderField2ᚖrapportᚋentᚐServiceIssueOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ServiceIssueOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceIssueOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNServiceIssueStatus2rapportᚋgraphᚋmodelᚐServiceIssueStatus(ctx context.Context, v any) (model.ServiceIssueStatus, error) {
+	var res model.ServiceIssueStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceIssueStatus2rapportᚋgraphᚋmodelᚐServiceIssueStatus(ctx context.Context, sel ast.SelectionSet, v model.ServiceIssueStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNServiceIssueWhereInput2ᚖrapportᚋentᚐServiceIssueWhereInput(ctx context.Context, v any) (*ent.ServiceIssueWhereInput, error) {
+	res, err := ec.unmarshalInputServiceIssueWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceRepLoad2ᚕᚖrapportᚋinternalᚋserviceopsᚐRepLoadᚄ(ctx context.Context, sel ast.SelectionSet, v []*serviceops.RepLoad) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceRepLoad2ᚖrapportᚋinternalᚋserviceopsᚐRepLoad(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNServiceRepLoad2ᚖrapportᚋinternalᚋserviceopsᚐRepLoad(ctx context.Context, sel ast.SelectionSet, v *serviceops.RepLoad) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceRepLoad!")
+		return graphql.Null
+	}
+	return ec._ServiceRepLoad(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNServiceRule2rapportᚋinternalᚋserviceᚐRule(ctx context.Context, v any) (service.Rule, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := service.Rule(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceRule2rapportᚋinternalᚋserviceᚐRule(ctx context.Context, sel ast.SelectionSet, v service.Rule) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ServiceRule!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -52109,6 +73835,490 @@ func (ec *executionContext) unmarshalOBulletinIssueWhereInput2ᚖrapportᚋent�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCallback2ᚖrapportᚋentᚐCallback(ctx context.Context, sel ast.SelectionSet, v *ent.Callback) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Callback(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCallbackBatch2ᚖrapportᚋentᚐCallbackBatch(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackBatch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CallbackBatch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCallbackBatchEdge2ᚕᚖrapportᚋentᚐCallbackBatchEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CallbackBatchEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCallbackBatchEdge2ᚖrapportᚋentᚐCallbackBatchEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCallbackBatchEdge2ᚖrapportᚋentᚐCallbackBatchEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackBatchEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CallbackBatchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCallbackBatchOrder2ᚖrapportᚋentᚐCallbackBatchOrder(ctx context.Context, v any) (*ent.CallbackBatchOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCallbackBatchOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCallbackBatchWhereInput2ᚕᚖrapportᚋentᚐCallbackBatchWhereInputᚄ(ctx context.Context, v any) ([]*ent.CallbackBatchWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CallbackBatchWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCallbackBatchWhereInput2ᚖrapportᚋentᚐCallbackBatchWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCallbackBatchWhereInput2ᚖrapportᚋentᚐCallbackBatchWhereInput(ctx context.Context, v any) (*ent.CallbackBatchWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCallbackBatchWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCallbackEdge2ᚕᚖrapportᚋentᚐCallbackEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CallbackEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCallbackEdge2ᚖrapportᚋentᚐCallbackEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCallbackEdge2ᚖrapportᚋentᚐCallbackEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CallbackEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CallbackEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCallbackOrder2ᚖrapportᚋentᚐCallbackOrder(ctx context.Context, v any) (*ent.CallbackOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCallbackOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCallbackStatus2ᚕrapportᚋentᚋcallbackᚐStatusᚄ(ctx context.Context, v any) ([]callback.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]callback.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCallbackStatus2rapportᚋentᚋcallbackᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCallbackStatus2ᚕrapportᚋentᚋcallbackᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []callback.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCallbackStatus2rapportᚋentᚋcallbackᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCallbackStatus2ᚖrapportᚋentᚋcallbackᚐStatus(ctx context.Context, v any) (*callback.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(callback.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCallbackStatus2ᚖrapportᚋentᚋcallbackᚐStatus(ctx context.Context, sel ast.SelectionSet, v *callback.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCallbackWhereInput2ᚕᚖrapportᚋentᚐCallbackWhereInputᚄ(ctx context.Context, v any) ([]*ent.CallbackWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CallbackWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCallbackWhereInput2ᚖrapportᚋentᚐCallbackWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCallbackWhereInput2ᚖrapportᚋentᚐCallbackWhereInput(ctx context.Context, v any) (*ent.CallbackWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCallbackWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseStudy2ᚖrapportᚋentᚐCaseStudy(ctx context.Context, sel ast.SelectionSet, v *ent.CaseStudy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseStudy(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCaseStudyEdge2ᚕᚖrapportᚋentᚐCaseStudyEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CaseStudyEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCaseStudyEdge2ᚖrapportᚋentᚐCaseStudyEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCaseStudyEdge2ᚖrapportᚋentᚐCaseStudyEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CaseStudyEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseStudyEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCaseStudyOrder2ᚖrapportᚋentᚐCaseStudyOrder(ctx context.Context, v any) (*ent.CaseStudyOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCaseStudyOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCaseStudyWhereInput2ᚕᚖrapportᚋentᚐCaseStudyWhereInputᚄ(ctx context.Context, v any) ([]*ent.CaseStudyWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CaseStudyWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaseStudyWhereInput2ᚖrapportᚋentᚐCaseStudyWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCaseStudyWhereInput2ᚖrapportᚋentᚐCaseStudyWhereInput(ctx context.Context, v any) (*ent.CaseStudyWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCaseStudyWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaint2ᚖrapportᚋentᚐComplaint(ctx context.Context, sel ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Complaint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOComplaintEdge2ᚕᚖrapportᚋentᚐComplaintEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplaintEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOComplaintEdge2ᚖrapportᚋentᚐComplaintEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOComplaintEdge2ᚖrapportᚋentᚐComplaintEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ComplaintEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOComplaintFollowUp2ᚕᚖrapportᚋentᚐComplaintFollowUpᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplaintFollowUp) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintFollowUp2ᚖrapportᚋentᚐComplaintFollowUp(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintFollowUpWhereInput2ᚕᚖrapportᚋentᚐComplaintFollowUpWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplaintFollowUpWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplaintFollowUpWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintFollowUpWhereInput2ᚖrapportᚋentᚐComplaintFollowUpWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplaintFollowUpWhereInput2ᚖrapportᚋentᚐComplaintFollowUpWhereInput(ctx context.Context, v any) (*ent.ComplaintFollowUpWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplaintFollowUpWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOComplaintOrder2ᚖrapportᚋentᚐComplaintOrder(ctx context.Context, v any) (*ent.ComplaintOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplaintOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOComplaintSeverity2ᚕrapportᚋentᚋcomplaintᚐSeverityᚄ(ctx context.Context, v any) ([]complaint.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaint.Severity, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintSeverity2rapportᚋentᚋcomplaintᚐSeverity(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintSeverity2ᚕrapportᚋentᚋcomplaintᚐSeverityᚄ(ctx context.Context, sel ast.SelectionSet, v []complaint.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintSeverity2rapportᚋentᚋcomplaintᚐSeverity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintSeverity2ᚖrapportᚋentᚋcomplaintᚐSeverity(ctx context.Context, v any) (*complaint.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaint.Severity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintSeverity2ᚖrapportᚋentᚋcomplaintᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *complaint.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplaintStatus2ᚕrapportᚋentᚋcomplaintᚐStatusᚄ(ctx context.Context, v any) ([]complaint.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaint.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintStatus2rapportᚋentᚋcomplaintᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintStatus2ᚕrapportᚋentᚋcomplaintᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []complaint.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintStatus2rapportᚋentᚋcomplaintᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintStatus2ᚖrapportᚋentᚋcomplaintᚐStatus(ctx context.Context, v any) (*complaint.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaint.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintStatus2ᚖrapportᚋentᚋcomplaintᚐStatus(ctx context.Context, sel ast.SelectionSet, v *complaint.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOComplaintStep2ᚕᚖrapportᚋentᚐComplaintStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplaintStep) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintStep2ᚖrapportᚋentᚐComplaintStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintStepWhereInput2ᚕᚖrapportᚋentᚐComplaintStepWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplaintStepWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplaintStepWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintStepWhereInput2ᚖrapportᚋentᚐComplaintStepWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplaintStepWhereInput2ᚖrapportᚋentᚐComplaintStepWhereInput(ctx context.Context, v any) (*ent.ComplaintStepWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplaintStepWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOComplaintWhereInput2ᚕᚖrapportᚋentᚐComplaintWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplaintWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplaintWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintWhereInput2ᚖrapportᚋentᚐComplaintWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplaintWhereInput2ᚖrapportᚋentᚐComplaintWhereInput(ctx context.Context, v any) (*ent.ComplaintWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplaintWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOContact2ᚕᚖrapportᚋentᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -52185,6 +74395,214 @@ func (ec *executionContext) unmarshalOContactWhereInput2ᚖrapportᚋentᚐConta
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputContactWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreditDecision2ᚕᚖrapportᚋentᚐCreditDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CreditDecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditDecision2ᚖrapportᚋentᚐCreditDecision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCreditDecisionStep2ᚕrapportᚋentᚋcreditdecisionᚐStepᚄ(ctx context.Context, v any) ([]creditdecision.Step, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]creditdecision.Step, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCreditDecisionStep2rapportᚋentᚋcreditdecisionᚐStep(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCreditDecisionStep2ᚕrapportᚋentᚋcreditdecisionᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []creditdecision.Step) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditDecisionStep2rapportᚋentᚋcreditdecisionᚐStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCreditDecisionStep2ᚖrapportᚋentᚋcreditdecisionᚐStep(ctx context.Context, v any) (*creditdecision.Step, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(creditdecision.Step)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreditDecisionStep2ᚖrapportᚋentᚋcreditdecisionᚐStep(ctx context.Context, sel ast.SelectionSet, v *creditdecision.Step) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCreditDecisionWhereInput2ᚕᚖrapportᚋentᚐCreditDecisionWhereInputᚄ(ctx context.Context, v any) ([]*ent.CreditDecisionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CreditDecisionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCreditDecisionWhereInput2ᚖrapportᚋentᚐCreditDecisionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCreditDecisionWhereInput2ᚖrapportᚋentᚐCreditDecisionWhereInput(ctx context.Context, v any) (*ent.CreditDecisionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCreditDecisionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreditRequest2ᚖrapportᚋentᚐCreditRequest(ctx context.Context, sel ast.SelectionSet, v *ent.CreditRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreditRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreditRequestEdge2ᚕᚖrapportᚋentᚐCreditRequestEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CreditRequestEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCreditRequestEdge2ᚖrapportᚋentᚐCreditRequestEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCreditRequestEdge2ᚖrapportᚋentᚐCreditRequestEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CreditRequestEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreditRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCreditRequestOrder2ᚖrapportᚋentᚐCreditRequestOrder(ctx context.Context, v any) (*ent.CreditRequestOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCreditRequestOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCreditRequestStatus2ᚕrapportᚋentᚋcreditrequestᚐStatusᚄ(ctx context.Context, v any) ([]creditrequest.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]creditrequest.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCreditRequestStatus2rapportᚋentᚋcreditrequestᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCreditRequestStatus2ᚕrapportᚋentᚋcreditrequestᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []creditrequest.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditRequestStatus2rapportᚋentᚋcreditrequestᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCreditRequestStatus2ᚖrapportᚋentᚋcreditrequestᚐStatus(ctx context.Context, v any) (*creditrequest.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(creditrequest.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreditRequestStatus2ᚖrapportᚋentᚋcreditrequestᚐStatus(ctx context.Context, sel ast.SelectionSet, v *creditrequest.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCreditRequestWhereInput2ᚕᚖrapportᚋentᚐCreditRequestWhereInputᚄ(ctx context.Context, v any) ([]*ent.CreditRequestWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CreditRequestWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCreditRequestWhereInput2ᚖrapportᚋentᚐCreditRequestWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCreditRequestWhereInput2ᚖrapportᚋentᚐCreditRequestWhereInput(ctx context.Context, v any) (*ent.CreditRequestWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCreditRequestWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -53315,6 +75733,104 @@ func (ec *executionContext) unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐR
 	}
 	res, err := ec.unmarshalInputRecognitionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceIssue2ᚕᚖrapportᚋentᚐServiceIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceIssue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceIssue2ᚖrapportᚋentᚐServiceIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOServiceIssue2ᚖrapportᚋentᚐServiceIssue(ctx context.Context, sel ast.SelectionSet, v *ent.ServiceIssue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServiceIssue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOServiceIssueEdge2ᚕᚖrapportᚋentᚐServiceIssueEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceIssueEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOServiceIssueEdge2ᚖrapportᚋentᚐServiceIssueEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOServiceIssueEdge2ᚖrapportᚋentᚐServiceIssueEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ServiceIssueEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServiceIssueEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOServiceIssueOrder2ᚖrapportᚋentᚐServiceIssueOrder(ctx context.Context, v any) (*ent.ServiceIssueOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputServiceIssueOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOServiceIssueWhereInput2ᚕᚖrapportᚋentᚐServiceIssueWhereInputᚄ(ctx context.Context, v any) ([]*ent.ServiceIssueWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ServiceIssueWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNServiceIssueWhereInput2ᚖrapportᚋentᚐServiceIssueWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOServiceIssueWhereInput2ᚖrapportᚋentᚐServiceIssueWhereInput(ctx context.Context, v any) (*ent.ServiceIssueWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputServiceIssueWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOServiceRule2ᚖrapportᚋinternalᚋserviceᚐRule(ctx context.Context, v any) (*service.Rule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := service.Rule(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceRule2ᚖrapportᚋinternalᚋserviceᚐRule(ctx context.Context, sel ast.SelectionSet, v *service.Rule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

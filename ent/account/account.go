@@ -73,6 +73,16 @@ const (
 	FieldContractSignedAt = "contract_signed_at"
 	// FieldLastOrderAt holds the string denoting the last_order_at field in the database.
 	FieldLastOrderAt = "last_order_at"
+	// FieldMember holds the string denoting the member field in the database.
+	FieldMember = "member"
+	// FieldOutstandingBalance holds the string denoting the outstanding_balance field in the database.
+	FieldOutstandingBalance = "outstanding_balance"
+	// FieldServiceAssignedAt holds the string denoting the service_assigned_at field in the database.
+	FieldServiceAssignedAt = "service_assigned_at"
+	// FieldServiceHandoverAt holds the string denoting the service_handover_at field in the database.
+	FieldServiceHandoverAt = "service_handover_at"
+	// FieldServiceTakenOverAt holds the string denoting the service_taken_over_at field in the database.
+	FieldServiceTakenOverAt = "service_taken_over_at"
 	// FieldLastContactAt holds the string denoting the last_contact_at field in the database.
 	FieldLastContactAt = "last_contact_at"
 	// FieldLastCallAt holds the string denoting the last_call_at field in the database.
@@ -83,6 +93,8 @@ const (
 	FieldNextCallDueAt = "next_call_due_at"
 	// FieldNextVisitDueAt holds the string denoting the next_visit_due_at field in the database.
 	FieldNextVisitDueAt = "next_visit_due_at"
+	// FieldQuietSince holds the string denoting the quiet_since field in the database.
+	FieldQuietSince = "quiet_since"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -97,6 +109,14 @@ const (
 	EdgeVisitReports = "visit_reports"
 	// EdgeTierChanges holds the string denoting the tier_changes edge name in mutations.
 	EdgeTierChanges = "tier_changes"
+	// EdgeCallbacks holds the string denoting the callbacks edge name in mutations.
+	EdgeCallbacks = "callbacks"
+	// EdgeServiceIssues holds the string denoting the service_issues edge name in mutations.
+	EdgeServiceIssues = "service_issues"
+	// EdgeComplaints holds the string denoting the complaints edge name in mutations.
+	EdgeComplaints = "complaints"
+	// EdgeCreditRequests holds the string denoting the credit_requests edge name in mutations.
+	EdgeCreditRequests = "credit_requests"
 	// Table holds the table name of the account in the database.
 	Table = "accounts"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -148,6 +168,34 @@ const (
 	TierChangesInverseTable = "tier_changes"
 	// TierChangesColumn is the table column denoting the tier_changes relation/edge.
 	TierChangesColumn = "account_id"
+	// CallbacksTable is the table that holds the callbacks relation/edge.
+	CallbacksTable = "callbacks"
+	// CallbacksInverseTable is the table name for the Callback entity.
+	// It exists in this package in order to avoid circular dependency with the "callback" package.
+	CallbacksInverseTable = "callbacks"
+	// CallbacksColumn is the table column denoting the callbacks relation/edge.
+	CallbacksColumn = "account_id"
+	// ServiceIssuesTable is the table that holds the service_issues relation/edge.
+	ServiceIssuesTable = "service_issues"
+	// ServiceIssuesInverseTable is the table name for the ServiceIssue entity.
+	// It exists in this package in order to avoid circular dependency with the "serviceissue" package.
+	ServiceIssuesInverseTable = "service_issues"
+	// ServiceIssuesColumn is the table column denoting the service_issues relation/edge.
+	ServiceIssuesColumn = "account_id"
+	// ComplaintsTable is the table that holds the complaints relation/edge.
+	ComplaintsTable = "complaints"
+	// ComplaintsInverseTable is the table name for the Complaint entity.
+	// It exists in this package in order to avoid circular dependency with the "complaint" package.
+	ComplaintsInverseTable = "complaints"
+	// ComplaintsColumn is the table column denoting the complaints relation/edge.
+	ComplaintsColumn = "account_id"
+	// CreditRequestsTable is the table that holds the credit_requests relation/edge.
+	CreditRequestsTable = "credit_requests"
+	// CreditRequestsInverseTable is the table name for the CreditRequest entity.
+	// It exists in this package in order to avoid circular dependency with the "creditrequest" package.
+	CreditRequestsInverseTable = "credit_requests"
+	// CreditRequestsColumn is the table column denoting the credit_requests relation/edge.
+	CreditRequestsColumn = "account_id"
 )
 
 // Columns holds all SQL columns for account fields.
@@ -180,11 +228,17 @@ var Columns = []string{
 	FieldPaymentTermDays,
 	FieldContractSignedAt,
 	FieldLastOrderAt,
+	FieldMember,
+	FieldOutstandingBalance,
+	FieldServiceAssignedAt,
+	FieldServiceHandoverAt,
+	FieldServiceTakenOverAt,
 	FieldLastContactAt,
 	FieldLastCallAt,
 	FieldLastVisitAt,
 	FieldNextCallDueAt,
 	FieldNextVisitDueAt,
+	FieldQuietSince,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -203,7 +257,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [5]ent.Hook
+	Hooks  [6]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -243,6 +297,12 @@ var (
 	CreditLimitValidator func(int64) error
 	// PaymentTermDaysValidator is a validator for the "payment_term_days" field. It is called by the builders before save.
 	PaymentTermDaysValidator func(int) error
+	// DefaultMember holds the default value on creation for the "member" field.
+	DefaultMember bool
+	// DefaultOutstandingBalance holds the default value on creation for the "outstanding_balance" field.
+	DefaultOutstandingBalance int64
+	// OutstandingBalanceValidator is a validator for the "outstanding_balance" field. It is called by the builders before save.
+	OutstandingBalanceValidator func(int64) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -506,6 +566,31 @@ func ByLastOrderAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastOrderAt, opts...).ToFunc()
 }
 
+// ByMember orders the results by the member field.
+func ByMember(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMember, opts...).ToFunc()
+}
+
+// ByOutstandingBalance orders the results by the outstanding_balance field.
+func ByOutstandingBalance(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOutstandingBalance, opts...).ToFunc()
+}
+
+// ByServiceAssignedAt orders the results by the service_assigned_at field.
+func ByServiceAssignedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceAssignedAt, opts...).ToFunc()
+}
+
+// ByServiceHandoverAt orders the results by the service_handover_at field.
+func ByServiceHandoverAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceHandoverAt, opts...).ToFunc()
+}
+
+// ByServiceTakenOverAt orders the results by the service_taken_over_at field.
+func ByServiceTakenOverAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceTakenOverAt, opts...).ToFunc()
+}
+
 // ByLastContactAt orders the results by the last_contact_at field.
 func ByLastContactAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastContactAt, opts...).ToFunc()
@@ -529,6 +614,11 @@ func ByNextCallDueAt(opts ...sql.OrderTermOption) OrderOption {
 // ByNextVisitDueAt orders the results by the next_visit_due_at field.
 func ByNextVisitDueAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNextVisitDueAt, opts...).ToFunc()
+}
+
+// ByQuietSince orders the results by the quiet_since field.
+func ByQuietSince(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldQuietSince, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.
@@ -607,6 +697,62 @@ func ByTierChanges(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newTierChangesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByCallbacksCount orders the results by callbacks count.
+func ByCallbacksCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCallbacksStep(), opts...)
+	}
+}
+
+// ByCallbacks orders the results by callbacks terms.
+func ByCallbacks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCallbacksStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByServiceIssuesCount orders the results by service_issues count.
+func ByServiceIssuesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newServiceIssuesStep(), opts...)
+	}
+}
+
+// ByServiceIssues orders the results by service_issues terms.
+func ByServiceIssues(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newServiceIssuesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByComplaintsCount orders the results by complaints count.
+func ByComplaintsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newComplaintsStep(), opts...)
+	}
+}
+
+// ByComplaints orders the results by complaints terms.
+func ByComplaints(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newComplaintsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByCreditRequestsCount orders the results by credit_requests count.
+func ByCreditRequestsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCreditRequestsStep(), opts...)
+	}
+}
+
+// ByCreditRequests orders the results by credit_requests terms.
+func ByCreditRequests(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCreditRequestsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -654,6 +800,34 @@ func newTierChangesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TierChangesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, TierChangesTable, TierChangesColumn),
+	)
+}
+func newCallbacksStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CallbacksInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CallbacksTable, CallbacksColumn),
+	)
+}
+func newServiceIssuesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ServiceIssuesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ServiceIssuesTable, ServiceIssuesColumn),
+	)
+}
+func newComplaintsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ComplaintsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ComplaintsTable, ComplaintsColumn),
+	)
+}
+func newCreditRequestsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CreditRequestsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CreditRequestsTable, CreditRequestsColumn),
 	)
 }
 

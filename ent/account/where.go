@@ -171,6 +171,31 @@ func LastOrderAt(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLastOrderAt, v))
 }
 
+// Member applies equality check predicate on the "member" field. It's identical to MemberEQ.
+func Member(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldMember, v))
+}
+
+// OutstandingBalance applies equality check predicate on the "outstanding_balance" field. It's identical to OutstandingBalanceEQ.
+func OutstandingBalance(v int64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldOutstandingBalance, v))
+}
+
+// ServiceAssignedAt applies equality check predicate on the "service_assigned_at" field. It's identical to ServiceAssignedAtEQ.
+func ServiceAssignedAt(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldServiceAssignedAt, v))
+}
+
+// ServiceHandoverAt applies equality check predicate on the "service_handover_at" field. It's identical to ServiceHandoverAtEQ.
+func ServiceHandoverAt(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldServiceHandoverAt, v))
+}
+
+// ServiceTakenOverAt applies equality check predicate on the "service_taken_over_at" field. It's identical to ServiceTakenOverAtEQ.
+func ServiceTakenOverAt(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldServiceTakenOverAt, v))
+}
+
 // LastContactAt applies equality check predicate on the "last_contact_at" field. It's identical to LastContactAtEQ.
 func LastContactAt(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLastContactAt, v))
@@ -194,6 +219,11 @@ func NextCallDueAt(v time.Time) predicate.Account {
 // NextVisitDueAt applies equality check predicate on the "next_visit_due_at" field. It's identical to NextVisitDueAtEQ.
 func NextVisitDueAt(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldNextVisitDueAt, v))
+}
+
+// QuietSince applies equality check predicate on the "quiet_since" field. It's identical to QuietSinceEQ.
+func QuietSince(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldQuietSince, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -1801,6 +1831,206 @@ func LastOrderAtNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldLastOrderAt))
 }
 
+// MemberEQ applies the EQ predicate on the "member" field.
+func MemberEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldMember, v))
+}
+
+// MemberNEQ applies the NEQ predicate on the "member" field.
+func MemberNEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldMember, v))
+}
+
+// OutstandingBalanceEQ applies the EQ predicate on the "outstanding_balance" field.
+func OutstandingBalanceEQ(v int64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldOutstandingBalance, v))
+}
+
+// OutstandingBalanceNEQ applies the NEQ predicate on the "outstanding_balance" field.
+func OutstandingBalanceNEQ(v int64) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldOutstandingBalance, v))
+}
+
+// OutstandingBalanceIn applies the In predicate on the "outstanding_balance" field.
+func OutstandingBalanceIn(vs ...int64) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldOutstandingBalance, vs...))
+}
+
+// OutstandingBalanceNotIn applies the NotIn predicate on the "outstanding_balance" field.
+func OutstandingBalanceNotIn(vs ...int64) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldOutstandingBalance, vs...))
+}
+
+// OutstandingBalanceGT applies the GT predicate on the "outstanding_balance" field.
+func OutstandingBalanceGT(v int64) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldOutstandingBalance, v))
+}
+
+// OutstandingBalanceGTE applies the GTE predicate on the "outstanding_balance" field.
+func OutstandingBalanceGTE(v int64) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldOutstandingBalance, v))
+}
+
+// OutstandingBalanceLT applies the LT predicate on the "outstanding_balance" field.
+func OutstandingBalanceLT(v int64) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldOutstandingBalance, v))
+}
+
+// OutstandingBalanceLTE applies the LTE predicate on the "outstanding_balance" field.
+func OutstandingBalanceLTE(v int64) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldOutstandingBalance, v))
+}
+
+// ServiceAssignedAtEQ applies the EQ predicate on the "service_assigned_at" field.
+func ServiceAssignedAtEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldServiceAssignedAt, v))
+}
+
+// ServiceAssignedAtNEQ applies the NEQ predicate on the "service_assigned_at" field.
+func ServiceAssignedAtNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldServiceAssignedAt, v))
+}
+
+// ServiceAssignedAtIn applies the In predicate on the "service_assigned_at" field.
+func ServiceAssignedAtIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldServiceAssignedAt, vs...))
+}
+
+// ServiceAssignedAtNotIn applies the NotIn predicate on the "service_assigned_at" field.
+func ServiceAssignedAtNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldServiceAssignedAt, vs...))
+}
+
+// ServiceAssignedAtGT applies the GT predicate on the "service_assigned_at" field.
+func ServiceAssignedAtGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldServiceAssignedAt, v))
+}
+
+// ServiceAssignedAtGTE applies the GTE predicate on the "service_assigned_at" field.
+func ServiceAssignedAtGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldServiceAssignedAt, v))
+}
+
+// ServiceAssignedAtLT applies the LT predicate on the "service_assigned_at" field.
+func ServiceAssignedAtLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldServiceAssignedAt, v))
+}
+
+// ServiceAssignedAtLTE applies the LTE predicate on the "service_assigned_at" field.
+func ServiceAssignedAtLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldServiceAssignedAt, v))
+}
+
+// ServiceAssignedAtIsNil applies the IsNil predicate on the "service_assigned_at" field.
+func ServiceAssignedAtIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldServiceAssignedAt))
+}
+
+// ServiceAssignedAtNotNil applies the NotNil predicate on the "service_assigned_at" field.
+func ServiceAssignedAtNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldServiceAssignedAt))
+}
+
+// ServiceHandoverAtEQ applies the EQ predicate on the "service_handover_at" field.
+func ServiceHandoverAtEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldServiceHandoverAt, v))
+}
+
+// ServiceHandoverAtNEQ applies the NEQ predicate on the "service_handover_at" field.
+func ServiceHandoverAtNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldServiceHandoverAt, v))
+}
+
+// ServiceHandoverAtIn applies the In predicate on the "service_handover_at" field.
+func ServiceHandoverAtIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldServiceHandoverAt, vs...))
+}
+
+// ServiceHandoverAtNotIn applies the NotIn predicate on the "service_handover_at" field.
+func ServiceHandoverAtNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldServiceHandoverAt, vs...))
+}
+
+// ServiceHandoverAtGT applies the GT predicate on the "service_handover_at" field.
+func ServiceHandoverAtGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldServiceHandoverAt, v))
+}
+
+// ServiceHandoverAtGTE applies the GTE predicate on the "service_handover_at" field.
+func ServiceHandoverAtGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldServiceHandoverAt, v))
+}
+
+// ServiceHandoverAtLT applies the LT predicate on the "service_handover_at" field.
+func ServiceHandoverAtLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldServiceHandoverAt, v))
+}
+
+// ServiceHandoverAtLTE applies the LTE predicate on the "service_handover_at" field.
+func ServiceHandoverAtLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldServiceHandoverAt, v))
+}
+
+// ServiceHandoverAtIsNil applies the IsNil predicate on the "service_handover_at" field.
+func ServiceHandoverAtIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldServiceHandoverAt))
+}
+
+// ServiceHandoverAtNotNil applies the NotNil predicate on the "service_handover_at" field.
+func ServiceHandoverAtNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldServiceHandoverAt))
+}
+
+// ServiceTakenOverAtEQ applies the EQ predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldServiceTakenOverAt, v))
+}
+
+// ServiceTakenOverAtNEQ applies the NEQ predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldServiceTakenOverAt, v))
+}
+
+// ServiceTakenOverAtIn applies the In predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldServiceTakenOverAt, vs...))
+}
+
+// ServiceTakenOverAtNotIn applies the NotIn predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldServiceTakenOverAt, vs...))
+}
+
+// ServiceTakenOverAtGT applies the GT predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldServiceTakenOverAt, v))
+}
+
+// ServiceTakenOverAtGTE applies the GTE predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldServiceTakenOverAt, v))
+}
+
+// ServiceTakenOverAtLT applies the LT predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldServiceTakenOverAt, v))
+}
+
+// ServiceTakenOverAtLTE applies the LTE predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldServiceTakenOverAt, v))
+}
+
+// ServiceTakenOverAtIsNil applies the IsNil predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldServiceTakenOverAt))
+}
+
+// ServiceTakenOverAtNotNil applies the NotNil predicate on the "service_taken_over_at" field.
+func ServiceTakenOverAtNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldServiceTakenOverAt))
+}
+
 // LastContactAtEQ applies the EQ predicate on the "last_contact_at" field.
 func LastContactAtEQ(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLastContactAt, v))
@@ -2051,6 +2281,56 @@ func NextVisitDueAtNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldNextVisitDueAt))
 }
 
+// QuietSinceEQ applies the EQ predicate on the "quiet_since" field.
+func QuietSinceEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldQuietSince, v))
+}
+
+// QuietSinceNEQ applies the NEQ predicate on the "quiet_since" field.
+func QuietSinceNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldQuietSince, v))
+}
+
+// QuietSinceIn applies the In predicate on the "quiet_since" field.
+func QuietSinceIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldQuietSince, vs...))
+}
+
+// QuietSinceNotIn applies the NotIn predicate on the "quiet_since" field.
+func QuietSinceNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldQuietSince, vs...))
+}
+
+// QuietSinceGT applies the GT predicate on the "quiet_since" field.
+func QuietSinceGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldQuietSince, v))
+}
+
+// QuietSinceGTE applies the GTE predicate on the "quiet_since" field.
+func QuietSinceGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldQuietSince, v))
+}
+
+// QuietSinceLT applies the LT predicate on the "quiet_since" field.
+func QuietSinceLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldQuietSince, v))
+}
+
+// QuietSinceLTE applies the LTE predicate on the "quiet_since" field.
+func QuietSinceLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldQuietSince, v))
+}
+
+// QuietSinceIsNil applies the IsNil predicate on the "quiet_since" field.
+func QuietSinceIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldQuietSince))
+}
+
+// QuietSinceNotNil applies the NotNil predicate on the "quiet_since" field.
+func QuietSinceNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldQuietSince))
+}
+
 // HasOrganization applies the HasEdge predicate on the "organization" edge.
 func HasOrganization() predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
@@ -2204,6 +2484,98 @@ func HasTierChanges() predicate.Account {
 func HasTierChangesWith(preds ...predicate.TierChange) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newTierChangesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCallbacks applies the HasEdge predicate on the "callbacks" edge.
+func HasCallbacks() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CallbacksTable, CallbacksColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCallbacksWith applies the HasEdge predicate on the "callbacks" edge with a given conditions (other predicates).
+func HasCallbacksWith(preds ...predicate.Callback) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newCallbacksStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasServiceIssues applies the HasEdge predicate on the "service_issues" edge.
+func HasServiceIssues() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ServiceIssuesTable, ServiceIssuesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasServiceIssuesWith applies the HasEdge predicate on the "service_issues" edge with a given conditions (other predicates).
+func HasServiceIssuesWith(preds ...predicate.ServiceIssue) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newServiceIssuesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasComplaints applies the HasEdge predicate on the "complaints" edge.
+func HasComplaints() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ComplaintsTable, ComplaintsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasComplaintsWith applies the HasEdge predicate on the "complaints" edge with a given conditions (other predicates).
+func HasComplaintsWith(preds ...predicate.Complaint) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newComplaintsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCreditRequests applies the HasEdge predicate on the "credit_requests" edge.
+func HasCreditRequests() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CreditRequestsTable, CreditRequestsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCreditRequestsWith applies the HasEdge predicate on the "credit_requests" edge with a given conditions (other predicates).
+func HasCreditRequestsWith(preds ...predicate.CreditRequest) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newCreditRequestsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

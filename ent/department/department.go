@@ -26,8 +26,12 @@ const (
 	FieldName = "name"
 	// FieldParentID holds the string denoting the parent_id field in the database.
 	FieldParentID = "parent_id"
+	// FieldHeadID holds the string denoting the head_id field in the database.
+	FieldHeadID = "head_id"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
+	// EdgeHead holds the string denoting the head edge name in mutations.
+	EdgeHead = "head"
 	// EdgeParent holds the string denoting the parent edge name in mutations.
 	EdgeParent = "parent"
 	// EdgeChildren holds the string denoting the children edge name in mutations.
@@ -49,6 +53,13 @@ const (
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
 	OrganizationColumn = "organization_id"
+	// HeadTable is the table that holds the head relation/edge.
+	HeadTable = "departments"
+	// HeadInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	HeadInverseTable = "users"
+	// HeadColumn is the table column denoting the head relation/edge.
+	HeadColumn = "head_id"
 	// ParentTable is the table that holds the parent relation/edge.
 	ParentTable = "departments"
 	// ParentColumn is the table column denoting the parent relation/edge.
@@ -89,6 +100,7 @@ var Columns = []string{
 	FieldOrganizationID,
 	FieldName,
 	FieldParentID,
+	FieldHeadID,
 }
 
 var (
@@ -168,10 +180,22 @@ func ByParentID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldParentID, opts...).ToFunc()
 }
 
+// ByHeadID orders the results by the head_id field.
+func ByHeadID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHeadID, opts...).ToFunc()
+}
+
 // ByOrganizationField orders the results by organization field.
 func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newOrganizationStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByHeadField orders the results by head field.
+func ByHeadField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newHeadStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -256,6 +280,13 @@ func newOrganizationStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, OrganizationTable, OrganizationColumn),
+	)
+}
+func newHeadStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(HeadInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, HeadTable, HeadColumn),
 	)
 }
 func newParentStep() *sqlgraph.Step {

@@ -81,6 +81,11 @@ func ParentID(v pulid.ID) predicate.Department {
 	return predicate.Department(sql.FieldEQ(FieldParentID, v))
 }
 
+// HeadID applies equality check predicate on the "head_id" field. It's identical to HeadIDEQ.
+func HeadID(v pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldEQ(FieldHeadID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Department {
 	return predicate.Department(sql.FieldEQ(FieldCreatedAt, v))
@@ -376,6 +381,86 @@ func ParentIDContainsFold(v pulid.ID) predicate.Department {
 	return predicate.Department(sql.FieldContainsFold(FieldParentID, vc))
 }
 
+// HeadIDEQ applies the EQ predicate on the "head_id" field.
+func HeadIDEQ(v pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldEQ(FieldHeadID, v))
+}
+
+// HeadIDNEQ applies the NEQ predicate on the "head_id" field.
+func HeadIDNEQ(v pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldNEQ(FieldHeadID, v))
+}
+
+// HeadIDIn applies the In predicate on the "head_id" field.
+func HeadIDIn(vs ...pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldIn(FieldHeadID, vs...))
+}
+
+// HeadIDNotIn applies the NotIn predicate on the "head_id" field.
+func HeadIDNotIn(vs ...pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldNotIn(FieldHeadID, vs...))
+}
+
+// HeadIDGT applies the GT predicate on the "head_id" field.
+func HeadIDGT(v pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldGT(FieldHeadID, v))
+}
+
+// HeadIDGTE applies the GTE predicate on the "head_id" field.
+func HeadIDGTE(v pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldGTE(FieldHeadID, v))
+}
+
+// HeadIDLT applies the LT predicate on the "head_id" field.
+func HeadIDLT(v pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldLT(FieldHeadID, v))
+}
+
+// HeadIDLTE applies the LTE predicate on the "head_id" field.
+func HeadIDLTE(v pulid.ID) predicate.Department {
+	return predicate.Department(sql.FieldLTE(FieldHeadID, v))
+}
+
+// HeadIDContains applies the Contains predicate on the "head_id" field.
+func HeadIDContains(v pulid.ID) predicate.Department {
+	vc := string(v)
+	return predicate.Department(sql.FieldContains(FieldHeadID, vc))
+}
+
+// HeadIDHasPrefix applies the HasPrefix predicate on the "head_id" field.
+func HeadIDHasPrefix(v pulid.ID) predicate.Department {
+	vc := string(v)
+	return predicate.Department(sql.FieldHasPrefix(FieldHeadID, vc))
+}
+
+// HeadIDHasSuffix applies the HasSuffix predicate on the "head_id" field.
+func HeadIDHasSuffix(v pulid.ID) predicate.Department {
+	vc := string(v)
+	return predicate.Department(sql.FieldHasSuffix(FieldHeadID, vc))
+}
+
+// HeadIDIsNil applies the IsNil predicate on the "head_id" field.
+func HeadIDIsNil() predicate.Department {
+	return predicate.Department(sql.FieldIsNull(FieldHeadID))
+}
+
+// HeadIDNotNil applies the NotNil predicate on the "head_id" field.
+func HeadIDNotNil() predicate.Department {
+	return predicate.Department(sql.FieldNotNull(FieldHeadID))
+}
+
+// HeadIDEqualFold applies the EqualFold predicate on the "head_id" field.
+func HeadIDEqualFold(v pulid.ID) predicate.Department {
+	vc := string(v)
+	return predicate.Department(sql.FieldEqualFold(FieldHeadID, vc))
+}
+
+// HeadIDContainsFold applies the ContainsFold predicate on the "head_id" field.
+func HeadIDContainsFold(v pulid.ID) predicate.Department {
+	vc := string(v)
+	return predicate.Department(sql.FieldContainsFold(FieldHeadID, vc))
+}
+
 // HasOrganization applies the HasEdge predicate on the "organization" edge.
 func HasOrganization() predicate.Department {
 	return predicate.Department(func(s *sql.Selector) {
@@ -391,6 +476,29 @@ func HasOrganization() predicate.Department {
 func HasOrganizationWith(preds ...predicate.Organization) predicate.Department {
 	return predicate.Department(func(s *sql.Selector) {
 		step := newOrganizationStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasHead applies the HasEdge predicate on the "head" edge.
+func HasHead() predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, HeadTable, HeadColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasHeadWith applies the HasEdge predicate on the "head" edge with a given conditions (other predicates).
+func HasHeadWith(preds ...predicate.User) predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := newHeadStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -68,6 +68,78 @@ func (f BulletinIssueFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BulletinIssueMutation", m)
 }
 
+// The CallbackFunc type is an adapter to allow the use of ordinary
+// function as Callback mutator.
+type CallbackFunc func(context.Context, *ent.CallbackMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CallbackFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CallbackMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CallbackMutation", m)
+}
+
+// The CallbackBatchFunc type is an adapter to allow the use of ordinary
+// function as CallbackBatch mutator.
+type CallbackBatchFunc func(context.Context, *ent.CallbackBatchMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CallbackBatchFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CallbackBatchMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CallbackBatchMutation", m)
+}
+
+// The CaseStudyFunc type is an adapter to allow the use of ordinary
+// function as CaseStudy mutator.
+type CaseStudyFunc func(context.Context, *ent.CaseStudyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CaseStudyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CaseStudyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CaseStudyMutation", m)
+}
+
+// The ComplaintFunc type is an adapter to allow the use of ordinary
+// function as Complaint mutator.
+type ComplaintFunc func(context.Context, *ent.ComplaintMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplaintFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplaintMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplaintMutation", m)
+}
+
+// The ComplaintFollowUpFunc type is an adapter to allow the use of ordinary
+// function as ComplaintFollowUp mutator.
+type ComplaintFollowUpFunc func(context.Context, *ent.ComplaintFollowUpMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplaintFollowUpFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplaintFollowUpMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplaintFollowUpMutation", m)
+}
+
+// The ComplaintStepFunc type is an adapter to allow the use of ordinary
+// function as ComplaintStep mutator.
+type ComplaintStepFunc func(context.Context, *ent.ComplaintStepMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplaintStepFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplaintStepMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplaintStepMutation", m)
+}
+
 // The ContactFunc type is an adapter to allow the use of ordinary
 // function as Contact mutator.
 type ContactFunc func(context.Context, *ent.ContactMutation) (ent.Value, error)
@@ -78,6 +150,30 @@ func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
+}
+
+// The CreditDecisionFunc type is an adapter to allow the use of ordinary
+// function as CreditDecision mutator.
+type CreditDecisionFunc func(context.Context, *ent.CreditDecisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CreditDecisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CreditDecisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CreditDecisionMutation", m)
+}
+
+// The CreditRequestFunc type is an adapter to allow the use of ordinary
+// function as CreditRequest mutator.
+type CreditRequestFunc func(context.Context, *ent.CreditRequestMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CreditRequestFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CreditRequestMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CreditRequestMutation", m)
 }
 
 // The CultureActivityFunc type is an adapter to allow the use of ordinary
@@ -210,6 +306,18 @@ func (f RecognitionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RecognitionMutation", m)
+}
+
+// The ServiceIssueFunc type is an adapter to allow the use of ordinary
+// function as ServiceIssue mutator.
+type ServiceIssueFunc func(context.Context, *ent.ServiceIssueMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ServiceIssueFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ServiceIssueMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ServiceIssueMutation", m)
 }
 
 // The SettingFunc type is an adapter to allow the use of ordinary

@@ -35,11 +35,17 @@ var (
 		{Name: "payment_term_days", Type: field.TypeInt, Nullable: true},
 		{Name: "contract_signed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_order_at", Type: field.TypeTime, Nullable: true},
+		{Name: "member", Type: field.TypeBool, Default: false},
+		{Name: "outstanding_balance", Type: field.TypeInt64, Default: 0},
+		{Name: "service_assigned_at", Type: field.TypeTime, Nullable: true},
+		{Name: "service_handover_at", Type: field.TypeTime, Nullable: true},
+		{Name: "service_taken_over_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_contact_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_call_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_visit_at", Type: field.TypeTime, Nullable: true},
 		{Name: "next_call_due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "next_visit_due_at", Type: field.TypeTime, Nullable: true},
+		{Name: "quiet_since", Type: field.TypeTime, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "service_rep_id", Type: field.TypeString, Nullable: true, Size: 64},
@@ -52,19 +58,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_organizations_organization",
-				Columns:    []*schema.Column{AccountsColumns[30]},
+				Columns:    []*schema.Column{AccountsColumns[36]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "accounts_users_owner",
-				Columns:    []*schema.Column{AccountsColumns[31]},
+				Columns:    []*schema.Column{AccountsColumns[37]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_users_service_rep",
-				Columns:    []*schema.Column{AccountsColumns[32]},
+				Columns:    []*schema.Column{AccountsColumns[38]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -73,52 +79,72 @@ var (
 			{
 				Name:    "account_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30]},
+				Columns: []*schema.Column{AccountsColumns[36]},
 			},
 			{
 				Name:    "account_organization_id_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[31]},
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[37]},
 			},
 			{
 				Name:    "account_organization_id_service_rep_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[32]},
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[38]},
 			},
 			{
 				Name:    "account_organization_id_tier",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[20]},
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[20]},
 			},
 			{
 				Name:    "account_organization_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_organization_id_region",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[6]},
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[6]},
 			},
 			{
 				Name:    "account_organization_id_next_call_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[28], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[33], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_organization_id_next_visit_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[30], AccountsColumns[29], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[34], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_owner_id_next_call_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[28], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[33], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_owner_id_next_visit_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[31], AccountsColumns[29], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[34], AccountsColumns[0]},
+			},
+			{
+				Name:    "account_organization_id_service_handover_at_service_assigned_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[28], AccountsColumns[27], AccountsColumns[0]},
+			},
+			{
+				Name:    "account_organization_id_last_order_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[24], AccountsColumns[0]},
+			},
+			{
+				Name:    "account_organization_id_quiet_since_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[35], AccountsColumns[0]},
+			},
+			{
+				Name:    "account_organization_id_lifecycle_stage",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[36], AccountsColumns[18]},
 			},
 		},
 	}
@@ -338,6 +364,334 @@ var (
 			},
 		},
 	}
+	// CallbacksColumns holds the columns for the "callbacks" table.
+	CallbacksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "member", Type: field.TypeBool, Default: false},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "COMPLETED"}, Default: "OPEN"},
+		{Name: "reached_at", Type: field.TypeTime, Nullable: true},
+		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "late", Type: field.TypeBool, Default: false},
+		{Name: "satisfaction", Type: field.TypeInt, Nullable: true},
+		{Name: "suggestions", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "batch_id", Type: field.TypeString, Size: 64},
+		{Name: "assignee_id", Type: field.TypeString, Size: 64},
+	}
+	// CallbacksTable holds the schema information for the "callbacks" table.
+	CallbacksTable = &schema.Table{
+		Name:       "callbacks",
+		Columns:    CallbacksColumns,
+		PrimaryKey: []*schema.Column{CallbacksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "callbacks_accounts_callbacks",
+				Columns:    []*schema.Column{CallbacksColumns[11]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "callbacks_organizations_organization",
+				Columns:    []*schema.Column{CallbacksColumns[12]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "callbacks_callback_batches_batch",
+				Columns:    []*schema.Column{CallbacksColumns[13]},
+				RefColumns: []*schema.Column{CallbackBatchesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "callbacks_users_assignee",
+				Columns:    []*schema.Column{CallbacksColumns[14]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "callback_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CallbacksColumns[12]},
+			},
+			{
+				Name:    "callback_batch_id_account_id",
+				Unique:  true,
+				Columns: []*schema.Column{CallbacksColumns[13], CallbacksColumns[11]},
+			},
+			{
+				Name:    "callback_assignee_id_status_due_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{CallbacksColumns[14], CallbacksColumns[5], CallbacksColumns[4], CallbacksColumns[0]},
+			},
+			{
+				Name:    "callback_account_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CallbacksColumns[11], CallbacksColumns[5]},
+			},
+		},
+	}
+	// CallbackBatchesColumns holds the columns for the "callback_batches" table.
+	CallbackBatchesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// CallbackBatchesTable holds the schema information for the "callback_batches" table.
+	CallbackBatchesTable = &schema.Table{
+		Name:       "callback_batches",
+		Columns:    CallbackBatchesColumns,
+		PrimaryKey: []*schema.Column{CallbackBatchesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "callback_batches_organizations_organization",
+				Columns:    []*schema.Column{CallbackBatchesColumns[5]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "callback_batches_users_created_by",
+				Columns:    []*schema.Column{CallbackBatchesColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "callbackbatch_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CallbackBatchesColumns[5]},
+			},
+		},
+	}
+	// CaseStudiesColumns holds the columns for the "case_studies" table.
+	CaseStudiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString},
+		{Name: "lesson", Type: field.TypeString, Size: 2147483647},
+		{Name: "category", Type: field.TypeString},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "complaint_id", Type: field.TypeString, Size: 64},
+		{Name: "author_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// CaseStudiesTable holds the schema information for the "case_studies" table.
+	CaseStudiesTable = &schema.Table{
+		Name:       "case_studies",
+		Columns:    CaseStudiesColumns,
+		PrimaryKey: []*schema.Column{CaseStudiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "case_studies_organizations_organization",
+				Columns:    []*schema.Column{CaseStudiesColumns[6]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "case_studies_complaints_complaint",
+				Columns:    []*schema.Column{CaseStudiesColumns[7]},
+				RefColumns: []*schema.Column{ComplaintsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "case_studies_users_author",
+				Columns:    []*schema.Column{CaseStudiesColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "casestudy_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CaseStudiesColumns[6]},
+			},
+			{
+				Name:    "casestudy_organization_id_category_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CaseStudiesColumns[6], CaseStudiesColumns[5], CaseStudiesColumns[1]},
+			},
+		},
+	}
+	// ComplaintsColumns holds the columns for the "complaints" table.
+	ComplaintsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "number", Type: field.TypeInt},
+		{Name: "summary", Type: field.TypeString, Size: 2147483647},
+		{Name: "category", Type: field.TypeString},
+		{Name: "severity", Type: field.TypeEnum, Enums: []string{"MINOR", "MAJOR", "CRITICAL"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "RESOLVED", "CLOSED"}, Default: "OPEN"},
+		{Name: "resolved_on_spot", Type: field.TypeBool, Default: false},
+		{Name: "promised_reply_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resolved_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resolution", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "replied_late", Type: field.TypeBool, Default: false},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "filed_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "escalated_to_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// ComplaintsTable holds the schema information for the "complaints" table.
+	ComplaintsTable = &schema.Table{
+		Name:       "complaints",
+		Columns:    ComplaintsColumns,
+		PrimaryKey: []*schema.Column{ComplaintsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "complaints_accounts_complaints",
+				Columns:    []*schema.Column{ComplaintsColumns[13]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "complaints_organizations_organization",
+				Columns:    []*schema.Column{ComplaintsColumns[14]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "complaints_users_filed_by",
+				Columns:    []*schema.Column{ComplaintsColumns[15]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "complaints_users_escalated_to",
+				Columns:    []*schema.Column{ComplaintsColumns[16]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "complaint_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[14]},
+			},
+			{
+				Name:    "complaint_organization_id_number",
+				Unique:  true,
+				Columns: []*schema.Column{ComplaintsColumns[14], ComplaintsColumns[3]},
+			},
+			{
+				Name:    "complaint_organization_id_status_promised_reply_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[14], ComplaintsColumns[7], ComplaintsColumns[9]},
+			},
+			{
+				Name:    "complaint_account_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[13], ComplaintsColumns[1]},
+			},
+		},
+	}
+	// ComplaintFollowUpsColumns holds the columns for the "complaint_follow_ups" table.
+	ComplaintFollowUpsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "satisfied", Type: field.TypeBool},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "complaint_id", Type: field.TypeString, Size: 64},
+		{Name: "author_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// ComplaintFollowUpsTable holds the schema information for the "complaint_follow_ups" table.
+	ComplaintFollowUpsTable = &schema.Table{
+		Name:       "complaint_follow_ups",
+		Columns:    ComplaintFollowUpsColumns,
+		PrimaryKey: []*schema.Column{ComplaintFollowUpsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "complaint_follow_ups_organizations_organization",
+				Columns:    []*schema.Column{ComplaintFollowUpsColumns[4]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "complaint_follow_ups_complaints_complaint",
+				Columns:    []*schema.Column{ComplaintFollowUpsColumns[5]},
+				RefColumns: []*schema.Column{ComplaintsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "complaint_follow_ups_users_author",
+				Columns:    []*schema.Column{ComplaintFollowUpsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "complaintfollowup_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintFollowUpsColumns[4]},
+			},
+			{
+				Name:    "complaintfollowup_complaint_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintFollowUpsColumns[5], ComplaintFollowUpsColumns[3]},
+			},
+		},
+	}
+	// ComplaintStepsColumns holds the columns for the "complaint_steps" table.
+	ComplaintStepsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "note", Type: field.TypeString, Size: 2147483647},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "complaint_id", Type: field.TypeString, Size: 64},
+		{Name: "author_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// ComplaintStepsTable holds the schema information for the "complaint_steps" table.
+	ComplaintStepsTable = &schema.Table{
+		Name:       "complaint_steps",
+		Columns:    ComplaintStepsColumns,
+		PrimaryKey: []*schema.Column{ComplaintStepsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "complaint_steps_organizations_organization",
+				Columns:    []*schema.Column{ComplaintStepsColumns[3]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "complaint_steps_complaints_complaint",
+				Columns:    []*schema.Column{ComplaintStepsColumns[4]},
+				RefColumns: []*schema.Column{ComplaintsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "complaint_steps_users_author",
+				Columns:    []*schema.Column{ComplaintStepsColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "complaintstep_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintStepsColumns[3]},
+			},
+			{
+				Name:    "complaintstep_complaint_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintStepsColumns[4], ComplaintStepsColumns[2]},
+			},
+		},
+	}
 	// ContactsColumns holds the columns for the "contacts" table.
 	ContactsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -383,6 +737,114 @@ var (
 				Name:    "contact_account_id",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[11]},
+			},
+		},
+	}
+	// CreditDecisionsColumns holds the columns for the "credit_decisions" table.
+	CreditDecisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "step", Type: field.TypeEnum, Enums: []string{"SALES_MANAGER", "FINANCE", "EXECUTIVE"}},
+		{Name: "approved", Type: field.TypeBool},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "decided_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "request_id", Type: field.TypeString, Size: 64},
+		{Name: "decided_by_id", Type: field.TypeString, Size: 64},
+	}
+	// CreditDecisionsTable holds the schema information for the "credit_decisions" table.
+	CreditDecisionsTable = &schema.Table{
+		Name:       "credit_decisions",
+		Columns:    CreditDecisionsColumns,
+		PrimaryKey: []*schema.Column{CreditDecisionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "credit_decisions_organizations_organization",
+				Columns:    []*schema.Column{CreditDecisionsColumns[5]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "credit_decisions_credit_requests_request",
+				Columns:    []*schema.Column{CreditDecisionsColumns[6]},
+				RefColumns: []*schema.Column{CreditRequestsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "credit_decisions_users_decided_by",
+				Columns:    []*schema.Column{CreditDecisionsColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "creditdecision_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CreditDecisionsColumns[5]},
+			},
+			{
+				Name:    "creditdecision_request_id_step",
+				Unique:  true,
+				Columns: []*schema.Column{CreditDecisionsColumns[6], CreditDecisionsColumns[1]},
+			},
+		},
+	}
+	// CreditRequestsColumns holds the columns for the "credit_requests" table.
+	CreditRequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "old_credit_limit", Type: field.TypeInt64, Nullable: true},
+		{Name: "new_credit_limit", Type: field.TypeInt64},
+		{Name: "old_payment_term_days", Type: field.TypeInt, Nullable: true},
+		{Name: "new_payment_term_days", Type: field.TypeInt},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "APPROVED", "REJECTED"}, Default: "PENDING"},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "requested_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// CreditRequestsTable holds the schema information for the "credit_requests" table.
+	CreditRequestsTable = &schema.Table{
+		Name:       "credit_requests",
+		Columns:    CreditRequestsColumns,
+		PrimaryKey: []*schema.Column{CreditRequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "credit_requests_accounts_credit_requests",
+				Columns:    []*schema.Column{CreditRequestsColumns[10]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "credit_requests_organizations_organization",
+				Columns:    []*schema.Column{CreditRequestsColumns[11]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "credit_requests_users_requested_by",
+				Columns:    []*schema.Column{CreditRequestsColumns[12]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "creditrequest_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CreditRequestsColumns[11]},
+			},
+			{
+				Name:    "creditrequest_organization_id_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CreditRequestsColumns[11], CreditRequestsColumns[8], CreditRequestsColumns[1]},
+			},
+			{
+				Name:    "creditrequest_account_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CreditRequestsColumns[10], CreditRequestsColumns[8]},
 			},
 		},
 	}
@@ -579,6 +1041,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "head_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "parent_id", Type: field.TypeString, Nullable: true, Size: 64},
 	}
 	// DepartmentsTable holds the schema information for the "departments" table.
@@ -594,8 +1057,14 @@ var (
 				OnDelete:   schema.NoAction,
 			},
 			{
-				Symbol:     "departments_departments_children",
+				Symbol:     "departments_users_head",
 				Columns:    []*schema.Column{DepartmentsColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "departments_departments_children",
+				Columns:    []*schema.Column{DepartmentsColumns[6]},
 				RefColumns: []*schema.Column{DepartmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -809,6 +1278,12 @@ var (
 		{Name: "visit_months_a", Type: field.TypeInt, Default: 2},
 		{Name: "visit_months_b", Type: field.TypeInt, Default: 3},
 		{Name: "visit_months_c", Type: field.TypeInt, Default: 4},
+		{Name: "service_new_account_days", Type: field.TypeInt, Default: 7},
+		{Name: "service_no_order_days", Type: field.TypeInt, Default: 7},
+		{Name: "service_call_within_days", Type: field.TypeInt, Default: 7},
+		{Name: "service_not_cooperating_months", Type: field.TypeInt, Default: 1},
+		{Name: "service_contacts_per_month", Type: field.TypeInt, Default: 2},
+		{Name: "service_no_follow_up_months", Type: field.TypeInt, Default: 2},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{
@@ -891,6 +1366,74 @@ var (
 				Name:    "recognition_campaign_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{RecognitionsColumns[7], RecognitionsColumns[1]},
+			},
+		},
+	}
+	// ServiceIssuesColumns holds the columns for the "service_issues" table.
+	ServiceIssuesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "summary", Type: field.TypeString},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "resolved_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resolution", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "callback_id", Type: field.TypeString, Size: 64},
+		{Name: "resolved_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// ServiceIssuesTable holds the schema information for the "service_issues" table.
+	ServiceIssuesTable = &schema.Table{
+		Name:       "service_issues",
+		Columns:    ServiceIssuesColumns,
+		PrimaryKey: []*schema.Column{ServiceIssuesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "service_issues_accounts_service_issues",
+				Columns:    []*schema.Column{ServiceIssuesColumns[7]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "service_issues_organizations_organization",
+				Columns:    []*schema.Column{ServiceIssuesColumns[8]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "service_issues_callbacks_callback",
+				Columns:    []*schema.Column{ServiceIssuesColumns[9]},
+				RefColumns: []*schema.Column{CallbacksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "service_issues_users_resolved_by",
+				Columns:    []*schema.Column{ServiceIssuesColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "serviceissue_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ServiceIssuesColumns[8]},
+			},
+			{
+				Name:    "serviceissue_organization_id_resolved_at_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{ServiceIssuesColumns[8], ServiceIssuesColumns[5], ServiceIssuesColumns[4]},
+			},
+			{
+				Name:    "serviceissue_callback_id",
+				Unique:  false,
+				Columns: []*schema.Column{ServiceIssuesColumns[9]},
+			},
+			{
+				Name:    "serviceissue_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{ServiceIssuesColumns[7]},
 			},
 		},
 	}
@@ -1201,7 +1744,15 @@ var (
 		ArticlesTable,
 		AuditEventsTable,
 		BulletinIssuesTable,
+		CallbacksTable,
+		CallbackBatchesTable,
+		CaseStudiesTable,
+		ComplaintsTable,
+		ComplaintFollowUpsTable,
+		ComplaintStepsTable,
 		ContactsTable,
+		CreditDecisionsTable,
+		CreditRequestsTable,
 		CultureActivitiesTable,
 		CultureCampaignsTable,
 		CulturePlansTable,
@@ -1213,6 +1764,7 @@ var (
 		OrganizationsTable,
 		PublicationsTable,
 		RecognitionsTable,
+		ServiceIssuesTable,
 		SettingsTable,
 		TierChangesTable,
 		UsersTable,
@@ -1240,8 +1792,33 @@ func init() {
 	AuditEventsTable.ForeignKeys[1].RefTable = UsersTable
 	BulletinIssuesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	BulletinIssuesTable.ForeignKeys[1].RefTable = PublicationsTable
+	CallbacksTable.ForeignKeys[0].RefTable = AccountsTable
+	CallbacksTable.ForeignKeys[1].RefTable = OrganizationsTable
+	CallbacksTable.ForeignKeys[2].RefTable = CallbackBatchesTable
+	CallbacksTable.ForeignKeys[3].RefTable = UsersTable
+	CallbackBatchesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	CallbackBatchesTable.ForeignKeys[1].RefTable = UsersTable
+	CaseStudiesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	CaseStudiesTable.ForeignKeys[1].RefTable = ComplaintsTable
+	CaseStudiesTable.ForeignKeys[2].RefTable = UsersTable
+	ComplaintsTable.ForeignKeys[0].RefTable = AccountsTable
+	ComplaintsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	ComplaintsTable.ForeignKeys[2].RefTable = UsersTable
+	ComplaintsTable.ForeignKeys[3].RefTable = UsersTable
+	ComplaintFollowUpsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ComplaintFollowUpsTable.ForeignKeys[1].RefTable = ComplaintsTable
+	ComplaintFollowUpsTable.ForeignKeys[2].RefTable = UsersTable
+	ComplaintStepsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ComplaintStepsTable.ForeignKeys[1].RefTable = ComplaintsTable
+	ComplaintStepsTable.ForeignKeys[2].RefTable = UsersTable
 	ContactsTable.ForeignKeys[0].RefTable = AccountsTable
 	ContactsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	CreditDecisionsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	CreditDecisionsTable.ForeignKeys[1].RefTable = CreditRequestsTable
+	CreditDecisionsTable.ForeignKeys[2].RefTable = UsersTable
+	CreditRequestsTable.ForeignKeys[0].RefTable = AccountsTable
+	CreditRequestsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	CreditRequestsTable.ForeignKeys[2].RefTable = UsersTable
 	CultureActivitiesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	CultureActivitiesTable.ForeignKeys[1].RefTable = CultureCampaignsTable
 	CultureCampaignsTable.ForeignKeys[0].RefTable = OrganizationsTable
@@ -1253,7 +1830,8 @@ func init() {
 	CulturePlansTable.ForeignKeys[1].RefTable = UsersTable
 	CulturePlansTable.ForeignKeys[2].RefTable = UsersTable
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
-	DepartmentsTable.ForeignKeys[1].RefTable = DepartmentsTable
+	DepartmentsTable.ForeignKeys[1].RefTable = UsersTable
+	DepartmentsTable.ForeignKeys[2].RefTable = DepartmentsTable
 	DueCountsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	GreetingOutlinesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	GreetingOutlinesTable.ForeignKeys[1].RefTable = UsersTable
@@ -1266,6 +1844,10 @@ func init() {
 	PublicationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	RecognitionsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	RecognitionsTable.ForeignKeys[1].RefTable = CultureCampaignsTable
+	ServiceIssuesTable.ForeignKeys[0].RefTable = AccountsTable
+	ServiceIssuesTable.ForeignKeys[1].RefTable = OrganizationsTable
+	ServiceIssuesTable.ForeignKeys[2].RefTable = CallbacksTable
+	ServiceIssuesTable.ForeignKeys[3].RefTable = UsersTable
 	TierChangesTable.ForeignKeys[0].RefTable = AccountsTable
 	TierChangesTable.ForeignKeys[1].RefTable = OrganizationsTable
 	TierChangesTable.ForeignKeys[2].RefTable = UsersTable

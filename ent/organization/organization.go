@@ -37,6 +37,18 @@ const (
 	FieldVisitMonthsB = "visit_months_b"
 	// FieldVisitMonthsC holds the string denoting the visit_months_c field in the database.
 	FieldVisitMonthsC = "visit_months_c"
+	// FieldServiceNewAccountDays holds the string denoting the service_new_account_days field in the database.
+	FieldServiceNewAccountDays = "service_new_account_days"
+	// FieldServiceNoOrderDays holds the string denoting the service_no_order_days field in the database.
+	FieldServiceNoOrderDays = "service_no_order_days"
+	// FieldServiceCallWithinDays holds the string denoting the service_call_within_days field in the database.
+	FieldServiceCallWithinDays = "service_call_within_days"
+	// FieldServiceNotCooperatingMonths holds the string denoting the service_not_cooperating_months field in the database.
+	FieldServiceNotCooperatingMonths = "service_not_cooperating_months"
+	// FieldServiceContactsPerMonth holds the string denoting the service_contacts_per_month field in the database.
+	FieldServiceContactsPerMonth = "service_contacts_per_month"
+	// FieldServiceNoFollowUpMonths holds the string denoting the service_no_follow_up_months field in the database.
+	FieldServiceNoFollowUpMonths = "service_no_follow_up_months"
 	// Table holds the table name of the organization in the database.
 	Table = "organizations"
 )
@@ -55,6 +67,12 @@ var Columns = []string{
 	FieldVisitMonthsA,
 	FieldVisitMonthsB,
 	FieldVisitMonthsC,
+	FieldServiceNewAccountDays,
+	FieldServiceNoOrderDays,
+	FieldServiceCallWithinDays,
+	FieldServiceNotCooperatingMonths,
+	FieldServiceContactsPerMonth,
+	FieldServiceNoFollowUpMonths,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -113,6 +131,30 @@ var (
 	DefaultVisitMonthsC int
 	// VisitMonthsCValidator is a validator for the "visit_months_c" field. It is called by the builders before save.
 	VisitMonthsCValidator func(int) error
+	// DefaultServiceNewAccountDays holds the default value on creation for the "service_new_account_days" field.
+	DefaultServiceNewAccountDays int
+	// ServiceNewAccountDaysValidator is a validator for the "service_new_account_days" field. It is called by the builders before save.
+	ServiceNewAccountDaysValidator func(int) error
+	// DefaultServiceNoOrderDays holds the default value on creation for the "service_no_order_days" field.
+	DefaultServiceNoOrderDays int
+	// ServiceNoOrderDaysValidator is a validator for the "service_no_order_days" field. It is called by the builders before save.
+	ServiceNoOrderDaysValidator func(int) error
+	// DefaultServiceCallWithinDays holds the default value on creation for the "service_call_within_days" field.
+	DefaultServiceCallWithinDays int
+	// ServiceCallWithinDaysValidator is a validator for the "service_call_within_days" field. It is called by the builders before save.
+	ServiceCallWithinDaysValidator func(int) error
+	// DefaultServiceNotCooperatingMonths holds the default value on creation for the "service_not_cooperating_months" field.
+	DefaultServiceNotCooperatingMonths int
+	// ServiceNotCooperatingMonthsValidator is a validator for the "service_not_cooperating_months" field. It is called by the builders before save.
+	ServiceNotCooperatingMonthsValidator func(int) error
+	// DefaultServiceContactsPerMonth holds the default value on creation for the "service_contacts_per_month" field.
+	DefaultServiceContactsPerMonth int
+	// ServiceContactsPerMonthValidator is a validator for the "service_contacts_per_month" field. It is called by the builders before save.
+	ServiceContactsPerMonthValidator func(int) error
+	// DefaultServiceNoFollowUpMonths holds the default value on creation for the "service_no_follow_up_months" field.
+	DefaultServiceNoFollowUpMonths int
+	// ServiceNoFollowUpMonthsValidator is a validator for the "service_no_follow_up_months" field. It is called by the builders before save.
+	ServiceNoFollowUpMonthsValidator func(int) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -180,4 +222,34 @@ func ByVisitMonthsB(opts ...sql.OrderTermOption) OrderOption {
 // ByVisitMonthsC orders the results by the visit_months_c field.
 func ByVisitMonthsC(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVisitMonthsC, opts...).ToFunc()
+}
+
+// ByServiceNewAccountDays orders the results by the service_new_account_days field.
+func ByServiceNewAccountDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceNewAccountDays, opts...).ToFunc()
+}
+
+// ByServiceNoOrderDays orders the results by the service_no_order_days field.
+func ByServiceNoOrderDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceNoOrderDays, opts...).ToFunc()
+}
+
+// ByServiceCallWithinDays orders the results by the service_call_within_days field.
+func ByServiceCallWithinDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceCallWithinDays, opts...).ToFunc()
+}
+
+// ByServiceNotCooperatingMonths orders the results by the service_not_cooperating_months field.
+func ByServiceNotCooperatingMonths(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceNotCooperatingMonths, opts...).ToFunc()
+}
+
+// ByServiceContactsPerMonth orders the results by the service_contacts_per_month field.
+func ByServiceContactsPerMonth(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceContactsPerMonth, opts...).ToFunc()
+}
+
+// ByServiceNoFollowUpMonths orders the results by the service_no_follow_up_months field.
+func ByServiceNoFollowUpMonths(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceNoFollowUpMonths, opts...).ToFunc()
 }

@@ -110,6 +110,36 @@ func VisitMonthsC(v int) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldVisitMonthsC, v))
 }
 
+// ServiceNewAccountDays applies equality check predicate on the "service_new_account_days" field. It's identical to ServiceNewAccountDaysEQ.
+func ServiceNewAccountDays(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNewAccountDays, v))
+}
+
+// ServiceNoOrderDays applies equality check predicate on the "service_no_order_days" field. It's identical to ServiceNoOrderDaysEQ.
+func ServiceNoOrderDays(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNoOrderDays, v))
+}
+
+// ServiceCallWithinDays applies equality check predicate on the "service_call_within_days" field. It's identical to ServiceCallWithinDaysEQ.
+func ServiceCallWithinDays(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceCallWithinDays, v))
+}
+
+// ServiceNotCooperatingMonths applies equality check predicate on the "service_not_cooperating_months" field. It's identical to ServiceNotCooperatingMonthsEQ.
+func ServiceNotCooperatingMonths(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNotCooperatingMonths, v))
+}
+
+// ServiceContactsPerMonth applies equality check predicate on the "service_contacts_per_month" field. It's identical to ServiceContactsPerMonthEQ.
+func ServiceContactsPerMonth(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceContactsPerMonth, v))
+}
+
+// ServiceNoFollowUpMonths applies equality check predicate on the "service_no_follow_up_months" field. It's identical to ServiceNoFollowUpMonthsEQ.
+func ServiceNoFollowUpMonths(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNoFollowUpMonths, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -623,6 +653,246 @@ func VisitMonthsCLT(v int) predicate.Organization {
 // VisitMonthsCLTE applies the LTE predicate on the "visit_months_c" field.
 func VisitMonthsCLTE(v int) predicate.Organization {
 	return predicate.Organization(sql.FieldLTE(FieldVisitMonthsC, v))
+}
+
+// ServiceNewAccountDaysEQ applies the EQ predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNewAccountDays, v))
+}
+
+// ServiceNewAccountDaysNEQ applies the NEQ predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldServiceNewAccountDays, v))
+}
+
+// ServiceNewAccountDaysIn applies the In predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldServiceNewAccountDays, vs...))
+}
+
+// ServiceNewAccountDaysNotIn applies the NotIn predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldServiceNewAccountDays, vs...))
+}
+
+// ServiceNewAccountDaysGT applies the GT predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldServiceNewAccountDays, v))
+}
+
+// ServiceNewAccountDaysGTE applies the GTE predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldServiceNewAccountDays, v))
+}
+
+// ServiceNewAccountDaysLT applies the LT predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldServiceNewAccountDays, v))
+}
+
+// ServiceNewAccountDaysLTE applies the LTE predicate on the "service_new_account_days" field.
+func ServiceNewAccountDaysLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldServiceNewAccountDays, v))
+}
+
+// ServiceNoOrderDaysEQ applies the EQ predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNoOrderDays, v))
+}
+
+// ServiceNoOrderDaysNEQ applies the NEQ predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldServiceNoOrderDays, v))
+}
+
+// ServiceNoOrderDaysIn applies the In predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldServiceNoOrderDays, vs...))
+}
+
+// ServiceNoOrderDaysNotIn applies the NotIn predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldServiceNoOrderDays, vs...))
+}
+
+// ServiceNoOrderDaysGT applies the GT predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldServiceNoOrderDays, v))
+}
+
+// ServiceNoOrderDaysGTE applies the GTE predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldServiceNoOrderDays, v))
+}
+
+// ServiceNoOrderDaysLT applies the LT predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldServiceNoOrderDays, v))
+}
+
+// ServiceNoOrderDaysLTE applies the LTE predicate on the "service_no_order_days" field.
+func ServiceNoOrderDaysLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldServiceNoOrderDays, v))
+}
+
+// ServiceCallWithinDaysEQ applies the EQ predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceCallWithinDays, v))
+}
+
+// ServiceCallWithinDaysNEQ applies the NEQ predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldServiceCallWithinDays, v))
+}
+
+// ServiceCallWithinDaysIn applies the In predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldServiceCallWithinDays, vs...))
+}
+
+// ServiceCallWithinDaysNotIn applies the NotIn predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldServiceCallWithinDays, vs...))
+}
+
+// ServiceCallWithinDaysGT applies the GT predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldServiceCallWithinDays, v))
+}
+
+// ServiceCallWithinDaysGTE applies the GTE predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldServiceCallWithinDays, v))
+}
+
+// ServiceCallWithinDaysLT applies the LT predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldServiceCallWithinDays, v))
+}
+
+// ServiceCallWithinDaysLTE applies the LTE predicate on the "service_call_within_days" field.
+func ServiceCallWithinDaysLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldServiceCallWithinDays, v))
+}
+
+// ServiceNotCooperatingMonthsEQ applies the EQ predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNotCooperatingMonths, v))
+}
+
+// ServiceNotCooperatingMonthsNEQ applies the NEQ predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldServiceNotCooperatingMonths, v))
+}
+
+// ServiceNotCooperatingMonthsIn applies the In predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldServiceNotCooperatingMonths, vs...))
+}
+
+// ServiceNotCooperatingMonthsNotIn applies the NotIn predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldServiceNotCooperatingMonths, vs...))
+}
+
+// ServiceNotCooperatingMonthsGT applies the GT predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldServiceNotCooperatingMonths, v))
+}
+
+// ServiceNotCooperatingMonthsGTE applies the GTE predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldServiceNotCooperatingMonths, v))
+}
+
+// ServiceNotCooperatingMonthsLT applies the LT predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldServiceNotCooperatingMonths, v))
+}
+
+// ServiceNotCooperatingMonthsLTE applies the LTE predicate on the "service_not_cooperating_months" field.
+func ServiceNotCooperatingMonthsLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldServiceNotCooperatingMonths, v))
+}
+
+// ServiceContactsPerMonthEQ applies the EQ predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceContactsPerMonth, v))
+}
+
+// ServiceContactsPerMonthNEQ applies the NEQ predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldServiceContactsPerMonth, v))
+}
+
+// ServiceContactsPerMonthIn applies the In predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldServiceContactsPerMonth, vs...))
+}
+
+// ServiceContactsPerMonthNotIn applies the NotIn predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldServiceContactsPerMonth, vs...))
+}
+
+// ServiceContactsPerMonthGT applies the GT predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldServiceContactsPerMonth, v))
+}
+
+// ServiceContactsPerMonthGTE applies the GTE predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldServiceContactsPerMonth, v))
+}
+
+// ServiceContactsPerMonthLT applies the LT predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldServiceContactsPerMonth, v))
+}
+
+// ServiceContactsPerMonthLTE applies the LTE predicate on the "service_contacts_per_month" field.
+func ServiceContactsPerMonthLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldServiceContactsPerMonth, v))
+}
+
+// ServiceNoFollowUpMonthsEQ applies the EQ predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldServiceNoFollowUpMonths, v))
+}
+
+// ServiceNoFollowUpMonthsNEQ applies the NEQ predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldServiceNoFollowUpMonths, v))
+}
+
+// ServiceNoFollowUpMonthsIn applies the In predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldServiceNoFollowUpMonths, vs...))
+}
+
+// ServiceNoFollowUpMonthsNotIn applies the NotIn predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldServiceNoFollowUpMonths, vs...))
+}
+
+// ServiceNoFollowUpMonthsGT applies the GT predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldServiceNoFollowUpMonths, v))
+}
+
+// ServiceNoFollowUpMonthsGTE applies the GTE predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldServiceNoFollowUpMonths, v))
+}
+
+// ServiceNoFollowUpMonthsLT applies the LT predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldServiceNoFollowUpMonths, v))
+}
+
+// ServiceNoFollowUpMonthsLTE applies the LTE predicate on the "service_no_follow_up_months" field.
+func ServiceNoFollowUpMonthsLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldServiceNoFollowUpMonths, v))
 }
 
 // And groups predicates with the AND operator between them.

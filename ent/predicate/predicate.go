@@ -21,8 +21,32 @@ type AuditEvent func(*sql.Selector)
 // BulletinIssue is the predicate function for bulletinissue builders.
 type BulletinIssue func(*sql.Selector)
 
+// Callback is the predicate function for callback builders.
+type Callback func(*sql.Selector)
+
+// CallbackBatch is the predicate function for callbackbatch builders.
+type CallbackBatch func(*sql.Selector)
+
+// CaseStudy is the predicate function for casestudy builders.
+type CaseStudy func(*sql.Selector)
+
+// Complaint is the predicate function for complaint builders.
+type Complaint func(*sql.Selector)
+
+// ComplaintFollowUp is the predicate function for complaintfollowup builders.
+type ComplaintFollowUp func(*sql.Selector)
+
+// ComplaintStep is the predicate function for complaintstep builders.
+type ComplaintStep func(*sql.Selector)
+
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
+
+// CreditDecision is the predicate function for creditdecision builders.
+type CreditDecision func(*sql.Selector)
+
+// CreditRequest is the predicate function for creditrequest builders.
+type CreditRequest func(*sql.Selector)
 
 // CultureActivity is the predicate function for cultureactivity builders.
 type CultureActivity func(*sql.Selector)
@@ -56,6 +80,9 @@ type Publication func(*sql.Selector)
 
 // Recognition is the predicate function for recognition builders.
 type Recognition func(*sql.Selector)
+
+// ServiceIssue is the predicate function for serviceissue builders.
+type ServiceIssue func(*sql.Selector)
 
 // Setting is the predicate function for setting builders.
 type Setting func(*sql.Selector)

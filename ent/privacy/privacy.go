@@ -231,6 +231,150 @@ func (f BulletinIssueMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BulletinIssueMutation", m)
 }
 
+// The CallbackQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CallbackQueryRuleFunc func(context.Context, *ent.CallbackQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CallbackQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CallbackQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CallbackQuery", q)
+}
+
+// The CallbackMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CallbackMutationRuleFunc func(context.Context, *ent.CallbackMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CallbackMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CallbackMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CallbackMutation", m)
+}
+
+// The CallbackBatchQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CallbackBatchQueryRuleFunc func(context.Context, *ent.CallbackBatchQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CallbackBatchQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CallbackBatchQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CallbackBatchQuery", q)
+}
+
+// The CallbackBatchMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CallbackBatchMutationRuleFunc func(context.Context, *ent.CallbackBatchMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CallbackBatchMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CallbackBatchMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CallbackBatchMutation", m)
+}
+
+// The CaseStudyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CaseStudyQueryRuleFunc func(context.Context, *ent.CaseStudyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CaseStudyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CaseStudyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CaseStudyQuery", q)
+}
+
+// The CaseStudyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CaseStudyMutationRuleFunc func(context.Context, *ent.CaseStudyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CaseStudyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CaseStudyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CaseStudyMutation", m)
+}
+
+// The ComplaintQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplaintQueryRuleFunc func(context.Context, *ent.ComplaintQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplaintQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplaintQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplaintQuery", q)
+}
+
+// The ComplaintMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplaintMutationRuleFunc func(context.Context, *ent.ComplaintMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplaintMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplaintMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplaintMutation", m)
+}
+
+// The ComplaintFollowUpQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplaintFollowUpQueryRuleFunc func(context.Context, *ent.ComplaintFollowUpQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplaintFollowUpQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplaintFollowUpQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplaintFollowUpQuery", q)
+}
+
+// The ComplaintFollowUpMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplaintFollowUpMutationRuleFunc func(context.Context, *ent.ComplaintFollowUpMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplaintFollowUpMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplaintFollowUpMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplaintFollowUpMutation", m)
+}
+
+// The ComplaintStepQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplaintStepQueryRuleFunc func(context.Context, *ent.ComplaintStepQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplaintStepQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplaintStepQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplaintStepQuery", q)
+}
+
+// The ComplaintStepMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplaintStepMutationRuleFunc func(context.Context, *ent.ComplaintStepMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplaintStepMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplaintStepMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplaintStepMutation", m)
+}
+
 // The ContactQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ContactQueryRuleFunc func(context.Context, *ent.ContactQuery) error
@@ -253,6 +397,54 @@ func (f ContactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactMutation", m)
+}
+
+// The CreditDecisionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CreditDecisionQueryRuleFunc func(context.Context, *ent.CreditDecisionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CreditDecisionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CreditDecisionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CreditDecisionQuery", q)
+}
+
+// The CreditDecisionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CreditDecisionMutationRuleFunc func(context.Context, *ent.CreditDecisionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CreditDecisionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CreditDecisionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CreditDecisionMutation", m)
+}
+
+// The CreditRequestQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CreditRequestQueryRuleFunc func(context.Context, *ent.CreditRequestQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CreditRequestQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CreditRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CreditRequestQuery", q)
+}
+
+// The CreditRequestMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CreditRequestMutationRuleFunc func(context.Context, *ent.CreditRequestMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CreditRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CreditRequestMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CreditRequestMutation", m)
 }
 
 // The CultureActivityQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -519,6 +711,30 @@ func (f RecognitionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RecognitionMutation", m)
 }
 
+// The ServiceIssueQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ServiceIssueQueryRuleFunc func(context.Context, *ent.ServiceIssueQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ServiceIssueQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServiceIssueQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ServiceIssueQuery", q)
+}
+
+// The ServiceIssueMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ServiceIssueMutationRuleFunc func(context.Context, *ent.ServiceIssueMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ServiceIssueMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ServiceIssueMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ServiceIssueMutation", m)
+}
+
 // The SettingQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SettingQueryRuleFunc func(context.Context, *ent.SettingQuery) error
@@ -660,7 +876,23 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.BulletinIssueQuery:
 		return q.Filter(), nil
+	case *ent.CallbackQuery:
+		return q.Filter(), nil
+	case *ent.CallbackBatchQuery:
+		return q.Filter(), nil
+	case *ent.CaseStudyQuery:
+		return q.Filter(), nil
+	case *ent.ComplaintQuery:
+		return q.Filter(), nil
+	case *ent.ComplaintFollowUpQuery:
+		return q.Filter(), nil
+	case *ent.ComplaintStepQuery:
+		return q.Filter(), nil
 	case *ent.ContactQuery:
+		return q.Filter(), nil
+	case *ent.CreditDecisionQuery:
+		return q.Filter(), nil
+	case *ent.CreditRequestQuery:
 		return q.Filter(), nil
 	case *ent.CultureActivityQuery:
 		return q.Filter(), nil
@@ -683,6 +915,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.PublicationQuery:
 		return q.Filter(), nil
 	case *ent.RecognitionQuery:
+		return q.Filter(), nil
+	case *ent.ServiceIssueQuery:
 		return q.Filter(), nil
 	case *ent.SettingQuery:
 		return q.Filter(), nil
@@ -709,7 +943,23 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.BulletinIssueMutation:
 		return m.Filter(), nil
+	case *ent.CallbackMutation:
+		return m.Filter(), nil
+	case *ent.CallbackBatchMutation:
+		return m.Filter(), nil
+	case *ent.CaseStudyMutation:
+		return m.Filter(), nil
+	case *ent.ComplaintMutation:
+		return m.Filter(), nil
+	case *ent.ComplaintFollowUpMutation:
+		return m.Filter(), nil
+	case *ent.ComplaintStepMutation:
+		return m.Filter(), nil
 	case *ent.ContactMutation:
+		return m.Filter(), nil
+	case *ent.CreditDecisionMutation:
+		return m.Filter(), nil
+	case *ent.CreditRequestMutation:
 		return m.Filter(), nil
 	case *ent.CultureActivityMutation:
 		return m.Filter(), nil
@@ -732,6 +982,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PublicationMutation:
 		return m.Filter(), nil
 	case *ent.RecognitionMutation:
+		return m.Filter(), nil
+	case *ent.ServiceIssueMutation:
 		return m.Filter(), nil
 	case *ent.SettingMutation:
 		return m.Filter(), nil

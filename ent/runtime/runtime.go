@@ -9,7 +9,15 @@ import (
 	"rapport/ent/article"
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
+	"rapport/ent/callback"
+	"rapport/ent/callbackbatch"
+	"rapport/ent/casestudy"
+	"rapport/ent/complaint"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
 	"rapport/ent/contact"
+	"rapport/ent/creditdecision"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
@@ -22,6 +30,7 @@ import (
 	"rapport/ent/publication"
 	"rapport/ent/recognition"
 	"rapport/ent/schema"
+	"rapport/ent/serviceissue"
 	"rapport/ent/setting"
 	"rapport/ent/tierchange"
 	"rapport/ent/user"
@@ -59,6 +68,8 @@ func init() {
 	account.Hooks[3] = accountMixinHooks4[0]
 
 	account.Hooks[4] = accountHooks[0]
+
+	account.Hooks[5] = accountHooks[1]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -141,6 +152,30 @@ func init() {
 	accountDescPaymentTermDays := accountFields[20].Descriptor()
 	// account.PaymentTermDaysValidator is a validator for the "payment_term_days" field. It is called by the builders before save.
 	account.PaymentTermDaysValidator = accountDescPaymentTermDays.Validators[0].(func(int) error)
+	// accountDescMember is the schema descriptor for member field.
+	accountDescMember := accountFields[23].Descriptor()
+	// account.DefaultMember holds the default value on creation for the member field.
+	account.DefaultMember = accountDescMember.Default.(bool)
+	// accountDescOutstandingBalance is the schema descriptor for outstanding_balance field.
+	accountDescOutstandingBalance := accountFields[24].Descriptor()
+	// account.DefaultOutstandingBalance holds the default value on creation for the outstanding_balance field.
+	account.DefaultOutstandingBalance = accountDescOutstandingBalance.Default.(int64)
+	// account.OutstandingBalanceValidator is a validator for the "outstanding_balance" field. It is called by the builders before save.
+	account.OutstandingBalanceValidator = func() func(int64) error {
+		validators := accountDescOutstandingBalance.Validators
+		fns := [...]func(int64) error{
+			validators[0].(func(int64) error),
+			validators[1].(func(int64) error),
+		}
+		return func(outstanding_balance int64) error {
+			for _, fn := range fns {
+				if err := fn(outstanding_balance); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// accountDescID is the schema descriptor for id field.
 	accountDescID := accountMixinFields0[0].Descriptor()
 	// account.DefaultID holds the default value on creation for the id field.
@@ -356,6 +391,260 @@ func init() {
 	bulletinissue.DefaultID = bulletinissueDescID.Default.(func() pulid.ID)
 	// bulletinissue.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	bulletinissue.IDValidator = bulletinissueDescID.Validators[0].(func(string) error)
+	callbackMixin := schema.Callback{}.Mixin()
+	callback.Policy = privacy.NewPolicies(callbackMixin[2], schema.Callback{})
+	callback.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := callback.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	callbackMixinHooks1 := callbackMixin[1].Hooks()
+
+	callback.Hooks[1] = callbackMixinHooks1[0]
+	callbackMixinFields0 := callbackMixin[0].Fields()
+	_ = callbackMixinFields0
+	callbackMixinFields1 := callbackMixin[1].Fields()
+	_ = callbackMixinFields1
+	callbackFields := schema.Callback{}.Fields()
+	_ = callbackFields
+	// callbackDescCreatedAt is the schema descriptor for created_at field.
+	callbackDescCreatedAt := callbackMixinFields1[0].Descriptor()
+	// callback.DefaultCreatedAt holds the default value on creation for the created_at field.
+	callback.DefaultCreatedAt = callbackDescCreatedAt.Default.(func() time.Time)
+	// callbackDescUpdatedAt is the schema descriptor for updated_at field.
+	callbackDescUpdatedAt := callbackMixinFields1[1].Descriptor()
+	// callback.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	callback.DefaultUpdatedAt = callbackDescUpdatedAt.Default.(func() time.Time)
+	// callback.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	callback.UpdateDefaultUpdatedAt = callbackDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// callbackDescMember is the schema descriptor for member field.
+	callbackDescMember := callbackFields[3].Descriptor()
+	// callback.DefaultMember holds the default value on creation for the member field.
+	callback.DefaultMember = callbackDescMember.Default.(bool)
+	// callbackDescLate is the schema descriptor for late field.
+	callbackDescLate := callbackFields[8].Descriptor()
+	// callback.DefaultLate holds the default value on creation for the late field.
+	callback.DefaultLate = callbackDescLate.Default.(bool)
+	// callbackDescSatisfaction is the schema descriptor for satisfaction field.
+	callbackDescSatisfaction := callbackFields[9].Descriptor()
+	// callback.SatisfactionValidator is a validator for the "satisfaction" field. It is called by the builders before save.
+	callback.SatisfactionValidator = callbackDescSatisfaction.Validators[0].(func(int) error)
+	// callbackDescSuggestions is the schema descriptor for suggestions field.
+	callbackDescSuggestions := callbackFields[10].Descriptor()
+	// callback.SuggestionsValidator is a validator for the "suggestions" field. It is called by the builders before save.
+	callback.SuggestionsValidator = callbackDescSuggestions.Validators[0].(func(string) error)
+	// callbackDescID is the schema descriptor for id field.
+	callbackDescID := callbackMixinFields0[0].Descriptor()
+	// callback.DefaultID holds the default value on creation for the id field.
+	callback.DefaultID = callbackDescID.Default.(func() pulid.ID)
+	// callback.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	callback.IDValidator = callbackDescID.Validators[0].(func(string) error)
+	callbackbatchMixin := schema.CallbackBatch{}.Mixin()
+	callbackbatch.Policy = privacy.NewPolicies(callbackbatchMixin[2], schema.CallbackBatch{})
+	callbackbatch.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := callbackbatch.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	callbackbatchMixinHooks1 := callbackbatchMixin[1].Hooks()
+
+	callbackbatch.Hooks[1] = callbackbatchMixinHooks1[0]
+	callbackbatchMixinFields0 := callbackbatchMixin[0].Fields()
+	_ = callbackbatchMixinFields0
+	callbackbatchMixinFields1 := callbackbatchMixin[1].Fields()
+	_ = callbackbatchMixinFields1
+	callbackbatchFields := schema.CallbackBatch{}.Fields()
+	_ = callbackbatchFields
+	// callbackbatchDescCreatedAt is the schema descriptor for created_at field.
+	callbackbatchDescCreatedAt := callbackbatchMixinFields1[0].Descriptor()
+	// callbackbatch.DefaultCreatedAt holds the default value on creation for the created_at field.
+	callbackbatch.DefaultCreatedAt = callbackbatchDescCreatedAt.Default.(func() time.Time)
+	// callbackbatchDescUpdatedAt is the schema descriptor for updated_at field.
+	callbackbatchDescUpdatedAt := callbackbatchMixinFields1[1].Descriptor()
+	// callbackbatch.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	callbackbatch.DefaultUpdatedAt = callbackbatchDescUpdatedAt.Default.(func() time.Time)
+	// callbackbatch.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	callbackbatch.UpdateDefaultUpdatedAt = callbackbatchDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// callbackbatchDescTitle is the schema descriptor for title field.
+	callbackbatchDescTitle := callbackbatchFields[0].Descriptor()
+	// callbackbatch.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	callbackbatch.TitleValidator = callbackbatchDescTitle.Validators[0].(func(string) error)
+	// callbackbatchDescID is the schema descriptor for id field.
+	callbackbatchDescID := callbackbatchMixinFields0[0].Descriptor()
+	// callbackbatch.DefaultID holds the default value on creation for the id field.
+	callbackbatch.DefaultID = callbackbatchDescID.Default.(func() pulid.ID)
+	// callbackbatch.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	callbackbatch.IDValidator = callbackbatchDescID.Validators[0].(func(string) error)
+	casestudyMixin := schema.CaseStudy{}.Mixin()
+	casestudy.Policy = privacy.NewPolicies(casestudyMixin[2], schema.CaseStudy{})
+	casestudy.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := casestudy.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	casestudyMixinHooks1 := casestudyMixin[1].Hooks()
+	casestudyMixinHooks3 := casestudyMixin[3].Hooks()
+
+	casestudy.Hooks[1] = casestudyMixinHooks1[0]
+
+	casestudy.Hooks[2] = casestudyMixinHooks3[0]
+	casestudyMixinFields0 := casestudyMixin[0].Fields()
+	_ = casestudyMixinFields0
+	casestudyMixinFields1 := casestudyMixin[1].Fields()
+	_ = casestudyMixinFields1
+	casestudyFields := schema.CaseStudy{}.Fields()
+	_ = casestudyFields
+	// casestudyDescCreatedAt is the schema descriptor for created_at field.
+	casestudyDescCreatedAt := casestudyMixinFields1[0].Descriptor()
+	// casestudy.DefaultCreatedAt holds the default value on creation for the created_at field.
+	casestudy.DefaultCreatedAt = casestudyDescCreatedAt.Default.(func() time.Time)
+	// casestudyDescUpdatedAt is the schema descriptor for updated_at field.
+	casestudyDescUpdatedAt := casestudyMixinFields1[1].Descriptor()
+	// casestudy.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	casestudy.DefaultUpdatedAt = casestudyDescUpdatedAt.Default.(func() time.Time)
+	// casestudy.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	casestudy.UpdateDefaultUpdatedAt = casestudyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// casestudyDescTitle is the schema descriptor for title field.
+	casestudyDescTitle := casestudyFields[1].Descriptor()
+	// casestudy.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	casestudy.TitleValidator = casestudyDescTitle.Validators[0].(func(string) error)
+	// casestudyDescLesson is the schema descriptor for lesson field.
+	casestudyDescLesson := casestudyFields[2].Descriptor()
+	// casestudy.LessonValidator is a validator for the "lesson" field. It is called by the builders before save.
+	casestudy.LessonValidator = casestudyDescLesson.Validators[0].(func(string) error)
+	// casestudyDescCategory is the schema descriptor for category field.
+	casestudyDescCategory := casestudyFields[3].Descriptor()
+	// casestudy.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	casestudy.CategoryValidator = casestudyDescCategory.Validators[0].(func(string) error)
+	// casestudyDescID is the schema descriptor for id field.
+	casestudyDescID := casestudyMixinFields0[0].Descriptor()
+	// casestudy.DefaultID holds the default value on creation for the id field.
+	casestudy.DefaultID = casestudyDescID.Default.(func() pulid.ID)
+	// casestudy.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	casestudy.IDValidator = casestudyDescID.Validators[0].(func(string) error)
+	complaintMixin := schema.Complaint{}.Mixin()
+	complaint.Policy = privacy.NewPolicies(complaintMixin[2], schema.Complaint{})
+	complaint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := complaint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	complaintMixinHooks1 := complaintMixin[1].Hooks()
+	complaintMixinHooks3 := complaintMixin[3].Hooks()
+
+	complaint.Hooks[1] = complaintMixinHooks1[0]
+
+	complaint.Hooks[2] = complaintMixinHooks3[0]
+	complaintMixinFields0 := complaintMixin[0].Fields()
+	_ = complaintMixinFields0
+	complaintMixinFields1 := complaintMixin[1].Fields()
+	_ = complaintMixinFields1
+	complaintFields := schema.Complaint{}.Fields()
+	_ = complaintFields
+	// complaintDescCreatedAt is the schema descriptor for created_at field.
+	complaintDescCreatedAt := complaintMixinFields1[0].Descriptor()
+	// complaint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	complaint.DefaultCreatedAt = complaintDescCreatedAt.Default.(func() time.Time)
+	// complaintDescUpdatedAt is the schema descriptor for updated_at field.
+	complaintDescUpdatedAt := complaintMixinFields1[1].Descriptor()
+	// complaint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	complaint.DefaultUpdatedAt = complaintDescUpdatedAt.Default.(func() time.Time)
+	// complaint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	complaint.UpdateDefaultUpdatedAt = complaintDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// complaintDescSummary is the schema descriptor for summary field.
+	complaintDescSummary := complaintFields[3].Descriptor()
+	// complaint.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	complaint.SummaryValidator = complaintDescSummary.Validators[0].(func(string) error)
+	// complaintDescCategory is the schema descriptor for category field.
+	complaintDescCategory := complaintFields[4].Descriptor()
+	// complaint.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	complaint.CategoryValidator = complaintDescCategory.Validators[0].(func(string) error)
+	// complaintDescResolvedOnSpot is the schema descriptor for resolved_on_spot field.
+	complaintDescResolvedOnSpot := complaintFields[7].Descriptor()
+	// complaint.DefaultResolvedOnSpot holds the default value on creation for the resolved_on_spot field.
+	complaint.DefaultResolvedOnSpot = complaintDescResolvedOnSpot.Default.(bool)
+	// complaintDescResolution is the schema descriptor for resolution field.
+	complaintDescResolution := complaintFields[10].Descriptor()
+	// complaint.ResolutionValidator is a validator for the "resolution" field. It is called by the builders before save.
+	complaint.ResolutionValidator = complaintDescResolution.Validators[0].(func(string) error)
+	// complaintDescRepliedLate is the schema descriptor for replied_late field.
+	complaintDescRepliedLate := complaintFields[11].Descriptor()
+	// complaint.DefaultRepliedLate holds the default value on creation for the replied_late field.
+	complaint.DefaultRepliedLate = complaintDescRepliedLate.Default.(bool)
+	// complaintDescID is the schema descriptor for id field.
+	complaintDescID := complaintMixinFields0[0].Descriptor()
+	// complaint.DefaultID holds the default value on creation for the id field.
+	complaint.DefaultID = complaintDescID.Default.(func() pulid.ID)
+	// complaint.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	complaint.IDValidator = complaintDescID.Validators[0].(func(string) error)
+	complaintfollowupMixin := schema.ComplaintFollowUp{}.Mixin()
+	complaintfollowup.Policy = privacy.NewPolicies(complaintfollowupMixin[1], schema.ComplaintFollowUp{})
+	complaintfollowup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := complaintfollowup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	complaintfollowupMixinFields0 := complaintfollowupMixin[0].Fields()
+	_ = complaintfollowupMixinFields0
+	complaintfollowupFields := schema.ComplaintFollowUp{}.Fields()
+	_ = complaintfollowupFields
+	// complaintfollowupDescNote is the schema descriptor for note field.
+	complaintfollowupDescNote := complaintfollowupFields[2].Descriptor()
+	// complaintfollowup.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	complaintfollowup.NoteValidator = complaintfollowupDescNote.Validators[0].(func(string) error)
+	// complaintfollowupDescCreatedAt is the schema descriptor for created_at field.
+	complaintfollowupDescCreatedAt := complaintfollowupFields[4].Descriptor()
+	// complaintfollowup.DefaultCreatedAt holds the default value on creation for the created_at field.
+	complaintfollowup.DefaultCreatedAt = complaintfollowupDescCreatedAt.Default.(func() time.Time)
+	// complaintfollowupDescID is the schema descriptor for id field.
+	complaintfollowupDescID := complaintfollowupMixinFields0[0].Descriptor()
+	// complaintfollowup.DefaultID holds the default value on creation for the id field.
+	complaintfollowup.DefaultID = complaintfollowupDescID.Default.(func() pulid.ID)
+	// complaintfollowup.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	complaintfollowup.IDValidator = complaintfollowupDescID.Validators[0].(func(string) error)
+	complaintstepMixin := schema.ComplaintStep{}.Mixin()
+	complaintstep.Policy = privacy.NewPolicies(complaintstepMixin[1], schema.ComplaintStep{})
+	complaintstep.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := complaintstep.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	complaintstepMixinFields0 := complaintstepMixin[0].Fields()
+	_ = complaintstepMixinFields0
+	complaintstepFields := schema.ComplaintStep{}.Fields()
+	_ = complaintstepFields
+	// complaintstepDescNote is the schema descriptor for note field.
+	complaintstepDescNote := complaintstepFields[1].Descriptor()
+	// complaintstep.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	complaintstep.NoteValidator = complaintstepDescNote.Validators[0].(func(string) error)
+	// complaintstepDescCreatedAt is the schema descriptor for created_at field.
+	complaintstepDescCreatedAt := complaintstepFields[3].Descriptor()
+	// complaintstep.DefaultCreatedAt holds the default value on creation for the created_at field.
+	complaintstep.DefaultCreatedAt = complaintstepDescCreatedAt.Default.(func() time.Time)
+	// complaintstepDescID is the schema descriptor for id field.
+	complaintstepDescID := complaintstepMixinFields0[0].Descriptor()
+	// complaintstep.DefaultID holds the default value on creation for the id field.
+	complaintstep.DefaultID = complaintstepDescID.Default.(func() pulid.ID)
+	// complaintstep.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	complaintstep.IDValidator = complaintstepDescID.Validators[0].(func(string) error)
 	contactMixin := schema.Contact{}.Mixin()
 	contact.Policy = privacy.NewPolicies(contactMixin[2], contactMixin[3], schema.Contact{})
 	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -434,6 +723,98 @@ func init() {
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
 	// contact.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	contact.IDValidator = contactDescID.Validators[0].(func(string) error)
+	creditdecisionMixin := schema.CreditDecision{}.Mixin()
+	creditdecision.Policy = privacy.NewPolicies(creditdecisionMixin[1], schema.CreditDecision{})
+	creditdecision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := creditdecision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	creditdecisionMixinFields0 := creditdecisionMixin[0].Fields()
+	_ = creditdecisionMixinFields0
+	creditdecisionFields := schema.CreditDecision{}.Fields()
+	_ = creditdecisionFields
+	// creditdecisionDescNote is the schema descriptor for note field.
+	creditdecisionDescNote := creditdecisionFields[3].Descriptor()
+	// creditdecision.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	creditdecision.NoteValidator = creditdecisionDescNote.Validators[0].(func(string) error)
+	// creditdecisionDescDecidedAt is the schema descriptor for decided_at field.
+	creditdecisionDescDecidedAt := creditdecisionFields[5].Descriptor()
+	// creditdecision.DefaultDecidedAt holds the default value on creation for the decided_at field.
+	creditdecision.DefaultDecidedAt = creditdecisionDescDecidedAt.Default.(func() time.Time)
+	// creditdecisionDescID is the schema descriptor for id field.
+	creditdecisionDescID := creditdecisionMixinFields0[0].Descriptor()
+	// creditdecision.DefaultID holds the default value on creation for the id field.
+	creditdecision.DefaultID = creditdecisionDescID.Default.(func() pulid.ID)
+	// creditdecision.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	creditdecision.IDValidator = creditdecisionDescID.Validators[0].(func(string) error)
+	creditrequestMixin := schema.CreditRequest{}.Mixin()
+	creditrequest.Policy = privacy.NewPolicies(creditrequestMixin[2], schema.CreditRequest{})
+	creditrequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := creditrequest.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	creditrequestMixinHooks1 := creditrequestMixin[1].Hooks()
+	creditrequestMixinHooks3 := creditrequestMixin[3].Hooks()
+
+	creditrequest.Hooks[1] = creditrequestMixinHooks1[0]
+
+	creditrequest.Hooks[2] = creditrequestMixinHooks3[0]
+	creditrequestMixinFields0 := creditrequestMixin[0].Fields()
+	_ = creditrequestMixinFields0
+	creditrequestMixinFields1 := creditrequestMixin[1].Fields()
+	_ = creditrequestMixinFields1
+	creditrequestFields := schema.CreditRequest{}.Fields()
+	_ = creditrequestFields
+	// creditrequestDescCreatedAt is the schema descriptor for created_at field.
+	creditrequestDescCreatedAt := creditrequestMixinFields1[0].Descriptor()
+	// creditrequest.DefaultCreatedAt holds the default value on creation for the created_at field.
+	creditrequest.DefaultCreatedAt = creditrequestDescCreatedAt.Default.(func() time.Time)
+	// creditrequestDescUpdatedAt is the schema descriptor for updated_at field.
+	creditrequestDescUpdatedAt := creditrequestMixinFields1[1].Descriptor()
+	// creditrequest.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	creditrequest.DefaultUpdatedAt = creditrequestDescUpdatedAt.Default.(func() time.Time)
+	// creditrequest.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	creditrequest.UpdateDefaultUpdatedAt = creditrequestDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// creditrequestDescNewCreditLimit is the schema descriptor for new_credit_limit field.
+	creditrequestDescNewCreditLimit := creditrequestFields[3].Descriptor()
+	// creditrequest.NewCreditLimitValidator is a validator for the "new_credit_limit" field. It is called by the builders before save.
+	creditrequest.NewCreditLimitValidator = func() func(int64) error {
+		validators := creditrequestDescNewCreditLimit.Validators
+		fns := [...]func(int64) error{
+			validators[0].(func(int64) error),
+			validators[1].(func(int64) error),
+		}
+		return func(new_credit_limit int64) error {
+			for _, fn := range fns {
+				if err := fn(new_credit_limit); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// creditrequestDescNewPaymentTermDays is the schema descriptor for new_payment_term_days field.
+	creditrequestDescNewPaymentTermDays := creditrequestFields[5].Descriptor()
+	// creditrequest.NewPaymentTermDaysValidator is a validator for the "new_payment_term_days" field. It is called by the builders before save.
+	creditrequest.NewPaymentTermDaysValidator = creditrequestDescNewPaymentTermDays.Validators[0].(func(int) error)
+	// creditrequestDescReason is the schema descriptor for reason field.
+	creditrequestDescReason := creditrequestFields[6].Descriptor()
+	// creditrequest.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	creditrequest.ReasonValidator = creditrequestDescReason.Validators[0].(func(string) error)
+	// creditrequestDescID is the schema descriptor for id field.
+	creditrequestDescID := creditrequestMixinFields0[0].Descriptor()
+	// creditrequest.DefaultID holds the default value on creation for the id field.
+	creditrequest.DefaultID = creditrequestDescID.Default.(func() pulid.ID)
+	// creditrequest.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	creditrequest.IDValidator = creditrequestDescID.Validators[0].(func(string) error)
 	cultureactivityMixin := schema.CultureActivity{}.Mixin()
 	cultureactivity.Policy = privacy.NewPolicies(cultureactivityMixin[2], schema.CultureActivity{})
 	cultureactivity.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -981,6 +1362,42 @@ func init() {
 	organization.DefaultVisitMonthsC = organizationDescVisitMonthsC.Default.(int)
 	// organization.VisitMonthsCValidator is a validator for the "visit_months_c" field. It is called by the builders before save.
 	organization.VisitMonthsCValidator = organizationDescVisitMonthsC.Validators[0].(func(int) error)
+	// organizationDescServiceNewAccountDays is the schema descriptor for service_new_account_days field.
+	organizationDescServiceNewAccountDays := organizationFields[9].Descriptor()
+	// organization.DefaultServiceNewAccountDays holds the default value on creation for the service_new_account_days field.
+	organization.DefaultServiceNewAccountDays = organizationDescServiceNewAccountDays.Default.(int)
+	// organization.ServiceNewAccountDaysValidator is a validator for the "service_new_account_days" field. It is called by the builders before save.
+	organization.ServiceNewAccountDaysValidator = organizationDescServiceNewAccountDays.Validators[0].(func(int) error)
+	// organizationDescServiceNoOrderDays is the schema descriptor for service_no_order_days field.
+	organizationDescServiceNoOrderDays := organizationFields[10].Descriptor()
+	// organization.DefaultServiceNoOrderDays holds the default value on creation for the service_no_order_days field.
+	organization.DefaultServiceNoOrderDays = organizationDescServiceNoOrderDays.Default.(int)
+	// organization.ServiceNoOrderDaysValidator is a validator for the "service_no_order_days" field. It is called by the builders before save.
+	organization.ServiceNoOrderDaysValidator = organizationDescServiceNoOrderDays.Validators[0].(func(int) error)
+	// organizationDescServiceCallWithinDays is the schema descriptor for service_call_within_days field.
+	organizationDescServiceCallWithinDays := organizationFields[11].Descriptor()
+	// organization.DefaultServiceCallWithinDays holds the default value on creation for the service_call_within_days field.
+	organization.DefaultServiceCallWithinDays = organizationDescServiceCallWithinDays.Default.(int)
+	// organization.ServiceCallWithinDaysValidator is a validator for the "service_call_within_days" field. It is called by the builders before save.
+	organization.ServiceCallWithinDaysValidator = organizationDescServiceCallWithinDays.Validators[0].(func(int) error)
+	// organizationDescServiceNotCooperatingMonths is the schema descriptor for service_not_cooperating_months field.
+	organizationDescServiceNotCooperatingMonths := organizationFields[12].Descriptor()
+	// organization.DefaultServiceNotCooperatingMonths holds the default value on creation for the service_not_cooperating_months field.
+	organization.DefaultServiceNotCooperatingMonths = organizationDescServiceNotCooperatingMonths.Default.(int)
+	// organization.ServiceNotCooperatingMonthsValidator is a validator for the "service_not_cooperating_months" field. It is called by the builders before save.
+	organization.ServiceNotCooperatingMonthsValidator = organizationDescServiceNotCooperatingMonths.Validators[0].(func(int) error)
+	// organizationDescServiceContactsPerMonth is the schema descriptor for service_contacts_per_month field.
+	organizationDescServiceContactsPerMonth := organizationFields[13].Descriptor()
+	// organization.DefaultServiceContactsPerMonth holds the default value on creation for the service_contacts_per_month field.
+	organization.DefaultServiceContactsPerMonth = organizationDescServiceContactsPerMonth.Default.(int)
+	// organization.ServiceContactsPerMonthValidator is a validator for the "service_contacts_per_month" field. It is called by the builders before save.
+	organization.ServiceContactsPerMonthValidator = organizationDescServiceContactsPerMonth.Validators[0].(func(int) error)
+	// organizationDescServiceNoFollowUpMonths is the schema descriptor for service_no_follow_up_months field.
+	organizationDescServiceNoFollowUpMonths := organizationFields[14].Descriptor()
+	// organization.DefaultServiceNoFollowUpMonths holds the default value on creation for the service_no_follow_up_months field.
+	organization.DefaultServiceNoFollowUpMonths = organizationDescServiceNoFollowUpMonths.Default.(int)
+	// organization.ServiceNoFollowUpMonthsValidator is a validator for the "service_no_follow_up_months" field. It is called by the builders before save.
+	organization.ServiceNoFollowUpMonthsValidator = organizationDescServiceNoFollowUpMonths.Validators[0].(func(int) error)
 	// organizationDescID is the schema descriptor for id field.
 	organizationDescID := organizationMixinFields0[0].Descriptor()
 	// organization.DefaultID holds the default value on creation for the id field.
@@ -1115,6 +1532,49 @@ func init() {
 	recognition.DefaultID = recognitionDescID.Default.(func() pulid.ID)
 	// recognition.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	recognition.IDValidator = recognitionDescID.Validators[0].(func(string) error)
+	serviceissueMixin := schema.ServiceIssue{}.Mixin()
+	serviceissue.Policy = privacy.NewPolicies(serviceissueMixin[2], schema.ServiceIssue{})
+	serviceissue.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := serviceissue.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	serviceissueMixinHooks1 := serviceissueMixin[1].Hooks()
+
+	serviceissue.Hooks[1] = serviceissueMixinHooks1[0]
+	serviceissueMixinFields0 := serviceissueMixin[0].Fields()
+	_ = serviceissueMixinFields0
+	serviceissueMixinFields1 := serviceissueMixin[1].Fields()
+	_ = serviceissueMixinFields1
+	serviceissueFields := schema.ServiceIssue{}.Fields()
+	_ = serviceissueFields
+	// serviceissueDescCreatedAt is the schema descriptor for created_at field.
+	serviceissueDescCreatedAt := serviceissueMixinFields1[0].Descriptor()
+	// serviceissue.DefaultCreatedAt holds the default value on creation for the created_at field.
+	serviceissue.DefaultCreatedAt = serviceissueDescCreatedAt.Default.(func() time.Time)
+	// serviceissueDescUpdatedAt is the schema descriptor for updated_at field.
+	serviceissueDescUpdatedAt := serviceissueMixinFields1[1].Descriptor()
+	// serviceissue.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	serviceissue.DefaultUpdatedAt = serviceissueDescUpdatedAt.Default.(func() time.Time)
+	// serviceissue.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	serviceissue.UpdateDefaultUpdatedAt = serviceissueDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// serviceissueDescSummary is the schema descriptor for summary field.
+	serviceissueDescSummary := serviceissueFields[2].Descriptor()
+	// serviceissue.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	serviceissue.SummaryValidator = serviceissueDescSummary.Validators[0].(func(string) error)
+	// serviceissueDescResolution is the schema descriptor for resolution field.
+	serviceissueDescResolution := serviceissueFields[5].Descriptor()
+	// serviceissue.ResolutionValidator is a validator for the "resolution" field. It is called by the builders before save.
+	serviceissue.ResolutionValidator = serviceissueDescResolution.Validators[0].(func(string) error)
+	// serviceissueDescID is the schema descriptor for id field.
+	serviceissueDescID := serviceissueMixinFields0[0].Descriptor()
+	// serviceissue.DefaultID holds the default value on creation for the id field.
+	serviceissue.DefaultID = serviceissueDescID.Default.(func() pulid.ID)
+	// serviceissue.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	serviceissue.IDValidator = serviceissueDescID.Validators[0].(func(string) error)
 	settingMixin := schema.Setting{}.Mixin()
 	setting.Policy = privacy.NewPolicies(schema.Setting{})
 	setting.Hooks[0] = func(next ent.Mutator) ent.Mutator {

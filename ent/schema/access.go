@@ -7,6 +7,8 @@ import (
 
 	gen "rapport/ent"
 	"rapport/ent/account"
+	"rapport/ent/callback"
+	"rapport/ent/creditrequest"
 	"rapport/ent/predicate"
 	"rapport/ent/privacy"
 	"rapport/ent/user"
@@ -24,10 +26,33 @@ import (
 func none(s *sql.Selector) { s.Where(sql.False()) }
 
 // AccountsVisibleTo returns the predicate of the accounts v may see, or nil
-// when v may see every account of the organisation. Every account-scoped
-// type (AccountScoped) is visible through it, so a new grant (a service
-// rep's open callback, for one) is added here once.
+// when v may see every account of the organisation: those v's roles read
+// (accountsReadBy), and those a workflow grants for a while: the account of
+// a callback open and assigned to v (a service rep), the account of a
+// pending credit request (finance, read only). Contacts follow the grants
+// too (AccountScoped{Grants: true}); other account-scoped rows and the
+// service history follow accountsReadBy.
 func AccountsVisibleTo(v *viewer.Viewer) predicate.Account {
+	base := accountsReadBy(v)
+	if base == nil {
+		return nil
+	}
+	ps := []predicate.Account{base}
+	if v.Can(authz.RecordCallbacks) {
+		ps = append(ps, account.HasCallbacksWith(callback.AssigneeID(v.UserID), callback.StatusEQ(callback.StatusOPEN)))
+	}
+	if v.Can(authz.CheckCredit) {
+		ps = append(ps, account.HasCreditRequestsWith(creditrequest.StatusEQ(creditrequest.StatusPENDING)))
+	}
+	if len(ps) == 1 {
+		return base
+	}
+	return account.Or(ps...)
+}
+
+// accountsReadBy returns the predicate of the accounts v's roles read, or
+// nil for all of the organisation's.
+func accountsReadBy(v *viewer.Viewer) predicate.Account {
 	if v.Can(authz.ReadAllAccounts) {
 		return nil
 	}
@@ -140,6 +165,11 @@ func accountPolicy() privacy.Policy {
 
 func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 	v := viewer.FromContext(ctx)
+	if m.Op().Is(gen.OpUpdate | gen.OpUpdateOne) {
+		if err := serviceAccountChange(ctx, v, m); err != privacy.Skip {
+			return err
+		}
+	}
 	if !canEditSomeAccount(v) && !v.Can(authz.AssignServiceReps) {
 		return apierr.Forbiddenf("your roles do not allow changing accounts")
 	}
@@ -154,12 +184,7 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 			return apierr.Forbiddenf("only a service supervisor, sales manager or admin assigns service reps")
 		}
 	}
-	onlyServiceRep := true
-	for _, f := range append(m.Fields(), m.ClearedFields()...) {
-		if f != account.FieldServiceRepID && f != account.FieldUpdatedAt && f != account.FieldOrganizationID {
-			onlyServiceRep = false
-		}
-	}
+	onlyServiceRep := onlyFields(m, account.FieldServiceRepID)
 	if m.Op().Is(gen.OpCreate) {
 		if !v.Can(authz.CreateAccounts) {
 			return apierr.Forbiddenf("your roles do not allow creating accounts")

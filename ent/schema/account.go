@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	gen "rapport/ent"
@@ -15,8 +16,11 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	"rapport/internal/apierr"
+	"rapport/internal/auth"
 	"rapport/internal/pulid"
 	"rapport/internal/validate"
+	"rapport/internal/viewer"
 )
 
 // Account is a client company: the client archive (客户档案) of domain §2.
@@ -58,18 +62,31 @@ func (Account) Fields() []ent.Field {
 			Comment("The account manager who won the account; defaults to the creator."),
 		field.String("service_rep_id").GoType(pulid.ID("")).Optional(),
 		field.Int64("credit_limit").Optional().Nillable().Min(0).
-			Comment("Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow.").
-			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
+			Comment("Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it)."),
 		field.Int("payment_term_days").Optional().Nillable().Range(0, 365).
-			Comment("Payment terms in days. Set when the account is created; changed through the credit approval workflow.").
-			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
+			Comment("Payment terms in days. Set when the account is created; changed through the credit approval workflow (updateAccount refuses it)."),
 		field.Time("contract_signed_at").Optional().Nillable(),
-		field.Time("last_order_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_ORDER_AT")),
+		field.Time("last_order_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_ORDER_AT")).
+			Comment("Set through createAccount/updateAccount until an order import exists."),
+		field.Bool("member").Default(false).
+			Comment("A member account (会员客户): every callback batch must reach it."),
+		field.Int64("outstanding_balance").Default(0).Min(0).Max(1_000_000_000_000).
+			Comment("Unpaid balance in whole currency units (CNY). An account with one is never handed to the service department for lack of follow-up."),
+		// The service side (domain §3): when the rep was assigned, when
+		// they contacted the account manager (within the org's
+		// service_new_account_days, or the account is on the NEW_ACCOUNT
+		// watch), and when the service department took over follow-up.
+		serviceTime("service_assigned_at"),
+		serviceTime("service_handover_at"),
+		serviceTime("service_taken_over_at"),
 		systemTime("last_contact_at", "LAST_CONTACT_AT"),
 		systemTime("last_call_at", "LAST_CALL_AT"),
 		systemTime("last_visit_at", "LAST_VISIT_AT"),
 		systemTime("next_call_due_at", "NEXT_CALL_DUE_AT"),
 		systemTime("next_visit_due_at", "NEXT_VISIT_DUE_AT"),
+		field.Time("quiet_since").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("The last contact, or the creation of an account never contacted: the NO_FOLLOW_UP clock."),
 	}
 }
 
@@ -86,6 +103,11 @@ func (Account) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("tier_changes", TierChange.Type).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		// The account's service history.
+		edge.To("callbacks", Callback.Type).Annotations(entgql.RelayConnection(), readOnlyInputs, entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("service_issues", ServiceIssue.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("complaints", Complaint.Type).Annotations(entgql.RelayConnection(), readOnlyInputs, entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("credit_requests", CreditRequest.Type).Annotations(entgql.RelayConnection(), readOnlyInputs, entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 
@@ -104,6 +126,11 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("organization_id", "next_visit_due_at", "id"),
 		index.Fields("owner_id", "next_call_due_at", "id"),
 		index.Fields("owner_id", "next_visit_due_at", "id"),
+		// The service watchlist, one index range per rule.
+		index.Fields("organization_id", "service_handover_at", "service_assigned_at", "id"),
+		index.Fields("organization_id", "last_order_at", "id"),
+		index.Fields("organization_id", "quiet_since", "id"),
+		index.Fields("organization_id", "lifecycle_stage"),
 	}
 }
 
@@ -137,7 +164,40 @@ func (Account) Hooks() []ent.Hook {
 			}
 			m.SetNextCallDueAt(due.Call)
 			m.SetNextVisitDueAt(due.Visit)
+			m.SetQuietSince(created)
 			return next.Mutate(ctx, m)
 		})
-	}, ent.OpCreate)}
+	}, ent.OpCreate), serviceRepAssigned}
+}
+
+// serviceRepAssigned checks that a new service rep holds SERVICE_REP and
+// starts their time to contact the
+// account manager (the NEW_ACCOUNT watch); clearing the rep ends it.
+func serviceRepAssigned(next ent.Mutator) ent.Mutator {
+	return hook.AccountFunc(func(ctx context.Context, m *gen.AccountMutation) (ent.Value, error) {
+		if rep, ok := m.ServiceRepID(); ok {
+			u, err := m.Client().User.Get(viewer.SystemOf(ctx), rep)
+			if gen.IsNotFound(err) {
+				return nil, apierr.BadInput("serviceRepID", "no user %q in the organisation", rep)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(u.Roles, string(auth.RoleServiceRep)) {
+				return nil, apierr.BadInput("serviceRepID", "%s does not hold the SERVICE_REP role", u.Name)
+			}
+			m.SetServiceAssignedAt(time.Now().UTC())
+			m.ClearServiceHandoverAt()
+		} else if m.ServiceRepCleared() {
+			m.ClearServiceAssignedAt()
+			m.ClearServiceHandoverAt()
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+// serviceTime is a time the service workflows set: readable and
+// filterable, in no input.
+func serviceTime(name string) ent.Field {
+	return field.Time(name).Optional().Nillable().Annotations(readOnlyInputs)
 }

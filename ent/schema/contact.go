@@ -24,7 +24,7 @@ import (
 type Contact struct{ ent.Schema }
 
 func (Contact) Mixin() []ent.Mixin {
-	return []ent.Mixin{WithID("CO"), TimeMixin{}, TenantMixin{}, AccountScoped{Write: EditAccount}, VersionMixin{}, AuditMixin{}}
+	return []ent.Mixin{WithID("CO"), TimeMixin{}, TenantMixin{}, AccountScoped{Write: EditAccount, Grants: true}, VersionMixin{}, AuditMixin{}}
 }
 
 func (Contact) Fields() []ent.Field {

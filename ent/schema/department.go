@@ -31,11 +31,14 @@ func (Department) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").Validate(validate.Name(100)).Annotations(entgql.OrderField("NAME")),
 		field.String("parent_id").GoType(pulid.ID("")).Optional(),
+		field.String("head_id").GoType(pulid.ID("")).Optional().
+			Comment("The department head: major complaints on its members' accounts escalate to them."),
 	}
 }
 
 func (Department) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.To("head", User.Type).Field("head_id").Unique(),
 		// Children are moved from their own side (parentID).
 		edge.To("children", Department.Type).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).

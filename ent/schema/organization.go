@@ -47,6 +47,13 @@ func (Organization) Fields() []ent.Field {
 		field.Int("visit_months_a").Default(2).Range(1, 24).Comment("Calendar months between visits to an A-tier account."),
 		field.Int("visit_months_b").Default(3).Range(1, 24).Comment("Calendar months between visits to a B-tier account."),
 		field.Int("visit_months_c").Default(4).Range(1, 24).Comment("Calendar months between visits to a C-tier account."),
+		// The service department's watch (domain §3), internal/service.Policy.
+		field.Int("service_new_account_days").Default(7).Range(1, 90).Comment("Days a new account's service rep has to contact the account manager."),
+		field.Int("service_no_order_days").Default(7).Range(1, 366).Comment("Days without an order after which an account needs a call (NO_RECENT_ORDER)."),
+		field.Int("service_call_within_days").Default(7).Range(1, 90).Comment("Days within which that call is due."),
+		field.Int("service_not_cooperating_months").Default(1).Range(1, 24).Comment("Months without an order after which an account is NOT_COOPERATING."),
+		field.Int("service_contacts_per_month").Default(2).Range(1, 31).Comment("Contacts a month a NOT_COOPERATING or DORMANT account needs."),
+		field.Int("service_no_follow_up_months").Default(2).Range(1, 24).Comment("Months without contact after which the service department takes over (NO_FOLLOW_UP)."),
 	}
 }
 

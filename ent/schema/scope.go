@@ -30,6 +30,9 @@ import (
 type AccountScoped struct {
 	mixin.Schema
 	Write AccountAccess
+	// Grants: rows are read through the account's workflow grants too (a
+	// rep's open callback, AccountsVisibleTo), not only by role.
+	Grants bool
 }
 
 // AccountAccess is what a viewer needs on an account.
@@ -59,7 +62,7 @@ func (m AccountScoped) Policy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{
 			privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
-				return narrowToAccounts(f, AccountsVisibleTo(viewer.FromContext(ctx)))
+				return narrowToAccounts(f, m.readable(viewer.FromContext(ctx)))
 			}),
 		},
 		Mutation: privacy.MutationPolicy{
@@ -71,11 +74,20 @@ func (m AccountScoped) Policy() ent.Policy {
 	}
 }
 
+// readable is the predicate of the accounts under which v reads rows of the
+// type (nil: all of the organisation's).
+func (m AccountScoped) readable(v *viewer.Viewer) predicate.Account {
+	if m.Grants {
+		return AccountsVisibleTo(v)
+	}
+	return accountsReadBy(v)
+}
+
 // writable is the predicate of the accounts under which v may write rows of
 // the type (nil: all of the organisation's).
 func (m AccountScoped) writable(v *viewer.Viewer) predicate.Account {
 	if m.Write == SeeAccount {
-		return AccountsVisibleTo(v)
+		return accountsReadBy(v)
 	}
 	return accountsEditableBy(v)
 }

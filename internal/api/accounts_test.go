@@ -314,13 +314,18 @@ func TestStaleEditsAreConflicts(t *testing.T) {
 
 // Tier and credit terms are set when an account is created and change only
 // through their workflows (changeAccountTier, tier reviews, credit approval),
-// never through updateAccount.
+// never through updateAccount: the tier is not in its input, and the credit
+// terms are refused by the account's policy, pointing to the request.
 func TestWorkflowFieldsAreNotInUpdateAccount(t *testing.T) {
 	e := sqliteEnv(t)
 	w := newWorld(t, e)
-	for _, in := range []string{`{tier: A}`, `{creditLimit: 1000}`, `{paymentTermDays: 30}`} {
+	w.admin.do(`mutation($id: ID!) { updateAccount(id: $id, input: {tier: A}) { id } }`, map[string]any{"id": w.a1}).code(t, "BAD_USER_INPUT")
+	for _, in := range []string{`{creditLimit: 1000}`, `{paymentTermDays: 30}`, `{clearCreditLimit: true}`} {
 		r := w.admin.do(`mutation($id: ID!) { updateAccount(id: $id, input: `+in+`) { id } }`, map[string]any{"id": w.a1})
-		r.code(t, "BAD_USER_INPUT")
+		r.code(t, "FORBIDDEN")
+		if !strings.Contains(r.Errors[0].Message, "requestCreditChange") {
+			t.Errorf("%s: %q does not point to the credit request", in, r.Errors[0].Message)
+		}
 	}
 	r := w.am1.do(createAccount, map[string]any{"input": map[string]any{"name": "Terms", "tier": "A", "creditLimit": 1000, "paymentTermDays": 30}}).ok(t)
 	if r.str(t, "createAccount.tier") != "A" {

@@ -16,6 +16,8 @@ import (
 	"rapport/internal/cultureops"
 	"rapport/internal/followup"
 	"rapport/internal/querycost"
+	"rapport/internal/service"
+	"rapport/internal/serviceops"
 )
 
 // Limits that keep one request from monopolising the server.
@@ -76,6 +78,14 @@ var listCaps = map[string]int{
 	"Recognition.departments":        schema.MaxRecognized,
 	"CultureCampaign.audience":       schema.MaxAudienceDepartments,
 	"CultureActivity.audience":       schema.MaxAudienceDepartments,
+	"Callback.issues":                serviceops.MaxIssuesPerRecord,
+	"Complaint.steps":                serviceops.MaxComplaintSteps,
+	"Complaint.followUps":            service.MaxFollowUps,
+	"CreditRequest.steps":            len(service.CreditSteps),
+	"CallbackReport.satisfaction":    5,
+	"CallbackReport.missedMembers":   serviceops.MaxMissedMembers,
+	"Query.serviceReps":              serviceops.MaxReps,
+	"Mutation.assignServiceRep":      serviceops.MaxAssign,
 }
 
 // defaultOrders are the orders of connections asked for none, written into

@@ -42,6 +42,13 @@ const (
 	ManagePublications   Capability = "run publications: create issues, review articles, move issues through their workflow"
 	ApproveIssues        Capability = "approve a bulletin issue in review"
 	SubmitArticles       Capability = "submit articles to an issue being edited"
+	SuperviseService     Capability = "run callback batches, resolve the issues callbacks raise, see all service data, take accounts over, add case studies"
+	RecordCallbacks      Capability = "record the callbacks assigned to them, and read an open one's account and contacts"
+	HandleComplaints     Capability = "file and handle complaints on the accounts they see"
+	RequestCreditChanges Capability = "request credit-term changes for the accounts they edit"
+	ApproveCredit        Capability = "approve credit-term changes (the sales manager's step)"
+	CheckCredit          Capability = "check credit-term changes (finance's step), reading the accounts of pending requests"
+	SignCredit           Capability = "sign credit-term changes (the last step)"
 )
 
 // table is the capability table: every role and what it allows.
@@ -49,13 +56,13 @@ var table = []struct {
 	role auth.Role
 	can  []Capability
 }{
-	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings, ManageDirectory, ReadAuditTrail}},
-	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail, ApproveCulture, ApproveIssues}},
-	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings}},
-	{auth.RoleAccountManager, []Capability{ReadOwnAccounts, EditOwnAccounts, CreateAccounts}},
-	{auth.RoleServiceSupervisor, []Capability{ReadAllAccounts, AssignServiceReps}},
-	{auth.RoleServiceRep, []Capability{ReadServicedAccounts}},
-	{auth.RoleFinance, nil},
+	{auth.RoleAdmin, []Capability{ReadAllAccounts, EditAllAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings, ManageDirectory, ReadAuditTrail, HandleComplaints, RequestCreditChanges}},
+	{auth.RoleExecutive, []Capability{ReadAllAccounts, ReadAuditTrail, ApproveCulture, ApproveIssues, SignCredit}},
+	{auth.RoleSalesManager, []Capability{ReadTeamAccounts, ReadOwnAccounts, EditTeamAccounts, EditOwnAccounts, CreateAccounts, AssignOwners, AssignServiceReps, ChangeTiers, ApproveGreetings, HandleComplaints, RequestCreditChanges, ApproveCredit}},
+	{auth.RoleAccountManager, []Capability{ReadOwnAccounts, EditOwnAccounts, CreateAccounts, HandleComplaints, RequestCreditChanges}},
+	{auth.RoleServiceSupervisor, []Capability{ReadAllAccounts, AssignServiceReps, SuperviseService, HandleComplaints}},
+	{auth.RoleServiceRep, []Capability{ReadServicedAccounts, RecordCallbacks, HandleComplaints}},
+	{auth.RoleFinance, []Capability{CheckCredit}},
 	{auth.RoleHR, []Capability{ManageCulture}},
 	{auth.RoleEditor, []Capability{ManagePublications, SubmitArticles}},
 	{auth.RoleCorrespondent, []Capability{SubmitArticles}},

@@ -172,7 +172,12 @@ func write(ctx context.Context, c *ent.Client, id pulid.ID, st cadence.Account, 
 	}
 	due := cadence.Next(st, p, cal)
 	sys := viewer.NewContext(ctx, viewer.NewSystem(viewer.FromContext(ctx).OrgID, cal.Loc))
+	quiet := st.CreatedAt
+	if lastContact != nil {
+		quiet = *lastContact
+	}
 	return c.Account.UpdateOneID(id).
+		SetQuietSince(quiet).
 		SetNillableLastCallAt(st.LastCall).
 		SetNillableLastVisitAt(st.LastVisit).
 		SetNillableLastContactAt(lastContact).

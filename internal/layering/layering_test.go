@@ -19,6 +19,7 @@ var plumbing = []string{
 	"rapport/internal/followup",               // applying the cadence to stored accounts
 	"rapport/internal/cultureops",             // applying the culture rules to stored campaigns
 	"rapport/internal/bulletinops",            // applying the publication rules to stored issues
+	"rapport/internal/serviceops",             // applying the service rules: watchlist, callbacks, complaints, credit
 	"rapport/internal/calfeed",                // serving the agenda feeds
 	"rapport/internal/followup/followupbench", // the scale benchmark
 	"rapport/internal/testdb",

@@ -7,6 +7,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -45,9 +46,10 @@ type Account struct {
 	LastOrderAt        *time.Time
 	LastContactAt      *time.Time // by the business side
 	Dormant            bool       // lifecycle DORMANT
-	OutstandingBalance float64
+	OutstandingBalance int64
 	RepAssignedAt      *time.Time
 	RepContactedAt     *time.Time // the rep's first contact with the account manager
+	TakenOverAt        *time.Time // by the service department
 	ContactsThisMonth  int        // in the organisation's current month
 }
 
@@ -59,7 +61,12 @@ type Flag struct {
 
 // Check reports whether rule flags a at now, and since when. Thresholds
 // are strict: an account whose last order was exactly a week ago is not
-// yet flagged by NO_RECENT_ORDER.
+// yet flagged by NO_RECENT_ORDER. The month rules count days in the
+// organisation's time zone (like the follow-up cadence): an account whose
+// last order was on October 23 has been "over a month" without one from
+// November 24, 00:00; one on January 31, from March 1 (a month after it
+// is the end of February). Threshold gives the same verdicts as a bound on
+// the rule's clock column, which is how the database lists them.
 func (p Policy) Check(rule Rule, a Account, now time.Time, loc *time.Location) (Flag, bool) {
 	switch rule {
 	case NewAccount:
@@ -68,37 +75,80 @@ func (p Policy) Check(rule Rule, a Account, now time.Time, loc *time.Location) (
 		}
 		return Flag{Since: *a.RepAssignedAt, ActionDueAt: a.RepAssignedAt.AddDate(0, 0, p.NewAccountDays)}, true
 	case NoRecentOrder:
-		since := from(a.LastOrderAt, a.CreatedAt).AddDate(0, 0, p.NoOrderDays)
+		if a.LastOrderAt == nil { // never ordered: a prospect, not a dormant client
+			return Flag{}, false
+		}
+		since := a.LastOrderAt.AddDate(0, 0, p.NoOrderDays)
 		if !now.After(since) {
 			return Flag{}, false
 		}
 		return Flag{Since: since, ActionDueAt: since.AddDate(0, 0, p.CallWithinDays)}, true
 	case NotCooperating:
-		monthStart := startOfMonth(now, loc)
-		nextMonth := monthStart.AddDate(0, 1, 0)
-		var since time.Time
-		if last := from(a.LastOrderAt, a.CreatedAt); now.After(addMonths(last, p.NotCooperatingMonth, loc)) {
-			since = addMonths(last, p.NotCooperatingMonth, loc)
-		} else if a.Dormant {
-			since = monthStart
-		} else {
-			return Flag{}, false
-		}
 		if a.ContactsThisMonth >= p.ContactsPerMonth {
 			return Flag{}, false
 		}
-		return Flag{Since: since, ActionDueAt: nextMonth}, true
-	case NoFollowUp:
-		if a.OutstandingBalance > 0 {
-			return Flag{}, false
+		monthStart := startOfMonth(now, loc)
+		due := monthStart.AddDate(0, 1, 0)
+		switch {
+		case a.LastOrderAt != nil && !now.Before(PastMonths(*a.LastOrderAt, p.NotCooperatingMonth, loc)):
+			return Flag{Since: PastMonths(*a.LastOrderAt, p.NotCooperatingMonth, loc), ActionDueAt: due}, true
+		case a.Dormant:
+			return Flag{Since: monthStart, ActionDueAt: due}, true
 		}
-		since := addMonths(from(a.LastContactAt, a.CreatedAt), p.NoFollowUpMonths, loc)
-		if !now.After(since) {
+		return Flag{}, false
+	case NoFollowUp:
+		since := PastMonths(from(a.LastContactAt, a.CreatedAt), p.NoFollowUpMonths, loc)
+		if a.OutstandingBalance > 0 || a.TakenOverAt != nil || now.Before(since) {
 			return Flag{}, false
 		}
 		return Flag{Since: since, ActionDueAt: since}, true
 	}
 	return Flag{}, false
+}
+
+// Threshold is, for a rule with a clock (NO_RECENT_ORDER, NOT_COOPERATING:
+// the last order; NO_FOLLOW_UP: the last contact, or the creation), the
+// instant such that the clock has run out at now exactly when it is before
+// it. The zero time for NEW_ACCOUNT, which has no clock.
+func (p Policy) Threshold(rule Rule, now time.Time, loc *time.Location) time.Time {
+	switch rule {
+	case NoRecentOrder:
+		return now.AddDate(0, 0, -p.NoOrderDays)
+	case NotCooperating:
+		return monthsThreshold(now, p.NotCooperatingMonth, loc)
+	case NoFollowUp:
+		return monthsThreshold(now, p.NoFollowUpMonths, loc)
+	}
+	return time.Time{}
+}
+
+// PastMonths is the start of the first day (in loc) on which a clock set
+// at t has run for over n calendar months: the day after t's day n months
+// on, clamped to the month's end.
+func PastMonths(t time.Time, n int, loc *time.Location) time.Time {
+	d := addMonths(startOfDay(t, loc), n, loc)
+	return time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+}
+
+// monthsThreshold is the start of the first day L (in loc) whose clock
+// has not yet run for over n months at now: PastMonths(t) <= now exactly
+// when t's day is before L. Adding months (clamped) never decreases a day,
+// so the days that ran out are those before L: n months before today, or,
+// when that month is too short for today's day, the first day of the month
+// after it.
+func monthsThreshold(now time.Time, n int, loc *time.Location) time.Time {
+	today := now.In(loc)
+	first := time.Date(today.Year(), today.Month()-time.Month(n), 1, 0, 0, 0, 0, loc)
+	last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, loc).Day()
+	if today.Day() > last {
+		return first.AddDate(0, 1, 0)
+	}
+	return time.Date(first.Year(), first.Month(), today.Day(), 0, 0, 0, 0, loc)
+}
+
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 }
 
 func from(t *time.Time, otherwise time.Time) time.Time {
@@ -271,3 +321,18 @@ const MaxFollowUps = 2
 // CanFollowUp reports whether another satisfaction follow-up may be
 // recorded after asked ones.
 func CanFollowUp(asked int) bool { return asked < MaxFollowUps }
+
+type creditApprovalKey struct{}
+
+// WithCreditApproval marks ctx as applying a credit change whose last step
+// approved it: only then may an account's credit limit and payment term
+// change (the Account policy asks CreditApproval).
+func WithCreditApproval(ctx context.Context) context.Context {
+	return context.WithValue(ctx, creditApprovalKey{}, true)
+}
+
+// CreditApproval reports whether ctx applies an approved credit change.
+func CreditApproval(ctx context.Context) bool {
+	ok, _ := ctx.Value(creditApprovalKey{}).(bool)
+	return ok
+}

@@ -26,14 +26,17 @@ func TestWatchlistThresholds(t *testing.T) {
 	}{
 		{"order exactly a week ago", NoRecentOrder, Account{CreatedAt: created, LastOrderAt: ptr(now.AddDate(0, 0, -7))}, false, time.Time{}, time.Time{}},
 		{"order a week and a minute ago", NoRecentOrder, Account{CreatedAt: created, LastOrderAt: ptr(now.AddDate(0, 0, -7).Add(-time.Minute))}, true, now.Add(-time.Minute), now.AddDate(0, 0, 7).Add(-time.Minute)},
-		{"never ordered", NoRecentOrder, Account{CreatedAt: created}, true, created.AddDate(0, 0, 7), created.AddDate(0, 0, 14)},
-		{"order a month ago, one contact", NotCooperating, Account{CreatedAt: created, LastOrderAt: ptr(at(2026, 10, 23, 10, 0)), ContactsThisMonth: 1}, true, at(2026, 11, 23, 10, 0), at(2026, 12, 1, 0, 0)},
+		{"never ordered: a prospect", NoRecentOrder, Account{CreatedAt: created}, false, time.Time{}, time.Time{}},
+		{"never ordered, not dormant", NotCooperating, Account{CreatedAt: created}, false, time.Time{}, time.Time{}},
+		{"order a month ago, one contact", NotCooperating, Account{CreatedAt: created, LastOrderAt: ptr(at(2026, 10, 23, 10, 0)), ContactsThisMonth: 1}, true, at(2026, 11, 24, 0, 0), at(2026, 12, 1, 0, 0)},
 		{"order a month ago, two contacts", NotCooperating, Account{CreatedAt: created, LastOrderAt: ptr(at(2026, 10, 23, 10, 0)), ContactsThisMonth: 2}, false, time.Time{}, time.Time{}},
 		{"order exactly a month ago", NotCooperating, Account{CreatedAt: created, LastOrderAt: ptr(at(2026, 10, 24, 10, 0))}, false, time.Time{}, time.Time{}},
-		{"order on Jan 31, a month is the end of February", NotCooperating, Account{CreatedAt: created, LastOrderAt: ptr(at(2026, 1, 31, 10, 0))}, true, at(2026, 2, 28, 10, 0), at(2026, 12, 1, 0, 0)},
+		{"order on Jan 31, a month is the end of February", NotCooperating, Account{CreatedAt: created, LastOrderAt: ptr(at(2026, 1, 31, 10, 0))}, true, at(2026, 3, 1, 0, 0), at(2026, 12, 1, 0, 0)},
 		{"dormant, recent order", NotCooperating, Account{CreatedAt: created, LastOrderAt: ptr(now.AddDate(0, 0, -2)), Dormant: true}, true, at(2026, 11, 1, 0, 0), at(2026, 12, 1, 0, 0)},
-		{"two months without contact", NoFollowUp, Account{CreatedAt: created, LastContactAt: ptr(at(2026, 9, 24, 9, 59))}, true, at(2026, 11, 24, 9, 59), at(2026, 11, 24, 9, 59)},
-		{"exactly two months", NoFollowUp, Account{CreatedAt: created, LastContactAt: ptr(at(2026, 9, 24, 10, 0))}, false, time.Time{}, time.Time{}},
+		{"two months and a day without contact", NoFollowUp, Account{CreatedAt: created, LastContactAt: ptr(at(2026, 9, 23, 23, 59))}, true, at(2026, 11, 24, 0, 0), at(2026, 11, 24, 0, 0)},
+		{"two months to the day", NoFollowUp, Account{CreatedAt: created, LastContactAt: ptr(at(2026, 9, 24, 0, 0))}, false, time.Time{}, time.Time{}},
+		{"never contacted, created long ago", NoFollowUp, Account{CreatedAt: created}, true, at(2026, 3, 6, 0, 0), at(2026, 3, 6, 0, 0)},
+		{"taken over by the service department", NoFollowUp, Account{CreatedAt: created, TakenOverAt: ptr(now)}, false, time.Time{}, time.Time{}},
 		{"outstanding balance excepted", NoFollowUp, Account{CreatedAt: created, OutstandingBalance: 1200}, false, time.Time{}, time.Time{}},
 		{"new account, rep silent", NewAccount, Account{CreatedAt: created, RepAssignedAt: ptr(now.AddDate(0, 0, -2))}, true, now.AddDate(0, 0, -2), now.AddDate(0, 0, 5)},
 		{"new account, rep reported", NewAccount, Account{CreatedAt: created, RepAssignedAt: ptr(now.AddDate(0, 0, -2)), RepContactedAt: ptr(now)}, false, time.Time{}, time.Time{}},
@@ -41,6 +44,25 @@ func TestWatchlistThresholds(t *testing.T) {
 		f, ok := p.Check(c.rule, c.a, now, sh)
 		if ok != c.flagged || (ok && (!f.Since.Equal(c.since) || !f.ActionDueAt.Equal(c.action))) {
 			t.Errorf("%s: flagged %v since %v due %v; want %v since %v due %v", c.name, ok, f.Since, f.ActionDueAt, c.flagged, c.since, c.action)
+		}
+	}
+}
+
+// The database lists a month rule's accounts by a bound on its clock
+// column (Threshold); the bound gives Check's verdict for every clock and
+// every day, across month ends, short months and a leap year.
+func TestThresholdsAgreeWithCheck(t *testing.T) {
+	p := DefaultPolicy
+	for _, rule := range []Rule{NoRecentOrder, NotCooperating, NoFollowUp} {
+		for now := at(2027, 12, 20, 9, 30); now.Before(at(2028, 5, 3, 0, 0)); now = now.Add(23 * time.Hour) {
+			th := p.Threshold(rule, now, sh)
+			for clock := now.AddDate(0, -4, 0); clock.Before(now); clock = clock.Add(157 * time.Minute) {
+				a := Account{CreatedAt: clock.AddDate(-1, 0, 0), LastOrderAt: ptr(clock), LastContactAt: ptr(clock)}
+				_, flagged := p.Check(rule, a, now, sh)
+				if flagged != clock.Before(th) {
+					t.Fatalf("%s at %v, clock %v: flagged %v, threshold %v", rule, now, clock, flagged, th)
+				}
+			}
 		}
 	}
 }
