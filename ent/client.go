@@ -2478,7 +2478,8 @@ func (c *ComplaintFollowUpClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ComplaintFollowUpClient) Interceptors() []Interceptor {
-	return c.inters.ComplaintFollowUp
+	inters := c.inters.ComplaintFollowUp
+	return append(inters[:len(inters):len(inters)], complaintfollowup.Interceptors[:]...)
 }
 
 func (c *ComplaintFollowUpClient) mutate(ctx context.Context, m *ComplaintFollowUpMutation) (Value, error) {
@@ -2660,7 +2661,8 @@ func (c *ComplaintStepClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ComplaintStepClient) Interceptors() []Interceptor {
-	return c.inters.ComplaintStep
+	inters := c.inters.ComplaintStep
+	return append(inters[:len(inters):len(inters)], complaintstep.Interceptors[:]...)
 }
 
 func (c *ComplaintStepClient) mutate(ctx context.Context, m *ComplaintStepMutation) (Value, error) {
@@ -3024,7 +3026,8 @@ func (c *CreditDecisionClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *CreditDecisionClient) Interceptors() []Interceptor {
-	return c.inters.CreditDecision
+	inters := c.inters.CreditDecision
+	return append(inters[:len(inters):len(inters)], creditdecision.Interceptors[:]...)
 }
 
 func (c *CreditDecisionClient) mutate(ctx context.Context, m *CreditDecisionMutation) (Value, error) {
@@ -5566,7 +5569,8 @@ func (c *ServiceIssueClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ServiceIssueClient) Interceptors() []Interceptor {
-	return c.inters.ServiceIssue
+	inters := c.inters.ServiceIssue
+	return append(inters[:len(inters):len(inters)], serviceissue.Interceptors[:]...)
 }
 
 func (c *ServiceIssueClient) mutate(ctx context.Context, m *ServiceIssueMutation) (Value, error) {

@@ -92,8 +92,9 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
-	Policy ent.Policy
+	Hooks        [1]ent.Hook
+	Interceptors [1]ent.Interceptor
+	Policy       ent.Policy
 	// NoteValidator is a validator for the "note" field. It is called by the builders before save.
 	NoteValidator func(string) error
 	// DefaultDecidedAt holds the default value on creation for the "decided_at" field.

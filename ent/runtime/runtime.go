@@ -599,6 +599,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	complaintfollowupInters := schema.ComplaintFollowUp{}.Interceptors()
+	complaintfollowup.Interceptors[0] = complaintfollowupInters[0]
 	complaintfollowupMixinFields0 := complaintfollowupMixin[0].Fields()
 	_ = complaintfollowupMixinFields0
 	complaintfollowupFields := schema.ComplaintFollowUp{}.Fields()
@@ -627,6 +629,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	complaintstepInters := schema.ComplaintStep{}.Interceptors()
+	complaintstep.Interceptors[0] = complaintstepInters[0]
 	complaintstepMixinFields0 := complaintstepMixin[0].Fields()
 	_ = complaintstepMixinFields0
 	complaintstepFields := schema.ComplaintStep{}.Fields()
@@ -733,6 +737,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	creditdecisionInters := schema.CreditDecision{}.Interceptors()
+	creditdecision.Interceptors[0] = creditdecisionInters[0]
 	creditdecisionMixinFields0 := creditdecisionMixin[0].Fields()
 	_ = creditdecisionMixinFields0
 	creditdecisionFields := schema.CreditDecision{}.Fields()
@@ -1545,6 +1551,8 @@ func init() {
 	serviceissueMixinHooks1 := serviceissueMixin[1].Hooks()
 
 	serviceissue.Hooks[1] = serviceissueMixinHooks1[0]
+	serviceissueInters := schema.ServiceIssue{}.Interceptors()
+	serviceissue.Interceptors[0] = serviceissueInters[0]
 	serviceissueMixinFields0 := serviceissueMixin[0].Fields()
 	_ = serviceissueMixinFields0
 	serviceissueMixinFields1 := serviceissueMixin[1].Fields()

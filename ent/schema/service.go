@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"context"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -10,6 +11,11 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	gen "rapport/ent"
+	"rapport/ent/complaintfollowup"
+	"rapport/ent/complaintstep"
+	"rapport/ent/creditdecision"
+	"rapport/ent/serviceissue"
 	"rapport/internal/pulid"
 	"rapport/internal/validate"
 )
@@ -26,6 +32,18 @@ import (
 var readOnlyInputs = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
 
 func now() time.Time { return time.Now().UTC() }
+
+// inOrder reads a type's rows in their natural order (after any order the
+// reader asked for) wherever they are read, eager-loaded lists included:
+// apply orders the query when it is the type's.
+func inOrder(apply func(ent.Query)) []ent.Interceptor {
+	return []ent.Interceptor{ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			apply(q)
+			return next.Query(ctx, q)
+		})
+	})}
+}
 
 // CallbackBatch is a round of callbacks (回访) a supervisor starts over a
 // set of accounts, spread over service reps.
@@ -149,6 +167,15 @@ func (ServiceIssue) Annotations() []schema.Annotation {
 
 func (ServiceIssue) Policy() ent.Policy { return serviceIssuePolicy() }
 
+// Interceptors: a callback's issues as they were raised.
+func (ServiceIssue) Interceptors() []ent.Interceptor {
+	return inOrder(func(q ent.Query) {
+		if q, ok := q.(*gen.ServiceIssueQuery); ok {
+			q.Order(gen.Asc(serviceissue.FieldCreatedAt), gen.Asc(serviceissue.FieldID))
+		}
+	})
+}
+
 // Complaint is a client's complaint (投诉): restated, classified, answered
 // by a promised time, escalated when major, followed up after resolution.
 type Complaint struct{ ent.Schema }
@@ -237,6 +264,15 @@ func (ComplaintStep) Indexes() []ent.Index {
 
 func (ComplaintStep) Policy() ent.Policy { return complaintPartPolicy() }
 
+// Interceptors: a complaint's steps as they were taken.
+func (ComplaintStep) Interceptors() []ent.Interceptor {
+	return inOrder(func(q ent.Query) {
+		if q, ok := q.(*gen.ComplaintStepQuery); ok {
+			q.Order(gen.Asc(complaintstep.FieldCreatedAt), gen.Asc(complaintstep.FieldID))
+		}
+	})
+}
+
 // ComplaintFollowUp is asking the client, after resolution, whether they
 // are satisfied (at most twice: internal/service.MaxFollowUps).
 type ComplaintFollowUp struct{ ent.Schema }
@@ -267,6 +303,15 @@ func (ComplaintFollowUp) Indexes() []ent.Index {
 }
 
 func (ComplaintFollowUp) Policy() ent.Policy { return complaintPartPolicy() }
+
+// Interceptors: a complaint's follow-ups as they were made.
+func (ComplaintFollowUp) Interceptors() []ent.Interceptor {
+	return inOrder(func(q ent.Query) {
+		if q, ok := q.(*gen.ComplaintFollowUpQuery); ok {
+			q.Order(gen.Asc(complaintfollowup.FieldCreatedAt), gen.Asc(complaintfollowup.FieldID))
+		}
+	})
+}
 
 // CaseStudy is a lesson from a complaint, in the case library that later
 // projects consult: every member of the organisation reads it.
@@ -379,3 +424,12 @@ func (CreditDecision) Indexes() []ent.Index {
 }
 
 func (CreditDecision) Policy() ent.Policy { return creditDecisionPolicy() }
+
+// Interceptors: a request's decisions in step order (the order they are taken).
+func (CreditDecision) Interceptors() []ent.Interceptor {
+	return inOrder(func(q ent.Query) {
+		if q, ok := q.(*gen.CreditDecisionQuery); ok {
+			q.Order(gen.Asc(creditdecision.FieldDecidedAt), gen.Asc(creditdecision.FieldID))
+		}
+	})
+}

@@ -344,6 +344,8 @@ func serviceAccountChange(ctx context.Context, v *viewer.Viewer, m *gen.AccountM
 		return scoped(ctx, m, account.ServiceRepID(v.UserID), "a service rep takes over only the accounts they service")
 	case takeOver && onlyFields(m, account.FieldServiceTakenOverAt, account.FieldServiceRepID) && v.Can(authz.SuperviseService):
 		return scoped(ctx, m, AccountsVisibleTo(v), "you may not take this account over")
+	case handover || takeOver || m.ServiceHandoverAtCleared() || m.ServiceTakenOverAtCleared():
+		return apierr.Forbiddenf("the service handover and take-over are recorded by the service department (recordServiceHandover, takeOverAccount)")
 	}
 	return privacy.Skip
 }

@@ -427,7 +427,7 @@ func Agenda(ctx context.Context, c *ent.Client, from, to time.Time, prepare Prep
 		if err != nil {
 			return nil, err
 		}
-		if accounts, err = reload(ctx, c, accounts, prepare); err != nil {
+		if accounts, err = Reload(ctx, c, accounts, prepare); err != nil {
 			return nil, err
 		}
 		for _, a := range accounts {
@@ -508,7 +508,7 @@ func Review(ctx context.Context, c *ent.Client, month string, prepare Prepare) (
 			Stage: string(a.LifecycleStage), Calls: calls[a.ID]}
 		byID[string(a.ID)] = a
 	}
-	shown, err := reload(ctx, c, accounts, prepare)
+	shown, err := Reload(ctx, c, accounts, prepare)
 	if err != nil {
 		return nil, err
 	}
@@ -594,10 +594,10 @@ func Holidays(ctx context.Context, c *ent.Client, year int) ([]*ent.Holiday, err
 // that eager-loads what the client selected of them.
 type Prepare func(*ent.AccountQuery) (*ent.AccountQuery, error)
 
-// reload loads accounts again through prepare, in the same order, keeping
+// Reload loads accounts again through prepare, in the same order, keeping
 // the follow-up columns the caller read (prepare may select fewer): a
 // fixed number of statements whatever their number.
-func reload(ctx context.Context, c *ent.Client, accounts []*ent.Account, prepare Prepare) ([]*ent.Account, error) {
+func Reload(ctx context.Context, c *ent.Client, accounts []*ent.Account, prepare Prepare) ([]*ent.Account, error) {
 	if prepare == nil || len(accounts) == 0 {
 		return accounts, nil
 	}
@@ -699,7 +699,7 @@ func ContactOverview(ctx context.Context, c *ent.Client, from, to time.Time, reg
 			return nil, err
 		}
 	}
-	shown, err := reload(ctx, c, accounts, prepare)
+	shown, err := Reload(ctx, c, accounts, prepare)
 	if err != nil {
 		return nil, err
 	}

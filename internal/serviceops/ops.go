@@ -210,24 +210,27 @@ func RecordCallback(ctx context.Context, c *ent.Client, id pulid.ID, in Callback
 		}
 	}
 	issues := make([]*ent.ServiceIssueCreate, 0, len(in.Issues))
-	for _, s := range in.Issues {
+	for i, s := range in.Issues {
 		s, err := text("issues", s, MaxIssueLength, false)
 		if err != nil {
 			return nil, err
 		}
+		raised := now.Add(time.Duration(i) * time.Microsecond) // in the order given
 		issues = append(issues, c.ServiceIssue.Create().SetCallbackID(cb.ID).SetAccountID(cb.AccountID).
-			SetSummary(s).SetCreatedAt(now).SetDueAt(now.Add(service.EscalateAfter)))
+			SetSummary(s).SetCreatedAt(raised).SetDueAt(raised.Add(service.EscalateAfter)))
+	}
+	// The issues first: a rep reads the account (and links rows to it) only
+	// while the callback is open.
+	if len(issues) > 0 {
+		if err := c.ServiceIssue.CreateBulk(issues...).Exec(ctx); err != nil {
+			return nil, err
+		}
 	}
 	cb, err = c.Callback.UpdateOneID(id).SetStatus(callback.StatusCOMPLETED).
 		SetReachedAt(in.ReachedAt).SetCompletedAt(now).SetLate(now.After(cb.DueAt)).
 		SetSatisfaction(in.Satisfaction).SetSuggestions(suggestions).Save(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if len(issues) > 0 {
-		if err := c.ServiceIssue.CreateBulk(issues...).Exec(ctx); err != nil {
-			return nil, err
-		}
 	}
 	return cb, nil
 }
@@ -677,18 +680,15 @@ func Loads(ctx context.Context, c *ent.Client, now time.Time) ([]*RepLoad, error
 	if err := c.Account.Query().Where(account.ServiceRepIDIn(ids...)).GroupBy(account.FieldServiceRepID).Aggregate(ent.Count()).Scan(ctx, &accounts); err != nil {
 		return nil, err
 	}
-	var callbacks []struct {
+	open := c.Callback.Query().Where(callback.AssigneeIDIn(ids...), callback.StatusEQ(callback.StatusOPEN))
+	var callbacks, overdue []struct {
 		AssigneeID pulid.ID `json:"assignee_id"`
-		Overdue    bool     `json:"overdue"`
 		Count      int      `json:"count"`
 	}
-	err = c.Callback.Query().Where(callback.AssigneeIDIn(ids...), callback.StatusEQ(callback.StatusOPEN)).
-		Modify(func(s *sql.Selector) {
-			overdue := sql.ExprP(fmt.Sprintf("CASE WHEN %s < ? THEN 1 ELSE 0 END", s.C(callback.FieldDueAt)), now)
-			s.Select(s.C(callback.FieldAssigneeID), sql.As(sql.Count("*"), "count")).
-				AppendSelectExprAs(overdue, "overdue").GroupBy(s.C(callback.FieldAssigneeID), "overdue")
-		}).Scan(ctx, &callbacks)
-	if err != nil {
+	if err := open.Clone().GroupBy(callback.FieldAssigneeID).Aggregate(ent.Count()).Scan(ctx, &callbacks); err != nil {
+		return nil, err
+	}
+	if err := open.Where(callback.DueAtLT(now)).GroupBy(callback.FieldAssigneeID).Aggregate(ent.Count()).Scan(ctx, &overdue); err != nil {
 		return nil, err
 	}
 	for _, l := range out {
@@ -699,10 +699,12 @@ func Loads(ctx context.Context, c *ent.Client, now time.Time) ([]*RepLoad, error
 		}
 		for _, cb := range callbacks {
 			if cb.AssigneeID == l.Rep.ID {
-				l.OpenCallbacks += cb.Count
-				if cb.Overdue {
-					l.OverdueCallbacks += cb.Count
-				}
+				l.OpenCallbacks = cb.Count
+			}
+		}
+		for _, cb := range overdue {
+			if cb.AssigneeID == l.Rep.ID {
+				l.OverdueCallbacks = cb.Count
 			}
 		}
 	}

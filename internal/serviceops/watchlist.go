@@ -157,7 +157,7 @@ func decodeCursor(cur *ent.Cursor, n int) (watchCursor, error) {
 // account). Each stream is one statement for the page and one for its
 // count, whatever the number of accounts; a page merges the streams.
 func Watchlist(ctx context.Context, c *ent.Client, rule *service.Rule, first *int, after *ent.Cursor, now time.Time,
-	prepare func(*ent.AccountQuery) (*ent.AccountQuery, error), count bool) (*FlagConnection, error) {
+	prepare followup.Prepare, count bool) (*FlagConnection, error) {
 	n := MaxWatchPage
 	if first != nil {
 		n = *first
@@ -202,11 +202,6 @@ func Watchlist(ctx context.Context, c *ent.Client, rule *service.Rule, first *in
 		} else {
 			q.Order(ent.Asc(account.FieldID))
 		}
-		if prepare != nil {
-			if q, err = prepare(q); err != nil {
-				return nil, err
-			}
-		}
 		rows, err := q.All(ctx)
 		if err != nil {
 			return nil, err
@@ -233,7 +228,17 @@ func Watchlist(ctx context.Context, c *ent.Client, rule *service.Rule, first *in
 		conn.PageInfo.HasNextPage = true
 		flags = flags[:n]
 	}
-	for _, f := range flags {
+	// The page's accounts again, as the client asked for them (nested
+	// edges eager-loaded): one more statement for the whole page.
+	accounts := make([]*ent.Account, len(flags))
+	for i, f := range flags {
+		accounts[i] = f.Account
+	}
+	if accounts, err = followup.Reload(ctx, c, accounts, prepare); err != nil {
+		return nil, err
+	}
+	for i, f := range flags {
+		f.Account = accounts[i]
 		cur.Pos[f.stream] = f.pos
 		conn.Edges = append(conn.Edges, &FlagEdge{Node: f, Cursor: cur.encode()})
 	}
