@@ -186,8 +186,10 @@ func serviceRepAssigned(next ent.Mutator) ent.Mutator {
 			if !slices.Contains(u.Roles, string(auth.RoleServiceRep)) {
 				return nil, apierr.BadInput("serviceRepID", "%s does not hold the SERVICE_REP role", u.Name)
 			}
-			m.SetServiceAssignedAt(time.Now().UTC())
-			m.ClearServiceHandoverAt()
+			if _, given := m.ServiceAssignedAt(); !given { // system code (the demo) may date it
+				m.SetServiceAssignedAt(time.Now().UTC())
+				m.ClearServiceHandoverAt()
+			}
 		} else if m.ServiceRepCleared() {
 			m.ClearServiceAssignedAt()
 			m.ClearServiceHandoverAt()

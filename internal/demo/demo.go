@@ -112,9 +112,24 @@ func seed(ctx context.Context, c *ent.Client, slug, name string) (*Result, error
 
 	plans := plan()
 	accountIDs := make([]pulid.ID, 0, len(plans))
+	now := time.Now()
 	for batch := range chunks(plans) {
 		builders := make([]*ent.AccountCreate, len(batch))
 		for i, a := range batch {
+			// The rep was assigned when the contract was signed (or in
+			// spring for prospects) and met the account manager two days
+			// later; those new to service were assigned days ago.
+			assigned, handover := date(2026, 3, 2), ptr(date(2026, 3, 4))
+			if a.contractSignedAt != nil {
+				assigned, handover = *a.contractSignedAt, ptr(a.contractSignedAt.AddDate(0, 0, 2))
+			}
+			if a.newToService {
+				assigned, handover = now.AddDate(0, 0, -(2+len(a.name)%5)), nil
+			}
+			created := now
+			if a.quiet {
+				created = now.AddDate(0, -4, 0)
+			}
 			builders[i] = c.Account.Create().
 				SetOrganizationID(org.ID).
 				SetName(a.name).
@@ -138,7 +153,12 @@ func seed(ctx context.Context, c *ent.Client, slug, name string) (*Result, error
 				SetNillableCreditLimit(a.creditLimit).
 				SetNillablePaymentTermDays(a.paymentTerms).
 				SetNillableContractSignedAt(a.contractSignedAt).
-				SetNillableLastOrderAt(a.lastOrderAt)
+				SetNillableLastOrderAt(a.lastOrderAt).
+				SetCreatedAt(created).
+				SetMember(a.member).
+				SetOutstandingBalance(a.balance).
+				SetServiceAssignedAt(assigned).
+				SetNillableServiceHandoverAt(handover)
 		}
 		created, err := c.Account.CreateBulk(builders...).Save(ctx)
 		if err != nil {
@@ -185,6 +205,9 @@ func seed(ctx context.Context, c *ent.Client, slug, name string) (*Result, error
 		return nil, err
 	}
 	if err := bulletins(ctx, c, org.ID, users, depts, loc, time.Now()); err != nil {
+		return nil, err
+	}
+	if err := serviceDesk(ctx, c, org.ID, users, depts, loc, time.Now()); err != nil {
 		return nil, err
 	}
 

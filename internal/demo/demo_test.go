@@ -21,6 +21,9 @@ import (
 	"rapport/ent"
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
+	"rapport/ent/callback"
+	"rapport/ent/complaint"
+	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
 	"rapport/ent/organization"
 	"rapport/ent/privacy"
@@ -28,6 +31,8 @@ import (
 	"rapport/ent/user"
 	"rapport/internal/auth"
 	"rapport/internal/demo"
+	"rapport/internal/pulid"
+	"rapport/internal/serviceops"
 	"rapport/internal/testdb"
 )
 
@@ -100,6 +105,11 @@ func rowCounts(t *testing.T, c *ent.Client) map[string]int {
 		"publications":  c.Publication.Query().Count,
 		"issues":        c.BulletinIssue.Query().Count,
 		"articles":      c.Article.Query().Count,
+		"complaints":    c.Complaint.Query().Count,
+		"case_studies":  c.CaseStudy.Query().Count,
+		"credit":        c.CreditRequest.Query().Count,
+		"callbacks":     c.Callback.Query().Count,
+		"issues_raised": c.ServiceIssue.Query().Count,
 	} {
 		n, err := count(ctx)
 		if err != nil {
@@ -130,9 +140,56 @@ func TestSeed(t *testing.T) {
 	t.Run("audit", func(t *testing.T) {
 		want := after["departments"] + after["users"] + after["accounts"] + after["contacts"] +
 			after["campaigns"] + after["activities"] + after["registrations"] + after["plans"] + after["recognitions"] +
-			after["publications"] + after["issues"] + after["articles"]
+			after["publications"] + after["issues"] + after["articles"] +
+			after["complaints"] + after["case_studies"] + after["credit"] +
+			4 // the department heads, set once the users exist
 		if after["audit_events"] != want {
-			t.Errorf("%d audit events, want one per created row (%d)", after["audit_events"], want)
+			t.Errorf("%d audit events, want one per created row and head (%d)", after["audit_events"], want)
+		}
+	})
+
+	t.Run("service desk", func(t *testing.T) {
+		now := time.Now()
+		cbs := client.Callback.Query().AllX(ctx)
+		open, reps := 0, map[pulid.ID]int{}
+		for _, cb := range cbs {
+			reps[cb.AssigneeID]++
+			if cb.Status == callback.StatusOPEN {
+				open++
+			}
+		}
+		if len(cbs) < 30 || open == 0 || open == len(cbs) || len(reps) != 3 {
+			t.Errorf("callbacks: %d, %d open, over %d reps", len(cbs), open, len(reps))
+		}
+		states := map[string]int{}
+		for _, is := range client.ServiceIssue.Query().AllX(ctx) {
+			states[serviceops.IssueStatus(is, now)]++
+		}
+		if states["OPEN"] != 1 || states["ESCALATED"] != 1 || states["RESOLVED"] != 2 {
+			t.Errorf("issues %v: want one open, one escalated, two resolved", states)
+		}
+		statuses := map[complaint.Status]int{}
+		late, overdue, escalated, numbers := 0, 0, 0, []int{}
+		for _, cp := range client.Complaint.Query().AllX(ctx) {
+			statuses[cp.Status]++
+			numbers = append(numbers, cp.Number)
+			if cp.RepliedLate {
+				late++
+			}
+			if cp.Status == complaint.StatusOPEN && cp.PromisedReplyAt.Before(now) {
+				overdue++
+			}
+			if cp.EscalatedToID != "" {
+				escalated++
+			}
+		}
+		slices.Sort(numbers)
+		if statuses[complaint.StatusOPEN] != 3 || statuses[complaint.StatusRESOLVED] != 3 || statuses[complaint.StatusCLOSED] != 1 ||
+			late != 1 || overdue != 1 || escalated != 2 || !slices.Equal(numbers, []int{1, 2, 3, 4, 5, 6, 7}) {
+			t.Errorf("complaints %v, late %d, overdue %d, escalated %d, numbers %v", statuses, late, overdue, escalated, numbers)
+		}
+		if n := client.CreditRequest.Query().Where(creditrequest.StatusEQ(creditrequest.StatusPENDING)).CountX(ctx); n != 1 {
+			t.Errorf("%d pending credit requests, want 1", n)
 		}
 	})
 
@@ -261,6 +318,7 @@ func TestSeed(t *testing.T) {
 		tiers, stages, intents, regions := map[account.Tier]int{}, map[account.LifecycleStage]int{}, map[string]int{}, map[string]int{}
 		owned := map[string]int{}
 		names := map[string]bool{}
+		quiet := 0
 		for _, a := range accounts {
 			tiers[a.Tier]++
 			stages[a.LifecycleStage]++
@@ -285,7 +343,12 @@ func TestSeed(t *testing.T) {
 			if r := a.Edges.ServiceRep; r == nil || !hasRole(r, auth.RoleServiceRep) {
 				t.Errorf("account %s: service rep %+v", a.Name, r)
 			}
-			if a.LastCallAt == nil || a.LastVisitAt == nil || a.NextCallDueAt == nil || a.NextVisitDueAt == nil || a.LastContactAt == nil {
+			if a.CreatedAt.Before(time.Now().AddDate(0, -3, 0)) { // filed long ago, never contacted: NO_FOLLOW_UP
+				quiet++
+				if a.LastContactAt != nil || a.NextCallDueAt == nil || a.QuietSince == nil || !a.QuietSince.Equal(a.CreatedAt) {
+					t.Errorf("quiet account %s: last contact %v, next call %v, quiet since %v", a.Name, a.LastContactAt, a.NextCallDueAt, a.QuietSince)
+				}
+			} else if a.LastCallAt == nil || a.LastVisitAt == nil || a.NextCallDueAt == nil || a.NextVisitDueAt == nil || a.LastContactAt == nil {
 				t.Errorf("account %s has no follow-up history", a.Name)
 			}
 			if a.LifecycleStage == account.LifecycleStageACTIVE {
@@ -310,6 +373,9 @@ func TestSeed(t *testing.T) {
 		}
 		if tiers[account.TierA] != 40 || tiers[account.TierB] != 80 || tiers[account.TierC] != 80 {
 			t.Errorf("tiers = %v, want A 40, B 80, C 80", tiers)
+		}
+		if quiet != 2 {
+			t.Errorf("%d accounts never contacted, want 2 (the NO_FOLLOW_UP watch)", quiet)
 		}
 		if stages[account.LifecycleStageACTIVE]+stages[account.LifecycleStageDEVELOPING] < 120 {
 			t.Errorf("stages = %v, want mostly ACTIVE/DEVELOPING", stages)

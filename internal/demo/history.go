@@ -56,6 +56,9 @@ func history(ctx context.Context, c *ent.Client, org pulid.ID, loc *time.Locatio
 		builders = append(builders, b)
 	}
 	for i, a := range accounts {
+		if a.CreatedAt.Before(now.AddDate(0, -3, 0)) {
+			continue // filed long ago and never contacted since (NO_FOLLOW_UP)
+		}
 		people := byAccount[a.ID]
 		var boss, someone *ent.Contact
 		for _, p := range people {

@@ -32,6 +32,10 @@ type accountPlan struct {
 	creditLimit                     *int64
 	paymentTerms                    *int
 	contractSignedAt, lastOrderAt   *time.Time
+	member                          bool  // 会员客户: every callback batch reaches it
+	balance                         int64 // outstanding (unpaid), CNY
+	newToService                    bool  // its rep was assigned days ago and has not yet met the account manager
+	quiet                           bool  // filed four months ago and never contacted since (one owes money)
 	contacts                        []contactPlan
 }
 
@@ -220,6 +224,17 @@ func plan() []accountPlan {
 		case account.LifecycleStageDORMANT:
 			a.contractSignedAt = ptr(dayBetween(r, date(2018, 1, 1), date(2023, 12, 31)))
 			a.lastOrderAt = ptr(dayBetween(r, date(2024, 6, 1), date(2025, 9, 30)))
+		}
+
+		// Service: A and active B accounts are members; every fourth active
+		// account owes money; a few have just been given a rep.
+		a.member = tier == account.TierA || (tier == account.TierB && a.stage == account.LifecycleStageACTIVE)
+		if a.stage == account.LifecycleStageACTIVE && i%4 == 1 {
+			a.balance = int64(10_000 * (1 + i%17))
+		}
+		a.newToService = i%40 == 7
+		if a.quiet = i%100 == 42; a.quiet && i > 100 {
+			a.balance = 86_000
 		}
 
 		a.contacts = contacts(r, tier, c, domain)

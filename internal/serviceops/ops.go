@@ -401,7 +401,7 @@ func FileComplaint(ctx context.Context, c *ent.Client, in ComplaintInput, now ti
 		create.SetPromisedReplyAt(in.PromisedReplyAt.UTC())
 	}
 	if in.Severity == complaint.SeverityMAJOR || in.Severity == complaint.SeverityCRITICAL {
-		to, err := escalationOf(ctx, c, in.AccountID)
+		to, err := EscalationOf(ctx, c, in.AccountID)
 		if err != nil {
 			return nil, err
 		}
@@ -424,11 +424,11 @@ func FileComplaint(ctx context.Context, c *ent.Client, in ComplaintInput, now ti
 	return create.SetNumber(next).Save(ctx)
 }
 
-// escalationOf is who a major complaint on the account goes to: the head
+// EscalationOf is who a major complaint on the account goes to: the head
 // of the owner's department, or the owner's manager; nil without either
 // (or for an account the viewer cannot see: the create then answers
 // NOT_FOUND).
-func escalationOf(ctx context.Context, c *ent.Client, accountID pulid.ID) (*pulid.ID, error) {
+func EscalationOf(ctx context.Context, c *ent.Client, accountID pulid.ID) (*pulid.ID, error) {
 	a, err := c.Account.Query().Where(account.ID(accountID)).WithOwner(func(q *ent.UserQuery) { q.WithDepartment() }).Only(ctx)
 	if ent.IsNotFound(err) || (err == nil && a.Edges.Owner == nil) {
 		return nil, nil
