@@ -96,6 +96,8 @@ type Account struct {
 	NextVisitDueAt *time.Time `json:"next_visit_due_at,omitempty"`
 	// The last contact, or the creation of an account never contacted: the NO_FOLLOW_UP clock.
 	QuietSince *time.Time `json:"quiet_since,omitempty"`
+	// The later of the last order and quiet_since: the NO_RECENT_ORDER clock (a week without either).
+	LastActivityAt *time.Time `json:"last_activity_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccountQuery when eager-loading is set.
 	Edges        AccountEdges `json:"edges"`
@@ -260,7 +262,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case account.FieldName, account.FieldIndustry, account.FieldRegion, account.FieldAddress, account.FieldPhone, account.FieldFax, account.FieldEmail, account.FieldWebsite, account.FieldBusinessScope, account.FieldMainProducts, account.FieldIndustryPosition, account.FieldRecentDevelopments, account.FieldCompanySize, account.FieldSource, account.FieldLifecycleStage, account.FieldCooperationIntent, account.FieldTier:
 			values[i] = new(sql.NullString)
-		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldContractSignedAt, account.FieldLastOrderAt, account.FieldServiceAssignedAt, account.FieldServiceHandoverAt, account.FieldServiceTakenOverAt, account.FieldLastContactAt, account.FieldLastCallAt, account.FieldLastVisitAt, account.FieldNextCallDueAt, account.FieldNextVisitDueAt, account.FieldQuietSince:
+		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldContractSignedAt, account.FieldLastOrderAt, account.FieldServiceAssignedAt, account.FieldServiceHandoverAt, account.FieldServiceTakenOverAt, account.FieldLastContactAt, account.FieldLastCallAt, account.FieldLastVisitAt, account.FieldNextCallDueAt, account.FieldNextVisitDueAt, account.FieldQuietSince, account.FieldLastActivityAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -524,6 +526,13 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.QuietSince = new(time.Time)
 				*_m.QuietSince = value.Time
 			}
+		case account.FieldLastActivityAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_activity_at", values[i])
+			} else if value.Valid {
+				_m.LastActivityAt = new(time.Time)
+				*_m.LastActivityAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -752,6 +761,11 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	if v := _m.QuietSince; v != nil {
 		builder.WriteString("quiet_since=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.LastActivityAt; v != nil {
+		builder.WriteString("last_activity_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

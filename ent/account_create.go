@@ -550,6 +550,20 @@ func (_c *AccountCreate) SetNillableQuietSince(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetLastActivityAt sets the "last_activity_at" field.
+func (_c *AccountCreate) SetLastActivityAt(v time.Time) *AccountCreate {
+	_c.mutation.SetLastActivityAt(v)
+	return _c
+}
+
+// SetNillableLastActivityAt sets the "last_activity_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableLastActivityAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetLastActivityAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AccountCreate) SetID(v pulid.ID) *AccountCreate {
 	_c.mutation.SetID(v)
@@ -1099,6 +1113,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.QuietSince(); ok {
 		_spec.SetField(account.FieldQuietSince, field.TypeTime, value)
 		_node.QuietSince = &value
+	}
+	if value, ok := _c.mutation.LastActivityAt(); ok {
+		_spec.SetField(account.FieldLastActivityAt, field.TypeTime, value)
+		_node.LastActivityAt = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1955,6 +1973,24 @@ func (u *AccountUpsert) ClearQuietSince() *AccountUpsert {
 	return u
 }
 
+// SetLastActivityAt sets the "last_activity_at" field.
+func (u *AccountUpsert) SetLastActivityAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldLastActivityAt, v)
+	return u
+}
+
+// UpdateLastActivityAt sets the "last_activity_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateLastActivityAt() *AccountUpsert {
+	u.SetExcluded(account.FieldLastActivityAt)
+	return u
+}
+
+// ClearLastActivityAt clears the value of the "last_activity_at" field.
+func (u *AccountUpsert) ClearLastActivityAt() *AccountUpsert {
+	u.SetNull(account.FieldLastActivityAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -2734,6 +2770,27 @@ func (u *AccountUpsertOne) UpdateQuietSince() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearQuietSince() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearQuietSince()
+	})
+}
+
+// SetLastActivityAt sets the "last_activity_at" field.
+func (u *AccountUpsertOne) SetLastActivityAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLastActivityAt(v)
+	})
+}
+
+// UpdateLastActivityAt sets the "last_activity_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateLastActivityAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLastActivityAt()
+	})
+}
+
+// ClearLastActivityAt clears the value of the "last_activity_at" field.
+func (u *AccountUpsertOne) ClearLastActivityAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearLastActivityAt()
 	})
 }
 
@@ -3683,6 +3740,27 @@ func (u *AccountUpsertBulk) UpdateQuietSince() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearQuietSince() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearQuietSince()
+	})
+}
+
+// SetLastActivityAt sets the "last_activity_at" field.
+func (u *AccountUpsertBulk) SetLastActivityAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLastActivityAt(v)
+	})
+}
+
+// UpdateLastActivityAt sets the "last_activity_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateLastActivityAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLastActivityAt()
+	})
+}
+
+// ClearLastActivityAt clears the value of the "last_activity_at" field.
+func (u *AccountUpsertBulk) ClearLastActivityAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearLastActivityAt()
 	})
 }
 

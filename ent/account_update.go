@@ -731,6 +731,26 @@ func (_u *AccountUpdate) ClearQuietSince() *AccountUpdate {
 	return _u
 }
 
+// SetLastActivityAt sets the "last_activity_at" field.
+func (_u *AccountUpdate) SetLastActivityAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetLastActivityAt(v)
+	return _u
+}
+
+// SetNillableLastActivityAt sets the "last_activity_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableLastActivityAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetLastActivityAt(*v)
+	}
+	return _u
+}
+
+// ClearLastActivityAt clears the value of the "last_activity_at" field.
+func (_u *AccountUpdate) ClearLastActivityAt() *AccountUpdate {
+	_u.mutation.ClearLastActivityAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *AccountUpdate) SetOwner(v *User) *AccountUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -1405,6 +1425,12 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.QuietSinceCleared() {
 		_spec.ClearField(account.FieldQuietSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastActivityAt(); ok {
+		_spec.SetField(account.FieldLastActivityAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastActivityAtCleared() {
+		_spec.ClearField(account.FieldLastActivityAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2538,6 +2564,26 @@ func (_u *AccountUpdateOne) ClearQuietSince() *AccountUpdateOne {
 	return _u
 }
 
+// SetLastActivityAt sets the "last_activity_at" field.
+func (_u *AccountUpdateOne) SetLastActivityAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetLastActivityAt(v)
+	return _u
+}
+
+// SetNillableLastActivityAt sets the "last_activity_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableLastActivityAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetLastActivityAt(*v)
+	}
+	return _u
+}
+
+// ClearLastActivityAt clears the value of the "last_activity_at" field.
+func (_u *AccountUpdateOne) ClearLastActivityAt() *AccountUpdateOne {
+	_u.mutation.ClearLastActivityAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *AccountUpdateOne) SetOwner(v *User) *AccountUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -3242,6 +3288,12 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if _u.mutation.QuietSinceCleared() {
 		_spec.ClearField(account.FieldQuietSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastActivityAt(); ok {
+		_spec.SetField(account.FieldLastActivityAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastActivityAtCleared() {
+		_spec.ClearField(account.FieldLastActivityAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -93,6 +93,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			account.FieldNextCallDueAt:      {Type: field.TypeTime, Column: account.FieldNextCallDueAt},
 			account.FieldNextVisitDueAt:     {Type: field.TypeTime, Column: account.FieldNextVisitDueAt},
 			account.FieldQuietSince:         {Type: field.TypeTime, Column: account.FieldQuietSince},
+			account.FieldLastActivityAt:     {Type: field.TypeTime, Column: account.FieldLastActivityAt},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -2378,6 +2379,11 @@ func (f *AccountFilter) WhereNextVisitDueAt(p entql.TimeP) {
 // WhereQuietSince applies the entql time.Time predicate on the quiet_since field.
 func (f *AccountFilter) WhereQuietSince(p entql.TimeP) {
 	f.Where(p.Field(account.FieldQuietSince))
+}
+
+// WhereLastActivityAt applies the entql time.Time predicate on the last_activity_at field.
+func (f *AccountFilter) WhereLastActivityAt(p entql.TimeP) {
+	f.Where(p.Field(account.FieldLastActivityAt))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

@@ -132,6 +132,7 @@ type AccountMutation struct {
 	next_call_due_at       *time.Time
 	next_visit_due_at      *time.Time
 	quiet_since            *time.Time
+	last_activity_at       *time.Time
 	clearedFields          map[string]struct{}
 	organization           *pulid.ID
 	clearedorganization    bool
@@ -2086,6 +2087,55 @@ func (m *AccountMutation) ResetQuietSince() {
 	delete(m.clearedFields, account.FieldQuietSince)
 }
 
+// SetLastActivityAt sets the "last_activity_at" field.
+func (m *AccountMutation) SetLastActivityAt(t time.Time) {
+	m.last_activity_at = &t
+}
+
+// LastActivityAt returns the value of the "last_activity_at" field in the mutation.
+func (m *AccountMutation) LastActivityAt() (r time.Time, exists bool) {
+	v := m.last_activity_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastActivityAt returns the old "last_activity_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldLastActivityAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastActivityAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastActivityAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastActivityAt: %w", err)
+	}
+	return oldValue.LastActivityAt, nil
+}
+
+// ClearLastActivityAt clears the value of the "last_activity_at" field.
+func (m *AccountMutation) ClearLastActivityAt() {
+	m.last_activity_at = nil
+	m.clearedFields[account.FieldLastActivityAt] = struct{}{}
+}
+
+// LastActivityAtCleared returns if the "last_activity_at" field was cleared in this mutation.
+func (m *AccountMutation) LastActivityAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldLastActivityAt]
+	return ok
+}
+
+// ResetLastActivityAt resets all changes to the "last_activity_at" field.
+func (m *AccountMutation) ResetLastActivityAt() {
+	m.last_activity_at = nil
+	delete(m.clearedFields, account.FieldLastActivityAt)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *AccountMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -2633,7 +2683,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 38)
+	fields := make([]string, 0, 39)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2748,6 +2798,9 @@ func (m *AccountMutation) Fields() []string {
 	if m.quiet_since != nil {
 		fields = append(fields, account.FieldQuietSince)
 	}
+	if m.last_activity_at != nil {
+		fields = append(fields, account.FieldLastActivityAt)
+	}
 	return fields
 }
 
@@ -2832,6 +2885,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.NextVisitDueAt()
 	case account.FieldQuietSince:
 		return m.QuietSince()
+	case account.FieldLastActivityAt:
+		return m.LastActivityAt()
 	}
 	return nil, false
 }
@@ -2917,6 +2972,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldNextVisitDueAt(ctx)
 	case account.FieldQuietSince:
 		return m.OldQuietSince(ctx)
+	case account.FieldLastActivityAt:
+		return m.OldLastActivityAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -3192,6 +3249,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetQuietSince(v)
 		return nil
+	case account.FieldLastActivityAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastActivityAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -3357,6 +3421,9 @@ func (m *AccountMutation) ClearedFields() []string {
 	if m.FieldCleared(account.FieldQuietSince) {
 		fields = append(fields, account.FieldQuietSince)
 	}
+	if m.FieldCleared(account.FieldLastActivityAt) {
+		fields = append(fields, account.FieldLastActivityAt)
+	}
 	return fields
 }
 
@@ -3454,6 +3521,9 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldQuietSince:
 		m.ClearQuietSince()
+		return nil
+	case account.FieldLastActivityAt:
+		m.ClearLastActivityAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
@@ -3576,6 +3646,9 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldQuietSince:
 		m.ResetQuietSince()
+		return nil
+	case account.FieldLastActivityAt:
+		m.ResetLastActivityAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)

@@ -13898,8 +13898,9 @@ enum ServiceRule {
   """
   NEW_ACCOUNT
   """
-  No order for over a week: a phone call is due within the next week.
-  Accounts that never ordered are prospects, not flagged.
+  No order, nor contact, for over a week: a phone call is due within the
+  next week (a contact clears it for a week). Accounts that never ordered
+  are prospects, not flagged.
   """
   NO_RECENT_ORDER
   """

@@ -95,6 +95,8 @@ const (
 	FieldNextVisitDueAt = "next_visit_due_at"
 	// FieldQuietSince holds the string denoting the quiet_since field in the database.
 	FieldQuietSince = "quiet_since"
+	// FieldLastActivityAt holds the string denoting the last_activity_at field in the database.
+	FieldLastActivityAt = "last_activity_at"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -239,6 +241,7 @@ var Columns = []string{
 	FieldNextCallDueAt,
 	FieldNextVisitDueAt,
 	FieldQuietSince,
+	FieldLastActivityAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -257,7 +260,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [6]ent.Hook
+	Hooks  [7]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -619,6 +622,11 @@ func ByNextVisitDueAt(opts ...sql.OrderTermOption) OrderOption {
 // ByQuietSince orders the results by the quiet_since field.
 func ByQuietSince(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldQuietSince, opts...).ToFunc()
+}
+
+// ByLastActivityAt orders the results by the last_activity_at field.
+func ByLastActivityAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastActivityAt, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

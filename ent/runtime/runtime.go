@@ -70,6 +70,8 @@ func init() {
 	account.Hooks[4] = accountHooks[0]
 
 	account.Hooks[5] = accountHooks[1]
+
+	account.Hooks[6] = accountHooks[2]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()

@@ -87,6 +87,9 @@ func (Account) Fields() []ent.Field {
 		field.Time("quiet_since").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("The last contact, or the creation of an account never contacted: the NO_FOLLOW_UP clock."),
+		field.Time("last_activity_at").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("The later of the last order and quiet_since: the NO_RECENT_ORDER clock (a week without either)."),
 	}
 }
 
@@ -130,6 +133,7 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("organization_id", "service_handover_at", "service_assigned_at", "id"),
 		index.Fields("organization_id", "last_order_at", "id"),
 		index.Fields("organization_id", "quiet_since", "id"),
+		index.Fields("organization_id", "last_activity_at", "id"),
 		index.Fields("organization_id", "lifecycle_stage"),
 	}
 }
@@ -165,9 +169,39 @@ func (Account) Hooks() []ent.Hook {
 			m.SetNextCallDueAt(due.Call)
 			m.SetNextVisitDueAt(due.Visit)
 			m.SetQuietSince(created)
+			order, _ := m.LastOrderAt()
+			m.SetLastActivityAt(followup.Later(created, &order))
 			return next.Mutate(ctx, m)
 		})
-	}, ent.OpCreate), serviceRepAssigned}
+	}, ent.OpCreate), serviceRepAssigned, hook.On(lastOrderMoved, ent.OpUpdateOne)}
+}
+
+// lastOrderMoved keeps the NO_RECENT_ORDER clock when an account's last
+// order is set or cleared: the later of it and the last contact.
+func lastOrderMoved(next ent.Mutator) ent.Mutator {
+	return hook.AccountFunc(func(ctx context.Context, m *gen.AccountMutation) (ent.Value, error) {
+		order, set := m.LastOrderAt()
+		if !set && !m.LastOrderAtCleared() {
+			return next.Mutate(ctx, m)
+		}
+		quiet, err := m.OldQuietSince(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if quiet == nil { // rows older than the clock: their creation
+			created, err := m.OldCreatedAt(ctx)
+			if err != nil {
+				return nil, err
+			}
+			quiet = &created
+		}
+		if set {
+			m.SetLastActivityAt(followup.Later(*quiet, &order))
+		} else {
+			m.SetLastActivityAt(*quiet)
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 // serviceRepAssigned checks that a new service rep holds SERVICE_REP and

@@ -101,12 +101,17 @@ func TestServiceWatchlist(t *testing.T) {
 		if got := watch(t, w.sup, "NEW_ACCOUNT"); len(got) != 0 {
 			t.Fatalf("NEW_ACCOUNT after the handover: %v", got)
 		}
-		// Orders: a2 ten days ago (a call is due), a3 three days ago but
-		// DORMANT (two contacts a month are due).
-		w.admin.do(`mutation($id: ID!, $at: Time!) { updateAccount(id: $id, input: {lastOrderAt: $at}) { id } }`, map[string]any{"id": w.a2, "at": ago(240 * time.Hour)}).ok(t)
+		// Orders ten days ago: on an account filed a month ago a call is
+		// due; on a2, filed today, not yet. a3 ordered three days ago but is
+		// DORMANT: two contacts a month are due.
+		regular := e.client.Account.Create().SetName("Regular 老客户").SetOrganizationID(org.ID).SetOwnerID(pulid.ID(w.am2.id)).
+			SetCreatedAt(time.Now().AddDate(0, -1, 0)).SaveX(ctx)
+		for _, a := range []string{string(regular.ID), w.a2} {
+			w.admin.do(`mutation($id: ID!, $at: Time!) { updateAccount(id: $id, input: {lastOrderAt: $at}) { id } }`, map[string]any{"id": a, "at": ago(240 * time.Hour)}).ok(t)
+		}
 		w.admin.do(`mutation($id: ID!, $at: Time!) { updateAccount(id: $id, input: {lastOrderAt: $at, lifecycleStage: DORMANT}) { id } }`, map[string]any{"id": w.a3, "at": ago(72 * time.Hour)}).ok(t)
 		r := w.sup.op("service.graphql", "ServiceWatchlist", map[string]any{"rule": "NO_RECENT_ORDER"}).ok(t)
-		if r.num(t, "serviceWatchlist.totalCount") != 1 || r.str(t, "serviceWatchlist.edges.0.node.account.id") != w.a2 {
+		if r.num(t, "serviceWatchlist.totalCount") != 1 || r.str(t, "serviceWatchlist.edges.0.node.account.id") != string(regular.ID) {
 			t.Fatalf("NO_RECENT_ORDER: %v", r.Data)
 		}
 		since, _ := time.Parse(time.RFC3339, r.str(t, "serviceWatchlist.edges.0.node.since"))
@@ -133,11 +138,17 @@ func TestServiceWatchlist(t *testing.T) {
 			t.Fatalf("NO_FOLLOW_UP: %v", got)
 		}
 		all := watch(t, w.sup, nil)
-		if len(all) != 2 || !slices.Contains(all, "NO_RECENT_ORDER "+w.a2) || !slices.Contains(all, "NO_FOLLOW_UP "+string(quiet.ID)) {
+		if len(all) != 2 || !slices.Contains(all, "NO_RECENT_ORDER "+string(regular.ID)) || !slices.Contains(all, "NO_FOLLOW_UP "+string(quiet.ID)) {
 			t.Fatalf("every rule: %v", all)
 		}
+		// The call it asks for clears it.
+		w.am2.do(`mutation($a: ID!, $at: Time!) { logInteraction(input: {accountID: $a, kind: PHONE, occurredAt: $at}) { id } }`,
+			map[string]any{"a": regular.ID, "at": ago(time.Minute)}).ok(t)
+		if got := watch(t, w.sup, "NO_RECENT_ORDER"); len(got) != 0 {
+			t.Fatalf("NO_RECENT_ORDER after the call: %v", got)
+		}
 		if got := watch(t, w.am1, nil); !slices.Equal(got, []string{"NO_FOLLOW_UP " + string(quiet.ID)}) {
-			t.Fatalf("am1 (owner of Quiet, not of a2): %v", got)
+			t.Fatalf("am1 (owner of Quiet, not of Regular): %v", got)
 		}
 		if got := watch(t, w.gadmin, nil); len(got) != 0 {
 			t.Fatalf("another organisation sees %v", got)

@@ -39,8 +39,8 @@ func serviceDesk(ctx context.Context, c *ent.Client, org pulid.ID, users, depts 
 }
 
 // callbacks starts the winter member callbacks yesterday: spread over the
-// three reps, due within three days inside working hours; the first two
-// thirds are recorded.
+// three reps, due within three days inside working hours; three in five
+// are recorded.
 func callbacks(ctx context.Context, c *ent.Client, org pulid.ID, users map[string]pulid.ID, now time.Time) error {
 	members, err := c.Account.Query().Where(account.OrganizationID(org), account.Member(true)).
 		Order(ent.Asc(account.FieldName)).Limit(45).All(ctx)
@@ -80,7 +80,7 @@ func callbacks(ctx context.Context, c *ent.Client, org pulid.ID, users map[strin
 	for i, a := range members {
 		cb := c.Callback.Create().SetOrganizationID(org).SetBatchID(batch.ID).SetAccountID(a.ID).
 			SetAssigneeID(pulid.ID(order[i])).SetMember(true).SetDueAt(due).SetCreatedAt(started)
-		if i%3 != 2 {
+		if i%5 < 3 {
 			reached := started.Add(time.Duration(i+1) * 15 * time.Minute)
 			cb.SetStatus(callback.StatusCOMPLETED).SetReachedAt(reached).SetCompletedAt(reached.Add(5 * time.Minute)).
 				SetSatisfaction(3 + i%3).SetSuggestions(suggestions[i%len(suggestions)])

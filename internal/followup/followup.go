@@ -152,38 +152,46 @@ func Record(ctx context.Context, c *ent.Client, accountID pulid.ID, contact cade
 	if last == nil || contact.OccurredAt.After(*last) {
 		last = &contact.OccurredAt
 	}
-	return write(ctx, c, a.ID, st, last)
+	return write(ctx, c, a, st, last)
 }
 
 // Recompute rewrites an account's due columns from its stored state, after
 // its tier changed.
 func Recompute(ctx context.Context, c *ent.Client, a *ent.Account) error {
-	return write(ctx, c, a.ID, stateOf(a), a.LastContactAt)
+	return write(ctx, c, a, stateOf(a), a.LastContactAt)
 }
 
 func stateOf(a *ent.Account) cadence.Account {
 	return cadence.Account{Tier: cadence.Tier(a.Tier), CreatedAt: a.CreatedAt, LastCall: a.LastCallAt, LastVisit: a.LastVisitAt}
 }
 
-func write(ctx context.Context, c *ent.Client, id pulid.ID, st cadence.Account, lastContact *time.Time) error {
+func write(ctx context.Context, c *ent.Client, a *ent.Account, st cadence.Account, lastContact *time.Time) error {
 	p, cal, err := PolicyOf(ctx, c)
 	if err != nil {
 		return err
 	}
 	due := cadence.Next(st, p, cal)
 	sys := viewer.NewContext(ctx, viewer.NewSystem(viewer.FromContext(ctx).OrgID, cal.Loc))
-	quiet := st.CreatedAt
-	if lastContact != nil {
-		quiet = *lastContact
-	}
-	return c.Account.UpdateOneID(id).
+	quiet := Later(st.CreatedAt, lastContact)
+	return c.Account.UpdateOneID(a.ID).
 		SetQuietSince(quiet).
+		SetLastActivityAt(Later(quiet, a.LastOrderAt)).
 		SetNillableLastCallAt(st.LastCall).
 		SetNillableLastVisitAt(st.LastVisit).
 		SetNillableLastContactAt(lastContact).
 		SetNextCallDueAt(due.Call).
 		SetNextVisitDueAt(due.Visit).
 		Exec(sys)
+}
+
+// Later is the later of t and u (t when u is nil): the service clocks
+// (quiet since the last contact or creation; last activity, order or
+// contact).
+func Later(t time.Time, u *time.Time) time.Time {
+	if u != nil && u.After(t) {
+		return *u
+	}
+	return t
 }
 
 // InitialDue is when a new account's first call and visit are due: from the

@@ -22,7 +22,7 @@ type Rule string
 // The watchlist rules.
 const (
 	NewAccount     Rule = "NEW_ACCOUNT"     // a rep assigned, who has not yet contacted the account manager
-	NoRecentOrder  Rule = "NO_RECENT_ORDER" // no order for over a week: a call within the next week
+	NoRecentOrder  Rule = "NO_RECENT_ORDER" // no order (nor contact) for over a week: a call within the next week
 	NotCooperating Rule = "NOT_COOPERATING" // no order for over a month, or DORMANT: 2 contacts a month
 	NoFollowUp     Rule = "NO_FOLLOW_UP"    // no business contact for over 2 months: service takes over
 )
@@ -78,7 +78,9 @@ func (p Policy) Check(rule Rule, a Account, now time.Time, loc *time.Location) (
 		if a.LastOrderAt == nil { // never ordered: a prospect, not a dormant client
 			return Flag{}, false
 		}
-		since := a.LastOrderAt.AddDate(0, 0, p.NoOrderDays)
+		// A week without an order, nor a contact since (the call it asks
+		// for clears it, for a week).
+		since := later(*a.LastOrderAt, from(a.LastContactAt, a.CreatedAt)).AddDate(0, 0, p.NoOrderDays)
 		if !now.After(since) {
 			return Flag{}, false
 		}
@@ -106,8 +108,9 @@ func (p Policy) Check(rule Rule, a Account, now time.Time, loc *time.Location) (
 	return Flag{}, false
 }
 
-// Threshold is, for a rule with a clock (NO_RECENT_ORDER, NOT_COOPERATING:
-// the last order; NO_FOLLOW_UP: the last contact, or the creation), the
+// Threshold is, for a rule with a clock (NO_RECENT_ORDER: the later of the
+// last order and the last contact or creation; NOT_COOPERATING: the last
+// order; NO_FOLLOW_UP: the last contact, or the creation), the
 // instant such that the clock has run out at now exactly when it is before
 // it. The zero time for NEW_ACCOUNT, which has no clock.
 func (p Policy) Threshold(rule Rule, now time.Time, loc *time.Location) time.Time {
@@ -149,6 +152,13 @@ func monthsThreshold(now time.Time, n int, loc *time.Location) time.Time {
 func startOfDay(t time.Time, loc *time.Location) time.Time {
 	l := t.In(loc)
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+}
+
+func later(t, u time.Time) time.Time {
+	if u.After(t) {
+		return u
+	}
+	return t
 }
 
 func from(t *time.Time, otherwise time.Time) time.Time {

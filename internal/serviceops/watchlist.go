@@ -92,7 +92,7 @@ func streams(p service.Policy, rules []service.Rule, now time.Time, loc *time.Lo
 		case service.NewAccount:
 			out = append(out, stream{r, []predicate.Account{account.ServiceRepIDNotNil(), account.ServiceHandoverAtIsNil(), account.ServiceAssignedAtNotNil()}, account.FieldServiceAssignedAt})
 		case service.NoRecentOrder:
-			out = append(out, stream{r, []predicate.Account{account.LastOrderAtLT(th)}, account.FieldLastOrderAt})
+			out = append(out, stream{r, []predicate.Account{account.LastOrderAtNotNil(), account.LastActivityAtLT(th)}, account.FieldLastActivityAt})
 		case service.NotCooperating:
 			few := fewContacts(p.ContactsPerMonth, startOfMonth(now, loc))
 			out = append(out,
@@ -270,6 +270,8 @@ func (st stream) keyOf(a *ent.Account) *time.Time {
 		return a.LastOrderAt
 	case account.FieldQuietSince:
 		return a.QuietSince
+	case account.FieldLastActivityAt:
+		return a.LastActivityAt
 	}
 	return nil
 }
@@ -284,7 +286,7 @@ func flagOf(p service.Policy, r service.Rule, a *ent.Account, now time.Time, loc
 		f.Since = *a.ServiceAssignedAt
 		f.ActionDueAt = a.ServiceAssignedAt.AddDate(0, 0, p.NewAccountDays)
 	case service.NoRecentOrder:
-		f.Since = a.LastOrderAt.AddDate(0, 0, p.NoOrderDays)
+		f.Since = a.LastActivityAt.AddDate(0, 0, p.NoOrderDays)
 		f.ActionDueAt = f.Since.AddDate(0, 0, p.CallWithinDays)
 	case service.NotCooperating:
 		f.Since = monthStart

@@ -5,7 +5,9 @@ CREATE TABLE "callback_batches" ("id" character varying NOT NULL, "created_at" t
 -- Create index "callbackbatch_organization_id" to table: "callback_batches"
 CREATE INDEX "callbackbatch_organization_id" ON "callback_batches" ("organization_id");
 -- Modify "accounts" table
-ALTER TABLE "accounts" ADD COLUMN "member" boolean NOT NULL DEFAULT false, ADD COLUMN "outstanding_balance" bigint NOT NULL DEFAULT 0, ADD COLUMN "service_assigned_at" timestamptz NULL, ADD COLUMN "service_handover_at" timestamptz NULL, ADD COLUMN "service_taken_over_at" timestamptz NULL, ADD COLUMN "quiet_since" timestamptz NULL;
+ALTER TABLE "accounts" ADD COLUMN "member" boolean NOT NULL DEFAULT false, ADD COLUMN "outstanding_balance" bigint NOT NULL DEFAULT 0, ADD COLUMN "service_assigned_at" timestamptz NULL, ADD COLUMN "service_handover_at" timestamptz NULL, ADD COLUMN "service_taken_over_at" timestamptz NULL, ADD COLUMN "quiet_since" timestamptz NULL, ADD COLUMN "last_activity_at" timestamptz NULL;
+-- Create index "account_organization_id_last_activity_at_id" to table: "accounts"
+CREATE INDEX "account_organization_id_last_activity_at_id" ON "accounts" ("organization_id", "last_activity_at", "id");
 -- Create index "account_organization_id_last_order_at_id" to table: "accounts"
 CREATE INDEX "account_organization_id_last_order_at_id" ON "accounts" ("organization_id", "last_order_at", "id");
 -- Create index "account_organization_id_lifecycle_stage" to table: "accounts"
@@ -78,5 +80,7 @@ CREATE INDEX "serviceissue_callback_id" ON "service_issues" ("callback_id");
 CREATE INDEX "serviceissue_organization_id" ON "service_issues" ("organization_id");
 -- Create index "serviceissue_organization_id_resolved_at_due_at" to table: "service_issues"
 CREATE INDEX "serviceissue_organization_id_resolved_at_due_at" ON "service_issues" ("organization_id", "resolved_at", "due_at");
--- Accounts that exist already: the NO_FOLLOW_UP clock is their last contact, or their creation.
+-- Accounts that exist already: the service clocks. quiet_since is the last
+-- contact, or the creation; last_activity_at the later of it and the last order.
 UPDATE accounts SET quiet_since = COALESCE(last_contact_at, created_at) WHERE quiet_since IS NULL;
+UPDATE accounts SET last_activity_at = CASE WHEN last_order_at > quiet_since THEN last_order_at ELSE quiet_since END WHERE last_activity_at IS NULL;
