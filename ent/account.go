@@ -66,6 +66,8 @@ type Account struct {
 	OwnerID pulid.ID `json:"owner_id,omitempty"`
 	// ServiceRepID holds the value of the "service_rep_id" field.
 	ServiceRepID pulid.ID `json:"service_rep_id,omitempty"`
+	// An A-tier account's dedicated intelligence owner, set by a sales manager (or an admin).
+	IntelligenceOwnerID pulid.ID `json:"intelligence_owner_id,omitempty"`
 	// Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
 	CreditLimit *int64 `json:"credit_limit,omitempty"`
 	// Payment terms in days. Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
@@ -120,6 +122,12 @@ type AccountEdges struct {
 	VisitReports []*VisitReport `json:"visit_reports,omitempty"`
 	// TierChanges holds the value of the tier_changes edge.
 	TierChanges []*TierChange `json:"tier_changes,omitempty"`
+	// Documents holds the value of the documents edge.
+	Documents []*ClientDocument `json:"documents,omitempty"`
+	// Intelligence holds the value of the intelligence edge.
+	Intelligence []*IntelligenceItem `json:"intelligence,omitempty"`
+	// IntelligenceOwner holds the value of the intelligence_owner edge.
+	IntelligenceOwner *User `json:"intelligence_owner,omitempty"`
 	// Callbacks holds the value of the callbacks edge.
 	Callbacks []*Callback `json:"callbacks,omitempty"`
 	// ServiceIssues holds the value of the service_issues edge.
@@ -130,14 +138,16 @@ type AccountEdges struct {
 	CreditRequests []*CreditRequest `json:"credit_requests,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [11]bool
+	loadedTypes [14]bool
 	// totalCount holds the count of the edges above.
-	totalCount [10]map[string]int
+	totalCount [13]map[string]int
 
 	namedContacts       map[string][]*Contact
 	namedInteractions   map[string][]*Interaction
 	namedVisitReports   map[string][]*VisitReport
 	namedTierChanges    map[string][]*TierChange
+	namedDocuments      map[string][]*ClientDocument
+	namedIntelligence   map[string][]*IntelligenceItem
 	namedCallbacks      map[string][]*Callback
 	namedServiceIssues  map[string][]*ServiceIssue
 	namedComplaints     map[string][]*Complaint
@@ -213,10 +223,39 @@ func (e AccountEdges) TierChangesOrErr() ([]*TierChange, error) {
 	return nil, &NotLoadedError{edge: "tier_changes"}
 }
 
+// DocumentsOrErr returns the Documents value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) DocumentsOrErr() ([]*ClientDocument, error) {
+	if e.loadedTypes[7] {
+		return e.Documents, nil
+	}
+	return nil, &NotLoadedError{edge: "documents"}
+}
+
+// IntelligenceOrErr returns the Intelligence value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) IntelligenceOrErr() ([]*IntelligenceItem, error) {
+	if e.loadedTypes[8] {
+		return e.Intelligence, nil
+	}
+	return nil, &NotLoadedError{edge: "intelligence"}
+}
+
+// IntelligenceOwnerOrErr returns the IntelligenceOwner value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e AccountEdges) IntelligenceOwnerOrErr() (*User, error) {
+	if e.IntelligenceOwner != nil {
+		return e.IntelligenceOwner, nil
+	} else if e.loadedTypes[9] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "intelligence_owner"}
+}
+
 // CallbacksOrErr returns the Callbacks value or an error if the edge
 // was not loaded in eager-loading.
 func (e AccountEdges) CallbacksOrErr() ([]*Callback, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[10] {
 		return e.Callbacks, nil
 	}
 	return nil, &NotLoadedError{edge: "callbacks"}
@@ -225,7 +264,7 @@ func (e AccountEdges) CallbacksOrErr() ([]*Callback, error) {
 // ServiceIssuesOrErr returns the ServiceIssues value or an error if the edge
 // was not loaded in eager-loading.
 func (e AccountEdges) ServiceIssuesOrErr() ([]*ServiceIssue, error) {
-	if e.loadedTypes[8] {
+	if e.loadedTypes[11] {
 		return e.ServiceIssues, nil
 	}
 	return nil, &NotLoadedError{edge: "service_issues"}
@@ -234,7 +273,7 @@ func (e AccountEdges) ServiceIssuesOrErr() ([]*ServiceIssue, error) {
 // ComplaintsOrErr returns the Complaints value or an error if the edge
 // was not loaded in eager-loading.
 func (e AccountEdges) ComplaintsOrErr() ([]*Complaint, error) {
-	if e.loadedTypes[9] {
+	if e.loadedTypes[12] {
 		return e.Complaints, nil
 	}
 	return nil, &NotLoadedError{edge: "complaints"}
@@ -243,7 +282,7 @@ func (e AccountEdges) ComplaintsOrErr() ([]*Complaint, error) {
 // CreditRequestsOrErr returns the CreditRequests value or an error if the edge
 // was not loaded in eager-loading.
 func (e AccountEdges) CreditRequestsOrErr() ([]*CreditRequest, error) {
-	if e.loadedTypes[10] {
+	if e.loadedTypes[13] {
 		return e.CreditRequests, nil
 	}
 	return nil, &NotLoadedError{edge: "credit_requests"}
@@ -254,7 +293,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case account.FieldID, account.FieldOrganizationID, account.FieldOwnerID, account.FieldServiceRepID:
+		case account.FieldID, account.FieldOrganizationID, account.FieldOwnerID, account.FieldServiceRepID, account.FieldIntelligenceOwnerID:
 			values[i] = new(pulid.ID)
 		case account.FieldMember:
 			values[i] = new(sql.NullBool)
@@ -423,6 +462,12 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.ServiceRepID = *value
 			}
+		case account.FieldIntelligenceOwnerID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field intelligence_owner_id", values[i])
+			} else if value != nil {
+				_m.IntelligenceOwnerID = *value
+			}
 		case account.FieldCreditLimit:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field credit_limit", values[i])
@@ -581,6 +626,21 @@ func (_m *Account) QueryTierChanges() *TierChangeQuery {
 	return NewAccountClient(_m.config).QueryTierChanges(_m)
 }
 
+// QueryDocuments queries the "documents" edge of the Account entity.
+func (_m *Account) QueryDocuments() *ClientDocumentQuery {
+	return NewAccountClient(_m.config).QueryDocuments(_m)
+}
+
+// QueryIntelligence queries the "intelligence" edge of the Account entity.
+func (_m *Account) QueryIntelligence() *IntelligenceItemQuery {
+	return NewAccountClient(_m.config).QueryIntelligence(_m)
+}
+
+// QueryIntelligenceOwner queries the "intelligence_owner" edge of the Account entity.
+func (_m *Account) QueryIntelligenceOwner() *UserQuery {
+	return NewAccountClient(_m.config).QueryIntelligenceOwner(_m)
+}
+
 // QueryCallbacks queries the "callbacks" edge of the Account entity.
 func (_m *Account) QueryCallbacks() *CallbackQuery {
 	return NewAccountClient(_m.config).QueryCallbacks(_m)
@@ -692,6 +752,9 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("service_rep_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ServiceRepID))
+	builder.WriteString(", ")
+	builder.WriteString("intelligence_owner_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IntelligenceOwnerID))
 	builder.WriteString(", ")
 	if v := _m.CreditLimit; v != nil {
 		builder.WriteString("credit_limit=")
@@ -865,6 +928,54 @@ func (_m *Account) appendNamedTierChanges(name string, edges ...*TierChange) {
 		_m.Edges.namedTierChanges[name] = []*TierChange{}
 	} else {
 		_m.Edges.namedTierChanges[name] = append(_m.Edges.namedTierChanges[name], edges...)
+	}
+}
+
+// NamedDocuments returns the Documents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedDocuments(name string) ([]*ClientDocument, error) {
+	if _m.Edges.namedDocuments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDocuments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedDocuments(name string, edges ...*ClientDocument) {
+	if _m.Edges.namedDocuments == nil {
+		_m.Edges.namedDocuments = make(map[string][]*ClientDocument)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDocuments[name] = []*ClientDocument{}
+	} else {
+		_m.Edges.namedDocuments[name] = append(_m.Edges.namedDocuments[name], edges...)
+	}
+}
+
+// NamedIntelligence returns the Intelligence named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedIntelligence(name string) ([]*IntelligenceItem, error) {
+	if _m.Edges.namedIntelligence == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedIntelligence[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedIntelligence(name string, edges ...*IntelligenceItem) {
+	if _m.Edges.namedIntelligence == nil {
+		_m.Edges.namedIntelligence = make(map[string][]*IntelligenceItem)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedIntelligence[name] = []*IntelligenceItem{}
+	} else {
+		_m.Edges.namedIntelligence[name] = append(_m.Edges.namedIntelligence[name], edges...)
 	}
 }
 

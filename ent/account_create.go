@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/callback"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/contact"
 	"rapport/ent/creditrequest"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/serviceissue"
@@ -340,6 +342,20 @@ func (_c *AccountCreate) SetNillableServiceRepID(v *pulid.ID) *AccountCreate {
 	return _c
 }
 
+// SetIntelligenceOwnerID sets the "intelligence_owner_id" field.
+func (_c *AccountCreate) SetIntelligenceOwnerID(v pulid.ID) *AccountCreate {
+	_c.mutation.SetIntelligenceOwnerID(v)
+	return _c
+}
+
+// SetNillableIntelligenceOwnerID sets the "intelligence_owner_id" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableIntelligenceOwnerID(v *pulid.ID) *AccountCreate {
+	if v != nil {
+		_c.SetIntelligenceOwnerID(*v)
+	}
+	return _c
+}
+
 // SetCreditLimit sets the "credit_limit" field.
 func (_c *AccountCreate) SetCreditLimit(v int64) *AccountCreate {
 	_c.mutation.SetCreditLimit(v)
@@ -651,6 +667,41 @@ func (_c *AccountCreate) AddTierChanges(v ...*TierChange) *AccountCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddTierChangeIDs(ids...)
+}
+
+// AddDocumentIDs adds the "documents" edge to the ClientDocument entity by IDs.
+func (_c *AccountCreate) AddDocumentIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddDocumentIDs(ids...)
+	return _c
+}
+
+// AddDocuments adds the "documents" edges to the ClientDocument entity.
+func (_c *AccountCreate) AddDocuments(v ...*ClientDocument) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDocumentIDs(ids...)
+}
+
+// AddIntelligenceIDs adds the "intelligence" edge to the IntelligenceItem entity by IDs.
+func (_c *AccountCreate) AddIntelligenceIDs(ids ...pulid.ID) *AccountCreate {
+	_c.mutation.AddIntelligenceIDs(ids...)
+	return _c
+}
+
+// AddIntelligence adds the "intelligence" edges to the IntelligenceItem entity.
+func (_c *AccountCreate) AddIntelligence(v ...*IntelligenceItem) *AccountCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddIntelligenceIDs(ids...)
+}
+
+// SetIntelligenceOwner sets the "intelligence_owner" edge to the User entity.
+func (_c *AccountCreate) SetIntelligenceOwner(v *User) *AccountCreate {
+	return _c.SetIntelligenceOwnerID(v.ID)
 }
 
 // AddCallbackIDs adds the "callbacks" edge to the Callback entity by IDs.
@@ -1233,6 +1284,55 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.DocumentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(clientdocument.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.IntelligenceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(intelligenceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.IntelligenceOwnerIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   account.IntelligenceOwnerTable,
+			Columns: []string{account.IntelligenceOwnerColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.IntelligenceOwnerID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.CallbacksIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1694,6 +1794,24 @@ func (u *AccountUpsert) UpdateServiceRepID() *AccountUpsert {
 // ClearServiceRepID clears the value of the "service_rep_id" field.
 func (u *AccountUpsert) ClearServiceRepID() *AccountUpsert {
 	u.SetNull(account.FieldServiceRepID)
+	return u
+}
+
+// SetIntelligenceOwnerID sets the "intelligence_owner_id" field.
+func (u *AccountUpsert) SetIntelligenceOwnerID(v pulid.ID) *AccountUpsert {
+	u.Set(account.FieldIntelligenceOwnerID, v)
+	return u
+}
+
+// UpdateIntelligenceOwnerID sets the "intelligence_owner_id" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateIntelligenceOwnerID() *AccountUpsert {
+	u.SetExcluded(account.FieldIntelligenceOwnerID)
+	return u
+}
+
+// ClearIntelligenceOwnerID clears the value of the "intelligence_owner_id" field.
+func (u *AccountUpsert) ClearIntelligenceOwnerID() *AccountUpsert {
+	u.SetNull(account.FieldIntelligenceOwnerID)
 	return u
 }
 
@@ -2448,6 +2566,27 @@ func (u *AccountUpsertOne) UpdateServiceRepID() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearServiceRepID() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearServiceRepID()
+	})
+}
+
+// SetIntelligenceOwnerID sets the "intelligence_owner_id" field.
+func (u *AccountUpsertOne) SetIntelligenceOwnerID(v pulid.ID) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetIntelligenceOwnerID(v)
+	})
+}
+
+// UpdateIntelligenceOwnerID sets the "intelligence_owner_id" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateIntelligenceOwnerID() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateIntelligenceOwnerID()
+	})
+}
+
+// ClearIntelligenceOwnerID clears the value of the "intelligence_owner_id" field.
+func (u *AccountUpsertOne) ClearIntelligenceOwnerID() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearIntelligenceOwnerID()
 	})
 }
 
@@ -3418,6 +3557,27 @@ func (u *AccountUpsertBulk) UpdateServiceRepID() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearServiceRepID() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearServiceRepID()
+	})
+}
+
+// SetIntelligenceOwnerID sets the "intelligence_owner_id" field.
+func (u *AccountUpsertBulk) SetIntelligenceOwnerID(v pulid.ID) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetIntelligenceOwnerID(v)
+	})
+}
+
+// UpdateIntelligenceOwnerID sets the "intelligence_owner_id" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateIntelligenceOwnerID() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateIntelligenceOwnerID()
+	})
+}
+
+// ClearIntelligenceOwnerID clears the value of the "intelligence_owner_id" field.
+func (u *AccountUpsertBulk) ClearIntelligenceOwnerID() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearIntelligenceOwnerID()
 	})
 }
 

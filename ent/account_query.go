@@ -10,9 +10,11 @@ import (
 	"math"
 	"rapport/ent/account"
 	"rapport/ent/callback"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/contact"
 	"rapport/ent/creditrequest"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
@@ -43,6 +45,9 @@ type AccountQuery struct {
 	withInteractions        *InteractionQuery
 	withVisitReports        *VisitReportQuery
 	withTierChanges         *TierChangeQuery
+	withDocuments           *ClientDocumentQuery
+	withIntelligence        *IntelligenceItemQuery
+	withIntelligenceOwner   *UserQuery
 	withCallbacks           *CallbackQuery
 	withServiceIssues       *ServiceIssueQuery
 	withComplaints          *ComplaintQuery
@@ -53,6 +58,8 @@ type AccountQuery struct {
 	withNamedInteractions   map[string]*InteractionQuery
 	withNamedVisitReports   map[string]*VisitReportQuery
 	withNamedTierChanges    map[string]*TierChangeQuery
+	withNamedDocuments      map[string]*ClientDocumentQuery
+	withNamedIntelligence   map[string]*IntelligenceItemQuery
 	withNamedCallbacks      map[string]*CallbackQuery
 	withNamedServiceIssues  map[string]*ServiceIssueQuery
 	withNamedComplaints     map[string]*ComplaintQuery
@@ -240,6 +247,72 @@ func (_q *AccountQuery) QueryTierChanges() *TierChangeQuery {
 			sqlgraph.From(account.Table, account.FieldID, selector),
 			sqlgraph.To(tierchange.Table, tierchange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.TierChangesTable, account.TierChangesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDocuments chains the current query on the "documents" edge.
+func (_q *AccountQuery) QueryDocuments() *ClientDocumentQuery {
+	query := (&ClientDocumentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(clientdocument.Table, clientdocument.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.DocumentsTable, account.DocumentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryIntelligence chains the current query on the "intelligence" edge.
+func (_q *AccountQuery) QueryIntelligence() *IntelligenceItemQuery {
+	query := (&IntelligenceItemClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(intelligenceitem.Table, intelligenceitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.IntelligenceTable, account.IntelligenceColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryIntelligenceOwner chains the current query on the "intelligence_owner" edge.
+func (_q *AccountQuery) QueryIntelligenceOwner() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, account.IntelligenceOwnerTable, account.IntelligenceOwnerColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -522,22 +595,25 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		return nil
 	}
 	return &AccountQuery{
-		config:             _q.config,
-		ctx:                _q.ctx.Clone(),
-		order:              append([]account.OrderOption{}, _q.order...),
-		inters:             append([]Interceptor{}, _q.inters...),
-		predicates:         append([]predicate.Account{}, _q.predicates...),
-		withOrganization:   _q.withOrganization.Clone(),
-		withOwner:          _q.withOwner.Clone(),
-		withServiceRep:     _q.withServiceRep.Clone(),
-		withContacts:       _q.withContacts.Clone(),
-		withInteractions:   _q.withInteractions.Clone(),
-		withVisitReports:   _q.withVisitReports.Clone(),
-		withTierChanges:    _q.withTierChanges.Clone(),
-		withCallbacks:      _q.withCallbacks.Clone(),
-		withServiceIssues:  _q.withServiceIssues.Clone(),
-		withComplaints:     _q.withComplaints.Clone(),
-		withCreditRequests: _q.withCreditRequests.Clone(),
+		config:                _q.config,
+		ctx:                   _q.ctx.Clone(),
+		order:                 append([]account.OrderOption{}, _q.order...),
+		inters:                append([]Interceptor{}, _q.inters...),
+		predicates:            append([]predicate.Account{}, _q.predicates...),
+		withOrganization:      _q.withOrganization.Clone(),
+		withOwner:             _q.withOwner.Clone(),
+		withServiceRep:        _q.withServiceRep.Clone(),
+		withContacts:          _q.withContacts.Clone(),
+		withInteractions:      _q.withInteractions.Clone(),
+		withVisitReports:      _q.withVisitReports.Clone(),
+		withTierChanges:       _q.withTierChanges.Clone(),
+		withDocuments:         _q.withDocuments.Clone(),
+		withIntelligence:      _q.withIntelligence.Clone(),
+		withIntelligenceOwner: _q.withIntelligenceOwner.Clone(),
+		withCallbacks:         _q.withCallbacks.Clone(),
+		withServiceIssues:     _q.withServiceIssues.Clone(),
+		withComplaints:        _q.withComplaints.Clone(),
+		withCreditRequests:    _q.withCreditRequests.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -619,6 +695,39 @@ func (_q *AccountQuery) WithTierChanges(opts ...func(*TierChangeQuery)) *Account
 		opt(query)
 	}
 	_q.withTierChanges = query
+	return _q
+}
+
+// WithDocuments tells the query-builder to eager-load the nodes that are connected to
+// the "documents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithDocuments(opts ...func(*ClientDocumentQuery)) *AccountQuery {
+	query := (&ClientDocumentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDocuments = query
+	return _q
+}
+
+// WithIntelligence tells the query-builder to eager-load the nodes that are connected to
+// the "intelligence" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithIntelligence(opts ...func(*IntelligenceItemQuery)) *AccountQuery {
+	query := (&IntelligenceItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withIntelligence = query
+	return _q
+}
+
+// WithIntelligenceOwner tells the query-builder to eager-load the nodes that are connected to
+// the "intelligence_owner" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithIntelligenceOwner(opts ...func(*UserQuery)) *AccountQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withIntelligenceOwner = query
 	return _q
 }
 
@@ -750,7 +859,7 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 	var (
 		nodes       = []*Account{}
 		_spec       = _q.querySpec()
-		loadedTypes = [11]bool{
+		loadedTypes = [14]bool{
 			_q.withOrganization != nil,
 			_q.withOwner != nil,
 			_q.withServiceRep != nil,
@@ -758,6 +867,9 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			_q.withInteractions != nil,
 			_q.withVisitReports != nil,
 			_q.withTierChanges != nil,
+			_q.withDocuments != nil,
+			_q.withIntelligence != nil,
+			_q.withIntelligenceOwner != nil,
 			_q.withCallbacks != nil,
 			_q.withServiceIssues != nil,
 			_q.withComplaints != nil,
@@ -831,6 +943,26 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
+	if query := _q.withDocuments; query != nil {
+		if err := _q.loadDocuments(ctx, query, nodes,
+			func(n *Account) { n.Edges.Documents = []*ClientDocument{} },
+			func(n *Account, e *ClientDocument) { n.Edges.Documents = append(n.Edges.Documents, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withIntelligence; query != nil {
+		if err := _q.loadIntelligence(ctx, query, nodes,
+			func(n *Account) { n.Edges.Intelligence = []*IntelligenceItem{} },
+			func(n *Account, e *IntelligenceItem) { n.Edges.Intelligence = append(n.Edges.Intelligence, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withIntelligenceOwner; query != nil {
+		if err := _q.loadIntelligenceOwner(ctx, query, nodes, nil,
+			func(n *Account, e *User) { n.Edges.IntelligenceOwner = e }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withCallbacks; query != nil {
 		if err := _q.loadCallbacks(ctx, query, nodes,
 			func(n *Account) { n.Edges.Callbacks = []*Callback{} },
@@ -884,6 +1016,20 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 		if err := _q.loadTierChanges(ctx, query, nodes,
 			func(n *Account) { n.appendNamedTierChanges(name) },
 			func(n *Account, e *TierChange) { n.appendNamedTierChanges(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDocuments {
+		if err := _q.loadDocuments(ctx, query, nodes,
+			func(n *Account) { n.appendNamedDocuments(name) },
+			func(n *Account, e *ClientDocument) { n.appendNamedDocuments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedIntelligence {
+		if err := _q.loadIntelligence(ctx, query, nodes,
+			func(n *Account) { n.appendNamedIntelligence(name) },
+			func(n *Account, e *IntelligenceItem) { n.appendNamedIntelligence(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1131,6 +1277,95 @@ func (_q *AccountQuery) loadTierChanges(ctx context.Context, query *TierChangeQu
 	}
 	return nil
 }
+func (_q *AccountQuery) loadDocuments(ctx context.Context, query *ClientDocumentQuery, nodes []*Account, init func(*Account), assign func(*Account, *ClientDocument)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(clientdocument.FieldAccountID)
+	}
+	query.Where(predicate.ClientDocument(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.DocumentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadIntelligence(ctx context.Context, query *IntelligenceItemQuery, nodes []*Account, init func(*Account), assign func(*Account, *IntelligenceItem)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(intelligenceitem.FieldAccountID)
+	}
+	query.Where(predicate.IntelligenceItem(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.IntelligenceColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadIntelligenceOwner(ctx context.Context, query *UserQuery, nodes []*Account, init func(*Account), assign func(*Account, *User)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Account)
+	for i := range nodes {
+		fk := nodes[i].IntelligenceOwnerID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "intelligence_owner_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 func (_q *AccountQuery) loadCallbacks(ctx context.Context, query *CallbackQuery, nodes []*Account, init func(*Account), assign func(*Account, *Callback)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[pulid.ID]*Account)
@@ -1289,6 +1524,9 @@ func (_q *AccountQuery) querySpec() *sqlgraph.QuerySpec {
 		if _q.withServiceRep != nil {
 			_spec.Node.AddColumnOnce(account.FieldServiceRepID)
 		}
+		if _q.withIntelligenceOwner != nil {
+			_spec.Node.AddColumnOnce(account.FieldIntelligenceOwnerID)
+		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
@@ -1433,6 +1671,34 @@ func (_q *AccountQuery) WithNamedTierChanges(name string, opts ...func(*TierChan
 		_q.withNamedTierChanges = make(map[string]*TierChangeQuery)
 	}
 	_q.withNamedTierChanges[name] = query
+	return _q
+}
+
+// WithNamedDocuments tells the query-builder to eager-load the nodes that are connected to the "documents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedDocuments(name string, opts ...func(*ClientDocumentQuery)) *AccountQuery {
+	query := (&ClientDocumentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDocuments == nil {
+		_q.withNamedDocuments = make(map[string]*ClientDocumentQuery)
+	}
+	_q.withNamedDocuments[name] = query
+	return _q
+}
+
+// WithNamedIntelligence tells the query-builder to eager-load the nodes that are connected to the "intelligence"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedIntelligence(name string, opts ...func(*IntelligenceItemQuery)) *AccountQuery {
+	query := (&IntelligenceItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedIntelligence == nil {
+		_q.withNamedIntelligence = make(map[string]*IntelligenceItemQuery)
+	}
+	_q.withNamedIntelligence[name] = query
 	return _q
 }
 

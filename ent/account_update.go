@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"rapport/ent/account"
 	"rapport/ent/callback"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/contact"
 	"rapport/ent/creditrequest"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/predicate"
 	"rapport/ent/serviceissue"
@@ -422,6 +424,26 @@ func (_u *AccountUpdate) ClearServiceRepID() *AccountUpdate {
 	return _u
 }
 
+// SetIntelligenceOwnerID sets the "intelligence_owner_id" field.
+func (_u *AccountUpdate) SetIntelligenceOwnerID(v pulid.ID) *AccountUpdate {
+	_u.mutation.SetIntelligenceOwnerID(v)
+	return _u
+}
+
+// SetNillableIntelligenceOwnerID sets the "intelligence_owner_id" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableIntelligenceOwnerID(v *pulid.ID) *AccountUpdate {
+	if v != nil {
+		_u.SetIntelligenceOwnerID(*v)
+	}
+	return _u
+}
+
+// ClearIntelligenceOwnerID clears the value of the "intelligence_owner_id" field.
+func (_u *AccountUpdate) ClearIntelligenceOwnerID() *AccountUpdate {
+	_u.mutation.ClearIntelligenceOwnerID()
+	return _u
+}
+
 // SetCreditLimit sets the "credit_limit" field.
 func (_u *AccountUpdate) SetCreditLimit(v int64) *AccountUpdate {
 	_u.mutation.ResetCreditLimit()
@@ -821,6 +843,41 @@ func (_u *AccountUpdate) AddTierChanges(v ...*TierChange) *AccountUpdate {
 	return _u.AddTierChangeIDs(ids...)
 }
 
+// AddDocumentIDs adds the "documents" edge to the ClientDocument entity by IDs.
+func (_u *AccountUpdate) AddDocumentIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddDocumentIDs(ids...)
+	return _u
+}
+
+// AddDocuments adds the "documents" edges to the ClientDocument entity.
+func (_u *AccountUpdate) AddDocuments(v ...*ClientDocument) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDocumentIDs(ids...)
+}
+
+// AddIntelligenceIDs adds the "intelligence" edge to the IntelligenceItem entity by IDs.
+func (_u *AccountUpdate) AddIntelligenceIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.AddIntelligenceIDs(ids...)
+	return _u
+}
+
+// AddIntelligence adds the "intelligence" edges to the IntelligenceItem entity.
+func (_u *AccountUpdate) AddIntelligence(v ...*IntelligenceItem) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddIntelligenceIDs(ids...)
+}
+
+// SetIntelligenceOwner sets the "intelligence_owner" edge to the User entity.
+func (_u *AccountUpdate) SetIntelligenceOwner(v *User) *AccountUpdate {
+	return _u.SetIntelligenceOwnerID(v.ID)
+}
+
 // AddCallbackIDs adds the "callbacks" edge to the Callback entity by IDs.
 func (_u *AccountUpdate) AddCallbackIDs(ids ...pulid.ID) *AccountUpdate {
 	_u.mutation.AddCallbackIDs(ids...)
@@ -980,6 +1037,54 @@ func (_u *AccountUpdate) RemoveTierChanges(v ...*TierChange) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTierChangeIDs(ids...)
+}
+
+// ClearDocuments clears all "documents" edges to the ClientDocument entity.
+func (_u *AccountUpdate) ClearDocuments() *AccountUpdate {
+	_u.mutation.ClearDocuments()
+	return _u
+}
+
+// RemoveDocumentIDs removes the "documents" edge to ClientDocument entities by IDs.
+func (_u *AccountUpdate) RemoveDocumentIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveDocumentIDs(ids...)
+	return _u
+}
+
+// RemoveDocuments removes "documents" edges to ClientDocument entities.
+func (_u *AccountUpdate) RemoveDocuments(v ...*ClientDocument) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDocumentIDs(ids...)
+}
+
+// ClearIntelligence clears all "intelligence" edges to the IntelligenceItem entity.
+func (_u *AccountUpdate) ClearIntelligence() *AccountUpdate {
+	_u.mutation.ClearIntelligence()
+	return _u
+}
+
+// RemoveIntelligenceIDs removes the "intelligence" edge to IntelligenceItem entities by IDs.
+func (_u *AccountUpdate) RemoveIntelligenceIDs(ids ...pulid.ID) *AccountUpdate {
+	_u.mutation.RemoveIntelligenceIDs(ids...)
+	return _u
+}
+
+// RemoveIntelligence removes "intelligence" edges to IntelligenceItem entities.
+func (_u *AccountUpdate) RemoveIntelligence(v ...*IntelligenceItem) *AccountUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveIntelligenceIDs(ids...)
+}
+
+// ClearIntelligenceOwner clears the "intelligence_owner" edge to the User entity.
+func (_u *AccountUpdate) ClearIntelligenceOwner() *AccountUpdate {
+	_u.mutation.ClearIntelligenceOwner()
+	return _u
 }
 
 // ClearCallbacks clears all "callbacks" edges to the Callback entity.
@@ -1670,6 +1775,125 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(clientdocument.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDocumentsIDs(); len(nodes) > 0 && !_u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(clientdocument.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DocumentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(clientdocument.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.IntelligenceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(intelligenceitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedIntelligenceIDs(); len(nodes) > 0 && !_u.mutation.IntelligenceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(intelligenceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.IntelligenceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(intelligenceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.IntelligenceOwnerCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   account.IntelligenceOwnerTable,
+			Columns: []string{account.IntelligenceOwnerColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.IntelligenceOwnerIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   account.IntelligenceOwnerTable,
+			Columns: []string{account.IntelligenceOwnerColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.CallbacksCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -2255,6 +2479,26 @@ func (_u *AccountUpdateOne) ClearServiceRepID() *AccountUpdateOne {
 	return _u
 }
 
+// SetIntelligenceOwnerID sets the "intelligence_owner_id" field.
+func (_u *AccountUpdateOne) SetIntelligenceOwnerID(v pulid.ID) *AccountUpdateOne {
+	_u.mutation.SetIntelligenceOwnerID(v)
+	return _u
+}
+
+// SetNillableIntelligenceOwnerID sets the "intelligence_owner_id" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableIntelligenceOwnerID(v *pulid.ID) *AccountUpdateOne {
+	if v != nil {
+		_u.SetIntelligenceOwnerID(*v)
+	}
+	return _u
+}
+
+// ClearIntelligenceOwnerID clears the value of the "intelligence_owner_id" field.
+func (_u *AccountUpdateOne) ClearIntelligenceOwnerID() *AccountUpdateOne {
+	_u.mutation.ClearIntelligenceOwnerID()
+	return _u
+}
+
 // SetCreditLimit sets the "credit_limit" field.
 func (_u *AccountUpdateOne) SetCreditLimit(v int64) *AccountUpdateOne {
 	_u.mutation.ResetCreditLimit()
@@ -2654,6 +2898,41 @@ func (_u *AccountUpdateOne) AddTierChanges(v ...*TierChange) *AccountUpdateOne {
 	return _u.AddTierChangeIDs(ids...)
 }
 
+// AddDocumentIDs adds the "documents" edge to the ClientDocument entity by IDs.
+func (_u *AccountUpdateOne) AddDocumentIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddDocumentIDs(ids...)
+	return _u
+}
+
+// AddDocuments adds the "documents" edges to the ClientDocument entity.
+func (_u *AccountUpdateOne) AddDocuments(v ...*ClientDocument) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDocumentIDs(ids...)
+}
+
+// AddIntelligenceIDs adds the "intelligence" edge to the IntelligenceItem entity by IDs.
+func (_u *AccountUpdateOne) AddIntelligenceIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.AddIntelligenceIDs(ids...)
+	return _u
+}
+
+// AddIntelligence adds the "intelligence" edges to the IntelligenceItem entity.
+func (_u *AccountUpdateOne) AddIntelligence(v ...*IntelligenceItem) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddIntelligenceIDs(ids...)
+}
+
+// SetIntelligenceOwner sets the "intelligence_owner" edge to the User entity.
+func (_u *AccountUpdateOne) SetIntelligenceOwner(v *User) *AccountUpdateOne {
+	return _u.SetIntelligenceOwnerID(v.ID)
+}
+
 // AddCallbackIDs adds the "callbacks" edge to the Callback entity by IDs.
 func (_u *AccountUpdateOne) AddCallbackIDs(ids ...pulid.ID) *AccountUpdateOne {
 	_u.mutation.AddCallbackIDs(ids...)
@@ -2813,6 +3092,54 @@ func (_u *AccountUpdateOne) RemoveTierChanges(v ...*TierChange) *AccountUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTierChangeIDs(ids...)
+}
+
+// ClearDocuments clears all "documents" edges to the ClientDocument entity.
+func (_u *AccountUpdateOne) ClearDocuments() *AccountUpdateOne {
+	_u.mutation.ClearDocuments()
+	return _u
+}
+
+// RemoveDocumentIDs removes the "documents" edge to ClientDocument entities by IDs.
+func (_u *AccountUpdateOne) RemoveDocumentIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveDocumentIDs(ids...)
+	return _u
+}
+
+// RemoveDocuments removes "documents" edges to ClientDocument entities.
+func (_u *AccountUpdateOne) RemoveDocuments(v ...*ClientDocument) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDocumentIDs(ids...)
+}
+
+// ClearIntelligence clears all "intelligence" edges to the IntelligenceItem entity.
+func (_u *AccountUpdateOne) ClearIntelligence() *AccountUpdateOne {
+	_u.mutation.ClearIntelligence()
+	return _u
+}
+
+// RemoveIntelligenceIDs removes the "intelligence" edge to IntelligenceItem entities by IDs.
+func (_u *AccountUpdateOne) RemoveIntelligenceIDs(ids ...pulid.ID) *AccountUpdateOne {
+	_u.mutation.RemoveIntelligenceIDs(ids...)
+	return _u
+}
+
+// RemoveIntelligence removes "intelligence" edges to IntelligenceItem entities.
+func (_u *AccountUpdateOne) RemoveIntelligence(v ...*IntelligenceItem) *AccountUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveIntelligenceIDs(ids...)
+}
+
+// ClearIntelligenceOwner clears the "intelligence_owner" edge to the User entity.
+func (_u *AccountUpdateOne) ClearIntelligenceOwner() *AccountUpdateOne {
+	_u.mutation.ClearIntelligenceOwner()
+	return _u
 }
 
 // ClearCallbacks clears all "callbacks" edges to the Callback entity.
@@ -3526,6 +3853,125 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(tierchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(clientdocument.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDocumentsIDs(); len(nodes) > 0 && !_u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(clientdocument.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DocumentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(clientdocument.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.IntelligenceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(intelligenceitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedIntelligenceIDs(); len(nodes) > 0 && !_u.mutation.IntelligenceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(intelligenceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.IntelligenceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(intelligenceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.IntelligenceOwnerCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   account.IntelligenceOwnerTable,
+			Columns: []string{account.IntelligenceOwnerColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.IntelligenceOwnerIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   account.IntelligenceOwnerTable,
+			Columns: []string{account.IntelligenceOwnerColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

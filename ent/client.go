@@ -20,6 +20,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -30,9 +31,11 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
 	"rapport/ent/department"
+	"rapport/ent/documentcontent"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
@@ -72,6 +75,8 @@ type Client struct {
 	CallbackBatch *CallbackBatchClient
 	// CaseStudy is the client for interacting with the CaseStudy builders.
 	CaseStudy *CaseStudyClient
+	// ClientDocument is the client for interacting with the ClientDocument builders.
+	ClientDocument *ClientDocumentClient
 	// Complaint is the client for interacting with the Complaint builders.
 	Complaint *ComplaintClient
 	// ComplaintFollowUp is the client for interacting with the ComplaintFollowUp builders.
@@ -92,12 +97,16 @@ type Client struct {
 	CulturePlan *CulturePlanClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// DocumentContent is the client for interacting with the DocumentContent builders.
+	DocumentContent *DocumentContentClient
 	// DueCount is the client for interacting with the DueCount builders.
 	DueCount *DueCountClient
 	// GreetingOutline is the client for interacting with the GreetingOutline builders.
 	GreetingOutline *GreetingOutlineClient
 	// Holiday is the client for interacting with the Holiday builders.
 	Holiday *HolidayClient
+	// IntelligenceItem is the client for interacting with the IntelligenceItem builders.
+	IntelligenceItem *IntelligenceItemClient
 	// Interaction is the client for interacting with the Interaction builders.
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
@@ -135,6 +144,7 @@ func (c *Client) init() {
 	c.Callback = NewCallbackClient(c.config)
 	c.CallbackBatch = NewCallbackBatchClient(c.config)
 	c.CaseStudy = NewCaseStudyClient(c.config)
+	c.ClientDocument = NewClientDocumentClient(c.config)
 	c.Complaint = NewComplaintClient(c.config)
 	c.ComplaintFollowUp = NewComplaintFollowUpClient(c.config)
 	c.ComplaintStep = NewComplaintStepClient(c.config)
@@ -145,9 +155,11 @@ func (c *Client) init() {
 	c.CultureCampaign = NewCultureCampaignClient(c.config)
 	c.CulturePlan = NewCulturePlanClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
+	c.DocumentContent = NewDocumentContentClient(c.config)
 	c.DueCount = NewDueCountClient(c.config)
 	c.GreetingOutline = NewGreetingOutlineClient(c.config)
 	c.Holiday = NewHolidayClient(c.config)
+	c.IntelligenceItem = NewIntelligenceItemClient(c.config)
 	c.Interaction = NewInteractionClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.Publication = NewPublicationClient(c.config)
@@ -257,6 +269,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Callback:             NewCallbackClient(cfg),
 		CallbackBatch:        NewCallbackBatchClient(cfg),
 		CaseStudy:            NewCaseStudyClient(cfg),
+		ClientDocument:       NewClientDocumentClient(cfg),
 		Complaint:            NewComplaintClient(cfg),
 		ComplaintFollowUp:    NewComplaintFollowUpClient(cfg),
 		ComplaintStep:        NewComplaintStepClient(cfg),
@@ -267,9 +280,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CultureCampaign:      NewCultureCampaignClient(cfg),
 		CulturePlan:          NewCulturePlanClient(cfg),
 		Department:           NewDepartmentClient(cfg),
+		DocumentContent:      NewDocumentContentClient(cfg),
 		DueCount:             NewDueCountClient(cfg),
 		GreetingOutline:      NewGreetingOutlineClient(cfg),
 		Holiday:              NewHolidayClient(cfg),
+		IntelligenceItem:     NewIntelligenceItemClient(cfg),
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
 		Publication:          NewPublicationClient(cfg),
@@ -306,6 +321,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Callback:             NewCallbackClient(cfg),
 		CallbackBatch:        NewCallbackBatchClient(cfg),
 		CaseStudy:            NewCaseStudyClient(cfg),
+		ClientDocument:       NewClientDocumentClient(cfg),
 		Complaint:            NewComplaintClient(cfg),
 		ComplaintFollowUp:    NewComplaintFollowUpClient(cfg),
 		ComplaintStep:        NewComplaintStepClient(cfg),
@@ -316,9 +332,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CultureCampaign:      NewCultureCampaignClient(cfg),
 		CulturePlan:          NewCulturePlanClient(cfg),
 		Department:           NewDepartmentClient(cfg),
+		DocumentContent:      NewDocumentContentClient(cfg),
 		DueCount:             NewDueCountClient(cfg),
 		GreetingOutline:      NewGreetingOutlineClient(cfg),
 		Holiday:              NewHolidayClient(cfg),
+		IntelligenceItem:     NewIntelligenceItemClient(cfg),
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
 		Publication:          NewPublicationClient(cfg),
@@ -358,10 +376,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Account, c.ActivityRegistration, c.Article, c.AuditEvent, c.BulletinIssue,
-		c.Callback, c.CallbackBatch, c.CaseStudy, c.Complaint, c.ComplaintFollowUp,
-		c.ComplaintStep, c.Contact, c.CreditDecision, c.CreditRequest,
-		c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount,
-		c.GreetingOutline, c.Holiday, c.Interaction, c.Organization, c.Publication,
+		c.Callback, c.CallbackBatch, c.CaseStudy, c.ClientDocument, c.Complaint,
+		c.ComplaintFollowUp, c.ComplaintStep, c.Contact, c.CreditDecision,
+		c.CreditRequest, c.CultureActivity, c.CultureCampaign, c.CulturePlan,
+		c.Department, c.DocumentContent, c.DueCount, c.GreetingOutline, c.Holiday,
+		c.IntelligenceItem, c.Interaction, c.Organization, c.Publication,
 		c.Recognition, c.ServiceIssue, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
@@ -373,10 +392,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Account, c.ActivityRegistration, c.Article, c.AuditEvent, c.BulletinIssue,
-		c.Callback, c.CallbackBatch, c.CaseStudy, c.Complaint, c.ComplaintFollowUp,
-		c.ComplaintStep, c.Contact, c.CreditDecision, c.CreditRequest,
-		c.CultureActivity, c.CultureCampaign, c.CulturePlan, c.Department, c.DueCount,
-		c.GreetingOutline, c.Holiday, c.Interaction, c.Organization, c.Publication,
+		c.Callback, c.CallbackBatch, c.CaseStudy, c.ClientDocument, c.Complaint,
+		c.ComplaintFollowUp, c.ComplaintStep, c.Contact, c.CreditDecision,
+		c.CreditRequest, c.CultureActivity, c.CultureCampaign, c.CulturePlan,
+		c.Department, c.DocumentContent, c.DueCount, c.GreetingOutline, c.Holiday,
+		c.IntelligenceItem, c.Interaction, c.Organization, c.Publication,
 		c.Recognition, c.ServiceIssue, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
@@ -402,6 +422,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CallbackBatch.mutate(ctx, m)
 	case *CaseStudyMutation:
 		return c.CaseStudy.mutate(ctx, m)
+	case *ClientDocumentMutation:
+		return c.ClientDocument.mutate(ctx, m)
 	case *ComplaintMutation:
 		return c.Complaint.mutate(ctx, m)
 	case *ComplaintFollowUpMutation:
@@ -422,12 +444,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CulturePlan.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
+	case *DocumentContentMutation:
+		return c.DocumentContent.mutate(ctx, m)
 	case *DueCountMutation:
 		return c.DueCount.mutate(ctx, m)
 	case *GreetingOutlineMutation:
 		return c.GreetingOutline.mutate(ctx, m)
 	case *HolidayMutation:
 		return c.Holiday.mutate(ctx, m)
+	case *IntelligenceItemMutation:
+		return c.IntelligenceItem.mutate(ctx, m)
 	case *InteractionMutation:
 		return c.Interaction.mutate(ctx, m)
 	case *OrganizationMutation:
@@ -664,6 +690,54 @@ func (c *AccountClient) QueryTierChanges(_m *Account) *TierChangeQuery {
 			sqlgraph.From(account.Table, account.FieldID, id),
 			sqlgraph.To(tierchange.Table, tierchange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.TierChangesTable, account.TierChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDocuments queries the documents edge of a Account.
+func (c *AccountClient) QueryDocuments(_m *Account) *ClientDocumentQuery {
+	query := (&ClientDocumentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(clientdocument.Table, clientdocument.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.DocumentsTable, account.DocumentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIntelligence queries the intelligence edge of a Account.
+func (c *AccountClient) QueryIntelligence(_m *Account) *IntelligenceItemQuery {
+	query := (&IntelligenceItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(intelligenceitem.Table, intelligenceitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.IntelligenceTable, account.IntelligenceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIntelligenceOwner queries the intelligence_owner edge of a Account.
+func (c *AccountClient) QueryIntelligenceOwner(_m *Account) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, account.IntelligenceOwnerTable, account.IntelligenceOwnerColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2065,6 +2139,204 @@ func (c *CaseStudyClient) mutate(ctx context.Context, m *CaseStudyMutation) (Val
 		return (&CaseStudyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CaseStudy mutation op: %q", m.Op())
+	}
+}
+
+// ClientDocumentClient is a client for the ClientDocument schema.
+type ClientDocumentClient struct {
+	config
+}
+
+// NewClientDocumentClient returns a client for the ClientDocument from the given config.
+func NewClientDocumentClient(c config) *ClientDocumentClient {
+	return &ClientDocumentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `clientdocument.Hooks(f(g(h())))`.
+func (c *ClientDocumentClient) Use(hooks ...Hook) {
+	c.hooks.ClientDocument = append(c.hooks.ClientDocument, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `clientdocument.Intercept(f(g(h())))`.
+func (c *ClientDocumentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ClientDocument = append(c.inters.ClientDocument, interceptors...)
+}
+
+// Create returns a builder for creating a ClientDocument entity.
+func (c *ClientDocumentClient) Create() *ClientDocumentCreate {
+	mutation := newClientDocumentMutation(c.config, OpCreate)
+	return &ClientDocumentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ClientDocument entities.
+func (c *ClientDocumentClient) CreateBulk(builders ...*ClientDocumentCreate) *ClientDocumentCreateBulk {
+	return &ClientDocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ClientDocumentClient) MapCreateBulk(slice any, setFunc func(*ClientDocumentCreate, int)) *ClientDocumentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ClientDocumentCreateBulk{err: fmt.Errorf("calling to ClientDocumentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ClientDocumentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ClientDocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ClientDocument.
+func (c *ClientDocumentClient) Update() *ClientDocumentUpdate {
+	mutation := newClientDocumentMutation(c.config, OpUpdate)
+	return &ClientDocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ClientDocumentClient) UpdateOne(_m *ClientDocument) *ClientDocumentUpdateOne {
+	mutation := newClientDocumentMutation(c.config, OpUpdateOne, withClientDocument(_m))
+	return &ClientDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ClientDocumentClient) UpdateOneID(id pulid.ID) *ClientDocumentUpdateOne {
+	mutation := newClientDocumentMutation(c.config, OpUpdateOne, withClientDocumentID(id))
+	return &ClientDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ClientDocument.
+func (c *ClientDocumentClient) Delete() *ClientDocumentDelete {
+	mutation := newClientDocumentMutation(c.config, OpDelete)
+	return &ClientDocumentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ClientDocumentClient) DeleteOne(_m *ClientDocument) *ClientDocumentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ClientDocumentClient) DeleteOneID(id pulid.ID) *ClientDocumentDeleteOne {
+	builder := c.Delete().Where(clientdocument.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ClientDocumentDeleteOne{builder}
+}
+
+// Query returns a query builder for ClientDocument.
+func (c *ClientDocumentClient) Query() *ClientDocumentQuery {
+	return &ClientDocumentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeClientDocument},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ClientDocument entity by its id.
+func (c *ClientDocumentClient) Get(ctx context.Context, id pulid.ID) (*ClientDocument, error) {
+	return c.Query().Where(clientdocument.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ClientDocumentClient) GetX(ctx context.Context, id pulid.ID) *ClientDocument {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a ClientDocument.
+func (c *ClientDocumentClient) QueryOrganization(_m *ClientDocument) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(clientdocument.Table, clientdocument.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, clientdocument.OrganizationTable, clientdocument.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a ClientDocument.
+func (c *ClientDocumentClient) QueryAccount(_m *ClientDocument) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(clientdocument.Table, clientdocument.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, clientdocument.AccountTable, clientdocument.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUploadedBy queries the uploaded_by edge of a ClientDocument.
+func (c *ClientDocumentClient) QueryUploadedBy(_m *ClientDocument) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(clientdocument.Table, clientdocument.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, clientdocument.UploadedByTable, clientdocument.UploadedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContent queries the content edge of a ClientDocument.
+func (c *ClientDocumentClient) QueryContent(_m *ClientDocument) *DocumentContentQuery {
+	query := (&DocumentContentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(clientdocument.Table, clientdocument.FieldID, id),
+			sqlgraph.To(documentcontent.Table, documentcontent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, clientdocument.ContentTable, clientdocument.ContentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ClientDocumentClient) Hooks() []Hook {
+	hooks := c.hooks.ClientDocument
+	return append(hooks[:len(hooks):len(hooks)], clientdocument.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ClientDocumentClient) Interceptors() []Interceptor {
+	return c.inters.ClientDocument
+}
+
+func (c *ClientDocumentClient) mutate(ctx context.Context, m *ClientDocumentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ClientDocumentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ClientDocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ClientDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ClientDocumentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ClientDocument mutation op: %q", m.Op())
 	}
 }
 
@@ -4163,6 +4435,172 @@ func (c *DepartmentClient) mutate(ctx context.Context, m *DepartmentMutation) (V
 	}
 }
 
+// DocumentContentClient is a client for the DocumentContent schema.
+type DocumentContentClient struct {
+	config
+}
+
+// NewDocumentContentClient returns a client for the DocumentContent from the given config.
+func NewDocumentContentClient(c config) *DocumentContentClient {
+	return &DocumentContentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `documentcontent.Hooks(f(g(h())))`.
+func (c *DocumentContentClient) Use(hooks ...Hook) {
+	c.hooks.DocumentContent = append(c.hooks.DocumentContent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `documentcontent.Intercept(f(g(h())))`.
+func (c *DocumentContentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DocumentContent = append(c.inters.DocumentContent, interceptors...)
+}
+
+// Create returns a builder for creating a DocumentContent entity.
+func (c *DocumentContentClient) Create() *DocumentContentCreate {
+	mutation := newDocumentContentMutation(c.config, OpCreate)
+	return &DocumentContentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DocumentContent entities.
+func (c *DocumentContentClient) CreateBulk(builders ...*DocumentContentCreate) *DocumentContentCreateBulk {
+	return &DocumentContentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DocumentContentClient) MapCreateBulk(slice any, setFunc func(*DocumentContentCreate, int)) *DocumentContentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DocumentContentCreateBulk{err: fmt.Errorf("calling to DocumentContentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DocumentContentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DocumentContentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DocumentContent.
+func (c *DocumentContentClient) Update() *DocumentContentUpdate {
+	mutation := newDocumentContentMutation(c.config, OpUpdate)
+	return &DocumentContentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DocumentContentClient) UpdateOne(_m *DocumentContent) *DocumentContentUpdateOne {
+	mutation := newDocumentContentMutation(c.config, OpUpdateOne, withDocumentContent(_m))
+	return &DocumentContentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DocumentContentClient) UpdateOneID(id pulid.ID) *DocumentContentUpdateOne {
+	mutation := newDocumentContentMutation(c.config, OpUpdateOne, withDocumentContentID(id))
+	return &DocumentContentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DocumentContent.
+func (c *DocumentContentClient) Delete() *DocumentContentDelete {
+	mutation := newDocumentContentMutation(c.config, OpDelete)
+	return &DocumentContentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DocumentContentClient) DeleteOne(_m *DocumentContent) *DocumentContentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DocumentContentClient) DeleteOneID(id pulid.ID) *DocumentContentDeleteOne {
+	builder := c.Delete().Where(documentcontent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DocumentContentDeleteOne{builder}
+}
+
+// Query returns a query builder for DocumentContent.
+func (c *DocumentContentClient) Query() *DocumentContentQuery {
+	return &DocumentContentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDocumentContent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DocumentContent entity by its id.
+func (c *DocumentContentClient) Get(ctx context.Context, id pulid.ID) (*DocumentContent, error) {
+	return c.Query().Where(documentcontent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DocumentContentClient) GetX(ctx context.Context, id pulid.ID) *DocumentContent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a DocumentContent.
+func (c *DocumentContentClient) QueryOrganization(_m *DocumentContent) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(documentcontent.Table, documentcontent.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, documentcontent.OrganizationTable, documentcontent.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDocument queries the document edge of a DocumentContent.
+func (c *DocumentContentClient) QueryDocument(_m *DocumentContent) *ClientDocumentQuery {
+	query := (&ClientDocumentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(documentcontent.Table, documentcontent.FieldID, id),
+			sqlgraph.To(clientdocument.Table, clientdocument.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, documentcontent.DocumentTable, documentcontent.DocumentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DocumentContentClient) Hooks() []Hook {
+	hooks := c.hooks.DocumentContent
+	return append(hooks[:len(hooks):len(hooks)], documentcontent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DocumentContentClient) Interceptors() []Interceptor {
+	return c.inters.DocumentContent
+}
+
+func (c *DocumentContentClient) mutate(ctx context.Context, m *DocumentContentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DocumentContentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DocumentContentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DocumentContentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DocumentContentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DocumentContent mutation op: %q", m.Op())
+	}
+}
+
 // DueCountClient is a client for the DueCount schema.
 type DueCountClient struct {
 	config
@@ -4658,6 +5096,188 @@ func (c *HolidayClient) mutate(ctx context.Context, m *HolidayMutation) (Value, 
 		return (&HolidayDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Holiday mutation op: %q", m.Op())
+	}
+}
+
+// IntelligenceItemClient is a client for the IntelligenceItem schema.
+type IntelligenceItemClient struct {
+	config
+}
+
+// NewIntelligenceItemClient returns a client for the IntelligenceItem from the given config.
+func NewIntelligenceItemClient(c config) *IntelligenceItemClient {
+	return &IntelligenceItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `intelligenceitem.Hooks(f(g(h())))`.
+func (c *IntelligenceItemClient) Use(hooks ...Hook) {
+	c.hooks.IntelligenceItem = append(c.hooks.IntelligenceItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `intelligenceitem.Intercept(f(g(h())))`.
+func (c *IntelligenceItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IntelligenceItem = append(c.inters.IntelligenceItem, interceptors...)
+}
+
+// Create returns a builder for creating a IntelligenceItem entity.
+func (c *IntelligenceItemClient) Create() *IntelligenceItemCreate {
+	mutation := newIntelligenceItemMutation(c.config, OpCreate)
+	return &IntelligenceItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IntelligenceItem entities.
+func (c *IntelligenceItemClient) CreateBulk(builders ...*IntelligenceItemCreate) *IntelligenceItemCreateBulk {
+	return &IntelligenceItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IntelligenceItemClient) MapCreateBulk(slice any, setFunc func(*IntelligenceItemCreate, int)) *IntelligenceItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IntelligenceItemCreateBulk{err: fmt.Errorf("calling to IntelligenceItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IntelligenceItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IntelligenceItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IntelligenceItem.
+func (c *IntelligenceItemClient) Update() *IntelligenceItemUpdate {
+	mutation := newIntelligenceItemMutation(c.config, OpUpdate)
+	return &IntelligenceItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IntelligenceItemClient) UpdateOne(_m *IntelligenceItem) *IntelligenceItemUpdateOne {
+	mutation := newIntelligenceItemMutation(c.config, OpUpdateOne, withIntelligenceItem(_m))
+	return &IntelligenceItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IntelligenceItemClient) UpdateOneID(id pulid.ID) *IntelligenceItemUpdateOne {
+	mutation := newIntelligenceItemMutation(c.config, OpUpdateOne, withIntelligenceItemID(id))
+	return &IntelligenceItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IntelligenceItem.
+func (c *IntelligenceItemClient) Delete() *IntelligenceItemDelete {
+	mutation := newIntelligenceItemMutation(c.config, OpDelete)
+	return &IntelligenceItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IntelligenceItemClient) DeleteOne(_m *IntelligenceItem) *IntelligenceItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IntelligenceItemClient) DeleteOneID(id pulid.ID) *IntelligenceItemDeleteOne {
+	builder := c.Delete().Where(intelligenceitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IntelligenceItemDeleteOne{builder}
+}
+
+// Query returns a query builder for IntelligenceItem.
+func (c *IntelligenceItemClient) Query() *IntelligenceItemQuery {
+	return &IntelligenceItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIntelligenceItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IntelligenceItem entity by its id.
+func (c *IntelligenceItemClient) Get(ctx context.Context, id pulid.ID) (*IntelligenceItem, error) {
+	return c.Query().Where(intelligenceitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IntelligenceItemClient) GetX(ctx context.Context, id pulid.ID) *IntelligenceItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a IntelligenceItem.
+func (c *IntelligenceItemClient) QueryOrganization(_m *IntelligenceItem) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(intelligenceitem.Table, intelligenceitem.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, intelligenceitem.OrganizationTable, intelligenceitem.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a IntelligenceItem.
+func (c *IntelligenceItemClient) QueryAccount(_m *IntelligenceItem) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(intelligenceitem.Table, intelligenceitem.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, intelligenceitem.AccountTable, intelligenceitem.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a IntelligenceItem.
+func (c *IntelligenceItemClient) QueryAuthor(_m *IntelligenceItem) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(intelligenceitem.Table, intelligenceitem.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, intelligenceitem.AuthorTable, intelligenceitem.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *IntelligenceItemClient) Hooks() []Hook {
+	hooks := c.hooks.IntelligenceItem
+	return append(hooks[:len(hooks):len(hooks)], intelligenceitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IntelligenceItemClient) Interceptors() []Interceptor {
+	return c.inters.IntelligenceItem
+}
+
+func (c *IntelligenceItemClient) mutate(ctx context.Context, m *IntelligenceItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IntelligenceItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IntelligenceItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IntelligenceItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IntelligenceItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IntelligenceItem mutation op: %q", m.Op())
 	}
 }
 
@@ -6320,17 +6940,19 @@ func (c *VisitReportClient) mutate(ctx context.Context, m *VisitReportMutation) 
 type (
 	hooks struct {
 		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Callback,
-		CallbackBatch, CaseStudy, Complaint, ComplaintFollowUp, ComplaintStep, Contact,
-		CreditDecision, CreditRequest, CultureActivity, CultureCampaign, CulturePlan,
-		Department, DueCount, GreetingOutline, Holiday, Interaction, Organization,
+		CallbackBatch, CaseStudy, ClientDocument, Complaint, ComplaintFollowUp,
+		ComplaintStep, Contact, CreditDecision, CreditRequest, CultureActivity,
+		CultureCampaign, CulturePlan, Department, DocumentContent, DueCount,
+		GreetingOutline, Holiday, IntelligenceItem, Interaction, Organization,
 		Publication, Recognition, ServiceIssue, Setting, TierChange, User,
 		VisitReport []ent.Hook
 	}
 	inters struct {
 		Account, ActivityRegistration, Article, AuditEvent, BulletinIssue, Callback,
-		CallbackBatch, CaseStudy, Complaint, ComplaintFollowUp, ComplaintStep, Contact,
-		CreditDecision, CreditRequest, CultureActivity, CultureCampaign, CulturePlan,
-		Department, DueCount, GreetingOutline, Holiday, Interaction, Organization,
+		CallbackBatch, CaseStudy, ClientDocument, Complaint, ComplaintFollowUp,
+		ComplaintStep, Contact, CreditDecision, CreditRequest, CultureActivity,
+		CultureCampaign, CulturePlan, Department, DocumentContent, DueCount,
+		GreetingOutline, Holiday, IntelligenceItem, Interaction, Organization,
 		Publication, Recognition, ServiceIssue, Setting, TierChange, User,
 		VisitReport []ent.Interceptor
 	}

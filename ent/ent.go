@@ -14,6 +14,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -24,9 +25,11 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
 	"rapport/ent/department"
+	"rapport/ent/documentcontent"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
@@ -110,6 +113,7 @@ func checkColumn(t, c string) error {
 			callback.Table:             callback.ValidColumn,
 			callbackbatch.Table:        callbackbatch.ValidColumn,
 			casestudy.Table:            casestudy.ValidColumn,
+			clientdocument.Table:       clientdocument.ValidColumn,
 			complaint.Table:            complaint.ValidColumn,
 			complaintfollowup.Table:    complaintfollowup.ValidColumn,
 			complaintstep.Table:        complaintstep.ValidColumn,
@@ -120,9 +124,11 @@ func checkColumn(t, c string) error {
 			culturecampaign.Table:      culturecampaign.ValidColumn,
 			cultureplan.Table:          cultureplan.ValidColumn,
 			department.Table:           department.ValidColumn,
+			documentcontent.Table:      documentcontent.ValidColumn,
 			duecount.Table:             duecount.ValidColumn,
 			greetingoutline.Table:      greetingoutline.ValidColumn,
 			holiday.Table:              holiday.ValidColumn,
+			intelligenceitem.Table:     intelligenceitem.ValidColumn,
 			interaction.Table:          interaction.ValidColumn,
 			organization.Table:         organization.ValidColumn,
 			publication.Table:          publication.ValidColumn,

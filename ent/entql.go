@@ -11,6 +11,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -21,9 +22,11 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
 	"rapport/ent/department"
+	"rapport/ent/documentcontent"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
@@ -43,7 +46,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 30)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -55,45 +58,46 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Account",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			account.FieldCreatedAt:          {Type: field.TypeTime, Column: account.FieldCreatedAt},
-			account.FieldUpdatedAt:          {Type: field.TypeTime, Column: account.FieldUpdatedAt},
-			account.FieldOrganizationID:     {Type: field.TypeString, Column: account.FieldOrganizationID},
-			account.FieldVersion:            {Type: field.TypeInt, Column: account.FieldVersion},
-			account.FieldName:               {Type: field.TypeString, Column: account.FieldName},
-			account.FieldIndustry:           {Type: field.TypeString, Column: account.FieldIndustry},
-			account.FieldRegion:             {Type: field.TypeString, Column: account.FieldRegion},
-			account.FieldAddress:            {Type: field.TypeString, Column: account.FieldAddress},
-			account.FieldPhone:              {Type: field.TypeString, Column: account.FieldPhone},
-			account.FieldFax:                {Type: field.TypeString, Column: account.FieldFax},
-			account.FieldEmail:              {Type: field.TypeString, Column: account.FieldEmail},
-			account.FieldWebsite:            {Type: field.TypeString, Column: account.FieldWebsite},
-			account.FieldBusinessScope:      {Type: field.TypeString, Column: account.FieldBusinessScope},
-			account.FieldMainProducts:       {Type: field.TypeString, Column: account.FieldMainProducts},
-			account.FieldIndustryPosition:   {Type: field.TypeString, Column: account.FieldIndustryPosition},
-			account.FieldRecentDevelopments: {Type: field.TypeString, Column: account.FieldRecentDevelopments},
-			account.FieldCompanySize:        {Type: field.TypeString, Column: account.FieldCompanySize},
-			account.FieldSource:             {Type: field.TypeEnum, Column: account.FieldSource},
-			account.FieldLifecycleStage:     {Type: field.TypeEnum, Column: account.FieldLifecycleStage},
-			account.FieldCooperationIntent:  {Type: field.TypeEnum, Column: account.FieldCooperationIntent},
-			account.FieldTier:               {Type: field.TypeEnum, Column: account.FieldTier},
-			account.FieldOwnerID:            {Type: field.TypeString, Column: account.FieldOwnerID},
-			account.FieldServiceRepID:       {Type: field.TypeString, Column: account.FieldServiceRepID},
-			account.FieldCreditLimit:        {Type: field.TypeInt64, Column: account.FieldCreditLimit},
-			account.FieldPaymentTermDays:    {Type: field.TypeInt, Column: account.FieldPaymentTermDays},
-			account.FieldContractSignedAt:   {Type: field.TypeTime, Column: account.FieldContractSignedAt},
-			account.FieldLastOrderAt:        {Type: field.TypeTime, Column: account.FieldLastOrderAt},
-			account.FieldMember:             {Type: field.TypeBool, Column: account.FieldMember},
-			account.FieldOutstandingBalance: {Type: field.TypeInt64, Column: account.FieldOutstandingBalance},
-			account.FieldServiceAssignedAt:  {Type: field.TypeTime, Column: account.FieldServiceAssignedAt},
-			account.FieldServiceHandoverAt:  {Type: field.TypeTime, Column: account.FieldServiceHandoverAt},
-			account.FieldServiceTakenOverAt: {Type: field.TypeTime, Column: account.FieldServiceTakenOverAt},
-			account.FieldLastContactAt:      {Type: field.TypeTime, Column: account.FieldLastContactAt},
-			account.FieldLastCallAt:         {Type: field.TypeTime, Column: account.FieldLastCallAt},
-			account.FieldLastVisitAt:        {Type: field.TypeTime, Column: account.FieldLastVisitAt},
-			account.FieldNextCallDueAt:      {Type: field.TypeTime, Column: account.FieldNextCallDueAt},
-			account.FieldNextVisitDueAt:     {Type: field.TypeTime, Column: account.FieldNextVisitDueAt},
-			account.FieldQuietSince:         {Type: field.TypeTime, Column: account.FieldQuietSince},
-			account.FieldLastActivityAt:     {Type: field.TypeTime, Column: account.FieldLastActivityAt},
+			account.FieldCreatedAt:           {Type: field.TypeTime, Column: account.FieldCreatedAt},
+			account.FieldUpdatedAt:           {Type: field.TypeTime, Column: account.FieldUpdatedAt},
+			account.FieldOrganizationID:      {Type: field.TypeString, Column: account.FieldOrganizationID},
+			account.FieldVersion:             {Type: field.TypeInt, Column: account.FieldVersion},
+			account.FieldName:                {Type: field.TypeString, Column: account.FieldName},
+			account.FieldIndustry:            {Type: field.TypeString, Column: account.FieldIndustry},
+			account.FieldRegion:              {Type: field.TypeString, Column: account.FieldRegion},
+			account.FieldAddress:             {Type: field.TypeString, Column: account.FieldAddress},
+			account.FieldPhone:               {Type: field.TypeString, Column: account.FieldPhone},
+			account.FieldFax:                 {Type: field.TypeString, Column: account.FieldFax},
+			account.FieldEmail:               {Type: field.TypeString, Column: account.FieldEmail},
+			account.FieldWebsite:             {Type: field.TypeString, Column: account.FieldWebsite},
+			account.FieldBusinessScope:       {Type: field.TypeString, Column: account.FieldBusinessScope},
+			account.FieldMainProducts:        {Type: field.TypeString, Column: account.FieldMainProducts},
+			account.FieldIndustryPosition:    {Type: field.TypeString, Column: account.FieldIndustryPosition},
+			account.FieldRecentDevelopments:  {Type: field.TypeString, Column: account.FieldRecentDevelopments},
+			account.FieldCompanySize:         {Type: field.TypeString, Column: account.FieldCompanySize},
+			account.FieldSource:              {Type: field.TypeEnum, Column: account.FieldSource},
+			account.FieldLifecycleStage:      {Type: field.TypeEnum, Column: account.FieldLifecycleStage},
+			account.FieldCooperationIntent:   {Type: field.TypeEnum, Column: account.FieldCooperationIntent},
+			account.FieldTier:                {Type: field.TypeEnum, Column: account.FieldTier},
+			account.FieldOwnerID:             {Type: field.TypeString, Column: account.FieldOwnerID},
+			account.FieldServiceRepID:        {Type: field.TypeString, Column: account.FieldServiceRepID},
+			account.FieldIntelligenceOwnerID: {Type: field.TypeString, Column: account.FieldIntelligenceOwnerID},
+			account.FieldCreditLimit:         {Type: field.TypeInt64, Column: account.FieldCreditLimit},
+			account.FieldPaymentTermDays:     {Type: field.TypeInt, Column: account.FieldPaymentTermDays},
+			account.FieldContractSignedAt:    {Type: field.TypeTime, Column: account.FieldContractSignedAt},
+			account.FieldLastOrderAt:         {Type: field.TypeTime, Column: account.FieldLastOrderAt},
+			account.FieldMember:              {Type: field.TypeBool, Column: account.FieldMember},
+			account.FieldOutstandingBalance:  {Type: field.TypeInt64, Column: account.FieldOutstandingBalance},
+			account.FieldServiceAssignedAt:   {Type: field.TypeTime, Column: account.FieldServiceAssignedAt},
+			account.FieldServiceHandoverAt:   {Type: field.TypeTime, Column: account.FieldServiceHandoverAt},
+			account.FieldServiceTakenOverAt:  {Type: field.TypeTime, Column: account.FieldServiceTakenOverAt},
+			account.FieldLastContactAt:       {Type: field.TypeTime, Column: account.FieldLastContactAt},
+			account.FieldLastCallAt:          {Type: field.TypeTime, Column: account.FieldLastCallAt},
+			account.FieldLastVisitAt:         {Type: field.TypeTime, Column: account.FieldLastVisitAt},
+			account.FieldNextCallDueAt:       {Type: field.TypeTime, Column: account.FieldNextCallDueAt},
+			account.FieldNextVisitDueAt:      {Type: field.TypeTime, Column: account.FieldNextVisitDueAt},
+			account.FieldQuietSince:          {Type: field.TypeTime, Column: account.FieldQuietSince},
+			account.FieldLastActivityAt:      {Type: field.TypeTime, Column: account.FieldLastActivityAt},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -256,6 +260,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   clientdocument.Table,
+			Columns: clientdocument.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: clientdocument.FieldID,
+			},
+		},
+		Type: "ClientDocument",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			clientdocument.FieldCreatedAt:      {Type: field.TypeTime, Column: clientdocument.FieldCreatedAt},
+			clientdocument.FieldUpdatedAt:      {Type: field.TypeTime, Column: clientdocument.FieldUpdatedAt},
+			clientdocument.FieldOrganizationID: {Type: field.TypeString, Column: clientdocument.FieldOrganizationID},
+			clientdocument.FieldAccountID:      {Type: field.TypeString, Column: clientdocument.FieldAccountID},
+			clientdocument.FieldCategory:       {Type: field.TypeEnum, Column: clientdocument.FieldCategory},
+			clientdocument.FieldTitle:          {Type: field.TypeString, Column: clientdocument.FieldTitle},
+			clientdocument.FieldYear:           {Type: field.TypeInt, Column: clientdocument.FieldYear},
+			clientdocument.FieldNumber:         {Type: field.TypeInt, Column: clientdocument.FieldNumber},
+			clientdocument.FieldSerialNumber:   {Type: field.TypeString, Column: clientdocument.FieldSerialNumber},
+			clientdocument.FieldFileName:       {Type: field.TypeString, Column: clientdocument.FieldFileName},
+			clientdocument.FieldContentType:    {Type: field.TypeString, Column: clientdocument.FieldContentType},
+			clientdocument.FieldSize:           {Type: field.TypeInt64, Column: clientdocument.FieldSize},
+			clientdocument.FieldUploadedByID:   {Type: field.TypeString, Column: clientdocument.FieldUploadedByID},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   complaint.Table,
 			Columns: complaint.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -283,7 +313,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			complaint.FieldEscalatedToID:   {Type: field.TypeString, Column: complaint.FieldEscalatedToID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   complaintfollowup.Table,
 			Columns: complaintfollowup.Columns,
@@ -302,7 +332,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			complaintfollowup.FieldCreatedAt:      {Type: field.TypeTime, Column: complaintfollowup.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   complaintstep.Table,
 			Columns: complaintstep.Columns,
@@ -320,7 +350,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			complaintstep.FieldCreatedAt:      {Type: field.TypeTime, Column: complaintstep.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -345,7 +375,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldIsDecisionMaker: {Type: field.TypeBool, Column: contact.FieldIsDecisionMaker},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   creditdecision.Table,
 			Columns: creditdecision.Columns,
@@ -365,7 +395,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			creditdecision.FieldDecidedAt:      {Type: field.TypeTime, Column: creditdecision.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   creditrequest.Table,
 			Columns: creditrequest.Columns,
@@ -390,7 +420,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			creditrequest.FieldDecidedAt:          {Type: field.TypeTime, Column: creditrequest.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cultureactivity.Table,
 			Columns: cultureactivity.Columns,
@@ -421,7 +451,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cultureactivity.FieldSequence:             {Type: field.TypeInt, Column: cultureactivity.FieldSequence},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   culturecampaign.Table,
 			Columns: culturecampaign.Columns,
@@ -452,7 +482,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			culturecampaign.FieldDecisionReason:         {Type: field.TypeString, Column: culturecampaign.FieldDecisionReason},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cultureplan.Table,
 			Columns: cultureplan.Columns,
@@ -478,7 +508,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cultureplan.FieldDecisionReason: {Type: field.TypeString, Column: cultureplan.FieldDecisionReason},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -497,7 +527,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldHeadID:         {Type: field.TypeString, Column: department.FieldHeadID},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   documentcontent.Table,
+			Columns: documentcontent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: documentcontent.FieldID,
+			},
+		},
+		Type: "DocumentContent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			documentcontent.FieldOrganizationID: {Type: field.TypeString, Column: documentcontent.FieldOrganizationID},
+			documentcontent.FieldData:           {Type: field.TypeBytes, Column: documentcontent.FieldData},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   duecount.Table,
 			Columns: duecount.Columns,
@@ -515,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			duecount.FieldN:              {Type: field.TypeInt64, Column: duecount.FieldN},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   greetingoutline.Table,
 			Columns: greetingoutline.Columns,
@@ -539,7 +584,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			greetingoutline.FieldDecisionNote:   {Type: field.TypeString, Column: greetingoutline.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   holiday.Table,
 			Columns: holiday.Columns,
@@ -558,7 +603,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldName:           {Type: field.TypeString, Column: holiday.FieldName},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   intelligenceitem.Table,
+			Columns: intelligenceitem.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: intelligenceitem.FieldID,
+			},
+		},
+		Type: "IntelligenceItem",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			intelligenceitem.FieldCreatedAt:      {Type: field.TypeTime, Column: intelligenceitem.FieldCreatedAt},
+			intelligenceitem.FieldUpdatedAt:      {Type: field.TypeTime, Column: intelligenceitem.FieldUpdatedAt},
+			intelligenceitem.FieldOrganizationID: {Type: field.TypeString, Column: intelligenceitem.FieldOrganizationID},
+			intelligenceitem.FieldAccountID:      {Type: field.TypeString, Column: intelligenceitem.FieldAccountID},
+			intelligenceitem.FieldHeadline:       {Type: field.TypeString, Column: intelligenceitem.FieldHeadline},
+			intelligenceitem.FieldSource:         {Type: field.TypeString, Column: intelligenceitem.FieldSource},
+			intelligenceitem.FieldSummary:        {Type: field.TypeString, Column: intelligenceitem.FieldSummary},
+			intelligenceitem.FieldEntryPoint:     {Type: field.TypeString, Column: intelligenceitem.FieldEntryPoint},
+			intelligenceitem.FieldAuthorID:       {Type: field.TypeString, Column: intelligenceitem.FieldAuthorID},
+		},
+	}
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   interaction.Table,
 			Columns: interaction.Columns,
@@ -580,7 +647,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			interaction.FieldLoggedByID:       {Type: field.TypeString, Column: interaction.FieldLoggedByID},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -610,7 +677,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldServiceNoFollowUpMonths:     {Type: field.TypeInt, Column: organization.FieldServiceNoFollowUpMonths},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publication.Table,
 			Columns: publication.Columns,
@@ -633,7 +700,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publication.FieldWindowEndDay:   {Type: field.TypeInt, Column: publication.FieldWindowEndDay},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   recognition.Table,
 			Columns: recognition.Columns,
@@ -653,7 +720,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			recognition.FieldCitation:       {Type: field.TypeString, Column: recognition.FieldCitation},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceissue.Table,
 			Columns: serviceissue.Columns,
@@ -676,7 +743,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceissue.FieldResolvedByID:   {Type: field.TypeString, Column: serviceissue.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -693,7 +760,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue:     {Type: field.TypeString, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tierchange.Table,
 			Columns: tierchange.Columns,
@@ -713,7 +780,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tierchange.FieldCreatedAt:      {Type: field.TypeTime, Column: tierchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -737,7 +804,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCalendarTokenVersion: {Type: field.TypeInt, Column: user.FieldCalendarTokenVersion},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   visitreport.Table,
 			Columns: visitreport.Columns,
@@ -845,6 +912,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Account",
 		"TierChange",
+	)
+	graph.MustAddE(
+		"documents",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.DocumentsTable,
+			Columns: []string{account.DocumentsColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"ClientDocument",
+	)
+	graph.MustAddE(
+		"intelligence",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.IntelligenceTable,
+			Columns: []string{account.IntelligenceColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"IntelligenceItem",
+	)
+	graph.MustAddE(
+		"intelligence_owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   account.IntelligenceOwnerTable,
+			Columns: []string{account.IntelligenceOwnerColumn},
+			Bidi:    false,
+		},
+		"Account",
+		"User",
 	)
 	graph.MustAddE(
 		"callbacks",
@@ -1169,6 +1272,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"CaseStudy",
 		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   clientdocument.OrganizationTable,
+			Columns: []string{clientdocument.OrganizationColumn},
+			Bidi:    false,
+		},
+		"ClientDocument",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   clientdocument.AccountTable,
+			Columns: []string{clientdocument.AccountColumn},
+			Bidi:    false,
+		},
+		"ClientDocument",
+		"Account",
+	)
+	graph.MustAddE(
+		"uploaded_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   clientdocument.UploadedByTable,
+			Columns: []string{clientdocument.UploadedByColumn},
+			Bidi:    false,
+		},
+		"ClientDocument",
+		"User",
+	)
+	graph.MustAddE(
+		"content",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   clientdocument.ContentTable,
+			Columns: []string{clientdocument.ContentColumn},
+			Bidi:    false,
+		},
+		"ClientDocument",
+		"DocumentContent",
 	)
 	graph.MustAddE(
 		"organization",
@@ -1739,6 +1890,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   documentcontent.OrganizationTable,
+			Columns: []string{documentcontent.OrganizationColumn},
+			Bidi:    false,
+		},
+		"DocumentContent",
+		"Organization",
+	)
+	graph.MustAddE(
+		"document",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   documentcontent.DocumentTable,
+			Columns: []string{documentcontent.DocumentColumn},
+			Bidi:    false,
+		},
+		"DocumentContent",
+		"ClientDocument",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   duecount.OrganizationTable,
 			Columns: []string{duecount.OrganizationColumn},
 			Bidi:    false,
@@ -1805,6 +1980,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Holiday",
 		"Organization",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   intelligenceitem.OrganizationTable,
+			Columns: []string{intelligenceitem.OrganizationColumn},
+			Bidi:    false,
+		},
+		"IntelligenceItem",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   intelligenceitem.AccountTable,
+			Columns: []string{intelligenceitem.AccountColumn},
+			Bidi:    false,
+		},
+		"IntelligenceItem",
+		"Account",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   intelligenceitem.AuthorTable,
+			Columns: []string{intelligenceitem.AuthorColumn},
+			Bidi:    false,
+		},
+		"IntelligenceItem",
+		"User",
 	)
 	graph.MustAddE(
 		"organization",
@@ -2306,6 +2517,11 @@ func (f *AccountFilter) WhereServiceRepID(p entql.StringP) {
 	f.Where(p.Field(account.FieldServiceRepID))
 }
 
+// WhereIntelligenceOwnerID applies the entql string predicate on the intelligence_owner_id field.
+func (f *AccountFilter) WhereIntelligenceOwnerID(p entql.StringP) {
+	f.Where(p.Field(account.FieldIntelligenceOwnerID))
+}
+
 // WhereCreditLimit applies the entql int64 predicate on the credit_limit field.
 func (f *AccountFilter) WhereCreditLimit(p entql.Int64P) {
 	f.Where(p.Field(account.FieldCreditLimit))
@@ -2478,6 +2694,48 @@ func (f *AccountFilter) WhereHasTierChanges() {
 // WhereHasTierChangesWith applies a predicate to check if query has an edge tier_changes with a given conditions (other predicates).
 func (f *AccountFilter) WhereHasTierChangesWith(preds ...predicate.TierChange) {
 	f.Where(entql.HasEdgeWith("tier_changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDocuments applies a predicate to check if query has an edge documents.
+func (f *AccountFilter) WhereHasDocuments() {
+	f.Where(entql.HasEdge("documents"))
+}
+
+// WhereHasDocumentsWith applies a predicate to check if query has an edge documents with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasDocumentsWith(preds ...predicate.ClientDocument) {
+	f.Where(entql.HasEdgeWith("documents", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasIntelligence applies a predicate to check if query has an edge intelligence.
+func (f *AccountFilter) WhereHasIntelligence() {
+	f.Where(entql.HasEdge("intelligence"))
+}
+
+// WhereHasIntelligenceWith applies a predicate to check if query has an edge intelligence with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasIntelligenceWith(preds ...predicate.IntelligenceItem) {
+	f.Where(entql.HasEdgeWith("intelligence", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasIntelligenceOwner applies a predicate to check if query has an edge intelligence_owner.
+func (f *AccountFilter) WhereHasIntelligenceOwner() {
+	f.Where(entql.HasEdge("intelligence_owner"))
+}
+
+// WhereHasIntelligenceOwnerWith applies a predicate to check if query has an edge intelligence_owner with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasIntelligenceOwnerWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("intelligence_owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3478,6 +3736,167 @@ func (f *CaseStudyFilter) WhereHasAuthorWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ClientDocumentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ClientDocumentQuery builder.
+func (_q *ClientDocumentQuery) Filter() *ClientDocumentFilter {
+	return &ClientDocumentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ClientDocumentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ClientDocumentMutation builder.
+func (m *ClientDocumentMutation) Filter() *ClientDocumentFilter {
+	return &ClientDocumentFilter{config: m.config, predicateAdder: m}
+}
+
+// ClientDocumentFilter provides a generic filtering capability at runtime for ClientDocumentQuery.
+type ClientDocumentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ClientDocumentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ClientDocumentFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ClientDocumentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(clientdocument.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ClientDocumentFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(clientdocument.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ClientDocumentFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldOrganizationID))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *ClientDocumentFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldAccountID))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *ClientDocumentFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldCategory))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ClientDocumentFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldTitle))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *ClientDocumentFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(clientdocument.FieldYear))
+}
+
+// WhereNumber applies the entql int predicate on the number field.
+func (f *ClientDocumentFilter) WhereNumber(p entql.IntP) {
+	f.Where(p.Field(clientdocument.FieldNumber))
+}
+
+// WhereSerialNumber applies the entql string predicate on the serial_number field.
+func (f *ClientDocumentFilter) WhereSerialNumber(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldSerialNumber))
+}
+
+// WhereFileName applies the entql string predicate on the file_name field.
+func (f *ClientDocumentFilter) WhereFileName(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldFileName))
+}
+
+// WhereContentType applies the entql string predicate on the content_type field.
+func (f *ClientDocumentFilter) WhereContentType(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldContentType))
+}
+
+// WhereSize applies the entql int64 predicate on the size field.
+func (f *ClientDocumentFilter) WhereSize(p entql.Int64P) {
+	f.Where(p.Field(clientdocument.FieldSize))
+}
+
+// WhereUploadedByID applies the entql string predicate on the uploaded_by_id field.
+func (f *ClientDocumentFilter) WhereUploadedByID(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldUploadedByID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ClientDocumentFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ClientDocumentFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *ClientDocumentFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *ClientDocumentFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUploadedBy applies a predicate to check if query has an edge uploaded_by.
+func (f *ClientDocumentFilter) WhereHasUploadedBy() {
+	f.Where(entql.HasEdge("uploaded_by"))
+}
+
+// WhereHasUploadedByWith applies a predicate to check if query has an edge uploaded_by with a given conditions (other predicates).
+func (f *ClientDocumentFilter) WhereHasUploadedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("uploaded_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContent applies a predicate to check if query has an edge content.
+func (f *ClientDocumentFilter) WhereHasContent() {
+	f.Where(entql.HasEdge("content"))
+}
+
+// WhereHasContentWith applies a predicate to check if query has an edge content with a given conditions (other predicates).
+func (f *ClientDocumentFilter) WhereHasContentWith(preds ...predicate.DocumentContent) {
+	f.Where(entql.HasEdgeWith("content", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ComplaintQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3506,7 +3925,7 @@ type ComplaintFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ComplaintFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3724,7 +4143,7 @@ type ComplaintFollowUpFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ComplaintFollowUpFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3836,7 +4255,7 @@ type ComplaintStepFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ComplaintStepFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3943,7 +4362,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4085,7 +4504,7 @@ type CreditDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CreditDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4202,7 +4621,7 @@ type CreditRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CreditRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4358,7 +4777,7 @@ type CultureActivityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CultureActivityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4544,7 +4963,7 @@ type CultureCampaignFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CultureCampaignFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4786,7 +5205,7 @@ type CulturePlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CulturePlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4947,7 +5366,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5101,6 +5520,84 @@ func (f *DepartmentFilter) WhereHasRecognitionsWith(preds ...predicate.Recogniti
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DocumentContentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DocumentContentQuery builder.
+func (_q *DocumentContentQuery) Filter() *DocumentContentFilter {
+	return &DocumentContentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DocumentContentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DocumentContentMutation builder.
+func (m *DocumentContentMutation) Filter() *DocumentContentFilter {
+	return &DocumentContentFilter{config: m.config, predicateAdder: m}
+}
+
+// DocumentContentFilter provides a generic filtering capability at runtime for DocumentContentQuery.
+type DocumentContentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DocumentContentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *DocumentContentFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(documentcontent.FieldID))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *DocumentContentFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(documentcontent.FieldOrganizationID))
+}
+
+// WhereData applies the entql []byte predicate on the data field.
+func (f *DocumentContentFilter) WhereData(p entql.BytesP) {
+	f.Where(p.Field(documentcontent.FieldData))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *DocumentContentFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *DocumentContentFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDocument applies a predicate to check if query has an edge document.
+func (f *DocumentContentFilter) WhereHasDocument() {
+	f.Where(entql.HasEdge("document"))
+}
+
+// WhereHasDocumentWith applies a predicate to check if query has an edge document with a given conditions (other predicates).
+func (f *DocumentContentFilter) WhereHasDocumentWith(preds ...predicate.ClientDocument) {
+	f.Where(entql.HasEdgeWith("document", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DueCountQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5129,7 +5626,7 @@ type DueCountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DueCountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5208,7 +5705,7 @@ type GreetingOutlineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GreetingOutlineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5359,7 +5856,7 @@ type HolidayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HolidayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5415,6 +5912,133 @@ func (f *HolidayFilter) WhereHasOrganizationWith(preds ...predicate.Organization
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *IntelligenceItemQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the IntelligenceItemQuery builder.
+func (_q *IntelligenceItemQuery) Filter() *IntelligenceItemFilter {
+	return &IntelligenceItemFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *IntelligenceItemMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the IntelligenceItemMutation builder.
+func (m *IntelligenceItemMutation) Filter() *IntelligenceItemFilter {
+	return &IntelligenceItemFilter{config: m.config, predicateAdder: m}
+}
+
+// IntelligenceItemFilter provides a generic filtering capability at runtime for IntelligenceItemQuery.
+type IntelligenceItemFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *IntelligenceItemFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *IntelligenceItemFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *IntelligenceItemFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(intelligenceitem.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *IntelligenceItemFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(intelligenceitem.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *IntelligenceItemFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldOrganizationID))
+}
+
+// WhereAccountID applies the entql string predicate on the account_id field.
+func (f *IntelligenceItemFilter) WhereAccountID(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldAccountID))
+}
+
+// WhereHeadline applies the entql string predicate on the headline field.
+func (f *IntelligenceItemFilter) WhereHeadline(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldHeadline))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *IntelligenceItemFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldSource))
+}
+
+// WhereSummary applies the entql string predicate on the summary field.
+func (f *IntelligenceItemFilter) WhereSummary(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldSummary))
+}
+
+// WhereEntryPoint applies the entql string predicate on the entry_point field.
+func (f *IntelligenceItemFilter) WhereEntryPoint(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldEntryPoint))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *IntelligenceItemFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(intelligenceitem.FieldAuthorID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *IntelligenceItemFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *IntelligenceItemFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *IntelligenceItemFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *IntelligenceItemFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *IntelligenceItemFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *IntelligenceItemFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *InteractionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5443,7 +6067,7 @@ type InteractionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InteractionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5612,7 +6236,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5737,7 +6361,7 @@ type PublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5855,7 +6479,7 @@ type RecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5986,7 +6610,7 @@ type ServiceIssueFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceIssueFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6132,7 +6756,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6192,7 +6816,7 @@ type TierChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TierChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6309,7 +6933,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6488,7 +7112,7 @@ type VisitReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VisitReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

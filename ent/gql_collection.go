@@ -14,6 +14,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -26,6 +27,7 @@ import (
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
@@ -312,6 +314,199 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				*wq = *query
 			})
 
+		case "documents":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ClientDocumentClient{config: _q.config}).Query()
+			)
+			args := newClientDocumentPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newClientDocumentPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(account.DocumentsColumn), ids...))
+						})
+						if err := query.GroupBy(account.DocumentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Documents)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, clientdocumentImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(account.DocumentsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedDocuments(alias, func(wq *ClientDocumentQuery) {
+				*wq = *query
+			})
+
+		case "intelligence":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&IntelligenceItemClient{config: _q.config}).Query()
+			)
+			args := newIntelligenceItemPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newIntelligenceItemPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(account.IntelligenceColumn), ids...))
+						})
+						if err := query.GroupBy(account.IntelligenceColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[8][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Intelligence)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[8][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, intelligenceitemImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(account.IntelligenceColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedIntelligence(alias, func(wq *IntelligenceItemQuery) {
+				*wq = *query
+			})
+
+		case "intelligenceOwner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withIntelligenceOwner = query
+			if _, ok := fieldSeen[account.FieldIntelligenceOwnerID]; !ok {
+				selectedFields = append(selectedFields, account.FieldIntelligenceOwnerID)
+				fieldSeen[account.FieldIntelligenceOwnerID] = struct{}{}
+			}
+
 		case "callbacks":
 			var (
 				alias = field.Alias
@@ -355,10 +550,10 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[10] == nil {
+								nodes[i].Edges.totalCount[10] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[10][alias] = n
 						}
 						return nil
 					})
@@ -366,10 +561,10 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Callbacks)
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[10] == nil {
+								nodes[i].Edges.totalCount[10] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[10][alias] = n
 						}
 						return nil
 					})
@@ -444,10 +639,10 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							if nodes[i].Edges.totalCount[11] == nil {
+								nodes[i].Edges.totalCount[11] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[8][alias] = n
+							nodes[i].Edges.totalCount[11][alias] = n
 						}
 						return nil
 					})
@@ -455,10 +650,10 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Complaints)
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							if nodes[i].Edges.totalCount[11] == nil {
+								nodes[i].Edges.totalCount[11] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[8][alias] = n
+							nodes[i].Edges.totalCount[11][alias] = n
 						}
 						return nil
 					})
@@ -533,10 +728,10 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[9] == nil {
-								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							if nodes[i].Edges.totalCount[12] == nil {
+								nodes[i].Edges.totalCount[12] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[9][alias] = n
+							nodes[i].Edges.totalCount[12][alias] = n
 						}
 						return nil
 					})
@@ -544,10 +739,10 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.CreditRequests)
-							if nodes[i].Edges.totalCount[9] == nil {
-								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							if nodes[i].Edges.totalCount[12] == nil {
+								nodes[i].Edges.totalCount[12] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[9][alias] = n
+							nodes[i].Edges.totalCount[12][alias] = n
 						}
 						return nil
 					})
@@ -687,6 +882,11 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[account.FieldServiceRepID]; !ok {
 				selectedFields = append(selectedFields, account.FieldServiceRepID)
 				fieldSeen[account.FieldServiceRepID] = struct{}{}
+			}
+		case "intelligenceOwnerID":
+			if _, ok := fieldSeen[account.FieldIntelligenceOwnerID]; !ok {
+				selectedFields = append(selectedFields, account.FieldIntelligenceOwnerID)
+				fieldSeen[account.FieldIntelligenceOwnerID] = struct{}{}
 			}
 		case "creditLimit":
 			if _, ok := fieldSeen[account.FieldCreditLimit]; !ok {
@@ -2102,6 +2302,195 @@ func newCaseStudyPaginateArgs(rv map[string]any) *casestudyPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*CaseStudyWhereInput); ok {
 		args.opts = append(args.opts, WithCaseStudyFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ClientDocumentQuery) CollectFields(ctx context.Context, satisfies ...string) (*ClientDocumentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ClientDocumentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(clientdocument.Columns))
+		selectedFields = []string{clientdocument.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[clientdocument.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldOrganizationID)
+				fieldSeen[clientdocument.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[clientdocument.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldAccountID)
+				fieldSeen[clientdocument.FieldAccountID] = struct{}{}
+			}
+
+		case "uploadedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUploadedBy = query
+			if _, ok := fieldSeen[clientdocument.FieldUploadedByID]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldUploadedByID)
+				fieldSeen[clientdocument.FieldUploadedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[clientdocument.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldCreatedAt)
+				fieldSeen[clientdocument.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[clientdocument.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldUpdatedAt)
+				fieldSeen[clientdocument.FieldUpdatedAt] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[clientdocument.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldAccountID)
+				fieldSeen[clientdocument.FieldAccountID] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[clientdocument.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldCategory)
+				fieldSeen[clientdocument.FieldCategory] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[clientdocument.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldTitle)
+				fieldSeen[clientdocument.FieldTitle] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[clientdocument.FieldYear]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldYear)
+				fieldSeen[clientdocument.FieldYear] = struct{}{}
+			}
+		case "number":
+			if _, ok := fieldSeen[clientdocument.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldNumber)
+				fieldSeen[clientdocument.FieldNumber] = struct{}{}
+			}
+		case "serialNumber":
+			if _, ok := fieldSeen[clientdocument.FieldSerialNumber]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldSerialNumber)
+				fieldSeen[clientdocument.FieldSerialNumber] = struct{}{}
+			}
+		case "fileName":
+			if _, ok := fieldSeen[clientdocument.FieldFileName]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldFileName)
+				fieldSeen[clientdocument.FieldFileName] = struct{}{}
+			}
+		case "contentType":
+			if _, ok := fieldSeen[clientdocument.FieldContentType]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldContentType)
+				fieldSeen[clientdocument.FieldContentType] = struct{}{}
+			}
+		case "size":
+			if _, ok := fieldSeen[clientdocument.FieldSize]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldSize)
+				fieldSeen[clientdocument.FieldSize] = struct{}{}
+			}
+		case "uploadedByID":
+			if _, ok := fieldSeen[clientdocument.FieldUploadedByID]; !ok {
+				selectedFields = append(selectedFields, clientdocument.FieldUploadedByID)
+				fieldSeen[clientdocument.FieldUploadedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type clientdocumentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ClientDocumentPaginateOption
+}
+
+func newClientDocumentPaginateArgs(rv map[string]any) *clientdocumentPaginateArgs {
+	args := &clientdocumentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ClientDocumentOrder{Field: &ClientDocumentOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithClientDocumentOrder(order))
+			}
+		case *ClientDocumentOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithClientDocumentOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ClientDocumentWhereInput); ok {
+		args.opts = append(args.opts, WithClientDocumentFilter(v.Filter))
 	}
 	return args
 }
@@ -4678,6 +5067,175 @@ func newHolidayPaginateArgs(rv map[string]any) *holidayPaginateArgs {
 				args.opts = append(args.opts, WithHolidayOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *IntelligenceItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*IntelligenceItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *IntelligenceItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(intelligenceitem.Columns))
+		selectedFields = []string{intelligenceitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[intelligenceitem.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldOrganizationID)
+				fieldSeen[intelligenceitem.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[intelligenceitem.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldAccountID)
+				fieldSeen[intelligenceitem.FieldAccountID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[intelligenceitem.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldAuthorID)
+				fieldSeen[intelligenceitem.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[intelligenceitem.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldCreatedAt)
+				fieldSeen[intelligenceitem.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[intelligenceitem.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldUpdatedAt)
+				fieldSeen[intelligenceitem.FieldUpdatedAt] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[intelligenceitem.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldAccountID)
+				fieldSeen[intelligenceitem.FieldAccountID] = struct{}{}
+			}
+		case "headline":
+			if _, ok := fieldSeen[intelligenceitem.FieldHeadline]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldHeadline)
+				fieldSeen[intelligenceitem.FieldHeadline] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[intelligenceitem.FieldSource]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldSource)
+				fieldSeen[intelligenceitem.FieldSource] = struct{}{}
+			}
+		case "summary":
+			if _, ok := fieldSeen[intelligenceitem.FieldSummary]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldSummary)
+				fieldSeen[intelligenceitem.FieldSummary] = struct{}{}
+			}
+		case "entryPoint":
+			if _, ok := fieldSeen[intelligenceitem.FieldEntryPoint]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldEntryPoint)
+				fieldSeen[intelligenceitem.FieldEntryPoint] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[intelligenceitem.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, intelligenceitem.FieldAuthorID)
+				fieldSeen[intelligenceitem.FieldAuthorID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type intelligenceitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []IntelligenceItemPaginateOption
+}
+
+func newIntelligenceItemPaginateArgs(rv map[string]any) *intelligenceitemPaginateArgs {
+	args := &intelligenceitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &IntelligenceItemOrder{Field: &IntelligenceItemOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithIntelligenceItemOrder(order))
+			}
+		case *IntelligenceItemOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithIntelligenceItemOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*IntelligenceItemWhereInput); ok {
+		args.opts = append(args.opts, WithIntelligenceItemFilter(v.Filter))
 	}
 	return args
 }

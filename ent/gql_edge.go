@@ -98,6 +98,54 @@ func (_m *Account) TierChanges(ctx context.Context) (result []*TierChange, err e
 	return result, err
 }
 
+func (_m *Account) Documents(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ClientDocumentOrder,
+) (*ClientDocumentConnection, error) {
+	opts := []ClientDocumentPaginateOption{
+		WithClientDocumentOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedDocuments(alias); err == nil || hasTotalCount {
+		pager, err := newClientDocumentPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ClientDocumentConnection{Edges: []*ClientDocumentEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryDocuments().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Account) Intelligence(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *IntelligenceItemOrder,
+) (*IntelligenceItemConnection, error) {
+	opts := []IntelligenceItemPaginateOption{
+		WithIntelligenceItemOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	if nodes, err := _m.NamedIntelligence(alias); err == nil || hasTotalCount {
+		pager, err := newIntelligenceItemPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &IntelligenceItemConnection{Edges: []*IntelligenceItemEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryIntelligence().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Account) IntelligenceOwner(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.IntelligenceOwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIntelligenceOwner().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Account) Callbacks(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CallbackOrder,
 ) (*CallbackConnection, error) {
@@ -105,7 +153,7 @@ func (_m *Account) Callbacks(
 		WithCallbackOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[10][alias]
 	if nodes, err := _m.NamedCallbacks(alias); err == nil || hasTotalCount {
 		pager, err := newCallbackPager(opts, last != nil)
 		if err != nil {
@@ -125,7 +173,7 @@ func (_m *Account) Complaints(
 		WithComplaintOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[11][alias]
 	if nodes, err := _m.NamedComplaints(alias); err == nil || hasTotalCount {
 		pager, err := newComplaintPager(opts, last != nil)
 		if err != nil {
@@ -145,7 +193,7 @@ func (_m *Account) CreditRequests(
 		WithCreditRequestOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[12][alias]
 	if nodes, err := _m.NamedCreditRequests(alias); err == nil || hasTotalCount {
 		pager, err := newCreditRequestPager(opts, last != nil)
 		if err != nil {
@@ -351,6 +399,30 @@ func (_m *CaseStudy) Author(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.AuthorOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ClientDocument) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ClientDocument) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ClientDocument) UploadedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UploadedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUploadedBy().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }
@@ -810,6 +882,30 @@ func (_m *Holiday) Organization(ctx context.Context) (*Organization, error) {
 		result, err = _m.QueryOrganization().Only(ctx)
 	}
 	return result, err
+}
+
+func (_m *IntelligenceItem) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *IntelligenceItem) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *IntelligenceItem) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *Interaction) Organization(ctx context.Context) (*Organization, error) {

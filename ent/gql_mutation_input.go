@@ -165,6 +165,8 @@ type UpdateAccountInput struct {
 	OwnerID                 *pulid.ID
 	ClearServiceRep         bool
 	ServiceRepID            *pulid.ID
+	ClearIntelligenceOwner  bool
+	IntelligenceOwnerID     *pulid.ID
 }
 
 // Mutate applies the UpdateAccountInput on the AccountMutation builder.
@@ -297,6 +299,12 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.ServiceRepID; v != nil {
 		m.SetServiceRepID(*v)
+	}
+	if i.ClearIntelligenceOwner {
+		m.ClearIntelligenceOwner()
+	}
+	if v := i.IntelligenceOwnerID; v != nil {
+		m.SetIntelligenceOwnerID(*v)
 	}
 }
 

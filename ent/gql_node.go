@@ -13,6 +13,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -25,6 +26,7 @@ import (
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
@@ -85,6 +87,11 @@ var casestudyImplementors = []string{"CaseStudy", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*CaseStudy) IsNode() {}
 
+var clientdocumentImplementors = []string{"ClientDocument", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ClientDocument) IsNode() {}
+
 var complaintImplementors = []string{"Complaint", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -144,6 +151,11 @@ var holidayImplementors = []string{"Holiday", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Holiday) IsNode() {}
+
+var intelligenceitemImplementors = []string{"IntelligenceItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*IntelligenceItem) IsNode() {}
 
 var interactionImplementors = []string{"Interaction", "Node"}
 
@@ -347,6 +359,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case clientdocument.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ClientDocument.Query().
+			Where(clientdocument.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, clientdocumentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case complaint.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -499,6 +524,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(holiday.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, holidayImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case intelligenceitem.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.IntelligenceItem.Query().
+			Where(intelligenceitem.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, intelligenceitemImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -808,6 +846,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case clientdocument.Table:
+		query := c.ClientDocument.Query().
+			Where(clientdocument.IDIn(ids...))
+		query, err := query.CollectFields(ctx, clientdocumentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case complaint.Table:
 		query := c.Complaint.Query().
 			Where(complaint.IDIn(ids...))
@@ -988,6 +1042,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Holiday.Query().
 			Where(holiday.IDIn(ids...))
 		query, err := query.CollectFields(ctx, holidayImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case intelligenceitem.Table:
+		query := c.IntelligenceItem.Query().
+			Where(intelligenceitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, intelligenceitemImplementors...)
 		if err != nil {
 			return nil, err
 		}

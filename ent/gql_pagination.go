@@ -15,6 +15,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -27,6 +28,7 @@ import (
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
@@ -2885,6 +2887,392 @@ func (_m *CaseStudy) ToEdge(order *CaseStudyOrder) *CaseStudyEdge {
 		order = DefaultCaseStudyOrder
 	}
 	return &CaseStudyEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ClientDocumentEdge is the edge representation of ClientDocument.
+type ClientDocumentEdge struct {
+	Node   *ClientDocument `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// ClientDocumentConnection is the connection containing edges to ClientDocument.
+type ClientDocumentConnection struct {
+	Edges      []*ClientDocumentEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *ClientDocumentConnection) build(nodes []*ClientDocument, pager *clientdocumentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ClientDocument
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ClientDocument {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ClientDocument {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ClientDocumentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ClientDocumentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ClientDocumentPaginateOption enables pagination customization.
+type ClientDocumentPaginateOption func(*clientdocumentPager) error
+
+// WithClientDocumentOrder configures pagination ordering.
+func WithClientDocumentOrder(order *ClientDocumentOrder) ClientDocumentPaginateOption {
+	if order == nil {
+		order = DefaultClientDocumentOrder
+	}
+	o := *order
+	return func(pager *clientdocumentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultClientDocumentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithClientDocumentFilter configures pagination filter.
+func WithClientDocumentFilter(filter func(*ClientDocumentQuery) (*ClientDocumentQuery, error)) ClientDocumentPaginateOption {
+	return func(pager *clientdocumentPager) error {
+		if filter == nil {
+			return errors.New("ClientDocumentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type clientdocumentPager struct {
+	reverse bool
+	order   *ClientDocumentOrder
+	filter  func(*ClientDocumentQuery) (*ClientDocumentQuery, error)
+}
+
+func newClientDocumentPager(opts []ClientDocumentPaginateOption, reverse bool) (*clientdocumentPager, error) {
+	pager := &clientdocumentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultClientDocumentOrder
+	}
+	return pager, nil
+}
+
+func (p *clientdocumentPager) applyFilter(query *ClientDocumentQuery) (*ClientDocumentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *clientdocumentPager) toCursor(_m *ClientDocument) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *clientdocumentPager) applyCursors(query *ClientDocumentQuery, after, before *Cursor) (*ClientDocumentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultClientDocumentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *clientdocumentPager) applyOrder(query *ClientDocumentQuery) *ClientDocumentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultClientDocumentOrder.Field {
+		query = query.Order(DefaultClientDocumentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *clientdocumentPager) orderExpr(query *ClientDocumentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultClientDocumentOrder.Field {
+			b.Comma().Ident(DefaultClientDocumentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ClientDocument.
+func (_m *ClientDocumentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ClientDocumentPaginateOption,
+) (*ClientDocumentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newClientDocumentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ClientDocumentConnection{Edges: []*ClientDocumentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ClientDocumentOrderFieldCreatedAt orders ClientDocument by created_at.
+	ClientDocumentOrderFieldCreatedAt = &ClientDocumentOrderField{
+		Value: func(_m *ClientDocument) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: clientdocument.FieldCreatedAt,
+		toTerm: clientdocument.ByCreatedAt,
+		toCursor: func(_m *ClientDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ClientDocumentOrderFieldUpdatedAt orders ClientDocument by updated_at.
+	ClientDocumentOrderFieldUpdatedAt = &ClientDocumentOrderField{
+		Value: func(_m *ClientDocument) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: clientdocument.FieldUpdatedAt,
+		toTerm: clientdocument.ByUpdatedAt,
+		toCursor: func(_m *ClientDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ClientDocumentOrderFieldCategory orders ClientDocument by category.
+	ClientDocumentOrderFieldCategory = &ClientDocumentOrderField{
+		Value: func(_m *ClientDocument) (ent.Value, error) {
+			return _m.Category, nil
+		},
+		column: clientdocument.FieldCategory,
+		toTerm: clientdocument.ByCategory,
+		toCursor: func(_m *ClientDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Category,
+			}
+		},
+	}
+	// ClientDocumentOrderFieldTitle orders ClientDocument by title.
+	ClientDocumentOrderFieldTitle = &ClientDocumentOrderField{
+		Value: func(_m *ClientDocument) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: clientdocument.FieldTitle,
+		toTerm: clientdocument.ByTitle,
+		toCursor: func(_m *ClientDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// ClientDocumentOrderFieldSerialNumber orders ClientDocument by serial_number.
+	ClientDocumentOrderFieldSerialNumber = &ClientDocumentOrderField{
+		Value: func(_m *ClientDocument) (ent.Value, error) {
+			return _m.SerialNumber, nil
+		},
+		column: clientdocument.FieldSerialNumber,
+		toTerm: clientdocument.BySerialNumber,
+		toCursor: func(_m *ClientDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SerialNumber,
+			}
+		},
+	}
+	// ClientDocumentOrderFieldSize orders ClientDocument by size.
+	ClientDocumentOrderFieldSize = &ClientDocumentOrderField{
+		Value: func(_m *ClientDocument) (ent.Value, error) {
+			return _m.Size, nil
+		},
+		column: clientdocument.FieldSize,
+		toTerm: clientdocument.BySize,
+		toCursor: func(_m *ClientDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Size,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ClientDocumentOrderField) String() string {
+	var str string
+	switch f.column {
+	case ClientDocumentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ClientDocumentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ClientDocumentOrderFieldCategory.column:
+		str = "CATEGORY"
+	case ClientDocumentOrderFieldTitle.column:
+		str = "TITLE"
+	case ClientDocumentOrderFieldSerialNumber.column:
+		str = "SERIAL_NUMBER"
+	case ClientDocumentOrderFieldSize.column:
+		str = "SIZE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ClientDocumentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ClientDocumentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ClientDocumentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ClientDocumentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ClientDocumentOrderFieldUpdatedAt
+	case "CATEGORY":
+		*f = *ClientDocumentOrderFieldCategory
+	case "TITLE":
+		*f = *ClientDocumentOrderFieldTitle
+	case "SERIAL_NUMBER":
+		*f = *ClientDocumentOrderFieldSerialNumber
+	case "SIZE":
+		*f = *ClientDocumentOrderFieldSize
+	default:
+		return fmt.Errorf("%s is not a valid ClientDocumentOrderField", str)
+	}
+	return nil
+}
+
+// ClientDocumentOrderField defines the ordering field of ClientDocument.
+type ClientDocumentOrderField struct {
+	// Value extracts the ordering value from the given ClientDocument.
+	Value    func(*ClientDocument) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) clientdocument.OrderOption
+	toCursor func(*ClientDocument) Cursor
+}
+
+// ClientDocumentOrder defines the ordering of ClientDocument.
+type ClientDocumentOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *ClientDocumentOrderField `json:"field"`
+}
+
+// DefaultClientDocumentOrder is the default ordering of ClientDocument.
+var DefaultClientDocumentOrder = &ClientDocumentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ClientDocumentOrderField{
+		Value: func(_m *ClientDocument) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: clientdocument.FieldID,
+		toTerm: clientdocument.ByID,
+		toCursor: func(_m *ClientDocument) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ClientDocument into ClientDocumentEdge.
+func (_m *ClientDocument) ToEdge(order *ClientDocumentOrder) *ClientDocumentEdge {
+	if order == nil {
+		order = DefaultClientDocumentOrder
+	}
+	return &ClientDocumentEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -6656,6 +7044,320 @@ func (_m *Holiday) ToEdge(order *HolidayOrder) *HolidayEdge {
 		order = DefaultHolidayOrder
 	}
 	return &HolidayEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// IntelligenceItemEdge is the edge representation of IntelligenceItem.
+type IntelligenceItemEdge struct {
+	Node   *IntelligenceItem `json:"node"`
+	Cursor Cursor            `json:"cursor"`
+}
+
+// IntelligenceItemConnection is the connection containing edges to IntelligenceItem.
+type IntelligenceItemConnection struct {
+	Edges      []*IntelligenceItemEdge `json:"edges"`
+	PageInfo   PageInfo                `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+func (c *IntelligenceItemConnection) build(nodes []*IntelligenceItem, pager *intelligenceitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *IntelligenceItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *IntelligenceItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *IntelligenceItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*IntelligenceItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &IntelligenceItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// IntelligenceItemPaginateOption enables pagination customization.
+type IntelligenceItemPaginateOption func(*intelligenceitemPager) error
+
+// WithIntelligenceItemOrder configures pagination ordering.
+func WithIntelligenceItemOrder(order *IntelligenceItemOrder) IntelligenceItemPaginateOption {
+	if order == nil {
+		order = DefaultIntelligenceItemOrder
+	}
+	o := *order
+	return func(pager *intelligenceitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultIntelligenceItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithIntelligenceItemFilter configures pagination filter.
+func WithIntelligenceItemFilter(filter func(*IntelligenceItemQuery) (*IntelligenceItemQuery, error)) IntelligenceItemPaginateOption {
+	return func(pager *intelligenceitemPager) error {
+		if filter == nil {
+			return errors.New("IntelligenceItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type intelligenceitemPager struct {
+	reverse bool
+	order   *IntelligenceItemOrder
+	filter  func(*IntelligenceItemQuery) (*IntelligenceItemQuery, error)
+}
+
+func newIntelligenceItemPager(opts []IntelligenceItemPaginateOption, reverse bool) (*intelligenceitemPager, error) {
+	pager := &intelligenceitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultIntelligenceItemOrder
+	}
+	return pager, nil
+}
+
+func (p *intelligenceitemPager) applyFilter(query *IntelligenceItemQuery) (*IntelligenceItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *intelligenceitemPager) toCursor(_m *IntelligenceItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *intelligenceitemPager) applyCursors(query *IntelligenceItemQuery, after, before *Cursor) (*IntelligenceItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultIntelligenceItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *intelligenceitemPager) applyOrder(query *IntelligenceItemQuery) *IntelligenceItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultIntelligenceItemOrder.Field {
+		query = query.Order(DefaultIntelligenceItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *intelligenceitemPager) orderExpr(query *IntelligenceItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultIntelligenceItemOrder.Field {
+			b.Comma().Ident(DefaultIntelligenceItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to IntelligenceItem.
+func (_m *IntelligenceItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...IntelligenceItemPaginateOption,
+) (*IntelligenceItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newIntelligenceItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &IntelligenceItemConnection{Edges: []*IntelligenceItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// IntelligenceItemOrderFieldCreatedAt orders IntelligenceItem by created_at.
+	IntelligenceItemOrderFieldCreatedAt = &IntelligenceItemOrderField{
+		Value: func(_m *IntelligenceItem) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: intelligenceitem.FieldCreatedAt,
+		toTerm: intelligenceitem.ByCreatedAt,
+		toCursor: func(_m *IntelligenceItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// IntelligenceItemOrderFieldUpdatedAt orders IntelligenceItem by updated_at.
+	IntelligenceItemOrderFieldUpdatedAt = &IntelligenceItemOrderField{
+		Value: func(_m *IntelligenceItem) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: intelligenceitem.FieldUpdatedAt,
+		toTerm: intelligenceitem.ByUpdatedAt,
+		toCursor: func(_m *IntelligenceItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f IntelligenceItemOrderField) String() string {
+	var str string
+	switch f.column {
+	case IntelligenceItemOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case IntelligenceItemOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f IntelligenceItemOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *IntelligenceItemOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("IntelligenceItemOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *IntelligenceItemOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *IntelligenceItemOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid IntelligenceItemOrderField", str)
+	}
+	return nil
+}
+
+// IntelligenceItemOrderField defines the ordering field of IntelligenceItem.
+type IntelligenceItemOrderField struct {
+	// Value extracts the ordering value from the given IntelligenceItem.
+	Value    func(*IntelligenceItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) intelligenceitem.OrderOption
+	toCursor func(*IntelligenceItem) Cursor
+}
+
+// IntelligenceItemOrder defines the ordering of IntelligenceItem.
+type IntelligenceItemOrder struct {
+	Direction OrderDirection              `json:"direction"`
+	Field     *IntelligenceItemOrderField `json:"field"`
+}
+
+// DefaultIntelligenceItemOrder is the default ordering of IntelligenceItem.
+var DefaultIntelligenceItemOrder = &IntelligenceItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &IntelligenceItemOrderField{
+		Value: func(_m *IntelligenceItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: intelligenceitem.FieldID,
+		toTerm: intelligenceitem.ByID,
+		toCursor: func(_m *IntelligenceItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts IntelligenceItem into IntelligenceItemEdge.
+func (_m *IntelligenceItem) ToEdge(order *IntelligenceItemOrder) *IntelligenceItemEdge {
+	if order == nil {
+		order = DefaultIntelligenceItemOrder
+	}
+	return &IntelligenceItemEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

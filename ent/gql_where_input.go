@@ -12,6 +12,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -23,6 +24,7 @@ import (
 	"rapport/ent/cultureplan"
 	"rapport/ent/department"
 	"rapport/ent/greetingoutline"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/predicate"
 	"rapport/ent/publication"
@@ -351,6 +353,23 @@ type AccountWhereInput struct {
 	ServiceRepIDEqualFold    *pulid.ID  `json:"serviceRepIDEqualFold,omitempty"`
 	ServiceRepIDContainsFold *pulid.ID  `json:"serviceRepIDContainsFold,omitempty"`
 
+	// "intelligence_owner_id" field predicates.
+	IntelligenceOwnerID             *pulid.ID  `json:"intelligenceOwnerID,omitempty"`
+	IntelligenceOwnerIDNEQ          *pulid.ID  `json:"intelligenceOwnerIDNEQ,omitempty"`
+	IntelligenceOwnerIDIn           []pulid.ID `json:"intelligenceOwnerIDIn,omitempty"`
+	IntelligenceOwnerIDNotIn        []pulid.ID `json:"intelligenceOwnerIDNotIn,omitempty"`
+	IntelligenceOwnerIDGT           *pulid.ID  `json:"intelligenceOwnerIDGT,omitempty"`
+	IntelligenceOwnerIDGTE          *pulid.ID  `json:"intelligenceOwnerIDGTE,omitempty"`
+	IntelligenceOwnerIDLT           *pulid.ID  `json:"intelligenceOwnerIDLT,omitempty"`
+	IntelligenceOwnerIDLTE          *pulid.ID  `json:"intelligenceOwnerIDLTE,omitempty"`
+	IntelligenceOwnerIDContains     *pulid.ID  `json:"intelligenceOwnerIDContains,omitempty"`
+	IntelligenceOwnerIDHasPrefix    *pulid.ID  `json:"intelligenceOwnerIDHasPrefix,omitempty"`
+	IntelligenceOwnerIDHasSuffix    *pulid.ID  `json:"intelligenceOwnerIDHasSuffix,omitempty"`
+	IntelligenceOwnerIDIsNil        bool       `json:"intelligenceOwnerIDIsNil,omitempty"`
+	IntelligenceOwnerIDNotNil       bool       `json:"intelligenceOwnerIDNotNil,omitempty"`
+	IntelligenceOwnerIDEqualFold    *pulid.ID  `json:"intelligenceOwnerIDEqualFold,omitempty"`
+	IntelligenceOwnerIDContainsFold *pulid.ID  `json:"intelligenceOwnerIDContainsFold,omitempty"`
+
 	// "credit_limit" field predicates.
 	CreditLimit       *int64  `json:"creditLimit,omitempty"`
 	CreditLimitNEQ    *int64  `json:"creditLimitNEQ,omitempty"`
@@ -528,6 +547,10 @@ type AccountWhereInput struct {
 	// "visit_reports" edge predicates.
 	HasVisitReports     *bool                    `json:"hasVisitReports,omitempty"`
 	HasVisitReportsWith []*VisitReportWhereInput `json:"hasVisitReportsWith,omitempty"`
+
+	// "intelligence_owner" edge predicates.
+	HasIntelligenceOwner     *bool             `json:"hasIntelligenceOwner,omitempty"`
+	HasIntelligenceOwnerWith []*UserWhereInput `json:"hasIntelligenceOwnerWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1396,6 +1419,51 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	if i.ServiceRepIDContainsFold != nil {
 		predicates = append(predicates, account.ServiceRepIDContainsFold(*i.ServiceRepIDContainsFold))
 	}
+	if i.IntelligenceOwnerID != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDEQ(*i.IntelligenceOwnerID))
+	}
+	if i.IntelligenceOwnerIDNEQ != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDNEQ(*i.IntelligenceOwnerIDNEQ))
+	}
+	if len(i.IntelligenceOwnerIDIn) > 0 {
+		predicates = append(predicates, account.IntelligenceOwnerIDIn(i.IntelligenceOwnerIDIn...))
+	}
+	if len(i.IntelligenceOwnerIDNotIn) > 0 {
+		predicates = append(predicates, account.IntelligenceOwnerIDNotIn(i.IntelligenceOwnerIDNotIn...))
+	}
+	if i.IntelligenceOwnerIDGT != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDGT(*i.IntelligenceOwnerIDGT))
+	}
+	if i.IntelligenceOwnerIDGTE != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDGTE(*i.IntelligenceOwnerIDGTE))
+	}
+	if i.IntelligenceOwnerIDLT != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDLT(*i.IntelligenceOwnerIDLT))
+	}
+	if i.IntelligenceOwnerIDLTE != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDLTE(*i.IntelligenceOwnerIDLTE))
+	}
+	if i.IntelligenceOwnerIDContains != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDContains(*i.IntelligenceOwnerIDContains))
+	}
+	if i.IntelligenceOwnerIDHasPrefix != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDHasPrefix(*i.IntelligenceOwnerIDHasPrefix))
+	}
+	if i.IntelligenceOwnerIDHasSuffix != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDHasSuffix(*i.IntelligenceOwnerIDHasSuffix))
+	}
+	if i.IntelligenceOwnerIDIsNil {
+		predicates = append(predicates, account.IntelligenceOwnerIDIsNil())
+	}
+	if i.IntelligenceOwnerIDNotNil {
+		predicates = append(predicates, account.IntelligenceOwnerIDNotNil())
+	}
+	if i.IntelligenceOwnerIDEqualFold != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDEqualFold(*i.IntelligenceOwnerIDEqualFold))
+	}
+	if i.IntelligenceOwnerIDContainsFold != nil {
+		predicates = append(predicates, account.IntelligenceOwnerIDContainsFold(*i.IntelligenceOwnerIDContainsFold))
+	}
 	if i.CreditLimit != nil {
 		predicates = append(predicates, account.CreditLimitEQ(*i.CreditLimit))
 	}
@@ -1876,6 +1944,24 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, account.HasVisitReportsWith(with...))
+	}
+	if i.HasIntelligenceOwner != nil {
+		p := account.HasIntelligenceOwner()
+		if !*i.HasIntelligenceOwner {
+			p = account.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasIntelligenceOwnerWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasIntelligenceOwnerWith))
+		for _, w := range i.HasIntelligenceOwnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasIntelligenceOwnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, account.HasIntelligenceOwnerWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -5014,6 +5100,694 @@ func (i *CaseStudyWhereInput) P() (predicate.CaseStudy, error) {
 		return predicates[0], nil
 	default:
 		return casestudy.And(predicates...), nil
+	}
+}
+
+// ClientDocumentWhereInput represents a where input for filtering ClientDocument queries.
+type ClientDocumentWhereInput struct {
+	Predicates []predicate.ClientDocument  `json:"-"`
+	Not        *ClientDocumentWhereInput   `json:"not,omitempty"`
+	Or         []*ClientDocumentWhereInput `json:"or,omitempty"`
+	And        []*ClientDocumentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category      *clientdocument.Category  `json:"category,omitempty"`
+	CategoryNEQ   *clientdocument.Category  `json:"categoryNEQ,omitempty"`
+	CategoryIn    []clientdocument.Category `json:"categoryIn,omitempty"`
+	CategoryNotIn []clientdocument.Category `json:"categoryNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "number" field predicates.
+	Number      *int  `json:"number,omitempty"`
+	NumberNEQ   *int  `json:"numberNEQ,omitempty"`
+	NumberIn    []int `json:"numberIn,omitempty"`
+	NumberNotIn []int `json:"numberNotIn,omitempty"`
+	NumberGT    *int  `json:"numberGT,omitempty"`
+	NumberGTE   *int  `json:"numberGTE,omitempty"`
+	NumberLT    *int  `json:"numberLT,omitempty"`
+	NumberLTE   *int  `json:"numberLTE,omitempty"`
+
+	// "serial_number" field predicates.
+	SerialNumber             *string  `json:"serialNumber,omitempty"`
+	SerialNumberNEQ          *string  `json:"serialNumberNEQ,omitempty"`
+	SerialNumberIn           []string `json:"serialNumberIn,omitempty"`
+	SerialNumberNotIn        []string `json:"serialNumberNotIn,omitempty"`
+	SerialNumberGT           *string  `json:"serialNumberGT,omitempty"`
+	SerialNumberGTE          *string  `json:"serialNumberGTE,omitempty"`
+	SerialNumberLT           *string  `json:"serialNumberLT,omitempty"`
+	SerialNumberLTE          *string  `json:"serialNumberLTE,omitempty"`
+	SerialNumberContains     *string  `json:"serialNumberContains,omitempty"`
+	SerialNumberHasPrefix    *string  `json:"serialNumberHasPrefix,omitempty"`
+	SerialNumberHasSuffix    *string  `json:"serialNumberHasSuffix,omitempty"`
+	SerialNumberEqualFold    *string  `json:"serialNumberEqualFold,omitempty"`
+	SerialNumberContainsFold *string  `json:"serialNumberContainsFold,omitempty"`
+
+	// "file_name" field predicates.
+	FileName             *string  `json:"fileName,omitempty"`
+	FileNameNEQ          *string  `json:"fileNameNEQ,omitempty"`
+	FileNameIn           []string `json:"fileNameIn,omitempty"`
+	FileNameNotIn        []string `json:"fileNameNotIn,omitempty"`
+	FileNameGT           *string  `json:"fileNameGT,omitempty"`
+	FileNameGTE          *string  `json:"fileNameGTE,omitempty"`
+	FileNameLT           *string  `json:"fileNameLT,omitempty"`
+	FileNameLTE          *string  `json:"fileNameLTE,omitempty"`
+	FileNameContains     *string  `json:"fileNameContains,omitempty"`
+	FileNameHasPrefix    *string  `json:"fileNameHasPrefix,omitempty"`
+	FileNameHasSuffix    *string  `json:"fileNameHasSuffix,omitempty"`
+	FileNameEqualFold    *string  `json:"fileNameEqualFold,omitempty"`
+	FileNameContainsFold *string  `json:"fileNameContainsFold,omitempty"`
+
+	// "content_type" field predicates.
+	ContentType             *string  `json:"contentType,omitempty"`
+	ContentTypeNEQ          *string  `json:"contentTypeNEQ,omitempty"`
+	ContentTypeIn           []string `json:"contentTypeIn,omitempty"`
+	ContentTypeNotIn        []string `json:"contentTypeNotIn,omitempty"`
+	ContentTypeGT           *string  `json:"contentTypeGT,omitempty"`
+	ContentTypeGTE          *string  `json:"contentTypeGTE,omitempty"`
+	ContentTypeLT           *string  `json:"contentTypeLT,omitempty"`
+	ContentTypeLTE          *string  `json:"contentTypeLTE,omitempty"`
+	ContentTypeContains     *string  `json:"contentTypeContains,omitempty"`
+	ContentTypeHasPrefix    *string  `json:"contentTypeHasPrefix,omitempty"`
+	ContentTypeHasSuffix    *string  `json:"contentTypeHasSuffix,omitempty"`
+	ContentTypeEqualFold    *string  `json:"contentTypeEqualFold,omitempty"`
+	ContentTypeContainsFold *string  `json:"contentTypeContainsFold,omitempty"`
+
+	// "size" field predicates.
+	Size      *int64  `json:"size,omitempty"`
+	SizeNEQ   *int64  `json:"sizeNEQ,omitempty"`
+	SizeIn    []int64 `json:"sizeIn,omitempty"`
+	SizeNotIn []int64 `json:"sizeNotIn,omitempty"`
+	SizeGT    *int64  `json:"sizeGT,omitempty"`
+	SizeGTE   *int64  `json:"sizeGTE,omitempty"`
+	SizeLT    *int64  `json:"sizeLT,omitempty"`
+	SizeLTE   *int64  `json:"sizeLTE,omitempty"`
+
+	// "uploaded_by_id" field predicates.
+	UploadedByID             *pulid.ID  `json:"uploadedByID,omitempty"`
+	UploadedByIDNEQ          *pulid.ID  `json:"uploadedByIDNEQ,omitempty"`
+	UploadedByIDIn           []pulid.ID `json:"uploadedByIDIn,omitempty"`
+	UploadedByIDNotIn        []pulid.ID `json:"uploadedByIDNotIn,omitempty"`
+	UploadedByIDGT           *pulid.ID  `json:"uploadedByIDGT,omitempty"`
+	UploadedByIDGTE          *pulid.ID  `json:"uploadedByIDGTE,omitempty"`
+	UploadedByIDLT           *pulid.ID  `json:"uploadedByIDLT,omitempty"`
+	UploadedByIDLTE          *pulid.ID  `json:"uploadedByIDLTE,omitempty"`
+	UploadedByIDContains     *pulid.ID  `json:"uploadedByIDContains,omitempty"`
+	UploadedByIDHasPrefix    *pulid.ID  `json:"uploadedByIDHasPrefix,omitempty"`
+	UploadedByIDHasSuffix    *pulid.ID  `json:"uploadedByIDHasSuffix,omitempty"`
+	UploadedByIDIsNil        bool       `json:"uploadedByIDIsNil,omitempty"`
+	UploadedByIDNotNil       bool       `json:"uploadedByIDNotNil,omitempty"`
+	UploadedByIDEqualFold    *pulid.ID  `json:"uploadedByIDEqualFold,omitempty"`
+	UploadedByIDContainsFold *pulid.ID  `json:"uploadedByIDContainsFold,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "uploaded_by" edge predicates.
+	HasUploadedBy     *bool             `json:"hasUploadedBy,omitempty"`
+	HasUploadedByWith []*UserWhereInput `json:"hasUploadedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ClientDocumentWhereInput) AddPredicates(predicates ...predicate.ClientDocument) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ClientDocumentWhereInput filter on the ClientDocumentQuery builder.
+func (i *ClientDocumentWhereInput) Filter(q *ClientDocumentQuery) (*ClientDocumentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyClientDocumentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyClientDocumentWhereInput is returned in case the ClientDocumentWhereInput is empty.
+var ErrEmptyClientDocumentWhereInput = errors.New("ent: empty predicate ClientDocumentWhereInput")
+
+// P returns a predicate for filtering clientdocuments.
+// An error is returned if the input is empty or invalid.
+func (i *ClientDocumentWhereInput) P() (predicate.ClientDocument, error) {
+	var predicates []predicate.ClientDocument
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, clientdocument.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ClientDocument, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, clientdocument.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ClientDocument, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, clientdocument.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, clientdocument.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, clientdocument.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, clientdocument.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, clientdocument.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, clientdocument.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, clientdocument.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, clientdocument.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, clientdocument.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, clientdocument.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, clientdocument.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, clientdocument.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, clientdocument.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, clientdocument.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, clientdocument.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, clientdocument.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, clientdocument.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, clientdocument.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, clientdocument.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, clientdocument.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, clientdocument.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, clientdocument.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, clientdocument.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, clientdocument.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, clientdocument.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, clientdocument.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, clientdocument.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, clientdocument.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, clientdocument.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, clientdocument.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, clientdocument.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, clientdocument.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, clientdocument.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, clientdocument.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, clientdocument.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, clientdocument.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, clientdocument.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, clientdocument.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, clientdocument.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, clientdocument.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, clientdocument.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, clientdocument.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, clientdocument.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, clientdocument.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, clientdocument.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, clientdocument.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, clientdocument.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, clientdocument.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, clientdocument.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, clientdocument.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, clientdocument.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, clientdocument.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, clientdocument.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, clientdocument.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, clientdocument.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, clientdocument.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, clientdocument.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, clientdocument.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, clientdocument.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, clientdocument.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, clientdocument.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, clientdocument.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, clientdocument.YearLTE(*i.YearLTE))
+	}
+	if i.Number != nil {
+		predicates = append(predicates, clientdocument.NumberEQ(*i.Number))
+	}
+	if i.NumberNEQ != nil {
+		predicates = append(predicates, clientdocument.NumberNEQ(*i.NumberNEQ))
+	}
+	if len(i.NumberIn) > 0 {
+		predicates = append(predicates, clientdocument.NumberIn(i.NumberIn...))
+	}
+	if len(i.NumberNotIn) > 0 {
+		predicates = append(predicates, clientdocument.NumberNotIn(i.NumberNotIn...))
+	}
+	if i.NumberGT != nil {
+		predicates = append(predicates, clientdocument.NumberGT(*i.NumberGT))
+	}
+	if i.NumberGTE != nil {
+		predicates = append(predicates, clientdocument.NumberGTE(*i.NumberGTE))
+	}
+	if i.NumberLT != nil {
+		predicates = append(predicates, clientdocument.NumberLT(*i.NumberLT))
+	}
+	if i.NumberLTE != nil {
+		predicates = append(predicates, clientdocument.NumberLTE(*i.NumberLTE))
+	}
+	if i.SerialNumber != nil {
+		predicates = append(predicates, clientdocument.SerialNumberEQ(*i.SerialNumber))
+	}
+	if i.SerialNumberNEQ != nil {
+		predicates = append(predicates, clientdocument.SerialNumberNEQ(*i.SerialNumberNEQ))
+	}
+	if len(i.SerialNumberIn) > 0 {
+		predicates = append(predicates, clientdocument.SerialNumberIn(i.SerialNumberIn...))
+	}
+	if len(i.SerialNumberNotIn) > 0 {
+		predicates = append(predicates, clientdocument.SerialNumberNotIn(i.SerialNumberNotIn...))
+	}
+	if i.SerialNumberGT != nil {
+		predicates = append(predicates, clientdocument.SerialNumberGT(*i.SerialNumberGT))
+	}
+	if i.SerialNumberGTE != nil {
+		predicates = append(predicates, clientdocument.SerialNumberGTE(*i.SerialNumberGTE))
+	}
+	if i.SerialNumberLT != nil {
+		predicates = append(predicates, clientdocument.SerialNumberLT(*i.SerialNumberLT))
+	}
+	if i.SerialNumberLTE != nil {
+		predicates = append(predicates, clientdocument.SerialNumberLTE(*i.SerialNumberLTE))
+	}
+	if i.SerialNumberContains != nil {
+		predicates = append(predicates, clientdocument.SerialNumberContains(*i.SerialNumberContains))
+	}
+	if i.SerialNumberHasPrefix != nil {
+		predicates = append(predicates, clientdocument.SerialNumberHasPrefix(*i.SerialNumberHasPrefix))
+	}
+	if i.SerialNumberHasSuffix != nil {
+		predicates = append(predicates, clientdocument.SerialNumberHasSuffix(*i.SerialNumberHasSuffix))
+	}
+	if i.SerialNumberEqualFold != nil {
+		predicates = append(predicates, clientdocument.SerialNumberEqualFold(*i.SerialNumberEqualFold))
+	}
+	if i.SerialNumberContainsFold != nil {
+		predicates = append(predicates, clientdocument.SerialNumberContainsFold(*i.SerialNumberContainsFold))
+	}
+	if i.FileName != nil {
+		predicates = append(predicates, clientdocument.FileNameEQ(*i.FileName))
+	}
+	if i.FileNameNEQ != nil {
+		predicates = append(predicates, clientdocument.FileNameNEQ(*i.FileNameNEQ))
+	}
+	if len(i.FileNameIn) > 0 {
+		predicates = append(predicates, clientdocument.FileNameIn(i.FileNameIn...))
+	}
+	if len(i.FileNameNotIn) > 0 {
+		predicates = append(predicates, clientdocument.FileNameNotIn(i.FileNameNotIn...))
+	}
+	if i.FileNameGT != nil {
+		predicates = append(predicates, clientdocument.FileNameGT(*i.FileNameGT))
+	}
+	if i.FileNameGTE != nil {
+		predicates = append(predicates, clientdocument.FileNameGTE(*i.FileNameGTE))
+	}
+	if i.FileNameLT != nil {
+		predicates = append(predicates, clientdocument.FileNameLT(*i.FileNameLT))
+	}
+	if i.FileNameLTE != nil {
+		predicates = append(predicates, clientdocument.FileNameLTE(*i.FileNameLTE))
+	}
+	if i.FileNameContains != nil {
+		predicates = append(predicates, clientdocument.FileNameContains(*i.FileNameContains))
+	}
+	if i.FileNameHasPrefix != nil {
+		predicates = append(predicates, clientdocument.FileNameHasPrefix(*i.FileNameHasPrefix))
+	}
+	if i.FileNameHasSuffix != nil {
+		predicates = append(predicates, clientdocument.FileNameHasSuffix(*i.FileNameHasSuffix))
+	}
+	if i.FileNameEqualFold != nil {
+		predicates = append(predicates, clientdocument.FileNameEqualFold(*i.FileNameEqualFold))
+	}
+	if i.FileNameContainsFold != nil {
+		predicates = append(predicates, clientdocument.FileNameContainsFold(*i.FileNameContainsFold))
+	}
+	if i.ContentType != nil {
+		predicates = append(predicates, clientdocument.ContentTypeEQ(*i.ContentType))
+	}
+	if i.ContentTypeNEQ != nil {
+		predicates = append(predicates, clientdocument.ContentTypeNEQ(*i.ContentTypeNEQ))
+	}
+	if len(i.ContentTypeIn) > 0 {
+		predicates = append(predicates, clientdocument.ContentTypeIn(i.ContentTypeIn...))
+	}
+	if len(i.ContentTypeNotIn) > 0 {
+		predicates = append(predicates, clientdocument.ContentTypeNotIn(i.ContentTypeNotIn...))
+	}
+	if i.ContentTypeGT != nil {
+		predicates = append(predicates, clientdocument.ContentTypeGT(*i.ContentTypeGT))
+	}
+	if i.ContentTypeGTE != nil {
+		predicates = append(predicates, clientdocument.ContentTypeGTE(*i.ContentTypeGTE))
+	}
+	if i.ContentTypeLT != nil {
+		predicates = append(predicates, clientdocument.ContentTypeLT(*i.ContentTypeLT))
+	}
+	if i.ContentTypeLTE != nil {
+		predicates = append(predicates, clientdocument.ContentTypeLTE(*i.ContentTypeLTE))
+	}
+	if i.ContentTypeContains != nil {
+		predicates = append(predicates, clientdocument.ContentTypeContains(*i.ContentTypeContains))
+	}
+	if i.ContentTypeHasPrefix != nil {
+		predicates = append(predicates, clientdocument.ContentTypeHasPrefix(*i.ContentTypeHasPrefix))
+	}
+	if i.ContentTypeHasSuffix != nil {
+		predicates = append(predicates, clientdocument.ContentTypeHasSuffix(*i.ContentTypeHasSuffix))
+	}
+	if i.ContentTypeEqualFold != nil {
+		predicates = append(predicates, clientdocument.ContentTypeEqualFold(*i.ContentTypeEqualFold))
+	}
+	if i.ContentTypeContainsFold != nil {
+		predicates = append(predicates, clientdocument.ContentTypeContainsFold(*i.ContentTypeContainsFold))
+	}
+	if i.Size != nil {
+		predicates = append(predicates, clientdocument.SizeEQ(*i.Size))
+	}
+	if i.SizeNEQ != nil {
+		predicates = append(predicates, clientdocument.SizeNEQ(*i.SizeNEQ))
+	}
+	if len(i.SizeIn) > 0 {
+		predicates = append(predicates, clientdocument.SizeIn(i.SizeIn...))
+	}
+	if len(i.SizeNotIn) > 0 {
+		predicates = append(predicates, clientdocument.SizeNotIn(i.SizeNotIn...))
+	}
+	if i.SizeGT != nil {
+		predicates = append(predicates, clientdocument.SizeGT(*i.SizeGT))
+	}
+	if i.SizeGTE != nil {
+		predicates = append(predicates, clientdocument.SizeGTE(*i.SizeGTE))
+	}
+	if i.SizeLT != nil {
+		predicates = append(predicates, clientdocument.SizeLT(*i.SizeLT))
+	}
+	if i.SizeLTE != nil {
+		predicates = append(predicates, clientdocument.SizeLTE(*i.SizeLTE))
+	}
+	if i.UploadedByID != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDEQ(*i.UploadedByID))
+	}
+	if i.UploadedByIDNEQ != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDNEQ(*i.UploadedByIDNEQ))
+	}
+	if len(i.UploadedByIDIn) > 0 {
+		predicates = append(predicates, clientdocument.UploadedByIDIn(i.UploadedByIDIn...))
+	}
+	if len(i.UploadedByIDNotIn) > 0 {
+		predicates = append(predicates, clientdocument.UploadedByIDNotIn(i.UploadedByIDNotIn...))
+	}
+	if i.UploadedByIDGT != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDGT(*i.UploadedByIDGT))
+	}
+	if i.UploadedByIDGTE != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDGTE(*i.UploadedByIDGTE))
+	}
+	if i.UploadedByIDLT != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDLT(*i.UploadedByIDLT))
+	}
+	if i.UploadedByIDLTE != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDLTE(*i.UploadedByIDLTE))
+	}
+	if i.UploadedByIDContains != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDContains(*i.UploadedByIDContains))
+	}
+	if i.UploadedByIDHasPrefix != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDHasPrefix(*i.UploadedByIDHasPrefix))
+	}
+	if i.UploadedByIDHasSuffix != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDHasSuffix(*i.UploadedByIDHasSuffix))
+	}
+	if i.UploadedByIDIsNil {
+		predicates = append(predicates, clientdocument.UploadedByIDIsNil())
+	}
+	if i.UploadedByIDNotNil {
+		predicates = append(predicates, clientdocument.UploadedByIDNotNil())
+	}
+	if i.UploadedByIDEqualFold != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDEqualFold(*i.UploadedByIDEqualFold))
+	}
+	if i.UploadedByIDContainsFold != nil {
+		predicates = append(predicates, clientdocument.UploadedByIDContainsFold(*i.UploadedByIDContainsFold))
+	}
+
+	if i.HasAccount != nil {
+		p := clientdocument.HasAccount()
+		if !*i.HasAccount {
+			p = clientdocument.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, clientdocument.HasAccountWith(with...))
+	}
+	if i.HasUploadedBy != nil {
+		p := clientdocument.HasUploadedBy()
+		if !*i.HasUploadedBy {
+			p = clientdocument.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasUploadedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasUploadedByWith))
+		for _, w := range i.HasUploadedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasUploadedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, clientdocument.HasUploadedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyClientDocumentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return clientdocument.And(predicates...), nil
 	}
 }
 
@@ -11816,6 +12590,574 @@ func (i *GreetingOutlineWhereInput) P() (predicate.GreetingOutline, error) {
 		return predicates[0], nil
 	default:
 		return greetingoutline.And(predicates...), nil
+	}
+}
+
+// IntelligenceItemWhereInput represents a where input for filtering IntelligenceItem queries.
+type IntelligenceItemWhereInput struct {
+	Predicates []predicate.IntelligenceItem  `json:"-"`
+	Not        *IntelligenceItemWhereInput   `json:"not,omitempty"`
+	Or         []*IntelligenceItemWhereInput `json:"or,omitempty"`
+	And        []*IntelligenceItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID             *pulid.ID  `json:"accountID,omitempty"`
+	AccountIDNEQ          *pulid.ID  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn           []pulid.ID `json:"accountIDIn,omitempty"`
+	AccountIDNotIn        []pulid.ID `json:"accountIDNotIn,omitempty"`
+	AccountIDGT           *pulid.ID  `json:"accountIDGT,omitempty"`
+	AccountIDGTE          *pulid.ID  `json:"accountIDGTE,omitempty"`
+	AccountIDLT           *pulid.ID  `json:"accountIDLT,omitempty"`
+	AccountIDLTE          *pulid.ID  `json:"accountIDLTE,omitempty"`
+	AccountIDContains     *pulid.ID  `json:"accountIDContains,omitempty"`
+	AccountIDHasPrefix    *pulid.ID  `json:"accountIDHasPrefix,omitempty"`
+	AccountIDHasSuffix    *pulid.ID  `json:"accountIDHasSuffix,omitempty"`
+	AccountIDEqualFold    *pulid.ID  `json:"accountIDEqualFold,omitempty"`
+	AccountIDContainsFold *pulid.ID  `json:"accountIDContainsFold,omitempty"`
+
+	// "headline" field predicates.
+	Headline             *string  `json:"headline,omitempty"`
+	HeadlineNEQ          *string  `json:"headlineNEQ,omitempty"`
+	HeadlineIn           []string `json:"headlineIn,omitempty"`
+	HeadlineNotIn        []string `json:"headlineNotIn,omitempty"`
+	HeadlineGT           *string  `json:"headlineGT,omitempty"`
+	HeadlineGTE          *string  `json:"headlineGTE,omitempty"`
+	HeadlineLT           *string  `json:"headlineLT,omitempty"`
+	HeadlineLTE          *string  `json:"headlineLTE,omitempty"`
+	HeadlineContains     *string  `json:"headlineContains,omitempty"`
+	HeadlineHasPrefix    *string  `json:"headlineHasPrefix,omitempty"`
+	HeadlineHasSuffix    *string  `json:"headlineHasSuffix,omitempty"`
+	HeadlineEqualFold    *string  `json:"headlineEqualFold,omitempty"`
+	HeadlineContainsFold *string  `json:"headlineContainsFold,omitempty"`
+
+	// "source" field predicates.
+	Source             *string  `json:"source,omitempty"`
+	SourceNEQ          *string  `json:"sourceNEQ,omitempty"`
+	SourceIn           []string `json:"sourceIn,omitempty"`
+	SourceNotIn        []string `json:"sourceNotIn,omitempty"`
+	SourceGT           *string  `json:"sourceGT,omitempty"`
+	SourceGTE          *string  `json:"sourceGTE,omitempty"`
+	SourceLT           *string  `json:"sourceLT,omitempty"`
+	SourceLTE          *string  `json:"sourceLTE,omitempty"`
+	SourceContains     *string  `json:"sourceContains,omitempty"`
+	SourceHasPrefix    *string  `json:"sourceHasPrefix,omitempty"`
+	SourceHasSuffix    *string  `json:"sourceHasSuffix,omitempty"`
+	SourceEqualFold    *string  `json:"sourceEqualFold,omitempty"`
+	SourceContainsFold *string  `json:"sourceContainsFold,omitempty"`
+
+	// "summary" field predicates.
+	Summary             *string  `json:"summary,omitempty"`
+	SummaryNEQ          *string  `json:"summaryNEQ,omitempty"`
+	SummaryIn           []string `json:"summaryIn,omitempty"`
+	SummaryNotIn        []string `json:"summaryNotIn,omitempty"`
+	SummaryGT           *string  `json:"summaryGT,omitempty"`
+	SummaryGTE          *string  `json:"summaryGTE,omitempty"`
+	SummaryLT           *string  `json:"summaryLT,omitempty"`
+	SummaryLTE          *string  `json:"summaryLTE,omitempty"`
+	SummaryContains     *string  `json:"summaryContains,omitempty"`
+	SummaryHasPrefix    *string  `json:"summaryHasPrefix,omitempty"`
+	SummaryHasSuffix    *string  `json:"summaryHasSuffix,omitempty"`
+	SummaryEqualFold    *string  `json:"summaryEqualFold,omitempty"`
+	SummaryContainsFold *string  `json:"summaryContainsFold,omitempty"`
+
+	// "entry_point" field predicates.
+	EntryPoint             *string  `json:"entryPoint,omitempty"`
+	EntryPointNEQ          *string  `json:"entryPointNEQ,omitempty"`
+	EntryPointIn           []string `json:"entryPointIn,omitempty"`
+	EntryPointNotIn        []string `json:"entryPointNotIn,omitempty"`
+	EntryPointGT           *string  `json:"entryPointGT,omitempty"`
+	EntryPointGTE          *string  `json:"entryPointGTE,omitempty"`
+	EntryPointLT           *string  `json:"entryPointLT,omitempty"`
+	EntryPointLTE          *string  `json:"entryPointLTE,omitempty"`
+	EntryPointContains     *string  `json:"entryPointContains,omitempty"`
+	EntryPointHasPrefix    *string  `json:"entryPointHasPrefix,omitempty"`
+	EntryPointHasSuffix    *string  `json:"entryPointHasSuffix,omitempty"`
+	EntryPointEqualFold    *string  `json:"entryPointEqualFold,omitempty"`
+	EntryPointContainsFold *string  `json:"entryPointContainsFold,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID             *pulid.ID  `json:"authorID,omitempty"`
+	AuthorIDNEQ          *pulid.ID  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn           []pulid.ID `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn        []pulid.ID `json:"authorIDNotIn,omitempty"`
+	AuthorIDGT           *pulid.ID  `json:"authorIDGT,omitempty"`
+	AuthorIDGTE          *pulid.ID  `json:"authorIDGTE,omitempty"`
+	AuthorIDLT           *pulid.ID  `json:"authorIDLT,omitempty"`
+	AuthorIDLTE          *pulid.ID  `json:"authorIDLTE,omitempty"`
+	AuthorIDContains     *pulid.ID  `json:"authorIDContains,omitempty"`
+	AuthorIDHasPrefix    *pulid.ID  `json:"authorIDHasPrefix,omitempty"`
+	AuthorIDHasSuffix    *pulid.ID  `json:"authorIDHasSuffix,omitempty"`
+	AuthorIDIsNil        bool       `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil       bool       `json:"authorIDNotNil,omitempty"`
+	AuthorIDEqualFold    *pulid.ID  `json:"authorIDEqualFold,omitempty"`
+	AuthorIDContainsFold *pulid.ID  `json:"authorIDContainsFold,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "author" edge predicates.
+	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
+	HasAuthorWith []*UserWhereInput `json:"hasAuthorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *IntelligenceItemWhereInput) AddPredicates(predicates ...predicate.IntelligenceItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the IntelligenceItemWhereInput filter on the IntelligenceItemQuery builder.
+func (i *IntelligenceItemWhereInput) Filter(q *IntelligenceItemQuery) (*IntelligenceItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyIntelligenceItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyIntelligenceItemWhereInput is returned in case the IntelligenceItemWhereInput is empty.
+var ErrEmptyIntelligenceItemWhereInput = errors.New("ent: empty predicate IntelligenceItemWhereInput")
+
+// P returns a predicate for filtering intelligenceitems.
+// An error is returned if the input is empty or invalid.
+func (i *IntelligenceItemWhereInput) P() (predicate.IntelligenceItem, error) {
+	var predicates []predicate.IntelligenceItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, intelligenceitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.IntelligenceItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, intelligenceitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.IntelligenceItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, intelligenceitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, intelligenceitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, intelligenceitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, intelligenceitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, intelligenceitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, intelligenceitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, intelligenceitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, intelligenceitem.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, intelligenceitem.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, intelligenceitem.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, intelligenceitem.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, intelligenceitem.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, intelligenceitem.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, intelligenceitem.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, intelligenceitem.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, intelligenceitem.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, intelligenceitem.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, intelligenceitem.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, intelligenceitem.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, intelligenceitem.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, intelligenceitem.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, intelligenceitem.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, intelligenceitem.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.AccountIDGT != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDGT(*i.AccountIDGT))
+	}
+	if i.AccountIDGTE != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDGTE(*i.AccountIDGTE))
+	}
+	if i.AccountIDLT != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDLT(*i.AccountIDLT))
+	}
+	if i.AccountIDLTE != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDLTE(*i.AccountIDLTE))
+	}
+	if i.AccountIDContains != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDContains(*i.AccountIDContains))
+	}
+	if i.AccountIDHasPrefix != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDHasPrefix(*i.AccountIDHasPrefix))
+	}
+	if i.AccountIDHasSuffix != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDHasSuffix(*i.AccountIDHasSuffix))
+	}
+	if i.AccountIDEqualFold != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDEqualFold(*i.AccountIDEqualFold))
+	}
+	if i.AccountIDContainsFold != nil {
+		predicates = append(predicates, intelligenceitem.AccountIDContainsFold(*i.AccountIDContainsFold))
+	}
+	if i.Headline != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineEQ(*i.Headline))
+	}
+	if i.HeadlineNEQ != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineNEQ(*i.HeadlineNEQ))
+	}
+	if len(i.HeadlineIn) > 0 {
+		predicates = append(predicates, intelligenceitem.HeadlineIn(i.HeadlineIn...))
+	}
+	if len(i.HeadlineNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.HeadlineNotIn(i.HeadlineNotIn...))
+	}
+	if i.HeadlineGT != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineGT(*i.HeadlineGT))
+	}
+	if i.HeadlineGTE != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineGTE(*i.HeadlineGTE))
+	}
+	if i.HeadlineLT != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineLT(*i.HeadlineLT))
+	}
+	if i.HeadlineLTE != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineLTE(*i.HeadlineLTE))
+	}
+	if i.HeadlineContains != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineContains(*i.HeadlineContains))
+	}
+	if i.HeadlineHasPrefix != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineHasPrefix(*i.HeadlineHasPrefix))
+	}
+	if i.HeadlineHasSuffix != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineHasSuffix(*i.HeadlineHasSuffix))
+	}
+	if i.HeadlineEqualFold != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineEqualFold(*i.HeadlineEqualFold))
+	}
+	if i.HeadlineContainsFold != nil {
+		predicates = append(predicates, intelligenceitem.HeadlineContainsFold(*i.HeadlineContainsFold))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, intelligenceitem.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, intelligenceitem.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, intelligenceitem.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.SourceGT != nil {
+		predicates = append(predicates, intelligenceitem.SourceGT(*i.SourceGT))
+	}
+	if i.SourceGTE != nil {
+		predicates = append(predicates, intelligenceitem.SourceGTE(*i.SourceGTE))
+	}
+	if i.SourceLT != nil {
+		predicates = append(predicates, intelligenceitem.SourceLT(*i.SourceLT))
+	}
+	if i.SourceLTE != nil {
+		predicates = append(predicates, intelligenceitem.SourceLTE(*i.SourceLTE))
+	}
+	if i.SourceContains != nil {
+		predicates = append(predicates, intelligenceitem.SourceContains(*i.SourceContains))
+	}
+	if i.SourceHasPrefix != nil {
+		predicates = append(predicates, intelligenceitem.SourceHasPrefix(*i.SourceHasPrefix))
+	}
+	if i.SourceHasSuffix != nil {
+		predicates = append(predicates, intelligenceitem.SourceHasSuffix(*i.SourceHasSuffix))
+	}
+	if i.SourceEqualFold != nil {
+		predicates = append(predicates, intelligenceitem.SourceEqualFold(*i.SourceEqualFold))
+	}
+	if i.SourceContainsFold != nil {
+		predicates = append(predicates, intelligenceitem.SourceContainsFold(*i.SourceContainsFold))
+	}
+	if i.Summary != nil {
+		predicates = append(predicates, intelligenceitem.SummaryEQ(*i.Summary))
+	}
+	if i.SummaryNEQ != nil {
+		predicates = append(predicates, intelligenceitem.SummaryNEQ(*i.SummaryNEQ))
+	}
+	if len(i.SummaryIn) > 0 {
+		predicates = append(predicates, intelligenceitem.SummaryIn(i.SummaryIn...))
+	}
+	if len(i.SummaryNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.SummaryNotIn(i.SummaryNotIn...))
+	}
+	if i.SummaryGT != nil {
+		predicates = append(predicates, intelligenceitem.SummaryGT(*i.SummaryGT))
+	}
+	if i.SummaryGTE != nil {
+		predicates = append(predicates, intelligenceitem.SummaryGTE(*i.SummaryGTE))
+	}
+	if i.SummaryLT != nil {
+		predicates = append(predicates, intelligenceitem.SummaryLT(*i.SummaryLT))
+	}
+	if i.SummaryLTE != nil {
+		predicates = append(predicates, intelligenceitem.SummaryLTE(*i.SummaryLTE))
+	}
+	if i.SummaryContains != nil {
+		predicates = append(predicates, intelligenceitem.SummaryContains(*i.SummaryContains))
+	}
+	if i.SummaryHasPrefix != nil {
+		predicates = append(predicates, intelligenceitem.SummaryHasPrefix(*i.SummaryHasPrefix))
+	}
+	if i.SummaryHasSuffix != nil {
+		predicates = append(predicates, intelligenceitem.SummaryHasSuffix(*i.SummaryHasSuffix))
+	}
+	if i.SummaryEqualFold != nil {
+		predicates = append(predicates, intelligenceitem.SummaryEqualFold(*i.SummaryEqualFold))
+	}
+	if i.SummaryContainsFold != nil {
+		predicates = append(predicates, intelligenceitem.SummaryContainsFold(*i.SummaryContainsFold))
+	}
+	if i.EntryPoint != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointEQ(*i.EntryPoint))
+	}
+	if i.EntryPointNEQ != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointNEQ(*i.EntryPointNEQ))
+	}
+	if len(i.EntryPointIn) > 0 {
+		predicates = append(predicates, intelligenceitem.EntryPointIn(i.EntryPointIn...))
+	}
+	if len(i.EntryPointNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.EntryPointNotIn(i.EntryPointNotIn...))
+	}
+	if i.EntryPointGT != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointGT(*i.EntryPointGT))
+	}
+	if i.EntryPointGTE != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointGTE(*i.EntryPointGTE))
+	}
+	if i.EntryPointLT != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointLT(*i.EntryPointLT))
+	}
+	if i.EntryPointLTE != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointLTE(*i.EntryPointLTE))
+	}
+	if i.EntryPointContains != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointContains(*i.EntryPointContains))
+	}
+	if i.EntryPointHasPrefix != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointHasPrefix(*i.EntryPointHasPrefix))
+	}
+	if i.EntryPointHasSuffix != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointHasSuffix(*i.EntryPointHasSuffix))
+	}
+	if i.EntryPointEqualFold != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointEqualFold(*i.EntryPointEqualFold))
+	}
+	if i.EntryPointContainsFold != nil {
+		predicates = append(predicates, intelligenceitem.EntryPointContainsFold(*i.EntryPointContainsFold))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, intelligenceitem.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, intelligenceitem.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDGT != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDGT(*i.AuthorIDGT))
+	}
+	if i.AuthorIDGTE != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDGTE(*i.AuthorIDGTE))
+	}
+	if i.AuthorIDLT != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDLT(*i.AuthorIDLT))
+	}
+	if i.AuthorIDLTE != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDLTE(*i.AuthorIDLTE))
+	}
+	if i.AuthorIDContains != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDContains(*i.AuthorIDContains))
+	}
+	if i.AuthorIDHasPrefix != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDHasPrefix(*i.AuthorIDHasPrefix))
+	}
+	if i.AuthorIDHasSuffix != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDHasSuffix(*i.AuthorIDHasSuffix))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, intelligenceitem.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, intelligenceitem.AuthorIDNotNil())
+	}
+	if i.AuthorIDEqualFold != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDEqualFold(*i.AuthorIDEqualFold))
+	}
+	if i.AuthorIDContainsFold != nil {
+		predicates = append(predicates, intelligenceitem.AuthorIDContainsFold(*i.AuthorIDContainsFold))
+	}
+
+	if i.HasAccount != nil {
+		p := intelligenceitem.HasAccount()
+		if !*i.HasAccount {
+			p = intelligenceitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, intelligenceitem.HasAccountWith(with...))
+	}
+	if i.HasAuthor != nil {
+		p := intelligenceitem.HasAuthor()
+		if !*i.HasAuthor {
+			p = intelligenceitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuthorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAuthorWith))
+		for _, w := range i.HasAuthorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuthorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, intelligenceitem.HasAuthorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyIntelligenceItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return intelligenceitem.And(predicates...), nil
 	}
 }
 

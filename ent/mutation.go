@@ -14,6 +14,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -24,9 +25,11 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
 	"rapport/ent/department"
+	"rapport/ent/documentcontent"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/predicate"
@@ -63,6 +66,7 @@ const (
 	TypeCallback             = "Callback"
 	TypeCallbackBatch        = "CallbackBatch"
 	TypeCaseStudy            = "CaseStudy"
+	TypeClientDocument       = "ClientDocument"
 	TypeComplaint            = "Complaint"
 	TypeComplaintFollowUp    = "ComplaintFollowUp"
 	TypeComplaintStep        = "ComplaintStep"
@@ -73,9 +77,11 @@ const (
 	TypeCultureCampaign      = "CultureCampaign"
 	TypeCulturePlan          = "CulturePlan"
 	TypeDepartment           = "Department"
+	TypeDocumentContent      = "DocumentContent"
 	TypeDueCount             = "DueCount"
 	TypeGreetingOutline      = "GreetingOutline"
 	TypeHoliday              = "Holiday"
+	TypeIntelligenceItem     = "IntelligenceItem"
 	TypeInteraction          = "Interaction"
 	TypeOrganization         = "Organization"
 	TypePublication          = "Publication"
@@ -90,83 +96,91 @@ const (
 // AccountMutation represents an operation that mutates the Account nodes in the graph.
 type AccountMutation struct {
 	config
-	op                     Op
-	typ                    string
-	id                     *pulid.ID
-	created_at             *time.Time
-	updated_at             *time.Time
-	version                *int
-	addversion             *int
-	name                   *string
-	industry               *string
-	region                 *string
-	address                *string
-	phone                  *string
-	fax                    *string
-	email                  *string
-	website                *string
-	business_scope         *string
-	main_products          *string
-	industry_position      *string
-	recent_developments    *string
-	company_size           *string
-	source                 *account.Source
-	lifecycle_stage        *account.LifecycleStage
-	cooperation_intent     *account.CooperationIntent
-	tier                   *account.Tier
-	credit_limit           *int64
-	addcredit_limit        *int64
-	payment_term_days      *int
-	addpayment_term_days   *int
-	contract_signed_at     *time.Time
-	last_order_at          *time.Time
-	member                 *bool
-	outstanding_balance    *int64
-	addoutstanding_balance *int64
-	service_assigned_at    *time.Time
-	service_handover_at    *time.Time
-	service_taken_over_at  *time.Time
-	last_contact_at        *time.Time
-	last_call_at           *time.Time
-	last_visit_at          *time.Time
-	next_call_due_at       *time.Time
-	next_visit_due_at      *time.Time
-	quiet_since            *time.Time
-	last_activity_at       *time.Time
-	clearedFields          map[string]struct{}
-	organization           *pulid.ID
-	clearedorganization    bool
-	owner                  *pulid.ID
-	clearedowner           bool
-	service_rep            *pulid.ID
-	clearedservice_rep     bool
-	contacts               map[pulid.ID]struct{}
-	removedcontacts        map[pulid.ID]struct{}
-	clearedcontacts        bool
-	interactions           map[pulid.ID]struct{}
-	removedinteractions    map[pulid.ID]struct{}
-	clearedinteractions    bool
-	visit_reports          map[pulid.ID]struct{}
-	removedvisit_reports   map[pulid.ID]struct{}
-	clearedvisit_reports   bool
-	tier_changes           map[pulid.ID]struct{}
-	removedtier_changes    map[pulid.ID]struct{}
-	clearedtier_changes    bool
-	callbacks              map[pulid.ID]struct{}
-	removedcallbacks       map[pulid.ID]struct{}
-	clearedcallbacks       bool
-	service_issues         map[pulid.ID]struct{}
-	removedservice_issues  map[pulid.ID]struct{}
-	clearedservice_issues  bool
-	complaints             map[pulid.ID]struct{}
-	removedcomplaints      map[pulid.ID]struct{}
-	clearedcomplaints      bool
-	credit_requests        map[pulid.ID]struct{}
-	removedcredit_requests map[pulid.ID]struct{}
-	clearedcredit_requests bool
-	done                   bool
-	oldValue               func(context.Context) (*Account, error)
-	predicates             []predicate.Account
+	op                        Op
+	typ                       string
+	id                        *pulid.ID
+	created_at                *time.Time
+	updated_at                *time.Time
+	version                   *int
+	addversion                *int
+	name                      *string
+	industry                  *string
+	region                    *string
+	address                   *string
+	phone                     *string
+	fax                       *string
+	email                     *string
+	website                   *string
+	business_scope            *string
+	main_products             *string
+	industry_position         *string
+	recent_developments       *string
+	company_size              *string
+	source                    *account.Source
+	lifecycle_stage           *account.LifecycleStage
+	cooperation_intent        *account.CooperationIntent
+	tier                      *account.Tier
+	credit_limit              *int64
+	addcredit_limit           *int64
+	payment_term_days         *int
+	addpayment_term_days      *int
+	contract_signed_at        *time.Time
+	last_order_at             *time.Time
+	member                    *bool
+	outstanding_balance       *int64
+	addoutstanding_balance    *int64
+	service_assigned_at       *time.Time
+	service_handover_at       *time.Time
+	service_taken_over_at     *time.Time
+	last_contact_at           *time.Time
+	last_call_at              *time.Time
+	last_visit_at             *time.Time
+	next_call_due_at          *time.Time
+	next_visit_due_at         *time.Time
+	quiet_since               *time.Time
+	last_activity_at          *time.Time
+	clearedFields             map[string]struct{}
+	organization              *pulid.ID
+	clearedorganization       bool
+	owner                     *pulid.ID
+	clearedowner              bool
+	service_rep               *pulid.ID
+	clearedservice_rep        bool
+	contacts                  map[pulid.ID]struct{}
+	removedcontacts           map[pulid.ID]struct{}
+	clearedcontacts           bool
+	interactions              map[pulid.ID]struct{}
+	removedinteractions       map[pulid.ID]struct{}
+	clearedinteractions       bool
+	visit_reports             map[pulid.ID]struct{}
+	removedvisit_reports      map[pulid.ID]struct{}
+	clearedvisit_reports      bool
+	tier_changes              map[pulid.ID]struct{}
+	removedtier_changes       map[pulid.ID]struct{}
+	clearedtier_changes       bool
+	documents                 map[pulid.ID]struct{}
+	removeddocuments          map[pulid.ID]struct{}
+	cleareddocuments          bool
+	intelligence              map[pulid.ID]struct{}
+	removedintelligence       map[pulid.ID]struct{}
+	clearedintelligence       bool
+	intelligence_owner        *pulid.ID
+	clearedintelligence_owner bool
+	callbacks                 map[pulid.ID]struct{}
+	removedcallbacks          map[pulid.ID]struct{}
+	clearedcallbacks          bool
+	service_issues            map[pulid.ID]struct{}
+	removedservice_issues     map[pulid.ID]struct{}
+	clearedservice_issues     bool
+	complaints                map[pulid.ID]struct{}
+	removedcomplaints         map[pulid.ID]struct{}
+	clearedcomplaints         bool
+	credit_requests           map[pulid.ID]struct{}
+	removedcredit_requests    map[pulid.ID]struct{}
+	clearedcredit_requests    bool
+	done                      bool
+	oldValue                  func(context.Context) (*Account, error)
+	predicates                []predicate.Account
 }
 
 var _ ent.Mutation = (*AccountMutation)(nil)
@@ -1316,6 +1330,55 @@ func (m *AccountMutation) ResetServiceRepID() {
 	delete(m.clearedFields, account.FieldServiceRepID)
 }
 
+// SetIntelligenceOwnerID sets the "intelligence_owner_id" field.
+func (m *AccountMutation) SetIntelligenceOwnerID(pu pulid.ID) {
+	m.intelligence_owner = &pu
+}
+
+// IntelligenceOwnerID returns the value of the "intelligence_owner_id" field in the mutation.
+func (m *AccountMutation) IntelligenceOwnerID() (r pulid.ID, exists bool) {
+	v := m.intelligence_owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntelligenceOwnerID returns the old "intelligence_owner_id" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldIntelligenceOwnerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntelligenceOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntelligenceOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntelligenceOwnerID: %w", err)
+	}
+	return oldValue.IntelligenceOwnerID, nil
+}
+
+// ClearIntelligenceOwnerID clears the value of the "intelligence_owner_id" field.
+func (m *AccountMutation) ClearIntelligenceOwnerID() {
+	m.intelligence_owner = nil
+	m.clearedFields[account.FieldIntelligenceOwnerID] = struct{}{}
+}
+
+// IntelligenceOwnerIDCleared returns if the "intelligence_owner_id" field was cleared in this mutation.
+func (m *AccountMutation) IntelligenceOwnerIDCleared() bool {
+	_, ok := m.clearedFields[account.FieldIntelligenceOwnerID]
+	return ok
+}
+
+// ResetIntelligenceOwnerID resets all changes to the "intelligence_owner_id" field.
+func (m *AccountMutation) ResetIntelligenceOwnerID() {
+	m.intelligence_owner = nil
+	delete(m.clearedFields, account.FieldIntelligenceOwnerID)
+}
+
 // SetCreditLimit sets the "credit_limit" field.
 func (m *AccountMutation) SetCreditLimit(i int64) {
 	m.credit_limit = &i
@@ -2433,6 +2496,141 @@ func (m *AccountMutation) ResetTierChanges() {
 	m.removedtier_changes = nil
 }
 
+// AddDocumentIDs adds the "documents" edge to the ClientDocument entity by ids.
+func (m *AccountMutation) AddDocumentIDs(ids ...pulid.ID) {
+	if m.documents == nil {
+		m.documents = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.documents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDocuments clears the "documents" edge to the ClientDocument entity.
+func (m *AccountMutation) ClearDocuments() {
+	m.cleareddocuments = true
+}
+
+// DocumentsCleared reports if the "documents" edge to the ClientDocument entity was cleared.
+func (m *AccountMutation) DocumentsCleared() bool {
+	return m.cleareddocuments
+}
+
+// RemoveDocumentIDs removes the "documents" edge to the ClientDocument entity by IDs.
+func (m *AccountMutation) RemoveDocumentIDs(ids ...pulid.ID) {
+	if m.removeddocuments == nil {
+		m.removeddocuments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.documents, ids[i])
+		m.removeddocuments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDocuments returns the removed IDs of the "documents" edge to the ClientDocument entity.
+func (m *AccountMutation) RemovedDocumentsIDs() (ids []pulid.ID) {
+	for id := range m.removeddocuments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DocumentsIDs returns the "documents" edge IDs in the mutation.
+func (m *AccountMutation) DocumentsIDs() (ids []pulid.ID) {
+	for id := range m.documents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDocuments resets all changes to the "documents" edge.
+func (m *AccountMutation) ResetDocuments() {
+	m.documents = nil
+	m.cleareddocuments = false
+	m.removeddocuments = nil
+}
+
+// AddIntelligenceIDs adds the "intelligence" edge to the IntelligenceItem entity by ids.
+func (m *AccountMutation) AddIntelligenceIDs(ids ...pulid.ID) {
+	if m.intelligence == nil {
+		m.intelligence = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.intelligence[ids[i]] = struct{}{}
+	}
+}
+
+// ClearIntelligence clears the "intelligence" edge to the IntelligenceItem entity.
+func (m *AccountMutation) ClearIntelligence() {
+	m.clearedintelligence = true
+}
+
+// IntelligenceCleared reports if the "intelligence" edge to the IntelligenceItem entity was cleared.
+func (m *AccountMutation) IntelligenceCleared() bool {
+	return m.clearedintelligence
+}
+
+// RemoveIntelligenceIDs removes the "intelligence" edge to the IntelligenceItem entity by IDs.
+func (m *AccountMutation) RemoveIntelligenceIDs(ids ...pulid.ID) {
+	if m.removedintelligence == nil {
+		m.removedintelligence = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.intelligence, ids[i])
+		m.removedintelligence[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedIntelligence returns the removed IDs of the "intelligence" edge to the IntelligenceItem entity.
+func (m *AccountMutation) RemovedIntelligenceIDs() (ids []pulid.ID) {
+	for id := range m.removedintelligence {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// IntelligenceIDs returns the "intelligence" edge IDs in the mutation.
+func (m *AccountMutation) IntelligenceIDs() (ids []pulid.ID) {
+	for id := range m.intelligence {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetIntelligence resets all changes to the "intelligence" edge.
+func (m *AccountMutation) ResetIntelligence() {
+	m.intelligence = nil
+	m.clearedintelligence = false
+	m.removedintelligence = nil
+}
+
+// ClearIntelligenceOwner clears the "intelligence_owner" edge to the User entity.
+func (m *AccountMutation) ClearIntelligenceOwner() {
+	m.clearedintelligence_owner = true
+	m.clearedFields[account.FieldIntelligenceOwnerID] = struct{}{}
+}
+
+// IntelligenceOwnerCleared reports if the "intelligence_owner" edge to the User entity was cleared.
+func (m *AccountMutation) IntelligenceOwnerCleared() bool {
+	return m.IntelligenceOwnerIDCleared() || m.clearedintelligence_owner
+}
+
+// IntelligenceOwnerIDs returns the "intelligence_owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IntelligenceOwnerID instead. It exists only for internal usage by the builders.
+func (m *AccountMutation) IntelligenceOwnerIDs() (ids []pulid.ID) {
+	if id := m.intelligence_owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIntelligenceOwner resets all changes to the "intelligence_owner" edge.
+func (m *AccountMutation) ResetIntelligenceOwner() {
+	m.intelligence_owner = nil
+	m.clearedintelligence_owner = false
+}
+
 // AddCallbackIDs adds the "callbacks" edge to the Callback entity by ids.
 func (m *AccountMutation) AddCallbackIDs(ids ...pulid.ID) {
 	if m.callbacks == nil {
@@ -2683,7 +2881,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 39)
+	fields := make([]string, 0, 40)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2752,6 +2950,9 @@ func (m *AccountMutation) Fields() []string {
 	}
 	if m.service_rep != nil {
 		fields = append(fields, account.FieldServiceRepID)
+	}
+	if m.intelligence_owner != nil {
+		fields = append(fields, account.FieldIntelligenceOwnerID)
 	}
 	if m.credit_limit != nil {
 		fields = append(fields, account.FieldCreditLimit)
@@ -2855,6 +3056,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.OwnerID()
 	case account.FieldServiceRepID:
 		return m.ServiceRepID()
+	case account.FieldIntelligenceOwnerID:
+		return m.IntelligenceOwnerID()
 	case account.FieldCreditLimit:
 		return m.CreditLimit()
 	case account.FieldPaymentTermDays:
@@ -2942,6 +3145,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldOwnerID(ctx)
 	case account.FieldServiceRepID:
 		return m.OldServiceRepID(ctx)
+	case account.FieldIntelligenceOwnerID:
+		return m.OldIntelligenceOwnerID(ctx)
 	case account.FieldCreditLimit:
 		return m.OldCreditLimit(ctx)
 	case account.FieldPaymentTermDays:
@@ -3143,6 +3348,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetServiceRepID(v)
+		return nil
+	case account.FieldIntelligenceOwnerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntelligenceOwnerID(v)
 		return nil
 	case account.FieldCreditLimit:
 		v, ok := value.(int64)
@@ -3382,6 +3594,9 @@ func (m *AccountMutation) ClearedFields() []string {
 	if m.FieldCleared(account.FieldServiceRepID) {
 		fields = append(fields, account.FieldServiceRepID)
 	}
+	if m.FieldCleared(account.FieldIntelligenceOwnerID) {
+		fields = append(fields, account.FieldIntelligenceOwnerID)
+	}
 	if m.FieldCleared(account.FieldCreditLimit) {
 		fields = append(fields, account.FieldCreditLimit)
 	}
@@ -3482,6 +3697,9 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldServiceRepID:
 		m.ClearServiceRepID()
+		return nil
+	case account.FieldIntelligenceOwnerID:
+		m.ClearIntelligenceOwnerID()
 		return nil
 	case account.FieldCreditLimit:
 		m.ClearCreditLimit()
@@ -3602,6 +3820,9 @@ func (m *AccountMutation) ResetField(name string) error {
 	case account.FieldServiceRepID:
 		m.ResetServiceRepID()
 		return nil
+	case account.FieldIntelligenceOwnerID:
+		m.ResetIntelligenceOwnerID()
+		return nil
 	case account.FieldCreditLimit:
 		m.ResetCreditLimit()
 		return nil
@@ -3656,7 +3877,7 @@ func (m *AccountMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 14)
 	if m.organization != nil {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -3677,6 +3898,15 @@ func (m *AccountMutation) AddedEdges() []string {
 	}
 	if m.tier_changes != nil {
 		edges = append(edges, account.EdgeTierChanges)
+	}
+	if m.documents != nil {
+		edges = append(edges, account.EdgeDocuments)
+	}
+	if m.intelligence != nil {
+		edges = append(edges, account.EdgeIntelligence)
+	}
+	if m.intelligence_owner != nil {
+		edges = append(edges, account.EdgeIntelligenceOwner)
 	}
 	if m.callbacks != nil {
 		edges = append(edges, account.EdgeCallbacks)
@@ -3733,6 +3963,22 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeDocuments:
+		ids := make([]ent.Value, 0, len(m.documents))
+		for id := range m.documents {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeIntelligence:
+		ids := make([]ent.Value, 0, len(m.intelligence))
+		for id := range m.intelligence {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeIntelligenceOwner:
+		if id := m.intelligence_owner; id != nil {
+			return []ent.Value{*id}
+		}
 	case account.EdgeCallbacks:
 		ids := make([]ent.Value, 0, len(m.callbacks))
 		for id := range m.callbacks {
@@ -3763,7 +4009,7 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 14)
 	if m.removedcontacts != nil {
 		edges = append(edges, account.EdgeContacts)
 	}
@@ -3775,6 +4021,12 @@ func (m *AccountMutation) RemovedEdges() []string {
 	}
 	if m.removedtier_changes != nil {
 		edges = append(edges, account.EdgeTierChanges)
+	}
+	if m.removeddocuments != nil {
+		edges = append(edges, account.EdgeDocuments)
+	}
+	if m.removedintelligence != nil {
+		edges = append(edges, account.EdgeIntelligence)
 	}
 	if m.removedcallbacks != nil {
 		edges = append(edges, account.EdgeCallbacks)
@@ -3819,6 +4071,18 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeDocuments:
+		ids := make([]ent.Value, 0, len(m.removeddocuments))
+		for id := range m.removeddocuments {
+			ids = append(ids, id)
+		}
+		return ids
+	case account.EdgeIntelligence:
+		ids := make([]ent.Value, 0, len(m.removedintelligence))
+		for id := range m.removedintelligence {
+			ids = append(ids, id)
+		}
+		return ids
 	case account.EdgeCallbacks:
 		ids := make([]ent.Value, 0, len(m.removedcallbacks))
 		for id := range m.removedcallbacks {
@@ -3849,7 +4113,7 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 14)
 	if m.clearedorganization {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -3870,6 +4134,15 @@ func (m *AccountMutation) ClearedEdges() []string {
 	}
 	if m.clearedtier_changes {
 		edges = append(edges, account.EdgeTierChanges)
+	}
+	if m.cleareddocuments {
+		edges = append(edges, account.EdgeDocuments)
+	}
+	if m.clearedintelligence {
+		edges = append(edges, account.EdgeIntelligence)
+	}
+	if m.clearedintelligence_owner {
+		edges = append(edges, account.EdgeIntelligenceOwner)
 	}
 	if m.clearedcallbacks {
 		edges = append(edges, account.EdgeCallbacks)
@@ -3904,6 +4177,12 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedvisit_reports
 	case account.EdgeTierChanges:
 		return m.clearedtier_changes
+	case account.EdgeDocuments:
+		return m.cleareddocuments
+	case account.EdgeIntelligence:
+		return m.clearedintelligence
+	case account.EdgeIntelligenceOwner:
+		return m.clearedintelligence_owner
 	case account.EdgeCallbacks:
 		return m.clearedcallbacks
 	case account.EdgeServiceIssues:
@@ -3928,6 +4207,9 @@ func (m *AccountMutation) ClearEdge(name string) error {
 		return nil
 	case account.EdgeServiceRep:
 		m.ClearServiceRep()
+		return nil
+	case account.EdgeIntelligenceOwner:
+		m.ClearIntelligenceOwner()
 		return nil
 	}
 	return fmt.Errorf("unknown Account unique edge %s", name)
@@ -3957,6 +4239,15 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeTierChanges:
 		m.ResetTierChanges()
+		return nil
+	case account.EdgeDocuments:
+		m.ResetDocuments()
+		return nil
+	case account.EdgeIntelligence:
+		m.ResetIntelligence()
+		return nil
+	case account.EdgeIntelligenceOwner:
+		m.ResetIntelligenceOwner()
 		return nil
 	case account.EdgeCallbacks:
 		m.ResetCallbacks()
@@ -11307,6 +11598,1315 @@ func (m *CaseStudyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown CaseStudy edge %s", name)
+}
+
+// ClientDocumentMutation represents an operation that mutates the ClientDocument nodes in the graph.
+type ClientDocumentMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	category            *clientdocument.Category
+	title               *string
+	year                *int
+	addyear             *int
+	number              *int
+	addnumber           *int
+	serial_number       *string
+	file_name           *string
+	content_type        *string
+	size                *int64
+	addsize             *int64
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	account             *pulid.ID
+	clearedaccount      bool
+	uploaded_by         *pulid.ID
+	cleareduploaded_by  bool
+	content             *pulid.ID
+	clearedcontent      bool
+	done                bool
+	oldValue            func(context.Context) (*ClientDocument, error)
+	predicates          []predicate.ClientDocument
+}
+
+var _ ent.Mutation = (*ClientDocumentMutation)(nil)
+
+// clientdocumentOption allows management of the mutation configuration using functional options.
+type clientdocumentOption func(*ClientDocumentMutation)
+
+// newClientDocumentMutation creates new mutation for the ClientDocument entity.
+func newClientDocumentMutation(c config, op Op, opts ...clientdocumentOption) *ClientDocumentMutation {
+	m := &ClientDocumentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeClientDocument,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withClientDocumentID sets the ID field of the mutation.
+func withClientDocumentID(id pulid.ID) clientdocumentOption {
+	return func(m *ClientDocumentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ClientDocument
+		)
+		m.oldValue = func(ctx context.Context) (*ClientDocument, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ClientDocument.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withClientDocument sets the old ClientDocument of the mutation.
+func withClientDocument(node *ClientDocument) clientdocumentOption {
+	return func(m *ClientDocumentMutation) {
+		m.oldValue = func(context.Context) (*ClientDocument, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ClientDocumentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ClientDocumentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ClientDocument entities.
+func (m *ClientDocumentMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ClientDocumentMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ClientDocumentMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ClientDocument.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ClientDocumentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ClientDocumentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ClientDocumentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ClientDocumentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ClientDocumentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ClientDocumentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ClientDocumentMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ClientDocumentMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ClientDocumentMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *ClientDocumentMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *ClientDocumentMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *ClientDocumentMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *ClientDocumentMutation) SetCategory(c clientdocument.Category) {
+	m.category = &c
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *ClientDocumentMutation) Category() (r clientdocument.Category, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldCategory(ctx context.Context) (v clientdocument.Category, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *ClientDocumentMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *ClientDocumentMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *ClientDocumentMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *ClientDocumentMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetYear sets the "year" field.
+func (m *ClientDocumentMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *ClientDocumentMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *ClientDocumentMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *ClientDocumentMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *ClientDocumentMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *ClientDocumentMutation) SetNumber(i int) {
+	m.number = &i
+	m.addnumber = nil
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *ClientDocumentMutation) Number() (r int, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldNumber(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// AddNumber adds i to the "number" field.
+func (m *ClientDocumentMutation) AddNumber(i int) {
+	if m.addnumber != nil {
+		*m.addnumber += i
+	} else {
+		m.addnumber = &i
+	}
+}
+
+// AddedNumber returns the value that was added to the "number" field in this mutation.
+func (m *ClientDocumentMutation) AddedNumber() (r int, exists bool) {
+	v := m.addnumber
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *ClientDocumentMutation) ResetNumber() {
+	m.number = nil
+	m.addnumber = nil
+}
+
+// SetSerialNumber sets the "serial_number" field.
+func (m *ClientDocumentMutation) SetSerialNumber(s string) {
+	m.serial_number = &s
+}
+
+// SerialNumber returns the value of the "serial_number" field in the mutation.
+func (m *ClientDocumentMutation) SerialNumber() (r string, exists bool) {
+	v := m.serial_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSerialNumber returns the old "serial_number" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldSerialNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSerialNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSerialNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSerialNumber: %w", err)
+	}
+	return oldValue.SerialNumber, nil
+}
+
+// ResetSerialNumber resets all changes to the "serial_number" field.
+func (m *ClientDocumentMutation) ResetSerialNumber() {
+	m.serial_number = nil
+}
+
+// SetFileName sets the "file_name" field.
+func (m *ClientDocumentMutation) SetFileName(s string) {
+	m.file_name = &s
+}
+
+// FileName returns the value of the "file_name" field in the mutation.
+func (m *ClientDocumentMutation) FileName() (r string, exists bool) {
+	v := m.file_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFileName returns the old "file_name" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldFileName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFileName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFileName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFileName: %w", err)
+	}
+	return oldValue.FileName, nil
+}
+
+// ResetFileName resets all changes to the "file_name" field.
+func (m *ClientDocumentMutation) ResetFileName() {
+	m.file_name = nil
+}
+
+// SetContentType sets the "content_type" field.
+func (m *ClientDocumentMutation) SetContentType(s string) {
+	m.content_type = &s
+}
+
+// ContentType returns the value of the "content_type" field in the mutation.
+func (m *ClientDocumentMutation) ContentType() (r string, exists bool) {
+	v := m.content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentType returns the old "content_type" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentType: %w", err)
+	}
+	return oldValue.ContentType, nil
+}
+
+// ResetContentType resets all changes to the "content_type" field.
+func (m *ClientDocumentMutation) ResetContentType() {
+	m.content_type = nil
+}
+
+// SetSize sets the "size" field.
+func (m *ClientDocumentMutation) SetSize(i int64) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *ClientDocumentMutation) Size() (r int64, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldSize(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *ClientDocumentMutation) AddSize(i int64) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *ClientDocumentMutation) AddedSize() (r int64, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *ClientDocumentMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetUploadedByID sets the "uploaded_by_id" field.
+func (m *ClientDocumentMutation) SetUploadedByID(pu pulid.ID) {
+	m.uploaded_by = &pu
+}
+
+// UploadedByID returns the value of the "uploaded_by_id" field in the mutation.
+func (m *ClientDocumentMutation) UploadedByID() (r pulid.ID, exists bool) {
+	v := m.uploaded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUploadedByID returns the old "uploaded_by_id" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldUploadedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUploadedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUploadedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUploadedByID: %w", err)
+	}
+	return oldValue.UploadedByID, nil
+}
+
+// ClearUploadedByID clears the value of the "uploaded_by_id" field.
+func (m *ClientDocumentMutation) ClearUploadedByID() {
+	m.uploaded_by = nil
+	m.clearedFields[clientdocument.FieldUploadedByID] = struct{}{}
+}
+
+// UploadedByIDCleared returns if the "uploaded_by_id" field was cleared in this mutation.
+func (m *ClientDocumentMutation) UploadedByIDCleared() bool {
+	_, ok := m.clearedFields[clientdocument.FieldUploadedByID]
+	return ok
+}
+
+// ResetUploadedByID resets all changes to the "uploaded_by_id" field.
+func (m *ClientDocumentMutation) ResetUploadedByID() {
+	m.uploaded_by = nil
+	delete(m.clearedFields, clientdocument.FieldUploadedByID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ClientDocumentMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[clientdocument.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ClientDocumentMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ClientDocumentMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ClientDocumentMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *ClientDocumentMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[clientdocument.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *ClientDocumentMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *ClientDocumentMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *ClientDocumentMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearUploadedBy clears the "uploaded_by" edge to the User entity.
+func (m *ClientDocumentMutation) ClearUploadedBy() {
+	m.cleareduploaded_by = true
+	m.clearedFields[clientdocument.FieldUploadedByID] = struct{}{}
+}
+
+// UploadedByCleared reports if the "uploaded_by" edge to the User entity was cleared.
+func (m *ClientDocumentMutation) UploadedByCleared() bool {
+	return m.UploadedByIDCleared() || m.cleareduploaded_by
+}
+
+// UploadedByIDs returns the "uploaded_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UploadedByID instead. It exists only for internal usage by the builders.
+func (m *ClientDocumentMutation) UploadedByIDs() (ids []pulid.ID) {
+	if id := m.uploaded_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUploadedBy resets all changes to the "uploaded_by" edge.
+func (m *ClientDocumentMutation) ResetUploadedBy() {
+	m.uploaded_by = nil
+	m.cleareduploaded_by = false
+}
+
+// SetContentID sets the "content" edge to the DocumentContent entity by id.
+func (m *ClientDocumentMutation) SetContentID(id pulid.ID) {
+	m.content = &id
+}
+
+// ClearContent clears the "content" edge to the DocumentContent entity.
+func (m *ClientDocumentMutation) ClearContent() {
+	m.clearedcontent = true
+}
+
+// ContentCleared reports if the "content" edge to the DocumentContent entity was cleared.
+func (m *ClientDocumentMutation) ContentCleared() bool {
+	return m.clearedcontent
+}
+
+// ContentID returns the "content" edge ID in the mutation.
+func (m *ClientDocumentMutation) ContentID() (id pulid.ID, exists bool) {
+	if m.content != nil {
+		return *m.content, true
+	}
+	return
+}
+
+// ContentIDs returns the "content" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContentID instead. It exists only for internal usage by the builders.
+func (m *ClientDocumentMutation) ContentIDs() (ids []pulid.ID) {
+	if id := m.content; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContent resets all changes to the "content" edge.
+func (m *ClientDocumentMutation) ResetContent() {
+	m.content = nil
+	m.clearedcontent = false
+}
+
+// Where appends a list predicates to the ClientDocumentMutation builder.
+func (m *ClientDocumentMutation) Where(ps ...predicate.ClientDocument) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ClientDocumentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ClientDocumentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ClientDocument, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ClientDocumentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ClientDocumentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ClientDocument).
+func (m *ClientDocumentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ClientDocumentMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, clientdocument.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, clientdocument.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, clientdocument.FieldOrganizationID)
+	}
+	if m.account != nil {
+		fields = append(fields, clientdocument.FieldAccountID)
+	}
+	if m.category != nil {
+		fields = append(fields, clientdocument.FieldCategory)
+	}
+	if m.title != nil {
+		fields = append(fields, clientdocument.FieldTitle)
+	}
+	if m.year != nil {
+		fields = append(fields, clientdocument.FieldYear)
+	}
+	if m.number != nil {
+		fields = append(fields, clientdocument.FieldNumber)
+	}
+	if m.serial_number != nil {
+		fields = append(fields, clientdocument.FieldSerialNumber)
+	}
+	if m.file_name != nil {
+		fields = append(fields, clientdocument.FieldFileName)
+	}
+	if m.content_type != nil {
+		fields = append(fields, clientdocument.FieldContentType)
+	}
+	if m.size != nil {
+		fields = append(fields, clientdocument.FieldSize)
+	}
+	if m.uploaded_by != nil {
+		fields = append(fields, clientdocument.FieldUploadedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ClientDocumentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case clientdocument.FieldCreatedAt:
+		return m.CreatedAt()
+	case clientdocument.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case clientdocument.FieldOrganizationID:
+		return m.OrganizationID()
+	case clientdocument.FieldAccountID:
+		return m.AccountID()
+	case clientdocument.FieldCategory:
+		return m.Category()
+	case clientdocument.FieldTitle:
+		return m.Title()
+	case clientdocument.FieldYear:
+		return m.Year()
+	case clientdocument.FieldNumber:
+		return m.Number()
+	case clientdocument.FieldSerialNumber:
+		return m.SerialNumber()
+	case clientdocument.FieldFileName:
+		return m.FileName()
+	case clientdocument.FieldContentType:
+		return m.ContentType()
+	case clientdocument.FieldSize:
+		return m.Size()
+	case clientdocument.FieldUploadedByID:
+		return m.UploadedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ClientDocumentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case clientdocument.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case clientdocument.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case clientdocument.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case clientdocument.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case clientdocument.FieldCategory:
+		return m.OldCategory(ctx)
+	case clientdocument.FieldTitle:
+		return m.OldTitle(ctx)
+	case clientdocument.FieldYear:
+		return m.OldYear(ctx)
+	case clientdocument.FieldNumber:
+		return m.OldNumber(ctx)
+	case clientdocument.FieldSerialNumber:
+		return m.OldSerialNumber(ctx)
+	case clientdocument.FieldFileName:
+		return m.OldFileName(ctx)
+	case clientdocument.FieldContentType:
+		return m.OldContentType(ctx)
+	case clientdocument.FieldSize:
+		return m.OldSize(ctx)
+	case clientdocument.FieldUploadedByID:
+		return m.OldUploadedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown ClientDocument field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ClientDocumentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case clientdocument.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case clientdocument.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case clientdocument.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case clientdocument.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case clientdocument.FieldCategory:
+		v, ok := value.(clientdocument.Category)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case clientdocument.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case clientdocument.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case clientdocument.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case clientdocument.FieldSerialNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSerialNumber(v)
+		return nil
+	case clientdocument.FieldFileName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFileName(v)
+		return nil
+	case clientdocument.FieldContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentType(v)
+		return nil
+	case clientdocument.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case clientdocument.FieldUploadedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUploadedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ClientDocument field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ClientDocumentMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, clientdocument.FieldYear)
+	}
+	if m.addnumber != nil {
+		fields = append(fields, clientdocument.FieldNumber)
+	}
+	if m.addsize != nil {
+		fields = append(fields, clientdocument.FieldSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ClientDocumentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case clientdocument.FieldYear:
+		return m.AddedYear()
+	case clientdocument.FieldNumber:
+		return m.AddedNumber()
+	case clientdocument.FieldSize:
+		return m.AddedSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ClientDocumentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case clientdocument.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case clientdocument.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNumber(v)
+		return nil
+	case clientdocument.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ClientDocument numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ClientDocumentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(clientdocument.FieldUploadedByID) {
+		fields = append(fields, clientdocument.FieldUploadedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ClientDocumentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ClientDocumentMutation) ClearField(name string) error {
+	switch name {
+	case clientdocument.FieldUploadedByID:
+		m.ClearUploadedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ClientDocument nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ClientDocumentMutation) ResetField(name string) error {
+	switch name {
+	case clientdocument.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case clientdocument.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case clientdocument.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case clientdocument.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case clientdocument.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case clientdocument.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case clientdocument.FieldYear:
+		m.ResetYear()
+		return nil
+	case clientdocument.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case clientdocument.FieldSerialNumber:
+		m.ResetSerialNumber()
+		return nil
+	case clientdocument.FieldFileName:
+		m.ResetFileName()
+		return nil
+	case clientdocument.FieldContentType:
+		m.ResetContentType()
+		return nil
+	case clientdocument.FieldSize:
+		m.ResetSize()
+		return nil
+	case clientdocument.FieldUploadedByID:
+		m.ResetUploadedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ClientDocument field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ClientDocumentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, clientdocument.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, clientdocument.EdgeAccount)
+	}
+	if m.uploaded_by != nil {
+		edges = append(edges, clientdocument.EdgeUploadedBy)
+	}
+	if m.content != nil {
+		edges = append(edges, clientdocument.EdgeContent)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ClientDocumentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case clientdocument.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case clientdocument.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case clientdocument.EdgeUploadedBy:
+		if id := m.uploaded_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case clientdocument.EdgeContent:
+		if id := m.content; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ClientDocumentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ClientDocumentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ClientDocumentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, clientdocument.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, clientdocument.EdgeAccount)
+	}
+	if m.cleareduploaded_by {
+		edges = append(edges, clientdocument.EdgeUploadedBy)
+	}
+	if m.clearedcontent {
+		edges = append(edges, clientdocument.EdgeContent)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ClientDocumentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case clientdocument.EdgeOrganization:
+		return m.clearedorganization
+	case clientdocument.EdgeAccount:
+		return m.clearedaccount
+	case clientdocument.EdgeUploadedBy:
+		return m.cleareduploaded_by
+	case clientdocument.EdgeContent:
+		return m.clearedcontent
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ClientDocumentMutation) ClearEdge(name string) error {
+	switch name {
+	case clientdocument.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case clientdocument.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case clientdocument.EdgeUploadedBy:
+		m.ClearUploadedBy()
+		return nil
+	case clientdocument.EdgeContent:
+		m.ClearContent()
+		return nil
+	}
+	return fmt.Errorf("unknown ClientDocument unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ClientDocumentMutation) ResetEdge(name string) error {
+	switch name {
+	case clientdocument.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case clientdocument.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case clientdocument.EdgeUploadedBy:
+		m.ResetUploadedBy()
+		return nil
+	case clientdocument.EdgeContent:
+		m.ResetContent()
+		return nil
+	}
+	return fmt.Errorf("unknown ClientDocument edge %s", name)
 }
 
 // ComplaintMutation represents an operation that mutates the Complaint nodes in the graph.
@@ -24279,6 +25879,505 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Department edge %s", name)
 }
 
+// DocumentContentMutation represents an operation that mutates the DocumentContent nodes in the graph.
+type DocumentContentMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	data                *[]byte
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	document            *pulid.ID
+	cleareddocument     bool
+	done                bool
+	oldValue            func(context.Context) (*DocumentContent, error)
+	predicates          []predicate.DocumentContent
+}
+
+var _ ent.Mutation = (*DocumentContentMutation)(nil)
+
+// documentcontentOption allows management of the mutation configuration using functional options.
+type documentcontentOption func(*DocumentContentMutation)
+
+// newDocumentContentMutation creates new mutation for the DocumentContent entity.
+func newDocumentContentMutation(c config, op Op, opts ...documentcontentOption) *DocumentContentMutation {
+	m := &DocumentContentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDocumentContent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDocumentContentID sets the ID field of the mutation.
+func withDocumentContentID(id pulid.ID) documentcontentOption {
+	return func(m *DocumentContentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DocumentContent
+		)
+		m.oldValue = func(ctx context.Context) (*DocumentContent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DocumentContent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDocumentContent sets the old DocumentContent of the mutation.
+func withDocumentContent(node *DocumentContent) documentcontentOption {
+	return func(m *DocumentContentMutation) {
+		m.oldValue = func(context.Context) (*DocumentContent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DocumentContentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DocumentContentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of DocumentContent entities.
+func (m *DocumentContentMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DocumentContentMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DocumentContentMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DocumentContent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *DocumentContentMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *DocumentContentMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the DocumentContent entity.
+// If the DocumentContent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DocumentContentMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *DocumentContentMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetData sets the "data" field.
+func (m *DocumentContentMutation) SetData(b []byte) {
+	m.data = &b
+}
+
+// Data returns the value of the "data" field in the mutation.
+func (m *DocumentContentMutation) Data() (r []byte, exists bool) {
+	v := m.data
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldData returns the old "data" field's value of the DocumentContent entity.
+// If the DocumentContent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DocumentContentMutation) OldData(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldData is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldData requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldData: %w", err)
+	}
+	return oldValue.Data, nil
+}
+
+// ResetData resets all changes to the "data" field.
+func (m *DocumentContentMutation) ResetData() {
+	m.data = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *DocumentContentMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[documentcontent.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *DocumentContentMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *DocumentContentMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *DocumentContentMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// SetDocumentID sets the "document" edge to the ClientDocument entity by id.
+func (m *DocumentContentMutation) SetDocumentID(id pulid.ID) {
+	m.document = &id
+}
+
+// ClearDocument clears the "document" edge to the ClientDocument entity.
+func (m *DocumentContentMutation) ClearDocument() {
+	m.cleareddocument = true
+}
+
+// DocumentCleared reports if the "document" edge to the ClientDocument entity was cleared.
+func (m *DocumentContentMutation) DocumentCleared() bool {
+	return m.cleareddocument
+}
+
+// DocumentID returns the "document" edge ID in the mutation.
+func (m *DocumentContentMutation) DocumentID() (id pulid.ID, exists bool) {
+	if m.document != nil {
+		return *m.document, true
+	}
+	return
+}
+
+// DocumentIDs returns the "document" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DocumentID instead. It exists only for internal usage by the builders.
+func (m *DocumentContentMutation) DocumentIDs() (ids []pulid.ID) {
+	if id := m.document; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDocument resets all changes to the "document" edge.
+func (m *DocumentContentMutation) ResetDocument() {
+	m.document = nil
+	m.cleareddocument = false
+}
+
+// Where appends a list predicates to the DocumentContentMutation builder.
+func (m *DocumentContentMutation) Where(ps ...predicate.DocumentContent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DocumentContentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DocumentContentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DocumentContent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DocumentContentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DocumentContentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DocumentContent).
+func (m *DocumentContentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DocumentContentMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.organization != nil {
+		fields = append(fields, documentcontent.FieldOrganizationID)
+	}
+	if m.data != nil {
+		fields = append(fields, documentcontent.FieldData)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DocumentContentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case documentcontent.FieldOrganizationID:
+		return m.OrganizationID()
+	case documentcontent.FieldData:
+		return m.Data()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DocumentContentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case documentcontent.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case documentcontent.FieldData:
+		return m.OldData(ctx)
+	}
+	return nil, fmt.Errorf("unknown DocumentContent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DocumentContentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case documentcontent.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case documentcontent.FieldData:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetData(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DocumentContent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DocumentContentMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DocumentContentMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DocumentContentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown DocumentContent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DocumentContentMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DocumentContentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DocumentContentMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DocumentContent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DocumentContentMutation) ResetField(name string) error {
+	switch name {
+	case documentcontent.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case documentcontent.FieldData:
+		m.ResetData()
+		return nil
+	}
+	return fmt.Errorf("unknown DocumentContent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DocumentContentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organization != nil {
+		edges = append(edges, documentcontent.EdgeOrganization)
+	}
+	if m.document != nil {
+		edges = append(edges, documentcontent.EdgeDocument)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DocumentContentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case documentcontent.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case documentcontent.EdgeDocument:
+		if id := m.document; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DocumentContentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DocumentContentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DocumentContentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganization {
+		edges = append(edges, documentcontent.EdgeOrganization)
+	}
+	if m.cleareddocument {
+		edges = append(edges, documentcontent.EdgeDocument)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DocumentContentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case documentcontent.EdgeOrganization:
+		return m.clearedorganization
+	case documentcontent.EdgeDocument:
+		return m.cleareddocument
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DocumentContentMutation) ClearEdge(name string) error {
+	switch name {
+	case documentcontent.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case documentcontent.EdgeDocument:
+		m.ClearDocument()
+		return nil
+	}
+	return fmt.Errorf("unknown DocumentContent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DocumentContentMutation) ResetEdge(name string) error {
+	switch name {
+	case documentcontent.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case documentcontent.EdgeDocument:
+		m.ResetDocument()
+		return nil
+	}
+	return fmt.Errorf("unknown DocumentContent edge %s", name)
+}
+
 // DueCountMutation represents an operation that mutates the DueCount nodes in the graph.
 type DueCountMutation struct {
 	config
@@ -26805,6 +28904,938 @@ func (m *HolidayMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Holiday edge %s", name)
+}
+
+// IntelligenceItemMutation represents an operation that mutates the IntelligenceItem nodes in the graph.
+type IntelligenceItemMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	headline            *string
+	source              *string
+	summary             *string
+	entry_point         *string
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	account             *pulid.ID
+	clearedaccount      bool
+	author              *pulid.ID
+	clearedauthor       bool
+	done                bool
+	oldValue            func(context.Context) (*IntelligenceItem, error)
+	predicates          []predicate.IntelligenceItem
+}
+
+var _ ent.Mutation = (*IntelligenceItemMutation)(nil)
+
+// intelligenceitemOption allows management of the mutation configuration using functional options.
+type intelligenceitemOption func(*IntelligenceItemMutation)
+
+// newIntelligenceItemMutation creates new mutation for the IntelligenceItem entity.
+func newIntelligenceItemMutation(c config, op Op, opts ...intelligenceitemOption) *IntelligenceItemMutation {
+	m := &IntelligenceItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeIntelligenceItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withIntelligenceItemID sets the ID field of the mutation.
+func withIntelligenceItemID(id pulid.ID) intelligenceitemOption {
+	return func(m *IntelligenceItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *IntelligenceItem
+		)
+		m.oldValue = func(ctx context.Context) (*IntelligenceItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().IntelligenceItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withIntelligenceItem sets the old IntelligenceItem of the mutation.
+func withIntelligenceItem(node *IntelligenceItem) intelligenceitemOption {
+	return func(m *IntelligenceItemMutation) {
+		m.oldValue = func(context.Context) (*IntelligenceItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m IntelligenceItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m IntelligenceItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of IntelligenceItem entities.
+func (m *IntelligenceItemMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *IntelligenceItemMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *IntelligenceItemMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().IntelligenceItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *IntelligenceItemMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *IntelligenceItemMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *IntelligenceItemMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *IntelligenceItemMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *IntelligenceItemMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *IntelligenceItemMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *IntelligenceItemMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *IntelligenceItemMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *IntelligenceItemMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *IntelligenceItemMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *IntelligenceItemMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *IntelligenceItemMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetHeadline sets the "headline" field.
+func (m *IntelligenceItemMutation) SetHeadline(s string) {
+	m.headline = &s
+}
+
+// Headline returns the value of the "headline" field in the mutation.
+func (m *IntelligenceItemMutation) Headline() (r string, exists bool) {
+	v := m.headline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeadline returns the old "headline" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldHeadline(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeadline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeadline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeadline: %w", err)
+	}
+	return oldValue.Headline, nil
+}
+
+// ResetHeadline resets all changes to the "headline" field.
+func (m *IntelligenceItemMutation) ResetHeadline() {
+	m.headline = nil
+}
+
+// SetSource sets the "source" field.
+func (m *IntelligenceItemMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *IntelligenceItemMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *IntelligenceItemMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetSummary sets the "summary" field.
+func (m *IntelligenceItemMutation) SetSummary(s string) {
+	m.summary = &s
+}
+
+// Summary returns the value of the "summary" field in the mutation.
+func (m *IntelligenceItemMutation) Summary() (r string, exists bool) {
+	v := m.summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummary returns the old "summary" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummary: %w", err)
+	}
+	return oldValue.Summary, nil
+}
+
+// ResetSummary resets all changes to the "summary" field.
+func (m *IntelligenceItemMutation) ResetSummary() {
+	m.summary = nil
+}
+
+// SetEntryPoint sets the "entry_point" field.
+func (m *IntelligenceItemMutation) SetEntryPoint(s string) {
+	m.entry_point = &s
+}
+
+// EntryPoint returns the value of the "entry_point" field in the mutation.
+func (m *IntelligenceItemMutation) EntryPoint() (r string, exists bool) {
+	v := m.entry_point
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntryPoint returns the old "entry_point" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldEntryPoint(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntryPoint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntryPoint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntryPoint: %w", err)
+	}
+	return oldValue.EntryPoint, nil
+}
+
+// ResetEntryPoint resets all changes to the "entry_point" field.
+func (m *IntelligenceItemMutation) ResetEntryPoint() {
+	m.entry_point = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *IntelligenceItemMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *IntelligenceItemMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the IntelligenceItem entity.
+// If the IntelligenceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntelligenceItemMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *IntelligenceItemMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[intelligenceitem.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *IntelligenceItemMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[intelligenceitem.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *IntelligenceItemMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, intelligenceitem.FieldAuthorID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *IntelligenceItemMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[intelligenceitem.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *IntelligenceItemMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *IntelligenceItemMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *IntelligenceItemMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *IntelligenceItemMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[intelligenceitem.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *IntelligenceItemMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *IntelligenceItemMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *IntelligenceItemMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *IntelligenceItemMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[intelligenceitem.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *IntelligenceItemMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *IntelligenceItemMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *IntelligenceItemMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the IntelligenceItemMutation builder.
+func (m *IntelligenceItemMutation) Where(ps ...predicate.IntelligenceItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the IntelligenceItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *IntelligenceItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.IntelligenceItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *IntelligenceItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *IntelligenceItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (IntelligenceItem).
+func (m *IntelligenceItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *IntelligenceItemMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, intelligenceitem.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, intelligenceitem.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, intelligenceitem.FieldOrganizationID)
+	}
+	if m.account != nil {
+		fields = append(fields, intelligenceitem.FieldAccountID)
+	}
+	if m.headline != nil {
+		fields = append(fields, intelligenceitem.FieldHeadline)
+	}
+	if m.source != nil {
+		fields = append(fields, intelligenceitem.FieldSource)
+	}
+	if m.summary != nil {
+		fields = append(fields, intelligenceitem.FieldSummary)
+	}
+	if m.entry_point != nil {
+		fields = append(fields, intelligenceitem.FieldEntryPoint)
+	}
+	if m.author != nil {
+		fields = append(fields, intelligenceitem.FieldAuthorID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *IntelligenceItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case intelligenceitem.FieldCreatedAt:
+		return m.CreatedAt()
+	case intelligenceitem.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case intelligenceitem.FieldOrganizationID:
+		return m.OrganizationID()
+	case intelligenceitem.FieldAccountID:
+		return m.AccountID()
+	case intelligenceitem.FieldHeadline:
+		return m.Headline()
+	case intelligenceitem.FieldSource:
+		return m.Source()
+	case intelligenceitem.FieldSummary:
+		return m.Summary()
+	case intelligenceitem.FieldEntryPoint:
+		return m.EntryPoint()
+	case intelligenceitem.FieldAuthorID:
+		return m.AuthorID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *IntelligenceItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case intelligenceitem.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case intelligenceitem.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case intelligenceitem.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case intelligenceitem.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case intelligenceitem.FieldHeadline:
+		return m.OldHeadline(ctx)
+	case intelligenceitem.FieldSource:
+		return m.OldSource(ctx)
+	case intelligenceitem.FieldSummary:
+		return m.OldSummary(ctx)
+	case intelligenceitem.FieldEntryPoint:
+		return m.OldEntryPoint(ctx)
+	case intelligenceitem.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	}
+	return nil, fmt.Errorf("unknown IntelligenceItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IntelligenceItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case intelligenceitem.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case intelligenceitem.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case intelligenceitem.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case intelligenceitem.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case intelligenceitem.FieldHeadline:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeadline(v)
+		return nil
+	case intelligenceitem.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case intelligenceitem.FieldSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummary(v)
+		return nil
+	case intelligenceitem.FieldEntryPoint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntryPoint(v)
+		return nil
+	case intelligenceitem.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IntelligenceItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *IntelligenceItemMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *IntelligenceItemMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IntelligenceItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown IntelligenceItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *IntelligenceItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(intelligenceitem.FieldAuthorID) {
+		fields = append(fields, intelligenceitem.FieldAuthorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *IntelligenceItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *IntelligenceItemMutation) ClearField(name string) error {
+	switch name {
+	case intelligenceitem.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown IntelligenceItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *IntelligenceItemMutation) ResetField(name string) error {
+	switch name {
+	case intelligenceitem.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case intelligenceitem.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case intelligenceitem.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case intelligenceitem.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case intelligenceitem.FieldHeadline:
+		m.ResetHeadline()
+		return nil
+	case intelligenceitem.FieldSource:
+		m.ResetSource()
+		return nil
+	case intelligenceitem.FieldSummary:
+		m.ResetSummary()
+		return nil
+	case intelligenceitem.FieldEntryPoint:
+		m.ResetEntryPoint()
+		return nil
+	case intelligenceitem.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown IntelligenceItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *IntelligenceItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, intelligenceitem.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, intelligenceitem.EdgeAccount)
+	}
+	if m.author != nil {
+		edges = append(edges, intelligenceitem.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *IntelligenceItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case intelligenceitem.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case intelligenceitem.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case intelligenceitem.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *IntelligenceItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *IntelligenceItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *IntelligenceItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, intelligenceitem.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, intelligenceitem.EdgeAccount)
+	}
+	if m.clearedauthor {
+		edges = append(edges, intelligenceitem.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *IntelligenceItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case intelligenceitem.EdgeOrganization:
+		return m.clearedorganization
+	case intelligenceitem.EdgeAccount:
+		return m.clearedaccount
+	case intelligenceitem.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *IntelligenceItemMutation) ClearEdge(name string) error {
+	switch name {
+	case intelligenceitem.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case intelligenceitem.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case intelligenceitem.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown IntelligenceItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *IntelligenceItemMutation) ResetEdge(name string) error {
+	switch name {
+	case intelligenceitem.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case intelligenceitem.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case intelligenceitem.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown IntelligenceItem edge %s", name)
 }
 
 // InteractionMutation represents an operation that mutates the Interaction nodes in the graph.

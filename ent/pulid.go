@@ -16,6 +16,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -26,8 +27,10 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
 	"rapport/ent/department"
+	"rapport/ent/documentcontent"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
@@ -49,6 +52,7 @@ var tableByPrefix = map[string]string{
 	"CK": callback.Table,
 	"CB": callbackbatch.Table,
 	"CY": casestudy.Table,
+	"DO": clientdocument.Table,
 	"CM": complaint.Table,
 	"CF": complaintfollowup.Table,
 	"CT": complaintstep.Table,
@@ -59,8 +63,10 @@ var tableByPrefix = map[string]string{
 	"CC": culturecampaign.Table,
 	"CP": cultureplan.Table,
 	"DE": department.Table,
+	"DC": documentcontent.Table,
 	"GO": greetingoutline.Table,
 	"HD": holiday.Table,
+	"II": intelligenceitem.Table,
 	"IN": interaction.Table,
 	"OR": organization.Table,
 	"PB": publication.Table,
@@ -89,6 +95,9 @@ var edgeTable = map[string]string{
 	"Account.interactions":                  interaction.Table,
 	"Account.visit_reports":                 visitreport.Table,
 	"Account.tier_changes":                  tierchange.Table,
+	"Account.documents":                     clientdocument.Table,
+	"Account.intelligence":                  intelligenceitem.Table,
+	"Account.intelligence_owner":            user.Table,
 	"Account.callbacks":                     callback.Table,
 	"Account.service_issues":                serviceissue.Table,
 	"Account.complaints":                    complaint.Table,
@@ -116,6 +125,10 @@ var edgeTable = map[string]string{
 	"CaseStudy.organization":                organization.Table,
 	"CaseStudy.complaint":                   complaint.Table,
 	"CaseStudy.author":                      user.Table,
+	"ClientDocument.organization":           organization.Table,
+	"ClientDocument.account":                account.Table,
+	"ClientDocument.uploaded_by":            user.Table,
+	"ClientDocument.content":                documentcontent.Table,
 	"Complaint.organization":                organization.Table,
 	"Complaint.account":                     account.Table,
 	"Complaint.filed_by":                    user.Table,
@@ -163,12 +176,17 @@ var edgeTable = map[string]string{
 	"Department.audience_of_campaigns":      culturecampaign.Table,
 	"Department.audience_of_activities":     cultureactivity.Table,
 	"Department.recognitions":               recognition.Table,
+	"DocumentContent.organization":          organization.Table,
+	"DocumentContent.document":              clientdocument.Table,
 	"DueCount.organization":                 organization.Table,
 	"GreetingOutline.organization":          organization.Table,
 	"GreetingOutline.author":                user.Table,
 	"GreetingOutline.decided_by":            user.Table,
 	"GreetingOutline.greetings":             interaction.Table,
 	"Holiday.organization":                  organization.Table,
+	"IntelligenceItem.organization":         organization.Table,
+	"IntelligenceItem.account":              account.Table,
+	"IntelligenceItem.author":               user.Table,
 	"Interaction.organization":              organization.Table,
 	"Interaction.account":                   account.Table,
 	"Interaction.contacts":                  contact.Table,
@@ -243,6 +261,9 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case casestudy.Table:
 		_, err := c.CaseStudy.Query().Where(casestudy.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case clientdocument.Table:
+		_, err := c.ClientDocument.Query().Where(clientdocument.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	case complaint.Table:
 		_, err := c.Complaint.Query().Where(complaint.ID(id)).ForUpdate().IDs(ctx)
 		return err
@@ -273,11 +294,17 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	case department.Table:
 		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
 		return err
+	case documentcontent.Table:
+		_, err := c.DocumentContent.Query().Where(documentcontent.ID(id)).ForUpdate().IDs(ctx)
+		return err
 	case greetingoutline.Table:
 		_, err := c.GreetingOutline.Query().Where(greetingoutline.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case holiday.Table:
 		_, err := c.Holiday.Query().Where(holiday.ID(id)).ForUpdate().IDs(ctx)
+		return err
+	case intelligenceitem.Table:
+		_, err := c.IntelligenceItem.Query().Where(intelligenceitem.ID(id)).ForUpdate().IDs(ctx)
 		return err
 	case interaction.Table:
 		_, err := c.Interaction.Query().Where(interaction.ID(id)).ForUpdate().IDs(ctx)
@@ -311,10 +338,12 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 // follow its visibility (the AccountScoped mixin) to what writing a row
 // needs on the account: "EDIT" (editing it) or "SEE" (seeing it).
 var AccountScopedTypes = map[string]string{
-	"Contact":     "EDIT",
-	"Interaction": "SEE",
-	"TierChange":  "EDIT",
-	"VisitReport": "SEE",
+	"ClientDocument":   "SEE",
+	"Contact":          "EDIT",
+	"IntelligenceItem": "SEE",
+	"Interaction":      "SEE",
+	"TierChange":       "EDIT",
+	"VisitReport":      "SEE",
 }
 
 // IsEmptyWhereInput reports the error of a WhereInput with nothing in it
@@ -328,6 +357,7 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyCallbackWhereInput,
 		ErrEmptyCallbackBatchWhereInput,
 		ErrEmptyCaseStudyWhereInput,
+		ErrEmptyClientDocumentWhereInput,
 		ErrEmptyComplaintWhereInput,
 		ErrEmptyComplaintFollowUpWhereInput,
 		ErrEmptyComplaintStepWhereInput,
@@ -339,6 +369,7 @@ func IsEmptyWhereInput(err error) bool {
 		ErrEmptyCulturePlanWhereInput,
 		ErrEmptyDepartmentWhereInput,
 		ErrEmptyGreetingOutlineWhereInput,
+		ErrEmptyIntelligenceItemWhereInput,
 		ErrEmptyInteractionWhereInput,
 		ErrEmptyPublicationWhereInput,
 		ErrEmptyRecognitionWhereInput,
@@ -374,6 +405,8 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.CallbackBatch.Query().Where(callbackbatch.ID(id)).Exist(ctx)
 	case casestudy.Table:
 		return c.CaseStudy.Query().Where(casestudy.ID(id)).Exist(ctx)
+	case clientdocument.Table:
+		return c.ClientDocument.Query().Where(clientdocument.ID(id)).Exist(ctx)
 	case complaint.Table:
 		return c.Complaint.Query().Where(complaint.ID(id)).Exist(ctx)
 	case complaintfollowup.Table:
@@ -394,10 +427,14 @@ func (c *Client) Exists(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.CulturePlan.Query().Where(cultureplan.ID(id)).Exist(ctx)
 	case department.Table:
 		return c.Department.Query().Where(department.ID(id)).Exist(ctx)
+	case documentcontent.Table:
+		return c.DocumentContent.Query().Where(documentcontent.ID(id)).Exist(ctx)
 	case greetingoutline.Table:
 		return c.GreetingOutline.Query().Where(greetingoutline.ID(id)).Exist(ctx)
 	case holiday.Table:
 		return c.Holiday.Query().Where(holiday.ID(id)).Exist(ctx)
+	case intelligenceitem.Table:
+		return c.IntelligenceItem.Query().Where(intelligenceitem.ID(id)).Exist(ctx)
 	case interaction.Table:
 		return c.Interaction.Query().Where(interaction.ID(id)).Exist(ctx)
 	case organization.Table:

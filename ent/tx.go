@@ -30,6 +30,8 @@ type Tx struct {
 	CallbackBatch *CallbackBatchClient
 	// CaseStudy is the client for interacting with the CaseStudy builders.
 	CaseStudy *CaseStudyClient
+	// ClientDocument is the client for interacting with the ClientDocument builders.
+	ClientDocument *ClientDocumentClient
 	// Complaint is the client for interacting with the Complaint builders.
 	Complaint *ComplaintClient
 	// ComplaintFollowUp is the client for interacting with the ComplaintFollowUp builders.
@@ -50,12 +52,16 @@ type Tx struct {
 	CulturePlan *CulturePlanClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// DocumentContent is the client for interacting with the DocumentContent builders.
+	DocumentContent *DocumentContentClient
 	// DueCount is the client for interacting with the DueCount builders.
 	DueCount *DueCountClient
 	// GreetingOutline is the client for interacting with the GreetingOutline builders.
 	GreetingOutline *GreetingOutlineClient
 	// Holiday is the client for interacting with the Holiday builders.
 	Holiday *HolidayClient
+	// IntelligenceItem is the client for interacting with the IntelligenceItem builders.
+	IntelligenceItem *IntelligenceItemClient
 	// Interaction is the client for interacting with the Interaction builders.
 	Interaction *InteractionClient
 	// Organization is the client for interacting with the Organization builders.
@@ -213,6 +219,7 @@ func (tx *Tx) init() {
 	tx.Callback = NewCallbackClient(tx.config)
 	tx.CallbackBatch = NewCallbackBatchClient(tx.config)
 	tx.CaseStudy = NewCaseStudyClient(tx.config)
+	tx.ClientDocument = NewClientDocumentClient(tx.config)
 	tx.Complaint = NewComplaintClient(tx.config)
 	tx.ComplaintFollowUp = NewComplaintFollowUpClient(tx.config)
 	tx.ComplaintStep = NewComplaintStepClient(tx.config)
@@ -223,9 +230,11 @@ func (tx *Tx) init() {
 	tx.CultureCampaign = NewCultureCampaignClient(tx.config)
 	tx.CulturePlan = NewCulturePlanClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
+	tx.DocumentContent = NewDocumentContentClient(tx.config)
 	tx.DueCount = NewDueCountClient(tx.config)
 	tx.GreetingOutline = NewGreetingOutlineClient(tx.config)
 	tx.Holiday = NewHolidayClient(tx.config)
+	tx.IntelligenceItem = NewIntelligenceItemClient(tx.config)
 	tx.Interaction = NewInteractionClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Publication = NewPublicationClient(tx.config)

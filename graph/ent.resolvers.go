@@ -52,6 +52,12 @@ func (r *queryResolver) CaseStudies(ctx context.Context, after *entgql.Cursor[pu
 		Paginate(ctx, after, first, before, last, ent.WithCaseStudyOrder(orderBy), ent.WithCaseStudyFilter(where.Filter))
 }
 
+// ClientDocuments is the resolver for the clientDocuments field.
+func (r *queryResolver) ClientDocuments(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ClientDocumentOrder, where *ent.ClientDocumentWhereInput) (*ent.ClientDocumentConnection, error) {
+	return r.db(ctx).ClientDocument.Query().
+		Paginate(ctx, after, first, before, last, ent.WithClientDocumentOrder(orderBy), ent.WithClientDocumentFilter(where.Filter))
+}
+
 // Complaints is the resolver for the complaints field.
 func (r *queryResolver) Complaints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) (*ent.ComplaintConnection, error) {
 	return r.db(ctx).Complaint.Query().
@@ -115,6 +121,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 		Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
+// ClientDocument returns ClientDocumentResolver implementation.
+func (r *Resolver) ClientDocument() ClientDocumentResolver { return &clientDocumentResolver{r} }
+
 // CultureActivity returns CultureActivityResolver implementation.
 func (r *Resolver) CultureActivity() CultureActivityResolver { return &cultureActivityResolver{r} }
 
@@ -128,6 +137,7 @@ func (r *Resolver) ServiceIssue() ServiceIssueResolver { return &serviceIssueRes
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
+	clientDocumentResolver  struct{ *Resolver }
 	cultureActivityResolver struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	serviceIssueResolver    struct{ *Resolver }

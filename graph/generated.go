@@ -15,6 +15,7 @@ import (
 	"rapport/ent/auditevent"
 	"rapport/ent/bulletinissue"
 	"rapport/ent/callback"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/creditdecision"
 	"rapport/ent/creditrequest"
@@ -29,6 +30,7 @@ import (
 	"rapport/ent/tierchange"
 	"rapport/graph/model"
 	"rapport/graph/scalar"
+	"rapport/internal/archive"
 	"rapport/internal/audit"
 	"rapport/internal/auth"
 	"rapport/internal/bulletinops"
@@ -58,6 +60,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ClientDocument() ClientDocumentResolver
 	CultureActivity() CultureActivityResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -70,53 +73,57 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Account struct {
-		Address            func(childComplexity int) int
-		BusinessScope      func(childComplexity int) int
-		Callbacks          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackOrder) int
-		CompanySize        func(childComplexity int) int
-		Complaints         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder) int
-		Contacts           func(childComplexity int) int
-		ContractSignedAt   func(childComplexity int) int
-		CooperationIntent  func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		CreditLimit        func(childComplexity int) int
-		CreditRequests     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CreditRequestOrder) int
-		Email              func(childComplexity int) int
-		Fax                func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		Industry           func(childComplexity int) int
-		IndustryPosition   func(childComplexity int) int
-		Interactions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InteractionOrder, where *ent.InteractionWhereInput) int
-		LastCallAt         func(childComplexity int) int
-		LastContactAt      func(childComplexity int) int
-		LastOrderAt        func(childComplexity int) int
-		LastVisitAt        func(childComplexity int) int
-		LifecycleStage     func(childComplexity int) int
-		MainProducts       func(childComplexity int) int
-		Member             func(childComplexity int) int
-		Name               func(childComplexity int) int
-		NextCallDueAt      func(childComplexity int) int
-		NextVisitDueAt     func(childComplexity int) int
-		Organization       func(childComplexity int) int
-		OutstandingBalance func(childComplexity int) int
-		Owner              func(childComplexity int) int
-		OwnerID            func(childComplexity int) int
-		PaymentTermDays    func(childComplexity int) int
-		Phone              func(childComplexity int) int
-		RecentDevelopments func(childComplexity int) int
-		Region             func(childComplexity int) int
-		ServiceAssignedAt  func(childComplexity int) int
-		ServiceHandoverAt  func(childComplexity int) int
-		ServiceRep         func(childComplexity int) int
-		ServiceRepID       func(childComplexity int) int
-		ServiceTakenOverAt func(childComplexity int) int
-		Source             func(childComplexity int) int
-		Tier               func(childComplexity int) int
-		TierChanges        func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
-		Version            func(childComplexity int) int
-		VisitReports       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.VisitReportOrder, where *ent.VisitReportWhereInput) int
-		Website            func(childComplexity int) int
+		Address             func(childComplexity int) int
+		BusinessScope       func(childComplexity int) int
+		Callbacks           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackOrder) int
+		CompanySize         func(childComplexity int) int
+		Complaints          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder) int
+		Contacts            func(childComplexity int) int
+		ContractSignedAt    func(childComplexity int) int
+		CooperationIntent   func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		CreditLimit         func(childComplexity int) int
+		CreditRequests      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CreditRequestOrder) int
+		Documents           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ClientDocumentOrder) int
+		Email               func(childComplexity int) int
+		Fax                 func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Industry            func(childComplexity int) int
+		IndustryPosition    func(childComplexity int) int
+		Intelligence        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IntelligenceItemOrder) int
+		IntelligenceOwner   func(childComplexity int) int
+		IntelligenceOwnerID func(childComplexity int) int
+		Interactions        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InteractionOrder, where *ent.InteractionWhereInput) int
+		LastCallAt          func(childComplexity int) int
+		LastContactAt       func(childComplexity int) int
+		LastOrderAt         func(childComplexity int) int
+		LastVisitAt         func(childComplexity int) int
+		LifecycleStage      func(childComplexity int) int
+		MainProducts        func(childComplexity int) int
+		Member              func(childComplexity int) int
+		Name                func(childComplexity int) int
+		NextCallDueAt       func(childComplexity int) int
+		NextVisitDueAt      func(childComplexity int) int
+		Organization        func(childComplexity int) int
+		OutstandingBalance  func(childComplexity int) int
+		Owner               func(childComplexity int) int
+		OwnerID             func(childComplexity int) int
+		PaymentTermDays     func(childComplexity int) int
+		Phone               func(childComplexity int) int
+		RecentDevelopments  func(childComplexity int) int
+		Region              func(childComplexity int) int
+		ServiceAssignedAt   func(childComplexity int) int
+		ServiceHandoverAt   func(childComplexity int) int
+		ServiceRep          func(childComplexity int) int
+		ServiceRepID        func(childComplexity int) int
+		ServiceTakenOverAt  func(childComplexity int) int
+		Source              func(childComplexity int) int
+		Tier                func(childComplexity int) int
+		TierChanges         func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Version             func(childComplexity int) int
+		VisitReports        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.VisitReportOrder, where *ent.VisitReportWhereInput) int
+		Website             func(childComplexity int) int
 	}
 
 	AccountConnection struct {
@@ -154,6 +161,23 @@ type ComplexityRoot struct {
 		DueAt   func(childComplexity int) int
 		Kind    func(childComplexity int) int
 		Overdue func(childComplexity int) int
+	}
+
+	ArchiveGap struct {
+		Account func(childComplexity int) int
+		DueAt   func(childComplexity int) int
+		Missing func(childComplexity int) int
+	}
+
+	ArchiveGapConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ArchiveGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Article struct {
@@ -324,6 +348,37 @@ type ComplexityRoot struct {
 	}
 
 	CaseStudyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ClientDocument struct {
+		Account      func(childComplexity int) int
+		AccountID    func(childComplexity int) int
+		Category     func(childComplexity int) int
+		ContentType  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DownloadURL  func(childComplexity int) int
+		FileName     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Number       func(childComplexity int) int
+		Organization func(childComplexity int) int
+		SerialNumber func(childComplexity int) int
+		Size         func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		UploadedBy   func(childComplexity int) int
+		UploadedByID func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	ClientDocumentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ClientDocumentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -641,6 +696,32 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	IntelligenceItem struct {
+		Account      func(childComplexity int) int
+		AccountID    func(childComplexity int) int
+		Author       func(childComplexity int) int
+		AuthorID     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		EntryPoint   func(childComplexity int) int
+		Headline     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	IntelligenceItemConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IntelligenceItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Interaction struct {
 		Account          func(childComplexity int) int
 		AccountID        func(childComplexity int) int
@@ -699,6 +780,7 @@ type ComplexityRoot struct {
 		DecideCreditChange      func(childComplexity int, id pulid.ID, approve bool, note *string) int
 		DecideGreetingOutline   func(childComplexity int, id pulid.ID, approve bool, note *string) int
 		FileComplaint           func(childComplexity int, input model.FileComplaintInput) int
+		FileIntelligence        func(childComplexity int, input model.FileIntelligenceInput) int
 		FileVisitReport         func(childComplexity int, input ent.CreateVisitReportInput) int
 		LogInteraction          func(childComplexity int, input ent.CreateInteractionInput) int
 		OrderArticles           func(childComplexity int, issueID pulid.ID, articleIDs []pulid.ID) int
@@ -728,6 +810,7 @@ type ComplexityRoot struct {
 		UpdateOrganization      func(childComplexity int, input ent.UpdateOrganizationInput) int
 		UpdateUser              func(childComplexity int, id pulid.ID, input ent.UpdateUserInput) int
 		UpdateVisitReport       func(childComplexity int, id pulid.ID, input ent.UpdateVisitReportInput) int
+		UploadClientDocument    func(childComplexity int, input model.UploadClientDocumentInput) int
 	}
 
 	Organization struct {
@@ -803,6 +886,7 @@ type ComplexityRoot struct {
 		CallbackBatches    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackBatchOrder, where *ent.CallbackBatchWhereInput) int
 		CallbackReport     func(childComplexity int, batchID pulid.ID) int
 		CaseStudies        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CaseStudyOrder, where *ent.CaseStudyWhereInput) int
+		ClientDocuments    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ClientDocumentOrder, where *ent.ClientDocumentWhereInput) int
 		Complaints         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) int
 		ContactOverview    func(childComplexity int, from time.Time, to time.Time, region *string) int
 		Contacts           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
@@ -815,6 +899,7 @@ type ComplexityRoot struct {
 		FollowUpsDue       func(childComplexity int, kind followup.Kind, tier *account.Tier, before time.Time, after *entgql.Cursor[pulid.ID], first *int) int
 		GreetingOutlines   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GreetingOutlineOrder, where *ent.GreetingOutlineWhereInput) int
 		Holidays           func(childComplexity int, year int) int
+		IncompleteArchives func(childComplexity int, first *int, after *entgql.Cursor[pulid.ID]) int
 		IssueAlerts        func(childComplexity int, withinDays int) int
 		IssuePlan          func(childComplexity int, publicationID pulid.ID, year int) int
 		LateProposals      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int) int
@@ -1004,6 +1089,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ClientDocumentResolver interface {
+	DownloadURL(ctx context.Context, obj *ent.ClientDocument) (string, error)
+}
 type CultureActivityResolver interface {
 	ViewerRegistration(ctx context.Context, obj *ent.CultureActivity) (*ent.ActivityRegistration, error)
 }
@@ -1016,6 +1104,8 @@ type MutationResolver interface {
 	UpdateAccount(ctx context.Context, id pulid.ID, input ent.UpdateAccountInput, expectedVersion *int) (*ent.Account, error)
 	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
 	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error)
+	UploadClientDocument(ctx context.Context, input model.UploadClientDocumentInput) (*ent.ClientDocument, error)
+	FileIntelligence(ctx context.Context, input model.FileIntelligenceInput) (*ent.IntelligenceItem, error)
 	CreatePublication(ctx context.Context, input ent.CreatePublicationInput) (*ent.Publication, error)
 	CreateBulletinIssue(ctx context.Context, input ent.CreateBulletinIssueInput) (*ent.BulletinIssue, error)
 	SubmitArticle(ctx context.Context, input ent.CreateArticleInput) (*ent.Article, error)
@@ -1074,6 +1164,7 @@ type QueryResolver interface {
 	BulletinIssues(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BulletinIssueOrder, where *ent.BulletinIssueWhereInput) (*ent.BulletinIssueConnection, error)
 	CallbackBatches(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackBatchOrder, where *ent.CallbackBatchWhereInput) (*ent.CallbackBatchConnection, error)
 	CaseStudies(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CaseStudyOrder, where *ent.CaseStudyWhereInput) (*ent.CaseStudyConnection, error)
+	ClientDocuments(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ClientDocumentOrder, where *ent.ClientDocumentWhereInput) (*ent.ClientDocumentConnection, error)
 	Complaints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) (*ent.ComplaintConnection, error)
 	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
 	CreditRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CreditRequestOrder, where *ent.CreditRequestWhereInput) (*ent.CreditRequestConnection, error)
@@ -1084,6 +1175,7 @@ type QueryResolver interface {
 	Publications(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PublicationOrder, where *ent.PublicationWhereInput) (*ent.PublicationConnection, error)
 	ServiceIssues(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceIssueOrder, where *ent.ServiceIssueWhereInput) (*ent.ServiceIssueConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	IncompleteArchives(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID]) (*archive.GapConnection, error)
 	IssuePlan(ctx context.Context, publicationID pulid.ID, year int) ([]*bulletinops.PlannedIssue, error)
 	IssueAlerts(ctx context.Context, withinDays int) ([]*bulletinops.PlannedIssue, error)
 	DistributionList(ctx context.Context, issueID pulid.ID) ([]*ent.Contact, error)
@@ -1210,6 +1302,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.CreditRequests(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CreditRequestOrder)), true
+	case "Account.documents":
+		if e.ComplexityRoot.Account.Documents == nil {
+			break
+		}
+
+		args, err := ec.field_Account_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.Documents(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ClientDocumentOrder)), true
 	case "Account.email":
 		if e.ComplexityRoot.Account.Email == nil {
 			break
@@ -1240,6 +1343,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.IndustryPosition(childComplexity), true
+	case "Account.intelligence":
+		if e.ComplexityRoot.Account.Intelligence == nil {
+			break
+		}
+
+		args, err := ec.field_Account_intelligence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.Intelligence(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.IntelligenceItemOrder)), true
+	case "Account.intelligenceOwner":
+		if e.ComplexityRoot.Account.IntelligenceOwner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.IntelligenceOwner(childComplexity), true
+	case "Account.intelligenceOwnerID":
+		if e.ComplexityRoot.Account.IntelligenceOwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.IntelligenceOwnerID(childComplexity), true
 	case "Account.interactions":
 		if e.ComplexityRoot.Account.Interactions == nil {
 			break
@@ -1573,6 +1699,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgendaItem.Overdue(childComplexity), true
+
+	case "ArchiveGap.account":
+		if e.ComplexityRoot.ArchiveGap.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGap.Account(childComplexity), true
+	case "ArchiveGap.dueAt":
+		if e.ComplexityRoot.ArchiveGap.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGap.DueAt(childComplexity), true
+	case "ArchiveGap.missing":
+		if e.ComplexityRoot.ArchiveGap.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGap.Missing(childComplexity), true
+
+	case "ArchiveGapConnection.edges":
+		if e.ComplexityRoot.ArchiveGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGapConnection.Edges(childComplexity), true
+	case "ArchiveGapConnection.pageInfo":
+		if e.ComplexityRoot.ArchiveGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGapConnection.PageInfo(childComplexity), true
+	case "ArchiveGapConnection.totalCount":
+		if e.ComplexityRoot.ArchiveGapConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGapConnection.TotalCount(childComplexity), true
+
+	case "ArchiveGapEdge.cursor":
+		if e.ComplexityRoot.ArchiveGapEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGapEdge.Cursor(childComplexity), true
+	case "ArchiveGapEdge.node":
+		if e.ComplexityRoot.ArchiveGapEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveGapEdge.Node(childComplexity), true
 
 	case "Article.author":
 		if e.ComplexityRoot.Article.Author == nil {
@@ -2304,6 +2481,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseStudyEdge.Node(childComplexity), true
+
+	case "ClientDocument.account":
+		if e.ComplexityRoot.ClientDocument.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.Account(childComplexity), true
+	case "ClientDocument.accountID":
+		if e.ComplexityRoot.ClientDocument.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.AccountID(childComplexity), true
+	case "ClientDocument.category":
+		if e.ComplexityRoot.ClientDocument.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.Category(childComplexity), true
+	case "ClientDocument.contentType":
+		if e.ComplexityRoot.ClientDocument.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.ContentType(childComplexity), true
+	case "ClientDocument.createdAt":
+		if e.ComplexityRoot.ClientDocument.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.CreatedAt(childComplexity), true
+	case "ClientDocument.downloadURL":
+		if e.ComplexityRoot.ClientDocument.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.DownloadURL(childComplexity), true
+	case "ClientDocument.fileName":
+		if e.ComplexityRoot.ClientDocument.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.FileName(childComplexity), true
+	case "ClientDocument.id":
+		if e.ComplexityRoot.ClientDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.ID(childComplexity), true
+	case "ClientDocument.number":
+		if e.ComplexityRoot.ClientDocument.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.Number(childComplexity), true
+	case "ClientDocument.organization":
+		if e.ComplexityRoot.ClientDocument.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.Organization(childComplexity), true
+	case "ClientDocument.serialNumber":
+		if e.ComplexityRoot.ClientDocument.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.SerialNumber(childComplexity), true
+	case "ClientDocument.size":
+		if e.ComplexityRoot.ClientDocument.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.Size(childComplexity), true
+	case "ClientDocument.title":
+		if e.ComplexityRoot.ClientDocument.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.Title(childComplexity), true
+	case "ClientDocument.updatedAt":
+		if e.ComplexityRoot.ClientDocument.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.UpdatedAt(childComplexity), true
+	case "ClientDocument.uploadedBy":
+		if e.ComplexityRoot.ClientDocument.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.UploadedBy(childComplexity), true
+	case "ClientDocument.uploadedByID":
+		if e.ComplexityRoot.ClientDocument.UploadedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.UploadedByID(childComplexity), true
+	case "ClientDocument.year":
+		if e.ComplexityRoot.ClientDocument.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocument.Year(childComplexity), true
+
+	case "ClientDocumentConnection.edges":
+		if e.ComplexityRoot.ClientDocumentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocumentConnection.Edges(childComplexity), true
+	case "ClientDocumentConnection.pageInfo":
+		if e.ComplexityRoot.ClientDocumentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocumentConnection.PageInfo(childComplexity), true
+	case "ClientDocumentConnection.totalCount":
+		if e.ComplexityRoot.ClientDocumentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocumentConnection.TotalCount(childComplexity), true
+
+	case "ClientDocumentEdge.cursor":
+		if e.ComplexityRoot.ClientDocumentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocumentEdge.Cursor(childComplexity), true
+	case "ClientDocumentEdge.node":
+		if e.ComplexityRoot.ClientDocumentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientDocumentEdge.Node(childComplexity), true
 
 	case "Complaint.account":
 		if e.ComplexityRoot.Complaint.Account == nil {
@@ -3698,6 +4010,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Holiday.UpdatedAt(childComplexity), true
 
+	case "IntelligenceItem.account":
+		if e.ComplexityRoot.IntelligenceItem.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.Account(childComplexity), true
+	case "IntelligenceItem.accountID":
+		if e.ComplexityRoot.IntelligenceItem.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.AccountID(childComplexity), true
+	case "IntelligenceItem.author":
+		if e.ComplexityRoot.IntelligenceItem.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.Author(childComplexity), true
+	case "IntelligenceItem.authorID":
+		if e.ComplexityRoot.IntelligenceItem.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.AuthorID(childComplexity), true
+	case "IntelligenceItem.createdAt":
+		if e.ComplexityRoot.IntelligenceItem.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.CreatedAt(childComplexity), true
+	case "IntelligenceItem.entryPoint":
+		if e.ComplexityRoot.IntelligenceItem.EntryPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.EntryPoint(childComplexity), true
+	case "IntelligenceItem.headline":
+		if e.ComplexityRoot.IntelligenceItem.Headline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.Headline(childComplexity), true
+	case "IntelligenceItem.id":
+		if e.ComplexityRoot.IntelligenceItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.ID(childComplexity), true
+	case "IntelligenceItem.organization":
+		if e.ComplexityRoot.IntelligenceItem.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.Organization(childComplexity), true
+	case "IntelligenceItem.source":
+		if e.ComplexityRoot.IntelligenceItem.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.Source(childComplexity), true
+	case "IntelligenceItem.summary":
+		if e.ComplexityRoot.IntelligenceItem.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.Summary(childComplexity), true
+	case "IntelligenceItem.updatedAt":
+		if e.ComplexityRoot.IntelligenceItem.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItem.UpdatedAt(childComplexity), true
+
+	case "IntelligenceItemConnection.edges":
+		if e.ComplexityRoot.IntelligenceItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItemConnection.Edges(childComplexity), true
+	case "IntelligenceItemConnection.pageInfo":
+		if e.ComplexityRoot.IntelligenceItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItemConnection.PageInfo(childComplexity), true
+	case "IntelligenceItemConnection.totalCount":
+		if e.ComplexityRoot.IntelligenceItemConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItemConnection.TotalCount(childComplexity), true
+
+	case "IntelligenceItemEdge.cursor":
+		if e.ComplexityRoot.IntelligenceItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItemEdge.Cursor(childComplexity), true
+	case "IntelligenceItemEdge.node":
+		if e.ComplexityRoot.IntelligenceItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntelligenceItemEdge.Node(childComplexity), true
+
 	case "Interaction.account":
 		if e.ComplexityRoot.Interaction.Account == nil {
 			break
@@ -4129,6 +4546,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FileComplaint(childComplexity, args["input"].(model.FileComplaintInput)), true
+	case "Mutation.fileIntelligence":
+		if e.ComplexityRoot.Mutation.FileIntelligence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileIntelligence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileIntelligence(childComplexity, args["input"].(model.FileIntelligenceInput)), true
 	case "Mutation.fileVisitReport":
 		if e.ComplexityRoot.Mutation.FileVisitReport == nil {
 			break
@@ -4443,6 +4871,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateVisitReport(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateVisitReportInput)), true
+	case "Mutation.uploadClientDocument":
+		if e.ComplexityRoot.Mutation.UploadClientDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadClientDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadClientDocument(childComplexity, args["input"].(model.UploadClientDocumentInput)), true
 
 	case "Organization.callDaysA":
 		if e.ComplexityRoot.Organization.CallDaysA == nil {
@@ -4819,6 +5258,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CaseStudies(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CaseStudyOrder), args["where"].(*ent.CaseStudyWhereInput)), true
+	case "Query.clientDocuments":
+		if e.ComplexityRoot.Query.ClientDocuments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_clientDocuments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ClientDocuments(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ClientDocumentOrder), args["where"].(*ent.ClientDocumentWhereInput)), true
 	case "Query.complaints":
 		if e.ComplexityRoot.Query.Complaints == nil {
 			break
@@ -4946,6 +5396,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Holidays(childComplexity, args["year"].(int)), true
+	case "Query.incompleteArchives":
+		if e.ComplexityRoot.Query.IncompleteArchives == nil {
+			break
+		}
+
+		args, err := ec.field_Query_incompleteArchives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IncompleteArchives(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[pulid.ID])), true
 
 	case "Query.issueAlerts":
 		if e.ComplexityRoot.Query.IssueAlerts == nil {
@@ -5789,6 +6250,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CallbackWhereInput", ec.unmarshalInputCallbackWhereInput),
 			graphql.NewInputUnmarshaler("CaseStudyOrder", ec.unmarshalInputCaseStudyOrder),
 			graphql.NewInputUnmarshaler("CaseStudyWhereInput", ec.unmarshalInputCaseStudyWhereInput),
+			graphql.NewInputUnmarshaler("ClientDocumentOrder", ec.unmarshalInputClientDocumentOrder),
+			graphql.NewInputUnmarshaler("ClientDocumentWhereInput", ec.unmarshalInputClientDocumentWhereInput),
 			graphql.NewInputUnmarshaler("ComplaintFollowUpWhereInput", ec.unmarshalInputComplaintFollowUpWhereInput),
 			graphql.NewInputUnmarshaler("ComplaintOrder", ec.unmarshalInputComplaintOrder),
 			graphql.NewInputUnmarshaler("ComplaintStepWhereInput", ec.unmarshalInputComplaintStepWhereInput),
@@ -5821,9 +6284,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("FileComplaintInput", ec.unmarshalInputFileComplaintInput),
+			graphql.NewInputUnmarshaler("FileIntelligenceInput", ec.unmarshalInputFileIntelligenceInput),
 			graphql.NewInputUnmarshaler("GreetingOutlineOrder", ec.unmarshalInputGreetingOutlineOrder),
 			graphql.NewInputUnmarshaler("GreetingOutlineWhereInput", ec.unmarshalInputGreetingOutlineWhereInput),
 			graphql.NewInputUnmarshaler("HolidayOrder", ec.unmarshalInputHolidayOrder),
+			graphql.NewInputUnmarshaler("IntelligenceItemOrder", ec.unmarshalInputIntelligenceItemOrder),
+			graphql.NewInputUnmarshaler("IntelligenceItemWhereInput", ec.unmarshalInputIntelligenceItemWhereInput),
 			graphql.NewInputUnmarshaler("InteractionOrder", ec.unmarshalInputInteractionOrder),
 			graphql.NewInputUnmarshaler("InteractionWhereInput", ec.unmarshalInputInteractionWhereInput),
 			graphql.NewInputUnmarshaler("LogInteractionInput", ec.unmarshalInputLogInteractionInput),
@@ -5843,6 +6309,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 			graphql.NewInputUnmarshaler("UpdateVisitReportInput", ec.unmarshalInputUpdateVisitReportInput),
+			graphql.NewInputUnmarshaler("UploadClientDocumentInput", ec.unmarshalInputUploadClientDocumentInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 			graphql.NewInputUnmarshaler("VisitReportOrder", ec.unmarshalInputVisitReportOrder),
@@ -5947,6 +6414,116 @@ extend type Mutation {
   for updateAccount.
   """
   updateContact(id: ID!, input: UpdateContactInput!, expectedVersion: Int): Contact!
+}
+`, BuiltIn: false},
+	{Name: "../schema/archive.graphql", Input: `# The client archive beyond accounts and contacts (domain §2, §3):
+# documents, intelligence on A-tier accounts, the archive deadline.
+# ClientDocument and IntelligenceItem are ent types (ent.graphql); the rules
+# are internal/archive.
+
+"""
+A file sent as a GraphQL multipart request
+(https://github.com/jaydenseric/graphql-multipart-request-spec).
+"""
+scalar Upload
+
+input UploadClientDocumentInput {
+  accountID: ID!
+  category: ClientDocumentCategory!
+  """
+  Up to 200 characters; the file's name when empty.
+  """
+  title: String!
+  """
+  At most 20 MiB. Its content type is sniffed from the bytes.
+  """
+  file: Upload!
+}
+
+extend type ClientDocument {
+  """
+  Where the bytes are served (with the right Content-Type and
+  Content-Disposition): a URL for the viewer that works for 10 minutes.
+  The same path also serves a request that carries the viewer's bearer token.
+  """
+  downloadURL: String!
+}
+
+input FileIntelligenceInput {
+  accountID: ID!
+  headline: String!
+  """
+  Where it was found: trade press, a website.
+  """
+  source: String!
+  summary: String!
+  """
+  The suggested way in for cooperation.
+  """
+  entryPoint: String!
+}
+
+"""
+A fact an account's archive must hold within 3 days of the contract's
+signature.
+"""
+enum ArchiveFact {
+  INDUSTRY
+  ADDRESS
+  PHONE
+  BUSINESS_SCOPE
+  """
+  A contact who is a decision maker (chairman or general manager).
+  """
+  DECISION_MAKER
+  """
+  A document filed as COMPANY_PROFILE.
+  """
+  COMPANY_PROFILE
+}
+
+"""
+An account whose archive is past its deadline and still lacks facts.
+"""
+type ArchiveGap {
+  missing: [ArchiveFact!]!
+  """
+  The deadline: 3 days after the contract was signed.
+  """
+  dueAt: Time!
+  account: Account!
+}
+
+type ArchiveGapEdge {
+  node: ArchiveGap!
+  cursor: Cursor!
+}
+
+type ArchiveGapConnection {
+  edges: [ArchiveGapEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type Query {
+  """
+  The visible accounts signed more than 3 days ago whose archive still
+  lacks required facts, the longest overdue first.
+  """
+  incompleteArchives(first: Int, after: Cursor): ArchiveGapConnection!
+}
+
+extend type Mutation {
+  """
+  File a document in an account's archive (anyone who sees the account):
+  the organisation's next serial number of the year (KH-2026-000123).
+  """
+  uploadClientDocument(input: UploadClientDocumentInput!): ClientDocument!
+  """
+  File a news item on an account: its intelligence owner, or whoever edits
+  it (the account manager).
+  """
+  fileIntelligence(input: FileIntelligenceInput!): IntelligenceItem!
 }
 `, BuiltIn: false},
 	{Name: "../schema/bulletins.graphql", Input: `extend type Query {
@@ -6255,6 +6832,10 @@ type Account implements Node {
   ownerID: ID
   serviceRepID: ID
   """
+  An A-tier account's dedicated intelligence owner, set by a sales manager (or an admin).
+  """
+  intelligenceOwnerID: ID
+  """
   Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it).
   """
   creditLimit: Int
@@ -6350,6 +6931,59 @@ type Account implements Node {
     where: VisitReportWhereInput
   ): VisitReportConnection!
   tierChanges: [TierChange!]
+  documents(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ClientDocuments returned from the connection.
+    """
+    orderBy: ClientDocumentOrder
+  ): ClientDocumentConnection!
+  intelligence(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for IntelligenceItems returned from the connection.
+    """
+    orderBy: IntelligenceItemOrder
+  ): IntelligenceItemConnection!
+  intelligenceOwner: User
   callbacks(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6870,6 +7504,24 @@ input AccountWhereInput {
   serviceRepIDEqualFold: ID
   serviceRepIDContainsFold: ID
   """
+  intelligence_owner_id field predicates
+  """
+  intelligenceOwnerID: ID
+  intelligenceOwnerIDNEQ: ID
+  intelligenceOwnerIDIn: [ID!]
+  intelligenceOwnerIDNotIn: [ID!]
+  intelligenceOwnerIDGT: ID
+  intelligenceOwnerIDGTE: ID
+  intelligenceOwnerIDLT: ID
+  intelligenceOwnerIDLTE: ID
+  intelligenceOwnerIDContains: ID
+  intelligenceOwnerIDHasPrefix: ID
+  intelligenceOwnerIDHasSuffix: ID
+  intelligenceOwnerIDIsNil: Boolean
+  intelligenceOwnerIDNotNil: Boolean
+  intelligenceOwnerIDEqualFold: ID
+  intelligenceOwnerIDContainsFold: ID
+  """
   credit_limit field predicates
   """
   creditLimit: Int
@@ -7066,6 +7718,11 @@ input AccountWhereInput {
   """
   hasVisitReports: Boolean
   hasVisitReportsWith: [VisitReportWhereInput!]
+  """
+  intelligence_owner edge predicates
+  """
+  hasIntelligenceOwner: Boolean
+  hasIntelligenceOwnerWith: [UserWhereInput!]
 }
 type ActivityRegistration implements Node {
   id: ID!
@@ -8410,6 +9067,292 @@ input CaseStudyWhereInput {
   """
   hasAuthor: Boolean
   hasAuthorWith: [UserWhereInput!]
+}
+type ClientDocument implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  accountID: ID!
+  category: ClientDocumentCategory!
+  title: String!
+  """
+  The year of the serial number, in the organisation's time zone.
+  """
+  year: Int!
+  """
+  The running number in the year: 1, 2, 3… without gaps.
+  """
+  number: Int!
+  """
+  KH-<year>-<number, six digits>: sorts as it was filed.
+  """
+  serialNumber: String!
+  fileName: String!
+  """
+  Sniffed from the bytes, not taken from the client.
+  """
+  contentType: String!
+  size: Int!
+  uploadedByID: ID
+  organization: Organization!
+  account: Account!
+  uploadedBy: User
+}
+"""
+ClientDocumentCategory is enum for the field category
+"""
+enum ClientDocumentCategory @goModel(model: "rapport/ent/clientdocument.Category") {
+  COMPANY_PROFILE
+  PRODUCT_BROCHURE
+  CONTRACT
+  PROPOSAL
+  REPORT
+  CORRESPONDENCE
+  OTHER
+}
+"""
+A connection to a list of items.
+"""
+type ClientDocumentConnection {
+  """
+  A list of edges.
+  """
+  edges: [ClientDocumentEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ClientDocumentEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ClientDocument
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ClientDocument connections
+"""
+input ClientDocumentOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ClientDocuments.
+  """
+  field: ClientDocumentOrderField!
+}
+"""
+Properties by which ClientDocument connections can be ordered.
+"""
+enum ClientDocumentOrderField {
+  CREATED_AT
+  UPDATED_AT
+  CATEGORY
+  TITLE
+  SERIAL_NUMBER
+  SIZE
+}
+"""
+ClientDocumentWhereInput is used for filtering ClientDocument objects.
+Input was generated by ent.
+"""
+input ClientDocumentWhereInput {
+  not: ClientDocumentWhereInput
+  and: [ClientDocumentWhereInput!]
+  or: [ClientDocumentWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  category field predicates
+  """
+  category: ClientDocumentCategory
+  categoryNEQ: ClientDocumentCategory
+  categoryIn: [ClientDocumentCategory!]
+  categoryNotIn: [ClientDocumentCategory!]
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  year field predicates
+  """
+  year: Int
+  yearNEQ: Int
+  yearIn: [Int!]
+  yearNotIn: [Int!]
+  yearGT: Int
+  yearGTE: Int
+  yearLT: Int
+  yearLTE: Int
+  """
+  number field predicates
+  """
+  number: Int
+  numberNEQ: Int
+  numberIn: [Int!]
+  numberNotIn: [Int!]
+  numberGT: Int
+  numberGTE: Int
+  numberLT: Int
+  numberLTE: Int
+  """
+  serial_number field predicates
+  """
+  serialNumber: String
+  serialNumberNEQ: String
+  serialNumberIn: [String!]
+  serialNumberNotIn: [String!]
+  serialNumberGT: String
+  serialNumberGTE: String
+  serialNumberLT: String
+  serialNumberLTE: String
+  serialNumberContains: String
+  serialNumberHasPrefix: String
+  serialNumberHasSuffix: String
+  serialNumberEqualFold: String
+  serialNumberContainsFold: String
+  """
+  file_name field predicates
+  """
+  fileName: String
+  fileNameNEQ: String
+  fileNameIn: [String!]
+  fileNameNotIn: [String!]
+  fileNameGT: String
+  fileNameGTE: String
+  fileNameLT: String
+  fileNameLTE: String
+  fileNameContains: String
+  fileNameHasPrefix: String
+  fileNameHasSuffix: String
+  fileNameEqualFold: String
+  fileNameContainsFold: String
+  """
+  content_type field predicates
+  """
+  contentType: String
+  contentTypeNEQ: String
+  contentTypeIn: [String!]
+  contentTypeNotIn: [String!]
+  contentTypeGT: String
+  contentTypeGTE: String
+  contentTypeLT: String
+  contentTypeLTE: String
+  contentTypeContains: String
+  contentTypeHasPrefix: String
+  contentTypeHasSuffix: String
+  contentTypeEqualFold: String
+  contentTypeContainsFold: String
+  """
+  size field predicates
+  """
+  size: Int
+  sizeNEQ: Int
+  sizeIn: [Int!]
+  sizeNotIn: [Int!]
+  sizeGT: Int
+  sizeGTE: Int
+  sizeLT: Int
+  sizeLTE: Int
+  """
+  uploaded_by_id field predicates
+  """
+  uploadedByID: ID
+  uploadedByIDNEQ: ID
+  uploadedByIDIn: [ID!]
+  uploadedByIDNotIn: [ID!]
+  uploadedByIDGT: ID
+  uploadedByIDGTE: ID
+  uploadedByIDLT: ID
+  uploadedByIDLTE: ID
+  uploadedByIDContains: ID
+  uploadedByIDHasPrefix: ID
+  uploadedByIDHasSuffix: ID
+  uploadedByIDIsNil: Boolean
+  uploadedByIDNotNil: Boolean
+  uploadedByIDEqualFold: ID
+  uploadedByIDContainsFold: ID
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  uploaded_by edge predicates
+  """
+  hasUploadedBy: Boolean
+  hasUploadedByWith: [UserWhereInput!]
 }
 type Complaint implements Node {
   id: ID!
@@ -11398,6 +12341,226 @@ enum HolidayOrderField {
   UPDATED_AT
   DAY
 }
+type IntelligenceItem implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  accountID: ID!
+  headline: String!
+  """
+  Trade press, a website: where it was found.
+  """
+  source: String!
+  summary: String!
+  """
+  The suggested way in for cooperation.
+  """
+  entryPoint: String!
+  authorID: ID
+  organization: Organization!
+  account: Account!
+  author: User
+}
+"""
+A connection to a list of items.
+"""
+type IntelligenceItemConnection {
+  """
+  A list of edges.
+  """
+  edges: [IntelligenceItemEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type IntelligenceItemEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: IntelligenceItem
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for IntelligenceItem connections
+"""
+input IntelligenceItemOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order IntelligenceItems.
+  """
+  field: IntelligenceItemOrderField!
+}
+"""
+Properties by which IntelligenceItem connections can be ordered.
+"""
+enum IntelligenceItemOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+IntelligenceItemWhereInput is used for filtering IntelligenceItem objects.
+Input was generated by ent.
+"""
+input IntelligenceItemWhereInput {
+  not: IntelligenceItemWhereInput
+  and: [IntelligenceItemWhereInput!]
+  or: [IntelligenceItemWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  accountIDNEQ: ID
+  accountIDIn: [ID!]
+  accountIDNotIn: [ID!]
+  accountIDGT: ID
+  accountIDGTE: ID
+  accountIDLT: ID
+  accountIDLTE: ID
+  accountIDContains: ID
+  accountIDHasPrefix: ID
+  accountIDHasSuffix: ID
+  accountIDEqualFold: ID
+  accountIDContainsFold: ID
+  """
+  headline field predicates
+  """
+  headline: String
+  headlineNEQ: String
+  headlineIn: [String!]
+  headlineNotIn: [String!]
+  headlineGT: String
+  headlineGTE: String
+  headlineLT: String
+  headlineLTE: String
+  headlineContains: String
+  headlineHasPrefix: String
+  headlineHasSuffix: String
+  headlineEqualFold: String
+  headlineContainsFold: String
+  """
+  source field predicates
+  """
+  source: String
+  sourceNEQ: String
+  sourceIn: [String!]
+  sourceNotIn: [String!]
+  sourceGT: String
+  sourceGTE: String
+  sourceLT: String
+  sourceLTE: String
+  sourceContains: String
+  sourceHasPrefix: String
+  sourceHasSuffix: String
+  sourceEqualFold: String
+  sourceContainsFold: String
+  """
+  summary field predicates
+  """
+  summary: String
+  summaryNEQ: String
+  summaryIn: [String!]
+  summaryNotIn: [String!]
+  summaryGT: String
+  summaryGTE: String
+  summaryLT: String
+  summaryLTE: String
+  summaryContains: String
+  summaryHasPrefix: String
+  summaryHasSuffix: String
+  summaryEqualFold: String
+  summaryContainsFold: String
+  """
+  entry_point field predicates
+  """
+  entryPoint: String
+  entryPointNEQ: String
+  entryPointIn: [String!]
+  entryPointNotIn: [String!]
+  entryPointGT: String
+  entryPointGTE: String
+  entryPointLT: String
+  entryPointLTE: String
+  entryPointContains: String
+  entryPointHasPrefix: String
+  entryPointHasSuffix: String
+  entryPointEqualFold: String
+  entryPointContainsFold: String
+  """
+  author_id field predicates
+  """
+  authorID: ID
+  authorIDNEQ: ID
+  authorIDIn: [ID!]
+  authorIDNotIn: [ID!]
+  authorIDGT: ID
+  authorIDGTE: ID
+  authorIDLT: ID
+  authorIDLTE: ID
+  authorIDContains: ID
+  authorIDHasPrefix: ID
+  authorIDHasSuffix: ID
+  authorIDIsNil: Boolean
+  authorIDNotNil: Boolean
+  authorIDEqualFold: ID
+  authorIDContainsFold: ID
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!]
+  """
+  author edge predicates
+  """
+  hasAuthor: Boolean
+  hasAuthorWith: [UserWhereInput!]
+}
 type Interaction implements Node {
   id: ID!
   createdAt: Time!
@@ -12122,6 +13285,37 @@ type Query {
     """
     where: CaseStudyWhereInput
   ): CaseStudyConnection!
+  clientDocuments(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ClientDocuments returned from the connection.
+    """
+    orderBy: ClientDocumentOrder
+
+    """
+    Filtering options for ClientDocuments returned from the connection.
+    """
+    where: ClientDocumentWhereInput
+  ): ClientDocumentConnection!
   complaints(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -13029,6 +14223,8 @@ input UpdateAccountInput {
   clearOwner: Boolean
   serviceRepID: ID
   clearServiceRep: Boolean
+  intelligenceOwnerID: ID
+  clearIntelligenceOwner: Boolean
 }
 """
 UpdateContactInput is used for update Contact object.
@@ -14190,6 +15386,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_ownerID(ctx, field)
 	case "serviceRepID":
 		return ec.fieldContext_Account_serviceRepID(ctx, field)
+	case "intelligenceOwnerID":
+		return ec.fieldContext_Account_intelligenceOwnerID(ctx, field)
 	case "creditLimit":
 		return ec.fieldContext_Account_creditLimit(ctx, field)
 	case "paymentTermDays":
@@ -14232,6 +15430,12 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_visitReports(ctx, field)
 	case "tierChanges":
 		return ec.fieldContext_Account_tierChanges(ctx, field)
+	case "documents":
+		return ec.fieldContext_Account_documents(ctx, field)
+	case "intelligence":
+		return ec.fieldContext_Account_intelligence(ctx, field)
+	case "intelligenceOwner":
+		return ec.fieldContext_Account_intelligenceOwner(ctx, field)
 	case "callbacks":
 		return ec.fieldContext_Account_callbacks(ctx, field)
 	case "complaints":
@@ -14314,6 +15518,40 @@ func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field gr
 		return ec.fieldContext_AgendaItem_account(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgendaItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "missing":
+		return ec.fieldContext_ArchiveGap_missing(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_ArchiveGap_dueAt(ctx, field)
+	case "account":
+		return ec.fieldContext_ArchiveGap_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveGap", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ArchiveGapConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ArchiveGapConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ArchiveGapConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveGapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ArchiveGapEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ArchiveGapEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveGapEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Article(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14658,6 +15896,68 @@ func (ec *executionContext) childFields_CaseStudyEdge(ctx context.Context, field
 		return ec.fieldContext_CaseStudyEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseStudyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ClientDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ClientDocument_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ClientDocument_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ClientDocument_updatedAt(ctx, field)
+	case "accountID":
+		return ec.fieldContext_ClientDocument_accountID(ctx, field)
+	case "category":
+		return ec.fieldContext_ClientDocument_category(ctx, field)
+	case "title":
+		return ec.fieldContext_ClientDocument_title(ctx, field)
+	case "year":
+		return ec.fieldContext_ClientDocument_year(ctx, field)
+	case "number":
+		return ec.fieldContext_ClientDocument_number(ctx, field)
+	case "serialNumber":
+		return ec.fieldContext_ClientDocument_serialNumber(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ClientDocument_fileName(ctx, field)
+	case "contentType":
+		return ec.fieldContext_ClientDocument_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_ClientDocument_size(ctx, field)
+	case "uploadedByID":
+		return ec.fieldContext_ClientDocument_uploadedByID(ctx, field)
+	case "organization":
+		return ec.fieldContext_ClientDocument_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_ClientDocument_account(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_ClientDocument_uploadedBy(ctx, field)
+	case "downloadURL":
+		return ec.fieldContext_ClientDocument_downloadURL(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClientDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_ClientDocumentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ClientDocumentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ClientDocumentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ClientDocumentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClientDocumentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ClientDocumentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ClientDocumentEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ClientDocumentEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClientDocumentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Complaint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15284,6 +16584,58 @@ func (ec *executionContext) childFields_Holiday(ctx context.Context, field graph
 		return ec.fieldContext_Holiday_organization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Holiday", field.Name)
+}
+
+func (ec *executionContext) childFields_IntelligenceItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IntelligenceItem_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_IntelligenceItem_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_IntelligenceItem_updatedAt(ctx, field)
+	case "accountID":
+		return ec.fieldContext_IntelligenceItem_accountID(ctx, field)
+	case "headline":
+		return ec.fieldContext_IntelligenceItem_headline(ctx, field)
+	case "source":
+		return ec.fieldContext_IntelligenceItem_source(ctx, field)
+	case "summary":
+		return ec.fieldContext_IntelligenceItem_summary(ctx, field)
+	case "entryPoint":
+		return ec.fieldContext_IntelligenceItem_entryPoint(ctx, field)
+	case "authorID":
+		return ec.fieldContext_IntelligenceItem_authorID(ctx, field)
+	case "organization":
+		return ec.fieldContext_IntelligenceItem_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_IntelligenceItem_account(ctx, field)
+	case "author":
+		return ec.fieldContext_IntelligenceItem_author(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntelligenceItem", field.Name)
+}
+
+func (ec *executionContext) childFields_IntelligenceItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IntelligenceItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IntelligenceItemConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IntelligenceItemConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntelligenceItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IntelligenceItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_IntelligenceItemEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_IntelligenceItemEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntelligenceItemEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Interaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16056,6 +17408,98 @@ func (ec *executionContext) field_Account_creditRequests_args(ctx context.Contex
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*ent.CreditRequestOrder, error) {
 			return ec.unmarshalOCreditRequestOrder2ᚖrapportᚋentᚐCreditRequestOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Account_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ClientDocumentOrder, error) {
+			return ec.unmarshalOClientDocumentOrder2ᚖrapportᚋentᚐClientDocumentOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Account_intelligence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.IntelligenceItemOrder, error) {
+			return ec.unmarshalOIntelligenceItemOrder2ᚖrapportᚋentᚐIntelligenceItemOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17000,6 +18444,20 @@ func (ec *executionContext) field_Mutation_fileComplaint_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fileIntelligence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FileIntelligenceInput, error) {
+			return ec.unmarshalNFileIntelligenceInput2rapportᚋgraphᚋmodelᚐFileIntelligenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_fileVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17560,6 +19018,20 @@ func (ec *executionContext) field_Mutation_updateVisitReport_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uploadClientDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UploadClientDocumentInput, error) {
+			return ec.unmarshalNUploadClientDocumentInput2rapportᚋgraphᚋmodelᚐUploadClientDocumentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Publication_issues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17940,6 +19412,60 @@ func (ec *executionContext) field_Query_caseStudies_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.CaseStudyWhereInput, error) {
 			return ec.unmarshalOCaseStudyWhereInput2ᚖrapportᚋentᚐCaseStudyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_clientDocuments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ClientDocumentOrder, error) {
+			return ec.unmarshalOClientDocumentOrder2ᚖrapportᚋentᚐClientDocumentOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ClientDocumentWhereInput, error) {
+			return ec.unmarshalOClientDocumentWhereInput2ᚖrapportᚋentᚐClientDocumentWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18395,6 +19921,28 @@ func (ec *executionContext) field_Query_holidays_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_incompleteArchives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -19423,6 +20971,29 @@ func (ec *executionContext) fieldContext_Account_serviceRepID(_ context.Context,
 	return graphql.NewScalarFieldContext("Account", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Account_intelligenceOwnerID(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_intelligenceOwnerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntelligenceOwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_intelligenceOwnerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Account_creditLimit(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19988,6 +21559,126 @@ func (ec *executionContext) fieldContext_Account_tierChanges(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TierChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_documents(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Documents(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ClientDocumentOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientDocumentConnection) graphql.Marshaler {
+			return ec.marshalNClientDocumentConnection2ᚖrapportᚋentᚐClientDocumentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientDocumentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_intelligence(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_intelligence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Intelligence(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.IntelligenceItemOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IntelligenceItemConnection) graphql.Marshaler {
+			return ec.marshalNIntelligenceItemConnection2ᚖrapportᚋentᚐIntelligenceItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_intelligence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntelligenceItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_intelligence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_intelligenceOwner(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_intelligenceOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntelligenceOwner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_intelligenceOwner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20701,6 +22392,226 @@ func (ec *executionContext) fieldContext_AgendaItem_account(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveGap_missing(ctx context.Context, field graphql.CollectedField, obj *archive.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGap_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []archive.Fact) graphql.Marshaler {
+			return ec.marshalNArchiveFact2ᚕrapportᚋinternalᚋarchiveᚐFactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGap_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveGap", field, false, false, "ArchiveFact")
+}
+
+func (ec *executionContext) _ArchiveGap_dueAt(ctx context.Context, field graphql.CollectedField, obj *archive.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGap_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGap_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveGap", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArchiveGap_account(ctx context.Context, field graphql.CollectedField, obj *archive.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGap_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGap_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveGapConnection_edges(ctx context.Context, field graphql.CollectedField, obj *archive.GapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGapConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*archive.GapEdge) graphql.Marshaler {
+			return ec.marshalNArchiveGapEdge2ᚕᚖrapportᚋinternalᚋarchiveᚐGapEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGapConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchiveGapEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveGapConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *archive.GapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGapConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGapConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveGapConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *archive.GapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGapConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGapConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveGapConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArchiveGapEdge_node(ctx context.Context, field graphql.CollectedField, obj *archive.GapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGapEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *archive.Gap) graphql.Marshaler {
+			return ec.marshalNArchiveGap2ᚖrapportᚋinternalᚋarchiveᚐGap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGapEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveGapEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchiveGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveGapEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *archive.GapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveGapEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveGapEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveGapEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *ent.Article) (ret graphql.Marshaler) {
@@ -23769,6 +25680,566 @@ func (ec *executionContext) _CaseStudyEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_CaseStudyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseStudyEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ClientDocument_id(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ClientDocument_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ClientDocument_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ClientDocument_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ClientDocument_category(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clientdocument.Category) graphql.Marshaler {
+			return ec.marshalNClientDocumentCategory2rapportᚋentᚋclientdocumentᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "ClientDocumentCategory")
+}
+
+func (ec *executionContext) _ClientDocument_title(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClientDocument_year(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ClientDocument_number(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ClientDocument_serialNumber(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_serialNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SerialNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_serialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClientDocument_fileName(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClientDocument_contentType(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClientDocument_size(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ClientDocument_uploadedByID(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_uploadedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_uploadedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ClientDocument_organization(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClientDocument",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClientDocument_account(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClientDocument",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClientDocument_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_uploadedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_uploadedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClientDocument",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClientDocument_downloadURL(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocument_downloadURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ClientDocument().DownloadURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocument_downloadURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocument", field, true, true, "String")
+}
+
+func (ec *executionContext) _ClientDocumentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocumentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocumentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ClientDocumentEdge) graphql.Marshaler {
+			return ec.marshalOClientDocumentEdge2ᚕᚖrapportᚋentᚐClientDocumentEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocumentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClientDocumentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientDocumentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClientDocumentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocumentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocumentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocumentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClientDocumentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClientDocumentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocumentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocumentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocumentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocumentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ClientDocumentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocumentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocumentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientDocument) graphql.Marshaler {
+			return ec.marshalOClientDocument2ᚖrapportᚋentᚐClientDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocumentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClientDocumentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClientDocumentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ClientDocumentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientDocumentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientDocumentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientDocumentEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Complaint_id(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
@@ -29617,6 +32088,451 @@ func (ec *executionContext) fieldContext_Holiday_organization(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _IntelligenceItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IntelligenceItem_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IntelligenceItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IntelligenceItem_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IntelligenceItem_headline(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_headline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Headline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_headline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntelligenceItem_source(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntelligenceItem_summary(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntelligenceItem_entryPoint(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_entryPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_entryPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntelligenceItem_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2rapportᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IntelligenceItem_organization(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖrapportᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntelligenceItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntelligenceItem_account(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖrapportᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntelligenceItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntelligenceItem_author(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItem_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖrapportᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItem_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntelligenceItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntelligenceItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.IntelligenceItemEdge) graphql.Marshaler {
+			return ec.marshalOIntelligenceItemEdge2ᚕᚖrapportᚋentᚐIntelligenceItemEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntelligenceItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntelligenceItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntelligenceItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntelligenceItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntelligenceItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItemConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItemConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IntelligenceItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IntelligenceItem) graphql.Marshaler {
+			return ec.marshalOIntelligenceItem2ᚖrapportᚋentᚐIntelligenceItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntelligenceItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntelligenceItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntelligenceItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.IntelligenceItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntelligenceItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntelligenceItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntelligenceItemEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Interaction_id(ctx context.Context, field graphql.CollectedField, obj *ent.Interaction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30504,6 +33420,94 @@ func (ec *executionContext) fieldContext_Mutation_updateContact(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadClientDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadClientDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadClientDocument(ctx, fc.Args["input"].(model.UploadClientDocumentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientDocument) graphql.Marshaler {
+			return ec.marshalNClientDocument2ᚖrapportᚋentᚐClientDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadClientDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientDocument(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadClientDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileIntelligence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileIntelligence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileIntelligence(ctx, fc.Args["input"].(model.FileIntelligenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IntelligenceItem) graphql.Marshaler {
+			return ec.marshalNIntelligenceItem2ᚖrapportᚋentᚐIntelligenceItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileIntelligence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntelligenceItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileIntelligence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34086,6 +37090,50 @@ func (ec *executionContext) fieldContext_Query_caseStudies(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_clientDocuments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_clientDocuments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ClientDocuments(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ClientDocumentOrder), fc.Args["where"].(*ent.ClientDocumentWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientDocumentConnection) graphql.Marshaler {
+			return ec.marshalNClientDocumentConnection2ᚖrapportᚋentᚐClientDocumentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_clientDocuments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientDocumentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_clientDocuments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_complaints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34508,6 +37556,50 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_users_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_incompleteArchives(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_incompleteArchives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IncompleteArchives(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *archive.GapConnection) graphql.Marshaler {
+			return ec.marshalNArchiveGapConnection2ᚖrapportᚋinternalᚋarchiveᚐGapConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_incompleteArchives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchiveGapConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_incompleteArchives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39280,7 +42372,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "member", "memberNEQ", "outstandingBalance", "outstandingBalanceNEQ", "outstandingBalanceIn", "outstandingBalanceNotIn", "outstandingBalanceGT", "outstandingBalanceGTE", "outstandingBalanceLT", "outstandingBalanceLTE", "serviceAssignedAt", "serviceAssignedAtNEQ", "serviceAssignedAtIn", "serviceAssignedAtNotIn", "serviceAssignedAtGT", "serviceAssignedAtGTE", "serviceAssignedAtLT", "serviceAssignedAtLTE", "serviceAssignedAtIsNil", "serviceAssignedAtNotNil", "serviceHandoverAt", "serviceHandoverAtNEQ", "serviceHandoverAtIn", "serviceHandoverAtNotIn", "serviceHandoverAtGT", "serviceHandoverAtGTE", "serviceHandoverAtLT", "serviceHandoverAtLTE", "serviceHandoverAtIsNil", "serviceHandoverAtNotNil", "serviceTakenOverAt", "serviceTakenOverAtNEQ", "serviceTakenOverAtIn", "serviceTakenOverAtNotIn", "serviceTakenOverAtGT", "serviceTakenOverAtGTE", "serviceTakenOverAtLT", "serviceTakenOverAtLTE", "serviceTakenOverAtIsNil", "serviceTakenOverAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith", "hasVisitReports", "hasVisitReportsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "intelligenceOwnerID", "intelligenceOwnerIDNEQ", "intelligenceOwnerIDIn", "intelligenceOwnerIDNotIn", "intelligenceOwnerIDGT", "intelligenceOwnerIDGTE", "intelligenceOwnerIDLT", "intelligenceOwnerIDLTE", "intelligenceOwnerIDContains", "intelligenceOwnerIDHasPrefix", "intelligenceOwnerIDHasSuffix", "intelligenceOwnerIDIsNil", "intelligenceOwnerIDNotNil", "intelligenceOwnerIDEqualFold", "intelligenceOwnerIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "member", "memberNEQ", "outstandingBalance", "outstandingBalanceNEQ", "outstandingBalanceIn", "outstandingBalanceNotIn", "outstandingBalanceGT", "outstandingBalanceGTE", "outstandingBalanceLT", "outstandingBalanceLTE", "serviceAssignedAt", "serviceAssignedAtNEQ", "serviceAssignedAtIn", "serviceAssignedAtNotIn", "serviceAssignedAtGT", "serviceAssignedAtGTE", "serviceAssignedAtLT", "serviceAssignedAtLTE", "serviceAssignedAtIsNil", "serviceAssignedAtNotNil", "serviceHandoverAt", "serviceHandoverAtNEQ", "serviceHandoverAtIn", "serviceHandoverAtNotIn", "serviceHandoverAtGT", "serviceHandoverAtGTE", "serviceHandoverAtLT", "serviceHandoverAtLTE", "serviceHandoverAtIsNil", "serviceHandoverAtNotNil", "serviceTakenOverAt", "serviceTakenOverAtNEQ", "serviceTakenOverAtIn", "serviceTakenOverAtNotIn", "serviceTakenOverAtGT", "serviceTakenOverAtGTE", "serviceTakenOverAtLT", "serviceTakenOverAtLTE", "serviceTakenOverAtIsNil", "serviceTakenOverAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith", "hasVisitReports", "hasVisitReportsWith", "hasIntelligenceOwner", "hasIntelligenceOwnerWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41163,6 +44255,111 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.ServiceRepIDContainsFold = data
+		case "intelligenceOwnerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerID = data
+		case "intelligenceOwnerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDNEQ = data
+		case "intelligenceOwnerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDIn = data
+		case "intelligenceOwnerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDNotIn = data
+		case "intelligenceOwnerIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDGT = data
+		case "intelligenceOwnerIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDGTE = data
+		case "intelligenceOwnerIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDLT = data
+		case "intelligenceOwnerIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDLTE = data
+		case "intelligenceOwnerIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDContains = data
+		case "intelligenceOwnerIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDHasPrefix = data
+		case "intelligenceOwnerIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDHasSuffix = data
+		case "intelligenceOwnerIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDIsNil = data
+		case "intelligenceOwnerIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDNotNil = data
+		case "intelligenceOwnerIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDEqualFold = data
+		case "intelligenceOwnerIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerIDContainsFold = data
 		case "creditLimit":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimit"))
 			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
@@ -42143,6 +45340,20 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasVisitReportsWith = data
+		case "hasIntelligenceOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIntelligenceOwner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasIntelligenceOwner = data
+		case "hasIntelligenceOwnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIntelligenceOwnerWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasIntelligenceOwnerWith = data
 		}
 	}
 	return it, nil
@@ -46882,6 +50093,1067 @@ func (ec *executionContext) unmarshalInputCaseStudyWhereInput(ctx context.Contex
 func UnmarshalCaseStudyWhereInput(ctx context.Context, raw any) (ent.CaseStudyWhereInput, error) {
 	var out ent.CaseStudyWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseStudyWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputClientDocumentOrder(ctx context.Context, obj any) (ent.ClientDocumentOrder, error) {
+	var it ent.ClientDocumentOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNClientDocumentOrderField2ᚖrapportᚋentᚐClientDocumentOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalClientDocumentOrder unmarshals raw into the ClientDocumentOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalClientDocumentOrder(ctx context.Context, raw any) (ent.ClientDocumentOrder, error) {
+	var out ent.ClientDocumentOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClientDocumentOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputClientDocumentWhereInput(ctx context.Context, obj any) (ent.ClientDocumentWhereInput, error) {
+	var it ent.ClientDocumentWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "serialNumber", "serialNumberNEQ", "serialNumberIn", "serialNumberNotIn", "serialNumberGT", "serialNumberGTE", "serialNumberLT", "serialNumberLTE", "serialNumberContains", "serialNumberHasPrefix", "serialNumberHasSuffix", "serialNumberEqualFold", "serialNumberContainsFold", "fileName", "fileNameNEQ", "fileNameIn", "fileNameNotIn", "fileNameGT", "fileNameGTE", "fileNameLT", "fileNameLTE", "fileNameContains", "fileNameHasPrefix", "fileNameHasSuffix", "fileNameEqualFold", "fileNameContainsFold", "contentType", "contentTypeNEQ", "contentTypeIn", "contentTypeNotIn", "contentTypeGT", "contentTypeGTE", "contentTypeLT", "contentTypeLTE", "contentTypeContains", "contentTypeHasPrefix", "contentTypeHasSuffix", "contentTypeEqualFold", "contentTypeContainsFold", "size", "sizeNEQ", "sizeIn", "sizeNotIn", "sizeGT", "sizeGTE", "sizeLT", "sizeLTE", "uploadedByID", "uploadedByIDNEQ", "uploadedByIDIn", "uploadedByIDNotIn", "uploadedByIDGT", "uploadedByIDGTE", "uploadedByIDLT", "uploadedByIDLTE", "uploadedByIDContains", "uploadedByIDHasPrefix", "uploadedByIDHasSuffix", "uploadedByIDIsNil", "uploadedByIDNotNil", "uploadedByIDEqualFold", "uploadedByIDContainsFold", "hasAccount", "hasAccountWith", "hasUploadedBy", "hasUploadedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOClientDocumentWhereInput2ᚖrapportᚋentᚐClientDocumentWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOClientDocumentWhereInput2ᚕᚖrapportᚋentᚐClientDocumentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOClientDocumentWhereInput2ᚕᚖrapportᚋentᚐClientDocumentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOClientDocumentCategory2ᚖrapportᚋentᚋclientdocumentᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOClientDocumentCategory2ᚖrapportᚋentᚋclientdocumentᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOClientDocumentCategory2ᚕrapportᚋentᚋclientdocumentᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOClientDocumentCategory2ᚕrapportᚋentᚋclientdocumentᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "numberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNEQ = data
+		case "numberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberIn = data
+		case "numberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNotIn = data
+		case "numberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGT = data
+		case "numberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGTE = data
+		case "numberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLT = data
+		case "numberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLTE = data
+		case "serialNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumber = data
+		case "serialNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberNEQ = data
+		case "serialNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberIn = data
+		case "serialNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberNotIn = data
+		case "serialNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberGT = data
+		case "serialNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberGTE = data
+		case "serialNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberLT = data
+		case "serialNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberLTE = data
+		case "serialNumberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberContains = data
+		case "serialNumberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberHasPrefix = data
+		case "serialNumberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberHasSuffix = data
+		case "serialNumberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberEqualFold = data
+		case "serialNumberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumberContainsFold = data
+		case "fileName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileName = data
+		case "fileNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameNEQ = data
+		case "fileNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameIn = data
+		case "fileNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameNotIn = data
+		case "fileNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameGT = data
+		case "fileNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameGTE = data
+		case "fileNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameLT = data
+		case "fileNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameLTE = data
+		case "fileNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameContains = data
+		case "fileNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameHasPrefix = data
+		case "fileNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameHasSuffix = data
+		case "fileNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameEqualFold = data
+		case "fileNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileNameContainsFold = data
+		case "contentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentType = data
+		case "contentTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeNEQ = data
+		case "contentTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeIn = data
+		case "contentTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeNotIn = data
+		case "contentTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeGT = data
+		case "contentTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeGTE = data
+		case "contentTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeLT = data
+		case "contentTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeLTE = data
+		case "contentTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeContains = data
+		case "contentTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeHasPrefix = data
+		case "contentTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeHasSuffix = data
+		case "contentTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeEqualFold = data
+		case "contentTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeContainsFold = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		case "sizeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeNEQ = data
+		case "sizeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeIn = data
+		case "sizeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeNotIn = data
+		case "sizeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeGT = data
+		case "sizeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeGTE = data
+		case "sizeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeLT = data
+		case "sizeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeLTE = data
+		case "uploadedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByID = data
+		case "uploadedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDNEQ = data
+		case "uploadedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDIn = data
+		case "uploadedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDNotIn = data
+		case "uploadedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDGT = data
+		case "uploadedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDGTE = data
+		case "uploadedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDLT = data
+		case "uploadedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDLTE = data
+		case "uploadedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDContains = data
+		case "uploadedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDHasPrefix = data
+		case "uploadedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDHasSuffix = data
+		case "uploadedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDIsNil = data
+		case "uploadedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDNotNil = data
+		case "uploadedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDEqualFold = data
+		case "uploadedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadedByIDContainsFold = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasUploadedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUploadedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasUploadedBy = data
+		case "hasUploadedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUploadedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasUploadedByWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalClientDocumentWhereInput unmarshals raw into the ClientDocumentWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalClientDocumentWhereInput(ctx context.Context, raw any) (ent.ClientDocumentWhereInput, error) {
+	var out ent.ClientDocumentWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClientDocumentWhereInput", raw, &out)
 	return out, err
 }
 
@@ -57245,6 +61517,76 @@ func UnmarshalFileComplaintInput(ctx context.Context, raw any) (model.FileCompla
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFileIntelligenceInput(ctx context.Context, obj any) (model.FileIntelligenceInput, error) {
+	var it model.FileIntelligenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountID", "headline", "source", "summary", "entryPoint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "headline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headline"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headline = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "entryPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPoint"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPoint = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFileIntelligenceInput unmarshals raw into the FileIntelligenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFileIntelligenceInput(ctx context.Context, raw any) (model.FileIntelligenceInput, error) {
+	var out model.FileIntelligenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FileIntelligenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGreetingOutlineOrder(ctx context.Context, obj any) (ent.GreetingOutlineOrder, error) {
 	var it ent.GreetingOutlineOrder
 	if obj == nil {
@@ -58195,6 +62537,871 @@ func (ec *executionContext) unmarshalInputHolidayOrder(ctx context.Context, obj 
 func UnmarshalHolidayOrder(ctx context.Context, raw any) (ent.HolidayOrder, error) {
 	var out ent.HolidayOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "HolidayOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIntelligenceItemOrder(ctx context.Context, obj any) (ent.IntelligenceItemOrder, error) {
+	var it ent.IntelligenceItemOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNIntelligenceItemOrderField2ᚖrapportᚋentᚐIntelligenceItemOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntelligenceItemOrder unmarshals raw into the IntelligenceItemOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntelligenceItemOrder(ctx context.Context, raw any) (ent.IntelligenceItemOrder, error) {
+	var out ent.IntelligenceItemOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntelligenceItemOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIntelligenceItemWhereInput(ctx context.Context, obj any) (ent.IntelligenceItemWhereInput, error) {
+	var it ent.IntelligenceItemWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "headline", "headlineNEQ", "headlineIn", "headlineNotIn", "headlineGT", "headlineGTE", "headlineLT", "headlineLTE", "headlineContains", "headlineHasPrefix", "headlineHasSuffix", "headlineEqualFold", "headlineContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "entryPoint", "entryPointNEQ", "entryPointIn", "entryPointNotIn", "entryPointGT", "entryPointGTE", "entryPointLT", "entryPointLTE", "entryPointContains", "entryPointHasPrefix", "entryPointHasSuffix", "entryPointEqualFold", "entryPointContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "hasAccount", "hasAccountWith", "hasAuthor", "hasAuthorWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOIntelligenceItemWhereInput2ᚖrapportᚋentᚐIntelligenceItemWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOIntelligenceItemWhereInput2ᚕᚖrapportᚋentᚐIntelligenceItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOIntelligenceItemWhereInput2ᚕᚖrapportᚋentᚐIntelligenceItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "headline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headline"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headline = data
+		case "headlineNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineNEQ = data
+		case "headlineIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineIn = data
+		case "headlineNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineNotIn = data
+		case "headlineGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineGT = data
+		case "headlineGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineGTE = data
+		case "headlineLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineLT = data
+		case "headlineLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineLTE = data
+		case "headlineContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineContains = data
+		case "headlineHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineHasPrefix = data
+		case "headlineHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineHasSuffix = data
+		case "headlineEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineEqualFold = data
+		case "headlineContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headlineContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadlineContainsFold = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNEQ = data
+		case "sourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIn = data
+		case "sourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNotIn = data
+		case "sourceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGT = data
+		case "sourceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGTE = data
+		case "sourceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLT = data
+		case "sourceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLTE = data
+		case "sourceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContains = data
+		case "sourceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasPrefix = data
+		case "sourceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasSuffix = data
+		case "sourceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceEqualFold = data
+		case "sourceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContainsFold = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "summaryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNEQ = data
+		case "summaryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryIn = data
+		case "summaryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNotIn = data
+		case "summaryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGT = data
+		case "summaryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGTE = data
+		case "summaryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLT = data
+		case "summaryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLTE = data
+		case "summaryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContains = data
+		case "summaryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasPrefix = data
+		case "summaryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasSuffix = data
+		case "summaryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryEqualFold = data
+		case "summaryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContainsFold = data
+		case "entryPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPoint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPoint = data
+		case "entryPointNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointNEQ = data
+		case "entryPointIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointIn = data
+		case "entryPointNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointNotIn = data
+		case "entryPointGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointGT = data
+		case "entryPointGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointGTE = data
+		case "entryPointLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointLT = data
+		case "entryPointLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointLTE = data
+		case "entryPointContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointContains = data
+		case "entryPointHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointHasPrefix = data
+		case "entryPointHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointHasSuffix = data
+		case "entryPointEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointEqualFold = data
+		case "entryPointContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointContainsFold = data
+		case "authorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorID = data
+		case "authorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNEQ = data
+		case "authorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIn = data
+		case "authorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕrapportᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotIn = data
+		case "authorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGT = data
+		case "authorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGTE = data
+		case "authorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLT"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLT = data
+		case "authorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLTE = data
+		case "authorIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContains"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContains = data
+		case "authorIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasPrefix = data
+		case "authorIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDHasSuffix = data
+		case "authorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIsNil = data
+		case "authorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotNil = data
+		case "authorIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDEqualFold = data
+		case "authorIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDContainsFold = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasAuthor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthor = data
+		case "hasAuthorWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthorWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖrapportᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAuthorWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntelligenceItemWhereInput unmarshals raw into the IntelligenceItemWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntelligenceItemWhereInput(ctx context.Context, raw any) (ent.IntelligenceItemWhereInput, error) {
+	var out ent.IntelligenceItemWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntelligenceItemWhereInput", raw, &out)
 	return out, err
 }
 
@@ -61844,7 +67051,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "industry", "clearIndustry", "region", "clearRegion", "address", "clearAddress", "phone", "clearPhone", "fax", "clearFax", "email", "clearEmail", "website", "clearWebsite", "businessScope", "clearBusinessScope", "mainProducts", "clearMainProducts", "industryPosition", "clearIndustryPosition", "recentDevelopments", "clearRecentDevelopments", "companySize", "clearCompanySize", "source", "clearSource", "lifecycleStage", "cooperationIntent", "creditLimit", "clearCreditLimit", "paymentTermDays", "clearPaymentTermDays", "contractSignedAt", "clearContractSignedAt", "lastOrderAt", "clearLastOrderAt", "member", "outstandingBalance", "ownerID", "clearOwner", "serviceRepID", "clearServiceRep"}
+	fieldsInOrder := [...]string{"name", "industry", "clearIndustry", "region", "clearRegion", "address", "clearAddress", "phone", "clearPhone", "fax", "clearFax", "email", "clearEmail", "website", "clearWebsite", "businessScope", "clearBusinessScope", "mainProducts", "clearMainProducts", "industryPosition", "clearIndustryPosition", "recentDevelopments", "clearRecentDevelopments", "companySize", "clearCompanySize", "source", "clearSource", "lifecycleStage", "cooperationIntent", "creditLimit", "clearCreditLimit", "paymentTermDays", "clearPaymentTermDays", "contractSignedAt", "clearContractSignedAt", "lastOrderAt", "clearLastOrderAt", "member", "outstandingBalance", "ownerID", "clearOwner", "serviceRepID", "clearServiceRep", "intelligenceOwnerID", "clearIntelligenceOwner"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -62152,6 +67359,20 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.ClearServiceRep = data
+		case "intelligenceOwnerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intelligenceOwnerID"))
+			data, err := ec.unmarshalOID2ᚖrapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntelligenceOwnerID = data
+		case "clearIntelligenceOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearIntelligenceOwner"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearIntelligenceOwner = data
 		}
 	}
 	return it, nil
@@ -62635,6 +67856,69 @@ func (ec *executionContext) unmarshalInputUpdateVisitReportInput(ctx context.Con
 func UnmarshalUpdateVisitReportInput(ctx context.Context, raw any) (ent.UpdateVisitReportInput, error) {
 	var out ent.UpdateVisitReportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVisitReportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUploadClientDocumentInput(ctx context.Context, obj any) (model.UploadClientDocumentInput, error) {
+	var it model.UploadClientDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountID", "category", "title", "file"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNClientDocumentCategory2rapportᚋentᚋclientdocumentᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUploadClientDocumentInput unmarshals raw into the UploadClientDocumentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUploadClientDocumentInput(ctx context.Context, raw any) (model.UploadClientDocumentInput, error) {
+	var out model.UploadClientDocumentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UploadClientDocumentInput", raw, &out)
 	return out, err
 }
 
@@ -64577,6 +69861,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Interaction(ctx, sel, obj)
+	case *ent.IntelligenceItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._IntelligenceItem(ctx, sel, obj)
 	case *ent.Holiday:
 		if obj == nil {
 			return graphql.Null
@@ -64637,6 +69926,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Complaint(ctx, sel, obj)
+	case *ent.ClientDocument:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ClientDocument(ctx, sel, obj)
 	case *ent.CaseStudy:
 		if obj == nil {
 			return graphql.Null
@@ -64816,6 +70110,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "intelligenceOwnerID":
+			out.Values[i] = ec._Account_intelligenceOwnerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "creditLimit":
 			out.Values[i] = ec._Account_creditLimit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -64927,6 +70226,24 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_tierChanges(ctx, field, obj)
+				})
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_documents(ctx, field, obj)
+				})
+		case "intelligence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_intelligence(ctx, field, obj)
+				})
+		case "intelligenceOwner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_intelligenceOwner(ctx, field, obj)
 				})
 		case "callbacks":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -65196,6 +70513,130 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 			}
 		case "account":
 			out.Values[i] = ec._AgendaItem_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archiveGapImplementors = []string{"ArchiveGap"}
+
+func (ec *executionContext) _ArchiveGap(ctx context.Context, sel ast.SelectionSet, obj *archive.Gap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveGap")
+		case "missing":
+			out.Values[i] = ec._ArchiveGap_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueAt":
+			out.Values[i] = ec._ArchiveGap_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._ArchiveGap_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archiveGapConnectionImplementors = []string{"ArchiveGapConnection"}
+
+func (ec *executionContext) _ArchiveGapConnection(ctx context.Context, sel ast.SelectionSet, obj *archive.GapConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveGapConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveGapConnection")
+		case "edges":
+			out.Values[i] = ec._ArchiveGapConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ArchiveGapConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ArchiveGapConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archiveGapEdgeImplementors = []string{"ArchiveGapEdge"}
+
+func (ec *executionContext) _ArchiveGapEdge(ctx context.Context, sel ast.SelectionSet, obj *archive.GapEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveGapEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveGapEdge")
+		case "node":
+			out.Values[i] = ec._ArchiveGapEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ArchiveGapEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -66309,6 +71750,204 @@ func (ec *executionContext) _CaseStudyEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "cursor":
 			out.Values[i] = ec._CaseStudyEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var clientDocumentImplementors = []string{"ClientDocument", "Node"}
+
+func (ec *executionContext) _ClientDocument(ctx context.Context, sel ast.SelectionSet, obj *ent.ClientDocument) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, clientDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClientDocument")
+		case "id":
+			out.Values[i] = ec._ClientDocument_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ClientDocument_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ClientDocument_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._ClientDocument_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._ClientDocument_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._ClientDocument_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._ClientDocument_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._ClientDocument_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serialNumber":
+			out.Values[i] = ec._ClientDocument_serialNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._ClientDocument_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._ClientDocument_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.Values[i] = ec._ClientDocument_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedByID":
+			out.Values[i] = ec._ClientDocument_uploadedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClientDocument_organization(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClientDocument_account(ctx, field, obj)
+				})
+		case "uploadedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClientDocument_uploadedBy(ctx, field, obj)
+				})
+		case "downloadURL":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClientDocument_downloadURL(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var clientDocumentConnectionImplementors = []string{"ClientDocumentConnection"}
+
+func (ec *executionContext) _ClientDocumentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ClientDocumentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, clientDocumentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClientDocumentConnection")
+		case "edges":
+			out.Values[i] = ec._ClientDocumentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ClientDocumentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ClientDocumentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var clientDocumentEdgeImplementors = []string{"ClientDocumentEdge"}
+
+func (ec *executionContext) _ClientDocumentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ClientDocumentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, clientDocumentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClientDocumentEdge")
+		case "node":
+			out.Values[i] = ec._ClientDocumentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ClientDocumentEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68331,6 +73970,178 @@ func (ec *executionContext) _Holiday(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var intelligenceItemImplementors = []string{"IntelligenceItem", "Node"}
+
+func (ec *executionContext) _IntelligenceItem(ctx context.Context, sel ast.SelectionSet, obj *ent.IntelligenceItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intelligenceItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntelligenceItem")
+		case "id":
+			out.Values[i] = ec._IntelligenceItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._IntelligenceItem_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._IntelligenceItem_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._IntelligenceItem_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "headline":
+			out.Values[i] = ec._IntelligenceItem_headline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._IntelligenceItem_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._IntelligenceItem_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entryPoint":
+			out.Values[i] = ec._IntelligenceItem_entryPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._IntelligenceItem_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IntelligenceItem_organization(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IntelligenceItem_account(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IntelligenceItem_author(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intelligenceItemConnectionImplementors = []string{"IntelligenceItemConnection"}
+
+func (ec *executionContext) _IntelligenceItemConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.IntelligenceItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intelligenceItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntelligenceItemConnection")
+		case "edges":
+			out.Values[i] = ec._IntelligenceItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IntelligenceItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IntelligenceItemConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intelligenceItemEdgeImplementors = []string{"IntelligenceItemEdge"}
+
+func (ec *executionContext) _IntelligenceItemEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.IntelligenceItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intelligenceItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntelligenceItemEdge")
+		case "node":
+			out.Values[i] = ec._IntelligenceItemEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._IntelligenceItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var interactionImplementors = []string{"Interaction", "Node"}
 
 func (ec *executionContext) _Interaction(ctx context.Context, sel ast.SelectionSet, obj *ent.Interaction) graphql.Marshaler {
@@ -68592,6 +74403,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateContact":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadClientDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadClientDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileIntelligence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileIntelligence(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -69417,6 +75242,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_caseStudies(ctx, field)
 				})
+		case "clientDocuments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_clientDocuments(ctx, field)
+				})
 		case "complaints":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -69476,6 +75307,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_users(ctx, field)
+				})
+		case "incompleteArchives":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_incompleteArchives(ctx, field)
 				})
 		case "issuePlan":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -71282,6 +77119,91 @@ func (ec *executionContext) marshalNAgendaItem2ᚖrapportᚋinternalᚋfollowup�
 	return ec._AgendaItem(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNArchiveFact2rapportᚋinternalᚋarchiveᚐFact(ctx context.Context, v any) (archive.Fact, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := archive.Fact(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArchiveFact2rapportᚋinternalᚋarchiveᚐFact(ctx context.Context, sel ast.SelectionSet, v archive.Fact) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ArchiveFact!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNArchiveFact2ᚕrapportᚋinternalᚋarchiveᚐFactᚄ(ctx context.Context, v any) ([]archive.Fact, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]archive.Fact, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNArchiveFact2rapportᚋinternalᚋarchiveᚐFact(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNArchiveFact2ᚕrapportᚋinternalᚋarchiveᚐFactᚄ(ctx context.Context, sel ast.SelectionSet, v []archive.Fact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArchiveFact2rapportᚋinternalᚋarchiveᚐFact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArchiveGap2ᚖrapportᚋinternalᚋarchiveᚐGap(ctx context.Context, sel ast.SelectionSet, v *archive.Gap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchiveGap!")
+		return graphql.Null
+	}
+	return ec._ArchiveGap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNArchiveGapConnection2ᚖrapportᚋinternalᚋarchiveᚐGapConnection(ctx context.Context, sel ast.SelectionSet, v *archive.GapConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchiveGapConnection!")
+		return graphql.Null
+	}
+	return ec._ArchiveGapConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNArchiveGapEdge2ᚕᚖrapportᚋinternalᚋarchiveᚐGapEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*archive.GapEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArchiveGapEdge2ᚖrapportᚋinternalᚋarchiveᚐGapEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArchiveGapEdge2ᚖrapportᚋinternalᚋarchiveᚐGapEdge(ctx context.Context, sel ast.SelectionSet, v *archive.GapEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchiveGapEdge!")
+		return graphql.Null
+	}
+	return ec._ArchiveGapEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNArticle2ᚕᚖrapportᚋentᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Article) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -71586,6 +77508,51 @@ func (ec *executionContext) marshalNCaseStudyOrderField2ᚖrapportᚋentᚐCaseS
 
 func (ec *executionContext) unmarshalNCaseStudyWhereInput2ᚖrapportᚋentᚐCaseStudyWhereInput(ctx context.Context, v any) (*ent.CaseStudyWhereInput, error) {
 	res, err := ec.unmarshalInputCaseStudyWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClientDocument2ᚖrapportᚋentᚐClientDocument(ctx context.Context, sel ast.SelectionSet, v *ent.ClientDocument) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClientDocument!")
+		return graphql.Null
+	}
+	return ec._ClientDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNClientDocumentCategory2rapportᚋentᚋclientdocumentᚐCategory(ctx context.Context, v any) (clientdocument.Category, error) {
+	var res clientdocument.Category
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClientDocumentCategory2rapportᚋentᚋclientdocumentᚐCategory(ctx context.Context, sel ast.SelectionSet, v clientdocument.Category) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNClientDocumentConnection2ᚖrapportᚋentᚐClientDocumentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ClientDocumentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClientDocumentConnection!")
+		return graphql.Null
+	}
+	return ec._ClientDocumentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNClientDocumentOrderField2ᚖrapportᚋentᚐClientDocumentOrderField(ctx context.Context, v any) (*ent.ClientDocumentOrderField, error) {
+	var res = new(ent.ClientDocumentOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClientDocumentOrderField2ᚖrapportᚋentᚐClientDocumentOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ClientDocumentOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClientDocumentOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNClientDocumentWhereInput2ᚖrapportᚋentᚐClientDocumentWhereInput(ctx context.Context, v any) (*ent.ClientDocumentWhereInput, error) {
+	res, err := ec.unmarshalInputClientDocumentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -72148,6 +78115,11 @@ func (ec *executionContext) unmarshalNFileComplaintInput2rapportᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFileIntelligenceInput2rapportᚋgraphᚋmodelᚐFileIntelligenceInput(ctx context.Context, v any) (model.FileIntelligenceInput, error) {
+	res, err := ec.unmarshalInputFileIntelligenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -72346,6 +78318,41 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNIntelligenceItem2ᚖrapportᚋentᚐIntelligenceItem(ctx context.Context, sel ast.SelectionSet, v *ent.IntelligenceItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntelligenceItem!")
+		return graphql.Null
+	}
+	return ec._IntelligenceItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIntelligenceItemConnection2ᚖrapportᚋentᚐIntelligenceItemConnection(ctx context.Context, sel ast.SelectionSet, v *ent.IntelligenceItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntelligenceItemConnection!")
+		return graphql.Null
+	}
+	return ec._IntelligenceItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIntelligenceItemOrderField2ᚖrapportᚋentᚐIntelligenceItemOrderField(ctx context.Context, v any) (*ent.IntelligenceItemOrderField, error) {
+	var res = new(ent.IntelligenceItemOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIntelligenceItemOrderField2ᚖrapportᚋentᚐIntelligenceItemOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.IntelligenceItemOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntelligenceItemOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNIntelligenceItemWhereInput2ᚖrapportᚋentᚐIntelligenceItemWhereInput(ctx context.Context, v any) (*ent.IntelligenceItemWhereInput, error) {
+	res, err := ec.unmarshalInputIntelligenceItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNInteraction2ᚖrapportᚋentᚐInteraction(ctx context.Context, sel ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {
@@ -72970,6 +78977,25 @@ func (ec *executionContext) unmarshalNUpdateUserInput2rapportᚋentᚐUpdateUser
 
 func (ec *executionContext) unmarshalNUpdateVisitReportInput2rapportᚋentᚐUpdateVisitReportInput(ctx context.Context, v any) (ent.UpdateVisitReportInput, error) {
 	res, err := ec.unmarshalInputUpdateVisitReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUploadClientDocumentInput2rapportᚋgraphᚋmodelᚐUploadClientDocumentInput(ctx context.Context, v any) (model.UploadClientDocumentInput, error) {
+	res, err := ec.unmarshalInputUploadClientDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -74065,6 +80091,118 @@ func (ec *executionContext) unmarshalOCaseStudyWhereInput2ᚖrapportᚋentᚐCas
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputCaseStudyWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOClientDocument2ᚖrapportᚋentᚐClientDocument(ctx context.Context, sel ast.SelectionSet, v *ent.ClientDocument) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ClientDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOClientDocumentCategory2ᚕrapportᚋentᚋclientdocumentᚐCategoryᚄ(ctx context.Context, v any) ([]clientdocument.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]clientdocument.Category, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNClientDocumentCategory2rapportᚋentᚋclientdocumentᚐCategory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOClientDocumentCategory2ᚕrapportᚋentᚋclientdocumentᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []clientdocument.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClientDocumentCategory2rapportᚋentᚋclientdocumentᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOClientDocumentCategory2ᚖrapportᚋentᚋclientdocumentᚐCategory(ctx context.Context, v any) (*clientdocument.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(clientdocument.Category)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOClientDocumentCategory2ᚖrapportᚋentᚋclientdocumentᚐCategory(ctx context.Context, sel ast.SelectionSet, v *clientdocument.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOClientDocumentEdge2ᚕᚖrapportᚋentᚐClientDocumentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ClientDocumentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOClientDocumentEdge2ᚖrapportᚋentᚐClientDocumentEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOClientDocumentEdge2ᚖrapportᚋentᚐClientDocumentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ClientDocumentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ClientDocumentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOClientDocumentOrder2ᚖrapportᚋentᚐClientDocumentOrder(ctx context.Context, v any) (*ent.ClientDocumentOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputClientDocumentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOClientDocumentWhereInput2ᚕᚖrapportᚋentᚐClientDocumentWhereInputᚄ(ctx context.Context, v any) ([]*ent.ClientDocumentWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ClientDocumentWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNClientDocumentWhereInput2ᚖrapportᚋentᚐClientDocumentWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOClientDocumentWhereInput2ᚖrapportᚋentᚐClientDocumentWhereInput(ctx context.Context, v any) (*ent.ClientDocumentWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputClientDocumentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -75339,6 +81477,66 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalInt64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOIntelligenceItem2ᚖrapportᚋentᚐIntelligenceItem(ctx context.Context, sel ast.SelectionSet, v *ent.IntelligenceItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IntelligenceItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOIntelligenceItemEdge2ᚕᚖrapportᚋentᚐIntelligenceItemEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.IntelligenceItemEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOIntelligenceItemEdge2ᚖrapportᚋentᚐIntelligenceItemEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOIntelligenceItemEdge2ᚖrapportᚋentᚐIntelligenceItemEdge(ctx context.Context, sel ast.SelectionSet, v *ent.IntelligenceItemEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IntelligenceItemEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIntelligenceItemOrder2ᚖrapportᚋentᚐIntelligenceItemOrder(ctx context.Context, v any) (*ent.IntelligenceItemOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntelligenceItemOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOIntelligenceItemWhereInput2ᚕᚖrapportᚋentᚐIntelligenceItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.IntelligenceItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.IntelligenceItemWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIntelligenceItemWhereInput2ᚖrapportᚋentᚐIntelligenceItemWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOIntelligenceItemWhereInput2ᚖrapportᚋentᚐIntelligenceItemWhereInput(ctx context.Context, v any) (*ent.IntelligenceItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntelligenceItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOInteraction2ᚖrapportᚋentᚐInteraction(ctx context.Context, sel ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {

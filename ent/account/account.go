@@ -65,6 +65,8 @@ const (
 	FieldOwnerID = "owner_id"
 	// FieldServiceRepID holds the string denoting the service_rep_id field in the database.
 	FieldServiceRepID = "service_rep_id"
+	// FieldIntelligenceOwnerID holds the string denoting the intelligence_owner_id field in the database.
+	FieldIntelligenceOwnerID = "intelligence_owner_id"
 	// FieldCreditLimit holds the string denoting the credit_limit field in the database.
 	FieldCreditLimit = "credit_limit"
 	// FieldPaymentTermDays holds the string denoting the payment_term_days field in the database.
@@ -111,6 +113,12 @@ const (
 	EdgeVisitReports = "visit_reports"
 	// EdgeTierChanges holds the string denoting the tier_changes edge name in mutations.
 	EdgeTierChanges = "tier_changes"
+	// EdgeDocuments holds the string denoting the documents edge name in mutations.
+	EdgeDocuments = "documents"
+	// EdgeIntelligence holds the string denoting the intelligence edge name in mutations.
+	EdgeIntelligence = "intelligence"
+	// EdgeIntelligenceOwner holds the string denoting the intelligence_owner edge name in mutations.
+	EdgeIntelligenceOwner = "intelligence_owner"
 	// EdgeCallbacks holds the string denoting the callbacks edge name in mutations.
 	EdgeCallbacks = "callbacks"
 	// EdgeServiceIssues holds the string denoting the service_issues edge name in mutations.
@@ -170,6 +178,27 @@ const (
 	TierChangesInverseTable = "tier_changes"
 	// TierChangesColumn is the table column denoting the tier_changes relation/edge.
 	TierChangesColumn = "account_id"
+	// DocumentsTable is the table that holds the documents relation/edge.
+	DocumentsTable = "client_documents"
+	// DocumentsInverseTable is the table name for the ClientDocument entity.
+	// It exists in this package in order to avoid circular dependency with the "clientdocument" package.
+	DocumentsInverseTable = "client_documents"
+	// DocumentsColumn is the table column denoting the documents relation/edge.
+	DocumentsColumn = "account_id"
+	// IntelligenceTable is the table that holds the intelligence relation/edge.
+	IntelligenceTable = "intelligence_items"
+	// IntelligenceInverseTable is the table name for the IntelligenceItem entity.
+	// It exists in this package in order to avoid circular dependency with the "intelligenceitem" package.
+	IntelligenceInverseTable = "intelligence_items"
+	// IntelligenceColumn is the table column denoting the intelligence relation/edge.
+	IntelligenceColumn = "account_id"
+	// IntelligenceOwnerTable is the table that holds the intelligence_owner relation/edge.
+	IntelligenceOwnerTable = "accounts"
+	// IntelligenceOwnerInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	IntelligenceOwnerInverseTable = "users"
+	// IntelligenceOwnerColumn is the table column denoting the intelligence_owner relation/edge.
+	IntelligenceOwnerColumn = "intelligence_owner_id"
 	// CallbacksTable is the table that holds the callbacks relation/edge.
 	CallbacksTable = "callbacks"
 	// CallbacksInverseTable is the table name for the Callback entity.
@@ -226,6 +255,7 @@ var Columns = []string{
 	FieldTier,
 	FieldOwnerID,
 	FieldServiceRepID,
+	FieldIntelligenceOwnerID,
 	FieldCreditLimit,
 	FieldPaymentTermDays,
 	FieldContractSignedAt,
@@ -260,7 +290,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [7]ent.Hook
+	Hooks  [8]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -549,6 +579,11 @@ func ByServiceRepID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldServiceRepID, opts...).ToFunc()
 }
 
+// ByIntelligenceOwnerID orders the results by the intelligence_owner_id field.
+func ByIntelligenceOwnerID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIntelligenceOwnerID, opts...).ToFunc()
+}
+
 // ByCreditLimit orders the results by the credit_limit field.
 func ByCreditLimit(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreditLimit, opts...).ToFunc()
@@ -706,6 +741,41 @@ func ByTierChanges(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByDocumentsCount orders the results by documents count.
+func ByDocumentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newDocumentsStep(), opts...)
+	}
+}
+
+// ByDocuments orders the results by documents terms.
+func ByDocuments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDocumentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByIntelligenceCount orders the results by intelligence count.
+func ByIntelligenceCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newIntelligenceStep(), opts...)
+	}
+}
+
+// ByIntelligence orders the results by intelligence terms.
+func ByIntelligence(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newIntelligenceStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByIntelligenceOwnerField orders the results by intelligence_owner field.
+func ByIntelligenceOwnerField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newIntelligenceOwnerStep(), sql.OrderByField(field, opts...))
+	}
+}
+
 // ByCallbacksCount orders the results by callbacks count.
 func ByCallbacksCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -808,6 +878,27 @@ func newTierChangesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TierChangesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, TierChangesTable, TierChangesColumn),
+	)
+}
+func newDocumentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DocumentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DocumentsTable, DocumentsColumn),
+	)
+}
+func newIntelligenceStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(IntelligenceInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, IntelligenceTable, IntelligenceColumn),
+	)
+}
+func newIntelligenceOwnerStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(IntelligenceOwnerInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, IntelligenceOwnerTable, IntelligenceOwnerColumn),
 	)
 }
 func newCallbacksStep() *sqlgraph.Step {

@@ -151,6 +151,11 @@ func ServiceRepID(v pulid.ID) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldServiceRepID, v))
 }
 
+// IntelligenceOwnerID applies equality check predicate on the "intelligence_owner_id" field. It's identical to IntelligenceOwnerIDEQ.
+func IntelligenceOwnerID(v pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldIntelligenceOwnerID, v))
+}
+
 // CreditLimit applies equality check predicate on the "credit_limit" field. It's identical to CreditLimitEQ.
 func CreditLimit(v int64) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldCreditLimit, v))
@@ -1636,6 +1641,86 @@ func ServiceRepIDContainsFold(v pulid.ID) predicate.Account {
 	return predicate.Account(sql.FieldContainsFold(FieldServiceRepID, vc))
 }
 
+// IntelligenceOwnerIDEQ applies the EQ predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDEQ(v pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldIntelligenceOwnerID, v))
+}
+
+// IntelligenceOwnerIDNEQ applies the NEQ predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDNEQ(v pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldIntelligenceOwnerID, v))
+}
+
+// IntelligenceOwnerIDIn applies the In predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDIn(vs ...pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldIntelligenceOwnerID, vs...))
+}
+
+// IntelligenceOwnerIDNotIn applies the NotIn predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDNotIn(vs ...pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldIntelligenceOwnerID, vs...))
+}
+
+// IntelligenceOwnerIDGT applies the GT predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDGT(v pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldIntelligenceOwnerID, v))
+}
+
+// IntelligenceOwnerIDGTE applies the GTE predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDGTE(v pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldIntelligenceOwnerID, v))
+}
+
+// IntelligenceOwnerIDLT applies the LT predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDLT(v pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldIntelligenceOwnerID, v))
+}
+
+// IntelligenceOwnerIDLTE applies the LTE predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDLTE(v pulid.ID) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldIntelligenceOwnerID, v))
+}
+
+// IntelligenceOwnerIDContains applies the Contains predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDContains(v pulid.ID) predicate.Account {
+	vc := string(v)
+	return predicate.Account(sql.FieldContains(FieldIntelligenceOwnerID, vc))
+}
+
+// IntelligenceOwnerIDHasPrefix applies the HasPrefix predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDHasPrefix(v pulid.ID) predicate.Account {
+	vc := string(v)
+	return predicate.Account(sql.FieldHasPrefix(FieldIntelligenceOwnerID, vc))
+}
+
+// IntelligenceOwnerIDHasSuffix applies the HasSuffix predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDHasSuffix(v pulid.ID) predicate.Account {
+	vc := string(v)
+	return predicate.Account(sql.FieldHasSuffix(FieldIntelligenceOwnerID, vc))
+}
+
+// IntelligenceOwnerIDIsNil applies the IsNil predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldIntelligenceOwnerID))
+}
+
+// IntelligenceOwnerIDNotNil applies the NotNil predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldIntelligenceOwnerID))
+}
+
+// IntelligenceOwnerIDEqualFold applies the EqualFold predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDEqualFold(v pulid.ID) predicate.Account {
+	vc := string(v)
+	return predicate.Account(sql.FieldEqualFold(FieldIntelligenceOwnerID, vc))
+}
+
+// IntelligenceOwnerIDContainsFold applies the ContainsFold predicate on the "intelligence_owner_id" field.
+func IntelligenceOwnerIDContainsFold(v pulid.ID) predicate.Account {
+	vc := string(v)
+	return predicate.Account(sql.FieldContainsFold(FieldIntelligenceOwnerID, vc))
+}
+
 // CreditLimitEQ applies the EQ predicate on the "credit_limit" field.
 func CreditLimitEQ(v int64) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldCreditLimit, v))
@@ -2539,6 +2624,75 @@ func HasTierChanges() predicate.Account {
 func HasTierChangesWith(preds ...predicate.TierChange) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newTierChangesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDocuments applies the HasEdge predicate on the "documents" edge.
+func HasDocuments() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, DocumentsTable, DocumentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDocumentsWith applies the HasEdge predicate on the "documents" edge with a given conditions (other predicates).
+func HasDocumentsWith(preds ...predicate.ClientDocument) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newDocumentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasIntelligence applies the HasEdge predicate on the "intelligence" edge.
+func HasIntelligence() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, IntelligenceTable, IntelligenceColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasIntelligenceWith applies the HasEdge predicate on the "intelligence" edge with a given conditions (other predicates).
+func HasIntelligenceWith(preds ...predicate.IntelligenceItem) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newIntelligenceStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasIntelligenceOwner applies the HasEdge predicate on the "intelligence_owner" edge.
+func HasIntelligenceOwner() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, IntelligenceOwnerTable, IntelligenceOwnerColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasIntelligenceOwnerWith applies the HasEdge predicate on the "intelligence_owner" edge with a given conditions (other predicates).
+func HasIntelligenceOwnerWith(preds ...predicate.User) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newIntelligenceOwnerStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

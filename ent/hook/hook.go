@@ -104,6 +104,18 @@ func (f CaseStudyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CaseStudyMutation", m)
 }
 
+// The ClientDocumentFunc type is an adapter to allow the use of ordinary
+// function as ClientDocument mutator.
+type ClientDocumentFunc func(context.Context, *ent.ClientDocumentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ClientDocumentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ClientDocumentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClientDocumentMutation", m)
+}
+
 // The ComplaintFunc type is an adapter to allow the use of ordinary
 // function as Complaint mutator.
 type ComplaintFunc func(context.Context, *ent.ComplaintMutation) (ent.Value, error)
@@ -224,6 +236,18 @@ func (f DepartmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DepartmentMutation", m)
 }
 
+// The DocumentContentFunc type is an adapter to allow the use of ordinary
+// function as DocumentContent mutator.
+type DocumentContentFunc func(context.Context, *ent.DocumentContentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DocumentContentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DocumentContentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DocumentContentMutation", m)
+}
+
 // The DueCountFunc type is an adapter to allow the use of ordinary
 // function as DueCount mutator.
 type DueCountFunc func(context.Context, *ent.DueCountMutation) (ent.Value, error)
@@ -258,6 +282,18 @@ func (f HolidayFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HolidayMutation", m)
+}
+
+// The IntelligenceItemFunc type is an adapter to allow the use of ordinary
+// function as IntelligenceItem mutator.
+type IntelligenceItemFunc func(context.Context, *ent.IntelligenceItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f IntelligenceItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.IntelligenceItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IntelligenceItemMutation", m)
 }
 
 // The InteractionFunc type is an adapter to allow the use of ordinary

@@ -50,6 +50,7 @@ var (
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "service_rep_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "intelligence_owner_id", Type: field.TypeString, Nullable: true, Size: 64},
 	}
 	// AccountsTable holds the schema information for the "accounts" table.
 	AccountsTable = &schema.Table{
@@ -72,6 +73,12 @@ var (
 			{
 				Symbol:     "accounts_users_service_rep",
 				Columns:    []*schema.Column{AccountsColumns[39]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "accounts_users_intelligence_owner",
+				Columns:    []*schema.Column{AccountsColumns[40]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -151,6 +158,11 @@ var (
 				Name:    "account_organization_id_lifecycle_stage",
 				Unique:  false,
 				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[18]},
+			},
+			{
+				Name:    "account_organization_id_contract_signed_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[23], AccountsColumns[0]},
 			},
 		},
 	}
@@ -526,6 +538,66 @@ var (
 				Name:    "casestudy_organization_id_category_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{CaseStudiesColumns[6], CaseStudiesColumns[5], CaseStudiesColumns[1]},
+			},
+		},
+	}
+	// ClientDocumentsColumns holds the columns for the "client_documents" table.
+	ClientDocumentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "category", Type: field.TypeEnum, Enums: []string{"COMPANY_PROFILE", "PRODUCT_BROCHURE", "CONTRACT", "PROPOSAL", "REPORT", "CORRESPONDENCE", "OTHER"}},
+		{Name: "title", Type: field.TypeString},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "number", Type: field.TypeInt},
+		{Name: "serial_number", Type: field.TypeString},
+		{Name: "file_name", Type: field.TypeString},
+		{Name: "content_type", Type: field.TypeString},
+		{Name: "size", Type: field.TypeInt64},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "uploaded_by_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// ClientDocumentsTable holds the schema information for the "client_documents" table.
+	ClientDocumentsTable = &schema.Table{
+		Name:       "client_documents",
+		Columns:    ClientDocumentsColumns,
+		PrimaryKey: []*schema.Column{ClientDocumentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "client_documents_accounts_documents",
+				Columns:    []*schema.Column{ClientDocumentsColumns[11]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "client_documents_organizations_organization",
+				Columns:    []*schema.Column{ClientDocumentsColumns[12]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "client_documents_users_uploaded_by",
+				Columns:    []*schema.Column{ClientDocumentsColumns[13]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "clientdocument_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ClientDocumentsColumns[12]},
+			},
+			{
+				Name:    "clientdocument_organization_id_year_number",
+				Unique:  true,
+				Columns: []*schema.Column{ClientDocumentsColumns[12], ClientDocumentsColumns[5], ClientDocumentsColumns[6]},
+			},
+			{
+				Name:    "clientdocument_account_id_serial_number",
+				Unique:  false,
+				Columns: []*schema.Column{ClientDocumentsColumns[11], ClientDocumentsColumns[7]},
 			},
 		},
 	}
@@ -1083,6 +1155,40 @@ var (
 			},
 		},
 	}
+	// DocumentContentsColumns holds the columns for the "document_contents" table.
+	DocumentContentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "data", Type: field.TypeBytes},
+		{Name: "client_document_content", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+	}
+	// DocumentContentsTable holds the schema information for the "document_contents" table.
+	DocumentContentsTable = &schema.Table{
+		Name:       "document_contents",
+		Columns:    DocumentContentsColumns,
+		PrimaryKey: []*schema.Column{DocumentContentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "document_contents_client_documents_content",
+				Columns:    []*schema.Column{DocumentContentsColumns[2]},
+				RefColumns: []*schema.Column{ClientDocumentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "document_contents_organizations_organization",
+				Columns:    []*schema.Column{DocumentContentsColumns[3]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "documentcontent_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentContentsColumns[3]},
+			},
+		},
+	}
 	// DueCountsColumns holds the columns for the "due_counts" table.
 	DueCountsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1204,6 +1310,57 @@ var (
 				Name:    "holiday_organization_id_day",
 				Unique:  true,
 				Columns: []*schema.Column{HolidaysColumns[6], HolidaysColumns[3]},
+			},
+		},
+	}
+	// IntelligenceItemsColumns holds the columns for the "intelligence_items" table.
+	IntelligenceItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "headline", Type: field.TypeString},
+		{Name: "source", Type: field.TypeString},
+		{Name: "summary", Type: field.TypeString, Size: 2147483647},
+		{Name: "entry_point", Type: field.TypeString, Size: 2147483647},
+		{Name: "account_id", Type: field.TypeString, Size: 64},
+		{Name: "organization_id", Type: field.TypeString, Size: 64},
+		{Name: "author_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// IntelligenceItemsTable holds the schema information for the "intelligence_items" table.
+	IntelligenceItemsTable = &schema.Table{
+		Name:       "intelligence_items",
+		Columns:    IntelligenceItemsColumns,
+		PrimaryKey: []*schema.Column{IntelligenceItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "intelligence_items_accounts_intelligence",
+				Columns:    []*schema.Column{IntelligenceItemsColumns[7]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "intelligence_items_organizations_organization",
+				Columns:    []*schema.Column{IntelligenceItemsColumns[8]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "intelligence_items_users_author",
+				Columns:    []*schema.Column{IntelligenceItemsColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "intelligenceitem_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{IntelligenceItemsColumns[8]},
+			},
+			{
+				Name:    "intelligenceitem_account_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{IntelligenceItemsColumns[7], IntelligenceItemsColumns[1]},
 			},
 		},
 	}
@@ -1753,6 +1910,7 @@ var (
 		CallbacksTable,
 		CallbackBatchesTable,
 		CaseStudiesTable,
+		ClientDocumentsTable,
 		ComplaintsTable,
 		ComplaintFollowUpsTable,
 		ComplaintStepsTable,
@@ -1763,9 +1921,11 @@ var (
 		CultureCampaignsTable,
 		CulturePlansTable,
 		DepartmentsTable,
+		DocumentContentsTable,
 		DueCountsTable,
 		GreetingOutlinesTable,
 		HolidaysTable,
+		IntelligenceItemsTable,
 		InteractionsTable,
 		OrganizationsTable,
 		PublicationsTable,
@@ -1787,6 +1947,7 @@ func init() {
 	AccountsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	AccountsTable.ForeignKeys[1].RefTable = UsersTable
 	AccountsTable.ForeignKeys[2].RefTable = UsersTable
+	AccountsTable.ForeignKeys[3].RefTable = UsersTable
 	ActivityRegistrationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ActivityRegistrationsTable.ForeignKeys[1].RefTable = CultureActivitiesTable
 	ActivityRegistrationsTable.ForeignKeys[2].RefTable = UsersTable
@@ -1807,6 +1968,9 @@ func init() {
 	CaseStudiesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	CaseStudiesTable.ForeignKeys[1].RefTable = ComplaintsTable
 	CaseStudiesTable.ForeignKeys[2].RefTable = UsersTable
+	ClientDocumentsTable.ForeignKeys[0].RefTable = AccountsTable
+	ClientDocumentsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	ClientDocumentsTable.ForeignKeys[2].RefTable = UsersTable
 	ComplaintsTable.ForeignKeys[0].RefTable = AccountsTable
 	ComplaintsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	ComplaintsTable.ForeignKeys[2].RefTable = UsersTable
@@ -1838,11 +2002,16 @@ func init() {
 	DepartmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DepartmentsTable.ForeignKeys[1].RefTable = UsersTable
 	DepartmentsTable.ForeignKeys[2].RefTable = DepartmentsTable
+	DocumentContentsTable.ForeignKeys[0].RefTable = ClientDocumentsTable
+	DocumentContentsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	DueCountsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	GreetingOutlinesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	GreetingOutlinesTable.ForeignKeys[1].RefTable = UsersTable
 	GreetingOutlinesTable.ForeignKeys[2].RefTable = UsersTable
 	HolidaysTable.ForeignKeys[0].RefTable = OrganizationsTable
+	IntelligenceItemsTable.ForeignKeys[0].RefTable = AccountsTable
+	IntelligenceItemsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	IntelligenceItemsTable.ForeignKeys[2].RefTable = UsersTable
 	InteractionsTable.ForeignKeys[0].RefTable = AccountsTable
 	InteractionsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	InteractionsTable.ForeignKeys[2].RefTable = UsersTable

@@ -30,6 +30,9 @@ type CallbackBatch func(*sql.Selector)
 // CaseStudy is the predicate function for casestudy builders.
 type CaseStudy func(*sql.Selector)
 
+// ClientDocument is the predicate function for clientdocument builders.
+type ClientDocument func(*sql.Selector)
+
 // Complaint is the predicate function for complaint builders.
 type Complaint func(*sql.Selector)
 
@@ -60,6 +63,9 @@ type CulturePlan func(*sql.Selector)
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)
 
+// DocumentContent is the predicate function for documentcontent builders.
+type DocumentContent func(*sql.Selector)
+
 // DueCount is the predicate function for duecount builders.
 type DueCount func(*sql.Selector)
 
@@ -68,6 +74,9 @@ type GreetingOutline func(*sql.Selector)
 
 // Holiday is the predicate function for holiday builders.
 type Holiday func(*sql.Selector)
+
+// IntelligenceItem is the predicate function for intelligenceitem builders.
+type IntelligenceItem func(*sql.Selector)
 
 // Interaction is the predicate function for interaction builders.
 type Interaction func(*sql.Selector)

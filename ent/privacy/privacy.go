@@ -303,6 +303,30 @@ func (f CaseStudyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CaseStudyMutation", m)
 }
 
+// The ClientDocumentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ClientDocumentQueryRuleFunc func(context.Context, *ent.ClientDocumentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ClientDocumentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ClientDocumentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ClientDocumentQuery", q)
+}
+
+// The ClientDocumentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ClientDocumentMutationRuleFunc func(context.Context, *ent.ClientDocumentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ClientDocumentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ClientDocumentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClientDocumentMutation", m)
+}
+
 // The ComplaintQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ComplaintQueryRuleFunc func(context.Context, *ent.ComplaintQuery) error
@@ -543,6 +567,30 @@ func (f DepartmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DepartmentMutation", m)
 }
 
+// The DocumentContentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DocumentContentQueryRuleFunc func(context.Context, *ent.DocumentContentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DocumentContentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DocumentContentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DocumentContentQuery", q)
+}
+
+// The DocumentContentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DocumentContentMutationRuleFunc func(context.Context, *ent.DocumentContentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DocumentContentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DocumentContentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DocumentContentMutation", m)
+}
+
 // The DueCountQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DueCountQueryRuleFunc func(context.Context, *ent.DueCountQuery) error
@@ -613,6 +661,30 @@ func (f HolidayMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HolidayMutation", m)
+}
+
+// The IntelligenceItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type IntelligenceItemQueryRuleFunc func(context.Context, *ent.IntelligenceItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f IntelligenceItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.IntelligenceItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.IntelligenceItemQuery", q)
+}
+
+// The IntelligenceItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type IntelligenceItemMutationRuleFunc func(context.Context, *ent.IntelligenceItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f IntelligenceItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.IntelligenceItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IntelligenceItemMutation", m)
 }
 
 // The InteractionQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -882,6 +954,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CaseStudyQuery:
 		return q.Filter(), nil
+	case *ent.ClientDocumentQuery:
+		return q.Filter(), nil
 	case *ent.ComplaintQuery:
 		return q.Filter(), nil
 	case *ent.ComplaintFollowUpQuery:
@@ -902,11 +976,15 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
+	case *ent.DocumentContentQuery:
+		return q.Filter(), nil
 	case *ent.DueCountQuery:
 		return q.Filter(), nil
 	case *ent.GreetingOutlineQuery:
 		return q.Filter(), nil
 	case *ent.HolidayQuery:
+		return q.Filter(), nil
+	case *ent.IntelligenceItemQuery:
 		return q.Filter(), nil
 	case *ent.InteractionQuery:
 		return q.Filter(), nil
@@ -949,6 +1027,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CaseStudyMutation:
 		return m.Filter(), nil
+	case *ent.ClientDocumentMutation:
+		return m.Filter(), nil
 	case *ent.ComplaintMutation:
 		return m.Filter(), nil
 	case *ent.ComplaintFollowUpMutation:
@@ -969,11 +1049,15 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
 		return m.Filter(), nil
+	case *ent.DocumentContentMutation:
+		return m.Filter(), nil
 	case *ent.DueCountMutation:
 		return m.Filter(), nil
 	case *ent.GreetingOutlineMutation:
 		return m.Filter(), nil
 	case *ent.HolidayMutation:
+		return m.Filter(), nil
+	case *ent.IntelligenceItemMutation:
 		return m.Filter(), nil
 	case *ent.InteractionMutation:
 		return m.Filter(), nil

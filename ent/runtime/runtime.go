@@ -12,6 +12,7 @@ import (
 	"rapport/ent/callback"
 	"rapport/ent/callbackbatch"
 	"rapport/ent/casestudy"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/complaintfollowup"
 	"rapport/ent/complaintstep"
@@ -22,9 +23,11 @@ import (
 	"rapport/ent/culturecampaign"
 	"rapport/ent/cultureplan"
 	"rapport/ent/department"
+	"rapport/ent/documentcontent"
 	"rapport/ent/duecount"
 	"rapport/ent/greetingoutline"
 	"rapport/ent/holiday"
+	"rapport/ent/intelligenceitem"
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
@@ -72,6 +75,8 @@ func init() {
 	account.Hooks[5] = accountHooks[1]
 
 	account.Hooks[6] = accountHooks[2]
+
+	account.Hooks[7] = accountHooks[3]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -147,19 +152,19 @@ func init() {
 	// account.CompanySizeValidator is a validator for the "company_size" field. It is called by the builders before save.
 	account.CompanySizeValidator = accountDescCompanySize.Validators[0].(func(string) error)
 	// accountDescCreditLimit is the schema descriptor for credit_limit field.
-	accountDescCreditLimit := accountFields[19].Descriptor()
+	accountDescCreditLimit := accountFields[20].Descriptor()
 	// account.CreditLimitValidator is a validator for the "credit_limit" field. It is called by the builders before save.
 	account.CreditLimitValidator = accountDescCreditLimit.Validators[0].(func(int64) error)
 	// accountDescPaymentTermDays is the schema descriptor for payment_term_days field.
-	accountDescPaymentTermDays := accountFields[20].Descriptor()
+	accountDescPaymentTermDays := accountFields[21].Descriptor()
 	// account.PaymentTermDaysValidator is a validator for the "payment_term_days" field. It is called by the builders before save.
 	account.PaymentTermDaysValidator = accountDescPaymentTermDays.Validators[0].(func(int) error)
 	// accountDescMember is the schema descriptor for member field.
-	accountDescMember := accountFields[23].Descriptor()
+	accountDescMember := accountFields[24].Descriptor()
 	// account.DefaultMember holds the default value on creation for the member field.
 	account.DefaultMember = accountDescMember.Default.(bool)
 	// accountDescOutstandingBalance is the schema descriptor for outstanding_balance field.
-	accountDescOutstandingBalance := accountFields[24].Descriptor()
+	accountDescOutstandingBalance := accountFields[25].Descriptor()
 	// account.DefaultOutstandingBalance holds the default value on creation for the outstanding_balance field.
 	account.DefaultOutstandingBalance = accountDescOutstandingBalance.Default.(int64)
 	// account.OutstandingBalanceValidator is a validator for the "outstanding_balance" field. It is called by the builders before save.
@@ -533,6 +538,52 @@ func init() {
 	casestudy.DefaultID = casestudyDescID.Default.(func() pulid.ID)
 	// casestudy.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	casestudy.IDValidator = casestudyDescID.Validators[0].(func(string) error)
+	clientdocumentMixin := schema.ClientDocument{}.Mixin()
+	clientdocument.Policy = privacy.NewPolicies(clientdocumentMixin[2], clientdocumentMixin[3], schema.ClientDocument{})
+	clientdocument.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := clientdocument.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	clientdocumentMixinHooks1 := clientdocumentMixin[1].Hooks()
+	clientdocumentMixinHooks4 := clientdocumentMixin[4].Hooks()
+
+	clientdocument.Hooks[1] = clientdocumentMixinHooks1[0]
+
+	clientdocument.Hooks[2] = clientdocumentMixinHooks4[0]
+	clientdocumentMixinFields0 := clientdocumentMixin[0].Fields()
+	_ = clientdocumentMixinFields0
+	clientdocumentMixinFields1 := clientdocumentMixin[1].Fields()
+	_ = clientdocumentMixinFields1
+	clientdocumentFields := schema.ClientDocument{}.Fields()
+	_ = clientdocumentFields
+	// clientdocumentDescCreatedAt is the schema descriptor for created_at field.
+	clientdocumentDescCreatedAt := clientdocumentMixinFields1[0].Descriptor()
+	// clientdocument.DefaultCreatedAt holds the default value on creation for the created_at field.
+	clientdocument.DefaultCreatedAt = clientdocumentDescCreatedAt.Default.(func() time.Time)
+	// clientdocumentDescUpdatedAt is the schema descriptor for updated_at field.
+	clientdocumentDescUpdatedAt := clientdocumentMixinFields1[1].Descriptor()
+	// clientdocument.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	clientdocument.DefaultUpdatedAt = clientdocumentDescUpdatedAt.Default.(func() time.Time)
+	// clientdocument.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	clientdocument.UpdateDefaultUpdatedAt = clientdocumentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// clientdocumentDescTitle is the schema descriptor for title field.
+	clientdocumentDescTitle := clientdocumentFields[2].Descriptor()
+	// clientdocument.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	clientdocument.TitleValidator = clientdocumentDescTitle.Validators[0].(func(string) error)
+	// clientdocumentDescFileName is the schema descriptor for file_name field.
+	clientdocumentDescFileName := clientdocumentFields[6].Descriptor()
+	// clientdocument.FileNameValidator is a validator for the "file_name" field. It is called by the builders before save.
+	clientdocument.FileNameValidator = clientdocumentDescFileName.Validators[0].(func(string) error)
+	// clientdocumentDescID is the schema descriptor for id field.
+	clientdocumentDescID := clientdocumentMixinFields0[0].Descriptor()
+	// clientdocument.DefaultID holds the default value on creation for the id field.
+	clientdocument.DefaultID = clientdocumentDescID.Default.(func() pulid.ID)
+	// clientdocument.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	clientdocument.IDValidator = clientdocumentDescID.Validators[0].(func(string) error)
 	complaintMixin := schema.Complaint{}.Mixin()
 	complaint.Policy = privacy.NewPolicies(complaintMixin[2], schema.Complaint{})
 	complaint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1124,6 +1175,26 @@ func init() {
 	department.DefaultID = departmentDescID.Default.(func() pulid.ID)
 	// department.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	department.IDValidator = departmentDescID.Validators[0].(func(string) error)
+	documentcontentMixin := schema.DocumentContent{}.Mixin()
+	documentcontent.Policy = privacy.NewPolicies(documentcontentMixin[1], schema.DocumentContent{})
+	documentcontent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := documentcontent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	documentcontentMixinFields0 := documentcontentMixin[0].Fields()
+	_ = documentcontentMixinFields0
+	documentcontentFields := schema.DocumentContent{}.Fields()
+	_ = documentcontentFields
+	// documentcontentDescID is the schema descriptor for id field.
+	documentcontentDescID := documentcontentMixinFields0[0].Descriptor()
+	// documentcontent.DefaultID holds the default value on creation for the id field.
+	documentcontent.DefaultID = documentcontentDescID.Default.(func() pulid.ID)
+	// documentcontent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	documentcontent.IDValidator = documentcontentDescID.Validators[0].(func(string) error)
 	duecountMixin := schema.DueCount{}.Mixin()
 	duecount.Policy = privacy.NewPolicies(duecountMixin[0], schema.DueCount{})
 	duecount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1242,6 +1313,60 @@ func init() {
 	holiday.DefaultID = holidayDescID.Default.(func() pulid.ID)
 	// holiday.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	holiday.IDValidator = holidayDescID.Validators[0].(func(string) error)
+	intelligenceitemMixin := schema.IntelligenceItem{}.Mixin()
+	intelligenceitem.Policy = privacy.NewPolicies(intelligenceitemMixin[2], intelligenceitemMixin[3], schema.IntelligenceItem{})
+	intelligenceitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := intelligenceitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	intelligenceitemMixinHooks1 := intelligenceitemMixin[1].Hooks()
+	intelligenceitemMixinHooks4 := intelligenceitemMixin[4].Hooks()
+
+	intelligenceitem.Hooks[1] = intelligenceitemMixinHooks1[0]
+
+	intelligenceitem.Hooks[2] = intelligenceitemMixinHooks4[0]
+	intelligenceitemMixinFields0 := intelligenceitemMixin[0].Fields()
+	_ = intelligenceitemMixinFields0
+	intelligenceitemMixinFields1 := intelligenceitemMixin[1].Fields()
+	_ = intelligenceitemMixinFields1
+	intelligenceitemFields := schema.IntelligenceItem{}.Fields()
+	_ = intelligenceitemFields
+	// intelligenceitemDescCreatedAt is the schema descriptor for created_at field.
+	intelligenceitemDescCreatedAt := intelligenceitemMixinFields1[0].Descriptor()
+	// intelligenceitem.DefaultCreatedAt holds the default value on creation for the created_at field.
+	intelligenceitem.DefaultCreatedAt = intelligenceitemDescCreatedAt.Default.(func() time.Time)
+	// intelligenceitemDescUpdatedAt is the schema descriptor for updated_at field.
+	intelligenceitemDescUpdatedAt := intelligenceitemMixinFields1[1].Descriptor()
+	// intelligenceitem.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	intelligenceitem.DefaultUpdatedAt = intelligenceitemDescUpdatedAt.Default.(func() time.Time)
+	// intelligenceitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	intelligenceitem.UpdateDefaultUpdatedAt = intelligenceitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// intelligenceitemDescHeadline is the schema descriptor for headline field.
+	intelligenceitemDescHeadline := intelligenceitemFields[1].Descriptor()
+	// intelligenceitem.HeadlineValidator is a validator for the "headline" field. It is called by the builders before save.
+	intelligenceitem.HeadlineValidator = intelligenceitemDescHeadline.Validators[0].(func(string) error)
+	// intelligenceitemDescSource is the schema descriptor for source field.
+	intelligenceitemDescSource := intelligenceitemFields[2].Descriptor()
+	// intelligenceitem.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	intelligenceitem.SourceValidator = intelligenceitemDescSource.Validators[0].(func(string) error)
+	// intelligenceitemDescSummary is the schema descriptor for summary field.
+	intelligenceitemDescSummary := intelligenceitemFields[3].Descriptor()
+	// intelligenceitem.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	intelligenceitem.SummaryValidator = intelligenceitemDescSummary.Validators[0].(func(string) error)
+	// intelligenceitemDescEntryPoint is the schema descriptor for entry_point field.
+	intelligenceitemDescEntryPoint := intelligenceitemFields[4].Descriptor()
+	// intelligenceitem.EntryPointValidator is a validator for the "entry_point" field. It is called by the builders before save.
+	intelligenceitem.EntryPointValidator = intelligenceitemDescEntryPoint.Validators[0].(func(string) error)
+	// intelligenceitemDescID is the schema descriptor for id field.
+	intelligenceitemDescID := intelligenceitemMixinFields0[0].Descriptor()
+	// intelligenceitem.DefaultID holds the default value on creation for the id field.
+	intelligenceitem.DefaultID = intelligenceitemDescID.Default.(func() pulid.ID)
+	// intelligenceitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	intelligenceitem.IDValidator = intelligenceitemDescID.Validators[0].(func(string) error)
 	interactionMixin := schema.Interaction{}.Mixin()
 	interaction.Policy = privacy.NewPolicies(interactionMixin[2], interactionMixin[3], schema.Interaction{})
 	interaction.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -220,6 +220,9 @@ func accountMutationRule(ctx context.Context, m *gen.AccountMutation) error {
 	if _, ok := m.Tier(); ok && !v.Can(authz.ChangeTiers) {
 		return apierr.Forbiddenf("only a sales manager or an admin changes an account's tier")
 	}
+	if _, ok := m.IntelligenceOwnerID(); (ok || m.IntelligenceOwnerCleared()) && !v.Can(authz.AssignOwners) {
+		return apierr.Forbiddenf("only a sales manager or an admin names an account's intelligence owner")
+	}
 	if owner, ok := m.OwnerID(); ok || m.OwnerCleared() {
 		if !v.Can(authz.AssignOwners) {
 			return apierr.Forbiddenf("only a sales manager or an admin reassigns an account")

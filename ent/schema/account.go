@@ -6,6 +6,7 @@ import (
 	"time"
 
 	gen "rapport/ent"
+	"rapport/ent/account"
 	"rapport/ent/hook"
 	"rapport/internal/followup"
 
@@ -61,6 +62,8 @@ func (Account) Fields() []ent.Field {
 		field.String("owner_id").GoType(pulid.ID("")).Optional().
 			Comment("The account manager who won the account; defaults to the creator."),
 		field.String("service_rep_id").GoType(pulid.ID("")).Optional(),
+		field.String("intelligence_owner_id").GoType(pulid.ID("")).Optional().
+			Comment("An A-tier account's dedicated intelligence owner, set by a sales manager (or an admin)."),
 		field.Int64("credit_limit").Optional().Nillable().Min(0).
 			Comment("Credit limit in whole currency units (CNY). Set when the account is created; changed through the credit approval workflow (updateAccount refuses it)."),
 		field.Int("payment_term_days").Optional().Nillable().Range(0, 365).
@@ -106,6 +109,11 @@ func (Account) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("tier_changes", TierChange.Type).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		// The archive beyond contacts.
+		edge.To("documents", ClientDocument.Type).Annotations(entgql.RelayConnection(), readOnlyInputs, entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("intelligence", IntelligenceItem.Type).Annotations(entgql.RelayConnection(), readOnlyInputs, entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("intelligence_owner", User.Type).Field("intelligence_owner_id").Unique().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
 		// The account's service history.
 		edge.To("callbacks", Callback.Type).Annotations(entgql.RelayConnection(), readOnlyInputs, entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("service_issues", ServiceIssue.Type).Annotations(entgql.Skip(entgql.SkipAll)),
@@ -135,6 +143,7 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("organization_id", "quiet_since", "id"),
 		index.Fields("organization_id", "last_activity_at", "id"),
 		index.Fields("organization_id", "lifecycle_stage"),
+		index.Fields("organization_id", "contract_signed_at", "id"), // the archive deadline
 	}
 }
 
@@ -173,7 +182,42 @@ func (Account) Hooks() []ent.Hook {
 			m.SetLastActivityAt(followup.Later(created, &order))
 			return next.Mutate(ctx, m)
 		})
-	}, ent.OpCreate), serviceRepAssigned, hook.On(lastOrderMoved, ent.OpUpdateOne)}
+	}, ent.OpCreate), serviceRepAssigned, hook.On(lastOrderMoved, ent.OpUpdateOne), hook.On(intelligenceOwnerReads, ent.OpUpdateOne)}
+}
+
+// intelligenceOwnerReads checks that a new intelligence owner reads the
+// account by their roles: they file its news, and read it to do so.
+func intelligenceOwnerReads(next ent.Mutator) ent.Mutator {
+	return hook.AccountFunc(func(ctx context.Context, m *gen.AccountMutation) (ent.Value, error) {
+		owner, ok := m.IntelligenceOwnerID()
+		id, _ := m.ID()
+		if !ok {
+			return next.Mutate(ctx, m)
+		}
+		sys := viewer.SystemOf(ctx)
+		u, err := m.Client().User.Get(sys, owner)
+		if gen.IsNotFound(err) {
+			return nil, apierr.BadInput("intelligenceOwnerID", "no user %q in the organisation", owner)
+		}
+		if err != nil {
+			return nil, err
+		}
+		roles := make([]auth.Role, len(u.Roles))
+		for i, r := range u.Roles {
+			roles[i] = auth.Role(r)
+		}
+		q := m.Client().Account.Query().Where(account.ID(id))
+		if p := accountsReadBy(&viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID, Roles: roles}); p != nil {
+			q.Where(p)
+		}
+		if reads, err := q.Exist(sys); err != nil || !reads {
+			if err == nil {
+				err = apierr.BadInput("intelligenceOwnerID", "%s does not read this account; choose someone who does", u.Name)
+			}
+			return nil, err
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 // lastOrderMoved keeps the NO_RECENT_ORDER clock when an account's last

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"rapport/ent"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/internal/pulid"
 	"strconv"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 type CreateCallbackBatchInput struct {
@@ -37,6 +40,16 @@ type FileComplaintInput struct {
 	Resolution     *string `json:"resolution,omitempty"`
 }
 
+type FileIntelligenceInput struct {
+	AccountID pulid.ID `json:"accountID"`
+	Headline  string   `json:"headline"`
+	// Where it was found: trade press, a website.
+	Source  string `json:"source"`
+	Summary string `json:"summary"`
+	// The suggested way in for cooperation.
+	EntryPoint string `json:"entryPoint"`
+}
+
 type RecordCallbackInput struct {
 	// When the client was reached (not in the future).
 	ReachedAt time.Time `json:"reachedAt"`
@@ -55,6 +68,15 @@ type RequestCreditChangeInput struct {
 	// The new payment term, 0 to 365 days.
 	PaymentTermDays int    `json:"paymentTermDays"`
 	Reason          string `json:"reason"`
+}
+
+type UploadClientDocumentInput struct {
+	AccountID pulid.ID                `json:"accountID"`
+	Category  clientdocument.Category `json:"category"`
+	// Up to 200 characters; the file's name when empty.
+	Title string `json:"title"`
+	// At most 20 MiB. Its content type is sniffed from the bytes.
+	File graphql.Upload `json:"file"`
 }
 
 // An issue's status: ESCALATED when unresolved an hour after it was raised.

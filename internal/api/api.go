@@ -18,6 +18,7 @@ import (
 
 	"rapport/ent"
 	"rapport/graph"
+	"rapport/internal/archive"
 	"rapport/internal/auth"
 	"rapport/internal/calfeed"
 )
@@ -65,7 +66,10 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
 	gql := withBase(cfg.PublicURL, authenticate(cfg, newGraphQLServer(cfg)))
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
-	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(limitInFlight(cfg.MaxInFlight, gql))))
+	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(make(chan struct{}, MaxUploadsInFlight), limitInFlight(cfg.MaxInFlight, gql))))
+	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(cfg.MaxInFlight, archive.Handler(cfg.Client, cfg.Logger, func(h http.Handler) http.Handler {
+		return withBase(cfg.PublicURL, authenticate(cfg, h))
+	})))
 	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
 	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(cfg.MaxInFlight, calfeed.CultureHandler(cfg.Client, cfg.Logger)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

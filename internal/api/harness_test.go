@@ -153,20 +153,26 @@ func (u *user) do(query string, vars map[string]any) *result {
 // the portal's frontend does.
 func (u *user) op(file, name string, vars map[string]any) *result {
 	u.e.t.Helper()
+	return u.e.send(u.token, map[string]any{"query": contractQuery(u.e.t, file, name), "operationName": name, "variables": vars})
+}
+
+// contractQuery is the named operation of a contract file (with its
+// fragments): a file may also hold operations whose capability has not
+// landed yet.
+func contractQuery(t *testing.T, file, name string) string {
+	t.Helper()
 	src, err := os.ReadFile("../../schema/contract/" + file)
 	if err != nil {
-		u.e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	// Only the named operation (and the fragments): a file may also hold
-	// operations whose capability has not landed yet.
 	doc, perr := parser.ParseQuery(&ast.Source{Input: string(src)})
 	if perr != nil || doc.Operations.ForName(name) == nil {
-		u.e.t.Fatalf("%s has no operation %s (%v)", file, name, perr)
+		t.Fatalf("%s has no operation %s (%v)", file, name, perr)
 	}
 	doc.Operations = ast.OperationList{doc.Operations.ForName(name)}
 	var b strings.Builder
 	formatter.NewFormatter(&b).FormatQueryDocument(doc)
-	return u.e.send(u.token, map[string]any{"query": b.String(), "operationName": name, "variables": vars})
+	return b.String()
 }
 
 func (e *env) post(token, query string, vars map[string]any) *result {

@@ -93,6 +93,7 @@ var listCaps = map[string]int{
 // first).
 var defaultOrders = map[string]struct{ field, direction string }{
 	"Account.interactions": {"OCCURRED_AT", "DESC"},
+	"Account.intelligence": {"CREATED_AT", "DESC"}, // the newest news first
 }
 
 func listCap(typ, field string) (int, bool) {

@@ -16,6 +16,10 @@ type scopedFixture struct {
 	seed   func(w *world, account string) string // a row under account, made by the admin
 	create func(u *user, account string) *result // nil: only a workflow makes rows
 	update func(u *user, id string) *result      // nil: rows are never changed
+	// writeNeeds overrides what the mixin says writing needs, for a type
+	// whose own policy asks more (intelligence: its owner, or an editor;
+	// nobody here is an intelligence owner).
+	writeNeeds string
 }
 
 var scopedFixtures = map[string]scopedFixture{
@@ -44,6 +48,21 @@ var scopedFixtures = map[string]scopedFixture{
 		update: func(u *user, id string) *result {
 			return u.do(`mutation($id: ID!) { updateVisitReport(id: $id, input: {serviceEntryPoint: "培训"}) { id } }`, map[string]any{"id": id})
 		},
+	},
+	"ClientDocument": {
+		seed: func(w *world, account string) string {
+			return uploadDocument(w.admin, account, "COMPANY_PROFILE", "简介.txt", []byte("公司简介")).ok(w.t).str(w.t, "uploadClientDocument.id")
+		},
+		create: func(u *user, account string) *result {
+			return uploadDocument(u, account, "PRODUCT_BROCHURE", "brochure.txt", []byte("产品手册"))
+		},
+	},
+	"IntelligenceItem": {
+		seed: func(w *world, account string) string {
+			return fileIntelligence(w.admin, account).ok(w.t).str(w.t, "fileIntelligence.id")
+		},
+		create:     fileIntelligence,
+		writeNeeds: "EDIT",
 	},
 	"TierChange": {
 		seed: func(w *world, account string) string {
@@ -99,6 +118,9 @@ func TestAccountScopedTypesFollowTheirAccount(t *testing.T) {
 			continue
 		}
 		writeNeeds := ent.AccountScopedTypes[typ] // EDIT or SEE
+		if fx.writeNeeds != "" {
+			writeNeeds = fx.writeNeeds
+		}
 		rows := make([]string, len(accounts))
 		for i, a := range accounts {
 			rows[i] = fx.seed(w, a)

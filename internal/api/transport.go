@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"rapport/internal/apierr"
+	"rapport/internal/archive"
 )
 
 // The media types of GraphQL over HTTP.
@@ -197,9 +198,12 @@ func getParams(r *http.Request) (*graphql.RawParams, *httpError) {
 }
 
 func postParams(r *http.Request) (*graphql.RawParams, *httpError) {
+	if isMultipart(r) {
+		return multipartParams(r)
+	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != mediaJSON {
-		return nil, badRequest(http.StatusUnsupportedMediaType, "the body must be application/json")
+		return nil, badRequest(http.StatusUnsupportedMediaType, "the body must be application/json (or multipart/form-data for an upload)")
 	}
 	body, err := io.ReadAll(r.Body) // read in full by withBody already
 	if err != nil {
@@ -215,19 +219,32 @@ func postParams(r *http.Request) (*graphql.RawParams, *httpError) {
 // withBody reads a request's whole body (at most MaxBodyBytes) before the
 // request takes an execution slot, so that a slow or oversized upload is
 // answered 408 or 413 and never holds a slot or a deadline meant for work.
-func withBody(next http.Handler) http.Handler {
+// A multipart upload may be larger (MaxUploadBodyBytes) and takes one of
+// uploadSlots while it is read; with none free it is answered 503.
+func withBody(uploadSlots chan struct{}, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		limit := int64(MaxBodyBytes)
+		if isMultipart(r) && r.Method == http.MethodPost {
+			select {
+			case uploadSlots <- struct{}{}:
+				defer func() { <-uploadSlots }()
+			default:
+				writeUnavailable(w, reasonOverloaded, fmt.Sprintf("%d uploads are under way; retry in %d seconds", MaxUploadsInFlight, retryAfterSeconds))
+				return
+			}
+			limit = MaxUploadBodyBytes
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		var tooLarge *http.MaxBytesError
 		var netErr net.Error
 		var e *httpError
 		switch {
 		case errors.As(err, &tooLarge):
-			e = badRequest(http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", tooLarge.Limit)
+			e = badRequest(http.StatusRequestEntityTooLarge, "the body is larger than %d bytes (a document is at most %d bytes)", tooLarge.Limit, archive.MaxBytes)
 		case errors.As(err, &netErr) && netErr.Timeout():
 			e = badRequest(http.StatusRequestTimeout, "the body did not arrive in time")
 		case err != nil:

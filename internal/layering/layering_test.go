@@ -18,6 +18,7 @@ var plumbing = []string{
 	"rapport/internal/demo",                   // loading the demo organisation
 	"rapport/internal/followup",               // applying the cadence to stored accounts
 	"rapport/internal/cultureops",             // applying the culture rules to stored campaigns
+	"rapport/internal/archive",                // filing, storing and serving documents; the archive deadline
 	"rapport/internal/bulletinops",            // applying the publication rules to stored issues
 	"rapport/internal/serviceops",             // applying the service rules: watchlist, callbacks, complaints, credit
 	"rapport/internal/calfeed",                // serving the agenda feeds

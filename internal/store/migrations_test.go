@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,36 @@ func upgrade(t *testing.T, d *entsql.Driver) {
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	if a, err := client.Account.Query().Only(sys); err != nil || a.Name != "Kept 保留" {
 		t.Fatalf("data after the upgrade: %v, %v", a, err)
+	}
+}
+
+// SQLite drops a table's triggers with the table, and atlas rebuilds a
+// table to change it: every migration that rebuilds accounts must create
+// the due_counts triggers again. After all of them, they are there.
+func TestMigrationsKeepTheTriggers(t *testing.T) {
+	drv, err := store.Driver(testdb.SQLiteURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drv.Close()
+	if err := store.Migrate(context.Background(), drv); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := drv.DB().QueryContext(context.Background(), "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'accounts' ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	want := []string{"accounts_due_counts_delete", "accounts_due_counts_insert", "accounts_due_counts_update"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("triggers on accounts after every migration: %v, want %v", names, want)
 	}
 }

@@ -1,0 +1,245 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rapport/internal/api"
+	"rapport/internal/archive"
+	"rapport/internal/auth"
+	"rapport/internal/testdb"
+)
+
+// upload sends a GraphQL multipart request (the specification's
+// operations, map and file parts) with one file for variables.input.file.
+func (u *user) upload(query string, vars map[string]any, filename string, data []byte) *result {
+	u.e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	_ = mw.WriteField("operations", string(ops))
+	_ = mw.WriteField("map", `{"0": ["variables.input.file"]}`)
+	fw, _ := mw.CreateFormFile("0", filename)
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, u.e.url+"/graphql", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+u.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		u.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := &result{Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, r); err != nil {
+		u.e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	return r
+}
+
+const uploadMutation = `mutation($input: UploadClientDocumentInput!) { uploadClientDocument(input: $input) { id serialNumber category title contentType size downloadURL } }`
+
+func uploadDocument(u *user, account, category, filename string, data []byte) *result {
+	return u.upload(uploadMutation, map[string]any{"input": map[string]any{"accountID": account, "category": category, "title": filename, "file": nil}}, filename, data)
+}
+
+func fileIntelligence(u *user, account string) *result {
+	return u.op("archive.graphql", "FileIntelligence", map[string]any{"input": map[string]any{"accountID": account,
+		"headline": "客户拟在苏州新建生产基地", "source": "《中国工业报》", "summary": "计划投资 5 亿元，明年投产。", "entryPoint": "新工厂的管理体系咨询"}})
+}
+
+// The contract's upload, as a multipart request.
+func uploadOp(u *user, account, category, title, filename string, data []byte) *result {
+	return u.upload(contractQuery(u.e.t, "archive.graphql", "UploadClientDocument"),
+		map[string]any{"input": map[string]any{"accountID": account, "category": category, "title": title, "file": nil}}, filename, data)
+}
+
+// get fetches a download URL (or path) with an optional bearer token.
+func (e *env) get(t *testing.T, url, token string) (*http.Response, []byte) {
+	t.Helper()
+	if strings.HasPrefix(url, "/") {
+		url = e.url + url
+	}
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+func TestClientDocuments(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		ctx := sys(t.Context())
+		png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 100)...)
+		r := uploadOp(w.am1, w.a1, "COMPANY_PROFILE", "公司简介 2026", "简介.pdf", png).ok(t)
+		year := time.Now().In(shanghai).Year()
+		d := r.Data["uploadClientDocument"].(map[string]any)
+		if d["serialNumber"] != fmt.Sprintf("KH-%d-000001", year) || d["contentType"] != "image/png" || d["size"].(float64) != float64(len(png)) || d["category"] != "COMPANY_PROFILE" {
+			t.Fatalf("uploaded: %v", d)
+		}
+		id := d["id"].(string)
+		// The signed URL works without a token, for ten minutes, for the viewer.
+		resp, body := e.get(t, d["downloadURL"].(string), "")
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, png) || resp.Header.Get("Content-Type") != "image/png" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment; filename*=utf-8''%E7%AE%80%E4%BB%8B.pdf") {
+			t.Fatalf("download: %d %q %q %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), len(body))
+		}
+		tampered := strings.Replace(d["downloadURL"].(string), "exp=", "exp=9", 1)
+		if resp, _ := e.get(t, tampered, ""); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("a tampered URL: %d", resp.StatusCode)
+		}
+		// With a bearer token: whoever sees the account; anyone else 404.
+		if resp, body := e.get(t, "/documents/"+id, w.sm1.token); resp.StatusCode != http.StatusOK || !bytes.Equal(body, png) {
+			t.Fatalf("the sales manager's download: %d", resp.StatusCode)
+		}
+		for _, u := range []*user{w.am2, w.hr, w.gadmin} {
+			if resp, _ := e.get(t, "/documents/"+id, u.token); resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("%s downloads another's document: %d", u.id, resp.StatusCode)
+			}
+			u.do(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}).code(t, "NOT_FOUND")
+		}
+		if resp, _ := e.get(t, "/documents/"+id, ""); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("no token, no signature: %d", resp.StatusCode)
+		}
+		// A URL signed for am2 (who cannot see it) is refused too.
+		r = w.am2.do(`query($id: ID!) { node(id: $id) { ... on ClientDocument { downloadURL } } }`, map[string]any{"id": id})
+		r.code(t, "NOT_FOUND")
+
+		// Serial numbers follow; the list is the contract's.
+		uploadOp(w.am1, w.a1, "PRODUCT_BROCHURE", "产品手册", "brochure.txt", []byte("产品手册：管理咨询服务")).ok(t)
+		r = w.sm1.op("archive.graphql", "ClientDocuments", map[string]any{"accountID": w.a1}).ok(t)
+		if r.num(t, "clientDocuments.totalCount") != 2 || r.str(t, "clientDocuments.edges.1.node.serialNumber") != fmt.Sprintf("KH-%d-000002", year) ||
+			r.str(t, "clientDocuments.edges.0.node.uploadedBy.id") != w.am1.id {
+			t.Fatalf("documents: %v", r.Data)
+		}
+		// Refused uploads store nothing.
+		before := e.client.DocumentContent.Query().CountX(ctx)
+		uploadOp(w.am2, w.a1, "OTHER", "x", "x.txt", []byte("x")).code(t, "NOT_FOUND")
+		uploadOp(w.am1, w.a1, "OTHER", "x", "x.txt", nil).code(t, "BAD_USER_INPUT")
+		uploadOp(w.am1, w.a1, "NOT_A_CATEGORY", "x", "x.txt", []byte("x")).code(t, "BAD_USER_INPUT")
+		big := bytes.Repeat([]byte("a"), archive.MaxBytes+1)
+		r = uploadOp(w.am1, w.a1, "OTHER", "big", "big.txt", big).code(t, "BAD_USER_INPUT")
+		if !strings.Contains(r.Errors[0].Message, "20 MiB") {
+			t.Fatalf("the size limit: %s", r.Errors[0].Message)
+		}
+		r = uploadOp(w.am1, w.a1, "OTHER", "huge", "huge.txt", bytes.Repeat([]byte("a"), api.MaxUploadBodyBytes+1)).code(t, "BAD_USER_INPUT")
+		if r.Status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("a body past the upload limit: %d", r.Status)
+		}
+		if after := e.client.DocumentContent.Query().CountX(ctx); after != before || e.client.ClientDocument.Query().CountX(ctx) != 2 {
+			t.Fatalf("refused uploads stored %d contents", after-before)
+		}
+		// A multipart request that does not follow the specification.
+		r = w.am1.upload(uploadMutation, map[string]any{"input": map[string]any{"accountID": w.a1, "category": "OTHER", "title": "x", "file": "not null"}}, "x.txt", []byte("x"))
+		r.code(t, "BAD_USER_INPUT")
+	})
+}
+
+// Serial numbers are the organisation's, without gaps, whatever instance
+// files the documents at the same moment.
+func TestDocumentSerialsRace(t *testing.T) {
+	url := testdb.PostgresURL(t)
+	one := newEnv(t, url, auth.Config{Secret: testSecret})
+	two := newEnv(t, url, auth.Config{Secret: testSecret})
+	w := newWorld(t, one)
+	ams := []*user{one.as("acme", "am1", auth.RoleAccountManager), two.as("acme", "am1", auth.RoleAccountManager)}
+	serials := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range serials {
+		wg.Go(func() {
+			r := uploadOp(ams[i%2], w.a1, "REPORT", fmt.Sprintf("报告 %d", i), "r.txt", []byte(fmt.Sprintf("报告 %d", i)))
+			if len(r.Errors) > 0 {
+				t.Errorf("upload %d: %v", i, r.Errors)
+				return
+			}
+			serials[i] = r.Data["uploadClientDocument"].(map[string]any)["serialNumber"].(string)
+		})
+	}
+	wg.Wait()
+	slices.Sort(serials)
+	year := time.Now().In(shanghai).Year()
+	for i, s := range serials {
+		if s != fmt.Sprintf("KH-%d-%06d", year, i+1) {
+			t.Fatalf("serials %v", serials)
+		}
+	}
+}
+
+func TestIntelligenceAndArchiveDeadline(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		setOwner := func(u *user, a, owner string) *result {
+			return u.do(`mutation($id: ID!, $o: ID!) { updateAccount(id: $id, input: {intelligenceOwnerID: $o}) { intelligenceOwner { id } } }`, map[string]any{"id": a, "o": owner})
+		}
+		setOwner(w.am1, w.a1, w.sup.id).code(t, "FORBIDDEN")
+		setOwner(w.sm1, w.a1, w.am2.id).code(t, "BAD_USER_INPUT") // am2 does not read a1
+		setOwner(w.sm1, w.a1, w.sup.id).ok(t)
+		// The intelligence owner and the account manager file; others may not.
+		fileIntelligence(w.sup, w.a1).ok(t)
+		fileIntelligence(w.rep1, w.a1).code(t, "FORBIDDEN")
+		fileIntelligence(w.am2, w.a1).code(t, "NOT_FOUND")
+		r := w.am1.op("archive.graphql", "FileIntelligence", map[string]any{"input": map[string]any{"accountID": w.a1,
+			"headline": "客户获评省级专精特新企业", "source": "公司官网", "summary": "……", "entryPoint": "申报辅导"}}).ok(t)
+		if r.str(t, "fileIntelligence.author.id") != w.am1.id || r.str(t, "fileIntelligence.entryPoint") != "申报辅导" {
+			t.Fatalf("filed: %v", r.Data)
+		}
+		fileIntelligence(w.am1, w.a1).ok(t)
+		w.am1.op("archive.graphql", "FileIntelligence", map[string]any{"input": map[string]any{"accountID": w.a1,
+			"headline": "", "source": "x", "summary": "x", "entryPoint": "x"}}).code(t, "BAD_USER_INPUT")
+		r = w.am1.do(`query($id: ID!) { node(id: $id) { ... on Account { intelligence { totalCount edges { node { headline createdAt } } } } } }`, map[string]any{"id": w.a1}).ok(t)
+		items := r.list(t, "node.intelligence.edges")
+		if len(items) != 3 || items[1].(map[string]any)["node"].(map[string]any)["headline"] != "客户获评省级专精特新企业" ||
+			items[0].(map[string]any)["node"].(map[string]any)["createdAt"].(string) < items[2].(map[string]any)["node"].(map[string]any)["createdAt"].(string) {
+			t.Fatalf("intelligence, newest first: %v", items)
+		}
+
+		// The archive deadline: a1 signed five days ago lacks facts; a2 signed
+		// yesterday is not due yet.
+		sign := func(a string, ago time.Duration) {
+			w.admin.do(`mutation($id: ID!, $at: Time!) { updateAccount(id: $id, input: {contractSignedAt: $at}) { id } }`, map[string]any{"id": a, "at": time.Now().Add(-ago).UTC().Format(time.RFC3339)}).ok(t)
+		}
+		sign(w.a1, 5*24*time.Hour)
+		sign(w.a2, 24*time.Hour)
+		r = w.sm1.op("archive.graphql", "IncompleteArchives", nil).ok(t)
+		if r.num(t, "incompleteArchives.totalCount") != 1 || r.str(t, "incompleteArchives.edges.0.node.account.id") != w.a1 {
+			t.Fatalf("incomplete: %v", r.Data)
+		}
+		missing := r.list(t, "incompleteArchives.edges.0.node.missing")
+		if fmt.Sprint(missing) != "[INDUSTRY ADDRESS PHONE BUSINESS_SCOPE COMPANY_PROFILE]" {
+			t.Fatalf("a1 lacks %v", missing)
+		}
+		due, _ := time.Parse(time.RFC3339, r.str(t, "incompleteArchives.edges.0.node.dueAt"))
+		if d := time.Until(due); d > -47*time.Hour || d < -49*time.Hour {
+			t.Fatalf("due %v: three days after the signature", due)
+		}
+		if n := w.am2.op("archive.graphql", "IncompleteArchives", nil).ok(t).num(t, "incompleteArchives.totalCount"); n != 0 {
+			t.Fatalf("am2 sees %d gaps of others' accounts", n)
+		}
+		w.am1.do(`mutation($id: ID!) { updateAccount(id: $id, input: {industry: "机械制造", address: "上海市浦东新区张江路 88 号", phone: "021-5080 1234", businessScope: "数控机床研发、生产"}) { id } }`, map[string]any{"id": w.a1}).ok(t)
+		r = w.am1.op("archive.graphql", "IncompleteArchives", nil).ok(t)
+		if fmt.Sprint(r.list(t, "incompleteArchives.edges.0.node.missing")) != "[COMPANY_PROFILE]" {
+			t.Fatalf("after the facts: %v", r.Data)
+		}
+		uploadOp(w.am1, w.a1, "COMPANY_PROFILE", "公司简介", "profile.txt", []byte("公司简介")).ok(t)
+		if n := w.am1.op("archive.graphql", "IncompleteArchives", nil).ok(t).num(t, "incompleteArchives.totalCount"); n != 0 {
+			t.Fatalf("a complete archive is listed (%d)", n)
+		}
+	})
+}
