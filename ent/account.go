@@ -98,6 +98,8 @@ type Account struct {
 	NextVisitDueAt *time.Time `json:"next_visit_due_at,omitempty"`
 	// The last contact, or the creation of an account never contacted: the NO_FOLLOW_UP clock.
 	QuietSince *time.Time `json:"quiet_since,omitempty"`
+	// What search reads: the searchable fields, lowercased; phones also as digits.
+	SearchText string `json:"search_text,omitempty"`
 	// The later of the last order and quiet_since: the NO_RECENT_ORDER clock (a week without either).
 	LastActivityAt *time.Time `json:"last_activity_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -299,7 +301,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case account.FieldVersion, account.FieldCreditLimit, account.FieldPaymentTermDays, account.FieldOutstandingBalance:
 			values[i] = new(sql.NullInt64)
-		case account.FieldName, account.FieldIndustry, account.FieldRegion, account.FieldAddress, account.FieldPhone, account.FieldFax, account.FieldEmail, account.FieldWebsite, account.FieldBusinessScope, account.FieldMainProducts, account.FieldIndustryPosition, account.FieldRecentDevelopments, account.FieldCompanySize, account.FieldSource, account.FieldLifecycleStage, account.FieldCooperationIntent, account.FieldTier:
+		case account.FieldName, account.FieldIndustry, account.FieldRegion, account.FieldAddress, account.FieldPhone, account.FieldFax, account.FieldEmail, account.FieldWebsite, account.FieldBusinessScope, account.FieldMainProducts, account.FieldIndustryPosition, account.FieldRecentDevelopments, account.FieldCompanySize, account.FieldSource, account.FieldLifecycleStage, account.FieldCooperationIntent, account.FieldTier, account.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldContractSignedAt, account.FieldLastOrderAt, account.FieldServiceAssignedAt, account.FieldServiceHandoverAt, account.FieldServiceTakenOverAt, account.FieldLastContactAt, account.FieldLastCallAt, account.FieldLastVisitAt, account.FieldNextCallDueAt, account.FieldNextVisitDueAt, account.FieldQuietSince, account.FieldLastActivityAt:
 			values[i] = new(sql.NullTime)
@@ -571,6 +573,12 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.QuietSince = new(time.Time)
 				*_m.QuietSince = value.Time
 			}
+		case account.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
+			}
 		case account.FieldLastActivityAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field last_activity_at", values[i])
@@ -826,6 +834,9 @@ func (_m *Account) String() string {
 		builder.WriteString("quiet_since=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteString(", ")
 	if v := _m.LastActivityAt; v != nil {
 		builder.WriteString("last_activity_at=")

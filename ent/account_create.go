@@ -566,6 +566,20 @@ func (_c *AccountCreate) SetNillableQuietSince(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetSearchText sets the "search_text" field.
+func (_c *AccountCreate) SetSearchText(v string) *AccountCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableSearchText(v *string) *AccountCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetLastActivityAt sets the "last_activity_at" field.
 func (_c *AccountCreate) SetLastActivityAt(v time.Time) *AccountCreate {
 	_c.mutation.SetLastActivityAt(v)
@@ -1164,6 +1178,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.QuietSince(); ok {
 		_spec.SetField(account.FieldQuietSince, field.TypeTime, value)
 		_node.QuietSince = &value
+	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(account.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
 	}
 	if value, ok := _c.mutation.LastActivityAt(); ok {
 		_spec.SetField(account.FieldLastActivityAt, field.TypeTime, value)
@@ -2091,6 +2109,24 @@ func (u *AccountUpsert) ClearQuietSince() *AccountUpsert {
 	return u
 }
 
+// SetSearchText sets the "search_text" field.
+func (u *AccountUpsert) SetSearchText(v string) *AccountUpsert {
+	u.Set(account.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateSearchText() *AccountUpsert {
+	u.SetExcluded(account.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *AccountUpsert) ClearSearchText() *AccountUpsert {
+	u.SetNull(account.FieldSearchText)
+	return u
+}
+
 // SetLastActivityAt sets the "last_activity_at" field.
 func (u *AccountUpsert) SetLastActivityAt(v time.Time) *AccountUpsert {
 	u.Set(account.FieldLastActivityAt, v)
@@ -2909,6 +2945,27 @@ func (u *AccountUpsertOne) UpdateQuietSince() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearQuietSince() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearQuietSince()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *AccountUpsertOne) SetSearchText(v string) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateSearchText() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *AccountUpsertOne) ClearSearchText() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -3900,6 +3957,27 @@ func (u *AccountUpsertBulk) UpdateQuietSince() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearQuietSince() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearQuietSince()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *AccountUpsertBulk) SetSearchText(v string) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateSearchText() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *AccountUpsertBulk) ClearSearchText() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearSearchText()
 	})
 }
 

@@ -753,6 +753,26 @@ func (_u *AccountUpdate) ClearQuietSince() *AccountUpdate {
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *AccountUpdate) SetSearchText(v string) *AccountUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableSearchText(v *string) *AccountUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *AccountUpdate) ClearSearchText() *AccountUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetLastActivityAt sets the "last_activity_at" field.
 func (_u *AccountUpdate) SetLastActivityAt(v time.Time) *AccountUpdate {
 	_u.mutation.SetLastActivityAt(v)
@@ -1530,6 +1550,12 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.QuietSinceCleared() {
 		_spec.ClearField(account.FieldQuietSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(account.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(account.FieldSearchText, field.TypeString)
 	}
 	if value, ok := _u.mutation.LastActivityAt(); ok {
 		_spec.SetField(account.FieldLastActivityAt, field.TypeTime, value)
@@ -2808,6 +2834,26 @@ func (_u *AccountUpdateOne) ClearQuietSince() *AccountUpdateOne {
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *AccountUpdateOne) SetSearchText(v string) *AccountUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableSearchText(v *string) *AccountUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *AccountUpdateOne) ClearSearchText() *AccountUpdateOne {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetLastActivityAt sets the "last_activity_at" field.
 func (_u *AccountUpdateOne) SetLastActivityAt(v time.Time) *AccountUpdateOne {
 	_u.mutation.SetLastActivityAt(v)
@@ -3615,6 +3661,12 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if _u.mutation.QuietSinceCleared() {
 		_spec.ClearField(account.FieldQuietSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(account.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(account.FieldSearchText, field.TypeString)
 	}
 	if value, ok := _u.mutation.LastActivityAt(); ok {
 		_spec.SetField(account.FieldLastActivityAt, field.TypeTime, value)

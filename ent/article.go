@@ -44,6 +44,8 @@ type Article struct {
 	Status article.Status `json:"status,omitempty"`
 	// The order in the issue, set by the editor.
 	Position int `json:"position,omitempty"`
+	// What search reads: the searchable fields, lowercased; phones also as digits.
+	SearchText string `json:"search_text,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ArticleQuery when eager-loading is set.
 	Edges        ArticleEdges `json:"edges"`
@@ -120,7 +122,7 @@ func (*Article) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case article.FieldVersion, article.FieldPosition:
 			values[i] = new(sql.NullInt64)
-		case article.FieldTitle, article.FieldBody, article.FieldStatus:
+		case article.FieldTitle, article.FieldBody, article.FieldStatus, article.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case article.FieldCreatedAt, article.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -211,6 +213,12 @@ func (_m *Article) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Position = int(value.Int64)
 			}
+		case article.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -299,6 +307,9 @@ func (_m *Article) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("position=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Position))
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteByte(')')
 	return builder.String()
 }

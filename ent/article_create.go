@@ -150,6 +150,20 @@ func (_c *ArticleCreate) SetNillablePosition(v *int) *ArticleCreate {
 	return _c
 }
 
+// SetSearchText sets the "search_text" field.
+func (_c *ArticleCreate) SetSearchText(v string) *ArticleCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *ArticleCreate) SetNillableSearchText(v *string) *ArticleCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ArticleCreate) SetID(v pulid.ID) *ArticleCreate {
 	_c.mutation.SetID(v)
@@ -376,6 +390,10 @@ func (_c *ArticleCreate) createSpec() (*Article, *sqlgraph.CreateSpec) {
 		_spec.SetField(article.FieldPosition, field.TypeInt, value)
 		_node.Position = value
 	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(article.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
+	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -598,6 +616,24 @@ func (u *ArticleUpsert) AddPosition(v int) *ArticleUpsert {
 	return u
 }
 
+// SetSearchText sets the "search_text" field.
+func (u *ArticleUpsert) SetSearchText(v string) *ArticleUpsert {
+	u.Set(article.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ArticleUpsert) UpdateSearchText() *ArticleUpsert {
+	u.SetExcluded(article.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ArticleUpsert) ClearSearchText() *ArticleUpsert {
+	u.SetNull(article.FieldSearchText)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -774,6 +810,27 @@ func (u *ArticleUpsertOne) AddPosition(v int) *ArticleUpsertOne {
 func (u *ArticleUpsertOne) UpdatePosition() *ArticleUpsertOne {
 	return u.Update(func(s *ArticleUpsert) {
 		s.UpdatePosition()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ArticleUpsertOne) SetSearchText(v string) *ArticleUpsertOne {
+	return u.Update(func(s *ArticleUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ArticleUpsertOne) UpdateSearchText() *ArticleUpsertOne {
+	return u.Update(func(s *ArticleUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ArticleUpsertOne) ClearSearchText() *ArticleUpsertOne {
+	return u.Update(func(s *ArticleUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -1120,6 +1177,27 @@ func (u *ArticleUpsertBulk) AddPosition(v int) *ArticleUpsertBulk {
 func (u *ArticleUpsertBulk) UpdatePosition() *ArticleUpsertBulk {
 	return u.Update(func(s *ArticleUpsert) {
 		s.UpdatePosition()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ArticleUpsertBulk) SetSearchText(v string) *ArticleUpsertBulk {
+	return u.Update(func(s *ArticleUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ArticleUpsertBulk) UpdateSearchText() *ArticleUpsertBulk {
+	return u.Update(func(s *ArticleUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ArticleUpsertBulk) ClearSearchText() *ArticleUpsertBulk {
+	return u.Update(func(s *ArticleUpsert) {
+		s.ClearSearchText()
 	})
 }
 

@@ -141,6 +141,26 @@ func (_u *ArticleUpdate) AddPosition(v int) *ArticleUpdate {
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *ArticleUpdate) SetSearchText(v string) *ArticleUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ArticleUpdate) SetNillableSearchText(v *string) *ArticleUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ArticleUpdate) ClearSearchText() *ArticleUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetDepartment sets the "department" edge to the Department entity.
 func (_u *ArticleUpdate) SetDepartment(v *Department) *ArticleUpdate {
 	return _u.SetDepartmentID(v.ID)
@@ -266,6 +286,12 @@ func (_u *ArticleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedPosition(); ok {
 		_spec.AddField(article.FieldPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(article.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(article.FieldSearchText, field.TypeString)
 	}
 	if _u.mutation.DepartmentCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -428,6 +454,26 @@ func (_u *ArticleUpdateOne) AddPosition(v int) *ArticleUpdateOne {
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *ArticleUpdateOne) SetSearchText(v string) *ArticleUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ArticleUpdateOne) SetNillableSearchText(v *string) *ArticleUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ArticleUpdateOne) ClearSearchText() *ArticleUpdateOne {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetDepartment sets the "department" edge to the Department entity.
 func (_u *ArticleUpdateOne) SetDepartment(v *Department) *ArticleUpdateOne {
 	return _u.SetDepartmentID(v.ID)
@@ -583,6 +629,12 @@ func (_u *ArticleUpdateOne) sqlSave(ctx context.Context) (_node *Article, err er
 	}
 	if value, ok := _u.mutation.AddedPosition(); ok {
 		_spec.AddField(article.FieldPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(article.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(article.FieldSearchText, field.TypeString)
 	}
 	if _u.mutation.DepartmentCleared() {
 		edge := &sqlgraph.EdgeSpec{

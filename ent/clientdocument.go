@@ -48,6 +48,8 @@ type ClientDocument struct {
 	Size int64 `json:"size,omitempty"`
 	// UploadedByID holds the value of the "uploaded_by_id" field.
 	UploadedByID pulid.ID `json:"uploaded_by_id,omitempty"`
+	// What search reads: the searchable fields, lowercased; phones also as digits.
+	SearchText string `json:"search_text,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ClientDocumentQuery when eager-loading is set.
 	Edges        ClientDocumentEdges `json:"edges"`
@@ -124,7 +126,7 @@ func (*ClientDocument) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case clientdocument.FieldYear, clientdocument.FieldNumber, clientdocument.FieldSize:
 			values[i] = new(sql.NullInt64)
-		case clientdocument.FieldCategory, clientdocument.FieldTitle, clientdocument.FieldSerialNumber, clientdocument.FieldFileName, clientdocument.FieldContentType:
+		case clientdocument.FieldCategory, clientdocument.FieldTitle, clientdocument.FieldSerialNumber, clientdocument.FieldFileName, clientdocument.FieldContentType, clientdocument.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case clientdocument.FieldCreatedAt, clientdocument.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -227,6 +229,12 @@ func (_m *ClientDocument) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.UploadedByID = *value
 			}
+		case clientdocument.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -321,6 +329,9 @@ func (_m *ClientDocument) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("uploaded_by_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.UploadedByID))
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -130,6 +130,20 @@ func (_c *ClientDocumentCreate) SetNillableUploadedByID(v *pulid.ID) *ClientDocu
 	return _c
 }
 
+// SetSearchText sets the "search_text" field.
+func (_c *ClientDocumentCreate) SetSearchText(v string) *ClientDocumentCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *ClientDocumentCreate) SetNillableSearchText(v *string) *ClientDocumentCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ClientDocumentCreate) SetID(v pulid.ID) *ClientDocumentCreate {
 	_c.mutation.SetID(v)
@@ -379,6 +393,10 @@ func (_c *ClientDocumentCreate) createSpec() (*ClientDocument, *sqlgraph.CreateS
 		_spec.SetField(clientdocument.FieldSize, field.TypeInt64, value)
 		_node.Size = value
 	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(clientdocument.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
+	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -522,6 +540,24 @@ func (u *ClientDocumentUpsert) UpdateTitle() *ClientDocumentUpsert {
 	return u
 }
 
+// SetSearchText sets the "search_text" field.
+func (u *ClientDocumentUpsert) SetSearchText(v string) *ClientDocumentUpsert {
+	u.Set(clientdocument.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ClientDocumentUpsert) UpdateSearchText() *ClientDocumentUpsert {
+	u.SetExcluded(clientdocument.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ClientDocumentUpsert) ClearSearchText() *ClientDocumentUpsert {
+	u.SetNull(clientdocument.FieldSearchText)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -628,6 +664,27 @@ func (u *ClientDocumentUpsertOne) SetTitle(v string) *ClientDocumentUpsertOne {
 func (u *ClientDocumentUpsertOne) UpdateTitle() *ClientDocumentUpsertOne {
 	return u.Update(func(s *ClientDocumentUpsert) {
 		s.UpdateTitle()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ClientDocumentUpsertOne) SetSearchText(v string) *ClientDocumentUpsertOne {
+	return u.Update(func(s *ClientDocumentUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ClientDocumentUpsertOne) UpdateSearchText() *ClientDocumentUpsertOne {
+	return u.Update(func(s *ClientDocumentUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ClientDocumentUpsertOne) ClearSearchText() *ClientDocumentUpsertOne {
+	return u.Update(func(s *ClientDocumentUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -904,6 +961,27 @@ func (u *ClientDocumentUpsertBulk) SetTitle(v string) *ClientDocumentUpsertBulk 
 func (u *ClientDocumentUpsertBulk) UpdateTitle() *ClientDocumentUpsertBulk {
 	return u.Update(func(s *ClientDocumentUpsert) {
 		s.UpdateTitle()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ClientDocumentUpsertBulk) SetSearchText(v string) *ClientDocumentUpsertBulk {
+	return u.Update(func(s *ClientDocumentUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ClientDocumentUpsertBulk) UpdateSearchText() *ClientDocumentUpsertBulk {
+	return u.Update(func(s *ClientDocumentUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ClientDocumentUpsertBulk) ClearSearchText() *ClientDocumentUpsertBulk {
+	return u.Update(func(s *ClientDocumentUpsert) {
+		s.ClearSearchText()
 	})
 }
 

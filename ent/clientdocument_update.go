@@ -51,6 +51,26 @@ func (_u *ClientDocumentUpdate) SetNillableTitle(v *string) *ClientDocumentUpdat
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *ClientDocumentUpdate) SetSearchText(v string) *ClientDocumentUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ClientDocumentUpdate) SetNillableSearchText(v *string) *ClientDocumentUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ClientDocumentUpdate) ClearSearchText() *ClientDocumentUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetContentID sets the "content" edge to the DocumentContent entity by ID.
 func (_u *ClientDocumentUpdate) SetContentID(id pulid.ID) *ClientDocumentUpdate {
 	_u.mutation.SetContentID(id)
@@ -163,6 +183,12 @@ func (_u *ClientDocumentUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(clientdocument.FieldTitle, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(clientdocument.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(clientdocument.FieldSearchText, field.TypeString)
+	}
 	if _u.mutation.ContentCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -231,6 +257,26 @@ func (_u *ClientDocumentUpdateOne) SetNillableTitle(v *string) *ClientDocumentUp
 	if v != nil {
 		_u.SetTitle(*v)
 	}
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *ClientDocumentUpdateOne) SetSearchText(v string) *ClientDocumentUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ClientDocumentUpdateOne) SetNillableSearchText(v *string) *ClientDocumentUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ClientDocumentUpdateOne) ClearSearchText() *ClientDocumentUpdateOne {
+	_u.mutation.ClearSearchText()
 	return _u
 }
 
@@ -375,6 +421,12 @@ func (_u *ClientDocumentUpdateOne) sqlSave(ctx context.Context) (_node *ClientDo
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(clientdocument.FieldTitle, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(clientdocument.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(clientdocument.FieldSearchText, field.TypeString)
 	}
 	if _u.mutation.ContentCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -44,6 +44,8 @@ type Contact struct {
 	Wechat string `json:"wechat,omitempty"`
 	// Chairman or general manager: an A-tier visit only counts if one was met.
 	IsDecisionMaker bool `json:"is_decision_maker,omitempty"`
+	// What search reads: the searchable fields, lowercased; phones also as digits.
+	SearchText string `json:"search_text,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -109,7 +111,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldName, contact.FieldTitle, contact.FieldMobile, contact.FieldDirectLine, contact.FieldEmail, contact.FieldWechat:
+		case contact.FieldName, contact.FieldTitle, contact.FieldMobile, contact.FieldDirectLine, contact.FieldEmail, contact.FieldWechat, contact.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -206,6 +208,12 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.IsDecisionMaker = value.Bool
 			}
+		case contact.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -292,6 +300,9 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("is_decision_maker=")
 	builder.WriteString(fmt.Sprintf("%v", _m.IsDecisionMaker))
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteByte(')')
 	return builder.String()
 }

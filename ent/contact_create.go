@@ -171,6 +171,20 @@ func (_c *ContactCreate) SetNillableIsDecisionMaker(v *bool) *ContactCreate {
 	return _c
 }
 
+// SetSearchText sets the "search_text" field.
+func (_c *ContactCreate) SetSearchText(v string) *ContactCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableSearchText(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -419,6 +433,10 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
 		_node.IsDecisionMaker = value
 	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(contact.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
+	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -665,6 +683,24 @@ func (u *ContactUpsert) UpdateIsDecisionMaker() *ContactUpsert {
 	return u
 }
 
+// SetSearchText sets the "search_text" field.
+func (u *ContactUpsert) SetSearchText(v string) *ContactUpsert {
+	u.Set(contact.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateSearchText() *ContactUpsert {
+	u.SetExcluded(contact.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ContactUpsert) ClearSearchText() *ContactUpsert {
+	u.SetNull(contact.FieldSearchText)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -887,6 +923,27 @@ func (u *ContactUpsertOne) SetIsDecisionMaker(v bool) *ContactUpsertOne {
 func (u *ContactUpsertOne) UpdateIsDecisionMaker() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateIsDecisionMaker()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ContactUpsertOne) SetSearchText(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateSearchText() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ContactUpsertOne) ClearSearchText() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -1279,6 +1336,27 @@ func (u *ContactUpsertBulk) SetIsDecisionMaker(v bool) *ContactUpsertBulk {
 func (u *ContactUpsertBulk) UpdateIsDecisionMaker() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateIsDecisionMaker()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ContactUpsertBulk) SetSearchText(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateSearchText() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ContactUpsertBulk) ClearSearchText() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearSearchText()
 	})
 }
 

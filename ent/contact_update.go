@@ -186,6 +186,26 @@ func (_u *ContactUpdate) SetNillableIsDecisionMaker(v *bool) *ContactUpdate {
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *ContactUpdate) SetSearchText(v string) *ContactUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableSearchText(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ContactUpdate) ClearSearchText() *ContactUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
 func (_u *ContactUpdate) AddInteractionIDs(ids ...pulid.ID) *ContactUpdate {
 	_u.mutation.AddInteractionIDs(ids...)
@@ -372,6 +392,12 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.IsDecisionMaker(); ok {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(contact.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(contact.FieldSearchText, field.TypeString)
 	}
 	if _u.mutation.InteractionsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -595,6 +621,26 @@ func (_u *ContactUpdateOne) SetNillableIsDecisionMaker(v *bool) *ContactUpdateOn
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *ContactUpdateOne) SetSearchText(v string) *ContactUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableSearchText(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ContactUpdateOne) ClearSearchText() *ContactUpdateOne {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // AddInteractionIDs adds the "interactions" edge to the Interaction entity by IDs.
 func (_u *ContactUpdateOne) AddInteractionIDs(ids ...pulid.ID) *ContactUpdateOne {
 	_u.mutation.AddInteractionIDs(ids...)
@@ -811,6 +857,12 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if value, ok := _u.mutation.IsDecisionMaker(); ok {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(contact.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(contact.FieldSearchText, field.TypeString)
 	}
 	if _u.mutation.InteractionsCleared() {
 		edge := &sqlgraph.EdgeSpec{

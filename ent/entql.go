@@ -97,6 +97,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			account.FieldNextCallDueAt:       {Type: field.TypeTime, Column: account.FieldNextCallDueAt},
 			account.FieldNextVisitDueAt:      {Type: field.TypeTime, Column: account.FieldNextVisitDueAt},
 			account.FieldQuietSince:          {Type: field.TypeTime, Column: account.FieldQuietSince},
+			account.FieldSearchText:          {Type: field.TypeString, Column: account.FieldSearchText},
 			account.FieldLastActivityAt:      {Type: field.TypeTime, Column: account.FieldLastActivityAt},
 		},
 	}
@@ -143,6 +144,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			article.FieldAuthorID:       {Type: field.TypeString, Column: article.FieldAuthorID},
 			article.FieldStatus:         {Type: field.TypeEnum, Column: article.FieldStatus},
 			article.FieldPosition:       {Type: field.TypeInt, Column: article.FieldPosition},
+			article.FieldSearchText:     {Type: field.TypeString, Column: article.FieldSearchText},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -282,6 +284,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			clientdocument.FieldContentType:    {Type: field.TypeString, Column: clientdocument.FieldContentType},
 			clientdocument.FieldSize:           {Type: field.TypeInt64, Column: clientdocument.FieldSize},
 			clientdocument.FieldUploadedByID:   {Type: field.TypeString, Column: clientdocument.FieldUploadedByID},
+			clientdocument.FieldSearchText:     {Type: field.TypeString, Column: clientdocument.FieldSearchText},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -373,6 +376,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEmail:           {Type: field.TypeString, Column: contact.FieldEmail},
 			contact.FieldWechat:          {Type: field.TypeString, Column: contact.FieldWechat},
 			contact.FieldIsDecisionMaker: {Type: field.TypeBool, Column: contact.FieldIsDecisionMaker},
+			contact.FieldSearchText:      {Type: field.TypeString, Column: contact.FieldSearchText},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -2597,6 +2601,11 @@ func (f *AccountFilter) WhereQuietSince(p entql.TimeP) {
 	f.Where(p.Field(account.FieldQuietSince))
 }
 
+// WhereSearchText applies the entql string predicate on the search_text field.
+func (f *AccountFilter) WhereSearchText(p entql.StringP) {
+	f.Where(p.Field(account.FieldSearchText))
+}
+
 // WhereLastActivityAt applies the entql time.Time predicate on the last_activity_at field.
 func (f *AccountFilter) WhereLastActivityAt(p entql.TimeP) {
 	f.Where(p.Field(account.FieldLastActivityAt))
@@ -3013,6 +3022,11 @@ func (f *ArticleFilter) WhereStatus(p entql.StringP) {
 // WherePosition applies the entql int predicate on the position field.
 func (f *ArticleFilter) WherePosition(p entql.IntP) {
 	f.Where(p.Field(article.FieldPosition))
+}
+
+// WhereSearchText applies the entql string predicate on the search_text field.
+func (f *ArticleFilter) WhereSearchText(p entql.StringP) {
+	f.Where(p.Field(article.FieldSearchText))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.
@@ -3840,6 +3854,11 @@ func (f *ClientDocumentFilter) WhereUploadedByID(p entql.StringP) {
 	f.Where(p.Field(clientdocument.FieldUploadedByID))
 }
 
+// WhereSearchText applies the entql string predicate on the search_text field.
+func (f *ClientDocumentFilter) WhereSearchText(p entql.StringP) {
+	f.Where(p.Field(clientdocument.FieldSearchText))
+}
+
 // WhereHasOrganization applies a predicate to check if query has an edge organization.
 func (f *ClientDocumentFilter) WhereHasOrganization() {
 	f.Where(entql.HasEdge("organization"))
@@ -4431,6 +4450,11 @@ func (f *ContactFilter) WhereWechat(p entql.StringP) {
 // WhereIsDecisionMaker applies the entql bool predicate on the is_decision_maker field.
 func (f *ContactFilter) WhereIsDecisionMaker(p entql.BoolP) {
 	f.Where(p.Field(contact.FieldIsDecisionMaker))
+}
+
+// WhereSearchText applies the entql string predicate on the search_text field.
+func (f *ContactFilter) WhereSearchText(p entql.StringP) {
+	f.Where(p.Field(contact.FieldSearchText))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

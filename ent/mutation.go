@@ -138,6 +138,7 @@ type AccountMutation struct {
 	next_call_due_at          *time.Time
 	next_visit_due_at         *time.Time
 	quiet_since               *time.Time
+	search_text               *string
 	last_activity_at          *time.Time
 	clearedFields             map[string]struct{}
 	organization              *pulid.ID
@@ -2150,6 +2151,55 @@ func (m *AccountMutation) ResetQuietSince() {
 	delete(m.clearedFields, account.FieldQuietSince)
 }
 
+// SetSearchText sets the "search_text" field.
+func (m *AccountMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *AccountMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *AccountMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[account.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *AccountMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[account.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *AccountMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, account.FieldSearchText)
+}
+
 // SetLastActivityAt sets the "last_activity_at" field.
 func (m *AccountMutation) SetLastActivityAt(t time.Time) {
 	m.last_activity_at = &t
@@ -2881,7 +2931,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 40)
+	fields := make([]string, 0, 41)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2999,6 +3049,9 @@ func (m *AccountMutation) Fields() []string {
 	if m.quiet_since != nil {
 		fields = append(fields, account.FieldQuietSince)
 	}
+	if m.search_text != nil {
+		fields = append(fields, account.FieldSearchText)
+	}
 	if m.last_activity_at != nil {
 		fields = append(fields, account.FieldLastActivityAt)
 	}
@@ -3088,6 +3141,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.NextVisitDueAt()
 	case account.FieldQuietSince:
 		return m.QuietSince()
+	case account.FieldSearchText:
+		return m.SearchText()
 	case account.FieldLastActivityAt:
 		return m.LastActivityAt()
 	}
@@ -3177,6 +3232,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldNextVisitDueAt(ctx)
 	case account.FieldQuietSince:
 		return m.OldQuietSince(ctx)
+	case account.FieldSearchText:
+		return m.OldSearchText(ctx)
 	case account.FieldLastActivityAt:
 		return m.OldLastActivityAt(ctx)
 	}
@@ -3461,6 +3518,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetQuietSince(v)
 		return nil
+	case account.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
+		return nil
 	case account.FieldLastActivityAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -3636,6 +3700,9 @@ func (m *AccountMutation) ClearedFields() []string {
 	if m.FieldCleared(account.FieldQuietSince) {
 		fields = append(fields, account.FieldQuietSince)
 	}
+	if m.FieldCleared(account.FieldSearchText) {
+		fields = append(fields, account.FieldSearchText)
+	}
 	if m.FieldCleared(account.FieldLastActivityAt) {
 		fields = append(fields, account.FieldLastActivityAt)
 	}
@@ -3739,6 +3806,9 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldQuietSince:
 		m.ClearQuietSince()
+		return nil
+	case account.FieldSearchText:
+		m.ClearSearchText()
 		return nil
 	case account.FieldLastActivityAt:
 		m.ClearLastActivityAt()
@@ -3867,6 +3937,9 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldQuietSince:
 		m.ResetQuietSince()
+		return nil
+	case account.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	case account.FieldLastActivityAt:
 		m.ResetLastActivityAt()
@@ -5172,6 +5245,7 @@ type ArticleMutation struct {
 	status              *article.Status
 	position            *int
 	addposition         *int
+	search_text         *string
 	clearedFields       map[string]struct{}
 	organization        *pulid.ID
 	clearedorganization bool
@@ -5752,6 +5826,55 @@ func (m *ArticleMutation) ResetPosition() {
 	m.addposition = nil
 }
 
+// SetSearchText sets the "search_text" field.
+func (m *ArticleMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *ArticleMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Article entity.
+// If the Article object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ArticleMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *ArticleMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[article.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *ArticleMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[article.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *ArticleMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, article.FieldSearchText)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *ArticleMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -5894,7 +6017,7 @@ func (m *ArticleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ArticleMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, article.FieldCreatedAt)
 	}
@@ -5928,6 +6051,9 @@ func (m *ArticleMutation) Fields() []string {
 	if m.position != nil {
 		fields = append(fields, article.FieldPosition)
 	}
+	if m.search_text != nil {
+		fields = append(fields, article.FieldSearchText)
+	}
 	return fields
 }
 
@@ -5958,6 +6084,8 @@ func (m *ArticleMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case article.FieldPosition:
 		return m.Position()
+	case article.FieldSearchText:
+		return m.SearchText()
 	}
 	return nil, false
 }
@@ -5989,6 +6117,8 @@ func (m *ArticleMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldStatus(ctx)
 	case article.FieldPosition:
 		return m.OldPosition(ctx)
+	case article.FieldSearchText:
+		return m.OldSearchText(ctx)
 	}
 	return nil, fmt.Errorf("unknown Article field %s", name)
 }
@@ -6075,6 +6205,13 @@ func (m *ArticleMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPosition(v)
 		return nil
+	case article.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Article field %s", name)
 }
@@ -6138,6 +6275,9 @@ func (m *ArticleMutation) ClearedFields() []string {
 	if m.FieldCleared(article.FieldAuthorID) {
 		fields = append(fields, article.FieldAuthorID)
 	}
+	if m.FieldCleared(article.FieldSearchText) {
+		fields = append(fields, article.FieldSearchText)
+	}
 	return fields
 }
 
@@ -6157,6 +6297,9 @@ func (m *ArticleMutation) ClearField(name string) error {
 		return nil
 	case article.FieldAuthorID:
 		m.ClearAuthorID()
+		return nil
+	case article.FieldSearchText:
+		m.ClearSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Article nullable field %s", name)
@@ -6198,6 +6341,9 @@ func (m *ArticleMutation) ResetField(name string) error {
 		return nil
 	case article.FieldPosition:
 		m.ResetPosition()
+		return nil
+	case article.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Article field %s", name)
@@ -11619,6 +11765,7 @@ type ClientDocumentMutation struct {
 	content_type        *string
 	size                *int64
 	addsize             *int64
+	search_text         *string
 	clearedFields       map[string]struct{}
 	organization        *pulid.ID
 	clearedorganization bool
@@ -12278,6 +12425,55 @@ func (m *ClientDocumentMutation) ResetUploadedByID() {
 	delete(m.clearedFields, clientdocument.FieldUploadedByID)
 }
 
+// SetSearchText sets the "search_text" field.
+func (m *ClientDocumentMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *ClientDocumentMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the ClientDocument entity.
+// If the ClientDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientDocumentMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *ClientDocumentMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[clientdocument.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *ClientDocumentMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[clientdocument.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *ClientDocumentMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, clientdocument.FieldSearchText)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *ClientDocumentMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -12432,7 +12628,7 @@ func (m *ClientDocumentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClientDocumentMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, clientdocument.FieldCreatedAt)
 	}
@@ -12472,6 +12668,9 @@ func (m *ClientDocumentMutation) Fields() []string {
 	if m.uploaded_by != nil {
 		fields = append(fields, clientdocument.FieldUploadedByID)
 	}
+	if m.search_text != nil {
+		fields = append(fields, clientdocument.FieldSearchText)
+	}
 	return fields
 }
 
@@ -12506,6 +12705,8 @@ func (m *ClientDocumentMutation) Field(name string) (ent.Value, bool) {
 		return m.Size()
 	case clientdocument.FieldUploadedByID:
 		return m.UploadedByID()
+	case clientdocument.FieldSearchText:
+		return m.SearchText()
 	}
 	return nil, false
 }
@@ -12541,6 +12742,8 @@ func (m *ClientDocumentMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldSize(ctx)
 	case clientdocument.FieldUploadedByID:
 		return m.OldUploadedByID(ctx)
+	case clientdocument.FieldSearchText:
+		return m.OldSearchText(ctx)
 	}
 	return nil, fmt.Errorf("unknown ClientDocument field %s", name)
 }
@@ -12641,6 +12844,13 @@ func (m *ClientDocumentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetUploadedByID(v)
 		return nil
+	case clientdocument.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ClientDocument field %s", name)
 }
@@ -12713,6 +12923,9 @@ func (m *ClientDocumentMutation) ClearedFields() []string {
 	if m.FieldCleared(clientdocument.FieldUploadedByID) {
 		fields = append(fields, clientdocument.FieldUploadedByID)
 	}
+	if m.FieldCleared(clientdocument.FieldSearchText) {
+		fields = append(fields, clientdocument.FieldSearchText)
+	}
 	return fields
 }
 
@@ -12729,6 +12942,9 @@ func (m *ClientDocumentMutation) ClearField(name string) error {
 	switch name {
 	case clientdocument.FieldUploadedByID:
 		m.ClearUploadedByID()
+		return nil
+	case clientdocument.FieldSearchText:
+		m.ClearSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown ClientDocument nullable field %s", name)
@@ -12776,6 +12992,9 @@ func (m *ClientDocumentMutation) ResetField(name string) error {
 		return nil
 	case clientdocument.FieldUploadedByID:
 		m.ResetUploadedByID()
+		return nil
+	case clientdocument.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown ClientDocument field %s", name)
@@ -16150,6 +16369,7 @@ type ContactMutation struct {
 	email               *string
 	wechat              *string
 	is_decision_maker   *bool
+	search_text         *string
 	clearedFields       map[string]struct{}
 	organization        *pulid.ID
 	clearedorganization bool
@@ -16784,6 +17004,55 @@ func (m *ContactMutation) ResetIsDecisionMaker() {
 	m.is_decision_maker = nil
 }
 
+// SetSearchText sets the "search_text" field.
+func (m *ContactMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *ContactMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *ContactMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[contact.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *ContactMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[contact.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *ContactMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, contact.FieldSearchText)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *ContactMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -16926,7 +17195,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -16963,6 +17232,9 @@ func (m *ContactMutation) Fields() []string {
 	if m.is_decision_maker != nil {
 		fields = append(fields, contact.FieldIsDecisionMaker)
 	}
+	if m.search_text != nil {
+		fields = append(fields, contact.FieldSearchText)
+	}
 	return fields
 }
 
@@ -16995,6 +17267,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.Wechat()
 	case contact.FieldIsDecisionMaker:
 		return m.IsDecisionMaker()
+	case contact.FieldSearchText:
+		return m.SearchText()
 	}
 	return nil, false
 }
@@ -17028,6 +17302,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldWechat(ctx)
 	case contact.FieldIsDecisionMaker:
 		return m.OldIsDecisionMaker(ctx)
+	case contact.FieldSearchText:
+		return m.OldSearchText(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -17121,6 +17397,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIsDecisionMaker(v)
 		return nil
+	case contact.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -17181,6 +17464,9 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldWechat) {
 		fields = append(fields, contact.FieldWechat)
 	}
+	if m.FieldCleared(contact.FieldSearchText) {
+		fields = append(fields, contact.FieldSearchText)
+	}
 	return fields
 }
 
@@ -17209,6 +17495,9 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldWechat:
 		m.ClearWechat()
+		return nil
+	case contact.FieldSearchText:
+		m.ClearSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -17253,6 +17542,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldIsDecisionMaker:
 		m.ResetIsDecisionMaker()
+		return nil
+	case contact.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)

@@ -39,3 +39,14 @@ func (r *queryResolver) IncompleteArchives(ctx context.Context, first *int, afte
 		return q.CollectFields(nestedField(ctx, "edges", "node", "account"))
 	}, selects(ctx, "totalCount"))
 }
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, query string, first *int) (*archive.Results, error) {
+	node := nestedField(ctx, "edges", "node")
+	return archive.Search(ctx, r.db(ctx), query, first, archive.Prepare{
+		Account:        func(q *ent.AccountQuery) (*ent.AccountQuery, error) { return q.CollectFields(node) },
+		Contact:        func(q *ent.ContactQuery) (*ent.ContactQuery, error) { return q.CollectFields(node) },
+		ClientDocument: func(q *ent.ClientDocumentQuery) (*ent.ClientDocumentQuery, error) { return q.CollectFields(node) },
+		Article:        func(q *ent.ArticleQuery) (*ent.ArticleQuery, error) { return q.CollectFields(node) },
+	}, selects(ctx, "totalCount"))
+}

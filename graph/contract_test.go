@@ -30,7 +30,7 @@ var pending = map[string]struct {
 	issue int
 	ops   []string
 }{
-	"archive.graphql": {16, []string{"Search"}},
+
 }
 
 func TestContractOperationsValidate(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 
 	"rapport/ent"
 	"rapport/internal/auth"
+	"rapport/internal/archive"
 	"rapport/internal/followup"
 	"rapport/internal/store"
 )
@@ -240,12 +241,16 @@ func openDB(ctx context.Context, c config) (*ent.Client, error) {
 
 // migrateAll applies the pending migrations, then the data they imply
 // that only Go computes: due dates of accounts from before the follow-up
-// engine.
+// engine, the search text of rows from before search.
 func migrateAll(ctx context.Context, drv *entsql.Driver) error {
 	if err := store.Migrate(ctx, drv); err != nil {
 		return err
 	}
-	_, err := followup.BackfillDue(ctx, ent.NewClient(ent.Driver(drv)))
+	client := ent.NewClient(ent.Driver(drv))
+	if _, err := followup.BackfillDue(ctx, client); err != nil {
+		return err
+	}
+	_, err := archive.BackfillSearch(ctx, client)
 	return err
 }
 

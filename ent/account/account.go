@@ -97,6 +97,8 @@ const (
 	FieldNextVisitDueAt = "next_visit_due_at"
 	// FieldQuietSince holds the string denoting the quiet_since field in the database.
 	FieldQuietSince = "quiet_since"
+	// FieldSearchText holds the string denoting the search_text field in the database.
+	FieldSearchText = "search_text"
 	// FieldLastActivityAt holds the string denoting the last_activity_at field in the database.
 	FieldLastActivityAt = "last_activity_at"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -271,6 +273,7 @@ var Columns = []string{
 	FieldNextCallDueAt,
 	FieldNextVisitDueAt,
 	FieldQuietSince,
+	FieldSearchText,
 	FieldLastActivityAt,
 }
 
@@ -290,7 +293,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [8]ent.Hook
+	Hooks  [9]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -657,6 +660,11 @@ func ByNextVisitDueAt(opts ...sql.OrderTermOption) OrderOption {
 // ByQuietSince orders the results by the quiet_since field.
 func ByQuietSince(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldQuietSince, opts...).ToFunc()
+}
+
+// BySearchText orders the results by the search_text field.
+func BySearchText(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchText, opts...).ToFunc()
 }
 
 // ByLastActivityAt orders the results by the last_activity_at field.

@@ -45,6 +45,8 @@ const (
 	FieldSize = "size"
 	// FieldUploadedByID holds the string denoting the uploaded_by_id field in the database.
 	FieldUploadedByID = "uploaded_by_id"
+	// FieldSearchText holds the string denoting the search_text field in the database.
+	FieldSearchText = "search_text"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
@@ -101,6 +103,7 @@ var Columns = []string{
 	FieldContentType,
 	FieldSize,
 	FieldUploadedByID,
+	FieldSearchText,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -119,7 +122,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [3]ent.Hook
+	Hooks  [4]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -236,6 +239,11 @@ func BySize(opts ...sql.OrderTermOption) OrderOption {
 // ByUploadedByID orders the results by the uploaded_by_id field.
 func ByUploadedByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUploadedByID, opts...).ToFunc()
+}
+
+// BySearchText orders the results by the search_text field.
+func BySearchText(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchText, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

@@ -116,6 +116,11 @@ func UploadedByID(v pulid.ID) predicate.ClientDocument {
 	return predicate.ClientDocument(sql.FieldEQ(FieldUploadedByID, v))
 }
 
+// SearchText applies equality check predicate on the "search_text" field. It's identical to SearchTextEQ.
+func SearchText(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldEQ(FieldSearchText, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.ClientDocument {
 	return predicate.ClientDocument(sql.FieldEQ(FieldCreatedAt, v))
@@ -814,6 +819,81 @@ func UploadedByIDEqualFold(v pulid.ID) predicate.ClientDocument {
 func UploadedByIDContainsFold(v pulid.ID) predicate.ClientDocument {
 	vc := string(v)
 	return predicate.ClientDocument(sql.FieldContainsFold(FieldUploadedByID, vc))
+}
+
+// SearchTextEQ applies the EQ predicate on the "search_text" field.
+func SearchTextEQ(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldEQ(FieldSearchText, v))
+}
+
+// SearchTextNEQ applies the NEQ predicate on the "search_text" field.
+func SearchTextNEQ(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldNEQ(FieldSearchText, v))
+}
+
+// SearchTextIn applies the In predicate on the "search_text" field.
+func SearchTextIn(vs ...string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldIn(FieldSearchText, vs...))
+}
+
+// SearchTextNotIn applies the NotIn predicate on the "search_text" field.
+func SearchTextNotIn(vs ...string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldNotIn(FieldSearchText, vs...))
+}
+
+// SearchTextGT applies the GT predicate on the "search_text" field.
+func SearchTextGT(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldGT(FieldSearchText, v))
+}
+
+// SearchTextGTE applies the GTE predicate on the "search_text" field.
+func SearchTextGTE(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldGTE(FieldSearchText, v))
+}
+
+// SearchTextLT applies the LT predicate on the "search_text" field.
+func SearchTextLT(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldLT(FieldSearchText, v))
+}
+
+// SearchTextLTE applies the LTE predicate on the "search_text" field.
+func SearchTextLTE(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldLTE(FieldSearchText, v))
+}
+
+// SearchTextContains applies the Contains predicate on the "search_text" field.
+func SearchTextContains(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldContains(FieldSearchText, v))
+}
+
+// SearchTextHasPrefix applies the HasPrefix predicate on the "search_text" field.
+func SearchTextHasPrefix(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldHasPrefix(FieldSearchText, v))
+}
+
+// SearchTextHasSuffix applies the HasSuffix predicate on the "search_text" field.
+func SearchTextHasSuffix(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldHasSuffix(FieldSearchText, v))
+}
+
+// SearchTextIsNil applies the IsNil predicate on the "search_text" field.
+func SearchTextIsNil() predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldIsNull(FieldSearchText))
+}
+
+// SearchTextNotNil applies the NotNil predicate on the "search_text" field.
+func SearchTextNotNil() predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldNotNull(FieldSearchText))
+}
+
+// SearchTextEqualFold applies the EqualFold predicate on the "search_text" field.
+func SearchTextEqualFold(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldEqualFold(FieldSearchText, v))
+}
+
+// SearchTextContainsFold applies the ContainsFold predicate on the "search_text" field.
+func SearchTextContainsFold(v string) predicate.ClientDocument {
+	return predicate.ClientDocument(sql.FieldContainsFold(FieldSearchText, v))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

@@ -40,6 +40,8 @@ const (
 	FieldWechat = "wechat"
 	// FieldIsDecisionMaker holds the string denoting the is_decision_maker field in the database.
 	FieldIsDecisionMaker = "is_decision_maker"
+	// FieldSearchText holds the string denoting the search_text field in the database.
+	FieldSearchText = "search_text"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
@@ -84,6 +86,7 @@ var Columns = []string{
 	FieldEmail,
 	FieldWechat,
 	FieldIsDecisionMaker,
+	FieldSearchText,
 }
 
 var (
@@ -108,7 +111,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [5]ent.Hook
+	Hooks  [6]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -204,6 +207,11 @@ func ByWechat(opts ...sql.OrderTermOption) OrderOption {
 // ByIsDecisionMaker orders the results by the is_decision_maker field.
 func ByIsDecisionMaker(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIsDecisionMaker, opts...).ToFunc()
+}
+
+// BySearchText orders the results by the search_text field.
+func BySearchText(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchText, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

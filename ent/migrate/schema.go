@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -46,6 +47,7 @@ var (
 		{Name: "next_call_due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "next_visit_due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "quiet_since", Type: field.TypeTime, Nullable: true},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "last_activity_at", Type: field.TypeTime, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true, Size: 64},
@@ -60,25 +62,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_organizations_organization",
-				Columns:    []*schema.Column{AccountsColumns[37]},
+				Columns:    []*schema.Column{AccountsColumns[38]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "accounts_users_owner",
-				Columns:    []*schema.Column{AccountsColumns[38]},
-				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "accounts_users_service_rep",
 				Columns:    []*schema.Column{AccountsColumns[39]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "accounts_users_intelligence_owner",
+				Symbol:     "accounts_users_service_rep",
 				Columns:    []*schema.Column{AccountsColumns[40]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "accounts_users_intelligence_owner",
+				Columns:    []*schema.Column{AccountsColumns[41]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -87,82 +89,95 @@ var (
 			{
 				Name:    "account_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37]},
+				Columns: []*schema.Column{AccountsColumns[38]},
 			},
 			{
 				Name:    "account_organization_id_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[38]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[39]},
 			},
 			{
 				Name:    "account_organization_id_service_rep_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[39]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[40]},
 			},
 			{
 				Name:    "account_organization_id_tier",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[20]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[20]},
 			},
 			{
 				Name:    "account_organization_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_organization_id_region",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[6]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[6]},
 			},
 			{
 				Name:    "account_organization_id_next_call_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[33], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[33], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_organization_id_next_visit_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[34], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[34], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_owner_id_next_call_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[33], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[39], AccountsColumns[33], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_owner_id_next_visit_due_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[34], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[39], AccountsColumns[34], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_organization_id_service_handover_at_service_assigned_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[28], AccountsColumns[27], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[28], AccountsColumns[27], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_organization_id_last_order_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[24], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[24], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_organization_id_quiet_since_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[35], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[35], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_organization_id_last_activity_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[36], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[37], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_organization_id_lifecycle_stage",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[18]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[18]},
 			},
 			{
 				Name:    "account_organization_id_contract_signed_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[37], AccountsColumns[23], AccountsColumns[0]},
+				Columns: []*schema.Column{AccountsColumns[38], AccountsColumns[23], AccountsColumns[0]},
+			},
+			{
+				Name:    "account_search_text",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[36]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						AccountsColumns[36].Name: "gin_trgm_ops",
+					},
+					Types: map[string]string{
+						"postgres": "GIN",
+					},
+				},
 			},
 		},
 	}
@@ -231,6 +246,7 @@ var (
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "ACCEPTED", "REJECTED"}, Default: "SUBMITTED"},
 		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 		{Name: "issue_id", Type: field.TypeString, Size: 64},
 		{Name: "department_id", Type: field.TypeString, Nullable: true, Size: 64},
@@ -244,25 +260,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "articles_organizations_organization",
-				Columns:    []*schema.Column{ArticlesColumns[8]},
+				Columns:    []*schema.Column{ArticlesColumns[9]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "articles_bulletin_issues_issue",
-				Columns:    []*schema.Column{ArticlesColumns[9]},
+				Columns:    []*schema.Column{ArticlesColumns[10]},
 				RefColumns: []*schema.Column{BulletinIssuesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "articles_departments_department",
-				Columns:    []*schema.Column{ArticlesColumns[10]},
+				Columns:    []*schema.Column{ArticlesColumns[11]},
 				RefColumns: []*schema.Column{DepartmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "articles_users_author",
-				Columns:    []*schema.Column{ArticlesColumns[11]},
+				Columns:    []*schema.Column{ArticlesColumns[12]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -271,12 +287,25 @@ var (
 			{
 				Name:    "article_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ArticlesColumns[8]},
+				Columns: []*schema.Column{ArticlesColumns[9]},
 			},
 			{
 				Name:    "article_issue_id_status_position",
 				Unique:  false,
-				Columns: []*schema.Column{ArticlesColumns[9], ArticlesColumns[6], ArticlesColumns[7]},
+				Columns: []*schema.Column{ArticlesColumns[10], ArticlesColumns[6], ArticlesColumns[7]},
+			},
+			{
+				Name:    "article_search_text",
+				Unique:  false,
+				Columns: []*schema.Column{ArticlesColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						ArticlesColumns[8].Name: "gin_trgm_ops",
+					},
+					Types: map[string]string{
+						"postgres": "GIN",
+					},
+				},
 			},
 		},
 	}
@@ -554,6 +583,7 @@ var (
 		{Name: "file_name", Type: field.TypeString},
 		{Name: "content_type", Type: field.TypeString},
 		{Name: "size", Type: field.TypeInt64},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "account_id", Type: field.TypeString, Size: 64},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 		{Name: "uploaded_by_id", Type: field.TypeString, Nullable: true, Size: 64},
@@ -566,19 +596,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "client_documents_accounts_documents",
-				Columns:    []*schema.Column{ClientDocumentsColumns[11]},
+				Columns:    []*schema.Column{ClientDocumentsColumns[12]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "client_documents_organizations_organization",
-				Columns:    []*schema.Column{ClientDocumentsColumns[12]},
+				Columns:    []*schema.Column{ClientDocumentsColumns[13]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "client_documents_users_uploaded_by",
-				Columns:    []*schema.Column{ClientDocumentsColumns[13]},
+				Columns:    []*schema.Column{ClientDocumentsColumns[14]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -587,17 +617,30 @@ var (
 			{
 				Name:    "clientdocument_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ClientDocumentsColumns[12]},
+				Columns: []*schema.Column{ClientDocumentsColumns[13]},
 			},
 			{
 				Name:    "clientdocument_organization_id_year_number",
 				Unique:  true,
-				Columns: []*schema.Column{ClientDocumentsColumns[12], ClientDocumentsColumns[5], ClientDocumentsColumns[6]},
+				Columns: []*schema.Column{ClientDocumentsColumns[13], ClientDocumentsColumns[5], ClientDocumentsColumns[6]},
 			},
 			{
 				Name:    "clientdocument_account_id_serial_number",
 				Unique:  false,
-				Columns: []*schema.Column{ClientDocumentsColumns[11], ClientDocumentsColumns[7]},
+				Columns: []*schema.Column{ClientDocumentsColumns[12], ClientDocumentsColumns[7]},
+			},
+			{
+				Name:    "clientdocument_search_text",
+				Unique:  false,
+				Columns: []*schema.Column{ClientDocumentsColumns[11]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						ClientDocumentsColumns[11].Name: "gin_trgm_ops",
+					},
+					Types: map[string]string{
+						"postgres": "GIN",
+					},
+				},
 			},
 		},
 	}
@@ -783,6 +826,7 @@ var (
 		{Name: "email", Type: field.TypeString, Nullable: true},
 		{Name: "wechat", Type: field.TypeString, Nullable: true},
 		{Name: "is_decision_maker", Type: field.TypeBool, Default: false},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "account_id", Type: field.TypeString, Size: 64},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
 	}
@@ -794,13 +838,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_accounts_contacts",
-				Columns:    []*schema.Column{ContactsColumns[11]},
+				Columns:    []*schema.Column{ContactsColumns[12]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_organizations_organization",
-				Columns:    []*schema.Column{ContactsColumns[12]},
+				Columns:    []*schema.Column{ContactsColumns[13]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -809,12 +853,30 @@ var (
 			{
 				Name:    "contact_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[12]},
+				Columns: []*schema.Column{ContactsColumns[13]},
 			},
 			{
 				Name:    "contact_account_id",
 				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[12]},
+			},
+			{
+				Name:    "contact_organization_id_name",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[13], ContactsColumns[4]},
+			},
+			{
+				Name:    "contact_search_text",
+				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[11]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						ContactsColumns[11].Name: "gin_trgm_ops",
+					},
+					Types: map[string]string{
+						"postgres": "GIN",
+					},
+				},
 			},
 		},
 	}

@@ -77,6 +77,8 @@ func init() {
 	account.Hooks[6] = accountHooks[2]
 
 	account.Hooks[7] = accountHooks[3]
+
+	account.Hooks[8] = accountHooks[4]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -253,12 +255,15 @@ func init() {
 	articleMixinHooks1 := articleMixin[1].Hooks()
 	articleMixinHooks3 := articleMixin[3].Hooks()
 	articleMixinHooks4 := articleMixin[4].Hooks()
+	articleHooks := schema.Article{}.Hooks()
 
 	article.Hooks[1] = articleMixinHooks1[0]
 
 	article.Hooks[2] = articleMixinHooks3[0]
 
 	article.Hooks[3] = articleMixinHooks4[0]
+
+	article.Hooks[4] = articleHooks[0]
 	articleInters := schema.Article{}.Interceptors()
 	article.Interceptors[0] = articleInters[0]
 	articleMixinFields0 := articleMixin[0].Fields()
@@ -550,10 +555,13 @@ func init() {
 	}
 	clientdocumentMixinHooks1 := clientdocumentMixin[1].Hooks()
 	clientdocumentMixinHooks4 := clientdocumentMixin[4].Hooks()
+	clientdocumentHooks := schema.ClientDocument{}.Hooks()
 
 	clientdocument.Hooks[1] = clientdocumentMixinHooks1[0]
 
 	clientdocument.Hooks[2] = clientdocumentMixinHooks4[0]
+
+	clientdocument.Hooks[3] = clientdocumentHooks[0]
 	clientdocumentMixinFields0 := clientdocumentMixin[0].Fields()
 	_ = clientdocumentMixinFields0
 	clientdocumentMixinFields1 := clientdocumentMixin[1].Fields()
@@ -724,6 +732,8 @@ func init() {
 	contact.Hooks[3] = contactMixinHooks5[0]
 
 	contact.Hooks[4] = contactHooks[0]
+
+	contact.Hooks[5] = contactHooks[1]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()

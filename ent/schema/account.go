@@ -90,6 +90,7 @@ func (Account) Fields() []ent.Field {
 		field.Time("quiet_since").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("The last contact, or the creation of an account never contacted: the NO_FOLLOW_UP clock."),
+		searchText(),
 		field.Time("last_activity_at").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("The later of the last order and quiet_since: the NO_RECENT_ORDER clock (a week without either)."),
@@ -144,6 +145,7 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("organization_id", "last_activity_at", "id"),
 		index.Fields("organization_id", "lifecycle_stage"),
 		index.Fields("organization_id", "contract_signed_at", "id"), // the archive deadline
+		searchIndex(),
 	}
 }
 
@@ -182,7 +184,8 @@ func (Account) Hooks() []ent.Hook {
 			m.SetLastActivityAt(followup.Later(created, &order))
 			return next.Mutate(ctx, m)
 		})
-	}, ent.OpCreate), serviceRepAssigned, hook.On(lastOrderMoved, ent.OpUpdateOne), hook.On(intelligenceOwnerReads, ent.OpUpdateOne)}
+	}, ent.OpCreate), searchHook([]string{"name", "industry", "region", "address", "email", "website", "business_scope", "main_products"}, []string{"phone", "fax"}),
+		serviceRepAssigned, hook.On(lastOrderMoved, ent.OpUpdateOne), hook.On(intelligenceOwnerReads, ent.OpUpdateOne)}
 }
 
 // intelligenceOwnerReads checks that a new intelligence owner reads the

@@ -48,7 +48,13 @@ func (ClientDocument) Fields() []ent.Field {
 		field.String("content_type").Immutable().Comment("Sniffed from the bytes, not taken from the client."),
 		field.Int64("size").Immutable().Annotations(entgql.OrderField("SIZE")),
 		field.String("uploaded_by_id").GoType(pulid.ID("")).Optional().Immutable(),
+		searchText(),
 	}
+}
+
+// Hooks keep the document's search text.
+func (ClientDocument) Hooks() []ent.Hook {
+	return []ent.Hook{searchHook([]string{"title", "serial_number", "file_name"}, nil)}
 }
 
 func (ClientDocument) Edges() []ent.Edge {
@@ -64,6 +70,7 @@ func (ClientDocument) Indexes() []ent.Index {
 		// The database keeps serial numbers from repeating, whatever instance files.
 		index.Fields("organization_id", "year", "number").Unique(),
 		index.Fields("account_id", "serial_number"),
+		searchIndex(),
 	}
 }
 

@@ -32,7 +32,7 @@ type auditedMutation interface {
 }
 
 // unaudited fields change on every write and say nothing about who did what.
-var unaudited = []string{"updated_at", "last_seen_at"}
+var unaudited = []string{"updated_at", "last_seen_at", "search_text"}
 
 func recordChange(next ent.Mutator) ent.Mutator {
 	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -127,7 +127,13 @@ func (Article) Fields() []ent.Field {
 		field.Int("position").Default(0).
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			Comment("The order in the issue, set by the editor."),
+		searchText(),
 	}
+}
+
+// Hooks keep the article's search text (published articles are searched).
+func (Article) Hooks() []ent.Hook {
+	return []ent.Hook{searchHook([]string{"title", "body"}, nil)}
 }
 
 func (Article) Edges() []ent.Edge {
@@ -140,7 +146,7 @@ func (Article) Edges() []ent.Edge {
 }
 
 func (Article) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("issue_id", "status", "position")}
+	return []ent.Index{index.Fields("issue_id", "status", "position"), searchIndex()}
 }
 
 // Interceptors read articles in the editor's order wherever they are read

@@ -38,6 +38,7 @@ func (Contact) Fields() []ent.Field {
 		field.String("wechat").Optional().Validate(validate.Text(64)),
 		field.Bool("is_decision_maker").Default(false).
 			Comment("Chairman or general manager: an A-tier visit only counts if one was met."),
+		searchText(),
 	}
 }
 
@@ -50,7 +51,11 @@ func (Contact) Edges() []ent.Edge {
 }
 
 func (Contact) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("account_id")}
+	return []ent.Index{
+		index.Fields("account_id"),
+		index.Fields("organization_id", "name"), // a two-character search: names that start with it
+		searchIndex(),
+	}
 }
 
 func (Contact) Annotations() []schema.Annotation {
@@ -68,7 +73,7 @@ func (Contact) Annotations() []schema.Annotation {
 const MaxContactsPerAccount = 50
 
 func (Contact) Hooks() []ent.Hook {
-	return []ent.Hook{hook.On(func(next ent.Mutator) ent.Mutator {
+	return []ent.Hook{searchHook([]string{"name", "title", "email", "wechat"}, []string{"mobile", "direct_line"}), hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.ContactFunc(func(ctx context.Context, m *gen.ContactMutation) (ent.Value, error) {
 			id, _ := m.AccountID()
 			if err := m.Client().LockRow(ctx, id); err != nil {

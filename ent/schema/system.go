@@ -22,8 +22,11 @@ import (
 // an interaction say, is the record). A recomputation of many rows is one
 // set-based update with one RECOMPUTE audit event (store.RecomputeTimes).
 var systemColumns = map[string][]string{
-	"Account": {"last_contact_at", "last_call_at", "last_visit_at", "next_call_due_at", "next_visit_due_at", "quiet_since", "last_activity_at"},
-	"User":    {"calendar_token_version"},
+	"Account":        {"last_contact_at", "last_call_at", "last_visit_at", "next_call_due_at", "next_visit_due_at", "quiet_since", "last_activity_at", "search_text"},
+	"Contact":        {"search_text"},
+	"ClientDocument": {"search_text"},
+	"Article":        {"search_text"},
+	"User":           {"calendar_token_version"},
 	// Places taken, kept with each registration under the activity's row lock.
 	"CultureActivity": {"registered_count"},
 }

@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"rapport/ent/article"
+	"rapport/ent/bulletinissue"
+	"rapport/ent/organization"
+	"rapport/ent/publication"
 	"rapport/internal/api"
 	"rapport/internal/archive"
 	"rapport/internal/auth"
@@ -240,6 +244,105 @@ func TestIntelligenceAndArchiveDeadline(t *testing.T) {
 		uploadOp(w.am1, w.a1, "COMPANY_PROFILE", "公司简介", "profile.txt", []byte("公司简介")).ok(t)
 		if n := w.am1.op("archive.graphql", "IncompleteArchives", nil).ok(t).num(t, "incompleteArchives.totalCount"); n != 0 {
 			t.Fatalf("a complete archive is listed (%d)", n)
+		}
+	})
+}
+
+// searchFor returns the IDs search finds for u (the contract's operation),
+// checking totalCount against the edges of a page that holds them all.
+func searchFor(t *testing.T, u *user, q string) []string {
+	t.Helper()
+	r := u.op("archive.graphql", "Search", map[string]any{"q": q, "first": 50}).ok(t)
+	var ids []string
+	for _, ed := range r.list(t, "search.edges") {
+		ids = append(ids, ed.(map[string]any)["node"].(map[string]any)["id"].(string))
+	}
+	if n := r.num(t, "search.totalCount"); n != len(ids) {
+		t.Fatalf("search %q: totalCount %d, %d edges", q, n, len(ids))
+	}
+	return ids
+}
+
+func TestSearch(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		ctx := sys(t.Context())
+		hd := w.am1.do(createAccount, map[string]any{"input": map[string]any{"name": "上海华东精密机械有限公司", "tier": "A",
+			"phone": "021-5080 1234", "email": "sales@hdjm.cn", "industry": "机械制造 矩阵行业"}}).ok(t).str(t, "createAccount.id")
+		short := w.am1.do(createAccount, map[string]any{"input": map[string]any{"name": "华东精密", "tier": "C"}}).ok(t).str(t, "createAccount.id")
+		w.am1.do(`mutation($a: ID!) { createContact(input: {accountID: $a, name: "李华东", mobile: "138 1234 5678", email: "li.huadong@hdjm.cn"}) { id } }`, map[string]any{"a": hd}).ok(t)
+		for _, a := range []string{w.a1, w.a2, w.a3} { // every account holds 矩阵行 somewhere
+			w.admin.do(`mutation($id: ID!) { updateAccount(id: $id, input: {industry: "矩阵行业"}) { id } }`, map[string]any{"id": a}).ok(t)
+		}
+		doc := uploadOp(w.am1, hd, "COMPANY_PROFILE", "华东精密公司简介", "profile.txt", []byte("简介")).ok(t).str(t, "uploadClientDocument.id")
+
+		// Chinese substrings, best match first (the shorter name or title), in every type.
+		got := searchFor(t, w.am1, "华东精密")
+		if len(got) != 3 || got[0] != short || got[1] != doc || got[2] != hd {
+			t.Fatalf("华东精密: %v (want %s, %s, %s)", got, short, doc, hd)
+		}
+		// Phone numbers with or without separators, e-mail addresses.
+		for _, q := range []string{"02150801234", "021-5080-1234", "5080 1234", "sales@hdjm", "HDJM.CN"} {
+			if got := searchFor(t, w.am1, q); !slices.Contains(got, hd) {
+				t.Errorf("%q does not find the account: %v", q, got)
+			}
+		}
+		if got := searchFor(t, w.am1, "13812345678"); len(got) != 1 {
+			t.Errorf("a contact's mobile without spaces: %v", got)
+		}
+		// Two characters: the start of names.
+		if got := searchFor(t, w.am1, "张伟"); !slices.Equal(got, []string{w.c1}) {
+			t.Errorf("张伟: %v, want the contact %s", got, w.c1)
+		}
+		// Published articles; not one in an issue being edited.
+		org := e.client.Organization.Query().Where(organization.Slug("acme")).OnlyX(ctx)
+		pub := e.client.Publication.Create().SetOrganizationID(org.ID).SetName("《同心》").SetCadence(publication.CadenceMONTHLY).SaveX(ctx)
+		published := e.client.BulletinIssue.Create().SetOrganizationID(org.ID).SetPublicationID(pub.ID).SetYear(2026).SetNumber(1).
+			SetTitle("第 1 期").SetStatus(bulletinissue.StatusPUBLISHED).SetPublishedAt(time.Now().Add(-time.Hour)).SaveX(ctx)
+		editing := e.client.BulletinIssue.Create().SetOrganizationID(org.ID).SetPublicationID(pub.ID).SetYear(2026).SetNumber(2).
+			SetTitle("第 2 期").SetStatus(bulletinissue.StatusEDITING).SaveX(ctx)
+		story := e.client.Article.Create().SetOrganizationID(org.ID).SetIssueID(published.ID).SetTitle("回访电话里的温度").
+			SetBody("客服专员每天完成回访。").SetStatus(article.StatusACCEPTED).SaveX(ctx)
+		e.client.Article.Create().SetOrganizationID(org.ID).SetIssueID(editing.ID).SetTitle("回访电话里的温度（草稿）").
+			SetBody("草稿").SetStatus(article.StatusACCEPTED).ExecX(ctx)
+		if got := searchFor(t, w.hr, "回访电话"); !slices.Equal(got, []string{string(story.ID)}) {
+			t.Errorf("articles: %v, want the published %s", got, story.ID)
+		}
+		// Privacy, for every role: search finds what node(id:) opens, and no more.
+		for _, u := range []*user{w.admin, w.exec, w.sup, w.sm1, w.sm2, w.lead, w.am1, w.am2, w.am3, w.rep1, w.hr, w.gadmin, w.gam} {
+			got := searchFor(t, u, "矩阵行")
+			visible := w.visible(t, u)
+			want := 0
+			for id := range visible {
+				if id != short && id != w.g1 {
+					want++
+				}
+			}
+			if len(got) != want {
+				t.Errorf("%s: search finds %d accounts, sees %d", u.id, len(got), want)
+			}
+			for _, id := range append(got, searchFor(t, u, "华东")...) {
+				u.do(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}).ok(t)
+			}
+		}
+		if got := searchFor(t, w.am2, "华东精密"); len(got) != 0 {
+			t.Errorf("am2 finds another's account: %v", got)
+		}
+		// Bad input.
+		w.am1.op("archive.graphql", "Search", map[string]any{"q": "华"}).code(t, "BAD_USER_INPUT")
+		w.am1.op("archive.graphql", "Search", map[string]any{"q": strings.Repeat("华", 101)}).code(t, "BAD_USER_INPUT")
+		w.am1.op("archive.graphql", "Search", map[string]any{"q": "华东精密", "first": 51}).code(t, "BAD_USER_INPUT")
+		// The statements do not grow with the results.
+		count := func(first int) int64 {
+			before := e.stmts.Load()
+			r := w.admin.op("archive.graphql", "Search", map[string]any{"q": "华东精", "first": first}).ok(t)
+			if n := len(r.list(t, "search.edges")); n != min(first, 3) {
+				t.Fatalf("华东精, first %d: %d results", first, n)
+			}
+			return e.stmts.Load() - before
+		}
+		if one, all := count(1), count(50); one != all {
+			t.Errorf("search: %d statements for 1 result, %d for 3", one, all)
 		}
 	})
 }

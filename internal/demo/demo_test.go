@@ -59,6 +59,10 @@ func open(t *testing.T, driver, dsn string) *ent.Client {
 	dia := dialect.SQLite
 	if driver == "postgres" {
 		dia = dialect.Postgres
+		// The migrations create it; the search indexes need it.
+		if _, err := db.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	client := ent.NewClient(ent.Driver(entsql.OpenDB(dia, db)))
 	t.Cleanup(func() { client.Close() })

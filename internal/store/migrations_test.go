@@ -174,32 +174,47 @@ func upgrade(t *testing.T, d *entsql.Driver) {
 }
 
 // SQLite drops a table's triggers with the table, and atlas rebuilds a
-// table to change it: every migration that rebuilds accounts must create
-// the due_counts triggers again. After all of them, they are there.
+// table to change it (renumbering its rows): every migration that rebuilds
+// accounts must create the due_counts triggers again, and one that rebuilds
+// a searched table its search triggers, and rebuild its FTS5 index. After
+// all of them, the triggers are there and every index agrees with its table.
 func TestMigrationsKeepTheTriggers(t *testing.T) {
+	ctx := context.Background()
 	drv, err := store.Driver(testdb.SQLiteURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer drv.Close()
-	if err := store.Migrate(context.Background(), drv); err != nil {
+	if err := store.Migrate(ctx, drv); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := drv.DB().QueryContext(context.Background(), "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'accounts' ORDER BY name")
-	if err != nil {
-		t.Fatal(err)
+	search := func(table string) []string {
+		return []string{table + "_search_delete", table + "_search_insert", table + "_search_update"}
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+	for table, want := range map[string][]string{
+		"accounts":         append([]string{"accounts_due_counts_delete", "accounts_due_counts_insert", "accounts_due_counts_update"}, search("accounts")...),
+		"contacts":         search("contacts"),
+		"client_documents": search("client_documents"),
+		"articles":         search("articles"),
+	} {
+		rows, err := drv.DB().QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", table)
+		if err != nil {
 			t.Fatal(err)
 		}
-		names = append(names, n)
-	}
-	want := []string{"accounts_due_counts_delete", "accounts_due_counts_insert", "accounts_due_counts_update"}
-	if !slices.Equal(names, want) {
-		t.Fatalf("triggers on accounts after every migration: %v, want %v", names, want)
+		var names []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, n)
+		}
+		rows.Close()
+		if !slices.Equal(names, want) {
+			t.Errorf("triggers on %s after every migration: %v, want %v", table, names, want)
+		}
+		if _, err := drv.DB().ExecContext(ctx, "INSERT INTO "+table+"_search ("+table+"_search) VALUES ('integrity-check')"); err != nil {
+			t.Errorf("%s_search does not agree with %s: %v", table, table, err)
+		}
 	}
 }

@@ -41,7 +41,7 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 	if out, err := c.run("initdb", "-D", c.dir, "-A", "trust", "-U", "postgres",
-		"--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
+		"--no-sync", "-E", "UTF8", "--locale=C", "--lc-ctype=C.UTF-8"); err != nil { // pg_trgm reads CJK text as letters only under a Unicode LC_CTYPE
 		os.RemoveAll(c.dir)
 		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
