@@ -15,8 +15,8 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"rapport/ent"
-	"rapport/internal/auth"
 	"rapport/internal/archive"
+	"rapport/internal/auth"
 	"rapport/internal/followup"
 	"rapport/internal/store"
 )

@@ -34,19 +34,27 @@ func BackfillSearch(ctx context.Context, c *ent.Client) (int, error) {
 		{func() (rs []row, err error) {
 			err = c.Account.Query().Where(account.SearchTextIsNil()).Limit(backfillChunk).Select(account.FieldID, account.FieldOrganizationID).Scan(all, &rs)
 			return
-		}, func(ctx context.Context, id pulid.ID) error { return c.Account.UpdateOneID(id).ClearSearchText().Exec(ctx) }},
+		}, func(ctx context.Context, id pulid.ID) error {
+			return c.Account.UpdateOneID(id).ClearSearchText().Exec(ctx)
+		}},
 		{func() (rs []row, err error) {
 			err = c.Contact.Query().Where(contact.SearchTextIsNil()).Limit(backfillChunk).Select(contact.FieldID, contact.FieldOrganizationID).Scan(all, &rs)
 			return
-		}, func(ctx context.Context, id pulid.ID) error { return c.Contact.UpdateOneID(id).ClearSearchText().Exec(ctx) }},
+		}, func(ctx context.Context, id pulid.ID) error {
+			return c.Contact.UpdateOneID(id).ClearSearchText().Exec(ctx)
+		}},
 		{func() (rs []row, err error) {
 			err = c.ClientDocument.Query().Where(clientdocument.SearchTextIsNil()).Limit(backfillChunk).Select(clientdocument.FieldID, clientdocument.FieldOrganizationID).Scan(all, &rs)
 			return
-		}, func(ctx context.Context, id pulid.ID) error { return c.ClientDocument.UpdateOneID(id).ClearSearchText().Exec(ctx) }},
+		}, func(ctx context.Context, id pulid.ID) error {
+			return c.ClientDocument.UpdateOneID(id).ClearSearchText().Exec(ctx)
+		}},
 		{func() (rs []row, err error) {
 			err = c.Article.Query().Where(article.SearchTextIsNil()).Limit(backfillChunk).Select(article.FieldID, article.FieldOrganizationID).Scan(all, &rs)
 			return
-		}, func(ctx context.Context, id pulid.ID) error { return c.Article.UpdateOneID(id).ClearSearchText().Exec(ctx) }},
+		}, func(ctx context.Context, id pulid.ID) error {
+			return c.Article.UpdateOneID(id).ClearSearchText().Exec(ctx)
+		}},
 	}
 	n := 0
 	for _, k := range kinds {

@@ -202,7 +202,9 @@ func Search(ctx context.Context, c *ent.Client, query string, first *int, prepar
 }
 
 // load runs a type's query after prepare (nil: as it is).
-func load[Q interface{ All(context.Context) ([]T, error) }, T any](ctx context.Context, q Q, prepare func(Q) (Q, error)) ([]T, error) {
+func load[Q interface {
+	All(context.Context) ([]T, error)
+}, T any](ctx context.Context, q Q, prepare func(Q) (Q, error)) ([]T, error) {
 	if prepare != nil {
 		var err error
 		if q, err = prepare(q); err != nil {
