@@ -108,7 +108,7 @@ func Upload(ctx context.Context, c *ent.Client, in UploadInput, now time.Time) (
 	if len(max) > 0 && max[0].Max != nil {
 		next = *max[0].Max + 1
 	}
-	doc, err := c.ClientDocument.Create().SetAccountID(in.AccountID).SetCategory(in.Category).SetTitle(title).
+	doc, err := c.ClientDocument.Create().SetOrganizationID(v.OrgID).SetAccountID(in.AccountID).SetCategory(in.Category).SetTitle(title).
 		SetYear(year).SetNumber(next).SetSerialNumber(Serial(year, next)).SetFileName(name).
 		SetContentType(http.DetectContentType(data)).SetSize(int64(len(data))).
 		SetUploadedByID(v.UserID).Save(ctx)
@@ -116,7 +116,7 @@ func Upload(ctx context.Context, c *ent.Client, in UploadInput, now time.Time) (
 		return nil, err
 	}
 	// The bytes, as the system: the document's policy has let the viewer file it.
-	if err := c.DocumentContent.Create().SetData(data).SetDocumentID(doc.ID).Exec(viewer.SystemOf(ctx)); err != nil {
+	if err := c.DocumentContent.Create().SetOrganizationID(v.OrgID).SetData(data).SetDocumentID(doc.ID).Exec(viewer.SystemOf(ctx)); err != nil {
 		return nil, err
 	}
 	return doc, nil

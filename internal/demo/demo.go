@@ -210,6 +210,9 @@ func seed(ctx context.Context, c *ent.Client, slug, name string) (*Result, error
 	if err := serviceDesk(ctx, c, org.ID, users, depts, loc, time.Now()); err != nil {
 		return nil, err
 	}
+	if err := archiveDocs(ctx, c, org.ID, users, loc, time.Now()); err != nil {
+		return nil, err
+	}
 
 	n, err := c.Account.Query().Where(account.OrganizationID(org.ID)).Count(ctx)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
 	"rapport/ent/callback"
+	"rapport/ent/clientdocument"
 	"rapport/ent/complaint"
 	"rapport/ent/creditrequest"
 	"rapport/ent/cultureactivity"
@@ -114,6 +115,8 @@ func rowCounts(t *testing.T, c *ent.Client) map[string]int {
 		"credit":        c.CreditRequest.Query().Count,
 		"callbacks":     c.Callback.Query().Count,
 		"issues_raised": c.ServiceIssue.Query().Count,
+		"documents":     c.ClientDocument.Query().Count,
+		"intelligence":  c.IntelligenceItem.Query().Count,
 	} {
 		n, err := count(ctx)
 		if err != nil {
@@ -145,10 +148,29 @@ func TestSeed(t *testing.T) {
 		want := after["departments"] + after["users"] + after["accounts"] + after["contacts"] +
 			after["campaigns"] + after["activities"] + after["registrations"] + after["plans"] + after["recognitions"] +
 			after["publications"] + after["issues"] + after["articles"] +
-			after["complaints"] + after["case_studies"] + after["credit"] +
-			4 // the department heads, set once the users exist
+			after["complaints"] + after["case_studies"] + after["credit"] + after["documents"] + after["intelligence"] +
+			4 + // the department heads, set once the users exist
+			40 // the A-tier accounts' intelligence owners
 		if after["audit_events"] != want {
 			t.Errorf("%d audit events, want one per created row and head (%d)", after["audit_events"], want)
+		}
+	})
+
+	t.Run("archive", func(t *testing.T) {
+		docs := client.ClientDocument.Query().Order(clientdocument.BySerialNumber()).AllX(ctx)
+		for i, d := range docs {
+			if d.Number != i+1 || d.SerialNumber != fmt.Sprintf("KH-%d-%06d", d.Year, i+1) || d.Size == 0 || d.ContentType != "text/plain; charset=utf-8" || d.UploadedByID == "" {
+				t.Fatalf("document %d: %+v", i, d)
+			}
+		}
+		signed := client.Account.Query().Where(account.ContractSignedAtNotNil()).CountX(ctx)
+		profiled := client.Account.Query().Where(account.HasDocumentsWith(clientdocument.CategoryEQ(clientdocument.CategoryCOMPANY_PROFILE))).CountX(ctx)
+		if len(docs) < signed || profiled >= signed || profiled < signed*8/10 {
+			t.Errorf("%d documents; %d of %d signed accounts have a company profile", len(docs), profiled, signed)
+		}
+		owners := client.Account.Query().Where(account.TierEQ(account.TierA), account.IntelligenceOwnerIDNEQ("")).CountX(ctx)
+		if owners != 40 || after["intelligence"] < 4 {
+			t.Errorf("%d A-tier accounts with an intelligence owner, %d news items", owners, after["intelligence"])
 		}
 	})
 
