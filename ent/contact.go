@@ -44,6 +44,8 @@ type Contact struct {
 	Wechat string `json:"wechat,omitempty"`
 	// Chairman or general manager: an A-tier visit only counts if one was met.
 	IsDecisionMaker bool `json:"is_decision_maker,omitempty"`
+	// When the contact was archived (left the company): out of the account's list, the contacts list and search; still in the history (interactions, node).
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// What search reads: the searchable fields, lowercased; phones also as digits.
 	SearchText string `json:"search_text,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -113,7 +115,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case contact.FieldName, contact.FieldTitle, contact.FieldMobile, contact.FieldDirectLine, contact.FieldEmail, contact.FieldWechat, contact.FieldSearchText:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldArchivedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -208,6 +210,13 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.IsDecisionMaker = value.Bool
 			}
+		case contact.FieldArchivedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field archived_at", values[i])
+			} else if value.Valid {
+				_m.ArchivedAt = new(time.Time)
+				*_m.ArchivedAt = value.Time
+			}
 		case contact.FieldSearchText:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field search_text", values[i])
@@ -300,6 +309,11 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("is_decision_maker=")
 	builder.WriteString(fmt.Sprintf("%v", _m.IsDecisionMaker))
+	builder.WriteString(", ")
+	if v := _m.ArchivedAt; v != nil {
+		builder.WriteString("archived_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("search_text=")
 	builder.WriteString(_m.SearchText)

@@ -171,6 +171,20 @@ func (_c *ContactCreate) SetNillableIsDecisionMaker(v *bool) *ContactCreate {
 	return _c
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (_c *ContactCreate) SetArchivedAt(v time.Time) *ContactCreate {
+	_c.mutation.SetArchivedAt(v)
+	return _c
+}
+
+// SetNillableArchivedAt sets the "archived_at" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableArchivedAt(v *time.Time) *ContactCreate {
+	if v != nil {
+		_c.SetArchivedAt(*v)
+	}
+	return _c
+}
+
 // SetSearchText sets the "search_text" field.
 func (_c *ContactCreate) SetSearchText(v string) *ContactCreate {
 	_c.mutation.SetSearchText(v)
@@ -433,6 +447,10 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
 		_node.IsDecisionMaker = value
 	}
+	if value, ok := _c.mutation.ArchivedAt(); ok {
+		_spec.SetField(contact.FieldArchivedAt, field.TypeTime, value)
+		_node.ArchivedAt = &value
+	}
 	if value, ok := _c.mutation.SearchText(); ok {
 		_spec.SetField(contact.FieldSearchText, field.TypeString, value)
 		_node.SearchText = value
@@ -683,6 +701,24 @@ func (u *ContactUpsert) UpdateIsDecisionMaker() *ContactUpsert {
 	return u
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (u *ContactUpsert) SetArchivedAt(v time.Time) *ContactUpsert {
+	u.Set(contact.FieldArchivedAt, v)
+	return u
+}
+
+// UpdateArchivedAt sets the "archived_at" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateArchivedAt() *ContactUpsert {
+	u.SetExcluded(contact.FieldArchivedAt)
+	return u
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (u *ContactUpsert) ClearArchivedAt() *ContactUpsert {
+	u.SetNull(contact.FieldArchivedAt)
+	return u
+}
+
 // SetSearchText sets the "search_text" field.
 func (u *ContactUpsert) SetSearchText(v string) *ContactUpsert {
 	u.Set(contact.FieldSearchText, v)
@@ -923,6 +959,27 @@ func (u *ContactUpsertOne) SetIsDecisionMaker(v bool) *ContactUpsertOne {
 func (u *ContactUpsertOne) UpdateIsDecisionMaker() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateIsDecisionMaker()
+	})
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (u *ContactUpsertOne) SetArchivedAt(v time.Time) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetArchivedAt(v)
+	})
+}
+
+// UpdateArchivedAt sets the "archived_at" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateArchivedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateArchivedAt()
+	})
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (u *ContactUpsertOne) ClearArchivedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearArchivedAt()
 	})
 }
 
@@ -1336,6 +1393,27 @@ func (u *ContactUpsertBulk) SetIsDecisionMaker(v bool) *ContactUpsertBulk {
 func (u *ContactUpsertBulk) UpdateIsDecisionMaker() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateIsDecisionMaker()
+	})
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (u *ContactUpsertBulk) SetArchivedAt(v time.Time) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetArchivedAt(v)
+	})
+}
+
+// UpdateArchivedAt sets the "archived_at" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateArchivedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateArchivedAt()
+	})
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (u *ContactUpsertBulk) ClearArchivedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearArchivedAt()
 	})
 }
 

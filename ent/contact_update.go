@@ -186,6 +186,26 @@ func (_u *ContactUpdate) SetNillableIsDecisionMaker(v *bool) *ContactUpdate {
 	return _u
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (_u *ContactUpdate) SetArchivedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetArchivedAt(v)
+	return _u
+}
+
+// SetNillableArchivedAt sets the "archived_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableArchivedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetArchivedAt(*v)
+	}
+	return _u
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (_u *ContactUpdate) ClearArchivedAt() *ContactUpdate {
+	_u.mutation.ClearArchivedAt()
+	return _u
+}
+
 // SetSearchText sets the "search_text" field.
 func (_u *ContactUpdate) SetSearchText(v string) *ContactUpdate {
 	_u.mutation.SetSearchText(v)
@@ -392,6 +412,12 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.IsDecisionMaker(); ok {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ArchivedAt(); ok {
+		_spec.SetField(contact.FieldArchivedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ArchivedAtCleared() {
+		_spec.ClearField(contact.FieldArchivedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.SearchText(); ok {
 		_spec.SetField(contact.FieldSearchText, field.TypeString, value)
@@ -618,6 +644,26 @@ func (_u *ContactUpdateOne) SetNillableIsDecisionMaker(v *bool) *ContactUpdateOn
 	if v != nil {
 		_u.SetIsDecisionMaker(*v)
 	}
+	return _u
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (_u *ContactUpdateOne) SetArchivedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetArchivedAt(v)
+	return _u
+}
+
+// SetNillableArchivedAt sets the "archived_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableArchivedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetArchivedAt(*v)
+	}
+	return _u
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (_u *ContactUpdateOne) ClearArchivedAt() *ContactUpdateOne {
+	_u.mutation.ClearArchivedAt()
 	return _u
 }
 
@@ -857,6 +903,12 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if value, ok := _u.mutation.IsDecisionMaker(); ok {
 		_spec.SetField(contact.FieldIsDecisionMaker, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ArchivedAt(); ok {
+		_spec.SetField(contact.FieldArchivedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ArchivedAtCleared() {
+		_spec.ClearField(contact.FieldArchivedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.SearchText(); ok {
 		_spec.SetField(contact.FieldSearchText, field.TypeString, value)

@@ -376,6 +376,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEmail:           {Type: field.TypeString, Column: contact.FieldEmail},
 			contact.FieldWechat:          {Type: field.TypeString, Column: contact.FieldWechat},
 			contact.FieldIsDecisionMaker: {Type: field.TypeBool, Column: contact.FieldIsDecisionMaker},
+			contact.FieldArchivedAt:      {Type: field.TypeTime, Column: contact.FieldArchivedAt},
 			contact.FieldSearchText:      {Type: field.TypeString, Column: contact.FieldSearchText},
 		},
 	}
@@ -4450,6 +4451,11 @@ func (f *ContactFilter) WhereWechat(p entql.StringP) {
 // WhereIsDecisionMaker applies the entql bool predicate on the is_decision_maker field.
 func (f *ContactFilter) WhereIsDecisionMaker(p entql.BoolP) {
 	f.Where(p.Field(contact.FieldIsDecisionMaker))
+}
+
+// WhereArchivedAt applies the entql time.Time predicate on the archived_at field.
+func (f *ContactFilter) WhereArchivedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldArchivedAt))
 }
 
 // WhereSearchText applies the entql string predicate on the search_text field.

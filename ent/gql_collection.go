@@ -3105,6 +3105,11 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldIsDecisionMaker)
 				fieldSeen[contact.FieldIsDecisionMaker] = struct{}{}
 			}
+		case "archivedAt":
+			if _, ok := fieldSeen[contact.FieldArchivedAt]; !ok {
+				selectedFields = append(selectedFields, contact.FieldArchivedAt)
+				fieldSeen[contact.FieldArchivedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

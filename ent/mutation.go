@@ -16369,6 +16369,7 @@ type ContactMutation struct {
 	email               *string
 	wechat              *string
 	is_decision_maker   *bool
+	archived_at         *time.Time
 	search_text         *string
 	clearedFields       map[string]struct{}
 	organization        *pulid.ID
@@ -17004,6 +17005,55 @@ func (m *ContactMutation) ResetIsDecisionMaker() {
 	m.is_decision_maker = nil
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (m *ContactMutation) SetArchivedAt(t time.Time) {
+	m.archived_at = &t
+}
+
+// ArchivedAt returns the value of the "archived_at" field in the mutation.
+func (m *ContactMutation) ArchivedAt() (r time.Time, exists bool) {
+	v := m.archived_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArchivedAt returns the old "archived_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldArchivedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArchivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArchivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArchivedAt: %w", err)
+	}
+	return oldValue.ArchivedAt, nil
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (m *ContactMutation) ClearArchivedAt() {
+	m.archived_at = nil
+	m.clearedFields[contact.FieldArchivedAt] = struct{}{}
+}
+
+// ArchivedAtCleared returns if the "archived_at" field was cleared in this mutation.
+func (m *ContactMutation) ArchivedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldArchivedAt]
+	return ok
+}
+
+// ResetArchivedAt resets all changes to the "archived_at" field.
+func (m *ContactMutation) ResetArchivedAt() {
+	m.archived_at = nil
+	delete(m.clearedFields, contact.FieldArchivedAt)
+}
+
 // SetSearchText sets the "search_text" field.
 func (m *ContactMutation) SetSearchText(s string) {
 	m.search_text = &s
@@ -17195,7 +17245,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -17232,6 +17282,9 @@ func (m *ContactMutation) Fields() []string {
 	if m.is_decision_maker != nil {
 		fields = append(fields, contact.FieldIsDecisionMaker)
 	}
+	if m.archived_at != nil {
+		fields = append(fields, contact.FieldArchivedAt)
+	}
 	if m.search_text != nil {
 		fields = append(fields, contact.FieldSearchText)
 	}
@@ -17267,6 +17320,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.Wechat()
 	case contact.FieldIsDecisionMaker:
 		return m.IsDecisionMaker()
+	case contact.FieldArchivedAt:
+		return m.ArchivedAt()
 	case contact.FieldSearchText:
 		return m.SearchText()
 	}
@@ -17302,6 +17357,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldWechat(ctx)
 	case contact.FieldIsDecisionMaker:
 		return m.OldIsDecisionMaker(ctx)
+	case contact.FieldArchivedAt:
+		return m.OldArchivedAt(ctx)
 	case contact.FieldSearchText:
 		return m.OldSearchText(ctx)
 	}
@@ -17397,6 +17454,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIsDecisionMaker(v)
 		return nil
+	case contact.FieldArchivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArchivedAt(v)
+		return nil
 	case contact.FieldSearchText:
 		v, ok := value.(string)
 		if !ok {
@@ -17464,6 +17528,9 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldWechat) {
 		fields = append(fields, contact.FieldWechat)
 	}
+	if m.FieldCleared(contact.FieldArchivedAt) {
+		fields = append(fields, contact.FieldArchivedAt)
+	}
 	if m.FieldCleared(contact.FieldSearchText) {
 		fields = append(fields, contact.FieldSearchText)
 	}
@@ -17495,6 +17562,9 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldWechat:
 		m.ClearWechat()
+		return nil
+	case contact.FieldArchivedAt:
+		m.ClearArchivedAt()
 		return nil
 	case contact.FieldSearchText:
 		m.ClearSearchText()
@@ -17542,6 +17612,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldIsDecisionMaker:
 		m.ResetIsDecisionMaker()
+		return nil
+	case contact.FieldArchivedAt:
+		m.ResetArchivedAt()
 		return nil
 	case contact.FieldSearchText:
 		m.ResetSearchText()

@@ -33,6 +33,16 @@ func (r *mutationResolver) FileIntelligence(ctx context.Context, input model.Fil
 		SetSummary(input.Summary).SetEntryPoint(input.EntryPoint).SetAuthorID(viewer.FromContext(ctx).UserID).Save(ctx)
 }
 
+// ArchiveContact is the resolver for the archiveContact field.
+func (r *mutationResolver) ArchiveContact(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
+	return archive.SetArchived(ctx, r.db(ctx), id, true, time.Now())
+}
+
+// RestoreContact is the resolver for the restoreContact field.
+func (r *mutationResolver) RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
+	return archive.SetArchived(ctx, r.db(ctx), id, false, time.Now())
+}
+
 // IncompleteArchives is the resolver for the incompleteArchives field.
 func (r *queryResolver) IncompleteArchives(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID]) (*archive.GapConnection, error) {
 	return archive.Incomplete(ctx, r.db(ctx), first, after, time.Now(), func(q *ent.AccountQuery) (*ent.AccountQuery, error) {

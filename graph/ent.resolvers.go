@@ -8,10 +8,21 @@ package graph
 import (
 	"context"
 	"rapport/ent"
+	"rapport/ent/contact"
+	"rapport/internal/archive"
 	"rapport/internal/pulid"
 
 	"entgo.io/contrib/entgql"
 )
+
+// Contacts is the resolver for the contacts field.
+func (r *accountResolver) Contacts(ctx context.Context, obj *ent.Account) ([]*ent.Contact, error) {
+	all, err := obj.Contacts(ctx) // eager-loaded with the account, or read now
+	if err != nil {
+		return nil, err
+	}
+	return archive.Current(all), nil
+}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
@@ -66,8 +77,11 @@ func (r *queryResolver) Complaints(ctx context.Context, after *entgql.Cursor[pul
 
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
-	return r.db(ctx).Contact.Query().
-		Paginate(ctx, after, first, before, last, ent.WithContactOrder(orderBy), ent.WithContactFilter(where.Filter))
+	q := r.db(ctx).Contact.Query()
+	if where == nil || (!where.ArchivedAtIsNil && !where.ArchivedAtNotNil) { // archived contacts when asked for
+		q.Where(contact.ArchivedAtIsNil())
+	}
+	return q.Paginate(ctx, after, first, before, last, ent.WithContactOrder(orderBy), ent.WithContactFilter(where.Filter))
 }
 
 // CreditRequests is the resolver for the creditRequests field.
@@ -121,6 +135,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 		Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
+// Account returns AccountResolver implementation.
+func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
+
 // ClientDocument returns ClientDocumentResolver implementation.
 func (r *Resolver) ClientDocument() ClientDocumentResolver { return &clientDocumentResolver{r} }
 
@@ -137,6 +154,7 @@ func (r *Resolver) ServiceIssue() ServiceIssueResolver { return &serviceIssueRes
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
+	accountResolver         struct{ *Resolver }
 	clientDocumentResolver  struct{ *Resolver }
 	cultureActivityResolver struct{ *Resolver }
 	queryResolver           struct{ *Resolver }

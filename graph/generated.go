@@ -60,6 +60,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Account() AccountResolver
 	ClientDocument() ClientDocumentResolver
 	CultureActivity() CultureActivityResolver
 	Mutation() MutationResolver
@@ -445,6 +446,7 @@ type ComplexityRoot struct {
 	Contact struct {
 		Account         func(childComplexity int) int
 		AccountID       func(childComplexity int) int
+		ArchivedAt      func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		DirectLine      func(childComplexity int) int
 		Email           func(childComplexity int) int
@@ -758,6 +760,7 @@ type ComplexityRoot struct {
 		ApplyTierReview         func(childComplexity int, month string, accountIDs []pulid.ID) int
 		ApproveCultureCampaign  func(childComplexity int, id pulid.ID) int
 		ApproveCulturePlan      func(childComplexity int, id pulid.ID) int
+		ArchiveContact          func(childComplexity int, id pulid.ID) int
 		AssignServiceRep        func(childComplexity int, accountIDs []pulid.ID, repID *pulid.ID) int
 		CancelCultureActivity   func(childComplexity int, id pulid.ID, reason *string) int
 		CancelCultureCampaign   func(childComplexity int, id pulid.ID, reason *string) int
@@ -796,6 +799,7 @@ type ComplexityRoot struct {
 		RequestCreditChange     func(childComplexity int, input model.RequestCreditChangeInput) int
 		ResolveComplaint        func(childComplexity int, id pulid.ID, resolution string) int
 		ResolveServiceIssue     func(childComplexity int, id pulid.ID, resolution string) int
+		RestoreContact          func(childComplexity int, id pulid.ID) int
 		ReviewArticle           func(childComplexity int, id pulid.ID, decision bulletinops.Decision) int
 		RotateCalendarToken     func(childComplexity int) int
 		SetHoliday              func(childComplexity int, day string, kind holiday.Kind, name *string) int
@@ -1100,6 +1104,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccountResolver interface {
+	Contacts(ctx context.Context, obj *ent.Account) ([]*ent.Contact, error)
+}
 type ClientDocumentResolver interface {
 	DownloadURL(ctx context.Context, obj *ent.ClientDocument) (string, error)
 }
@@ -1117,6 +1124,8 @@ type MutationResolver interface {
 	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error)
 	UploadClientDocument(ctx context.Context, input model.UploadClientDocumentInput) (*ent.ClientDocument, error)
 	FileIntelligence(ctx context.Context, input model.FileIntelligenceInput) (*ent.IntelligenceItem, error)
+	ArchiveContact(ctx context.Context, id pulid.ID) (*ent.Contact, error)
+	RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, error)
 	CreatePublication(ctx context.Context, input ent.CreatePublicationInput) (*ent.Publication, error)
 	CreateBulletinIssue(ctx context.Context, input ent.CreateBulletinIssueInput) (*ent.BulletinIssue, error)
 	SubmitArticle(ctx context.Context, input ent.CreateArticleInput) (*ent.Article, error)
@@ -2910,6 +2919,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.AccountID(childComplexity), true
+	case "Contact.archivedAt":
+		if e.ComplexityRoot.Contact.ArchivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.ArchivedAt(childComplexity), true
 	case "Contact.createdAt":
 		if e.ComplexityRoot.Contact.CreatedAt == nil {
 			break
@@ -4316,6 +4331,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveCulturePlan(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.archiveContact":
+		if e.ComplexityRoot.Mutation.ArchiveContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveContact(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.assignServiceRep":
 		if e.ComplexityRoot.Mutation.AssignServiceRep == nil {
 			break
@@ -4734,6 +4760,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResolveServiceIssue(childComplexity, args["id"].(pulid.ID), args["resolution"].(string)), true
+	case "Mutation.restoreContact":
+		if e.ComplexityRoot.Mutation.RestoreContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreContact(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.reviewArticle":
 		if e.ComplexityRoot.Mutation.ReviewArticle == nil {
 			break
@@ -6603,6 +6640,17 @@ extend type Query {
   the start of account and contact names. first: 1 to 50 (default 20).
   """
   search(query: String!, first: Int): SearchResultConnection!
+}
+
+extend type Mutation {
+  """
+  A contact left the company: archived, they drop out of the account's
+  contacts, the contacts list (unless asked for with where: {archivedAtNotNil:
+  true}) and search, and stay in the history (the interactions they took
+  part in, node). Whoever edits the account archives and restores.
+  """
+  archiveContact(id: ID!): Contact!
+  restoreContact(id: ID!): Contact!
 }
 `, BuiltIn: false},
 	{Name: "../schema/bulletins.graphql", Input: `extend type Query {
@@ -9995,6 +10043,10 @@ type Contact implements Node {
   Chairman or general manager: an A-tier visit only counts if one was met.
   """
   isDecisionMaker: Boolean!
+  """
+  When the contact was archived (left the company): out of the account's list, the contacts list and search; still in the history (interactions, node).
+  """
+  archivedAt: Time
   organization: Organization!
   account: Account!
 }
@@ -10217,6 +10269,19 @@ input ContactWhereInput {
   """
   isDecisionMaker: Boolean
   isDecisionMakerNEQ: Boolean
+  """
+  archived_at field predicates
+  """
+  archivedAt: Time
+  archivedAtNEQ: Time
+  archivedAtIn: [Time!]
+  archivedAtNotIn: [Time!]
+  archivedAtGT: Time
+  archivedAtGTE: Time
+  archivedAtLT: Time
+  archivedAtLTE: Time
+  archivedAtIsNil: Boolean
+  archivedAtNotNil: Boolean
   """
   account edge predicates
   """
@@ -16183,6 +16248,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_wechat(ctx, field)
 	case "isDecisionMaker":
 		return ec.fieldContext_Contact_isDecisionMaker(ctx, field)
+	case "archivedAt":
+		return ec.fieldContext_Contact_archivedAt(ctx, field)
 	case "organization":
 		return ec.fieldContext_Contact_organization(ctx, field)
 	case "account":
@@ -18155,6 +18222,20 @@ func (ec *executionContext) field_Mutation_approveCulturePlan_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_archiveContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignServiceRep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18844,6 +18925,20 @@ func (ec *executionContext) field_Mutation_resolveServiceIssue_args(ctx context.
 		return nil, err
 	}
 	args["resolution"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2rapportᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -21542,7 +21637,7 @@ func (ec *executionContext) _Account_contacts(ctx context.Context, field graphql
 			return ec.fieldContext_Account_contacts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Contacts(ctx)
+			return ec.Resolvers.Account().Contacts(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
@@ -21557,7 +21652,7 @@ func (ec *executionContext) fieldContext_Account_contacts(_ context.Context, fie
 		Object:     "Account",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Contact(ctx, field)
 		},
@@ -27786,6 +27881,29 @@ func (ec *executionContext) fieldContext_Contact_isDecisionMaker(_ context.Conte
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Contact_archivedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_archivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_archivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Contact_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33629,6 +33747,94 @@ func (ec *executionContext) fieldContext_Mutation_fileIntelligence(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_fileIntelligence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveContact(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖrapportᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreContact(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖrapportᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -53705,7 +53911,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "mobile", "mobileNEQ", "mobileIn", "mobileNotIn", "mobileGT", "mobileGTE", "mobileLT", "mobileLTE", "mobileContains", "mobileHasPrefix", "mobileHasSuffix", "mobileIsNil", "mobileNotNil", "mobileEqualFold", "mobileContainsFold", "directLine", "directLineNEQ", "directLineIn", "directLineNotIn", "directLineGT", "directLineGTE", "directLineLT", "directLineLTE", "directLineContains", "directLineHasPrefix", "directLineHasSuffix", "directLineIsNil", "directLineNotNil", "directLineEqualFold", "directLineContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "wechat", "wechatNEQ", "wechatIn", "wechatNotIn", "wechatGT", "wechatGTE", "wechatLT", "wechatLTE", "wechatContains", "wechatHasPrefix", "wechatHasSuffix", "wechatIsNil", "wechatNotNil", "wechatEqualFold", "wechatContainsFold", "isDecisionMaker", "isDecisionMakerNEQ", "hasAccount", "hasAccountWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "mobile", "mobileNEQ", "mobileIn", "mobileNotIn", "mobileGT", "mobileGTE", "mobileLT", "mobileLTE", "mobileContains", "mobileHasPrefix", "mobileHasSuffix", "mobileIsNil", "mobileNotNil", "mobileEqualFold", "mobileContainsFold", "directLine", "directLineNEQ", "directLineIn", "directLineNotIn", "directLineGT", "directLineGTE", "directLineLT", "directLineLTE", "directLineContains", "directLineHasPrefix", "directLineHasSuffix", "directLineIsNil", "directLineNotNil", "directLineEqualFold", "directLineContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "wechat", "wechatNEQ", "wechatIn", "wechatNotIn", "wechatGT", "wechatGTE", "wechatLT", "wechatLTE", "wechatContains", "wechatHasPrefix", "wechatHasSuffix", "wechatIsNil", "wechatNotNil", "wechatEqualFold", "wechatContainsFold", "isDecisionMaker", "isDecisionMakerNEQ", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "hasAccount", "hasAccountWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54622,6 +54828,76 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.IsDecisionMakerNEQ = data
+		case "archivedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAt = data
+		case "archivedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNEQ = data
+		case "archivedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtIn = data
+		case "archivedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNotIn = data
+		case "archivedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtGT = data
+		case "archivedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtGTE = data
+		case "archivedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtLT = data
+		case "archivedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtLTE = data
+		case "archivedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtIsNil = data
+		case "archivedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNotNil = data
 		case "hasAccount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -72719,6 +72995,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "archivedAt":
+			out.Values[i] = ec._Contact_archivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organization":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -74725,6 +75006,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "fileIntelligence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_fileIntelligence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreContact(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

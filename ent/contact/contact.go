@@ -40,6 +40,8 @@ const (
 	FieldWechat = "wechat"
 	// FieldIsDecisionMaker holds the string denoting the is_decision_maker field in the database.
 	FieldIsDecisionMaker = "is_decision_maker"
+	// FieldArchivedAt holds the string denoting the archived_at field in the database.
+	FieldArchivedAt = "archived_at"
 	// FieldSearchText holds the string denoting the search_text field in the database.
 	FieldSearchText = "search_text"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -86,6 +88,7 @@ var Columns = []string{
 	FieldEmail,
 	FieldWechat,
 	FieldIsDecisionMaker,
+	FieldArchivedAt,
 	FieldSearchText,
 }
 
@@ -111,8 +114,9 @@ func ValidColumn(column string) bool {
 //
 //	import _ "rapport/ent/runtime"
 var (
-	Hooks  [6]ent.Hook
-	Policy ent.Policy
+	Hooks        [6]ent.Hook
+	Interceptors [1]ent.Interceptor
+	Policy       ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -207,6 +211,11 @@ func ByWechat(opts ...sql.OrderTermOption) OrderOption {
 // ByIsDecisionMaker orders the results by the is_decision_maker field.
 func ByIsDecisionMaker(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIsDecisionMaker, opts...).ToFunc()
+}
+
+// ByArchivedAt orders the results by the archived_at field.
+func ByArchivedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldArchivedAt, opts...).ToFunc()
 }
 
 // BySearchText orders the results by the search_text field.

@@ -826,6 +826,7 @@ var (
 		{Name: "email", Type: field.TypeString, Nullable: true},
 		{Name: "wechat", Type: field.TypeString, Nullable: true},
 		{Name: "is_decision_maker", Type: field.TypeBool, Default: false},
+		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
 		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "account_id", Type: field.TypeString, Size: 64},
 		{Name: "organization_id", Type: field.TypeString, Size: 64},
@@ -838,13 +839,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_accounts_contacts",
-				Columns:    []*schema.Column{ContactsColumns[12]},
+				Columns:    []*schema.Column{ContactsColumns[13]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_organizations_organization",
-				Columns:    []*schema.Column{ContactsColumns[13]},
+				Columns:    []*schema.Column{ContactsColumns[14]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -853,25 +854,25 @@ var (
 			{
 				Name:    "contact_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[13]},
+				Columns: []*schema.Column{ContactsColumns[14]},
 			},
 			{
 				Name:    "contact_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[12]},
+				Columns: []*schema.Column{ContactsColumns[13]},
 			},
 			{
 				Name:    "contact_organization_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[13], ContactsColumns[4]},
+				Columns: []*schema.Column{ContactsColumns[14], ContactsColumns[4]},
 			},
 			{
 				Name:    "contact_search_text",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[11]},
+				Columns: []*schema.Column{ContactsColumns[12]},
 				Annotation: &entsql.IndexAnnotation{
 					OpClassColumns: map[string]string{
-						ContactsColumns[11].Name: "gin_trgm_ops",
+						ContactsColumns[12].Name: "gin_trgm_ops",
 					},
 					Types: map[string]string{
 						"postgres": "GIN",

@@ -734,6 +734,8 @@ func init() {
 	contact.Hooks[4] = contactHooks[0]
 
 	contact.Hooks[5] = contactHooks[1]
+	contactInters := schema.Contact{}.Interceptors()
+	contact.Interceptors[0] = contactInters[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()

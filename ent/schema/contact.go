@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"strings"
 
 	gen "rapport/ent"
 	"rapport/ent/contact"
@@ -10,6 +11,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -38,6 +40,8 @@ func (Contact) Fields() []ent.Field {
 		field.String("wechat").Optional().Validate(validate.Text(64)),
 		field.Bool("is_decision_maker").Default(false).
 			Comment("Chairman or general manager: an A-tier visit only counts if one was met."),
+		field.Time("archived_at").Optional().Nillable().Annotations(readOnlyInputs).
+			Comment("When the contact was archived (left the company): out of the account's list, the contacts list and search; still in the history (interactions, node)."),
 		searchText(),
 	}
 }
@@ -89,4 +93,40 @@ func (Contact) Hooks() []ent.Hook {
 			return next.Mutate(ctx, m)
 		})
 	}, ent.OpCreate)}
+}
+
+// Interceptors read archived_at with every list of contacts that selects
+// fewer columns (the client asked for a few fields): an account's list
+// leaves the archived out (archive.Current), which it can tell only from
+// the column. A list of contacts is a selection of several plain columns
+// that holds account_id (entgql adds it to load an account's contacts);
+// counts, aggregates and single-column reads (IDs) are left alone.
+func (Contact) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			if cq, ok := q.(*gen.ContactQuery); ok {
+				cq.Modify(withArchivedAt)
+			}
+			return next.Query(ctx, q)
+		})
+	})}
+}
+
+func withArchivedAt(s *sql.Selector) {
+	cols := s.SelectedColumns()
+	if len(cols) < 2 {
+		return
+	}
+	holdsAccount := false
+	for _, c := range cols {
+		switch {
+		case strings.ContainsAny(c, "(*"), strings.Contains(c, contact.FieldArchivedAt):
+			return
+		case strings.Contains(c, contact.FieldAccountID):
+			holdsAccount = true
+		}
+	}
+	if holdsAccount {
+		s.AppendSelect(s.C(contact.FieldArchivedAt))
+	}
 }

@@ -346,3 +346,41 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+// A contact who left is archived: out of the lists and search, still in
+// the history; never deleted.
+func TestContactArchive(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		met := w.am1.do(`mutation($a: ID!, $c: ID!, $at: Time!) { logInteraction(input: {accountID: $a, kind: VISIT, occurredAt: $at, contactIDs: [$c]}) { id } }`,
+			map[string]any{"a": w.a1, "c": w.c1, "at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}).ok(t).str(t, "logInteraction.id")
+		archive := func(u *user) *result {
+			return u.do(`mutation($id: ID!) { archiveContact(id: $id) { id archivedAt } }`, map[string]any{"id": w.c1})
+		}
+		archive(w.am2).code(t, "NOT_FOUND")
+		archive(w.rep1).code(t, "FORBIDDEN")
+		if r := archive(w.am1).ok(t); r.get(t, "archiveContact.archivedAt") == nil {
+			t.Fatalf("archived: %v", r.Data)
+		}
+		archive(w.am1).code(t, "CONFLICT")
+		lists := func() (account, listed, archived, found int) {
+			r := w.am1.do(`query($a: ID!) { node(id: $a) { ... on Account { contacts { id } } }
+				contacts { totalCount } archived: contacts(where: {archivedAtNotNil: true}) { totalCount } }`, map[string]any{"a": w.a1}).ok(t)
+			return len(r.list(t, "node.contacts")), r.num(t, "contacts.totalCount"), r.num(t, "archived.totalCount"), len(searchFor(t, w.am1, "张伟"))
+		}
+		if a, l, ar, f := lists(); a != 0 || l != 0 || ar != 1 || f != 0 {
+			t.Fatalf("after archiving: account %d, list %d, archived %d, search %d", a, l, ar, f)
+		}
+		// Still in the history.
+		w.am1.do(`query($id: ID!) { node(id: $id) { ... on Contact { name archivedAt } } }`, map[string]any{"id": w.c1}).ok(t)
+		r := w.am1.do(`query($id: ID!) { node(id: $id) { ... on Interaction { contacts { id } } } }`, map[string]any{"id": met}).ok(t)
+		if r.str(t, "node.contacts.0.id") != w.c1 {
+			t.Fatalf("the visit lost its contact: %v", r.Data)
+		}
+		w.am1.do(`mutation($id: ID!) { restoreContact(id: $id) { archivedAt } }`, map[string]any{"id": w.c1}).ok(t)
+		w.am1.do(`mutation($id: ID!) { restoreContact(id: $id) { archivedAt } }`, map[string]any{"id": w.c1}).code(t, "CONFLICT")
+		if a, l, ar, f := lists(); a != 1 || l != 1 || ar != 0 || f != 1 {
+			t.Fatalf("after restoring: account %d, list %d, archived %d, search %d", a, l, ar, f)
+		}
+	})
+}

@@ -64,7 +64,7 @@ func blank(f string) predicate.Account {
 }
 
 func hasDecisionMaker() predicate.Account {
-	return account.HasContactsWith(contact.IsDecisionMaker(true))
+	return account.HasContactsWith(contact.IsDecisionMaker(true), contact.ArchivedAtIsNil())
 }
 
 func hasProfile() predicate.Account {

@@ -123,6 +123,7 @@ func Search(ctx context.Context, c *ent.Client, query string, first *int, prepar
 	} else {
 		cq.Where(matches(contact.Table, q.Text))
 	}
+	cq.Where(contact.ArchivedAtIsNil())
 	if count {
 		for _, counter := range []func() (int, error){
 			func() (int, error) { return aq.Clone().Count(ctx) },
