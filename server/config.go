@@ -38,6 +38,9 @@ type config struct {
 	PublicURL   string
 	StmtCache   int
 	PprofAddr   string
+	// Introspection serves the schema to clients (and suggests field names
+	// in errors).
+	Introspection bool
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -127,6 +130,16 @@ var settings = []setting{
 	{env: "RAPPORT_PPROF_ADDR", doc: "none (off)",
 		meaning: "serves Go's profiler (`net/http/pprof`, `/debug/pprof/`) on this address, such as `127.0.0.1:6060`; keep it off public interfaces",
 		set:     func(c *config, v string) error { c.PprofAddr = v; return nil }},
+	{env: "RAPPORT_INTROSPECTION", def: "true", doc: "`true`",
+		meaning: "`false` turns off schema introspection and the \"did you mean\" field suggestions in errors: the production posture for a portal whose frontend knows the schema",
+		set: func(c *config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("RAPPORT_INTROSPECTION must be true or false, not %q", v)
+			}
+			c.Introspection = b
+			return nil
+		}},
 	{env: "RAPPORT_LOG_FORMAT", doc: "text", meaning: "`json` for JSON logs, anything else for text",
 		set: func(c *config, v string) error { c.LogFormat = v; return nil }},
 	{env: "RAPPORT_LOG_LEVEL", doc: "`info`", meaning: "`debug`, `info`, `warn`, `error`",
@@ -223,9 +236,16 @@ func readmeTable() string {
 // be at this binary's schema (`server migrate` applies it, once, for every
 // instance).
 func openDB(ctx context.Context, c config) (*ent.Client, error) {
+	client, _, err := openDriver(ctx, c)
+	return client, err
+}
+
+// openDriver is openDB, with the driver under the client (to check the
+// schema for readiness).
+func openDriver(ctx context.Context, c config) (*ent.Client, *entsql.Driver, error) {
 	drv, err := store.Driver(c.DatabaseURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if store.IsEmbedded(c.DatabaseURL) {
 		err = migrateAll(ctx, drv)
@@ -234,9 +254,9 @@ func openDB(ctx context.Context, c config) (*ent.Client, error) {
 	}
 	if err != nil {
 		drv.Close()
-		return nil, fmt.Errorf("database schema: %w", err)
+		return nil, nil, fmt.Errorf("database schema: %w", err)
 	}
-	return ent.NewClient(ent.Driver(store.Cached(drv, c.StmtCache))), nil
+	return ent.NewClient(ent.Driver(store.Cached(drv, c.StmtCache))), drv, nil
 }
 
 // migrateAll applies the pending migrations, then the data they imply

@@ -19,6 +19,7 @@ import (
 	"rapport/internal/auth"
 	"rapport/internal/demo"
 	"rapport/internal/followup"
+	"rapport/internal/store"
 )
 
 const (
@@ -41,7 +42,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := c.checkKeys(); err != nil {
 		return err
 	}
-	client, err := openDB(ctx, c)
+	client, drv, err := openDriver(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -64,6 +65,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &http.Server{
 		Handler: api.NewHandler(api.Config{
 			Client: client, Verifier: verifier, Logger: log, AllowedOrigins: c.CORSOrigins, MaxInFlight: c.MaxInFlight, PublicURL: c.PublicURL,
+			Ready:            func(ctx context.Context) error { return store.CheckSchema(ctx, drv) },
+			IntrospectionOff: !c.Introspection,
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,9 +1,11 @@
 // Package api serves Rapport over HTTP: GraphQL at /graphql (behind JWT
-// authentication), GraphiQL at /, and a health check at /healthz.
+// authentication), GraphiQL at /, liveness at /healthz and readiness at
+// /readyz.
 package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -21,6 +23,7 @@ import (
 	"rapport/internal/archive"
 	"rapport/internal/auth"
 	"rapport/internal/calfeed"
+	"rapport/internal/store"
 )
 
 // Config is what the handler needs.
@@ -43,6 +46,13 @@ type Config struct {
 	// AuthCacheTTL is how long an instance trusts the organisations and
 	// users it read while authenticating (default DefaultAuthCacheTTL).
 	AuthCacheTTL time.Duration
+	// Ready reports whether the instance may take traffic beyond the
+	// database answering (the server: its schema is current); nil: it may.
+	Ready func(context.Context) error
+	// IntrospectionOff turns off introspection and "did you mean"
+	// suggestions (RAPPORT_INTROSPECTION=false): a production portal's
+	// frontend knows the schema.
+	IntrospectionOff bool
 
 	throttle *logThrottle
 	auth     *authCache
@@ -72,13 +82,29 @@ func NewHandler(cfg Config) http.Handler {
 	})))
 	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
 	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(cfg.MaxInFlight, calfeed.CultureHandler(cfg.Client, cfg.Logger)))
+	// Liveness: the process answers (a Kubernetes livenessProbe; a database
+	// outage must not restart every replica).
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	// Readiness: the database answers, within healthTimeout, and the
+	// schema is current (a readinessProbe: traffic only to instances that
+	// can serve it).
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		_, err := within(r.Context(), healthTimeout, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, ping(ctx, cfg.Client)
+			if err := ping(ctx, cfg.Client); err != nil || cfg.Ready == nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, cfg.Ready(ctx)
 		})
 		if err != nil {
-			cfg.throttle.Error(r.Context(), cfg.Logger, "health check", "health check failed", "err", err)
+			cfg.throttle.Error(r.Context(), cfg.Logger, "health check", "readiness check failed", "err", err)
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+			if errors.Is(err, store.ErrSchemaBehind) {
+				http.Error(w, "the database schema is behind this release: run `server migrate`", http.StatusServiceUnavailable)
+				return
+			}
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
@@ -132,7 +158,11 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	cache := lru.New[*ast.QueryDocument](maxQueryCache)
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(queryLimits.MaxTokens)
-	srv.Use(extension.Introspection{})
+	if !cfg.IntrospectionOff {
+		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true)
+	}
 	srv.Use(costLimit{cache: cache})
 	present := presentError(cfg.Logger, cfg.throttle)
 	srv.Use(transactioner{client: cfg.Client, present: present})

@@ -24,6 +24,7 @@ import (
 	"rapport/ent/organization"
 	"rapport/internal/auth"
 	"rapport/internal/pulid"
+	"rapport/internal/store"
 	"rapport/internal/testdb"
 	"rapport/internal/viewer"
 )
@@ -361,7 +362,7 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("Content-Security-Policy = %q", r.header.Get("Content-Security-Policy"))
 		}
 	}
-	for path, want := range map[string]string{"/": "text/html", "/healthz": "text/plain"} {
+	for path, want := range map[string]string{"/": "text/html", "/healthz": "text/plain", "/readyz": "text/plain"} {
 		if ct := e.raw("GET", path, "", nil).header.Values("Content-Type"); len(ct) != 1 || !strings.HasPrefix(ct[0], want) {
 			t.Errorf("GET %s: Content-Type %v, want one %s", path, ct, want)
 		}
@@ -445,9 +446,13 @@ func TestFrozenDatabase(t *testing.T) {
 	tok := token(t, "acme", "u", auth.RoleEmployee)
 	e.post(tok, `{ viewer { id } }`, nil).ok(t)
 	pg.Freeze(t)
-	h := e.raw("GET", "/healthz", "", nil)
+	h := e.raw("GET", "/readyz", "", nil)
 	if h.status != http.StatusServiceUnavailable || h.took > 3*time.Second {
-		t.Fatalf("/healthz: HTTP %d after %v", h.status, h.took)
+		t.Fatalf("/readyz: HTTP %d after %v", h.status, h.took)
+	}
+	// Liveness does not follow the database: the process answers.
+	if h := e.raw("GET", "/healthz", "", nil); h.status != http.StatusOK || h.took > time.Second {
+		t.Fatalf("/healthz while the database is frozen: HTTP %d after %v", h.status, h.took)
 	}
 	r := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(tok))
 	r.coded(t, http.StatusServiceUnavailable, "INTERNAL")
@@ -465,5 +470,50 @@ func TestFrozenDatabase(t *testing.T) {
 			t.Fatalf("still failing after the thaw: HTTP %d %+v", r.Status, r.Errors)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Readiness follows the database and the schema; liveness only the
+// process.
+func TestReadiness(t *testing.T) {
+	behind := true
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{ready: func(context.Context) error {
+		if behind {
+			return fmt.Errorf("%w: 1 migration(s) pending", store.ErrSchemaBehind)
+		}
+		return nil
+	}})
+	r := e.raw("GET", "/readyz", "", nil)
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(string(r.body), "server migrate") || r.header.Get("Retry-After") == "" {
+		t.Fatalf("/readyz with the schema behind: %d %q", r.status, r.body)
+	}
+	if r := e.raw("GET", "/healthz", "", nil); r.status != http.StatusOK {
+		t.Fatalf("/healthz: %d", r.status)
+	}
+	behind = false
+	if r := e.raw("GET", "/readyz", "", nil); r.status != http.StatusOK || string(r.body) != "ok\n" {
+		t.Fatalf("/readyz when ready: %d %q", r.status, r.body)
+	}
+}
+
+// RAPPORT_INTROSPECTION=false: no schema for clients, no field names
+// suggested in errors; with it on (the default) both work.
+func TestIntrospectionOff(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{noIntrospection: off})
+		e.org("acme")
+		tok := token(t, "acme", "u", auth.RoleEmployee)
+		intro := e.post(tok, `{ __schema { queryType { name } } }`, nil)
+		typo := e.post(tok, `{ viewr { id } }`, nil)
+		if len(typo.Errors) == 0 {
+			t.Fatal("a misspelled field passed")
+		}
+		suggests := strings.Contains(typo.Errors[0].Message, "Did you mean")
+		if off && (len(intro.Errors) == 0 || suggests) {
+			t.Errorf("introspection off: schema %v, suggestion %q", intro.Data, typo.Errors[0].Message)
+		}
+		if !off && (len(intro.Errors) > 0 || !suggests) {
+			t.Errorf("introspection on: %v, suggestion %q", intro.Errors, typo.Errors[0].Message)
+		}
 	}
 }

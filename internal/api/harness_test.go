@@ -57,9 +57,11 @@ func newEnv(t *testing.T, dbURL string, ac auth.Config) *env {
 
 // envOptions change how a test server runs.
 type envOptions struct {
-	logs        io.Writer     // where the server logs (default: nowhere, or stderr with -v)
-	readTimeout time.Duration // the HTTP server's ReadTimeout (default none)
-	authTTL     time.Duration // the authentication cache's TTL (default api.DefaultAuthCacheTTL)
+	logs            io.Writer     // where the server logs (default: nowhere, or stderr with -v)
+	readTimeout     time.Duration // the HTTP server's ReadTimeout (default none)
+	authTTL         time.Duration // the authentication cache's TTL (default api.DefaultAuthCacheTTL)
+	ready           func(context.Context) error
+	noIntrospection bool
 }
 
 func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
@@ -86,7 +88,8 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL}))
+	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
+		Ready: o.ready, IntrospectionOff: o.noIntrospection}))
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
