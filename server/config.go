@@ -41,6 +41,7 @@ type config struct {
 	// Introspection serves the schema to clients (and suggests field names
 	// in errors).
 	Introspection bool
+	MetricsAddr   string
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -130,6 +131,9 @@ var settings = []setting{
 	{env: "RAPPORT_PPROF_ADDR", doc: "none (off)",
 		meaning: "serves Go's profiler (`net/http/pprof`, `/debug/pprof/`) on this address, such as `127.0.0.1:6060`; keep it off public interfaces",
 		set:     func(c *config, v string) error { c.PprofAddr = v; return nil }},
+	{env: "RAPPORT_METRICS_ADDR", doc: "none: `/metrics` on the API's own address",
+		meaning: "serves the Prometheus metrics (`/metrics`) on this address instead, such as `:9090`, apart from the API",
+		set:     func(c *config, v string) error { c.MetricsAddr = v; return nil }},
 	{env: "RAPPORT_INTROSPECTION", def: "true", doc: "`true`",
 		meaning: "`false` turns off schema introspection and the \"did you mean\" field suggestions in errors: the production posture for a portal whose frontend knows the schema",
 		set: func(c *config, v string) error {

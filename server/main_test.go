@@ -154,11 +154,23 @@ func TestServeEmbeddedWithDemoData(t *testing.T) {
 		t.Fatalf("GraphiQL: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	resp, err = http.Get(endpoint + "/healthz")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("healthz: %v %v", resp, err)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err = http.Get(endpoint + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
 	}
+	// The metrics, with the database pool's, on the API's address by default.
+	resp, err = http.Get(endpoint + "/metrics")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("metrics: %v %v", resp, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if !strings.Contains(string(body), "go_sql_max_open_connections{db_name=\"rapport\"}") {
+		t.Fatalf("metrics lack the database pool:\n%.500s", body)
+	}
 
 	// `server token` signs with the secret the embedded server generated.
 	var tok bytes.Buffer

@@ -58,6 +58,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("setting up token verification: %w", err)
 	}
 
+	metrics := api.NewMetrics(drv.DB())
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
@@ -67,6 +68,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Client: client, Verifier: verifier, Logger: log, AllowedOrigins: c.CORSOrigins, MaxInFlight: c.MaxInFlight, PublicURL: c.PublicURL,
 			Ready:            func(ctx context.Context) error { return store.CheckSchema(ctx, drv) },
 			IntrospectionOff: !c.Introspection,
+			Metrics:          metrics, MetricsHere: c.MetricsAddr == "",
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,
@@ -87,6 +89,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go followup.KeepDueCounts(ctx, client, log)
 	if c.PprofAddr != "" {
 		go servePprof(ctx, c.PprofAddr, log)
+	}
+	if c.MetricsAddr != "" {
+		go serveMetrics(ctx, c.MetricsAddr, metrics, log)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -149,6 +154,21 @@ func displayAddr(a net.Addr) string {
 }
 
 // servePprof serves net/http/pprof on addr until ctx ends.
+// serveMetrics serves /metrics on its own address (RAPPORT_METRICS_ADDR),
+// for a scraper on the internal network.
+func serveMetrics(ctx context.Context, addr string, m *api.Metrics, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("metrics", "addr", addr, "err", err)
+	}
+}
+
 func servePprof(ctx context.Context, addr string, log *slog.Logger) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)

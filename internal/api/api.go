@@ -53,6 +53,11 @@ type Config struct {
 	// suggestions (RAPPORT_INTROSPECTION=false): a production portal's
 	// frontend knows the schema.
 	IntrospectionOff bool
+	// Metrics records the GraphQL operations (nil: none); MetricsHere
+	// serves them at /metrics of this handler (else the server serves
+	// them on their own address).
+	Metrics     *Metrics
+	MetricsHere bool
 
 	throttle *logThrottle
 	auth     *authCache
@@ -80,6 +85,9 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(cfg.MaxInFlight, archive.Handler(cfg.Client, cfg.Logger, func(h http.Handler) http.Handler {
 		return withBase(cfg.PublicURL, authenticate(cfg, h))
 	})))
+	if cfg.Metrics != nil && cfg.MetricsHere {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
 	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(cfg.MaxInFlight, calfeed.CultureHandler(cfg.Client, cfg.Logger)))
 	// Liveness: the process answers (a Kubernetes livenessProbe; a database
@@ -164,6 +172,9 @@ func newGraphQLServer(cfg Config) *handler.Server {
 		srv.SetDisableSuggestion(true)
 	}
 	srv.Use(costLimit{cache: cache})
+	if cfg.Metrics != nil {
+		srv.Use(observer{cfg.Metrics})
+	}
 	present := presentError(cfg.Logger, cfg.throttle)
 	srv.Use(transactioner{client: cfg.Client, present: present})
 	srv.AroundOperations(noteOperation)

@@ -517,3 +517,29 @@ func TestIntrospectionOff(t *testing.T) {
 		}
 	}
 }
+
+// /metrics: operations by type and outcome (never a client's operation
+// name), in flight, the Go runtime and the process.
+func TestMetrics(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	e.post(tok, `query MyVeryOwnName { viewer { id } }`, nil).ok(t)
+	e.post(tok, `mutation { createAccount(input: {name: "x"}) { id } }`, nil).code(t, "FORBIDDEN")
+	e.post(tok, `{ node(id: "AC01M85ZM2G8CJPJTCJFVAT18FPR") { id } }`, nil).code(t, "NOT_FOUND")
+	r := e.raw("GET", "/metrics", "", nil)
+	text := string(r.body)
+	for _, want := range []string{
+		`rapport_graphql_request_duration_seconds_count{code="OK",operation="query"} 1`,
+		`rapport_graphql_request_duration_seconds_count{code="FORBIDDEN",operation="mutation"} 1`,
+		`rapport_graphql_request_duration_seconds_count{code="NOT_FOUND",operation="query"} 1`,
+		"rapport_graphql_in_flight 0", "go_goroutines", "process_resident_memory_bytes",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "MyVeryOwnName") || r.status != http.StatusOK {
+		t.Fatalf("/metrics: %d, or a client's operation name in a label", r.status)
+	}
+}

@@ -89,7 +89,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
-		Ready: o.ready, IntrospectionOff: o.noIntrospection}))
+		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil), MetricsHere: true}))
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
