@@ -159,14 +159,7 @@ func displayAddr(a net.Addr) string {
 func serveMetrics(ctx context.Context, addr string, m *api.Metrics, log *slog.Logger) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("metrics", "addr", addr, "err", err)
-	}
+	serveAside(ctx, "metrics", addr, mux, log)
 }
 
 func servePprof(ctx context.Context, addr string, log *slog.Logger) {
@@ -176,12 +169,17 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	serveAside(ctx, "profiler", addr, mux, log)
+}
+
+// serveAside serves h on addr, apart from the API, until ctx ends.
+func serveAside(ctx context.Context, name, addr string, h http.Handler, log *slog.Logger) {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		srv.Close()
 	}()
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("profiler", "addr", addr, "err", err)
+		log.Error(name, "addr", addr, "err", err)
 	}
 }
