@@ -171,6 +171,10 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	} else {
 		srv.SetDisableSuggestion(true)
 	}
+	// Automatic persisted queries: a client sends a query's hash alone; an
+	// instance that does not know it answers PERSISTED_QUERY_NOT_FOUND and
+	// the client sends the query with its hash once (per instance).
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](maxQueryCache)})
 	srv.Use(costLimit{cache: cache})
 	if cfg.Metrics != nil {
 		srv.Use(observer{cfg.Metrics})

@@ -35,6 +35,15 @@ func badPageSize(arg string) error {
 func presentError(log *slog.Logger, throttle *logThrottle) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		// Automatic persisted queries: clients (Apollo) look for this code
+		// and message to send the query with its hash; the extension's
+		// other refusals are the client's.
+		if gerr.Extensions["code"] == "PERSISTED_QUERY_NOT_FOUND" {
+			return &gqlerror.Error{Message: "PersistedQueryNotFound", Extensions: map[string]any{"code": "PERSISTED_QUERY_NOT_FOUND"}}
+		}
+		if strings.Contains(gerr.Message, "APQ") && gerr.Extensions["code"] == nil {
+			return &gqlerror.Error{Message: gerr.Message, Extensions: map[string]any{"code": string(apierr.BadUserInput)}}
+		}
 		code, msg, field := classify(ctx, err)
 		reason := ""
 		if e, ok := apierr.As(err); ok {

@@ -6,11 +6,14 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -541,5 +544,34 @@ func TestMetrics(t *testing.T) {
 	}
 	if strings.Contains(text, "MyVeryOwnName") || r.status != http.StatusOK {
 		t.Fatalf("/metrics: %d, or a client's operation name in a label", r.status)
+	}
+}
+
+// Automatic persisted queries: the hash alone is PERSISTED_QUERY_NOT_FOUND
+// until the query was sent with it; then the hash alone works, by POST and
+// by GET; a hash that does not match its query is refused.
+func TestPersistedQueries(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	const q = `{ viewer { id name } }`
+	sum := sha256.Sum256([]byte(q))
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	r := e.send(tok, map[string]any{"extensions": ext})
+	if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Fatalf("an unknown hash: %+v", r.Errors)
+	}
+	e.send(tok, map[string]any{"query": q, "extensions": ext}).ok(t)
+	if r := e.send(tok, map[string]any{"extensions": ext}).ok(t); r.get(t, "viewer.id") == nil {
+		t.Fatalf("the hash alone: %v", r.Data)
+	}
+	raw, _ := json.Marshal(ext)
+	g := e.raw("GET", "/graphql?extensions="+url.QueryEscape(string(raw)), "", nil, bearer(tok))
+	if g.status != http.StatusOK || !strings.Contains(string(g.body), `"viewer"`) {
+		t.Fatalf("GET with the hash alone: %d %s", g.status, g.body)
+	}
+	bad := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": strings.Repeat("0", 64)}}
+	if r := e.send(tok, map[string]any{"query": q, "extensions": bad}); len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
+		t.Fatalf("a query under another's hash: %+v", r.Errors)
 	}
 }

@@ -182,9 +182,6 @@ func (e *httpError) gqlError() *gqlerror.Error {
 func getParams(r *http.Request) (*graphql.RawParams, *httpError) {
 	q := r.URL.Query()
 	p := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
-	if p.Query == "" {
-		return nil, badRequest(http.StatusBadRequest, "the query parameter is missing")
-	}
 	for name, dst := range map[string]*map[string]any{"variables": &p.Variables, "extensions": &p.Extensions} {
 		if s := q.Get(name); s != "" {
 			m, err := decodeObject(json.RawMessage(s))
@@ -193,6 +190,9 @@ func getParams(r *http.Request) (*graphql.RawParams, *httpError) {
 			}
 			*dst = m
 		}
+	}
+	if p.Query == "" && !persisted(p) {
+		return nil, badRequest(http.StatusBadRequest, "the query parameter is missing")
 	}
 	return p, nil
 }
@@ -325,10 +325,17 @@ func decodeParams(body []byte) (*graphql.RawParams, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("the body holds more than one JSON value")
 	}
-	if strings.TrimSpace(p.Query) == "" {
+	if strings.TrimSpace(p.Query) == "" && !persisted(p) {
 		return nil, errors.New("query is missing")
 	}
 	return p, nil
+}
+
+// persisted reports a request that names its query by hash alone
+// (automatic persisted queries: extensions.persistedQuery.sha256Hash).
+func persisted(p *graphql.RawParams) bool {
+	pq, ok := p.Extensions["persistedQuery"].(map[string]any)
+	return ok && pq["sha256Hash"] != nil
 }
 
 func decodeObject(raw json.RawMessage) (map[string]any, error) {
