@@ -42,6 +42,7 @@ type config struct {
 	// in errors).
 	Introspection bool
 	MetricsAddr   string
+	Trusted       string // trusted documents: file patterns
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -134,6 +135,9 @@ var settings = []setting{
 	{env: "RAPPORT_METRICS_ADDR", doc: "none: `/metrics` on the API's own address",
 		meaning: "serves the Prometheus metrics (`/metrics`) on this address instead, such as `:9090`, apart from the API",
 		set:     func(c *config, v string) error { c.MetricsAddr = v; return nil }},
+	{env: "RAPPORT_TRUSTED_DOCUMENTS", doc: "none: every valid operation runs",
+		meaning: "comma-separated file patterns (`schema/contract/*.graphql`): only the operations of these files run, anything else is `FORBIDDEN` (reason `UNTRUSTED_DOCUMENT`); the production posture for a portal whose frontend is known",
+		set:     func(c *config, v string) error { c.Trusted = v; return nil }},
 	{env: "RAPPORT_INTROSPECTION", def: "true", doc: "`true`",
 		meaning: "`false` turns off schema introspection and the \"did you mean\" field suggestions in errors: the production posture for a portal whose frontend knows the schema",
 		set: func(c *config, v string) error {

@@ -59,6 +59,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	metrics := api.NewMetrics(drv.DB())
+	var trusted *api.TrustedDocuments
+	if c.Trusted != "" {
+		if trusted, err = api.LoadTrustedDocuments(c.Trusted); err != nil {
+			return err
+		}
+		log.Info("trusted documents: only their operations run", "operations", trusted.Len())
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
@@ -68,7 +75,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Client: client, Verifier: verifier, Logger: log, AllowedOrigins: c.CORSOrigins, MaxInFlight: c.MaxInFlight, PublicURL: c.PublicURL,
 			Ready:            func(ctx context.Context) error { return store.CheckSchema(ctx, drv) },
 			IntrospectionOff: !c.Introspection,
-			Metrics:          metrics, MetricsHere: c.MetricsAddr == "",
+			Metrics:          metrics, MetricsHere: c.MetricsAddr == "", Trusted: trusted,
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,

@@ -58,6 +58,9 @@ type Config struct {
 	// them on their own address).
 	Metrics     *Metrics
 	MetricsHere bool
+	// Trusted, when set, is the only operations the server runs
+	// (RAPPORT_TRUSTED_DOCUMENTS).
+	Trusted *TrustedDocuments
 
 	throttle *logThrottle
 	auth     *authCache
@@ -175,6 +178,9 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	// instance that does not know it answers PERSISTED_QUERY_NOT_FOUND and
 	// the client sends the query with its hash once (per instance).
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](maxQueryCache)})
+	if cfg.Trusted != nil {
+		srv.Use(trustedOnly{cfg.Trusted})
+	}
 	srv.Use(costLimit{cache: cache})
 	if cfg.Metrics != nil {
 		srv.Use(observer{cfg.Metrics})

@@ -25,6 +25,7 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/auditevent"
 	"rapport/ent/organization"
+	"rapport/internal/api"
 	"rapport/internal/auth"
 	"rapport/internal/pulid"
 	"rapport/internal/store"
@@ -573,5 +574,33 @@ func TestPersistedQueries(t *testing.T) {
 	bad := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": strings.Repeat("0", 64)}}
 	if r := e.send(tok, map[string]any{"query": q, "extensions": bad}); len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
 		t.Fatalf("a query under another's hash: %+v", r.Errors)
+	}
+}
+
+// Trusted-documents mode: the operations of the contract run (however
+// they are spaced), anything else is FORBIDDEN.
+func TestTrustedDocuments(t *testing.T) {
+	docs, err := api.LoadTrustedDocuments("../../schema/contract/*.graphql")
+	if err != nil || docs.Len() < 40 {
+		t.Fatalf("trusted documents: %d, %v", docs.Len(), err)
+	}
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{trusted: docs})
+	e.org("acme")
+	am := &user{e: e, token: token(t, "acme", "am", auth.RoleAccountManager)}
+	am.op("accounts.graphql", "Viewer", nil).ok(t)
+	am.op("accounts.graphql", "CreateAccount", map[string]any{"input": map[string]any{"name": "可信 Trusted"}}).ok(t)
+	// The same operation spaced and commented otherwise.
+	q := "# the portal's\n" + strings.ReplaceAll(contractQuery(t, "accounts.graphql", "Accounts"), "\n", "\n\n  ")
+	if r := am.do(q, map[string]any{"first": 5}).ok(t); r.num(t, "accounts.totalCount") != 1 {
+		t.Fatalf("accounts: %v", r.Data)
+	}
+	for _, q := range []string{`{ viewer { id } }`, `query Viewer { viewer { id name email } }`, `{ __schema { types { name } } }`} {
+		r := am.do(q, nil).code(t, "FORBIDDEN")
+		if r.Errors[0].Extensions["reason"] != "UNTRUSTED_DOCUMENT" {
+			t.Fatalf("%s: %+v", q, r.Errors)
+		}
+	}
+	if _, err := api.LoadTrustedDocuments("no/such/*.graphql"); err == nil {
+		t.Fatal("a pattern that matches nothing was accepted")
 	}
 }

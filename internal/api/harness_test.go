@@ -62,6 +62,7 @@ type envOptions struct {
 	authTTL         time.Duration // the authentication cache's TTL (default api.DefaultAuthCacheTTL)
 	ready           func(context.Context) error
 	noIntrospection bool
+	trusted         *api.TrustedDocuments
 }
 
 func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
@@ -89,7 +90,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
-		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil), MetricsHere: true}))
+		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil), MetricsHere: true, Trusted: o.trusted}))
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
