@@ -41,7 +41,7 @@ func presentError(log *slog.Logger, throttle *logThrottle) graphql.ErrorPresente
 		if gerr.Extensions["code"] == "PERSISTED_QUERY_NOT_FOUND" {
 			return &gqlerror.Error{Message: "PersistedQueryNotFound", Extensions: map[string]any{"code": "PERSISTED_QUERY_NOT_FOUND"}}
 		}
-		if strings.Contains(gerr.Message, "APQ") && gerr.Extensions["code"] == nil {
+		if apqRefusals[gerr.Message] && gerr.Extensions["code"] == nil && len(gerr.Path) == 0 {
 			return &gqlerror.Error{Message: gerr.Message, Extensions: map[string]any{"code": string(apierr.BadUserInput)}}
 		}
 		code, msg, field := classify(ctx, err)
@@ -85,6 +85,14 @@ func presentError(log *slog.Logger, throttle *logThrottle) graphql.ErrorPresente
 		}
 		return gerr
 	}
+}
+
+// apqRefusals are the messages of gqlgen's persisted-query extension for
+// a request it refuses (they carry no code of their own).
+var apqRefusals = map[string]bool{
+	"invalid APQ extension data":             true,
+	"unsupported APQ version":                true,
+	"provided APQ hash does not match query": true,
 }
 
 func classify(ctx context.Context, err error) (code apierr.Code, msg, field string) {

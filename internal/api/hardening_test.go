@@ -604,3 +604,12 @@ func TestTrustedDocuments(t *testing.T) {
 		t.Fatal("a pattern that matches nothing was accepted")
 	}
 }
+
+// An error whose message happens to hold "APQ" (an ID can) keeps its code:
+// only the persisted-query extension's own refusals are recoded.
+func TestAPQRefusalsAreExactMessages(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	e.post(tok, `{ node(id: "CA01M863G9APQTKT372T439C54X5") { id } }`, nil).code(t, "NOT_FOUND")
+}
