@@ -29,9 +29,7 @@ const contractDir = "../schema/contract"
 var pending = map[string]struct {
 	issue int
 	ops   []string
-}{
-
-}
+}{}
 
 func TestContractOperationsValidate(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()

@@ -9,6 +9,7 @@ import (
 	"rapport/ent/account"
 	"rapport/ent/hook"
 	"rapport/internal/followup"
+	"rapport/internal/service"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -181,7 +182,7 @@ func (Account) Hooks() []ent.Hook {
 			m.SetNextVisitDueAt(due.Visit)
 			m.SetQuietSince(created)
 			order, _ := m.LastOrderAt()
-			m.SetLastActivityAt(followup.Later(created, &order))
+			m.SetLastActivityAt(service.Later(created, &order))
 			return next.Mutate(ctx, m)
 		})
 	}, ent.OpCreate), searchHook([]string{"name", "industry", "region", "address", "email", "website", "business_scope", "main_products"}, []string{"phone", "fax"}),
@@ -205,12 +206,8 @@ func intelligenceOwnerReads(next ent.Mutator) ent.Mutator {
 		if err != nil {
 			return nil, err
 		}
-		roles := make([]auth.Role, len(u.Roles))
-		for i, r := range u.Roles {
-			roles[i] = auth.Role(r)
-		}
 		q := m.Client().Account.Query().Where(account.ID(id))
-		if p := accountsReadBy(&viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID, Roles: roles}); p != nil {
+		if p := accountsReadBy(&viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID, Roles: auth.Stored(u.Roles)}); p != nil {
 			q.Where(p)
 		}
 		if reads, err := q.Exist(sys); err != nil || !reads {
@@ -243,7 +240,7 @@ func lastOrderMoved(next ent.Mutator) ent.Mutator {
 			quiet = &created
 		}
 		if set {
-			m.SetLastActivityAt(followup.Later(*quiet, &order))
+			m.SetLastActivityAt(service.Later(*quiet, &order))
 		} else {
 			m.SetLastActivityAt(*quiet)
 		}

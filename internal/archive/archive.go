@@ -96,18 +96,12 @@ func Upload(ctx context.Context, c *ent.Client, in UploadInput, now time.Time) (
 	if err := c.LockRow(ctx, v.OrgID); err != nil {
 		return nil, err
 	}
-	var max []struct {
-		Max *int `json:"max"`
-	}
-	err = c.ClientDocument.Query().Where(clientdocument.Year(year)).
-		Aggregate(ent.As(ent.Max(clientdocument.FieldNumber), "max")).Scan(viewer.SystemOf(ctx), &max)
+	last, err := store.Largest(viewer.SystemOf(ctx), c.ClientDocument.Query().Where(clientdocument.Year(year)).
+		Aggregate(ent.As(ent.Max(clientdocument.FieldNumber), store.MaxAs)))
 	if err != nil {
 		return nil, err
 	}
-	next := 1
-	if len(max) > 0 && max[0].Max != nil {
-		next = *max[0].Max + 1
-	}
+	next := last + 1
 	doc, err := c.ClientDocument.Create().SetOrganizationID(v.OrgID).SetAccountID(in.AccountID).SetCategory(in.Category).SetTitle(title).
 		SetYear(year).SetNumber(next).SetSerialNumber(Serial(year, next)).SetFileName(name).
 		SetContentType(http.DetectContentType(data)).SetSize(int64(len(data))).
@@ -168,11 +162,7 @@ func signedViewer(ctx context.Context, c *ent.Client, doc pulid.ID, q url.Values
 	if !hmac.Equal([]byte(q.Get("sig")), []byte(sign(secret, doc, u.OrganizationID, u.ID, exp))) {
 		return nil, errNotFound
 	}
-	roles := make([]auth.Role, len(u.Roles))
-	for i, r := range u.Roles {
-		roles[i] = auth.Role(r)
-	}
-	return &viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID, Roles: roles, Location: time.UTC}, nil
+	return &viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID, Roles: auth.Stored(u.Roles), Location: time.UTC}, nil
 }
 
 // Handler serves a document's bytes to a viewer who may see it: the

@@ -109,3 +109,13 @@ func parseRoleList(names []string) ([]Role, error) {
 	}
 	return roles, nil
 }
+
+// Stored converts the roles kept on a user row (the names of their most
+// recent token's roles, validated when it was checked).
+func Stored(names []string) []Role {
+	roles := make([]Role, len(names))
+	for i, n := range names {
+		roles[i] = Role(n)
+	}
+	return roles
+}

@@ -10,8 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"database/sql"
-
 	"rapport/ent"
 	"rapport/ent/account"
 	"rapport/ent/article"
@@ -22,6 +20,7 @@ import (
 	"rapport/internal/apierr"
 	"rapport/internal/bulletin"
 	"rapport/internal/pulid"
+	"rapport/internal/store"
 	"rapport/internal/viewer"
 )
 
@@ -59,34 +58,21 @@ func CreateIssue(ctx context.Context, c *ent.Client, input ent.CreateBulletinIss
 		return nil, err
 	}
 	special := input.Special != nil && *input.Special
-	number, err := maxOf(ctx, c.BulletinIssue.Query().Where(bulletinissue.PublicationID(pub.ID),
-		bulletinissue.Year(input.Year), bulletinissue.Special(special)), bulletinissue.FieldNumber)
+	number, err := store.Largest(ctx, c.BulletinIssue.Query().Where(bulletinissue.PublicationID(pub.ID),
+		bulletinissue.Year(input.Year), bulletinissue.Special(special)).Aggregate(ent.As(ent.Max(bulletinissue.FieldNumber), store.MaxAs)))
 	if err != nil {
 		return nil, err
 	}
 	create := c.BulletinIssue.Create().SetInput(input).SetNumber(number + 1)
 	if !special {
-		total, err := maxOf(ctx, c.BulletinIssue.Query().Where(bulletinissue.PublicationID(pub.ID)), bulletinissue.FieldTotalNumber)
+		total, err := store.Largest(ctx, c.BulletinIssue.Query().Where(bulletinissue.PublicationID(pub.ID)).
+			Aggregate(ent.As(ent.Max(bulletinissue.FieldTotalNumber), store.MaxAs)))
 		if err != nil {
 			return nil, err
 		}
 		create.SetTotalNumber(total + 1)
 	}
 	return create.Save(ctx)
-}
-
-// maxOf is the largest value of field among q's rows, 0 without any.
-func maxOf(ctx context.Context, q *ent.BulletinIssueQuery, field string) (int, error) {
-	var v []struct {
-		Max sql.NullInt64 `json:"max"`
-	}
-	if err := q.Aggregate(ent.As(ent.Max(field), "max")).Scan(ctx, &v); err != nil {
-		return 0, err
-	}
-	if len(v) == 0 || !v[0].Max.Valid {
-		return 0, nil
-	}
-	return int(v[0].Max.Int64), nil
 }
 
 // Advance moves an issue one step along its workflow; a published issue

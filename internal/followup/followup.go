@@ -30,6 +30,7 @@ import (
 	"rapport/internal/authz"
 	"rapport/internal/cadence"
 	"rapport/internal/pulid"
+	"rapport/internal/service"
 	"rapport/internal/viewer"
 )
 
@@ -172,26 +173,16 @@ func write(ctx context.Context, c *ent.Client, a *ent.Account, st cadence.Accoun
 	}
 	due := cadence.Next(st, p, cal)
 	sys := viewer.NewContext(ctx, viewer.NewSystem(viewer.FromContext(ctx).OrgID, cal.Loc))
-	quiet := Later(st.CreatedAt, lastContact)
+	quiet := service.Later(st.CreatedAt, lastContact)
 	return c.Account.UpdateOneID(a.ID).
 		SetQuietSince(quiet).
-		SetLastActivityAt(Later(quiet, a.LastOrderAt)).
+		SetLastActivityAt(service.Later(quiet, a.LastOrderAt)).
 		SetNillableLastCallAt(st.LastCall).
 		SetNillableLastVisitAt(st.LastVisit).
 		SetNillableLastContactAt(lastContact).
 		SetNextCallDueAt(due.Call).
 		SetNextVisitDueAt(due.Visit).
 		Exec(sys)
-}
-
-// Later is the later of t and u (t when u is nil): the service clocks
-// (quiet since the last contact or creation; last activity, order or
-// contact).
-func Later(t time.Time, u *time.Time) time.Time {
-	if u != nil && u.After(t) {
-		return *u
-	}
-	return t
 }
 
 // InitialDue is when a new account's first call and visit are due: from the

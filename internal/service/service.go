@@ -80,7 +80,7 @@ func (p Policy) Check(rule Rule, a Account, now time.Time, loc *time.Location) (
 		}
 		// A week without an order, nor a contact since (the call it asks
 		// for clears it, for a week).
-		since := later(*a.LastOrderAt, from(a.LastContactAt, a.CreatedAt)).AddDate(0, 0, p.NoOrderDays)
+		since := Later(from(a.LastContactAt, a.CreatedAt), a.LastOrderAt).AddDate(0, 0, p.NoOrderDays)
 		if !now.After(since) {
 			return Flag{}, false
 		}
@@ -154,9 +154,12 @@ func startOfDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 }
 
-func later(t, u time.Time) time.Time {
-	if u.After(t) {
-		return u
+// Later is the later of t and u (t when u is nil): the service clocks
+// (quiet since the last contact or creation; last activity, order or
+// contact).
+func Later(t time.Time, u *time.Time) time.Time {
+	if u != nil && u.After(t) {
+		return *u
 	}
 	return t
 }

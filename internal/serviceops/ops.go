@@ -26,6 +26,7 @@ import (
 	"rapport/internal/authz"
 	"rapport/internal/pulid"
 	"rapport/internal/service"
+	"rapport/internal/store"
 	"rapport/internal/viewer"
 )
 
@@ -411,17 +412,11 @@ func FileComplaint(ctx context.Context, c *ent.Client, in ComplaintInput, now ti
 	if err := c.LockRow(ctx, org); err != nil {
 		return nil, err
 	}
-	var max []struct {
-		Max *int `json:"max"`
-	}
-	if err := c.Complaint.Query().Aggregate(ent.As(ent.Max(complaint.FieldNumber), "max")).Scan(viewer.SystemOf(ctx), &max); err != nil {
+	last, err := store.Largest(viewer.SystemOf(ctx), c.Complaint.Query().Aggregate(ent.As(ent.Max(complaint.FieldNumber), store.MaxAs)))
+	if err != nil {
 		return nil, err
 	}
-	next := 1
-	if len(max) > 0 && max[0].Max != nil {
-		next = *max[0].Max + 1
-	}
-	return create.SetNumber(next).Save(ctx)
+	return create.SetNumber(last + 1).Save(ctx)
 }
 
 // EscalationOf is who a major complaint on the account goes to: the head

@@ -9,7 +9,6 @@ package serviceops
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"time"
@@ -136,17 +135,13 @@ type position struct {
 
 func (c watchCursor) encode() ent.Cursor {
 	b, _ := json.Marshal(c)
-	return ent.Cursor{Value: base64.RawURLEncoding.EncodeToString(b)}
+	return ent.Cursor{Value: string(b)} // the Cursor scalar encodes it
 }
 
 func decodeCursor(cur *ent.Cursor, n int) (watchCursor, error) {
 	var c watchCursor
 	s, _ := cur.Value.(string)
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil || len(c.Pos) != n {
+	if err := json.Unmarshal([]byte(s), &c); err != nil || len(c.Pos) != n {
 		return c, apierr.BadInput("after", "not a cursor of this watchlist")
 	}
 	return c, nil

@@ -276,3 +276,25 @@ func TimedOut(err error) bool {
 	var pqErr *pq.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pqErr) && pqErr.Code == "57014"
 }
+
+// MaxAs is the name Largest reads an aggregate under:
+// q.Aggregate(ent.As(ent.Max(field), store.MaxAs)).
+const MaxAs = "max"
+
+// Largest reads the largest value an aggregate selected (under MaxAs), 0
+// when there is no row: the last of a running number, whose next one the
+// caller takes under a row lock.
+func Largest(ctx context.Context, sel interface {
+	Scan(context.Context, any) error
+}) (int, error) {
+	var v []struct {
+		Max sql.NullInt64 `json:"max"`
+	}
+	if err := sel.Scan(ctx, &v); err != nil {
+		return 0, err
+	}
+	if len(v) == 0 || !v[0].Max.Valid {
+		return 0, nil
+	}
+	return int(v[0].Max.Int64), nil
+}
