@@ -17,6 +17,7 @@ import (
 	"rapport/ent"
 	"rapport/internal/archive"
 	"rapport/internal/auth"
+	"rapport/internal/figures"
 	"rapport/internal/followup"
 	"rapport/internal/store"
 )
@@ -42,7 +43,8 @@ type config struct {
 	// in errors).
 	Introspection bool
 	MetricsAddr   string
-	Trusted       string // trusted documents: file patterns
+	FiguresEvery  time.Duration // how old the business figures may be when scraped
+	Trusted       string        // trusted documents: file patterns
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -135,6 +137,16 @@ var settings = []setting{
 	{env: "RAPPORT_METRICS_ADDR", doc: "none: `/metrics` on the API's own address",
 		meaning: "serves the Prometheus metrics (`/metrics`) on this address instead, such as `:9090`, apart from the API",
 		set:     func(c *config, v string) error { c.MetricsAddr = v; return nil }},
+	{env: "RAPPORT_FIGURES_EVERY", def: figures.DefaultEvery.String(), doc: "`30s`",
+		meaning: "how old the business figures in `/metrics` (overdue follow-ups, callbacks, late issues, complaints past promise) may be: a scrape refreshes them, with one grouped statement per figure across all organisations, only when they are older; from `5s` to `1h`",
+		set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 5*time.Second || d > time.Hour {
+				return fmt.Errorf("RAPPORT_FIGURES_EVERY must be a duration from 5s to 1h, not %q", v)
+			}
+			c.FiguresEvery = d
+			return nil
+		}},
 	{env: "RAPPORT_TRUSTED_DOCUMENTS", doc: "none: every valid operation runs",
 		meaning: "comma-separated file patterns (`schema/contract/*.graphql`): only the operations of these files run, anything else is `FORBIDDEN` (reason `UNTRUSTED_DOCUMENT`); the production posture for a portal whose frontend is known",
 		set:     func(c *config, v string) error { c.Trusted = v; return nil }},

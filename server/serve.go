@@ -18,6 +18,7 @@ import (
 	"rapport/internal/api"
 	"rapport/internal/auth"
 	"rapport/internal/demo"
+	"rapport/internal/figures"
 	"rapport/internal/followup"
 	"rapport/internal/store"
 )
@@ -58,7 +59,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("setting up token verification: %w", err)
 	}
 
-	metrics := api.NewMetrics(drv.DB())
+	metrics := api.NewMetrics(drv.DB(), figures.New(client, c.FiguresEvery, log))
 	var trusted *api.TrustedDocuments
 	if c.Trusted != "" {
 		if trusted, err = api.LoadTrustedDocuments(c.Trusted); err != nil {

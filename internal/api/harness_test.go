@@ -25,6 +25,7 @@ import (
 	"rapport/ent/privacy"
 	"rapport/internal/api"
 	"rapport/internal/auth"
+	"rapport/internal/figures"
 	"rapport/internal/store"
 	"rapport/internal/testdb"
 )
@@ -39,6 +40,9 @@ type env struct {
 	url    string
 	client *ent.Client // direct access for assertions (use sys(ctx))
 	stmts  *atomic.Int64
+	// figures are the business figures /metrics reports; set figures.Now
+	// to move their clock.
+	figures *figures.Collector
 }
 
 // backends runs f once on SQLite and once on PostgreSQL.
@@ -89,12 +93,13 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	fig := figures.New(client, 0, log)
 	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
-		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil), MetricsHere: true, Trusted: o.trusted}))
+		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted}))
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL, client: client, stmts: n}
+	return &env{t: t, url: srv.URL, client: client, stmts: n, figures: fig}
 }
 
 func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }

@@ -23,8 +23,9 @@ type Metrics struct {
 	inFlight prometheus.Gauge
 }
 
-// NewMetrics registers the metrics; db (may be nil) is the pool to report.
-func NewMetrics(db *sql.DB) *Metrics {
+// NewMetrics registers the metrics; db (may be nil) is the pool to report,
+// and extra are more collectors (the business figures).
+func NewMetrics(db *sql.DB, extra ...prometheus.Collector) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -42,6 +43,7 @@ func NewMetrics(db *sql.DB) *Metrics {
 	if db != nil {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "rapport"))
 	}
+	m.registry.MustRegister(extra...)
 	return m
 }
 

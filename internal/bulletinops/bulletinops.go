@@ -170,7 +170,7 @@ func Plan(ctx context.Context, c *ent.Client, publicationID pulid.ID, year int, 
 		return nil, err
 	}
 	loc := locationOf(ctx)
-	s := scheduleOf(pub)
+	s := ScheduleOf(pub)
 	issues, err := c.BulletinIssue.Query().
 		Where(bulletinissue.PublicationID(pub.ID), bulletinissue.Year(year), bulletinissue.Special(false)).All(ctx)
 	if err != nil {
@@ -252,7 +252,7 @@ func Alerts(ctx context.Context, c *ent.Client, days int, now time.Time) ([]*Pla
 	var out []*PlannedIssue
 	for _, p := range pubs {
 		for y := year - 1; y <= year+1; y++ {
-			for _, slot := range scheduleOf(p).Plan(y, loc) {
+			for _, slot := range ScheduleOf(p).Plan(y, loc) {
 				is := byKey[key{p.ID, y, slot.Number}]
 				if is != nil && is.PublishedAt != nil {
 					continue
@@ -318,7 +318,8 @@ func sameSet(a, b []pulid.ID) bool {
 	return len(seen) == 0
 }
 
-func scheduleOf(p *ent.Publication) bulletin.Schedule {
+// ScheduleOf is the schedule a publication's row stores.
+func ScheduleOf(p *ent.Publication) bulletin.Schedule {
 	return bulletin.Schedule{Cadence: bulletin.Cadence(p.Cadence), Months: p.Months, WindowStartDay: p.WindowStartDay, WindowEndDay: p.WindowEndDay}
 }
 

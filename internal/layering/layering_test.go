@@ -22,6 +22,7 @@ var plumbing = []string{
 	"rapport/internal/bulletinops",            // applying the publication rules to stored issues
 	"rapport/internal/serviceops",             // applying the service rules: watchlist, callbacks, complaints, credit
 	"rapport/internal/calfeed",                // serving the agenda feeds
+	"rapport/internal/figures",                // the business figures as metrics
 	"rapport/internal/followup/followupbench", // the scale benchmark
 	"rapport/internal/testdb",
 }
