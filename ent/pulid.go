@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"rapport/ent/account"
 	"rapport/ent/activityregistration"
@@ -228,7 +229,10 @@ func (c *Client) LinkExists(ctx context.Context, typ, edge string, id pulid.ID) 
 
 // LockRow locks the row with the given ID until the end of the current
 // transaction, so that what is read next cannot change before the
-// transaction writes. The locking query runs through the privacy policy of
+// transaction writes. The lock is FOR NO KEY UPDATE: it excludes other
+// LockRows and updates of the row, but not the key-share locks that
+// inserting a row which references it takes, so holding it never blocks
+// (nor deadlocks with) a transaction that only adds rows under it. The locking query runs through the privacy policy of
 // the ID's type: a row the viewer may not see (another tenant's, above all)
 // is never locked. PostgreSQL only: SQLite transactions begin IMMEDIATE,
 // which serialises writers already.
@@ -238,98 +242,129 @@ func (c *Client) LockRow(ctx context.Context, id pulid.ID) error {
 	}
 	switch tableByPrefix[id.Prefix()] {
 	case account.Table:
-		_, err := c.Account.Query().Where(account.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Account.Query().Where(account.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(account.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case activityregistration.Table:
-		_, err := c.ActivityRegistration.Query().Where(activityregistration.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.ActivityRegistration.Query().Where(activityregistration.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(activityregistration.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case article.Table:
-		_, err := c.Article.Query().Where(article.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Article.Query().Where(article.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(article.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case auditevent.Table:
-		_, err := c.AuditEvent.Query().Where(auditevent.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.AuditEvent.Query().Where(auditevent.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(auditevent.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case bulletinissue.Table:
-		_, err := c.BulletinIssue.Query().Where(bulletinissue.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.BulletinIssue.Query().Where(bulletinissue.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(bulletinissue.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case callback.Table:
-		_, err := c.Callback.Query().Where(callback.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Callback.Query().Where(callback.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(callback.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case callbackbatch.Table:
-		_, err := c.CallbackBatch.Query().Where(callbackbatch.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.CallbackBatch.Query().Where(callbackbatch.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(callbackbatch.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case casestudy.Table:
-		_, err := c.CaseStudy.Query().Where(casestudy.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.CaseStudy.Query().Where(casestudy.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(casestudy.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case clientdocument.Table:
-		_, err := c.ClientDocument.Query().Where(clientdocument.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.ClientDocument.Query().Where(clientdocument.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(clientdocument.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case complaint.Table:
-		_, err := c.Complaint.Query().Where(complaint.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Complaint.Query().Where(complaint.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(complaint.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case complaintfollowup.Table:
-		_, err := c.ComplaintFollowUp.Query().Where(complaintfollowup.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.ComplaintFollowUp.Query().Where(complaintfollowup.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(complaintfollowup.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case complaintstep.Table:
-		_, err := c.ComplaintStep.Query().Where(complaintstep.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.ComplaintStep.Query().Where(complaintstep.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(complaintstep.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case contact.Table:
-		_, err := c.Contact.Query().Where(contact.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Contact.Query().Where(contact.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(contact.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case creditdecision.Table:
-		_, err := c.CreditDecision.Query().Where(creditdecision.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.CreditDecision.Query().Where(creditdecision.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(creditdecision.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case creditrequest.Table:
-		_, err := c.CreditRequest.Query().Where(creditrequest.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.CreditRequest.Query().Where(creditrequest.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(creditrequest.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case cultureactivity.Table:
-		_, err := c.CultureActivity.Query().Where(cultureactivity.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.CultureActivity.Query().Where(cultureactivity.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(cultureactivity.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case culturecampaign.Table:
-		_, err := c.CultureCampaign.Query().Where(culturecampaign.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.CultureCampaign.Query().Where(culturecampaign.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(culturecampaign.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case cultureplan.Table:
-		_, err := c.CulturePlan.Query().Where(cultureplan.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.CulturePlan.Query().Where(cultureplan.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(cultureplan.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case department.Table:
-		_, err := c.Department.Query().Where(department.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Department.Query().Where(department.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(department.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case documentcontent.Table:
-		_, err := c.DocumentContent.Query().Where(documentcontent.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.DocumentContent.Query().Where(documentcontent.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(documentcontent.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case greetingoutline.Table:
-		_, err := c.GreetingOutline.Query().Where(greetingoutline.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.GreetingOutline.Query().Where(greetingoutline.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(greetingoutline.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case holiday.Table:
-		_, err := c.Holiday.Query().Where(holiday.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Holiday.Query().Where(holiday.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(holiday.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case intelligenceitem.Table:
-		_, err := c.IntelligenceItem.Query().Where(intelligenceitem.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.IntelligenceItem.Query().Where(intelligenceitem.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(intelligenceitem.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case interaction.Table:
-		_, err := c.Interaction.Query().Where(interaction.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Interaction.Query().Where(interaction.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(interaction.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case organization.Table:
-		_, err := c.Organization.Query().Where(organization.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Organization.Query().Where(organization.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(organization.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case publication.Table:
-		_, err := c.Publication.Query().Where(publication.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Publication.Query().Where(publication.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(publication.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case recognition.Table:
-		_, err := c.Recognition.Query().Where(recognition.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.Recognition.Query().Where(recognition.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(recognition.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case serviceissue.Table:
-		_, err := c.ServiceIssue.Query().Where(serviceissue.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.ServiceIssue.Query().Where(serviceissue.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(serviceissue.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case tierchange.Table:
-		_, err := c.TierChange.Query().Where(tierchange.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.TierChange.Query().Where(tierchange.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(tierchange.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case user.Table:
-		_, err := c.User.Query().Where(user.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.User.Query().Where(user.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(user.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	case visitreport.Table:
-		_, err := c.VisitReport.Query().Where(visitreport.ID(id)).ForUpdate().IDs(ctx)
-		return err
+		var ids []pulid.ID
+		return c.VisitReport.Query().Where(visitreport.ID(id)).
+			Modify(func(s *sql.Selector) { s.Select(s.C(visitreport.FieldID)).For(sql.LockNoKeyUpdate) }).Scan(ctx, &ids)
 	}
 	return nil
 }

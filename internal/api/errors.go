@@ -122,6 +122,10 @@ func classify(ctx context.Context, err error) (code apierr.Code, msg, field stri
 		return apierr.NotFound, strings.TrimPrefix(nf.Error(), "ent: "), ""
 	case ent.IsConstraintError(err):
 		return apierr.Conflict, "the change conflicts with existing data", ""
+	case isSerializationFailure(err):
+		// PostgreSQL gave up on the transaction for another's sake: the
+		// whole operation may be retried.
+		return apierr.Conflict, "the change conflicts with a concurrent change; retry", ""
 	case errors.Is(err, privacy.Deny):
 		return apierr.Forbidden, "not allowed", ""
 	case errors.As(err, &gerr) && len(gerr.Path) > len(graphql.GetPath(ctx)):
