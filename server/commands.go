@@ -126,7 +126,14 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := parseFlags(c.flags("migrate"), args); err != nil {
 		return err
 	}
-	drv, err := store.Driver(c.DatabaseURL)
+	direct := c.DatabaseURL
+	switch {
+	case c.MigrateURL != "":
+		direct = c.MigrateURL
+	case c.Pooled:
+		return errors.New("with RAPPORT_POOLER=transaction, set RAPPORT_MIGRATE_DATABASE_URL to PostgreSQL itself: the migration's advisory lock needs one session, which the pooler does not keep")
+	}
+	drv, err := store.Driver(direct)
 	if err != nil {
 		return err
 	}

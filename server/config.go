@@ -38,7 +38,11 @@ type config struct {
 	MaxInFlight int
 	PublicURL   string
 	StmtCache   int
-	PprofAddr   string
+	// Pooled: DATABASE_URL is a transaction-mode pooler (RAPPORT_POOLER);
+	// MigrateURL is PostgreSQL itself, for `server migrate`.
+	Pooled     bool
+	MigrateURL string
+	PprofAddr  string
 	// Introspection serves the schema to clients (and suggests field names
 	// in errors).
 	Introspection bool
@@ -112,7 +116,7 @@ var settings = []setting{
 			return nil
 		}},
 	{env: "RAPPORT_STATEMENT_CACHE", def: strconv.Itoa(store.DefaultStatementCache), doc: strconv.Itoa(store.DefaultStatementCache),
-		meaning: "PostgreSQL statements each instance keeps prepared (per pooled connection, least recently used dropped); `0` sends every statement unprepared, as a transaction-mode pooler (PgBouncer `pool_mode=transaction`) needs",
+		meaning: "PostgreSQL statements each instance keeps prepared (per pooled connection, least recently used dropped); `0` sends every statement unprepared; always off with `RAPPORT_POOLER=transaction`",
 		set: func(c *config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100_000 {
@@ -121,6 +125,19 @@ var settings = []setting{
 			c.StmtCache = n
 			return nil
 		}},
+	{env: "RAPPORT_POOLER", def: "none", doc: "`none`",
+		meaning: "`transaction` when `DATABASE_URL` is a pooler in transaction mode (PgBouncer `pool_mode=transaction`): no statement is prepared (the statement cache is off), every statement with arguments is one round trip, and no session setting is sent at connection (set `statement_timeout` and `idle_in_transaction_session_timeout` on the database); see Deployment",
+		set: func(c *config, v string) error {
+			switch v {
+			case "none", "transaction":
+				c.Pooled = v == "transaction"
+				return nil
+			}
+			return fmt.Errorf("RAPPORT_POOLER must be none or transaction, not %q", v)
+		}},
+	{env: "RAPPORT_MIGRATE_DATABASE_URL", doc: "`DATABASE_URL`",
+		meaning: "the PostgreSQL URL `server migrate` uses, straight to the server: its advisory lock is a session's, which a transaction-mode pooler does not keep; required with `RAPPORT_POOLER=transaction`",
+		set:     func(c *config, v string) error { c.MigrateURL = v; return nil }},
 	{env: "RAPPORT_PUBLIC_URL", doc: "taken from each request's host",
 		meaning: "scheme and host clients reach the server under (`https://crm.example.cn`), for the calendar feed URLs it hands out",
 		set: func(c *config, v string) error {
@@ -263,7 +280,11 @@ func openDB(ctx context.Context, c config) (*ent.Client, error) {
 // openDriver is openDB, with the driver under the client (to check the
 // schema for readiness).
 func openDriver(ctx context.Context, c config) (*ent.Client, *entsql.Driver, error) {
-	drv, err := store.Driver(c.DatabaseURL)
+	open, cache := store.Driver, c.StmtCache
+	if c.Pooled {
+		open, cache = store.PooledDriver, 0
+	}
+	drv, err := open(c.DatabaseURL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -276,7 +297,7 @@ func openDriver(ctx context.Context, c config) (*ent.Client, *entsql.Driver, err
 		drv.Close()
 		return nil, nil, fmt.Errorf("database schema: %w", err)
 	}
-	return ent.NewClient(ent.Driver(store.Cached(drv, c.StmtCache))), drv, nil
+	return ent.NewClient(ent.Driver(store.Cached(drv, cache))), drv, nil
 }
 
 // migrateAll applies the pending migrations, then the data they imply

@@ -323,3 +323,39 @@ func TestMigrateBackfillsDueDates(t *testing.T) {
 		t.Fatalf("after migrate: call %v, visit %v", a.NextCallDueAt, a.NextVisitDueAt)
 	}
 }
+
+// Two servers behind a transaction-mode PgBouncer (RAPPORT_POOLER):
+// `server migrate` refuses the pooler's URL and migrates on the direct one
+// (RAPPORT_MIGRATE_DATABASE_URL); both servers then serve through the
+// pooler, each seeing what the other wrote.
+func TestServeThroughPgBouncer(t *testing.T) {
+	direct := testdb.PostgresURL(t)
+	pooled := testdb.PgBouncer(t, direct, 2)
+	secret := "0123456789abcdef0123456789abcdef-pg"
+	pooledEnv := func(kv ...string) func(string) string {
+		return env(append([]string{"DATABASE_URL", pooled, "RAPPORT_POOLER", "transaction", "RAPPORT_ADDR", "127.0.0.1:0",
+			"RAPPORT_JWT_SECRET", secret, "RAPPORT_DEMO", "false"}, kv...)...)
+	}
+	err := run(context.Background(), []string{"migrate"}, pooledEnv(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "RAPPORT_MIGRATE_DATABASE_URL") {
+		t.Fatalf("migrate through the pooler: %v", err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, pooledEnv("RAPPORT_MIGRATE_DATABASE_URL", direct), &out); err != nil || !strings.Contains(out.String(), "schema up to date") {
+		t.Fatalf("migrate: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"org", "create", "acme", "Acme"}, pooledEnv(), &out); err != nil {
+		t.Fatal(err)
+	}
+	one, _ := startServer(t, pooledEnv())
+	two, _ := startServer(t, pooledEnv())
+	tok, err := auth.Issue([]byte(secret), auth.Claims{Subject: "am", Org: "acme", Roles: []auth.Role{auth.RoleAccountManager}}, "", "", time.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := query(t, one, tok, `mutation { createAccount(input: {name: "池 Pooled", tier: A}) { id } }`)["createAccount"].(map[string]any)["id"].(string)
+	got := query(t, two, tok, `{ accounts(first: 5, where: {nameContains: "Pooled"}) { edges { node { id } } } }`)
+	if edges := got["accounts"].(map[string]any)["edges"].([]any); len(edges) != 1 || edges[0].(map[string]any)["node"].(map[string]any)["id"] != id {
+		t.Fatalf("server two sees %v, want %s", got, id)
+	}
+}

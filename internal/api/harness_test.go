@@ -67,6 +67,11 @@ type envOptions struct {
 	ready           func(context.Context) error
 	noIntrospection bool
 	trusted         *api.TrustedDocuments
+	// pooler is the URL of dbURL's database through a transaction-mode
+	// PgBouncer: the instance migrates on dbURL, then serves through it.
+	pooler string
+	// maxInFlight is api.Config.MaxInFlight (default: the API's).
+	maxInFlight int
 }
 
 func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
@@ -79,8 +84,15 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	if err := store.Migrate(ctx, drv); err != nil {
 		t.Fatal(err)
 	}
+	var served dialect.Driver = store.Cached(drv, store.DefaultStatementCache)
+	if o.pooler != "" {
+		drv.Close()
+		if served, err = store.PooledDriver(o.pooler); err != nil {
+			t.Fatal(err)
+		}
+	}
 	n := new(atomic.Int64)
-	client := ent.NewClient(ent.Driver(&countingDriver{Driver: store.Cached(drv, store.DefaultStatementCache), n: n}))
+	client := ent.NewClient(ent.Driver(&countingDriver{Driver: served, n: n}))
 	t.Cleanup(func() { client.Close() })
 	verifier, err := auth.NewVerifier(ctx, ac)
 	if err != nil {
@@ -95,7 +107,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	}
 	fig := figures.New(client, 0, log)
 	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
-		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted}))
+		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight}))
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)

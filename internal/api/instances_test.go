@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"database/sql"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +12,8 @@ import (
 
 	"rapport/internal/auth"
 	"rapport/internal/testdb"
+
+	"github.com/lib/pq"
 )
 
 // TestTwoInstancesShareOneDatabase: two servers on one PostgreSQL behave
@@ -134,5 +139,124 @@ func TestAuthCacheAcrossInstances(t *testing.T) {
 	r := one.post(admin, `query($id: ID!) { node(id: $id) { ... on User { roles } } }`, map[string]any{"id": id}).ok(t)
 	if roles := r.list(t, "node.roles"); len(roles) != 1 || roles[0] != "SALES_MANAGER" {
 		t.Fatalf("roles after a promotion: %v", roles)
+	}
+}
+
+// TestScaleOutBehindPgBouncer: two instances reach one PostgreSQL through
+// a PgBouncer in transaction pooling mode that keeps four server sessions
+// for the database, and serve concurrent writes through it: registrations
+// racing for capacity, complaint numbers, contacts logged on one account,
+// and reads with arguments meanwhile. Every request succeeds (no statement
+// fails because a session changed under it) and every invariant holds.
+// Migrations ran on the direct connection, as the README says.
+func TestScaleOutBehindPgBouncer(t *testing.T) {
+	direct := testdb.PostgresURL(t)
+	u, _ := url.Parse(direct)
+	db, err := sql.Open("postgres", direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	name := pq.QuoteIdentifier(strings.TrimPrefix(u.Path, "/"))
+	// The session settings a pooled instance cannot send, on the database.
+	for _, set := range []string{"statement_timeout = '15s'", "idle_in_transaction_session_timeout = '60s'"} {
+		if _, err := db.Exec("ALTER DATABASE " + name + " SET " + set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const sessions = 4
+	pooled := testdb.PgBouncer(t, direct, sessions)
+	one := newEnvWith(t, direct, auth.Config{Secret: testSecret}, envOptions{pooler: pooled, maxInFlight: 100})
+	two := newEnvWith(t, direct, auth.Config{Secret: testSecret}, envOptions{pooler: pooled, maxInFlight: 100})
+	envs := []*env{one, two}
+
+	w := newCultureWorld(t, one)
+	act := w.activity(t, w.campaign(t, "志愿者日 Volunteers", map[string]any{"kind": "VOLUNTEERING"}, ""), "植树", time.Now().Add(72*time.Hour), map[string]any{"capacity": 10})
+	am := one.as("acme", "am", auth.RoleAccountManager)
+	account := am.do(createAccount, map[string]any{"input": map[string]any{"name": "Busy 繁忙", "tier": "B"}}).ok(t).str(t, "createAccount.id")
+	sup := []*user{one.as("acme", "sup", auth.RoleServiceSupervisor), two.as("acme", "sup", auth.RoleServiceSupervisor)}
+	people := make([]*user, 50)
+	for i := range people {
+		people[i] = envs[i%2].as("acme", fmt.Sprintf("p%02d", i), auth.RoleEmployee)
+	}
+
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		failures []string
+		statuses = map[string]int{}
+		numbers  []int
+	)
+	fail := func(what string, r *result) bool {
+		if len(r.Errors) == 0 {
+			return false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Sprintf("%s: %v", what, r.Errors))
+		return true
+	}
+	for i, p := range people {
+		wg.Go(func() {
+			r := p.op("culture.graphql", "RegisterForActivity", map[string]any{"activityID": act})
+			if !fail("registration", r) {
+				mu.Lock()
+				statuses[r.Data["registerForActivity"].(map[string]any)["status"].(string)]++
+				mu.Unlock()
+			}
+		})
+		if i >= 10 {
+			continue
+		}
+		wg.Go(func() {
+			r := sup[i%2].op("service.graphql", "FileComplaint", map[string]any{"input": map[string]any{
+				"accountID": account, "summary": fmt.Sprintf("投诉 %d", i), "category": "交货", "severity": "MINOR", "promisedReplyAt": ahead(time.Hour)}})
+			if !fail("complaint", r) {
+				mu.Lock()
+				numbers = append(numbers, int(r.Data["fileComplaint"].(map[string]any)["number"].(float64)))
+				mu.Unlock()
+			}
+		})
+		wg.Go(func() {
+			fail("contact", envs[i%2].post(am.token, logInteraction, map[string]any{"in": map[string]any{
+				"accountID": account, "kind": "PHONE", "occurredAt": rfc(time.Date(2026, 10, 5, 9+i, 0, 0, 0, shanghai))}}))
+		})
+		wg.Go(func() {
+			fail("read", envs[i%2].post(am.token, `query($n: Int, $w: AccountWhereInput) { accounts(first: $n, where: $w) { totalCount edges { node { id name contacts { id } } } } }`,
+				map[string]any{"n": 10 + i, "w": map[string]any{"nameContains": "Busy"}}))
+		})
+	}
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d requests failed behind the pooler:\n%s", len(failures), strings.Join(failures, "\n"))
+	}
+	if statuses["REGISTERED"] != 10 || statuses["WAITLISTED"] != 40 {
+		t.Errorf("registrations: %v", statuses)
+	}
+	slices.Sort(numbers)
+	if !slices.Equal(numbers, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) {
+		t.Errorf("complaint numbers %v: want 1…10", numbers)
+	}
+	r := am.do(`query($id: ID!) { node(id: $id) { ... on Account { lastCallAt interactions { totalCount } } } }`, map[string]any{"id": account}).ok(t)
+	if r.str(t, "node.lastCallAt") != rfc(time.Date(2026, 10, 5, 18, 0, 0, 0, shanghai)) || r.num(t, "node.interactions.totalCount") != 10 {
+		t.Errorf("after 10 concurrent contacts: %v", r.Data)
+	}
+	// Both instances shared the pooler's few sessions, which got the
+	// database's settings.
+	var n int
+	var timeout string
+	if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, strings.TrimPrefix(u.Path, "/")).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n > sessions {
+		t.Errorf("%d server sessions on the database, want 1 to %d", n, sessions)
+	}
+	pdb, err := sql.Open("postgres", pooled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pdb.Close()
+	if err := pdb.QueryRow(`SHOW statement_timeout`).Scan(&timeout); err != nil || timeout != "15s" {
+		t.Errorf("statement_timeout through the pooler: %q %v", timeout, err)
 	}
 }
