@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -612,4 +613,23 @@ func TestAPQRefusalsAreExactMessages(t *testing.T) {
 	e.org("acme")
 	tok := token(t, "acme", "u", auth.RoleEmployee)
 	e.post(tok, `{ node(id: "CA01M863G9APQTKT372T439C54X5") { id } }`, nil).code(t, "NOT_FOUND")
+}
+
+// Introspection: the standard query (as GraphiQL sends it) runs; nesting
+// a type's lists under another's, which grows the answer exponentially, is
+// refused before any work.
+func TestIntrospectionCost(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	std, err := os.ReadFile("../querycost/testdata/introspection.graphql") // the standard query
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.post(tok, string(std), nil).ok(t)
+	if n := len(r.list(t, "__schema.types")); n < 100 {
+		t.Fatalf("introspection lists %d types", n)
+	}
+	e.post(tok, `{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`, nil).code(t, "BAD_USER_INPUT")
+	e.post(tok, `{ __type(name: "Account") { fields { type { ofType { fields { name } } } } } }`, nil).code(t, "BAD_USER_INPUT")
 }

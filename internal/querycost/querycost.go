@@ -11,6 +11,13 @@
 //     page), the IDs of nodes(ids:), a plain list's declared cap — so nested
 //     lists multiply and aliases add up. It also bounds every argument value
 //     (nesting, number of items, string length).
+//   - Introspection is paid by its own rule: the schema is the server's,
+//     fixed and in memory, so its lists (a type's fields, a field's
+//     arguments…) count one row each, and its size bounds the answer; but
+//     a type's lists (fields, inputFields, enumValues, interfaces,
+//     possibleTypes) may not be selected under another type's, the nesting
+//     that makes an introspection answer grow exponentially. The standard
+//     introspection query (GraphiQL's, graphql-js's) never nests them.
 //
 // The package knows nothing of Rapport's schema beyond those conventions; the
 // caller supplies the caps of plain lists.
@@ -148,6 +155,8 @@ type coster struct {
 	caps ListCaps
 	vars map[string]any
 	err  error
+	// typeLists is how many of a __Type's lists the current path is in.
+	typeLists int
 }
 
 // saturating keeps sums and products from overflowing.
@@ -181,6 +190,9 @@ func (c *coster) field(f *ast.Field, depth int) int {
 			c.err = refuse("INPUT", "argument %s of %s: %s", name, f.Name, err)
 		}
 	}
+	if f.ObjectDefinition != nil && strings.HasPrefix(f.ObjectDefinition.Name, "__") {
+		return c.introspection(f, depth)
+	}
 	children := c.set(f.SelectionSet, depth+1)
 	rows, reads := c.rows(f, args)
 	cost := 1 + min(rows*children, saturating)
@@ -188,6 +200,22 @@ func (c *coster) field(f *ast.Field, depth int) int {
 		cost += c.l.StatementCost
 	}
 	return cost
+}
+
+// typeLists are the lists of __Type that list other types or their members.
+var typeLists = map[string]bool{"fields": true, "inputFields": true, "enumValues": true, "interfaces": true, "possibleTypes": true}
+
+// introspection costs a field of an introspection type: one per field, its
+// lists counted as one row (see the package comment).
+func (c *coster) introspection(f *ast.Field, depth int) int {
+	if f.ObjectDefinition.Name == "__Type" && typeLists[f.Name] {
+		if c.typeLists > 0 && c.err == nil {
+			c.err = refuse("INTROSPECTION", "introspection may not select a type's %s under another type's fields, interfaces or possible types", f.Name)
+		}
+		c.typeLists++
+		defer func() { c.typeLists-- }()
+	}
+	return 1 + c.set(f.SelectionSet, depth+1)
 }
 
 // rows is how many times a field's children are resolved, and whether the
