@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"rapport/ent"
@@ -23,6 +23,7 @@ import (
 	"rapport/internal/archive"
 	"rapport/internal/auth"
 	"rapport/internal/calfeed"
+	"rapport/internal/graphiql"
 	"rapport/internal/store"
 )
 
@@ -81,7 +82,8 @@ func NewHandler(cfg Config) http.Handler {
 	cfg.throttle = newLogThrottle(logEvery)
 	cfg.auth = newAuthCache(cfg.AuthCacheTTL)
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", playground.Handler("Rapport", "/graphql"))
+	mux.Handle("GET /{$}", graphiql.Page("Rapport", "/graphql"))
+	mux.Handle("GET "+graphiql.Prefix, graphiql.Assets())
 	gql := withBase(cfg.PublicURL, authenticate(cfg, newGraphQLServer(cfg)))
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
 	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(make(chan struct{}, MaxUploadsInFlight), limitInFlight(cfg.MaxInFlight, gql))))
@@ -140,9 +142,9 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
-		if r.URL.Path == "/" {
-			// GraphiQL's page loads its scripts and styles from a CDN.
-			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; font-src 'self' data: https://cdn.jsdelivr.net; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+		if r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, graphiql.Prefix) {
+			// GraphiQL: its page and assets, all from this server.
+			h.Set("Content-Security-Policy", graphiql.ContentSecurityPolicy)
 		} else {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 			h.Set("Cache-Control", "no-store")
