@@ -316,8 +316,11 @@ def main():
         say('PostgreSQL', psql('show server_version'), '| shared_buffers', psql('show shared_buffers'),
             '| fsync', psql('show fsync'), '| lc_collate', psql("select datcollate from pg_database where datname = current_database()"))
 
-        env = dict(os.environ, DATABASE_URL=url, RAPPORT_JWT_SECRET=SECRET, RAPPORT_DEMO='false',
-                   RAPPORT_LOG_LEVEL='warn')
+        # PostGraphile has no rate limits: Rapport's are off unless the
+        # environment sets them (to price them, set both very high).
+        env = dict({'RAPPORT_RATE_LIMIT_USER': '0', 'RAPPORT_RATE_LIMIT_ORG': '0'}, **os.environ)
+        env.update(DATABASE_URL=url, RAPPORT_JWT_SECRET=SECRET, RAPPORT_DEMO='false', RAPPORT_LOG_LEVEL='warn')
+        say('rate limits per minute: user', env['RAPPORT_RATE_LIMIT_USER'], '| organisation', env['RAPPORT_RATE_LIMIT_ORG'])
         for cmd in (['migrate'], ['org', 'create', ORG, 'Perf Consulting']):
             r = run([binary, *cmd], env=env)
             if r.returncode:

@@ -39,6 +39,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
+	"rapport/ent/ratelimit"
 	"rapport/ent/recognition"
 	"rapport/ent/serviceissue"
 	"rapport/ent/setting"
@@ -113,6 +114,8 @@ type Client struct {
 	Organization *OrganizationClient
 	// Publication is the client for interacting with the Publication builders.
 	Publication *PublicationClient
+	// RateLimit is the client for interacting with the RateLimit builders.
+	RateLimit *RateLimitClient
 	// Recognition is the client for interacting with the Recognition builders.
 	Recognition *RecognitionClient
 	// ServiceIssue is the client for interacting with the ServiceIssue builders.
@@ -163,6 +166,7 @@ func (c *Client) init() {
 	c.Interaction = NewInteractionClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.Publication = NewPublicationClient(c.config)
+	c.RateLimit = NewRateLimitClient(c.config)
 	c.Recognition = NewRecognitionClient(c.config)
 	c.ServiceIssue = NewServiceIssueClient(c.config)
 	c.Setting = NewSettingClient(c.config)
@@ -288,6 +292,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
 		Publication:          NewPublicationClient(cfg),
+		RateLimit:            NewRateLimitClient(cfg),
 		Recognition:          NewRecognitionClient(cfg),
 		ServiceIssue:         NewServiceIssueClient(cfg),
 		Setting:              NewSettingClient(cfg),
@@ -340,6 +345,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Interaction:          NewInteractionClient(cfg),
 		Organization:         NewOrganizationClient(cfg),
 		Publication:          NewPublicationClient(cfg),
+		RateLimit:            NewRateLimitClient(cfg),
 		Recognition:          NewRecognitionClient(cfg),
 		ServiceIssue:         NewServiceIssueClient(cfg),
 		Setting:              NewSettingClient(cfg),
@@ -380,7 +386,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.ComplaintFollowUp, c.ComplaintStep, c.Contact, c.CreditDecision,
 		c.CreditRequest, c.CultureActivity, c.CultureCampaign, c.CulturePlan,
 		c.Department, c.DocumentContent, c.DueCount, c.GreetingOutline, c.Holiday,
-		c.IntelligenceItem, c.Interaction, c.Organization, c.Publication,
+		c.IntelligenceItem, c.Interaction, c.Organization, c.Publication, c.RateLimit,
 		c.Recognition, c.ServiceIssue, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Use(hooks...)
@@ -396,7 +402,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.ComplaintFollowUp, c.ComplaintStep, c.Contact, c.CreditDecision,
 		c.CreditRequest, c.CultureActivity, c.CultureCampaign, c.CulturePlan,
 		c.Department, c.DocumentContent, c.DueCount, c.GreetingOutline, c.Holiday,
-		c.IntelligenceItem, c.Interaction, c.Organization, c.Publication,
+		c.IntelligenceItem, c.Interaction, c.Organization, c.Publication, c.RateLimit,
 		c.Recognition, c.ServiceIssue, c.Setting, c.TierChange, c.User, c.VisitReport,
 	} {
 		n.Intercept(interceptors...)
@@ -460,6 +466,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Organization.mutate(ctx, m)
 	case *PublicationMutation:
 		return c.Publication.mutate(ctx, m)
+	case *RateLimitMutation:
+		return c.RateLimit.mutate(ctx, m)
 	case *RecognitionMutation:
 		return c.Recognition.mutate(ctx, m)
 	case *ServiceIssueMutation:
@@ -5812,6 +5820,140 @@ func (c *PublicationClient) mutate(ctx context.Context, m *PublicationMutation) 
 	}
 }
 
+// RateLimitClient is a client for the RateLimit schema.
+type RateLimitClient struct {
+	config
+}
+
+// NewRateLimitClient returns a client for the RateLimit from the given config.
+func NewRateLimitClient(c config) *RateLimitClient {
+	return &RateLimitClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ratelimit.Hooks(f(g(h())))`.
+func (c *RateLimitClient) Use(hooks ...Hook) {
+	c.hooks.RateLimit = append(c.hooks.RateLimit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ratelimit.Intercept(f(g(h())))`.
+func (c *RateLimitClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RateLimit = append(c.inters.RateLimit, interceptors...)
+}
+
+// Create returns a builder for creating a RateLimit entity.
+func (c *RateLimitClient) Create() *RateLimitCreate {
+	mutation := newRateLimitMutation(c.config, OpCreate)
+	return &RateLimitCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RateLimit entities.
+func (c *RateLimitClient) CreateBulk(builders ...*RateLimitCreate) *RateLimitCreateBulk {
+	return &RateLimitCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RateLimitClient) MapCreateBulk(slice any, setFunc func(*RateLimitCreate, int)) *RateLimitCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RateLimitCreateBulk{err: fmt.Errorf("calling to RateLimitClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RateLimitCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RateLimitCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RateLimit.
+func (c *RateLimitClient) Update() *RateLimitUpdate {
+	mutation := newRateLimitMutation(c.config, OpUpdate)
+	return &RateLimitUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RateLimitClient) UpdateOne(_m *RateLimit) *RateLimitUpdateOne {
+	mutation := newRateLimitMutation(c.config, OpUpdateOne, withRateLimit(_m))
+	return &RateLimitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RateLimitClient) UpdateOneID(id string) *RateLimitUpdateOne {
+	mutation := newRateLimitMutation(c.config, OpUpdateOne, withRateLimitID(id))
+	return &RateLimitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RateLimit.
+func (c *RateLimitClient) Delete() *RateLimitDelete {
+	mutation := newRateLimitMutation(c.config, OpDelete)
+	return &RateLimitDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RateLimitClient) DeleteOne(_m *RateLimit) *RateLimitDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RateLimitClient) DeleteOneID(id string) *RateLimitDeleteOne {
+	builder := c.Delete().Where(ratelimit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RateLimitDeleteOne{builder}
+}
+
+// Query returns a query builder for RateLimit.
+func (c *RateLimitClient) Query() *RateLimitQuery {
+	return &RateLimitQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRateLimit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RateLimit entity by its id.
+func (c *RateLimitClient) Get(ctx context.Context, id string) (*RateLimit, error) {
+	return c.Query().Where(ratelimit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RateLimitClient) GetX(ctx context.Context, id string) *RateLimit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RateLimitClient) Hooks() []Hook {
+	hooks := c.hooks.RateLimit
+	return append(hooks[:len(hooks):len(hooks)], ratelimit.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RateLimitClient) Interceptors() []Interceptor {
+	return c.inters.RateLimit
+}
+
+func (c *RateLimitClient) mutate(ctx context.Context, m *RateLimitMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RateLimitCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RateLimitUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RateLimitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RateLimitDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RateLimit mutation op: %q", m.Op())
+	}
+}
+
 // RecognitionClient is a client for the Recognition schema.
 type RecognitionClient struct {
 	config
@@ -6945,7 +7087,7 @@ type (
 		ComplaintStep, Contact, CreditDecision, CreditRequest, CultureActivity,
 		CultureCampaign, CulturePlan, Department, DocumentContent, DueCount,
 		GreetingOutline, Holiday, IntelligenceItem, Interaction, Organization,
-		Publication, Recognition, ServiceIssue, Setting, TierChange, User,
+		Publication, RateLimit, Recognition, ServiceIssue, Setting, TierChange, User,
 		VisitReport []ent.Hook
 	}
 	inters struct {
@@ -6954,7 +7096,7 @@ type (
 		ComplaintStep, Contact, CreditDecision, CreditRequest, CultureActivity,
 		CultureCampaign, CulturePlan, Department, DocumentContent, DueCount,
 		GreetingOutline, Holiday, IntelligenceItem, Interaction, Organization,
-		Publication, Recognition, ServiceIssue, Setting, TierChange, User,
+		Publication, RateLimit, Recognition, ServiceIssue, Setting, TierChange, User,
 		VisitReport []ent.Interceptor
 	}
 )

@@ -33,6 +33,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
+	"rapport/ent/ratelimit"
 	"rapport/ent/recognition"
 	"rapport/ent/serviceissue"
 	"rapport/ent/setting"
@@ -132,6 +133,7 @@ func checkColumn(t, c string) error {
 			interaction.Table:          interaction.ValidColumn,
 			organization.Table:         organization.ValidColumn,
 			publication.Table:          publication.ValidColumn,
+			ratelimit.Table:            ratelimit.ValidColumn,
 			recognition.Table:          recognition.ValidColumn,
 			serviceissue.Table:         serviceissue.ValidColumn,
 			setting.Table:              setting.ValidColumn,

@@ -68,6 +68,8 @@ type Tx struct {
 	Organization *OrganizationClient
 	// Publication is the client for interacting with the Publication builders.
 	Publication *PublicationClient
+	// RateLimit is the client for interacting with the RateLimit builders.
+	RateLimit *RateLimitClient
 	// Recognition is the client for interacting with the Recognition builders.
 	Recognition *RecognitionClient
 	// ServiceIssue is the client for interacting with the ServiceIssue builders.
@@ -238,6 +240,7 @@ func (tx *Tx) init() {
 	tx.Interaction = NewInteractionClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Publication = NewPublicationClient(tx.config)
+	tx.RateLimit = NewRateLimitClient(tx.config)
 	tx.Recognition = NewRecognitionClient(tx.config)
 	tx.ServiceIssue = NewServiceIssueClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)

@@ -15,6 +15,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"rapport/ent"
+	"rapport/internal/api"
 	"rapport/internal/archive"
 	"rapport/internal/auth"
 	"rapport/internal/figures"
@@ -49,6 +50,7 @@ type config struct {
 	MetricsAddr   string
 	FiguresEvery  time.Duration // how old the business figures may be when scraped
 	Trusted       string        // trusted documents: file patterns
+	RateLimits    api.RateLimits
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -138,6 +140,16 @@ var settings = []setting{
 	{env: "RAPPORT_MIGRATE_DATABASE_URL", doc: "`DATABASE_URL`",
 		meaning: "the PostgreSQL URL `server migrate` uses, straight to the server: its advisory lock is a session's, which a transaction-mode pooler does not keep; required with `RAPPORT_POOLER=transaction`",
 		set:     func(c *config, v string) error { c.MigrateURL = v; return nil }},
+	{env: "RAPPORT_RATE_LIMIT_USER", def: strconv.Itoa(api.DefaultUserPerMinute), doc: "`600` (10 a second, bursts of 150)",
+		meaning: "requests a minute one user may send (GraphQL and document downloads), with bursts of a quarter of that; beyond, 429 with `Retry-After` (code `INTERNAL`, reason `RATE_LIMITED`). On PostgreSQL every instance shares the count (one statement a request); `0` turns it off",
+		set: func(c *config, v string) error {
+			return perMinute(&c.RateLimits.UserPerMinute, "RAPPORT_RATE_LIMIT_USER", v)
+		}},
+	{env: "RAPPORT_RATE_LIMIT_ORG", def: strconv.Itoa(api.DefaultOrgPerMinute), doc: "`30000` (500 a second, bursts of 7,500)",
+		meaning: "requests a minute one organisation's users may send together, likewise",
+		set: func(c *config, v string) error {
+			return perMinute(&c.RateLimits.OrgPerMinute, "RAPPORT_RATE_LIMIT_ORG", v)
+		}},
 	{env: "RAPPORT_PUBLIC_URL", doc: "taken from each request's host",
 		meaning: "scheme and host clients reach the server under (`https://crm.example.cn`), for the calendar feed URLs it hands out",
 		set: func(c *config, v string) error {
@@ -186,6 +198,17 @@ var settings = []setting{
 			}
 			return nil
 		}},
+}
+
+// perMinute sets a rate limit: a whole number of requests a minute, 0 (off)
+// to 10,000,000.
+func perMinute(to *int, name, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 10_000_000 {
+		return fmt.Errorf("%s must be a whole number of requests a minute from 0 (off) to 10000000, not %q", name, v)
+	}
+	*to = n
+	return nil
 }
 
 func loadConfig(getenv func(string) string) (config, error) {

@@ -77,6 +77,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Ready:            func(ctx context.Context) error { return store.CheckSchema(ctx, drv) },
 			IntrospectionOff: !c.Introspection,
 			Metrics:          metrics, MetricsHere: c.MetricsAddr == "", Trusted: trusted,
+			RateLimiter: api.NewRateLimiter(client, drv.Dialect(), c.RateLimits),
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1552,6 +1552,17 @@ var (
 			},
 		},
 	}
+	// RateLimitsColumns holds the columns for the "rate_limits" table.
+	RateLimitsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "tat", Type: field.TypeInt64},
+	}
+	// RateLimitsTable holds the schema information for the "rate_limits" table.
+	RateLimitsTable = &schema.Table{
+		Name:       "rate_limits",
+		Columns:    RateLimitsColumns,
+		PrimaryKey: []*schema.Column{RateLimitsColumns[0]},
+	}
 	// RecognitionsColumns holds the columns for the "recognitions" table.
 	RecognitionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -1992,6 +2003,7 @@ var (
 		InteractionsTable,
 		OrganizationsTable,
 		PublicationsTable,
+		RateLimitsTable,
 		RecognitionsTable,
 		ServiceIssuesTable,
 		SettingsTable,
@@ -2080,6 +2092,9 @@ func init() {
 	InteractionsTable.ForeignKeys[2].RefTable = UsersTable
 	InteractionsTable.ForeignKeys[3].RefTable = GreetingOutlinesTable
 	PublicationsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	RateLimitsTable.Annotation = &entsql.Annotation{
+		Table: "rate_limits",
+	}
 	RecognitionsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	RecognitionsTable.ForeignKeys[1].RefTable = CultureCampaignsTable
 	ServiceIssuesTable.ForeignKeys[0].RefTable = AccountsTable

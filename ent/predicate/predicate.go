@@ -87,6 +87,9 @@ type Organization func(*sql.Selector)
 // Publication is the predicate function for publication builders.
 type Publication func(*sql.Selector)
 
+// RateLimit is the predicate function for ratelimit builders.
+type RateLimit func(*sql.Selector)
+
 // Recognition is the predicate function for recognition builders.
 type Recognition func(*sql.Selector)
 

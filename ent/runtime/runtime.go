@@ -31,6 +31,7 @@ import (
 	"rapport/ent/interaction"
 	"rapport/ent/organization"
 	"rapport/ent/publication"
+	"rapport/ent/ratelimit"
 	"rapport/ent/recognition"
 	"rapport/ent/schema"
 	"rapport/ent/serviceissue"
@@ -1631,6 +1632,35 @@ func init() {
 	publication.DefaultID = publicationDescID.Default.(func() pulid.ID)
 	// publication.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	publication.IDValidator = publicationDescID.Validators[0].(func(string) error)
+	ratelimit.Policy = privacy.NewPolicies(schema.RateLimit{})
+	ratelimit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ratelimit.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ratelimitFields := schema.RateLimit{}.Fields()
+	_ = ratelimitFields
+	// ratelimitDescID is the schema descriptor for id field.
+	ratelimitDescID := ratelimitFields[0].Descriptor()
+	// ratelimit.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ratelimit.IDValidator = func() func(string) error {
+		validators := ratelimitDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	recognitionMixin := schema.Recognition{}.Mixin()
 	recognition.Policy = privacy.NewPolicies(recognitionMixin[2], schema.Recognition{})
 	recognition.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -62,6 +62,9 @@ type Config struct {
 	// Trusted, when set, is the only operations the server runs
 	// (RAPPORT_TRUSTED_DOCUMENTS).
 	Trusted *TrustedDocuments
+	// RateLimiter, when set, bounds the requests of each user and each
+	// organisation (NewRateLimiter).
+	RateLimiter RateLimiter
 
 	throttle *logThrottle
 	auth     *authCache
@@ -84,11 +87,11 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", graphiql.Page("Rapport", "/graphql"))
 	mux.Handle("GET "+graphiql.Prefix, graphiql.Assets())
-	gql := withBase(cfg.PublicURL, authenticate(cfg, newGraphQLServer(cfg)))
+	gql := withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, newGraphQLServer(cfg))))
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
 	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(make(chan struct{}, MaxUploadsInFlight), limitInFlight(cfg.MaxInFlight, gql))))
 	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(cfg.MaxInFlight, archive.Handler(cfg.Client, cfg.Logger, func(h http.Handler) http.Handler {
-		return withBase(cfg.PublicURL, authenticate(cfg, h))
+		return withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, h)))
 	})))
 	if cfg.Metrics != nil && cfg.MetricsHere {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler())

@@ -72,6 +72,8 @@ type envOptions struct {
 	pooler string
 	// maxInFlight is api.Config.MaxInFlight (default: the API's).
 	maxInFlight int
+	// rateLimits turns rate limiting on (default off).
+	rateLimits api.RateLimits
 }
 
 func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
@@ -84,6 +86,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	if err := store.Migrate(ctx, drv); err != nil {
 		t.Fatal(err)
 	}
+	dia := drv.Dialect()
 	var served dialect.Driver = store.Cached(drv, store.DefaultStatementCache)
 	if o.pooler != "" {
 		drv.Close()
@@ -106,8 +109,9 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	fig := figures.New(client, 0, log)
+	limiter := api.NewRateLimiter(client, dia, o.rateLimits)
 	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
-		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight}))
+		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight, RateLimiter: limiter}))
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -1,0 +1,103 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"rapport/internal/api"
+	"rapport/internal/auth"
+	"rapport/internal/testdb"
+)
+
+// ask sends one small query as tok and returns the HTTP status, the
+// Retry-After header and the error's reason, if any.
+func ask(e *env, tok string) (status int, retryAfter, reason string) {
+	e.t.Helper()
+	r := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(tok))
+	var body struct {
+		Errors []struct{ Extensions map[string]any }
+	}
+	_ = json.Unmarshal(r.body, &body)
+	if len(body.Errors) > 0 {
+		reason, _ = body.Errors[0].Extensions["reason"].(string)
+		if code := body.Errors[0].Extensions["code"]; reason == "RATE_LIMITED" && code != "INTERNAL" {
+			e.t.Errorf("a rate-limited request has code %v", code)
+		}
+	}
+	return r.status, r.header.Get("Retry-After"), reason
+}
+
+// A user's rate: 120 a minute allows a burst of 30, then 429 with
+// Retry-After and reason RATE_LIMITED; half a second later (one interval)
+// one more request passes. Another user is not affected.
+func TestRateLimitPerUser(t *testing.T) {
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnvWith(t, b.URL(t), auth.Config{Secret: testSecret}, envOptions{rateLimits: api.RateLimits{UserPerMinute: 120}})
+			e.org("acme")
+			busy, other := token(t, "acme", "busy", auth.RoleEmployee), token(t, "acme", "other", auth.RoleEmployee)
+			for i := range 30 {
+				if status, _, reason := ask(e, busy); status != http.StatusOK {
+					t.Fatalf("request %d of the burst: %d %s", i+1, status, reason)
+				}
+			}
+			status, retry, reason := ask(e, busy)
+			if status != http.StatusTooManyRequests || retry != "1" || reason != "RATE_LIMITED" {
+				t.Fatalf("request 31: %d, Retry-After %q, %q", status, retry, reason)
+			}
+			if status, _, _ := ask(e, other); status != http.StatusOK {
+				t.Fatalf("another user is limited too: %d", status)
+			}
+			time.Sleep(600 * time.Millisecond)
+			if status, _, reason := ask(e, busy); status != http.StatusOK {
+				t.Fatalf("after one interval: %d %s", status, reason)
+			}
+			if status, _, _ := ask(e, busy); status != http.StatusTooManyRequests {
+				t.Fatalf("the interval admits one request only: %d", status)
+			}
+		})
+	}
+}
+
+// On PostgreSQL the limits are shared: what a user or an organisation
+// spent on one instance counts on the other. 8 a minute per user (bursts
+// of 2) and 40 per organisation (bursts of 10).
+func TestRateLimitsSharedAcrossInstances(t *testing.T) {
+	url := testdb.PostgresURL(t)
+	limits := envOptions{rateLimits: api.RateLimits{UserPerMinute: 8, OrgPerMinute: 40}}
+	one := newEnvWith(t, url, auth.Config{Secret: testSecret}, limits)
+	two := newEnvWith(t, url, auth.Config{Secret: testSecret}, limits)
+	one.org("acme")
+	one.org("globex")
+	tok := func(org, sub string) string { return token(t, org, sub, auth.RoleEmployee) }
+	a := tok("acme", "a")
+	for i, e := range []*env{one, two} {
+		if status, _, reason := ask(e, a); status != http.StatusOK {
+			t.Fatalf("a's request %d: %d %s", i+1, status, reason)
+		}
+	}
+	if status, retry, _ := ask(one, a); status != http.StatusTooManyRequests || retry != "8" {
+		t.Fatalf("a's third request, on instance one after two: %d, Retry-After %q", status, retry)
+	}
+	// acme has spent 3 of its 10 (the refused request counts for the
+	// organisation); three more users spend 6 through both instances.
+	for _, sub := range []string{"b", "c", "d"} {
+		for i, e := range []*env{two, one} {
+			if status, _, reason := ask(e, tok("acme", sub)); status != http.StatusOK {
+				t.Fatalf("%s's request %d: %d %s", sub, i+1, status, reason)
+			}
+		}
+	}
+	if status, _, _ := ask(two, tok("acme", "e")); status != http.StatusOK {
+		t.Fatal("acme's tenth request was refused")
+	}
+	if status, retry, reason := ask(one, tok("acme", "e")); status != http.StatusTooManyRequests || retry != "2" || reason != "RATE_LIMITED" {
+		t.Fatalf("acme's eleventh request: %d, Retry-After %q, %q", status, retry, reason)
+	}
+	if status, _, _ := ask(two, tok("globex", "a")); status != http.StatusOK {
+		t.Fatal("another organisation is limited by acme's rate")
+	}
+}
