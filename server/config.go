@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"go.opentelemetry.io/otel/trace"
 
 	"rapport/ent"
 	"rapport/internal/api"
@@ -21,6 +23,7 @@ import (
 	"rapport/internal/figures"
 	"rapport/internal/followup"
 	"rapport/internal/store"
+	"rapport/internal/tracing"
 )
 
 // config is the server's configuration: environment first, flags override.
@@ -51,6 +54,11 @@ type config struct {
 	FiguresEvery  time.Duration // how old the business figures may be when scraped
 	Trusted       string        // trusted documents: file patterns
 	RateLimits    api.RateLimits
+	OTLPEndpoint  string // tracing: the OTLP/HTTP collector; "" is off
+	ServiceName   string
+	// tracer, when set, traces the statements of the client openDriver
+	// returns.
+	tracer trace.TracerProvider
 }
 
 // setting is one configuration variable, declared once: the environment
@@ -189,6 +197,18 @@ var settings = []setting{
 			c.Introspection = b
 			return nil
 		}},
+	{env: "OTEL_EXPORTER_OTLP_ENDPOINT", doc: "none: no tracing",
+		meaning: "an OpenTelemetry collector's OTLP/HTTP base URL (`http://otel-collector:4318`): a span for each HTTP request (continuing a `traceparent`), each GraphQL operation and each SQL statement (its text, never its arguments). The standard `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` and `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG` (default: parent-based, every trace) apply",
+		set: func(c *config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT must be like http://otel-collector:4318, not %q", v)
+			}
+			c.OTLPEndpoint = v
+			return nil
+		}},
+	{env: "OTEL_SERVICE_NAME", def: "rapport", doc: "`rapport`", meaning: "the traces' `service.name`",
+		set: func(c *config, v string) error { c.ServiceName = v; return nil }},
 	{env: "RAPPORT_LOG_FORMAT", doc: "text", meaning: "`json` for JSON logs, anything else for text",
 		set: func(c *config, v string) error { c.LogFormat = v; return nil }},
 	{env: "RAPPORT_LOG_LEVEL", doc: "`info`", meaning: "`debug`, `info`, `warn`, `error`",
@@ -320,7 +340,11 @@ func openDriver(ctx context.Context, c config) (*ent.Client, *entsql.Driver, err
 		drv.Close()
 		return nil, nil, fmt.Errorf("database schema: %w", err)
 	}
-	return ent.NewClient(ent.Driver(store.Cached(drv, cache))), drv, nil
+	var served dialect.Driver = store.Cached(drv, cache)
+	if c.tracer != nil {
+		served = tracing.Driver(served, c.tracer)
+	}
+	return ent.NewClient(ent.Driver(served)), drv, nil
 }
 
 // migrateAll applies the pending migrations, then the data they imply

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"rapport/ent"
@@ -21,6 +22,7 @@ import (
 	"rapport/internal/figures"
 	"rapport/internal/followup"
 	"rapport/internal/store"
+	"rapport/internal/tracing"
 )
 
 const (
@@ -42,6 +44,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log := newLogger(c, os.Stderr)
 	if err := c.checkKeys(); err != nil {
 		return err
+	}
+	if c.OTLPEndpoint != "" {
+		tp, err := tracing.Setup(ctx, c.OTLPEndpoint, c.ServiceName, version())
+		if err != nil {
+			return err
+		}
+		defer func() { // sends the spans left
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+			defer cancel()
+			if err := tp.Shutdown(ctx); err != nil {
+				log.Warn("sending the last traces", "err", err)
+			}
+		}()
+		c.tracer = tp
+		log.Info("tracing: OTLP/HTTP", "endpoint", c.OTLPEndpoint, "service", c.ServiceName)
 	}
 	client, drv, err := openDriver(ctx, c)
 	if err != nil {
@@ -78,6 +95,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			IntrospectionOff: !c.Introspection,
 			Metrics:          metrics, MetricsHere: c.MetricsAddr == "", Trusted: trusted,
 			RateLimiter: api.NewRateLimiter(client, drv.Dialect(), c.RateLimits),
+			Tracing:     c.tracer,
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,
@@ -191,4 +209,29 @@ func serveAside(ctx context.Context, name, addr string, h http.Handler, log *slo
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error(name, "addr", addr, "err", err)
 	}
+}
+
+// version is the build's VCS revision (with "+dirty" for a modified tree),
+// or "devel".
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	switch {
+	case rev == "":
+		return "devel"
+	case dirty:
+		return rev[:min(12, len(rev))] + "+dirty"
+	}
+	return rev[:min(12, len(rev))]
 }

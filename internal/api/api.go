@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"rapport/ent"
 	"rapport/graph"
@@ -25,6 +26,7 @@ import (
 	"rapport/internal/calfeed"
 	"rapport/internal/graphiql"
 	"rapport/internal/store"
+	"rapport/internal/tracing"
 )
 
 // Config is what the handler needs.
@@ -65,6 +67,9 @@ type Config struct {
 	// RateLimiter, when set, bounds the requests of each user and each
 	// organisation (NewRateLimiter).
 	RateLimiter RateLimiter
+	// Tracing, when set, traces each request, operation and statement
+	// (the server wraps the client's driver with tracing.Driver).
+	Tracing trace.TracerProvider
 
 	throttle *logThrottle
 	auth     *authCache
@@ -127,7 +132,11 @@ func NewHandler(cfg Config) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return withRequestLog(cfg.Logger, withSecurityHeaders(mux))
+	h := withRequestLog(cfg.Logger, withSecurityHeaders(mux))
+	if cfg.Tracing != nil {
+		h = withTracing(cfg.Tracing, h)
+	}
+	return h
 }
 
 // withBase records the public base URL of the request for the resolvers.
@@ -191,6 +200,9 @@ func newGraphQLServer(cfg Config) *handler.Server {
 		srv.Use(observer{cfg.Metrics})
 	}
 	present := presentError(cfg.Logger, cfg.throttle)
+	if cfg.Tracing != nil { // before (outside) the transactioner: the operation's span holds its transaction
+		srv.Use(operationSpans{cfg.Tracing.Tracer(tracing.Scope)})
+	}
 	srv.Use(transactioner{client: cfg.Client, present: present})
 	srv.AroundOperations(noteOperation)
 	srv.SetErrorPresenter(present)

@@ -23,6 +23,7 @@ var plumbing = []string{
 	"rapport/internal/serviceops",             // applying the service rules: watchlist, callbacks, complaints, credit
 	"rapport/internal/calfeed",                // serving the agenda feeds
 	"rapport/internal/figures",                // the business figures as metrics
+	"rapport/internal/tracing",                // spans around the database driver
 	"rapport/internal/followup/followupbench", // the scale benchmark
 	"rapport/internal/testdb",
 }
