@@ -22,6 +22,7 @@ import (
 	"rapport/internal/auth"
 	"rapport/internal/figures"
 	"rapport/internal/followup"
+	"rapport/internal/querycost"
 	"rapport/internal/store"
 	"rapport/internal/tracing"
 )
@@ -55,7 +56,13 @@ type config struct {
 	Trusted       string        // trusted documents: file patterns
 	RateLimits    api.RateLimits
 	OTLPEndpoint  string // tracing: the OTLP/HTTP collector; "" is off
-	ServiceName   string
+	// The API's limits (api.Config).
+	RequestTimeout  time.Duration
+	QueryLimits     querycost.Limits
+	MaxBodyBytes    int
+	UploadsInFlight int
+	QueryCache      int
+	ServiceName     string
 	// tracer, when set, traces the statements of the client openDriver
 	// returns.
 	tracer trace.TracerProvider
@@ -148,6 +155,46 @@ var settings = []setting{
 	{env: "RAPPORT_MIGRATE_DATABASE_URL", doc: "`DATABASE_URL`",
 		meaning: "the PostgreSQL URL `server migrate` uses, straight to the server: its advisory lock is a session's, which a transaction-mode pooler does not keep; required with `RAPPORT_POOLER=transaction`",
 		set:     func(c *config, v string) error { c.MigrateURL = v; return nil }},
+	{env: "RAPPORT_REQUEST_TIMEOUT", def: api.DefaultRequestTimeout.String(), doc: "`15s`",
+		meaning: "how long a request may run, its database work included: past it, 503 (reason `TIMEOUT`); PostgreSQL's `statement_timeout` follows unless `DATABASE_URL` sets it; from `1s` to `5m`",
+		set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second || d > 5*time.Minute {
+				return fmt.Errorf("RAPPORT_REQUEST_TIMEOUT must be a duration from 1s to 5m, not %q", v)
+			}
+			c.RequestTimeout = d
+			return nil
+		}},
+	{env: "RAPPORT_MAX_QUERY_COST", def: strconv.Itoa(api.DefaultQueryLimits.MaxCost), doc: "`100000`",
+		meaning: "the most an operation may cost (see Limits); from 1,000 to 10,000,000",
+		set: func(c *config, v string) error {
+			return wholeNumber(&c.QueryLimits.MaxCost, "RAPPORT_MAX_QUERY_COST", v, 1000, 10_000_000)
+		}},
+	{env: "RAPPORT_MAX_QUERY_DEPTH", def: strconv.Itoa(api.DefaultQueryLimits.MaxDepth), doc: "`15`",
+		meaning: "how deep an operation's selections may nest; from 3 to 50",
+		set: func(c *config, v string) error {
+			return wholeNumber(&c.QueryLimits.MaxDepth, "RAPPORT_MAX_QUERY_DEPTH", v, 3, 50)
+		}},
+	{env: "RAPPORT_MAX_QUERY_FIELDS", def: strconv.Itoa(api.DefaultQueryLimits.MaxFields), doc: "`1000`",
+		meaning: "how many fields an operation's document may name, fragments counted where spread; from 10 to 100,000",
+		set: func(c *config, v string) error {
+			return wholeNumber(&c.QueryLimits.MaxFields, "RAPPORT_MAX_QUERY_FIELDS", v, 10, 100_000)
+		}},
+	{env: "RAPPORT_MAX_BODY_BYTES", def: strconv.Itoa(api.DefaultMaxBodyBytes), doc: "`1048576` (1 MiB)",
+		meaning: "the largest request body but an upload's (a larger one is 413); from 1,024 to 67,108,864",
+		set: func(c *config, v string) error {
+			return wholeNumber(&c.MaxBodyBytes, "RAPPORT_MAX_BODY_BYTES", v, 1024, 64<<20)
+		}},
+	{env: "RAPPORT_MAX_UPLOADS_IN_FLIGHT", def: strconv.Itoa(api.DefaultUploadsInFlight), doc: "`4`",
+		meaning: "document uploads an instance reads at once (each up to 21 MiB in memory); more get 503; from 1 to 100",
+		set: func(c *config, v string) error {
+			return wholeNumber(&c.UploadsInFlight, "RAPPORT_MAX_UPLOADS_IN_FLIGHT", v, 1, 100)
+		}},
+	{env: "RAPPORT_QUERY_CACHE", def: strconv.Itoa(api.DefaultQueryCache), doc: "`1000`",
+		meaning: "parsed queries, and automatic persisted queries' hashes, an instance keeps (least recently used dropped); from 10 to 100,000",
+		set: func(c *config, v string) error {
+			return wholeNumber(&c.QueryCache, "RAPPORT_QUERY_CACHE", v, 10, 100_000)
+		}},
 	{env: "RAPPORT_RATE_LIMIT_USER", def: strconv.Itoa(api.DefaultUserPerMinute), doc: "`600` (10 a second, bursts of 150)",
 		meaning: "requests a minute one user may send (GraphQL and document downloads), with bursts of a quarter of that; beyond, 429 with `Retry-After` (code `INTERNAL`, reason `RATE_LIMITED`). On PostgreSQL every instance shares the count (one statement a request); `0` turns it off",
 		set: func(c *config, v string) error {
@@ -218,6 +265,16 @@ var settings = []setting{
 			}
 			return nil
 		}},
+}
+
+// wholeNumber sets *to from v, a whole number from lo to hi.
+func wholeNumber(to *int, name, v string, lo, hi int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return fmt.Errorf("%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+	}
+	*to = n
+	return nil
 }
 
 // perMinute sets a rate limit: a whole number of requests a minute, 0 (off)
@@ -327,7 +384,11 @@ func openDriver(ctx context.Context, c config) (*ent.Client, *entsql.Driver, err
 	if c.Pooled {
 		open, cache = store.PooledDriver, 0
 	}
-	drv, err := open(c.DatabaseURL)
+	dbURL := c.DatabaseURL
+	if !c.Pooled { // behind a pooler the database holds its statement_timeout
+		dbURL = store.WithStatementTimeout(dbURL, c.RequestTimeout)
+	}
+	drv, err := open(dbURL)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -359,3 +359,61 @@ func TestServeThroughPgBouncer(t *testing.T) {
 		t.Fatalf("server two sees %v, want %s", got, id)
 	}
 }
+
+// The API's limits are settings: a lower query cost, body size and user
+// rate take effect over HTTP; a bad value is refused at start, naming the
+// variable and its range.
+func TestLimitsAreSettings(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"DATABASE_URL", "file:" + dir + "/rapport.db", "RAPPORT_ADDR", "127.0.0.1:0", "RAPPORT_DEMO", "false"}
+	for _, bad := range [][2]string{{"RAPPORT_MAX_QUERY_COST", "10"}, {"RAPPORT_MAX_BODY_BYTES", "x"}, {"RAPPORT_REQUEST_TIMEOUT", "10m"}, {"RAPPORT_RATE_LIMIT_USER", "-1"}, {"RAPPORT_QUERY_CACHE", "0"}} {
+		err := run(context.Background(), nil, env(append(base, bad[0], bad[1])...), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%s=%s: %v", bad[0], bad[1], err)
+		}
+	}
+	endpoint, _ := startServer(t, env(append(base, "RAPPORT_MAX_QUERY_COST", "1000", "RAPPORT_MAX_BODY_BYTES", "2048", "RAPPORT_RATE_LIMIT_USER", "60")...))
+	tok := orgAndToken(t, "file:"+dir+"/rapport.db")
+	ask := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, endpoint+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := ask(`{"query":"{ accounts(first: 100) { edges { node { contacts { name } } } } }"}`); !strings.Contains(body, "COST_LIMIT") {
+		t.Errorf("a query over RAPPORT_MAX_QUERY_COST: %d %s", status, body)
+	}
+	if status, _ := ask(`{"query":"{ viewer { id } }","variables":{"pad":"` + strings.Repeat("x", 3000) + `"}}`); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a body over RAPPORT_MAX_BODY_BYTES: %d", status)
+	}
+	// 60 a minute: bursts of 15 (the refused query counted; the body refused
+	// before authentication did not).
+	statuses := map[int]int{}
+	for range 15 {
+		status, _ := ask(`{"query":"{ viewer { id } }"}`)
+		statuses[status]++
+	}
+	if statuses[http.StatusOK] != 14 || statuses[http.StatusTooManyRequests] != 1 {
+		t.Errorf("RAPPORT_RATE_LIMIT_USER=60: %v", statuses)
+	}
+}
+
+// orgAndToken creates the organisation acme in the embedded database at
+// dbURL and signs a token for its account manager am, by the commands.
+func orgAndToken(t *testing.T, dbURL string) string {
+	t.Helper()
+	if err := run(context.Background(), []string{"org", "create", "acme", "Acme"}, env("DATABASE_URL", dbURL), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--org", "acme", "--sub", "am", "--roles", "ACCOUNT_MANAGER"}, env("DATABASE_URL", dbURL), &out); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(out.String())
+}

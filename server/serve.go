@@ -94,8 +94,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Ready:            func(ctx context.Context) error { return store.CheckSchema(ctx, drv) },
 			IntrospectionOff: !c.Introspection,
 			Metrics:          metrics, MetricsHere: c.MetricsAddr == "", Trusted: trusted,
-			RateLimiter: api.NewRateLimiter(client, drv.Dialect(), c.RateLimits),
-			Tracing:     c.tracer,
+			RateLimiter:    api.NewRateLimiter(client, drv.Dialect(), c.RateLimits),
+			Tracing:        c.tracer,
+			RequestTimeout: c.RequestTimeout, QueryLimits: c.QueryLimits, MaxBodyBytes: int64(c.MaxBodyBytes),
+			UploadsInFlight: c.UploadsInFlight, QueryCache: c.QueryCache,
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,

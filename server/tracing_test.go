@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"io"
@@ -15,8 +14,6 @@ import (
 	collector "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
-
-	"rapport/internal/auth"
 )
 
 // A collector's OTLP/HTTP endpoint, in the test: it keeps every span sent.
@@ -75,17 +72,7 @@ func TestTracing(t *testing.T) {
 			t.Fatalf("server did not start:\n%s", out)
 		}
 	}
-	if err := run(context.Background(), []string{"org", "create", "acme", "Acme"}, env("DATABASE_URL", "file:"+dir+"/rapport.db"), io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	var tokOut bytes.Buffer
-	if err := run(context.Background(), []string{"token", "--org", "acme", "--sub", "am", "--roles", "ACCOUNT_MANAGER"}, env("DATABASE_URL", "file:"+dir+"/rapport.db"), &tokOut); err != nil {
-		t.Fatal(err)
-	}
-	tok := strings.TrimSpace(tokOut.String())
-	if _, err := auth.BearerToken("Bearer " + tok); err != nil {
-		t.Fatalf("token: %q", tok)
-	}
+	tok := orgAndToken(t, "file:"+dir+"/rapport.db")
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 	post := func(q string) {
 		req, _ := http.NewRequest(http.MethodPost, endpoint+"/graphql", strings.NewReader(`{"query":`+q+`}`))

@@ -25,6 +25,7 @@ import (
 	"rapport/internal/auth"
 	"rapport/internal/calfeed"
 	"rapport/internal/graphiql"
+	"rapport/internal/querycost"
 	"rapport/internal/store"
 	"rapport/internal/tracing"
 )
@@ -67,6 +68,16 @@ type Config struct {
 	// RateLimiter, when set, bounds the requests of each user and each
 	// organisation (NewRateLimiter).
 	RateLimiter RateLimiter
+	// QueryLimits bound each operation (zero: DefaultQueryLimits; set
+	// fields replace the defaults').
+	QueryLimits querycost.Limits
+	// MaxBodyBytes bounds a request body other than an upload's (default
+	// DefaultMaxBodyBytes); UploadsInFlight, the uploads read at once
+	// (default DefaultUploadsInFlight); QueryCache, the parsed queries and
+	// persisted-query hashes kept (default DefaultQueryCache).
+	MaxBodyBytes    int64
+	UploadsInFlight int
+	QueryCache      int
 	// Tracing, when set, traces each request, operation and statement
 	// (the server wraps the client's driver with tracing.Driver).
 	Tracing trace.TracerProvider
@@ -87,6 +98,16 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight()
 	}
+	cfg.QueryLimits = withDefaults(cfg.QueryLimits, DefaultQueryLimits)
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.UploadsInFlight <= 0 {
+		cfg.UploadsInFlight = DefaultUploadsInFlight
+	}
+	if cfg.QueryCache <= 0 {
+		cfg.QueryCache = DefaultQueryCache
+	}
 	cfg.throttle = newLogThrottle(logEvery)
 	cfg.auth = newAuthCache(cfg.AuthCacheTTL)
 	mux := http.NewServeMux()
@@ -94,7 +115,7 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle("GET "+graphiql.Prefix, graphiql.Assets())
 	gql := withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, newGraphQLServer(cfg))))
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
-	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(make(chan struct{}, MaxUploadsInFlight), limitInFlight(cfg.MaxInFlight, gql))))
+	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(cfg.MaxBodyBytes, make(chan struct{}, cfg.UploadsInFlight), limitInFlight(cfg.MaxInFlight, gql))))
 	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(cfg.MaxInFlight, archive.Handler(cfg.Client, cfg.Logger, func(h http.Handler) http.Handler {
 		return withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, h)))
 	})))
@@ -180,9 +201,9 @@ func ping(ctx context.Context, c *ent.Client) error {
 func newGraphQLServer(cfg Config) *handler.Server {
 	srv := handler.New(graph.NewSchema(cfg.Client))
 	srv.AddTransport(httpTransport{})
-	cache := lru.New[*ast.QueryDocument](maxQueryCache)
+	cache := lru.New[*ast.QueryDocument](cfg.QueryCache)
 	srv.SetQueryCache(cache)
-	srv.SetParserTokenLimit(queryLimits.MaxTokens)
+	srv.SetParserTokenLimit(cfg.QueryLimits.MaxTokens)
 	if !cfg.IntrospectionOff {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -191,11 +212,11 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	// Automatic persisted queries: a client sends a query's hash alone; an
 	// instance that does not know it answers PERSISTED_QUERY_NOT_FOUND and
 	// the client sends the query with its hash once (per instance).
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](maxQueryCache)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.QueryCache)})
 	if cfg.Trusted != nil {
 		srv.Use(trustedOnly{cfg.Trusted})
 	}
-	srv.Use(costLimit{cache: cache})
+	srv.Use(costLimit{cache: cache, limits: cfg.QueryLimits})
 	if cfg.Metrics != nil {
 		srv.Use(observer{cfg.Metrics})
 	}
@@ -222,4 +243,21 @@ func noteOperation(ctx context.Context, next graphql.OperationHandler) graphql.R
 		}
 	}
 	return next(ctx)
+}
+
+// withDefaults is l with each zero field taken from d.
+func withDefaults(l, d querycost.Limits) querycost.Limits {
+	for _, f := range []struct {
+		v *int
+		d int
+	}{
+		{&l.MaxTokens, d.MaxTokens}, {&l.MaxFields, d.MaxFields}, {&l.MaxDepth, d.MaxDepth}, {&l.MaxCost, d.MaxCost},
+		{&l.DefaultPage, d.DefaultPage}, {&l.StatementCost, d.StatementCost}, {&l.MaxInputDepth, d.MaxInputDepth},
+		{&l.MaxInputItems, d.MaxInputItems}, {&l.MaxInputString, d.MaxInputString},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.d
+		}
+	}
+	return l
 }

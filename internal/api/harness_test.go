@@ -110,8 +110,9 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	}
 	fig := figures.New(client, 0, log)
 	limiter := api.NewRateLimiter(client, dia, o.rateLimits)
-	srv := httptest.NewUnstartedServer(api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
-		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight, RateLimiter: limiter}))
+	h := api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
+		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight, RateLimiter: limiter})
+	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)

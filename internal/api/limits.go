@@ -22,15 +22,16 @@ import (
 
 // Limits that keep one request from monopolising the server.
 const (
-	MaxPageSize   = 500     // largest first/last a connection accepts, and the page of one asked for neither
-	MaxBodyBytes  = 1 << 20 // largest request body
-	maxQueryCache = 1000
+	MaxPageSize         = 500     // largest first/last a connection accepts, and the page of one asked for neither
+	DefaultMaxBodyBytes = 1 << 20 // largest request body, unless Config.MaxBodyBytes says otherwise
+	DefaultQueryCache   = 1000    // parsed queries, and persisted-query hashes, an instance keeps
 )
 
-// queryLimits bound every operation; see package querycost for how the cost
-// is computed. The contract's Accounts query at its largest page (500
-// accounts with owners and contacts) costs about 88,000.
-var queryLimits = querycost.Limits{
+// DefaultQueryLimits bound every operation unless Config.QueryLimits sets
+// others (RAPPORT_MAX_QUERY_COST and the like); see package querycost for
+// how the cost is computed. The contract's Accounts query at its largest
+// page (500 accounts with owners and contacts) costs about 88,000.
+var DefaultQueryLimits = querycost.Limits{
 	MaxTokens:      10_000,
 	MaxFields:      1_000,
 	MaxDepth:       15,
@@ -101,11 +102,12 @@ func listCap(typ, field string) (int, bool) {
 	return n, ok
 }
 
-// costLimit is the gqlgen extension that applies queryLimits: the document
+// costLimit is the gqlgen extension that applies the query limits: the document
 // check before gqlgen parses and validates a query it has not seen (a cached
 // query passed it already), the cost once variables are known.
 type costLimit struct {
-	cache graphql.Cache[*ast.QueryDocument]
+	cache  graphql.Cache[*ast.QueryDocument]
+	limits querycost.Limits
 }
 
 var _ interface {
@@ -121,15 +123,15 @@ func (c costLimit) MutateOperationParameters(ctx context.Context, p *graphql.Raw
 	if _, ok := c.cache.Get(ctx, p.Query); ok {
 		return nil
 	}
-	return limitError(querycost.CheckDocument(p.Query, queryLimits))
+	return limitError(querycost.CheckDocument(p.Query, c.limits))
 }
 
-func (costLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (c costLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if err := checkPages(oc); err != nil {
 		return &gqlerror.Error{Message: err.Message, Err: err, Extensions: map[string]any{"code": string(err.Code), "field": err.Field}}
 	}
 	defaultPages(oc)
-	_, err := querycost.Cost(oc.Operation, oc.Variables, queryLimits, listCap)
+	_, err := querycost.Cost(oc.Operation, oc.Variables, c.limits, listCap)
 	return limitError(err)
 }
 

@@ -76,10 +76,10 @@ func TestContractOperationsFitTheLimits(t *testing.T) {
 					vars[v.Variable] = int64(MaxPageSize)
 				}
 			}
-			if err := querycost.CheckDocument(string(src), queryLimits); err != nil {
+			if err := querycost.CheckDocument(string(src), DefaultQueryLimits); err != nil {
 				t.Errorf("%s: %v", filepath.Base(f), err)
 			}
-			cost, err := querycost.Cost(op, vars, queryLimits, listCap)
+			cost, err := querycost.Cost(op, vars, DefaultQueryLimits, listCap)
 			if err != nil {
 				t.Errorf("%s %s at first: %d: %v", filepath.Base(f), op.Name, MaxPageSize, err)
 			}

@@ -87,6 +87,9 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
+	if resp == nil { // gqlgen's answer to a cancelled request: its client has gone
+		return
+	}
 	writeResponse(w, responseStatus(w, media, resp), resp)
 }
 
@@ -216,24 +219,24 @@ func postParams(r *http.Request) (*graphql.RawParams, *httpError) {
 	return p, nil
 }
 
-// withBody reads a request's whole body (at most MaxBodyBytes) before the
+// withBody reads a request's whole body (at most maxBody bytes) before the
 // request takes an execution slot, so that a slow or oversized upload is
 // answered 408 or 413 and never holds a slot or a deadline meant for work.
 // A multipart upload may be larger (MaxUploadBodyBytes) and takes one of
 // uploadSlots while it is read; with none free it is answered 503.
-func withBody(uploadSlots chan struct{}, next http.Handler) http.Handler {
+func withBody(maxBody int64, uploadSlots chan struct{}, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
-		limit := int64(MaxBodyBytes)
+		limit := maxBody
 		if isMultipart(r) && r.Method == http.MethodPost {
 			select {
 			case uploadSlots <- struct{}{}:
 				defer func() { <-uploadSlots }()
 			default:
-				writeUnavailable(w, reasonOverloaded, fmt.Sprintf("%d uploads are under way; retry in %d seconds", MaxUploadsInFlight, retryAfterSeconds))
+				writeUnavailable(w, reasonOverloaded, fmt.Sprintf("%d uploads are under way; retry in %d seconds", cap(uploadSlots), retryAfterSeconds))
 				return
 			}
 			limit = MaxUploadBodyBytes

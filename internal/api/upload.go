@@ -22,13 +22,13 @@ import (
 // multipart/form-data body whose "operations" part is the usual JSON
 // request, whose "map" part says which variable each file part fills, and
 // the files. Such a body may be up to MaxUploadBodyBytes (a document and
-// the form around it), and at most MaxUploadsInFlight are read at once per
+// the form around it), and at most Config.UploadsInFlight (DefaultUploadsInFlight) are read at once per
 // instance, so that uploads cannot take the memory the API needs.
 const (
-	mediaMultipart     = "multipart/form-data"
-	MaxUploadBodyBytes = archive.MaxBytes + 1<<20
-	MaxUploadsInFlight = 4
-	maxFilesPerRequest = 5
+	mediaMultipart         = "multipart/form-data"
+	MaxUploadBodyBytes     = archive.MaxBytes + 1<<20
+	DefaultUploadsInFlight = 4
+	maxFilesPerRequest     = 5
 )
 
 // isMultipart reports a multipart/form-data request.

@@ -52,6 +52,25 @@ var postgresDefaults = map[string]string{
 // request deadline of the API.
 const StatementTimeout = 15 * time.Second
 
+// WithStatementTimeout is a PostgreSQL rawURL with statement_timeout set to
+// d, unless it sets one itself (or d is zero); any other URL as it is.
+func WithStatementTimeout(rawURL string, d time.Duration) string {
+	if d <= 0 || (!strings.HasPrefix(rawURL, "postgres://") && !strings.HasPrefix(rawURL, "postgresql://")) {
+		return rawURL
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL // Driver reports it
+	}
+	q := u.Query()
+	if q.Has("statement_timeout") {
+		return rawURL
+	}
+	q.Set("statement_timeout", fmt.Sprint(d.Milliseconds()))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // Driver opens the database named by rawURL and returns ent's SQL driver
 // for it. Accepted forms: postgres://… or postgresql://… (lib/pq), and
 // file:PATH or sqlite:PATH (embedded SQLite, created if missing).

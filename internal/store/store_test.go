@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"rapport/ent"
 )
@@ -38,5 +39,19 @@ func TestFirstOrCreate(t *testing.T) {
 				t.Fatalf("v = %d", v)
 			}
 		})
+	}
+}
+
+// RAPPORT_REQUEST_TIMEOUT becomes PostgreSQL's statement_timeout, unless
+// the URL sets its own; other URLs are left alone.
+func TestWithStatementTimeout(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"postgres://u@h/db?sslmode=disable", "postgres://u@h/db?sslmode=disable&statement_timeout=30000"},
+		{"postgres://u@h/db?statement_timeout=5000", "postgres://u@h/db?statement_timeout=5000"},
+		{"file:rapport.db", "file:rapport.db"},
+	} {
+		if got := WithStatementTimeout(c.in, 30*time.Second); got != c.want {
+			t.Errorf("%s: %s, want %s", c.in, got, c.want)
+		}
 	}
 }
