@@ -372,7 +372,7 @@ func TestLimitsAreSettings(t *testing.T) {
 			t.Errorf("%s=%s: %v", bad[0], bad[1], err)
 		}
 	}
-	endpoint, _ := startServer(t, env(append(base, "RAPPORT_MAX_QUERY_COST", "1000", "RAPPORT_MAX_BODY_BYTES", "2048", "RAPPORT_RATE_LIMIT_USER", "60")...))
+	endpoint, _ := startServer(t, env(append(base, "RAPPORT_MAX_QUERY_COST", "1000", "RAPPORT_MAX_BODY_BYTES", "2048", "RAPPORT_RATE_LIMIT_USER", "8")...))
 	tok := orgAndToken(t, "file:"+dir+"/rapport.db")
 	ask := func(body string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, endpoint+"/graphql", strings.NewReader(body))
@@ -392,15 +392,15 @@ func TestLimitsAreSettings(t *testing.T) {
 	if status, _ := ask(`{"query":"{ viewer { id } }","variables":{"pad":"` + strings.Repeat("x", 3000) + `"}}`); status != http.StatusRequestEntityTooLarge {
 		t.Errorf("a body over RAPPORT_MAX_BODY_BYTES: %d", status)
 	}
-	// 60 a minute: bursts of 15 (the refused query counted; the body refused
-	// before authentication did not).
+	// 8 a minute: bursts of 2, then one every 7.5 s (the refused query
+	// counted; the body refused before authentication did not).
 	statuses := map[int]int{}
-	for range 15 {
+	for range 3 {
 		status, _ := ask(`{"query":"{ viewer { id } }"}`)
 		statuses[status]++
 	}
-	if statuses[http.StatusOK] != 14 || statuses[http.StatusTooManyRequests] != 1 {
-		t.Errorf("RAPPORT_RATE_LIMIT_USER=60: %v", statuses)
+	if statuses[http.StatusOK] != 1 || statuses[http.StatusTooManyRequests] != 2 {
+		t.Errorf("RAPPORT_RATE_LIMIT_USER=8: %v", statuses)
 	}
 }
 

@@ -97,40 +97,59 @@ type sharedLimiter struct {
 func (s *sharedLimiter) Admit(ctx context.Context, user, org string) (time.Duration, error) {
 	keys := keysOf(s.limits, user, org)
 	// One statement (PostgreSQL's own INSERT … ON CONFLICT … WHERE, which
-	// ent's builder does not write): insert or advance each key whose TAT
-	// is within its tolerance; the keys returned are the ones admitted.
+	// ent's builder does not write). A request is charged to its keys only
+	// when every one of them admits it, so that a user over their own
+	// limit never spends their organisation's: s reads whether each key's
+	// TAT fits, and the rows are written only when all do. The update
+	// checks each row again under its lock, so that concurrent requests
+	// cannot overrun a key (a request refused that way, by a race, may
+	// still be charged to its other key: an error of one interval, against
+	// the caller, never past a limit).
 	var values, tolerance []string
 	var args []any
 	for i, k := range keys {
-		values = append(values, fmt.Sprintf("($%d::varchar, $%d::bigint)", 3*i+1, 3*i+2))
+		values = append(values, fmt.Sprintf("($%d::varchar, $%d::bigint, $%d::bigint)", 3*i+1, 3*i+2, 3*i+3))
 		tolerance = append(tolerance, fmt.Sprintf("WHEN $%d THEN $%d::bigint", 3*i+1, 3*i+3))
 		args = append(args, k.key, k.g.interval, k.g.tolerance)
 	}
-	q := `WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t)
-INSERT INTO rate_limits AS r (id, tat)
-SELECT v.id, c.t + v.d FROM c, (VALUES ` + strings.Join(values, ", ") + `) AS v(id, d)
-ON CONFLICT (id) DO UPDATE SET tat = GREATEST(r.tat, (SELECT t FROM c)) + (excluded.tat - (SELECT t FROM c))
-WHERE GREATEST(r.tat, (SELECT t FROM c)) - (SELECT t FROM c) <= CASE r.id ` + strings.Join(tolerance, " ") + ` END
-RETURNING r.id`
+	q := `WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t),
+v (id, d, tol) AS (VALUES ` + strings.Join(values, ", ") + `),
+s AS (SELECT v.id, GREATEST(r.tat, c.t) - c.t <= v.tol AS fits FROM c, v LEFT JOIN rate_limits r ON r.id = v.id),
+ins AS (
+  INSERT INTO rate_limits AS r (id, tat)
+  SELECT v.id, c.t + v.d FROM c, v WHERE (SELECT bool_and(fits) FROM s)
+  ON CONFLICT (id) DO UPDATE SET tat = GREATEST(r.tat, (SELECT t FROM c)) + (excluded.tat - (SELECT t FROM c))
+  WHERE GREATEST(r.tat, (SELECT t FROM c)) - (SELECT t FROM c) <= CASE r.id ` + strings.Join(tolerance, " ") + ` END
+  RETURNING r.id)
+SELECT s.id, s.fits, EXISTS (SELECT 1 FROM ins WHERE ins.id = s.id) FROM s`
 	rows, err := s.client.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	admitted := map[string]bool{}
+	type verdict struct{ fits, charged bool }
+	got := map[string]verdict{}
 	for rows.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		var v verdict
+		if err := rows.Scan(&id, &v.fits, &v.charged); err != nil {
 			return 0, err
 		}
-		admitted[id] = true
+		got[id] = v
 	}
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	allFit := true
+	for _, k := range keys {
+		allFit = allFit && got[k.key].fits
+	}
+	// Refused: wait one interval of each key that did not fit (or, when
+	// all fitted but a concurrent request took a key's room first, of that
+	// key): then a request fits again.
 	var wait time.Duration
 	for _, k := range keys {
-		if !admitted[k.key] {
+		if v := got[k.key]; !v.fits || (allFit && !v.charged) {
 			wait = max(wait, k.g.retryAfter())
 		}
 	}
@@ -154,15 +173,18 @@ func (l *localLimiter) Admit(_ context.Context, user, org string) (time.Duration
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var wait time.Duration
-	for _, k := range keys {
-		tat := max(l.tat[k.key], now)
-		if tat-now > k.g.tolerance {
+	for _, k := range keys { // all must admit before any is charged
+		if max(l.tat[k.key], now)-now > k.g.tolerance {
 			wait = max(wait, k.g.retryAfter())
-			continue
 		}
-		l.tat[k.key] = tat + k.g.interval
 	}
-	return wait, nil
+	if wait > 0 {
+		return wait, nil
+	}
+	for _, k := range keys {
+		l.tat[k.key] = max(l.tat[k.key], now) + k.g.interval
+	}
+	return 0, nil
 }
 
 // limitRate refuses a request over its user's or organisation's rate with
