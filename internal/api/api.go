@@ -120,7 +120,7 @@ func NewHandler(cfg Config) http.Handler {
 		return withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, h)))
 	})))
 	if cfg.Metrics != nil && cfg.MetricsHere {
-		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+		mux.Handle("GET /metrics", cfg.Metrics.InstanceHandler()) // no organisation's figures on the API's address
 	}
 	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
 	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(cfg.MaxInFlight, calfeed.CultureHandler(cfg.Client, cfg.Logger)))

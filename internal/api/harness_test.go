@@ -43,6 +43,7 @@ type env struct {
 	// figures are the business figures /metrics reports; set figures.Now
 	// to move their clock.
 	figures *figures.Collector
+	metrics *api.Metrics // all of them, as RAPPORT_METRICS_ADDR serves them
 }
 
 // backends runs f once on SQLite and once on PostgreSQL.
@@ -110,13 +111,14 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	}
 	fig := figures.New(client, 0, log)
 	limiter := api.NewRateLimiter(client, dia, o.rateLimits)
+	metrics := api.NewMetrics(nil, fig)
 	h := api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
-		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: api.NewMetrics(nil, fig), MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight, RateLimiter: limiter})
+		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: metrics, MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight, RateLimiter: limiter})
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL, client: client, stmts: n, figures: fig}
+	return &env{t: t, url: srv.URL, client: client, stmts: n, figures: fig, metrics: metrics}
 }
 
 func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }

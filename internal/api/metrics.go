@@ -18,16 +18,19 @@ import (
 // Go runtime and the process. Labels take a few known values only (never a
 // client's operation name), so no series can grow without bound.
 type Metrics struct {
-	registry *prometheus.Registry
+	registry *prometheus.Registry // the instance's
+	private  *prometheus.Registry // the extra collectors': every organisation's figures
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 }
 
 // NewMetrics registers the metrics; db (may be nil) is the pool to report,
-// and extra are more collectors (the business figures).
+// and extra are more collectors (the business figures), served by Handler
+// only.
 func NewMetrics(db *sql.DB, extra ...prometheus.Collector) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
+		private:  prometheus.NewRegistry(),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "rapport_graphql_request_duration_seconds",
 			Help:    "GraphQL operations by type (query, mutation, invalid) and outcome (OK, or the first error's extensions.code).",
@@ -43,12 +46,21 @@ func NewMetrics(db *sql.DB, extra ...prometheus.Collector) *Metrics {
 	if db != nil {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "rapport"))
 	}
-	m.registry.MustRegister(extra...)
+	m.private.MustRegister(extra...)
 	return m
 }
 
-// Handler serves the metrics in the Prometheus text format.
+// Handler serves every metric in the Prometheus text format, the business
+// figures of every organisation included: for the metrics address
+// (RAPPORT_METRICS_ADDR), which only the operators' Prometheus reaches.
 func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(prometheus.Gatherers{m.registry, m.private}, promhttp.HandlerOpts{})
+}
+
+// InstanceHandler serves the instance's metrics only (requests, the pool,
+// the runtime): for /metrics on the API's own address, which anyone who
+// reaches the API reaches, so no organisation's figures.
+func (m *Metrics) InstanceHandler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
