@@ -77,7 +77,7 @@ func answerInTime(timeout time.Duration, probe *dbProbe, next http.Handler) http
 					continue
 				}
 				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-					writeUnavailable(w, reasonTimeout, "the request took too long and was stopped")
+					writeTimedOut(w)
 				}
 				return // or the client went away: nobody to answer
 			}
@@ -186,4 +186,19 @@ func (p *dbProbe) alive() bool {
 	p.mu.Unlock()
 	close(ch)
 	return err == nil
+}
+
+// writeTimedOut answers a request stopped at its deadline.
+func writeTimedOut(w http.ResponseWriter) {
+	writeUnavailable(w, reasonTimeout, "the request took too long and was stopped")
+}
+
+// unanswered is what a handler does when its request's context ended
+// before it had an answer: nothing when the client went away, the
+// timeout's 503 when the deadline passed (answerInTime sends it, should it
+// have given up first).
+func unanswered(w http.ResponseWriter, ctx context.Context) {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		writeTimedOut(w)
+	}
 }

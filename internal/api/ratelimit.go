@@ -204,7 +204,8 @@ func limitRate(cfg Config, next http.Handler) http.Handler {
 		wait, err := cfg.RateLimiter.Admit(r.Context(), string(v.UserID), string(v.OrgID))
 		switch {
 		case err != nil && r.Context().Err() != nil:
-			return // the client has gone
+			unanswered(w, r.Context())
+			return
 		case err != nil:
 			cfg.throttle.Error(r.Context(), cfg.Logger, "rate limit", "rate limit unavailable; admitting", "err", err, "request_id", audit.RequestID(r.Context()))
 		case wait > 0:

@@ -87,7 +87,8 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
-	if resp == nil { // gqlgen's answer to a cancelled request: its client has gone
+	if resp == nil { // gqlgen's answer to a request whose context ended
+		unanswered(w, ctx)
 		return
 	}
 	writeResponse(w, responseStatus(w, media, resp), resp)

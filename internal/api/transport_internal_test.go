@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -29,13 +30,34 @@ func (goneExecutor) DispatchError(context.Context, gqlerror.List) *graphql.Respo
 
 // A request whose client has gone is dropped quietly: nothing is written
 // and nothing panics (the benchmark's requests cut off by wrk at the end of
-// a run panicked on the missing response).
+// a run panicked on the missing response). One stopped at its deadline is
+// the timeout's 503, never an empty 200.
 func TestNoResponseForAGoneClient(t *testing.T) {
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ viewer { id } }"}`))
-	req.Header.Set("Content-Type", "application/json")
-	httpTransport{}.Do(rec, req, goneExecutor{})
-	if rec.Body.Len() != 0 {
-		t.Fatalf("wrote %q for a gone client", rec.Body.String())
+	for _, c := range []struct {
+		name   string
+		ctx    func() (context.Context, context.CancelFunc)
+		status int
+	}{
+		{"gone", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}, 0},
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		}, http.StatusServiceUnavailable},
+	} {
+		ctx, cancel := c.ctx()
+		defer cancel()
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ viewer { id } }"}`)).WithContext(ctx)
+		req.Header.Set("Content-Type", "application/json")
+		httpTransport{}.Do(rec, req, goneExecutor{})
+		switch {
+		case c.status == 0 && rec.Body.Len() != 0:
+			t.Errorf("%s: wrote %q", c.name, rec.Body.String())
+		case c.status != 0 && (rec.Code != c.status || !strings.Contains(rec.Body.String(), "TIMEOUT")):
+			t.Errorf("%s: %d %s", c.name, rec.Code, rec.Body.String())
+		}
 	}
 }
