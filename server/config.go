@@ -245,7 +245,7 @@ var settings = []setting{
 			return nil
 		}},
 	{env: "OTEL_EXPORTER_OTLP_ENDPOINT", doc: "none: no tracing",
-		meaning: "an OpenTelemetry collector's OTLP/HTTP base URL (`http://otel-collector:4318`): a span for each HTTP request (continuing a `traceparent`), each GraphQL operation and each SQL statement (its text, never its arguments). The standard `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` and `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG` (default: parent-based, every trace) apply",
+		meaning: "an OpenTelemetry collector's OTLP/HTTP base URL (`http://otel-collector:4318`): a span for each HTTP request (named by its route; a caller's `traceparent` is linked, not continued), each GraphQL operation and each SQL statement (its text, never its arguments). The standard `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` and `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG` (default: parent-based, every trace) apply",
 		set: func(c *config, v string) error {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -48,9 +48,11 @@ func (c *collectorStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // With OTEL_EXPORTER_OTLP_ENDPOINT the server exports, by OTLP over HTTP,
-// a span for the HTTP request continuing the caller's traceparent, one for
-// the GraphQL operation under it, and one per SQL statement under that
-// (their text, never their arguments); a mutation's BEGIN and COMMIT too.
+// a span for the HTTP request named by its route (a trace of its own,
+// linked to the caller's traceparent: a public endpoint), one for the
+// GraphQL operation under it, and one per SQL statement under that (their
+// text, never their arguments); a mutation's BEGIN and COMMIT too. A
+// calendar feed's token, in its path, appears nowhere.
 func TestTracing(t *testing.T) {
 	stub := &collectorStub{}
 	otlp := httptest.NewServer(stub)
@@ -91,6 +93,9 @@ func TestTracing(t *testing.T) {
 	}
 	post(`"mutation NewAccount { createAccount(input: {name: \"Traced 追踪\", tier: A}) { id } }"`)
 	post(`"query Mine { accounts(first: 5, where: {nameContains: \"Traced\"}) { totalCount edges { node { name contacts { name } } } } }"`)
+	if resp, err := http.Get(endpoint + "/calendar/agenda/feedtoken.ics"); err == nil {
+		resp.Body.Close()
+	}
 	cancel() // the server sends what is left as it stops
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -114,13 +119,23 @@ func TestTracing(t *testing.T) {
 	}
 	for _, op := range []string{"mutation NewAccount", "query Mine"} {
 		s := find(op)
-		if hex.EncodeToString(s.TraceId) != traceID {
-			t.Errorf("%s is not in the caller's trace", op)
+		p := parent(s)
+		if p == nil || p.Name != "POST /graphql" {
+			t.Fatalf("%s's parent: %v", op, p)
 		}
-		if p := parent(s); p == nil || p.Name != "POST /graphql" {
-			t.Errorf("%s's parent: %v", op, p)
+		if hex.EncodeToString(p.TraceId) == traceID || len(p.Links) != 1 || hex.EncodeToString(p.Links[0].TraceId) != traceID {
+			t.Errorf("%s: the request's span continues the caller's trace, or does not link to it: %v", op, p)
 		}
 	}
+	find("GET /calendar/agenda/{token}")
+	for _, s := range stub.spans {
+		for _, a := range s.Attributes {
+			if strings.Contains(a.Value.GetStringValue(), "feedtoken") {
+				t.Errorf("span %s holds the feed's token: %s=%s", s.Name, a.Key, a.Value.GetStringValue())
+			}
+		}
+	}
+
 	under := map[string][]string{}
 	for _, s := range stub.spans {
 		if p := parent(s); p != nil && strings.HasPrefix(p.Name, "mutation ") || p != nil && strings.HasPrefix(p.Name, "query ") {

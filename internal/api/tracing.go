@@ -3,11 +3,16 @@ package api
 import (
 	"context"
 	"net/http"
+	"rapport/internal/archive"
+	"rapport/internal/calfeed"
+	"rapport/internal/graphiql"
+	"rapport/internal/tracing"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -54,14 +59,62 @@ func (o operationSpans) InterceptResponse(ctx context.Context, next graphql.Resp
 	return resp
 }
 
-// withTracing opens a span for each HTTP request ("POST /graphql"),
-// continuing the caller's trace when the request carries a traceparent.
+// withTracing opens a span for each HTTP request, named by its route
+// ("POST /graphql", "GET /documents/{id}"), never by its path: paths hold
+// secrets (a calendar feed's token) and would make names without bound.
+// The API is a public endpoint: a caller's traceparent does not make the
+// request part of the caller's trace, nor decide its sampling (which would
+// let any client have every request traced); the span starts a trace of
+// its own, linked to the caller's.
 func withTracing(tp trace.TracerProvider, next http.Handler) http.Handler {
-	return otelhttp.NewHandler(next, "rapport", otelhttp.WithTracerProvider(tp),
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-			if r.Pattern != "" {
-				return r.Pattern
-			}
-			return r.Method + " " + r.URL.Path
-		}))
+	t := tp.Tracer(tracing.Scope)
+	prop := propagation.TraceContext{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route := routeOf(r)
+		opts := []trace.SpanStartOption{trace.WithNewRoot(), trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+			attribute.String("http.request.method", r.Method), attribute.String("http.route", route))}
+		if remote := trace.SpanContextFromContext(prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))); remote.IsValid() {
+			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: remote}))
+		}
+		ctx, span := t.Start(r.Context(), r.Method+" "+route, opts...)
+		defer span.End()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		span.SetAttributes(attribute.Int("http.response.status_code", sw.status))
+		if sw.status >= 500 {
+			span.SetStatus(otelcodes.Error, http.StatusText(sw.status))
+		}
+	})
 }
+
+// routeOf is the route a request takes, from a closed set.
+func routeOf(r *http.Request) string {
+	p := r.URL.Path
+	switch {
+	case p == "/graphql", p == "/", p == "/healthz", p == "/readyz", p == "/metrics":
+		return p
+	case strings.HasPrefix(p, archive.Path):
+		return archive.Path + "{id}"
+	case strings.HasPrefix(p, calfeed.Path):
+		return calfeed.Path + "{token}"
+	case strings.HasPrefix(p, calfeed.CulturePath):
+		return calfeed.CulturePath + "{token}"
+	case strings.HasPrefix(p, graphiql.Prefix):
+		return graphiql.Prefix + "{asset}"
+	}
+	return "other"
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

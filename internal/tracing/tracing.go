@@ -8,16 +8,16 @@ package tracing
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
-	"go.opentelemetry.io/otel"
+	"github.com/lib/pq"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -39,7 +39,6 @@ func Setup(ctx context.Context, endpoint, service, version string) (*sdktrace.Tr
 		return nil, err
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(2*time.Second)), sdktrace.WithResource(res))
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	return tp, nil
 }
 
@@ -79,11 +78,22 @@ func start(ctx context.Context, t trace.Tracer, system, q string) (context.Conte
 		attribute.String("db.system", system), attribute.String("db.operation.name", op), attribute.String("db.query.text", q)))
 }
 
-// end closes a span with the statement's error, if any.
+// end closes a span with the statement's error, if any: its SQLSTATE, or
+// its kind, never its message, which may quote an argument's value.
 func end(span trace.Span, err error) {
 	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
+		desc := "error"
+		var pe *pq.Error
+		switch {
+		case errors.As(err, &pe):
+			desc = "SQLSTATE " + string(pe.Code)
+			span.SetAttributes(attribute.String("db.response.status_code", string(pe.Code)))
+		case errors.Is(err, context.Canceled):
+			desc = "cancelled"
+		case errors.Is(err, context.DeadlineExceeded):
+			desc = "deadline exceeded"
+		}
+		span.SetStatus(codes.Error, desc)
 	}
 	span.End()
 }
