@@ -156,7 +156,7 @@ var settings = []setting{
 		meaning: "the PostgreSQL URL `server migrate` uses, straight to the server: its advisory lock is a session's, which a transaction-mode pooler does not keep; required with `RAPPORT_POOLER=transaction`",
 		set:     func(c *config, v string) error { c.MigrateURL = v; return nil }},
 	{env: "RAPPORT_REQUEST_TIMEOUT", def: api.DefaultRequestTimeout.String(), doc: "`15s`",
-		meaning: "how long a request may run, its database work included: past it, 503 (reason `TIMEOUT`); PostgreSQL's `statement_timeout` follows unless `DATABASE_URL` sets it; from `1s` to `5m`",
+		meaning: "how long a request may run, its database work included: past it, 503 (reason `TIMEOUT`); PostgreSQL's `statement_timeout` follows unless `DATABASE_URL` sets it (behind `RAPPORT_POOLER=transaction` it is the database's: change both); from `1s` to `5m`",
 		set: func(c *config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < time.Second || d > 5*time.Minute {

@@ -632,4 +632,9 @@ func TestIntrospectionCost(t *testing.T) {
 	}
 	e.post(tok, `{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`, nil).code(t, "BAD_USER_INPUT")
 	e.post(tok, `{ __type(name: "Account") { fields { type { ofType { fields { name } } } } } }`, nil).code(t, "BAD_USER_INPUT")
+	var walks strings.Builder
+	for i := range 150 { // whole-schema walks repeated by aliases
+		fmt.Fprintf(&walks, "w%d: types { fields { name } } ", i)
+	}
+	e.post(tok, `{ __schema { `+walks.String()+` } }`, nil).code(t, "BAD_USER_INPUT")
 }

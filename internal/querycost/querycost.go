@@ -16,8 +16,11 @@
 //     arguments…) count one row each, and its size bounds the answer; but
 //     a type's lists (fields, inputFields, enumValues, interfaces,
 //     possibleTypes) may not be selected under another type's, the nesting
-//     that makes an introspection answer grow exponentially. The standard
-//     introspection query (GraphiQL's, graphql-js's) never nests them.
+//     that makes an introspection answer grow exponentially, and an
+//     operation selects at most MaxIntrospectionLists introspection lists
+//     (fragments counted where spread), so that aliases cannot repeat walks
+//     of the whole schema. The standard introspection query (GraphiQL's,
+//     graphql-js's) nests none and selects nine.
 //
 // The package knows nothing of Rapport's schema beyond those conventions; the
 // caller supplies the caps of plain lists.
@@ -155,8 +158,9 @@ type coster struct {
 	caps ListCaps
 	vars map[string]any
 	err  error
-	// typeLists is how many of a __Type's lists the current path is in.
-	typeLists int
+	// typeLists is how many of a __Type's lists the current path is in;
+	// lists, how many introspection lists the operation selected so far.
+	typeLists, lists int
 }
 
 // saturating keeps sums and products from overflowing.
@@ -205,9 +209,20 @@ func (c *coster) field(f *ast.Field, depth int) int {
 // typeLists are the lists of __Type that list other types or their members.
 var typeLists = map[string]bool{"fields": true, "inputFields": true, "enumValues": true, "interfaces": true, "possibleTypes": true}
 
+// MaxIntrospectionLists bounds the introspection lists (a schema's types
+// or directives, a type's fields…, a field's arguments) one operation
+// selects: each may walk the whole schema once.
+const MaxIntrospectionLists = 20
+
 // introspection costs a field of an introspection type: one per field, its
 // lists counted as one row (see the package comment).
 func (c *coster) introspection(f *ast.Field, depth int) int {
+	if f.Definition.Type.Elem != nil && len(f.SelectionSet) > 0 {
+		c.lists++
+		if c.lists > MaxIntrospectionLists && c.err == nil {
+			c.err = refuse("INTROSPECTION", "introspection may select at most %d lists (types, fields, arguments…) in one operation", MaxIntrospectionLists)
+		}
+	}
 	if f.ObjectDefinition.Name == "__Type" && typeLists[f.Name] {
 		if c.typeLists > 0 && c.err == nil {
 			c.err = refuse("INTROSPECTION", "introspection may not select a type's %s under another type's fields, interfaces or possible types", f.Name)

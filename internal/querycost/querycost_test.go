@@ -2,6 +2,7 @@ package querycost
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -61,6 +62,7 @@ func TestCost(t *testing.T) {
 		{"introspection's lists count one row", introspectionQuery(t), nil, -1, ""},
 		{"a type's fields under a type's fields", `{ __schema { types { fields { type { fields { name } } } } } }`, nil, 0, "INTROSPECTION"},
 		{"under possible types", `{ __type(name: "Account") { possibleTypes { interfaces { name } } } }`, nil, 0, "INTROSPECTION"},
+		{"aliases repeating whole-schema walks", `{ __schema { ` + aliases(`types { fields { name } }`, 11) + ` } }`, nil, 0, "INTROSPECTION"},
 		{"under an argument's type", `{ __schema { types { fields { args { type { ofType { enumValues { name } } } } } } } }`, nil, 0, "INTROSPECTION"},
 		{"many aliases", strings.Repeat(`{ `, 1) + strings.Repeat(`x: accounts(first: 500) { totalCount } `, 20) + `}`, nil, 0, "COST"},
 		{"input nested too deep", `{ accounts(first: 1, where: {not: {not: {not: {not: {name: "x"}}}}}) { totalCount } }`, nil, 0, "INPUT"},
@@ -145,4 +147,13 @@ func introspectionQuery(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// aliases is n aliased copies of a selection.
+func aliases(sel string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "x%d: %s ", i, sel)
+	}
+	return b.String()
 }
