@@ -12,11 +12,12 @@ import (
 
 // RateLimit is the state of one rate limit shared by every instance: the
 // theoretical arrival time (GCRA) of a user's or an organisation's next
-// request, in microseconds since the epoch of the database's clock. One
-// statement per request reads and advances the caller's two rows (see
-// internal/api/ratelimit.go). On PostgreSQL the table is UNLOGGED: it is
-// written on every request, needs no WAL, and may be emptied by a crash.
-// Never exposed through GraphQL; only that statement touches it.
+// request, in microseconds since the epoch of the database's clock. Each
+// instance decides in memory and, every sync, adds what it admitted and
+// reads what the others did, in one statement (internal/api/ratelimit.go).
+// On PostgreSQL the table is UNLOGGED: it is written all the time, needs
+// no WAL, and may be emptied by a crash. Never exposed through GraphQL;
+// only those statements touch it.
 type RateLimit struct{ ent.Schema }
 
 func (RateLimit) Fields() []ent.Field {

@@ -73,8 +73,10 @@ type envOptions struct {
 	pooler string
 	// maxInFlight is api.Config.MaxInFlight (default: the API's).
 	maxInFlight int
-	// rateLimits turns rate limiting on (default off).
+	// rateLimits turns rate limiting on (default off); rateSync is how
+	// often instances share their counts (default api.DefaultRateSync).
 	rateLimits api.RateLimits
+	rateSync   time.Duration
 }
 
 func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
@@ -110,7 +112,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	fig := figures.New(client, 0, log)
-	limiter := api.NewRateLimiter(client, dia, o.rateLimits)
+	limiter := api.NewRateLimiter(t.Context(), client, dia, o.rateLimits, o.rateSync)
 	metrics := api.NewMetrics(nil, fig)
 	h := api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
 		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: metrics, MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight, RateLimiter: limiter})

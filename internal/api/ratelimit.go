@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"github.com/lib/pq"
 
 	"rapport/ent"
 	"rapport/internal/audit"
@@ -72,119 +73,238 @@ func keysOf(l RateLimits, user, org string) []keyLimit {
 	return out
 }
 
-// NewRateLimiter returns the limiter for the database behind client: on
-// PostgreSQL the state is in the database (the rate_limits table), shared
-// by every instance, one statement a request; on embedded SQLite, which one
-// process serves, in memory. Nil when both limits are off.
-func NewRateLimiter(client *ent.Client, dialectName string, l RateLimits) RateLimiter {
-	switch {
-	case l.UserPerMinute <= 0 && l.OrgPerMinute <= 0:
+// NewRateLimiter returns the limiter for the database behind client, nil
+// when both limits are off. Each instance decides in memory, in no time
+// and with no statement; on PostgreSQL the instances share their counts
+// through the rate_limits table every sync (DefaultRateSync): each sends
+// what it admitted and reads what the others did, in one statement. A key
+// can thus be overrun by what the other instances admit within one sync,
+// never more. On embedded SQLite, one process, there is nothing to share.
+// The sync stops with ctx.
+func NewRateLimiter(ctx context.Context, client *ent.Client, dialectName string, l RateLimits, sync time.Duration) RateLimiter {
+	if l.UserPerMinute <= 0 && l.OrgPerMinute <= 0 {
 		return nil
-	case dialectName == dialect.Postgres:
-		return &sharedLimiter{client: client, limits: l}
-	default:
-		return &localLimiter{limits: l, tat: map[string]int64{}, now: time.Now}
 	}
-}
-
-// sharedLimiter keeps the TATs in PostgreSQL, on the database's clock, so
-// that instances share them whatever their own clocks say.
-type sharedLimiter struct {
-	client *ent.Client
-	limits RateLimits
-}
-
-func (s *sharedLimiter) Admit(ctx context.Context, user, org string) (time.Duration, error) {
-	keys := keysOf(s.limits, user, org)
-	// One statement (PostgreSQL's own INSERT … ON CONFLICT … WHERE, which
-	// ent's builder does not write). A request is charged to its keys only
-	// when every one of them admits it, so that a user over their own
-	// limit never spends their organisation's: s reads whether each key's
-	// TAT fits, and the rows are written only when all do. The update
-	// checks each row again under its lock, so that concurrent requests
-	// cannot overrun a key (a request refused that way, by a race, may
-	// still be charged to its other key: an error of one interval, against
-	// the caller, never past a limit).
-	var values, tolerance []string
-	var args []any
-	for i, k := range keys {
-		values = append(values, fmt.Sprintf("($%d::varchar, $%d::bigint, $%d::bigint)", 3*i+1, 3*i+2, 3*i+3))
-		tolerance = append(tolerance, fmt.Sprintf("WHEN $%d THEN $%d::bigint", 3*i+1, 3*i+3))
-		args = append(args, k.key, k.g.interval, k.g.tolerance)
-	}
-	q := `WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t),
-v (id, d, tol) AS (VALUES ` + strings.Join(values, ", ") + `),
-s AS (SELECT v.id, GREATEST(r.tat, c.t) - c.t <= v.tol AS fits FROM c, v LEFT JOIN rate_limits r ON r.id = v.id),
-ins AS (
-  INSERT INTO rate_limits AS r (id, tat)
-  SELECT v.id, c.t + v.d FROM c, v WHERE (SELECT bool_and(fits) FROM s)
-  ON CONFLICT (id) DO UPDATE SET tat = GREATEST(r.tat, (SELECT t FROM c)) + (excluded.tat - (SELECT t FROM c))
-  WHERE GREATEST(r.tat, (SELECT t FROM c)) - (SELECT t FROM c) <= CASE r.id ` + strings.Join(tolerance, " ") + ` END
-  RETURNING r.id)
-SELECT s.id, s.fits, EXISTS (SELECT 1 FROM ins WHERE ins.id = s.id) FROM s`
-	rows, err := s.client.QueryContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	type verdict struct{ fits, charged bool }
-	got := map[string]verdict{}
-	for rows.Next() {
-		var id string
-		var v verdict
-		if err := rows.Scan(&id, &v.fits, &v.charged); err != nil {
-			return 0, err
+	lim := &localLimiter{limits: l, keys: map[string]*keyState{}, now: time.Now}
+	if dialectName == dialect.Postgres {
+		if sync <= 0 {
+			sync = DefaultRateSync
 		}
-		got[id] = v
-	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	allFit := true
-	for _, k := range keys {
-		allFit = allFit && got[k.key].fits
-	}
-	// Refused: wait one interval of each key that did not fit (or, when
-	// all fitted but a concurrent request took a key's room first, of that
-	// key): then a request fits again.
-	var wait time.Duration
-	for _, k := range keys {
-		if v := got[k.key]; !v.fits || (allFit && !v.charged) {
-			wait = max(wait, k.g.retryAfter())
+		lim.load = func(ctx context.Context, ids []string) (map[string]int64, int64, error) {
+			return readTATs(ctx, client, ids)
 		}
+		go lim.syncEvery(ctx, client, sync)
 	}
-	return wait, nil
+	return lim
 }
 
-// localLimiter keeps the TATs in memory: for embedded SQLite, where one
-// process is the whole service. A key's state is one integer; there is a
-// key per user and per organisation.
+// DefaultRateSync is how often instances share their rate counts.
+const DefaultRateSync = 100 * time.Millisecond
+
+// localLimiter decides on the keys' TATs as this instance knows them: its
+// own requests at once, the other instances' as of the last sync.
 type localLimiter struct {
 	limits RateLimits
 	now    func() time.Time
+	// load, when set, reads keys' TATs and the database's clock: a key new
+	// to this instance starts from what the others spent, not from zero.
+	load func(ctx context.Context, ids []string) (tats map[string]int64, dbNow int64, err error)
 
-	mu  sync.Mutex
-	tat map[string]int64
+	mu   sync.Mutex
+	keys map[string]*keyState
 }
 
-func (l *localLimiter) Admit(_ context.Context, user, org string) (time.Duration, error) {
+// keyState is one key as an instance knows it.
+type keyState struct {
+	g       gcra
+	tat     int64 // on this instance's clock, in microseconds
+	pending int64 // requests admitted here and not yet sent
+	seen    int64 // when last asked for
+}
+
+func (l *localLimiter) Admit(ctx context.Context, user, org string) (time.Duration, error) {
 	keys := keysOf(l.limits, user, org)
+	if l.load != nil {
+		if err := l.learn(ctx, keys); err != nil {
+			return 0, err
+		}
+	}
 	now := l.now().UnixMicro()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	states := make([]*keyState, len(keys))
 	var wait time.Duration
-	for _, k := range keys { // all must admit before any is charged
-		if max(l.tat[k.key], now)-now > k.g.tolerance {
+	for i, k := range keys { // all must admit before any is charged
+		st := l.keys[k.key]
+		if st == nil {
+			st = &keyState{g: k.g}
+			l.keys[k.key] = st
+		}
+		st.seen = now
+		states[i] = st
+		if max(st.tat, now)-now > k.g.tolerance {
 			wait = max(wait, k.g.retryAfter())
 		}
 	}
 	if wait > 0 {
 		return wait, nil
 	}
-	for _, k := range keys {
-		l.tat[k.key] = max(l.tat[k.key], now) + k.g.interval
+	for _, st := range states {
+		st.tat = max(st.tat, now) + st.g.interval
+		st.pending++
 	}
 	return 0, nil
+}
+
+// learn loads the keys this instance does not know yet (one statement,
+// once per key while it is in use).
+func (l *localLimiter) learn(ctx context.Context, keys []keyLimit) error {
+	l.mu.Lock()
+	var missing []string
+	for _, k := range keys {
+		if l.keys[k.key] == nil {
+			missing = append(missing, k.key)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	local := l.now().UnixMicro()
+	tats, dbNow, err := l.load(ctx, missing)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if l.keys[k.key] == nil {
+			l.keys[k.key] = &keyState{g: k.g, tat: max(tats[k.key]-dbNow+local, 0), seen: local}
+		}
+	}
+	return nil
+}
+
+// readTATs reads keys' TATs (0 for a key never used) and the database's clock.
+func readTATs(ctx context.Context, client *ent.Client, ids []string) (map[string]int64, int64, error) {
+	rows, err := client.QueryContext(ctx, `SELECT v.id, COALESCE(r.tat, 0), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+FROM unnest($1::varchar[]) AS v(id) LEFT JOIN rate_limits r ON r.id = v.id`, pq.Array(ids))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	tats := map[string]int64{}
+	var dbNow int64
+	for rows.Next() {
+		var id string
+		var tat int64
+		if err := rows.Scan(&id, &tat, &dbNow); err != nil {
+			return nil, 0, err
+		}
+		tats[id] = tat
+	}
+	return tats, dbNow, rows.Err()
+}
+
+// syncEvery shares the counts every interval until ctx ends. A failed sync
+// keeps what it would have sent for the next one.
+func (l *localLimiter) syncEvery(ctx context.Context, client *ent.Client, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_ = l.sync(sctx, client)
+			cancel()
+		}
+	}
+}
+
+// idleKey is how long a key nobody asks for is kept in memory.
+const idleKey = time.Minute
+
+// sync sends each recently used key's admitted requests (as intervals to
+// add to its TAT) and reads back every such key's TAT, in one statement on
+// the database's clock.
+func (l *localLimiter) sync(ctx context.Context, client *ent.Client) error {
+	type sent struct {
+		id  string
+		add int64
+	}
+	l.mu.Lock()
+	now := l.now().UnixMicro()
+	var batch []sent
+	for id, st := range l.keys {
+		if now-st.seen > int64(idleKey/time.Microsecond) && st.pending == 0 {
+			delete(l.keys, id)
+			continue
+		}
+		batch = append(batch, sent{id, st.pending * st.g.interval})
+		st.pending = 0
+	}
+	l.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	restore := func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, b := range batch {
+			if st := l.keys[b.id]; st != nil {
+				st.pending += b.add / st.g.interval
+			}
+		}
+	}
+	values := make([]string, len(batch))
+	args := make([]any, 0, 2*len(batch))
+	for i, b := range batch {
+		values[i] = fmt.Sprintf("($%d::varchar, $%d::bigint)", 2*i+1, 2*i+2)
+		args = append(args, b.id, b.add)
+	}
+	// PostgreSQL's own INSERT … ON CONFLICT in a CTE, which ent's builder
+	// does not write: add what was admitted (from now, when the TAT is
+	// past), then read every key's TAT and the database's clock.
+	q := `WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t),
+v (id, add) AS (VALUES ` + strings.Join(values, ", ") + `),
+up AS (
+  INSERT INTO rate_limits AS r (id, tat)
+  SELECT v.id, c.t + v.add FROM c, v WHERE v.add > 0
+  ON CONFLICT (id) DO UPDATE SET tat = GREATEST(r.tat, (SELECT t FROM c)) + (excluded.tat - (SELECT t FROM c))
+  RETURNING r.id, r.tat)
+SELECT v.id, COALESCE(up.tat, r.tat, 0), c.t FROM c, v LEFT JOIN up ON up.id = v.id LEFT JOIN rate_limits r ON r.id = v.id`
+	local := l.now().UnixMicro()
+	rows, err := client.QueryContext(ctx, q, args...)
+	if err != nil {
+		restore()
+		return err
+	}
+	defer rows.Close()
+	tats := map[string]int64{}
+	var dbNow int64
+	for rows.Next() {
+		var id string
+		var tat int64
+		if err := rows.Scan(&id, &tat, &dbNow); err != nil {
+			return err
+		}
+		tats[id] = tat
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// The TATs read, on this clock, plus what this instance admitted while
+	// the statement ran.
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id, tat := range tats {
+		if st := l.keys[id]; st != nil {
+			st.tat = max(tat-dbNow+local, local) + st.pending*st.g.interval
+		}
+	}
+	return nil
 }
 
 // limitRate refuses a request over its user's or organisation's rate with

@@ -11,7 +11,7 @@ import (
 // for one key is charged to none.
 func TestLocalLimiterGCRA(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	l := NewRateLimiter(nil, "sqlite3", RateLimits{UserPerMinute: 120, OrgPerMinute: 240}).(*localLimiter)
+	l := NewRateLimiter(context.Background(), nil, "sqlite3", RateLimits{UserPerMinute: 120, OrgPerMinute: 240}, 0).(*localLimiter)
 	l.now = func() time.Time { return now }
 	admit := func(user string) time.Duration {
 		wait, err := l.Admit(context.Background(), user, "acme")

@@ -68,39 +68,44 @@ func TestRateLimitPerUser(t *testing.T) {
 }
 
 // On PostgreSQL the limits are shared: what a user or an organisation
-// spent on one instance counts on the other. 8 a minute per user (bursts
-// of 2, an interval of 7.5 s) and 40 per organisation (bursts of 10). A
-// request refused for its user costs the organisation nothing, so one
-// user over their limit cannot lock their colleagues out.
+// spent on one instance counts on the other once they have synced (every
+// 20 ms here; the test waits 150 ms at each change of instance). 8 a minute
+// per user (bursts of 2, an interval of 7.5 s) and 20 per organisation
+// (bursts of 5, an interval of 3 s: the test runs well within it). A request refused for its user costs the organisation
+// nothing, so one user over their limit cannot lock their colleagues out.
 func TestRateLimitsSharedAcrossInstances(t *testing.T) {
 	url := testdb.PostgresURL(t)
-	limits := envOptions{rateLimits: api.RateLimits{UserPerMinute: 8, OrgPerMinute: 40}}
+	limits := envOptions{rateLimits: api.RateLimits{UserPerMinute: 8, OrgPerMinute: 20}, rateSync: 20 * time.Millisecond}
 	one := newEnvWith(t, url, auth.Config{Secret: testSecret}, limits)
 	two := newEnvWith(t, url, auth.Config{Secret: testSecret}, limits)
 	one.org("acme")
 	one.org("globex")
+	settle := func() { time.Sleep(150 * time.Millisecond) }
 	tok := func(org, sub string) string { return token(t, org, sub, auth.RoleEmployee) }
 	a := tok("acme", "a")
 	for i, e := range []*env{one, two} {
 		if status, _, reason := ask(e, a); status != http.StatusOK {
 			t.Fatalf("a's request %d: %d %s", i+1, status, reason)
 		}
+		settle()
 	}
 	for range 5 { // a, over their limit, keeps trying: acme pays nothing for it
 		if status, retry, _ := ask(one, a); status != http.StatusTooManyRequests || retry != "8" {
 			t.Fatalf("a's request over the limit, on instance one after two: %d, Retry-After %q", status, retry)
 		}
 	}
-	// acme has spent 2 of its 10; b, c, d and e spend 8 through both instances.
-	for _, sub := range []string{"b", "c", "d", "e"} {
-		for i, e := range []*env{two, one} {
-			if status, _, reason := ask(e, tok("acme", sub)); status != http.StatusOK {
-				t.Fatalf("%s's request %d: %d %s", sub, i+1, status, reason)
-			}
+	// acme has spent 2 of its 5; b and c spend 3 through both instances.
+	for _, step := range []struct {
+		e   *env
+		sub string
+	}{{two, "b"}, {one, "b"}, {two, "c"}} {
+		if status, _, reason := ask(step.e, tok("acme", step.sub)); status != http.StatusOK {
+			t.Fatalf("%s's request: %d %s", step.sub, status, reason)
 		}
+		settle()
 	}
-	if status, retry, reason := ask(one, tok("acme", "f")); status != http.StatusTooManyRequests || retry != "2" || reason != "RATE_LIMITED" {
-		t.Fatalf("acme's eleventh request: %d, Retry-After %q, %q", status, retry, reason)
+	if status, retry, reason := ask(one, tok("acme", "f")); status != http.StatusTooManyRequests || retry != "3" || reason != "RATE_LIMITED" {
+		t.Fatalf("acme's sixth request: %d, Retry-After %q, %q", status, retry, reason)
 	}
 	if status, _, _ := ask(two, tok("globex", "a")); status != http.StatusOK {
 		t.Fatal("another organisation is limited by acme's rate")
