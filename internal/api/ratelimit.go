@@ -187,8 +187,13 @@ func (l *localLimiter) learn(ctx context.Context, keys []keyLimit) error {
 
 // readTATs reads keys' TATs (0 for a key never used) and the database's clock.
 func readTATs(ctx context.Context, client *ent.Client, ids []string) (map[string]int64, int64, error) {
-	rows, err := client.QueryContext(ctx, `SELECT v.id, COALESCE(r.tat, 0), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+	return queryTATs(ctx, client, `SELECT v.id, COALESCE(r.tat, 0), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
 FROM unnest($1::varchar[]) AS v(id) LEFT JOIN rate_limits r ON r.id = v.id`, pq.Array(ids))
+}
+
+// queryTATs runs q, whose rows are (key, TAT, the database's clock).
+func queryTATs(ctx context.Context, client *ent.Client, q string, args ...any) (map[string]int64, int64, error) {
+	rows, err := client.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -276,23 +281,9 @@ up AS (
   RETURNING r.id, r.tat)
 SELECT v.id, COALESCE(up.tat, r.tat, 0), c.t FROM c, v LEFT JOIN up ON up.id = v.id LEFT JOIN rate_limits r ON r.id = v.id`
 	local := l.now().UnixMicro()
-	rows, err := client.QueryContext(ctx, q, args...)
+	tats, dbNow, err := queryTATs(ctx, client, q, args...)
 	if err != nil {
 		restore()
-		return err
-	}
-	defer rows.Close()
-	tats := map[string]int64{}
-	var dbNow int64
-	for rows.Next() {
-		var id string
-		var tat int64
-		if err := rows.Scan(&id, &tat, &dbNow); err != nil {
-			return err
-		}
-		tats[id] = tat
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	// The TATs read, on this clock, plus what this instance admitted while
