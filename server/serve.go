@@ -94,7 +94,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Ready:            func(ctx context.Context) error { return store.CheckSchema(ctx, drv) },
 			IntrospectionOff: !c.Introspection,
 			Metrics:          metrics, MetricsHere: c.MetricsAddr == "", Trusted: trusted,
-			RateLimiter:    api.NewRateLimiter(ctx, client, drv.Dialect(), c.RateLimits, 0),
+			RateLimiter:    api.NewRateLimiter(ctx, client, drv.Dialect(), c.RateLimits, 0, log),
 			Tracing:        c.tracer,
 			RequestTimeout: c.RequestTimeout, QueryLimits: c.QueryLimits, MaxBodyBytes: int64(c.MaxBodyBytes),
 			UploadsInFlight: c.UploadsInFlight, QueryCache: c.QueryCache,

@@ -112,7 +112,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	fig := figures.New(client, 0, log)
-	limiter := api.NewRateLimiter(t.Context(), client, dia, o.rateLimits, o.rateSync)
+	limiter := api.NewRateLimiter(t.Context(), client, dia, o.rateLimits, o.rateSync, log)
 	metrics := api.NewMetrics(nil, fig)
 	h := api.NewHandler(api.Config{Client: client, Verifier: verifier, Logger: log, AuthCacheTTL: o.authTTL,
 		Ready: o.ready, IntrospectionOff: o.noIntrospection, Metrics: metrics, MetricsHere: true, Trusted: o.trusted, MaxInFlight: o.maxInFlight, RateLimiter: limiter})

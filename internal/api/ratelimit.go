@@ -2,11 +2,11 @@ package api
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -45,10 +45,8 @@ func newGCRA(perMinute int) gcra {
 	return gcra{interval: max(1, interval), tolerance: int64(burst-1) * max(1, interval)}
 }
 
-// retryAfter is when a refused key may try again: within one interval.
-func (g gcra) retryAfter() time.Duration {
-	return time.Duration(g.interval) * time.Microsecond
-}
+// burst is how many requests fit at once.
+func (g gcra) burst() int64 { return g.tolerance/g.interval + 1 }
 
 // RateLimiter admits or refuses one request of a user of an organisation;
 // wait > 0 is a refusal, and how long to wait.
@@ -80,12 +78,16 @@ func keysOf(l RateLimits, user, org string) []keyLimit {
 // what it admitted and reads what the others did, in one statement. A key
 // can thus be overrun by what the other instances admit within one sync,
 // never more. On embedded SQLite, one process, there is nothing to share.
-// The sync stops with ctx.
-func NewRateLimiter(ctx context.Context, client *ent.Client, dialectName string, l RateLimits, sync time.Duration) RateLimiter {
+// The sync stops with ctx; its failures are logged (throttled) to log, and
+// meanwhile each instance goes on deciding alone.
+func NewRateLimiter(ctx context.Context, client *ent.Client, dialectName string, l RateLimits, sync time.Duration, log *slog.Logger) RateLimiter {
 	if l.UserPerMinute <= 0 && l.OrgPerMinute <= 0 {
 		return nil
 	}
-	lim := &localLimiter{limits: l, keys: map[string]*keyState{}, now: time.Now}
+	if log == nil {
+		log = slog.Default()
+	}
+	lim := &localLimiter{limits: l, keys: map[string]*keyState{}, now: time.Now, log: log, throttle: newLogThrottle(logEvery)}
 	if dialectName == dialect.Postgres {
 		if sync <= 0 {
 			sync = DefaultRateSync
@@ -104,14 +106,17 @@ const DefaultRateSync = 100 * time.Millisecond
 // localLimiter decides on the keys' TATs as this instance knows them: its
 // own requests at once, the other instances' as of the last sync.
 type localLimiter struct {
-	limits RateLimits
-	now    func() time.Time
+	limits   RateLimits
+	now      func() time.Time
+	log      *slog.Logger
+	throttle *logThrottle
 	// load, when set, reads keys' TATs and the database's clock: a key new
 	// to this instance starts from what the others spent, not from zero.
 	load func(ctx context.Context, ids []string) (tats map[string]int64, dbNow int64, err error)
 
-	mu   sync.Mutex
-	keys map[string]*keyState
+	mu     sync.Mutex
+	keys   map[string]*keyState
+	pruned int64 // when idle keys were last dropped
 }
 
 // keyState is one key as an instance knows it.
@@ -122,18 +127,20 @@ type keyState struct {
 	seen    int64 // when last asked for
 }
 
+// idleKey is how long a key nobody asks for is kept in memory.
+const idleKey = time.Minute
+
 func (l *localLimiter) Admit(ctx context.Context, user, org string) (time.Duration, error) {
 	keys := keysOf(l.limits, user, org)
 	if l.load != nil {
-		if err := l.learn(ctx, keys); err != nil {
-			return 0, err
-		}
+		l.learn(ctx, keys)
 	}
 	now := l.now().UnixMicro()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.prune(now)
 	states := make([]*keyState, len(keys))
-	var wait time.Duration
+	var wait int64
 	for i, k := range keys { // all must admit before any is charged
 		st := l.keys[k.key]
 		if st == nil {
@@ -142,23 +149,40 @@ func (l *localLimiter) Admit(ctx context.Context, user, org string) (time.Durati
 		}
 		st.seen = now
 		states[i] = st
-		if max(st.tat, now)-now > k.g.tolerance {
-			wait = max(wait, k.g.retryAfter())
-		}
+		wait = max(wait, max(st.tat, now)-now-k.g.tolerance) // > 0: how long until it fits
 	}
 	if wait > 0 {
-		return wait, nil
+		return time.Duration(wait) * time.Microsecond, nil
 	}
 	for _, st := range states {
 		st.tat = max(st.tat, now) + st.g.interval
-		st.pending++
+		if l.load != nil { // shared: the next sync sends it
+			st.pending++
+		}
 	}
 	return 0, nil
 }
 
+// prune drops, at most once per idleKey, the keys idle that long with
+// nothing left to send (l.mu held): the map holds the keys in use only.
+func (l *localLimiter) prune(now int64) {
+	idle := int64(idleKey / time.Microsecond)
+	if now-l.pruned < idle {
+		return
+	}
+	l.pruned = now
+	for id, st := range l.keys {
+		if now-st.seen > idle && st.pending == 0 {
+			delete(l.keys, id)
+		}
+	}
+}
+
 // learn loads the keys this instance does not know yet (one statement,
-// once per key while it is in use).
-func (l *localLimiter) learn(ctx context.Context, keys []keyLimit) error {
+// once per key while it is in use). When the database cannot say, the
+// keys start here from zero, as on a single instance, and the next sync
+// merges them.
+func (l *localLimiter) learn(ctx context.Context, keys []keyLimit) {
 	l.mu.Lock()
 	var missing []string
 	for _, k := range keys {
@@ -168,12 +192,15 @@ func (l *localLimiter) learn(ctx context.Context, keys []keyLimit) error {
 	}
 	l.mu.Unlock()
 	if len(missing) == 0 {
-		return nil
+		return
 	}
 	local := l.now().UnixMicro()
 	tats, dbNow, err := l.load(ctx, missing)
 	if err != nil {
-		return err
+		if ctx.Err() == nil {
+			l.throttle.Error(ctx, l.log, "rate limit load", "rate limits: reading a key's count failed; deciding on this instance alone", "err", err)
+		}
+		tats, dbNow = nil, local
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -182,7 +209,6 @@ func (l *localLimiter) learn(ctx context.Context, keys []keyLimit) error {
 			l.keys[k.key] = &keyState{g: k.g, tat: max(tats[k.key]-dbNow+local, 0), seen: local}
 		}
 	}
-	return nil
 }
 
 // readTATs reads keys' TATs (0 for a key never used) and the database's clock.
@@ -222,74 +248,67 @@ func (l *localLimiter) syncEvery(ctx context.Context, client *ent.Client, every 
 			return
 		case <-t.C:
 			sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			_ = l.sync(sctx, client)
+			if err := l.sync(sctx, client); err != nil && ctx.Err() == nil {
+				l.throttle.Error(ctx, l.log, "rate limit sync", "rate limits: sharing the counts failed; each instance decides alone meanwhile", "err", err)
+			}
 			cancel()
 		}
 	}
 }
 
-// idleKey is how long a key nobody asks for is kept in memory.
-const idleKey = time.Minute
-
 // sync sends each recently used key's admitted requests (as intervals to
 // add to its TAT) and reads back every such key's TAT, in one statement on
-// the database's clock.
+// the database's clock, with two parameters whatever the number of keys.
+// The keys go in order, so that instances syncing at once lock the rows in
+// the same order and never deadlock.
 func (l *localLimiter) sync(ctx context.Context, client *ent.Client) error {
-	type sent struct {
-		id  string
-		add int64
-	}
 	l.mu.Lock()
 	now := l.now().UnixMicro()
-	var batch []sent
-	for id, st := range l.keys {
-		if now-st.seen > int64(idleKey/time.Microsecond) && st.pending == 0 {
-			delete(l.keys, id)
-			continue
-		}
-		batch = append(batch, sent{id, st.pending * st.g.interval})
+	l.prune(now)
+	ids := make([]string, 0, len(l.keys))
+	for id := range l.keys {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	adds := make([]int64, len(ids))
+	taken := make([]int64, len(ids))
+	for i, id := range ids {
+		st := l.keys[id]
+		taken[i] = st.pending
+		adds[i] = st.pending * st.g.interval
 		st.pending = 0
 	}
 	l.mu.Unlock()
-	if len(batch) == 0 {
+	if len(ids) == 0 {
 		return nil
-	}
-	restore := func() {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		for _, b := range batch {
-			if st := l.keys[b.id]; st != nil {
-				st.pending += b.add / st.g.interval
-			}
-		}
-	}
-	values := make([]string, len(batch))
-	args := make([]any, 0, 2*len(batch))
-	for i, b := range batch {
-		values[i] = fmt.Sprintf("($%d::varchar, $%d::bigint)", 2*i+1, 2*i+2)
-		args = append(args, b.id, b.add)
 	}
 	// PostgreSQL's own INSERT … ON CONFLICT in a CTE, which ent's builder
 	// does not write: add what was admitted (from now, when the TAT is
 	// past), then read every key's TAT and the database's clock.
-	q := `WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t),
-v (id, add) AS (VALUES ` + strings.Join(values, ", ") + `),
+	const q = `WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t),
+v AS (SELECT * FROM unnest($1::varchar[], $2::bigint[]) AS v(id, add)),
 up AS (
   INSERT INTO rate_limits AS r (id, tat)
-  SELECT v.id, c.t + v.add FROM c, v WHERE v.add > 0
+  SELECT v.id, c.t + v.add FROM c, v WHERE v.add > 0 ORDER BY v.id
   ON CONFLICT (id) DO UPDATE SET tat = GREATEST(r.tat, (SELECT t FROM c)) + (excluded.tat - (SELECT t FROM c))
   RETURNING r.id, r.tat)
 SELECT v.id, COALESCE(up.tat, r.tat, 0), c.t FROM c, v LEFT JOIN up ON up.id = v.id LEFT JOIN rate_limits r ON r.id = v.id`
 	local := l.now().UnixMicro()
-	tats, dbNow, err := queryTATs(ctx, client, q, args...)
+	tats, dbNow, err := queryTATs(ctx, client, q, pq.Array(ids), pq.Array(adds))
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err != nil {
-		restore()
+		// Keep what was taken for the next sync, but never more than a
+		// burst: after an outage a key is not charged for all of it.
+		for i, id := range ids {
+			if st := l.keys[id]; st != nil {
+				st.pending = min(st.pending+taken[i], st.g.burst())
+			}
+		}
 		return err
 	}
 	// The TATs read, on this clock, plus what this instance admitted while
 	// the statement ran.
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	for id, tat := range tats {
 		if st := l.keys[id]; st != nil {
 			st.tat = max(tat-dbNow+local, local) + st.pending*st.g.interval

@@ -11,7 +11,7 @@ import (
 // for one key is charged to none.
 func TestLocalLimiterGCRA(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	l := NewRateLimiter(context.Background(), nil, "sqlite3", RateLimits{UserPerMinute: 120, OrgPerMinute: 240}, 0).(*localLimiter)
+	l := NewRateLimiter(context.Background(), nil, "sqlite3", RateLimits{UserPerMinute: 120, OrgPerMinute: 240}, 0, nil).(*localLimiter)
 	l.now = func() time.Time { return now }
 	admit := func(user string) time.Duration {
 		wait, err := l.Admit(context.Background(), user, "acme")
@@ -46,5 +46,12 @@ func TestLocalLimiterGCRA(t *testing.T) {
 	now = now.Add(time.Millisecond)
 	if w := admit("a"); w != 0 {
 		t.Fatalf("refused after an interval: %v", w)
+	}
+	// Keys idle for a minute leave memory (on every database: the sync,
+	// which also prunes, runs on PostgreSQL only).
+	now = now.Add(2 * idleKey)
+	admit("z")
+	if len(l.keys) != 2 { // u:z and o:acme
+		t.Fatalf("%d keys in memory after a minute's idleness, want 2", len(l.keys))
 	}
 }
