@@ -1,8 +1,9 @@
 // Package tracing exports OpenTelemetry traces by OTLP over HTTP when an
 // endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT), and is off (no
 // provider, no wrapper, no cost) otherwise: a span for each HTTP request
-// (continuing the caller's traceparent), each GraphQL operation and each
-// SQL statement. Statements are recorded without their arguments.
+// (internal/api: named by route, linked to a caller's traceparent), each
+// GraphQL operation and each SQL statement. Statements are recorded
+// without their arguments, failures by their SQLSTATE, never their text.
 package tracing
 
 import (
