@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -58,19 +59,33 @@ var (
 // endpoint and output.
 func startServer(t *testing.T, getenv func(string) string) (string, *syncBuffer) {
 	t.Helper()
+	endpoint, out, stop := launch(t, getenv)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return endpoint, out
+}
+
+// launch runs `server` with getenv and returns its endpoint, its output and
+// stop, which cancels its context as SIGTERM does and waits for it to exit.
+func launch(t *testing.T, getenv func(string) string) (string, *syncBuffer, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, getenv, out) }()
-	t.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("server stopped with %v", err)
+				return fmt.Errorf("server stopped with %w", err)
 			}
+			return nil
 		case <-time.After(15 * time.Second):
-			t.Error("server did not shut down")
+			return errors.New("server did not shut down")
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -81,12 +96,61 @@ func startServer(t *testing.T, getenv func(string) string) (string, *syncBuffer)
 		default:
 		}
 		if m := endpointRE.FindStringSubmatch(out.String()); m != nil {
-			return m[1], out
+			return m[1], out, stop
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	stop()
 	t.Fatalf("server did not start:\n%s", out)
-	return "", nil
+	return "", nil, nil
+}
+
+// A request under way when the server is told to stop (SIGTERM, as in a
+// rolling deploy) is answered in full before the server exits, not cut
+// short with an empty answer.
+func TestShutdownAnswersRequestsUnderWay(t *testing.T) {
+	db := testdb.SQLiteURL(t)
+	tok := orgAndToken(t, db)
+	endpoint, _, stop := launch(t, env("DATABASE_URL", db, "RAPPORT_ADDR", "127.0.0.1:0"))
+	defer stop()
+	body, send := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, endpoint+"/graphql", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	type answer struct {
+		status int
+		body   []byte
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		answered <- answer{resp.StatusCode, b, err}
+	}()
+	if _, err := send.Write([]byte(`{"query": "{ viewer `)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the request is under way
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	time.Sleep(300 * time.Millisecond) // the server is shutting down
+	if _, err := send.Write([]byte(`{ name } }"}`)); err != nil {
+		t.Fatal(err)
+	}
+	send.Close()
+	a := <-answered
+	if a.err != nil || a.status != http.StatusOK || !strings.Contains(string(a.body), `"viewer":{"name"`) {
+		t.Fatalf("the request under way at shutdown: HTTP %d %q %v", a.status, a.body, a.err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
 }
 
 func query(t *testing.T, endpoint, token, q string) map[string]any {

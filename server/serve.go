@@ -27,7 +27,9 @@ import (
 
 const (
 	demoTokenTTL    = 12 * time.Hour
-	shutdownTimeout = 10 * time.Second // for requests in flight when stopping
+	shutdownTimeout = 10 * time.Second // for the trace exporter when stopping
+	writeMargin     = 30 * time.Second // for writing an answer after the request timeout
+	drainMargin     = 5 * time.Second  // for the requests under way at a stop, after the request timeout
 	demoSlug        = "demo"
 	demoName        = "Demo Consulting 示范咨询"
 )
@@ -102,9 +104,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// A request may run RAPPORT_REQUEST_TIMEOUT and then be written.
+		WriteTimeout: c.RequestTimeout + writeMargin,
+		IdleTimeout:  120 * time.Second,
+		// Requests outlive the signal that stops the server: Shutdown
+		// lets those under way finish (up to their timeout and a margin).
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	if c.Demo {
 		if err := seedDemo(ctx, client, c, key, stdout); err != nil {
@@ -129,7 +134,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.RequestTimeout+drainMargin)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err

@@ -136,6 +136,12 @@ func TestTracing(t *testing.T) {
 		}
 	}
 
+	for _, s := range stub.spans {
+		if s.Kind == tracepb.Span_SPAN_KIND_CLIENT && len(s.ParentSpanId) == 0 {
+			t.Errorf("a statement outside any request is a trace of its own: %s", s.Attributes)
+		}
+	}
+
 	under := map[string][]string{}
 	for _, s := range stub.spans {
 		if p := parent(s); p != nil && strings.HasPrefix(p.Name, "mutation ") || p != nil && strings.HasPrefix(p.Name, "query ") {

@@ -532,12 +532,15 @@ func TestMetrics(t *testing.T) {
 	e.post(tok, `query MyVeryOwnName { viewer { id } }`, nil).ok(t)
 	e.post(tok, `mutation { createAccount(input: {name: "x"}) { id } }`, nil).code(t, "FORBIDDEN")
 	e.post(tok, `{ node(id: "AC01M85ZM2G8CJPJTCJFVAT18FPR") { id } }`, nil).code(t, "NOT_FOUND")
+	unknown := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": strings.Repeat("ab", 32)}}
+	e.send(tok, map[string]any{"extensions": unknown}).code(t, "PERSISTED_QUERY_NOT_FOUND") // a client's first try, no failure
 	r := e.raw("GET", "/metrics", "", nil)
 	text := string(r.body)
 	for _, want := range []string{
 		`rapport_graphql_request_duration_seconds_count{code="OK",operation="query"} 1`,
 		`rapport_graphql_request_duration_seconds_count{code="FORBIDDEN",operation="mutation"} 1`,
 		`rapport_graphql_request_duration_seconds_count{code="NOT_FOUND",operation="query"} 1`,
+		`rapport_graphql_request_duration_seconds_count{code="PERSISTED_QUERY_NOT_FOUND",operation="invalid"} 1`,
 		"rapport_graphql_in_flight 0", "go_goroutines", "process_resident_memory_bytes",
 	} {
 		if !strings.Contains(text, want) {
@@ -637,4 +640,35 @@ func TestIntrospectionCost(t *testing.T) {
 		fmt.Fprintf(&walks, "w%d: types { fields { name } } ", i)
 	}
 	e.post(tok, `{ __schema { `+walks.String()+` } }`, nil).code(t, "BAD_USER_INPUT")
+}
+
+// A calendar feed's URL is its credential: the request log shows the
+// route, never the path that holds it.
+func TestLogsHoldNoFeedSecrets(t *testing.T) {
+	var logs syncBuffer
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{logs: &logs})
+	e.org("acme")
+	am := e.as("acme", "am", auth.RoleAccountManager)
+	feed := am.do(`{ viewer { agendaCalendarURL } }`, nil).ok(t).str(t, "viewer.agendaCalendarURL")
+	secret := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
+	if r := e.raw("GET", strings.TrimPrefix(feed, e.url), "", nil); r.status != http.StatusOK {
+		t.Fatalf("the feed: HTTP %d", r.status)
+	}
+	if !strings.Contains(logs.String(), "path=/calendar/agenda/{token}") || strings.Contains(logs.String(), secret) {
+		t.Fatalf("the feed's log line:\n%s", grep(logs.String(), "calendar"))
+	}
+}
+
+// A request asking for an upgrade (a WebSocket client looking for
+// subscriptions, h2c) is answered over plain HTTP, with coded errors.
+func TestUpgradeRequestsAreAnsweredOverHTTP(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	ws := e.raw("GET", "/graphql", "", nil, bearer(tok), "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Protocol: graphql-transport-ws")
+	ws.coded(t, http.StatusBadRequest, "BAD_USER_INPUT")
+	h2c := e.raw("POST", "/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { id } }"}`), bearer(tok), "Upgrade: h2c")
+	if h2c.status != http.StatusOK || !strings.Contains(string(h2c.body), `"viewer"`) {
+		t.Fatalf("a POST asking for h2c: %d %s", h2c.status, h2c.body)
+	}
 }

@@ -66,7 +66,8 @@ func (m *Metrics) InstanceHandler() http.Handler {
 
 // codes are the outcome labels; any other code counts as INTERNAL.
 var codes = map[string]bool{"OK": true, "UNAUTHENTICATED": true, "FORBIDDEN": true, "BAD_USER_INPUT": true,
-	"NOT_FOUND": true, "CONFLICT": true, "INTERNAL": true, "GRAPHQL_VALIDATION_FAILED": true, "GRAPHQL_PARSE_FAILED": true}
+	"NOT_FOUND": true, "CONFLICT": true, "INTERNAL": true, "GRAPHQL_VALIDATION_FAILED": true, "GRAPHQL_PARSE_FAILED": true,
+	"PERSISTED_QUERY_NOT_FOUND": true} // the normal first sight of a hash, not a failure
 
 // observer is the gqlgen extension that records each operation.
 type observer struct{ m *Metrics }

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"rapport/internal/audit"
+	"rapport/internal/calfeed"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -29,7 +31,7 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		info := &requestInfo{}
 		ctx := context.WithValue(audit.WithRequestID(r.Context(), id), requestInfoKey{}, info)
 		next.ServeHTTP(rec, r.WithContext(ctx))
-		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+		attrs := []any{"method", r.Method, "path", logPath(r), "status", rec.status,
 			"duration_ms", time.Since(start).Milliseconds(), "request_id", id}
 		if theirs := r.Header.Get("X-Request-ID"); requestIDPattern.MatchString(theirs) {
 			attrs = append(attrs, "client_request_id", theirs)
@@ -42,6 +44,15 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		}
 		log.InfoContext(r.Context(), "request", attrs...)
 	})
+}
+
+// logPath is the path a request's log line shows: a calendar feed's path
+// holds its secret, so a feed is logged by its route.
+func logPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, calfeed.Path) || strings.HasPrefix(r.URL.Path, calfeed.CulturePath) {
+		return routeOf(r)
+	}
+	return r.URL.Path
 }
 
 // requestInfo collects what the log line of a request tells beyond HTTP:

@@ -70,15 +70,15 @@ func withTracing(tp trace.TracerProvider, next http.Handler) http.Handler {
 	t := tp.Tracer(tracing.Scope)
 	prop := propagation.TraceContext{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		route := routeOf(r)
+		route, method := routeOf(r), methodOf(r)
 		opts := []trace.SpanStartOption{trace.WithNewRoot(), trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
-			attribute.String("http.request.method", r.Method), attribute.String("http.route", route))}
+			attribute.String("http.request.method", method), attribute.String("http.route", route))}
 		if remote := trace.SpanContextFromContext(prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))); remote.IsValid() {
 			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: remote}))
 		}
-		ctx, span := t.Start(r.Context(), r.Method+" "+route, opts...)
+		ctx, span := t.Start(r.Context(), method+" "+route, opts...)
 		defer span.End()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		span.SetAttributes(attribute.Int("http.response.status_code", sw.status))
 		if sw.status >= 500 {
@@ -105,16 +105,14 @@ func routeOf(r *http.Request) string {
 	return "other"
 }
 
-// statusWriter remembers the status a handler answered with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
+// methodOf is the request's method, from a closed set: a client may send
+// any token as its method ("_OTHER" then, as OpenTelemetry's conventions
+// name it).
+func methodOf(r *http.Request) string {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return r.Method
+	}
+	return "_OTHER"
 }
-
-func (s *statusWriter) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

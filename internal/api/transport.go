@@ -42,9 +42,11 @@ type httpTransport struct{}
 
 var _ graphql.Transport = httpTransport{}
 
-// Supports takes every request but WebSocket upgrades, so that no request
-// falls through to gqlgen's uncoded "transport not supported".
-func (httpTransport) Supports(r *http.Request) bool { return r.Header.Get("Upgrade") == "" }
+// Supports takes every request, so that none falls through to gqlgen's
+// uncoded "transport not supported": one asking for an upgrade (to
+// WebSocket, h2c) is answered over plain HTTP, as the server serves no
+// subscriptions.
+func (httpTransport) Supports(*http.Request) bool { return true }
 
 func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media := responseMedia(r)

@@ -2,7 +2,7 @@
 // endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT), and is off (no
 // provider, no wrapper, no cost) otherwise: a span for each HTTP request
 // (internal/api: named by route, linked to a caller's traceparent), each
-// GraphQL operation and each SQL statement. Statements are recorded
+// GraphQL operation and each SQL statement a request runs. Statements are recorded
 // without their arguments, failures by their SQLSTATE, never their text.
 package tracing
 
@@ -50,7 +50,8 @@ const Scope = "rapport"
 const maxStatement = 2000
 
 // Driver returns drv with a span for every statement, and for a
-// transaction's begin, commit and rollback, under the context's span.
+// transaction's begin, commit and rollback, under the context's span (none
+// without one).
 func Driver(drv dialect.Driver, tp trace.TracerProvider) dialect.Driver {
 	return &driver{Driver: drv, t: tp.Tracer(Scope), system: system(drv.Dialect())}
 }
@@ -68,8 +69,14 @@ type driver struct {
 	system string
 }
 
-// start opens a statement's span.
+// start opens a statement's span under the context's. A statement outside
+// any request (the rate limits' sync, the figures' refresh, the due counts'
+// upkeep, every 100 ms to every few minutes) gets none: as traces of their
+// own they would outnumber the requests'.
 func start(ctx context.Context, t trace.Tracer, system, q string) (context.Context, trace.Span) {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return ctx, trace.SpanFromContext(ctx) // a no-op span
+	}
 	op, _, _ := strings.Cut(strings.TrimSpace(q), " ")
 	op = strings.ToUpper(op)
 	if len(q) > maxStatement {
