@@ -123,7 +123,7 @@ var settings = []setting{
 			return nil
 		}},
 	{env: "RAPPORT_MAX_IN_FLIGHT", doc: "4 per CPU, at least 8",
-		meaning: "GraphQL requests executing at once per instance; more wait up to 2 s, then get 503",
+		meaning: "requests executing at once per instance (GraphQL, document downloads and calendar feeds together); more wait up to 2 s, then get 503",
 		set: func(c *config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 10_000 {

@@ -113,17 +113,21 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", graphiql.Page("Rapport", "/graphql"))
 	mux.Handle("GET "+graphiql.Prefix, graphiql.Assets())
+	// One set of execution slots for every route that works on the database.
+	executing := make(chan struct{}, cfg.MaxInFlight)
 	gql := withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, newGraphQLServer(cfg))))
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
-	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(cfg.MaxBodyBytes, make(chan struct{}, cfg.UploadsInFlight), limitInFlight(cfg.MaxInFlight, gql))))
-	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(cfg.MaxInFlight, archive.Handler(cfg.Client, cfg.Logger, func(h http.Handler) http.Handler {
-		return withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, h)))
-	})))
+	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(cfg.MaxBodyBytes, make(chan struct{}, cfg.UploadsInFlight), cfg.signedIn, limitInFlight(executing, gql))))
+	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(executing, archive.Handler(cfg.Client, cfg.Logger,
+		func(h http.Handler) http.Handler {
+			return withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, h)))
+		},
+		func(h http.Handler) http.Handler { return limitRate(cfg, h) })))
 	if cfg.Metrics != nil && cfg.MetricsHere {
 		mux.Handle("GET /metrics", cfg.Metrics.InstanceHandler()) // no organisation's figures on the API's address
 	}
-	mux.Handle("GET "+calfeed.Path, limitInFlight(cfg.MaxInFlight, calfeed.Handler(cfg.Client, cfg.Logger)))
-	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(cfg.MaxInFlight, calfeed.CultureHandler(cfg.Client, cfg.Logger)))
+	mux.Handle("GET "+calfeed.Path, limitInFlight(executing, calfeed.Handler(cfg.Client, cfg.Logger)))
+	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(executing, calfeed.CultureHandler(cfg.Client, cfg.Logger)))
 	// Liveness: the process answers (a Kubernetes livenessProbe; a database
 	// outage must not restart every replica).
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -160,10 +164,23 @@ func NewHandler(cfg Config) http.Handler {
 	return h
 }
 
-// withBase records the public base URL of the request for the resolvers.
+// signedIn checks a request's bearer token (its signature, claims and
+// expiry: no database work).
+func (cfg Config) signedIn(r *http.Request) error {
+	tok, err := auth.BearerToken(r.Header.Get("Authorization"))
+	if err != nil {
+		return err
+	}
+	_, err = cfg.Verifier.Verify(tok)
+	return err
+}
+
+// withBase records the public base URL of the request for the resolvers,
+// and lets the request read each signing secret once (store.WithSecrets).
 func withBase(configured string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(calfeed.WithBase(r.Context(), calfeed.BaseOf(r, configured))))
+		ctx := store.WithSecrets(calfeed.WithBase(r.Context(), calfeed.BaseOf(r, configured)))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -200,7 +217,7 @@ func ping(ctx context.Context, c *ent.Client) error {
 
 func newGraphQLServer(cfg Config) *handler.Server {
 	srv := handler.New(graph.NewSchema(cfg.Client))
-	srv.AddTransport(httpTransport{})
+	srv.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes})
 	cache := lru.New[*ast.QueryDocument](cfg.QueryCache)
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(cfg.QueryLimits.MaxTokens)

@@ -75,10 +75,10 @@ func within[T any](ctx context.Context, d time.Duration, f func(context.Context)
 	}
 }
 
-// limitInFlight lets at most n requests execute at once; one that cannot
-// start within inFlightWait is answered 503 with Retry-After.
-func limitInFlight(n int, next http.Handler) http.Handler {
-	slots := make(chan struct{}, n)
+// limitInFlight lets at most cap(slots) requests execute at once (slots
+// shared by every route given them); one that cannot start within
+// inFlightWait is answered 503 with Retry-After.
+func limitInFlight(slots chan struct{}, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := time.NewTimer(inFlightWait)
 		defer t.Stop()

@@ -38,7 +38,9 @@ const (
 // under application/graphql-response+json and 200 under application/json,
 // where clients read the errors as GraphQL errors. A response whose errors
 // say the database is unavailable is a 503 with Retry-After.
-type httpTransport struct{}
+type httpTransport struct {
+	maxBody int64 // the largest JSON request: a multipart request's operations and map parts too
+}
 
 var _ graphql.Transport = httpTransport{}
 
@@ -48,7 +50,7 @@ var _ graphql.Transport = httpTransport{}
 // subscriptions.
 func (httpTransport) Supports(*http.Request) bool { return true }
 
-func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media := responseMedia(r)
 	w.Header().Set("Content-Type", media)
 	var params *graphql.RawParams
@@ -61,7 +63,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	case http.MethodGet:
 		params, perr = getParams(r)
 	case http.MethodPost:
-		params, perr = postParams(r)
+		params, perr = postParams(r, t.maxBody)
 	default:
 		w.Header().Set("Allow", "GET, POST, OPTIONS")
 		perr = badRequest(http.StatusMethodNotAllowed, "method %s is not supported: send queries with GET or POST, mutations with POST", r.Method)
@@ -203,9 +205,9 @@ func getParams(r *http.Request) (*graphql.RawParams, *httpError) {
 	return p, nil
 }
 
-func postParams(r *http.Request) (*graphql.RawParams, *httpError) {
+func postParams(r *http.Request, maxBody int64) (*graphql.RawParams, *httpError) {
 	if isMultipart(r) {
-		return multipartParams(r)
+		return multipartParams(r, maxBody)
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != mediaJSON {
@@ -226,8 +228,10 @@ func postParams(r *http.Request) (*graphql.RawParams, *httpError) {
 // request takes an execution slot, so that a slow or oversized upload is
 // answered 408 or 413 and never holds a slot or a deadline meant for work.
 // A multipart upload may be larger (MaxUploadBodyBytes) and takes one of
-// uploadSlots while it is read; with none free it is answered 503.
-func withBody(maxBody int64, uploadSlots chan struct{}, next http.Handler) http.Handler {
+// uploadSlots while it is read; with none free it is answered 503. Only a
+// request whose bearer token signedIn accepts may take one (it needs the
+// headers alone), so that nobody can hold the slots without signing in.
+func withBody(maxBody int64, uploadSlots chan struct{}, signedIn func(*http.Request) error, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
@@ -235,6 +239,11 @@ func withBody(maxBody int64, uploadSlots chan struct{}, next http.Handler) http.
 		}
 		limit := maxBody
 		if isMultipart(r) && r.Method == http.MethodPost {
+			if err := signedIn(r); err != nil {
+				w.Header().Set("Connection", "close") // the body is left unread
+				unauthenticated(w, err.Error())
+				return
+			}
 			select {
 			case uploadSlots <- struct{}{}:
 				defer func() { <-uploadSlots }()

@@ -52,7 +52,7 @@ func TestNoResponseForAGoneClient(t *testing.T) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ viewer { id } }"}`)).WithContext(ctx)
 		req.Header.Set("Content-Type", "application/json")
-		httpTransport{}.Do(rec, req, goneExecutor{})
+		httpTransport{maxBody: DefaultMaxBodyBytes}.Do(rec, req, goneExecutor{})
 		switch {
 		case c.status == 0 && rec.Body.Len() != 0:
 			t.Errorf("%s: wrote %q", c.name, rec.Body.String())

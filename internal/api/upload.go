@@ -38,22 +38,27 @@ func isMultipart(r *http.Request) bool {
 }
 
 // multipartParams reads a GraphQL multipart request (its body read in full
-// by withBody).
-func multipartParams(r *http.Request) (*graphql.RawParams, *httpError) {
+// by withBody). Its operations and map parts are JSON requests like any
+// other, so at most maxBody bytes each: only the files may be larger. Each
+// file fills exactly one variable (the specification lets one part fill
+// several, which would let one file be stored many times over).
+func multipartParams(r *http.Request, maxBody int64) (*graphql.RawParams, *httpError) {
 	_, ps, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	body, err := io.ReadAll(r.Body)
-	if err != nil || ps["boundary"] == "" {
+	if ps["boundary"] == "" {
 		return nil, badRequest(http.StatusBadRequest, "the multipart body could not be read")
 	}
-	mr := multipart.NewReader(bytes.NewReader(body), ps["boundary"])
+	mr := multipart.NewReader(r.Body, ps["boundary"]) // in memory already: no second copy
 	next := func(name string) ([]byte, *httpError) {
 		part, err := mr.NextPart()
 		if err != nil || part.FormName() != name {
 			return nil, badRequest(http.StatusBadRequest, "a multipart request starts with the %q part (GraphQL multipart request specification)", name)
 		}
-		data, err := io.ReadAll(part)
+		data, err := io.ReadAll(io.LimitReader(part, maxBody+1))
 		if err != nil {
 			return nil, badRequest(http.StatusBadRequest, "the %q part could not be read", name)
+		}
+		if int64(len(data)) > maxBody {
+			return nil, badRequest(http.StatusRequestEntityTooLarge, "the %q part is larger than %d bytes", name, maxBody)
 		}
 		return data, nil
 	}
@@ -76,6 +81,11 @@ func multipartParams(r *http.Request) (*graphql.RawParams, *httpError) {
 	if len(paths) > maxFilesPerRequest {
 		return nil, badRequest(http.StatusBadRequest, "a request carries at most %d files", maxFilesPerRequest)
 	}
+	for name, targets := range paths {
+		if len(targets) != 1 {
+			return nil, badRequest(http.StatusBadRequest, "map: file part %q must fill exactly one variable", clipString(name, 40))
+		}
+	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -93,11 +103,9 @@ func multipartParams(r *http.Request) (*graphql.RawParams, *httpError) {
 		if err != nil {
 			return nil, badRequest(http.StatusBadRequest, "file part %q could not be read", part.FormName())
 		}
-		for _, path := range targets {
-			up := graphql.Upload{File: bytes.NewReader(data), Filename: part.FileName(), Size: int64(len(data)), ContentType: part.Header.Get("Content-Type")}
-			if err := setVariable(p.Variables, path, up); err != nil {
-				return nil, badRequest(http.StatusBadRequest, "map: %s", err.Error())
-			}
+		up := graphql.Upload{File: bytes.NewReader(data), Filename: part.FileName(), Size: int64(len(data)), ContentType: part.Header.Get("Content-Type")}
+		if err := setVariable(p.Variables, targets[0], up); err != nil {
+			return nil, badRequest(http.StatusBadRequest, "map: %s", err.Error())
 		}
 	}
 	if len(paths) > 0 {

@@ -167,9 +167,10 @@ func signedViewer(ctx context.Context, c *ent.Client, doc pulid.ID, q url.Values
 
 // Handler serves a document's bytes to a viewer who may see it: the
 // viewer the request's bearer token made (authenticated runs the request
-// through the API's authentication), or the one a valid signed URL names.
-// Anyone else gets 404, as for a document that does not exist.
-func Handler(c *ent.Client, log *slog.Logger, authenticated func(http.Handler) http.Handler) http.Handler {
+// through the API's authentication and rate limits), or the one a valid
+// signed URL names (limited charges them to the rate limits). Anyone else
+// gets 404, as for a document that does not exist.
+func Handler(c *ent.Client, log *slog.Logger, authenticated, limited func(http.Handler) http.Handler) http.Handler {
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		id := pulid.ID(r.PathValue("id"))
 		doc, err := c.ClientDocument.Query().Where(clientdocument.ID(id)).Only(r.Context())
@@ -196,7 +197,7 @@ func Handler(c *ent.Client, log *slog.Logger, authenticated func(http.Handler) h
 		h.Set("Cache-Control", "private, no-store")
 		http.ServeContent(w, r, "", doc.UpdatedAt, bytes.NewReader(data))
 	}
-	withToken := authenticated(http.HandlerFunc(serve))
+	withToken, withSignature := authenticated(http.HandlerFunc(serve)), limited(http.HandlerFunc(serve))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("sig") == "" {
 			withToken.ServeHTTP(w, r)
@@ -212,6 +213,6 @@ func Handler(c *ent.Client, log *slog.Logger, authenticated func(http.Handler) h
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		serve(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+		withSignature.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
 	})
 }

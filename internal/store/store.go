@@ -232,7 +232,16 @@ func EmbeddedSecret(ctx context.Context, client *ent.Client) ([]byte, error) {
 // Secret returns the secret kept under key, generating and storing a
 // random one the first time. Processes racing to create it end up with
 // the same secret, so every instance signs and checks alike.
+// Under WithSecrets it reads each key once.
 func Secret(ctx context.Context, client *ent.Client, key string) ([]byte, error) {
+	memo, _ := ctx.Value(secretsKey{}).(*secrets)
+	if memo != nil {
+		memo.mu.Lock()
+		defer memo.mu.Unlock()
+		if s, ok := memo.m[key]; ok {
+			return s, nil
+		}
+	}
 	ctx = system(ctx)
 	secret, _, err := FirstOrCreate(
 		func() ([]byte, error) {
@@ -249,7 +258,25 @@ func Secret(ctx context.Context, client *ent.Client, key string) ([]byte, error)
 			}
 			return raw, client.Setting.Create().SetKey(key).SetValue(base64.RawStdEncoding.EncodeToString(raw)).Exec(ctx)
 		})
+	if err == nil && memo != nil {
+		memo.m[key] = secret
+	}
 	return secret, err
+}
+
+// WithSecrets returns ctx under which Secret reads each secret from the
+// database at most once, so that a page of signed URLs (documents'
+// downloadURL) costs one statement, not one a row. A secret never changes
+// once stored; the memo lives as long as the request.
+func WithSecrets(ctx context.Context) context.Context {
+	return context.WithValue(ctx, secretsKey{}, &secrets{m: map[string][]byte{}})
+}
+
+type secretsKey struct{}
+
+type secrets struct {
+	mu sync.Mutex
+	m  map[string][]byte
 }
 
 // Unavailable reports an error that says the database cannot be reached or
