@@ -268,7 +268,7 @@ func withDefaults(l, d querycost.Limits) querycost.Limits {
 		v *int
 		d int
 	}{
-		{&l.MaxTokens, d.MaxTokens}, {&l.MaxFields, d.MaxFields}, {&l.MaxDepth, d.MaxDepth}, {&l.MaxCost, d.MaxCost},
+		{&l.MaxTokens, d.MaxTokens}, {&l.MaxFields, d.MaxFields}, {&l.MaxDepth, d.MaxDepth}, {&l.MaxCost, d.MaxCost}, {&l.MaxReads, d.MaxReads},
 		{&l.DefaultPage, d.DefaultPage}, {&l.StatementCost, d.StatementCost}, {&l.MaxInputDepth, d.MaxInputDepth},
 		{&l.MaxInputItems, d.MaxInputItems}, {&l.MaxInputString, d.MaxInputString},
 	} {

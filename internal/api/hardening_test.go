@@ -672,3 +672,45 @@ func TestUpgradeRequestsAreAnsweredOverHTTP(t *testing.T) {
 		t.Fatalf("a POST asking for h2c: %d %s", h2c.status, h2c.body)
 	}
 }
+
+// The worst a signed-in user could write against the reports: each report,
+// review or search repeated under aliases (within the 1,000 fields a
+// document may name), and a cheap count repeated likewise, is refused
+// before any work; one of each passes.
+func TestAliasedReportsAreRefused(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	admin := e.as("acme", "admin", auth.RoleAdmin, auth.RoleServiceSupervisor, auth.RoleHR)
+	const month, from, to = `"2026-11"`, `"2026-11-01T00:00:00+08:00"`, `"2026-11-30T00:00:00+08:00"`
+	const nobody = `"AC01M85ZM2G8CJPJTCJFVAT18FPR"`
+	for _, c := range []struct{ one, reason string }{
+		{`tierReview(month: ` + month + `) { month }`, "COST_LIMIT"},
+		{`contactOverview(from: ` + from + `, to: ` + to + `) { truncated }`, "COST_LIMIT"},
+		{`agenda(from: ` + from + `, to: ` + to + `) { day }`, "COST_LIMIT"},
+		{`callbackReport(batchID: ` + nobody + `) { total }`, "COST_LIMIT"},
+		{`activityAttendance(activityID: ` + nobody + `) { department { id } }`, "COST_LIMIT"},
+		{`search(query: "华东", first: 1) { totalCount }`, "COST_LIMIT"},
+		{`accounts(first: 1) { totalCount }`, "READS_LIMIT"},
+		{`users(first: 1) { totalCount }`, "READS_LIMIT"},
+	} {
+		var many strings.Builder
+		for i := range 300 {
+			fmt.Fprintf(&many, "a%d: %s ", i, c.one)
+		}
+		r := admin.do("{ "+many.String()+"}", nil).code(t, "BAD_USER_INPUT")
+		if r.Errors[0].Extensions["reason"] != c.reason {
+			t.Errorf("300 × %s: %+v", c.one, r.Errors[0])
+		}
+		if r := admin.do("{ "+c.one+" }", nil); len(r.Errors) > 0 && r.Errors[0].Extensions["code"] == "BAD_USER_INPUT" && r.Errors[0].Extensions["reason"] != nil {
+			t.Errorf("one %s is refused: %+v", c.one, r.Errors[0])
+		}
+	}
+	var batches strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&batches, `b%d: createCallbackBatch(input: {title: "回访", repIDs: []}) { id } `, i)
+	}
+	r := admin.do("mutation { "+batches.String()+"}", nil).code(t, "BAD_USER_INPUT")
+	if r.Errors[0].Extensions["reason"] != "COST_LIMIT" {
+		t.Errorf("100 callback batches in one operation: %+v", r.Errors[0])
+	}
+}

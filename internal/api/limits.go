@@ -12,6 +12,7 @@ import (
 
 	"rapport/ent/schema"
 	"rapport/internal/apierr"
+	"rapport/internal/archive"
 	"rapport/internal/bulletinops"
 	"rapport/internal/cultureops"
 	"rapport/internal/followup"
@@ -36,6 +37,7 @@ var DefaultQueryLimits = querycost.Limits{
 	MaxFields:      1_000,
 	MaxDepth:       15,
 	MaxCost:        100_000,
+	MaxReads:       50,
 	DefaultPage:    MaxPageSize,
 	StatementCost:  10,
 	MaxInputDepth:  10,
@@ -89,6 +91,34 @@ var listCaps = map[string]int{
 	"Mutation.assignServiceRep":      serviceops.MaxAssign,
 }
 
+// fieldWork is the work of the fields whose resolvers read or compute over
+// many rows whatever is selected under them: the most rows each may read.
+// The cost model adds it to what their selection costs, so that aliases of
+// a report cannot repeat it cheaply. A test fails when a root field is
+// neither a connection, a capped list, a single-row lookup nor here.
+var fieldWork = map[string]int{
+	"Query.tierReview":      followup.MaxReviewAccounts,
+	"Query.contactOverview": followup.MaxOverviewAccounts * followup.MaxOverviewDays, // the accounts and each day's contacts
+	"Query.agenda":          2 * followup.MaxAgendaItems,                             // calls and visits, whatever the days shown
+	"Query.callbackReport":  serviceops.MaxBatchAccounts,
+	// Every attendee, grouped by department whatever is shown.
+	"Query.activityAttendance": cultureops.MaxAttendees,
+	// A two-character search starts from the viewer's accounts (at most
+	// FewAccounts), then reads each type's best matches.
+	"Query.search":                 archive.FewAccounts,
+	"Mutation.createCallbackBatch": serviceops.MaxBatchAccounts, // a callback per account
+}
+
+// singleRows are the root fields that read one row (or none) whatever
+// their arguments: nothing to add to what their selection costs.
+var singleRows = map[string]bool{"Query.viewer": true, "Query.node": true}
+
+// fieldCost is the cost model's view of fieldWork.
+func fieldCost(typ, field string) (int, bool) {
+	n, ok := fieldWork[typ+"."+field]
+	return n, ok
+}
+
 // defaultOrders are the orders of connections asked for none, written into
 // the operation like the default page (an account's interactions: newest
 // first).
@@ -131,7 +161,7 @@ func (c costLimit) MutateOperationContext(_ context.Context, oc *graphql.Operati
 		return &gqlerror.Error{Message: err.Message, Err: err, Extensions: map[string]any{"code": string(err.Code), "field": err.Field}}
 	}
 	defaultPages(oc)
-	_, err := querycost.Cost(oc.Operation, oc.Variables, c.limits, listCap)
+	_, err := querycost.Cost(oc.Operation, oc.Variables, c.limits, listCap, fieldCost)
 	return limitError(err)
 }
 

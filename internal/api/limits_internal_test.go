@@ -50,6 +50,32 @@ func TestEveryListJoinsTheCostModel(t *testing.T) {
 	}
 }
 
+// Every root field is a connection (paid by its page), a capped list, a
+// single-row lookup, or declares the work it does in fieldWork: a new
+// report cannot slip past the cost model.
+func TestEveryRootFieldDeclaresItsWork(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	for _, typ := range []*ast.Definition{schema.Query, schema.Mutation} {
+		for _, f := range typ.Fields {
+			key := typ.Name + "." + f.Name
+			if strings.HasPrefix(f.Name, "__") || f.Arguments.ForName("first") != nil || f.Arguments.ForName("ids") != nil {
+				continue
+			}
+			_, capped := listCaps[key]
+			_, works := fieldWork[key]
+			if typ == schema.Query && !capped && !works && !singleRows[key] {
+				t.Errorf("%s is neither a connection, a capped list, a single-row lookup nor in fieldWork", key)
+			}
+		}
+	}
+	for key := range fieldWork {
+		typ, field, _ := strings.Cut(key, ".")
+		if def := schema.Types[typ]; def == nil || def.Fields.ForName(field) == nil {
+			t.Errorf("fieldWork names %s, which the schema does not have", key)
+		}
+	}
+}
+
 // Every contract operation the schema accepts stays within the limits even
 // at the largest page the server allows.
 func TestContractOperationsFitTheLimits(t *testing.T) {
@@ -79,7 +105,7 @@ func TestContractOperationsFitTheLimits(t *testing.T) {
 			if err := querycost.CheckDocument(string(src), DefaultQueryLimits); err != nil {
 				t.Errorf("%s: %v", filepath.Base(f), err)
 			}
-			cost, err := querycost.Cost(op, vars, DefaultQueryLimits, listCap)
+			cost, err := querycost.Cost(op, vars, DefaultQueryLimits, listCap, fieldCost)
 			if err != nil {
 				t.Errorf("%s %s at first: %d: %v", filepath.Base(f), op.Name, MaxPageSize, err)
 			}

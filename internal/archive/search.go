@@ -79,20 +79,20 @@ func startsWith(col, q string) func(*sql.Selector) {
 	}
 }
 
-// fewAccounts is how many accounts a viewer may read for a two-character
+// FewAccounts is how many accounts a viewer may read for a two-character
 // search to start from their accounts' contacts rather than from the
 // organisation's names.
-const fewAccounts = 5000
+const FewAccounts = 5000
 
-// readsFewAccounts reports whether the viewer reads at most fewAccounts
+// readsFewAccounts reports whether the viewer reads at most FewAccounts
 // accounts (an account manager, a small team): one statement, unless they
 // read every account.
 func readsFewAccounts(ctx context.Context, c *ent.Client) (bool, error) {
 	if viewer.FromContext(ctx).Can(authz.ReadAllAccounts) {
 		return false, nil
 	}
-	ids, err := c.Account.Query().Limit(fewAccounts + 1).IDs(ctx)
-	return len(ids) <= fewAccounts, err
+	ids, err := c.Account.Query().Limit(FewAccounts + 1).IDs(ctx)
+	return len(ids) <= FewAccounts, err
 }
 
 // namePrefix is "col starts with q" as an expression no index answers, so

@@ -9,8 +9,13 @@
 //     costs 1 plus its children, and the children of a list are paid once
 //     per row it may return — a connection's first/last (or the default
 //     page), the IDs of nodes(ids:), a plain list's declared cap — so nested
-//     lists multiply and aliases add up. It also bounds every argument value
-//     (nesting, number of items, string length).
+//     lists multiply and aliases add up. A field whose resolver works over
+//     many rows whatever is selected under it (a report, a review, a search)
+//     also pays that work, as the caller declares it. The fields that read
+//     from the database (connections, lists of objects, fields with work)
+//     are counted where they stand in the document, and bounded, so that
+//     aliases cannot repeat a statement without end. It also bounds every
+//     argument value (nesting, number of items, string length).
 //   - Introspection is paid by its own rule: the schema is the server's,
 //     fixed and in memory, so its lists (a type's fields, a field's
 //     arguments…) count one row each, and its size bounds the answer; but
@@ -42,6 +47,7 @@ type Limits struct {
 	MaxFields      int // fields of the document, fragments expanded where spread
 	MaxDepth       int // nesting of selections
 	MaxCost        int // see Cost
+	MaxReads       int // fields that read from the database (connections, lists of objects, fields with work), counted where they stand in the document
 	DefaultPage    int // rows of a connection asked for neither first nor last
 	StatementCost  int // extra cost of a field that reads rows (a connection or a list of objects)
 	MaxInputDepth  int // nesting of objects and lists in one argument
@@ -53,9 +59,14 @@ type Limits struct {
 // ok is false for a list without a declared cap.
 type ListCaps func(typeName, field string) (n int, ok bool)
 
+// Work gives the rows a field's resolver reads or computes whatever is
+// selected under it (a report, a review, a search: work its selection does
+// not show); ok is false for a field whose rows pay for what it does.
+type Work func(typeName, field string) (rows int, ok bool)
+
 // Error is a refusal: the operation is over one of the limits.
 type Error struct {
-	Reason  string // COST, FIELDS, DEPTH, TOKENS or INPUT
+	Reason  string // COST, READS, FIELDS, DEPTH, TOKENS or INPUT
 	Message string
 }
 
@@ -139,10 +150,12 @@ func (s *shape) fragment(name string, visiting map[string]bool) size {
 }
 
 // Cost returns the cost of op with vars, or an *Error when it exceeds
-// l.MaxCost or an argument exceeds the input limits. op must have been
-// validated against the schema (its fields carry their definitions).
-func Cost(op *ast.OperationDefinition, vars map[string]any, l Limits, caps ListCaps) (int, error) {
-	c := coster{l: l, caps: caps, vars: vars}
+// l.MaxCost, reads more than l.MaxReads times, or an argument exceeds the
+// input limits. op must have been validated against the schema (its fields
+// carry their definitions). A field's own work (work) is paid once per row
+// of its parents, like its children.
+func Cost(op *ast.OperationDefinition, vars map[string]any, l Limits, caps ListCaps, work Work) (int, error) {
+	c := coster{l: l, caps: caps, work: work, vars: vars}
 	n := c.set(op.SelectionSet, 0)
 	if c.err != nil {
 		return n, c.err
@@ -150,14 +163,19 @@ func Cost(op *ast.OperationDefinition, vars map[string]any, l Limits, caps ListC
 	if n > l.MaxCost {
 		return n, refuse("COST", "the query may cost %d, over the limit of %d: ask for smaller pages (first/last) or fewer nested lists", n, l.MaxCost)
 	}
+	if l.MaxReads > 0 && c.reads > l.MaxReads {
+		return n, refuse("READS", "the query reads from the database in %d places, over the limit of %d: send fewer aliases or lists in one operation", c.reads, l.MaxReads)
+	}
 	return n, nil
 }
 
 type coster struct {
-	l    Limits
-	caps ListCaps
-	vars map[string]any
-	err  error
+	l     Limits
+	caps  ListCaps
+	work  Work
+	vars  map[string]any
+	err   error
+	reads int // fields that read, where they stand in the document
 	// typeLists is how many of a __Type's lists the current path is in;
 	// lists, how many introspection lists the operation selected so far.
 	typeLists, lists int
@@ -200,10 +218,15 @@ func (c *coster) field(f *ast.Field, depth int) int {
 	children := c.set(f.SelectionSet, depth+1)
 	rows, reads := c.rows(f, args)
 	cost := 1 + min(rows*children, saturating)
+	if w, ok := c.work(parentOf(f), f.Name); ok {
+		cost += w
+		reads = true
+	}
 	if reads {
 		cost += c.l.StatementCost
+		c.reads++
 	}
-	return cost
+	return min(cost, saturating)
 }
 
 // typeLists are the lists of __Type that list other types or their members.
@@ -259,14 +282,18 @@ func (c *coster) rows(f *ast.Field, args map[string]any) (int, bool) {
 	if len(f.SelectionSet) == 0 {
 		return 1, false // a list of scalars or enums
 	}
-	parent := ""
-	if f.ObjectDefinition != nil {
-		parent = f.ObjectDefinition.Name
-	}
-	if n, ok := c.caps(parent, f.Name); ok {
+	if n, ok := c.caps(parentOf(f), f.Name); ok {
 		return n, true
 	}
 	return c.l.DefaultPage, true
+}
+
+// parentOf is the name of the type a field belongs to.
+func parentOf(f *ast.Field) string {
+	if f.ObjectDefinition == nil {
+		return ""
+	}
+	return f.ObjectDefinition.Name
 }
 
 func asInt(v any) (int, bool) {

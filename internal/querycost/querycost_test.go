@@ -16,7 +16,9 @@ type Query {
   accounts(first: Int, last: Int, where: Filter): AccountConnection!
   nodes(ids: [ID!]!): [Account]!
   viewer: User
+  report(month: String): Report
 }
+type Report { month: String accounts: [Account!] }
 input Filter { name: String, not: Filter, or: [Filter!] }
 type AccountConnection { totalCount: Int! edges: [AccountEdge] }
 type AccountEdge { node: Account }
@@ -26,13 +28,24 @@ type User { id: ID! reports: [User!] manager: User }
 `
 
 var limits = Limits{
-	MaxTokens: 1000, MaxFields: 100, MaxDepth: 6, MaxCost: 10_000, DefaultPage: 500, StatementCost: 10,
+	MaxTokens: 1000, MaxFields: 100, MaxDepth: 6, MaxCost: 10_000, MaxReads: 12, DefaultPage: 500, StatementCost: 10,
 	MaxInputDepth: 4, MaxInputItems: 20, MaxInputString: 10,
 }
 
 func caps(typ, field string) (int, bool) {
-	if typ+"."+field == "Account.contacts" {
+	switch typ + "." + field {
+	case "Account.contacts":
 		return 50, true
+	case "Report.accounts":
+		return 100, true
+	}
+	return 0, false
+}
+
+// work: the report reads 1,000 accounts whatever it shows.
+func work(typ, field string) (int, bool) {
+	if typ+"."+field == "Query.report" {
+		return 1000, true
 	}
 	return 0, false
 }
@@ -65,6 +78,12 @@ func TestCost(t *testing.T) {
 		{"aliases repeating whole-schema walks", `{ __schema { ` + aliases(`types { fields { name } }`, 11) + ` } }`, nil, 0, "INTROSPECTION"},
 		{"under an argument's type", `{ __schema { types { fields { args { type { ofType { enumValues { name } } } } } } } }`, nil, 0, "INTROSPECTION"},
 		{"many aliases", strings.Repeat(`{ `, 1) + strings.Repeat(`x: accounts(first: 500) { totalCount } `, 20) + `}`, nil, 0, "COST"},
+		{"a report pays its work", `{ report(month: "2026-11") { month } }`, nil, 1 + 1 + 1000 + 10, ""},
+		{"and its lists", `{ report { accounts { id } } }`, nil, 1 + (1 + 10 + 100) + 1000 + 10, ""},
+		{"aliased reports", `{ ` + aliases(`report { month }`, 10) + ` }`, nil, 0, "COST"},
+		{"reads where they stand", `{ ` + aliases(`accounts(first: 1) { edges { node { contacts { id } } } }`, 6) + ` }`, nil, 6 * (1 + 10 + (1 + 1 + (1 + 10 + 50))), ""},
+		{"too many reads", `{ ` + aliases(`accounts(first: 1) { totalCount }`, 13) + ` }`, nil, 0, "READS"},
+		{"reads through fragments", `{ ...F ...F } fragment F on Query { ` + aliases(`accounts(first: 1) { totalCount }`, 7) + ` }`, nil, 0, "READS"},
 		{"input nested too deep", `{ accounts(first: 1, where: {not: {not: {not: {not: {name: "x"}}}}}) { totalCount } }`, nil, 0, "INPUT"},
 		{"input too wide", `query($w: Filter) { accounts(first: 1, where: $w) { totalCount } }`, map[string]any{"w": map[string]any{"or": manyFilters(30)}}, 0, "INPUT"},
 		{"input string too long", `{ accounts(first: 1, where: {name: "12345678901"}) { totalCount } }`, nil, 0, "INPUT"},
@@ -75,7 +94,7 @@ func TestCost(t *testing.T) {
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			got, err := Cost(doc.Operations[0], c.vars, limits, caps)
+			got, err := Cost(doc.Operations[0], c.vars, limits, caps, work)
 			var qe *Error
 			switch {
 			case c.fails != "" && (!errors.As(err, &qe) || qe.Reason != c.fails):
