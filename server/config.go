@@ -62,6 +62,7 @@ type config struct {
 	MaxBodyBytes    int
 	UploadsInFlight int
 	QueryCache      int
+	QueryCacheBytes int
 	ServiceName     string
 	// tracer, when set, traces the statements of the client openDriver
 	// returns.
@@ -199,6 +200,11 @@ var settings = []setting{
 		meaning: "parsed queries, and automatic persisted queries' hashes, an instance keeps (least recently used dropped); from 10 to 100,000",
 		set: func(c *config, v string) error {
 			return wholeNumber(&c.QueryCache, "RAPPORT_QUERY_CACHE", v, 10, 100_000)
+		}},
+	{env: "RAPPORT_QUERY_CACHE_BYTES", def: strconv.Itoa(api.DefaultQueryCacheBytes), doc: "`67108864` (64 MiB)",
+		meaning: "the memory each of those two caches may hold (a parsed query counts about 400 bytes a field it names; least recently used dropped), so that many large distinct queries cannot fill an instance's memory; from 1,048,576 to 1,073,741,824",
+		set: func(c *config, v string) error {
+			return wholeNumber(&c.QueryCacheBytes, "RAPPORT_QUERY_CACHE_BYTES", v, 1<<20, 1<<30)
 		}},
 	{env: "RAPPORT_RATE_LIMIT_USER", def: strconv.Itoa(api.DefaultUserPerMinute), doc: "`600` (10 a second, bursts of 150)",
 		meaning: "requests a minute one user may send (GraphQL and document downloads), with bursts of a quarter of that; beyond, 429 with `Retry-After` (code `INTERNAL`, reason `RATE_LIMITED`). Instances share their counts through PostgreSQL every 100 ms (one statement each, whatever the traffic); `0` turns it off",

@@ -99,7 +99,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			RateLimiter:    api.NewRateLimiter(ctx, client, drv.Dialect(), c.RateLimits, 0, log),
 			Tracing:        c.tracer,
 			RequestTimeout: c.RequestTimeout, QueryLimits: c.QueryLimits, MaxBodyBytes: int64(c.MaxBodyBytes),
-			UploadsInFlight: c.UploadsInFlight, QueryCache: c.QueryCache,
+			UploadsInFlight: c.UploadsInFlight, QueryCache: c.QueryCache, QueryCacheBytes: c.QueryCacheBytes,
 		}),
 		MaxHeaderBytes:    64 << 10, // a bearer token is at most auth.MaxTokenBytes
 		ReadHeaderTimeout: 10 * time.Second,

@@ -15,8 +15,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 
 	"rapport/ent"
@@ -74,10 +72,13 @@ type Config struct {
 	// MaxBodyBytes bounds a request body other than an upload's (default
 	// DefaultMaxBodyBytes); UploadsInFlight, the uploads read at once
 	// (default DefaultUploadsInFlight); QueryCache, the parsed queries and
-	// persisted-query hashes kept (default DefaultQueryCache).
+	// persisted-query hashes kept (default DefaultQueryCache), and
+	// QueryCacheBytes the memory each of those caches may hold (default
+	// DefaultQueryCacheBytes).
 	MaxBodyBytes    int64
 	UploadsInFlight int
 	QueryCache      int
+	QueryCacheBytes int
 	// Tracing, when set, traces each request, operation and statement
 	// (the server wraps the client's driver with tracing.Driver).
 	Tracing trace.TracerProvider
@@ -107,6 +108,9 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	if cfg.QueryCache <= 0 {
 		cfg.QueryCache = DefaultQueryCache
+	}
+	if cfg.QueryCacheBytes <= 0 {
+		cfg.QueryCacheBytes = DefaultQueryCacheBytes
 	}
 	cfg.throttle = newLogThrottle(logEvery)
 	cfg.auth = newAuthCache(cfg.AuthCacheTTL)
@@ -218,7 +222,7 @@ func ping(ctx context.Context, c *ent.Client) error {
 func newGraphQLServer(cfg Config) *handler.Server {
 	srv := handler.New(graph.NewSchema(cfg.Client))
 	srv.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes})
-	cache := lru.New[*ast.QueryDocument](cfg.QueryCache)
+	cache := newDocumentCache(cfg.QueryCache, cfg.QueryCacheBytes)
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(cfg.QueryLimits.MaxTokens)
 	if !cfg.IntrospectionOff {
@@ -229,7 +233,7 @@ func newGraphQLServer(cfg Config) *handler.Server {
 	// Automatic persisted queries: a client sends a query's hash alone; an
 	// instance that does not know it answers PERSISTED_QUERY_NOT_FOUND and
 	// the client sends the query with its hash once (per instance).
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.QueryCache)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: newTextCache(cfg.QueryCache, cfg.QueryCacheBytes)})
 	if cfg.Trusted != nil {
 		srv.Use(trustedOnly{cfg.Trusted})
 	}

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -713,4 +714,36 @@ func TestAliasedReportsAreRefused(t *testing.T) {
 	if r.Errors[0].Extensions["reason"] != "COST_LIMIT" {
 		t.Errorf("100 callback batches in one operation: %+v", r.Errors[0])
 	}
+}
+
+// Many distinct valid queries, each naming the most fields a document may,
+// do not fill the instance's memory: the parsed-query cache holds at most
+// RAPPORT_QUERY_CACHE_BYTES (64 MiB), where 400 such queries held by
+// count alone would take about 160 MB.
+func TestQueryCachesHoldBoundedMemory(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	tok := token(t, "acme", "u", auth.RoleEmployee)
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	var fields strings.Builder
+	for i := range 990 {
+		fmt.Fprintf(&fields, "a%d: __typename ", i)
+	}
+	for i := range 400 {
+		q := fmt.Sprintf("query Q%d { %s}", i, fields.String())
+		if r := e.post(tok, q, nil); len(r.Errors) > 0 {
+			t.Fatalf("query %d: %v", i, r.Errors)
+		}
+	}
+	grew := int64(heap()) - int64(before)
+	if grew > 100<<20 {
+		t.Fatalf("the heap grew by %d MiB after 400 distinct queries", grew>>20)
+	}
+	t.Logf("the heap grew by %d MiB after 400 distinct queries", grew>>20)
 }
