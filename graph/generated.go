@@ -15107,7 +15107,9 @@ type ContactOverview {
   days: [Time!]!
   rows: [ContactOverviewRow!]!
   """
-  More accounts matched than the sheet lists: narrow it by region.
+  More accounts matched than the sheet lists (500), or the period holds
+  more contacts than it reads (20,000; its last days' ticks are missing):
+  narrow it by region or period.
   """
   truncated: Boolean!
 }

@@ -16,6 +16,8 @@ import (
 
 	"rapport/internal/auth"
 	"rapport/internal/cadence"
+	"rapport/internal/followup"
+	"rapport/internal/pulid"
 	"rapport/internal/testdb"
 )
 
@@ -541,4 +543,34 @@ func TestGreetingOutlines(t *testing.T) {
 			t.Fatalf("another organisation sees %d outlines", n)
 		}
 	})
+}
+
+// A sheet reads at most followup.MaxOverviewContacts contacts: past that it
+// says it is truncated instead of loading every contact of the period.
+func TestContactOverviewIsBounded(t *testing.T) {
+	e := sqliteEnv(t)
+	w := newWorld(t, e)
+	ctx := sys(t.Context())
+	acct := e.client.Account.GetX(ctx, pulid.ID(w.a3))
+	start := time.Now().Add(-48 * time.Hour)
+	const chunk = 1000 // rows a statement, written straight (no hooks: 20,000 logged contacts would take long)
+	for n := 0; n <= followup.MaxOverviewContacts; n += chunk {
+		var values []string
+		var args []any
+		for i := range chunk {
+			at := start.Add(time.Duration(n+i) * time.Second)
+			values = append(values, "(?, ?, ?, 'EMAIL', ?, false, ?, ?)")
+			args = append(args, fmt.Sprintf("IN%024d", n+i), at, at, at, acct.ID, acct.OrganizationID)
+		}
+		if err := e.driver.Exec(ctx, "INSERT INTO interactions (id, created_at, updated_at, kind, occurred_at, decision_maker_met, account_id, organization_id) VALUES "+
+			strings.Join(values, ", "), args, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := `query($f: Time!, $t: Time!) { contactOverview(from: $f, to: $t) { truncated rows { account { id } contacts } } }`
+	r := w.am3.do(q, map[string]any{"f": rfc(start.Add(-24 * time.Hour)), "t": rfc(time.Now())}).ok(t)
+	if r.get(t, "contactOverview.truncated") != true || r.num(t, "contactOverview.rows.0.contacts") != followup.MaxOverviewContacts {
+		t.Fatalf("a sheet over %d contacts: truncated %v, %v contacts read", followup.MaxOverviewContacts,
+			r.get(t, "contactOverview.truncated"), r.get(t, "contactOverview.rows.0.contacts"))
+	}
 }

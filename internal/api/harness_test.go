@@ -44,6 +44,7 @@ type env struct {
 	// to move their clock.
 	figures *figures.Collector
 	metrics *api.Metrics // all of them, as RAPPORT_METRICS_ADDR serves them
+	driver  dialect.Driver // the client's, for SQL written straight (bulk data)
 }
 
 // backends runs f once on SQLite and once on PostgreSQL.
@@ -98,7 +99,8 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 		}
 	}
 	n := new(atomic.Int64)
-	client := ent.NewClient(ent.Driver(&countingDriver{Driver: served, n: n}))
+	counted := &countingDriver{Driver: served, n: n}
+	client := ent.NewClient(ent.Driver(counted))
 	t.Cleanup(func() { client.Close() })
 	verifier, err := auth.NewVerifier(ctx, ac)
 	if err != nil {
@@ -120,7 +122,7 @@ func newEnvWith(t *testing.T, dbURL string, ac auth.Config, o envOptions) *env {
 	srv.Config.ReadTimeout = o.readTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL, client: client, stmts: n, figures: fig, metrics: metrics}
+	return &env{t: t, url: srv.URL, client: client, stmts: n, figures: fig, metrics: metrics, driver: counted}
 }
 
 func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }

@@ -98,8 +98,8 @@ var listCaps = map[string]int{
 // neither a connection, a capped list, a single-row lookup nor here.
 var fieldWork = map[string]int{
 	"Query.tierReview":      followup.MaxReviewAccounts,
-	"Query.contactOverview": followup.MaxOverviewAccounts * followup.MaxOverviewDays, // the accounts and each day's contacts
-	"Query.agenda":          2 * followup.MaxAgendaItems,                             // calls and visits, whatever the days shown
+	"Query.contactOverview": followup.MaxOverviewAccounts + followup.MaxOverviewContacts, // the accounts and their contacts
+	"Query.agenda":          2 * followup.MaxAgendaItems,                                 // calls and visits, whatever the days shown
 	"Query.callbackReport":  serviceops.MaxBatchAccounts,
 	// Every attendee, grouped by department whatever is shown.
 	"Query.activityAttendance": cultureops.MaxAttendees,

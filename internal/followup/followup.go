@@ -628,11 +628,14 @@ func Reload(ctx context.Context, c *ent.Client, accounts []*ent.Account, prepare
 	return out, nil
 }
 
-// Overview limits: a sheet spans at most a month and lists at most this
-// many accounts (by name; narrow it by region for more).
+// Overview limits: a sheet spans at most a month, lists at most this many
+// accounts (by name; narrow it by region for more) and reads at most this
+// many contacts (40 a month for each account listed: past that it is
+// truncated, its last days' ticks missing).
 const (
 	MaxOverviewDays     = 31
 	MaxOverviewAccounts = 500
+	MaxOverviewContacts = 20_000
 )
 
 // Overview is the contact overview sheet (客户联络一览表): for a period and
@@ -640,7 +643,7 @@ const (
 type Overview struct {
 	Days      []time.Time // the period's days, each the start of the day in the organisation's zone
 	Rows      []*OverviewRow
-	Truncated bool // more accounts than MaxOverviewAccounts matched
+	Truncated bool // more accounts than MaxOverviewAccounts matched, or more contacts than MaxOverviewContacts
 }
 
 // OverviewRow is one account's line of the sheet.
@@ -693,9 +696,13 @@ func ContactOverview(ctx context.Context, c *ent.Client, from, to time.Time, reg
 	if len(ids) > 0 {
 		its, err = c.Interaction.Query().
 			Where(interaction.AccountIDIn(ids...), interaction.OccurredAtGTE(start.UTC()), interaction.OccurredAtLT(end.UTC())).
-			Order(ent.Asc(interaction.FieldOccurredAt)).All(ctx)
+			Order(ent.Asc(interaction.FieldOccurredAt), ent.Asc(interaction.FieldID)).Limit(MaxOverviewContacts + 1).All(ctx)
 		if err != nil {
 			return nil, err
+		}
+		if len(its) > MaxOverviewContacts {
+			sheet.Truncated = true
+			its = its[:MaxOverviewContacts]
 		}
 	}
 	shown, err := Reload(ctx, c, accounts, prepare)
