@@ -43,7 +43,7 @@ type env struct {
 	// figures are the business figures /metrics reports; set figures.Now
 	// to move their clock.
 	figures *figures.Collector
-	metrics *api.Metrics // all of them, as RAPPORT_METRICS_ADDR serves them
+	metrics *api.Metrics   // all of them, as RAPPORT_METRICS_ADDR serves them
 	driver  dialect.Driver // the client's, for SQL written straight (bulk data)
 }
 
