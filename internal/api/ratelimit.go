@@ -76,8 +76,9 @@ func keysOf(l RateLimits, user, org string) []keyLimit {
 // and with no statement; on PostgreSQL the instances share their counts
 // through the rate_limits table every sync (DefaultRateSync): each sends
 // what it admitted and reads what the others did, in one statement. A key
-// can thus be overrun by what the other instances admit within one sync,
-// never more. On embedded SQLite, one process, there is nothing to share.
+// can thus be overrun by what the other instances admit within one sync
+// (within idleRefreshSyncs syncs for a key this instance has been admitting
+// nothing for), never more. On embedded SQLite, one process, there is nothing to share.
 // The sync stops with ctx; its failures are logged (throttled) to log, and
 // meanwhile each instance goes on deciding alone.
 func NewRateLimiter(ctx context.Context, client *ent.Client, dialectName string, l RateLimits, sync time.Duration, log *slog.Logger) RateLimiter {
@@ -95,6 +96,7 @@ func NewRateLimiter(ctx context.Context, client *ent.Client, dialectName string,
 		lim.load = func(ctx context.Context, ids []string) (map[string]int64, int64, error) {
 			return readTATs(ctx, client, ids)
 		}
+		lim.refresh = idleRefreshSyncs * int64(sync/time.Microsecond)
 		go lim.syncEvery(ctx, client, sync)
 	}
 	return lim
@@ -102,6 +104,12 @@ func NewRateLimiter(ctx context.Context, client *ent.Client, dialectName string,
 
 // DefaultRateSync is how often instances share their rate counts.
 const DefaultRateSync = 100 * time.Millisecond
+
+// idleRefreshSyncs: a key this instance admitted nothing for since the
+// last sync is read back every this many syncs only (every second by
+// default), so that a sync's work follows the traffic, not the number of
+// users seen in the last minute.
+const idleRefreshSyncs = 10
 
 // localLimiter decides on the keys' TATs as this instance knows them: its
 // own requests at once, the other instances' as of the last sync.
@@ -114,6 +122,10 @@ type localLimiter struct {
 	// to this instance starts from what the others spent, not from zero.
 	load func(ctx context.Context, ids []string) (tats map[string]int64, dbNow int64, err error)
 
+	// refresh is how old (µs) what this instance last read of a key it
+	// has nothing to send for may get before a sync reads it again.
+	refresh int64
+
 	mu     sync.Mutex
 	keys   map[string]*keyState
 	pruned int64 // when idle keys were last dropped
@@ -125,6 +137,7 @@ type keyState struct {
 	tat     int64 // on this instance's clock, in microseconds
 	pending int64 // requests admitted here and not yet sent
 	seen    int64 // when last asked for
+	read    int64 // when last read from the database (this instance's clock)
 }
 
 // idleKey is how long a key nobody asks for is kept in memory.
@@ -206,7 +219,7 @@ func (l *localLimiter) learn(ctx context.Context, keys []keyLimit) {
 	defer l.mu.Unlock()
 	for _, k := range keys {
 		if l.keys[k.key] == nil {
-			l.keys[k.key] = &keyState{g: k.g, tat: max(tats[k.key]-dbNow+local, 0), seen: local}
+			l.keys[k.key] = &keyState{g: k.g, tat: max(tats[k.key]-dbNow+local, 0), seen: local, read: local}
 		}
 	}
 }
@@ -256,20 +269,30 @@ func (l *localLimiter) syncEvery(ctx context.Context, client *ent.Client, every 
 	}
 }
 
-// sync sends each recently used key's admitted requests (as intervals to
-// add to its TAT) and reads back every such key's TAT, in one statement on
-// the database's clock, with two parameters whatever the number of keys.
-// The keys go in order, so that instances syncing at once lock the rows in
-// the same order and never deadlock.
+// toSync is the keys the next sync takes, in order (l.mu held): those with
+// requests to send, and those not read for refresh.
+func (l *localLimiter) toSync(now int64) []string {
+	var ids []string
+	for id, st := range l.keys {
+		if st.pending > 0 || now-st.read >= l.refresh {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// sync sends the admitted requests of each key used since the last sync
+// (as intervals to add to its TAT) and reads back their TATs, with those
+// of the keys not read for refresh, in one statement on the database's
+// clock, with two parameters whatever the number of keys. The keys go in
+// order, so that instances syncing at once lock the rows in the same order
+// and never deadlock.
 func (l *localLimiter) sync(ctx context.Context, client *ent.Client) error {
 	l.mu.Lock()
 	now := l.now().UnixMicro()
 	l.prune(now)
-	ids := make([]string, 0, len(l.keys))
-	for id := range l.keys {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := l.toSync(now)
 	adds := make([]int64, len(ids))
 	taken := make([]int64, len(ids))
 	for i, id := range ids {
@@ -312,6 +335,7 @@ SELECT v.id, COALESCE(up.tat, r.tat, 0), c.t FROM c, v LEFT JOIN up ON up.id = v
 	for id, tat := range tats {
 		if st := l.keys[id]; st != nil {
 			st.tat = max(tat-dbNow+local, local) + st.pending*st.g.interval
+			st.read = local
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -53,5 +54,22 @@ func TestLocalLimiterGCRA(t *testing.T) {
 	admit("z")
 	if len(l.keys) != 2 { // u:z and o:acme
 		t.Fatalf("%d keys in memory after a minute's idleness, want 2", len(l.keys))
+	}
+}
+
+// A sync takes the keys with requests to send and those not read for the
+// refresh interval, not every key seen in the last minute.
+func TestSyncTakesBusyAndStaleKeys(t *testing.T) {
+	l := &localLimiter{refresh: 1_000_000, keys: map[string]*keyState{
+		"u:busy":  {pending: 2, read: 900_000},
+		"u:idle":  {read: 900_000},
+		"u:stale": {read: 0},
+		"o:acme":  {pending: 1, read: 0},
+	}}
+	if got := l.toSync(1_000_000); !slices.Equal(got, []string{"o:acme", "u:busy", "u:stale"}) {
+		t.Fatalf("a sync at 1 s takes %v", got)
+	}
+	if got := l.toSync(1_900_000); !slices.Equal(got, []string{"o:acme", "u:busy", "u:idle", "u:stale"}) {
+		t.Fatalf("a sync at 1.9 s takes %v", got)
 	}
 }

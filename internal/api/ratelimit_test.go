@@ -71,7 +71,8 @@ func TestRateLimitPerUser(t *testing.T) {
 
 // On PostgreSQL the limits are shared: what a user or an organisation
 // spent on one instance counts on the other once they have synced (every
-// 20 ms here; the test waits 150 ms at each change of instance). 8 a minute
+// 20 ms here, a key idle on an instance every 200 ms; the test waits 300 ms
+// at each change of instance). 8 a minute
 // per user (bursts of 2, an interval of 7.5 s) and 20 per organisation
 // (bursts of 5, an interval of 3 s: the test runs well within it). A request refused for its user costs the organisation
 // nothing, so one user over their limit cannot lock their colleagues out.
@@ -82,7 +83,7 @@ func TestRateLimitsSharedAcrossInstances(t *testing.T) {
 	two := newEnvWith(t, url, auth.Config{Secret: testSecret}, limits)
 	one.org("acme")
 	one.org("globex")
-	settle := func() { time.Sleep(150 * time.Millisecond) }
+	settle := func() { time.Sleep(300 * time.Millisecond) } // more than 10 syncs: an idle key is read back every 10
 	tok := func(org, sub string) string { return token(t, org, sub, auth.RoleEmployee) }
 	a := tok("acme", "a")
 	for i, e := range []*env{one, two} {
