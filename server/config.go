@@ -207,7 +207,7 @@ var settings = []setting{
 			return wholeNumber(&c.QueryCacheBytes, "RAPPORT_QUERY_CACHE_BYTES", v, 1<<20, 1<<30)
 		}},
 	{env: "RAPPORT_RATE_LIMIT_USER", def: strconv.Itoa(api.DefaultUserPerMinute), doc: "`600` (10 a second, bursts of 150)",
-		meaning: "requests a minute one user may send (GraphQL and document downloads), with bursts of a quarter of that; beyond, 429 with `Retry-After` (code `INTERNAL`, reason `RATE_LIMITED`). Instances share their counts through PostgreSQL every 100 ms (one statement each, whatever the traffic); `0` turns it off",
+		meaning: "requests a minute one user may send (GraphQL, document downloads and calendar feeds), with bursts of a quarter of that; beyond, 429 with `Retry-After` (code `INTERNAL`, reason `RATE_LIMITED`). Instances share their counts through PostgreSQL every 100 ms (one statement each, whatever the traffic); `0` turns it off",
 		set: func(c *config, v string) error {
 			return perMinute(&c.RateLimits.UserPerMinute, "RAPPORT_RATE_LIMIT_USER", v)
 		}},

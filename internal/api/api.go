@@ -122,16 +122,14 @@ func NewHandler(cfg Config) http.Handler {
 	gql := withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, newGraphQLServer(cfg))))
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
 	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(cfg.MaxBodyBytes, make(chan struct{}, cfg.UploadsInFlight), cfg.signedIn, limitInFlight(executing, gql))))
+	limited := func(h http.Handler) http.Handler { return limitRate(cfg, h) }
 	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(executing, archive.Handler(cfg.Client, cfg.Logger,
-		func(h http.Handler) http.Handler {
-			return withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, h)))
-		},
-		func(h http.Handler) http.Handler { return limitRate(cfg, h) })))
+		func(h http.Handler) http.Handler { return withBase(cfg.PublicURL, authenticate(cfg, limited(h))) }, limited)))
 	if cfg.Metrics != nil && cfg.MetricsHere {
 		mux.Handle("GET /metrics", cfg.Metrics.InstanceHandler()) // no organisation's figures on the API's address
 	}
-	mux.Handle("GET "+calfeed.Path, limitInFlight(executing, calfeed.Handler(cfg.Client, cfg.Logger)))
-	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(executing, calfeed.CultureHandler(cfg.Client, cfg.Logger)))
+	mux.Handle("GET "+calfeed.Path, limitInFlight(executing, calfeed.Handler(cfg.Client, cfg.Logger, limited)))
+	mux.Handle("GET "+calfeed.CulturePath, limitInFlight(executing, calfeed.CultureHandler(cfg.Client, cfg.Logger, limited)))
 	// Liveness: the process answers (a Kubernetes livenessProbe; a database
 	// outage must not restart every replica).
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

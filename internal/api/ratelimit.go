@@ -19,7 +19,7 @@ import (
 )
 
 // RateLimits bound how fast a user, and an organisation's users together,
-// may send requests (GraphQL and document downloads): so many a minute on
+// may send requests (GraphQL, document downloads and calendar feeds): so many a minute on
 // average, with bursts of a quarter of that. Zero turns a limit off.
 type RateLimits struct {
 	UserPerMinute, OrgPerMinute int

@@ -129,3 +129,25 @@ func between(s string, lo, hi int) bool {
 	n, err := strconv.Atoi(s)
 	return err == nil && lo <= n && n <= hi
 }
+
+// Calendar feeds are charged to the user they are for: a client polling a
+// feed faster than that user's rate gets 429 with Retry-After.
+func TestFeedsAreRateLimited(t *testing.T) {
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{rateLimits: api.RateLimits{UserPerMinute: 40}})
+	e.org("acme")
+	am := e.as("acme", "am", auth.RoleAccountManager)
+	feed := strings.TrimPrefix(am.do(`{ viewer { agendaCalendarURL } }`, nil).ok(t).str(t, "viewer.agendaCalendarURL"), e.url)
+	limited := false
+	for i := 0; i < 20 && !limited; i++ { // a burst of 10 at most
+		switch r := e.raw("GET", feed, "", nil); r.status {
+		case http.StatusOK:
+		case http.StatusTooManyRequests:
+			limited = r.header.Get("Retry-After") != ""
+		default:
+			t.Fatalf("feed request %d: HTTP %d", i+1, r.status)
+		}
+	}
+	if !limited {
+		t.Fatal("20 feed requests at once, none limited (the user may send 10 at once)")
+	}
+}

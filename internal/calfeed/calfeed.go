@@ -143,20 +143,23 @@ func verify(ctx context.Context, c *ent.Client, token string, k feedKind) (*ent.
 // items on today, as all-day events on their due day in the organisation's
 // time zone, each kind and account one event with a stable UID. An
 // unchanged feed answers 304 to If-None-Match.
-func Handler(c *ent.Client, log *slog.Logger) http.Handler {
-	return serve(c, log, agendaFeed, func(ctx context.Context, u *ent.User, _ *http.Request) ([]byte, error) {
+// The feed's user, once verified, is charged to the rate limits by
+// limited (which reads the viewer of the request's context).
+func Handler(c *ent.Client, log *slog.Logger, limited func(http.Handler) http.Handler) http.Handler {
+	return serve(c, log, agendaFeed, limited, func(ctx context.Context, u *ent.User, _ *http.Request) ([]byte, error) {
 		return feed(ctx, c, u)
 	})
 }
 
-// CultureHandler serves the culture calendars (see cultureFeedOf).
-func CultureHandler(c *ent.Client, log *slog.Logger) http.Handler {
-	return serve(c, log, cultureFeed, func(ctx context.Context, u *ent.User, r *http.Request) ([]byte, error) {
+// CultureHandler serves the culture calendars (see cultureFeedOf), charged
+// to the rate limits as Handler's.
+func CultureHandler(c *ent.Client, log *slog.Logger, limited func(http.Handler) http.Handler) http.Handler {
+	return serve(c, log, cultureFeed, limited, func(ctx context.Context, u *ent.User, r *http.Request) ([]byte, error) {
 		return cultureFeedOf(ctx, c, u, r.URL.Query().Get("campaign"), r.URL.Query().Get("department"))
 	})
 }
 
-func serve(c *ent.Client, log *slog.Logger, k feedKind, render func(context.Context, *ent.User, *http.Request) ([]byte, error)) http.Handler {
+func serve(c *ent.Client, log *slog.Logger, k feedKind, limited func(http.Handler) http.Handler, render func(context.Context, *ent.User, *http.Request) ([]byte, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, k.path()), ".ics")
 		u, err := verify(r.Context(), c, tok, k)
@@ -169,29 +172,36 @@ func serve(c *ent.Client, log *slog.Logger, k feedKind, render func(context.Cont
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		body, err := render(r.Context(), u, r)
-		if errors.Is(err, errBadToken) {
-			http.Error(w, "no such calendar", http.StatusNotFound)
-			return
-		}
-		if err != nil {
-			log.ErrorContext(r.Context(), "calendar feed", "err", err, "user", u.ID)
-			http.Error(w, "unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		sum := sha256.Sum256(body)
-		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
-		h := w.Header()
-		h.Set("ETag", etag)
-		h.Set("Cache-Control", "private, no-cache")
-		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		h.Set("Content-Type", "text/calendar; charset=utf-8")
-		h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.ics"`, k))
-		_, _ = w.Write(body)
+		// The limits see who the feed is for; the feed renders as before.
+		answer := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { write(w, r, log, k, u, render) })
+		limited(answer).ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), &viewer.Viewer{UserID: u.ID, OrgID: u.OrganizationID})))
 	})
+}
+
+// write renders u's feed and answers it (304 when the client has it).
+func write(w http.ResponseWriter, r *http.Request, log *slog.Logger, k feedKind, u *ent.User, render func(context.Context, *ent.User, *http.Request) ([]byte, error)) {
+	body, err := render(r.Context(), u, r)
+	if errors.Is(err, errBadToken) {
+		http.Error(w, "no such calendar", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		log.ErrorContext(r.Context(), "calendar feed", "err", err, "user", u.ID)
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "private, no-cache")
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "text/calendar; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.ics"`, k))
+	_, _ = w.Write(body)
 }
 
 // as is the context of u's requests: their organisation, its time zone,
