@@ -98,18 +98,10 @@ func TestSignedDownloadsAreLimitedAndCheap(t *testing.T) {
 		t.Errorf("download URLs: %d statements for 1, %d for 3", one, three)
 	}
 	time.Sleep(2 * time.Second) // the burst of 10 is back
-	limited := false
-	for i := 0; i < 20 && !limited; i++ {
+	if !limitedWithin(t, 20, func() (int, string) {
 		resp, _ := e.get(t, url, "")
-		switch resp.StatusCode {
-		case http.StatusOK:
-		case http.StatusTooManyRequests:
-			limited = resp.Header.Get("Retry-After") != ""
-		default:
-			t.Fatalf("download %d: HTTP %d", i+1, resp.StatusCode)
-		}
-	}
-	if !limited {
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}) {
 		t.Fatal("20 downloads through a signed URL at once, none limited (the user may send 10 at once)")
 	}
 }
