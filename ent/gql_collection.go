@@ -129,7 +129,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&InteractionClient{config: _q.config}).Query()
 			)
-			args := newInteractionPaginateArgs(fieldArgs(ctx, new(InteractionWhereInput), path...))
+			args := newInteractionPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -218,7 +218,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&VisitReportClient{config: _q.config}).Query()
 			)
-			args := newVisitReportPaginateArgs(fieldArgs(ctx, new(VisitReportWhereInput), path...))
+			args := newVisitReportPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1987,7 +1987,7 @@ func (_q *CallbackBatchQuery) collectField(ctx context.Context, oneNode bool, op
 				path  = append(path, alias)
 				query = (&CallbackClient{config: _q.config}).Query()
 			)
-			args := newCallbackPaginateArgs(fieldArgs(ctx, new(CallbackWhereInput), path...))
+			args := newCallbackPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3815,7 +3815,7 @@ func (_q *CultureCampaignQuery) collectField(ctx context.Context, oneNode bool, 
 				path  = append(path, alias)
 				query = (&CultureActivityClient{config: _q.config}).Query()
 			)
-			args := newCultureActivityPaginateArgs(fieldArgs(ctx, new(CultureActivityWhereInput), path...))
+			args := newCultureActivityPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3919,7 +3919,7 @@ func (_q *CultureCampaignQuery) collectField(ctx context.Context, oneNode bool, 
 				path  = append(path, alias)
 				query = (&RecognitionClient{config: _q.config}).Query()
 			)
-			args := newRecognitionPaginateArgs(fieldArgs(ctx, new(RecognitionWhereInput), path...))
+			args := newRecognitionPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -4222,7 +4222,7 @@ func (_q *CulturePlanQuery) collectField(ctx context.Context, oneNode bool, opCt
 				path  = append(path, alias)
 				query = (&CultureCampaignClient{config: _q.config}).Query()
 			)
-			args := newCultureCampaignPaginateArgs(fieldArgs(ctx, new(CultureCampaignWhereInput), path...))
+			args := newCultureCampaignPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -4602,7 +4602,7 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				path  = append(path, alias)
 				query = (&RecognitionClient{config: _q.config}).Query()
 			)
-			args := newRecognitionPaginateArgs(fieldArgs(ctx, new(RecognitionWhereInput), path...))
+			args := newRecognitionPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -5658,7 +5658,7 @@ func (_q *PublicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 				path  = append(path, alias)
 				query = (&BulletinIssueClient{config: _q.config}).Query()
 			)
-			args := newBulletinIssuePaginateArgs(fieldArgs(ctx, new(BulletinIssueWhereInput), path...))
+			args := newBulletinIssuePaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -6506,7 +6506,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&RecognitionClient{config: _q.config}).Query()
 			)
-			args := newRecognitionPaginateArgs(fieldArgs(ctx, new(RecognitionWhereInput), path...))
+			args := newRecognitionPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}

@@ -45,11 +45,10 @@ func (_m *Account) Contacts(ctx context.Context) (result []*Contact, err error) 
 }
 
 func (_m *Account) Interactions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InteractionOrder, where *InteractionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InteractionOrder,
 ) (*InteractionConnection, error) {
 	opts := []InteractionPaginateOption{
 		WithInteractionOrder(orderBy),
-		WithInteractionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
@@ -66,11 +65,10 @@ func (_m *Account) Interactions(
 }
 
 func (_m *Account) VisitReports(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *VisitReportOrder, where *VisitReportWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *VisitReportOrder,
 ) (*VisitReportConnection, error) {
 	opts := []VisitReportPaginateOption{
 		WithVisitReportOrder(orderBy),
-		WithVisitReportFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
@@ -367,11 +365,10 @@ func (_m *CallbackBatch) CreatedBy(ctx context.Context) (*User, error) {
 }
 
 func (_m *CallbackBatch) Callbacks(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CallbackOrder, where *CallbackWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CallbackOrder,
 ) (*CallbackConnection, error) {
 	opts := []CallbackPaginateOption{
 		WithCallbackOrder(orderBy),
-		WithCallbackFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
@@ -680,11 +677,10 @@ func (_m *CultureCampaign) ApprovedBy(ctx context.Context) (*User, error) {
 }
 
 func (_m *CultureCampaign) Activities(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CultureActivityOrder, where *CultureActivityWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CultureActivityOrder,
 ) (*CultureActivityConnection, error) {
 	opts := []CultureActivityPaginateOption{
 		WithCultureActivityOrder(orderBy),
-		WithCultureActivityFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
@@ -709,11 +705,10 @@ func (_m *CultureCampaign) Plan(ctx context.Context) (*CulturePlan, error) {
 }
 
 func (_m *CultureCampaign) Recognitions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder, where *RecognitionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder,
 ) (*RecognitionConnection, error) {
 	opts := []RecognitionPaginateOption{
 		WithRecognitionOrder(orderBy),
-		WithRecognitionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
@@ -754,11 +749,10 @@ func (_m *CulturePlan) ApprovedBy(ctx context.Context) (*User, error) {
 }
 
 func (_m *CulturePlan) Campaigns(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CultureCampaignOrder, where *CultureCampaignWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CultureCampaignOrder,
 ) (*CultureCampaignConnection, error) {
 	opts := []CultureCampaignPaginateOption{
 		WithCultureCampaignOrder(orderBy),
-		WithCultureCampaignFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
@@ -832,11 +826,10 @@ func (_m *Department) Members(
 }
 
 func (_m *Department) Recognitions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder, where *RecognitionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder,
 ) (*RecognitionConnection, error) {
 	opts := []RecognitionPaginateOption{
 		WithRecognitionOrder(orderBy),
-		WithRecognitionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
@@ -969,11 +962,10 @@ func (_m *Publication) Organization(ctx context.Context) (*Organization, error) 
 }
 
 func (_m *Publication) Issues(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *BulletinIssueOrder, where *BulletinIssueWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *BulletinIssueOrder,
 ) (*BulletinIssueConnection, error) {
 	opts := []BulletinIssuePaginateOption{
 		WithBulletinIssueOrder(orderBy),
-		WithBulletinIssueFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -1131,11 +1123,10 @@ func (_m *User) Reports(
 }
 
 func (_m *User) Recognitions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder, where *RecognitionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RecognitionOrder,
 ) (*RecognitionConnection, error) {
 	opts := []RecognitionPaginateOption{
 		WithRecognitionOrder(orderBy),
-		WithRecognitionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]

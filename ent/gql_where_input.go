@@ -540,14 +540,6 @@ type AccountWhereInput struct {
 	HasContacts     *bool                `json:"hasContacts,omitempty"`
 	HasContactsWith []*ContactWhereInput `json:"hasContactsWith,omitempty"`
 
-	// "interactions" edge predicates.
-	HasInteractions     *bool                    `json:"hasInteractions,omitempty"`
-	HasInteractionsWith []*InteractionWhereInput `json:"hasInteractionsWith,omitempty"`
-
-	// "visit_reports" edge predicates.
-	HasVisitReports     *bool                    `json:"hasVisitReports,omitempty"`
-	HasVisitReportsWith []*VisitReportWhereInput `json:"hasVisitReportsWith,omitempty"`
-
 	// "intelligence_owner" edge predicates.
 	HasIntelligenceOwner     *bool             `json:"hasIntelligenceOwner,omitempty"`
 	HasIntelligenceOwnerWith []*UserWhereInput `json:"hasIntelligenceOwnerWith,omitempty"`
@@ -1909,42 +1901,6 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 		}
 		predicates = append(predicates, account.HasContactsWith(with...))
 	}
-	if i.HasInteractions != nil {
-		p := account.HasInteractions()
-		if !*i.HasInteractions {
-			p = account.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasInteractionsWith) > 0 {
-		with := make([]predicate.Interaction, 0, len(i.HasInteractionsWith))
-		for _, w := range i.HasInteractionsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasInteractionsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, account.HasInteractionsWith(with...))
-	}
-	if i.HasVisitReports != nil {
-		p := account.HasVisitReports()
-		if !*i.HasVisitReports {
-			p = account.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasVisitReportsWith) > 0 {
-		with := make([]predicate.VisitReport, 0, len(i.HasVisitReportsWith))
-		for _, w := range i.HasVisitReportsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasVisitReportsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, account.HasVisitReportsWith(with...))
-	}
 	if i.HasIntelligenceOwner != nil {
 		p := account.HasIntelligenceOwner()
 		if !*i.HasIntelligenceOwner {
@@ -2104,10 +2060,6 @@ type ArticleWhereInput struct {
 	PositionGTE   *int  `json:"positionGTE,omitempty"`
 	PositionLT    *int  `json:"positionLT,omitempty"`
 	PositionLTE   *int  `json:"positionLTE,omitempty"`
-
-	// "issue" edge predicates.
-	HasIssue     *bool                      `json:"hasIssue,omitempty"`
-	HasIssueWith []*BulletinIssueWhereInput `json:"hasIssueWith,omitempty"`
 
 	// "department" edge predicates.
 	HasDepartment     *bool                   `json:"hasDepartment,omitempty"`
@@ -2505,24 +2457,6 @@ func (i *ArticleWhereInput) P() (predicate.Article, error) {
 		predicates = append(predicates, article.PositionLTE(*i.PositionLTE))
 	}
 
-	if i.HasIssue != nil {
-		p := article.HasIssue()
-		if !*i.HasIssue {
-			p = article.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasIssueWith) > 0 {
-		with := make([]predicate.BulletinIssue, 0, len(i.HasIssueWith))
-		for _, w := range i.HasIssueWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasIssueWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, article.HasIssueWith(with...))
-	}
 	if i.HasDepartment != nil {
 		p := article.HasDepartment()
 		if !*i.HasDepartment {
@@ -3123,10 +3057,6 @@ type BulletinIssueWhereInput struct {
 	// "publication" edge predicates.
 	HasPublication     *bool                    `json:"hasPublication,omitempty"`
 	HasPublicationWith []*PublicationWhereInput `json:"hasPublicationWith,omitempty"`
-
-	// "articles" edge predicates.
-	HasArticles     *bool                `json:"hasArticles,omitempty"`
-	HasArticlesWith []*ArticleWhereInput `json:"hasArticlesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3495,24 +3425,6 @@ func (i *BulletinIssueWhereInput) P() (predicate.BulletinIssue, error) {
 		}
 		predicates = append(predicates, bulletinissue.HasPublicationWith(with...))
 	}
-	if i.HasArticles != nil {
-		p := bulletinissue.HasArticles()
-		if !*i.HasArticles {
-			p = bulletinissue.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasArticlesWith) > 0 {
-		with := make([]predicate.Article, 0, len(i.HasArticlesWith))
-		for _, w := range i.HasArticlesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasArticlesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, bulletinissue.HasArticlesWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyBulletinIssueWhereInput
@@ -3682,21 +3594,9 @@ type CallbackWhereInput struct {
 	SuggestionsEqualFold    *string  `json:"suggestionsEqualFold,omitempty"`
 	SuggestionsContainsFold *string  `json:"suggestionsContainsFold,omitempty"`
 
-	// "batch" edge predicates.
-	HasBatch     *bool                      `json:"hasBatch,omitempty"`
-	HasBatchWith []*CallbackBatchWhereInput `json:"hasBatchWith,omitempty"`
-
-	// "account" edge predicates.
-	HasAccount     *bool                `json:"hasAccount,omitempty"`
-	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
-
 	// "assignee" edge predicates.
 	HasAssignee     *bool             `json:"hasAssignee,omitempty"`
 	HasAssigneeWith []*UserWhereInput `json:"hasAssigneeWith,omitempty"`
-
-	// "issues" edge predicates.
-	HasIssues     *bool                     `json:"hasIssues,omitempty"`
-	HasIssuesWith []*ServiceIssueWhereInput `json:"hasIssuesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4143,42 +4043,6 @@ func (i *CallbackWhereInput) P() (predicate.Callback, error) {
 		predicates = append(predicates, callback.SuggestionsContainsFold(*i.SuggestionsContainsFold))
 	}
 
-	if i.HasBatch != nil {
-		p := callback.HasBatch()
-		if !*i.HasBatch {
-			p = callback.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBatchWith) > 0 {
-		with := make([]predicate.CallbackBatch, 0, len(i.HasBatchWith))
-		for _, w := range i.HasBatchWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBatchWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, callback.HasBatchWith(with...))
-	}
-	if i.HasAccount != nil {
-		p := callback.HasAccount()
-		if !*i.HasAccount {
-			p = callback.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAccountWith) > 0 {
-		with := make([]predicate.Account, 0, len(i.HasAccountWith))
-		for _, w := range i.HasAccountWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, callback.HasAccountWith(with...))
-	}
 	if i.HasAssignee != nil {
 		p := callback.HasAssignee()
 		if !*i.HasAssignee {
@@ -4196,24 +4060,6 @@ func (i *CallbackWhereInput) P() (predicate.Callback, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, callback.HasAssigneeWith(with...))
-	}
-	if i.HasIssues != nil {
-		p := callback.HasIssues()
-		if !*i.HasIssues {
-			p = callback.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasIssuesWith) > 0 {
-		with := make([]predicate.ServiceIssue, 0, len(i.HasIssuesWith))
-		for _, w := range i.HasIssuesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasIssuesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, callback.HasIssuesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -4307,10 +4153,6 @@ type CallbackBatchWhereInput struct {
 	// "created_by" edge predicates.
 	HasCreatedBy     *bool             `json:"hasCreatedBy,omitempty"`
 	HasCreatedByWith []*UserWhereInput `json:"hasCreatedByWith,omitempty"`
-
-	// "callbacks" edge predicates.
-	HasCallbacks     *bool                 `json:"hasCallbacks,omitempty"`
-	HasCallbacksWith []*CallbackWhereInput `json:"hasCallbacksWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4582,24 +4424,6 @@ func (i *CallbackBatchWhereInput) P() (predicate.CallbackBatch, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, callbackbatch.HasCreatedByWith(with...))
-	}
-	if i.HasCallbacks != nil {
-		p := callbackbatch.HasCallbacks()
-		if !*i.HasCallbacks {
-			p = callbackbatch.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCallbacksWith) > 0 {
-		with := make([]predicate.Callback, 0, len(i.HasCallbacksWith))
-		for _, w := range i.HasCallbacksWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCallbacksWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, callbackbatch.HasCallbacksWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -5978,10 +5802,6 @@ type ComplaintWhereInput struct {
 	EscalatedToIDEqualFold    *pulid.ID  `json:"escalatedToIDEqualFold,omitempty"`
 	EscalatedToIDContainsFold *pulid.ID  `json:"escalatedToIDContainsFold,omitempty"`
 
-	// "account" edge predicates.
-	HasAccount     *bool                `json:"hasAccount,omitempty"`
-	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
-
 	// "filed_by" edge predicates.
 	HasFiledBy     *bool             `json:"hasFiledBy,omitempty"`
 	HasFiledByWith []*UserWhereInput `json:"hasFiledByWith,omitempty"`
@@ -5989,14 +5809,6 @@ type ComplaintWhereInput struct {
 	// "escalated_to" edge predicates.
 	HasEscalatedTo     *bool             `json:"hasEscalatedTo,omitempty"`
 	HasEscalatedToWith []*UserWhereInput `json:"hasEscalatedToWith,omitempty"`
-
-	// "steps" edge predicates.
-	HasSteps     *bool                      `json:"hasSteps,omitempty"`
-	HasStepsWith []*ComplaintStepWhereInput `json:"hasStepsWith,omitempty"`
-
-	// "follow_ups" edge predicates.
-	HasFollowUps     *bool                          `json:"hasFollowUps,omitempty"`
-	HasFollowUpsWith []*ComplaintFollowUpWhereInput `json:"hasFollowUpsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6515,24 +6327,6 @@ func (i *ComplaintWhereInput) P() (predicate.Complaint, error) {
 		predicates = append(predicates, complaint.EscalatedToIDContainsFold(*i.EscalatedToIDContainsFold))
 	}
 
-	if i.HasAccount != nil {
-		p := complaint.HasAccount()
-		if !*i.HasAccount {
-			p = complaint.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAccountWith) > 0 {
-		with := make([]predicate.Account, 0, len(i.HasAccountWith))
-		for _, w := range i.HasAccountWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, complaint.HasAccountWith(with...))
-	}
 	if i.HasFiledBy != nil {
 		p := complaint.HasFiledBy()
 		if !*i.HasFiledBy {
@@ -6568,42 +6362,6 @@ func (i *ComplaintWhereInput) P() (predicate.Complaint, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, complaint.HasEscalatedToWith(with...))
-	}
-	if i.HasSteps != nil {
-		p := complaint.HasSteps()
-		if !*i.HasSteps {
-			p = complaint.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasStepsWith) > 0 {
-		with := make([]predicate.ComplaintStep, 0, len(i.HasStepsWith))
-		for _, w := range i.HasStepsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasStepsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, complaint.HasStepsWith(with...))
-	}
-	if i.HasFollowUps != nil {
-		p := complaint.HasFollowUps()
-		if !*i.HasFollowUps {
-			p = complaint.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasFollowUpsWith) > 0 {
-		with := make([]predicate.ComplaintFollowUp, 0, len(i.HasFollowUpsWith))
-		for _, w := range i.HasFollowUpsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasFollowUpsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, complaint.HasFollowUpsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -6694,10 +6452,6 @@ type ComplaintFollowUpWhereInput struct {
 	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
 	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
 	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
-
-	// "complaint" edge predicates.
-	HasComplaint     *bool                  `json:"hasComplaint,omitempty"`
-	HasComplaintWith []*ComplaintWhereInput `json:"hasComplaintWith,omitempty"`
 
 	// "author" edge predicates.
 	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
@@ -6959,24 +6713,6 @@ func (i *ComplaintFollowUpWhereInput) P() (predicate.ComplaintFollowUp, error) {
 		predicates = append(predicates, complaintfollowup.CreatedAtLTE(*i.CreatedAtLTE))
 	}
 
-	if i.HasComplaint != nil {
-		p := complaintfollowup.HasComplaint()
-		if !*i.HasComplaint {
-			p = complaintfollowup.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasComplaintWith) > 0 {
-		with := make([]predicate.Complaint, 0, len(i.HasComplaintWith))
-		for _, w := range i.HasComplaintWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasComplaintWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, complaintfollowup.HasComplaintWith(with...))
-	}
 	if i.HasAuthor != nil {
 		p := complaintfollowup.HasAuthor()
 		if !*i.HasAuthor {
@@ -7078,10 +6814,6 @@ type ComplaintStepWhereInput struct {
 	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
 	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
 	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
-
-	// "complaint" edge predicates.
-	HasComplaint     *bool                  `json:"hasComplaint,omitempty"`
-	HasComplaintWith []*ComplaintWhereInput `json:"hasComplaintWith,omitempty"`
 
 	// "author" edge predicates.
 	HasAuthor     *bool             `json:"hasAuthor,omitempty"`
@@ -7331,24 +7063,6 @@ func (i *ComplaintStepWhereInput) P() (predicate.ComplaintStep, error) {
 		predicates = append(predicates, complaintstep.CreatedAtLTE(*i.CreatedAtLTE))
 	}
 
-	if i.HasComplaint != nil {
-		p := complaintstep.HasComplaint()
-		if !*i.HasComplaint {
-			p = complaintstep.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasComplaintWith) > 0 {
-		with := make([]predicate.Complaint, 0, len(i.HasComplaintWith))
-		for _, w := range i.HasComplaintWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasComplaintWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, complaintstep.HasComplaintWith(with...))
-	}
 	if i.HasAuthor != nil {
 		p := complaintstep.HasAuthor()
 		if !*i.HasAuthor {
@@ -8145,10 +7859,6 @@ type CreditDecisionWhereInput struct {
 	DecidedAtLT    *time.Time  `json:"decidedAtLT,omitempty"`
 	DecidedAtLTE   *time.Time  `json:"decidedAtLTE,omitempty"`
 
-	// "request" edge predicates.
-	HasRequest     *bool                      `json:"hasRequest,omitempty"`
-	HasRequestWith []*CreditRequestWhereInput `json:"hasRequestWith,omitempty"`
-
 	// "decided_by" edge predicates.
 	HasDecidedBy     *bool             `json:"hasDecidedBy,omitempty"`
 	HasDecidedByWith []*UserWhereInput `json:"hasDecidedByWith,omitempty"`
@@ -8415,24 +8125,6 @@ func (i *CreditDecisionWhereInput) P() (predicate.CreditDecision, error) {
 		predicates = append(predicates, creditdecision.DecidedAtLTE(*i.DecidedAtLTE))
 	}
 
-	if i.HasRequest != nil {
-		p := creditdecision.HasRequest()
-		if !*i.HasRequest {
-			p = creditdecision.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasRequestWith) > 0 {
-		with := make([]predicate.CreditRequest, 0, len(i.HasRequestWith))
-		for _, w := range i.HasRequestWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasRequestWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, creditdecision.HasRequestWith(with...))
-	}
 	if i.HasDecidedBy != nil {
 		p := creditdecision.HasDecidedBy()
 		if !*i.HasDecidedBy {
@@ -8607,17 +8299,9 @@ type CreditRequestWhereInput struct {
 	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
 	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
 
-	// "account" edge predicates.
-	HasAccount     *bool                `json:"hasAccount,omitempty"`
-	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
-
 	// "requested_by" edge predicates.
 	HasRequestedBy     *bool             `json:"hasRequestedBy,omitempty"`
 	HasRequestedByWith []*UserWhereInput `json:"hasRequestedByWith,omitempty"`
-
-	// "steps" edge predicates.
-	HasSteps     *bool                       `json:"hasSteps,omitempty"`
-	HasStepsWith []*CreditDecisionWhereInput `json:"hasStepsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -9037,24 +8721,6 @@ func (i *CreditRequestWhereInput) P() (predicate.CreditRequest, error) {
 		predicates = append(predicates, creditrequest.DecidedAtNotNil())
 	}
 
-	if i.HasAccount != nil {
-		p := creditrequest.HasAccount()
-		if !*i.HasAccount {
-			p = creditrequest.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAccountWith) > 0 {
-		with := make([]predicate.Account, 0, len(i.HasAccountWith))
-		for _, w := range i.HasAccountWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, creditrequest.HasAccountWith(with...))
-	}
 	if i.HasRequestedBy != nil {
 		p := creditrequest.HasRequestedBy()
 		if !*i.HasRequestedBy {
@@ -9072,24 +8738,6 @@ func (i *CreditRequestWhereInput) P() (predicate.CreditRequest, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, creditrequest.HasRequestedByWith(with...))
-	}
-	if i.HasSteps != nil {
-		p := creditrequest.HasSteps()
-		if !*i.HasSteps {
-			p = creditrequest.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasStepsWith) > 0 {
-		with := make([]predicate.CreditDecision, 0, len(i.HasStepsWith))
-		for _, w := range i.HasStepsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasStepsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, creditrequest.HasStepsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -9288,10 +8936,6 @@ type CultureActivityWhereInput struct {
 	RegisteredCountGTE   *int  `json:"registeredCountGTE,omitempty"`
 	RegisteredCountLT    *int  `json:"registeredCountLT,omitempty"`
 	RegisteredCountLTE   *int  `json:"registeredCountLTE,omitempty"`
-
-	// "campaign" edge predicates.
-	HasCampaign     *bool                        `json:"hasCampaign,omitempty"`
-	HasCampaignWith []*CultureCampaignWhereInput `json:"hasCampaignWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -9813,24 +9457,6 @@ func (i *CultureActivityWhereInput) P() (predicate.CultureActivity, error) {
 		predicates = append(predicates, cultureactivity.RegisteredCountLTE(*i.RegisteredCountLTE))
 	}
 
-	if i.HasCampaign != nil {
-		p := cultureactivity.HasCampaign()
-		if !*i.HasCampaign {
-			p = cultureactivity.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCampaignWith) > 0 {
-		with := make([]predicate.CultureCampaign, 0, len(i.HasCampaignWith))
-		for _, w := range i.HasCampaignWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCampaignWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, cultureactivity.HasCampaignWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCultureActivityWhereInput
@@ -10081,18 +9707,6 @@ type CultureCampaignWhereInput struct {
 	// "approved_by" edge predicates.
 	HasApprovedBy     *bool             `json:"hasApprovedBy,omitempty"`
 	HasApprovedByWith []*UserWhereInput `json:"hasApprovedByWith,omitempty"`
-
-	// "activities" edge predicates.
-	HasActivities     *bool                        `json:"hasActivities,omitempty"`
-	HasActivitiesWith []*CultureActivityWhereInput `json:"hasActivitiesWith,omitempty"`
-
-	// "plan" edge predicates.
-	HasPlan     *bool                    `json:"hasPlan,omitempty"`
-	HasPlanWith []*CulturePlanWhereInput `json:"hasPlanWith,omitempty"`
-
-	// "recognitions" edge predicates.
-	HasRecognitions     *bool                    `json:"hasRecognitions,omitempty"`
-	HasRecognitionsWith []*RecognitionWhereInput `json:"hasRecognitionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -10785,60 +10399,6 @@ func (i *CultureCampaignWhereInput) P() (predicate.CultureCampaign, error) {
 		}
 		predicates = append(predicates, culturecampaign.HasApprovedByWith(with...))
 	}
-	if i.HasActivities != nil {
-		p := culturecampaign.HasActivities()
-		if !*i.HasActivities {
-			p = culturecampaign.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasActivitiesWith) > 0 {
-		with := make([]predicate.CultureActivity, 0, len(i.HasActivitiesWith))
-		for _, w := range i.HasActivitiesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasActivitiesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, culturecampaign.HasActivitiesWith(with...))
-	}
-	if i.HasPlan != nil {
-		p := culturecampaign.HasPlan()
-		if !*i.HasPlan {
-			p = culturecampaign.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPlanWith) > 0 {
-		with := make([]predicate.CulturePlan, 0, len(i.HasPlanWith))
-		for _, w := range i.HasPlanWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPlanWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, culturecampaign.HasPlanWith(with...))
-	}
-	if i.HasRecognitions != nil {
-		p := culturecampaign.HasRecognitions()
-		if !*i.HasRecognitions {
-			p = culturecampaign.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasRecognitionsWith) > 0 {
-		with := make([]predicate.Recognition, 0, len(i.HasRecognitionsWith))
-		for _, w := range i.HasRecognitionsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasRecognitionsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, culturecampaign.HasRecognitionsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCultureCampaignWhereInput
@@ -11021,10 +10581,6 @@ type CulturePlanWhereInput struct {
 	// "approved_by" edge predicates.
 	HasApprovedBy     *bool             `json:"hasApprovedBy,omitempty"`
 	HasApprovedByWith []*UserWhereInput `json:"hasApprovedByWith,omitempty"`
-
-	// "campaigns" edge predicates.
-	HasCampaigns     *bool                        `json:"hasCampaigns,omitempty"`
-	HasCampaignsWith []*CultureCampaignWhereInput `json:"hasCampaignsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -11537,24 +11093,6 @@ func (i *CulturePlanWhereInput) P() (predicate.CulturePlan, error) {
 		}
 		predicates = append(predicates, cultureplan.HasApprovedByWith(with...))
 	}
-	if i.HasCampaigns != nil {
-		p := cultureplan.HasCampaigns()
-		if !*i.HasCampaigns {
-			p = cultureplan.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCampaignsWith) > 0 {
-		with := make([]predicate.CultureCampaign, 0, len(i.HasCampaignsWith))
-		for _, w := range i.HasCampaignsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCampaignsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, cultureplan.HasCampaignsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCulturePlanWhereInput
@@ -11666,10 +11204,6 @@ type DepartmentWhereInput struct {
 	// "members" edge predicates.
 	HasMembers     *bool             `json:"hasMembers,omitempty"`
 	HasMembersWith []*UserWhereInput `json:"hasMembersWith,omitempty"`
-
-	// "recognitions" edge predicates.
-	HasRecognitions     *bool                    `json:"hasRecognitions,omitempty"`
-	HasRecognitionsWith []*RecognitionWhereInput `json:"hasRecognitionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -12016,24 +11550,6 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, department.HasMembersWith(with...))
-	}
-	if i.HasRecognitions != nil {
-		p := department.HasRecognitions()
-		if !*i.HasRecognitions {
-			p = department.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasRecognitionsWith) > 0 {
-		with := make([]predicate.Recognition, 0, len(i.HasRecognitionsWith))
-		for _, w := range i.HasRecognitionsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasRecognitionsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, department.HasRecognitionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -13320,10 +12836,6 @@ type InteractionWhereInput struct {
 	// "visit_report" edge predicates.
 	HasVisitReport     *bool                    `json:"hasVisitReport,omitempty"`
 	HasVisitReportWith []*VisitReportWhereInput `json:"hasVisitReportWith,omitempty"`
-
-	// "greeting_outline" edge predicates.
-	HasGreetingOutline     *bool                        `json:"hasGreetingOutline,omitempty"`
-	HasGreetingOutlineWith []*GreetingOutlineWhereInput `json:"hasGreetingOutlineWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -13695,24 +13207,6 @@ func (i *InteractionWhereInput) P() (predicate.Interaction, error) {
 		}
 		predicates = append(predicates, interaction.HasVisitReportWith(with...))
 	}
-	if i.HasGreetingOutline != nil {
-		p := interaction.HasGreetingOutline()
-		if !*i.HasGreetingOutline {
-			p = interaction.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasGreetingOutlineWith) > 0 {
-		with := make([]predicate.GreetingOutline, 0, len(i.HasGreetingOutlineWith))
-		for _, w := range i.HasGreetingOutlineWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasGreetingOutlineWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, interaction.HasGreetingOutlineWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyInteractionWhereInput
@@ -13806,10 +13300,6 @@ type PublicationWhereInput struct {
 	WindowEndDayGTE   *int  `json:"windowEndDayGTE,omitempty"`
 	WindowEndDayLT    *int  `json:"windowEndDayLT,omitempty"`
 	WindowEndDayLTE   *int  `json:"windowEndDayLTE,omitempty"`
-
-	// "issues" edge predicates.
-	HasIssues     *bool                      `json:"hasIssues,omitempty"`
-	HasIssuesWith []*BulletinIssueWhereInput `json:"hasIssuesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -14067,24 +13557,6 @@ func (i *PublicationWhereInput) P() (predicate.Publication, error) {
 		predicates = append(predicates, publication.WindowEndDayLTE(*i.WindowEndDayLTE))
 	}
 
-	if i.HasIssues != nil {
-		p := publication.HasIssues()
-		if !*i.HasIssues {
-			p = publication.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasIssuesWith) > 0 {
-		with := make([]predicate.BulletinIssue, 0, len(i.HasIssuesWith))
-		for _, w := range i.HasIssuesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasIssuesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, publication.HasIssuesWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyPublicationWhereInput
@@ -14182,10 +13654,6 @@ type RecognitionWhereInput struct {
 	CitationHasSuffix    *string  `json:"citationHasSuffix,omitempty"`
 	CitationEqualFold    *string  `json:"citationEqualFold,omitempty"`
 	CitationContainsFold *string  `json:"citationContainsFold,omitempty"`
-
-	// "campaign" edge predicates.
-	HasCampaign     *bool                        `json:"hasCampaign,omitempty"`
-	HasCampaignWith []*CultureCampaignWhereInput `json:"hasCampaignWith,omitempty"`
 
 	// "people" edge predicates.
 	HasPeople     *bool             `json:"hasPeople,omitempty"`
@@ -14469,24 +13937,6 @@ func (i *RecognitionWhereInput) P() (predicate.Recognition, error) {
 		predicates = append(predicates, recognition.CitationContainsFold(*i.CitationContainsFold))
 	}
 
-	if i.HasCampaign != nil {
-		p := recognition.HasCampaign()
-		if !*i.HasCampaign {
-			p = recognition.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCampaignWith) > 0 {
-		with := make([]predicate.CultureCampaign, 0, len(i.HasCampaignWith))
-		for _, w := range i.HasCampaignWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCampaignWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, recognition.HasCampaignWith(with...))
-	}
 	if i.HasPeople != nil {
 		p := recognition.HasPeople()
 		if !*i.HasPeople {
@@ -14670,14 +14120,6 @@ type ServiceIssueWhereInput struct {
 	ResolvedByIDNotNil       bool       `json:"resolvedByIDNotNil,omitempty"`
 	ResolvedByIDEqualFold    *pulid.ID  `json:"resolvedByIDEqualFold,omitempty"`
 	ResolvedByIDContainsFold *pulid.ID  `json:"resolvedByIDContainsFold,omitempty"`
-
-	// "callback" edge predicates.
-	HasCallback     *bool                 `json:"hasCallback,omitempty"`
-	HasCallbackWith []*CallbackWhereInput `json:"hasCallbackWith,omitempty"`
-
-	// "account" edge predicates.
-	HasAccount     *bool                `json:"hasAccount,omitempty"`
-	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
 
 	// "resolved_by" edge predicates.
 	HasResolvedBy     *bool             `json:"hasResolvedBy,omitempty"`
@@ -15089,42 +14531,6 @@ func (i *ServiceIssueWhereInput) P() (predicate.ServiceIssue, error) {
 		predicates = append(predicates, serviceissue.ResolvedByIDContainsFold(*i.ResolvedByIDContainsFold))
 	}
 
-	if i.HasCallback != nil {
-		p := serviceissue.HasCallback()
-		if !*i.HasCallback {
-			p = serviceissue.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCallbackWith) > 0 {
-		with := make([]predicate.Callback, 0, len(i.HasCallbackWith))
-		for _, w := range i.HasCallbackWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCallbackWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, serviceissue.HasCallbackWith(with...))
-	}
-	if i.HasAccount != nil {
-		p := serviceissue.HasAccount()
-		if !*i.HasAccount {
-			p = serviceissue.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAccountWith) > 0 {
-		with := make([]predicate.Account, 0, len(i.HasAccountWith))
-		for _, w := range i.HasAccountWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, serviceissue.HasAccountWith(with...))
-	}
 	if i.HasResolvedBy != nil {
 		p := serviceissue.HasResolvedBy()
 		if !*i.HasResolvedBy {
@@ -15698,10 +15104,6 @@ type UserWhereInput struct {
 	// "reports" edge predicates.
 	HasReports     *bool             `json:"hasReports,omitempty"`
 	HasReportsWith []*UserWhereInput `json:"hasReportsWith,omitempty"`
-
-	// "recognitions" edge predicates.
-	HasRecognitions     *bool                    `json:"hasRecognitions,omitempty"`
-	HasRecognitionsWith []*RecognitionWhereInput `json:"hasRecognitionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -16132,24 +15534,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, user.HasReportsWith(with...))
-	}
-	if i.HasRecognitions != nil {
-		p := user.HasRecognitions()
-		if !*i.HasRecognitions {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasRecognitionsWith) > 0 {
-		with := make([]predicate.Recognition, 0, len(i.HasRecognitionsWith))
-		for _, w := range i.HasRecognitionsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasRecognitionsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasRecognitionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

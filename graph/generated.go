@@ -94,7 +94,7 @@ type ComplexityRoot struct {
 		Intelligence        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IntelligenceItemOrder) int
 		IntelligenceOwner   func(childComplexity int) int
 		IntelligenceOwnerID func(childComplexity int) int
-		Interactions        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InteractionOrder, where *ent.InteractionWhereInput) int
+		Interactions        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InteractionOrder) int
 		LastCallAt          func(childComplexity int) int
 		LastContactAt       func(childComplexity int) int
 		LastOrderAt         func(childComplexity int) int
@@ -123,7 +123,7 @@ type ComplexityRoot struct {
 		TierChanges         func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 		Version             func(childComplexity int) int
-		VisitReports        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.VisitReportOrder, where *ent.VisitReportWhereInput) int
+		VisitReports        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.VisitReportOrder) int
 		Website             func(childComplexity int) int
 	}
 
@@ -281,7 +281,7 @@ type ComplexityRoot struct {
 	}
 
 	CallbackBatch struct {
-		Callbacks    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackOrder, where *ent.CallbackWhereInput) int
+		Callbacks    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CallbackOrder) int
 		CreatedAt    func(childComplexity int) int
 		CreatedBy    func(childComplexity int) int
 		CreatedByID  func(childComplexity int) int
@@ -570,7 +570,7 @@ type ComplexityRoot struct {
 	}
 
 	CultureCampaign struct {
-		Activities             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureActivityOrder, where *ent.CultureActivityWhereInput) int
+		Activities             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureActivityOrder) int
 		ApprovedBy             func(childComplexity int) int
 		ApprovedByID           func(childComplexity int) int
 		Audience               func(childComplexity int) int
@@ -587,7 +587,7 @@ type ComplexityRoot struct {
 		OrganizingDepartmentID func(childComplexity int) int
 		Plan                   func(childComplexity int) int
 		PlanID                 func(childComplexity int) int
-		Recognitions           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder, where *ent.RecognitionWhereInput) int
+		Recognitions           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder) int
 		StartsOn               func(childComplexity int) int
 		Status                 func(childComplexity int) int
 		SubmittedBy            func(childComplexity int) int
@@ -613,7 +613,7 @@ type ComplexityRoot struct {
 		ApprovedBy     func(childComplexity int) int
 		ApprovedByID   func(childComplexity int) int
 		BudgetNotes    func(childComplexity int) int
-		Campaigns      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder, where *ent.CultureCampaignWhereInput) int
+		Campaigns      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CultureCampaignOrder) int
 		CreatedAt      func(childComplexity int) int
 		DecidedAt      func(childComplexity int) int
 		DecisionReason func(childComplexity int) int
@@ -651,7 +651,7 @@ type ComplexityRoot struct {
 		Organization func(childComplexity int) int
 		Parent       func(childComplexity int) int
 		ParentID     func(childComplexity int) int
-		Recognitions func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder, where *ent.RecognitionWhereInput) int
+		Recognitions func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder) int
 		UpdatedAt    func(childComplexity int) int
 	}
 
@@ -860,7 +860,7 @@ type ComplexityRoot struct {
 		Cadence        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		ID             func(childComplexity int) int
-		Issues         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BulletinIssueOrder, where *ent.BulletinIssueWhereInput) int
+		Issues         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BulletinIssueOrder) int
 		Months         func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Organization   func(childComplexity int) int
@@ -1052,7 +1052,7 @@ type ComplexityRoot struct {
 		ManagerID          func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Organization       func(childComplexity int) int
-		Recognitions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder, where *ent.RecognitionWhereInput) int
+		Recognitions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.RecognitionOrder) int
 		Reports            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Roles              func(childComplexity int) int
 		Subject            func(childComplexity int) int
@@ -1397,7 +1397,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Account.Interactions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.InteractionOrder), args["where"].(*ent.InteractionWhereInput)), true
+		return e.ComplexityRoot.Account.Interactions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.InteractionOrder)), true
 	case "Account.lastCallAt":
 		if e.ComplexityRoot.Account.LastCallAt == nil {
 			break
@@ -1576,7 +1576,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Account.VisitReports(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.VisitReportOrder), args["where"].(*ent.VisitReportWhereInput)), true
+		return e.ComplexityRoot.Account.VisitReports(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.VisitReportOrder)), true
 	case "Account.website":
 		if e.ComplexityRoot.Account.Website == nil {
 			break
@@ -2223,7 +2223,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CallbackBatch.Callbacks(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CallbackOrder), args["where"].(*ent.CallbackWhereInput)), true
+		return e.ComplexityRoot.CallbackBatch.Callbacks(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CallbackOrder)), true
 	case "CallbackBatch.createdAt":
 		if e.ComplexityRoot.CallbackBatch.CreatedAt == nil {
 			break
@@ -3452,7 +3452,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CultureCampaign.Activities(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CultureActivityOrder), args["where"].(*ent.CultureActivityWhereInput)), true
+		return e.ComplexityRoot.CultureCampaign.Activities(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CultureActivityOrder)), true
 	case "CultureCampaign.approvedBy":
 		if e.ComplexityRoot.CultureCampaign.ApprovedBy == nil {
 			break
@@ -3559,7 +3559,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CultureCampaign.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder), args["where"].(*ent.RecognitionWhereInput)), true
+		return e.ComplexityRoot.CultureCampaign.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder)), true
 	case "CultureCampaign.startsOn":
 		if e.ComplexityRoot.CultureCampaign.StartsOn == nil {
 			break
@@ -3669,7 +3669,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CulturePlan.Campaigns(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CultureCampaignOrder), args["where"].(*ent.CultureCampaignWhereInput)), true
+		return e.ComplexityRoot.CulturePlan.Campaigns(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CultureCampaignOrder)), true
 	case "CulturePlan.createdAt":
 		if e.ComplexityRoot.CulturePlan.CreatedAt == nil {
 			break
@@ -3856,7 +3856,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Department.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder), args["where"].(*ent.RecognitionWhereInput)), true
+		return e.ComplexityRoot.Department.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder)), true
 	case "Department.updatedAt":
 		if e.ComplexityRoot.Department.UpdatedAt == nil {
 			break
@@ -5143,7 +5143,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Publication.Issues(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.BulletinIssueOrder), args["where"].(*ent.BulletinIssueWhereInput)), true
+		return e.ComplexityRoot.Publication.Issues(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.BulletinIssueOrder)), true
 	case "Publication.months":
 		if e.ComplexityRoot.Publication.Months == nil {
 			break
@@ -6126,7 +6126,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder), args["where"].(*ent.RecognitionWhereInput)), true
+		return e.ComplexityRoot.User.Recognitions(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.RecognitionOrder)), true
 	case "User.reports":
 		if e.ComplexityRoot.User.Reports == nil {
 			break
@@ -7020,11 +7020,6 @@ type Account implements Node {
     Ordering options for Interactions returned from the connection.
     """
     orderBy: InteractionOrder
-
-    """
-    Filtering options for Interactions returned from the connection.
-    """
-    where: InteractionWhereInput
   ): InteractionConnection!
   visitReports(
     """
@@ -7051,11 +7046,6 @@ type Account implements Node {
     Ordering options for VisitReports returned from the connection.
     """
     orderBy: VisitReportOrder
-
-    """
-    Filtering options for VisitReports returned from the connection.
-    """
-    where: VisitReportWhereInput
   ): VisitReportConnection!
   tierChanges: [TierChange!]
   documents(
@@ -7836,16 +7826,6 @@ input AccountWhereInput {
   hasContacts: Boolean
   hasContactsWith: [ContactWhereInput!]
   """
-  interactions edge predicates
-  """
-  hasInteractions: Boolean
-  hasInteractionsWith: [InteractionWhereInput!]
-  """
-  visit_reports edge predicates
-  """
-  hasVisitReports: Boolean
-  hasVisitReportsWith: [VisitReportWhereInput!]
-  """
   intelligence_owner edge predicates
   """
   hasIntelligenceOwner: Boolean
@@ -8093,11 +8073,6 @@ input ArticleWhereInput {
   positionGTE: Int
   positionLT: Int
   positionLTE: Int
-  """
-  issue edge predicates
-  """
-  hasIssue: Boolean
-  hasIssueWith: [BulletinIssueWhereInput!]
   """
   department edge predicates
   """
@@ -8525,11 +8500,6 @@ input BulletinIssueWhereInput {
   """
   hasPublication: Boolean
   hasPublicationWith: [PublicationWhereInput!]
-  """
-  articles edge predicates
-  """
-  hasArticles: Boolean
-  hasArticlesWith: [ArticleWhereInput!]
 }
 type Callback implements Node {
   id: ID!
@@ -8595,11 +8565,6 @@ type CallbackBatch implements Node {
     Ordering options for Callbacks returned from the connection.
     """
     orderBy: CallbackOrder
-
-    """
-    Filtering options for Callbacks returned from the connection.
-    """
-    where: CallbackWhereInput
   ): CallbackConnection!
 }
 """
@@ -8744,11 +8709,6 @@ input CallbackBatchWhereInput {
   """
   hasCreatedBy: Boolean
   hasCreatedByWith: [UserWhereInput!]
-  """
-  callbacks edge predicates
-  """
-  hasCallbacks: Boolean
-  hasCallbacksWith: [CallbackWhereInput!]
 }
 """
 A connection to a list of items.
@@ -8983,25 +8943,10 @@ input CallbackWhereInput {
   suggestionsEqualFold: String
   suggestionsContainsFold: String
   """
-  batch edge predicates
-  """
-  hasBatch: Boolean
-  hasBatchWith: [CallbackBatchWhereInput!]
-  """
-  account edge predicates
-  """
-  hasAccount: Boolean
-  hasAccountWith: [AccountWhereInput!]
-  """
   assignee edge predicates
   """
   hasAssignee: Boolean
   hasAssigneeWith: [UserWhereInput!]
-  """
-  issues edge predicates
-  """
-  hasIssues: Boolean
-  hasIssuesWith: [ServiceIssueWhereInput!]
 }
 type CaseStudy implements Node {
   id: ID!
@@ -9643,11 +9588,6 @@ input ComplaintFollowUpWhereInput {
   createdAtLT: Time
   createdAtLTE: Time
   """
-  complaint edge predicates
-  """
-  hasComplaint: Boolean
-  hasComplaintWith: [ComplaintWhereInput!]
-  """
   author edge predicates
   """
   hasAuthor: Boolean
@@ -9783,11 +9723,6 @@ input ComplaintStepWhereInput {
   createdAtGTE: Time
   createdAtLT: Time
   createdAtLTE: Time
-  """
-  complaint edge predicates
-  """
-  hasComplaint: Boolean
-  hasComplaintWith: [ComplaintWhereInput!]
   """
   author edge predicates
   """
@@ -9999,11 +9934,6 @@ input ComplaintWhereInput {
   escalatedToIDEqualFold: ID
   escalatedToIDContainsFold: ID
   """
-  account edge predicates
-  """
-  hasAccount: Boolean
-  hasAccountWith: [AccountWhereInput!]
-  """
   filed_by edge predicates
   """
   hasFiledBy: Boolean
@@ -10013,16 +9943,6 @@ input ComplaintWhereInput {
   """
   hasEscalatedTo: Boolean
   hasEscalatedToWith: [UserWhereInput!]
-  """
-  steps edge predicates
-  """
-  hasSteps: Boolean
-  hasStepsWith: [ComplaintStepWhereInput!]
-  """
-  follow_ups edge predicates
-  """
-  hasFollowUps: Boolean
-  hasFollowUpsWith: [ComplaintFollowUpWhereInput!]
 }
 type Contact implements Node {
   id: ID!
@@ -10641,11 +10561,6 @@ input CreditDecisionWhereInput {
   decidedAtLT: Time
   decidedAtLTE: Time
   """
-  request edge predicates
-  """
-  hasRequest: Boolean
-  hasRequestWith: [CreditRequestWhereInput!]
-  """
   decided_by edge predicates
   """
   hasDecidedBy: Boolean
@@ -10887,20 +10802,10 @@ input CreditRequestWhereInput {
   decidedAtIsNil: Boolean
   decidedAtNotNil: Boolean
   """
-  account edge predicates
-  """
-  hasAccount: Boolean
-  hasAccountWith: [AccountWhereInput!]
-  """
   requested_by edge predicates
   """
   hasRequestedBy: Boolean
   hasRequestedByWith: [UserWhereInput!]
-  """
-  steps edge predicates
-  """
-  hasSteps: Boolean
-  hasStepsWith: [CreditDecisionWhereInput!]
 }
 type CultureActivity implements Node {
   id: ID!
@@ -11205,11 +11110,6 @@ input CultureActivityWhereInput {
   registeredCountGTE: Int
   registeredCountLT: Int
   registeredCountLTE: Int
-  """
-  campaign edge predicates
-  """
-  hasCampaign: Boolean
-  hasCampaignWith: [CultureCampaignWhereInput!]
 }
 type CultureCampaign implements Node {
   id: ID!
@@ -11281,11 +11181,6 @@ type CultureCampaign implements Node {
     Ordering options for CultureActivities returned from the connection.
     """
     orderBy: CultureActivityOrder
-
-    """
-    Filtering options for CultureActivities returned from the connection.
-    """
-    where: CultureActivityWhereInput
   ): CultureActivityConnection!
   plan: CulturePlan
   recognitions(
@@ -11313,11 +11208,6 @@ type CultureCampaign implements Node {
     Ordering options for Recognitions returned from the connection.
     """
     orderBy: RecognitionOrder
-
-    """
-    Filtering options for Recognitions returned from the connection.
-    """
-    where: RecognitionWhereInput
   ): RecognitionConnection!
 }
 """
@@ -11659,21 +11549,6 @@ input CultureCampaignWhereInput {
   """
   hasApprovedBy: Boolean
   hasApprovedByWith: [UserWhereInput!]
-  """
-  activities edge predicates
-  """
-  hasActivities: Boolean
-  hasActivitiesWith: [CultureActivityWhereInput!]
-  """
-  plan edge predicates
-  """
-  hasPlan: Boolean
-  hasPlanWith: [CulturePlanWhereInput!]
-  """
-  recognitions edge predicates
-  """
-  hasRecognitions: Boolean
-  hasRecognitionsWith: [RecognitionWhereInput!]
 }
 type CulturePlan implements Node {
   id: ID!
@@ -11720,11 +11595,6 @@ type CulturePlan implements Node {
     Ordering options for CultureCampaigns returned from the connection.
     """
     orderBy: CultureCampaignOrder
-
-    """
-    Filtering options for CultureCampaigns returned from the connection.
-    """
-    where: CultureCampaignWhereInput
   ): CultureCampaignConnection!
 }
 """
@@ -11978,11 +11848,6 @@ input CulturePlanWhereInput {
   """
   hasApprovedBy: Boolean
   hasApprovedByWith: [UserWhereInput!]
-  """
-  campaigns edge predicates
-  """
-  hasCampaigns: Boolean
-  hasCampaignsWith: [CultureCampaignWhereInput!]
 }
 """
 Define a Relay Cursor type:
@@ -12059,11 +11924,6 @@ type Department implements Node {
     Ordering options for Recognitions returned from the connection.
     """
     orderBy: RecognitionOrder
-
-    """
-    Filtering options for Recognitions returned from the connection.
-    """
-    where: RecognitionWhereInput
   ): RecognitionConnection!
 }
 """
@@ -12200,11 +12060,6 @@ input DepartmentWhereInput {
   """
   hasMembers: Boolean
   hasMembersWith: [UserWhereInput!]
-  """
-  recognitions edge predicates
-  """
-  hasRecognitions: Boolean
-  hasRecognitionsWith: [RecognitionWhereInput!]
 }
 type GreetingOutline implements Node {
   id: ID!
@@ -12927,11 +12782,6 @@ input InteractionWhereInput {
   """
   hasVisitReport: Boolean
   hasVisitReportWith: [VisitReportWhereInput!]
-  """
-  greeting_outline edge predicates
-  """
-  hasGreetingOutline: Boolean
-  hasGreetingOutlineWith: [GreetingOutlineWhereInput!]
 }
 """
 An object with an ID.
@@ -13083,11 +12933,6 @@ type Publication implements Node {
     Ordering options for BulletinIssues returned from the connection.
     """
     orderBy: BulletinIssueOrder
-
-    """
-    Filtering options for BulletinIssues returned from the connection.
-    """
-    where: BulletinIssueWhereInput
   ): BulletinIssueConnection!
 }
 """
@@ -13249,11 +13094,6 @@ input PublicationWhereInput {
   windowEndDayGTE: Int
   windowEndDayLT: Int
   windowEndDayLTE: Int
-  """
-  issues edge predicates
-  """
-  hasIssues: Boolean
-  hasIssuesWith: [BulletinIssueWhereInput!]
 }
 type Query {
   """
@@ -13911,11 +13751,6 @@ input RecognitionWhereInput {
   citationEqualFold: String
   citationContainsFold: String
   """
-  campaign edge predicates
-  """
-  hasCampaign: Boolean
-  hasCampaignWith: [CultureCampaignWhereInput!]
-  """
   people edge predicates
   """
   hasPeople: Boolean
@@ -14145,16 +13980,6 @@ input ServiceIssueWhereInput {
   resolvedByIDNotNil: Boolean
   resolvedByIDEqualFold: ID
   resolvedByIDContainsFold: ID
-  """
-  callback edge predicates
-  """
-  hasCallback: Boolean
-  hasCallbackWith: [CallbackWhereInput!]
-  """
-  account edge predicates
-  """
-  hasAccount: Boolean
-  hasAccountWith: [AccountWhereInput!]
   """
   resolved_by edge predicates
   """
@@ -14556,11 +14381,6 @@ type User implements Node {
     Ordering options for Recognitions returned from the connection.
     """
     orderBy: RecognitionOrder
-
-    """
-    Filtering options for Recognitions returned from the connection.
-    """
-    where: RecognitionWhereInput
   ): RecognitionConnection!
 }
 """
@@ -14765,11 +14585,6 @@ input UserWhereInput {
   """
   hasReports: Boolean
   hasReportsWith: [UserWhereInput!]
-  """
-  recognitions edge predicates
-  """
-  hasRecognitions: Boolean
-  hasRecognitionsWith: [RecognitionWhereInput!]
 }
 type VisitReport implements Node {
   id: ID!
@@ -17719,14 +17534,6 @@ func (ec *executionContext) field_Account_interactions_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.InteractionWhereInput, error) {
-			return ec.unmarshalOInteractionWhereInput2ᚖrapportᚋentᚐInteractionWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -17773,14 +17580,6 @@ func (ec *executionContext) field_Account_visitReports_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.VisitReportWhereInput, error) {
-			return ec.unmarshalOVisitReportWhereInput2ᚖrapportᚋentᚐVisitReportWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -17827,14 +17626,6 @@ func (ec *executionContext) field_CallbackBatch_callbacks_args(ctx context.Conte
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.CallbackWhereInput, error) {
-			return ec.unmarshalOCallbackWhereInput2ᚖrapportᚋentᚐCallbackWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -17881,14 +17672,6 @@ func (ec *executionContext) field_CultureCampaign_activities_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.CultureActivityWhereInput, error) {
-			return ec.unmarshalOCultureActivityWhereInput2ᚖrapportᚋentᚐCultureActivityWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -17935,14 +17718,6 @@ func (ec *executionContext) field_CultureCampaign_recognitions_args(ctx context.
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
-			return ec.unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -17989,14 +17764,6 @@ func (ec *executionContext) field_CulturePlan_campaigns_args(ctx context.Context
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.CultureCampaignWhereInput, error) {
-			return ec.unmarshalOCultureCampaignWhereInput2ᚖrapportᚋentᚐCultureCampaignWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -18097,14 +17864,6 @@ func (ec *executionContext) field_Department_recognitions_args(ctx context.Conte
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
-			return ec.unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -19271,14 +19030,6 @@ func (ec *executionContext) field_Publication_issues_args(ctx context.Context, r
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.BulletinIssueWhereInput, error) {
-			return ec.unmarshalOBulletinIssueWhereInput2ᚖrapportᚋentᚐBulletinIssueWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -20521,14 +20272,6 @@ func (ec *executionContext) field_User_recognitions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.RecognitionWhereInput, error) {
-			return ec.unmarshalORecognitionWhereInput2ᚖrapportᚋentᚐRecognitionWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -21672,7 +21415,7 @@ func (ec *executionContext) _Account_interactions(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Interactions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.InteractionOrder), fc.Args["where"].(*ent.InteractionWhereInput))
+			return obj.Interactions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.InteractionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InteractionConnection) graphql.Marshaler {
@@ -21716,7 +21459,7 @@ func (ec *executionContext) _Account_visitReports(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.VisitReports(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.VisitReportOrder), fc.Args["where"].(*ent.VisitReportWhereInput))
+			return obj.VisitReports(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.VisitReportOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.VisitReportConnection) graphql.Marshaler {
@@ -24889,7 +24632,7 @@ func (ec *executionContext) _CallbackBatch_callbacks(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Callbacks(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CallbackOrder), fc.Args["where"].(*ent.CallbackWhereInput))
+			return obj.Callbacks(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CallbackOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallbackConnection) graphql.Marshaler {
@@ -30417,7 +30160,7 @@ func (ec *executionContext) _CultureCampaign_activities(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Activities(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CultureActivityOrder), fc.Args["where"].(*ent.CultureActivityWhereInput))
+			return obj.Activities(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CultureActivityOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CultureActivityConnection) graphql.Marshaler {
@@ -30493,7 +30236,7 @@ func (ec *executionContext) _CultureCampaign_recognitions(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder), fc.Args["where"].(*ent.RecognitionWhereInput))
+			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecognitionConnection) graphql.Marshaler {
@@ -31074,7 +30817,7 @@ func (ec *executionContext) _CulturePlan_campaigns(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Campaigns(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CultureCampaignOrder), fc.Args["where"].(*ent.CultureCampaignWhereInput))
+			return obj.Campaigns(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CultureCampaignOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CultureCampaignConnection) graphql.Marshaler {
@@ -31570,7 +31313,7 @@ func (ec *executionContext) _Department_recognitions(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder), fc.Args["where"].(*ent.RecognitionWhereInput))
+			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecognitionConnection) graphql.Marshaler {
@@ -36935,7 +36678,7 @@ func (ec *executionContext) _Publication_issues(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Issues(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.BulletinIssueOrder), fc.Args["where"].(*ent.BulletinIssueWhereInput))
+			return obj.Issues(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.BulletinIssueOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BulletinIssueConnection) graphql.Marshaler {
@@ -40959,7 +40702,7 @@ func (ec *executionContext) _User_recognitions(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder), fc.Args["where"].(*ent.RecognitionWhereInput))
+			return obj.Recognitions(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RecognitionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecognitionConnection) graphql.Marshaler {
@@ -42855,7 +42598,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "intelligenceOwnerID", "intelligenceOwnerIDNEQ", "intelligenceOwnerIDIn", "intelligenceOwnerIDNotIn", "intelligenceOwnerIDGT", "intelligenceOwnerIDGTE", "intelligenceOwnerIDLT", "intelligenceOwnerIDLTE", "intelligenceOwnerIDContains", "intelligenceOwnerIDHasPrefix", "intelligenceOwnerIDHasSuffix", "intelligenceOwnerIDIsNil", "intelligenceOwnerIDNotNil", "intelligenceOwnerIDEqualFold", "intelligenceOwnerIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "member", "memberNEQ", "outstandingBalance", "outstandingBalanceNEQ", "outstandingBalanceIn", "outstandingBalanceNotIn", "outstandingBalanceGT", "outstandingBalanceGTE", "outstandingBalanceLT", "outstandingBalanceLTE", "serviceAssignedAt", "serviceAssignedAtNEQ", "serviceAssignedAtIn", "serviceAssignedAtNotIn", "serviceAssignedAtGT", "serviceAssignedAtGTE", "serviceAssignedAtLT", "serviceAssignedAtLTE", "serviceAssignedAtIsNil", "serviceAssignedAtNotNil", "serviceHandoverAt", "serviceHandoverAtNEQ", "serviceHandoverAtIn", "serviceHandoverAtNotIn", "serviceHandoverAtGT", "serviceHandoverAtGTE", "serviceHandoverAtLT", "serviceHandoverAtLTE", "serviceHandoverAtIsNil", "serviceHandoverAtNotNil", "serviceTakenOverAt", "serviceTakenOverAtNEQ", "serviceTakenOverAtIn", "serviceTakenOverAtNotIn", "serviceTakenOverAtGT", "serviceTakenOverAtGTE", "serviceTakenOverAtLT", "serviceTakenOverAtLTE", "serviceTakenOverAtIsNil", "serviceTakenOverAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasInteractions", "hasInteractionsWith", "hasVisitReports", "hasVisitReportsWith", "hasIntelligenceOwner", "hasIntelligenceOwnerWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "fax", "faxNEQ", "faxIn", "faxNotIn", "faxGT", "faxGTE", "faxLT", "faxLTE", "faxContains", "faxHasPrefix", "faxHasSuffix", "faxIsNil", "faxNotNil", "faxEqualFold", "faxContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "businessScope", "businessScopeNEQ", "businessScopeIn", "businessScopeNotIn", "businessScopeGT", "businessScopeGTE", "businessScopeLT", "businessScopeLTE", "businessScopeContains", "businessScopeHasPrefix", "businessScopeHasSuffix", "businessScopeIsNil", "businessScopeNotNil", "businessScopeEqualFold", "businessScopeContainsFold", "mainProducts", "mainProductsNEQ", "mainProductsIn", "mainProductsNotIn", "mainProductsGT", "mainProductsGTE", "mainProductsLT", "mainProductsLTE", "mainProductsContains", "mainProductsHasPrefix", "mainProductsHasSuffix", "mainProductsIsNil", "mainProductsNotNil", "mainProductsEqualFold", "mainProductsContainsFold", "industryPosition", "industryPositionNEQ", "industryPositionIn", "industryPositionNotIn", "industryPositionGT", "industryPositionGTE", "industryPositionLT", "industryPositionLTE", "industryPositionContains", "industryPositionHasPrefix", "industryPositionHasSuffix", "industryPositionIsNil", "industryPositionNotNil", "industryPositionEqualFold", "industryPositionContainsFold", "recentDevelopments", "recentDevelopmentsNEQ", "recentDevelopmentsIn", "recentDevelopmentsNotIn", "recentDevelopmentsGT", "recentDevelopmentsGTE", "recentDevelopmentsLT", "recentDevelopmentsLTE", "recentDevelopmentsContains", "recentDevelopmentsHasPrefix", "recentDevelopmentsHasSuffix", "recentDevelopmentsIsNil", "recentDevelopmentsNotNil", "recentDevelopmentsEqualFold", "recentDevelopmentsContainsFold", "companySize", "companySizeNEQ", "companySizeIn", "companySizeNotIn", "companySizeGT", "companySizeGTE", "companySizeLT", "companySizeLTE", "companySizeContains", "companySizeHasPrefix", "companySizeHasSuffix", "companySizeIsNil", "companySizeNotNil", "companySizeEqualFold", "companySizeContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceIsNil", "sourceNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "cooperationIntent", "cooperationIntentNEQ", "cooperationIntentIn", "cooperationIntentNotIn", "tier", "tierNEQ", "tierIn", "tierNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "serviceRepID", "serviceRepIDNEQ", "serviceRepIDIn", "serviceRepIDNotIn", "serviceRepIDGT", "serviceRepIDGTE", "serviceRepIDLT", "serviceRepIDLTE", "serviceRepIDContains", "serviceRepIDHasPrefix", "serviceRepIDHasSuffix", "serviceRepIDIsNil", "serviceRepIDNotNil", "serviceRepIDEqualFold", "serviceRepIDContainsFold", "intelligenceOwnerID", "intelligenceOwnerIDNEQ", "intelligenceOwnerIDIn", "intelligenceOwnerIDNotIn", "intelligenceOwnerIDGT", "intelligenceOwnerIDGTE", "intelligenceOwnerIDLT", "intelligenceOwnerIDLTE", "intelligenceOwnerIDContains", "intelligenceOwnerIDHasPrefix", "intelligenceOwnerIDHasSuffix", "intelligenceOwnerIDIsNil", "intelligenceOwnerIDNotNil", "intelligenceOwnerIDEqualFold", "intelligenceOwnerIDContainsFold", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "paymentTermDays", "paymentTermDaysNEQ", "paymentTermDaysIn", "paymentTermDaysNotIn", "paymentTermDaysGT", "paymentTermDaysGTE", "paymentTermDaysLT", "paymentTermDaysLTE", "paymentTermDaysIsNil", "paymentTermDaysNotNil", "contractSignedAt", "contractSignedAtNEQ", "contractSignedAtIn", "contractSignedAtNotIn", "contractSignedAtGT", "contractSignedAtGTE", "contractSignedAtLT", "contractSignedAtLTE", "contractSignedAtIsNil", "contractSignedAtNotNil", "lastOrderAt", "lastOrderAtNEQ", "lastOrderAtIn", "lastOrderAtNotIn", "lastOrderAtGT", "lastOrderAtGTE", "lastOrderAtLT", "lastOrderAtLTE", "lastOrderAtIsNil", "lastOrderAtNotNil", "member", "memberNEQ", "outstandingBalance", "outstandingBalanceNEQ", "outstandingBalanceIn", "outstandingBalanceNotIn", "outstandingBalanceGT", "outstandingBalanceGTE", "outstandingBalanceLT", "outstandingBalanceLTE", "serviceAssignedAt", "serviceAssignedAtNEQ", "serviceAssignedAtIn", "serviceAssignedAtNotIn", "serviceAssignedAtGT", "serviceAssignedAtGTE", "serviceAssignedAtLT", "serviceAssignedAtLTE", "serviceAssignedAtIsNil", "serviceAssignedAtNotNil", "serviceHandoverAt", "serviceHandoverAtNEQ", "serviceHandoverAtIn", "serviceHandoverAtNotIn", "serviceHandoverAtGT", "serviceHandoverAtGTE", "serviceHandoverAtLT", "serviceHandoverAtLTE", "serviceHandoverAtIsNil", "serviceHandoverAtNotNil", "serviceTakenOverAt", "serviceTakenOverAtNEQ", "serviceTakenOverAtIn", "serviceTakenOverAtNotIn", "serviceTakenOverAtGT", "serviceTakenOverAtGTE", "serviceTakenOverAtLT", "serviceTakenOverAtLTE", "serviceTakenOverAtIsNil", "serviceTakenOverAtNotNil", "lastContactAt", "lastContactAtNEQ", "lastContactAtIn", "lastContactAtNotIn", "lastContactAtGT", "lastContactAtGTE", "lastContactAtLT", "lastContactAtLTE", "lastContactAtIsNil", "lastContactAtNotNil", "lastCallAt", "lastCallAtNEQ", "lastCallAtIn", "lastCallAtNotIn", "lastCallAtGT", "lastCallAtGTE", "lastCallAtLT", "lastCallAtLTE", "lastCallAtIsNil", "lastCallAtNotNil", "lastVisitAt", "lastVisitAtNEQ", "lastVisitAtIn", "lastVisitAtNotIn", "lastVisitAtGT", "lastVisitAtGTE", "lastVisitAtLT", "lastVisitAtLTE", "lastVisitAtIsNil", "lastVisitAtNotNil", "nextCallDueAt", "nextCallDueAtNEQ", "nextCallDueAtIn", "nextCallDueAtNotIn", "nextCallDueAtGT", "nextCallDueAtGTE", "nextCallDueAtLT", "nextCallDueAtLTE", "nextCallDueAtIsNil", "nextCallDueAtNotNil", "nextVisitDueAt", "nextVisitDueAtNEQ", "nextVisitDueAtIn", "nextVisitDueAtNotIn", "nextVisitDueAtGT", "nextVisitDueAtGTE", "nextVisitDueAtLT", "nextVisitDueAtLTE", "nextVisitDueAtIsNil", "nextVisitDueAtNotNil", "hasOwner", "hasOwnerWith", "hasServiceRep", "hasServiceRepWith", "hasContacts", "hasContactsWith", "hasIntelligenceOwner", "hasIntelligenceOwnerWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45795,34 +45538,6 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasContactsWith = data
-		case "hasInteractions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInteractions"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasInteractions = data
-		case "hasInteractionsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInteractionsWith"))
-			data, err := ec.unmarshalOInteractionWhereInput2ᚕᚖrapportᚋentᚐInteractionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasInteractionsWith = data
-		case "hasVisitReports":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitReports"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasVisitReports = data
-		case "hasVisitReportsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitReportsWith"))
-			data, err := ec.unmarshalOVisitReportWhereInput2ᚕᚖrapportᚋentᚐVisitReportWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasVisitReportsWith = data
 		case "hasIntelligenceOwner":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIntelligenceOwner"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -45971,7 +45686,7 @@ func (ec *executionContext) unmarshalInputArticleWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "issueID", "issueIDNEQ", "issueIDIn", "issueIDNotIn", "issueIDGT", "issueIDGTE", "issueIDLT", "issueIDLTE", "issueIDContains", "issueIDHasPrefix", "issueIDHasSuffix", "issueIDEqualFold", "issueIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDGT", "departmentIDGTE", "departmentIDLT", "departmentIDLTE", "departmentIDContains", "departmentIDHasPrefix", "departmentIDHasSuffix", "departmentIDIsNil", "departmentIDNotNil", "departmentIDEqualFold", "departmentIDContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "hasIssue", "hasIssueWith", "hasDepartment", "hasDepartmentWith", "hasAuthor", "hasAuthorWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "issueID", "issueIDNEQ", "issueIDIn", "issueIDNotIn", "issueIDGT", "issueIDGTE", "issueIDLT", "issueIDLTE", "issueIDContains", "issueIDHasPrefix", "issueIDHasSuffix", "issueIDEqualFold", "issueIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDGT", "departmentIDGTE", "departmentIDLT", "departmentIDLTE", "departmentIDContains", "departmentIDHasPrefix", "departmentIDHasSuffix", "departmentIDIsNil", "departmentIDNotNil", "departmentIDEqualFold", "departmentIDContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "hasDepartment", "hasDepartmentWith", "hasAuthor", "hasAuthorWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46734,20 +46449,6 @@ func (ec *executionContext) unmarshalInputArticleWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.PositionLTE = data
-		case "hasIssue":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssue"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasIssue = data
-		case "hasIssueWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssueWith"))
-			data, err := ec.unmarshalOBulletinIssueWhereInput2ᚕᚖrapportᚋentᚐBulletinIssueWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasIssueWith = data
 		case "hasDepartment":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDepartment"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -47512,7 +47213,7 @@ func (ec *executionContext) unmarshalInputBulletinIssueWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "publicationID", "publicationIDNEQ", "publicationIDIn", "publicationIDNotIn", "publicationIDGT", "publicationIDGTE", "publicationIDLT", "publicationIDLTE", "publicationIDContains", "publicationIDHasPrefix", "publicationIDHasSuffix", "publicationIDEqualFold", "publicationIDContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "special", "specialNEQ", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "totalNumber", "totalNumberNEQ", "totalNumberIn", "totalNumberNotIn", "totalNumberGT", "totalNumberGTE", "totalNumberLT", "totalNumberLTE", "totalNumberIsNil", "totalNumberNotNil", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "publishedAt", "publishedAtNEQ", "publishedAtIn", "publishedAtNotIn", "publishedAtGT", "publishedAtGTE", "publishedAtLT", "publishedAtLTE", "publishedAtIsNil", "publishedAtNotNil", "hasPublication", "hasPublicationWith", "hasArticles", "hasArticlesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "publicationID", "publicationIDNEQ", "publicationIDIn", "publicationIDNotIn", "publicationIDGT", "publicationIDGTE", "publicationIDLT", "publicationIDLTE", "publicationIDContains", "publicationIDHasPrefix", "publicationIDHasSuffix", "publicationIDEqualFold", "publicationIDContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "special", "specialNEQ", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "totalNumber", "totalNumberNEQ", "totalNumberIn", "totalNumberNotIn", "totalNumberGT", "totalNumberGTE", "totalNumberLT", "totalNumberLTE", "totalNumberIsNil", "totalNumberNotNil", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "publishedAt", "publishedAtNEQ", "publishedAtIn", "publishedAtNotIn", "publishedAtGT", "publishedAtGTE", "publishedAtLT", "publishedAtLTE", "publishedAtIsNil", "publishedAtNotNil", "hasPublication", "hasPublicationWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48198,20 +47899,6 @@ func (ec *executionContext) unmarshalInputBulletinIssueWhereInput(ctx context.Co
 				return it, err
 			}
 			it.HasPublicationWith = data
-		case "hasArticles":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasArticles"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasArticles = data
-		case "hasArticlesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasArticlesWith"))
-			data, err := ec.unmarshalOArticleWhereInput2ᚕᚖrapportᚋentᚐArticleWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasArticlesWith = data
 		}
 	}
 	return it, nil
@@ -48293,7 +47980,7 @@ func (ec *executionContext) unmarshalInputCallbackBatchWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "hasCreatedBy", "hasCreatedByWith", "hasCallbacks", "hasCallbacksWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "hasCreatedBy", "hasCreatedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48755,20 +48442,6 @@ func (ec *executionContext) unmarshalInputCallbackBatchWhereInput(ctx context.Co
 				return it, err
 			}
 			it.HasCreatedByWith = data
-		case "hasCallbacks":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallbacks"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCallbacks = data
-		case "hasCallbacksWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallbacksWith"))
-			data, err := ec.unmarshalOCallbackWhereInput2ᚕᚖrapportᚋentᚐCallbackWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCallbacksWith = data
 		}
 	}
 	return it, nil
@@ -48850,7 +48523,7 @@ func (ec *executionContext) unmarshalInputCallbackWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "batchID", "batchIDNEQ", "batchIDIn", "batchIDNotIn", "batchIDGT", "batchIDGTE", "batchIDLT", "batchIDLTE", "batchIDContains", "batchIDHasPrefix", "batchIDHasSuffix", "batchIDEqualFold", "batchIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDEqualFold", "assigneeIDContainsFold", "member", "memberNEQ", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "reachedAt", "reachedAtNEQ", "reachedAtIn", "reachedAtNotIn", "reachedAtGT", "reachedAtGTE", "reachedAtLT", "reachedAtLTE", "reachedAtIsNil", "reachedAtNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "late", "lateNEQ", "satisfaction", "satisfactionNEQ", "satisfactionIn", "satisfactionNotIn", "satisfactionGT", "satisfactionGTE", "satisfactionLT", "satisfactionLTE", "satisfactionIsNil", "satisfactionNotNil", "suggestions", "suggestionsNEQ", "suggestionsIn", "suggestionsNotIn", "suggestionsGT", "suggestionsGTE", "suggestionsLT", "suggestionsLTE", "suggestionsContains", "suggestionsHasPrefix", "suggestionsHasSuffix", "suggestionsIsNil", "suggestionsNotNil", "suggestionsEqualFold", "suggestionsContainsFold", "hasBatch", "hasBatchWith", "hasAccount", "hasAccountWith", "hasAssignee", "hasAssigneeWith", "hasIssues", "hasIssuesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "batchID", "batchIDNEQ", "batchIDIn", "batchIDNotIn", "batchIDGT", "batchIDGTE", "batchIDLT", "batchIDLTE", "batchIDContains", "batchIDHasPrefix", "batchIDHasSuffix", "batchIDEqualFold", "batchIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDEqualFold", "assigneeIDContainsFold", "member", "memberNEQ", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "reachedAt", "reachedAtNEQ", "reachedAtIn", "reachedAtNotIn", "reachedAtGT", "reachedAtGTE", "reachedAtLT", "reachedAtLTE", "reachedAtIsNil", "reachedAtNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "late", "lateNEQ", "satisfaction", "satisfactionNEQ", "satisfactionIn", "satisfactionNotIn", "satisfactionGT", "satisfactionGTE", "satisfactionLT", "satisfactionLTE", "satisfactionIsNil", "satisfactionNotNil", "suggestions", "suggestionsNEQ", "suggestionsIn", "suggestionsNotIn", "suggestionsGT", "suggestionsGTE", "suggestionsLT", "suggestionsLTE", "suggestionsContains", "suggestionsHasPrefix", "suggestionsHasSuffix", "suggestionsIsNil", "suggestionsNotNil", "suggestionsEqualFold", "suggestionsContainsFold", "hasAssignee", "hasAssigneeWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49746,34 +49419,6 @@ func (ec *executionContext) unmarshalInputCallbackWhereInput(ctx context.Context
 				return it, err
 			}
 			it.SuggestionsContainsFold = data
-		case "hasBatch":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBatch"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBatch = data
-		case "hasBatchWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBatchWith"))
-			data, err := ec.unmarshalOCallbackBatchWhereInput2ᚕᚖrapportᚋentᚐCallbackBatchWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBatchWith = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
-		case "hasAccountWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccountWith = data
 		case "hasAssignee":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignee"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -49788,20 +49433,6 @@ func (ec *executionContext) unmarshalInputCallbackWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasAssigneeWith = data
-		case "hasIssues":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssues"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasIssues = data
-		case "hasIssuesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssuesWith"))
-			data, err := ec.unmarshalOServiceIssueWhereInput2ᚕᚖrapportᚋentᚐServiceIssueWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasIssuesWith = data
 		}
 	}
 	return it, nil
@@ -51651,7 +51282,7 @@ func (ec *executionContext) unmarshalInputComplaintFollowUpWhereInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "complaintIDGT", "complaintIDGTE", "complaintIDLT", "complaintIDLTE", "complaintIDContains", "complaintIDHasPrefix", "complaintIDHasSuffix", "complaintIDEqualFold", "complaintIDContainsFold", "satisfied", "satisfiedNEQ", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasComplaint", "hasComplaintWith", "hasAuthor", "hasAuthorWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "complaintIDGT", "complaintIDGTE", "complaintIDLT", "complaintIDLTE", "complaintIDContains", "complaintIDHasPrefix", "complaintIDHasSuffix", "complaintIDEqualFold", "complaintIDContainsFold", "satisfied", "satisfiedNEQ", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasAuthor", "hasAuthorWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52106,20 +51737,6 @@ func (ec *executionContext) unmarshalInputComplaintFollowUpWhereInput(ctx contex
 				return it, err
 			}
 			it.CreatedAtLTE = data
-		case "hasComplaint":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaint"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasComplaint = data
-		case "hasComplaintWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaintWith"))
-			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖrapportᚋentᚐComplaintWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasComplaintWith = data
 		case "hasAuthor":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -52215,7 +51832,7 @@ func (ec *executionContext) unmarshalInputComplaintStepWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "complaintIDGT", "complaintIDGTE", "complaintIDLT", "complaintIDLTE", "complaintIDContains", "complaintIDHasPrefix", "complaintIDHasSuffix", "complaintIDEqualFold", "complaintIDContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasComplaint", "hasComplaintWith", "hasAuthor", "hasAuthorWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "complaintIDGT", "complaintIDGTE", "complaintIDLT", "complaintIDLTE", "complaintIDContains", "complaintIDHasPrefix", "complaintIDHasSuffix", "complaintIDEqualFold", "complaintIDContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasAuthor", "hasAuthorWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52642,20 +52259,6 @@ func (ec *executionContext) unmarshalInputComplaintStepWhereInput(ctx context.Co
 				return it, err
 			}
 			it.CreatedAtLTE = data
-		case "hasComplaint":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaint"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasComplaint = data
-		case "hasComplaintWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaintWith"))
-			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖrapportᚋentᚐComplaintWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasComplaintWith = data
 		case "hasAuthor":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -52698,7 +52301,7 @@ func (ec *executionContext) unmarshalInputComplaintWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "filedByID", "filedByIDNEQ", "filedByIDIn", "filedByIDNotIn", "filedByIDGT", "filedByIDGTE", "filedByIDLT", "filedByIDLTE", "filedByIDContains", "filedByIDHasPrefix", "filedByIDHasSuffix", "filedByIDIsNil", "filedByIDNotNil", "filedByIDEqualFold", "filedByIDContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "resolvedOnSpot", "resolvedOnSpotNEQ", "promisedReplyAt", "promisedReplyAtNEQ", "promisedReplyAtIn", "promisedReplyAtNotIn", "promisedReplyAtGT", "promisedReplyAtGTE", "promisedReplyAtLT", "promisedReplyAtLTE", "promisedReplyAtIsNil", "promisedReplyAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "repliedLate", "repliedLateNEQ", "escalatedToID", "escalatedToIDNEQ", "escalatedToIDIn", "escalatedToIDNotIn", "escalatedToIDGT", "escalatedToIDGTE", "escalatedToIDLT", "escalatedToIDLTE", "escalatedToIDContains", "escalatedToIDHasPrefix", "escalatedToIDHasSuffix", "escalatedToIDIsNil", "escalatedToIDNotNil", "escalatedToIDEqualFold", "escalatedToIDContainsFold", "hasAccount", "hasAccountWith", "hasFiledBy", "hasFiledByWith", "hasEscalatedTo", "hasEscalatedToWith", "hasSteps", "hasStepsWith", "hasFollowUps", "hasFollowUpsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "filedByID", "filedByIDNEQ", "filedByIDIn", "filedByIDNotIn", "filedByIDGT", "filedByIDGTE", "filedByIDLT", "filedByIDLTE", "filedByIDContains", "filedByIDHasPrefix", "filedByIDHasSuffix", "filedByIDIsNil", "filedByIDNotNil", "filedByIDEqualFold", "filedByIDContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "resolvedOnSpot", "resolvedOnSpotNEQ", "promisedReplyAt", "promisedReplyAtNEQ", "promisedReplyAtIn", "promisedReplyAtNotIn", "promisedReplyAtGT", "promisedReplyAtGTE", "promisedReplyAtLT", "promisedReplyAtLTE", "promisedReplyAtIsNil", "promisedReplyAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "repliedLate", "repliedLateNEQ", "escalatedToID", "escalatedToIDNEQ", "escalatedToIDIn", "escalatedToIDNotIn", "escalatedToIDGT", "escalatedToIDGTE", "escalatedToIDLT", "escalatedToIDLTE", "escalatedToIDContains", "escalatedToIDHasPrefix", "escalatedToIDHasSuffix", "escalatedToIDIsNil", "escalatedToIDNotNil", "escalatedToIDEqualFold", "escalatedToIDContainsFold", "hasFiledBy", "hasFiledByWith", "hasEscalatedTo", "hasEscalatedToWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -53762,20 +53365,6 @@ func (ec *executionContext) unmarshalInputComplaintWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.EscalatedToIDContainsFold = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
-		case "hasAccountWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccountWith = data
 		case "hasFiledBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFiledBy"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -53804,34 +53393,6 @@ func (ec *executionContext) unmarshalInputComplaintWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasEscalatedToWith = data
-		case "hasSteps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSteps"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSteps = data
-		case "hasStepsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStepsWith"))
-			data, err := ec.unmarshalOComplaintStepWhereInput2ᚕᚖrapportᚋentᚐComplaintStepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStepsWith = data
-		case "hasFollowUps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFollowUps"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasFollowUps = data
-		case "hasFollowUpsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFollowUpsWith"))
-			data, err := ec.unmarshalOComplaintFollowUpWhereInput2ᚕᚖrapportᚋentᚐComplaintFollowUpWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasFollowUpsWith = data
 		}
 	}
 	return it, nil
@@ -56104,7 +55665,7 @@ func (ec *executionContext) unmarshalInputCreditDecisionWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "requestID", "requestIDNEQ", "requestIDIn", "requestIDNotIn", "requestIDGT", "requestIDGTE", "requestIDLT", "requestIDLTE", "requestIDContains", "requestIDHasPrefix", "requestIDHasSuffix", "requestIDEqualFold", "requestIDContainsFold", "step", "stepNEQ", "stepIn", "stepNotIn", "approved", "approvedNEQ", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDEqualFold", "decidedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "hasRequest", "hasRequestWith", "hasDecidedBy", "hasDecidedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "requestID", "requestIDNEQ", "requestIDIn", "requestIDNotIn", "requestIDGT", "requestIDGTE", "requestIDLT", "requestIDLTE", "requestIDContains", "requestIDHasPrefix", "requestIDHasSuffix", "requestIDEqualFold", "requestIDContainsFold", "step", "stepNEQ", "stepIn", "stepNotIn", "approved", "approvedNEQ", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDEqualFold", "decidedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "hasDecidedBy", "hasDecidedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -56573,20 +56134,6 @@ func (ec *executionContext) unmarshalInputCreditDecisionWhereInput(ctx context.C
 				return it, err
 			}
 			it.DecidedAtLTE = data
-		case "hasRequest":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequest"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRequest = data
-		case "hasRequestWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestWith"))
-			data, err := ec.unmarshalOCreditRequestWhereInput2ᚕᚖrapportᚋentᚐCreditRequestWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRequestWith = data
 		case "hasDecidedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedBy"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -56682,7 +56229,7 @@ func (ec *executionContext) unmarshalInputCreditRequestWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "requestedByID", "requestedByIDNEQ", "requestedByIDIn", "requestedByIDNotIn", "requestedByIDGT", "requestedByIDGTE", "requestedByIDLT", "requestedByIDLTE", "requestedByIDContains", "requestedByIDHasPrefix", "requestedByIDHasSuffix", "requestedByIDIsNil", "requestedByIDNotNil", "requestedByIDEqualFold", "requestedByIDContainsFold", "oldCreditLimit", "oldCreditLimitNEQ", "oldCreditLimitIn", "oldCreditLimitNotIn", "oldCreditLimitGT", "oldCreditLimitGTE", "oldCreditLimitLT", "oldCreditLimitLTE", "oldCreditLimitIsNil", "oldCreditLimitNotNil", "newCreditLimit", "newCreditLimitNEQ", "newCreditLimitIn", "newCreditLimitNotIn", "newCreditLimitGT", "newCreditLimitGTE", "newCreditLimitLT", "newCreditLimitLTE", "oldPaymentTermDays", "oldPaymentTermDaysNEQ", "oldPaymentTermDaysIn", "oldPaymentTermDaysNotIn", "oldPaymentTermDaysGT", "oldPaymentTermDaysGTE", "oldPaymentTermDaysLT", "oldPaymentTermDaysLTE", "oldPaymentTermDaysIsNil", "oldPaymentTermDaysNotNil", "newPaymentTermDays", "newPaymentTermDaysNEQ", "newPaymentTermDaysIn", "newPaymentTermDaysNotIn", "newPaymentTermDaysGT", "newPaymentTermDaysGTE", "newPaymentTermDaysLT", "newPaymentTermDaysLTE", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasAccount", "hasAccountWith", "hasRequestedBy", "hasRequestedByWith", "hasSteps", "hasStepsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "requestedByID", "requestedByIDNEQ", "requestedByIDIn", "requestedByIDNotIn", "requestedByIDGT", "requestedByIDGTE", "requestedByIDLT", "requestedByIDLTE", "requestedByIDContains", "requestedByIDHasPrefix", "requestedByIDHasSuffix", "requestedByIDIsNil", "requestedByIDNotNil", "requestedByIDEqualFold", "requestedByIDContainsFold", "oldCreditLimit", "oldCreditLimitNEQ", "oldCreditLimitIn", "oldCreditLimitNotIn", "oldCreditLimitGT", "oldCreditLimitGTE", "oldCreditLimitLT", "oldCreditLimitLTE", "oldCreditLimitIsNil", "oldCreditLimitNotNil", "newCreditLimit", "newCreditLimitNEQ", "newCreditLimitIn", "newCreditLimitNotIn", "newCreditLimitGT", "newCreditLimitGTE", "newCreditLimitLT", "newCreditLimitLTE", "oldPaymentTermDays", "oldPaymentTermDaysNEQ", "oldPaymentTermDaysIn", "oldPaymentTermDaysNotIn", "oldPaymentTermDaysGT", "oldPaymentTermDaysGTE", "oldPaymentTermDaysLT", "oldPaymentTermDaysLTE", "oldPaymentTermDaysIsNil", "oldPaymentTermDaysNotNil", "newPaymentTermDays", "newPaymentTermDaysNEQ", "newPaymentTermDaysIn", "newPaymentTermDaysNotIn", "newPaymentTermDaysGT", "newPaymentTermDaysGTE", "newPaymentTermDaysLT", "newPaymentTermDaysLTE", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasRequestedBy", "hasRequestedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -57515,20 +57062,6 @@ func (ec *executionContext) unmarshalInputCreditRequestWhereInput(ctx context.Co
 				return it, err
 			}
 			it.DecidedAtNotNil = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
-		case "hasAccountWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccountWith = data
 		case "hasRequestedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedBy"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -57543,20 +57076,6 @@ func (ec *executionContext) unmarshalInputCreditRequestWhereInput(ctx context.Co
 				return it, err
 			}
 			it.HasRequestedByWith = data
-		case "hasSteps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSteps"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSteps = data
-		case "hasStepsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStepsWith"))
-			data, err := ec.unmarshalOCreditDecisionWhereInput2ᚕᚖrapportᚋentᚐCreditDecisionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStepsWith = data
 		}
 	}
 	return it, nil
@@ -57638,7 +57157,7 @@ func (ec *executionContext) unmarshalInputCultureActivityWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "campaignID", "campaignIDNEQ", "campaignIDIn", "campaignIDNotIn", "campaignIDGT", "campaignIDGTE", "campaignIDLT", "campaignIDLTE", "campaignIDContains", "campaignIDHasPrefix", "campaignIDHasSuffix", "campaignIDEqualFold", "campaignIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "allDay", "allDayNEQ", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "registrationDeadline", "registrationDeadlineNEQ", "registrationDeadlineIn", "registrationDeadlineNotIn", "registrationDeadlineGT", "registrationDeadlineGTE", "registrationDeadlineLT", "registrationDeadlineLTE", "registrationDeadlineIsNil", "registrationDeadlineNotNil", "audienceAll", "audienceAllNEQ", "audienceAllIsNil", "audienceAllNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "registeredCount", "registeredCountNEQ", "registeredCountIn", "registeredCountNotIn", "registeredCountGT", "registeredCountGTE", "registeredCountLT", "registeredCountLTE", "hasCampaign", "hasCampaignWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "campaignID", "campaignIDNEQ", "campaignIDIn", "campaignIDNotIn", "campaignIDGT", "campaignIDGTE", "campaignIDLT", "campaignIDLTE", "campaignIDContains", "campaignIDHasPrefix", "campaignIDHasSuffix", "campaignIDEqualFold", "campaignIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "allDay", "allDayNEQ", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "registrationDeadline", "registrationDeadlineNEQ", "registrationDeadlineIn", "registrationDeadlineNotIn", "registrationDeadlineGT", "registrationDeadlineGTE", "registrationDeadlineLT", "registrationDeadlineLTE", "registrationDeadlineIsNil", "registrationDeadlineNotNil", "audienceAll", "audienceAllNEQ", "audienceAllIsNil", "audienceAllNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "registeredCount", "registeredCountNEQ", "registeredCountIn", "registeredCountNotIn", "registeredCountGT", "registeredCountGTE", "registeredCountLT", "registeredCountLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -58709,20 +58228,6 @@ func (ec *executionContext) unmarshalInputCultureActivityWhereInput(ctx context.
 				return it, err
 			}
 			it.RegisteredCountLTE = data
-		case "hasCampaign":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaign"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCampaign = data
-		case "hasCampaignWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaignWith"))
-			data, err := ec.unmarshalOCultureCampaignWhereInput2ᚕᚖrapportᚋentᚐCultureCampaignWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCampaignWith = data
 		}
 	}
 	return it, nil
@@ -58804,7 +58309,7 @@ func (ec *executionContext) unmarshalInputCultureCampaignWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "theme", "themeNEQ", "themeIn", "themeNotIn", "themeGT", "themeGTE", "themeLT", "themeLTE", "themeContains", "themeHasPrefix", "themeHasSuffix", "themeIsNil", "themeNotNil", "themeEqualFold", "themeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "organizingDepartmentID", "organizingDepartmentIDNEQ", "organizingDepartmentIDIn", "organizingDepartmentIDNotIn", "organizingDepartmentIDGT", "organizingDepartmentIDGTE", "organizingDepartmentIDLT", "organizingDepartmentIDLTE", "organizingDepartmentIDContains", "organizingDepartmentIDHasPrefix", "organizingDepartmentIDHasSuffix", "organizingDepartmentIDIsNil", "organizingDepartmentIDNotNil", "organizingDepartmentIDEqualFold", "organizingDepartmentIDContainsFold", "planID", "planIDNEQ", "planIDIn", "planIDNotIn", "planIDGT", "planIDGTE", "planIDLT", "planIDLTE", "planIDContains", "planIDHasPrefix", "planIDHasSuffix", "planIDIsNil", "planIDNotNil", "planIDEqualFold", "planIDContainsFold", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "startsOnContains", "startsOnHasPrefix", "startsOnHasSuffix", "startsOnEqualFold", "startsOnContainsFold", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "endsOnContains", "endsOnHasPrefix", "endsOnHasSuffix", "endsOnEqualFold", "endsOnContainsFold", "audienceAll", "audienceAllNEQ", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "hasOrganizingDepartment", "hasOrganizingDepartmentWith", "hasSubmittedBy", "hasSubmittedByWith", "hasApprovedBy", "hasApprovedByWith", "hasActivities", "hasActivitiesWith", "hasPlan", "hasPlanWith", "hasRecognitions", "hasRecognitionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "theme", "themeNEQ", "themeIn", "themeNotIn", "themeGT", "themeGTE", "themeLT", "themeLTE", "themeContains", "themeHasPrefix", "themeHasSuffix", "themeIsNil", "themeNotNil", "themeEqualFold", "themeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "organizingDepartmentID", "organizingDepartmentIDNEQ", "organizingDepartmentIDIn", "organizingDepartmentIDNotIn", "organizingDepartmentIDGT", "organizingDepartmentIDGTE", "organizingDepartmentIDLT", "organizingDepartmentIDLTE", "organizingDepartmentIDContains", "organizingDepartmentIDHasPrefix", "organizingDepartmentIDHasSuffix", "organizingDepartmentIDIsNil", "organizingDepartmentIDNotNil", "organizingDepartmentIDEqualFold", "organizingDepartmentIDContainsFold", "planID", "planIDNEQ", "planIDIn", "planIDNotIn", "planIDGT", "planIDGTE", "planIDLT", "planIDLTE", "planIDContains", "planIDHasPrefix", "planIDHasSuffix", "planIDIsNil", "planIDNotNil", "planIDEqualFold", "planIDContainsFold", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "startsOnContains", "startsOnHasPrefix", "startsOnHasSuffix", "startsOnEqualFold", "startsOnContainsFold", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "endsOnContains", "endsOnHasPrefix", "endsOnHasSuffix", "endsOnEqualFold", "endsOnContainsFold", "audienceAll", "audienceAllNEQ", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "hasOrganizingDepartment", "hasOrganizingDepartmentWith", "hasSubmittedBy", "hasSubmittedByWith", "hasApprovedBy", "hasApprovedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -60190,48 +59695,6 @@ func (ec *executionContext) unmarshalInputCultureCampaignWhereInput(ctx context.
 				return it, err
 			}
 			it.HasApprovedByWith = data
-		case "hasActivities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivities"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivities = data
-		case "hasActivitiesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivitiesWith"))
-			data, err := ec.unmarshalOCultureActivityWhereInput2ᚕᚖrapportᚋentᚐCultureActivityWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivitiesWith = data
-		case "hasPlan":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlan"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPlan = data
-		case "hasPlanWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlanWith"))
-			data, err := ec.unmarshalOCulturePlanWhereInput2ᚕᚖrapportᚋentᚐCulturePlanWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPlanWith = data
-		case "hasRecognitions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitions"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRecognitions = data
-		case "hasRecognitionsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitionsWith"))
-			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRecognitionsWith = data
 		}
 	}
 	return it, nil
@@ -60313,7 +59776,7 @@ func (ec *executionContext) unmarshalInputCulturePlanWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "goals", "goalsNEQ", "goalsIn", "goalsNotIn", "goalsGT", "goalsGTE", "goalsLT", "goalsLTE", "goalsContains", "goalsHasPrefix", "goalsHasSuffix", "goalsIsNil", "goalsNotNil", "goalsEqualFold", "goalsContainsFold", "budgetNotes", "budgetNotesNEQ", "budgetNotesIn", "budgetNotesNotIn", "budgetNotesGT", "budgetNotesGTE", "budgetNotesLT", "budgetNotesLTE", "budgetNotesContains", "budgetNotesHasPrefix", "budgetNotesHasSuffix", "budgetNotesIsNil", "budgetNotesNotNil", "budgetNotesEqualFold", "budgetNotesContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "hasSubmittedBy", "hasSubmittedByWith", "hasApprovedBy", "hasApprovedByWith", "hasCampaigns", "hasCampaignsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "goals", "goalsNEQ", "goalsIn", "goalsNotIn", "goalsGT", "goalsGTE", "goalsLT", "goalsLTE", "goalsContains", "goalsHasPrefix", "goalsHasSuffix", "goalsIsNil", "goalsNotNil", "goalsEqualFold", "goalsContainsFold", "budgetNotes", "budgetNotesNEQ", "budgetNotesIn", "budgetNotesNotIn", "budgetNotesGT", "budgetNotesGTE", "budgetNotesLT", "budgetNotesLTE", "budgetNotesContains", "budgetNotesHasPrefix", "budgetNotesHasSuffix", "budgetNotesIsNil", "budgetNotesNotNil", "budgetNotesEqualFold", "budgetNotesContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "hasSubmittedBy", "hasSubmittedByWith", "hasApprovedBy", "hasApprovedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -61307,20 +60770,6 @@ func (ec *executionContext) unmarshalInputCulturePlanWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasApprovedByWith = data
-		case "hasCampaigns":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaigns"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCampaigns = data
-		case "hasCampaignsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaignsWith"))
-			data, err := ec.unmarshalOCultureCampaignWhereInput2ᚕᚖrapportᚋentᚐCultureCampaignWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCampaignsWith = data
 		}
 	}
 	return it, nil
@@ -61402,7 +60851,7 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDGT", "parentIDGTE", "parentIDLT", "parentIDLTE", "parentIDContains", "parentIDHasPrefix", "parentIDHasSuffix", "parentIDIsNil", "parentIDNotNil", "parentIDEqualFold", "parentIDContainsFold", "headID", "headIDNEQ", "headIDIn", "headIDNotIn", "headIDGT", "headIDGTE", "headIDLT", "headIDLTE", "headIDContains", "headIDHasPrefix", "headIDHasSuffix", "headIDIsNil", "headIDNotNil", "headIDEqualFold", "headIDContainsFold", "hasHead", "hasHeadWith", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasMembers", "hasMembersWith", "hasRecognitions", "hasRecognitionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDGT", "parentIDGTE", "parentIDLT", "parentIDLTE", "parentIDContains", "parentIDHasPrefix", "parentIDHasSuffix", "parentIDIsNil", "parentIDNotNil", "parentIDEqualFold", "parentIDContainsFold", "headID", "headIDNEQ", "headIDIn", "headIDNotIn", "headIDGT", "headIDGTE", "headIDLT", "headIDLTE", "headIDContains", "headIDHasPrefix", "headIDHasSuffix", "headIDIsNil", "headIDNotNil", "headIDEqualFold", "headIDContainsFold", "hasHead", "hasHeadWith", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasMembers", "hasMembersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -61955,20 +61404,6 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasMembersWith = data
-		case "hasRecognitions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitions"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRecognitions = data
-		case "hasRecognitionsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitionsWith"))
-			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRecognitionsWith = data
 		}
 	}
 	return it, nil
@@ -64022,7 +63457,7 @@ func (ec *executionContext) unmarshalInputInteractionWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "decisionMakerMet", "decisionMakerMetNEQ", "loggedByID", "loggedByIDNEQ", "loggedByIDIn", "loggedByIDNotIn", "loggedByIDGT", "loggedByIDGTE", "loggedByIDLT", "loggedByIDLTE", "loggedByIDContains", "loggedByIDHasPrefix", "loggedByIDHasSuffix", "loggedByIDIsNil", "loggedByIDNotNil", "loggedByIDEqualFold", "loggedByIDContainsFold", "hasAccount", "hasAccountWith", "hasLoggedBy", "hasLoggedByWith", "hasVisitReport", "hasVisitReportWith", "hasGreetingOutline", "hasGreetingOutlineWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "decisionMakerMet", "decisionMakerMetNEQ", "loggedByID", "loggedByIDNEQ", "loggedByIDIn", "loggedByIDNotIn", "loggedByIDGT", "loggedByIDGTE", "loggedByIDLT", "loggedByIDLTE", "loggedByIDContains", "loggedByIDHasPrefix", "loggedByIDHasSuffix", "loggedByIDIsNil", "loggedByIDNotNil", "loggedByIDEqualFold", "loggedByIDContainsFold", "hasAccount", "hasAccountWith", "hasLoggedBy", "hasLoggedByWith", "hasVisitReport", "hasVisitReportWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -64659,20 +64094,6 @@ func (ec *executionContext) unmarshalInputInteractionWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasVisitReportWith = data
-		case "hasGreetingOutline":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGreetingOutline"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGreetingOutline = data
-		case "hasGreetingOutlineWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGreetingOutlineWith"))
-			data, err := ec.unmarshalOGreetingOutlineWhereInput2ᚕᚖrapportᚋentᚐGreetingOutlineWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGreetingOutlineWith = data
 		}
 	}
 	return it, nil
@@ -64831,7 +64252,7 @@ func (ec *executionContext) unmarshalInputPublicationWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "audience", "audienceNEQ", "audienceIn", "audienceNotIn", "cadence", "cadenceNEQ", "cadenceIn", "cadenceNotIn", "windowStartDay", "windowStartDayNEQ", "windowStartDayIn", "windowStartDayNotIn", "windowStartDayGT", "windowStartDayGTE", "windowStartDayLT", "windowStartDayLTE", "windowEndDay", "windowEndDayNEQ", "windowEndDayIn", "windowEndDayNotIn", "windowEndDayGT", "windowEndDayGTE", "windowEndDayLT", "windowEndDayLTE", "hasIssues", "hasIssuesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "audience", "audienceNEQ", "audienceIn", "audienceNotIn", "cadence", "cadenceNEQ", "cadenceIn", "cadenceNotIn", "windowStartDay", "windowStartDayNEQ", "windowStartDayIn", "windowStartDayNotIn", "windowStartDayGT", "windowStartDayGTE", "windowStartDayLT", "windowStartDayLTE", "windowEndDay", "windowEndDayNEQ", "windowEndDayIn", "windowEndDayNotIn", "windowEndDayGT", "windowEndDayGTE", "windowEndDayLT", "windowEndDayLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -65286,20 +64707,6 @@ func (ec *executionContext) unmarshalInputPublicationWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.WindowEndDayLTE = data
-		case "hasIssues":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssues"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasIssues = data
-		case "hasIssuesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIssuesWith"))
-			data, err := ec.unmarshalOBulletinIssueWhereInput2ᚕᚖrapportᚋentᚐBulletinIssueWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasIssuesWith = data
 		}
 	}
 	return it, nil
@@ -65381,7 +64788,7 @@ func (ec *executionContext) unmarshalInputRecognitionWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "campaignID", "campaignIDNEQ", "campaignIDIn", "campaignIDNotIn", "campaignIDGT", "campaignIDGTE", "campaignIDLT", "campaignIDLTE", "campaignIDContains", "campaignIDHasPrefix", "campaignIDHasSuffix", "campaignIDEqualFold", "campaignIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "citation", "citationNEQ", "citationIn", "citationNotIn", "citationGT", "citationGTE", "citationLT", "citationLTE", "citationContains", "citationHasPrefix", "citationHasSuffix", "citationEqualFold", "citationContainsFold", "hasCampaign", "hasCampaignWith", "hasPeople", "hasPeopleWith", "hasDepartments", "hasDepartmentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "campaignID", "campaignIDNEQ", "campaignIDIn", "campaignIDNotIn", "campaignIDGT", "campaignIDGTE", "campaignIDLT", "campaignIDLTE", "campaignIDContains", "campaignIDHasPrefix", "campaignIDHasSuffix", "campaignIDEqualFold", "campaignIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "citation", "citationNEQ", "citationIn", "citationNotIn", "citationGT", "citationGTE", "citationLT", "citationLTE", "citationContains", "citationHasPrefix", "citationHasSuffix", "citationEqualFold", "citationContainsFold", "hasPeople", "hasPeopleWith", "hasDepartments", "hasDepartmentsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -65878,20 +65285,6 @@ func (ec *executionContext) unmarshalInputRecognitionWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.CitationContainsFold = data
-		case "hasCampaign":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaign"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCampaign = data
-		case "hasCampaignWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCampaignWith"))
-			data, err := ec.unmarshalOCultureCampaignWhereInput2ᚕᚖrapportᚋentᚐCultureCampaignWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCampaignWith = data
 		case "hasPeople":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeople"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -66127,7 +65520,7 @@ func (ec *executionContext) unmarshalInputServiceIssueWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "callbackID", "callbackIDNEQ", "callbackIDIn", "callbackIDNotIn", "callbackIDGT", "callbackIDGTE", "callbackIDLT", "callbackIDLTE", "callbackIDContains", "callbackIDHasPrefix", "callbackIDHasSuffix", "callbackIDEqualFold", "callbackIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "resolvedByID", "resolvedByIDNEQ", "resolvedByIDIn", "resolvedByIDNotIn", "resolvedByIDGT", "resolvedByIDGTE", "resolvedByIDLT", "resolvedByIDLTE", "resolvedByIDContains", "resolvedByIDHasPrefix", "resolvedByIDHasSuffix", "resolvedByIDIsNil", "resolvedByIDNotNil", "resolvedByIDEqualFold", "resolvedByIDContainsFold", "hasCallback", "hasCallbackWith", "hasAccount", "hasAccountWith", "hasResolvedBy", "hasResolvedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "callbackID", "callbackIDNEQ", "callbackIDIn", "callbackIDNotIn", "callbackIDGT", "callbackIDGTE", "callbackIDLT", "callbackIDLTE", "callbackIDContains", "callbackIDHasPrefix", "callbackIDHasSuffix", "callbackIDEqualFold", "callbackIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "resolvedByID", "resolvedByIDNEQ", "resolvedByIDIn", "resolvedByIDNotIn", "resolvedByIDGT", "resolvedByIDGTE", "resolvedByIDLT", "resolvedByIDLTE", "resolvedByIDContains", "resolvedByIDHasPrefix", "resolvedByIDHasSuffix", "resolvedByIDIsNil", "resolvedByIDNotNil", "resolvedByIDEqualFold", "resolvedByIDContainsFold", "hasResolvedBy", "hasResolvedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -66932,34 +66325,6 @@ func (ec *executionContext) unmarshalInputServiceIssueWhereInput(ctx context.Con
 				return it, err
 			}
 			it.ResolvedByIDContainsFold = data
-		case "hasCallback":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallback"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCallback = data
-		case "hasCallbackWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCallbackWith"))
-			data, err := ec.unmarshalOCallbackWhereInput2ᚕᚖrapportᚋentᚐCallbackWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCallbackWith = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
-		case "hasAccountWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖrapportᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccountWith = data
 		case "hasResolvedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResolvedBy"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -68539,7 +67904,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDGT", "departmentIDGTE", "departmentIDLT", "departmentIDLTE", "departmentIDContains", "departmentIDHasPrefix", "departmentIDHasSuffix", "departmentIDIsNil", "departmentIDNotNil", "departmentIDEqualFold", "departmentIDContainsFold", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "hasDepartment", "hasDepartmentWith", "hasManager", "hasManagerWith", "hasReports", "hasReportsWith", "hasRecognitions", "hasRecognitionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDGT", "departmentIDGTE", "departmentIDLT", "departmentIDLTE", "departmentIDContains", "departmentIDHasPrefix", "departmentIDHasSuffix", "departmentIDIsNil", "departmentIDNotNil", "departmentIDEqualFold", "departmentIDContainsFold", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "hasDepartment", "hasDepartmentWith", "hasManager", "hasManagerWith", "hasReports", "hasReportsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -69316,20 +68681,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasReportsWith = data
-		case "hasRecognitions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitions"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRecognitions = data
-		case "hasRecognitionsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecognitionsWith"))
-			data, err := ec.unmarshalORecognitionWhereInput2ᚕᚖrapportᚋentᚐRecognitionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRecognitionsWith = data
 		}
 	}
 	return it, nil

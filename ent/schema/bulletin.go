@@ -52,7 +52,7 @@ func (Publication) Fields() []ent.Field {
 func (Publication) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("issues", BulletinIssue.Type).Ref("publication").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), noWhereInput),
 	}
 }
 
@@ -90,7 +90,7 @@ func (BulletinIssue) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("publication", Publication.Type).Field("publication_id").Unique().Required().Immutable(),
 		edge.From("articles", Article.Type).Ref("issue").
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), noWhereInput),
 	}
 }
 
@@ -138,7 +138,7 @@ func (Article) Hooks() []ent.Hook {
 
 func (Article) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("issue", BulletinIssue.Type).Field("issue_id").Unique().Required().Immutable(),
+		edge.To("issue", BulletinIssue.Type).Field("issue_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("department", Department.Type).Field("department_id").Unique(),
 		edge.To("author", User.Type).Field("author_id").Unique().Immutable().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),

@@ -83,10 +83,10 @@ func (CultureCampaign) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			Comment("The executive who approved or rejected it."),
 		edge.From("activities", CultureActivity.Type).Ref("campaign").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
-		edge.To("plan", CulturePlan.Type).Field("plan_id").Unique(),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), noWhereInput),
+		edge.To("plan", CulturePlan.Type).Field("plan_id").Unique().Annotations(noWhereInput),
 		edge.From("recognitions", Recognition.Type).Ref("campaign").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), noWhereInput),
 	}
 }
 
@@ -245,7 +245,7 @@ func (CultureActivity) Fields() []ent.Field {
 
 func (CultureActivity) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("campaign", CultureCampaign.Type).Field("campaign_id").Unique().Required().Immutable(),
+		edge.To("campaign", CultureCampaign.Type).Field("campaign_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("audience", Department.Type).
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.From("registrations", ActivityRegistration.Type).Ref("activity").
@@ -424,7 +424,7 @@ func (CulturePlan) Edges() []ent.Edge {
 		edge.To("approved_by", User.Type).Field("approved_by_id").Unique().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.From("campaigns", CultureCampaign.Type).Ref("plan").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), noWhereInput),
 	}
 }
 
@@ -459,7 +459,7 @@ const MaxRecognized = 50
 
 func (Recognition) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("campaign", CultureCampaign.Type).Field("campaign_id").Unique().Required().Immutable(),
+		edge.To("campaign", CultureCampaign.Type).Field("campaign_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("people", User.Type),
 		edge.To("departments", Department.Type),
 	}

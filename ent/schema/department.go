@@ -51,7 +51,7 @@ func (Department) Edges() []ent.Edge {
 		edge.From("audience_of_activities", CultureActivity.Type).Ref("audience").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("recognitions", Recognition.Type).Ref("departments").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), noWhereInput),
 	}
 }
 

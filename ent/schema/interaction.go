@@ -71,7 +71,8 @@ func (Interaction) Edges() []ent.Edge {
 		edge.To("visit_report", VisitReport.Type).Unique().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
 		edge.To("greeting_outline", GreetingOutline.Type).Unique().Immutable().
-			Comment("The approved outline a GREETING follows."),
+			Comment("The approved outline a GREETING follows.").
+			Annotations(noWhereInput),
 	}
 }
 

@@ -15,6 +15,14 @@ import (
 	"rapport/internal/pulid"
 )
 
+// noWhereInput keeps an edge out of its type's where input: a filter
+// across an edge is a plain subquery, which the policy of the rows it
+// reaches does not check, so an edge whose rows the viewer may not read
+// (a rep's callback's account, a published issue's rejected articles)
+// offers none. graph/where_test.go lists the filters that are offered and
+// why each is safe.
+var noWhereInput = entgql.Skip(entgql.SkipWhereInput)
+
 // IDMixin gives a type its global ID: a two-letter prefix naming the type
 // followed by a ULID (see internal/pulid).
 type IDMixin struct {

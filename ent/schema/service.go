@@ -66,7 +66,7 @@ func (CallbackBatch) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("created_by", User.Type).Field("created_by_id").Unique().Immutable(),
 		edge.From("callbacks", Callback.Type).Ref("batch").
-			Annotations(entgql.RelayConnection(), readOnlyInputs),
+			Annotations(entgql.RelayConnection(), readOnlyInputs, noWhereInput),
 	}
 }
 
@@ -102,10 +102,10 @@ func (Callback) Fields() []ent.Field {
 
 func (Callback) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("batch", CallbackBatch.Type).Field("batch_id").Unique().Required().Immutable(),
-		edge.From("account", Account.Type).Ref("callbacks").Field("account_id").Unique().Required().Immutable(),
+		edge.To("batch", CallbackBatch.Type).Field("batch_id").Unique().Required().Immutable().Annotations(noWhereInput),
+		edge.From("account", Account.Type).Ref("callbacks").Field("account_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("assignee", User.Type).Field("assignee_id").Unique().Required(),
-		edge.From("issues", ServiceIssue.Type).Ref("callback").Annotations(readOnlyInputs),
+		edge.From("issues", ServiceIssue.Type).Ref("callback").Annotations(readOnlyInputs, noWhereInput),
 	}
 }
 
@@ -147,8 +147,8 @@ func (ServiceIssue) Fields() []ent.Field {
 
 func (ServiceIssue) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("callback", Callback.Type).Field("callback_id").Unique().Required().Immutable(),
-		edge.From("account", Account.Type).Ref("service_issues").Field("account_id").Unique().Required().Immutable(),
+		edge.To("callback", Callback.Type).Field("callback_id").Unique().Required().Immutable().Annotations(noWhereInput),
+		edge.From("account", Account.Type).Ref("service_issues").Field("account_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("resolved_by", User.Type).Field("resolved_by_id").Unique(),
 	}
 }
@@ -211,11 +211,11 @@ func (Complaint) Fields() []ent.Field {
 
 func (Complaint) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("account", Account.Type).Ref("complaints").Field("account_id").Unique().Required().Immutable(),
+		edge.From("account", Account.Type).Ref("complaints").Field("account_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("filed_by", User.Type).Field("filed_by_id").Unique().Immutable(),
 		edge.To("escalated_to", User.Type).Field("escalated_to_id").Unique().Immutable(),
-		edge.From("steps", ComplaintStep.Type).Ref("complaint").Annotations(readOnlyInputs),
-		edge.From("follow_ups", ComplaintFollowUp.Type).Ref("complaint").Annotations(readOnlyInputs),
+		edge.From("steps", ComplaintStep.Type).Ref("complaint").Annotations(readOnlyInputs, noWhereInput),
+		edge.From("follow_ups", ComplaintFollowUp.Type).Ref("complaint").Annotations(readOnlyInputs, noWhereInput),
 		edge.From("case_studies", CaseStudy.Type).Ref("complaint").Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
@@ -253,7 +253,7 @@ func (ComplaintStep) Fields() []ent.Field {
 
 func (ComplaintStep) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("complaint", Complaint.Type).Field("complaint_id").Unique().Required().Immutable(),
+		edge.To("complaint", Complaint.Type).Field("complaint_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("author", User.Type).Field("author_id").Unique().Immutable(),
 	}
 }
@@ -293,7 +293,7 @@ func (ComplaintFollowUp) Fields() []ent.Field {
 
 func (ComplaintFollowUp) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("complaint", Complaint.Type).Field("complaint_id").Unique().Required().Immutable(),
+		edge.To("complaint", Complaint.Type).Field("complaint_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("author", User.Type).Field("author_id").Unique().Immutable(),
 	}
 }
@@ -374,9 +374,9 @@ func (CreditRequest) Fields() []ent.Field {
 
 func (CreditRequest) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("account", Account.Type).Ref("credit_requests").Field("account_id").Unique().Required().Immutable(),
+		edge.From("account", Account.Type).Ref("credit_requests").Field("account_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("requested_by", User.Type).Field("requested_by_id").Unique().Immutable(),
-		edge.From("steps", CreditDecision.Type).Ref("request").Annotations(readOnlyInputs),
+		edge.From("steps", CreditDecision.Type).Ref("request").Annotations(readOnlyInputs, noWhereInput),
 	}
 }
 
@@ -413,7 +413,7 @@ func (CreditDecision) Fields() []ent.Field {
 
 func (CreditDecision) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("request", CreditRequest.Type).Field("request_id").Unique().Required().Immutable(),
+		edge.To("request", CreditRequest.Type).Field("request_id").Unique().Required().Immutable().Annotations(noWhereInput),
 		edge.To("decided_by", User.Type).Field("decided_by_id").Unique().Required().Immutable(),
 	}
 }

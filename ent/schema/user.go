@@ -62,7 +62,8 @@ func (User) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("recognitions", Recognition.Type).Ref("people").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
-			Comment("The awards and role-model recognitions naming the user (on their profile)."),
+			Comment("The awards and role-model recognitions naming the user (on their profile).").
+			Annotations(noWhereInput),
 	}
 }
 

@@ -3,7 +3,10 @@ package api_test
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
+
+	"rapport/internal/auth"
 )
 
 func TestAccountVisibilityByRole(t *testing.T) {
@@ -238,4 +241,29 @@ func TestOrganizationSettings(t *testing.T) {
 			t.Fatalf("acme after globex's change: %v", r.Data)
 		}
 	})
+}
+
+// Filters across edges to rows the viewer may not read are not offered: a
+// rep could otherwise test, through a batch's totalCount, the accounts of
+// every callback in it (credit limits, balances, names), and finance the
+// contacts of any account that ever asked for credit.
+func TestNoWhereFilterReachesUnreadableRows(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	rep := e.as("acme", "rep", auth.RoleServiceRep)
+	finance := e.as("acme", "fin", auth.RoleFinance)
+	for _, c := range []struct {
+		u *user
+		q string
+	}{
+		{rep, `{ callbackBatches(first: 10, where: {hasCallbacksWith: [{hasAccountWith: [{creditLimitGTE: 1000000}]}]}) { totalCount } }`},
+		{rep, `{ serviceIssues(first: 10, where: {hasAccountWith: [{outstandingBalanceGT: 0}]}) { totalCount } }`},
+		{rep, `{ complaints(first: 10, where: {hasAccountWith: [{nameHasPrefix: "华东"}]}) { totalCount } }`},
+		{finance, `{ creditRequests(first: 10, where: {hasAccountWith: [{hasContactsWith: [{mobileHasPrefix: "139"}]}]}) { totalCount } }`},
+		{rep, `{ accounts(first: 10, where: {hasInteractionsWith: [{summaryContains: "报价"}]}) { totalCount } }`},
+	} {
+		if r := c.u.do(c.q, nil).code(t, "BAD_USER_INPUT"); !strings.Contains(r.Errors[0].Message, "not defined") {
+			t.Errorf("%s: %s", c.q, r.Errors[0].Message)
+		}
+	}
 }
