@@ -248,8 +248,12 @@ func caseStudyPolicy() privacy.Policy {
 				return apierr.Forbiddenf("a case study is never changed")
 			}
 			id, _ := m.ComplaintID()
-			if err := mayHandleComplaint(ctx, m.Client(), viewer.FromContext(ctx), id); err != nil {
+			v := viewer.FromContext(ctx)
+			if err := mayHandleComplaint(ctx, m.Client(), v, id); err != nil {
 				return err
+			}
+			if !v.Can(authz.SuperviseService) { // the library is the whole organisation's
+				return apierr.Forbiddenf("only a service supervisor adds a complaint to the case library")
 			}
 			return privacy.Allow
 		})},
@@ -340,8 +344,6 @@ func serviceAccountChange(ctx context.Context, v *viewer.Viewer, m *gen.AccountM
 		return privacy.Allow // CreditDecision's policy let v sign
 	case handover && onlyFields(m, account.FieldServiceHandoverAt) && v.Can(authz.RecordCallbacks):
 		return scoped(ctx, m, account.ServiceRepID(v.UserID), "only the account's service rep records their handover")
-	case takeOver && onlyFields(m, account.FieldServiceTakenOverAt) && v.Can(authz.RecordCallbacks) && !v.Can(authz.SuperviseService):
-		return scoped(ctx, m, account.ServiceRepID(v.UserID), "a service rep takes over only the accounts they service")
 	case takeOver && onlyFields(m, account.FieldServiceTakenOverAt, account.FieldServiceRepID) && v.Can(authz.SuperviseService):
 		return scoped(ctx, m, AccountsVisibleTo(v), "you may not take this account over")
 	case handover || takeOver || m.ServiceHandoverAtCleared() || m.ServiceTakenOverAtCleared():

@@ -156,6 +156,10 @@ func TestServiceWatchlist(t *testing.T) {
 		// The service department takes Quiet over: it keeps no rep, so the
 		// least loaded (rep2, with none) gets it.
 		w.rep1.op("service.graphql", "TakeOverAccount", map[string]any{"accountID": quiet.ID}).code(t, "NOT_FOUND")
+		serviced := e.client.Account.Create().SetName("Serviced 服务中").SetOrganizationID(org.ID).SetOwnerID(pulid.ID(w.am1.id)).
+			SetServiceRepID(pulid.ID(w.rep1.id)).SetCreatedAt(old).SaveX(ctx)
+		w.rep1.op("service.graphql", "TakeOverAccount", map[string]any{"accountID": serviced.ID}).code(t, "FORBIDDEN") // the supervisor's decision
+		e.client.Account.UpdateOne(serviced).SetServiceTakenOverAt(time.Now()).ExecX(ctx) // out of the lists below
 		w.sup.op("service.graphql", "TakeOverAccount", map[string]any{"accountID": w.a2}).code(t, "BAD_USER_INPUT")
 		r = w.sup.op("service.graphql", "TakeOverAccount", map[string]any{"accountID": quiet.ID}).ok(t)
 		if r.str(t, "takeOverAccount.serviceRep.id") != w.rep2.id || r.get(t, "takeOverAccount.serviceTakenOverAt") == nil {
@@ -436,6 +440,7 @@ func TestComplaints(t *testing.T) {
 		// The case library: the whole organisation reads it, by category and text.
 		w.rep1.op("service.graphql", "AddCaseStudy", map[string]any{"complaintID": id, "lesson": ""}).code(t, "BAD_USER_INPUT")
 		w.emp.op("service.graphql", "AddCaseStudy", map[string]any{"complaintID": id, "lesson": "x"}).code(t, "NOT_FOUND")
+		w.rep1.op("service.graphql", "AddCaseStudy", map[string]any{"complaintID": id, "lesson": "客户名称与细节"}).code(t, "FORBIDDEN") // handles it, publishes nothing
 		r = w.sup.op("service.graphql", "AddCaseStudy", map[string]any{"complaintID": id, "lesson": "包装需加固：第三方物流运输前检查包装等级"}).ok(t)
 		if r.str(t, "addCaseStudy.category") != "产品质量" || r.str(t, "addCaseStudy.title") == "" {
 			t.Fatalf("case study: %v", r.Data)
