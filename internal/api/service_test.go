@@ -159,7 +159,7 @@ func TestServiceWatchlist(t *testing.T) {
 		serviced := e.client.Account.Create().SetName("Serviced 服务中").SetOrganizationID(org.ID).SetOwnerID(pulid.ID(w.am1.id)).
 			SetServiceRepID(pulid.ID(w.rep1.id)).SetCreatedAt(old).SaveX(ctx)
 		w.rep1.op("service.graphql", "TakeOverAccount", map[string]any{"accountID": serviced.ID}).code(t, "FORBIDDEN") // the supervisor's decision
-		e.client.Account.UpdateOne(serviced).SetServiceTakenOverAt(time.Now()).ExecX(ctx) // out of the lists below
+		e.client.Account.UpdateOne(serviced).SetServiceTakenOverAt(time.Now()).ExecX(ctx)                              // out of the lists below
 		w.sup.op("service.graphql", "TakeOverAccount", map[string]any{"accountID": w.a2}).code(t, "BAD_USER_INPUT")
 		r = w.sup.op("service.graphql", "TakeOverAccount", map[string]any{"accountID": quiet.ID}).ok(t)
 		if r.str(t, "takeOverAccount.serviceRep.id") != w.rep2.id || r.get(t, "takeOverAccount.serviceTakenOverAt") == nil {
