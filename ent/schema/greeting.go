@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	gen "rapport/ent"
+	"rapport/ent/greetingoutline"
 	"rapport/ent/privacy"
 	"rapport/internal/apierr"
 	"rapport/internal/authz"
@@ -70,8 +71,8 @@ func (GreetingOutline) Annotations() []schema.Annotation {
 }
 
 // Policy: everyone in the organisation reads the outlines and may write
-// one; only a sales manager or an admin decides on them, and a decided
-// outline is not rewritten.
+// one; only a sales manager or an admin decides on them, never on their
+// own, and a decided outline is not rewritten.
 func (GreetingOutline) Policy() ent.Policy {
 	return privacy.Policy{
 		Mutation: privacy.MutationPolicy{
@@ -83,8 +84,22 @@ func (GreetingOutline) Policy() ent.Policy {
 					}
 					return privacy.Skip
 				}
-				if _, deciding := m.Status(); deciding && !v.Can(authz.ApproveGreetings) {
-					return apierr.Forbiddenf("only a sales manager or an admin approves greeting outlines")
+				if _, deciding := m.Status(); deciding {
+					if !v.Can(authz.ApproveGreetings) {
+						return apierr.Forbiddenf("only a sales manager or an admin approves greeting outlines")
+					}
+					// An approval is a second pair of eyes: never the author's.
+					ids, err := m.IDs(ctx)
+					if err != nil {
+						return err
+					}
+					own, err := m.Client().GreetingOutline.Query().Where(greetingoutline.IDIn(ids...), greetingoutline.AuthorID(v.UserID)).Exist(ctx)
+					if err != nil {
+						return err
+					}
+					if own {
+						return apierr.Forbiddenf("an outline is decided by someone other than its author")
+					}
 				}
 				if !v.Can(authz.ApproveGreetings) {
 					return apierr.Forbiddenf("an outline is changed by a new one, not edited")

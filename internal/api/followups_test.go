@@ -533,10 +533,14 @@ func TestGreetingOutlines(t *testing.T) {
 			t.Fatalf("decision: %v", r.Data)
 		}
 		w.admin.do(decide, map[string]any{"id": id, "ok": false}).code(t, "CONFLICT") // decided already
+		// A sales manager's own outline needs another's approval.
+		own := w.sm1.do(`mutation { createGreetingOutline(input: {title: "中秋问候", body: "……"}) { id } }`, nil).ok(t).str(t, "createGreetingOutline.id")
+		w.sm1.do(decide, map[string]any{"id": own, "ok": true}).code(t, "FORBIDDEN")
+		w.sm2.do(decide, map[string]any{"id": own, "ok": true}).ok(t)
 		greet(w.am1, id).ok(t)
 		w.am1.do(`mutation($a: ID!, $o: ID, $at: Time!) { logInteraction(input: {accountID: $a, kind: PHONE, occurredAt: $at, greetingOutlineID: $o}) { id } }`,
 			map[string]any{"a": w.a1, "o": id, "at": rfc(time.Now())}).code(t, "BAD_USER_INPUT")
-		if n := w.am2.do(`{ greetingOutlines(first: 5) { totalCount } }`, nil).ok(t).num(t, "greetingOutlines.totalCount"); n != 1 {
+		if n := w.am2.do(`{ greetingOutlines(first: 5) { totalCount } }`, nil).ok(t).num(t, "greetingOutlines.totalCount"); n != 2 {
 			t.Fatalf("the organisation's outlines: %d", n)
 		}
 		if n := w.gam.do(`{ greetingOutlines(first: 5) { totalCount } }`, nil).ok(t).num(t, "greetingOutlines.totalCount"); n != 0 {
