@@ -145,6 +145,10 @@ func provision(ctx context.Context, client *ent.Client, cache *authCache, c *aut
 	}
 	if !slices.Equal(u.roles, roles) || (name != "" && u.name != name) || (email != "" && u.email != email) || now.Sub(u.lastSeen) > seenEvery {
 		upd := client.User.UpdateOneID(u.id).SetRoles(roles).SetLastSeenAt(now.UTC())
+		if slices.ContainsFunc(u.roles, func(r string) bool { return !slices.Contains(roles, r) }) {
+			// A role lost: the calendar feeds handed out under it stop.
+			upd.AddCalendarTokenVersion(1)
+		}
 		if name != "" {
 			upd.SetName(name)
 		}

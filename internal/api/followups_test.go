@@ -16,6 +16,7 @@ import (
 
 	"rapport/internal/auth"
 	"rapport/internal/cadence"
+	"rapport/internal/calfeed"
 	"rapport/internal/followup"
 	"rapport/internal/pulid"
 	"rapport/internal/testdb"
@@ -576,5 +577,36 @@ func TestContactOverviewIsBounded(t *testing.T) {
 	if r.get(t, "contactOverview.truncated") != true || r.num(t, "contactOverview.rows.0.contacts") != followup.MaxOverviewContacts {
 		t.Fatalf("a sheet over %d contacts: truncated %v, %v contacts read", followup.MaxOverviewContacts,
 			r.get(t, "contactOverview.truncated"), r.get(t, "contactOverview.rows.0.contacts"))
+	}
+}
+
+// A feed URL is a credential that calendar applications poll without
+// signing in: it stops when its user loses a role (new URLs from their next
+// request) and when they have not signed in for calfeed.IdleFeed.
+func TestFeedURLsStopWithTheirUser(t *testing.T) {
+	e := sqliteEnv(t)
+	e.org("acme")
+	sm := e.as("acme", "sm", auth.RoleSalesManager, auth.RoleEmployee)
+	url := func(u *user) string {
+		return strings.TrimPrefix(u.do(`{ viewer { agendaCalendarURL } }`, nil).ok(t).str(t, "viewer.agendaCalendarURL"), e.url)
+	}
+	feed := url(sm)
+	if st := e.raw("GET", feed, "", nil).status; st != http.StatusOK {
+		t.Fatalf("the feed: HTTP %d", st)
+	}
+	// A new role keeps the URL; a lost one ends it.
+	promoted := &user{e: e, id: sm.id, token: token(t, "acme", "sm", auth.RoleSalesManager, auth.RoleEmployee, auth.RoleHR)}
+	if url(promoted) != feed || e.raw("GET", feed, "", nil).status != http.StatusOK {
+		t.Fatal("a role gained changed the feed URL")
+	}
+	demoted := &user{e: e, id: sm.id, token: token(t, "acme", "sm", auth.RoleEmployee)}
+	fresh := url(demoted)
+	if fresh == feed || e.raw("GET", feed, "", nil).status != http.StatusNotFound || e.raw("GET", fresh, "", nil).status != http.StatusOK {
+		t.Fatal("the feed handed out under a lost role is still served")
+	}
+	// Not signed in for longer than calfeed.IdleFeed: no feed until they are.
+	e.client.User.UpdateOneID(pulid.ID(sm.id)).SetLastSeenAt(time.Now().Add(-calfeed.IdleFeed - time.Hour)).ExecX(sys(t.Context()))
+	if st := e.raw("GET", fresh, "", nil).status; st != http.StatusNotFound {
+		t.Fatalf("the feed of a user gone for %v: HTTP %d", calfeed.IdleFeed, st)
 	}
 }

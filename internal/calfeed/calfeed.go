@@ -136,8 +136,17 @@ func verify(ctx context.Context, c *ent.Client, token string, k feedKind) (*ent.
 	if !hmac.Equal([]byte(sig), []byte(mac(secret, u, k))) {
 		return nil, errBadToken
 	}
+	if time.Since(u.LastSeenAt) > IdleFeed {
+		return nil, errBadToken // until they sign in again
+	}
 	return u, nil
 }
+
+// IdleFeed is how long a user's feeds are served after they last signed in:
+// calendar applications poll them without signing in, so a user who left
+// (whom the identity provider no longer signs in) loses them after this.
+// A user who loses a role gets new feed URLs at their next request.
+const IdleFeed = 60 * 24 * time.Hour
 
 // Handler serves the agenda feeds: the user's agenda from today, overdue
 // items on today, as all-day events on their due day in the organisation's
