@@ -378,7 +378,7 @@ var AccountScopedTypes = map[string]string{
 	"IntelligenceItem": "SEE",
 	"Interaction":      "SEE",
 	"TierChange":       "EDIT",
-	"VisitReport":      "SEE",
+	"VisitReport":      "EDIT",
 }
 
 // IsEmptyWhereInput reports the error of a WhereInput with nothing in it

@@ -15,11 +15,13 @@ import (
 // VisitReport is what an account manager records after a visit (domain §3):
 // the client's needs, their environment, the service entry point. A
 // proposal is due within 3 days of the visit; submitting it is recorded
-// here, and a late one is listed (lateProposals).
+// here, and a late one is listed (lateProposals). It is the account
+// manager's work: written by whoever edits the account (its manager, their
+// sales manager, an admin), read by whoever reads it.
 type VisitReport struct{ ent.Schema }
 
 func (VisitReport) Mixin() []ent.Mixin {
-	return []ent.Mixin{WithID("VR"), TimeMixin{}, TenantMixin{}, AccountScoped{Write: SeeAccount}, VersionMixin{}, AuditMixin{}}
+	return []ent.Mixin{WithID("VR"), TimeMixin{}, TenantMixin{}, AccountScoped{Write: EditAccount}, VersionMixin{}, AuditMixin{}}
 }
 
 func (VisitReport) Fields() []ent.Field {

@@ -499,6 +499,10 @@ func TestVisitReportsAndProposals(t *testing.T) {
 			t.Fatalf("am2 sees %d of am1's late proposals", n)
 		}
 		submit := `mutation($id: ID!) { submitProposal(visitReportID: $id, summary: "管理培训方案") { proposalSubmittedAt proposalSummary } }`
+		for _, reader := range []*user{w.exec, w.sup, w.rep1} { // they read a1, and write none of its reports
+			reader.do(submit, map[string]any{"id": report}).code(t, "FORBIDDEN")
+			reader.do(`mutation($id: ID!) { updateVisitReport(id: $id, input: {needsAnalysis: "改写"}) { id } }`, map[string]any{"id": report}).code(t, "FORBIDDEN")
+		}
 		w.am1.do(submit, map[string]any{"id": report}).ok(t)
 		w.am1.do(submit, map[string]any{"id": report}).code(t, "CONFLICT")
 		if n := w.am1.do(late, nil).ok(t).num(t, "lateProposals.totalCount"); n != 0 {
