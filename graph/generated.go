@@ -6716,7 +6716,9 @@ extend type Mutation {
   """
   createBulletinIssue(input: CreateBulletinIssueInput!): BulletinIssue!
   """
-  Submit an article to an issue in EDITING (CORRESPONDENT or EDITOR).
+  Submit an article to an issue in EDITING (CORRESPONDENT or EDITOR). A
+  correspondent writes for their own department (the default; another one
+  is FORBIDDEN); an editor names any.
   """
   submitArticle(input: SubmitArticleInput!): Article!
   """

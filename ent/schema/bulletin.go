@@ -270,6 +270,20 @@ func (Article) Policy() ent.Policy {
 					if u := v.User(); u != nil {
 						m.SetAuthorID(*u)
 					}
+					if v.Can(authz.ManagePublications) {
+						return privacy.Skip // an editor files for any department
+					}
+					// A correspondent writes for their own department.
+					author, err := m.Client().User.Get(ctx, v.UserID)
+					if err != nil {
+						return err
+					}
+					switch dep, given := m.DepartmentID(); {
+					case given && dep != author.DepartmentID:
+						return apierr.Forbiddenf("a correspondent submits articles for their own department")
+					case !given && author.DepartmentID != "":
+						m.SetDepartmentID(author.DepartmentID)
+					}
 					return privacy.Skip
 				}
 				if !v.Can(authz.ManagePublications) {

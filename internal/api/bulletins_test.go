@@ -293,3 +293,28 @@ func TestBulletinDistributionAlertsAndOrder(t *testing.T) {
 		}
 	})
 }
+
+// A correspondent submits for their own department: by default, and never
+// for another one; an editor files for any.
+func TestCorrespondentsWriteForTheirDepartment(t *testing.T) {
+	e := sqliteEnv(t)
+	w := newBulletinWorld(t, e)
+	admin := e.as("acme", "admin", auth.RoleAdmin)
+	dept := func(name string) string {
+		return admin.do(`mutation($n: String!) { createDepartment(input: {name: $n}) { id } }`, map[string]any{"n": name}).ok(t).str(t, "createDepartment.id")
+	}
+	mine, theirs := dept("财务部"), dept("市场部")
+	admin.do(`mutation($id: ID!, $d: ID!) { updateUser(id: $id, input: {departmentID: $d}) { id } }`, map[string]any{"id": w.corr.id, "d": mine}).ok(t)
+	id := w.issue(t, w.editor, 2027, false, "2027 年第 1 期")["id"].(string)
+	w.editor.op("bulletins.graphql", "AdvanceBulletinIssue", map[string]any{"id": id, "to": "EDITING"}).ok(t)
+	submit := `mutation($in: SubmitArticleInput!) { submitArticle(input: $in) { id department { id } } }`
+	in := func(dept any) map[string]any {
+		return map[string]any{"in": map[string]any{"issueID": id, "title": "稿件", "body": "正文", "departmentID": dept}}
+	}
+	w.corr.do(submit, in(theirs)).code(t, "FORBIDDEN")
+	if r := w.corr.do(submit, in(nil)).ok(t); r.str(t, "submitArticle.department.id") != mine {
+		t.Fatalf("a correspondent's article files under %v", r.get(t, "submitArticle.department"))
+	}
+	w.corr.do(submit, in(mine)).ok(t)
+	w.editor.do(submit, in(theirs)).ok(t)
+}
