@@ -172,7 +172,7 @@ var settings = []setting{
 			return wholeNumber(&c.QueryLimits.MaxCost, "RAPPORT_MAX_QUERY_COST", v, 1000, 10_000_000)
 		}},
 	{env: "RAPPORT_MAX_QUERY_READS", def: strconv.Itoa(api.DefaultQueryLimits.MaxReads), doc: "`50`",
-		meaning: "how many fields of an operation may read from the database (connections, lists, reports; counted where they stand in the document, so aliases add up); from 5 to 1,000",
+		meaning: "how many fields of an operation may read from the database (root fields, connections, lists, reports; counted where they stand in the document, so aliases add up); from 5 to 1,000",
 		set: func(c *config, v string) error {
 			return wholeNumber(&c.QueryLimits.MaxReads, "RAPPORT_MAX_QUERY_READS", v, 5, 1000)
 		}},

@@ -693,6 +693,8 @@ func TestAliasedReportsAreRefused(t *testing.T) {
 		{`search(query: "华东", first: 1) { totalCount }`, "COST_LIMIT"},
 		{`accounts(first: 1) { totalCount }`, "READS_LIMIT"},
 		{`users(first: 1) { totalCount }`, "READS_LIMIT"},
+		{`viewer { id }`, "READS_LIMIT"},
+		{`node(id: ` + nobody + `) { id }`, "READS_LIMIT"},
 	} {
 		var many strings.Builder
 		for i := range 300 {
@@ -713,6 +715,17 @@ func TestAliasedReportsAreRefused(t *testing.T) {
 	r := admin.do("mutation { "+batches.String()+"}", nil).code(t, "BAD_USER_INPUT")
 	if r.Errors[0].Extensions["reason"] != "COST_LIMIT" {
 		t.Errorf("100 callback batches in one operation: %+v", r.Errors[0])
+	}
+	var accounts strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&accounts, `a%d: createAccount(input: {name: "x%d"}) { id } `, i, i)
+	}
+	before := e.client.Account.Query().CountX(sys(t.Context()))
+	if r := admin.do("mutation { "+accounts.String()+"}", nil).code(t, "BAD_USER_INPUT"); r.Errors[0].Extensions["reason"] != "READS_LIMIT" {
+		t.Errorf("60 mutations in one operation: %+v", r.Errors[0])
+	}
+	if after := e.client.Account.Query().CountX(sys(t.Context())); after != before {
+		t.Fatalf("a refused operation wrote %d accounts", after-before)
 	}
 }
 

@@ -94,8 +94,9 @@ var listCaps = map[string]int{
 // fieldWork is the work of the fields whose resolvers read or compute over
 // many rows whatever is selected under them: the most rows each may read.
 // The cost model adds it to what their selection costs, so that aliases of
-// a report cannot repeat it cheaply. A test fails when a root field is
-// neither a connection, a capped list, a single-row lookup nor here.
+// a report cannot repeat it cheaply. A test fails when a root query field
+// is neither a connection, a capped list, a single-row lookup (viewer,
+// node) nor here.
 var fieldWork = map[string]int{
 	"Query.tierReview":      followup.MaxReviewAccounts,
 	"Query.contactOverview": followup.MaxOverviewAccounts + followup.MaxOverviewContacts, // the accounts and their contacts
@@ -108,10 +109,6 @@ var fieldWork = map[string]int{
 	"Query.search":                 archive.FewAccounts,
 	"Mutation.createCallbackBatch": serviceops.MaxBatchAccounts, // a callback per account
 }
-
-// singleRows are the root fields that read one row (or none) whatever
-// their arguments: nothing to add to what their selection costs.
-var singleRows = map[string]bool{"Query.viewer": true, "Query.node": true}
 
 // fieldCost is the cost model's view of fieldWork.
 func fieldCost(typ, field string) (int, bool) {

@@ -12,9 +12,9 @@
 //     lists multiply and aliases add up. A field whose resolver works over
 //     many rows whatever is selected under it (a report, a review, a search)
 //     also pays that work, as the caller declares it. The fields that read
-//     from the database (connections, lists of objects, fields with work)
-//     are counted where they stand in the document, and bounded, so that
-//     aliases cannot repeat a statement without end. It also bounds every
+//     from the database (root fields, connections, lists of objects, fields
+//     with work) are counted where they stand in the document, and bounded,
+//     so that aliases cannot repeat a statement without end. It also bounds every
 //     argument value (nesting, number of items, string length).
 //   - Introspection is paid by its own rule: the schema is the server's,
 //     fixed and in memory, so its lists (a type's fields, a field's
@@ -47,7 +47,7 @@ type Limits struct {
 	MaxFields      int // fields of the document, fragments expanded where spread
 	MaxDepth       int // nesting of selections
 	MaxCost        int // see Cost
-	MaxReads       int // fields that read from the database (connections, lists of objects, fields with work), counted where they stand in the document
+	MaxReads       int // fields that read from the database (root fields, connections, lists of objects, fields with work), counted where they stand in the document
 	DefaultPage    int // rows of a connection asked for neither first nor last
 	StatementCost  int // extra cost of a field that reads rows (a connection or a list of objects)
 	MaxInputDepth  int // nesting of objects and lists in one argument
@@ -221,6 +221,9 @@ func (c *coster) field(f *ast.Field, depth int) int {
 	if w, ok := c.work(parentOf(f), f.Name); ok {
 		cost += w
 		reads = true
+	}
+	if depth == 0 && !strings.HasPrefix(f.Name, "__") {
+		reads = true // a root field is a statement at least (viewer, node, every mutation)
 	}
 	if reads {
 		cost += c.l.StatementCost

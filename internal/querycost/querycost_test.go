@@ -59,8 +59,8 @@ func TestCost(t *testing.T) {
 		want  int    // expected cost, when no refusal
 		fails string // expected refusal reason
 	}{
-		{"scalar", `{ viewer { id } }`, nil, 2, ""},
-		{"meta fields cost 1", `{ __typename viewer { __typename } }`, nil, 3, ""},
+		{"a root field reads", `{ viewer { id } }`, nil, 2 + 10, ""},
+		{"meta fields cost 1", `{ __typename viewer { __typename } }`, nil, 3 + 10, ""},
 		{"connection pays children per row", `{ accounts(first: 10) { edges { node { id } } } }`, nil, 1 + 10 + 10*3, ""},
 		{"first from a variable", `query($n: Int) { accounts(first: $n) { totalCount } }`, map[string]any{"n": int64(7)}, 1 + 10 + 7, ""},
 		{"default page", `{ accounts { totalCount } }`, nil, 1 + 10 + 500, ""},
@@ -68,7 +68,7 @@ func TestCost(t *testing.T) {
 		{"nested list uses its cap", `{ accounts(first: 2) { edges { node { contacts { id } } } } }`, nil, 1 + 10 + 2*(1+1+(1+10+50)), ""},
 		{"list of scalars is one field", `{ accounts(first: 1) { edges { node { tags } } } }`, nil, 1 + 10 + 3, ""},
 		{"nodes pays per id", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []any{"a", "b", "c"}}, 1 + 10 + 3, ""},
-		{"uncapped list gets the default page", `{ viewer { reports { id } } }`, nil, 1 + 1 + 10 + 500, ""},
+		{"uncapped list gets the default page", `{ viewer { reports { id } } }`, nil, 1 + 10 + 1 + 10 + 500, ""},
 		{"aliases add up", `{ a: accounts(first: 500) { totalCount } b: accounts(first: 500) { totalCount } }`, nil, 2 * 511, ""},
 		{"fragments are paid where spread", `{ ...F ...F } fragment F on Query { accounts(first: 5) { totalCount } }`, nil, 2 * 16, ""},
 		{"cycle multiplies", `{ accounts(first: 500) { edges { node { contacts { account { contacts { id } } } } } } }`, nil, 0, "COST"},
@@ -83,6 +83,7 @@ func TestCost(t *testing.T) {
 		{"aliased reports", `{ ` + aliases(`report { month }`, 10) + ` }`, nil, 0, "COST"},
 		{"reads where they stand", `{ ` + aliases(`accounts(first: 1) { edges { node { contacts { id } } } }`, 6) + ` }`, nil, 6 * (1 + 10 + (1 + 1 + (1 + 10 + 50))), ""},
 		{"too many reads", `{ ` + aliases(`accounts(first: 1) { totalCount }`, 13) + ` }`, nil, 0, "READS"},
+		{"aliased single rows read too", `{ ` + aliases(`viewer { id }`, 13) + ` }`, nil, 0, "READS"},
 		{"reads through fragments", `{ ...F ...F } fragment F on Query { ` + aliases(`accounts(first: 1) { totalCount }`, 7) + ` }`, nil, 0, "READS"},
 		{"input nested too deep", `{ accounts(first: 1, where: {not: {not: {not: {not: {name: "x"}}}}}) { totalCount } }`, nil, 0, "INPUT"},
 		{"input too wide", `query($w: Filter) { accounts(first: 1, where: $w) { totalCount } }`, map[string]any{"w": map[string]any{"or": manyFilters(30)}}, 0, "INPUT"},
