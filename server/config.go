@@ -124,7 +124,7 @@ var settings = []setting{
 			return nil
 		}},
 	{env: "RAPPORT_MAX_IN_FLIGHT", doc: "4 per CPU, at least 8",
-		meaning: "requests executing at once per instance (GraphQL, document downloads and calendar feeds together); more wait up to 2 s, then get 503",
+		meaning: "requests executing at once per instance (GraphQL and calendar feeds together; document downloads as many again apart); more wait up to 2 s, then get 503",
 		set: func(c *config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 10_000 {

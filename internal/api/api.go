@@ -117,13 +117,15 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", graphiql.Page("Rapport", "/graphql"))
 	mux.Handle("GET "+graphiql.Prefix, graphiql.Assets())
-	// One set of execution slots for every route that works on the database.
-	executing := make(chan struct{}, cfg.MaxInFlight)
+	// One set of execution slots for the routes that answer from the
+	// database at once (GraphQL, calendar feeds); downloads have as many of
+	// their own, as a slow reader holds one while its file is written.
+	executing, downloading := make(chan struct{}, cfg.MaxInFlight), make(chan struct{}, cfg.MaxInFlight)
 	gql := withBase(cfg.PublicURL, authenticate(cfg, limitRate(cfg, newGraphQLServer(cfg))))
 	gql = answerInTime(cfg.RequestTimeout, &dbProbe{client: cfg.Client}, gql)
 	mux.Handle("/graphql", withCORS(cfg.AllowedOrigins, withBody(cfg.MaxBodyBytes, make(chan struct{}, cfg.UploadsInFlight), cfg.signedIn, limitInFlight(executing, gql))))
 	limited := func(h http.Handler) http.Handler { return limitRate(cfg, h) }
-	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(executing, archive.Handler(cfg.Client, cfg.Logger,
+	mux.Handle("GET "+archive.Path+"{id}", limitInFlight(downloading, archive.Handler(cfg.Client, cfg.Logger,
 		func(h http.Handler) http.Handler { return withBase(cfg.PublicURL, authenticate(cfg, limited(h))) }, limited)))
 	if cfg.Metrics != nil && cfg.MetricsHere {
 		mux.Handle("GET /metrics", cfg.Metrics.InstanceHandler()) // no organisation's figures on the API's address

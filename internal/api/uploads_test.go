@@ -105,3 +105,27 @@ func TestSignedDownloadsAreLimitedAndCheap(t *testing.T) {
 		t.Fatal("20 downloads through a signed URL at once, none limited (the user may send 10 at once)")
 	}
 }
+
+// Downloads read slowly hold their own execution slots, not the API's: a
+// client reading large documents at a trickle cannot make GraphQL answer
+// 503.
+func TestSlowDownloadsLeaveTheAPIFree(t *testing.T) {
+	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{maxInFlight: 2})
+	w := newWorld(t, e)
+	big := bytes.Repeat([]byte("档案"), 8<<20/6*2) // about 16 MiB: more than the sockets buffer
+	url := uploadDocument(w.am1, w.a1, "OTHER", "大文件.txt", big).ok(t).str(t, "uploadClientDocument.downloadURL")
+	for range 2 { // as many as the API's slots, never read
+		client := &http.Client{Transport: &http.Transport{}}
+		resp, err := client.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+	}
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	w.am1.do(`{ viewer { id } }`, nil).ok(t)
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("GraphQL waited %v behind slow downloads", took)
+	}
+}
