@@ -145,7 +145,17 @@ func provision(ctx context.Context, client *ent.Client, cache *authCache, c *aut
 	}
 	if !slices.Equal(u.roles, roles) || (name != "" && u.name != name) || (email != "" && u.email != email) || now.Sub(u.lastSeen) > seenEvery {
 		upd := client.User.UpdateOneID(u.id).SetRoles(roles).SetLastSeenAt(now.UTC())
-		if slices.ContainsFunc(u.roles, func(r string) bool { return !slices.Contains(roles, r) }) {
+		stored := u.roles
+		if hit && !slices.Equal(u.roles, roles) {
+			// Another instance may have recorded the change already: decide
+			// on the stored roles, not this instance's copy.
+			eu, err := client.User.Get(sys, u.id)
+			if err != nil {
+				return nil, err
+			}
+			stored = eu.Roles
+		}
+		if slices.ContainsFunc(stored, func(r string) bool { return !slices.Contains(roles, r) }) {
 			// A role lost: the calendar feeds handed out under it stop.
 			upd.AddCalendarTokenVersion(1)
 		}

@@ -614,3 +614,26 @@ func TestFeedURLsStopWithTheirUser(t *testing.T) {
 		t.Fatalf("the feed of a user gone for %v: HTTP %d", calfeed.IdleFeed, st)
 	}
 }
+
+// A demotion ends the feed URLs once, whichever instances see it: one that
+// still holds the old roles in its cache does not end the new URL too.
+func TestDemotionEndsFeedsOnceAcrossInstances(t *testing.T) {
+	url := testdbSQLite(t)
+	one := newEnvWith(t, url, auth.Config{Secret: testSecret}, envOptions{})
+	two := newEnvWith(t, url, auth.Config{Secret: testSecret}, envOptions{})
+	one.org("acme")
+	before := token(t, "acme", "sm", auth.RoleSalesManager, auth.RoleEmployee)
+	after := token(t, "acme", "sm", auth.RoleEmployee)
+	feedURL := func(e *env, tok string) string {
+		return strings.TrimPrefix((&user{e: e, token: tok}).do(`{ viewer { agendaCalendarURL } }`, nil).ok(t).str(t, "viewer.agendaCalendarURL"), e.url)
+	}
+	old := feedURL(one, before) // both instances hold the old roles
+	feedURL(two, before)
+	fresh := feedURL(two, after)
+	if fresh == old {
+		t.Fatal("the demotion kept the feed URL")
+	}
+	if again := feedURL(one, after); again != fresh || one.raw("GET", fresh, "", nil).status != http.StatusOK {
+		t.Fatalf("instance one, with the old roles cached, ended the new URL (%q, then %q)", fresh, again)
+	}
+}
