@@ -202,7 +202,7 @@ var settings = []setting{
 			return wholeNumber(&c.QueryCache, "RAPPORT_QUERY_CACHE", v, 10, 100_000)
 		}},
 	{env: "RAPPORT_QUERY_CACHE_BYTES", def: strconv.Itoa(api.DefaultQueryCacheBytes), doc: "`67108864` (64 MiB)",
-		meaning: "the memory each of those two caches may hold (a parsed query counts about 400 bytes a field it names; least recently used dropped), so that many large distinct queries cannot fill an instance's memory; from 1,048,576 to 1,073,741,824",
+		meaning: "the memory each of those two caches may hold (a parsed query counts about 400 bytes a field it names or value it writes; least recently used dropped), so that many large distinct queries cannot fill an instance's memory; from 1,048,576 to 1,073,741,824",
 		set: func(c *config, v string) error {
 			return wholeNumber(&c.QueryCacheBytes, "RAPPORT_QUERY_CACHE_BYTES", v, 1<<20, 1<<30)
 		}},

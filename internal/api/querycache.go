@@ -14,11 +14,12 @@ import (
 // otherwise (RAPPORT_QUERY_CACHE_BYTES).
 const DefaultQueryCacheBytes = 64 << 20
 
-// astBytesPerField is about what a parsed and validated query holds per
-// field it names (measured: 400 KB for 1,000 aliased fields in 17 KB of
-// text), so that a cache counts a small text naming many fields at its
-// real weight.
-const astBytesPerField = 400
+// astBytesPerNode is about what a parsed and validated query holds per
+// field it names or value it writes (measured: 400 KB for 1,000 aliased
+// fields in 17 KB of text; a literal value holds a little less), so that a
+// cache counts a small text naming many fields, or listing many values, at
+// its real weight.
+const astBytesPerNode = 400
 
 // queryCache is a least-recently-used cache bounded by its number of
 // entries and by the bytes they hold: a client sending many large,
@@ -49,7 +50,7 @@ func newQueryCache[T any](entries, budget int, weigh func(string, T) int) *query
 // newDocumentCache caches parsed queries by their text.
 func newDocumentCache(entries, budget int) *queryCache[*ast.QueryDocument] {
 	return newQueryCache(entries, budget, func(key string, doc *ast.QueryDocument) int {
-		return len(key) + astBytesPerField*fieldsOf(doc)
+		return len(key) + astBytesPerNode*nodesOf(doc)
 	})
 }
 
@@ -92,31 +93,62 @@ func (c *queryCache[T]) Add(_ context.Context, key string, value T) {
 	}
 }
 
-// fieldsOf counts the fields a document names (its operations and
-// fragments, each once).
-func fieldsOf(doc *ast.QueryDocument) int {
+// nodesOf counts the fields a document names and the values it writes
+// (arguments, directives, variables' defaults), in its operations and
+// fragments, each once.
+func nodesOf(doc *ast.QueryDocument) int {
 	if doc == nil {
 		return 0
 	}
-	var count func(ast.SelectionSet) int
-	count = func(set ast.SelectionSet) int {
+	var value func(*ast.Value) int
+	value = func(v *ast.Value) int {
+		if v == nil {
+			return 0
+		}
+		n := 1
+		for _, c := range v.Children {
+			n += value(c.Value)
+		}
+		return n
+	}
+	args := func(as ast.ArgumentList) int {
 		n := 0
-		for _, sel := range set {
+		for _, a := range as {
+			n += value(a.Value)
+		}
+		return n
+	}
+	directives := func(ds ast.DirectiveList) int {
+		n := 0
+		for _, d := range ds {
+			n += 1 + args(d.Arguments)
+		}
+		return n
+	}
+	var set func(ast.SelectionSet) int
+	set = func(s ast.SelectionSet) int {
+		n := 0
+		for _, sel := range s {
 			switch sel := sel.(type) {
 			case *ast.Field:
-				n += 1 + count(sel.SelectionSet)
+				n += 1 + args(sel.Arguments) + directives(sel.Directives) + set(sel.SelectionSet)
 			case *ast.InlineFragment:
-				n += count(sel.SelectionSet)
+				n += directives(sel.Directives) + set(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				n += directives(sel.Directives)
 			}
 		}
 		return n
 	}
 	n := 0
 	for _, op := range doc.Operations {
-		n += count(op.SelectionSet)
+		n += directives(op.Directives) + set(op.SelectionSet)
+		for _, v := range op.VariableDefinitions {
+			n += 1 + value(v.DefaultValue)
+		}
 	}
 	for _, f := range doc.Fragments {
-		n += count(f.SelectionSet)
+		n += directives(f.Directives) + set(f.SelectionSet)
 	}
 	return n
 }

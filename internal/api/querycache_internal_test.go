@@ -41,23 +41,26 @@ func TestQueryCacheBounds(t *testing.T) {
 	}
 }
 
-// A parsed query weighs what its fields hold, not its text alone.
+// A parsed query weighs what its fields and values hold, not its text
+// alone.
 func TestDocumentWeight(t *testing.T) {
 	var b strings.Builder
 	for i := range 100 {
 		fmt.Fprintf(&b, "a%d: __typename ", i)
 	}
-	q := "{ viewer { id } " + b.String() + "}"
+	q := `query($n: Int = 5) { viewer { id } nodes(ids: ["a", "b", "c"]) { id } accounts(first: $n) { totalCount } ` + b.String() + "}"
 	doc, err := parseForTest(q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := fieldsOf(doc); n != 102 {
-		t.Fatalf("%d fields, want 102", n)
+	// 106 fields; the list and its 3 IDs; the variable used; the variable
+	// and its default.
+	if n := nodesOf(doc); n != 106+4+1+2 {
+		t.Fatalf("%d nodes, want 113", n)
 	}
 	c := newDocumentCache(10, 1<<20)
 	c.Add(t.Context(), q, doc)
-	if want := len(q) + 102*astBytesPerField; c.used != want {
+	if want := len(q) + 113*astBytesPerNode; c.used != want {
 		t.Fatalf("weight %d, want %d", c.used, want)
 	}
 }
