@@ -481,3 +481,16 @@ func orgAndToken(t *testing.T, dbURL string) string {
 	}
 	return strings.TrimSpace(out.String())
 }
+
+// A request has at least a minute from its headers to the end of its answer
+// (a download over a slow line), and its whole run and 30 s when longer.
+func TestWriteTimeoutFollowsTheRequestTimeout(t *testing.T) {
+	for request, want := range map[time.Duration]time.Duration{
+		time.Second: time.Minute, 15 * time.Second: time.Minute, 30 * time.Second: time.Minute,
+		45 * time.Second: 75 * time.Second, 5 * time.Minute: 5*time.Minute + 30*time.Second,
+	} {
+		if got := writeTimeout(request); got != want {
+			t.Errorf("request timeout %v: write timeout %v, want %v", request, got, want)
+		}
+	}
+}

@@ -28,8 +28,9 @@ import (
 const (
 	demoTokenTTL    = 12 * time.Hour
 	shutdownTimeout = 10 * time.Second // for the trace exporter when stopping
+	minWrite        = 60 * time.Second // the least a request has to be answered (a document download over a slow line)
 	writeMargin     = 30 * time.Second // for writing an answer after the request timeout
-	drainMargin     = 5 * time.Second  // for the requests under way at a stop, after the request timeout
+	drainMargin     = 5 * time.Second  // for the requests under way at a stop, after the write timeout
 	demoSlug        = "demo"
 	demoName        = "Demo Consulting 示范咨询"
 )
@@ -105,10 +106,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// A request may run RAPPORT_REQUEST_TIMEOUT and then be written.
-		WriteTimeout: c.RequestTimeout + writeMargin,
+		WriteTimeout: writeTimeout(c.RequestTimeout),
 		IdleTimeout:  120 * time.Second,
 		// Requests outlive the signal that stops the server: Shutdown
-		// lets those under way finish (up to their timeout and a margin).
+		// lets those under way finish (up to the write timeout and a margin).
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	if c.Demo {
@@ -134,10 +135,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.RequestTimeout+drainMargin)
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout(c.RequestTimeout)+drainMargin)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+		log.Warn("stopping: requests still under way after the drain are cut", "err", err)
+		srv.Close()
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -241,4 +243,11 @@ func version() string {
 		return rev[:min(12, len(rev))] + "+dirty"
 	}
 	return rev[:min(12, len(rev))]
+}
+
+// writeTimeout is how long a request has from its headers to the end of its
+// answer: its run (RAPPORT_REQUEST_TIMEOUT) and the writing, at least a
+// minute. Whatever is under way when the server stops finishes within it.
+func writeTimeout(request time.Duration) time.Duration {
+	return max(minWrite, request+writeMargin)
 }
