@@ -144,28 +144,36 @@ func provision(ctx context.Context, client *ent.Client, cache *authCache, c *aut
 		u = userOf(eu)
 	}
 	if !slices.Equal(u.roles, roles) || (name != "" && u.name != name) || (email != "" && u.email != email) || now.Sub(u.lastSeen) > seenEvery {
-		upd := client.User.UpdateOneID(u.id).SetRoles(roles).SetLastSeenAt(now.UTC())
-		stored := u.roles
-		if hit && !slices.Equal(u.roles, roles) {
-			// Another instance may have recorded the change already: decide
-			// on the stored roles, not this instance's copy.
-			eu, err := client.User.Get(sys, u.id)
+		// A role lost ends the calendar feeds handed out under it, once:
+		// decided on the stored roles (this instance's copy may be stale),
+		// and written only if no other instance bumped the version meanwhile.
+		var bumpFrom *int
+		if !slices.Equal(u.roles, roles) {
+			stored, err := client.User.Get(sys, u.id)
 			if err != nil {
 				return nil, err
 			}
-			stored = eu.Roles
+			if slices.ContainsFunc(stored.Roles, func(r string) bool { return !slices.Contains(roles, r) }) {
+				bumpFrom = &stored.CalendarTokenVersion
+			}
 		}
-		if slices.ContainsFunc(stored, func(r string) bool { return !slices.Contains(roles, r) }) {
-			// A role lost: the calendar feeds handed out under it stop.
-			upd.AddCalendarTokenVersion(1)
+		save := func(bumpFrom *int) (*ent.User, error) {
+			upd := client.User.UpdateOneID(u.id).SetRoles(roles).SetLastSeenAt(now.UTC())
+			if bumpFrom != nil {
+				upd.Where(user.CalendarTokenVersion(*bumpFrom)).AddCalendarTokenVersion(1)
+			}
+			if name != "" {
+				upd.SetName(name)
+			}
+			if email != "" {
+				upd.SetEmail(email)
+			}
+			return upd.Save(sys)
 		}
-		if name != "" {
-			upd.SetName(name)
+		eu, err := save(bumpFrom)
+		if ent.IsNotFound(err) && bumpFrom != nil {
+			eu, err = save(nil) // another instance recorded the loss (and bumped) meanwhile
 		}
-		if email != "" {
-			upd.SetEmail(email)
-		}
-		eu, err := upd.Save(sys)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rapport/internal/api"
+	"rapport/internal/archive"
 	"rapport/internal/auth"
 )
 
@@ -112,7 +113,7 @@ func TestSignedDownloadsAreLimitedAndCheap(t *testing.T) {
 func TestSlowDownloadsLeaveTheAPIFree(t *testing.T) {
 	e := newEnvWith(t, testdbSQLite(t), auth.Config{Secret: testSecret}, envOptions{maxInFlight: 2})
 	w := newWorld(t, e)
-	big := bytes.Repeat([]byte("档案"), 8<<20/6*2) // about 16 MiB: more than the sockets buffer
+	big := bytes.Repeat([]byte("a"), archive.MaxBytes) // 20 MiB: more than the sockets buffer
 	url := uploadDocument(w.am1, w.a1, "OTHER", "大文件.txt", big).ok(t).str(t, "uploadClientDocument.downloadURL")
 	for range 2 { // as many as the API's slots, never read
 		client := &http.Client{Transport: &http.Transport{}}
@@ -123,6 +124,11 @@ func TestSlowDownloadsLeaveTheAPIFree(t *testing.T) {
 		defer resp.Body.Close()
 	}
 	time.Sleep(200 * time.Millisecond)
+	// The slow readers do hold their slots (the sockets did not take the
+	// whole files): a third download waits, then is turned away.
+	if resp, _ := e.get(t, url, ""); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a third download while two are read slowly: HTTP %d, want 503", resp.StatusCode)
+	}
 	start := time.Now()
 	w.am1.do(`{ viewer { id } }`, nil).ok(t)
 	if took := time.Since(start); took > time.Second {
