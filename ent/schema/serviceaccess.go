@@ -318,6 +318,23 @@ func creditDecisionPolicy() privacy.Policy {
 			if by, _ := m.DecidedByID(); by != v.UserID {
 				return apierr.Forbiddenf("a decision is the decider's own")
 			}
+			// Each step is another pair of eyes: not the requester's, and
+			// not someone's who decided an earlier step.
+			req, _ := m.RequestID()
+			own, err := m.Client().CreditRequest.Query().Where(creditrequest.ID(req), creditrequest.RequestedByID(v.UserID)).Exist(ctx)
+			if err != nil {
+				return err
+			}
+			if own {
+				return apierr.Forbiddenf("a credit request is decided by others than its requester")
+			}
+			again, err := m.Client().CreditDecision.Query().Where(creditdecision.RequestID(req), creditdecision.DecidedByID(v.UserID)).Exist(ctx)
+			if err != nil {
+				return err
+			}
+			if again {
+				return apierr.Forbiddenf("each step of a credit request is decided by someone else")
+			}
 			return privacy.Allow
 		})},
 	}

@@ -546,6 +546,18 @@ func TestCreditChanges(t *testing.T) {
 			t.Fatalf("rejected: %v", r.Data)
 		}
 		decide(w.fin, id, true).code(t, "BAD_USER_INPUT")
+		// Four eyes: a sales manager does not approve their own request, nor
+		// decide two steps of one.
+		own := request(w.sm1, w.a1, 60000).ok(t).str(t, "requestCreditChange.id")
+		decide(w.sm1, own, true).code(t, "FORBIDDEN")
+		twoHats := e.as("acme", "gm-fin", auth.RoleExecutive, auth.RoleFinance)
+		other := request(w.am2, w.a2, 70000).ok(t).str(t, "requestCreditChange.id")
+		decide(w.sm1, other, true).ok(t)
+		decide(twoHats, other, true).ok(t)                // checked as finance
+		decide(twoHats, other, true).code(t, "FORBIDDEN") // and not signed by the same person
+		if r := decide(w.exec, other, true).ok(t); r.str(t, "decideCreditChange.status") != "APPROVED" {
+			t.Fatalf("signed by another: %v", r.Data)
+		}
 		if a := e.client.Account.GetX(ctx, pulid.ID(w.a1)); a.CreditLimit == nil || *a.CreditLimit != 800000 {
 			t.Fatalf("credit limit %v", a.CreditLimit)
 		}
