@@ -31,12 +31,7 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, err := auth.BearerToken(r.Header.Get("Authorization"))
-		if err != nil {
-			unauthenticated(w, err.Error())
-			return
-		}
-		claims, err := cfg.Verifier.Verify(token)
+		claims, err := cfg.claims(r)
 		if err != nil {
 			unauthenticated(w, err.Error())
 			return
@@ -97,6 +92,16 @@ func writeErrorReason(w http.ResponseWriter, status int, code apierr.Code, reaso
 // seenEvery is how stale a user's last_seen_at may get before a request
 // refreshes it, so that ordinary requests do not write.
 const seenEvery = time.Hour
+
+// claims are those of a request's bearer token, checked (its signature,
+// claims and expiry: no database work).
+func (cfg Config) claims(r *http.Request) (*auth.Claims, error) {
+	token, err := auth.BearerToken(r.Header.Get("Authorization"))
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Verifier.Verify(token)
+}
 
 // provision returns the viewer for verified claims: it looks up the
 // organisation, creates the user on first sight and keeps the copy of the

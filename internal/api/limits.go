@@ -111,10 +111,7 @@ var fieldWork = map[string]int{
 }
 
 // fieldCost is the cost model's view of fieldWork.
-func fieldCost(typ, field string) (int, bool) {
-	n, ok := fieldWork[typ+"."+field]
-	return n, ok
-}
+var fieldCost = byField(fieldWork)
 
 // defaultOrders are the orders of connections asked for none, written into
 // the operation like the default page (an account's interactions: newest
@@ -124,9 +121,15 @@ var defaultOrders = map[string]struct{ field, direction string }{
 	"Account.intelligence": {"CREATED_AT", "DESC"}, // the newest news first
 }
 
-func listCap(typ, field string) (int, bool) {
-	n, ok := listCaps[typ+"."+field]
-	return n, ok
+// listCap is the cost model's view of listCaps.
+var listCap = byField(listCaps)
+
+// byField looks a field ("Type.field") up in m.
+func byField(m map[string]int) func(typ, field string) (int, bool) {
+	return func(typ, field string) (int, bool) {
+		n, ok := m[typ+"."+field]
+		return n, ok
+	}
 }
 
 // costLimit is the gqlgen extension that applies the query limits: the document
